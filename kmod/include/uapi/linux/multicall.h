@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT */
+/*
+ * multicall: run a batch of system calls in one kernel crossing.
+ *
+ * This header is the single source of truth for the multi-call ABI. The kernel module
+ * (kmod/), the runtime library (runtime/include/multicall.h includes this file unchanged),
+ * the runtime's Rust mirror and the LLVM pass's lowering all follow it; tests compare their
+ * sizes and offsets with the ones a C compiler gives for this file.
+ *
+ * Semantics (identical on every backend, and identical to running the calls one by one):
+ *
+ *  - Entries run in order. Each entry's raw kernel result (-errno on failure) is written to
+ *    its result field.
+ *  - After an entry runs, its stop predicate is tested on its result. When it fires, later
+ *    entries do not run and the batch reports that entry's index. Otherwise the batch
+ *    reports count.
+ *  - Bit i of refs means args[i] is not a value but the index of an EARLIER entry of the same
+ *    batch (same iteration of a loop); the value used is that entry's result.
+ *    MC_STOP_NE_ARG compares with the argument after this substitution.
+ *  - A restart code (-ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND,
+ *    -ERESTART_RESTARTBLOCK) is reported as -EINTR and stops the batch whatever the
+ *    entry's predicate.
+ *  - Calls that depend on the caller's register frame or process identity are not run:
+ *    their result is -ENOSYS (and the predicate is tested on that). They are rt_sigreturn,
+ *    clone, clone3, fork, vfork, execve, execveat, exit, exit_group, iopl.
+ *  - A looped batch (MC_BATCH_LOOP) runs the whole batch again and again until a predicate
+ *    fires, max_iters iterations have run, or a signal is pending at the start of an
+ *    iteration. iterations counts the iterations begun; entries hold the results of the
+ *    last one.
+ *  - An invalid batch (count 0 or above MC_MAX_ENTRIES, an unknown stop code, a stop_arg
+ *    above 5, a reference to the entry itself or a later one, unknown flags, a looped batch
+ *    with max_iters 0, non-zero reserved fields) is refused with EINVAL before any entry
+ *    runs.
+ */
+#ifndef _UAPI_LINUX_MULTICALL_H
+#define _UAPI_LINUX_MULTICALL_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/* Most entries in one batch. */
+#define MC_MAX_ENTRIES		64
+/* Arguments of one system call. */
+#define MC_MAX_ARGS		6
+
+/* Stop predicates (struct mc_entry.stop). */
+#define MC_STOP_NEVER		0	/* never stop after this entry */
+#define MC_STOP_NEG		1	/* stop when result < 0 (an error) */
+#define MC_STOP_NONPOS		2	/* stop when result <= 0 (error or end of file) */
+#define MC_STOP_NE_ARG		3	/* stop when result != args[stop_arg] (short transfer) */
+#define MC_STOP_MAX		MC_STOP_NE_ARG
+
+/* One system call of a batch: 64 bytes. */
+struct mc_entry {
+	__u32 nr;		/* x86-64 system call number */
+	__u8  stop;		/* MC_STOP_* */
+	__u8  stop_arg;		/* argument compared by MC_STOP_NE_ARG */
+	__u16 refs;		/* bit i: args[i] is the index of an earlier entry */
+	__s64 args[MC_MAX_ARGS];
+	__s64 result;		/* out: raw kernel result, -errno on failure */
+};
+
+/* struct mc_batch.flags */
+#define MC_BATCH_LOOP		(1U << 0)	/* repeat the batch (looped multi-call) */
+#define MC_BATCH_FLAGS		(MC_BATCH_LOOP)
+
+/* Argument of MC_IOC_RUN: 48 bytes. */
+struct mc_batch {
+	__u64 entries;		/* user pointer to struct mc_entry[count] */
+	__u32 count;		/* 1 .. MC_MAX_ENTRIES */
+	__u32 flags;		/* MC_BATCH_* */
+	__u64 max_iters;	/* MC_BATCH_LOOP: most iterations (>= 1) */
+	__u64 iterations;	/* out: iterations begun (1 without MC_BATCH_LOOP) */
+	__s64 stop_index;	/* out: entry whose predicate fired, or count */
+	__u64 reserved;		/* must be zero */
+};
+
+#define MC_IOC_MAGIC		0xB7
+#define MC_IOC_RUN		_IOWR(MC_IOC_MAGIC, 1, struct mc_batch)
+
+/* The misc device. */
+#define MC_DEVICE_NAME		"multicall"
+#define MC_DEVICE_PATH		"/dev/multicall"
+
+#endif /* _UAPI_LINUX_MULTICALL_H */

@@ -1,0 +1,1 @@
+//! The syscall-cluster pass.

@@ -1,0 +1,1 @@
+//! System call catalogue, trace ingestion, syscall graph and the profile file format.
