@@ -1,0 +1,343 @@
+#!/bin/sh
+# Differential runner: runs two builds of one test program (the original and the clustered
+# one) on the same inputs and compares everything a user could see: stdout, stderr, exit
+# status, and every file the program left behind (names, sizes, modes, contents). Each case
+# also checks an expectation of its own (exit status, output file content), so two builds
+# that fail the same way do not pass.
+#
+#   differ.sh PROGRAM ORIG CLUSTERED WORKDIR
+#
+# PROGRAM names the case list: copy (testsuite/programs/copy.c: copy IN OUT) or rotate
+# (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE). The environment (e.g.
+# MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
+# matched, 1 when one differed or missed its expectation, 2 on bad usage.
+#
+# Plain POSIX sh: the same script runs on the host and, under busybox, inside the qemu guest.
+# Cases that need a privilege the environment does not give (mounting a tmpfs, dropping to
+# an unprivileged user) are reported as "skip" with the reason, never as passed.
+set -u
+
+if [ $# -ne 4 ]; then
+	echo "usage: differ.sh copy|rotate ORIG CLUSTERED WORKDIR" >&2
+	exit 2
+fi
+program=$1
+orig=$2
+clustered=$3
+work=$4
+for bin in "$orig" "$clustered"; do
+	if [ ! -x "$bin" ]; then
+		echo "differ: '$bin' is not an executable file: build it first" >&2
+		exit 2
+	fi
+done
+case $program in
+copy | rotate) ;;
+*)
+	echo "differ: unknown program '$program' (copy or rotate)" >&2
+	exit 2
+	;;
+esac
+
+rm -rf "$work"
+mkdir -p "$work/inputs" || exit 2
+# An unprivileged user must be able to reach the run directories (see the eacces cases).
+chmod 755 "$work"
+inputs=$(cd "$work/inputs" && pwd)
+
+passed=0
+failed=0
+skipped=0
+failed_names=""
+
+# Inputs shared by both builds of a case: random contents, generated once per run.
+for size in 0 1 4095 4096 4097 2097152; do
+	head -c "$size" /dev/urandom >"$inputs/f$size"
+done
+printf 'fresh log\n' >"$inputs/conf"
+printf 'old archive line\n' >"$inputs/archive"
+head -c 600 /dev/urandom | od -An -c | head -c 600 >"$inputs/conf-large"
+
+# Drops to the nobody user for the eacces cases, when this system can.
+as_nobody=""
+if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+	as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+fi
+
+# mount_tmpfs DIR SIZE [ro]: a tiny tmpfs at DIR (recorded for unmounting). 77 when not permitted.
+mount_tmpfs() {
+	mkdir -p "$1"
+	if ! mount -t tmpfs -o "size=$2" e2e "$1" 2>"$1.err"; then
+		skip_reason="mount -t tmpfs not permitted here: $(cat "$1.err")"
+		return 77
+	fi
+	rm -f "$1.err"
+	echo "$PWD/$1" >>"$mounts"
+	if [ "${3:-}" = ro ]; then
+		# Prepared content first (the setup may have put files there), then read-only.
+		if [ -n "${ro_file:-}" ]; then
+			cp "$ro_file" "$1/" || return 1
+		fi
+		mount -o remount,ro "$1" || return 1
+	fi
+	return 0
+}
+
+unmount_all() {
+	if [ -s "$mounts" ]; then
+		while read -r m; do
+			umount "$m" 2>/dev/null
+		done <"$mounts"
+	fi
+	: >"$mounts"
+}
+
+# tree DIR: one line per entry (type, size for files, mode, name), sorted.
+tree() {
+	(cd "$1" && find . -mindepth 1 ! -name prog | sort | while read -r f; do
+		if [ -f "$f" ]; then
+			stat -c 'file %s %a %n' "$f"
+		else
+			stat -c '%F %a %n' "$f"
+		fi
+	done)
+}
+
+# run_side SIDE BINARY: sets up the case in $work/$name/SIDE/run and runs BINARY there.
+run_side() {
+	side_dir="$work/$name/$1"
+	mkdir -p "$side_dir/run"
+	chmod 755 "$work/$name" "$side_dir" "$side_dir/run"
+	cp "$2" "$side_dir/run/prog"
+	shift 2
+	mounts="$side_dir/mounts"
+	: >"$mounts"
+	skip_reason=""
+	(cd "$side_dir/run" && $setup)
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		if [ "$rc" -eq 77 ]; then
+			return 77
+		fi
+		echo "setup '$setup' failed ($rc)" >"$side_dir/setup-error"
+		return 1
+	fi
+	# The outer subshell waits for the program: its report of a fatal signal is not ours.
+	(
+		(
+			cd "$side_dir/run" || exit 125
+			if [ -n "$opt_limit" ]; then
+				ulimit -f "$opt_limit" || exit 125
+			fi
+			if [ "$opt_xfsz_ignored" = 1 ]; then
+				trap '' XFSZ
+			fi
+			if [ "$opt_closed_stdout" = 1 ]; then
+				exec $runner ./prog "$@" <"$inputs/f1" >&- 2>"$side_dir/stderr"
+			else
+				exec $runner ./prog "$@" <"$inputs/f1" >"$side_dir/stdout" 2>"$side_dir/stderr"
+			fi
+		)
+		echo $? >"$side_dir/status"
+	) 2>/dev/null
+	[ -f "$side_dir/stdout" ] || : >"$side_dir/stdout"
+	tree "$side_dir/run" >"$side_dir/tree"
+	return 0
+}
+
+# check NAME SETUP EXPECTED-STATUS [-c] [-l BLOCKS] [-x] [-u] [-e CHECK] -- ARGS...
+#   -c  stdout closed (>&-)         -l  ulimit -f BLOCKS      -x  SIGXFSZ ignored (EFBIG)
+#   -u  run as the nobody user      -e  CHECK: a command run in the original's run dir
+#                                       after the run, which must succeed
+check() {
+	name=$1
+	setup=$2
+	expected=$3
+	shift 3
+	opt_closed_stdout=0
+	opt_limit=""
+	opt_xfsz_ignored=0
+	opt_nobody=0
+	opt_expect=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-c) opt_closed_stdout=1 ;;
+		-l)
+			opt_limit=$2
+			shift
+			;;
+		-x) opt_xfsz_ignored=1 ;;
+		-u) opt_nobody=1 ;;
+		-e)
+			opt_expect=$2
+			shift
+			;;
+		--)
+			shift
+			break
+			;;
+		*)
+			echo "differ: bad case option '$1' in case $name" >&2
+			exit 2
+			;;
+		esac
+		shift
+	done
+	runner=""
+	if [ "$opt_nobody" = 1 ]; then
+		if [ -z "$as_nobody" ]; then
+			echo "skip $program/$name: no way to drop to an unprivileged user here (setpriv --reuid)"
+			skipped=$((skipped + 1))
+			return
+		fi
+		runner=$as_nobody
+	fi
+
+	problems=""
+	for side in orig clustered; do
+		if [ $side = orig ]; then bin=$orig; else bin=$clustered; fi
+		run_side $side "$bin" "$@"
+		rc=$?
+		if [ "$rc" -eq 77 ]; then
+			unmount_all
+			echo "skip $program/$name: $skip_reason"
+			skipped=$((skipped + 1))
+			return
+		elif [ "$rc" -ne 0 ]; then
+			problems="$problems $side:setup"
+		fi
+	done
+
+	o="$work/$name/orig"
+	c="$work/$name/clustered"
+	if [ -z "$problems" ]; then
+		for what in status stdout stderr tree; do
+			if ! cmp -s "$o/$what" "$c/$what"; then
+				problems="$problems $what"
+			fi
+		done
+		# Contents of every file both runs left behind.
+		while read -r line; do
+			case $line in
+			file*)
+				f=${line##* }
+				if ! cmp -s "$o/run/$f" "$c/run/$f" 2>/dev/null; then
+					problems="$problems content:$f"
+				fi
+				;;
+			esac
+		done <"$o/tree"
+		got=$(cat "$o/status")
+		if [ "$got" != "$expected" ]; then
+			problems="$problems expected-status($expected,got-$got)"
+		fi
+		if [ -n "$opt_expect" ] && ! (cd "$o/run" && eval "$opt_expect") >/dev/null 2>&1; then
+			problems="$problems expectation($opt_expect)"
+		fi
+	fi
+	# Unmount both sides' tmpfs (their contents were compared above).
+	for side in orig clustered; do
+		mounts="$work/$name/$side/mounts"
+		unmount_all
+	done
+
+	if [ -z "$problems" ]; then
+		echo "ok   $program/$name (status $(cat "$o/status"))"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $program/$name:$problems"
+		for what in status stdout stderr tree; do
+			if [ -f "$o/$what" ] && [ -f "$c/$what" ] && ! cmp -s "$o/$what" "$c/$what"; then
+				echo "  --- original $what / +++ clustered $what"
+				diff "$o/$what" "$c/$what" 2>&1 | head -n 20 | sed 's/^/  /'
+			fi
+		done
+		[ -f "$o/setup-error" ] && sed 's/^/  original: /' "$o/setup-error"
+		[ -f "$c/setup-error" ] && sed 's/^/  clustered: /' "$c/setup-error"
+		failed=$((failed + 1))
+		failed_names="$failed_names $name"
+	fi
+}
+
+# Setups (run in the case's run directory).
+none() { :; }
+for size in 0 1 4095 4096 4097 2097152; do
+	eval "in_$size() { cp \"\$inputs/f$size\" in; }"
+	eval "log_$size() { cp \"\$inputs/conf\" conf && cp \"\$inputs/f$size\" log && cp \"\$inputs/archive\" archive; }"
+done
+in_dir() { mkdir in; }
+out_dir() { cp "$inputs/f4097" in && mkdir out; }
+out_ro() { cp "$inputs/f4097" in && mount_tmpfs ro 64k ro; }
+out_eacces() { cp "$inputs/f4097" in && mkdir locked && chmod 555 locked; }
+out_full() { cp "$inputs/f2097152" in && mount_tmpfs full 64k; }
+log_missing_conf() { cp "$inputs/f4097" log; }
+log_conf_dir() { mkdir conf && cp "$inputs/f4097" log; }
+log_conf_large() { cp "$inputs/conf-large" conf && cp "$inputs/f4097" log; }
+log_log_dir() { cp "$inputs/conf" conf && mkdir log; }
+log_archive_dir() { log_4097 && rm archive && mkdir archive; }
+log_archive_ro() { log_4097 && mount_tmpfs ro 64k ro; }
+log_archive_eacces() { log_4097 && mkdir locked && chmod 555 locked; }
+log_archive_full() { log_2097152 && mount_tmpfs full 64k; }
+log_archive_big() { log_4097 && cp "$inputs/f2097152" archive; }
+log_log_ro() {
+	cp "$inputs/conf" conf && cp "$inputs/archive" archive && cp "$inputs/f4097" log &&
+		ro_file=$PWD/log mount_tmpfs ro 64k ro
+}
+
+copy_cases() {
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "cmp in out" -- in out
+	done
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir 1 -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-read-only-fs out_ro 1 -- in ro/out
+	check output-eacces out_eacces 1 -u -- in locked/out
+	check output-dev-full in_4097 1 -- in /dev/full
+	check output-full-tmpfs out_full 1 -e "test -s full/out" -- in full/out
+	# ulimit -f counts blocks of 512 (POSIX sh) or 1024 bytes (bash): 8 blocks is a whole
+	# number of 4096-byte writes, 5 blocks is not (a short write first).
+	check fsize-efbig in_2097152 1 -l 8 -x -e "test -s out" -- in out
+	check fsize-short-write in_2097152 1 -l 5 -x -e "test -s out" -- in out
+	check fsize-sigxfsz in_2097152 153 -l 8 -- in out
+	check closed-stdout in_4097 0 -c -e "cmp in out" -- in out
+	check closed-stdout-missing-input none 1 -c -- nope out
+}
+
+rotate_cases() {
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "log_$size" 0 -e "cmp conf log && test -s archive" -- conf log archive
+	done
+	check usage none 2 -- conf
+	check missing-conf log_missing_conf 1 -- conf log archive
+	check conf-is-directory log_conf_dir 1 -- conf log archive
+	check conf-too-large log_conf_large 2 -- conf log archive
+	check missing-log log_4097 1 -- conf nope archive
+	check log-is-directory log_log_dir 1 -- conf log archive
+	check log-read-only-fs log_log_ro 1 -e "test -s archive" -- conf ro/log archive
+	check archive-is-directory log_archive_dir 1 -- conf log archive
+	check archive-read-only-fs log_archive_ro 1 -- conf log ro/archive
+	check archive-eacces log_archive_eacces 1 -u -- conf log locked/archive
+	check archive-dev-full log_4097 1 -- conf log /dev/full
+	check archive-full-tmpfs log_archive_full 1 -e "test -s full/archive" -- conf log full/archive
+	# The archive is already past the limit: the header write fails (EFBIG or SIGXFSZ).
+	check fsize-efbig log_archive_big 1 -l 8 -x -- conf log archive
+	check fsize-sigxfsz log_archive_big 153 -l 8 -- conf log archive
+	# The archive reaches the limit in the middle of a block: a short write.
+	check fsize-short-write log_2097152 1 -l 5 -x -- conf log archive
+	check closed-stdout log_4097 1 -c -e "cmp conf log" -- conf log archive
+}
+
+"${program}_cases"
+
+echo "differ: $program (MULTICALL_BACKEND=${MULTICALL_BACKEND:-auto}): $passed passed, $failed failed, $skipped skipped"
+if [ "$failed" -gt 0 ]; then
+	echo "differ: failed cases:$failed_names (compare the runs under $work)" >&2
+	exit 1
+fi
+if [ "$passed" -eq 0 ]; then
+	echo "differ: no case ran" >&2
+	exit 1
+fi
+exit 0

@@ -1,0 +1,353 @@
+#!/usr/bin/env bash
+# Differential end-to-end test of the syscall-cluster pass: for each test program (copy.c,
+# the paper's copy program, and rotate.c, a log rotator with several clusters and error
+# paths) it
+#
+#   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
+#   2. records a profile of the original on a training input: syscluster record -o P.json
+#   3. builds the clustered program from the same source with the same flags plus
+#      -fpass-plugin=libsyscluster_pass.so -mllvm -syscluster-profile=P.json, with the IR
+#      verifier on, and counts the clusters formed (-Rpass=syscall-cluster)
+#   4. checks the clustered build really calls the runtime: `multicall` is referenced, and
+#      under strace -k the program's system calls come from inside multicall (direct backend)
+#   5. counts kernel crossings of each build (perf stat -e raw_syscalls:sys_enter)
+#   6. runs both builds on the same inputs (differ.sh: files of 0, 1, 4095, 4096, 4097 bytes
+#      and 2 MiB, missing and unreadable inputs, unwritable outputs, /dev/full, a full tmpfs,
+#      file-size limits, a closed stdout) with MULTICALL_BACKEND=direct and with the automatic
+#      choice, and compares stdout, stderr, exit status and every file left behind
+#   7. does the same inside a qemu guest with multicall.ko loaded (MULTICALL_BACKEND=kmod),
+#      through scripts/qemu-run.sh; skipped with a message when SYSCLUSTER_QEMU=0.
+#
+#   testsuite/e2e/run.sh                 # everything (from the repository root or anywhere)
+#   testsuite/e2e/run.sh --program copy  # one program
+#   testsuite/e2e/run.sh --self-test     # the harness against known-broken builds only
+#   testsuite/e2e/run.sh --stand-in      # the original build stands in for the clustered
+#                                        # one: checks the harness, never the pass (FAILs)
+#
+# Every piece is a parameter (environment variable, default in brackets):
+#   CLANG [clang-19]  OPT [opt-19]  SYSCLUSTER_PLUGIN [$T/release/libsyscluster_pass.so]
+#   SYSCLUSTER [$T/release/syscluster]  PKG_CONFIG_PATH [$T/release prepended]
+#   SYSCLUSTER_QEMU_RUN [scripts/qemu-run.sh]  SYSCLUSTER_QEMU [1]  E2E_WORK [$T/e2e]
+# where $T is ${CARGO_TARGET_DIR:-target} relative to the repository root. A stage whose
+# prerequisite is missing FAILS and says what to build; nothing missing ever passes.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root" || exit 2
+target=${CARGO_TARGET_DIR:-target}
+case $target in
+/*) ;;
+*) target=$root/$target ;;
+esac
+
+CLANG=${CLANG:-clang-19}
+OPT=${OPT:-opt-19}
+SYSCLUSTER_PLUGIN=${SYSCLUSTER_PLUGIN:-$target/release/libsyscluster_pass.so}
+SYSCLUSTER=${SYSCLUSTER:-$target/release/syscluster}
+SYSCLUSTER_QEMU_RUN=${SYSCLUSTER_QEMU_RUN:-$root/scripts/qemu-run.sh}
+SYSCLUSTER_QEMU=${SYSCLUSTER_QEMU:-1}
+E2E_WORK=${E2E_WORK:-$target/e2e}
+export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+
+programs=(copy rotate)
+mode=full
+for ((i = 1; i <= $#; i++)); do
+	arg=${!i}
+	case $arg in
+	--program)
+		i=$((i + 1))
+		programs=("${!i:-}")
+		;;
+	--self-test) mode=self-test ;;
+	--stand-in) mode=stand-in ;;
+	--no-qemu) SYSCLUSTER_QEMU=0 ;;
+	-h | --help)
+		sed -n '2,33p' "$0"
+		exit 0
+		;;
+	*)
+		echo "e2e: unknown option '$arg' (try --help)" >&2
+		exit 2
+		;;
+	esac
+done
+for p in "${programs[@]}"; do
+	if [ ! -f "$root/testsuite/programs/$p.c" ]; then
+		echo "e2e: no test program testsuite/programs/$p.c" >&2
+		exit 2
+	fi
+done
+
+failures=()
+fail() {
+	echo "FAIL $*"
+	failures+=("$*")
+}
+note() { echo "     $*"; }
+
+if ! command -v "$CLANG" >/dev/null; then
+	echo "e2e: $CLANG not found: run scripts/setup.sh" >&2
+	exit 1
+fi
+mkdir -p "$E2E_WORK"
+
+# Flags every build of a test program gets (original and clustered alike).
+cflags=(-O2 -g -Wall)
+
+# train PROGRAM DIR: prepares a training input in DIR and prints the arguments to run with.
+train_args() {
+	local dir=$1
+	mkdir -p "$dir"
+	head -c 65536 /dev/urandom >"$dir/in"
+	printf 'fresh log\n' >"$dir/conf"
+	cp "$dir/in" "$dir/log"
+	: >"$dir/archive"
+	case $2 in
+	copy) echo "in out" ;;
+	rotate) echo "conf log archive" ;;
+	esac
+}
+
+# ---------------------------------------------------------------------------------------
+# Self-test: the differential runner must tell a correct build from known-broken ones.
+# ---------------------------------------------------------------------------------------
+self_test() {
+	local w=$E2E_WORK/self-test p m out
+	mkdir -p "$w"
+	for p in "${programs[@]}"; do
+		if ! "$CLANG" "${cflags[@]}" "testsuite/programs/$p.c" -o "$w/$p"; then
+			fail "self-test: $CLANG could not build testsuite/programs/$p.c"
+			continue
+		fi
+		out=$(sh "$here/differ.sh" "$p" "$w/$p" "$w/$p" "$w/same-$p" 2>&1)
+		if [ $? -eq 0 ]; then
+			note "self-test $p: identical builds agree ($(echo "$out" | tail -n 1))"
+		else
+			fail "self-test $p: identical builds were reported different"
+			echo "$out" | grep -v '^ok' | head -n 20
+		fi
+		for m in errno stale; do
+			"$CLANG" "${cflags[@]}" -include "$here/mutants/$m.h" "testsuite/programs/$p.c" \
+				-o "$w/$p.$m" || {
+				fail "self-test: could not build the $m mutant of $p"
+				continue
+			}
+			out=$(sh "$here/differ.sh" "$p" "$w/$p" "$w/$p.$m" "$w/$m-$p" 2>&1)
+			if [ $? -ne 0 ] && echo "$out" | grep -q '^FAIL'; then
+				note "self-test $p: the $m mutant is caught ($(echo "$out" | grep -c '^FAIL') cases differ)"
+			else
+				fail "self-test $p: the $m mutant was NOT caught by differ.sh"
+			fi
+		done
+	done
+}
+
+# ---------------------------------------------------------------------------------------
+# Build, check and compare one program on the host.
+# ---------------------------------------------------------------------------------------
+# Set by host_program for the qemu stage: PROGRAM -> "orig clustered".
+declare -A built=()
+
+host_program() {
+	local p=$1 w=$E2E_WORK/$1 src=$root/testsuite/programs/$1.c
+	local link=() args profile clusters
+	rm -rf "$w"
+	mkdir -p "$w"
+	echo "== $p"
+
+	if [ "$mode" != stand-in ]; then
+		if ! pkg-config --exists multicall 2>/dev/null; then
+			fail "$p: pkg-config finds no multicall.pc (PKG_CONFIG_PATH=$PKG_CONFIG_PATH): build the runtime (cargo build --release -p multicall)"
+			return
+		fi
+		read -r -a link <<<"$(pkg-config --cflags --libs multicall)"
+	fi
+
+	# 1. the original
+	if ! "$CLANG" "${cflags[@]}" "$src" -o "$w/orig" "${link[@]}" 2>"$w/orig.log"; then
+		fail "$p: the original does not build:"
+		cat "$w/orig.log"
+		return
+	fi
+
+	args=$(train_args "$w/train" "$p")
+	if [ "$mode" = stand-in ]; then
+		note "$p: STAND-IN: the original build stands in for the clustered one (harness check only)"
+		cp "$w/orig" "$w/clustered"
+	else
+		# 2. the profile, from the original's own run
+		if [ ! -x "$SYSCLUSTER" ]; then
+			fail "$p: no profile recorder at $SYSCLUSTER: build it (cargo build --release -p syscluster-cli) or set SYSCLUSTER"
+			return
+		fi
+		profile=$w/$p.prof.json
+		# shellcheck disable=SC2086 # the training arguments are plain words
+		if ! (cd "$w/train" && "$SYSCLUSTER" record -o "$profile" -- "$w/orig" $args) >"$w/record.log" 2>&1; then
+			fail "$p: syscluster record failed:"
+			cat "$w/record.log"
+			return
+		fi
+		if ! python3 - "$profile" <<-'EOF'; then
+			import json, sys
+			p = json.load(open(sys.argv[1]))
+			edges = p.get("edges", [])
+			print(f"     profile: {len(p.get('nodes', []))} nodes, {len(edges)} edges, "
+			      f"heaviest {max((e['weight'] for e in edges), default=0)}")
+			sys.exit(0 if edges else 1)
+		EOF
+			fail "$p: the profile $profile has no edges"
+			return
+		fi
+
+		# 3. the clustered build: same flags plus the plugin and the profile
+		if [ ! -f "$SYSCLUSTER_PLUGIN" ]; then
+			fail "$p: no pass plugin at $SYSCLUSTER_PLUGIN: build it (cargo build --release -p syscluster-pass) or set SYSCLUSTER_PLUGIN"
+			return
+		fi
+		local passflags=(-fpass-plugin="$SYSCLUSTER_PLUGIN" -mllvm -syscluster-profile="$profile")
+		if ! "$CLANG" "${cflags[@]}" -fverify-intermediate-code "${passflags[@]}" \
+			-Rpass=syscall-cluster -Rpass-missed=syscall-cluster \
+			"$src" -o "$w/clustered" "${link[@]}" 2>"$w/clustered.log"; then
+			fail "$p: the clustered build failed:"
+			tail -n 30 "$w/clustered.log"
+			return
+		fi
+		clusters=$(grep -c 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log")
+		note "$p: $clusters clusters formed (remarks in $w/clustered.log)"
+		grep 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log" | sed 's/^/       /'
+		if [ "$clusters" -eq 0 ]; then
+			fail "$p: the pass formed no cluster"
+		fi
+		# The transformed IR verifies on its own as well.
+		if ! "$CLANG" "${cflags[@]}" "${passflags[@]}" -S -emit-llvm "$src" -o "$w/clustered.ll" 2>/dev/null ||
+			! "$OPT" -passes=verify -disable-output "$w/clustered.ll" 2>"$w/verify.log"; then
+			fail "$p: the clustered IR does not verify:"
+			head -n 20 "$w/verify.log"
+		fi
+
+		# 4. the clustered build calls the runtime, the original does not
+		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qw multicall; then
+			fail "$p: the clustered build has no reference to multicall (nm)"
+		fi
+		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qw multicall; then
+			fail "$p: the original build already refers to multicall: the comparison would prove nothing"
+		fi
+		local inside
+		# shellcheck disable=SC2086
+		(cd "$w/train" && cp in log && MULTICALL_BACKEND=direct strace -f -k -qq -o "$w/strace-k.txt" \
+			-e trace=read,write,openat,close,fstat,newfstatat "$w/clustered" $args >/dev/null 2>&1)
+		inside=$(awk '/^ > / { if ($0 ~ /[(]multicall[+)]|[(]multicall_loop[+)]/) hit = 1; next }
+			{ if (hit) n++; hit = 0 } END { if (hit) n++; print n + 0 }' "$w/strace-k.txt")
+		if [ "$inside" -gt 0 ]; then
+			note "$p: $inside system calls made from inside multicall (strace -k, direct backend)"
+		else
+			fail "$p: no system call came from inside multicall under strace -k (direct backend)"
+		fi
+	fi
+
+	# 5. crossings (figures, never asserted: the direct backend makes as many as the original)
+	if command -v perf >/dev/null; then
+		local b count
+		for b in orig clustered:direct clustered:auto; do
+			local bin=${b%%:*} backend=${b#*:}
+			[ "$bin" = "$b" ] && backend=""
+			# shellcheck disable=SC2086
+			count=$(cd "$w/train" && cp in log && : >archive &&
+				env ${backend:+MULTICALL_BACKEND=$backend} perf stat -x, -e raw_syscalls:sys_enter \
+					"$w/$bin" $args 2>&1 >/dev/null | awk -F, '/raw_syscalls:sys_enter/ { print $1 }')
+			note "$p: crossings of $b on the training input: ${count:-unknown}"
+		done
+	fi
+
+	# 6. the differential runs on the host
+	local backend
+	for backend in direct auto; do
+		if [ "$backend" = auto ]; then
+			sh "$here/differ.sh" "$p" "$w/orig" "$w/clustered" "$w/differ-$backend" >"$w/differ-$backend.log" 2>&1
+		else
+			MULTICALL_BACKEND=$backend sh "$here/differ.sh" "$p" "$w/orig" "$w/clustered" \
+				"$w/differ-$backend" >"$w/differ-$backend.log" 2>&1
+		fi
+		local rc=$?
+		grep -v '^ok' "$w/differ-$backend.log" | sed 's/^/     /'
+		if [ $rc -ne 0 ]; then
+			fail "$p: original and clustered differ (MULTICALL_BACKEND=$backend, $w/differ-$backend.log)"
+		fi
+	done
+	built[$p]=1
+}
+
+# ---------------------------------------------------------------------------------------
+# The same comparison inside a guest with the kernel module (kmod backend).
+# ---------------------------------------------------------------------------------------
+guest_programs() {
+	echo "== qemu (kmod backend)"
+	if [ "$SYSCLUSTER_QEMU" = 0 ]; then
+		echo "skip qemu: SYSCLUSTER_QEMU=0 (the kmod backend is not compared)"
+		return
+	fi
+	if [ ! -x "$SYSCLUSTER_QEMU_RUN" ]; then
+		fail "qemu: no guest harness at $SYSCLUSTER_QEMU_RUN (it comes with the kernel module)"
+		return
+	fi
+	local p list=()
+	for p in "${programs[@]}"; do
+		[ -n "${built[$p]:-}" ] && list+=("$p")
+	done
+	if [ ${#list[@]} -eq 0 ]; then
+		fail "qemu: nothing to run in the guest (no program built on the host)"
+		return
+	fi
+	local g=$E2E_WORK/guest
+	rm -rf "$g"
+	mkdir -p "$g"
+	cp "$here/differ.sh" "$g/"
+	for p in "${list[@]}"; do
+		cp "$E2E_WORK/$p/orig" "$g/$p.orig"
+		cp "$E2E_WORK/$p/clustered" "$g/$p.clustered"
+	done
+	cat >"$g/guest.sh" <<-EOF
+		#!/bin/sh
+		# Runs inside the guest: every program's differential cases on the kmod backend.
+		here=\$(cd "\$(dirname "\$0")" && pwd)
+		if [ ! -e /dev/multicall ]; then
+			echo "guest: /dev/multicall is missing: the module did not load"
+			exit 1
+		fi
+		status=0
+		for p in ${list[*]}; do
+			MULTICALL_BACKEND=kmod sh "\$here/differ.sh" \$p "\$here/\$p.orig" "\$here/\$p.clustered" /tmp/e2e-\$p || status=1
+		done
+		exit \$status
+	EOF
+	chmod +x "$g/guest.sh"
+	if timeout 600 "$SYSCLUSTER_QEMU_RUN" --dir "$g" -- /bin/sh "$g/guest.sh" >"$g/qemu.log" 2>&1; then
+		grep -E '^(FAIL|skip|differ:)' "$g/qemu.log" | sed 's/^/     /'
+	else
+		fail "qemu: the guest run failed or differed ($g/qemu.log):"
+		grep -E '^(FAIL|skip|differ:|guest:)' "$g/qemu.log" | sed 's/^/     /'
+		tail -n 20 "$g/qemu.log"
+	fi
+}
+
+case $mode in
+self-test) self_test ;;
+stand-in | full)
+	self_test
+	for p in "${programs[@]}"; do
+		host_program "$p"
+	done
+	guest_programs
+	;;
+esac
+
+if [ "$mode" = stand-in ]; then
+	fail "stand-in mode: the pass was not tested (this run only checks the harness)"
+fi
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "e2e: ${#failures[@]} failures:"
+	printf '  %s\n' "${failures[@]}"
+	exit 1
+fi
+echo "e2e: all checks passed"
