@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * libmulticall: run a batch of system calls with the semantics of running them one by one,
+ * in as few kernel crossings as the machine allows.
+ *
+ * The batch format and its semantics are those of the kernel module's uapi header
+ * <linux/multicall.h> (kmod/include/uapi/linux/multicall.h), included unchanged below.
+ * Build with:  cc prog.c $(pkg-config --cflags --libs multicall)
+ *
+ * Backends, chosen once per process at first use:
+ *   kmod      one ioctl on /dev/multicall per batch or looped batch;
+ *   io_uring  linked requests, only for batches that map exactly and only from a measured
+ *             batch size (MULTICALL_IO_URING_MIN);
+ *   direct    one system call per entry from user space (always there; the reference).
+ * MULTICALL_BACKEND=auto|kmod|io_uring|direct forces one; MULTICALL_DEBUG=1 says on stderr
+ * why a backend is not used.
+ *
+ * Every function is thread-safe and safe to call in a forked child.
+ */
+#ifndef MULTICALL_H
+#define MULTICALL_H
+
+#include <linux/multicall.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Runs entries[0..count) in order. Returns the index of the entry whose stop predicate
+ * fired or that was interrupted by a signal (its result is then -EINTR), later entries not
+ * having run; count when every entry ran; -1 with errno EINVAL for an invalid batch
+ * (nothing ran). Each entry's raw result (-errno on failure) is in its result field.
+ */
+long multicall(struct mc_entry *entries, unsigned count);
+
+/*
+ * Runs the batch again and again until a predicate fires, max_iters iterations have begun,
+ * or a signal interrupts it. *iterations (when iterations is not NULL) receives the
+ * iterations begun; the entries hold the results of the last one. Returns as multicall().
+ * max_iters 0 is EINVAL.
+ */
+long multicall_loop(struct mc_entry *entries, unsigned count, unsigned long max_iters,
+		    unsigned long *iterations);
+
+/* The same, always on the direct backend: the reference semantics. */
+long multicall_direct(struct mc_entry *entries, unsigned count);
+long multicall_loop_direct(struct mc_entry *entries, unsigned count, unsigned long max_iters,
+			   unsigned long *iterations);
+
+/* "kmod", "io_uring" or "direct": the backend that runs batches in this process. */
+const char *multicall_backend(void);
+
+/* The backend that would run this batch (as a looped batch when looped is non-zero). */
+const char *multicall_backend_for(const struct mc_entry *entries, unsigned count, int looped);
+
+/*
+ * The libc convention for a raw result: returns raw, or -1 with errno = -raw when raw is in
+ * -4095..-1. Lowered code calls it where the original program read a libc return value.
+ */
+long multicall_libc_result(long raw);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MULTICALL_H */

@@ -1,0 +1,392 @@
+//! Choosing a backend: once per process, at first use, from the environment and what the
+//! machine offers; then per batch, from the batch's shape.
+//!
+//! - `MULTICALL_BACKEND=auto|kmod|io_uring|direct` (default `auto`). A forced backend that
+//!   is missing is reported on stderr (always: the user asked for it) and the direct
+//!   backend runs instead; [`Runtime::primary`] then says `direct`, which is how tests
+//!   notice.
+//! - `auto` uses the kernel module for every batch of two or more entries and every looped
+//!   batch when `/dev/multicall` opens (a single plain entry costs one crossing on the direct
+//!   backend too, without the copy), io_uring for batches it maps exactly
+//!   ([`crate::uring::maps`]) of at least the measured break-even size
+//!   ([`URING_MIN_ENTRIES`], overridable with `MULTICALL_IO_URING_MIN=N`), and the direct
+//!   backend otherwise.
+//! - `MULTICALL_DEBUG` (any value) prints on stderr, once, why a backend was not used.
+//!
+//! The selection lives in a `OnceLock`; nothing is kept per batch, so threads run batches
+//! concurrently. The module's file descriptor is shared across fork (the module keeps no
+//! state in it); io_uring rings are per thread and per process ([`crate::uring`]).
+
+use crate::abi::McEntry;
+use crate::batch::{validate, BatchError, Outcome};
+use crate::kmod::{Kmod, KmodError};
+use crate::{direct, uring};
+use std::ffi::CStr;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use thiserror::Error;
+
+/// The smallest batch for which `auto` prefers io_uring over direct system calls, when
+/// io_uring is available. `None`: never. Measured with `scripts/bench-runtime.sh` on this
+/// project's machines (docs/runtime.md): a linked io_uring chain costs more per entry than
+/// a direct system call at every batch size from 1 to 64, so there is no break-even point.
+pub const URING_MIN_ENTRIES: Option<usize> = None;
+
+/// A way of running a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// One ioctl on `/dev/multicall`.
+    Kmod,
+    /// Linked submission queue entries on a per-thread io_uring.
+    IoUring,
+    /// One system call per entry from user space.
+    Direct,
+}
+
+impl Backend {
+    /// Every backend.
+    pub const ALL: [Backend; 3] = [Backend::Kmod, Backend::IoUring, Backend::Direct];
+
+    /// The name used by `MULTICALL_BACKEND` and `multicall_backend()`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Kmod => "kmod",
+            Backend::IoUring => "io_uring",
+            Backend::Direct => "direct",
+        }
+    }
+
+    /// The name as a static C string.
+    pub fn c_name(self) -> &'static CStr {
+        match self {
+            Backend::Kmod => c"kmod",
+            Backend::IoUring => c"io_uring",
+            Backend::Direct => c"direct",
+        }
+    }
+
+    /// Parses a backend name.
+    pub fn parse(name: &str) -> Option<Backend> {
+        Backend::ALL.into_iter().find(|b| b.name() == name)
+    }
+}
+
+/// What `MULTICALL_BACKEND` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// Pick per batch.
+    Auto,
+    /// Use this backend wherever it can run the batch exactly.
+    Only(Backend),
+}
+
+/// Why a batch did not run.
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// The batch breaks a rule of the ABI; nothing ran.
+    #[error(transparent)]
+    Invalid(#[from] BatchError),
+    /// The kernel refused the batch (EINVAL, EFAULT); nothing ran.
+    #[error("the kernel refused the batch: {0}")]
+    Refused(io::Error),
+}
+
+impl RunError {
+    /// The errno the C API reports.
+    pub fn errno(&self) -> i32 {
+        match self {
+            RunError::Invalid(e) => e.errno(),
+            RunError::Refused(e) => e.raw_os_error().unwrap_or(libc::EINVAL),
+        }
+    }
+}
+
+/// The process-wide selection.
+#[derive(Debug)]
+pub struct Runtime {
+    request: Request,
+    kmod: Option<Kmod>,
+    uring_available: bool,
+    uring_min: Option<usize>,
+    debug: bool,
+    kmod_fallback_said: AtomicBool,
+}
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+
+/// The selection, made at first use.
+pub fn runtime() -> &'static Runtime {
+    RUNTIME.get_or_init(|| Runtime::from_env(|name| std::env::var(name).ok()))
+}
+
+impl Runtime {
+    /// Builds the selection from environment variables read through `var`, probing the
+    /// device and io_uring.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Runtime {
+        let debug = var("MULTICALL_DEBUG").is_some();
+        let request = match var("MULTICALL_BACKEND").as_deref() {
+            None | Some("") | Some("auto") => Request::Auto,
+            Some(name) => match Backend::parse(name) {
+                Some(backend) => Request::Only(backend),
+                None => {
+                    eprintln!(
+                        "libmulticall: MULTICALL_BACKEND={name:?} is not a backend \
+                         (use auto, kmod, io_uring or direct): using auto"
+                    );
+                    Request::Auto
+                }
+            },
+        };
+        let forced = |b: Backend| request == Request::Only(b);
+        let mut kmod = None;
+        if matches!(request, Request::Auto | Request::Only(Backend::Kmod)) {
+            match Kmod::open() {
+                Ok(k) => kmod = Some(k),
+                Err(err) if debug || forced(Backend::Kmod) => eprintln!(
+                    "libmulticall: cannot open {}: {err}: the kmod backend is not used, \
+                     batches run on the direct backend",
+                    crate::abi::MC_DEVICE_PATH
+                ),
+                Err(_) => {}
+            }
+        }
+        let uring_min = match var("MULTICALL_IO_URING_MIN") {
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) => Some(n.max(1)),
+                Err(_) => {
+                    eprintln!(
+                        "libmulticall: MULTICALL_IO_URING_MIN={text:?} is not a number of \
+                         entries: using the measured default"
+                    );
+                    URING_MIN_ENTRIES
+                }
+            },
+            None => URING_MIN_ENTRIES,
+        };
+        let wants_uring =
+            forced(Backend::IoUring) || (request == Request::Auto && uring_min.is_some());
+        let mut uring_available = false;
+        if wants_uring {
+            match uring::probe() {
+                Ok(()) => uring_available = true,
+                Err(err) if debug || forced(Backend::IoUring) => eprintln!(
+                    "libmulticall: io_uring is not usable: {err}: batches run on the \
+                     direct backend"
+                ),
+                Err(_) => {}
+            }
+        }
+        if debug && request == Request::Auto && uring_min.is_none() {
+            eprintln!(
+                "libmulticall: io_uring is not chosen automatically: it did not beat direct \
+                 system calls at any measured batch size (set MULTICALL_IO_URING_MIN=N to \
+                 use it from N entries)"
+            );
+        }
+        Runtime {
+            request,
+            kmod,
+            uring_available,
+            uring_min,
+            debug,
+            kmod_fallback_said: AtomicBool::new(false),
+        }
+    }
+
+    /// What `MULTICALL_BACKEND` asked for.
+    pub fn request(&self) -> Request {
+        self.request
+    }
+
+    /// The backend that runs batches in general: the forced one when it is available, in
+    /// `auto` mode the module when its device opened, otherwise io_uring when it may be
+    /// chosen, otherwise direct.
+    pub fn primary(&self) -> Backend {
+        match self.request {
+            Request::Only(Backend::Kmod) if self.kmod.is_some() => Backend::Kmod,
+            Request::Only(Backend::IoUring) if self.uring_available => Backend::IoUring,
+            Request::Only(_) => Backend::Direct,
+            Request::Auto if self.kmod.is_some() => Backend::Kmod,
+            Request::Auto if self.uring_available => Backend::IoUring,
+            Request::Auto => Backend::Direct,
+        }
+    }
+
+    /// The backend that runs this batch (looped when `looped`). The batch need not be
+    /// valid: an invalid one is refused before any backend sees it.
+    pub fn backend_for(&self, entries: &[McEntry], looped: bool) -> Backend {
+        let uring_fits =
+            |min: usize| self.uring_available && entries.len() >= min && uring::maps(entries);
+        match self.request {
+            Request::Only(Backend::Kmod) if self.kmod.is_some() => Backend::Kmod,
+            Request::Only(Backend::IoUring) if uring_fits(1) => Backend::IoUring,
+            Request::Only(_) => Backend::Direct,
+            Request::Auto => {
+                if self.kmod.is_some() && (entries.len() > 1 || looped) {
+                    Backend::Kmod
+                } else if self.uring_min.is_some_and(uring_fits) {
+                    Backend::IoUring
+                } else {
+                    Backend::Direct
+                }
+            }
+        }
+    }
+
+    /// Validates and runs the batch (looped when `max_iters` is given) on the backend
+    /// [`Runtime::backend_for`] names.
+    ///
+    /// # Safety
+    ///
+    /// `entries` is null or points to `count` valid, writable entries, and the system calls
+    /// they describe are ones the caller could make itself.
+    pub unsafe fn run(
+        &self,
+        entries: *mut McEntry,
+        count: usize,
+        max_iters: Option<u64>,
+    ) -> Result<Outcome, RunError> {
+        // SAFETY: forwarded from the caller.
+        let shape = unsafe { checked(entries, count, max_iters)? };
+        let backend = self.backend_for(shape, max_iters.is_some());
+        // SAFETY: forwarded from the caller; the batch is valid.
+        unsafe { self.run_on(backend, entries, count, max_iters) }
+    }
+
+    /// Validates and runs the batch on `backend` if it can, else on the direct backend.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Runtime::run`].
+    pub unsafe fn run_with(
+        &self,
+        backend: Backend,
+        entries: *mut McEntry,
+        count: usize,
+        max_iters: Option<u64>,
+    ) -> Result<Outcome, RunError> {
+        // SAFETY: forwarded from the caller.
+        let shape = unsafe { checked(entries, count, max_iters)? };
+        let usable = match backend {
+            Backend::Kmod => self.kmod.is_some(),
+            Backend::IoUring => self.uring_available && uring::maps(shape),
+            Backend::Direct => true,
+        };
+        let backend = if usable { backend } else { Backend::Direct };
+        // SAFETY: forwarded from the caller; the batch is valid.
+        unsafe { self.run_on(backend, entries, count, max_iters) }
+    }
+
+    /// Runs a valid batch on `backend`, falling back to direct when the backend turns out
+    /// unable to run it (nothing ran then).
+    unsafe fn run_on(
+        &self,
+        backend: Backend,
+        entries: *mut McEntry,
+        count: usize,
+        max_iters: Option<u64>,
+    ) -> Result<Outcome, RunError> {
+        match backend {
+            Backend::Kmod => {
+                if let Some(kmod) = &self.kmod {
+                    // SAFETY: forwarded from the caller; the batch is valid.
+                    match unsafe { kmod.run(entries, count, max_iters) } {
+                        Ok(outcome) => return Ok(outcome),
+                        Err(KmodError::Refused(err)) => return Err(RunError::Refused(err)),
+                        Err(err @ KmodError::Unavailable(_)) => {
+                            if self.debug && !self.kmod_fallback_said.swap(true, Ordering::Relaxed)
+                            {
+                                eprintln!("libmulticall: {err}: running it on the direct backend");
+                            }
+                        }
+                    }
+                }
+            }
+            Backend::IoUring => {
+                // SAFETY: forwarded from the caller; the batch is valid and maps exactly.
+                match unsafe { uring::run(entries, count, max_iters) } {
+                    Ok(outcome) => return Ok(outcome),
+                    Err(err) => {
+                        if self.debug {
+                            eprintln!(
+                                "libmulticall: io_uring: {err}: running it on the direct backend"
+                            );
+                        }
+                    }
+                }
+            }
+            Backend::Direct => {}
+        }
+        // SAFETY: forwarded from the caller; the batch is valid.
+        Ok(unsafe { direct::run(entries, count, max_iters) })
+    }
+}
+
+/// Validates the batch and returns it as a slice.
+///
+/// # Safety
+///
+/// `entries` is null or points to `count` valid entries, not accessed through any other
+/// reference while the returned slice is used.
+unsafe fn checked<'a>(
+    entries: *mut McEntry,
+    count: usize,
+    max_iters: Option<u64>,
+) -> Result<&'a [McEntry], BatchError> {
+    if entries.is_null() {
+        return Err(BatchError::NullEntries);
+    }
+    if max_iters == Some(0) {
+        return Err(BatchError::ZeroIterations);
+    }
+    if count > crate::abi::MC_MAX_ENTRIES {
+        return Err(BatchError::TooMany(count));
+    }
+    // SAFETY: non-null, count bounded by MC_MAX_ENTRIES, and valid per the caller.
+    let shape = unsafe { std::slice::from_raw_parts(entries as *const McEntry, count) };
+    validate(shape)?;
+    Ok(shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn parses_requests() {
+        assert_eq!(Runtime::from_env(env(&[])).request(), Request::Auto);
+        assert_eq!(
+            Runtime::from_env(env(&[("MULTICALL_BACKEND", "direct")])).request(),
+            Request::Only(Backend::Direct)
+        );
+        assert_eq!(
+            Runtime::from_env(env(&[("MULTICALL_BACKEND", "bogus")])).request(),
+            Request::Auto
+        );
+    }
+
+    #[test]
+    fn direct_request_runs_direct() {
+        let rt = Runtime::from_env(env(&[("MULTICALL_BACKEND", "direct")]));
+        assert_eq!(rt.primary(), Backend::Direct);
+        let batch = [McEntry::new(libc::SYS_getpid, &[]); 4];
+        assert_eq!(rt.backend_for(&batch, true), Backend::Direct);
+    }
+
+    #[test]
+    fn single_entries_never_take_the_module_in_auto_mode() {
+        let rt = Runtime::from_env(env(&[]));
+        let one = [McEntry::new(libc::SYS_getpid, &[])];
+        assert_eq!(rt.backend_for(&one, false), Backend::Direct);
+    }
+}

@@ -1,0 +1,272 @@
+//! The io_uring backend: a batch becomes one chain of linked submission queue entries,
+//! submitted and reaped with one `io_uring_enter`.
+//!
+//! Only batches whose meaning survives the translation exactly are sent this way
+//! ([`maps`]); every other batch runs on the direct backend. An entry maps when it has no
+//! result references and its call and stop predicate have an exact io_uring counterpart:
+//!
+//! | call | io_uring | predicates that map (all but the last entry) |
+//! |---|---|---|
+//! | `read(fd, buf, n)` | `READ`, offset -1 (file position) | never (hard link), short transfer `NE_ARG` on `n` (link) |
+//! | `write(fd, buf, n)` | `WRITE`, offset -1 | the same |
+//! | `close(fd)` | `CLOSE` | never (hard link), `< 0` (link) |
+//! | `fsync(fd)`, `fdatasync(fd)` | `FSYNC` (`DATASYNC`) | the same |
+//!
+//! A link is severed exactly when its predicate fires: io_uring fails a read or write
+//! link on any result other than the full length (an error, end of file or a short
+//! transfer) and any other link on a negative result; a hard link is never severed. The
+//! requests after a severed link complete with -ECANCELED without running, and their
+//! result fields are left untouched, as on the direct backend. The last entry's predicate
+//! is tested after the fact. `pread`/`pwrite` do not map (io_uring ignores the offset of a
+//! pipe where the call fails with ESPIPE), nor `NONPOS` on a read (a short read would also
+//! sever the link).
+//!
+//! Signals: io_uring waits through signal handlers: an interrupted wait is resumed until
+//! every request of the chain has completed, and a read blocked on a pipe is not
+//! interrupted as a direct `read` would be (-EINTR). That is why `auto` picks this backend
+//! only from a measured batch size, and only for batches it maps.
+//!
+//! Rings are per thread (no locking) and per process: a ring inherited across `fork`
+//! shares its queues with the parent, so the child drops it and makes its own (a
+//! `pthread_atfork` child handler bumps a generation counter).
+
+use crate::abi::{McEntry, MC_MAX_ENTRIES, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG};
+use crate::batch::{fires, is_interrupted, reported, Outcome};
+use io_uring::{opcode, squeue, types, IoUring};
+use std::cell::RefCell;
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Once;
+
+struct Ring {
+    generation: u64,
+    ring: IoUring,
+}
+
+thread_local! {
+    static RING: RefCell<Option<Ring>> = const { RefCell::new(None) };
+}
+
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+static ATFORK: Once = Once::new();
+
+extern "C" fn after_fork_in_child() {
+    FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
+fn register_atfork() {
+    ATFORK.call_once(|| {
+        // SAFETY: registers a handler that only increments an atomic, which is
+        // async-signal-safe and valid in the child of a fork.
+        unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
+    });
+}
+
+fn new_ring() -> io::Result<IoUring> {
+    let ring = IoUring::new(MC_MAX_ENTRIES as u32)?;
+    if !ring.params().is_feature_rw_cur_pos() {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this kernel's io_uring cannot read or write at the file position (IORING_FEAT_RW_CUR_POS, Linux 5.6)",
+        ));
+    }
+    Ok(ring)
+}
+
+/// Checks that this process can set up a ring with what the backend needs.
+pub fn probe() -> io::Result<()> {
+    register_atfork();
+    new_ring().map(drop)
+}
+
+/// The submission queue entry for `entry`, or `None` when it does not map exactly.
+fn sqe_for(entry: &McEntry, last: bool) -> Option<squeue::Entry> {
+    if entry.refs != 0 {
+        return None;
+    }
+    // The kernel takes the descriptor as a 32-bit int.
+    let fd = types::Fd(i32::try_from(entry.args[0]).ok()?);
+    let (sqe, transfer) = match entry.nr as i64 {
+        libc::SYS_read => {
+            let len = u32::try_from(entry.args[2]).ok()?;
+            let buf = entry.args[1] as usize as *mut u8;
+            let sqe = opcode::Read::new(fd, buf, len).offset(u64::MAX).build();
+            (sqe, true)
+        }
+        libc::SYS_write => {
+            let len = u32::try_from(entry.args[2]).ok()?;
+            let buf = entry.args[1] as usize as *const u8;
+            let sqe = opcode::Write::new(fd, buf, len).offset(u64::MAX).build();
+            (sqe, true)
+        }
+        libc::SYS_close => (opcode::Close::new(fd).build(), false),
+        libc::SYS_fsync => (opcode::Fsync::new(fd).build(), false),
+        libc::SYS_fdatasync => {
+            let sqe = opcode::Fsync::new(fd)
+                .flags(types::FsyncFlags::DATASYNC)
+                .build();
+            (sqe, false)
+        }
+        _ => return None,
+    };
+    let flags = if last {
+        squeue::Flags::empty()
+    } else {
+        match entry.stop {
+            MC_STOP_NEVER => squeue::Flags::IO_HARDLINK,
+            MC_STOP_NEG if !transfer => squeue::Flags::IO_LINK,
+            MC_STOP_NE_ARG if transfer && entry.stop_arg == 2 => squeue::Flags::IO_LINK,
+            _ => return None,
+        }
+    };
+    Some(sqe.flags(flags))
+}
+
+/// Whether every entry of the batch maps exactly onto io_uring (see the module docs).
+pub fn maps(entries: &[McEntry]) -> bool {
+    let count = entries.len();
+    count > 0
+        && count <= MC_MAX_ENTRIES
+        && entries
+            .iter()
+            .enumerate()
+            .all(|(i, e)| sqe_for(e, i + 1 == count).is_some())
+}
+
+/// Runs one iteration of the chain; returns the stop index.
+///
+/// # Safety
+///
+/// As for [`run`].
+unsafe fn run_once(ring: &mut IoUring, entries: *mut McEntry, count: usize) -> io::Result<usize> {
+    let mut sqes = Vec::with_capacity(count);
+    for index in 0..count {
+        // SAFETY: index < count valid entries (the caller's contract).
+        let entry = unsafe { entries.add(index).read() };
+        let sqe = sqe_for(&entry, index + 1 == count).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the batch does not map onto io_uring",
+            )
+        })?;
+        sqes.push(sqe.user_data(index as u64));
+    }
+    // SAFETY: every buffer named by the entries is valid for the transfer (the caller's
+    // contract, exactly as for the system calls themselves) and stays valid until every
+    // completion has been reaped below, before this function returns.
+    unsafe { ring.submission().push_multiple(&sqes) }
+        .map_err(|_| io::Error::other("the submission queue is full"))?;
+    let submitted = ring.submit_and_wait(count)?;
+    if submitted != count {
+        return Err(io::Error::other(format!(
+            "io_uring accepted {submitted} of {count} requests"
+        )));
+    }
+    let mut results: [Option<i64>; MC_MAX_ENTRIES] = [None; MC_MAX_ENTRIES];
+    let mut reaped = 0;
+    loop {
+        for cqe in ring.completion() {
+            if let Some(slot) = results.get_mut(cqe.user_data() as usize) {
+                if slot.replace(cqe.result() as i64).is_none() {
+                    reaped += 1;
+                }
+            }
+        }
+        if reaped >= count {
+            break;
+        }
+        match ring.submit_and_wait(1) {
+            Ok(_) => {}
+            // A signal handler ran; the requests are still in flight: keep waiting.
+            Err(err) if err.raw_os_error() == Some(libc::EINTR) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    for (index, raw) in results.iter().take(count).enumerate() {
+        let raw = raw.unwrap_or(-(libc::ECANCELED as i64));
+        // SAFETY: index < count valid, writable entries.
+        let entry = unsafe { &mut *entries.add(index) };
+        let result = reported(raw);
+        entry.result = result;
+        if is_interrupted(raw) || fires(entry, &entry.args, result) {
+            return Ok(index);
+        }
+    }
+    Ok(count)
+}
+
+/// Runs a batch that [`maps`] on this thread's ring, looped when `max_iters` is given.
+/// An error means the batch did not run (the ring is dropped and made anew next time).
+///
+/// # Safety
+///
+/// `entries` points to `count` valid, writable entries that passed
+/// [`crate::batch::validate`] and [`maps`]; the calls are ones the caller could make itself.
+pub unsafe fn run(
+    entries: *mut McEntry,
+    count: usize,
+    max_iters: Option<u64>,
+) -> io::Result<Outcome> {
+    let generation = FORK_GENERATION.load(Ordering::Relaxed);
+    let attempt = RING.try_with(|cell| {
+        let mut slot = cell.try_borrow_mut().map_err(|_| {
+            io::Error::other("the ring of this thread is busy (re-entered from a signal handler)")
+        })?;
+        if slot.as_ref().is_none_or(|r| r.generation != generation) {
+            // A ring from before a fork belongs to the parent: dropping the child's copy
+            // unmaps and closes only the child's references.
+            *slot = None;
+            register_atfork();
+            *slot = Some(Ring {
+                generation,
+                ring: new_ring()?,
+            });
+        }
+        let Some(ring) = slot.as_mut() else {
+            return Err(io::Error::other("no ring"));
+        };
+        let max = max_iters.unwrap_or(1).max(1);
+        let mut iterations = 0;
+        loop {
+            iterations += 1;
+            // SAFETY: forwarded from the caller.
+            let stop_index = match unsafe { run_once(&mut ring.ring, entries, count) } {
+                Ok(index) => index,
+                Err(err) => {
+                    *slot = None;
+                    return Err(err);
+                }
+            };
+            if stop_index < count || iterations >= max {
+                return Ok(Outcome {
+                    stop_index,
+                    iterations,
+                });
+            }
+        }
+    });
+    attempt.unwrap_or_else(|_| Err(io::Error::other("the thread is exiting")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::MC_STOP_NONPOS;
+
+    #[test]
+    fn what_maps() {
+        let read = McEntry::new(libc::SYS_read, &[3, 0, 16]);
+        let write = McEntry::new(libc::SYS_write, &[4, 0, 16]);
+        let getpid = McEntry::new(libc::SYS_getpid, &[]);
+        assert!(maps(&[read.stop(MC_STOP_NE_ARG, 2), write]));
+        assert!(maps(&[read, write.stop(MC_STOP_NONPOS, 0)]));
+        assert!(!maps(&[read.stop(MC_STOP_NONPOS, 0), write]));
+        assert!(!maps(&[read.stop(MC_STOP_NEG, 0), write]));
+        assert!(!maps(&[read, write.reference(2, 0)]));
+        assert!(!maps(&[getpid]));
+        assert!(!maps(&[]));
+        let close = McEntry::new(libc::SYS_close, &[9]);
+        assert!(maps(&[close.stop(MC_STOP_NEG, 0), close]));
+        assert!(!maps(&[McEntry::new(libc::SYS_read, &[1 << 40, 0, 1])]));
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# libmulticall from C, the way users and the pass's end-to-end tests link it: through
+# pkg-config (multicall.pc, written by the runtime's build script next to the libraries).
+#
+#   - builds the runtime (release) unless it is built already;
+#   - compiles testsuite/runtime/*.c with $(pkg-config --cflags --libs multicall): dynamically,
+#     fully statically (-static + --static), and against the archive (multicall-static.pc);
+#   - runs the smoke test on each, and on every backend that can be forced here;
+#   - copies files of 0, 1, 4095, 4096, 4097 bytes and 2 MiB with mc_copy (a looped
+#     multi-call) and compares them byte for byte.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+target=${CARGO_TARGET_DIR:-target}
+case "$target" in /*) ;; *) target=$root/$target ;; esac
+lib=$target/release
+
+if [ ! -f "$lib/multicall.pc" ] || [ ! -f "$lib/libmulticall.a" ] || [ ! -f "$lib/libmulticall.so" ]; then
+    echo "20-runtime: building the runtime"
+    cargo build --release -p multicall --locked 2>&1 | tail -n 1
+fi
+export PKG_CONFIG_PATH=$lib${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+cc=${CC:-cc}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "  ok   $*"; }
+fail() { failed=$((failed + 1)); echo "  FAIL $*"; }
+
+check() { # name command...
+    local name=$1
+    shift
+    if "$@" >"$work/out" 2>&1; then pass "$name"; else fail "$name"; sed 's/^/       /' "$work/out"; fi
+}
+
+for prog in smoke mc_copy; do
+    src=testsuite/runtime/$prog.c
+    # shellcheck disable=SC2046
+    check "$prog: dynamic link" $cc -O2 -Wall -Werror -o "$work/$prog-dyn" "$src" $(pkg-config --cflags --libs multicall)
+    # shellcheck disable=SC2046
+    check "$prog: static link (-static)" $cc -O2 -Wall -Werror -static -o "$work/$prog-static" "$src" $(pkg-config --static --cflags --libs multicall)
+    # shellcheck disable=SC2046
+    check "$prog: archive link (multicall-static)" $cc -O2 -Wall -Werror -o "$work/$prog-ar" "$src" $(pkg-config --cflags --libs multicall-static)
+done
+
+check "dynamic binary needs libmulticall.so" sh -c "readelf -d '$work/smoke-dyn' | grep -q 'libmulticall.so'"
+check "static binary is static" sh -c "! readelf -d '$work/smoke-static' 2>/dev/null | grep -q NEEDED"
+check "archive binary does not need libmulticall.so" sh -c "! readelf -d '$work/smoke-ar' | grep -q 'libmulticall.so'"
+
+for kind in dyn static ar; do
+    [ -x "$work/smoke-$kind" ] || continue
+    check "smoke ($kind)" "$work/smoke-$kind"
+    check "smoke ($kind, MULTICALL_BACKEND=direct)" env MULTICALL_BACKEND=direct "$work/smoke-$kind"
+done
+if [ -x "$work/smoke-dyn" ]; then
+    check "smoke (MULTICALL_BACKEND=io_uring)" env MULTICALL_BACKEND=io_uring "$work/smoke-dyn"
+    if [ ! -e /dev/multicall ]; then
+        # Forcing a missing backend must fail loudly, never pass by running direct.
+        check "smoke (MULTICALL_BACKEND=kmod without /dev/multicall) fails" sh -c "! MULTICALL_BACKEND=kmod '$work/smoke-dyn'"
+    else
+        check "smoke (MULTICALL_BACKEND=kmod)" env MULTICALL_BACKEND=kmod "$work/smoke-dyn"
+    fi
+fi
+
+if [ -x "$work/mc_copy-dyn" ]; then
+    for size in 0 1 4095 4096 4097 2097152; do
+        head -c "$size" /dev/urandom >"$work/in-$size"
+        for kind in dyn static; do
+            [ -x "$work/mc_copy-$kind" ] || continue
+            check "mc_copy $size bytes ($kind)" sh -c "'$work/mc_copy-$kind' '$work/in-$size' '$work/out-$size' && cmp '$work/in-$size' '$work/out-$size'"
+        done
+    done
+    check "mc_copy of a missing file fails like copy.c" sh -c "! '$work/mc_copy-dyn' '$work/none' '$work/x' 2>'$work/err' && grep -q 'No such file' '$work/err'"
+fi
+
+echo "20-runtime: $passed passed, $failed failed"
+[ "$failed" = 0 ]

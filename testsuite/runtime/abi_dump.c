@@ -1,0 +1,45 @@
+/*
+ * Prints every size, offset and constant of the multi-call ABI as "name value" lines, as the
+ * C compiler sees them through runtime/include/multicall.h (which includes the uapi header).
+ * runtime/tests/abi.rs compares them with the Rust mirror.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <multicall.h>
+
+#define SIZE(t) printf("sizeof_%s %zu\nalignof_%s %zu\n", #t, sizeof(struct t), #t, _Alignof(struct t))
+#define OFF(t, f) printf("offsetof_%s_%s %zu\n", #t, #f, offsetof(struct t, f))
+#define CONST(c) printf("%s %llu\n", #c, (unsigned long long)(c))
+
+int main(void)
+{
+	SIZE(mc_entry);
+	OFF(mc_entry, nr);
+	OFF(mc_entry, stop);
+	OFF(mc_entry, stop_arg);
+	OFF(mc_entry, refs);
+	OFF(mc_entry, args);
+	OFF(mc_entry, result);
+	SIZE(mc_batch);
+	OFF(mc_batch, entries);
+	OFF(mc_batch, count);
+	OFF(mc_batch, flags);
+	OFF(mc_batch, max_iters);
+	OFF(mc_batch, iterations);
+	OFF(mc_batch, stop_index);
+	OFF(mc_batch, reserved);
+	CONST(MC_MAX_ENTRIES);
+	CONST(MC_MAX_ARGS);
+	CONST(MC_STOP_NEVER);
+	CONST(MC_STOP_NEG);
+	CONST(MC_STOP_NONPOS);
+	CONST(MC_STOP_NE_ARG);
+	CONST(MC_STOP_MAX);
+	CONST(MC_BATCH_LOOP);
+	CONST(MC_BATCH_FLAGS);
+	CONST(MC_IOC_MAGIC);
+	CONST(MC_IOC_RUN);
+	printf("MC_DEVICE_NAME %s\nMC_DEVICE_PATH %s\n", MC_DEVICE_NAME, MC_DEVICE_PATH);
+	printf("sizeof_field_mc_entry_args %zu\n", sizeof(((struct mc_entry *)0)->args));
+	return 0;
+}
