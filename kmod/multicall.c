@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * multicall.ko: run a batch of system calls in one kernel crossing.
+ *
+ * The module registers the misc device /dev/multicall. One ioctl(MC_IOC_RUN) on it takes a
+ * struct mc_batch (include/uapi/linux/multicall.h, the ABI shared with the runtime library)
+ * and runs its entries in order, in the caller's own context, exactly as if the caller had
+ * made the system calls one by one: same credentials, same permission checks, same results.
+ * A looped batch (MC_BATCH_LOOP) runs the whole batch again until a stop predicate fires,
+ * max_iters iterations have run, or a signal is pending at the start of an iteration: the
+ * looped multi-call of Rajagopalan et al., which removes one crossing per iteration.
+ *
+ *   user:   ioctl(fd, MC_IOC_RUN, &batch)         one crossing
+ *   kernel: for each entry: fill a struct pt_regs, x64_sys_call(regs, nr), test predicate
+ *
+ * Dispatch. New system-call numbers cannot be added from a module, so the batch arrives as
+ * an ioctl and each entry goes through the kernel's own dispatcher: x64_sys_call() (kernels
+ * with the Spectre-BHI fixes) or else sys_call_table[]. Neither is exported, nor is
+ * kallsyms_lookup_name(); a kprobe on kallsyms_lookup_name gives its address once, at load.
+ * The number is bounded and clamped with array_index_nospec() as the entry code does.
+ *
+ * Semantics beyond the uapi header (see docs/kmod.md):
+ *  - The ioctl returns 0 when the batch ran and writes iterations and stop_index; it fails
+ *    with EINVAL (invalid batch), EFAULT (unreadable or unwritable batch or entries), EPERM
+ *    (caller under seccomp, or syscall-traced when refuse_traced is set; nothing ran),
+ *    ENOTTY (other commands, 32-bit callers) and EINTR (the caller got a fatal signal: it is
+ *    dying; the results of the entries that ran are written back).
+ *  - Calls that need the caller's own register frame or identity give -ENOSYS without
+ *    running (the list in the header), and so does an ioctl with the command MC_IOC_RUN: a
+ *    batch cannot run a batch.
+ *  - If the caller comes under seccomp in the middle of a batch (an entry installed a filter,
+ *    or another thread synchronised one onto it), the next entry does not run: its result is
+ *    -EPERM and the batch stops there.
+ *
+ * Security. Calls made this way do not pass through the system-call entry path: seccomp
+ * filters, syscall audit records, ptrace syscall stops (strace) and the raw_syscalls
+ * tracepoints see the ioctl, not the calls inside it. A seccomp filter must not be escaped
+ * through the device, so callers under seccomp are refused. Every other check (file modes,
+ * capabilities, LSMs, namespaces, rlimits) is made by the system calls themselves, as the
+ * caller. The device node's mode is the module parameter `mode`.
+ *
+ * Counters (per CPU, summed on read) are in /sys/class/misc/multicall/.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/device.h>
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/percpu.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/seccomp.h>
+#include <linux/slab.h>
+#include <linux/thread_info.h>
+#include <linux/uaccess.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
+
+#include "include/uapi/linux/multicall.h"
+
+/* Entries kept on the kernel stack; larger batches are allocated. */
+#define MC_STACK_ENTRIES 4
+/* Bits of mc_entry.refs that name an argument. */
+#define MC_REFS_MASK ((1U << MC_MAX_ARGS) - 1)
+
+static ushort mode = 0666;
+module_param(mode, ushort, 0444);
+MODULE_PARM_DESC(mode, "Mode of /dev/multicall (default 0666: every call is checked as the caller's own)");
+
+static bool refuse_traced = false;
+module_param(refuse_traced, bool, 0644);
+MODULE_PARM_DESC(refuse_traced,
+		 "Refuse (EPERM) callers under ptrace syscall tracing, whose tracer would not see the calls of a batch");
+
+typedef long (*mc_x64_sys_call_t)(const struct pt_regs *regs, unsigned int nr);
+
+static mc_x64_sys_call_t mc_x64_sys_call;
+static const sys_call_ptr_t *mc_sys_call_table;
+
+/* What an administrator can read in /sys/class/misc/multicall/. */
+struct mc_stats {
+	u64 batches;		/* ioctls whose batch ran */
+	u64 iterations;		/* iterations begun, over all batches */
+	u64 entries;		/* system calls dispatched */
+	u64 denied;		/* entries refused with -ENOSYS without running */
+	u64 stops;		/* batches ended by a stop predicate */
+	u64 interrupted;	/* batches ended by a restart code turned into -EINTR */
+	u64 signal_stops;	/* looped batches ended by a pending signal */
+	u64 refused_invalid;	/* EINVAL: malformed batches */
+	u64 refused_fault;	/* EFAULT: unreadable or unwritable batches or entries */
+	u64 refused_seccomp;	/* EPERM: callers under seccomp (or entries after it began) */
+	u64 refused_traced;	/* EPERM: traced callers, with refuse_traced set */
+	u64 refused_compat;	/* 32-bit callers */
+};
+
+static DEFINE_PER_CPU(struct mc_stats, mc_stats);
+
+#define mc_count(field, n) this_cpu_add(mc_stats.field, (n))
+
+static u64 mc_stats_sum(size_t offset)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *(u64 *)((char *)per_cpu_ptr(&mc_stats, cpu) + offset);
+	return sum;
+}
+
+/*
+ * The address of a kernel symbol, through kallsyms_lookup_name(), whose own address a kprobe
+ * reports (it is not exported since 5.7).
+ */
+static unsigned long mc_lookup(const char *name)
+{
+	typedef unsigned long (*lookup_t)(const char *name);
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	lookup_t lookup;
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err) {
+		pr_err("cannot find kallsyms_lookup_name through a kprobe (error %d): is CONFIG_KPROBES on?\n",
+		       err);
+		return 0;
+	}
+	lookup = (lookup_t)kp.addr;
+	unregister_kprobe(&kp);
+	return lookup ? lookup(name) : 0;
+}
+
+static inline bool mc_under_seccomp(void)
+{
+#ifdef CONFIG_SECCOMP
+	return READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED;
+#else
+	return false;
+#endif
+}
+
+static inline bool mc_syscall_traced(void)
+{
+#ifdef CONFIG_GENERIC_ENTRY
+	return test_syscall_work(SYSCALL_TRACE) || test_syscall_work(SYSCALL_EMU);
+#else
+	return test_thread_flag(TIF_SYSCALL_TRACE);
+#endif
+}
+
+/* Calls that depend on the caller's register frame or identity, and the multi-call itself. */
+static bool mc_denied(unsigned int nr, const long *args)
+{
+	switch (nr) {
+	case __NR_rt_sigreturn:
+	case __NR_clone:
+	case __NR_clone3:
+	case __NR_fork:
+	case __NR_vfork:
+	case __NR_execve:
+	case __NR_execveat:
+	case __NR_exit:
+	case __NR_exit_group:
+	case __NR_iopl:
+		return true;
+	case __NR_ioctl:
+		/* sys_ioctl takes the command as an unsigned int. */
+		return (unsigned int)args[1] == MC_IOC_RUN;
+	default:
+		return false;
+	}
+}
+
+static inline bool mc_restart_code(long res)
+{
+	return res == -ERESTARTSYS || res == -ERESTARTNOINTR || res == -ERESTARTNOHAND ||
+	       res == -ERESTART_RESTARTBLOCK;
+}
+
+/* Runs system call nr with the arguments in regs, as the system-call entry code would. */
+static long mc_dispatch(struct pt_regs *regs, unsigned int nr)
+{
+	if (nr >= NR_syscalls)
+		return -ENOSYS;
+	nr = array_index_nospec(nr, NR_syscalls);
+	regs->orig_ax = nr;
+	regs->ax = -ENOSYS;
+	if (mc_x64_sys_call)
+		return mc_x64_sys_call(regs, nr);
+	return mc_sys_call_table[nr](regs);
+}
+
+static bool mc_stop_fires(const struct mc_entry *e, const long *args, long res)
+{
+	switch (e->stop) {
+	case MC_STOP_NEG:
+		return res < 0;
+	case MC_STOP_NONPOS:
+		return res <= 0;
+	case MC_STOP_NE_ARG:
+		return res != args[array_index_nospec(e->stop_arg, MC_MAX_ARGS)];
+	default:
+		return false;
+	}
+}
+
+/* The checks of the header's "invalid batch" rule that concern one entry. */
+static bool mc_entry_valid(const struct mc_entry *e, unsigned int index)
+{
+	unsigned int k;
+
+	if (e->stop > MC_STOP_MAX || e->stop_arg >= MC_MAX_ARGS || (e->refs & ~MC_REFS_MASK))
+		return false;
+	for (k = 0; k < MC_MAX_ARGS; k++) {
+		if (!(e->refs & (1U << k)))
+			continue;
+		/* A reference names an earlier entry of the same batch. */
+		if (e->args[k] < 0 || e->args[k] >= index)
+			return false;
+	}
+	return true;
+}
+
+/* How a run ended, besides the entries' own results. */
+struct mc_outcome {
+	u64 iterations;
+	s64 stop_index;
+	long err;		/* 0, or -EINTR when the caller is dying */
+};
+
+static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max_iters,
+		   struct mc_outcome *out)
+{
+	struct mc_stats local = { 0 };
+	struct pt_regs regs;
+	long args[MC_MAX_ARGS];
+	unsigned int i, k;
+
+	/* The caller's own frame, so that cs, ss, flags, ip and sp are the caller's. */
+	regs = *current_pt_regs();
+	out->iterations = 0;
+	out->stop_index = count;
+	out->err = 0;
+
+	for (;;) {
+		if (loop && signal_pending(current)) {
+			local.signal_stops++;
+			break;
+		}
+		out->iterations++;
+		for (i = 0; i < count; i++) {
+			struct mc_entry *e = &ents[i];
+			long res;
+
+			cond_resched();
+			if (fatal_signal_pending(current)) {
+				out->err = -EINTR;
+				goto done;
+			}
+			for (k = 0; k < MC_MAX_ARGS; k++) {
+				if (e->refs & (1U << k))
+					args[k] = ents[array_index_nospec((unsigned long)e->args[k], count)].result;
+				else
+					args[k] = e->args[k];
+			}
+			if (mc_under_seccomp()) {
+				/* Never run a call that the caller's new filter has not seen. */
+				e->result = -EPERM;
+				local.refused_seccomp++;
+				out->stop_index = i;
+				goto done;
+			}
+			if (mc_denied(e->nr, args)) {
+				res = -ENOSYS;
+				local.denied++;
+			} else {
+				regs.di = args[0];
+				regs.si = args[1];
+				regs.dx = args[2];
+				regs.r10 = args[3];
+				regs.r8 = args[4];
+				regs.r9 = args[5];
+				res = mc_dispatch(&regs, e->nr);
+				local.entries++;
+			}
+			if (mc_restart_code(res)) {
+				e->result = -EINTR;
+				local.interrupted++;
+				out->stop_index = i;
+				goto done;
+			}
+			e->result = res;
+			if (mc_stop_fires(e, args, res)) {
+				local.stops++;
+				out->stop_index = i;
+				goto done;
+			}
+		}
+		if (!loop || out->iterations >= max_iters)
+			break;
+	}
+done:
+	mc_count(batches, 1);
+	mc_count(iterations, out->iterations);
+	mc_count(entries, local.entries);
+	mc_count(denied, local.denied);
+	mc_count(stops, local.stops);
+	mc_count(interrupted, local.interrupted);
+	mc_count(signal_stops, local.signal_stops);
+	if (local.refused_seccomp)
+		mc_count(refused_seccomp, local.refused_seccomp);
+}
+
+/* Writes every entry's result field (and only that field) back to user space. */
+static int mc_put_results(struct mc_entry __user *uents, const struct mc_entry *ents,
+			  unsigned int count)
+{
+	unsigned int i;
+
+	if (!user_access_begin(uents, count * sizeof(*uents)))
+		return -EFAULT;
+	for (i = 0; i < count; i++)
+		unsafe_put_user(ents[i].result, &uents[i].result, fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+static long mc_ioctl_run(struct mc_batch __user *ubatch)
+{
+	struct mc_entry stack_ents[MC_STACK_ENTRIES];
+	struct mc_entry *ents = stack_ents;
+	struct mc_entry __user *uents;
+	struct mc_outcome out;
+	struct mc_batch b;
+	bool loop;
+	unsigned int i;
+	long ret;
+
+	if (mc_under_seccomp()) {
+		mc_count(refused_seccomp, 1);
+		return -EPERM;
+	}
+	if (READ_ONCE(refuse_traced) && mc_syscall_traced()) {
+		mc_count(refused_traced, 1);
+		return -EPERM;
+	}
+	if (copy_from_user(&b, ubatch, sizeof(b))) {
+		mc_count(refused_fault, 1);
+		return -EFAULT;
+	}
+	loop = b.flags & MC_BATCH_LOOP;
+	if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
+	    b.entries == 0 || b.reserved != 0 || (loop && b.max_iters == 0)) {
+		mc_count(refused_invalid, 1);
+		return -EINVAL;
+	}
+	uents = u64_to_user_ptr(b.entries);
+	if (b.count > MC_STACK_ENTRIES) {
+		ents = kmalloc_array(b.count, sizeof(*ents), GFP_KERNEL);
+		if (!ents)
+			return -ENOMEM;
+	}
+	/* One copy, validated once: later changes in user memory cannot reach the run. */
+	if (copy_from_user(ents, uents, b.count * sizeof(*ents))) {
+		mc_count(refused_fault, 1);
+		ret = -EFAULT;
+		goto out;
+	}
+	for (i = 0; i < b.count; i++) {
+		if (!mc_entry_valid(&ents[i], i)) {
+			mc_count(refused_invalid, 1);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	/*
+	 * Fail on read-only memory before anything runs: write back the results as they are,
+	 * and the outputs of the batch as "nothing ran yet".
+	 */
+	if (mc_put_results(uents, ents, b.count) || put_user(0ULL, &ubatch->iterations) ||
+	    put_user((s64)b.count, &ubatch->stop_index)) {
+		mc_count(refused_fault, 1);
+		ret = -EFAULT;
+		goto out;
+	}
+
+	mc_run(ents, b.count, loop, b.max_iters, &out);
+
+	ret = out.err;
+	if (mc_put_results(uents, ents, b.count) || put_user(out.iterations, &ubatch->iterations) ||
+	    put_user(out.stop_index, &ubatch->stop_index)) {
+		mc_count(refused_fault, 1);
+		ret = -EFAULT;
+	}
+out:
+	if (ents != stack_ents)
+		kfree(ents);
+	return ret;
+}
+
+static long mc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	if (cmd != MC_IOC_RUN)
+		return -ENOTTY;
+	/* 32-bit callers reach compat_ioctl, which is not set; refuse them here too. */
+	if (in_compat_syscall()) {
+		mc_count(refused_compat, 1);
+		return -ENOTTY;
+	}
+	return mc_ioctl_run((struct mc_batch __user *)arg);
+}
+
+static const struct file_operations mc_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = mc_ioctl,
+	.llseek = noop_llseek,
+};
+
+#define MC_STAT_ATTR(field)                                                                   \
+	static ssize_t field##_show(struct device *dev, struct device_attribute *attr, char *buf) \
+	{                                                                                     \
+		return sysfs_emit(buf, "%llu\n", mc_stats_sum(offsetof(struct mc_stats, field))); \
+	}                                                                                     \
+	static DEVICE_ATTR_RO(field)
+
+MC_STAT_ATTR(batches);
+MC_STAT_ATTR(iterations);
+MC_STAT_ATTR(entries);
+MC_STAT_ATTR(denied);
+MC_STAT_ATTR(stops);
+MC_STAT_ATTR(interrupted);
+MC_STAT_ATTR(signal_stops);
+MC_STAT_ATTR(refused_invalid);
+MC_STAT_ATTR(refused_fault);
+MC_STAT_ATTR(refused_seccomp);
+MC_STAT_ATTR(refused_traced);
+MC_STAT_ATTR(refused_compat);
+
+static ssize_t dispatch_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", mc_x64_sys_call ? "x64_sys_call" : "sys_call_table");
+}
+static DEVICE_ATTR_RO(dispatch);
+
+static struct attribute *mc_attrs[] = {
+	&dev_attr_batches.attr,
+	&dev_attr_iterations.attr,
+	&dev_attr_entries.attr,
+	&dev_attr_denied.attr,
+	&dev_attr_stops.attr,
+	&dev_attr_interrupted.attr,
+	&dev_attr_signal_stops.attr,
+	&dev_attr_refused_invalid.attr,
+	&dev_attr_refused_fault.attr,
+	&dev_attr_refused_seccomp.attr,
+	&dev_attr_refused_traced.attr,
+	&dev_attr_refused_compat.attr,
+	&dev_attr_dispatch.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(mc);
+
+static struct miscdevice mc_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = MC_DEVICE_NAME,
+	.fops = &mc_fops,
+	.groups = mc_groups,
+};
+
+static int __init mc_init(void)
+{
+	int err;
+
+	if (mode & ~0777) {
+		pr_err("mode=%#o is not a file mode: give permission bits only, e.g. mode=0660\n", mode);
+		return -EINVAL;
+	}
+	mc_x64_sys_call = (mc_x64_sys_call_t)mc_lookup("x64_sys_call");
+	if (!mc_x64_sys_call)
+		mc_sys_call_table = (const sys_call_ptr_t *)mc_lookup("sys_call_table");
+	if (!mc_x64_sys_call && !mc_sys_call_table) {
+		pr_err("found neither x64_sys_call nor sys_call_table: cannot dispatch system calls\n");
+		return -ENOENT;
+	}
+	mc_misc.mode = mode;
+	err = misc_register(&mc_misc);
+	if (err) {
+		pr_err("cannot register /dev/%s (error %d)\n", MC_DEVICE_NAME, err);
+		return err;
+	}
+	pr_info("/dev/%s ready (mode %#o, dispatch through %s)\n", MC_DEVICE_NAME, mode,
+		mc_x64_sys_call ? "x64_sys_call" : "sys_call_table");
+	return 0;
+}
+
+static void __exit mc_exit(void)
+{
+	misc_deregister(&mc_misc);
+	pr_info("unloaded\n");
+}
+
+module_init(mc_init);
+module_exit(mc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Run a batch of system calls in one kernel crossing (syscluster multi-call)");
+MODULE_VERSION("0.1.0");
