@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Helpers shared by the kernel module's test programs: building entries, running a batch
+ * through /dev/multicall, reading the module's counters, and TAP-style checks.
+ *
+ * Every program prints one "ok N - what" or "not ok N - what" line per check and exits with
+ * the number of failed checks (0 when all passed), so a guest script can run them in a row.
+ */
+#ifndef MCTEST_H
+#define MCTEST_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../../kmod/include/uapi/linux/multicall.h"
+
+static int mct_checks, mct_failed;
+
+/* One TAP line; returns cond so callers can react to a failure. */
+static int __attribute__((format(printf, 2, 3))) check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	mct_checks++;
+	if (!cond)
+		mct_failed++;
+	printf("%s %d - ", cond ? "ok" : "not ok", mct_checks);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	return cond;
+}
+
+/* A check of two integers that prints both when they differ. */
+#define check_eq(got, want, ...)                                                            \
+	do {                                                                                 \
+		long long g_ = (long long)(got), w_ = (long long)(want);                     \
+		if (!check(g_ == w_, __VA_ARGS__))                                           \
+			printf("#   got %lld, want %lld (%s)\n", g_, w_, #got);                 \
+	} while (0)
+
+static int __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%s)\n", strerror(errno));
+	fflush(stdout);
+	exit(100);
+}
+
+static int done(void)
+{
+	printf("# %d checks, %d failed\n", mct_checks, mct_failed);
+	fflush(stdout);
+	return mct_failed > 125 ? 125 : mct_failed;
+}
+
+static struct mc_entry E(unsigned nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct mc_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.nr = nr;
+	e.args[0] = a0;
+	e.args[1] = a1;
+	e.args[2] = a2;
+	e.args[3] = a3;
+	e.args[4] = a4;
+	e.args[5] = a5;
+	e.result = 0x5a5a5a5a; /* "not written" */
+	return e;
+}
+
+static struct mc_entry stop(struct mc_entry e, int code, int arg)
+{
+	e.stop = code;
+	e.stop_arg = arg;
+	return e;
+}
+
+/* Marks args[arg] as a reference to entry index. */
+static struct mc_entry ref(struct mc_entry e, int arg, int index)
+{
+	e.refs |= 1u << arg;
+	e.args[arg] = index;
+	return e;
+}
+
+static int mc_fd = -1;
+
+static int mc_open(void)
+{
+	if (mc_fd < 0) {
+		mc_fd = open(MC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (mc_fd < 0)
+			die("open %s", MC_DEVICE_PATH);
+	}
+	return mc_fd;
+}
+
+/*
+ * Runs a batch: returns the ioctl's result (0, or -errno) and fills *out (when not NULL) with
+ * the batch as the module left it.
+ */
+static long mc_run(struct mc_entry *ents, unsigned count, unsigned flags, uint64_t max_iters,
+		   struct mc_batch *out)
+{
+	struct mc_batch b;
+	long r;
+
+	memset(&b, 0, sizeof(b));
+	b.entries = (uintptr_t)ents;
+	b.count = count;
+	b.flags = flags;
+	b.max_iters = max_iters;
+	b.iterations = 0xdead;
+	b.stop_index = -2;
+	r = ioctl(mc_open(), MC_IOC_RUN, &b);
+	if (r < 0)
+		r = -errno;
+	if (out)
+		*out = b;
+	return r;
+}
+
+/* A raw ioctl on the device with a caller-made argument. */
+static long mc_ioctl_raw(unsigned long cmd, void *arg)
+{
+	long r = ioctl(mc_open(), cmd, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+/* A module counter from /sys/class/misc/multicall/NAME, or -1. */
+static long long mc_counter(const char *name)
+{
+	char path[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/multicall/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The raw syscall, -errno on failure. */
+static long raw(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	long r = syscall(nr, a0, a1, a2, a3, a4, a5);
+
+	return r < 0 ? -errno : r;
+}
+
+#endif
