@@ -307,27 +307,39 @@ guest_programs() {
 		cp "$E2E_WORK/$p/orig" "$g/$p.orig"
 		cp "$E2E_WORK/$p/clustered" "$g/$p.clustered"
 	done
-	cat >"$g/guest.sh" <<-EOF
+	# The script lives beside the directory, not in it: qemu-run.sh copies the program first,
+	# and a --file directory that then already exists in the guest would be nested.
+	local script=$E2E_WORK/guest.sh
+	cat >"$script" <<-EOF
 		#!/bin/sh
-		# Runs inside the guest: every program's differential cases on the kmod backend.
-		here=\$(cd "\$(dirname "\$0")" && pwd)
-		if [ ! -e /dev/multicall ]; then
-			echo "guest: /dev/multicall is missing: the module did not load"
+		# Runs inside the guest: every program's differential cases on the kmod backend, and
+		# the module's own count of the batches it ran for them.
+		here=$g
+		stats=/sys/class/misc/multicall
+		if [ ! -e /dev/multicall ] || [ ! -r \$stats/batches ]; then
+			echo "guest: /dev/multicall or \$stats is missing: the module did not load"
 			exit 1
 		fi
 		status=0
 		for p in ${list[*]}; do
-			MULTICALL_BACKEND=kmod sh "\$here/differ.sh" \$p "\$here/\$p.orig" "\$here/\$p.clustered" /tmp/e2e-\$p || status=1
+			b0=\$(cat \$stats/batches) e0=\$(cat \$stats/entries)
+			MULTICALL_BACKEND=kmod sh \$here/differ.sh \$p \$here/\$p.orig \$here/\$p.clustered /tmp/e2e-\$p || status=1
+			b1=\$(cat \$stats/batches) e1=\$(cat \$stats/entries)
+			echo "guest: \$p: the module ran \$((b1 - b0)) batches of \$((e1 - e0)) system calls"
+			if [ "\$((b1 - b0))" -le 0 ]; then
+				echo "guest: FAIL \$p: no batch ran in the kernel: the clustered build did not use the kmod backend"
+				status=1
+			fi
 		done
 		exit \$status
 	EOF
-	chmod +x "$g/guest.sh"
-	if timeout 600 "$SYSCLUSTER_QEMU_RUN" --dir "$g" -- /bin/sh "$g/guest.sh" >"$g/qemu.log" 2>&1; then
-		grep -E '^(FAIL|skip|differ:)' "$g/qemu.log" | sed 's/^/     /'
-	else
-		fail "qemu: the guest run failed or differed ($g/qemu.log):"
-		grep -E '^(FAIL|skip|differ:|guest:)' "$g/qemu.log" | sed 's/^/     /'
-		tail -n 20 "$g/qemu.log"
+	chmod +x "$script"
+	local rc=0
+	"$SYSCLUSTER_QEMU_RUN" --timeout 600 --log "$g/console.log" --file "$g" -- "$script" >"$g/qemu.log" 2>&1 || rc=$?
+	grep -E '^(FAIL|skip|differ:|guest:)' "$g/qemu.log" | sed 's/^/     /'
+	if [ $rc -ne 0 ]; then
+		fail "qemu: the guest run failed or the builds differed (status $rc, $g/qemu.log)"
+		grep -qE '^(FAIL|differ:|guest:)' "$g/qemu.log" || tail -n 30 "$g/qemu.log"
 	fi
 }
 
