@@ -1,0 +1,326 @@
+// The C++ side of the syscall-cluster plugin: what LLVM's C API does not offer.
+//
+// - registration with the new pass manager (`-passes=syscall-cluster<...>` and the OptimizerLast
+//   extension point that `clang -fpass-plugin` uses), the pass object and its `isRequired()`;
+// - the `-syscluster-*` command-line options (created only after the Rust side has checked that
+//   the host LLVM is the major this file was compiled against);
+// - small accessors for analyses: dominator and post-dominator trees, alias analysis,
+//   speculation safety, debug locations with their inlined-at chain, block splitting;
+// - optimization remarks through OptimizationRemarkEmitter (pass name "syscall-cluster").
+//
+// Everything the pass decides lives in Rust (pass/src); this file only answers questions and
+// forwards calls. All functions with C linkage are prefixed `syscluster_shim_`.
+
+#include "llvm-c/Core.h"
+#include "llvm/Analysis/AliasAnalysis.h"
+#include "llvm/Analysis/MemoryLocation.h"
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/Analysis/PostDominators.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/PassPlugin.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <string>
+
+using namespace llvm;
+
+extern "C" {
+// Implemented in Rust (pass/src/ffi.rs).
+int syscluster_rust_check_params(const char *params, char *err, size_t err_len);
+int syscluster_rust_run(LLVMModuleRef module, void *ctx, const char *params);
+// Weak: absent from LLVM releases older than 16, where the version check must still work.
+void LLVMGetVersion(unsigned *major, unsigned *minor, unsigned *patch) __attribute__((weak));
+}
+
+namespace {
+
+struct Options {
+  cl::opt<std::string> Profile{
+      "syscluster-profile",
+      cl::desc("syscall-cluster: profile (JSON, from `syscluster record`) that selects hot edges"),
+      cl::value_desc("file"), cl::init("")};
+  cl::opt<unsigned> MinWeight{
+      "syscluster-min-weight",
+      cl::desc("syscall-cluster: ignore profile edges lighter than this weight"), cl::init(1)};
+  cl::opt<bool> Stats{"syscluster-stats",
+                      cl::desc("syscall-cluster: print the pass's counters in -stats format"),
+                      cl::init(false)};
+  cl::opt<bool> Disable{"syscluster-disable",
+                        cl::desc("syscall-cluster: do nothing at the extension point"),
+                        cl::init(false)};
+};
+Options *Opts = nullptr;
+
+// Per-run context handed to Rust as an opaque pointer.
+struct Ctx {
+  Module &M;
+  FunctionAnalysisManager &FAM;
+};
+
+Function *fnOf(Value *V) {
+  if (auto *I = dyn_cast<Instruction>(V))
+    return I->getFunction();
+  if (auto *BB = dyn_cast<BasicBlock>(V))
+    return BB->getParent();
+  return dyn_cast<Function>(V);
+}
+
+struct SyscallClusterPass : PassInfoMixin<SyscallClusterPass> {
+  std::string Params;
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM) {
+    auto &FAM = MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+    Ctx C{M, FAM};
+    int Changed = syscluster_rust_run(wrap(&M), &C, Params.c_str());
+    return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+  static bool isRequired() { return true; }
+  static StringRef name() { return "syscall-cluster"; }
+};
+
+void registerCallbacks(PassBuilder &PB) {
+  PB.registerPipelineParsingCallback(
+      [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
+        if (!PassBuilder::checkParametrizedPassName(Name, "syscall-cluster"))
+          return false;
+        StringRef Params = Name.drop_front(strlen("syscall-cluster"));
+        if (!Params.empty()) {
+          // checkParametrizedPassName guarantees the surrounding <>.
+          Params = Params.drop_front().drop_back();
+        }
+        std::string P = Params.str();
+        char Err[512];
+        if (!syscluster_rust_check_params(P.c_str(), Err, sizeof Err))
+          report_fatal_error(Twine("syscall-cluster: ") + Err, /*gen_crash_diag=*/false);
+        SyscallClusterPass Pass;
+        Pass.Params = P;
+        MPM.addPass(std::move(Pass));
+        return true;
+      });
+  PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
+    if (Opts && Opts->Disable)
+      return;
+    MPM.addPass(SyscallClusterPass());
+  });
+}
+
+} // namespace
+
+extern "C" {
+
+unsigned syscluster_shim_built_major(void) { return LLVM_VERSION_MAJOR; }
+
+// The host's LLVM major, or 0 when the host is too old to say (no LLVMGetVersion).
+unsigned syscluster_shim_host_major(void) {
+  if (!LLVMGetVersion)
+    return 0;
+  unsigned Major = 0, Minor = 0, Patch = 0;
+  LLVMGetVersion(&Major, &Minor, &Patch);
+  return Major;
+}
+
+void syscluster_shim_register_options(void) {
+  if (!Opts)
+    Opts = new Options();
+}
+
+PassPluginLibraryInfo syscluster_shim_plugin_info(void) {
+  return {LLVM_PLUGIN_API_VERSION, "syscall-cluster", "0.1.0", registerCallbacks};
+}
+
+// -------------------------------------------------------------------------------------------
+// Options. Strings stay valid for the life of the process.
+
+const char *syscluster_shim_opt_profile(void) { return Opts ? Opts->Profile.c_str() : ""; }
+unsigned syscluster_shim_opt_min_weight(void) { return Opts ? Opts->MinWeight.getValue() : 1; }
+
+// True when -syscluster-stats or LLVM's own -stats was given. Debian's LLVM is a release
+// build where llvm::Statistic is compiled out, so the pass prints its counters itself.
+int syscluster_shim_opt_stats(void) {
+  if (Opts && Opts->Stats)
+    return 1;
+  auto &Registered = cl::getRegisteredOptions();
+  auto It = Registered.find("stats");
+  if (It == Registered.end())
+    return 0;
+  if (auto *O = static_cast<cl::opt<bool> *>(It->second))
+    return O->getNumOccurrences() > 0 && O->getValue();
+  return 0;
+}
+
+// -------------------------------------------------------------------------------------------
+// Analyses. `ctx` is the Ctx of the running pass; values are instructions or blocks of a
+// function with a body.
+
+int syscluster_shim_dominates(void *ctx, LLVMValueRef def, LLVMValueRef user) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *U = unwrap<Instruction>(user);
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(*U->getFunction());
+  return DT.dominates(unwrap(def), U);
+}
+
+int syscluster_shim_block_dominates(void *ctx, LLVMBasicBlockRef a, LLVMBasicBlockRef b) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *A = unwrap(a), *B = unwrap(b);
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(*A->getParent());
+  return DT.dominates(A, B);
+}
+
+int syscluster_shim_block_postdominates(void *ctx, LLVMBasicBlockRef a, LLVMBasicBlockRef b) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *A = unwrap(a), *B = unwrap(b);
+  auto &PDT = C.FAM.getResult<PostDominatorTreeAnalysis>(*A->getParent());
+  return PDT.dominates(A, B);
+}
+
+// 1 when `call` may write the memory that `load` reads (alias analysis).
+int syscluster_shim_call_may_clobber_load(void *ctx, LLVMValueRef call, LLVMValueRef load) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *Call = dyn_cast<CallBase>(unwrap(call));
+  auto *Load = dyn_cast<LoadInst>(unwrap(load));
+  if (!Call || !Load)
+    return 1;
+  auto &AA = C.FAM.getResult<AAManager>(*Call->getFunction());
+  return isModSet(AA.getModRefInfo(Call, MemoryLocation::get(Load)));
+}
+
+// What the legality checks need to know about one instruction (bit set).
+enum : unsigned {
+  SC_SIDE_EFFECTS = 1,   // mayHaveSideEffects (writes memory, may throw, may not return)
+  SC_READS_MEMORY = 2,   // mayReadFromMemory
+  SC_SPECULATABLE = 4,   // isSafeToSpeculativelyExecute: cannot trap or fault
+  SC_VOLATILE = 8,       // volatile or atomic memory access
+  SC_DEBUG = 16,         // debug intrinsic or pseudo probe: no effect on the program
+  SC_INLINE_ASM = 32,    // call to inline assembly
+  SC_LIFETIME = 64,      // lifetime marker
+};
+
+unsigned syscluster_shim_inst_flags(LLVMValueRef inst) {
+  auto *I = unwrap<Instruction>(inst);
+  unsigned F = 0;
+  if (isa<DbgInfoIntrinsic>(I) || isa<PseudoProbeInst>(I))
+    return SC_DEBUG;
+  if (I->isLifetimeStartOrEnd())
+    F |= SC_LIFETIME;
+  if (I->mayHaveSideEffects())
+    F |= SC_SIDE_EFFECTS;
+  if (I->mayReadFromMemory())
+    F |= SC_READS_MEMORY;
+  if (isSafeToSpeculativelyExecute(I))
+    F |= SC_SPECULATABLE;
+  if (I->isVolatile() || I->isAtomic())
+    F |= SC_VOLATILE;
+  if (auto *CB = dyn_cast<CallBase>(I))
+    if (CB->isInlineAsm())
+      F |= SC_INLINE_ASM;
+  return F;
+}
+
+// The inline assembly string of a call to inline asm, or null.
+const char *syscluster_shim_inline_asm(LLVMValueRef inst, size_t *len) {
+  auto *CB = dyn_cast<CallBase>(unwrap(inst));
+  if (!CB || !CB->isInlineAsm())
+    return nullptr;
+  auto *IA = cast<InlineAsm>(CB->getCalledOperand());
+  const std::string &S = IA->getAsmString();
+  *len = S.size();
+  return S.data();
+}
+
+// One frame of an instruction's debug location; depth 0 is the innermost (the call's own
+// function), depth 1 the place it was inlined at, and so on.
+struct SyscFrame {
+  const char *function;
+  size_t function_len;
+  const char *linkage;
+  size_t linkage_len;
+  const char *file;
+  size_t file_len;
+  const char *dir;
+  size_t dir_len;
+  unsigned line;
+  unsigned column;
+};
+
+int syscluster_shim_debug_frame(LLVMValueRef inst, unsigned depth, SyscFrame *out) {
+  auto *I = unwrap<Instruction>(inst);
+  const DILocation *L = I->getDebugLoc().get();
+  for (unsigned D = 0; L && D < depth; ++D)
+    L = L->getInlinedAt();
+  if (!L)
+    return 0;
+  DISubprogram *SP = L->getScope()->getSubprogram();
+  StringRef Fn = SP ? SP->getName() : StringRef();
+  StringRef Link = SP ? SP->getLinkageName() : StringRef();
+  StringRef File = L->getFilename(), Dir = L->getDirectory();
+  *out = {Fn.data(),   Fn.size(),  Link.data(), Link.size(), File.data(),
+          File.size(), Dir.data(), Dir.size(),  L->getLine(), L->getColumn()};
+  return 1;
+}
+
+// Splits inst's block before inst; returns the new block that starts with inst. The old block
+// ends with an unconditional branch to it; successors' phis are updated.
+LLVMBasicBlockRef syscluster_shim_split_before(LLVMValueRef inst, const char *name) {
+  auto *I = unwrap<Instruction>(inst);
+  // With the head bit set, debug records attached before I move along with it.
+  BasicBlock::iterator It = I->getIterator();
+  It.setHeadBit(true);
+  return wrap(I->getParent()->splitBasicBlock(It, name));
+}
+
+// -------------------------------------------------------------------------------------------
+// Remarks and errors.
+
+// kind: 0 passed, 1 missed, 2 analysis. `at` is an instruction (or null: the function).
+void syscluster_shim_remark(void *ctx, int kind, LLVMValueRef fn, LLVMValueRef at,
+                            const char *name, const char *msg) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  Function *F = fnOf(unwrap(fn));
+  if (!F || F->isDeclaration())
+    return;
+  auto &ORE = C.FAM.getResult<OptimizationRemarkEmitterAnalysis>(*F);
+  Instruction *I = at ? dyn_cast<Instruction>(unwrap(at)) : nullptr;
+  DiagnosticLocation Loc = I ? DiagnosticLocation(I->getDebugLoc())
+                             : DiagnosticLocation(F->getSubprogram());
+  const Value *Region = I ? static_cast<const Value *>(I->getParent())
+                          : static_cast<const Value *>(&F->getEntryBlock());
+  const char *Pass = "syscall-cluster";
+  switch (kind) {
+  case 0:
+    ORE.emit(OptimizationRemark(Pass, name, Loc, Region) << msg);
+    break;
+  case 1:
+    ORE.emit(OptimizationRemarkMissed(Pass, name, Loc, Region) << msg);
+    break;
+  default:
+    ORE.emit(OptimizationRemarkAnalysis(Pass, name, Loc, Region) << msg);
+    break;
+  }
+}
+
+// A user-facing error (bad profile, ...): opt and clang print it as "error: ..." and fail.
+void syscluster_shim_error(void *ctx, const char *msg) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  C.M.getContext().emitError(Twine("syscall-cluster: ") + msg);
+}
+
+// Counters in the format of LLVM's -stats (to stderr).
+void syscluster_shim_print_stats(const char *body) {
+  errs() << "===" << std::string(73, '-') << "===\n"
+         << "                          ... Statistics Collected ...\n"
+         << "===" << std::string(73, '-') << "===\n\n"
+         << body << "\n";
+  errs().flush();
+}
+
+} // extern "C"

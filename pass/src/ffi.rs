@@ -1,0 +1,339 @@
+//! The boundary with LLVM: the plugin entry point `llvmGetPassPluginInfo`, the functions the
+//! C++ shim (pass/shim/shim.cpp) calls back, and safe wrappers around the shim's accessors.
+//!
+//! The shim is compiled into this cdylib; its C++ symbols are hidden, so the entry point LLVM
+//! looks up by name is defined here and returns the shim's struct.
+
+use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
+
+/// `llvm::PassPluginLibraryInfo` (llvm/Passes/PassPlugin.h).
+#[repr(C)]
+pub struct PassPluginLibraryInfo {
+    api_version: u32,
+    plugin_name: *const c_char,
+    plugin_version: *const c_char,
+    register_callbacks: Option<unsafe extern "C" fn(*mut c_void)>,
+}
+
+/// One frame of a debug location as the shim reports it (strings borrowed from metadata).
+#[repr(C)]
+pub struct RawFrame {
+    function: *const c_char,
+    function_len: usize,
+    linkage: *const c_char,
+    linkage_len: usize,
+    file: *const c_char,
+    file_len: usize,
+    dir: *const c_char,
+    dir_len: usize,
+    line: c_uint,
+    column: c_uint,
+}
+
+extern "C" {
+    fn syscluster_shim_built_major() -> c_uint;
+    fn syscluster_shim_host_major() -> c_uint;
+    fn syscluster_shim_register_options();
+    fn syscluster_shim_plugin_info() -> PassPluginLibraryInfo;
+    fn syscluster_shim_opt_profile() -> *const c_char;
+    fn syscluster_shim_opt_min_weight() -> c_uint;
+    fn syscluster_shim_opt_stats() -> c_int;
+    fn syscluster_shim_dominates(ctx: *mut c_void, def: LLVMValueRef, user: LLVMValueRef) -> c_int;
+    fn syscluster_shim_block_dominates(
+        ctx: *mut c_void,
+        a: LLVMBasicBlockRef,
+        b: LLVMBasicBlockRef,
+    ) -> c_int;
+    fn syscluster_shim_block_postdominates(
+        ctx: *mut c_void,
+        a: LLVMBasicBlockRef,
+        b: LLVMBasicBlockRef,
+    ) -> c_int;
+    fn syscluster_shim_call_may_clobber_load(
+        ctx: *mut c_void,
+        call: LLVMValueRef,
+        load: LLVMValueRef,
+    ) -> c_int;
+    fn syscluster_shim_inst_flags(inst: LLVMValueRef) -> c_uint;
+    fn syscluster_shim_inline_asm(inst: LLVMValueRef, len: *mut usize) -> *const c_char;
+    fn syscluster_shim_debug_frame(inst: LLVMValueRef, depth: c_uint, out: *mut RawFrame) -> c_int;
+    fn syscluster_shim_split_before(inst: LLVMValueRef, name: *const c_char) -> LLVMBasicBlockRef;
+    fn syscluster_shim_remark(
+        ctx: *mut c_void,
+        kind: c_int,
+        func: LLVMValueRef,
+        at: LLVMValueRef,
+        name: *const c_char,
+        msg: *const c_char,
+    );
+    fn syscluster_shim_error(ctx: *mut c_void, msg: *const c_char);
+    fn syscluster_shim_print_stats(body: *const c_char);
+}
+
+/// The entry point LLVM's `PassPlugin::Load` calls right after `dlopen`.
+///
+/// It first checks that the host LLVM is the major the plugin was built for: a plugin loaded
+/// into another LLVM would otherwise crash in the first C++ call whose layout differs.
+#[no_mangle]
+pub extern "C" fn llvmGetPassPluginInfo() -> PassPluginLibraryInfo {
+    // SAFETY: both functions only read compile-time constants or call LLVMGetVersion, which
+    // has had the same C signature since it exists (the shim checks that it exists).
+    let (built, host) = unsafe { (syscluster_shim_built_major(), syscluster_shim_host_major()) };
+    if host != built {
+        let host = if host == 0 {
+            "older than 16".to_string()
+        } else {
+            host.to_string()
+        };
+        eprintln!(
+            "error: syscall-cluster plugin was built for LLVM {built} but this program runs LLVM {host}; \
+             use opt-{built}/clang-{built}, or rebuild the plugin against this LLVM (LLVM_CONFIG=... cargo build)"
+        );
+        return PassPluginLibraryInfo {
+            api_version: 0,
+            plugin_name: c"syscall-cluster".as_ptr(),
+            plugin_version: c"0.1.0".as_ptr(),
+            register_callbacks: None,
+        };
+    }
+    // SAFETY: the host LLVM matches the headers the shim was compiled with, so creating its
+    // cl::opt objects and returning its registration struct is the ordinary plugin protocol.
+    unsafe {
+        syscluster_shim_register_options();
+        syscluster_shim_plugin_info()
+    }
+}
+
+/// Called by the shim when it parses `syscall-cluster<...>`: 1 when the parameters are valid,
+/// else 0 with a message in `err` (NUL-terminated, truncated to `err_len`).
+#[no_mangle]
+pub extern "C" fn syscluster_rust_check_params(
+    params: *const c_char,
+    err: *mut c_char,
+    err_len: usize,
+) -> c_int {
+    // SAFETY: the shim passes a NUL-terminated string it owns for the duration of the call.
+    let params = unsafe { CStr::from_ptr(params) }.to_string_lossy();
+    match crate::config::Params::parse(&params) {
+        Ok(_) => 1,
+        Err(e) => {
+            let msg = e.to_string();
+            let n = msg.len().min(err_len.saturating_sub(1));
+            // SAFETY: the shim's buffer holds err_len bytes; we write n + 1 <= err_len.
+            unsafe {
+                std::ptr::copy_nonoverlapping(msg.as_ptr(), err.cast::<u8>(), n);
+                *err.add(n) = 0;
+            }
+            0
+        }
+    }
+}
+
+/// Called by the shim's pass object for each module: 1 when the module changed.
+#[no_mangle]
+pub extern "C" fn syscluster_rust_run(
+    module: LLVMModuleRef,
+    ctx: *mut c_void,
+    params: *const c_char,
+) -> c_int {
+    // SAFETY: the shim passes a NUL-terminated string it owns for the duration of the call.
+    let params = unsafe { CStr::from_ptr(params) }
+        .to_string_lossy()
+        .into_owned();
+    let shim = Shim { ctx };
+    // A panic must not unwind into C++.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::driver::run(module, &shim, &params)
+    }));
+    match result {
+        Ok(changed) => changed as c_int,
+        Err(_) => {
+            shim.error("internal error (panic) in the pass; the module was left unchanged or partly rewritten, please report it");
+            0
+        }
+    }
+}
+
+/// A remark's kind (passed, missed, analysis), as LLVM's -pass-remarks* options select them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemarkKind {
+    Passed = 0,
+    Missed = 1,
+    Analysis = 2,
+}
+
+/// One frame of a debug location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DebugFrame {
+    pub function: String,
+    pub linkage: String,
+    pub file: String,
+    pub dir: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// What the shim says about one instruction.
+pub mod flags {
+    pub const SIDE_EFFECTS: u32 = 1;
+    pub const READS_MEMORY: u32 = 2;
+    pub const SPECULATABLE: u32 = 4;
+    pub const VOLATILE: u32 = 8;
+    pub const DEBUG: u32 = 16;
+    pub const INLINE_ASM: u32 = 32;
+    pub const LIFETIME: u32 = 64;
+}
+
+fn cstring(s: &str) -> std::ffi::CString {
+    std::ffi::CString::new(s.replace('\0', " ")).unwrap_or_default()
+}
+
+fn borrowed(ptr: *const c_char, len: usize) -> String {
+    if ptr.is_null() || len == 0 {
+        return String::new();
+    }
+    // SAFETY: the shim returns a pointer/length pair into metadata strings that live as long
+    // as the module; we copy them out immediately.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Safe handle on the shim's per-run context. All values passed in must belong to the module
+/// being run (the driver only passes values it got from that module).
+pub struct Shim {
+    ctx: *mut c_void,
+}
+
+impl Shim {
+    /// `def` dominates the instruction `user` (LLVM's DominatorTree::dominates).
+    pub fn dominates(&self, def: LLVMValueRef, user: LLVMValueRef) -> bool {
+        // SAFETY: ctx is live for this run; user is an instruction of a defined function.
+        unsafe { syscluster_shim_dominates(self.ctx, def, user) != 0 }
+    }
+    pub fn block_dominates(&self, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> bool {
+        // SAFETY: as above; both blocks are of the same function.
+        unsafe { syscluster_shim_block_dominates(self.ctx, a, b) != 0 }
+    }
+    pub fn block_postdominates(&self, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> bool {
+        // SAFETY: as above; both blocks are of the same function.
+        unsafe { syscluster_shim_block_postdominates(self.ctx, a, b) != 0 }
+    }
+    /// Alias analysis: may `call` write the memory `load` reads?
+    pub fn call_may_clobber_load(&self, call: LLVMValueRef, load: LLVMValueRef) -> bool {
+        // SAFETY: ctx is live; the shim checks the kinds of both values.
+        unsafe { syscluster_shim_call_may_clobber_load(self.ctx, call, load) != 0 }
+    }
+    pub fn inst_flags(&self, inst: LLVMValueRef) -> u32 {
+        // SAFETY: inst is an instruction of the module.
+        unsafe { syscluster_shim_inst_flags(inst) }
+    }
+    pub fn inline_asm(&self, inst: LLVMValueRef) -> Option<String> {
+        let mut len = 0usize;
+        // SAFETY: inst is an instruction; the shim returns null unless it calls inline asm.
+        let p = unsafe { syscluster_shim_inline_asm(inst, &mut len) };
+        if p.is_null() {
+            None
+        } else {
+            Some(borrowed(p, len))
+        }
+    }
+    /// Frame `depth` of the instruction's debug location (0: innermost).
+    pub fn debug_frame(&self, inst: LLVMValueRef, depth: u32) -> Option<DebugFrame> {
+        let mut raw = RawFrame {
+            function: std::ptr::null(),
+            function_len: 0,
+            linkage: std::ptr::null(),
+            linkage_len: 0,
+            file: std::ptr::null(),
+            file_len: 0,
+            dir: std::ptr::null(),
+            dir_len: 0,
+            line: 0,
+            column: 0,
+        };
+        // SAFETY: inst is an instruction; raw is a valid out-pointer.
+        let ok = unsafe { syscluster_shim_debug_frame(inst, depth, &mut raw) } != 0;
+        ok.then(|| DebugFrame {
+            function: borrowed(raw.function, raw.function_len),
+            linkage: borrowed(raw.linkage, raw.linkage_len),
+            file: borrowed(raw.file, raw.file_len),
+            dir: borrowed(raw.dir, raw.dir_len),
+            line: raw.line,
+            column: raw.column,
+        })
+    }
+    /// All frames of the instruction's debug location, innermost first.
+    pub fn debug_frames(&self, inst: LLVMValueRef) -> Vec<DebugFrame> {
+        let mut out = Vec::new();
+        while let Some(f) = self.debug_frame(inst, out.len() as u32) {
+            out.push(f);
+            if out.len() > 256 {
+                break;
+            }
+        }
+        out
+    }
+    /// Splits the instruction's block before it; returns the block that now starts with it.
+    pub fn split_before(&self, inst: LLVMValueRef, name: &str) -> LLVMBasicBlockRef {
+        let name = cstring(name);
+        // SAFETY: inst is a non-phi instruction of a defined function (the lowering only
+        // splits at calls and the instructions after them).
+        unsafe { syscluster_shim_split_before(inst, name.as_ptr()) }
+    }
+    pub fn remark(
+        &self,
+        kind: RemarkKind,
+        func: LLVMValueRef,
+        at: Option<LLVMValueRef>,
+        name: &str,
+        msg: &str,
+    ) {
+        let name = cstring(name);
+        let msg = cstring(msg);
+        // SAFETY: func is a function of the module, at (when given) one of its instructions.
+        unsafe {
+            syscluster_shim_remark(
+                self.ctx,
+                kind as c_int,
+                func,
+                at.unwrap_or(std::ptr::null_mut()),
+                name.as_ptr(),
+                msg.as_ptr(),
+            )
+        }
+    }
+    pub fn error(&self, msg: &str) {
+        let msg = cstring(msg);
+        // SAFETY: ctx is live for this run.
+        unsafe { syscluster_shim_error(self.ctx, msg.as_ptr()) }
+    }
+}
+
+/// The `-syscluster-*` options (and `-stats`).
+pub struct CommandLine {
+    pub profile: String,
+    pub min_weight: u64,
+    pub stats: bool,
+}
+
+pub fn command_line() -> CommandLine {
+    // SAFETY: the options were created in llvmGetPassPluginInfo; the returned string lives in
+    // the cl::opt, which lives for the process.
+    unsafe {
+        CommandLine {
+            profile: CStr::from_ptr(syscluster_shim_opt_profile())
+                .to_string_lossy()
+                .into_owned(),
+            min_weight: u64::from(syscluster_shim_opt_min_weight()),
+            stats: syscluster_shim_opt_stats() != 0,
+        }
+    }
+}
+
+pub fn print_stats(body: &str) {
+    let body = cstring(body);
+    // SAFETY: plain string argument.
+    unsafe { syscluster_shim_print_stats(body.as_ptr()) }
+}

@@ -1,0 +1,315 @@
+//! Thin, safe helpers over LLVM's C API for the IR queries the pass makes.
+//!
+//! Every function takes values that come from the module the pass is running on (the driver
+//! only hands out such values), which is what makes the calls below sound.
+
+use std::ffi::{c_char, CStr};
+
+use llvm_sys::core::*;
+use llvm_sys::prelude::*;
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
+
+fn string_of(ptr: *const c_char, len: usize) -> String {
+    if ptr.is_null() {
+        return String::new();
+    }
+    // SAFETY: LLVM returned a pointer/length pair into a live name.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The name of a value (function, block, instruction), empty when it has none.
+pub fn name(v: LLVMValueRef) -> String {
+    let mut len = 0;
+    // SAFETY: v is a live value.
+    let p = unsafe { LLVMGetValueName2(v, &mut len) };
+    string_of(p, len)
+}
+
+/// Functions of the module with a body.
+pub fn defined_functions(m: LLVMModuleRef) -> Vec<LLVMValueRef> {
+    let mut out = Vec::new();
+    // SAFETY: iterating the module's function list with LLVM's own accessors.
+    unsafe {
+        let mut f = LLVMGetFirstFunction(m);
+        while !f.is_null() {
+            if LLVMIsDeclaration(f) == 0 {
+                out.push(f);
+            }
+            f = LLVMGetNextFunction(f);
+        }
+    }
+    out
+}
+
+pub fn blocks(f: LLVMValueRef) -> Vec<LLVMBasicBlockRef> {
+    let mut out = Vec::new();
+    // SAFETY: f is a defined function.
+    unsafe {
+        let mut b = LLVMGetFirstBasicBlock(f);
+        while !b.is_null() {
+            out.push(b);
+            b = LLVMGetNextBasicBlock(b);
+        }
+    }
+    out
+}
+
+pub fn instructions(b: LLVMBasicBlockRef) -> Vec<LLVMValueRef> {
+    let mut out = Vec::new();
+    // SAFETY: b is a live block.
+    unsafe {
+        let mut i = LLVMGetFirstInstruction(b);
+        while !i.is_null() {
+            out.push(i);
+            i = LLVMGetNextInstruction(i);
+        }
+    }
+    out
+}
+
+pub fn next_instruction(i: LLVMValueRef) -> Option<LLVMValueRef> {
+    // SAFETY: i is a live instruction.
+    let n = unsafe { LLVMGetNextInstruction(i) };
+    (!n.is_null()).then_some(n)
+}
+
+pub fn parent_block(i: LLVMValueRef) -> LLVMBasicBlockRef {
+    // SAFETY: i is an instruction inside a block.
+    unsafe { LLVMGetInstructionParent(i) }
+}
+
+pub fn block_function(b: LLVMBasicBlockRef) -> LLVMValueRef {
+    // SAFETY: b is a block inside a function.
+    unsafe { LLVMGetBasicBlockParent(b) }
+}
+
+/// The block's label as printed IR shows it: its name, or `%N` by LLVM's slot numbering
+/// (unnamed arguments, then per block its label and its unnamed non-void instructions).
+pub fn block_name(b: LLVMBasicBlockRef) -> String {
+    // SAFETY: b is a live block.
+    let v = unsafe { LLVMBasicBlockAsValue(b) };
+    let n = name(v);
+    if !n.is_empty() {
+        return format!("%{n}");
+    }
+    let f = block_function(b);
+    let mut slot = 0u32;
+    // SAFETY: walking the parameters of a live function.
+    unsafe {
+        let mut p = LLVMGetFirstParam(f);
+        while !p.is_null() {
+            if name(p).is_empty() {
+                slot += 1;
+            }
+            p = LLVMGetNextParam(p);
+        }
+    }
+    for blk in blocks(f) {
+        // SAFETY: as above.
+        if name(unsafe { LLVMBasicBlockAsValue(blk) }).is_empty() {
+            if blk == b {
+                return format!("%{slot}");
+            }
+            slot += 1;
+        }
+        for i in instructions(blk) {
+            let void = type_kind(type_of(i)) == LLVMTypeKind::LLVMVoidTypeKind;
+            if !void && name(i).is_empty() {
+                slot += 1;
+            }
+        }
+    }
+    "<block>".into()
+}
+
+pub fn opcode(i: LLVMValueRef) -> LLVMOpcode {
+    // SAFETY: i is an instruction.
+    unsafe { LLVMGetInstructionOpcode(i) }
+}
+
+pub fn is_instruction(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live value.
+    unsafe { !LLVMIsAInstruction(v).is_null() }
+}
+
+pub fn is_constant(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live value.
+    unsafe { LLVMIsConstant(v) != 0 }
+}
+
+/// The value of an integer constant, sign-extended.
+pub fn const_int(v: LLVMValueRef) -> Option<i64> {
+    // SAFETY: v is a live value; we only read it as ConstantInt after checking that it is one.
+    unsafe {
+        if LLVMIsAConstantInt(v).is_null() {
+            return None;
+        }
+        Some(LLVMConstIntGetSExtValue(v))
+    }
+}
+
+pub fn operand_count(i: LLVMValueRef) -> u32 {
+    // SAFETY: i is a live user.
+    unsafe { LLVMGetNumOperands(i) as u32 }
+}
+
+pub fn operand(i: LLVMValueRef, n: u32) -> LLVMValueRef {
+    // SAFETY: callers pass n < operand_count(i).
+    unsafe { LLVMGetOperand(i, n) }
+}
+
+pub fn is_call(i: LLVMValueRef) -> bool {
+    // SAFETY: i is a live value.
+    unsafe { !LLVMIsACallInst(i).is_null() }
+}
+
+/// Arguments of a call (without the callee operand).
+pub fn call_args(call: LLVMValueRef) -> Vec<LLVMValueRef> {
+    // SAFETY: call is a call instruction.
+    let n = unsafe { LLVMGetNumArgOperands(call) };
+    (0..n).map(|k| operand(call, k)).collect()
+}
+
+/// The function a call calls directly, if any.
+pub fn called_function(call: LLVMValueRef) -> Option<LLVMValueRef> {
+    // SAFETY: call is a call instruction; the callee operand may be any value.
+    unsafe {
+        let callee = LLVMGetCalledValue(call);
+        if callee.is_null() || LLVMIsAFunction(callee).is_null() {
+            None
+        } else {
+            Some(callee)
+        }
+    }
+}
+
+pub fn type_of(v: LLVMValueRef) -> LLVMTypeRef {
+    // SAFETY: v is a live value.
+    unsafe { LLVMTypeOf(v) }
+}
+
+pub fn type_kind(t: LLVMTypeRef) -> LLVMTypeKind {
+    // SAFETY: t is a live type.
+    unsafe { LLVMGetTypeKind(t) }
+}
+
+pub fn int_width(t: LLVMTypeRef) -> u32 {
+    // SAFETY: t is an integer type (callers check the kind).
+    unsafe { LLVMGetIntTypeWidth(t) }
+}
+
+pub fn successors(term: LLVMValueRef) -> Vec<LLVMBasicBlockRef> {
+    // SAFETY: term is a terminator.
+    unsafe {
+        let n = LLVMGetNumSuccessors(term);
+        (0..n).map(|k| LLVMGetSuccessor(term, k)).collect()
+    }
+}
+
+pub fn terminator(b: LLVMBasicBlockRef) -> Option<LLVMValueRef> {
+    // SAFETY: b is a live block.
+    let t = unsafe { LLVMGetBasicBlockTerminator(b) };
+    (!t.is_null()).then_some(t)
+}
+
+pub fn is_terminator(i: LLVMValueRef) -> bool {
+    // SAFETY: i is a live value.
+    unsafe { !LLVMIsATerminatorInst(i).is_null() }
+}
+
+/// For `br i1 %c, label %t, label %f`: (c, t, f).
+pub fn conditional_branch(
+    term: LLVMValueRef,
+) -> Option<(LLVMValueRef, LLVMBasicBlockRef, LLVMBasicBlockRef)> {
+    // SAFETY: term is a live instruction; only read as a branch after checking.
+    unsafe {
+        if LLVMIsABranchInst(term).is_null() || LLVMIsConditional(term) == 0 {
+            return None;
+        }
+        Some((
+            LLVMGetCondition(term),
+            LLVMGetSuccessor(term, 0),
+            LLVMGetSuccessor(term, 1),
+        ))
+    }
+}
+
+pub fn icmp_predicate(i: LLVMValueRef) -> Option<LLVMIntPredicate> {
+    // SAFETY: i is a live value; the predicate is read only from an ICmp.
+    unsafe {
+        if LLVMIsAICmpInst(i).is_null() {
+            None
+        } else {
+            Some(LLVMGetICmpPredicate(i))
+        }
+    }
+}
+
+/// Predecessor count of a block (number of uses by terminators).
+pub fn predecessors(b: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
+    let mut out = Vec::new();
+    // SAFETY: walking the use list of the block's value; users of a block are terminators
+    // (or blockaddress constants, which have no parent and are skipped).
+    unsafe {
+        let v = LLVMBasicBlockAsValue(b);
+        let mut u = LLVMGetFirstUse(v);
+        while !u.is_null() {
+            let user = LLVMGetUser(u);
+            if !LLVMIsATerminatorInst(user).is_null() {
+                let pb = LLVMGetInstructionParent(user);
+                if !out.contains(&pb) {
+                    out.push(pb);
+                }
+            } else {
+                // blockaddress: the block may be entered from anywhere.
+                out.push(std::ptr::null_mut());
+            }
+            u = LLVMGetNextUse(u);
+        }
+    }
+    out
+}
+
+/// Looks through sext/zext casts to the value they extend.
+pub fn strip_extensions(mut v: LLVMValueRef) -> LLVMValueRef {
+    while is_instruction(v) && matches!(opcode(v), LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt) {
+        v = operand(v, 0);
+    }
+    v
+}
+
+/// Looks through sext/zext/trunc casts (for comparing a branch operand with a value).
+pub fn strip_int_casts(mut v: LLVMValueRef) -> LLVMValueRef {
+    while is_instruction(v)
+        && matches!(
+            opcode(v),
+            LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt | LLVMOpcode::LLVMTrunc
+        )
+    {
+        v = operand(v, 0);
+    }
+    v
+}
+
+/// A short printable form of an instruction, for remarks (`%24 = call i64 @read(...)`).
+pub fn describe(v: LLVMValueRef) -> String {
+    // SAFETY: LLVMPrintValueToString returns a malloc'ed string we free right away.
+    let text = unsafe {
+        let p = LLVMPrintValueToString(v);
+        let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+        LLVMDisposeMessage(p);
+        s
+    };
+    let text = text.trim();
+    // Drop metadata attachments (", !dbg !84") to keep remarks readable.
+    let text = match text.find(", !") {
+        Some(k) => &text[..k],
+        None => text,
+    };
+    let mut t: String = text.chars().take(120).collect();
+    if text.chars().count() > 120 {
+        t.push_str("...");
+    }
+    t
+}

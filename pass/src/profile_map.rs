@@ -1,0 +1,152 @@
+//! Mapping profile nodes to IR sites.
+//!
+//! A node with a source site (`function`, `file`, `line:column`, inlined-at chain) matches the
+//! IR sites whose debug location has the same frames: innermost function and line:column, the
+//! file compared by path suffix, and each inlined-at frame in turn. A node without a site, or
+//! whose site matches nothing (IR without debug info), falls back to the paper's mapping: every
+//! site of the same system call within the function the node names (its site's outermost
+//! function, or the function in the trace's caller frame `main+0x26`), or within the whole
+//! module when it names none.
+
+use syscluster_profile::format::{Frame, Node, Profile};
+
+use crate::ffi::{DebugFrame, Shim};
+use crate::sites::Site;
+
+/// How a node was matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchKind {
+    DebugLocation,
+    Name,
+    Unmatched,
+}
+
+/// Sites matched by each node of the profile.
+pub struct Mapping {
+    pub node_sites: Vec<Vec<usize>>,
+    pub how: Vec<MatchKind>,
+}
+
+fn same_file(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return true;
+    }
+    let a = a.trim_start_matches("./");
+    let b = b.trim_start_matches("./");
+    a == b || a.ends_with(&format!("/{b}")) || b.ends_with(&format!("/{a}"))
+}
+
+fn full_path(f: &DebugFrame) -> String {
+    if f.file.starts_with('/') || f.dir.is_empty() {
+        f.file.clone()
+    } else {
+        format!("{}/{}", f.dir.trim_end_matches('/'), f.file)
+    }
+}
+
+fn same_function(ir: &DebugFrame, name: &str) -> bool {
+    ir.function == name || (!ir.linkage.is_empty() && ir.linkage == name)
+}
+
+fn frame_matches(ir: &DebugFrame, function: &str, file: &str, line: u32, column: u32) -> bool {
+    same_function(ir, function)
+        && same_file(&full_path(ir), file)
+        && ir.line == line
+        && (column == 0 || ir.column == 0 || ir.column == column)
+}
+
+fn site_matches(frames: &[DebugFrame], site: &syscluster_profile::format::Site) -> bool {
+    let Some(inner) = frames.first() else {
+        return false;
+    };
+    if !frame_matches(inner, &site.function, &site.file, site.line, site.column) {
+        return false;
+    }
+    if frames.len() != site.inlined_at.len() + 1 {
+        return false;
+    }
+    site.inlined_at
+        .iter()
+        .zip(&frames[1..])
+        .all(|(f, ir): (&Frame, &DebugFrame)| {
+            frame_matches(ir, &f.function, &f.file, f.line, f.column)
+        })
+}
+
+/// The function a node names for name-based matching: after inlining the IR function is the
+/// outermost frame.
+fn node_function(node: &Node) -> Option<String> {
+    if let Some(s) = &node.site {
+        return Some(
+            s.inlined_at
+                .last()
+                .map(|f| f.function.clone())
+                .unwrap_or_else(|| s.function.clone()),
+        );
+    }
+    // strace -k frames look like "copy(main+0x26) [0x1234]": the symbol before '+'.
+    let caller = node.caller.as_deref()?;
+    let inner = caller.split_once('(').map(|(_, r)| r).unwrap_or(caller);
+    let sym = inner.split(['+', ')']).next()?.trim();
+    (!sym.is_empty()).then(|| sym.to_string())
+}
+
+pub fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
+    let frames: Vec<Vec<DebugFrame>> = sites.iter().map(|s| shim.debug_frames(s.call)).collect();
+    let mut node_sites = Vec::with_capacity(profile.nodes.len());
+    let mut how = Vec::with_capacity(profile.nodes.len());
+    for node in &profile.nodes {
+        let by_name = |s: &Site| s.answers_to(&node.syscall);
+        if let Some(site) = &node.site {
+            let hits: Vec<usize> = (0..sites.len())
+                .filter(|&k| by_name(&sites[k]) && site_matches(&frames[k], site))
+                .collect();
+            if !hits.is_empty() {
+                node_sites.push(hits);
+                how.push(MatchKind::DebugLocation);
+                continue;
+            }
+        }
+        let func = node_function(node);
+        let hits: Vec<usize> = (0..sites.len())
+            .filter(|&k| by_name(&sites[k]))
+            .filter(|&k| {
+                // A node whose site is known only matches IR without debug locations by name;
+                // IR with debug locations that did not match is a different call.
+                (node.site.is_none() || frames[k].is_empty())
+                    && func
+                        .as_deref()
+                        .map_or(true, |f| sites[k].function_name == f)
+            })
+            .collect();
+        how.push(if hits.is_empty() {
+            MatchKind::Unmatched
+        } else {
+            MatchKind::Name
+        });
+        node_sites.push(hits);
+    }
+    Mapping { node_sites, how }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_compare_by_suffix() {
+        assert!(same_file(
+            "/work/main/testsuite/programs/copy.c",
+            "programs/copy.c"
+        ));
+        assert!(same_file("copy.c", "/tmp/x/copy.c"));
+        assert!(!same_file("/a/copy.c", "/a/xcopy.c"));
+    }
+
+    #[test]
+    fn caller_frames_name_functions() {
+        let mut n = Node::new("read", 0);
+        n.caller = Some("copy(main+0x26) [0x1189]".into());
+        assert_eq!(node_function(&n).as_deref(), Some("main"));
+    }
+}

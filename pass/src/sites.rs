@@ -1,0 +1,215 @@
+//! Recognising system-call sites in IR.
+//!
+//! A site is a call of a libc system-call wrapper the profile crate's catalogue knows (`read`,
+//! `open`, `close`, ...) or of `syscall(NR, ...)`. Inline assembly that contains a `syscall`
+//! instruction is noticed and left alone. For each site we record what lowering it would need:
+//! the system call number, its arguments as IR values (missing variadic ones are 0), and
+//! whether a raw system call can stand in for the libc call (the catalogue's `lowerable`).
+
+use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::LLVMTypeKind;
+use syscluster_profile::catalogue;
+
+use crate::ffi::Shim;
+use crate::ir;
+
+/// Calls a multi-call never runs (they depend on the caller's frame or identity); the runtime
+/// refuses them with -ENOSYS, so `syscall(NR, ...)` sites with these numbers are not lowered.
+const NOT_BATCHABLE: &[u32] = &[15, 56, 57, 58, 59, 60, 172, 231, 322, 435];
+
+/// How a site calls the kernel.
+#[derive(Clone, Copy, Debug)]
+pub enum SiteKind {
+    /// A libc wrapper from the catalogue.
+    Wrapper(&'static catalogue::Wrapper),
+    /// `syscall(NR, ...)`.
+    Generic,
+}
+
+/// One system-call site.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub call: LLVMValueRef,
+    pub function: LLVMValueRef,
+    /// The IR function that contains the call.
+    pub function_name: String,
+    /// The callee (`read`, `syscall`).
+    pub callee: String,
+    pub kind: SiteKind,
+    /// The system call number, when known (a constant for `syscall`).
+    pub nr: Option<u32>,
+    /// The kernel's name of the call (`openat`... as a trace prints it): all names a trace may use.
+    pub trace_names: Vec<String>,
+    /// The system call's arguments as IR values (`None`: not passed, becomes 0).
+    pub args: Vec<Option<LLVMValueRef>>,
+    /// Why a raw system call cannot stand in for this call, if it cannot.
+    pub not_lowerable: Option<String>,
+    /// `file:line:column` of the call, or the function name without debug info.
+    pub location: String,
+}
+
+impl Site {
+    /// `read` at copy.c:36:14
+    pub fn label(&self) -> String {
+        format!("'{}' at {}", self.callee, self.location)
+    }
+    /// Whether a profile node named `syscall` (kernel name) can be this site.
+    pub fn answers_to(&self, syscall: &str) -> bool {
+        self.trace_names.iter().any(|n| n == syscall)
+    }
+}
+
+/// What the scan found in one module.
+#[derive(Default)]
+pub struct Scan {
+    pub sites: Vec<Site>,
+    /// Calls of inline assembly that contain a `syscall` instruction (left alone).
+    pub inline_asm: Vec<(LLVMValueRef, LLVMValueRef)>,
+}
+
+fn location(shim: &Shim, call: LLVMValueRef, function_name: &str) -> String {
+    match shim.debug_frame(call, 0) {
+        Some(f) => {
+            let file = f.file.rsplit('/').next().unwrap_or(&f.file).to_string();
+            format!("{}:{}:{}", file, f.line, f.column)
+        }
+        None => format!("{function_name} (no debug location)"),
+    }
+}
+
+/// Whether an IR value can be passed in a 64-bit argument register the way libc passes it.
+fn arg_ok(v: LLVMValueRef) -> bool {
+    let t = ir::type_of(v);
+    match ir::type_kind(t) {
+        LLVMTypeKind::LLVMIntegerTypeKind => ir::int_width(t) <= 64,
+        LLVMTypeKind::LLVMPointerTypeKind => true,
+        _ => false,
+    }
+}
+
+fn result_ok(call: LLVMValueRef) -> bool {
+    let t = ir::type_of(call);
+    match ir::type_kind(t) {
+        LLVMTypeKind::LLVMVoidTypeKind | LLVMTypeKind::LLVMPointerTypeKind => true,
+        LLVMTypeKind::LLVMIntegerTypeKind => {
+            let w = ir::int_width(t);
+            w == 32 || w == 64
+        }
+        _ => false,
+    }
+}
+
+fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Option<Site> {
+    let callee_fn = ir::called_function(call)?;
+    let callee = ir::name(callee_fn);
+    let args = ir::call_args(call);
+    let (kind, nr, mut not_lowerable, ir_args): (
+        SiteKind,
+        Option<u32>,
+        Option<String>,
+        Vec<LLVMValueRef>,
+    ) = if callee == "syscall" {
+        let nr = args
+            .first()
+            .and_then(|v| ir::const_int(*v))
+            .and_then(|n| u32::try_from(n).ok());
+        let why = match nr {
+            None => Some("the system call number is not a constant".to_string()),
+            Some(n) if NOT_BATCHABLE.contains(&n) => Some(format!(
+                "system call {n} depends on the caller's frame or identity"
+            )),
+            Some(n) if catalogue::by_nr(n).is_none() => Some(format!("system call {n} is unknown")),
+            Some(_) => None,
+        };
+        (
+            SiteKind::Generic,
+            nr,
+            why,
+            args.iter().skip(1).copied().collect(),
+        )
+    } else {
+        let w = catalogue::wrapper(&callee)?;
+        let why = (!w.lowerable).then(|| {
+            if w.note.is_empty() {
+                "the catalogue marks it not lowerable".to_string()
+            } else {
+                w.note.to_string()
+            }
+        });
+        (SiteKind::Wrapper(w), Some(w.nr), why, args.clone())
+    };
+    let syscall = nr.and_then(catalogue::by_nr);
+    let argc = syscall.map(|s| s.args.len()).unwrap_or(ir_args.len());
+    if argc > 6 {
+        not_lowerable.get_or_insert_with(|| "more than six arguments".into());
+    }
+    let mut sys_args: Vec<Option<LLVMValueRef>> =
+        (0..argc.min(6)).map(|k| ir_args.get(k).copied()).collect();
+    if ir_args.len() > argc && not_lowerable.is_none() {
+        // More arguments than the kernel takes: not the wrapper we think it is.
+        not_lowerable = Some(format!(
+            "called with {} arguments, the system call takes {argc}",
+            ir_args.len()
+        ));
+        sys_args.truncate(argc.min(6));
+    }
+    if not_lowerable.is_none() {
+        if let Some(bad) = sys_args.iter().flatten().find(|v| !arg_ok(**v)) {
+            not_lowerable = Some(format!(
+                "argument {} is neither an integer nor a pointer",
+                ir::describe(*bad)
+            ));
+        } else if !result_ok(call) {
+            not_lowerable = Some("its result type is neither void, i32, i64 nor a pointer".into());
+        }
+    }
+    let mut trace_names: Vec<String> = match kind {
+        SiteKind::Wrapper(w) => w.trace_names.iter().map(|s| s.to_string()).collect(),
+        SiteKind::Generic => Vec::new(),
+    };
+    if let Some(s) = syscall {
+        if !trace_names.iter().any(|n| n == s.name) {
+            trace_names.push(s.name.to_string());
+        }
+    }
+    Some(Site {
+        call,
+        function: f,
+        function_name: fname.to_string(),
+        location: location(shim, call, fname),
+        callee,
+        kind,
+        nr,
+        trace_names,
+        args: sys_args,
+        not_lowerable,
+    })
+}
+
+/// Finds every site in the module, in function and instruction order.
+pub fn scan(shim: &Shim, m: llvm_sys::prelude::LLVMModuleRef) -> Scan {
+    let mut scan = Scan::default();
+    for f in ir::defined_functions(m) {
+        let fname = ir::name(f);
+        for b in ir::blocks(f) {
+            for i in ir::instructions(b) {
+                if !ir::is_call(i) {
+                    continue;
+                }
+                if let Some(asm) = shim.inline_asm(i) {
+                    if asm
+                        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                        .any(|w| w == "syscall")
+                    {
+                        scan.inline_asm.push((f, i));
+                    }
+                    continue;
+                }
+                if let Some(site) = site_for(shim, f, &fname, i) {
+                    scan.sites.push(site);
+                }
+            }
+        }
+    }
+    scan
+}

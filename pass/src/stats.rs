@@ -1,0 +1,54 @@
+//! The pass's counters, printed in the format of LLVM's `-stats`.
+//!
+//! Debian's LLVM is a release build in which `llvm::Statistic` is compiled out (`-stats` says
+//! "Statistics are disabled"), so the pass keeps its own counters and prints them to stderr
+//! when `-syscluster-stats`, the `stats` pass parameter, or LLVM's `-stats` is given.
+
+/// Counters of one run over a module.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub sites: u64,
+    pub inline_asm: u64,
+    pub nodes_matched: u64,
+    pub edges_matched: u64,
+    pub edges_unmatched: u64,
+    pub refusals: u64,
+    pub regions: u64,
+    pub calls_clustered: u64,
+}
+
+impl Stats {
+    /// The body of LLVM's statistics report: `value name - description` per line.
+    pub fn render(&self) -> String {
+        let rows: [(u64, &str); 8] = [
+            (self.sites, "Number of system call sites found"),
+            (
+                self.inline_asm,
+                "Number of inline-asm system calls left alone",
+            ),
+            (
+                self.nodes_matched,
+                "Number of profile nodes matched to sites",
+            ),
+            (
+                self.edges_matched,
+                "Number of profile edges matched to sites",
+            ),
+            (
+                self.edges_unmatched,
+                "Number of profile edges matching no site",
+            ),
+            (self.refusals, "Number of call pairs refused by a condition"),
+            (self.regions, "Number of multi-calls formed"),
+            (self.calls_clustered, "Number of system calls clustered"),
+        ];
+        let width = rows
+            .iter()
+            .map(|(v, _)| v.to_string().len())
+            .max()
+            .unwrap_or(1);
+        rows.iter()
+            .map(|(v, d)| format!("{v:>width$} syscall-cluster - {d}\n"))
+            .collect()
+    }
+}
