@@ -172,8 +172,13 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
 # libraries of any dynamic executable in it.
 copy_in() {
     local src="$1" dst="$2"
-    mkdir -p "$rootfs$(dirname "$dst")"
-    cp -a -L "$src" "$rootfs$dst"
+    if [ -d "$src" ]; then
+        mkdir -p "$rootfs$dst"
+        cp -a -L "$src/." "$rootfs$dst/"
+    else
+        mkdir -p "$rootfs$(dirname "$dst")"
+        cp -a -L "$src" "$rootfs$dst"
+    fi
     local f
     while IFS= read -r -d '' f; do
         if file -L "$f" | grep -q 'dynamically linked'; then

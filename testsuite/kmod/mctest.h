@@ -26,7 +26,7 @@
 static int mct_checks, mct_failed;
 
 /* One TAP line; returns cond so callers can react to a failure. */
-static int __attribute__((format(printf, 2, 3))) check(int cond, const char *fmt, ...)
+static inline int __attribute__((format(printf, 2, 3))) check(int cond, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -50,7 +50,7 @@ static int __attribute__((format(printf, 2, 3))) check(int cond, const char *fmt
 			printf("#   got %lld, want %lld (%s)\n", g_, w_, #got);                 \
 	} while (0)
 
-static int __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+static inline void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,14 +63,14 @@ static int __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, 
 	exit(100);
 }
 
-static int done(void)
+static inline int done(void)
 {
 	printf("# %d checks, %d failed\n", mct_checks, mct_failed);
 	fflush(stdout);
 	return mct_failed > 125 ? 125 : mct_failed;
 }
 
-static struct mc_entry E(unsigned nr, long a0, long a1, long a2, long a3, long a4, long a5)
+static inline struct mc_entry E(unsigned nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	struct mc_entry e;
 
@@ -86,7 +86,7 @@ static struct mc_entry E(unsigned nr, long a0, long a1, long a2, long a3, long a
 	return e;
 }
 
-static struct mc_entry stop(struct mc_entry e, int code, int arg)
+static inline struct mc_entry stop(struct mc_entry e, int code, int arg)
 {
 	e.stop = code;
 	e.stop_arg = arg;
@@ -94,7 +94,7 @@ static struct mc_entry stop(struct mc_entry e, int code, int arg)
 }
 
 /* Marks args[arg] as a reference to entry index. */
-static struct mc_entry ref(struct mc_entry e, int arg, int index)
+static inline struct mc_entry ref(struct mc_entry e, int arg, long index)
 {
 	e.refs |= 1u << arg;
 	e.args[arg] = index;
@@ -103,7 +103,7 @@ static struct mc_entry ref(struct mc_entry e, int arg, int index)
 
 static int mc_fd = -1;
 
-static int mc_open(void)
+static inline int mc_open(void)
 {
 	if (mc_fd < 0) {
 		mc_fd = open(MC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -117,7 +117,7 @@ static int mc_open(void)
  * Runs a batch: returns the ioctl's result (0, or -errno) and fills *out (when not NULL) with
  * the batch as the module left it.
  */
-static long mc_run(struct mc_entry *ents, unsigned count, unsigned flags, uint64_t max_iters,
+static inline long mc_run(struct mc_entry *ents, unsigned count, unsigned flags, uint64_t max_iters,
 		   struct mc_batch *out)
 {
 	struct mc_batch b;
@@ -139,7 +139,7 @@ static long mc_run(struct mc_entry *ents, unsigned count, unsigned flags, uint64
 }
 
 /* A raw ioctl on the device with a caller-made argument. */
-static long mc_ioctl_raw(unsigned long cmd, void *arg)
+static inline long mc_ioctl_raw(unsigned long cmd, void *arg)
 {
 	long r = ioctl(mc_open(), cmd, arg);
 
@@ -147,7 +147,7 @@ static long mc_ioctl_raw(unsigned long cmd, void *arg)
 }
 
 /* A module counter from /sys/class/misc/multicall/NAME, or -1. */
-static long long mc_counter(const char *name)
+static inline long long mc_counter(const char *name)
 {
 	char path[256];
 	long long v = -1;
@@ -164,7 +164,7 @@ static long long mc_counter(const char *name)
 }
 
 /* The raw syscall, -errno on failure. */
-static long raw(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+static inline long raw(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	long r = syscall(nr, a0, a1, a2, a3, a4, a5);
 
