@@ -134,6 +134,13 @@ void syscluster_shim_register_options(void) {
     Opts = new Options();
 }
 
+// When clang loads the library early (`-fplugin=`), its options must exist before clang
+// parses `-mllvm`; `-fpass-plugin=` alone loads it after that. Only on a matching LLVM.
+__attribute__((constructor)) static void registerOptionsAtLoad(void) {
+  if (syscluster_shim_host_major() == LLVM_VERSION_MAJOR)
+    syscluster_shim_register_options();
+}
+
 PassPluginLibraryInfo syscluster_shim_plugin_info(void) {
   return {LLVM_PLUGIN_API_VERSION, "syscall-cluster", "0.1.0", registerCallbacks};
 }
