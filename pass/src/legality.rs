@@ -381,6 +381,18 @@ fn walk(
         }
         let preds = ir::predecessors(next_block);
         if preds.len() != 1 {
+            if let Some(&(branch, off)) = gap.exits.iter().find(|(_, off)| reachable(*off, head).contains(&next_block)) {
+                return Err(Refusal::new(
+                    Condition::Convexity,
+                    branch,
+                    format!(
+                        "the path leaving at block {} comes back to block {} before {}: that code would have to be part of the region",
+                        ir::block_name(off),
+                        ir::block_name(next_block),
+                        b.label()
+                    ),
+                ));
+            }
             return Err(Refusal::new(
                 Condition::Linearity,
                 inst,
@@ -429,7 +441,7 @@ fn continuation(
             Condition::Convexity,
             branch,
             format!(
-                "both ways of this branch lead to {}: the code on one of them (block {} or '{}') would have to be part of the region",
+                "both ways of this branch lead to {}: the code on one of them (block {} or {}) would have to be part of the region",
                 b.label(), ir::block_name(t), ir::block_name(f)
             ),
         )),
