@@ -381,7 +381,11 @@ fn walk(
         }
         let preds = ir::predecessors(next_block);
         if preds.len() != 1 {
-            if let Some(&(branch, off)) = gap.exits.iter().find(|(_, off)| reachable(*off, head).contains(&next_block)) {
+            if let Some(&(branch, off)) = gap
+                .exits
+                .iter()
+                .find(|(_, off)| reachable(*off, head).contains(&next_block))
+            {
                 return Err(Refusal::new(
                     Condition::Convexity,
                     branch,
@@ -445,11 +449,21 @@ fn continuation(
                 b.label(), ir::block_name(t), ir::block_name(f)
             ),
         )),
-        (false, false) => Err(Refusal::new(
+        // Neither leads there on every path: more branches follow. Continue on the one that
+        // can reach b at all; the walk refuses the next branch.
+        (false, false) => {
+            let head = ir::parent_block(a.call);
+            match (reachable(t, head).contains(&b_block), reachable(f, head).contains(&b_block)) {
+                (true, false) => return Ok((t, f, true)),
+                (false, true) => return Ok((f, t, false)),
+                _ => {}
+            }
+            Err(Refusal::new(
             Condition::Linearity,
             branch,
             format!("after this branch {} is not reached on a straight line from {}", b.label(), a.label()),
-        )),
+        ))
+        }
     }
 }
 
