@@ -262,11 +262,11 @@ fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Optio
         }
     };
     if let Some(c) = ir::const_int(other) {
-        return match (cont, c) {
-            (LLVMIntSGT, 0) | (LLVMIntSGE, 1) => Some(Stop::NonPos),
-            (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) => Some(Stop::Neg),
-            _ => None,
-        };
+        match (cont, c) {
+            (LLVMIntSGT, 0) | (LLVMIntSGE, 1) => return Some(Stop::NonPos),
+            (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) => return Some(Stop::Neg),
+            _ => {}
+        }
     }
     if cont == LLVMIntEQ {
         let other = ir::strip_int_casts(other);

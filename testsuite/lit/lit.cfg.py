@@ -17,7 +17,7 @@ config.suffixes = [".ll", ".c", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 root = os.path.abspath(os.path.join(config.test_source_root, "..", ".."))
-config.test_exec_root = os.path.join(root, "testsuite", "lit", "Output")
+config.test_exec_root = config.test_source_root
 
 llvm_bin = os.environ.get("LLVM_BIN", "/usr/lib/llvm-19/bin")
 target = os.environ.get("CARGO_TARGET_DIR", "target")
