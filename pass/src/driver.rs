@@ -132,11 +132,12 @@ fn run_with(module: LLVMModuleRef, shim: &Shim, cfg: &Config, stats: &mut Stats)
                 .map(|&s| sites[s].function)
                 .or(fallback_fn);
             if let Some(f) = f {
-                let missing: Vec<String> = [(e.from, from), (e.to, to)]
+                let mut missing: Vec<String> = [(e.from, from), (e.to, to)]
                     .iter()
                     .filter(|(_, v)| v.is_empty())
                     .map(|(n, _)| profile.nodes[*n].label())
                     .collect();
+                missing.dedup();
                 shim.remark(
                     RemarkKind::Missed,
                     f,
