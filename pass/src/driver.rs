@@ -200,8 +200,9 @@ fn run_with(module: LLVMModuleRef, shim: &Shim, cfg: &Config, stats: &mut Stats)
         );
     }
     let lowerer = Lowerer::new(module);
+    let mut replaced = HashMap::new();
     for plan in &plans {
-        lowerer.lower(shim, sites, plan);
+        lowerer.lower(shim, sites, plan, &mut replaced);
         stats.regions += 1;
         stats.calls_clustered += plan.calls.len() as u64;
     }

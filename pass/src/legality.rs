@@ -231,6 +231,10 @@ fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Optio
     let lhs = ir::operand(cond, 0);
     let rhs = ir::operand(cond, 1);
     let is_result = |v: LLVMValueRef| ir::strip_int_casts(v) == a.call;
+    // A comparison of a truncated result (`int n = read(...)`) agrees with the same test on
+    // the raw result only while the result fits the narrower type.
+    let truncated =
+        |v: LLVMValueRef| ir::strip_extensions(v) != a.call && ir::strip_int_casts(v) == a.call;
     // Normalise to `result PRED other`.
     let (pred, other) = if is_result(lhs) {
         (pred, rhs)
@@ -262,9 +266,13 @@ fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Optio
         }
     };
     if let Some(c) = ir::const_int(other) {
+        let result_side = if is_result(lhs) { lhs } else { rhs };
+        let sign_exact = !truncated(result_side) || result_fits_i32(a);
         match (cont, c) {
-            (LLVMIntSGT, 0) | (LLVMIntSGE, 1) => return Some(Stop::NonPos),
-            (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) => return Some(Stop::Neg),
+            (LLVMIntSGT, 0) | (LLVMIntSGE, 1) if sign_exact => return Some(Stop::NonPos),
+            (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) if sign_exact => {
+                return Some(Stop::Neg)
+            }
             _ => {}
         }
     }
@@ -279,6 +287,18 @@ fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Optio
         }
     }
     None
+}
+
+/// Whether a call's raw result always fits in 32 bits: transfers (read, write, pread64,
+/// pwrite64) of a constant length below 2^31, whose result is at most that length.
+fn result_fits_i32(a: &Site) -> bool {
+    matches!(a.nr, Some(0 | 1 | 17 | 18))
+        && a.args
+            .get(2)
+            .copied()
+            .flatten()
+            .and_then(ir::const_int)
+            .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n))
 }
 
 /// Blocks reachable from `start` without entering `head` (the block of the chain's first

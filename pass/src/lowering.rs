@@ -177,7 +177,15 @@ impl Lowerer {
     }
 
     /// Rewrites one chain. The plan's legality must have been settled on unchanged IR.
-    pub fn lower(&self, shim: &Shim, sites: &[Site], plan: &Plan) {
+    /// `replaced` maps calls of chains lowered before to the values that now stand for their
+    /// results (an argument of this chain may be one); this chain's calls are added to it.
+    pub fn lower(
+        &self,
+        shim: &Shim,
+        sites: &[Site],
+        plan: &Plan,
+        replaced: &mut std::collections::HashMap<LLVMValueRef, LLVMValueRef>,
+    ) {
         let n = plan.calls.len();
         let first = sites[plan.calls[0]].call;
         let f = sites[plan.calls[0]].function;
@@ -208,7 +216,7 @@ impl Lowerer {
                 for (k, a) in plan.args[i].iter().enumerate() {
                     let word = match *a {
                         ArgSource::Zero => self.c64(0),
-                        ArgSource::Value(v) => self.as_i64(v),
+                        ArgSource::Value(v) => self.as_i64(*replaced.get(&v).unwrap_or(&v)),
                         ArgSource::Ref(m) => {
                             refs |= 1 << k;
                             self.c64(m as i64)
@@ -363,6 +371,7 @@ impl Lowerer {
                 let pn = cname(&format!("mc.result.{i}"));
                 let phi = LLVMBuildPhi(self.builder, ty, pn.as_ptr());
                 LLVMReplaceAllUsesWith(call, phi);
+                replaced.insert(call, phi);
                 let mut vals = [ok_v, err_v, call];
                 let mut blocks = [use_b, err_b, fallback];
                 LLVMAddIncoming(phi, vals.as_mut_ptr(), blocks.as_mut_ptr(), 3);
