@@ -59,4 +59,16 @@ fn main() {
     // version check in llvmGetPassPluginInfo instead of failing inside the dynamic loader
     // on the first C++ symbol that differs.
     println!("cargo:rustc-cdylib-link-arg=-Wl,-z,lazy");
+    // Unit-test executables contain the shim too; there no opt or clang supplies LLVM, so
+    // they link the shared library.
+    if let Ok(out) = Command::new(&tool).args(["--libdir", "--version"]).output() {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut lines = text.lines();
+        if let (Some(libdir), Some(version)) = (lines.next(), lines.next()) {
+            let major = version.split('.').next().unwrap_or("19");
+            println!("cargo:rustc-link-arg-tests=-Wl,-rpath,{libdir}");
+            println!("cargo:rustc-link-arg-tests=-L{libdir}");
+            println!("cargo:rustc-link-arg-tests=-lLLVM-{major}");
+        }
+    }
 }

@@ -92,33 +92,3 @@ impl fmt::Display for Config {
         )
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_llvm_parameter_form() {
-        let p = Params::parse("profile=/tmp/a.json;min-weight=5;stats").unwrap();
-        assert_eq!(p.profile.as_deref(), Some("/tmp/a.json"));
-        assert_eq!(p.min_weight, Some(5));
-        assert_eq!(p.stats, Some(true));
-        assert_eq!(Params::parse("").unwrap(), Params::default());
-    }
-
-    #[test]
-    fn rejects_bad_parameters() {
-        assert!(matches!(
-            Params::parse("frobnicate"),
-            Err(ParamError::Unknown(_))
-        ));
-        assert!(matches!(
-            Params::parse("min-weight=x"),
-            Err(ParamError::BadWeight(_))
-        ));
-        assert!(matches!(
-            Params::parse("profile="),
-            Err(ParamError::MissingValue { .. })
-        ));
-    }
-}

@@ -27,7 +27,8 @@ pub struct Mapping {
     pub how: Vec<MatchKind>,
 }
 
-fn same_file(a: &str, b: &str) -> bool {
+/// Whether two source paths name the same file: equal, or one a path suffix of the other.
+pub fn same_file(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return true;
     }
@@ -75,7 +76,7 @@ fn site_matches(frames: &[DebugFrame], site: &syscluster_profile::format::Site) 
 
 /// The function a node names for name-based matching: after inlining the IR function is the
 /// outermost frame.
-fn node_function(node: &Node) -> Option<String> {
+pub fn node_function(node: &Node) -> Option<String> {
     if let Some(s) = &node.site {
         return Some(
             s.inlined_at
@@ -127,26 +128,4 @@ pub fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
         node_sites.push(hits);
     }
     Mapping { node_sites, how }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn files_compare_by_suffix() {
-        assert!(same_file(
-            "/work/main/testsuite/programs/copy.c",
-            "programs/copy.c"
-        ));
-        assert!(same_file("copy.c", "/tmp/x/copy.c"));
-        assert!(!same_file("/a/copy.c", "/a/xcopy.c"));
-    }
-
-    #[test]
-    fn caller_frames_name_functions() {
-        let mut n = Node::new("read", 0);
-        n.caller = Some("copy(main+0x26) [0x1189]".into());
-        assert_eq!(node_function(&n).as_deref(), Some("main"));
-    }
 }

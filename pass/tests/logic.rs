@@ -1,0 +1,121 @@
+//! Tests of the pass's logic that needs no IR: parameters, path and caller matching, stop
+//! codes, counters. (The pass on IR is tested with lit: testsuite/lit.)
+
+use syscluster_pass::config::{Config, ParamError, Params};
+use syscluster_pass::ffi::CommandLine;
+use syscluster_pass::legality::Stop;
+use syscluster_pass::profile_map::{node_function, same_file};
+use syscluster_pass::stats::Stats;
+use syscluster_profile::format::Node;
+
+#[test]
+fn parses_llvm_parameter_form() {
+    let p = Params::parse("profile=/tmp/a.json;min-weight=5;stats").unwrap();
+    assert_eq!(p.profile.as_deref(), Some("/tmp/a.json"));
+    assert_eq!(p.min_weight, Some(5));
+    assert_eq!(p.stats, Some(true));
+    assert_eq!(Params::parse("").unwrap(), Params::default());
+    assert_eq!(Params::parse("no-stats").unwrap().stats, Some(false));
+}
+
+#[test]
+fn rejects_bad_parameters() {
+    assert!(matches!(
+        Params::parse("frobnicate"),
+        Err(ParamError::Unknown(_))
+    ));
+    assert!(matches!(
+        Params::parse("min-weight=x"),
+        Err(ParamError::BadWeight(_))
+    ));
+    assert!(matches!(
+        Params::parse("min-weight"),
+        Err(ParamError::MissingValue { .. })
+    ));
+    assert!(matches!(
+        Params::parse("profile="),
+        Err(ParamError::MissingValue { .. })
+    ));
+    assert!(matches!(
+        Params::parse("stats=1"),
+        Err(ParamError::Unknown(_))
+    ));
+}
+
+#[test]
+fn parameters_win_over_options() {
+    let cl = CommandLine {
+        profile: "cl.json".into(),
+        min_weight: 7,
+        stats: true,
+    };
+    let c = Config::resolve(&Params::default(), &cl);
+    assert_eq!(
+        c,
+        Config {
+            profile: Some("cl.json".into()),
+            min_weight: 7,
+            stats: true
+        }
+    );
+    let p = Params::parse("profile=p.json;min-weight=2;no-stats").unwrap();
+    let c = Config::resolve(&p, &cl);
+    assert_eq!(
+        c,
+        Config {
+            profile: Some("p.json".into()),
+            min_weight: 2,
+            stats: false
+        }
+    );
+    let empty = CommandLine {
+        profile: String::new(),
+        min_weight: 1,
+        stats: false,
+    };
+    assert_eq!(Config::resolve(&Params::default(), &empty).profile, None);
+}
+
+#[test]
+fn files_compare_by_path_suffix() {
+    assert!(same_file(
+        "/work/main/testsuite/programs/copy.c",
+        "programs/copy.c"
+    ));
+    assert!(same_file("copy.c", "/tmp/x/copy.c"));
+    assert!(same_file("./copy.c", "copy.c"));
+    assert!(!same_file("/a/copy.c", "/a/xcopy.c"));
+    assert!(!same_file("/a/b.c", "/a/c.c"));
+}
+
+#[test]
+fn caller_frames_and_sites_name_functions() {
+    let mut n = Node::new("read", 0);
+    assert_eq!(node_function(&n), None);
+    n.caller = Some("copy(main+0x26) [0x1189]".into());
+    assert_eq!(node_function(&n).as_deref(), Some("main"));
+}
+
+#[test]
+fn stop_codes_follow_the_uapi_header() {
+    // MC_STOP_NEVER 0, MC_STOP_NEG 1, MC_STOP_NONPOS 2, MC_STOP_NE_ARG 3 (+ stop_arg).
+    assert_eq!(Stop::Never.code(), (0, 0));
+    assert_eq!(Stop::Neg.code(), (1, 0));
+    assert_eq!(Stop::NonPos.code(), (2, 0));
+    assert_eq!(Stop::NeArg(2).code(), (3, 2));
+}
+
+#[test]
+fn counters_render_like_llvm_stats() {
+    let s = Stats {
+        sites: 12,
+        regions: 2,
+        calls_clustered: 5,
+        ..Stats::default()
+    };
+    let text = s.render();
+    assert!(text.contains("12 syscall-cluster - Number of system call sites found\n"));
+    // Values are right-aligned to the widest one.
+    assert!(text.contains(" 2 syscall-cluster - Number of multi-calls formed\n"));
+    assert_eq!(text.lines().count(), 8);
+}
