@@ -1,1 +1,223 @@
-fn main() {}
+//! `syscluster`: record a program's system calls into a profile, and look at profiles.
+//!
+//! - `record` runs a program under `strace -f -k` and writes its syscall graph (exit code: the
+//!   program's; 125 when syscluster itself fails, 127 when the program does not exist).
+//! - `import` builds a profile from an existing `strace -f -k` trace.
+//! - `show` prints the hottest edges with their call sites; `graph` draws the graph with Graphviz;
+//!   `merge` adds profiles of several runs.
+
+mod ingest;
+mod record;
+mod show;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use syscluster_profile::format::Profile;
+use syscluster_profile::graph;
+
+#[derive(Parser)]
+#[command(
+    name = "syscluster",
+    version,
+    about = "Profile-directed system call clustering: record and inspect syscall graphs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a program under strace and write its syscall graph.
+    Record(record::RecordArgs),
+    /// Build a profile from an existing `strace -f -k` trace (`-` reads standard input).
+    Import(ImportArgs),
+    /// Print the hottest edges of a profile with their call sites.
+    Show(ShowArgs),
+    /// Draw a profile's syscall graph with Graphviz (the paper's Figure 5c).
+    Graph(GraphArgs),
+    /// Add the runs of several profiles of one program.
+    Merge(MergeArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The trace file, or `-` for standard input.
+    trace: PathBuf,
+    /// Where to write the profile.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The program's name in the profile (default: the trace's first execve).
+    #[arg(long)]
+    program: Option<String>,
+    /// Stop at the first malformed line instead of reporting it and going on.
+    #[arg(long)]
+    strict: bool,
+    /// Do not look up call sites with llvm-symbolizer (keep strace's raw caller frames).
+    #[arg(long)]
+    no_symbolize: bool,
+}
+
+#[derive(clap::Args)]
+struct ShowArgs {
+    profile: PathBuf,
+    /// How many of the heaviest edges to list.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    profile: PathBuf,
+    /// Output file; its extension picks the format (.dot, .svg, .png, .pdf).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Leave out edges lighter than this (and the nodes left without edges).
+    #[arg(long, default_value_t = 1)]
+    min_weight: u64,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Profiles to add.
+    #[arg(required = true, num_args = 1..)]
+    profiles: Vec<PathBuf>,
+    /// Where to write the sum.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Merge even profiles of differently named programs.
+    #[arg(long)]
+    force: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Record(args) => return record::run(args),
+        Command::Import(args) => import(args),
+        Command::Show(args) => {
+            show::run(&args.profile, args.top, matches!(args.format, Format::Json))
+        }
+        Command::Graph(args) => draw(args),
+        Command::Merge(args) => merge(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("syscluster: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn import(args: ImportArgs) -> Result<()> {
+    let name = args.trace.display().to_string();
+    let reader: Box<dyn std::io::BufRead> = if name == "-" {
+        Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(&args.trace)
+            .with_context(|| format!("cannot open trace {name}"))?;
+        Box::new(std::io::BufReader::with_capacity(1 << 16, f))
+    };
+    let origin = if name == "-" {
+        "<stdin>".to_string()
+    } else {
+        name
+    };
+    let out = ingest::ingest(reader, &origin, args.program.as_deref(), args.strict)?;
+    if out.stats.calls == 0 {
+        bail!("{origin} has no system calls: is it the output of `strace -f -k`?");
+    }
+    let profile = ingest::finish(out, !args.no_symbolize);
+    profile.save(&args.output)?;
+    eprintln!(
+        "syscluster: {} calls, {} nodes, {} edges -> {}",
+        profile.calls(),
+        profile.nodes.len(),
+        profile.edges.len(),
+        args.output.display()
+    );
+    Ok(())
+}
+
+fn draw(args: GraphArgs) -> Result<()> {
+    let profile = Profile::load(&args.profile)?;
+    let dot = graph::to_dot(&profile, args.min_weight);
+    let ext = args
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "dot" | "gv" => std::fs::write(&args.output, dot)
+            .with_context(|| format!("cannot write {}", args.output.display())),
+        "svg" | "png" | "pdf" => render(&dot, &ext, &args.output),
+        _ => bail!(
+            "cannot tell the format of {} from its extension: use .dot, .svg, .png or .pdf",
+            args.output.display()
+        ),
+    }
+}
+
+/// Runs Graphviz `dot -T<format>`.
+fn render(dot: &str, format: &str, output: &Path) -> Result<()> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("dot")
+        .arg(format!("-T{format}"))
+        .arg("-o")
+        .arg(output)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run Graphviz `dot` (install graphviz, or write a .dot file)")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(dot.as_bytes())
+            .context("cannot feed Graphviz dot")?;
+    }
+    let status = child.wait().context("Graphviz dot did not finish")?;
+    if !status.success() {
+        bail!(
+            "Graphviz dot failed ({status}) writing {}",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+fn merge(args: MergeArgs) -> Result<()> {
+    let mut sum: Option<Profile> = None;
+    for path in &args.profiles {
+        let p = Profile::load(path)?;
+        match sum.as_mut() {
+            None => sum = Some(p),
+            Some(s) if args.force => s.merge_unchecked(&p),
+            Some(s) => s.merge(&p).with_context(|| {
+                format!("merging {} (use --force to merge anyway)", path.display())
+            })?,
+        }
+    }
+    let Some(sum) = sum else {
+        bail!("no profiles to merge")
+    };
+    sum.save(&args.output)?;
+    eprintln!(
+        "syscluster: {} runs, {} calls, {} nodes, {} edges -> {}",
+        sum.runs,
+        sum.calls(),
+        sum.nodes.len(),
+        sum.edges.len(),
+        args.output.display()
+    );
+    Ok(())
+}

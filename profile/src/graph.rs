@@ -31,8 +31,36 @@ struct TopValues {
     slots: Vec<(String, u64)>,
 }
 
+/// Integers as decimal (`0x22` -> `34`, `0666` -> `438`), anything else as printed: values compare
+/// the same whatever notation strace chose.
+pub fn normalize_value(v: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let b = v.as_bytes();
+    if b.is_empty() || !(b[0].is_ascii_digit() || b[0] == b'-') {
+        return Cow::Borrowed(v);
+    }
+    let (neg, digits) = match v.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, v),
+    };
+    let parsed = if let Some(hex) = digits.strip_prefix("0x") {
+        u64::from_str_radix(hex, 16).ok()
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        u64::from_str_radix(&digits[1..], 8).ok()
+    } else {
+        return Cow::Borrowed(v);
+    };
+    match parsed {
+        Some(n) if neg => Cow::Owned(format!("-{n}")),
+        Some(n) => Cow::Owned(n.to_string()),
+        None => Cow::Borrowed(v),
+    }
+}
+
 impl TopValues {
     fn add(&mut self, value: &str) {
+        let value = normalize_value(value);
+        let value = value.as_ref();
         if let Some(slot) = self.slots.iter_mut().find(|(v, _)| v == value) {
             slot.1 += 1;
             return;
@@ -554,6 +582,18 @@ mod tests {
         assert!(dot.contains("n0 -> n1 [label=\"2\""), "{dot}");
         assert!(!dot.contains("close"), "{dot}");
         assert!(to_dot(&p, 1).contains("close(3)"));
+    }
+
+    #[test]
+    fn values_are_normalized() {
+        assert_eq!(normalize_value("0x22"), "34");
+        assert_eq!(normalize_value("0666"), "438");
+        assert_eq!(normalize_value("0"), "0");
+        assert_eq!(normalize_value("-100"), "-100");
+        assert_eq!(normalize_value("4096"), "4096");
+        assert_eq!(normalize_value("\"a\""), "\"a\"");
+        assert_eq!(normalize_value("0xzz"), "0xzz");
+        assert_eq!(normalize_value("O_RDONLY|O_CLOEXEC"), "O_RDONLY|O_CLOEXEC");
     }
 
     #[test]

@@ -1,0 +1,93 @@
+//! `syscluster show`: the hottest edges of a profile, as a table or as JSON.
+
+use anyhow::Result;
+use serde_json::json;
+use std::path::Path;
+use syscluster_profile::format::Profile;
+
+pub fn run(path: &Path, top: usize, as_json: bool) -> Result<()> {
+    let profile = Profile::load(path)?;
+    let total = profile.transitions();
+    let edges = profile.hottest_edges();
+    let edges = &edges[..edges.len().min(top)];
+    let share = |w: u64| {
+        if total == 0 {
+            0.0
+        } else {
+            100.0 * w as f64 / total as f64
+        }
+    };
+    if as_json {
+        let rows: Vec<_> = edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let (a, b) = (&profile.nodes[e.from], &profile.nodes[e.to]);
+                json!({
+                    "rank": i + 1,
+                    "from": e.from,
+                    "to": e.to,
+                    "weight": e.weight,
+                    "share": share(e.weight) / 100.0,
+                    "from_call": a.label(),
+                    "to_call": b.label(),
+                    "from_site": a.site,
+                    "to_site": b.site,
+                })
+            })
+            .collect();
+        let doc = json!({
+            "program": profile.program,
+            "runs": profile.runs,
+            "calls": profile.calls(),
+            "transitions": total,
+            "nodes": profile.nodes.len(),
+            "edges": profile.edges.len(),
+            "top": rows,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
+    println!(
+        "{}: {} run{}, {} calls, {} nodes, {} edges, {} transitions",
+        profile.program,
+        profile.runs,
+        if profile.runs == 1 { "" } else { "s" },
+        profile.calls(),
+        profile.nodes.len(),
+        profile.edges.len(),
+        total
+    );
+    if edges.is_empty() {
+        println!("(no transitions)");
+        return Ok(());
+    }
+    let calls: Vec<String> = edges
+        .iter()
+        .map(|e| {
+            format!(
+                "{} -> {}",
+                profile.nodes[e.from].label(),
+                profile.nodes[e.to].label()
+            )
+        })
+        .collect();
+    let width = calls.iter().map(|c| c.len()).max().unwrap_or(4).max(4);
+    println!(
+        "{:>3}  {:>9}  {:>6}  {:<width$}  sites",
+        "#", "weight", "share", "edge"
+    );
+    for (i, (e, call)) in edges.iter().zip(&calls).enumerate() {
+        let (a, b) = (&profile.nodes[e.from], &profile.nodes[e.to]);
+        println!(
+            "{:>3}  {:>9}  {:>5.1}%  {:<width$}  {} -> {}",
+            i + 1,
+            e.weight,
+            share(e.weight),
+            call,
+            a.site_label(),
+            b.site_label()
+        );
+    }
+    Ok(())
+}
