@@ -116,6 +116,7 @@ fn run_with(module: LLVMModuleRef, shim: &Shim, cfg: &Config, stats: &mut Stats)
     // Site pairs with the weight of the profile edges that map to them.
     let fallback_fn = ir::defined_functions(module).first().copied();
     let mut pairs: HashMap<(usize, usize), u64> = HashMap::new();
+    let has_sites = profile.nodes.iter().any(|n| n.site.is_some());
     for e in &profile.edges {
         if e.weight < cfg.min_weight {
             continue;
@@ -126,6 +127,16 @@ fn run_with(module: LLVMModuleRef, shim: &Shim, cfg: &Config, stats: &mut Stats)
         };
         if from.is_empty() || to.is_empty() {
             stats.edges_unmatched += 1;
+            // Edges wholly outside the program's own code (loader, libc) are not worth a remark.
+            let ours = |n: usize| {
+                profile
+                    .nodes
+                    .get(n)
+                    .is_some_and(|n| n.site.is_some() || n.caller.is_some())
+            };
+            if has_sites && !ours(e.from) && !ours(e.to) {
+                continue;
+            }
             let f = from
                 .first()
                 .or(to.first())

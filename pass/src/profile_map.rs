@@ -6,7 +6,9 @@
 //! whose site matches nothing (IR without debug info), falls back to the paper's mapping: every
 //! site of the same system call within the function the node names (its site's outermost
 //! function, or the function in the trace's caller frame `main+0x26`), or within the whole
-//! module when it names none.
+//! module when it names none and the profile has no sites at all. (In a profile with sites, a
+//! node without site or caller comes from code without debug information, such as the dynamic
+//! loader, and matches nothing.)
 
 use syscluster_profile::format::{Frame, Node, Profile};
 
@@ -96,6 +98,7 @@ pub fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
     let frames: Vec<Vec<DebugFrame>> = sites.iter().map(|s| shim.debug_frames(s.call)).collect();
     let mut node_sites = Vec::with_capacity(profile.nodes.len());
     let mut how = Vec::with_capacity(profile.nodes.len());
+    let has_sites = profile.nodes.iter().any(|n| n.site.is_some());
     for node in &profile.nodes {
         let by_name = |s: &Site| s.answers_to(&node.syscall);
         if let Some(site) = &node.site {
@@ -109,6 +112,13 @@ pub fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
             }
         }
         let func = node_function(node);
+        // In a profile with call sites, a node with neither site nor caller frame ran outside
+        // code with debug information (the dynamic loader, libc itself): it is none of ours.
+        if func.is_none() && has_sites {
+            how.push(MatchKind::Unmatched);
+            node_sites.push(Vec::new());
+            continue;
+        }
         let hits: Vec<usize> = (0..sites.len())
             .filter(|&k| by_name(&sites[k]))
             .filter(|&k| {

@@ -59,6 +59,12 @@ try:
 except (OSError, subprocess.CalledProcessError):
     lit_config.note("libmulticall not built (no multicall.pc in %s): executable tests are unsupported" % release)
 
+# The syscluster command (record), and strace under it, for tests on recorded profiles.
+cli = os.path.join(release, "syscluster")
+if os.path.exists(cli) and shutil.which("strace"):
+    config.substitutions.append(("%syscluster", cli))
+    config.available_features.add("syscluster-cli")
+
 # An LLVM of another major, for the version check.
 for other in ("opt-14", "opt-15", "opt-16", "opt-17", "opt-18"):
     path = shutil.which(other)
