@@ -568,22 +568,20 @@ fn parse_call(text: &str) -> Result<(&str, Args<'_>, Outcome<'_>), String> {
     if value.is_empty() {
         return Err("an empty result after ` = `".into());
     }
-    let outcome = if value == "?" {
+    // `-1 ENOENT (...)`, or `? ERESTARTSYS (...)` for a call a signal interrupted.
+    let after = rest[value.len()..].trim_start();
+    let errno = after.split(' ').next().unwrap_or("");
+    let is_errno = errno.len() > 1
+        && errno.starts_with('E')
+        && errno[1..]
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    let outcome = if (value.starts_with('-') || value == "?") && is_errno {
+        Outcome::Error(errno)
+    } else if value == "?" {
         Outcome::Unknown
     } else {
-        let after = rest[value.len()..].trim_start();
-        let errno = after.split(' ').next().unwrap_or("");
-        if value.starts_with('-')
-            && errno.len() > 1
-            && errno.starts_with('E')
-            && errno[1..]
-                .bytes()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        {
-            Outcome::Error(errno)
-        } else {
-            Outcome::Value(value)
-        }
+        Outcome::Value(value)
     };
     Ok((name, args, outcome))
 }
@@ -687,13 +685,15 @@ mod tests {
             "access(\"/etc/ld.so.preload\", R_OK) = -1 ENOENT (No such file or directory)\n\
              write(1, \"a\\\"b\\\\\\n)\"..., 6) = 6\n\
              exit_group(0) = ?\n\
+             accept(3, NULL, NULL) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n\
              execve(\"./x\", [\"./x\"], 0x7ffd /* 35 vars */) = 0\n",
         );
         assert_eq!(calls[0].outcome, "-ENOENT");
         assert_eq!(calls[1].args, ["1", "\"a\\\"b\\\\\\n)\"...", "6"]);
         assert_eq!(calls[2].outcome, "?");
-        assert_eq!(calls[3].args.len(), 3);
-        assert_eq!(calls[3].pid, 0);
+        assert_eq!(calls[3].outcome, "-ERESTARTSYS");
+        assert_eq!(calls[4].args.len(), 3);
+        assert_eq!(calls[4].pid, 0);
     }
 
     #[test]

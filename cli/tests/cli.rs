@@ -1,0 +1,446 @@
+//! End-to-end tests of the `syscluster` command: recording real programs under strace, importing
+//! the captured fixtures, show/graph/merge, and bad input of every kind.
+//!
+//! These need strace, clang-19, llvm-symbolizer-19 and Graphviz (scripts/setup.sh installs them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use syscluster_profile::format::Profile;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_syscluster"))
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("syscluster-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("syscluster runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Builds testsuite/programs/copy.c the way the demo does.
+fn build_copy(dir: &Path) -> PathBuf {
+    let exe = dir.join("copy");
+    let st = Command::new("clang-19")
+        .args(["-O2", "-g", "-o"])
+        .arg(&exe)
+        .arg(repo().join("testsuite/programs/copy.c"))
+        .status()
+        .expect("clang-19 is installed (scripts/setup.sh)");
+    assert!(st.success());
+    exe
+}
+
+/// Line and column (1-based, a tab is one column) of the first `needle` in copy.c.
+fn position_in_copy_c(needle: &str) -> (u32, u32) {
+    let text = std::fs::read_to_string(repo().join("testsuite/programs/copy.c")).unwrap();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(col) = line.find(needle) {
+            return (i as u32 + 1, col as u32 + 1);
+        }
+    }
+    panic!("{needle} not in copy.c");
+}
+
+#[test]
+fn record_copy_gives_figure_5c_with_source_sites() {
+    let dir = scratch("record-copy");
+    let exe = build_copy(&dir);
+    // 9 blocks of 4096 bytes and one of 100: 10 reads with data, 1 at end of file.
+    let data: Vec<u8> = (0..9 * 4096 + 100).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(dir.join("in.dat"), &data).unwrap();
+    let prof = dir.join("copy.prof.json");
+    // (cargo test sets LD_LIBRARY_PATH, which makes the loader search many directories: not what a
+    // user's run looks like.)
+    let out = run(bin()
+        .current_dir(&dir)
+        .env_remove("LD_LIBRARY_PATH")
+        .arg("record")
+        .arg("-o")
+        .arg(&prof)
+        .arg("--")
+        .arg(&exe)
+        .args(["in.dat", "out.dat"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(dir.join("out.dat")).unwrap(),
+        data,
+        "the program ran as usual"
+    );
+    let p = Profile::load(&prof).unwrap();
+    assert_eq!(p.program, exe.display().to_string());
+    let at = |syscall: &str, needle: &str| -> usize {
+        let (line, column) = position_in_copy_c(needle);
+        let found: Vec<usize> = (0..p.nodes.len())
+            .filter(|&i| {
+                let n = &p.nodes[i];
+                n.syscall == syscall
+                    && n.site.as_ref().is_some_and(|s| {
+                        s.file.ends_with("copy.c")
+                            && s.line == line
+                            && s.column == column
+                            && s.function == "main"
+                    })
+            })
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{syscall} at copy.c:{line}:{column}: {:#?}",
+            p.nodes
+        );
+        found[0]
+    };
+    let open = at("openat", "open(argv[1]");
+    let creat = at("creat", "creat(");
+    let read = at("read", "read(inp");
+    let write = at("write", "write(out");
+    let close_in = at("close", "close(inp)");
+    let close_out = at("close", "close(out)");
+    let w = |a: usize, b: usize| {
+        p.edges
+            .iter()
+            .find(|e| e.from == a && e.to == b)
+            .map(|e| e.weight)
+            .unwrap_or(0)
+    };
+    assert_eq!((p.nodes[open].count, p.nodes[creat].count), (1, 1));
+    assert_eq!((p.nodes[read].count, p.nodes[write].count), (11, 10));
+    assert_eq!((w(open, creat), w(creat, read)), (1, 1));
+    assert_eq!((w(read, write), w(write, read)), (10, 10));
+    assert_eq!((w(read, close_in), w(close_in, close_out)), (1, 1));
+    assert_eq!(p.nodes[read].label(), "read(3)");
+    assert_eq!(p.nodes[write].label(), "write(4)");
+    assert!(p.nodes[read]
+        .results
+        .iter()
+        .any(|r| r.value == "0" && r.count == 1));
+    // The loader ran before main: its calls have no site in copy.c, and lead into main's open.
+    assert_eq!(p.nodes[0].syscall, "execve");
+    assert!(p.nodes.iter().filter(|n| n.site.is_none()).count() > 5);
+    assert!(p
+        .edges
+        .iter()
+        .any(|e| e.to == open && p.nodes[e.from].site.is_none()));
+
+    // show: the two hottest edges are the loop's, with their sites.
+    let out = run(bin().arg("show").arg(&prof).args(["--top", "2"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("read(3) -> write(4)") && text.contains("write(4) -> read(3)"),
+        "{text}"
+    );
+    assert!(text.contains("copy.c:"), "{text}");
+    // graph: an SVG through Graphviz, and DOT text.
+    let out = run(bin()
+        .arg("graph")
+        .arg(&prof)
+        .arg("-o")
+        .arg(dir.join("copy.svg")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(dir.join("copy.svg"))
+        .unwrap()
+        .contains("<svg"));
+    let out = run(bin()
+        .arg("graph")
+        .arg(&prof)
+        .arg("-o")
+        .arg(dir.join("hot.dot"))
+        .args(["--min-weight", "10"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dot = std::fs::read_to_string(dir.join("hot.dot")).unwrap();
+    assert_eq!(
+        dot.matches(" -> ").count(),
+        2,
+        "only the loop's edges weigh 10: {dot}"
+    );
+    assert!(
+        dot.contains(&format!("n{read} -> n{write} [label=\"10\"")),
+        "{dot}"
+    );
+    assert!(!dot.contains("execve"), "{dot}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn record_passes_io_and_exit_status_through() {
+    let dir = scratch("record-io");
+    let prof = dir.join("sh.json");
+    let mut child = bin()
+        .arg("record")
+        .arg("-o")
+        .arg(&prof)
+        .args(["--", "sh", "-c", "cat; echo out; echo err >&2; exit 3"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello\nout\n");
+    let err = stderr(&out);
+    assert!(err.starts_with("err\n"), "{err}");
+    assert!(err.contains("exited with status 3"), "{err}");
+    assert!(Profile::load(&prof).unwrap().calls() > 10);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn record_reports_a_killed_program() {
+    let dir = scratch("record-kill");
+    let prof = dir.join("k.json");
+    let out =
+        run(bin()
+            .arg("record")
+            .arg("-o")
+            .arg(&prof)
+            .args(["--", "sh", "-c", "kill -TERM $$"]));
+    assert_eq!(out.status.code(), Some(128 + 15), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("killed by signal 15"),
+        "{}",
+        stderr(&out)
+    );
+    let p = Profile::load(&prof).unwrap();
+    assert!(p.nodes.iter().any(|n| n.syscall == "kill"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn record_refuses_a_missing_program_or_strace() {
+    let dir = scratch("record-missing");
+    let out = run(bin()
+        .current_dir(&dir)
+        .args(["record", "--", "./no-such-program"]));
+    assert_eq!(out.status.code(), Some(127));
+    assert!(stderr(&out).contains("no such program"), "{}", stderr(&out));
+    let out = run(bin()
+        .current_dir(&dir)
+        .args(["record", "--", "no-such-program-on-path"]));
+    assert_eq!(out.status.code(), Some(127));
+    let out = run(bin()
+        .current_dir(&dir)
+        .env("SYSCLUSTER_STRACE", "/no/strace")
+        .args(["record", "--", "true"]));
+    assert_eq!(out.status.code(), Some(125));
+    assert!(stderr(&out).contains("install strace"), "{}", stderr(&out));
+    assert!(!dir.join("true.prof.json").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn import_show_json_merge() {
+    let dir = scratch("import");
+    let trace = repo().join("testsuite/traces/dd.txt");
+    let a = dir.join("a.json");
+    let out = run(bin()
+        .arg("import")
+        .arg(&trace)
+        .arg("-o")
+        .arg(&a)
+        .arg("--no-symbolize"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(bin()
+        .arg("show")
+        .arg(&a)
+        .args(["--format", "json", "--top", "10"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["program"], "/usr/bin/dd");
+    let top = doc["top"].as_array().unwrap();
+    assert_eq!(top.len(), 10);
+    let weights: Vec<u64> = top.iter().map(|r| r["weight"].as_u64().unwrap()).collect();
+    assert!(
+        weights.windows(2).all(|w| w[0] >= w[1]),
+        "heaviest first: {weights:?}"
+    );
+    let rw = top
+        .iter()
+        .find(|r| r["from_call"] == "read(0)" && r["to_call"] == "write(1)")
+        .unwrap_or_else(|| panic!("no read(0) -> write(1) in {top:?}"));
+    assert_eq!(rw["weight"], 9);
+    let total = doc["transitions"].as_f64().unwrap();
+    assert!((rw["share"].as_f64().unwrap() - 9.0 / total).abs() < 1e-9);
+
+    // merge: the same run twice doubles every weight.
+    let ab = dir.join("ab.json");
+    let out = run(bin().arg("merge").arg(&a).arg(&a).arg("-o").arg(&ab));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (pa, pab) = (Profile::load(&a).unwrap(), Profile::load(&ab).unwrap());
+    assert_eq!(pab.runs, 2);
+    assert_eq!(pab.transitions(), 2 * pa.transitions());
+    assert_eq!(
+        pab.hottest_edges()[0].weight,
+        2 * pa.hottest_edges()[0].weight
+    );
+
+    // merging another program's profile needs --force.
+    let c = dir.join("cat.json");
+    assert!(run(bin()
+        .arg("import")
+        .arg(repo().join("testsuite/traces/cat-pipe.txt"))
+        .arg("-o")
+        .arg(&c)
+        .arg("--no-symbolize"))
+    .status
+    .success());
+    let out = run(bin()
+        .arg("merge")
+        .arg(&a)
+        .arg(&c)
+        .arg("-o")
+        .arg(dir.join("x.json")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("different programs"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(run(bin()
+        .arg("merge")
+        .arg(&a)
+        .arg(&c)
+        .arg("-o")
+        .arg(dir.join("x.json"))
+        .arg("--force"))
+    .status
+    .success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn import_from_stdin_with_sites_of_an_existing_binary() {
+    // A trace of /usr/bin/true made here: the frames name real objects, so sites get looked up
+    // (Debian's binaries have no debug info: the raw caller frame stays).
+    let dir = scratch("stdin");
+    let trace = dir.join("t.txt");
+    let st = Command::new("strace")
+        .args(["-f", "-k", "-o"])
+        .arg(&trace)
+        .arg("true")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let p = dir.join("p.json");
+    let out = bin()
+        .arg("import")
+        .arg("-")
+        .arg("-o")
+        .arg(&p)
+        .stdin(std::fs::File::open(&trace).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let prof = Profile::load(&p).unwrap();
+    assert_eq!(prof.nodes[0].syscall, "execve");
+    assert!(prof.calls() > 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_is_explained() {
+    let dir = scratch("bad");
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"version\": 1, \"program\": \"x\", \"nodes\": [").unwrap();
+    let out = run(bin().arg("show").arg(&broken));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not a valid profile"),
+        "{}",
+        stderr(&out)
+    );
+
+    let future = dir.join("future.json");
+    std::fs::write(
+        &future,
+        "{\"version\": 99, \"program\": \"x\", \"nodes\": [], \"edges\": []}",
+    )
+    .unwrap();
+    let out = run(bin()
+        .arg("graph")
+        .arg(&future)
+        .arg("-o")
+        .arg(dir.join("f.svg")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("version 99"), "{}", stderr(&out));
+
+    let out = run(bin().arg("show").arg(dir.join("missing.json")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot read profile"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A trace with a truncated line and a line of garbage: reported with file:line, then skipped.
+    let trace = dir.join("bad.txt");
+    std::fs::write(
+        &trace,
+        "1 read(3, \"abc\", 3) = 3\n1 write(1, \"ab\n1 this is not strace\n1 close(3) = 0\n",
+    )
+    .unwrap();
+    let p = dir.join("p.json");
+    let out = run(bin()
+        .arg("import")
+        .arg(&trace)
+        .arg("-o")
+        .arg(&p)
+        .arg("--no-symbolize"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.txt:2:") && err.contains("bad.txt:3:"),
+        "{err}"
+    );
+    assert_eq!(Profile::load(&p).unwrap().calls(), 2);
+    let out = run(bin()
+        .arg("import")
+        .arg(&trace)
+        .arg("-o")
+        .arg(dir.join("q.json"))
+        .arg("--strict"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("bad.txt:2:") && stderr(&out).contains("--strict"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join("q.json").exists());
+
+    // Not a trace at all.
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let out = run(bin()
+        .arg("import")
+        .arg(&empty)
+        .arg("-o")
+        .arg(dir.join("e.json")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no system calls"), "{}", stderr(&out));
+
+    let out = run(bin()
+        .arg("graph")
+        .arg(&p)
+        .arg("-o")
+        .arg(dir.join("g.jpeg2000")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("extension"), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
