@@ -176,13 +176,6 @@ int syscluster_shim_dominates(void *ctx, LLVMValueRef def, LLVMValueRef user) {
   return DT.dominates(unwrap(def), U);
 }
 
-int syscluster_shim_block_dominates(void *ctx, LLVMBasicBlockRef a, LLVMBasicBlockRef b) {
-  auto &C = *static_cast<Ctx *>(ctx);
-  BasicBlock *A = unwrap(a), *B = unwrap(b);
-  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(*A->getParent());
-  return DT.dominates(A, B);
-}
-
 int syscluster_shim_block_postdominates(void *ctx, LLVMBasicBlockRef a, LLVMBasicBlockRef b) {
   auto &C = *static_cast<Ctx *>(ctx);
   BasicBlock *A = unwrap(a), *B = unwrap(b);

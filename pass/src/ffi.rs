@@ -41,11 +41,6 @@ extern "C" {
     fn syscluster_shim_opt_min_weight() -> c_uint;
     fn syscluster_shim_opt_stats() -> c_int;
     fn syscluster_shim_dominates(ctx: *mut c_void, def: LLVMValueRef, user: LLVMValueRef) -> c_int;
-    fn syscluster_shim_block_dominates(
-        ctx: *mut c_void,
-        a: LLVMBasicBlockRef,
-        b: LLVMBasicBlockRef,
-    ) -> c_int;
     fn syscluster_shim_block_postdominates(
         ctx: *mut c_void,
         a: LLVMBasicBlockRef,
@@ -108,8 +103,12 @@ pub extern "C" fn llvmGetPassPluginInfo() -> PassPluginLibraryInfo {
 
 /// Called by the shim when it parses `syscall-cluster<...>`: 1 when the parameters are valid,
 /// else 0 with a message in `err` (NUL-terminated, truncated to `err_len`).
+///
+/// # Safety
+/// `params` is a NUL-terminated string and `err` a buffer of `err_len` bytes, both live for
+/// the call (the shim's contract).
 #[no_mangle]
-pub extern "C" fn syscluster_rust_check_params(
+pub unsafe extern "C" fn syscluster_rust_check_params(
     params: *const c_char,
     err: *mut c_char,
     err_len: usize,
@@ -132,8 +131,12 @@ pub extern "C" fn syscluster_rust_check_params(
 }
 
 /// Called by the shim's pass object for each module: 1 when the module changed.
+///
+/// # Safety
+/// `module` is the module the pass manager runs the pass on, `ctx` the shim's context for this
+/// run and `params` a NUL-terminated string, all live for the call (the shim's contract).
 #[no_mangle]
-pub extern "C" fn syscluster_rust_run(
+pub unsafe extern "C" fn syscluster_rust_run(
     module: LLVMModuleRef,
     ctx: *mut c_void,
     params: *const c_char,
@@ -202,34 +205,30 @@ fn borrowed(ptr: *const c_char, len: usize) -> String {
 
 /// Safe handle on the shim's per-run context. All values passed in must belong to the module
 /// being run (the driver only passes values it got from that module).
-pub struct Shim {
+pub(crate) struct Shim {
     ctx: *mut c_void,
 }
 
 impl Shim {
     /// `def` dominates the instruction `user` (LLVM's DominatorTree::dominates).
-    pub fn dominates(&self, def: LLVMValueRef, user: LLVMValueRef) -> bool {
+    pub(crate) fn dominates(&self, def: LLVMValueRef, user: LLVMValueRef) -> bool {
         // SAFETY: ctx is live for this run; user is an instruction of a defined function.
         unsafe { syscluster_shim_dominates(self.ctx, def, user) != 0 }
     }
-    pub fn block_dominates(&self, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> bool {
-        // SAFETY: as above; both blocks are of the same function.
-        unsafe { syscluster_shim_block_dominates(self.ctx, a, b) != 0 }
-    }
-    pub fn block_postdominates(&self, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> bool {
+    pub(crate) fn block_postdominates(&self, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> bool {
         // SAFETY: as above; both blocks are of the same function.
         unsafe { syscluster_shim_block_postdominates(self.ctx, a, b) != 0 }
     }
     /// Alias analysis: may `call` write the memory `load` reads?
-    pub fn call_may_clobber_load(&self, call: LLVMValueRef, load: LLVMValueRef) -> bool {
+    pub(crate) fn call_may_clobber_load(&self, call: LLVMValueRef, load: LLVMValueRef) -> bool {
         // SAFETY: ctx is live; the shim checks the kinds of both values.
         unsafe { syscluster_shim_call_may_clobber_load(self.ctx, call, load) != 0 }
     }
-    pub fn inst_flags(&self, inst: LLVMValueRef) -> u32 {
+    pub(crate) fn inst_flags(&self, inst: LLVMValueRef) -> u32 {
         // SAFETY: inst is an instruction of the module.
         unsafe { syscluster_shim_inst_flags(inst) }
     }
-    pub fn inline_asm(&self, inst: LLVMValueRef) -> Option<String> {
+    pub(crate) fn inline_asm(&self, inst: LLVMValueRef) -> Option<String> {
         let mut len = 0usize;
         // SAFETY: inst is an instruction; the shim returns null unless it calls inline asm.
         let p = unsafe { syscluster_shim_inline_asm(inst, &mut len) };
@@ -240,7 +239,7 @@ impl Shim {
         }
     }
     /// Frame `depth` of the instruction's debug location (0: innermost).
-    pub fn debug_frame(&self, inst: LLVMValueRef, depth: u32) -> Option<DebugFrame> {
+    pub(crate) fn debug_frame(&self, inst: LLVMValueRef, depth: u32) -> Option<DebugFrame> {
         let mut raw = RawFrame {
             function: std::ptr::null(),
             function_len: 0,
@@ -265,7 +264,7 @@ impl Shim {
         })
     }
     /// All frames of the instruction's debug location, innermost first.
-    pub fn debug_frames(&self, inst: LLVMValueRef) -> Vec<DebugFrame> {
+    pub(crate) fn debug_frames(&self, inst: LLVMValueRef) -> Vec<DebugFrame> {
         let mut out = Vec::new();
         while let Some(f) = self.debug_frame(inst, out.len() as u32) {
             out.push(f);
@@ -276,13 +275,13 @@ impl Shim {
         out
     }
     /// Splits the instruction's block before it; returns the block that now starts with it.
-    pub fn split_before(&self, inst: LLVMValueRef, name: &str) -> LLVMBasicBlockRef {
+    pub(crate) fn split_before(&self, inst: LLVMValueRef, name: &str) -> LLVMBasicBlockRef {
         let name = cstring(name);
         // SAFETY: inst is a non-phi instruction of a defined function (the lowering only
         // splits at calls and the instructions after them).
         unsafe { syscluster_shim_split_before(inst, name.as_ptr()) }
     }
-    pub fn remark(
+    pub(crate) fn remark(
         &self,
         kind: RemarkKind,
         func: LLVMValueRef,
@@ -304,7 +303,7 @@ impl Shim {
             )
         }
     }
-    pub fn error(&self, msg: &str) {
+    pub(crate) fn error(&self, msg: &str) {
         let msg = cstring(msg);
         // SAFETY: ctx is live for this run.
         unsafe { syscluster_shim_error(self.ctx, msg.as_ptr()) }

@@ -149,11 +149,6 @@ pub fn const_int(v: LLVMValueRef) -> Option<i64> {
     }
 }
 
-pub fn operand_count(i: LLVMValueRef) -> u32 {
-    // SAFETY: i is a live user.
-    unsafe { LLVMGetNumOperands(i) as u32 }
-}
-
 pub fn operand(i: LLVMValueRef, n: u32) -> LLVMValueRef {
     // SAFETY: callers pass n < operand_count(i).
     unsafe { LLVMGetOperand(i, n) }

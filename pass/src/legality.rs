@@ -533,7 +533,7 @@ fn argument_source(
 }
 
 /// Checks a whole chain; on success returns what lowering needs.
-pub fn check_chain(shim: &Shim, sites: &[Site], calls: &[usize]) -> Result<Plan, Refusal> {
+pub(crate) fn check_chain(shim: &Shim, sites: &[Site], calls: &[usize]) -> Result<Plan, Refusal> {
     let first = &sites[calls[0]];
     if calls.len() > MAX_ENTRIES {
         return Err(Refusal::new(

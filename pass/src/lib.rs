@@ -23,11 +23,11 @@
 //! C++ shim in `pass/shim/`, [`ir`] small helpers over LLVM's C API, [`config`] the options.
 
 pub mod config;
-pub mod driver;
+mod driver;
 pub mod ffi;
-pub mod ir;
+mod ir;
 pub mod legality;
-pub mod lowering;
+mod lowering;
 pub mod profile_map;
-pub mod sites;
+mod sites;
 pub mod stats;

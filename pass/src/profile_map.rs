@@ -94,7 +94,7 @@ pub fn node_function(node: &Node) -> Option<String> {
     (!sym.is_empty()).then(|| sym.to_string())
 }
 
-pub fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
+pub(crate) fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
     let frames: Vec<Vec<DebugFrame>> = sites.iter().map(|s| shim.debug_frames(s.call)).collect();
     let mut node_sites = Vec::with_capacity(profile.nodes.len());
     let mut how = Vec::with_capacity(profile.nodes.len());
@@ -125,9 +125,10 @@ pub fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
                 // A node whose site is known only matches IR without debug locations by name;
                 // IR with debug locations that did not match is a different call.
                 (node.site.is_none() || frames[k].is_empty())
-                    && func
-                        .as_deref()
-                        .map_or(true, |f| sites[k].function_name == f)
+                    && match func.as_deref() {
+                        Some(f) => sites[k].function_name == f,
+                        None => true,
+                    }
             })
             .collect();
         how.push(if hits.is_empty() {

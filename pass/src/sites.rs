@@ -35,7 +35,6 @@ pub struct Site {
     pub function_name: String,
     /// The callee (`read`, `syscall`).
     pub callee: String,
-    pub kind: SiteKind,
     /// The system call number, when known (a constant for `syscall`).
     pub nr: Option<u32>,
     /// The kernel's name of the call (`openat`... as a trace prints it): all names a trace may use.
@@ -178,7 +177,6 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
         function_name: fname.to_string(),
         location: location(shim, call, fname),
         callee,
-        kind,
         nr,
         trace_names,
         args: sys_args,
