@@ -4,7 +4,7 @@
 # libmulticall (the runtime) for the executable tests.
 #
 #   scripts/tests/30-lit.sh            # all lit tests
-#   scripts/tests/30-lit.sh -a FILTER  # extra arguments go to lit (e.g. --filter=cluster)
+#   scripts/tests/30-lit.sh --filter=cluster   # extra arguments go to lit
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
