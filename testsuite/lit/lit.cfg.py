@@ -17,13 +17,14 @@ config.suffixes = [".ll", ".c", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 root = os.path.abspath(os.path.join(config.test_source_root, "..", ".."))
-config.test_exec_root = config.test_source_root
 
 llvm_bin = os.environ.get("LLVM_BIN", "/usr/lib/llvm-19/bin")
 target = os.environ.get("CARGO_TARGET_DIR", "target")
 if not os.path.isabs(target):
     target = os.path.join(root, target)
 release = os.path.join(target, "release")
+# Outputs (%t files, lit's timing file) go under the target directory, not the sources.
+config.test_exec_root = os.path.join(target, "lit")
 plugin = os.environ.get("SYSCLUSTER_PLUGIN", os.path.join(release, "libsyscluster_pass.so"))
 if not os.path.exists(plugin):
     lit_config.fatal(
