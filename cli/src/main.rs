@@ -58,6 +58,9 @@ struct ImportArgs {
     /// Do not look up call sites with llvm-symbolizer (keep strace's raw caller frames).
     #[arg(long)]
     no_symbolize: bool,
+    /// Print how fast the trace was read (lines per second) and the peak memory.
+    #[arg(long)]
+    stats: bool,
 }
 
 #[derive(clap::Args)]
@@ -134,7 +137,20 @@ fn import(args: ImportArgs) -> Result<()> {
     } else {
         name
     };
+    let start = std::time::Instant::now();
     let out = ingest::ingest(reader, &origin, args.program.as_deref(), args.strict)?;
+    if args.stats {
+        let secs = start.elapsed().as_secs_f64();
+        eprintln!(
+            "syscluster: ingest: {} lines ({} calls, {} frames) in {:.3} s = {:.2} M lines/s; peak memory {} KiB",
+            out.stats.lines,
+            out.stats.calls,
+            out.stats.frames,
+            secs,
+            out.stats.lines as f64 / secs.max(1e-9) / 1e6,
+            peak_memory_kib().map(|k| k.to_string()).unwrap_or_else(|| "unknown".into())
+        );
+    }
     if out.stats.calls == 0 {
         bail!("{origin} has no system calls: is it the output of `strace -f -k`?");
     }
@@ -148,6 +164,13 @@ fn import(args: ImportArgs) -> Result<()> {
         args.output.display()
     );
     Ok(())
+}
+
+/// The process's peak resident memory (VmHWM in /proc/self/status).
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn draw(args: GraphArgs) -> Result<()> {

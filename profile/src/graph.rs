@@ -14,6 +14,7 @@ use crate::catalogue::{self, ArgKind, Syscall};
 use crate::format::{
     sort_counts, ArgValue, Edge, Node, Profile, ValueCount, ValueProfile, VALUES_KEPT,
 };
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::strace::{Call, Event, Outcome};
 use crate::symbolize::Symbolizer;
 use std::collections::{BTreeMap, HashMap};
@@ -129,14 +130,14 @@ pub struct Summary {
 pub struct Builder {
     program: Option<String>,
     nodes: Vec<Acc>,
-    index: HashMap<String, usize>,
+    index: FxHashMap<String, usize>,
     key: String,
     objects: Vec<String>,
-    object_ids: HashMap<String, usize>,
-    last: HashMap<u32, usize>,
-    edges: HashMap<(usize, usize), u64>,
+    object_ids: FxHashMap<String, usize>,
+    last: FxHashMap<u32, usize>,
+    edges: FxHashMap<(usize, usize), u64>,
     first_pid: Option<u32>,
-    threads: std::collections::HashSet<u32>,
+    threads: FxHashSet<u32>,
     pub summary: Summary,
 }
 
@@ -196,11 +197,14 @@ impl Builder {
         }
         // The node key: number, fd arguments, site frame.
         self.key.clear();
-        let _ = write!(self.key, "{}", syscall.nr);
+        push_decimal(&mut self.key, syscall.nr as u64);
         for (i, kind) in syscall.args.iter().enumerate() {
             if *kind == ArgKind::Fd {
                 if let Some(v) = call.args.get(i) {
-                    let _ = write!(self.key, "\x1f{i}={v}");
+                    self.key.push('\x1f');
+                    push_decimal(&mut self.key, i as u64);
+                    self.key.push('=');
+                    self.key.push_str(v);
                 }
             }
         }
@@ -215,7 +219,10 @@ impl Builder {
                         self.objects.len() - 1
                     }
                 };
-                let _ = write!(self.key, "\x1e{id}@{:x}", f.offset);
+                self.key.push('\x1e');
+                push_decimal(&mut self.key, id as u64);
+                self.key.push('@');
+                push_decimal(&mut self.key, f.offset);
                 Some(id)
             }
             None => None,
@@ -366,6 +373,22 @@ impl Builder {
         profile.normalize();
         (profile, self.summary)
     }
+}
+
+/// Appends `n` in decimal without going through `fmt`.
+fn push_decimal(s: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    s.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
 }
 
 /// `"./copy"` -> `./copy` (strace's quoting, with the common escapes undone).

@@ -7,6 +7,7 @@
 //! - [`format`]: the profile file (versioned JSON) with its merge.
 pub mod catalogue;
 pub mod format;
+mod fxhash;
 pub mod graph;
 pub mod strace;
 pub mod symbolize;

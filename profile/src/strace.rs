@@ -13,7 +13,7 @@
 //! C runtime (libc, the dynamic loader, libpthread, libmulticall): the program's own call site of the
 //! libc wrapper. The frames after it cost almost nothing to skip.
 
-use std::collections::{HashMap, HashSet};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use std::io::BufRead;
 
 /// A malformed line: where, and what is wrong with it.
@@ -128,16 +128,17 @@ struct Pending {
 pub struct Parser {
     line: u64,
     pending: Option<Pending>,
-    unfinished: HashMap<u32, (u64, String)>,
+    unfinished: FxHashMap<u32, (u64, String)>,
     /// A call line that strace cut with a `strace: Process N attached` note; the rest is on the
     /// next line.
     carry: Option<String>,
     /// Pids created by clone/fork (to tell which prefixed pid the unprefixed first process is).
-    children: HashSet<u32>,
+    children: FxHashSet<u32>,
     /// The pid that lines without a prefix belong to, once known.
     main_pid: Option<u32>,
     unprefixed: bool,
     renamed: Option<(u32, u32)>,
+    spare: String,
     pub stats: Stats,
 }
 
@@ -193,7 +194,9 @@ impl Parser {
             joined.push_str(text.trim_start());
             text = &joined;
         }
-        if let Some(pos) = text.find("strace: Process ") {
+        // (Only lines ending in `attached`/`detached` can hold one: skip the search otherwise.)
+        let note = text.ends_with(" attached") || text.ends_with(" detached");
+        if let Some(pos) = note.then(|| text.find("strace: Process ")).flatten() {
             if pos == 0 {
                 return;
             }
@@ -288,7 +291,13 @@ impl Parser {
             self.pending = Some(Pending {
                 pid,
                 line,
-                text: rest.to_string(),
+                text: {
+                    // Reuse the last call's buffer: no allocation per line.
+                    let mut t = std::mem::take(&mut self.spare);
+                    t.clear();
+                    t.push_str(rest);
+                    t
+                },
                 site: None,
                 had_frames: false,
             });
@@ -459,6 +468,7 @@ impl Parser {
                 }));
             }
         }
+        self.spare = p.text;
     }
 }
 

@@ -9,7 +9,7 @@
 
 mod table;
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// What an argument of a system call is. The argument count of a call is `args.len()`.
@@ -85,7 +85,12 @@ pub fn all() -> &'static [Syscall] {
 
 fn name_index() -> &'static HashMap<&'static str, &'static Syscall> {
     static INDEX: OnceLock<HashMap<&'static str, &'static Syscall>> = OnceLock::new();
-    INDEX.get_or_init(|| table::TABLE.iter().map(|s| (s.name, s)).collect())
+    INDEX.get_or_init(|| {
+        table::TABLE
+            .iter()
+            .map(|s| (s.name, s))
+            .collect::<HashMap<_, _>>()
+    })
 }
 
 /// The system call with the kernel's name `name` (`"openat"`, `"newfstatat"`, ...).
