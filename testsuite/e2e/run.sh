@@ -205,7 +205,7 @@ host_program() {
 			fail "$p: no pass plugin at $SYSCLUSTER_PLUGIN: build it (cargo build --release -p syscluster-pass) or set SYSCLUSTER_PLUGIN"
 			return
 		fi
-		local passflags=(-fpass-plugin="$SYSCLUSTER_PLUGIN" -mllvm -syscluster-profile="$profile")
+		local passflags=(-fplugin="$SYSCLUSTER_PLUGIN" -fpass-plugin="$SYSCLUSTER_PLUGIN" -mllvm -syscluster-profile="$profile")
 		if ! "$CLANG" "${cflags[@]}" -fverify-intermediate-code "${passflags[@]}" \
 			-Rpass=syscall-cluster -Rpass-missed=syscall-cluster \
 			"$src" -o "$w/clustered" "${link[@]}" 2>"$w/clustered.log"; then
@@ -237,7 +237,8 @@ host_program() {
 		# shellcheck disable=SC2086
 		(cd "$w/train" && cp in log && MULTICALL_BACKEND=direct strace -f -k -qq -o "$w/strace-k.txt" \
 			-e trace=read,write,openat,close,fstat,newfstatat "$w/clustered" $args >/dev/null 2>&1)
-		inside=$(awk '/^ > / { if ($0 ~ /[(]multicall[+)]|[(]multicall_loop[+)]/) hit = 1; next }
+		# A frame in the runtime: its shared object, or its functions when linked statically.
+		inside=$(awk '/^ > / { if ($0 ~ /libmulticall|[(]multicall(_loop)?[+:]/) hit = 1; next }
 			{ if (hit) n++; hit = 0 } END { if (hit) n++; print n + 0 }' "$w/strace-k.txt")
 		if [ "$inside" -gt 0 ]; then
 			note "$p: $inside system calls made from inside multicall (strace -k, direct backend)"
