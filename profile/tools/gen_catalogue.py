@@ -60,9 +60,13 @@ OVERRIDES = {
     "connect": "Fd BufIn Len", "bind": "Fd BufIn Len", "listen": "Fd Int",
     "shutdown": "Fd Int",
     "ioctl": "Fd Cmd Ptr", "fcntl": "Fd Cmd Ptr",
-    "readv": "Fd BufIn Len", "writev": "Fd BufIn Len",
-    "preadv": "Fd BufIn Len Offset Offset", "pwritev": "Fd BufIn Len Offset Offset",
-    "preadv2": "Fd BufIn Len Offset Offset Flags", "pwritev2": "Fd BufIn Len Offset Offset Flags",
+    # iovec arrays: the kind says what happens to the memory the vectors point to
+    "readv": "Fd BufOut Len", "writev": "Fd BufIn Len",
+    "preadv": "Fd BufOut Len Offset Offset", "pwritev": "Fd BufIn Len Offset Offset",
+    "preadv2": "Fd BufOut Len Offset Offset Flags", "pwritev2": "Fd BufIn Len Offset Offset Flags",
+    "process_vm_readv": "Pid BufOut Uint BufIn Uint Flags",
+    "process_vm_writev": "Pid BufIn Uint BufIn Uint Flags",
+    "vmsplice": "Fd BufInOut Len Flags",
     "lseek": "Fd Offset Whence",
     "select": "Int BufInOut BufInOut BufInOut BufInOut",
     "pselect6": "Int BufInOut BufInOut BufInOut BufInOut BufIn",
@@ -106,6 +110,37 @@ OVERRIDES = {
     "pread64": "Fd BufOut Len Offset", "pwrite64": "Fd BufIn Len Offset",
     "open": "Path Flags Mode", "openat": "Fd Path Flags Mode", "creat": "Path Mode",
     "close": "Fd",
+    # prototypes without parameter names, or pointers the kernel only reads but not declared const
+    "sendto": "Fd BufIn Len Flags BufIn Len",
+    "shmat": "Int Addr Flags", "shmdt": "Addr", "shmctl": "Int Cmd BufInOut",
+    "semop": "Int BufIn Uint", "semtimedop": "Int BufIn Uint BufIn", "semctl": "Int Int Cmd Ptr",
+    "msgsnd": "Int BufIn Len Flags", "msgrcv": "Int BufOut Len Int Flags", "msgctl": "Int Cmd BufInOut",
+    "setitimer": "Int BufIn BufOut", "symlink": "Path Path", "truncate": "Path Offset",
+    "settimeofday": "BufIn BufIn", "getrlimit": "Int BufOut", "setrlimit": "Int BufIn",
+    "capget": "BufInOut BufOut", "capset": "BufIn BufIn",
+    "rt_sigqueueinfo": "Pid Signal BufIn", "rt_tgsigqueueinfo": "Pid Pid Signal BufIn",
+    "rt_sigsuspend": "BufIn Len",
+    "utime": "Path BufIn", "utimes": "Path BufIn", "futimesat": "Fd Path BufIn",
+    "utimensat": "Fd Path BufIn Flags",
+    "sched_setparam": "Pid BufIn", "sched_setscheduler": "Pid Int BufIn", "sched_setattr": "Pid BufIn Flags",
+    "adjtimex": "BufInOut", "clock_adjtime": "Int BufInOut",
+    "init_module": "BufIn Len BufIn",
+    "io_submit": "Uint Len BufIn", "io_cancel": "Uint BufIn BufOut",
+    "timer_create": "Int BufIn BufOut",
+    "mq_open": "Path Flags Mode BufIn",
+    "signalfd": "Fd BufIn Len", "signalfd4": "Fd BufIn Len Flags",
+    "fallocate": "Fd Flags Offset Len",
+    "eventfd": "Uint", "eventfd2": "Uint Flags", "epoll_create": "Int", "umask": "Mode",
+    "fanotify_mark": "Fd Flags Uint Fd Path",
+    "name_to_handle_at": "Fd Path BufInOut BufOut Flags", "open_by_handle_at": "Fd BufIn Flags",
+    "perf_event_open": "BufIn Pid Int Fd Flags",
+    "seccomp": "Cmd Flags Ptr", "bpf": "Cmd BufInOut Len",
+    "pidfd_send_signal": "Fd Signal BufIn Flags", "openat2": "Fd Path BufIn Len",
+    "clone3": "BufIn Len", "mount_setattr": "Fd Path Flags BufIn Len",
+    "io_uring_register": "Fd Cmd Ptr Uint",
+    "futex_waitv": "BufIn Uint Flags BufIn Int",
+    "quotactl": "Cmd Path Uid Ptr",
+    "kexec_file_load": "Fd Fd Len BufIn Flags",
 }
 
 PATH_NAMES = {"filename", "pathname", "path", "oldname", "newname", "specialfile", "library",
@@ -176,6 +211,7 @@ out.append("")
 out.append("use super::ArgKind::*;")
 out.append("use super::Syscall;")
 out.append("")
+out.append("#[rustfmt::skip]")
 out.append(f"pub(super) static TABLE: [Syscall; {len(numbers)}] = [")
 missing = []
 for name, nr in numbers:

@@ -17,9 +17,10 @@ use std::sync::OnceLock;
 pub enum ArgKind {
     /// A file descriptor (also a directory descriptor such as `dfd`, where `AT_FDCWD` is -100).
     Fd,
-    /// User memory the kernel reads (a buffer, a struct, an array).
+    /// User memory the kernel reads (a buffer, a struct, an array). For an `iovec` array, the kind
+    /// says what the kernel does with the memory the vectors point to (`writev`: `BufIn`).
     BufIn,
-    /// User memory the kernel writes.
+    /// User memory the kernel writes (`read`'s buffer; `readv`'s vectors' memory).
     BufOut,
     /// User memory the kernel reads and writes (e.g. a socket address length, a `pollfd` array).
     BufInOut,
@@ -643,6 +644,13 @@ mod tests {
         assert_eq!(by_nr(231).unwrap().name, "exit_group");
         assert!(by_nr(400).is_none());
         assert_eq!(by_name("close").unwrap().args, &[Fd]);
+        assert!(by_name("readv").unwrap().args[1].may_write_memory());
+        assert!(!by_name("writev").unwrap().args[1].may_write_memory());
+        assert_eq!(
+            by_name("sendto").unwrap().args,
+            &[Fd, BufIn, Len, Flags, BufIn, Len]
+        );
+        assert_eq!(by_name("pread64").unwrap().args, &[Fd, BufOut, Len, Offset]);
         assert_eq!(by_name("getpid").unwrap().args.len(), 0);
         assert_eq!(by_name("mmap").unwrap().args.len(), 6);
     }
