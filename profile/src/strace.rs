@@ -99,6 +99,14 @@ pub struct Stats {
     pub bad_lines: u64,
 }
 
+/// Decides whether a frame belongs to the runtime (skipped when looking for a site): a frame in a
+/// runtime object, or in libmulticall's functions linked statically into the program (its C entry
+/// points `multicall*` and its Rust code, crate `multicall`).
+pub fn is_runtime_frame(frame: &StackFrame) -> bool {
+    let s = frame.symbol.as_str();
+    is_runtime_object(&frame.object) || s.starts_with("multicall") || s.starts_with("_ZN9multicall")
+}
+
 /// Decides which objects belong to the C runtime (their frames are skipped when looking for a site).
 pub fn is_runtime_object(object: &str) -> bool {
     let base = object.rsplit('/').next().unwrap_or(object);
@@ -158,7 +166,7 @@ impl Parser {
                 p.had_frames = true;
                 if p.site.is_none() {
                     match std::str::from_utf8(&raw[3..]).ok().and_then(parse_frame) {
-                        Some(f) if !is_runtime_object(&f.object) => p.site = Some(f),
+                        Some(f) if !is_runtime_frame(&f) => p.site = Some(f),
                         Some(_) => {}
                         None => {
                             let line = self.line;
@@ -793,5 +801,16 @@ mod tests {
         assert!(is_runtime_object("/usr/lib/x86_64-linux-gnu/libc.so.6"));
         assert!(is_runtime_object("unexpected_backtracing_error"));
         assert!(!is_runtime_object("/tmp/pt/copy"));
+        let frame = |symbol: &str| StackFrame {
+            object: "/tmp/prog".into(),
+            symbol: symbol.into(),
+            offset: 0,
+        };
+        assert!(is_runtime_frame(&frame("multicall_loop+0x10")));
+        assert!(is_runtime_frame(&frame("multicall::direct::run+0x10")));
+        assert!(is_runtime_frame(&frame(
+            "_ZN9multicall6direct3run17h0123456789abcdefE+0x5"
+        )));
+        assert!(!is_runtime_frame(&frame("main+0x26")));
     }
 }
