@@ -153,6 +153,19 @@ fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
         PathBuf::from(format!("{base}.prof.json"))
     });
 
+    // Fail before the run, not after it, when the profile cannot be written there.
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(anyhow!(
+            "cannot write {}: {} is not a directory",
+            output.display(),
+            parent.display()
+        )
+        .into());
+    }
     let dir = std::env::temp_dir().join(format!(
         "syscluster-record-{}-{}",
         std::process::id(),

@@ -242,6 +242,12 @@ fn record_refuses_a_missing_program_or_strace() {
     assert_eq!(out.status.code(), Some(125));
     assert!(stderr(&out).contains("install strace"), "{}", stderr(&out));
     assert!(!dir.join("true.prof.json").exists());
+    let out =
+        run(bin()
+            .current_dir(&dir)
+            .args(["record", "-o", "no/such/dir/p.json", "--", "true"]));
+    assert_eq!(out.status.code(), Some(125));
+    assert!(stderr(&out).contains("not a directory"), "{}", stderr(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
