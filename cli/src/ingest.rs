@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use std::io::BufRead;
 use syscluster_profile::format::Profile;
 use syscluster_profile::graph::Builder;
-use syscluster_profile::strace::{Event, Parser, Stats};
+use syscluster_profile::strace::{Event, LineReader, Parser, Stats};
 use syscluster_profile::symbolize::Symbolizer;
 
 /// How many malformed lines are printed one by one before only counting them.
@@ -19,7 +19,7 @@ pub struct Ingested {
 /// Parses a whole trace. Malformed lines are reported on stderr as `origin:line: message`; with
 /// `strict` the first one is an error.
 pub fn ingest(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     origin: &str,
     program: Option<&str>,
     strict: bool,
@@ -32,16 +32,9 @@ pub fn ingest(
         first: None,
         count: 0,
     };
-    let mut buf = Vec::with_capacity(4096);
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        if buf.last() == Some(&b'\n') {
-            buf.pop();
-        }
-        parser.feed(&buf, &mut |e| bad.take(&mut builder, e));
+    let mut lines = LineReader::new(reader);
+    while let Some(line) = lines.next_line()? {
+        parser.feed(line, &mut |e| bad.take(&mut builder, e));
         if strict && bad.first.is_some() {
             break;
         }

@@ -618,22 +618,43 @@ fn truncate(s: &str) -> &str {
     }
 }
 
+/// Lines of a trace without their newlines, from one reused buffer (a trace may be larger than
+/// memory, and lines need not be UTF-8).
+pub struct LineReader<R> {
+    reader: R,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> LineReader<R> {
+    pub fn new(reader: R) -> LineReader<R> {
+        LineReader {
+            reader,
+            buf: Vec::with_capacity(4096),
+        }
+    }
+
+    /// The next line, or `None` at the end.
+    pub fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
+        self.buf.clear();
+        if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
+            return Ok(None);
+        }
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+        }
+        Ok(Some(&self.buf))
+    }
+}
+
 /// Reads a whole trace from `reader`, line by line, handing events to `sink`.
 pub fn parse_reader<R: BufRead>(
-    mut reader: R,
+    reader: R,
     sink: &mut dyn FnMut(Event<'_>),
 ) -> std::io::Result<Stats> {
     let mut parser = Parser::new();
-    let mut buf = Vec::with_capacity(4096);
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        if buf.last() == Some(&b'\n') {
-            buf.pop();
-        }
-        parser.feed(&buf, sink);
+    let mut lines = LineReader::new(reader);
+    while let Some(line) = lines.next_line()? {
+        parser.feed(line, sink);
     }
     parser.finish(sink);
     Ok(parser.stats)
