@@ -116,6 +116,7 @@ fn run_with(module: LLVMModuleRef, shim: &Shim, cfg: &Config, stats: &mut Stats)
     // Site pairs with the weight of the profile edges that map to them.
     let fallback_fn = ir::defined_functions(module).first().copied();
     let mut pairs: HashMap<(usize, usize), u64> = HashMap::new();
+    let mut self_loops: HashMap<usize, u64> = HashMap::new();
     let has_sites = profile.nodes.iter().any(|n| n.site.is_some());
     for e in &profile.edges {
         if e.weight < cfg.min_weight {
@@ -168,11 +169,31 @@ fn run_with(module: LLVMModuleRef, shim: &Shim, cfg: &Config, stats: &mut Stats)
         stats.edges_matched += 1;
         for &a in from {
             for &b in to {
-                if a != b && sites[a].function == sites[b].function {
+                if a == b {
+                    *self_loops.entry(a).or_default() += e.weight;
+                } else if sites[a].function == sites[b].function {
                     *pairs.entry((a, b)).or_default() += e.weight;
                 }
             }
         }
+    }
+    // A call that follows itself runs in a loop of its own: a looped multi-call's business.
+    let mut loops: Vec<(usize, u64)> = self_loops.into_iter().collect();
+    loops.sort_unstable();
+    for (s, weight) in loops {
+        if weight < cfg.min_weight {
+            continue;
+        }
+        shim.remark(
+            RemarkKind::Missed,
+            sites[s].function,
+            Some(sites[s].call),
+            "SelfLoop",
+            &format!(
+                "hot edge {} -> {} (weight {weight}) is a loop around one call: looped multi-calls are not formed by this pass",
+                sites[s].callee, sites[s].callee
+            ),
+        );
     }
     let mut order: Vec<((usize, usize), u64)> = pairs.into_iter().collect();
     order.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
