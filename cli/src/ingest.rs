@@ -97,6 +97,24 @@ pub fn finish(ingested: Ingested, symbolize: bool) -> Profile {
         None
     };
     let (profile, summary) = ingested.builder.finish(symbolizer.as_ref());
+    if !summary.no_debug.is_empty() {
+        let list: Vec<String> = summary
+            .no_debug
+            .iter()
+            .map(|(object, missing, all)| {
+                let base = object.rsplit('/').next().unwrap_or(object);
+                if missing == all {
+                    format!("{base} ({missing})")
+                } else {
+                    format!("{base} ({missing} of {all})")
+                }
+            })
+            .collect();
+        eprintln!(
+            "syscluster: call sites without debug location (they keep raw frames; build with -g for file:line:column): {}",
+            list.join(", ")
+        );
+    }
     for w in &summary.warnings {
         eprintln!("syscluster: warning: {w}");
     }

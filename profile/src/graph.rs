@@ -123,6 +123,8 @@ pub struct Summary {
     pub calls: u64,
     /// Problems with symbolizing (one message per object).
     pub warnings: Vec<String>,
+    /// Objects with call sites that have no debug location: (object, sites without, all sites).
+    pub no_debug: Vec<(String, usize, usize)>,
 }
 
 /// Builds a syscall graph from trace events.
@@ -316,10 +318,9 @@ impl Builder {
                             }
                         }
                         if missing > 0 {
-                            self.summary.warnings.push(format!(
-                                "{path}: {missing} of {} call sites have no debug location (build with -g for file:line:column)",
-                                offsets.len()
-                            ));
+                            self.summary
+                                .no_debug
+                                .push((path.clone(), missing, offsets.len()));
                         }
                     }
                     Err(e) => self
