@@ -275,3 +275,55 @@ fn profiles_of_fixtures_round_trip_and_merge() {
         "cat and dd are different programs"
     );
 }
+
+#[test]
+fn truncated_and_corrupted_lines_never_panic() {
+    // Every prefix of every 5th line of every fixture, and each line with a byte flipped: the
+    // parser must report or accept them, never panic, and must resynchronise on the next line.
+    let mut fed = 0u64;
+    for name in [
+        "cp.txt",
+        "cat-pipe.txt",
+        "dd.txt",
+        "gzip.txt",
+        "forkserver.txt",
+        "threads.txt",
+        "copy-raw.txt",
+    ] {
+        let text = std::fs::read(trace(name)).unwrap();
+        for (i, line) in text
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(i, _)| i % 5 == 0)
+        {
+            let mut parser = syscluster_profile::strace::Parser::new();
+            for cut in 0..line.len() {
+                parser.feed(&line[..cut], &mut |_| {});
+                fed += 1;
+            }
+            let mut flipped = line.to_vec();
+            if !flipped.is_empty() {
+                let at = (i * 7919) % flipped.len();
+                flipped[at] ^= 0xa5;
+                parser.feed(&flipped, &mut |_| {});
+            }
+            // The lines fed so far: the prefixes, and the flipped line when there was one.
+            let expected = line.len() as u64 + u64::from(!line.is_empty()) + 1;
+            let mut closes = 0;
+            let mut count = |e: Event<'_>| {
+                if let Event::Call(c) = e {
+                    closes += (c.name == "close" && c.line == expected) as u32;
+                }
+            };
+            parser.feed(b"1 close(3) = 0", &mut count);
+            parser.finish(&mut count);
+            assert_eq!(
+                closes,
+                1,
+                "{name}:{}: no resynchronisation after a broken line",
+                i + 1
+            );
+        }
+    }
+    assert!(fed > 100_000, "{fed}");
+}
