@@ -450,3 +450,61 @@ fn bad_input_is_explained() {
     assert!(stderr(&out).contains("extension"), "{}", stderr(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn inlined_call_sites_carry_their_chain() {
+    let dir = scratch("inline");
+    let src = dir.join("inl.c");
+    let lines = [
+        "#include <unistd.h>",
+        "static inline long get(int fd, char *b) { return read(fd, b, 1); }",
+        "int main(void) { char c; return get(0, &c) == 1 ? 0 : 1; }",
+    ];
+    std::fs::write(&src, lines.join("\n") + "\n").unwrap();
+    let column = |line: usize, needle: &str| lines[line - 1].find(needle).unwrap() as u32 + 1;
+    let exe = dir.join("inl");
+    assert!(Command::new("clang-19")
+        .args(["-O2", "-g", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .status()
+        .unwrap()
+        .success());
+    let prof = dir.join("inl.json");
+    let mut child = bin()
+        .arg("record")
+        .arg("-o")
+        .arg(&prof)
+        .arg("--")
+        .arg(&exe)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"x").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let p = Profile::load(&prof).unwrap();
+    let read = p
+        .nodes
+        .iter()
+        .find(|n| n.label() == "read(0)" && n.site.is_some())
+        .expect("main's read has a site");
+    let site = read.site.as_ref().unwrap();
+    // The call of read() in get(), which main inlined at its call of get().
+    assert_eq!(
+        (site.function.as_str(), site.line, site.column),
+        ("get", 2, column(2, "read(")),
+        "{site:?}"
+    );
+    assert_eq!(site.inlined_at.len(), 1, "{site:?}");
+    let outer = &site.inlined_at[0];
+    assert_eq!(
+        (outer.function.as_str(), outer.line, outer.column),
+        ("main", 3, column(3, "get(")),
+        "{site:?}"
+    );
+    assert!(outer.file.ends_with("inl.c"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
