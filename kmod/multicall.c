@@ -28,6 +28,9 @@
  *  - Calls that need the caller's own register frame or identity give -ENOSYS without
  *    running (the list in the header), and so does an ioctl with the command MC_IOC_RUN: a
  *    batch cannot run a batch.
+ *  - Between two entries the module does what every return to user space does that a later
+ *    call could observe: it runs pending task work (the final fput of a closed file), so a
+ *    close takes full effect before the next entry, as it would before the next system call.
  *  - If the caller comes under seccomp in the middle of a batch (an entry installed a filter,
  *    or another thread synchronised one onto it), the next entry does not run: its result is
  *    -EPERM and the batch stops there.
@@ -58,6 +61,7 @@
 #include <linux/sched/signal.h>
 #include <linux/seccomp.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <linux/thread_info.h>
 #include <linux/uaccess.h>
 #include <asm/syscall.h>
@@ -80,9 +84,11 @@ MODULE_PARM_DESC(refuse_traced,
 		 "Refuse (EPERM) callers under ptrace syscall tracing, whose tracer would not see the calls of a batch");
 
 typedef long (*mc_x64_sys_call_t)(const struct pt_regs *regs, unsigned int nr);
+typedef void (*mc_task_work_run_t)(void);
 
 static mc_x64_sys_call_t mc_x64_sys_call;
 static const sys_call_ptr_t *mc_sys_call_table;
+static mc_task_work_run_t mc_task_work_run;
 
 /* What an administrator can read in /sys/class/misc/multicall/. */
 struct mc_stats {
@@ -183,6 +189,21 @@ static inline bool mc_restart_code(long res)
 	       res == -ERESTART_RESTARTBLOCK;
 }
 
+/*
+ * The work the kernel does on every return to user space that later calls can observe:
+ * task work, above all the final fput() of a closed file (a pipe's last reader must be gone
+ * before the next write, or it would not see EPIPE; an flock must be released). Between two
+ * entries of a batch there is no return to user space, so run it here, as get_signal() and
+ * io_uring do.
+ */
+static void mc_user_return_work(void)
+{
+	if (test_thread_flag(TIF_NOTIFY_SIGNAL))
+		clear_notify_signal();
+	if (task_work_pending(current))
+		mc_task_work_run();
+}
+
 /* Runs system call nr with the arguments in regs, as the system-call entry code would. */
 static long mc_dispatch(struct pt_regs *regs, unsigned int nr)
 {
@@ -258,6 +279,8 @@ static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max
 			struct mc_entry *e = &ents[i];
 			long res;
 
+			if (i > 0 || out->iterations > 1)
+				mc_user_return_work();
 			cond_resched();
 			if (fatal_signal_pending(current)) {
 				out->err = -EINTR;
@@ -489,6 +512,11 @@ static int __init mc_init(void)
 		mc_sys_call_table = (const sys_call_ptr_t *)mc_lookup("sys_call_table");
 	if (!mc_x64_sys_call && !mc_sys_call_table) {
 		pr_err("found neither x64_sys_call nor sys_call_table: cannot dispatch system calls\n");
+		return -ENOENT;
+	}
+	mc_task_work_run = (mc_task_work_run_t)mc_lookup("task_work_run");
+	if (!mc_task_work_run) {
+		pr_err("found no task_work_run: closes inside a batch would take effect too late\n");
 		return -ENOENT;
 	}
 	mc_misc.mode = mode;

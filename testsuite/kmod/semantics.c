@@ -356,6 +356,26 @@ static void test_fork_shares_fd(void)
 	      "fork: a child runs batches on the inherited descriptor as itself");
 }
 
+/* A close takes full effect before the next entry, as it does before the next system call. */
+static void test_close_then_use(void)
+{
+	struct mc_entry e[3];
+	struct mc_batch b;
+	int p[2];
+
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(p))
+		die("pipe");
+	e[0] = E(SYS_close, p[0], 0, 0, 0, 0, 0);
+	e[1] = stop(E(SYS_write, p[1], (long)"x", 1, 0, 0, 0), MC_STOP_NEG, 0);
+	e[2] = E(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	check_eq(mc_run(e, 3, 0, 0, &b), 0, "close then write: batch runs");
+	check_eq(e[1].result, -EPIPE, "close then write: the pipe's reader is gone at once (-EPIPE)");
+	check_eq(b.stop_index, 1, "close then write: the error stops the batch");
+	close(p[1]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 static void test_errno_results(void)
 {
 	struct mc_entry e[2];
@@ -383,5 +403,6 @@ int main(void)
 	test_counters();
 	test_fork_shares_fd();
 	test_errno_results();
+	test_close_then_use();
 	return done();
 }
