@@ -115,13 +115,17 @@ pub fn validate(entries: &[McEntry]) -> Result<(), BatchError> {
     Ok(())
 }
 
-/// Whether `nr` is one of the calls that depend on the caller's register frame or process
-/// identity and are answered with -ENOSYS instead of running: rt_sigreturn, clone, clone3,
-/// fork, vfork, execve, execveat, exit, exit_group, iopl. Numbers with the x32 bit
-/// (0x40000000) are refused too: the batch runs 64-bit calls only.
-pub fn is_denied(nr: u32) -> bool {
+/// Whether the call `nr` with `args` (after reference substitution) is answered with
+/// -ENOSYS instead of running: the calls that depend on the caller's register frame or
+/// process identity (rt_sigreturn, clone, clone3, fork, vfork, execve, execveat, exit,
+/// exit_group, iopl), a batch inside a batch (`ioctl` with the command `MC_IOC_RUN`), and
+/// numbers with the x32 bit (0x40000000): the batch runs 64-bit calls only.
+pub fn is_denied(nr: u32, args: &[i64; MC_MAX_ARGS]) -> bool {
     const X32_SYSCALL_BIT: u32 = 0x4000_0000;
     if nr & X32_SYSCALL_BIT != 0 {
+        return true;
+    }
+    if nr as i64 == libc::SYS_ioctl && args[1] as u32 == crate::abi::MC_IOC_RUN as u32 {
         return true;
     }
     matches!(
@@ -244,10 +248,17 @@ mod tests {
 
     #[test]
     fn denied_calls() {
+        let none = [0; MC_MAX_ARGS];
         for nr in [15, 56, 57, 58, 59, 60, 172, 231, 322, 435] {
-            assert!(is_denied(nr), "{nr}");
+            assert!(is_denied(nr, &none), "{nr}");
         }
-        assert!(!is_denied(libc::SYS_getpid as u32));
-        assert!(is_denied(0x4000_0000 | libc::SYS_getpid as u32));
+        assert!(!is_denied(libc::SYS_getpid as u32, &none));
+        assert!(is_denied(0x4000_0000 | libc::SYS_getpid as u32, &none));
+        let nested = [3, crate::abi::MC_IOC_RUN as i64, 0, 0, 0, 0];
+        assert!(is_denied(libc::SYS_ioctl as u32, &nested));
+        assert!(!is_denied(
+            libc::SYS_ioctl as u32,
+            &[3, libc::FIONREAD as i64, 0, 0, 0, 0]
+        ));
     }
 }

@@ -79,7 +79,7 @@ pub unsafe fn run_once(entries: *mut McEntry, count: usize) -> usize {
                 }
             }
         }
-        let raw = if is_denied(entry.nr) {
+        let raw = if is_denied(entry.nr, &args) {
             -(libc::ENOSYS as i64)
         } else {
             // SAFETY: the caller's contract: these are calls it could make itself.

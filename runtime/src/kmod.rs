@@ -16,8 +16,8 @@ use thiserror::Error;
 /// Why the module did not run a batch.
 #[derive(Debug, Error)]
 pub enum KmodError {
-    /// The module refused the batch or could not read it (EINVAL, EFAULT): the caller gets
-    /// this errno, as from an invalid batch on any backend.
+    /// The module refused the batch or could not read it (EINVAL, EFAULT), or the caller
+    /// is being killed (EINTR): the caller gets this errno.
     #[error("the multicall module refused the batch: {0}")]
     Refused(io::Error),
     /// The module cannot serve this caller (for example it runs under seccomp, or the
@@ -79,27 +79,28 @@ impl Kmod {
             max_iters: max_iters.unwrap_or(1),
             ..McBatch::default()
         };
-        loop {
-            // SAFETY: batch is a valid struct mc_batch that lives across the call, and its
-            // entries pointer is valid for count entries (the caller's contract); the
-            // request number matches the struct's size and direction.
-            let ret = unsafe {
-                libc::ioctl(
-                    self.fd.as_raw_fd(),
-                    MC_IOC_RUN as libc::c_ulong,
-                    &mut batch as *mut McBatch,
-                )
-            };
-            if ret >= 0 {
-                break;
-            }
+        // SAFETY: batch is a valid struct mc_batch that lives across the call, and its
+        // entries pointer is valid for count entries (the caller's contract); the request
+        // number matches the struct's size and direction.
+        let ret = unsafe {
+            libc::ioctl(
+                self.fd.as_raw_fd(),
+                MC_IOC_RUN as libc::c_ulong,
+                &mut batch as *mut McBatch,
+            )
+        };
+        if ret < 0 {
             let err = io::Error::last_os_error();
-            match err.raw_os_error() {
-                // Interrupted before any entry ran; the handler has run by now.
-                Some(libc::EINTR) => continue,
-                Some(libc::EINVAL) | Some(libc::EFAULT) => return Err(KmodError::Refused(err)),
-                _ => return Err(KmodError::Unavailable(err)),
-            }
+            return match err.raw_os_error() {
+                // EINVAL, EFAULT: refused before anything ran. EINTR: the caller has a
+                // fatal signal pending and is being killed; some entries may have run, so
+                // the batch must not run again.
+                Some(libc::EINVAL) | Some(libc::EFAULT) | Some(libc::EINTR) => {
+                    Err(KmodError::Refused(err))
+                }
+                // EPERM (seccomp, tracing), ENOTTY, ENOMEM: nothing ran.
+                _ => Err(KmodError::Unavailable(err)),
+            };
         }
         let stop_index = usize::try_from(batch.stop_index)
             .ok()

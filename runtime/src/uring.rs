@@ -9,13 +9,25 @@
 //! |---|---|---|
 //! | `read(fd, buf, n)` | `READ`, offset -1 (file position) | never (hard link), short transfer `NE_ARG` on `n` (link) |
 //! | `write(fd, buf, n)` | `WRITE`, offset -1 | the same |
-//! | `close(fd)` | `CLOSE` | never (hard link), `< 0` (link) |
+//! | `close(fd)` | `CLOSE`, last entry only (see below) | — |
 //! | `fsync(fd)`, `fdatasync(fd)` | `FSYNC` (`DATASYNC`) | the same |
 //!
 //! A link is severed exactly when its predicate fires: io_uring fails a read or write
 //! link on any result other than the full length (an error, end of file or a short
 //! transfer) and any other link on a negative result; a hard link is never severed. The
-//! requests after a severed link complete with -ECANCELED without running, and their
+//! A closed file is released after its request completes, so `close` is only mapped as
+//! the last entry: a later request would still see the file open.
+//!
+//! File types: the translation is exact for regular files (and /dev/null), not for every
+//! file. On a pollable file io_uring waits for readiness where `read(2)`/`write(2)` on an
+//! `O_NONBLOCK` descriptor fail with EAGAIN (an empty non-blocking pipe makes the chain
+//! wait for data), and a character device may give a shorter transfer than the system
+//! call (io_uring's non-blocking first attempt reads /dev/zero up to a page boundary when
+//! the scheduler wants the CPU back). The descriptor's type is not known without another
+//! crossing, which is why `auto` never picks this backend unless `MULTICALL_IO_URING_MIN`
+//! asks for it, and forcing it is for programs whose batched descriptors are files.
+//!
+//! The requests after a severed link complete with -ECANCELED without running, and their
 //! result fields are left untouched, as on the direct backend. The last entry's predicate
 //! is tested after the fact. `pread`/`pwrite` do not map (io_uring ignores the offset of a
 //! pipe where the call fails with ESPIPE), nor `NONPOS` on a read (a short read would also
@@ -99,7 +111,11 @@ fn sqe_for(entry: &McEntry, last: bool) -> Option<squeue::Entry> {
             let sqe = opcode::Write::new(fd, buf, len).offset(u64::MAX).build();
             (sqe, true)
         }
-        libc::SYS_close => (opcode::Close::new(fd).build(), false),
+        // io_uring releases a closed file after the request completes (task work), so a
+        // later request of the chain would still see it open (a write to a pipe whose read
+        // end was closed succeeds instead of failing with EPIPE): close maps only as the
+        // last entry, whose release happens before the batch returns.
+        libc::SYS_close if last => (opcode::Close::new(fd).build(), false),
         libc::SYS_fsync => (opcode::Fsync::new(fd).build(), false),
         libc::SYS_fdatasync => {
             let sqe = opcode::Fsync::new(fd)
@@ -266,7 +282,11 @@ mod tests {
         assert!(!maps(&[getpid]));
         assert!(!maps(&[]));
         let close = McEntry::new(libc::SYS_close, &[9]);
-        assert!(maps(&[close.stop(MC_STOP_NEG, 0), close]));
+        assert!(!maps(&[close.stop(MC_STOP_NEG, 0), close]));
+        assert!(maps(&[
+            write.stop(MC_STOP_NE_ARG, 2),
+            close.stop(MC_STOP_NEG, 0)
+        ]));
         assert!(!maps(&[McEntry::new(libc::SYS_read, &[1 << 40, 0, 1])]));
     }
 }

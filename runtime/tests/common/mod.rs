@@ -1,0 +1,69 @@
+//! Shared by the semantic tests: which backend is under test, and small helpers.
+//!
+//! The backend under test is the one the process selected (`MULTICALL_BACKEND`, default
+//! `auto`). When `MULTICALL_BACKEND` names a backend, the tests fail at once unless that
+//! backend is the one in use: a test meant for the kernel module never passes by quietly
+//! running on the direct backend.
+
+#![allow(dead_code)]
+
+use multicall::{runtime, Backend, McEntry, Outcome, RunError};
+
+/// The backend these tests exercise, checked against `MULTICALL_BACKEND`.
+pub fn backend_under_test() -> Backend {
+    let primary = runtime().primary();
+    match std::env::var("MULTICALL_BACKEND") {
+        Ok(name) if !name.is_empty() && name != "auto" => {
+            let wanted = Backend::parse(&name).unwrap_or_else(|| {
+                panic!("MULTICALL_BACKEND={name:?} is not a backend (auto, kmod, io_uring, direct)")
+            });
+            assert_eq!(
+                primary,
+                wanted,
+                "MULTICALL_BACKEND={name} but the backend in use is {}: it is not available here",
+                primary.name()
+            );
+            wanted
+        }
+        _ => primary,
+    }
+}
+
+/// Runs on the backend under test (as selected per batch), looped when `max_iters` is set.
+pub fn run_selected(entries: &mut [McEntry], max_iters: Option<u64>) -> Result<Outcome, RunError> {
+    backend_under_test();
+    // SAFETY: the tests build batches of harmless calls on buffers they own.
+    unsafe {
+        match max_iters {
+            Some(n) => multicall::run_loop(entries, n),
+            None => multicall::run(entries),
+        }
+    }
+}
+
+/// Runs on the direct backend, the reference.
+pub fn run_direct(entries: &mut [McEntry], max_iters: Option<u64>) -> Result<Outcome, RunError> {
+    // SAFETY: as above.
+    unsafe { multicall::run_with(Backend::Direct, entries, max_iters) }
+}
+
+/// A pipe: (read end, write end), close-on-exec, optionally non-blocking.
+pub fn pipe(nonblocking: bool) -> (i32, i32) {
+    let mut fds = [0; 2];
+    let flags = libc::O_CLOEXEC | if nonblocking { libc::O_NONBLOCK } else { 0 };
+    // SAFETY: fds is a valid array of two ints.
+    let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), flags) };
+    assert_eq!(rc, 0, "pipe2: {}", std::io::Error::last_os_error());
+    (fds[0], fds[1])
+}
+
+/// Closes `fd`, ignoring errors.
+pub fn close(fd: i32) {
+    // SAFETY: closing a descriptor this test owns.
+    unsafe { libc::close(fd) };
+}
+
+/// An entry with a stop predicate.
+pub fn e(nr: i64, args: &[i64], stop: u8, stop_arg: u8) -> McEntry {
+    McEntry::new(nr, args).stop(stop, stop_arg)
+}
