@@ -85,7 +85,8 @@ static void *reader(void *arg)
 			long r = e[k].result;
 			long want = k ? 16 : page;
 
-			if (r != want && r != -EBADF && r != -EFAULT)
+			/* A buffer unmapped in the middle of a read gives a short count. */
+			if (!(r > 0 && r <= want) && r != -EBADF && r != -EFAULT)
 				bad++;
 		}
 	}
@@ -127,6 +128,6 @@ int main(void)
 	stop_chaos = 1;
 	pthread_join(c, NULL);
 	check_eq(total, 0, "descriptors closed and buffers unmapped under running batches: "
-			   "only full reads, -EBADF or -EFAULT");
+			   "only reads, -EBADF or -EFAULT");
 	return done();
 }
