@@ -70,7 +70,7 @@ while [ $# -gt 0 ]; do
     --smp) [[ "${2:-}" =~ ^[0-9]+$ ]] || die "--smp needs a CPU count"; smp="$2"; shift 2 ;;
     --log) [ $# -ge 2 ] || die "--log needs a path"; log_out="$2"; shift 2 ;;
     --accel) [ $# -ge 2 ] || die "--accel needs kvm or tcg"; accel="$2"; shift 2 ;;
-    -h | --help) sed -n '2,37p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
     --) shift; break ;;
     *) die "unknown option '$1' (usage: scripts/qemu-run.sh [OPTIONS] -- PROGRAM [ARGS...]; try --help)" ;;
     esac
