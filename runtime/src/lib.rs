@@ -120,7 +120,7 @@ pub unsafe extern "C" fn multicall_loop(
     iterations: *mut c_ulong,
 ) -> c_long {
     // SAFETY: forwarded from the caller.
-    let outcome = unsafe { runtime().run(entries, count as usize, Some(max_iters as u64)) };
+    let outcome = unsafe { runtime().run(entries, count as usize, Some(max_iters)) };
     c_result(outcome, iterations)
 }
 
@@ -150,14 +150,8 @@ pub unsafe extern "C" fn multicall_loop_direct(
     iterations: *mut c_ulong,
 ) -> c_long {
     // SAFETY: forwarded from the caller.
-    let outcome = unsafe {
-        runtime().run_with(
-            Backend::Direct,
-            entries,
-            count as usize,
-            Some(max_iters as u64),
-        )
-    };
+    let outcome =
+        unsafe { runtime().run_with(Backend::Direct, entries, count as usize, Some(max_iters)) };
     c_result(outcome, iterations)
 }
 

@@ -150,10 +150,10 @@ fn sigalrm_interrupts_a_blocked_loop_with_eintr() {
     for backend in ["selected", "direct"] {
         HANDLED.store(false, Ordering::SeqCst);
         let (r, w) = common::pipe(false);
-        let mut writer = std::fs::File::from(std::os::fd::OwnedFd::from(
-            // SAFETY: w is a fresh descriptor owned by nobody else.
-            unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(w) },
-        ));
+        // SAFETY: w is a fresh descriptor owned by nobody else.
+        let mut writer = std::fs::File::from(unsafe {
+            <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(w)
+        });
         writer.write_all(&[1u8; 48]).expect("fill the pipe");
         let null = std::fs::OpenOptions::new()
             .write(true)

@@ -344,12 +344,10 @@ fn one_by_one(entries: &mut [McEntry], max_iters: Option<u64>) -> (usize, u64) {
     }
 }
 
-fn execute(
-    seed: &Seed,
-    gens: &[Gen],
-    max_iters: Option<u64>,
-    how: &dyn Fn(&mut [McEntry], Option<u64>) -> (usize, u64),
-) -> Run {
+/// Runs a batch (looped when given a bound); returns the stop index and iterations.
+type Runner = dyn Fn(&mut [McEntry], Option<u64>) -> (usize, u64);
+
+fn execute(seed: &Seed, gens: &[Gen], max_iters: Option<u64>, how: &Runner) -> Run {
     let mut env = Env::new(seed);
     let mut entries = env.materialize(gens);
     for e in entries.iter_mut() {

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Benchmark of libmulticall's backends (measures, never asserts; not part of the tests).
+#
+#   scripts/bench-runtime.sh
+#
+# 1. ns per entry for batches of 1, 2, 4, 8, 16, 64 `write(/dev/null, buf, 1)` on each
+#    backend next to plain system calls, as ratios (runtime/examples/bench.rs), and the
+#    batch size from which io_uring would beat the direct backend;
+# 2. kernel crossings per batch, counted with `perf stat -e raw_syscalls:sys_enter`
+#    (a run of 1000 batches minus a run of none, divided by 1000).
+# The kernel module's column appears when /dev/multicall exists (e.g. inside the qemu guest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-target}
+cargo build --release -p multicall --example bench --locked 2>&1 | tail -n 1
+bench=$target/release/examples/bench
+
+echo "## ns per entry (median of 7 rounds; ratio to plain system calls)"
+"$bench"
+
+echo
+echo "## kernel crossings per batch (perf stat -e raw_syscalls:sys_enter)"
+if ! command -v perf >/dev/null 2>&1; then
+    echo "perf is missing (apt-get install linux-perf): crossings not counted"
+    exit 0
+fi
+count() { # way size batches -> raw_syscalls:sys_enter count
+    perf stat -x, -e raw_syscalls:sys_enter -- "$bench" count "$1" "$2" "$3" 2>&1 >/dev/null |
+        awk -F, '/raw_syscalls:sys_enter/ { print $1 }'
+}
+if ! probe=$(count syscall 1 1) || ! [[ "$probe" =~ ^[0-9]+$ ]]; then
+    echo "perf cannot count raw_syscalls:sys_enter here (try as root, or lower kernel.perf_event_paranoid): crossings not counted"
+    exit 0
+fi
+ways=(syscall direct)
+"$bench" count io_uring 1 0 2>/dev/null && ways+=(io_uring)
+"$bench" count kmod 1 0 2>/dev/null && ways+=(kmod)
+batches=1000
+printf '| entries |'
+for w in "${ways[@]}"; do printf ' %s |' "$w"; done
+printf '\n|---:|'
+for _ in "${ways[@]}"; do printf -- '---:|'; done
+printf '\n'
+for size in 1 2 4 8 16 64; do
+    printf '| %s |' "$size"
+    for w in "${ways[@]}"; do
+        base=$(count "$w" "$size" 0)
+        full=$(count "$w" "$size" "$batches")
+        awk -v a="$full" -v b="$base" -v n="$batches" 'BEGIN { printf " %.2f |", (a - b) / n }'
+    done
+    printf '\n'
+done
