@@ -1,7 +1,7 @@
 //! The kmod backend: one `ioctl(MC_IOC_RUN)` on `/dev/multicall` runs a whole batch, or a
 //! whole looped batch, in one kernel crossing.
 //!
-//! The device is opened once (close-on-exec) and shared by every thread and by forked
+//! The device is opened once (close-on-exec, above [`crate::fds::floor`]) and shared by every thread and by forked
 //! children: the ioctl keeps no state in the open file between calls, so sharing it is
 //! sound. The batch is validated in user space first (the module validates it again), so
 //! an invalid batch is refused with the same error on every backend.
@@ -53,7 +53,9 @@ impl Kmod {
         }
         // SAFETY: fd was just returned by open and is owned by nobody else.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        Ok(Kmod { fd })
+        Ok(Kmod {
+            fd: crate::fds::move_high(fd),
+        })
     }
 
     /// Runs the batch (looped when `max_iters` is given) in the kernel.

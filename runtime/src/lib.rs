@@ -22,6 +22,7 @@ pub mod abi;
 pub mod backend;
 pub mod batch;
 pub mod direct;
+pub mod fds;
 pub mod kmod;
 pub mod uring;
 
@@ -68,12 +69,38 @@ pub unsafe fn run_with(
     unsafe { runtime().run_with(backend, entries.as_mut_ptr(), entries.len(), max_iters) }
 }
 
+fn errno() -> i32 {
+    // SAFETY: __errno_location returns this thread's errno slot, always valid.
+    unsafe { *libc::__errno_location() }
+}
+
+/// Restores errno when dropped: the C entry points leave errno as they found it (the
+/// program may read it later, as after a short write), except when they report an error.
+struct KeepErrno(i32);
+
+impl KeepErrno {
+    fn new() -> KeepErrno {
+        KeepErrno(errno())
+    }
+}
+
+impl Drop for KeepErrno {
+    fn drop(&mut self) {
+        set_errno(self.0);
+    }
+}
+
 fn set_errno(value: i32) {
     // SAFETY: __errno_location returns this thread's errno slot, always valid.
     unsafe { *libc::__errno_location() = value };
 }
 
-fn c_result(outcome: Result<Outcome, RunError>, iterations: *mut c_ulong) -> c_long {
+/// The C return value of a run; errno is restored from `keep` unless the run failed.
+fn c_result(
+    keep: KeepErrno,
+    outcome: Result<Outcome, RunError>,
+    iterations: *mut c_ulong,
+) -> c_long {
     match outcome {
         Ok(outcome) => {
             if !iterations.is_null() {
@@ -83,7 +110,9 @@ fn c_result(outcome: Result<Outcome, RunError>, iterations: *mut c_ulong) -> c_l
             outcome.stop_index as c_long
         }
         Err(err) => {
-            set_errno(err.errno());
+            let code = err.errno();
+            std::mem::forget(keep);
+            set_errno(code);
             -1
         }
     }
@@ -99,9 +128,10 @@ fn c_result(outcome: Result<Outcome, RunError>, iterations: *mut c_ulong) -> c_l
 /// caller could make itself.
 #[no_mangle]
 pub unsafe extern "C" fn multicall(entries: *mut McEntry, count: c_uint) -> c_long {
+    let keep = KeepErrno::new();
     // SAFETY: forwarded from the caller.
     let outcome = unsafe { runtime().run(entries, count as usize, None) };
-    c_result(outcome, std::ptr::null_mut())
+    c_result(keep, outcome, std::ptr::null_mut())
 }
 
 /// `long multicall_loop(struct mc_entry *, unsigned count, unsigned long max_iters,
@@ -119,9 +149,10 @@ pub unsafe extern "C" fn multicall_loop(
     max_iters: c_ulong,
     iterations: *mut c_ulong,
 ) -> c_long {
+    let keep = KeepErrno::new();
     // SAFETY: forwarded from the caller.
     let outcome = unsafe { runtime().run(entries, count as usize, Some(max_iters)) };
-    c_result(outcome, iterations)
+    c_result(keep, outcome, iterations)
 }
 
 /// `long multicall_direct(struct mc_entry *, unsigned count)`: as [`multicall`], always on
@@ -132,9 +163,10 @@ pub unsafe extern "C" fn multicall_loop(
 /// As for [`multicall`].
 #[no_mangle]
 pub unsafe extern "C" fn multicall_direct(entries: *mut McEntry, count: c_uint) -> c_long {
+    let keep = KeepErrno::new();
     // SAFETY: forwarded from the caller.
     let outcome = unsafe { runtime().run_with(Backend::Direct, entries, count as usize, None) };
-    c_result(outcome, std::ptr::null_mut())
+    c_result(keep, outcome, std::ptr::null_mut())
 }
 
 /// `long multicall_loop_direct(...)`: as [`multicall_loop`], always on the direct backend.
@@ -149,16 +181,18 @@ pub unsafe extern "C" fn multicall_loop_direct(
     max_iters: c_ulong,
     iterations: *mut c_ulong,
 ) -> c_long {
+    let keep = KeepErrno::new();
     // SAFETY: forwarded from the caller.
     let outcome =
         unsafe { runtime().run_with(Backend::Direct, entries, count as usize, Some(max_iters)) };
-    c_result(outcome, iterations)
+    c_result(keep, outcome, iterations)
 }
 
 /// `const char *multicall_backend(void)`: "kmod", "io_uring" or "direct": the backend
 /// that runs batches in general in this process (see `multicall_backend_for`).
 #[no_mangle]
 pub extern "C" fn multicall_backend() -> *const c_char {
+    let _keep = KeepErrno::new();
     runtime().primary().c_name().as_ptr()
 }
 
@@ -175,6 +209,7 @@ pub unsafe extern "C" fn multicall_backend_for(
     count: c_uint,
     looped: std::ffi::c_int,
 ) -> *const c_char {
+    let _keep = KeepErrno::new();
     let count = count as usize;
     if entries.is_null() || count > abi::MC_MAX_ENTRIES {
         return Backend::Direct.c_name().as_ptr();

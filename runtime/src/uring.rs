@@ -47,6 +47,7 @@ use crate::batch::{fires, is_interrupted, reported, Outcome};
 use io_uring::{opcode, squeue, types, IoUring};
 use std::cell::RefCell;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Once;
 
@@ -74,6 +75,7 @@ fn register_atfork() {
     });
 }
 
+/// A new ring whose descriptor sits above [`crate::fds::floor`].
 fn new_ring() -> io::Result<IoUring> {
     let ring = IoUring::new(MC_MAX_ENTRIES as u32)?;
     if !ring.params().is_feature_rw_cur_pos() {
@@ -82,7 +84,17 @@ fn new_ring() -> io::Result<IoUring> {
             "this kernel's io_uring cannot read or write at the file position (IORING_FEAT_RW_CUR_POS, Linux 5.6)",
         ));
     }
-    Ok(ring)
+    let params = ring.params().clone();
+    // SAFETY: F_DUPFD_CLOEXEC on the ring's own descriptor only creates a new descriptor.
+    let high = unsafe { libc::fcntl(ring.as_raw_fd(), libc::F_DUPFD_CLOEXEC, crate::fds::floor()) };
+    if high < 0 {
+        return Ok(ring);
+    }
+    // Unmaps the queues and closes the low descriptor; the ring lives on through `high`.
+    drop(ring);
+    // SAFETY: high refers to the ring just set up, nothing has been submitted on it, and
+    // params are the ones the kernel filled in for it.
+    unsafe { IoUring::from_fd(high, params) }
 }
 
 /// Checks that this process can set up a ring with what the backend needs.
@@ -268,6 +280,13 @@ pub unsafe fn run(
 mod tests {
     use super::*;
     use crate::abi::MC_STOP_NONPOS;
+
+    #[test]
+    fn rings_sit_above_the_descriptor_floor() {
+        if let Ok(ring) = new_ring() {
+            assert!(ring.as_raw_fd() >= crate::fds::floor());
+        }
+    }
 
     #[test]
     fn what_maps() {

@@ -55,7 +55,19 @@ static long copy_loop(int in, int out, char *buf, size_t size, int direct, unsig
 int main(void)
 {
 	const char *forced = getenv("MULTICALL_BACKEND");
+
+	/* First use: the backend probe must leave errno alone and must not take the lowest
+	   free descriptor, which the program's next open gets. */
+	int probe = open("/dev/null", O_RDONLY);
+	CHECK(probe >= 0 && close(probe) == 0);
+	errno = 4242;
 	const char *backend = multicall_backend();
+	CHECK(errno == 4242);
+	struct mc_entry first[2] = { entry(SYS_getpid, 0, 0, 0), entry(SYS_getpid, 0, 0, 0) };
+	CHECK(multicall(first, 2) == 2 && errno == 4242);
+	int again = open("/dev/null", O_RDONLY);
+	CHECK(again == probe);
+	close(again);
 
 	if (forced && *forced && strcmp(forced, "auto") != 0 && strcmp(forced, backend) != 0) {
 		fprintf(stderr, "smoke: MULTICALL_BACKEND=%s but the backend in use is %s\n", forced,
@@ -70,10 +82,12 @@ int main(void)
 	CHECK(b[0].result == getpid() && b[2].result == getpid());
 	CHECK(b[1].result == -EBADF);
 
-	/* stop on error: the third entry must not run. */
+	/* stop on error: the third entry must not run; a failed entry leaves errno alone
+	   (the lowered code sets it with multicall_libc_result where the program reads it) */
 	b[1].stop = MC_STOP_NEG;
 	b[2].result = 12345;
-	CHECK(multicall(b, 3) == 1);
+	errno = 0;
+	CHECK(multicall(b, 3) == 1 && errno == 0);
 	CHECK(b[2].result == 12345);
 
 	/* the libc convention */
