@@ -115,6 +115,15 @@ pub struct Runtime {
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 
+/// Writes a line on stderr, ignoring failure (`eprintln!` panics when stderr fails, and a
+/// panic in a C entry point aborts the program).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// The selection, made at first use.
 pub fn runtime() -> &'static Runtime {
     RUNTIME.get_or_init(|| Runtime::from_env(|name| std::env::var(name).ok()))
@@ -130,7 +139,7 @@ impl Runtime {
             Some(name) => match Backend::parse(name) {
                 Some(backend) => Request::Only(backend),
                 None => {
-                    eprintln!(
+                    say!(
                         "libmulticall: MULTICALL_BACKEND={name:?} is not a backend \
                          (use auto, kmod, io_uring or direct): using auto"
                     );
@@ -143,7 +152,7 @@ impl Runtime {
         if matches!(request, Request::Auto | Request::Only(Backend::Kmod)) {
             match Kmod::open() {
                 Ok(k) => kmod = Some(k),
-                Err(err) if debug || forced(Backend::Kmod) => eprintln!(
+                Err(err) if debug || forced(Backend::Kmod) => say!(
                     "libmulticall: cannot open {}: {err}: the kmod backend is not used, \
                      batches run on the direct backend",
                     crate::abi::MC_DEVICE_PATH
@@ -155,7 +164,7 @@ impl Runtime {
             Some(text) => match text.parse::<usize>() {
                 Ok(n) => Some(n.max(1)),
                 Err(_) => {
-                    eprintln!(
+                    say!(
                         "libmulticall: MULTICALL_IO_URING_MIN={text:?} is not a number of \
                          entries: using the measured default"
                     );
@@ -170,7 +179,7 @@ impl Runtime {
         if wants_uring {
             match uring::probe() {
                 Ok(()) => uring_available = true,
-                Err(err) if debug || forced(Backend::IoUring) => eprintln!(
+                Err(err) if debug || forced(Backend::IoUring) => say!(
                     "libmulticall: io_uring is not usable: {err}: batches run on the \
                      direct backend"
                 ),
@@ -178,7 +187,7 @@ impl Runtime {
             }
         }
         if debug && request == Request::Auto && uring_min.is_none() {
-            eprintln!(
+            say!(
                 "libmulticall: io_uring is not chosen automatically: it did not beat direct \
                  system calls at any measured batch size (set MULTICALL_IO_URING_MIN=N to \
                  use it from N entries)"
@@ -297,7 +306,7 @@ impl Runtime {
                         Err(err @ KmodError::Unavailable(_)) => {
                             if self.debug && !self.kmod_fallback_said.swap(true, Ordering::Relaxed)
                             {
-                                eprintln!("libmulticall: {err}: running it on the direct backend");
+                                say!("libmulticall: {err}: running it on the direct backend");
                             }
                         }
                     }
@@ -309,9 +318,7 @@ impl Runtime {
                     Ok(outcome) => return Ok(outcome),
                     Err(err) => {
                         if self.debug {
-                            eprintln!(
-                                "libmulticall: io_uring: {err}: running it on the direct backend"
-                            );
+                            say!("libmulticall: io_uring: {err}: running it on the direct backend");
                         }
                     }
                 }
