@@ -114,3 +114,27 @@ impl Kmod {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_device_is_unavailable_not_an_error_of_the_batch() {
+        let not_the_module = Kmod::open_path("/dev/null").expect("/dev/null opens");
+        let mut entries = [McEntry::new(libc::SYS_getpid, &[])];
+        // SAFETY: a valid batch; /dev/null refuses the ioctl before anything runs.
+        let result = unsafe { not_the_module.run(entries.as_mut_ptr(), 1, None) };
+        match result {
+            Err(KmodError::Unavailable(err)) => assert_eq!(err.raw_os_error(), Some(libc::ENOTTY)),
+            other => panic!("expected ENOTTY as Unavailable, got {other:?}"),
+        }
+        assert_eq!(entries[0].result, 0, "nothing ran");
+    }
+
+    #[test]
+    fn a_missing_device_fails_to_open() {
+        assert!(Kmod::open_path("/nonexistent/multicall").is_err());
+        assert!(Kmod::open_path("bad\0path").is_err());
+    }
+}
