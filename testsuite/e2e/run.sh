@@ -337,7 +337,7 @@ guest_programs() {
 	chmod +x "$script"
 	local rc=0
 	"$SYSCLUSTER_QEMU_RUN" --timeout 600 --log "$g/console.log" --file "$g" -- "$script" >"$g/qemu.log" 2>&1 || rc=$?
-	grep -E '^(FAIL|skip|differ:|guest:)' "$g/qemu.log" | sed 's/^/     /'
+	grep -E '^(FAIL|skip|differ:|guest:|  )' "$g/qemu.log" | sed 's/^/     /'
 	if [ $rc -ne 0 ]; then
 		fail "qemu: the guest run failed or the builds differed (status $rc, $g/qemu.log)"
 		grep -qE '^(FAIL|differ:|guest:)' "$g/qemu.log" || tail -n 30 "$g/qemu.log"
