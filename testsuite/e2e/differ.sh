@@ -58,10 +58,13 @@ printf 'fresh log\n' >"$inputs/conf"
 printf 'old archive line\n' >"$inputs/archive"
 head -c 600 /dev/urandom | od -An -c | head -c 600 >"$inputs/conf-large"
 
-# Drops to the nobody user for the eacces cases, when this system can.
+# Drops to the nobody user for the eacces cases, when this system can: util-linux's setpriv
+# on the host, busybox's su (environment kept) in the guest.
 as_nobody=""
 if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-	as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	as_nobody=setpriv
+elif su -p -s /bin/sh nobody -c true 2>/dev/null; then
+	as_nobody=su
 fi
 
 # mount_tmpfs DIR SIZE [ro]: a tiny tmpfs at DIR (recorded for unmounting). 77 when not permitted.
@@ -132,10 +135,15 @@ run_side() {
 			if [ "$opt_xfsz_ignored" = 1 ]; then
 				trap '' XFSZ
 			fi
+			case $runner in
+			setpriv) set -- setpriv --reuid=65534 --regid=65534 --clear-groups ./prog "$@" ;;
+			su) set -- su -p -s /bin/sh nobody -c 'exec "$0" "$@"' ./prog "$@" ;;
+			*) set -- ./prog "$@" ;;
+			esac
 			if [ "$opt_closed_stdout" = 1 ]; then
-				exec $runner ./prog "$@" <"$inputs/f1" >&- 2>"$side_dir/stderr"
+				exec "$@" <"$inputs/f1" >&- 2>"$side_dir/stderr"
 			else
-				exec $runner ./prog "$@" <"$inputs/f1" >"$side_dir/stdout" 2>"$side_dir/stderr"
+				exec "$@" <"$inputs/f1" >"$side_dir/stdout" 2>"$side_dir/stderr"
 			fi
 		)
 		echo $? >"$side_dir/status"
@@ -186,7 +194,7 @@ check() {
 	runner=""
 	if [ "$opt_nobody" = 1 ]; then
 		if [ -z "$as_nobody" ]; then
-			echo "skip $program/$name: no way to drop to an unprivileged user here (setpriv --reuid)"
+			echo "skip $program/$name: no way to drop to an unprivileged user here (setpriv --reuid, su)"
 			skipped=$((skipped + 1))
 			return
 		fi
