@@ -13,8 +13,8 @@
 #   5. counts kernel crossings of each build (perf stat -e raw_syscalls:sys_enter)
 #   6. runs both builds on the same inputs (differ.sh: files of 0, 1, 4095, 4096, 4097 bytes
 #      and 2 MiB, missing and unreadable inputs, unwritable outputs, /dev/full, a full tmpfs,
-#      file-size limits, a closed stdout) with MULTICALL_BACKEND=direct and with the automatic
-#      choice, and compares stdout, stderr, exit status and every file left behind
+#      file-size limits, a closed stdout) with MULTICALL_BACKEND=direct, =io_uring and the
+#      automatic choice, and compares stdout, stderr, exit status and every file left behind
 #   7. does the same inside a qemu guest with multicall.ko loaded (MULTICALL_BACKEND=kmod),
 #      through scripts/qemu-run.sh; skipped with a message when SYSCLUSTER_QEMU=0.
 #
@@ -28,6 +28,7 @@
 #   CLANG [clang-19]  OPT [opt-19]  SYSCLUSTER_PLUGIN [$T/release/libsyscluster_pass.so]
 #   SYSCLUSTER [$T/release/syscluster]  PKG_CONFIG_PATH [$T/release prepended]
 #   SYSCLUSTER_QEMU_RUN [scripts/qemu-run.sh]  SYSCLUSTER_QEMU [1]  E2E_WORK [$T/e2e]
+#   E2E_BACKENDS [direct io_uring auto]: the backends of the host runs
 # where $T is ${CARGO_TARGET_DIR:-target} relative to the repository root. A stage whose
 # prerequisite is missing FAILS and says what to build; nothing missing ever passes.
 set -uo pipefail
@@ -48,6 +49,7 @@ SYSCLUSTER=${SYSCLUSTER:-$target/release/syscluster}
 SYSCLUSTER_QEMU_RUN=${SYSCLUSTER_QEMU_RUN:-$root/scripts/qemu-run.sh}
 SYSCLUSTER_QEMU=${SYSCLUSTER_QEMU:-1}
 E2E_WORK=${E2E_WORK:-$target/e2e}
+E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
 programs=(copy rotate)
@@ -263,7 +265,7 @@ host_program() {
 
 	# 6. the differential runs on the host
 	local backend
-	for backend in direct auto; do
+	for backend in $E2E_BACKENDS; do
 		if [ "$backend" = auto ]; then
 			sh "$here/differ.sh" "$p" "$w/orig" "$w/clustered" "$w/differ-$backend" >"$w/differ-$backend.log" 2>&1
 		else
