@@ -318,17 +318,22 @@ pkg_coreutils() {
 # ---------------------------------------------------------------------------------------
 # serve BINARY DOCROOT LOG [RECORD]: starts the server on a free loopback port; sets $port, $pid.
 serve() {
-	local bin=$1 docroot=$2 log=$3
+	local bin=$1 docroot=$2 log=$3 attempt i
 	shift 3
-	port=$((20000 + RANDOM % 20000))
-	rm -f "$log.pid"
-	"$@" "$bin" -D -h 127.0.0.1 -p "$port" -d "$docroot" -u root -i "$log.pid" -l "$log" \
-		>"$log.out" 2>&1 &
-	pid=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
-		sleep 0.1
+	for attempt in 1 2 3; do
+		port=$((20000 + RANDOM % 20000))
+		# A port someone else listens on would answer for the server: pick another.
+		curl -s -o /dev/null "http://127.0.0.1:$port/" && continue
+		rm -f "$log.pid"
+		"$@" "$bin" -D -h 127.0.0.1 -p "$port" -d "$docroot" -u root -i "$log.pid" -l "$log" \
+			>"$log.out" 2>&1 &
+		pid=$!
+		for ((i = 0; i < 100; i++)); do
+			curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		stop_server "$log"
 	done
 	return 1
 }
