@@ -341,7 +341,7 @@ guest_programs() {
 	EOF
 	chmod +x "$script"
 	local rc=0
-	"$SYSCLUSTER_QEMU_RUN" --timeout 600 --log "$g/console.log" --file "$g" -- "$script" >"$g/qemu.log" 2>&1 || rc=$?
+	"$SYSCLUSTER_QEMU_RUN" --timeout 600 --log "$g/console.log" --file "$g=$g" -- "$script" >"$g/qemu.log" 2>&1 || rc=$?
 	grep -E '^(FAIL|skip|differ:|guest:|  )' "$g/qemu.log" | sed 's/^/     /'
 	if [ $rc -ne 0 ]; then
 		fail "qemu: the guest run failed or the builds differed (status $rc, $g/qemu.log)"
