@@ -19,12 +19,23 @@
  * kallsyms_lookup_name(); a kprobe on kallsyms_lookup_name gives its address once, at load.
  * The number is bounded and clamped with array_index_nospec() as the entry code does.
  *
+ * Restarts. When an entry is interrupted with -ERESTARTSYS, -ERESTARTNOINTR or
+ * -ERESTARTNOHAND, the ioctl itself returns that code after writing back the results so far,
+ * stop_index = that entry, its result = -EINTR and resume = its index + 1. The kernel's signal
+ * delivery then decides exactly as it would have for the entry run on its own: it restarts
+ * the ioctl (same registers, so the same struct mc_batch, now with resume set: the batch goes
+ * on at that entry of the same iteration), or user space sees the ioctl fail with EINTR and
+ * reads in the batch where it stopped. -ERESTART_RESTARTBLOCK (nanosleep, clock_nanosleep,
+ * poll with a timeout) would restart through restart_syscall, not through this ioctl: it
+ * becomes -EINTR and stops the batch, as does a plain -EINTR.
+ *
  * Semantics beyond the uapi header (see docs/kmod.md):
- *  - The ioctl returns 0 when the batch ran and writes iterations and stop_index; it fails
- *    with EINVAL (invalid batch), EFAULT (unreadable or unwritable batch or entries), EPERM
- *    (caller under seccomp, or syscall-traced when refuse_traced is set; nothing ran),
- *    ENOTTY (other commands, 32-bit callers) and EINTR (the caller got a fatal signal: it is
- *    dying; the results of the entries that ran are written back).
+ *  - The ioctl returns 0 when the batch ran and writes iterations and stop_index (and resume
+ *    = 0); it fails with EINVAL (invalid batch), EFAULT (unreadable or unwritable batch or
+ *    entries), EPERM (caller under seccomp, or syscall-traced when refuse_traced is set;
+ *    nothing ran), ENOTTY (other commands, 32-bit callers), EINTR after a restart code (see
+ *    above) and EINTR with resume 0 (the caller got a fatal signal: it is dying; the results
+ *    of the entries that ran are written back).
  *  - Calls that need the caller's own register frame or identity give -ENOSYS without
  *    running (the list in the header), and so does an ioctl with the command MC_IOC_RUN: a
  *    batch cannot run a batch.
@@ -97,7 +108,9 @@ struct mc_stats {
 	u64 entries;		/* system calls dispatched */
 	u64 denied;		/* entries refused with -ENOSYS without running */
 	u64 stops;		/* batches ended by a stop predicate */
-	u64 interrupted;	/* batches ended by a restart code turned into -EINTR */
+	u64 interrupted;	/* batches ended by -EINTR (or -ERESTART_RESTARTBLOCK made -EINTR) */
+	u64 restarts;		/* ioctls that returned a restart code with a resume point */
+	u64 resumed;		/* ioctls that went on with a batch at its resume point */
 	u64 signal_stops;	/* looped batches ended by a pending signal */
 	u64 refused_invalid;	/* EINVAL: malformed batches */
 	u64 refused_fault;	/* EFAULT: unreadable or unwritable batches or entries */
@@ -183,10 +196,16 @@ static bool mc_denied(unsigned int nr, const long *args)
 	}
 }
 
-static inline bool mc_restart_code(long res)
+/* Restart codes that the ioctl can hand to signal delivery: a restart re-issues the ioctl. */
+static inline bool mc_resumable_code(long res)
 {
-	return res == -ERESTARTSYS || res == -ERESTARTNOINTR || res == -ERESTARTNOHAND ||
-	       res == -ERESTART_RESTARTBLOCK;
+	return res == -ERESTARTSYS || res == -ERESTARTNOINTR || res == -ERESTARTNOHAND;
+}
+
+/* Results that mean "interrupted by a signal" and stop the batch as -EINTR. */
+static inline bool mc_interrupted(long res)
+{
+	return res == -EINTR || res == -ERESTART_RESTARTBLOCK;
 }
 
 /*
@@ -252,30 +271,42 @@ static bool mc_entry_valid(const struct mc_entry *e, unsigned int index)
 struct mc_outcome {
 	u64 iterations;
 	s64 stop_index;
-	long err;		/* 0, or -EINTR when the caller is dying */
+	u32 resume;		/* index + 1 of the entry to go on at when the ioctl restarts */
+	long err;		/* 0, a resumable restart code, or -EINTR when the caller is dying */
 };
 
+/*
+ * Runs the batch. A fresh batch starts at entry 0 of a first iteration (iterations 0); a
+ * resumed one (resume_at > 0) goes on at entry resume_at - 1 of iteration `iterations`,
+ * which has begun already.
+ */
 static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max_iters,
-		   struct mc_outcome *out)
+		   unsigned int resume_at, u64 iterations, struct mc_outcome *out)
 {
 	struct mc_stats local = { 0 };
 	struct pt_regs regs;
 	long args[MC_MAX_ARGS];
 	unsigned int i, k;
+	bool resuming = resume_at > 0;
+	unsigned int first = resuming ? resume_at - 1 : 0;
+	u64 begun_before = resuming ? iterations : 0;
 
 	/* The caller's own frame, so that cs, ss, flags, ip and sp are the caller's. */
 	regs = *current_pt_regs();
-	out->iterations = 0;
+	out->iterations = begun_before;
 	out->stop_index = count;
+	out->resume = 0;
 	out->err = 0;
 
 	for (;;) {
-		if (loop && signal_pending(current)) {
-			local.signal_stops++;
-			break;
+		if (!resuming) {
+			if (loop && signal_pending(current)) {
+				local.signal_stops++;
+				break;
+			}
+			out->iterations++;
 		}
-		out->iterations++;
-		for (i = 0; i < count; i++) {
+		for (i = first; i < count; i++) {
 			struct mc_entry *e = &ents[i];
 			long res;
 
@@ -312,7 +343,16 @@ static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max
 				res = mc_dispatch(&regs, e->nr);
 				local.entries++;
 			}
-			if (mc_restart_code(res)) {
+			if (mc_resumable_code(res)) {
+				/* What user space reads if the kernel does not restart the ioctl. */
+				e->result = -EINTR;
+				local.restarts++;
+				out->stop_index = i;
+				out->resume = i + 1;
+				out->err = res;
+				goto done;
+			}
+			if (mc_interrupted(res)) {
 				e->result = -EINTR;
 				local.interrupted++;
 				out->stop_index = i;
@@ -327,14 +367,17 @@ static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max
 		}
 		if (!loop || out->iterations >= max_iters)
 			break;
+		resuming = false;
+		first = 0;
 	}
 done:
 	mc_count(batches, 1);
-	mc_count(iterations, out->iterations);
+	mc_count(iterations, out->iterations - begun_before);
 	mc_count(entries, local.entries);
 	mc_count(denied, local.denied);
 	mc_count(stops, local.stops);
 	mc_count(interrupted, local.interrupted);
+	mc_count(restarts, local.restarts);
 	mc_count(signal_stops, local.signal_stops);
 	if (local.refused_seccomp)
 		mc_count(refused_seccomp, local.refused_seccomp);
@@ -357,6 +400,21 @@ fault:
 	return -EFAULT;
 }
 
+/*
+ * Whether the outputs a restart left in the batch are ones this module could have written:
+ * resume names an entry, and iterations is an iteration that can have begun. Nothing else
+ * of a resumed batch is taken from what the module wrote; the entries are validated as for a
+ * fresh batch.
+ */
+static bool mc_resume_valid(const struct mc_batch *b, bool loop)
+{
+	if (b->resume > b->count)
+		return false;
+	if (!loop)
+		return b->iterations == 1;
+	return b->iterations >= 1 && b->iterations <= b->max_iters;
+}
+
 static long mc_ioctl_run(struct mc_batch __user *ubatch)
 {
 	struct mc_entry stack_ents[MC_STACK_ENTRIES];
@@ -364,25 +422,32 @@ static long mc_ioctl_run(struct mc_batch __user *ubatch)
 	struct mc_entry __user *uents;
 	struct mc_outcome out;
 	struct mc_batch b;
-	bool loop;
+	bool loop, resuming;
 	unsigned int i;
 	long ret;
 
-	if (mc_under_seccomp()) {
-		mc_count(refused_seccomp, 1);
-		return -EPERM;
-	}
-	if (READ_ONCE(refuse_traced) && mc_syscall_traced()) {
-		mc_count(refused_traced, 1);
-		return -EPERM;
-	}
 	if (copy_from_user(&b, ubatch, sizeof(b))) {
 		mc_count(refused_fault, 1);
 		return -EFAULT;
 	}
+	resuming = b.resume != 0;
+	/*
+	 * A fresh batch from a caller under seccomp or (refuse_traced) syscall tracing does not
+	 * run. A resumed one has run in part already: refusing it would make user space run the
+	 * whole batch again; the seccomp check before every entry stops it instead.
+	 */
+	if (!resuming && mc_under_seccomp()) {
+		mc_count(refused_seccomp, 1);
+		return -EPERM;
+	}
+	if (!resuming && READ_ONCE(refuse_traced) && mc_syscall_traced()) {
+		mc_count(refused_traced, 1);
+		return -EPERM;
+	}
 	loop = b.flags & MC_BATCH_LOOP;
 	if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
-	    b.entries == 0 || b.reserved != 0 || (loop && b.max_iters == 0)) {
+	    b.entries == 0 || b.reserved != 0 || (loop && b.max_iters == 0) ||
+	    (resuming && !mc_resume_valid(&b, loop))) {
 		mc_count(refused_invalid, 1);
 		return -EINVAL;
 	}
@@ -392,7 +457,11 @@ static long mc_ioctl_run(struct mc_batch __user *ubatch)
 		if (!ents)
 			return -ENOMEM;
 	}
-	/* One copy, validated once: later changes in user memory cannot reach the run. */
+	/*
+	 * One copy, validated once: later changes in user memory cannot reach the run. A resumed
+	 * batch is copied again, with the results of the entries that ran before the restart,
+	 * which later entries of the same iteration may refer to.
+	 */
 	if (copy_from_user(ents, uents, b.count * sizeof(*ents))) {
 		mc_count(refused_fault, 1);
 		ret = -EFAULT;
@@ -407,20 +476,24 @@ static long mc_ioctl_run(struct mc_batch __user *ubatch)
 	}
 	/*
 	 * Fail on read-only memory before anything runs: write back the results as they are,
-	 * and the outputs of the batch as "nothing ran yet".
+	 * and the outputs of the batch as "nothing ran yet" (a resumed batch keeps its
+	 * iteration count).
 	 */
-	if (mc_put_results(uents, ents, b.count) || put_user(0ULL, &ubatch->iterations) ||
-	    put_user((s64)b.count, &ubatch->stop_index)) {
+	if (mc_put_results(uents, ents, b.count) ||
+	    put_user(resuming ? b.iterations : 0ULL, &ubatch->iterations) ||
+	    put_user((s64)b.count, &ubatch->stop_index) || put_user(b.resume, &ubatch->resume)) {
 		mc_count(refused_fault, 1);
 		ret = -EFAULT;
 		goto out;
 	}
+	if (resuming)
+		mc_count(resumed, 1);
 
-	mc_run(ents, b.count, loop, b.max_iters, &out);
+	mc_run(ents, b.count, loop, b.max_iters, b.resume, b.iterations, &out);
 
 	ret = out.err;
 	if (mc_put_results(uents, ents, b.count) || put_user(out.iterations, &ubatch->iterations) ||
-	    put_user(out.stop_index, &ubatch->stop_index)) {
+	    put_user(out.stop_index, &ubatch->stop_index) || put_user(out.resume, &ubatch->resume)) {
 		mc_count(refused_fault, 1);
 		ret = -EFAULT;
 	}
@@ -461,6 +534,8 @@ MC_STAT_ATTR(entries);
 MC_STAT_ATTR(denied);
 MC_STAT_ATTR(stops);
 MC_STAT_ATTR(interrupted);
+MC_STAT_ATTR(restarts);
+MC_STAT_ATTR(resumed);
 MC_STAT_ATTR(signal_stops);
 MC_STAT_ATTR(refused_invalid);
 MC_STAT_ATTR(refused_fault);
@@ -481,6 +556,8 @@ static struct attribute *mc_attrs[] = {
 	&dev_attr_denied.attr,
 	&dev_attr_stops.attr,
 	&dev_attr_interrupted.attr,
+	&dev_attr_restarts.attr,
+	&dev_attr_resumed.attr,
 	&dev_attr_signal_stops.attr,
 	&dev_attr_refused_invalid.attr,
 	&dev_attr_refused_fault.attr,

@@ -108,8 +108,12 @@ pub struct McBatch {
     pub iterations: u64,
     /// Out: the entry whose predicate fired, or count.
     pub stop_index: i64,
+    /// 0 for a new batch. In/out: index + 1 of the entry a restarted ioctl goes on at; the
+    /// module sets it when an entry's call returned a restart code and the ioctl returned
+    /// that code to signal delivery (see the header's "Resuming").
+    pub resume: u32,
     /// Must be zero.
-    pub reserved: u64,
+    pub reserved: u32,
 }
 
 const _: () = assert!(std::mem::size_of::<McEntry>() == 64);

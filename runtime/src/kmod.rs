@@ -1,6 +1,14 @@
 //! The kmod backend: one `ioctl(MC_IOC_RUN)` on `/dev/multicall` runs a whole batch, or a
 //! whole looped batch, in one kernel crossing.
 //!
+//! Signals: when a call of the batch is interrupted, the module returns its restart code
+//! from the ioctl with a resume point in the batch, and the kernel's signal delivery decides
+//! as it would have for the call on its own. A restart (an `SA_RESTART` handler, a signal
+//! with no handler) re-issues the ioctl on the same batch, which goes on at that entry: this
+//! backend never sees it. Otherwise the ioctl fails with EINTR and `resume` is set: that
+//! entry's result is -EINTR and the batch stopped there, as on the direct backend. An EINTR
+//! with `resume` 0 means the caller is being killed.
+//!
 //! The device is opened once (close-on-exec, above [`crate::fds::floor`]) and shared by every thread and by forked
 //! children: the ioctl keeps no state in the open file between calls, so sharing it is
 //! sound. The batch is validated in user space first (the module validates it again), so
@@ -16,8 +24,9 @@ use thiserror::Error;
 /// Why the module did not run a batch.
 #[derive(Debug, Error)]
 pub enum KmodError {
-    /// The module refused the batch or could not read it (EINVAL, EFAULT), or the caller
-    /// is being killed (EINTR): the caller gets this errno.
+    /// The module refused the batch or could not read it (EINVAL, EFAULT), the caller
+    /// is being killed (EINTR), or a restarted batch could not go on: the caller gets this
+    /// errno, and the batch must not run again another way.
     #[error("the multicall module refused the batch: {0}")]
     Refused(io::Error),
     /// The module cannot serve this caller (for example it runs under seccomp, or the
@@ -79,6 +88,8 @@ impl Kmod {
                 0
             },
             max_iters: max_iters.unwrap_or(1),
+            // A new batch; the module sets it if a restart code interrupts an entry.
+            resume: 0,
             ..McBatch::default()
         };
         // SAFETY: batch is a valid struct mc_batch that lives across the call, and its
@@ -91,33 +102,169 @@ impl Kmod {
                 &mut batch as *mut McBatch,
             )
         };
-        if ret < 0 {
-            let err = io::Error::last_os_error();
-            return match err.raw_os_error() {
-                // EINVAL, EFAULT: refused before anything ran. EINTR: the caller has a
-                // fatal signal pending and is being killed; some entries may have run, so
-                // the batch must not run again.
-                Some(libc::EINVAL) | Some(libc::EFAULT) | Some(libc::EINTR) => {
-                    Err(KmodError::Refused(err))
-                }
-                // EPERM (seccomp, tracing), ENOTTY, ENOMEM: nothing ran.
-                _ => Err(KmodError::Unavailable(err)),
-            };
+        let errno = if ret < 0 {
+            Some(
+                io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::EIO),
+            )
+        } else {
+            None
+        };
+        match answer(errno, &batch, count) {
+            Answer::Ran(outcome) => Ok(outcome),
+            Answer::Interrupted { outcome, result } => {
+                // SAFETY: answer() checked stop_index < count; the caller guarantees count
+                // valid, writable entries.
+                unsafe { (*entries.add(outcome.stop_index)).result = result };
+                Ok(outcome)
+            }
+            Answer::Refused(errno) => Err(KmodError::Refused(io::Error::from_raw_os_error(errno))),
+            Answer::Unavailable(errno) => {
+                Err(KmodError::Unavailable(io::Error::from_raw_os_error(errno)))
+            }
         }
+    }
+}
+
+/// The kernel's restart codes, which reach user space only when no signal is pending to
+/// restart or interrupt the call: a call on its own would then return them as they are.
+const ERESTARTSYS: i32 = 512;
+const ERESTARTNOINTR: i32 = 513;
+const ERESTARTNOHAND: i32 = 514;
+
+/// What one `MC_IOC_RUN` means for the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// The batch ran (to its end, a stop, or a pending signal between iterations).
+    Ran(Outcome),
+    /// An entry was interrupted and the kernel did not restart the ioctl: that entry's
+    /// result is `result` and the batch stopped there.
+    Interrupted { outcome: Outcome, result: i64 },
+    /// Refused, or failed after entries ran: report this errno, run nothing again.
+    Refused(i32),
+    /// Nothing ran and the module cannot serve this caller: run the batch another way.
+    Unavailable(i32),
+}
+
+/// Reads the module's answer: `errno` is `None` when the ioctl returned 0; `batch` is the
+/// batch as the module left it, with `count` entries.
+fn answer(errno: Option<i32>, batch: &McBatch, count: usize) -> Answer {
+    let Some(errno) = errno else {
         let stop_index = usize::try_from(batch.stop_index)
             .ok()
             .filter(|&index| index <= count)
             .unwrap_or(count);
-        Ok(Outcome {
+        return Answer::Ran(Outcome {
             stop_index,
             iterations: batch.iterations,
-        })
+        });
+    };
+    if batch.resume != 0 {
+        // This batch was sent with resume 0: the module set it, so entries ran and an entry
+        // returned a restart code. The batch must never run again from the start.
+        let index = batch.resume as usize - 1;
+        let result = match errno {
+            // The kernel turned the restart code into EINTR (a handler without
+            // SA_RESTART, or -ERESTARTNOHAND with a handler).
+            libc::EINTR => -(libc::EINTR as i64),
+            // No signal was there to restart or interrupt it: what a call on its own returns.
+            ERESTARTSYS | ERESTARTNOINTR | ERESTARTNOHAND => -(errno as i64),
+            // A restarted ioctl failed (its batch became unreadable or invalid, no memory).
+            _ => return Answer::Refused(errno),
+        };
+        if index >= count {
+            return Answer::Refused(errno);
+        }
+        return Answer::Interrupted {
+            outcome: Outcome {
+                stop_index: index,
+                iterations: batch.iterations,
+            },
+            result,
+        };
+    }
+    match errno {
+        // EINVAL, EFAULT: refused before anything ran. EINTR without resume: the caller has
+        // a fatal signal pending and is being killed; some entries may have run, so the
+        // batch must not run again.
+        libc::EINVAL | libc::EFAULT | libc::EINTR => Answer::Refused(errno),
+        // EPERM (seccomp, tracing), ENOTTY, ENOMEM: nothing ran.
+        _ => Answer::Unavailable(errno),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn left(resume: u32, iterations: u64, stop_index: i64) -> McBatch {
+        McBatch {
+            count: 3,
+            resume,
+            iterations,
+            stop_index,
+            ..McBatch::default()
+        }
+    }
+
+    #[test]
+    fn a_batch_that_ran_gives_its_outcome() {
+        let outcome = |stop_index, iterations| Outcome {
+            stop_index,
+            iterations,
+        };
+        assert_eq!(answer(None, &left(0, 1, 3), 3), Answer::Ran(outcome(3, 1)));
+        assert_eq!(answer(None, &left(0, 7, 1), 3), Answer::Ran(outcome(1, 7)));
+        // An out-of-range stop index from a broken module reads as "ran to the end".
+        assert_eq!(answer(None, &left(0, 1, -1), 3), Answer::Ran(outcome(3, 1)));
+    }
+
+    #[test]
+    fn an_interrupted_entry_that_was_not_restarted_stops_the_batch_with_eintr() {
+        let got = answer(Some(libc::EINTR), &left(2, 5, 1), 3);
+        assert_eq!(
+            got,
+            Answer::Interrupted {
+                outcome: Outcome {
+                    stop_index: 1,
+                    iterations: 5
+                },
+                result: -(libc::EINTR as i64),
+            }
+        );
+        // A restart code that reached user space is what the call on its own returns.
+        let got = answer(Some(ERESTARTSYS), &left(1, 1, 0), 3);
+        assert!(matches!(got, Answer::Interrupted { result: -512, .. }));
+    }
+
+    #[test]
+    fn failures_after_entries_ran_never_fall_back() {
+        // Fatal signal: EINTR with resume 0.
+        assert_eq!(
+            answer(Some(libc::EINTR), &left(0, 1, 3), 3),
+            Answer::Refused(libc::EINTR)
+        );
+        // A restarted ioctl that could not go on: entries ran before, so no fallback.
+        for errno in [libc::ENOMEM, libc::EPERM, libc::EINVAL, libc::EFAULT] {
+            assert_eq!(
+                answer(Some(errno), &left(2, 1, 1), 3),
+                Answer::Refused(errno)
+            );
+        }
+        // A resume point outside the batch cannot be trusted.
+        assert_eq!(
+            answer(Some(libc::EINTR), &left(4, 1, 3), 3),
+            Answer::Refused(libc::EINTR)
+        );
+        // Before anything ran: fall back.
+        for errno in [libc::ENOMEM, libc::EPERM, libc::ENOTTY] {
+            assert_eq!(
+                answer(Some(errno), &left(0, 0, 3), 3),
+                Answer::Unavailable(errno)
+            );
+        }
+    }
 
     #[test]
     fn another_device_is_unavailable_not_an_error_of_the_batch() {

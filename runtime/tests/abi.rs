@@ -5,7 +5,7 @@
 
 use multicall::abi::*;
 use std::collections::BTreeMap;
-use std::mem::{align_of, offset_of, size_of};
+use std::mem::{align_of, offset_of, size_of, size_of_val};
 use std::path::Path;
 use std::process::Command;
 
@@ -96,8 +96,20 @@ fn rust_mirror_matches_the_c_header() {
             offset_of!(McBatch, stop_index).to_string(),
         ),
         (
+            "offsetof_mc_batch_resume",
+            offset_of!(McBatch, resume).to_string(),
+        ),
+        (
             "offsetof_mc_batch_reserved",
             offset_of!(McBatch, reserved).to_string(),
+        ),
+        (
+            "sizeof_field_mc_batch_resume",
+            size_of_val(&McBatch::default().resume).to_string(),
+        ),
+        (
+            "sizeof_field_mc_batch_reserved",
+            size_of_val(&McBatch::default().reserved).to_string(),
         ),
         ("MC_MAX_ENTRIES", MC_MAX_ENTRIES.to_string()),
         ("MC_MAX_ARGS", MC_MAX_ARGS.to_string()),

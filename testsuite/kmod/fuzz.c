@@ -216,7 +216,11 @@ static long malformed(void)
 	b->max_iters = below(4) ? below(4) : rnd();
 	if (b->max_iters > 4 && below(2))
 		b->max_iters = 4;
-	b->reserved = below(8) ? 0 : rnd();
+	b->reserved = below(8) ? 0 : (uint32_t)rnd();
+	if (!below(8)) { /* a forged resume point: often in range, sometimes with a valid iteration */
+		b->resume = below(2) ? below(count <= MC_MAX_ENTRIES ? count + 2 : 66) : (uint32_t)rnd();
+		b->iterations = below(2) ? below(6) : rnd();
+	}
 	switch (below(10)) {
 	case 0: b->entries = 0; break;
 	case 1: b->entries = KERNEL_ADDR + below(4096); break;

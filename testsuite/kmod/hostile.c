@@ -181,6 +181,20 @@ static void flags_unknown(struct mc_entry *e, struct mc_batch *b) { (void)e; b->
 static void flags_high(struct mc_entry *e, struct mc_batch *b) { (void)e; b->flags = MC_BATCH_LOOP | 0x80000000u; }
 static void loop_zero(struct mc_entry *e, struct mc_batch *b) { (void)e; b->flags = MC_BATCH_LOOP; b->max_iters = 0; }
 static void reserved(struct mc_entry *e, struct mc_batch *b) { (void)e; b->reserved = 1; }
+static void reserved_high(struct mc_entry *e, struct mc_batch *b) { (void)e; b->reserved = 0x80000000u; }
+/* Forged resume points: an entry past the end, or an iteration that cannot have begun. */
+static void resume_past(struct mc_entry *e, struct mc_batch *b) { (void)e; b->resume = 3; b->iterations = 1; }
+static void resume_huge(struct mc_entry *e, struct mc_batch *b) { (void)e; b->resume = 0xffffffffu; b->iterations = 1; }
+static void resume_iter_0(struct mc_entry *e, struct mc_batch *b) { (void)e; b->resume = 1; b->iterations = 0; }
+static void resume_plain_iter_2(struct mc_entry *e, struct mc_batch *b) { (void)e; b->resume = 2; b->iterations = 2; }
+static void resume_loop_past_max(struct mc_entry *e, struct mc_batch *b)
+{
+	(void)e;
+	b->flags = MC_BATCH_LOOP;
+	b->max_iters = 2;
+	b->resume = 1;
+	b->iterations = 3;
+}
 static void stop_4(struct mc_entry *e, struct mc_batch *b) { (void)b; e[1].stop = MC_STOP_MAX + 1; }
 static void stop_255(struct mc_entry *e, struct mc_batch *b) { (void)b; e[1].stop = 255; }
 static void stop_arg_6(struct mc_entry *e, struct mc_batch *b) { (void)b; e[1].stop = MC_STOP_NE_ARG; e[1].stop_arg = 6; }
@@ -205,6 +219,12 @@ static void test_invalid(void)
 	invalid("high flag bit", flags_high);
 	invalid("loop with max_iters 0", loop_zero);
 	invalid("reserved field set", reserved);
+	invalid("reserved field's high bit set", reserved_high);
+	invalid("resume past the last entry (count + 1)", resume_past);
+	invalid("resume 0xffffffff", resume_huge);
+	invalid("resume with iterations 0", resume_iter_0);
+	invalid("resume of a plain batch with iterations 2", resume_plain_iter_2);
+	invalid("resume of a loop with iterations above max_iters", resume_loop_past_max);
 	invalid("stop code 4", stop_4);
 	invalid("stop code 255", stop_255);
 	invalid("stop_arg 6", stop_arg_6);
@@ -216,7 +236,7 @@ static void test_invalid(void)
 	invalid("reference in the first entry", ref_first);
 	invalid("refs bit 6", ref_bit6);
 	invalid("refs bit 15", ref_bit15);
-	check_eq(mc_counter("refused_invalid") - v0, 19, "the module counted 19 invalid batches");
+	check_eq(mc_counter("refused_invalid") - v0, 25, "the module counted 25 invalid batches");
 }
 
 int main(void)

@@ -27,6 +27,7 @@ int main(void)
 	OFF(mc_batch, max_iters);
 	OFF(mc_batch, iterations);
 	OFF(mc_batch, stop_index);
+	OFF(mc_batch, resume);
 	OFF(mc_batch, reserved);
 	CONST(MC_MAX_ENTRIES);
 	CONST(MC_MAX_ARGS);
@@ -41,5 +42,7 @@ int main(void)
 	CONST(MC_IOC_RUN);
 	printf("MC_DEVICE_NAME %s\nMC_DEVICE_PATH %s\n", MC_DEVICE_NAME, MC_DEVICE_PATH);
 	printf("sizeof_field_mc_entry_args %zu\n", sizeof(((struct mc_entry *)0)->args));
+	printf("sizeof_field_mc_batch_resume %zu\n", sizeof(((struct mc_batch *)0)->resume));
+	printf("sizeof_field_mc_batch_reserved %zu\n", sizeof(((struct mc_batch *)0)->reserved));
 	return 0;
 }

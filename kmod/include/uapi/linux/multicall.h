@@ -17,9 +17,18 @@
  *  - Bit i of refs means args[i] is not a value but the index of an EARLIER entry of the same
  *    batch (same iteration of a loop); the value used is that entry's result.
  *    MC_STOP_NE_ARG compares with the argument after this substitution.
- *  - A restart code (-ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND,
- *    -ERESTART_RESTARTBLOCK) is reported as -EINTR and stops the batch whatever the
- *    entry's predicate.
+ *  - An entry interrupted by a signal behaves as the same call made on its own: it is
+ *    restarted where the kernel would restart it (SA_RESTART handlers for -ERESTARTSYS,
+ *    always for -ERESTARTNOINTR, signals with no handler, e.g. SIGSTOP/SIGCONT), and the
+ *    batch goes on with it; otherwise its result is -EINTR and the batch stops there, the
+ *    handler running when the batch returns. The kernel module does this by returning the
+ *    restart code from the ioctl with a resume point (resume, below), so that the kernel's
+ *    own signal delivery restarts the ioctl or fails it with EINTR. One exception:
+ *    -ERESTART_RESTARTBLOCK (nanosleep, clock_nanosleep, poll and select with a timeout)
+ *    restarts through restart_syscall, not through the ioctl: it is always reported as
+ *    -EINTR and stops the batch, also where the call on its own would have been resumed
+ *    transparently (a signal with no handler that stops and continues the process).
+ *  - Any entry whose result is -EINTR stops the batch, whatever its predicate.
  *  - Calls that depend on the caller's register frame or process identity are not run:
  *    their result is -ENOSYS (and the predicate is tested on that). They are rt_sigreturn,
  *    clone, clone3, fork, vfork, execve, execveat, exit, exit_group, iopl.
@@ -29,8 +38,20 @@
  *    last one.
  *  - An invalid batch (count 0 or above MC_MAX_ENTRIES, an unknown stop code, a stop_arg
  *    above 5, a reference to the entry itself or a later one, unknown flags, a looped batch
- *    with max_iters 0, non-zero reserved fields) is refused with EINVAL before any entry
- *    runs.
+ *    with max_iters 0, non-zero reserved fields, a resume above count, a resume with
+ *    iterations 0 or above max_iters, or other than 1 without MC_BATCH_LOOP) is refused
+ *    with EINVAL before any entry runs.
+ *
+ * Resuming (MC_IOC_RUN and restarts). User space sets resume to 0 for every new batch.
+ * When an entry's call returns -ERESTARTSYS, -ERESTARTNOINTR or -ERESTARTNOHAND, the module
+ * writes back the results so far, stop_index = that entry, iterations, that entry's result
+ * = -EINTR and resume = its index + 1, and the ioctl returns the restart code to signal
+ * delivery. If the kernel restarts the ioctl, it is issued again with the same struct
+ * mc_batch, and the module goes on at entry resume - 1 of iteration `iterations` (entries
+ * are read again, so references to earlier entries of that iteration use the results
+ * written back). If not, the ioctl fails with EINTR and the batch reads as stopped at that
+ * entry with -EINTR. A batch that ran to its end has resume 0 again. An EINTR with resume 0
+ * means the caller has a fatal signal pending (it is being killed).
  */
 #ifndef _UAPI_LINUX_MULTICALL_H
 #define _UAPI_LINUX_MULTICALL_H
@@ -72,7 +93,8 @@ struct mc_batch {
 	__u64 max_iters;	/* MC_BATCH_LOOP: most iterations (>= 1) */
 	__u64 iterations;	/* out: iterations begun (1 without MC_BATCH_LOOP) */
 	__s64 stop_index;	/* out: entry whose predicate fired, or count */
-	__u64 reserved;		/* must be zero */
+	__u32 resume;		/* 0 for a new batch; in/out: index + 1 of the entry to go on at */
+	__u32 reserved;		/* must be zero */
 };
 
 #define MC_IOC_MAGIC		0xB7
