@@ -3,7 +3,8 @@
  * A seccomp sandbox cannot be escaped through /dev/multicall: a caller under a seccomp filter
  * is refused (EPERM, nothing runs), and a batch whose caller comes under seccomp midway (an
  * entry installs a filter, or another thread synchronises one onto it) stops before its next
- * entry with -EPERM. Also what a ptrace tracer (strace) sees: the ioctl, not the calls in it,
+ * entry with -EPERM; so does a batch restarted after a signal handler installed a filter, and a
+ * forged resume point gets nothing past a filter either. Also what a ptrace tracer (strace) sees: the ioctl, not the calls in it,
  * and the refuse_traced parameter that refuses traced callers instead.
  */
 #include "mctest.h"
@@ -93,6 +94,65 @@ static int filter_installed_by_entry(void)
 	ioctl(p[0], FIONREAD, &n);
 	check_eq(n, 0, "seccomp midway: the refused write did not happen");
 	check_eq(mc_run(e + 3, 1, 0, 0, NULL), -EPERM, "seccomp midway: later batches are refused");
+	return done();
+}
+
+/* An SA_RESTART handler that puts its process under the deny_getpid filter. */
+static void install_in_handler(int sig)
+{
+	(void)sig;
+	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &deny_getpid_prog))
+		_exit(99);
+}
+
+static int filter_installed_by_handler(void)
+{
+	int in[2], out[2], n = -1;
+	char buf[4];
+	struct mc_entry e[3];
+	struct mc_batch b;
+	struct sigaction sa;
+	long long r0 = mc_counter("refused_seccomp"), s0 = mc_counter("resumed");
+	long r;
+
+	if (pipe(in) || pipe(out))
+		die("pipe");
+	mc_open();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = install_in_handler;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL))
+		die("sigaction");
+	e[0] = E(SYS_write, out[1], (long)"A", 1, 0, 0, 0);
+	e[1] = E(SYS_read, in[0], (long)buf, sizeof(buf), 0, 0, 0); /* blocks */
+	e[2] = E(SYS_write, out[1], (long)"B", 1, 0, 0, 0);
+	ualarm(300 * 1000, 0);
+	r = mc_run(e, 3, 0, 0, &b);
+	check_eq(r, 0, "seccomp after a restart: the restarted ioctl is not refused (the batch ran in part)");
+	check(e[0].result == 1 && e[1].result == -EPERM && b.stop_index == 1 && e[2].result == NOT_RUN,
+	      "seccomp after a restart: the interrupted entry gives -EPERM and stops the batch (%lld %lld)",
+	      (long long)e[1].result, (long long)b.stop_index);
+	ioctl(out[0], FIONREAD, &n);
+	check_eq(n, 1, "seccomp after a restart: only entry 0 wrote, once");
+	check_eq(mc_counter("resumed") - s0, 1, "seccomp after a restart: the batch was resumed");
+	check_eq(mc_counter("refused_seccomp") - r0, 1, "seccomp after a restart: the module counted the stop");
+
+	/* Under the filter now: a forged resume point runs nothing either. */
+	e[0] = E(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	e[1] = E(SYS_write, out[1], (long)"C", 1, 0, 0, 0);
+	memset(&b, 0, sizeof(b));
+	b.entries = (uintptr_t)e;
+	b.count = 2;
+	b.iterations = 1;
+	b.resume = 1;
+	r = mc_ioctl_raw(MC_IOC_RUN, &b);
+	check(r == 0 && e[0].result == -EPERM && b.stop_index == 0 && e[1].result == NOT_RUN,
+	      "seccomp: a forged resume point from a filtered caller runs nothing (-EPERM at entry 0)");
+	n = -1;
+	ioctl(out[0], FIONREAD, &n);
+	check_eq(n, 1, "seccomp: the forged resume wrote nothing");
 	return done();
 }
 
@@ -207,6 +267,7 @@ int main(void)
 	check_eq(in_child(filtered_caller), 0, "seccomp: filtered caller (child)");
 	check_eq(in_child(filter_installed_by_entry), 0, "seccomp: filter installed by an entry (child)");
 	check_eq(in_child(filter_synchronised_by_thread), 0, "seccomp: filter synchronised by a thread (child)");
+	check_eq(in_child(filter_installed_by_handler), 0, "seccomp: filter installed by a handler before a restart (child)");
 	test_tracing();
 	return done();
 }
