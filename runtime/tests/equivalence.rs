@@ -4,19 +4,25 @@
 //! A batch is generated abstractly (which descriptor slot, which buffer, which length, which
 //! predicate) and materialized in a fresh environment for each run: two temporary files
 //! with random contents, a non-blocking pipe with random contents, /dev/null, /dev/zero and
-//! a descriptor that is not open. The calls: read and write (also with the length taken
+//! a descriptor that cannot be open. The calls: read and write (also with the length taken
 //! from an earlier read's result, and into a bad pointer for -EFAULT), lseek, getpid,
 //! close of a slot or of a bad descriptor, and exit_group (denied: -ENOSYS). After the run
 //! the test compares every result, the stop index, the iteration count, both files'
 //! contents and offsets, what is left in the pipe and every buffer.
 //!
+//! The tests run on any number of threads at once (`cargo test` runs several), in a process
+//! where other threads open and close descriptors all the time, and a descriptor number
+//! freed by `close` goes to the next `open` of any thread. So a run only ever uses numbers
+//! it owns: a batch never names a slot after an entry that closes it (later entries name
+//! the bad descriptor instead, and in a looped batch such a close stops the loop, so that
+//! no later iteration comes back to the slot), the snapshot and the cleanup skip the slots
+//! the run closed, and the bad descriptor is the soft limit on open files, a number no
+//! `open` of this process can return.
+//!
 //! The reference runs the entries one by one through `libc::syscall`, applying the
 //! semantics of the uapi header independently of the library. The backends compared with
 //! it: the one selected for this process (`MULTICALL_BACKEND`, see `common`), the direct
 //! backend, and io_uring (on batches that map onto it) when this kernel offers it.
-//!
-//! All tests of this file hold one lock: they close descriptors by number, so nothing
-//! else in the process may open descriptors meanwhile.
 
 mod common;
 
@@ -24,17 +30,38 @@ use common::{backend_under_test, run_direct, run_selected};
 use multicall::abi::{MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use multicall::{Backend, McEntry, Runtime};
 use proptest::prelude::*;
-use std::sync::Mutex;
-
-static LOCK: Mutex<()> = Mutex::new(());
+use std::sync::OnceLock;
 
 const SLOTS: usize = 7;
 const BUFS: usize = 4;
 const BUF_LEN: usize = 8192;
 /// A pointer no mapping covers: reads into it fail with EFAULT.
 const BAD_POINTER: i64 = 8;
-/// A descriptor that is never open.
-const BAD_FD: i64 = 9999;
+
+/// A descriptor number that is not open and that no `open`, `dup` or `pipe` of this process
+/// can return while the tests run: the soft limit on open files (descriptors go from 0 to
+/// the limit minus one, and nothing here raises the limit), or `i32::MAX` when the limit is
+/// larger than any descriptor number.
+fn bad_fd() -> i64 {
+    static FD: OnceLock<i64> = OnceLock::new();
+    *FD.get_or_init(|| {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into a valid rlimit.
+        let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+        assert_eq!(rc, 0, "getrlimit: {}", std::io::Error::last_os_error());
+        let fd = i32::try_from(limit.rlim_cur).unwrap_or(i32::MAX);
+        // SAFETY: F_GETFD on a descriptor number only reads its flags.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        assert!(
+            flags == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF),
+            "descriptor {fd} (the soft limit on open files) is open"
+        );
+        fd as i64
+    })
+}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -133,11 +160,21 @@ fn seed() -> impl Strategy<Value = Seed> {
 
 /// A fresh environment: slots 0 and 1 are files (read-write; 1 in append mode), 2 and 3
 /// the pipe's ends (non-blocking), 4 /dev/null, 5 /dev/zero, 6 a descriptor never open.
+/// The environment owns the descriptors of slots 0 to 5 until a run closes them.
 struct Env {
     _dir: tempfile::TempDir,
     paths: [std::path::PathBuf; 2],
     fds: [i64; SLOTS],
+    /// Whether the environment still owns the slot's descriptor.
+    owned: [bool; SLOTS],
     bufs: Vec<u8>,
+}
+
+/// A batch ready to run, with the entries that close a slot the environment owns.
+struct Materialized {
+    entries: Vec<McEntry>,
+    /// (entry index, slot) of each close of an owned slot.
+    closes: Vec<(usize, usize)>,
 }
 
 fn open(path: &std::path::Path, flags: i32) -> i64 {
@@ -173,7 +210,8 @@ impl Env {
         Env {
             _dir: dir,
             paths,
-            fds: [a, b, r as i64, w as i64, null, zero, BAD_FD],
+            fds: [a, b, r as i64, w as i64, null, zero, bad_fd()],
+            owned: [true, true, true, true, true, true, false],
             bufs,
         }
     }
@@ -182,77 +220,113 @@ impl Env {
         self.bufs[index * BUF_LEN..].as_mut_ptr() as i64
     }
 
-    fn materialize(&mut self, gens: &[Gen]) -> Vec<McEntry> {
+    /// The entries of `gens` (looped or not) on this environment. After an entry that
+    /// closes a slot, later entries name the bad descriptor instead of that slot; in a
+    /// looped batch the close stops on any result (`NONPOS`: a close returns 0 or an
+    /// error), so that no later iteration names the closed number either.
+    fn materialize(&mut self, gens: &[Gen], looped: bool) -> Materialized {
         let mut entries = Vec::with_capacity(gens.len());
+        let mut closes = Vec::new();
+        // The descriptor each slot names from here on.
+        let mut fds = self.fds;
         // (entry index, buffer) of each read whose predicate makes its result usable as a
         // length: NEG or NONPOS (a later entry runs only when the result is >= 0).
         let mut checked_reads: Vec<(usize, usize)> = Vec::new();
         for (index, g) in gens.iter().enumerate() {
+            let (mut stop, stop_arg) = (g.stop, g.stop_arg);
             let entry = match g.op {
                 Op::Read { slot, buf, len } => {
                     if g.stop == MC_STOP_NEG || g.stop == MC_STOP_NONPOS {
                         checked_reads.push((index, buf));
                     }
-                    McEntry::new(libc::SYS_read, &[self.fds[slot], self.buf(buf), len as i64])
+                    McEntry::new(libc::SYS_read, &[fds[slot], self.buf(buf), len as i64])
                 }
                 Op::ReadBadPointer { slot } => {
-                    McEntry::new(libc::SYS_read, &[self.fds[slot], BAD_POINTER, 16])
+                    McEntry::new(libc::SYS_read, &[fds[slot], BAD_POINTER, 16])
                 }
-                Op::Write { slot, buf, len } => McEntry::new(
-                    libc::SYS_write,
-                    &[self.fds[slot], self.buf(buf), len as i64],
-                ),
+                Op::Write { slot, buf, len } => {
+                    McEntry::new(libc::SYS_write, &[fds[slot], self.buf(buf), len as i64])
+                }
                 Op::WriteRef { slot } => match checked_reads.last() {
                     Some(&(read, buf)) => {
-                        McEntry::new(libc::SYS_write, &[self.fds[slot], self.buf(buf), 0])
+                        McEntry::new(libc::SYS_write, &[fds[slot], self.buf(buf), 0])
                             .reference(2, read)
                     }
-                    None => McEntry::new(libc::SYS_write, &[self.fds[slot], self.buf(0), 5]),
+                    None => McEntry::new(libc::SYS_write, &[fds[slot], self.buf(0), 5]),
                 },
                 Op::Lseek {
                     slot,
                     offset,
                     whence,
-                } => McEntry::new(libc::SYS_lseek, &[self.fds[slot], offset, whence as i64]),
+                } => McEntry::new(libc::SYS_lseek, &[fds[slot], offset, whence as i64]),
                 Op::Getpid => McEntry::new(libc::SYS_getpid, &[]),
-                Op::Close { slot } => McEntry::new(libc::SYS_close, &[self.fds[slot]]),
-                Op::CloseBad => McEntry::new(libc::SYS_close, &[BAD_FD + 1]),
+                Op::Close { slot } => {
+                    let entry = McEntry::new(libc::SYS_close, &[fds[slot]]);
+                    if fds[slot] == self.fds[slot] && self.owned[slot] {
+                        closes.push((index, slot));
+                        fds[slot] = bad_fd();
+                        if looped {
+                            stop = MC_STOP_NONPOS;
+                        }
+                    }
+                    entry
+                }
+                Op::CloseBad => McEntry::new(libc::SYS_close, &[bad_fd()]),
                 Op::Denied => McEntry::new(libc::SYS_exit_group, &[77]),
             };
-            entries.push(entry.stop(g.stop, g.stop_arg));
+            entries.push(entry.stop(stop, stop_arg));
         }
-        entries
+        Materialized { entries, closes }
+    }
+
+    /// Gives up the slots whose close ran: those at or before the stop index (a close in a
+    /// looped batch stops it, so one that ran did so in the last iteration). Their numbers
+    /// may belong to another thread by now.
+    fn closed_by_run(&mut self, closes: &[(usize, usize)], stop_index: usize) {
+        for &(index, slot) in closes {
+            if index <= stop_index {
+                self.owned[slot] = false;
+            }
+        }
     }
 
     fn snapshot(&mut self) -> Snapshot {
-        let offset = |fd: i64| {
+        let offset = |slot: usize| {
+            if !self.owned[slot] {
+                return None;
+            }
+            let fd = self.fds[slot];
             // SAFETY: lseek on a descriptor number; a closed one gives EBADF.
             let r = unsafe { libc::lseek(fd as i32, 0, libc::SEEK_CUR) };
-            if r < 0 {
+            Some(if r < 0 {
                 -(std::io::Error::last_os_error().raw_os_error().unwrap_or(0) as i64)
             } else {
                 r
-            }
+            })
         };
         let mut pipe = Vec::new();
         let mut chunk = [0u8; 4096];
         let pipe_end = loop {
+            if !self.owned[2] {
+                // The read end was closed: what the pipe held is gone.
+                break None;
+            }
             // SAFETY: reading into a valid local buffer.
             let n =
                 unsafe { libc::read(self.fds[2] as i32, chunk.as_mut_ptr().cast(), chunk.len()) };
             if n <= 0 {
-                break if n == 0 {
+                break Some(if n == 0 {
                     0
                 } else {
                     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-                };
+                });
             }
             pipe.extend_from_slice(&chunk[..n as usize]);
         };
         Snapshot {
             file_a: std::fs::read(&self.paths[0]).expect("read a"),
             file_b: std::fs::read(&self.paths[1]).expect("read b"),
-            offsets: [offset(self.fds[0]), offset(self.fds[1])],
+            offsets: [offset(0), offset(1)],
             pipe,
             pipe_end,
             bufs: self.bufs.clone(),
@@ -262,8 +336,10 @@ impl Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
-        for &fd in &self.fds[..SLOTS - 1] {
-            common::close(fd as i32);
+        for slot in 0..SLOTS {
+            if self.owned[slot] {
+                common::close(self.fds[slot] as i32);
+            }
         }
     }
 }
@@ -272,9 +348,12 @@ impl Drop for Env {
 struct Snapshot {
     file_a: Vec<u8>,
     file_b: Vec<u8>,
-    offsets: [i64; 2],
+    /// The files' offsets (-errno when lseek fails), `None` for a file the run closed.
+    offsets: [Option<i64>; 2],
     pipe: Vec<u8>,
-    pipe_end: i32,
+    /// How reading the rest of the pipe ended: 0 (end of file) or the errno; `None` when
+    /// the run closed the read end.
+    pipe_end: Option<i32>,
     bufs: Vec<u8>,
 }
 
@@ -349,11 +428,15 @@ type Runner = dyn Fn(&mut [McEntry], Option<u64>) -> (usize, u64);
 
 fn execute(seed: &Seed, gens: &[Gen], max_iters: Option<u64>, how: &Runner) -> Run {
     let mut env = Env::new(seed);
-    let mut entries = env.materialize(gens);
+    let Materialized {
+        mut entries,
+        closes,
+    } = env.materialize(gens, max_iters.is_some());
     for e in entries.iter_mut() {
         e.result = 0x5eed;
     }
     let (stop_index, iterations) = how(&mut entries, max_iters);
+    env.closed_by_run(&closes, stop_index);
     Run {
         results: entries.iter().map(|e| e.result).collect(),
         stop_index,
@@ -410,39 +493,23 @@ proptest! {
     /// The selected backend and the direct backend against one-by-one execution.
     #[test]
     fn batches_match_one_by_one(seed in seed(), gens in batch(24), looped in any::<bool>(), iters in 1u64..4) {
-        let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let max_iters = looped.then_some(iters);
         let expected = execute(&seed, &gens, max_iters, &one_by_one);
         let direct = execute(&seed, &gens, max_iters, &library(run_direct));
         compare("direct", &expected, &direct)?;
-        let backend = backend_under_test();
-        if backend == Backend::IoUring && touches_non_file(&gens) {
-            // io_uring is exact on files only (see URING_SLOTS); the io_uring property
-            // test below covers it on those.
-            return Ok(());
-        }
-        let name = backend.name();
+        // On io_uring, batches that name the pipe or /dev/zero run on the direct backend
+        // (see URING_SLOTS): they must match too.
+        let name = backend_under_test().name();
         let selected = execute(&seed, &gens, max_iters, &library(run_selected));
         compare(name, &expected, &selected)?;
     }
 }
 
-/// Slots io_uring runs exactly: the files, /dev/null and the bad descriptor. Not the
-/// non-blocking pipe (io_uring waits for readiness where read(2) fails with EAGAIN) nor
-/// /dev/zero (io_uring may return a shorter transfer); see the io_uring backend's docs.
+/// Slots io_uring runs exactly, and so the only ones the io_uring backend accepts: the
+/// files, /dev/null and the bad descriptor. Not the non-blocking pipe (io_uring waits for
+/// readiness where read(2) fails with EAGAIN) nor /dev/zero (io_uring may return a shorter
+/// transfer); see the io_uring backend's docs.
 const URING_SLOTS: [usize; 4] = [0, 1, 4, 6];
-
-fn touches_non_file(gens: &[Gen]) -> bool {
-    gens.iter().any(|g| match g.op {
-        Op::Read { slot, .. }
-        | Op::ReadBadPointer { slot }
-        | Op::Write { slot, .. }
-        | Op::WriteRef { slot }
-        | Op::Lseek { slot, .. }
-        | Op::Close { slot } => !URING_SLOTS.contains(&slot),
-        _ => false,
-    })
-}
 
 /// Batches that map onto io_uring: read, write and close with the predicates that map.
 fn uring_batch() -> impl Strategy<Value = Vec<Gen>> {
@@ -539,7 +606,6 @@ proptest! {
     /// io_uring chains against one-by-one execution, on batches that map exactly.
     #[test]
     fn io_uring_chains_match_one_by_one(seed in seed(), gens in uring_batch(), looped in any::<bool>(), iters in 1u64..4) {
-        let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let Some(rt) = uring_runtime() else {
             let forced = std::env::var("MULTICALL_BACKEND").ok();
             prop_assert!(forced.as_deref() != Some("io_uring"), "MULTICALL_BACKEND=io_uring but io_uring is not usable");
@@ -560,7 +626,6 @@ proptest! {
 
 #[test]
 fn refused_batches_run_nothing() {
-    let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
     let (r, w) = common::pipe(true);
     let byte = [7u8];
     // A valid first entry followed by an invalid reference: the write must not happen.
