@@ -7,8 +7,9 @@
 //!   notice.
 //! - `auto` uses the kernel module for every batch of two or more entries and every looped
 //!   batch when `/dev/multicall` opens (a single plain entry costs one crossing on the direct
-//!   backend too, without the copy), io_uring for batches it maps exactly
-//!   ([`crate::uring::maps`]) of at least the measured break-even size
+//!   backend too, without the copy), io_uring for batches it maps exactly, calls and
+//!   descriptors ([`crate::uring::maps`]: regular files and /dev/null only, where a chain
+//!   is sure to complete as the calls would), of at least the measured break-even size
 //!   ([`URING_MIN_ENTRIES`], overridable with `MULTICALL_IO_URING_MIN=N`), and the direct
 //!   backend otherwise.
 //! - `MULTICALL_DEBUG` (any value) prints on stderr, once, why a backend was not used.
@@ -223,7 +224,8 @@ impl Runtime {
     }
 
     /// The backend that runs this batch (looped when `looped`). The batch need not be
-    /// valid: an invalid one is refused before any backend sees it.
+    /// valid: an invalid one is refused before any backend sees it. When io_uring is a
+    /// candidate, the batch's descriptors are examined (a few system calls).
     pub fn backend_for(&self, entries: &[McEntry], looped: bool) -> Backend {
         let uring_fits =
             |min: usize| self.uring_available && entries.len() >= min && uring::maps(entries);

@@ -18,14 +18,30 @@
 //! A closed file is released after its request completes, so `close` is only mapped as
 //! the last entry: a later request would still see the file open.
 //!
-//! File types: the translation is exact for regular files (and /dev/null), not for every
-//! file. On a pollable file io_uring waits for readiness where `read(2)`/`write(2)` on an
-//! `O_NONBLOCK` descriptor fail with EAGAIN (an empty non-blocking pipe makes the chain
-//! wait for data), and a character device may give a shorter transfer than the system
-//! call (io_uring's non-blocking first attempt reads /dev/zero up to a page boundary when
-//! the scheduler wants the CPU back). The descriptor's type is not known without another
-//! crossing, which is why `auto` never picks this backend unless `MULTICALL_IO_URING_MIN`
-//! asks for it, and forcing it is for programs whose batched descriptors are files.
+//! Descriptors: the translation is exact, and the chain sure to complete, only on regular
+//! files opened without `O_NONBLOCK` and on /dev/null, so a batch is sent this way only when
+//! every descriptor it names is one of those or is not open at all (EBADF either way); the
+//! backend asks the kernel (`fstat`, `fcntl(F_GETFL)`, one of each per distinct descriptor)
+//! before every batch ([`descriptors_map`]). Elsewhere io_uring differs from the system
+//! call, and may never complete:
+//!
+//! - on a pollable file (pipe, socket, terminal) io_uring waits for readiness where
+//!   `read(2)`/`write(2)` on an `O_NONBLOCK` descriptor fail with EAGAIN: an empty
+//!   non-blocking pipe, or a pipe whose other end is in this very thread, makes the chain
+//!   wait forever;
+//! - a blocked request is not interrupted by a signal (see below): a read of a terminal
+//!   nobody types into (a program's stdin on a console) or of a pipe whose writer waits for
+//!   the same thread waits forever inside `io_uring_enter`, its io-wq worker idle, where the
+//!   direct read would return -EINTR to the signal handler's program;
+//! - a character device may give a shorter transfer than the system call (io_uring's
+//!   non-blocking first attempt reads /dev/zero up to a page boundary when the scheduler
+//!   wants the CPU back);
+//! - `close` of an io_uring instance is refused by io_uring (EBADF) but not by `close(2)`.
+//!
+//! The check and the submission are two steps: a descriptor that another thread replaces
+//! in between (`dup2`) is that program's own race, as it would be for the direct calls.
+//! The checks cost crossings, which is why `auto` never picks this backend unless
+//! `MULTICALL_IO_URING_MIN` asks for it.
 //!
 //! The requests after a severed link complete with -ECANCELED without running, and their
 //! result fields are left untouched, as on the direct backend. The last entry's predicate
@@ -150,8 +166,16 @@ fn sqe_for(entry: &McEntry, last: bool) -> Option<squeue::Entry> {
     Some(sqe.flags(flags))
 }
 
-/// Whether every entry of the batch maps exactly onto io_uring (see the module docs).
+/// Whether the batch goes to io_uring: its shape maps ([`shape_maps`]) and so does every
+/// descriptor it names ([`descriptors_map`]). Makes up to two system calls per distinct
+/// descriptor.
 pub fn maps(entries: &[McEntry]) -> bool {
+    shape_maps(entries) && descriptors_map(entries)
+}
+
+/// Whether every entry of the batch, as a call and a stop predicate, maps exactly onto
+/// io_uring (see the module docs). Reads nothing but the entries.
+pub fn shape_maps(entries: &[McEntry]) -> bool {
     let count = entries.len();
     count > 0
         && count <= MC_MAX_ENTRIES
@@ -159,6 +183,87 @@ pub fn maps(entries: &[McEntry]) -> bool {
             .iter()
             .enumerate()
             .all(|(i, e)| sqe_for(e, i + 1 == count).is_some())
+}
+
+/// What a descriptor is, as far as io_uring's exactness goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Descriptor {
+    /// Not open: every request on it fails with EBADF, as the system call does.
+    NotOpen,
+    /// A regular file opened without `O_NONBLOCK`, or /dev/null: io_uring completes every
+    /// request on it with the system call's result.
+    Exact,
+    /// Anything else (pipe, socket, terminal, other devices, directories, io_uring and other
+    /// anonymous files, regular files opened `O_NONBLOCK`), or a descriptor that could not be
+    /// examined: io_uring may differ or never complete.
+    Other,
+}
+
+/// /dev/null's device number (major 1, minor 3 on Linux).
+fn is_dev_null(rdev: libc::dev_t) -> bool {
+    libc::major(rdev) == 1 && libc::minor(rdev) == 3
+}
+
+/// Asks the kernel what `fd` is (`fstat`, then `fcntl(F_GETFL)` for a regular file).
+pub fn classify(fd: i32) -> Descriptor {
+    // SAFETY: an all-zero stat is a valid value of the plain C struct; fstat overwrites it.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat writes into a valid, writable stat; fd is only a number to the kernel.
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return match io::Error::last_os_error().raw_os_error() {
+            Some(libc::EBADF) => Descriptor::NotOpen,
+            _ => Descriptor::Other,
+        };
+    }
+    match st.st_mode & libc::S_IFMT {
+        libc::S_IFCHR if is_dev_null(st.st_rdev) => Descriptor::Exact,
+        libc::S_IFREG => {
+            // SAFETY: F_GETFL only reads the descriptor's status flags.
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+            if flags >= 0 && flags & libc::O_NONBLOCK == 0 {
+                Descriptor::Exact
+            } else {
+                Descriptor::Other
+            }
+        }
+        _ => Descriptor::Other,
+    }
+}
+
+/// Whether every descriptor the batch names is one io_uring handles exactly and completes
+/// ([`Descriptor::Exact`] or [`Descriptor::NotOpen`]); each distinct descriptor is examined
+/// once. errno is left as it was.
+pub fn descriptors_map(entries: &[McEntry]) -> bool {
+    let saved = errno();
+    let mut seen: Vec<i64> = Vec::with_capacity(entries.len());
+    let mut all = true;
+    for entry in entries {
+        let fd = entry.args[0];
+        if seen.contains(&fd) {
+            continue;
+        }
+        seen.push(fd);
+        let exact = match i32::try_from(fd) {
+            Ok(fd) => classify(fd) != Descriptor::Other,
+            Err(_) => false,
+        };
+        if !exact {
+            all = false;
+            break;
+        }
+    }
+    set_errno(saved);
+    all
+}
+
+fn errno() -> i32 {
+    // SAFETY: __errno_location returns this thread's errno slot, always valid.
+    unsafe { *libc::__errno_location() }
+}
+
+fn set_errno(value: i32) {
+    // SAFETY: as above.
+    unsafe { *libc::__errno_location() = value };
 }
 
 /// Runs one iteration of the chain; returns the stop index.
@@ -293,19 +398,78 @@ mod tests {
         let read = McEntry::new(libc::SYS_read, &[3, 0, 16]);
         let write = McEntry::new(libc::SYS_write, &[4, 0, 16]);
         let getpid = McEntry::new(libc::SYS_getpid, &[]);
-        assert!(maps(&[read.stop(MC_STOP_NE_ARG, 2), write]));
-        assert!(maps(&[read, write.stop(MC_STOP_NONPOS, 0)]));
-        assert!(!maps(&[read.stop(MC_STOP_NONPOS, 0), write]));
-        assert!(!maps(&[read.stop(MC_STOP_NEG, 0), write]));
-        assert!(!maps(&[read, write.reference(2, 0)]));
-        assert!(!maps(&[getpid]));
-        assert!(!maps(&[]));
+        assert!(shape_maps(&[read.stop(MC_STOP_NE_ARG, 2), write]));
+        assert!(shape_maps(&[read, write.stop(MC_STOP_NONPOS, 0)]));
+        assert!(!shape_maps(&[read.stop(MC_STOP_NONPOS, 0), write]));
+        assert!(!shape_maps(&[read.stop(MC_STOP_NEG, 0), write]));
+        assert!(!shape_maps(&[read, write.reference(2, 0)]));
+        assert!(!shape_maps(&[getpid]));
+        assert!(!shape_maps(&[]));
         let close = McEntry::new(libc::SYS_close, &[9]);
-        assert!(!maps(&[close.stop(MC_STOP_NEG, 0), close]));
-        assert!(maps(&[
+        assert!(!shape_maps(&[close.stop(MC_STOP_NEG, 0), close]));
+        assert!(shape_maps(&[
             write.stop(MC_STOP_NE_ARG, 2),
             close.stop(MC_STOP_NEG, 0)
         ]));
-        assert!(!maps(&[McEntry::new(libc::SYS_read, &[1 << 40, 0, 1])]));
+        assert!(!shape_maps(&[McEntry::new(
+            libc::SYS_read,
+            &[1 << 40, 0, 1]
+        )]));
+    }
+
+    fn open(path: &std::ffi::CStr, flags: i32) -> std::os::fd::OwnedFd {
+        use std::os::fd::FromRawFd;
+        // SAFETY: a valid C string; the descriptor is new and owned by the OwnedFd.
+        let fd = unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC, 0o600) };
+        assert!(fd >= 0, "open {path:?}: {}", io::Error::last_os_error());
+        // SAFETY: fd was just opened and is owned by nobody else.
+        unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }
+    }
+
+    #[test]
+    fn only_files_and_dev_null_are_exact() {
+        let file = tempfile_fd();
+        assert_eq!(classify(file.as_raw_fd()), Descriptor::Exact);
+        let null = open(c"/dev/null", libc::O_RDWR);
+        assert_eq!(classify(null.as_raw_fd()), Descriptor::Exact);
+        let zero = open(c"/dev/zero", libc::O_RDONLY);
+        assert_eq!(classify(zero.as_raw_fd()), Descriptor::Other);
+        let dir = open(c"/", libc::O_RDONLY | libc::O_DIRECTORY);
+        assert_eq!(classify(dir.as_raw_fd()), Descriptor::Other);
+        let mut ends = [0; 2];
+        // SAFETY: ends is a valid array of two ints.
+        assert_eq!(
+            unsafe { libc::pipe2(ends.as_mut_ptr(), libc::O_CLOEXEC) },
+            0
+        );
+        assert_eq!(classify(ends[0]), Descriptor::Other);
+        assert_eq!(classify(ends[1]), Descriptor::Other);
+        for fd in ends {
+            // SAFETY: closing the pipe this test made.
+            unsafe { libc::close(fd) };
+        }
+        // SAFETY: setting a status flag on this test's own descriptor.
+        unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
+        assert_eq!(classify(file.as_raw_fd()), Descriptor::Other);
+        assert_eq!(classify(i32::MAX), Descriptor::NotOpen);
+        let ring = new_ring().ok();
+        if let Some(ring) = &ring {
+            assert_eq!(classify(ring.as_raw_fd()), Descriptor::Other);
+        }
+        let read = |fd: i64| McEntry::new(libc::SYS_read, &[fd, 0, 1]);
+        assert!(descriptors_map(&[
+            read(null.as_raw_fd() as i64),
+            read(i32::MAX as i64)
+        ]));
+        assert!(!descriptors_map(&[
+            read(null.as_raw_fd() as i64),
+            read(zero.as_raw_fd() as i64)
+        ]));
+        assert!(!descriptors_map(&[read(1 << 40)]));
+    }
+
+    /// A regular file in the temporary directory, already unlinked.
+    fn tempfile_fd() -> std::os::fd::OwnedFd {
+        tempfile::tempfile().expect("a temporary file").into()
     }
 }

@@ -204,12 +204,17 @@ fn threads_run_batches_at_once() {
     let threads: Vec<_> = (0..8u8)
         .map(|t| {
             std::thread::spawn(move || {
-                let (r, w) = common::pipe(false);
+                // A file of this thread's own, through two descriptors (two offsets): what
+                // one writes the other reads back.
+                let file = tempfile::NamedTempFile::new().expect("a temporary file");
+                let writer = file.reopen().expect("reopen for writing");
+                let reader = file.reopen().expect("reopen for reading");
+                let (r, w) = (reader.as_raw_fd(), writer.as_raw_fd());
                 let mut used = std::collections::HashSet::new();
                 for i in 0..400u32 {
                     let msg: Vec<u8> = (0..64).map(|k| t ^ (i as u8).wrapping_add(k)).collect();
                     let mut back = vec![0u8; 64];
-                    // write then read through this thread's own pipe: mappable onto
+                    // write then read through this thread's own file: mappable onto
                     // io_uring, so that backend is exercised too when forced.
                     let mut batch = [
                         e(
@@ -231,8 +236,6 @@ fn threads_run_batches_at_once() {
                     assert_eq!((batch[0].result, batch[1].result), (64, 64));
                     assert_eq!(back, msg, "thread {t} batch {i}: data crossed threads");
                 }
-                common::close(r);
-                common::close(w);
                 used
             })
         })

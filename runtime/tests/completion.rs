@@ -1,0 +1,298 @@
+//! Every batch returns as the direct calls would, also with io_uring forced: the io_uring
+//! backend takes a batch only when the chain is sure to complete with the calls' results.
+//!
+//! A read on an empty non-blocking pipe or terminal fails at once with EAGAIN, but io_uring
+//! waits for readiness instead; a read blocked on a pipe (or on a console nobody types
+//! into) is interrupted by a signal, but io_uring waits through signal handlers. Sent as a
+//! chain, each of these waits in `io_uring_enter` forever. Each test here runs such a batch
+//! on a runtime with `MULTICALL_BACKEND=io_uring` under a watchdog: a batch that has not
+//! returned after [`PATIENCE`] makes the watchdog feed the descriptor (so the chain
+//! completes) and the test fails, instead of hanging. A last test checks that batches on
+//! regular files and /dev/null still take the ring.
+//!
+//! Each test uses only descriptors it opened itself, so the tests run on any number of
+//! threads.
+
+mod common;
+
+use common::e;
+use multicall::abi::{MC_STOP_NEVER, MC_STOP_NE_ARG};
+use multicall::{Backend, McEntry, Outcome, Runtime};
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// How long a batch that should return at once may take before the watchdog steps in.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A runtime with io_uring forced, or `None` when this kernel offers no usable io_uring
+/// (which fails the test when `MULTICALL_BACKEND=io_uring` asked for it).
+fn uring() -> Option<&'static Runtime> {
+    static RT: OnceLock<Option<Runtime>> = OnceLock::new();
+    let rt = RT
+        .get_or_init(|| {
+            let rt = Runtime::from_env(|name| {
+                (name == "MULTICALL_BACKEND").then(|| "io_uring".to_string())
+            });
+            (rt.primary() == Backend::IoUring).then_some(rt)
+        })
+        .as_ref();
+    if rt.is_none() {
+        let forced = std::env::var("MULTICALL_BACKEND").ok();
+        assert_ne!(
+            forced.as_deref(),
+            Some("io_uring"),
+            "MULTICALL_BACKEND=io_uring but io_uring is not usable here"
+        );
+        eprintln!("io_uring is not usable on this kernel: nothing to check");
+    }
+    rt
+}
+
+/// Runs `entries` on `rt` with io_uring asked for, looped when `max_iters` is set. When the
+/// batch has not returned after [`PATIENCE`], `unblock` runs (it must make the batch
+/// complete) and the test fails.
+fn run_bounded(
+    rt: &Runtime,
+    entries: &mut [McEntry],
+    max_iters: Option<u64>,
+    what: &str,
+    unblock: impl FnOnce() + Send + 'static,
+) -> Outcome {
+    let done = Arc::new(AtomicBool::new(false));
+    let fired = Arc::new(AtomicBool::new(false));
+    let watchdog = {
+        let (done, fired) = (done.clone(), fired.clone());
+        std::thread::spawn(move || {
+            let start = Instant::now();
+            while !done.load(Ordering::SeqCst) {
+                if start.elapsed() > PATIENCE {
+                    fired.store(true, Ordering::SeqCst);
+                    unblock();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    // SAFETY: the entries name this test's own descriptors and buffers.
+    let outcome = unsafe {
+        rt.run_with(
+            Backend::IoUring,
+            entries.as_mut_ptr(),
+            entries.len(),
+            max_iters,
+        )
+    };
+    done.store(true, Ordering::SeqCst);
+    watchdog.join().expect("the watchdog thread");
+    assert!(
+        !fired.load(Ordering::SeqCst),
+        "{what}: the batch did not return within {PATIENCE:?} (it waited until the \
+         watchdog fed its descriptor): a request that can wait forever reached io_uring"
+    );
+    outcome.expect("a valid batch runs")
+}
+
+/// A pipe owned by the test: (read end, write end).
+fn pipe(nonblocking: bool) -> (OwnedFd, OwnedFd) {
+    let (r, w) = common::pipe(nonblocking);
+    // SAFETY: both descriptors are new and owned by nobody else.
+    unsafe { (OwnedFd::from_raw_fd(r), OwnedFd::from_raw_fd(w)) }
+}
+
+/// Writes one byte to `fd` (a descriptor the test keeps open until the watchdog is joined).
+fn feed(fd: i32) -> impl FnOnce() + Send + 'static {
+    move || {
+        // SAFETY: writing one byte from a static buffer.
+        unsafe { libc::write(fd, b"x".as_ptr().cast(), 1) };
+    }
+}
+
+#[test]
+fn an_empty_nonblocking_pipe_gives_eagain_at_once() {
+    let Some(rt) = uring() else { return };
+    let (r, w) = pipe(true);
+    let mut buf = [0u8; 16];
+    let mut batch = [e(
+        libc::SYS_read,
+        &[r.as_raw_fd() as i64, buf.as_mut_ptr() as i64, 16],
+        MC_STOP_NE_ARG,
+        2,
+    )];
+    let outcome = run_bounded(rt, &mut batch, None, "empty pipe", feed(w.as_raw_fd()));
+    assert_eq!(outcome.stop_index, 0);
+    assert_eq!(
+        batch[0].result,
+        -(libc::EAGAIN as i64),
+        "read(2) gives EAGAIN"
+    );
+    assert_eq!(
+        rt.backend_for(&batch, false),
+        Backend::Direct,
+        "a pipe is not sent to io_uring"
+    );
+}
+
+/// A pseudo-terminal: (controller, terminal opened non-blocking), or `None` where this
+/// system has no pseudo-terminals (a guest without devpts).
+fn pty() -> Option<(OwnedFd, OwnedFd)> {
+    // SAFETY: posix_openpt only opens the multiplexer.
+    let controller = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) };
+    if controller < 0 {
+        return None;
+    }
+    // SAFETY: controller is new and owned by nobody else.
+    let controller = unsafe { OwnedFd::from_raw_fd(controller) };
+    // SAFETY: grantpt and unlockpt on our own controller.
+    if unsafe { libc::grantpt(controller.as_raw_fd()) } != 0
+        || unsafe { libc::unlockpt(controller.as_raw_fd()) } != 0
+    {
+        return None;
+    }
+    // TIOCGPTPEER opens the terminal without a path (no /dev/pts needed).
+    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC;
+    // SAFETY: an ioctl on our own controller that returns a new descriptor.
+    let terminal = unsafe { libc::ioctl(controller.as_raw_fd(), libc::TIOCGPTPEER, flags) };
+    if terminal < 0 {
+        return None;
+    }
+    // SAFETY: terminal is new and owned by nobody else.
+    Some((controller, unsafe { OwnedFd::from_raw_fd(terminal) }))
+}
+
+#[test]
+fn a_quiet_nonblocking_terminal_gives_eagain_at_once() {
+    let Some(rt) = uring() else { return };
+    let Some((controller, terminal)) = pty() else {
+        eprintln!("no pseudo-terminal here: the terminal case is not checked");
+        return;
+    };
+    let mut buf = [0u8; 16];
+    let mut batch = [e(
+        libc::SYS_read,
+        &[terminal.as_raw_fd() as i64, buf.as_mut_ptr() as i64, 16],
+        MC_STOP_NEVER,
+        0,
+    )];
+    let c = controller.as_raw_fd();
+    let unblock = move || {
+        // SAFETY: writing a line from a static buffer to our own controller.
+        unsafe { libc::write(c, b"x\n".as_ptr().cast(), 2) };
+    };
+    let outcome = run_bounded(rt, &mut batch, None, "terminal", unblock);
+    assert_eq!(outcome.stop_index, 1);
+    assert_eq!(
+        batch[0].result,
+        -(libc::EAGAIN as i64),
+        "read(2) gives EAGAIN"
+    );
+    assert_eq!(
+        rt.backend_for(&batch, false),
+        Backend::Direct,
+        "a terminal is not sent to io_uring"
+    );
+}
+
+static HANDLED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_alarm(_: i32) {
+    HANDLED.store(true, Ordering::SeqCst);
+}
+
+#[test]
+fn a_blocked_pipe_read_is_interrupted_by_a_signal() {
+    let Some(rt) = uring() else { return };
+    // SAFETY: installs a handler that only stores to an atomic; without SA_RESTART a
+    // blocked read is interrupted rather than restarted.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_alarm as *const () as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        assert_eq!(
+            libc::sigaction(libc::SIGALRM, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+    let (r, w) = pipe(false);
+    let mut writer = std::fs::File::from(w.try_clone().expect("dup the write end"));
+    writer.write_all(&[7u8; 32]).expect("fill the pipe");
+    let mut buf = [0u8; 16];
+    // Two iterations read 16 bytes each; the third blocks until the signal.
+    let mut batch = [e(
+        libc::SYS_read,
+        &[r.as_raw_fd() as i64, buf.as_mut_ptr() as i64, 16],
+        MC_STOP_NE_ARG,
+        2,
+    )];
+    HANDLED.store(false, Ordering::SeqCst);
+    // SAFETY: pthread_self has no preconditions.
+    let me = unsafe { libc::pthread_self() };
+    let alarm = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        // SAFETY: the target thread is alive: it joins this thread before it returns.
+        unsafe { libc::pthread_kill(me, libc::SIGALRM) };
+    });
+    let outcome = run_bounded(
+        rt,
+        &mut batch,
+        Some(10),
+        "blocked pipe",
+        feed(w.as_raw_fd()),
+    );
+    alarm.join().expect("the alarm thread");
+    assert!(HANDLED.load(Ordering::SeqCst), "the handler ran");
+    assert_eq!(outcome.stop_index, 0);
+    assert_eq!(outcome.iterations, 3, "interrupted in the third iteration");
+    assert_eq!(
+        batch[0].result,
+        -(libc::EINTR as i64),
+        "read(2) gives EINTR"
+    );
+    assert_eq!(
+        rt.backend_for(&batch, true),
+        Backend::Direct,
+        "a pipe is not sent to io_uring"
+    );
+}
+
+#[test]
+fn files_and_dev_null_still_take_the_ring() {
+    let Some(rt) = uring() else { return };
+    let file = tempfile::tempfile().expect("a temporary file");
+    let null = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .expect("open /dev/null");
+    let data = *b"0123456789";
+    let mut back = [0u8; 10];
+    let mut batch = [
+        e(
+            libc::SYS_write,
+            &[file.as_raw_fd() as i64, data.as_ptr() as i64, 10],
+            MC_STOP_NE_ARG,
+            2,
+        ),
+        e(
+            libc::SYS_read,
+            &[null.as_raw_fd() as i64, back.as_mut_ptr() as i64, 10],
+            MC_STOP_NEVER,
+            0,
+        ),
+    ];
+    assert_eq!(
+        rt.backend_for(&batch, false),
+        Backend::IoUring,
+        "a regular file and /dev/null go to io_uring"
+    );
+    let outcome = run_bounded(rt, &mut batch, None, "file and /dev/null", || {});
+    assert_eq!(outcome.stop_index, 2);
+    assert_eq!((batch[0].result, batch[1].result), (10, 0));
+    // SAFETY: pread into a local buffer from our own file.
+    let n = unsafe { libc::pread(file.as_raw_fd(), back.as_mut_ptr().cast(), 10, 0) };
+    assert_eq!(n, 10);
+    assert_eq!(back, data, "the file holds what the chain wrote");
+}
