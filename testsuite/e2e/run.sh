@@ -151,7 +151,7 @@ self_test() {
 # ---------------------------------------------------------------------------------------
 # Build, check and compare one program on the host.
 # ---------------------------------------------------------------------------------------
-# Set by host_program for the qemu stage: PROGRAM -> "orig clustered".
+# The programs host_program built and compared, for the qemu stage.
 declare -A built=()
 
 host_program() {
