@@ -36,7 +36,10 @@
 //! - a character device may give a shorter transfer than the system call (io_uring's
 //!   non-blocking first attempt reads /dev/zero up to a page boundary when the scheduler
 //!   wants the CPU back);
-//! - `close` of an io_uring instance is refused by io_uring (EBADF) but not by `close(2)`.
+//! - `close` of an io_uring instance is refused by io_uring (EBADF) but not by `close(2)`;
+//! - a write past the file-size limit (`RLIMIT_FSIZE`) fails with EFBIG in io_uring, where
+//!   `write(2)` also sends SIGXFSZ to the writer (by default, killing it): a batch with a
+//!   write is sent this way only while the limit is infinite ([`file_size_limit_maps`]).
 //!
 //! The check and the submission are two steps: a descriptor that another thread replaces
 //! in between (`dup2`) is that program's own race, as it would be for the direct calls.
@@ -170,7 +173,25 @@ fn sqe_for(entry: &McEntry, last: bool) -> Option<squeue::Entry> {
 /// descriptor it names ([`descriptors_map`]). Makes up to two system calls per distinct
 /// descriptor.
 pub fn maps(entries: &[McEntry]) -> bool {
-    shape_maps(entries) && descriptors_map(entries)
+    shape_maps(entries) && file_size_limit_maps(entries) && descriptors_map(entries)
+}
+
+/// Whether the batch's writes behave as `write(2)` does under the process's file-size limit:
+/// true for a batch without writes, or while `RLIMIT_FSIZE` is infinite. Under a finite
+/// limit a write that crosses it must raise SIGXFSZ in this thread, which io_uring does not.
+pub fn file_size_limit_maps(entries: &[McEntry]) -> bool {
+    if !entries.iter().any(|e| e.nr as i64 == libc::SYS_write) {
+        return true;
+    }
+    let saved = errno();
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the valid, writable struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
+    set_errno(saved);
+    ok && limit.rlim_cur == libc::RLIM_INFINITY
 }
 
 /// Whether every entry of the batch, as a call and a stop predicate, maps exactly onto
@@ -466,6 +487,41 @@ mod tests {
             read(zero.as_raw_fd() as i64)
         ]));
         assert!(!descriptors_map(&[read(1 << 40)]));
+    }
+
+    #[test]
+    fn writes_under_a_finite_file_size_limit_stay_direct() {
+        let read = McEntry::new(libc::SYS_read, &[0, 0, 1]);
+        let write = McEntry::new(libc::SYS_write, &[1, 0, 1]);
+        let mut saved = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into a valid rlimit.
+        assert_eq!(
+            unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut saved) },
+            0
+        );
+        if saved.rlim_cur == libc::RLIM_INFINITY {
+            assert!(file_size_limit_maps(&[read, write]));
+        }
+        // A finite limit far above anything the tests write (1 TiB), so other test threads
+        // never cross it while it is in force.
+        let finite = libc::rlimit {
+            rlim_cur: 1 << 40,
+            rlim_max: saved.rlim_max,
+        };
+        // SAFETY: setrlimit reads a valid rlimit; the soft limit stays below the hard one.
+        if saved.rlim_max >= finite.rlim_cur
+            && unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &finite) } == 0
+        {
+            let with_write = file_size_limit_maps(&[read, write]);
+            let without = file_size_limit_maps(&[read, read]);
+            // SAFETY: restores the limit read above.
+            unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &saved) };
+            assert!(!with_write);
+            assert!(without);
+        }
     }
 
     /// A regular file in the temporary directory, already unlinked.
