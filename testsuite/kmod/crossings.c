@@ -117,10 +117,7 @@ int main(int argc, char **argv)
 		pid_t pid;
 
 		snprintf(out_path, sizeof(out_path), "/tmp/mc-cross-out-%d", w);
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			die("fork");
+		pid = mct_fork();
 		if (pid == 0) {
 			/* Nothing but the copy's own calls may cross between open and exit. */
 			int in = open(in_path, O_RDONLY), out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -101,6 +101,21 @@ static inline struct mc_entry ref(struct mc_entry e, int arg, long index)
 	return e;
 }
 
+/*
+ * fork() for the tests: stdout is flushed first so that buffered output is not printed twice
+ * (once by the child), and a failed fork ends the program.
+ */
+static inline pid_t mct_fork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	return pid;
+}
+
 static int mc_fd = -1;
 
 static inline int mc_open(void)

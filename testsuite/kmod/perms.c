@@ -36,9 +36,7 @@ static void as_nobody(void (*fn)(void))
 	fflush(stdout);
 	if (pipe(p))
 		die("pipe");
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = mct_fork();
 	if (pid == 0) {
 		close(p[0]);
 		drop_root();

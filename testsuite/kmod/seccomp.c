@@ -39,10 +39,7 @@ static int in_child(int (*fn)(void))
 	pid_t pid;
 	int status;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = mct_fork();
 	if (pid == 0) {
 		alarm(60); /* a loop that never stops must not hang the suite */
 		_exit(fn());
@@ -199,10 +196,7 @@ static int traced_batch(int *child_result)
 	pid_t pid;
 	int status, stops = 0, in_window = 0;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = mct_fork();
 	if (pid == 0) {
 		struct mc_entry e[3];
 		long r;

@@ -344,9 +344,7 @@ static void test_fork_shares_fd(void)
 	int status;
 
 	mc_open();
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = mct_fork();
 	if (pid == 0) {
 		struct mc_entry e[1] = { E(SYS_getpid, 0, 0, 0, 0, 0, 0) };
 		_exit(mc_run(e, 1, 0, 0, NULL) == 0 && e[0].result == getpid() ? 0 : 1);

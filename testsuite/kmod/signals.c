@@ -71,10 +71,7 @@ static pid_t writer_after(long ms, int fd, const char *data)
 {
 	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = mct_fork();
 	if (pid == 0) {
 		usleep(ms * 1000);
 		_exit(write(fd, data, strlen(data)) == (ssize_t)strlen(data) ? 0 : 1);
@@ -242,10 +239,7 @@ static void stop_continue_blocked(void)
 
 	if (pipe(in) || pipe(out))
 		die("pipe");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = mct_fork();
 	if (pid == 0) {
 		struct mc_entry e[4];
 		struct mc_batch b;
@@ -367,10 +361,7 @@ static pid_t looping_child(int blocked)
 {
 	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = mct_fork();
 	if (pid == 0) {
 		int p[2];
 		char buf[1];
