@@ -176,18 +176,11 @@ static inline bool mc_syscall_traced(void)
 /* Calls that depend on the caller's register frame or identity, and the multi-call itself. */
 static bool mc_denied(unsigned int nr, const long *args)
 {
+#define MC_NEVER_RUN_CASE(name) case __NR_##name:
 	switch (nr) {
-	case __NR_rt_sigreturn:
-	case __NR_clone:
-	case __NR_clone3:
-	case __NR_fork:
-	case __NR_vfork:
-	case __NR_execve:
-	case __NR_execveat:
-	case __NR_exit:
-	case __NR_exit_group:
-	case __NR_iopl:
+	MC_FOR_EACH_NEVER_RUN(MC_NEVER_RUN_CASE)
 		return true;
+#undef MC_NEVER_RUN_CASE
 	case __NR_ioctl:
 		/* sys_ioctl takes the command as an unsigned int. */
 		return (unsigned int)args[1] == MC_IOC_RUN;

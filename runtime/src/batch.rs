@@ -116,31 +116,10 @@ pub fn validate(entries: &[McEntry]) -> Result<(), BatchError> {
 }
 
 /// Whether the call `nr` with `args` (after reference substitution) is answered with
-/// -ENOSYS instead of running: the calls that depend on the caller's register frame or
-/// process identity (rt_sigreturn, clone, clone3, fork, vfork, execve, execveat, exit,
-/// exit_group, iopl), a batch inside a batch (`ioctl` with the command `MC_IOC_RUN`), and
-/// numbers with the x32 bit (0x40000000): the batch runs 64-bit calls only.
+/// -ENOSYS instead of running ([`crate::abi::is_denied`]: the never-run list of the ABI, a
+/// batch inside a batch, numbers with the x32 bit).
 pub fn is_denied(nr: u32, args: &[i64; MC_MAX_ARGS]) -> bool {
-    const X32_SYSCALL_BIT: u32 = 0x4000_0000;
-    if nr & X32_SYSCALL_BIT != 0 {
-        return true;
-    }
-    if nr as i64 == libc::SYS_ioctl && args[1] as u32 == crate::abi::MC_IOC_RUN as u32 {
-        return true;
-    }
-    matches!(
-        nr as i64,
-        libc::SYS_rt_sigreturn
-            | libc::SYS_clone
-            | libc::SYS_clone3
-            | libc::SYS_fork
-            | libc::SYS_vfork
-            | libc::SYS_execve
-            | libc::SYS_execveat
-            | libc::SYS_exit
-            | libc::SYS_exit_group
-            | libc::SYS_iopl
-    )
+    crate::abi::is_denied(nr, args)
 }
 
 /// The kernel's internal restart codes (never returned to user space by a plain system call,

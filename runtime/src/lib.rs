@@ -18,7 +18,6 @@
 //! Backends ([`backend`]): the kernel module ([`kmod`]), io_uring ([`uring`]) and direct
 //! system calls ([`direct`], the reference). The choice is made once, at first use.
 
-pub mod abi;
 pub mod backend;
 pub mod batch;
 pub mod direct;
@@ -26,6 +25,8 @@ pub mod fds;
 pub mod kmod;
 pub mod uring;
 
+/// The multi-call ABI (the `multicall-abi` crate, a mirror of the uapi header).
+pub use multicall_abi as abi;
 pub use abi::{McBatch, McEntry};
 pub use backend::{runtime, Backend, Request, RunError, Runtime};
 pub use batch::{BatchError, Outcome};

@@ -125,6 +125,14 @@ fn rust_mirror_matches_the_c_header() {
         ("MC_DEVICE_NAME", MC_DEVICE_NAME.to_string()),
         ("MC_DEVICE_PATH", MC_DEVICE_PATH.to_string()),
     ];
+    let mut rust = rust;
+    let max_errno = MC_MAX_ERRNO.to_string();
+    rust.push(("MC_MAX_ERRNO", max_errno));
+    let never_run: Vec<(String, String)> = MC_NEVER_RUN
+        .iter()
+        .map(|(name, nr)| (format!("never_run_{name}"), nr.to_string()))
+        .collect();
+    rust.extend(never_run.iter().map(|(k, v)| (k.as_str(), v.clone())));
     let mut mismatches = Vec::new();
     for (name, value) in &rust {
         match c.get(*name) {

@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <asm/unistd.h>
 #include <multicall.h>
 
 #define SIZE(t) printf("sizeof_%s %zu\nalignof_%s %zu\n", #t, sizeof(struct t), #t, _Alignof(struct t))
@@ -40,6 +41,9 @@ int main(void)
 	CONST(MC_BATCH_FLAGS);
 	CONST(MC_IOC_MAGIC);
 	CONST(MC_IOC_RUN);
+	CONST(MC_MAX_ERRNO);
+#define NEVER_RUN(name) printf("never_run_%s %d\n", #name, __NR_##name);
+	MC_FOR_EACH_NEVER_RUN(NEVER_RUN)
 	printf("MC_DEVICE_NAME %s\nMC_DEVICE_PATH %s\n", MC_DEVICE_NAME, MC_DEVICE_PATH);
 	printf("sizeof_field_mc_entry_args %zu\n", sizeof(((struct mc_entry *)0)->args));
 	printf("sizeof_field_mc_batch_resume %zu\n", sizeof(((struct mc_batch *)0)->resume));

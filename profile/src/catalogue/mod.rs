@@ -79,6 +79,15 @@ pub struct Syscall {
     pub args: &'static [ArgKind],
 }
 
+impl Syscall {
+    /// Whether a multi-call may hold this call: false for the ABI's never-run list
+    /// (`multicall_abi::MC_NEVER_RUN`: calls that depend on the caller's register frame or
+    /// process identity), whose entries a batch answers with -ENOSYS.
+    pub fn batchable(&self) -> bool {
+        !multicall_abi::is_never_run(self.nr)
+    }
+}
+
 /// The whole table, in number order.
 pub fn all() -> &'static [Syscall] {
     &table::TABLE
@@ -693,5 +702,15 @@ mod tests {
         assert_eq!(resolve_trace_name("syscall_257").unwrap().name, "openat");
         assert!(resolve_trace_name("syscall_0x1f4").is_none());
         assert!(resolve_trace_name("nonsense").is_none());
+    }
+
+    #[test]
+    fn batchable_follows_the_abi() {
+        assert!(by_name("read").unwrap().batchable());
+        for (name, nr) in multicall_abi::MC_NEVER_RUN {
+            let call = by_name(name).unwrap();
+            assert_eq!(call.nr, *nr, "{name}: the catalogue and the ABI disagree on the number");
+            assert!(!call.batchable(), "{name}");
+        }
     }
 }

@@ -30,8 +30,10 @@
  *    transparently (a signal with no handler that stops and continues the process).
  *  - Any entry whose result is -EINTR stops the batch, whatever its predicate.
  *  - Calls that depend on the caller's register frame or process identity are not run:
- *    their result is -ENOSYS (and the predicate is tested on that). They are rt_sigreturn,
- *    clone, clone3, fork, vfork, execve, execveat, exit, exit_group, iopl.
+ *    their result is -ENOSYS (and the predicate is tested on that). They are the calls of
+ *    MC_FOR_EACH_NEVER_RUN below, numbers with the x32 bit, and an ioctl whose command is
+ *    MC_IOC_RUN (a batch cannot run a batch).
+ *  - Results from -MC_MAX_ERRNO to -1 are errors (-errno); any other value is a success.
  *  - A looped batch (MC_BATCH_LOOP) runs the whole batch again and again until a predicate
  *    fires, max_iters iterations have run, or a signal is pending at the start of an
  *    iteration. iterations counts the iterations begun; entries hold the results of the
@@ -63,6 +65,17 @@
 #define MC_MAX_ENTRIES		64
 /* Arguments of one system call. */
 #define MC_MAX_ARGS		6
+
+/* Raw results from -MC_MAX_ERRNO to -1 are errors (the kernel's MAX_ERRNO). */
+#define MC_MAX_ERRNO		4095
+
+/*
+ * The calls a batch never runs (result -ENOSYS): X(name) for each, name as in __NR_name.
+ * They depend on the caller's register frame or process identity.
+ */
+#define MC_FOR_EACH_NEVER_RUN(X)					\
+	X(rt_sigreturn) X(clone) X(clone3) X(fork) X(vfork)		\
+	X(execve) X(execveat) X(exit) X(exit_group) X(iopl)
 
 /* Stop predicates (struct mc_entry.stop). */
 #define MC_STOP_NEVER		0	/* never stop after this entry */

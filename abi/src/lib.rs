@@ -1,0 +1,247 @@
+//! The multi-call ABI, mirrored from `kmod/include/uapi/linux/multicall.h`.
+//!
+//! That header is the single source of truth: every type and constant here has the same
+//! name (in Rust case), size, alignment, field offsets and value, and [`MC_NEVER_RUN`] is the
+//! header's `MC_FOR_EACH_NEVER_RUN` list. The runtime's integration test `runtime/tests/abi.rs`
+//! compiles a C program that includes the header and fails when any of them drifts.
+//!
+//! This crate has no dependencies, so that everything that speaks the ABI (the runtime, the
+//! LLVM pass that emits batches, the profile catalogue) uses these definitions and none of
+//! them writes a number of its own.
+#![no_std]
+
+/// Most entries in one batch (`MC_MAX_ENTRIES`).
+pub const MC_MAX_ENTRIES: usize = 64;
+/// Arguments of one system call (`MC_MAX_ARGS`).
+pub const MC_MAX_ARGS: usize = 6;
+
+/// Never stop after this entry.
+pub const MC_STOP_NEVER: u8 = 0;
+/// Stop when the result is negative (an error).
+pub const MC_STOP_NEG: u8 = 1;
+/// Stop when the result is zero or negative (an error or end of file).
+pub const MC_STOP_NONPOS: u8 = 2;
+/// Stop when the result differs from `args[stop_arg]` (a short transfer).
+pub const MC_STOP_NE_ARG: u8 = 3;
+/// The highest valid stop code.
+pub const MC_STOP_MAX: u8 = MC_STOP_NE_ARG;
+
+/// `struct mc_batch.flags`: repeat the batch (looped multi-call).
+pub const MC_BATCH_LOOP: u32 = 1 << 0;
+/// Every flag `struct mc_batch.flags` may hold.
+pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP;
+
+/// `MC_IOC_MAGIC`, the ioctl type of the misc device.
+pub const MC_IOC_MAGIC: u32 = 0xB7;
+
+/// `_IOWR(MC_IOC_MAGIC, 1, struct mc_batch)`, computed as `<asm-generic/ioctl.h>` does on
+/// x86-64 (direction bits 30-31, size bits 16-29, type bits 8-15, number bits 0-7).
+pub const MC_IOC_RUN: u64 = {
+    const IOC_WRITE: u64 = 1;
+    const IOC_READ: u64 = 2;
+    ((IOC_READ | IOC_WRITE) << 30)
+        | ((core::mem::size_of::<McBatch>() as u64) << 16)
+        | ((MC_IOC_MAGIC as u64) << 8)
+        | 1
+};
+
+/// Raw kernel results from `-MC_MAX_ERRNO` to -1 are errors (-errno); every other value is
+/// a success, also a negative one such as an address above 2^63 (`MC_MAX_ERRNO`, the
+/// kernel's `MAX_ERRNO`).
+pub const MC_MAX_ERRNO: i64 = 4095;
+
+/// Whether a raw kernel result is an error (-errno).
+pub const fn is_error_result(result: i64) -> bool {
+    result < 0 && result >= -MC_MAX_ERRNO
+}
+
+/// Bit of a system-call number that selects the x32 ABI; a batch runs 64-bit calls only, so
+/// numbers with it are never run.
+pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+
+/// The calls a batch never runs, with their x86-64 numbers: they depend on the caller's
+/// register frame or process identity (`MC_FOR_EACH_NEVER_RUN` of the header). An entry with
+/// one of these numbers, or with [`X32_SYSCALL_BIT`], gives `-ENOSYS` without running, and so
+/// does an `ioctl` whose command is [`MC_IOC_RUN`] (a batch cannot run a batch).
+pub const MC_NEVER_RUN: &[(&str, u32)] = &[
+    ("rt_sigreturn", 15),
+    ("clone", 56),
+    ("fork", 57),
+    ("vfork", 58),
+    ("execve", 59),
+    ("exit", 60),
+    ("iopl", 172),
+    ("exit_group", 231),
+    ("execveat", 322),
+    ("clone3", 435),
+];
+
+/// x86-64 number of `ioctl`, the one call whose refusal depends on an argument.
+pub const NR_IOCTL: u32 = 16;
+
+/// Whether system call `nr` is in [`MC_NEVER_RUN`] or has the x32 bit: whatever its
+/// arguments, a batch answers it with `-ENOSYS`.
+pub const fn is_never_run(nr: u32) -> bool {
+    if nr & X32_SYSCALL_BIT != 0 {
+        return true;
+    }
+    let mut i = 0;
+    while i < MC_NEVER_RUN.len() {
+        if MC_NEVER_RUN[i].1 == nr {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether an entry for system call `nr` with `args` (after reference substitution) is
+/// answered with `-ENOSYS` instead of running: [`is_never_run`], or an `ioctl` with the
+/// command `MC_IOC_RUN` (the kernel compares the command as a 32-bit value).
+pub const fn is_denied(nr: u32, args: &[i64; MC_MAX_ARGS]) -> bool {
+    is_never_run(nr) || (nr == NR_IOCTL && args[1] as u32 == MC_IOC_RUN as u32)
+}
+
+/// Field indices of `struct mc_entry`, for code that builds it field by field (an LLVM
+/// struct type `{ i32, i8, i8, i16, [6 x i64], i64 }` in this order).
+pub mod entry_field {
+    /// `nr`, a `u32`.
+    pub const NR: u32 = 0;
+    /// `stop`, a `u8`.
+    pub const STOP: u32 = 1;
+    /// `stop_arg`, a `u8`.
+    pub const STOP_ARG: u32 = 2;
+    /// `refs`, a `u16`.
+    pub const REFS: u32 = 3;
+    /// `args`, `[i64; MC_MAX_ARGS]`.
+    pub const ARGS: u32 = 4;
+    /// `result`, an `i64`.
+    pub const RESULT: u32 = 5;
+    /// How many fields the struct has.
+    pub const COUNT: u32 = 6;
+}
+
+/// The misc device's name.
+pub const MC_DEVICE_NAME: &str = "multicall";
+/// Where the misc device appears.
+pub const MC_DEVICE_PATH: &str = "/dev/multicall";
+
+/// One system call of a batch (`struct mc_entry`, 64 bytes).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct McEntry {
+    /// x86-64 system call number.
+    pub nr: u32,
+    /// `MC_STOP_*`.
+    pub stop: u8,
+    /// The argument compared by `MC_STOP_NE_ARG`.
+    pub stop_arg: u8,
+    /// Bit i: `args[i]` is the index of an earlier entry whose result is used.
+    pub refs: u16,
+    /// The six arguments.
+    pub args: [i64; MC_MAX_ARGS],
+    /// Out: the raw kernel result, -errno on failure.
+    pub result: i64,
+}
+
+impl McEntry {
+    /// An entry for system call `nr` with `args` (missing arguments are zero), no stop
+    /// predicate and no references.
+    pub fn new(nr: i64, args: &[i64]) -> McEntry {
+        let mut entry = McEntry {
+            nr: nr as u32,
+            ..McEntry::default()
+        };
+        for (slot, value) in entry.args.iter_mut().zip(args) {
+            *slot = *value;
+        }
+        entry
+    }
+
+    /// The same entry with stop predicate `stop` (and `stop_arg` for `MC_STOP_NE_ARG`).
+    pub fn stop(mut self, stop: u8, stop_arg: u8) -> McEntry {
+        self.stop = stop;
+        self.stop_arg = stop_arg;
+        self
+    }
+
+    /// The same entry with `args[arg]` replaced by the result of entry `earlier`.
+    pub fn reference(mut self, arg: usize, earlier: usize) -> McEntry {
+        self.refs |= 1 << arg;
+        self.args[arg] = earlier as i64;
+        self
+    }
+}
+
+/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 48 bytes).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct McBatch {
+    /// User pointer to `struct mc_entry[count]`.
+    pub entries: u64,
+    /// 1 ..= `MC_MAX_ENTRIES`.
+    pub count: u32,
+    /// `MC_BATCH_*`.
+    pub flags: u32,
+    /// With `MC_BATCH_LOOP`: most iterations (at least 1).
+    pub max_iters: u64,
+    /// Out: iterations begun (1 without `MC_BATCH_LOOP`).
+    pub iterations: u64,
+    /// Out: the entry whose predicate fired, or count.
+    pub stop_index: i64,
+    /// 0 for a new batch. In/out: index + 1 of the entry a restarted ioctl goes on at; the
+    /// module sets it when an entry's call returned a restart code and the ioctl returned
+    /// that code to signal delivery (see the header's "Resuming").
+    pub resume: u32,
+    /// Must be zero.
+    pub reserved: u32,
+}
+
+const _: () = assert!(core::mem::size_of::<McEntry>() == 64);
+const _: () = assert!(core::mem::size_of::<McBatch>() == 48);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::offset_of;
+
+    #[test]
+    fn entry_field_indices_follow_the_layout() {
+        let by_index = [
+            (entry_field::NR, offset_of!(McEntry, nr)),
+            (entry_field::STOP, offset_of!(McEntry, stop)),
+            (entry_field::STOP_ARG, offset_of!(McEntry, stop_arg)),
+            (entry_field::REFS, offset_of!(McEntry, refs)),
+            (entry_field::ARGS, offset_of!(McEntry, args)),
+            (entry_field::RESULT, offset_of!(McEntry, result)),
+        ];
+        assert_eq!(by_index.len(), entry_field::COUNT as usize);
+        for (k, (index, _)) in by_index.iter().enumerate() {
+            assert_eq!(*index as usize, k);
+        }
+        assert!(by_index.windows(2).all(|w| w[0].1 < w[1].1));
+    }
+
+    #[test]
+    fn never_run_and_denied() {
+        for (name, nr) in MC_NEVER_RUN {
+            assert!(is_never_run(*nr), "{name}");
+        }
+        assert!(!is_never_run(0), "read runs");
+        assert!(is_never_run(X32_SYSCALL_BIT));
+        let mut args = [0i64; MC_MAX_ARGS];
+        assert!(!is_denied(NR_IOCTL, &args));
+        args[1] = MC_IOC_RUN as i64;
+        assert!(is_denied(NR_IOCTL, &args));
+        args[1] = (MC_IOC_RUN as i64) | (1 << 40);
+        assert!(is_denied(NR_IOCTL, &args), "the command is compared as 32 bits");
+    }
+
+    #[test]
+    fn error_results() {
+        assert!(is_error_result(-1));
+        assert!(is_error_result(-MC_MAX_ERRNO));
+        assert!(!is_error_result(-MC_MAX_ERRNO - 1));
+        assert!(!is_error_result(0));
+    }
+}
