@@ -5,7 +5,10 @@
 //! - `import` builds a profile from an existing `strace -f -k` trace.
 //! - `show` prints the hottest edges with their call sites; `graph` draws the graph with Graphviz;
 //!   `merge` adds profiles of several runs.
+//! - `build` runs a program's own build with the pass and a profile and sums up what the pass did;
+//!   `cc` and `c++` are the compiler wrappers it puts in `CC` and `CXX`.
 
+mod build;
 mod ingest;
 mod record;
 mod show;
@@ -40,6 +43,13 @@ enum Command {
     Graph(GraphArgs),
     /// Add the runs of several profiles of one program.
     Merge(MergeArgs),
+    /// Run a program's build (make, configure, cmake, a compile) with the pass and a profile.
+    Build(build::BuildArgs),
+    /// The C compiler wrapper that `build` puts in CC (`syscluster cc ARGS...`).
+    Cc,
+    /// The C++ compiler wrapper that `build` puts in CXX (`syscluster c++ ARGS...`).
+    #[command(name = "c++")]
+    Cxx,
 }
 
 #[derive(clap::Args)]
@@ -104,6 +114,11 @@ struct MergeArgs {
 }
 
 fn main() -> ExitCode {
+    // The compiler wrappers take the compiler's own arguments, which clap must not read.
+    let mut argv = std::env::args();
+    if let Some(mode) = argv.nth(1).filter(|m| m == "cc" || m == "c++") {
+        return build::wrap_compiler(mode == "c++", argv.collect());
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Record(args) => return record::run(args),
@@ -113,6 +128,13 @@ fn main() -> ExitCode {
         }
         Command::Graph(args) => draw(args),
         Command::Merge(args) => merge(args),
+        Command::Build(args) => match build::build(args) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
+        Command::Cc | Command::Cxx => Err(anyhow::anyhow!(
+            "`cc` and `c++` must be the first argument: syscluster cc COMPILER-ARGS..."
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

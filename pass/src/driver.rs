@@ -96,6 +96,9 @@ fn run_with(module: LLVMModuleRef, shim: &Shim, cfg: &Config, stats: &mut Stats)
         for &s in &mapping.node_sites[n] {
             let how = match mapping.how[n] {
                 MatchKind::DebugLocation => "by debug location",
+                MatchKind::DebugLocationFileName => {
+                    "by debug location, file name only: the profile names another directory"
+                }
                 _ => "by name",
             };
             shim.remark(

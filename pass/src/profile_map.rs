@@ -2,7 +2,8 @@
 //!
 //! A node with a source site (`function`, `file`, `line:column`, inlined-at chain) matches the
 //! IR sites whose debug location has the same frames: innermost function and line:column, the
-//! file compared by path suffix, and each inlined-at frame in turn. A node without a site, or
+//! file compared by path suffix (or, when that matches nothing, by file name alone: a profile
+//! recorded on a build in another directory), and each inlined-at frame in turn. A node without a site, or
 //! whose site matches nothing (IR without debug info), falls back to the paper's mapping: every
 //! site of the same system call within the function the node names (its site's outermost
 //! function, or the function in the trace's caller frame `main+0x26`), or within the whole
@@ -19,6 +20,9 @@ use crate::sites::Site;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MatchKind {
     DebugLocation,
+    /// The debug location with the file compared by its name alone: the profile was recorded
+    /// on a build in another directory (another checkout, machine or build root).
+    DebugLocationFileName,
     Name,
     Unmatched,
 }
@@ -51,18 +55,46 @@ fn same_function(ir: &DebugFrame, name: &str) -> bool {
     ir.function == name || (!ir.linkage.is_empty() && ir.linkage == name)
 }
 
-fn frame_matches(ir: &DebugFrame, function: &str, file: &str, line: u32, column: u32) -> bool {
+/// How strictly a frame's file must agree with the profile's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FileMatch {
+    /// Equal paths, or one a path suffix of the other.
+    Path,
+    /// The same file name, in whatever directory.
+    FileName,
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn frame_matches(
+    ir: &DebugFrame,
+    how: FileMatch,
+    (function, file, line, column): (&str, &str, u32, u32),
+) -> bool {
+    let ir_file = full_path(ir);
+    let file_ok = match how {
+        FileMatch::Path => same_file(&ir_file, file),
+        FileMatch::FileName => {
+            ir_file.is_empty() || file.is_empty() || file_name(&ir_file) == file_name(file)
+        }
+    };
     same_function(ir, function)
-        && same_file(&full_path(ir), file)
+        && file_ok
         && ir.line == line
         && (column == 0 || ir.column == 0 || ir.column == column)
 }
 
-fn site_matches(frames: &[DebugFrame], site: &syscluster_profile::format::Site) -> bool {
+fn site_matches(
+    frames: &[DebugFrame],
+    site: &syscluster_profile::format::Site,
+    how: FileMatch,
+) -> bool {
     let Some(inner) = frames.first() else {
         return false;
     };
-    if !frame_matches(inner, &site.function, &site.file, site.line, site.column) {
+    if !frame_matches(inner, how, (&site.function, &site.file, site.line, site.column)) {
         return false;
     }
     if frames.len() != site.inlined_at.len() + 1 {
@@ -72,7 +104,7 @@ fn site_matches(frames: &[DebugFrame], site: &syscluster_profile::format::Site) 
         .iter()
         .zip(&frames[1..])
         .all(|(f, ir): (&Frame, &DebugFrame)| {
-            frame_matches(ir, &f.function, &f.file, f.line, f.column)
+            frame_matches(ir, how, (&f.function, &f.file, f.line, f.column))
         })
 }
 
@@ -102,12 +134,21 @@ pub(crate) fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
     for node in &profile.nodes {
         let by_name = |s: &Site| s.answers_to(&node.syscall);
         if let Some(site) = &node.site {
-            let hits: Vec<usize> = (0..sites.len())
-                .filter(|&k| by_name(&sites[k]) && site_matches(&frames[k], site))
-                .collect();
-            if !hits.is_empty() {
+            // By path first; by file name when the profile comes from a build in another
+            // directory, so that no path of the recording machine has to exist here.
+            let levels = [
+                (FileMatch::Path, MatchKind::DebugLocation),
+                (FileMatch::FileName, MatchKind::DebugLocationFileName),
+            ];
+            let found = levels.iter().find_map(|&(level, kind)| {
+                let hits: Vec<usize> = (0..sites.len())
+                    .filter(|&k| by_name(&sites[k]) && site_matches(&frames[k], site, level))
+                    .collect();
+                (!hits.is_empty()).then_some((hits, kind))
+            });
+            if let Some((hits, kind)) = found {
                 node_sites.push(hits);
-                how.push(MatchKind::DebugLocation);
+                how.push(kind);
                 continue;
             }
         }

@@ -1,0 +1,747 @@
+//! The build driver: `syscluster build -- COMMAND...` and the compiler wrapper `syscluster cc`.
+//!
+//! `build` runs a program's own build (`make`, `./configure && make`, `cmake --build`, a plain
+//! compile) with `CC`/`CXX` pointing at two small wrapper scripts that call `syscluster cc` and
+//! `syscluster c++`. The wrapper decides per compiler invocation:
+//!
+//! - a configure or CMake test program (`conftest.c`, `CMakeFiles/CMakeScratch/...`), a
+//!   preprocessor run (`-E`, `-M`), or a run without a profile: the real compiler, unchanged;
+//! - a compile of sources: the real compiler with the plugin, the profile and the pass's
+//!   remarks saved as YAML into the build's log directory;
+//! - a link: the real compiler plus the runtime's static archive, inside `--as-needed`, so that
+//!   a program or library links libmulticall only when one of its objects calls it: a program
+//!   in which nothing was clustered is linked exactly as the original.
+//!
+//! When the build ends, `build` reads every module's remarks and prints one summary for the
+//! whole build: modules compiled with the pass, clusters formed, hot edges refused by reason
+//! with their weights, and hot edges that match no call site in any module.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use serde::Serialize;
+use syscluster_profile::format::Profile;
+
+/// Environment of the compiler wrapper, set by `build` (or by hand for `CC="syscluster cc"`).
+const ENV_PROFILE: &str = "SYSCLUSTER_PROFILE";
+const ENV_LOG: &str = "SYSCLUSTER_LOG";
+const ENV_PLUGIN: &str = "SYSCLUSTER_PLUGIN";
+const ENV_RUNTIME: &str = "SYSCLUSTER_RUNTIME";
+const ENV_CC: &str = "SYSCLUSTER_CC";
+const ENV_CXX: &str = "SYSCLUSTER_CXX";
+const ENV_OFF: &str = "SYSCLUSTER_OFF";
+
+#[derive(Args)]
+pub struct BuildArgs {
+    /// The profile to cluster with (from `syscluster record`).
+    #[arg(short, long)]
+    profile: PathBuf,
+    /// Directory for the build's remarks and summary (emptied first).
+    #[arg(long, default_value = "syscluster-build")]
+    log: PathBuf,
+    /// Hot edges listed per reason in the summary.
+    #[arg(long, default_value_t = 5)]
+    top: usize,
+    /// The build command, e.g. `make -j2`, `sh -c './configure && make'`.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<OsString>,
+}
+
+/// The directory of this executable, where `cargo build` also puts the plugin and the runtime.
+fn own_dir() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot find the syscluster executable's path")?;
+    Ok(exe.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+fn default_plugin() -> Result<PathBuf> {
+    Ok(own_dir()?.join("libsyscluster_pass.so"))
+}
+
+fn default_runtime() -> Result<PathBuf> {
+    Ok(own_dir()?.join("libmulticall.a"))
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("cannot make {} absolute", path.display()))
+}
+
+fn write_wrapper(bin: &Path, name: &str, exe: &Path, mode: &str) -> Result<PathBuf> {
+    let path = bin.join(name);
+    let script = format!(
+        "#!/bin/sh\n# The syscall-cluster compiler wrapper of `syscluster build`.\nexec '{}' {mode} \"$@\"\n",
+        exe.display().to_string().replace('\'', "'\\''")
+    );
+    fs::write(&path, script).with_context(|| format!("cannot write {}", path.display()))?;
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot make {} executable", path.display()))?;
+    Ok(path)
+}
+
+/// `syscluster build`.
+pub fn build(args: BuildArgs) -> Result<ExitCode> {
+    let profile = absolute(&args.profile)?;
+    Profile::load(&profile).with_context(|| {
+        format!(
+            "cannot use the profile {}: record one with `syscluster record -o {} -- PROGRAM ARGS`",
+            profile.display(),
+            args.profile.display()
+        )
+    })?;
+    let plugin = match std::env::var_os(ENV_PLUGIN) {
+        Some(p) => PathBuf::from(p),
+        None => default_plugin()?,
+    };
+    if !plugin.is_file() {
+        bail!(
+            "no pass plugin at {}: run `cargo build --release`, or set {ENV_PLUGIN}",
+            plugin.display()
+        );
+    }
+    let runtime = match std::env::var_os(ENV_RUNTIME) {
+        Some(p) => PathBuf::from(p),
+        None => default_runtime()?,
+    };
+    if !runtime.is_file() {
+        bail!(
+            "no runtime archive at {}: run `cargo build --release`, or set {ENV_RUNTIME}",
+            runtime.display()
+        );
+    }
+    let log = absolute(&args.log)?;
+    if log.exists() {
+        fs::remove_dir_all(&log).with_context(|| format!("cannot empty {}", log.display()))?;
+    }
+    let bin = log.join("bin");
+    fs::create_dir_all(log.join("remarks"))
+        .and_then(|()| fs::create_dir_all(&bin))
+        .with_context(|| format!("cannot create {}", log.display()))?;
+    let exe = std::env::current_exe().context("cannot find the syscluster executable's path")?;
+    let cc = write_wrapper(&bin, "cc", &exe, "cc")?;
+    let cxx = write_wrapper(&bin, "c++", &exe, "c++")?;
+
+    let mut command = args.command.clone();
+    // make's own CC (`CC = gcc` in a Makefile) beats the environment; a command-line
+    // assignment beats both.
+    let is_make = Path::new(&command[0])
+        .file_name()
+        .is_some_and(|n| n == "make" || n == "gmake");
+    if is_make {
+        command.push(format!("CC={}", cc.display()).into());
+        command.push(format!("CXX={}", cxx.display()).into());
+    }
+    eprintln!(
+        "syscluster build: {} (profile {}, remarks in {})",
+        command
+            .iter()
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" "),
+        profile.display(),
+        log.display()
+    );
+    let status = Command::new(&command[0])
+        .args(&command[1..])
+        .env("CC", &cc)
+        .env("CXX", &cxx)
+        .env(ENV_PROFILE, &profile)
+        .env(ENV_LOG, &log)
+        .env(ENV_PLUGIN, &plugin)
+        .env(ENV_RUNTIME, &runtime)
+        .status()
+        .with_context(|| format!("cannot run {}", command[0].to_string_lossy()))?;
+
+    let summary = Summary::read(&log)?;
+    let text = summary.render(args.top);
+    eprint!("{text}");
+    fs::write(log.join("summary.txt"), &text)
+        .and_then(|()| fs::write(log.join("summary.json"), summary.to_json()))
+        .with_context(|| format!("cannot write the summary into {}", log.display()))?;
+    if !status.success() {
+        eprintln!("syscluster build: the build command failed ({status})");
+        return Ok(ExitCode::from(
+            status.code().map_or(1, |c| c.clamp(1, 255) as u8),
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a compiler invocation does, as far as the wrapper cares.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Invocation {
+    /// Indices (into the arguments) of the source files.
+    pub sources: Vec<usize>,
+    /// The `-o` argument.
+    pub output: Option<String>,
+    /// Whether it links (no `-c`, `-S`, `-E`, `-M`, `-MM`, `-fsyntax-only`).
+    pub links: bool,
+    /// Whether it only preprocesses or checks (`-E`, `-M`, `-MM`, `-fsyntax-only`).
+    pub no_codegen: bool,
+}
+
+const SOURCE_EXTENSIONS: &[&str] = &["c", "cc", "cpp", "cxx", "c++", "C", "cp", "i", "ii"];
+
+/// Options whose value is the next argument.
+const TAKES_VALUE: &[&str] = &[
+    "-o",
+    "-I",
+    "-D",
+    "-U",
+    "-include",
+    "-imacros",
+    "-isystem",
+    "-iquote",
+    "-idirafter",
+    "-iprefix",
+    "-isysroot",
+    "-x",
+    "-MF",
+    "-MT",
+    "-MQ",
+    "-L",
+    "-l",
+    "-Xlinker",
+    "-Xclang",
+    "-Xassembler",
+    "-Xpreprocessor",
+    "-mllvm",
+    "-arch",
+    "-target",
+    "--param",
+    "-z",
+    "-u",
+    "-T",
+    "-e",
+    "-B",
+    "-G",
+];
+
+impl Invocation {
+    pub fn classify(args: &[String]) -> Invocation {
+        let mut inv = Invocation {
+            links: true,
+            ..Invocation::default()
+        };
+        let mut language_forced = false;
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            match a {
+                "-c" | "-S" => inv.links = false,
+                "-E" | "-M" | "-MM" | "-fsyntax-only" => {
+                    inv.links = false;
+                    inv.no_codegen = true;
+                }
+                "-o" => inv.output = args.get(i + 1).cloned(),
+                "-x" => {
+                    language_forced = args
+                        .get(i + 1)
+                        .is_some_and(|l| l.starts_with('c') || l == "cpp-output");
+                }
+                _ => {}
+            }
+            if TAKES_VALUE.contains(&a) {
+                i += 2;
+                continue;
+            }
+            if !a.starts_with('-') || a == "-" {
+                let ext = Path::new(a).extension().and_then(|e| e.to_str());
+                if (language_forced && a != "-")
+                    || ext.is_some_and(|e| SOURCE_EXTENSIONS.contains(&e))
+                {
+                    inv.sources.push(i);
+                } else if a == "-" {
+                    // Standard input (configure's `-E -`): never ours.
+                    inv.no_codegen = true;
+                }
+            }
+            i += 1;
+        }
+        inv
+    }
+
+    /// Whether this is a build system's probe rather than the program: autoconf's
+    /// `conftest.c`, CMake's try-compile and compiler-identification projects, meson's.
+    pub fn is_probe(&self, args: &[String], cwd: &Path) -> bool {
+        let probe_path = |p: &str| {
+            let name = Path::new(p)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("");
+            name.starts_with("conftest")
+                || name.starts_with("CMakeCCompilerId")
+                || name.starts_with("CMakeCXXCompilerId")
+                || p.contains("CMakeScratch")
+                || p.contains("CMakeTmp")
+                || p.contains("meson-private")
+        };
+        self.sources.iter().any(|&i| probe_path(&args[i]))
+            || self.output.as_deref().is_some_and(probe_path)
+            || probe_path(&cwd.to_string_lossy())
+    }
+}
+
+/// `syscluster cc ARGS...` / `syscluster c++ ARGS...`: the compiler wrapper. Never returns on
+/// success (it replaces itself with the compiler).
+pub fn wrap_compiler(cxx: bool, args: Vec<String>) -> ExitCode {
+    match wrap(cxx, args) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "syscluster cc: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
+    let compiler = if cxx {
+        std::env::var(ENV_CXX).unwrap_or_else(|_| "clang++-19".into())
+    } else {
+        std::env::var(ENV_CC).unwrap_or_else(|_| "clang-19".into())
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let inv = Invocation::classify(&args);
+    let profile = std::env::var_os(ENV_PROFILE).filter(|p| !p.is_empty());
+    let off = std::env::var_os(ENV_OFF).is_some_and(|v| v != "0");
+    let mut extra: Vec<String> = Vec::new();
+    let mut after: Vec<String> = Vec::new();
+    let mut log_line = None;
+    if let (Some(profile), false) = (profile, off || inv.no_codegen || inv.is_probe(&args, &cwd)) {
+        if !inv.sources.is_empty() {
+            let plugin = match std::env::var_os(ENV_PLUGIN) {
+                Some(p) => PathBuf::from(p),
+                None => default_plugin()?,
+            };
+            let p = plugin.display();
+            extra.extend([
+                format!("-fplugin={p}"),
+                format!("-fpass-plugin={p}"),
+                "-mllvm".into(),
+                format!("-syscluster-profile={}", Path::new(&profile).display()),
+                "-Wno-unused-command-line-argument".into(),
+            ]);
+            if let (Some(log), [source]) = (std::env::var_os(ENV_LOG), inv.sources.as_slice()) {
+                let what = cwd.join(inv.output.as_deref().unwrap_or(&args[*source]));
+                let key = fnv64(what.to_string_lossy().as_bytes());
+                let yaml = Path::new(&log)
+                    .join("remarks")
+                    .join(format!("{key:016x}.yaml"));
+                extra.extend([
+                    "-fsave-optimization-record=yaml".into(),
+                    format!("-foptimization-record-file={}", yaml.display()),
+                    "-foptimization-record-passes=syscall-cluster".into(),
+                ]);
+                log_line = Some((
+                    PathBuf::from(log),
+                    format!("{key:016x}\t{}", what.display()),
+                ));
+            }
+        }
+        if inv.links {
+            let runtime = match std::env::var_os(ENV_RUNTIME) {
+                Some(p) => PathBuf::from(p),
+                None => default_runtime()?,
+            };
+            // Members of an archive are linked only when referenced, and --as-needed keeps
+            // the libraries the runtime needs out of a program that does not call it.
+            after.extend([
+                "-Wl,--push-state,--as-needed".into(),
+                runtime.display().to_string(),
+                "-lpthread".into(),
+                "-ldl".into(),
+                "-lm".into(),
+                "-Wl,--pop-state".into(),
+            ]);
+        }
+    }
+    let mut cmd = Command::new(&compiler);
+    cmd.args(&extra).args(&args).args(&after);
+    if let Some((log, line)) = log_line {
+        // Record the module, then compile; the summary reads the YAML the compile writes.
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log.join("modules"))
+            .with_context(|| format!("cannot write into {}", log.display()))?;
+        // One write of one short line: atomic among parallel compiles (O_APPEND).
+        f.write_all(format!("{line}\n").as_bytes())
+            .with_context(|| format!("cannot write into {}", log.display()))?;
+    }
+    let err = cmd.exec();
+    bail!("cannot run the compiler {compiler}: {err}")
+}
+
+/// FNV-1a, 64 bits: a stable name for a module's remark file.
+fn fnv64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// One remark from a module's YAML optimization record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Remark {
+    pub kind: String,
+    pub name: String,
+    pub location: String,
+    pub function: String,
+    pub message: String,
+}
+
+/// Parses the remarks of clang's `-fsave-optimization-record=yaml` output.
+pub fn parse_remarks(text: &str) -> Vec<Remark> {
+    let mut out = Vec::new();
+    let mut cur: Option<Remark> = None;
+    for line in text.lines() {
+        if let Some(kind) = line.strip_prefix("--- !") {
+            out.extend(cur.take());
+            cur = Some(Remark {
+                kind: kind.trim().to_string(),
+                name: String::new(),
+                location: String::new(),
+                function: String::new(),
+                message: String::new(),
+            });
+            continue;
+        }
+        let Some(r) = cur.as_mut() else { continue };
+        let line = line.trim_start();
+        if let Some(v) = line.strip_prefix("Name:") {
+            r.name = unquote(v.trim());
+        } else if let Some(v) = line.strip_prefix("Function:") {
+            r.function = unquote(v.trim());
+        } else if let Some(v) = line.strip_prefix("DebugLoc:") {
+            r.location = debug_loc(v.trim());
+        } else if let Some(v) = line.strip_prefix("- String:") {
+            r.message.push_str(&unquote(v.trim()));
+        }
+    }
+    out.extend(cur);
+    out
+}
+
+fn unquote(v: &str) -> String {
+    if let Some(inner) = v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        inner.replace("''", "'")
+    } else if let Some(inner) = v.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        inner.replace("\\\"", "\"")
+    } else {
+        v.to_string()
+    }
+}
+
+/// `{ File: copy.c, Line: 35, Column: 14 }` as `copy.c:35:14`.
+fn debug_loc(v: &str) -> String {
+    let inner = v.trim_start_matches('{').trim_end_matches('}');
+    let mut file = String::new();
+    let mut line = String::new();
+    let mut column = String::new();
+    for part in inner.split(", ") {
+        if let Some((k, val)) = part.split_once(':') {
+            let val = unquote(val.trim());
+            match k.trim() {
+                "File" => file = val,
+                "Line" => line = val,
+                "Column" => column = val,
+                _ => {}
+            }
+        }
+    }
+    format!("{file}:{line}:{column}")
+}
+
+/// The weight a remark's message states, `(weight N)`.
+fn weight_of(message: &str) -> u64 {
+    message
+        .split("(weight ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The profile node a `ProfileMatch` remark names: `profile node read(3) (12 calls) is ...`.
+fn matched_node(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("profile node ")?;
+    let end = rest.find(" calls) is ")?;
+    let open = rest[..end].rfind(" (")?;
+    Some(&rest[..open])
+}
+
+/// The two node labels of `hot edge A -> B (weight N)`.
+fn edge_ends(edge: &str) -> Option<(&str, &str)> {
+    let rest = edge.strip_prefix("hot edge ")?;
+    let rest = &rest[..rest.rfind(" (weight ").unwrap_or(rest.len())];
+    rest.split_once(" -> ")
+}
+
+/// A hot edge refused for one reason, once per location and message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    pub location: String,
+    pub weight: u64,
+    pub message: String,
+}
+
+/// What the pass did over a whole build.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub modules: usize,
+    pub modules_without_record: usize,
+    pub modules_changed: usize,
+    pub clusters: Vec<Refused>,
+    pub calls_clustered: u64,
+    pub refused: BTreeMap<String, Vec<Refused>>,
+    /// Hot edges with no call site in any module, with how many modules said so.
+    pub unmatched: Vec<(String, u64, usize)>,
+}
+
+impl Summary {
+    pub fn read(log: &Path) -> Result<Summary> {
+        let mut s = Summary::default();
+        let modules = match fs::read_to_string(log.join("modules")) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read {}/modules", log.display()))
+            }
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut unmatched: BTreeMap<String, (u64, usize)> = BTreeMap::new();
+        let mut remarks = Vec::new();
+        let mut matched = std::collections::HashSet::new();
+        for line in modules.lines() {
+            let Some((key, _what)) = line.split_once('\t') else {
+                continue;
+            };
+            if !seen.insert(key.to_string()) {
+                continue;
+            }
+            s.modules += 1;
+            match fs::read_to_string(log.join("remarks").join(format!("{key}.yaml"))) {
+                Ok(text) => remarks.push(parse_remarks(&text)),
+                Err(_) => s.modules_without_record += 1,
+            }
+        }
+        for module in remarks {
+            if module.iter().any(|r| r.kind == "Passed") {
+                s.modules_changed += 1;
+            }
+            for r in module {
+                match (r.kind.as_str(), r.name.as_str()) {
+                    ("Passed", _) => {
+                        s.calls_clustered += r
+                            .message
+                            .strip_prefix("clustered ")
+                            .and_then(|m| m.split(' ').next())
+                            .and_then(|n| n.parse::<u64>().ok())
+                            .unwrap_or(0);
+                        s.clusters.push(Refused {
+                            location: r.location,
+                            weight: 0,
+                            message: r.message,
+                        });
+                    }
+                    ("Analysis", "ProfileMatch") => {
+                        if let Some(label) = matched_node(&r.message) {
+                            matched.insert(label.to_string());
+                        }
+                    }
+                    ("Missed", "UnmatchedEdge") => {
+                        let edge = r
+                            .message
+                            .split(" matches no call site")
+                            .next()
+                            .unwrap_or(&r.message)
+                            .to_string();
+                        let entry = unmatched.entry(edge).or_insert((weight_of(&r.message), 0));
+                        entry.1 += 1;
+                    }
+                    ("Missed", name) => {
+                        let list = s.refused.entry(name.to_string()).or_default();
+                        if !list
+                            .iter()
+                            .any(|x| x.location == r.location && x.message == r.message)
+                        {
+                            list.push(Refused {
+                                location: r.location.clone(),
+                                weight: weight_of(&r.message),
+                                message: r.message,
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for list in s.refused.values_mut() {
+            list.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.location.cmp(&b.location)));
+        }
+        // An edge that one module cannot place may be another module's: keep only edges with
+        // an end that no module matched.
+        s.unmatched = unmatched
+            .into_iter()
+            .filter(|(edge, _)| {
+                edge_ends(edge).map_or(true, |(a, b)| !matched.contains(a) || !matched.contains(b))
+            })
+            .map(|(e, (w, n))| (e, w, n))
+            .collect();
+        s.unmatched
+            .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(s)
+    }
+
+    pub fn render(&self, top: usize) -> String {
+        let mut o = String::new();
+        let mut line = |l: String| {
+            o.push_str(&l);
+            o.push('\n');
+        };
+        line(format!(
+            "syscluster build: {} modules compiled with the pass, {} changed; {} clusters, {} system calls clustered",
+            self.modules,
+            self.modules_changed,
+            self.clusters.len(),
+            self.calls_clustered
+        ));
+        if self.modules_without_record > 0 {
+            line(format!(
+                "  {} modules left no remarks (a failed compile, or several sources in one command)",
+                self.modules_without_record
+            ));
+        }
+        for c in &self.clusters {
+            line(format!("  clustered at {}: {}", c.location, c.message));
+        }
+        for (reason, list) in &self.refused {
+            let weight: u64 = list.iter().map(|r| r.weight).sum();
+            line(format!(
+                "  refused for {reason}: {} hot edges, total weight {weight}",
+                list.len()
+            ));
+            for r in list.iter().take(top) {
+                line(format!("    {}: {}", r.location, r.message));
+            }
+        }
+        if !self.unmatched.is_empty() {
+            let weight: u64 = self.unmatched.iter().map(|u| u.1).sum();
+            line(format!(
+                "  {} hot edges match no call site in any module (total weight {weight}): they run in shared libraries, the loader, or code built without -g",
+                self.unmatched.len()
+            ));
+            for (edge, _, _) in self.unmatched.iter().take(top) {
+                line(format!("    {edge}"));
+            }
+        }
+        o
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn classifies_compiles_links_and_probes() {
+        let a = args("-O2 -g -c -o foo.o foo.c");
+        let inv = Invocation::classify(&a);
+        assert_eq!(inv.sources, vec![5]);
+        assert!(!inv.links);
+        assert_eq!(inv.output.as_deref(), Some("foo.o"));
+        assert!(!inv.is_probe(&a, Path::new("/src")));
+
+        let a = args("-o prog main.o util.o -L. -lfoo");
+        let inv = Invocation::classify(&a);
+        assert!(inv.sources.is_empty() && inv.links);
+
+        let a = args("-I include -DX=1 prog.c -o prog");
+        let inv = Invocation::classify(&a);
+        assert_eq!(inv.sources, vec![3]);
+        assert!(inv.links);
+
+        let a = args("-o conftest -g -O2 conftest.c");
+        assert!(Invocation::classify(&a).is_probe(&a, Path::new("/src")));
+        let a = args("-c x.c");
+        assert!(Invocation::classify(&a)
+            .is_probe(&a, Path::new("/b/CMakeFiles/CMakeScratch/TryCompile-1")));
+
+        let a = args("-E -");
+        assert!(Invocation::classify(&a).no_codegen);
+        let a = args("-x c -c weird.src");
+        assert_eq!(Invocation::classify(&a).sources, vec![3]);
+        let a = args("-MM -MF deps.d a.cc");
+        let inv = Invocation::classify(&a);
+        assert!(inv.no_codegen && !inv.links);
+    }
+
+    #[test]
+    fn parses_remarks_and_summarises() {
+        let yaml = "--- !Passed\nPass:            syscall-cluster\nName:            Clustered\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            Dominance\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'not clustered: write -> read (weight 256) breaks dominance: ''write'' at copy.c:36:7'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge fstat -> read (weight 9) matches no call site here: no site for fstat'\n...\n";
+        let r = parse_remarks(yaml);
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].location, "copy.c:35:14");
+        assert!(r[1].message.contains("'write' at"));
+        assert_eq!(weight_of(&r[1].message), 256);
+
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("remarks")).unwrap();
+        fs::write(dir.join("remarks/00000000000000aa.yaml"), yaml).unwrap();
+        fs::write(
+            dir.join("remarks/00000000000000bb.yaml"),
+            &yaml[yaml.find("--- !Missed").unwrap()..],
+        )
+        .unwrap();
+        fs::write(
+            dir.join("modules"),
+            "00000000000000aa\t/x/a.o\n00000000000000bb\t/x/b.o\n00000000000000cc\t/x/c.o\n",
+        )
+        .unwrap();
+        let s = Summary::read(&dir).unwrap();
+        assert_eq!(
+            (s.modules, s.modules_changed, s.modules_without_record),
+            (3, 1, 1)
+        );
+        assert_eq!(s.calls_clustered, 2);
+        assert_eq!(
+            s.refused["Dominance"].len(),
+            1,
+            "the same refusal in two modules is one"
+        );
+        assert_eq!(
+            s.unmatched,
+            vec![("hot edge fstat -> read (weight 9)".to_string(), 9, 2)]
+        );
+        let text = s.render(5);
+        assert!(
+            text.contains("1 clusters, 2 system calls clustered"),
+            "{text}"
+        );
+        assert!(
+            text.contains("refused for Dominance: 1 hot edges, total weight 256"),
+            "{text}"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempdir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!("syscluster-build-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Test stage: the build driver (`syscluster build`) on a small make project (testsuite/driver):
+#
+#   1. builds the project plainly (clang-19, in one directory) and records its programs;
+#   2. builds a copy of it in ANOTHER directory with `syscluster build -p PROFILE -- make`
+#      alone (no hand-written flags): the profile must still match (paths differ);
+#   3. checks that the summary names the clusters, that configure-style probes and
+#      preprocessing never ran the pass, that a program where nothing clustered is linked
+#      exactly like the original (no runtime symbol, the same libraries, the same crossings);
+#   4. runs both builds on the same inputs, failing calls included, and compares stdout,
+#      stderr, exit status and output files byte for byte.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+target=${CARGO_TARGET_DIR:-target}
+case "$target" in /*) ;; *) target=$root/$target ;; esac
+bin=$target/release
+syscluster=$bin/syscluster
+for f in "$syscluster" "$bin/libsyscluster_pass.so" "$bin/libmulticall.a"; do
+    if [ ! -e "$f" ]; then
+        echo "35-driver: $f is missing: run cargo build --release first" >&2
+        exit 1
+    fi
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "  ok   $*"; }
+fail() { failed=$((failed + 1)); echo "  FAIL $*"; }
+
+for d in plain drv; do
+    mkdir -p "$work/$d"
+    cp testsuite/driver/Makefile testsuite/driver/hello.c testsuite/driver/catpp.cc \
+        testsuite/programs/copy.c "$work/$d/"
+done
+
+# 1. The original build, and profiles of typical runs.
+make -s -C "$work/plain" CC=clang-19 CXX=clang++-19 >/dev/null
+head -c 300000 /dev/urandom >"$work/in.bin"
+"$syscluster" record -o "$work/copy.prof.json" -- "$work/plain/copy" "$work/in.bin" "$work/out.bin" 2>/dev/null
+"$syscluster" record -o "$work/catpp.prof.json" -- sh -c "'$work/plain/catpp' <'$work/in.bin' >'$work/out.bin'" 2>/dev/null
+"$syscluster" merge --force -o "$work/all.prof.json" "$work/copy.prof.json" "$work/catpp.prof.json" 2>/dev/null
+
+# 2. The clustered build, through the driver alone, in another directory.
+if (cd "$work/drv" && "$syscluster" build -p "$work/all.prof.json" --log "$work/log" -- make -s) \
+    >"$work/build.out" 2>&1; then
+    pass "syscluster build -- make"
+else
+    fail "syscluster build -- make"
+    sed 's/^/       /' "$work/build.out"
+fi
+sed -n '/^syscluster build: [0-9]/,$p' "$work/build.out" | sed 's/^/       /' | head -n 12
+
+# 3. What the driver did.
+clusters=$(sed -n 's/.* changed; \([0-9]*\) clusters.*/\1/p' "$work/log/summary.txt")
+if [ "${clusters:-0}" -ge 2 ]; then pass "summary: $clusters clusters"; else fail "summary: ${clusters:-no} clusters, expected at least 2 (copy.c and catpp.cc)"; fi
+if grep -q 'copy\.c:35:14: clustered' "$work/log/summary.txt"; then pass "copy's read -> write clustered from a profile recorded in another directory"; else fail "copy's read -> write not clustered"; fi
+if grep -q 'catpp\.cc' "$work/log/summary.txt"; then pass "C++: catpp.cc has remarks in the summary"; else fail "C++: no remark for catpp.cc"; fi
+if grep -q conftest "$work/log/modules"; then fail "the pass ran on a configure probe"; else pass "configure probe compiled without the pass"; fi
+if nm "$work/drv/copy" | grep ' T multicall$' >/dev/null; then pass "copy links the runtime"; else fail "copy does not link the runtime"; fi
+if nm "$work/drv/hello" | grep multicall >/dev/null; then fail "hello links the runtime although nothing clustered"; else pass "hello links no runtime"; fi
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+if [ "$(needed "$work/plain/hello")" = "$(needed "$work/drv/hello")" ]; then pass "hello needs the same libraries"; else fail "hello needs other libraries: $(needed "$work/drv/hello" | tr '\n' ' ')"; fi
+crossings() { strace -f -qq -c -o "$work/strace.$$" "$@" >/dev/null 2>&1 || true; awk '$NF == "total" {print $(NF-2) + 0}' "$work/strace.$$"; }
+a=$(crossings "$work/plain/hello")
+b=$(crossings "$work/drv/hello")
+if [ "$a" = "$b" ]; then pass "hello makes as many system calls as the original ($a)"; else fail "hello: original $a system calls, driver build $b"; fi
+
+# 4. Differential runs.
+same_run() { # name program args... (stdin from $work/stdin): stdout, stderr, status, output file
+    local name=$1 prog=$2
+    shift 2
+    local r
+    for d in plain drv; do
+        rm -f "$work/out.$d"
+        set +e
+        # Run from the build's own directory as ./PROG, so that argv[0] is the same.
+        (cd "$work/$d" && "./$prog" "$@" <"$work/stdin" >"$work/stdout.$d" 2>"$work/stderr.$d")
+        echo $? >"$work/status.$d"
+        set -e
+        if [ -e "$work/$d/out" ]; then mv "$work/$d/out" "$work/out.$d"; fi
+    done
+    for r in stdout stderr status out; do
+        if [ -e "$work/$r.plain" ] || [ -e "$work/$r.drv" ]; then
+            if ! cmp -s "$work/$r.plain" "$work/$r.drv"; then
+                fail "$name: $r differs"
+                return
+            fi
+        fi
+    done
+    pass "$name: same stdout, stderr, status and file"
+}
+: >"$work/stdin"
+for size in 0 1 4095 4097 1048577; do
+    head -c "$size" /dev/urandom >"$work/in.$size"
+    same_run "copy $size bytes" copy "../in.$size" out
+done
+same_run "copy of a missing file (ENOENT)" copy ../missing out
+same_run "copy of a directory (EISDIR)" copy .. out
+same_run "copy into a directory (EISDIR on creat)" copy ../in.1 ..
+same_run "copy with a wrong argument count" copy
+cp "$work/in.1048577" "$work/stdin"
+same_run "catpp of 1 MiB" catpp
+for d in plain drv; do
+    set +e
+    (cd "$work/$d" && ./catpp <"$work/stdin" >&- 2>"$work/stderr.$d")
+    echo $? >"$work/status.$d"
+    set -e
+done
+if cmp -s "$work/stderr.plain" "$work/stderr.drv" && cmp -s "$work/status.plain" "$work/status.drv"; then
+    pass "catpp into a closed stdout (EBADF): same stderr and status"
+else
+    fail "catpp into a closed stdout: stderr or status differs"
+fi
+
+echo "35-driver: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
