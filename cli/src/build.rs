@@ -88,7 +88,7 @@ fn write_wrapper(bin: &Path, name: &str, exe: &Path, mode: &str) -> Result<PathB
 /// `syscluster build`.
 pub fn build(args: BuildArgs) -> Result<ExitCode> {
     let profile = absolute(&args.profile)?;
-    Profile::load(&profile).with_context(|| {
+    let recorded = Profile::load(&profile).with_context(|| {
         format!(
             "cannot use the profile {}: record one with `syscluster record -o {} -- PROGRAM ARGS`",
             profile.display(),
@@ -158,7 +158,8 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
         .status()
         .with_context(|| format!("cannot run {}", command[0].to_string_lossy()))?;
 
-    let summary = Summary::read(&log)?;
+    let mut summary = Summary::read(&log)?;
+    summary.coverage = coverage(&recorded);
     let text = summary.render(args.top);
     eprint!("{text}");
     fs::write(log.join("summary.txt"), &text)
@@ -501,7 +502,41 @@ pub struct Summary {
     pub refused: BTreeMap<String, Vec<Refused>>,
     /// Hot edges with no call site in any module, with how many modules said so.
     pub unmatched: Vec<(String, u64, usize)>,
+    /// Transitions of the profile by where they run: the program's own code, or a shared
+    /// object, heaviest first.
+    pub coverage: Vec<(String, u64)>,
 }
+
+/// What the profile's transitions run in: `own code` when both calls have a source site (code
+/// built with -g), else the object (shared library, loader, binary without debug information)
+/// of the first end that has none.
+pub fn coverage(profile: &Profile) -> Vec<(String, u64)> {
+    let owner = |n: usize| -> Option<String> {
+        let node = profile.nodes.get(n)?;
+        if node.site.is_some() {
+            return None;
+        }
+        Some(match node.caller.as_deref() {
+            Some(frame) => {
+                let object = frame.split('(').next().unwrap_or(frame).trim();
+                object.rsplit('/').next().unwrap_or(object).to_string()
+            }
+            None => "code without a stack frame (the loader, libc start-up)".to_string(),
+        })
+    };
+    let mut by: BTreeMap<String, u64> = BTreeMap::new();
+    for e in &profile.edges {
+        let key = owner(e.from)
+            .or_else(|| owner(e.to))
+            .unwrap_or_else(|| OWN_CODE.to_string());
+        *by.entry(key).or_default() += e.weight;
+    }
+    let mut v: Vec<(String, u64)> = by.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+const OWN_CODE: &str = "the program's own code";
 
 impl Summary {
     pub fn read(log: &Path) -> Result<Summary> {
@@ -630,6 +665,30 @@ impl Summary {
                 line(format!("    {}: {}", r.location, r.message));
             }
         }
+        let total: u64 = self.coverage.iter().map(|c| c.1).sum();
+        if total > 0 {
+            let own = self
+                .coverage
+                .iter()
+                .find(|c| c.0 == OWN_CODE)
+                .map_or(0, |c| c.1);
+            let elsewhere: Vec<String> = self
+                .coverage
+                .iter()
+                .filter(|c| c.0 != OWN_CODE)
+                .take(top)
+                .map(|(what, w)| format!("{what} {:.0}%", 100.0 * *w as f64 / total as f64))
+                .collect();
+            line(format!(
+                "  profile: {total} transitions, {:.0}% between call sites of the program's own code{}",
+                100.0 * own as f64 / total as f64,
+                if elsewhere.is_empty() {
+                    String::new()
+                } else {
+                    format!("; the rest in {}", elsewhere.join(", "))
+                }
+            ));
+        }
         if !self.unmatched.is_empty() {
             let weight: u64 = self.unmatched.iter().map(|u| u.1).sum();
             line(format!(
@@ -736,6 +795,46 @@ mod tests {
             "{text}"
         );
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn coverage_attributes_transitions() {
+        use syscluster_profile::format::{Edge, Node, Site};
+        let mut p = Profile::new("prog");
+        let mut own = Node::new("read", 0);
+        own.site = Some(Site {
+            function: "main".into(),
+            file: "a.c".into(),
+            line: 3,
+            column: 4,
+            inlined_at: Vec::new(),
+            object: None,
+        });
+        let mut libc = Node::new("read", 0);
+        libc.caller = Some("/usr/lib/x86_64-linux-gnu/libc.so.6(fread+0x10) [0x1]".into());
+        let loader = Node::new("mmap", 9);
+        p.nodes = vec![own.clone(), own, libc, loader];
+        p.edges = vec![
+            Edge {
+                from: 0,
+                to: 1,
+                weight: 6,
+            },
+            Edge {
+                from: 1,
+                to: 2,
+                weight: 3,
+            },
+            Edge {
+                from: 3,
+                to: 3,
+                weight: 1,
+            },
+        ];
+        let c = coverage(&p);
+        assert_eq!(c[0], (OWN_CODE.to_string(), 6));
+        assert_eq!(c[1], ("libc.so.6".to_string(), 3));
+        assert_eq!(c.len(), 3);
     }
 
     fn tempdir() -> PathBuf {
