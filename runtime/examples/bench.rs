@@ -104,9 +104,15 @@ impl Bench {
                     }
                 }
                 Way::On(Backend::Kmod) => {
-                    if let Some(k) = kmod {
-                        // SAFETY: a valid batch of harmless writes.
-                        let _ = unsafe { k.run(entries.as_mut_ptr(), size, None) };
+                    // Taken and written back as the runtime does, without choosing a backend.
+                    if let (Some(k), Ok(mut batch)) = (kmod, multicall::Batch::new(&entries, None))
+                    {
+                        // SAFETY: a valid batch of harmless writes; the results go back to
+                        // the entries it was copied from.
+                        unsafe {
+                            let _ = k.run(&mut batch);
+                            batch.write_back(entries.as_mut_ptr());
+                        }
                     }
                 }
                 Way::On(backend) => {

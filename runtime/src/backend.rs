@@ -8,8 +8,9 @@
 //! - `auto` uses the kernel module for every batch of two or more entries and every looped
 //!   batch when `/dev/multicall` opens (a single plain entry costs one crossing on the direct
 //!   backend too, without the copy), io_uring for batches it maps exactly, calls and
-//!   descriptors ([`crate::uring::maps`]: regular files and /dev/null only, where a chain
-//!   is sure to complete as the calls would), of at least the measured break-even size
+//!   descriptors ([`crate::uring::maps`]: regular files of a few local filesystems and
+//!   /dev/null only, where a chain is sure to complete as the calls would, whichever thread
+//!   runs it), of at least the measured break-even size
 //!   ([`URING_MIN_ENTRIES`], overridable with `MULTICALL_IO_URING_MIN=N`), and the direct
 //!   backend otherwise.
 //! - `MULTICALL_DEBUG` (any value) prints on stderr, once, why a backend was not used.
@@ -19,7 +20,7 @@
 //! state in it); io_uring rings are per thread and per process ([`crate::uring`]).
 
 use crate::abi::McEntry;
-use crate::batch::{validate, BatchError, Outcome};
+use crate::batch::{Batch, BatchError, Outcome};
 use crate::kmod::{Kmod, KmodError};
 use crate::{direct, uring};
 use std::ffi::CStr;
@@ -245,7 +246,7 @@ impl Runtime {
         }
     }
 
-    /// Validates and runs the batch (looped when `max_iters` is given) on the backend
+    /// Runs the batch at `entries` (looped when `max_iters` is given) on the backend
     /// [`Runtime::backend_for`] names.
     ///
     /// # Safety
@@ -259,13 +260,10 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        let shape = unsafe { checked(entries, count, max_iters)? };
-        let backend = self.backend_for(shape, max_iters.is_some());
-        // SAFETY: forwarded from the caller; the batch is valid.
-        unsafe { self.run_on(backend, entries, count, max_iters) }
+        unsafe { self.submit(None, entries, count, max_iters) }
     }
 
-    /// Validates and runs the batch on `backend` if it can, else on the direct backend.
+    /// Runs the batch on `backend` if it can run it exactly, else on the direct backend.
     ///
     /// # Safety
     ///
@@ -278,31 +276,59 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        let shape = unsafe { checked(entries, count, max_iters)? };
-        let usable = match backend {
-            Backend::Kmod => self.kmod.is_some(),
-            Backend::IoUring => self.uring_available && uring::maps(shape),
-            Backend::Direct => true,
-        };
-        let backend = if usable { backend } else { Backend::Direct };
-        // SAFETY: forwarded from the caller; the batch is valid.
-        unsafe { self.run_on(backend, entries, count, max_iters) }
+        unsafe { self.submit(Some(backend), entries, count, max_iters) }
     }
 
-    /// Runs a valid batch on `backend`, falling back to direct when the backend turns out
-    /// unable to run it (nothing ran then).
-    unsafe fn run_on(
+    /// What [`Runtime::run`] and [`Runtime::run_with`] do: takes the batch (a validated
+    /// copy, [`Batch::take`]), runs it on `choice` when that backend can run it, on the one
+    /// [`Runtime::backend_for`] names when `choice` is `None`, and writes the results back.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Runtime::run`].
+    unsafe fn submit(
         &self,
-        backend: Backend,
+        choice: Option<Backend>,
         entries: *mut McEntry,
         count: usize,
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
+        // SAFETY: forwarded from the caller: count readable entries.
+        let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
+        let backend = match choice {
+            None => self.backend_for(batch.entries(), batch.looped()),
+            Some(backend) => {
+                let usable = match backend {
+                    Backend::Kmod => self.kmod.is_some(),
+                    Backend::IoUring => self.uring_available && uring::maps(batch.entries()),
+                    Backend::Direct => true,
+                };
+                if usable {
+                    backend
+                } else {
+                    Backend::Direct
+                }
+            }
+        };
+        // SAFETY: forwarded from the caller.
+        let outcome = unsafe { self.run_on(backend, &mut batch) };
+        // SAFETY: the caller's count writable entries.
+        unsafe { batch.write_back(entries) };
+        outcome
+    }
+
+    /// Runs a batch on `backend`, falling back to direct when the backend turns out unable
+    /// to run it (nothing ran then).
+    ///
+    /// # Safety
+    ///
+    /// The calls are ones the caller could make itself.
+    unsafe fn run_on(&self, backend: Backend, batch: &mut Batch) -> Result<Outcome, RunError> {
         match backend {
             Backend::Kmod => {
                 if let Some(kmod) = &self.kmod {
-                    // SAFETY: forwarded from the caller; the batch is valid.
-                    match unsafe { kmod.run(entries, count, max_iters) } {
+                    // SAFETY: forwarded from the caller.
+                    match unsafe { kmod.run(batch) } {
                         Ok(outcome) => return Ok(outcome),
                         Err(KmodError::Refused(err)) => return Err(RunError::Refused(err)),
                         Err(err @ KmodError::Unavailable(_)) => {
@@ -315,8 +341,8 @@ impl Runtime {
                 }
             }
             Backend::IoUring => {
-                // SAFETY: forwarded from the caller; the batch is valid and maps exactly.
-                match unsafe { uring::run(entries, count, max_iters) } {
+                // SAFETY: forwarded from the caller; the batch maps (checked by the caller).
+                match unsafe { uring::run(batch) } {
                     Ok(outcome) => return Ok(outcome),
                     Err(err) => {
                         if self.debug {
@@ -327,35 +353,9 @@ impl Runtime {
             }
             Backend::Direct => {}
         }
-        // SAFETY: forwarded from the caller; the batch is valid.
-        Ok(unsafe { direct::run(entries, count, max_iters) })
+        // SAFETY: forwarded from the caller.
+        Ok(unsafe { direct::run(batch) })
     }
-}
-
-/// Validates the batch and returns it as a slice.
-///
-/// # Safety
-///
-/// `entries` is null or points to `count` valid entries, not accessed through any other
-/// reference while the returned slice is used.
-unsafe fn checked<'a>(
-    entries: *mut McEntry,
-    count: usize,
-    max_iters: Option<u64>,
-) -> Result<&'a [McEntry], BatchError> {
-    if entries.is_null() {
-        return Err(BatchError::NullEntries);
-    }
-    if max_iters == Some(0) {
-        return Err(BatchError::ZeroIterations);
-    }
-    if count > crate::abi::MC_MAX_ENTRIES {
-        return Err(BatchError::TooMany(count));
-    }
-    // SAFETY: non-null, count bounded by MC_MAX_ENTRIES, and valid per the caller.
-    let shape = unsafe { std::slice::from_raw_parts(entries as *const McEntry, count) };
-    validate(shape)?;
-    Ok(shape)
 }
 
 #[cfg(test)]

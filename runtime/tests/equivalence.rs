@@ -29,7 +29,7 @@ mod common;
 
 use common::{backend_under_test, run_direct, run_selected};
 use multicall::abi::{MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS};
-use multicall::{Backend, McEntry, Runtime};
+use multicall::{Backend, McEntry};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -609,25 +609,13 @@ fn uring_batch() -> impl Strategy<Value = Vec<Gen>> {
         })
 }
 
-fn uring_runtime() -> Option<&'static Runtime> {
-    static RT: std::sync::OnceLock<Option<Runtime>> = std::sync::OnceLock::new();
-    RT.get_or_init(|| {
-        let rt =
-            Runtime::from_env(|name| (name == "MULTICALL_BACKEND").then(|| "io_uring".to_string()));
-        (rt.primary() == Backend::IoUring).then_some(rt)
-    })
-    .as_ref()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     /// io_uring chains against one-by-one execution, on batches that map exactly.
     #[test]
     fn io_uring_chains_match_one_by_one(seed in seed(), gens in uring_batch(), looped in any::<bool>(), iters in 1u64..4) {
-        let Some(rt) = uring_runtime() else {
-            let forced = std::env::var("MULTICALL_BACKEND").ok();
-            prop_assert!(forced.as_deref() != Some("io_uring"), "MULTICALL_BACKEND=io_uring but io_uring is not usable");
+        let Some(rt) = common::forced_uring() else {
             return Ok(());
         };
         let max_iters = looped.then_some(iters);
