@@ -54,12 +54,11 @@ impl Bench {
         }
         // A runtime that may use every backend: io_uring forced into availability; the
         // module is used when its device opens (run_with falls back to direct otherwise).
-        let uring =
-            Runtime::from_env(|name| (name == "MULTICALL_BACKEND").then(|| "io_uring".into()));
+        let uring = Runtime::from_env(|name| (name == "MULTICALL_BACKEND").then_some("io_uring"));
         let rt = if uring.primary() == Backend::IoUring {
             uring
         } else {
-            Runtime::from_env(|_| None)
+            Runtime::from_env(|_| None::<String>)
         };
         Bench {
             null,

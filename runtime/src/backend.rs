@@ -7,13 +7,18 @@
 //!   notice.
 //! - `auto` uses the kernel module for every batch of two or more entries and every looped
 //!   batch when `/dev/multicall` opens (a single plain entry costs one crossing on the direct
-//!   backend too, without the copy), io_uring for batches it maps exactly, calls and
+//!   backend too, without the copy); the device is opened once per process, at the first
+//!   such batch, io_uring for batches it maps exactly, calls and
 //!   descriptors ([`crate::uring::maps`]: regular files of a few local filesystems and
 //!   /dev/null only, where a chain is sure to complete as the calls would, whichever thread
 //!   runs it), of at least the measured break-even size
 //!   ([`URING_MIN_ENTRIES`], overridable with `MULTICALL_IO_URING_MIN=N`), and the direct
 //!   backend otherwise.
 //! - `MULTICALL_DEBUG` (any value) prints on stderr, once, why a backend was not used.
+//!
+//! Setting up costs no crossing and no heap allocation (the environment is read with
+//! `getenv`): a process pays one crossing, the `open` of the device, and only if it runs a
+//! batch the module could take.
 //!
 //! The selection lives in a `OnceLock`; nothing is kept per batch, so threads run batches
 //! concurrently. The module's file descriptor is shared across fork (the module keeps no
@@ -108,7 +113,9 @@ impl RunError {
 #[derive(Debug)]
 pub struct Runtime {
     request: Request,
-    kmod: Option<Kmod>,
+    /// The module's device, opened at the first batch that could use it (see
+    /// [`Runtime::kmod`]); never tried when the request excludes the module.
+    kmod: OnceLock<Option<Kmod>>,
     uring_available: bool,
     uring_min: Option<usize>,
     debug: bool,
@@ -128,15 +135,40 @@ macro_rules! say {
 
 /// The selection, made at first use.
 pub fn runtime() -> &'static Runtime {
-    RUNTIME.get_or_init(|| Runtime::from_env(|name| std::env::var(name).ok()))
+    RUNTIME.get_or_init(|| Runtime::from_env(process_var))
+}
+
+/// A variable of the process's environment (one of the runtime's), read without allocating:
+/// the first batch of a program that never called `malloc` must not set up its heap (glibc's
+/// first `malloc` costs three crossings). A value that is not UTF-8 reads as unset, as with
+/// `std::env::var`.
+fn process_var(name: &str) -> Option<&'static str> {
+    let c_name = match name {
+        "MULTICALL_BACKEND" => c"MULTICALL_BACKEND",
+        "MULTICALL_DEBUG" => c"MULTICALL_DEBUG",
+        "MULTICALL_IO_URING_MIN" => c"MULTICALL_IO_URING_MIN",
+        _ => return None,
+    };
+    // SAFETY: getenv reads the environment with a NUL-terminated name and returns null or a
+    // NUL-terminated string of the environment. glibc never frees the strings `setenv` and
+    // `unsetenv` replace or remove, so the value stays readable; it is read once, at the
+    // runtime's set-up, as a C program reading its environment would.
+    let value = unsafe { libc::getenv(c_name.as_ptr()) };
+    if value.is_null() {
+        return None;
+    }
+    // SAFETY: non-null and NUL-terminated (above).
+    unsafe { CStr::from_ptr(value) }.to_str().ok()
 }
 
 impl Runtime {
-    /// Builds the selection from environment variables read through `var`, probing the
-    /// device and io_uring.
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Runtime {
+    /// Builds the selection from environment variables read through `var`, probing io_uring
+    /// when it may be chosen and the module's device when `MULTICALL_BACKEND=kmod` asks for
+    /// it (in `auto` mode the device is opened at the first batch that could use it).
+    pub fn from_env<S: AsRef<str>>(var: impl Fn(&str) -> Option<S>) -> Runtime {
         let debug = var("MULTICALL_DEBUG").is_some();
-        let request = match var("MULTICALL_BACKEND").as_deref() {
+        let backend_var = var("MULTICALL_BACKEND");
+        let request = match backend_var.as_ref().map(|v| v.as_ref()) {
             None | Some("") | Some("auto") => Request::Auto,
             Some(name) => match Backend::parse(name) {
                 Some(backend) => Request::Only(backend),
@@ -150,22 +182,11 @@ impl Runtime {
             },
         };
         let forced = |b: Backend| request == Request::Only(b);
-        let mut kmod = None;
-        if matches!(request, Request::Auto | Request::Only(Backend::Kmod)) {
-            match Kmod::open() {
-                Ok(k) => kmod = Some(k),
-                Err(err) if debug || forced(Backend::Kmod) => say!(
-                    "libmulticall: cannot open {}: {err}: the kmod backend is not used, \
-                     batches run on the direct backend",
-                    crate::abi::MC_DEVICE_PATH
-                ),
-                Err(_) => {}
-            }
-        }
         let uring_min = match var("MULTICALL_IO_URING_MIN") {
-            Some(text) => match text.parse::<usize>() {
+            Some(text) => match text.as_ref().parse::<usize>() {
                 Ok(n) => Some(n.max(1)),
                 Err(_) => {
+                    let text = text.as_ref();
                     say!(
                         "libmulticall: MULTICALL_IO_URING_MIN={text:?} is not a number of \
                          entries: using the measured default"
@@ -195,14 +216,46 @@ impl Runtime {
                  use it from N entries)"
             );
         }
-        Runtime {
+        let runtime = Runtime {
             request,
-            kmod,
+            kmod: OnceLock::new(),
             uring_available,
             uring_min,
             debug,
             kmod_fallback_said: AtomicBool::new(false),
+        };
+        if forced(Backend::Kmod) {
+            // Asked for by name: say at once when the device is not there.
+            runtime.kmod();
         }
+        runtime
+    }
+
+    /// The module's device, opened at the first call (once per process: forked children
+    /// share it) when the request allows the module; `None` when it does not or the device
+    /// does not open (said on stderr when the module was asked for or `MULTICALL_DEBUG` is
+    /// set).
+    fn kmod(&self) -> Option<&Kmod> {
+        self.kmod
+            .get_or_init(|| {
+                if !matches!(self.request, Request::Auto | Request::Only(Backend::Kmod)) {
+                    return None;
+                }
+                match Kmod::open() {
+                    Ok(kmod) => Some(kmod),
+                    Err(err) => {
+                        if self.debug || self.request == Request::Only(Backend::Kmod) {
+                            say!(
+                                "libmulticall: cannot open {}: {err}: the kmod backend is not \
+                                 used, batches run on the direct backend",
+                                crate::abi::MC_DEVICE_PATH
+                            );
+                        }
+                        None
+                    }
+                }
+            })
+            .as_ref()
     }
 
     /// What `MULTICALL_BACKEND` asked for.
@@ -215,10 +268,10 @@ impl Runtime {
     /// chosen, otherwise direct.
     pub fn primary(&self) -> Backend {
         match self.request {
-            Request::Only(Backend::Kmod) if self.kmod.is_some() => Backend::Kmod,
+            Request::Only(Backend::Kmod) if self.kmod().is_some() => Backend::Kmod,
             Request::Only(Backend::IoUring) if self.uring_available => Backend::IoUring,
             Request::Only(_) => Backend::Direct,
-            Request::Auto if self.kmod.is_some() => Backend::Kmod,
+            Request::Auto if self.kmod().is_some() => Backend::Kmod,
             Request::Auto if self.uring_available => Backend::IoUring,
             Request::Auto => Backend::Direct,
         }
@@ -231,11 +284,13 @@ impl Runtime {
         let uring_fits =
             |min: usize| self.uring_available && entries.len() >= min && uring::maps(entries);
         match self.request {
-            Request::Only(Backend::Kmod) if self.kmod.is_some() => Backend::Kmod,
+            Request::Only(Backend::Kmod) if self.kmod().is_some() => Backend::Kmod,
             Request::Only(Backend::IoUring) if uring_fits(1) => Backend::IoUring,
             Request::Only(_) => Backend::Direct,
             Request::Auto => {
-                if self.kmod.is_some() && (entries.len() > 1 || looped) {
+                // A single plain entry costs one crossing on the direct backend too: the
+                // device is not even opened for it.
+                if (entries.len() > 1 || looped) && self.kmod().is_some() {
                     Backend::Kmod
                 } else if self.uring_min.is_some_and(uring_fits) {
                     Backend::IoUring
@@ -299,7 +354,7 @@ impl Runtime {
             None => self.backend_for(batch.entries(), batch.looped()),
             Some(backend) => {
                 let usable = match backend {
-                    Backend::Kmod => self.kmod.is_some(),
+                    Backend::Kmod => self.kmod().is_some(),
                     Backend::IoUring => self.uring_available && uring::maps(batch.entries()),
                     Backend::Direct => true,
                 };
@@ -326,7 +381,7 @@ impl Runtime {
     unsafe fn run_on(&self, backend: Backend, batch: &mut Batch) -> Result<Outcome, RunError> {
         match backend {
             Backend::Kmod => {
-                if let Some(kmod) = &self.kmod {
+                if let Some(kmod) = self.kmod() {
                     // SAFETY: forwarded from the caller.
                     match unsafe { kmod.run(batch) } {
                         Ok(outcome) => return Ok(outcome),
@@ -397,5 +452,9 @@ mod tests {
         let rt = Runtime::from_env(env(&[]));
         let one = [McEntry::new(libc::SYS_getpid, &[])];
         assert_eq!(rt.backend_for(&one, false), Backend::Direct);
+        assert!(
+            rt.kmod.get().is_none(),
+            "the device is not even opened for a single plain entry"
+        );
     }
 }

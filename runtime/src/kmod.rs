@@ -15,9 +15,9 @@
 //! ([`crate::batch::Batch`]; it validates it again), so an invalid batch is refused with the
 //! same error on every backend, and the runtime writes the results back as for every backend.
 
-use crate::abi::{McBatch, MC_BATCH_LOOP, MC_DEVICE_PATH, MC_IOC_RUN};
+use crate::abi::{McBatch, MC_BATCH_LOOP, MC_DEVICE_PATH_C, MC_IOC_RUN};
 use crate::batch::{Batch, Outcome, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS};
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use thiserror::Error;
@@ -43,9 +43,9 @@ pub struct Kmod {
 }
 
 impl Kmod {
-    /// Opens the device at [`MC_DEVICE_PATH`].
+    /// Opens the device at [`MC_DEVICE_PATH`], without allocating.
     pub fn open() -> io::Result<Kmod> {
-        Kmod::open_path(MC_DEVICE_PATH)
+        Kmod::open_c(MC_DEVICE_PATH_C)
     }
 
     /// Opens the device at `path`.
@@ -56,8 +56,14 @@ impl Kmod {
                 "device path contains a NUL byte",
             )
         })?;
-        // SAFETY: c_path is a valid NUL-terminated string; open has no other preconditions.
-        let fd = unsafe { libc::open(c_path.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
+        Kmod::open_c(&c_path)
+    }
+
+    /// Opens the device at `path`, close-on-exec, and moves it above
+    /// [`crate::fds::floor`].
+    fn open_c(path: &CStr) -> io::Result<Kmod> {
+        // SAFETY: path is a valid NUL-terminated string; open has no other preconditions.
+        let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }

@@ -322,24 +322,11 @@ pub fn classify(fd: i32) -> Descriptor {
 /// once. errno is left as it was.
 pub fn descriptors_map(entries: &[McEntry]) -> bool {
     let _saved = crate::errno::Saved::new();
-    let mut seen: Vec<i64> = Vec::with_capacity(entries.len());
-    let mut all = true;
-    for entry in entries {
+    entries.iter().enumerate().all(|(index, entry)| {
         let fd = entry.args[0];
-        if seen.contains(&fd) {
-            continue;
-        }
-        seen.push(fd);
-        let exact = match i32::try_from(fd) {
-            Ok(fd) => classify(fd) != Descriptor::Other,
-            Err(_) => false,
-        };
-        if !exact {
-            all = false;
-            break;
-        }
-    }
-    all
+        let seen = entries[..index].iter().any(|earlier| earlier.args[0] == fd);
+        seen || i32::try_from(fd).is_ok_and(|fd| classify(fd) != Descriptor::Other)
+    })
 }
 
 /// The chain of a batch on a ring: submitted whole at the start of each iteration, its
