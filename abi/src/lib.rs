@@ -125,6 +125,8 @@ pub mod entry_field {
 pub const MC_DEVICE_NAME: &str = "multicall";
 /// Where the misc device appears.
 pub const MC_DEVICE_PATH: &str = "/dev/multicall";
+/// [`MC_DEVICE_PATH`] as a C string, for `open(2)`.
+pub const MC_DEVICE_PATH_C: &core::ffi::CStr = c"/dev/multicall";
 
 /// One system call of a batch (`struct mc_entry`, 64 bytes).
 #[repr(C)]
@@ -234,7 +236,15 @@ mod tests {
         args[1] = MC_IOC_RUN as i64;
         assert!(is_denied(NR_IOCTL, &args));
         args[1] = (MC_IOC_RUN as i64) | (1 << 40);
-        assert!(is_denied(NR_IOCTL, &args), "the command is compared as 32 bits");
+        assert!(
+            is_denied(NR_IOCTL, &args),
+            "the command is compared as 32 bits"
+        );
+    }
+
+    #[test]
+    fn device_path_as_c_string() {
+        assert_eq!(MC_DEVICE_PATH_C.to_bytes(), MC_DEVICE_PATH.as_bytes());
     }
 
     #[test]

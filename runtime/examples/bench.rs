@@ -54,12 +54,11 @@ impl Bench {
         }
         // A runtime that may use every backend: io_uring forced into availability; the
         // module is used when its device opens (run_with falls back to direct otherwise).
-        let uring =
-            Runtime::from_env(|name| (name == "MULTICALL_BACKEND").then(|| "io_uring".into()));
+        let uring = Runtime::from_env(|name| (name == "MULTICALL_BACKEND").then_some("io_uring"));
         let rt = if uring.primary() == Backend::IoUring {
             uring
         } else {
-            Runtime::from_env(|_| None)
+            Runtime::from_env(|_| None::<String>)
         };
         Bench {
             null,
@@ -104,9 +103,15 @@ impl Bench {
                     }
                 }
                 Way::On(Backend::Kmod) => {
-                    if let Some(k) = kmod {
-                        // SAFETY: a valid batch of harmless writes.
-                        let _ = unsafe { k.run(entries.as_mut_ptr(), size, None) };
+                    // Taken and written back as the runtime does, without choosing a backend.
+                    if let (Some(k), Ok(mut batch)) = (kmod, multicall::Batch::new(&entries, None))
+                    {
+                        // SAFETY: a valid batch of harmless writes; the results go back to
+                        // the entries it was copied from.
+                        unsafe {
+                            let _ = k.run(&mut batch);
+                            batch.write_back(entries.as_mut_ptr());
+                        }
                     }
                 }
                 Way::On(backend) => {

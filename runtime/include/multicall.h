@@ -31,6 +31,10 @@ extern "C" {
  * fired or that was interrupted by a signal (its result is then -EINTR), later entries not
  * having run; count when every entry ran; -1 with errno EINVAL for an invalid batch
  * (nothing ran). Each entry's raw result (-errno on failure) is in its result field.
+ * The entries are copied and validated when the call begins and run from that copy: a call
+ * of the batch that overwrites the array changes nothing about what runs, and only the
+ * result fields are written back, all of them, when the batch returns. The array need not
+ * be aligned.
  */
 long multicall(struct mc_entry *entries, unsigned count);
 
@@ -56,7 +60,8 @@ const char *multicall_backend_for(const struct mc_entry *entries, unsigned count
 
 /*
  * The libc convention for a raw result: returns raw, or -1 with errno = -raw when raw is in
- * -4095..-1. Lowered code calls it where the original program read a libc return value.
+ * -4095..-1. For programs that call this API by hand; code lowered by the syscall-cluster
+ * pass sets errno inline where the original call returned.
  */
 long multicall_libc_result(long raw);
 

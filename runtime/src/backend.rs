@@ -7,19 +7,25 @@
 //!   notice.
 //! - `auto` uses the kernel module for every batch of two or more entries and every looped
 //!   batch when `/dev/multicall` opens (a single plain entry costs one crossing on the direct
-//!   backend too, without the copy), io_uring for batches it maps exactly, calls and
-//!   descriptors ([`crate::uring::maps`]: regular files and /dev/null only, where a chain
-//!   is sure to complete as the calls would), of at least the measured break-even size
+//!   backend too, without the copy); the device is opened once per process, at the first
+//!   such batch, io_uring for batches it maps exactly, calls and
+//!   descriptors ([`crate::uring::maps`]: regular files of a few local filesystems and
+//!   /dev/null only, where a chain is sure to complete as the calls would, whichever thread
+//!   runs it), of at least the measured break-even size
 //!   ([`URING_MIN_ENTRIES`], overridable with `MULTICALL_IO_URING_MIN=N`), and the direct
 //!   backend otherwise.
 //! - `MULTICALL_DEBUG` (any value) prints on stderr, once, why a backend was not used.
+//!
+//! Setting up costs no crossing and no heap allocation (the environment is read with
+//! `getenv`): a process pays one crossing, the `open` of the device, and only if it runs a
+//! batch the module could take.
 //!
 //! The selection lives in a `OnceLock`; nothing is kept per batch, so threads run batches
 //! concurrently. The module's file descriptor is shared across fork (the module keeps no
 //! state in it); io_uring rings are per thread and per process ([`crate::uring`]).
 
 use crate::abi::McEntry;
-use crate::batch::{validate, BatchError, Outcome};
+use crate::batch::{Batch, BatchError, Outcome};
 use crate::kmod::{Kmod, KmodError};
 use crate::{direct, uring};
 use std::ffi::CStr;
@@ -107,7 +113,9 @@ impl RunError {
 #[derive(Debug)]
 pub struct Runtime {
     request: Request,
-    kmod: Option<Kmod>,
+    /// The module's device, opened at the first batch that could use it (see
+    /// [`Runtime::kmod`]); never tried when the request excludes the module.
+    kmod: OnceLock<Option<Kmod>>,
     uring_available: bool,
     uring_min: Option<usize>,
     debug: bool,
@@ -127,15 +135,40 @@ macro_rules! say {
 
 /// The selection, made at first use.
 pub fn runtime() -> &'static Runtime {
-    RUNTIME.get_or_init(|| Runtime::from_env(|name| std::env::var(name).ok()))
+    RUNTIME.get_or_init(|| Runtime::from_env(process_var))
+}
+
+/// A variable of the process's environment (one of the runtime's), read without allocating:
+/// the first batch of a program that never called `malloc` must not set up its heap (glibc's
+/// first `malloc` costs three crossings). A value that is not UTF-8 reads as unset, as with
+/// `std::env::var`.
+fn process_var(name: &str) -> Option<&'static str> {
+    let c_name = match name {
+        "MULTICALL_BACKEND" => c"MULTICALL_BACKEND",
+        "MULTICALL_DEBUG" => c"MULTICALL_DEBUG",
+        "MULTICALL_IO_URING_MIN" => c"MULTICALL_IO_URING_MIN",
+        _ => return None,
+    };
+    // SAFETY: getenv reads the environment with a NUL-terminated name and returns null or a
+    // NUL-terminated string of the environment. glibc never frees the strings `setenv` and
+    // `unsetenv` replace or remove, so the value stays readable; it is read once, at the
+    // runtime's set-up, as a C program reading its environment would.
+    let value = unsafe { libc::getenv(c_name.as_ptr()) };
+    if value.is_null() {
+        return None;
+    }
+    // SAFETY: non-null and NUL-terminated (above).
+    unsafe { CStr::from_ptr(value) }.to_str().ok()
 }
 
 impl Runtime {
-    /// Builds the selection from environment variables read through `var`, probing the
-    /// device and io_uring.
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Runtime {
+    /// Builds the selection from environment variables read through `var`, probing io_uring
+    /// when it may be chosen and the module's device when `MULTICALL_BACKEND=kmod` asks for
+    /// it (in `auto` mode the device is opened at the first batch that could use it).
+    pub fn from_env<S: AsRef<str>>(var: impl Fn(&str) -> Option<S>) -> Runtime {
         let debug = var("MULTICALL_DEBUG").is_some();
-        let request = match var("MULTICALL_BACKEND").as_deref() {
+        let backend_var = var("MULTICALL_BACKEND");
+        let request = match backend_var.as_ref().map(|v| v.as_ref()) {
             None | Some("") | Some("auto") => Request::Auto,
             Some(name) => match Backend::parse(name) {
                 Some(backend) => Request::Only(backend),
@@ -149,22 +182,11 @@ impl Runtime {
             },
         };
         let forced = |b: Backend| request == Request::Only(b);
-        let mut kmod = None;
-        if matches!(request, Request::Auto | Request::Only(Backend::Kmod)) {
-            match Kmod::open() {
-                Ok(k) => kmod = Some(k),
-                Err(err) if debug || forced(Backend::Kmod) => say!(
-                    "libmulticall: cannot open {}: {err}: the kmod backend is not used, \
-                     batches run on the direct backend",
-                    crate::abi::MC_DEVICE_PATH
-                ),
-                Err(_) => {}
-            }
-        }
         let uring_min = match var("MULTICALL_IO_URING_MIN") {
-            Some(text) => match text.parse::<usize>() {
+            Some(text) => match text.as_ref().parse::<usize>() {
                 Ok(n) => Some(n.max(1)),
                 Err(_) => {
+                    let text = text.as_ref();
                     say!(
                         "libmulticall: MULTICALL_IO_URING_MIN={text:?} is not a number of \
                          entries: using the measured default"
@@ -194,14 +216,46 @@ impl Runtime {
                  use it from N entries)"
             );
         }
-        Runtime {
+        let runtime = Runtime {
             request,
-            kmod,
+            kmod: OnceLock::new(),
             uring_available,
             uring_min,
             debug,
             kmod_fallback_said: AtomicBool::new(false),
+        };
+        if forced(Backend::Kmod) {
+            // Asked for by name: say at once when the device is not there.
+            runtime.kmod();
         }
+        runtime
+    }
+
+    /// The module's device, opened at the first call (once per process: forked children
+    /// share it) when the request allows the module; `None` when it does not or the device
+    /// does not open (said on stderr when the module was asked for or `MULTICALL_DEBUG` is
+    /// set).
+    fn kmod(&self) -> Option<&Kmod> {
+        self.kmod
+            .get_or_init(|| {
+                if !matches!(self.request, Request::Auto | Request::Only(Backend::Kmod)) {
+                    return None;
+                }
+                match Kmod::open() {
+                    Ok(kmod) => Some(kmod),
+                    Err(err) => {
+                        if self.debug || self.request == Request::Only(Backend::Kmod) {
+                            say!(
+                                "libmulticall: cannot open {}: {err}: the kmod backend is not \
+                                 used, batches run on the direct backend",
+                                crate::abi::MC_DEVICE_PATH
+                            );
+                        }
+                        None
+                    }
+                }
+            })
+            .as_ref()
     }
 
     /// What `MULTICALL_BACKEND` asked for.
@@ -214,10 +268,10 @@ impl Runtime {
     /// chosen, otherwise direct.
     pub fn primary(&self) -> Backend {
         match self.request {
-            Request::Only(Backend::Kmod) if self.kmod.is_some() => Backend::Kmod,
+            Request::Only(Backend::Kmod) if self.kmod().is_some() => Backend::Kmod,
             Request::Only(Backend::IoUring) if self.uring_available => Backend::IoUring,
             Request::Only(_) => Backend::Direct,
-            Request::Auto if self.kmod.is_some() => Backend::Kmod,
+            Request::Auto if self.kmod().is_some() => Backend::Kmod,
             Request::Auto if self.uring_available => Backend::IoUring,
             Request::Auto => Backend::Direct,
         }
@@ -230,11 +284,13 @@ impl Runtime {
         let uring_fits =
             |min: usize| self.uring_available && entries.len() >= min && uring::maps(entries);
         match self.request {
-            Request::Only(Backend::Kmod) if self.kmod.is_some() => Backend::Kmod,
+            Request::Only(Backend::Kmod) if self.kmod().is_some() => Backend::Kmod,
             Request::Only(Backend::IoUring) if uring_fits(1) => Backend::IoUring,
             Request::Only(_) => Backend::Direct,
             Request::Auto => {
-                if self.kmod.is_some() && (entries.len() > 1 || looped) {
+                // A single plain entry costs one crossing on the direct backend too: the
+                // device is not even opened for it.
+                if (entries.len() > 1 || looped) && self.kmod().is_some() {
                     Backend::Kmod
                 } else if self.uring_min.is_some_and(uring_fits) {
                     Backend::IoUring
@@ -245,7 +301,7 @@ impl Runtime {
         }
     }
 
-    /// Validates and runs the batch (looped when `max_iters` is given) on the backend
+    /// Runs the batch at `entries` (looped when `max_iters` is given) on the backend
     /// [`Runtime::backend_for`] names.
     ///
     /// # Safety
@@ -259,13 +315,10 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        let shape = unsafe { checked(entries, count, max_iters)? };
-        let backend = self.backend_for(shape, max_iters.is_some());
-        // SAFETY: forwarded from the caller; the batch is valid.
-        unsafe { self.run_on(backend, entries, count, max_iters) }
+        unsafe { self.submit(None, entries, count, max_iters) }
     }
 
-    /// Validates and runs the batch on `backend` if it can, else on the direct backend.
+    /// Runs the batch on `backend` if it can run it exactly, else on the direct backend.
     ///
     /// # Safety
     ///
@@ -278,31 +331,59 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        let shape = unsafe { checked(entries, count, max_iters)? };
-        let usable = match backend {
-            Backend::Kmod => self.kmod.is_some(),
-            Backend::IoUring => self.uring_available && uring::maps(shape),
-            Backend::Direct => true,
-        };
-        let backend = if usable { backend } else { Backend::Direct };
-        // SAFETY: forwarded from the caller; the batch is valid.
-        unsafe { self.run_on(backend, entries, count, max_iters) }
+        unsafe { self.submit(Some(backend), entries, count, max_iters) }
     }
 
-    /// Runs a valid batch on `backend`, falling back to direct when the backend turns out
-    /// unable to run it (nothing ran then).
-    unsafe fn run_on(
+    /// What [`Runtime::run`] and [`Runtime::run_with`] do: takes the batch (a validated
+    /// copy, [`Batch::take`]), runs it on `choice` when that backend can run it, on the one
+    /// [`Runtime::backend_for`] names when `choice` is `None`, and writes the results back.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Runtime::run`].
+    unsafe fn submit(
         &self,
-        backend: Backend,
+        choice: Option<Backend>,
         entries: *mut McEntry,
         count: usize,
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
+        // SAFETY: forwarded from the caller: count readable entries.
+        let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
+        let backend = match choice {
+            None => self.backend_for(batch.entries(), batch.looped()),
+            Some(backend) => {
+                let usable = match backend {
+                    Backend::Kmod => self.kmod().is_some(),
+                    Backend::IoUring => self.uring_available && uring::maps(batch.entries()),
+                    Backend::Direct => true,
+                };
+                if usable {
+                    backend
+                } else {
+                    Backend::Direct
+                }
+            }
+        };
+        // SAFETY: forwarded from the caller.
+        let outcome = unsafe { self.run_on(backend, &mut batch) };
+        // SAFETY: the caller's count writable entries.
+        unsafe { batch.write_back(entries) };
+        outcome
+    }
+
+    /// Runs a batch on `backend`, falling back to direct when the backend turns out unable
+    /// to run it (nothing ran then).
+    ///
+    /// # Safety
+    ///
+    /// The calls are ones the caller could make itself.
+    unsafe fn run_on(&self, backend: Backend, batch: &mut Batch) -> Result<Outcome, RunError> {
         match backend {
             Backend::Kmod => {
-                if let Some(kmod) = &self.kmod {
-                    // SAFETY: forwarded from the caller; the batch is valid.
-                    match unsafe { kmod.run(entries, count, max_iters) } {
+                if let Some(kmod) = self.kmod() {
+                    // SAFETY: forwarded from the caller.
+                    match unsafe { kmod.run(batch) } {
                         Ok(outcome) => return Ok(outcome),
                         Err(KmodError::Refused(err)) => return Err(RunError::Refused(err)),
                         Err(err @ KmodError::Unavailable(_)) => {
@@ -315,8 +396,8 @@ impl Runtime {
                 }
             }
             Backend::IoUring => {
-                // SAFETY: forwarded from the caller; the batch is valid and maps exactly.
-                match unsafe { uring::run(entries, count, max_iters) } {
+                // SAFETY: forwarded from the caller; the batch maps (checked by the caller).
+                match unsafe { uring::run(batch) } {
                     Ok(outcome) => return Ok(outcome),
                     Err(err) => {
                         if self.debug {
@@ -327,35 +408,9 @@ impl Runtime {
             }
             Backend::Direct => {}
         }
-        // SAFETY: forwarded from the caller; the batch is valid.
-        Ok(unsafe { direct::run(entries, count, max_iters) })
+        // SAFETY: forwarded from the caller.
+        Ok(unsafe { direct::run(batch) })
     }
-}
-
-/// Validates the batch and returns it as a slice.
-///
-/// # Safety
-///
-/// `entries` is null or points to `count` valid entries, not accessed through any other
-/// reference while the returned slice is used.
-unsafe fn checked<'a>(
-    entries: *mut McEntry,
-    count: usize,
-    max_iters: Option<u64>,
-) -> Result<&'a [McEntry], BatchError> {
-    if entries.is_null() {
-        return Err(BatchError::NullEntries);
-    }
-    if max_iters == Some(0) {
-        return Err(BatchError::ZeroIterations);
-    }
-    if count > crate::abi::MC_MAX_ENTRIES {
-        return Err(BatchError::TooMany(count));
-    }
-    // SAFETY: non-null, count bounded by MC_MAX_ENTRIES, and valid per the caller.
-    let shape = unsafe { std::slice::from_raw_parts(entries as *const McEntry, count) };
-    validate(shape)?;
-    Ok(shape)
 }
 
 #[cfg(test)]
@@ -397,5 +452,9 @@ mod tests {
         let rt = Runtime::from_env(env(&[]));
         let one = [McEntry::new(libc::SYS_getpid, &[])];
         assert_eq!(rt.backend_for(&one, false), Backend::Direct);
+        assert!(
+            rt.kmod.get().is_none(),
+            "the device is not even opened for a single plain entry"
+        );
     }
 }

@@ -1,9 +1,17 @@
-//! What every backend shares: validating a batch before anything runs, the stop predicates,
-//! the list of calls that are never run, and the translation of restart codes.
+//! What every backend shares: the batch as submitted (a validated copy of the caller's
+//! entries, [`Batch`]), the stop predicates, the list of calls that are never run, the
+//! translation of restart codes, and the loop over iterations and entries that the backends
+//! running in user space (direct system calls, io_uring) share ([`Batch::run`]).
 //!
 //! The rules are those of the header comment of `kmod/include/uapi/linux/multicall.h`; the
 //! direct backend (`crate::direct`) applies them one entry at a time and is the reference
 //! the other backends are tested against.
+//!
+//! Every backend runs from the copy taken at submission, as the kernel module does with its
+//! own copy: a call of the batch that overwrites the caller's entries (a `read` into the
+//! array) changes nothing about which calls run, with which arguments and references, and
+//! no reference can point outside the batch. Only the result fields are written back to the
+//! caller's array, every one of them, when the batch returns ([`Batch::write_back`]).
 
 use crate::abi::{McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_MAX, MC_STOP_NEG, MC_STOP_NEVER};
 use crate::abi::{MC_STOP_NE_ARG, MC_STOP_NONPOS};
@@ -122,20 +130,29 @@ pub fn is_denied(nr: u32, args: &[i64; MC_MAX_ARGS]) -> bool {
     crate::abi::is_denied(nr, args)
 }
 
-/// The kernel's internal restart codes (never returned to user space by a plain system call,
-/// but seen by a backend that dispatches inside the kernel).
-const ERESTARTSYS: i64 = 512;
-const ERESTARTNOINTR: i64 = 513;
-const ERESTARTNOHAND: i64 = 514;
-const ERESTART_RESTARTBLOCK: i64 = 516;
+/// The kernel's internal restart codes (`include/linux/errno.h`): a plain system call
+/// never returns them to user space, but a backend that dispatches inside the kernel sees
+/// them, and the module's ioctl returns them when no signal is pending to act on them.
+pub const ERESTARTSYS: i32 = 512;
+/// See [`ERESTARTSYS`].
+pub const ERESTARTNOINTR: i32 = 513;
+/// See [`ERESTARTSYS`].
+pub const ERESTARTNOHAND: i32 = 514;
+/// See [`ERESTARTSYS`].
+pub const ERESTART_RESTARTBLOCK: i32 = 516;
 
 /// Whether `result` means "interrupted by a signal": -EINTR or a restart code. Such an entry
 /// stops the batch whatever its predicate.
 pub fn is_interrupted(result: i64) -> bool {
-    matches!(
-        -result,
-        ERESTARTSYS | ERESTARTNOINTR | ERESTARTNOHAND | ERESTART_RESTARTBLOCK
-    ) || result == -(libc::EINTR as i64)
+    [
+        libc::EINTR,
+        ERESTARTSYS,
+        ERESTARTNOINTR,
+        ERESTARTNOHAND,
+        ERESTART_RESTARTBLOCK,
+    ]
+    .iter()
+    .any(|&code| result == -i64::from(code))
 }
 
 /// `result` as the batch reports it: restart codes become -EINTR.
@@ -161,6 +178,236 @@ pub fn fires(entry: &McEntry, args: &[i64; MC_MAX_ARGS], result: i64) -> bool {
         },
         _ => true,
     }
+}
+
+/// A batch as submitted: a copy of the caller's entries, taken once and validated, from
+/// which every backend runs (see the module docs), with its loop bound.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    entries: [McEntry; MC_MAX_ENTRIES],
+    count: usize,
+    max_iters: Option<u64>,
+}
+
+impl Batch {
+    /// Copies `count` entries at `entries` and validates the copy; `max_iters` makes it a
+    /// looped batch. Nothing is read when the pointer is null or `count` is out of range.
+    /// The caller's array may be unaligned.
+    ///
+    /// # Safety
+    ///
+    /// `entries` is null or points to `count` readable entries.
+    pub unsafe fn take(
+        entries: *const McEntry,
+        count: usize,
+        max_iters: Option<u64>,
+    ) -> Result<Batch, BatchError> {
+        if entries.is_null() {
+            return Err(BatchError::NullEntries);
+        }
+        // SAFETY: forwarded from the caller.
+        let copy = unsafe { copy_entries(entries, count) }.ok_or(BatchError::TooMany(count))?;
+        Batch::checked(copy, count, max_iters)
+    }
+
+    /// A batch of a copy of `entries`, validated.
+    pub fn new(entries: &[McEntry], max_iters: Option<u64>) -> Result<Batch, BatchError> {
+        if entries.len() > MC_MAX_ENTRIES {
+            return Err(BatchError::TooMany(entries.len()));
+        }
+        let mut copy = [McEntry::default(); MC_MAX_ENTRIES];
+        copy[..entries.len()].copy_from_slice(entries);
+        Batch::checked(copy, entries.len(), max_iters)
+    }
+
+    fn checked(
+        entries: [McEntry; MC_MAX_ENTRIES],
+        count: usize,
+        max_iters: Option<u64>,
+    ) -> Result<Batch, BatchError> {
+        if max_iters == Some(0) {
+            return Err(BatchError::ZeroIterations);
+        }
+        validate(&entries[..count])?;
+        Ok(Batch {
+            entries,
+            count,
+            max_iters,
+        })
+    }
+
+    /// The entries, with the results of the last run.
+    pub fn entries(&self) -> &[McEntry] {
+        &self.entries[..self.count]
+    }
+
+    /// The entries' count (1 ..= `MC_MAX_ENTRIES`).
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The most iterations of a looped batch; `None` for a plain one.
+    pub fn max_iters(&self) -> Option<u64> {
+        self.max_iters
+    }
+
+    /// Whether the batch is looped.
+    pub fn looped(&self) -> bool {
+        self.max_iters.is_some()
+    }
+
+    /// The copy, for a backend that hands it to the kernel module (which reads it and writes
+    /// only its result fields).
+    pub(crate) fn entries_mut_ptr(&mut self) -> *mut McEntry {
+        self.entries.as_mut_ptr()
+    }
+
+    /// Sets the result of entry `index` (ignored outside the batch).
+    pub(crate) fn set_result(&mut self, index: usize, result: i64) {
+        if let Some(entry) = self.entries[..self.count].get_mut(index) {
+            entry.result = result;
+        }
+    }
+
+    /// Writes the result field of every entry, and nothing else, to the caller's array, as
+    /// the kernel module does when its ioctl returns. The array may be unaligned.
+    ///
+    /// # Safety
+    ///
+    /// `entries` points to [`Batch::count`] writable entries.
+    pub unsafe fn write_back(&self, entries: *mut McEntry) {
+        for (index, entry) in self.entries().iter().enumerate() {
+            // SAFETY: index < count writable entries (the caller's contract); the field is
+            // addressed without making a reference and written unaligned.
+            unsafe {
+                std::ptr::addr_of_mut!((*entries.add(index)).result).write_unaligned(entry.result)
+            };
+        }
+    }
+
+    /// Runs the batch with `calls` making the system calls: the loop over iterations and
+    /// entries of the header's semantics, written once for every backend that runs in user
+    /// space. For each entry of each iteration: references are substituted from the results
+    /// of earlier entries of the same iteration, a denied call ([`is_denied`]) gets -ENOSYS
+    /// without running, restart codes are reported as -EINTR ([`reported`]), the result is
+    /// stored, and an interrupted entry or a predicate that fires ends the batch there. A
+    /// looped batch repeats until then or until `max_iters` iterations have begun.
+    ///
+    /// An error of [`Calls::start`] in the first iteration means nothing ran, and is returned.
+    /// In a later iteration entries have run, so the batch must not be run again: it ends
+    /// with the iterations done and `count` as its stop index, which is what a looped batch
+    /// says when it ends early (as the module's does when a signal is pending) and the
+    /// caller loops again.
+    ///
+    /// # Safety
+    ///
+    /// The system calls the entries describe are ones the caller could make itself.
+    pub(crate) unsafe fn run<C: Calls>(&mut self, calls: &mut C) -> Result<Outcome, C::Error> {
+        let max = self.max_iters.unwrap_or(1);
+        let mut iterations = 0;
+        loop {
+            // SAFETY: the entries are this validated copy; the calls are the caller's contract.
+            if let Err(err) = unsafe { calls.start(self.entries()) } {
+                if iterations == 0 {
+                    return Err(err);
+                }
+                return Ok(Outcome {
+                    stop_index: self.count,
+                    iterations,
+                });
+            }
+            iterations += 1;
+            // SAFETY: forwarded from the caller.
+            let stop_index = unsafe { self.run_iteration(calls) };
+            if stop_index < self.count || iterations >= max {
+                return Ok(Outcome {
+                    stop_index,
+                    iterations,
+                });
+            }
+        }
+    }
+
+    /// One iteration of [`Batch::run`]; returns the stop index.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Batch::run`].
+    unsafe fn run_iteration<C: Calls>(&mut self, calls: &mut C) -> usize {
+        for index in 0..self.count {
+            let entry = self.entries[index];
+            let mut args = entry.args;
+            for (arg, value) in args.iter_mut().enumerate() {
+                if entry.refs & (1 << arg) != 0 {
+                    // validate() checked 0 <= *value < index on this very copy, which no
+                    // call of the batch can reach; the index is bounds-checked all the same.
+                    *value = self.entries[*value as usize].result;
+                }
+            }
+            let raw = if is_denied(entry.nr, &args) {
+                -i64::from(libc::ENOSYS)
+            } else {
+                // SAFETY: the caller's contract: calls it could make itself.
+                unsafe { calls.call(index, entry.nr, &args) }
+            };
+            let result = reported(raw);
+            self.entries[index].result = result;
+            if is_interrupted(raw) || fires(&entry, &args, result) {
+                return index;
+            }
+        }
+        self.count
+    }
+}
+
+/// A copy of `count` entries at `entries` (which may be unaligned), or `None` when `count`
+/// is above `MC_MAX_ENTRIES` (nothing is read then).
+///
+/// # Safety
+///
+/// `entries` points to `count` readable entries.
+pub(crate) unsafe fn copy_entries(
+    entries: *const McEntry,
+    count: usize,
+) -> Option<[McEntry; MC_MAX_ENTRIES]> {
+    if count > MC_MAX_ENTRIES {
+        return None;
+    }
+    let mut copy = [McEntry::default(); MC_MAX_ENTRIES];
+    // SAFETY: the caller vouches for count readable entries at `entries`, count is at most
+    // the copy's length, and the two do not overlap (the copy is new). Copied as bytes, which
+    // need no alignment.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            entries.cast::<u8>(),
+            copy.as_mut_ptr().cast::<u8>(),
+            count * std::mem::size_of::<McEntry>(),
+        )
+    };
+    Some(copy)
+}
+
+/// How a backend that runs in user space makes the calls of a batch; [`Batch::run`] does
+/// everything else.
+pub(crate) trait Calls {
+    /// Why the batch could not run.
+    type Error;
+
+    /// Called before each iteration, with the entries as submitted (a backend that sends a
+    /// whole iteration at once does it here).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Batch::run`].
+    unsafe fn start(&mut self, entries: &[McEntry]) -> Result<(), Self::Error>;
+
+    /// The raw result (-errno or a restart code on failure) of entry `index`, the call `nr`
+    /// with `args` (references substituted), which is not denied.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Batch::run`].
+    unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64;
 }
 
 #[cfg(test)]
@@ -200,6 +447,160 @@ mod tests {
             Err(BatchError::BadReference { target: -1, .. })
         ));
         assert_eq!(validate(&[ok, ok.reference(1, 0)]), Ok(()));
+    }
+
+    /// Answers each call from a script, records what it was asked, and fails `start` from
+    /// the iteration `fail_at` on.
+    struct Script {
+        results: Vec<i64>,
+        asked: Vec<(usize, u32, i64)>,
+        started: u64,
+        fail_at: Option<u64>,
+    }
+
+    impl Calls for Script {
+        type Error = &'static str;
+
+        unsafe fn start(&mut self, _: &[McEntry]) -> Result<(), &'static str> {
+            self.started += 1;
+            match self.fail_at {
+                Some(n) if self.started >= n => Err("refused"),
+                _ => Ok(()),
+            }
+        }
+
+        unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
+            self.asked.push((index, nr, args[0]));
+            self.results[index]
+        }
+    }
+
+    fn script(results: &[i64], fail_at: Option<u64>) -> Script {
+        Script {
+            results: results.to_vec(),
+            asked: Vec::new(),
+            started: 0,
+            fail_at,
+        }
+    }
+
+    #[test]
+    fn the_shared_loop_substitutes_denies_and_stops() {
+        let getpid = McEntry::new(libc::SYS_getpid, &[]);
+        let entries = [
+            getpid,
+            getpid.reference(0, 0),
+            McEntry::new(libc::SYS_exit_group, &[0]),
+            getpid.stop(MC_STOP_NEG, 0),
+            getpid,
+        ];
+        let mut batch = Batch::new(&entries, None).expect("valid");
+        let mut calls = script(&[41, 42, 0, -i64::from(ERESTARTSYS), 7], None);
+        // SAFETY: the script makes no system call.
+        let outcome = unsafe { batch.run(&mut calls) };
+        assert_eq!(
+            outcome,
+            Ok(Outcome {
+                stop_index: 3,
+                iterations: 1
+            })
+        );
+        assert_eq!(
+            calls.asked,
+            [(0, 39, 0), (1, 39, 41), (3, 39, 0)],
+            "the reference is substituted, exit_group never asked, nothing after the stop"
+        );
+        let results: Vec<i64> = batch.entries().iter().map(|e| e.result).collect();
+        assert_eq!(
+            results,
+            [41, 42, -i64::from(libc::ENOSYS), -i64::from(libc::EINTR), 0]
+        );
+    }
+
+    #[test]
+    fn the_shared_loop_never_runs_a_batch_again_after_a_failed_start() {
+        let entries = [McEntry::new(libc::SYS_getpid, &[])];
+        let mut batch = Batch::new(&entries, Some(10)).expect("valid");
+        // SAFETY: the script makes no system call.
+        let first = unsafe { batch.run(&mut script(&[1], Some(1))) };
+        assert_eq!(first, Err("refused"), "nothing ran: the error is returned");
+        // SAFETY: as above.
+        let third = unsafe { batch.run(&mut script(&[1], Some(3))) };
+        assert_eq!(
+            third,
+            Ok(Outcome {
+                stop_index: 1,
+                iterations: 2
+            }),
+            "two iterations ran: the looped batch ends early"
+        );
+    }
+
+    #[test]
+    fn a_batch_is_a_copy_and_writes_back_only_results() {
+        #[repr(C, align(64))]
+        struct Buffer([u8; 3 * 64 + 8]);
+        let mut buffer = Buffer([0; 3 * 64 + 8]);
+        let entries = [
+            McEntry::new(libc::SYS_getpid, &[1, 2]),
+            McEntry::new(libc::SYS_getppid, &[3]).reference(1, 0),
+        ];
+        // An array at an odd address: the C API accepts it.
+        let base = buffer.0.as_mut_ptr().wrapping_add(3).cast::<McEntry>();
+        for (i, entry) in entries.iter().enumerate() {
+            // SAFETY: base + i lies in the buffer, with room for a whole entry.
+            unsafe { base.add(i).write_unaligned(*entry) };
+        }
+        // SAFETY: two readable entries at base.
+        let mut batch = unsafe { Batch::take(base, 2, None) }.expect("valid");
+        assert_eq!(batch.entries(), &entries);
+        // SAFETY: base + 1 lies in the buffer.
+        unsafe {
+            base.add(1)
+                .write_unaligned(McEntry::new(libc::SYS_exit, &[9]))
+        };
+        assert_eq!(
+            batch.entries(),
+            &entries,
+            "the copy does not follow the caller's array"
+        );
+        batch.set_result(0, 5);
+        batch.set_result(1, 6);
+        batch.set_result(7, 8);
+        // SAFETY: two writable entries at base.
+        unsafe { batch.write_back(base) };
+        // SAFETY: as above.
+        let (first, second) = unsafe { (base.read_unaligned(), base.add(1).read_unaligned()) };
+        assert_eq!(
+            first,
+            McEntry {
+                result: 5,
+                ..entries[0]
+            }
+        );
+        assert_eq!(
+            second,
+            McEntry {
+                result: 6,
+                ..McEntry::new(libc::SYS_exit, &[9])
+            },
+            "only the result field is written"
+        );
+        // SAFETY: nothing is read for a null pointer or a count above MC_MAX_ENTRIES.
+        unsafe {
+            assert_eq!(
+                Batch::take(std::ptr::null(), 1, None).err(),
+                Some(BatchError::NullEntries)
+            );
+            assert_eq!(
+                Batch::take(base, 65, None).err(),
+                Some(BatchError::TooMany(65))
+            );
+            assert_eq!(
+                Batch::take(base, 2, Some(0)).err(),
+                Some(BatchError::ZeroIterations)
+            );
+        }
     }
 
     #[test]

@@ -1,24 +1,16 @@
 //! The direct backend: runs the entries one by one with the `syscall` instruction.
 //!
-//! Always available, and the reference semantics every other backend is tested against.
-//! It is the header's text applied literally, one entry at a time:
-//!
-//! - references are substituted from the results of earlier entries of the same iteration;
-//! - a denied call ([`crate::batch::is_denied`]) gets -ENOSYS without running;
-//! - the result is stored, then the entry's stop predicate is tested on it;
-//! - an interrupted call (-EINTR; restart codes never reach user space, the kernel turns
-//!   them into -EINTR or restarts the call itself under `SA_RESTART`) stops the batch
-//!   whatever its predicate, as a restart code does in the kernel module;
-//! - a looped batch repeats until a predicate fires or `max_iters` iterations have begun.
-//!   Signal handlers run in user space after every crossing, so "a signal is pending at
-//!   the start of an iteration" cannot be observed here; a signal shows as an interrupted
-//!   call instead.
-//!
-//! Entries are accessed through a raw pointer because a system call of the batch may write
-//! anywhere in the caller's memory, the entries included.
+//! Always available, and the reference semantics every other backend is tested against:
+//! [`crate::batch::Batch::run`] (the header's text applied one entry at a time, from the
+//! copy taken at submission) with each call made by [`raw_syscall`]. Restart codes never
+//! reach user space here: the kernel turns them into -EINTR, or restarts the call itself
+//! under `SA_RESTART`. Signal handlers run in user space after every crossing, so "a signal
+//! is pending at the start of an iteration" cannot be observed here; a signal shows as an
+//! interrupted call instead.
 
-use crate::abi::{McEntry, MC_MAX_ARGS};
-use crate::batch::{fires, is_denied, is_interrupted, reported, Outcome};
+use crate::abi::MC_MAX_ARGS;
+use crate::batch::{Batch, Calls, Outcome};
+use std::convert::Infallible;
 
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
 compile_error!("libmulticall runs x86-64 Linux system calls: build it for x86_64-linux");
@@ -56,63 +48,31 @@ pub unsafe fn raw_syscall(nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
     ret
 }
 
-/// Runs `count` entries at `entries` once, in order; returns the stop index (the entry
-/// whose predicate fired or that was interrupted, or `count`).
-///
-/// # Safety
-///
-/// `entries` points to `count` valid, writable entries that passed
-/// [`crate::batch::validate`], and the system calls they describe are ones the caller
-/// could make itself.
-pub unsafe fn run_once(entries: *mut McEntry, count: usize) -> usize {
-    for index in 0..count {
-        // SAFETY: index < count, and the caller guarantees count valid entries.
-        let entry = unsafe { entries.add(index).read() };
-        let mut args = entry.args;
-        if entry.refs != 0 {
-            for (arg, value) in args.iter_mut().enumerate() {
-                if entry.refs & (1 << arg) != 0 {
-                    // validate() guaranteed 0 <= *value < index.
-                    let earlier = *value as usize;
-                    // SAFETY: earlier < index < count: a valid entry, already run.
-                    *value = unsafe { (*entries.add(earlier)).result };
-                }
-            }
-        }
-        let raw = if is_denied(entry.nr, &args) {
-            -(libc::ENOSYS as i64)
-        } else {
-            // SAFETY: the caller's contract: these are calls it could make itself.
-            unsafe { raw_syscall(entry.nr, &args) }
-        };
-        let result = reported(raw);
-        // SAFETY: as for the read above; written through the pointer, since the call
-        // itself may have written to the entries.
-        unsafe { (*entries.add(index)).result = result };
-        if is_interrupted(raw) || fires(&entry, &args, result) {
-            return index;
-        }
+/// Each call made with the `syscall` instruction, from user space.
+struct Syscalls;
+
+impl Calls for Syscalls {
+    type Error = Infallible;
+
+    unsafe fn start(&mut self, _: &[crate::abi::McEntry]) -> Result<(), Infallible> {
+        Ok(())
     }
-    count
+
+    unsafe fn call(&mut self, _: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
+        // SAFETY: the caller's contract: these are calls it could make itself.
+        unsafe { raw_syscall(nr, args) }
+    }
 }
 
-/// Runs the batch once or, with `max_iters` set, as a looped batch.
+/// Runs the batch, looped when it is.
 ///
 /// # Safety
 ///
-/// As for [`run_once`]; `max_iters`, when given, is at least 1.
-pub unsafe fn run(entries: *mut McEntry, count: usize, max_iters: Option<u64>) -> Outcome {
-    let max = max_iters.unwrap_or(1).max(1);
-    let mut iterations = 0;
-    loop {
-        iterations += 1;
-        // SAFETY: forwarded from the caller.
-        let stop_index = unsafe { run_once(entries, count) };
-        if stop_index < count || iterations >= max {
-            return Outcome {
-                stop_index,
-                iterations,
-            };
-        }
+/// The system calls the entries describe are ones the caller could make itself.
+pub unsafe fn run(batch: &mut Batch) -> Outcome {
+    // SAFETY: forwarded from the caller.
+    match unsafe { batch.run(&mut Syscalls) } {
+        Ok(outcome) => outcome,
+        Err(never) => match never {},
     }
 }

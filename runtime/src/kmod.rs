@@ -11,12 +11,13 @@
 //!
 //! The device is opened once (close-on-exec, above [`crate::fds::floor`]) and shared by every thread and by forked
 //! children: the ioctl keeps no state in the open file between calls, so sharing it is
-//! sound. The batch is validated in user space first (the module validates it again), so
-//! an invalid batch is refused with the same error on every backend.
+//! sound. The module is given the runtime's validated copy of the batch
+//! ([`crate::batch::Batch`]; it validates it again), so an invalid batch is refused with the
+//! same error on every backend, and the runtime writes the results back as for every backend.
 
-use crate::abi::{McBatch, McEntry, MC_BATCH_LOOP, MC_DEVICE_PATH, MC_IOC_RUN};
-use crate::batch::Outcome;
-use std::ffi::CString;
+use crate::abi::{McBatch, MC_BATCH_LOOP, MC_DEVICE_PATH_C, MC_IOC_RUN};
+use crate::batch::{Batch, Outcome, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS};
+use std::ffi::{CStr, CString};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use thiserror::Error;
@@ -42,9 +43,9 @@ pub struct Kmod {
 }
 
 impl Kmod {
-    /// Opens the device at [`MC_DEVICE_PATH`].
+    /// Opens the device at [`MC_DEVICE_PATH`], without allocating.
     pub fn open() -> io::Result<Kmod> {
-        Kmod::open_path(MC_DEVICE_PATH)
+        Kmod::open_c(MC_DEVICE_PATH_C)
     }
 
     /// Opens the device at `path`.
@@ -55,8 +56,14 @@ impl Kmod {
                 "device path contains a NUL byte",
             )
         })?;
-        // SAFETY: c_path is a valid NUL-terminated string; open has no other preconditions.
-        let fd = unsafe { libc::open(c_path.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
+        Kmod::open_c(&c_path)
+    }
+
+    /// Opens the device at `path`, close-on-exec, and moves it above
+    /// [`crate::fds::floor`].
+    fn open_c(path: &CStr) -> io::Result<Kmod> {
+        // SAFETY: path is a valid NUL-terminated string; open has no other preconditions.
+        let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }
@@ -67,20 +74,17 @@ impl Kmod {
         })
     }
 
-    /// Runs the batch (looped when `max_iters` is given) in the kernel.
+    /// Runs the batch (looped when it is) in the kernel, on the batch's own copy of the
+    /// entries.
     ///
     /// # Safety
     ///
-    /// `entries` points to `count` valid, writable entries that passed
-    /// [`crate::batch::validate`]; the calls are ones the caller could make itself.
-    pub unsafe fn run(
-        &self,
-        entries: *mut McEntry,
-        count: usize,
-        max_iters: Option<u64>,
-    ) -> Result<Outcome, KmodError> {
-        let mut batch = McBatch {
-            entries: entries as u64,
+    /// The calls the entries describe are ones the caller could make itself.
+    pub unsafe fn run(&self, batch: &mut Batch) -> Result<Outcome, KmodError> {
+        let count = batch.count();
+        let max_iters = batch.max_iters();
+        let mut request = McBatch {
+            entries: batch.entries_mut_ptr() as u64,
             count: count as u32,
             flags: if max_iters.is_some() {
                 MC_BATCH_LOOP
@@ -92,14 +96,15 @@ impl Kmod {
             resume: 0,
             ..McBatch::default()
         };
-        // SAFETY: batch is a valid struct mc_batch that lives across the call, and its
-        // entries pointer is valid for count entries (the caller's contract); the request
-        // number matches the struct's size and direction.
+        // SAFETY: request is a valid struct mc_batch that lives across the call (restarts
+        // included), and its entries pointer is the batch's copy of count entries, which the
+        // module reads and whose result fields it writes; the request number matches the
+        // struct's size and direction.
         let ret = unsafe {
             libc::ioctl(
                 self.fd.as_raw_fd(),
                 MC_IOC_RUN as libc::c_ulong,
-                &mut batch as *mut McBatch,
+                &mut request as *mut McBatch,
             )
         };
         let errno = if ret < 0 {
@@ -111,12 +116,10 @@ impl Kmod {
         } else {
             None
         };
-        match answer(errno, &batch, count) {
+        match answer(errno, &request, count) {
             Answer::Ran(outcome) => Ok(outcome),
             Answer::Interrupted { outcome, result } => {
-                // SAFETY: answer() checked stop_index < count; the caller guarantees count
-                // valid, writable entries.
-                unsafe { (*entries.add(outcome.stop_index)).result = result };
+                batch.set_result(outcome.stop_index, result);
                 Ok(outcome)
             }
             Answer::Refused(errno) => Err(KmodError::Refused(io::Error::from_raw_os_error(errno))),
@@ -126,12 +129,6 @@ impl Kmod {
         }
     }
 }
-
-/// The kernel's restart codes, which reach user space only when no signal is pending to
-/// restart or interrupt the call: a call on its own would then return them as they are.
-const ERESTARTSYS: i32 = 512;
-const ERESTARTNOINTR: i32 = 513;
-const ERESTARTNOHAND: i32 = 514;
 
 /// What one `MC_IOC_RUN` means for the batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +194,7 @@ fn answer(errno: Option<i32>, batch: &McBatch, count: usize) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::McEntry;
 
     fn left(resume: u32, iterations: u64, stop_index: i64) -> McBatch {
         McBatch {
@@ -269,14 +267,15 @@ mod tests {
     #[test]
     fn another_device_is_unavailable_not_an_error_of_the_batch() {
         let not_the_module = Kmod::open_path("/dev/null").expect("/dev/null opens");
-        let mut entries = [McEntry::new(libc::SYS_getpid, &[])];
+        let mut batch =
+            Batch::new(&[McEntry::new(libc::SYS_getpid, &[])], None).expect("a valid batch");
         // SAFETY: a valid batch; /dev/null refuses the ioctl before anything runs.
-        let result = unsafe { not_the_module.run(entries.as_mut_ptr(), 1, None) };
+        let result = unsafe { not_the_module.run(&mut batch) };
         match result {
             Err(KmodError::Unavailable(err)) => assert_eq!(err.raw_os_error(), Some(libc::ENOTTY)),
             other => panic!("expected ENOTTY as Unavailable, got {other:?}"),
         }
-        assert_eq!(entries[0].result, 0, "nothing ran");
+        assert_eq!(batch.entries()[0].result, 0, "nothing ran");
     }
 
     #[test]

@@ -21,15 +21,16 @@
 pub mod backend;
 pub mod batch;
 pub mod direct;
+mod errno;
 pub mod fds;
 pub mod kmod;
 pub mod uring;
 
-/// The multi-call ABI (the `multicall-abi` crate, a mirror of the uapi header).
-pub use multicall_abi as abi;
 pub use abi::{McBatch, McEntry};
 pub use backend::{runtime, Backend, Request, RunError, Runtime};
-pub use batch::{BatchError, Outcome};
+pub use batch::{Batch, BatchError, Outcome};
+/// The multi-call ABI (the `multicall-abi` crate, a mirror of the uapi header).
+pub use multicall_abi as abi;
 
 use std::ffi::{c_char, c_long, c_uint, c_ulong};
 
@@ -70,38 +71,33 @@ pub unsafe fn run_with(
     unsafe { runtime().run_with(backend, entries.as_mut_ptr(), entries.len(), max_iters) }
 }
 
-fn errno() -> i32 {
-    // SAFETY: __errno_location returns this thread's errno slot, always valid.
-    unsafe { *libc::__errno_location() }
-}
-
-/// Restores errno when dropped: the C entry points leave errno as they found it (the
-/// program may read it later, as after a short write), except when they report an error.
-struct KeepErrno(i32);
-
-impl KeepErrno {
-    fn new() -> KeepErrno {
-        KeepErrno(errno())
-    }
-}
-
-impl Drop for KeepErrno {
-    fn drop(&mut self) {
-        set_errno(self.0);
-    }
-}
-
-fn set_errno(value: i32) {
-    // SAFETY: __errno_location returns this thread's errno slot, always valid.
-    unsafe { *libc::__errno_location() = value };
-}
-
-/// The C return value of a run; errno is restored from `keep` unless the run failed.
-fn c_result(
-    keep: KeepErrno,
-    outcome: Result<Outcome, RunError>,
+/// The one worker behind the C entry points that run a batch: runs `count` entries at
+/// `entries` on `choice` (the backend the runtime picks when `None`), looped when
+/// `max_iters` is given; stores the iterations in `*iterations` when it is not null; returns
+/// the stop index, or -1 with errno set when the batch did not run. errno is otherwise left
+/// as it was found (a failed entry's -errno stays in its result).
+///
+/// # Safety
+///
+/// `entries` is null or points to `count` writable entries, the system calls are ones the
+/// caller could make itself, and `iterations` is null or points to a writable unsigned long.
+unsafe fn submit(
+    choice: Option<Backend>,
+    entries: *mut McEntry,
+    count: c_uint,
+    max_iters: Option<u64>,
     iterations: *mut c_ulong,
 ) -> c_long {
+    let saved = errno::Saved::new();
+    let rt = runtime();
+    let count = count as usize;
+    // SAFETY: forwarded from the caller.
+    let outcome = unsafe {
+        match choice {
+            None => rt.run(entries, count, max_iters),
+            Some(backend) => rt.run_with(backend, entries, count, max_iters),
+        }
+    };
     match outcome {
         Ok(outcome) => {
             if !iterations.is_null() {
@@ -111,9 +107,7 @@ fn c_result(
             outcome.stop_index as c_long
         }
         Err(err) => {
-            let code = err.errno();
-            std::mem::forget(keep);
-            set_errno(code);
+            saved.replace(err.errno());
             -1
         }
     }
@@ -129,10 +123,8 @@ fn c_result(
 /// caller could make itself.
 #[no_mangle]
 pub unsafe extern "C" fn multicall(entries: *mut McEntry, count: c_uint) -> c_long {
-    let keep = KeepErrno::new();
     // SAFETY: forwarded from the caller.
-    let outcome = unsafe { runtime().run(entries, count as usize, None) };
-    c_result(keep, outcome, std::ptr::null_mut())
+    unsafe { submit(None, entries, count, None, std::ptr::null_mut()) }
 }
 
 /// `long multicall_loop(struct mc_entry *, unsigned count, unsigned long max_iters,
@@ -150,10 +142,8 @@ pub unsafe extern "C" fn multicall_loop(
     max_iters: c_ulong,
     iterations: *mut c_ulong,
 ) -> c_long {
-    let keep = KeepErrno::new();
     // SAFETY: forwarded from the caller.
-    let outcome = unsafe { runtime().run(entries, count as usize, Some(max_iters)) };
-    c_result(keep, outcome, iterations)
+    unsafe { submit(None, entries, count, Some(max_iters), iterations) }
 }
 
 /// `long multicall_direct(struct mc_entry *, unsigned count)`: as [`multicall`], always on
@@ -164,10 +154,16 @@ pub unsafe extern "C" fn multicall_loop(
 /// As for [`multicall`].
 #[no_mangle]
 pub unsafe extern "C" fn multicall_direct(entries: *mut McEntry, count: c_uint) -> c_long {
-    let keep = KeepErrno::new();
     // SAFETY: forwarded from the caller.
-    let outcome = unsafe { runtime().run_with(Backend::Direct, entries, count as usize, None) };
-    c_result(keep, outcome, std::ptr::null_mut())
+    unsafe {
+        submit(
+            Some(Backend::Direct),
+            entries,
+            count,
+            None,
+            std::ptr::null_mut(),
+        )
+    }
 }
 
 /// `long multicall_loop_direct(...)`: as [`multicall_loop`], always on the direct backend.
@@ -182,18 +178,23 @@ pub unsafe extern "C" fn multicall_loop_direct(
     max_iters: c_ulong,
     iterations: *mut c_ulong,
 ) -> c_long {
-    let keep = KeepErrno::new();
     // SAFETY: forwarded from the caller.
-    let outcome =
-        unsafe { runtime().run_with(Backend::Direct, entries, count as usize, Some(max_iters)) };
-    c_result(keep, outcome, iterations)
+    unsafe {
+        submit(
+            Some(Backend::Direct),
+            entries,
+            count,
+            Some(max_iters),
+            iterations,
+        )
+    }
 }
 
 /// `const char *multicall_backend(void)`: "kmod", "io_uring" or "direct": the backend
 /// that runs batches in general in this process (see `multicall_backend_for`).
 #[no_mangle]
 pub extern "C" fn multicall_backend() -> *const c_char {
-    let _keep = KeepErrno::new();
+    let _saved = errno::Saved::new();
     runtime().primary().c_name().as_ptr()
 }
 
@@ -210,22 +211,30 @@ pub unsafe extern "C" fn multicall_backend_for(
     count: c_uint,
     looped: std::ffi::c_int,
 ) -> *const c_char {
-    let _keep = KeepErrno::new();
+    let _saved = errno::Saved::new();
     let count = count as usize;
-    if entries.is_null() || count > abi::MC_MAX_ENTRIES {
+    if entries.is_null() {
         return Backend::Direct.c_name().as_ptr();
     }
-    // SAFETY: non-null, bounded count, readable per the caller.
-    let shape = unsafe { std::slice::from_raw_parts(entries, count) };
-    runtime().backend_for(shape, looped != 0).c_name().as_ptr()
+    // SAFETY: non-null and readable for count entries per the caller; nothing is read when
+    // count is out of range.
+    let Some(copy) = (unsafe { batch::copy_entries(entries, count) }) else {
+        return Backend::Direct.c_name().as_ptr();
+    };
+    runtime()
+        .backend_for(&copy[..count], looped != 0)
+        .c_name()
+        .as_ptr()
 }
 
 /// `long multicall_libc_result(long raw)`: turns a raw kernel result into the libc
 /// convention: `raw` itself, or -1 with errno set to `-raw` when `raw` is in -4095..=-1.
+/// For programs that call the C API by hand; the pass's lowered code does the same inline
+/// (it stores `-raw` to `*__errno_location()` where the original call returned).
 #[no_mangle]
 pub extern "C" fn multicall_libc_result(raw: c_long) -> c_long {
-    if (-4095..=-1).contains(&raw) {
-        set_errno(-raw as i32);
+    if abi::is_error_result(raw) {
+        errno::set(-raw as i32);
         -1
     } else {
         raw
@@ -238,7 +247,7 @@ mod tests {
 
     #[test]
     fn libc_result() {
-        set_errno(0);
+        errno::set(0);
         assert_eq!(multicall_libc_result(5), 5);
         assert_eq!(multicall_libc_result(0), 0);
         assert_eq!(multicall_libc_result(-4096), -4096);
@@ -255,7 +264,7 @@ mod tests {
     #[test]
     fn invalid_batches_set_einval() {
         let mut e = [McEntry::new(libc::SYS_getpid, &[])];
-        set_errno(0);
+        errno::set(0);
         // SAFETY: null and zero-count batches are refused before anything is read.
         assert_eq!(unsafe { multicall(std::ptr::null_mut(), 1) }, -1);
         // SAFETY: as above.

@@ -10,20 +10,44 @@
 //! | `read(fd, buf, n)` | `READ`, offset -1 (file position) | never (hard link), short transfer `NE_ARG` on `n` (link) |
 //! | `write(fd, buf, n)` | `WRITE`, offset -1 | the same |
 //! | `close(fd)` | `CLOSE`, last entry only (see below) | — |
-//! | `fsync(fd)`, `fdatasync(fd)` | `FSYNC` (`DATASYNC`) | the same |
+//! | `fsync(fd)`, `fdatasync(fd)` | `FSYNC` (`DATASYNC`) | never (hard link), `NEG` (link) |
 //!
-//! A link is severed exactly when its predicate fires: io_uring fails a read or write
-//! link on any result other than the full length (an error, end of file or a short
-//! transfer) and any other link on a negative result; a hard link is never severed. The
-//! A closed file is released after its request completes, so `close` is only mapped as
-//! the last entry: a later request would still see the file open.
+//! A link is severed exactly when its predicate fires: io_uring fails a read or write link
+//! on any result other than the full length (an error, end of file or a short transfer) and
+//! any other link on a negative result; a hard link is never severed. The last entry's
+//! predicate is tested after the chain has completed. A read or write maps only for a
+//! length `n` of at most [`MAX_RW_COUNT`]: the kernel cuts every transfer to that length,
+//! and io_uring compares the result with the cut length where the predicate compares it
+//! with `n`, so a longer transfer would not sever the link where the predicate fires. A
+//! closed file is released after its request completes, so `close` is only mapped as the
+//! last entry: a later request would still see the file open.
 //!
-//! Descriptors: the translation is exact, and the chain sure to complete, only on regular
-//! files opened without `O_NONBLOCK` and on /dev/null, so a batch is sent this way only when
-//! every descriptor it names is one of those or is not open at all (EBADF either way); the
-//! backend asks the kernel (`fstat`, `fcntl(F_GETFL)`, one of each per distinct descriptor)
-//! before every batch ([`descriptors_map`]). Elsewhere io_uring differs from the system
-//! call, and may never complete:
+//! Descriptors: io_uring may run a request in one of its worker threads instead of the
+//! calling thread (always for files that cannot be read or written without blocking, such
+//! as procfs files), and it waits for readiness and through signals where the system call
+//! would not. The translation is exact, and the chain sure to complete, only where neither
+//! matters, so a batch is sent this way only when every descriptor it names is one of these
+//! or is not open at all (EBADF either way); the backend asks the kernel (`fstat`, and for a
+//! regular file `fcntl(F_GETFL)` and `fstatfs`, one of each per distinct descriptor) before
+//! every batch ([`descriptors_map`]):
+//!
+//! - a regular file opened without `O_NONBLOCK` on one of [`TASK_INDEPENDENT_FILESYSTEMS`]:
+//!   ext2/3/4, XFS and btrfs on a block device, tmpfs and ramfs in memory. Their reads and
+//!   writes go through the page cache and depend on the calling thread only through its
+//!   credentials (io_uring issues every request with the submitter's, in its workers too),
+//!   its memory (which the workers share), the file-size limit (see below) and fatal
+//!   signals, so their results do not depend on which thread of the process makes them;
+//! - /dev/null, whose read returns 0 and whose write returns the length without looking at
+//!   the caller or the buffer.
+//!
+//! Everything else runs on the direct backend, in particular regular files of filesystems
+//! whose files describe or act on the calling thread (procfs: `/proc/thread-self/stat` read
+//! by a worker says the caller sleeps, a write to `/proc/self/timerslack_ns` from a worker is
+//! refused with EPERM, a read of `/proc/kmsg` is not interrupted by a signal; sysfs, debugfs,
+//! tracefs, cgroupfs, configfs and the like), of network and FUSE filesystems (whose servers
+//! see the calling thread), of stacking filesystems such as overlayfs (the filesystem that
+//! does the work cannot be known from the descriptor), and of any filesystem not on the
+//! list. Elsewhere io_uring differs from the system call, and may never complete:
 //!
 //! - on a pollable file (pipe, socket, terminal) io_uring waits for readiness where
 //!   `read(2)`/`write(2)` on an `O_NONBLOCK` descriptor fail with EAGAIN: an empty
@@ -46,9 +70,11 @@
 //! The checks cost crossings, which is why `auto` never picks this backend unless
 //! `MULTICALL_IO_URING_MIN` asks for it.
 //!
-//! The requests after a severed link complete with -ECANCELED without running, and their
-//! result fields are left untouched, as on the direct backend. The last entry's predicate
-//! is tested after the fact. `pread`/`pwrite` do not map (io_uring ignores the offset of a
+//! The chain is built once per batch from the copy taken at submission
+//! ([`crate::batch::Batch`]) and submitted once per iteration; [`crate::batch::Batch::run`]
+//! reads its results as the direct backend's calls. The requests after a severed link
+//! complete with -ECANCELED without running, and their result fields are left untouched, as
+//! on the direct backend. `pread`/`pwrite` do not map (io_uring ignores the offset of a
 //! pipe where the call fails with ESPIPE), nor `NONPOS` on a read (a short read would also
 //! sever the link).
 //!
@@ -61,14 +87,31 @@
 //! shares its queues with the parent, so the child drops it and makes its own (a
 //! `pthread_atfork` child handler bumps a generation counter).
 
-use crate::abi::{McEntry, MC_MAX_ENTRIES, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG};
-use crate::batch::{fires, is_interrupted, reported, Outcome};
+use crate::abi::{
+    McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG,
+};
+use crate::batch::{Batch, Calls, Outcome};
 use io_uring::{opcode, squeue, types, IoUring};
 use std::cell::RefCell;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Once;
+
+/// The most bytes one read or write transfers (the kernel's `MAX_RW_COUNT`, `INT_MAX &
+/// PAGE_MASK`): longer transfers are cut to it.
+pub const MAX_RW_COUNT: u32 = 0x7fff_f000;
+
+/// The filesystems whose regular files io_uring reads and writes exactly as the system calls
+/// do, from any thread of the process (see the module docs), by `statfs.f_type`
+/// (`include/uapi/linux/magic.h`).
+pub const TASK_INDEPENDENT_FILESYSTEMS: &[(&str, i64)] = &[
+    ("ext2/ext3/ext4", 0xef53),
+    ("xfs", 0x5846_5342),
+    ("btrfs", 0x9123_683e),
+    ("tmpfs", 0x0102_1994),
+    ("ramfs", 0x8584_58f6),
+];
 
 struct Ring {
     generation: u64,
@@ -131,13 +174,13 @@ fn sqe_for(entry: &McEntry, last: bool) -> Option<squeue::Entry> {
     let fd = types::Fd(i32::try_from(entry.args[0]).ok()?);
     let (sqe, transfer) = match entry.nr as i64 {
         libc::SYS_read => {
-            let len = u32::try_from(entry.args[2]).ok()?;
+            let len = transfer_length(entry)?;
             let buf = entry.args[1] as usize as *mut u8;
             let sqe = opcode::Read::new(fd, buf, len).offset(u64::MAX).build();
             (sqe, true)
         }
         libc::SYS_write => {
-            let len = u32::try_from(entry.args[2]).ok()?;
+            let len = transfer_length(entry)?;
             let buf = entry.args[1] as usize as *const u8;
             let sqe = opcode::Write::new(fd, buf, len).offset(u64::MAX).build();
             (sqe, true)
@@ -169,6 +212,14 @@ fn sqe_for(entry: &McEntry, last: bool) -> Option<squeue::Entry> {
     Some(sqe.flags(flags))
 }
 
+/// The length of a read or write, when io_uring's link on it severs exactly where a
+/// short-transfer predicate fires: at most [`MAX_RW_COUNT`].
+fn transfer_length(entry: &McEntry) -> Option<u32> {
+    u32::try_from(entry.args[2])
+        .ok()
+        .filter(|&len| len <= MAX_RW_COUNT)
+}
+
 /// Whether the batch goes to io_uring: its shape maps ([`shape_maps`]) and so does every
 /// descriptor it names ([`descriptors_map`]). Makes up to two system calls per distinct
 /// descriptor.
@@ -183,14 +234,13 @@ pub fn file_size_limit_maps(entries: &[McEntry]) -> bool {
     if !entries.iter().any(|e| e.nr as i64 == libc::SYS_write) {
         return true;
     }
-    let saved = errno();
+    let _saved = crate::errno::Saved::new();
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: getrlimit writes one rlimit into the valid, writable struct it is given.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
-    set_errno(saved);
     ok && limit.rlim_cur == libc::RLIM_INFINITY
 }
 
@@ -211,12 +261,14 @@ pub fn shape_maps(entries: &[McEntry]) -> bool {
 pub enum Descriptor {
     /// Not open: every request on it fails with EBADF, as the system call does.
     NotOpen,
-    /// A regular file opened without `O_NONBLOCK`, or /dev/null: io_uring completes every
-    /// request on it with the system call's result.
+    /// A regular file opened without `O_NONBLOCK` on one of [`TASK_INDEPENDENT_FILESYSTEMS`],
+    /// or /dev/null: io_uring completes every request on it with the system call's result,
+    /// whichever thread makes it.
     Exact,
     /// Anything else (pipe, socket, terminal, other devices, directories, io_uring and other
-    /// anonymous files, regular files opened `O_NONBLOCK`), or a descriptor that could not be
-    /// examined: io_uring may differ or never complete.
+    /// anonymous files, regular files opened `O_NONBLOCK`, regular files of any other
+    /// filesystem: procfs, sysfs, FUSE, NFS, overlayfs, ...), or a descriptor that could not
+    /// be examined: io_uring may differ or never complete.
     Other,
 }
 
@@ -225,7 +277,21 @@ fn is_dev_null(rdev: libc::dev_t) -> bool {
     libc::major(rdev) == 1 && libc::minor(rdev) == 3
 }
 
-/// Asks the kernel what `fd` is (`fstat`, then `fcntl(F_GETFL)` for a regular file).
+/// Whether the regular file `fd` is on one of [`TASK_INDEPENDENT_FILESYSTEMS`] (`fstatfs`).
+fn on_task_independent_filesystem(fd: i32) -> bool {
+    // SAFETY: an all-zero statfs is a valid value of the plain C struct; fstatfs overwrites it.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: fstatfs writes into a valid, writable statfs; fd is only a number to the kernel.
+    if unsafe { libc::fstatfs(fd, &mut st) } != 0 {
+        return false;
+    }
+    TASK_INDEPENDENT_FILESYSTEMS
+        .iter()
+        .any(|&(_, magic)| st.f_type == magic)
+}
+
+/// Asks the kernel what `fd` is (`fstat`, then `fcntl(F_GETFL)` and `fstatfs` for a regular
+/// file).
 pub fn classify(fd: i32) -> Descriptor {
     // SAFETY: an all-zero stat is a valid value of the plain C struct; fstat overwrites it.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
@@ -241,7 +307,7 @@ pub fn classify(fd: i32) -> Descriptor {
         libc::S_IFREG => {
             // SAFETY: F_GETFL only reads the descriptor's status flags.
             let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-            if flags >= 0 && flags & libc::O_NONBLOCK == 0 {
+            if flags >= 0 && flags & libc::O_NONBLOCK == 0 && on_task_independent_filesystem(fd) {
                 Descriptor::Exact
             } else {
                 Descriptor::Other
@@ -255,112 +321,112 @@ pub fn classify(fd: i32) -> Descriptor {
 /// ([`Descriptor::Exact`] or [`Descriptor::NotOpen`]); each distinct descriptor is examined
 /// once. errno is left as it was.
 pub fn descriptors_map(entries: &[McEntry]) -> bool {
-    let saved = errno();
-    let mut seen: Vec<i64> = Vec::with_capacity(entries.len());
-    let mut all = true;
-    for entry in entries {
+    let _saved = crate::errno::Saved::new();
+    entries.iter().enumerate().all(|(index, entry)| {
         let fd = entry.args[0];
-        if seen.contains(&fd) {
-            continue;
+        let seen = entries[..index].iter().any(|earlier| earlier.args[0] == fd);
+        seen || i32::try_from(fd).is_ok_and(|fd| classify(fd) != Descriptor::Other)
+    })
+}
+
+/// The chain of a batch on a ring: submitted whole at the start of each iteration, its
+/// completions then read entry by entry by [`Batch::run`].
+struct Chain<'a> {
+    ring: &'a mut IoUring,
+    sqes: Vec<squeue::Entry>,
+    results: [Option<i64>; MC_MAX_ENTRIES],
+    /// An iteration failed: the ring's state is unknown, it is not used again.
+    broken: bool,
+}
+
+impl Chain<'_> {
+    /// Submits the chain and reaps every completion.
+    ///
+    /// # Safety
+    ///
+    /// As for [`run`].
+    unsafe fn submit(&mut self) -> io::Result<()> {
+        let count = self.sqes.len();
+        self.results = [None; MC_MAX_ENTRIES];
+        // SAFETY: every buffer named by the entries is valid for the transfer (the caller's
+        // contract, exactly as for the system calls themselves) and stays valid until every
+        // completion has been reaped below, before this function returns.
+        unsafe { self.ring.submission().push_multiple(&self.sqes) }
+            .map_err(|_| io::Error::other("the submission queue is full"))?;
+        let submitted = self.ring.submit_and_wait(count)?;
+        if submitted != count {
+            return Err(io::Error::other(format!(
+                "io_uring accepted {submitted} of {count} requests"
+            )));
         }
-        seen.push(fd);
-        let exact = match i32::try_from(fd) {
-            Ok(fd) => classify(fd) != Descriptor::Other,
-            Err(_) => false,
-        };
-        if !exact {
-            all = false;
-            break;
-        }
-    }
-    set_errno(saved);
-    all
-}
-
-fn errno() -> i32 {
-    // SAFETY: __errno_location returns this thread's errno slot, always valid.
-    unsafe { *libc::__errno_location() }
-}
-
-fn set_errno(value: i32) {
-    // SAFETY: as above.
-    unsafe { *libc::__errno_location() = value };
-}
-
-/// Runs one iteration of the chain; returns the stop index.
-///
-/// # Safety
-///
-/// As for [`run`].
-unsafe fn run_once(ring: &mut IoUring, entries: *mut McEntry, count: usize) -> io::Result<usize> {
-    let mut sqes = Vec::with_capacity(count);
-    for index in 0..count {
-        // SAFETY: index < count valid entries (the caller's contract).
-        let entry = unsafe { entries.add(index).read() };
-        let sqe = sqe_for(&entry, index + 1 == count).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the batch does not map onto io_uring",
-            )
-        })?;
-        sqes.push(sqe.user_data(index as u64));
-    }
-    // SAFETY: every buffer named by the entries is valid for the transfer (the caller's
-    // contract, exactly as for the system calls themselves) and stays valid until every
-    // completion has been reaped below, before this function returns.
-    unsafe { ring.submission().push_multiple(&sqes) }
-        .map_err(|_| io::Error::other("the submission queue is full"))?;
-    let submitted = ring.submit_and_wait(count)?;
-    if submitted != count {
-        return Err(io::Error::other(format!(
-            "io_uring accepted {submitted} of {count} requests"
-        )));
-    }
-    let mut results: [Option<i64>; MC_MAX_ENTRIES] = [None; MC_MAX_ENTRIES];
-    let mut reaped = 0;
-    loop {
-        for cqe in ring.completion() {
-            if let Some(slot) = results.get_mut(cqe.user_data() as usize) {
-                if slot.replace(cqe.result() as i64).is_none() {
-                    reaped += 1;
+        let mut reaped = 0;
+        loop {
+            for cqe in self.ring.completion() {
+                if let Some(slot) = self.results.get_mut(cqe.user_data() as usize) {
+                    if slot.replace(i64::from(cqe.result())).is_none() {
+                        reaped += 1;
+                    }
                 }
             }
-        }
-        if reaped >= count {
-            break;
-        }
-        match ring.submit_and_wait(1) {
-            Ok(_) => {}
-            // A signal handler ran; the requests are still in flight: keep waiting.
-            Err(err) if err.raw_os_error() == Some(libc::EINTR) => {}
-            Err(err) => return Err(err),
-        }
-    }
-    for (index, raw) in results.iter().take(count).enumerate() {
-        let raw = raw.unwrap_or(-(libc::ECANCELED as i64));
-        // SAFETY: index < count valid, writable entries.
-        let entry = unsafe { &mut *entries.add(index) };
-        let result = reported(raw);
-        entry.result = result;
-        if is_interrupted(raw) || fires(entry, &entry.args, result) {
-            return Ok(index);
+            if reaped >= count {
+                return Ok(());
+            }
+            match self.ring.submit_and_wait(1) {
+                Ok(_) => {}
+                // A signal handler ran; the requests are still in flight: keep waiting.
+                Err(err) if err.raw_os_error() == Some(libc::EINTR) => {}
+                Err(err) => return Err(err),
+            }
         }
     }
-    Ok(count)
 }
 
-/// Runs a batch that [`maps`] on this thread's ring, looped when `max_iters` is given.
-/// An error means the batch did not run (the ring is dropped and made anew next time).
+impl Calls for Chain<'_> {
+    type Error = io::Error;
+
+    unsafe fn start(&mut self, _: &[McEntry]) -> io::Result<()> {
+        // SAFETY: forwarded from the caller.
+        let submitted = unsafe { self.submit() };
+        self.broken |= submitted.is_err();
+        submitted
+    }
+
+    unsafe fn call(&mut self, index: usize, _: u32, _: &[i64; MC_MAX_ARGS]) -> i64 {
+        self.results
+            .get(index)
+            .copied()
+            .flatten()
+            .unwrap_or(-i64::from(libc::ECANCELED))
+    }
+}
+
+/// The chain for `entries`, each request tagged with its index.
+fn chain_for(entries: &[McEntry]) -> io::Result<Vec<squeue::Entry>> {
+    let count = entries.len();
+    entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            sqe_for(entry, index + 1 == count)
+                .map(|sqe| sqe.user_data(index as u64))
+                .ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "the batch does not map onto io_uring",
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Runs a batch that [`maps`] on this thread's ring, looped when it is. An error means the
+/// batch did not run (the ring is dropped and made anew next time).
 ///
 /// # Safety
 ///
-/// `entries` points to `count` valid, writable entries that passed
-/// [`crate::batch::validate`] and [`maps`]; the calls are ones the caller could make itself.
-pub unsafe fn run(
-    entries: *mut McEntry,
-    count: usize,
-    max_iters: Option<u64>,
-) -> io::Result<Outcome> {
+/// The batch [`maps`]; the calls are ones the caller could make itself.
+pub unsafe fn run(batch: &mut Batch) -> io::Result<Outcome> {
+    let sqes = chain_for(batch.entries())?;
     let generation = FORK_GENERATION.load(Ordering::Relaxed);
     let attempt = RING.try_with(|cell| {
         let mut slot = cell.try_borrow_mut().map_err(|_| {
@@ -379,25 +445,18 @@ pub unsafe fn run(
         let Some(ring) = slot.as_mut() else {
             return Err(io::Error::other("no ring"));
         };
-        let max = max_iters.unwrap_or(1).max(1);
-        let mut iterations = 0;
-        loop {
-            iterations += 1;
-            // SAFETY: forwarded from the caller.
-            let stop_index = match unsafe { run_once(&mut ring.ring, entries, count) } {
-                Ok(index) => index,
-                Err(err) => {
-                    *slot = None;
-                    return Err(err);
-                }
-            };
-            if stop_index < count || iterations >= max {
-                return Ok(Outcome {
-                    stop_index,
-                    iterations,
-                });
-            }
+        let mut chain = Chain {
+            ring: &mut ring.ring,
+            sqes,
+            results: [None; MC_MAX_ENTRIES],
+            broken: false,
+        };
+        // SAFETY: forwarded from the caller.
+        let outcome = unsafe { batch.run(&mut chain) };
+        if chain.broken {
+            *slot = None;
         }
+        outcome
     });
     attempt.unwrap_or_else(|_| Err(io::Error::other("the thread is exiting")))
 }
@@ -436,6 +495,37 @@ mod tests {
             libc::SYS_read,
             &[1 << 40, 0, 1]
         )]));
+    }
+
+    #[test]
+    fn transfers_above_the_kernel_limit_do_not_map() {
+        let write = |len: i64| McEntry::new(libc::SYS_write, &[4, 0, len]).stop(MC_STOP_NE_ARG, 2);
+        let read = McEntry::new(libc::SYS_read, &[3, 0, 1]);
+        assert!(shape_maps(&[write(MAX_RW_COUNT as i64), read]));
+        assert!(!shape_maps(&[write(MAX_RW_COUNT as i64 + 1), read]));
+        assert!(!shape_maps(&[write(1 << 31), read]));
+        assert!(
+            !shape_maps(&[read, write(1 << 31)]),
+            "nor as the last entry"
+        );
+    }
+
+    #[test]
+    fn regular_files_of_pseudo_filesystems_are_not_exact() {
+        for path in [
+            c"/proc/self/stat",
+            c"/proc/self/timerslack_ns",
+            c"/sys/kernel/uevent_seqnum",
+        ] {
+            // SAFETY: a valid C string; the descriptor is closed below.
+            let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+            if fd < 0 {
+                continue;
+            }
+            assert_eq!(classify(fd), Descriptor::Other, "{path:?}");
+            // SAFETY: closing the descriptor opened above.
+            unsafe { libc::close(fd) };
+        }
     }
 
     fn open(path: &std::ffi::CStr, flags: i32) -> std::os::fd::OwnedFd {

@@ -23,35 +23,11 @@ use std::cell::Cell;
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a batch that should return at once may take before the watchdog steps in.
 const PATIENCE: Duration = Duration::from_secs(10);
-
-/// A runtime with io_uring forced, or `None` when this kernel offers no usable io_uring
-/// (which fails the test when `MULTICALL_BACKEND=io_uring` asked for it).
-fn uring() -> Option<&'static Runtime> {
-    static RT: OnceLock<Option<Runtime>> = OnceLock::new();
-    let rt = RT
-        .get_or_init(|| {
-            let rt = Runtime::from_env(|name| {
-                (name == "MULTICALL_BACKEND").then(|| "io_uring".to_string())
-            });
-            (rt.primary() == Backend::IoUring).then_some(rt)
-        })
-        .as_ref();
-    if rt.is_none() {
-        let forced = std::env::var("MULTICALL_BACKEND").ok();
-        assert_ne!(
-            forced.as_deref(),
-            Some("io_uring"),
-            "MULTICALL_BACKEND=io_uring but io_uring is not usable here"
-        );
-        eprintln!("io_uring is not usable on this kernel: nothing to check");
-    }
-    rt
-}
 
 /// Runs `entries` on `rt` with io_uring asked for, looped when `max_iters` is set. When the
 /// batch has not returned after [`PATIENCE`], `unblock` runs every 100 ms until it has (it
@@ -117,7 +93,9 @@ fn feed(fd: i32) -> impl Fn() + Send + 'static {
 
 #[test]
 fn an_empty_nonblocking_pipe_gives_eagain_at_once() {
-    let Some(rt) = uring() else { return };
+    let Some(rt) = common::forced_uring() else {
+        return;
+    };
     let (r, w) = pipe(true);
     let mut buf = [0u8; 16];
     let mut batch = [e(
@@ -223,7 +201,9 @@ fn pty(flags: i32) -> Option<(OwnedFd, OwnedFd)> {
 
 #[test]
 fn a_quiet_nonblocking_terminal_gives_eagain_at_once() {
-    let Some(rt) = uring() else { return };
+    let Some(rt) = common::forced_uring() else {
+        return;
+    };
     let Some(terminal) = Terminal::open(true) else {
         eprintln!("no terminal here (no pseudo-terminals, stdin not a terminal): not checked");
         return;
@@ -309,7 +289,9 @@ fn interrupted(
 
 #[test]
 fn a_blocked_pipe_read_is_interrupted_by_a_signal() {
-    let Some(rt) = uring() else { return };
+    let Some(rt) = common::forced_uring() else {
+        return;
+    };
     let (r, w) = pipe(false);
     let mut writer = std::fs::File::from(w.try_clone().expect("dup the write end"));
     writer.write_all(&[7u8; 32]).expect("fill the pipe");
@@ -326,7 +308,9 @@ fn a_blocked_pipe_read_is_interrupted_by_a_signal() {
 
 #[test]
 fn a_blocked_terminal_read_is_interrupted_by_a_signal() {
-    let Some(rt) = uring() else { return };
+    let Some(rt) = common::forced_uring() else {
+        return;
+    };
     let Some(terminal) = Terminal::open(false) else {
         eprintln!("no terminal here (no pseudo-terminals, stdin not a terminal): not checked");
         return;
@@ -344,7 +328,9 @@ fn a_blocked_terminal_read_is_interrupted_by_a_signal() {
 
 #[test]
 fn files_and_dev_null_still_take_the_ring() {
-    let Some(rt) = uring() else { return };
+    let Some(rt) = common::forced_uring() else {
+        return;
+    };
     let file = tempfile::tempfile().expect("a temporary file");
     let null = std::fs::OpenOptions::new()
         .read(true)

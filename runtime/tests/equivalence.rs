@@ -6,7 +6,9 @@
 //! with random contents, a non-blocking pipe with random contents, /dev/null, /dev/zero and
 //! a descriptor that cannot be open. The calls: read and write (also with the length taken
 //! from an earlier read's result, and into a bad pointer for -EFAULT), lseek, getpid,
-//! close of a slot or of a bad descriptor, and exit_group (denied: -ENOSYS). After the run
+//! close of a slot or of a bad descriptor, exit_group (denied: -ENOSYS), and a read into
+//! the batch itself, over the first bytes of one of its entries (the batch runs from the
+//! entries as submitted, and only the result fields are written back). After the run
 //! the test compares every result, the stop index, the iteration count, both files'
 //! contents and offsets, what is left in the pipe and every buffer.
 //!
@@ -29,7 +31,7 @@ mod common;
 
 use common::{backend_under_test, run_direct, run_selected};
 use multicall::abi::{MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS};
-use multicall::{Backend, McEntry, Runtime};
+use multicall::{Backend, McEntry};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -94,6 +96,12 @@ enum Op {
     },
     CloseBad,
     Denied,
+    /// read(slot, the start of entry `target` modulo the batch's length, len <= 64).
+    ReadIntoEntry {
+        slot: usize,
+        target: usize,
+        len: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +126,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => slot.prop_map(|slot| Op::Close { slot }),
         1 => Just(Op::CloseBad),
         1 => Just(Op::Denied),
+        1 => (0..SLOTS, 0..24usize, 1..=64usize).prop_map(|(slot, target, len)| Op::ReadIntoEntry { slot, target, len }),
     ]
 }
 
@@ -227,6 +236,8 @@ impl Env {
     /// error), so that no later iteration names the closed number either.
     fn materialize(&mut self, gens: &[Gen], looped: bool) -> Materialized {
         let mut entries = Vec::with_capacity(gens.len());
+        // Where the entries will be: pushing within the capacity never moves them.
+        let base = entries.as_mut_ptr() as i64;
         let mut closes = Vec::new();
         // The descriptor each slot names from here on.
         let mut fds = self.fds;
@@ -279,6 +290,10 @@ impl Env {
                 }
                 Op::CloseBad => McEntry::new(libc::SYS_close, &[bad_fd()]),
                 Op::Denied => McEntry::new(libc::SYS_exit_group, &[77]),
+                Op::ReadIntoEntry { slot, target, len } => {
+                    let at = base + (target % gens.len() * std::mem::size_of::<McEntry>()) as i64;
+                    McEntry::new(libc::SYS_read, &[fds[slot], at, len as i64])
+                }
             };
             entries.push(entry.stop(stop, stop_arg));
         }
@@ -372,8 +387,18 @@ struct Run {
     after: Snapshot,
 }
 
-/// The reference: the calls one by one through libc, semantics from the header's text.
+/// The reference: the calls one by one through libc, semantics from the header's text: run
+/// from the entries as they were submitted, then every result written back.
 fn one_by_one(entries: &mut [McEntry], max_iters: Option<u64>) -> (usize, u64) {
+    let mut submitted = entries.to_vec();
+    let outcome = one_by_one_from(&mut submitted, max_iters);
+    for (entry, ran) in entries.iter_mut().zip(&submitted) {
+        entry.result = ran.result;
+    }
+    outcome
+}
+
+fn one_by_one_from(entries: &mut [McEntry], max_iters: Option<u64>) -> (usize, u64) {
     let max = max_iters.unwrap_or(1);
     let mut iterations = 0;
     loop {
@@ -439,6 +464,7 @@ fn names_slot(op: &Op) -> bool {
             | Op::WriteRef { .. }
             | Op::Lseek { .. }
             | Op::Close { .. }
+            | Op::ReadIntoEntry { .. }
     )
 }
 
@@ -609,25 +635,13 @@ fn uring_batch() -> impl Strategy<Value = Vec<Gen>> {
         })
 }
 
-fn uring_runtime() -> Option<&'static Runtime> {
-    static RT: std::sync::OnceLock<Option<Runtime>> = std::sync::OnceLock::new();
-    RT.get_or_init(|| {
-        let rt =
-            Runtime::from_env(|name| (name == "MULTICALL_BACKEND").then(|| "io_uring".to_string()));
-        (rt.primary() == Backend::IoUring).then_some(rt)
-    })
-    .as_ref()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     /// io_uring chains against one-by-one execution, on batches that map exactly.
     #[test]
     fn io_uring_chains_match_one_by_one(seed in seed(), gens in uring_batch(), looped in any::<bool>(), iters in 1u64..4) {
-        let Some(rt) = uring_runtime() else {
-            let forced = std::env::var("MULTICALL_BACKEND").ok();
-            prop_assert!(forced.as_deref() != Some("io_uring"), "MULTICALL_BACKEND=io_uring but io_uring is not usable");
+        let Some(rt) = common::forced_uring() else {
             return Ok(());
         };
         let max_iters = looped.then_some(iters);

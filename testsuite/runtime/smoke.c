@@ -83,7 +83,7 @@ int main(void)
 	CHECK(b[1].result == -EBADF);
 
 	/* stop on error: the third entry must not run; a failed entry leaves errno alone
-	   (the lowered code sets it with multicall_libc_result where the program reads it) */
+	   (the lowered code sets it inline where the original call returned) */
 	b[1].stop = MC_STOP_NEG;
 	b[2].result = 12345;
 	errno = 0;

@@ -67,3 +67,28 @@ pub fn close(fd: i32) {
 pub fn e(nr: i64, args: &[i64], stop: u8, stop_arg: u8) -> McEntry {
     McEntry::new(nr, args).stop(stop, stop_arg)
 }
+
+/// A runtime of its own with io_uring forced (`MULTICALL_BACKEND=io_uring`), or `None` when
+/// this kernel offers no usable io_uring; `None` fails the caller when the process itself was
+/// started with `MULTICALL_BACKEND=io_uring`, which asks for io_uring to be tested.
+pub fn forced_uring() -> Option<&'static multicall::Runtime> {
+    static RT: std::sync::OnceLock<Option<multicall::Runtime>> = std::sync::OnceLock::new();
+    let rt = RT
+        .get_or_init(|| {
+            let rt = multicall::Runtime::from_env(|name| {
+                (name == "MULTICALL_BACKEND").then(|| "io_uring".to_string())
+            });
+            (rt.primary() == Backend::IoUring).then_some(rt)
+        })
+        .as_ref();
+    if rt.is_none() {
+        let forced = std::env::var("MULTICALL_BACKEND").ok();
+        assert_ne!(
+            forced.as_deref(),
+            Some("io_uring"),
+            "MULTICALL_BACKEND=io_uring but io_uring is not usable here"
+        );
+        eprintln!("io_uring is not usable on this kernel: its part is not checked");
+    }
+    rt
+}
