@@ -11,6 +11,12 @@
  *
  *  - Entries run in order. Each entry's raw kernel result (-errno on failure) is written to
  *    its result field.
+ *  - The batch is read once, when it is submitted, and runs from that copy: calls of the
+ *    batch that write to the caller's entries change neither which calls run nor their
+ *    arguments, predicates or references, in this iteration or a later one. Only the result
+ *    fields are written back to the caller's entries, every one of them, when the batch
+ *    returns (and before a restart, see Resuming); an entry that did not run gets back the
+ *    result it was submitted with or had after an earlier iteration.
  *  - After an entry runs, its stop predicate is tested on its result. When it fires, later
  *    entries do not run and the batch reports that entry's index. Otherwise the batch
  *    reports count.
