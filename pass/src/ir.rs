@@ -5,9 +5,9 @@
 
 use std::ffi::{c_char, CStr};
 
+use llvm_sys::analysis::{LLVMVerifierFailureAction, LLVMVerifyModule};
 use llvm_sys::core::*;
 use llvm_sys::prelude::*;
-use llvm_sys::analysis::{LLVMVerifierFailureAction, LLVMVerifyModule};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
 fn string_of(ptr: *const c_char, len: usize) -> String {
@@ -316,7 +316,11 @@ pub fn verify(m: LLVMModuleRef) -> Result<(), String> {
     // SAFETY: m is the live module; with ReturnStatusAction the verifier only reports, and the
     // message it allocates is copied and disposed of here.
     unsafe {
-        let broken = LLVMVerifyModule(m, LLVMVerifierFailureAction::LLVMReturnStatusAction, &mut msg);
+        let broken = LLVMVerifyModule(
+            m,
+            LLVMVerifierFailureAction::LLVMReturnStatusAction,
+            &mut msg,
+        );
         let text = if msg.is_null() {
             String::new()
         } else {

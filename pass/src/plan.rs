@@ -8,7 +8,7 @@
 use std::fmt;
 
 use llvm_sys::prelude::LLVMValueRef;
-use multicall_abi::{MC_STOP_NE_ARG, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NONPOS};
+use multicall_abi::{MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 
 /// Stop predicate of an entry (`MC_STOP_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -135,7 +135,9 @@ impl<'s> SiteIndex<'s> {
         self.by_name.get(syscall).map_or(&[], Vec::as_slice)
     }
     fn on_line<'q>(&'q self, syscall: &'q str, line: u32) -> &'q [usize] {
-        self.by_line.get(&(syscall, line)).map_or(&[], Vec::as_slice)
+        self.by_line
+            .get(&(syscall, line))
+            .map_or(&[], Vec::as_slice)
     }
 }
 

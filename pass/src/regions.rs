@@ -85,9 +85,12 @@ impl Regions {
     /// Replaces the regions of `a` and `b` by `plan`.
     fn commit(&mut self, a: usize, b: usize, plan: Straight) {
         let keep = self.regions.len();
-        for r in [self.region_of.get(&a).copied(), self.region_of.get(&b).copied()]
-            .into_iter()
-            .flatten()
+        for r in [
+            self.region_of.get(&a).copied(),
+            self.region_of.get(&b).copied(),
+        ]
+        .into_iter()
+        .flatten()
         {
             self.regions[r] = None;
         }

@@ -179,6 +179,11 @@ impl Shim {
         out
     }
     /// Splits the instruction's block before it; returns the block that now starts with it.
+    ///
+    /// No analysis is updated: the dominator and post-dominator trees the other accessors
+    /// read are stale for the function afterwards. Only the lowering splits, after every
+    /// legality check of the module (docs/pass.md, "Analyses and the order of checks and
+    /// lowering").
     pub(crate) fn split_before(&self, inst: LLVMValueRef, name: &str) -> LLVMBasicBlockRef {
         let name = cstring(name);
         // SAFETY: inst is a non-phi instruction of a defined function (the lowering only

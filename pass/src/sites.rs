@@ -12,8 +12,8 @@ use syscluster_profile::catalogue;
 
 use multicall_abi::MC_MAX_ARGS;
 
-use crate::shim::Shim;
 use crate::ir;
+use crate::shim::Shim;
 
 /// How a site calls the kernel.
 #[derive(Clone, Copy, Debug)]

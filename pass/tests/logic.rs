@@ -109,7 +109,12 @@ fn entry_refs_mark_result_references() {
     let e = Entry {
         site: 0,
         stop: Stop::Never,
-        args: vec![ArgSource::Zero, ArgSource::Ref(0), ArgSource::Zero, ArgSource::Ref(1)],
+        args: vec![
+            ArgSource::Zero,
+            ArgSource::Ref(0),
+            ArgSource::Zero,
+            ArgSource::Ref(1),
+        ],
     };
     assert_eq!(e.refs(), 0b1010);
     let none = Entry {

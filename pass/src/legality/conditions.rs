@@ -266,10 +266,9 @@ fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Optio
 /// Whether a call's raw result always fits in 32 bits: a transfer (read, write, pread64,
 /// pwrite64: the result is at most the length, argument 2) of a constant length below 2^31.
 fn result_fits_i32(a: &Site) -> bool {
-    let transfer = a
-        .nr
-        .and_then(catalogue::by_nr)
-        .is_some_and(|s| matches!(s.name, "read" | "write" | "pread64" | "pwrite64"));
+    let transfer =
+        a.nr.and_then(catalogue::by_nr)
+            .is_some_and(|s| matches!(s.name, "read" | "write" | "pread64" | "pwrite64"));
     transfer
         && a.args
             .get(2)

@@ -126,7 +126,10 @@ impl<'a> Checker<'a> {
             ));
         }
         if let Some(&site) = calls.iter().find(|&&c| sites[c].not_lowerable.is_some()) {
-            return Err(Refusal::new(sites[site].call, Reason::NotLowerable { site }));
+            return Err(Refusal::new(
+                sites[site].call,
+                Reason::NotLowerable { site },
+            ));
         }
         let head = ir::parent_block(sites[calls[0]].call);
         let mut gaps = Vec::with_capacity(calls.len());
@@ -170,7 +173,10 @@ impl<'a> Checker<'a> {
             ));
         }
         if sites[b].not_lowerable.is_some() {
-            return Err(Refusal::new(sites[b].call, Reason::NotLowerable { site: b }));
+            return Err(Refusal::new(
+                sites[b].call,
+                Reason::NotLowerable { site: b },
+            ));
         }
         let head = ir::parent_block(sites[calls[0]].call);
         for gap in &prefix.gaps {
@@ -216,7 +222,12 @@ impl<'a> Checker<'a> {
 
     /// Dominance, then the facts of the walk, then safety, linearity and convexity over them:
     /// the refusal that arises first on the path wins.
-    fn judge_gap(&mut self, a: usize, b: usize, head: LLVMBasicBlockRef) -> Result<GapFacts, Refusal> {
+    fn judge_gap(
+        &mut self,
+        a: usize,
+        b: usize,
+        head: LLVMBasicBlockRef,
+    ) -> Result<GapFacts, Refusal> {
         let sites = self.sites;
         conditions::dominance(self.shim, sites, a, b)?;
         let gap = facts::gather(self.shim, &mut self.reach, &sites[a], &sites[b], head);
@@ -247,11 +258,14 @@ impl<'a> Checker<'a> {
         head: LLVMBasicBlockRef,
     ) -> Result<(), Refusal> {
         for &(branch, off) in &gap.exits {
-            if let Some(&later) = later
-                .iter()
-                .find(|&&c| self.reach.contains(off, head, ir::parent_block(self.sites[c].call)))
-            {
-                return Err(Refusal::new(branch, Reason::ExitReachesLater { off, later }));
+            if let Some(&later) = later.iter().find(|&&c| {
+                self.reach
+                    .contains(off, head, ir::parent_block(self.sites[c].call))
+            }) {
+                return Err(Refusal::new(
+                    branch,
+                    Reason::ExitReachesLater { off, later },
+                ));
             }
         }
         Ok(())

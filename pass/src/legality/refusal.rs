@@ -51,31 +51,97 @@ pub enum Unsafe {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Reason {
     // Dominance.
-    OtherFunction { a: usize, b: usize },
-    NotDominating { a: usize, b: usize },
+    OtherFunction {
+        a: usize,
+        b: usize,
+    },
+    NotDominating {
+        a: usize,
+        b: usize,
+    },
     // Safety.
-    NotLowerable { site: usize },
-    Unsafe { inst: LLVMValueRef, what: Unsafe, a: usize, b: usize },
-    ClobberedLoad { load: LLVMValueRef, by: usize },
+    NotLowerable {
+        site: usize,
+    },
+    Unsafe {
+        inst: LLVMValueRef,
+        what: Unsafe,
+        a: usize,
+        b: usize,
+    },
+    ClobberedLoad {
+        load: LLVMValueRef,
+        by: usize,
+    },
     // Convexity.
-    BothWays { t: LLVMBasicBlockRef, f: LLVMBasicBlockRef, b: usize },
-    ExitRejoins { off: LLVMBasicBlockRef, join: LLVMBasicBlockRef, b: usize },
-    ExitReachesCall { off: LLVMBasicBlockRef, b: usize },
-    ExitReachesLater { off: LLVMBasicBlockRef, later: usize },
+    BothWays {
+        t: LLVMBasicBlockRef,
+        f: LLVMBasicBlockRef,
+        b: usize,
+    },
+    ExitRejoins {
+        off: LLVMBasicBlockRef,
+        join: LLVMBasicBlockRef,
+        b: usize,
+    },
+    ExitReachesCall {
+        off: LLVMBasicBlockRef,
+        b: usize,
+    },
+    ExitReachesLater {
+        off: LLVMBasicBlockRef,
+        later: usize,
+    },
     // Argument safety.
-    RefWithoutStop { site: usize, k: usize, earlier: usize },
-    LateArgument { site: usize, k: usize, value: LLVMValueRef, first: usize },
+    RefWithoutStop {
+        site: usize,
+        k: usize,
+        earlier: usize,
+    },
+    LateArgument {
+        site: usize,
+        k: usize,
+        value: LLVMValueRef,
+        first: usize,
+    },
     // Linearity.
     TooManyEntries,
     Malformed,
-    SecondBranch { a: usize, b: usize },
-    NotStopPredicate { cond: LLVMValueRef, a: usize, b: usize },
-    NotTwoWay { inst: LLVMValueRef, a: usize, b: usize },
+    SecondBranch {
+        a: usize,
+        b: usize,
+    },
+    NotStopPredicate {
+        cond: LLVMValueRef,
+        a: usize,
+        b: usize,
+    },
+    NotTwoWay {
+        inst: LLVMValueRef,
+        a: usize,
+        b: usize,
+    },
     Loops,
-    Join { block: LLVMBasicBlockRef, preds: usize, a: usize, b: usize },
-    NoStraightPath { a: usize, b: usize },
-    NotAdjacent { a: usize, b: usize },
-    Branching { member: usize, chain: Vec<usize>, a: usize, b: usize },
+    Join {
+        block: LLVMBasicBlockRef,
+        preds: usize,
+        a: usize,
+        b: usize,
+    },
+    NoStraightPath {
+        a: usize,
+        b: usize,
+    },
+    NotAdjacent {
+        a: usize,
+        b: usize,
+    },
+    Branching {
+        member: usize,
+        chain: Vec<usize>,
+        a: usize,
+        b: usize,
+    },
 }
 
 impl Reason {

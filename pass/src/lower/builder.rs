@@ -154,7 +154,9 @@ impl Builder {
     /// Positions the builder at the start of `b`, before its debug records too.
     pub(crate) fn position_at_start(&self, b: LLVMBasicBlockRef) {
         // SAFETY: b is a live block with at least its terminator.
-        unsafe { LLVMPositionBuilderBeforeInstrAndDbgRecords(self.builder, LLVMGetFirstInstruction(b)) }
+        unsafe {
+            LLVMPositionBuilderBeforeInstrAndDbgRecords(self.builder, LLVMGetFirstInstruction(b))
+        }
     }
     pub(crate) fn position_at_end(&self, b: LLVMBasicBlockRef) {
         // SAFETY: b is a live block.
@@ -196,7 +198,12 @@ impl Builder {
     }
 
     /// `alloca ty, align 8` named `name` at the start of `f`'s entry block, without location.
-    pub(crate) fn alloca_in_entry(&self, f: LLVMValueRef, ty: LLVMTypeRef, name: &str) -> LLVMValueRef {
+    pub(crate) fn alloca_in_entry(
+        &self,
+        f: LLVMValueRef,
+        ty: LLVMTypeRef,
+        name: &str,
+    ) -> LLVMValueRef {
         // SAFETY: f is a defined function of the module; its entry block is not empty.
         unsafe {
             let first = LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(f));
@@ -270,7 +277,7 @@ impl Builder {
     }
 
     /// A raw 64-bit result as a value of the call's type `ty` (i32, i64 or a pointer).
-    pub(crate) fn from_i64(&self, raw: LLVMValueRef, ty: LLVMTypeRef) -> LLVMValueRef {
+    pub(crate) fn i64_as(&self, raw: LLVMValueRef, ty: LLVMTypeRef) -> LLVMValueRef {
         let n = cname("");
         match ir::type_kind(ty) {
             // SAFETY: raw is an i64, ty a pointer type.
@@ -361,7 +368,14 @@ impl Builder {
         let mut blocks: Vec<LLVMBasicBlockRef> = incoming.iter().map(|p| p.1).collect();
         // SAFETY: phi is a phi whose block has exactly these predecessors; every value has
         // the phi's type.
-        unsafe { LLVMAddIncoming(phi, vals.as_mut_ptr(), blocks.as_mut_ptr(), vals.len() as u32) }
+        unsafe {
+            LLVMAddIncoming(
+                phi,
+                vals.as_mut_ptr(),
+                blocks.as_mut_ptr(),
+                vals.len() as u32,
+            )
+        }
     }
 
     /// Replaces every use of `old` by `new` (same type).

@@ -112,9 +112,15 @@ fn fill_entry(
     }
     let (stop, stop_arg) = e.stop.code();
     let field = |f: u32| b.field(entries.ptr, entries.ty, i, f, None);
-    b.store(b.cu(b.i32t, u64::from(site.nr.unwrap_or(0))), field(entry_field::NR));
+    b.store(
+        b.cu(b.i32t, u64::from(site.nr.unwrap_or(0))),
+        field(entry_field::NR),
+    );
     b.store(b.cu(b.i8t, u64::from(stop)), field(entry_field::STOP));
-    b.store(b.cu(b.i8t, u64::from(stop_arg)), field(entry_field::STOP_ARG));
+    b.store(
+        b.cu(b.i8t, u64::from(stop_arg)),
+        field(entry_field::STOP_ARG),
+    );
     b.store(b.cu(b.i16t, u64::from(e.refs())), field(entry_field::REFS));
     guard
 }
@@ -122,7 +128,11 @@ fn fill_entry(
 /// The entry count: "result != argument" is exact only for a non-negative argument (a
 /// negative one may equal a raw error although libc's -1 does not), so the batch ends at
 /// such an entry when its argument is negative.
-fn guard_negative_arguments(b: &Builder, n: usize, guards: &[(usize, LLVMValueRef)]) -> LLVMValueRef {
+fn guard_negative_arguments(
+    b: &Builder,
+    n: usize,
+    guards: &[(usize, LLVMValueRef)],
+) -> LLVMValueRef {
     let mut count = b.c32(n as u32);
     for &(i, word) in guards.iter().rev() {
         let negative = b.icmp(LLVMIntPredicate::LLVMIntSLT, word, b.c64(0), "mc.negarg");
@@ -157,13 +167,24 @@ fn hand_out(
     Builder::erase_terminator(head);
     b.position_at_end(head);
     b.set_location(dbg);
-    let ran = b.icmp(LLVMIntPredicate::LLVMIntSGE, batch.ret, b.c64(i as i64), &format!("mc.ran.{i}"));
+    let ran = b.icmp(
+        LLVMIntPredicate::LLVMIntSGE,
+        batch.ret,
+        b.c64(i as i64),
+        &format!("mc.ran.{i}"),
+    );
     b.cond_br(ran, use_b, fallback);
 
     // use: the raw result, and whether it is an error.
     b.position_at_end(use_b);
     b.set_location(dbg);
-    let raw_p = b.field(batch.entries.ptr, batch.entries.ty, i, entry_field::RESULT, None);
+    let raw_p = b.field(
+        batch.entries.ptr,
+        batch.entries.ty,
+        i,
+        entry_field::RESULT,
+        None,
+    );
     let raw = b.load(b.i64t, raw_p, &format!("mc.raw.{i}"));
     let is_error = b.icmp(
         LLVMIntPredicate::LLVMIntUGT,
@@ -187,7 +208,7 @@ fn hand_out(
     }
     // join: the libc-convention value replaces the call's result.
     b.position_before_keep_location(Builder::terminator(use_b));
-    let ok_v = b.from_i64(raw, ty);
+    let ok_v = b.i64_as(raw, ty);
     let err_v = b.minus_one(ty);
     b.position_at_start(join);
     b.set_location(dbg);

@@ -11,9 +11,9 @@
 //!   (`LoopRotation`, `UnrollLoop`, `InlineFunction`);
 //! - it keeps the analyses the checks read valid: the shim answers dominance, post-dominance
 //!   and alias questions from the function analysis manager's cached results, so a
-//!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or has
-//!   the shim invalidate the function's analyses, which are then recomputed on the next
-//!   question;
+//!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or
+//!   invalidates the function's analyses in that manager (a shim accessor to add with the
+//!   first transformation), which are then recomputed on the next question;
 //! - after [`Changed::Yes`], sites are scanned again and a new `legality::Checker` is made:
 //!   a checker remembers facts about the IR it was asked about, and the block splitting the
 //!   lowering does (`shim::Shim::split_before`) updates no analysis at all, which is sound
