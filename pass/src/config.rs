@@ -57,7 +57,7 @@ impl Params {
 }
 
 /// The `-syscluster-*` command-line options (and LLVM's `-stats`) as the host parsed them
-/// (read through the shim: `crate::shim::command_line`).
+/// (the shim reads them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandLine {
     pub profile: String,

@@ -7,18 +7,10 @@ use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
 
 use crate::config::Config;
 use crate::legality::Refusal;
-use crate::remarks::Remark;
+use crate::remarks::{RefusedEdge, Remark};
 use crate::shim::Shim;
 use crate::sites::Site;
 use crate::stats::Stats;
-
-/// A profile edge between two sites that legality refused.
-pub(crate) struct RefusedEdge<'r> {
-    pub a: usize,
-    pub b: usize,
-    pub weight: u64,
-    pub refusal: &'r Refusal,
-}
 
 pub(crate) struct Context<'s> {
     pub module: LLVMModuleRef,

@@ -9,10 +9,11 @@
 
 use std::collections::HashMap;
 
-use crate::context::{Context, RefusedEdge};
+use crate::context::Context;
 use crate::legality::{Checker, Reason, Refusal};
 use crate::plan::Straight;
 use crate::profile_map::WeightedPair;
+use crate::remarks::RefusedEdge;
 use crate::sites::Site;
 
 /// The regions formed so far.

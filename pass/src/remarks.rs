@@ -3,11 +3,19 @@
 
 use llvm_sys::prelude::LLVMValueRef;
 
-use crate::context::RefusedEdge;
+use crate::legality::Refusal;
 use crate::plan::{ArgSource, Plan};
 use crate::profile_map::{MatchKind, NodeMatch, UnmatchedEdge};
 use crate::shim::RemarkKind;
 use crate::sites::Site;
+
+/// A profile edge between two sites that legality refused.
+pub(crate) struct RefusedEdge<'r> {
+    pub a: usize,
+    pub b: usize,
+    pub weight: u64,
+    pub refusal: &'r Refusal,
+}
 
 /// One remark, attached to an instruction (or to a function when `at` is `None`).
 pub(crate) struct Remark {

@@ -1,7 +1,7 @@
 //! Safe wrappers around the C++ shim's accessors (pass/shim/shim.cpp): analyses (dominators,
 //! post-dominators, alias analysis), instruction facts, debug locations, block splitting,
 //! remarks, errors and the host's command-line options. What LLVM calls into is in
-//! [`crate::plugin`]; this module calls out only, and imports nothing of the pass but the
+//! `plugin.rs`; this module calls out only, and imports nothing of the pass but the
 //! option struct it fills.
 
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
