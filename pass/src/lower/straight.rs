@@ -43,7 +43,8 @@ struct Entries {
 /// What every entry's hand-out needs.
 struct Batch {
     entries: Entries,
-    /// The `multicall` call's result: the number of entries that ran minus one, or < 0.
+    /// The `multicall` call's result: the index of the last entry that ran (its stop
+    /// predicate fired), the count when all ran, -1 when none ran: entry i ran when it is >= i.
     ret: LLVMValueRef,
     errno_fn: (LLVMValueRef, LLVMTypeRef),
 }
