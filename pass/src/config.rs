@@ -56,6 +56,15 @@ impl Params {
     }
 }
 
+/// The `-syscluster-*` command-line options (and LLVM's `-stats`) as the host parsed them
+/// (the shim reads them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandLine {
+    pub profile: String,
+    pub min_weight: u64,
+    pub stats: bool,
+}
+
 /// The settings one run of the pass uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -69,7 +78,7 @@ pub struct Config {
 
 impl Config {
     /// Pipeline parameters win over command-line options.
-    pub fn resolve(params: &Params, cl: &crate::ffi::CommandLine) -> Config {
+    pub fn resolve(params: &Params, cl: &CommandLine) -> Config {
         let profile = params
             .profile
             .clone()

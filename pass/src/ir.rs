@@ -5,6 +5,7 @@
 
 use std::ffi::{c_char, CStr};
 
+use llvm_sys::analysis::{LLVMVerifierFailureAction, LLVMVerifyModule};
 use llvm_sys::core::*;
 use llvm_sys::prelude::*;
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
@@ -307,4 +308,30 @@ pub fn describe(v: LLVMValueRef) -> String {
         t.push_str("...");
     }
     t
+}
+
+/// LLVM's verifier over the whole module: `Err` with its message when the module is broken.
+pub fn verify(m: LLVMModuleRef) -> Result<(), String> {
+    let mut msg: *mut c_char = std::ptr::null_mut();
+    // SAFETY: m is the live module; with ReturnStatusAction the verifier only reports, and the
+    // message it allocates is copied and disposed of here.
+    unsafe {
+        let broken = LLVMVerifyModule(
+            m,
+            LLVMVerifierFailureAction::LLVMReturnStatusAction,
+            &mut msg,
+        );
+        let text = if msg.is_null() {
+            String::new()
+        } else {
+            let s = CStr::from_ptr(msg).to_string_lossy().into_owned();
+            LLVMDisposeMessage(msg);
+            s
+        };
+        if broken != 0 {
+            Err(text)
+        } else {
+            Ok(())
+        }
+    }
 }

@@ -15,19 +15,33 @@
 //!                                           w = result of entry 1 (errno set here)
 //! ```
 //!
-//! Module map, in pass order: [`sites`] recognises calls that make system calls;
-//! [`profile_map`] matches the profile's nodes to them; [`driver`] takes the edges in
-//! descending weight and grows regions (Figure 6), asking [`legality`] for the five conditions
-//! of section 3.2; [`lowering`] rewrites each region (Figure 7). Remarks explain every site,
-//! every region and every refusal; [`stats`] counts. [`ffi`] is the boundary with LLVM and the
-//! C++ shim in `pass/shim/`, [`ir`] small helpers over LLVM's C API, [`config`] the options.
+//! The phases, run by [`driver`] over a `context::Context` (shim handle, settings, counters,
+//! remarks), and the types between them (docs/pass.md draws the same map):
+//!
+//! ```text
+//! sites::scan          -> sites::Scan         call sites of system calls, inline asm
+//! profile_map          -> SiteGraph           weighted site pairs, self-loops, unmatched edges
+//! regions::grow        -> candidate chains    Figure 6, heaviest edge first
+//! legality::Checker    -> Refusal | Straight  facts per gap, one check per condition (3.2)
+//! plan::Plan           -> lower::lower_all    one lowering file per plan kind (Figure 7)
+//! ```
+//!
+//! `transform` is where enabling transformations go; `remarks` words every remark; `stats`
+//! counts. `plugin` is what LLVM calls into, `shim` what the pass calls out to (the C++ shim
+//! in `pass/shim/`), `ir` small helpers over LLVM's C API, `config` the options.
 
 pub mod config;
+mod context;
 mod driver;
-pub mod ffi;
 mod ir;
 pub mod legality;
-mod lowering;
+mod lower;
+pub mod plan;
+pub mod plugin;
 pub mod profile_map;
+mod regions;
+mod remarks;
+mod shim;
 mod sites;
 pub mod stats;
+mod transform;

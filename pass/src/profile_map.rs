@@ -1,19 +1,25 @@
 //! Mapping profile nodes to IR sites.
 //!
-//! A node with a source site (`function`, `file`, `line:column`, inlined-at chain) matches the
-//! IR sites whose debug location has the same frames: innermost function and line:column, the
-//! file compared by path suffix (or, when that matches nothing, by file name alone: a profile
-//! recorded on a build in another directory), and each inlined-at frame in turn. A node without a site, or
+//! A node with a source site (`function`, `file`, `line:column`, inlined-at chain) matches the IR
+//! sites whose debug location has the same frames: innermost function and line:column, the file
+//! compared by path suffix (or, when that matches nothing, by file name alone: a profile recorded
+//! on a build in another directory), and each inlined-at frame in turn. A node without a site, or
 //! whose site matches nothing (IR without debug info), falls back to the paper's mapping: every
-//! site of the same system call within the function the node names (its site's outermost
-//! function, or the function in the trace's caller frame `main+0x26`), or within the whole
-//! module when it names none and the profile has no sites at all. (In a profile with sites, a
-//! node without site or caller comes from code without debug information, such as the dynamic
-//! loader, and matches nothing.)
+//! site of the same system call within the function the node names (its site's outermost function,
+//! or the function in the trace's caller frame `main+0x26`), or within the whole module when it
+//! names none and the profile has no sites at all. (In a profile with sites, a node without site or
+//! caller comes from code without debug information, such as the dynamic loader, and matches
+//! nothing.)
+//!
+//! [`site_graph`] turns the mapped profile into what the rest of the pass works on: weighted
+//! pairs of sites, self-loops and the hot edges that match no site.
 
+use std::collections::HashMap;
+
+use llvm_sys::prelude::LLVMValueRef;
 use syscluster_profile::format::{Frame, Node, Profile};
 
-use crate::ffi::{DebugFrame, Shim};
+use crate::shim::{DebugFrame, Shim};
 use crate::sites::Site;
 
 /// How a node was matched.
@@ -126,13 +132,54 @@ pub fn node_function(node: &Node) -> Option<String> {
     (!sym.is_empty()).then(|| sym.to_string())
 }
 
+/// Whether a node ran outside the program's own code: in a profile with call sites, a node
+/// with neither site nor caller frame comes from code without debug information (the dynamic
+/// loader, libc itself).
+fn foreign(node: &Node) -> bool {
+    node.site.is_none() && node.caller.is_none()
+}
+
+/// The sites that answer to each system call name, and among them those whose innermost debug
+/// location is on a given line: the candidates of a node, without a pass over every site.
+struct SiteIndex<'s> {
+    by_name: HashMap<&'s str, Vec<usize>>,
+    by_line: HashMap<(&'s str, u32), Vec<usize>>,
+}
+
+impl<'s> SiteIndex<'s> {
+    fn new(sites: &'s [Site], frames: &[Vec<DebugFrame>]) -> SiteIndex<'s> {
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_line: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+        for (k, site) in sites.iter().enumerate() {
+            let mut names: Vec<&str> = site.trace_names.iter().map(String::as_str).collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                by_name.entry(name).or_default().push(k);
+                if let Some(f) = frames[k].first() {
+                    by_line.entry((name, f.line)).or_default().push(k);
+                }
+            }
+        }
+        SiteIndex { by_name, by_line }
+    }
+    fn named(&self, syscall: &str) -> &[usize] {
+        self.by_name.get(syscall).map_or(&[], Vec::as_slice)
+    }
+    fn on_line<'q>(&'q self, syscall: &'q str, line: u32) -> &'q [usize] {
+        self.by_line
+            .get(&(syscall, line))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 pub(crate) fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
     let frames: Vec<Vec<DebugFrame>> = sites.iter().map(|s| shim.debug_frames(s.call)).collect();
+    let index = SiteIndex::new(sites, &frames);
     let mut node_sites = Vec::with_capacity(profile.nodes.len());
     let mut how = Vec::with_capacity(profile.nodes.len());
     let has_sites = profile.nodes.iter().any(|n| n.site.is_some());
     for node in &profile.nodes {
-        let by_name = |s: &Site| s.answers_to(&node.syscall);
         if let Some(site) = &node.site {
             // By path first; by file name when the profile comes from a build in another
             // directory, so that no path of the recording machine has to exist here.
@@ -141,8 +188,11 @@ pub(crate) fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
                 (FileMatch::FileName, MatchKind::DebugLocationFileName),
             ];
             let found = levels.iter().find_map(|&(level, kind)| {
-                let hits: Vec<usize> = (0..sites.len())
-                    .filter(|&k| by_name(&sites[k]) && site_matches(&frames[k], site, level))
+                let hits: Vec<usize> = index
+                    .on_line(&node.syscall, site.line)
+                    .iter()
+                    .copied()
+                    .filter(|&k| site_matches(&frames[k], site, level))
                     .collect();
                 (!hits.is_empty()).then_some((hits, kind))
             });
@@ -153,15 +203,17 @@ pub(crate) fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
             }
         }
         let func = node_function(node);
-        // In a profile with call sites, a node with neither site nor caller frame ran outside
-        // code with debug information (the dynamic loader, libc itself): it is none of ours.
+        // In a profile with call sites, a node that names no function matches nothing by
+        // name: it is `foreign`, or its caller frame has no symbol.
         if func.is_none() && has_sites {
             how.push(MatchKind::Unmatched);
             node_sites.push(Vec::new());
             continue;
         }
-        let hits: Vec<usize> = (0..sites.len())
-            .filter(|&k| by_name(&sites[k]))
+        let hits: Vec<usize> = index
+            .named(&node.syscall)
+            .iter()
+            .copied()
             .filter(|&k| {
                 // A node whose site is known only matches IR without debug locations by name;
                 // IR with debug locations that did not match is a different call.
@@ -180,4 +232,139 @@ pub(crate) fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
         node_sites.push(hits);
     }
     Mapping { node_sites, how }
+}
+
+/// A pair of sites in one function with the summed weight of the profile edges mapped to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WeightedPair {
+    pub a: usize,
+    pub b: usize,
+    pub weight: u64,
+}
+
+/// A hot edge one of whose nodes matches no site, worth a remark.
+#[derive(Clone, Debug)]
+pub struct UnmatchedEdge {
+    pub from: String,
+    pub to: String,
+    pub weight: u64,
+    /// Labels of the nodes without a site.
+    pub missing: Vec<String>,
+    /// The function the remark is attached to.
+    pub function: LLVMValueRef,
+}
+
+/// One profile node and the sites it matched.
+#[derive(Clone, Debug)]
+pub struct NodeMatch {
+    pub label: String,
+    pub count: u64,
+    pub sites: Vec<usize>,
+    pub how: MatchKind,
+}
+
+/// The profile as a graph over the module's sites: what the rest of the pass needs of it.
+#[derive(Debug, Default)]
+pub struct SiteGraph {
+    pub nodes: Vec<NodeMatch>,
+    /// Pairs of distinct sites, heaviest first (then by site indices).
+    pub pairs: Vec<WeightedPair>,
+    /// Sites that follow themselves, with the weight, by site index.
+    pub self_loops: Vec<(usize, u64)>,
+    /// Hot edges with an unmatched node that touch the program's own code.
+    pub unmatched: Vec<UnmatchedEdge>,
+    /// Edges at least `min_weight` heavy whose nodes both match sites, and those that do not.
+    pub edges_matched: u64,
+    pub edges_unmatched: u64,
+}
+
+/// Maps the profile onto the sites and sums its edges (at least `min_weight` heavy) into
+/// weighted site pairs. `fallback` is the function a remark about an edge without any site
+/// is attached to.
+pub(crate) fn site_graph(
+    shim: &Shim,
+    profile: &Profile,
+    sites: &[Site],
+    min_weight: u64,
+    fallback: Option<LLVMValueRef>,
+) -> SiteGraph {
+    let mapping = map(shim, profile, sites);
+    let has_sites = profile.nodes.iter().any(|n| n.site.is_some());
+    let mut graph = SiteGraph {
+        nodes: profile
+            .nodes
+            .iter()
+            .zip(mapping.node_sites.iter().zip(&mapping.how))
+            .map(|(n, (s, &how))| NodeMatch {
+                label: n.label(),
+                count: n.count,
+                sites: s.clone(),
+                how,
+            })
+            .collect(),
+        ..SiteGraph::default()
+    };
+    let mut pairs: HashMap<(usize, usize), u64> = HashMap::new();
+    let mut self_loops: HashMap<usize, u64> = HashMap::new();
+    for e in &profile.edges {
+        if e.weight < min_weight {
+            continue;
+        }
+        let (Some(from), Some(to)) = (mapping.node_sites.get(e.from), mapping.node_sites.get(e.to))
+        else {
+            continue;
+        };
+        if from.is_empty() || to.is_empty() {
+            graph.edges_unmatched += 1;
+            // Edges wholly outside the program's own code are not worth a remark.
+            let ours = |n: usize| profile.nodes.get(n).is_some_and(|n| !foreign(n));
+            if has_sites && !ours(e.from) && !ours(e.to) {
+                continue;
+            }
+            let function = from
+                .first()
+                .or(to.first())
+                .map(|&s| sites[s].function)
+                .or(fallback);
+            if let Some(function) = function {
+                let mut missing: Vec<String> = [(e.from, from), (e.to, to)]
+                    .iter()
+                    .filter(|(_, v)| v.is_empty())
+                    .map(|(n, _)| graph.nodes[*n].label.clone())
+                    .collect();
+                missing.dedup();
+                graph.unmatched.push(UnmatchedEdge {
+                    from: graph.nodes[e.from].label.clone(),
+                    to: graph.nodes[e.to].label.clone(),
+                    weight: e.weight,
+                    missing,
+                    function,
+                });
+            }
+            continue;
+        }
+        graph.edges_matched += 1;
+        for &a in from {
+            for &b in to {
+                if a == b {
+                    *self_loops.entry(a).or_default() += e.weight;
+                } else if sites[a].function == sites[b].function {
+                    *pairs.entry((a, b)).or_default() += e.weight;
+                }
+            }
+        }
+    }
+    graph.self_loops = self_loops
+        .into_iter()
+        .filter(|&(_, w)| w >= min_weight)
+        .collect();
+    graph.self_loops.sort_unstable();
+    graph.pairs = pairs
+        .into_iter()
+        .map(|((a, b), weight)| WeightedPair { a, b, weight })
+        .collect();
+    graph
+        .pairs
+        .sort_by(|x, y| y.weight.cmp(&x.weight).then((x.a, x.b).cmp(&(y.a, y.b))));
+    graph
 }

@@ -10,12 +10,10 @@ use llvm_sys::prelude::LLVMValueRef;
 use llvm_sys::LLVMTypeKind;
 use syscluster_profile::catalogue;
 
-use crate::ffi::Shim;
-use crate::ir;
+use multicall_abi::MC_MAX_ARGS;
 
-/// Calls a multi-call never runs (they depend on the caller's frame or identity); the runtime
-/// refuses them with -ENOSYS, so `syscall(NR, ...)` sites with these numbers are not lowered.
-const NOT_BATCHABLE: &[u32] = &[15, 56, 57, 58, 59, 60, 172, 231, 322, 435];
+use crate::ir;
+use crate::shim::Shim;
 
 /// How a site calls the kernel.
 #[derive(Clone, Copy, Debug)]
@@ -112,12 +110,14 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
             .first()
             .and_then(|v| ir::const_int(*v))
             .and_then(|n| u32::try_from(n).ok());
-        let why = match nr {
+        // A batch never runs the calls that depend on the caller's frame or identity (it
+        // answers them with -ENOSYS): `syscall(NR, ...)` sites with those numbers stay.
+        let why = match nr.map(|n| (n, catalogue::by_nr(n))) {
             None => Some("the system call number is not a constant".to_string()),
-            Some(n) if NOT_BATCHABLE.contains(&n) => Some(format!(
+            Some((n, None)) => Some(format!("system call {n} is unknown")),
+            Some((n, Some(s))) if !s.batchable() => Some(format!(
                 "system call {n} depends on the caller's frame or identity"
             )),
-            Some(n) if catalogue::by_nr(n).is_none() => Some(format!("system call {n} is unknown")),
             Some(_) => None,
         };
         (
@@ -139,18 +139,19 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
     };
     let syscall = nr.and_then(catalogue::by_nr);
     let argc = syscall.map(|s| s.args.len()).unwrap_or(ir_args.len());
-    if argc > 6 {
+    if argc > MC_MAX_ARGS {
         not_lowerable.get_or_insert_with(|| "more than six arguments".into());
     }
-    let mut sys_args: Vec<Option<LLVMValueRef>> =
-        (0..argc.min(6)).map(|k| ir_args.get(k).copied()).collect();
+    let mut sys_args: Vec<Option<LLVMValueRef>> = (0..argc.min(MC_MAX_ARGS))
+        .map(|k| ir_args.get(k).copied())
+        .collect();
     if ir_args.len() > argc && not_lowerable.is_none() {
         // More arguments than the kernel takes: not the wrapper we think it is.
         not_lowerable = Some(format!(
             "called with {} arguments, the system call takes {argc}",
             ir_args.len()
         ));
-        sys_args.truncate(argc.min(6));
+        sys_args.truncate(argc.min(MC_MAX_ARGS));
     }
     if not_lowerable.is_none() {
         if let Some(bad) = sys_args.iter().flatten().find(|v| !arg_ok(**v)) {

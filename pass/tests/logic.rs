@@ -1,9 +1,8 @@
 //! Tests of the pass's logic that needs no IR: parameters, path and caller matching, stop
 //! codes, counters. (The pass on IR is tested with lit: testsuite/lit.)
 
-use syscluster_pass::config::{Config, ParamError, Params};
-use syscluster_pass::ffi::CommandLine;
-use syscluster_pass::legality::Stop;
+use syscluster_pass::config::{CommandLine, Config, ParamError, Params};
+use syscluster_pass::plan::{ArgSource, Entry, Stop};
 use syscluster_pass::profile_map::{node_function, same_file};
 use syscluster_pass::stats::Stats;
 use syscluster_profile::format::Node;
@@ -103,6 +102,26 @@ fn stop_codes_follow_the_uapi_header() {
     assert_eq!(Stop::Neg.code(), (1, 0));
     assert_eq!(Stop::NonPos.code(), (2, 0));
     assert_eq!(Stop::NeArg(2).code(), (3, 2));
+}
+
+#[test]
+fn entry_refs_mark_result_references() {
+    let e = Entry {
+        site: 0,
+        stop: Stop::Never,
+        args: vec![
+            ArgSource::Zero,
+            ArgSource::Ref(0),
+            ArgSource::Zero,
+            ArgSource::Ref(1),
+        ],
+    };
+    assert_eq!(e.refs(), 0b1010);
+    let none = Entry {
+        args: vec![ArgSource::Zero; 6],
+        ..e
+    };
+    assert_eq!(none.refs(), 0);
 }
 
 #[test]

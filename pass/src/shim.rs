@@ -1,21 +1,14 @@
-//! The boundary with LLVM: the plugin entry point `llvmGetPassPluginInfo`, the functions the
-//! C++ shim (pass/shim/shim.cpp) calls back, and safe wrappers around the shim's accessors.
-//!
-//! The shim is compiled into this cdylib; its C++ symbols are hidden, so the entry point LLVM
-//! looks up by name is defined here and returns the shim's struct.
+//! Safe wrappers around the C++ shim's accessors (pass/shim/shim.cpp): analyses (dominators,
+//! post-dominators, alias analysis), instruction facts, debug locations, block splitting,
+//! remarks, errors and the host's command-line options. What LLVM calls into is in
+//! `plugin.rs`; this module calls out only, and imports nothing of the pass but the
+//! option struct it fills.
 
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
 
-use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
+use crate::config::CommandLine;
 
-/// `llvm::PassPluginLibraryInfo` (llvm/Passes/PassPlugin.h).
-#[repr(C)]
-pub struct PassPluginLibraryInfo {
-    api_version: u32,
-    plugin_name: *const c_char,
-    plugin_version: *const c_char,
-    register_callbacks: Option<unsafe extern "C" fn(*mut c_void)>,
-}
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
 /// One frame of a debug location as the shim reports it (strings borrowed from metadata).
 #[repr(C)]
@@ -33,10 +26,6 @@ pub struct RawFrame {
 }
 
 extern "C" {
-    fn syscluster_shim_built_major() -> c_uint;
-    fn syscluster_shim_host_major() -> c_uint;
-    fn syscluster_shim_register_options();
-    fn syscluster_shim_plugin_info() -> PassPluginLibraryInfo;
     fn syscluster_shim_opt_profile() -> *const c_char;
     fn syscluster_shim_opt_min_weight() -> c_uint;
     fn syscluster_shim_opt_stats() -> c_int;
@@ -65,98 +54,6 @@ extern "C" {
     );
     fn syscluster_shim_error(ctx: *mut c_void, msg: *const c_char);
     fn syscluster_shim_print_stats(body: *const c_char);
-}
-
-/// The entry point LLVM's `PassPlugin::Load` calls right after `dlopen`.
-///
-/// It first checks that the host LLVM is the major the plugin was built for: a plugin loaded
-/// into another LLVM would otherwise crash in the first C++ call whose layout differs.
-#[no_mangle]
-pub extern "C" fn llvmGetPassPluginInfo() -> PassPluginLibraryInfo {
-    // SAFETY: both functions only read compile-time constants or call LLVMGetVersion, which
-    // has had the same C signature since it exists (the shim checks that it exists).
-    let (built, host) = unsafe { (syscluster_shim_built_major(), syscluster_shim_host_major()) };
-    if host != built {
-        let host = if host == 0 {
-            "older than 16".to_string()
-        } else {
-            host.to_string()
-        };
-        eprintln!(
-            "error: syscall-cluster plugin was built for LLVM {built} but this program runs LLVM {host}; \
-             use opt-{built}/clang-{built}, or rebuild the plugin against this LLVM (LLVM_CONFIG=... cargo build)"
-        );
-        return PassPluginLibraryInfo {
-            api_version: 0,
-            plugin_name: c"syscall-cluster".as_ptr(),
-            plugin_version: c"0.1.0".as_ptr(),
-            register_callbacks: None,
-        };
-    }
-    // SAFETY: the host LLVM matches the headers the shim was compiled with, so creating its
-    // cl::opt objects and returning its registration struct is the ordinary plugin protocol.
-    unsafe {
-        syscluster_shim_register_options();
-        syscluster_shim_plugin_info()
-    }
-}
-
-/// Called by the shim when it parses `syscall-cluster<...>`: 1 when the parameters are valid,
-/// else 0 with a message in `err` (NUL-terminated, truncated to `err_len`).
-///
-/// # Safety
-/// `params` is a NUL-terminated string and `err` a buffer of `err_len` bytes, both live for
-/// the call (the shim's contract).
-#[no_mangle]
-pub unsafe extern "C" fn syscluster_rust_check_params(
-    params: *const c_char,
-    err: *mut c_char,
-    err_len: usize,
-) -> c_int {
-    // SAFETY: the shim passes a NUL-terminated string it owns for the duration of the call.
-    let params = unsafe { CStr::from_ptr(params) }.to_string_lossy();
-    match crate::config::Params::parse(&params) {
-        Ok(_) => 1,
-        Err(e) => {
-            let msg = e.to_string();
-            let n = msg.len().min(err_len.saturating_sub(1));
-            // SAFETY: the shim's buffer holds err_len bytes; we write n + 1 <= err_len.
-            unsafe {
-                std::ptr::copy_nonoverlapping(msg.as_ptr(), err.cast::<u8>(), n);
-                *err.add(n) = 0;
-            }
-            0
-        }
-    }
-}
-
-/// Called by the shim's pass object for each module: 1 when the module changed.
-///
-/// # Safety
-/// `module` is the module the pass manager runs the pass on, `ctx` the shim's context for this
-/// run and `params` a NUL-terminated string, all live for the call (the shim's contract).
-#[no_mangle]
-pub unsafe extern "C" fn syscluster_rust_run(
-    module: LLVMModuleRef,
-    ctx: *mut c_void,
-    params: *const c_char,
-) -> c_int {
-    // SAFETY: the shim passes a NUL-terminated string it owns for the duration of the call.
-    let params = unsafe { CStr::from_ptr(params) }
-        .to_string_lossy()
-        .into_owned();
-    let shim = Shim { ctx };
-    // A panic must not unwind into C++.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::driver::run(module, &shim, &params)
-    }));
-    match result {
-        Ok(changed) => changed as c_int,
-        Err(_) => {
-            shim.error("internal error (panic) in the pass; the module was left unchanged or partly rewritten, please report it");
-            0
-        }
-    }
 }
 
 /// A remark's kind (passed, missed, analysis), as LLVM's -pass-remarks* options select them.
@@ -207,6 +104,13 @@ fn borrowed(ptr: *const c_char, len: usize) -> String {
 /// being run (the driver only passes values it got from that module).
 pub(crate) struct Shim {
     ctx: *mut c_void,
+}
+
+impl Shim {
+    /// The handle on the context the shim passed to `syscluster_rust_run`.
+    pub(crate) fn new(ctx: *mut c_void) -> Shim {
+        Shim { ctx }
+    }
 }
 
 impl Shim {
@@ -275,6 +179,11 @@ impl Shim {
         out
     }
     /// Splits the instruction's block before it; returns the block that now starts with it.
+    ///
+    /// No analysis is updated: the dominator and post-dominator trees the other accessors
+    /// read are stale for the function afterwards. Only the lowering splits, after every
+    /// legality check of the module (docs/pass.md, "Analyses and the order of checks and
+    /// lowering").
     pub(crate) fn split_before(&self, inst: LLVMValueRef, name: &str) -> LLVMBasicBlockRef {
         let name = cstring(name);
         // SAFETY: inst is a non-phi instruction of a defined function (the lowering only
@@ -310,14 +219,8 @@ impl Shim {
     }
 }
 
-/// The `-syscluster-*` options (and `-stats`).
-pub struct CommandLine {
-    pub profile: String,
-    pub min_weight: u64,
-    pub stats: bool,
-}
-
-pub fn command_line() -> CommandLine {
+/// The `-syscluster-*` command-line options (and `-stats`) as the host parsed them.
+pub(crate) fn command_line() -> CommandLine {
     // SAFETY: the options were created in llvmGetPassPluginInfo; the returned string lives in
     // the cl::opt, which lives for the process.
     unsafe {
@@ -331,7 +234,7 @@ pub fn command_line() -> CommandLine {
     }
 }
 
-pub fn print_stats(body: &str) {
+pub(crate) fn print_stats(body: &str) {
     let body = cstring(body);
     // SAFETY: plain string argument.
     unsafe { syscluster_shim_print_stats(body.as_ptr()) }

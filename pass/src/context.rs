@@ -1,0 +1,60 @@
+//! What one run of the pass over a module carries from phase to phase: the module, the shim
+//! handle, the settings, the counters and the remarks already made.
+
+use std::collections::HashSet;
+
+use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
+
+use crate::config::Config;
+use crate::legality::Refusal;
+use crate::remarks::{RefusedEdge, Remark};
+use crate::shim::Shim;
+use crate::sites::Site;
+use crate::stats::Stats;
+
+pub(crate) struct Context<'s> {
+    pub module: LLVMModuleRef,
+    pub shim: &'s Shim,
+    pub cfg: Config,
+    pub stats: Stats,
+    /// Refusals reported so far, by reason and by text: each is reported once.
+    refused: HashSet<Refusal>,
+    refused_text: HashSet<(LLVMValueRef, String)>,
+}
+
+impl<'s> Context<'s> {
+    pub(crate) fn new(module: LLVMModuleRef, shim: &'s Shim, cfg: Config) -> Context<'s> {
+        Context {
+            module,
+            shim,
+            cfg,
+            stats: Stats::default(),
+            refused: HashSet::new(),
+            refused_text: HashSet::new(),
+        }
+    }
+
+    pub(crate) fn remark(&self, r: Remark) {
+        self.shim
+            .remark(r.kind, r.function, r.at, r.name, &r.message);
+    }
+
+    pub(crate) fn error(&self, msg: &str) {
+        self.shim.error(msg);
+    }
+
+    /// Counts a refused edge and reports it, unless the same refusal (same instruction, same
+    /// text) was reported before. The text is built only for a refusal not seen before, and
+    /// must be built before lowering changes the IR.
+    pub(crate) fn refused(&mut self, sites: &[Site], edge: RefusedEdge<'_>) {
+        self.stats.refusals += 1;
+        if !self.refused.insert(edge.refusal.clone()) {
+            return;
+        }
+        let reason = edge.refusal.render(sites);
+        if !self.refused_text.insert((edge.refusal.at, reason.clone())) {
+            return;
+        }
+        self.remark(Remark::refused(sites, &edge, &reason));
+    }
+}

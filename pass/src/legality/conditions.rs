@@ -1,0 +1,279 @@
+//! The conditions of section 3.2 as small checks over gathered facts. Each returns the typed
+//! refusal it finds first, with the position on the path where it finds it (the index of the
+//! step, `steps.len()` for the obstacle a walk ended at, `usize::MAX` for what is only known
+//! at the end), so that a gap is refused for what comes first on its path.
+
+use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::LLVMIntPredicate;
+use syscluster_profile::catalogue;
+
+use super::facts::{End, Gap, Obstacle, Step};
+use super::refusal::{Reason, Refusal, Unsafe};
+use crate::ir;
+use crate::plan::{ArgSource, Stop};
+use crate::shim::{flags, Shim};
+use crate::sites::Site;
+
+/// A refusal and where on the path it arises.
+pub(crate) type Found = (usize, Refusal);
+
+/// Condition 1: `a` dominates `b` (and both are in one function).
+pub(crate) fn dominance(shim: &Shim, sites: &[Site], a: usize, b: usize) -> Result<(), Refusal> {
+    let (sa, sb) = (&sites[a], &sites[b]);
+    if sa.function != sb.function {
+        return Err(Refusal::new(sb.call, Reason::OtherFunction { a, b }));
+    }
+    if sa.call == sb.call || !shim.dominates(sa.call, sb.call) {
+        return Err(Refusal::new(sb.call, Reason::NotDominating { a, b }));
+    }
+    Ok(())
+}
+
+/// What makes one instruction unsafe to run after the later calls, if anything.
+fn unsafe_kind(inst: LLVMValueRef, f: u32) -> Option<Unsafe> {
+    if f & flags::INLINE_ASM != 0 {
+        Some(Unsafe::InlineAsm)
+    } else if ir::is_call(inst) {
+        Some(Unsafe::Call)
+    } else if f & flags::LIFETIME != 0 {
+        Some(Unsafe::Lifetime)
+    } else if f & flags::VOLATILE != 0 {
+        Some(Unsafe::Volatile)
+    } else if f & flags::SIDE_EFFECTS != 0 {
+        Some(Unsafe::SideEffects)
+    } else if f & flags::SPECULATABLE == 0 {
+        Some(Unsafe::MayTrap)
+    } else {
+        None
+    }
+}
+
+/// Condition 2, instruction part: the first instruction between `a` and `b` that does more
+/// than compute a value.
+pub(crate) fn safety(gap: &Gap, a: usize, b: usize) -> Option<Found> {
+    gap.steps.iter().enumerate().find_map(|(i, s)| match *s {
+        Step::Inst { inst, flags } => unsafe_kind(inst, flags)
+            .map(|what| (i, Refusal::new(inst, Reason::Unsafe { inst, what, a, b }))),
+        Step::Branch { .. } => None,
+    })
+}
+
+/// The loads between the calls (condition 2's memory part is checked over the whole chain).
+pub(crate) fn loads(gap: &Gap) -> Vec<LLVMValueRef> {
+    gap.steps
+        .iter()
+        .filter_map(|s| match *s {
+            Step::Inst { inst, flags } if flags & flags::READS_MEMORY != 0 => Some(inst),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Condition 5: a straight path with at most one conditional branch, which must be a stop
+/// predicate on `a`'s result. Returns the entry's stop predicate.
+pub(crate) fn linearity(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Found> {
+    let mut stop = Stop::Never;
+    let mut branches = 0;
+    for (i, s) in gap.steps.iter().enumerate() {
+        let Step::Branch {
+            inst,
+            cond,
+            continue_if_true,
+            ..
+        } = *s
+        else {
+            continue;
+        };
+        branches += 1;
+        if branches == 2 {
+            return Err((i, Refusal::new(inst, Reason::SecondBranch { a, b })));
+        }
+        stop = stop_predicate(cond, continue_if_true, &sites[a]).ok_or_else(|| {
+            (
+                i,
+                Refusal::new(inst, Reason::NotStopPredicate { cond, a, b }),
+            )
+        })?;
+    }
+    let at_end = gap.steps.len();
+    let refusal = match gap.end {
+        End::Reached { .. } => return Ok(stop),
+        End::Blocked(Obstacle::Malformed) => Refusal::new(sites[a].call, Reason::Malformed),
+        End::Blocked(Obstacle::NoStraightPath { branch }) => {
+            Refusal::new(branch, Reason::NoStraightPath { a, b })
+        }
+        End::Blocked(Obstacle::NotTwoWay { inst }) => {
+            Refusal::new(inst, Reason::NotTwoWay { inst, a, b })
+        }
+        End::Blocked(Obstacle::Loops { inst }) => Refusal::new(inst, Reason::Loops),
+        End::Blocked(Obstacle::Join {
+            inst,
+            block,
+            preds,
+            rejoined: None,
+        }) => Refusal::new(inst, Reason::Join { block, preds, a, b }),
+        End::Blocked(Obstacle::BothWays { .. } | Obstacle::Join { .. }) => return Ok(stop),
+    };
+    Err((at_end, refusal))
+}
+
+/// Condition 3 within a gap: no branch leaves the path to code that comes back to it or to
+/// `b` (a join fed by an exit, both ways of a branch leading to `b`, an exit reaching `b`).
+pub(crate) fn convexity(gap: &Gap, b: usize) -> Option<Found> {
+    let at_end = gap.steps.len();
+    match gap.end {
+        End::Blocked(Obstacle::BothWays { branch, t, f }) => {
+            Some((at_end, Refusal::new(branch, Reason::BothWays { t, f, b })))
+        }
+        End::Blocked(Obstacle::Join {
+            block,
+            rejoined: Some((branch, off)),
+            ..
+        }) => Some((
+            at_end,
+            Refusal::new(
+                branch,
+                Reason::ExitRejoins {
+                    off,
+                    join: block,
+                    b,
+                },
+            ),
+        )),
+        End::Reached {
+            exit_to_b: Some((branch, off)),
+        } => Some((
+            usize::MAX,
+            Refusal::new(branch, Reason::ExitReachesCall { off, b }),
+        )),
+        _ => None,
+    }
+}
+
+/// Condition 4 for argument `k` of the entry at chain position `pos`: a constant, a value
+/// available at the first call (`available` answers whether an instruction dominates it), or
+/// the result of an earlier entry whose errors stop the batch.
+pub(crate) fn argument_source(
+    sites: &[Site],
+    calls: &[usize],
+    stops: &[Stop],
+    pos: usize,
+    k: usize,
+    arg: Option<LLVMValueRef>,
+    available: &mut dyn FnMut(LLVMValueRef) -> bool,
+) -> Result<ArgSource, Refusal> {
+    let site = calls[pos];
+    let Some(v) = arg else {
+        return Ok(ArgSource::Zero);
+    };
+    if ir::is_constant(v) {
+        return Ok(ArgSource::Value(v));
+    }
+    let base = ir::strip_extensions(v);
+    if let Some(m) = calls[..pos].iter().position(|&c| sites[c].call == base) {
+        if !stops[m].stops_on_error() {
+            return Err(Refusal::new(
+                sites[site].call,
+                Reason::RefWithoutStop {
+                    site,
+                    k,
+                    earlier: calls[m],
+                },
+            ));
+        }
+        return Ok(ArgSource::Ref(m));
+    }
+    if !ir::is_instruction(v) || available(v) {
+        return Ok(ArgSource::Value(v));
+    }
+    Err(Refusal::new(
+        sites[site].call,
+        Reason::LateArgument {
+            site,
+            k,
+            value: v,
+            first: calls[0],
+        },
+    ))
+}
+
+/// Part of condition 5: the stop predicate a branch condition expresses on `a`'s result, given
+/// which successor continues toward the next call.
+fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Option<Stop> {
+    use LLVMIntPredicate::*;
+    let pred = ir::icmp_predicate(cond)?;
+    let lhs = ir::operand(cond, 0);
+    let rhs = ir::operand(cond, 1);
+    let is_result = |v: LLVMValueRef| ir::strip_int_casts(v) == a.call;
+    // A comparison of a truncated result (`int n = read(...)`) agrees with the same test on
+    // the raw result only while the result fits the narrower type.
+    let truncated =
+        |v: LLVMValueRef| ir::strip_extensions(v) != a.call && ir::strip_int_casts(v) == a.call;
+    // Normalise to `result PRED other`.
+    let (pred, other) = if is_result(lhs) {
+        (pred, rhs)
+    } else if is_result(rhs) {
+        let swapped = match pred {
+            LLVMIntSGT => LLVMIntSLT,
+            LLVMIntSLT => LLVMIntSGT,
+            LLVMIntSGE => LLVMIntSLE,
+            LLVMIntSLE => LLVMIntSGE,
+            p @ (LLVMIntEQ | LLVMIntNE) => p,
+            _ => return None,
+        };
+        (swapped, lhs)
+    } else {
+        return None;
+    };
+    // The predicate under which the path continues.
+    let cont = if continue_if_true {
+        pred
+    } else {
+        match pred {
+            LLVMIntSGT => LLVMIntSLE,
+            LLVMIntSLE => LLVMIntSGT,
+            LLVMIntSLT => LLVMIntSGE,
+            LLVMIntSGE => LLVMIntSLT,
+            LLVMIntEQ => LLVMIntNE,
+            LLVMIntNE => LLVMIntEQ,
+            _ => return None,
+        }
+    };
+    if let Some(c) = ir::const_int(other) {
+        let result_side = if is_result(lhs) { lhs } else { rhs };
+        let sign_exact = !truncated(result_side) || result_fits_i32(a);
+        match (cont, c) {
+            (LLVMIntSGT, 0) | (LLVMIntSGE, 1) if sign_exact => return Some(Stop::NonPos),
+            (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) if sign_exact => {
+                return Some(Stop::Neg)
+            }
+            _ => {}
+        }
+    }
+    if cont == LLVMIntEQ {
+        let other = ir::strip_int_casts(other);
+        for (k, arg) in a.args.iter().enumerate() {
+            if let Some(v) = arg {
+                if ir::strip_int_casts(*v) == other {
+                    return Some(Stop::NeArg(k as u8));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether a call's raw result always fits in 32 bits: a transfer (read, write, pread64,
+/// pwrite64: the result is at most the length, argument 2) of a constant length below 2^31.
+fn result_fits_i32(a: &Site) -> bool {
+    let transfer =
+        a.nr.and_then(catalogue::by_nr)
+            .is_some_and(|s| matches!(s.name, "read" | "write" | "pread64" | "pwrite64"));
+    transfer
+        && a.args
+            .get(2)
+            .copied()
+            .flatten()
+            .and_then(ir::const_int)
+            .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n))
+}

@@ -1,0 +1,246 @@
+//! The facts about the code between two calls `a` and `b`, gathered in one walk and judged by
+//! the checks in `conditions`.
+//!
+//! The walk follows the path from `a` to `b`: instructions in order, and at each conditional
+//! branch the successor that leads on to `b` (the one `b`'s block post-dominates). It records
+//! every instruction with what the shim says about it and every conditional branch with the
+//! block it leaves to, and it ends either at `b` or at the first obstacle that stops a walk
+//! (a join, a loop, a branch that is not two-way, ...). It refuses nothing itself: whether a
+//! recorded fact breaks a condition is for the checks to say, so that an enabling
+//! transformation can change what blocks a chain and the facts can be gathered again.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::LLVMOpcode;
+
+use crate::ir;
+use crate::shim::{flags, Shim};
+use crate::sites::Site;
+
+/// One recorded point of the path, in execution order.
+#[derive(Clone, Debug)]
+pub(crate) enum Step {
+    /// An instruction that is not a terminator (debug intrinsics are left out) and its
+    /// `shim::flags`.
+    Inst { inst: LLVMValueRef, flags: u32 },
+    /// A conditional branch: its condition, the block the path leaves to, and whether the
+    /// true successor is the one that continues.
+    Branch {
+        inst: LLVMValueRef,
+        cond: LLVMValueRef,
+        off: LLVMBasicBlockRef,
+        continue_if_true: bool,
+    },
+}
+
+/// Where a walk stopped before reaching `b`.
+#[derive(Clone, Debug)]
+pub(crate) enum Obstacle {
+    /// An instruction list that ends without terminator (not valid IR).
+    Malformed,
+    /// Both successors of `branch` lead to `b` on every path.
+    BothWays {
+        branch: LLVMValueRef,
+        t: LLVMBasicBlockRef,
+        f: LLVMBasicBlockRef,
+    },
+    /// Neither successor of `branch` leads to `b` alone.
+    NoStraightPath { branch: LLVMValueRef },
+    /// A terminator other than `br`.
+    NotTwoWay { inst: LLVMValueRef },
+    /// The path comes back to a block it went through.
+    Loops { inst: LLVMValueRef },
+    /// The next block has another entry than `inst`; `rejoined` is the first recorded exit
+    /// (branch, block left to) from which that block can be reached.
+    Join {
+        inst: LLVMValueRef,
+        block: LLVMBasicBlockRef,
+        preds: usize,
+        rejoined: Option<(LLVMValueRef, LLVMBasicBlockRef)>,
+    },
+}
+
+/// How the walk ended.
+#[derive(Clone, Debug)]
+pub(crate) enum End {
+    /// At `b`; `exit_to_b` is the first exit from which `b`'s block can be reached.
+    Reached {
+        exit_to_b: Option<(LLVMValueRef, LLVMBasicBlockRef)>,
+    },
+    /// At an obstacle, after the recorded steps.
+    Blocked(Obstacle),
+}
+
+/// The facts about one gap.
+#[derive(Clone, Debug)]
+pub(crate) struct Gap {
+    pub steps: Vec<Step>,
+    pub end: End,
+}
+
+impl Gap {
+    /// The recorded exits: (conditional branch, block it leaves to), in order.
+    pub fn exits(&self) -> impl Iterator<Item = (LLVMValueRef, LLVMBasicBlockRef)> + '_ {
+        self.steps.iter().filter_map(|s| match *s {
+            Step::Branch { inst, off, .. } => Some((inst, off)),
+            Step::Inst { .. } => None,
+        })
+    }
+}
+
+/// Which blocks can be reached from which, without entering a given head block (the block of
+/// a chain's first call: a path through it runs the multi-call again). Each set is computed
+/// once per (start, head); the IR does not change while legality runs.
+#[derive(Default)]
+pub(crate) struct Reach {
+    memo: HashMap<(LLVMBasicBlockRef, LLVMBasicBlockRef), HashSet<LLVMBasicBlockRef>>,
+}
+
+impl Reach {
+    /// Whether `block` is reachable from `start` without entering `head`.
+    pub fn contains(
+        &mut self,
+        start: LLVMBasicBlockRef,
+        head: LLVMBasicBlockRef,
+        block: LLVMBasicBlockRef,
+    ) -> bool {
+        self.memo
+            .entry((start, head))
+            .or_insert_with(|| reachable(start, head))
+            .contains(&block)
+    }
+}
+
+fn reachable(start: LLVMBasicBlockRef, head: LLVMBasicBlockRef) -> HashSet<LLVMBasicBlockRef> {
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::from([start]);
+    while let Some(b) = queue.pop_front() {
+        if b == head || !seen.insert(b) {
+            continue;
+        }
+        if let Some(t) = ir::terminator(b) {
+            queue.extend(ir::successors(t));
+        }
+    }
+    seen
+}
+
+/// Walks from `a` to `b` (same function, `a` dominates `b`) and records what lies between.
+/// `head` is the block of the chain's first call.
+pub(crate) fn gather(
+    shim: &Shim,
+    reach: &mut Reach,
+    a: &Site,
+    b: &Site,
+    head: LLVMBasicBlockRef,
+) -> Gap {
+    let a_block = ir::parent_block(a.call);
+    let b_block = ir::parent_block(b.call);
+    let mut steps = Vec::new();
+    let mut visited = HashSet::new();
+    let blocked = |steps: Vec<Step>, o: Obstacle| Gap {
+        steps,
+        end: End::Blocked(o),
+    };
+    let mut cur = ir::next_instruction(a.call);
+    loop {
+        let Some(inst) = cur else {
+            return blocked(steps, Obstacle::Malformed);
+        };
+        if inst == b.call {
+            break;
+        }
+        if !ir::is_terminator(inst) {
+            let flags = shim.inst_flags(inst);
+            if flags & flags::DEBUG == 0 {
+                steps.push(Step::Inst { inst, flags });
+            }
+            cur = ir::next_instruction(inst);
+            continue;
+        }
+        let next_block = if let Some((cond, t, f)) = ir::conditional_branch(inst) {
+            match continuation(shim, reach, inst, t, f, a_block, b_block) {
+                Ok((cont, off, continue_if_true)) => {
+                    steps.push(Step::Branch {
+                        inst,
+                        cond,
+                        off,
+                        continue_if_true,
+                    });
+                    cont
+                }
+                Err(o) => return blocked(steps, o),
+            }
+        } else {
+            let succ = ir::successors(inst);
+            if ir::opcode(inst) != LLVMOpcode::LLVMBr || succ.len() != 1 {
+                return blocked(steps, Obstacle::NotTwoWay { inst });
+            }
+            succ[0]
+        };
+        if !visited.insert(next_block) {
+            return blocked(steps, Obstacle::Loops { inst });
+        }
+        let preds = ir::predecessors(next_block).len();
+        if preds != 1 {
+            let rejoined = first_exit_reaching(reach, &steps, head, next_block);
+            return blocked(
+                steps,
+                Obstacle::Join {
+                    inst,
+                    block: next_block,
+                    preds,
+                    rejoined,
+                },
+            );
+        }
+        cur = ir::instructions(next_block).first().copied();
+    }
+    let exit_to_b = first_exit_reaching(reach, &steps, head, b_block);
+    Gap {
+        steps,
+        end: End::Reached { exit_to_b },
+    }
+}
+
+fn first_exit_reaching(
+    reach: &mut Reach,
+    steps: &[Step],
+    head: LLVMBasicBlockRef,
+    block: LLVMBasicBlockRef,
+) -> Option<(LLVMValueRef, LLVMBasicBlockRef)> {
+    steps.iter().find_map(|s| match *s {
+        Step::Branch { inst, off, .. } if reach.contains(off, head, block) => Some((inst, off)),
+        _ => None,
+    })
+}
+
+/// Which successor of a conditional branch leads on to `b`: the one `b` post-dominates, else
+/// the only one that can reach `b` at all (more branches follow).
+/// Returns (continuing block, leaving block, whether the true successor continues).
+fn continuation(
+    shim: &Shim,
+    reach: &mut Reach,
+    branch: LLVMValueRef,
+    t: LLVMBasicBlockRef,
+    f: LLVMBasicBlockRef,
+    a_block: LLVMBasicBlockRef,
+    b_block: LLVMBasicBlockRef,
+) -> Result<(LLVMBasicBlockRef, LLVMBasicBlockRef, bool), Obstacle> {
+    let pt = shim.block_postdominates(b_block, t);
+    let pf = shim.block_postdominates(b_block, f);
+    match (pt, pf) {
+        (true, false) => Ok((t, f, true)),
+        (false, true) => Ok((f, t, false)),
+        (true, true) => Err(Obstacle::BothWays { branch, t, f }),
+        (false, false) => match (
+            reach.contains(t, a_block, b_block),
+            reach.contains(f, a_block, b_block),
+        ) {
+            (true, false) => Ok((t, f, true)),
+            (false, true) => Ok((f, t, false)),
+            _ => Err(Obstacle::NoStraightPath { branch }),
+        },
+    }
+}

@@ -1,0 +1,321 @@
+//! Whether a chain of system-call sites may become one multi-call: the five conditions of the
+//! paper's section 3.2, as facts gathered about the code between consecutive calls
+//! ([`facts`]) and one small check per condition over them ([`conditions`]), each answering
+//! with a typed [`Refusal`] ([`refusal`]).
+//!
+//! A chain `c0, c1, ..., ck` (in program order, one function) is lowered by running all calls
+//! at `c0` and handing each call's result out at its original position (see `lower`). That
+//! is exact when, for every consecutive pair `a = ci`, `b = ci+1`:
+//!
+//! 1. **dominance**: `a` dominates `b`;
+//! 2. **safety**: the code between them only computes values: no calls, stores, volatile or
+//!    atomic accesses, lifetime markers, inline assembly or instructions that may trap, and no
+//!    load of memory that a later call of the chain may write (alias analysis);
+//! 3. **convexity**: everything between belongs to the region: a branch leaves the path only
+//!    to code that never comes back to a later call of the chain (error handlers that return,
+//!    `exit`, `unreachable`), except by running `c0` again;
+//! 4. **argument safety**: each argument of a later call is a constant, a value available at
+//!    `c0` (it dominates `c0`), or the result of an earlier call of the chain (a result
+//!    reference, allowed when errors of that call stop the batch);
+//! 5. **linearity**: the path from `a` to `b` is a straight line through blocks with no other
+//!    entry, with at most one conditional branch, and that branch tests `a`'s result with a
+//!    predicate the multi-call can evaluate (`r < 0`, `r <= 0`, `r == -1`, `r != arg`): the
+//!    path continues exactly when the predicate does not fire.
+//!
+//! Each refusal names its condition and the instruction that breaks it.
+//!
+//! [`Checker`] keeps what it learns: the facts and verdict of each gap (per chain head), the
+//! reachability sets, alias and dominance answers, and the chains found legal. Regions grow
+//! one edge at a time and every extension asks about the whole chain; a chain that adds one
+//! call to the end of a legal chain is checked for what involves that call only (one walk,
+//! the earlier exits and loads against the new call, its arguments), and any other chain is
+//! composed from the remembered gaps. This is sound because no IR changes while regions are formed:
+//! every check runs before any lowering. A transformation that changes the IR between checks
+//! must start a new `Checker` (see `transform`).
+
+mod conditions;
+mod facts;
+mod refusal;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use multicall_abi::MC_MAX_ENTRIES;
+
+use crate::ir;
+use crate::plan::{ArgSource, Entry, Stop, Straight};
+use crate::shim::Shim;
+use crate::sites::Site;
+
+pub use refusal::{Condition, Reason, Refusal, Unsafe};
+
+/// What a legal gap between two consecutive calls contributes to a chain.
+#[derive(Debug)]
+struct GapFacts {
+    /// The stop predicate of the earlier call's entry.
+    stop: Stop,
+    /// Conditional branches that leave the path, with the block each leaves to.
+    exits: Vec<(LLVMValueRef, LLVMBasicBlockRef)>,
+    /// Loads between the calls (they run after every later call of the batch).
+    loads: Vec<LLVMValueRef>,
+}
+
+type GapVerdict = Result<Rc<GapFacts>, Refusal>;
+
+/// A legal chain: its gaps' facts (in order) and its plan.
+#[derive(Debug)]
+struct Legal {
+    gaps: Vec<Rc<GapFacts>>,
+    plan: Straight,
+}
+
+/// Answers whether chains are legal, remembering what it learnt about the unchanged IR.
+pub(crate) struct Checker<'a> {
+    shim: &'a Shim,
+    sites: &'a [Site],
+    reach: facts::Reach,
+    /// Per (a, b, block of the chain's first call).
+    gaps: HashMap<(usize, usize, LLVMBasicBlockRef), GapVerdict>,
+    /// Whether the call may write the memory the load reads.
+    clobbers: HashMap<(LLVMValueRef, LLVMValueRef), bool>,
+    /// Whether the value dominates the instruction.
+    dominates: HashMap<(LLVMValueRef, LLVMValueRef), bool>,
+    /// Chains found legal, by their calls.
+    legal: HashMap<Vec<usize>, Rc<Legal>>,
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn new(shim: &'a Shim, sites: &'a [Site]) -> Checker<'a> {
+        Checker {
+            shim,
+            sites,
+            reach: facts::Reach::default(),
+            gaps: HashMap::new(),
+            clobbers: HashMap::new(),
+            dominates: HashMap::new(),
+            legal: HashMap::new(),
+        }
+    }
+
+    /// Checks a whole chain (site indices in program order); on success returns its plan.
+    ///
+    /// A chain that extends a legal chain by one call at its end (how regions usually grow)
+    /// is checked incrementally: only what involves the new call. The answer is the one a
+    /// check from scratch gives, refusal included.
+    pub(crate) fn check(&mut self, calls: &[usize]) -> Result<Straight, Refusal> {
+        let n = calls.len();
+        let prefix = (n > 2)
+            .then(|| self.legal.get(&calls[..n - 1]).cloned())
+            .flatten();
+        let legal = match prefix {
+            Some(prefix) => self.append(&prefix, calls)?,
+            None => self.check_whole(calls)?,
+        };
+        let plan = legal.plan.clone();
+        self.legal.insert(calls.to_vec(), Rc::new(legal));
+        Ok(plan)
+    }
+
+    fn check_whole(&mut self, calls: &[usize]) -> Result<Legal, Refusal> {
+        let sites = self.sites;
+        if calls.len() > MC_MAX_ENTRIES {
+            return Err(Refusal::new(
+                sites[calls[MC_MAX_ENTRIES]].call,
+                Reason::TooManyEntries,
+            ));
+        }
+        if let Some(&site) = calls.iter().find(|&&c| sites[c].not_lowerable.is_some()) {
+            return Err(Refusal::new(
+                sites[site].call,
+                Reason::NotLowerable { site },
+            ));
+        }
+        let head = ir::parent_block(sites[calls[0]].call);
+        let mut gaps = Vec::with_capacity(calls.len());
+        for (i, w) in calls.windows(2).enumerate() {
+            let gap = self.gap(w[0], w[1], head)?;
+            self.exits_stay_out(&gap, &calls[i + 2..], head)?;
+            gaps.push(gap);
+        }
+        // Safety, memory part: a load between ci and ci+1 runs after every call of the batch.
+        for (i, gap) in gaps.iter().enumerate() {
+            for &load in &gap.loads {
+                if let Some(&by) = calls[i + 1..]
+                    .iter()
+                    .find(|&&c| self.may_clobber(sites[c].call, load))
+                {
+                    return Err(Refusal::new(load, Reason::ClobberedLoad { load, by }));
+                }
+            }
+        }
+        let stops = stops(&gaps);
+        let mut entries = Vec::with_capacity(calls.len());
+        for pos in 0..calls.len() {
+            entries.push(self.entry(calls, &stops, pos)?);
+        }
+        Ok(Legal {
+            gaps,
+            plan: Straight { entries },
+        })
+    }
+
+    /// `calls` is the legal chain `prefix` and one more call `b`: the checks of
+    /// `check_whole` in the same order, skipping what `prefix` already passed.
+    fn append(&mut self, prefix: &Legal, calls: &[usize]) -> Result<Legal, Refusal> {
+        let sites = self.sites;
+        let n = calls.len();
+        let (b, last) = (calls[n - 1], calls[n - 2]);
+        if n > MC_MAX_ENTRIES {
+            return Err(Refusal::new(
+                sites[calls[MC_MAX_ENTRIES]].call,
+                Reason::TooManyEntries,
+            ));
+        }
+        if sites[b].not_lowerable.is_some() {
+            return Err(Refusal::new(
+                sites[b].call,
+                Reason::NotLowerable { site: b },
+            ));
+        }
+        let head = ir::parent_block(sites[calls[0]].call);
+        for gap in &prefix.gaps {
+            self.exits_stay_out(gap, &[b], head)?;
+        }
+        let gap = self.gap(last, b, head)?;
+        let mut gaps = prefix.gaps.clone();
+        gaps.push(gap);
+        for gap in &gaps {
+            for &load in &gap.loads {
+                if self.may_clobber(sites[b].call, load) {
+                    return Err(Refusal::new(load, Reason::ClobberedLoad { load, by: b }));
+                }
+            }
+        }
+        let stops = stops(&gaps);
+        let mut entries = prefix.plan.entries.clone();
+        entries[n - 2].stop = stops[n - 2];
+        entries.push(self.entry(calls, &stops, n - 1)?);
+        Ok(Legal {
+            gaps,
+            plan: Straight { entries },
+        })
+    }
+
+    fn entry(&mut self, calls: &[usize], stops: &[Stop], pos: usize) -> Result<Entry, Refusal> {
+        Ok(Entry {
+            site: calls[pos],
+            stop: stops[pos],
+            args: self.arguments(calls, stops, pos)?,
+        })
+    }
+
+    /// The verdict on the gap between `a` and `b` in a chain whose first call is in `head`.
+    fn gap(&mut self, a: usize, b: usize, head: LLVMBasicBlockRef) -> GapVerdict {
+        if let Some(v) = self.gaps.get(&(a, b, head)) {
+            return v.clone();
+        }
+        let verdict = self.judge_gap(a, b, head).map(Rc::new);
+        self.gaps.insert((a, b, head), verdict.clone());
+        verdict
+    }
+
+    /// Dominance, then the facts of the walk, then safety, linearity and convexity over them:
+    /// the refusal that arises first on the path wins.
+    fn judge_gap(
+        &mut self,
+        a: usize,
+        b: usize,
+        head: LLVMBasicBlockRef,
+    ) -> Result<GapFacts, Refusal> {
+        let sites = self.sites;
+        conditions::dominance(self.shim, sites, a, b)?;
+        let gap = facts::gather(self.shim, &mut self.reach, &sites[a], &sites[b], head);
+        let linearity = conditions::linearity(&gap, sites, a, b);
+        let first = [
+            conditions::safety(&gap, a, b),
+            linearity.as_ref().err().cloned(),
+            conditions::convexity(&gap, b),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(pos, _)| *pos);
+        if let Some((_, refusal)) = first {
+            return Err(refusal);
+        }
+        Ok(GapFacts {
+            stop: linearity.unwrap_or(Stop::Never),
+            exits: gap.exits().collect(),
+            loads: conditions::loads(&gap),
+        })
+    }
+
+    /// Condition 3 across the chain: no exit of a gap reaches a later call.
+    fn exits_stay_out(
+        &mut self,
+        gap: &GapFacts,
+        later: &[usize],
+        head: LLVMBasicBlockRef,
+    ) -> Result<(), Refusal> {
+        for &(branch, off) in &gap.exits {
+            if let Some(&later) = later.iter().find(|&&c| {
+                self.reach
+                    .contains(off, head, ir::parent_block(self.sites[c].call))
+            }) {
+                return Err(Refusal::new(
+                    branch,
+                    Reason::ExitReachesLater { off, later },
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Condition 4 for every argument of the entry at chain position `pos`.
+    fn arguments(
+        &mut self,
+        calls: &[usize],
+        stops: &[Stop],
+        pos: usize,
+    ) -> Result<Vec<ArgSource>, Refusal> {
+        let sites = self.sites;
+        let site = &sites[calls[pos]];
+        if pos == 0 {
+            return Ok(site
+                .args
+                .iter()
+                .map(|a| a.map_or(ArgSource::Zero, ArgSource::Value))
+                .collect());
+        }
+        let first = sites[calls[0]].call;
+        let (shim, memo) = (self.shim, &mut self.dominates);
+        let mut available = |v: LLVMValueRef| {
+            *memo
+                .entry((v, first))
+                .or_insert_with(|| shim.dominates(v, first))
+        };
+        site.args
+            .iter()
+            .enumerate()
+            .map(|(k, &arg)| {
+                conditions::argument_source(sites, calls, stops, pos, k, arg, &mut available)
+            })
+            .collect()
+    }
+
+    fn may_clobber(&mut self, call: LLVMValueRef, load: LLVMValueRef) -> bool {
+        let shim = self.shim;
+        *self
+            .clobbers
+            .entry((call, load))
+            .or_insert_with(|| shim.call_may_clobber_load(call, load))
+    }
+}
+
+/// The entries' stop predicates: each gap's, and never after the last call.
+fn stops(gaps: &[Rc<GapFacts>]) -> Vec<Stop> {
+    gaps.iter()
+        .map(|g| g.stop)
+        .chain(std::iter::once(Stop::Never))
+        .collect()
+}

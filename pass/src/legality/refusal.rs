@@ -1,0 +1,336 @@
+//! Why a chain cannot be a multi-call: the condition it breaks, a typed reason naming the IR
+//! values involved, and the instruction that breaks it.
+//!
+//! A reason holds values, not text. The text of a remark is built by [`Refusal::render`] only
+//! for a refusal that is reported, and only before lowering changes the IR (block and value
+//! names such as `%12` are LLVM's slot numbers of the unchanged function).
+
+use std::fmt;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use multicall_abi::MC_MAX_ENTRIES;
+
+use crate::ir;
+use crate::sites::Site;
+
+/// The conditions of the paper's section 3.2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Condition {
+    Dominance,
+    Safety,
+    Convexity,
+    ArgumentSafety,
+    Linearity,
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Condition::Dominance => "dominance",
+            Condition::Safety => "safety",
+            Condition::Convexity => "convexity",
+            Condition::ArgumentSafety => "argument safety",
+            Condition::Linearity => "linearity",
+        })
+    }
+}
+
+/// What makes an instruction between two calls unsafe to run after both (condition 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unsafe {
+    InlineAsm,
+    Call,
+    Lifetime,
+    Volatile,
+    SideEffects,
+    MayTrap,
+}
+
+/// Why a chain is refused. Site arguments are indices into the scan's sites; `a` and `b` are
+/// the two consecutive calls whose gap breaks the condition.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Reason {
+    // Dominance.
+    OtherFunction {
+        a: usize,
+        b: usize,
+    },
+    NotDominating {
+        a: usize,
+        b: usize,
+    },
+    // Safety.
+    NotLowerable {
+        site: usize,
+    },
+    Unsafe {
+        inst: LLVMValueRef,
+        what: Unsafe,
+        a: usize,
+        b: usize,
+    },
+    ClobberedLoad {
+        load: LLVMValueRef,
+        by: usize,
+    },
+    // Convexity.
+    BothWays {
+        t: LLVMBasicBlockRef,
+        f: LLVMBasicBlockRef,
+        b: usize,
+    },
+    ExitRejoins {
+        off: LLVMBasicBlockRef,
+        join: LLVMBasicBlockRef,
+        b: usize,
+    },
+    ExitReachesCall {
+        off: LLVMBasicBlockRef,
+        b: usize,
+    },
+    ExitReachesLater {
+        off: LLVMBasicBlockRef,
+        later: usize,
+    },
+    // Argument safety.
+    RefWithoutStop {
+        site: usize,
+        k: usize,
+        earlier: usize,
+    },
+    LateArgument {
+        site: usize,
+        k: usize,
+        value: LLVMValueRef,
+        first: usize,
+    },
+    // Linearity.
+    TooManyEntries,
+    Malformed,
+    SecondBranch {
+        a: usize,
+        b: usize,
+    },
+    NotStopPredicate {
+        cond: LLVMValueRef,
+        a: usize,
+        b: usize,
+    },
+    NotTwoWay {
+        inst: LLVMValueRef,
+        a: usize,
+        b: usize,
+    },
+    Loops,
+    Join {
+        block: LLVMBasicBlockRef,
+        preds: usize,
+        a: usize,
+        b: usize,
+    },
+    NoStraightPath {
+        a: usize,
+        b: usize,
+    },
+    NotAdjacent {
+        a: usize,
+        b: usize,
+    },
+    Branching {
+        member: usize,
+        chain: Vec<usize>,
+        a: usize,
+        b: usize,
+    },
+}
+
+impl Reason {
+    pub fn condition(&self) -> Condition {
+        use Reason::*;
+        match self {
+            OtherFunction { .. } | NotDominating { .. } => Condition::Dominance,
+            NotLowerable { .. } | Unsafe { .. } | ClobberedLoad { .. } => Condition::Safety,
+            BothWays { .. }
+            | ExitRejoins { .. }
+            | ExitReachesCall { .. }
+            | ExitReachesLater { .. } => Condition::Convexity,
+            RefWithoutStop { .. } | LateArgument { .. } => Condition::ArgumentSafety,
+            TooManyEntries
+            | Malformed
+            | SecondBranch { .. }
+            | NotStopPredicate { .. }
+            | NotTwoWay { .. }
+            | Loops
+            | Join { .. }
+            | NoStraightPath { .. }
+            | NotAdjacent { .. }
+            | Branching { .. } => Condition::Linearity,
+        }
+    }
+}
+
+/// A refusal: the reason and the instruction a remark points at.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Refusal {
+    pub at: LLVMValueRef,
+    pub reason: Reason,
+}
+
+impl Refusal {
+    pub fn new(at: LLVMValueRef, reason: Reason) -> Refusal {
+        Refusal { at, reason }
+    }
+
+    pub fn condition(&self) -> Condition {
+        self.reason.condition()
+    }
+
+    /// Remark name: "Dominance", "ArgumentSafety", ...
+    pub fn remark_name(&self) -> &'static str {
+        match self.condition() {
+            Condition::Dominance => "Dominance",
+            Condition::Safety => "Safety",
+            Condition::Convexity => "Convexity",
+            Condition::ArgumentSafety => "ArgumentSafety",
+            Condition::Linearity => "Linearity",
+        }
+    }
+
+    /// The reason as a remark says it. Prints IR (slot numbers of the whole function), so it
+    /// is meant for refusals that are reported, on IR no lowering has changed yet.
+    pub fn render(&self, sites: &[Site]) -> String {
+        use Reason::*;
+        let label = |s: usize| sites[s].label();
+        let block = |b: LLVMBasicBlockRef| ir::block_name(b);
+        match &self.reason {
+            OtherFunction { a, b } => format!(
+                "{} is in function '{}', {} in '{}'",
+                label(*a),
+                sites[*a].function_name,
+                label(*b),
+                sites[*b].function_name
+            ),
+            NotDominating { a, b } => format!(
+                "{} does not dominate {}: {} can run without {} before it",
+                label(*a),
+                label(*b),
+                sites[*b].callee,
+                sites[*a].callee
+            ),
+            NotLowerable { site } => format!(
+                "{} cannot run as a raw system call in a multi-call: {}",
+                label(*site),
+                sites[*site].not_lowerable.as_deref().unwrap_or_default()
+            ),
+            Unsafe { inst, what, a, b } => format!(
+                "'{}' between {} and {} {}",
+                ir::describe(*inst),
+                label(*a),
+                label(*b),
+                unsafe_why(*inst, *what)
+            ),
+            ClobberedLoad { load, by } => format!(
+                "'{}' reads memory that the later {} may write; in a multi-call it would see that write",
+                ir::describe(*load),
+                label(*by)
+            ),
+            BothWays { t, f, b } => format!(
+                "both ways of this branch lead to {}: the code on one of them (block {} or {}) would have to be part of the region",
+                label(*b),
+                block(*t),
+                block(*f)
+            ),
+            ExitRejoins { off, join, b } => format!(
+                "the path leaving at block {} comes back to block {} before {}: that code would have to be part of the region",
+                block(*off),
+                block(*join),
+                label(*b)
+            ),
+            ExitReachesCall { off, b } => format!(
+                "the path leaving at block {} comes back to {}: that code would have to be part of the region",
+                block(*off),
+                label(*b)
+            ),
+            ExitReachesLater { off, later } => format!(
+                "the path leaving at block {} comes back to {}",
+                block(*off),
+                label(*later)
+            ),
+            RefWithoutStop { site, k, earlier } => format!(
+                "argument {k} of {} is the result of {}, but an error of that call does not stop the batch (the original passes -1, a result reference the raw error)",
+                label(*site),
+                label(*earlier)
+            ),
+            LateArgument { site, k, value, first } => format!(
+                "argument {k} of {} ('{}') is computed after {}: it is neither a constant, a value known before the region, nor a result of an earlier call",
+                label(*site),
+                ir::describe(*value),
+                label(*first)
+            ),
+            TooManyEntries => format!("a multi-call holds at most {MC_MAX_ENTRIES} calls"),
+            Malformed => "malformed block after the call".into(),
+            SecondBranch { a, b } => format!(
+                "a second conditional branch between {} and {}: a multi-call entry has one stop predicate",
+                label(*a),
+                label(*b)
+            ),
+            NotStopPredicate { cond, a, b } => format!(
+                "branch '{}' between {} and {} is not a stop predicate on the result of '{}' (supported: r < 0, r <= 0, r > 0, r == -1, r != its length argument)",
+                ir::describe(*cond),
+                label(*a),
+                label(*b),
+                sites[*a].callee
+            ),
+            NotTwoWay { inst, a, b } => format!(
+                "'{}' between {} and {} is not a two-way branch",
+                ir::describe(*inst),
+                label(*a),
+                label(*b)
+            ),
+            Loops => "the path between the calls loops".into(),
+            Join { block: j, preds, a, b } => format!(
+                "block {} between {} and {} is entered from {preds} places (a loop or a join), so the path is not a straight line",
+                block(*j),
+                label(*a),
+                label(*b)
+            ),
+            NoStraightPath { a, b } => format!(
+                "after this branch {} is not reached on a straight line from {}",
+                label(*b),
+                label(*a)
+            ),
+            NotAdjacent { a, b } => format!(
+                "{} and {} are already in one multi-call, not one right after the other",
+                label(*a),
+                label(*b)
+            ),
+            Branching { member, chain, a, b } => format!(
+                "{} already belongs to the multi-call {}, which a straight line through {} and {} cannot extend",
+                label(*member),
+                chain
+                    .iter()
+                    .map(|&k| sites[k].callee.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" -> "),
+                sites[*a].callee,
+                sites[*b].callee
+            ),
+        }
+    }
+}
+
+fn unsafe_why(inst: LLVMValueRef, what: Unsafe) -> String {
+    match what {
+        Unsafe::InlineAsm => "is inline assembly".into(),
+        Unsafe::Call => {
+            let callee = ir::called_function(inst)
+                .map(ir::name)
+                .unwrap_or_else(|| "an indirect callee".into());
+            format!("calls '{callee}': user code cannot run inside a multi-call")
+        }
+        Unsafe::Lifetime => "is a lifetime marker".into(),
+        Unsafe::Volatile => "is a volatile or atomic access".into(),
+        Unsafe::SideEffects => "has side effects".into(),
+        Unsafe::MayTrap => "may trap, so it must run before the later calls".into(),
+    }
+}

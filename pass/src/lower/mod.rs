@@ -1,0 +1,29 @@
+//! Lowering: rewriting each plan into IR, one file per plan kind ([`straight`] for
+//! `Plan::Straight`), over a small IR builder ([`builder`]).
+//!
+//! Lowering runs after every legality check of the module: it splits blocks through the shim,
+//! which updates no dominator tree, and the checks' answers (kept by `legality::Checker`)
+//! describe the IR as it was before. A plan's values stay valid across the lowering of
+//! earlier plans; a result an earlier plan replaced is looked up in `replaced`.
+
+mod builder;
+mod straight;
+
+use std::collections::HashMap;
+
+use crate::context::Context;
+use crate::plan::Plan;
+use crate::sites::Site;
+
+/// Lowers every plan, in order, counting regions and calls.
+pub(crate) fn lower_all(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan]) {
+    let b = builder::Builder::new(ctx.module);
+    let mut replaced = HashMap::new();
+    for plan in plans {
+        match plan {
+            Plan::Straight(s) => straight::lower(&b, ctx.shim, sites, s, &mut replaced),
+        }
+        ctx.stats.regions += 1;
+        ctx.stats.calls_clustered += plan.entries().len() as u64;
+    }
+}

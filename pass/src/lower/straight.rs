@@ -1,0 +1,220 @@
+//! Lowering of a straight batch (`Plan::Straight`): the paper's Figure 7.
+//!
+//! For a chain `x0 = s0(a0); ...; xk = sk(ak)` with first call `c0`:
+//!
+//! ```text
+//! entry:   %mc.entries = alloca [k+1 x %struct.mc_entry]      ; on the stack, no globals
+//! at c0:   store nr/stop/stop_arg/refs/args of every entry
+//!          %mc.count = k+1, or i+1 when entry i's "result != argument" needs a negative argument
+//!          %mc.ret = call i64 @multicall(ptr %mc.entries, i32 %mc.count)
+//! at each ci (its original position, original control flow unchanged):
+//!          br (i <= %mc.ret), %mc.use.i, %mc.call.i
+//!   mc.use.i:  %raw = load entries[i].result
+//!              br (raw in -MC_MAX_ERRNO..-1), %mc.err.i, %join
+//!   mc.err.i:  store -raw to *__errno_location()                 ; errno where libc set it
+//!   mc.call.i: the original call (entry i did not run: the batch stopped early or failed)
+//!   join:      %xi = phi [raw, mc.use.i], [-1, mc.err.i], [call, mc.call.i]
+//! ```
+//!
+//! Every use of the original result now sees the libc-convention value at the same place, so
+//! each original check still branches to its original handler with the original value and
+//! errno. The fallback call keeps the program right whenever the batch ran fewer entries than
+//! the original would have (a stop predicate that fired on a value the original accepts, an
+//! invalid batch): entries run as a prefix, so falling back at i means falling back after i.
+
+use std::collections::HashMap;
+
+use llvm_sys::prelude::*;
+use llvm_sys::{LLVMIntPredicate, LLVMTypeKind};
+use multicall_abi::{entry_field, MC_MAX_ARGS, MC_MAX_ERRNO};
+
+use super::builder::Builder;
+use crate::ir;
+use crate::plan::{ArgSource, Entry, Stop, Straight};
+use crate::shim::Shim;
+use crate::sites::Site;
+
+/// Where the entries live: the alloca and its array type.
+struct Entries {
+    ptr: LLVMValueRef,
+    ty: LLVMTypeRef,
+}
+
+/// What every entry's hand-out needs.
+struct Batch {
+    entries: Entries,
+    /// The `multicall` call's result: the index of the last entry that ran (its stop
+    /// predicate fired), the count when all ran, -1 when none ran: entry i ran when it is >= i.
+    ret: LLVMValueRef,
+    errno_fn: (LLVMValueRef, LLVMTypeRef),
+}
+
+/// Rewrites one chain. The plan's legality must have been settled on unchanged IR.
+/// `replaced` maps calls of chains lowered before to the values that now stand for their
+/// results (an argument of this chain may be one); this chain's calls are added to it.
+pub(crate) fn lower(
+    b: &Builder,
+    shim: &Shim,
+    sites: &[Site],
+    plan: &Straight,
+    replaced: &mut HashMap<LLVMValueRef, LLVMValueRef>,
+) {
+    let first = &sites[plan.entries[0].site];
+    let ty = Builder::array(b.entry_ty, plan.entries.len());
+    let entries = Entries {
+        ptr: b.alloca_in_entry(first.function, ty, "mc.entries"),
+        ty,
+    };
+    b.position_before(first.call);
+    let mut guards = Vec::new();
+    for (i, e) in plan.entries.iter().enumerate() {
+        guards.extend(fill_entry(b, &entries, i, e, &sites[e.site], replaced));
+    }
+    let count = guard_negative_arguments(b, plan.entries.len(), &guards);
+    let (multicall, mc_ty) = b.declare("multicall", b.i64t, &mut [b.ptrt, b.i32t]);
+    let ret = b.call(mc_ty, multicall, &mut [entries.ptr, count], "mc.ret");
+    let batch = Batch {
+        entries,
+        ret,
+        errno_fn: b.declare("__errno_location", b.ptrt, &mut []),
+    };
+    for (i, e) in plan.entries.iter().enumerate() {
+        hand_out(b, shim, &batch, i, sites[e.site].call, replaced);
+    }
+}
+
+/// Stores entry `i` (arguments, then nr, stop, stop_arg, refs). Returns the argument word of
+/// a "result != argument" predicate whose argument is an IR value, with the entry's index.
+fn fill_entry(
+    b: &Builder,
+    entries: &Entries,
+    i: usize,
+    e: &Entry,
+    site: &Site,
+    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+) -> Option<(usize, LLVMValueRef)> {
+    let arg = |k: usize| b.field(entries.ptr, entries.ty, i, entry_field::ARGS, Some(k));
+    let mut guard = None;
+    for (k, a) in e.args.iter().enumerate() {
+        let word = match *a {
+            ArgSource::Zero => b.c64(0),
+            ArgSource::Value(v) => b.as_i64(*replaced.get(&v).unwrap_or(&v)),
+            ArgSource::Ref(m) => b.c64(m as i64),
+        };
+        b.store(word, arg(k));
+        if let (Stop::NeArg(j), ArgSource::Value(_)) = (e.stop, a) {
+            if usize::from(j) == k {
+                guard = Some((i, word));
+            }
+        }
+    }
+    for k in e.args.len()..MC_MAX_ARGS {
+        b.store(b.c64(0), arg(k));
+    }
+    let (stop, stop_arg) = e.stop.code();
+    let field = |f: u32| b.field(entries.ptr, entries.ty, i, f, None);
+    b.store(
+        b.cu(b.i32t, u64::from(site.nr.unwrap_or(0))),
+        field(entry_field::NR),
+    );
+    b.store(b.cu(b.i8t, u64::from(stop)), field(entry_field::STOP));
+    b.store(
+        b.cu(b.i8t, u64::from(stop_arg)),
+        field(entry_field::STOP_ARG),
+    );
+    b.store(b.cu(b.i16t, u64::from(e.refs())), field(entry_field::REFS));
+    guard
+}
+
+/// The entry count: "result != argument" is exact only for a non-negative argument (a
+/// negative one may equal a raw error although libc's -1 does not), so the batch ends at
+/// such an entry when its argument is negative.
+fn guard_negative_arguments(
+    b: &Builder,
+    n: usize,
+    guards: &[(usize, LLVMValueRef)],
+) -> LLVMValueRef {
+    let mut count = b.c32(n as u32);
+    for &(i, word) in guards.iter().rev() {
+        let negative = b.icmp(LLVMIntPredicate::LLVMIntSLT, word, b.c64(0), "mc.negarg");
+        count = b.select(negative, b.c32(i as u32 + 1), count, "mc.count");
+    }
+    count
+}
+
+/// Hands entry `i`'s result out at its call's original position:
+/// `head -> (ran ? mc.use.i : mc.call.i)`, `mc.use.i -> (error ? mc.err.i : join)`,
+/// `mc.err.i -> join`, the original call in `mc.call.i -> join`, and a phi in `join`.
+fn hand_out(
+    b: &Builder,
+    shim: &Shim,
+    batch: &Batch,
+    i: usize,
+    call: LLVMValueRef,
+    replaced: &mut HashMap<LLVMValueRef, LLVMValueRef>,
+) {
+    let dbg = Builder::location_of(call);
+    let Some(after) = ir::next_instruction(call) else {
+        return;
+    };
+    // The shim's split updates no analysis: every legality check has run by now.
+    let fallback = shim.split_before(call, &format!("mc.call.{i}"));
+    let join = shim.split_before(after, &format!("mc.join.{i}"));
+    let head = Builder::previous_block(fallback);
+    let use_b = b.block_before(fallback, &format!("mc.use.{i}"));
+    let err_b = b.block_before(fallback, &format!("mc.err.{i}"));
+
+    // head: replace "br fallback" by the test whether entry i ran.
+    Builder::erase_terminator(head);
+    b.position_at_end(head);
+    b.set_location(dbg);
+    let ran = b.icmp(
+        LLVMIntPredicate::LLVMIntSGE,
+        batch.ret,
+        b.c64(i as i64),
+        &format!("mc.ran.{i}"),
+    );
+    b.cond_br(ran, use_b, fallback);
+
+    // use: the raw result, and whether it is an error.
+    b.position_at_end(use_b);
+    b.set_location(dbg);
+    let raw_p = b.field(
+        batch.entries.ptr,
+        batch.entries.ty,
+        i,
+        entry_field::RESULT,
+        None,
+    );
+    let raw = b.load(b.i64t, raw_p, &format!("mc.raw.{i}"));
+    let is_error = b.icmp(
+        LLVMIntPredicate::LLVMIntUGT,
+        raw,
+        b.c64(-MC_MAX_ERRNO - 1),
+        &format!("mc.iserr.{i}"),
+    );
+    b.cond_br(is_error, err_b, join);
+
+    // err: errno = -raw, as libc does.
+    b.position_at_end(err_b);
+    b.set_location(dbg);
+    let (errno_fn, errno_ty) = batch.errno_fn;
+    let errno = b.call(errno_ty, errno_fn, &mut [], "");
+    b.store(b.neg_to_i32(raw), errno);
+    b.br(join);
+
+    let ty = ir::type_of(call);
+    if ir::type_kind(ty) == LLVMTypeKind::LLVMVoidTypeKind {
+        return;
+    }
+    // join: the libc-convention value replaces the call's result.
+    b.position_before_keep_location(Builder::terminator(use_b));
+    let ok_v = b.i64_as(raw, ty);
+    let err_v = b.minus_one(ty);
+    b.position_at_start(join);
+    b.set_location(dbg);
+    let phi = b.phi(ty, &format!("mc.result.{i}"));
+    Builder::replace_uses(call, phi);
+    replaced.insert(call, phi);
+    Builder::add_incoming(phi, &[(ok_v, use_b), (err_v, err_b), (call, fallback)]);
+}

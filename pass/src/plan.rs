@@ -1,0 +1,111 @@
+//! What legality hands to lowering: a plan per multi-call, made of entries shaped like the
+//! ABI's `struct mc_entry` (a site, its stop predicate, its arguments).
+//!
+//! A plan is an enum so that each way of forming a multi-call is one variant with its own
+//! lowering file (`lower/`): a straight batch today; a looped batch and specialised or fused
+//! operations are further variants.
+
+use std::fmt;
+
+use llvm_sys::prelude::LLVMValueRef;
+use multicall_abi::{MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS};
+
+/// Stop predicate of an entry (`MC_STOP_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stop {
+    Never,
+    Neg,
+    NonPos,
+    /// Stop when the result differs from this argument (a short transfer).
+    NeArg(u8),
+}
+
+impl Stop {
+    /// `(stop, stop_arg)` as `struct mc_entry` holds them.
+    pub fn code(self) -> (u8, u8) {
+        match self {
+            Stop::Never => (MC_STOP_NEVER, 0),
+            Stop::Neg => (MC_STOP_NEG, 0),
+            Stop::NonPos => (MC_STOP_NONPOS, 0),
+            Stop::NeArg(k) => (MC_STOP_NE_ARG, k),
+        }
+    }
+    /// Whether every error result (raw < 0) stops the batch (NeArg with a non-negative
+    /// argument, which the lowering guarantees at run time).
+    pub fn stops_on_error(self) -> bool {
+        !matches!(self, Stop::Never)
+    }
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::Never => f.write_str("never"),
+            Stop::Neg => f.write_str("result < 0"),
+            Stop::NonPos => f.write_str("result <= 0"),
+            Stop::NeArg(k) => write!(f, "result != argument {k}"),
+        }
+    }
+}
+
+/// Where an entry's argument comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgSource {
+    /// Not passed (a missing variadic argument): 0.
+    Zero,
+    /// An IR value available at the first call.
+    Value(LLVMValueRef),
+    /// The result of an earlier entry.
+    Ref(usize),
+}
+
+/// One entry of a multi-call, as `struct mc_entry` will hold it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Index of the site (`sites::Scan::sites`) whose call the entry runs.
+    pub site: usize,
+    pub stop: Stop,
+    /// One source per system-call argument (at most `MC_MAX_ARGS`).
+    pub args: Vec<ArgSource>,
+}
+
+impl Entry {
+    /// The `refs` bit set: bit k when argument k is an earlier entry's result.
+    pub fn refs(&self) -> u16 {
+        self.args
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| matches!(a, ArgSource::Ref(_)))
+            .fold(0, |bits, (k, _)| bits | 1 << k)
+    }
+}
+
+/// A straight batch: entries run in order at the first call, each result handed out at its
+/// call's original position (the paper's Figure 7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Straight {
+    /// In program order; the first entry's call is where the batch runs.
+    pub entries: Vec<Entry>,
+}
+
+impl Straight {
+    /// Site indices of the entries, in order.
+    pub fn sites(&self) -> Vec<usize> {
+        self.entries.iter().map(|e| e.site).collect()
+    }
+}
+
+/// A multi-call ready for lowering.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plan {
+    Straight(Straight),
+}
+
+impl Plan {
+    /// The entries, whatever the kind.
+    pub fn entries(&self) -> &[Entry] {
+        match self {
+            Plan::Straight(s) => &s.entries,
+        }
+    }
+}

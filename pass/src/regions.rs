@@ -1,0 +1,149 @@
+//! Candidate regions (the paper's Figure 6): edges in descending weight, regions grown one edge
+//! at a time, each candidate asked of legality.
+//!
+//! An edge `a -> b` (two sites) starts a region when neither is in one, appends `b` to the
+//! region that ends with `a`, prepends `a` to the region that starts with `b`, or joins two
+//! regions; each time the whole resulting chain is checked. A multi-call is a straight line,
+//! so an edge that would branch a region (its `a` is in a region but not at its end) is
+//! refused under linearity.
+
+use std::collections::HashMap;
+
+use crate::context::Context;
+use crate::legality::{Checker, Reason, Refusal};
+use crate::plan::Straight;
+use crate::profile_map::WeightedPair;
+use crate::remarks::RefusedEdge;
+use crate::sites::Site;
+
+/// The regions formed so far.
+#[derive(Default)]
+struct Regions {
+    /// Regions by number; `None` once merged into a later one.
+    regions: Vec<Option<Straight>>,
+    region_of: HashMap<usize, usize>,
+}
+
+impl Regions {
+    fn calls_of(&self, r: usize) -> Vec<usize> {
+        self.regions[r]
+            .as_ref()
+            .map(Straight::sites)
+            .unwrap_or_default()
+    }
+
+    /// The chain the edge `a -> b` would make, `Ok(None)` when the region already has it, or
+    /// a linearity refusal when the edge would branch a region.
+    fn candidate(&self, sites: &[Site], a: usize, b: usize) -> Result<Option<Vec<usize>>, Refusal> {
+        let ra = self.region_of.get(&a).copied();
+        let rb = self.region_of.get(&b).copied();
+        let chain = match (ra, rb) {
+            (None, None) => vec![a, b],
+            (Some(r), None) if self.calls_of(r).last() == Some(&a) => {
+                let mut c = self.calls_of(r);
+                c.push(b);
+                c
+            }
+            (None, Some(r)) if self.calls_of(r).first() == Some(&b) => {
+                let mut c = vec![a];
+                c.extend(self.calls_of(r));
+                c
+            }
+            (Some(r1), Some(r2))
+                if r1 != r2
+                    && self.calls_of(r1).last() == Some(&a)
+                    && self.calls_of(r2).first() == Some(&b) =>
+            {
+                let mut c = self.calls_of(r1);
+                c.extend(self.calls_of(r2));
+                c
+            }
+            (Some(r1), Some(r2)) if r1 == r2 => {
+                if self.calls_of(r1).windows(2).any(|w| w[0] == a && w[1] == b) {
+                    return Ok(None);
+                }
+                return Err(Refusal::new(sites[b].call, Reason::NotAdjacent { a, b }));
+            }
+            _ => {
+                let (member, r) = match (ra, rb) {
+                    (Some(r), _) => (a, r),
+                    (None, r) => (b, r.unwrap_or(0)),
+                };
+                return Err(Refusal::new(
+                    sites[member].call,
+                    Reason::Branching {
+                        member,
+                        chain: self.calls_of(r),
+                        a,
+                        b,
+                    },
+                ));
+            }
+        };
+        Ok(Some(chain))
+    }
+
+    /// Replaces the regions of `a` and `b` by `plan`.
+    fn commit(&mut self, a: usize, b: usize, plan: Straight) {
+        let keep = self.regions.len();
+        for r in [
+            self.region_of.get(&a).copied(),
+            self.region_of.get(&b).copied(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            self.regions[r] = None;
+        }
+        for e in &plan.entries {
+            self.region_of.insert(e.site, keep);
+        }
+        self.regions.push(Some(plan));
+    }
+}
+
+/// Grows regions over the weighted pairs; returns the legal ones, in the order formed.
+pub(crate) fn grow(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Vec<Straight> {
+    let mut checker = Checker::new(ctx.shim, sites);
+    let mut regions = Regions::default();
+    for &WeightedPair { a, b, weight } in pairs {
+        let refuse = |ctx: &mut Context<'_>, refusal: &Refusal| {
+            ctx.refused(
+                sites,
+                RefusedEdge {
+                    a,
+                    b,
+                    weight,
+                    refusal,
+                },
+            )
+        };
+        // Figure 6: Between(a, b) must satisfy the conditions on its own.
+        let pair = match checker.check(&[a, b]) {
+            Ok(p) => p,
+            Err(refusal) => {
+                refuse(ctx, &refusal);
+                continue;
+            }
+        };
+        let chain = match regions.candidate(sites, a, b) {
+            Ok(Some(chain)) => chain,
+            Ok(None) => continue,
+            Err(refusal) => {
+                refuse(ctx, &refusal);
+                continue;
+            }
+        };
+        // Then the region it would extend, as a whole.
+        let result = if chain.len() == 2 {
+            Ok(pair)
+        } else {
+            checker.check(&chain)
+        };
+        match result {
+            Ok(plan) => regions.commit(a, b, plan),
+            Err(refusal) => refuse(ctx, &refusal),
+        }
+    }
+    regions.regions.into_iter().flatten().collect()
+}

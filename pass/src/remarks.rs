@@ -1,0 +1,165 @@
+//! The pass's optimization remarks (`-pass-remarks*=syscall-cluster`, `-Rpass*`): one
+//! constructor per kind of remark, so that the words of each are in one place.
+
+use llvm_sys::prelude::LLVMValueRef;
+
+use crate::legality::Refusal;
+use crate::plan::{ArgSource, Plan};
+use crate::profile_map::{MatchKind, NodeMatch, UnmatchedEdge};
+use crate::shim::RemarkKind;
+use crate::sites::Site;
+
+/// A profile edge between two sites that legality refused.
+pub(crate) struct RefusedEdge<'r> {
+    pub a: usize,
+    pub b: usize,
+    pub weight: u64,
+    pub refusal: &'r Refusal,
+}
+
+/// One remark, attached to an instruction (or to a function when `at` is `None`).
+pub(crate) struct Remark {
+    pub kind: RemarkKind,
+    /// The remark's name ("Site", "Clustered", "Dominance", ...).
+    pub name: &'static str,
+    pub function: LLVMValueRef,
+    pub at: Option<LLVMValueRef>,
+    pub message: String,
+}
+
+impl Remark {
+    /// A system-call site the scan found.
+    pub(crate) fn site(s: &Site) -> Remark {
+        let nr =
+            s.nr.map(|n| n.to_string())
+                .unwrap_or_else(|| "unknown".into());
+        let names = if s.trace_names.is_empty() {
+            "?".to_string()
+        } else {
+            s.trace_names.join("/")
+        };
+        let mut message = format!("system call site {} ({names}, nr {nr})", s.label());
+        if let Some(why) = &s.not_lowerable {
+            message.push_str(&format!("; not lowerable: {why}"));
+        }
+        Remark {
+            kind: RemarkKind::Analysis,
+            name: "Site",
+            function: s.function,
+            at: Some(s.call),
+            message,
+        }
+    }
+
+    /// Inline assembly that makes a system call.
+    pub(crate) fn inline_asm(function: LLVMValueRef, call: LLVMValueRef) -> Remark {
+        Remark {
+            kind: RemarkKind::Analysis,
+            name: "InlineAsm",
+            function,
+            at: Some(call),
+            message: "inline assembly makes a system call: left alone (the pass only clusters calls of libc wrappers and syscall())".into(),
+        }
+    }
+
+    /// A profile node matched to a site.
+    pub(crate) fn profile_match(node: &NodeMatch, s: &Site) -> Remark {
+        let how = match node.how {
+            MatchKind::DebugLocation => "by debug location",
+            MatchKind::DebugLocationFileName => {
+                "by debug location, file name only: the profile names another directory"
+            }
+            _ => "by name",
+        };
+        Remark {
+            kind: RemarkKind::Analysis,
+            name: "ProfileMatch",
+            function: s.function,
+            at: Some(s.call),
+            message: format!(
+                "profile node {} ({} calls) is {} ({how})",
+                node.label,
+                node.count,
+                s.label()
+            ),
+        }
+    }
+
+    /// A hot edge that matches no call site.
+    pub(crate) fn unmatched_edge(e: &UnmatchedEdge) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "UnmatchedEdge",
+            function: e.function,
+            at: None,
+            message: format!(
+                "hot edge {} -> {} (weight {}) matches no call site here: no site for {}",
+                e.from,
+                e.to,
+                e.weight,
+                e.missing.join(", ")
+            ),
+        }
+    }
+
+    /// A call that follows itself.
+    pub(crate) fn self_loop(s: &Site, weight: u64) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "SelfLoop",
+            function: s.function,
+            at: Some(s.call),
+            message: format!(
+                "hot edge {} -> {} (weight {weight}) is a loop around one call: looped multi-calls are not formed by this pass",
+                s.callee, s.callee
+            ),
+        }
+    }
+
+    /// An edge legality refused; `reason` is the refusal's rendered text.
+    pub(crate) fn refused(sites: &[Site], e: &RefusedEdge<'_>, reason: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: e.refusal.remark_name(),
+            function: sites[e.a].function,
+            at: Some(e.refusal.at),
+            message: format!(
+                "not clustered: {} -> {} (weight {}) breaks {}: {reason}",
+                sites[e.a].callee,
+                sites[e.b].callee,
+                e.weight,
+                e.refusal.condition()
+            ),
+        }
+    }
+
+    /// A multi-call formed.
+    pub(crate) fn clustered(sites: &[Site], plan: &Plan) -> Remark {
+        let entries = plan.entries();
+        let first = &sites[entries[0].site];
+        let chain: Vec<&str> = entries
+            .iter()
+            .map(|e| sites[e.site].callee.as_str())
+            .collect();
+        let stops: Vec<String> = entries.iter().map(|e| e.stop.to_string()).collect();
+        let refs = entries
+            .iter()
+            .flat_map(|e| &e.args)
+            .filter(|a| matches!(a, ArgSource::Ref(_)))
+            .count();
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Clustered",
+            function: first.function,
+            at: Some(first.call),
+            message: format!(
+                "clustered {} system calls into one multi-call: {} (stop: {}; {} result reference{})",
+                entries.len(),
+                chain.join(" -> "),
+                stops.join(", "),
+                refs,
+                if refs == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}

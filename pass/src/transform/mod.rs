@@ -1,0 +1,46 @@
+//! Enabling transformations: changes to the IR that remove what blocks a cluster (loop
+//! rotation so that a loop's last call meets the next iteration's first, code motion of an
+//! unsafe instruction out of the gap, inlining of a callee that makes a call), after which
+//! legality is asked again, as MergeICmps' `canSplit`/`split` do.
+//!
+//! None is implemented yet. The contract each one follows:
+//!
+//! - it is a [`Transform`]: a function over the run's [`Context`] that returns whether it
+//!   changed the IR, and changes nothing when it returns [`Changed::No`];
+//! - it runs before lowering, and calls LLVM's own utilities through the shim where they exist
+//!   (`LoopRotation`, `UnrollLoop`, `InlineFunction`);
+//! - it keeps the analyses the checks read valid: the shim answers dominance, post-dominance
+//!   and alias questions from the function analysis manager's cached results, so a
+//!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or
+//!   invalidates the function's analyses in that manager (a shim accessor to add with the
+//!   first transformation), which are then recomputed on the next question;
+//! - after [`Changed::Yes`], sites are scanned again and a new `legality::Checker` is made:
+//!   a checker remembers facts about the IR it was asked about, and the block splitting the
+//!   lowering does (`shim::Shim::split_before`) updates no analysis at all, which is sound
+//!   only because every check runs before any lowering.
+
+use crate::context::Context;
+
+/// Whether a transformation changed the IR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Changed {
+    No,
+    Yes,
+}
+
+/// An enabling transformation.
+pub(crate) type Transform = fn(&mut Context<'_>) -> Changed;
+
+/// The enabling transformations, in the order they run.
+pub(crate) const TRANSFORMS: &[(&str, Transform)] = &[];
+
+/// Runs every transformation once; whether any changed the IR.
+pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
+    let mut changed = Changed::No;
+    for (_, t) in TRANSFORMS {
+        if t(ctx) == Changed::Yes {
+            changed = Changed::Yes;
+        }
+    }
+    changed
+}
