@@ -117,7 +117,39 @@ fn survive_interrupts() {
     }
 }
 
+/// A private temporary directory, removed with everything in it when dropped.
 struct TempDir(PathBuf);
+
+impl TempDir {
+    fn create() -> Result<TempDir> {
+        let dir = std::env::temp_dir().join(format!(
+            "syscluster-record-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        ));
+        std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(TempDir(dir))
+    }
+
+    /// Makes a FIFO called `name` in the directory.
+    fn fifo(&self, name: &str) -> Result<PathBuf> {
+        let fifo = self.0.join(name);
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes())
+            .context("temporary path has a NUL byte")?;
+        // SAFETY: c_path is a valid NUL-terminated string that outlives the call.
+        if unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) } != 0 {
+            bail!(
+                "cannot create a FIFO in {}: {}",
+                self.0.display(),
+                std::io::Error::last_os_error()
+            );
+        }
+        Ok(fifo)
+    }
+}
 
 impl Drop for TempDir {
     fn drop(&mut self) {
@@ -128,16 +160,7 @@ impl Drop for TempDir {
 fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
     let program = PathBuf::from(&args.command[0]);
     let program_name = program.display().to_string();
-    if find_program(&program).is_none() {
-        return Err(Failure::NotFound(format!(
-            "{program_name}: no such program (not a runnable file{})",
-            if program_name.contains('/') {
-                ""
-            } else {
-                ", nor on $PATH"
-            }
-        )));
-    }
+    check_program(&program, &program_name)?;
     let stacks = strace_supports_stacks(&args.strace)?;
     if !stacks {
         eprintln!(
@@ -145,106 +168,17 @@ fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
             args.strace.display()
         );
     }
-    let output = args.output.clone().unwrap_or_else(|| {
-        let base = program
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "program".into());
-        PathBuf::from(format!("{base}.prof.json"))
-    });
-
-    // Fail before the run, not after it, when the profile cannot be written there.
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !parent.is_dir() {
-        return Err(anyhow!(
-            "cannot write {}: {} is not a directory",
-            output.display(),
-            parent.display()
-        )
-        .into());
-    }
-    let dir = std::env::temp_dir().join(format!(
-        "syscluster-record-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    ));
-    std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let dir = TempDir(dir);
-    let fifo = dir.0.join("trace");
-    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes())
-        .context("temporary path has a NUL byte")?;
-    // SAFETY: c_path is a valid NUL-terminated string that outlives the call.
-    if unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) } != 0 {
-        return Err(anyhow!(
-            "cannot create a FIFO in {}: {}",
-            dir.0.display(),
-            std::io::Error::last_os_error()
-        )
-        .into());
-    }
-
-    // The reader: parses the trace while the program runs.
-    let reader_fifo = fifo.clone();
-    let keep = args.keep_trace.clone();
-    let strict = args.strict;
-    let name_for_reader = program_name.clone();
-    let reader = std::thread::spawn(move || -> Result<ingest::Ingested> {
-        let f = std::fs::File::open(&reader_fifo).context("cannot open the trace FIFO")?;
-        let origin = keep
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "trace".into());
-        match keep {
-            Some(path) => {
-                let copy = std::fs::File::create(&path)
-                    .with_context(|| format!("cannot create {}", path.display()))?;
-                let tee = Tee {
-                    inner: f,
-                    copy: std::io::BufWriter::new(copy),
-                };
-                ingest::ingest(
-                    BufReader::with_capacity(1 << 16, tee),
-                    &origin,
-                    Some(&name_for_reader),
-                    strict,
-                )
-            }
-            None => ingest::ingest(
-                BufReader::with_capacity(1 << 16, f),
-                &origin,
-                Some(&name_for_reader),
-                strict,
-            ),
-        }
-    });
-
-    let mut cmd = Command::new(&args.strace);
-    cmd.args(["-f", "-q", "-X", "raw", "-s", "0"]);
-    if stacks {
-        cmd.arg("-k");
-    }
-    cmd.arg("-o").arg(&fifo).arg("--").args(&args.command);
-    survive_interrupts();
-    let status = cmd.status();
-    // Whatever happened, let the reader see the end of the trace. If strace never opened the FIFO,
-    // the reader still waits in open(): a writer that comes and goes releases it. A non-blocking
-    // open fails while no reader is there, so try until the reader is done.
-    while !reader.is_finished() {
-        use std::os::unix::fs::OpenOptionsExt;
-        drop(
-            std::fs::OpenOptions::new()
-                .write(true)
-                .custom_flags(libc::O_NONBLOCK)
-                .open(&fifo),
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let output = output_path(&args, &program)?;
+    let dir = TempDir::create()?;
+    let fifo = dir.fifo("trace")?;
+    let reader = spawn_reader(
+        fifo.clone(),
+        args.keep_trace.clone(),
+        args.strict,
+        program_name.clone(),
+    );
+    let status = run_strace(&args, stacks, &fifo);
+    release_reader(&reader, &fifo);
     let status = status.with_context(|| format!("cannot run {}", args.strace.display()))?;
     let ingested = match reader.join() {
         Ok(r) => r?,
@@ -256,8 +190,115 @@ fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
         )
         .into());
     }
-    let profile = ingest::finish(ingested, !args.no_symbolize);
-    profile.save(&output).context("cannot save the profile")?;
+    write_profile(ingested, !args.no_symbolize, &output)?;
+    Ok(exit_code(status, &program_name))
+}
+
+/// Fails with "not found" (exit 127) when the program cannot be run.
+fn check_program(program: &Path, name: &str) -> Result<(), Failure> {
+    if find_program(program).is_some() {
+        return Ok(());
+    }
+    Err(Failure::NotFound(format!(
+        "{name}: no such program (not a runnable file{})",
+        if name.contains('/') { "" } else { ", nor on $PATH" }
+    )))
+}
+
+/// Where the profile goes; fails before the run, not after it, when it cannot be written there.
+fn output_path(args: &RecordArgs, program: &Path) -> Result<PathBuf> {
+    let output = args.output.clone().unwrap_or_else(|| {
+        let base = program
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "program".into());
+        PathBuf::from(format!("{base}.prof.json"))
+    });
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        bail!(
+            "cannot write {}: {} is not a directory",
+            output.display(),
+            parent.display()
+        );
+    }
+    Ok(output)
+}
+
+/// The reader: parses the trace from the FIFO while the program runs.
+fn spawn_reader(
+    fifo: PathBuf,
+    keep: Option<PathBuf>,
+    strict: bool,
+    program_name: String,
+) -> std::thread::JoinHandle<Result<ingest::Ingested>> {
+    std::thread::spawn(move || -> Result<ingest::Ingested> {
+        let f = std::fs::File::open(&fifo).context("cannot open the trace FIFO")?;
+        let origin = keep
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "trace".into());
+        let ingest = |r: &mut dyn std::io::Read| {
+            ingest::ingest(
+                BufReader::with_capacity(1 << 16, r),
+                &origin,
+                Some(&program_name),
+                strict,
+            )
+        };
+        match keep {
+            Some(path) => {
+                let copy = std::fs::File::create(&path)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+                ingest(&mut Tee {
+                    inner: f,
+                    copy: std::io::BufWriter::new(copy),
+                })
+            }
+            None => ingest(&mut { f }),
+        }
+    })
+}
+
+/// Runs the program under strace, writing the trace into `fifo`, until strace exits.
+fn run_strace(
+    args: &RecordArgs,
+    stacks: bool,
+    fifo: &Path,
+) -> std::io::Result<std::process::ExitStatus> {
+    let mut cmd = Command::new(&args.strace);
+    cmd.args(["-f", "-q", "-X", "raw", "-s", "0"]);
+    if stacks {
+        cmd.arg("-k");
+    }
+    cmd.arg("-o").arg(fifo).arg("--").args(&args.command);
+    survive_interrupts();
+    cmd.status()
+}
+
+/// Whatever happened, lets the reader see the end of the trace. If strace never opened the FIFO,
+/// the reader still waits in open(): a writer that comes and goes releases it. A non-blocking
+/// open fails while no reader is there, so try until the reader is done.
+fn release_reader<T>(reader: &std::thread::JoinHandle<T>, fifo: &Path) {
+    while !reader.is_finished() {
+        use std::os::unix::fs::OpenOptionsExt;
+        drop(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(fifo),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Symbolizes and saves the profile.
+fn write_profile(ingested: ingest::Ingested, symbolize: bool, output: &Path) -> Result<()> {
+    let profile = ingest::finish(ingested, symbolize);
+    profile.save(output).context("cannot save the profile")?;
     eprintln!(
         "syscluster: {} calls, {} nodes, {} edges -> {}",
         profile.calls(),
@@ -265,16 +306,21 @@ fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
         profile.edges.len(),
         output.display()
     );
-    // strace exits with the program's status, and kills itself with the program's fatal signal.
+    Ok(())
+}
+
+/// `record`'s exit code: the program's. strace exits with the program's status, and kills itself
+/// with the program's fatal signal.
+fn exit_code(status: std::process::ExitStatus, program_name: &str) -> ExitCode {
     if let Some(sig) = status.signal() {
         eprintln!("syscluster: {program_name} was killed by signal {sig}; the profile has its calls up to then");
-        return Ok(ExitCode::from(128u8.wrapping_add(sig as u8)));
+        return ExitCode::from(128u8.wrapping_add(sig as u8));
     }
     let code = status.code().unwrap_or(1);
     if code != 0 {
         eprintln!("syscluster: {program_name} exited with status {code}; the profile is written all the same");
     }
-    Ok(ExitCode::from(code as u8))
+    ExitCode::from(code as u8)
 }
 
 /// Copies what it reads into a file (`--keep-trace`).
