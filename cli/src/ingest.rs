@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Result};
 use std::io::BufRead;
+use std::sync::atomic::{AtomicU64, Ordering};
 use syscluster_profile::format::Profile;
 use syscluster_profile::graph::Builder;
 use syscluster_profile::strace::{Event, LineReader, Parser, Stats};
@@ -17,12 +18,13 @@ pub struct Ingested {
 }
 
 /// Parses a whole trace. Malformed lines are reported on stderr as `origin:line: message`; with
-/// `strict` the first one is an error.
+/// `strict` the first one is an error. `progress`, when given, follows the number of calls read.
 pub fn ingest(
     reader: impl BufRead,
     origin: &str,
     program: Option<&str>,
     strict: bool,
+    progress: Option<&AtomicU64>,
 ) -> Result<Ingested> {
     let mut parser = Parser::new();
     let mut builder = Builder::new(program);
@@ -35,6 +37,9 @@ pub fn ingest(
     let mut lines = LineReader::new(reader);
     while let Some(line) = lines.next_line()? {
         parser.feed(line, &mut |e| bad.take(&mut builder, e));
+        if let Some(p) = progress {
+            p.store(parser.stats.calls, Ordering::Relaxed);
+        }
         if strict && bad.first.is_some() {
             break;
         }

@@ -138,7 +138,7 @@ fn import(args: ImportArgs) -> Result<()> {
         name
     };
     let start = std::time::Instant::now();
-    let out = ingest::ingest(reader, &origin, args.program.as_deref(), args.strict)?;
+    let out = ingest::ingest(reader, &origin, args.program.as_deref(), args.strict, None)?;
     if args.stats {
         let secs = start.elapsed().as_secs_f64();
         eprintln!(

@@ -4,6 +4,13 @@
 //! neither memory nor disk grows with the length of the run. The program keeps its own stdin,
 //! stdout and stderr, and `record` exits with the program's exit status (128 + N when signal N
 //! killed it). `record`'s own failures exit with 125, a program that cannot be found with 127.
+//!
+//! A SIGINT, SIGTERM, SIGHUP or SIGQUIT that a process sends to `record` (`kill`) is forwarded to
+//! every process of the program; one the kernel sends (^C or a hangup on the terminal) reaches the
+//! whole foreground process group, the program included, and is not sent again. Either way `record`
+//! goes on until strace has seen the last of the program's processes exit, then writes the profile
+//! of what ran. `record` is a child subreaper (`PR_SET_CHILD_SUBREAPER`): processes the program
+//! leaves behind stay below it, are signalled with the rest, and are reaped.
 
 use crate::ingest;
 use anyhow::{anyhow, bail, Context, Result};
@@ -12,6 +19,10 @@ use std::io::BufReader;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use syscluster_profile::format::Profile;
 
 /// Exit status of `record` when it fails itself (as `env` and `timeout` do).
 const EXIT_OWN_FAILURE: u8 = 125;
@@ -32,6 +43,10 @@ pub struct RecordArgs {
     /// Do not look up call sites with llvm-symbolizer (keep strace's raw caller frames).
     #[arg(long)]
     no_symbolize: bool,
+    /// Add this run to the profile at the output path when that file exists (as `merge` would)
+    /// instead of replacing it.
+    #[arg(long)]
+    append: bool,
     /// The strace to run.
     #[arg(long, default_value = "strace", env = "SYSCLUSTER_STRACE")]
     strace: PathBuf,
@@ -104,15 +119,166 @@ fn strace_supports_stacks(strace: &Path) -> Result<bool> {
     Ok(String::from_utf8_lossy(&out.stdout).contains("stack-trace"))
 }
 
-extern "C" fn ignore_signal(_: libc::c_int) {}
+/// The signals `record` forwards to the program.
+const FORWARDED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
 
-/// While the program runs, ^C and ^\ are for it (and strace); `record` must live to write the
-/// profile. A handler (not SIG_IGN) is reset to the default in the exec'd program.
-fn survive_interrupts() {
-    for sig in [libc::SIGINT, libc::SIGQUIT] {
-        // SAFETY: installs an async-signal-safe handler that does nothing; no Rust state is touched.
+/// Signals received from another process and not forwarded yet (bit N: signal N).
+static TO_FORWARD: AtomicU32 = AtomicU32::new(0);
+
+extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    // SAFETY: with SA_SIGINFO the kernel passes a valid siginfo_t for the handler's duration.
+    let code = unsafe { info.as_ref() }.map_or(0, |i| i.si_code);
+    // SI_USER, SI_QUEUE, SI_TKILL and the other codes <= 0 mean a process sent it; > 0 (SI_KERNEL
+    // for the terminal's ^C and hangup) means the kernel signalled the whole process group.
+    if code <= 0 && (0..32).contains(&sig) {
+        TO_FORWARD.fetch_or(1 << sig, Ordering::SeqCst);
+    }
+}
+
+/// While the program runs, `record` must live to write the profile: the forwarded signals get a
+/// handler that only notes them (a handler, unlike SIG_IGN, is reset to the default in the exec'd
+/// strace and program). `record` also becomes a child subreaper, so that processes the program
+/// orphans stay its descendants.
+fn handle_signals() -> Result<()> {
+    for sig in FORWARDED {
+        // SAFETY: a zeroed sigaction is a valid starting value; the handler only touches an atomic
+        // (async-signal-safe) and reads the siginfo the kernel passes.
         unsafe {
-            libc::signal(sig, ignore_signal as *const () as libc::sighandler_t);
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal
+                as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void)
+                as libc::sighandler_t;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            if libc::sigaction(sig, &action, std::ptr::null_mut()) != 0 {
+                bail!(
+                    "cannot handle signal {sig}: {}",
+                    std::io::Error::last_os_error()
+                );
+            }
+        }
+    }
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes an integer flag and touches no memory of ours.
+    if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
+        bail!(
+            "cannot become a child subreaper: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+    Ok(())
+}
+
+/// The processes below `record` (strace, the program and whatever it started), parents first.
+fn descendants() -> Vec<libc::pid_t> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut parent_of: Vec<(libc::pid_t, libc::pid_t)> = Vec::new();
+    for entry in dir.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
+            continue;
+        };
+        // `PID (COMM) STATE PPID ...`: COMM may hold spaces and parentheses, so split after the
+        // last `)`.
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse().ok());
+        if let Some(ppid) = ppid {
+            parent_of.push((pid, ppid));
+        }
+    }
+    // SAFETY: getpid has no preconditions.
+    let mut found = vec![unsafe { libc::getpid() }];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            parent_of
+                .iter()
+                .filter(|(_, ppid)| *ppid == parent)
+                .map(|(pid, _)| *pid),
+        );
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// Sends the signals `record` received from other processes to the program's processes (all
+/// descendants but strace, which stops by itself once they are gone). A signal that arrives before
+/// the program has started waits for it.
+fn forward_signals(strace: libc::pid_t) {
+    let pending = TO_FORWARD.swap(0, Ordering::SeqCst);
+    if pending == 0 {
+        return;
+    }
+    let targets: Vec<libc::pid_t> = descendants().into_iter().filter(|&p| p != strace).collect();
+    if targets.is_empty() {
+        TO_FORWARD.fetch_or(pending, Ordering::SeqCst);
+        return;
+    }
+    for sig in FORWARDED {
+        if pending & (1 << sig) != 0 {
+            for &pid in &targets {
+                // SAFETY: kill takes plain integers; a process that exited meanwhile gives ESRCH.
+                unsafe {
+                    libc::kill(pid, sig);
+                }
+            }
+        }
+    }
+}
+
+/// Reaps the children `record` inherited as a subreaper (strace's own status is already taken).
+fn reap_orphans() {
+    loop {
+        let mut status = 0;
+        // SAFETY: waitpid writes only into `status`, which outlives the call.
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+        if pid <= 0 {
+            break;
+        }
+    }
+}
+
+/// A progress line on stderr (calls seen, time elapsed) while the program runs, when stderr is a
+/// terminal.
+struct Progress {
+    shown: bool,
+    start: Instant,
+    last: Instant,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let now = Instant::now();
+        Progress {
+            // SAFETY: isatty takes a file descriptor number and touches no memory of ours.
+            shown: unsafe { libc::isatty(2) } == 1,
+            start: now,
+            last: now,
+        }
+    }
+
+    fn tick(&mut self, calls: &AtomicU64) {
+        if !self.shown || self.last.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        self.last = Instant::now();
+        eprint!(
+            "\r\x1b[Ksyscluster: recording: {} calls, {} s",
+            calls.load(Ordering::Relaxed),
+            self.start.elapsed().as_secs()
+        );
+    }
+
+    fn done(&self) {
+        if self.shown && self.last != self.start {
+            eprint!("\r\x1b[K");
         }
     }
 }
@@ -169,17 +335,27 @@ fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
         );
     }
     let output = output_path(&args, &program)?;
+    let earlier = if args.append {
+        earlier_runs(&output, &program_name)?
+    } else {
+        None
+    };
     let dir = TempDir::create()?;
     let fifo = dir.fifo("trace")?;
+    let calls = Arc::new(AtomicU64::new(0));
     let reader = spawn_reader(
         fifo.clone(),
         args.keep_trace.clone(),
         args.strict,
         program_name.clone(),
+        calls.clone(),
     );
-    let status = run_strace(&args, stacks, &fifo);
+    let status = handle_signals().and_then(|()| {
+        run_strace(&args, stacks, &fifo, &calls)
+            .with_context(|| format!("cannot run {}", args.strace.display()))
+    });
     release_reader(&reader, &fifo);
-    let status = status.with_context(|| format!("cannot run {}", args.strace.display()))?;
+    let status = status?;
     let ingested = match reader.join() {
         Ok(r) => r?,
         Err(_) => return Err(anyhow!("the trace reader crashed").into()),
@@ -190,8 +366,26 @@ fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
         )
         .into());
     }
-    write_profile(ingested, !args.no_symbolize, &output)?;
+    write_profile(ingested, !args.no_symbolize, earlier, &output)?;
     Ok(exit_code(status, &program_name))
+}
+
+/// With `--append`: the profile already at `output`, if any, checked before the run so that a
+/// profile of another program or a damaged file stops `record` before the program runs.
+fn earlier_runs(output: &Path, program_name: &str) -> Result<Option<Profile>> {
+    if !output.exists() {
+        return Ok(None);
+    }
+    let earlier = Profile::load(output)?;
+    let base = |p: &str| Path::new(p).file_name().map(|s| s.to_os_string());
+    if base(&earlier.program) != base(program_name) {
+        bail!(
+            "cannot append a run of {program_name} to {}: it is a profile of {}",
+            output.display(),
+            earlier.program
+        );
+    }
+    Ok(Some(earlier))
 }
 
 /// Fails with "not found" (exit 127) when the program cannot be run.
@@ -234,6 +428,7 @@ fn spawn_reader(
     keep: Option<PathBuf>,
     strict: bool,
     program_name: String,
+    calls: Arc<AtomicU64>,
 ) -> std::thread::JoinHandle<Result<ingest::Ingested>> {
     std::thread::spawn(move || -> Result<ingest::Ingested> {
         let f = std::fs::File::open(&fifo).context("cannot open the trace FIFO")?;
@@ -247,6 +442,7 @@ fn spawn_reader(
                 &origin,
                 Some(&program_name),
                 strict,
+                Some(&calls),
             )
         };
         match keep {
@@ -263,11 +459,14 @@ fn spawn_reader(
     })
 }
 
-/// Runs the program under strace, writing the trace into `fifo`, until strace exits.
+/// Runs the program under strace, writing the trace into `fifo`, until strace exits (which it
+/// does once the last of the program's processes has exited), forwarding signals and showing
+/// progress meanwhile.
 fn run_strace(
     args: &RecordArgs,
     stacks: bool,
     fifo: &Path,
+    calls: &AtomicU64,
 ) -> std::io::Result<std::process::ExitStatus> {
     let mut cmd = Command::new(&args.strace);
     cmd.args(["-f", "-q", "-X", "raw", "-s", "0"]);
@@ -275,8 +474,20 @@ fn run_strace(
         cmd.arg("-k");
     }
     cmd.arg("-o").arg(fifo).arg("--").args(&args.command);
-    survive_interrupts();
-    cmd.status()
+    let mut child = cmd.spawn()?;
+    let strace = child.id() as libc::pid_t;
+    let mut progress = Progress::new();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        forward_signals(strace);
+        progress.tick(calls);
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    progress.done();
+    reap_orphans();
+    Ok(status)
 }
 
 /// Whatever happened, lets the reader see the end of the trace. If strace never opened the FIFO,
@@ -295,12 +506,23 @@ fn release_reader<T>(reader: &std::thread::JoinHandle<T>, fifo: &Path) {
     }
 }
 
-/// Symbolizes and saves the profile.
-fn write_profile(ingested: ingest::Ingested, symbolize: bool, output: &Path) -> Result<()> {
-    let profile = ingest::finish(ingested, symbolize);
+/// Symbolizes and saves the profile (added to `earlier`, with `--append`).
+fn write_profile(
+    ingested: ingest::Ingested,
+    symbolize: bool,
+    earlier: Option<Profile>,
+    output: &Path,
+) -> Result<()> {
+    let mut profile = ingest::finish(ingested, symbolize);
+    if let Some(mut earlier) = earlier {
+        earlier.merge(&profile)?;
+        profile = earlier;
+    }
     profile.save(output).context("cannot save the profile")?;
     eprintln!(
-        "syscluster: {} calls, {} nodes, {} edges -> {}",
+        "syscluster: {} run{}, {} calls, {} nodes, {} edges -> {}",
+        profile.runs,
+        if profile.runs == 1 { "" } else { "s" },
         profile.calls(),
         profile.nodes.len(),
         profile.edges.len(),

@@ -508,3 +508,141 @@ fn inlined_call_sites_carry_their_chain() {
     assert!(outer.file.ends_with("inl.c"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The processes (zombies aside) whose process group is `pgid`.
+fn live_processes_in_group(pgid: i32) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()).is_none() {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // After COMM: state, ppid, pgrp.
+        if fields.len() > 2 && fields[2] == pgid.to_string() && fields[0] != "Z" {
+            found.push(stat.trim().to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn record_stops_cleanly_on_sigterm() {
+    let dir = scratch("record-sigterm");
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let prof = dir.join("loop.json");
+    // stderr goes to a file: a pipe would stay open as long as anything record started lives.
+    let log = dir.join("stderr");
+    // record in a process group of its own: everything it starts stays in that group.
+    use std::os::unix::process::CommandExt;
+    let mut child = bin()
+        .env("TMPDIR", &tmp)
+        .arg("record")
+        .arg("-o")
+        .arg(&prof)
+        .args([
+            "--",
+            "sh",
+            "-c",
+            "while :; do cat /dev/null; sleep 0.05; done",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let pgid = child.id() as i32;
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "record ended before the signal"
+    );
+    // SAFETY: kill takes plain integers.
+    assert_eq!(unsafe { libc::kill(pgid, libc::SIGTERM) }, 0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            // SAFETY: as above; the test failed, clean up the group before reporting it.
+            unsafe { libc::kill(-pgid, libc::SIGKILL) };
+            panic!("record did not exit within 30 s of SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut left = live_processes_in_group(pgid);
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        left = live_processes_in_group(pgid);
+    }
+    // SAFETY: kill takes plain integers; with nothing left in the group it fails with ESRCH.
+    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    assert!(left.is_empty(), "processes left behind: {left:#?}");
+    let err = std::fs::read_to_string(&log).unwrap();
+    // The shell died of the forwarded SIGTERM, and record says so in its exit status.
+    assert_eq!(status.code(), Some(128 + 15), "{err}");
+    assert!(err.contains("killed by signal 15"), "{err}");
+    let p = Profile::load(&prof).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let opens = p
+        .nodes
+        .iter()
+        .filter(|n| n.syscall == "openat")
+        .map(|n| n.count)
+        .sum::<u64>();
+    assert!(opens >= 5, "the loop's cat calls are in the profile: {err}");
+    let temp: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(temp.is_empty(), "temporary files left behind: {temp:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn record_append_adds_a_run() {
+    let dir = scratch("record-append");
+    let prof = dir.join("cat.json");
+    let record = |extra: &[&str], program: &[&str]| {
+        run(bin()
+            .arg("record")
+            .arg("-o")
+            .arg(&prof)
+            .args(extra)
+            .arg("--")
+            .args(program))
+    };
+    let out = record(&["--append"], &["cat", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let one = Profile::load(&prof).unwrap();
+    assert_eq!(one.runs, 1, "--append without a profile writes a new one");
+    let out = record(&["--append"], &["cat", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2 runs"), "{}", stderr(&out));
+    let two = Profile::load(&prof).unwrap();
+    assert_eq!(two.runs, 2);
+    assert_eq!(two.calls(), 2 * one.calls());
+    assert_eq!(two.transitions(), 2 * one.transitions());
+    // Another program's run is refused before it runs, and the profile is left as it was.
+    let marker = dir.join("ran");
+    let out = record(
+        &["--append"],
+        &["sh", "-c", &format!("touch {}", marker.display())],
+    );
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert!(stderr(&out).contains("profile of cat"), "{}", stderr(&out));
+    assert!(!marker.exists(), "the program ran");
+    assert_eq!(Profile::load(&prof).unwrap(), two);
+    // Without --append the file is replaced.
+    let out = record(&[], &["cat", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(Profile::load(&prof).unwrap().runs, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
