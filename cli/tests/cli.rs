@@ -646,3 +646,73 @@ fn record_append_adds_a_run() {
     assert_eq!(Profile::load(&prof).unwrap().runs, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn record_cxx_program_gets_sites() {
+    let dir = scratch("record-cxx");
+    let src = dir.join("sink.cpp");
+    // A member function of a class in a namespace, taking a template type: strace prints its frame
+    // as `sink(demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x..)`.
+    std::fs::write(
+        &src,
+        r#"#include <unistd.h>
+#include <vector>
+namespace demo {
+struct Sink {
+    int fd;
+    __attribute__((noinline)) long put(const std::vector<char> &data, int times) const {
+        long n = 0;
+        for (int i = 0; i < times; i++)
+            n += write(fd, data.data(), data.size());
+        return n;
+    }
+};
+}
+int main() {
+    std::vector<char> v(4, 'x');
+    demo::Sink s{1};
+    return s.put(v, 3) == 12 ? 0 : 1;
+}
+"#,
+    )
+    .unwrap();
+    let exe = dir.join("sink");
+    let st = Command::new("clang++-19")
+        .args(["-O2", "-g", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .status()
+        .expect("clang++-19 is installed (scripts/setup.sh)");
+    assert!(st.success());
+    let prof = dir.join("sink.json");
+    let out = run(bin()
+        .env_remove("LD_LIBRARY_PATH")
+        .arg("record")
+        .arg("-o")
+        .arg(&prof)
+        .arg("--")
+        .arg(&exe));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    let p = Profile::load(&prof).unwrap();
+    let writes: Vec<_> = p
+        .nodes
+        .iter()
+        .filter(|n| n.syscall == "write" && n.label() == "write(1)")
+        .collect();
+    assert_eq!(writes.len(), 1, "{:#?}", p.nodes);
+    let site = writes[0]
+        .site
+        .as_ref()
+        .unwrap_or_else(|| panic!("write(1) has no site: {:#?}", writes[0]));
+    assert_eq!(writes[0].count, 3);
+    assert!(site.file.ends_with("sink.cpp"), "{site:?}");
+    assert_eq!(site.line, 9, "{site:?}");
+    assert!(site.function.contains("demo::Sink::put"), "{site:?}");
+    let write = p.nodes.iter().position(|n| std::ptr::eq(n, writes[0])).unwrap();
+    assert!(p
+        .edges
+        .iter()
+        .any(|e| e.from == write && e.to == write && e.weight == 2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

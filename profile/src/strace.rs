@@ -505,7 +505,10 @@ fn strip_unfinished(s: &str) -> &str {
     s.strip_suffix(' ').unwrap_or(s)
 }
 
-/// Parses `OBJECT(SYMBOL+0xOFF) [0xADDR]` (the text after ` > `).
+/// Parses `OBJECT(SYMBOL+0xOFF) [0xADDR]` (the text after ` > `). The symbol may hold parentheses
+/// of its own (C++: `player(InitPictImages(vid_stream*, int, int)+0x86) [0x4a1b]`), and so may the
+/// object's path (`/opt/a (b)/prog() [0x10]`): the symbol's `(` is the one that balances the `)`
+/// before the address.
 pub fn parse_frame(s: &str) -> Option<StackFrame> {
     let s = s.trim_end();
     let open = s.rfind(" [0x")?;
@@ -514,7 +517,7 @@ pub fn parse_frame(s: &str) -> Option<StackFrame> {
     let head = &s[..open];
     let (object, symbol) = match head.strip_suffix(')') {
         Some(h) => {
-            let p = h.rfind('(')?;
+            let p = symbol_open(h)?;
             (&h[..p], &h[p + 1..])
         }
         None => (head, ""),
@@ -524,6 +527,22 @@ pub fn parse_frame(s: &str) -> Option<StackFrame> {
         symbol: symbol.to_string(),
         offset,
     })
+}
+
+/// In `OBJECT(SYMBOL` (the frame without its closing `)`), the position of the `(` that opens the
+/// symbol: scanning back from the end, the first `(` that no `)` of the symbol's own balances. A
+/// symbol whose parentheses do not balance (none that a compiler emits) falls back to the first `(`.
+fn symbol_open(h: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in h.bytes().enumerate().rev() {
+        match c {
+            b')' => depth += 1,
+            b'(' if depth == 0 => return Some(i),
+            b'(' => depth -= 1,
+            _ => {}
+        }
+    }
+    h.find('(')
 }
 
 struct Args<'a> {
@@ -825,6 +844,60 @@ mod tests {
     }
 
     #[test]
+    fn cxx_frames_keep_their_object() {
+        let f = parse_frame(
+            "/path/player(InitPictImages(vid_stream*, int, int)+0x86) [0x4a1b]",
+        )
+        .unwrap();
+        assert_eq!(
+            (f.object.as_str(), f.symbol.as_str(), f.offset),
+            (
+                "/path/player",
+                "InitPictImages(vid_stream*, int, int)+0x86",
+                0x4a1b
+            )
+        );
+        let f = parse_frame(
+            "/tmp/t(demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x32) [0x1232]",
+        )
+        .unwrap();
+        assert_eq!(f.object, "/tmp/t");
+        assert_eq!(
+            f.symbol,
+            "demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x32"
+        );
+        // Parentheses in the path and in the symbol, a call operator, a lambda, a function pointer.
+        for (line, object, symbol) in [
+            (
+                "/opt/a (b)/prog((anonymous namespace)::f(int (*)(int))+0x9) [0x20]",
+                "/opt/a (b)/prog",
+                "(anonymous namespace)::f(int (*)(int))+0x9",
+            ),
+            (
+                "/bin/p(main::{lambda()#1}::operator()() const+0x11) [0x30]",
+                "/bin/p",
+                "main::{lambda()#1}::operator()() const+0x11",
+            ),
+            ("/opt/a (b)/prog() [0x10]", "/opt/a (b)/prog", ""),
+        ] {
+            let f = parse_frame(line).unwrap();
+            assert_eq!((f.object.as_str(), f.symbol.as_str()), (object, symbol));
+        }
+        // The site of a call from C++ code is that frame, in the program.
+        let (calls, other) = parse(
+            "9 write(1, \"\"..., 4) = 4\n \
+             > /usr/lib/x86_64-linux-gnu/libc.so.6(__write+0x10) [0xf8350]\n \
+             > /tmp/t(demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x32) [0x1232]\n \
+             > /tmp/t(main+0x44) [0x11b4]\n",
+        );
+        assert!(other.is_empty(), "{other:?}");
+        assert_eq!(
+            calls[0].site.as_deref(),
+            Some("/tmp/t:demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x32:0x1232")
+        );
+    }
+
+    #[test]
     fn frames() {
         let f = parse_frame("/usr/lib/libc.so.6(__open64+0x51) [0xf8011]").unwrap();
         assert_eq!(
@@ -837,6 +910,8 @@ mod tests {
             ("/opt/a (b)/prog", "")
         );
         assert!(parse_frame("garbage").is_none());
+        assert!(parse_frame("/bin/x(main+0x5) [0xzz]").is_none());
+        assert!(parse_frame("/bin/x main+0x5) [0x10]").is_none());
         assert!(is_runtime_object("/usr/lib/x86_64-linux-gnu/libc.so.6"));
         assert!(is_runtime_object("unexpected_backtracing_error"));
         assert!(!is_runtime_object("/tmp/pt/copy"));
