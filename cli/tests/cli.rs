@@ -394,6 +394,12 @@ fn bad_input_is_explained() {
         "{}",
         stderr(&out)
     );
+    assert_eq!(
+        stderr(&out).matches("No such file or directory").count(),
+        1,
+        "the cause once: {}",
+        stderr(&out)
+    );
 
     // A trace with a truncated line and a line of garbage: reported with file:line, then skipped.
     let trace = dir.join("bad.txt");

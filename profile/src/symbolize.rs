@@ -9,21 +9,22 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// Why sites could not be looked up. Like `ProfileError`, each message says its cause itself.
 #[derive(Debug, thiserror::Error)]
 pub enum SymbolizeError {
     #[error("no llvm-symbolizer found (tried $SYSCLUSTER_SYMBOLIZER, llvm-symbolizer-19, llvm-symbolizer): install llvm-19 (scripts/setup.sh)")]
     NotFound,
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}")]
     Object {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path} is not an ELF object")]
     NotElf { path: PathBuf },
-    #[error("running {program} failed: {source}")]
+    #[error("running {program} failed: {error}")]
     Run {
         program: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{program} exited with {status} on {object}")]
     Failed {
@@ -89,9 +90,9 @@ impl Symbolizer {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|source| SymbolizeError::Run {
+            .map_err(|error| SymbolizeError::Run {
                 program: self.program.clone(),
-                source,
+                error,
             })?;
         let mut input = String::with_capacity(addresses.len() * 12);
         for a in &addresses {
@@ -108,15 +109,15 @@ impl Symbolizer {
         if let Some(mut stdout) = child.stdout.take() {
             stdout
                 .read_to_string(&mut out)
-                .map_err(|source| SymbolizeError::Run {
+                .map_err(|error| SymbolizeError::Run {
                     program: self.program.clone(),
-                    source,
+                    error,
                 })?;
         }
         let _ = writer.join();
-        let status = child.wait().map_err(|source| SymbolizeError::Run {
+        let status = child.wait().map_err(|error| SymbolizeError::Run {
             program: self.program.clone(),
-            source,
+            error,
         })?;
         if !status.success() {
             return Err(SymbolizeError::Failed {
@@ -194,9 +195,9 @@ pub struct Segment {
 
 /// The `PT_LOAD` segments of a 64-bit little-endian ELF file.
 pub fn load_segments(path: &Path) -> Result<Vec<Segment>, SymbolizeError> {
-    let io = |source| SymbolizeError::Object {
+    let io = |error| SymbolizeError::Object {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let mut f = std::fs::File::open(path).map_err(io)?;
     let mut ehdr = [0u8; 64];
