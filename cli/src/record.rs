@@ -1,7 +1,9 @@
 //! `syscluster record`: run a program under `strace -f -k` and write its syscall graph.
 //!
 //! strace writes its trace into a FIFO that a second thread parses while the program runs, so
-//! neither memory nor disk grows with the length of the run. The program keeps its own stdin,
+//! neither memory nor disk grows with the length of the run. With `--recorder perf`, `perf record`
+//! takes the calls from the kernel's tracepoints instead, and `perf script`'s output is read after
+//! the run (`perf.rs`). The program keeps its own stdin,
 //! stdout and stderr, and `record` exits with the program's exit status (128 + N when signal N
 //! killed it). `record`'s own failures exit with 125, a program that cannot be found with 127.
 //!
@@ -13,6 +15,7 @@
 //! leaves behind stay below it, are signalled with the rest, and are reaped.
 
 use crate::ingest;
+use crate::perf;
 use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::OsString;
 use std::io::BufReader;
@@ -47,12 +50,26 @@ pub struct RecordArgs {
     /// instead of replacing it.
     #[arg(long)]
     append: bool,
+    /// What records the calls: strace (ptrace; paths, buffers' sizes and results as strace prints
+    /// them) or perf (the kernel's raw_syscalls tracepoints with DWARF call chains; much less
+    /// slowdown, arguments as numbers only).
+    #[arg(long, value_enum, default_value_t = Recorder::Strace)]
+    recorder: Recorder,
     /// The strace to run.
     #[arg(long, default_value = "strace", env = "SYSCLUSTER_STRACE")]
     strace: PathBuf,
+    /// The perf to run (with `--recorder perf`).
+    #[arg(long, default_value = "perf", env = "SYSCLUSTER_PERF")]
+    perf: PathBuf,
     /// The program and its arguments.
     #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true, value_name = "PROGRAM")]
     command: Vec<OsString>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Recorder {
+    Strace,
+    Perf,
 }
 
 pub fn run(args: RecordArgs) -> ExitCode {
@@ -168,27 +185,25 @@ fn handle_signals() -> Result<()> {
     Ok(())
 }
 
+/// The parent of process `pid`, from `/proc/PID/stat` (`PID (COMM) STATE PPID ...`: COMM may hold
+/// spaces and parentheses, so the fields are split after the last `)`).
+fn parent_of(pid: libc::pid_t) -> Option<libc::pid_t> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// The processes below `record` (strace, the program and whatever it started), parents first.
 fn descendants() -> Vec<libc::pid_t> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    let mut parent_of: Vec<(libc::pid_t, libc::pid_t)> = Vec::new();
+    let mut parents: Vec<(libc::pid_t, libc::pid_t)> = Vec::new();
     for entry in dir.flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
             continue;
         };
-        // `PID (COMM) STATE PPID ...`: COMM may hold spaces and parentheses, so split after the
-        // last `)`.
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse().ok());
-        if let Some(ppid) = ppid {
-            parent_of.push((pid, ppid));
+        if let Some(ppid) = parent_of(pid) {
+            parents.push((pid, ppid));
         }
     }
     // SAFETY: getpid has no preconditions.
@@ -197,7 +212,7 @@ fn descendants() -> Vec<libc::pid_t> {
     while i < found.len() {
         let parent = found[i];
         found.extend(
-            parent_of
+            parents
                 .iter()
                 .filter(|(_, ppid)| *ppid == parent)
                 .map(|(pid, _)| *pid),
@@ -209,14 +224,14 @@ fn descendants() -> Vec<libc::pid_t> {
 }
 
 /// Sends the signals `record` received from other processes to the program's processes (all
-/// descendants but strace, which stops by itself once they are gone). A signal that arrives before
+/// descendants but the recorder, strace or perf, which stops by itself once they are gone). A signal that arrives before
 /// the program has started waits for it.
-fn forward_signals(strace: libc::pid_t) {
+fn forward_signals(recorder: libc::pid_t) {
     let pending = TO_FORWARD.swap(0, Ordering::SeqCst);
     if pending == 0 {
         return;
     }
-    let targets: Vec<libc::pid_t> = descendants().into_iter().filter(|&p| p != strace).collect();
+    let targets: Vec<libc::pid_t> = descendants().into_iter().filter(|&p| p != recorder).collect();
     if targets.is_empty() {
         TO_FORWARD.fetch_or(pending, Ordering::SeqCst);
         return;
@@ -264,16 +279,19 @@ impl Progress {
         }
     }
 
-    fn tick(&mut self, calls: &AtomicU64) {
+    fn tick(&mut self, calls: Option<&AtomicU64>) {
         if !self.shown || self.last.elapsed() < Duration::from_secs(1) {
             return;
         }
         self.last = Instant::now();
-        eprint!(
-            "\r\x1b[Ksyscluster: recording: {} calls, {} s",
-            calls.load(Ordering::Relaxed),
-            self.start.elapsed().as_secs()
-        );
+        let seconds = self.start.elapsed().as_secs();
+        match calls {
+            Some(c) => eprint!(
+                "\r\x1b[Ksyscluster: recording: {} calls, {seconds} s",
+                c.load(Ordering::Relaxed)
+            ),
+            None => eprint!("\r\x1b[Ksyscluster: recording: {seconds} s"),
+        }
     }
 
     fn done(&self) {
@@ -327,13 +345,6 @@ fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
     let program = PathBuf::from(&args.command[0]);
     let program_name = program.display().to_string();
     check_program(&program, &program_name)?;
-    let stacks = strace_supports_stacks(&args.strace)?;
-    if !stacks {
-        eprintln!(
-            "syscluster: warning: {} cannot print stack traces (-k): call sites will be unknown",
-            args.strace.display()
-        );
-    }
     let output = output_path(&args, &program)?;
     let earlier = if args.append {
         earlier_runs(&output, &program_name)?
@@ -341,33 +352,142 @@ fn record(args: RecordArgs) -> Result<ExitCode, Failure> {
         None
     };
     let dir = TempDir::create()?;
+    let (status, ingested) = match args.recorder {
+        Recorder::Strace => record_strace(&args, &dir, &program_name)?,
+        Recorder::Perf => record_perf(&args, &dir, &program_name)?,
+    };
+    if ingested.stats.calls == 0 {
+        return Err(anyhow!(
+            "no system calls of {program_name} were recorded ({status}): see the recorder's message above"
+        )
+        .into());
+    }
+    write_profile(ingested, !args.no_symbolize, earlier, &output)?;
+    Ok(exit_code(status, &program_name))
+}
+
+/// Runs the program under strace, parsing the trace from a FIFO while it runs.
+fn record_strace(
+    args: &RecordArgs,
+    dir: &TempDir,
+    program_name: &str,
+) -> Result<(std::process::ExitStatus, ingest::Ingested)> {
+    let stacks = strace_supports_stacks(&args.strace)?;
+    if !stacks {
+        eprintln!(
+            "syscluster: warning: {} cannot print stack traces (-k): call sites will be unknown",
+            args.strace.display()
+        );
+    }
     let fifo = dir.fifo("trace")?;
     let calls = Arc::new(AtomicU64::new(0));
     let reader = spawn_reader(
         fifo.clone(),
         args.keep_trace.clone(),
         args.strict,
-        program_name.clone(),
+        program_name.to_string(),
         calls.clone(),
     );
+    let mut cmd = Command::new(&args.strace);
+    cmd.args(["-f", "-q", "-X", "raw", "-s", "0"]);
+    if stacks {
+        cmd.arg("-k");
+    }
+    cmd.arg("-o").arg(&fifo).arg("--").args(&args.command);
     let status = handle_signals().and_then(|()| {
-        run_strace(&args, stacks, &fifo, &calls)
+        run_recorder(cmd, Some(&calls), &mut |_| {})
             .with_context(|| format!("cannot run {}", args.strace.display()))
     });
     release_reader(&reader, &fifo);
     let status = status?;
     let ingested = match reader.join() {
         Ok(r) => r?,
-        Err(_) => return Err(anyhow!("the trace reader crashed").into()),
+        Err(_) => bail!("the trace reader crashed"),
     };
-    if ingested.stats.calls == 0 {
-        return Err(anyhow!(
-            "strace recorded no system calls of {program_name} ({status}): see strace's message above"
-        )
-        .into());
+    Ok((status, ingested))
+}
+
+/// Runs the program under `perf record`, then reads `perf script`'s output as a trace.
+fn record_perf(
+    args: &RecordArgs,
+    dir: &TempDir,
+    program_name: &str,
+) -> Result<(std::process::ExitStatus, ingest::Ingested)> {
+    let perf = args.perf.display();
+    let version = Command::new(&args.perf)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status();
+    if !version.map(|s| s.success()).unwrap_or(false) {
+        bail!("cannot run {perf} --version; install perf (Debian: linux-perf)");
     }
-    write_profile(ingested, !args.no_symbolize, earlier, &output)?;
-    Ok(exit_code(status, &program_name))
+    let data = dir.0.join("perf.data");
+    let mut cmd = Command::new(&args.perf);
+    cmd.args(perf::record_args(&data)).args(&args.command);
+    handle_signals()?;
+    let inherited = perf::inherited_fds();
+    let mut leaked: Option<Vec<i32>> = None;
+    let mut check_leak = |recorder: libc::pid_t| {
+        if leaked.is_some() {
+            return;
+        }
+        // perf's child: the program (or perf's fork of itself just before exec'ing it).
+        if let Some(&child) = descendants().iter().find(|&&p| parent_of(p) == Some(recorder)) {
+            leaked = Some(perf::leaked_fds(child, &inherited));
+        }
+    };
+    let status =
+        run_recorder(cmd, None, &mut check_leak).with_context(|| format!("cannot run {perf}"))?;
+    if let Some(fds) = leaked.filter(|f| !f.is_empty()) {
+        let list: Vec<String> = fds.iter().map(|fd| fd.to_string()).collect();
+        eprintln!(
+            "syscluster: warning: {perf} left descriptor {} (an eventfd) open in the program: \
+             descriptors the program opened from that number up are numbered one higher than \
+             without perf, and so are the profile's descriptor arguments",
+            list.join(", ")
+        );
+    }
+    if std::fs::metadata(&data).map(|m| m.len()).unwrap_or(0) == 0 {
+        bail!(
+            "{perf} recorded nothing ({status}): see its message above (raw_syscalls tracepoints need \
+             root, or kernel.perf_event_paranoid at -1 and a readable tracefs)"
+        );
+    }
+    let mut script = Command::new(&args.perf)
+        .args(perf::script_args(&data))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {perf} script"))?;
+    let Some(out) = script.stdout.take() else {
+        bail!("{perf} script has no output pipe");
+    };
+    let lost = Arc::new(AtomicU64::new(0));
+    let trace = perf::PerfTrace::new(BufReader::with_capacity(1 << 16, out), lost.clone());
+    let ingested = ingest_from(
+        trace,
+        args.keep_trace.as_deref(),
+        "perf script",
+        program_name,
+        args.strict,
+        None,
+    );
+    let finished = script.wait();
+    let ingested = ingested?;
+    let finished = finished.with_context(|| format!("{perf} script did not finish"))?;
+    if !finished.success() {
+        bail!("{perf} script failed ({finished})");
+    }
+    let lost = lost.load(Ordering::Relaxed);
+    if lost > 0 {
+        eprintln!(
+            "syscluster: warning: perf lost {lost} records (the program made calls faster than perf \
+             could write them): the profile misses some calls and edges; record a shorter run, or \
+             use --recorder strace, which loses none"
+        );
+    }
+    Ok((status, ingested))
 }
 
 /// With `--append`: the profile already at `output`, if any, checked before the run so that a
@@ -432,56 +552,69 @@ fn spawn_reader(
 ) -> std::thread::JoinHandle<Result<ingest::Ingested>> {
     std::thread::spawn(move || -> Result<ingest::Ingested> {
         let f = std::fs::File::open(&fifo).context("cannot open the trace FIFO")?;
-        let origin = keep
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "trace".into());
-        let ingest = |r: &mut dyn std::io::Read| {
-            ingest::ingest(
-                BufReader::with_capacity(1 << 16, r),
-                &origin,
-                Some(&program_name),
-                strict,
-                Some(&calls),
-            )
-        };
-        match keep {
-            Some(path) => {
-                let copy = std::fs::File::create(&path)
-                    .with_context(|| format!("cannot create {}", path.display()))?;
-                ingest(&mut Tee {
-                    inner: f,
-                    copy: std::io::BufWriter::new(copy),
-                })
-            }
-            None => ingest(&mut { f }),
-        }
+        ingest_from(
+            f,
+            keep.as_deref(),
+            "trace",
+            &program_name,
+            strict,
+            Some(&calls),
+        )
     })
 }
 
-/// Runs the program under strace, writing the trace into `fifo`, until strace exits (which it
-/// does once the last of the program's processes has exited), forwarding signals and showing
-/// progress meanwhile.
-fn run_strace(
-    args: &RecordArgs,
-    stacks: bool,
-    fifo: &Path,
-    calls: &AtomicU64,
-) -> std::io::Result<std::process::ExitStatus> {
-    let mut cmd = Command::new(&args.strace);
-    cmd.args(["-f", "-q", "-X", "raw", "-s", "0"]);
-    if stacks {
-        cmd.arg("-k");
+/// Parses a trace (saving a copy into `keep`, `--keep-trace`); `origin` names it in messages when
+/// no copy is kept.
+fn ingest_from(
+    trace: impl std::io::Read,
+    keep: Option<&Path>,
+    origin: &str,
+    program_name: &str,
+    strict: bool,
+    calls: Option<&AtomicU64>,
+) -> Result<ingest::Ingested> {
+    let ingest = |r: &mut dyn std::io::Read, origin: &str| {
+        ingest::ingest(
+            BufReader::with_capacity(1 << 16, r),
+            origin,
+            Some(program_name),
+            strict,
+            calls,
+        )
+    };
+    match keep {
+        Some(path) => {
+            let copy = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            ingest(
+                &mut Tee {
+                    inner: trace,
+                    copy: std::io::BufWriter::new(copy),
+                },
+                &path.display().to_string(),
+            )
+        }
+        None => ingest(&mut { trace }, origin),
     }
-    cmd.arg("-o").arg(fifo).arg("--").args(&args.command);
+}
+
+/// Runs the recorder (strace or perf, with the program) until it exits, which it does once the
+/// last of the program's processes has exited, forwarding signals and showing progress meanwhile
+/// (with the number of calls read so far, when the trace is read while the program runs).
+fn run_recorder(
+    mut cmd: Command,
+    calls: Option<&AtomicU64>,
+    on_tick: &mut dyn FnMut(libc::pid_t),
+) -> std::io::Result<std::process::ExitStatus> {
     let mut child = cmd.spawn()?;
-    let strace = child.id() as libc::pid_t;
+    let recorder = child.id() as libc::pid_t;
     let mut progress = Progress::new();
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break status;
         }
-        forward_signals(strace);
+        forward_signals(recorder);
+        on_tick(recorder);
         progress.tick(calls);
         std::thread::sleep(Duration::from_millis(20));
     };

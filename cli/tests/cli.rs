@@ -44,6 +44,16 @@ fn build_copy(dir: &Path) -> PathBuf {
     exe
 }
 
+/// A scratch directory with copy.c built in it and `in.dat`: 9 blocks of 4096 bytes and one of
+/// 100 (10 reads with data, 1 at end of file), bytes from `step`.
+fn copy_with_input(name: &str, step: usize) -> (PathBuf, PathBuf, Vec<u8>) {
+    let dir = scratch(name);
+    let exe = build_copy(&dir);
+    let data: Vec<u8> = (0..9 * 4096 + 100).map(|i| (i * step % 251) as u8).collect();
+    std::fs::write(dir.join("in.dat"), &data).unwrap();
+    (dir, exe, data)
+}
+
 /// Line and column (1-based, a tab is one column) of the first `needle` in copy.c.
 fn position_in_copy_c(needle: &str) -> (u32, u32) {
     let text = std::fs::read_to_string(repo().join("testsuite/programs/copy.c")).unwrap();
@@ -57,11 +67,7 @@ fn position_in_copy_c(needle: &str) -> (u32, u32) {
 
 #[test]
 fn record_copy_gives_figure_5c_with_source_sites() {
-    let dir = scratch("record-copy");
-    let exe = build_copy(&dir);
-    // 9 blocks of 4096 bytes and one of 100: 10 reads with data, 1 at end of file.
-    let data: Vec<u8> = (0..9 * 4096 + 100).map(|i| (i * 7 % 251) as u8).collect();
-    std::fs::write(dir.join("in.dat"), &data).unwrap();
+    let (dir, exe, data) = copy_with_input("record-copy", 7);
     let prof = dir.join("copy.prof.json");
     // (cargo test sets LD_LIBRARY_PATH, which makes the loader search many directories: not what a
     // user's run looks like.)
@@ -720,5 +726,67 @@ int main() {
         .edges
         .iter()
         .any(|e| e.from == write && e.to == write && e.weight == 2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn perf_recorder_gives_the_sites_and_counts_strace_gives() {
+    let (dir, exe, data) = copy_with_input("record-perf", 5);
+    let record = |recorder: &str, prof: &str| {
+        let out = run(bin()
+            .current_dir(&dir)
+            .env_remove("LD_LIBRARY_PATH")
+            .args(["record", "--recorder", recorder, "-o", prof, "--"])
+            .arg(&exe)
+            .args(["in.dat", "out.dat"]));
+        assert!(out.status.success(), "{recorder}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("lost"), "{recorder}: {}", stderr(&out));
+        assert_eq!(std::fs::read(dir.join("out.dat")).unwrap(), data);
+        (Profile::load(&dir.join(prof)).unwrap(), stderr(&out))
+    };
+    let (by_strace, _) = record("strace", "strace.json");
+    let (by_perf, perf_said) = record("perf", "perf.json");
+    // The program's own calls: same nodes (call, site), counts and edges between them.
+    let sited = |p: &Profile| {
+        let mut nodes: Vec<(String, String, u64)> = p
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let s = n.site.as_ref()?;
+                s.file
+                    .ends_with("copy.c")
+                    .then(|| (n.syscall.clone(), format!("{}:{}", s.line, s.column), n.count))
+            })
+            .collect();
+        nodes.sort();
+        let mut edges: Vec<(String, String, u64)> = p
+            .edges
+            .iter()
+            .filter(|e| p.nodes[e.from].site.is_some() && p.nodes[e.to].site.is_some())
+            .map(|e| (p.nodes[e.from].site_label(), p.nodes[e.to].site_label(), e.weight))
+            .collect();
+        edges.sort();
+        (nodes, edges)
+    };
+    let (strace_nodes, strace_edges) = sited(&by_strace);
+    assert_eq!(strace_nodes.len(), 6, "{strace_nodes:?}");
+    assert_eq!(sited(&by_perf), (strace_nodes, strace_edges));
+    assert_eq!(by_perf.nodes[0].syscall, "execve");
+    // Descriptors: the same, or one higher from the one perf left open in the program, as record
+    // warns.
+    let label = |p: &Profile, syscall: &str| {
+        p.nodes
+            .iter()
+            .find(|n| n.syscall == syscall && n.site.is_some())
+            .map(|n| n.label())
+    };
+    assert_eq!(label(&by_perf, "read"), label(&by_strace, "read"));
+    let write = if perf_said.contains("left descriptor 4 (an eventfd)") {
+        "write(5)"
+    } else {
+        "write(4)"
+    };
+    assert_eq!(label(&by_strace, "write").as_deref(), Some("write(4)"));
+    assert_eq!(label(&by_perf, "write").as_deref(), Some(write), "{perf_said}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -282,7 +282,11 @@ impl Builder {
         acc.count += 1;
         for (i, top) in acc.values.iter_mut() {
             if let Some(v) = call.args.get(*i as usize) {
-                top.add(v);
+                // A path's value is its text: a pointer (a path strace could not read, or a trace
+                // of numbers only) says nothing about it.
+                if acc.syscall.args[*i as usize] != ArgKind::Path || v.starts_with('"') {
+                    top.add(v);
+                }
             }
         }
         match call.outcome {
@@ -615,6 +619,19 @@ mod tests {
         assert_eq!(top[0].value, "4096");
         assert!(top[0].count >= 100);
         assert!(top.len() <= VALUES_KEPT);
+    }
+
+    #[test]
+    fn paths_profile_their_text_not_pointers() {
+        let (p, _) = build(
+            "openat(-100, \"/etc/a\", 0) = 3\nopenat(-100, 0x7ffd1000, 0) = 3\nopenat(-100, NULL, 0) = -1 EFAULT (Bad address)\n",
+        );
+        let open = p.nodes.iter().find(|n| n.syscall == "openat").unwrap();
+        assert_eq!(open.count, 3);
+        let paths = open.values_of(1);
+        assert_eq!(paths.len(), 1, "{paths:?}");
+        assert_eq!((paths[0].value.as_str(), paths[0].count), ("\"/etc/a\"", 1));
+        assert_eq!(open.values_of(2)[0].count, 3);
     }
 
     #[test]
