@@ -790,3 +790,62 @@ fn perf_recorder_gives_the_sites_and_counts_strace_gives() {
     assert_eq!(label(&by_perf, "write").as_deref(), Some(write), "{perf_said}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn record_survives_a_terminal_interrupt_and_writes_the_profile() {
+    // ^C on a terminal reaches the whole foreground process group: record lives on, the program
+    // handles it, and the profile is written. util-linux `script` gives the run a terminal; a 0x03
+    // byte written to it is the ^C. (This does not tell whether record also forwards it: a second
+    // SIGINT that arrives before the shell ran its trap merges with the first.)
+    let dir = scratch("record-ctrl-c");
+    let prof = dir.join("int.json");
+    let inner = format!(
+        "{} record -o {} -- sh -c '{}'",
+        env!("CARGO_BIN_EXE_syscluster"),
+        prof.display(),
+        // Counts the interrupts, waits for the first, then half a second more: exit status 6 + N.
+        "n=0; trap \"echo got-INT; n=\\$((n + 1))\" INT; echo ready; \
+         while [ $n = 0 ]; do sleep 0.05; done; \
+         i=0; while [ $i -lt 10 ]; do sleep 0.05; i=$((i + 1)); done; exit $((6 + n))"
+    );
+    let mut child = Command::new("script")
+        .args(["-qefc", &inner, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("util-linux script is installed");
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !seen.contains("ready") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let chunk = rx.recv_timeout(left).expect("the program started");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    while let Ok(chunk) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert_eq!(seen.matches("got-INT").count(), 1, "{seen}");
+    assert_eq!(status.code(), Some(7), "{seen}");
+    assert!(seen.contains("exited with status 7"), "{seen}");
+    assert!(Profile::load(&prof).unwrap().calls() > 10);
+    let _ = std::fs::remove_dir_all(&dir);
+}
