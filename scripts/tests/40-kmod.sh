@@ -8,16 +8,14 @@
 # SYSCLUSTER_QEMU=0 skips the stage (scripts/test.sh --no-qemu). MC_FUZZ_SECONDS bounds the
 # fuzzer (default 20).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/../lib.sh"
+cd "$root"
 
 if [ "${SYSCLUSTER_QEMU:-1}" = 0 ]; then
     echo "40-kmod: skipped: SYSCLUSTER_QEMU=0 (no guest kernel is booted; run scripts/test.sh without --no-qemu to test the module)"
     exit 0
 fi
 
-target="${CARGO_TARGET_DIR:-target}"
-case "$target" in /*) ;; *) target="$root/$target" ;; esac
 out="$target/kmod-tests"
 rm -rf "$out"
 mkdir -p "$out/runtime"
