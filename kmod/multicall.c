@@ -32,10 +32,13 @@
  * batch was submitted on, or put another file there, the ioctl fails with EINTR instead.
  *
  * Resume points. The module remembers, per open file, the resume point it left for each task
- * (struct mc_file). A batch that presents a resume point is checked like a new one (seccomp,
- * refuse_traced, validity); only one that matches what the module left is taken to have run
- * in part, so that a refusal stops it at its next entry with -EPERM instead of failing the
- * ioctl (user space would run the whole batch again). A forged resume point gains nothing.
+ * (struct mc_file), with the run's own state: the batch as validated and the module's copy of
+ * its entries. A batch that presents a resume point is checked like a new one (seccomp,
+ * refuse_traced); only one that matches what the module left is taken to have run in part:
+ * it goes on from the saved state (whatever an entry wrote over the batch in memory), and a
+ * refusal stops it at its next entry with -EPERM instead of failing the ioctl (user space
+ * would run the whole batch again). Any other resume point is read from user memory and
+ * validated like a new batch: a forged one gains nothing.
  *
  * Bounds. One ioctl runs at most MC_AUDIT_ENTRIES entries while the caller's audit context
  * is live (audit on and a rule loaded): that context keeps every name looked up until the
@@ -138,9 +141,11 @@ static const sys_call_ptr_t *mc_sys_call_table;
 static mc_task_work_run_t mc_task_work_run;
 
 /*
- * A resume point the module left: the task that got it, its struct mc_batch, and the resume
- * and iterations written there. Only a resumed batch that matches one of these is taken to
- * have run in part.
+ * A resume point the module left: the task that got it, its struct mc_batch, the resume and
+ * iterations written there, and the run's own state: the batch as validated at submission
+ * and the module's copy of its entries, with the results of the entries that ran. Only a
+ * resumed batch that matches one of these is taken to have run in part, and it goes on from
+ * this state, whatever its entries or struct mc_batch in user memory became meanwhile.
  */
 struct mc_resume_point {
 	const struct task_struct *task;	/* compared, never dereferenced; NULL: free */
@@ -149,6 +154,11 @@ struct mc_resume_point {
 	u64 iterations;
 	u32 resume;
 	u64 age;
+	struct mc_entry *ents;		/* owned: count entries */
+	u64 entries;
+	u32 count;
+	bool loop;
+	u64 max_iters;
 };
 
 /* An open /dev/multicall. */
@@ -252,10 +262,13 @@ static void mc_count_refusal(enum mc_refusal why)
 		mc_count(refused_traced, 1);
 }
 
-/* Whether the ioctl runs in a live (not dummy) audit context, which keeps every name looked up. */
+/*
+ * Whether the ioctl runs in a live audit context, which keeps every name looked up (a task
+ * keeps a context, not marked dummy, after audit is turned off; it collects nothing then).
+ */
 static inline bool mc_audit_live(void)
 {
-	return !audit_dummy_context();
+	return READ_ONCE(audit_enabled) && !audit_dummy_context();
 }
 
 /*
@@ -279,38 +292,47 @@ static bool mc_can_restart(struct file *file)
 }
 
 /*
- * Removes the resume point that the calling task left on this open file, if any, and tells
- * whether it is the one the batch presents (same struct mc_batch, resume and iterations).
+ * Removes the resume point that the calling task left on this open file, if any. When it is
+ * the one the batch presents (same struct mc_batch, resume and iterations), hands it over in
+ * *got (the caller then owns got->ents) and returns true.
  */
-static bool mc_take_resume_point(struct mc_file *mf, u64 batch, const struct mc_batch *b)
+static bool mc_take_resume_point(struct mc_file *mf, u64 batch, const struct mc_batch *b,
+				 struct mc_resume_point *got)
 {
-	bool match = false;
+	struct mc_resume_point *p, taken = { 0 };
 	unsigned int i;
 
 	if (!READ_ONCE(mf->used))
 		return false;
 	spin_lock(&mf->lock);
 	for (i = 0; i < MC_RESUME_POINTS; i++) {
-		struct mc_resume_point *p = &mf->points[i];
-
+		p = &mf->points[i];
 		if (p->task != current || p->task_start != current->start_time)
 			continue;
-		match = p->batch == batch && p->resume == b->resume && p->iterations == b->iterations;
+		taken = *p;
 		p->task = NULL;
+		p->ents = NULL;
 		WRITE_ONCE(mf->used, mf->used - 1);
 		break;
 	}
 	spin_unlock(&mf->lock);
-	return match;
+	if (taken.task && taken.batch == batch && taken.resume == b->resume &&
+	    taken.iterations == b->iterations) {
+		*got = taken;
+		return true;
+	}
+	kfree(taken.ents);
+	return false;
 }
 
 /*
- * Remembers the resume point written to the caller's batch, in a free slot or in place of
- * the oldest one (whose task then gets its resumed batch checked as a new one).
+ * Remembers a resume point (and takes over point->ents), in a free slot or in place of the
+ * oldest one, whose task then gets its resumed batch checked and read as a new one.
  */
-static void mc_leave_resume_point(struct mc_file *mf, u64 batch, u32 resume, u64 iterations)
+static void mc_leave_resume_point(struct mc_file *mf, const struct mc_resume_point *point)
 {
 	struct mc_resume_point *slot = NULL;
+	struct mc_entry *evicted = NULL;
 	unsigned int i;
 
 	spin_lock(&mf->lock);
@@ -324,15 +346,16 @@ static void mc_leave_resume_point(struct mc_file *mf, u64 batch, u32 resume, u64
 		if (!slot || p->age < slot->age)
 			slot = p;
 	}
-	if (!slot->task)
+	if (slot->task)
+		evicted = slot->ents;
+	else
 		WRITE_ONCE(mf->used, mf->used + 1);
+	*slot = *point;
 	slot->task = current;
 	slot->task_start = current->start_time;
-	slot->batch = batch;
-	slot->resume = resume;
-	slot->iterations = iterations;
 	slot->age = ++mf->clock;
 	spin_unlock(&mf->lock);
+	kfree(evicted);
 }
 
 /* Calls that depend on the caller's register frame or identity, and the multi-call itself. */
@@ -620,17 +643,36 @@ static bool mc_resume_valid(const struct mc_batch *b, bool loop)
 	return b->iterations >= 1 && b->iterations <= b->max_iters;
 }
 
+/* Reads and validates a batch's entries into ents (count of them). */
+static long mc_copy_entries(struct mc_entry *ents, const struct mc_entry __user *uents,
+			    unsigned int count)
+{
+	unsigned int i;
+
+	if (copy_from_user(ents, uents, count * sizeof(*ents))) {
+		mc_count(refused_fault, 1);
+		return -EFAULT;
+	}
+	for (i = 0; i < count; i++) {
+		if (!mc_entry_valid(&ents[i], i)) {
+			mc_count(refused_invalid, 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
 {
 	struct mc_file *mf = file->private_data;
 	struct mc_entry stack_ents[MC_STACK_ENTRIES];
 	struct mc_entry *ents = stack_ents;
 	struct mc_entry __user *uents;
+	struct mc_resume_point run = { 0 };
 	struct mc_outcome out;
 	struct mc_batch b;
-	bool loop, resuming, left;
+	bool resuming, left;
 	enum mc_refusal refusal;
-	unsigned int i;
 	long ret;
 
 	if (copy_from_user(&b, ubatch, sizeof(b))) {
@@ -638,7 +680,7 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
 		return -EFAULT;
 	}
 	resuming = b.resume != 0;
-	left = mc_take_resume_point(mf, (u64)(uintptr_t)ubatch, &b);
+	left = mc_take_resume_point(mf, (u64)(uintptr_t)ubatch, &b, &run);
 	/*
 	 * A caller under seccomp or (refuse_traced) syscall tracing runs nothing, whatever its
 	 * batch's resume field says. Only a batch resumed at the point this module left it has
@@ -646,48 +688,51 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
 	 * it goes on to the check before its next entry, which stops it there with -EPERM.
 	 */
 	refusal = mc_refusal();
-	if (refusal != MC_ALLOWED && !(resuming && left)) {
+	if (refusal != MC_ALLOWED && !left) {
 		mc_count_refusal(refusal);
 		return -EPERM;
 	}
-	loop = b.flags & MC_BATCH_LOOP;
-	if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
-	    b.entries == 0 || b.reserved != 0 || (loop && b.max_iters == 0) ||
-	    (resuming && !mc_resume_valid(&b, loop))) {
-		mc_count(refused_invalid, 1);
-		return -EINVAL;
-	}
-	uents = u64_to_user_ptr(b.entries);
-	if (b.count > MC_STACK_ENTRIES) {
-		ents = kmalloc_array(b.count, sizeof(*ents), GFP_KERNEL);
-		if (!ents)
-			return -ENOMEM;
-	}
-	/*
-	 * One copy, validated once: later changes in user memory cannot reach the run. A resumed
-	 * batch is copied again, with the results of the entries that ran before the restart,
-	 * which later entries of the same iteration may refer to.
-	 */
-	if (copy_from_user(ents, uents, b.count * sizeof(*ents))) {
-		mc_count(refused_fault, 1);
-		ret = -EFAULT;
-		goto out;
-	}
-	for (i = 0; i < b.count; i++) {
-		if (!mc_entry_valid(&ents[i], i)) {
+	if (left) {
+		/*
+		 * Go on from the module's own copy, validated at submission, with the results of
+		 * this iteration's entries that ran: what the batch's memory became meanwhile
+		 * (an entry may have read over it) changes nothing, as for an uninterrupted run.
+		 */
+		ents = run.ents;
+	} else {
+		run.loop = b.flags & MC_BATCH_LOOP;
+		if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
+		    b.entries == 0 || b.reserved != 0 || (run.loop && b.max_iters == 0) ||
+		    (resuming && !mc_resume_valid(&b, run.loop))) {
 			mc_count(refused_invalid, 1);
-			ret = -EINVAL;
-			goto out;
+			return -EINVAL;
 		}
+		run.entries = b.entries;
+		run.count = b.count;
+		run.max_iters = b.max_iters;
+		if (b.count > MC_STACK_ENTRIES) {
+			ents = kmalloc_array(b.count, sizeof(*ents), GFP_KERNEL_ACCOUNT);
+			if (!ents)
+				return -ENOMEM;
+		}
+		/*
+		 * One copy, validated once: later changes in user memory cannot reach the run. A
+		 * batch resumed at a point the module did not leave (or no longer remembers) is
+		 * read as it is now, with the results in its entries.
+		 */
+		ret = mc_copy_entries(ents, u64_to_user_ptr(b.entries), b.count);
+		if (ret)
+			goto out;
 	}
+	uents = u64_to_user_ptr(run.entries);
 	/*
 	 * Fail on read-only memory before anything runs: write back the results as they are,
 	 * and the outputs of the batch as "nothing ran yet" (a resumed batch keeps its
 	 * iteration count).
 	 */
-	if (mc_put_results(uents, ents, b.count) ||
+	if (mc_put_results(uents, ents, run.count) ||
 	    put_user(resuming ? b.iterations : 0ULL, &ubatch->iterations) ||
-	    put_user((s64)b.count, &ubatch->stop_index) || put_user(b.resume, &ubatch->resume)) {
+	    put_user((s64)run.count, &ubatch->stop_index) || put_user(b.resume, &ubatch->resume)) {
 		mc_count(refused_fault, 1);
 		ret = -EFAULT;
 		goto out;
@@ -695,17 +740,29 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
 	if (resuming)
 		mc_count(resumed, 1);
 
-	mc_run(file, ents, b.count, loop, b.max_iters, b.resume, b.iterations, &out);
+	mc_run(file, ents, run.count, run.loop, run.max_iters, b.resume, b.iterations, &out);
 
 	ret = out.err;
-	if (mc_put_results(uents, ents, b.count) || put_user(out.iterations, &ubatch->iterations) ||
+	if (mc_put_results(uents, ents, run.count) || put_user(out.iterations, &ubatch->iterations) ||
 	    put_user(out.stop_index, &ubatch->stop_index) || put_user(out.resume, &ubatch->resume)) {
 		mc_count(refused_fault, 1);
 		ret = -EFAULT;
 		goto out;
 	}
-	if (mc_resumable_code(ret))
-		mc_leave_resume_point(mf, (u64)(uintptr_t)ubatch, out.resume, out.iterations);
+	if (mc_resumable_code(ret)) {
+		/* The restarted ioctl goes on from this run's state, kept with the resume point. */
+		if (ents == stack_ents)
+			run.ents = kmemdup(ents, run.count * sizeof(*ents), GFP_KERNEL_ACCOUNT);
+		else
+			run.ents = ents;
+		if (run.ents) {
+			ents = stack_ents; /* now the resume point's */
+			run.batch = (u64)(uintptr_t)ubatch;
+			run.resume = out.resume;
+			run.iterations = out.iterations;
+			mc_leave_resume_point(mf, &run);
+		}
+	}
 	/*
 	 * The work bound's restart code has no signal behind it: have the way out to user space
 	 * handle signals anyway, which restarts the ioctl (see arch_do_signal_or_restart).
@@ -756,7 +813,12 @@ static int mc_open(struct inode *inode, struct file *file)
 
 static int mc_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct mc_file *mf = file->private_data;
+	unsigned int i;
+
+	for (i = 0; i < MC_RESUME_POINTS; i++)
+		kfree(mf->points[i].ents);
+	kfree(mf);
 	return 0;
 }
 

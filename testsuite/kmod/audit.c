@@ -148,6 +148,43 @@ static double looped_access(long iters, long *peak)
 }
 
 /*
+ * A looped batch whose entries read zeros over its own struct mc_batch and its first two
+ * entries, every iteration: the re-issues at the work bound go on from the module's copy,
+ * taken at submission, so the batch runs as submitted to its end.
+ */
+static struct mc_batch rw_batch;
+static struct mc_entry rw_ents[3];
+
+static void self_rewriting(void)
+{
+	int zero = open("/dev/zero", O_RDONLY);
+	long long y0 = mc_counter("yields");
+	long r;
+
+	if (zero < 0)
+		die("open /dev/zero");
+	rw_ents[0] = E(SYS_read, zero, (long)&rw_batch, sizeof(rw_batch), 0, 0, 0);
+	rw_ents[1] = E(SYS_read, zero, (long)rw_ents, 2 * sizeof(rw_ents[0]), 0, 0, 0);
+	rw_ents[2] = E(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	memset(&rw_batch, 0, sizeof(rw_batch));
+	rw_batch.entries = (uintptr_t)rw_ents;
+	rw_batch.count = 3;
+	rw_batch.flags = MC_BATCH_LOOP;
+	rw_batch.max_iters = 200;
+	r = mc_ioctl_raw(MC_IOC_RUN, &rw_batch);
+	check(r == 0 && rw_batch.iterations == 200 && rw_batch.stop_index == 3 && rw_batch.resume == 0,
+	      "self-rewriting: the looped batch ran its 200 iterations across re-issues (ioctl %ld, %llu, stop %lld)",
+	      r, (unsigned long long)rw_batch.iterations, (long long)rw_batch.stop_index);
+	check(rw_ents[0].result == (long)sizeof(rw_batch) && rw_ents[1].result == 2 * (long)sizeof(rw_ents[0]) &&
+		      rw_ents[2].result == getpid(),
+	      "self-rewriting: every entry ran as submitted (%lld %lld %lld)", (long long)rw_ents[0].result,
+	      (long long)rw_ents[1].result, (long long)rw_ents[2].result);
+	check(mc_counter("yields") - y0 >= 600 / 64, "self-rewriting: the ioctl was re-issued (%lld times)",
+	      mc_counter("yields") - y0);
+	close(zero);
+}
+
+/*
  * A looped copy of a 1000-byte file into a pipe, one byte per iteration, through
  * [read(file, buf, 1) stop <= 0; faccessat; write(pipe, buf, result of entry 0)]: the
  * iterations run across many re-issues, and nothing may be run twice or skipped. Runs in a
@@ -193,6 +230,7 @@ static int exact_across_reissues(void)
 	close(fd);
 	close(p[0]);
 	unlink("/tmp/mc-audit-data");
+	self_rewriting();
 	return done();
 }
 
@@ -234,13 +272,16 @@ int main(void)
 	if (t >= 0 && (t < t5 || t5 < 0))
 		t5 = t;
 	t20 = looped_access(20000, &peak20);
+	if (peak20 < 1000 && t20 > 6 * t5) { /* once more, in case the machine was busy */
+		t = looped_access(20000, &peak20);
+		if (t >= 0 && t < t20)
+			t20 = t;
+	}
 	printf("# 5,000 iterations: %.3f s, %ld names_cache objects above the level before; 20,000: %.3f s, %ld\n",
 	       t5, peak5, t20, peak20);
 	check(t5 > 0 && t20 > 0, "looped faccessat as nobody: exact iteration counts and results");
 	check(peak20 < 1000, "20,000 lookups in one looped batch pinned no more than a bounded number of names (%ld)",
 	      peak20);
-	if (peak20 < 1000 && t20 > 10 * t5) /* once more, in case the machine was busy */
-		t20 = looped_access(20000, &peak20);
 	check(t5 > 0 && t20 > 0 && t20 < 10 * t5,
 	      "4 times the iterations take less than 10 times the time (%.3f s, %.3f s)", t5, t20);
 	in_child(exact_across_reissues, "results, iterations and stop exact across re-issues");
