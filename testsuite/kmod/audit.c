@@ -7,8 +7,8 @@
  * work of one ioctl then: it stops after a fixed number of entries with a resume point and has
  * the kernel re-issue the ioctl at once, which frees the names at each exit.
  *
- * Checks: the names_cache objects in use while a looped faccessat runs 20,000 times as nobody
- * stay flat; 4 times the iterations take less than 10 times the time (linear, loosely); the
+ * Checks: the names_cache objects in use while a looped faccessat (of a name at a new address
+ * each time) runs 20,000 times as nobody stay flat; 4 times the iterations take less than 10 times the time (linear, loosely); the
  * iteration count, stop index and results are exact across the re-issues (a looped copy of a
  * file through a pipe, with a reference, stops at end of file with the file's bytes in order).
  *
@@ -94,9 +94,12 @@ static long names_in_use(void)
 }
 
 /*
- * Runs a looped faccessat("/etc/passwd", F_OK) `iters` times as nobody in a child, while this
- * process samples the names_cache objects in use. Returns the child's time for the ioctl (or
- * -1 when the batch did not give exactly `iters` iterations of result 0), and the most
+ * Runs `iters` iterations of [lseek(fd, 1, SEEK_CUR); faccessat(AT_FDCWD, that offset as a
+ * path, F_OK)] as nobody in a child, while this process samples the names_cache objects in
+ * use. The file's offset starts at the address of a buffer of short strings, so each
+ * faccessat looks up a name at a new address (the audit context reuses the name of an
+ * address it has seen). Returns the child's time for the ioctl (or -1 when the batch did not
+ * give exactly `iters` iterations and the results of running them alone), and the most
  * objects seen above the level before the run through *peak.
  */
 static double looped_access(long iters, long *peak)
@@ -110,22 +113,31 @@ static double looped_access(long iters, long *peak)
 		die("pipe");
 	pid = mct_fork();
 	if (pid == 0) {
-		struct mc_entry e = E(SYS_faccessat, AT_FDCWD, (long)"/etc/passwd", F_OK, 0, 0, 0);
+		static char names[65536];
+		struct mc_entry e[2];
 		struct mc_batch b;
 		double t0, dt;
+		int fd;
 		long r;
 
-		if (mct_become_nobody())
+		for (size_t i = 0; i < sizeof(names); i++)
+			names[i] = i % 32 == 31 ? 0 : 'a' + i % 26; /* no empty string: no NUL twice */
+		fd = open("/tmp/mc-audit-offset", O_RDWR | O_CREAT | O_TRUNC, 0600);
+		unlink("/tmp/mc-audit-offset");
+		if (fd < 0 || iters >= (long)sizeof(names) || mct_become_nobody() ||
+		    lseek(fd, (off_t)(uintptr_t)names, SEEK_SET) != (off_t)(uintptr_t)names)
 			_exit(3);
+		e[0] = E(SYS_lseek, fd, 1, SEEK_CUR, 0, 0, 0);
+		e[1] = ref(E(SYS_faccessat, AT_FDCWD, 0, F_OK, 0, 0, 0), 1, 0);
 		mc_open();
 		t0 = mct_seconds();
-		r = mc_run(&e, 1, MC_BATCH_LOOP, iters, &b);
+		r = mc_run(e, 2, MC_BATCH_LOOP, iters, &b);
 		dt = mct_seconds() - t0;
-		if (r != 0 || e.result != 0 || b.iterations != (uint64_t)iters || b.stop_index != 1 ||
-		    b.resume != 0) {
-			printf("# looped faccessat: ioctl %ld, result %lld, iterations %llu, stop %lld, resume %u\n",
-			       r, (long long)e.result, (unsigned long long)b.iterations,
-			       (long long)b.stop_index, b.resume);
+		if (r != 0 || e[0].result != (long)(uintptr_t)names + iters || e[1].result != -ENOENT ||
+		    b.iterations != (uint64_t)iters || b.stop_index != 2 || b.resume != 0) {
+			printf("# looped lookups: ioctl %ld, results %lld %lld, iterations %llu, stop %lld, resume %u\n",
+			       r, (long long)e[0].result, (long long)e[1].result,
+			       (unsigned long long)b.iterations, (long long)b.stop_index, b.resume);
 			dt = -1;
 		}
 		if (write(t[1], &dt, sizeof(dt)) != sizeof(dt))
@@ -279,7 +291,7 @@ int main(void)
 	}
 	printf("# 5,000 iterations: %.3f s, %ld names_cache objects above the level before; 20,000: %.3f s, %ld\n",
 	       t5, peak5, t20, peak20);
-	check(t5 > 0 && t20 > 0, "looped faccessat as nobody: exact iteration counts and results");
+	check(t5 > 0 && t20 > 0, "looped lseek + faccessat as nobody: exact iteration counts and results");
 	check(peak20 < 1000, "20,000 lookups in one looped batch pinned no more than a bounded number of names (%ld)",
 	      peak20);
 	check(t5 > 0 && t20 > 0 && t20 < 10 * t5,
