@@ -6,18 +6,21 @@
  * otherwise synchronize_rcu_tasks() waits for the whole loop, and with it ftrace, kprobe
  * optimisation, BPF trampolines and live patching.
  *
- * Check: switching the ftrace tracer to "function" (on one function, set_ftrace_filter, which
- * keeps the switch quick under emulation) and back to "nop", which waits for RCU-tasks grace
- * periods, takes about as long while such a loop runs as on an idle system: less than 3 times
- * the idle time plus 2 s. Run as root.
+ * Check: switching the ftrace tracer of a trace instance to "function" (on one function,
+ * set_ftrace_filter, which keeps the switch quick under emulation) and back to "nop" takes
+ * about as long while such a loop runs as on an idle system: less than 3 times the idle time
+ * plus 2 s. An instance's function tracer has ftrace ops of its own (dynamic, unlike the
+ * top-level tracer's), and turning them off waits for an RCU-tasks grace period. Run as root.
  */
 #include "mctest.h"
 
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #define TRACING "/sys/kernel/tracing"
+#define INSTANCE TRACING "/instances/mc-rcu-tasks"
 
 /* Writes text to a tracefs file (empty text: truncates it); 0 or -1 (ftrace reports some errors at close). */
 static int trace_write(const char *file, const char *text)
@@ -26,7 +29,7 @@ static int trace_write(const char *file, const char *text)
 	ssize_t n = 0;
 	int fd;
 
-	snprintf(path, sizeof(path), TRACING "/%s", file);
+	snprintf(path, sizeof(path), INSTANCE "/%s", file);
 	fd = open(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return -1;
@@ -75,7 +78,7 @@ static const char *limit_to_one_function(void)
 
 		if (trace_write("set_ftrace_filter", names[i]))
 			continue;
-		f = fopen(TRACING "/set_ftrace_filter", "r");
+		f = fopen(INSTANCE "/set_ftrace_filter", "r");
 		while (f && fgets(line, sizeof(line), f))
 			set += strncmp(line, names[i], strlen(names[i])) == 0;
 		if (f)
@@ -102,11 +105,15 @@ int main(void)
 	if (!check(function_tracer_available(), "tracefs is mounted at %s and offers the function tracer",
 		   TRACING))
 		return done();
+	if (!check(mkdir(INSTANCE, 0755) == 0 || errno == EEXIST, "trace instance %s made", INSTANCE))
+		return done();
 	fn = limit_to_one_function();
 	check(fn != NULL, "the function tracer is limited to one function (%s)", fn ? fn : "none found");
 	idle = switch_tracer();
-	if (!check(idle >= 0, "switching the tracer works (idle: %.3f s)", idle))
+	if (!check(idle >= 0, "switching the tracer works (idle: %.3f s)", idle)) {
+		rmdir(INSTANCE);
 		return done();
+	}
 	limit = 3 * idle + 2;
 
 	if (pipe(ready) || pipe(took))
@@ -155,6 +162,7 @@ int main(void)
 	check(mc_counter("entries") - e0 > 1000, "the loop ran entries meanwhile (%lld)",
 	      mc_counter("entries") - e0);
 	trace_write("set_ftrace_filter", "");
+	check(rmdir(INSTANCE) == 0, "trace instance removed");
 	check(busy >= 0 && busy < limit,
 	      "switching the tracer during the loop takes %.3f s (idle: %.3f s): below 3 x idle + 2 s", busy,
 	      idle);
