@@ -2,7 +2,8 @@
 # Test stage: the kernel module, in a qemu guest booting Debian's kernel (scripts/qemu-run.sh).
 # Builds the module's C tests (testsuite/kmod) statically and the runtime's test binaries, then
 # boots one guest that runs them all (testsuite/kmod/run-guest.sh): semantics, hostile input,
-# permissions, seccomp, signals, threads, crossing counts, a bounded fuzzer, rmmod, and the
+# permissions, seccomp, signals, threads, crossing counts, a bounded fuzzer, audit and RCU-tasks
+# bounds, rmmod (also during a batch that closed its own descriptor), and the
 # runtime's semantic tests with MULTICALL_BACKEND=kmod. A kernel oops/WARN/BUG fails it.
 #
 # SYSCLUSTER_QEMU=0 skips the stage (scripts/test.sh --no-qemu). MC_FUZZ_SECONDS bounds the

@@ -55,9 +55,9 @@
  * writes back the results so far, stop_index = that entry, iterations, that entry's result
  * = -EINTR and resume = its index + 1, and the ioctl returns the restart code to signal
  * delivery. If the kernel restarts the ioctl, it is issued again with the same struct
- * mc_batch, and the module goes on at entry resume - 1 of iteration `iterations` (entries
- * are read again, so references to earlier entries of that iteration use the results
- * written back). If not, the ioctl fails with EINTR and the batch reads as stopped at that
+ * mc_batch, and the module goes on at entry resume - 1 of iteration `iterations`, from the
+ * batch as it was submitted (references to earlier entries of that iteration use the
+ * results they gave). If not, the ioctl fails with EINTR and the batch reads as stopped at that
  * entry with -EINTR. A batch that ran to its end has resume 0 again. An EINTR with resume 0
  * means the caller has a fatal signal pending (it is being killed).
  */
