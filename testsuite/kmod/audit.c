@@ -8,8 +8,9 @@
  * the kernel re-issue the ioctl at once, which frees the names at each exit.
  *
  * Checks: the names_cache objects in use while a looped faccessat (of a name at a new address
- * each time) runs 20,000 times as nobody stay flat; 4 times the iterations take less than 10 times the time (linear, loosely); the
- * iteration count, stop index and results are exact across the re-issues (a looped copy of a
+ * each time) runs 20,000 times as nobody stay flat (the times of 5,000 and 20,000 iterations
+ * are printed, not asserted); the iteration count, stop index and results are exact across
+ * the re-issues (a looped copy of a
  * file through a pipe, with a reference, stops at end of file with the file's bytes in order).
  *
  * Audit is enabled, and a rule that never logs is added, over a NETLINK_AUDIT socket (there is
@@ -284,18 +285,12 @@ int main(void)
 	if (t >= 0 && (t < t5 || t5 < 0))
 		t5 = t;
 	t20 = looped_access(20000, &peak20);
-	if (peak20 < 1000 && t20 > 6 * t5) { /* once more, in case the machine was busy */
-		t = looped_access(20000, &peak20);
-		if (t >= 0 && t < t20)
-			t20 = t;
-	}
-	printf("# 5,000 iterations: %.3f s, %ld names_cache objects above the level before; 20,000: %.3f s, %ld\n",
-	       t5, peak5, t20, peak20);
+	/* Times are measured and printed, not asserted: the memory bound is the check. */
+	printf("# 5,000 iterations: %.3f s, %ld names_cache objects above the level before; 20,000: %.3f s, %ld (%.1fx the time for 4x the iterations)\n",
+	       t5, peak5, t20, peak20, t5 > 0 ? t20 / t5 : 0.0);
 	check(t5 > 0 && t20 > 0, "looped lseek + faccessat as nobody: exact iteration counts and results");
 	check(peak20 < 1000, "20,000 lookups in one looped batch pinned no more than a bounded number of names (%ld)",
 	      peak20);
-	check(t5 > 0 && t20 > 0 && t20 < 10 * t5,
-	      "4 times the iterations take less than 10 times the time (%.3f s, %.3f s)", t5, t20);
 	in_child(exact_across_reissues, "results, iterations and stop exact across re-issues");
 out:
 	check_eq(audit_rule(AUDIT_DEL_RULE), 0, "the rule removed");
