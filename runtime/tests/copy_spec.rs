@@ -556,13 +556,31 @@ fn interrupted(way: Way, n: usize) -> Observed {
     let (reader, writer) = pipe(0);
     // SAFETY: pthread_self has no preconditions.
     let me = unsafe { libc::pthread_self() } as usize;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let finished = done.clone();
     let kicker = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        // SAFETY: signals the test thread, which is alive (it joins this thread).
-        unsafe { libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR1) };
+        // The first signal must end the batch; more come only to end a batch that went on
+        // (which the test then reports as a failure instead of hanging).
+        let mut signals = 0;
+        let mut next = std::time::Instant::now() + std::time::Duration::from_millis(200);
+        while !finished.load(std::sync::atomic::Ordering::SeqCst) {
+            if std::time::Instant::now() >= next {
+                // SAFETY: signals the test thread, which is alive until it has set `done`.
+                unsafe { libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR1) };
+                signals += 1;
+                next += std::time::Duration::from_secs(2);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        signals
     });
     let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
-    kicker.join().expect("kicker");
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let signals = kicker.join().expect("kicker");
+    assert_eq!(
+        signals, 1,
+        "{way:?}: one signal interrupts the blocked write"
+    );
     drop(writer);
     let mut got = Vec::new();
     let mut reader = reader;
