@@ -239,7 +239,7 @@ pub fn plan(copy: &CopyLoop) -> Option<Plan> {
             let offset = offset as u64;
             if output == Output::Pipe && copy.block <= PIPE_BUF {
                 let page = page_size();
-                if page % copy.block != 0 || offset % copy.block != 0 {
+                if !page.is_multiple_of(copy.block) || !offset.is_multiple_of(copy.block) {
                     return None;
                 }
             }

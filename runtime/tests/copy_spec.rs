@@ -614,3 +614,33 @@ fn a_full_pipe_interrupted_by_a_signal_stops_at_the_write() {
         assert_eq!(interrupted(Way::Flagged, n), plain, "n {n}");
     }
 }
+
+#[test]
+fn unknown_flags_are_refused_and_other_batches_run_as_without_the_flag() {
+    let mut getpid = [McEntry::new(libc::SYS_getpid, &[])];
+    // SAFETY: getpid touches no memory.
+    let refused = unsafe { multicall::run_loop_flags(&mut getpid, 3, 1 << 2) };
+    assert_eq!(refused.map_err(|e| e.errno()), Err(libc::EINVAL));
+    // SAFETY: as above.
+    let ran = unsafe { multicall::run_loop_flags(&mut getpid, 3, MC_BATCH_DEAD_BUFFERS) };
+    assert_eq!(
+        ran.expect("runs"),
+        Outcome {
+            stop_index: 1,
+            iterations: 3
+        }
+    );
+    assert_eq!(getpid[0].result, i64::from(std::process::id()));
+    let mut entries = [McEntry::new(libc::SYS_getpid, &[])];
+    // SAFETY: getpid touches no memory; the C entry point with a valid array.
+    let stop = unsafe {
+        multicall::multicall_loop_flags(
+            entries.as_mut_ptr(),
+            1,
+            2,
+            std::ptr::null_mut(),
+            multicall::abi::MC_BATCH_LOOP | MC_BATCH_DEAD_BUFFERS,
+        )
+    };
+    assert_eq!(stop, 1);
+}
