@@ -46,14 +46,17 @@
 //!    - a zero count from a pipe input is end of file: entry 0 gets 0, the batch stops.
 //! 4. **Where no chunk runs at all** (the plain loop does the whole batch): an input that
 //!    is not a regular file or a pipe; an output that is not a regular file, a pipe or a
-//!    stream socket; a pipe input with any output but a regular file; either descriptor
+//!    stream socket; a regular file on a file system other than ext2/3/4, XFS, btrfs, tmpfs
+//!    and ramfs ([`crate::uring::TASK_INDEPENDENT_FILESYSTEMS`], whose files are byte
+//!    ranges of the page cache however they are cut into calls: a sysfs or procfs file's
+//!    store runs once per write, a FUSE server sees each read); a pipe input with any output but a regular file; either descriptor
 //!    non-blocking or `O_DIRECT`; an output opened with `O_APPEND`; input and output the
 //!    same file (same `st_dev` and `st_ino`); a finite `RLIMIT_FSIZE` (SIGXFSZ and EFBIG
 //!    must come from a plain `write` at the same byte); an output pipe written in blocks
 //!    of at most `PIPE_BUF` bytes unless `N` divides the page size and the input offset is
 //!    a multiple of `N` (then `sendfile` fills the pipe with page pieces that are whole
 //!    blocks, each block atomic as a plain `write` of it is); a block above
-//!    [`MAX_BLOCK`].
+//!    [`MAX_BLOCK`]; a regular input with no whole block left.
 //!
 //! Signals: each chunk is a crossing, and a signal handler runs when it returns, exactly
 //! as between two plain calls; no signal stays pending in user space, so there is nothing
@@ -66,6 +69,7 @@
 use crate::abi::{McEntry, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::batch::Batch;
 use crate::direct::raw_syscall;
+use crate::uring::on_task_independent_filesystem;
 use std::os::fd::RawFd;
 
 /// Most bytes one chunk asks for (rounded down to whole blocks, at least one block).
@@ -205,31 +209,15 @@ fn is_stream_socket(fd: RawFd) -> bool {
 }
 
 /// Chooses the operation for `copy` from its descriptors (rule 4 of the module docs), or
-/// `None` when the plain loop must run it all. A few system calls (`fstat`, `fcntl`,
-/// `getrlimit`, `lseek`, `getsockopt`); errno is the caller's to keep.
+/// `None` when the plain loop must run it all. A few system calls (`fstat`, `lseek`,
+/// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`), two when the input is a regular file with
+/// no whole block left; errno is the caller's to keep.
 pub fn plan(copy: &CopyLoop) -> Option<Plan> {
-    let in_st = stat(copy.input)?;
-    let out_st = stat(copy.output)?;
-    let in_flags = status_flags(copy.input)?;
-    let out_flags = status_flags(copy.output)?;
-    let refused = libc::O_NONBLOCK | libc::O_DIRECT;
-    if in_flags & refused != 0 || out_flags & (refused | libc::O_APPEND) != 0 {
-        return None;
-    }
-    if in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino {
-        return None;
-    }
     let kind = |st: &libc::stat| st.st_mode & libc::S_IFMT;
-    let output = match kind(&out_st) {
-        libc::S_IFREG => Output::File,
-        libc::S_IFIFO => Output::Pipe,
-        libc::S_IFSOCK if is_stream_socket(copy.output) => Output::Socket,
-        _ => return None,
-    };
-    if !file_size_unlimited() {
-        return None;
-    }
-    match kind(&in_st) {
+    let in_st = stat(copy.input)?;
+    // A regular input: its whole blocks first (two calls), so that a file smaller than a
+    // block costs no more.
+    let input = match kind(&in_st) {
         libc::S_IFREG => {
             // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
             let offset = unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) };
@@ -237,13 +225,42 @@ pub fn plan(copy: &CopyLoop) -> Option<Plan> {
                 return None;
             }
             let offset = offset as u64;
+            let blocks = (in_st.st_size.max(0) as u64).saturating_sub(offset) / copy.block;
+            if blocks == 0 || !on_task_independent_filesystem(copy.input) {
+                return None;
+            }
+            Some((offset, blocks))
+        }
+        libc::S_IFIFO => None,
+        _ => return None,
+    };
+    let out_st = stat(copy.output)?;
+    if in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino {
+        return None;
+    }
+    let output = match kind(&out_st) {
+        libc::S_IFREG if on_task_independent_filesystem(copy.output) => Output::File,
+        libc::S_IFIFO => Output::Pipe,
+        libc::S_IFSOCK if is_stream_socket(copy.output) => Output::Socket,
+        _ => return None,
+    };
+    let in_flags = status_flags(copy.input)?;
+    let out_flags = status_flags(copy.output)?;
+    let refused = libc::O_NONBLOCK | libc::O_DIRECT;
+    if in_flags & refused != 0 || out_flags & (refused | libc::O_APPEND) != 0 {
+        return None;
+    }
+    if !file_size_unlimited() {
+        return None;
+    }
+    match input {
+        Some((offset, blocks)) => {
             if output == Output::Pipe && copy.block <= PIPE_BUF {
                 let page = page_size();
                 if !page.is_multiple_of(copy.block) || !offset.is_multiple_of(copy.block) {
                     return None;
                 }
             }
-            let blocks = (in_st.st_size.max(0) as u64).saturating_sub(offset) / copy.block;
             let method = if output == Output::File {
                 Method::CopyFileRange
             } else {
@@ -255,12 +272,12 @@ pub fn plan(copy: &CopyLoop) -> Option<Plan> {
                 output,
             })
         }
-        libc::S_IFIFO if output == Output::File => Some(Plan {
+        None if output == Output::File => Some(Plan {
             method: Method::Splice,
             blocks: None,
             output,
         }),
-        _ => None,
+        None => None,
     }
 }
 

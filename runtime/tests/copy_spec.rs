@@ -519,6 +519,15 @@ fn other_inputs_and_nonblocking_descriptors_fall_back() {
         None,
         "a device"
     );
+    let comm = File::options()
+        .write(true)
+        .open("/proc/self/comm")
+        .expect("/proc/self/comm");
+    assert_eq!(
+        plan(input.as_raw_fd(), comm.as_raw_fd(), 4096),
+        None,
+        "a regular file of procfs, whose store runs once per write"
+    );
     let (_input, _reader, writer) = make(false);
     let zero = File::open("/dev/zero").expect("/dev/zero");
     assert_eq!(
