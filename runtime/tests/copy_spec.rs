@@ -653,3 +653,41 @@ fn unknown_flags_are_refused_and_other_batches_run_as_without_the_flag() {
     };
     assert_eq!(stop, 1);
 }
+
+/// A file -> pipe copy whose input grows by `extra` bytes as soon as the reader has the
+/// first bytes: the pipe holds 64 KiB, so the copy is still far from the old end of file.
+fn growing(way: Way, n: usize, extra: usize) -> Observed {
+    let size = 2 << 20;
+    let input = file_with(&data(size));
+    let appender = reopen(&input, libc::O_WRONLY | libc::O_APPEND);
+    let (mut reader, writer) = pipe(0);
+    let drain = std::thread::spawn(move || {
+        let mut appender = appender;
+        let mut got = vec![0u8; 1];
+        reader.read_exact(&mut got).expect("first byte");
+        appender
+            .write_all(&vec![b'+'; extra])
+            .expect("grow the input");
+        reader.read_to_end(&mut got).expect("the rest");
+        got
+    });
+    let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
+    drop(writer);
+    let output = drain.join().expect("reader");
+    Observed {
+        outcome,
+        results,
+        input_offset: offset(input.as_raw_fd()),
+        output_offset: None,
+        output,
+    }
+}
+
+#[test]
+fn an_input_growing_during_the_copy_is_copied_to_its_new_end() {
+    for n in BLOCKS {
+        let plain = growing(Way::Plain, n, 10_001);
+        assert_eq!(plain.output.len(), (2 << 20) + 10_001);
+        assert_eq!(growing(Way::Flagged, n, 10_001), plain, "n {n}");
+    }
+}
