@@ -103,6 +103,16 @@ struct mc_entry {
 /* struct mc_batch.flags */
 #define MC_BATCH_LOOP		(1U << 0)	/* repeat the batch (looped multi-call) */
 #define MC_BATCH_FLAGS		(MC_BATCH_LOOP)
+/*
+ * For libmulticall only, never in a struct mc_batch given to the module (which refuses it
+ * as an unknown flag; the runtime strips it before any backend sees the batch): a promise
+ * that the memory the batch's calls write (a read's buffer) is dead after the batch, so
+ * that only results, file contents, file offsets and other kernel state must be those of
+ * the calls run one by one. It lets a looped copy loop, read(in, buf, N) with
+ * MC_STOP_NONPOS then write(out, buf, <result of entry 0>) with MC_STOP_NE_ARG on
+ * argument 2, run as copy_file_range, sendfile or splice (docs/runtime.md).
+ */
+#define MC_BATCH_DEAD_BUFFERS	(1U << 1)
 
 /* Argument of MC_IOC_RUN: 48 bytes. */
 struct mc_batch {
