@@ -458,6 +458,14 @@ fn debug_loc(v: &str) -> String {
     format!("{file}:{line}:{column}")
 }
 
+/// How many calls a `Clustered` remark names: `clustered ...: read -> write (stop: ...)`.
+fn chain_length(message: &str) -> u64 {
+    message
+        .split_once(": ")
+        .and_then(|(_, rest)| rest.split(" (stop").next())
+        .map_or(0, |chain| chain.split(" -> ").count() as u64)
+}
+
 /// The weight a remark's message states, `(weight N)`.
 fn weight_of(message: &str) -> u64 {
     message
@@ -498,6 +506,8 @@ pub struct Summary {
     pub modules_without_record: usize,
     pub modules_changed: usize,
     pub clusters: Vec<Refused>,
+    /// Of the clusters, whole loops lowered to one looped multi-call.
+    pub looped: usize,
     pub calls_clustered: u64,
     pub refused: BTreeMap<String, Vec<Refused>>,
     /// Hot edges with no call site in any module, with how many modules said so.
@@ -572,12 +582,10 @@ impl Summary {
             for r in module {
                 match (r.kind.as_str(), r.name.as_str()) {
                     ("Passed", _) => {
-                        s.calls_clustered += r
-                            .message
-                            .strip_prefix("clustered ")
-                            .and_then(|m| m.split(' ').next())
-                            .and_then(|n| n.parse::<u64>().ok())
-                            .unwrap_or(0);
+                        s.calls_clustered += chain_length(&r.message);
+                        if r.message.starts_with("clustered the whole loop") {
+                            s.looped += 1;
+                        }
                         s.clusters.push(Refused {
                             location: r.location,
                             weight: 0,
@@ -640,10 +648,11 @@ impl Summary {
             o.push('\n');
         };
         line(format!(
-            "syscluster build: {} modules compiled with the pass, {} changed; {} clusters, {} system calls clustered",
+            "syscluster build: {} modules compiled with the pass, {} changed; {} clusters ({} looped multi-calls), {} system calls clustered",
             self.modules,
             self.modules_changed,
             self.clusters.len(),
+            self.looped,
             self.calls_clustered
         ));
         if self.modules_without_record > 0 {
@@ -787,8 +796,15 @@ mod tests {
         );
         let text = s.render(5);
         assert!(
-            text.contains("1 clusters, 2 system calls clustered"),
+            text.contains("1 clusters (0 looped multi-calls), 2 system calls clustered"),
             "{text}"
+        );
+        assert_eq!(chain_length("clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)"), 2);
+        assert_eq!(
+            chain_length(
+                "clustered 3 system calls into one multi-call: open -> fstat -> read (stop: never)"
+            ),
+            3
         );
         assert!(
             text.contains("refused for Dominance: 1 hot edges, total weight 256"),

@@ -6,8 +6,8 @@ use std::io::BufRead;
 use std::sync::atomic::{AtomicU64, Ordering};
 use syscluster_profile::format::Profile;
 use syscluster_profile::graph::Builder;
-use syscluster_profile::strace::{Event, LineReader, Parser, Stats};
 use syscluster_profile::graph::Unlocated;
+use syscluster_profile::strace::{Event, LineReader, Parser, Stats};
 use syscluster_profile::symbolize::{NoSite, Symbolizer};
 
 /// How many malformed lines are printed one by one before only counting them.
@@ -207,7 +207,10 @@ mod tests {
             "copy: 2 of 9 call sites keep raw frames; 1 without debug information (start-up code such as _start, or code built without -g): _start+0x25; 1 on line 0 (code the compiler attributes to no source line): main+0x1a"
         );
         assert!(!text.contains("build it with -g"), "{text}");
-        let text = describe_unlocated(&unlocated(2, &[("f+0x1", start.clone()), ("0x11c6", start)]));
+        let text = describe_unlocated(&unlocated(
+            2,
+            &[("f+0x1", start.clone()), ("0x11c6", start)],
+        ));
         assert_eq!(
             text,
             "copy: none of its 2 call sites has debug information: they keep raw frames (build it with -g for file:line:column)"

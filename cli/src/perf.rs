@@ -172,7 +172,10 @@ impl<R: BufRead> PerfTrace<R> {
         };
         if event == "PERF_RECORD_LOST" {
             // `TID PERF_RECORD_LOST lost N`. The thread's open call may have lost its exit.
-            if let Some(n) = rest.strip_prefix("lost ").and_then(|n| n.trim().parse::<u64>().ok()) {
+            if let Some(n) = rest
+                .strip_prefix("lost ")
+                .and_then(|n| n.trim().parse::<u64>().ok())
+            {
                 self.lost.fetch_add(n, Ordering::Relaxed);
             }
             return;
@@ -209,7 +212,8 @@ impl<R: BufRead> PerfTrace<R> {
                     self.open.remove(&tid);
                     if nr == libc::SYS_execve as u32 && ret == 0 {
                         self.started = true;
-                        self.out.extend_from_slice(format!("{tid} execve() = 0\n").as_bytes());
+                        self.out
+                            .extend_from_slice(format!("{tid} execve() = 0\n").as_bytes());
                     }
                     return;
                 }
@@ -300,7 +304,10 @@ fn enter(rest: &str) -> Option<(u32, Vec<u64>)> {
 fn exit(rest: &str) -> Option<(u32, i64)> {
     let rest = rest.strip_prefix("NR ")?;
     let (nr, rest) = rest.split_once(" = ")?;
-    Some((nr.parse().ok()?, rest.split_whitespace().next()?.parse().ok()?))
+    Some((
+        nr.parse().ok()?,
+        rest.split_whitespace().next()?.parse().ok()?,
+    ))
 }
 
 /// A call chain line `\t    93e main+0x5e (/tmp/copy)` -> ` > /tmp/copy(main+0x5f) [0x93f]\n`.

@@ -189,7 +189,12 @@ fn handle_signals() -> Result<()> {
 /// spaces and parentheses, so the fields are split after the last `)`).
 fn parent_of(pid: libc::pid_t) -> Option<libc::pid_t> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// The processes below `record` (strace, the program and whatever it started), parents first.
@@ -231,7 +236,10 @@ fn forward_signals(recorder: libc::pid_t) {
     if pending == 0 {
         return;
     }
-    let targets: Vec<libc::pid_t> = descendants().into_iter().filter(|&p| p != recorder).collect();
+    let targets: Vec<libc::pid_t> = descendants()
+        .into_iter()
+        .filter(|&p| p != recorder)
+        .collect();
     if targets.is_empty() {
         TO_FORWARD.fetch_or(pending, Ordering::SeqCst);
         return;
@@ -433,7 +441,10 @@ fn record_perf(
             return;
         }
         // perf's child: the program (or perf's fork of itself just before exec'ing it).
-        if let Some(&child) = descendants().iter().find(|&&p| parent_of(p) == Some(recorder)) {
+        if let Some(&child) = descendants()
+            .iter()
+            .find(|&&p| parent_of(p) == Some(recorder))
+        {
             leaked = Some(perf::leaked_fds(child, &inherited));
         }
     };
@@ -515,7 +526,11 @@ fn check_program(program: &Path, name: &str) -> Result<(), Failure> {
     }
     Err(Failure::NotFound(format!(
         "{name}: no such program (not a runnable file{})",
-        if name.contains('/') { "" } else { ", nor on $PATH" }
+        if name.contains('/') {
+            ""
+        } else {
+            ", nor on $PATH"
+        }
     )))
 }
 

@@ -49,7 +49,9 @@ fn build_copy(dir: &Path) -> PathBuf {
 fn copy_with_input(name: &str, step: usize) -> (PathBuf, PathBuf, Vec<u8>) {
     let dir = scratch(name);
     let exe = build_copy(&dir);
-    let data: Vec<u8> = (0..9 * 4096 + 100).map(|i| (i * step % 251) as u8).collect();
+    let data: Vec<u8> = (0..9 * 4096 + 100)
+        .map(|i| (i * step % 251) as u8)
+        .collect();
     std::fs::write(dir.join("in.dat"), &data).unwrap();
     (dir, exe, data)
 }
@@ -525,7 +527,12 @@ fn inlined_call_sites_carry_their_chain() {
 fn live_processes_in_group(pgid: i32) -> Vec<String> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        if entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()).is_none() {
+        if entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+            .is_none()
+        {
             continue;
         }
         let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
@@ -613,7 +620,11 @@ fn record_stops_cleanly_on_sigterm() {
         .map(|n| n.count)
         .sum::<u64>();
     assert!(opens >= 5, "the loop's cat calls are in the profile: {err}");
-    let temp: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().map(|e| e.path()).collect();
+    let temp: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     assert!(temp.is_empty(), "temporary files left behind: {temp:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -721,7 +732,11 @@ int main() {
     assert!(site.file.ends_with("sink.cpp"), "{site:?}");
     assert_eq!(site.line, 9, "{site:?}");
     assert!(site.function.contains("demo::Sink::put"), "{site:?}");
-    let write = p.nodes.iter().position(|n| std::ptr::eq(n, writes[0])).unwrap();
+    let write = p
+        .nodes
+        .iter()
+        .position(|n| std::ptr::eq(n, writes[0]))
+        .unwrap();
     assert!(p
         .edges
         .iter()
@@ -740,7 +755,11 @@ fn perf_recorder_gives_the_sites_and_counts_strace_gives() {
             .arg(&exe)
             .args(["in.dat", "out.dat"]));
         assert!(out.status.success(), "{recorder}: {}", stderr(&out));
-        assert!(!stderr(&out).contains("lost"), "{recorder}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("lost"),
+            "{recorder}: {}",
+            stderr(&out)
+        );
         assert_eq!(std::fs::read(dir.join("out.dat")).unwrap(), data);
         (Profile::load(&dir.join(prof)).unwrap(), stderr(&out))
     };
@@ -753,9 +772,13 @@ fn perf_recorder_gives_the_sites_and_counts_strace_gives() {
             .iter()
             .filter_map(|n| {
                 let s = n.site.as_ref()?;
-                s.file
-                    .ends_with("copy.c")
-                    .then(|| (n.syscall.clone(), format!("{}:{}", s.line, s.column), n.count))
+                s.file.ends_with("copy.c").then(|| {
+                    (
+                        n.syscall.clone(),
+                        format!("{}:{}", s.line, s.column),
+                        n.count,
+                    )
+                })
             })
             .collect();
         nodes.sort();
@@ -763,7 +786,13 @@ fn perf_recorder_gives_the_sites_and_counts_strace_gives() {
             .edges
             .iter()
             .filter(|e| p.nodes[e.from].site.is_some() && p.nodes[e.to].site.is_some())
-            .map(|e| (p.nodes[e.from].site_label(), p.nodes[e.to].site_label(), e.weight))
+            .map(|e| {
+                (
+                    p.nodes[e.from].site_label(),
+                    p.nodes[e.to].site_label(),
+                    e.weight,
+                )
+            })
             .collect();
         edges.sort();
         (nodes, edges)
@@ -787,7 +816,11 @@ fn perf_recorder_gives_the_sites_and_counts_strace_gives() {
         "write(4)"
     };
     assert_eq!(label(&by_strace, "write").as_deref(), Some("write(4)"));
-    assert_eq!(label(&by_perf, "write").as_deref(), Some(write), "{perf_said}");
+    assert_eq!(
+        label(&by_perf, "write").as_deref(),
+        Some(write),
+        "{perf_said}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
