@@ -100,7 +100,11 @@ fn site_matches(
     let Some(inner) = frames.first() else {
         return false;
     };
-    if !frame_matches(inner, how, (&site.function, &site.file, site.line, site.column)) {
+    if !frame_matches(
+        inner,
+        how,
+        (&site.function, &site.file, site.line, site.column),
+    ) {
         return false;
     }
     if frames.len() != site.inlined_at.len() + 1 {
