@@ -49,15 +49,30 @@ use crate::sites::Site;
 /// of the runtime and the module, which count iterations up to the bound.
 pub(super) const MAX_ITERS: i64 = 1 << 62;
 
-/// Rewrites one loop. The plan's legality must have been settled on unchanged IR; straight
-/// plans are lowered before, so that their uses of this loop's results are rewritten too.
+/// A result of a loop's call used after the loop, and the values that stand for it at the end
+/// of the new exits (for `Shim::ssa_rewrite_outside`).
+pub(crate) struct Rewrite {
+    def: LLVMValueRef,
+    inside: Vec<LLVMBasicBlockRef>,
+    more: Vec<(LLVMBasicBlockRef, LLVMValueRef)>,
+}
+
+impl Rewrite {
+    /// Gives the uses after the loop the value of the way they were reached by.
+    pub(crate) fn apply(&self, shim: &Shim) {
+        shim.ssa_rewrite_outside(self.def, &self.inside, &self.more);
+    }
+}
+
+/// Rewrites one loop. The plan's legality must have been settled on unchanged IR. Returns
+/// the rewrites of the results used after the loop, to be applied once every plan is lowered
+/// (so that the uses other lowerings make, such as another plan's entry stores, get them too).
 pub(crate) fn lower(
     b: &Builder,
-    shim: &Shim,
     sites: &[Site],
     plan: &Looped,
     replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
-) {
+) -> Vec<Rewrite> {
     let n = plan.entries.len();
     let first = &sites[plan.entries[0].site];
     let dbg = Builder::location_of(first.call);
@@ -157,11 +172,16 @@ pub(crate) fn lower(
 
     // Results used after the loop: the original call's value from the fallback loop, the
     // converted value of the same iteration from each exit at or after its entry.
-    for (j, e) in plan.entries.iter().enumerate() {
-        let more: Vec<(LLVMBasicBlockRef, LLVMValueRef)> = outs[j..]
-            .iter()
-            .map(|(out_b, values)| (*out_b, values[j]))
-            .collect();
-        shim.ssa_rewrite_outside(sites[e.site].call, &plan.blocks, &more);
-    }
+    plan.entries
+        .iter()
+        .enumerate()
+        .map(|(j, e)| Rewrite {
+            def: sites[e.site].call,
+            inside: plan.blocks.clone(),
+            more: outs[j..]
+                .iter()
+                .map(|(out_b, values)| (*out_b, values[j]))
+                .collect(),
+        })
+        .collect()
 }
