@@ -112,7 +112,7 @@ pub struct Looped {
     pub entries: Vec<Entry>,
     /// The block that begins with the first entry's call.
     pub header: LLVMBasicBlockRef,
-    /// The one block outside the loop that enters it.
+    /// The one block outside the loop that enters it (before any lowering).
     pub preheader: LLVMBasicBlockRef,
     /// The blocks of the loop, header first.
     pub blocks: Vec<LLVMBasicBlockRef>,

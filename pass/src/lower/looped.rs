@@ -81,8 +81,15 @@ pub(crate) fn lower(
     let fill = b.block_before(plan.header, "mc.loop");
     let again = b.block_before(plan.header, "mc.loop.call");
     let fallback = b.block_before(plan.header, "mc.loop.fallback");
-    if let Some(t) = ir::terminator(plan.preheader) {
-        Builder::retarget(t, plan.header, fill);
+    // The way in, as it is now: the straight lowering may have split the preheader, and then
+    // the block that branches to the header is the preheader's last part.
+    for pred in ir::predecessors(plan.header) {
+        if pred.is_null() || plan.blocks.contains(&pred) {
+            continue;
+        }
+        if let Some(t) = ir::terminator(pred) {
+            Builder::retarget(t, plan.header, fill);
+        }
     }
 
     b.position_at_end(fill);
