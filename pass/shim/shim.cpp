@@ -5,7 +5,8 @@
 // - the `-syscluster-*` command-line options (created only after the Rust side has checked that
 //   the host LLVM is the major this file was compiled against);
 // - small accessors for analyses: dominator and post-dominator trees, alias analysis,
-//   speculation safety, debug locations with their inlined-at chain, block splitting;
+//   speculation safety, debug locations with their inlined-at chain, block splitting, SSA
+//   repair for values that get more definitions (SSAUpdater);
 // - optimization remarks through OptimizationRemarkEmitter (pass name "syscall-cluster").
 //
 // Everything the pass decides lives in Rust (pass/src); this file only answers questions and
@@ -29,6 +30,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/SSAUpdater.h"
 
 #include <cstring>
 #include <string>
@@ -276,6 +278,37 @@ LLVMBasicBlockRef syscluster_shim_split_before(LLVMValueRef inst, const char *na
   BasicBlock::iterator It = I->getIterator();
   It.setHeadBit(true);
   return wrap(I->getParent()->splitBasicBlock(It, name));
+}
+
+// Gives the uses of `def` outside the blocks `inside` the value that reaches them: `def` on the
+// paths from its own block, `vals[j]` on the paths from the end of `blocks[j]`, with phis where
+// such paths meet (SSAUpdater). A phi's use counts as being in its incoming block. Uses inside
+// keep `def`.
+void syscluster_shim_ssa_rewrite_outside(LLVMValueRef def, LLVMBasicBlockRef *inside,
+                                         unsigned n_inside, LLVMBasicBlockRef *blocks,
+                                         LLVMValueRef *vals, unsigned n) {
+  auto *D = unwrap<Instruction>(def);
+  SmallPtrSet<BasicBlock *, 16> In;
+  for (unsigned k = 0; k < n_inside; ++k)
+    In.insert(unwrap(inside[k]));
+  SmallVector<Use *, 8> Outside;
+  for (Use &U : D->uses()) {
+    auto *I = cast<Instruction>(U.getUser());
+    BasicBlock *Where = I->getParent();
+    if (auto *P = dyn_cast<PHINode>(I))
+      Where = P->getIncomingBlock(U);
+    if (!In.contains(Where))
+      Outside.push_back(&U);
+  }
+  if (Outside.empty())
+    return;
+  SSAUpdater S;
+  S.Initialize(D->getType(), D->getName());
+  S.AddAvailableValue(D->getParent(), D);
+  for (unsigned j = 0; j < n; ++j)
+    S.AddAvailableValue(unwrap(blocks[j]), unwrap(vals[j]));
+  for (Use *U : Outside)
+    S.RewriteUse(*U);
 }
 
 // -------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 //! legality (regions::grow, legality::Checker) -> plans (plan::Plan) -> lowering (lower)
 //! ```
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use llvm_sys::prelude::LLVMModuleRef;
@@ -12,8 +13,10 @@ use syscluster_profile::format::Profile;
 
 use crate::config::{Config, Params};
 use crate::context::Context;
+use crate::legality::Checker;
 use crate::plan::Plan;
 use crate::profile_map::{self, SiteGraph};
+use crate::regions::Refused;
 use crate::remarks::Remark;
 use crate::shim::{self, Shim};
 use crate::sites::{self, Scan, Site};
@@ -48,10 +51,12 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     let fallback = ir::defined_functions(ctx.module).first().copied();
     let graph = profile_map::site_graph(ctx.shim, &profile, sites, ctx.cfg.min_weight, fallback);
     report_graph(ctx, sites, &graph);
-    let plans: Vec<Plan> = regions::grow(ctx, sites, &graph.pairs)
-        .into_iter()
-        .map(Plan::Straight)
-        .collect();
+    let mut checker = Checker::new(ctx.shim, sites);
+    let (straight, refused) = regions::grow(&mut checker, sites, &graph.pairs);
+    let (plans, loops_refused) =
+        regions::whole_loops(&mut checker, straight, &graph.pairs, &graph.self_loops);
+    report_refusals(ctx, sites, &plans, &refused, &loops_refused);
+    report_self_loops(ctx, sites, &plans, &graph);
     if plans.is_empty() {
         return false;
     }
@@ -105,9 +110,42 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
     for e in &graph.unmatched {
         ctx.remark(Remark::unmatched_edge(e));
     }
-    // A call that follows itself runs in a loop of its own: a looped multi-call's business.
+}
+
+/// The refused edges, but those a whole loop took (an edge between two calls of one looped
+/// plan, such as its back edge), then the loops refused.
+fn report_refusals(
+    ctx: &mut Context<'_>,
+    sites: &[Site],
+    plans: &[Plan],
+    refused: &[Refused],
+    loops_refused: &[Refused],
+) {
+    let looped: Vec<HashSet<usize>> = plans
+        .iter()
+        .filter(|p| matches!(p, Plan::Looped(_)))
+        .map(|p| p.entries().iter().map(|e| e.site).collect())
+        .collect();
+    for r in refused {
+        if !looped.iter().any(|l| l.contains(&r.a) && l.contains(&r.b)) {
+            ctx.refused(sites, r.edge());
+        }
+    }
+    for r in loops_refused {
+        ctx.refused(sites, r.edge());
+    }
+}
+
+/// A call that follows itself and is in a straight multi-call with other calls: the loop
+/// around it is not one looped batch.
+fn report_self_loops(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan], graph: &SiteGraph) {
     for &(s, weight) in &graph.self_loops {
-        ctx.remark(Remark::self_loop(&sites[s], weight));
+        let plan = plans
+            .iter()
+            .find(|p| p.entries().iter().any(|e| e.site == s));
+        if let Some(Plan::Straight(p)) = plan {
+            ctx.remark(Remark::self_loop(sites, &sites[s], weight, &p.sites()));
+        }
     }
 }
 

@@ -203,6 +203,11 @@ pub fn successors(term: LLVMValueRef) -> Vec<LLVMBasicBlockRef> {
     }
 }
 
+/// The successors of a block (none without a terminator).
+pub fn successors_of(b: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
+    terminator(b).map(successors).unwrap_or_default()
+}
+
 pub fn terminator(b: LLVMBasicBlockRef) -> Option<LLVMValueRef> {
     // SAFETY: b is a live block.
     let t = unsafe { LLVMGetBasicBlockTerminator(b) };
@@ -308,6 +313,46 @@ pub fn describe(v: LLVMValueRef) -> String {
         t.push_str("...");
     }
     t
+}
+
+/// How printed IR names a value (`%24`, `%total`): the left side of its definition.
+pub fn value_name(v: LLVMValueRef) -> String {
+    let text = describe(v);
+    match text.split_once(" = ") {
+        Some((lhs, _)) => lhs.to_string(),
+        None => text,
+    }
+}
+
+pub fn is_phi(i: LLVMValueRef) -> bool {
+    is_instruction(i) && opcode(i) == LLVMOpcode::LLVMPHI
+}
+
+/// The instructions that use `v`, each with the block the use is in: the user's block, or
+/// for a phi the incoming block the use belongs to.
+pub fn users(v: LLVMValueRef) -> Vec<(LLVMValueRef, LLVMBasicBlockRef)> {
+    let mut out = Vec::new();
+    // SAFETY: walking the use list of a live value; a phi's incoming blocks are read by the
+    // operand index of the use, found by comparing the use's operand slot.
+    unsafe {
+        let mut u = LLVMGetFirstUse(v);
+        while !u.is_null() {
+            let user = LLVMGetUser(u);
+            if !LLVMIsAInstruction(user).is_null() {
+                if is_phi(user) {
+                    for k in 0..LLVMCountIncoming(user) {
+                        if LLVMGetIncomingValue(user, k) == v {
+                            out.push((user, LLVMGetIncomingBlock(user, k)));
+                        }
+                    }
+                } else {
+                    out.push((user, LLVMGetInstructionParent(user)));
+                }
+            }
+            u = LLVMGetNextUse(u);
+        }
+    }
+    out
 }
 
 /// LLVM's verifier over the whole module: `Err` with its message when the module is broken.

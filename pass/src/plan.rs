@@ -2,12 +2,12 @@
 //! ABI's `struct mc_entry` (a site, its stop predicate, its arguments).
 //!
 //! A plan is an enum so that each way of forming a multi-call is one variant with its own
-//! lowering file (`lower/`): a straight batch today; a looped batch and specialised or fused
-//! operations are further variants.
+//! lowering file (`lower/`): a straight batch and a looped batch (a whole loop); specialised
+//! or fused operations are further variants.
 
 use std::fmt;
 
-use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use multicall_abi::{MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 
 /// Stop predicate of an entry (`MC_STOP_*`).
@@ -95,10 +95,36 @@ impl Straight {
     }
 }
 
+/// Where the loop goes when entry i's stop predicate fires: the conditional branch that
+/// tests it (in block `from`) and the block it leaves the loop to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoopExit {
+    pub from: LLVMBasicBlockRef,
+    pub to: LLVMBasicBlockRef,
+}
+
+/// A whole loop as one looped batch (`multicall_loop`): the loop's body is exactly the entries'
+/// calls, the header begins with the first, every entry stops the batch at its own predicate,
+/// and the predicate of entry i is the loop's exit `exits[i]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Looped {
+    /// In program order from the header; every stop is a predicate (none is `Never`).
+    pub entries: Vec<Entry>,
+    /// The block that begins with the first entry's call.
+    pub header: LLVMBasicBlockRef,
+    /// The one block outside the loop that enters it (before any lowering).
+    pub preheader: LLVMBasicBlockRef,
+    /// The blocks of the loop, header first.
+    pub blocks: Vec<LLVMBasicBlockRef>,
+    /// One per entry.
+    pub exits: Vec<LoopExit>,
+}
+
 /// A multi-call ready for lowering.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Plan {
     Straight(Straight),
+    Looped(Looped),
 }
 
 impl Plan {
@@ -106,6 +132,7 @@ impl Plan {
     pub fn entries(&self) -> &[Entry] {
         match self {
             Plan::Straight(s) => &s.entries,
+            Plan::Looped(l) => &l.entries,
         }
     }
 }

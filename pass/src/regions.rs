@@ -5,13 +5,13 @@
 //! region that ends with `a`, prepends `a` to the region that starts with `b`, or joins two
 //! regions; each time the whole resulting chain is checked. A multi-call is a straight line,
 //! so an edge that would branch a region (its `a` is in a region but not at its end) is
-//! refused under linearity.
+//! refused under linearity. A region that is a whole loop then becomes a looped plan
+//! ([`whole_loops`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use crate::context::Context;
 use crate::legality::{Checker, Reason, Refusal};
-use crate::plan::Straight;
+use crate::plan::{Plan, Straight};
 use crate::profile_map::WeightedPair;
 use crate::remarks::RefusedEdge;
 use crate::sites::Site;
@@ -102,27 +102,48 @@ impl Regions {
     }
 }
 
-/// Grows regions over the weighted pairs; returns the legal ones, in the order formed.
-pub(crate) fn grow(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Vec<Straight> {
-    let mut checker = Checker::new(ctx.shim, sites);
+/// An edge legality refused, reported once the plans are settled (a loop may still take it).
+pub(crate) struct Refused {
+    pub a: usize,
+    pub b: usize,
+    pub weight: u64,
+    pub refusal: Refusal,
+}
+
+impl Refused {
+    pub(crate) fn edge(&self) -> RefusedEdge<'_> {
+        RefusedEdge {
+            a: self.a,
+            b: self.b,
+            weight: self.weight,
+            refusal: &self.refusal,
+        }
+    }
+}
+
+/// Grows regions over the weighted pairs; returns the legal ones, in the order formed, and
+/// the refused edges.
+pub(crate) fn grow(
+    checker: &mut Checker<'_>,
+    sites: &[Site],
+    pairs: &[WeightedPair],
+) -> (Vec<Straight>, Vec<Refused>) {
     let mut regions = Regions::default();
+    let mut refused = Vec::new();
     for &WeightedPair { a, b, weight } in pairs {
-        let refuse = |ctx: &mut Context<'_>, refusal: &Refusal| {
-            ctx.refused(
-                sites,
-                RefusedEdge {
-                    a,
-                    b,
-                    weight,
-                    refusal,
-                },
-            )
+        let mut refuse = |refusal: Refusal| {
+            refused.push(Refused {
+                a,
+                b,
+                weight,
+                refusal,
+            })
         };
         // Figure 6: Between(a, b) must satisfy the conditions on its own.
         let pair = match checker.check(&[a, b]) {
             Ok(p) => p,
             Err(refusal) => {
-                refuse(ctx, &refusal);
+                refuse(refusal);
                 continue;
             }
         };
@@ -130,7 +151,7 @@ pub(crate) fn grow(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]
             Ok(Some(chain)) => chain,
             Ok(None) => continue,
             Err(refusal) => {
-                refuse(ctx, &refusal);
+                refuse(refusal);
                 continue;
             }
         };
@@ -142,8 +163,57 @@ pub(crate) fn grow(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]
         };
         match result {
             Ok(plan) => regions.commit(a, b, plan),
-            Err(refusal) => refuse(ctx, &refusal),
+            Err(refusal) => refuse(refusal),
         }
     }
-    regions.regions.into_iter().flatten().collect()
+    (regions.regions.into_iter().flatten().collect(), refused)
+}
+
+/// Section 3.4: a region whose calls are a whole loop, the profile's edge from its last call
+/// back to its first being hot, or a hot call that follows itself (a loop around one call),
+/// becomes a looped plan when the loop passes `Checker::check_loop`. Returns every plan and
+/// the loops refused (as their back edges); a refused region stays a straight batch.
+pub(crate) fn whole_loops(
+    checker: &mut Checker<'_>,
+    straight: Vec<Straight>,
+    pairs: &[WeightedPair],
+    self_loops: &[(usize, u64)],
+) -> (Vec<Plan>, Vec<Refused>) {
+    let mut plans = Vec::with_capacity(straight.len());
+    let mut refused = Vec::new();
+    let mut in_region = HashSet::new();
+    let mut try_loop = |calls: &[usize], weight: u64, refused: &mut Vec<Refused>| {
+        let (a, b) = (calls[calls.len() - 1], calls[0]);
+        match checker.check_loop(calls) {
+            Ok(l) => Some(Plan::Looped(l)),
+            // A region whose first call heads no loop: its back edge has its own refusal.
+            Err(Refusal {
+                reason: Reason::NotALoop { .. },
+                ..
+            }) if calls.len() > 1 => None,
+            Err(refusal) => {
+                refused.push(Refused {
+                    a,
+                    b,
+                    weight,
+                    refusal,
+                });
+                None
+            }
+        }
+    };
+    for region in straight {
+        let calls = region.sites();
+        in_region.extend(calls.iter().copied());
+        let (first, last) = (calls[0], calls[calls.len() - 1]);
+        let back = pairs.iter().find(|p| p.a == last && p.b == first);
+        let looped = back.and_then(|p| try_loop(&calls, p.weight, &mut refused));
+        plans.push(looped.unwrap_or(Plan::Straight(region)));
+    }
+    for &(s, weight) in self_loops {
+        if !in_region.contains(&s) {
+            plans.extend(try_loop(&[s], weight, &mut refused));
+        }
+    }
+    (plans, refused)
 }

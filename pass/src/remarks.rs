@@ -102,16 +102,19 @@ impl Remark {
         }
     }
 
-    /// A call that follows itself.
-    pub(crate) fn self_loop(s: &Site, weight: u64) -> Remark {
+    /// A call that follows itself but is in a straight multi-call with `chain`.
+    pub(crate) fn self_loop(sites: &[Site], s: &Site, weight: u64, chain: &[usize]) -> Remark {
+        let chain: Vec<&str> = chain.iter().map(|&c| sites[c].callee.as_str()).collect();
         Remark {
             kind: RemarkKind::Missed,
             name: "SelfLoop",
             function: s.function,
             at: Some(s.call),
             message: format!(
-                "hot edge {} -> {} (weight {weight}) is a loop around one call: looped multi-calls are not formed by this pass",
-                s.callee, s.callee
+                "hot edge {} -> {} (weight {weight}) is a loop around one call, which is in the multi-call {}: not a looped multi-call of its own",
+                s.callee,
+                s.callee,
+                chain.join(" -> ")
             ),
         }
     }
@@ -147,14 +150,17 @@ impl Remark {
             .flat_map(|e| &e.args)
             .filter(|a| matches!(a, ArgSource::Ref(_)))
             .count();
+        let what = match plan {
+            Plan::Straight(_) => format!("{} system calls into one multi-call", entries.len()),
+            Plan::Looped(_) => "the whole loop into one looped multi-call".to_string(),
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "Clustered",
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "clustered {} system calls into one multi-call: {} (stop: {}; {} result reference{})",
-                entries.len(),
+                "clustered {what}: {} (stop: {}; {} result reference{})",
                 chain.join(" -> "),
                 stops.join(", "),
                 refs,

@@ -44,6 +44,14 @@ extern "C" {
     fn syscluster_shim_inline_asm(inst: LLVMValueRef, len: *mut usize) -> *const c_char;
     fn syscluster_shim_debug_frame(inst: LLVMValueRef, depth: c_uint, out: *mut RawFrame) -> c_int;
     fn syscluster_shim_split_before(inst: LLVMValueRef, name: *const c_char) -> LLVMBasicBlockRef;
+    fn syscluster_shim_ssa_rewrite_outside(
+        def: LLVMValueRef,
+        inside: *mut LLVMBasicBlockRef,
+        n_inside: c_uint,
+        blocks: *mut LLVMBasicBlockRef,
+        vals: *mut LLVMValueRef,
+        n: c_uint,
+    );
     fn syscluster_shim_remark(
         ctx: *mut c_void,
         kind: c_int,
@@ -189,6 +197,33 @@ impl Shim {
         // SAFETY: inst is a non-phi instruction of a defined function (the lowering only
         // splits at calls and the instructions after them).
         unsafe { syscluster_shim_split_before(inst, name.as_ptr()) }
+    }
+    /// Gives the uses of the instruction `def` outside the blocks `inside` the value that
+    /// reaches them: `def` from its own block, `value` from the end of `block` for each
+    /// `(block, value)` of `more`, with phis where those paths meet (LLVM's SSAUpdater). A
+    /// phi's use counts as being in its incoming block; uses inside keep `def`.
+    pub(crate) fn ssa_rewrite_outside(
+        &self,
+        def: LLVMValueRef,
+        inside: &[LLVMBasicBlockRef],
+        more: &[(LLVMBasicBlockRef, LLVMValueRef)],
+    ) {
+        let mut inside = inside.to_vec();
+        let mut blocks: Vec<LLVMBasicBlockRef> = more.iter().map(|m| m.0).collect();
+        let mut vals: Vec<LLVMValueRef> = more.iter().map(|m| m.1).collect();
+        // SAFETY: def is an instruction of the module, the blocks are blocks of its function
+        // and each value has def's type and is available at the end of its block; the arrays
+        // live across the call, which only reads them.
+        unsafe {
+            syscluster_shim_ssa_rewrite_outside(
+                def,
+                inside.as_mut_ptr(),
+                inside.len() as c_uint,
+                blocks.as_mut_ptr(),
+                vals.as_mut_ptr(),
+                vals.len() as c_uint,
+            )
+        }
     }
     pub(crate) fn remark(
         &self,

@@ -15,12 +15,14 @@ pub struct Stats {
     pub refusals: u64,
     pub regions: u64,
     pub calls_clustered: u64,
+    /// Of the multi-calls, those that run a whole loop.
+    pub looped: u64,
 }
 
 impl Stats {
     /// The body of LLVM's statistics report: `value name - description` per line.
     pub fn render(&self) -> String {
-        let rows: [(u64, &str); 8] = [
+        let rows: [(u64, &str); 9] = [
             (self.sites, "Number of system call sites found"),
             (
                 self.inline_asm,
@@ -41,6 +43,7 @@ impl Stats {
             (self.refusals, "Number of call pairs refused by a condition"),
             (self.regions, "Number of multi-calls formed"),
             (self.calls_clustered, "Number of system calls clustered"),
+            (self.looped, "Number of looped multi-calls (whole loops)"),
         ];
         let width = rows
             .iter()

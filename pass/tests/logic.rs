@@ -130,13 +130,15 @@ fn counters_render_like_llvm_stats() {
         sites: 12,
         regions: 2,
         calls_clustered: 5,
+        looped: 1,
         ..Stats::default()
     };
     let text = s.render();
     assert!(text.contains("12 syscall-cluster - Number of system call sites found\n"));
     // Values are right-aligned to the widest one.
     assert!(text.contains(" 2 syscall-cluster - Number of multi-calls formed\n"));
-    assert_eq!(text.lines().count(), 8);
+    assert!(text.contains(" 1 syscall-cluster - Number of looped multi-calls (whole loops)\n"));
+    assert_eq!(text.lines().count(), 9);
 }
 
 #[test]

@@ -7,8 +7,9 @@
 #
 #   differ.sh PROGRAM ORIG CLUSTERED WORKDIR
 #
-# PROGRAM names the case list: copy (testsuite/programs/copy.c: copy IN OUT) or rotate
-# (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE). The environment (e.g.
+# PROGRAM names the case list: copy (testsuite/programs/copy.c: copy IN OUT), copysig (copy.c
+# with a SIGALRM handler every 2 ms: copy's cases) or rotate (testsuite/programs/rotate.c:
+# rotate CONF LOG ARCHIVE). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -18,7 +19,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|rotate ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|rotate ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -32,9 +33,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | rotate) ;;
+copy | copysig | rotate) ;;
 *)
-	echo "differ: unknown program '$program' (copy or rotate)" >&2
+	echo "differ: unknown program '$program' (copy, copysig or rotate)" >&2
 	exit 2
 	;;
 esac
@@ -312,6 +313,8 @@ copy_cases() {
 	check closed-stdout in_4097 0 -c -e "cmp in out" -- in out
 	check closed-stdout-missing-input none 1 -c -- nope out
 }
+
+copysig_cases() { copy_cases; }
 
 rotate_cases() {
 	for size in 0 1 4095 4096 4097 2097152; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Differential end-to-end test of the syscall-cluster pass: for each test program (copy.c,
-# the paper's copy program, and rotate.c, a log rotator with several clusters and error
-# paths) it
+# the paper's copy program, rotate.c, a log rotator with several clusters and error paths,
+# and copysig.c, copy.c with signals arriving during its looped copy) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -47,7 +47,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate)
+programs=(copy rotate copysig)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -96,7 +96,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy) echo "in out" ;;
+	copy | copysig) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -222,10 +222,10 @@ host_program() {
 		fi
 
 		# 4. the clustered build calls the runtime, the original does not
-		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qw multicall; then
-			fail "$p: the clustered build has no reference to multicall (nm)"
+		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qwE 'multicall|multicall_loop'; then
+			fail "$p: the clustered build has no reference to multicall or multicall_loop (nm)"
 		fi
-		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qw multicall; then
+		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qwE 'multicall|multicall_loop'; then
 			fail "$p: the original build already refers to multicall: the comparison would prove nothing"
 		fi
 		local inside

@@ -3,7 +3,7 @@
 //! step, `steps.len()` for the obstacle a walk ended at, `usize::MAX` for what is only known
 //! at the end), so that a gap is refused for what comes first on its path.
 
-use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMIntPredicate;
 use syscluster_profile::catalogue;
 
@@ -72,6 +72,32 @@ pub(crate) fn loads(gap: &Gap) -> Vec<LLVMValueRef> {
 /// Condition 5: a straight path with at most one conditional branch, which must be a stop
 /// predicate on `a`'s result. Returns the entry's stop predicate.
 pub(crate) fn linearity(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Found> {
+    let stop = branch_stop(gap, sites, a, b)?;
+    let at_end = gap.steps.len();
+    let refusal = match gap.end {
+        End::Reached { .. } => return Ok(stop),
+        End::Blocked(Obstacle::Malformed) => Refusal::new(sites[a].call, Reason::Malformed),
+        End::Blocked(Obstacle::NoStraightPath { branch }) => {
+            Refusal::new(branch, Reason::NoStraightPath { a, b })
+        }
+        End::Blocked(Obstacle::NotTwoWay { inst }) => {
+            Refusal::new(inst, Reason::NotTwoWay { inst, a, b })
+        }
+        End::Blocked(Obstacle::Loops { inst }) => Refusal::new(inst, Reason::Loops),
+        End::Blocked(Obstacle::Join {
+            inst,
+            block,
+            preds,
+            rejoined: None,
+        }) => Refusal::new(inst, Reason::Join { block, preds, a, b }),
+        End::Blocked(Obstacle::BothWays { .. } | Obstacle::Join { .. }) => return Ok(stop),
+    };
+    Err((at_end, refusal))
+}
+
+/// The stop predicate of `a` that the gap's conditional branches express: none (`Never`) or
+/// one branch testing `a`'s result.
+fn branch_stop(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Found> {
     let mut stop = Stop::Never;
     let mut branches = 0;
     for (i, s) in gap.steps.iter().enumerate() {
@@ -95,26 +121,7 @@ pub(crate) fn linearity(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result
             )
         })?;
     }
-    let at_end = gap.steps.len();
-    let refusal = match gap.end {
-        End::Reached { .. } => return Ok(stop),
-        End::Blocked(Obstacle::Malformed) => Refusal::new(sites[a].call, Reason::Malformed),
-        End::Blocked(Obstacle::NoStraightPath { branch }) => {
-            Refusal::new(branch, Reason::NoStraightPath { a, b })
-        }
-        End::Blocked(Obstacle::NotTwoWay { inst }) => {
-            Refusal::new(inst, Reason::NotTwoWay { inst, a, b })
-        }
-        End::Blocked(Obstacle::Loops { inst }) => Refusal::new(inst, Reason::Loops),
-        End::Blocked(Obstacle::Join {
-            inst,
-            block,
-            preds,
-            rejoined: None,
-        }) => Refusal::new(inst, Reason::Join { block, preds, a, b }),
-        End::Blocked(Obstacle::BothWays { .. } | Obstacle::Join { .. }) => return Ok(stop),
-    };
-    Err((at_end, refusal))
+    Ok(stop)
 }
 
 /// Condition 3 within a gap: no branch leaves the path to code that comes back to it or to
@@ -195,6 +202,48 @@ pub(crate) fn argument_source(
             first: calls[0],
         },
     ))
+}
+
+/// The back edge of a loop around `c0 .. ck`: the walk from `ck` (gathered with no head,
+/// so that an exit reaching the header counts as rejoining) must be safe, end at the
+/// header's entry with at most one conditional branch, a stop predicate of `ck`, and no exit
+/// coming back. Returns `ck`'s stop predicate (`Never` without a branch).
+pub(crate) fn back_edge(
+    gap: &Gap,
+    sites: &[Site],
+    ck: usize,
+    c0: usize,
+    header: LLVMBasicBlockRef,
+) -> Result<Stop, Refusal> {
+    if let Some((_, refusal)) = safety(gap, ck, c0) {
+        return Err(refusal);
+    }
+    match gap.end {
+        End::Blocked(Obstacle::Join {
+            block,
+            rejoined: None,
+            ..
+        }) if block == header => {}
+        End::Blocked(Obstacle::Join {
+            block,
+            rejoined: Some((_, off)),
+            ..
+        }) if block == header => {
+            return Err(Refusal::new(
+                sites[ck].call,
+                Reason::ExitReentersLoop { off },
+            ))
+        }
+        _ => {
+            let refusal = linearity(gap, sites, ck, c0)
+                .err()
+                .or_else(|| convexity(gap, c0))
+                .map(|(_, r)| r)
+                .unwrap_or_else(|| Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
+            return Err(refusal);
+        }
+    }
+    branch_stop(gap, sites, ck, c0).map_err(|(_, r)| r)
 }
 
 /// Part of condition 5: the stop predicate a branch condition expresses on `a`'s result, given

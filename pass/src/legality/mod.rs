@@ -35,6 +35,7 @@
 
 mod conditions;
 mod facts;
+mod looped;
 mod refusal;
 
 use std::collections::HashMap;

@@ -21,6 +21,8 @@ pub enum Condition {
     Convexity,
     ArgumentSafety,
     Linearity,
+    /// What a whole loop must be to run as one looped batch (section 3.4).
+    WholeLoop,
 }
 
 impl fmt::Display for Condition {
@@ -31,6 +33,7 @@ impl fmt::Display for Condition {
             Condition::Convexity => "convexity",
             Condition::ArgumentSafety => "argument safety",
             Condition::Linearity => "linearity",
+            Condition::WholeLoop => "whole-loop legality",
         })
     }
 }
@@ -142,6 +145,37 @@ pub enum Reason {
         a: usize,
         b: usize,
     },
+    // Whole loop.
+    NotALoop {
+        site: usize,
+    },
+    NotOneEntry {
+        entries: usize,
+    },
+    LoopCarried {
+        value: LLVMValueRef,
+    },
+    VariantArgument {
+        site: usize,
+        k: usize,
+        value: LLVMValueRef,
+    },
+    HeaderCode {
+        inst: LLVMValueRef,
+        first: usize,
+    },
+    NoStop {
+        site: usize,
+    },
+    ExitReentersLoop {
+        off: LLVMBasicBlockRef,
+    },
+    LoopLoad {
+        load: LLVMValueRef,
+    },
+    UsedAfterLoop {
+        value: LLVMValueRef,
+    },
 }
 
 impl Reason {
@@ -165,6 +199,15 @@ impl Reason {
             | NoStraightPath { .. }
             | NotAdjacent { .. }
             | Branching { .. } => Condition::Linearity,
+            NotALoop { .. }
+            | NotOneEntry { .. }
+            | LoopCarried { .. }
+            | VariantArgument { .. }
+            | HeaderCode { .. }
+            | NoStop { .. }
+            | ExitReentersLoop { .. }
+            | LoopLoad { .. }
+            | UsedAfterLoop { .. } => Condition::WholeLoop,
         }
     }
 }
@@ -193,6 +236,7 @@ impl Refusal {
             Condition::Convexity => "Convexity",
             Condition::ArgumentSafety => "ArgumentSafety",
             Condition::Linearity => "Linearity",
+            Condition::WholeLoop => "WholeLoop",
         }
     }
 
@@ -314,6 +358,43 @@ impl Refusal {
                     .join(" -> "),
                 sites[*a].callee,
                 sites[*b].callee
+            ),
+            NotALoop { site } => format!(
+                "{} is not at the head of a loop: no path comes back to its block",
+                label(*site)
+            ),
+            NotOneEntry { entries } => format!(
+                "the loop is entered from {entries} blocks outside it: a looped multi-call replaces one entry"
+            ),
+            LoopCarried { value } => format!(
+                "loop-carried value {}: counters and totals are not supported yet",
+                ir::value_name(*value)
+            ),
+            VariantArgument { site, k, value } => format!(
+                "argument {k} of {} ('{}') changes from one iteration to the next: a looped batch runs every iteration with the same arguments",
+                label(*site),
+                ir::describe(*value)
+            ),
+            HeaderCode { inst, first } => format!(
+                "'{}' runs in the loop's header before {}: the header must begin with the first call",
+                ir::describe(*inst),
+                label(*first)
+            ),
+            NoStop { site } => format!(
+                "the result of {} is not tested on the way round the loop: every call of a looped batch must be able to stop it at its own predicate",
+                label(*site)
+            ),
+            ExitReentersLoop { off } => format!(
+                "the path leaving at block {} comes back into the loop: a loop's exits must leave it",
+                block(*off)
+            ),
+            LoopLoad { load } => format!(
+                "'{}' reads memory in the loop: a looped batch does not run it between iterations",
+                ir::describe(*load)
+            ),
+            UsedAfterLoop { value } => format!(
+                "'{}' is computed in the loop and used after it: only the calls' results are handed out at the loop's exits",
+                ir::describe(*value)
             ),
         }
     }

@@ -355,6 +355,60 @@ impl Builder {
         }
     }
 
+    /// `switch v, default [cases]` (each case a constant of v's type and its block).
+    pub(crate) fn switch(
+        &self,
+        v: LLVMValueRef,
+        default: LLVMBasicBlockRef,
+        cases: &[(LLVMValueRef, LLVMBasicBlockRef)],
+    ) {
+        // SAFETY: v is an integer, the case values distinct constants of its type, the blocks
+        // blocks of the function being built into.
+        unsafe {
+            let sw = LLVMBuildSwitch(self.builder, v, default, cases.len() as u32);
+            for &(c, to) in cases {
+                LLVMAddCase(sw, c, to);
+            }
+        }
+    }
+
+    /// The null pointer.
+    pub(crate) fn null_ptr(&self) -> LLVMValueRef {
+        // SAFETY: constant creation for the module's pointer type.
+        unsafe { LLVMConstPointerNull(self.ptrt) }
+    }
+
+    /// Makes every edge of `term` to `from` go to `to` instead (`from` has no phi).
+    pub(crate) fn retarget(term: LLVMValueRef, from: LLVMBasicBlockRef, to: LLVMBasicBlockRef) {
+        // SAFETY: term is a terminator; to is a block of its function.
+        unsafe {
+            for k in 0..LLVMGetNumSuccessors(term) {
+                if LLVMGetSuccessor(term, k) == from {
+                    LLVMSetSuccessor(term, k, to);
+                }
+            }
+        }
+    }
+
+    /// The phis at the start of `b`, each with its incoming (value, block) pairs.
+    pub(crate) fn phis(
+        b: LLVMBasicBlockRef,
+    ) -> Vec<(LLVMValueRef, Vec<(LLVMValueRef, LLVMBasicBlockRef)>)> {
+        ir::instructions(b)
+            .into_iter()
+            .take_while(|&i| ir::is_phi(i))
+            .map(|phi| {
+                // SAFETY: phi is a phi node; k is below its incoming count.
+                let incoming = unsafe {
+                    (0..LLVMCountIncoming(phi))
+                        .map(|k| (LLVMGetIncomingValue(phi, k), LLVMGetIncomingBlock(phi, k)))
+                        .collect()
+                };
+                (phi, incoming)
+            })
+            .collect()
+    }
+
     /// An empty phi of type `ty` (see `add_incoming`).
     pub(crate) fn phi(&self, ty: LLVMTypeRef, name: &str) -> LLVMValueRef {
         let n = cname(name);

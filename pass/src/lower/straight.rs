@@ -35,9 +35,59 @@ use crate::shim::Shim;
 use crate::sites::Site;
 
 /// Where the entries live: the alloca and its array type.
-struct Entries {
-    ptr: LLVMValueRef,
-    ty: LLVMTypeRef,
+pub(super) struct Entries {
+    pub ptr: LLVMValueRef,
+    pub ty: LLVMTypeRef,
+}
+
+impl Entries {
+    /// A `[n x %struct.mc_entry]` alloca in the entry block of `function`.
+    pub(super) fn alloca(b: &Builder, function: LLVMValueRef, n: usize) -> Entries {
+        let ty = Builder::array(b.entry_ty, n);
+        Entries {
+            ptr: b.alloca_in_entry(function, ty, "mc.entries"),
+            ty,
+        }
+    }
+
+    /// Stores every entry at the builder's position; returns the "result != argument" guards
+    /// (see `guard_negative_arguments`).
+    pub(super) fn fill(
+        &self,
+        b: &Builder,
+        entries: &[Entry],
+        sites: &[Site],
+        replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+    ) -> Vec<(usize, LLVMValueRef)> {
+        let mut guards = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            guards.extend(fill_entry(b, self, i, e, &sites[e.site], replaced));
+        }
+        guards
+    }
+
+    /// Loads entry i's raw result into a value named `name`.
+    pub(super) fn raw_result(&self, b: &Builder, i: usize, name: &str) -> LLVMValueRef {
+        let p = b.field(self.ptr, self.ty, i, entry_field::RESULT, None);
+        b.load(b.i64t, p, name)
+    }
+}
+
+/// `raw` is in -MC_MAX_ERRNO..-1: an error.
+pub(super) fn is_error(b: &Builder, raw: LLVMValueRef, name: &str) -> LLVMValueRef {
+    b.icmp(
+        LLVMIntPredicate::LLVMIntUGT,
+        raw,
+        b.c64(-MC_MAX_ERRNO - 1),
+        name,
+    )
+}
+
+/// errno = -raw, as libc does for an error result.
+pub(super) fn set_errno(b: &Builder, errno_fn: (LLVMValueRef, LLVMTypeRef), raw: LLVMValueRef) {
+    let (f, ty) = errno_fn;
+    let errno = b.call(ty, f, &mut [], "");
+    b.store(b.neg_to_i32(raw), errno);
 }
 
 /// What every entry's hand-out needs.
@@ -60,16 +110,9 @@ pub(crate) fn lower(
     replaced: &mut HashMap<LLVMValueRef, LLVMValueRef>,
 ) {
     let first = &sites[plan.entries[0].site];
-    let ty = Builder::array(b.entry_ty, plan.entries.len());
-    let entries = Entries {
-        ptr: b.alloca_in_entry(first.function, ty, "mc.entries"),
-        ty,
-    };
+    let entries = Entries::alloca(b, first.function, plan.entries.len());
     b.position_before(first.call);
-    let mut guards = Vec::new();
-    for (i, e) in plan.entries.iter().enumerate() {
-        guards.extend(fill_entry(b, &entries, i, e, &sites[e.site], replaced));
-    }
+    let guards = entries.fill(b, &plan.entries, sites, replaced);
     let count = guard_negative_arguments(b, plan.entries.len(), &guards);
     let (multicall, mc_ty) = b.declare("multicall", b.i64t, &mut [b.ptrt, b.i32t]);
     let ret = b.call(mc_ty, multicall, &mut [entries.ptr, count], "mc.ret");
@@ -129,7 +172,7 @@ fn fill_entry(
 /// The entry count: "result != argument" is exact only for a non-negative argument (a
 /// negative one may equal a raw error although libc's -1 does not), so the batch ends at
 /// such an entry when its argument is negative.
-fn guard_negative_arguments(
+pub(super) fn guard_negative_arguments(
     b: &Builder,
     n: usize,
     guards: &[(usize, LLVMValueRef)],
@@ -179,28 +222,14 @@ fn hand_out(
     // use: the raw result, and whether it is an error.
     b.position_at_end(use_b);
     b.set_location(dbg);
-    let raw_p = b.field(
-        batch.entries.ptr,
-        batch.entries.ty,
-        i,
-        entry_field::RESULT,
-        None,
-    );
-    let raw = b.load(b.i64t, raw_p, &format!("mc.raw.{i}"));
-    let is_error = b.icmp(
-        LLVMIntPredicate::LLVMIntUGT,
-        raw,
-        b.c64(-MC_MAX_ERRNO - 1),
-        &format!("mc.iserr.{i}"),
-    );
-    b.cond_br(is_error, err_b, join);
+    let raw = batch.entries.raw_result(b, i, &format!("mc.raw.{i}"));
+    let iserr = is_error(b, raw, &format!("mc.iserr.{i}"));
+    b.cond_br(iserr, err_b, join);
 
     // err: errno = -raw, as libc does.
     b.position_at_end(err_b);
     b.set_location(dbg);
-    let (errno_fn, errno_ty) = batch.errno_fn;
-    let errno = b.call(errno_ty, errno_fn, &mut [], "");
-    b.store(b.neg_to_i32(raw), errno);
+    set_errno(b, batch.errno_fn, raw);
     b.br(join);
 
     let ty = ir::type_of(call);

@@ -1,0 +1,194 @@
+//! Lowering of a whole loop (`Plan::Looped`): the paper's section 3.4.
+//!
+//! For a loop whose body is the chain `x0 = s0(a0); ...; xk = sk(ak)`, each call leaving the
+//! loop at its own stop predicate (exit `i` to block `Ei`):
+//!
+//! ```text
+//! entry:          %mc.entries = alloca [k+1 x %struct.mc_entry]
+//! preheader:      br ..., %mc.loop              ; was: br ..., %header
+//! mc.loop:        store every entry (as a straight batch)
+//!                 br %mc.loop.call              ; or %mc.loop.fallback for a negative
+//!                                               ; "result != argument" argument
+//! mc.loop.call:   %mc.loop.ret = call i64 @multicall_loop(ptr %mc.entries, i32 k+1,
+//!                                                         i64 MAX_ITERS, ptr null)
+//!                 switch %mc.loop.ret, %mc.loop.fallback [ k+1: %mc.loop.call,
+//!                                                          i: %mc.loop.exit.i ]
+//! mc.loop.exit.i: the raw results of entries 0..i; entry i's may be an error:
+//!                 br (raw_i in -MC_MAX_ERRNO..-1), %mc.loop.err.i, %mc.loop.out.i
+//! mc.loop.err.i:  errno = -raw_i
+//! mc.loop.out.i:  %mc.loop.x.i = phi [raw_i, ...], [-1, %mc.loop.err.i]
+//!                 br %Ei                        ; phis of Ei get the value they get from
+//!                                               ; the loop's exiting block
+//! mc.loop.fallback: br %header                  ; the original loop, unchanged
+//! ```
+//!
+//! `count` back from `multicall_loop` means that no predicate fired (the bound was reached or
+//! a signal is pending at an iteration's start): every iteration begun has finished, so the
+//! batch is simply run again; a pending signal's handler runs on the way. Entries before `i`
+//! did not stop the batch, so they succeeded (every entry stops on an error): their raw
+//! results are their libc values. A value below 0 (the runtime could not run the batch, it
+//! ran nothing) enters the original loop at its header, which has no phi. The calls' results
+//! used after the loop are then defined twice: by the original calls on the paths from the
+//! fallback loop, and by `mc.loop.x.*` on the new exits; LLVM's SSAUpdater (through the shim)
+//! joins them with phis where those paths meet.
+
+use std::collections::HashMap;
+
+use llvm_sys::prelude::*;
+
+use super::builder::Builder;
+use super::straight::{guard_negative_arguments, is_error, set_errno, Entries};
+use crate::ir;
+use crate::plan::Looped;
+use crate::shim::Shim;
+use crate::sites::Site;
+
+/// The bound on iterations of one `multicall_loop` call. Reaching it costs one more call (the
+/// lowered code calls again), so it only needs to be out of reach of real loops; 2^62 is that
+/// (at a billion iterations a second, 146 years) and leaves headroom below the u64 counters
+/// of the runtime and the module, which count iterations up to the bound.
+pub(super) const MAX_ITERS: i64 = 1 << 62;
+
+/// A result of a loop's call used after the loop, and the values that stand for it at the end
+/// of the new exits (for `Shim::ssa_rewrite_outside`).
+pub(crate) struct Rewrite {
+    def: LLVMValueRef,
+    inside: Vec<LLVMBasicBlockRef>,
+    more: Vec<(LLVMBasicBlockRef, LLVMValueRef)>,
+}
+
+impl Rewrite {
+    /// Gives the uses after the loop the value of the way they were reached by.
+    pub(crate) fn apply(&self, shim: &Shim) {
+        shim.ssa_rewrite_outside(self.def, &self.inside, &self.more);
+    }
+}
+
+/// Rewrites one loop. The plan's legality must have been settled on unchanged IR. Returns
+/// the rewrites of the results used after the loop, to be applied once every plan is lowered
+/// (so that the uses other lowerings make, such as another plan's entry stores, get them too).
+pub(crate) fn lower(
+    b: &Builder,
+    sites: &[Site],
+    plan: &Looped,
+    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+) -> Vec<Rewrite> {
+    let n = plan.entries.len();
+    let first = &sites[plan.entries[0].site];
+    let dbg = Builder::location_of(first.call);
+    let entries = Entries::alloca(b, first.function, n);
+
+    let fill = b.block_before(plan.header, "mc.loop");
+    let again = b.block_before(plan.header, "mc.loop.call");
+    let fallback = b.block_before(plan.header, "mc.loop.fallback");
+    // The way in, as it is now: the straight lowering may have split the preheader, and then
+    // the block that branches to the header is the preheader's last part.
+    for pred in ir::predecessors(plan.header) {
+        if pred.is_null() || plan.blocks.contains(&pred) {
+            continue;
+        }
+        if let Some(t) = ir::terminator(pred) {
+            Builder::retarget(t, plan.header, fill);
+        }
+    }
+
+    b.position_at_end(fill);
+    b.set_location(dbg);
+    let guards = entries.fill(b, &plan.entries, sites, replaced);
+    if guards.is_empty() {
+        b.br(again);
+    } else {
+        let count = guard_negative_arguments(b, n, &guards);
+        let short = b.icmp(
+            llvm_sys::LLVMIntPredicate::LLVMIntNE,
+            count,
+            b.c32(n as u32),
+            "mc.loop.negarg",
+        );
+        b.cond_br(short, fallback, again);
+    }
+
+    b.position_at_end(again);
+    b.set_location(dbg);
+    let (mc_loop, mc_loop_ty) = b.declare(
+        "multicall_loop",
+        b.i64t,
+        &mut [b.ptrt, b.i32t, b.i64t, b.ptrt],
+    );
+    let ret = b.call(
+        mc_loop_ty,
+        mc_loop,
+        &mut [entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), b.null_ptr()],
+        "mc.loop.ret",
+    );
+    let errno_fn = b.declare("__errno_location", b.ptrt, &mut []);
+
+    // One exit per entry: the results of that iteration, then the original exit target.
+    let mut cases = vec![(b.c64(n as i64), again)];
+    // (out block, the converted results of entries 0..=i).
+    let mut outs: Vec<(LLVMBasicBlockRef, Vec<LLVMValueRef>)> = Vec::with_capacity(n);
+    for (i, exit) in plan.exits.iter().enumerate() {
+        let call_i = sites[plan.entries[i].site].call;
+        let dbg_i = Builder::location_of(call_i);
+        let exit_b = b.block_before(plan.header, &format!("mc.loop.exit.{i}"));
+        let err_b = b.block_before(plan.header, &format!("mc.loop.err.{i}"));
+        let out_b = b.block_before(plan.header, &format!("mc.loop.out.{i}"));
+        cases.push((b.c64(i as i64), exit_b));
+
+        b.position_at_end(exit_b);
+        b.set_location(dbg_i);
+        let mut values = Vec::with_capacity(i + 1);
+        for (j, e) in plan.entries[..i].iter().enumerate() {
+            let raw = entries.raw_result(b, j, &format!("mc.loop.raw.{i}.{j}"));
+            values.push(b.i64_as(raw, ir::type_of(sites[e.site].call)));
+        }
+        let raw = entries.raw_result(b, i, &format!("mc.loop.raw.{i}.{i}"));
+        let ty = ir::type_of(call_i);
+        let ok_v = b.i64_as(raw, ty);
+        let iserr = is_error(b, raw, &format!("mc.loop.iserr.{i}"));
+        b.cond_br(iserr, err_b, out_b);
+
+        b.position_at_end(err_b);
+        b.set_location(dbg_i);
+        set_errno(b, errno_fn, raw);
+        b.br(out_b);
+
+        b.position_at_end(out_b);
+        b.set_location(dbg_i);
+        let x = b.phi(ty, &format!("mc.loop.x.{i}"));
+        Builder::add_incoming(x, &[(ok_v, exit_b), (b.minus_one(ty), err_b)]);
+        values.push(x);
+        b.br(exit.to);
+        // The exit target's phis: from here, what they get from the loop's exiting block
+        // (a result of the loop is rewritten below).
+        for (phi, incoming) in Builder::phis(exit.to) {
+            if let Some(&(v, _)) = incoming.iter().find(|&&(_, from)| from == exit.from) {
+                Builder::add_incoming(phi, &[(v, out_b)]);
+            }
+        }
+        outs.push((out_b, values));
+    }
+
+    b.position_at_end(fallback);
+    b.set_location(dbg);
+    b.br(plan.header);
+    b.position_at_end(again);
+    b.set_location(dbg);
+    b.switch(ret, fallback, &cases);
+    // b stays positioned after the switch; nothing more is emitted into `again`.
+
+    // Results used after the loop: the original call's value from the fallback loop, the
+    // converted value of the same iteration from each exit at or after its entry.
+    plan.entries
+        .iter()
+        .enumerate()
+        .map(|(j, e)| Rewrite {
+            def: sites[e.site].call,
+            inside: plan.blocks.clone(),
+            more: outs[j..]
+                .iter()
+                .map(|(out_b, values)| (*out_b, values[j]))
+                .collect(),
+        })
+        .collect()
+}

@@ -1,0 +1,149 @@
+; Whole-loop legality (section 3.4): loops around a read -> write chain that do not become
+; one looped multi-call, each with the missed remark naming what stops it. The chain itself
+; is still a straight multi-call per iteration where the straight conditions hold.
+;
+; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json;stats>' \
+; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
+; RUN:   -S %s -o %t.ll 2> %t.remarks
+; RUN: FileCheck %s < %t.ll
+; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+; RUN: opt -passes=verify -disable-output %t.ll
+
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: counters and totals are not supported yet
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: argument 1 of 'read' at moving (no debug location) ('%p = phi ptr [ %buf, %entry ], [ %p.next, %body ]') changes from one iteration to the next: a looped batch runs every iteration with the same arguments
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks linearity: a second conditional branch between 'write' at second_exit (no debug location) and 'read' at second_exit (no debug location): a multi-call entry has one stop predicate
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%seen = load i32, ptr @flag, align 4' reads memory in the loop: a looped batch does not run it between iterations
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%next = add i64 %n, 1' is computed in the loop and used after it: only the calls' results are handed out at the loop's exits
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: the result of 'write' at unchecked (no debug location) is not tested on the way round the loop: every call of a looped batch must be able to stop it at its own predicate
+; REMARK-DAG: 0 syscall-cluster - Number of looped multi-calls (whole loops)
+
+; CHECK-NOT: @multicall_loop
+; CHECK-LABEL: define i64 @counter(
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i64 @moving(
+; CHECK-LABEL: define i64 @second_exit(
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i64 @load_in_loop(
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i64 @used_after(
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i64 @unchecked(
+
+@flag = global i32 0
+
+; A counter (blocks++) is a value carried from one iteration to the next.
+define i64 @counter(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %blocks = phi i64 [ 0, %entry ], [ %blocks.next, %body ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %blocks.next = add i64 %blocks, 1
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %blocks
+}
+
+; Reading into a moving buffer: the read's buffer changes every iteration.
+define i64 @moving(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %p = phi ptr [ %buf, %entry ], [ %p.next, %body ]
+  %n = call i64 @read(i32 %in, ptr %p, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %p.next = getelementptr i8, ptr %p, i64 %n
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %n
+}
+
+; A second way out of the loop that tests no result (a flag): not a stop predicate.
+define i64 @second_exit(i32 %in, i32 %out, ptr %buf, i1 %once) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %latch
+latch:
+  br i1 %once, label %done, label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %n
+}
+
+; A load in the loop (a flag a signal handler sets, say): it would not run between iterations.
+define i64 @load_in_loop(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %seen = load i32, ptr @flag
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  %s = sext i32 %seen to i64
+  ret i64 %s
+done:
+  ret i64 %n
+}
+
+; A value computed in the loop from a result and used after it.
+define i64 @used_after(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %next = add i64 %n, 1
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i64 %next
+done:
+  ret i64 %n
+}
+
+; The write's result is not tested: the loop goes round whatever it returns.
+define i64 @unchecked(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  br label %loop
+done:
+  ret i64 %n
+}
+
+declare i64 @read(i32, ptr, i64)
+declare i64 @write(i32, ptr, i64)
