@@ -27,15 +27,42 @@
  * on at that entry of the same iteration), or user space sees the ioctl fail with EINTR and
  * reads in the batch where it stopped. -ERESTART_RESTARTBLOCK (nanosleep, clock_nanosleep,
  * poll with a timeout) would restart through restart_syscall, not through this ioctl: it
- * becomes -EINTR and stops the batch, as does a plain -EINTR.
+ * becomes -EINTR and stops the batch, as does a plain -EINTR. A restart code is returned only
+ * when the re-issued ioctl would reach this same file: if an entry closed the descriptor the
+ * batch was submitted on, or put another file there, the ioctl fails with EINTR instead.
+ *
+ * Resume points. The module remembers, per open file, the resume point it left for each task
+ * (struct mc_file), with the run's own state: the batch as validated and the module's copy of
+ * its entries. A batch that presents a resume point is checked like a new one (seccomp,
+ * refuse_traced); only one that matches what the module left is taken to have run in part:
+ * it goes on from the saved state (whatever an entry wrote over the batch in memory), and a
+ * refusal stops it at its next entry with -EPERM instead of failing the ioctl (user space
+ * would run the whole batch again). Any other resume point is read from user memory and
+ * validated like a new batch: a forged one gains nothing.
+ *
+ * Bounds. One ioctl runs at most MC_AUDIT_ENTRIES entries while the caller's audit context
+ * is live (audit on and a rule loaded): that context keeps every name looked up until the
+ * system call exits, so an unbounded loop would pin unbounded memory and slow each lookup.
+ * At the bound the module leaves a resume point, returns -ERESTARTNOINTR and sets
+ * TIF_NOTIFY_SIGNAL, so that the way back to user space goes through signal handling, which
+ * restarts the ioctl (after running a handler, if a signal came): the audit names are freed
+ * at each exit and the batch goes on where it was, iterations and results exact. Between
+ * entries the module reports an RCU-tasks quiescent state (cond_resched_tasks_rcu_qs()), so
+ * a loop that never sleeps nor returns to user space does not hold up synchronize_rcu_tasks()
+ * (ftrace, kprobes, BPF trampolines).
+ *
+ * Lifetime. Each ioctl holds a reference to its file from start to end: the kernel takes none
+ * for a single-threaded caller, and an entry that closes the device's descriptor would
+ * otherwise release the file, its mc_file and the module reference while the module's code
+ * still runs. The module cannot be unloaded while any ioctl runs.
  *
  * Semantics beyond the uapi header (see docs/kmod.md):
  *  - The ioctl returns 0 when the batch ran and writes iterations and stop_index (and resume
  *    = 0); it fails with EINVAL (invalid batch), EFAULT (unreadable or unwritable batch or
- *    entries), EPERM (caller under seccomp, or syscall-traced when refuse_traced is set;
- *    nothing ran), ENOTTY (other commands, 32-bit callers), EINTR after a restart code (see
- *    above) and EINTR with resume 0 (the caller got a fatal signal: it is dying; the results
- *    of the entries that ran are written back).
+ *    entries), EPERM (caller under seccomp, or syscall-traced when refuse_traced is set,
+ *    whatever the resume field says; nothing ran), ENOTTY (other commands, 32-bit callers),
+ *    EINTR after a restart code (see above) and EINTR with resume 0 (the caller got a fatal
+ *    signal: it is dying; the results of the entries that ran are written back).
  *  - Calls that need the caller's own register frame or identity give -ENOSYS without
  *    running (the list in the header), and so does an ioctl with the command MC_IOC_RUN: a
  *    batch cannot run a batch.
@@ -43,8 +70,9 @@
  *    call could observe: it runs pending task work (the final fput of a closed file), so a
  *    close takes full effect before the next entry, as it would before the next system call.
  *  - If the caller comes under seccomp in the middle of a batch (an entry installed a filter,
- *    or another thread synchronised one onto it), the next entry does not run: its result is
- *    -EPERM and the batch stops there.
+ *    or another thread synchronised one onto it), or under syscall tracing with
+ *    refuse_traced set (across a restart), the next entry does not run: its result is -EPERM
+ *    and the batch stops there.
  *
  * Security. Calls made this way do not pass through the system-call entry path: seccomp
  * filters, syscall audit records, ptrace syscall stops (strace) and the raw_syscalls
@@ -57,9 +85,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/audit.h>
 #include <linux/compat.h>
 #include <linux/device.h>
 #include <linux/errno.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
@@ -70,8 +100,10 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/rcupdate.h>
 #include <linux/seccomp.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/task_work.h>
 #include <linux/thread_info.h>
 #include <linux/uaccess.h>
@@ -84,6 +116,13 @@
 #define MC_STACK_ENTRIES 4
 /* Bits of mc_entry.refs that name an argument. */
 #define MC_REFS_MASK ((1U << MC_MAX_ARGS) - 1)
+/*
+ * Entries one ioctl runs while the caller's audit context is live: each path name looked up
+ * stays in that context until the system call (the ioctl) exits.
+ */
+#define MC_AUDIT_ENTRIES 16
+/* Resume points an open file remembers, for as many tasks. */
+#define MC_RESUME_POINTS 16
 
 static ushort mode = 0666;
 module_param(mode, ushort, 0444);
@@ -101,6 +140,35 @@ static mc_x64_sys_call_t mc_x64_sys_call;
 static const sys_call_ptr_t *mc_sys_call_table;
 static mc_task_work_run_t mc_task_work_run;
 
+/*
+ * A resume point the module left: the task that got it, its struct mc_batch, the resume and
+ * iterations written there, and the run's own state: the batch as validated at submission
+ * and the module's copy of its entries, with the results of the entries that ran. Only a
+ * resumed batch that matches one of these is taken to have run in part, and it goes on from
+ * this state, whatever its entries or struct mc_batch in user memory became meanwhile.
+ */
+struct mc_resume_point {
+	const struct task_struct *task;	/* compared, never dereferenced; NULL: free */
+	u64 task_start;			/* with task: a reused task_struct is another task */
+	u64 batch;
+	u64 iterations;
+	u32 resume;
+	u64 age;
+	struct mc_entry *ents;		/* owned: count entries */
+	u64 entries;
+	u32 count;
+	bool loop;
+	u64 max_iters;
+};
+
+/* An open /dev/multicall. */
+struct mc_file {
+	spinlock_t lock;
+	unsigned int used;
+	u64 clock;
+	struct mc_resume_point points[MC_RESUME_POINTS];
+};
+
 /* What an administrator can read in /sys/class/misc/multicall/. */
 struct mc_stats {
 	u64 batches;		/* ioctls whose batch ran */
@@ -110,6 +178,7 @@ struct mc_stats {
 	u64 stops;		/* batches ended by a stop predicate */
 	u64 interrupted;	/* batches ended by -EINTR (or -ERESTART_RESTARTBLOCK made -EINTR) */
 	u64 restarts;		/* ioctls that returned a restart code with a resume point */
+	u64 yields;		/* ioctls that stopped at their work bound and were re-issued */
 	u64 resumed;		/* ioctls that went on with a batch at its resume point */
 	u64 signal_stops;	/* looped batches ended by a pending signal */
 	u64 refused_invalid;	/* EINVAL: malformed batches */
@@ -171,6 +240,122 @@ static inline bool mc_syscall_traced(void)
 #else
 	return test_thread_flag(TIF_SYSCALL_TRACE);
 #endif
+}
+
+/* Why the caller may not run entries now. */
+enum mc_refusal { MC_ALLOWED, MC_REFUSE_SECCOMP, MC_REFUSE_TRACED };
+
+static enum mc_refusal mc_refusal(void)
+{
+	if (mc_under_seccomp())
+		return MC_REFUSE_SECCOMP;
+	if (READ_ONCE(refuse_traced) && mc_syscall_traced())
+		return MC_REFUSE_TRACED;
+	return MC_ALLOWED;
+}
+
+static void mc_count_refusal(enum mc_refusal why)
+{
+	if (why == MC_REFUSE_SECCOMP)
+		mc_count(refused_seccomp, 1);
+	else
+		mc_count(refused_traced, 1);
+}
+
+/*
+ * Whether the ioctl runs in a live audit context, which keeps every name looked up (a task
+ * keeps a context, not marked dummy, after audit is turned off; it collects nothing then).
+ */
+static inline bool mc_audit_live(void)
+{
+	return READ_ONCE(audit_enabled) && !audit_dummy_context();
+}
+
+/*
+ * Whether returning a restart code re-issues this ioctl on this file: the ioctl came from the
+ * ioctl system call, and its descriptor still refers to the file (an entry may have closed it,
+ * or put another file in its place).
+ */
+static bool mc_can_restart(struct file *file)
+{
+	struct pt_regs *regs = current_pt_regs();
+	struct file *now;
+	bool same;
+
+	if (syscall_get_nr(current, regs) != __NR_ioctl)
+		return false;
+	now = fget((unsigned int)regs->di);
+	same = now == file;
+	if (now)
+		fput(now);
+	return same;
+}
+
+/*
+ * Removes the resume point that the calling task left on this open file, if any. When it is
+ * the one the batch presents (same struct mc_batch, resume and iterations), hands it over in
+ * *got (the caller then owns got->ents) and returns true.
+ */
+static bool mc_take_resume_point(struct mc_file *mf, u64 batch, const struct mc_batch *b,
+				 struct mc_resume_point *got)
+{
+	struct mc_resume_point *p, taken = { 0 };
+	unsigned int i;
+
+	if (!READ_ONCE(mf->used))
+		return false;
+	spin_lock(&mf->lock);
+	for (i = 0; i < MC_RESUME_POINTS; i++) {
+		p = &mf->points[i];
+		if (p->task != current || p->task_start != current->start_time)
+			continue;
+		taken = *p;
+		p->task = NULL;
+		p->ents = NULL;
+		WRITE_ONCE(mf->used, mf->used - 1);
+		break;
+	}
+	spin_unlock(&mf->lock);
+	if (taken.task && taken.batch == batch && taken.resume == b->resume &&
+	    taken.iterations == b->iterations) {
+		*got = taken;
+		return true;
+	}
+	kfree(taken.ents);
+	return false;
+}
+
+/*
+ * Remembers a resume point (and takes over point->ents), in a free slot or in place of the
+ * oldest one, whose task then gets its resumed batch checked and read as a new one.
+ */
+static void mc_leave_resume_point(struct mc_file *mf, const struct mc_resume_point *point)
+{
+	struct mc_resume_point *slot = NULL;
+	struct mc_entry *evicted = NULL;
+	unsigned int i;
+
+	spin_lock(&mf->lock);
+	for (i = 0; i < MC_RESUME_POINTS; i++) {
+		struct mc_resume_point *p = &mf->points[i];
+
+		if (!p->task) {
+			slot = p;
+			break;
+		}
+		if (!slot || p->age < slot->age)
+			slot = p;
+	}
+	if (slot->task)
+		evicted = slot->ents;
+	else
+		WRITE_ONCE(mf->used, mf->used + 1);
+	*slot = *point;
+	slot->task = current;
+	slot->task_start = current->start_time;
+	slot->age = ++mf->clock;
+	spin_unlock(&mf->lock);
+	kfree(evicted);
 }
 
 /* Calls that depend on the caller's register frame or identity, and the multi-call itself. */
@@ -265,16 +450,31 @@ struct mc_outcome {
 	u64 iterations;
 	s64 stop_index;
 	u32 resume;		/* index + 1 of the entry to go on at when the ioctl restarts */
-	long err;		/* 0, a resumable restart code, or -EINTR when the caller is dying */
+	long err;		/* 0, a resumable restart code, or -EINTR */
+	bool yielded;		/* err is the work bound's -ERESTARTNOINTR, not an entry's */
 };
+
+/*
+ * Ends the run before entry i finished: with a restart code and resume point when the
+ * kernel can re-issue the ioctl, else with EINTR (the entry's result -EINTR, as when a
+ * handler without SA_RESTART interrupts it).
+ */
+static void mc_stop_for_restart(struct file *file, struct mc_entry *e, unsigned int i, long code,
+				struct mc_outcome *out)
+{
+	e->result = -EINTR;
+	out->stop_index = i;
+	out->resume = i + 1;
+	out->err = mc_can_restart(file) ? code : -EINTR;
+}
 
 /*
  * Runs the batch. A fresh batch starts at entry 0 of a first iteration (iterations 0); a
  * resumed one (resume_at > 0) goes on at entry resume_at - 1 of iteration `iterations`,
  * which has begun already.
  */
-static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max_iters,
-		   unsigned int resume_at, u64 iterations, struct mc_outcome *out)
+static void mc_run(struct file *file, struct mc_entry *ents, unsigned int count, bool loop,
+		   u64 max_iters, unsigned int resume_at, u64 iterations, struct mc_outcome *out)
 {
 	struct mc_stats local = { 0 };
 	struct pt_regs regs;
@@ -283,6 +483,8 @@ static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max
 	bool resuming = resume_at > 0;
 	unsigned int first = resuming ? resume_at - 1 : 0;
 	u64 begun_before = resuming ? iterations : 0;
+	unsigned int budget = mc_audit_live() ? MC_AUDIT_ENTRIES : 0, ran = 0;
+	enum mc_refusal refusal;
 
 	/* The caller's own frame, so that cs, ss, flags, ip and sp are the caller's. */
 	regs = *current_pt_regs();
@@ -290,6 +492,7 @@ static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max
 	out->stop_index = count;
 	out->resume = 0;
 	out->err = 0;
+	out->yielded = false;
 
 	for (;;) {
 		if (!resuming) {
@@ -305,21 +508,43 @@ static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max
 
 			if (i > 0 || out->iterations > 1)
 				mc_user_return_work();
-			cond_resched();
+			/*
+			 * A voluntary switch for RCU-tasks too: a loop that never leaves the
+			 * kernel nor sleeps would hold up its grace periods for good.
+			 */
+			cond_resched_tasks_rcu_qs();
 			if (fatal_signal_pending(current)) {
 				out->err = -EINTR;
 				goto done;
 			}
+			if (budget && ran == budget) {
+				/* Let the ioctl exit (freeing audit names) and be re-issued. */
+				mc_stop_for_restart(file, e, i, -ERESTARTNOINTR, out);
+				out->yielded = out->err == -ERESTARTNOINTR;
+				if (out->yielded)
+					local.yields++;
+				else
+					local.interrupted++;
+				goto done;
+			}
+			ran++;
 			for (k = 0; k < MC_MAX_ARGS; k++) {
 				if (e->refs & (1U << k))
 					args[k] = ents[array_index_nospec((unsigned long)e->args[k], count)].result;
 				else
 					args[k] = e->args[k];
 			}
-			if (mc_under_seccomp()) {
-				/* Never run a call that the caller's new filter has not seen. */
+			refusal = mc_refusal();
+			if (refusal != MC_ALLOWED) {
+				/*
+				 * Never run a call that the caller's new seccomp filter has not
+				 * seen, nor one its tracer would miss.
+				 */
 				e->result = -EPERM;
-				local.refused_seccomp++;
+				if (refusal == MC_REFUSE_SECCOMP)
+					local.refused_seccomp++;
+				else
+					local.refused_traced++;
 				out->stop_index = i;
 				goto done;
 			}
@@ -338,11 +563,11 @@ static void mc_run(struct mc_entry *ents, unsigned int count, bool loop, u64 max
 			}
 			if (mc_resumable_code(res)) {
 				/* What user space reads if the kernel does not restart the ioctl. */
-				e->result = -EINTR;
-				local.restarts++;
-				out->stop_index = i;
-				out->resume = i + 1;
-				out->err = res;
+				mc_stop_for_restart(file, e, i, res, out);
+				if (out->err == res)
+					local.restarts++;
+				else
+					local.interrupted++;
 				goto done;
 			}
 			if (mc_interrupted(res)) {
@@ -371,9 +596,12 @@ done:
 	mc_count(stops, local.stops);
 	mc_count(interrupted, local.interrupted);
 	mc_count(restarts, local.restarts);
+	mc_count(yields, local.yields);
 	mc_count(signal_stops, local.signal_stops);
 	if (local.refused_seccomp)
 		mc_count(refused_seccomp, local.refused_seccomp);
+	if (local.refused_traced)
+		mc_count(refused_traced, local.refused_traced);
 }
 
 /* Writes every entry's result field (and only that field) back to user space. */
@@ -408,15 +636,36 @@ static bool mc_resume_valid(const struct mc_batch *b, bool loop)
 	return b->iterations >= 1 && b->iterations <= b->max_iters;
 }
 
-static long mc_ioctl_run(struct mc_batch __user *ubatch)
+/* Reads and validates a batch's entries into ents (count of them). */
+static long mc_copy_entries(struct mc_entry *ents, const struct mc_entry __user *uents,
+			    unsigned int count)
 {
+	unsigned int i;
+
+	if (copy_from_user(ents, uents, count * sizeof(*ents))) {
+		mc_count(refused_fault, 1);
+		return -EFAULT;
+	}
+	for (i = 0; i < count; i++) {
+		if (!mc_entry_valid(&ents[i], i)) {
+			mc_count(refused_invalid, 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
+{
+	struct mc_file *mf = file->private_data;
 	struct mc_entry stack_ents[MC_STACK_ENTRIES];
 	struct mc_entry *ents = stack_ents;
 	struct mc_entry __user *uents;
+	struct mc_resume_point run = { 0 };
 	struct mc_outcome out;
 	struct mc_batch b;
-	bool loop, resuming;
-	unsigned int i;
+	bool resuming, left;
+	enum mc_refusal refusal;
 	long ret;
 
 	if (copy_from_user(&b, ubatch, sizeof(b))) {
@@ -424,57 +673,59 @@ static long mc_ioctl_run(struct mc_batch __user *ubatch)
 		return -EFAULT;
 	}
 	resuming = b.resume != 0;
+	left = mc_take_resume_point(mf, (u64)(uintptr_t)ubatch, &b, &run);
 	/*
-	 * A fresh batch from a caller under seccomp or (refuse_traced) syscall tracing does not
-	 * run. A resumed one has run in part already: refusing it would make user space run the
-	 * whole batch again; the seccomp check before every entry stops it instead.
+	 * A caller under seccomp or (refuse_traced) syscall tracing runs nothing, whatever its
+	 * batch's resume field says. Only a batch resumed at the point this module left it has
+	 * run in part already: refusing it would make user space run the whole batch again, so
+	 * it goes on to the check before its next entry, which stops it there with -EPERM.
 	 */
-	if (!resuming && mc_under_seccomp()) {
-		mc_count(refused_seccomp, 1);
+	refusal = mc_refusal();
+	if (refusal != MC_ALLOWED && !left) {
+		mc_count_refusal(refusal);
 		return -EPERM;
 	}
-	if (!resuming && READ_ONCE(refuse_traced) && mc_syscall_traced()) {
-		mc_count(refused_traced, 1);
-		return -EPERM;
-	}
-	loop = b.flags & MC_BATCH_LOOP;
-	if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
-	    b.entries == 0 || b.reserved != 0 || (loop && b.max_iters == 0) ||
-	    (resuming && !mc_resume_valid(&b, loop))) {
-		mc_count(refused_invalid, 1);
-		return -EINVAL;
-	}
-	uents = u64_to_user_ptr(b.entries);
-	if (b.count > MC_STACK_ENTRIES) {
-		ents = kmalloc_array(b.count, sizeof(*ents), GFP_KERNEL);
-		if (!ents)
-			return -ENOMEM;
-	}
-	/*
-	 * One copy, validated once: later changes in user memory cannot reach the run. A resumed
-	 * batch is copied again, with the results of the entries that ran before the restart,
-	 * which later entries of the same iteration may refer to.
-	 */
-	if (copy_from_user(ents, uents, b.count * sizeof(*ents))) {
-		mc_count(refused_fault, 1);
-		ret = -EFAULT;
-		goto out;
-	}
-	for (i = 0; i < b.count; i++) {
-		if (!mc_entry_valid(&ents[i], i)) {
+	if (left) {
+		/*
+		 * Go on from the module's own copy, validated at submission, with the results of
+		 * this iteration's entries that ran: what the batch's memory became meanwhile
+		 * (an entry may have read over it) changes nothing, as for an uninterrupted run.
+		 */
+		ents = run.ents;
+	} else {
+		run.loop = b.flags & MC_BATCH_LOOP;
+		if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
+		    b.entries == 0 || b.reserved != 0 || (run.loop && b.max_iters == 0) ||
+		    (resuming && !mc_resume_valid(&b, run.loop))) {
 			mc_count(refused_invalid, 1);
-			ret = -EINVAL;
-			goto out;
+			return -EINVAL;
 		}
+		run.entries = b.entries;
+		run.count = b.count;
+		run.max_iters = b.max_iters;
+		if (b.count > MC_STACK_ENTRIES) {
+			ents = kmalloc_array(b.count, sizeof(*ents), GFP_KERNEL_ACCOUNT);
+			if (!ents)
+				return -ENOMEM;
+		}
+		/*
+		 * One copy, validated once: later changes in user memory cannot reach the run. A
+		 * batch resumed at a point the module did not leave (or no longer remembers) is
+		 * read as it is now, with the results in its entries.
+		 */
+		ret = mc_copy_entries(ents, u64_to_user_ptr(b.entries), b.count);
+		if (ret)
+			goto out;
 	}
+	uents = u64_to_user_ptr(run.entries);
 	/*
 	 * Fail on read-only memory before anything runs: write back the results as they are,
 	 * and the outputs of the batch as "nothing ran yet" (a resumed batch keeps its
 	 * iteration count).
 	 */
-	if (mc_put_results(uents, ents, b.count) ||
+	if (mc_put_results(uents, ents, run.count) ||
 	    put_user(resuming ? b.iterations : 0ULL, &ubatch->iterations) ||
-	    put_user((s64)b.count, &ubatch->stop_index) || put_user(b.resume, &ubatch->resume)) {
+	    put_user((s64)run.count, &ubatch->stop_index) || put_user(b.resume, &ubatch->resume)) {
 		mc_count(refused_fault, 1);
 		ret = -EFAULT;
 		goto out;
@@ -482,14 +733,35 @@ static long mc_ioctl_run(struct mc_batch __user *ubatch)
 	if (resuming)
 		mc_count(resumed, 1);
 
-	mc_run(ents, b.count, loop, b.max_iters, b.resume, b.iterations, &out);
+	mc_run(file, ents, run.count, run.loop, run.max_iters, b.resume, b.iterations, &out);
 
 	ret = out.err;
-	if (mc_put_results(uents, ents, b.count) || put_user(out.iterations, &ubatch->iterations) ||
+	if (mc_put_results(uents, ents, run.count) || put_user(out.iterations, &ubatch->iterations) ||
 	    put_user(out.stop_index, &ubatch->stop_index) || put_user(out.resume, &ubatch->resume)) {
 		mc_count(refused_fault, 1);
 		ret = -EFAULT;
+		goto out;
 	}
+	if (mc_resumable_code(ret)) {
+		/* The restarted ioctl goes on from this run's state, kept with the resume point. */
+		if (ents == stack_ents)
+			run.ents = kmemdup(ents, run.count * sizeof(*ents), GFP_KERNEL_ACCOUNT);
+		else
+			run.ents = ents;
+		if (run.ents) {
+			ents = stack_ents; /* now the resume point's */
+			run.batch = (u64)(uintptr_t)ubatch;
+			run.resume = out.resume;
+			run.iterations = out.iterations;
+			mc_leave_resume_point(mf, &run);
+		}
+	}
+	/*
+	 * The work bound's restart code has no signal behind it: have the way out to user space
+	 * handle signals anyway, which restarts the ioctl (see arch_do_signal_or_restart).
+	 */
+	if (ret == -ERESTARTNOINTR && out.yielded)
+		set_thread_flag(TIF_NOTIFY_SIGNAL);
 out:
 	if (ents != stack_ents)
 		kfree(ents);
@@ -498,6 +770,8 @@ out:
 
 static long mc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	long ret;
+
 	if (cmd != MC_IOC_RUN)
 		return -ENOTTY;
 	/* 32-bit callers reach compat_ioctl, which is not set; refuse them here too. */
@@ -505,11 +779,46 @@ static long mc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mc_count(refused_compat, 1);
 		return -ENOTTY;
 	}
-	return mc_ioctl_run((struct mc_batch __user *)arg);
+	/*
+	 * A reference of our own for the whole run. sys_ioctl takes none for a caller whose
+	 * descriptor table is not shared, so an entry that closes this descriptor (close,
+	 * close_range, dup2 over it) would otherwise release the file, and with it the module
+	 * reference it holds, while this code still runs: the module could be unloaded under
+	 * it, and mc_file freed. Our final fput() runs the release only on the way back to
+	 * user space, after this function has returned.
+	 */
+	get_file(file);
+	ret = mc_ioctl_run(file, (struct mc_batch __user *)arg);
+	fput(file);
+	return ret;
+}
+
+static int mc_open(struct inode *inode, struct file *file)
+{
+	struct mc_file *mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+
+	if (!mf)
+		return -ENOMEM;
+	spin_lock_init(&mf->lock);
+	file->private_data = mf;
+	return 0;
+}
+
+static int mc_release(struct inode *inode, struct file *file)
+{
+	struct mc_file *mf = file->private_data;
+	unsigned int i;
+
+	for (i = 0; i < MC_RESUME_POINTS; i++)
+		kfree(mf->points[i].ents);
+	kfree(mf);
+	return 0;
 }
 
 static const struct file_operations mc_fops = {
 	.owner = THIS_MODULE,
+	.open = mc_open,
+	.release = mc_release,
 	.unlocked_ioctl = mc_ioctl,
 	.llseek = noop_llseek,
 };
@@ -528,6 +837,7 @@ MC_STAT_ATTR(denied);
 MC_STAT_ATTR(stops);
 MC_STAT_ATTR(interrupted);
 MC_STAT_ATTR(restarts);
+MC_STAT_ATTR(yields);
 MC_STAT_ATTR(resumed);
 MC_STAT_ATTR(signal_stops);
 MC_STAT_ATTR(refused_invalid);
@@ -550,6 +860,7 @@ static struct attribute *mc_attrs[] = {
 	&dev_attr_stops.attr,
 	&dev_attr_interrupted.attr,
 	&dev_attr_restarts.attr,
+	&dev_attr_yields.attr,
 	&dev_attr_resumed.attr,
 	&dev_attr_signal_stops.attr,
 	&dev_attr_refused_invalid.attr,

@@ -10,15 +10,14 @@
 # testsuite/programs/copy.c copying a 32 MiB file, then concatenated to make long traces (the
 # same pid and calls over and over: the parser's work per line is the same as on one long run).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
+cd "$root"
 big=${1:-32}
-target=${CARGO_TARGET_DIR:-target}
 out=build/bench
 mkdir -p "$out"
 
 cargo build --release -p syscluster-cli 2>&1 | tail -n 1
 bin=$target/release/syscluster
-[ -x "$bin" ] || bin=$PWD/$target/release/syscluster
 
 clang-19 -O2 -g -o "$out/copy" testsuite/programs/copy.c
 head -c $((32 * 1024 * 1024)) /dev/zero >"$out/in.dat"

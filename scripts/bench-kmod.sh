@@ -9,10 +9,8 @@
 # Under TCG (no KVM) the times say nothing about real hardware; the crossing counts and the
 # direction of the ratios do.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-target="${CARGO_TARGET_DIR:-target}"
-case "$target" in /*) ;; *) target="$root/$target" ;; esac
+. "$(dirname "$0")/lib.sh"
+cd "$root"
 mkdir -p "$target/kmod-bench"
 bench="$target/kmod-bench/bench"
 gcc -O2 -Wall -Wextra -static -o "$bench" testsuite/kmod/bench.c

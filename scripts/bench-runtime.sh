@@ -10,8 +10,8 @@
 #    (a run of 1000 batches minus a run of none, divided by 1000).
 # The kernel module's column appears when /dev/multicall exists (e.g. inside the qemu guest).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-target=${CARGO_TARGET_DIR:-target}
+. "$(dirname "$0")/lib.sh"
+cd "$root"
 cargo build --release -p multicall --example bench --locked 2>&1 | tail -n 1
 bench=$target/release/examples/bench
 

@@ -17,8 +17,8 @@
 #    multicall.ko loaded (scripts/qemu-run.sh), MULTICALL_BACKEND=kmod, crossings counted with
 #    strace -c. Times under qemu's emulation say nothing about real hardware; counts do.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
+. "$(dirname "$0")/lib.sh"
+cd "$root"
 
 qemu=1
 for arg in "$@"; do
@@ -38,11 +38,6 @@ done
 if [ "$qemu" = 1 ]; then scripts/setup.sh --qemu; else scripts/setup.sh; fi
 echo "== cargo build --release"
 cargo build --release --locked --workspace 2>&1 | tail -n 1
-target=${CARGO_TARGET_DIR:-target}
-case "$target" in
-/*) ;;
-*) target=$root/$target ;;
-esac
 syscluster=$target/release/syscluster
 plugin=$target/release/libsyscluster_pass.so
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"

@@ -41,7 +41,7 @@ die() {
     exit 2
 }
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 files=()
 envs=()
 append=""
@@ -110,8 +110,6 @@ busybox=$(command -v busybox || true)
 [ -n "$busybox" ] && file -L "$busybox" | grep -q 'statically linked' ||
     die "a static busybox is needed (Debian: busybox-static)"
 
-target="${CARGO_TARGET_DIR:-target}"
-case "$target" in /*) ;; *) target="$root/$target" ;; esac
 qdir="$target/qemu"
 mkdir -p "$qdir"
 

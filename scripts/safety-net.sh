@@ -20,14 +20,8 @@
 # testsuite/e2e/run.sh; SAFETY_NET_WORK [$T/safety-net] (sources are kept there between runs).
 set -uo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
+. "$(dirname "$0")/lib.sh" || exit 2
 cd "$root" || exit 2
-target=${CARGO_TARGET_DIR:-target}
-case $target in
-/*) ;;
-*) target=$root/$target ;;
-esac
 
 export SYSCLUSTER_PLUGIN=${SYSCLUSTER_PLUGIN:-$target/release/libsyscluster_pass.so}
 SYSCLUSTER=${SYSCLUSTER:-$target/release/syscluster}
@@ -72,11 +66,6 @@ rm -rf "$work/logs"
 mkdir -p "$work/logs"
 summary=$work/summary.txt
 : >"$summary"
-failures=()
-fail() {
-	echo "FAIL $*"
-	failures+=("$*")
-}
 say() { echo "== $*"; }
 
 # ---------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every system dependency of syscluster on Debian 12 (bookworm). Safe to run twice:
 # packages already present are left alone, and nothing is downloaded when all are there.
+# Without a `cargo` on PATH it also installs Debian's current Rust toolchain, rustc-web and
+# cargo-web (Rust 1.96 from bookworm's security updates; they install /usr/bin/cargo).
 #
 #   scripts/setup.sh            # build + test dependencies (LLVM 19, strace, graphviz, perf, lit)
 #   scripts/setup.sh --qemu     # also what the kernel-module harness needs (qemu, Debian kernel, busybox)
@@ -30,6 +32,10 @@ packages=(
 if [ "$want_qemu" = 1 ]; then
     packages+=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio kmod)
 fi
+# A toolchain installed another way (rustup) is used as it is.
+if ! command -v cargo >/dev/null 2>&1; then
+    packages+=(rustc-web cargo-web)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -55,7 +61,7 @@ if [ ! -f /usr/lib/llvm-19/build/utils/lit/lit.py ] && ! command -v lit >/dev/nu
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
-    echo "setup: cargo is missing: install a Rust toolchain (rustup) first" >&2
+    echo "setup: cargo is still missing after installing cargo-web: is bookworm-security in the apt sources?" >&2
     exit 1
 fi
 echo "setup: ok" >&2

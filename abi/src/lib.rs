@@ -28,8 +28,13 @@ pub const MC_STOP_MAX: u8 = MC_STOP_NE_ARG;
 
 /// `struct mc_batch.flags`: repeat the batch (looped multi-call).
 pub const MC_BATCH_LOOP: u32 = 1 << 0;
-/// Every flag `struct mc_batch.flags` may hold.
+/// Every flag `struct mc_batch.flags` may hold when it reaches the kernel module.
 pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP;
+/// A promise of the caller, for libmulticall only (it never reaches the kernel module,
+/// which refuses it): the memory the batch's calls write (a read's buffer) is dead after
+/// the batch; only results, file contents, file offsets and other kernel state matter. It
+/// lets a looped copy loop run as `copy_file_range`, `sendfile` or `splice`.
+pub const MC_BATCH_DEAD_BUFFERS: u32 = 1 << 1;
 
 /// `MC_IOC_MAGIC`, the ioctl type of the misc device.
 pub const MC_IOC_MAGIC: u32 = 0xB7;

@@ -1,7 +1,8 @@
 //! `syscluster`: record a program's system calls into a profile, and look at profiles.
 //!
-//! - `record` runs a program under `strace -f -k` and writes its syscall graph (exit code: the
-//!   program's; 125 when syscluster itself fails, 127 when the program does not exist).
+//! - `record` runs a program under `strace -f -k` (or `perf record` of the `raw_syscalls`
+//!   tracepoints, `--recorder perf`) and writes its syscall graph (exit code: the program's; 125
+//!   when syscluster itself fails, 127 when the program does not exist).
 //! - `import` builds a profile from an existing `strace -f -k` trace.
 //! - `show` prints the hottest edges with their call sites; `graph` draws the graph with Graphviz;
 //!   `merge` adds profiles of several runs.
@@ -10,6 +11,7 @@
 
 mod build;
 mod ingest;
+mod perf;
 mod record;
 mod show;
 
@@ -160,7 +162,7 @@ fn import(args: ImportArgs) -> Result<()> {
         name
     };
     let start = std::time::Instant::now();
-    let out = ingest::ingest(reader, &origin, args.program.as_deref(), args.strict)?;
+    let out = ingest::ingest(reader, &origin, args.program.as_deref(), args.strict, None)?;
     if args.stats {
         let secs = start.elapsed().as_secs_f64();
         eprintln!(

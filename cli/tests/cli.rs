@@ -44,6 +44,16 @@ fn build_copy(dir: &Path) -> PathBuf {
     exe
 }
 
+/// A scratch directory with copy.c built in it and `in.dat`: 9 blocks of 4096 bytes and one of
+/// 100 (10 reads with data, 1 at end of file), bytes from `step`.
+fn copy_with_input(name: &str, step: usize) -> (PathBuf, PathBuf, Vec<u8>) {
+    let dir = scratch(name);
+    let exe = build_copy(&dir);
+    let data: Vec<u8> = (0..9 * 4096 + 100).map(|i| (i * step % 251) as u8).collect();
+    std::fs::write(dir.join("in.dat"), &data).unwrap();
+    (dir, exe, data)
+}
+
 /// Line and column (1-based, a tab is one column) of the first `needle` in copy.c.
 fn position_in_copy_c(needle: &str) -> (u32, u32) {
     let text = std::fs::read_to_string(repo().join("testsuite/programs/copy.c")).unwrap();
@@ -57,11 +67,7 @@ fn position_in_copy_c(needle: &str) -> (u32, u32) {
 
 #[test]
 fn record_copy_gives_figure_5c_with_source_sites() {
-    let dir = scratch("record-copy");
-    let exe = build_copy(&dir);
-    // 9 blocks of 4096 bytes and one of 100: 10 reads with data, 1 at end of file.
-    let data: Vec<u8> = (0..9 * 4096 + 100).map(|i| (i * 7 % 251) as u8).collect();
-    std::fs::write(dir.join("in.dat"), &data).unwrap();
+    let (dir, exe, data) = copy_with_input("record-copy", 7);
     let prof = dir.join("copy.prof.json");
     // (cargo test sets LD_LIBRARY_PATH, which makes the loader search many directories: not what a
     // user's run looks like.)
@@ -394,6 +400,12 @@ fn bad_input_is_explained() {
         "{}",
         stderr(&out)
     );
+    assert_eq!(
+        stderr(&out).matches("No such file or directory").count(),
+        1,
+        "the cause once: {}",
+        stderr(&out)
+    );
 
     // A trace with a truncated line and a line of garbage: reported with file:line, then skipped.
     let trace = dir.join("bad.txt");
@@ -506,5 +518,334 @@ fn inlined_call_sites_carry_their_chain() {
         "{site:?}"
     );
     assert!(outer.file.ends_with("inl.c"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The processes (zombies aside) whose process group is `pgid`.
+fn live_processes_in_group(pgid: i32) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()).is_none() {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // After COMM: state, ppid, pgrp.
+        if fields.len() > 2 && fields[2] == pgid.to_string() && fields[0] != "Z" {
+            found.push(stat.trim().to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn record_stops_cleanly_on_sigterm() {
+    let dir = scratch("record-sigterm");
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let prof = dir.join("loop.json");
+    // stderr goes to a file: a pipe would stay open as long as anything record started lives.
+    let log = dir.join("stderr");
+    // record in a process group of its own: everything it starts stays in that group.
+    use std::os::unix::process::CommandExt;
+    let mut child = bin()
+        .env("TMPDIR", &tmp)
+        .arg("record")
+        .arg("-o")
+        .arg(&prof)
+        .args([
+            "--",
+            "sh",
+            "-c",
+            "while :; do cat /dev/null; sleep 0.05; done",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let pgid = child.id() as i32;
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "record ended before the signal"
+    );
+    // SAFETY: kill takes plain integers.
+    assert_eq!(unsafe { libc::kill(pgid, libc::SIGTERM) }, 0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            // SAFETY: as above; the test failed, clean up the group before reporting it.
+            unsafe { libc::kill(-pgid, libc::SIGKILL) };
+            panic!("record did not exit within 30 s of SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut left = live_processes_in_group(pgid);
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        left = live_processes_in_group(pgid);
+    }
+    // SAFETY: kill takes plain integers; with nothing left in the group it fails with ESRCH.
+    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    assert!(left.is_empty(), "processes left behind: {left:#?}");
+    let err = std::fs::read_to_string(&log).unwrap();
+    // The shell died of the forwarded SIGTERM, and record says so in its exit status.
+    assert_eq!(status.code(), Some(128 + 15), "{err}");
+    assert!(err.contains("killed by signal 15"), "{err}");
+    let p = Profile::load(&prof).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let opens = p
+        .nodes
+        .iter()
+        .filter(|n| n.syscall == "openat")
+        .map(|n| n.count)
+        .sum::<u64>();
+    assert!(opens >= 5, "the loop's cat calls are in the profile: {err}");
+    let temp: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(temp.is_empty(), "temporary files left behind: {temp:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn record_append_adds_a_run() {
+    let dir = scratch("record-append");
+    let prof = dir.join("cat.json");
+    let record = |extra: &[&str], program: &[&str]| {
+        run(bin()
+            .arg("record")
+            .arg("-o")
+            .arg(&prof)
+            .args(extra)
+            .arg("--")
+            .args(program))
+    };
+    let out = record(&["--append"], &["cat", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let one = Profile::load(&prof).unwrap();
+    assert_eq!(one.runs, 1, "--append without a profile writes a new one");
+    let out = record(&["--append"], &["cat", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2 runs"), "{}", stderr(&out));
+    let two = Profile::load(&prof).unwrap();
+    assert_eq!(two.runs, 2);
+    assert_eq!(two.calls(), 2 * one.calls());
+    assert_eq!(two.transitions(), 2 * one.transitions());
+    // Another program's run is refused before it runs, and the profile is left as it was.
+    let marker = dir.join("ran");
+    let out = record(
+        &["--append"],
+        &["sh", "-c", &format!("touch {}", marker.display())],
+    );
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert!(stderr(&out).contains("profile of cat"), "{}", stderr(&out));
+    assert!(!marker.exists(), "the program ran");
+    assert_eq!(Profile::load(&prof).unwrap(), two);
+    // Without --append the file is replaced.
+    let out = record(&[], &["cat", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(Profile::load(&prof).unwrap().runs, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn record_cxx_program_gets_sites() {
+    let dir = scratch("record-cxx");
+    let src = dir.join("sink.cpp");
+    // A member function of a class in a namespace, taking a template type: strace prints its frame
+    // as `sink(demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x..)`.
+    std::fs::write(
+        &src,
+        r#"#include <unistd.h>
+#include <vector>
+namespace demo {
+struct Sink {
+    int fd;
+    __attribute__((noinline)) long put(const std::vector<char> &data, int times) const {
+        long n = 0;
+        for (int i = 0; i < times; i++)
+            n += write(fd, data.data(), data.size());
+        return n;
+    }
+};
+}
+int main() {
+    std::vector<char> v(4, 'x');
+    demo::Sink s{1};
+    return s.put(v, 3) == 12 ? 0 : 1;
+}
+"#,
+    )
+    .unwrap();
+    let exe = dir.join("sink");
+    let st = Command::new("clang++-19")
+        .args(["-O2", "-g", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .status()
+        .expect("clang++-19 is installed (scripts/setup.sh)");
+    assert!(st.success());
+    let prof = dir.join("sink.json");
+    let out = run(bin()
+        .env_remove("LD_LIBRARY_PATH")
+        .arg("record")
+        .arg("-o")
+        .arg(&prof)
+        .arg("--")
+        .arg(&exe));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    let p = Profile::load(&prof).unwrap();
+    let writes: Vec<_> = p
+        .nodes
+        .iter()
+        .filter(|n| n.syscall == "write" && n.label() == "write(1)")
+        .collect();
+    assert_eq!(writes.len(), 1, "{:#?}", p.nodes);
+    let site = writes[0]
+        .site
+        .as_ref()
+        .unwrap_or_else(|| panic!("write(1) has no site: {:#?}", writes[0]));
+    assert_eq!(writes[0].count, 3);
+    assert!(site.file.ends_with("sink.cpp"), "{site:?}");
+    assert_eq!(site.line, 9, "{site:?}");
+    assert!(site.function.contains("demo::Sink::put"), "{site:?}");
+    let write = p.nodes.iter().position(|n| std::ptr::eq(n, writes[0])).unwrap();
+    assert!(p
+        .edges
+        .iter()
+        .any(|e| e.from == write && e.to == write && e.weight == 2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn perf_recorder_gives_the_sites_and_counts_strace_gives() {
+    let (dir, exe, data) = copy_with_input("record-perf", 5);
+    let record = |recorder: &str, prof: &str| {
+        let out = run(bin()
+            .current_dir(&dir)
+            .env_remove("LD_LIBRARY_PATH")
+            .args(["record", "--recorder", recorder, "-o", prof, "--"])
+            .arg(&exe)
+            .args(["in.dat", "out.dat"]));
+        assert!(out.status.success(), "{recorder}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("lost"), "{recorder}: {}", stderr(&out));
+        assert_eq!(std::fs::read(dir.join("out.dat")).unwrap(), data);
+        (Profile::load(&dir.join(prof)).unwrap(), stderr(&out))
+    };
+    let (by_strace, _) = record("strace", "strace.json");
+    let (by_perf, perf_said) = record("perf", "perf.json");
+    // The program's own calls: same nodes (call, site), counts and edges between them.
+    let sited = |p: &Profile| {
+        let mut nodes: Vec<(String, String, u64)> = p
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let s = n.site.as_ref()?;
+                s.file
+                    .ends_with("copy.c")
+                    .then(|| (n.syscall.clone(), format!("{}:{}", s.line, s.column), n.count))
+            })
+            .collect();
+        nodes.sort();
+        let mut edges: Vec<(String, String, u64)> = p
+            .edges
+            .iter()
+            .filter(|e| p.nodes[e.from].site.is_some() && p.nodes[e.to].site.is_some())
+            .map(|e| (p.nodes[e.from].site_label(), p.nodes[e.to].site_label(), e.weight))
+            .collect();
+        edges.sort();
+        (nodes, edges)
+    };
+    let (strace_nodes, strace_edges) = sited(&by_strace);
+    assert_eq!(strace_nodes.len(), 6, "{strace_nodes:?}");
+    assert_eq!(sited(&by_perf), (strace_nodes, strace_edges));
+    assert_eq!(by_perf.nodes[0].syscall, "execve");
+    // Descriptors: the same, or one higher from the one perf left open in the program, as record
+    // warns.
+    let label = |p: &Profile, syscall: &str| {
+        p.nodes
+            .iter()
+            .find(|n| n.syscall == syscall && n.site.is_some())
+            .map(|n| n.label())
+    };
+    assert_eq!(label(&by_perf, "read"), label(&by_strace, "read"));
+    let write = if perf_said.contains("left descriptor 4 (an eventfd)") {
+        "write(5)"
+    } else {
+        "write(4)"
+    };
+    assert_eq!(label(&by_strace, "write").as_deref(), Some("write(4)"));
+    assert_eq!(label(&by_perf, "write").as_deref(), Some(write), "{perf_said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn record_survives_a_terminal_interrupt_and_writes_the_profile() {
+    // ^C on a terminal reaches the whole foreground process group: record lives on, the program
+    // handles it, and the profile is written. util-linux `script` gives the run a terminal; a 0x03
+    // byte written to it is the ^C. (This does not tell whether record also forwards it: a second
+    // SIGINT that arrives before the shell ran its trap merges with the first.)
+    let dir = scratch("record-ctrl-c");
+    let prof = dir.join("int.json");
+    let inner = format!(
+        "{} record -o {} -- sh -c '{}'",
+        env!("CARGO_BIN_EXE_syscluster"),
+        prof.display(),
+        // Counts the interrupts, waits for the first, then half a second more: exit status 6 + N.
+        "n=0; trap \"echo got-INT; n=\\$((n + 1))\" INT; echo ready; \
+         while [ $n = 0 ]; do sleep 0.05; done; \
+         i=0; while [ $i -lt 10 ]; do sleep 0.05; i=$((i + 1)); done; exit $((6 + n))"
+    );
+    let mut child = Command::new("script")
+        .args(["-qefc", &inner, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("util-linux script is installed");
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !seen.contains("ready") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let chunk = rx.recv_timeout(left).expect("the program started");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    while let Ok(chunk) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert_eq!(seen.matches("got-INT").count(), 1, "{seen}");
+    assert_eq!(status.code(), Some(7), "{seen}");
+    assert!(seen.contains("exited with status 7"), "{seen}");
+    assert!(Profile::load(&prof).unwrap().calls() > 10);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -57,8 +57,51 @@ fn full_path(f: &DebugFrame) -> String {
     }
 }
 
+/// Whether the profile's function name names the IR frame's function: the same name, the
+/// same linkage (mangled) name, or, for C++, the symbolizer's demangled qualified name
+/// (`(anonymous namespace)::Copier::run() const`) whose unqualified part is the debug info's
+/// name (`run`).
 fn same_function(ir: &DebugFrame, name: &str) -> bool {
-    ir.function == name || (!ir.linkage.is_empty() && ir.linkage == name)
+    ir.function == name
+        || (!ir.linkage.is_empty() && ir.linkage == name)
+        || (!ir.linkage.is_empty() && unqualified(name) == Some(ir.function.as_str()))
+}
+
+/// The unqualified name of a demangled C++ function: without its parameter list, qualifiers
+/// after it, and the scopes before it. `None` for a name that is not of that form.
+pub fn unqualified(demangled: &str) -> Option<&str> {
+    // The parameter list is the last balanced "(...)" of the name.
+    let close = demangled.rfind(')')?;
+    let mut depth = 0usize;
+    let mut open = None;
+    for (i, c) in demangled[..=close].char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    open = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let head = &demangled[..open?];
+    // The last "::" outside template arguments and parentheses.
+    let mut depth = 0i32;
+    let mut start = 0;
+    let bytes = head.as_bytes();
+    for i in 0..bytes.len() {
+        match bytes[i] {
+            b'<' | b'(' => depth += 1,
+            b'>' | b')' => depth -= 1,
+            b':' if depth == 0 && i + 1 < bytes.len() && bytes[i + 1] == b':' => start = i + 2,
+            _ => {}
+        }
+    }
+    let name = &head[start..];
+    (!name.is_empty()).then_some(name)
 }
 
 /// How strictly a frame's file must agree with the profile's.

@@ -3,7 +3,7 @@
 
 use syscluster_pass::config::{CommandLine, Config, ParamError, Params};
 use syscluster_pass::plan::{ArgSource, Entry, Stop};
-use syscluster_pass::profile_map::{node_function, same_file};
+use syscluster_pass::profile_map::{node_function, same_file, unqualified};
 use syscluster_pass::stats::Stats;
 use syscluster_profile::format::Node;
 
@@ -139,4 +139,25 @@ fn counters_render_like_llvm_stats() {
     assert!(text.contains(" 2 syscall-cluster - Number of multi-calls formed\n"));
     assert!(text.contains(" 1 syscall-cluster - Number of looped multi-calls (whole loops)\n"));
     assert_eq!(text.lines().count(), 9);
+}
+
+#[test]
+fn unqualified_names_of_demangled_functions() {
+    assert_eq!(
+        unqualified("(anonymous namespace)::Copier::run()"),
+        Some("run")
+    );
+    assert_eq!(
+        unqualified("ns::Box<std::pair<int, int>>::get(int) const"),
+        Some("get")
+    );
+    assert_eq!(
+        unqualified("sum<int>(int*, unsigned long)"),
+        Some("sum<int>")
+    );
+    assert_eq!(
+        unqualified("std::function<void (int)>::operator()(int) const"),
+        Some("operator()")
+    );
+    assert_eq!(unqualified("main"), None);
 }

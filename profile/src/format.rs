@@ -17,23 +17,25 @@ pub const VERSION: u32 = 1;
 /// How many most frequent values a node keeps per argument in the file.
 pub const VALUES_KEPT: usize = 4;
 
-/// Errors of reading, writing and merging profiles.
+/// Errors of reading, writing and merging profiles. Each message says its cause itself (the
+/// pass prints only the message), so none has a `source()`: a printer of error chains says the
+/// cause once.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("cannot read profile {path}: {source}")]
+    #[error("cannot read profile {path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("cannot write profile {path}: {source}")]
+    #[error("cannot write profile {path}: {error}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("{origin} is not a valid profile: {source} (is it a JSON file written by `syscluster record`?)")]
+    #[error("{origin} is not a valid profile: {error} (is it a JSON file written by `syscluster record`?)")]
     Json {
         origin: String,
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     #[error("{origin} has profile version {found}, this syscluster reads version {supported}: record it again with this syscluster")]
     UnsupportedVersion {
@@ -315,9 +317,9 @@ impl Profile {
 
     /// Reads and checks a profile file.
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ProfileError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Profile::parse(&text, &path.display().to_string())
     }
@@ -329,9 +331,9 @@ impl Profile {
         struct Versioned {
             version: Option<u32>,
         }
-        let v: Versioned = serde_json::from_str(text).map_err(|source| ProfileError::Json {
+        let v: Versioned = serde_json::from_str(text).map_err(|error| ProfileError::Json {
             origin: origin.to_string(),
-            source,
+            error,
         })?;
         match v.version {
             Some(VERSION) => {}
@@ -345,13 +347,13 @@ impl Profile {
             None => {
                 return Err(ProfileError::Json {
                     origin: origin.to_string(),
-                    source: serde::de::Error::missing_field("version"),
+                    error: serde::de::Error::missing_field("version"),
                 })
             }
         }
-        let p: Profile = serde_json::from_str(text).map_err(|source| ProfileError::Json {
+        let p: Profile = serde_json::from_str(text).map_err(|error| ProfileError::Json {
             origin: origin.to_string(),
-            source,
+            error,
         })?;
         p.check(origin)?;
         Ok(p)
@@ -387,9 +389,9 @@ impl Profile {
 
     /// Writes the profile (through a temporary file, so a reader never sees half a profile).
     pub fn save(&self, path: &Path) -> Result<(), ProfileError> {
-        let err = |source| ProfileError::Write {
+        let err = |error| ProfileError::Write {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         let tmp = match path.file_name() {
             Some(name) => path.with_file_name(format!(".{}.tmp", name.to_string_lossy())),
@@ -653,6 +655,34 @@ mod tests {
         });
         let e = Profile::from_str(&p.to_json()).unwrap_err();
         assert!(matches!(e, ProfileError::BadEdge { to: 9, .. }), "{e}");
+    }
+
+    /// The message and its chain of causes, as `anyhow`'s `{:#}` prints them.
+    fn chain(e: &dyn std::error::Error) -> String {
+        let mut text = e.to_string();
+        let mut cause = e.source();
+        while let Some(c) = cause {
+            text.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        text
+    }
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let e = Profile::load(Path::new("/no/such/profile.json")).unwrap_err();
+        let text = chain(&e);
+        assert_eq!(text.matches("No such file or directory").count(), 1, "{text}");
+        assert!(text.starts_with("cannot read profile /no/such/profile.json: "), "{text}");
+        let e = Profile::from_str("[1, 2]").unwrap_err();
+        let text = chain(&e);
+        let ProfileError::Json { error, .. } = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(text.matches(&error.to_string()).count(), 1, "{text}");
+        let e = sample().save(Path::new("/no/such/dir/p.json")).unwrap_err();
+        let text = chain(&e);
+        assert_eq!(text.matches("No such file or directory").count(), 1, "{text}");
     }
 
     #[test]

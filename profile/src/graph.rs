@@ -16,7 +16,7 @@ use crate::format::{
 };
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::strace::{Call, Event, Outcome};
-use crate::symbolize::Symbolizer;
+use crate::symbolize::{NoSite, Symbolizer};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -123,8 +123,19 @@ pub struct Summary {
     pub calls: u64,
     /// Problems with symbolizing (one message per object).
     pub warnings: Vec<String>,
-    /// Objects with call sites that have no debug location: (object, sites without, all sites).
-    pub no_debug: Vec<(String, usize, usize)>,
+    /// Objects with call sites that have no source location.
+    pub no_debug: Vec<Unlocated>,
+}
+
+/// The call sites of one object that have no source location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unlocated {
+    pub object: String,
+    /// How many distinct call sites (site frames) the object has in all.
+    pub sites: usize,
+    /// The sites without a location, by offset: strace's frame for each (`_start+0x25`, or the
+    /// offset when strace knew no symbol) and why the symbolizer had no location for it.
+    pub missing: Vec<(String, NoSite)>,
 }
 
 /// Builds a syscall graph from trace events.
@@ -271,7 +282,11 @@ impl Builder {
         acc.count += 1;
         for (i, top) in acc.values.iter_mut() {
             if let Some(v) = call.args.get(*i as usize) {
-                top.add(v);
+                // A path's value is its text: a pointer (a path strace could not read, or a trace
+                // of numbers only) says nothing about it.
+                if acc.syscall.args[*i as usize] != ArgKind::Path || v.starts_with('"') {
+                    top.add(v);
+                }
             }
         }
         match call.outcome {
@@ -296,31 +311,38 @@ impl Builder {
         // Symbolize every distinct site frame, one symbolizer run per object.
         let mut sites: HashMap<(usize, u64), crate::format::Site> = HashMap::new();
         if let Some(sym) = symbolizer {
-            let mut per_object: BTreeMap<usize, Vec<u64>> = BTreeMap::new();
+            // Per object: (offset, strace's symbol) of each distinct site frame.
+            let mut per_object: BTreeMap<usize, Vec<(u64, &str)>> = BTreeMap::new();
             for acc in &self.nodes {
-                if let Some((obj, off, _)) = &acc.frame {
-                    per_object.entry(*obj).or_default().push(*off);
+                if let Some((obj, off, symbol)) = &acc.frame {
+                    per_object.entry(*obj).or_default().push((*off, symbol));
                 }
             }
-            for (obj, mut offsets) in per_object {
-                offsets.sort_unstable();
-                offsets.dedup();
+            for (obj, mut frames) in per_object {
+                frames.sort_unstable_by_key(|(off, _)| *off);
+                frames.dedup_by_key(|(off, _)| *off);
+                let offsets: Vec<u64> = frames.iter().map(|(off, _)| *off).collect();
                 let path = &self.objects[obj];
                 match sym.symbolize(Path::new(path), &offsets) {
                     Ok(found) => {
-                        let mut missing = 0;
-                        for (off, site) in offsets.iter().zip(found) {
+                        let mut missing = Vec::new();
+                        for (&(off, symbol), site) in frames.iter().zip(found) {
                             match site {
-                                Some(s) => {
-                                    sites.insert((obj, *off), s);
+                                Ok(s) => {
+                                    sites.insert((obj, off), s);
                                 }
-                                None => missing += 1,
+                                Err(why) if symbol.is_empty() => {
+                                    missing.push((format!("{off:#x}"), why))
+                                }
+                                Err(why) => missing.push((symbol.to_string(), why)),
                             }
                         }
-                        if missing > 0 {
-                            self.summary
-                                .no_debug
-                                .push((path.clone(), missing, offsets.len()));
+                        if !missing.is_empty() {
+                            self.summary.no_debug.push(Unlocated {
+                                object: path.clone(),
+                                sites: offsets.len(),
+                                missing,
+                            });
                         }
                     }
                     Err(e) => self
@@ -597,6 +619,19 @@ mod tests {
         assert_eq!(top[0].value, "4096");
         assert!(top[0].count >= 100);
         assert!(top.len() <= VALUES_KEPT);
+    }
+
+    #[test]
+    fn paths_profile_their_text_not_pointers() {
+        let (p, _) = build(
+            "openat(-100, \"/etc/a\", 0) = 3\nopenat(-100, 0x7ffd1000, 0) = 3\nopenat(-100, NULL, 0) = -1 EFAULT (Bad address)\n",
+        );
+        let open = p.nodes.iter().find(|n| n.syscall == "openat").unwrap();
+        assert_eq!(open.count, 3);
+        let paths = open.values_of(1);
+        assert_eq!(paths.len(), 1, "{paths:?}");
+        assert_eq!((paths[0].value.as_str(), paths[0].count), ("\"/etc/a\"", 1));
+        assert_eq!(open.values_of(2)[0].count, 3);
     }
 
     #[test]

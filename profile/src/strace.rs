@@ -160,25 +160,8 @@ impl Parser {
         self.line += 1;
         self.stats.lines += 1;
         // Stack frames are most of a `-k` trace: handle them before anything else.
-        if raw.starts_with(b" > ") {
-            self.stats.frames += 1;
-            if let Some(p) = self.pending.as_mut() {
-                p.had_frames = true;
-                if p.site.is_none() {
-                    match std::str::from_utf8(&raw[3..]).ok().and_then(parse_frame) {
-                        Some(f) if !is_runtime_frame(&f) => p.site = Some(f),
-                        Some(_) => {}
-                        None => {
-                            let line = self.line;
-                            self.bad(
-                                sink,
-                                line,
-                                "a stack frame that is not `OBJECT(SYMBOL+0xOFF) [0xADDR]`",
-                            );
-                        }
-                    }
-                }
-            }
+        if let Some(frame) = raw.strip_prefix(b" > ") {
+            self.frame(frame, sink);
             return;
         }
         let owned;
@@ -195,34 +178,22 @@ impl Parser {
             return;
         }
         // `strace: Process N attached` may cut a call line in two.
-        let mut joined;
-        let mut text = text;
-        if let Some(carry) = self.carry.take() {
-            joined = carry;
-            joined.push_str(text.trim_start());
-            text = &joined;
-        }
-        // (Only lines ending in `attached`/`detached` can hold one: skip the search otherwise.)
-        let note = text.ends_with(" attached") || text.ends_with(" detached");
-        if let Some(pos) = note.then(|| text.find("strace: Process ")).flatten() {
-            if pos == 0 {
-                return;
+        let joined;
+        let text = match self.carry.take() {
+            Some(mut carry) => {
+                carry.push_str(text.trim_start());
+                joined = carry;
+                joined.as_str()
             }
-            if text[pos..].ends_with(" attached") || text[pos..].ends_with(" detached") {
-                self.carry = Some(text[..pos].to_string());
-                return;
-            }
-        }
-        if text.starts_with("strace: ") {
+            None => text,
+        };
+        if self.attach_note(text) {
             return;
         }
-        let (pid, rest) = match self.split_prefix(text) {
-            Some(x) => x,
-            None => {
-                let line = self.line;
-                self.bad(sink, line, "no system call, signal or exit on this line");
-                return;
-            }
+        let Some((pid, rest)) = self.split_prefix(text) else {
+            let line = self.line;
+            self.bad(sink, line, "no system call, signal or exit on this line");
+            return;
         };
         let line = self.line;
         if let Some((from, to)) = self.renamed.take() {
@@ -231,87 +202,134 @@ impl Parser {
         if let Some(sig) = rest.strip_prefix("--- ") {
             let name = sig.split([' ', '{']).next().unwrap_or("");
             sink(Event::Signal { pid, name });
-            return;
-        }
-        if let Some(ex) = rest.strip_prefix("+++ ") {
+        } else if let Some(ex) = rest.strip_prefix("+++ ") {
             self.exit(pid, ex, line, sink);
+        } else if let Some(res) = rest.strip_prefix("<... ") {
+            self.resumed(pid, res, line, sink);
+        } else if rest.trim_end().ends_with("<unfinished ...>") {
+            self.unfinished(pid, rest, line, sink);
+        } else if rest.contains('(') {
+            self.call(pid, rest, line);
+        } else {
+            self.bad(sink, line, "no system call, signal or exit on this line");
+        }
+    }
+
+    /// A ` > ` stack frame line (`frame` is the text after the marker): keeps the pending call's
+    /// site frame, the first frame outside the runtime.
+    fn frame(&mut self, frame: &[u8], sink: &mut dyn FnMut(Event<'_>)) {
+        self.stats.frames += 1;
+        let Some(p) = self.pending.as_mut() else {
+            return;
+        };
+        p.had_frames = true;
+        if p.site.is_some() {
             return;
         }
-        if let Some(res) = rest.strip_prefix("<... ") {
-            // `<... read resumed>REST`
-            let Some(end) = res.find(" resumed>") else {
-                self.bad(sink, line, "a `<... NAME resumed>` line without `resumed>`");
-                return;
-            };
-            let name = &res[..end];
-            let tail = &res[end + " resumed>".len()..];
-            let Some((start, mut head)) = self.unfinished.remove(&pid) else {
-                // The trace started in the middle of this call: nothing to join it with.
+        match std::str::from_utf8(frame).ok().and_then(parse_frame) {
+            Some(f) if !is_runtime_frame(&f) => p.site = Some(f),
+            Some(_) => {}
+            None => {
+                let line = self.line;
                 self.bad(
                     sink,
                     line,
-                    &format!("`{name}` resumed, but its start is not in the trace"),
+                    "a stack frame that is not `OBJECT(SYMBOL+0xOFF) [0xADDR]`",
                 );
-                return;
-            };
-            if !head.starts_with(name) {
-                self.bad(
-                    sink,
-                    line,
-                    &format!("`{name}` resumed, but thread {pid} was in another call"),
-                );
-                return;
             }
-            if tail.trim_end().ends_with("<unfinished ...>") {
-                // Resumed and cut again (e.g. by another signal): keep waiting.
-                head.push_str(strip_unfinished(tail));
-                self.unfinished.insert(pid, (start, head));
-                return;
+        }
+    }
+
+    /// Handles a `strace: ...` note: true when the line is used up (a note of its own, or a call
+    /// line that a `Process N attached` note cut, kept to be joined with the next line).
+    fn attach_note(&mut self, text: &str) -> bool {
+        // (Only lines ending in `attached`/`detached` can hold a cutting note: skip the search
+        // otherwise.)
+        let note = text.ends_with(" attached") || text.ends_with(" detached");
+        if let Some(pos) = note.then(|| text.find("strace: Process ")).flatten() {
+            if pos == 0 {
+                return true;
             }
-            head.push_str(tail);
+            if text[pos..].ends_with(" attached") || text[pos..].ends_with(" detached") {
+                self.carry = Some(text[..pos].to_string());
+                return true;
+            }
+        }
+        text.starts_with("strace: ")
+    }
+
+    /// `<... NAME resumed>REST` (`res` is the text after `<... `): joins the call with its start.
+    fn resumed(&mut self, pid: u32, res: &str, line: u64, sink: &mut dyn FnMut(Event<'_>)) {
+        let Some(end) = res.find(" resumed>") else {
+            self.bad(sink, line, "a `<... NAME resumed>` line without `resumed>`");
+            return;
+        };
+        let name = &res[..end];
+        let tail = &res[end + " resumed>".len()..];
+        let Some((start, mut head)) = self.unfinished.remove(&pid) else {
+            // The trace started in the middle of this call: nothing to join it with.
+            self.bad(
+                sink,
+                line,
+                &format!("`{name}` resumed, but its start is not in the trace"),
+            );
+            return;
+        };
+        if !head.starts_with(name) {
+            self.bad(
+                sink,
+                line,
+                &format!("`{name}` resumed, but thread {pid} was in another call"),
+            );
+            return;
+        }
+        if tail.trim_end().ends_with("<unfinished ...>") {
+            // Resumed and cut again (e.g. by another signal): keep waiting.
+            head.push_str(strip_unfinished(tail));
+            self.unfinished.insert(pid, (start, head));
+            return;
+        }
+        head.push_str(tail);
+        self.pending = Some(Pending {
+            pid,
+            line: start,
+            text: head,
+            site: None,
+            had_frames: false,
+        });
+    }
+
+    /// `NAME(ARGS <unfinished ...>`: keeps the start of the call until it resumes.
+    fn unfinished(&mut self, pid: u32, rest: &str, line: u64, sink: &mut dyn FnMut(Event<'_>)) {
+        if let Some((start, old)) = self
+            .unfinished
+            .insert(pid, (line, strip_unfinished(rest).to_string()))
+        {
+            // Its previous call never resumed: report it as it is.
             self.pending = Some(Pending {
                 pid,
                 line: start,
-                text: head,
+                text: old + ") = ?",
                 site: None,
                 had_frames: false,
             });
-            return;
+            self.flush(sink);
         }
-        if rest.trim_end().ends_with("<unfinished ...>") {
-            if let Some((start, old)) = self
-                .unfinished
-                .insert(pid, (line, strip_unfinished(rest).to_string()))
-            {
-                // Its previous call never resumed: report it as it is.
-                self.pending = Some(Pending {
-                    pid,
-                    line: start,
-                    text: old + ") = ?",
-                    site: None,
-                    had_frames: false,
-                });
-                self.flush(sink);
-            }
-            return;
-        }
-        if rest.contains('(') {
-            self.pending = Some(Pending {
-                pid,
-                line,
-                text: {
-                    // Reuse the last call's buffer: no allocation per line.
-                    let mut t = std::mem::take(&mut self.spare);
-                    t.clear();
-                    t.push_str(rest);
-                    t
-                },
-                site: None,
-                had_frames: false,
-            });
-            return;
-        }
-        self.bad(sink, line, "no system call, signal or exit on this line");
+    }
+
+    /// A whole call line: pending until its frames (if any) have been read.
+    fn call(&mut self, pid: u32, rest: &str, line: u64) {
+        // Reuse the last call's buffer: no allocation per line.
+        let mut text = std::mem::take(&mut self.spare);
+        text.clear();
+        text.push_str(rest);
+        self.pending = Some(Pending {
+            pid,
+            line,
+            text,
+            site: None,
+            had_frames: false,
+        });
     }
 
     /// Reports what is still pending at the end of the trace.
@@ -487,7 +505,10 @@ fn strip_unfinished(s: &str) -> &str {
     s.strip_suffix(' ').unwrap_or(s)
 }
 
-/// Parses `OBJECT(SYMBOL+0xOFF) [0xADDR]` (the text after ` > `).
+/// Parses `OBJECT(SYMBOL+0xOFF) [0xADDR]` (the text after ` > `). The symbol may hold parentheses
+/// of its own (C++: `player(InitPictImages(vid_stream*, int, int)+0x86) [0x4a1b]`), and so may the
+/// object's path (`/opt/a (b)/prog() [0x10]`): the symbol's `(` is the one that balances the `)`
+/// before the address.
 pub fn parse_frame(s: &str) -> Option<StackFrame> {
     let s = s.trim_end();
     let open = s.rfind(" [0x")?;
@@ -496,7 +517,7 @@ pub fn parse_frame(s: &str) -> Option<StackFrame> {
     let head = &s[..open];
     let (object, symbol) = match head.strip_suffix(')') {
         Some(h) => {
-            let p = h.rfind('(')?;
+            let p = symbol_open(h)?;
             (&h[..p], &h[p + 1..])
         }
         None => (head, ""),
@@ -506,6 +527,22 @@ pub fn parse_frame(s: &str) -> Option<StackFrame> {
         symbol: symbol.to_string(),
         offset,
     })
+}
+
+/// In `OBJECT(SYMBOL` (the frame without its closing `)`), the position of the `(` that opens the
+/// symbol: scanning back from the end, the first `(` that no `)` of the symbol's own balances. A
+/// symbol whose parentheses do not balance (none that a compiler emits) falls back to the first `(`.
+fn symbol_open(h: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in h.bytes().enumerate().rev() {
+        match c {
+            b')' => depth += 1,
+            b'(' if depth == 0 => return Some(i),
+            b'(' => depth -= 1,
+            _ => {}
+        }
+    }
+    h.find('(')
 }
 
 struct Args<'a> {
@@ -807,6 +844,60 @@ mod tests {
     }
 
     #[test]
+    fn cxx_frames_keep_their_object() {
+        let f = parse_frame(
+            "/path/player(InitPictImages(vid_stream*, int, int)+0x86) [0x4a1b]",
+        )
+        .unwrap();
+        assert_eq!(
+            (f.object.as_str(), f.symbol.as_str(), f.offset),
+            (
+                "/path/player",
+                "InitPictImages(vid_stream*, int, int)+0x86",
+                0x4a1b
+            )
+        );
+        let f = parse_frame(
+            "/tmp/t(demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x32) [0x1232]",
+        )
+        .unwrap();
+        assert_eq!(f.object, "/tmp/t");
+        assert_eq!(
+            f.symbol,
+            "demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x32"
+        );
+        // Parentheses in the path and in the symbol, a call operator, a lambda, a function pointer.
+        for (line, object, symbol) in [
+            (
+                "/opt/a (b)/prog((anonymous namespace)::f(int (*)(int))+0x9) [0x20]",
+                "/opt/a (b)/prog",
+                "(anonymous namespace)::f(int (*)(int))+0x9",
+            ),
+            (
+                "/bin/p(main::{lambda()#1}::operator()() const+0x11) [0x30]",
+                "/bin/p",
+                "main::{lambda()#1}::operator()() const+0x11",
+            ),
+            ("/opt/a (b)/prog() [0x10]", "/opt/a (b)/prog", ""),
+        ] {
+            let f = parse_frame(line).unwrap();
+            assert_eq!((f.object.as_str(), f.symbol.as_str()), (object, symbol));
+        }
+        // The site of a call from C++ code is that frame, in the program.
+        let (calls, other) = parse(
+            "9 write(1, \"\"..., 4) = 4\n \
+             > /usr/lib/x86_64-linux-gnu/libc.so.6(__write+0x10) [0xf8350]\n \
+             > /tmp/t(demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x32) [0x1232]\n \
+             > /tmp/t(main+0x44) [0x11b4]\n",
+        );
+        assert!(other.is_empty(), "{other:?}");
+        assert_eq!(
+            calls[0].site.as_deref(),
+            Some("/tmp/t:demo::Sink::put(std::vector<char, std::allocator<char> > const&, int) const+0x32:0x1232")
+        );
+    }
+
+    #[test]
     fn frames() {
         let f = parse_frame("/usr/lib/libc.so.6(__open64+0x51) [0xf8011]").unwrap();
         assert_eq!(
@@ -819,6 +910,8 @@ mod tests {
             ("/opt/a (b)/prog", "")
         );
         assert!(parse_frame("garbage").is_none());
+        assert!(parse_frame("/bin/x(main+0x5) [0xzz]").is_none());
+        assert!(parse_frame("/bin/x main+0x5) [0x10]").is_none());
         assert!(is_runtime_object("/usr/lib/x86_64-linux-gnu/libc.so.6"));
         assert!(is_runtime_object("unexpected_backtracing_error"));
         assert!(!is_runtime_object("/tmp/pt/copy"));

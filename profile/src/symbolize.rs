@@ -9,21 +9,22 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// Why sites could not be looked up. Like `ProfileError`, each message says its cause itself.
 #[derive(Debug, thiserror::Error)]
 pub enum SymbolizeError {
     #[error("no llvm-symbolizer found (tried $SYSCLUSTER_SYMBOLIZER, llvm-symbolizer-19, llvm-symbolizer): install llvm-19 (scripts/setup.sh)")]
     NotFound,
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}")]
     Object {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path} is not an ELF object")]
     NotElf { path: PathBuf },
-    #[error("running {program} failed: {source}")]
+    #[error("running {program} failed: {error}")]
     Run {
         program: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{program} exited with {status} on {object}")]
     Failed {
@@ -31,6 +32,18 @@ pub enum SymbolizeError {
         status: std::process::ExitStatus,
         object: PathBuf,
     },
+}
+
+/// Why an address has no site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoSite {
+    /// The object has no debug information for the address: code built without `-g`, or start-up
+    /// code such as `_start` (crt1.o) in a program built with it. `function` is the symbol table's
+    /// name, when it has one.
+    NoDebugInfo { function: Option<String> },
+    /// Debug information places the address on line 0: code the compiler attributes to no source
+    /// line (merged or compiler-generated code).
+    LineZero { function: String, file: String },
 }
 
 /// A way to run llvm-symbolizer.
@@ -65,12 +78,12 @@ impl Symbolizer {
     }
 
     /// The sites of `offsets` (file offsets of return addresses, as strace prints them) in `object`,
-    /// in order; `None` where the symbolizer knows no source location.
+    /// in order; where the symbolizer knows no source location, why.
     pub fn symbolize(
         &self,
         object: &Path,
         offsets: &[u64],
-    ) -> Result<Vec<Option<Site>>, SymbolizeError> {
+    ) -> Result<Vec<Result<Site, NoSite>>, SymbolizeError> {
         let segments = load_segments(object)?;
         let addresses: Vec<u64> = offsets
             .iter()
@@ -89,9 +102,9 @@ impl Symbolizer {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|source| SymbolizeError::Run {
+            .map_err(|error| SymbolizeError::Run {
                 program: self.program.clone(),
-                source,
+                error,
             })?;
         let mut input = String::with_capacity(addresses.len() * 12);
         for a in &addresses {
@@ -108,15 +121,15 @@ impl Symbolizer {
         if let Some(mut stdout) = child.stdout.take() {
             stdout
                 .read_to_string(&mut out)
-                .map_err(|source| SymbolizeError::Run {
+                .map_err(|error| SymbolizeError::Run {
                     program: self.program.clone(),
-                    source,
+                    error,
                 })?;
         }
         let _ = writer.join();
-        let status = child.wait().map_err(|source| SymbolizeError::Run {
+        let status = child.wait().map_err(|error| SymbolizeError::Run {
             program: self.program.clone(),
-            source,
+            error,
         })?;
         if !status.success() {
             return Err(SymbolizeError::Failed {
@@ -126,7 +139,7 @@ impl Symbolizer {
             });
         }
         let mut sites = parse_output(&out);
-        sites.resize(offsets.len(), None);
+        sites.resize(offsets.len(), Err(NoSite::NoDebugInfo { function: None }));
         for s in sites.iter_mut().flatten() {
             s.object = Some(object.display().to_string());
         }
@@ -136,7 +149,7 @@ impl Symbolizer {
 
 /// Parses llvm-symbolizer's LLVM-style output: per address, pairs of `function` and
 /// `file:line:column` lines (innermost first), then an empty line.
-pub fn parse_output(out: &str) -> Vec<Option<Site>> {
+pub fn parse_output(out: &str) -> Vec<Result<Site, NoSite>> {
     let mut result = Vec::new();
     for block in out.split("\n\n") {
         let lines: Vec<&str> = block.lines().filter(|l| !l.is_empty()).collect();
@@ -144,19 +157,23 @@ pub fn parse_output(out: &str) -> Vec<Option<Site>> {
             continue;
         }
         let mut frames = Vec::new();
+        let mut missing = NoSite::NoDebugInfo { function: None };
         for pair in lines.chunks(2) {
             let [function, location] = pair else { break };
-            let Some(frame) = parse_location(function, location) else {
-                break;
-            };
-            frames.push(frame);
+            match parse_location(function, location) {
+                Ok(frame) => frames.push(frame),
+                Err(why) => {
+                    missing = why;
+                    break;
+                }
+            }
         }
         if frames.is_empty() {
-            result.push(None);
+            result.push(Err(missing));
             continue;
         }
         let inner = frames.remove(0);
-        result.push(Some(Site {
+        result.push(Ok(Site {
             function: inner.function,
             file: inner.file,
             line: inner.line,
@@ -168,15 +185,31 @@ pub fn parse_output(out: &str) -> Vec<Option<Site>> {
     result
 }
 
-fn parse_location(function: &str, location: &str) -> Option<Frame> {
+fn parse_location(function: &str, location: &str) -> Result<Frame, NoSite> {
+    let known = (function != "??").then(|| function.to_string());
+    let unknown = || NoSite::NoDebugInfo {
+        function: known.clone(),
+    };
     let mut parts = location.rsplitn(3, ':');
-    let column = parts.next()?.trim().parse().ok()?;
-    let line: u32 = parts.next()?.trim().parse().ok()?;
-    let file = parts.next()?;
-    if file == "??" || line == 0 {
-        return None;
+    let column = parts
+        .next()
+        .and_then(|c| c.trim().parse().ok())
+        .ok_or_else(unknown)?;
+    let line: u32 = parts
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .ok_or_else(unknown)?;
+    let file = parts.next().ok_or_else(unknown)?;
+    if file == "??" {
+        return Err(unknown());
     }
-    Some(Frame {
+    if line == 0 {
+        return Err(NoSite::LineZero {
+            function: function.to_string(),
+            file: file.to_string(),
+        });
+    }
+    Ok(Frame {
         function: function.to_string(),
         file: file.to_string(),
         line,
@@ -194,9 +227,9 @@ pub struct Segment {
 
 /// The `PT_LOAD` segments of a 64-bit little-endian ELF file.
 pub fn load_segments(path: &Path) -> Result<Vec<Segment>, SymbolizeError> {
-    let io = |source| SymbolizeError::Object {
+    let io = |error| SymbolizeError::Object {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let mut f = std::fs::File::open(path).map_err(io)?;
     let mut ehdr = [0u8; 64];
@@ -254,10 +287,10 @@ mod tests {
 
     #[test]
     fn output_with_inlining() {
-        let out =
-            "helper\n/src/a.c:10:5\nmain\n/src/a.c:30:3\n\n??\n??:0:0\n\nmain\n/src/a.c:40:12\n\n";
+        let out = "helper\n/src/a.c:10:5\nmain\n/src/a.c:30:3\n\n??\n??:0:0\n\nmain\n/src/a.c:40:12\n\n\
+                   _start\n??:0:0\n\nmain\n/src/a.c:0:0\n\n";
         let sites = parse_output(out);
-        assert_eq!(sites.len(), 3);
+        assert_eq!(sites.len(), 5);
         let s = sites[0].as_ref().unwrap();
         assert_eq!(
             (s.function.as_str(), s.file.as_str(), s.line, s.column),
@@ -272,8 +305,21 @@ mod tests {
                 column: 3
             }]
         );
-        assert!(sites[1].is_none());
+        assert_eq!(sites[1], Err(NoSite::NoDebugInfo { function: None }));
         assert_eq!(sites[2].as_ref().unwrap().line, 40);
+        assert_eq!(
+            sites[3],
+            Err(NoSite::NoDebugInfo {
+                function: Some("_start".into())
+            })
+        );
+        assert_eq!(
+            sites[4],
+            Err(NoSite::LineZero {
+                function: "main".into(),
+                file: "/src/a.c".into()
+            })
+        );
     }
 
     #[test]

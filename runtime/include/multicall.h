@@ -47,6 +47,21 @@ long multicall(struct mc_entry *entries, unsigned count);
 long multicall_loop(struct mc_entry *entries, unsigned count, unsigned long max_iters,
 		    unsigned long *iterations);
 
+/*
+ * multicall_loop with struct mc_batch flags: MC_BATCH_LOOP (implied) and
+ * MC_BATCH_DEAD_BUFFERS, the caller's promise that it does not read the memory the batch's
+ * calls write (a read's buffer) after the batch. With it, a copy loop
+ *     e[0] = read(in, buf, N)                      stop MC_STOP_NONPOS
+ *     e[1] = write(out, buf, <result of e[0]>)     stop MC_STOP_NE_ARG, stop_arg 2
+ * runs as copy_file_range, sendfile or splice in large chunks wherever the outcome is that
+ * of the plain loop (the same bytes, file offsets, results of the last iteration,
+ * iterations, stop index and errors), and as the plain loop from the point where it could
+ * differ (docs/runtime.md, "Specialised copy loops"). The buffer's contents after the batch
+ * are unspecified. Any other batch runs as with multicall_loop. Other flags: -1, EINVAL.
+ */
+long multicall_loop_flags(struct mc_entry *entries, unsigned count, unsigned long max_iters,
+			  unsigned long *iterations, unsigned flags);
+
 /* The same, always on the direct backend: the reference semantics. */
 long multicall_direct(struct mc_entry *entries, unsigned count);
 long multicall_loop_direct(struct mc_entry *entries, unsigned count, unsigned long max_iters,

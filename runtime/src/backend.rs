@@ -25,9 +25,10 @@
 //! state in it); io_uring rings are per thread and per process ([`crate::uring`]).
 
 use crate::abi::McEntry;
+use crate::abi::{MC_BATCH_DEAD_BUFFERS, MC_BATCH_LOOP};
 use crate::batch::{Batch, BatchError, Outcome};
 use crate::kmod::{Kmod, KmodError};
-use crate::{direct, uring};
+use crate::{copy, direct, uring};
 use std::ffi::CStr;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -315,7 +316,7 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        unsafe { self.submit(None, entries, count, max_iters) }
+        unsafe { self.run_flags(None, entries, count, max_iters, 0) }
     }
 
     /// Runs the batch on `backend` if it can run it exactly, else on the direct backend.
@@ -331,25 +332,53 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        unsafe { self.submit(Some(backend), entries, count, max_iters) }
+        unsafe { self.run_flags(Some(backend), entries, count, max_iters, 0) }
     }
 
-    /// What [`Runtime::run`] and [`Runtime::run_with`] do: takes the batch (a validated
-    /// copy, [`Batch::take`]), runs it on `choice` when that backend can run it, on the one
-    /// [`Runtime::backend_for`] names when `choice` is `None`, and writes the results back.
+    /// Runs the batch as [`Runtime::run`] (`choice` `None`) or [`Runtime::run_with`] do,
+    /// with `struct mc_batch` flags: `MC_BATCH_LOOP` (implied by `max_iters`) and
+    /// `MC_BATCH_DEAD_BUFFERS`; other flags are refused. Takes the batch (a validated copy,
+    /// [`Batch::take`]), runs a copy loop marked `MC_BATCH_DEAD_BUFFERS` specialised as far
+    /// as [`copy::try_run`] goes, runs the rest on `choice` when that backend can run it, on
+    /// the one [`Runtime::backend_for`] names when `choice` is `None`, and writes the
+    /// results back. No backend sees the flags.
     ///
     /// # Safety
     ///
-    /// As for [`Runtime::run`].
-    unsafe fn submit(
+    /// As for [`Runtime::run`]; with `MC_BATCH_DEAD_BUFFERS`, the caller does not read the
+    /// memory the batch's calls write after the batch.
+    pub unsafe fn run_flags(
         &self,
         choice: Option<Backend>,
         entries: *mut McEntry,
         count: usize,
         max_iters: Option<u64>,
+        flags: u32,
     ) -> Result<Outcome, RunError> {
+        if flags & !(MC_BATCH_LOOP | MC_BATCH_DEAD_BUFFERS) != 0 {
+            return Err(BatchError::UnknownFlags(flags).into());
+        }
         // SAFETY: forwarded from the caller: count readable entries.
         let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
+        let mut specialised = 0;
+        if flags & MC_BATCH_DEAD_BUFFERS != 0 {
+            // SAFETY: forwarded from the caller, who does not read the buffers afterwards.
+            match unsafe { copy::try_run(&mut batch) } {
+                None => {}
+                Some(copy::Progress::Done {
+                    stop_index,
+                    iterations,
+                }) => {
+                    // SAFETY: the caller's count writable entries.
+                    unsafe { batch.write_back(entries) };
+                    return Ok(Outcome {
+                        stop_index,
+                        iterations,
+                    });
+                }
+                Some(copy::Progress::Rest { iterations }) => specialised = iterations,
+            }
+        }
         let backend = match choice {
             None => self.backend_for(batch.entries(), batch.looped()),
             Some(backend) => {
@@ -369,7 +398,19 @@ impl Runtime {
         let outcome = unsafe { self.run_on(backend, &mut batch) };
         // SAFETY: the caller's count writable entries.
         unsafe { batch.write_back(entries) };
-        outcome
+        match outcome {
+            Ok(outcome) => Ok(Outcome {
+                iterations: outcome.iterations + specialised,
+                ..outcome
+            }),
+            // Iterations ran before the backend refused the rest: the looped batch ends
+            // early, as it does when a signal is pending.
+            Err(_) if specialised > 0 => Ok(Outcome {
+                stop_index: batch.count(),
+                iterations: specialised,
+            }),
+            Err(err) => Err(err),
+        }
     }
 
     /// Runs a batch on `backend`, falling back to direct when the backend turns out unable

@@ -66,6 +66,9 @@ pub enum BatchError {
     /// A looped batch with `max_iters` 0.
     #[error("a looped batch needs max_iters of at least 1")]
     ZeroIterations,
+    /// Flags other than `MC_BATCH_LOOP` and `MC_BATCH_DEAD_BUFFERS`.
+    #[error("unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS)")]
+    UnknownFlags(u32),
 }
 
 impl BatchError {
@@ -249,6 +252,14 @@ impl Batch {
     /// The most iterations of a looped batch; `None` for a plain one.
     pub fn max_iters(&self) -> Option<u64> {
         self.max_iters
+    }
+
+    /// Lowers the bound of a looped batch to `max_iters` (at least 1), for the iterations
+    /// left after some ran elsewhere ([`crate::copy`]); a plain batch stays plain.
+    pub(crate) fn set_max_iters(&mut self, max_iters: u64) {
+        if self.max_iters.is_some() {
+            self.max_iters = Some(max_iters.max(1));
+        }
     }
 
     /// Whether the batch is looped.

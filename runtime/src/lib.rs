@@ -20,6 +20,7 @@
 
 pub mod backend;
 pub mod batch;
+pub mod copy;
 pub mod direct;
 mod errno;
 pub mod fds;
@@ -56,6 +57,30 @@ pub unsafe fn run_loop(entries: &mut [McEntry], max_iters: u64) -> Result<Outcom
     unsafe { runtime().run(entries.as_mut_ptr(), entries.len(), Some(max_iters)) }
 }
 
+/// Runs `entries` as a looped batch of at most `max_iters` iterations with `struct mc_batch`
+/// flags (`MC_BATCH_LOOP`, implied, and `MC_BATCH_DEAD_BUFFERS`, see [`copy`]).
+///
+/// # Safety
+///
+/// As for [`run`]; with `MC_BATCH_DEAD_BUFFERS`, the caller does not read the memory the
+/// batch's calls write after it returns.
+pub unsafe fn run_loop_flags(
+    entries: &mut [McEntry],
+    max_iters: u64,
+    flags: u32,
+) -> Result<Outcome, RunError> {
+    // SAFETY: as for `run`, and the caller's promise about the buffers.
+    unsafe {
+        runtime().run_flags(
+            None,
+            entries.as_mut_ptr(),
+            entries.len(),
+            Some(max_iters),
+            flags,
+        )
+    }
+}
+
 /// Runs `entries` on `backend` when it can run them exactly, else on the direct backend;
 /// looped when `max_iters` is given.
 ///
@@ -87,17 +112,12 @@ unsafe fn submit(
     count: c_uint,
     max_iters: Option<u64>,
     iterations: *mut c_ulong,
+    flags: u32,
 ) -> c_long {
     let saved = errno::Saved::new();
-    let rt = runtime();
     let count = count as usize;
     // SAFETY: forwarded from the caller.
-    let outcome = unsafe {
-        match choice {
-            None => rt.run(entries, count, max_iters),
-            Some(backend) => rt.run_with(backend, entries, count, max_iters),
-        }
-    };
+    let outcome = unsafe { runtime().run_flags(choice, entries, count, max_iters, flags) };
     match outcome {
         Ok(outcome) => {
             if !iterations.is_null() {
@@ -124,7 +144,7 @@ unsafe fn submit(
 #[no_mangle]
 pub unsafe extern "C" fn multicall(entries: *mut McEntry, count: c_uint) -> c_long {
     // SAFETY: forwarded from the caller.
-    unsafe { submit(None, entries, count, None, std::ptr::null_mut()) }
+    unsafe { submit(None, entries, count, None, std::ptr::null_mut(), 0) }
 }
 
 /// `long multicall_loop(struct mc_entry *, unsigned count, unsigned long max_iters,
@@ -143,7 +163,7 @@ pub unsafe extern "C" fn multicall_loop(
     iterations: *mut c_ulong,
 ) -> c_long {
     // SAFETY: forwarded from the caller.
-    unsafe { submit(None, entries, count, Some(max_iters), iterations) }
+    unsafe { submit(None, entries, count, Some(max_iters), iterations, 0) }
 }
 
 /// `long multicall_direct(struct mc_entry *, unsigned count)`: as [`multicall`], always on
@@ -162,6 +182,7 @@ pub unsafe extern "C" fn multicall_direct(entries: *mut McEntry, count: c_uint) 
             count,
             None,
             std::ptr::null_mut(),
+            0,
         )
     }
 }
@@ -186,8 +207,31 @@ pub unsafe extern "C" fn multicall_loop_direct(
             count,
             Some(max_iters),
             iterations,
+            0,
         )
     }
+}
+
+/// `long multicall_loop_flags(struct mc_entry *, unsigned count, unsigned long max_iters,
+/// unsigned long *iterations, unsigned flags)`: as [`multicall_loop`], with `struct
+/// mc_batch` flags: `MC_BATCH_LOOP` (implied) and `MC_BATCH_DEAD_BUFFERS`, which lets a
+/// copy loop run as `copy_file_range`, `sendfile` or `splice` ([`copy`]). Other flags are
+/// EINVAL.
+///
+/// # Safety
+///
+/// As for [`multicall_loop`]; with `MC_BATCH_DEAD_BUFFERS`, the caller does not read the
+/// memory the batch's calls write after it returns.
+#[no_mangle]
+pub unsafe extern "C" fn multicall_loop_flags(
+    entries: *mut McEntry,
+    count: c_uint,
+    max_iters: c_ulong,
+    iterations: *mut c_ulong,
+    flags: c_uint,
+) -> c_long {
+    // SAFETY: forwarded from the caller.
+    unsafe { submit(None, entries, count, Some(max_iters), iterations, flags) }
 }
 
 /// `const char *multicall_backend(void)`: "kmod", "io_uring" or "direct": the backend

@@ -278,7 +278,7 @@ fn is_dev_null(rdev: libc::dev_t) -> bool {
 }
 
 /// Whether the regular file `fd` is on one of [`TASK_INDEPENDENT_FILESYSTEMS`] (`fstatfs`).
-fn on_task_independent_filesystem(fd: i32) -> bool {
+pub(crate) fn on_task_independent_filesystem(fd: i32) -> bool {
     // SAFETY: an all-zero statfs is a valid value of the plain C struct; fstatfs overwrites it.
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };
     // SAFETY: fstatfs writes into a valid, writable statfs; fd is only a number to the kernel.

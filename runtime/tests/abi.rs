@@ -120,6 +120,7 @@ fn rust_mirror_matches_the_c_header() {
         ("MC_STOP_MAX", MC_STOP_MAX.to_string()),
         ("MC_BATCH_LOOP", MC_BATCH_LOOP.to_string()),
         ("MC_BATCH_FLAGS", MC_BATCH_FLAGS.to_string()),
+        ("MC_BATCH_DEAD_BUFFERS", MC_BATCH_DEAD_BUFFERS.to_string()),
         ("MC_IOC_MAGIC", MC_IOC_MAGIC.to_string()),
         ("MC_IOC_RUN", MC_IOC_RUN.to_string()),
         ("MC_DEVICE_NAME", MC_DEVICE_NAME.to_string()),

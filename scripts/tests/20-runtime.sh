@@ -9,10 +9,8 @@
 #   - copies files of 0, 1, 4095, 4096, 4097 bytes and 2 MiB with mc_copy (a looped
 #     multi-call) and compares them byte for byte.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-target=${CARGO_TARGET_DIR:-target}
-case "$target" in /*) ;; *) target=$root/$target ;; esac
+. "$(dirname "$0")/../lib.sh"
+cd "$root"
 lib=$target/release
 
 if [ ! -f "$lib/multicall.pc" ] || [ ! -f "$lib/libmulticall.a" ] || [ ! -f "$lib/libmulticall.so" ]; then
@@ -24,15 +22,10 @@ cc=${CC:-cc}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  ok   $*"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $*"; }
-
 check() { # name command...
     local name=$1
     shift
-    if "$@" >"$work/out" 2>&1; then pass "$name"; else fail "$name"; sed 's/^/       /' "$work/out"; fi
+    if "$@" >"$work/out" 2>&1; then ok "$name"; else fail "$name"; sed 's/^/       /' "$work/out"; fi
 }
 
 for prog in smoke mc_copy; do
@@ -75,5 +68,4 @@ if [ -x "$work/mc_copy-dyn" ]; then
     check "mc_copy of a missing file fails like copy.c" sh -c "! '$work/mc_copy-dyn' '$work/none' '$work/x' 2>'$work/err' && grep -q 'No such file' '$work/err'"
 fi
 
-echo "20-runtime: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary 20-runtime

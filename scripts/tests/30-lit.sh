@@ -6,10 +6,8 @@
 #   scripts/tests/30-lit.sh            # all lit tests
 #   scripts/tests/30-lit.sh --filter=cluster   # extra arguments go to lit
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-target=${CARGO_TARGET_DIR:-target}
-case "$target" in /*) ;; *) target=$root/$target ;; esac
+. "$(dirname "$0")/../lib.sh"
+cd "$root"
 export CARGO_TARGET_DIR=$target
 
 if [ ! -f "$target/release/libsyscluster_pass.so" ] || [ ! -f "$target/release/multicall.pc" ]; then

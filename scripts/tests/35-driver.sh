@@ -10,10 +10,8 @@
 #   4. runs both builds on the same inputs, failing calls included, and compares stdout,
 #      stderr, exit status and output files byte for byte.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-target=${CARGO_TARGET_DIR:-target}
-case "$target" in /*) ;; *) target=$root/$target ;; esac
+. "$(dirname "$0")/../lib.sh"
+cd "$root"
 bin=$target/release
 syscluster=$bin/syscluster
 for f in "$syscluster" "$bin/libsyscluster_pass.so" "$bin/libmulticall.a"; do
@@ -25,10 +23,6 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  ok   $*"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $*"; }
 
 for d in plain drv; do
     mkdir -p "$work/$d"
@@ -46,7 +40,7 @@ head -c 300000 /dev/urandom >"$work/in.bin"
 # 2. The clustered build, through the driver alone, in another directory.
 if (cd "$work/drv" && "$syscluster" build -p "$work/all.prof.json" --log "$work/log" -- make -s) \
     >"$work/build.out" 2>&1; then
-    pass "syscluster build -- make"
+    ok "syscluster build -- make"
 else
     fail "syscluster build -- make"
     sed 's/^/       /' "$work/build.out"
@@ -55,18 +49,18 @@ sed -n '/^syscluster build: [0-9]/,$p' "$work/build.out" | sed 's/^/       /' | 
 
 # 3. What the driver did.
 clusters=$(sed -n 's/.* changed; \([0-9]*\) clusters.*/\1/p' "$work/log/summary.txt")
-if [ "${clusters:-0}" -ge 2 ]; then pass "summary: $clusters clusters"; else fail "summary: ${clusters:-no} clusters, expected at least 2 (copy.c and catpp.cc)"; fi
-if grep -q 'copy\.c:35:14: clustered' "$work/log/summary.txt"; then pass "copy's read -> write clustered from a profile recorded in another directory"; else fail "copy's read -> write not clustered"; fi
-if grep -q 'catpp\.cc' "$work/log/summary.txt"; then pass "C++: catpp.cc has remarks in the summary"; else fail "C++: no remark for catpp.cc"; fi
-if grep -q conftest "$work/log/modules"; then fail "the pass ran on a configure probe"; else pass "configure probe compiled without the pass"; fi
-if nm "$work/drv/copy" | grep ' T multicall$' >/dev/null; then pass "copy links the runtime"; else fail "copy does not link the runtime"; fi
-if nm "$work/drv/hello" | grep multicall >/dev/null; then fail "hello links the runtime although nothing clustered"; else pass "hello links no runtime"; fi
+if [ "${clusters:-0}" -ge 2 ]; then ok "summary: $clusters clusters"; else fail "summary: ${clusters:-no} clusters, expected at least 2 (copy.c and catpp.cc)"; fi
+if grep -q 'copy\.c:35:14: clustered' "$work/log/summary.txt"; then ok "copy's read -> write clustered from a profile recorded in another directory"; else fail "copy's read -> write not clustered"; fi
+if grep -q 'catpp\.cc:15:15: clustered' "$work/log/summary.txt"; then ok "C++: the read -> write of a member function inlined into main clustered"; else fail "C++: catpp.cc's read -> write not clustered"; fi
+if grep -q conftest "$work/log/modules"; then fail "the pass ran on a configure probe"; else ok "configure probe compiled without the pass"; fi
+if nm "$work/drv/copy" | grep ' T multicall$' >/dev/null; then ok "copy links the runtime"; else fail "copy does not link the runtime"; fi
+if nm "$work/drv/hello" | grep multicall >/dev/null; then fail "hello links the runtime although nothing clustered"; else ok "hello links no runtime"; fi
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
-if [ "$(needed "$work/plain/hello")" = "$(needed "$work/drv/hello")" ]; then pass "hello needs the same libraries"; else fail "hello needs other libraries: $(needed "$work/drv/hello" | tr '\n' ' ')"; fi
+if [ "$(needed "$work/plain/hello")" = "$(needed "$work/drv/hello")" ]; then ok "hello needs the same libraries"; else fail "hello needs other libraries: $(needed "$work/drv/hello" | tr '\n' ' ')"; fi
 crossings() { strace -f -qq -c -o "$work/strace.$$" "$@" >/dev/null 2>&1 || true; awk '$NF == "total" {print $(NF-2) + 0}' "$work/strace.$$"; }
 a=$(crossings "$work/plain/hello")
 b=$(crossings "$work/drv/hello")
-if [ "$a" = "$b" ]; then pass "hello makes as many system calls as the original ($a)"; else fail "hello: original $a system calls, driver build $b"; fi
+if [ "$a" = "$b" ]; then ok "hello makes as many system calls as the original ($a)"; else fail "hello: original $a system calls, driver build $b"; fi
 
 # 4. Differential runs.
 same_run() { # name program args... (stdin from $work/stdin): stdout, stderr, status, output file
@@ -90,7 +84,7 @@ same_run() { # name program args... (stdin from $work/stdin): stdout, stderr, st
             fi
         fi
     done
-    pass "$name: same stdout, stderr, status and file"
+    ok "$name: same stdout, stderr, status and file"
 }
 : >"$work/stdin"
 for size in 0 1 4095 4097 1048577; do
@@ -110,10 +104,9 @@ for d in plain drv; do
     set -e
 done
 if cmp -s "$work/stderr.plain" "$work/stderr.drv" && cmp -s "$work/status.plain" "$work/status.drv"; then
-    pass "catpp into a closed stdout (EBADF): same stderr and status"
+    ok "catpp into a closed stdout (EBADF): same stderr and status"
 else
     fail "catpp into a closed stdout: stderr or status differs"
 fi
 
-echo "35-driver: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary 35-driver

@@ -2,22 +2,21 @@
 # Test stage: the kernel module, in a qemu guest booting Debian's kernel (scripts/qemu-run.sh).
 # Builds the module's C tests (testsuite/kmod) statically and the runtime's test binaries, then
 # boots one guest that runs them all (testsuite/kmod/run-guest.sh): semantics, hostile input,
-# permissions, seccomp, signals, threads, crossing counts, a bounded fuzzer, rmmod, and the
+# permissions, seccomp, signals, threads, crossing counts, a bounded fuzzer, audit and RCU-tasks
+# bounds, rmmod (also during a batch that closed its own descriptor), and the
 # runtime's semantic tests with MULTICALL_BACKEND=kmod. A kernel oops/WARN/BUG fails it.
 #
 # SYSCLUSTER_QEMU=0 skips the stage (scripts/test.sh --no-qemu). MC_FUZZ_SECONDS bounds the
 # fuzzer (default 20).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
+. "$(dirname "$0")/../lib.sh"
+cd "$root"
 
 if [ "${SYSCLUSTER_QEMU:-1}" = 0 ]; then
     echo "40-kmod: skipped: SYSCLUSTER_QEMU=0 (no guest kernel is booted; run scripts/test.sh without --no-qemu to test the module)"
     exit 0
 fi
 
-target="${CARGO_TARGET_DIR:-target}"
-case "$target" in /*) ;; *) target="$root/$target" ;; esac
 out="$target/kmod-tests"
 rm -rf "$out"
 mkdir -p "$out/runtime"

@@ -33,14 +33,9 @@
 # prerequisite is missing FAILS and says what to build; nothing missing ever passes.
 set -uo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+. "$(dirname "$0")/../../scripts/lib.sh" || exit 2
+here=$root/testsuite/e2e
 cd "$root" || exit 2
-target=${CARGO_TARGET_DIR:-target}
-case $target in
-/*) ;;
-*) target=$root/$target ;;
-esac
 
 CLANG=${CLANG:-clang-19}
 OPT=${OPT:-opt-19}
@@ -81,11 +76,6 @@ for p in "${programs[@]}"; do
 	fi
 done
 
-failures=()
-fail() {
-	echo "FAIL $*"
-	failures+=("$*")
-}
 note() { echo "     $*"; }
 
 if ! command -v "$CLANG" >/dev/null; then

@@ -5,9 +5,12 @@
  *
  *  - well-formed random batches (1..64 entries, random predicates, references and loops) of
  *    calls whose results are known in advance (getpid, reads of /dev/zero into good and bad
- *    buffers, writes to /dev/null, closes of bad descriptors, unknown and denied numbers);
- *    a model computes what running them one by one gives, and every result, the stop index
- *    and the iteration count must match it;
+ *    buffers, writes to /dev/null, closes of bad descriptors, unknown and denied numbers),
+ *    and calls that pull the batch's own ground from under it: close, close_range or dup2
+ *    over the /dev/multicall descriptor the batch runs on, and reads of /dev/zero or
+ *    /dev/urandom over the entry array and the struct mc_batch themselves (the module runs
+ *    its own copy, taken at submission); a model computes what running them one by one
+ *    gives, and every result, the stop index and the iteration count must match it;
  *  - malformed batches: random bytes for the batch and its entries (only the system-call
  *    numbers are kept harmless), extreme counts, and batch and entry pointers that are NULL,
  *    in the kernel, unmapped, read-only, misaligned or straddling a missing page: the ioctl
@@ -47,20 +50,33 @@ static long page;
 static char *buf;      /* 8 KiB of good memory: buffers, a batch, entries */
 static char *ro_page;  /* read-only */
 static char *hole;     /* unmapped */
-static int zero_fd, null_fd;
+static int zero_fd, null_fd, urandom_fd;
+
+/* The batch of a well-formed run, and its entries: entries may read over both. */
+static struct mc_batch fz_batch;
+static struct mc_entry fz_ents[MC_MAX_ENTRIES];
+
+/* Entries whose result depends on what earlier entries did to the device's descriptor. */
+enum kind { K_KNOWN, K_CLOSE_SELF, K_CLOSE_RANGE_SELF, K_DUP_OVER_SELF };
+/* The device's descriptor, as the model sees it. */
+enum dev_state { DEV_OPEN, DEV_CLOSED, DEV_REPLACED };
 
 static const unsigned denied[] = { SYS_rt_sigreturn, SYS_clone, SYS_clone3, SYS_fork, SYS_vfork,
 				   SYS_execve, SYS_execveat, SYS_exit, SYS_exit_group, SYS_iopl };
 
-/* A random well-formed entry and the result running it gives. */
-static struct mc_entry model_entry(int index, long *expect)
+/*
+ * A random well-formed entry and the result running it gives (*kind K_KNOWN), or the kind of
+ * entry whose result the model works out as it goes.
+ */
+static struct mc_entry model_entry(int index, long *expect, enum kind *kind)
 {
 	struct mc_entry e;
-	unsigned kind = below(9);
+	unsigned what = below(12);
 	long n = 1 + below(256);
 	unsigned free_args = 0; /* args the call ignores, which may hold references */
 
-	switch (kind) {
+	*kind = K_KNOWN;
+	switch (what) {
 	case 0:
 		e = E(SYS_getpid, rnd(), rnd(), rnd(), rnd(), rnd(), rnd());
 		*expect = getpid();
@@ -105,6 +121,44 @@ static struct mc_entry model_entry(int index, long *expect)
 		*expect = -ENOSYS;
 		free_args = 077;
 		break;
+	case 9:
+		/* The descriptor the batch runs on: closed, or replaced by /dev/null. */
+		switch (below(3)) {
+		case 0:
+			e = E(SYS_close, mc_fd, 0, 0, 0, 0, 0);
+			*kind = K_CLOSE_SELF;
+			free_args = 076;
+			break;
+		case 1:
+			e = E(SYS_close_range, mc_fd, mc_fd, 0, 0, 0, 0);
+			*kind = K_CLOSE_RANGE_SELF;
+			free_args = 070;
+			break;
+		default:
+			e = E(SYS_dup2, null_fd, mc_fd, 0, 0, 0, 0);
+			*kind = K_DUP_OVER_SELF;
+			free_args = 074;
+			break;
+		}
+		*expect = 0;
+		break;
+	case 10: {
+		/* Zeros or random bytes over the entry array, this entry and later ones included. */
+		size_t off = below(sizeof(fz_ents) - 1);
+
+		if (n > (long)(sizeof(fz_ents) - off))
+			n = sizeof(fz_ents) - off;
+		e = E(SYS_read, below(2) ? zero_fd : urandom_fd, (long)((char *)fz_ents + off), n, 0, 0, 0);
+		*expect = n;
+		free_args = 070;
+		break;
+	}
+	case 11:
+		/* Zeros over the struct mc_batch being run. */
+		e = E(SYS_read, zero_fd, (long)&fz_batch, sizeof(fz_batch), 0, 0, 0);
+		*expect = sizeof(fz_batch);
+		free_args = 070;
+		break;
 	default:
 		e = E(denied[below(sizeof(denied) / sizeof(denied[0]))], rnd(), rnd(), rnd(), rnd(),
 		      rnd(), rnd());
@@ -133,10 +187,33 @@ static int fires(const struct mc_entry *e, const long *args, long res)
 	}
 }
 
+/* What an entry gives when it runs with the device's descriptor in state *dev. */
+static long model_result(enum kind kind, long known, enum dev_state *dev)
+{
+	long res;
+
+	switch (kind) {
+	case K_CLOSE_SELF:
+		res = *dev == DEV_CLOSED ? -EBADF : 0;
+		*dev = DEV_CLOSED;
+		return res;
+	case K_CLOSE_RANGE_SELF:
+		*dev = DEV_CLOSED;
+		return 0;
+	case K_DUP_OVER_SELF:
+		*dev = DEV_REPLACED;
+		return mc_fd;
+	default:
+		return known;
+	}
+}
+
 static long wellformed(void)
 {
-	struct mc_entry e[MC_MAX_ENTRIES], before[MC_MAX_ENTRIES];
+	struct mc_entry *e = fz_ents, before[MC_MAX_ENTRIES];
 	long expect[MC_MAX_ENTRIES], model[MC_MAX_ENTRIES], args[6];
+	enum kind kind[MC_MAX_ENTRIES];
+	enum dev_state dev = DEV_OPEN;
 	unsigned count = 1 + below(below(4) ? 8 : MC_MAX_ENTRIES);
 	int loop = below(3) == 0;
 	uint64_t max_iters = 1 + below(4), iters = 0;
@@ -145,26 +222,40 @@ static long wellformed(void)
 	unsigned i;
 	long r;
 
+	mc_open();
 	for (i = 0; i < count; i++) {
-		e[i] = model_entry(i, &expect[i]);
+		e[i] = model_entry(i, &expect[i], &kind[i]);
 		model[i] = e[i].result;
 	}
 	memcpy(before, e, sizeof(e[0]) * count);
-	/* The model: the calls one by one. */
+	/* The model: the calls one by one, on the entries as they were submitted. */
 	do {
 		iters++;
 		for (i = 0; i < count; i++) {
 			for (int k = 0; k < 6; k++)
-				args[k] = e[i].refs & (1u << k) ? model[e[i].args[k]] : e[i].args[k];
-			model[i] = expect[i];
-			if (fires(&e[i], args, model[i])) {
+				args[k] = before[i].refs & (1u << k) ? model[before[i].args[k]] : before[i].args[k];
+			model[i] = model_result(kind[i], expect[i], &dev);
+			if (fires(&before[i], args, model[i])) {
 				stop_index = i;
 				goto modelled;
 			}
 		}
 	} while (loop && iters < max_iters);
 modelled:
-	r = mc_run(e, count, loop ? MC_BATCH_LOOP : 0, max_iters, &b);
+	memset(&fz_batch, 0, sizeof(fz_batch));
+	fz_batch.entries = (uintptr_t)e;
+	fz_batch.count = count;
+	fz_batch.flags = loop ? MC_BATCH_LOOP : 0;
+	fz_batch.max_iters = max_iters;
+	r = ioctl(mc_fd, MC_IOC_RUN, &fz_batch) < 0 ? -errno : 0;
+	b = fz_batch;
+	if (dev != DEV_OPEN) {
+		/* The batch closed or replaced the device's descriptor: open the device again. */
+		if (dev == DEV_REPLACED)
+			close(mc_fd);
+		mc_fd = -1;
+		mc_open();
+	}
 	if (r != 0 || b.stop_index != stop_index || b.iterations != iters) {
 		printf("# well-formed batch of %u (loop %d): ioctl %ld, stop %lld/%ld, iterations %llu/%llu\n",
 		       count, loop, r, (long long)b.stop_index, stop_index,
@@ -264,8 +355,9 @@ static int fuzz(double seconds, uint64_t seed)
 	mprotect(ro_page, page, PROT_READ);
 	zero_fd = open("/dev/zero", O_RDONLY);
 	null_fd = open("/dev/null", O_WRONLY);
-	if (zero_fd < 0 || null_fd < 0)
-		die("open /dev/zero, /dev/null");
+	urandom_fd = open("/dev/urandom", O_RDONLY);
+	if (zero_fd < 0 || null_fd < 0 || urandom_fd < 0)
+		die("open /dev/zero, /dev/null, /dev/urandom");
 	mc_open();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {

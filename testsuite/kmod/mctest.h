@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../kmod/include/uapi/linux/multicall.h"
@@ -161,21 +163,44 @@ static inline long mc_ioctl_raw(unsigned long cmd, void *arg)
 	return r < 0 ? -errno : r;
 }
 
-/* A module counter from /sys/class/misc/multicall/NAME, or -1. */
-static inline long long mc_counter(const char *name)
+/* The number a file (in sysfs, procfs) starts with, or -1. */
+static inline long long mct_read_number(const char *path)
 {
-	char path[256];
 	long long v = -1;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), "/sys/class/misc/multicall/%s", name);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	if (fscanf(f, "%lld", &v) != 1)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* A module counter from /sys/class/misc/multicall/NAME, or -1. */
+static inline long long mc_counter(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/class/misc/multicall/%s", name);
+	return mct_read_number(path);
+}
+
+/* Seconds on the monotonic clock. */
+static inline double mct_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Drops root for nobody (uid and gid 65534, no groups); 0 or -1. */
+static inline int mct_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return -1;
+	return 0;
 }
 
 /* The raw syscall, -errno on failure. */

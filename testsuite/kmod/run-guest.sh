@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs the kernel module's tests inside the guest that scripts/qemu-run.sh boots (busybox sh,
 # root, multicall.ko loaded): the C test programs of testsuite/kmod, module reloads (device
-# mode parameter, rmmod while busy and while idle), and the runtime library's own test
+# mode parameter, rmmod while busy, during a batch and while idle), and the runtime library's own test
 # binaries with MULTICALL_BACKEND=kmod. Prints one "== name" section per test and a summary;
 # exits with the number of failed tests.
 #
@@ -103,6 +103,9 @@ run threads "$dir/threads"
 run crossings "$dir/crossings"
 run fuzz "$dir/fuzz" "$fuzz_seconds"
 run bench-smoke "$dir/bench" 262144 512 1
+run audit "$dir/audit"
+run rcu-tasks "$dir/rcu_tasks"
+run unload "$dir/unload" "$module"
 if [ -d "$dir/runtime" ] && [ -n "$(ls "$dir/runtime")" ]; then
     run runtime runtime_tests
 else

@@ -3,9 +3,11 @@
  * A seccomp sandbox cannot be escaped through /dev/multicall: a caller under a seccomp filter
  * is refused (EPERM, nothing runs), and a batch whose caller comes under seccomp midway (an
  * entry installs a filter, or another thread synchronises one onto it) stops before its next
- * entry with -EPERM; so does a batch restarted after a signal handler installed a filter, and a
- * forged resume point gets nothing past a filter either. Also what a ptrace tracer (strace) sees: the ioctl, not the calls in it,
- * and the refuse_traced parameter that refuses traced callers instead.
+ * entry with -EPERM; so does a batch restarted after a signal handler installed a filter. A
+ * resume point the module did not leave (a forged one) is refused like a new batch: EPERM,
+ * nothing runs. Also what a ptrace tracer (strace) sees: the ioctl, not the calls in it, and
+ * the refuse_traced parameter that refuses traced callers instead, whatever their batch's
+ * resume field says.
  */
 #include "mctest.h"
 
@@ -145,8 +147,9 @@ static int filter_installed_by_handler(void)
 	b.iterations = 1;
 	b.resume = 1;
 	r = mc_ioctl_raw(MC_IOC_RUN, &b);
-	check(r == 0 && e[0].result == -EPERM && b.stop_index == 0 && e[1].result == NOT_RUN,
-	      "seccomp: a forged resume point from a filtered caller runs nothing (-EPERM at entry 0)");
+	check(r == -EPERM && e[0].result == NOT_RUN && e[1].result == NOT_RUN,
+	      "seccomp: a forged resume point from a filtered caller is refused with EPERM, nothing runs (%ld)",
+	      r);
 	n = -1;
 	ioctl(out[0], FIONREAD, &n);
 	check_eq(n, 1, "seccomp: the forged resume wrote nothing");
@@ -187,29 +190,53 @@ static int filter_synchronised_by_thread(void)
 }
 
 /*
- * Traces a child with PTRACE_SYSCALL, as strace does, and counts the syscall stops of the
- * child's batch of three getpid calls. Returns the stops seen between two markers, and the
- * child's batch result through *child_result.
+ * The batch a traced child runs: three getpid calls, or (forged) a write to a pipe sent with
+ * resume = 1 and iterations = 1, a resume point the module never left. The child exits 0 when
+ * the batch ran, 1 when the ioctl gave EPERM and nothing ran, 2 otherwise.
  */
-static int traced_batch(int *child_result)
+static int traced_child(int forged)
+{
+	struct mc_entry e[3];
+	struct mc_batch b;
+	int p[2], n = -1;
+	long r;
+
+	if (pipe(p))
+		return 2;
+	for (int i = 0; i < 3; i++)
+		e[i] = E(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	if (forged)
+		e[0] = E(SYS_write, p[1], (long)"x", 1, 0, 0, 0);
+	memset(&b, 0, sizeof(b));
+	b.entries = (uintptr_t)e;
+	b.count = forged ? 1 : 3;
+	b.iterations = forged ? 1 : 0;
+	b.resume = forged ? 1 : 0;
+	syscall(SYS_getppid); /* marker: window opens */
+	r = mc_ioctl_raw(MC_IOC_RUN, &b);
+	syscall(SYS_getppid); /* marker: window closes */
+	ioctl(p[0], FIONREAD, &n);
+	if (r == 0)
+		return 0;
+	return r == -EPERM && n == 0 && e[0].result == NOT_RUN ? 1 : 2;
+}
+
+/*
+ * Traces a child with PTRACE_SYSCALL, as strace does, and counts the syscall stops of the
+ * child's batch (traced_child). Returns the stops seen between two markers, and the child's
+ * exit status through *child_result.
+ */
+static int traced_batch(int forged, int *child_result)
 {
 	pid_t pid;
 	int status, stops = 0, in_window = 0;
 
 	pid = mct_fork();
 	if (pid == 0) {
-		struct mc_entry e[3];
-		long r;
-
 		mc_open();
 		ptrace(PTRACE_TRACEME, 0, 0, 0);
 		raise(SIGSTOP);
-		for (int i = 0; i < 3; i++)
-			e[i] = E(SYS_getpid, 0, 0, 0, 0, 0, 0);
-		syscall(SYS_getppid); /* marker: window opens */
-		r = mc_run(e, 3, 0, 0, NULL);
-		syscall(SYS_getppid); /* marker: window closes */
-		_exit(r == 0 ? 0 : r == -EPERM ? 1 : 2);
+		_exit(traced_child(forged));
 	}
 	waitpid(pid, &status, 0);
 	ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD);
@@ -234,10 +261,11 @@ static int traced_batch(int *child_result)
 static void test_tracing(void)
 {
 	const char *param = "/sys/module/multicall/parameters/refuse_traced";
+	long long r0;
 	int result, stops;
 	FILE *f;
 
-	stops = traced_batch(&result);
+	stops = traced_batch(0, &result);
 	check_eq(result, 0, "ptrace: a traced caller runs batches (refuse_traced=0)");
 	check_eq(stops, 2, "ptrace: the tracer sees the ioctl's entry and exit stops, not the three getpid calls");
 
@@ -246,8 +274,12 @@ static void test_tracing(void)
 		return;
 	fputs("1\n", f);
 	fclose(f);
-	stops = traced_batch(&result);
+	stops = traced_batch(0, &result);
 	check_eq(result, 1, "ptrace: with refuse_traced=1 a traced caller gets EPERM");
+	r0 = mc_counter("refused_traced");
+	traced_batch(1, &result);
+	check_eq(result, 1, "ptrace: with refuse_traced=1 a forged resume point gets EPERM and runs nothing");
+	check_eq(mc_counter("refused_traced") - r0, 1, "ptrace: the module counted the refusal");
 	f = fopen(param, "w");
 	if (f) {
 		fputs("0\n", f);

@@ -45,3 +45,13 @@ int main(void)
 		return 0;
 	return write(1, buf, m) != m;
 }
+
+// A profile recorded on a build in another directory (another checkout, machine or build
+// root): no path suffix matches, so sites match by file name, line and column, and the same
+// pair clusters.
+// RUN: sed 's|@FILE@|/build/elsewhere/src/debug-location.c|' %inputs/debug-location.json > %t.moved.json
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%t.moved.json>' -pass-remarks=syscall-cluster \
+// RUN:   -pass-remarks-analysis=syscall-cluster -S %t.ll -o %t.moved.ll 2> %t.moved.remarks
+// RUN: FileCheck %s --check-prefix=MOVED < %t.moved.remarks
+// MOVED-DAG: remark: {{.*}}debug-location.c:30:6: profile node read(){{.*}} is 'read' at debug-location.c:30:6 (by debug location, file name only: the profile names another directory)
+// MOVED-DAG: remark: {{.*}}debug-location.c:30:6: clustered 2 system calls into one multi-call: read -> write

@@ -55,9 +55,9 @@
  * writes back the results so far, stop_index = that entry, iterations, that entry's result
  * = -EINTR and resume = its index + 1, and the ioctl returns the restart code to signal
  * delivery. If the kernel restarts the ioctl, it is issued again with the same struct
- * mc_batch, and the module goes on at entry resume - 1 of iteration `iterations` (entries
- * are read again, so references to earlier entries of that iteration use the results
- * written back). If not, the ioctl fails with EINTR and the batch reads as stopped at that
+ * mc_batch, and the module goes on at entry resume - 1 of iteration `iterations`, from the
+ * batch as it was submitted (references to earlier entries of that iteration use the
+ * results they gave). If not, the ioctl fails with EINTR and the batch reads as stopped at that
  * entry with -EINTR. A batch that ran to its end has resume 0 again. An EINTR with resume 0
  * means the caller has a fatal signal pending (it is being killed).
  */
@@ -103,6 +103,16 @@ struct mc_entry {
 /* struct mc_batch.flags */
 #define MC_BATCH_LOOP		(1U << 0)	/* repeat the batch (looped multi-call) */
 #define MC_BATCH_FLAGS		(MC_BATCH_LOOP)
+/*
+ * For libmulticall only, never in a struct mc_batch given to the module (which refuses it
+ * as an unknown flag; the runtime strips it before any backend sees the batch): a promise
+ * that the memory the batch's calls write (a read's buffer) is dead after the batch, so
+ * that only results, file contents, file offsets and other kernel state must be those of
+ * the calls run one by one. It lets a looped copy loop, read(in, buf, N) with
+ * MC_STOP_NONPOS then write(out, buf, <result of entry 0>) with MC_STOP_NE_ARG on
+ * argument 2, run as copy_file_range, sendfile or splice (docs/runtime.md).
+ */
+#define MC_BATCH_DEAD_BUFFERS	(1U << 1)
 
 /* Argument of MC_IOC_RUN: 48 bytes. */
 struct mc_batch {

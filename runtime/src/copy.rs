@@ -1,0 +1,565 @@
+//! Specialised copy loops: a looped batch `read(in, buf, N)` -> `write(out, buf, n)` whose
+//! buffer is dead after the batch (`MC_BATCH_DEAD_BUFFERS`) runs as `copy_file_range`,
+//! `sendfile` or `splice` in large chunks, with the outcome of the plain loop.
+//!
+//! Everything about it is in this file: [`recognise`] (the shape), [`plan`] (which kernel
+//! operation, chosen once per batch from the descriptors' types and flags) and [`run`] (the
+//! chunks and the exactness rule). The rest of the batch, from the point where a chunk
+//! could differ from the plain loop, runs on the normal backend
+//! ([`crate::backend::Runtime`]).
+//!
+//! # The exactness rule
+//!
+//! Write `N` for the read's length (the block) and call one plain iteration a *block*.
+//!
+//! 1. **Where a chunk may run.** A chunk asks for `k * N` bytes, `1 <= k <=` the iterations
+//!    left of `max_iters`. A regular-file input is copied only inside the part that exists
+//!    when the batch starts: whole blocks from its offset up to its size then (`st_size`);
+//!    the last partial block, end of file and everything the file grows by afterwards are
+//!    read by the plain loop. So each whole block a chunk moves is one iteration whose
+//!    `read` returned `N` and whose `write` returned `N`.
+//! 2. **A chunk that moved `c` bytes** counts `c / N` such iterations. When `c` is not a
+//!    multiple of `N`, the block it ended in is *completed with the original's own calls on
+//!    the dead buffer*: `read(in, buf, N - c % N)` takes `r2` bytes and, when `r2 > 0`,
+//!    `write(out, buf, r2)` writes `w2` (a socket gets `send(MSG_NOSIGNAL)`, because a
+//!    stream socket's `write` that already sent bytes returns their count and raises no
+//!    SIGPIPE). That block is one iteration whose read result is `c % N + max(r2, 0)` and
+//!    whose write result is `c % N + max(w2, 0)`: exactly what one `read(N)` and one
+//!    `write` that stopped after those bytes return. When the two differ the batch stops at
+//!    entry 1 (a short write), as the plain loop does. A pipe input whose pipe is empty
+//!    after the chunk (`FIONREAD` 0) needs no completion: the pipe held exactly the bytes
+//!    the chunk took, and the plain loop's reads would have returned `N, ..., N, c % N`.
+//! 3. **A chunk that failed** moved nothing (the kernel reports an error only then):
+//!    - an operation the descriptors do not support (`EINVAL`, `EXDEV`, `EOPNOTSUPP`,
+//!      `ENOSYS`) changes nothing: `copy_file_range` gives way to `sendfile`, otherwise the
+//!      plain loop runs the rest;
+//!    - an interruption where the plain loop would block: a pipe input waiting for data
+//!      (`splice`) is the iteration's read interrupted: entry 0 gets `-EINTR`, the batch
+//!      stops there; an output pipe or socket that is full (`sendfile`) is the iteration's
+//!      write interrupted after a full read: `read(in, buf, N)` runs, entry 1 gets
+//!      `-EINTR`. The same holds for the output's `EPIPE`, `ECONNRESET`, `ENOTCONN` and
+//!      `ESHUTDOWN`, whose SIGPIPE the failed chunk already raised, once, as the plain
+//!      write would have;
+//!    - every other error (`ENOSPC`, `EIO`, `EDQUOT`, `EBADF`, ...) and a zero count from a
+//!      regular-file input: the plain loop runs the rest from this block boundary, and its
+//!      own `read` and `write` meet the error where the original does;
+//!    - a zero count from a pipe input is end of file: entry 0 gets 0, the batch stops.
+//! 4. **Where no chunk runs at all** (the plain loop does the whole batch): an input that
+//!    is not a regular file or a pipe; an output that is not a regular file, a pipe or a
+//!    stream socket; a regular file on a file system other than ext2/3/4, XFS, btrfs, tmpfs
+//!    and ramfs ([`crate::uring::TASK_INDEPENDENT_FILESYSTEMS`], whose files are byte
+//!    ranges of the page cache however they are cut into calls: a sysfs or procfs file's
+//!    store runs once per write, a FUSE server sees each read); a pipe input with any output but a regular file; either descriptor
+//!    non-blocking or `O_DIRECT`; an output opened with `O_APPEND`; input and output the
+//!    same file (same `st_dev` and `st_ino`); a finite `RLIMIT_FSIZE` (SIGXFSZ and EFBIG
+//!    must come from a plain `write` at the same byte); an output pipe written in blocks
+//!    of at most `PIPE_BUF` bytes unless `N` divides the page size and the input offset is
+//!    a multiple of `N` (then `sendfile` fills the pipe with page pieces that are whole
+//!    blocks, each block atomic as a plain `write` of it is); a block above
+//!    [`MAX_BLOCK`]; a regular input with no whole block left.
+//!
+//! Signals: each chunk is a crossing, and a signal handler runs when it returns, exactly
+//! as between two plain calls; no signal stays pending in user space, so there is nothing
+//! more to check between chunks. A handler that replaces a descriptor (`dup2`) during the
+//! copy meets rule 3: a chunk on the new file either works on it exactly as the plain calls
+//! would or fails without moving anything.
+//!
+//! The buffer holds no particular bytes after the batch: that is what the flag allows.
+
+use crate::abi::{McEntry, MC_STOP_NE_ARG, MC_STOP_NONPOS};
+use crate::batch::Batch;
+use crate::direct::raw_syscall;
+use crate::uring::on_task_independent_filesystem;
+use std::os::fd::RawFd;
+
+/// Most bytes one chunk asks for (rounded down to whole blocks, at least one block).
+pub const CHUNK_BYTES: u64 = 8 << 20;
+
+/// The largest block the copy loop is specialised for: a read of more than the kernel's
+/// per-call limit (`MAX_RW_COUNT`) returns less than asked, which rule 1 does not model.
+pub const MAX_BLOCK: u64 = 1 << 30;
+
+/// `PIPE_BUF`: writes to a pipe of at most this many bytes are atomic.
+const PIPE_BUF: u64 = 4096;
+
+/// A looped batch of the copy shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyLoop {
+    /// The read's descriptor.
+    pub input: RawFd,
+    /// The write's descriptor.
+    pub output: RawFd,
+    /// The buffer both calls use.
+    pub buf: i64,
+    /// The read's length, `N`.
+    pub block: u64,
+}
+
+/// Whether `entries` are exactly the copy loop: entry 0 `read(in, buf, N)` with
+/// `MC_STOP_NONPOS`, `0 < N <=` [`MAX_BLOCK`], no references; entry 1 `write(out, buf,
+/// <result of entry 0>)` with `MC_STOP_NE_ARG` on argument 2 and that one reference.
+pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
+    let [read, write] = entries else {
+        return None;
+    };
+    let fd = |v: i64| RawFd::try_from(v).ok().filter(|fd| *fd >= 0);
+    let is_read = read.nr == libc::SYS_read as u32
+        && read.stop == MC_STOP_NONPOS
+        && read.refs == 0
+        && read.args[2] > 0
+        && read.args[2] as u64 <= MAX_BLOCK;
+    let is_write = write.nr == libc::SYS_write as u32
+        && write.stop == MC_STOP_NE_ARG
+        && write.stop_arg == 2
+        && write.refs == 1 << 2
+        && write.args[2] == 0
+        && write.args[1] == read.args[1];
+    if !(is_read && is_write) {
+        return None;
+    }
+    Some(CopyLoop {
+        input: fd(read.args[0])?,
+        output: fd(write.args[0])?,
+        buf: read.args[1],
+        block: read.args[2] as u64,
+    })
+}
+
+/// The kernel operation a chunk uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `copy_file_range(in, NULL, out, NULL, len, 0)`: regular file to regular file.
+    CopyFileRange,
+    /// `sendfile(out, in, NULL, len)`: regular file to a regular file, pipe or socket.
+    Sendfile,
+    /// `splice(in, NULL, out, NULL, len, 0)`: pipe to regular file.
+    Splice,
+}
+
+impl Method {
+    /// The name used in docs and diagnostics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::CopyFileRange => "copy_file_range",
+            Method::Sendfile => "sendfile",
+            Method::Splice => "splice",
+        }
+    }
+}
+
+/// What kind of descriptor the output is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    File,
+    Pipe,
+    Socket,
+}
+
+/// The decision for one batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// The first operation tried.
+    pub method: Method,
+    /// For a regular-file input: the whole blocks between its offset and its size.
+    pub blocks: Option<u64>,
+    output: Output,
+}
+
+/// `fstat` of `fd`, `None` when it fails.
+fn stat(fd: RawFd) -> Option<libc::stat> {
+    // SAFETY: an all-zero stat is a valid value of this plain C struct.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat writes a stat into the valid struct given.
+    (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st)
+}
+
+/// The status flags of `fd` (`F_GETFL`), `None` when it fails.
+fn status_flags(fd: RawFd) -> Option<i32> {
+    // SAFETY: F_GETFL only reads the descriptor's flags.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    (flags >= 0).then_some(flags)
+}
+
+/// Whether `RLIMIT_FSIZE` is unlimited.
+fn file_size_unlimited() -> bool {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into a valid rlimit.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
+    ok && limit.rlim_cur == libc::RLIM_INFINITY
+}
+
+/// Whether socket `fd` is a stream socket.
+fn is_stream_socket(fd: RawFd) -> bool {
+    let mut kind: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: SO_TYPE writes one int into `kind`, whose size `len` says.
+    let ok = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_TYPE,
+            (&mut kind as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    } == 0;
+    ok && kind == libc::SOCK_STREAM
+}
+
+/// Chooses the operation for `copy` from its descriptors (rule 4 of the module docs), or
+/// `None` when the plain loop must run it all. A few system calls (`fstat`, `lseek`,
+/// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`), two when the input is a regular file with
+/// no whole block left; errno is the caller's to keep.
+pub fn plan(copy: &CopyLoop) -> Option<Plan> {
+    let kind = |st: &libc::stat| st.st_mode & libc::S_IFMT;
+    let in_st = stat(copy.input)?;
+    // A regular input: its whole blocks first (two calls), so that a file smaller than a
+    // block costs no more.
+    let input = match kind(&in_st) {
+        libc::S_IFREG => {
+            // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
+            let offset = unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) };
+            if offset < 0 {
+                return None;
+            }
+            let offset = offset as u64;
+            let blocks = (in_st.st_size.max(0) as u64).saturating_sub(offset) / copy.block;
+            if blocks == 0 || !on_task_independent_filesystem(copy.input) {
+                return None;
+            }
+            Some((offset, blocks))
+        }
+        libc::S_IFIFO => None,
+        _ => return None,
+    };
+    let out_st = stat(copy.output)?;
+    if in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino {
+        return None;
+    }
+    let output = match kind(&out_st) {
+        libc::S_IFREG if on_task_independent_filesystem(copy.output) => Output::File,
+        libc::S_IFIFO => Output::Pipe,
+        libc::S_IFSOCK if is_stream_socket(copy.output) => Output::Socket,
+        _ => return None,
+    };
+    let in_flags = status_flags(copy.input)?;
+    let out_flags = status_flags(copy.output)?;
+    let refused = libc::O_NONBLOCK | libc::O_DIRECT;
+    if in_flags & refused != 0 || out_flags & (refused | libc::O_APPEND) != 0 {
+        return None;
+    }
+    if !file_size_unlimited() {
+        return None;
+    }
+    match input {
+        Some((offset, blocks)) => {
+            if output == Output::Pipe && copy.block <= PIPE_BUF {
+                let page = page_size();
+                if !page.is_multiple_of(copy.block) || !offset.is_multiple_of(copy.block) {
+                    return None;
+                }
+            }
+            let method = if output == Output::File {
+                Method::CopyFileRange
+            } else {
+                Method::Sendfile
+            };
+            Some(Plan {
+                method,
+                blocks: Some(blocks),
+                output,
+            })
+        }
+        None if output == Output::File => Some(Plan {
+            method: Method::Splice,
+            blocks: None,
+            output,
+        }),
+        None => None,
+    }
+}
+
+/// The page size.
+fn page_size() -> u64 {
+    // SAFETY: sysconf only reads a value.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if size > 0 {
+        size as u64
+    } else {
+        4096
+    }
+}
+
+/// How [`run`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The batch is over: its stop index and iterations (the entries hold the last
+    /// iteration's results).
+    Done {
+        /// Where the batch stopped.
+        stop_index: usize,
+        /// Iterations, all of them.
+        iterations: u64,
+    },
+    /// `iterations` whole iterations ran (the entries hold the last one's results, when
+    /// there was one); the plain loop runs the rest from here.
+    Rest {
+        /// Iterations the chunks accounted for.
+        iterations: u64,
+    },
+}
+
+/// Errors after which a chunk changed nothing and the operation is not for these files.
+fn unsupported(err: i64) -> bool {
+    [libc::EINVAL, libc::EXDEV, libc::EOPNOTSUPP, libc::ENOSYS]
+        .iter()
+        .any(|&e| err == -i64::from(e))
+}
+
+/// Errors of a pipe or socket output where the plain loop's write, after its read, fails the
+/// same way (its signal, if any, already raised by the failed chunk).
+fn output_failure(err: i64) -> bool {
+    [
+        libc::EINTR,
+        libc::EPIPE,
+        libc::ECONNRESET,
+        libc::ENOTCONN,
+        libc::ESHUTDOWN,
+    ]
+    .iter()
+    .any(|&e| err == -i64::from(e))
+}
+
+/// One raw system call with up to six arguments.
+///
+/// # Safety
+///
+/// As for [`raw_syscall`].
+unsafe fn sys(nr: i64, args: &[i64]) -> i64 {
+    let mut all = [0i64; 6];
+    all[..args.len()].copy_from_slice(args);
+    // SAFETY: forwarded from the caller.
+    unsafe { raw_syscall(nr as u32, &all) }
+}
+
+/// Runs the copy loop of `batch` (recognised as `copy`, planned as `plan`) in chunks, by
+/// the rule of the module docs, up to the point where the plain loop must go on.
+///
+/// # Safety
+///
+/// The batch's calls are ones the caller could make itself (its buffer valid for `N`
+/// bytes), and the caller does not read the buffer after the batch.
+pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
+    let n = copy.block;
+    let max = batch.max_iters().unwrap_or(1);
+    let (input, output, buf) = (i64::from(copy.input), i64::from(copy.output), copy.buf);
+    let mut method = plan.method;
+    let mut blocks_left = plan.blocks;
+    let mut done: u64 = 0;
+    let per_chunk = (CHUNK_BYTES / n).max(1);
+    loop {
+        let mut k = (max - done).min(per_chunk);
+        if let Some(left) = blocks_left {
+            k = k.min(left);
+        }
+        if k == 0 {
+            if done == max {
+                return Progress::Done {
+                    stop_index: batch.count(),
+                    iterations: done,
+                };
+            }
+            return Progress::Rest { iterations: done };
+        }
+        let len = (k * n) as i64;
+        // SAFETY: the three calls move bytes between the batch's own descriptors through
+        // the kernel only, advancing their offsets as the batch's reads and writes would;
+        // no user memory is touched.
+        let c = unsafe {
+            match method {
+                Method::CopyFileRange => {
+                    sys(libc::SYS_copy_file_range, &[input, 0, output, 0, len, 0])
+                }
+                Method::Sendfile => sys(libc::SYS_sendfile, &[output, input, 0, len]),
+                Method::Splice => sys(libc::SYS_splice, &[input, 0, output, 0, len, 0]),
+            }
+        };
+        if c < 0 {
+            if unsupported(c) {
+                if method == Method::CopyFileRange {
+                    method = Method::Sendfile;
+                    continue;
+                }
+                return Progress::Rest { iterations: done };
+            }
+            if method == Method::Splice && c == -i64::from(libc::EINTR) {
+                batch.set_result(0, c);
+                return Progress::Done {
+                    stop_index: 0,
+                    iterations: done + 1,
+                };
+            }
+            if method == Method::Sendfile && plan.output != Output::File && output_failure(c) {
+                // SAFETY: the batch's own read into its buffer of N bytes.
+                let r = unsafe { sys(libc::SYS_read, &[input, buf, n as i64]) };
+                batch.set_result(0, crate::batch::reported(r));
+                if r <= 0 {
+                    return Progress::Done {
+                        stop_index: 0,
+                        iterations: done + 1,
+                    };
+                }
+                batch.set_result(1, c);
+                return Progress::Done {
+                    stop_index: 1,
+                    iterations: done + 1,
+                };
+            }
+            return Progress::Rest { iterations: done };
+        }
+        if c == 0 {
+            if method == Method::Splice {
+                batch.set_result(0, 0);
+                return Progress::Done {
+                    stop_index: 0,
+                    iterations: done + 1,
+                };
+            }
+            return Progress::Rest { iterations: done };
+        }
+        let c = c as u64;
+        let whole = c / n;
+        let part = c % n;
+        if whole > 0 {
+            done += whole;
+            blocks_left = blocks_left.map(|left| left.saturating_sub(whole));
+            batch.set_result(0, n as i64);
+            batch.set_result(1, n as i64);
+        }
+        if part == 0 {
+            continue;
+        }
+        if method == Method::Splice && pipe_empty(copy.input) {
+            // The pipe held exactly these bytes: the last read took `part`.
+            done += 1;
+            batch.set_result(0, part as i64);
+            batch.set_result(1, part as i64);
+            continue;
+        }
+        // Complete the block the chunk ended in with the original's own calls.
+        // SAFETY: the batch's own read into its buffer, of fewer than N bytes.
+        let r2 = unsafe { sys(libc::SYS_read, &[input, buf, (n - part) as i64]) };
+        let mut w2 = 0;
+        if r2 > 0 {
+            // SAFETY: the batch's own write of bytes just read into its buffer.
+            w2 = unsafe {
+                if plan.output == Output::Socket {
+                    sys(
+                        libc::SYS_sendto,
+                        &[output, buf, r2, i64::from(libc::MSG_NOSIGNAL), 0, 0],
+                    )
+                } else {
+                    sys(libc::SYS_write, &[output, buf, r2])
+                }
+            };
+        }
+        let taken = part as i64 + r2.max(0);
+        let written = part as i64 + w2.max(0);
+        done += 1;
+        blocks_left = blocks_left.map(|left| left.saturating_sub(1));
+        batch.set_result(0, taken);
+        batch.set_result(1, written);
+        if written != taken {
+            return Progress::Done {
+                stop_index: 1,
+                iterations: done,
+            };
+        }
+        if taken != n as i64 {
+            // A short read inside the part that existed: the file changed under the copy;
+            // the plain loop goes on from here as the original would.
+            return Progress::Rest { iterations: done };
+        }
+    }
+}
+
+/// Runs a looped batch of the copy shape specialised, when [`recognise`] and [`plan`]
+/// accept it: `None` when they do not (nothing ran); otherwise how far it went, the batch's
+/// bound lowered by the iterations done when the plain loop must run the rest.
+///
+/// # Safety
+///
+/// As for [`run`].
+pub(crate) unsafe fn try_run(batch: &mut Batch) -> Option<Progress> {
+    let max = batch.max_iters()?;
+    let copy = recognise(batch.entries())?;
+    let plan = plan(&copy)?;
+    // SAFETY: forwarded from the caller.
+    let progress = unsafe { run(batch, &copy, &plan) };
+    if let Progress::Rest { iterations } = progress {
+        batch.set_max_iters(max - iterations);
+    }
+    Some(progress)
+}
+
+/// Whether pipe `fd` holds no bytes (`FIONREAD`); a pipe that cannot say counts as not
+/// empty, which completes the block with plain calls (always exact).
+fn pipe_empty(fd: RawFd) -> bool {
+    let mut unread: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one int into `unread`.
+    let ok = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut unread as *mut libc::c_int) } == 0;
+    ok && unread == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::MC_STOP_NEG;
+
+    fn copy_loop(n: i64) -> [McEntry; 2] {
+        [
+            McEntry::new(libc::SYS_read, &[3, 0x1000, n]).stop(MC_STOP_NONPOS, 0),
+            McEntry::new(libc::SYS_write, &[4, 0x1000, 0])
+                .stop(MC_STOP_NE_ARG, 2)
+                .reference(2, 0),
+        ]
+    }
+
+    #[test]
+    fn recognises_exactly_the_copy_shape() {
+        let good = copy_loop(4096);
+        assert_eq!(
+            recognise(&good),
+            Some(CopyLoop {
+                input: 3,
+                output: 4,
+                buf: 0x1000,
+                block: 4096
+            })
+        );
+        let mut other_buffer = good;
+        other_buffer[1].args[1] = 0x2000;
+        let mut neg_stop = good;
+        neg_stop[1].stop = MC_STOP_NEG;
+        let mut constant_length = good;
+        constant_length[1].refs = 0;
+        constant_length[1].args[2] = 4096;
+        let mut pread = good;
+        pread[0].nr = libc::SYS_pread64 as u32;
+        let mut huge = good;
+        huge[0].args[2] = (MAX_BLOCK + 1) as i64;
+        for (name, bad) in [
+            ("another buffer", &other_buffer[..]),
+            ("MC_STOP_NEG on the write", &neg_stop[..]),
+            ("a constant length", &constant_length[..]),
+            ("pread", &pread[..]),
+            ("a block above MAX_BLOCK", &huge[..]),
+            ("zero length", &copy_loop(0)[..]),
+            ("one entry", &good[..1]),
+        ] {
+            assert_eq!(recognise(bad), None, "{name}");
+        }
+    }
+}

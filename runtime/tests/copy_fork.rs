@@ -1,0 +1,217 @@
+//! Specialised copy loops (`MC_BATCH_DEAD_BUFFERS`) where the file system refuses bytes,
+//! each copy in a forked child, differential against the plain loop on the direct backend:
+//!
+//! - `RLIMIT_FSIZE` below the input's size: with SIGXFSZ ignored the write that reaches the
+//!   limit is short or fails with EFBIG at the same byte; with SIGXFSZ's default action the
+//!   child is killed by it with the same bytes in the output;
+//! - `ENOSPC` midway, on a 64 KiB tmpfs mounted in a mount namespace of the child's own.
+//!
+//! Its own test binary with one test, so that no other thread holds a lock at a fork: the
+//! children run the batch without allocating and report through a pipe.
+
+use multicall::abi::{MC_BATCH_DEAD_BUFFERS, MC_STOP_NE_ARG, MC_STOP_NONPOS};
+use multicall::{Backend, McEntry};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::unix::ffi::OsStrExt;
+
+/// What a child reports: stop index, iterations, both results, both offsets, the output's
+/// size; the parent adds how the child ended.
+type Report = [i64; 7];
+
+/// Where the child writes.
+#[derive(Clone, Copy, Debug)]
+enum Target<'a> {
+    /// An open file of the parent's, under a file-size limit.
+    Limited { fd: i32, limit: u64, ignore: bool },
+    /// A new file on a 64 KiB tmpfs mounted at this NUL-terminated path.
+    SmallTmpfs { dir: &'a [u8] },
+}
+
+/// Forks a child that copies `input` (offset 0) to `target` in blocks of `n` with the copy
+/// loop, flagged or plain; returns its report and its wait status.
+fn in_child(input: &File, target: Target, n: usize, flagged: bool) -> (Report, i32) {
+    let mut buf = vec![0u8; n];
+    let ptr = buf.as_mut_ptr() as i64;
+    let mut report_fds = [0; 2];
+    // SAFETY: an array of two ints.
+    assert_eq!(
+        unsafe { libc::pipe2(report_fds.as_mut_ptr(), libc::O_CLOEXEC) },
+        0
+    );
+    multicall::runtime();
+    // SAFETY: lseek on the test's own file; the child shares its offset.
+    unsafe { libc::lseek(input.as_raw_fd(), 0, libc::SEEK_SET) };
+    // SAFETY: the child runs only system calls and the runtime's batch, which allocate
+    // nothing, and leaves with _exit; this binary's only test thread forks.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        // SAFETY: in the child: plain system calls on its own descriptors and memory.
+        unsafe { child(input.as_raw_fd(), target, ptr, n, flagged, report_fds[1]) }
+    }
+    // SAFETY: the parent's copy of the write end.
+    unsafe { libc::close(report_fds[1]) };
+    // SAFETY: the read end was just created and is owned by nobody else.
+    let mut reader = unsafe { File::from_raw_fd(report_fds[0]) };
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).expect("report");
+    let mut status = 0;
+    // SAFETY: waits for our own child.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    let mut report = [-1i64; 7];
+    for (slot, chunk) in report.iter_mut().zip(bytes.chunks_exact(8)) {
+        *slot = i64::from_ne_bytes(chunk.try_into().expect("8 bytes"));
+    }
+    drop(buf);
+    (report, status)
+}
+
+/// The child's side of [`in_child`]; never returns.
+///
+/// # Safety
+///
+/// Called in a forked child only, with `buf` valid for `n` bytes.
+unsafe fn child(input: i32, target: Target, buf: i64, n: usize, flagged: bool, report: i32) -> ! {
+    // SAFETY: the whole body: system calls on the child's own descriptors and memory.
+    unsafe {
+        let output = match target {
+            Target::Limited { fd, limit, ignore } => {
+                let rl = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: libc::RLIM_INFINITY,
+                };
+                libc::setrlimit(libc::RLIMIT_FSIZE, &rl);
+                if ignore {
+                    libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                }
+                fd
+            }
+            Target::SmallTmpfs { dir } => {
+                if libc::unshare(libc::CLONE_NEWNS) != 0
+                    || libc::mount(
+                        c"none".as_ptr(),
+                        c"/".as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_REC | libc::MS_PRIVATE,
+                        std::ptr::null(),
+                    ) != 0
+                    || libc::mount(
+                        c"none".as_ptr(),
+                        dir.as_ptr().cast(),
+                        c"tmpfs".as_ptr(),
+                        0,
+                        c"size=64k".as_ptr().cast(),
+                    ) != 0
+                    || libc::chdir(dir.as_ptr().cast()) != 0
+                {
+                    libc::_exit(3);
+                }
+                libc::open(c"out".as_ptr(), libc::O_WRONLY | libc::O_CREAT, 0o600)
+            }
+        };
+        let mut entries = [
+            McEntry::new(libc::SYS_read, &[input.into(), buf, n as i64]).stop(MC_STOP_NONPOS, 0),
+            McEntry::new(libc::SYS_write, &[output.into(), buf, 0])
+                .stop(MC_STOP_NE_ARG, 2)
+                .reference(2, 0),
+        ];
+        let outcome = if flagged {
+            multicall::run_loop_flags(&mut entries, u64::MAX, MC_BATCH_DEAD_BUFFERS)
+        } else {
+            multicall::run_with(Backend::Direct, &mut entries, Some(u64::MAX))
+        };
+        let Ok(outcome) = outcome else { libc::_exit(4) };
+        let mut st: libc::stat = std::mem::zeroed();
+        libc::fstat(output, &mut st);
+        let values: Report = [
+            outcome.stop_index as i64,
+            outcome.iterations as i64,
+            entries[0].result,
+            entries[1].result,
+            libc::lseek(input, 0, libc::SEEK_CUR),
+            libc::lseek(output, 0, libc::SEEK_CUR),
+            st.st_size,
+        ];
+        libc::write(
+            report,
+            values.as_ptr().cast(),
+            std::mem::size_of::<Report>(),
+        );
+        libc::_exit(0)
+    }
+}
+
+/// `size` bytes that differ from block to block.
+fn data(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i * 13 + i / 509) as u8).collect()
+}
+
+/// A temporary file holding `bytes`, offset at 0.
+fn file_with(bytes: &[u8]) -> File {
+    let mut f = tempfile::tempfile().expect("tempfile");
+    f.write_all(bytes).expect("write");
+    f.seek(SeekFrom::Start(0)).expect("seek");
+    f
+}
+
+/// A copy under `RLIMIT_FSIZE` `limit`: the report, the wait status and the output.
+fn limited(n: usize, limit: u64, ignore: bool, flagged: bool) -> (Report, i32, Vec<u8>) {
+    let input = file_with(&data(100_000));
+    let mut output = file_with(b"");
+    let target = Target::Limited {
+        fd: output.as_raw_fd(),
+        limit,
+        ignore,
+    };
+    let (report, status) = in_child(&input, target, n, flagged);
+    let mut bytes = Vec::new();
+    output.seek(SeekFrom::Start(0)).expect("seek");
+    output.read_to_end(&mut bytes).expect("read");
+    (report, status, bytes)
+}
+
+#[test]
+fn file_size_limits_and_a_full_file_system_stop_where_the_plain_loop_does() {
+    for n in [512, 4096, 3000] {
+        for limit in [10_000, 8192, 65_536] {
+            // SIGXFSZ ignored: the write that reaches the limit is short or fails with EFBIG.
+            // Its default action: a write that begins at the limit kills; one that begins
+            // below it is cut short at the limit.
+            for ignore in [true, false] {
+                let plain = limited(n, limit, ignore, false);
+                let killed = libc::WIFSIGNALED(plain.1) && libc::WTERMSIG(plain.1) == libc::SIGXFSZ;
+                assert_eq!(
+                    killed,
+                    !ignore && limit % n as u64 == 0,
+                    "n {n} limit {limit}: {:?}",
+                    plain.0
+                );
+                assert_eq!(plain.2.len() as u64, limit);
+                let flagged = limited(n, limit, ignore, true);
+                let case = format!("n {n} limit {limit} SIGXFSZ ignored {ignore}");
+                assert_eq!((flagged.0, flagged.1), (plain.0, plain.1), "{case}");
+                assert!(flagged.2 == plain.2, "{case}: the same output");
+            }
+        }
+    }
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut path = dir.path().as_os_str().as_bytes().to_vec();
+    path.push(0);
+    let input = file_with(&data(200_000));
+    let probe = in_child(&input, Target::SmallTmpfs { dir: &path }, 512, false);
+    if libc::WIFEXITED(probe.1) && libc::WEXITSTATUS(probe.1) == 3 {
+        eprintln!("cannot mount a tmpfs in a mount namespace here: ENOSPC is not checked");
+        return;
+    }
+    for n in [512, 4096, 3000] {
+        let plain = in_child(&input, Target::SmallTmpfs { dir: &path }, n, false);
+        assert_eq!(plain.0[0], 1, "the plain loop stops at a write: {plain:?}");
+        assert!(plain.0[3] != n as i64, "a short or failed write: {plain:?}");
+        assert_eq!(plain.0[6], 65_536, "the tmpfs is full");
+        let flagged = in_child(&input, Target::SmallTmpfs { dir: &path }, n, true);
+        assert_eq!(flagged, plain, "ENOSPC, n {n}");
+    }
+}

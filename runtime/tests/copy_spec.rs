@@ -1,0 +1,693 @@
+//! Specialised copy loops (`MC_BATCH_DEAD_BUFFERS`, `runtime/src/copy.rs`), differential:
+//! every case runs the looped copy batch twice on identical set-ups, once as the plain loop
+//! on the direct backend (the reference) and once with the flag through the runtime, and
+//! compares the stop index, the iterations, both entries' results, the bytes that reached
+//! the output and both descriptors' offsets. The cases that must fall back (special files,
+//! `O_APPEND`, the same file, bad descriptors, bounds) are here; the ones that need a
+//! process of their own (`RLIMIT_FSIZE`, `ENOSPC` on a small tmpfs) are in `copy_fork.rs`.
+//! The crossing counts (`/proc/thread-self/io`) show that the specialised path really ran.
+
+use multicall::abi::{MC_BATCH_DEAD_BUFFERS, MC_STOP_NE_ARG, MC_STOP_NONPOS};
+use multicall::{copy, Backend, McEntry, Outcome};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+
+/// The block sizes of the brief.
+const BLOCKS: [usize; 2] = [512, 4096];
+
+/// How a batch runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// The plain looped batch on the direct backend.
+    Plain,
+    /// With `MC_BATCH_DEAD_BUFFERS` through the runtime.
+    Flagged,
+}
+
+/// What a run left behind.
+#[derive(Debug, PartialEq, Eq)]
+struct Observed {
+    outcome: Outcome,
+    results: [i64; 2],
+    input_offset: Option<i64>,
+    output_offset: Option<i64>,
+    output: Vec<u8>,
+}
+
+/// `size` bytes that differ from block to block and within each block.
+fn data(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i * 7 + i / 509) as u8).collect()
+}
+
+/// The copy loop's two entries on `input`, `output` and `buf`.
+fn copy_batch(input: RawFd, output: RawFd, buf: &mut [u8]) -> [McEntry; 2] {
+    let ptr = buf.as_mut_ptr() as i64;
+    [
+        McEntry::new(libc::SYS_read, &[input.into(), ptr, buf.len() as i64])
+            .stop(MC_STOP_NONPOS, 0),
+        McEntry::new(libc::SYS_write, &[output.into(), ptr, 0])
+            .stop(MC_STOP_NE_ARG, 2)
+            .reference(2, 0),
+    ]
+}
+
+/// Runs the copy loop on `input` -> `output` with blocks of `n` bytes.
+fn run(way: Way, input: RawFd, output: RawFd, n: usize, max_iters: u64) -> (Outcome, [i64; 2]) {
+    let mut buf = vec![0u8; n];
+    let mut entries = copy_batch(input, output, &mut buf);
+    // SAFETY: reads into and writes from the test's own buffer of n bytes, on its own
+    // descriptors; the buffer is not read afterwards.
+    let outcome = unsafe {
+        match way {
+            Way::Plain => multicall::run_with(Backend::Direct, &mut entries, Some(max_iters)),
+            Way::Flagged => {
+                multicall::run_loop_flags(&mut entries, max_iters, MC_BATCH_DEAD_BUFFERS)
+            }
+        }
+    }
+    .expect("a valid batch runs");
+    (outcome, [entries[0].result, entries[1].result])
+}
+
+/// The offset of `fd`, `None` for a pipe or socket.
+fn offset(fd: RawFd) -> Option<i64> {
+    // SAFETY: lseek with offset 0 and SEEK_CUR only reports.
+    let off = unsafe { libc::lseek(fd, 0, libc::SEEK_CUR) };
+    (off >= 0).then_some(off)
+}
+
+/// This thread's read- and write-type system calls so far (`syscr + syscw`).
+fn rw_calls() -> u64 {
+    let text = std::fs::read_to_string("/proc/thread-self/io").expect("/proc/thread-self/io");
+    text.lines()
+        .filter(|l| l.starts_with("syscr:") || l.starts_with("syscw:"))
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum()
+}
+
+/// A temporary file holding `bytes`, offset at 0.
+fn file_with(bytes: &[u8]) -> File {
+    let mut f = tempfile::tempfile().expect("tempfile");
+    f.write_all(bytes).expect("write");
+    f.seek(SeekFrom::Start(0)).expect("seek");
+    f
+}
+
+/// Everything in `f` from its start.
+fn contents(f: &mut File) -> Vec<u8> {
+    let mut all = Vec::new();
+    f.seek(SeekFrom::Start(0)).expect("seek");
+    f.read_to_end(&mut all).expect("read");
+    all
+}
+
+/// Options of a file -> file case.
+#[derive(Debug, Clone, Copy)]
+struct FileCase {
+    size: usize,
+    n: usize,
+    input_start: u64,
+    output_prefix: usize,
+    append: bool,
+    max_iters: u64,
+}
+
+impl FileCase {
+    fn new(size: usize, n: usize) -> FileCase {
+        FileCase {
+            size,
+            n,
+            input_start: 0,
+            output_prefix: 0,
+            append: false,
+            max_iters: u64::MAX,
+        }
+    }
+}
+
+/// A file -> file copy; returns what it left and the read/write calls it made.
+fn file_to_file(way: Way, case: FileCase) -> (Observed, u64) {
+    let mut input = file_with(&data(case.size));
+    input.seek(SeekFrom::Start(case.input_start)).expect("seek");
+    let prefix = vec![b'#'; case.output_prefix];
+    let output = file_with(&prefix);
+    let mut output = if case.append {
+        reopen(&output, libc::O_WRONLY | libc::O_APPEND)
+    } else {
+        output
+    };
+    if !case.append {
+        output
+            .seek(SeekFrom::Start(case.output_prefix as u64 / 2))
+            .expect("seek");
+    }
+    let before = rw_calls();
+    let (outcome, results) = run(
+        way,
+        input.as_raw_fd(),
+        output.as_raw_fd(),
+        case.n,
+        case.max_iters,
+    );
+    let calls = rw_calls() - before;
+    let observed = Observed {
+        outcome,
+        results,
+        input_offset: offset(input.as_raw_fd()),
+        output_offset: offset(output.as_raw_fd()),
+        output: contents(&mut reopen(&output, libc::O_RDONLY)),
+    };
+    (observed, calls)
+}
+
+/// `f` opened again through /proc/self/fd with `flags` (a new open file description).
+fn reopen(f: &File, flags: i32) -> File {
+    let path = format!("/proc/self/fd/{}\0", f.as_raw_fd());
+    // SAFETY: a NUL-terminated path.
+    let fd = unsafe { libc::open(path.as_ptr().cast(), flags | libc::O_CLOEXEC) };
+    assert!(fd >= 0, "reopen: {}", std::io::Error::last_os_error());
+    // SAFETY: fd was just opened and is owned by nobody else.
+    unsafe { File::from_raw_fd(fd) }
+}
+
+/// Both ways of a file -> file case agree; returns the flagged run's read/write calls.
+fn same_file_to_file(case: FileCase) -> u64 {
+    let (plain, _) = file_to_file(Way::Plain, case);
+    let (flagged, calls) = file_to_file(Way::Flagged, case);
+    assert_eq!(flagged, plain, "{case:?}");
+    calls
+}
+
+fn sizes(n: usize) -> [usize; 6] {
+    [0, 1, n - 1, n, n + 1, (2 << 20) + 1]
+}
+
+#[test]
+fn file_to_file_matches_the_plain_loop() {
+    for n in BLOCKS {
+        for size in sizes(n) {
+            same_file_to_file(FileCase::new(size, n));
+            same_file_to_file(FileCase {
+                input_start: 100,
+                output_prefix: 3000,
+                ..FileCase::new(size, n)
+            });
+        }
+    }
+    same_file_to_file(FileCase::new(100_000, 3000));
+}
+
+#[test]
+fn the_specialised_path_makes_fewer_calls_than_blocks() {
+    let size = (2 << 20) + 1;
+    for n in BLOCKS {
+        let blocks = (size / n) as u64;
+        let case = FileCase::new(size, n);
+        let (_, plain_calls) = file_to_file(Way::Plain, case);
+        let flagged_calls = same_file_to_file(case);
+        assert!(
+            plain_calls >= 2 * blocks,
+            "plain: {plain_calls} for {blocks} blocks"
+        );
+        assert!(
+            flagged_calls * 10 < blocks,
+            "file -> file at {n}: {flagged_calls} read/write calls for {blocks} blocks"
+        );
+    }
+}
+
+#[test]
+fn bounds_are_kept() {
+    for n in BLOCKS {
+        let size = (2 << 20) + 1;
+        for max_iters in [1, 2, 100, (size / n) as u64, (size / n) as u64 + 1] {
+            same_file_to_file(FileCase {
+                max_iters,
+                ..FileCase::new(size, n)
+            });
+        }
+    }
+}
+
+#[test]
+fn append_output_falls_back() {
+    for n in BLOCKS {
+        for size in [0, n + 1, 100_000] {
+            same_file_to_file(FileCase {
+                append: true,
+                output_prefix: 77,
+                ..FileCase::new(size, n)
+            });
+        }
+    }
+}
+
+/// Input and output are the same file through two open file descriptions.
+fn same_file(way: Way, n: usize) -> Observed {
+    let mut f = file_with(&data(50_000));
+    let input = reopen(&f, libc::O_RDONLY);
+    let output = reopen(&f, libc::O_WRONLY);
+    // SAFETY: lseek on a descriptor the test owns.
+    unsafe { libc::lseek(output.as_raw_fd(), 1000, libc::SEEK_SET) };
+    let (outcome, results) = run(way, input.as_raw_fd(), output.as_raw_fd(), n, 1000);
+    Observed {
+        outcome,
+        results,
+        input_offset: offset(input.as_raw_fd()),
+        output_offset: offset(output.as_raw_fd()),
+        output: contents(&mut f),
+    }
+}
+
+#[test]
+fn the_same_file_in_and_out_falls_back() {
+    for n in BLOCKS {
+        assert_eq!(same_file(Way::Flagged, n), same_file(Way::Plain, n));
+    }
+}
+
+#[test]
+fn bad_outputs_give_the_same_error() {
+    for n in BLOCKS {
+        let run_bad = |way: Way, read_only: bool| {
+            let input = file_with(&data(3 * n));
+            let (outcome, results) = if read_only {
+                let out = file_with(b"");
+                let out = reopen(&out, libc::O_RDONLY);
+                run(way, input.as_raw_fd(), out.as_raw_fd(), n, 100)
+            } else {
+                // A number far above any descriptor this process has open.
+                run(way, input.as_raw_fd(), 1 << 20, n, 100)
+            };
+            (outcome, results, offset(input.as_raw_fd()))
+        };
+        for read_only in [true, false] {
+            let plain = run_bad(Way::Plain, read_only);
+            assert_eq!(plain.1[1], -i64::from(libc::EBADF));
+            assert_eq!(
+                run_bad(Way::Flagged, read_only),
+                plain,
+                "read_only {read_only}"
+            );
+        }
+    }
+}
+
+/// A pipe (read end, write end) holding up to `capacity` bytes.
+fn pipe(capacity: usize) -> (File, File) {
+    let mut fds = [0; 2];
+    // SAFETY: fds is an array of two ints.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    if capacity > 65536 {
+        // SAFETY: F_SETPIPE_SZ on the test's own pipe.
+        let set = unsafe { libc::fcntl(fds[1], libc::F_SETPIPE_SZ, capacity as libc::c_int) };
+        assert!(
+            set >= capacity as i32,
+            "F_SETPIPE_SZ: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+    // SAFETY: both descriptors were just created and are owned by nobody else.
+    unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
+}
+
+/// A connected pair of Unix stream sockets.
+fn socketpair() -> (File, File) {
+    let mut fds = [0; 2];
+    // SAFETY: fds is an array of two ints.
+    let rc = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    assert_eq!(rc, 0);
+    // SAFETY: as above.
+    unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
+}
+
+/// A file -> pipe or socket copy; a thread reads what arrives. Returns what it left and
+/// the read/write calls of the copying thread.
+fn file_to_stream(way: Way, size: usize, n: usize, start: u64, socket: bool) -> (Observed, u64) {
+    let mut input = file_with(&data(size));
+    input.seek(SeekFrom::Start(start)).expect("seek");
+    let (mut reader, writer) = if socket { socketpair() } else { pipe(0) };
+    let drain = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        reader.read_to_end(&mut got).expect("read the stream");
+        got
+    });
+    let before = rw_calls();
+    let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
+    let calls = rw_calls() - before;
+    drop(writer);
+    let output = drain.join().expect("reader");
+    let observed = Observed {
+        outcome,
+        results,
+        input_offset: offset(input.as_raw_fd()),
+        output_offset: None,
+        output,
+    };
+    (observed, calls)
+}
+
+#[test]
+fn file_to_pipe_and_socket_match_the_plain_loop() {
+    for socket in [false, true] {
+        for n in BLOCKS {
+            for size in sizes(n) {
+                for start in [0, 100, n as u64] {
+                    let (plain, _) = file_to_stream(Way::Plain, size, n, start, socket);
+                    let (flagged, calls) = file_to_stream(Way::Flagged, size, n, start, socket);
+                    assert_eq!(
+                        flagged, plain,
+                        "socket {socket} n {n} size {size} start {start}"
+                    );
+                    let blocks = (size as u64).saturating_sub(start) / n as u64;
+                    if blocks > 1000 && start % n as u64 == 0 {
+                        assert!(
+                            calls * 10 < blocks,
+                            "socket {socket} n {n}: {calls} calls for {blocks} blocks"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Blocks above PIPE_BUF that divide no page: chunks end inside blocks, completed.
+    for socket in [false, true] {
+        let (plain, _) = file_to_stream(Way::Plain, 300_001, 5000, 10, socket);
+        let (flagged, _) = file_to_stream(Way::Flagged, 300_001, 5000, 10, socket);
+        assert_eq!(flagged, plain, "socket {socket}, blocks of 5000");
+    }
+}
+
+/// A pipe -> file copy of `size` bytes written into the pipe (and its write end closed)
+/// before the batch runs.
+fn pipe_to_file(way: Way, size: usize, n: usize, max_iters: u64) -> (Observed, u64) {
+    let (reader, mut writer) = pipe(size.next_power_of_two().max(65536));
+    writer.write_all(&data(size)).expect("fill the pipe");
+    drop(writer);
+    let mut output = file_with(b"");
+    let before = rw_calls();
+    let (outcome, results) = run(way, reader.as_raw_fd(), output.as_raw_fd(), n, max_iters);
+    let calls = rw_calls() - before;
+    let mut left = Vec::new();
+    let mut reader = reader;
+    reader.read_to_end(&mut left).expect("rest of the pipe");
+    let mut out = contents(&mut output);
+    out.extend_from_slice(b"|rest:");
+    out.extend_from_slice(&left);
+    let observed = Observed {
+        outcome,
+        results,
+        input_offset: None,
+        output_offset: offset(output.as_raw_fd()),
+        output: out,
+    };
+    (observed, calls)
+}
+
+#[test]
+fn pipe_to_file_matches_the_plain_loop() {
+    for n in BLOCKS {
+        // A pipe holds at most pipe-max-size (1 MiB) unprivileged: the biggest case here is
+        // just below it; 2 MiB + 1 comes through a writer below.
+        let mut cases = sizes(n);
+        cases[5] = (1 << 20) - 1;
+        for size in cases {
+            for max_iters in [u64::MAX, 3] {
+                let (plain, _) = pipe_to_file(Way::Plain, size, n, max_iters);
+                let (flagged, calls) = pipe_to_file(Way::Flagged, size, n, max_iters);
+                assert_eq!(flagged, plain, "n {n} size {size} max_iters {max_iters}");
+                if size > 1000 * n && max_iters == u64::MAX {
+                    assert!(
+                        calls * 10 < (size / n) as u64,
+                        "pipe -> file: {calls} calls"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A pipe -> file copy of `size` bytes that a thread writes in pieces of 1000 bytes while
+/// the batch runs: the pieces' timing decides how many bytes each read gets.
+fn pipe_to_file_fed(way: Way, size: usize, n: usize) -> (Outcome, [i64; 2], Vec<u8>) {
+    let (reader, mut writer) = pipe(0);
+    let feeder = std::thread::spawn(move || {
+        for piece in data(size).chunks(1000) {
+            writer.write_all(piece).expect("feed");
+        }
+    });
+    let mut output = file_with(b"");
+    let (outcome, results) = run(way, reader.as_raw_fd(), output.as_raw_fd(), n, u64::MAX);
+    feeder.join().expect("feeder");
+    (outcome, results, contents(&mut output))
+}
+
+#[test]
+fn pipe_to_file_with_a_writer_gives_the_same_bytes() {
+    let size = (2 << 20) + 1;
+    for n in BLOCKS {
+        let (plain, plain_results, plain_bytes) = pipe_to_file_fed(Way::Plain, size, n);
+        let (flagged, flagged_results, flagged_bytes) = pipe_to_file_fed(Way::Flagged, size, n);
+        assert!(
+            flagged_bytes == plain_bytes && plain_bytes == data(size),
+            "n {n}"
+        );
+        assert_eq!(
+            (flagged.stop_index, flagged_results[0]),
+            (0, 0),
+            "end of file"
+        );
+        assert_eq!((plain.stop_index, plain_results[0]), (0, 0), "end of file");
+        let least = size.div_ceil(n) as u64 + 1;
+        for outcome in [plain, flagged] {
+            assert!(
+                (least..=size as u64 + 1).contains(&outcome.iterations),
+                "{outcome:?}: every read got 1 to {n} bytes"
+            );
+        }
+    }
+}
+
+#[test]
+fn other_inputs_and_nonblocking_descriptors_fall_back() {
+    let n = 4096;
+    let make = |nonblocking: bool| {
+        let input = file_with(&data(10 * n));
+        let (reader, writer) = pipe(1 << 20);
+        if nonblocking {
+            // SAFETY: F_SETFL on the test's own pipe.
+            unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
+        }
+        (input, reader, writer)
+    };
+    for way in [Way::Plain, Way::Flagged] {
+        let (input, _reader, writer) = make(true);
+        let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
+        assert_eq!(
+            (outcome.stop_index, outcome.iterations, results),
+            (0, 11, [0, 4096])
+        );
+    }
+    let plan = |input: RawFd, output: RawFd, n: u64| {
+        copy::plan(&copy::CopyLoop {
+            input,
+            output,
+            buf: 0,
+            block: n,
+        })
+    };
+    let (input, _reader, writer) = make(true);
+    assert_eq!(
+        plan(input.as_raw_fd(), writer.as_raw_fd(), 4096),
+        None,
+        "non-blocking"
+    );
+    let null = File::options()
+        .write(true)
+        .open("/dev/null")
+        .expect("/dev/null");
+    assert_eq!(
+        plan(input.as_raw_fd(), null.as_raw_fd(), 4096),
+        None,
+        "a device"
+    );
+    let comm = File::options()
+        .write(true)
+        .open("/proc/self/comm")
+        .expect("/proc/self/comm");
+    assert_eq!(
+        plan(input.as_raw_fd(), comm.as_raw_fd(), 4096),
+        None,
+        "a regular file of procfs, whose store runs once per write"
+    );
+    let (_input, _reader, writer) = make(false);
+    let zero = File::open("/dev/zero").expect("/dev/zero");
+    assert_eq!(
+        plan(zero.as_raw_fd(), writer.as_raw_fd(), 4096),
+        None,
+        "a device input"
+    );
+    let misaligned = file_with(&data(10 * n));
+    // SAFETY: lseek on the test's own file.
+    unsafe { libc::lseek(misaligned.as_raw_fd(), 100, libc::SEEK_SET) };
+    assert_eq!(
+        plan(misaligned.as_raw_fd(), writer.as_raw_fd(), 4096),
+        None,
+        "atomic blocks into a pipe from an offset that is not a multiple of them"
+    );
+    let method = |p: Option<copy::Plan>| p.map(|p| p.method);
+    let out = file_with(b"");
+    assert_eq!(
+        method(plan(misaligned.as_raw_fd(), out.as_raw_fd(), 4096)),
+        Some(copy::Method::CopyFileRange)
+    );
+    assert_eq!(
+        method(plan(misaligned.as_raw_fd(), writer.as_raw_fd(), 8192)),
+        Some(copy::Method::Sendfile)
+    );
+}
+
+/// Does nothing: a handler whose only effect is to interrupt a blocked call.
+extern "C" fn on_usr1(_: libc::c_int) {}
+
+/// A copy into a pipe nobody reads, interrupted by a signal without SA_RESTART once the
+/// pipe is full.
+fn interrupted(way: Way, n: usize) -> Observed {
+    let input = file_with(&data(1 << 20));
+    let (reader, writer) = pipe(0);
+    // SAFETY: pthread_self has no preconditions.
+    let me = unsafe { libc::pthread_self() } as usize;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let finished = done.clone();
+    let kicker = std::thread::spawn(move || {
+        // The first signal must end the batch; more come only to end a batch that went on
+        // (which the test then reports as a failure instead of hanging).
+        let mut signals = 0;
+        let mut next = std::time::Instant::now() + std::time::Duration::from_millis(200);
+        while !finished.load(std::sync::atomic::Ordering::SeqCst) {
+            if std::time::Instant::now() >= next {
+                // SAFETY: signals the test thread, which is alive until it has set `done`.
+                unsafe { libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR1) };
+                signals += 1;
+                next += std::time::Duration::from_secs(2);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        signals
+    });
+    let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let signals = kicker.join().expect("kicker");
+    assert_eq!(
+        signals, 1,
+        "{way:?}: one signal interrupts the blocked write"
+    );
+    drop(writer);
+    let mut got = Vec::new();
+    let mut reader = reader;
+    reader.read_to_end(&mut got).expect("pipe");
+    Observed {
+        outcome,
+        results,
+        input_offset: offset(input.as_raw_fd()),
+        output_offset: None,
+        output: got,
+    }
+}
+
+#[test]
+fn a_full_pipe_interrupted_by_a_signal_stops_at_the_write() {
+    // SAFETY: installs a handler that does nothing, without SA_RESTART, for SIGUSR1, which
+    // no other test of this binary uses.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_usr1 as *const () as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+    for n in BLOCKS {
+        let plain = interrupted(Way::Plain, n);
+        assert_eq!(plain.outcome.stop_index, 1);
+        assert_eq!(plain.results[1], -i64::from(libc::EINTR));
+        assert_eq!(interrupted(Way::Flagged, n), plain, "n {n}");
+    }
+}
+
+#[test]
+fn unknown_flags_are_refused_and_other_batches_run_as_without_the_flag() {
+    let mut getpid = [McEntry::new(libc::SYS_getpid, &[])];
+    // SAFETY: getpid touches no memory.
+    let refused = unsafe { multicall::run_loop_flags(&mut getpid, 3, 1 << 2) };
+    assert_eq!(refused.map_err(|e| e.errno()), Err(libc::EINVAL));
+    // SAFETY: as above.
+    let ran = unsafe { multicall::run_loop_flags(&mut getpid, 3, MC_BATCH_DEAD_BUFFERS) };
+    assert_eq!(
+        ran.expect("runs"),
+        Outcome {
+            stop_index: 1,
+            iterations: 3
+        }
+    );
+    assert_eq!(getpid[0].result, i64::from(std::process::id()));
+    let mut entries = [McEntry::new(libc::SYS_getpid, &[])];
+    // SAFETY: getpid touches no memory; the C entry point with a valid array.
+    let stop = unsafe {
+        multicall::multicall_loop_flags(
+            entries.as_mut_ptr(),
+            1,
+            2,
+            std::ptr::null_mut(),
+            multicall::abi::MC_BATCH_LOOP | MC_BATCH_DEAD_BUFFERS,
+        )
+    };
+    assert_eq!(stop, 1);
+}
+
+/// A file -> pipe copy whose input grows by `extra` bytes as soon as the reader has the
+/// first bytes: the pipe holds 64 KiB, so the copy is still far from the old end of file.
+fn growing(way: Way, n: usize, extra: usize) -> Observed {
+    let size = 2 << 20;
+    let input = file_with(&data(size));
+    let appender = reopen(&input, libc::O_WRONLY | libc::O_APPEND);
+    let (mut reader, writer) = pipe(0);
+    let drain = std::thread::spawn(move || {
+        let mut appender = appender;
+        let mut got = vec![0u8; 1];
+        reader.read_exact(&mut got).expect("first byte");
+        appender
+            .write_all(&vec![b'+'; extra])
+            .expect("grow the input");
+        reader.read_to_end(&mut got).expect("the rest");
+        got
+    });
+    let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
+    drop(writer);
+    let output = drain.join().expect("reader");
+    Observed {
+        outcome,
+        results,
+        input_offset: offset(input.as_raw_fd()),
+        output_offset: None,
+        output,
+    }
+}
+
+#[test]
+fn an_input_growing_during_the_copy_is_copied_to_its_new_end() {
+    for n in BLOCKS {
+        let plain = growing(Way::Plain, n, 10_001);
+        assert_eq!(plain.output.len(), (2 << 20) + 10_001);
+        assert_eq!(growing(Way::Flagged, n, 10_001), plain, "n {n}");
+    }
+}
