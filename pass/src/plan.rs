@@ -118,6 +118,19 @@ pub struct Looped {
     pub blocks: Vec<LLVMBasicBlockRef>,
     /// One per entry.
     pub exits: Vec<LoopExit>,
+    /// Whether the memory the calls write is dead after the loop (`MC_BATCH_DEAD_BUFFERS`).
+    pub buffers: Buffers,
+}
+
+/// Whether the memory a looped batch's calls write is dead after the loop
+/// (`legality::dead_buffers`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Buffers {
+    /// Every buffer a call writes is used by nothing but the loop's own calls: the batch may
+    /// carry `MC_BATCH_DEAD_BUFFERS`.
+    Dead,
+    /// Why the contents of a buffer may matter after the loop.
+    Live(String),
 }
 
 /// A multi-call ready for lowering.

@@ -4,7 +4,7 @@
 use llvm_sys::prelude::LLVMValueRef;
 
 use crate::legality::Refusal;
-use crate::plan::{ArgSource, Plan};
+use crate::plan::{ArgSource, Buffers, Plan};
 use crate::profile_map::{MatchKind, NodeMatch, UnmatchedEdge};
 use crate::shim::RemarkKind;
 use crate::sites::Site;
@@ -154,13 +154,21 @@ impl Remark {
             Plan::Straight(_) => format!("{} system calls into one multi-call", entries.len()),
             Plan::Looped(_) => "the whole loop into one looped multi-call".to_string(),
         };
+        // Whether the runtime may run the loop as one in-kernel copy, and if not why.
+        let buffers = match plan {
+            Plan::Straight(_) => String::new(),
+            Plan::Looped(l) => match &l.buffers {
+                Buffers::Dead => "; its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)".to_string(),
+                Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
+            },
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "Clustered",
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "clustered {what}: {} (stop: {}; {} result reference{})",
+                "clustered {what}: {} (stop: {}; {} result reference{}){buffers}",
                 chain.join(" -> "),
                 stops.join(", "),
                 refs,

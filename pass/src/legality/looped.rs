@@ -23,7 +23,7 @@ use std::collections::{HashSet, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::{conditions, facts, Checker, Reason, Refusal};
+use super::{conditions, dead_buffers, facts, Checker, Reason, Refusal};
 use crate::ir;
 use crate::plan::{ArgSource, LoopExit, Looped, Stop};
 use crate::shim::{flags, Shim};
@@ -153,12 +153,14 @@ impl Checker<'_> {
                 }
             }
         }
+        let buffers = dead_buffers::check(&entries, sites);
         Ok(Looped {
             entries,
             header,
             preheader,
             blocks,
             exits,
+            buffers,
         })
     }
 }

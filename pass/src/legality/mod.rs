@@ -34,6 +34,7 @@
 //! must start a new `Checker` (see `transform`).
 
 mod conditions;
+pub mod dead_buffers;
 mod facts;
 mod looped;
 mod refusal;

@@ -11,6 +11,8 @@
 //!                                               ; "result != argument" argument
 //! mc.loop.call:   %mc.loop.ret = call i64 @multicall_loop(ptr %mc.entries, i32 k+1,
 //!                                                         i64 MAX_ITERS, ptr null)
+//!                 ; multicall_loop_flags(..., MC_BATCH_DEAD_BUFFERS) when the calls'
+//!                 ; buffers are dead after the loop (legality::dead_buffers)
 //!                 switch %mc.loop.ret, %mc.loop.fallback [ k+1: %mc.loop.call,
 //!                                                          i: %mc.loop.exit.i ]
 //! mc.loop.exit.i: the raw results of entries 0..i; entry i's may be an error:
@@ -39,9 +41,10 @@ use llvm_sys::prelude::*;
 use super::builder::Builder;
 use super::straight::{guard_negative_arguments, is_error, set_errno, Entries};
 use crate::ir;
-use crate::plan::Looped;
+use crate::plan::{Buffers, Looped};
 use crate::shim::Shim;
 use crate::sites::Site;
+use multicall_abi::MC_BATCH_DEAD_BUFFERS;
 
 /// The bound on iterations of one `multicall_loop` call. Reaching it costs one more call (the
 /// lowered code calls again), so it only needs to be out of reach of real loops; 2^62 is that
@@ -110,17 +113,38 @@ pub(crate) fn lower(
 
     b.position_at_end(again);
     b.set_location(dbg);
-    let (mc_loop, mc_loop_ty) = b.declare(
-        "multicall_loop",
-        b.i64t,
-        &mut [b.ptrt, b.i32t, b.i64t, b.ptrt],
-    );
-    let ret = b.call(
-        mc_loop_ty,
-        mc_loop,
-        &mut [entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), b.null_ptr()],
-        "mc.loop.ret",
-    );
+    let ret = if plan.buffers == Buffers::Dead {
+        // The buffers are dead after the loop: the runtime may move the data in the kernel.
+        let (mc_loop, mc_loop_ty) = b.declare(
+            "multicall_loop_flags",
+            b.i64t,
+            &mut [b.ptrt, b.i32t, b.i64t, b.ptrt, b.i32t],
+        );
+        b.call(
+            mc_loop_ty,
+            mc_loop,
+            &mut [
+                entries.ptr,
+                b.c32(n as u32),
+                b.c64(MAX_ITERS),
+                b.null_ptr(),
+                b.c32(MC_BATCH_DEAD_BUFFERS),
+            ],
+            "mc.loop.ret",
+        )
+    } else {
+        let (mc_loop, mc_loop_ty) = b.declare(
+            "multicall_loop",
+            b.i64t,
+            &mut [b.ptrt, b.i32t, b.i64t, b.ptrt],
+        );
+        b.call(
+            mc_loop_ty,
+            mc_loop,
+            &mut [entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), b.null_ptr()],
+            "mc.loop.ret",
+        )
+    };
     let errno_fn = b.declare("__errno_location", b.ptrt, &mut []);
 
     // One exit per entry: the results of that iteration, then the original exit target.
