@@ -229,7 +229,7 @@ pkg_gzip() {
 		return
 	}
 	cp "$src/gzip" "$d/gzip.clustered"
-	llvm-nm-19 "$d/gzip.clustered" | grep -qw multicall || note_unclustered=" (no multicall reference)"
+	llvm-nm-19 "$d/gzip.clustered" | grep -Eqw 'multicall(_loop(_flags)?)?' || note_unclustered=" (no multicall reference)"
 	local b
 	for b in plain clustered; do
 		"$d/gzip.$b" -c -9 <"$d/input" >"$d/input.$b.gz"
@@ -410,7 +410,7 @@ pkg_mini_httpd() {
 	}
 	cp "$src/mini_httpd" "$d/mini_httpd.clustered"
 	local calls="no multicall reference"
-	if llvm-nm-19 "$d/mini_httpd.clustered" | grep -qw multicall; then
+	if llvm-nm-19 "$d/mini_httpd.clustered" | grep -Eqw 'multicall(_loop(_flags)?)?'; then
 		calls="calls multicall"
 	elif grep -qs '^--- !Passed' "$work/logs/mini-httpd/remarks/"*.yaml; then
 		fail "mini-httpd: the pass reported a cluster but the server does not call multicall"

@@ -15,6 +15,8 @@
 //!   ([`URING_MIN_ENTRIES`], overridable with `MULTICALL_IO_URING_MIN=N`), and the direct
 //!   backend otherwise.
 //! - `MULTICALL_DEBUG` (any value) prints on stderr, once, why a backend was not used.
+//! - `MULTICALL_COPY=0` runs copy loops marked `MC_BATCH_DEAD_BUFFERS` as plain looped
+//!   batches instead of in-kernel copies (`copy_file_range`, `sendfile`, `splice`).
 //!
 //! Setting up costs no crossing and no heap allocation (the environment is read with
 //! `getenv`): a process pays one crossing, the `open` of the device, and only if it runs a
@@ -120,6 +122,9 @@ pub struct Runtime {
     uring_available: bool,
     uring_min: Option<usize>,
     debug: bool,
+    /// Whether a copy loop marked `MC_BATCH_DEAD_BUFFERS` may run as an in-kernel copy
+    /// (`MULTICALL_COPY=0` turns it off: the loop then runs as a plain looped batch).
+    copy: bool,
     kmod_fallback_said: AtomicBool,
 }
 
@@ -148,6 +153,7 @@ fn process_var(name: &str) -> Option<&'static str> {
         "MULTICALL_BACKEND" => c"MULTICALL_BACKEND",
         "MULTICALL_DEBUG" => c"MULTICALL_DEBUG",
         "MULTICALL_IO_URING_MIN" => c"MULTICALL_IO_URING_MIN",
+        "MULTICALL_COPY" => c"MULTICALL_COPY",
         _ => return None,
     };
     // SAFETY: getenv reads the environment with a NUL-terminated name and returns null or a
@@ -217,12 +223,14 @@ impl Runtime {
                  use it from N entries)"
             );
         }
+        let copy = !matches!(var("MULTICALL_COPY").as_ref().map(|v| v.as_ref()), Some("0"));
         let runtime = Runtime {
             request,
             kmod: OnceLock::new(),
             uring_available,
             uring_min,
             debug,
+            copy,
             kmod_fallback_said: AtomicBool::new(false),
         };
         if forced(Backend::Kmod) {
@@ -361,7 +369,7 @@ impl Runtime {
         // SAFETY: forwarded from the caller: count readable entries.
         let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
         let mut specialised = 0;
-        if flags & MC_BATCH_DEAD_BUFFERS != 0 {
+        if flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy {
             // SAFETY: forwarded from the caller, who does not read the buffers afterwards.
             match unsafe { copy::try_run(&mut batch) } {
                 None => {}

@@ -49,7 +49,8 @@
 ; CHECK-NEXT: br label %mc.loop.call
 ; Count back (no predicate fired: the bound, or a signal to handle): call again.
 ; CHECK: mc.loop.call:
-; CHECK-NEXT: %mc.loop.ret = call i64 @multicall_loop(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null)
+; The buffer is a local array only the loop uses: the batch carries MC_BATCH_DEAD_BUFFERS (2).
+; CHECK-NEXT: %mc.loop.ret = call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 2)
 ; CHECK-NEXT: switch i64 %mc.loop.ret, label %mc.loop.fallback [
 ; CHECK-NEXT: i64 2, label %mc.loop.call
 ; CHECK-NEXT: i64 0, label %mc.loop.exit.0
@@ -97,7 +98,7 @@
 ; CHECK: [[DONE]]:
 ; CHECK-NEXT: %[[N2:[0-9]+]] = phi i64 [ %mc.loop.x.0, %mc.loop.out.0 ], [ %[[N]], %[[HEADER]] ]
 ; CHECK-NEXT: icmp slt i64 %[[N2]], 0
-; CHECK: declare i64 @multicall_loop(ptr, i32, i64, ptr)
+; CHECK: declare i64 @multicall_loop_flags(ptr, i32, i64, ptr, i32)
 ; CHECK: declare ptr @__errno_location()
 
 define dso_local i32 @main(i32 noundef %0, ptr nocapture noundef readonly %1) {
