@@ -222,10 +222,10 @@ host_program() {
 		fi
 
 		# 4. the clustered build calls the runtime, the original does not
-		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qwE 'multicall|multicall_loop'; then
-			fail "$p: the clustered build has no reference to multicall or multicall_loop (nm)"
+		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qwE 'multicall(_loop(_flags)?)?'; then
+			fail "$p: the clustered build has no reference to multicall, multicall_loop or multicall_loop_flags (nm)"
 		fi
-		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qwE 'multicall|multicall_loop'; then
+		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qwE 'multicall(_loop(_flags)?)?'; then
 			fail "$p: the original build already refers to multicall: the comparison would prove nothing"
 		fi
 		local inside
