@@ -223,7 +223,10 @@ impl Runtime {
                  use it from N entries)"
             );
         }
-        let copy = !matches!(var("MULTICALL_COPY").as_ref().map(|v| v.as_ref()), Some("0"));
+        let copy = !matches!(
+            var("MULTICALL_COPY").as_ref().map(|v| v.as_ref()),
+            Some("0")
+        );
         let runtime = Runtime {
             request,
             kmod: OnceLock::new(),

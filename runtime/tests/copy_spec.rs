@@ -8,7 +8,7 @@
 //! The crossing counts (`/proc/thread-self/io`) show that the specialised path really ran.
 
 use multicall::abi::{MC_BATCH_DEAD_BUFFERS, MC_STOP_NE_ARG, MC_STOP_NONPOS};
-use multicall::{copy, Backend, McEntry, Outcome};
+use multicall::{copy, Backend, McEntry, Outcome, Runtime};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
@@ -690,4 +690,56 @@ fn an_input_growing_during_the_copy_is_copied_to_its_new_end() {
         assert_eq!(plain.output.len(), (2 << 20) + 10_001);
         assert_eq!(growing(Way::Flagged, n, 10_001), plain, "n {n}");
     }
+}
+
+/// `MULTICALL_COPY=0`: a flagged copy loop runs as the plain looped batch (one read and one
+/// write per block), with the same outcome as the in-kernel copy.
+#[test]
+fn multicall_copy_0_runs_the_plain_loop() {
+    let (size, n) = ((1 << 20) + 1, 4096);
+    let blocks = (size / n) as u64;
+    let data = data(size);
+    let copy = |runtime: &Runtime| {
+        let input = file_with(&data);
+        let mut output = file_with(&[]);
+        let mut buf = vec![0u8; n];
+        let mut entries = copy_batch(input.as_raw_fd(), output.as_raw_fd(), &mut buf);
+        let before = rw_calls();
+        // SAFETY: the entries read into and write from the test's own buffer of n bytes, on
+        // its own descriptors, and the buffer is not read afterwards.
+        let outcome = unsafe {
+            runtime.run_flags(
+                None,
+                entries.as_mut_ptr(),
+                entries.len(),
+                Some(1 << 40),
+                MC_BATCH_DEAD_BUFFERS,
+            )
+        }
+        .expect("a valid batch runs");
+        let calls = rw_calls() - before;
+        assert_eq!(contents(&mut output), data, "the copy is exact");
+        (outcome, [entries[0].result, entries[1].result], calls)
+    };
+    let with = Runtime::from_env(|name: &str| (name == "MULTICALL_BACKEND").then_some("direct"));
+    let without = Runtime::from_env(|name: &str| match name {
+        "MULTICALL_BACKEND" => Some("direct"),
+        "MULTICALL_COPY" => Some("0"),
+        _ => None,
+    });
+    let (a, results_a, calls_a) = copy(&with);
+    let (b, results_b, calls_b) = copy(&without);
+    assert_eq!(
+        (a, results_a),
+        (b, results_b),
+        "the same stop, iterations and results"
+    );
+    assert!(
+        calls_a * 10 < blocks,
+        "in-kernel copy: {calls_a} calls for {blocks} blocks"
+    );
+    assert!(
+        calls_b >= 2 * blocks,
+        "plain loop: {calls_b} calls for {blocks} blocks"
+    );
 }
