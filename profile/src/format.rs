@@ -672,8 +672,15 @@ mod tests {
     fn each_cause_is_said_once() {
         let e = Profile::load(Path::new("/no/such/profile.json")).unwrap_err();
         let text = chain(&e);
-        assert_eq!(text.matches("No such file or directory").count(), 1, "{text}");
-        assert!(text.starts_with("cannot read profile /no/such/profile.json: "), "{text}");
+        assert_eq!(
+            text.matches("No such file or directory").count(),
+            1,
+            "{text}"
+        );
+        assert!(
+            text.starts_with("cannot read profile /no/such/profile.json: "),
+            "{text}"
+        );
         let e = Profile::from_str("[1, 2]").unwrap_err();
         let text = chain(&e);
         let ProfileError::Json { error, .. } = &e else {
@@ -682,7 +689,11 @@ mod tests {
         assert_eq!(text.matches(&error.to_string()).count(), 1, "{text}");
         let e = sample().save(Path::new("/no/such/dir/p.json")).unwrap_err();
         let text = chain(&e);
-        assert_eq!(text.matches("No such file or directory").count(), 1, "{text}");
+        assert_eq!(
+            text.matches("No such file or directory").count(),
+            1,
+            "{text}"
+        );
     }
 
     #[test]

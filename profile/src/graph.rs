@@ -148,11 +148,18 @@ pub struct Builder {
     objects: Vec<String>,
     object_ids: FxHashMap<String, usize>,
     last: FxHashMap<u32, usize>,
+    /// Per thread, the last call before each signal delivery whose handler has not returned
+    /// yet (`rt_sigreturn`), innermost last.
+    interrupted: FxHashMap<u32, Vec<Option<usize>>>,
     edges: FxHashMap<(usize, usize), u64>,
     first_pid: Option<u32>,
     threads: FxHashSet<u32>,
     pub summary: Summary,
 }
+
+/// Signal deliveries remembered per thread while their handlers run; a delivery to no
+/// handler is never returned from, so the oldest are forgotten beyond this many.
+const MAX_NESTED_SIGNALS: usize = 64;
 
 impl Builder {
     /// A builder; `program` names the profile (else the trace's first successful execve does).
@@ -184,7 +191,17 @@ impl Builder {
                 self.threads.remove(from);
                 self.threads.insert(*to);
             }
-            Event::Signal { .. } | Event::Bad(_) => {}
+            Event::Signal { pid, .. } => {
+                // A handler's calls are a sequence of their own: the program's sequence goes
+                // on after its rt_sigreturn from the call before the signal. (A signal with
+                // no handler returns nowhere; its entry is dropped when too many pile up.)
+                let stack = self.interrupted.entry(*pid).or_default();
+                if stack.len() == MAX_NESTED_SIGNALS {
+                    stack.remove(0);
+                }
+                stack.push(self.last.remove(pid));
+            }
+            Event::Bad(_) => {}
         }
     }
 
@@ -302,6 +319,18 @@ impl Builder {
         }
         if let Some(prev) = self.last.insert(call.pid, n) {
             *self.edges.entry((prev, n)).or_default() += 1;
+        }
+        if syscall.name == "rt_sigreturn" {
+            // Back from a handler: the next call follows the one the signal interrupted.
+            match self.interrupted.get_mut(&call.pid).and_then(Vec::pop) {
+                Some(Some(before)) => {
+                    self.last.insert(call.pid, before);
+                }
+                Some(None) => {
+                    self.last.remove(&call.pid);
+                }
+                None => {}
+            }
         }
     }
 
@@ -606,6 +635,40 @@ mod tests {
         assert_eq!(p.nodes[0].caller.as_deref(), Some("x(main+0x5)"));
         assert_eq!(p.nodes[0].count, 2);
         assert_eq!(s.unknown_syscalls.get("frobnicate"), Some(&1));
+    }
+
+    #[test]
+    fn a_signal_handler_does_not_break_the_sequence() {
+        let (p, _) = build(
+            "1 read(3, \"a\", 1) = 1\n\
+             1 --- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---\n\
+             1 getpid() = 1\n\
+             1 rt_sigreturn({mask=[]}) = 1\n\
+             1 write(4, \"a\", 1) = 1\n\
+             1 --- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---\n\
+             1 rt_sigreturn({mask=[]}) = 1\n\
+             1 read(3, \"\", 1) = 0\n",
+        );
+        let name = |i: usize| p.nodes[i].syscall.as_str();
+        let edges: Vec<(&str, &str, u64)> = p
+            .edges
+            .iter()
+            .map(|e| (name(e.from), name(e.to), e.weight))
+            .collect();
+        assert!(edges.contains(&("read", "write", 1)), "{edges:?}");
+        assert!(edges.contains(&("write", "read", 1)), "{edges:?}");
+        assert!(
+            edges.contains(&("getpid", "rt_sigreturn", 1)),
+            "the handler's own sequence: {edges:?}"
+        );
+        assert!(
+            !edges.iter().any(|e| e.0 == "read" && e.1 != "write"),
+            "nothing follows read but write: {edges:?}"
+        );
+        assert!(
+            !edges.iter().any(|e| e.1 == "read" && e.0 == "rt_sigreturn"),
+            "{edges:?}"
+        );
     }
 
     #[test]

@@ -845,10 +845,8 @@ mod tests {
 
     #[test]
     fn cxx_frames_keep_their_object() {
-        let f = parse_frame(
-            "/path/player(InitPictImages(vid_stream*, int, int)+0x86) [0x4a1b]",
-        )
-        .unwrap();
+        let f = parse_frame("/path/player(InitPictImages(vid_stream*, int, int)+0x86) [0x4a1b]")
+            .unwrap();
         assert_eq!(
             (f.object.as_str(), f.symbol.as_str(), f.offset),
             (

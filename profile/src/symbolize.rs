@@ -287,7 +287,8 @@ mod tests {
 
     #[test]
     fn output_with_inlining() {
-        let out = "helper\n/src/a.c:10:5\nmain\n/src/a.c:30:3\n\n??\n??:0:0\n\nmain\n/src/a.c:40:12\n\n\
+        let out =
+            "helper\n/src/a.c:10:5\nmain\n/src/a.c:30:3\n\n??\n??:0:0\n\nmain\n/src/a.c:40:12\n\n\
                    _start\n??:0:0\n\nmain\n/src/a.c:0:0\n\n";
         let sites = parse_output(out);
         assert_eq!(sites.len(), 5);

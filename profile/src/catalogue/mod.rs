@@ -709,7 +709,10 @@ mod tests {
         assert!(by_name("read").unwrap().batchable());
         for (name, nr) in multicall_abi::MC_NEVER_RUN {
             let call = by_name(name).unwrap();
-            assert_eq!(call.nr, *nr, "{name}: the catalogue and the ABI disagree on the number");
+            assert_eq!(
+                call.nr, *nr,
+                "{name}: the catalogue and the ABI disagree on the number"
+            );
             assert!(!call.batchable(), "{name}");
         }
     }
