@@ -55,18 +55,30 @@ pub struct BuildArgs {
     command: Vec<OsString>,
 }
 
-/// The directory of this executable, where `cargo build` also puts the plugin and the runtime.
-fn own_dir() -> Result<PathBuf> {
-    let exe = std::env::current_exe().context("cannot find the syscluster executable's path")?;
-    Ok(exe.parent().map(Path::to_path_buf).unwrap_or_default())
+/// This executable's path, which the wrappers call.
+fn own_exe() -> Result<PathBuf> {
+    std::env::current_exe().context("cannot find the syscluster executable's path")
 }
 
-fn default_plugin() -> Result<PathBuf> {
-    Ok(own_dir()?.join("libsyscluster_pass.so"))
+/// A file the wrapper needs: the path in the environment variable `var`, or `name` beside
+/// this executable, where `cargo build` puts the plugin and the runtime too.
+fn beside_exe(var: &str, name: &str) -> Result<PathBuf> {
+    match std::env::var_os(var) {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => Ok(own_exe()?
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+            .join(name)),
+    }
 }
 
-fn default_runtime() -> Result<PathBuf> {
-    Ok(own_dir()?.join("libmulticall.a"))
+fn plugin_path() -> Result<PathBuf> {
+    beside_exe(ENV_PLUGIN, "libsyscluster_pass.so")
+}
+
+fn runtime_path() -> Result<PathBuf> {
+    beside_exe(ENV_RUNTIME, "libmulticall.a")
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -95,20 +107,14 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
             args.profile.display()
         )
     })?;
-    let plugin = match std::env::var_os(ENV_PLUGIN) {
-        Some(p) => PathBuf::from(p),
-        None => default_plugin()?,
-    };
+    let plugin = plugin_path()?;
     if !plugin.is_file() {
         bail!(
             "no pass plugin at {}: run `cargo build --release`, or set {ENV_PLUGIN}",
             plugin.display()
         );
     }
-    let runtime = match std::env::var_os(ENV_RUNTIME) {
-        Some(p) => PathBuf::from(p),
-        None => default_runtime()?,
-    };
+    let runtime = runtime_path()?;
     if !runtime.is_file() {
         bail!(
             "no runtime archive at {}: run `cargo build --release`, or set {ENV_RUNTIME}",
@@ -123,7 +129,7 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     fs::create_dir_all(log.join("remarks"))
         .and_then(|()| fs::create_dir_all(&bin))
         .with_context(|| format!("cannot create {}", log.display()))?;
-    let exe = std::env::current_exe().context("cannot find the syscluster executable's path")?;
+    let exe = own_exe()?;
     let cc = write_wrapper(&bin, "cc", &exe, "cc")?;
     let cxx = write_wrapper(&bin, "c++", &exe, "c++")?;
 
@@ -316,10 +322,7 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
     let mut log_line = None;
     if let (Some(profile), false) = (profile, off || inv.no_codegen || inv.is_probe(&args, &cwd)) {
         if !inv.sources.is_empty() {
-            let plugin = match std::env::var_os(ENV_PLUGIN) {
-                Some(p) => PathBuf::from(p),
-                None => default_plugin()?,
-            };
+            let plugin = plugin_path()?;
             let p = plugin.display();
             extra.extend([
                 format!("-fplugin={p}"),
@@ -346,10 +349,7 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
             }
         }
         if inv.links {
-            let runtime = match std::env::var_os(ENV_RUNTIME) {
-                Some(p) => PathBuf::from(p),
-                None => default_runtime()?,
-            };
+            let runtime = runtime_path()?;
             // Members of an archive are linked only when referenced, and --as-needed keeps
             // the libraries the runtime needs out of a program that does not call it.
             after.extend([

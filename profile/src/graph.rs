@@ -176,6 +176,7 @@ impl Builder {
             Event::Call(call) => self.call(call),
             Event::Exit { pid, code, signal } => {
                 self.last.remove(pid);
+                self.interrupted.remove(pid);
                 if Some(*pid) == self.first_pid || (self.first_pid.is_none() && *pid == 0) {
                     self.summary.exit_code = *code;
                     self.summary.exit_signal = signal.map(str::to_string);
@@ -184,6 +185,9 @@ impl Builder {
             Event::Renamed { from, to } => {
                 if let Some(n) = self.last.remove(from) {
                     self.last.insert(*to, n);
+                }
+                if let Some(stack) = self.interrupted.remove(from) {
+                    self.interrupted.insert(*to, stack);
                 }
                 if self.first_pid == Some(*from) {
                     self.first_pid = Some(*to);
