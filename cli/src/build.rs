@@ -632,7 +632,7 @@ impl Summary {
         s.unmatched = unmatched
             .into_iter()
             .filter(|(edge, _)| {
-                edge_ends(edge).map_or(true, |(a, b)| !matched.contains(a) || !matched.contains(b))
+                edge_ends(edge).is_none_or(|(a, b)| !matched.contains(a) || !matched.contains(b))
             })
             .map(|(e, (w, n))| (e, w, n))
             .collect();

@@ -113,38 +113,24 @@ pub(crate) fn lower(
 
     b.position_at_end(again);
     b.set_location(dbg);
-    let ret = if plan.buffers == Buffers::Dead {
-        // The buffers are dead after the loop: the runtime may move the data in the kernel.
-        let (mc_loop, mc_loop_ty) = b.declare(
-            "multicall_loop_flags",
-            b.i64t,
-            &mut [b.ptrt, b.i32t, b.i64t, b.ptrt, b.i32t],
-        );
-        b.call(
-            mc_loop_ty,
-            mc_loop,
-            &mut [
-                entries.ptr,
-                b.c32(n as u32),
-                b.c64(MAX_ITERS),
-                b.null_ptr(),
-                b.c32(MC_BATCH_DEAD_BUFFERS),
-            ],
-            "mc.loop.ret",
-        )
-    } else {
-        let (mc_loop, mc_loop_ty) = b.declare(
-            "multicall_loop",
-            b.i64t,
-            &mut [b.ptrt, b.i32t, b.i64t, b.ptrt],
-        );
-        b.call(
-            mc_loop_ty,
-            mc_loop,
-            &mut [entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), b.null_ptr()],
-            "mc.loop.ret",
-        )
-    };
+    // With dead buffers the runtime may move the data in the kernel: the same call with the
+    // batch's flags as a fifth argument.
+    let dead = plan.buffers == Buffers::Dead;
+    let (name, mut params, mut args) = (
+        if dead {
+            "multicall_loop_flags"
+        } else {
+            "multicall_loop"
+        },
+        vec![b.ptrt, b.i32t, b.i64t, b.ptrt],
+        vec![entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), b.null_ptr()],
+    );
+    if dead {
+        params.push(b.i32t);
+        args.push(b.c32(MC_BATCH_DEAD_BUFFERS));
+    }
+    let (mc_loop, mc_loop_ty) = b.declare(name, b.i64t, &mut params);
+    let ret = b.call(mc_loop_ty, mc_loop, &mut args, "mc.loop.ret");
     let errno_fn = b.declare("__errno_location", b.ptrt, &mut []);
 
     // One exit per entry: the results of that iteration, then the original exit target.
