@@ -832,8 +832,10 @@ fn record_survives_a_terminal_interrupt_and_writes_the_profile() {
     // SIGINT that arrives before the shell ran its trap merges with the first.)
     let dir = scratch("record-ctrl-c");
     let prof = dir.join("int.json");
+    // `exec`: script runs the line with $SHELL -c, and a shell that stays as record's parent (dash
+    // does) takes the ^C too and reports its own death by SIGINT (130) instead of record's status.
     let inner = format!(
-        "{} record -o {} -- sh -c '{}'",
+        "exec {} record -o {} -- sh -c '{}'",
         env!("CARGO_BIN_EXE_syscluster"),
         prof.display(),
         // Counts the interrupts, waits for the first, then half a second more: exit status 6 + N.
@@ -843,6 +845,7 @@ fn record_survives_a_terminal_interrupt_and_writes_the_profile() {
     );
     let mut child = Command::new("script")
         .args(["-qefc", &inner, "/dev/null"])
+        .env("SHELL", "/bin/sh")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
