@@ -7,14 +7,15 @@
 #
 # For each package: download its source (`apt-get source --download-only`, from a deb-src
 # entry for bookworm this script adds under /etc/apt/sources.list.d/), configure it once with
-# testsuite/e2e/safety-cc.sh as CC, build it plainly with clang-19 -O2 -g, record a profile of
-# a typical run with `syscluster record`, build it again with the pass and that profile (IR
-# verifier on for every module, `opt -passes=verify` on the bitcode of every module the pass
-# changed), then compare the two builds on the same work and run the package's own tests
-# where it has quick ones (gzip: `make check`). The summary gives, per package: modules built,
-# modules that failed to compile or verify, modules the pass changed, clusters formed, and the
-# outcome of the comparisons and tests. Exit status 0 only when every step of every package
-# passed; a missing piece (plugin, recorder, runtime) fails with a message.
+# clang-19 -O2 -g, build it plainly, record a profile of a typical run with `syscluster record`,
+# clean the objects and build it again the way a user does, through `syscluster build
+# --verify` with that profile (the IR verifier on for every module, `opt -passes=verify` on the
+# bitcode of every module the pass changed), then compare the two builds on the same work and
+# run the package's own tests where it has quick ones (gzip: `make check`). The summary gives,
+# per package: modules compiled with the pass, modules it changed, clusters and looped
+# multi-calls formed, refusals by reason, the verification, and the outcome of the comparisons
+# and tests. Exit status 0 only when every step of every package passed; a missing piece
+# (plugin, recorder, runtime) fails with a message.
 #
 # Environment: CARGO_TARGET_DIR, SYSCLUSTER_PLUGIN, SYSCLUSTER, PKG_CONFIG_PATH as for
 # testsuite/e2e/run.sh; SAFETY_NET_WORK [$T/safety-net] (sources are kept there between runs).
@@ -26,10 +27,9 @@ cd "$root" || exit 2
 export SYSCLUSTER_PLUGIN=${SYSCLUSTER_PLUGIN:-$target/release/libsyscluster_pass.so}
 SYSCLUSTER=${SYSCLUSTER:-$target/release/syscluster}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-export SAFETY_CC=${SAFETY_CC:-clang-19}
-export OPT=${OPT:-opt-19}
+cc=${SAFETY_CC:-clang-19}
+export SYSCLUSTER_CC=$cc SYSCLUSTER_OPT=${OPT:-opt-19}
 work=${SAFETY_NET_WORK:-$target/safety-net}
-wrap=$root/testsuite/e2e/safety-cc.sh
 jobs=2
 
 packages=("$@")
@@ -48,9 +48,9 @@ done
 missing=()
 [ -f "$SYSCLUSTER_PLUGIN" ] || missing+=("the pass plugin $SYSCLUSTER_PLUGIN (cargo build --release -p syscluster-pass)")
 [ -x "$SYSCLUSTER" ] || missing+=("the profile recorder $SYSCLUSTER (cargo build --release -p syscluster-cli)")
-pkg-config --exists multicall 2>/dev/null ||
-	missing+=("multicall.pc of the runtime under $target/release (cargo build --release -p multicall)")
-for tool in "$SAFETY_CC" "$OPT" make patch curl; do
+[ -f "$target/release/libmulticall.a" ] ||
+	missing+=("the runtime archive $target/release/libmulticall.a (cargo build --release -p multicall)")
+for tool in "$cc" "$SYSCLUSTER_OPT" make patch curl; do
 	command -v "$tool" >/dev/null || missing+=("$tool (scripts/setup.sh)")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -58,9 +58,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 	printf '  %s\n' "${missing[@]}" >&2
 	exit 1
 fi
-SAFETY_LIBS=$(pkg-config --libs multicall)
-export SAFETY_LIBS
-
 mkdir -p "$work/src" "$work/build"
 rm -rf "$work/logs"
 mkdir -p "$work/logs"
@@ -119,14 +116,13 @@ unpack() {
 # ---------------------------------------------------------------------------------------
 # The two builds and their figures
 # ---------------------------------------------------------------------------------------
-# pass_env PACKAGE: environment of the build with the pass.
-start_pass_build() {
-	local p=$1
-	export SAFETY_CC_MODE=pass SAFETY_PROFILE=$work/logs/$p.prof.json SAFETY_LOG=$work/logs/$p
-	rm -rf "$SAFETY_LOG"
-	mkdir -p "$SAFETY_LOG"
-	: >"$SAFETY_LOG/modules"
-	: >"$SAFETY_LOG/opt-verify"
+# pass_build PACKAGE DIR COMMAND...: the build with the pass, through `syscluster build
+# --verify` in DIR with the package's profile; its remarks and summary go to logs/PACKAGE.
+pass_build() {
+	local p=$1 dir=$2
+	shift 2
+	(cd "$dir" && "$SYSCLUSTER" build -p "$work/logs/$p.prof.json" --log "$work/logs/$p" --verify -- "$@") \
+		>"$work/logs/$p.pass.log" 2>&1
 }
 
 # record PACKAGE DIR ARGS...: the profile of one more run of the plain build, in DIR.
@@ -159,27 +155,27 @@ profile() {
 	return 0
 }
 
-# figures PACKAGE EXTRA: counts of the build with the pass, appended to the summary.
+# figures PACKAGE EXTRA: what the build with the pass did (its driver's summary), appended to
+# the summary.
 figures() {
-	local p=$1 extra=$2 log=$work/logs/$1 built failed changed clusters missed verified badverify
-	built=$(wc -l <"$log/modules")
-	failed=$(awk '$1 != 0' "$log/modules" | wc -l)
-	changed=$(grep -l '^--- !Passed' "$log"/remarks/*.yaml 2>/dev/null | wc -l)
-	clusters=$(cat "$log"/remarks/*.yaml 2>/dev/null | grep -c '^--- !Passed')
-	missed=$(cat "$log"/remarks/*.yaml 2>/dev/null | grep -c '^--- !Missed')
-	# Why the pass refused edges that do have call sites in a module (every module also
-	# reports the profile's edges whose calls are elsewhere: UnmatchedEdge, left out).
-	local refusals
-	refusals=$(cat "$log"/remarks/*.yaml 2>/dev/null |
-		awk '/^--- !Missed/ { m = 1; next } /^--- / { m = 0 } m && /^Name:/ { if ($2 != "UnmatchedEdge") n[$2]++; m = 0 }
-			END { for (k in n) printf "%s %d, ", k, n[k] }' | sed 's/, $//')
-	verified=$(grep -c '^ok' "$log/opt-verify")
-	badverify=$(grep -c '^FAIL' "$log/opt-verify")
-	printf '%-11s modules %4d built, %d failed (compile or IR verifier); pass changed %d, clusters %d (%d missed remarks; refusals: %s); opt verify %d ok, %d failed; %s\n' \
-		"$p" "$built" "$failed" "$changed" "$clusters" "$missed" "${refusals:-none}" "$verified" "$badverify" "$extra" | tee -a "$summary"
-	[ "$built" -gt 0 ] || fail "$p: no module was compiled with the pass"
-	[ "$failed" -eq 0 ] || fail "$p: $failed modules failed to compile or verify with the pass"
-	[ "$badverify" -eq 0 ] || fail "$p: $badverify modules changed by the pass fail opt -passes=verify"
+	local p=$1 extra=$2 sum=$work/logs/$1/summary.txt head built changed clusters looped refusals verified badverify
+	head=$(sed -n '1s/^syscluster build: \([0-9]*\) modules compiled with the pass, \([0-9]*\) changed; \([0-9]*\) clusters (\([0-9]*\) looped.*/\1 \2 \3 \4/p' "$sum" 2>/dev/null)
+	read -r built changed clusters looped <<<"${head:-0 0 0 0}"
+	# Why the pass refused hot edges that have call sites in the program (edges whose calls
+	# run elsewhere are counted apart by the driver).
+	refusals=$(sed -n 's/^  refused for \([A-Za-z]*\): \([0-9]*\) hot edges.*/\1 \2/p' "$sum" 2>/dev/null | paste -sd, - | sed 's/,/, /g')
+	verified=$(sed -n 's/^  opt -passes=verify: \([0-9]*\) changed modules passed.*/\1/p' "$sum" 2>/dev/null)
+	badverify=$(sed -n 's/^  opt -passes=verify: [0-9]* changed modules passed, \([0-9]*\) failed.*/\1/p' "$sum" 2>/dev/null)
+	printf '%-11s modules %4d compiled with the pass, %d changed; clusters %d, looped multi-calls %d (refusals: %s); opt verify %d ok, %d failed; %s\n' \
+		"$p" "$built" "$changed" "$clusters" "$looped" "${refusals:-none}" "${verified:-0}" "${badverify:-0}" "$extra" | tee -a "$summary"
+	[ "$built" -gt 0 ] || fail "$p: no module was compiled with the pass ($sum)"
+	[ "${badverify:-0}" -eq 0 ] || fail "$p: $badverify modules changed by the pass fail opt -passes=verify ($work/logs/$p/verify)"
+}
+
+# calls_multicall PROGRAM: whether the program refers to the runtime's entry points (read all
+# of nm's output: `grep -q` would stop it early, and pipefail would count its SIGPIPE).
+calls_multicall() {
+	llvm-nm-19 "$1" 2>/dev/null | grep -Ecw 'multicall(_loop(_flags)?)?' >/dev/null
 }
 
 # same WHAT A B: compares two files, failing the package when they differ.
@@ -202,12 +198,12 @@ pkg_gzip() {
 	}
 	mkdir -p "$d"
 	xz -dc "$(compgen -G "$work/src/gzip_*.orig.tar.xz" | head -n 1)" >"$d/input"
-	(cd "$src" && SAFETY_CC_MODE=plain CC=$wrap CFLAGS="-O2 -g" ./configure -q \
+	(cd "$src" && CC=$cc CFLAGS="-O2 -g" ./configure -q \
 		>"$work/logs/gzip.configure.log" 2>&1) || {
 		fail "gzip: configure failed ($work/logs/gzip.configure.log)"
 		return
 	}
-	(cd "$src" && SAFETY_CC_MODE=plain make -j$jobs >"$work/logs/gzip.plain.log" 2>&1) || {
+	(cd "$src" && make -j$jobs >"$work/logs/gzip.plain.log" 2>&1) || {
 		fail "gzip: the plain build failed ($work/logs/gzip.plain.log)"
 		return
 	}
@@ -222,14 +218,13 @@ pkg_gzip() {
 		record gzip "$d/many" "$src/gzip" -d $(cd "$d/many" && echo f*.gz) &&
 		profile gzip || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	start_pass_build gzip
-	(cd "$src" && make -j$jobs >"$work/logs/gzip.pass.log" 2>&1) || {
+	pass_build gzip "$src" make -j$jobs || {
 		fail "gzip: the build with the pass failed ($work/logs/gzip.pass.log)"
 		figures gzip "build failed"
 		return
 	}
 	cp "$src/gzip" "$d/gzip.clustered"
-	llvm-nm-19 "$d/gzip.clustered" | grep -Eqw 'multicall(_loop(_flags)?)?' || note_unclustered=" (no multicall reference)"
+	calls_multicall "$d/gzip.clustered" || note_unclustered=" (no multicall reference)"
 	local b
 	for b in plain clustered; do
 		"$d/gzip.$b" -c -9 <"$d/input" >"$d/input.$b.gz"
@@ -256,7 +251,7 @@ pkg_coreutils() {
 	}
 	mkdir -p "$d"
 	head -c $((8 << 20)) /dev/urandom >"$d/input"
-	(cd "$src" && SAFETY_CC_MODE=plain FORCE_UNSAFE_CONFIGURE=1 CC=$wrap CFLAGS="-O2 -g" \
+	(cd "$src" && FORCE_UNSAFE_CONFIGURE=1 CC=$cc CFLAGS="-O2 -g" \
 		./configure -q --disable-nls --without-selinux --without-openssl --without-libgmp \
 		--disable-acl --disable-xattr --disable-libcap >"$work/logs/coreutils.configure.log" 2>&1) || {
 		fail "coreutils: configure failed ($work/logs/coreutils.configure.log)"
@@ -267,8 +262,8 @@ pkg_coreutils() {
 	# whole package.
 	(cd "$src" && built=$(make -s --eval 'syscluster-built-sources: ; @echo $(BUILT_SOURCES)' \
 		syscluster-built-sources) &&
-		SAFETY_CC_MODE=plain make -j$jobs $built >"$work/logs/coreutils.plain.log" 2>&1 &&
-		SAFETY_CC_MODE=plain make -j$jobs src/dd src/cat src/cp >>"$work/logs/coreutils.plain.log" 2>&1) || {
+		make -j$jobs $built >"$work/logs/coreutils.plain.log" 2>&1 &&
+		make -j$jobs src/dd src/cat src/cp >>"$work/logs/coreutils.plain.log" 2>&1) || {
 		fail "coreutils: the plain build failed ($work/logs/coreutils.plain.log)"
 		return
 	}
@@ -278,8 +273,7 @@ pkg_coreutils() {
 		record coreutils "$d" "$src/src/cp" input output.cp &&
 		profile coreutils || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	start_pass_build coreutils
-	(cd "$src" && make -j$jobs >"$work/logs/coreutils.pass.log" 2>&1) || {
+	pass_build coreutils "$src" make -j$jobs || {
 		fail "coreutils: the build with the pass failed ($work/logs/coreutils.pass.log)"
 		figures coreutils "build failed"
 		return
@@ -376,15 +370,16 @@ pkg_mini_httpd() {
 	chmod -R a+rX "$d"
 	(cd "$src" && make mime_encodings.h mime_types.h >/dev/null 2>&1)
 
-	# build MODE: the server from its three modules (as Debian's Makefile, without TLS).
-	build_mini_httpd() {
-		(cd "$src" && rm -f ./*.o mini_httpd &&
-			for m in mini_httpd match tdate_parse; do
-				"$wrap" -O2 -g -U__STRICT_ANSI__ -Wall -c "$m.c" -o "$m.o" || exit 1
-			done &&
-			"$wrap" -O2 -g mini_httpd.o match.o tdate_parse.o -lcrypt -o mini_httpd)
-	}
-	SAFETY_CC_MODE=plain build_mini_httpd >"$work/logs/mini-httpd.plain.log" 2>&1 || {
+	# The server from its three modules (as Debian's Makefile, without TLS), with $CC.
+	cat >"$src/build-safety.sh" <<-'EOF'
+		set -e
+		rm -f ./*.o mini_httpd
+		for m in mini_httpd match tdate_parse; do
+			"$CC" -O2 -g -U__STRICT_ANSI__ -Wall -c "$m.c" -o "$m.o"
+		done
+		"$CC" -O2 -g mini_httpd.o match.o tdate_parse.o -lcrypt -o mini_httpd
+	EOF
+	(cd "$src" && CC=$cc sh build-safety.sh) >"$work/logs/mini-httpd.plain.log" 2>&1 || {
 		fail "mini-httpd: the plain build failed ($work/logs/mini-httpd.plain.log)"
 		return
 	}
@@ -402,15 +397,14 @@ pkg_mini_httpd() {
 		return
 	}
 	profile mini-httpd || return
-	start_pass_build mini-httpd
-	build_mini_httpd >"$work/logs/mini-httpd.pass.log" 2>&1 || {
+	pass_build mini-httpd "$src" sh build-safety.sh || {
 		fail "mini-httpd: the build with the pass failed ($work/logs/mini-httpd.pass.log)"
 		figures mini-httpd "build failed"
 		return
 	}
 	cp "$src/mini_httpd" "$d/mini_httpd.clustered"
 	local calls="no multicall reference"
-	if llvm-nm-19 "$d/mini_httpd.clustered" | grep -Eqw 'multicall(_loop(_flags)?)?'; then
+	if calls_multicall "$d/mini_httpd.clustered"; then
 		calls="calls multicall"
 	elif grep -qs '^--- !Passed' "$work/logs/mini-httpd/remarks/"*.yaml; then
 		fail "mini-httpd: the pass reported a cluster but the server does not call multicall"
@@ -455,12 +449,12 @@ pkg_mpeg2dec() {
 		fail "mpeg2dec: ffmpeg could not make the test stream"
 		return
 	}
-	(cd "$src" && SAFETY_CC_MODE=plain CC=$wrap CFLAGS="-O2 -g" ./configure -q --disable-shared \
+	(cd "$src" && CC=$cc CFLAGS="-O2 -g" ./configure -q --disable-shared \
 		--disable-sdl --without-x >"$work/logs/mpeg2dec.configure.log" 2>&1) || {
 		fail "mpeg2dec: configure failed ($work/logs/mpeg2dec.configure.log)"
 		return
 	}
-	(cd "$src" && SAFETY_CC_MODE=plain make -j$jobs >"$work/logs/mpeg2dec.plain.log" 2>&1) || {
+	(cd "$src" && make -j$jobs >"$work/logs/mpeg2dec.plain.log" 2>&1) || {
 		fail "mpeg2dec: the plain build failed ($work/logs/mpeg2dec.plain.log)"
 		return
 	}
@@ -470,8 +464,7 @@ pkg_mpeg2dec() {
 		record mpeg2dec "$d/train" "$src/src/mpeg2dec" -o null "$d/stream.m1v" &&
 		profile mpeg2dec || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	start_pass_build mpeg2dec
-	(cd "$src" && make -j$jobs >"$work/logs/mpeg2dec.pass.log" 2>&1) || {
+	pass_build mpeg2dec "$src" make -j$jobs || {
 		fail "mpeg2dec: the build with the pass failed ($work/logs/mpeg2dec.pass.log)"
 		figures mpeg2dec "build failed"
 		return
@@ -506,7 +499,6 @@ for p in "${packages[@]}"; do
 	mini-httpd) pkg_mini_httpd ;;
 	mpeg2dec) pkg_mpeg2dec ;;
 	esac
-	unset SAFETY_CC_MODE SAFETY_PROFILE SAFETY_LOG
 	echo "   $p took $(($(date +%s) - t0)) s"
 done
 echo

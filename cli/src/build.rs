@@ -38,6 +38,8 @@ const ENV_RUNTIME: &str = "SYSCLUSTER_RUNTIME";
 const ENV_CC: &str = "SYSCLUSTER_CC";
 const ENV_CXX: &str = "SYSCLUSTER_CXX";
 const ENV_OFF: &str = "SYSCLUSTER_OFF";
+const ENV_VERIFY: &str = "SYSCLUSTER_VERIFY";
+const ENV_OPT: &str = "SYSCLUSTER_OPT";
 
 #[derive(Args)]
 pub struct BuildArgs {
@@ -50,6 +52,12 @@ pub struct BuildArgs {
     /// Hot edges listed per reason in the summary.
     #[arg(long, default_value_t = 5)]
     top: usize,
+    /// Check the pass's output: every module compiled with the pass runs LLVM's IR verifier
+    /// after each pass (`-fverify-intermediate-code`), and every module the pass changed is
+    /// compiled again to bitcode and checked by `opt -passes=verify` on its own. The build
+    /// fails when a check does.
+    #[arg(long)]
+    verify: bool,
     /// The build command, e.g. `make -j2`, `sh -c './configure && make'`.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     command: Vec<OsString>,
@@ -161,6 +169,7 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
         .env(ENV_LOG, &log)
         .env(ENV_PLUGIN, &plugin)
         .env(ENV_RUNTIME, &runtime)
+        .env(ENV_VERIFY, if args.verify { "1" } else { "0" })
         .status()
         .with_context(|| format!("cannot run {}", command[0].to_string_lossy()))?;
 
@@ -176,6 +185,14 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(
             status.code().map_or(1, |c| c.clamp(1, 255) as u8),
         ));
+    }
+    if !summary.verify_failed.is_empty() {
+        eprintln!(
+            "syscluster build: {} modules changed by the pass fail `opt -passes=verify` (see {})",
+            summary.verify_failed.len(),
+            log.join("verify").display()
+        );
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -317,9 +334,11 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
     let inv = Invocation::classify(&args);
     let profile = std::env::var_os(ENV_PROFILE).filter(|p| !p.is_empty());
     let off = std::env::var_os(ENV_OFF).is_some_and(|v| v != "0");
+    let verify = std::env::var_os(ENV_VERIFY).is_some_and(|v| v == "1");
     let mut extra: Vec<String> = Vec::new();
     let mut after: Vec<String> = Vec::new();
     let mut log_line = None;
+    let mut yaml_path = None;
     if let (Some(profile), false) = (profile, off || inv.no_codegen || inv.is_probe(&args, &cwd)) {
         if !inv.sources.is_empty() {
             let plugin = plugin_path()?;
@@ -331,6 +350,9 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
                 format!("-syscluster-profile={}", Path::new(&profile).display()),
                 "-Wno-unused-command-line-argument".into(),
             ]);
+            if verify {
+                extra.push("-fverify-intermediate-code".into());
+            }
             if let (Some(log), [source]) = (std::env::var_os(ENV_LOG), inv.sources.as_slice()) {
                 let what = cwd.join(inv.output.as_deref().unwrap_or(&args[*source]));
                 let key = fnv64(what.to_string_lossy().as_bytes());
@@ -346,6 +368,7 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
                     PathBuf::from(log),
                     format!("{key:016x}\t{}", what.display()),
                 ));
+                yaml_path = Some((yaml, what));
             }
         }
         if inv.links {
@@ -375,8 +398,82 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
         f.write_all(format!("{line}\n").as_bytes())
             .with_context(|| format!("cannot write into {}", log.display()))?;
     }
-    let err = cmd.exec();
-    bail!("cannot run the compiler {compiler}: {err}")
+    let Some((yaml, what)) = yaml_path.filter(|_| verify) else {
+        let err = cmd.exec();
+        bail!("cannot run the compiler {compiler}: {err}")
+    };
+    // --verify: compile as a child, then check the module on its own when the pass changed it.
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run the compiler {compiler}"))?;
+    if status.success() && changed_by_pass(&yaml) {
+        let log = yaml.parent().and_then(Path::parent).unwrap_or(Path::new("."));
+        let output = inv.output.as_deref();
+        let line = match verify_module(&compiler, &extra, &args, output, &yaml) {
+            Ok(()) => "ok".to_string(),
+            Err(why) => format!("FAIL ({})", format!("{why:#}").replace(['\n', '\t'], " ")),
+        };
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log.join("verify"))
+            .with_context(|| format!("cannot write into {}", log.display()))?;
+        f.write_all(format!("{line}\t{}\n", what.display()).as_bytes())
+            .with_context(|| format!("cannot write into {}", log.display()))?;
+    }
+    Ok(ExitCode::from(status.code().map_or(1, |c| c.clamp(0, 255) as u8)))
+}
+
+/// Whether a module's remarks say the pass changed it.
+fn changed_by_pass(yaml: &Path) -> bool {
+    fs::read_to_string(yaml).is_ok_and(|t| t.lines().any(|l| l.starts_with("--- !Passed")))
+}
+
+/// Compiles the module again to bitcode (the same flags without the output and any link,
+/// `-c -emit-llvm` into a file beside its remarks) and runs `opt -passes=verify` on it.
+fn verify_module(
+    compiler: &str,
+    extra: &[String],
+    args: &[String],
+    output: Option<&str>,
+    yaml: &Path,
+) -> Result<()> {
+    let bc = yaml.with_extension("bc");
+    let mut rest = Vec::with_capacity(args.len());
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-o" {
+            it.next();
+        } else if output.is_none_or(|o| a.strip_prefix("-o") != Some(o)) {
+            rest.push(a.as_str());
+        }
+    }
+    let out = Command::new(compiler)
+        .args(extra)
+        .args(&rest)
+        .args(["-c", "-emit-llvm", "-o"])
+        .arg(&bc)
+        .output()
+        .with_context(|| format!("cannot run the compiler {compiler}"))?;
+    if !out.status.success() {
+        let _ = fs::remove_file(&bc);
+        bail!(
+            "the bitcode compile failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let opt = std::env::var(ENV_OPT).unwrap_or_else(|_| "opt-19".into());
+    let checked = Command::new(&opt)
+        .args(["-passes=verify", "-disable-output"])
+        .arg(&bc)
+        .output()
+        .with_context(|| format!("cannot run {opt} (set {ENV_OPT})"));
+    let _ = fs::remove_file(&bc);
+    let checked = checked?;
+    if !checked.status.success() {
+        bail!("{}", String::from_utf8_lossy(&checked.stderr).trim());
+    }
+    Ok(())
 }
 
 /// FNV-1a, 64 bits: a stable name for a module's remark file.
@@ -515,6 +612,10 @@ pub struct Summary {
     /// Transitions of the profile by where they run: the program's own code, or a shared
     /// object, heaviest first.
     pub coverage: Vec<(String, u64)>,
+    /// With `--verify`: modules the pass changed that `opt -passes=verify` accepted, and the
+    /// ones it did not (with its message).
+    pub verified: usize,
+    pub verify_failed: Vec<String>,
 }
 
 /// What the profile's transitions run in: `own code` when both calls have a source site (code
@@ -558,6 +659,21 @@ impl Summary {
                 return Err(e).with_context(|| format!("cannot read {}/modules", log.display()))
             }
         };
+        match fs::read_to_string(log.join("verify")) {
+            Ok(t) => {
+                for line in t.lines() {
+                    if line.starts_with("ok\t") {
+                        s.verified += 1;
+                    } else if !line.is_empty() {
+                        s.verify_failed.push(line.to_string());
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read {}/verify", log.display()))
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         let mut unmatched: BTreeMap<String, (u64, usize)> = BTreeMap::new();
         let mut remarks = Vec::new();
@@ -655,6 +771,16 @@ impl Summary {
             self.looped,
             self.calls_clustered
         ));
+        if self.verified > 0 || !self.verify_failed.is_empty() {
+            line(format!(
+                "  opt -passes=verify: {} changed modules passed, {} failed",
+                self.verified,
+                self.verify_failed.len()
+            ));
+            for f in &self.verify_failed {
+                line(format!("    {f}"));
+            }
+        }
         if self.modules_without_record > 0 {
             line(format!(
                 "  {} modules left no remarks (a failed compile, or several sources in one command)",

@@ -38,7 +38,7 @@ head -c 300000 /dev/urandom >"$work/in.bin"
 "$syscluster" merge --force -o "$work/all.prof.json" "$work/copy.prof.json" "$work/catpp.prof.json" 2>/dev/null
 
 # 2. The clustered build, through the driver alone, in another directory.
-if (cd "$work/drv" && "$syscluster" build -p "$work/all.prof.json" --log "$work/log" -- make -s) \
+if (cd "$work/drv" && "$syscluster" build -p "$work/all.prof.json" --log "$work/log" --verify -- make -s) \
     >"$work/build.out" 2>&1; then
     ok "syscluster build -- make"
 else
@@ -52,6 +52,18 @@ clusters=$(sed -n 's/.* changed; \([0-9]*\) clusters.*/\1/p' "$work/log/summary.
 if [ "${clusters:-0}" -ge 2 ]; then ok "summary: $clusters clusters"; else fail "summary: ${clusters:-no} clusters, expected at least 2 (copy.c and catpp.cc)"; fi
 if grep -q 'copy\.c:35:14: clustered' "$work/log/summary.txt"; then ok "copy's read -> write clustered from a profile recorded in another directory"; else fail "copy's read -> write not clustered"; fi
 if grep -q 'catpp\.cc:15:15: clustered' "$work/log/summary.txt"; then ok "C++: the read -> write of a member function inlined into main clustered"; else fail "C++: catpp.cc's read -> write not clustered"; fi
+verified=$(sed -n 's/.*opt -passes=verify: \([0-9]*\) changed modules passed, 0 failed.*/\1/p' "$work/log/summary.txt")
+if [ "${verified:-0}" -ge 2 ]; then ok "--verify: $verified changed modules pass opt -passes=verify"; else fail "--verify: no clean verification in the summary"; fi
+# A check that fails must fail the build: an `opt` that rejects everything.
+if (cd "$work/drv" && SYSCLUSTER_OPT=false "$syscluster" build -p "$work/all.prof.json" --log "$work/log-badopt" --verify -- make -s -B copy) \
+    >"$work/build-badopt.out" 2>&1; then
+    fail "--verify: a failing opt -passes=verify did not fail the build"
+elif grep -q 'fail `opt -passes=verify`' "$work/build-badopt.out"; then
+    ok "--verify: a failing check fails the build and says so"
+else
+    fail "--verify: the build failed without naming the check"
+    sed 's/^/       /' "$work/build-badopt.out"
+fi
 if grep -q conftest "$work/log/modules"; then fail "the pass ran on a configure probe"; else ok "configure probe compiled without the pass"; fi
 if nm "$work/drv/copy" | grep ' T multicall$' >/dev/null; then ok "copy links the runtime"; else fail "copy does not link the runtime"; fi
 if nm "$work/drv/hello" | grep multicall >/dev/null; then fail "hello links the runtime although nothing clustered"; else ok "hello links no runtime"; fi
