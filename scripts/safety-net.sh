@@ -2,7 +2,7 @@
 # Safety net of the syscall-cluster pass: real C code from Debian source packages, built with
 # the pass and a profile recorded from the package's own run.
 #
-#   scripts/safety-net.sh                      # gzip mini-httpd coreutils mpeg2dec
+#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd
 #   scripts/safety-net.sh gzip mpeg2dec        # some of them
 #
 # For each package: download its source (`apt-get source --download-only`, from a deb-src
@@ -33,12 +33,13 @@ work=${SAFETY_NET_WORK:-$target/safety-net}
 jobs=2
 
 packages=("$@")
-[ ${#packages[@]} -gt 0 ] || packages=(gzip mini-httpd coreutils mpeg2dec)
+all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd)
+[ ${#packages[@]} -gt 0 ] || packages=("${all_packages[@]}")
 for p in "${packages[@]}"; do
-	case $p in
-	gzip | mini-httpd | coreutils | mpeg2dec) ;;
+	case " ${all_packages[*]} " in
+	*" $p "*) ;;
 	*)
-		echo "safety-net: unknown package '$p' (gzip, mini-httpd, coreutils, mpeg2dec)" >&2
+		echo "safety-net: unknown package '$p' (${all_packages[*]})" >&2
 		exit 2
 		;;
 	esac
@@ -105,7 +106,7 @@ fetch_sources() {
 # unpack PACKAGE: a fresh source tree; prints its path.
 unpack() {
 	local p=$1 tarball dir
-	tarball=$(compgen -G "$work/src/${p}_*.orig.tar.*" | head -n 1)
+	tarball=$(compgen -G "$work/src/${p}_*.orig.tar.*" | grep -v '\.asc$' | head -n 1)
 	rm -rf "$work/build/$p"
 	mkdir -p "$work/build/$p"
 	tar xf "$tarball" -C "$work/build/$p" || return 1
@@ -170,6 +171,41 @@ figures() {
 		"$p" "$built" "$changed" "$clusters" "$looped" "${refusals:-none}" "${verified:-0}" "${badverify:-0}" "$extra" | tee -a "$summary"
 	[ "$built" -gt 0 ] || fail "$p: no module was compiled with the pass ($sum)"
 	[ "${badverify:-0}" -eq 0 ] || fail "$p: $badverify modules changed by the pass fail opt -passes=verify ($work/logs/$p/verify)"
+}
+
+# crossings COMMAND...: the kernel crossings of one run of COMMAND (its own process and its
+# children: perf stat -e raw_syscalls:sys_enter), or "n/a" where perf cannot count them. The
+# command reads nothing and its output is dropped.
+crossings() {
+	local f=$work/logs/perf.$$ n
+	if perf stat -x, -o "$f" -e raw_syscalls:sys_enter -- "$@" </dev/null >/dev/null 2>&1; then
+		n=$(awk -F, '/raw_syscalls:sys_enter/ { print $1 }' "$f")
+	fi
+	rm -f "$f"
+	case ${n:-} in '' | *[!0-9]*) echo n/a ;; *) echo "$n" ;; esac
+}
+
+# compare_crossings PACKAGE WORK PLAIN-COMMAND... -- CLUSTERED-COMMAND...: one line of the
+# summary with the crossings of the two builds on the same work, run alternately (three pairs,
+# the median of each).
+compare_crossings() {
+	local p=$1 what=$2 plain=() clustered=() a=() b=() i x y
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do plain+=("$1"); shift; done
+	shift
+	clustered=("$@")
+	for i in 1 2 3; do
+		a+=("$(crossings "${plain[@]}")")
+		b+=("$(crossings "${clustered[@]}")")
+	done
+	x=$(printf '%s\n' "${a[@]}" | sort -n | sed -n 2p)
+	y=$(printf '%s\n' "${b[@]}" | sort -n | sed -n 2p)
+	if [ "${x:-n/a}" = n/a ] || [ "${y:-n/a}" = n/a ]; then
+		printf '%-11s   crossings of %s: n/a (perf stat cannot count raw_syscalls:sys_enter here)\n' "$p" "$what" | tee -a "$summary"
+	else
+		printf '%-11s   crossings of %s: original %d, clustered %d (%s)\n' "$p" "$what" "$x" "$y" \
+			"$(awk -v x="$x" -v y="$y" 'BEGIN { printf "%.3fx", (x ? y / x : 1) }')" | tee -a "$summary"
+	fi
 }
 
 # calls_multicall PROGRAM: whether the program refers to the runtime's entry points (read all
@@ -238,6 +274,8 @@ pkg_gzip() {
 		fail "gzip: make check failed with the pass ($work/logs/gzip.check.log)"
 	fi
 	figures gzip "compress/decompress $([ $compare = 0 ] && echo identical || echo DIFFER)${note_unclustered:-}; make check $check"
+	compare_crossings gzip "gzip -9 of $(($(stat -c %s "$d/input") >> 10)) KiB" \
+		"$d/gzip.plain" -9 -c -f "$d/input" -- "$d/gzip.clustered" -9 -c -f "$d/input"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -300,6 +338,11 @@ pkg_coreutils() {
 	# The message names the program: compare without the path before the first colon.
 	same coreutils <(sed 's/^[^:]*://' "$d/cat-missing.plain.err") <(sed 's/^[^:]*://' "$d/cat-missing.clustered.err") || ok=DIFFER
 	figures coreutils "dd bs=8k, cat | cat, cp, cat of a missing file: $ok"
+	compare_crossings coreutils "dd bs=8k of 8 MiB" "$d/dd.plain" if="$d/input" of=/dev/null bs=8k status=none \
+		-- "$d/dd.clustered" if="$d/input" of=/dev/null bs=8k status=none
+	compare_crossings coreutils "cat of 8 MiB" "$d/cat.plain" "$d/input" -- "$d/cat.clustered" "$d/input"
+	compare_crossings coreutils "cp of 8 MiB" "$d/cp.plain" -f "$d/input" "$d/cp.crossings" \
+		-- "$d/cp.clustered" -f "$d/input" "$d/cp.crossings"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -486,6 +529,261 @@ pkg_mpeg2dec() {
 		ok=DIFFER
 	fi
 	figures mpeg2dec "$(find "$d/plain" -name '*.pgm' | wc -l) frames to pgm and md5: $ok"
+	compare_crossings mpeg2dec "decoding $(find "$d/plain" -name '*.pgm' | wc -l) frames to PGM files" \
+		sh -c 'cd "$1" && exec "$2" -o pgm "$3"' sh "$d/plain" "$d/mpeg2dec.plain" "$d/stream.m1v" \
+		-- sh -c 'cd "$1" && exec "$2" -o pgm "$3"' sh "$d/clustered" "$d/mpeg2dec.clustered" "$d/stream.m1v"
+}
+
+# ---------------------------------------------------------------------------------------
+# Servers: started on a free loopback port, stopped by SIGTERM
+# ---------------------------------------------------------------------------------------
+# serve_on LOG COMMAND...: starts COMMAND in the background, with @PORT@ in its arguments
+# replaced by a free loopback port, and waits until http://127.0.0.1:PORT/ answers; sets $port
+# and $pid (the command's process: `syscluster record` forwards the SIGTERM of stop_on).
+serve_on() {
+	local log=$1 attempt i a cmd
+	shift
+	for attempt in 1 2 3; do
+		port=$((20000 + RANDOM % 20000))
+		curl -s -o /dev/null "http://127.0.0.1:$port/" && continue
+		cmd=()
+		for a in "$@"; do cmd+=("${a//@PORT@/$port}"); done
+		"${cmd[@]}" >"$log.out" 2>&1 &
+		pid=$!
+		for ((i = 0; i < 100; i++)); do
+			curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		stop_on
+	done
+	return 1
+}
+
+stop_on() {
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# docroot DIR: the files fetch_all asks for.
+make_docroot() {
+	local s
+	rm -rf "$1"
+	mkdir -p "$1/sub"
+	for s in 0 1 4095 4096 4097 2097152; do
+		head -c $s /dev/urandom >"$1/f$s"
+	done
+	echo '<html><body>safety net</body></html>' >"$1/index.html"
+	chmod -R a+rX "$1"
+}
+
+# clustered_note PACKAGE PROGRAM: "calls multicall" or "no multicall reference"; a package
+# whose remarks report a cluster must call the runtime.
+clustered_note() {
+	if calls_multicall "$2"; then
+		echo "calls multicall"
+		return
+	fi
+	if grep -qs '^--- !Passed' "$work/logs/$1/remarks/"*.yaml; then
+		fail "$1: the pass reported a cluster but $2 does not call multicall"
+	fi
+	echo "no multicall reference"
+}
+
+# ---------------------------------------------------------------------------------------
+# pv: a pipe viewer moving data between files and pipes (read/write or splice)
+# ---------------------------------------------------------------------------------------
+pkg_pv() {
+	local src d=$work/data/pv b ok=identical check=FAILED
+	src=$(unpack pv) || {
+		fail "pv: unpack failed"
+		return
+	}
+	rm -rf "$d"
+	mkdir -p "$d"
+	head -c $((8 << 20)) /dev/urandom >"$d/input"
+	(cd "$src" && CC=$cc CFLAGS="-O2 -g" ./configure -q --disable-nls >"$work/logs/pv.configure.log" 2>&1) || {
+		fail "pv: configure failed ($work/logs/pv.configure.log)"
+		return
+	}
+	(cd "$src" && make -j$jobs >"$work/logs/pv.plain.log" 2>&1) || {
+		fail "pv: the plain build failed ($work/logs/pv.plain.log)"
+		return
+	}
+	cp "$src/pv" "$d/pv.plain"
+	# Runs: file to file (read/write), pipe to pipe (splice), and with splice off (-C).
+	record pv "$d" "$src/pv" -q input -o output &&
+		record pv "$d" sh -c "cat input | '$src/pv' -q | cat >output" &&
+		record pv "$d" sh -c "cat input | '$src/pv' -q -C -B 4096 >output" &&
+		profile pv || return
+	(cd "$src" && make clean >/dev/null 2>&1)
+	pass_build pv "$src" make -j$jobs || {
+		fail "pv: the build with the pass failed ($work/logs/pv.pass.log)"
+		figures pv "build failed"
+		return
+	}
+	cp "$src/pv" "$d/pv.clustered"
+	local calls
+	calls=$(clustered_note pv "$d/pv.clustered")
+	for b in plain clustered; do
+		(
+			cd "$d" || exit 1
+			"./pv.$b" -q input >"file.$b" 2>"file.$b.err"
+			echo $? >>"file.$b.err"
+			cat input | "./pv.$b" -q | cat >"pipe.$b" 2>"pipe.$b.err"
+			cat input | "./pv.$b" -q -C -B 4096 >"nosplice.$b" 2>"nosplice.$b.err"
+			echo $? >>"nosplice.$b.err"
+			"./pv.$b" -q missing input >"missing.$b" 2>"missing.$b.err"
+			echo $? >>"missing.$b.err"
+			"./pv.$b" -q -S -s 1000000 input >"stop.$b" 2>"stop.$b.err"
+			echo $? >>"stop.$b.err"
+			"./pv.$b" -q input >&- 2>"closed.$b.err"
+			echo $? >>"closed.$b.err"
+		)
+	done
+	for b in file pipe nosplice; do
+		same pv "$d/input" "$d/$b.clustered" || ok=DIFFER
+	done
+	for b in file pipe nosplice missing stop closed; do
+		same pv <(sed 's/^[^:]*://' "$d/$b.plain.err") <(sed 's/^[^:]*://' "$d/$b.clustered.err") || ok=DIFFER
+	done
+	same pv "$d/missing.plain" "$d/missing.clustered" && same pv "$d/stop.plain" "$d/stop.clustered" || ok=DIFFER
+	if (cd "$src" && make check >"$work/logs/pv.check.log" 2>&1); then
+		check="passed ($(grep -c ': *OK' "$work/logs/pv.check.log") tests)"
+	else
+		fail "pv: make check failed with the pass ($work/logs/pv.check.log)"
+	fi
+	figures pv "$calls; file, pipe, -C, missing file, -S -s, closed stdout: $ok; make check $check"
+	compare_crossings pv "pv -q of 8 MiB (file to file)" "$d/pv.plain" -q "$d/input" -o "$d/crossings.out" \
+		-- "$d/pv.clustered" -q "$d/input" -o "$d/crossings.out"
+}
+
+# ---------------------------------------------------------------------------------------
+# redir: a TCP relay (select, read -> write both ways, a process per connection) in front of
+# a web server
+# ---------------------------------------------------------------------------------------
+pkg_redir() {
+	local src d=$work/data/redir b ok=identical backend backend_pid
+	src=$(unpack redir) || {
+		fail "redir: unpack failed"
+		return
+	}
+	make_docroot "$d/docroot"
+	# The release tarball has no configure script: its three definitions, as autoconf would.
+	printf '#define PACKAGE_NAME "redir"\n#define PACKAGE_VERSION "3.3"\n#define PACKAGE_BUGREPORT "https://github.com/troglobit/redir/issues"\n' >"$src/config.h"
+	printf 'set -e\n"$CC" -O2 -g -I. -c redir.c -o redir.o\n"$CC" -O2 -g redir.o -o redir\n' >"$src/build-safety.sh"
+	(cd "$src" && CC=$cc sh build-safety.sh) >"$work/logs/redir.plain.log" 2>&1 || {
+		fail "redir: the plain build failed ($work/logs/redir.plain.log)"
+		return
+	}
+	cp "$src/redir" "$d/redir.plain"
+	serve_on "$d/backend" python3 -m http.server --bind 127.0.0.1 --directory "$d/docroot" @PORT@ || {
+		fail "redir: the backend web server (python3 -m http.server) did not start"
+		return
+	}
+	backend=$port backend_pid=$pid
+	if serve_on "$d/record" "$SYSCLUSTER" record -o "$work/logs/redir.run0.prof.json" -- \
+		"$src/redir" -n 127.0.0.1:@PORT@ "127.0.0.1:$backend"; then
+		local i
+		for ((i = 0; i < 5; i++)); do fetch_all "$port" "$d/train"; done
+		stop_on
+	else
+		fail "redir: the recorded relay did not answer ($d/record.out)"
+	fi
+	[ -s "$work/logs/redir.run0.prof.json" ] && profile redir && pass_build redir "$src" sh build-safety.sh || {
+		[ -s "$work/logs/redir.run0.prof.json" ] || fail "redir: no profile was recorded"
+		[ -s "$work/logs/redir.pass.log" ] && fail "redir: the build with the pass failed ($work/logs/redir.pass.log)"
+		kill "$backend_pid" 2>/dev/null
+		wait "$backend_pid" 2>/dev/null
+		return
+	}
+	cp "$src/redir" "$d/redir.clustered"
+	local calls
+	calls=$(clustered_note redir "$d/redir.clustered")
+	for b in plain clustered; do
+		if serve_on "$d/relay-$b" "$d/redir.$b" -n 127.0.0.1:@PORT@ "127.0.0.1:$backend"; then
+			fetch_all "$port" "$d/$b"
+		else
+			fail "redir: the $b relay did not answer"
+		fi
+		stop_on
+	done
+	kill "$backend_pid" 2>/dev/null
+	wait "$backend_pid" 2>/dev/null
+	if ! diff -r "$d/plain" "$d/clustered" >/dev/null 2>&1 || [ ! -s "$d/plain/f4097.body" ]; then
+		fail "redir: the plain and clustered relays answer differently ($d/plain vs $d/clustered)"
+		ok=DIFFER
+	fi
+	figures redir "relay $calls; 9 requests through it: responses $ok"
+}
+
+# ---------------------------------------------------------------------------------------
+# lighttpd: an event-loop web server (epoll, sendfile), one process
+# ---------------------------------------------------------------------------------------
+pkg_lighttpd() {
+	local src d=$work/data/lighttpd b ok=identical
+	src=$(unpack lighttpd) || {
+		fail "lighttpd: unpack failed"
+		return
+	}
+	make_docroot "$d/docroot"
+	cat >"$d/lighttpd.conf.in" <<-EOF
+		server.document-root = "$d/docroot"
+		server.bind = "127.0.0.1"
+		server.port = @PORT@
+		server.errorlog = "$d/error.log"
+		index-file.names = ( "index.html" )
+		mimetype.assign = ( ".html" => "text/html", "" => "application/octet-stream" )
+	EOF
+	# run-lighttpd PORT BINARY: the server in the foreground on PORT.
+	printf '#!/bin/sh\nsed "s/@PORT@/$1/" "%s" >"%s.$1" && exec "$2" -D -f "%s.$1"\n' \
+		"$d/lighttpd.conf.in" "$d/lighttpd.conf" "$d/lighttpd.conf" >"$d/run-lighttpd"
+	chmod +x "$d/run-lighttpd"
+	(cd "$src" && CC=$cc CFLAGS="-O2 -g" ./configure -q --without-pcre2 --without-zlib --without-bzip2 \
+		--without-zstd --disable-static >"$work/logs/lighttpd.configure.log" 2>&1) || {
+		fail "lighttpd: configure failed ($work/logs/lighttpd.configure.log)"
+		return
+	}
+	(cd "$src" && make -j$jobs >"$work/logs/lighttpd.plain.log" 2>&1) || {
+		fail "lighttpd: the plain build failed ($work/logs/lighttpd.plain.log)"
+		return
+	}
+	cp "$src/src/lighttpd" "$d/lighttpd.plain"
+	if serve_on "$d/record" "$SYSCLUSTER" record -o "$work/logs/lighttpd.run0.prof.json" -- \
+		"$d/run-lighttpd" @PORT@ "$src/src/lighttpd"; then
+		local i
+		for ((i = 0; i < 5; i++)); do fetch_all "$port" "$d/train"; done
+		stop_on
+	else
+		fail "lighttpd: the recorded server did not answer ($d/record.out)"
+	fi
+	[ -s "$work/logs/lighttpd.run0.prof.json" ] || {
+		fail "lighttpd: no profile was recorded"
+		return
+	}
+	profile lighttpd || return
+	(cd "$src" && make clean >/dev/null 2>&1)
+	pass_build lighttpd "$src" make -j$jobs || {
+		fail "lighttpd: the build with the pass failed ($work/logs/lighttpd.pass.log)"
+		figures lighttpd "build failed"
+		return
+	}
+	cp "$src/src/lighttpd" "$d/lighttpd.clustered"
+	local calls
+	calls=$(clustered_note lighttpd "$d/lighttpd.clustered")
+	for b in plain clustered; do
+		if serve_on "$d/server-$b" "$d/run-lighttpd" @PORT@ "$d/lighttpd.$b"; then
+			fetch_all "$port" "$d/$b"
+		else
+			fail "lighttpd: the $b server did not answer"
+		fi
+		stop_on
+	done
+	if ! diff -r "$d/plain" "$d/clustered" >/dev/null 2>&1 || [ ! -s "$d/plain/f4097.body" ]; then
+		fail "lighttpd: the plain and clustered servers answer differently ($d/plain vs $d/clustered)"
+		ok=DIFFER
+	fi
+	figures lighttpd "server $calls; 9 requests: responses $ok"
 }
 
 started=$(date +%s)
@@ -498,6 +796,9 @@ for p in "${packages[@]}"; do
 	coreutils) pkg_coreutils ;;
 	mini-httpd) pkg_mini_httpd ;;
 	mpeg2dec) pkg_mpeg2dec ;;
+	pv) pkg_pv ;;
+	redir) pkg_redir ;;
+	lighttpd) pkg_lighttpd ;;
 	esac
 	echo "   $p took $(($(date +%s) - t0)) s"
 done
