@@ -27,7 +27,7 @@
 //! state in it); io_uring rings are per thread and per process ([`crate::uring`]).
 
 use crate::abi::McEntry;
-use crate::abi::{MC_BATCH_DEAD_BUFFERS, MC_BATCH_LOOP};
+use crate::abi::{MC_BATCH_DEAD_BUFFERS, MC_BATCH_LOOP, MC_BATCH_SUMS};
 use crate::batch::{Batch, BatchError, Outcome};
 use crate::kmod::{Kmod, KmodError};
 use crate::{copy, direct, uring};
@@ -327,7 +327,7 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        unsafe { self.run_flags(None, entries, count, max_iters, 0) }
+        unsafe { self.run_flags(None, entries, count, max_iters, 0, std::ptr::null_mut()) }
     }
 
     /// Runs the batch on `backend` if it can run it exactly, else on the direct backend.
@@ -343,21 +343,34 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        unsafe { self.run_flags(Some(backend), entries, count, max_iters, 0) }
+        unsafe {
+            self.run_flags(
+                Some(backend),
+                entries,
+                count,
+                max_iters,
+                0,
+                std::ptr::null_mut(),
+            )
+        }
     }
 
     /// Runs the batch as [`Runtime::run`] (`choice` `None`) or [`Runtime::run_with`] do,
-    /// with `struct mc_batch` flags: `MC_BATCH_LOOP` (implied by `max_iters`) and
-    /// `MC_BATCH_DEAD_BUFFERS`; other flags are refused. Takes the batch (a validated copy,
-    /// [`Batch::take`]), runs a copy loop marked `MC_BATCH_DEAD_BUFFERS` specialised as far
-    /// as [`copy::try_run`] goes, runs the rest on `choice` when that backend can run it, on
-    /// the one [`Runtime::backend_for`] names when `choice` is `None`, and writes the
-    /// results back. No backend sees the flags.
+    /// with `struct mc_batch` flags: `MC_BATCH_LOOP` (implied by `max_iters`),
+    /// `MC_BATCH_DEAD_BUFFERS` and `MC_BATCH_SUMS`; other flags are refused. Takes the batch
+    /// (a validated copy, [`Batch::take`]), runs a copy loop marked `MC_BATCH_DEAD_BUFFERS`
+    /// specialised as far as [`copy::try_run`] goes, runs the rest on `choice` when that
+    /// backend can run it, on the one [`Runtime::backend_for`] names when `choice` is `None`,
+    /// and writes the results back. No backend sees `MC_BATCH_DEAD_BUFFERS`. With
+    /// `MC_BATCH_SUMS`, `sums` (non-null, else the batch is refused) holds `count` values to
+    /// which each completed iteration adds its entries' results, written back with the
+    /// results; without it `sums` must be null.
     ///
     /// # Safety
     ///
     /// As for [`Runtime::run`]; with `MC_BATCH_DEAD_BUFFERS`, the caller does not read the
-    /// memory the batch's calls write after the batch.
+    /// memory the batch's calls write after the batch; with `MC_BATCH_SUMS`, `sums` points
+    /// to `count` readable and writable `i64`s (which may be unaligned).
     pub unsafe fn run_flags(
         &self,
         choice: Option<Backend>,
@@ -365,12 +378,25 @@ impl Runtime {
         count: usize,
         max_iters: Option<u64>,
         flags: u32,
+        sums: *mut i64,
     ) -> Result<Outcome, RunError> {
-        if flags & !(MC_BATCH_LOOP | MC_BATCH_DEAD_BUFFERS) != 0 {
+        if flags & !(MC_BATCH_LOOP | MC_BATCH_DEAD_BUFFERS | MC_BATCH_SUMS) != 0 {
             return Err(BatchError::UnknownFlags(flags).into());
+        }
+        if (flags & MC_BATCH_SUMS != 0) == sums.is_null() {
+            return Err(BatchError::Sums.into());
         }
         // SAFETY: forwarded from the caller: count readable entries.
         let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
+        if !sums.is_null() {
+            // SAFETY: the caller's count readable values.
+            unsafe { batch.take_sums(sums) };
+        }
+        // SAFETY: the caller's count writable entries, and sums when the batch keeps them.
+        let write_back = |batch: &Batch| unsafe {
+            batch.write_back(entries);
+            batch.write_back_sums(sums);
+        };
         let mut specialised = 0;
         if flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy {
             // SAFETY: forwarded from the caller, who does not read the buffers afterwards.
@@ -380,8 +406,7 @@ impl Runtime {
                     stop_index,
                     iterations,
                 }) => {
-                    // SAFETY: the caller's count writable entries.
-                    unsafe { batch.write_back(entries) };
+                    write_back(&batch);
                     return Ok(Outcome {
                         stop_index,
                         iterations,
@@ -407,8 +432,7 @@ impl Runtime {
         };
         // SAFETY: forwarded from the caller.
         let outcome = unsafe { self.run_on(backend, &mut batch) };
-        // SAFETY: the caller's count writable entries.
-        unsafe { batch.write_back(entries) };
+        write_back(&batch);
         match outcome {
             Ok(outcome) => Ok(Outcome {
                 iterations: outcome.iterations + specialised,

@@ -66,9 +66,14 @@ pub enum BatchError {
     /// A looped batch with `max_iters` 0.
     #[error("a looped batch needs max_iters of at least 1")]
     ZeroIterations,
-    /// Flags other than `MC_BATCH_LOOP` and `MC_BATCH_DEAD_BUFFERS`.
-    #[error("unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS)")]
+    /// Flags other than `MC_BATCH_LOOP`, `MC_BATCH_DEAD_BUFFERS` and `MC_BATCH_SUMS`.
+    #[error(
+        "unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS, MC_BATCH_SUMS)"
+    )]
     UnknownFlags(u32),
+    /// `MC_BATCH_SUMS` without a sums array, or a sums array without the flag.
+    #[error("MC_BATCH_SUMS and the sums pointer go together: both set or neither")]
+    Sums,
 }
 
 impl BatchError {
@@ -190,6 +195,9 @@ pub struct Batch {
     entries: [McEntry; MC_MAX_ENTRIES],
     count: usize,
     max_iters: Option<u64>,
+    /// `MC_BATCH_SUMS`: per entry, the sum of its results over the completed iterations,
+    /// starting from the caller's values.
+    sums: Option<[i64; MC_MAX_ENTRIES]>,
 }
 
 impl Batch {
@@ -236,7 +244,56 @@ impl Batch {
             entries,
             count,
             max_iters,
+            sums: None,
         })
+    }
+
+    /// Keeps result sums (`MC_BATCH_SUMS`) starting from a copy of the `count` values at
+    /// `sums`, which may be unaligned.
+    ///
+    /// # Safety
+    ///
+    /// `sums` points to [`Batch::count`] readable `i64`s.
+    pub unsafe fn take_sums(&mut self, sums: *const i64) {
+        let mut copy = [0i64; MC_MAX_ENTRIES];
+        for (index, slot) in copy[..self.count].iter_mut().enumerate() {
+            // SAFETY: index < count readable values (the caller's contract), read unaligned.
+            *slot = unsafe { sums.add(index).read_unaligned() };
+        }
+        self.sums = Some(copy);
+    }
+
+    /// The result sums, when the batch keeps them.
+    pub fn sums(&self) -> Option<&[i64]> {
+        self.sums.as_ref().map(|sums| &sums[..self.count])
+    }
+
+    /// The sums as an array the kernel module reads and writes (`struct mc_batch.sums`).
+    pub(crate) fn sums_mut_ptr(&mut self) -> Option<*mut i64> {
+        self.sums.as_mut().map(|sums| sums.as_mut_ptr())
+    }
+
+    /// Counts `times` completed iterations whose results are the entries' results now:
+    /// adds `times` times each result to its sum (modulo 2^64), when the batch keeps sums.
+    pub(crate) fn complete(&mut self, times: u64) {
+        if let Some(sums) = self.sums.as_mut() {
+            for (sum, entry) in sums.iter_mut().zip(&self.entries[..self.count]) {
+                *sum = sum.wrapping_add(entry.result.wrapping_mul(times as i64));
+            }
+        }
+    }
+
+    /// Writes the sums to the caller's array (which may be unaligned), when the batch keeps
+    /// them, as the kernel module does when its ioctl returns.
+    ///
+    /// # Safety
+    ///
+    /// `sums` points to [`Batch::count`] writable `i64`s when the batch keeps sums.
+    pub unsafe fn write_back_sums(&self, sums: *mut i64) {
+        for (index, sum) in self.sums().unwrap_or(&[]).iter().enumerate() {
+            // SAFETY: index < count writable values (the caller's contract), unaligned.
+            unsafe { sums.add(index).write_unaligned(*sum) };
+        }
     }
 
     /// The entries, with the results of the last run.
@@ -302,7 +359,8 @@ impl Batch {
     /// of earlier entries of the same iteration, a denied call ([`is_denied`]) gets -ENOSYS
     /// without running, restart codes are reported as -EINTR ([`reported`]), the result is
     /// stored, and an interrupted entry or a predicate that fires ends the batch there. A
-    /// looped batch repeats until then or until `max_iters` iterations have begun.
+    /// looped batch repeats until then or until `max_iters` iterations have begun. Each
+    /// iteration that completes adds its results to the sums ([`Batch::complete`]).
     ///
     /// An error of [`Calls::start`] in the first iteration means nothing ran, and is returned.
     /// In a later iteration entries have run, so the batch must not be run again: it ends
@@ -330,6 +388,9 @@ impl Batch {
             iterations += 1;
             // SAFETY: forwarded from the caller.
             let stop_index = unsafe { self.run_iteration(calls) };
+            if stop_index == self.count {
+                self.complete(1);
+            }
             if stop_index < self.count || iterations >= max {
                 return Ok(Outcome {
                     stop_index,

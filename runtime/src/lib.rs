@@ -34,6 +34,7 @@ pub use batch::{Batch, BatchError, Outcome};
 pub use multicall_abi as abi;
 
 use std::ffi::{c_char, c_long, c_uint, c_ulong};
+use std::ptr::null_mut;
 
 /// Runs `entries` once on the selected backend.
 ///
@@ -77,6 +78,7 @@ pub unsafe fn run_loop_flags(
             entries.len(),
             Some(max_iters),
             flags,
+            null_mut(),
         )
     }
 }
@@ -105,7 +107,9 @@ pub unsafe fn run_with(
 /// # Safety
 ///
 /// `entries` is null or points to `count` writable entries, the system calls are ones the
-/// caller could make itself, and `iterations` is null or points to a writable unsigned long.
+/// caller could make itself, `iterations` is null or points to a writable unsigned long, and
+/// `sums` is null or (with `MC_BATCH_SUMS` in `flags`) points to `count` readable and
+/// writable values that completed iterations add their results to.
 unsafe fn submit(
     choice: Option<Backend>,
     entries: *mut McEntry,
@@ -113,11 +117,12 @@ unsafe fn submit(
     max_iters: Option<u64>,
     iterations: *mut c_ulong,
     flags: u32,
+    sums: *mut i64,
 ) -> c_long {
     let saved = errno::Saved::new();
     let count = count as usize;
     // SAFETY: forwarded from the caller.
-    let outcome = unsafe { runtime().run_flags(choice, entries, count, max_iters, flags) };
+    let outcome = unsafe { runtime().run_flags(choice, entries, count, max_iters, flags, sums) };
     match outcome {
         Ok(outcome) => {
             if !iterations.is_null() {
@@ -144,7 +149,7 @@ unsafe fn submit(
 #[no_mangle]
 pub unsafe extern "C" fn multicall(entries: *mut McEntry, count: c_uint) -> c_long {
     // SAFETY: forwarded from the caller.
-    unsafe { submit(None, entries, count, None, std::ptr::null_mut(), 0) }
+    unsafe { submit(None, entries, count, None, null_mut(), 0, null_mut()) }
 }
 
 /// `long multicall_loop(struct mc_entry *, unsigned count, unsigned long max_iters,
@@ -163,7 +168,7 @@ pub unsafe extern "C" fn multicall_loop(
     iterations: *mut c_ulong,
 ) -> c_long {
     // SAFETY: forwarded from the caller.
-    unsafe { submit(None, entries, count, Some(max_iters), iterations, 0) }
+    unsafe { multicall_loop_flags(entries, count, max_iters, iterations, 0) }
 }
 
 /// `long multicall_direct(struct mc_entry *, unsigned count)`: as [`multicall`], always on
@@ -181,8 +186,9 @@ pub unsafe extern "C" fn multicall_direct(entries: *mut McEntry, count: c_uint) 
             entries,
             count,
             None,
-            std::ptr::null_mut(),
+            null_mut(),
             0,
+            null_mut(),
         )
     }
 }
@@ -208,6 +214,7 @@ pub unsafe extern "C" fn multicall_loop_direct(
             Some(max_iters),
             iterations,
             0,
+            null_mut(),
         )
     }
 }
@@ -231,7 +238,50 @@ pub unsafe extern "C" fn multicall_loop_flags(
     flags: c_uint,
 ) -> c_long {
     // SAFETY: forwarded from the caller.
-    unsafe { submit(None, entries, count, Some(max_iters), iterations, flags) }
+    unsafe {
+        submit(
+            None,
+            entries,
+            count,
+            Some(max_iters),
+            iterations,
+            flags,
+            null_mut(),
+        )
+    }
+}
+
+/// `long multicall_loop_sums(struct mc_entry *, unsigned count, unsigned long max_iters,
+/// unsigned long *iterations, unsigned flags, long long *sums)`: as
+/// [`multicall_loop_flags`], keeping result sums (`MC_BATCH_SUMS`, implied): each iteration
+/// that completes adds every entry's result to `sums[i]` (modulo 2^64). A null `sums` is
+/// EINVAL; `sums` is untouched when nothing ran.
+///
+/// # Safety
+///
+/// As for [`multicall_loop_flags`]; `sums` is null or points to `count` readable and
+/// writable `long long`s.
+#[no_mangle]
+pub unsafe extern "C" fn multicall_loop_sums(
+    entries: *mut McEntry,
+    count: c_uint,
+    max_iters: c_ulong,
+    iterations: *mut c_ulong,
+    flags: c_uint,
+    sums: *mut i64,
+) -> c_long {
+    // SAFETY: forwarded from the caller (a null sums is refused with EINVAL).
+    unsafe {
+        submit(
+            None,
+            entries,
+            count,
+            Some(max_iters),
+            iterations,
+            flags | abi::MC_BATCH_SUMS,
+            sums,
+        )
+    }
 }
 
 /// `const char *multicall_backend(void)`: "kmod", "io_uring" or "direct": the backend
