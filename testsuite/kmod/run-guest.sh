@@ -94,6 +94,7 @@ runtime_tests() {
 }
 
 run semantics "$dir/semantics"
+run sums "$dir/sums"
 run hostile "$dir/hostile"
 run perms "$dir/perms"
 run device-mode device_mode
