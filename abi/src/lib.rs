@@ -31,8 +31,11 @@ pub const MC_BATCH_LOOP: u32 = 1 << 0;
 /// `struct mc_batch.flags`: keep per-entry sums of the results of completed iterations in
 /// the `__s64[count]` array at `sums` (in/out).
 pub const MC_BATCH_SUMS: u32 = 1 << 2;
+/// `struct mc_batch.flags`: arguments advance by results after each completed iteration, as
+/// the `struct mc_advance[count]` at `advances` says (looped batches only).
+pub const MC_BATCH_ADVANCE: u32 = 1 << 3;
 /// Every flag `struct mc_batch.flags` may hold when it reaches the kernel module.
-pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP | MC_BATCH_SUMS;
+pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE;
 /// A promise of the caller, for libmulticall only (it never reaches the kernel module,
 /// which refuses it): the memory the batch's calls write (a read's buffer) is dead after
 /// the batch; only results, file contents, file offsets and other kernel state matter. It
@@ -193,7 +196,23 @@ impl McEntry {
     }
 }
 
-/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 56 bytes).
+/// How the arguments of one entry advance (`struct mc_advance`, 16 bytes; `MC_BATCH_ADVANCE`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct McAdvance {
+    /// Per argument: 0, it stays; `k + 1`, it advances by entry `k`'s result.
+    pub by: [u8; MC_MAX_ARGS],
+    /// Bit a: `args[a]` goes down by that result.
+    pub down: u8,
+    /// Bit a: the batch ends when `args[a]` is 0 after advancing.
+    pub until_zero: u8,
+    /// Bit a: the batch ends when `args[a]` is at most 0 after advancing.
+    pub until_nonpos: u8,
+    /// Must be zero.
+    pub reserved: [u8; 7],
+}
+
+/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 64 bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct McBatch {
@@ -218,10 +237,13 @@ pub struct McBatch {
     /// With `MC_BATCH_SUMS`: user pointer to `i64[count]`, in/out; each completed iteration
     /// adds every entry's result to its sum (wrapping). Zero otherwise.
     pub sums: u64,
+    /// With `MC_BATCH_ADVANCE`: user pointer to `McAdvance[count]`. Zero otherwise.
+    pub advances: u64,
 }
 
 const _: () = assert!(core::mem::size_of::<McEntry>() == 64);
-const _: () = assert!(core::mem::size_of::<McBatch>() == 56);
+const _: () = assert!(core::mem::size_of::<McBatch>() == 64);
+const _: () = assert!(core::mem::size_of::<McAdvance>() == 16);
 const _: () = assert!(core::mem::offset_of!(McBatch, sums) == MC_BATCH_SIZE_VER0);
 
 #[cfg(test)]

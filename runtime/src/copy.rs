@@ -498,6 +498,10 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
 /// As for [`run`].
 pub(crate) unsafe fn try_run(batch: &mut Batch) -> Option<Progress> {
     let max = batch.max_iters()?;
+    // A copy whose arguments advance is not the copy shape.
+    if batch.advances().is_some() {
+        return None;
+    }
     let copy = recognise(batch.entries())?;
     let plan = plan(&copy)?;
     // SAFETY: forwarded from the caller.

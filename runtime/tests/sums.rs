@@ -6,39 +6,16 @@
 
 mod common;
 
-use common::{backend_under_test, close, e, forced_uring, pipe};
+use common::{close, e, pipe, Way};
 use multicall::abi::{
     MC_BATCH_DEAD_BUFFERS, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_STOP_NEG, MC_STOP_NE_ARG,
     MC_STOP_NONPOS,
 };
-use multicall::{runtime, Backend, BatchError, McEntry, Outcome, RunError, Runtime};
+use multicall::{runtime, BatchError, McEntry, Outcome, PerEntry, RunError};
 use std::io::Write;
 use std::os::fd::AsRawFd;
 
-/// Where a batch runs.
-#[derive(Clone, Copy)]
-enum Way {
-    Direct,
-    Selected,
-    Uring(&'static Runtime),
-}
-
-fn ways() -> Vec<Way> {
-    backend_under_test();
-    let mut ways = vec![Way::Direct, Way::Selected];
-    ways.extend(forced_uring().map(Way::Uring));
-    ways
-}
-
 impl Way {
-    fn name(self) -> String {
-        match self {
-            Way::Direct => "direct".into(),
-            Way::Selected => format!("selected ({})", runtime().primary().name()),
-            Way::Uring(_) => "io_uring forced".into(),
-        }
-    }
-
     /// Runs `entries` looped with sums `sums` and `flags` (`MC_BATCH_SUMS` added).
     fn run(
         self,
@@ -48,11 +25,7 @@ impl Way {
         sums: &mut [i64],
     ) -> Result<Outcome, RunError> {
         assert_eq!(entries.len(), sums.len());
-        let (rt, choice) = match self {
-            Way::Direct => (runtime(), Some(Backend::Direct)),
-            Way::Selected => (runtime(), None),
-            Way::Uring(rt) => (rt, Some(Backend::IoUring)),
-        };
+        let (rt, choice) = self.target();
         // SAFETY: the tests' batches make harmless calls on descriptors and buffers they
         // own; entries and sums are arrays of entries.len() elements.
         unsafe {
@@ -62,7 +35,10 @@ impl Way {
                 entries.len(),
                 Some(max_iters),
                 flags | MC_BATCH_SUMS,
-                sums.as_mut_ptr(),
+                PerEntry {
+                    sums: sums.as_mut_ptr(),
+                    ..PerEntry::NONE
+                },
             )
         }
     }
@@ -96,7 +72,7 @@ fn copy_loop(input: i32, output: i32, buf: &mut [u8]) -> [McEntry; 2] {
 
 #[test]
 fn a_copy_loop_sums_the_bytes_it_moved() {
-    for way in ways() {
+    for way in Way::all() {
         for len in [0usize, 1, 4095, 4096, 4097, 3 * 4096 + 5] {
             let input = file_of(len);
             let output = tempfile::tempfile().expect("a temporary file");
@@ -128,7 +104,7 @@ fn a_copy_loop_sums_the_bytes_it_moved() {
 
 #[test]
 fn a_stop_at_a_later_entry_leaves_out_its_iteration() {
-    for way in ways() {
+    for way in Way::all() {
         // Two iterations complete (8 + 8 bytes), the third reads 3 and its write fails.
         let input = file_of(19);
         let mut buf = vec![0u8; 8];
@@ -174,7 +150,7 @@ fn a_stop_at_a_later_entry_leaves_out_its_iteration() {
 
 #[test]
 fn sums_wrap_and_count_every_entry() {
-    for way in ways() {
+    for way in Way::all() {
         // getppid never fails (stop on < 0 never fires): the bound ends the batch and
         // every iteration completes.
         // SAFETY: getppid has no preconditions.
@@ -206,7 +182,7 @@ fn sums_wrap_and_count_every_entry() {
 fn an_in_kernel_copy_sums_as_the_loop_does() {
     // MC_BATCH_DEAD_BUFFERS lets the runtime move whole blocks with copy_file_range or
     // sendfile: the sums must be those of the plain loop all the same.
-    for way in ways() {
+    for way in Way::all() {
         for len in [4096usize * 5, 4096 * 5 + 17, 100] {
             let input = file_of(len);
             let output = tempfile::tempfile().expect("a temporary file");
@@ -240,7 +216,10 @@ fn sums_without_the_flag_or_the_flag_without_sums_are_refused() {
             1,
             Some(1),
             MC_BATCH_LOOP,
-            sums.as_mut_ptr(),
+            PerEntry {
+                sums: sums.as_mut_ptr(),
+                ..PerEntry::NONE
+            },
         )
     };
     assert!(
@@ -255,7 +234,7 @@ fn sums_without_the_flag_or_the_flag_without_sums_are_refused() {
             1,
             Some(1),
             MC_BATCH_LOOP | MC_BATCH_SUMS,
-            std::ptr::null_mut(),
+            PerEntry::NONE,
         )
     };
     assert!(
