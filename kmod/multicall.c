@@ -156,6 +156,7 @@ struct mc_resume_point {
 	u64 age;
 	struct mc_entry *ents;		/* owned: count entries */
 	s64 *sums;			/* owned: count result sums (MC_BATCH_SUMS), or NULL */
+	struct mc_advance *adv;		/* owned: count advances (MC_BATCH_ADVANCE), or NULL */
 	u64 entries;
 	u64 usums;			/* the batch's sums pointer */
 	u32 count;
@@ -315,6 +316,7 @@ static bool mc_take_resume_point(struct mc_file *mf, u64 batch, const struct mc_
 		p->task = NULL;
 		p->ents = NULL;
 		p->sums = NULL;
+		p->adv = NULL;
 		WRITE_ONCE(mf->used, mf->used - 1);
 		break;
 	}
@@ -326,19 +328,21 @@ static bool mc_take_resume_point(struct mc_file *mf, u64 batch, const struct mc_
 	}
 	kfree(taken.ents);
 	kfree(taken.sums);
+	kfree(taken.adv);
 	return false;
 }
 
 /*
- * Remembers a resume point (and takes over point->ents and point->sums), in a free slot or in
- * place of the oldest one, whose task then gets its resumed batch checked and read as a new
- * one.
+ * Remembers a resume point (and takes over point->ents, point->sums and point->adv), in a free
+ * slot or in place of the oldest one, whose task then gets its resumed batch checked and read
+ * as a new one.
  */
 static void mc_leave_resume_point(struct mc_file *mf, const struct mc_resume_point *point)
 {
 	struct mc_resume_point *slot = NULL;
 	struct mc_entry *evicted = NULL;
 	s64 *evicted_sums = NULL;
+	struct mc_advance *evicted_adv = NULL;
 	unsigned int i;
 
 	spin_lock(&mf->lock);
@@ -355,6 +359,7 @@ static void mc_leave_resume_point(struct mc_file *mf, const struct mc_resume_poi
 	if (slot->task) {
 		evicted = slot->ents;
 		evicted_sums = slot->sums;
+		evicted_adv = slot->adv;
 	} else {
 		WRITE_ONCE(mf->used, mf->used + 1);
 	}
@@ -365,6 +370,7 @@ static void mc_leave_resume_point(struct mc_file *mf, const struct mc_resume_poi
 	spin_unlock(&mf->lock);
 	kfree(evicted);
 	kfree(evicted_sums);
+	kfree(evicted_adv);
 }
 
 /* Calls that depend on the caller's register frame or identity, and the multi-call itself. */
@@ -479,14 +485,66 @@ static void mc_stop_for_restart(struct file *file, struct mc_entry *e, unsigned 
 }
 
 /*
+ * After a completed iteration: advances each argument that has an advance by the result of
+ * the entry it names, in the module's copy, and returns whether an argument with an until bit
+ * reached its end (the batch ends). The descriptors were validated (mc_advance_valid).
+ */
+static bool mc_advance(struct mc_entry *ents, const struct mc_advance *adv, unsigned int count)
+{
+	bool end = false;
+	unsigned int i, a;
+
+	for (i = 0; i < count; i++) {
+		for (a = 0; a < MC_MAX_ARGS; a++) {
+			unsigned int by = adv[i].by[a];
+			u64 step, arg;
+
+			if (!by)
+				continue;
+			step = (u64)ents[array_index_nospec(by - 1, count)].result;
+			arg = (u64)ents[i].args[a];
+			arg = (adv[i].down & (1U << a)) ? arg - step : arg + step;
+			ents[i].args[a] = (s64)arg;
+			if (((adv[i].until_zero & (1U << a)) && arg == 0) ||
+			    ((adv[i].until_nonpos & (1U << a)) && (s64)arg <= 0))
+				end = true;
+		}
+	}
+	return end;
+}
+
+/*
+ * Whether the advance of entry index is valid: it names entries of the batch, its down and
+ * until bits name arguments that advance, none of those is a reference, reserved is zero.
+ */
+static bool mc_advance_valid(const struct mc_advance *adv, const struct mc_entry *e,
+			     unsigned int count)
+{
+	unsigned int a, moving = 0;
+
+	for (a = 0; a < MC_MAX_ARGS; a++) {
+		if (adv->by[a] > count)
+			return false;
+		if (adv->by[a])
+			moving |= 1U << a;
+	}
+	if ((adv->down | adv->until_zero | adv->until_nonpos) & ~moving)
+		return false;
+	if (e->refs & moving)
+		return false;
+	return !memchr_inv(adv->reserved, 0, sizeof(adv->reserved));
+}
+
+/*
  * Runs the batch. A fresh batch starts at entry 0 of a first iteration (iterations 0); a
  * resumed one (resume_at > 0) goes on at entry resume_at - 1 of iteration `iterations`,
  * which has begun already. With sums (MC_BATCH_SUMS), each iteration that completes adds
- * every entry's result to its sum, modulo 2^64.
+ * every entry's result to its sum, modulo 2^64; with advances (MC_BATCH_ADVANCE), it then
+ * advances the arguments, which may end the batch.
  */
-static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums, unsigned int count,
-		   bool loop, u64 max_iters, unsigned int resume_at, u64 iterations,
-		   struct mc_outcome *out)
+static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums,
+		   const struct mc_advance *adv, unsigned int count, bool loop, u64 max_iters,
+		   unsigned int resume_at, u64 iterations, struct mc_outcome *out)
 {
 	struct mc_stats local = { 0 };
 	struct pt_regs regs;
@@ -600,6 +658,8 @@ static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums, unsigned
 			for (i = 0; i < count; i++)
 				sums[i] = (s64)((u64)sums[i] + (u64)ents[i].result);
 		}
+		if (adv && mc_advance(ents, adv, count))
+			break;
 		if (!loop || out->iterations >= max_iters)
 			break;
 		resuming = false;
@@ -672,6 +732,22 @@ static long mc_copy_entries(struct mc_entry *ents, const struct mc_entry __user 
 	return 0;
 }
 
+/* count elements of size bytes: the stack array when they fit in it, else allocated. */
+static void *mc_array(void *stack, unsigned int count, size_t size)
+{
+	if (count <= MC_STACK_ENTRIES)
+		return stack;
+	return kmalloc_array(count, size, GFP_KERNEL_ACCOUNT);
+}
+
+/* p itself, or a copy of it on the heap when it is the stack array (NULL stays NULL). */
+static void *mc_keep(void *p, void *stack, size_t size)
+{
+	if (p != stack)
+		return p;
+	return kmemdup(p, size, GFP_KERNEL_ACCOUNT);
+}
+
 /* Writes the sums back to user space (count of them at usums). */
 static int mc_put_sums(u64 usums, const s64 *sums, unsigned int count)
 {
@@ -691,12 +767,15 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 	struct mc_entry *ents = stack_ents;
 	s64 stack_sums[MC_STACK_ENTRIES];
 	s64 *sums = NULL;
+	struct mc_advance stack_adv[MC_STACK_ENTRIES];
+	struct mc_advance *adv = NULL;
 	struct mc_entry __user *uents;
 	struct mc_resume_point run = { 0 };
 	struct mc_outcome out;
 	struct mc_batch b;
 	bool resuming, left;
 	enum mc_refusal refusal;
+	unsigned int i;
 	long ret;
 
 	memset(&b, 0, sizeof(b));
@@ -720,17 +799,25 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 	if (left) {
 		/*
 		 * Go on from the module's own copy, validated at submission, with the results of
-		 * this iteration's entries that ran: what the batch's memory became meanwhile
-		 * (an entry may have read over it) changes nothing, as for an uninterrupted run.
+		 * this iteration's entries that ran and the arguments as they advanced: what the
+		 * batch's memory became meanwhile (an entry may have read over it) changes
+		 * nothing, as for an uninterrupted run.
 		 */
 		ents = run.ents;
 		sums = run.sums;
+		adv = run.adv;
 	} else {
 		run.loop = b.flags & MC_BATCH_LOOP;
+		/*
+		 * A batch with advancing arguments resumed at a point the module did not leave (or
+		 * no longer remembers) is refused: its memory holds the arguments as submitted,
+		 * not as they advanced.
+		 */
 		if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
 		    b.entries == 0 || b.reserved != 0 || (run.loop && b.max_iters == 0) ||
 		    !(b.flags & MC_BATCH_SUMS) != !b.sums ||
-		    (resuming && !mc_resume_valid(&b, run.loop))) {
+		    !(b.flags & MC_BATCH_ADVANCE) != !b.advances || (b.advances && !run.loop) ||
+		    (b.advances && resuming) || (resuming && !mc_resume_valid(&b, run.loop))) {
 			mc_count(refused_invalid, 1);
 			return -EINVAL;
 		}
@@ -738,20 +825,12 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 		run.count = b.count;
 		run.max_iters = b.max_iters;
 		run.usums = b.sums;
-		if (b.count > MC_STACK_ENTRIES) {
-			ents = kmalloc_array(b.count, sizeof(*ents), GFP_KERNEL_ACCOUNT);
-			if (!ents)
-				return -ENOMEM;
-		}
-		if (b.sums) {
-			sums = stack_sums;
-			if (b.count > MC_STACK_ENTRIES) {
-				sums = kmalloc_array(b.count, sizeof(*sums), GFP_KERNEL_ACCOUNT);
-				if (!sums) {
-					ret = -ENOMEM;
-					goto out;
-				}
-			}
+		ents = mc_array(stack_ents, b.count, sizeof(*ents));
+		sums = b.sums ? mc_array(stack_sums, b.count, sizeof(*sums)) : NULL;
+		adv = b.advances ? mc_array(stack_adv, b.count, sizeof(*adv)) : NULL;
+		if (!ents || (b.sums && !sums) || (b.advances && !adv)) {
+			ret = -ENOMEM;
+			goto out;
 		}
 		/*
 		 * One copy, validated once: later changes in user memory cannot reach the run. A
@@ -761,10 +840,18 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 		ret = mc_copy_entries(ents, u64_to_user_ptr(b.entries), b.count);
 		if (ret)
 			goto out;
-		if (sums && copy_from_user(sums, u64_to_user_ptr(b.sums), b.count * sizeof(*sums))) {
+		if ((sums && copy_from_user(sums, u64_to_user_ptr(b.sums), b.count * sizeof(*sums))) ||
+		    (adv && copy_from_user(adv, u64_to_user_ptr(b.advances), b.count * sizeof(*adv)))) {
 			mc_count(refused_fault, 1);
 			ret = -EFAULT;
 			goto out;
+		}
+		for (i = 0; adv && i < b.count; i++) {
+			if (!mc_advance_valid(&adv[i], &ents[i], b.count)) {
+				mc_count(refused_invalid, 1);
+				ret = -EINVAL;
+				goto out;
+			}
 		}
 	}
 	uents = u64_to_user_ptr(run.entries);
@@ -783,7 +870,8 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 	if (resuming)
 		mc_count(resumed, 1);
 
-	mc_run(file, ents, sums, run.count, run.loop, run.max_iters, b.resume, b.iterations, &out);
+	mc_run(file, ents, sums, adv, run.count, run.loop, run.max_iters, b.resume, b.iterations,
+	       &out);
 
 	ret = out.err;
 	if (mc_put_results(uents, ents, run.count) || mc_put_sums(run.usums, sums, run.count) ||
@@ -796,19 +884,20 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 	if (mc_resumable_code(ret)) {
 		/*
 		 * The restarted ioctl goes on from this run's state, kept with the resume point:
-		 * the entries and the sums, moved off the stack.
+		 * the entries, the sums and the advances, moved off the stack.
 		 */
-		struct mc_entry *kept = ents == stack_ents ?
-			kmemdup(ents, run.count * sizeof(*ents), GFP_KERNEL_ACCOUNT) : ents;
-		s64 *kept_sums = sums == stack_sums ?
-			kmemdup(sums, run.count * sizeof(*sums), GFP_KERNEL_ACCOUNT) : sums;
+		struct mc_entry *kept = mc_keep(ents, stack_ents, run.count * sizeof(*ents));
+		s64 *kept_sums = mc_keep(sums, stack_sums, run.count * sizeof(*sums));
+		struct mc_advance *kept_adv = mc_keep(adv, stack_adv, run.count * sizeof(*adv));
 
-		if (kept && (kept_sums || !sums)) {
+		if (kept && (kept_sums || !sums) && (kept_adv || !adv)) {
 			run.ents = kept;
 			run.sums = kept_sums;
+			run.adv = kept_adv;
 			/* Now the resume point's. */
 			ents = stack_ents;
 			sums = NULL;
+			adv = NULL;
 			run.batch = (u64)(uintptr_t)ubatch;
 			run.resume = out.resume;
 			run.iterations = out.iterations;
@@ -818,6 +907,8 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 				kfree(kept);
 			if (kept_sums != sums)
 				kfree(kept_sums);
+			if (kept_adv != adv)
+				kfree(kept_adv);
 		}
 	}
 	/*
@@ -831,6 +922,8 @@ out:
 		kfree(ents);
 	if (sums != stack_sums)
 		kfree(sums);
+	if (adv != stack_adv)
+		kfree(adv);
 	return ret;
 }
 
@@ -883,6 +976,7 @@ static int mc_release(struct inode *inode, struct file *file)
 	for (i = 0; i < MC_RESUME_POINTS; i++) {
 		kfree(mf->points[i].ents);
 		kfree(mf->points[i].sums);
+		kfree(mf->points[i].adv);
 	}
 	kfree(mf);
 	return 0;

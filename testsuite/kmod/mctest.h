@@ -131,11 +131,13 @@ static inline int mc_open(void)
 }
 
 /*
- * Runs a batch with result sums (the sums field, NULL for none): returns the ioctl's result
- * (0, or -errno) and fills *out (when not NULL) with the batch as the module left it.
+ * Runs a batch with result sums and advances (the sums and advances fields, NULL for none):
+ * returns the ioctl's result (0, or -errno) and fills *out (when not NULL) with the batch as
+ * the module left it.
  */
-static inline long mc_run_sums(struct mc_entry *ents, unsigned count, unsigned flags,
-			       uint64_t max_iters, long long *sums, struct mc_batch *out)
+static inline long mc_run_batch(struct mc_entry *ents, unsigned count, unsigned flags,
+				uint64_t max_iters, long long *sums, struct mc_advance *adv,
+				struct mc_batch *out)
 {
 	struct mc_batch b;
 	long r;
@@ -148,6 +150,7 @@ static inline long mc_run_sums(struct mc_entry *ents, unsigned count, unsigned f
 	b.iterations = 0xdead;
 	b.stop_index = -2;
 	b.sums = (uintptr_t)sums;
+	b.advances = (uintptr_t)adv;
 	r = ioctl(mc_open(), MC_IOC_RUN, &b);
 	if (r < 0)
 		r = -errno;
@@ -156,11 +159,18 @@ static inline long mc_run_sums(struct mc_entry *ents, unsigned count, unsigned f
 	return r;
 }
 
-/* Runs a batch without sums, as mc_run_sums. */
+/* Runs a batch with result sums, as mc_run_batch. */
+static inline long mc_run_sums(struct mc_entry *ents, unsigned count, unsigned flags,
+			       uint64_t max_iters, long long *sums, struct mc_batch *out)
+{
+	return mc_run_batch(ents, count, flags, max_iters, sums, NULL, out);
+}
+
+/* Runs a batch without sums or advances, as mc_run_batch. */
 static inline long mc_run(struct mc_entry *ents, unsigned count, unsigned flags, uint64_t max_iters,
 		   struct mc_batch *out)
 {
-	return mc_run_sums(ents, count, flags, max_iters, NULL, out);
+	return mc_run_batch(ents, count, flags, max_iters, NULL, NULL, out);
 }
 
 /* A raw ioctl on the device with a caller-made argument. */

@@ -95,6 +95,7 @@ runtime_tests() {
 
 run semantics "$dir/semantics"
 run sums "$dir/sums"
+run advance "$dir/advance"
 run hostile "$dir/hostile"
 run perms "$dir/perms"
 run device-mode device_mode
