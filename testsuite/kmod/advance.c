@@ -15,29 +15,6 @@
 
 #define NOT_RUN 0x5a5a5a5a
 
-/* An unlinked temporary file holding len bytes of the alphabet, at offset 0. */
-static int file_of(size_t len)
-{
-	char path[64];
-	size_t i;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/mc-adv-%d", getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		die("create %s", path);
-	unlink(path);
-	for (i = 0; i < len; i++) {
-		char c = 'a' + i % 26;
-
-		if (write(fd, &c, 1) != 1)
-			die("write");
-	}
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		die("lseek");
-	return fd;
-}
-
 /*
  * Entry 0 reads 7 bytes into a position that advances by what it read; entry 1 is getppid,
  * whose first argument (which the call ignores) counts remaining down by the same result.
@@ -59,7 +36,7 @@ static void test_advance(void)
 	struct mc_batch b;
 	long long sums[2] = { 0, 0 };
 	char buf[64] = { 0 };
-	int in = file_of(30);
+	int in = mct_file_of(30);
 
 	chunked(e, adv, in, buf, 1000);
 	check_eq(mc_run_batch(e, 2, MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE, 100, sums, adv,
@@ -79,7 +56,7 @@ static void test_until(void)
 	struct mc_entry e[2];
 	struct mc_batch b;
 	char buf[64];
-	int in = file_of(30);
+	int in = mct_file_of(30);
 
 	/* 21 -> 14 -> 7 -> 0 */
 	chunked(e, adv, in, buf, 21);
@@ -111,7 +88,7 @@ static void test_invalid(void)
 	struct mc_entry e[2];
 	struct mc_batch b;
 	char buf[64];
-	int in = file_of(30), k;
+	int in = mct_file_of(30), k;
 
 	for (k = 0; k < 6; k++) {
 		static const char *const what[] = {

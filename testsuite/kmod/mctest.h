@@ -181,6 +181,29 @@ static inline long mc_ioctl_raw(unsigned long cmd, void *arg)
 	return r < 0 ? -errno : r;
 }
 
+/* An unlinked temporary file holding len bytes of the alphabet, at offset 0. */
+static inline int mct_file_of(size_t len)
+{
+	char path[64];
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/mct-file-%d", getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die("create %s", path);
+	unlink(path);
+	for (i = 0; i < len; i++) {
+		char c = 'a' + i % 26;
+
+		if (write(fd, &c, 1) != 1)
+			die("write");
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		die("lseek");
+	return fd;
+}
+
 /* The number a file (in sysfs, procfs) starts with, or -1. */
 static inline long long mct_read_number(const char *path)
 {

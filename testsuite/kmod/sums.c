@@ -16,29 +16,6 @@
 
 #define NOT_RUN 0x5a5a5a5a
 
-/* An unlinked temporary file holding len bytes, at offset 0. */
-static int file_of(size_t len)
-{
-	char path[64];
-	size_t i;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/mc-sums-%d", getpid());
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		die("create %s", path);
-	unlink(path);
-	for (i = 0; i < len; i++) {
-		char c = 'a' + i % 26;
-
-		if (write(fd, &c, 1) != 1)
-			die("write");
-	}
-	if (lseek(fd, 0, SEEK_SET) != 0)
-		die("lseek");
-	return fd;
-}
-
 /* The copy loop: read(in, buf, n) stop <= 0; write(out, buf, result 0) stop != argument 2. */
 static void copy_loop(struct mc_entry *e, int in, int out, char *buf, long n)
 {
@@ -52,7 +29,7 @@ static void test_copy(void)
 	unsigned i;
 
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
-		int in = file_of(lens[i]), out = open("/dev/null", O_WRONLY);
+		int in = mct_file_of(lens[i]), out = open("/dev/null", O_WRONLY);
 		long long sums[2] = { 100, -3 };
 		struct mc_entry e[2];
 		struct mc_batch b;
@@ -73,7 +50,7 @@ static void test_copy(void)
 static void test_stop_leaves_out_its_iteration(void)
 {
 	/* Two reads of 8 complete; the third reads 3 and its write to a closed pipe fails. */
-	int in = file_of(19), p[2];
+	int in = mct_file_of(19), p[2];
 	long long sums[2] = { 0, 0 };
 	struct mc_entry e[2];
 	struct mc_batch b;
@@ -125,7 +102,7 @@ static void test_wrap(void)
 static void test_own_copy(void)
 {
 	/* The batch reads over its own sums array: the module's copy is what comes back. */
-	int in = file_of(16);
+	int in = mct_file_of(16);
 	long long sums[2] = { 5, 0 };
 	struct mc_entry e[1];
 	struct mc_batch b;
