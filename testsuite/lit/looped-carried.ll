@@ -16,7 +16,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter), %bytes (total of read's results), %written (total of write's results)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %left (total of read's results), %pos (counter)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results)
-; REMARK-DAG: 3 syscall-cluster - Number of looped multi-calls (whole loops)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %k (counter)
+; REMARK-DAG: 4 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; CHECK-LABEL: define i32 @copycount(
 ; CHECK: %mc.loop.sums = alloca [2 x i64], align 8
@@ -109,6 +110,12 @@
 ; CHECK-NEXT: %[[TD:.*]] = phi i64 [ %[[T]], %mc.loop.out.0 ], [ %total, %loop ]
 ; CHECK-NEXT: ret i64 %[[TD]]
 
+; CHECK-LABEL: define i64 @lcssa(
+; CHECK: mc.loop.exit.0:
+; CHECK: %[[K0:mc.loop.carried[0-9]*]] = add i64 5, %{{[0-9]+}}
+; CHECK: done:
+; CHECK-NEXT: %k.lcssa = phi i64 [ %k, %loop ], [ %[[K0]], %mc.loop.out.0 ]
+
 ; copycount.c's loop (testsuite/programs/copycount.c at -O2): blocks++ and bytes += n
 ; before the write, written += (int)w after it; the values are used at both exits.
 define i32 @copycount(i32 %in, i32 %out, ptr %buf) {
@@ -182,6 +189,28 @@ fail:
   ret i64 -1
 done:
   ret i64 %total
+}
+
+; A counter used after the loop through a phi in the exit block (LCSSA form): a use after
+; the loop, which the exit's value reaches.
+define i64 @lcssa(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %k = phi i64 [ 5, %entry ], [ %k.next, %body ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %k.next = add i64 %k, 1
+  %ok = icmp eq i64 %w, %n
+  br i1 %ok, label %loop, label %fail
+fail:
+  ret i64 -1
+done:
+  %k.lcssa = phi i64 [ %k, %loop ]
+  ret i64 %k.lcssa
 }
 
 declare void @report(i64, i64, i32)

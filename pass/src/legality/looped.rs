@@ -217,7 +217,7 @@ fn carried_value(
         }
     }
     let Some(next) = next.filter(|&n| in_loop(n)) else {
-        return Err("it does not change in the loop".into());
+        return Err("its value from the way round is not computed in the loop".into());
     };
     let (minus, step) = match ir::opcode(next) {
         LLVMOpcode::LLVMAdd if ir::operand(next, 0) == phi => (false, ir::operand(next, 1)),
@@ -232,9 +232,10 @@ fn carried_value(
     };
     // In the loop, the phi feeds only its next value, and that only the phi.
     for (v, other) in [(phi, next), (next, phi)] {
+        // By the user's own block: a phi after the loop (LCSSA) uses it after the loop.
         if let Some((user, _)) = ir::users(v)
             .into_iter()
-            .find(|&(user, at)| inside.contains(&at) && user != other)
+            .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && user != other)
         {
             return Err(format!(
                 "'{}' uses {} in the loop",
