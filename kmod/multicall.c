@@ -155,7 +155,10 @@ struct mc_resume_point {
 	u32 resume;
 	u64 age;
 	struct mc_entry *ents;		/* owned: count entries */
+	s64 *sums;			/* owned: count result sums (MC_BATCH_SUMS), or NULL */
+	struct mc_advance *adv;		/* owned: count advances (MC_BATCH_ADVANCE), or NULL */
 	u64 entries;
+	u64 usums;			/* the batch's sums pointer */
 	u32 count;
 	bool loop;
 	u64 max_iters;
@@ -312,6 +315,8 @@ static bool mc_take_resume_point(struct mc_file *mf, u64 batch, const struct mc_
 		taken = *p;
 		p->task = NULL;
 		p->ents = NULL;
+		p->sums = NULL;
+		p->adv = NULL;
 		WRITE_ONCE(mf->used, mf->used - 1);
 		break;
 	}
@@ -322,17 +327,22 @@ static bool mc_take_resume_point(struct mc_file *mf, u64 batch, const struct mc_
 		return true;
 	}
 	kfree(taken.ents);
+	kfree(taken.sums);
+	kfree(taken.adv);
 	return false;
 }
 
 /*
- * Remembers a resume point (and takes over point->ents), in a free slot or in place of the
- * oldest one, whose task then gets its resumed batch checked and read as a new one.
+ * Remembers a resume point (and takes over point->ents, point->sums and point->adv), in a free
+ * slot or in place of the oldest one, whose task then gets its resumed batch checked and read
+ * as a new one.
  */
 static void mc_leave_resume_point(struct mc_file *mf, const struct mc_resume_point *point)
 {
 	struct mc_resume_point *slot = NULL;
 	struct mc_entry *evicted = NULL;
+	s64 *evicted_sums = NULL;
+	struct mc_advance *evicted_adv = NULL;
 	unsigned int i;
 
 	spin_lock(&mf->lock);
@@ -346,16 +356,21 @@ static void mc_leave_resume_point(struct mc_file *mf, const struct mc_resume_poi
 		if (!slot || p->age < slot->age)
 			slot = p;
 	}
-	if (slot->task)
+	if (slot->task) {
 		evicted = slot->ents;
-	else
+		evicted_sums = slot->sums;
+		evicted_adv = slot->adv;
+	} else {
 		WRITE_ONCE(mf->used, mf->used + 1);
+	}
 	*slot = *point;
 	slot->task = current;
 	slot->task_start = current->start_time;
 	slot->age = ++mf->clock;
 	spin_unlock(&mf->lock);
 	kfree(evicted);
+	kfree(evicted_sums);
+	kfree(evicted_adv);
 }
 
 /* Calls that depend on the caller's register frame or identity, and the multi-call itself. */
@@ -368,7 +383,8 @@ static bool mc_denied(unsigned int nr, const long *args)
 #undef MC_NEVER_RUN_CASE
 	case __NR_ioctl:
 		/* sys_ioctl takes the command as an unsigned int. */
-		return (unsigned int)args[1] == MC_IOC_RUN;
+		return (unsigned int)args[1] == MC_IOC_RUN ||
+		       (unsigned int)args[1] == MC_IOC_RUN_VER0;
 	default:
 		return false;
 	}
@@ -469,12 +485,66 @@ static void mc_stop_for_restart(struct file *file, struct mc_entry *e, unsigned 
 }
 
 /*
+ * After a completed iteration: advances each argument that has an advance by the result of
+ * the entry it names, in the module's copy, and returns whether an argument with an until bit
+ * reached its end (the batch ends). The descriptors were validated (mc_advance_valid).
+ */
+static bool mc_advance(struct mc_entry *ents, const struct mc_advance *adv, unsigned int count)
+{
+	bool end = false;
+	unsigned int i, a;
+
+	for (i = 0; i < count; i++) {
+		for (a = 0; a < MC_MAX_ARGS; a++) {
+			unsigned int by = adv[i].by[a];
+			u64 step, arg;
+
+			if (!by)
+				continue;
+			step = (u64)ents[array_index_nospec(by - 1, count)].result;
+			arg = (u64)ents[i].args[a];
+			arg = (adv[i].down & (1U << a)) ? arg - step : arg + step;
+			ents[i].args[a] = (s64)arg;
+			if (((adv[i].until_zero & (1U << a)) && arg == 0) ||
+			    ((adv[i].until_nonpos & (1U << a)) && (s64)arg <= 0))
+				end = true;
+		}
+	}
+	return end;
+}
+
+/*
+ * Whether the advance of entry index is valid: it names entries of the batch, its down and
+ * until bits name arguments that advance, none of those is a reference, reserved is zero.
+ */
+static bool mc_advance_valid(const struct mc_advance *adv, const struct mc_entry *e,
+			     unsigned int count)
+{
+	unsigned int a, moving = 0;
+
+	for (a = 0; a < MC_MAX_ARGS; a++) {
+		if (adv->by[a] > count)
+			return false;
+		if (adv->by[a])
+			moving |= 1U << a;
+	}
+	if ((adv->down | adv->until_zero | adv->until_nonpos) & ~moving)
+		return false;
+	if (e->refs & moving)
+		return false;
+	return !memchr_inv(adv->reserved, 0, sizeof(adv->reserved));
+}
+
+/*
  * Runs the batch. A fresh batch starts at entry 0 of a first iteration (iterations 0); a
  * resumed one (resume_at > 0) goes on at entry resume_at - 1 of iteration `iterations`,
- * which has begun already.
+ * which has begun already. With sums (MC_BATCH_SUMS), each iteration that completes adds
+ * every entry's result to its sum, modulo 2^64; with advances (MC_BATCH_ADVANCE), it then
+ * advances the arguments, which may end the batch.
  */
-static void mc_run(struct file *file, struct mc_entry *ents, unsigned int count, bool loop,
-		   u64 max_iters, unsigned int resume_at, u64 iterations, struct mc_outcome *out)
+static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums,
+		   const struct mc_advance *adv, unsigned int count, bool loop, u64 max_iters,
+		   unsigned int resume_at, u64 iterations, struct mc_outcome *out)
 {
 	struct mc_stats local = { 0 };
 	struct pt_regs regs;
@@ -583,6 +653,13 @@ static void mc_run(struct file *file, struct mc_entry *ents, unsigned int count,
 				goto done;
 			}
 		}
+		/* Every entry ran and no predicate fired: the iteration completed. */
+		if (sums) {
+			for (i = 0; i < count; i++)
+				sums[i] = (s64)((u64)sums[i] + (u64)ents[i].result);
+		}
+		if (adv && mc_advance(ents, adv, count))
+			break;
 		if (!loop || out->iterations >= max_iters)
 			break;
 		resuming = false;
@@ -655,20 +732,54 @@ static long mc_copy_entries(struct mc_entry *ents, const struct mc_entry __user 
 	return 0;
 }
 
-static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
+/* count elements of size bytes: the stack array when they fit in it, else allocated. */
+static void *mc_array(void *stack, unsigned int count, size_t size)
+{
+	if (count <= MC_STACK_ENTRIES)
+		return stack;
+	return kmalloc_array(count, size, GFP_KERNEL_ACCOUNT);
+}
+
+/* p itself, or a copy of it on the heap when it is the stack array (NULL stays NULL). */
+static void *mc_keep(void *p, void *stack, size_t size)
+{
+	if (p != stack)
+		return p;
+	return kmemdup(p, size, GFP_KERNEL_ACCOUNT);
+}
+
+/* Writes the sums back to user space (count of them at usums). */
+static int mc_put_sums(u64 usums, const s64 *sums, unsigned int count)
+{
+	if (!sums)
+		return 0;
+	return copy_to_user(u64_to_user_ptr(usums), sums, count * sizeof(*sums)) ? -EFAULT : 0;
+}
+
+/*
+ * Runs one struct mc_batch at ubatch, of which the caller passed size bytes
+ * (MC_BATCH_SIZE_VER0 or sizeof(struct mc_batch)); the fields beyond size read as zero.
+ */
+static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size_t size)
 {
 	struct mc_file *mf = file->private_data;
 	struct mc_entry stack_ents[MC_STACK_ENTRIES];
 	struct mc_entry *ents = stack_ents;
+	s64 stack_sums[MC_STACK_ENTRIES];
+	s64 *sums = NULL;
+	struct mc_advance stack_adv[MC_STACK_ENTRIES];
+	struct mc_advance *adv = NULL;
 	struct mc_entry __user *uents;
 	struct mc_resume_point run = { 0 };
 	struct mc_outcome out;
 	struct mc_batch b;
 	bool resuming, left;
 	enum mc_refusal refusal;
+	unsigned int i;
 	long ret;
 
-	if (copy_from_user(&b, ubatch, sizeof(b))) {
+	memset(&b, 0, sizeof(b));
+	if (copy_from_user(&b, ubatch, size)) {
 		mc_count(refused_fault, 1);
 		return -EFAULT;
 	}
@@ -688,34 +799,60 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
 	if (left) {
 		/*
 		 * Go on from the module's own copy, validated at submission, with the results of
-		 * this iteration's entries that ran: what the batch's memory became meanwhile
-		 * (an entry may have read over it) changes nothing, as for an uninterrupted run.
+		 * this iteration's entries that ran and the arguments as they advanced: what the
+		 * batch's memory became meanwhile (an entry may have read over it) changes
+		 * nothing, as for an uninterrupted run.
 		 */
 		ents = run.ents;
+		sums = run.sums;
+		adv = run.adv;
 	} else {
 		run.loop = b.flags & MC_BATCH_LOOP;
+		/*
+		 * A batch with advancing arguments resumed at a point the module did not leave (or
+		 * no longer remembers) is refused: its memory holds the arguments as submitted,
+		 * not as they advanced.
+		 */
 		if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
 		    b.entries == 0 || b.reserved != 0 || (run.loop && b.max_iters == 0) ||
-		    (resuming && !mc_resume_valid(&b, run.loop))) {
+		    !(b.flags & MC_BATCH_SUMS) != !b.sums ||
+		    !(b.flags & MC_BATCH_ADVANCE) != !b.advances || (b.advances && !run.loop) ||
+		    (b.advances && resuming) || (resuming && !mc_resume_valid(&b, run.loop))) {
 			mc_count(refused_invalid, 1);
 			return -EINVAL;
 		}
 		run.entries = b.entries;
 		run.count = b.count;
 		run.max_iters = b.max_iters;
-		if (b.count > MC_STACK_ENTRIES) {
-			ents = kmalloc_array(b.count, sizeof(*ents), GFP_KERNEL_ACCOUNT);
-			if (!ents)
-				return -ENOMEM;
+		run.usums = b.sums;
+		ents = mc_array(stack_ents, b.count, sizeof(*ents));
+		sums = b.sums ? mc_array(stack_sums, b.count, sizeof(*sums)) : NULL;
+		adv = b.advances ? mc_array(stack_adv, b.count, sizeof(*adv)) : NULL;
+		if (!ents || (b.sums && !sums) || (b.advances && !adv)) {
+			ret = -ENOMEM;
+			goto out;
 		}
 		/*
 		 * One copy, validated once: later changes in user memory cannot reach the run. A
 		 * batch resumed at a point the module did not leave (or no longer remembers) is
-		 * read as it is now, with the results in its entries.
+		 * read as it is now, with the results in its entries and its sums.
 		 */
 		ret = mc_copy_entries(ents, u64_to_user_ptr(b.entries), b.count);
 		if (ret)
 			goto out;
+		if ((sums && copy_from_user(sums, u64_to_user_ptr(b.sums), b.count * sizeof(*sums))) ||
+		    (adv && copy_from_user(adv, u64_to_user_ptr(b.advances), b.count * sizeof(*adv)))) {
+			mc_count(refused_fault, 1);
+			ret = -EFAULT;
+			goto out;
+		}
+		for (i = 0; adv && i < b.count; i++) {
+			if (!mc_advance_valid(&adv[i], &ents[i], b.count)) {
+				mc_count(refused_invalid, 1);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
 	}
 	uents = u64_to_user_ptr(run.entries);
 	/*
@@ -723,7 +860,7 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
 	 * and the outputs of the batch as "nothing ran yet" (a resumed batch keeps its
 	 * iteration count).
 	 */
-	if (mc_put_results(uents, ents, run.count) ||
+	if (mc_put_results(uents, ents, run.count) || mc_put_sums(run.usums, sums, run.count) ||
 	    put_user(resuming ? b.iterations : 0ULL, &ubatch->iterations) ||
 	    put_user((s64)run.count, &ubatch->stop_index) || put_user(b.resume, &ubatch->resume)) {
 		mc_count(refused_fault, 1);
@@ -733,27 +870,45 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
 	if (resuming)
 		mc_count(resumed, 1);
 
-	mc_run(file, ents, run.count, run.loop, run.max_iters, b.resume, b.iterations, &out);
+	mc_run(file, ents, sums, adv, run.count, run.loop, run.max_iters, b.resume, b.iterations,
+	       &out);
 
 	ret = out.err;
-	if (mc_put_results(uents, ents, run.count) || put_user(out.iterations, &ubatch->iterations) ||
+	if (mc_put_results(uents, ents, run.count) || mc_put_sums(run.usums, sums, run.count) ||
+	    put_user(out.iterations, &ubatch->iterations) ||
 	    put_user(out.stop_index, &ubatch->stop_index) || put_user(out.resume, &ubatch->resume)) {
 		mc_count(refused_fault, 1);
 		ret = -EFAULT;
 		goto out;
 	}
 	if (mc_resumable_code(ret)) {
-		/* The restarted ioctl goes on from this run's state, kept with the resume point. */
-		if (ents == stack_ents)
-			run.ents = kmemdup(ents, run.count * sizeof(*ents), GFP_KERNEL_ACCOUNT);
-		else
-			run.ents = ents;
-		if (run.ents) {
-			ents = stack_ents; /* now the resume point's */
+		/*
+		 * The restarted ioctl goes on from this run's state, kept with the resume point:
+		 * the entries, the sums and the advances, moved off the stack.
+		 */
+		struct mc_entry *kept = mc_keep(ents, stack_ents, run.count * sizeof(*ents));
+		s64 *kept_sums = mc_keep(sums, stack_sums, run.count * sizeof(*sums));
+		struct mc_advance *kept_adv = mc_keep(adv, stack_adv, run.count * sizeof(*adv));
+
+		if (kept && (kept_sums || !sums) && (kept_adv || !adv)) {
+			run.ents = kept;
+			run.sums = kept_sums;
+			run.adv = kept_adv;
+			/* Now the resume point's. */
+			ents = stack_ents;
+			sums = NULL;
+			adv = NULL;
 			run.batch = (u64)(uintptr_t)ubatch;
 			run.resume = out.resume;
 			run.iterations = out.iterations;
 			mc_leave_resume_point(mf, &run);
+		} else {
+			if (kept != ents)
+				kfree(kept);
+			if (kept_sums != sums)
+				kfree(kept_sums);
+			if (kept_adv != adv)
+				kfree(kept_adv);
 		}
 	}
 	/*
@@ -765,14 +920,23 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch)
 out:
 	if (ents != stack_ents)
 		kfree(ents);
+	if (sums != stack_sums)
+		kfree(sums);
+	if (adv != stack_adv)
+		kfree(adv);
 	return ret;
 }
 
 static long mc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	size_t size;
 	long ret;
 
-	if (cmd != MC_IOC_RUN)
+	if (cmd == MC_IOC_RUN)
+		size = sizeof(struct mc_batch);
+	else if (cmd == MC_IOC_RUN_VER0)
+		size = MC_BATCH_SIZE_VER0;
+	else
 		return -ENOTTY;
 	/* 32-bit callers reach compat_ioctl, which is not set; refuse them here too. */
 	if (in_compat_syscall()) {
@@ -788,7 +952,7 @@ static long mc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * user space, after this function has returned.
 	 */
 	get_file(file);
-	ret = mc_ioctl_run(file, (struct mc_batch __user *)arg);
+	ret = mc_ioctl_run(file, (struct mc_batch __user *)arg, size);
 	fput(file);
 	return ret;
 }
@@ -809,8 +973,11 @@ static int mc_release(struct inode *inode, struct file *file)
 	struct mc_file *mf = file->private_data;
 	unsigned int i;
 
-	for (i = 0; i < MC_RESUME_POINTS; i++)
+	for (i = 0; i < MC_RESUME_POINTS; i++) {
 		kfree(mf->points[i].ents);
+		kfree(mf->points[i].sums);
+		kfree(mf->points[i].adv);
+	}
 	kfree(mf);
 	return 0;
 }

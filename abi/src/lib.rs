@@ -28,8 +28,14 @@ pub const MC_STOP_MAX: u8 = MC_STOP_NE_ARG;
 
 /// `struct mc_batch.flags`: repeat the batch (looped multi-call).
 pub const MC_BATCH_LOOP: u32 = 1 << 0;
+/// `struct mc_batch.flags`: keep per-entry sums of the results of completed iterations in
+/// the `__s64[count]` array at `sums` (in/out).
+pub const MC_BATCH_SUMS: u32 = 1 << 2;
+/// `struct mc_batch.flags`: arguments advance by results after each completed iteration, as
+/// the `struct mc_advance[count]` at `advances` says (looped batches only).
+pub const MC_BATCH_ADVANCE: u32 = 1 << 3;
 /// Every flag `struct mc_batch.flags` may hold when it reaches the kernel module.
-pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP;
+pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE;
 /// A promise of the caller, for libmulticall only (it never reaches the kernel module,
 /// which refuses it): the memory the batch's calls write (a read's buffer) is dead after
 /// the batch; only results, file contents, file offsets and other kernel state matter. It
@@ -41,14 +47,20 @@ pub const MC_IOC_MAGIC: u32 = 0xB7;
 
 /// `_IOWR(MC_IOC_MAGIC, 1, struct mc_batch)`, computed as `<asm-generic/ioctl.h>` does on
 /// x86-64 (direction bits 30-31, size bits 16-29, type bits 8-15, number bits 0-7).
-pub const MC_IOC_RUN: u64 = {
+pub const MC_IOC_RUN: u64 = ioc_run(core::mem::size_of::<McBatch>() as u64);
+
+/// `MC_BATCH_SIZE_VER0`: the bytes of `struct mc_batch` before `sums`.
+pub const MC_BATCH_SIZE_VER0: usize = 48;
+
+/// `MC_IOC_RUN_VER0`: [`MC_IOC_RUN`] for a `struct mc_batch` of [`MC_BATCH_SIZE_VER0`] bytes.
+pub const MC_IOC_RUN_VER0: u64 = ioc_run(MC_BATCH_SIZE_VER0 as u64);
+
+/// `_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, size)`.
+const fn ioc_run(size: u64) -> u64 {
     const IOC_WRITE: u64 = 1;
     const IOC_READ: u64 = 2;
-    ((IOC_READ | IOC_WRITE) << 30)
-        | ((core::mem::size_of::<McBatch>() as u64) << 16)
-        | ((MC_IOC_MAGIC as u64) << 8)
-        | 1
-};
+    ((IOC_READ | IOC_WRITE) << 30) | (size << 16) | ((MC_IOC_MAGIC as u64) << 8) | 1
+}
 
 /// Raw kernel results from `-MC_MAX_ERRNO` to -1 are errors (-errno); every other value is
 /// a success, also a negative one such as an address above 2^63 (`MC_MAX_ERRNO`, the
@@ -67,7 +79,8 @@ pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 /// The calls a batch never runs, with their x86-64 numbers: they depend on the caller's
 /// register frame or process identity (`MC_FOR_EACH_NEVER_RUN` of the header). An entry with
 /// one of these numbers, or with [`X32_SYSCALL_BIT`], gives `-ENOSYS` without running, and so
-/// does an `ioctl` whose command is [`MC_IOC_RUN`] (a batch cannot run a batch).
+/// does an `ioctl` whose command is [`MC_IOC_RUN`] or [`MC_IOC_RUN_VER0`] (a batch cannot
+/// run a batch).
 pub const MC_NEVER_RUN: &[(&str, u32)] = &[
     ("rt_sigreturn", 15),
     ("clone", 56),
@@ -102,9 +115,12 @@ pub const fn is_never_run(nr: u32) -> bool {
 
 /// Whether an entry for system call `nr` with `args` (after reference substitution) is
 /// answered with `-ENOSYS` instead of running: [`is_never_run`], or an `ioctl` with the
-/// command `MC_IOC_RUN` (the kernel compares the command as a 32-bit value).
+/// command `MC_IOC_RUN` or `MC_IOC_RUN_VER0` (the kernel compares the command as a 32-bit
+/// value).
 pub const fn is_denied(nr: u32, args: &[i64; MC_MAX_ARGS]) -> bool {
-    is_never_run(nr) || (nr == NR_IOCTL && args[1] as u32 == MC_IOC_RUN as u32)
+    let cmd = args[1] as u32;
+    is_never_run(nr)
+        || (nr == NR_IOCTL && (cmd == MC_IOC_RUN as u32 || cmd == MC_IOC_RUN_VER0 as u32))
 }
 
 /// Field indices of `struct mc_entry`, for code that builds it field by field (an LLVM
@@ -180,7 +196,23 @@ impl McEntry {
     }
 }
 
-/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 48 bytes).
+/// How the arguments of one entry advance (`struct mc_advance`, 16 bytes; `MC_BATCH_ADVANCE`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct McAdvance {
+    /// Per argument: 0, it stays; `k + 1`, it advances by entry `k`'s result.
+    pub by: [u8; MC_MAX_ARGS],
+    /// Bit a: `args[a]` goes down by that result.
+    pub down: u8,
+    /// Bit a: the batch ends when `args[a]` is 0 after advancing.
+    pub until_zero: u8,
+    /// Bit a: the batch ends when `args[a]` is at most 0 after advancing.
+    pub until_nonpos: u8,
+    /// Must be zero.
+    pub reserved: [u8; 7],
+}
+
+/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 64 bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct McBatch {
@@ -202,10 +234,17 @@ pub struct McBatch {
     pub resume: u32,
     /// Must be zero.
     pub reserved: u32,
+    /// With `MC_BATCH_SUMS`: user pointer to `i64[count]`, in/out; each completed iteration
+    /// adds every entry's result to its sum (wrapping). Zero otherwise.
+    pub sums: u64,
+    /// With `MC_BATCH_ADVANCE`: user pointer to `McAdvance[count]`. Zero otherwise.
+    pub advances: u64,
 }
 
 const _: () = assert!(core::mem::size_of::<McEntry>() == 64);
-const _: () = assert!(core::mem::size_of::<McBatch>() == 48);
+const _: () = assert!(core::mem::size_of::<McBatch>() == 64);
+const _: () = assert!(core::mem::size_of::<McAdvance>() == 16);
+const _: () = assert!(core::mem::offset_of!(McBatch, sums) == MC_BATCH_SIZE_VER0);
 
 #[cfg(test)]
 mod tests {
@@ -245,6 +284,8 @@ mod tests {
             is_denied(NR_IOCTL, &args),
             "the command is compared as 32 bits"
         );
+        args[1] = MC_IOC_RUN_VER0 as i64;
+        assert!(is_denied(NR_IOCTL, &args), "the 48-byte command too");
     }
 
     #[test]

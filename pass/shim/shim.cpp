@@ -311,6 +311,12 @@ void syscluster_shim_ssa_rewrite_outside(LLVMValueRef def, LLVMBasicBlockRef *in
     S.RewriteUse(*U);
 }
 
+// Makes the phis of `bb` take from `to` what they took from `from` (the edge moved).
+void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
+                                   LLVMBasicBlockRef to) {
+  unwrap(bb)->replacePhiUsesWith(unwrap(from), unwrap(to));
+}
+
 // -------------------------------------------------------------------------------------------
 // Remarks and errors.
 

@@ -328,6 +328,16 @@ pub fn is_phi(i: LLVMValueRef) -> bool {
     is_instruction(i) && opcode(i) == LLVMOpcode::LLVMPHI
 }
 
+/// The incoming (value, block) pairs of the phi `phi`.
+pub fn incoming(phi: LLVMValueRef) -> Vec<(LLVMValueRef, LLVMBasicBlockRef)> {
+    // SAFETY: phi is a phi node; k is below its incoming count.
+    unsafe {
+        (0..LLVMCountIncoming(phi))
+            .map(|k| (LLVMGetIncomingValue(phi, k), LLVMGetIncomingBlock(phi, k)))
+            .collect()
+    }
+}
+
 /// The instructions that use `v`, each with the block the use is in: the user's block, or
 /// for a phi the incoming block the use belongs to.
 pub fn users(v: LLVMValueRef) -> Vec<(LLVMValueRef, LLVMBasicBlockRef)> {

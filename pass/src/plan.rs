@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMTypeRef, LLVMValueRef};
 use multicall_abi::{MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 
 /// Stop predicate of an entry (`MC_STOP_*`).
@@ -120,6 +120,47 @@ pub struct Looped {
     pub exits: Vec<LoopExit>,
     /// Whether the memory the calls write is dead after the loop (`MC_BATCH_DEAD_BUFFERS`).
     pub buffers: Buffers,
+    /// The values the loop carries from one iteration to the next (the header's phis).
+    pub carried: Vec<Carried>,
+}
+
+/// A value a whole loop carries from one iteration to the next, which the lowering rebuilds at
+/// each exit from the iterations the batch completed: a header phi
+/// `v = phi [init, preheader], [next, latch]` with `next = v + step` (or `v - step`), used in
+/// the loop by nothing but `next`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Carried {
+    /// The header's phi (`v`), an integer of at most 64 bits.
+    pub phi: LLVMValueRef,
+    /// `v + step` or `v - step`, the phi's value from the latch.
+    pub next: LLVMValueRef,
+    /// Whether `next` is `v - step`.
+    pub minus: bool,
+    pub step: Step,
+}
+
+/// What a carried value changes by in each iteration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A value defined before the loop (a constant: a counter): after `k` completed
+    /// iterations the phi is `init + k * step`.
+    Invariant(LLVMValueRef),
+    /// The result of entry `entry` through `casts` (trunc, sext, zext, in order, each with the
+    /// type it gives): a running total. After completed iterations the phi is `init` plus the
+    /// sum of the entry's raw results (`MC_BATCH_SUMS`) truncated to its width, which legality
+    /// ensures equals the sum of the cast results.
+    Result {
+        entry: usize,
+        casts: Vec<(Cast, LLVMTypeRef)>,
+    },
+}
+
+/// An integer cast on the way from a call's result to a running total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cast {
+    Trunc,
+    SExt,
+    ZExt,
 }
 
 /// Whether the memory a looped batch's calls write is dead after the loop

@@ -4,7 +4,7 @@
 use llvm_sys::prelude::LLVMValueRef;
 
 use crate::legality::Refusal;
-use crate::plan::{ArgSource, Buffers, Plan};
+use crate::plan::{ArgSource, Buffers, Plan, Step};
 use crate::profile_map::{MatchKind, NodeMatch, UnmatchedEdge};
 use crate::shim::RemarkKind;
 use crate::sites::Site;
@@ -154,6 +154,27 @@ impl Remark {
             Plan::Straight(_) => format!("{} system calls into one multi-call", entries.len()),
             Plan::Looped(_) => "the whole loop into one looped multi-call".to_string(),
         };
+        // What the loop carries from one iteration to the next.
+        let carried = match plan {
+            Plan::Looped(l) if !l.carried.is_empty() => {
+                let each: Vec<String> = l
+                    .carried
+                    .iter()
+                    .map(|c| {
+                        let name = crate::ir::value_name(c.phi);
+                        match &c.step {
+                            Step::Invariant(_) => format!("{name} (counter)"),
+                            Step::Result { entry, .. } => format!(
+                                "{name} (total of {}'s results)",
+                                sites[entries[*entry].site].callee
+                            ),
+                        }
+                    })
+                    .collect();
+                format!("; carries {}", each.join(", "))
+            }
+            _ => String::new(),
+        };
         // Whether the runtime may run the loop as one in-kernel copy, and if not why.
         let buffers = match plan {
             Plan::Straight(_) => String::new(),
@@ -168,7 +189,7 @@ impl Remark {
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "clustered {what}: {} (stop: {}; {} result reference{}){buffers}",
+                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{buffers}",
                 chain.join(" -> "),
                 stops.join(", "),
                 refs,

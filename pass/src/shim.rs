@@ -44,6 +44,11 @@ extern "C" {
     fn syscluster_shim_inline_asm(inst: LLVMValueRef, len: *mut usize) -> *const c_char;
     fn syscluster_shim_debug_frame(inst: LLVMValueRef, depth: c_uint, out: *mut RawFrame) -> c_int;
     fn syscluster_shim_split_before(inst: LLVMValueRef, name: *const c_char) -> LLVMBasicBlockRef;
+    fn syscluster_shim_move_phi_edge(
+        bb: LLVMBasicBlockRef,
+        from: LLVMBasicBlockRef,
+        to: LLVMBasicBlockRef,
+    );
     fn syscluster_shim_ssa_rewrite_outside(
         def: LLVMValueRef,
         inside: *mut LLVMBasicBlockRef,
@@ -197,6 +202,17 @@ impl Shim {
         // SAFETY: inst is a non-phi instruction of a defined function (the lowering only
         // splits at calls and the instructions after them).
         unsafe { syscluster_shim_split_before(inst, name.as_ptr()) }
+    }
+    /// Makes the phis of `bb` take from block `to` the values they took from `from` (an edge
+    /// `from -> bb` that now comes from `to`).
+    pub(crate) fn move_phi_edge(
+        &self,
+        bb: LLVMBasicBlockRef,
+        from: LLVMBasicBlockRef,
+        to: LLVMBasicBlockRef,
+    ) {
+        // SAFETY: three blocks of one function; only the phis' incoming blocks change.
+        unsafe { syscluster_shim_move_phi_edge(bb, from, to) }
     }
     /// Gives the uses of the instruction `def` outside the blocks `inside` the value that
     /// reaches them: `def` from its own block, `value` from the end of `block` for each

@@ -62,6 +62,17 @@ long multicall_loop(struct mc_entry *entries, unsigned count, unsigned long max_
 long multicall_loop_flags(struct mc_entry *entries, unsigned count, unsigned long max_iters,
 			  unsigned long *iterations, unsigned flags);
 
+/*
+ * multicall_loop_flags with result sums (MC_BATCH_SUMS, set by this call): sums holds count
+ * values, and each iteration that completes (every entry ran, no predicate fired) adds each
+ * entry's result to its value, modulo 2^64. After a stop at entry i of iteration n, they grew
+ * by iterations 1 .. n-1; after the bound or a pending signal, by every iteration begun. They
+ * are untouched when the call returns -1 before running anything. flags: as for
+ * multicall_loop_flags. A null sums is EINVAL.
+ */
+long multicall_loop_sums(struct mc_entry *entries, unsigned count, unsigned long max_iters,
+			 unsigned long *iterations, unsigned flags, long long *sums);
+
 /* The same, always on the direct backend: the reference semantics. */
 long multicall_direct(struct mc_entry *entries, unsigned count);
 long multicall_loop_direct(struct mc_entry *entries, unsigned count, unsigned long max_iters,

@@ -27,7 +27,9 @@
 //! state in it); io_uring rings are per thread and per process ([`crate::uring`]).
 
 use crate::abi::McEntry;
-use crate::abi::{MC_BATCH_DEAD_BUFFERS, MC_BATCH_LOOP};
+use crate::abi::{
+    McAdvance, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LOOP, MC_BATCH_SUMS,
+};
 use crate::batch::{Batch, BatchError, Outcome};
 use crate::kmod::{Kmod, KmodError};
 use crate::{copy, direct, uring};
@@ -89,6 +91,26 @@ pub enum Request {
     Auto,
     /// Use this backend wherever it can run the batch exactly.
     Only(Backend),
+}
+
+/// The per-entry arrays a batch may have besides its entries (`struct mc_batch.sums` and
+/// `.advances`); a null pointer for each it does not have. With `MC_BATCH_SUMS`, `sums`
+/// points to `count` readable and writable `i64`s; with `MC_BATCH_ADVANCE`, `advances` to
+/// `count` readable `struct mc_advance`; either may be unaligned.
+#[derive(Debug, Clone, Copy)]
+pub struct PerEntry {
+    /// `MC_BATCH_SUMS`: the result sums, in/out.
+    pub sums: *mut i64,
+    /// `MC_BATCH_ADVANCE`: how the arguments advance.
+    pub advances: *const McAdvance,
+}
+
+impl PerEntry {
+    /// Neither array.
+    pub const NONE: PerEntry = PerEntry {
+        sums: std::ptr::null_mut(),
+        advances: std::ptr::null(),
+    };
 }
 
 /// Why a batch did not run.
@@ -327,7 +349,7 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        unsafe { self.run_flags(None, entries, count, max_iters, 0) }
+        unsafe { self.run_flags(None, entries, count, max_iters, 0, PerEntry::NONE) }
     }
 
     /// Runs the batch on `backend` if it can run it exactly, else on the direct backend.
@@ -343,21 +365,26 @@ impl Runtime {
         max_iters: Option<u64>,
     ) -> Result<Outcome, RunError> {
         // SAFETY: forwarded from the caller.
-        unsafe { self.run_flags(Some(backend), entries, count, max_iters, 0) }
+        unsafe { self.run_flags(Some(backend), entries, count, max_iters, 0, PerEntry::NONE) }
     }
 
     /// Runs the batch as [`Runtime::run`] (`choice` `None`) or [`Runtime::run_with`] do,
-    /// with `struct mc_batch` flags: `MC_BATCH_LOOP` (implied by `max_iters`) and
-    /// `MC_BATCH_DEAD_BUFFERS`; other flags are refused. Takes the batch (a validated copy,
-    /// [`Batch::take`]), runs a copy loop marked `MC_BATCH_DEAD_BUFFERS` specialised as far
-    /// as [`copy::try_run`] goes, runs the rest on `choice` when that backend can run it, on
-    /// the one [`Runtime::backend_for`] names when `choice` is `None`, and writes the
-    /// results back. No backend sees the flags.
+    /// with `struct mc_batch` flags: `MC_BATCH_LOOP` (implied by `max_iters`),
+    /// `MC_BATCH_DEAD_BUFFERS` and `MC_BATCH_SUMS`; other flags are refused. Takes the batch
+    /// (a validated copy, [`Batch::take`]), runs a copy loop marked `MC_BATCH_DEAD_BUFFERS`
+    /// specialised as far as [`copy::try_run`] goes, runs the rest on `choice` when that
+    /// backend can run it, on the one [`Runtime::backend_for`] names when `choice` is `None`,
+    /// and writes the results back. No backend sees `MC_BATCH_DEAD_BUFFERS`. With
+    /// `MC_BATCH_SUMS`, `arrays.sums` (non-null, else the batch is refused) holds `count`
+    /// values to which each completed iteration adds its entries' results, written back with
+    /// the results; with `MC_BATCH_ADVANCE`, `arrays.advances` (non-null) says how arguments
+    /// advance (such a batch never runs on io_uring, nor as an in-kernel copy). Without the
+    /// flags the pointers must be null.
     ///
     /// # Safety
     ///
     /// As for [`Runtime::run`]; with `MC_BATCH_DEAD_BUFFERS`, the caller does not read the
-    /// memory the batch's calls write after the batch.
+    /// memory the batch's calls write after the batch; `arrays` is as [`PerEntry`] says.
     pub unsafe fn run_flags(
         &self,
         choice: Option<Backend>,
@@ -365,12 +392,34 @@ impl Runtime {
         count: usize,
         max_iters: Option<u64>,
         flags: u32,
+        arrays: PerEntry,
     ) -> Result<Outcome, RunError> {
-        if flags & !(MC_BATCH_LOOP | MC_BATCH_DEAD_BUFFERS) != 0 {
+        let known = MC_BATCH_LOOP | MC_BATCH_DEAD_BUFFERS | MC_BATCH_SUMS | MC_BATCH_ADVANCE;
+        if flags & !known != 0 {
             return Err(BatchError::UnknownFlags(flags).into());
+        }
+        let sums = arrays.sums;
+        if (flags & MC_BATCH_SUMS != 0) == sums.is_null() {
+            return Err(BatchError::Sums.into());
+        }
+        if (flags & MC_BATCH_ADVANCE != 0) == arrays.advances.is_null() {
+            return Err(BatchError::Advances.into());
         }
         // SAFETY: forwarded from the caller: count readable entries.
         let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
+        if !arrays.advances.is_null() {
+            // SAFETY: the caller's count readable descriptors.
+            unsafe { batch.take_advances(arrays.advances)? };
+        }
+        if !sums.is_null() {
+            // SAFETY: the caller's count readable values.
+            unsafe { batch.take_sums(sums) };
+        }
+        // SAFETY: the caller's count writable entries, and sums when the batch keeps them.
+        let write_back = |batch: &Batch| unsafe {
+            batch.write_back(entries);
+            batch.write_back_sums(sums);
+        };
         let mut specialised = 0;
         if flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy {
             // SAFETY: forwarded from the caller, who does not read the buffers afterwards.
@@ -380,8 +429,7 @@ impl Runtime {
                     stop_index,
                     iterations,
                 }) => {
-                    // SAFETY: the caller's count writable entries.
-                    unsafe { batch.write_back(entries) };
+                    write_back(&batch);
                     return Ok(Outcome {
                         stop_index,
                         iterations,
@@ -405,10 +453,14 @@ impl Runtime {
                 }
             }
         };
+        // io_uring was checked on the submitted arguments, which advancing changes.
+        let backend = match backend {
+            Backend::IoUring if batch.advances().is_some() => Backend::Direct,
+            other => other,
+        };
         // SAFETY: forwarded from the caller.
         let outcome = unsafe { self.run_on(backend, &mut batch) };
-        // SAFETY: the caller's count writable entries.
-        unsafe { batch.write_back(entries) };
+        write_back(&batch);
         match outcome {
             Ok(outcome) => Ok(Outcome {
                 iterations: outcome.iterations + specialised,

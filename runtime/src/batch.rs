@@ -13,7 +13,8 @@
 //! no reference can point outside the batch. Only the result fields are written back to the
 //! caller's array, every one of them, when the batch returns ([`Batch::write_back`]).
 
-use crate::abi::{McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_MAX, MC_STOP_NEG, MC_STOP_NEVER};
+use crate::abi::MC_STOP_NEVER;
+use crate::abi::{McAdvance, McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_MAX, MC_STOP_NEG};
 use crate::abi::{MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use thiserror::Error;
 
@@ -66,9 +67,26 @@ pub enum BatchError {
     /// A looped batch with `max_iters` 0.
     #[error("a looped batch needs max_iters of at least 1")]
     ZeroIterations,
-    /// Flags other than `MC_BATCH_LOOP` and `MC_BATCH_DEAD_BUFFERS`.
-    #[error("unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS)")]
+    /// Flags other than `MC_BATCH_LOOP`, `MC_BATCH_DEAD_BUFFERS` and `MC_BATCH_SUMS`.
+    #[error(
+        "unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS, MC_BATCH_SUMS)"
+    )]
     UnknownFlags(u32),
+    /// `MC_BATCH_SUMS` without a sums array, or a sums array without the flag.
+    #[error("MC_BATCH_SUMS and the sums pointer go together: both set or neither")]
+    Sums,
+    /// `MC_BATCH_ADVANCE` without an advances array, an array without the flag, or advances
+    /// in a batch that is not looped.
+    #[error("MC_BATCH_ADVANCE and the advances pointer go together, in a looped batch")]
+    Advances,
+    /// A `struct mc_advance` that breaks a rule of the ABI.
+    #[error("entry {index}: its struct mc_advance {why}")]
+    BadAdvance {
+        /// The entry.
+        index: usize,
+        /// What is wrong.
+        why: &'static str,
+    },
 }
 
 impl BatchError {
@@ -190,6 +208,11 @@ pub struct Batch {
     entries: [McEntry; MC_MAX_ENTRIES],
     count: usize,
     max_iters: Option<u64>,
+    /// `MC_BATCH_SUMS`: per entry, the sum of its results over the completed iterations,
+    /// starting from the caller's values.
+    sums: Option<[i64; MC_MAX_ENTRIES]>,
+    /// `MC_BATCH_ADVANCE`: how each entry's arguments advance after a completed iteration.
+    advances: Option<[McAdvance; MC_MAX_ENTRIES]>,
 }
 
 impl Batch {
@@ -236,7 +259,133 @@ impl Batch {
             entries,
             count,
             max_iters,
+            sums: None,
+            advances: None,
         })
+    }
+
+    /// Advances arguments (`MC_BATCH_ADVANCE`) as the `count` descriptors at `advances` say
+    /// (which may be unaligned), after checking them against the ABI's rules on a copy.
+    ///
+    /// # Safety
+    ///
+    /// `advances` points to [`Batch::count`] readable `struct mc_advance`.
+    pub unsafe fn take_advances(&mut self, advances: *const McAdvance) -> Result<(), BatchError> {
+        if self.max_iters.is_none() {
+            return Err(BatchError::Advances);
+        }
+        let mut copy = [McAdvance::default(); MC_MAX_ENTRIES];
+        for (index, slot) in copy[..self.count].iter_mut().enumerate() {
+            // SAFETY: index < count readable descriptors (the caller's contract), unaligned.
+            *slot = unsafe { advances.add(index).read_unaligned() };
+        }
+        for (index, (adv, entry)) in copy.iter().zip(self.entries()).enumerate() {
+            let moving = adv
+                .by
+                .iter()
+                .enumerate()
+                .fold(0u8, |bits, (a, &by)| bits | (u8::from(by != 0) << a));
+            let why = if adv.by.iter().any(|&by| by as usize > self.count) {
+                Some("advances by an entry that is not in the batch")
+            } else if (adv.down | adv.until_zero | adv.until_nonpos) & !moving != 0 {
+                Some("has down or until bits for an argument that does not advance")
+            } else if u16::from(moving) & entry.refs != 0 {
+                Some("advances an argument that is a reference")
+            } else if adv.reserved != [0; 7] {
+                Some("has non-zero reserved bytes")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(BatchError::BadAdvance { index, why });
+            }
+        }
+        self.advances = Some(copy);
+        Ok(())
+    }
+
+    /// The advance descriptors, when the batch's arguments advance.
+    pub fn advances(&self) -> Option<&[McAdvance]> {
+        self.advances.as_ref().map(|adv| &adv[..self.count])
+    }
+
+    /// The descriptors as an array the kernel module reads (`struct mc_batch.advances`).
+    pub(crate) fn advances_ptr(&self) -> Option<*const McAdvance> {
+        self.advances.as_ref().map(|adv| adv.as_ptr())
+    }
+
+    /// After a completed iteration: advances the arguments by that iteration's results, and
+    /// says whether an argument with an until bit reached its end (the batch ends).
+    fn advance(&mut self) -> bool {
+        let Some(advances) = self.advances else {
+            return false;
+        };
+        let results: Vec<i64> = self.entries().iter().map(|e| e.result).collect();
+        let mut end = false;
+        for (entry, adv) in self.entries[..self.count].iter_mut().zip(&advances) {
+            for (a, &by) in adv.by.iter().enumerate() {
+                let Some(&step) = (by as usize).checked_sub(1).and_then(|k| results.get(k)) else {
+                    continue;
+                };
+                let arg = &mut entry.args[a];
+                *arg = if adv.down & (1 << a) != 0 {
+                    arg.wrapping_sub(step)
+                } else {
+                    arg.wrapping_add(step)
+                };
+                end |= (adv.until_zero & (1 << a) != 0 && *arg == 0)
+                    || (adv.until_nonpos & (1 << a) != 0 && *arg <= 0);
+            }
+        }
+        end
+    }
+
+    /// Keeps result sums (`MC_BATCH_SUMS`) starting from a copy of the `count` values at
+    /// `sums`, which may be unaligned.
+    ///
+    /// # Safety
+    ///
+    /// `sums` points to [`Batch::count`] readable `i64`s.
+    pub unsafe fn take_sums(&mut self, sums: *const i64) {
+        let mut copy = [0i64; MC_MAX_ENTRIES];
+        for (index, slot) in copy[..self.count].iter_mut().enumerate() {
+            // SAFETY: index < count readable values (the caller's contract), read unaligned.
+            *slot = unsafe { sums.add(index).read_unaligned() };
+        }
+        self.sums = Some(copy);
+    }
+
+    /// The result sums, when the batch keeps them.
+    pub fn sums(&self) -> Option<&[i64]> {
+        self.sums.as_ref().map(|sums| &sums[..self.count])
+    }
+
+    /// The sums as an array the kernel module reads and writes (`struct mc_batch.sums`).
+    pub(crate) fn sums_mut_ptr(&mut self) -> Option<*mut i64> {
+        self.sums.as_mut().map(|sums| sums.as_mut_ptr())
+    }
+
+    /// Counts `times` completed iterations whose results are the entries' results now:
+    /// adds `times` times each result to its sum (modulo 2^64), when the batch keeps sums.
+    pub(crate) fn complete(&mut self, times: u64) {
+        if let Some(sums) = self.sums.as_mut() {
+            for (sum, entry) in sums.iter_mut().zip(&self.entries[..self.count]) {
+                *sum = sum.wrapping_add(entry.result.wrapping_mul(times as i64));
+            }
+        }
+    }
+
+    /// Writes the sums to the caller's array (which may be unaligned), when the batch keeps
+    /// them, as the kernel module does when its ioctl returns.
+    ///
+    /// # Safety
+    ///
+    /// `sums` points to [`Batch::count`] writable `i64`s when the batch keeps sums.
+    pub unsafe fn write_back_sums(&self, sums: *mut i64) {
+        for (index, sum) in self.sums().unwrap_or(&[]).iter().enumerate() {
+            // SAFETY: index < count writable values (the caller's contract), unaligned.
+            unsafe { sums.add(index).write_unaligned(*sum) };
+        }
     }
 
     /// The entries, with the results of the last run.
@@ -302,7 +451,9 @@ impl Batch {
     /// of earlier entries of the same iteration, a denied call ([`is_denied`]) gets -ENOSYS
     /// without running, restart codes are reported as -EINTR ([`reported`]), the result is
     /// stored, and an interrupted entry or a predicate that fires ends the batch there. A
-    /// looped batch repeats until then or until `max_iters` iterations have begun.
+    /// looped batch repeats until then or until `max_iters` iterations have begun. Each
+    /// iteration that completes adds its results to the sums ([`Batch::complete`]) and
+    /// advances the arguments, which may end the batch (`MC_BATCH_ADVANCE`).
     ///
     /// An error of [`Calls::start`] in the first iteration means nothing ran, and is returned.
     /// In a later iteration entries have run, so the batch must not be run again: it ends
@@ -330,7 +481,12 @@ impl Batch {
             iterations += 1;
             // SAFETY: forwarded from the caller.
             let stop_index = unsafe { self.run_iteration(calls) };
-            if stop_index < self.count || iterations >= max {
+            let mut ended = false;
+            if stop_index == self.count {
+                self.complete(1);
+                ended = self.advance();
+            }
+            if ended || stop_index < self.count || iterations >= max {
                 return Ok(Outcome {
                     stop_index,
                     iterations,

@@ -437,6 +437,7 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
             blocks_left = blocks_left.map(|left| left.saturating_sub(whole));
             batch.set_result(0, n as i64);
             batch.set_result(1, n as i64);
+            batch.complete(whole);
         }
         if part == 0 {
             continue;
@@ -446,6 +447,7 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
             done += 1;
             batch.set_result(0, part as i64);
             batch.set_result(1, part as i64);
+            batch.complete(1);
             continue;
         }
         // Complete the block the chunk ended in with the original's own calls.
@@ -477,6 +479,8 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
                 iterations: done,
             };
         }
+        // Neither predicate fired (taken > 0, written == taken): a completed iteration.
+        batch.complete(1);
         if taken != n as i64 {
             // A short read inside the part that existed: the file changed under the copy;
             // the plain loop goes on from here as the original would.
@@ -494,6 +498,10 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
 /// As for [`run`].
 pub(crate) unsafe fn try_run(batch: &mut Batch) -> Option<Progress> {
     let max = batch.max_iters()?;
+    // A copy whose arguments advance is not the copy shape.
+    if batch.advances().is_some() {
+        return None;
+    }
     let copy = recognise(batch.entries())?;
     let plan = plan(&copy)?;
     // SAFETY: forwarded from the caller.

@@ -15,7 +15,8 @@
 //! ([`crate::batch::Batch`]; it validates it again), so an invalid batch is refused with the
 //! same error on every backend, and the runtime writes the results back as for every backend.
 
-use crate::abi::{McBatch, MC_BATCH_LOOP, MC_DEVICE_PATH_C, MC_IOC_RUN};
+use crate::abi::MC_IOC_RUN;
+use crate::abi::{McBatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_DEVICE_PATH_C};
 use crate::batch::{Batch, Outcome, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS};
 use std::ffi::{CStr, CString};
 use std::io;
@@ -75,7 +76,7 @@ impl Kmod {
     }
 
     /// Runs the batch (looped when it is) in the kernel, on the batch's own copy of the
-    /// entries.
+    /// entries and of its result sums (`MC_BATCH_SUMS`, when it keeps them).
     ///
     /// # Safety
     ///
@@ -83,6 +84,8 @@ impl Kmod {
     pub unsafe fn run(&self, batch: &mut Batch) -> Result<Outcome, KmodError> {
         let count = batch.count();
         let max_iters = batch.max_iters();
+        let sums = batch.sums_mut_ptr();
+        let advances = batch.advances_ptr();
         let mut request = McBatch {
             entries: batch.entries_mut_ptr() as u64,
             count: count as u32,
@@ -90,16 +93,26 @@ impl Kmod {
                 MC_BATCH_LOOP
             } else {
                 0
-            },
+            } | if sums.is_some() { MC_BATCH_SUMS } else { 0 }
+                | if advances.is_some() {
+                    MC_BATCH_ADVANCE
+                } else {
+                    0
+                },
             max_iters: max_iters.unwrap_or(1),
+            sums: sums.map_or(0, |sums| sums as u64),
+            advances: advances.map_or(0, |advances| advances as u64),
             // A new batch; the module sets it if a restart code interrupts an entry.
             resume: 0,
             ..McBatch::default()
         };
         // SAFETY: request is a valid struct mc_batch that lives across the call (restarts
         // included), and its entries pointer is the batch's copy of count entries, which the
-        // module reads and whose result fields it writes; the request number matches the
-        // struct's size and direction.
+        // module reads and whose result fields it writes; its sums pointer, when set, is the
+        // batch's own array of at least count values, which the module reads and writes; its
+        // advances pointer, when set, is the batch's own array of at least count descriptors,
+        // which the module only reads; the request number matches the struct's size and
+        // direction.
         let ret = unsafe {
             libc::ioctl(
                 self.fd.as_raw_fd(),

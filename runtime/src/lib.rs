@@ -28,12 +28,13 @@ pub mod kmod;
 pub mod uring;
 
 pub use abi::{McBatch, McEntry};
-pub use backend::{runtime, Backend, Request, RunError, Runtime};
+pub use backend::{runtime, Backend, PerEntry, Request, RunError, Runtime};
 pub use batch::{Batch, BatchError, Outcome};
 /// The multi-call ABI (the `multicall-abi` crate, a mirror of the uapi header).
 pub use multicall_abi as abi;
 
 use std::ffi::{c_char, c_long, c_uint, c_ulong};
+use std::ptr::null_mut;
 
 /// Runs `entries` once on the selected backend.
 ///
@@ -77,6 +78,7 @@ pub unsafe fn run_loop_flags(
             entries.len(),
             Some(max_iters),
             flags,
+            PerEntry::NONE,
         )
     }
 }
@@ -105,7 +107,8 @@ pub unsafe fn run_with(
 /// # Safety
 ///
 /// `entries` is null or points to `count` writable entries, the system calls are ones the
-/// caller could make itself, and `iterations` is null or points to a writable unsigned long.
+/// caller could make itself, `iterations` is null or points to a writable unsigned long, and
+/// `arrays` is as [`PerEntry`] says for `flags`.
 unsafe fn submit(
     choice: Option<Backend>,
     entries: *mut McEntry,
@@ -113,11 +116,12 @@ unsafe fn submit(
     max_iters: Option<u64>,
     iterations: *mut c_ulong,
     flags: u32,
+    arrays: PerEntry,
 ) -> c_long {
     let saved = errno::Saved::new();
     let count = count as usize;
     // SAFETY: forwarded from the caller.
-    let outcome = unsafe { runtime().run_flags(choice, entries, count, max_iters, flags) };
+    let outcome = unsafe { runtime().run_flags(choice, entries, count, max_iters, flags, arrays) };
     match outcome {
         Ok(outcome) => {
             if !iterations.is_null() {
@@ -144,7 +148,7 @@ unsafe fn submit(
 #[no_mangle]
 pub unsafe extern "C" fn multicall(entries: *mut McEntry, count: c_uint) -> c_long {
     // SAFETY: forwarded from the caller.
-    unsafe { submit(None, entries, count, None, std::ptr::null_mut(), 0) }
+    unsafe { submit(None, entries, count, None, null_mut(), 0, PerEntry::NONE) }
 }
 
 /// `long multicall_loop(struct mc_entry *, unsigned count, unsigned long max_iters,
@@ -163,7 +167,7 @@ pub unsafe extern "C" fn multicall_loop(
     iterations: *mut c_ulong,
 ) -> c_long {
     // SAFETY: forwarded from the caller.
-    unsafe { submit(None, entries, count, Some(max_iters), iterations, 0) }
+    unsafe { multicall_loop_flags(entries, count, max_iters, iterations, 0) }
 }
 
 /// `long multicall_direct(struct mc_entry *, unsigned count)`: as [`multicall`], always on
@@ -181,8 +185,9 @@ pub unsafe extern "C" fn multicall_direct(entries: *mut McEntry, count: c_uint) 
             entries,
             count,
             None,
-            std::ptr::null_mut(),
+            null_mut(),
             0,
+            PerEntry::NONE,
         )
     }
 }
@@ -208,6 +213,7 @@ pub unsafe extern "C" fn multicall_loop_direct(
             Some(max_iters),
             iterations,
             0,
+            PerEntry::NONE,
         )
     }
 }
@@ -231,7 +237,107 @@ pub unsafe extern "C" fn multicall_loop_flags(
     flags: c_uint,
 ) -> c_long {
     // SAFETY: forwarded from the caller.
-    unsafe { submit(None, entries, count, Some(max_iters), iterations, flags) }
+    unsafe {
+        submit(
+            None,
+            entries,
+            count,
+            Some(max_iters),
+            iterations,
+            flags,
+            PerEntry::NONE,
+        )
+    }
+}
+
+/// `long multicall_loop_sums(struct mc_entry *, unsigned count, unsigned long max_iters,
+/// unsigned long *iterations, unsigned flags, long long *sums)`: as
+/// [`multicall_loop_flags`], keeping result sums (`MC_BATCH_SUMS`, implied): each iteration
+/// that completes adds every entry's result to `sums[i]` (modulo 2^64). A null `sums` is
+/// EINVAL; `sums` is untouched when nothing ran.
+///
+/// # Safety
+///
+/// As for [`multicall_loop_flags`]; `sums` is null or points to `count` readable and
+/// writable `long long`s.
+#[no_mangle]
+pub unsafe extern "C" fn multicall_loop_sums(
+    entries: *mut McEntry,
+    count: c_uint,
+    max_iters: c_ulong,
+    iterations: *mut c_ulong,
+    flags: c_uint,
+    sums: *mut i64,
+) -> c_long {
+    // SAFETY: forwarded from the caller (a null sums is refused with EINVAL).
+    unsafe {
+        submit(
+            None,
+            entries,
+            count,
+            Some(max_iters),
+            iterations,
+            flags | abi::MC_BATCH_SUMS,
+            PerEntry {
+                sums,
+                ..PerEntry::NONE
+            },
+        )
+    }
+}
+
+/// `long multicall_run_batch(struct mc_batch *batch)`: runs the batch as the kernel module's
+/// `MC_IOC_RUN` would, on the backend the runtime picks: its entries, count, flags
+/// (`MC_BATCH_LOOP` with `max_iters`, `MC_BATCH_DEAD_BUFFERS`, `MC_BATCH_SUMS` with `sums`,
+/// `MC_BATCH_ADVANCE` with `advances`); writes `iterations` and `stop_index` and returns the
+/// stop index, or -1 with errno EINVAL for an invalid batch (also a non-zero `resume` or
+/// `reserved`: a resume point belongs to the module), in which case nothing ran.
+///
+/// # Safety
+///
+/// `batch` is null or points to a readable and writable `struct mc_batch` whose pointers
+/// are as for [`multicall_loop_sums`] and [`PerEntry`]; the system calls are ones the caller
+/// could make itself.
+#[no_mangle]
+pub unsafe extern "C" fn multicall_run_batch(batch: *mut McBatch) -> c_long {
+    if batch.is_null() {
+        let saved = errno::Saved::new();
+        saved.replace(libc::EINVAL);
+        return -1;
+    }
+    // SAFETY: non-null and readable per the caller; read unaligned, as a copy.
+    let b = unsafe { batch.read_unaligned() };
+    if b.resume != 0 || b.reserved != 0 {
+        let saved = errno::Saved::new();
+        saved.replace(libc::EINVAL);
+        return -1;
+    }
+    let looped = b.flags & abi::MC_BATCH_LOOP != 0;
+    let mut iterations: c_ulong = 0;
+    let arrays = PerEntry {
+        sums: b.sums as *mut i64,
+        advances: b.advances as *const abi::McAdvance,
+    };
+    // SAFETY: forwarded from the caller; iterations is a local.
+    let stop = unsafe {
+        submit(
+            None,
+            b.entries as *mut McEntry,
+            b.count,
+            looped.then_some(b.max_iters),
+            &mut iterations,
+            b.flags & !abi::MC_BATCH_LOOP,
+            arrays,
+        )
+    };
+    if stop >= 0 {
+        // SAFETY: the caller's writable struct; the fields are written without references.
+        unsafe {
+            std::ptr::addr_of_mut!((*batch).iterations).write_unaligned(iterations as u64);
+            std::ptr::addr_of_mut!((*batch).stop_index).write_unaligned(stop as i64);
+        }
+    }
+    stop
 }
 
 /// `const char *multicall_backend(void)`: "kmod", "io_uring" or "direct": the backend

@@ -104,6 +104,36 @@ fn rust_mirror_matches_the_c_header() {
             offset_of!(McBatch, reserved).to_string(),
         ),
         (
+            "offsetof_mc_batch_sums",
+            offset_of!(McBatch, sums).to_string(),
+        ),
+        (
+            "offsetof_mc_batch_advances",
+            offset_of!(McBatch, advances).to_string(),
+        ),
+        ("sizeof_mc_advance", size_of::<McAdvance>().to_string()),
+        ("alignof_mc_advance", align_of::<McAdvance>().to_string()),
+        (
+            "offsetof_mc_advance_by",
+            offset_of!(McAdvance, by).to_string(),
+        ),
+        (
+            "offsetof_mc_advance_down",
+            offset_of!(McAdvance, down).to_string(),
+        ),
+        (
+            "offsetof_mc_advance_until_zero",
+            offset_of!(McAdvance, until_zero).to_string(),
+        ),
+        (
+            "offsetof_mc_advance_until_nonpos",
+            offset_of!(McAdvance, until_nonpos).to_string(),
+        ),
+        (
+            "offsetof_mc_advance_reserved",
+            offset_of!(McAdvance, reserved).to_string(),
+        ),
+        (
             "sizeof_field_mc_batch_resume",
             size_of_val(&McBatch::default().resume).to_string(),
         ),
@@ -121,6 +151,10 @@ fn rust_mirror_matches_the_c_header() {
         ("MC_BATCH_LOOP", MC_BATCH_LOOP.to_string()),
         ("MC_BATCH_FLAGS", MC_BATCH_FLAGS.to_string()),
         ("MC_BATCH_DEAD_BUFFERS", MC_BATCH_DEAD_BUFFERS.to_string()),
+        ("MC_BATCH_SUMS", MC_BATCH_SUMS.to_string()),
+        ("MC_BATCH_ADVANCE", MC_BATCH_ADVANCE.to_string()),
+        ("MC_BATCH_SIZE_VER0", MC_BATCH_SIZE_VER0.to_string()),
+        ("MC_IOC_RUN_VER0", MC_IOC_RUN_VER0.to_string()),
         ("MC_IOC_MAGIC", MC_IOC_MAGIC.to_string()),
         ("MC_IOC_RUN", MC_IOC_RUN.to_string()),
         ("MC_DEVICE_NAME", MC_DEVICE_NAME.to_string()),

@@ -714,6 +714,7 @@ fn multicall_copy_0_runs_the_plain_loop() {
                 entries.len(),
                 Some(1 << 40),
                 MC_BATCH_DEAD_BUFFERS,
+                multicall::PerEntry::NONE,
             )
         }
         .expect("a valid batch runs");

@@ -8,7 +8,9 @@
 #   differ.sh PROGRAM ORIG CLUSTERED WORKDIR
 #
 # PROGRAM names the case list: copy (testsuite/programs/copy.c: copy IN OUT), copysig (copy.c
-# with a SIGALRM handler every 2 ms: copy's cases) or rotate (testsuite/programs/rotate.c:
+# with a SIGALRM handler every 2 ms: copy's cases), copycount (copy's loop with a block count
+# and byte totals it prints: copy's cases), copycountsig (copycount.c with copysig's signals:
+# copy's cases) or rotate (testsuite/programs/rotate.c:
 # rotate CONF LOG ARCHIVE). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
@@ -19,7 +21,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|rotate ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -33,9 +35,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | rotate) ;;
+copy | copysig | copycount | copycountsig | rotate) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig or rotate)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig or rotate)" >&2
 	exit 2
 	;;
 esac
@@ -315,6 +317,8 @@ copy_cases() {
 }
 
 copysig_cases() { copy_cases; }
+copycount_cases() { copy_cases; }
+copycountsig_cases() { copy_cases; }
 
 rotate_cases() {
 	for size in 0 1 4095 4096 4097 2097152; do

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Differential end-to-end test of the syscall-cluster pass: for each test program (copy.c,
 # the paper's copy program, rotate.c, a log rotator with several clusters and error paths,
-# and copysig.c, copy.c with signals arriving during its looped copy) it
+# copysig.c, copy.c with signals arriving during its looped copy, copycount.c, a copy loop
+# that counts its blocks and totals its bytes, one looped multi-call that carries them, and
+# copycountsig.c, copycount.c with copysig.c's signals) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -47,7 +49,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig)
+programs=(copy rotate copysig copycount copycountsig)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -96,7 +98,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig) echo "in out" ;;
+	copy | copysig | copycount | copycountsig) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -214,6 +216,10 @@ host_program() {
 		if [ "$clusters" -eq 0 ]; then
 			fail "$p: the pass formed no cluster"
 		fi
+		# copycount's loop is one looped multi-call only if its counter and totals are carried.
+		if [ "${p#copycount}" != "$p" ] && ! grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; then
+			fail "$p: the copy loop with its counter and totals is not one looped multi-call"
+		fi
 		# The transformed IR verifies on its own as well.
 		if ! "$CLANG" "${cflags[@]}" "${passflags[@]}" -S -emit-llvm "$src" -o "$w/clustered.ll" 2>/dev/null ||
 			! "$OPT" -passes=verify -disable-output "$w/clustered.ll" 2>"$w/verify.log"; then
@@ -222,10 +228,10 @@ host_program() {
 		fi
 
 		# 4. the clustered build calls the runtime, the original does not
-		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qwE 'multicall(_loop(_flags)?)?'; then
-			fail "$p: the clustered build has no reference to multicall, multicall_loop or multicall_loop_flags (nm)"
+		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qwE 'multicall(_loop(_flags|_sums)?)?'; then
+			fail "$p: the clustered build has no reference to multicall, multicall_loop, multicall_loop_flags or multicall_loop_sums (nm)"
 		fi
-		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qwE 'multicall(_loop(_flags)?)?'; then
+		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qwE 'multicall(_loop(_flags|_sums)?)?'; then
 			fail "$p: the original build already refers to multicall: the comparison would prove nothing"
 		fi
 		local inside
@@ -233,7 +239,7 @@ host_program() {
 		(cd "$w/train" && cp in log && MULTICALL_BACKEND=direct strace -f -k -qq -o "$w/strace-k.txt" \
 			-e trace=read,write,openat,close,fstat,newfstatat "$w/clustered" $args >/dev/null 2>&1)
 		# A frame in the runtime: its shared object, or its functions when linked statically.
-		inside=$(awk '/^ > / { if ($0 ~ /libmulticall|[(]multicall(_loop)?[+:]/) hit = 1; next }
+		inside=$(awk '/^ > / { if ($0 ~ /libmulticall|[(]multicall(_loop(_flags|_sums)?)?[+:]/) hit = 1; next }
 			{ if (hit) n++; hit = 0 } END { if (hit) n++; print n + 0 }' "$w/strace-k.txt")
 		if [ "$inside" -gt 0 ]; then
 			note "$p: $inside system calls made from inside multicall (strace -k, direct backend)"

@@ -131,11 +131,13 @@ static inline int mc_open(void)
 }
 
 /*
- * Runs a batch: returns the ioctl's result (0, or -errno) and fills *out (when not NULL) with
- * the batch as the module left it.
+ * Runs a batch with result sums and advances (the sums and advances fields, NULL for none):
+ * returns the ioctl's result (0, or -errno) and fills *out (when not NULL) with the batch as
+ * the module left it.
  */
-static inline long mc_run(struct mc_entry *ents, unsigned count, unsigned flags, uint64_t max_iters,
-		   struct mc_batch *out)
+static inline long mc_run_batch(struct mc_entry *ents, unsigned count, unsigned flags,
+				uint64_t max_iters, long long *sums, struct mc_advance *adv,
+				struct mc_batch *out)
 {
 	struct mc_batch b;
 	long r;
@@ -147,6 +149,8 @@ static inline long mc_run(struct mc_entry *ents, unsigned count, unsigned flags,
 	b.max_iters = max_iters;
 	b.iterations = 0xdead;
 	b.stop_index = -2;
+	b.sums = (uintptr_t)sums;
+	b.advances = (uintptr_t)adv;
 	r = ioctl(mc_open(), MC_IOC_RUN, &b);
 	if (r < 0)
 		r = -errno;
@@ -155,12 +159,49 @@ static inline long mc_run(struct mc_entry *ents, unsigned count, unsigned flags,
 	return r;
 }
 
+/* Runs a batch with result sums, as mc_run_batch. */
+static inline long mc_run_sums(struct mc_entry *ents, unsigned count, unsigned flags,
+			       uint64_t max_iters, long long *sums, struct mc_batch *out)
+{
+	return mc_run_batch(ents, count, flags, max_iters, sums, NULL, out);
+}
+
+/* Runs a batch without sums or advances, as mc_run_batch. */
+static inline long mc_run(struct mc_entry *ents, unsigned count, unsigned flags, uint64_t max_iters,
+		   struct mc_batch *out)
+{
+	return mc_run_batch(ents, count, flags, max_iters, NULL, NULL, out);
+}
+
 /* A raw ioctl on the device with a caller-made argument. */
 static inline long mc_ioctl_raw(unsigned long cmd, void *arg)
 {
 	long r = ioctl(mc_open(), cmd, arg);
 
 	return r < 0 ? -errno : r;
+}
+
+/* An unlinked temporary file holding len bytes of the alphabet, at offset 0. */
+static inline int mct_file_of(size_t len)
+{
+	char path[64];
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/mct-file-%d", getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die("create %s", path);
+	unlink(path);
+	for (i = 0; i < len; i++) {
+		char c = 'a' + i % 26;
+
+		if (write(fd, &c, 1) != 1)
+			die("write");
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		die("lseek");
+	return fd;
 }
 
 /* The number a file (in sysfs, procfs) starts with, or -1. */

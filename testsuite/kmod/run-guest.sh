@@ -94,6 +94,8 @@ runtime_tests() {
 }
 
 run semantics "$dir/semantics"
+run sums "$dir/sums"
+run advance "$dir/advance"
 run hostile "$dir/hostile"
 run perms "$dir/perms"
 run device-mode device_mode

@@ -15,9 +15,9 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks linearity: a second conditional branch between 'read' at lin_two (no debug location) and 'write' at lin_two (no debug location): a multi-call entry has one stop predicate
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks linearity: block %again between 'read' at lin_loop (no debug location) and 'write' at lin_loop (no debug location) is entered from 2 places (a loop or a join), so the path is not a straight line
 
-; A write that follows itself: in lin_loop a loop with a counter (no looped multi-call), in
+; A write that follows itself: in lin_loop a loop whose counter bounds it (no looped multi-call), in
 ; lin_ok a call already in a straight multi-call.
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 15) breaks whole-loop legality: loop-carried value %i: counters and totals are not supported yet
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 15) breaks whole-loop legality: loop-carried value %i: '%more = icmp ult i64 %i.next, %times' uses %i.next in the loop: a looped batch carries only counters and running totals of its calls' results
 ; REMARK-DAG: remark: <unknown>:0:0: hot edge write -> write (weight 15) is a loop around one call, which is in the multi-call read -> write: not a looped multi-call of its own
 
 ; "r == -1 goes to the error path": stop when < 0.

@@ -9,7 +9,10 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: counters and totals are not supported yet
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: its next value '%blocks.next = shl i64 %blocks, 1' is not itself plus or minus a step: a looped batch carries only counters and running totals of its calls' results
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %small: '%n16 = sext i16 %n.t to i32' extends the result of 'read' at narrow_total (no debug location): the sum of the extended results is the extended sum only for at least 32 bits of a transfer's result: a looped batch carries only counters and running totals of its calls' results
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %seen: its step '%bit = and i64 %n, 1' is neither defined before the loop nor a call's result: a looped batch carries only counters and running totals of its calls' results
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %wide: it is not an integer of at most 64 bits: a looped batch carries only counters and running totals of its calls' results
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: argument 1 of 'read' at moving (no debug location) ('%p = phi ptr [ %buf, %entry ], [ %p.next, %body ]') changes from one iteration to the next: a looped batch runs every iteration with the same arguments
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks linearity: a second conditional branch between 'write' at second_exit (no debug location) and 'read' at second_exit (no debug location): a multi-call entry has one stop predicate
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%seen = load i32, ptr @flag, align 4' reads memory in the loop: a looped batch does not run it between iterations
@@ -19,6 +22,12 @@
 
 ; CHECK-NOT: @multicall_loop
 ; CHECK-LABEL: define i64 @counter(
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i32 @narrow_total(
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i64 @odd_blocks(
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i128 @wide_total(
 ; CHECK: call i64 @multicall(
 ; CHECK-LABEL: define i64 @moving(
 ; CHECK-LABEL: define i64 @second_exit(
@@ -31,24 +40,89 @@
 
 @flag = global i32 0
 
-; A counter (blocks++) is a value carried from one iteration to the next.
+; A value carried from one iteration to the next that doubles: not a counter.
 define i64 @counter(i32 %in, i32 %out, ptr %buf) {
 entry:
   br label %loop
 loop:
-  %blocks = phi i64 [ 0, %entry ], [ %blocks.next, %body ]
+  %blocks = phi i64 [ 1, %entry ], [ %blocks.next, %body ]
   %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
   %more = icmp sgt i64 %n, 0
   br i1 %more, label %body, label %done
 body:
   %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
-  %blocks.next = add i64 %blocks, 1
+  %blocks.next = shl i64 %blocks, 1
   %short = icmp ne i64 %w, %n
   br i1 %short, label %fail, label %loop
 fail:
   ret i64 -1
 done:
   ret i64 %blocks
+}
+
+; A total of the read's results through 16 bits, sign-extended: the sum of the extended
+; values is not the extension of the sum.
+define i32 @narrow_total(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %small = phi i32 [ 0, %entry ], [ %small.next, %body ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %n.t = trunc i64 %n to i16
+  %n16 = sext i16 %n.t to i32
+  %small.next = add i32 %small, %n16
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i32 -1
+done:
+  ret i32 %small
+}
+
+; A step computed from a result (its low bit), not the result itself.
+define i64 @odd_blocks(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %seen = phi i64 [ 0, %entry ], [ %seen.next, %body ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %bit = and i64 %n, 1
+  %seen.next = add i64 %seen, %bit
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %seen
+}
+
+; A 128-bit total: wider than the runtime's sums.
+define i128 @wide_total(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %wide = phi i128 [ 0, %entry ], [ %wide.next, %body ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %n128 = zext i64 %n to i128
+  %wide.next = add i128 %wide, %n128
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i128 -1
+done:
+  ret i128 %wide
 }
 
 ; Reading into a moving buffer: the read's buffer changes every iteration.

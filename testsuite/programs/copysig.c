@@ -8,8 +8,12 @@
 #include <string.h>
 #include <sys/time.h>
 
+/* The copy program it runs: copy.c, or one with the same usage (-DCOPYSIG_PROGRAM=...). */
+#ifndef COPYSIG_PROGRAM
+#define COPYSIG_PROGRAM "copy.c"
+#endif
 #define main copy_main
-#include "copy.c"
+#include COPYSIG_PROGRAM
 #undef main
 
 /* A program that adds to this one names its main with -DCOPYSIG_MAIN=... */

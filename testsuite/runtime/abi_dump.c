@@ -30,6 +30,14 @@ int main(void)
 	OFF(mc_batch, stop_index);
 	OFF(mc_batch, resume);
 	OFF(mc_batch, reserved);
+	OFF(mc_batch, sums);
+	OFF(mc_batch, advances);
+	SIZE(mc_advance);
+	OFF(mc_advance, by);
+	OFF(mc_advance, down);
+	OFF(mc_advance, until_zero);
+	OFF(mc_advance, until_nonpos);
+	OFF(mc_advance, reserved);
 	CONST(MC_MAX_ENTRIES);
 	CONST(MC_MAX_ARGS);
 	CONST(MC_STOP_NEVER);
@@ -40,6 +48,10 @@ int main(void)
 	CONST(MC_BATCH_LOOP);
 	CONST(MC_BATCH_FLAGS);
 	CONST(MC_BATCH_DEAD_BUFFERS);
+	CONST(MC_BATCH_SUMS);
+	CONST(MC_BATCH_ADVANCE);
+	CONST(MC_BATCH_SIZE_VER0);
+	CONST(MC_IOC_RUN_VER0);
 	CONST(MC_IOC_MAGIC);
 	CONST(MC_IOC_RUN);
 	CONST(MC_MAX_ERRNO);

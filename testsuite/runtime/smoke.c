@@ -1,8 +1,8 @@
 /*
  * smoke: the C API of libmulticall as a C program sees it through
- * $(pkg-config --cflags --libs multicall): a batch, a looped copy, result references,
- * stop predicates, refused batches and the libc convention, each checked against the
- * direct backend. Prints "smoke: ok (backend NAME)" and exits 0, or names the first
+ * $(pkg-config --cflags --libs multicall): a batch, a looped copy (also with result sums),
+ * result references, stop predicates, refused batches and the libc convention, each checked
+ * against the direct backend. Prints "smoke: ok (backend NAME)" and exits 0, or names the first
  * failed check and exits 1.
  *
  * With MULTICALL_BACKEND set (other than auto), fails unless that backend is the one in
@@ -39,8 +39,12 @@ static struct mc_entry entry(long nr, long a0, long a1, long a2)
 	return e;
 }
 
-/* read(in) -> write(out, n = result of read), looped until read <= 0 or a short write. */
-static long copy_loop(int in, int out, char *buf, size_t size, int direct, unsigned long *iters)
+/*
+ * read(in) -> write(out, n = result of read), looped until read <= 0 or a short write; with
+ * sums (not NULL) through multicall_loop_sums, which adds each completed iteration's results.
+ */
+static long copy_loop(int in, int out, char *buf, size_t size, int direct, unsigned long *iters,
+		      long long *sums)
 {
 	struct mc_entry e[2];
 	e[0] = entry(SYS_read, in, (long)buf, (long)size);
@@ -49,6 +53,8 @@ static long copy_loop(int in, int out, char *buf, size_t size, int direct, unsig
 	e[1].refs = 1 << 2;
 	e[1].stop = MC_STOP_NE_ARG;
 	e[1].stop_arg = 2;
+	if (sums)
+		return multicall_loop_sums(e, 2, ~0UL, iters, 0, sums);
 	return direct ? multicall_loop_direct(e, 2, ~0UL, iters) : multicall_loop(e, 2, ~0UL, iters);
 }
 
@@ -122,14 +128,20 @@ int main(void)
 	for (size_t i = 0; i < sizeof data; i++)
 		data[i] = (char)(i * 7 + 3);
 	CHECK(write(s, data, sizeof data) == (ssize_t)sizeof data);
-	for (int direct = 0; direct < 2; direct++) {
+	/* selected backend, direct, and selected with result sums */
+	for (int way = 0; way < 3; way++) {
 		unsigned long iters = 0;
+		long long sums[2] = { 5, 0 };
 		CHECK(lseek(s, 0, SEEK_SET) == 0 && lseek(t, 0, SEEK_SET) == 0 && ftruncate(t, 0) == 0);
-		CHECK(copy_loop(s, t, buf, sizeof buf, direct, &iters) == 0);
+		CHECK(copy_loop(s, t, buf, sizeof buf, way == 1, &iters, way == 2 ? sums : NULL) == 0);
 		CHECK(iters == 4); /* 4096 + 4096 + 1808 + end of file */
 		CHECK(pread(t, back, sizeof back, 0) == (ssize_t)sizeof back);
 		CHECK(memcmp(data, back, sizeof data) == 0);
+		if (way == 2) /* the three whole iterations, on top of the values given */
+			CHECK(sums[0] == 5 + (long long)sizeof data && sums[1] == (long long)sizeof data);
 	}
+	errno = 0;
+	CHECK(multicall_loop_sums(b, 3, 1, NULL, 0, NULL) == -1 && errno == EINVAL);
 	close(s);
 	close(t);
 	unlink(src);

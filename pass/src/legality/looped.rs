@@ -5,9 +5,16 @@
 //! The loop's blocks are those reachable from the header (the block of `c0`) that can come
 //! back to it. The chain is a whole loop when:
 //!
-//! - the header begins with `c0` (only debug records before it) and has no phi: a value
-//!   carried from one iteration to the next (a counter, a total, an advancing pointer) is not
-//!   something a looped batch keeps;
+//! - the header begins with `c0` (only its phis and debug records before it), and each phi is
+//!   a value the batch can carry (`carried`): `v = phi [init, preheader], [next, latch]` with
+//!   `next = v + step` or `v - step`, an integer of at most 64 bits used in the loop by `next`
+//!   alone, whose step is either defined before the loop (a counter: after `k` completed
+//!   iterations `v` is `init + k * step`) or a call's result through integer casts (a running
+//!   total: `init` plus the sum of the results, which `MC_BATCH_SUMS` keeps). The sum of the
+//!   raw results, truncated, is the sum of the cast results when the casts only truncate, or
+//!   when every extension widens at least 32 bits of the result of a transfer call (`read`,
+//!   `write` and their kin, whose results the kernel bounds by `MAX_RW_COUNT` < 2^31; in a
+//!   completed iteration every result is a success, so non-negative);
 //! - one block outside the loop enters it (the preheader);
 //! - the walk from `ck` goes back to the header (the back edge), safely and with at most one
 //!   conditional branch, a stop predicate of `ck`;
@@ -17,7 +24,8 @@
 //! - no argument is computed in the loop (every argument is invariant or, in a later entry,
 //!   the result of an earlier entry of the same iteration);
 //! - nothing in the loop reads memory (a flag set by a signal handler, a buffer the calls
-//!   fill), and no value computed in the loop but the calls' results is used after it.
+//!   fill), and no value computed in the loop but the calls' results and the carried values
+//!   (the phis and their `next`) is used after it.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -25,8 +33,10 @@ use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
 use super::{conditions, dead_buffers, facts, Checker, Reason, Refusal};
 use crate::ir;
-use crate::plan::{ArgSource, LoopExit, Looped, Stop};
+use crate::plan::{ArgSource, Carried, Cast, LoopExit, Looped, Step, Stop};
 use crate::shim::{flags, Shim};
+use crate::sites::Site;
+use llvm_sys::LLVMOpcode;
 
 impl Checker<'_> {
     /// Checks the loop around the chain `calls` (site indices in program order, `calls[0]`
@@ -63,13 +73,21 @@ impl Checker<'_> {
                 }
             }
         }
-        // The header: no loop-carried value, nothing before c0 but debug records.
+        // The header: values carried as counters and totals, nothing else before c0 but debug
+        // records.
+        let mut carried = Vec::new();
         for inst in ir::instructions(header) {
             if inst == sites[c0].call {
                 break;
             }
             if ir::is_phi(inst) {
-                return Err(Refusal::new(inst, Reason::LoopCarried { value: inst }));
+                match carried_value(inst, &inside, calls, sites) {
+                    Ok(c) => carried.push(c),
+                    Err(why) => {
+                        return Err(Refusal::new(inst, Reason::LoopCarried { value: inst, why }))
+                    }
+                }
+                continue;
             }
             if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                 return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
@@ -138,8 +156,12 @@ impl Checker<'_> {
         {
             return Err(Refusal::new(load, Reason::LoopLoad { load }));
         }
-        // Only the calls' results are used after the loop.
-        let calls_ir: HashSet<LLVMValueRef> = calls.iter().map(|&c| sites[c].call).collect();
+        // Only the calls' results and the carried values are used after the loop.
+        let calls_ir: HashSet<LLVMValueRef> = calls
+            .iter()
+            .map(|&c| sites[c].call)
+            .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
+            .collect();
         for &b in &blocks {
             for inst in ir::instructions(b) {
                 if calls_ir.contains(&inst) {
@@ -161,8 +183,119 @@ impl Checker<'_> {
             blocks,
             exits,
             buffers,
+            carried,
         })
     }
+}
+
+/// System calls whose result the kernel bounds by `MAX_RW_COUNT` (0x7ffff000, below 2^31):
+/// `read`, `write`, `pread64`, `pwrite64`, `readv`, `writev` (`rw_verify_area` and
+/// `import_iovec` cut every transfer to it).
+const BOUNDED_TRANSFERS: [u32; 6] = [0, 1, 17, 18, 19, 20];
+
+/// The carried value of the header phi `phi`, or why the batch cannot carry it.
+fn carried_value(
+    phi: LLVMValueRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    calls: &[usize],
+    sites: &[Site],
+) -> Result<Carried, String> {
+    let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
+    let ty = ir::type_of(phi);
+    if ir::type_kind(ty) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
+        return Err("it is not an integer of at most 64 bits".into());
+    }
+    // The value from the latch: the same on every way round.
+    let mut next = None;
+    for (user_value, from) in ir::incoming(phi) {
+        if inside.contains(&from) {
+            match next {
+                None => next = Some(user_value),
+                Some(n) if n == user_value => {}
+                Some(_) => return Err("it comes back with different values".into()),
+            }
+        }
+    }
+    let Some(next) = next.filter(|&n| in_loop(n)) else {
+        return Err("its value from the way round is not computed in the loop".into());
+    };
+    let (minus, step) = match ir::opcode(next) {
+        LLVMOpcode::LLVMAdd if ir::operand(next, 0) == phi => (false, ir::operand(next, 1)),
+        LLVMOpcode::LLVMAdd if ir::operand(next, 1) == phi => (false, ir::operand(next, 0)),
+        LLVMOpcode::LLVMSub if ir::operand(next, 0) == phi => (true, ir::operand(next, 1)),
+        _ => {
+            return Err(format!(
+                "its next value '{}' is not itself plus or minus a step",
+                ir::describe(next)
+            ))
+        }
+    };
+    // In the loop, the phi feeds only its next value, and that only the phi.
+    for (v, other) in [(phi, next), (next, phi)] {
+        // By the user's own block: a phi after the loop (LCSSA) uses it after the loop.
+        if let Some((user, _)) = ir::users(v)
+            .into_iter()
+            .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && user != other)
+        {
+            return Err(format!(
+                "'{}' uses {} in the loop",
+                ir::describe(user),
+                ir::value_name(v)
+            ));
+        }
+    }
+    if step == phi {
+        return Err("it doubles each iteration".into());
+    }
+    if !in_loop(step) {
+        return Ok(Carried {
+            phi,
+            next,
+            minus,
+            step: Step::Invariant(step),
+        });
+    }
+    // A call's result through integer casts.
+    let mut casts = Vec::new();
+    let mut v = step;
+    while in_loop(v) {
+        let cast = match ir::opcode(v) {
+            LLVMOpcode::LLVMTrunc => Cast::Trunc,
+            LLVMOpcode::LLVMSExt => Cast::SExt,
+            LLVMOpcode::LLVMZExt => Cast::ZExt,
+            _ => break,
+        };
+        casts.push((cast, ir::type_of(v), v));
+        v = ir::operand(v, 0);
+    }
+    casts.reverse();
+    let Some(entry) = calls.iter().position(|&c| sites[c].call == v) else {
+        return Err(format!(
+            "its step '{}' is neither defined before the loop nor a call's result",
+            ir::describe(step)
+        ));
+    };
+    let site = &sites[calls[entry]];
+    let bounded = site.nr.is_some_and(|nr| BOUNDED_TRANSFERS.contains(&nr));
+    for &(op, _, cast) in &casts {
+        let from = ir::int_width(ir::type_of(ir::operand(cast, 0)));
+        if op != Cast::Trunc && !(bounded && from >= 32) {
+            return Err(format!(
+                "'{}' extends the result of {}: the sum of the extended results is the extended sum only for at least 32 bits of a transfer's result",
+                ir::describe(cast),
+                site.label()
+            ));
+        }
+    }
+    Ok(Carried {
+        phi,
+        next,
+        minus,
+        step: Step::Result {
+            entry,
+            casts: casts.into_iter().map(|(op, ty, _)| (op, ty)).collect(),
+        },
+    })
 }
 
 /// The blocks of the natural loop headed by `header`: those the header dominates that can come

@@ -154,6 +154,7 @@ pub enum Reason {
     },
     LoopCarried {
         value: LLVMValueRef,
+        why: String,
     },
     VariantArgument {
         site: usize,
@@ -366,8 +367,8 @@ impl Refusal {
             NotOneEntry { entries } => format!(
                 "the loop is entered from {entries} blocks outside it: a looped multi-call replaces one entry"
             ),
-            LoopCarried { value } => format!(
-                "loop-carried value {}: counters and totals are not supported yet",
+            LoopCarried { value, why } => format!(
+                "loop-carried value {}: {why}: a looped batch carries only counters and running totals of its calls' results",
                 ir::value_name(*value)
             ),
             VariantArgument { site, k, value } => format!(

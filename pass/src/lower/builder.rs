@@ -11,7 +11,7 @@ use std::ffi::CString;
 use llvm_sys::core::*;
 use llvm_sys::debuginfo::LLVMInstructionGetDebugLoc;
 use llvm_sys::prelude::*;
-use llvm_sys::{LLVMIntPredicate, LLVMTypeKind};
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 use multicall_abi::{entry_field, MC_MAX_ARGS};
 
 use crate::ir;
@@ -397,15 +397,7 @@ impl Builder {
         ir::instructions(b)
             .into_iter()
             .take_while(|&i| ir::is_phi(i))
-            .map(|phi| {
-                // SAFETY: phi is a phi node; k is below its incoming count.
-                let incoming = unsafe {
-                    (0..LLVMCountIncoming(phi))
-                        .map(|k| (LLVMGetIncomingValue(phi, k), LLVMGetIncomingBlock(phi, k)))
-                        .collect()
-                };
-                (phi, incoming)
-            })
+            .map(|phi| (phi, ir::incoming(phi)))
             .collect()
     }
 
@@ -430,6 +422,62 @@ impl Builder {
                 vals.len() as u32,
             )
         }
+    }
+
+    /// Sets the value the phi `phi` takes from block `from` to `v` (its type).
+    pub(crate) fn set_incoming_value(phi: LLVMValueRef, from: LLVMBasicBlockRef, v: LLVMValueRef) {
+        for (k, (_, block)) in ir::incoming(phi).into_iter().enumerate() {
+            if block == from {
+                // SAFETY: a phi's operand k is its incoming value k; v has the phi's type.
+                unsafe { LLVMSetOperand(phi, k as u32, v) }
+            }
+        }
+    }
+
+    /// `&arr[0][j]`: element `j` of the array `base` of type `arr_ty`.
+    pub(crate) fn element(
+        &self,
+        base: LLVMValueRef,
+        arr_ty: LLVMTypeRef,
+        j: usize,
+    ) -> LLVMValueRef {
+        let mut idx = [self.c64(0), self.c64(j as i64)];
+        let n = cname("");
+        // SAFETY: base points to an arr_ty with more than j elements.
+        unsafe {
+            LLVMBuildInBoundsGEP2(self.builder, arr_ty, base, idx.as_mut_ptr(), 2, n.as_ptr())
+        }
+    }
+
+    /// The integer operation `op` (add, sub, mul) on two integers of one type.
+    pub(crate) fn arith(
+        &self,
+        op: LLVMOpcode,
+        l: LLVMValueRef,
+        r: LLVMValueRef,
+        name: &str,
+    ) -> LLVMValueRef {
+        let n = cname(name);
+        // SAFETY: l and r are integers of one type; op is a binary integer operation.
+        unsafe { LLVMBuildBinOp(self.builder, op, l, r, n.as_ptr()) }
+    }
+
+    /// The integer cast `op` (trunc, sext, zext) of `v` to `ty`.
+    pub(crate) fn int_cast(
+        &self,
+        op: LLVMOpcode,
+        v: LLVMValueRef,
+        ty: LLVMTypeRef,
+    ) -> LLVMValueRef {
+        let n = cname("");
+        // SAFETY: v is an integer and ty an integer type that op can give from it.
+        unsafe { LLVMBuildCast(self.builder, op, v, ty, n.as_ptr()) }
+    }
+
+    /// `poison` of type `ty`.
+    pub(crate) fn poison(ty: LLVMTypeRef) -> LLVMValueRef {
+        // SAFETY: ty is a type of the module's context.
+        unsafe { LLVMGetPoison(ty) }
     }
 
     /// Replaces every use of `old` by `new` (same type).

@@ -41,9 +41,10 @@ use llvm_sys::prelude::*;
 use super::builder::Builder;
 use super::straight::{guard_negative_arguments, is_error, set_errno, Entries};
 use crate::ir;
-use crate::plan::{Buffers, Looped};
+use crate::plan::{Buffers, Carried, Cast, Looped, Step};
 use crate::shim::Shim;
 use crate::sites::Site;
+use llvm_sys::LLVMOpcode;
 use multicall_abi::MC_BATCH_DEAD_BUFFERS;
 
 /// The bound on iterations of one `multicall_loop` call. Reaching it costs one more call (the
@@ -72,6 +73,7 @@ impl Rewrite {
 /// (so that the uses other lowerings make, such as another plan's entry stores, get them too).
 pub(crate) fn lower(
     b: &Builder,
+    shim: &Shim,
     sites: &[Site],
     plan: &Looped,
     replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
@@ -80,23 +82,39 @@ pub(crate) fn lower(
     let first = &sites[plan.entries[0].site];
     let dbg = Builder::location_of(first.call);
     let entries = Entries::alloca(b, first.function, n);
+    let state = State::alloca(b, first.function, plan);
 
     let fill = b.block_before(plan.header, "mc.loop");
     let again = b.block_before(plan.header, "mc.loop.call");
     let fallback = b.block_before(plan.header, "mc.loop.fallback");
     // The way in, as it is now: the straight lowering may have split the preheader, and then
-    // the block that branches to the header is the preheader's last part.
+    // the block that branches to the header is the preheader's last part. The header's phis
+    // take their first values from the fallback instead (set below).
+    let mut inits = vec![None; plan.carried.len()];
     for pred in ir::predecessors(plan.header) {
         if pred.is_null() || plan.blocks.contains(&pred) {
             continue;
         }
+        for (init, c) in inits.iter_mut().zip(&plan.carried) {
+            *init = ir::incoming(c.phi)
+                .into_iter()
+                .find(|&(_, from)| from == pred)
+                .map(|(v, _)| v);
+        }
         if let Some(t) = ir::terminator(pred) {
             Builder::retarget(t, plan.header, fill);
         }
+        shim.move_phi_edge(plan.header, pred, fallback);
     }
+    let inits: Vec<LLVMValueRef> = inits
+        .into_iter()
+        .zip(&plan.carried)
+        .map(|(init, c)| init.unwrap_or_else(|| Builder::poison(ir::type_of(c.phi))))
+        .collect();
 
     b.position_at_end(fill);
     b.set_location(dbg);
+    state.clear(b, n);
     let guards = entries.fill(b, &plan.entries, sites, replaced);
     if guards.is_empty() {
         b.br(again);
@@ -113,30 +131,46 @@ pub(crate) fn lower(
 
     b.position_at_end(again);
     b.set_location(dbg);
-    // With dead buffers the runtime may move the data in the kernel: the same call with the
-    // batch's flags as a fifth argument.
+    // Completed iterations of the calls before this one (counters only).
+    let done_before = state.iters.map(|_| b.phi(b.i64t, "mc.loop.done"));
+    // With dead buffers the runtime may move the data in the kernel: the batch's flags as an
+    // argument; with totals, the sums too.
     let dead = plan.buffers == Buffers::Dead;
-    let (name, mut params, mut args) = (
-        if dead {
+    let flags = b.c32(if dead { MC_BATCH_DEAD_BUFFERS } else { 0 });
+    let iters_arg = state.iters.unwrap_or_else(|| b.null_ptr());
+    let mut params = vec![b.ptrt, b.i32t, b.i64t, b.ptrt];
+    let mut args = vec![entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), iters_arg];
+    let name = match (state.sums, dead) {
+        (None, false) => "multicall_loop",
+        (None, true) => {
+            params.push(b.i32t);
+            args.push(flags);
             "multicall_loop_flags"
-        } else {
-            "multicall_loop"
-        },
-        vec![b.ptrt, b.i32t, b.i64t, b.ptrt],
-        vec![entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), b.null_ptr()],
-    );
-    if dead {
-        params.push(b.i32t);
-        args.push(b.c32(MC_BATCH_DEAD_BUFFERS));
-    }
+        }
+        (Some(sums), _) => {
+            params.extend([b.i32t, b.ptrt]);
+            args.extend([flags, sums]);
+            "multicall_loop_sums"
+        }
+    };
     let (mc_loop, mc_loop_ty) = b.declare(name, b.i64t, &mut params);
     let ret = b.call(mc_loop_ty, mc_loop, &mut args, "mc.loop.ret");
+    // Iterations begun by this call; every one completed when it returns count.
+    let begun = state.iters.map(|p| b.load(b.i64t, p, "mc.loop.iters"));
+    let done_after = done_before
+        .zip(begun)
+        .map(|(d, it)| b.arith(LLVMOpcode::LLVMAdd, d, it, "mc.loop.done.next"));
+    if let (Some(d), Some(next)) = (done_before, done_after) {
+        Builder::add_incoming(d, &[(b.c64(0), fill), (next, again)]);
+    }
     let errno_fn = b.declare("__errno_location", b.ptrt, &mut []);
 
     // One exit per entry: the results of that iteration, then the original exit target.
     let mut cases = vec![(b.c64(n as i64), again)];
     // (out block, the converted results of entries 0..=i).
     let mut outs: Vec<(LLVMBasicBlockRef, Vec<LLVMValueRef>)> = Vec::with_capacity(n);
+    // Per exit, the carried values (phi, next) it leaves with.
+    let mut carried_outs: Vec<Vec<(LLVMValueRef, LLVMValueRef)>> = Vec::with_capacity(n);
     for (i, exit) in plan.exits.iter().enumerate() {
         let call_i = sites[plan.entries[i].site].call;
         let dbg_i = Builder::location_of(call_i);
@@ -155,6 +189,23 @@ pub(crate) fn lower(
         let raw = entries.raw_result(b, i, &format!("mc.loop.raw.{i}.{i}"));
         let ty = ir::type_of(call_i);
         let ok_v = b.i64_as(raw, ty);
+        // The carried values at the start of the iteration that stopped: every iteration
+        // before it completed.
+        let done = done_before.zip(begun).map(|(d, it)| {
+            let all = b.arith(LLVMOpcode::LLVMAdd, d, it, "");
+            b.arith(
+                LLVMOpcode::LLVMSub,
+                all,
+                b.c64(1),
+                &format!("mc.loop.done.{i}"),
+            )
+        });
+        let starts: Vec<LLVMValueRef> = plan
+            .carried
+            .iter()
+            .zip(&inits)
+            .map(|(c, &init)| state.completed(b, c, init, done))
+            .collect();
         let iserr = is_error(b, raw, &format!("mc.loop.iserr.{i}"));
         b.cond_br(iserr, err_b, out_b);
 
@@ -168,9 +219,16 @@ pub(crate) fn lower(
         let x = b.phi(ty, &format!("mc.loop.x.{i}"));
         Builder::add_incoming(x, &[(ok_v, exit_b), (b.minus_one(ty), err_b)]);
         values.push(x);
+        carried_outs.push(
+            plan.carried
+                .iter()
+                .zip(starts)
+                .map(|(c, start)| (start, next_value(b, c, start, &values)))
+                .collect(),
+        );
         b.br(exit.to);
         // The exit target's phis: from here, what they get from the loop's exiting block
-        // (a result of the loop is rewritten below).
+        // (a result or carried value of the loop is rewritten below).
         for (phi, incoming) in Builder::phis(exit.to) {
             if let Some(&(v, _)) = incoming.iter().find(|&&(_, from)| from == exit.from) {
                 Builder::add_incoming(phi, &[(v, out_b)]);
@@ -179,8 +237,21 @@ pub(crate) fn lower(
         outs.push((out_b, values));
     }
 
+    // The original loop, entered with the carried values of the iterations completed so far.
     b.position_at_end(fallback);
     b.set_location(dbg);
+    let done_fallback = done_before.map(|d| {
+        let phi = b.phi(b.i64t, "mc.loop.done.fallback");
+        Builder::add_incoming(phi, &[(d, again)]);
+        if !guards.is_empty() {
+            Builder::add_incoming(phi, &[(b.c64(0), fill)]);
+        }
+        phi
+    });
+    for (c, &init) in plan.carried.iter().zip(&inits) {
+        let v = state.completed(b, c, init, done_fallback);
+        Builder::set_incoming_value(c.phi, fallback, v);
+    }
     b.br(plan.header);
     b.position_at_end(again);
     b.set_location(dbg);
@@ -188,17 +259,130 @@ pub(crate) fn lower(
     // b stays positioned after the switch; nothing more is emitted into `again`.
 
     // Results used after the loop: the original call's value from the fallback loop, the
-    // converted value of the same iteration from each exit at or after its entry.
-    plan.entries
-        .iter()
-        .enumerate()
-        .map(|(j, e)| Rewrite {
-            def: sites[e.site].call,
+    // converted value of the same iteration from each exit at or after its entry. Carried
+    // values: the phi's and its next value's from each exit.
+    let results = plan.entries.iter().enumerate().map(|(j, e)| Rewrite {
+        def: sites[e.site].call,
+        inside: plan.blocks.clone(),
+        more: outs[j..]
+            .iter()
+            .map(|(out_b, values)| (*out_b, values[j]))
+            .collect(),
+    });
+    let carried = plan.carried.iter().enumerate().flat_map(|(k, c)| {
+        [(c.phi, false), (c.next, true)].map(|(def, next)| Rewrite {
+            def,
             inside: plan.blocks.clone(),
-            more: outs[j..]
+            more: outs
                 .iter()
-                .map(|(out_b, values)| (*out_b, values[j]))
+                .zip(&carried_outs)
+                .map(|((out_b, _), vals)| (*out_b, if next { vals[k].1 } else { vals[k].0 }))
                 .collect(),
         })
-        .collect()
+    });
+    results.chain(carried).collect()
+}
+
+/// What the lowered loop keeps besides the entries: the iterations a call began (for
+/// counters) and the result sums (`MC_BATCH_SUMS`, for totals), both in the entry block.
+struct State {
+    iters: Option<LLVMValueRef>,
+    sums: Option<LLVMValueRef>,
+    sums_ty: LLVMTypeRef,
+}
+
+impl State {
+    fn alloca(b: &Builder, function: LLVMValueRef, plan: &Looped) -> State {
+        let counts = plan
+            .carried
+            .iter()
+            .any(|c| matches!(c.step, Step::Invariant(_)));
+        let sums = plan
+            .carried
+            .iter()
+            .any(|c| matches!(c.step, Step::Result { .. }));
+        let sums_ty = Builder::array(b.i64t, plan.entries.len());
+        State {
+            iters: counts.then(|| b.alloca_in_entry(function, b.i64t, "mc.loop.iterations")),
+            sums: sums.then(|| b.alloca_in_entry(function, sums_ty, "mc.loop.sums")),
+            sums_ty,
+        }
+    }
+
+    /// Zeroes the sums (before the first call).
+    fn clear(&self, b: &Builder, n: usize) {
+        if let Some(sums) = self.sums {
+            for j in 0..n {
+                b.store(b.c64(0), b.element(sums, self.sums_ty, j));
+            }
+        }
+    }
+
+    /// The carried value `c` after the completed iterations: `done` of them (an i64, for
+    /// counters) or the sums as the runtime left them (totals).
+    fn completed(
+        &self,
+        b: &Builder,
+        c: &Carried,
+        init: LLVMValueRef,
+        done: Option<LLVMValueRef>,
+    ) -> LLVMValueRef {
+        let ty = ir::type_of(c.phi);
+        let to_width = |v: LLVMValueRef| {
+            if ir::int_width(ty) < 64 {
+                b.int_cast(LLVMOpcode::LLVMTrunc, v, ty)
+            } else {
+                v
+            }
+        };
+        let change = match (&c.step, done, self.sums) {
+            (Step::Invariant(step), Some(done), _) => {
+                b.arith(LLVMOpcode::LLVMMul, to_width(done), *step, "")
+            }
+            (Step::Result { entry, .. }, _, Some(sums)) => {
+                let sum = b.load(b.i64t, b.element(sums, self.sums_ty, *entry), "mc.loop.sum");
+                to_width(sum)
+            }
+            // State::alloca made what each step needs.
+            _ => return Builder::poison(ty),
+        };
+        let op = if c.minus {
+            LLVMOpcode::LLVMSub
+        } else {
+            LLVMOpcode::LLVMAdd
+        };
+        b.arith(op, init, change, "mc.loop.carried")
+    }
+}
+
+/// The carried value's `next` in the iteration that stopped, from its value `start` at that
+/// iteration's start and the results of the entries that ran (`values`, as the calls return
+/// them); poison when its step is the result of an entry that did not run (`next` is then not
+/// computed on that way out).
+fn next_value(
+    b: &Builder,
+    c: &Carried,
+    start: LLVMValueRef,
+    values: &[LLVMValueRef],
+) -> LLVMValueRef {
+    let step = match &c.step {
+        Step::Invariant(step) => *step,
+        Step::Result { entry, casts } => match values.get(*entry) {
+            Some(&v) => casts.iter().fold(v, |v, &(cast, ty)| {
+                let op = match cast {
+                    Cast::Trunc => LLVMOpcode::LLVMTrunc,
+                    Cast::SExt => LLVMOpcode::LLVMSExt,
+                    Cast::ZExt => LLVMOpcode::LLVMZExt,
+                };
+                b.int_cast(op, v, ty)
+            }),
+            None => return Builder::poison(ir::type_of(c.phi)),
+        },
+    };
+    let op = if c.minus {
+        LLVMOpcode::LLVMSub
+    } else {
+        LLVMOpcode::LLVMAdd
+    };
+    b.arith(op, start, step, "mc.loop.next")
 }

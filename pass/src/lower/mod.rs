@@ -29,7 +29,7 @@ pub(crate) fn lower_all(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan]) {
         match plan {
             Plan::Straight(s) => straight::lower(&b, ctx.shim, sites, s, &mut replaced),
             Plan::Looped(l) => {
-                rewrites.extend(looped::lower(&b, sites, l, &replaced));
+                rewrites.extend(looped::lower(&b, ctx.shim, sites, l, &replaced));
                 ctx.stats.looped += 1;
             }
         }

@@ -92,3 +92,39 @@ pub fn forced_uring() -> Option<&'static multicall::Runtime> {
     }
     rt
 }
+
+/// Where a batch runs: the direct backend (the reference), the backend under test, or a
+/// runtime with io_uring asked for.
+#[derive(Clone, Copy)]
+pub enum Way {
+    Direct,
+    Selected,
+    Uring(&'static multicall::Runtime),
+}
+
+impl Way {
+    /// Every way this machine offers.
+    pub fn all() -> Vec<Way> {
+        backend_under_test();
+        let mut ways = vec![Way::Direct, Way::Selected];
+        ways.extend(forced_uring().map(Way::Uring));
+        ways
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Way::Direct => "direct".into(),
+            Way::Selected => format!("selected ({})", runtime().primary().name()),
+            Way::Uring(_) => "io_uring asked for".into(),
+        }
+    }
+
+    /// The runtime to run on and the backend to ask it for (`None`: its own choice).
+    pub fn target(self) -> (&'static multicall::Runtime, Option<Backend>) {
+        match self {
+            Way::Direct => (runtime(), Some(Backend::Direct)),
+            Way::Selected => (runtime(), None),
+            Way::Uring(rt) => (rt, Some(Backend::IoUring)),
+        }
+    }
+}

@@ -44,9 +44,35 @@
  *    fires, max_iters iterations have run, or a signal is pending at the start of an
  *    iteration. iterations counts the iterations begun; entries hold the results of the
  *    last one.
+ *  - Result sums (MC_BATCH_SUMS): sums points to count __s64, read when the batch is
+ *    submitted and written back with the results. Each iteration that completes (every
+ *    entry ran and no predicate fired, no interruption) adds each entry's result to its
+ *    sum, modulo 2^64; an iteration that stops adds nothing. So after a looped batch that
+ *    stopped at entry i of iteration n, sums[j] grew by entry j's results of iterations
+ *    1 .. n-1 (of iterations 1 .. n when it ended at the bound or a pending signal): what
+ *    a loop's running total `total += result` holds at that exit. Like the entries, the
+ *    sums are the batch's own copy while it runs: a call of the batch that writes over
+ *    the caller's array changes nothing, and a restart goes on from the copy.
+ *  - Advancing arguments (MC_BATCH_ADVANCE, looped batches only): advances points to count
+ *    struct mc_advance, one per entry, read when the batch is submitted. After each
+ *    iteration that completes, each argument a of entry i with by[a] = k + 1 advances by
+ *    entry k's result of that iteration: args[a] += result, or -= when bit a of down is
+ *    set (modulo 2^64), in the batch's own copy; the next iteration runs with the advanced
+ *    arguments. Then, if for some entry an argument a with bit a of until_zero is 0, or one
+ *    with bit a of until_nonpos is <= 0, the batch ends there: stop_index is count, as at
+ *    the bound or a pending signal, and the caller tells them apart by the arguments'
+ *    values (with MC_BATCH_SUMS, the initial value plus or minus the sum). A write-all loop
+ *    `while (left > 0) { n = write(fd, p, left); if (n < 0) break; p += n; left -= n; }` is
+ *    one entry write(fd, p, left) stopping on n < 0, with by[1] = by[2] = 1, bit 2 of down
+ *    and bit 2 of until_nonpos. Advanced arguments are never written back; a restart goes
+ *    on with them.
  *  - An invalid batch (count 0 or above MC_MAX_ENTRIES, an unknown stop code, a stop_arg
  *    above 5, a reference to the entry itself or a later one, unknown flags, a looped batch
- *    with max_iters 0, non-zero reserved fields, a resume above count, a resume with
+ *    with max_iters 0, MC_BATCH_SUMS with a null sums pointer or sums without it, the same
+ *    for MC_BATCH_ADVANCE and advances, MC_BATCH_ADVANCE without MC_BATCH_LOOP, an advance
+ *    by an entry at or above count, down, until_zero or until_nonpos bits for arguments
+ *    that do not advance or above bit 5, an argument that both advances and is a
+ *    reference, non-zero reserved fields, a resume above count, a resume with
  *    iterations 0 or above max_iters, or other than 1 without MC_BATCH_LOOP) is refused
  *    with EINVAL before any entry runs.
  *
@@ -102,7 +128,9 @@ struct mc_entry {
 
 /* struct mc_batch.flags */
 #define MC_BATCH_LOOP		(1U << 0)	/* repeat the batch (looped multi-call) */
-#define MC_BATCH_FLAGS		(MC_BATCH_LOOP)
+#define MC_BATCH_SUMS		(1U << 2)	/* keep per-entry result sums (sums) */
+#define MC_BATCH_ADVANCE	(1U << 3)	/* arguments advance by results (advances) */
+#define MC_BATCH_FLAGS		(MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE)
 /*
  * For libmulticall only, never in a struct mc_batch given to the module (which refuses it
  * as an unknown flag; the runtime strips it before any backend sees the batch): a promise
@@ -114,7 +142,19 @@ struct mc_entry {
  */
 #define MC_BATCH_DEAD_BUFFERS	(1U << 1)
 
-/* Argument of MC_IOC_RUN: 48 bytes. */
+/* How the arguments of one entry advance (MC_BATCH_ADVANCE): 16 bytes. */
+struct mc_advance {
+	__u8 by[MC_MAX_ARGS];	/* 0: args[a] stays; k + 1: it advances by entry k's result */
+	__u8 down;		/* bit a: args[a] goes down by that result */
+	__u8 until_zero;	/* bit a: the batch ends when args[a] is 0 after advancing */
+	__u8 until_nonpos;	/* bit a: the batch ends when args[a] is <= 0 after advancing */
+	__u8 reserved[7];	/* must be zero */
+};
+
+/*
+ * Argument of MC_IOC_RUN: 64 bytes. MC_IOC_RUN_VER0 takes its first MC_BATCH_SIZE_VER0 bytes
+ * (everything before sums), as a batch without MC_BATCH_SUMS or MC_BATCH_ADVANCE.
+ */
 struct mc_batch {
 	__u64 entries;		/* user pointer to struct mc_entry[count] */
 	__u32 count;		/* 1 .. MC_MAX_ENTRIES */
@@ -124,10 +164,15 @@ struct mc_batch {
 	__s64 stop_index;	/* out: entry whose predicate fired, or count */
 	__u32 resume;		/* 0 for a new batch; in/out: index + 1 of the entry to go on at */
 	__u32 reserved;		/* must be zero */
+	__u64 sums;		/* MC_BATCH_SUMS: user pointer to __s64[count], in/out; else 0 */
+	__u64 advances;		/* MC_BATCH_ADVANCE: user pointer to struct mc_advance[count] */
 };
+
+#define MC_BATCH_SIZE_VER0	48
 
 #define MC_IOC_MAGIC		0xB7
 #define MC_IOC_RUN		_IOWR(MC_IOC_MAGIC, 1, struct mc_batch)
+#define MC_IOC_RUN_VER0		_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, MC_BATCH_SIZE_VER0)
 
 /* The misc device. */
 #define MC_DEVICE_NAME		"multicall"
