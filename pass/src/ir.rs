@@ -150,6 +150,17 @@ pub fn const_int(v: LLVMValueRef) -> Option<i64> {
     }
 }
 
+/// The `i64` constant `v` in the context of the value `like` (constants belong to a context,
+/// not to a function: making one changes no IR).
+pub fn const_i64(like: LLVMValueRef, v: i64) -> LLVMValueRef {
+    // SAFETY: like is a live value, so its type and that type's context are live; the
+    // constant is created in (and owned by) that context. The bits of v are what LLVM stores.
+    unsafe {
+        let ctx = LLVMGetTypeContext(LLVMTypeOf(like));
+        LLVMConstInt(LLVMInt64TypeInContext(ctx), v as u64, 1)
+    }
+}
+
 pub fn operand(i: LLVMValueRef, n: u32) -> LLVMValueRef {
     // SAFETY: callers pass n < operand_count(i).
     unsafe { LLVMGetOperand(i, n) }

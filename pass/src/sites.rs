@@ -54,6 +54,24 @@ impl Site {
     pub fn answers_to(&self, syscall: &str) -> bool {
         self.trace_names.iter().any(|n| n == syscall)
     }
+    /// Whether the call returns only 0 or -1 (the kernel: 0 or -errno), so that a test
+    /// `== 0` on its result is a test for an error.
+    pub fn zero_or_error(&self) -> bool {
+        let Some(call) = self.nr.and_then(catalogue::by_nr) else {
+            return false;
+        };
+        if call.name == "fcntl" {
+            return self
+                .args
+                .get(1)
+                .copied()
+                .flatten()
+                .and_then(ir::const_int)
+                .and_then(catalogue::fcntl_command)
+                .is_some_and(|c| c.zero_on_success);
+        }
+        call.zero_on_success()
+    }
 }
 
 /// What the scan found in one module.
@@ -128,14 +146,25 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
         )
     } else {
         let w = catalogue::wrapper(&callee)?;
-        let why = (!w.lowerable).then(|| {
-            if w.note.is_empty() {
+        let why = if !w.lowerable {
+            Some(if w.note.is_empty() {
                 "the catalogue marks it not lowerable".to_string()
             } else {
                 w.note.to_string()
-            }
-        });
-        (SiteKind::Wrapper(w), Some(w.nr), why, args.clone())
+            })
+        } else if w.args == catalogue::Args::FcntlCommand {
+            fcntl_refusal(&args)
+        } else {
+            None
+        };
+        let (sys_args, why) = match w.args {
+            catalogue::Args::Map(map) if why.is_none() => match mapped_args(call, &args, map) {
+                Ok(sys_args) => (sys_args, None),
+                Err(e) => (args.clone(), Some(e)),
+            },
+            _ => (args.clone(), why),
+        };
+        (SiteKind::Wrapper(w), Some(w.nr), why, sys_args)
     };
     let syscall = nr.and_then(catalogue::by_nr);
     let argc = syscall.map(|s| s.args.len()).unwrap_or(ir_args.len());
@@ -183,6 +212,57 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
         args: sys_args,
         not_lowerable,
     })
+}
+
+/// Why a call of `fcntl(fd, cmd, ...)` cannot be lowered: a command that is not a constant, or
+/// one whose third argument's kind the catalogue does not know.
+fn fcntl_refusal(args: &[LLVMValueRef]) -> Option<String> {
+    let Some(cmd) = args.get(1).copied() else {
+        return Some("fcntl without a command".into());
+    };
+    let Some(cmd) = ir::const_int(cmd) else {
+        return Some(format!(
+            "fcntl's command {} is not a constant: its third argument's kind depends on it",
+            ir::describe(cmd)
+        ));
+    };
+    // A third argument of a command that takes none is passed on and ignored, as by glibc.
+    match catalogue::fcntl_command(cmd) {
+        Some(_) => None,
+        None if cmd == 9 => Some("fcntl(F_GETOWN): glibc answers it with F_GETOWN_EX".into()),
+        None => Some(format!(
+            "fcntl command {cmd}: the kind of its third argument is not known"
+        )),
+    }
+}
+
+/// The system call's arguments from a wrapper's `args` by the catalogue's `map`.
+fn mapped_args(
+    call: LLVMValueRef,
+    args: &[LLVMValueRef],
+    map: &[catalogue::Arg],
+) -> Result<Vec<LLVMValueRef>, String> {
+    let takes = map
+        .iter()
+        .filter(|a| matches!(a, catalogue::Arg::From(_)))
+        .count();
+    if args.len() > takes {
+        return Err(format!(
+            "called with {} arguments, the wrapper takes {takes}",
+            args.len()
+        ));
+    }
+    map.iter()
+        .map(|a| match *a {
+            catalogue::Arg::From(k) => args.get(k).copied().ok_or_else(|| {
+                format!(
+                    "called with {} arguments, the wrapper takes more",
+                    args.len()
+                )
+            }),
+            catalogue::Arg::Const(c) => Ok(ir::const_i64(call, c)),
+        })
+        .collect()
 }
 
 /// Finds every site in the module, in function and instruction order.

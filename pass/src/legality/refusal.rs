@@ -319,7 +319,7 @@ impl Refusal {
                 label(*b)
             ),
             NotStopPredicate { cond, a, b } => format!(
-                "branch '{}' between {} and {} is not a stop predicate on the result of '{}' (supported: r < 0, r <= 0, r > 0, r == -1, r != its length argument)",
+                "branch '{}' between {} and {} is not a stop predicate on the result of '{}' (supported: r < 0, r <= 0, r > 0, r == -1, r != its length argument, r == 0 for a call that returns only 0 or -1)",
                 ir::describe(*cond),
                 label(*a),
                 label(*b),
