@@ -8,8 +8,9 @@
 #   differ.sh PROGRAM ORIG CLUSTERED WORKDIR
 #
 # PROGRAM names the case list: copy (testsuite/programs/copy.c: copy IN OUT), copysig (copy.c
-# with a SIGALRM handler every 2 ms: copy's cases) or rotate (testsuite/programs/rotate.c:
-# rotate CONF LOG ARCHIVE). The environment (e.g.
+# with a SIGALRM handler every 2 ms: copy's cases), rotate (testsuite/programs/rotate.c:
+# rotate CONF LOG ARCHIVE) or relay (testsuite/programs/relay.c: relay [-p|-b] IN OUT, a
+# copy through a Unix socket with recv/send). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -19,7 +20,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|rotate ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|rotate|relay ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -33,9 +34,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | rotate) ;;
+copy | copysig | rotate | relay) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig or rotate)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, rotate or relay)" >&2
 	exit 2
 	;;
 esac
@@ -338,6 +339,27 @@ rotate_cases() {
 	# The archive reaches the limit in the middle of a block: a short write.
 	check fsize-short-write log_2097152 1 -l 5 -x -- conf log archive
 	check closed-stdout log_4097 1 -c -e "cmp conf log" -- conf log archive
+}
+
+relay_cases() {
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "cmp in out" -- in out
+	done
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir 1 -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-eacces out_eacces 1 -u -- in locked/out
+	check output-dev-full in_4097 1 -- in /dev/full
+	# -p: the server end is closed before the relay (send: EPIPE; with an empty input the
+	# recv after the client's shutdown gets EBADF); -b: the client end is (send: EBADF).
+	check peer-closed in_4097 1 -e "test -f out && test ! -s out" -- -p in out
+	check peer-closed-empty in_0 1 -- -p in out
+	check bad-descriptor in_4097 1 -e "test -f out && test ! -s out" -- -b in out
+	check fsize-short-write in_2097152 1 -l 5 -x -e "test -s out" -- in out
+	check fsize-sigxfsz in_2097152 153 -l 8 -- in out
+	# With stdout closed, IN opens as descriptor 1 and every later descriptor moves down.
+	check closed-stdout in_4097 0 -c -e "cmp in out" -- in out
 }
 
 "${program}_cases"
