@@ -460,7 +460,7 @@ static WRAPPERS: &[Wrapper] = &[
         271,
         ["ppoll"],
         false,
-        "the kernel takes the signal mask size as a fifth argument"
+        "glibc passes a copy of the timeout (the kernel writes the time left into it)"
     ),
     w!("epoll_create", 213, ["epoll_create", "epoll_create1"], true),
     w!("epoll_create1", 291, ["epoll_create1"], true),
@@ -557,7 +557,7 @@ static WRAPPERS: &[Wrapper] = &[
         14,
         ["rt_sigprocmask"],
         false,
-        "the kernel takes the mask size as a fourth argument"
+        "glibc removes its own signals (SIGCANCEL, SIGSETXID) from the set first"
     ),
     w!(
         "pthread_sigmask",
