@@ -283,6 +283,37 @@ pub fn predecessors(b: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
     out
 }
 
+/// Whether `v` is a null constant (`ptr null`, integer 0).
+pub fn is_null(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live value; LLVMIsNull is only asked of a constant.
+    unsafe { LLVMIsConstant(v) != 0 && LLVMIsNull(v) != 0 }
+}
+
+/// Whether the pointer `v` surely points into an object, so that it is not null: an
+/// `alloca` or a global variable that is not an extern_weak declaration, through
+/// `getelementptr inbounds` (instructions or constant expressions).
+pub fn points_to_object(mut v: LLVMValueRef) -> bool {
+    // SAFETY: v and each operand we step to are live values; each is asked what it is
+    // before it is used as one.
+    unsafe {
+        loop {
+            let gep = !LLVMIsAGetElementPtrInst(v).is_null()
+                || (!LLVMIsAConstantExpr(v).is_null()
+                    && LLVMGetConstOpcode(v) == LLVMOpcode::LLVMGetElementPtr);
+            if gep && LLVMIsInBounds(v) != 0 {
+                v = LLVMGetOperand(v, 0);
+                continue;
+            }
+            break;
+        }
+        if !LLVMIsAAllocaInst(v).is_null() {
+            return true;
+        }
+        !LLVMIsAGlobalVariable(v).is_null()
+            && LLVMGetLinkage(v) != llvm_sys::LLVMLinkage::LLVMExternalWeakLinkage
+    }
+}
+
 /// Looks through sext/zext casts to the value they extend.
 pub fn strip_extensions(mut v: LLVMValueRef) -> LLVMValueRef {
     while is_instruction(v) && matches!(opcode(v), LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt) {

@@ -8,11 +8,13 @@
  * accepts the connection, makes the accepted end non-blocking and close-on-exec, and then
  * copies IN block by block: read from IN, send on the client end, recv on the server end,
  * write to OUT. At the end the client shuts down its writing side (the server's recv sees
- * the end of the stream), a send to the closed client fails with EPIPE and a second close
- * with EBADF, as the program expects. The hot sequences, in program order:
+ * the end of the stream), a send to the closed client fails with EPIPE (after the SIGPIPE
+ * handler installed with sigaction has counted the signal) and a second close with EBADF, as
+ * the program expects. The hot sequences, in program order:
  *
  *   IN:       open -> fstat
- *   server:   accept -> fcntl(F_GETFL), fcntl(F_SETFL) -> fcntl(F_SETFD) -> close
+ *   server:   sigaction -> socket -> ... -> accept -> fcntl(F_GETFL),
+ *             fcntl(F_SETFL) -> fcntl(F_SETFD) -> close
  *   relay:    read -> send -> recv -> write -> read ...
  *   end:      shutdown -> recv, close -> send -> close -> close
  *
@@ -23,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,6 +35,14 @@
 
 #define BLOCK 512
 #define SOCK "relay.sock"
+
+static volatile sig_atomic_t pipes;
+
+static void on_pipe(int sig)
+{
+	pipes++;
+	(void)sig;
+}
 
 static int fail(const char *what)
 {
@@ -44,9 +55,15 @@ int main(int argc, char *argv[])
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = SOCK };
 	char a[BLOCK], b[BLOCK];
+	struct sigaction sa;
 	struct stat st;
 	int in, out, lfd, cli, srv, fl, mode = 0;
 	ssize_t n;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_pipe;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
 
 	if (argc == 4 && (strcmp(argv[1], "-p") == 0 || strcmp(argv[1], "-b") == 0)) {
 		mode = argv[1][1];
@@ -72,6 +89,10 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 
+	if (sigaction(SIGPIPE, &sa, NULL) != 0) {
+		perror("sigaction");
+		return 1;
+	}
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (lfd < 0)
 		return fail("socket");
@@ -138,7 +159,7 @@ int main(int argc, char *argv[])
 		perror("close client");
 		return 1;
 	}
-	if (send(srv, "x", 1, MSG_NOSIGNAL) >= 0 || errno != EPIPE) {
+	if (send(srv, "x", 1, 0) >= 0 || errno != EPIPE || pipes != 1) {
 		perror("send to a closed peer");
 		return 1;
 	}
@@ -154,6 +175,6 @@ int main(int argc, char *argv[])
 		perror("close");
 		return 1;
 	}
-	printf("%lld bytes relayed\n", (long long)st.st_size);
+	printf("%lld bytes relayed, %d SIGPIPE\n", (long long)st.st_size, (int)pipes);
 	return 0;
 }

@@ -76,6 +76,9 @@ pub enum Reason {
         load: LLVMValueRef,
         by: usize,
     },
+    SigactionNotFirst {
+        site: usize,
+    },
     // Convexity.
     BothWays {
         t: LLVMBasicBlockRef,
@@ -183,7 +186,10 @@ impl Reason {
         use Reason::*;
         match self {
             OtherFunction { .. } | NotDominating { .. } => Condition::Dominance,
-            NotLowerable { .. } | Unsafe { .. } | ClobberedLoad { .. } => Condition::Safety,
+            NotLowerable { .. }
+            | Unsafe { .. }
+            | ClobberedLoad { .. }
+            | SigactionNotFirst { .. } => Condition::Safety,
             BothWays { .. }
             | ExitRejoins { .. }
             | ExitReachesCall { .. }
@@ -272,6 +278,10 @@ impl Refusal {
                 label(*a),
                 label(*b),
                 unsafe_why(*inst, *what)
+            ),
+            SigactionNotFirst { site } => format!(
+                "{} reads its new action when the batch starts, where glibc reads it at the call: it must be the first call of a straight multi-call",
+                label(*site)
             ),
             ClobberedLoad { load, by } => format!(
                 "'{}' reads memory that the later {} may write; in a multi-call it would see that write",

@@ -146,6 +146,10 @@ pub enum Args {
     /// `fcntl(fd, cmd, ...)`: the wrapper's arguments in order, exact only for a constant
     /// command that [`fcntl_command`] knows.
     FcntlCommand,
+    /// `sigaction(sig, act, NULL)`: `rt_sigaction(sig, &kact, NULL, 8)` with the kernel's
+    /// struct built from `*act` as glibc builds it (`SA_RESTORER` and a restorer added),
+    /// exact for a constant signal glibc accepts, a non-null `act` and a NULL `oact`.
+    Sigaction,
 }
 
 /// Where one argument of the system call comes from.
@@ -542,15 +546,15 @@ static WRAPPERS: &[Wrapper] = &[
         "sigaction",
         13,
         ["rt_sigaction"],
-        false,
-        "glibc installs its own sa_restorer and converts the struct"
+        "glibc converts the struct to the kernel's and adds SA_RESTORER and its restorer",
+        args: Args::Sigaction
     ),
     w!(
         "signal",
         13,
         ["rt_sigaction"],
         false,
-        "glibc builds a sigaction"
+        "glibc sets SA_RESTART or not by siginterrupt's state, which only glibc sees"
     ),
     w!(
         "sigprocmask",
@@ -853,7 +857,8 @@ mod tests {
         assert_eq!(open.nr, 2);
         assert!(open.trace_names.contains(&"openat"));
         assert!(wrapper("creat").unwrap().lowerable);
-        assert!(!wrapper("sigaction").unwrap().lowerable);
+        assert!(wrapper("sigaction").unwrap().lowerable);
+        assert!(!wrapper("signal").unwrap().lowerable);
         assert!(!wrapper("__read_chk").unwrap().lowerable);
         assert!(wrapper("printf").is_none());
         assert_eq!(
