@@ -4,7 +4,8 @@
 ; wait4(-1, status, 0, NULL). fcntl lowers for the commands whose third argument's kind
 ; the catalogue knows (F_GETFL: none, F_SETFD: an int, F_GETLK: a struct); a command that
 ; is not a constant, F_GETOWN (glibc emulates it) and a command the catalogue does not
-; know stay, each with the reason in its site remark and in the refusal.
+; know stay, each with the reason in its site remark and in the refusal. sigaction(sig, act,
+; NULL) is rt_sigaction(sig, &kact, NULL, 8) with the kernel's struct built from *act.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/wrappers.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -27,6 +28,16 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 3 system calls into one multi-call: accept -> fcntl -> fcntl (stop: result < 0, result < 0, never; 2 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: fcntl -> fcntl (stop: never, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: wait -> getpid (stop: never, never; 0 result references)
+; sigaction(sig, act, NULL) lowers as a batch's first call; refused, each with its reason: a
+; signal that is not a constant or that glibc refuses, an old action, an act that may be NULL;
+; and as a later call of a chain or in a whole loop.
+; REMARK-DAG: remark: <unknown>:0:0: system call site 'sigaction' at sigaction_refusals (no debug location) (rt_sigaction, nr 13); not lowerable: sigaction's signal i32 %sig is not a constant: glibc refuses some signals without a system call
+; REMARK-DAG: remark: <unknown>:0:0: system call site 'sigaction' at sigaction_refusals (no debug location) (rt_sigaction, nr 13); not lowerable: sigaction of signal 32: glibc refuses it (EINVAL) without a system call
+; REMARK-DAG: remark: <unknown>:0:0: system call site 'sigaction' at sigaction_refusals (no debug location) (rt_sigaction, nr 13); not lowerable: sigaction with an old action: glibc converts the kernel's struct back into it
+; REMARK-DAG: remark: <unknown>:0:0: system call site 'sigaction' at sigaction_refusals (no debug location) (rt_sigaction, nr 13); not lowerable: sigaction's new action ptr %p may be NULL: only a local or global struct is known not to be
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: sigaction -> sigaction (weight 2) breaks safety: 'sigaction' at sigaction_refusals (no debug location) reads its new action when the batch starts, where glibc reads it at the call: it must be the first call of a straight multi-call
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: kill -> sigaction (weight 5) breaks safety: 'sigaction' at sigaction_loop (no debug location) reads its new action when the batch starts, where glibc reads it at the call: it must be the first call of a straight multi-call
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: sigaction -> kill (stop: result < 0, never; 0 result references)
 
 ; send(cli, a, n, MSG_NOSIGNAL) is sendto(cli, a, n, MSG_NOSIGNAL, NULL, 0), recv(srv, a, n, 0)
 ; is recvfrom(srv, a, n, 0, NULL, NULL).
@@ -105,6 +116,20 @@
 ; CHECK-NEXT: store i32 61, ptr
 ; CHECK: call i32 @wait(ptr %st)
 
+; The loop's sigaction heads a straight multi-call in each iteration: rt_sigaction (13) with
+; the kernel's struct, built where the batch starts, in place of %sa.
+; CHECK-LABEL: define i32 @sigaction_loop(
+; CHECK: %mc.ksigaction = alloca [4 x i64], align 8
+; CHECK: loop:
+; CHECK: %mc.sa.handler = load ptr, ptr %sa
+; CHECK: %mc.sa.restorer = load ptr, ptr @multicall_sa_restorer
+; CHECK: %[[K:[0-9]+]] = ptrtoint ptr %mc.ksigaction to i64
+; CHECK-NEXT: %[[A1:[0-9]+]] = getelementptr inbounds [2 x %struct.mc_entry], ptr %mc.entries, i64 0, i64 0, i32 4, i32 1
+; CHECK-NEXT: store i64 %[[K]], ptr %[[A1]]
+; CHECK: store i32 13, ptr
+; CHECK: call i64 @multicall(ptr %mc.entries, i32 2)
+; CHECK: call i32 @sigaction(i32 10, ptr %sa, ptr null)
+
 define i64 @relay_block(i32 %cli, i32 %srv, ptr %a, i64 %n) {
 entry:
   %s = call i64 @send(i32 %cli, ptr %a, i64 %n, i32 16384)
@@ -167,9 +192,43 @@ entry:
   ret i32 %r
 }
 
+define i32 @sigaction_refusals(i32 %sig, ptr %p) {
+entry:
+  %sa = alloca [152 x i8], align 8
+  %old = alloca [152 x i8], align 8
+  %a = call i32 @sigaction(i32 %sig, ptr %sa, ptr null)
+  %b = call i32 @sigaction(i32 32, ptr %sa, ptr null)
+  %c = call i32 @sigaction(i32 10, ptr %sa, ptr %old)
+  %d = call i32 @sigaction(i32 10, ptr %p, ptr null)
+  %e = call i32 @sigaction(i32 12, ptr %sa, ptr null)
+  %ab = add i32 %a, %b
+  %cd = add i32 %c, %d
+  %abcd = add i32 %ab, %cd
+  %r = add i32 %abcd, %e
+  ret i32 %r
+}
+
+define i32 @sigaction_loop(i32 %pid) {
+entry:
+  %sa = alloca [152 x i8], align 8
+  br label %loop
+loop:
+  %s = call i32 @sigaction(i32 10, ptr %sa, ptr null)
+  %bad = icmp ne i32 %s, 0
+  br i1 %bad, label %out, label %send
+send:
+  %k = call i32 @kill(i32 %pid, i32 10)
+  %kbad = icmp ne i32 %k, 0
+  br i1 %kbad, label %out, label %loop
+out:
+  ret i32 -1
+}
+
 declare i64 @send(i32, ptr, i64, i32)
 declare i64 @recv(i32, ptr, i64, i32)
 declare i32 @accept(i32, ptr, ptr)
 declare i32 @fcntl(i32, i32, ...)
 declare i32 @wait(ptr)
 declare i32 @getpid()
+declare i32 @sigaction(i32, ptr, ptr)
+declare i32 @kill(i32, i32)
