@@ -150,6 +150,17 @@ pub fn const_int(v: LLVMValueRef) -> Option<i64> {
     }
 }
 
+/// The `i64` constant `v` in the context of the value `like` (constants belong to a context,
+/// not to a function: making one changes no IR).
+pub fn const_i64(like: LLVMValueRef, v: i64) -> LLVMValueRef {
+    // SAFETY: like is a live value, so its type and that type's context are live; the
+    // constant is created in (and owned by) that context. The bits of v are what LLVM stores.
+    unsafe {
+        let ctx = LLVMGetTypeContext(LLVMTypeOf(like));
+        LLVMConstInt(LLVMInt64TypeInContext(ctx), v as u64, 1)
+    }
+}
+
 pub fn operand(i: LLVMValueRef, n: u32) -> LLVMValueRef {
     // SAFETY: callers pass n < operand_count(i).
     unsafe { LLVMGetOperand(i, n) }
@@ -270,6 +281,37 @@ pub fn predecessors(b: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
         }
     }
     out
+}
+
+/// Whether `v` is a null constant (`ptr null`, integer 0).
+pub fn is_null(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live value; LLVMIsNull is only asked of a constant.
+    unsafe { LLVMIsConstant(v) != 0 && LLVMIsNull(v) != 0 }
+}
+
+/// Whether the pointer `v` surely points into an object, so that it is not null: an
+/// `alloca` or a global variable that is not an extern_weak declaration, through
+/// `getelementptr inbounds` (instructions or constant expressions).
+pub fn points_to_object(mut v: LLVMValueRef) -> bool {
+    // SAFETY: v and each operand we step to are live values; each is asked what it is
+    // before it is used as one.
+    unsafe {
+        loop {
+            let gep = !LLVMIsAGetElementPtrInst(v).is_null()
+                || (!LLVMIsAConstantExpr(v).is_null()
+                    && LLVMGetConstOpcode(v) == LLVMOpcode::LLVMGetElementPtr);
+            if gep && LLVMIsInBounds(v) != 0 {
+                v = LLVMGetOperand(v, 0);
+                continue;
+            }
+            break;
+        }
+        if !LLVMIsAAllocaInst(v).is_null() {
+            return true;
+        }
+        !LLVMIsAGlobalVariable(v).is_null()
+            && LLVMGetLinkage(v) != llvm_sys::LLVMLinkage::LLVMExternalWeakLinkage
+    }
 }
 
 /// Looks through sext/zext casts to the value they extend.

@@ -54,6 +54,29 @@ impl Site {
     pub fn answers_to(&self, syscall: &str) -> bool {
         self.trace_names.iter().any(|n| n == syscall)
     }
+    /// Whether the call is a `sigaction` whose new action the lowering converts to the
+    /// kernel's struct (argument 1 of the entry is that struct, built when the batch starts).
+    pub fn converts_sigaction(&self) -> bool {
+        catalogue::wrapper(&self.callee).is_some_and(|w| w.args == catalogue::Args::Sigaction)
+    }
+    /// Whether the call returns only 0 or -1 (the kernel: 0 or -errno), so that a test
+    /// `== 0` on its result is a test for an error.
+    pub fn zero_or_error(&self) -> bool {
+        let Some(call) = self.nr.and_then(catalogue::by_nr) else {
+            return false;
+        };
+        if call.name == "fcntl" {
+            return self
+                .args
+                .get(1)
+                .copied()
+                .flatten()
+                .and_then(ir::const_int)
+                .and_then(catalogue::fcntl_command)
+                .is_some_and(|c| c.zero_on_success);
+        }
+        call.zero_on_success()
+    }
 }
 
 /// What the scan found in one module.
@@ -128,14 +151,38 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
         )
     } else {
         let w = catalogue::wrapper(&callee)?;
-        let why = (!w.lowerable).then(|| {
-            if w.note.is_empty() {
+        let why = if !w.lowerable {
+            Some(if w.note.is_empty() {
                 "the catalogue marks it not lowerable".to_string()
             } else {
                 w.note.to_string()
-            }
-        });
-        (SiteKind::Wrapper(w), Some(w.nr), why, args.clone())
+            })
+        } else if w.args == catalogue::Args::FcntlCommand {
+            fcntl_refusal(&args)
+        } else if w.args == catalogue::Args::Sigaction {
+            sigaction_refusal(&args)
+        } else {
+            None
+        };
+        let (sys_args, why) = match w.args {
+            catalogue::Args::Map(map) if why.is_none() => match mapped_args(call, &args, map) {
+                Ok(sys_args) => (sys_args, None),
+                Err(e) => (args.clone(), Some(e)),
+            },
+            // rt_sigaction(sig, act, NULL, 8): the lowering puts the kernel's struct built
+            // from *act in place of act.
+            catalogue::Args::Sigaction if why.is_none() => (
+                vec![
+                    args[0],
+                    args[1],
+                    ir::const_i64(call, 0),
+                    ir::const_i64(call, KERNEL_SIGSET_BYTES),
+                ],
+                None,
+            ),
+            _ => (args.clone(), why),
+        };
+        (SiteKind::Wrapper(w), Some(w.nr), why, sys_args)
     };
     let syscall = nr.and_then(catalogue::by_nr);
     let argc = syscall.map(|s| s.args.len()).unwrap_or(ir_args.len());
@@ -183,6 +230,92 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
         args: sys_args,
         not_lowerable,
     })
+}
+
+/// Why a call of `fcntl(fd, cmd, ...)` cannot be lowered: a command that is not a constant, or
+/// one whose third argument's kind the catalogue does not know.
+fn fcntl_refusal(args: &[LLVMValueRef]) -> Option<String> {
+    let Some(cmd) = args.get(1).copied() else {
+        return Some("fcntl without a command".into());
+    };
+    let Some(cmd) = ir::const_int(cmd) else {
+        return Some(format!(
+            "fcntl's command {} is not a constant: its third argument's kind depends on it",
+            ir::describe(cmd)
+        ));
+    };
+    // A third argument of a command that takes none is passed on and ignored, as by glibc.
+    match catalogue::fcntl_command(cmd) {
+        Some(_) => None,
+        None if cmd == 9 => Some("fcntl(F_GETOWN): glibc answers it with F_GETOWN_EX".into()),
+        None => Some(format!(
+            "fcntl command {cmd}: the kind of its third argument is not known"
+        )),
+    }
+}
+
+/// The size of the kernel's signal set (`_NSIG / 8`), rt_sigaction's last argument.
+const KERNEL_SIGSET_BYTES: i64 = 8;
+
+/// Why a call of `sigaction(sig, act, oact)` cannot be lowered. glibc refuses signals 0,
+/// 32 and 33 (its own) and 65 on with EINVAL and no system call, builds the kernel's struct
+/// only when `act` is not NULL, and converts the kernel's old action back into `*oact`.
+fn sigaction_refusal(args: &[LLVMValueRef]) -> Option<String> {
+    let [sig, act, oact] = args else {
+        return Some(format!("sigaction called with {} arguments", args.len()));
+    };
+    let Some(sig) = ir::const_int(*sig) else {
+        return Some(format!(
+            "sigaction's signal {} is not a constant: glibc refuses some signals without a system call",
+            ir::describe(*sig)
+        ));
+    };
+    if !(1..=64).contains(&sig) || sig == 32 || sig == 33 {
+        return Some(format!(
+            "sigaction of signal {sig}: glibc refuses it (EINVAL) without a system call"
+        ));
+    }
+    if !ir::is_null(*oact) {
+        return Some(
+            "sigaction with an old action: glibc converts the kernel's struct back into it".into(),
+        );
+    }
+    if !ir::points_to_object(*act) {
+        return Some(format!(
+            "sigaction's new action {} may be NULL: only a local or global struct is known not to be",
+            ir::describe(*act)
+        ));
+    }
+    None
+}
+
+/// The system call's arguments from a wrapper's `args` by the catalogue's `map`.
+fn mapped_args(
+    call: LLVMValueRef,
+    args: &[LLVMValueRef],
+    map: &[catalogue::Arg],
+) -> Result<Vec<LLVMValueRef>, String> {
+    let takes = map
+        .iter()
+        .filter(|a| matches!(a, catalogue::Arg::From(_)))
+        .count();
+    if args.len() > takes {
+        return Err(format!(
+            "called with {} arguments, the wrapper takes {takes}",
+            args.len()
+        ));
+    }
+    map.iter()
+        .map(|a| match *a {
+            catalogue::Arg::From(k) => args.get(k).copied().ok_or_else(|| {
+                format!(
+                    "called with {} arguments, the wrapper takes more",
+                    args.len()
+                )
+            }),
+            catalogue::Arg::Const(c) => Ok(ir::const_i64(call, c)),
+        })
+        .collect()
 }
 
 /// Finds every site in the module, in function and instruction order.

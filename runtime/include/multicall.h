@@ -91,6 +91,13 @@ const char *multicall_backend_for(const struct mc_entry *entries, unsigned count
  */
 long multicall_libc_result(long raw);
 
+/*
+ * A signal restorer for an rt_sigaction entry (sa_restorer with SA_RESTORER set, as glibc's
+ * sigaction sets its own): it makes rt_sigreturn, with the instruction bytes unwinders
+ * recognise a signal frame by. The pass lowers sigaction(sig, act, NULL) with it.
+ */
+extern void (*const multicall_sa_restorer)(void);
+
 #ifdef __cplusplus
 }
 #endif

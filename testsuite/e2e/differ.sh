@@ -10,8 +10,9 @@
 # PROGRAM names the case list: copy (testsuite/programs/copy.c: copy IN OUT), copysig (copy.c
 # with a SIGALRM handler every 2 ms: copy's cases), copycount (copy's loop with a block count
 # and byte totals it prints: copy's cases), copycountsig (copycount.c with copysig's signals:
-# copy's cases) or rotate (testsuite/programs/rotate.c:
-# rotate CONF LOG ARCHIVE). The environment (e.g.
+# copy's cases), rotate (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE) or relay
+# (testsuite/programs/relay.c: relay [-p|-b] IN OUT, a copy through a Unix socket with
+# recv/send). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -21,7 +22,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -35,9 +36,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate) ;;
+copy | copysig | copycount | copycountsig | rotate | relay) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig or rotate)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate or relay)" >&2
 	exit 2
 	;;
 esac
@@ -342,6 +343,16 @@ rotate_cases() {
 	# The archive reaches the limit in the middle of a block: a short write.
 	check fsize-short-write log_2097152 1 -l 5 -x -- conf log archive
 	check closed-stdout log_4097 1 -c -e "cmp conf log" -- conf log archive
+}
+
+# relay takes copy's arguments and fails where copy fails, and has a socket to lose.
+relay_cases() {
+	copy_cases
+	# -p: the server end is closed before the relay (send: EPIPE; with an empty input the
+	# recv after the client's shutdown gets EBADF); -b: the client end is (send: EBADF).
+	check peer-closed in_4097 1 -e "test -f out && test ! -s out" -- -p in out
+	check peer-closed-empty in_0 1 -- -p in out
+	check bad-descriptor in_4097 1 -e "test -f out && test ! -s out" -- -b in out
 }
 
 "${program}_cases"

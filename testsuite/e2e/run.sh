@@ -2,8 +2,9 @@
 # Differential end-to-end test of the syscall-cluster pass: for each test program (copy.c,
 # the paper's copy program, rotate.c, a log rotator with several clusters and error paths,
 # copysig.c, copy.c with signals arriving during its looped copy, copycount.c, a copy loop
-# that counts its blocks and totals its bytes, one looped multi-call that carries them, and
-# copycountsig.c, copycount.c with copysig.c's signals) it
+# that counts its blocks and totals its bytes, one looped multi-call that carries them,
+# copycountsig.c, copycount.c with copysig.c's signals, and relay.c, a copy through a Unix
+# socket with recv/send, accept -> fcntl and a closed peer) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -49,7 +50,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig)
+programs=(copy rotate copysig copycount copycountsig relay)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -98,7 +99,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }

@@ -296,6 +296,9 @@ fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Optio
             (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) if sign_exact => {
                 return Some(Stop::Neg)
             }
+            // `if (close(fd) != 0)`, `if (fstat(...))`: for a call that returns only 0 or -1,
+            // continuing on 0 is continuing on success.
+            (LLVMIntEQ, 0) if a.zero_or_error() => return Some(Stop::Neg),
             _ => {}
         }
     }
@@ -312,9 +315,13 @@ fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Optio
     None
 }
 
-/// Whether a call's raw result always fits in 32 bits: a transfer (read, write, pread64,
-/// pwrite64: the result is at most the length, argument 2) of a constant length below 2^31.
+/// Whether a call's raw result always fits in 32 bits: a call that returns only 0 or -errno,
+/// or a transfer (read, write, pread64, pwrite64: the result is at most the length,
+/// argument 2) of a constant length below 2^31.
 fn result_fits_i32(a: &Site) -> bool {
+    if a.zero_or_error() {
+        return true;
+    }
     let transfer =
         a.nr.and_then(catalogue::by_nr)
             .is_some_and(|s| matches!(s.name, "read" | "write" | "pread64" | "pwrite64"));

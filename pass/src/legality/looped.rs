@@ -43,6 +43,12 @@ impl Checker<'_> {
     /// first in the loop's header); on success returns its plan.
     pub(crate) fn check_loop(&mut self, calls: &[usize]) -> Result<Looped, Refusal> {
         let sites = self.sites;
+        if let Some(&site) = calls.iter().find(|&&c| sites[c].converts_sigaction()) {
+            return Err(Refusal::new(
+                sites[site].call,
+                Reason::SigactionNotFirst { site },
+            ));
+        }
         let straight = self.check(calls)?;
         let gaps = match self.legal.get(calls) {
             Some(l) => l.gaps.clone(),

@@ -205,6 +205,13 @@ impl<'a> Checker<'a> {
     }
 
     fn entry(&mut self, calls: &[usize], stops: &[Stop], pos: usize) -> Result<Entry, Refusal> {
+        let site = calls[pos];
+        if pos > 0 && self.sites[site].converts_sigaction() {
+            return Err(Refusal::new(
+                self.sites[site].call,
+                Reason::SigactionNotFirst { site },
+            ));
+        }
         Ok(Entry {
             site: calls[pos],
             stop: stops[pos],

@@ -76,6 +76,9 @@ pub enum Reason {
         load: LLVMValueRef,
         by: usize,
     },
+    SigactionNotFirst {
+        site: usize,
+    },
     // Convexity.
     BothWays {
         t: LLVMBasicBlockRef,
@@ -184,7 +187,10 @@ impl Reason {
         use Reason::*;
         match self {
             OtherFunction { .. } | NotDominating { .. } => Condition::Dominance,
-            NotLowerable { .. } | Unsafe { .. } | ClobberedLoad { .. } => Condition::Safety,
+            NotLowerable { .. }
+            | Unsafe { .. }
+            | ClobberedLoad { .. }
+            | SigactionNotFirst { .. } => Condition::Safety,
             BothWays { .. }
             | ExitRejoins { .. }
             | ExitReachesCall { .. }
@@ -274,6 +280,10 @@ impl Refusal {
                 label(*b),
                 unsafe_why(*inst, *what)
             ),
+            SigactionNotFirst { site } => format!(
+                "{} reads its new action when the batch starts, where glibc reads it at the call: it must be the first call of a straight multi-call",
+                label(*site)
+            ),
             ClobberedLoad { load, by } => format!(
                 "'{}' reads memory that the later {} may write; in a multi-call it would see that write",
                 ir::describe(*load),
@@ -320,7 +330,7 @@ impl Refusal {
                 label(*b)
             ),
             NotStopPredicate { cond, a, b } => format!(
-                "branch '{}' between {} and {} is not a stop predicate on the result of '{}' (supported: r < 0, r <= 0, r > 0, r == -1, r != its length argument)",
+                "branch '{}' between {} and {} is not a stop predicate on the result of '{}' (supported: r < 0, r <= 0, r > 0, r == -1, r != its length argument, r == 0 for a call that returns only 0 or -1)",
                 ir::describe(*cond),
                 label(*a),
                 label(*b),

@@ -276,6 +276,78 @@ impl Builder {
         }
     }
 
+    /// The kernel's `struct sigaction` for glibc's `*act`, built as glibc's `sigaction` builds
+    /// it, in a new `[4 x i64]` alloca of `f`'s entry block; the stores go at the builder's
+    /// position. Returns the struct's address as the i64 of an argument. x86-64 layouts:
+    /// glibc's is `{ handler, sigset_t sa_mask (128 bytes), int sa_flags, restorer }`, the
+    /// kernel's `{ handler, unsigned long sa_flags, restorer, sa_mask (8 bytes) }`; glibc sets
+    /// `sa_flags = act->sa_flags | SA_RESTORER` (an int, sign-extended) and its restorer,
+    /// where this sets the runtime's (`multicall_sa_restorer`, see runtime/src/restorer.rs).
+    pub(crate) fn kernel_sigaction(&self, f: LLVMValueRef, act: LLVMValueRef) -> LLVMValueRef {
+        const SA_MASK: i64 = 8;
+        const SA_FLAGS: i64 = 136;
+        const SA_RESTORER: i64 = 0x0400_0000;
+        let kty = Self::array(self.i64t, 4);
+        let name = cname("mc.ksigaction");
+        // SAFETY: a second builder in the live context places the alloca at the start of f's
+        // entry block (f is a defined function: its entry block is not empty) and is disposed
+        // of at once, so this builder keeps its position.
+        let kact = unsafe {
+            let entry = LLVMCreateBuilderInContext(self.ctx);
+            LLVMPositionBuilderBefore(entry, LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(f)));
+            let a = LLVMBuildAlloca(entry, kty, name.as_ptr());
+            LLVMSetAlignment(a, 8);
+            LLVMDisposeBuilder(entry);
+            a
+        };
+        let at = |offset: i64| {
+            let mut idx = [self.c64(offset)];
+            let n = cname("");
+            // SAFETY: act points to a glibc struct sigaction (152 bytes), so the offset is
+            // inside it.
+            unsafe {
+                LLVMBuildInBoundsGEP2(self.builder, self.i8t, act, idx.as_mut_ptr(), 1, n.as_ptr())
+            }
+        };
+        let slot = |k: i64| {
+            let mut idx = [self.c64(0), self.c64(k)];
+            let n = cname("");
+            // SAFETY: kact is a [4 x i64] and k < 4.
+            unsafe {
+                LLVMBuildInBoundsGEP2(self.builder, kty, kact, idx.as_mut_ptr(), 2, n.as_ptr())
+            }
+        };
+        let handler = self.load(self.ptrt, act, "mc.sa.handler");
+        self.store(self.as_i64(handler), slot(0));
+        let flags = self.load(self.i32t, at(SA_FLAGS), "mc.sa.flags");
+        let n = cname("");
+        // SAFETY: flags is an i32 and the constant one of the same type.
+        let flags = unsafe {
+            LLVMBuildOr(
+                self.builder,
+                flags,
+                self.const_int(self.i32t, SA_RESTORER),
+                n.as_ptr(),
+            )
+        };
+        self.store(self.as_i64(flags), slot(1));
+        let restorer_name = cname("multicall_sa_restorer");
+        // SAFETY: looking up or declaring an external global of the live module.
+        let restorer = unsafe {
+            let mut g = LLVMGetNamedGlobal(self.module, restorer_name.as_ptr());
+            if g.is_null() {
+                g = LLVMAddGlobal(self.module, self.ptrt, restorer_name.as_ptr());
+                LLVMSetGlobalConstant(g, 1);
+            }
+            g
+        };
+        let restorer = self.load(self.ptrt, restorer, "mc.sa.restorer");
+        self.store(self.as_i64(restorer), slot(2));
+        let mask = self.load(self.i64t, at(SA_MASK), "mc.sa.mask");
+        self.store(mask, slot(3));
+        self.as_i64(kact)
+    }
+
     /// A raw 64-bit result as a value of the call's type `ty` (i32, i64 or a pointer).
     pub(crate) fn i64_as(&self, raw: LLVMValueRef, ty: LLVMTypeRef) -> LLVMValueRef {
         let n = cname("");

@@ -141,6 +141,9 @@ fn fill_entry(
     for (k, a) in e.args.iter().enumerate() {
         let word = match *a {
             ArgSource::Zero => b.c64(0),
+            ArgSource::Value(v) if k == 1 && site.converts_sigaction() => {
+                b.kernel_sigaction(site.function, *replaced.get(&v).unwrap_or(&v))
+            }
             ArgSource::Value(v) => b.as_i64(*replaced.get(&v).unwrap_or(&v)),
             ArgSource::Ref(m) => b.c64(m as i64),
         };

@@ -131,14 +131,45 @@ pub struct Wrapper {
     pub lowerable: bool,
     /// Why the call is not lowerable, or what a caller must know; empty when there is nothing to say.
     pub note: &'static str,
+    /// How the system call's arguments come from the wrapper's.
+    pub args: Args,
+}
+
+/// How a wrapper's arguments become its system call's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Args {
+    /// The wrapper's arguments in order; arguments the wrapper does not pass (a missing
+    /// variadic one, or the system call's trailing extras) are 0.
+    Same,
+    /// One source per argument of the system call (`wait(s)` is `wait4(-1, s, 0, NULL)`).
+    Map(&'static [Arg]),
+    /// `fcntl(fd, cmd, ...)`: the wrapper's arguments in order, exact only for a constant
+    /// command that [`fcntl_command`] knows.
+    FcntlCommand,
+    /// `sigaction(sig, act, NULL)`: `rt_sigaction(sig, &kact, NULL, 8)` with the kernel's
+    /// struct built from `*act` as glibc builds it (`SA_RESTORER` and a restorer added),
+    /// exact for a constant signal glibc accepts, a non-null `act` and a NULL `oact`.
+    Sigaction,
+}
+
+/// Where one argument of the system call comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    /// The wrapper's argument with this index.
+    From(usize),
+    /// A constant.
+    Const(i64),
 }
 
 macro_rules! w {
     ($f:literal, $nr:literal, [$($t:literal),*], $low:literal) => {
-        Wrapper { function: $f, nr: $nr, trace_names: &[$($t),*], lowerable: $low, note: "" }
+        Wrapper { function: $f, nr: $nr, trace_names: &[$($t),*], lowerable: $low, note: "", args: Args::Same }
     };
     ($f:literal, $nr:literal, [$($t:literal),*], $low:literal, $note:literal) => {
-        Wrapper { function: $f, nr: $nr, trace_names: &[$($t),*], lowerable: $low, note: $note }
+        Wrapper { function: $f, nr: $nr, trace_names: &[$($t),*], lowerable: $low, note: $note, args: Args::Same }
+    };
+    ($f:literal, $nr:literal, [$($t:literal),*], $note:literal, args: $args:expr) => {
+        Wrapper { function: $f, nr: $nr, trace_names: &[$($t),*], lowerable: true, note: $note, args: $args }
     };
 }
 
@@ -342,15 +373,15 @@ static WRAPPERS: &[Wrapper] = &[
         "fcntl",
         72,
         ["fcntl"],
-        false,
-        "glibc turns F_GETOWN into F_GETOWN_EX (negative owners are not errors)"
+        "variadic: the third argument's kind depends on the command",
+        args: Args::FcntlCommand
     ),
     w!(
         "fcntl64",
         72,
         ["fcntl"],
-        false,
-        "glibc turns F_GETOWN into F_GETOWN_EX (negative owners are not errors)"
+        "variadic: the third argument's kind depends on the command",
+        args: Args::FcntlCommand
     ),
     w!("flock", 73, ["flock"], true),
     w!(
@@ -397,15 +428,15 @@ static WRAPPERS: &[Wrapper] = &[
         "send",
         44,
         ["sendto"],
-        false,
-        "send is sendto with two more arguments (NULL, 0)"
+        "send is sendto with two more arguments (NULL, 0)",
+        args: Args::Same
     ),
     w!(
         "recv",
         45,
         ["recvfrom"],
-        false,
-        "recv is recvfrom with two more arguments (NULL, NULL)"
+        "recv is recvfrom with two more arguments (NULL, NULL)",
+        args: Args::Same
     ),
     w!("sendto", 44, ["sendto"], true),
     w!("recvfrom", 45, ["recvfrom"], true),
@@ -433,7 +464,7 @@ static WRAPPERS: &[Wrapper] = &[
         271,
         ["ppoll"],
         false,
-        "the kernel takes the signal mask size as a fifth argument"
+        "glibc passes a copy of the timeout (the kernel writes the time left into it)"
     ),
     w!("epoll_create", 213, ["epoll_create", "epoll_create1"], true),
     w!("epoll_create1", 291, ["epoll_create1"], true),
@@ -443,8 +474,15 @@ static WRAPPERS: &[Wrapper] = &[
         "epoll_pwait",
         281,
         ["epoll_pwait"],
-        false,
-        "the kernel takes the signal mask size as a sixth argument"
+        "the kernel takes the signal mask's size (8 bytes) as a sixth argument",
+        args: Args::Map(&[
+            Arg::From(0),
+            Arg::From(1),
+            Arg::From(2),
+            Arg::From(3),
+            Arg::From(4),
+            Arg::Const(8)
+        ])
     ),
     w!("eventfd", 290, ["eventfd2"], true),
     w!("nanosleep", 35, ["clock_nanosleep", "nanosleep"], true),
@@ -480,15 +518,15 @@ static WRAPPERS: &[Wrapper] = &[
         "waitpid",
         61,
         ["wait4"],
-        false,
-        "waitpid is wait4 with a fourth argument (NULL)"
+        "waitpid is wait4 with a fourth argument (NULL)",
+        args: Args::Same
     ),
     w!(
         "wait",
         61,
         ["wait4"],
-        false,
-        "wait is wait4(-1, status, 0, NULL)"
+        "wait is wait4(-1, status, 0, NULL)",
+        args: Args::Map(&[Arg::Const(-1), Arg::From(0), Arg::Const(0), Arg::Const(0)])
     ),
     w!(
         "setuid",
@@ -508,22 +546,22 @@ static WRAPPERS: &[Wrapper] = &[
         "sigaction",
         13,
         ["rt_sigaction"],
-        false,
-        "glibc installs its own sa_restorer and converts the struct"
+        "glibc converts the struct to the kernel's and adds SA_RESTORER and its restorer",
+        args: Args::Sigaction
     ),
     w!(
         "signal",
         13,
         ["rt_sigaction"],
         false,
-        "glibc builds a sigaction"
+        "glibc sets SA_RESTART or not by siginterrupt's state, which only glibc sees"
     ),
     w!(
         "sigprocmask",
         14,
         ["rt_sigprocmask"],
         false,
-        "the kernel takes the mask size as a fourth argument"
+        "glibc removes its own signals (SIGCANCEL, SIGSETXID) from the set first"
     ),
     w!(
         "pthread_sigmask",
@@ -597,6 +635,138 @@ pub fn wrapper(function: &str) -> Option<&'static Wrapper> {
         .get_or_init(|| WRAPPERS.iter().map(|w| (w.function, w)).collect())
         .get(function)
         .copied()
+}
+
+/// What an `fcntl` command does with the third argument, for the commands whose kind is fixed
+/// and for which glibc's `fcntl` is the system call itself (it is not for `F_GETOWN`, which glibc
+/// answers with `F_GETOWN_EX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FcntlCommand {
+    /// `F_GETFL`, ...
+    pub name: &'static str,
+    /// The third argument's kind: `None` when the command ignores it, `Int`, or a pointer
+    /// (`BufIn`: the kernel reads a struct, `BufOut`: writes one, `BufInOut`: both).
+    pub arg: Option<ArgKind>,
+    /// The result on success is 0 (so the call returns only 0 or -1).
+    pub zero_on_success: bool,
+}
+
+/// The `fcntl` command `cmd` (x86-64 Linux values), when its argument kind is known. Left out:
+/// `F_GETOWN` (glibc emulates it), `F_NOTIFY` (the kernel reads the argument as an unsigned
+/// long, so the upper half of a negative int, which the C caller leaves undefined, matters)
+/// and commands this table does not list.
+pub fn fcntl_command(cmd: i64) -> Option<FcntlCommand> {
+    use ArgKind::*;
+    let (name, arg, zero_on_success) = match cmd {
+        0 => ("F_DUPFD", Some(Int), false),
+        1 => ("F_GETFD", None, false),
+        2 => ("F_SETFD", Some(Int), true),
+        3 => ("F_GETFL", None, false),
+        4 => ("F_SETFL", Some(Int), true),
+        5 => ("F_GETLK", Some(BufInOut), true),
+        6 => ("F_SETLK", Some(BufIn), true),
+        7 => ("F_SETLKW", Some(BufIn), true),
+        8 => ("F_SETOWN", Some(Int), true),
+        10 => ("F_SETSIG", Some(Int), true),
+        11 => ("F_GETSIG", None, false),
+        15 => ("F_SETOWN_EX", Some(BufIn), true),
+        16 => ("F_GETOWN_EX", Some(BufOut), true),
+        36 => ("F_OFD_GETLK", Some(BufInOut), true),
+        37 => ("F_OFD_SETLK", Some(BufIn), true),
+        38 => ("F_OFD_SETLKW", Some(BufIn), true),
+        1024 => ("F_SETLEASE", Some(Int), true),
+        1025 => ("F_GETLEASE", None, false),
+        1030 => ("F_DUPFD_CLOEXEC", Some(Int), false),
+        1031 => ("F_SETPIPE_SZ", Some(Int), false),
+        1032 => ("F_GETPIPE_SZ", None, false),
+        1033 => ("F_ADD_SEALS", Some(Int), true),
+        1034 => ("F_GET_SEALS", None, false),
+        _ => return None,
+    };
+    Some(FcntlCommand {
+        name,
+        arg,
+        zero_on_success,
+    })
+}
+
+/// The system calls whose result on success is always 0 (kernel names).
+const ZERO_ON_SUCCESS: &[&str] = &[
+    "close",
+    "stat",
+    "fstat",
+    "lstat",
+    "newfstatat",
+    "statx",
+    "statfs",
+    "fstatfs",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "fsync",
+    "fdatasync",
+    "syncfs",
+    "truncate",
+    "ftruncate",
+    "fallocate",
+    "unlink",
+    "unlinkat",
+    "rmdir",
+    "mkdir",
+    "mkdirat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "chdir",
+    "fchdir",
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "pipe",
+    "pipe2",
+    "flock",
+    "munmap",
+    "mprotect",
+    "madvise",
+    "msync",
+    "mlock",
+    "munlock",
+    "socketpair",
+    "bind",
+    "listen",
+    "connect",
+    "shutdown",
+    "setsockopt",
+    "getsockopt",
+    "getsockname",
+    "getpeername",
+    "epoll_ctl",
+    "nanosleep",
+    "kill",
+    "tgkill",
+    "getrlimit",
+    "setrlimit",
+    "prlimit64",
+    "getrusage",
+    "uname",
+    "rt_sigaction",
+    "rt_sigprocmask",
+];
+
+impl Syscall {
+    /// Whether the call's result on success is always 0, so that it returns only 0 or
+    /// -errno (libc: 0 or -1). `fcntl`'s depends on the command ([`fcntl_command`]).
+    pub fn zero_on_success(&self) -> bool {
+        ZERO_ON_SUCCESS.contains(&self.name)
+    }
 }
 
 /// The argument kinds of the system call a trace names `name`, or of `syscall_0xNN` / `syscall_NN`
@@ -687,13 +857,64 @@ mod tests {
         assert_eq!(open.nr, 2);
         assert!(open.trace_names.contains(&"openat"));
         assert!(wrapper("creat").unwrap().lowerable);
-        assert!(!wrapper("sigaction").unwrap().lowerable);
+        assert!(wrapper("sigaction").unwrap().lowerable);
+        assert!(!wrapper("signal").unwrap().lowerable);
         assert!(!wrapper("__read_chk").unwrap().lowerable);
         assert!(wrapper("printf").is_none());
         assert_eq!(
             wrapper("select").unwrap().trace_names,
             &["pselect6", "select"]
         );
+    }
+
+    #[test]
+    fn mapped_wrappers_fit_their_calls() {
+        for w in wrappers() {
+            let call = by_nr(w.nr).unwrap();
+            if let Args::Map(args) = w.args {
+                assert_eq!(args.len(), call.args.len(), "{}", w.function);
+            }
+            if w.args != Args::Same {
+                assert!(w.lowerable, "{}", w.function);
+            }
+        }
+        let wait = wrapper("wait").unwrap();
+        assert_eq!(
+            wait.args,
+            Args::Map(&[Arg::Const(-1), Arg::From(0), Arg::Const(0), Arg::Const(0)])
+        );
+        assert!(wrapper("recv").unwrap().lowerable);
+        assert_eq!(wrapper("recv").unwrap().trace_names, &["recvfrom"]);
+        assert_eq!(by_nr(wrapper("send").unwrap().nr).unwrap().name, "sendto");
+        assert_eq!(wrapper("fcntl").unwrap().args, Args::FcntlCommand);
+    }
+
+    #[test]
+    fn fcntl_commands() {
+        assert_eq!(fcntl_command(3).unwrap().name, "F_GETFL");
+        assert_eq!(fcntl_command(3).unwrap().arg, None);
+        assert_eq!(fcntl_command(4).unwrap().arg, Some(ArgKind::Int));
+        assert!(fcntl_command(4).unwrap().zero_on_success);
+        assert!(!fcntl_command(0).unwrap().zero_on_success);
+        assert_eq!(fcntl_command(5).unwrap().arg, Some(ArgKind::BufInOut));
+        assert!(fcntl_command(9).is_none(), "F_GETOWN: glibc emulates it");
+        assert!(fcntl_command(1026).is_none(), "F_NOTIFY");
+        assert!(fcntl_command(-1).is_none());
+    }
+
+    #[test]
+    fn zero_on_success_calls() {
+        for name in ["close", "newfstatat", "fstat", "bind", "rt_sigaction"] {
+            assert!(by_name(name).unwrap().zero_on_success(), "{name}");
+        }
+        for name in [
+            "read", "openat", "accept", "dup2", "fcntl", "ioctl", "getpid", "umask",
+        ] {
+            assert!(!by_name(name).unwrap().zero_on_success(), "{name}");
+        }
+        for name in ZERO_ON_SUCCESS {
+            assert!(by_name(name).is_some(), "{name} is not a system call");
+        }
     }
 
     #[test]
