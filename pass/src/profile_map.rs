@@ -3,7 +3,9 @@
 //! A node with a source site (`function`, `file`, `line:column`, inlined-at chain) matches the IR
 //! sites whose debug location has the same frames: innermost function and line:column, the file
 //! compared by path suffix (or, when that matches nothing, by file name alone: a profile recorded
-//! on a build in another directory), and each inlined-at frame in turn. A node without a site, or
+//! on a build in another directory), and each inlined-at frame in turn; the IR's location may
+//! have more inlined-at frames than the profile's (a helper inlined here and not where the
+//! profile was recorded). A node without a site, or
 //! whose site matches nothing (IR without debug info), falls back to the paper's mapping: every
 //! site of the same system call within the function the node names (its site's outermost function,
 //! or the function in the trace's caller frame `main+0x26`), or within the whole module when it
@@ -150,7 +152,10 @@ fn site_matches(
     ) {
         return false;
     }
-    if frames.len() != site.inlined_at.len() + 1 {
+    // The IR may have more frames than the profile: a call recorded in a helper that was
+    // not inlined there and is inlined here (by clang, at link time, or by the pass's own
+    // inliner) is the same call of the source. The profile's frames are then the innermost.
+    if frames.len() < site.inlined_at.len() + 1 {
         return false;
     }
     site.inlined_at
@@ -310,6 +315,20 @@ pub struct NodeMatch {
     pub how: MatchKind,
 }
 
+/// A hot edge both of whose nodes match sites of this module, but never two sites in one
+/// function: the calls sit in different functions (a `my_read`/`my_write` wrapper).
+#[derive(Clone, Debug)]
+pub struct CrossEdge {
+    /// The edge's index in the profile (stable when the IR changes).
+    pub edge: usize,
+    pub from: String,
+    pub to: String,
+    pub weight: u64,
+    /// The sites of each end.
+    pub from_sites: Vec<usize>,
+    pub to_sites: Vec<usize>,
+}
+
 /// The profile as a graph over the module's sites: what the rest of the pass needs of it.
 #[derive(Debug, Default)]
 pub struct SiteGraph {
@@ -320,6 +339,8 @@ pub struct SiteGraph {
     pub self_loops: Vec<(usize, u64)>,
     /// Hot edges with an unmatched node that touch the program's own code.
     pub unmatched: Vec<UnmatchedEdge>,
+    /// Hot matched edges whose calls are in different functions only, heaviest first.
+    pub cross: Vec<CrossEdge>,
     /// Edges at least `min_weight` heavy whose nodes both match sites, and those that do not.
     pub edges_matched: u64,
     pub edges_unmatched: u64,
@@ -353,7 +374,7 @@ pub(crate) fn site_graph(
     };
     let mut pairs: HashMap<(usize, usize), u64> = HashMap::new();
     let mut self_loops: HashMap<usize, u64> = HashMap::new();
-    for e in &profile.edges {
+    for (k, e) in profile.edges.iter().enumerate() {
         if e.weight < min_weight {
             continue;
         }
@@ -391,16 +412,32 @@ pub(crate) fn site_graph(
             continue;
         }
         graph.edges_matched += 1;
+        let mut in_one_function = false;
         for &a in from {
             for &b in to {
                 if a == b {
                     *self_loops.entry(a).or_default() += e.weight;
+                    in_one_function = true;
                 } else if sites[a].function == sites[b].function {
                     *pairs.entry((a, b)).or_default() += e.weight;
+                    in_one_function = true;
                 }
             }
         }
+        if !in_one_function {
+            graph.cross.push(CrossEdge {
+                edge: k,
+                from: graph.nodes[e.from].label.clone(),
+                to: graph.nodes[e.to].label.clone(),
+                weight: e.weight,
+                from_sites: from.clone(),
+                to_sites: to.clone(),
+            });
+        }
     }
+    graph
+        .cross
+        .sort_by(|x, y| y.weight.cmp(&x.weight).then(x.edge.cmp(&y.edge)));
     graph.self_loops = self_loops
         .into_iter()
         .filter(|&(_, w)| w >= min_weight)

@@ -5,7 +5,7 @@ use llvm_sys::prelude::LLVMValueRef;
 
 use crate::legality::Refusal;
 use crate::plan::{ArgSource, Buffers, Plan};
-use crate::profile_map::{MatchKind, NodeMatch, UnmatchedEdge};
+use crate::profile_map::{CrossEdge, MatchKind, NodeMatch, UnmatchedEdge};
 use crate::shim::RemarkKind;
 use crate::sites::Site;
 
@@ -100,6 +100,58 @@ impl Remark {
                 e.missing.join(", ")
             ),
         }
+    }
+
+    /// A call of `helper` in `host` about to be inlined for the hot edge `edge`.
+    pub(crate) fn inlined(
+        host: LLVMValueRef,
+        call: LLVMValueRef,
+        helper: LLVMValueRef,
+        size: usize,
+        edge: &CrossEdge,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Inlined",
+            function: host,
+            at: Some(call),
+            message: format!(
+                "inlined '{}' ({size} instructions) into '{}' so that the hot edge {} -> {} (weight {}) runs in one function",
+                crate::ir::name(helper),
+                crate::ir::name(host),
+                edge.from,
+                edge.to,
+                edge.weight
+            ),
+        }
+    }
+
+    /// A call the inliner accepted and LLVM's `InlineFunction` then refused.
+    pub(crate) fn not_inlined(host: LLVMValueRef, call: LLVMValueRef, why: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "NotInlined",
+            function: host,
+            at: Some(call),
+            message: why.to_string(),
+        }
+    }
+
+    /// A hot matched edge whose calls are in different functions only; `why` says what kept
+    /// them apart.
+    pub(crate) fn cross_function(sites: &[Site], e: &CrossEdge, why: &str) -> Option<Remark> {
+        let a = &sites[*e.from_sites.first()?];
+        let b = &sites[*e.to_sites.first()?];
+        Some(Remark {
+            kind: RemarkKind::Missed,
+            name: "CrossFunction",
+            function: a.function,
+            at: Some(a.call),
+            message: format!(
+                "not clustered: hot edge {} -> {} (weight {}) runs from {} in '{}' to {} in '{}', different functions: {why}",
+                e.from, e.to, e.weight, a.label(), a.function_name, b.label(), b.function_name
+            ),
+        })
     }
 
     /// A call that follows itself but is in a straight multi-call with `chain`.
