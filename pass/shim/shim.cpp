@@ -119,11 +119,14 @@ void registerCallbacks(PassBuilder &PB) {
       return;
     MPM.addPass(SyscallClusterPass());
   });
-  // The end of the full LTO pipeline (lld --load-pass-plugin, clang -flto -fpass-plugin): the
-  // whole program is one module, so helpers of other translation units are in reach.
+  // The end of the full LTO pipeline (`lto<O2>`), where the whole program is one module and
+  // helpers of other translation units are in reach: only with -syscluster-profile, because
+  // a linker that cannot pass that option (lld 19 parses -mllvm before it loads plugins) names
+  // the pass with its profile in its own pipeline (`--lto-newpm-passes=lto<O2>,
+  // syscall-cluster<profile=F>`), where a second, profile-less run would only repeat remarks.
   PB.registerFullLinkTimeOptimizationLastEPCallback(
       [](ModulePassManager &MPM, OptimizationLevel) {
-        if (Opts && Opts->Disable)
+        if (!Opts || Opts->Disable || Opts->Profile.empty())
           return;
         MPM.addPass(SyscallClusterPass());
       });

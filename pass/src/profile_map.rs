@@ -31,6 +31,9 @@ pub enum MatchKind {
     /// The debug location with the file compared by its name alone: the profile was recorded
     /// on a build in another directory (another checkout, machine or build root).
     DebugLocationFileName,
+    /// The debug location of the place a helper was inlined at, the helper's call being its
+    /// last act (a tail call: the profile records the helper's caller as the site).
+    TailCalledHelper,
     Name,
     Unmatched,
 }
@@ -137,11 +140,16 @@ fn frame_matches(
         && (column == 0 || ir.column == 0 || ir.column == column)
 }
 
+/// Whether the IR frames match the profile's site; with `skip`, after leaving out the
+/// innermost `skip` frames (the inlined body of a helper that tail-called the system call:
+/// its frame is not on the recorded stack, so the profile names the place that called it).
 fn site_matches(
     frames: &[DebugFrame],
     site: &syscluster_profile::format::Site,
     how: FileMatch,
+    skip: usize,
 ) -> bool {
+    let frames = frames.get(skip..).unwrap_or(&[]);
     let Some(inner) = frames.first() else {
         return false;
     };
@@ -191,8 +199,8 @@ fn foreign(node: &Node) -> bool {
     node.site.is_none() && node.caller.is_none()
 }
 
-/// The sites that answer to each system call name, and among them those whose innermost debug
-/// location is on a given line: the candidates of a node, without a pass over every site.
+/// The sites that answer to each system call name, and among them those with a frame of their
+/// debug location on a given line: the candidates of a node, without a pass over every site.
 struct SiteIndex<'s> {
     by_name: HashMap<&'s str, Vec<usize>>,
     by_line: HashMap<(&'s str, u32), Vec<usize>>,
@@ -206,10 +214,13 @@ impl<'s> SiteIndex<'s> {
             let mut names: Vec<&str> = site.trace_names.iter().map(String::as_str).collect();
             names.sort_unstable();
             names.dedup();
+            let mut lines: Vec<u32> = frames[k].iter().map(|f| f.line).collect();
+            lines.sort_unstable();
+            lines.dedup();
             for name in names {
                 by_name.entry(name).or_default().push(k);
-                if let Some(f) = frames[k].first() {
-                    by_line.entry((name, f.line)).or_default().push(k);
+                for &line in &lines {
+                    by_line.entry((name, line)).or_default().push(k);
                 }
             }
         }
@@ -235,16 +246,25 @@ pub(crate) fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
         if let Some(site) = &node.site {
             // By path first; by file name when the profile comes from a build in another
             // directory, so that no path of the recording machine has to exist here.
+            // Then, for a call inlined here that the profile saw tail-called from a helper,
+            // by the frames outside the helper's.
             let levels = [
-                (FileMatch::Path, MatchKind::DebugLocation),
-                (FileMatch::FileName, MatchKind::DebugLocationFileName),
+                (FileMatch::Path, false, MatchKind::DebugLocation),
+                (FileMatch::FileName, false, MatchKind::DebugLocationFileName),
+                (FileMatch::Path, true, MatchKind::TailCalledHelper),
+                (FileMatch::FileName, true, MatchKind::TailCalledHelper),
             ];
-            let found = levels.iter().find_map(|&(level, kind)| {
+            let found = levels.iter().find_map(|&(level, tail, kind)| {
                 let hits: Vec<usize> = index
                     .on_line(&node.syscall, site.line)
                     .iter()
                     .copied()
-                    .filter(|&k| site_matches(&frames[k], site, level))
+                    .filter(|&k| {
+                        let skips = if tail { 1..frames[k].len() } else { 0..1 };
+                        skips
+                            .into_iter()
+                            .any(|skip| site_matches(&frames[k], site, level, skip))
+                    })
                     .collect();
                 (!hits.is_empty()).then_some((hits, kind))
             });

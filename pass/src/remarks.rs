@@ -66,6 +66,9 @@ impl Remark {
     pub(crate) fn profile_match(node: &NodeMatch, s: &Site) -> Remark {
         let how = match node.how {
             MatchKind::DebugLocation => "by debug location",
+            MatchKind::TailCalledHelper => {
+                "by the debug location where the helper that tail-calls it was inlined"
+            }
             MatchKind::DebugLocationFileName => {
                 "by debug location, file name only: the profile names another directory"
             }

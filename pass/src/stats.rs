@@ -46,10 +46,7 @@ impl Stats {
             (self.regions, "Number of multi-calls formed"),
             (self.calls_clustered, "Number of system calls clustered"),
             (self.looped, "Number of looped multi-calls (whole loops)"),
-            (
-                self.inlined,
-                "Number of helper calls inlined for hot edges",
-            ),
+            (self.inlined, "Number of helper calls inlined for hot edges"),
         ];
         let width = rows
             .iter()
