@@ -224,8 +224,33 @@ fn helper_refusal(graph: &CallGraph, f: LLVMValueRef) -> Option<String> {
         .then(|| format!("{} is recursive", quoted(f)))
 }
 
-/// Inlines the helpers of one host, each call of each helper in the host; stops at the first
-/// helper that may not be inlined.
+/// Why one of the host's helpers may not be inlined, asked before anything is inlined: the
+/// helper itself, and LLVM's answer for a call of it (those of a helper deeper on the path
+/// are not in the host yet; a call of the helper elsewhere stands for them).
+fn host_refusal(ctx: &Context<'_>, graph: &CallGraph, target: &Host) -> Option<String> {
+    target.helpers.iter().find_map(|&helper| {
+        helper_refusal(graph, helper).or_else(|| {
+            let calls = graph.calls_in(target.host, helper);
+            let call = calls.first().or_else(|| {
+                graph
+                    .callers
+                    .get(&helper)
+                    .and_then(|c| c.first())
+                    .map(|(_, call)| call)
+            })?;
+            ctx.shim.inline_blocker(*call).map(|why| {
+                format!(
+                    "{} cannot be inlined into {}: {why}",
+                    quoted(helper),
+                    quoted(target.host)
+                )
+            })
+        })
+    })
+}
+
+/// Inlines the helpers of one host, each call of each helper in the host, when all of them
+/// may be inlined.
 fn inline_into(
     ctx: &mut Context<'_>,
     graph: &mut CallGraph,
@@ -233,12 +258,12 @@ fn inline_into(
     edge: &CrossEdge,
     out: &mut Outcome,
 ) {
+    if let Some(why) = host_refusal(ctx, graph, target) {
+        out.why_not.get_or_insert(why);
+        return;
+    }
     let mut growth = 0usize;
     for &helper in &target.helpers {
-        if let Some(why) = helper_refusal(graph, helper) {
-            out.why_not.get_or_insert(why);
-            return;
-        }
         let calls = graph.calls_in(target.host, helper);
         let size = graph.size(helper);
         if growth + calls.len() * size > MAX_GROWTH {
