@@ -161,11 +161,13 @@ profile() {
 
 # figures PACKAGE EXTRA: counts of the build with the pass, appended to the summary.
 figures() {
-	local p=$1 extra=$2 log=$work/logs/$1 built failed changed clusters missed verified badverify
+	local p=$1 extra=$2 log=$work/logs/$1 built failed changed clusters inlined missed verified badverify
 	built=$(wc -l <"$log/modules")
 	failed=$(awk '$1 != 0' "$log/modules" | wc -l)
 	changed=$(grep -l '^--- !Passed' "$log"/remarks/*.yaml 2>/dev/null | wc -l)
-	clusters=$(cat "$log"/remarks/*.yaml 2>/dev/null | grep -c '^--- !Passed')
+	# Passed remarks are clusters (Clustered) and helper calls inlined for them (Inlined).
+	clusters=$(cat "$log"/remarks/*.yaml 2>/dev/null | grep -c '^Name: *Clustered$')
+	inlined=$(cat "$log"/remarks/*.yaml 2>/dev/null | grep -c '^Name: *Inlined$')
 	missed=$(cat "$log"/remarks/*.yaml 2>/dev/null | grep -c '^--- !Missed')
 	# Why the pass refused edges that do have call sites in a module (every module also
 	# reports the profile's edges whose calls are elsewhere: UnmatchedEdge, left out).
@@ -175,8 +177,8 @@ figures() {
 			END { for (k in n) printf "%s %d, ", k, n[k] }' | sed 's/, $//')
 	verified=$(grep -c '^ok' "$log/opt-verify")
 	badverify=$(grep -c '^FAIL' "$log/opt-verify")
-	printf '%-11s modules %4d built, %d failed (compile or IR verifier); pass changed %d, clusters %d (%d missed remarks; refusals: %s); opt verify %d ok, %d failed; %s\n' \
-		"$p" "$built" "$failed" "$changed" "$clusters" "$missed" "${refusals:-none}" "$verified" "$badverify" "$extra" | tee -a "$summary"
+	printf '%-11s modules %4d built, %d failed (compile or IR verifier); pass changed %d, clusters %d, helper calls inlined %d (%d missed remarks; refusals: %s); opt verify %d ok, %d failed; %s\n' \
+		"$p" "$built" "$failed" "$changed" "$clusters" "$inlined" "$missed" "${refusals:-none}" "$verified" "$badverify" "$extra" | tee -a "$summary"
 	[ "$built" -gt 0 ] || fail "$p: no module was compiled with the pass"
 	[ "$failed" -eq 0 ] || fail "$p: $failed modules failed to compile or verify with the pass"
 	[ "$badverify" -eq 0 ] || fail "$p: $badverify modules changed by the pass fail opt -passes=verify"
@@ -412,7 +414,7 @@ pkg_mini_httpd() {
 	local calls="no multicall reference"
 	if llvm-nm-19 "$d/mini_httpd.clustered" | grep -Eqw 'multicall(_loop(_flags)?)?'; then
 		calls="calls multicall"
-	elif grep -qs '^--- !Passed' "$work/logs/mini-httpd/remarks/"*.yaml; then
+	elif grep -qs '^Name: *Clustered$' "$work/logs/mini-httpd/remarks/"*.yaml; then
 		fail "mini-httpd: the pass reported a cluster but the server does not call multicall"
 	fi
 	local b ok=identical

@@ -112,20 +112,36 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
             ctx.remark(Remark::profile_match(node, &sites[s]));
         }
     }
+    let defined: HashSet<String> = ir::defined_functions(ctx.module)
+        .into_iter()
+        .map(ir::name)
+        .collect();
     for e in &graph.unmatched {
-        ctx.remark(Remark::unmatched_edge(e));
+        let elsewhere: Vec<String> = e
+            .missing_functions
+            .iter()
+            // A C++ name in the profile is demangled and the IR's mangled: no comparison.
+            .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|f| !defined.contains(f.as_str()))
+            .cloned()
+            .collect();
+        ctx.remark(Remark::unmatched_edge(e, &elsewhere));
     }
 }
 
 /// One remark per hot matched edge whose calls are still in different functions, with what
 /// kept them apart.
 fn report_cross(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
+    // Profile nodes that differ in what the remark does not show (arguments) say it once.
+    let mut said = HashSet::new();
     for e in &graph.cross {
         let why = ctx.not_inlined.get(&e.edge).cloned().unwrap_or_else(|| {
             "no caller of both in this module: link-time optimisation brings callers of other translation units in reach (syscluster build --lto)".to_string()
         });
         if let Some(r) = Remark::cross_function(sites, e, &why) {
-            ctx.remark(r);
+            if said.insert(r.message.clone()) {
+                ctx.remark(r);
+            }
         }
     }
 }

@@ -322,6 +322,9 @@ pub struct UnmatchedEdge {
     pub weight: u64,
     /// Labels of the nodes without a site.
     pub missing: Vec<String>,
+    /// When the other end has sites here: the functions the profile names for the ends
+    /// without (their call sites' outermost frames), which may be in another translation unit.
+    pub missing_functions: Vec<String>,
     /// The function the remark is attached to.
     pub function: LLVMValueRef,
 }
@@ -421,11 +424,21 @@ pub(crate) fn site_graph(
                     .map(|(n, _)| graph.nodes[*n].label.clone())
                     .collect();
                 missing.dedup();
+                let touches = !from.is_empty() || !to.is_empty();
+                let mut missing_functions: Vec<String> = [(e.from, from), (e.to, to)]
+                    .iter()
+                    .filter(|(_, v)| touches && v.is_empty())
+                    .filter_map(|(n, _)| profile.nodes.get(*n))
+                    .filter(|n| n.site.is_some())
+                    .filter_map(node_function)
+                    .collect();
+                missing_functions.dedup();
                 graph.unmatched.push(UnmatchedEdge {
                     from: graph.nodes[e.from].label.clone(),
                     to: graph.nodes[e.to].label.clone(),
                     weight: e.weight,
                     missing,
+                    missing_functions,
                     function,
                 });
             }

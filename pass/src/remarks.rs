@@ -88,20 +88,30 @@ impl Remark {
         }
     }
 
-    /// A hot edge that matches no call site.
-    pub(crate) fn unmatched_edge(e: &UnmatchedEdge) -> Remark {
+    /// A hot edge that matches no call site; `elsewhere` names the functions of its missing
+    /// ends that this module does not define (with one end here: the edge runs into another
+    /// translation unit).
+    pub(crate) fn unmatched_edge(e: &UnmatchedEdge, elsewhere: &[String]) -> Remark {
+        let mut message = format!(
+            "hot edge {} -> {} (weight {}) matches no call site here: no site for {}",
+            e.from,
+            e.to,
+            e.weight,
+            e.missing.join(", ")
+        );
+        if !elsewhere.is_empty() {
+            let names: Vec<String> = elsewhere.iter().map(|f| format!("'{f}'")).collect();
+            message.push_str(&format!(
+                "; its call site is in {}, which this module does not define: link-time optimisation (syscluster build --lto) brings it in reach",
+                names.join(", ")
+            ));
+        }
         Remark {
             kind: RemarkKind::Missed,
             name: "UnmatchedEdge",
             function: e.function,
             at: None,
-            message: format!(
-                "hot edge {} -> {} (weight {}) matches no call site here: no site for {}",
-                e.from,
-                e.to,
-                e.weight,
-                e.missing.join(", ")
-            ),
+            message,
         }
     }
 

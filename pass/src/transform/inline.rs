@@ -24,8 +24,8 @@
 //! outermost first (every call of the helper in the host), through LLVM's `InlineFunction` (the
 //! shim). A helper is inlined only when it is small ([`MAX_HELPER_SIZE`] instructions), not
 //! recursive (in no cycle of the call graph), and LLVM may inline it (a body in this module,
-//! fixed arguments, not `noinline`, not replaceable at link time, `isInlineViable`); a host grows
-//! by at most [`MAX_GROWTH`] instructions. A helper whose address is taken stays as it is for its
+//! fixed arguments, not `noinline`, not replaceable at link time, `isInlineViable`) and called
+//! at most [`MAX_CALLS`] times in the host; a host grows by at most [`MAX_GROWTH`] instructions. A helper whose address is taken stays as it is for its
 //! other uses; a local one nothing calls any more is deleted.
 //!
 //! Inlined calls keep their debug locations with an inlined-at chain (`read` at my_read's line,
@@ -56,6 +56,10 @@ pub(crate) const MAX_HELPER_SIZE: usize = 200;
 pub(crate) const MAX_GROWTH: usize = 2000;
 /// Hosts tried per edge (those with the fewest calls on the paths).
 const MAX_HOSTS: usize = 4;
+/// Calls of one helper in one host that may be inlined: the profile does not say which call
+/// of a helper is the hot one, so every call is inlined, and a helper called all over its
+/// host (a `finish_request` at every exit) would grow it for calls that are not hot.
+pub(crate) const MAX_CALLS: usize = 4;
 
 /// The module's direct calls between defined functions.
 struct CallGraph {
@@ -224,6 +228,14 @@ fn helper_refusal(graph: &CallGraph, f: LLVMValueRef) -> Option<String> {
         .then(|| format!("{} is recursive", quoted(f)))
 }
 
+fn too_many_calls(helper: LLVMValueRef, host: LLVMValueRef, n: usize) -> String {
+    format!(
+        "{} calls {} {n} times, more than {MAX_CALLS}: the profile does not say which call is hot",
+        quoted(host),
+        quoted(helper)
+    )
+}
+
 /// Why one of the host's helpers may not be inlined, asked before anything is inlined: the
 /// helper itself, and LLVM's answer for a call of it (those of a helper deeper on the path
 /// are not in the host yet; a call of the helper elsewhere stands for them).
@@ -231,6 +243,9 @@ fn host_refusal(ctx: &Context<'_>, graph: &CallGraph, target: &Host) -> Option<S
     target.helpers.iter().find_map(|&helper| {
         helper_refusal(graph, helper).or_else(|| {
             let calls = graph.calls_in(target.host, helper);
+            if calls.len() > MAX_CALLS {
+                return Some(too_many_calls(helper, target.host, calls.len()));
+            }
             let call = calls.first().or_else(|| {
                 graph
                     .callers
@@ -265,6 +280,11 @@ fn inline_into(
     let mut growth = 0usize;
     for &helper in &target.helpers {
         let calls = graph.calls_in(target.host, helper);
+        if calls.len() > MAX_CALLS {
+            out.why_not
+                .get_or_insert(too_many_calls(helper, target.host, calls.len()));
+            return;
+        }
         let size = graph.size(helper);
         if growth + calls.len() * size > MAX_GROWTH {
             out.why_not.get_or_insert(format!(
