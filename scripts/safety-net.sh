@@ -159,16 +159,17 @@ profile() {
 # figures PACKAGE EXTRA: what the build with the pass did (its driver's summary), appended to
 # the summary.
 figures() {
-	local p=$1 extra=$2 sum=$work/logs/$1/summary.txt head built changed clusters looped refusals verified badverify
+	local p=$1 extra=$2 sum=$work/logs/$1/summary.txt head built changed clusters looped inlined refusals verified badverify
 	head=$(sed -n '1s/^syscluster build: \([0-9]*\) modules compiled with the pass, \([0-9]*\) changed; \([0-9]*\) clusters (\([0-9]*\) looped.*/\1 \2 \3 \4/p' "$sum" 2>/dev/null)
 	read -r built changed clusters looped <<<"${head:-0 0 0 0}"
 	# Why the pass refused hot edges that have call sites in the program (edges whose calls
 	# run elsewhere are counted apart by the driver).
 	refusals=$(sed -n 's/^  refused for \([A-Za-z]*\): \([0-9]*\) hot edges.*/\1 \2/p' "$sum" 2>/dev/null | paste -sd, - | sed 's/,/, /g')
+	inlined=$(sed -n 's/^  \([0-9]*\) helper calls inlined.*/\1/p' "$sum" 2>/dev/null)
 	verified=$(sed -n 's/^  opt -passes=verify: \([0-9]*\) changed modules passed.*/\1/p' "$sum" 2>/dev/null)
 	badverify=$(sed -n 's/^  opt -passes=verify: [0-9]* changed modules passed, \([0-9]*\) failed.*/\1/p' "$sum" 2>/dev/null)
-	printf '%-11s modules %4d compiled with the pass, %d changed; clusters %d, looped multi-calls %d (refusals: %s); opt verify %d ok, %d failed; %s\n' \
-		"$p" "$built" "$changed" "$clusters" "$looped" "${refusals:-none}" "${verified:-0}" "${badverify:-0}" "$extra" | tee -a "$summary"
+	printf '%-11s modules %4d compiled with the pass, %d changed; clusters %d, looped multi-calls %d, helper calls inlined %d (refusals: %s); opt verify %d ok, %d failed; %s\n' \
+		"$p" "$built" "$changed" "$clusters" "$looped" "${inlined:-0}" "${refusals:-none}" "${verified:-0}" "${badverify:-0}" "$extra" | tee -a "$summary"
 	[ "$built" -gt 0 ] || fail "$p: no module was compiled with the pass ($sum)"
 	[ "${badverify:-0}" -eq 0 ] || fail "$p: $badverify modules changed by the pass fail opt -passes=verify ($work/logs/$p/verify)"
 }
@@ -449,7 +450,7 @@ pkg_mini_httpd() {
 	local calls="no multicall reference"
 	if calls_multicall "$d/mini_httpd.clustered"; then
 		calls="calls multicall"
-	elif grep -qs '^--- !Passed' "$work/logs/mini-httpd/remarks/"*.yaml; then
+	elif grep -qs '^Name: *Clustered$' "$work/logs/mini-httpd/remarks/"*.yaml; then
 		fail "mini-httpd: the pass reported a cluster but the server does not call multicall"
 	fi
 	local b ok=identical
@@ -584,7 +585,7 @@ clustered_note() {
 		echo "calls multicall"
 		return
 	fi
-	if grep -qs '^--- !Passed' "$work/logs/$1/remarks/"*.yaml; then
+	if grep -qs '^Name: *Clustered$' "$work/logs/$1/remarks/"*.yaml; then
 		fail "$1: the pass reported a cluster but $2 does not call multicall"
 	fi
 	echo "no multicall reference"
@@ -612,7 +613,7 @@ pkg_pv() {
 	}
 	cp "$src/pv" "$d/pv.plain"
 	# Runs: file to file (read/write), pipe to pipe (splice), and with splice off (-C).
-	record pv "$d" "$src/pv" -q input -o output &&
+	record pv "$d" sh -c "'$src/pv' -q input >output" &&
 		record pv "$d" sh -c "cat input | '$src/pv' -q | cat >output" &&
 		record pv "$d" sh -c "cat input | '$src/pv' -q -C -B 4096 >output" &&
 		profile pv || return
@@ -654,8 +655,8 @@ pkg_pv() {
 		fail "pv: make check failed with the pass ($work/logs/pv.check.log)"
 	fi
 	figures pv "$calls; file, pipe, -C, missing file, -S -s, closed stdout: $ok; make check $check"
-	compare_crossings pv "pv -q of 8 MiB (file to file)" "$d/pv.plain" -q "$d/input" -o "$d/crossings.out" \
-		-- "$d/pv.clustered" -q "$d/input" -o "$d/crossings.out"
+	compare_crossings pv "pv -q of 8 MiB (file to file)" sh -c '"$1" -q "$2" >"$3"' sh "$d/pv.plain" "$d/input" "$d/crossings.out" \
+		-- sh -c '"$1" -q "$2" >"$3"' sh "$d/pv.clustered" "$d/input" "$d/crossings.out"
 }
 
 # ---------------------------------------------------------------------------------------

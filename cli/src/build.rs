@@ -40,6 +40,13 @@ const ENV_CXX: &str = "SYSCLUSTER_CXX";
 const ENV_OFF: &str = "SYSCLUSTER_OFF";
 const ENV_VERIFY: &str = "SYSCLUSTER_VERIFY";
 const ENV_OPT: &str = "SYSCLUSTER_OPT";
+/// `1`: compile to LLVM bitcode (`-flto`) and run the pass when linking, over the whole program.
+const ENV_LTO: &str = "SYSCLUSTER_LTO";
+/// The linker that runs the pass at link time (it loads pass plugins: `--load-pass-plugin`).
+const LTO_LINKER: &str = "lld";
+/// Archivers that index bitcode members, for the build's static libraries under `--lto`.
+const LTO_AR: &str = "llvm-ar-19";
+const LTO_RANLIB: &str = "llvm-ranlib-19";
 
 #[derive(Args)]
 pub struct BuildArgs {
@@ -58,6 +65,11 @@ pub struct BuildArgs {
     /// fails when a check does.
     #[arg(long)]
     verify: bool,
+    /// Link-time optimisation: compile to bitcode (`-flto`) and run the pass when each
+    /// program is linked (with lld), over the whole program, so that a hot edge between
+    /// helpers of different source files can be clustered.
+    #[arg(long)]
+    lto: bool,
     /// The build command, e.g. `make -j2`, `sh -c './configure && make'`.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     command: Vec<OsString>,
@@ -150,6 +162,10 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     if is_make {
         command.push(format!("CC={}", cc.display()).into());
         command.push(format!("CXX={}", cxx.display()).into());
+        if args.lto {
+            command.push(format!("AR={LTO_AR}").into());
+            command.push(format!("RANLIB={LTO_RANLIB}").into());
+        }
     }
     eprintln!(
         "syscluster build: {} (profile {}, remarks in {})",
@@ -161,7 +177,13 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
         profile.display(),
         log.display()
     );
-    let status = Command::new(&command[0])
+    let mut run = Command::new(&command[0]);
+    if args.lto {
+        run.env(ENV_LTO, "1")
+            .env("AR", LTO_AR)
+            .env("RANLIB", LTO_RANLIB);
+    }
+    let status = run
         .args(&command[1..])
         .env("CC", &cc)
         .env("CXX", &cxx)
@@ -335,12 +357,20 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
     let profile = std::env::var_os(ENV_PROFILE).filter(|p| !p.is_empty());
     let off = std::env::var_os(ENV_OFF).is_some_and(|v| v != "0");
     let verify = std::env::var_os(ENV_VERIFY).is_some_and(|v| v == "1");
+    let lto = std::env::var_os(ENV_LTO).is_some_and(|v| v != "0");
     let mut extra: Vec<String> = Vec::new();
     let mut after: Vec<String> = Vec::new();
     let mut log_line = None;
     let mut yaml_path = None;
     if let (Some(profile), false) = (profile, off || inv.no_codegen || inv.is_probe(&args, &cwd)) {
-        if !inv.sources.is_empty() {
+        if lto {
+            extra.push("-flto".into());
+            if inv.links {
+                let (flags, log) = lto_link(&args, &inv, &cwd, Path::new(&profile))?;
+                after.extend(flags);
+                log_line = log;
+            }
+        } else if !inv.sources.is_empty() {
             let plugin = plugin_path()?;
             let p = plugin.display();
             extra.extend([
@@ -476,6 +506,64 @@ fn verify_module(
     Ok(())
 }
 
+/// A line of the log's module list: the log directory and the line.
+type ModuleLine = (PathBuf, String);
+
+/// The link flags that run the pass at the end of the full LTO pipeline, over the whole
+/// program, and the line for the log's module list (its remarks file).
+///
+/// lld 19 parses `-mllvm` before it loads pass plugins, so the profile reaches the pass as a
+/// parameter of the pass in lld's own LTO pipeline: `lto<O2>` (what lld runs by default),
+/// then `syscall-cluster<profile=F>`.
+fn lto_link(
+    args: &[String],
+    inv: &Invocation,
+    cwd: &Path,
+    profile: &Path,
+) -> Result<(Vec<String>, Option<ModuleLine>)> {
+    let profile = profile.display().to_string();
+    if profile.contains([',', ';', '<', '>']) {
+        bail!("the profile's path {profile} contains one of , ; < > which a pass pipeline cannot hold: move the profile (--lto)");
+    }
+    // The optimisation level of the link, as clang reads it: the last -O.
+    let level = args
+        .iter()
+        .rev()
+        .find_map(|a| match a.strip_prefix("-O")? {
+            "" | "1" => Some("O1"),
+            "0" => Some("O0"),
+            "2" => Some("O2"),
+            "s" => Some("Os"),
+            "z" => Some("Oz"),
+            _ => Some("O3"),
+        })
+        .unwrap_or("O2");
+    let plugin = plugin_path()?;
+    let mut flags = vec![
+        format!("-fuse-ld={LTO_LINKER}"),
+        format!("-Wl,--load-pass-plugin={}", plugin.display()),
+        "-Xlinker".into(),
+        format!("--lto-newpm-passes=lto<{level}>,syscall-cluster<profile={profile}>"),
+    ];
+    let mut log_line = None;
+    if let Some(log) = std::env::var_os(ENV_LOG) {
+        let what = cwd.join(inv.output.as_deref().unwrap_or("a.out"));
+        let key = fnv64(what.to_string_lossy().as_bytes());
+        let yaml = Path::new(&log)
+            .join("remarks")
+            .join(format!("{key:016x}.yaml"));
+        flags.extend([
+            format!("-Wl,--opt-remarks-filename,{}", yaml.display()),
+            "-Wl,--opt-remarks-passes,syscall-cluster".into(),
+        ]);
+        log_line = Some((
+            PathBuf::from(log),
+            format!("{key:016x}\t{}", what.display()),
+        ));
+    }
+    Ok((flags, log_line))
+}
+
 /// FNV-1a, 64 bits: a stable name for a module's remark file.
 fn fnv64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -497,7 +585,20 @@ pub struct Remark {
 pub fn parse_remarks(text: &str) -> Vec<Remark> {
     let mut out = Vec::new();
     let mut cur: Option<Remark> = None;
+    // A flow mapping `{ File: ..., Line: ..., Column: ... }` that the writer wrapped (a long
+    // file name, as lld's remarks have): its text so far.
+    let mut wrapped: Option<String> = None;
     for line in text.lines() {
+        if let Some(mut loc) = wrapped.take() {
+            loc.push(' ');
+            loc.push_str(line.trim());
+            match cur.as_mut() {
+                Some(r) if loc.contains('}') => r.location = debug_loc(&loc),
+                Some(_) => wrapped = Some(loc),
+                None => {}
+            }
+            continue;
+        }
         if let Some(kind) = line.strip_prefix("--- !") {
             out.extend(cur.take());
             cur = Some(Remark {
@@ -516,7 +617,11 @@ pub fn parse_remarks(text: &str) -> Vec<Remark> {
         } else if let Some(v) = line.strip_prefix("Function:") {
             r.function = unquote(v.trim());
         } else if let Some(v) = line.strip_prefix("DebugLoc:") {
-            r.location = debug_loc(v.trim());
+            if v.contains('}') {
+                r.location = debug_loc(v.trim());
+            } else {
+                wrapped = Some(v.trim().to_string());
+            }
         } else if let Some(v) = line.strip_prefix("- String:") {
             r.message.push_str(&unquote(v.trim()));
         }
@@ -606,6 +711,8 @@ pub struct Summary {
     /// Of the clusters, whole loops lowered to one looped multi-call.
     pub looped: usize,
     pub calls_clustered: u64,
+    /// Calls of helpers the pass inlined to bring a hot edge into one function.
+    pub inlined: usize,
     pub refused: BTreeMap<String, Vec<Refused>>,
     /// Hot edges with no call site in any module, with how many modules said so.
     pub unmatched: Vec<(String, u64, usize)>,
@@ -697,6 +804,7 @@ impl Summary {
             }
             for r in module {
                 match (r.kind.as_str(), r.name.as_str()) {
+                    ("Passed", "Inlined") => s.inlined += 1,
                     ("Passed", _) => {
                         s.calls_clustered += chain_length(&r.message);
                         if r.message.starts_with("clustered the whole loop") {
@@ -789,6 +897,12 @@ impl Summary {
         }
         for c in &self.clusters {
             line(format!("  clustered at {}: {}", c.location, c.message));
+        }
+        if self.inlined > 0 {
+            line(format!(
+                "  {} helper calls inlined to bring hot edges into one function",
+                self.inlined
+            ));
         }
         for (reason, list) in &self.refused {
             let weight: u64 = list.iter().map(|r| r.weight).sum();
@@ -937,6 +1051,46 @@ mod tests {
             "{text}"
         );
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lto_remarks_wrap_locations_and_count_inlining() {
+        // lld writes absolute file names, and the YAML writer wraps the long flow mapping.
+        let yaml = "--- !Passed\nPass:            syscall-cluster\nName:            Inlined\nDebugLoc:        { File: '/a/long/path/to/the/sources/of/the/program/copyhelpers.c', \n                   Line: 51, Column: 7 }\nFunction:        main\nArgs:\n  - String:          'inlined ''my_write'' (31 instructions) into ''main'' so that the hot edge read(3) -> write(4) (weight 74) runs in one function'\n...\n--- !Passed\nPass:            syscall-cluster\nName:            Clustered\nDebugLoc:        { File: '/a/long/path/to/the/sources/of/the/program/copyio.c', \n                   Line: 18, Column: 9 }\nFunction:        main\nArgs:\n  - String:          'clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)'\n...\n";
+        let r = parse_remarks(yaml);
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            r[0].location,
+            "/a/long/path/to/the/sources/of/the/program/copyhelpers.c:51:7"
+        );
+        assert_eq!(r[1].function, "main");
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("remarks")).unwrap();
+        fs::write(dir.join("remarks/00000000000000aa.yaml"), yaml).unwrap();
+        fs::write(dir.join("modules"), "00000000000000aa\t/x/prog\n").unwrap();
+        let s = Summary::read(&dir).unwrap();
+        assert_eq!((s.clusters.len(), s.inlined, s.calls_clustered), (1, 1, 2));
+        assert!(s
+            .render(5)
+            .contains("1 helper calls inlined to bring hot edges into one function"));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lto_link_runs_the_pass_with_the_profile() {
+        let a = args("-O3 -g main.o io.o -o prog");
+        let inv = Invocation::classify(&a);
+        let (flags, _) =
+            lto_link(&a, &inv, Path::new("/b"), Path::new("/p/prog.prof.json")).unwrap();
+        assert!(flags.contains(&"-fuse-ld=lld".to_string()), "{flags:?}");
+        assert!(
+            flags.contains(
+                &"--lto-newpm-passes=lto<O3>,syscall-cluster<profile=/p/prog.prof.json>"
+                    .to_string()
+            ),
+            "{flags:?}"
+        );
+        assert!(lto_link(&a, &inv, Path::new("/b"), Path::new("/p/a;b.json")).is_err());
     }
 
     #[test]

@@ -7,6 +7,8 @@
 // - small accessors for analyses: dominator and post-dominator trees, alias analysis,
 //   speculation safety, debug locations with their inlined-at chain, block splitting, SSA
 //   repair for values that get more definitions (SSAUpdater);
+// - inlining of one call (InlineFunction), with the checks that say whether it may be done,
+//   and the removal of a local function nothing calls any more;
 // - optimization remarks through OptimizationRemarkEmitter (pass name "syscall-cluster").
 //
 // Everything the pass decides lives in Rust (pass/src); this file only answers questions and
@@ -14,6 +16,8 @@
 
 #include "llvm-c/Core.h"
 #include "llvm/Analysis/AliasAnalysis.h"
+#include "llvm/Analysis/AssumptionCache.h"
+#include "llvm/Analysis/InlineCost.h"
 #include "llvm/Analysis/MemoryLocation.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/PostDominators.h"
@@ -30,6 +34,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 
 #include <cstring>
@@ -114,6 +119,17 @@ void registerCallbacks(PassBuilder &PB) {
       return;
     MPM.addPass(SyscallClusterPass());
   });
+  // The end of the full LTO pipeline (`lto<O2>`), where the whole program is one module and
+  // helpers of other translation units are in reach: only with -syscluster-profile, because
+  // a linker that cannot pass that option (lld 19 parses -mllvm before it loads plugins) names
+  // the pass with its profile in its own pipeline (`--lto-newpm-passes=lto<O2>,
+  // syscall-cluster<profile=F>`), where a second, profile-less run would only repeat remarks.
+  PB.registerFullLinkTimeOptimizationLastEPCallback(
+      [](ModulePassManager &MPM, OptimizationLevel) {
+        if (!Opts || Opts->Disable || Opts->Profile.empty())
+          return;
+        MPM.addPass(SyscallClusterPass());
+      });
 }
 
 } // namespace
@@ -315,6 +331,92 @@ void syscluster_shim_ssa_rewrite_outside(LLVMValueRef def, LLVMBasicBlockRef *in
 void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
                                    LLVMBasicBlockRef to) {
   unwrap(bb)->replacePhiUsesWith(unwrap(from), unwrap(to));
+}
+
+// -------------------------------------------------------------------------------------------
+// Inlining.
+
+// Why the direct call `call` may not be inlined into its function, or null when it may: a
+// static string. Checks what InlineFunction does not: the callee has a body here and takes
+// fixed arguments, neither it nor the call is noinline, the definition cannot be replaced at
+// link time, the caller is optimised, the two agree on target features, debug locations stay
+// well formed, and LLVM's isInlineViable (no indirectbr, returns_twice calls, ...).
+const char *syscluster_shim_inline_blocker(LLVMValueRef call) {
+  auto *CB = dyn_cast<CallBase>(unwrap(call));
+  if (!CB)
+    return "it is not a call";
+  Function *Callee = CB->getCalledFunction();
+  if (!Callee || Callee->getFunctionType() != CB->getFunctionType())
+    return "it is an indirect call";
+  if (Callee->isDeclaration())
+    return "the callee has no body in this module";
+  if (Callee->isVarArg())
+    return "the callee takes variable arguments";
+  if (Callee->hasFnAttribute(Attribute::NoInline) || CB->isNoInline())
+    return "the callee or the call is marked noinline";
+  if (Callee->isInterposable())
+    return "the callee's definition may be replaced at link time (weak or interposable)";
+  Function *Caller = CB->getFunction();
+  if (Caller == Callee)
+    return "the callee calls itself";
+  if (Caller->hasOptNone())
+    return "the caller is not optimised (optnone)";
+  if (CB->hasOperandBundles())
+    return "the call has operand bundles";
+  if (Callee->hasGC() && (!Caller->hasGC() || Caller->getGC() != Callee->getGC()))
+    return "the callee uses another garbage collector";
+  if (Callee->hasPersonalityFn() && Caller->hasPersonalityFn() &&
+      Callee->getPersonalityFn()->stripPointerCasts() !=
+          Caller->getPersonalityFn()->stripPointerCasts())
+    return "the callee has another exception personality";
+  if (!AttributeFuncs::areInlineCompatible(*Caller, *Callee))
+    return "the callee's target features differ from the caller's";
+  if (Callee->getSubprogram() && Caller->getSubprogram() && !CB->getDebugLoc())
+    return "the call has no debug location, so the inlined calls would have no place in the "
+           "profile";
+  InlineResult R = isInlineViable(*Callee);
+  if (!R.isSuccess())
+    return R.getFailureReason();
+  return nullptr;
+}
+
+// Inlines the direct call `call`, which syscluster_shim_inline_blocker accepted, into its
+// function with LLVM's InlineFunction. The copied instructions keep their debug locations,
+// with an inlinedAt chain ending at the call's location (what a symbolizer reports for
+// inlined frames); the callee's allocas get no lifetime markers. The caller's analyses in the
+// function analysis manager are invalidated, so that the next question recomputes them.
+// Returns null when inlined, else LLVM's reason (a static string) with nothing changed.
+const char *syscluster_shim_inline_call(void *ctx, LLVMValueRef call) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *CB = cast<CallBase>(unwrap(call));
+  Function *Caller = CB->getFunction();
+  Function *Callee = CB->getCalledFunction();
+  auto GetAC = [&](Function &F) -> AssumptionCache & {
+    return C.FAM.getResult<AssumptionAnalysis>(F);
+  };
+  InlineFunctionInfo IFI(GetAC);
+  AAResults &CalleeAA = C.FAM.getResult<AAManager>(*Callee);
+  InlineResult R = InlineFunction(*CB, IFI, /*MergeAttributes=*/true, &CalleeAA,
+                                  /*InsertLifetime=*/false);
+  if (!R.isSuccess())
+    return R.getFailureReason();
+  C.FAM.invalidate(*Caller, PreservedAnalyses::none());
+  return nullptr;
+}
+
+// Deletes `fn` when it has local linkage and nothing uses it (after its calls were inlined),
+// forgetting its cached analyses first. 1 when deleted.
+int syscluster_shim_delete_if_dead(void *ctx, LLVMValueRef fn) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *F = dyn_cast<Function>(unwrap(fn));
+  if (!F || F->isDeclaration() || !F->hasLocalLinkage())
+    return 0;
+  F->removeDeadConstantUsers();
+  if (!F->use_empty())
+    return 0;
+  C.FAM.clear(*F, F->getName());
+  F->eraseFromParent();
+  return 1;
 }
 
 // -------------------------------------------------------------------------------------------

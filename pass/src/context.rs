@@ -1,9 +1,11 @@
 //! What one run of the pass over a module carries from phase to phase: the module, the shim
 //! handle, the settings, the counters and the remarks already made.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
+use syscluster_profile::format::Profile;
 
 use crate::config::Config;
 use crate::legality::Refusal;
@@ -17,6 +19,11 @@ pub(crate) struct Context<'s> {
     pub shim: &'s Shim,
     pub cfg: Config,
     pub stats: Stats,
+    /// The profile, once loaded (before the transformations, which may read it).
+    pub profile: Option<Rc<Profile>>,
+    /// Why the calls of a hot edge between functions were not brought into one function, by
+    /// the edge's index in the profile (the inliner's answer, for the edge's remark).
+    pub not_inlined: HashMap<usize, String>,
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: HashSet<Refusal>,
     refused_text: HashSet<(LLVMValueRef, String)>,
@@ -29,6 +36,8 @@ impl<'s> Context<'s> {
             shim,
             cfg,
             stats: Stats::default(),
+            profile: None,
+            not_inlined: HashMap::new(),
             refused: HashSet::new(),
             refused_text: HashSet::new(),
         }

@@ -1,12 +1,14 @@
 //! One run of the pass over a module: the phases in order, over a [`Context`].
 //!
 //! ```text
+//! profile -> enabling transformations (transform) ->
 //! scan (sites::Scan) -> site graph (profile_map::SiteGraph) -> candidate regions and
 //! legality (regions::grow, legality::Checker) -> plans (plan::Plan) -> lowering (lower)
 //! ```
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::rc::Rc;
 
 use llvm_sys::prelude::LLVMModuleRef;
 use syscluster_profile::format::Profile;
@@ -41,16 +43,19 @@ pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
 }
 
 fn run_phases(ctx: &mut Context<'_>) -> bool {
-    transform::run_all(ctx);
+    // The profile first: transformations (the inliner) choose what to change from it.
+    ctx.profile = load_profile(ctx).map(Rc::new);
+    let transformed = transform::run_all(ctx) == transform::Changed::Yes;
     let scan = sites::scan(ctx.shim, ctx.module);
     report_scan(ctx, &scan);
-    let Some(profile) = load_profile(ctx) else {
-        return false;
+    let Some(profile) = ctx.profile.clone() else {
+        return transformed;
     };
     let sites = &scan.sites;
     let fallback = ir::defined_functions(ctx.module).first().copied();
     let graph = profile_map::site_graph(ctx.shim, &profile, sites, ctx.cfg.min_weight, fallback);
     report_graph(ctx, sites, &graph);
+    report_cross(ctx, sites, &graph);
     let mut checker = Checker::new(ctx.shim, sites);
     let (straight, refused) = regions::grow(&mut checker, sites, &graph.pairs);
     let (plans, loops_refused) =
@@ -58,7 +63,7 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     report_refusals(ctx, sites, &plans, &refused, &loops_refused);
     report_self_loops(ctx, sites, &plans, &graph);
     if plans.is_empty() {
-        return false;
+        return transformed;
     }
     for plan in &plans {
         ctx.remark(Remark::clustered(sites, plan));
@@ -107,8 +112,37 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
             ctx.remark(Remark::profile_match(node, &sites[s]));
         }
     }
+    let defined: HashSet<String> = ir::defined_functions(ctx.module)
+        .into_iter()
+        .map(ir::name)
+        .collect();
     for e in &graph.unmatched {
-        ctx.remark(Remark::unmatched_edge(e));
+        let elsewhere: Vec<String> = e
+            .missing_functions
+            .iter()
+            // A C++ name in the profile is demangled and the IR's mangled: no comparison.
+            .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|f| !defined.contains(f.as_str()))
+            .cloned()
+            .collect();
+        ctx.remark(Remark::unmatched_edge(e, &elsewhere));
+    }
+}
+
+/// One remark per hot matched edge whose calls are still in different functions, with what
+/// kept them apart.
+fn report_cross(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
+    // Profile nodes that differ in what the remark does not show (arguments) say it once.
+    let mut said = HashSet::new();
+    for e in &graph.cross {
+        let why = ctx.not_inlined.get(&e.edge).cloned().unwrap_or_else(|| {
+            "no caller of both in this module: link-time optimisation brings callers of other translation units in reach (syscluster build --lto)".to_string()
+        });
+        if let Some(r) = Remark::cross_function(sites, e, &why) {
+            if said.insert(r.message.clone()) {
+                ctx.remark(r);
+            }
+        }
     }
 }
 

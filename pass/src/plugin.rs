@@ -2,6 +2,11 @@
 //! the C++ shim (pass/shim/shim.cpp) calls back, one to check the parameters of
 //! `syscall-cluster<...>` when the pipeline is parsed and one to run the pass on a module.
 //!
+//! The shim registers the pass where it runs: by name in a pipeline (`opt -passes=`, lld's
+//! `--lto-newpm-passes=`), at the OptimizerLast extension point (`clang -fpass-plugin`), and
+//! at the end of the full LTO pipeline when `-syscluster-profile` names a profile (a linker or
+//! `opt -passes='lto<O2>'` that parses the option), where the whole program is one module.
+//!
 //! The shim is compiled into this cdylib; its C++ symbols are hidden, so the entry point LLVM
 //! looks up by name is defined here and returns the shim's struct. Nothing else of the pass
 //! imports this module.

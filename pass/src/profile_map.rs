@@ -3,7 +3,9 @@
 //! A node with a source site (`function`, `file`, `line:column`, inlined-at chain) matches the IR
 //! sites whose debug location has the same frames: innermost function and line:column, the file
 //! compared by path suffix (or, when that matches nothing, by file name alone: a profile recorded
-//! on a build in another directory), and each inlined-at frame in turn. A node without a site, or
+//! on a build in another directory), and each inlined-at frame in turn; the IR's location may
+//! have more inlined-at frames than the profile's (a helper inlined here and not where the
+//! profile was recorded). A node without a site, or
 //! whose site matches nothing (IR without debug info), falls back to the paper's mapping: every
 //! site of the same system call within the function the node names (its site's outermost function,
 //! or the function in the trace's caller frame `main+0x26`), or within the whole module when it
@@ -29,6 +31,9 @@ pub enum MatchKind {
     /// The debug location with the file compared by its name alone: the profile was recorded
     /// on a build in another directory (another checkout, machine or build root).
     DebugLocationFileName,
+    /// The debug location of the place a helper was inlined at, the helper's call being its
+    /// last act (a tail call: the profile records the helper's caller as the site).
+    TailCalledHelper,
     Name,
     Unmatched,
 }
@@ -135,11 +140,16 @@ fn frame_matches(
         && (column == 0 || ir.column == 0 || ir.column == column)
 }
 
+/// Whether the IR frames match the profile's site; with `skip`, after leaving out the
+/// innermost `skip` frames (the inlined body of a helper that tail-called the system call:
+/// its frame is not on the recorded stack, so the profile names the place that called it).
 fn site_matches(
     frames: &[DebugFrame],
     site: &syscluster_profile::format::Site,
     how: FileMatch,
+    skip: usize,
 ) -> bool {
+    let frames = frames.get(skip..).unwrap_or(&[]);
     let Some(inner) = frames.first() else {
         return false;
     };
@@ -150,7 +160,10 @@ fn site_matches(
     ) {
         return false;
     }
-    if frames.len() != site.inlined_at.len() + 1 {
+    // The IR may have more frames than the profile: a call recorded in a helper that was
+    // not inlined there and is inlined here (by clang, at link time, or by the pass's own
+    // inliner) is the same call of the source. The profile's frames are then the innermost.
+    if frames.len() < site.inlined_at.len() + 1 {
         return false;
     }
     site.inlined_at
@@ -186,8 +199,8 @@ fn foreign(node: &Node) -> bool {
     node.site.is_none() && node.caller.is_none()
 }
 
-/// The sites that answer to each system call name, and among them those whose innermost debug
-/// location is on a given line: the candidates of a node, without a pass over every site.
+/// The sites that answer to each system call name, and among them those with a frame of their
+/// debug location on a given line: the candidates of a node, without a pass over every site.
 struct SiteIndex<'s> {
     by_name: HashMap<&'s str, Vec<usize>>,
     by_line: HashMap<(&'s str, u32), Vec<usize>>,
@@ -201,10 +214,13 @@ impl<'s> SiteIndex<'s> {
             let mut names: Vec<&str> = site.trace_names.iter().map(String::as_str).collect();
             names.sort_unstable();
             names.dedup();
+            let mut lines: Vec<u32> = frames[k].iter().map(|f| f.line).collect();
+            lines.sort_unstable();
+            lines.dedup();
             for name in names {
                 by_name.entry(name).or_default().push(k);
-                if let Some(f) = frames[k].first() {
-                    by_line.entry((name, f.line)).or_default().push(k);
+                for &line in &lines {
+                    by_line.entry((name, line)).or_default().push(k);
                 }
             }
         }
@@ -230,16 +246,25 @@ pub(crate) fn map(shim: &Shim, profile: &Profile, sites: &[Site]) -> Mapping {
         if let Some(site) = &node.site {
             // By path first; by file name when the profile comes from a build in another
             // directory, so that no path of the recording machine has to exist here.
+            // Then, for a call inlined here that the profile saw tail-called from a helper,
+            // by the frames outside the helper's.
             let levels = [
-                (FileMatch::Path, MatchKind::DebugLocation),
-                (FileMatch::FileName, MatchKind::DebugLocationFileName),
+                (FileMatch::Path, false, MatchKind::DebugLocation),
+                (FileMatch::FileName, false, MatchKind::DebugLocationFileName),
+                (FileMatch::Path, true, MatchKind::TailCalledHelper),
+                (FileMatch::FileName, true, MatchKind::TailCalledHelper),
             ];
-            let found = levels.iter().find_map(|&(level, kind)| {
+            let found = levels.iter().find_map(|&(level, tail, kind)| {
                 let hits: Vec<usize> = index
                     .on_line(&node.syscall, site.line)
                     .iter()
                     .copied()
-                    .filter(|&k| site_matches(&frames[k], site, level))
+                    .filter(|&k| {
+                        let skips = if tail { 1..frames[k].len() } else { 0..1 };
+                        skips
+                            .into_iter()
+                            .any(|skip| site_matches(&frames[k], site, level, skip))
+                    })
                     .collect();
                 (!hits.is_empty()).then_some((hits, kind))
             });
@@ -297,6 +322,9 @@ pub struct UnmatchedEdge {
     pub weight: u64,
     /// Labels of the nodes without a site.
     pub missing: Vec<String>,
+    /// When the other end has sites here: the functions the profile names for the ends
+    /// without (their call sites' outermost frames), which may be in another translation unit.
+    pub missing_functions: Vec<String>,
     /// The function the remark is attached to.
     pub function: LLVMValueRef,
 }
@@ -310,6 +338,20 @@ pub struct NodeMatch {
     pub how: MatchKind,
 }
 
+/// A hot edge both of whose nodes match sites of this module, but never two sites in one
+/// function: the calls sit in different functions (a `my_read`/`my_write` wrapper).
+#[derive(Clone, Debug)]
+pub struct CrossEdge {
+    /// The edge's index in the profile (stable when the IR changes).
+    pub edge: usize,
+    pub from: String,
+    pub to: String,
+    pub weight: u64,
+    /// The sites of each end.
+    pub from_sites: Vec<usize>,
+    pub to_sites: Vec<usize>,
+}
+
 /// The profile as a graph over the module's sites: what the rest of the pass needs of it.
 #[derive(Debug, Default)]
 pub struct SiteGraph {
@@ -320,6 +362,8 @@ pub struct SiteGraph {
     pub self_loops: Vec<(usize, u64)>,
     /// Hot edges with an unmatched node that touch the program's own code.
     pub unmatched: Vec<UnmatchedEdge>,
+    /// Hot matched edges whose calls are in different functions only, heaviest first.
+    pub cross: Vec<CrossEdge>,
     /// Edges at least `min_weight` heavy whose nodes both match sites, and those that do not.
     pub edges_matched: u64,
     pub edges_unmatched: u64,
@@ -353,7 +397,7 @@ pub(crate) fn site_graph(
     };
     let mut pairs: HashMap<(usize, usize), u64> = HashMap::new();
     let mut self_loops: HashMap<usize, u64> = HashMap::new();
-    for e in &profile.edges {
+    for (k, e) in profile.edges.iter().enumerate() {
         if e.weight < min_weight {
             continue;
         }
@@ -380,27 +424,53 @@ pub(crate) fn site_graph(
                     .map(|(n, _)| graph.nodes[*n].label.clone())
                     .collect();
                 missing.dedup();
+                let touches = !from.is_empty() || !to.is_empty();
+                let mut missing_functions: Vec<String> = [(e.from, from), (e.to, to)]
+                    .iter()
+                    .filter(|(_, v)| touches && v.is_empty())
+                    .filter_map(|(n, _)| profile.nodes.get(*n))
+                    .filter(|n| n.site.is_some())
+                    .filter_map(node_function)
+                    .collect();
+                missing_functions.dedup();
                 graph.unmatched.push(UnmatchedEdge {
                     from: graph.nodes[e.from].label.clone(),
                     to: graph.nodes[e.to].label.clone(),
                     weight: e.weight,
                     missing,
+                    missing_functions,
                     function,
                 });
             }
             continue;
         }
         graph.edges_matched += 1;
+        let mut in_one_function = false;
         for &a in from {
             for &b in to {
                 if a == b {
                     *self_loops.entry(a).or_default() += e.weight;
+                    in_one_function = true;
                 } else if sites[a].function == sites[b].function {
                     *pairs.entry((a, b)).or_default() += e.weight;
+                    in_one_function = true;
                 }
             }
         }
+        if !in_one_function {
+            graph.cross.push(CrossEdge {
+                edge: k,
+                from: graph.nodes[e.from].label.clone(),
+                to: graph.nodes[e.to].label.clone(),
+                weight: e.weight,
+                from_sites: from.clone(),
+                to_sites: to.clone(),
+            });
+        }
     }
+    graph
+        .cross
+        .sort_by(|x, y| y.weight.cmp(&x.weight).then(x.edge.cmp(&y.edge)));
     graph.self_loops = self_loops
         .into_iter()
         .filter(|&(_, w)| w >= min_weight)

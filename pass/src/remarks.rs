@@ -5,7 +5,7 @@ use llvm_sys::prelude::LLVMValueRef;
 
 use crate::legality::Refusal;
 use crate::plan::{ArgSource, Buffers, Plan, Step};
-use crate::profile_map::{MatchKind, NodeMatch, UnmatchedEdge};
+use crate::profile_map::{CrossEdge, MatchKind, NodeMatch, UnmatchedEdge};
 use crate::shim::RemarkKind;
 use crate::sites::Site;
 
@@ -66,6 +66,9 @@ impl Remark {
     pub(crate) fn profile_match(node: &NodeMatch, s: &Site) -> Remark {
         let how = match node.how {
             MatchKind::DebugLocation => "by debug location",
+            MatchKind::TailCalledHelper => {
+                "by the debug location where the helper that tail-calls it was inlined"
+            }
             MatchKind::DebugLocationFileName => {
                 "by debug location, file name only: the profile names another directory"
             }
@@ -85,21 +88,83 @@ impl Remark {
         }
     }
 
-    /// A hot edge that matches no call site.
-    pub(crate) fn unmatched_edge(e: &UnmatchedEdge) -> Remark {
+    /// A hot edge that matches no call site; `elsewhere` names the functions of its missing
+    /// ends that this module does not define (with one end here: the edge runs into another
+    /// translation unit).
+    pub(crate) fn unmatched_edge(e: &UnmatchedEdge, elsewhere: &[String]) -> Remark {
+        let mut message = format!(
+            "hot edge {} -> {} (weight {}) matches no call site here: no site for {}",
+            e.from,
+            e.to,
+            e.weight,
+            e.missing.join(", ")
+        );
+        if !elsewhere.is_empty() {
+            let names: Vec<String> = elsewhere.iter().map(|f| format!("'{f}'")).collect();
+            message.push_str(&format!(
+                "; its call site is in {}, which this module does not define: link-time optimisation (syscluster build --lto) brings it in reach",
+                names.join(", ")
+            ));
+        }
         Remark {
             kind: RemarkKind::Missed,
             name: "UnmatchedEdge",
             function: e.function,
             at: None,
+            message,
+        }
+    }
+
+    /// A call of `helper` in `host` about to be inlined for the hot edge `edge`.
+    pub(crate) fn inlined(
+        host: LLVMValueRef,
+        call: LLVMValueRef,
+        helper: LLVMValueRef,
+        size: usize,
+        edge: &CrossEdge,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Inlined",
+            function: host,
+            at: Some(call),
             message: format!(
-                "hot edge {} -> {} (weight {}) matches no call site here: no site for {}",
-                e.from,
-                e.to,
-                e.weight,
-                e.missing.join(", ")
+                "inlined '{}' ({size} instructions) into '{}' so that the hot edge {} -> {} (weight {}) runs in one function",
+                crate::ir::name(helper),
+                crate::ir::name(host),
+                edge.from,
+                edge.to,
+                edge.weight
             ),
         }
+    }
+
+    /// A call the inliner accepted and LLVM's `InlineFunction` then refused.
+    pub(crate) fn not_inlined(host: LLVMValueRef, call: LLVMValueRef, why: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "NotInlined",
+            function: host,
+            at: Some(call),
+            message: why.to_string(),
+        }
+    }
+
+    /// A hot matched edge whose calls are in different functions only; `why` says what kept
+    /// them apart.
+    pub(crate) fn cross_function(sites: &[Site], e: &CrossEdge, why: &str) -> Option<Remark> {
+        let a = &sites[*e.from_sites.first()?];
+        let b = &sites[*e.to_sites.first()?];
+        Some(Remark {
+            kind: RemarkKind::Missed,
+            name: "CrossFunction",
+            function: a.function,
+            at: Some(a.call),
+            message: format!(
+                "not clustered: hot edge {} -> {} (weight {}) runs from {} in '{}' to {} in '{}', different functions: {why}",
+                e.from, e.to, e.weight, a.label(), a.function_name, b.label(), b.function_name
+            ),
+        })
     }
 
     /// A call that follows itself but is in a straight multi-call with `chain`.

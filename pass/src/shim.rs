@@ -1,6 +1,6 @@
 //! Safe wrappers around the C++ shim's accessors (pass/shim/shim.cpp): analyses (dominators,
 //! post-dominators, alias analysis), instruction facts, debug locations, block splitting,
-//! remarks, errors and the host's command-line options. What LLVM calls into is in
+//! inlining, remarks, errors and the host's command-line options. What LLVM calls into is in
 //! `plugin.rs`; this module calls out only, and imports nothing of the pass but the
 //! option struct it fills.
 
@@ -57,6 +57,9 @@ extern "C" {
         vals: *mut LLVMValueRef,
         n: c_uint,
     );
+    fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
+    fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
+    fn syscluster_shim_delete_if_dead(ctx: *mut c_void, func: LLVMValueRef) -> c_int;
     fn syscluster_shim_remark(
         ctx: *mut c_void,
         kind: c_int,
@@ -240,6 +243,39 @@ impl Shim {
                 vals.len() as c_uint,
             )
         }
+    }
+    /// Why the direct call `call` may not be inlined into its function (LLVM's words), or
+    /// `None` when it may: the callee has a body here, takes fixed arguments, is not
+    /// `noinline`, cannot be replaced at link time, and LLVM's `isInlineViable` accepts it.
+    pub(crate) fn inline_blocker(&self, call: LLVMValueRef) -> Option<String> {
+        // SAFETY: call is an instruction of the module; the shim checks that it is a call and
+        // returns null or a static NUL-terminated string.
+        let p = unsafe { syscluster_shim_inline_blocker(call) };
+        // SAFETY: a non-null answer is a static NUL-terminated string.
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+    /// Inlines the direct call `call`, which [`Shim::inline_blocker`] accepted (LLVM's
+    /// `InlineFunction`): the call is gone afterwards, the copied instructions keep their
+    /// debug locations with an inlined-at chain ending at the call's, and the caller's cached
+    /// analyses are invalidated. `Err` with LLVM's reason when it did not inline (nothing
+    /// changed then).
+    pub(crate) fn inline_call(&self, call: LLVMValueRef) -> Result<(), String> {
+        // SAFETY: ctx is live for this run; call is a direct call the blocker check accepted,
+        // which is what InlineFunction requires. The answer is null or a static string.
+        let p = unsafe { syscluster_shim_inline_call(self.ctx, call) };
+        if p.is_null() {
+            Ok(())
+        } else {
+            // SAFETY: a non-null answer is a static NUL-terminated string.
+            Err(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+        }
+    }
+    /// Deletes the function when it has local linkage and nothing uses it any more, after
+    /// forgetting its cached analyses; whether it did. Values of the function must not be used
+    /// afterwards.
+    pub(crate) fn delete_if_dead(&self, func: LLVMValueRef) -> bool {
+        // SAFETY: ctx is live; func is a function of the module (the shim checks the kind).
+        unsafe { syscluster_shim_delete_if_dead(self.ctx, func) != 0 }
     }
     pub(crate) fn remark(
         &self,

@@ -17,12 +17,14 @@ pub struct Stats {
     pub calls_clustered: u64,
     /// Of the multi-calls, those that run a whole loop.
     pub looped: u64,
+    /// Calls of helpers inlined so that the calls of a hot edge meet in one function.
+    pub inlined: u64,
 }
 
 impl Stats {
     /// The body of LLVM's statistics report: `value name - description` per line.
     pub fn render(&self) -> String {
-        let rows: [(u64, &str); 9] = [
+        let rows: [(u64, &str); 10] = [
             (self.sites, "Number of system call sites found"),
             (
                 self.inline_asm,
@@ -44,6 +46,7 @@ impl Stats {
             (self.regions, "Number of multi-calls formed"),
             (self.calls_clustered, "Number of system calls clustered"),
             (self.looped, "Number of looped multi-calls (whole loops)"),
+            (self.inlined, "Number of helper calls inlined for hot edges"),
         ];
         let width = rows
             .iter()

@@ -131,6 +131,7 @@ fn counters_render_like_llvm_stats() {
         regions: 2,
         calls_clustered: 5,
         looped: 1,
+        inlined: 3,
         ..Stats::default()
     };
     let text = s.render();
@@ -138,7 +139,8 @@ fn counters_render_like_llvm_stats() {
     // Values are right-aligned to the widest one.
     assert!(text.contains(" 2 syscall-cluster - Number of multi-calls formed\n"));
     assert!(text.contains(" 1 syscall-cluster - Number of looped multi-calls (whole loops)\n"));
-    assert_eq!(text.lines().count(), 9);
+    assert!(text.contains(" 3 syscall-cluster - Number of helper calls inlined for hot edges\n"));
+    assert_eq!(text.lines().count(), 10);
 }
 
 #[test]

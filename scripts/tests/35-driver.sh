@@ -8,7 +8,9 @@
 #      preprocessing never ran the pass, that a program where nothing clustered is linked
 #      exactly like the original (no runtime symbol, the same libraries, the same crossings);
 #   4. runs both builds on the same inputs, failing calls included, and compares stdout,
-#      stderr, exit status and output files byte for byte.
+#      stderr, exit status and output files byte for byte;
+#   5. builds it a third time with `syscluster build --lto` (the pass at link time, lld) and
+#      checks its summary, its runtime links and its copies.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$root"
@@ -24,7 +26,7 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for d in plain drv; do
+for d in plain drv lto; do
     mkdir -p "$work/$d"
     cp testsuite/driver/Makefile testsuite/driver/hello.c testsuite/driver/catpp.cc \
         testsuite/programs/copy.c "$work/$d/"
@@ -120,5 +122,36 @@ if cmp -s "$work/stderr.plain" "$work/stderr.drv" && cmp -s "$work/status.plain"
 else
     fail "catpp into a closed stdout: stderr or status differs"
 fi
+
+# 5. Link-time optimisation: the pass runs once per program, when it is linked.
+if (cd "$work/lto" && "$syscluster" build --lto -p "$work/all.prof.json" --log "$work/ltolog" -- make -s) \
+    >"$work/lto.out" 2>&1; then
+    ok "syscluster build --lto -- make"
+else
+    fail "syscluster build --lto -- make"
+    sed 's/^/       /' "$work/lto.out"
+fi
+if grep -q 'copy\.c:35:14: clustered' "$work/ltolog/summary.txt" && grep -q 'catpp\.cc:15:15: clustered' "$work/ltolog/summary.txt"; then
+    ok "--lto: copy's and catpp's read -> write clustered at link time"
+else
+    fail "--lto: the summary lacks copy's or catpp's cluster"
+    sed 's/^/       /' "$work/ltolog/summary.txt"
+fi
+if nm "$work/lto/hello" | grep multicall >/dev/null; then fail "--lto: hello links the runtime although nothing clustered"; else ok "--lto: hello links no runtime"; fi
+for size in 0 4097 1048577; do
+    for d in plain lto; do
+        rm -f "$work/out.$d"
+        set +e
+        (cd "$work/$d" && ./copy "../in.$size" "$work/out.$d" >"$work/stdout.$d" 2>"$work/stderr.$d")
+        echo $? >"$work/status.$d"
+        set -e
+    done
+    if cmp -s "$work/out.plain" "$work/out.lto" && cmp -s "$work/stderr.plain" "$work/stderr.lto" &&
+        cmp -s "$work/status.plain" "$work/status.lto" && cmp -s "$work/in.$size" "$work/out.lto"; then
+        ok "--lto: copy $size bytes: same file, stderr and status"
+    else
+        fail "--lto: copy $size bytes differs from the original"
+    fi
+done
 
 summary 35-driver

@@ -10,9 +10,10 @@
 # PROGRAM names the case list: copy (testsuite/programs/copy.c: copy IN OUT), copysig (copy.c
 # with a SIGALRM handler every 2 ms: copy's cases), copycount (copy's loop with a block count
 # and byte totals it prints: copy's cases), copycountsig (copycount.c with copysig's signals:
-# copy's cases), rotate (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE) or relay
+# copy's cases), rotate (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE), relay
 # (testsuite/programs/relay.c: relay [-p|-b] IN OUT, a copy through a Unix socket with
-# recv/send). The environment (e.g.
+# recv/send), copyhelpers or copylto (copy's loop through helpers, in the same translation
+# unit or another one: copy's cases and two with COPYIO_TRACE set). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -22,7 +23,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -36,9 +37,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate or relay)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers or copylto)" >&2
 	exit 2
 	;;
 esac
@@ -320,6 +321,18 @@ copy_cases() {
 copysig_cases() { copy_cases; }
 copycount_cases() { copy_cases; }
 copycountsig_cases() { copy_cases; }
+
+# copy.c's loop through helpers (copyhelpers.c, copylto.c: the same program), and the
+# helpers' trace on standard error.
+copyhelpers_cases() {
+	copy_cases
+	COPYIO_TRACE=1
+	export COPYIO_TRACE
+	check trace-size-4097 in_4097 0 -e "cmp in out" -- in out
+	check trace-output-dev-full in_4097 1 -- in /dev/full
+	unset COPYIO_TRACE
+}
+copylto_cases() { copyhelpers_cases; }
 
 rotate_cases() {
 	for size in 0 1 4095 4096 4097 2097152; do

@@ -3,8 +3,11 @@
 # the paper's copy program, rotate.c, a log rotator with several clusters and error paths,
 # copysig.c, copy.c with signals arriving during its looped copy, copycount.c, a copy loop
 # that counts its blocks and totals its bytes, one looped multi-call that carries them,
-# copycountsig.c, copycount.c with copysig.c's signals, and relay.c, a copy through a Unix
-# socket with recv/send, accept -> fcntl and a closed peer) it
+# copycountsig.c, copycount.c with copysig.c's signals, relay.c, a copy through a Unix
+# socket with recv/send, accept -> fcntl and a closed peer, copyhelpers.c, copy.c's loop
+# through my_read/my_write helpers of the same file that the pass inlines, and copylto.c,
+# the same with the helpers in another file, built with link-time optimisation through
+# `syscluster build --lto`) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -50,7 +53,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -90,6 +93,15 @@ mkdir -p "$E2E_WORK"
 # Flags every build of a test program gets (original and clustered alike).
 cflags=(-O2 -g -Wall)
 
+# sources PROGRAM: its source files (copylto links copyio.c as a translation unit of its own).
+sources() {
+	echo "$root/testsuite/programs/$1.c"
+	[ "$1" = copylto ] && echo "$root/testsuite/programs/copyio.c"
+}
+# lto PROGRAM: whether it is built with link-time optimisation (both builds alike).
+lto() { [ "$1" = copylto ]; }
+lto_flags=(-flto -fuse-ld=lld)
+
 # train PROGRAM DIR: prepares a training input in DIR and prints the arguments to run with.
 train_args() {
 	local dir=$1
@@ -99,7 +111,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -111,7 +123,10 @@ self_test() {
 	local w=$E2E_WORK/self-test p m out mutants
 	mkdir -p "$w"
 	for p in "${programs[@]}"; do
-		if ! "$CLANG" "${cflags[@]}" "testsuite/programs/$p.c" -o "$w/$p"; then
+		local srcs=() extra=()
+		mapfile -t srcs < <(sources "$p")
+		lto "$p" && extra=("${lto_flags[@]}")
+		if ! "$CLANG" "${cflags[@]}" "${extra[@]}" "${srcs[@]}" -o "$w/$p"; then
 			fail "self-test: $CLANG could not build testsuite/programs/$p.c"
 			continue
 		fi
@@ -126,7 +141,7 @@ self_test() {
 		local mutants=(errno stale)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
-			"$CLANG" "${cflags[@]}" -include "$here/mutants/$m.h" "testsuite/programs/$p.c" \
+			"$CLANG" "${cflags[@]}" "${extra[@]}" -include "$here/mutants/$m.h" "${srcs[@]}" \
 				-o "$w/$p.$m" || {
 				fail "self-test: could not build the $m mutant of $p"
 				continue
@@ -148,8 +163,10 @@ self_test() {
 declare -A built=()
 
 host_program() {
-	local p=$1 w=$E2E_WORK/$1 src=$root/testsuite/programs/$1.c
+	local p=$1 w=$E2E_WORK/$1 srcs=() extra=()
 	local link=() args profile clusters
+	mapfile -t srcs < <(sources "$p")
+	lto "$p" && extra=("${lto_flags[@]}")
 	rm -rf "$w"
 	mkdir -p "$w"
 	echo "== $p"
@@ -163,7 +180,7 @@ host_program() {
 	fi
 
 	# 1. the original
-	if ! "$CLANG" "${cflags[@]}" "$src" -o "$w/orig" "${link[@]}" 2>"$w/orig.log"; then
+	if ! "$CLANG" "${cflags[@]}" "${extra[@]}" "${srcs[@]}" -o "$w/orig" "${link[@]}" 2>"$w/orig.log"; then
 		fail "$p: the original does not build:"
 		cat "$w/orig.log"
 		return
@@ -204,16 +221,37 @@ host_program() {
 			return
 		fi
 		local passflags=(-fplugin="$SYSCLUSTER_PLUGIN" -fpass-plugin="$SYSCLUSTER_PLUGIN" -mllvm -syscluster-profile="$profile")
-		if ! "$CLANG" "${cflags[@]}" -fverify-intermediate-code "${passflags[@]}" \
-			-Rpass=syscall-cluster -Rpass-missed=syscall-cluster \
-			"$src" -o "$w/clustered" "${link[@]}" 2>"$w/clustered.log"; then
-			fail "$p: the clustered build failed:"
-			tail -n 30 "$w/clustered.log"
-			return
+		if lto "$p"; then
+			# The pass runs when the program is linked, over the whole program; lld verifies
+			# the module after the LTO pipeline, and the pass its own output.
+			if ! SYSCLUSTER_PLUGIN=$SYSCLUSTER_PLUGIN SYSCLUSTER_CC=$CLANG "$SYSCLUSTER" build --lto \
+				-p "$profile" --log "$w/build" -- sh -c 'exec "$CC" "$@"' cc "${cflags[@]}" \
+				"${srcs[@]}" -o "$w/clustered" "${link[@]}" >"$w/clustered.log" 2>&1; then
+				fail "$p: the clustered build (syscluster build --lto) failed:"
+				tail -n 30 "$w/clustered.log"
+				return
+			fi
+			clusters=$(grep -c '^  clustered at ' "$w/clustered.log")
+			note "$p: $clusters clusters formed at link time ($w/build/summary.txt)"
+			grep -E '^  (clustered at |[0-9]+ helper calls inlined)' "$w/clustered.log" | sed 's/^/       /'
+		else
+			if ! "$CLANG" "${cflags[@]}" -fverify-intermediate-code "${passflags[@]}" \
+				-Rpass=syscall-cluster -Rpass-missed=syscall-cluster \
+				"${srcs[@]}" -o "$w/clustered" "${link[@]}" 2>"$w/clustered.log"; then
+				fail "$p: the clustered build failed:"
+				tail -n 30 "$w/clustered.log"
+				return
+			fi
+			clusters=$(grep 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log" | grep -vc 'remark: inlined ')
+			note "$p: $clusters clusters formed (remarks in $w/clustered.log)"
+			grep 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log" | sed 's/^/       /'
+			# The transformed IR verifies on its own as well.
+			if ! "$CLANG" "${cflags[@]}" "${passflags[@]}" -S -emit-llvm "${srcs[@]}" -o "$w/clustered.ll" 2>/dev/null ||
+				! "$OPT" -passes=verify -disable-output "$w/clustered.ll" 2>"$w/verify.log"; then
+				fail "$p: the clustered IR does not verify:"
+				head -n 20 "$w/verify.log"
+			fi
 		fi
-		clusters=$(grep -c 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log")
-		note "$p: $clusters clusters formed (remarks in $w/clustered.log)"
-		grep 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log" | sed 's/^/       /'
 		if [ "$clusters" -eq 0 ]; then
 			fail "$p: the pass formed no cluster"
 		fi
@@ -221,12 +259,18 @@ host_program() {
 		if [ "${p#copycount}" != "$p" ] && ! grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; then
 			fail "$p: the copy loop with its counter and totals is not one looped multi-call"
 		fi
-		# The transformed IR verifies on its own as well.
-		if ! "$CLANG" "${cflags[@]}" "${passflags[@]}" -S -emit-llvm "$src" -o "$w/clustered.ll" 2>/dev/null ||
-			! "$OPT" -passes=verify -disable-output "$w/clustered.ll" 2>"$w/verify.log"; then
-			fail "$p: the clustered IR does not verify:"
-			head -n 20 "$w/verify.log"
-		fi
+		# The helpers' hot edge read -> write is one multi-call only after inlining.
+		case $p in
+		copyhelpers) grep -q "remark: inlined 'my_write'" "$w/clustered.log" ;;
+		copylto) grep -q '^  [1-9][0-9]* helper calls inlined' "$w/clustered.log" ;;
+		*) true ;;
+		esac || fail "$p: the pass did not inline the helper my_write"
+		case $p in
+		copyhelpers | copylto)
+			grep -q 'clustered 2 system calls into one multi-call: read -> write' "$w/clustered.log" ||
+				fail "$p: read -> write (through my_read and my_write) was not clustered"
+			;;
+		esac
 
 		# 4. the clustered build calls the runtime, the original does not
 		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qwE 'multicall(_loop(_flags|_sums)?)?'; then

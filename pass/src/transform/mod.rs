@@ -3,7 +3,8 @@
 //! unsafe instruction out of the gap, inlining of a callee that makes a call), after which
 //! legality is asked again, as MergeICmps' `canSplit`/`split` do.
 //!
-//! None is implemented yet. The contract each one follows:
+//! Implemented: `inline` (helpers on a hot edge between functions, inlined into a caller of
+//! both). The contract each one follows:
 //!
 //! - it is a [`Transform`]: a function over the run's [`Context`] that returns whether it
 //!   changed the IR, and changes nothing when it returns [`Changed::No`];
@@ -12,14 +13,19 @@
 //! - it keeps the analyses the checks read valid: the shim answers dominance, post-dominance
 //!   and alias questions from the function analysis manager's cached results, so a
 //!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or
-//!   invalidates the function's analyses in that manager (a shim accessor to add with the
-//!   first transformation), which are then recomputed on the next question;
+//!   invalidates the function's analyses in that manager (the shim's `inline_call` does so for
+//!   the caller it changed; `delete_if_dead` forgets a deleted function's), which are then
+//!   recomputed on the next question;
+//! - one that needs the profile reads `Context::profile`, which the driver loads before the
+//!   transformations run, and maps it itself (`profile_map::site_graph`);
 //! - after [`Changed::Yes`], sites are scanned again and a new `legality::Checker` is made:
 //!   a checker remembers facts about the IR it was asked about, and the block splitting the
 //!   lowering does (`shim::Shim::split_before`) updates no analysis at all, which is sound
 //!   only because every check runs before any lowering.
 
 use crate::context::Context;
+
+pub(crate) mod inline;
 
 /// Whether a transformation changed the IR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +38,7 @@ pub(crate) enum Changed {
 pub(crate) type Transform = fn(&mut Context<'_>) -> Changed;
 
 /// The enabling transformations, in the order they run.
-pub(crate) const TRANSFORMS: &[(&str, Transform)] = &[];
+pub(crate) const TRANSFORMS: &[(&str, Transform)] = &[("inline", inline::run)];
 
 /// Runs every transformation once; whether any changed the IR.
 pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {

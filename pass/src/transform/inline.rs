@@ -1,0 +1,404 @@
+//! Inlining of small helpers on hot edges between functions (issue 9, item 5).
+//!
+//! A hot profile edge whose two calls sit in different functions (`n = my_read(...)` then
+//! `my_write(..., n)` in a loop, coreutils' `safe_read`/`full_write`) cannot be one multi-call:
+//! the conditions of section 3.2 are about the code between two calls of one function. This
+//! transformation brings the two calls into one function by inlining the helpers that hold them
+//! into a function that calls both:
+//!
+//! ```text
+//! before                                    after (my_read and my_write inlined into main)
+//!   ssize_t my_read(int fd, ...)              int main(...) {
+//!     { return read(fd, b, n); }                while ((n = read(in, buf, N)) > 0)   // inlined at
+//!   ssize_t my_write(int fd, ...)                 if (write(out, buf, n) != n) ...   //  main's lines
+//!     { return write(fd, b, n); }
+//!   int main(...) {
+//!     while ((n = my_read(in, buf, N)) > 0)
+//!       if (my_write(out, buf, n) != n) ...
+//! ```
+//!
+//! What to inline comes from the profile and the module's call graph: for each hot matched edge
+//! whose sites are only ever in different functions (`profile_map::CrossEdge`), the hosts are the
+//! functions that reach both sites' functions through the fewest direct calls (at most
+//! [`MAX_DEPTH`] on each side); into each host, the helpers on the two paths are inlined,
+//! outermost first (every call of the helper in the host), through LLVM's `InlineFunction` (the
+//! shim). A helper is inlined only when it is small ([`MAX_HELPER_SIZE`] instructions), not
+//! recursive (in no cycle of the call graph), and LLVM may inline it (a body in this module,
+//! fixed arguments, not `noinline`, not replaceable at link time, `isInlineViable`) and called
+//! at most [`MAX_CALLS`] times in the host; a host grows by at most [`MAX_GROWTH`] instructions. A helper whose address is taken stays as it is for its
+//! other uses; a local one nothing calls any more is deleted.
+//!
+//! Inlined calls keep their debug locations with an inlined-at chain (`read` at my_read's line,
+//! inlined at main's), and the profile's site of a helper that was not inlined where it was
+//! recorded matches such a call by its innermost frames (`profile_map`). The sites are scanned
+//! and the profile mapped again after this transformation (the driver does); each inlined call
+//! gets a remark (`Inlined`), and each edge that stays between functions gets the reason in
+//! `Context::not_inlined`, which the driver's `CrossFunction` remark says.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use llvm_sys::prelude::LLVMValueRef;
+
+use crate::context::Context;
+use crate::ir;
+use crate::profile_map::{self, CrossEdge};
+use crate::remarks::Remark;
+use crate::shim::{flags, Shim};
+use crate::sites::{self, Site};
+
+use super::Changed;
+
+/// Calls between a site's function and a host, on each side of an edge.
+pub(crate) const MAX_DEPTH: usize = 3;
+/// Instructions of a helper that may be inlined (debug intrinsics not counted).
+pub(crate) const MAX_HELPER_SIZE: usize = 200;
+/// Instructions inlining may add to one host.
+pub(crate) const MAX_GROWTH: usize = 2000;
+/// Hosts tried per edge (those with the fewest calls on the paths).
+const MAX_HOSTS: usize = 4;
+/// Calls of one helper in one host that may be inlined: the profile does not say which call
+/// of a helper is the hot one, so every call is inlined, and a helper called all over its
+/// host (a `finish_request` at every exit) would grow it for calls that are not hot.
+pub(crate) const MAX_CALLS: usize = 4;
+
+/// The module's direct calls between defined functions.
+struct CallGraph {
+    /// For each defined function, the calls of it: (calling function, call instruction).
+    callers: HashMap<LLVMValueRef, Vec<(LLVMValueRef, LLVMValueRef)>>,
+    /// The defined functions each defined function calls directly.
+    callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>>,
+    /// Instructions of each defined function, debug intrinsics not counted.
+    size: HashMap<LLVMValueRef, usize>,
+}
+
+impl CallGraph {
+    fn build(shim: &Shim, module: llvm_sys::prelude::LLVMModuleRef) -> CallGraph {
+        let functions = ir::defined_functions(module);
+        let defined: HashSet<LLVMValueRef> = functions.iter().copied().collect();
+        let mut g = CallGraph {
+            callers: HashMap::new(),
+            callees: HashMap::new(),
+            size: HashMap::new(),
+        };
+        for &f in &functions {
+            let mut size = 0;
+            let mut callees = Vec::new();
+            for b in ir::blocks(f) {
+                for i in ir::instructions(b) {
+                    if shim.inst_flags(i) & flags::DEBUG != 0 {
+                        continue;
+                    }
+                    size += 1;
+                    if !ir::is_call(i) {
+                        continue;
+                    }
+                    if let Some(callee) = ir::called_function(i).filter(|c| defined.contains(c)) {
+                        g.callers.entry(callee).or_default().push((f, i));
+                        if !callees.contains(&callee) {
+                            callees.push(callee);
+                        }
+                    }
+                }
+            }
+            g.size.insert(f, size);
+            g.callees.insert(f, callees);
+        }
+        g
+    }
+
+    fn size(&self, f: LLVMValueRef) -> usize {
+        self.size.get(&f).copied().unwrap_or(0)
+    }
+
+    /// Whether `f` is in a cycle of direct calls (calls itself, directly or not).
+    fn recursive(&self, f: LLVMValueRef) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<LLVMValueRef> = self.callees.get(&f).cloned().unwrap_or_default();
+        while let Some(g) = stack.pop() {
+            if g == f {
+                return true;
+            }
+            if seen.insert(g) {
+                stack.extend(self.callees.get(&g).into_iter().flatten().copied());
+            }
+        }
+        false
+    }
+
+    /// The functions that reach `f` through at most [`MAX_DEPTH`] direct calls, each with the
+    /// shortest path `[f, caller of f, ..., host]` (`f` itself with `[f]`).
+    fn hosts(&self, f: LLVMValueRef) -> HashMap<LLVMValueRef, Vec<LLVMValueRef>> {
+        let mut paths: HashMap<LLVMValueRef, Vec<LLVMValueRef>> = HashMap::new();
+        paths.insert(f, vec![f]);
+        let mut queue = VecDeque::from([f]);
+        while let Some(g) = queue.pop_front() {
+            let path = paths[&g].clone();
+            if path.len() > MAX_DEPTH {
+                continue;
+            }
+            for &(caller, _) in self.callers.get(&g).into_iter().flatten() {
+                if let std::collections::hash_map::Entry::Vacant(v) = paths.entry(caller) {
+                    let mut p = path.clone();
+                    p.push(caller);
+                    v.insert(p);
+                    queue.push_back(caller);
+                }
+            }
+        }
+        paths
+    }
+
+    /// The calls in `host` of `callee`.
+    fn calls_in(&self, host: LLVMValueRef, callee: LLVMValueRef) -> Vec<LLVMValueRef> {
+        self.callers
+            .get(&callee)
+            .into_iter()
+            .flatten()
+            .filter(|(f, _)| *f == host)
+            .map(|&(_, call)| call)
+            .collect()
+    }
+}
+
+/// One function to bring the calls of an edge into, and the helpers to inline into it, in
+/// order (outermost first on each side).
+struct Host {
+    host: LLVMValueRef,
+    helpers: Vec<LLVMValueRef>,
+}
+
+/// The hosts of the sites `a` and `b` (in different functions): the functions that reach both
+/// with the fewest calls, at most [`MAX_HOSTS`].
+fn hosts_of(graph: &CallGraph, fa: LLVMValueRef, fb: LLVMValueRef) -> Vec<Host> {
+    let ha = graph.hosts(fa);
+    let hb = graph.hosts(fb);
+    let mut common: Vec<(usize, usize, String, Host)> = ha
+        .iter()
+        .filter_map(|(h, pa)| {
+            let pb = hb.get(h)?;
+            // Outermost first: the host's own callee on the path, then its callee, ...
+            let helpers: Vec<LLVMValueRef> = pa[..pa.len() - 1]
+                .iter()
+                .rev()
+                .chain(pb[..pb.len() - 1].iter().rev())
+                .copied()
+                .collect();
+            let size = helpers.iter().map(|&f| graph.size(f)).sum();
+            Some((
+                helpers.len(),
+                size,
+                ir::name(*h),
+                Host { host: *h, helpers },
+            ))
+        })
+        .collect();
+    common.sort_by(|x, y| (x.0, x.1, &x.2).cmp(&(y.0, y.1, &y.2)));
+    let fewest = common.first().map(|c| c.0);
+    common
+        .into_iter()
+        .filter(|c| Some(c.0) == fewest)
+        .take(MAX_HOSTS)
+        .map(|c| c.3)
+        .collect()
+}
+
+fn quoted(f: LLVMValueRef) -> String {
+    format!("'{}'", ir::name(f))
+}
+
+/// What inlining did for one edge.
+#[derive(Default)]
+struct Outcome {
+    inlined: Vec<LLVMValueRef>,
+    /// Why a helper was not inlined, the first reason met.
+    why_not: Option<String>,
+}
+
+/// Whether the helper `f` may be inlined at all (its calls are asked of the shim one by one).
+fn helper_refusal(graph: &CallGraph, f: LLVMValueRef) -> Option<String> {
+    let size = graph.size(f);
+    if size > MAX_HELPER_SIZE {
+        return Some(format!(
+            "{} has {size} instructions, more than the {MAX_HELPER_SIZE} of a small helper",
+            quoted(f)
+        ));
+    }
+    graph
+        .recursive(f)
+        .then(|| format!("{} is recursive", quoted(f)))
+}
+
+fn too_many_calls(helper: LLVMValueRef, host: LLVMValueRef, n: usize) -> String {
+    format!(
+        "{} calls {} {n} times, more than {MAX_CALLS}: the profile does not say which call is hot",
+        quoted(host),
+        quoted(helper)
+    )
+}
+
+/// Why one of the host's helpers may not be inlined, asked before anything is inlined: the
+/// helper itself, and LLVM's answer for a call of it (those of a helper deeper on the path
+/// are not in the host yet; a call of the helper elsewhere stands for them).
+fn host_refusal(ctx: &Context<'_>, graph: &CallGraph, target: &Host) -> Option<String> {
+    target.helpers.iter().find_map(|&helper| {
+        helper_refusal(graph, helper).or_else(|| {
+            let calls = graph.calls_in(target.host, helper);
+            if calls.len() > MAX_CALLS {
+                return Some(too_many_calls(helper, target.host, calls.len()));
+            }
+            let call = calls.first().or_else(|| {
+                graph
+                    .callers
+                    .get(&helper)
+                    .and_then(|c| c.first())
+                    .map(|(_, call)| call)
+            })?;
+            ctx.shim.inline_blocker(*call).map(|why| {
+                format!(
+                    "{} cannot be inlined into {}: {why}",
+                    quoted(helper),
+                    quoted(target.host)
+                )
+            })
+        })
+    })
+}
+
+/// Inlines the helpers of one host, each call of each helper in the host, when all of them
+/// may be inlined.
+fn inline_into(
+    ctx: &mut Context<'_>,
+    graph: &mut CallGraph,
+    target: &Host,
+    edge: &CrossEdge,
+    out: &mut Outcome,
+) {
+    if let Some(why) = host_refusal(ctx, graph, target) {
+        out.why_not.get_or_insert(why);
+        return;
+    }
+    let mut growth = 0usize;
+    for &helper in &target.helpers {
+        let calls = graph.calls_in(target.host, helper);
+        if calls.len() > MAX_CALLS {
+            out.why_not
+                .get_or_insert(too_many_calls(helper, target.host, calls.len()));
+            return;
+        }
+        let size = graph.size(helper);
+        if growth + calls.len() * size > MAX_GROWTH {
+            out.why_not.get_or_insert(format!(
+                "inlining {} calls of {} into {} would add {} instructions, more than {MAX_GROWTH}",
+                calls.len(),
+                quoted(helper),
+                quoted(target.host),
+                growth + calls.len() * size
+            ));
+            return;
+        }
+        let mut changed = false;
+        for call in calls {
+            if let Some(why) = ctx.shim.inline_blocker(call) {
+                out.why_not.get_or_insert(format!(
+                    "{} cannot be inlined into {}: {why}",
+                    quoted(helper),
+                    quoted(target.host)
+                ));
+                continue;
+            }
+            // The remark first: the call is gone once inlined. The shim's check covers what
+            // makes InlineFunction refuse, so an error below is not expected.
+            ctx.remark(Remark::inlined(target.host, call, helper, size, edge));
+            match ctx.shim.inline_call(call) {
+                Ok(()) => {
+                    ctx.stats.inlined += 1;
+                    growth += size;
+                    changed = true;
+                }
+                Err(why) => {
+                    let why = format!(
+                        "LLVM did not inline {} into {} after all: {why}",
+                        quoted(helper),
+                        quoted(target.host)
+                    );
+                    ctx.remark(Remark::not_inlined(target.host, call, &why));
+                    out.why_not.get_or_insert(why);
+                }
+            }
+        }
+        if changed {
+            if !out.inlined.contains(&helper) {
+                out.inlined.push(helper);
+            }
+            // The host's calls changed: the next helper's calls are those inlining brought in.
+            *graph = CallGraph::build(ctx.shim, ctx.module);
+        }
+    }
+}
+
+/// Brings the calls of one hot edge between functions into common callers, if it can.
+fn bring_together(
+    ctx: &mut Context<'_>,
+    graph: &mut CallGraph,
+    sites: &[Site],
+    edge: &CrossEdge,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let mut pairs: Vec<(LLVMValueRef, LLVMValueRef)> = Vec::new();
+    for &a in &edge.from_sites {
+        for &b in &edge.to_sites {
+            let pair = (sites[a].function, sites[b].function);
+            if !pairs.contains(&pair) {
+                pairs.push(pair);
+            }
+        }
+    }
+    for (fa, fb) in pairs {
+        let hosts = hosts_of(graph, fa, fb);
+        if hosts.is_empty() {
+            out.why_not.get_or_insert(format!(
+                "no function of this module calls both {} and {} (through at most {MAX_DEPTH} calls each); link-time optimisation (syscluster build --lto) brings callers in other translation units in reach",
+                quoted(fa),
+                quoted(fb)
+            ));
+            continue;
+        }
+        for host in &hosts {
+            inline_into(ctx, graph, host, edge, &mut out);
+        }
+    }
+    out
+}
+
+/// The transformation: see the module's documentation.
+pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
+    let Some(profile) = ctx.profile.clone() else {
+        return Changed::No;
+    };
+    let scan = sites::scan(ctx.shim, ctx.module);
+    let site_graph =
+        profile_map::site_graph(ctx.shim, &profile, &scan.sites, ctx.cfg.min_weight, None);
+    if site_graph.cross.is_empty() {
+        return Changed::No;
+    }
+    let mut graph = CallGraph::build(ctx.shim, ctx.module);
+    let mut inlined: Vec<LLVMValueRef> = Vec::new();
+    for edge in &site_graph.cross {
+        let out = bring_together(ctx, &mut graph, &scan.sites, edge);
+        if let Some(why) = out.why_not {
+            ctx.not_inlined.insert(edge.edge, why);
+        }
+        for f in out.inlined {
+            if !inlined.contains(&f) {
+                inlined.push(f);
+            }
+        }
+    }
+    if inlined.is_empty() {
+        return Changed::No;
+    }
+    for f in inlined {
+        ctx.shim.delete_if_dead(f);
+    }
+    Changed::Yes
+}
