@@ -1,7 +1,8 @@
 //! One run of the pass over a module: the phases in order, over a [`Context`].
 //!
 //! ```text
-//! scan (sites::Scan) -> site graph (profile_map::SiteGraph) -> candidate regions and
+//! scan (sites::Scan) -> site graph (profile_map::SiteGraph) -> transformations on hot edges
+//! (transform::run_on_hot; scan and map again after a change) -> candidate regions and
 //! legality (regions::grow, legality::Checker) -> plans (plan::Plan) -> lowering (lower)
 //! ```
 
@@ -20,7 +21,8 @@ use crate::regions::Refused;
 use crate::remarks::Remark;
 use crate::shim::{self, Shim};
 use crate::sites::{self, Scan, Site};
-use crate::{ir, lower, regions, transform};
+use crate::transform::{self, Changed};
+use crate::{ir, lower, regions};
 
 /// Runs the pass; returns whether the module changed.
 pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
@@ -41,15 +43,30 @@ pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
 }
 
 fn run_phases(ctx: &mut Context<'_>) -> bool {
-    transform::run_all(ctx);
-    let scan = sites::scan(ctx.shim, ctx.module);
+    let mut changed = transform::run_all(ctx) == Changed::Yes;
+    let mut scan = sites::scan(ctx.shim, ctx.module);
     report_scan(ctx, &scan);
     let Some(profile) = load_profile(ctx) else {
-        return false;
+        return changed;
     };
-    let sites = &scan.sites;
     let fallback = ir::defined_functions(ctx.module).first().copied();
-    let graph = profile_map::site_graph(ctx.shim, &profile, sites, ctx.cfg.min_weight, fallback);
+    let map = |ctx: &Context<'_>, scan: &Scan| {
+        profile_map::site_graph(
+            ctx.shim,
+            &profile,
+            &scan.sites,
+            ctx.cfg.min_weight,
+            fallback,
+        )
+    };
+    let mut graph = map(ctx, &scan);
+    // Transformations on the hot edges; after a change, scan and map again (transform/mod.rs).
+    if transform::run_on_hot(ctx, &scan.sites, &graph.pairs) == Changed::Yes {
+        changed = true;
+        scan = sites::scan(ctx.shim, ctx.module);
+        graph = map(ctx, &scan);
+    }
+    let sites = &scan.sites;
     report_graph(ctx, sites, &graph);
     let mut checker = Checker::new(ctx.shim, sites);
     let (straight, refused) = regions::grow(&mut checker, sites, &graph.pairs);
@@ -58,7 +75,7 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     report_refusals(ctx, sites, &plans, &refused, &loops_refused);
     report_self_loops(ctx, sites, &plans, &graph);
     if plans.is_empty() {
-        return false;
+        return changed;
     }
     for plan in &plans {
         ctx.remark(Remark::clustered(sites, plan));

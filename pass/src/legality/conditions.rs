@@ -30,7 +30,7 @@ pub(crate) fn dominance(shim: &Shim, sites: &[Site], a: usize, b: usize) -> Resu
 }
 
 /// What makes one instruction unsafe to run after the later calls, if anything.
-fn unsafe_kind(inst: LLVMValueRef, f: u32) -> Option<Unsafe> {
+pub(crate) fn unsafe_kind(inst: LLVMValueRef, f: u32) -> Option<Unsafe> {
     if f & flags::INLINE_ASM != 0 {
         Some(Unsafe::InlineAsm)
     } else if ir::is_call(inst) {

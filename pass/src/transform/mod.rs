@@ -3,7 +3,8 @@
 //! unsafe instruction out of the gap, inlining of a callee that makes a call), after which
 //! legality is asked again, as MergeICmps' `canSplit`/`split` do.
 //!
-//! None is implemented yet. The contract each one follows:
+//! Code motion (`motion`) is one; it runs on the hot edges of the profile, after the profile is
+//! mapped onto the sites (`run_on_hot`). The contract each transformation follows:
 //!
 //! - it is a [`Transform`]: a function over the run's [`Context`] that returns whether it
 //!   changed the IR, and changes nothing when it returns [`Changed::No`];
@@ -12,14 +13,18 @@
 //! - it keeps the analyses the checks read valid: the shim answers dominance, post-dominance
 //!   and alias questions from the function analysis manager's cached results, so a
 //!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or
-//!   invalidates the function's analyses in that manager (a shim accessor to add with the
-//!   first transformation), which are then recomputed on the next question;
+//!   invalidates the function's analyses in that manager (`Shim::invalidate`), which are then
+//!   recomputed on the next question;
 //! - after [`Changed::Yes`], sites are scanned again and a new `legality::Checker` is made:
 //!   a checker remembers facts about the IR it was asked about, and the block splitting the
 //!   lowering does (`shim::Shim::split_before`) updates no analysis at all, which is sound
 //!   only because every check runs before any lowering.
 
+mod motion;
+
 use crate::context::Context;
+use crate::profile_map::WeightedPair;
+use crate::sites::Site;
 
 /// Whether a transformation changed the IR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +44,25 @@ pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
     let mut changed = Changed::No;
     for (_, t) in TRANSFORMS {
         if t(ctx) == Changed::Yes {
+            changed = Changed::Yes;
+        }
+    }
+    changed
+}
+
+/// An enabling transformation that works on the hot edges of the profile: the sites of the
+/// module as scanned and the pairs of sites the profile's edges map to, heaviest first.
+pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) -> Changed;
+
+/// The transformations over hot edges, in the order they run.
+pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[("motion", motion::run)];
+
+/// Runs every transformation over hot edges once; whether any changed the IR (then the
+/// sites are scanned and the profile mapped again).
+pub(crate) fn run_on_hot(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
+    let mut changed = Changed::No;
+    for (_, t) in HOT_TRANSFORMS {
+        if t(ctx, sites, pairs) == Changed::Yes {
             changed = Changed::Yes;
         }
     }
