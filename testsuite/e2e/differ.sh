@@ -8,8 +8,9 @@
 #   differ.sh PROGRAM ORIG CLUSTERED WORKDIR
 #
 # PROGRAM names the case list: copy (testsuite/programs/copy.c: copy IN OUT), copysig (copy.c
-# with a SIGALRM handler every 2 ms: copy's cases) or rotate (testsuite/programs/rotate.c:
-# rotate CONF LOG ARCHIVE). The environment (e.g.
+# with a SIGALRM handler every 2 ms: copy's cases), stamp (testsuite/programs/stamp.c: stamp
+# IN OUT, copy's cases with a header line before the copy) or rotate
+# (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -19,7 +20,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|rotate ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|stamp|rotate ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -33,9 +34,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | rotate) ;;
+copy | copysig | stamp | rotate) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig or rotate)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, stamp or rotate)" >&2
 	exit 2
 	;;
 esac
@@ -315,6 +316,28 @@ copy_cases() {
 }
 
 copysig_cases() { copy_cases; }
+
+# stamp: copy's inputs and failures; the output is the header line and then the input, and the
+# header's 8 bytes come before the first block (a size limit cuts a block short, unless it is 0).
+stamp_cases() {
+	stamped="printf '# stamp\\n' | cat - in | cmp - out"
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "$stamped" -- in out
+	done
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir 1 -e "test -s out" -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-read-only-fs out_ro 1 -- in ro/out
+	check output-eacces out_eacces 1 -u -- in locked/out
+	check output-dev-full in_4097 1 -- in /dev/full
+	check output-full-tmpfs out_full 1 -e "test -s full/out" -- in full/out
+	check fsize-efbig in_2097152 1 -l 0 -x -- in out
+	check fsize-short-write in_2097152 1 -l 8 -x -e "test -s out" -- in out
+	check fsize-sigxfsz in_2097152 153 -l 0 -- in out
+	check closed-stdout in_4097 0 -c -e "$stamped" -- in out
+	check closed-stdout-missing-input none 1 -c -- nope out
+}
 
 rotate_cases() {
 	for size in 0 1 4095 4096 4097 2097152; do

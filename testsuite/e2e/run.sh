@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Differential end-to-end test of the syscall-cluster pass: for each test program (copy.c,
 # the paper's copy program, rotate.c, a log rotator with several clusters and error paths,
-# and copysig.c, copy.c with signals arriving during its looped copy) it
+# copysig.c, copy.c with signals arriving during its looped copy, and stamp.c, a copy under a
+# header whose cluster needs code motion of loads) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -47,7 +48,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig)
+programs=(copy rotate copysig stamp)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -96,7 +97,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig) echo "in out" ;;
+	copy | copysig | stamp) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }

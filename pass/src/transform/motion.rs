@@ -43,9 +43,10 @@ use llvm_sys::LLVMOpcode;
 use super::Changed;
 use crate::context::Context;
 use crate::ir;
-use crate::legality::conditions::unsafe_kind;
+use crate::legality::conditions::{stop_predicate, unsafe_kind};
 use crate::legality::facts::{self, End, Gap, Reach, Step};
 use crate::legality::Unsafe;
+use crate::plan::Stop;
 use crate::profile_map::WeightedPair;
 use crate::remarks::Remark;
 use crate::shim::{flags, Shim};
@@ -97,6 +98,15 @@ impl Dir {
     }
 }
 
+/// What an instruction passes on its way to right before or after the call `at`.
+struct Crossing {
+    /// The instructions passed, calls of the region included.
+    insts: Vec<LLVMValueRef>,
+    /// The calls passed that succeeded whenever the instruction's old place is reached.
+    succeeded: Vec<usize>,
+    at: usize,
+}
+
 /// Where a moved instruction goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Place {
@@ -113,6 +123,8 @@ enum Stuck {
     Kind(Unsafe),
     /// The instruction `by` (a call of the region or code between) may write what the load reads.
     Written { by: LLVMValueRef },
+    /// The system call at `by` sets `errno` when it fails, and the load may read `errno`.
+    Errno { by: usize },
     /// The load may fault at the first call: its pointer is not known to be dereferenceable there.
     MayFault { at: usize },
     /// The address needs `value`, which is computed after the first call and cannot rise.
@@ -274,25 +286,26 @@ impl<'a> Motion<'a> {
             return Err(Stuck::Kind(Unsafe::SideEffects));
         };
         let before: Vec<LLVMValueRef> = insts(&gap.steps[..step]);
+        let a_succeeded = self.succeeded(&gap.steps[..step], a);
         match lifetime(inst) {
             Some(Marker::End) => {
                 let after = insts(&gap.steps[step + 1..]);
-                let to = self.climb(b, Dir::Down, after, weight, |m, crossed, _| {
-                    m.marker_may_cross(inst, crossed)
+                let to = self.climb(b, Dir::Down, after, false, weight, |m, c| {
+                    m.marker_may_cross(inst, &c.insts)
                 })?;
                 Ok((Place::After(to), vec![inst]))
             }
             Some(Marker::Start) => {
-                let to = self.climb(a, Dir::Up, before, weight, |m, crossed, _| {
-                    m.marker_may_cross(inst, crossed)
+                let to = self.climb(a, Dir::Up, before, a_succeeded, weight, |m, c| {
+                    m.marker_may_cross(inst, &c.insts)
                 })?;
                 Ok((Place::Before(to), vec![inst]))
             }
             None => {
                 let mut moving = self.address_closure(inst, &before)?;
                 let rest = before.into_iter().filter(|i| !moving.contains(i)).collect();
-                let to = self.climb(a, Dir::Up, rest, weight, |m, crossed, at| {
-                    m.load_may_cross(inst, &moving, crossed, at)
+                let to = self.climb(a, Dir::Up, rest, a_succeeded, weight, |m, c| {
+                    m.load_may_cross(inst, &moving, c)
                 })?;
                 moving.push(inst);
                 Ok((Place::Before(to), moving))
@@ -300,44 +313,74 @@ impl<'a> Motion<'a> {
         }
     }
 
+    /// Whether the path `steps` after the call `a` goes on only when `a` succeeded: a branch
+    /// on its result that stops at every error (`result < 0`, `result <= 0`).
+    fn succeeded(&self, steps: &[Step], a: usize) -> bool {
+        steps.iter().any(|s| match *s {
+            Step::Branch {
+                cond,
+                continue_if_true,
+                ..
+            } => matches!(
+                stop_predicate(cond, continue_if_true, &self.sites[a]),
+                Some(Stop::Neg | Stop::NonPos)
+            ),
+            Step::Inst { .. } => false,
+        })
+    }
+
     /// How far an instruction goes from the call `start` (above it, `Dir::Up`, or below it,
     /// `Dir::Down`) along the region's hot edges: past each further call while `may_cross`
     /// allows it to pass everything up to and including that call. `crossed` starts with what
-    /// lies between the instruction and `start`. Returns the call it comes to rest next to.
+    /// lies between the instruction and `start`; `start_succeeded` says that the instruction
+    /// runs only after `start` succeeded. Returns the call it comes to rest next to.
     fn climb(
         &mut self,
         start: usize,
         dir: Dir,
         crossed: Vec<LLVMValueRef>,
+        start_succeeded: bool,
         weight: u64,
-        may_cross: impl Fn(&Self, &[LLVMValueRef], usize) -> Result<(), Stuck>,
+        may_cross: impl Fn(&Self, &Crossing) -> Result<(), Stuck>,
     ) -> Result<usize, Stuck> {
-        let mut crossed = crossed;
-        crossed.push(self.sites[start].call);
-        may_cross(self, &crossed, start)?;
-        let mut end = start;
+        let mut c = Crossing {
+            insts: crossed,
+            succeeded: Vec::new(),
+            at: start,
+        };
+        c.insts.push(self.sites[start].call);
+        if start_succeeded {
+            c.succeeded.push(start);
+        }
+        may_cross(self, &c)?;
         for _ in 0..MAX_CHAIN {
-            let Some((next, w)) = self.hot_neighbour(end, dir) else {
+            let Some((next, w)) = self.hot_neighbour(c.at, dir) else {
                 break;
             };
-            let (x, y) = dir.edge(end, next);
+            let (x, y) = dir.edge(c.at, next);
             let Some(gap) = self.gap(x, y) else {
                 break;
             };
-            let mut more = crossed.clone();
-            more.extend(insts(&gap.steps));
-            more.push(self.sites[next].call);
-            if may_cross(self, &more, next).is_err() {
+            let mut more = Crossing {
+                insts: c.insts.clone(),
+                succeeded: c.succeeded.clone(),
+                at: next,
+            };
+            more.insts.extend(insts(&gap.steps));
+            more.insts.push(self.sites[next].call);
+            if dir == Dir::Up && self.succeeded(&gap.steps, next) {
+                more.succeeded.push(next);
+            }
+            if may_cross(self, &more).is_err() {
                 // It rests between x and y, where it blocks that edge.
                 if w > weight {
                     return Err(Stuck::Heavier { a: x, b: y });
                 }
                 break;
             }
-            crossed = more;
-            end = next;
+            c = more;
         }
-        Ok(end)
+        Ok(c.at)
     }
 
     /// A lifetime marker may pass `crossed` when none of them is a marker of its object, and
@@ -425,16 +468,17 @@ impl<'a> Motion<'a> {
             .collect())
     }
 
-    /// A load (with `moving`, its address) may rise above `crossed` to right before the call
-    /// `at`: nothing crossed writes its memory, its other operands are available at `at`, and
-    /// it cannot fault there.
+    /// A load (with `moving`, its address) may rise past `c.insts` to right before the call
+    /// `c.at`: nothing passed writes its memory (errno included, unless the call that would
+    /// set it surely succeeded), its other operands are available there, and it cannot fault
+    /// there.
     fn load_may_cross(
         &self,
         load: LLVMValueRef,
         moving: &[LLVMValueRef],
-        crossed: &[LLVMValueRef],
-        at: usize,
+        c: &Crossing,
     ) -> Result<(), Stuck> {
+        let at = c.at;
         let at_call = self.sites[at].call;
         for &i in moving.iter().chain(std::iter::once(&load)) {
             for k in 0..operand_count(i) {
@@ -447,15 +491,18 @@ impl<'a> Motion<'a> {
                 }
             }
         }
-        let ptr = ir::operand(load, 0);
-        let errno = facts::may_be_errno(self.shim, ptr);
-        for &c in crossed {
-            let writes = match self.by_call.get(&c) {
-                Some(&s) => errno || facts::site_may_write(self.shim, &self.sites[s], load),
-                None => self.shim.inst_may_write_load(c, load),
+        let errno = facts::may_be_errno(self.shim, ir::operand(load, 0));
+        for &i in &c.insts {
+            let writes = match self.by_call.get(&i) {
+                // A wrapper sets errno only when its call fails.
+                Some(&s) if errno && !c.succeeded.contains(&s) => {
+                    return Err(Stuck::Errno { by: s })
+                }
+                Some(&s) => facts::site_may_write(self.shim, &self.sites[s], load),
+                None => self.shim.inst_may_write_load(i, load),
             };
             if writes {
-                return Err(Stuck::Written { by: c });
+                return Err(Stuck::Written { by: i });
             }
         }
         if !self.shim.safe_to_load_at(load, at_call) && !self.argv_element(load, at_call) {
@@ -552,6 +599,10 @@ impl<'a> Motion<'a> {
                 Some(&s) => format!("{} may write the memory it reads", label(s)),
                 None => format!("'{}' may write the memory it reads", ir::describe(*by)),
             },
+            Stuck::Errno { by } => format!(
+                "{} sets errno when it fails, and the load may read errno",
+                label(*by)
+            ),
             Stuck::MayFault { at } => format!(
                 "its pointer is not known to be dereferenceable before {}: moved there it could fault where the original does not",
                 label(*at)
@@ -571,22 +622,18 @@ impl<'a> Motion<'a> {
                 label(*y)
             ),
         };
-        let what = if fixed {
-            "nothing moved out of"
+        let (x, between) = (ir::describe(inst), format!("{} and {}", label(a), label(b)));
+        let message = if fixed {
+            format!("nothing moved out of the gap between {between}, which keeps '{x}': {reason}")
         } else {
-            "could not move it out of"
+            format!("could not move '{x}' out of the gap between {between}: {reason}")
         };
         self.remarks.push(Remark {
             kind: crate::shim::RemarkKind::Missed,
             name: "Motion",
             function: sites[a].function,
             at: Some(inst),
-            message: format!(
-                "{what} the gap between {} and {}: '{}' stays, {reason}",
-                label(a),
-                label(b),
-                ir::describe(inst)
-            ),
+            message,
         });
     }
 }
