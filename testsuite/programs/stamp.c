@@ -19,6 +19,13 @@
 
 static char block[N];
 
+/* The error path of every call: the message, and exit status 1. */
+static int fail(const char *what)
+{
+	perror(what);
+	return 1;
+}
+
 int main(int argc, char *argv[])
 {
 	static const char header[] = "# stamp\n";
@@ -32,37 +39,25 @@ int main(int argc, char *argv[])
 	}
 	memcpy(block, header, sizeof header - 1);
 	inp = open(argv[1], O_RDONLY);
-	if (inp < 0) {
-		perror(argv[1]);
-		return 1;
-	}
+	if (inp < 0)
+		return fail(argv[1]);
 	out = creat(argv[2], 0666);
-	if (out < 0) {
-		perror(argv[2]);
-		return 1;
-	}
-	if (write(out, block, sizeof header - 1) != sizeof header - 1) {
-		perror("write");
-		return 1;
-	}
+	if (out < 0)
+		return fail(argv[2]);
+	if (write(out, block, sizeof header - 1) != sizeof header - 1)
+		return fail("write");
 	mark = block[0];
 	n = read(inp, block, N);
 	while (n > 0) {
-		if (write(out, block, n) != n) {
-			perror("write");
-			return 1;
-		}
+		if (write(out, block, n) != n)
+			return fail("write");
 		n = read(inp, block, N);
 	}
-	if (n < 0) {
-		perror("read");
-		return 1;
-	}
+	if (n < 0)
+		return fail("read");
 	close(inp);
-	if (close(out) < 0) {
-		perror("close");
-		return 1;
-	}
+	if (close(out) < 0)
+		return fail("close");
 	printf("%02x\n", (unsigned char)mark);
 	return 0;
 }
