@@ -64,11 +64,16 @@ pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair])
     let mut m = Motion {
         shim: ctx.shim,
         sites,
-        pairs,
         by_call: sites.iter().enumerate().map(|(i, s)| (s.call, i)).collect(),
+        succ: HashMap::new(),
+        pred: HashMap::new(),
         reach: Reach::default(),
         remarks: Vec::new(),
     };
+    for p in pairs {
+        m.succ.entry(p.a).or_default().push((p.b, p.weight));
+        m.pred.entry(p.b).or_default().push((p.a, p.weight));
+    }
     let mut changed = Changed::No;
     for pair in pairs {
         if m.edge(pair) == Changed::Yes {
@@ -140,8 +145,11 @@ enum Stuck {
 struct Motion<'a> {
     shim: &'a Shim,
     sites: &'a [Site],
-    pairs: &'a [WeightedPair],
     by_call: HashMap<LLVMValueRef, usize>,
+    /// The hot edges by their first call (x -> [(y, weight)]) and by their second, heaviest
+    /// first.
+    succ: HashMap<usize, Vec<(usize, u64)>>,
+    pred: HashMap<usize, Vec<(usize, u64)>>,
     reach: Reach,
     remarks: Vec<Remark>,
 }
@@ -233,15 +241,11 @@ impl<'a> Motion<'a> {
     /// The heaviest hot edge from `x` (`Dir::Down`: x -> y) or into it (`Dir::Up`: y -> x)
     /// with a straight gap: y and the edge's weight.
     fn hot_neighbour(&mut self, x: usize, dir: Dir) -> Option<(usize, u64)> {
-        let cands: Vec<(usize, u64)> = self
-            .pairs
-            .iter()
-            .filter_map(|p| match dir {
-                Dir::Down if p.a == x => Some((p.b, p.weight)),
-                Dir::Up if p.b == x => Some((p.a, p.weight)),
-                _ => None,
-            })
-            .collect();
+        let index = match dir {
+            Dir::Down => &self.succ,
+            Dir::Up => &self.pred,
+        };
+        let cands = index.get(&x).cloned().unwrap_or_default();
         cands.into_iter().find(|&(y, _)| {
             let (from, to) = dir.edge(x, y);
             self.straight_pair(from, to) && self.gap(from, to).is_some()
