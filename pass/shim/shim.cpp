@@ -296,6 +296,13 @@ void syscluster_shim_move_before(LLVMValueRef inst, LLVMValueRef pos) {
   unwrap<Instruction>(inst)->moveBefore(unwrap<Instruction>(pos));
 }
 
+// Drops what makes `inst` undefined behaviour on a path where it did not run before (a load's
+// !noundef, !nonnull, !range, ...), as LLVM's own hoisting does: for an instruction that now
+// runs where the original did not.
+void syscluster_shim_drop_ub_metadata(LLVMValueRef inst) {
+  unwrap<Instruction>(inst)->dropUBImplyingAttrsAndMetadata();
+}
+
 // Moves `inst` right after `pos` (same function; `pos` is not a terminator).
 void syscluster_shim_move_after(LLVMValueRef inst, LLVMValueRef pos) {
   unwrap<Instruction>(inst)->moveAfter(unwrap<Instruction>(pos));

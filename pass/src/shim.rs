@@ -68,6 +68,7 @@ extern "C" {
     ) -> c_int;
     fn syscluster_shim_move_before(inst: LLVMValueRef, pos: LLVMValueRef);
     fn syscluster_shim_move_after(inst: LLVMValueRef, pos: LLVMValueRef);
+    fn syscluster_shim_drop_ub_metadata(inst: LLVMValueRef);
     fn syscluster_shim_invalidate(ctx: *mut c_void, func: LLVMValueRef);
     fn syscluster_shim_inline_asm(inst: LLVMValueRef, len: *mut usize) -> *const c_char;
     fn syscluster_shim_debug_frame(inst: LLVMValueRef, depth: c_uint, out: *mut RawFrame) -> c_int;
@@ -219,6 +220,12 @@ impl Shim {
         // SAFETY: both are instructions of one function (the motion only moves along the
         // path between two calls of one function); neither is a phi.
         unsafe { syscluster_shim_move_before(inst, pos) }
+    }
+    /// Drops the metadata and attributes that would make `inst` undefined behaviour where it
+    /// did not run before (a load's `!noundef`, `!nonnull`, `!range`, ...).
+    pub(crate) fn drop_ub_metadata(&self, inst: LLVMValueRef) {
+        // SAFETY: inst is an instruction of the module.
+        unsafe { syscluster_shim_drop_ub_metadata(inst) }
     }
     /// Moves the instruction `inst` right after `pos`, which is not a terminator.
     pub(crate) fn move_after(&self, inst: LLVMValueRef, pos: LLVMValueRef) {

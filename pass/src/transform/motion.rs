@@ -539,6 +539,11 @@ impl<'a> Motion<'a> {
             Place::Before(c) => {
                 let pos = self.sites[c].call;
                 for &i in moving {
+                    // A load and its address now also run on the paths that leave the
+                    // region before their old place.
+                    if lifetime(i).is_none() {
+                        self.shim.drop_ub_metadata(i);
+                    }
                     self.shim.move_before(i, pos);
                 }
             }
