@@ -271,47 +271,19 @@ pub(crate) enum Effects {
 }
 
 /// The system calls whose argument kinds say everything they do to user memory: each pointer
-/// argument is a buffer followed by its length, a path, or a struct of the kernel's, and the
-/// kernel follows no pointer stored in them. Others (vectored I/O, `ioctl`, `mmap`, messages
-/// with embedded pointers, ...) are `Effects::Unknown`.
+/// argument is a buffer followed by its length in bytes, a path, or a struct of the kernel's,
+/// and the kernel follows no pointer stored in them. Others (vectored I/O, `ioctl`, `fcntl`,
+/// `mmap`, `poll`, whose length counts structs, messages with embedded pointers, `kill`, which
+/// may run a handler of the caller's before it returns, ...) are `Effects::Unknown`.
+#[rustfmt::skip]
 const MODELLED: &[&str] = &[
-    "read",
-    "write",
-    "pread64",
-    "pwrite64",
-    "open",
-    "openat",
-    "creat",
-    "close",
-    "fstat",
-    "stat",
-    "lstat",
-    "newfstatat",
-    "lseek",
-    "fsync",
-    "fdatasync",
-    "truncate",
-    "ftruncate",
-    "dup",
-    "dup2",
-    "dup3",
-    "unlink",
-    "unlinkat",
-    "mkdir",
-    "mkdirat",
-    "rmdir",
-    "rename",
-    "renameat",
-    "access",
-    "faccessat",
-    "chmod",
-    "fchmod",
-    "chdir",
-    "fchdir",
-    "bind",
-    "connect",
-    "listen",
-    "shutdown",
+    "read", "write", "pread64", "pwrite64", "open", "openat", "creat", "close", "fstat", "stat",
+    "lstat", "newfstatat", "lseek", "fsync", "fdatasync", "truncate", "ftruncate", "dup", "dup2",
+    "dup3", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "rename", "renameat", "access",
+    "faccessat", "chmod", "fchmod", "chdir", "fchdir", "chown", "fchown", "umask", "readlink",
+    "getdents64", "nanosleep", "alarm", "getpid", "getuid", "geteuid", "getgid", "pipe", "pipe2",
+    "socket", "bind", "connect", "listen", "shutdown", "accept", "accept4", "getsockname",
+    "getpeername", "setsockopt", "getsockopt", "sendto", "recvfrom",
 ];
 
 /// What `site` does to user memory: `read` writes `buf[0..len)`, `write` reads it, `fstat`
