@@ -15,6 +15,9 @@
 
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%c = load i8, ptr @g, align 16' above 'write' at global_clobbered (no debug location), out of the gap between 'write' at global_clobbered (no debug location) and 'read' at global_clobbered (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> read (stop: never, never; 0 result references)
+; REMARK-DAG: remark: <unknown>:0:0: moved '%c = load i8, ptr @g, align 16' above 'read' at climbs (no debug location), out of the gap between 'write' at climbs (no debug location) and 'read' at climbs (no debug location)
+; REMARK-DAG: remark: <unknown>:0:0: clustered 3 system calls into one multi-call: read -> write -> read (stop: result <= 0, never, never; 1 result reference)
+; REMARK-DAG: remark: <unknown>:0:0: could not move '%c = load i8, ptr @g, align 16' out of the gap between 'write' at heavier (no debug location) and 'read' at heavier (no debug location): it would come to rest between 'read' at heavier (no debug location) and 'write' at heavier (no debug location), a heavier hot edge
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: could not move '%c = load i8, ptr @g, align 16' out of the gap between 'read' at first_writes (no debug location) and 'fstat' at first_writes (no debug location): 'read' at first_writes (no debug location) may write the memory it reads
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> fstat (weight 5) breaks safety: '%c = load i8, ptr @g, align 16' reads memory that the later 'fstat' at first_writes (no debug location) may write; in a multi-call it would see that write
@@ -25,6 +28,47 @@
 ; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'read' at store_stays (no debug location) and 'write' at store_stays (no debug location), which keeps 'store i64 %n, ptr @count, align 8': it writes memory or has other side effects
 ; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'read' at call_stays (no debug location) and 'write' at call_stays (no debug location), which keeps '%l = call i32 @log(i64 %n)': it calls 'log', which is not a system call
 ; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'read' at trap_stays (no debug location) and 'write' at trap_stays (no debug location), which keeps '%d = sdiv i64 100, %n': it may trap: run before the earlier call or after the later one, it would fault on the other side of a system call
+
+; The region read -> write -> read: the load of @g between the write and the second read rises
+; past the write and the first read, which write only %buf.
+; CHECK-LABEL: define i64 @climbs(
+; CHECK: %c = load i8, ptr @g, align 16
+; CHECK: call i64 @multicall(
+define i64 @climbs(i32 %in, i32 %out) {
+  %buf = alloca [64 x i8], align 16
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %c = load i8, ptr @g, align 16
+  %m = call i64 @read(i32 %in, ptr @g, i64 64)
+  %z = zext i8 %c to i64
+  %r = add i64 %m, %z
+  ret i64 %r
+done:
+  ret i64 0
+}
+
+; The same, but the first read fills @g: the load could only rise to between that read and the
+; write, the heavier edge (20 against 19), where it would block that pair instead.
+; CHECK-LABEL: define i64 @heavier(
+; CHECK: call i64 @multicall(
+; CHECK: %c = load i8, ptr @g
+define i64 @heavier(i32 %in, i32 %out) {
+  %n = call i64 @read(i32 %in, ptr @g, i64 64)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr @g, i64 %n)
+  %c = load i8, ptr @g, align 16
+  %m = call i64 @read(i32 %in, ptr @g, i64 64)
+  %z = zext i8 %c to i64
+  %r = add i64 %m, %z
+  ret i64 %r
+done:
+  ret i64 0
+}
 
 ; The write only reads @g; the load of @g, which the read overwrites, moves above the write,
 ; without its !noundef (it may now run where it did not: LLVM's own hoisting drops it too).
