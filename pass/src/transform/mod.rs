@@ -7,7 +7,9 @@
 //! mapped onto the sites (`run_on_hot`). The contract each transformation follows:
 //!
 //! - it is a [`Transform`]: a function over the run's [`Context`] that returns whether it
-//!   changed the IR, and changes nothing when it returns [`Changed::No`];
+//!   changed the IR, and changes nothing when it returns [`Changed::No`]; or a
+//!   [`HotTransform`], which is also given the sites and the hot pairs of sites the profile
+//!   maps to, and touches only what lies between those;
 //! - it runs before lowering, and calls LLVM's own utilities through the shim where they exist
 //!   (`LoopRotation`, `UnrollLoop`, `InlineFunction`);
 //! - it keeps the analyses the checks read valid: the shim answers dominance, post-dominance
@@ -15,7 +17,8 @@
 //!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or
 //!   invalidates the function's analyses in that manager (`Shim::invalidate`), which are then
 //!   recomputed on the next question;
-//! - after [`Changed::Yes`], sites are scanned again and a new `legality::Checker` is made:
+//! - after [`Changed::Yes`], sites are scanned again (and the profile mapped again) and a new
+//!   `legality::Checker` is made:
 //!   a checker remembers facts about the IR it was asked about, and the block splitting the
 //!   lowering does (`shim::Shim::split_before`) updates no analysis at all, which is sound
 //!   only because every check runs before any lowering.
