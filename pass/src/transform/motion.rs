@@ -132,7 +132,8 @@ enum Stuck {
     Errno { by: usize },
     /// The load may fault at the first call: its pointer is not known to be dereferenceable there.
     MayFault { at: usize },
-    /// The address needs `value`, which is computed after the first call and cannot rise.
+    /// It needs `value` (its address, or the object of a marker), which is computed after
+    /// the call it would rise above and cannot rise with it.
     Needs { value: LLVMValueRef },
     /// A lifetime marker of the same object lies on the way.
     Marker { other: LLVMValueRef },
@@ -301,6 +302,11 @@ impl<'a> Motion<'a> {
             }
             Some(Marker::Start) => {
                 let to = self.climb(a, Dir::Up, before, a_succeeded, weight, |m, c| {
+                    // Its object (an alloca outside the entry block, say) must exist there.
+                    let ptr = ir::operand(inst, 1);
+                    if ir::is_instruction(ptr) && !m.shim.dominates(ptr, m.sites[c.at].call) {
+                        return Err(Stuck::Needs { value: ptr });
+                    }
                     m.marker_may_cross(inst, &c.insts)
                 })?;
                 Ok((Place::Before(to), vec![inst]))
@@ -617,7 +623,7 @@ impl<'a> Motion<'a> {
                 label(*at)
             ),
             Stuck::Needs { value } => format!(
-                "its address needs '{}', which cannot move above the first call",
+                "it needs '{}', which cannot move above the first call",
                 ir::describe(*value)
             ),
             Stuck::Marker { other } => format!(
