@@ -209,7 +209,8 @@ host_program() {
 			tail -n 30 "$w/clustered.log"
 			return
 		fi
-		clusters=$(grep -c 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log")
+		# Passed remarks: the multi-calls formed ("clustered ...") and code motion ("moved ...").
+		clusters=$(grep -c 'remark: clustered .*\[-Rpass=syscall-cluster\]' "$w/clustered.log")
 		note "$p: $clusters clusters formed (remarks in $w/clustered.log)"
 		grep 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log" | sed 's/^/       /'
 		if [ "$clusters" -eq 0 ]; then
