@@ -275,17 +275,36 @@ LLVMValueRef syscluster_shim_underlying_object(LLVMValueRef ptr) {
   return wrap(getUnderlyingObject(unwrap(ptr)));
 }
 
-// The smallest signed value the integer `v` can have right before `at`, as LazyValueInfo
-// knows from dominating conditions; 0 when it knows nothing (the full range).
+// The smallest signed value the integer `v` can have right before `at`: what LazyValueInfo
+// knows, narrowed by every conditional branch on `icmp v, C` whose edge towards `at`
+// dominates it. 0 when nothing bounds it.
 int syscluster_shim_signed_min_at(void *ctx, LLVMValueRef v, LLVMValueRef at, int64_t *min) {
   auto &C = *static_cast<Ctx *>(ctx);
   Value *V = unwrap(v);
   auto *At = dyn_cast<Instruction>(unwrap(at));
   if (!At || !V->getType()->isIntegerTy() || V->getType()->getIntegerBitWidth() > 64)
     return 0;
-  auto &LVI = C.FAM.getResult<LazyValueAnalysis>(*At->getFunction());
+  Function &F = *At->getFunction();
+  auto &LVI = C.FAM.getResult<LazyValueAnalysis>(F);
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
   ConstantRange R = LVI.getConstantRange(V, At, /*UndefAllowed=*/false);
-  if (R.isFullSet())
+  BasicBlock *Here = At->getParent();
+  DomTreeNode *N = DT.getNode(Here);
+  for (N = N ? N->getIDom() : nullptr; N; N = N->getIDom()) {
+    BasicBlock *D = N->getBlock();
+    auto *Br = dyn_cast<BranchInst>(D->getTerminator());
+    auto *Cmp = Br && Br->isConditional() ? dyn_cast<ICmpInst>(Br->getCondition()) : nullptr;
+    auto *K = Cmp ? dyn_cast<ConstantInt>(Cmp->getOperand(1)) : nullptr;
+    if (!K || Cmp->getOperand(0) != V || Br->getSuccessor(0) == Br->getSuccessor(1))
+      continue;
+    for (unsigned S = 0; S < 2; ++S) {
+      if (!DT.dominates(BasicBlockEdge(D, Br->getSuccessor(S)), Here))
+        continue;
+      CmpInst::Predicate P = S == 0 ? Cmp->getPredicate() : Cmp->getInversePredicate();
+      R = R.intersectWith(ConstantRange::makeExactICmpRegion(P, K->getValue()));
+    }
+  }
+  if (R.isFullSet() || R.isEmptySet())
     return 0;
   *min = R.getSignedMin().getSExtValue();
   return 1;

@@ -207,8 +207,8 @@ impl Shim {
         // SAFETY: ptr is a live value.
         unsafe { syscluster_shim_underlying_object(ptr) }
     }
-    /// The smallest signed value the integer `v` has right before `at`, when LazyValueInfo
-    /// knows a bound.
+    /// The smallest signed value the integer `v` has right before `at`, when LazyValueInfo or
+    /// a dominating branch on `v` bounds it.
     pub(crate) fn signed_min_at(&self, v: LLVMValueRef, at: LLVMValueRef) -> Option<i64> {
         let mut min = 0i64;
         // SAFETY: ctx is live; the shim checks that v is an integer and at an instruction.

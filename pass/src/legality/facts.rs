@@ -321,11 +321,23 @@ pub(crate) fn effects(site: &Site) -> Effects {
 /// Whether the system call at `site` may write the memory `load` reads, `errno` left aside.
 pub(crate) fn site_may_write(shim: &Shim, site: &Site, load: LLVMValueRef) -> bool {
     match effects(site) {
-        Effects::Known { writes, .. } => writes
+        Effects::Known { writes } => writes
             .iter()
-            .any(|e| shim.load_may_alias(load, e.ptr, e.size)),
+            .any(|e| !argv_and_own(shim, load, e.ptr) && shim.load_may_alias(load, e.ptr, e.size)),
         Effects::Unknown => shim.call_may_clobber_load(site.call, load),
     }
+}
+
+/// Whether `load` reads `main`'s argument vector and `ptr` points into an object of the
+/// program's own (a local or a global variable): the vector the start-up code passes is storage
+/// of the environment, apart from every object the program defines. Alias analysis does not
+/// know this (`argv` is just a pointer parameter).
+fn argv_and_own(shim: &Shim, load: LLVMValueRef, ptr: LLVMValueRef) -> bool {
+    let reads_argv = main_argv(shim.underlying_object(ir::operand(load, 0))).is_some();
+    let own = shim.underlying_object(ptr);
+    // SAFETY: own is a live value of the module; it is only tested for its kind.
+    let global = unsafe { !LLVMIsAGlobalVariable(own).is_null() };
+    reads_argv && (is_alloca(own) || global)
 }
 
 /// Whether `ptr` may point into `errno`, which every libc wrapper writes when its call

@@ -32,8 +32,9 @@
 //! The region is the chain of hot edges through the gap's calls: an instruction rises past the
 //! hot predecessors of the edge's first call as far as it may, and a lifetime end sinks past
 //! the hot successors of its last. Edges are taken heaviest first; an instruction that would
-//! come to rest inside a heavier hot edge's gap stays where it is. After each move the
-//! function's analyses are dropped (`Shim::invalidate`) and the gap is gathered again.
+//! come to rest inside the gap of a hot edge at least as heavy stays where it is (it would
+//! block that edge instead). After each move the function's analyses are dropped
+//! (`Shim::invalidate`) and the gap is gathered again.
 
 use std::collections::{HashMap, HashSet};
 
@@ -139,7 +140,7 @@ enum Stuck {
     Marker { other: LLVMValueRef },
     /// The object of a lifetime start is used before the start.
     UsedBefore,
-    /// It would come to rest between the calls of a heavier hot edge.
+    /// It would come to rest between the calls of a hot edge at least as heavy.
     Heavier { a: usize, b: usize },
 }
 
@@ -382,8 +383,9 @@ impl<'a> Motion<'a> {
                 more.succeeded.push(next);
             }
             if may_cross(self, &more).is_err() {
-                // It rests between x and y, where it blocks that edge.
-                if w > weight {
+                // It rests between x and y, where it blocks that edge: only when that edge
+                // is lighter than the one it leaves.
+                if w >= weight {
                     return Err(Stuck::Heavier { a: x, b: y });
                 }
                 break;
@@ -632,7 +634,7 @@ impl<'a> Motion<'a> {
             ),
             Stuck::UsedBefore => "its object is used before it".into(),
             Stuck::Heavier { a: x, b: y } => format!(
-                "it would come to rest between {} and {}, a heavier hot edge",
+                "it would come to rest between {} and {}, a hot edge at least as heavy",
                 label(*x),
                 label(*y)
             ),
