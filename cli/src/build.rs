@@ -805,7 +805,9 @@ impl Summary {
             for r in module {
                 match (r.kind.as_str(), r.name.as_str()) {
                     ("Passed", "Inlined") => s.inlined += 1,
-                    ("Passed", _) => {
+                    // The pass's other passed remarks are code motion (`Motion`): a module
+                    // they changed, but no cluster.
+                    ("Passed", "Clustered") => {
                         s.calls_clustered += chain_length(&r.message);
                         if r.message.starts_with("clustered the whole loop") {
                             s.looped += 1;
@@ -816,6 +818,7 @@ impl Summary {
                             message: r.message,
                         });
                     }
+                    ("Passed", _) => {}
                     ("Analysis", "ProfileMatch") => {
                         if let Some(label) = matched_node(&r.message) {
                             matched.insert(label.to_string());
@@ -995,6 +998,18 @@ mod tests {
         let a = args("-MM -MF deps.d a.cc");
         let inv = Invocation::classify(&a);
         assert!(inv.no_codegen && !inv.links);
+    }
+
+    #[test]
+    fn code_motion_is_no_cluster() {
+        let yaml = "--- !Passed\nPass:            syscall-cluster\nName:            Motion\nDebugLoc:        { File: copy.c, Line: 30, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'moved ''%18 = load ptr, ptr %17, align 8'' above ''open'' at copy.c:25:8, out of the gap between ''open'' at copy.c:25:8 and ''creat'' at copy.c:30:8'\n...\n";
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("remarks")).unwrap();
+        fs::write(dir.join("remarks/00000000000000aa.yaml"), yaml).unwrap();
+        fs::write(dir.join("modules"), "00000000000000aa\t/x/a.o\n").unwrap();
+        let s = Summary::read(&dir).unwrap();
+        assert_eq!((s.modules, s.modules_changed), (1, 1));
+        assert_eq!((s.clusters.len(), s.calls_clustered, s.looped), (0, 0, 0));
     }
 
     #[test]

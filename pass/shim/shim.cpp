@@ -9,6 +9,9 @@
 //   repair for values that get more definitions (SSAUpdater);
 // - inlining of one call (InlineFunction), with the checks that say whether it may be done,
 //   and the removal of a local function nothing calls any more;
+// - for code motion: alias queries against a system call's buffers, dereferenceability
+//   (isSafeToLoadUnconditionally), constant offsets, underlying objects, LazyValueInfo ranges,
+//   moving an instruction, and dropping a function's cached analyses after a change;
 // - optimization remarks through OptimizationRemarkEmitter (pass name "syscall-cluster").
 //
 // Everything the pass decides lives in Rust (pass/src); this file only answers questions and
@@ -18,6 +21,8 @@
 #include "llvm/Analysis/AliasAnalysis.h"
 #include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/InlineCost.h"
+#include "llvm/Analysis/LazyValueInfo.h"
+#include "llvm/Analysis/Loads.h"
 #include "llvm/Analysis/MemoryLocation.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/PostDominators.h"
@@ -210,6 +215,139 @@ int syscluster_shim_call_may_clobber_load(void *ctx, LLVMValueRef call, LLVMValu
     return 1;
   auto &AA = C.FAM.getResult<AAManager>(*Call->getFunction());
   return isModSet(AA.getModRefInfo(Call, MemoryLocation::get(Load)));
+}
+
+// --- Code motion (pass/src/transform/motion.rs) and the memory model of system calls. ---
+
+// 1 when the memory `load` reads may overlap `size` bytes at `ptr` (all bytes from `ptr` on
+// when `size_known` is 0), by alias analysis.
+int syscluster_shim_load_may_alias(void *ctx, LLVMValueRef load, LLVMValueRef ptr, uint64_t size,
+                                   int size_known) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *Load = dyn_cast<LoadInst>(unwrap(load));
+  Value *P = unwrap(ptr);
+  if (!Load || !P->getType()->isPointerTy())
+    return 1;
+  auto &AA = C.FAM.getResult<AAManager>(*Load->getFunction());
+  LocationSize Size = size_known ? LocationSize::precise(size) : LocationSize::afterPointer();
+  return AA.alias(MemoryLocation::get(Load), MemoryLocation(P, Size)) != AliasResult::NoAlias;
+}
+
+// 1 when the instruction `inst` may write the memory `load` reads (alias analysis; any
+// instruction, calls and lifetime markers included).
+int syscluster_shim_inst_may_write_load(void *ctx, LLVMValueRef inst, LLVMValueRef load) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *I = dyn_cast<Instruction>(unwrap(inst));
+  auto *Load = dyn_cast<LoadInst>(unwrap(load));
+  if (!I || !Load)
+    return 1;
+  if (!I->mayWriteToMemory())
+    return 0;
+  auto &AA = C.FAM.getResult<AAManager>(*I->getFunction());
+  return isModSet(AA.getModRefInfo(I, MemoryLocation::get(Load)));
+}
+
+// 1 when `load` cannot fault if it runs right before the instruction `at` (LLVM's
+// isSafeToLoadUnconditionally: a dereferenceable and aligned pointer there).
+int syscluster_shim_safe_to_load_at(void *ctx, LLVMValueRef load, LLVMValueRef at) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *Load = dyn_cast<LoadInst>(unwrap(load));
+  auto *At = dyn_cast<Instruction>(unwrap(at));
+  if (!Load || !At || !Load->isSimple())
+    return 0;
+  Function &F = *At->getFunction();
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+  auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+  const DataLayout &DL = F.getDataLayout();
+  return isSafeToLoadUnconditionally(Load->getPointerOperand(), Load->getType(), Load->getAlign(),
+                                     DL, At, &AC, &DT);
+}
+
+// The base of a pointer after constant offsets (GEPs, casts) are stripped; the offset in
+// bytes in *offset. Returns null when the offset does not fit 64 bits.
+LLVMValueRef syscluster_shim_strip_offsets(LLVMValueRef ptr, int64_t *offset) {
+  Value *P = unwrap(ptr);
+  const DataLayout *DL = nullptr;
+  if (auto *I = dyn_cast<Instruction>(P))
+    DL = &I->getDataLayout();
+  else if (auto *A = dyn_cast<Argument>(P))
+    DL = &A->getParent()->getDataLayout();
+  if (!DL || !P->getType()->isPointerTy()) {
+    *offset = 0;
+    return ptr;
+  }
+  APInt Off(DL->getIndexTypeSizeInBits(P->getType()), 0);
+  Value *Base = P->stripAndAccumulateConstantOffsets(*DL, Off, /*AllowNonInbounds=*/true);
+  if (Off.getSignificantBits() > 64)
+    return nullptr;
+  *offset = Off.getSExtValue();
+  return wrap(Base);
+}
+
+// The underlying object of a pointer (getUnderlyingObject: through GEPs, casts, phis of one
+// value).
+LLVMValueRef syscluster_shim_underlying_object(LLVMValueRef ptr) {
+  return wrap(getUnderlyingObject(unwrap(ptr)));
+}
+
+// The smallest signed value the integer `v` can have right before `at`: what LazyValueInfo
+// knows, narrowed by every conditional branch on `icmp v, C` whose edge towards `at`
+// dominates it. 0 when nothing bounds it.
+int syscluster_shim_signed_min_at(void *ctx, LLVMValueRef v, LLVMValueRef at, int64_t *min) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  Value *V = unwrap(v);
+  auto *At = dyn_cast<Instruction>(unwrap(at));
+  if (!At || !V->getType()->isIntegerTy() || V->getType()->getIntegerBitWidth() > 64)
+    return 0;
+  Function &F = *At->getFunction();
+  auto &LVI = C.FAM.getResult<LazyValueAnalysis>(F);
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+  ConstantRange R = LVI.getConstantRange(V, At, /*UndefAllowed=*/false);
+  BasicBlock *Here = At->getParent();
+  DomTreeNode *N = DT.getNode(Here);
+  for (N = N ? N->getIDom() : nullptr; N; N = N->getIDom()) {
+    BasicBlock *D = N->getBlock();
+    auto *Br = dyn_cast<BranchInst>(D->getTerminator());
+    auto *Cmp = Br && Br->isConditional() ? dyn_cast<ICmpInst>(Br->getCondition()) : nullptr;
+    auto *K = Cmp ? dyn_cast<ConstantInt>(Cmp->getOperand(1)) : nullptr;
+    if (!K || Cmp->getOperand(0) != V || Br->getSuccessor(0) == Br->getSuccessor(1))
+      continue;
+    for (unsigned S = 0; S < 2; ++S) {
+      if (!DT.dominates(BasicBlockEdge(D, Br->getSuccessor(S)), Here))
+        continue;
+      CmpInst::Predicate P = S == 0 ? Cmp->getPredicate() : Cmp->getInversePredicate();
+      R = R.intersectWith(ConstantRange::makeExactICmpRegion(P, K->getValue()));
+    }
+  }
+  if (R.isFullSet() || R.isEmptySet())
+    return 0;
+  *min = R.getSignedMin().getSExtValue();
+  return 1;
+}
+
+// Moves `inst` right before `pos` (same function).
+void syscluster_shim_move_before(LLVMValueRef inst, LLVMValueRef pos) {
+  unwrap<Instruction>(inst)->moveBefore(unwrap<Instruction>(pos));
+}
+
+// Drops what makes `inst` undefined behaviour on a path where it did not run before (a load's
+// !noundef, !nonnull, !range, ...), as LLVM's own hoisting does: for an instruction that now
+// runs where the original did not.
+void syscluster_shim_drop_ub_metadata(LLVMValueRef inst) {
+  unwrap<Instruction>(inst)->dropUBImplyingAttrsAndMetadata();
+}
+
+// Moves `inst` right after `pos` (same function; `pos` is not a terminator).
+void syscluster_shim_move_after(LLVMValueRef inst, LLVMValueRef pos) {
+  unwrap<Instruction>(inst)->moveAfter(unwrap<Instruction>(pos));
+}
+
+// Drops every cached analysis of the function `fn` (after the IR changed): the next question
+// computes them again.
+void syscluster_shim_invalidate(void *ctx, LLVMValueRef fn) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  if (auto *F = dyn_cast<Function>(unwrap(fn)))
+    C.FAM.invalidate(*F, PreservedAnalyses::none());
 }
 
 // What the legality checks need to know about one instruction (bit set).

@@ -1,8 +1,9 @@
 //! One run of the pass over a module: the phases in order, over a [`Context`].
 //!
 //! ```text
-//! profile -> enabling transformations (transform) ->
-//! scan (sites::Scan) -> site graph (profile_map::SiteGraph) -> candidate regions and
+//! profile -> enabling transformations (transform::run_all: the inliner) ->
+//! scan (sites::Scan) -> site graph (profile_map::SiteGraph) -> transformations on hot edges
+//! (transform::run_on_hot; scan and map again after a change) -> candidate regions and
 //! legality (regions::grow, legality::Checker) -> plans (plan::Plan) -> lowering (lower)
 //! ```
 
@@ -22,7 +23,8 @@ use crate::regions::Refused;
 use crate::remarks::Remark;
 use crate::shim::{self, Shim};
 use crate::sites::{self, Scan, Site};
-use crate::{ir, lower, regions, transform};
+use crate::transform::{self, Changed};
+use crate::{ir, lower, regions};
 
 /// Runs the pass; returns whether the module changed.
 pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
@@ -45,15 +47,30 @@ pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
 fn run_phases(ctx: &mut Context<'_>) -> bool {
     // The profile first: transformations (the inliner) choose what to change from it.
     ctx.profile = load_profile(ctx).map(Rc::new);
-    let transformed = transform::run_all(ctx) == transform::Changed::Yes;
-    let scan = sites::scan(ctx.shim, ctx.module);
+    let mut changed = transform::run_all(ctx) == Changed::Yes;
+    let mut scan = sites::scan(ctx.shim, ctx.module);
     report_scan(ctx, &scan);
     let Some(profile) = ctx.profile.clone() else {
-        return transformed;
+        return changed;
     };
-    let sites = &scan.sites;
     let fallback = ir::defined_functions(ctx.module).first().copied();
-    let graph = profile_map::site_graph(ctx.shim, &profile, sites, ctx.cfg.min_weight, fallback);
+    let map = |ctx: &Context<'_>, scan: &Scan| {
+        profile_map::site_graph(
+            ctx.shim,
+            &profile,
+            &scan.sites,
+            ctx.cfg.min_weight,
+            fallback,
+        )
+    };
+    let mut graph = map(ctx, &scan);
+    // Transformations on the hot edges; after a change, scan and map again (transform/mod.rs).
+    if transform::run_on_hot(ctx, &scan.sites, &graph.pairs) == Changed::Yes {
+        changed = true;
+        scan = sites::scan(ctx.shim, ctx.module);
+        graph = map(ctx, &scan);
+    }
+    let sites = &scan.sites;
     report_graph(ctx, sites, &graph);
     report_cross(ctx, sites, &graph);
     let mut checker = Checker::new(ctx.shim, sites);
@@ -63,7 +80,7 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     report_refusals(ctx, sites, &plans, &refused, &loops_refused);
     report_self_loops(ctx, sites, &plans, &graph);
     if plans.is_empty() {
-        return transformed;
+        return changed;
     }
     for plan in &plans {
         ctx.remark(Remark::clustered(sites, plan));

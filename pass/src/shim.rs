@@ -41,6 +41,35 @@ extern "C" {
         load: LLVMValueRef,
     ) -> c_int;
     fn syscluster_shim_inst_flags(inst: LLVMValueRef) -> c_uint;
+    fn syscluster_shim_load_may_alias(
+        ctx: *mut c_void,
+        load: LLVMValueRef,
+        ptr: LLVMValueRef,
+        size: u64,
+        size_known: c_int,
+    ) -> c_int;
+    fn syscluster_shim_inst_may_write_load(
+        ctx: *mut c_void,
+        inst: LLVMValueRef,
+        load: LLVMValueRef,
+    ) -> c_int;
+    fn syscluster_shim_safe_to_load_at(
+        ctx: *mut c_void,
+        load: LLVMValueRef,
+        at: LLVMValueRef,
+    ) -> c_int;
+    fn syscluster_shim_strip_offsets(ptr: LLVMValueRef, offset: *mut i64) -> LLVMValueRef;
+    fn syscluster_shim_underlying_object(ptr: LLVMValueRef) -> LLVMValueRef;
+    fn syscluster_shim_signed_min_at(
+        ctx: *mut c_void,
+        v: LLVMValueRef,
+        at: LLVMValueRef,
+        min: *mut i64,
+    ) -> c_int;
+    fn syscluster_shim_move_before(inst: LLVMValueRef, pos: LLVMValueRef);
+    fn syscluster_shim_move_after(inst: LLVMValueRef, pos: LLVMValueRef);
+    fn syscluster_shim_drop_ub_metadata(inst: LLVMValueRef);
+    fn syscluster_shim_invalidate(ctx: *mut c_void, func: LLVMValueRef);
     fn syscluster_shim_inline_asm(inst: LLVMValueRef, len: *mut usize) -> *const c_char;
     fn syscluster_shim_debug_frame(inst: LLVMValueRef, depth: c_uint, out: *mut RawFrame) -> c_int;
     fn syscluster_shim_split_before(inst: LLVMValueRef, name: *const c_char) -> LLVMBasicBlockRef;
@@ -143,6 +172,78 @@ impl Shim {
     pub(crate) fn call_may_clobber_load(&self, call: LLVMValueRef, load: LLVMValueRef) -> bool {
         // SAFETY: ctx is live; the shim checks the kinds of both values.
         unsafe { syscluster_shim_call_may_clobber_load(self.ctx, call, load) != 0 }
+    }
+    /// Alias analysis: may the memory `load` reads overlap `size` bytes at `ptr` (every byte
+    /// from `ptr` on when `size` is `None`)?
+    pub(crate) fn load_may_alias(
+        &self,
+        load: LLVMValueRef,
+        ptr: LLVMValueRef,
+        size: Option<u64>,
+    ) -> bool {
+        // SAFETY: ctx is live; the shim checks that load is a load and ptr a pointer.
+        unsafe {
+            syscluster_shim_load_may_alias(
+                self.ctx,
+                load,
+                ptr,
+                size.unwrap_or(0),
+                c_int::from(size.is_some()),
+            ) != 0
+        }
+    }
+    /// Alias analysis: may the instruction `inst` write the memory `load` reads?
+    pub(crate) fn inst_may_write_load(&self, inst: LLVMValueRef, load: LLVMValueRef) -> bool {
+        // SAFETY: ctx is live; the shim checks the kinds of both values.
+        unsafe { syscluster_shim_inst_may_write_load(self.ctx, inst, load) != 0 }
+    }
+    /// Whether `load` cannot fault when it runs right before the instruction `at` (LLVM's
+    /// isSafeToLoadUnconditionally).
+    pub(crate) fn safe_to_load_at(&self, load: LLVMValueRef, at: LLVMValueRef) -> bool {
+        // SAFETY: ctx is live; the shim checks the kinds of both values.
+        unsafe { syscluster_shim_safe_to_load_at(self.ctx, load, at) != 0 }
+    }
+    /// The base of a pointer and its constant offset in bytes (GEPs and casts stripped).
+    pub(crate) fn strip_offsets(&self, ptr: LLVMValueRef) -> Option<(LLVMValueRef, i64)> {
+        let mut off = 0i64;
+        // SAFETY: ptr is a live value; off is a valid out-pointer.
+        let base = unsafe { syscluster_shim_strip_offsets(ptr, &mut off) };
+        (!base.is_null()).then_some((base, off))
+    }
+    /// The underlying object of a pointer (LLVM's getUnderlyingObject).
+    pub(crate) fn underlying_object(&self, ptr: LLVMValueRef) -> LLVMValueRef {
+        // SAFETY: ptr is a live value.
+        unsafe { syscluster_shim_underlying_object(ptr) }
+    }
+    /// The smallest signed value the integer `v` has right before `at`, when LazyValueInfo or
+    /// a dominating branch on `v` bounds it.
+    pub(crate) fn signed_min_at(&self, v: LLVMValueRef, at: LLVMValueRef) -> Option<i64> {
+        let mut min = 0i64;
+        // SAFETY: ctx is live; the shim checks that v is an integer and at an instruction.
+        let known = unsafe { syscluster_shim_signed_min_at(self.ctx, v, at, &mut min) } != 0;
+        known.then_some(min)
+    }
+    /// Moves the instruction `inst` right before `pos`, of the same function.
+    pub(crate) fn move_before(&self, inst: LLVMValueRef, pos: LLVMValueRef) {
+        // SAFETY: both are instructions of one function (the motion only moves along the
+        // path between two calls of one function); neither is a phi.
+        unsafe { syscluster_shim_move_before(inst, pos) }
+    }
+    /// Drops the metadata and attributes that would make `inst` undefined behaviour where it
+    /// did not run before (a load's `!noundef`, `!nonnull`, `!range`, ...).
+    pub(crate) fn drop_ub_metadata(&self, inst: LLVMValueRef) {
+        // SAFETY: inst is an instruction of the module.
+        unsafe { syscluster_shim_drop_ub_metadata(inst) }
+    }
+    /// Moves the instruction `inst` right after `pos`, which is not a terminator.
+    pub(crate) fn move_after(&self, inst: LLVMValueRef, pos: LLVMValueRef) {
+        // SAFETY: as for move_before; pos is a call instruction, never a terminator.
+        unsafe { syscluster_shim_move_after(inst, pos) }
+    }
+    /// Drops the cached analyses of a function whose IR changed.
+    pub(crate) fn invalidate(&self, func: LLVMValueRef) {
+        // SAFETY: ctx is live; the shim ignores a value that is not a function.
+        unsafe { syscluster_shim_invalidate(self.ctx, func) }
     }
     pub(crate) fn inst_flags(&self, inst: LLVMValueRef) -> u32 {
         // SAFETY: inst is an instruction of the module.

@@ -13,7 +13,9 @@
 # copy's cases), rotate (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE), relay
 # (testsuite/programs/relay.c: relay [-p|-b] IN OUT, a copy through a Unix socket with
 # recv/send), copyhelpers or copylto (copy's loop through helpers, in the same translation
-# unit or another one: copy's cases and two with COPYIO_TRACE set). The environment (e.g.
+# unit or another one: copy's cases and two with COPYIO_TRACE set) or stamp
+# (testsuite/programs/stamp.c: stamp IN OUT, copy's cases with a header line before the copy).
+# The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -23,7 +25,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -37,9 +39,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers or copylto)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto or stamp)" >&2
 	exit 2
 	;;
 esac
@@ -333,6 +335,28 @@ copyhelpers_cases() {
 	unset COPYIO_TRACE
 }
 copylto_cases() { copyhelpers_cases; }
+
+# stamp: copy's inputs and failures; the output is the header line and then the input, and the
+# header's 8 bytes come before the first block (a size limit cuts a block short, unless it is 0).
+stamp_cases() {
+	stamped="printf '# stamp\\n' | cat - in | cmp - out"
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "$stamped" -- in out
+	done
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir 1 -e "test -s out" -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-read-only-fs out_ro 1 -- in ro/out
+	check output-eacces out_eacces 1 -u -- in locked/out
+	check output-dev-full in_4097 1 -- in /dev/full
+	check output-full-tmpfs out_full 1 -e "test -s full/out" -- in full/out
+	check fsize-efbig in_2097152 1 -l 0 -x -- in out
+	check fsize-short-write in_2097152 1 -l 8 -x -e "test -s out" -- in out
+	check fsize-sigxfsz in_2097152 153 -l 0 -- in out
+	check closed-stdout in_4097 0 -c -e "$stamped" -- in out
+	check closed-stdout-missing-input none 1 -c -- nope out
+}
 
 rotate_cases() {
 	for size in 0 1 4095 4096 4097 2097152; do

@@ -7,7 +7,8 @@
 # socket with recv/send, accept -> fcntl and a closed peer, copyhelpers.c, copy.c's loop
 # through my_read/my_write helpers of the same file that the pass inlines, and copylto.c,
 # the same with the helpers in another file, built with link-time optimisation through
-# `syscluster build --lto`) it
+# `syscluster build --lto`, and stamp.c, a copy under a header whose cluster needs code
+# motion of loads) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -53,7 +54,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -111,7 +112,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -242,7 +243,9 @@ host_program() {
 				tail -n 30 "$w/clustered.log"
 				return
 			fi
-			clusters=$(grep 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log" | grep -vc 'remark: inlined ')
+			# Passed remarks: the multi-calls formed ("clustered ..."), helper calls inlined
+			# ("inlined ...") and code motion ("moved ...").
+			clusters=$(grep -c 'remark: clustered .*\[-Rpass=syscall-cluster\]' "$w/clustered.log")
 			note "$p: $clusters clusters formed (remarks in $w/clustered.log)"
 			grep 'remark: .*\[-Rpass=syscall-cluster\]' "$w/clustered.log" | sed 's/^/       /'
 			# The transformed IR verifies on its own as well.

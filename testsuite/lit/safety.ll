@@ -14,6 +14,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: '%v = load volatile i8, ptr %buf, align 1' between 'read' at safe_volatile (no debug location) and 'write' at safe_volatile (no debug location) is a volatile or atomic access
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: '%d = sdiv i64 100, %n' between 'read' at safe_trap (no debug location) and 'write' at safe_trap (no debug location) may trap, so it must run before the later calls
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 19) breaks safety: '%first = load i8, ptr %out.buf, align 1' reads memory that the later 'read' at safe_clobber (no debug location) may write; in a multi-call it would see that write
+; REMARK-DAG: remark: <unknown>:0:0: could not move '%first = load i8, ptr %out.buf, align 1' out of the gap between 'write' at safe_clobber (no debug location) and 'read' at safe_clobber (no debug location): 'write' at safe_clobber (no debug location) sets errno when it fails, and the load may read errno
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: preadv -> write (weight 5) breaks safety: 'preadv' at not_lowerable (no debug location) cannot run as a raw system call in a multi-call: the kernel takes the offset as two halves
 
 ; Passing: a load of the buffer the read filled (the write only reads it: alias analysis
@@ -83,9 +84,10 @@ define i64 @safe_trap(i32 %in, i32 %out) {
   ret i64 %r
 }
 
-; write -> read where the code between reads the buffer the next read overwrites.
-define i64 @safe_clobber(i32 %in, i32 %out, i64 %len) {
-  %out.buf = alloca [64 x i8], align 16
+; write -> read where the code between reads the buffer the next read overwrites. Code
+; motion cannot take the load above the write: the buffer may be errno, which a failing write
+; sets (motion-load.ll has the loads it moves).
+define i64 @safe_clobber(i32 %in, i32 %out, i64 %len, ptr dereferenceable(64) %out.buf) {
   %w = call i64 @write(i32 %out, ptr %out.buf, i64 %len)
   %first = load i8, ptr %out.buf, align 1
   %n = call i64 @read(i32 %in, ptr %out.buf, i64 64)

@@ -30,13 +30,13 @@ pub(crate) fn dominance(shim: &Shim, sites: &[Site], a: usize, b: usize) -> Resu
 }
 
 /// What makes one instruction unsafe to run after the later calls, if anything.
-fn unsafe_kind(inst: LLVMValueRef, f: u32) -> Option<Unsafe> {
+pub(crate) fn unsafe_kind(inst: LLVMValueRef, f: u32) -> Option<Unsafe> {
     if f & flags::INLINE_ASM != 0 {
         Some(Unsafe::InlineAsm)
-    } else if ir::is_call(inst) {
-        Some(Unsafe::Call)
     } else if f & flags::LIFETIME != 0 {
         Some(Unsafe::Lifetime)
+    } else if ir::is_call(inst) {
+        Some(Unsafe::Call)
     } else if f & flags::VOLATILE != 0 {
         Some(Unsafe::Volatile)
     } else if f & flags::SIDE_EFFECTS != 0 {
@@ -248,7 +248,7 @@ pub(crate) fn back_edge(
 
 /// Part of condition 5: the stop predicate a branch condition expresses on `a`'s result, given
 /// which successor continues toward the next call.
-fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Option<Stop> {
+pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Option<Stop> {
     use LLVMIntPredicate::*;
     let pred = ir::icmp_predicate(cond)?;
     let lhs = ir::operand(cond, 0);

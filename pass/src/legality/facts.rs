@@ -11,8 +11,13 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use llvm_sys::core::{
+    LLVMCountParams, LLVMGetFirstUse, LLVMGetParam, LLVMGetParamParent, LLVMIsAAllocaInst,
+    LLVMIsAArgument, LLVMIsAGlobalVariable, LLVMIsThreadLocal,
+};
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
-use llvm_sys::LLVMOpcode;
+use llvm_sys::{LLVMOpcode, LLVMTypeKind};
+use syscluster_profile::catalogue::{self, ArgKind};
 
 use crate::ir;
 use crate::shim::{flags, Shim};
@@ -243,4 +248,142 @@ fn continuation(
             _ => Err(Obstacle::NoStraightPath { branch }),
         },
     }
+}
+
+/// Bytes of user memory a system call reads or writes: `size` bytes at `ptr`, or every byte
+/// from `ptr` on when the size is not a constant (a path, a struct, a variable length).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Extent {
+    pub ptr: LLVMValueRef,
+    pub size: Option<u64>,
+}
+
+/// The user memory one system-call site writes, from the catalogue's argument kinds (what it
+/// only reads, a `write`'s buffer or an `open`'s path, cannot change a load's value). A libc
+/// wrapper also writes `errno` when the call fails; that write is not listed here (see
+/// `may_be_errno`).
+#[derive(Clone, Debug)]
+pub(crate) enum Effects {
+    /// The call writes exactly `writes`.
+    Known { writes: Vec<Extent> },
+    /// Not modelled: the call may read and write any memory.
+    Unknown,
+}
+
+/// The system calls whose argument kinds say everything they do to user memory: each pointer
+/// argument is a buffer followed by its length in bytes, a path, or a struct of the kernel's,
+/// and the kernel follows no pointer stored in them. Others (vectored I/O, `ioctl`, `fcntl`,
+/// `mmap`, `poll`, whose length counts structs, messages with embedded pointers, `kill`, which
+/// may run a handler of the caller's before it returns, ...) are `Effects::Unknown`.
+#[rustfmt::skip]
+const MODELLED: &[&str] = &[
+    "read", "write", "pread64", "pwrite64", "open", "openat", "creat", "close", "fstat", "stat",
+    "lstat", "newfstatat", "lseek", "fsync", "fdatasync", "truncate", "ftruncate", "dup", "dup2",
+    "dup3", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "rename", "renameat", "access",
+    "faccessat", "chmod", "fchmod", "chdir", "fchdir", "chown", "fchown", "umask", "readlink",
+    "getdents64", "nanosleep", "alarm", "getpid", "getuid", "geteuid", "getgid", "pipe", "pipe2",
+    "socket", "bind", "connect", "listen", "shutdown", "accept", "accept4", "getsockname",
+    "getpeername", "setsockopt", "getsockopt", "sendto", "recvfrom",
+];
+
+/// What `site` does to user memory: `read` writes `buf[0..len)`, `write` reads it, `fstat`
+/// writes its struct, `open` reads its path, `close` touches none.
+pub(crate) fn effects(site: &Site) -> Effects {
+    let Some(sys) = site.nr.and_then(catalogue::by_nr) else {
+        return Effects::Unknown;
+    };
+    if !MODELLED.contains(&sys.name) {
+        return Effects::Unknown;
+    }
+    let mut writes = Vec::new();
+    for (k, kind) in sys.args.iter().enumerate() {
+        if !kind.may_write_memory() {
+            continue;
+        }
+        let Some(ptr) = site.args.get(k).copied().flatten() else {
+            continue;
+        };
+        let size = match sys.args.get(k + 1) {
+            Some(ArgKind::Len) => site
+                .args
+                .get(k + 1)
+                .copied()
+                .flatten()
+                .and_then(ir::const_int)
+                .and_then(|n| u64::try_from(n).ok()),
+            _ => None,
+        };
+        writes.push(Extent { ptr, size });
+    }
+    Effects::Known { writes }
+}
+
+/// Whether the system call at `site` may write the memory `load` reads, `errno` left aside.
+pub(crate) fn site_may_write(shim: &Shim, site: &Site, load: LLVMValueRef) -> bool {
+    match effects(site) {
+        Effects::Known { writes } => writes
+            .iter()
+            .any(|e| !argv_and_own(shim, load, e.ptr) && shim.load_may_alias(load, e.ptr, e.size)),
+        Effects::Unknown => shim.call_may_clobber_load(site.call, load),
+    }
+}
+
+/// Whether `load` reads `main`'s argument vector and `ptr` points into an object of the
+/// program's own (a local or a global variable): the vector the start-up code passes is storage
+/// of the environment, apart from every object the program defines. Alias analysis does not
+/// know this (`argv` is just a pointer parameter).
+fn argv_and_own(shim: &Shim, load: LLVMValueRef, ptr: LLVMValueRef) -> bool {
+    let reads_argv = main_argv(shim.underlying_object(ir::operand(load, 0))).is_some();
+    let own = shim.underlying_object(ptr);
+    // SAFETY: own is a live value of the module; it is only tested for its kind.
+    let global = unsafe { !LLVMIsAGlobalVariable(own).is_null() };
+    reads_argv && (is_alloca(own) || global)
+}
+
+/// Whether `ptr` may point into `errno`, which every libc wrapper writes when its call
+/// fails: anything but the program's own stack (an `alloca`), its global variables (not
+/// thread-local ones: glibc's `errno` is one) and `main`'s argument vector.
+pub(crate) fn may_be_errno(shim: &Shim, ptr: LLVMValueRef) -> bool {
+    let base = shim.underlying_object(ptr);
+    !(is_alloca(base) || is_plain_global(base) || main_argv(base).is_some())
+}
+
+/// When `v` is the second parameter of `main` (the argument vector the C start-up code
+/// passes), the first parameter (the argument count); `None` otherwise, and for a `main`
+/// the module calls itself (its vector is then whatever that call passes).
+pub(crate) fn main_argv(v: LLVMValueRef) -> Option<LLVMValueRef> {
+    let f = argument_parent(v)?;
+    if ir::name(f) != "main" || param(f, 1) != Some(v) || has_users(f) {
+        return None;
+    }
+    param(f, 0).filter(|c| ir::type_kind(ir::type_of(*c)) == LLVMTypeKind::LLVMIntegerTypeKind)
+}
+
+fn is_alloca(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live value of the module.
+    unsafe { !LLVMIsAAllocaInst(v).is_null() }
+}
+
+/// A global variable that is not thread-local.
+fn is_plain_global(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live value; it is read as a global only after the check that it is one.
+    unsafe { !LLVMIsAGlobalVariable(v).is_null() && LLVMIsThreadLocal(v) == 0 }
+}
+
+/// The function whose parameter `v` is, if it is one.
+fn argument_parent(v: LLVMValueRef) -> Option<LLVMValueRef> {
+    // SAFETY: v is a live value; LLVMGetParamParent is only called on an argument.
+    unsafe { (!LLVMIsAArgument(v).is_null()).then(|| LLVMGetParamParent(v)) }
+}
+
+/// Parameter `k` of the function `f`.
+fn param(f: LLVMValueRef, k: u32) -> Option<LLVMValueRef> {
+    // SAFETY: f is a function; LLVMGetParam is only called with k below its parameter count.
+    unsafe { (k < LLVMCountParams(f)).then(|| LLVMGetParam(f, k)) }
+}
+
+/// Whether anything in the module uses the value (a call of `main`, its address taken).
+fn has_users(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live value; only its use list's head is read.
+    unsafe { !LLVMGetFirstUse(v).is_null() }
 }

@@ -10,7 +10,8 @@
 //! 1. **dominance**: `a` dominates `b`;
 //! 2. **safety**: the code between them only computes values: no calls, stores, volatile or
 //!    atomic accesses, lifetime markers, inline assembly or instructions that may trap, and no
-//!    load of memory that a later call of the chain may write (alias analysis);
+//!    load of memory that a later call of the chain may write (alias analysis over each
+//!    call's memory effects from the catalogue, `facts::effects`);
 //! 3. **convexity**: everything between belongs to the region: a branch leaves the path only
 //!    to code that never comes back to a later call of the chain (error handlers that return,
 //!    `exit`, `unreachable`), except by running `c0` again;
@@ -33,9 +34,9 @@
 //! every check runs before any lowering. A transformation that changes the IR between checks
 //! must start a new `Checker` (see `transform`).
 
-mod conditions;
+pub(crate) mod conditions;
 pub mod dead_buffers;
-mod facts;
+pub(crate) mod facts;
 mod looped;
 mod refusal;
 
@@ -143,10 +144,7 @@ impl<'a> Checker<'a> {
         // Safety, memory part: a load between ci and ci+1 runs after every call of the batch.
         for (i, gap) in gaps.iter().enumerate() {
             for &load in &gap.loads {
-                if let Some(&by) = calls[i + 1..]
-                    .iter()
-                    .find(|&&c| self.may_clobber(sites[c].call, load))
-                {
+                if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_clobber(c, load)) {
                     return Err(Refusal::new(load, Reason::ClobberedLoad { load, by }));
                 }
             }
@@ -189,7 +187,7 @@ impl<'a> Checker<'a> {
         gaps.push(gap);
         for gap in &gaps {
             for &load in &gap.loads {
-                if self.may_clobber(sites[b].call, load) {
+                if self.may_clobber(b, load) {
                     return Err(Refusal::new(load, Reason::ClobberedLoad { load, by: b }));
                 }
             }
@@ -312,12 +310,15 @@ impl<'a> Checker<'a> {
             .collect()
     }
 
-    fn may_clobber(&mut self, call: LLVMValueRef, load: LLVMValueRef) -> bool {
-        let shim = self.shim;
+    /// Whether the call at `site` may write what `load` reads, by the calls' memory model
+    /// (`facts::effects`). `errno` is left aside: the lowering sets it at each call's own
+    /// position, so a load between the calls sees it as in the original.
+    fn may_clobber(&mut self, site: usize, load: LLVMValueRef) -> bool {
+        let (shim, site) = (self.shim, &self.sites[site]);
         *self
             .clobbers
-            .entry((call, load))
-            .or_insert_with(|| shim.call_may_clobber_load(call, load))
+            .entry((site.call, load))
+            .or_insert_with(|| facts::site_may_write(shim, site, load))
     }
 }
 

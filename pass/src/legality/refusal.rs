@@ -420,7 +420,9 @@ fn unsafe_why(inst: LLVMValueRef, what: Unsafe) -> String {
                 .unwrap_or_else(|| "an indirect callee".into());
             format!("calls '{callee}': user code cannot run inside a multi-call")
         }
-        Unsafe::Lifetime => "is a lifetime marker".into(),
+        Unsafe::Lifetime => {
+            "is a lifetime marker that code motion could not take out of the region".into()
+        }
         Unsafe::Volatile => "is a volatile or atomic access".into(),
         Unsafe::SideEffects => "has side effects".into(),
         Unsafe::MayTrap => "may trap, so it must run before the later calls".into(),

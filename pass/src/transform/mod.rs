@@ -4,26 +4,35 @@
 //! legality is asked again, as MergeICmps' `canSplit`/`split` do.
 //!
 //! Implemented: `inline` (helpers on a hot edge between functions, inlined into a caller of
-//! both). The contract each one follows:
+//! both; it reads the profile itself) and code motion (`motion`), which runs on the hot edges
+//! of the profile after the profile is mapped onto the sites (`run_on_hot`). The contract
+//! each transformation follows:
 //!
 //! - it is a [`Transform`]: a function over the run's [`Context`] that returns whether it
-//!   changed the IR, and changes nothing when it returns [`Changed::No`];
+//!   changed the IR, and changes nothing when it returns [`Changed::No`]; or a
+//!   [`HotTransform`], which is also given the sites and the hot pairs of sites the profile
+//!   maps to, and touches only what lies between those;
 //! - it runs before lowering, and calls LLVM's own utilities through the shim where they exist
 //!   (`LoopRotation`, `UnrollLoop`, `InlineFunction`);
 //! - it keeps the analyses the checks read valid: the shim answers dominance, post-dominance
 //!   and alias questions from the function analysis manager's cached results, so a
 //!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or
-//!   invalidates the function's analyses in that manager (the shim's `inline_call` does so for
-//!   the caller it changed; `delete_if_dead` forgets a deleted function's), which are then
-//!   recomputed on the next question;
+//!   invalidates the function's analyses in that manager (`Shim::invalidate`; the shim's
+//!   `inline_call` does so for the caller it changed, `delete_if_dead` forgets a deleted
+//!   function's), which are then recomputed on the next question;
 //! - one that needs the profile reads `Context::profile`, which the driver loads before the
 //!   transformations run, and maps it itself (`profile_map::site_graph`);
-//! - after [`Changed::Yes`], sites are scanned again and a new `legality::Checker` is made:
+//! - after [`Changed::Yes`], sites are scanned again (and the profile mapped again) and a new
+//!   `legality::Checker` is made:
 //!   a checker remembers facts about the IR it was asked about, and the block splitting the
 //!   lowering does (`shim::Shim::split_before`) updates no analysis at all, which is sound
 //!   only because every check runs before any lowering.
 
+mod motion;
+
 use crate::context::Context;
+use crate::profile_map::WeightedPair;
+use crate::sites::Site;
 
 pub(crate) mod inline;
 
@@ -45,6 +54,25 @@ pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
     let mut changed = Changed::No;
     for (_, t) in TRANSFORMS {
         if t(ctx) == Changed::Yes {
+            changed = Changed::Yes;
+        }
+    }
+    changed
+}
+
+/// An enabling transformation that works on the hot edges of the profile: the sites of the
+/// module as scanned and the pairs of sites the profile's edges map to, heaviest first.
+pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) -> Changed;
+
+/// The transformations over hot edges, in the order they run.
+pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[("motion", motion::run)];
+
+/// Runs every transformation over hot edges once; whether any changed the IR (then the
+/// sites are scanned and the profile mapped again).
+pub(crate) fn run_on_hot(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
+    let mut changed = Changed::No;
+    for (_, t) in HOT_TRANSFORMS {
+        if t(ctx, sites, pairs) == Changed::Yes {
             changed = Changed::Yes;
         }
     }

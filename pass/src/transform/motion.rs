@@ -1,0 +1,699 @@
+//! Code motion out of a cluster's gap (the paper's section 3.3.1): what lies between two
+//! calls of a hot edge and keeps them apart, but does not depend on them, moves out of the
+//! region, so that legality (condition 2, safety) can accept the gap.
+//!
+//! What moves, and where:
+//!
+//! - `llvm.lifetime.start` rises above the region's first call and `llvm.lifetime.end` sinks
+//!   below its last: both only make the object live longer. Neither passes a marker of the
+//!   same object, and a start rises only when every other use of its object comes after it
+//!   (so no path that leaves before the old position finds the object's contents undefined).
+//! - A load that may fault, or that reads memory a later hot call writes, rises above the
+//!   region's first call with the side-effect-free instructions its address needs. It must
+//!   read the same value there: no instruction it passes may write its memory (alias analysis;
+//!   a system call by its memory effects from the catalogue, `facts::effects`, and `errno`,
+//!   which a failing wrapper writes, unless the load cannot read `errno`). It must not fault
+//!   where the original did not: the pointer is dereferenceable at the new place (LLVM's
+//!   isSafeToLoadUnconditionally), or it is an element `argv[k]` of `main`'s argument vector
+//!   with `k <= argc` known there (the C standard's guarantee for the vector the start-up code
+//!   passes; not used when the module calls `main` itself).
+//! - Debug intrinsics need no motion: the checks do not see them.
+//! - Arithmetic, casts, GEPs, compares and selects that cannot trap stay where they are:
+//!   legality accepts them between the calls. One that may trap (a division) cannot move
+//!   either way without changing whether the program faults before or after a call, and stays
+//!   a refusal; so do stores, volatile and atomic accesses, inline assembly and calls of
+//!   functions that are not system calls.
+//!
+//! Nothing is moved out of a gap that keeps a blocker no motion removes: the gap is refused
+//! anyway, and the remark names that blocker. Sinking a load is never done: below a later call
+//! it either reads what that call wrote or faults after the call's effects instead of before
+//! them; where it would be exact, the load is already accepted in place.
+//!
+//! The region is the chain of hot edges through the gap's calls: an instruction rises past the
+//! hot predecessors of the edge's first call as far as it may, and a lifetime end sinks past
+//! the hot successors of its last. Edges are taken heaviest first; an instruction that would
+//! come to rest inside the gap of a hot edge at least as heavy stays where it is (it would
+//! block that edge instead). After each move the function's analyses are dropped
+//! (`Shim::invalidate`) and the gap is gathered again.
+
+use std::collections::{HashMap, HashSet};
+
+use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::LLVMOpcode;
+
+use super::Changed;
+use crate::context::Context;
+use crate::ir;
+use crate::legality::conditions::{stop_predicate, unsafe_kind};
+use crate::legality::facts::{self, End, Gap, Reach, Step};
+use crate::legality::Unsafe;
+use crate::plan::Stop;
+use crate::profile_map::WeightedPair;
+use crate::remarks::Remark;
+use crate::shim::{flags, Shim};
+use crate::sites::Site;
+
+/// At most this many instructions move out of one gap (a bound on the work, far above what
+/// clang leaves between two calls).
+const MAX_MOVES_PER_GAP: usize = 64;
+
+/// At most this many hot edges are followed from a gap's calls to find the region's ends.
+const MAX_CHAIN: usize = 64;
+
+/// Moves what blocks the hot edges `pairs` (heaviest first) out of their gaps.
+pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
+    let mut m = Motion {
+        shim: ctx.shim,
+        sites,
+        by_call: sites.iter().enumerate().map(|(i, s)| (s.call, i)).collect(),
+        succ: HashMap::new(),
+        pred: HashMap::new(),
+        reach: Reach::default(),
+        remarks: Vec::new(),
+    };
+    for p in pairs {
+        m.succ.entry(p.a).or_default().push((p.b, p.weight));
+        m.pred.entry(p.b).or_default().push((p.a, p.weight));
+    }
+    let mut changed = Changed::No;
+    for pair in pairs {
+        if m.edge(pair) == Changed::Yes {
+            changed = Changed::Yes;
+        }
+    }
+    for r in m.remarks {
+        ctx.remark(r);
+    }
+    changed
+}
+
+/// Up the region (towards its first call) or down (towards its last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dir {
+    Up,
+    Down,
+}
+
+impl Dir {
+    /// The edge between `x` and its neighbour `y` in this direction, in program order.
+    fn edge(self, x: usize, y: usize) -> (usize, usize) {
+        match self {
+            Dir::Up => (y, x),
+            Dir::Down => (x, y),
+        }
+    }
+}
+
+/// What an instruction passes on its way to right before or after the call `at`.
+struct Crossing {
+    /// The instructions passed, calls of the region included.
+    insts: Vec<LLVMValueRef>,
+    /// The calls passed that succeeded whenever the instruction's old place is reached.
+    succeeded: Vec<usize>,
+    at: usize,
+}
+
+/// Where a moved instruction goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// Right before this call.
+    Before(usize),
+    /// Right after this call.
+    After(usize),
+}
+
+/// Why an instruction cannot leave a gap.
+#[derive(Clone, Debug)]
+enum Stuck {
+    /// What legality refuses and motion cannot change.
+    Kind(Unsafe),
+    /// The instruction `by` (a call of the region or code between) may write what the load reads.
+    Written { by: LLVMValueRef },
+    /// The system call at `by` sets `errno` when it fails, and the load may read `errno`.
+    Errno { by: usize },
+    /// The load may fault at the first call: its pointer is not known to be dereferenceable there.
+    MayFault { at: usize },
+    /// It needs `value` (its address, or the object of a marker), which is computed after
+    /// the call it would rise above and cannot rise with it.
+    Needs { value: LLVMValueRef },
+    /// A lifetime marker of the same object lies on the way.
+    Marker { other: LLVMValueRef },
+    /// The object of a lifetime start is used before the start.
+    UsedBefore,
+    /// It would come to rest between the calls of a hot edge at least as heavy.
+    Heavier { a: usize, b: usize },
+}
+
+struct Motion<'a> {
+    shim: &'a Shim,
+    sites: &'a [Site],
+    by_call: HashMap<LLVMValueRef, usize>,
+    /// The hot edges by their first call (x -> [(y, weight)]) and by their second, heaviest
+    /// first.
+    succ: HashMap<usize, Vec<(usize, u64)>>,
+    pred: HashMap<usize, Vec<(usize, u64)>>,
+    reach: Reach,
+    remarks: Vec<Remark>,
+}
+
+/// What blocks a gap, as found in its steps.
+enum Blocker {
+    /// A lifetime start (rises), end (sinks) or a load (rises), at this step.
+    Movable(usize),
+    /// Something no motion removes.
+    Fixed(LLVMValueRef, Stuck),
+}
+
+impl<'a> Motion<'a> {
+    /// One hot edge a -> b: moves its gap's blockers out, one at a time.
+    fn edge(&mut self, pair: &WeightedPair) -> Changed {
+        let (a, b) = (pair.a, pair.b);
+        if !self.straight_pair(a, b) {
+            return Changed::No;
+        }
+        let later = self.chain_forward(b);
+        let mut changed = Changed::No;
+        for _ in 0..MAX_MOVES_PER_GAP {
+            let Some(gap) = self.gap(a, b) else {
+                break;
+            };
+            let blockers = self.blockers(&gap, &later);
+            if let Some((inst, why)) = blockers.iter().find_map(|x| match x {
+                Blocker::Fixed(i, w) => Some((*i, w.clone())),
+                Blocker::Movable(_) => None,
+            }) {
+                if blockers.iter().any(|x| matches!(x, Blocker::Movable(_))) {
+                    self.missed(a, b, inst, &why, true);
+                }
+                break;
+            }
+            let Some(Blocker::Movable(step)) = blockers.first() else {
+                break;
+            };
+            let Step::Inst { inst, .. } = gap.steps[*step] else {
+                break;
+            };
+            match self.plan(a, b, &gap, *step, pair.weight) {
+                Ok((place, moving)) => {
+                    self.remarks
+                        .push(self.moved(a, b, inst, place, moving.len()));
+                    self.apply(place, &moving);
+                    changed = Changed::Yes;
+                }
+                Err(why) => {
+                    self.missed(a, b, inst, &why, false);
+                    break;
+                }
+            }
+        }
+        changed
+    }
+
+    /// a and b are two calls of one function and a dominates b.
+    fn straight_pair(&self, a: usize, b: usize) -> bool {
+        let (sa, sb) = (&self.sites[a], &self.sites[b]);
+        a != b
+            && sa.function == sb.function
+            && ir::opcode(sa.call) == LLVMOpcode::LLVMCall
+            && ir::opcode(sb.call) == LLVMOpcode::LLVMCall
+            && self.shim.dominates(sa.call, sb.call)
+    }
+
+    /// The gap between a and b when the walk reaches b.
+    fn gap(&mut self, a: usize, b: usize) -> Option<Gap> {
+        let (sa, sb) = (&self.sites[a], &self.sites[b]);
+        let head = ir::parent_block(sa.call);
+        let gap = facts::gather(self.shim, &mut self.reach, sa, sb, head);
+        matches!(gap.end, End::Reached { .. }).then_some(gap)
+    }
+
+    /// b and the calls that follow it along hot edges (the region's later calls).
+    fn chain_forward(&mut self, b: usize) -> Vec<usize> {
+        let mut chain = vec![b];
+        while chain.len() < MAX_CHAIN {
+            let last = chain[chain.len() - 1];
+            match self.hot_neighbour(last, Dir::Down) {
+                Some((next, _)) if !chain.contains(&next) => chain.push(next),
+                _ => break,
+            }
+        }
+        chain
+    }
+
+    /// The heaviest hot edge from `x` (`Dir::Down`: x -> y) or into it (`Dir::Up`: y -> x)
+    /// with a straight gap: y and the edge's weight.
+    fn hot_neighbour(&mut self, x: usize, dir: Dir) -> Option<(usize, u64)> {
+        let index = match dir {
+            Dir::Down => &self.succ,
+            Dir::Up => &self.pred,
+        };
+        let cands = index.get(&x).cloned().unwrap_or_default();
+        cands.into_iter().find(|&(y, _)| {
+            let (from, to) = dir.edge(x, y);
+            self.straight_pair(from, to) && self.gap(from, to).is_some()
+        })
+    }
+
+    /// The gap's blockers in path order: what legality would refuse, and loads that a later
+    /// call of the region may write.
+    fn blockers(&self, gap: &Gap, later: &[usize]) -> Vec<Blocker> {
+        let mut out = Vec::new();
+        for (i, s) in gap.steps.iter().enumerate() {
+            let Step::Inst { inst, flags: f } = *s else {
+                continue;
+            };
+            match unsafe_kind(inst, f) {
+                Some(_) if lifetime(inst).is_some() => out.push(Blocker::Movable(i)),
+                Some(Unsafe::MayTrap) if is_simple_load(inst, f) => out.push(Blocker::Movable(i)),
+                Some(kind) => out.push(Blocker::Fixed(inst, Stuck::Kind(kind))),
+                None if f & flags::READS_MEMORY != 0
+                    && later
+                        .iter()
+                        .any(|&c| facts::site_may_write(self.shim, &self.sites[c], inst)) =>
+                {
+                    out.push(Blocker::Movable(i))
+                }
+                None => {}
+            }
+        }
+        out
+    }
+
+    /// Where the instruction at `step` of gap a -> b goes, and what moves with it (in order).
+    fn plan(
+        &mut self,
+        a: usize,
+        b: usize,
+        gap: &Gap,
+        step: usize,
+        weight: u64,
+    ) -> Result<(Place, Vec<LLVMValueRef>), Stuck> {
+        let Step::Inst { inst, .. } = gap.steps[step] else {
+            return Err(Stuck::Kind(Unsafe::SideEffects));
+        };
+        let before: Vec<LLVMValueRef> = insts(&gap.steps[..step]);
+        let a_succeeded = self.succeeded(&gap.steps[..step], a);
+        match lifetime(inst) {
+            Some(Marker::End) => {
+                let after = insts(&gap.steps[step + 1..]);
+                let to = self.climb(b, Dir::Down, after, false, weight, |m, c| {
+                    m.marker_may_cross(inst, &c.insts)
+                })?;
+                Ok((Place::After(to), vec![inst]))
+            }
+            Some(Marker::Start) => {
+                let to = self.climb(a, Dir::Up, before, a_succeeded, weight, |m, c| {
+                    // Its object (an alloca outside the entry block, say) must exist there.
+                    let ptr = ir::operand(inst, 1);
+                    if ir::is_instruction(ptr) && !m.shim.dominates(ptr, m.sites[c.at].call) {
+                        return Err(Stuck::Needs { value: ptr });
+                    }
+                    m.marker_may_cross(inst, &c.insts)
+                })?;
+                Ok((Place::Before(to), vec![inst]))
+            }
+            None => {
+                let mut moving = self.address_closure(inst, &before)?;
+                let rest = before.into_iter().filter(|i| !moving.contains(i)).collect();
+                let to = self.climb(a, Dir::Up, rest, a_succeeded, weight, |m, c| {
+                    m.load_may_cross(inst, &moving, c)
+                })?;
+                moving.push(inst);
+                Ok((Place::Before(to), moving))
+            }
+        }
+    }
+
+    /// Whether the path `steps` after the call `a` goes on only when `a` succeeded: a branch
+    /// on its result that stops at every error (`result < 0`, `result <= 0`).
+    fn succeeded(&self, steps: &[Step], a: usize) -> bool {
+        steps.iter().any(|s| match *s {
+            Step::Branch {
+                cond,
+                continue_if_true,
+                ..
+            } => matches!(
+                stop_predicate(cond, continue_if_true, &self.sites[a]),
+                Some(Stop::Neg | Stop::NonPos)
+            ),
+            Step::Inst { .. } => false,
+        })
+    }
+
+    /// How far an instruction goes from the call `start` (above it, `Dir::Up`, or below it,
+    /// `Dir::Down`) along the region's hot edges: past each further call while `may_cross`
+    /// allows it to pass everything up to and including that call. `crossed` starts with what
+    /// lies between the instruction and `start`; `start_succeeded` says that the instruction
+    /// runs only after `start` succeeded. Returns the call it comes to rest next to.
+    fn climb(
+        &mut self,
+        start: usize,
+        dir: Dir,
+        crossed: Vec<LLVMValueRef>,
+        start_succeeded: bool,
+        weight: u64,
+        may_cross: impl Fn(&Self, &Crossing) -> Result<(), Stuck>,
+    ) -> Result<usize, Stuck> {
+        let mut c = Crossing {
+            insts: crossed,
+            succeeded: Vec::new(),
+            at: start,
+        };
+        c.insts.push(self.sites[start].call);
+        if start_succeeded {
+            c.succeeded.push(start);
+        }
+        may_cross(self, &c)?;
+        for _ in 0..MAX_CHAIN {
+            let Some((next, w)) = self.hot_neighbour(c.at, dir) else {
+                break;
+            };
+            let (x, y) = dir.edge(c.at, next);
+            let Some(gap) = self.gap(x, y) else {
+                break;
+            };
+            let mut more = Crossing {
+                insts: c.insts.clone(),
+                succeeded: c.succeeded.clone(),
+                at: next,
+            };
+            more.insts.extend(insts(&gap.steps));
+            more.insts.push(self.sites[next].call);
+            if dir == Dir::Up && self.succeeded(&gap.steps, next) {
+                more.succeeded.push(next);
+            }
+            if may_cross(self, &more).is_err() {
+                // It rests between x and y, where it blocks that edge: only when that edge
+                // is lighter than the one it leaves.
+                if w >= weight {
+                    return Err(Stuck::Heavier { a: x, b: y });
+                }
+                break;
+            }
+            c = more;
+        }
+        Ok(c.at)
+    }
+
+    /// A lifetime marker may pass `crossed` when none of them is a marker of its object, and
+    /// (a start) when no other use of its object comes before it.
+    fn marker_may_cross(
+        &self,
+        marker: LLVMValueRef,
+        crossed: &[LLVMValueRef],
+    ) -> Result<(), Stuck> {
+        let object = self.shim.underlying_object(ir::operand(marker, 1));
+        if let Some(&other) = crossed.iter().find(|&&i| {
+            lifetime(i).is_some() && self.shim.underlying_object(ir::operand(i, 1)) == object
+        }) {
+            return Err(Stuck::Marker { other });
+        }
+        if lifetime(marker) == Some(Marker::Start) && !self.uses_follow(object, marker) {
+            return Err(Stuck::UsedBefore);
+        }
+        Ok(())
+    }
+
+    /// Every use of `object` (through casts and GEPs) other than lifetime markers comes
+    /// after `start`: `start` dominates it.
+    fn uses_follow(&self, object: LLVMValueRef, start: LLVMValueRef) -> bool {
+        let mut seen = HashSet::new();
+        let mut work = vec![object];
+        while let Some(v) = work.pop() {
+            if seen.len() > 4096 {
+                return false;
+            }
+            if !seen.insert(v) {
+                continue;
+            }
+            for (user, _) in ir::users(v) {
+                if lifetime(user).is_some() {
+                    continue;
+                }
+                if !self.shim.dominates(start, user) {
+                    return false;
+                }
+                if matches!(
+                    ir::opcode(user),
+                    LLVMOpcode::LLVMGetElementPtr | LLVMOpcode::LLVMBitCast
+                ) {
+                    work.push(user);
+                }
+            }
+        }
+        true
+    }
+
+    /// The instructions of the gap before the load that its address needs and that must rise
+    /// with it (in order); each is side-effect-free, reads no memory and cannot trap.
+    fn address_closure(
+        &self,
+        load: LLVMValueRef,
+        before: &[LLVMValueRef],
+    ) -> Result<Vec<LLVMValueRef>, Stuck> {
+        let in_gap: HashSet<LLVMValueRef> = before.iter().copied().collect();
+        let mut need = HashSet::new();
+        let mut work = vec![load];
+        while let Some(i) = work.pop() {
+            let n = operand_count(i);
+            for k in 0..n {
+                let op = ir::operand(i, k);
+                if !ir::is_instruction(op) || !in_gap.contains(&op) || need.contains(&op) {
+                    continue;
+                }
+                let f = self.shim.inst_flags(op);
+                let pure = f & (flags::SIDE_EFFECTS | flags::READS_MEMORY) == 0
+                    && f & flags::SPECULATABLE != 0
+                    && !ir::is_phi(op)
+                    && !ir::is_call(op);
+                if !pure {
+                    return Err(Stuck::Needs { value: op });
+                }
+                need.insert(op);
+                work.push(op);
+            }
+        }
+        Ok(before
+            .iter()
+            .copied()
+            .filter(|i| need.contains(i))
+            .collect())
+    }
+
+    /// A load (with `moving`, its address) may rise past `c.insts` to right before the call
+    /// `c.at`: nothing passed writes its memory (errno included, unless the call that would
+    /// set it surely succeeded), its other operands are available there, and it cannot fault
+    /// there.
+    fn load_may_cross(
+        &self,
+        load: LLVMValueRef,
+        moving: &[LLVMValueRef],
+        c: &Crossing,
+    ) -> Result<(), Stuck> {
+        let at = c.at;
+        let at_call = self.sites[at].call;
+        for &i in moving.iter().chain(std::iter::once(&load)) {
+            for k in 0..operand_count(i) {
+                let op = ir::operand(i, k);
+                if ir::is_instruction(op)
+                    && !moving.contains(&op)
+                    && !self.shim.dominates(op, at_call)
+                {
+                    return Err(Stuck::Needs { value: op });
+                }
+            }
+        }
+        let errno = facts::may_be_errno(self.shim, ir::operand(load, 0));
+        for &i in &c.insts {
+            let writes = match self.by_call.get(&i) {
+                // A wrapper sets errno only when its call fails.
+                Some(&s) if errno && !c.succeeded.contains(&s) => {
+                    return Err(Stuck::Errno { by: s })
+                }
+                Some(&s) => facts::site_may_write(self.shim, &self.sites[s], load),
+                None => self.shim.inst_may_write_load(i, load),
+            };
+            if writes {
+                return Err(Stuck::Written { by: i });
+            }
+        }
+        if !self.shim.safe_to_load_at(load, at_call) && !self.argv_element(load, at_call) {
+            return Err(Stuck::MayFault { at });
+        }
+        Ok(())
+    }
+
+    /// The load reads `argv[k]` of `main` (a pointer-sized element at offset 8k) and
+    /// `argc >= k` is known right before `at`: the C standard guarantees `argc + 1` elements
+    /// (the last a null pointer) in the vector the start-up code passes.
+    fn argv_element(&self, load: LLVMValueRef, at: LLVMValueRef) -> bool {
+        let Some((base, off)) = self.shim.strip_offsets(ir::operand(load, 0)) else {
+            return false;
+        };
+        let Some(argc) = facts::main_argv(base) else {
+            return false;
+        };
+        let elem = ir::type_kind(ir::type_of(load)) == llvm_sys::LLVMTypeKind::LLVMPointerTypeKind;
+        if !elem || off < 0 || off % 8 != 0 {
+            return false;
+        }
+        self.shim
+            .signed_min_at(argc, at)
+            .is_some_and(|min| min >= off / 8)
+    }
+
+    fn apply(&mut self, place: Place, moving: &[LLVMValueRef]) {
+        match place {
+            Place::Before(c) => {
+                let pos = self.sites[c].call;
+                for &i in moving {
+                    // A load and its address now also run on the paths that leave the
+                    // region before their old place.
+                    if lifetime(i).is_none() {
+                        self.shim.drop_ub_metadata(i);
+                    }
+                    self.shim.move_before(i, pos);
+                }
+            }
+            Place::After(c) => {
+                let mut pos = self.sites[c].call;
+                for &i in moving {
+                    self.shim.move_after(i, pos);
+                    pos = i;
+                }
+            }
+        }
+        let (Place::Before(c) | Place::After(c)) = place;
+        self.shim.invalidate(self.sites[c].function);
+    }
+
+    fn moved(&self, a: usize, b: usize, inst: LLVMValueRef, place: Place, n: usize) -> Remark {
+        let sites = self.sites;
+        let whither = match place {
+            Place::Before(c) => format!("above {}", sites[c].label()),
+            Place::After(c) => format!("below {}", sites[c].label()),
+        };
+        let with = if n > 1 {
+            format!(
+                " with the {} instruction{} of its address",
+                n - 1,
+                if n == 2 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        Remark {
+            kind: crate::shim::RemarkKind::Passed,
+            name: "Motion",
+            function: sites[a].function,
+            at: Some(inst),
+            message: format!(
+                "moved '{}'{with} {whither}, out of the gap between {} and {}",
+                ir::describe(inst),
+                sites[a].label(),
+                sites[b].label()
+            ),
+        }
+    }
+
+    /// A missed remark: `inst` stays in the gap a -> b. `fixed`: the gap keeps a blocker
+    /// that no motion removes, so nothing (more) was moved out of it.
+    fn missed(&mut self, a: usize, b: usize, inst: LLVMValueRef, why: &Stuck, fixed: bool) {
+        let sites = self.sites;
+        let label = |s: usize| sites[s].label();
+        let reason = match why {
+            Stuck::Kind(Unsafe::MayTrap) => "it may trap: run before the earlier call or after the later one, it would fault on the other side of a system call".to_string(),
+            Stuck::Kind(Unsafe::Call) => format!(
+                "it calls '{}', which is not a system call",
+                ir::called_function(inst).map(ir::name).unwrap_or_else(|| "an indirect callee".into())
+            ),
+            Stuck::Kind(Unsafe::InlineAsm) => "it is inline assembly".into(),
+            Stuck::Kind(Unsafe::Volatile) => "it is a volatile or atomic access".into(),
+            Stuck::Kind(Unsafe::SideEffects | Unsafe::Lifetime) => {
+                "it writes memory or has other side effects".into()
+            }
+            Stuck::Written { by } => match self.by_call.get(by) {
+                Some(&s) => format!("{} may write the memory it reads", label(s)),
+                None => format!("'{}' may write the memory it reads", ir::describe(*by)),
+            },
+            Stuck::Errno { by } => format!(
+                "{} sets errno when it fails, and the load may read errno",
+                label(*by)
+            ),
+            Stuck::MayFault { at } => format!(
+                "its pointer is not known to be dereferenceable before {}: moved there it could fault where the original does not",
+                label(*at)
+            ),
+            Stuck::Needs { value } => format!(
+                "it needs '{}', which cannot move above the first call",
+                ir::describe(*value)
+            ),
+            Stuck::Marker { other } => format!(
+                "'{}' marks the same object on the way",
+                ir::describe(*other)
+            ),
+            Stuck::UsedBefore => "its object is used before it".into(),
+            Stuck::Heavier { a: x, b: y } => format!(
+                "it would come to rest between {} and {}, a hot edge at least as heavy",
+                label(*x),
+                label(*y)
+            ),
+        };
+        let (x, between) = (ir::describe(inst), format!("{} and {}", label(a), label(b)));
+        let message = if fixed {
+            format!("nothing moved out of the gap between {between}, which keeps '{x}': {reason}")
+        } else {
+            format!("could not move '{x}' out of the gap between {between}: {reason}")
+        };
+        self.remarks.push(Remark {
+            kind: crate::shim::RemarkKind::Missed,
+            name: "Motion",
+            function: sites[a].function,
+            at: Some(inst),
+            message,
+        });
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Marker {
+    Start,
+    End,
+}
+
+/// Whether `inst` is a lifetime start or end.
+fn lifetime(inst: LLVMValueRef) -> Option<Marker> {
+    if !ir::is_call(inst) {
+        return None;
+    }
+    let name = ir::name(ir::called_function(inst)?);
+    if name.starts_with("llvm.lifetime.start") {
+        Some(Marker::Start)
+    } else if name.starts_with("llvm.lifetime.end") {
+        Some(Marker::End)
+    } else {
+        None
+    }
+}
+
+/// A load that is neither volatile nor atomic.
+fn is_simple_load(inst: LLVMValueRef, f: u32) -> bool {
+    ir::opcode(inst) == LLVMOpcode::LLVMLoad && f & flags::VOLATILE == 0
+}
+
+/// The instructions of some steps, in order.
+fn insts(steps: &[Step]) -> Vec<LLVMValueRef> {
+    steps
+        .iter()
+        .filter_map(|s| match *s {
+            Step::Inst { inst, .. } => Some(inst),
+            Step::Branch { .. } => None,
+        })
+        .collect()
+}
+
+fn operand_count(i: LLVMValueRef) -> u32 {
+    // SAFETY: i is a live instruction of the module.
+    let n = unsafe { llvm_sys::core::LLVMGetNumOperands(i) };
+    u32::try_from(n).unwrap_or(0)
+}
