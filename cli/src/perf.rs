@@ -318,7 +318,10 @@ fn exit(rest: &str) -> Option<(u32, i64)> {
 fn chain_frame(line: &str, innermost: bool) -> Option<String> {
     let line = line.trim();
     let (addr, rest) = line.split_once(' ')?;
-    let addr = u64::from_str_radix(addr, 16).ok()? + u64::from(!innermost);
+    // A kernel frame's address may be the top of the address space: no overflow, it is left out.
+    let addr = u64::from_str_radix(addr, 16)
+        .ok()?
+        .checked_add(u64::from(!innermost))?;
     let open = rest.rfind(" (")?;
     let object = rest[open + 2..].strip_suffix(')')?;
     if !object.starts_with('/') {
