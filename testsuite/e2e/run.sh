@@ -383,12 +383,14 @@ guest_programs() {
 				status=1
 			fi
 			MULTICALL_BACKEND=kmod sh \$here/differ.sh \$p \$here/\$p.orig \$here/\$p.clustered /tmp/e2e-\$p-copy || status=1
+			# The guest's memory is its disk: the next program needs the room.
+			rm -rf /tmp/e2e-\$p /tmp/e2e-\$p-copy
 		done
 		exit \$status
 	EOF
 	chmod +x "$script"
 	local rc=0
-	"$SYSCLUSTER_QEMU_RUN" --timeout 600 --log "$g/console.log" --file "$g=$g" -- "$script" >"$g/qemu.log" 2>&1 || rc=$?
+	"$SYSCLUSTER_QEMU_RUN" --timeout 1200 --log "$g/console.log" --file "$g=$g" -- "$script" >"$g/qemu.log" 2>&1 || rc=$?
 	grep -E '^(FAIL|skip|differ:|guest:|  )' "$g/qemu.log" | sed 's/^/     /'
 	if [ $rc -ne 0 ]; then
 		fail "qemu: the guest run failed or the builds differed (status $rc, $g/qemu.log)"
