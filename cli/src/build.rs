@@ -202,6 +202,7 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     fs::write(log.join("summary.txt"), &text)
         .and_then(|()| fs::write(log.join("summary.json"), summary.to_json()))
         .with_context(|| format!("cannot write the summary into {}", log.display()))?;
+    crate::report::write(&log, &recorded, &summary)?;
     if !status.success() {
         eprintln!("syscluster build: the build command failed ({status})");
         return Ok(ExitCode::from(
