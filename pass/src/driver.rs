@@ -58,8 +58,13 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     report_cross(ctx, sites, &graph);
     let mut checker = Checker::new(ctx.shim, sites);
     let (straight, refused) = regions::grow(&mut checker, sites, &graph.pairs);
-    let (plans, loops_refused) =
-        regions::whole_loops(&mut checker, straight, &graph.pairs, &graph.self_loops);
+    let (plans, loops_refused) = regions::whole_loops(
+        &mut checker,
+        sites,
+        straight,
+        &graph.pairs,
+        &graph.self_loops,
+    );
     report_refusals(ctx, sites, &plans, &refused, &loops_refused);
     report_self_loops(ctx, sites, &plans, &graph);
     if plans.is_empty() {
