@@ -13,7 +13,8 @@
 # copy's cases), rotate (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE), relay
 # (testsuite/programs/relay.c: relay [-p|-b] IN OUT, a copy through a Unix socket with
 # recv/send), copyhelpers or copylto (copy's loop through helpers, in the same translation
-# unit or another one: copy's cases and two with COPYIO_TRACE set). The environment (e.g.
+# unit or another one: copy's cases and two with COPYIO_TRACE set), copyfortify (copy.c with
+# -D_FORTIFY_SOURCE=2: copy's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -23,7 +24,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|copyfortify ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -37,9 +38,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | copyfortify) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers or copylto)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto or copyfortify)" >&2
 	exit 2
 	;;
 esac
@@ -333,6 +334,7 @@ copyhelpers_cases() {
 	unset COPYIO_TRACE
 }
 copylto_cases() { copyhelpers_cases; }
+copyfortify_cases() { copy_cases; }
 
 rotate_cases() {
 	for size in 0 1 4095 4096 4097 2097152; do
