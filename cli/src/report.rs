@@ -179,7 +179,8 @@ pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
                         );
                     }
                 }
-                ("Missed", "UnmatchedEdge") if by_name("hot edge ") => settle(
+                ("Missed", "UnmatchedEdges") => {}
+                (_, "UnmatchedEdge") if by_name("hot edge ") => settle(
                     k,
                     Fate::NoSite {
                         message: r.message.clone(),
@@ -556,7 +557,8 @@ mod tests {
             remark("Passed", "Clustered", "copy.c:35:14", "clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)"),
             remark("Passed", "Clustered", "copy.c:45:2", "clustered 2 system calls into one multi-call: close -> close (stop: never, never; 0 result references)"),
             remark("Missed", "Linearity", "copy.c:31:6", "not clustered: creat -> read (weight 1) breaks linearity: block %23 is entered from 2 places"),
-            remark("Missed", "UnmatchedEdge", "", "hot edge close() -> exit_group() (weight 1) matches no call site here: no site for exit_group()"),
+            remark("Analysis", "UnmatchedEdge", "", "hot edge close() -> exit_group() (weight 1) matches no call site here: no site for exit_group()"),
+            remark("Missed", "UnmatchedEdges", "", "1 hot edges (total weight 1) match no call site in this module, heaviest close() -> exit_group() (1): ..."),
         ]
     }
 

@@ -121,6 +121,7 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
         .into_iter()
         .map(ir::name)
         .collect();
+    let mut into_other_units = 0;
     for e in &graph.unmatched {
         let elsewhere: Vec<String> = e
             .missing_functions
@@ -130,7 +131,14 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
             .filter(|f| !defined.contains(f.as_str()))
             .cloned()
             .collect();
+        into_other_units += usize::from(!elsewhere.is_empty());
         ctx.remark(Remark::unmatched_edge(e, &elsewhere));
+    }
+    // One missed remark per module, not one per edge: a module has no site for most edges of
+    // a program's profile.
+    let unmatched: Vec<&profile_map::UnmatchedEdge> = graph.unmatched.iter().collect();
+    if !unmatched.is_empty() {
+        ctx.remark(Remark::unmatched_edges(&unmatched, into_other_units));
     }
 }
 
