@@ -122,7 +122,7 @@ impl Remark {
     pub(crate) fn unmatched_edges(edges: &[&UnmatchedEdge], into_other_units: usize) -> Remark {
         const HEAVIEST: usize = 3;
         let mut heavy: Vec<&&UnmatchedEdge> = edges.iter().collect();
-        heavy.sort_by(|a, b| b.weight.cmp(&a.weight));
+        heavy.sort_by_key(|e| std::cmp::Reverse(e.weight));
         let weight: u64 = edges.iter().map(|e| e.weight).sum();
         let names: Vec<String> = heavy
             .iter()
