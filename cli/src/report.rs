@@ -223,13 +223,39 @@ fn dot_esc(s: &str) -> String {
         .replace('\n', " ")
 }
 
-/// The graph in Graphviz's language: every node with an edge, each edge coloured by its fate,
-/// its tooltip the fate's detail, a link to its row of the edge table.
+/// At most this many edges that no remark names are drawn (the heaviest); the edge table
+/// lists them all.
+const UNREPORTED_DRAWN: usize = 40;
+
+/// Which edges the picture shows: every edge a remark names, and the heaviest unreported ones.
+fn drawn(profile: &Profile, fates: &[Fate]) -> Vec<bool> {
+    let mut unreported: Vec<usize> = (0..profile.edges.len())
+        .filter(|&k| fates.get(k) == Some(&Fate::Unreported))
+        .collect();
+    unreported.sort_by_key(|&k| std::cmp::Reverse(profile.edges[k].weight));
+    let mut keep: Vec<bool> = (0..profile.edges.len())
+        .map(|k| fates.get(k).is_some_and(|f| *f != Fate::Unreported))
+        .collect();
+    for &k in unreported.iter().take(UNREPORTED_DRAWN) {
+        keep[k] = true;
+    }
+    keep
+}
+
+/// The graph in Graphviz's language: the nodes of the drawn edges, each edge coloured by its
+/// fate, its tooltip the fate's detail, a link to its row of the edge table.
 pub fn to_dot(profile: &Profile, fates: &[Fate]) -> String {
     let max = profile.edges.iter().fold(1, |m, e| m.max(e.weight));
     let mut o = String::from("digraph build {\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    let keep = drawn(profile, fates);
     let mut used = vec![false; profile.nodes.len()];
-    for e in &profile.edges {
+    for e in profile
+        .edges
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(e, _)| e)
+    {
         for n in [e.from, e.to] {
             if let Some(u) = used.get_mut(n) {
                 *u = true;
@@ -253,7 +279,7 @@ pub fn to_dot(profile: &Profile, fates: &[Fate]) -> String {
         );
     }
     for (k, (e, f)) in profile.edges.iter().zip(fates).enumerate() {
-        if e.from >= profile.nodes.len() || e.to >= profile.nodes.len() {
+        if !keep[k] || e.from >= profile.nodes.len() || e.to >= profile.nodes.len() {
             continue;
         }
         let (class, _, colour) = f.class();
@@ -371,6 +397,13 @@ pub fn render(
         );
     }
     o.push_str("</p>\n");
+    let left_out = drawn(profile, fates).iter().filter(|k| !**k).count();
+    if left_out > 0 {
+        let _ = writeln!(
+            o,
+            "<p>{left_out} lighter edges that no remark names are left out of the picture (the edge table lists them).</p>"
+        );
+    }
     match svg {
         Ok(svg) => {
             o.push_str("<div class=\"graph\">\n");
@@ -471,7 +504,10 @@ fn read_remarks(log: &Path) -> Vec<Remark> {
 pub fn write(log: &Path, profile: &Profile, summary: &Summary) -> Result<()> {
     let remarks = read_remarks(log);
     let fates = edge_fates(profile, &remarks);
-    let svg = render_svg(&to_dot(profile, &fates));
+    let dot = to_dot(profile, &fates);
+    let dot_path = log.join("report.dot");
+    fs::write(&dot_path, &dot).with_context(|| format!("cannot write {}", dot_path.display()))?;
+    let svg = render_svg(&dot);
     if let Err(why) = &svg {
         eprintln!("syscluster build: report.html has no graph: {why}");
     }
@@ -636,6 +672,23 @@ mod tests {
                 weight: 1,
                 message: "not clustered: creat -> read <x>".into(),
             }],
+        );
+        let many = Profile {
+            edges: (0..UNREPORTED_DRAWN + 5)
+                .map(|k| Edge {
+                    from: 0,
+                    to: 1,
+                    weight: k as u64,
+                })
+                .collect(),
+            ..copy_profile()
+        };
+        let unreported = vec![Fate::Unreported; many.edges.len()];
+        let keep = drawn(&many, &unreported);
+        assert_eq!(keep.iter().filter(|k| **k).count(), UNREPORTED_DRAWN);
+        assert!(
+            !keep[0] && keep[UNREPORTED_DRAWN + 4],
+            "the heaviest are drawn"
         );
         let dot = to_dot(&p, &f);
         assert!(dot.contains("n3 -> n4 [label=\"512\", color=\"#2166ac\""));
