@@ -369,6 +369,19 @@ pub fn render(
         summary.calls_clustered,
         summary.inlined
     );
+    let total: u64 = summary.coverage.iter().map(|c| c.1).sum();
+    if total > 0 {
+        let parts: Vec<String> = summary
+            .coverage
+            .iter()
+            .map(|(what, w)| format!("{} {:.0}%", esc(what), 100.0 * *w as f64 / total as f64))
+            .collect();
+        let _ = writeln!(
+            o,
+            "<p>Profile: {total} transitions, by where they run: {}.</p>",
+            parts.join(", ")
+        );
+    }
     o.push_str("<h2>Syscall graph</h2>\n<p>");
     for f in [
         Fate::Clustered {
@@ -693,7 +706,14 @@ mod tests {
         let dot = to_dot(&p, &f);
         assert!(dot.contains("n3 -> n4 [label=\"512\", color=\"#2166ac\""));
         assert!(dot.contains("class=\"edge-refused\""));
+        s.coverage = vec![
+            ("the program's own code".into(), 3),
+            ("libc.so.6".into(), 1),
+        ];
         let page = render(&p, &s, &f, &Err("no dot here".into()));
+        assert!(page.contains(
+            "4 transitions, by where they run: the program&#39;s own code 75%, libc.so.6 25%"
+        ));
         assert!(page.contains("<tr id=\"e2\" class=\"edge-looped\"><td>read() -&gt; write()"));
         assert!(page.contains("No picture: no dot here"));
         assert!(page.contains("<a href=\"file:///src/copy.c#L31\">copy.c:31:6</a>"));
