@@ -202,6 +202,7 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     fs::write(log.join("summary.txt"), &text)
         .and_then(|()| fs::write(log.join("summary.json"), summary.to_json()))
         .with_context(|| format!("cannot write the summary into {}", log.display()))?;
+    crate::report::write(&log, &recorded, &summary)?;
     if !status.success() {
         eprintln!("syscluster build: the build command failed ({status})");
         return Ok(ExitCode::from(
@@ -824,7 +825,9 @@ impl Summary {
                             matched.insert(label.to_string());
                         }
                     }
-                    ("Missed", "UnmatchedEdge") => {
+                    // The module's summary of them; each edge is an analysis remark.
+                    ("Missed", "UnmatchedEdges") => {}
+                    (_, "UnmatchedEdge") => {
                         let edge = r
                             .message
                             .split(" matches no call site")
@@ -1014,9 +1017,9 @@ mod tests {
 
     #[test]
     fn parses_remarks_and_summarises() {
-        let yaml = "--- !Passed\nPass:            syscall-cluster\nName:            Clustered\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            Dominance\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'not clustered: write -> read (weight 256) breaks dominance: ''write'' at copy.c:36:7'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge fstat -> read (weight 9) matches no call site here: no site for fstat'\n...\n";
+        let yaml = "--- !Passed\nPass:            syscall-cluster\nName:            Clustered\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            Dominance\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'not clustered: write -> read (weight 256) breaks dominance: ''write'' at copy.c:36:7'\n...\n--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge fstat -> read (weight 9) matches no call site here: no site for fstat'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            UnmatchedEdges\nFunction:        main\nArgs:\n  - String:          '1 hot edges (total weight 9) match no call site in this module, heaviest fstat -> read (9): ...'\n...\n";
         let r = parse_remarks(yaml);
-        assert_eq!(r.len(), 3);
+        assert_eq!(r.len(), 4);
         assert_eq!(r[0].location, "copy.c:35:14");
         assert!(r[1].message.contains("'write' at"));
         assert_eq!(weight_of(&r[1].message), 256);
@@ -1044,6 +1047,11 @@ mod tests {
             s.refused["Dominance"].len(),
             1,
             "the same refusal in two modules is one"
+        );
+        assert_eq!(
+            s.refused.len(),
+            1,
+            "a module's summary of unmatched edges is no refusal"
         );
         assert_eq!(
             s.unmatched,

@@ -13,6 +13,7 @@ mod build;
 mod ingest;
 mod perf;
 mod record;
+mod report;
 mod show;
 
 use anyhow::{bail, Context, Result};

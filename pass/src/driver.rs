@@ -75,8 +75,13 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     report_cross(ctx, sites, &graph);
     let mut checker = Checker::new(ctx.shim, sites);
     let (straight, refused) = regions::grow(&mut checker, sites, &graph.pairs);
-    let (plans, loops_refused) =
-        regions::whole_loops(&mut checker, straight, &graph.pairs, &graph.self_loops);
+    let (plans, loops_refused) = regions::whole_loops(
+        &mut checker,
+        sites,
+        straight,
+        &graph.pairs,
+        &graph.self_loops,
+    );
     report_refusals(ctx, sites, &plans, &refused, &loops_refused);
     report_self_loops(ctx, sites, &plans, &graph);
     if plans.is_empty() {
@@ -133,6 +138,7 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
         .into_iter()
         .map(ir::name)
         .collect();
+    let mut into_other_units = 0;
     for e in &graph.unmatched {
         let elsewhere: Vec<String> = e
             .missing_functions
@@ -142,7 +148,14 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
             .filter(|f| !defined.contains(f.as_str()))
             .cloned()
             .collect();
+        into_other_units += usize::from(!elsewhere.is_empty());
         ctx.remark(Remark::unmatched_edge(e, &elsewhere));
+    }
+    // One missed remark per module, not one per edge: a module has no site for most edges of
+    // a program's profile.
+    let unmatched: Vec<&profile_map::UnmatchedEdge> = graph.unmatched.iter().collect();
+    if !unmatched.is_empty() {
+        ctx.remark(Remark::unmatched_edges(&unmatched, into_other_units));
     }
 }
 

@@ -175,6 +175,7 @@ pub(crate) fn grow(
 /// the loops refused (as their back edges); a refused region stays a straight batch.
 pub(crate) fn whole_loops(
     checker: &mut Checker<'_>,
+    sites: &[Site],
     straight: Vec<Straight>,
     pairs: &[WeightedPair],
     self_loops: &[(usize, u64)],
@@ -184,6 +185,11 @@ pub(crate) fn whole_loops(
     let mut in_region = HashSet::new();
     let mut try_loop = |calls: &[usize], weight: u64, refused: &mut Vec<Refused>| {
         let (a, b) = (calls[calls.len() - 1], calls[0]);
+        // A looped multi-call would skip a fortified call's check in later iterations: such a
+        // chain stays a straight multi-call, which makes the check where the call was.
+        if calls.iter().any(|&c| sites[c].check.is_some()) {
+            return None;
+        }
         match checker.check_loop(calls) {
             Ok(l) => Some(Plan::Looped(l)),
             // A region whose first call heads no loop: its back edge has its own refusal.

@@ -88,7 +88,8 @@ impl Remark {
         }
     }
 
-    /// A hot edge that matches no call site; `elsewhere` names the functions of its missing
+    /// A hot edge that matches no call site, an analysis remark (the missed remark for them
+    /// all is [`Remark::unmatched_edges`]); `elsewhere` names the functions of its missing
     /// ends that this module does not define (with one end here: the edge runs into another
     /// translation unit).
     pub(crate) fn unmatched_edge(e: &UnmatchedEdge, elsewhere: &[String]) -> Remark {
@@ -107,9 +108,41 @@ impl Remark {
             ));
         }
         Remark {
-            kind: RemarkKind::Missed,
+            kind: RemarkKind::Analysis,
             name: "UnmatchedEdge",
             function: e.function,
+            at: None,
+            message,
+        }
+    }
+
+    /// The module's one missed remark for its hot edges that match no call site: how many,
+    /// their weight, the heaviest few, and how many of them link-time optimisation may bring
+    /// in reach (`into_other_units`). `edges` is not empty.
+    pub(crate) fn unmatched_edges(edges: &[&UnmatchedEdge], into_other_units: usize) -> Remark {
+        const HEAVIEST: usize = 3;
+        let mut heavy: Vec<&&UnmatchedEdge> = edges.iter().collect();
+        heavy.sort_by_key(|e| std::cmp::Reverse(e.weight));
+        let weight: u64 = edges.iter().map(|e| e.weight).sum();
+        let names: Vec<String> = heavy
+            .iter()
+            .take(HEAVIEST)
+            .map(|e| format!("{} -> {} ({})", e.from, e.to, e.weight))
+            .collect();
+        let mut message = format!(
+            "{} hot edges (total weight {weight}) match no call site in this module, heaviest {}: their calls run in other translation units, shared libraries, the loader or code built without -g (-Rpass-analysis=syscall-cluster lists each)",
+            edges.len(),
+            names.join(", ")
+        );
+        if into_other_units > 0 {
+            message.push_str(&format!(
+                "; {into_other_units} of them have a call site in a function of another translation unit: link-time optimisation (syscluster build --lto) brings it in reach"
+            ));
+        }
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "UnmatchedEdges",
+            function: heavy.first().map_or(std::ptr::null_mut(), |e| e.function),
             at: None,
             message,
         }

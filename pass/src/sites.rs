@@ -43,6 +43,18 @@ pub struct Site {
     pub not_lowerable: Option<String>,
     /// `file:line:column` of the call, or the function name without debug info.
     pub location: String,
+    /// For a fortified entry point (`__read_chk`): glibc's check before the system call.
+    pub check: Option<Check>,
+}
+
+/// A fortified wrapper's check: `len > buflen` (unsigned) calls `__chk_fail`, which aborts,
+/// instead of making the system call.
+#[derive(Clone, Copy, Debug)]
+pub struct Check {
+    /// The index of the length among the system call's arguments (`Site::args`).
+    pub len_arg: usize,
+    /// The object size, a constant.
+    pub buflen: LLVMValueRef,
 }
 
 impl Site {
@@ -107,6 +119,12 @@ fn arg_ok(v: LLVMValueRef) -> bool {
     }
 }
 
+/// Whether a value is a `size_t` (a 64-bit integer), as the fortified wrappers' lengths are.
+fn is_size(v: LLVMValueRef) -> bool {
+    let t = ir::type_of(v);
+    ir::type_kind(t) == LLVMTypeKind::LLVMIntegerTypeKind && ir::int_width(t) == 64
+}
+
 fn result_ok(call: LLVMValueRef) -> bool {
     let t = ir::type_of(call);
     match ir::type_kind(t) {
@@ -123,6 +141,7 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
     let callee_fn = ir::called_function(call)?;
     let callee = ir::name(callee_fn);
     let args = ir::call_args(call);
+    let mut check = None;
     let (kind, nr, mut not_lowerable, ir_args): (
         SiteKind,
         Option<u32>,
@@ -161,14 +180,48 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
             fcntl_refusal(&args)
         } else if w.args == catalogue::Args::Sigaction {
             sigaction_refusal(&args)
+        } else if let catalogue::Args::Checked { buflen, .. } = w.args {
+            args.get(buflen)
+                .filter(|v| ir::const_int(**v).is_none())
+                .map(|v| {
+                    format!(
+                        "the object size {} that the fortified wrapper checks is not a constant",
+                        ir::describe(*v)
+                    )
+                })
         } else {
             None
         };
         let (sys_args, why) = match w.args {
-            catalogue::Args::Map(map) if why.is_none() => match mapped_args(call, &args, map) {
+            catalogue::Args::Map(map) if why.is_none() => match mapped_args(call, &args, map, 0) {
                 Ok(sys_args) => (sys_args, None),
                 Err(e) => (args.clone(), Some(e)),
             },
+            catalogue::Args::Checked { map, len, buflen } if why.is_none() => {
+                match (args.get(len), args.get(buflen)) {
+                    (Some(&n), Some(&size))
+                        if args.len() == map_takes(map) + 1 && is_size(n) && is_size(size) =>
+                    {
+                        let len_arg = map.iter().position(|a| *a == catalogue::Arg::From(len));
+                        check = len_arg.map(|len_arg| Check {
+                            len_arg,
+                            buflen: size,
+                        });
+                        match mapped_args(call, &args, map, 1) {
+                            Ok(sys_args) => (sys_args, None),
+                            Err(e) => (args.clone(), Some(e)),
+                        }
+                    }
+                    _ => (
+                        args.clone(),
+                        Some(format!(
+                            "called with {} arguments, the fortified wrapper takes {}",
+                            args.len(),
+                            map_takes(map) + 1
+                        )),
+                    ),
+                }
+            }
             // rt_sigaction(sig, act, NULL, 8): the lowering puts the kernel's struct built
             // from *act in place of act.
             catalogue::Args::Sigaction if why.is_none() => (
@@ -229,6 +282,7 @@ fn site_for(shim: &Shim, f: LLVMValueRef, fname: &str, call: LLVMValueRef) -> Op
         trace_names,
         args: sys_args,
         not_lowerable,
+        check,
     })
 }
 
@@ -289,16 +343,22 @@ fn sigaction_refusal(args: &[LLVMValueRef]) -> Option<String> {
     None
 }
 
-/// The system call's arguments from a wrapper's `args` by the catalogue's `map`.
+/// How many of the wrapper's arguments `map` passes on.
+fn map_takes(map: &[catalogue::Arg]) -> usize {
+    map.iter()
+        .filter(|a| matches!(a, catalogue::Arg::From(_)))
+        .count()
+}
+
+/// The system call's arguments from a wrapper's `args` by the catalogue's `map`; the wrapper
+/// takes `extra` arguments that `map` does not pass on (a fortified wrapper's object size).
 fn mapped_args(
     call: LLVMValueRef,
     args: &[LLVMValueRef],
     map: &[catalogue::Arg],
+    extra: usize,
 ) -> Result<Vec<LLVMValueRef>, String> {
-    let takes = map
-        .iter()
-        .filter(|a| matches!(a, catalogue::Arg::From(_)))
-        .count();
+    let takes = map_takes(map) + extra;
     if args.len() > takes {
         return Err(format!(
             "called with {} arguments, the wrapper takes {takes}",

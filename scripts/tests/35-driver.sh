@@ -66,6 +66,42 @@ else
     fail "--verify: the build failed without naming the check"
     sed 's/^/       /' "$work/build-badopt.out"
 fi
+# The HTML report: well-formed (every tag closed in order), with the graph drawn, and copy's
+# read -> write edge coloured as clustered (looped) in both the edge table and the picture.
+if python3 - "$work/log/report.html" <<'EOF'; then
+import html.parser, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+void = {"meta", "br", "hr", "img", "link", "input", "col", "area", "base", "wbr", "source"}
+class Check(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack = []
+    def handle_starttag(self, tag, attrs):
+        if tag not in void:
+            self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs):
+        pass
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            sys.exit(f"report.html: </{tag}> closes nothing open")
+c = Check()
+c.feed(text)
+c.close()
+if c.stack:
+    sys.exit(f"report.html: unclosed {c.stack}")
+if "<svg" not in text:
+    sys.exit("report.html: no graph")
+rows = re.findall(r'<tr id="e(\d+)" class="edge-(clustered|looped)"><td>read\(\d*\) -&gt; write\(\d*\)', text)
+if not rows:
+    sys.exit("report.html: read -> write is not coloured as clustered")
+for k, fate in rows:
+    if not re.search(rf'<g id="edge{k}" class="edge edge&#45;{fate}"', text):
+        sys.exit(f"report.html: the graph's edge {k} (read -> write) is not coloured as {fate}")
+EOF
+    ok "report.html: well-formed, with the graph, read -> write coloured as clustered"
+else
+    fail "report.html"
+fi
 if grep -q conftest "$work/log/modules"; then fail "the pass ran on a configure probe"; else ok "configure probe compiled without the pass"; fi
 if nm "$work/drv/copy" | grep ' T multicall$' >/dev/null; then ok "copy links the runtime"; else fail "copy does not link the runtime"; fi
 if nm "$work/drv/hello" | grep multicall >/dev/null; then fail "hello links the runtime although nothing clustered"; else ok "hello links no runtime"; fi

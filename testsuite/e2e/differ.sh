@@ -13,9 +13,9 @@
 # copy's cases), rotate (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE), relay
 # (testsuite/programs/relay.c: relay [-p|-b] IN OUT, a copy through a Unix socket with
 # recv/send), copyhelpers or copylto (copy's loop through helpers, in the same translation
-# unit or another one: copy's cases and two with COPYIO_TRACE set) or stamp
-# (testsuite/programs/stamp.c: stamp IN OUT, copy's cases with a header line before the copy).
-# The environment (e.g.
+# unit or another one: copy's cases and two with COPYIO_TRACE set), stamp
+# (testsuite/programs/stamp.c: stamp IN OUT, copy's cases with a header line before the copy)
+# or copyfortify (copy.c with -D_FORTIFY_SOURCE=2: copy's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -25,7 +25,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -39,9 +39,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto or stamp)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp or copyfortify)" >&2
 	exit 2
 	;;
 esac
@@ -335,6 +335,7 @@ copyhelpers_cases() {
 	unset COPYIO_TRACE
 }
 copylto_cases() { copyhelpers_cases; }
+copyfortify_cases() { copy_cases; }
 
 # stamp: copy's inputs and failures; the output is the header line and then the input, and the
 # header's 8 bytes come before the first block (a size limit cuts a block short, unless it is 0).

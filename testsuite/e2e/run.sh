@@ -7,8 +7,8 @@
 # socket with recv/send, accept -> fcntl and a closed peer, copyhelpers.c, copy.c's loop
 # through my_read/my_write helpers of the same file that the pass inlines, and copylto.c,
 # the same with the helpers in another file, built with link-time optimisation through
-# `syscluster build --lto`, and stamp.c, a copy under a header whose cluster needs code
-# motion of loads) it
+# `syscluster build --lto`, stamp.c, a copy under a header whose cluster needs code motion of
+# loads, and copyfortify.c, copy.c built with -D_FORTIFY_SOURCE=2 as distributions build) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -54,7 +54,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -112,7 +112,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -272,6 +272,10 @@ host_program() {
 		copyhelpers | copylto)
 			grep -q 'clustered 2 system calls into one multi-call: read -> write' "$w/clustered.log" ||
 				fail "$p: read -> write (through my_read and my_write) was not clustered"
+			;;
+		copyfortify)
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log" ||
+				fail "$p: the fortified build's read -> write loop is not one looped multi-call"
 			;;
 		esac
 

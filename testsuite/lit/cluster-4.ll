@@ -30,8 +30,17 @@
 ; CHECK-NEXT: %mc.count = select i1 %mc.negarg, i32 3, i32 4
 ; CHECK-NEXT: %mc.negarg{{[0-9]*}} = icmp slt i64 %len, 0
 ; CHECK-NEXT: %mc.count{{[0-9]*}} = select i1 %mc.negarg{{[0-9]*}}, i32 1, i32 %mc.count
-; CHECK-NEXT: %mc.ret = call i64 @multicall(ptr %mc.entries, i32 %mc.count{{[0-9]*}})
-; CHECK: %mc.ran.3 = icmp sge i64 %mc.ret, 3
+; CHECK-NEXT: %mc.ret = call i64 @multicall(ptr %mc.entries, i32 [[COUNT:%mc.count[0-9]*]])
+; A batch cut that way and run to its end returns its count, and the first entry left out
+; must see that it did not run (a raw result equal to the negative length stops nothing).
+; CHECK-NEXT: [[C64:%[0-9]+]] = zext i32 [[COUNT]] to i64
+; CHECK-NEXT: %mc.allran = icmp eq i64 %mc.ret, [[C64]]
+; CHECK-NEXT: %mc.cut = icmp ult i32 [[COUNT]], 4
+; CHECK-NEXT: %mc.last = sub i64 [[C64]], 1
+; CHECK-NEXT: %mc.cutran = and i1 %mc.allran, %mc.cut
+; CHECK-NEXT: %mc.done = select i1 %mc.cutran, i64 %mc.last, i64 %mc.ret
+; CHECK: %mc.ran.1 = icmp sge i64 %mc.done, 1
+; CHECK: %mc.ran.3 = icmp sge i64 %mc.done, 3
 ; CHECK: call i32 @fsync(i32 %fd)
 ; CHECK: %mc.result.3 = phi i32 [ %{{.*}}, %mc.use.3 ], [ -1, %mc.err.3 ], [ %{{.*}}, %mc.call.3 ]
 ; CHECK-NEXT: ret i32 %mc.result.3

@@ -444,6 +444,30 @@ impl Builder {
         }
     }
 
+    /// `call void @__chk_fail()` (glibc's abort for a failed fortify check) and `unreachable`.
+    pub(crate) fn chk_fail(&self) {
+        let name = cname("__chk_fail");
+        // SAFETY: declaring (or finding) `void __chk_fail(void)` in the live module and calling
+        // it at the builder's position, which is at the end of a block without terminator.
+        unsafe {
+            let fty = LLVMFunctionType(LLVMVoidTypeInContext(self.ctx), std::ptr::null_mut(), 0, 0);
+            let mut f = LLVMGetNamedFunction(self.module, name.as_ptr());
+            if f.is_null() {
+                f = LLVMAddFunction(self.module, name.as_ptr(), fty);
+            }
+            let empty = cname("");
+            LLVMBuildCall2(
+                self.builder,
+                fty,
+                f,
+                std::ptr::null_mut(),
+                0,
+                empty.as_ptr(),
+            );
+            LLVMBuildUnreachable(self.builder);
+        }
+    }
+
     /// The null pointer.
     pub(crate) fn null_ptr(&self) -> LLVMValueRef {
         // SAFETY: constant creation for the module's pointer type.

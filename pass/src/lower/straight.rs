@@ -25,14 +25,14 @@
 use std::collections::HashMap;
 
 use llvm_sys::prelude::*;
-use llvm_sys::{LLVMIntPredicate, LLVMTypeKind};
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 use multicall_abi::{entry_field, MC_MAX_ARGS, MC_MAX_ERRNO};
 
 use super::builder::Builder;
 use crate::ir;
 use crate::plan::{ArgSource, Entry, Stop, Straight};
 use crate::shim::Shim;
-use crate::sites::Site;
+use crate::sites::{Check, Site};
 
 /// Where the entries live: the alloca and its array type.
 pub(super) struct Entries {
@@ -111,11 +111,20 @@ pub(crate) fn lower(
 ) {
     let first = &sites[plan.entries[0].site];
     let entries = Entries::alloca(b, first.function, plan.entries.len());
+    if let Some(check) = first.check {
+        check_first(b, shim, first, &plan.entries[0], check, replaced);
+    }
     b.position_before(first.call);
     let guards = entries.fill(b, &plan.entries, sites, replaced);
     let count = guard_negative_arguments(b, plan.entries.len(), &guards);
+    let (count, checks) = guard_checks(b, sites, &plan.entries, count, replaced);
     let (multicall, mc_ty) = b.declare("multicall", b.i64t, &mut [b.ptrt, b.i32t]);
     let ret = b.call(mc_ty, multicall, &mut [entries.ptr, count], "mc.ret");
+    let ret = if guards.is_empty() && !checks {
+        ret
+    } else {
+        cut_result(b, ret, count, plan.entries.len())
+    };
     let batch = Batch {
         entries,
         ret,
@@ -186,6 +195,98 @@ pub(super) fn guard_negative_arguments(
         count = b.select(negative, b.c32(i as u32 + 1), count, "mc.count");
     }
     count
+}
+
+/// glibc's check of a fortified first call (`__read_chk`), before the batch as before the
+/// call: `len > buflen` (unsigned) calls `__chk_fail`, which aborts.
+fn check_first(
+    b: &Builder,
+    shim: &Shim,
+    site: &Site,
+    entry: &Entry,
+    check: Check,
+    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+) {
+    let Some(ArgSource::Value(len)) = entry.args.get(check.len_arg) else {
+        return;
+    };
+    let len = *replaced.get(len).unwrap_or(len);
+    let dbg = Builder::location_of(site.call);
+    let ok = shim.split_before(site.call, "mc.chk.ok");
+    let head = Builder::previous_block(ok);
+    let fail = b.block_before(ok, "mc.chk.fail");
+    Builder::erase_terminator(head);
+    b.position_at_end(head);
+    b.set_location(dbg);
+    let over = b.icmp(
+        LLVMIntPredicate::LLVMIntUGT,
+        b.as_i64(len),
+        b.as_i64(check.buflen),
+        "mc.chk.over",
+    );
+    b.cond_br(over, fail, ok);
+    b.position_at_end(fail);
+    b.set_location(dbg);
+    b.chk_fail();
+}
+
+/// Cuts the batch before the first later fortified entry whose check would fail (its
+/// fallback, the original call, then fails the check where the original did), and before one
+/// whose length is an earlier entry's result (known only once the batch ran). Returns the
+/// count and whether there was such an entry.
+fn guard_checks(
+    b: &Builder,
+    sites: &[Site],
+    entries: &[Entry],
+    mut count: LLVMValueRef,
+    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+) -> (LLVMValueRef, bool) {
+    let mut any = false;
+    for (i, e) in entries.iter().enumerate().skip(1).rev() {
+        let Some(check) = sites[e.site].check else {
+            continue;
+        };
+        any = true;
+        let below = b.icmp(
+            LLVMIntPredicate::LLVMIntULT,
+            b.c32(i as u32),
+            count,
+            "mc.chk.below",
+        );
+        let cut = match e.args.get(check.len_arg) {
+            Some(ArgSource::Value(len)) => {
+                let len = *replaced.get(len).unwrap_or(len);
+                let over = b.icmp(
+                    LLVMIntPredicate::LLVMIntUGT,
+                    b.as_i64(len),
+                    b.as_i64(check.buflen),
+                    "mc.chk.over",
+                );
+                b.arith(LLVMOpcode::LLVMAnd, over, below, "mc.chk.cut")
+            }
+            Some(ArgSource::Zero) => continue,
+            _ => below,
+        };
+        count = b.select(cut, b.c32(i as u32), count, "mc.count");
+    }
+    (count, any)
+}
+
+/// The batch's result as the hand-outs read it when the count may be less than the chain:
+/// a cut batch that ran all its `count` entries returns `count`, and entry `count` (left
+/// out) must see that it did not run, so the result becomes `count - 1`.
+fn cut_result(b: &Builder, ret: LLVMValueRef, count: LLVMValueRef, n: usize) -> LLVMValueRef {
+    let count64 = b.int_cast(LLVMOpcode::LLVMZExt, count, b.i64t);
+    let all_ran = b.icmp(LLVMIntPredicate::LLVMIntEQ, ret, count64, "mc.allran");
+    let cut = b.icmp(
+        LLVMIntPredicate::LLVMIntULT,
+        count,
+        b.c32(n as u32),
+        "mc.cut",
+    );
+    let last = b.arith(LLVMOpcode::LLVMSub, count64, b.c64(1), "mc.last");
+    let both = b.arith(LLVMOpcode::LLVMAnd, all_ran, cut, "mc.cutran");
+    b.select(both, last, ret, "mc.done")
 }
 
 /// Hands entry `i`'s result out at its call's original position:

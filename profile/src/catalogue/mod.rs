@@ -146,6 +146,14 @@ pub enum Args {
     /// `fcntl(fd, cmd, ...)`: the wrapper's arguments in order, exact only for a constant
     /// command that [`fcntl_command`] knows.
     FcntlCommand,
+    /// A fortified entry point (`__read_chk(fd, buf, n, buflen)`): the system call's arguments
+    /// by `map`, after glibc's check that the wrapper's argument `len` is at most its argument
+    /// `buflen` (unsigned), which calls `__chk_fail` (it aborts) instead of the system call.
+    Checked {
+        map: &'static [Arg],
+        len: usize,
+        buflen: usize,
+    },
     /// `sigaction(sig, act, NULL)`: `rt_sigaction(sig, &kact, NULL, 8)` with the kernel's
     /// struct built from `*act` as glibc builds it (`SA_RESTORER` and a restorer added),
     /// exact for a constant signal glibc accepts, a non-null `act` and a NULL `oact`.
@@ -170,6 +178,20 @@ macro_rules! w {
     };
     ($f:literal, $nr:literal, [$($t:literal),*], $note:literal, args: $args:expr) => {
         Wrapper { function: $f, nr: $nr, trace_names: &[$($t),*], lowerable: true, note: $note, args: $args }
+    };
+}
+
+/// A fortified wrapper whose system call takes the wrapper's arguments `[$k, ...]`.
+macro_rules! checked {
+    ($f:literal, $nr:literal, [$($t:literal),*], [$($k:literal),*], len: $len:literal, buflen: $buf:literal) => {
+        Wrapper {
+            function: $f,
+            nr: $nr,
+            trace_names: &[$($t),*],
+            lowerable: true,
+            note: "fortified: checks the length against the buffer's size first",
+            args: Args::Checked { map: &[$(Arg::From($k)),*], len: $len, buflen: $buf },
+        }
     };
 }
 
@@ -202,48 +224,34 @@ static WRAPPERS: &[Wrapper] = &[
     w!("splice", 275, ["splice"], true),
     w!("tee", 276, ["tee"], true),
     w!("copy_file_range", 326, ["copy_file_range"], true),
-    w!(
-        "__read_chk",
-        0,
-        ["read"],
-        false,
-        "fortified: checks the buffer size first (extra argument)"
-    ),
-    w!(
-        "__pread_chk",
-        17,
-        ["pread64"],
-        false,
-        "fortified: checks the buffer size first (extra argument)"
-    ),
-    w!(
-        "__pread64_chk",
-        17,
-        ["pread64"],
-        false,
-        "fortified: checks the buffer size first (extra argument)"
-    ),
-    w!(
-        "__readlink_chk",
-        89,
-        ["readlink"],
-        false,
-        "fortified: checks the buffer size first (extra argument)"
-    ),
-    w!(
-        "__recv_chk",
-        45,
-        ["recvfrom"],
-        false,
-        "fortified recv: extra argument, and recv is recvfrom"
-    ),
-    w!(
-        "__recvfrom_chk",
-        45,
-        ["recvfrom"],
-        false,
-        "fortified: checks the buffer size first (extra argument)"
-    ),
+    // glibc's fortified entry points (-D_FORTIFY_SOURCE): `n > buflen` calls `__chk_fail`
+    // (which aborts) before any system call; otherwise the call of the unfortified wrapper.
+    checked!("__read_chk", 0, ["read"], [0, 1, 2], len: 2, buflen: 3),
+    checked!("__pread_chk", 17, ["pread64"], [0, 1, 2, 3], len: 2, buflen: 4),
+    checked!("__pread64_chk", 17, ["pread64"], [0, 1, 2, 3], len: 2, buflen: 4),
+    checked!("__readlink_chk", 89, ["readlink", "readlinkat"], [0, 1, 2], len: 2, buflen: 3),
+    checked!("__readlinkat_chk", 267, ["readlinkat"], [0, 1, 2, 3], len: 3, buflen: 4),
+    // __recv_chk(fd, buf, n, buflen, flags): recvfrom(fd, buf, n, flags, NULL, NULL).
+    Wrapper {
+        function: "__recv_chk",
+        nr: 45,
+        trace_names: &["recvfrom"],
+        lowerable: true,
+        note: "fortified recv: recvfrom with two more arguments (NULL, NULL)",
+        args: Args::Checked {
+            map: &[
+                Arg::From(0),
+                Arg::From(1),
+                Arg::From(2),
+                Arg::From(4),
+                Arg::Const(0),
+                Arg::Const(0),
+            ],
+            len: 2,
+            buflen: 3,
+        },
+    },
+    checked!("__recvfrom_chk", 45, ["recvfrom"], [0, 1, 2, 4, 5, 6], len: 2, buflen: 3),
     // files: open, close, metadata
     w!("open", 2, ["openat", "open"], true),
     w!("open64", 2, ["openat", "open"], true),
@@ -859,7 +867,11 @@ mod tests {
         assert!(wrapper("creat").unwrap().lowerable);
         assert!(wrapper("sigaction").unwrap().lowerable);
         assert!(!wrapper("signal").unwrap().lowerable);
-        assert!(!wrapper("__read_chk").unwrap().lowerable);
+        assert!(wrapper("__read_chk").unwrap().lowerable);
+        assert!(matches!(
+            wrapper("__recv_chk").unwrap().args,
+            Args::Checked { len: 2, buflen: 3, map } if map.len() == 6
+        ));
         assert!(wrapper("printf").is_none());
         assert_eq!(
             wrapper("select").unwrap().trace_names,
