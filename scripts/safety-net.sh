@@ -2,7 +2,7 @@
 # Safety net of the syscall-cluster pass: real C code from Debian source packages, built with
 # the pass and a profile recorded from the package's own run.
 #
-#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd
+#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip
 #   scripts/safety-net.sh gzip mpeg2dec        # some of them
 #
 # For each package: download its source (`apt-get source --download-only`, from a deb-src
@@ -28,12 +28,13 @@ export SYSCLUSTER_PLUGIN=${SYSCLUSTER_PLUGIN:-$target/release/libsyscluster_pass
 SYSCLUSTER=${SYSCLUSTER:-$target/release/syscluster}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 cc=${SAFETY_CC:-clang-19}
-export SYSCLUSTER_CC=$cc SYSCLUSTER_OPT=${OPT:-opt-19}
+cxx=${SAFETY_CXX:-clang++-19}
+export SYSCLUSTER_CC=$cc SYSCLUSTER_CXX=$cxx SYSCLUSTER_OPT=${OPT:-opt-19}
 work=${SAFETY_NET_WORK:-$target/safety-net}
 jobs=2
 
 packages=("$@")
-all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd)
+all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip)
 [ ${#packages[@]} -gt 0 ] || packages=("${all_packages[@]}")
 for p in "${packages[@]}"; do
 	case " ${all_packages[*]} " in
@@ -51,7 +52,7 @@ missing=()
 [ -x "$SYSCLUSTER" ] || missing+=("the profile recorder $SYSCLUSTER (cargo build --release -p syscluster-cli)")
 [ -f "$target/release/libmulticall.a" ] ||
 	missing+=("the runtime archive $target/release/libmulticall.a (cargo build --release -p multicall)")
-for tool in "$cc" "$SYSCLUSTER_OPT" make patch curl; do
+for tool in "$cc" "$cxx" "$SYSCLUSTER_OPT" make patch curl; do
 	command -v "$tool" >/dev/null || missing+=("$tool (scripts/setup.sh)")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -787,6 +788,75 @@ pkg_lighttpd() {
 	figures lighttpd "server $calls; 9 requests: responses $ok"
 }
 
+# ---------------------------------------------------------------------------------------
+# lzip: a compressor written in C++ (its own read/write loops), and its `make check`
+# ---------------------------------------------------------------------------------------
+pkg_lzip() {
+	local src d=$work/data/lzip b ok=identical check=FAILED
+	src=$(unpack lzip) || {
+		fail "lzip: unpack failed"
+		return
+	}
+	rm -rf "$d"
+	mkdir -p "$d"
+	xz -dc "$(compgen -G "$work/src/lzip_*.orig.tar.xz" | head -n 1)" >"$d/input"
+	head -c $((2 << 20)) /dev/urandom >>"$d/input"
+	# Its configure script takes the compiler as arguments, not from the environment.
+	(cd "$src" && ./configure CXX="$cxx" CXXFLAGS="-O2 -g" >"$work/logs/lzip.configure.log" 2>&1) || {
+		fail "lzip: configure failed ($work/logs/lzip.configure.log)"
+		return
+	}
+	(cd "$src" && make -j$jobs >"$work/logs/lzip.plain.log" 2>&1) || {
+		fail "lzip: the plain build failed ($work/logs/lzip.plain.log)"
+		return
+	}
+	cp "$src/lzip" "$d/lzip.plain"
+	record lzip "$d" "$src/lzip" -0 -k -f input &&
+		record lzip "$d" sh -c "'$src/lzip' -d -c input.lz >output" &&
+		record lzip "$d" sh -c "'$src/lzip' -0 <input | '$src/lzip' -d >output" &&
+		profile lzip || return
+	(cd "$src" && make clean >/dev/null 2>&1)
+	pass_build lzip "$src" make -j$jobs || {
+		fail "lzip: the build with the pass failed ($work/logs/lzip.pass.log)"
+		figures lzip "build failed"
+		return
+	}
+	cp "$src/lzip" "$d/lzip.clustered"
+	local calls
+	calls=$(clustered_note lzip "$d/lzip.clustered")
+	for b in plain clustered; do
+		(
+			cd "$d" || exit 1
+			"./lzip.$b" -0 -c input >"input.$b.lz" 2>"compress.$b.err"
+			echo $? >>"compress.$b.err"
+			"./lzip.$b" -d -c input.plain.lz >"output.$b" 2>"decompress.$b.err"
+			echo $? >>"decompress.$b.err"
+			"./lzip.$b" -0 <input | "./lzip.$b" -d >"pipe.$b" 2>"pipe.$b.err"
+			echo $? >>"pipe.$b.err"
+			"./lzip.$b" -d -c missing.lz >"missing.$b" 2>"missing.$b.err"
+			echo $? >>"missing.$b.err"
+			head -c 1000 input.plain.lz | "./lzip.$b" -d >"truncated.$b" 2>"truncated.$b.err"
+			echo $? >>"truncated.$b.err"
+		)
+	done
+	same lzip "$d/input.plain.lz" "$d/input.clustered.lz" || ok=DIFFER
+	same lzip "$d/input" "$d/output.clustered" || ok=DIFFER
+	same lzip "$d/input" "$d/pipe.clustered" || ok=DIFFER
+	for b in compress decompress pipe missing truncated; do
+		same lzip <(sed 's/^[^:]*://' "$d/$b.plain.err") <(sed 's/^[^:]*://' "$d/$b.clustered.err") || ok=DIFFER
+	done
+	same lzip "$d/truncated.plain" "$d/truncated.clustered" || ok=DIFFER
+	if (cd "$src" && make check >"$work/logs/lzip.check.log" 2>&1); then
+		check=passed
+	else
+		fail "lzip: make check failed with the pass ($work/logs/lzip.check.log)"
+	fi
+	figures lzip "$calls; compress, decompress, pipe, missing and truncated input: $ok; make check $check"
+	compare_crossings lzip "lzip -0 of $(($(stat -c %s "$d/input") >> 10)) KiB" \
+		sh -c '"$1" -0 -c "$2" >"$3"' sh "$d/lzip.plain" "$d/input" "$d/crossings.lz" \
+		-- sh -c '"$1" -0 -c "$2" >"$3"' sh "$d/lzip.clustered" "$d/input" "$d/crossings.lz"
+}
+
 started=$(date +%s)
 fetch_sources
 for p in "${packages[@]}"; do
@@ -800,6 +870,7 @@ for p in "${packages[@]}"; do
 	pv) pkg_pv ;;
 	redir) pkg_redir ;;
 	lighttpd) pkg_lighttpd ;;
+	lzip) pkg_lzip ;;
 	esac
 	echo "   $p took $(($(date +%s) - t0)) s"
 done
