@@ -479,6 +479,10 @@ fn verify_module(
             rest.push(a.as_str());
         }
     }
+    // The first compile wrote the module's remarks; this one must not add them again.
+    let extra = extra
+        .iter()
+        .filter(|a| !a.starts_with("-fsave-optimization-record") && !a.starts_with("-foptimization-record-"));
     let out = Command::new(compiler)
         .args(extra)
         .args(&rest)

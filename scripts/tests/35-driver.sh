@@ -53,6 +53,9 @@ sed -n '/^syscluster build: [0-9]/,$p' "$work/build.out" | sed 's/^/       /' | 
 clusters=$(sed -n 's/.* changed; \([0-9]*\) clusters.*/\1/p' "$work/log/summary.txt")
 if [ "${clusters:-0}" -ge 2 ]; then ok "summary: $clusters clusters"; else fail "summary: ${clusters:-no} clusters, expected at least 2 (copy.c and catpp.cc)"; fi
 if grep -q 'copy\.c:35:14: clustered' "$work/log/summary.txt"; then ok "copy's read -> write clustered from a profile recorded in another directory"; else fail "copy's read -> write not clustered"; fi
+# --verify compiles each changed module twice: its remarks must be counted once.
+n=$(grep -c 'copy\.c:35:14: clustered' "$work/log/summary.txt")
+if [ "$n" = 1 ]; then ok "--verify: each cluster counted once"; else fail "--verify: copy's loop counted $n times in the summary"; fi
 if grep -q 'catpp\.cc:15:15: clustered' "$work/log/summary.txt"; then ok "C++: the read -> write of a member function inlined into main clustered"; else fail "C++: catpp.cc's read -> write not clustered"; fi
 verified=$(sed -n 's/.*opt -passes=verify: \([0-9]*\) changed modules passed, 0 failed.*/\1/p' "$work/log/summary.txt")
 if [ "${verified:-0}" -ge 2 ]; then ok "--verify: $verified changed modules pass opt -passes=verify"; else fail "--verify: no clean verification in the summary"; fi
