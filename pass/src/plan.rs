@@ -122,6 +122,48 @@ pub struct Looped {
     pub buffers: Buffers,
     /// The values the loop carries from one iteration to the next (the header's phis).
     pub carried: Vec<Carried>,
+    /// Arguments that advance by a result each iteration (`MC_BATCH_ADVANCE`).
+    pub advancing: Vec<Advancing>,
+    /// A loop whose header tests an advancing argument before the first call
+    /// (`legality::advance`); `None` when the header begins with the first call.
+    pub tested: Option<Tested>,
+}
+
+/// An argument of a whole loop's call that advances by a result of each iteration: a header
+/// phi `v = phi [init, preheader], [next, latch]` with `next = v - result` or
+/// `next = v + result` (`getelementptr i8, ptr v, result` for a pointer), passed unchanged as
+/// argument `arg` of entry `entry` and used in the loop by nothing else but `next` and the
+/// header's test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Advancing {
+    pub phi: LLVMValueRef,
+    pub next: LLVMValueRef,
+    pub entry: usize,
+    pub arg: u8,
+    /// The entry whose result it advances by.
+    pub by: usize,
+    /// Whether `next` is `v - result`.
+    pub down: bool,
+}
+
+/// The test at the top of a loop whose header comes before the first call: the header holds
+/// only phis and `br (icmp v, 0), ...` on an advancing argument `v` (`advancing[which]`), and
+/// the first call's block is the way on. The batch ends when the test would leave the loop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tested {
+    /// The header (before the first call's block, `Looped::header`).
+    pub block: LLVMBasicBlockRef,
+    pub which: usize,
+    pub until: Until,
+}
+
+/// When the header's test leaves the loop (`struct mc_advance` until bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Until {
+    /// `v == 0`.
+    Zero,
+    /// `v <= 0` (signed).
+    NonPos,
 }
 
 /// A value a whole loop carries from one iteration to the next, which the lowering rebuilds at

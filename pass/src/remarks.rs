@@ -240,6 +240,34 @@ impl Remark {
             }
             _ => String::new(),
         };
+        // Arguments that advance by results, and the test that ends the batch.
+        let advancing = match plan {
+            Plan::Looped(l) if !l.advancing.is_empty() => {
+                let each: Vec<String> = l
+                    .advancing
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{} (argument {} of {}, {} {}'s result)",
+                            crate::ir::value_name(a.phi),
+                            a.arg,
+                            sites[entries[a.entry].site].callee,
+                            if a.down { "down by" } else { "up by" },
+                            sites[entries[a.by].site].callee
+                        )
+                    })
+                    .collect();
+                let until = l.tested.as_ref().map_or(String::new(), |t| {
+                    let v = crate::ir::value_name(l.advancing[t.which].phi);
+                    match t.until {
+                        crate::plan::Until::Zero => format!(" until {v} == 0"),
+                        crate::plan::Until::NonPos => format!(" until {v} <= 0"),
+                    }
+                });
+                format!("; advances {}{until}", each.join(", "))
+            }
+            _ => String::new(),
+        };
         // Whether the runtime may run the loop as one in-kernel copy, and if not why.
         let buffers = match plan {
             Plan::Straight(_) => String::new(),
@@ -254,7 +282,7 @@ impl Remark {
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{buffers}",
+                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{advancing}{buffers}",
                 chain.join(" -> "),
                 stops.join(", "),
                 refs,

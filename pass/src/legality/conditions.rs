@@ -248,7 +248,7 @@ pub(crate) fn back_edge(
 
 /// Part of condition 5: the stop predicate a branch condition expresses on `a`'s result, given
 /// which successor continues toward the next call.
-fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Option<Stop> {
+pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Option<Stop> {
     use LLVMIntPredicate::*;
     let pred = ir::icmp_predicate(cond)?;
     let lhs = ir::operand(cond, 0);

@@ -31,9 +31,9 @@ use std::collections::{HashSet, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::{conditions, dead_buffers, facts, Checker, Reason, Refusal};
+use super::{advance, conditions, dead_buffers, facts, Checker, Reason, Refusal};
 use crate::ir;
-use crate::plan::{ArgSource, Carried, Cast, LoopExit, Looped, Step, Stop};
+use crate::plan::{ArgSource, Carried, Cast, Entry, LoopExit, Looped, Step, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
@@ -57,7 +57,13 @@ impl Checker<'_> {
         let (c0, ck) = (calls[0], calls[calls.len() - 1]);
         let header = ir::parent_block(sites[c0].call);
         let blocks = loop_blocks(self.shim, header);
-        if blocks.len() < 2 && !ir::successors_of(header).contains(&header) {
+        let heads_loop = blocks.len() >= 2 || ir::successors_of(header).contains(&header);
+        if let Some(tested) = advance::tested_header(header).filter(|_| !heads_loop) {
+            let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
+            let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();
+            return self.check_tested(calls, straight.entries, gap_exits, gap_loads, tested);
+        }
+        if !heads_loop {
             return Err(Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
         }
         let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
@@ -99,22 +105,7 @@ impl Checker<'_> {
                 return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
             }
         }
-        // One way in.
-        let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
-            .into_iter()
-            .filter(|p| !inside.contains(p))
-            .collect();
-        let preheader = match outside[..] {
-            [p] if !p.is_null() => p,
-            _ => {
-                return Err(Refusal::new(
-                    sites[c0].call,
-                    Reason::NotOneEntry {
-                        entries: outside.len(),
-                    },
-                ))
-            }
-        };
+        let preheader = one_way_in(header, &inside, sites[c0].call)?;
         // The way round: the back edge from ck to the header.
         let back = facts::gather(
             self.shim,
@@ -144,14 +135,7 @@ impl Checker<'_> {
                 }
                 (_, [(branch, off), ..]) => (*branch, *off),
             };
-            if inside.contains(&off) {
-                return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
-            }
-            e.stop = stop;
-            exits.push(LoopExit {
-                from: ir::parent_block(branch),
-                to: off,
-            });
+            exits.push(leaving(e, stop, (branch, off), &inside)?);
         }
         // Nothing in the loop reads memory.
         if let Some(&load) = gaps
@@ -168,19 +152,7 @@ impl Checker<'_> {
             .map(|&c| sites[c].call)
             .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
             .collect();
-        for &b in &blocks {
-            for inst in ir::instructions(b) {
-                if calls_ir.contains(&inst) {
-                    continue;
-                }
-                let escapes = ir::users(inst)
-                    .iter()
-                    .any(|&(user, _)| !inside.contains(&ir::parent_block(user)));
-                if escapes {
-                    return Err(Refusal::new(inst, Reason::UsedAfterLoop { value: inst }));
-                }
-            }
-        }
+        nothing_else_escapes(&blocks, &inside, &calls_ir)?;
         let buffers = dead_buffers::check(&entries, sites);
         Ok(Looped {
             entries,
@@ -190,8 +162,93 @@ impl Checker<'_> {
             exits,
             buffers,
             carried,
+            advancing: Vec::new(),
+            tested: None,
         })
     }
+}
+
+/// Entry `e` stops the batch at `stop`, tested by `branch`, which leaves the loop for `off`:
+/// the loop's exit for `e`, or a refusal when `off` is in the loop (`inside`).
+pub(super) fn leaving(
+    e: &mut Entry,
+    stop: Stop,
+    (branch, off): (LLVMValueRef, LLVMBasicBlockRef),
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Result<LoopExit, Refusal> {
+    if inside.contains(&off) {
+        return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
+    }
+    e.stop = stop;
+    Ok(LoopExit {
+        from: ir::parent_block(branch),
+        to: off,
+    })
+}
+
+/// The one block outside the loop (`inside`) that enters `header`; a refusal at `at` when
+/// there is not exactly one.
+pub(super) fn one_way_in(
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    at: LLVMValueRef,
+) -> Result<LLVMBasicBlockRef, Refusal> {
+    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !inside.contains(p))
+        .collect();
+    match outside[..] {
+        [p] if !p.is_null() => Ok(p),
+        _ => Err(Refusal::new(
+            at,
+            Reason::NotOneEntry {
+                entries: outside.len(),
+            },
+        )),
+    }
+}
+
+/// Refuses the first value computed in the loop's `blocks` and used after it, other than
+/// those `kept` (the values the lowering hands out at the exits).
+pub(super) fn nothing_else_escapes(
+    blocks: &[LLVMBasicBlockRef],
+    inside: &HashSet<LLVMBasicBlockRef>,
+    kept: &HashSet<LLVMValueRef>,
+) -> Result<(), Refusal> {
+    for &b in blocks {
+        for inst in ir::instructions(b) {
+            if kept.contains(&inst) {
+                continue;
+            }
+            let escapes = ir::users(inst)
+                .iter()
+                .any(|&(user, _)| !inside.contains(&ir::parent_block(user)));
+            if escapes {
+                return Err(Refusal::new(inst, Reason::UsedAfterLoop { value: inst }));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The value the header phi `phi` gets from the way round: the same on every way round, and
+/// computed in the loop.
+pub(super) fn value_round(
+    phi: LLVMValueRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Result<LLVMValueRef, String> {
+    let mut next = None;
+    for (v, from) in ir::incoming(phi) {
+        if inside.contains(&from) {
+            match next {
+                None => next = Some(v),
+                Some(n) if n == v => {}
+                Some(_) => return Err("it comes back with different values".into()),
+            }
+        }
+    }
+    next.filter(|&n| ir::is_instruction(n) && inside.contains(&ir::parent_block(n)))
+        .ok_or_else(|| "its value from the way round is not computed in the loop".into())
 }
 
 /// System calls whose result the kernel bounds by `MAX_RW_COUNT` (0x7ffff000, below 2^31):
@@ -200,7 +257,7 @@ impl Checker<'_> {
 const BOUNDED_TRANSFERS: [u32; 6] = [0, 1, 17, 18, 19, 20];
 
 /// The carried value of the header phi `phi`, or why the batch cannot carry it.
-fn carried_value(
+pub(super) fn carried_value(
     phi: LLVMValueRef,
     inside: &HashSet<LLVMBasicBlockRef>,
     calls: &[usize],
@@ -211,20 +268,7 @@ fn carried_value(
     if ir::type_kind(ty) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
         return Err("it is not an integer of at most 64 bits".into());
     }
-    // The value from the latch: the same on every way round.
-    let mut next = None;
-    for (user_value, from) in ir::incoming(phi) {
-        if inside.contains(&from) {
-            match next {
-                None => next = Some(user_value),
-                Some(n) if n == user_value => {}
-                Some(_) => return Err("it comes back with different values".into()),
-            }
-        }
-    }
-    let Some(next) = next.filter(|&n| in_loop(n)) else {
-        return Err("its value from the way round is not computed in the loop".into());
-    };
+    let next = value_round(phi, inside)?;
     let (minus, step) = match ir::opcode(next) {
         LLVMOpcode::LLVMAdd if ir::operand(next, 0) == phi => (false, ir::operand(next, 1)),
         LLVMOpcode::LLVMAdd if ir::operand(next, 1) == phi => (false, ir::operand(next, 0)),
@@ -306,7 +350,7 @@ fn carried_value(
 
 /// The blocks of the natural loop headed by `header`: those the header dominates that can come
 /// back to it, header first (only the header when nothing comes back).
-fn loop_blocks(shim: &Shim, header: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
+pub(super) fn loop_blocks(shim: &Shim, header: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
     let mut out = vec![header];
     let Some(&first) = ir::instructions(header).first() else {
         return out;

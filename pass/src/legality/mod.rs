@@ -33,6 +33,7 @@
 //! every check runs before any lowering. A transformation that changes the IR between checks
 //! must start a new `Checker` (see `transform`).
 
+mod advance;
 mod conditions;
 pub mod dead_buffers;
 mod facts;
