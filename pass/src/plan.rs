@@ -146,15 +146,20 @@ pub struct Advancing {
     pub down: bool,
 }
 
-/// The test at the top of a loop whose header comes before the first call: the header holds
-/// only phis and `br (icmp v, 0), ...` on an advancing argument `v` (`advancing[which]`), and
-/// the first call's block is the way on. The batch ends when the test would leave the loop.
+/// The test of an advancing argument (`advancing[which]`) against 0 that ends a loop; the
+/// batch ends where it would leave the loop. Either the loop is tested at its top: the
+/// header, before the first call's block (`Looped::header`), holds only phis and
+/// `br (icmp v, 0), ...`; or it is rotated: the header begins with the first call, and a
+/// latch after the last call's stop predicate tests the argument's next value and leaves by
+/// `until_exit`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tested {
-    /// The header (before the first call's block, `Looped::header`).
+    /// The loop's header (top) or the first call's block (rotated).
     pub block: LLVMBasicBlockRef,
     pub which: usize,
     pub until: Until,
+    /// The latch's way out (rotated loops only).
+    pub until_exit: Option<LoopExit>,
 }
 
 /// When the header's test leaves the loop (`struct mc_advance` until bits).

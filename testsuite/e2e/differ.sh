@@ -13,7 +13,9 @@
 # copy's cases), rotate (testsuite/programs/rotate.c: rotate CONF LOG ARCHIVE), relay
 # (testsuite/programs/relay.c: relay [-p|-b] IN OUT, a copy through a Unix socket with
 # recv/send), copyhelpers or copylto (copy's loop through helpers, in the same translation
-# unit or another one: copy's cases and two with COPYIO_TRACE set). The environment (e.g.
+# unit or another one: copy's cases and two with COPYIO_TRACE set), writeall (a copy through a
+# pipe with write-all and read-until-full loops: copy's cases) or writeallsig (writeall.c with
+# copysig's signals: copy's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -23,7 +25,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|writeall|writeallsig ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -37,9 +39,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | writeall | writeallsig) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers or copylto)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, writeall or writeallsig)" >&2
 	exit 2
 	;;
 esac
@@ -321,6 +323,8 @@ copy_cases() {
 copysig_cases() { copy_cases; }
 copycount_cases() { copy_cases; }
 copycountsig_cases() { copy_cases; }
+writeall_cases() { copy_cases; }
+writeallsig_cases() { copy_cases; }
 
 # copy.c's loop through helpers (copyhelpers.c, copylto.c: the same program), and the
 # helpers' trace on standard error.

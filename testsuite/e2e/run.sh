@@ -7,7 +7,9 @@
 # socket with recv/send, accept -> fcntl and a closed peer, copyhelpers.c, copy.c's loop
 # through my_read/my_write helpers of the same file that the pass inlines, and copylto.c,
 # the same with the helpers in another file, built with link-time optimisation through
-# `syscluster build --lto`) it
+# `syscluster build --lto`, writeall.c, a copy through a pipe with a write-all and a
+# read-until-full loop whose arguments advance by their results, and writeallsig.c, the same
+# with copysig.c's signals) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -53,7 +55,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto writeall writeallsig)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -111,7 +113,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | writeall | writeallsig) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -258,6 +260,11 @@ host_program() {
 		# copycount's loop is one looped multi-call only if its counter and totals are carried.
 		if [ "${p#copycount}" != "$p" ] && ! grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; then
 			fail "$p: the copy loop with its counter and totals is not one looped multi-call"
+		fi
+		# writeall's write-all and read-until-full loops are looped multi-calls only if their
+		# pointer and count advance by the results.
+		if [ "${p#writeall}" != "$p" ] && [ "$(grep -c 'whole loop into one looped multi-call.*; advances ' "$w/clustered.log")" -lt 2 ]; then
+			fail "$p: the write-all and read-until-full loops are not both looped multi-calls"
 		fi
 		# The helpers' hot edge read -> write is one multi-call only after inlining.
 		case $p in

@@ -49,7 +49,7 @@ use super::looped::{
 };
 use super::{conditions, dead_buffers, Checker, Reason, Refusal};
 use crate::ir;
-use crate::plan::{Advancing, ArgSource, Buffers, Entry, Looped, Stop, Tested, Until};
+use crate::plan::{Advancing, ArgSource, Buffers, Entry, LoopExit, Looped, Stop, Tested, Until};
 use crate::shim::flags;
 use crate::sites::Site;
 
@@ -66,36 +66,71 @@ pub(super) fn tested_header(body: LLVMBasicBlockRef) -> Option<LLVMBasicBlockRef
     (t == body || f == body).then_some(h)
 }
 
+/// Where the loop tests the advancing argument that ends it.
+#[derive(Clone, Copy)]
+pub(super) enum Form {
+    /// In `header`, before the block of the first call (the loop tested at its top).
+    Top { header: LLVMBasicBlockRef },
+    /// In the latch after the last call, on the argument's next value (the loop as clang
+    /// rotates it: the header begins with the first call).
+    Rotated,
+}
+
+/// The way from the last call back to the header: its stop predicate and the branch and
+/// block it leaves by, and for a rotated loop the latch's test, whether true goes round,
+/// and its branch and exit block.
+type WayRound = (
+    Stop,
+    (LLVMValueRef, LLVMBasicBlockRef),
+    Option<(LLVMValueRef, bool, (LLVMValueRef, LLVMBasicBlockRef))>,
+);
+
 impl Checker<'_> {
-    /// Checks the loop tested at `header` whose body begins with the chain `calls`; `entries`
-    /// and `gap_stops` come from the straight check of the chain (one stop and exit per gap).
-    pub(super) fn check_tested(
+    /// Checks the loop of the chain `calls` whose arguments advance, in the form `form`;
+    /// `entries`, `gap_exits` and `gap_loads` come from the straight check of the chain (one
+    /// stop and exits per gap).
+    pub(super) fn check_advancing(
         &mut self,
         calls: &[usize],
         mut entries: Vec<Entry>,
         gap_exits: Vec<(Stop, Vec<(LLVMValueRef, LLVMBasicBlockRef)>)>,
         gap_loads: Vec<LLVMValueRef>,
-        header: LLVMBasicBlockRef,
+        form: Form,
     ) -> Result<Looped, Refusal> {
         let sites = self.sites;
         let (c0, ck) = (calls[0], calls[calls.len() - 1]);
         let body = ir::parent_block(sites[c0].call);
+        let header = match form {
+            Form::Top { header } => header,
+            Form::Rotated => body,
+        };
         let blocks = loop_blocks(self.shim, header);
         let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         if !inside.contains(&body) || !inside.contains(&ir::parent_block(sites[ck].call)) {
             return Err(Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
         }
         let preheader = one_way_in(header, &inside, sites[c0].call)?;
-        // The header: phis, the test, its branch.
-        let Some(term) = ir::terminator(header) else {
-            return Err(Refusal::new(sites[c0].call, Reason::Malformed));
-        };
-        let Some((test, on_true, _)) = ir::conditional_branch(term) else {
-            return Err(Refusal::new(sites[c0].call, Reason::Malformed));
+        // The header: phis, then the test and its branch (top) or the first call (rotated).
+        let top_test = match form {
+            Form::Top { .. } => {
+                let term = ir::terminator(header)
+                    .ok_or_else(|| Refusal::new(sites[c0].call, Reason::Malformed))?;
+                let (test, on_true, _) = ir::conditional_branch(term)
+                    .ok_or_else(|| Refusal::new(sites[c0].call, Reason::Malformed))?;
+                Some((test, on_true == body, term))
+            }
+            Form::Rotated => None,
         };
         let mut phis = Vec::new();
         for inst in ir::instructions(header) {
-            if inst == term || inst == test {
+            let ends = match top_test {
+                Some((test, _, term)) => inst == test || inst == term,
+                None => inst == sites[c0].call,
+            };
+            if ends {
+                if top_test.is_none() {
+                    break;
+                }
                 continue;
             }
             if ir::is_phi(inst) {
@@ -104,6 +139,20 @@ impl Checker<'_> {
                 return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
             }
         }
+        // The way round from ck, and the test that ends the loop.
+        let (back_stop, back_exit, latch) = self.way_round(ck, header, &inside)?;
+        let (test, goes_on, until_exit) = match (top_test, latch) {
+            (Some((test, on, _)), None) => (test, on, None),
+            (None, Some((test, on, exit))) => (test, on, Some(exit)),
+            (Some(_), Some((test, ..))) => {
+                return Err(Refusal::new(test, Reason::WayRound { inst: test }))
+            }
+            // A rotated loop that goes round without testing an advancing argument.
+            (None, None) => {
+                let (test, _) = back_exit;
+                return Err(Refusal::new(test, Reason::HeaderTest { test }));
+            }
+        };
         // The phis: advancing arguments (passed to a call) or carried values.
         let mut advancing = Vec::new();
         let mut carried = Vec::new();
@@ -132,12 +181,18 @@ impl Checker<'_> {
                 .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
             advancing.push(adv);
         }
-        // The test: an advancing argument compared with 0.
-        let until = header_test(test, on_true == body)
+        // The test: an advancing argument (top) or its next value (rotated) against 0.
+        let until = header_test(test, goes_on)
             .and_then(|(v, until)| {
                 advancing
                     .iter()
-                    .position(|a| a.phi == v)
+                    .position(|a| {
+                        if until_exit.is_some() {
+                            a.next == v
+                        } else {
+                            a.phi == v
+                        }
+                    })
                     .map(|which| (which, until))
             })
             .ok_or_else(|| Refusal::new(test, Reason::HeaderTest { test }))?;
@@ -160,8 +215,6 @@ impl Checker<'_> {
                 }
             }
         }
-        // The way round from ck: its own block, arithmetic only, a stop predicate of ck.
-        let (back_stop, back_exit) = self.way_round(ck, header, &inside)?;
         let mut exits = Vec::with_capacity(entries.len());
         let last = entries.len() - 1;
         for (i, e) in entries.iter_mut().enumerate() {
@@ -209,30 +262,65 @@ impl Checker<'_> {
                 block: header,
                 which,
                 until,
+                until_exit: until_exit.map(|(branch, to)| LoopExit {
+                    from: ir::parent_block(branch),
+                    to,
+                }),
             }),
         })
     }
 
-    /// The stop predicate of `ck` on the way back to `header` and the branch and block it
-    /// leaves by.
+    /// The way from `ck` back to `header`: `ck`'s own block after it, then for a rotated loop
+    /// one latch, each running nothing but integer and address arithmetic and comparisons;
+    /// `ck`'s block ends in its stop predicate, the latch in the loop's test.
     fn way_round(
         &self,
         ck: usize,
         header: LLVMBasicBlockRef,
         inside: &HashSet<LLVMBasicBlockRef>,
-    ) -> Result<(Stop, (LLVMValueRef, LLVMBasicBlockRef)), Refusal> {
+    ) -> Result<WayRound, Refusal> {
         let site = &self.sites[ck];
-        let mut after = false;
         let block = ir::parent_block(site.call);
-        for inst in ir::instructions(block) {
-            if inst == site.call {
-                after = true;
-                continue;
-            }
-            if !after || ir::is_terminator(inst) {
-                continue;
-            }
-            use LLVMOpcode::*;
+        let after_call = ir::instructions(block)
+            .into_iter()
+            .skip_while(|&i| i != site.call)
+            .skip(1);
+        self.plain(after_call)?;
+        let (term, round_if_true, on, off) = self.two_way(block, header, inside)?;
+        let Some(cond) = ir::conditional_branch(term).map(|(c, ..)| c) else {
+            return Err(Refusal::new(site.call, Reason::NoStop { site: ck }));
+        };
+        let stop = conditions::stop_predicate(cond, round_if_true, site)
+            .ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?;
+        if on == header {
+            return Ok((stop, (term, off), None));
+        }
+        // A rotated loop's latch: entered from ck's block alone, back to the header.
+        let latch = on;
+        if ir::predecessors(latch) != [block] {
+            return Err(Refusal::new(term, Reason::WayRound { inst: term }));
+        }
+        self.plain(ir::instructions(latch).into_iter())?;
+        let (latch_term, goes_on, next, latch_off) = self.two_way(latch, header, inside)?;
+        if next != header {
+            return Err(Refusal::new(
+                latch_term,
+                Reason::WayRound { inst: latch_term },
+            ));
+        }
+        let test = ir::conditional_branch(latch_term).map_or(latch_term, |(c, ..)| c);
+        Ok((
+            stop,
+            (term, off),
+            Some((test, goes_on, (latch_term, latch_off))),
+        ))
+    }
+
+    /// Refuses the first of `insts` (up to a terminator) that is not integer or address
+    /// arithmetic, a comparison or a debug record.
+    fn plain(&self, insts: impl Iterator<Item = LLVMValueRef>) -> Result<(), Refusal> {
+        use LLVMOpcode::*;
+        for inst in insts.take_while(|&i| !ir::is_terminator(i)) {
             let plain = matches!(
                 ir::opcode(inst),
                 LLVMAdd | LLVMSub | LLVMGetElementPtr | LLVMICmp | LLVMTrunc | LLVMZExt | LLVMSExt
@@ -241,22 +329,33 @@ impl Checker<'_> {
                 return Err(Refusal::new(inst, Reason::WayRound { inst }));
             }
         }
-        let term =
-            ir::terminator(block).ok_or_else(|| Refusal::new(site.call, Reason::Malformed))?;
-        let Some((cond, t, f)) = ir::conditional_branch(term) else {
-            return Err(Refusal::new(site.call, Reason::NoStop { site: ck }));
+        Ok(())
+    }
+
+    /// `block`'s conditional branch, one way staying in the loop (towards `header`) and the
+    /// other leaving it: (the branch, whether true stays, the block it stays to, the block
+    /// it leaves to).
+    fn two_way(
+        &self,
+        block: LLVMBasicBlockRef,
+        header: LLVMBasicBlockRef,
+        inside: &HashSet<LLVMBasicBlockRef>,
+    ) -> Result<(LLVMValueRef, bool, LLVMBasicBlockRef, LLVMBasicBlockRef), Refusal> {
+        let term = ir::terminator(block)
+            .ok_or_else(|| Refusal::new(ir::instructions(block)[0], Reason::Malformed))?;
+        let Some((_, t, f)) = ir::conditional_branch(term) else {
+            return Err(Refusal::new(term, Reason::WayRound { inst: term }));
         };
-        let (round_if_true, off) = match (t == header, f == header) {
-            (true, false) => (true, f),
-            (false, true) => (false, t),
-            _ => return Err(Refusal::new(term, Reason::WayRound { inst: term })),
+        let (stays_if_true, on, off) = match (inside.contains(&t), inside.contains(&f)) {
+            (true, false) => (true, t, f),
+            (false, true) => (false, f, t),
+            (true, true) => {
+                let off = if t == header { f } else { t };
+                return Err(Refusal::new(term, Reason::ExitReentersLoop { off }));
+            }
+            (false, false) => return Err(Refusal::new(term, Reason::WayRound { inst: term })),
         };
-        if inside.contains(&off) {
-            return Err(Refusal::new(term, Reason::ExitReentersLoop { off }));
-        }
-        let stop = conditions::stop_predicate(cond, round_if_true, site)
-            .ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?;
-        Ok((stop, (term, off)))
+        Ok((term, stays_if_true, on, off))
     }
 }
 
@@ -332,7 +431,7 @@ fn advancing_value(
         return Err("its step is not a 64-bit result".into());
     }
     let call = sites[calls[entry]].call;
-    for (v, allowed) in [(phi, [next, call, test]), (next, [phi, phi, phi])] {
+    for (v, allowed) in [(phi, [next, call, test]), (next, [phi, test, test])] {
         if let Some((user, _)) = ir::users(v)
             .into_iter()
             .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && !allowed.contains(&user))

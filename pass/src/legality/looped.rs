@@ -58,10 +58,18 @@ impl Checker<'_> {
         let header = ir::parent_block(sites[c0].call);
         let blocks = loop_blocks(self.shim, header);
         let heads_loop = blocks.len() >= 2 || ir::successors_of(header).contains(&header);
-        if let Some(tested) = advance::tested_header(header).filter(|_| !heads_loop) {
+        // Arguments that are the header's phis advance (write-all, read-until-full loops).
+        let form = match advance::tested_header(header) {
+            Some(tested) if !heads_loop => Some(advance::Form::Top { header: tested }),
+            _ if heads_loop && passes_phi(&straight.entries, header) => {
+                Some(advance::Form::Rotated)
+            }
+            _ => None,
+        };
+        if let Some(form) = form {
             let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
             let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();
-            return self.check_tested(calls, straight.entries, gap_exits, gap_loads, tested);
+            return self.check_advancing(calls, straight.entries, gap_exits, gap_loads, form);
         }
         if !heads_loop {
             return Err(Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
@@ -166,6 +174,14 @@ impl Checker<'_> {
             tested: None,
         })
     }
+}
+
+/// Whether a phi of `header` is an argument of one of `entries`.
+fn passes_phi(entries: &[Entry], header: LLVMBasicBlockRef) -> bool {
+    entries.iter().flat_map(|e| &e.args).any(|a| {
+        matches!(*a, ArgSource::Value(v)
+            if ir::is_instruction(v) && ir::is_phi(v) && ir::parent_block(v) == header)
+    })
 }
 
 /// Entry `e` stops the batch at `stop`, tested by `branch`, which leaves the loop for `off`:

@@ -92,7 +92,21 @@ fn moved(
     }
 }
 
-/// Rewrites one loop tested at its top. Returns the rewrites of the values used after it.
+/// The advancing argument `a` one result (`last`) before `v`.
+fn plan_back(b: &Builder, a: &Advancing, v: LLVMValueRef, last: LLVMValueRef) -> LLVMValueRef {
+    let back = Advancing {
+        down: !a.down,
+        ..a.clone()
+    };
+    if ir::type_kind(ir::type_of(a.phi)) == llvm_sys::LLVMTypeKind::LLVMPointerTypeKind {
+        let minus = b.arith(LLVMOpcode::LLVMSub, b.c64(0), last, "");
+        b.byte_offset(v, minus, "mc.adv.start")
+    } else {
+        moved(b, &back, v, last, "mc.adv.start")
+    }
+}
+
+/// Rewrites one loop whose arguments advance. Returns the rewrites of the values used after it.
 pub(super) fn lower(
     b: &Builder,
     shim: &Shim,
@@ -116,14 +130,49 @@ pub(super) fn lower(
     let fill = b.block_before(body, "mc.loop");
     let round = b.block_before(body, "mc.adv.round");
     let fallback = b.block_before(body, "mc.adv.fallback");
-    if let Some(t) = ir::terminator(tested.block) {
+    // The edge the batch goes on: header -> body (top), or the way in -> header (rotated:
+    // the straight lowering may have split the preheader, so its last part).
+    let rotated = tested.until_exit.is_some();
+    let from = if rotated {
+        ir::predecessors(body)
+            .into_iter()
+            .find(|p| !p.is_null() && !plan.blocks.contains(p))
+            .unwrap_or(plan.preheader)
+    } else {
+        tested.block
+    };
+    // The phis' values where the batch starts: the phis themselves (top), or what they get
+    // from the way in (rotated), which the arguments use.
+    let phis: Vec<LLVMValueRef> = plan
+        .advancing
+        .iter()
+        .map(|a| a.phi)
+        .chain(plan.carried.iter().map(|c| c.phi))
+        .collect();
+    let mut base: HashMap<LLVMValueRef, LLVMValueRef> = HashMap::new();
+    for &phi in &phis {
+        let v = if rotated {
+            ir::incoming(phi)
+                .into_iter()
+                .find(|&(_, f)| f == from)
+                .map_or_else(|| Builder::poison(ir::type_of(phi)), |(v, _)| v)
+        } else {
+            phi
+        };
+        base.insert(phi, v);
+    }
+    if let Some(t) = ir::terminator(from) {
         Builder::retarget(t, body, fill);
     }
-    shim.move_phi_edge(body, tested.block, fallback);
+    shim.move_phi_edge(body, from, fallback);
 
     b.position_at_end(fill);
     b.set_location(dbg);
-    let guards = entries.fill(b, &plan.entries, sites, replaced);
+    let mut args_map = replaced.clone();
+    if rotated {
+        args_map.extend(base.iter().map(|(&k, &v)| (k, v)));
+    }
+    let guards = entries.fill(b, &plan.entries, sites, &args_map);
     for j in 0..n {
         b.store(b.c64(0), b.element(sums, sums_ty, j));
         let (lo, hi) = advance_words(j, &plan.advancing, tested);
@@ -162,10 +211,10 @@ pub(super) fn lower(
     let iterations = b.load(b.i64t, word(3), "mc.adv.iterations");
     let errno_fn = b.declare("__errno_location", b.ptrt, &mut []);
 
-    // The phis' values at the batch (the header's phis, available here).
+    // The phis' values after the completed iterations.
     let sum_of = |j: usize| b.load(b.i64t, b.element(sums, sums_ty, j), "mc.adv.sum");
     let advanced =
-        |a: &Advancing| -> LLVMValueRef { moved(b, a, a.phi, sum_of(a.by), "mc.adv.arg") };
+        |a: &Advancing| -> LLVMValueRef { moved(b, a, base[&a.phi], sum_of(a.by), "mc.adv.arg") };
     let completed = |c: &Carried, done: LLVMValueRef| -> LLVMValueRef {
         let ty = ir::type_of(c.phi);
         let to_width = |v: LLVMValueRef| {
@@ -179,21 +228,37 @@ pub(super) fn lower(
             Step::Invariant(step) => b.arith(LLVMOpcode::LLVMMul, to_width(done), *step, ""),
             Step::Result { entry, .. } => to_width(sum_of(*entry)),
         };
-        plus_minus(b, c.minus, c.phi, change, "mc.adv.carried")
+        plus_minus(b, c.minus, base[&c.phi], change, "mc.adv.carried")
     };
 
-    // Round: back to the header with the advanced values.
+    // Round: every iteration begun completed. Top: back to the header with the advanced
+    // values, whose test decides. Rotated: the latch's test on them decides between the
+    // original loop (the bound or a signal) and the latch's exit.
     b.position_at_end(round);
     b.set_location(dbg);
-    for a in &plan.advancing {
-        let v = advanced(a);
-        Builder::add_incoming(a.phi, &[(v, round)]);
+    let after: Vec<LLVMValueRef> = plan
+        .advancing
+        .iter()
+        .map(&advanced)
+        .chain(plan.carried.iter().map(|c| completed(c, iterations)))
+        .collect();
+    let mut until_out = None;
+    if let Some(exit) = tested.until_exit {
+        let v = after[tested.which];
+        let (pred, c) = match tested.until {
+            Until::Zero => (llvm_sys::LLVMIntPredicate::LLVMIntNE, 0),
+            Until::NonPos => (llvm_sys::LLVMIntPredicate::LLVMIntSGT, 0),
+        };
+        let goes_on = b.icmp(pred, v, b.c64(c), "mc.adv.goes.on");
+        let until_b = b.block_before(body, "mc.adv.until");
+        b.cond_br(goes_on, fallback, until_b);
+        until_out = Some((until_b, exit));
+    } else {
+        for (&phi, &v) in phis.iter().zip(&after) {
+            Builder::add_incoming(phi, &[(v, round)]);
+        }
+        b.br(tested.block);
     }
-    for c in &plan.carried {
-        let v = completed(c, iterations);
-        Builder::add_incoming(c.phi, &[(v, round)]);
-    }
-    b.br(tested.block);
 
     let mut cases = vec![(b.c64(n as i64), round)];
     let mut outs: Vec<(LLVMBasicBlockRef, Vec<LLVMValueRef>)> = Vec::with_capacity(n);
@@ -225,12 +290,59 @@ pub(super) fn lower(
         outs.push((out_b, values));
     }
 
-    b.position_at_end(fallback);
-    b.set_location(dbg);
-    b.br(body);
+    // The latch's exit after a batch that ran to the end of the loop: the last iteration
+    // completed, its results are the entries'; the phis held at its start what they hold
+    // after it, moved back by its results (counters: one iteration less).
+    if let Some((until_b, exit)) = until_out {
+        b.position_at_end(until_b);
+        b.set_location(dbg);
+        let values: Vec<LLVMValueRef> = plan
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(j, e)| {
+                let raw = entries.raw_result(b, j, &format!("mc.adv.last.{j}"));
+                b.i64_as(raw, ir::type_of(sites[e.site].call))
+            })
+            .collect();
+        let done = b.arith(LLVMOpcode::LLVMSub, iterations, b.c64(1), "mc.adv.done");
+        let mut these = Vec::new();
+        for (a, &v) in plan.advancing.iter().zip(&after) {
+            let back = plan_back(b, a, v, values[a.by]);
+            these.push((back, v));
+        }
+        for c in &plan.carried {
+            let start = completed(c, done);
+            these.push((start, next_value(b, c, start, &values)));
+        }
+        leave(b, &exit, until_b);
+        starts.push(these);
+        outs.push((until_b, values));
+    }
+
     b.position_at_end(at_call);
     b.set_location(dbg);
     b.switch(ret, fallback, &cases);
+
+    // The original loop: top, one iteration of the body; rotated, the header with the
+    // values of the iterations completed (none when the batch did not run).
+    b.position_at_end(fallback);
+    b.set_location(dbg);
+    if rotated {
+        let preds: Vec<LLVMBasicBlockRef> = ir::predecessors(fallback)
+            .into_iter()
+            .filter(|p| !p.is_null())
+            .collect();
+        for (k, &phi) in phis.iter().enumerate() {
+            let merged = b.phi(ir::type_of(phi), "mc.adv.resume");
+            for &p in &preds {
+                let v = if p == round { after[k] } else { base[&phi] };
+                Builder::add_incoming(merged, &[(v, p)]);
+            }
+            Builder::set_incoming_value(phi, fallback, merged);
+        }
+    }
+    b.br(body);
 
     let defs: Vec<_> = plan
         .advancing
