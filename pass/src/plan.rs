@@ -146,19 +146,21 @@ pub struct Advancing {
     pub down: bool,
 }
 
-/// The test of an advancing argument (`advancing[which]`) against 0 that ends a loop; the
-/// batch ends where it would leave the loop. Either the loop is tested at its top: the
+/// How a loop whose arguments advance is tested. Either the loop is tested at its top: the
 /// header, before the first call's block (`Looped::header`), holds only phis and
-/// `br (icmp v, 0), ...`; or it is rotated: the header begins with the first call, and a
-/// latch after the last call's stop predicate tests the argument's next value and leaves by
-/// `until_exit`.
+/// `br (icmp v, 0), ...` on an advancing argument; or it is rotated: the header begins with
+/// the first call, and a latch after the last call's stop predicate may test an advancing
+/// argument's next value, leaving by `until_exit`. The batch ends where the test would
+/// leave the loop.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tested {
     /// The loop's header (top) or the first call's block (rotated).
     pub block: LLVMBasicBlockRef,
-    pub which: usize,
-    pub until: Until,
-    /// The latch's way out (rotated loops only).
+    /// The tested argument (an index into `Looped::advancing`) and when it leaves; none for a
+    /// rotated loop that goes round untested.
+    pub until: Option<(usize, Until)>,
+    pub rotated: bool,
+    /// The latch's way out (rotated loops with a test only).
     pub until_exit: Option<LoopExit>,
 }
 

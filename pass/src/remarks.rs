@@ -257,13 +257,16 @@ impl Remark {
                         )
                     })
                     .collect();
-                let until = l.tested.as_ref().map_or(String::new(), |t| {
-                    let v = crate::ir::value_name(l.advancing[t.which].phi);
-                    match t.until {
-                        crate::plan::Until::Zero => format!(" until {v} == 0"),
-                        crate::plan::Until::NonPos => format!(" until {v} <= 0"),
+                let until = match l.tested.as_ref().and_then(|t| t.until) {
+                    Some((which, u)) => {
+                        let v = crate::ir::value_name(l.advancing[which].phi);
+                        match u {
+                            crate::plan::Until::Zero => format!(" until {v} == 0"),
+                            crate::plan::Until::NonPos => format!(" until {v} <= 0"),
+                        }
                     }
-                });
+                    None => String::new(),
+                };
                 format!("; advances {}{until}", each.join(", "))
             }
             _ => String::new(),

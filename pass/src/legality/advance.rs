@@ -141,18 +141,16 @@ impl Checker<'_> {
         }
         // The way round from ck, and the test that ends the loop.
         let (back_stop, back_exit, latch) = self.way_round(ck, header, &inside)?;
-        let (test, goes_on, until_exit) = match (top_test, latch) {
-            (Some((test, on, _)), None) => (test, on, None),
-            (None, Some((test, on, exit))) => (test, on, Some(exit)),
+        let (test, until_exit) = match (top_test, latch) {
+            (Some((test, on, _)), None) => (Some((test, on)), None),
+            (None, Some((test, on, exit))) => (Some((test, on)), Some(exit)),
             (Some(_), Some((test, ..))) => {
                 return Err(Refusal::new(test, Reason::WayRound { inst: test }))
             }
-            // A rotated loop that goes round without testing an advancing argument.
-            (None, None) => {
-                let (test, _) = back_exit;
-                return Err(Refusal::new(test, Reason::HeaderTest { test }));
-            }
+            // A rotated loop that goes round without a test: the batch ends at predicates.
+            (None, None) => (None, None),
         };
+        let test_v = test.map_or(std::ptr::null_mut(), |(t, _)| t);
         // The phis: advancing arguments (passed to a call) or carried values.
         let mut advancing = Vec::new();
         let mut carried = Vec::new();
@@ -177,25 +175,25 @@ impl Checker<'_> {
                 }
                 continue;
             }
-            let adv = advancing_value(phi, &passed, &inside, calls, sites, test)
+            let adv = advancing_value(phi, &passed, &inside, calls, sites, test_v)
                 .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
             advancing.push(adv);
         }
         // The test: an advancing argument (top) or its next value (rotated) against 0.
-        let until = header_test(test, goes_on)
-            .and_then(|(v, until)| {
-                advancing
-                    .iter()
-                    .position(|a| {
-                        if until_exit.is_some() {
-                            a.next == v
-                        } else {
-                            a.phi == v
-                        }
+        let until = match test {
+            None => None,
+            Some((test, goes_on)) => Some(
+                header_test(test, goes_on)
+                    .and_then(|(v, until)| {
+                        let rotated = until_exit.is_some();
+                        advancing
+                            .iter()
+                            .position(|a| v == if rotated { a.next } else { a.phi })
+                            .map(|which| (which, until))
                     })
-                    .map(|which| (which, until))
-            })
-            .ok_or_else(|| Refusal::new(test, Reason::HeaderTest { test }))?;
+                    .ok_or_else(|| Refusal::new(test, Reason::HeaderTest { test }))?,
+            ),
+        };
         // Arguments: invariant, results of earlier entries, or advancing.
         let advancing_phis: HashSet<LLVMValueRef> = advancing.iter().map(|a| a.phi).collect();
         for e in &entries {
@@ -248,7 +246,6 @@ impl Checker<'_> {
             Buffers::Dead => Buffers::Live("its arguments advance".into()),
             live => live,
         };
-        let (which, until) = until;
         Ok(Looped {
             entries,
             header: body,
@@ -260,8 +257,8 @@ impl Checker<'_> {
             advancing,
             tested: Some(Tested {
                 block: header,
-                which,
                 until,
+                rotated: matches!(form, Form::Rotated),
                 until_exit: until_exit.map(|(branch, to)| LoopExit {
                     from: ir::parent_block(branch),
                     to,

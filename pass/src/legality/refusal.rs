@@ -425,11 +425,11 @@ impl Refusal {
                 ir::value_name(*value)
             ),
             HeaderTest { test } => format!(
-                "the loop's test '{}' before the first call is not an advancing 64-bit argument compared with 0: a looped batch ends only when an argument reaches 0 or <= 0",
+                "the loop's test '{}' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0",
                 ir::describe(*test)
             ),
             WayRound { inst } => format!(
-                "'{}' runs on the way round the loop after the last call: only arithmetic on the results and one stop predicate may",
+                "'{}' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may",
                 ir::describe(*inst)
             ),
         }

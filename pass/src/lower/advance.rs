@@ -63,11 +63,10 @@ fn advance_words(i: usize, advancing: &[Advancing], tested: &Tested) -> (u64, u6
         if a.down {
             down |= 1 << arg;
         }
-        if k == tested.which {
-            match tested.until {
-                Until::Zero => zero |= 1 << arg,
-                Until::NonPos => nonpos |= 1 << arg,
-            }
+        match tested.until {
+            Some((which, Until::Zero)) if which == k => zero |= 1 << arg,
+            Some((which, Until::NonPos)) if which == k => nonpos |= 1 << arg,
+            _ => {}
         }
     }
     let mut lo = [0u8; 8];
@@ -132,7 +131,7 @@ pub(super) fn lower(
     let fallback = b.block_before(body, "mc.adv.fallback");
     // The edge the batch goes on: header -> body (top), or the way in -> header (rotated:
     // the straight lowering may have split the preheader, so its last part).
-    let rotated = tested.until_exit.is_some();
+    let rotated = tested.rotated;
     let from = if rotated {
         ir::predecessors(body)
             .into_iter()
@@ -243,9 +242,9 @@ pub(super) fn lower(
         .chain(plan.carried.iter().map(|c| completed(c, iterations)))
         .collect();
     let mut until_out = None;
-    if let Some(exit) = tested.until_exit {
-        let v = after[tested.which];
-        let (pred, c) = match tested.until {
+    if let (Some(exit), Some((which, until))) = (tested.until_exit, tested.until) {
+        let v = after[which];
+        let (pred, c) = match until {
             Until::Zero => (llvm_sys::LLVMIntPredicate::LLVMIntNE, 0),
             Until::NonPos => (llvm_sys::LLVMIntPredicate::LLVMIntSGT, 0),
         };
@@ -253,6 +252,9 @@ pub(super) fn lower(
         let until_b = b.block_before(body, "mc.adv.until");
         b.cond_br(goes_on, fallback, until_b);
         until_out = Some((until_b, exit));
+    } else if rotated {
+        // Untested: only the bound or a signal ends a batch that ran to the end.
+        b.br(fallback);
     } else {
         for (&phi, &v) in phis.iter().zip(&after) {
             Builder::add_incoming(phi, &[(v, round)]);
