@@ -242,24 +242,35 @@ impl Remark {
         };
         // Arguments that advance by results, and the test that ends the batch.
         let advancing = match plan {
-            Plan::Looped(l) if !l.advancing.is_empty() => {
+            Plan::Looped(l) if !l.advancing.is_empty() || !l.derived.is_empty() => {
                 let each: Vec<String> = l
                     .advancing
                     .iter()
-                    .map(|a| {
+                    .map(|a| (a.phi, a.arg, a.entry, a.down, a.by))
+                    .chain(l.derived.iter().map(|d| {
+                        let down = d.kind == crate::plan::Derive::SubFrom;
+                        (d.inst, d.arg, d.entry, down, d.by)
+                    }))
+                    .map(|(v, arg, entry, down, by)| {
                         format!(
-                            "{} (argument {} of {}, {} {}'s result)",
-                            crate::ir::value_name(a.phi),
-                            a.arg,
-                            sites[entries[a.entry].site].callee,
-                            if a.down { "down by" } else { "up by" },
-                            sites[entries[a.by].site].callee
+                            "{} (argument {arg} of {}, {} {}'s result)",
+                            crate::ir::value_name(v),
+                            sites[entries[entry].site].callee,
+                            if down { "down by" } else { "up by" },
+                            sites[entries[by].site].callee
                         )
                     })
                     .collect();
                 let until = match l.tested.as_ref().and_then(|t| t.until) {
                     Some((which, u)) => {
-                        let v = crate::ir::value_name(l.advancing[which].phi);
+                        let v = match which {
+                            crate::plan::TestedArg::Advancing(k) => {
+                                crate::ir::value_name(l.advancing[k].phi)
+                            }
+                            crate::plan::TestedArg::Derived(k) => {
+                                crate::ir::value_name(l.derived[k].inst)
+                            }
+                        };
                         match u {
                             crate::plan::Until::Zero => format!(" until {v} == 0"),
                             crate::plan::Until::NonPos => format!(" until {v} <= 0"),

@@ -7,8 +7,8 @@
 # socket with recv/send, accept -> fcntl and a closed peer, copyhelpers.c, copy.c's loop
 # through my_read/my_write helpers of the same file that the pass inlines, and copylto.c,
 # the same with the helpers in another file, built with link-time optimisation through
-# `syscluster build --lto`, writeall.c, a copy through a pipe with a write-all and a
-# read-until-full loop whose arguments advance by their results, and writeallsig.c, the same
+# `syscluster build --lto`, writeall.c, a copy through a pipe with a write-all and two
+# read-until-full loops whose arguments advance by their results, and writeallsig.c, the same
 # with copysig.c's signals) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
@@ -140,7 +140,10 @@ self_test() {
 			echo "$out" | grep -v '^ok' | head -n 20
 		fi
 		# The fd mutant shows only where the program writes to stdout after opening files.
-		local mutants=(errno stale)
+		# The stale mutant writes a whole block after a short read of the same count, which
+		# writeall never makes (its writes follow reads of other counts or the end of file).
+		local mutants=(errno)
+		[ "${p#writeall}" = "$p" ] && mutants+=(stale)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
 			"$CLANG" "${cflags[@]}" "${extra[@]}" -include "$here/mutants/$m.h" "${srcs[@]}" \
@@ -261,10 +264,10 @@ host_program() {
 		if [ "${p#copycount}" != "$p" ] && ! grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; then
 			fail "$p: the copy loop with its counter and totals is not one looped multi-call"
 		fi
-		# writeall's write-all and read-until-full loops are looped multi-calls only if their
-		# pointer and count advance by the results.
-		if [ "${p#writeall}" != "$p" ] && [ "$(grep -c 'whole loop into one looped multi-call.*; advances ' "$w/clustered.log")" -lt 2 ]; then
-			fail "$p: the write-all and read-until-full loops are not both looped multi-calls"
+		# writeall's write-all and two read-until-full loops are looped multi-calls only if their
+		# pointers and counts advance by the results.
+		if [ "${p#writeall}" != "$p" ] && [ "$(grep -c 'whole loop into one looped multi-call.*; advances ' "$w/clustered.log")" -lt 3 ]; then
+			fail "$p: the write-all and read-until-full loops are not all looped multi-calls"
 		fi
 		# The helpers' hot edge read -> write is one multi-call only after inlining.
 		case $p in

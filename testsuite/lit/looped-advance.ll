@@ -1,5 +1,5 @@
 ; Whole loops whose arguments advance by their results (MC_BATCH_ADVANCE): write-all and
-; read-until-full loops, tested at their top (the header tests the count before the call)
+; read-until-full loops (gzip's fill_inbuf form too, its arguments computed from a total), tested at their top (the header tests the count before the call)
 ; or rotated as clang -O2 leaves them (the header begins with the call, a latch tests the
 ; advanced count). Each is one looped batch through multicall_run_batch whose pointer and
 ; count advance by the call's result in the batch; every exit continues in the original
@@ -16,7 +16,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result < 0; 0 result references); advances %p (argument 1 of write, up by write's result), %left (argument 2 of write, down by write's result) until %left <= 0; no in-kernel copy: no call of the loop writes memory
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result < 0; 0 result references); advances %left (argument 2 of write, down by write's result), %p (argument 1 of write, up by write's result) until %left <= 0; no in-kernel copy: no call of the loop writes memory
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances %p (argument 1 of read, up by read's result); no in-kernel copy: the buffer %p of 'read' at read_moving (no debug location) is not a local array
-; REMARK-DAG: 4 syscall-cluster - Number of looped multi-calls (whole loops)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %got (total of read's results); advances %at (argument 1 of read, up by read's result), %room (argument 2 of read, down by read's result) until %room <= 0; no in-kernel copy: the buffer %at of 'read' at fill (no debug location) is not a local array
+; REMARK-DAG: 5 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; Tested at the top, until the count is 0: by[1] = by[2] = 1 (entry 0's result), bit 2 of
 ; down and of until_zero: 0x04_04_00_00_00_00_01_01 = 289356276058620160.
@@ -50,8 +51,8 @@
 ; CHECK: store i64 %len, ptr
 ; CHECK: store i64 4, ptr
 ; CHECK: mc.adv.round:
-; CHECK: %mc.adv.goes.on = icmp sgt i64 %mc.adv.arg{{[0-9]*}}, 0
-; CHECK-NEXT: br i1 %mc.adv.goes.on, label %mc.adv.fallback, label %mc.adv.until
+; CHECK: %mc.adv.test = icmp sgt i64 %mc.adv.arg{{[0-9]*}}, 0
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.fallback, label %mc.adv.until
 ; CHECK: mc.adv.fallback:
 ; CHECK-NEXT: %mc.adv.resume = phi i64 [ %len, %mc.loop ], [ %mc.adv.arg, %mc.adv.round ]
 ; CHECK: mc.adv.until:
@@ -63,6 +64,24 @@
 
 ; CHECK-LABEL: define i64 @write_all_signed(
 ; CHECK: call i64 @multicall_run_batch(
+
+; The arguments start from the total's value on the way in; a batch that ran to the end
+; tests `got < size` on the total after it; the latch's exit has the total one result back.
+; CHECK-LABEL: define i64 @fill(
+; CHECK: mc.loop:
+; CHECK-NEXT: %mc.adv.derived = getelementptr i8, ptr %buf, i64 0
+; CHECK-NEXT: %mc.adv.derived1 = sub i64 %size, 0
+; CHECK: store i64 %mc.adv.derived1, ptr
+; CHECK: store i64 1125899906908416, ptr
+; CHECK: store i64 4, ptr
+; CHECK: mc.adv.round:
+; CHECK: %mc.adv.carried = add i64 0, %mc.adv.sum
+; CHECK-NEXT: %mc.adv.test = icmp slt i64 %mc.adv.carried, %size
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.fallback, label %mc.adv.until
+; CHECK: mc.adv.until:
+; CHECK: %mc.loop.next{{[0-9]*}} = sub i64 %mc.adv.carried, %mc.adv.last.0
+; CHECK: out:
+; CHECK-NEXT: %r = phi i64
 
 define i64 @write_all(i32 %fd, ptr %buf, i64 %len) {
 entry:
@@ -136,6 +155,28 @@ body:
   br i1 %ok, label %loop, label %out
 out:
   %r = phi i64 [ -1, %body ], [ %left, %loop ]
+  ret i64 %r
+}
+
+; gzip's fill_inbuf: the arguments are computed from the running total %got, which the
+; batch keeps as a sum; `got < size` after an iteration is `size - got > 0` (until_nonpos on
+; the count), and the lowering tests the latch's own comparison.
+define i64 @fill(i32 %fd, ptr %buf, i64 %size) {
+entry:
+  br label %loop
+loop:
+  %got = phi i64 [ 0, %entry ], [ %got.next, %latch ]
+  %at = getelementptr inbounds i8, ptr %buf, i64 %got
+  %room = sub nsw i64 %size, %got
+  %n = call i64 @read(i32 %fd, ptr %at, i64 %room)
+  %stop = icmp slt i64 %n, 1
+  br i1 %stop, label %out, label %latch
+latch:
+  %got.next = add nuw nsw i64 %n, %got
+  %more = icmp slt i64 %got.next, %size
+  br i1 %more, label %loop, label %out
+out:
+  %r = phi i64 [ %got, %loop ], [ %got.next, %latch ]
   ret i64 %r
 }
 

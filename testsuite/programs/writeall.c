@@ -1,12 +1,13 @@
 /*
- * writeall IN OUT: copies IN to OUT through a pipe with the two loops real programs wrap
- * around read and write: write_all (coreutils' full_write, gzip's write_buf) and read_full
- * (a read-until-full loop). A child process reads IN in pieces of PIECE bytes and writes
- * each piece into the pipe with write_all, in two halves; the parent fills its buffer of N
- * bytes from the pipe with read_full, so that its reads come back short, and writes each
- * buffer to OUT with write_all, which loops on short writes (a file-size limit, a full disk). Each loop reports
- * on stderr where it stopped and with what left, so that every exit of a loop shows the
- * values it left with.
+ * writeall IN OUT: copies IN to OUT through a pipe with the loops real programs wrap around
+ * read and write: write_all (coreutils' full_write, gzip's write_buf) and two read-until-full
+ * loops, read_full (a pointer and a count that advance) and fill_buf (gzip's fill_inbuf:
+ * buf + got, size - got). A child process reads IN in pieces of PIECE bytes with read_full
+ * and writes each piece into the pipe with write_all, in two halves; the parent fills its
+ * buffer of N bytes from the pipe with fill_buf, so that its reads come back short, and
+ * writes each buffer to OUT with write_all, which loops on short writes (a file-size limit,
+ * a full disk). Each loop reports on stderr where it stopped and with what left, so that
+ * every exit of a loop shows the values it left with.
  *
  * Exit status: 0 copied, 1 a system call failed (message on stderr), 2 usage.
  */
@@ -66,17 +67,33 @@ static __attribute__((noinline)) long read_full(int fd, char *p, long size, long
 	return size - left;
 }
 
+/* Fills buf[0..size) as gzip's fill_inbuf does, its arguments computed from the bytes got
+ * so far. Returns the bytes got, or -1 with errno and *got those got before the error. */
+static __attribute__((noinline)) long fill_buf(int fd, char *buf, long size, long *got)
+{
+	long n, have = 0;
+
+	do {
+		n = read(fd, buf + have, size - have);
+		if (n <= 0)
+			break;
+		have += n;
+	} while (have < size);
+	*got = have;
+	return n < 0 ? -1 : have;
+}
+
 /* The child: IN into the pipe, PIECE bytes at a time. */
 static int feed(const char *path, int to)
 {
-	long n, lost;
+	long n, got, lost;
 	int in = open(path, O_RDONLY);
 
 	if (in < 0) {
 		perror(path);
 		return 1;
 	}
-	while ((n = read(in, piece, PIECE)) > 0) {
+	while ((n = read_full(in, piece, PIECE, &got)) > 0) {
 		/* In two halves, as a record and its trailer: write_all follows itself. */
 		if (write_all(to, piece, n / 2, &lost) < 0 ||
 		    write_all(to, piece + n / 2, n - n / 2, &lost) < 0) {
@@ -128,7 +145,7 @@ int main(int argc, char *argv[])
 		_exit(feed(argv[1], fds[1]));
 	}
 	close(fds[1]);
-	while ((n = read_full(fds[0], buf, N, &got)) > 0) {
+	while ((n = fill_buf(fds[0], buf, N, &got)) > 0) {
 		if (write_all(out, buf, n, &lost) < 0) {
 			int saved = errno;
 			fprintf(stderr, "write: %s: %ld of %ld bytes not written after %ld\n",

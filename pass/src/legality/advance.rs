@@ -46,10 +46,14 @@ use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
 use super::looped::{
     carried_value, leaving, loop_blocks, nothing_else_escapes, one_way_in, value_round,
+    BOUNDED_TRANSFERS,
 };
 use super::{conditions, dead_buffers, Checker, Reason, Refusal};
 use crate::ir;
-use crate::plan::{Advancing, ArgSource, Buffers, Entry, LoopExit, Looped, Stop, Tested, Until};
+use crate::plan::{
+    Advancing, ArgSource, Buffers, Carried, Derive, Derived, Entry, LoopExit, Looped, Step, Stop,
+    Tested, TestedArg, Until,
+};
 use crate::shim::flags;
 use crate::sites::Site;
 
@@ -122,6 +126,8 @@ impl Checker<'_> {
             Form::Rotated => None,
         };
         let mut phis = Vec::new();
+        // Rotated: arguments computed from a header phi before the first call (derived).
+        let mut derived_insts = Vec::new();
         for inst in ir::instructions(header) {
             let ends = match top_test {
                 Some((test, _, term)) => inst == test || inst == term,
@@ -135,6 +141,8 @@ impl Checker<'_> {
             }
             if ir::is_phi(inst) {
                 phis.push(inst);
+            } else if top_test.is_none() && derivation(inst, header).is_some() {
+                derived_insts.push(inst);
             } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                 return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
             }
@@ -155,19 +163,15 @@ impl Checker<'_> {
         let mut advancing = Vec::new();
         let mut carried = Vec::new();
         for &phi in &phis {
-            let passed: Vec<(usize, usize)> = entries
-                .iter()
-                .enumerate()
-                .flat_map(|(i, e)| {
-                    e.args
-                        .iter()
-                        .enumerate()
-                        .filter(move |(_, a)| **a == ArgSource::Value(phi))
-                        .map(move |(k, _)| (i, k))
-                })
-                .collect();
+            let passed = passed_as(&entries, phi);
             if passed.is_empty() {
-                match carried_value(phi, &inside, calls, sites) {
+                let also: Vec<LLVMValueRef> = derived_insts
+                    .iter()
+                    .copied()
+                    .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi))
+                    .chain(test_v.is_null().then_some(None).unwrap_or(Some(test_v)))
+                    .collect();
+                match carried_value(phi, &inside, calls, sites, &also) {
                     Ok(c) => carried.push(c),
                     Err(why) => {
                         return Err(Refusal::new(phi, Reason::LoopCarried { value: phi, why }))
@@ -179,6 +183,31 @@ impl Checker<'_> {
                 .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
             advancing.push(adv);
         }
+        // Derived arguments: each passed once, from a total of a 64-bit result.
+        let mut derived = Vec::new();
+        for &inst in &derived_insts {
+            let Some((phi, base, kind)) = derivation(inst, header) else {
+                continue;
+            };
+            let passed: Vec<(usize, usize)> = passed_as(&entries, inst);
+            let total = carried.iter().position(|c| c.phi == phi);
+            let by = total.and_then(|k| match &carried[k].step {
+                Step::Result { entry, casts } if casts.is_empty() => Some(*entry),
+                _ => None,
+            });
+            match (&passed[..], total, by) {
+                (&[(entry, arg)], Some(k), Some(by)) => derived.push(Derived {
+                    inst,
+                    carried: k,
+                    base,
+                    kind,
+                    entry,
+                    arg: arg as u8,
+                    by,
+                }),
+                _ => return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 })),
+            }
+        }
         // The test: an advancing argument (top) or its next value (rotated) against 0.
         let until = match test {
             None => None,
@@ -189,7 +218,13 @@ impl Checker<'_> {
                         advancing
                             .iter()
                             .position(|a| v == if rotated { a.next } else { a.phi })
-                            .map(|which| (which, until))
+                            .map(|which| (TestedArg::Advancing(which), until))
+                    })
+                    .or_else(|| {
+                        let rotated = until_exit.is_some();
+                        rotated
+                            .then(|| total_test(test, goes_on, &derived, &carried, &entries, sites))
+                            .flatten()
                     })
                     .ok_or_else(|| Refusal::new(test, Reason::HeaderTest { test }))?,
             ),
@@ -200,7 +235,7 @@ impl Checker<'_> {
             for (k, a) in e.args.iter().enumerate() {
                 if let ArgSource::Value(v) = *a {
                     let variant = ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
-                    if variant && !advancing_phis.contains(&v) {
+                    if variant && !advancing_phis.contains(&v) && !derived_insts.contains(&v) {
                         return Err(Refusal::new(
                             sites[e.site].call,
                             Reason::VariantArgument {
@@ -255,6 +290,7 @@ impl Checker<'_> {
             buffers,
             carried,
             advancing,
+            derived,
             tested: Some(Tested {
                 block: header,
                 until,
@@ -263,6 +299,7 @@ impl Checker<'_> {
                     from: ir::parent_block(branch),
                     to,
                 }),
+                latch_test: test.filter(|_| matches!(form, Form::Rotated)),
             }),
         })
     }
@@ -354,6 +391,93 @@ impl Checker<'_> {
         };
         Ok((term, stays_if_true, on, off))
     }
+}
+
+/// The (entry, argument) pairs that pass `v`.
+fn passed_as(entries: &[Entry], v: LLVMValueRef) -> Vec<(usize, usize)> {
+    entries
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            e.args
+                .iter()
+                .enumerate()
+                .filter(move |(_, a)| **a == ArgSource::Value(v))
+                .map(move |(k, _)| (i, k))
+        })
+        .collect()
+}
+
+/// `(phi, base, how)` when `inst` computes an argument from a phi of `header` and a value
+/// defined before the loop: `getelementptr i8, ptr base, i64 phi`, `add phi, base` or
+/// `sub base, phi`, all on 64 bits.
+pub(super) fn derivation(
+    inst: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+) -> Option<(LLVMValueRef, LLVMValueRef, Derive)> {
+    let is_phi = |v: LLVMValueRef| {
+        ir::is_instruction(v)
+            && ir::is_phi(v)
+            && ir::parent_block(v) == header
+            && ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
+            && ir::int_width(ir::type_of(v)) == 64
+    };
+    let invariant = |v: LLVMValueRef| !ir::is_instruction(v) || ir::parent_block(v) != header;
+    let (a, b) = (ir::operand(inst, 0), ir::operand(inst, 1));
+    match ir::opcode(inst) {
+        LLVMOpcode::LLVMGetElementPtr if byte_gep(inst) && is_phi(b) && invariant(a) => {
+            Some((b, a, Derive::Gep))
+        }
+        LLVMOpcode::LLVMAdd if is_phi(a) && invariant(b) => Some((a, b, Derive::Add)),
+        LLVMOpcode::LLVMAdd if is_phi(b) && invariant(a) => Some((b, a, Derive::Add)),
+        LLVMOpcode::LLVMSub if is_phi(b) && invariant(a) => Some((b, a, Derive::SubFrom)),
+        _ => None,
+    }
+}
+
+/// The until of a rotated loop whose latch tests a running total's next value against a
+/// bound, `v.next < base` (signed) going round, where `sub nsw base, v` is the count
+/// (argument 2) of a transfer call (read, write and their kin): that is the count after the
+/// iteration being `> 0`. The two agree after every completed iteration: `nsw` says the
+/// original computes `base - v` without overflow, the kernel refuses a negative count, so a
+/// transfer that succeeded had `0 <= base - v` and moved at most that, and then
+/// `base - v.next` is in `0 ..= base - v`, without overflow either. (The lowering tests the
+/// latch's own comparison on the values after the batch; the until bit only has to end the
+/// batch no later than it.)
+fn total_test(
+    test: LLVMValueRef,
+    goes_on: bool,
+    derived: &[Derived],
+    carried: &[Carried],
+    entries: &[Entry],
+    sites: &[Site],
+) -> Option<(TestedArg, Until)> {
+    use LLVMIntPredicate::*;
+    let pred = ir::icmp_predicate(test)?;
+    let (l, r) = (ir::operand(test, 0), ir::operand(test, 1));
+    // Normalise to `next < bound` going round.
+    let (next, bound) = match (pred, goes_on) {
+        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r),
+        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l),
+        _ => return None,
+    };
+    let which = derived.iter().position(|d| {
+        d.kind == Derive::SubFrom
+            && no_signed_wrap(d.inst)
+            && d.base == bound
+            && d.arg == 2
+            && carried[d.carried].next == next
+            && sites[entries[d.entry].site]
+                .nr
+                .is_some_and(|nr| BOUNDED_TRANSFERS.contains(&nr))
+    })?;
+    Some((TestedArg::Derived(which), Until::NonPos))
+}
+
+/// Whether the arithmetic instruction `inst` carries `nsw`.
+fn no_signed_wrap(inst: LLVMValueRef) -> bool {
+    // SAFETY: inst is a live `sub` instruction of the module being checked.
+    unsafe { llvm_sys::core::LLVMGetNSW(inst) != 0 }
 }
 
 /// `(v, until)` when `test` compares `v` with 0 and the loop goes on (to the body) exactly

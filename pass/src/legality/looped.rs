@@ -101,7 +101,7 @@ impl Checker<'_> {
                 break;
             }
             if ir::is_phi(inst) {
-                match carried_value(inst, &inside, calls, sites) {
+                match carried_value(inst, &inside, calls, sites, &[]) {
                     Ok(c) => carried.push(c),
                     Err(why) => {
                         return Err(Refusal::new(inst, Reason::LoopCarried { value: inst, why }))
@@ -171,16 +171,19 @@ impl Checker<'_> {
             buffers,
             carried,
             advancing: Vec::new(),
+            derived: Vec::new(),
             tested: None,
         })
     }
 }
 
-/// Whether a phi of `header` is an argument of one of `entries`.
+/// Whether a phi of `header`, or a value computed from one there (`advance::derivation`), is
+/// an argument of one of `entries`.
 fn passes_phi(entries: &[Entry], header: LLVMBasicBlockRef) -> bool {
     entries.iter().flat_map(|e| &e.args).any(|a| {
         matches!(*a, ArgSource::Value(v)
-            if ir::is_instruction(v) && ir::is_phi(v) && ir::parent_block(v) == header)
+            if ir::is_instruction(v) && ir::parent_block(v) == header
+                && (ir::is_phi(v) || advance::derivation(v, header).is_some()))
     })
 }
 
@@ -270,14 +273,17 @@ pub(super) fn value_round(
 /// System calls whose result the kernel bounds by `MAX_RW_COUNT` (0x7ffff000, below 2^31):
 /// `read`, `write`, `pread64`, `pwrite64`, `readv`, `writev` (`rw_verify_area` and
 /// `import_iovec` cut every transfer to it).
-const BOUNDED_TRANSFERS: [u32; 6] = [0, 1, 17, 18, 19, 20];
+pub(super) const BOUNDED_TRANSFERS: [u32; 6] = [0, 1, 17, 18, 19, 20];
 
 /// The carried value of the header phi `phi`, or why the batch cannot carry it.
+/// `also` are users the phi and its next value may have in the loop besides each other (an
+/// advancing loop's derived arguments and test).
 pub(super) fn carried_value(
     phi: LLVMValueRef,
     inside: &HashSet<LLVMBasicBlockRef>,
     calls: &[usize],
     sites: &[Site],
+    also: &[LLVMValueRef],
 ) -> Result<Carried, String> {
     let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
     let ty = ir::type_of(phi);
@@ -299,10 +305,9 @@ pub(super) fn carried_value(
     // In the loop, the phi feeds only its next value, and that only the phi.
     for (v, other) in [(phi, next), (next, phi)] {
         // By the user's own block: a phi after the loop (LCSSA) uses it after the loop.
-        if let Some((user, _)) = ir::users(v)
-            .into_iter()
-            .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && user != other)
-        {
+        if let Some((user, _)) = ir::users(v).into_iter().find(|&(user, _)| {
+            inside.contains(&ir::parent_block(user)) && user != other && !also.contains(&user)
+        }) {
             return Err(format!(
                 "'{}' uses {} in the loop",
                 ir::describe(user),

@@ -35,7 +35,7 @@ use super::looped::{
 };
 use super::straight::{guard_negative_arguments, Entries};
 use crate::ir;
-use crate::plan::{Advancing, Carried, Looped, Step, Tested, Until};
+use crate::plan::{Advancing, Carried, Derive, Looped, Step, Tested, TestedArg, Until};
 use crate::shim::Shim;
 use crate::sites::Site;
 
@@ -55,17 +55,31 @@ const _: () = {
 
 /// The two 64-bit words of entry `i`'s `struct mc_advance` (`by[6]`, `down`, `until_zero`
 /// in the first, little-endian; `until_nonpos` and the zero reserved bytes in the second).
-fn advance_words(i: usize, advancing: &[Advancing], tested: &Tested) -> (u64, u64) {
+fn advance_words(i: usize, plan: &Looped, tested: &Tested) -> (u64, u64) {
     let (mut by, mut down, mut zero, mut nonpos) = ([0u8; 6], 0u8, 0u8, 0u8);
-    for (k, a) in advancing.iter().enumerate().filter(|(_, a)| a.entry == i) {
-        let arg = usize::from(a.arg);
-        by[arg] = a.by as u8 + 1;
-        if a.down {
+    let args = plan
+        .advancing
+        .iter()
+        .enumerate()
+        .map(|(k, a)| (TestedArg::Advancing(k), a.entry, a.arg, a.by, a.down))
+        .chain(plan.derived.iter().enumerate().map(|(k, d)| {
+            (
+                TestedArg::Derived(k),
+                d.entry,
+                d.arg,
+                d.by,
+                d.kind == Derive::SubFrom,
+            )
+        }));
+    for (which, _, arg, by_entry, goes_down) in args.filter(|a| a.1 == i) {
+        let arg = usize::from(arg);
+        by[arg] = by_entry as u8 + 1;
+        if goes_down {
             down |= 1 << arg;
         }
         match tested.until {
-            Some((which, Until::Zero)) if which == k => zero |= 1 << arg,
-            Some((which, Until::NonPos)) if which == k => nonpos |= 1 << arg,
+            Some((w, Until::Zero)) if w == which => zero |= 1 << arg,
+            Some((w, Until::NonPos)) if w == which => nonpos |= 1 << arg,
             _ => {}
         }
     }
@@ -142,12 +156,13 @@ pub(super) fn lower(
     };
     // The phis' values where the batch starts: the phis themselves (top), or what they get
     // from the way in (rotated), which the arguments use.
-    let phis: Vec<LLVMValueRef> = plan
+    let defs: Vec<(LLVMValueRef, LLVMValueRef)> = plan
         .advancing
         .iter()
-        .map(|a| a.phi)
-        .chain(plan.carried.iter().map(|c| c.phi))
+        .map(|a| (a.phi, a.next))
+        .chain(plan.carried.iter().map(|c| (c.phi, c.next)))
         .collect();
+    let phis: Vec<LLVMValueRef> = defs.iter().map(|&(phi, _)| phi).collect();
     let mut base: HashMap<LLVMValueRef, LLVMValueRef> = HashMap::new();
     for &phi in &phis {
         let v = if rotated {
@@ -170,11 +185,21 @@ pub(super) fn lower(
     let mut args_map = replaced.clone();
     if rotated {
         args_map.extend(base.iter().map(|(&k, &v)| (k, v)));
+        // Derived arguments from the totals' values on the way in.
+        for d in &plan.derived {
+            let v = base[&plan.carried[d.carried].phi];
+            let arg = match d.kind {
+                Derive::Gep => b.byte_offset(d.base, v, "mc.adv.derived"),
+                Derive::Add => b.arith(LLVMOpcode::LLVMAdd, v, d.base, "mc.adv.derived"),
+                Derive::SubFrom => b.arith(LLVMOpcode::LLVMSub, d.base, v, "mc.adv.derived"),
+            };
+            args_map.insert(d.inst, arg);
+        }
     }
     let guards = entries.fill(b, &plan.entries, sites, &args_map);
     for j in 0..n {
         b.store(b.c64(0), b.element(sums, sums_ty, j));
-        let (lo, hi) = advance_words(j, &plan.advancing, tested);
+        let (lo, hi) = advance_words(j, plan, tested);
         b.store(b.cu(b.i64t, lo), b.element(advances, adv_ty, 2 * j));
         b.store(b.cu(b.i64t, hi), b.element(advances, adv_ty, 2 * j + 1));
     }
@@ -242,15 +267,22 @@ pub(super) fn lower(
         .chain(plan.carried.iter().map(|c| completed(c, iterations)))
         .collect();
     let mut until_out = None;
-    if let (Some(exit), Some((which, until))) = (tested.until_exit, tested.until) {
-        let v = after[which];
-        let (pred, c) = match until {
-            Until::Zero => (llvm_sys::LLVMIntPredicate::LLVMIntNE, 0),
-            Until::NonPos => (llvm_sys::LLVMIntPredicate::LLVMIntSGT, 0),
+    if let (Some(exit), Some((test, round_if_true))) = (tested.until_exit, tested.latch_test) {
+        // The latch's own comparison, on the values after the completed iterations.
+        let operand = |k: u32| {
+            let v = ir::operand(test, k);
+            defs.iter()
+                .position(|&(_, n)| n == v)
+                .map_or(v, |i| after[i])
         };
-        let goes_on = b.icmp(pred, v, b.c64(c), "mc.adv.goes.on");
+        let pred = ir::icmp_predicate(test).unwrap_or(llvm_sys::LLVMIntPredicate::LLVMIntNE);
+        let cmp = b.icmp(pred, operand(0), operand(1), "mc.adv.test");
         let until_b = b.block_before(body, "mc.adv.until");
-        b.cond_br(goes_on, fallback, until_b);
+        if round_if_true {
+            b.cond_br(cmp, fallback, until_b);
+        } else {
+            b.cond_br(cmp, until_b, fallback);
+        }
         until_out = Some((until_b, exit));
     } else if rotated {
         // Untested: only the bound or a signal ends a batch that ran to the end.
@@ -313,9 +345,21 @@ pub(super) fn lower(
             let back = plan_back(b, a, v, values[a.by]);
             these.push((back, v));
         }
-        for c in &plan.carried {
-            let start = completed(c, done);
-            these.push((start, next_value(b, c, start, &values)));
+        let carried_after = &after[plan.advancing.len()..];
+        for (c, &v) in plan.carried.iter().zip(carried_after) {
+            // After the last iteration a counter has had `iterations` steps, a total every
+            // completed iteration's result: one step back is where the last one started.
+            let start = match c.step {
+                Step::Invariant(_) => completed(c, done),
+                Step::Result { .. } => {
+                    let back = Carried {
+                        minus: !c.minus,
+                        ..c.clone()
+                    };
+                    next_value(b, &back, v, &values)
+                }
+            };
+            these.push((start, v));
         }
         leave(b, &exit, until_b);
         starts.push(these);
@@ -346,11 +390,5 @@ pub(super) fn lower(
     }
     b.br(body);
 
-    let defs: Vec<_> = plan
-        .advancing
-        .iter()
-        .map(|a| (a.phi, a.next))
-        .chain(plan.carried.iter().map(|c| (c.phi, c.next)))
-        .collect();
     rewrites(plan, sites, &outs, &defs, &starts)
 }
