@@ -1,6 +1,6 @@
 ; Write-all and read-until-full loops that stay refused, each with the missed remark naming
 ; what stops it: a test against another bound than 0, an argument passed twice, a step that
-; is not a result, a store on the way round, and gzip's fill_inbuf form (read(fd, buf + got,
+; is not a result, a store on the way round, a stop on a short write, and gzip's fill_inbuf form (read(fd, buf + got,
 ; size - got)) with an unsigned test or a count that may wrap.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/advance.json;stats>' \
@@ -16,6 +16,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: 'store i64 %left.next, ptr %progress, align 4' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the loop's test '%more = icmp ult i64 %got.next, %size' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the loop's test '%more = icmp slt i64 %got.next, %size' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: argument %left changes from one iteration to the next: '%short = icmp ne i64 %n, %left' uses %left in the loop: a looped batch advances an argument only by a result of the same iteration
 ; REMARK-DAG: 0 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; CHECK-NOT: @multicall_run_batch
@@ -136,6 +137,25 @@ latch:
 out:
   %r = phi i64 [ %got, %loop ], [ %got.next, %latch ]
   ret i64 %r
+}
+
+; A short write ends the loop (`n != left`): the batch would compare with the advanced count.
+define i64 @short_stops(i32 %fd, ptr %buf, i64 %len) {
+entry:
+  br label %loop
+loop:
+  %left = phi i64 [ %len, %entry ], [ %left.next, %body ]
+  %p = phi ptr [ %buf, %entry ], [ %p.next, %body ]
+  %go = icmp ne i64 %left, 0
+  br i1 %go, label %body, label %out
+body:
+  %n = call i64 @write(i32 %fd, ptr %p, i64 %left)
+  %short = icmp ne i64 %n, %left
+  %p.next = getelementptr inbounds i8, ptr %p, i64 %n
+  %left.next = sub i64 %left, %n
+  br i1 %short, label %out, label %loop
+out:
+  ret i64 %left
 }
 
 declare i64 @write(i32, ptr, i64)

@@ -263,6 +263,21 @@ impl Checker<'_> {
                     Reason::NoStop { site: e.site },
                 ));
             };
+            // "result != argument" on an argument that advances compares with the advanced
+            // value, which the lowering's guard against a negative argument does not see.
+            if let Stop::NeArg(k) = stop {
+                let moves = advancing
+                    .iter()
+                    .map(|a| (a.phi, a.entry, a.arg))
+                    .chain(derived.iter().map(|d| (d.inst, d.entry, d.arg)));
+                if let Some((value, ..)) = moves.filter(|&(_, en, a)| en == i && a == k).next() {
+                    let why = format!(
+                        "{} stops when its result differs from it",
+                        sites[e.site].label()
+                    );
+                    return Err(Refusal::new(value, Reason::Advancing { value, why }));
+                }
+            }
             exits.push(leaving(e, stop, (branch, off), &inside)?);
         }
         if let Some(&load) = gap_loads.first() {
