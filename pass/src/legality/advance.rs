@@ -169,7 +169,7 @@ impl Checker<'_> {
                     .iter()
                     .copied()
                     .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi))
-                    .chain(test_v.is_null().then_some(None).unwrap_or(Some(test_v)))
+                    .chain(test.map(|(t, _)| t))
                     .collect();
                 match carried_value(phi, &inside, calls, sites, &also) {
                     Ok(c) => carried.push(c),
