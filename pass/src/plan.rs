@@ -267,7 +267,8 @@ pub enum Buffers {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Plan {
     Straight(Straight),
-    Looped(Looped),
+    /// Boxed: a looped plan carries its loop's blocks, exits and values.
+    Looped(Box<Looped>),
 }
 
 impl Plan {

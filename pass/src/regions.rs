@@ -185,7 +185,7 @@ pub(crate) fn whole_loops(
     let mut try_loop = |calls: &[usize], weight: u64, refused: &mut Vec<Refused>| {
         let (a, b) = (calls[calls.len() - 1], calls[0]);
         match checker.check_loop(calls) {
-            Ok(l) => Some(Plan::Looped(l)),
+            Ok(l) => Some(Plan::Looped(Box::new(l))),
             // A region whose first call heads no loop: its back edge has its own refusal.
             Err(Refusal {
                 reason: Reason::NotALoop { .. },

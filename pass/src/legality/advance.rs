@@ -266,11 +266,12 @@ impl Checker<'_> {
             // "result != argument" on an argument that advances compares with the advanced
             // value, which the lowering's guard against a negative argument does not see.
             if let Stop::NeArg(k) = stop {
-                let moves = advancing
+                let moved = advancing
                     .iter()
                     .map(|a| (a.phi, a.entry, a.arg))
-                    .chain(derived.iter().map(|d| (d.inst, d.entry, d.arg)));
-                if let Some((value, ..)) = moves.filter(|&(_, en, a)| en == i && a == k).next() {
+                    .chain(derived.iter().map(|d| (d.inst, d.entry, d.arg)))
+                    .find(|&(_, en, a)| en == i && a == k);
+                if let Some((value, ..)) = moved {
                     let why = format!(
                         "{} stops when its result differs from it",
                         sites[e.site].label()
@@ -531,7 +532,8 @@ fn advancing_value(
     let ty = ir::type_of(phi);
     let kind = ir::type_kind(ty);
     let pointer = kind == LLVMTypeKind::LLVMPointerTypeKind;
-    if !pointer && !(kind == LLVMTypeKind::LLVMIntegerTypeKind && ir::int_width(ty) == 64) {
+    let i64_like = kind == LLVMTypeKind::LLVMIntegerTypeKind && ir::int_width(ty) == 64;
+    if !pointer && !i64_like {
         return Err("it is neither a 64-bit integer nor a pointer".into());
     }
     let next = value_round(phi, inside)?;
