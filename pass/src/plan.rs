@@ -122,6 +122,95 @@ pub struct Looped {
     pub buffers: Buffers,
     /// The values the loop carries from one iteration to the next (the header's phis).
     pub carried: Vec<Carried>,
+    /// Arguments that advance by a result each iteration (`MC_BATCH_ADVANCE`).
+    pub advancing: Vec<Advancing>,
+    /// Arguments computed in the header from a running total, which advance with it.
+    pub derived: Vec<Derived>,
+    /// A loop whose header tests an advancing argument before the first call
+    /// (`legality::advance`); `None` when the header begins with the first call.
+    pub tested: Option<Tested>,
+}
+
+/// An argument of a whole loop's call that advances by a result of each iteration: a header
+/// phi `v = phi [init, preheader], [next, latch]` with `next = v - result` or
+/// `next = v + result` (`getelementptr i8, ptr v, result` for a pointer), passed unchanged as
+/// argument `arg` of entry `entry` and used in the loop by nothing else but `next` and the
+/// header's test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Advancing {
+    pub phi: LLVMValueRef,
+    pub next: LLVMValueRef,
+    pub entry: usize,
+    pub arg: u8,
+    /// The entry whose result it advances by.
+    pub by: usize,
+    /// Whether `next` is `v - result`.
+    pub down: bool,
+}
+
+/// An argument computed in the header from a carried running total `v`
+/// (`Looped::carried[carried]`, the sum of entry `by`'s raw results): `base + v`
+/// (`getelementptr i8` or `add`) or `base - v`, passed as argument `arg` of entry `entry`. It
+/// advances by the same results as `v`, down for `base - v`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Derived {
+    pub inst: LLVMValueRef,
+    pub carried: usize,
+    pub base: LLVMValueRef,
+    pub kind: Derive,
+    pub entry: usize,
+    pub arg: u8,
+    pub by: usize,
+}
+
+/// How a derived argument is computed from the total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Derive {
+    /// `getelementptr i8, ptr base, i64 v`.
+    Gep,
+    /// `add v, base`.
+    Add,
+    /// `sub base, v`.
+    SubFrom,
+}
+
+/// The argument a loop's test is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestedArg {
+    /// `Looped::advancing[i]`.
+    Advancing(usize),
+    /// `Looped::derived[i]`.
+    Derived(usize),
+}
+
+/// How a loop whose arguments advance is tested. Either the loop is tested at its top: the
+/// header, before the first call's block (`Looped::header`), holds only phis and
+/// `br (icmp v, 0), ...` on an advancing argument; or it is rotated: the header begins with
+/// the first call, and a latch after the last call's stop predicate may test an advancing
+/// argument's next value, leaving by `until_exit`. The batch ends where the test would
+/// leave the loop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tested {
+    /// The loop's header (top) or the first call's block (rotated).
+    pub block: LLVMBasicBlockRef,
+    /// The tested argument and when it leaves; none for a rotated loop that goes round
+    /// untested.
+    pub until: Option<(TestedArg, Until)>,
+    pub rotated: bool,
+    /// The latch's way out (rotated loops with a test only).
+    pub until_exit: Option<LoopExit>,
+    /// The latch's test (an `icmp` on next values and values defined before the loop) and
+    /// whether the loop goes round when it is true (rotated loops with a test only).
+    pub latch_test: Option<(LLVMValueRef, bool)>,
+}
+
+/// When the header's test leaves the loop (`struct mc_advance` until bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Until {
+    /// `v == 0`.
+    Zero,
+    /// `v <= 0` (signed).
+    NonPos,
 }
 
 /// A value a whole loop carries from one iteration to the next, which the lowering rebuilds at
@@ -178,7 +267,8 @@ pub enum Buffers {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Plan {
     Straight(Straight),
-    Looped(Looped),
+    /// Boxed: a looped plan carries its loop's blocks, exits and values.
+    Looped(Box<Looped>),
 }
 
 impl Plan {

@@ -191,7 +191,7 @@ pub(crate) fn whole_loops(
             return None;
         }
         match checker.check_loop(calls) {
-            Ok(l) => Some(Plan::Looped(l)),
+            Ok(l) => Some(Plan::Looped(Box::new(l))),
             // A region whose first call heads no loop: its back edge has its own refusal.
             Err(Refusal {
                 reason: Reason::NotALoop { .. },

@@ -273,6 +273,48 @@ impl Remark {
             }
             _ => String::new(),
         };
+        // Arguments that advance by results, and the test that ends the batch.
+        let advancing = match plan {
+            Plan::Looped(l) if !l.advancing.is_empty() || !l.derived.is_empty() => {
+                let each: Vec<String> = l
+                    .advancing
+                    .iter()
+                    .map(|a| (a.phi, a.arg, a.entry, a.down, a.by))
+                    .chain(l.derived.iter().map(|d| {
+                        let down = d.kind == crate::plan::Derive::SubFrom;
+                        (d.inst, d.arg, d.entry, down, d.by)
+                    }))
+                    .map(|(v, arg, entry, down, by)| {
+                        format!(
+                            "{} (argument {arg} of {}, {} {}'s result)",
+                            crate::ir::value_name(v),
+                            sites[entries[entry].site].callee,
+                            if down { "down by" } else { "up by" },
+                            sites[entries[by].site].callee
+                        )
+                    })
+                    .collect();
+                let until = match l.tested.as_ref().and_then(|t| t.until) {
+                    Some((which, u)) => {
+                        let v = match which {
+                            crate::plan::TestedArg::Advancing(k) => {
+                                crate::ir::value_name(l.advancing[k].phi)
+                            }
+                            crate::plan::TestedArg::Derived(k) => {
+                                crate::ir::value_name(l.derived[k].inst)
+                            }
+                        };
+                        match u {
+                            crate::plan::Until::Zero => format!(" until {v} == 0"),
+                            crate::plan::Until::NonPos => format!(" until {v} <= 0"),
+                        }
+                    }
+                    None => String::new(),
+                };
+                format!("; advances {}{until}", each.join(", "))
+            }
+            _ => String::new(),
+        };
         // Whether the runtime may run the loop as one in-kernel copy, and if not why.
         let buffers = match plan {
             Plan::Straight(_) => String::new(),
@@ -287,7 +329,7 @@ impl Remark {
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{buffers}",
+                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{advancing}{buffers}",
                 chain.join(" -> "),
                 stops.join(", "),
                 refs,

@@ -8,7 +8,9 @@
 # through my_read/my_write helpers of the same file that the pass inlines, and copylto.c,
 # the same with the helpers in another file, built with link-time optimisation through
 # `syscluster build --lto`, stamp.c, a copy under a header whose cluster needs code motion of
-# loads, and copyfortify.c, copy.c built with -D_FORTIFY_SOURCE=2 as distributions build) it
+# loads, copyfortify.c, copy.c built with -D_FORTIFY_SOURCE=2 as distributions build,
+# writeall.c, a copy through a pipe with a write-all and two read-until-full loops whose
+# arguments advance by their results, and writeallsig.c, the same with copysig.c's signals) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -54,7 +56,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -112,7 +114,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -139,7 +141,10 @@ self_test() {
 			echo "$out" | grep -v '^ok' | head -n 20
 		fi
 		# The fd mutant shows only where the program writes to stdout after opening files.
-		local mutants=(errno stale)
+		# The stale mutant writes a whole block after a short read of the same count, which
+		# writeall never makes (its writes follow reads of other counts or the end of file).
+		local mutants=(errno)
+		[ "${p#writeall}" = "$p" ] && mutants+=(stale)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
 			"$CLANG" "${cflags[@]}" "${extra[@]}" -include "$here/mutants/$m.h" "${srcs[@]}" \
@@ -261,6 +266,11 @@ host_program() {
 		# copycount's loop is one looped multi-call only if its counter and totals are carried.
 		if [ "${p#copycount}" != "$p" ] && ! grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; then
 			fail "$p: the copy loop with its counter and totals is not one looped multi-call"
+		fi
+		# writeall's write-all and two read-until-full loops are looped multi-calls only if their
+		# pointers and counts advance by the results.
+		if [ "${p#writeall}" != "$p" ] && [ "$(grep -c 'whole loop into one looped multi-call.*; advances ' "$w/clustered.log")" -lt 3 ]; then
+			fail "$p: the write-all and read-until-full loops are not all looped multi-calls"
 		fi
 		# The helpers' hot edge read -> write is one multi-call only after inlining.
 		case $p in

@@ -13,7 +13,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %small: '%n16 = sext i16 %n.t to i32' extends the result of 'read' at narrow_total (no debug location): the sum of the extended results is the extended sum only for at least 32 bits of a transfer's result: a looped batch carries only counters and running totals of its calls' results
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %seen: its step '%bit = and i64 %n, 1' is neither defined before the loop nor a call's result: a looped batch carries only counters and running totals of its calls' results
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %wide: it is not an integer of at most 64 bits: a looped batch carries only counters and running totals of its calls' results
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: argument 1 of 'read' at moving (no debug location) ('%p = phi ptr [ %buf, %entry ], [ %p.next, %body ]') changes from one iteration to the next: a looped batch runs every iteration with the same arguments
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: argument %p changes from one iteration to the next: its step 'i64 4096' is not the 64-bit result of a call of the loop: a looped batch advances an argument only by a result of the same iteration
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks linearity: a second conditional branch between 'write' at second_exit (no debug location) and 'read' at second_exit (no debug location): a multi-call entry has one stop predicate
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%seen = load i32, ptr @flag, align 4' reads memory in the loop: a looped batch does not run it between iterations
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%next = add i64 %n, 1' is computed in the loop and used after it: only the calls' results are handed out at the loop's exits
@@ -125,7 +125,8 @@ done:
   ret i128 %wide
 }
 
-; Reading into a moving buffer: the read's buffer changes every iteration.
+; Reading into a buffer that moves by a fixed step, not by a result: the read's buffer
+; changes every iteration in a way no batch argument advances.
 define i64 @moving(i32 %in, i32 %out, ptr %buf) {
 entry:
   br label %loop
@@ -136,7 +137,7 @@ loop:
   br i1 %more, label %body, label %done
 body:
   %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
-  %p.next = getelementptr i8, ptr %p, i64 %n
+  %p.next = getelementptr i8, ptr %p, i64 4096
   %short = icmp ne i64 %w, %n
   br i1 %short, label %fail, label %loop
 fail:

@@ -5,7 +5,8 @@
 //! The loop's blocks are those reachable from the header (the block of `c0`) that can come
 //! back to it. The chain is a whole loop when:
 //!
-//! - the header begins with `c0` (only its phis and debug records before it), and each phi is
+//! - the header begins with `c0` (only its phis, debug records and counters' next values
+//!   before it), and each phi is
 //!   a value the batch can carry (`carried`): `v = phi [init, preheader], [next, latch]` with
 //!   `next = v + step` or `v - step`, an integer of at most 64 bits used in the loop by `next`
 //!   alone, whose step is either defined before the loop (a counter: after `k` completed
@@ -31,9 +32,9 @@ use std::collections::{HashSet, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::{conditions, dead_buffers, facts, Checker, Reason, Refusal};
+use super::{advance, conditions, dead_buffers, facts, Checker, Reason, Refusal};
 use crate::ir;
-use crate::plan::{ArgSource, Carried, Cast, LoopExit, Looped, Step, Stop};
+use crate::plan::{ArgSource, Carried, Cast, Entry, LoopExit, Looped, Step, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
@@ -57,7 +58,21 @@ impl Checker<'_> {
         let (c0, ck) = (calls[0], calls[calls.len() - 1]);
         let header = ir::parent_block(sites[c0].call);
         let blocks = loop_blocks(self.shim, header);
-        if blocks.len() < 2 && !ir::successors_of(header).contains(&header) {
+        let heads_loop = blocks.len() >= 2 || ir::successors_of(header).contains(&header);
+        // Arguments that are the header's phis advance (write-all, read-until-full loops).
+        let form = match advance::tested_header(header) {
+            Some(tested) if !heads_loop => Some(advance::Form::Top { header: tested }),
+            _ if heads_loop && passes_phi(&straight.entries, header) => {
+                Some(advance::Form::Rotated)
+            }
+            _ => None,
+        };
+        if let Some(form) = form {
+            let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
+            let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();
+            return self.check_advancing(calls, straight.entries, gap_exits, gap_loads, form);
+        }
+        if !heads_loop {
             return Err(Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
         }
         let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
@@ -87,7 +102,7 @@ impl Checker<'_> {
                 break;
             }
             if ir::is_phi(inst) {
-                match carried_value(inst, &inside, calls, sites) {
+                match carried_value(inst, &inside, calls, sites, &[]) {
                     Ok(c) => carried.push(c),
                     Err(why) => {
                         return Err(Refusal::new(inst, Reason::LoopCarried { value: inst, why }))
@@ -95,26 +110,17 @@ impl Checker<'_> {
                 }
                 continue;
             }
-            if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
+            // A counter's next value computed before the first call (`-O2` leaves `blocks++`
+            // of `for (;;) { blocks++; n = read(...); ... }` there): the lowering computes it
+            // at each exit from the value at the iteration's start, wherever it stood.
+            let counter_step = carried
+                .iter()
+                .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
+            if !counter_step && self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                 return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
             }
         }
-        // One way in.
-        let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
-            .into_iter()
-            .filter(|p| !inside.contains(p))
-            .collect();
-        let preheader = match outside[..] {
-            [p] if !p.is_null() => p,
-            _ => {
-                return Err(Refusal::new(
-                    sites[c0].call,
-                    Reason::NotOneEntry {
-                        entries: outside.len(),
-                    },
-                ))
-            }
-        };
+        let preheader = one_way_in(header, &inside, sites[c0].call)?;
         // The way round: the back edge from ck to the header.
         let back = facts::gather(
             self.shim,
@@ -144,14 +150,7 @@ impl Checker<'_> {
                 }
                 (_, [(branch, off), ..]) => (*branch, *off),
             };
-            if inside.contains(&off) {
-                return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
-            }
-            e.stop = stop;
-            exits.push(LoopExit {
-                from: ir::parent_block(branch),
-                to: off,
-            });
+            exits.push(leaving(e, stop, (branch, off), &inside)?);
         }
         // Nothing in the loop reads memory.
         if let Some(&load) = gaps
@@ -168,19 +167,7 @@ impl Checker<'_> {
             .map(|&c| sites[c].call)
             .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
             .collect();
-        for &b in &blocks {
-            for inst in ir::instructions(b) {
-                if calls_ir.contains(&inst) {
-                    continue;
-                }
-                let escapes = ir::users(inst)
-                    .iter()
-                    .any(|&(user, _)| !inside.contains(&ir::parent_block(user)));
-                if escapes {
-                    return Err(Refusal::new(inst, Reason::UsedAfterLoop { value: inst }));
-                }
-            }
-        }
+        nothing_else_escapes(&blocks, &inside, &calls_ir)?;
         let buffers = dead_buffers::check(&entries, sites);
         Ok(Looped {
             entries,
@@ -190,41 +177,127 @@ impl Checker<'_> {
             exits,
             buffers,
             carried,
+            advancing: Vec::new(),
+            derived: Vec::new(),
+            tested: None,
         })
     }
+}
+
+/// Whether a phi of `header`, or a value computed from one there (`advance::derivation`), is
+/// an argument of one of `entries`.
+fn passes_phi(entries: &[Entry], header: LLVMBasicBlockRef) -> bool {
+    entries.iter().flat_map(|e| &e.args).any(|a| {
+        matches!(*a, ArgSource::Value(v)
+            if ir::is_instruction(v) && ir::parent_block(v) == header
+                && (ir::is_phi(v) || advance::derivation(v, header).is_some()))
+    })
+}
+
+/// Entry `e` stops the batch at `stop`, tested by `branch`, which leaves the loop for `off`:
+/// the loop's exit for `e`, or a refusal when `off` is in the loop (`inside`).
+pub(super) fn leaving(
+    e: &mut Entry,
+    stop: Stop,
+    (branch, off): (LLVMValueRef, LLVMBasicBlockRef),
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Result<LoopExit, Refusal> {
+    if inside.contains(&off) {
+        return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
+    }
+    e.stop = stop;
+    Ok(LoopExit {
+        from: ir::parent_block(branch),
+        to: off,
+    })
+}
+
+/// The one block outside the loop (`inside`) that enters `header`; a refusal at `at` when
+/// there is not exactly one.
+pub(super) fn one_way_in(
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    at: LLVMValueRef,
+) -> Result<LLVMBasicBlockRef, Refusal> {
+    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !inside.contains(p))
+        .collect();
+    match outside[..] {
+        [p] if !p.is_null() => Ok(p),
+        _ => Err(Refusal::new(
+            at,
+            Reason::NotOneEntry {
+                entries: outside.len(),
+            },
+        )),
+    }
+}
+
+/// Refuses the first value computed in the loop's `blocks` and used after it, other than
+/// those `kept` (the values the lowering hands out at the exits).
+pub(super) fn nothing_else_escapes(
+    blocks: &[LLVMBasicBlockRef],
+    inside: &HashSet<LLVMBasicBlockRef>,
+    kept: &HashSet<LLVMValueRef>,
+) -> Result<(), Refusal> {
+    for &b in blocks {
+        for inst in ir::instructions(b) {
+            if kept.contains(&inst) {
+                continue;
+            }
+            let escapes = ir::users(inst)
+                .iter()
+                .any(|&(user, _)| !inside.contains(&ir::parent_block(user)));
+            if escapes {
+                return Err(Refusal::new(inst, Reason::UsedAfterLoop { value: inst }));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The value the header phi `phi` gets from the way round: the same on every way round, and
+/// computed in the loop.
+pub(super) fn value_round(
+    phi: LLVMValueRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Result<LLVMValueRef, String> {
+    let mut next = None;
+    for (v, from) in ir::incoming(phi) {
+        if inside.contains(&from) {
+            match next {
+                None => next = Some(v),
+                Some(n) if n == v => {}
+                Some(_) => return Err("it comes back with different values".into()),
+            }
+        }
+    }
+    next.filter(|&n| ir::is_instruction(n) && inside.contains(&ir::parent_block(n)))
+        .ok_or_else(|| "its value from the way round is not computed in the loop".into())
 }
 
 /// System calls whose result the kernel bounds by `MAX_RW_COUNT` (0x7ffff000, below 2^31):
 /// `read`, `write`, `pread64`, `pwrite64`, `readv`, `writev` (`rw_verify_area` and
 /// `import_iovec` cut every transfer to it).
-const BOUNDED_TRANSFERS: [u32; 6] = [0, 1, 17, 18, 19, 20];
+pub(super) const BOUNDED_TRANSFERS: [u32; 6] = [0, 1, 17, 18, 19, 20];
 
 /// The carried value of the header phi `phi`, or why the batch cannot carry it.
-fn carried_value(
+/// `also` are users the phi and its next value may have in the loop besides each other (an
+/// advancing loop's derived arguments and test).
+pub(super) fn carried_value(
     phi: LLVMValueRef,
     inside: &HashSet<LLVMBasicBlockRef>,
     calls: &[usize],
     sites: &[Site],
+    also: &[LLVMValueRef],
 ) -> Result<Carried, String> {
     let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
     let ty = ir::type_of(phi);
     if ir::type_kind(ty) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
         return Err("it is not an integer of at most 64 bits".into());
     }
-    // The value from the latch: the same on every way round.
-    let mut next = None;
-    for (user_value, from) in ir::incoming(phi) {
-        if inside.contains(&from) {
-            match next {
-                None => next = Some(user_value),
-                Some(n) if n == user_value => {}
-                Some(_) => return Err("it comes back with different values".into()),
-            }
-        }
-    }
-    let Some(next) = next.filter(|&n| in_loop(n)) else {
-        return Err("its value from the way round is not computed in the loop".into());
-    };
+    let next = value_round(phi, inside)?;
     let (minus, step) = match ir::opcode(next) {
         LLVMOpcode::LLVMAdd if ir::operand(next, 0) == phi => (false, ir::operand(next, 1)),
         LLVMOpcode::LLVMAdd if ir::operand(next, 1) == phi => (false, ir::operand(next, 0)),
@@ -239,10 +312,9 @@ fn carried_value(
     // In the loop, the phi feeds only its next value, and that only the phi.
     for (v, other) in [(phi, next), (next, phi)] {
         // By the user's own block: a phi after the loop (LCSSA) uses it after the loop.
-        if let Some((user, _)) = ir::users(v)
-            .into_iter()
-            .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && user != other)
-        {
+        if let Some((user, _)) = ir::users(v).into_iter().find(|&(user, _)| {
+            inside.contains(&ir::parent_block(user)) && user != other && !also.contains(&user)
+        }) {
             return Err(format!(
                 "'{}' uses {} in the loop",
                 ir::describe(user),
@@ -306,7 +378,7 @@ fn carried_value(
 
 /// The blocks of the natural loop headed by `header`: those the header dominates that can come
 /// back to it, header first (only the header when nothing comes back).
-fn loop_blocks(shim: &Shim, header: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
+pub(super) fn loop_blocks(shim: &Shim, header: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
     let mut out = vec![header];
     let Some(&first) = ir::instructions(header).first() else {
         return out;

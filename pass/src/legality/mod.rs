@@ -34,6 +34,7 @@
 //! every check runs before any lowering. A transformation that changes the IR between checks
 //! must start a new `Checker` (see `transform`).
 
+mod advance;
 pub(crate) mod conditions;
 pub mod dead_buffers;
 pub(crate) mod facts;

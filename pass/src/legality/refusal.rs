@@ -180,6 +180,16 @@ pub enum Reason {
     UsedAfterLoop {
         value: LLVMValueRef,
     },
+    Advancing {
+        value: LLVMValueRef,
+        why: String,
+    },
+    HeaderTest {
+        test: LLVMValueRef,
+    },
+    WayRound {
+        inst: LLVMValueRef,
+    },
 }
 
 impl Reason {
@@ -214,7 +224,10 @@ impl Reason {
             | NoStop { .. }
             | ExitReentersLoop { .. }
             | LoopLoad { .. }
-            | UsedAfterLoop { .. } => Condition::WholeLoop,
+            | UsedAfterLoop { .. }
+            | Advancing { .. }
+            | HeaderTest { .. }
+            | WayRound { .. } => Condition::WholeLoop,
         }
     }
 }
@@ -406,6 +419,18 @@ impl Refusal {
             UsedAfterLoop { value } => format!(
                 "'{}' is computed in the loop and used after it: only the calls' results are handed out at the loop's exits",
                 ir::describe(*value)
+            ),
+            Advancing { value, why } => format!(
+                "argument {} changes from one iteration to the next: {why}: a looped batch advances an argument only by a result of the same iteration",
+                ir::value_name(*value)
+            ),
+            HeaderTest { test } => format!(
+                "the loop's test '{}' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0",
+                ir::describe(*test)
+            ),
+            WayRound { inst } => format!(
+                "'{}' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may",
+                ir::describe(*inst)
             ),
         }
     }

@@ -545,6 +545,20 @@ impl Builder {
         }
     }
 
+    /// `getelementptr i8, ptr p, i64 off`: `p` moved by `off` bytes, wrapping as the kernel's
+    /// own pointer arithmetic does (no `inbounds`).
+    pub(crate) fn byte_offset(
+        &self,
+        p: LLVMValueRef,
+        off: LLVMValueRef,
+        name: &str,
+    ) -> LLVMValueRef {
+        let mut idx = [off];
+        let n = cname(name);
+        // SAFETY: p is a pointer and off an i64 of the module's context.
+        unsafe { LLVMBuildGEP2(self.builder, self.i8t, p, idx.as_mut_ptr(), 1, n.as_ptr()) }
+    }
+
     /// The integer operation `op` (add, sub, mul) on two integers of one type.
     pub(crate) fn arith(
         &self,

@@ -41,7 +41,7 @@ use llvm_sys::prelude::*;
 use super::builder::Builder;
 use super::straight::{guard_negative_arguments, is_error, set_errno, Entries};
 use crate::ir;
-use crate::plan::{Buffers, Carried, Cast, Looped, Step};
+use crate::plan::{Buffers, Carried, Cast, LoopExit, Looped, Step};
 use crate::shim::Shim;
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
@@ -56,9 +56,9 @@ pub(super) const MAX_ITERS: i64 = 1 << 62;
 /// A result of a loop's call used after the loop, and the values that stand for it at the end
 /// of the new exits (for `Shim::ssa_rewrite_outside`).
 pub(crate) struct Rewrite {
-    def: LLVMValueRef,
-    inside: Vec<LLVMBasicBlockRef>,
-    more: Vec<(LLVMBasicBlockRef, LLVMValueRef)>,
+    pub(super) def: LLVMValueRef,
+    pub(super) inside: Vec<LLVMBasicBlockRef>,
+    pub(super) more: Vec<(LLVMBasicBlockRef, LLVMValueRef)>,
 }
 
 impl Rewrite {
@@ -78,6 +78,9 @@ pub(crate) fn lower(
     plan: &Looped,
     replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
 ) -> Vec<Rewrite> {
+    if let Some(tested) = &plan.tested {
+        return super::advance::lower(b, shim, sites, plan, tested, replaced);
+    }
     let n = plan.entries.len();
     let first = &sites[plan.entries[0].site];
     let dbg = Builder::location_of(first.call);
@@ -172,23 +175,9 @@ pub(crate) fn lower(
     // Per exit, the carried values (phi, next) it leaves with.
     let mut carried_outs: Vec<Vec<(LLVMValueRef, LLVMValueRef)>> = Vec::with_capacity(n);
     for (i, exit) in plan.exits.iter().enumerate() {
-        let call_i = sites[plan.entries[i].site].call;
-        let dbg_i = Builder::location_of(call_i);
-        let exit_b = b.block_before(plan.header, &format!("mc.loop.exit.{i}"));
-        let err_b = b.block_before(plan.header, &format!("mc.loop.err.{i}"));
-        let out_b = b.block_before(plan.header, &format!("mc.loop.out.{i}"));
-        cases.push((b.c64(i as i64), exit_b));
-
-        b.position_at_end(exit_b);
-        b.set_location(dbg_i);
-        let mut values = Vec::with_capacity(i + 1);
-        for (j, e) in plan.entries[..i].iter().enumerate() {
-            let raw = entries.raw_result(b, j, &format!("mc.loop.raw.{i}.{j}"));
-            values.push(b.i64_as(raw, ir::type_of(sites[e.site].call)));
-        }
-        let raw = entries.raw_result(b, i, &format!("mc.loop.raw.{i}.{i}"));
-        let ty = ir::type_of(call_i);
-        let ok_v = b.i64_as(raw, ty);
+        let ex = ExitAt::begin(b, &entries, plan, sites, "mc.loop", i);
+        cases.push((b.c64(i as i64), ex.blocks[0]));
+        let (out_b, mut values) = (ex.blocks[2], ex.before);
         // The carried values at the start of the iteration that stopped: every iteration
         // before it completed.
         let done = done_before.zip(begun).map(|(d, it)| {
@@ -206,18 +195,9 @@ pub(crate) fn lower(
             .zip(&inits)
             .map(|(c, &init)| state.completed(b, c, init, done))
             .collect();
-        let iserr = is_error(b, raw, &format!("mc.loop.iserr.{i}"));
-        b.cond_br(iserr, err_b, out_b);
-
-        b.position_at_end(err_b);
-        b.set_location(dbg_i);
-        set_errno(b, errno_fn, raw);
-        b.br(out_b);
-
-        b.position_at_end(out_b);
-        b.set_location(dbg_i);
-        let x = b.phi(ty, &format!("mc.loop.x.{i}"));
-        Builder::add_incoming(x, &[(ok_v, exit_b), (b.minus_one(ty), err_b)]);
+        let x = hand_out(
+            b, errno_fn, ex.raw, ex.ok_v, ex.blocks, ex.dbg, "mc.loop", i,
+        );
         values.push(x);
         carried_outs.push(
             plan.carried
@@ -226,14 +206,7 @@ pub(crate) fn lower(
                 .map(|(c, start)| (start, next_value(b, c, start, &values)))
                 .collect(),
         );
-        b.br(exit.to);
-        // The exit target's phis: from here, what they get from the loop's exiting block
-        // (a result or carried value of the loop is rewritten below).
-        for (phi, incoming) in Builder::phis(exit.to) {
-            if let Some(&(v, _)) = incoming.iter().find(|&&(_, from)| from == exit.from) {
-                Builder::add_incoming(phi, &[(v, out_b)]);
-            }
-        }
+        leave(b, exit, out_b);
         outs.push((out_b, values));
     }
 
@@ -258,9 +231,21 @@ pub(crate) fn lower(
     b.switch(ret, fallback, &cases);
     // b stays positioned after the switch; nothing more is emitted into `again`.
 
-    // Results used after the loop: the original call's value from the fallback loop, the
-    // converted value of the same iteration from each exit at or after its entry. Carried
-    // values: the phi's and its next value's from each exit.
+    let defs: Vec<_> = plan.carried.iter().map(|c| (c.phi, c.next)).collect();
+    rewrites(plan, sites, &outs, &defs, &carried_outs)
+}
+
+/// The rewrites of the values used after the loop. Results: the original call's value from
+/// the fallback loop, the converted value of the same iteration from each exit at or after
+/// its entry (`outs`: each exit's out block and results). Carried values (`defs`, a phi and
+/// its next value): per exit, the values they leave with (`per_exit[exit][k]`).
+pub(super) fn rewrites(
+    plan: &Looped,
+    sites: &[Site],
+    outs: &[(LLVMBasicBlockRef, Vec<LLVMValueRef>)],
+    defs: &[(LLVMValueRef, LLVMValueRef)],
+    per_exit: &[Vec<(LLVMValueRef, LLVMValueRef)>],
+) -> Vec<Rewrite> {
     let results = plan.entries.iter().enumerate().map(|(j, e)| Rewrite {
         def: sites[e.site].call,
         inside: plan.blocks.clone(),
@@ -269,18 +254,119 @@ pub(crate) fn lower(
             .map(|(out_b, values)| (*out_b, values[j]))
             .collect(),
     });
-    let carried = plan.carried.iter().enumerate().flat_map(|(k, c)| {
-        [(c.phi, false), (c.next, true)].map(|(def, next)| Rewrite {
+    let carried = defs.iter().enumerate().flat_map(|(k, &(phi, next))| {
+        [(phi, false), (next, true)].map(|(def, is_next)| Rewrite {
             def,
             inside: plan.blocks.clone(),
             more: outs
                 .iter()
-                .zip(&carried_outs)
-                .map(|((out_b, _), vals)| (*out_b, if next { vals[k].1 } else { vals[k].0 }))
+                .zip(per_exit)
+                .map(|((out_b, _), vals)| (*out_b, if is_next { vals[k].1 } else { vals[k].0 }))
                 .collect(),
         })
     });
     results.chain(carried).collect()
+}
+
+/// The start of the way out where the batch stopped at entry `i`: its blocks (exit, err,
+/// out, before the loop's first block), the results of the entries before it, its raw
+/// result and that as the call's type; the builder is at the end of the exit block.
+pub(super) struct ExitAt {
+    pub blocks: [LLVMBasicBlockRef; 3],
+    pub dbg: Option<LLVMMetadataRef>,
+    pub before: Vec<LLVMValueRef>,
+    pub raw: LLVMValueRef,
+    pub ok_v: LLVMValueRef,
+}
+
+impl ExitAt {
+    pub(super) fn begin(
+        b: &Builder,
+        entries: &Entries,
+        plan: &Looped,
+        sites: &[Site],
+        prefix: &str,
+        i: usize,
+    ) -> ExitAt {
+        let call_i = sites[plan.entries[i].site].call;
+        let dbg = Builder::location_of(call_i);
+        let blocks = ["exit", "err", "out"]
+            .map(|what| b.block_before(plan.header, &format!("{prefix}.{what}.{i}")));
+        b.position_at_end(blocks[0]);
+        b.set_location(dbg);
+        let mut before = Vec::with_capacity(i + 1);
+        for (j, e) in plan.entries[..i].iter().enumerate() {
+            let raw = entries.raw_result(b, j, &format!("{prefix}.raw.{i}.{j}"));
+            before.push(b.i64_as(raw, ir::type_of(sites[e.site].call)));
+        }
+        let raw = entries.raw_result(b, i, &format!("{prefix}.raw.{i}.{i}"));
+        let ok_v = b.i64_as(raw, ir::type_of(call_i));
+        ExitAt {
+            blocks,
+            dbg,
+            before,
+            raw,
+            ok_v,
+        }
+    }
+}
+
+/// Hands out entry `i`'s raw result `raw` (`ok_v` as the call's type) where the batch stopped
+/// at it: from `exit_b` (the builder's block) to `err_b`, which sets errno, for an error, and
+/// to `out_b`, where the returned phi is the call's value. The builder ends in `out_b`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn hand_out(
+    b: &Builder,
+    errno_fn: (LLVMValueRef, LLVMTypeRef),
+    raw: LLVMValueRef,
+    ok_v: LLVMValueRef,
+    [exit_b, err_b, out_b]: [LLVMBasicBlockRef; 3],
+    dbg: Option<LLVMMetadataRef>,
+    prefix: &str,
+    i: usize,
+) -> LLVMValueRef {
+    let iserr = is_error(b, raw, &format!("{prefix}.iserr.{i}"));
+    b.cond_br(iserr, err_b, out_b);
+
+    b.position_at_end(err_b);
+    b.set_location(dbg);
+    set_errno(b, errno_fn, raw);
+    b.br(out_b);
+
+    b.position_at_end(out_b);
+    b.set_location(dbg);
+    let ty = ir::type_of(ok_v);
+    let x = b.phi(ty, &format!("{prefix}.x.{i}"));
+    Builder::add_incoming(x, &[(ok_v, exit_b), (b.minus_one(ty), err_b)]);
+    x
+}
+
+/// Branches from `out_b` (the builder's block) to the loop's exit target, whose phis get
+/// from `out_b` what they get from the loop's exiting block (a result or carried value of
+/// the loop is rewritten after lowering).
+pub(super) fn leave(b: &Builder, exit: &LoopExit, out_b: LLVMBasicBlockRef) {
+    b.br(exit.to);
+    for (phi, incoming) in Builder::phis(exit.to) {
+        if let Some(&(v, _)) = incoming.iter().find(|&&(_, from)| from == exit.from) {
+            Builder::add_incoming(phi, &[(v, out_b)]);
+        }
+    }
+}
+
+/// `start + step` or `start - step` (`minus`).
+pub(super) fn plus_minus(
+    b: &Builder,
+    minus: bool,
+    start: LLVMValueRef,
+    step: LLVMValueRef,
+    name: &str,
+) -> LLVMValueRef {
+    let op = if minus {
+        LLVMOpcode::LLVMSub
+    } else {
+        LLVMOpcode::LLVMAdd
+    };
+    b.arith(op, start, step, name)
 }
 
 /// What the lowered loop keeps besides the entries: the iterations a call began (for
@@ -346,12 +432,7 @@ impl State {
             // State::alloca made what each step needs.
             _ => return Builder::poison(ty),
         };
-        let op = if c.minus {
-            LLVMOpcode::LLVMSub
-        } else {
-            LLVMOpcode::LLVMAdd
-        };
-        b.arith(op, init, change, "mc.loop.carried")
+        plus_minus(b, c.minus, init, change, "mc.loop.carried")
     }
 }
 
@@ -359,7 +440,7 @@ impl State {
 /// iteration's start and the results of the entries that ran (`values`, as the calls return
 /// them); poison when its step is the result of an entry that did not run (`next` is then not
 /// computed on that way out).
-fn next_value(
+pub(super) fn next_value(
     b: &Builder,
     c: &Carried,
     start: LLVMValueRef,
@@ -379,10 +460,5 @@ fn next_value(
             None => return Builder::poison(ir::type_of(c.phi)),
         },
     };
-    let op = if c.minus {
-        LLVMOpcode::LLVMSub
-    } else {
-        LLVMOpcode::LLVMAdd
-    };
-    b.arith(op, start, step, "mc.loop.next")
+    plus_minus(b, c.minus, start, step, "mc.loop.next")
 }

@@ -8,6 +8,7 @@
 //! go last: they keep their calls (in the fallback loop), and the uses of their results after
 //! the loop are rewritten once every plan is lowered, including the uses other lowerings made.
 
+mod advance;
 mod builder;
 mod looped;
 mod straight;

@@ -1,0 +1,607 @@
+//! Whole loops whose arguments advance by their results (`MC_BATCH_ADVANCE`): write-all and
+//! read-until-full loops, in the form clang gives them at -O1 and -O2, where the loop's test
+//! comes before the first call:
+//!
+//! ```text
+//! header: %left = phi i64 [ %len, %pre ], [ %left.next, %body ]
+//!         %p    = phi ptr [ %buf, %pre ], [ %p.next, %body ]
+//!         %done = icmp eq i64 %left, 0            ; or sgt %left, 0 / slt %left, 1 ...
+//!         br i1 %done, label %out, label %body
+//! body:   %n = call i64 @write(i32 %fd, ptr %p, i64 %left)
+//!         %ok = icmp sgt i64 %n, -1               ; a stop predicate of the last call
+//!         %p.next = getelementptr inbounds i8, ptr %p, i64 %n
+//!         %left.next = sub i64 %left, %n
+//!         br i1 %ok, label %header, label %err
+//! ```
+//!
+//! The chain `c0 .. ck` is such a loop when:
+//!
+//! - the block of `c0` has one predecessor, the header, whose only code is phis, debug
+//!   records and one comparison of an advancing argument with 0 deciding whether the loop
+//!   goes on to `c0`'s block or leaves it (`v == 0` leaves: `until_zero`; `v <= 0` signed
+//!   leaves: `until_nonpos`);
+//! - one block outside the loop enters the header (the preheader);
+//! - each of the header's phis is an advancing argument or a carried counter or total
+//!   (`looped::carried_value`). An advancing argument is an `i64` or a pointer, passed
+//!   unchanged as one argument of one call of the chain, whose value from the way round is
+//!   itself plus or minus a result of that iteration (`add`, `sub`, `getelementptr i8` by
+//!   the raw 64-bit result, no casts), used in the loop by nothing but that call, its next
+//!   value and the header's test;
+//! - the walk from `ck` back to the header stays in `ck`'s block, runs nothing but integer
+//!   and address arithmetic and comparisons, and ends in a branch whose condition is a stop
+//!   predicate of `ck` (the way round when it holds); the other calls stop at their gaps'
+//!   predicates (the straight conditions), and every predicate leaves the loop;
+//! - no other argument is computed in the loop, nothing in the loop reads memory, and only
+//!   the calls' results, the phis and their next values are used after it.
+//!
+//! The batch then runs the calls with the arguments' values at the header, each completed
+//! iteration advancing them by its results, and ends where the header's test would leave;
+//! the lowering (`lower::advance`) goes back to the header with the advanced values, so the
+//! original test decides, in the original code.
+
+use std::collections::HashSet;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
+
+use super::looped::{
+    carried_value, leaving, loop_blocks, nothing_else_escapes, one_way_in, value_round,
+    BOUNDED_TRANSFERS,
+};
+use super::{conditions, dead_buffers, Checker, Reason, Refusal};
+use crate::ir;
+use crate::plan::{
+    Advancing, ArgSource, Buffers, Carried, Derive, Derived, Entry, LoopExit, Looped, Step, Stop,
+    Tested, TestedArg, Until,
+};
+use crate::shim::flags;
+use crate::sites::Site;
+
+/// The header before `body` when `body` is entered only from a block that tests and either
+/// goes on to `body` or leaves (a loop tested at its top), else `None`.
+pub(super) fn tested_header(body: LLVMBasicBlockRef) -> Option<LLVMBasicBlockRef> {
+    let [h] = ir::predecessors(body)[..] else {
+        return None;
+    };
+    if h.is_null() || h == body {
+        return None;
+    }
+    let (_, t, f) = ir::conditional_branch(ir::terminator(h)?)?;
+    (t == body || f == body).then_some(h)
+}
+
+/// Where the loop tests the advancing argument that ends it.
+#[derive(Clone, Copy)]
+pub(super) enum Form {
+    /// In `header`, before the block of the first call (the loop tested at its top).
+    Top { header: LLVMBasicBlockRef },
+    /// In the latch after the last call, on the argument's next value (the loop as clang
+    /// rotates it: the header begins with the first call).
+    Rotated,
+}
+
+/// The way from the last call back to the header: its stop predicate and the branch and
+/// block it leaves by, and for a rotated loop the latch's test, whether true goes round,
+/// and its branch and exit block.
+type WayRound = (
+    Stop,
+    (LLVMValueRef, LLVMBasicBlockRef),
+    Option<(LLVMValueRef, bool, (LLVMValueRef, LLVMBasicBlockRef))>,
+);
+
+impl Checker<'_> {
+    /// Checks the loop of the chain `calls` whose arguments advance, in the form `form`;
+    /// `entries`, `gap_exits` and `gap_loads` come from the straight check of the chain (one
+    /// stop and exits per gap).
+    pub(super) fn check_advancing(
+        &mut self,
+        calls: &[usize],
+        mut entries: Vec<Entry>,
+        gap_exits: Vec<(Stop, Vec<(LLVMValueRef, LLVMBasicBlockRef)>)>,
+        gap_loads: Vec<LLVMValueRef>,
+        form: Form,
+    ) -> Result<Looped, Refusal> {
+        let sites = self.sites;
+        let (c0, ck) = (calls[0], calls[calls.len() - 1]);
+        let body = ir::parent_block(sites[c0].call);
+        let header = match form {
+            Form::Top { header } => header,
+            Form::Rotated => body,
+        };
+        let blocks = loop_blocks(self.shim, header);
+        let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        if !inside.contains(&body) || !inside.contains(&ir::parent_block(sites[ck].call)) {
+            return Err(Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
+        }
+        let preheader = one_way_in(header, &inside, sites[c0].call)?;
+        // The header: phis, then the test and its branch (top) or the first call (rotated).
+        let top_test = match form {
+            Form::Top { .. } => {
+                let term = ir::terminator(header)
+                    .ok_or_else(|| Refusal::new(sites[c0].call, Reason::Malformed))?;
+                let (test, on_true, _) = ir::conditional_branch(term)
+                    .ok_or_else(|| Refusal::new(sites[c0].call, Reason::Malformed))?;
+                Some((test, on_true == body, term))
+            }
+            Form::Rotated => None,
+        };
+        let mut phis = Vec::new();
+        // Rotated: arguments computed from a header phi before the first call (derived).
+        let mut derived_insts = Vec::new();
+        for inst in ir::instructions(header) {
+            let ends = match top_test {
+                Some((test, _, term)) => inst == test || inst == term,
+                None => inst == sites[c0].call,
+            };
+            if ends {
+                if top_test.is_none() {
+                    break;
+                }
+                continue;
+            }
+            if ir::is_phi(inst) {
+                phis.push(inst);
+            } else if top_test.is_none() && derivation(inst, header).is_some() {
+                derived_insts.push(inst);
+            } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
+                return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
+            }
+        }
+        // The way round from ck, and the test that ends the loop.
+        let (back_stop, back_exit, latch) = self.way_round(ck, header, &inside)?;
+        let (test, until_exit) = match (top_test, latch) {
+            (Some((test, on, _)), None) => (Some((test, on)), None),
+            (None, Some((test, on, exit))) => (Some((test, on)), Some(exit)),
+            (Some(_), Some((test, ..))) => {
+                return Err(Refusal::new(test, Reason::WayRound { inst: test }))
+            }
+            // A rotated loop that goes round without a test: the batch ends at predicates.
+            (None, None) => (None, None),
+        };
+        let test_v = test.map_or(std::ptr::null_mut(), |(t, _)| t);
+        // The phis: advancing arguments (passed to a call) or carried values.
+        let mut advancing = Vec::new();
+        let mut carried = Vec::new();
+        for &phi in &phis {
+            let passed = passed_as(&entries, phi);
+            if passed.is_empty() {
+                let also: Vec<LLVMValueRef> = derived_insts
+                    .iter()
+                    .copied()
+                    .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi))
+                    .chain(test.map(|(t, _)| t))
+                    .collect();
+                match carried_value(phi, &inside, calls, sites, &also) {
+                    Ok(c) => carried.push(c),
+                    Err(why) => {
+                        return Err(Refusal::new(phi, Reason::LoopCarried { value: phi, why }))
+                    }
+                }
+                continue;
+            }
+            let adv = advancing_value(phi, &passed, &inside, calls, sites, test_v)
+                .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
+            advancing.push(adv);
+        }
+        // Derived arguments: each passed once, from a total of a 64-bit result.
+        let mut derived = Vec::new();
+        for &inst in &derived_insts {
+            let Some((phi, base, kind)) = derivation(inst, header) else {
+                continue;
+            };
+            let passed: Vec<(usize, usize)> = passed_as(&entries, inst);
+            let total = carried.iter().position(|c| c.phi == phi);
+            let by = total.and_then(|k| match &carried[k].step {
+                Step::Result { entry, casts } if casts.is_empty() => Some(*entry),
+                _ => None,
+            });
+            match (&passed[..], total, by) {
+                (&[(entry, arg)], Some(k), Some(by)) => derived.push(Derived {
+                    inst,
+                    carried: k,
+                    base,
+                    kind,
+                    entry,
+                    arg: arg as u8,
+                    by,
+                }),
+                _ => return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 })),
+            }
+        }
+        // The test: an advancing argument (top) or its next value (rotated) against 0.
+        let until = match test {
+            None => None,
+            Some((test, goes_on)) => Some(
+                header_test(test, goes_on)
+                    .and_then(|(v, until)| {
+                        let rotated = until_exit.is_some();
+                        advancing
+                            .iter()
+                            .position(|a| v == if rotated { a.next } else { a.phi })
+                            .map(|which| (TestedArg::Advancing(which), until))
+                    })
+                    .or_else(|| {
+                        let rotated = until_exit.is_some();
+                        rotated
+                            .then(|| total_test(test, goes_on, &derived, &carried, &entries, sites))
+                            .flatten()
+                    })
+                    .ok_or_else(|| Refusal::new(test, Reason::HeaderTest { test }))?,
+            ),
+        };
+        // Arguments: invariant, results of earlier entries, or advancing.
+        let advancing_phis: HashSet<LLVMValueRef> = advancing.iter().map(|a| a.phi).collect();
+        for e in &entries {
+            for (k, a) in e.args.iter().enumerate() {
+                if let ArgSource::Value(v) = *a {
+                    let variant = ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
+                    if variant && !advancing_phis.contains(&v) && !derived_insts.contains(&v) {
+                        return Err(Refusal::new(
+                            sites[e.site].call,
+                            Reason::VariantArgument {
+                                site: e.site,
+                                k,
+                                value: v,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        let mut exits = Vec::with_capacity(entries.len());
+        let last = entries.len() - 1;
+        for (i, e) in entries.iter_mut().enumerate() {
+            let (stop, exit) = if i == last {
+                (back_stop, Some(back_exit))
+            } else {
+                let (stop, ex) = &gap_exits[i];
+                (*stop, ex.first().copied())
+            };
+            let Some((branch, off)) = exit.filter(|_| stop != Stop::Never) else {
+                return Err(Refusal::new(
+                    sites[e.site].call,
+                    Reason::NoStop { site: e.site },
+                ));
+            };
+            // "result != argument" on an argument that advances compares with the advanced
+            // value, which the lowering's guard against a negative argument does not see.
+            if let Stop::NeArg(k) = stop {
+                let moved = advancing
+                    .iter()
+                    .map(|a| (a.phi, a.entry, a.arg))
+                    .chain(derived.iter().map(|d| (d.inst, d.entry, d.arg)))
+                    .find(|&(_, en, a)| en == i && a == k);
+                if let Some((value, ..)) = moved {
+                    let why = format!(
+                        "{} stops when its result differs from it",
+                        sites[e.site].label()
+                    );
+                    return Err(Refusal::new(value, Reason::Advancing { value, why }));
+                }
+            }
+            exits.push(leaving(e, stop, (branch, off), &inside)?);
+        }
+        if let Some(&load) = gap_loads.first() {
+            return Err(Refusal::new(load, Reason::LoopLoad { load }));
+        }
+        // Only the calls' results, the phis and their next values are used after the loop.
+        let kept: HashSet<LLVMValueRef> = calls
+            .iter()
+            .map(|&c| sites[c].call)
+            .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
+            .chain(advancing.iter().flat_map(|a| [a.phi, a.next]))
+            .collect();
+        nothing_else_escapes(&blocks, &inside, &kept)?;
+        // The runtime's in-kernel copies take fixed arguments: advancing loops never use them.
+        let buffers = match dead_buffers::check(&entries, sites) {
+            Buffers::Dead => Buffers::Live("its arguments advance".into()),
+            live => live,
+        };
+        Ok(Looped {
+            entries,
+            header: body,
+            preheader,
+            blocks,
+            exits,
+            buffers,
+            carried,
+            advancing,
+            derived,
+            tested: Some(Tested {
+                block: header,
+                until,
+                rotated: matches!(form, Form::Rotated),
+                until_exit: until_exit.map(|(branch, to)| LoopExit {
+                    from: ir::parent_block(branch),
+                    to,
+                }),
+                latch_test: test.filter(|_| matches!(form, Form::Rotated)),
+            }),
+        })
+    }
+
+    /// The way from `ck` back to `header`: `ck`'s own block after it, then for a rotated loop
+    /// one latch, each running nothing but integer and address arithmetic and comparisons;
+    /// `ck`'s block ends in its stop predicate, the latch in the loop's test.
+    fn way_round(
+        &self,
+        ck: usize,
+        header: LLVMBasicBlockRef,
+        inside: &HashSet<LLVMBasicBlockRef>,
+    ) -> Result<WayRound, Refusal> {
+        let site = &self.sites[ck];
+        let block = ir::parent_block(site.call);
+        let after_call = ir::instructions(block)
+            .into_iter()
+            .skip_while(|&i| i != site.call)
+            .skip(1);
+        self.plain(after_call)?;
+        let (term, round_if_true, on, off) = self.two_way(block, header, inside)?;
+        let Some(cond) = ir::conditional_branch(term).map(|(c, ..)| c) else {
+            return Err(Refusal::new(site.call, Reason::NoStop { site: ck }));
+        };
+        let stop = conditions::stop_predicate(cond, round_if_true, site)
+            .ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?;
+        if on == header {
+            return Ok((stop, (term, off), None));
+        }
+        // A rotated loop's latch: entered from ck's block alone, back to the header.
+        let latch = on;
+        if ir::predecessors(latch) != [block] {
+            return Err(Refusal::new(term, Reason::WayRound { inst: term }));
+        }
+        self.plain(ir::instructions(latch).into_iter())?;
+        let (latch_term, goes_on, next, latch_off) = self.two_way(latch, header, inside)?;
+        if next != header {
+            return Err(Refusal::new(
+                latch_term,
+                Reason::WayRound { inst: latch_term },
+            ));
+        }
+        let test = ir::conditional_branch(latch_term).map_or(latch_term, |(c, ..)| c);
+        Ok((
+            stop,
+            (term, off),
+            Some((test, goes_on, (latch_term, latch_off))),
+        ))
+    }
+
+    /// Refuses the first of `insts` (up to a terminator) that is not integer or address
+    /// arithmetic, a comparison or a debug record.
+    fn plain(&self, insts: impl Iterator<Item = LLVMValueRef>) -> Result<(), Refusal> {
+        use LLVMOpcode::*;
+        for inst in insts.take_while(|&i| !ir::is_terminator(i)) {
+            let plain = matches!(
+                ir::opcode(inst),
+                LLVMAdd | LLVMSub | LLVMGetElementPtr | LLVMICmp | LLVMTrunc | LLVMZExt | LLVMSExt
+            );
+            if !plain && self.shim.inst_flags(inst) & flags::DEBUG == 0 {
+                return Err(Refusal::new(inst, Reason::WayRound { inst }));
+            }
+        }
+        Ok(())
+    }
+
+    /// `block`'s conditional branch, one way staying in the loop (towards `header`) and the
+    /// other leaving it: (the branch, whether true stays, the block it stays to, the block
+    /// it leaves to).
+    fn two_way(
+        &self,
+        block: LLVMBasicBlockRef,
+        header: LLVMBasicBlockRef,
+        inside: &HashSet<LLVMBasicBlockRef>,
+    ) -> Result<(LLVMValueRef, bool, LLVMBasicBlockRef, LLVMBasicBlockRef), Refusal> {
+        let term = ir::terminator(block)
+            .ok_or_else(|| Refusal::new(ir::instructions(block)[0], Reason::Malformed))?;
+        let Some((_, t, f)) = ir::conditional_branch(term) else {
+            return Err(Refusal::new(term, Reason::WayRound { inst: term }));
+        };
+        let (stays_if_true, on, off) = match (inside.contains(&t), inside.contains(&f)) {
+            (true, false) => (true, t, f),
+            (false, true) => (false, f, t),
+            (true, true) => {
+                let off = if t == header { f } else { t };
+                return Err(Refusal::new(term, Reason::ExitReentersLoop { off }));
+            }
+            (false, false) => return Err(Refusal::new(term, Reason::WayRound { inst: term })),
+        };
+        Ok((term, stays_if_true, on, off))
+    }
+}
+
+/// The (entry, argument) pairs that pass `v`.
+fn passed_as(entries: &[Entry], v: LLVMValueRef) -> Vec<(usize, usize)> {
+    entries
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            e.args
+                .iter()
+                .enumerate()
+                .filter(move |(_, a)| **a == ArgSource::Value(v))
+                .map(move |(k, _)| (i, k))
+        })
+        .collect()
+}
+
+/// `(phi, base, how)` when `inst` computes an argument from a phi of `header` and a value
+/// defined before the loop: `getelementptr i8, ptr base, i64 phi`, `add phi, base` or
+/// `sub base, phi`, all on 64 bits.
+pub(super) fn derivation(
+    inst: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+) -> Option<(LLVMValueRef, LLVMValueRef, Derive)> {
+    let is_phi = |v: LLVMValueRef| {
+        ir::is_instruction(v)
+            && ir::is_phi(v)
+            && ir::parent_block(v) == header
+            && ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
+            && ir::int_width(ir::type_of(v)) == 64
+    };
+    let invariant = |v: LLVMValueRef| !ir::is_instruction(v) || ir::parent_block(v) != header;
+    let (a, b) = (ir::operand(inst, 0), ir::operand(inst, 1));
+    match ir::opcode(inst) {
+        LLVMOpcode::LLVMGetElementPtr if byte_gep(inst) && is_phi(b) && invariant(a) => {
+            Some((b, a, Derive::Gep))
+        }
+        LLVMOpcode::LLVMAdd if is_phi(a) && invariant(b) => Some((a, b, Derive::Add)),
+        LLVMOpcode::LLVMAdd if is_phi(b) && invariant(a) => Some((b, a, Derive::Add)),
+        LLVMOpcode::LLVMSub if is_phi(b) && invariant(a) => Some((b, a, Derive::SubFrom)),
+        _ => None,
+    }
+}
+
+/// The until of a rotated loop whose latch tests a running total's next value against a
+/// bound, `v.next < base` (signed) going round, where `sub nsw base, v` is the count
+/// (argument 2) of a transfer call (read, write and their kin): that is the count after the
+/// iteration being `> 0`. The two agree after every completed iteration: `nsw` says the
+/// original computes `base - v` without overflow, the kernel refuses a negative count, so a
+/// transfer that succeeded had `0 <= base - v` and moved at most that, and then
+/// `base - v.next` is in `0 ..= base - v`, without overflow either. (The lowering tests the
+/// latch's own comparison on the values after the batch; the until bit only has to end the
+/// batch no later than it.)
+fn total_test(
+    test: LLVMValueRef,
+    goes_on: bool,
+    derived: &[Derived],
+    carried: &[Carried],
+    entries: &[Entry],
+    sites: &[Site],
+) -> Option<(TestedArg, Until)> {
+    use LLVMIntPredicate::*;
+    let pred = ir::icmp_predicate(test)?;
+    let (l, r) = (ir::operand(test, 0), ir::operand(test, 1));
+    // Normalise to `next < bound` going round.
+    let (next, bound) = match (pred, goes_on) {
+        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r),
+        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l),
+        _ => return None,
+    };
+    let which = derived.iter().position(|d| {
+        d.kind == Derive::SubFrom
+            && no_signed_wrap(d.inst)
+            && d.base == bound
+            && d.arg == 2
+            && carried[d.carried].next == next
+            && sites[entries[d.entry].site]
+                .nr
+                .is_some_and(|nr| BOUNDED_TRANSFERS.contains(&nr))
+    })?;
+    Some((TestedArg::Derived(which), Until::NonPos))
+}
+
+/// Whether the arithmetic instruction `inst` carries `nsw`.
+fn no_signed_wrap(inst: LLVMValueRef) -> bool {
+    // SAFETY: inst is a live `sub` instruction of the module being checked.
+    unsafe { llvm_sys::core::LLVMGetNSW(inst) != 0 }
+}
+
+/// `(v, until)` when `test` compares `v` with 0 and the loop goes on (to the body) exactly
+/// while `v != 0` (`until_zero`) or `v > 0` signed (`until_nonpos`); `on` tells whether
+/// true goes on.
+fn header_test(test: LLVMValueRef, on: bool) -> Option<(LLVMValueRef, Until)> {
+    use LLVMIntPredicate::*;
+    let pred = ir::icmp_predicate(test)?;
+    let v = ir::operand(test, 0);
+    let c = ir::const_int(ir::operand(test, 1))?;
+    let until = match (pred, c, on) {
+        (LLVMIntEQ, 0, false) | (LLVMIntNE, 0, true) | (LLVMIntUGT, 0, true) => Until::Zero,
+        (LLVMIntULT, 1, false) => Until::Zero,
+        (LLVMIntSGT, 0, true) | (LLVMIntSGE, 1, true) => Until::NonPos,
+        (LLVMIntSLT, 1, false) | (LLVMIntSLE, 0, false) => Until::NonPos,
+        _ => return None,
+    };
+    // The batch compares the argument as a 64-bit integer.
+    (ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
+        && ir::int_width(ir::type_of(v)) == 64)
+        .then_some((v, until))
+}
+
+/// The advancing argument `phi` passed as `passed` (entry, argument), or why it is not one.
+fn advancing_value(
+    phi: LLVMValueRef,
+    passed: &[(usize, usize)],
+    inside: &HashSet<LLVMBasicBlockRef>,
+    calls: &[usize],
+    sites: &[Site],
+    test: LLVMValueRef,
+) -> Result<Advancing, String> {
+    let &[(entry, arg)] = passed else {
+        return Err("it is passed to more than one argument".into());
+    };
+    let ty = ir::type_of(phi);
+    let kind = ir::type_kind(ty);
+    let pointer = kind == LLVMTypeKind::LLVMPointerTypeKind;
+    let i64_like = kind == LLVMTypeKind::LLVMIntegerTypeKind && ir::int_width(ty) == 64;
+    if !pointer && !i64_like {
+        return Err("it is neither a 64-bit integer nor a pointer".into());
+    }
+    let next = value_round(phi, inside)?;
+    let (down, step) = match ir::opcode(next) {
+        LLVMOpcode::LLVMAdd if !pointer && ir::operand(next, 0) == phi => {
+            (false, ir::operand(next, 1))
+        }
+        LLVMOpcode::LLVMAdd if !pointer && ir::operand(next, 1) == phi => {
+            (false, ir::operand(next, 0))
+        }
+        LLVMOpcode::LLVMSub if !pointer && ir::operand(next, 0) == phi => {
+            (true, ir::operand(next, 1))
+        }
+        LLVMOpcode::LLVMGetElementPtr
+            if pointer && ir::operand(next, 0) == phi && byte_gep(next) =>
+        {
+            (false, ir::operand(next, 1))
+        }
+        _ => {
+            return Err(format!(
+                "its next value '{}' is not itself plus or minus a result",
+                ir::describe(next)
+            ))
+        }
+    };
+    let Some(by) = calls.iter().position(|&c| sites[c].call == step) else {
+        return Err(format!(
+            "its step '{}' is not the 64-bit result of a call of the loop",
+            ir::describe(step)
+        ));
+    };
+    if ir::int_width(ir::type_of(step)) != 64 {
+        return Err("its step is not a 64-bit result".into());
+    }
+    let call = sites[calls[entry]].call;
+    for (v, allowed) in [(phi, [next, call, test]), (next, [phi, test, test])] {
+        if let Some((user, _)) = ir::users(v)
+            .into_iter()
+            .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && !allowed.contains(&user))
+        {
+            return Err(format!(
+                "'{}' uses {} in the loop",
+                ir::describe(user),
+                ir::value_name(v)
+            ));
+        }
+    }
+    Ok(Advancing {
+        phi,
+        next,
+        entry,
+        arg: arg as u8,
+        by,
+        down,
+    })
+}
+
+/// Whether the `getelementptr` `gep` is `getelementptr [inbounds] i8, ptr p, i64 off`.
+fn byte_gep(gep: LLVMValueRef) -> bool {
+    // SAFETY: gep is a live getelementptr instruction of the module being checked.
+    let (operands, elem) = unsafe {
+        (
+            llvm_sys::core::LLVMGetNumOperands(gep),
+            llvm_sys::core::LLVMGetGEPSourceElementType(gep),
+        )
+    };
+    operands == 2
+        && ir::type_kind(elem) == LLVMTypeKind::LLVMIntegerTypeKind
+        && ir::int_width(elem) == 8
+        && ir::int_width(ir::type_of(ir::operand(gep, 1))) == 64
+}

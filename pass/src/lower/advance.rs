@@ -1,0 +1,394 @@
+//! Lowering of a whole loop tested at its top whose arguments advance by their results
+//! (`Looped::tested`, `legality::advance`): write-all and read-until-full loops.
+//!
+//! ```text
+//! header:           phis; br %test, %out, %mc.loop      ; was: br %test, %out, %body
+//! mc.loop:          entries with the phis' values as arguments; sums = 0; one
+//!                   struct mc_advance per entry; a struct mc_batch (MC_BATCH_LOOP |
+//!                   MC_BATCH_SUMS | MC_BATCH_ADVANCE)
+//!                   %mc.adv.ret = call i64 @multicall_run_batch(ptr %mc.batch)
+//!                   switch %mc.adv.ret, %mc.adv.fallback [ k+1: %mc.adv.round,
+//!                                                          i: %mc.adv.exit.i ]
+//! mc.adv.round:     every iteration begun completed: v = phi + sum (or - sum), counters
+//!                   + iterations * step; br %header   ; the original test decides
+//! mc.adv.exit.i:    the iteration that stopped: the phis' values at its start
+//!                   (iterations - 1 completed), the raw results of entries 0..i, errno
+//!                   for entry i's error, the next values from those; br %Ei
+//! mc.adv.fallback:  br %body                           ; one iteration of the original
+//! ```
+//!
+//! The batch ends where the header's test would leave the loop (`until_zero` or
+//! `until_nonpos` on the tested argument), at the bound, or at a signal pending at the start
+//! of an iteration: in each case every iteration begun completed, and the header, entered
+//! with the advanced values, tests them as the original loop does. A result below 0 (nothing
+//! ran) runs one iteration of the original body, which comes back to the header.
+
+use std::collections::HashMap;
+
+use llvm_sys::prelude::*;
+use llvm_sys::LLVMOpcode;
+use multicall_abi::{McBatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS};
+
+use super::builder::Builder;
+use super::looped::{
+    hand_out, leave, next_value, plus_minus, rewrites, ExitAt, Rewrite, MAX_ITERS,
+};
+use super::straight::{guard_negative_arguments, Entries};
+use crate::ir;
+use crate::plan::{Advancing, Carried, Derive, Looped, Step, Tested, TestedArg, Until};
+use crate::shim::Shim;
+use crate::sites::Site;
+
+// The batch is built as eight 64-bit words; these are the ABI's offsets of its fields.
+const _: () = {
+    assert!(std::mem::size_of::<McBatch>() == 64);
+    assert!(std::mem::offset_of!(McBatch, entries) == 0);
+    assert!(std::mem::offset_of!(McBatch, count) == 8);
+    assert!(std::mem::offset_of!(McBatch, flags) == 12);
+    assert!(std::mem::offset_of!(McBatch, max_iters) == 16);
+    assert!(std::mem::offset_of!(McBatch, iterations) == 24);
+    assert!(std::mem::offset_of!(McBatch, stop_index) == 32);
+    assert!(std::mem::offset_of!(McBatch, resume) == 40);
+    assert!(std::mem::offset_of!(McBatch, sums) == 48);
+    assert!(std::mem::offset_of!(McBatch, advances) == 56);
+};
+
+/// The two 64-bit words of entry `i`'s `struct mc_advance` (`by[6]`, `down`, `until_zero`
+/// in the first, little-endian; `until_nonpos` and the zero reserved bytes in the second).
+fn advance_words(i: usize, plan: &Looped, tested: &Tested) -> (u64, u64) {
+    let (mut by, mut down, mut zero, mut nonpos) = ([0u8; 6], 0u8, 0u8, 0u8);
+    let args = plan
+        .advancing
+        .iter()
+        .enumerate()
+        .map(|(k, a)| (TestedArg::Advancing(k), a.entry, a.arg, a.by, a.down))
+        .chain(plan.derived.iter().enumerate().map(|(k, d)| {
+            (
+                TestedArg::Derived(k),
+                d.entry,
+                d.arg,
+                d.by,
+                d.kind == Derive::SubFrom,
+            )
+        }));
+    for (which, _, arg, by_entry, goes_down) in args.filter(|a| a.1 == i) {
+        let arg = usize::from(arg);
+        by[arg] = by_entry as u8 + 1;
+        if goes_down {
+            down |= 1 << arg;
+        }
+        match tested.until {
+            Some((w, Until::Zero)) if w == which => zero |= 1 << arg,
+            Some((w, Until::NonPos)) if w == which => nonpos |= 1 << arg,
+            _ => {}
+        }
+    }
+    let mut lo = [0u8; 8];
+    lo[..6].copy_from_slice(&by);
+    lo[6] = down;
+    lo[7] = zero;
+    (u64::from_le_bytes(lo), u64::from(nonpos))
+}
+
+/// The advancing argument `a` moved from `start` by `by` (bytes for a pointer).
+fn moved(
+    b: &Builder,
+    a: &Advancing,
+    start: LLVMValueRef,
+    by: LLVMValueRef,
+    name: &str,
+) -> LLVMValueRef {
+    if ir::type_kind(ir::type_of(a.phi)) == llvm_sys::LLVMTypeKind::LLVMPointerTypeKind {
+        b.byte_offset(start, by, name)
+    } else {
+        plus_minus(b, a.down, start, by, name)
+    }
+}
+
+/// The advancing argument `a` one result (`last`) before `v`.
+fn plan_back(b: &Builder, a: &Advancing, v: LLVMValueRef, last: LLVMValueRef) -> LLVMValueRef {
+    let back = Advancing {
+        down: !a.down,
+        ..a.clone()
+    };
+    if ir::type_kind(ir::type_of(a.phi)) == llvm_sys::LLVMTypeKind::LLVMPointerTypeKind {
+        let minus = b.arith(LLVMOpcode::LLVMSub, b.c64(0), last, "");
+        b.byte_offset(v, minus, "mc.adv.start")
+    } else {
+        moved(b, &back, v, last, "mc.adv.start")
+    }
+}
+
+/// Rewrites one loop whose arguments advance. Returns the rewrites of the values used after it.
+pub(super) fn lower(
+    b: &Builder,
+    shim: &Shim,
+    sites: &[Site],
+    plan: &Looped,
+    tested: &Tested,
+    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+) -> Vec<Rewrite> {
+    let n = plan.entries.len();
+    let first = &sites[plan.entries[0].site];
+    let dbg = Builder::location_of(first.call);
+    let body = plan.header;
+    let entries = Entries::alloca(b, first.function, n);
+    let words_ty = Builder::array(b.i64t, 8);
+    let batch = b.alloca_in_entry(first.function, words_ty, "mc.batch");
+    let sums_ty = Builder::array(b.i64t, n);
+    let sums = b.alloca_in_entry(first.function, sums_ty, "mc.adv.sums");
+    let adv_ty = Builder::array(b.i64t, 2 * n);
+    let advances = b.alloca_in_entry(first.function, adv_ty, "mc.advances");
+
+    let fill = b.block_before(body, "mc.loop");
+    let round = b.block_before(body, "mc.adv.round");
+    let fallback = b.block_before(body, "mc.adv.fallback");
+    // The edge the batch goes on: header -> body (top), or the way in -> header (rotated:
+    // the straight lowering may have split the preheader, so its last part).
+    let rotated = tested.rotated;
+    let from = if rotated {
+        ir::predecessors(body)
+            .into_iter()
+            .find(|p| !p.is_null() && !plan.blocks.contains(p))
+            .unwrap_or(plan.preheader)
+    } else {
+        tested.block
+    };
+    // The phis' values where the batch starts: the phis themselves (top), or what they get
+    // from the way in (rotated), which the arguments use.
+    let defs: Vec<(LLVMValueRef, LLVMValueRef)> = plan
+        .advancing
+        .iter()
+        .map(|a| (a.phi, a.next))
+        .chain(plan.carried.iter().map(|c| (c.phi, c.next)))
+        .collect();
+    let phis: Vec<LLVMValueRef> = defs.iter().map(|&(phi, _)| phi).collect();
+    let mut base: HashMap<LLVMValueRef, LLVMValueRef> = HashMap::new();
+    for &phi in &phis {
+        let v = if rotated {
+            ir::incoming(phi)
+                .into_iter()
+                .find(|&(_, f)| f == from)
+                .map_or_else(|| Builder::poison(ir::type_of(phi)), |(v, _)| v)
+        } else {
+            phi
+        };
+        base.insert(phi, v);
+    }
+    if let Some(t) = ir::terminator(from) {
+        Builder::retarget(t, body, fill);
+    }
+    shim.move_phi_edge(body, from, fallback);
+
+    b.position_at_end(fill);
+    b.set_location(dbg);
+    let mut args_map = replaced.clone();
+    if rotated {
+        args_map.extend(base.iter().map(|(&k, &v)| (k, v)));
+        // Derived arguments from the totals' values on the way in.
+        for d in &plan.derived {
+            let v = base[&plan.carried[d.carried].phi];
+            let arg = match d.kind {
+                Derive::Gep => b.byte_offset(d.base, v, "mc.adv.derived"),
+                Derive::Add => b.arith(LLVMOpcode::LLVMAdd, v, d.base, "mc.adv.derived"),
+                Derive::SubFrom => b.arith(LLVMOpcode::LLVMSub, d.base, v, "mc.adv.derived"),
+            };
+            args_map.insert(d.inst, arg);
+        }
+    }
+    let guards = entries.fill(b, &plan.entries, sites, &args_map);
+    for j in 0..n {
+        b.store(b.c64(0), b.element(sums, sums_ty, j));
+        let (lo, hi) = advance_words(j, plan, tested);
+        b.store(b.cu(b.i64t, lo), b.element(advances, adv_ty, 2 * j));
+        b.store(b.cu(b.i64t, hi), b.element(advances, adv_ty, 2 * j + 1));
+    }
+    let flags = u64::from(MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE);
+    let word = |k: usize| b.element(batch, words_ty, k);
+    b.store(entries.ptr, word(0));
+    b.store(b.cu(b.i64t, flags << 32 | n as u64), word(1));
+    if !guards.is_empty() {
+        // A negative "result != argument" argument shortens the batch to end there; a looped
+        // batch cannot be shortened, so such a loop runs the original body instead.
+        let count = guard_negative_arguments(b, n, &guards);
+        let count = b.int_cast(LLVMOpcode::LLVMZExt, count, b.i64t);
+        let all = b.icmp(
+            llvm_sys::LLVMIntPredicate::LLVMIntEQ,
+            count,
+            b.c64(n as i64),
+            "mc.adv.full",
+        );
+        let call_b = b.block_before(round, "mc.adv.call");
+        b.cond_br(all, call_b, fallback);
+        b.position_at_end(call_b);
+        b.set_location(dbg);
+    }
+    b.store(b.c64(MAX_ITERS), word(2));
+    for k in 3..6 {
+        b.store(b.c64(0), word(k));
+    }
+    b.store(sums, word(6));
+    b.store(advances, word(7));
+    let (run, run_ty) = b.declare("multicall_run_batch", b.i64t, &mut [b.ptrt]);
+    let ret = b.call(run_ty, run, &mut [batch], "mc.adv.ret");
+    let at_call = Builder::previous_block(round);
+    let iterations = b.load(b.i64t, word(3), "mc.adv.iterations");
+    let errno_fn = b.declare("__errno_location", b.ptrt, &mut []);
+
+    // The phis' values after the completed iterations.
+    let sum_of = |j: usize| b.load(b.i64t, b.element(sums, sums_ty, j), "mc.adv.sum");
+    let advanced =
+        |a: &Advancing| -> LLVMValueRef { moved(b, a, base[&a.phi], sum_of(a.by), "mc.adv.arg") };
+    let completed = |c: &Carried, done: LLVMValueRef| -> LLVMValueRef {
+        let ty = ir::type_of(c.phi);
+        let to_width = |v: LLVMValueRef| {
+            if ir::int_width(ty) < 64 {
+                b.int_cast(LLVMOpcode::LLVMTrunc, v, ty)
+            } else {
+                v
+            }
+        };
+        let change = match &c.step {
+            Step::Invariant(step) => b.arith(LLVMOpcode::LLVMMul, to_width(done), *step, ""),
+            Step::Result { entry, .. } => to_width(sum_of(*entry)),
+        };
+        plus_minus(b, c.minus, base[&c.phi], change, "mc.adv.carried")
+    };
+
+    // Round: every iteration begun completed. Top: back to the header with the advanced
+    // values, whose test decides. Rotated: the latch's test on them decides between the
+    // original loop (the bound or a signal) and the latch's exit.
+    b.position_at_end(round);
+    b.set_location(dbg);
+    let after: Vec<LLVMValueRef> = plan
+        .advancing
+        .iter()
+        .map(&advanced)
+        .chain(plan.carried.iter().map(|c| completed(c, iterations)))
+        .collect();
+    let mut until_out = None;
+    if let (Some(exit), Some((test, round_if_true))) = (tested.until_exit, tested.latch_test) {
+        // The latch's own comparison, on the values after the completed iterations.
+        let operand = |k: u32| {
+            let v = ir::operand(test, k);
+            defs.iter()
+                .position(|&(_, n)| n == v)
+                .map_or(v, |i| after[i])
+        };
+        let pred = ir::icmp_predicate(test).unwrap_or(llvm_sys::LLVMIntPredicate::LLVMIntNE);
+        let cmp = b.icmp(pred, operand(0), operand(1), "mc.adv.test");
+        let until_b = b.block_before(body, "mc.adv.until");
+        if round_if_true {
+            b.cond_br(cmp, fallback, until_b);
+        } else {
+            b.cond_br(cmp, until_b, fallback);
+        }
+        until_out = Some((until_b, exit));
+    } else if rotated {
+        // Untested: only the bound or a signal ends a batch that ran to the end.
+        b.br(fallback);
+    } else {
+        for (&phi, &v) in phis.iter().zip(&after) {
+            Builder::add_incoming(phi, &[(v, round)]);
+        }
+        b.br(tested.block);
+    }
+
+    let mut cases = vec![(b.c64(n as i64), round)];
+    let mut outs: Vec<(LLVMBasicBlockRef, Vec<LLVMValueRef>)> = Vec::with_capacity(n);
+    // Per exit: (start, next) of every advancing value, then of every carried value.
+    let mut starts: Vec<Vec<(LLVMValueRef, LLVMValueRef)>> = Vec::with_capacity(n);
+    for (i, exit) in plan.exits.iter().enumerate() {
+        let ex = ExitAt::begin(b, &entries, plan, sites, "mc.adv", i);
+        cases.push((b.c64(i as i64), ex.blocks[0]));
+        let (out_b, mut values) = (ex.blocks[2], ex.before);
+        let done = b.arith(LLVMOpcode::LLVMSub, iterations, b.c64(1), "mc.adv.done");
+        let adv_starts: Vec<LLVMValueRef> = plan.advancing.iter().map(&advanced).collect();
+        let car_starts: Vec<LLVMValueRef> =
+            plan.carried.iter().map(|c| completed(c, done)).collect();
+        let x = hand_out(b, errno_fn, ex.raw, ex.ok_v, ex.blocks, ex.dbg, "mc.adv", i);
+        values.push(x);
+        let mut these = Vec::new();
+        for (a, &start) in plan.advancing.iter().zip(&adv_starts) {
+            let next = match values.get(a.by) {
+                Some(&step) => moved(b, a, start, step, "mc.adv.next"),
+                None => Builder::poison(ir::type_of(a.phi)),
+            };
+            these.push((start, next));
+        }
+        for (c, &start) in plan.carried.iter().zip(&car_starts) {
+            these.push((start, next_value(b, c, start, &values)));
+        }
+        leave(b, exit, out_b);
+        starts.push(these);
+        outs.push((out_b, values));
+    }
+
+    // The latch's exit after a batch that ran to the end of the loop: the last iteration
+    // completed, its results are the entries'; the phis held at its start what they hold
+    // after it, moved back by its results (counters: one iteration less).
+    if let Some((until_b, exit)) = until_out {
+        b.position_at_end(until_b);
+        b.set_location(dbg);
+        let values: Vec<LLVMValueRef> = plan
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(j, e)| {
+                let raw = entries.raw_result(b, j, &format!("mc.adv.last.{j}"));
+                b.i64_as(raw, ir::type_of(sites[e.site].call))
+            })
+            .collect();
+        let done = b.arith(LLVMOpcode::LLVMSub, iterations, b.c64(1), "mc.adv.done");
+        let mut these = Vec::new();
+        for (a, &v) in plan.advancing.iter().zip(&after) {
+            let back = plan_back(b, a, v, values[a.by]);
+            these.push((back, v));
+        }
+        let carried_after = &after[plan.advancing.len()..];
+        for (c, &v) in plan.carried.iter().zip(carried_after) {
+            // After the last iteration a counter has had `iterations` steps, a total every
+            // completed iteration's result: one step back is where the last one started.
+            let start = match c.step {
+                Step::Invariant(_) => completed(c, done),
+                Step::Result { .. } => {
+                    let back = Carried {
+                        minus: !c.minus,
+                        ..c.clone()
+                    };
+                    next_value(b, &back, v, &values)
+                }
+            };
+            these.push((start, v));
+        }
+        leave(b, &exit, until_b);
+        starts.push(these);
+        outs.push((until_b, values));
+    }
+
+    b.position_at_end(at_call);
+    b.set_location(dbg);
+    b.switch(ret, fallback, &cases);
+
+    // The original loop: top, one iteration of the body; rotated, the header with the
+    // values of the iterations completed (none when the batch did not run).
+    b.position_at_end(fallback);
+    b.set_location(dbg);
+    if rotated {
+        let preds: Vec<LLVMBasicBlockRef> = ir::predecessors(fallback)
+            .into_iter()
+            .filter(|p| !p.is_null())
+            .collect();
+        for (k, &phi) in phis.iter().enumerate() {
+            let merged = b.phi(ir::type_of(phi), "mc.adv.resume");
+            for &p in &preds {
+                let v = if p == round { after[k] } else { base[&phi] };
+                Builder::add_incoming(merged, &[(v, p)]);
+            }
+            Builder::set_incoming_value(phi, fallback, merged);
+        }
+    }
+    b.br(body);
+
+    rewrites(plan, sites, &outs, &defs, &starts)
+}
