@@ -1160,8 +1160,14 @@ mod tests {
         assert_eq!(c.len(), 3);
     }
 
+    /// A directory of its own for each test: the tests of one process run in parallel.
     fn tempdir() -> PathBuf {
-        let d = std::env::temp_dir().join(format!("syscluster-build-test-{}", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!(
+            "syscluster-build-test-{}-{n}",
+            std::process::id()
+        ));
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
         d
