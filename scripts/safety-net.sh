@@ -857,6 +857,65 @@ pkg_lzip() {
 		-- sh -c '"$1" -0 -c "$2" >"$3"' sh "$d/lzip.clustered" "$d/input" "$d/crossings.lz"
 }
 
+# ---------------------------------------------------------------------------------------
+# The same work in the guest with the kernel module (kmod backend)
+# ---------------------------------------------------------------------------------------
+# guest_crossings: the programs of the packages built above that need nothing but libc run
+# inside a qemu guest with multicall.ko loaded (scripts/qemu-run.sh), original and clustered
+# build on the same work, crossings counted with strace -c, outputs compared. Skipped when
+# SYSCLUSTER_QEMU=0.
+guest_crossings() {
+	if [ "${SYSCLUSTER_QEMU:-1}" = 0 ]; then
+		echo "skip guest crossings: SYSCLUSTER_QEMU=0"
+		return
+	fi
+	local g=$work/guest files=() runs=() prog line
+	rm -rf "$g"
+	mkdir -p "$g"
+	head -c $((2 << 20)) /dev/urandom >"$g/input"
+	# PROGRAM-NAME BINARY-STEM ARGS (in the guest's directory; `out` is the output file)
+	[ -x "$work/data/gzip/gzip.clustered" ] && runs+=("gzip -9 of 2 MiB|gzip|-9 -c input")
+	[ -x "$work/data/coreutils/dd.clustered" ] && runs+=("dd bs=8k of 2 MiB|dd|if=input bs=8k status=none")
+	[ -x "$work/data/coreutils/cat.clustered" ] && runs+=("cat of 2 MiB|cat|input")
+	[ -x "$work/data/pv/pv.clustered" ] && runs+=("pv -q of 2 MiB|pv|-q input")
+	[ -x "$work/data/lzip/lzip.clustered" ] && runs+=("lzip -0 of 2 MiB|lzip|-0 -c input")
+	if [ ${#runs[@]} -eq 0 ]; then
+		echo "skip guest crossings: no package program was built"
+		return
+	fi
+	for line in "${runs[@]}"; do
+		IFS='|' read -r _ prog _ <<<"$line"
+		local dir
+		case $prog in dd | cat) dir=coreutils ;; *) dir=$prog ;; esac
+		cp "$work/data/$dir/$prog.plain" "$g/$prog.plain"
+		cp "$work/data/$dir/$prog.clustered" "$g/$prog.clustered"
+	done
+	{
+		echo '#!/bin/sh'
+		echo 'cd "$(dirname "$0")"'
+		echo 'count() { strace -f -c -o strace.txt "$@" >out 2>err; awk '"'"'$NF == "total" { print $(NF-2) ~ /^[0-9]+$/ ? $(NF-2) : $(NF-1) }'"'"' strace.txt | head -n 1; }'
+		for line in "${runs[@]}"; do
+			IFS='|' read -r what prog args <<<"$line"
+			echo "o=\$(count ./$prog.plain $args); mv out out.plain"
+			echo "c=\$(MULTICALL_BACKEND=kmod count ./$prog.clustered $args)"
+			echo "if cmp -s out out.plain; then same=identical; else same=DIFFER; fi"
+			echo "echo \"guest-crossings|$what|\$o|\$c|\$same\""
+		done
+	} >"$g/run.sh"
+	chmod +x "$g/run.sh"
+	"$root/scripts/qemu-run.sh" --timeout 600 --file "$(command -v strace)" --file "$g=$g" \
+		-- "$g/run.sh" >"$work/logs/guest.log" 2>&1
+	local found=0 what o c same
+	while IFS='|' read -r _ what o c same; do
+		found=1
+		printf '%-11s   crossings of %s in the guest (module): original %s, clustered %s (%s); output %s\n' \
+			"${what%% *}" "$what" "$o" "$c" \
+			"$(awk -v x="$o" -v y="$c" 'BEGIN { printf "%.3fx", (x ? y / x : 1) }')" "$same" | tee -a "$summary"
+		[ "$same" = identical ] || fail "guest: $what: the clustered build's output differs"
+	done < <(grep '^guest-crossings|' "$work/logs/guest.log")
+	[ "$found" = 1 ] || fail "guest: no crossings were counted ($work/logs/guest.log)"
+}
+
 started=$(date +%s)
 fetch_sources
 for p in "${packages[@]}"; do
@@ -874,6 +933,8 @@ for p in "${packages[@]}"; do
 	esac
 	echo "   $p took $(($(date +%s) - t0)) s"
 done
+say "guest"
+guest_crossings
 echo
 echo "safety-net summary (logs under $work/logs), $(($(date +%s) - started)) s in all:"
 cat "$summary"
