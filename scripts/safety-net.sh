@@ -860,8 +860,8 @@ pkg_lzip() {
 # ---------------------------------------------------------------------------------------
 # The same work in the guest with the kernel module (kmod backend)
 # ---------------------------------------------------------------------------------------
-# guest_crossings: the programs of the packages built above that need nothing but libc run
-# inside a qemu guest with multicall.ko loaded (scripts/qemu-run.sh), original and clustered
+# guest_crossings: the single programs of the packages built above (gzip, dd, cat, pv, lzip)
+# run inside a qemu guest with multicall.ko loaded (scripts/qemu-run.sh), original and clustered
 # build on the same work, crossings counted with strace -c, outputs compared. Skipped when
 # SYSCLUSTER_QEMU=0.
 guest_crossings() {
