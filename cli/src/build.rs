@@ -438,7 +438,10 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
         .status()
         .with_context(|| format!("cannot run the compiler {compiler}"))?;
     if status.success() && changed_by_pass(&yaml) {
-        let log = yaml.parent().and_then(Path::parent).unwrap_or(Path::new("."));
+        let log = yaml
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
         let output = inv.output.as_deref();
         let line = match verify_module(&compiler, &extra, &args, output, &yaml) {
             Ok(()) => "ok".to_string(),
@@ -452,7 +455,9 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
         f.write_all(format!("{line}\t{}\n", what.display()).as_bytes())
             .with_context(|| format!("cannot write into {}", log.display()))?;
     }
-    Ok(ExitCode::from(status.code().map_or(1, |c| c.clamp(0, 255) as u8)))
+    Ok(ExitCode::from(
+        status.code().map_or(1, |c| c.clamp(0, 255) as u8),
+    ))
 }
 
 /// Whether a module's remarks say the pass changed it.
@@ -480,9 +485,9 @@ fn verify_module(
         }
     }
     // The first compile wrote the module's remarks; this one must not add them again.
-    let extra = extra
-        .iter()
-        .filter(|a| !a.starts_with("-fsave-optimization-record") && !a.starts_with("-foptimization-record-"));
+    let extra = extra.iter().filter(|a| {
+        !a.starts_with("-fsave-optimization-record") && !a.starts_with("-foptimization-record-")
+    });
     let out = Command::new(compiler)
         .args(extra)
         .args(&rest)
@@ -1164,10 +1169,8 @@ mod tests {
     fn tempdir() -> PathBuf {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let d = std::env::temp_dir().join(format!(
-            "syscluster-build-test-{}-{n}",
-            std::process::id()
-        ));
+        let d =
+            std::env::temp_dir().join(format!("syscluster-build-test-{}-{n}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
         d
