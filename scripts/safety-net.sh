@@ -120,11 +120,17 @@ unpack() {
 # ---------------------------------------------------------------------------------------
 # pass_build PACKAGE DIR COMMAND...: the build with the pass, through `syscluster build
 # --verify` in DIR with the package's profile; its remarks and summary go to logs/PACKAGE.
+# A failed build is a failure of the package, with its figures so far.
 pass_build() {
 	local p=$1 dir=$2
 	shift 2
-	(cd "$dir" && "$SYSCLUSTER" build -p "$work/logs/$p.prof.json" --log "$work/logs/$p" --verify -- "$@") \
-		>"$work/logs/$p.pass.log" 2>&1
+	if (cd "$dir" && "$SYSCLUSTER" build -p "$work/logs/$p.prof.json" --log "$work/logs/$p" --verify -- "$@") \
+		>"$work/logs/$p.pass.log" 2>&1; then
+		return 0
+	fi
+	fail "$p: the build with the pass failed ($work/logs/$p.pass.log)"
+	figures "$p" "build failed"
+	return 1
 }
 
 # record PACKAGE DIR ARGS...: the profile of one more run of the plain build, in DIR.
@@ -210,6 +216,12 @@ compare_crossings() {
 	fi
 }
 
+# same_messages PACKAGE A B: compares two stderr files without what comes before the first
+# colon of each line (the program's path, which differs between the builds).
+same_messages() {
+	same "$1" <(sed 's/^[^:]*://' "$2") <(sed 's/^[^:]*://' "$3")
+}
+
 # calls_multicall PROGRAM: whether the program refers to the runtime's entry points (read all
 # of nm's output: `grep -q` would stop it early, and pipefail would count its SIGPIPE).
 calls_multicall() {
@@ -256,11 +268,7 @@ pkg_gzip() {
 		record gzip "$d/many" "$src/gzip" -d $(cd "$d/many" && echo f*.gz) &&
 		profile gzip || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	pass_build gzip "$src" make -j$jobs || {
-		fail "gzip: the build with the pass failed ($work/logs/gzip.pass.log)"
-		figures gzip "build failed"
-		return
-	}
+	pass_build gzip "$src" make -j$jobs || return
 	cp "$src/gzip" "$d/gzip.clustered"
 	calls_multicall "$d/gzip.clustered" || note_unclustered=" (no multicall reference)"
 	local b
@@ -313,11 +321,7 @@ pkg_coreutils() {
 		record coreutils "$d" "$src/src/cp" input output.cp &&
 		profile coreutils || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	pass_build coreutils "$src" make -j$jobs || {
-		fail "coreutils: the build with the pass failed ($work/logs/coreutils.pass.log)"
-		figures coreutils "build failed"
-		return
-	}
+	pass_build coreutils "$src" make -j$jobs || return
 	for prog in dd cat cp; do cp "$src/src/$prog" "$d/$prog.clustered"; done
 	local b ok=identical
 	for b in plain clustered; do
@@ -338,7 +342,7 @@ pkg_coreutils() {
 	same coreutils "$d/input" "$d/cp.clustered.out" || ok=DIFFER
 	same coreutils "$d/cp.plain.err" "$d/cp.clustered.err" || ok=DIFFER
 	# The message names the program: compare without the path before the first colon.
-	same coreutils <(sed 's/^[^:]*://' "$d/cat-missing.plain.err") <(sed 's/^[^:]*://' "$d/cat-missing.clustered.err") || ok=DIFFER
+	same_messages coreutils "$d/cat-missing.plain.err" "$d/cat-missing.clustered.err" || ok=DIFFER
 	figures coreutils "dd bs=8k, cat | cat, cp, cat of a missing file: $ok"
 	compare_crossings coreutils "dd bs=8k of 8 MiB" "$d/dd.plain" if="$d/input" of=/dev/null bs=8k status=none \
 		-- "$d/dd.clustered" if="$d/input" of=/dev/null bs=8k status=none
@@ -442,11 +446,7 @@ pkg_mini_httpd() {
 		return
 	}
 	profile mini-httpd || return
-	pass_build mini-httpd "$src" sh build-safety.sh || {
-		fail "mini-httpd: the build with the pass failed ($work/logs/mini-httpd.pass.log)"
-		figures mini-httpd "build failed"
-		return
-	}
+	pass_build mini-httpd "$src" sh build-safety.sh || return
 	cp "$src/mini_httpd" "$d/mini_httpd.clustered"
 	local calls="no multicall reference"
 	if calls_multicall "$d/mini_httpd.clustered"; then
@@ -509,11 +509,7 @@ pkg_mpeg2dec() {
 		record mpeg2dec "$d/train" "$src/src/mpeg2dec" -o null "$d/stream.m1v" &&
 		profile mpeg2dec || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	pass_build mpeg2dec "$src" make -j$jobs || {
-		fail "mpeg2dec: the build with the pass failed ($work/logs/mpeg2dec.pass.log)"
-		figures mpeg2dec "build failed"
-		return
-	}
+	pass_build mpeg2dec "$src" make -j$jobs || return
 	cp "$src/src/mpeg2dec" "$d/mpeg2dec.clustered"
 	local b ok=identical
 	for b in plain clustered; do
@@ -619,11 +615,7 @@ pkg_pv() {
 		record pv "$d" sh -c "cat input | '$src/pv' -q -C -B 4096 >output" &&
 		profile pv || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	pass_build pv "$src" make -j$jobs || {
-		fail "pv: the build with the pass failed ($work/logs/pv.pass.log)"
-		figures pv "build failed"
-		return
-	}
+	pass_build pv "$src" make -j$jobs || return
 	cp "$src/pv" "$d/pv.clustered"
 	local calls
 	calls=$(clustered_note pv "$d/pv.clustered")
@@ -647,7 +639,7 @@ pkg_pv() {
 		same pv "$d/input" "$d/$b.clustered" || ok=DIFFER
 	done
 	for b in file pipe nosplice missing stop closed; do
-		same pv <(sed 's/^[^:]*://' "$d/$b.plain.err") <(sed 's/^[^:]*://' "$d/$b.clustered.err") || ok=DIFFER
+		same_messages pv "$d/$b.plain.err" "$d/$b.clustered.err" || ok=DIFFER
 	done
 	same pv "$d/missing.plain" "$d/missing.clustered" && same pv "$d/stop.plain" "$d/stop.clustered" || ok=DIFFER
 	if (cd "$src" && make check >"$work/logs/pv.check.log" 2>&1); then
@@ -692,9 +684,8 @@ pkg_redir() {
 	else
 		fail "redir: the recorded relay did not answer ($d/record.out)"
 	fi
+	[ -s "$work/logs/redir.run0.prof.json" ] || fail "redir: no profile was recorded"
 	[ -s "$work/logs/redir.run0.prof.json" ] && profile redir && pass_build redir "$src" sh build-safety.sh || {
-		[ -s "$work/logs/redir.run0.prof.json" ] || fail "redir: no profile was recorded"
-		[ -s "$work/logs/redir.pass.log" ] && fail "redir: the build with the pass failed ($work/logs/redir.pass.log)"
 		kill "$backend_pid" 2>/dev/null
 		wait "$backend_pid" 2>/dev/null
 		return
@@ -765,11 +756,7 @@ pkg_lighttpd() {
 	}
 	profile lighttpd || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	pass_build lighttpd "$src" make -j$jobs || {
-		fail "lighttpd: the build with the pass failed ($work/logs/lighttpd.pass.log)"
-		figures lighttpd "build failed"
-		return
-	}
+	pass_build lighttpd "$src" make -j$jobs || return
 	cp "$src/src/lighttpd" "$d/lighttpd.clustered"
 	local calls
 	calls=$(clustered_note lighttpd "$d/lighttpd.clustered")
@@ -816,11 +803,7 @@ pkg_lzip() {
 		record lzip "$d" sh -c "'$src/lzip' -0 <input | '$src/lzip' -d >output" &&
 		profile lzip || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	pass_build lzip "$src" make -j$jobs || {
-		fail "lzip: the build with the pass failed ($work/logs/lzip.pass.log)"
-		figures lzip "build failed"
-		return
-	}
+	pass_build lzip "$src" make -j$jobs || return
 	cp "$src/lzip" "$d/lzip.clustered"
 	local calls
 	calls=$(clustered_note lzip "$d/lzip.clustered")
@@ -843,7 +826,7 @@ pkg_lzip() {
 	same lzip "$d/input" "$d/output.clustered" || ok=DIFFER
 	same lzip "$d/input" "$d/pipe.clustered" || ok=DIFFER
 	for b in compress decompress pipe missing truncated; do
-		same lzip <(sed 's/^[^:]*://' "$d/$b.plain.err") <(sed 's/^[^:]*://' "$d/$b.clustered.err") || ok=DIFFER
+		same_messages lzip "$d/$b.plain.err" "$d/$b.clustered.err" || ok=DIFFER
 	done
 	same lzip "$d/truncated.plain" "$d/truncated.clustered" || ok=DIFFER
 	if (cd "$src" && make check >"$work/logs/lzip.check.log" 2>&1); then
