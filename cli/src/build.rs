@@ -733,6 +733,10 @@ pub struct Summary {
     /// ones it did not (with its message).
     pub verified: usize,
     pub verify_failed: Vec<String>,
+    /// Every remark of the build's modules, each module once, in the order they were
+    /// compiled: what the report (`report.rs`) maps onto the profile's edges.
+    #[serde(skip)]
+    pub remarks: Vec<Remark>,
 }
 
 /// What the profile's transitions run in: `own code` when both calls have a source site (code
@@ -808,6 +812,7 @@ impl Summary {
                 Err(_) => s.modules_without_record += 1,
             }
         }
+        s.remarks = remarks.iter().flatten().cloned().collect();
         for module in remarks {
             if module.iter().any(|r| r.kind == "Passed") {
                 s.modules_changed += 1;

@@ -21,7 +21,7 @@ use anyhow::{Context, Result};
 use syscluster_profile::catalogue;
 use syscluster_profile::format::{Node, Profile};
 
-use crate::build::{parse_remarks, Remark, Summary};
+use crate::build::{Remark, Summary};
 
 /// What became of one edge of the profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -497,26 +497,10 @@ pub fn render(
     o
 }
 
-/// Every remark of the build's modules (`LOG/modules`, `LOG/remarks/KEY.yaml`), each module once.
-fn read_remarks(log: &Path) -> Vec<Remark> {
-    let modules = fs::read_to_string(log.join("modules")).unwrap_or_default();
-    let mut keys: Vec<&str> = modules
-        .lines()
-        .filter_map(|l| l.split_once('\t').map(|(k, _)| k))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys.iter()
-        .filter_map(|k| fs::read_to_string(log.join("remarks").join(format!("{k}.yaml"))).ok())
-        .flat_map(|t| parse_remarks(&t))
-        .collect()
-}
-
 /// Writes `LOG/report.html` for the build whose summary is `summary`. Without Graphviz it
 /// says so once on standard error and writes the page without the picture.
 pub fn write(log: &Path, profile: &Profile, summary: &Summary) -> Result<()> {
-    let remarks = read_remarks(log);
-    let fates = edge_fates(profile, &remarks);
+    let fates = edge_fates(profile, &summary.remarks);
     let dot = to_dot(profile, &fates);
     let dot_path = log.join("report.dot");
     fs::write(&dot_path, &dot).with_context(|| format!("cannot write {}", dot_path.display()))?;
