@@ -354,33 +354,6 @@ pkg_coreutils() {
 # ---------------------------------------------------------------------------------------
 # mini-httpd: a forking web server on the loopback address
 # ---------------------------------------------------------------------------------------
-# serve BINARY DOCROOT LOG [RECORD]: starts the server on a free loopback port; sets $port, $pid.
-serve() {
-	local bin=$1 docroot=$2 log=$3 attempt i
-	shift 3
-	for attempt in 1 2 3; do
-		port=$((20000 + RANDOM % 20000))
-		# A port someone else listens on would answer for the server: pick another.
-		curl -s -o /dev/null "http://127.0.0.1:$port/" && continue
-		rm -f "$log.pid"
-		"$@" "$bin" -D -h 127.0.0.1 -p "$port" -d "$docroot" -u root -i "$log.pid" -l "$log" \
-			>"$log.out" 2>&1 &
-		pid=$!
-		for ((i = 0; i < 100; i++)); do
-			curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		stop_server "$log"
-	done
-	return 1
-}
-
-stop_server() {
-	[ -f "$1.pid" ] && kill "$(cat "$1.pid")" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
-
 # fetch_all PORT OUTDIR: the same requests every time: files, a missing one, a directory.
 fetch_all() {
 	local f
@@ -411,12 +384,7 @@ pkg_mini_httpd() {
 		}
 	done <"$src/debian/patches/series"
 	rm -rf "$d"
-	mkdir -p "$d/docroot/sub"
-	for s in 0 1 4095 4096 4097 2097152; do
-		head -c $s /dev/urandom >"$d/docroot/f$s"
-	done
-	echo '<html><body>safety net</body></html>' >"$d/docroot/index.html"
-	chmod -R a+rX "$d"
+	make_docroot "$d/docroot"
 	(cd "$src" && make mime_encodings.h mime_types.h >/dev/null 2>&1)
 
 	# The server from its three modules (as Debian's Makefile, without TLS), with $CC.
@@ -433,14 +401,16 @@ pkg_mini_httpd() {
 		return
 	}
 	cp "$src/mini_httpd" "$d/mini_httpd.plain"
-	if ! serve "$d/mini_httpd.plain" "$d/docroot" "$d/record" "$SYSCLUSTER" record -o "$work/logs/mini-httpd.run0.prof.json" --; then
-		fail "mini-httpd: the recorded server did not answer"
-		stop_server "$d/record"
+	# The server in the foreground, on the port serve_on picks.
+	local server=(-D -h 127.0.0.1 -p @PORT@ -d "$d/docroot" -u root)
+	if ! serve_on "$d/record" "$SYSCLUSTER" record -o "$work/logs/mini-httpd.run0.prof.json" -- \
+		"$d/mini_httpd.plain" "${server[@]}" -l "$d/record"; then
+		fail "mini-httpd: the recorded server did not answer ($d/record.out)"
 		return
 	fi
 	local i
 	for ((i = 0; i < 5; i++)); do fetch_all "$port" "$d/train"; done
-	stop_server "$d/record"
+	stop_on
 	[ -s "$work/logs/mini-httpd.run0.prof.json" ] || {
 		fail "mini-httpd: no profile was recorded ($d/record.out)"
 		return
@@ -448,20 +418,16 @@ pkg_mini_httpd() {
 	profile mini-httpd || return
 	pass_build mini-httpd "$src" sh build-safety.sh || return
 	cp "$src/mini_httpd" "$d/mini_httpd.clustered"
-	local calls="no multicall reference"
-	if calls_multicall "$d/mini_httpd.clustered"; then
-		calls="calls multicall"
-	elif grep -qs '^Name: *Clustered$' "$work/logs/mini-httpd/remarks/"*.yaml; then
-		fail "mini-httpd: the pass reported a cluster but the server does not call multicall"
-	fi
+	local calls
+	calls=$(clustered_note mini-httpd "$d/mini_httpd.clustered")
 	local b ok=identical
 	for b in plain clustered; do
-		if serve "$d/mini_httpd.$b" "$d/docroot" "$d/server-$b"; then
+		if serve_on "$d/server-$b" "$d/mini_httpd.$b" "${server[@]}" -l "$d/server-$b"; then
 			fetch_all "$port" "$d/$b"
 		else
 			fail "mini-httpd: the $b server did not answer"
 		fi
-		stop_server "$d/server-$b"
+		stop_on
 	done
 	if ! diff -r "$d/plain" "$d/clustered" >/dev/null 2>&1 || [ ! -s "$d/plain/f4097.body" ]; then
 		fail "mini-httpd: the plain and clustered servers answer differently ($d/plain vs $d/clustered)"
