@@ -27,7 +27,7 @@ packages=(
     llvm-19-dev clang-19 llvm-19-tools lld-19 libclang-rt-19-dev
     strace graphviz linux-perf pkg-config make gcc libc6-dev python3 python3-pip
     binutils file bc
-    curl patch xz-utils util-linux libcrypt-dev
+    curl patch xz-utils bzip2 util-linux libcrypt-dev
 )
 if [ "$want_qemu" = 1 ]; then
     packages+=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio kmod)
