@@ -117,9 +117,7 @@ fn run(cmd: &mut Command) -> Result<()> {
 /// Runs `cmd` and returns its standard output; fails with its standard error.
 fn output(cmd: &mut Command) -> Result<String> {
     let what = format!("{cmd:?}");
-    let out = cmd
-        .output()
-        .with_context(|| format!("cannot run {what}"))?;
+    let out = cmd.output().with_context(|| format!("cannot run {what}"))?;
     if !out.status.success() {
         bail!(
             "{what} failed ({}): {}",

@@ -114,6 +114,26 @@ crossings() { strace -f -qq -c -o "$work/strace.$$" "$@" >/dev/null 2>&1 || true
 a=$(crossings "$work/plain/hello")
 b=$(crossings "$work/drv/hello")
 if [ "$a" = "$b" ]; then ok "hello makes as many system calls as the original ($a)"; else fail "hello: original $a system calls, driver build $b"; fi
+# A program that links the runtime loads no library the original does not (the runtime's
+# unwinder is its own: cli/src/runtime_archive.rs), and its start-up and exit cost at most
+# one crossing more than the original's: the module probe, at its first batch of two
+# entries. `copy IN DIR` runs its open -> creat batch, which stops at creat (EISDIR), so no
+# copy runs; `copy` without arguments exits before any batch.
+loaded() { ldd "$1" | awk '$1 !~ /^linux-vdso/ {print $1}' | sort; }
+extra=$(comm -13 <(loaded "$work/plain/copy") <(loaded "$work/drv/copy") | tr '\n' ' ')
+if [ -z "$extra" ]; then ok "copy loads no library the original does not"; else fail "copy loads libraries the original does not: $extra"; fi
+for run in "batch:../in.bin ..:1" "no batch::0"; do
+    IFS=: read -r what args probe <<<"$run"
+    # shellcheck disable=SC2086 # the arguments are words
+    a=$(cd "$work/plain" && crossings ./copy $args)
+    # shellcheck disable=SC2086
+    b=$(cd "$work/drv" && crossings ./copy $args)
+    if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -le $((a + probe)) ]; then
+        ok "copy ($what): $b system calls, the original $a (at most $probe more)"
+    else
+        fail "copy ($what): $b system calls, the original $a: more than $probe more"
+    fi
+done
 
 # 4. Differential runs.
 same_run() { # name program args... (stdin from $work/stdin): stdout, stderr, status, output file
