@@ -44,8 +44,11 @@ pub fn private_runtime(runtime: &Path, cc: &str, dir: &Path) -> Result<PathBuf> 
     let keep = dir.join("api-symbols");
     let archive = dir.join("libmulticall.a");
 
+    // The API's symbols are the roots of `--gc-sections`, as when rustc links an executable
+    // or a shared library from the same objects: two thirds of the code goes, and with it
+    // relocations the loader would apply at every start.
     let mut ld = Command::new(LD);
-    ld.arg("-r").arg("-o").arg(&linked);
+    ld.args(["-r", "--gc-sections", "-o"]).arg(&linked);
     for sym in &api {
         ld.arg("-u").arg(sym);
     }
