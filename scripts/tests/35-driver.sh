@@ -197,6 +197,16 @@ for how in catch abort; do
         fail "unwinding ($how): status $status, stdout '$out', stderr $(head -c 300 "$work/unwind/err.$how")"
     fi
 done
+# A -static link takes the same archive: its unwinder and glibc's static one side by side.
+if (cd "$work/drv" && "$syscluster" build -p "$work/all.prof.json" --log "$work/log-static" -- \
+    sh -c "\$CC -static -O2 -g -o copy-static copy.c") >"$work/build-static.out" 2>&1 &&
+    nm "$work/drv/copy-static" | grep ' T multicall$' >/dev/null &&
+    "$work/drv/copy-static" "$work/in.bin" "$work/out.static" && cmp -s "$work/in.bin" "$work/out.static"; then
+    ok "copy linked -static by the driver, with the runtime, copies byte for byte"
+else
+    fail "copy linked -static by the driver"
+    sed 's/^/       /' "$work/build-static.out"
+fi
 
 # 4. Differential runs.
 same_run() { # name program args... (stdin from $work/stdin): stdout, stderr, status, output file
