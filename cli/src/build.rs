@@ -47,7 +47,7 @@ const ENV_LTO: &str = "SYSCLUSTER_LTO";
 /// The linker that runs the pass at link time (it loads pass plugins: `--load-pass-plugin`).
 const LTO_LINKER: &str = "lld";
 /// Archivers that index bitcode members, for the build's static libraries under `--lto`.
-pub(crate) const LTO_AR: &str = "llvm-ar-19";
+const LTO_AR: &str = "llvm-ar-19";
 const LTO_RANLIB: &str = "llvm-ranlib-19";
 
 #[derive(Args)]

@@ -30,6 +30,8 @@ const NM: &str = "llvm-nm-19";
 const OBJCOPY: &str = "llvm-objcopy-19";
 /// The system linker, for the relocatable (`-r`) link.
 const LD: &str = "ld";
+/// Makes the archive of one member.
+const AR: &str = "llvm-ar-19";
 /// Sections of embedded bitcode that no link uses (Rust's `-C embed-bitcode`).
 const DROPPED_SECTIONS: [&str; 2] = [".llvmbc", ".llvmcmd"];
 
@@ -69,10 +71,7 @@ pub fn private_runtime(runtime: &Path, cc: &str, dir: &Path) -> Result<PathBuf> 
     let _ = fs::remove_file(&linked);
 
     let _ = fs::remove_file(&archive);
-    run(Command::new(crate::build::LTO_AR)
-        .arg("rcs")
-        .arg(&archive)
-        .arg(&object))?;
+    run(Command::new(AR).arg("rcs").arg(&archive).arg(&object))?;
     let _ = fs::remove_file(&object);
     Ok(archive)
 }
