@@ -1,5 +1,5 @@
-//! The runtime archive that `syscluster build` links into clustered programs: the objects of
-//! `libmulticall.a` that its C API needs, with a private copy of the unwinder, as one
+//! The runtime archive that `syscluster build` links into clustered programs: the code of
+//! `libmulticall.a` that its C API reaches, with a private copy of the unwinder, as one
 //! relocatable object in an archive of its own.
 //!
 //! Cargo's `libmulticall.a` holds Rust's standard library, whose precompiled objects call
