@@ -30,6 +30,8 @@ use clap::Args;
 use serde::Serialize;
 use syscluster_profile::format::Profile;
 
+use crate::runtime_archive::private_runtime;
+
 /// Environment of the compiler wrapper, set by `build` (or by hand for `CC="syscluster cc"`).
 const ENV_PROFILE: &str = "SYSCLUSTER_PROFILE";
 const ENV_LOG: &str = "SYSCLUSTER_LOG";
@@ -149,6 +151,19 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     fs::create_dir_all(log.join("remarks"))
         .and_then(|()| fs::create_dir_all(&bin))
         .with_context(|| format!("cannot create {}", log.display()))?;
+    // The copy of the runtime that programs link: the unwinder resolved inside it, so that
+    // a C program loads no libgcc_s it did not load before (cli/src/runtime_archive.rs).
+    let c_compiler = std::env::var(ENV_CC).unwrap_or_else(|_| "clang-19".into());
+    let runtime = match private_runtime(&runtime, &c_compiler, &log.join("runtime")) {
+        Ok(archive) => archive,
+        Err(err) => {
+            eprintln!(
+                "syscluster build: linking {} as it is, so clustered programs load libgcc_s: {err:#}",
+                runtime.display()
+            );
+            runtime
+        }
+    };
     let exe = own_exe()?;
     let cc = write_wrapper(&bin, "cc", &exe, "cc")?;
     let cxx = write_wrapper(&bin, "c++", &exe, "c++")?;

@@ -14,6 +14,7 @@ mod ingest;
 mod perf;
 mod record;
 mod report;
+mod runtime_archive;
 mod show;
 
 use anyhow::{bail, Context, Result};

@@ -56,7 +56,7 @@
 //!    of at most `PIPE_BUF` bytes unless `N` divides the page size and the input offset is
 //!    a multiple of `N` (then `sendfile` fills the pipe with page pieces that are whole
 //!    blocks, each block atomic as a plain `write` of it is); a block above
-//!    [`MAX_BLOCK`]; a regular input with no whole block left.
+//!    [`MAX_BLOCK`]; a regular input with fewer than [`MIN_BLOCKS`] whole blocks left.
 //!
 //! Signals: each chunk is a crossing, and a signal handler runs when it returns, exactly
 //! as between two plain calls; no signal stays pending in user space, so there is nothing
@@ -78,6 +78,11 @@ pub const CHUNK_BYTES: u64 = 8 << 20;
 /// The largest block the copy loop is specialised for: a read of more than the kernel's
 /// per-call limit (`MAX_RW_COUNT`) returns less than asked, which rule 1 does not model.
 pub const MAX_BLOCK: u64 = 1 << 30;
+
+/// The fewest whole blocks of a regular input worth the checks of [`plan`]: they cost up to
+/// 8 crossings, and the plain loop 2 per block; below this the plain loop runs it all, after
+/// one `fstat` (two when the file is large enough but its offset leaves fewer blocks).
+pub const MIN_BLOCKS: u64 = 4;
 
 /// `PIPE_BUF`: writes to a pipe of at most this many bytes are atomic.
 const PIPE_BUF: u64 = 4096;
@@ -210,15 +215,18 @@ fn is_stream_socket(fd: RawFd) -> bool {
 
 /// Chooses the operation for `copy` from its descriptors (rule 4 of the module docs), or
 /// `None` when the plain loop must run it all. A few system calls (`fstat`, `lseek`,
-/// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`), two when the input is a regular file with
-/// no whole block left; errno is the caller's to keep.
+/// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`), one or two when the input is a regular
+/// file with fewer than [`MIN_BLOCKS`] whole blocks; errno is the caller's to keep.
 pub fn plan(copy: &CopyLoop) -> Option<Plan> {
     let kind = |st: &libc::stat| st.st_mode & libc::S_IFMT;
     let in_st = stat(copy.input)?;
-    // A regular input: its whole blocks first (two calls), so that a file smaller than a
-    // block costs no more.
+    // A regular input: its whole blocks first, so that a small file costs one or two calls:
+    // the file's size bounds the blocks left whatever its offset.
     let input = match kind(&in_st) {
         libc::S_IFREG => {
+            if (in_st.st_size.max(0) as u64) / copy.block < MIN_BLOCKS {
+                return None;
+            }
             // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
             let offset = unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) };
             if offset < 0 {
@@ -226,7 +234,7 @@ pub fn plan(copy: &CopyLoop) -> Option<Plan> {
             }
             let offset = offset as u64;
             let blocks = (in_st.st_size.max(0) as u64).saturating_sub(offset) / copy.block;
-            if blocks == 0 || !on_task_independent_filesystem(copy.input) {
+            if blocks < MIN_BLOCKS || !on_task_independent_filesystem(copy.input) {
                 return None;
             }
             Some((offset, blocks))

@@ -217,6 +217,35 @@ fn the_specialised_path_makes_fewer_calls_than_blocks() {
     }
 }
 
+/// A file of fewer than `MIN_BLOCKS` whole blocks (from the start, or from its offset) is
+/// copied by the plain loop, whose calls cost less than the checks of the specialisation;
+/// from `MIN_BLOCKS` on, the specialisation runs. The read/write calls tell which ran.
+#[test]
+fn files_of_few_blocks_run_the_plain_loop() {
+    let min = copy::MIN_BLOCKS as usize;
+    for n in BLOCKS {
+        for (size, input_start) in [((min - 1) * n + 17, 0), ((min + 1) * n, 2 * n as u64)] {
+            let case = FileCase {
+                input_start,
+                ..FileCase::new(size, n)
+            };
+            let (_, plain_calls) = file_to_file(Way::Plain, case);
+            let flagged_calls = same_file_to_file(case);
+            assert_eq!(
+                flagged_calls, plain_calls,
+                "{size} bytes from {input_start}, n {n}"
+            );
+        }
+        let case = FileCase::new(min * n, n);
+        let (_, plain_calls) = file_to_file(Way::Plain, case);
+        let flagged_calls = same_file_to_file(case);
+        assert!(
+            flagged_calls < plain_calls,
+            "{min} blocks of {n}: {flagged_calls} calls, the plain loop {plain_calls}"
+        );
+    }
+}
+
 #[test]
 fn bounds_are_kept() {
     for n in BLOCKS {

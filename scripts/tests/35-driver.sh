@@ -6,7 +6,10 @@
 #      alone (no hand-written flags): the profile must still match (paths differ);
 #   3. checks that the summary names the clusters, that configure-style probes and
 #      preprocessing never ran the pass, that a program where nothing clustered is linked
-#      exactly like the original (no runtime symbol, the same libraries, the same crossings);
+#      exactly like the original (no runtime symbol, the same libraries, the same crossings),
+#      that a clustered one loads no library the original does not and starts and exits with
+#      at most the module probe more, and that the runtime archive's own unwinder unwinds as
+#      Rust expects;
 #   4. runs both builds on the same inputs, failing calls included, and compares stdout,
 #      stderr, exit status and output files byte for byte;
 #   5. builds it a third time with `syscluster build --lto` (the pass at link time, lld) and
@@ -114,6 +117,96 @@ crossings() { strace -f -qq -c -o "$work/strace.$$" "$@" >/dev/null 2>&1 || true
 a=$(crossings "$work/plain/hello")
 b=$(crossings "$work/drv/hello")
 if [ "$a" = "$b" ]; then ok "hello makes as many system calls as the original ($a)"; else fail "hello: original $a system calls, driver build $b"; fi
+# A program that links the runtime loads no library the original does not (the runtime's
+# unwinder is its own: cli/src/runtime_archive.rs), and its start-up and exit cost at most
+# one crossing more than the original's: the module probe, at its first batch of two
+# entries. `copy IN DIR` runs its open -> creat batch, which stops at creat (EISDIR), so no
+# copy runs; `copy` without arguments exits before any batch. A copy of two blocks runs
+# its loop as the plain loop after one `fstat` (fewer blocks than the in-kernel copy's
+# checks would cost: runtime/src/copy.rs, MIN_BLOCKS), so at most two more.
+loaded() { ldd "$1" | awk '$1 !~ /^linux-vdso/ {print $1}' | sort; }
+extra=$(comm -13 <(loaded "$work/plain/copy") <(loaded "$work/drv/copy") | tr '\n' ' ')
+if [ -z "$extra" ]; then ok "copy loads no library the original does not"; else fail "copy loads libraries the original does not: $extra"; fi
+head -c 10000 /dev/urandom >"$work/small.bin"
+for run in "batch:../in.bin ..:1" "no batch::0" "copy of 2 blocks:../small.bin out.small:2"; do
+    IFS=: read -r what args probe <<<"$run"
+    # shellcheck disable=SC2086 # the arguments are words
+    a=$(cd "$work/plain" && crossings ./copy $args)
+    # shellcheck disable=SC2086
+    b=$(cd "$work/drv" && crossings ./copy $args)
+    if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -le $((a + probe)) ]; then
+        ok "copy ($what): $b system calls, the original $a (at most $probe more)"
+    else
+        fail "copy ($what): $b system calls, the original $a: more than $probe more"
+    fi
+done
+# The runtime archive's own unwinder unwinds as Rust expects, without libgcc_s: a staticlib
+# standing in for the runtime (SYSCLUSTER_RUNTIME; its C function named like the API) panics.
+# Caught inside it, the panic runs Drop and the call returns; uncaught, it stops at the C
+# boundary and aborts.
+mkdir -p "$work/unwind"
+cat >"$work/unwind/p.rs" <<'EOF'
+struct Noisy;
+impl Drop for Noisy {
+    fn drop(&mut self) {
+        eprintln!("dropped");
+    }
+}
+#[inline(never)]
+fn inner(x: i32) -> i32 {
+    let _n = Noisy;
+    if x > 0 {
+        panic!("boom");
+    }
+    x
+}
+#[no_mangle]
+pub extern "C" fn multicall_test_panic(x: i32) -> i32 {
+    #[cfg(catch)]
+    return std::panic::catch_unwind(|| inner(x)).unwrap_or(-1);
+    #[cfg(not(catch))]
+    return inner(x);
+}
+EOF
+printf '#include <stdio.h>\nint multicall_test_panic(int);\nint main(void)\n{\n\tprintf("%%d\\n", multicall_test_panic(0));\n\tfflush(stdout);\n\tprintf("%%d\\n", multicall_test_panic(1));\n\treturn 0;\n}\n' >"$work/unwind/main.c"
+for how in catch abort; do
+    cfg=()
+    [ $how = catch ] && cfg=(--cfg catch)
+    if ! rustc -O --edition 2021 --crate-type staticlib "${cfg[@]}" -o "$work/unwind/lib$how.a" "$work/unwind/p.rs" 2>"$work/unwind/rustc.$how" ||
+        ! (cd "$work/unwind" && SYSCLUSTER_RUNTIME=$work/unwind/lib$how.a "$syscluster" build -p "$work/all.prof.json" \
+            --log "$work/unwind/log.$how" -- sh -c "\$CC -O2 -o $how main.c") >"$work/unwind/build.$how" 2>&1; then
+        fail "unwinding ($how): the stand-in runtime does not build"
+        sed 's/^/       /' "$work/unwind/rustc.$how" "$work/unwind/build.$how"
+        continue
+    fi
+    if ldd "$work/unwind/$how" | grep -q libgcc_s; then
+        fail "unwinding ($how): the program loads libgcc_s"
+    else
+        ok "unwinding ($how): the program loads no libgcc_s"
+    fi
+    # Through sh, whose report of the abort goes to /dev/null.
+    status=$(sh -c 'RUST_BACKTRACE=0 "$1" >"$2" 2>"$3"; echo $?' sh "$work/unwind/$how" \
+        "$work/unwind/out.$how" "$work/unwind/err.$how" 2>/dev/null)
+    out=$(tr '\n' ' ' <"$work/unwind/out.$how")
+    if [ $how = catch ] && [ $status = 0 ] && [ "$out" = "0 -1 " ] && grep -q dropped "$work/unwind/err.$how"; then
+        ok "unwinding (caught): Drop ran, the call returned -1, exit 0"
+    elif [ $how = abort ] && [ $status = 134 ] && [ "$out" = "0 " ] && grep -q dropped "$work/unwind/err.$how" &&
+        grep -q 'cannot unwind' "$work/unwind/err.$how"; then
+        ok "unwinding (uncaught): Drop ran, then the C boundary aborted (status 134)"
+    else
+        fail "unwinding ($how): status $status, stdout '$out', stderr $(head -c 300 "$work/unwind/err.$how")"
+    fi
+done
+# A -static link takes the same archive: its unwinder and glibc's static one side by side.
+if (cd "$work/drv" && "$syscluster" build -p "$work/all.prof.json" --log "$work/log-static" -- \
+    sh -c "\$CC -static -O2 -g -o copy-static copy.c") >"$work/build-static.out" 2>&1 &&
+    nm "$work/drv/copy-static" | grep ' T multicall$' >/dev/null &&
+    "$work/drv/copy-static" "$work/in.bin" "$work/out.static" && cmp -s "$work/in.bin" "$work/out.static"; then
+    ok "copy linked -static by the driver, with the runtime, copies byte for byte"
+else
+    fail "copy linked -static by the driver"
+    sed 's/^/       /' "$work/build-static.out"
+fi
 
 # 4. Differential runs.
 same_run() { # name program args... (stdin from $work/stdin): stdout, stderr, status, output file
