@@ -5,8 +5,8 @@
 #   scripts/bench-table3.sh --guest [RUNS] [OUT_DIR]   guest  (defaults: 5 build/bench-table3)
 #
 # testsuite/programs/copy.c built with each block size N of 512 B to 16 KiB (-DN=...), with
-# clang-19 -O2 -g (the original) and with the pass and a profile recorded on that build (the
-# copy loop becomes one looped multi-call whose buffer is dead; the runtime linked statically).
+# clang-19 -O2 -g (the original) and through `syscluster build` with a profile recorded on that
+# build (the copy loop becomes one looped multi-call whose buffer is dead).
 # Each copies files of the paper's three sizes (80 KiB, 925 KiB, 2.28 MiB) on the disk file
 # system, three ways, RUNS times each, the ways alternating:
 #
@@ -50,7 +50,6 @@ target=${CARGO_TARGET_DIR:-target}
 case "$target" in /*) ;; *) target=$root/$target ;; esac
 cargo build --release --locked -p multicall -p syscluster-pass -p syscluster-cli 2>&1 | tail -n 1
 syscluster=$target/release/syscluster
-plugin=$target/release/libsyscluster_pass.so
 if [ "$guest" = 0 ] && ! perf stat -x, -e raw_syscalls:sys_enter -- true >/dev/null 2>&1; then
     echo "bench-table3: perf stat cannot count raw_syscalls:sys_enter here (scripts/setup.sh installs perf; run as root)" >&2
     exit 2
@@ -70,14 +69,11 @@ head -c $((256 * 4096)) /dev/urandom >train
 for n in "${blocks[@]}"; do
     clang-19 -O2 -g -DN="$n" -o "copy.$n" "$root/testsuite/programs/copy.c"
     "$syscluster" record -o "copy.$n.json" -- "./copy.$n" train train.out 2>/dev/null
-    # The runtime linked statically, as `syscluster build` links it: a shared libmulticall
-    # would add the loader's search for it to every run.
-    clang-19 -O2 -g -DN="$n" -fplugin="$plugin" -fpass-plugin="$plugin" \
-        -mllvm -syscluster-profile="copy.$n.json" -Rpass=syscall-cluster \
-        "$root/testsuite/programs/copy.c" -o "copy.$n.clustered" \
-        -Wl,--push-state,--as-needed "$target/release/libmulticall.a" -lpthread -ldl -lm -Wl,--pop-state \
-        2>"remarks.$n"
-    grep -q 'whole loop into one looped multi-call' "remarks.$n" || {
+    # Built as users build: through `syscluster build`, which links its own copy of the
+    # runtime archive (no libgcc_s, docs/runtime.md).
+    "$syscluster" build --profile "copy.$n.json" -- \
+        sh -c "\$CC -O2 -g -DN=$n -o copy.$n.clustered '$root/testsuite/programs/copy.c'" >"remarks.$n" 2>&1
+    grep -Eq '\([1-9][0-9]* looped multi-call' "remarks.$n" || {
         echo "bench-table3: the copy loop at N=$n is not a looped multi-call (remarks.$n):" >&2
         cat "remarks.$n" >&2
         exit 1
