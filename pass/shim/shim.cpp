@@ -22,10 +22,13 @@
 #include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/InlineCost.h"
 #include "llvm/Analysis/LazyValueInfo.h"
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/Loads.h"
 #include "llvm/Analysis/MemoryLocation.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/PostDominators.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/DebugInfoMetadata.h"
@@ -40,6 +43,9 @@
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/LoopRotationUtils.h"
+#include "llvm/Transforms/Utils/LoopSimplify.h"
+#include "llvm/Transforms/Utils/LoopUtils.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 
 #include <cstring>
@@ -469,6 +475,66 @@ void syscluster_shim_ssa_rewrite_outside(LLVMValueRef def, LLVMBasicBlockRef *in
 void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
                                    LLVMBasicBlockRef to) {
   unwrap(bb)->replacePhiUsesWith(unwrap(from), unwrap(to));
+}
+
+// -------------------------------------------------------------------------------------------
+// Loop rotation (pass/src/transform/rotate.rs).
+
+// Rotates the loop that `header` heads with LLVM's LoopRotation (the header's copy runs before
+// the loop, the old header moves to the loop's bottom, after its latch), after putting the loop
+// in simplified and LCSSA form (simplifyLoop, formLCSSARecursively), which rotation requires.
+// Returns null when rotated, else why not (a static string); `*changed` says whether the
+// simplification changed the IR anyway. The function's cached analyses are invalidated when
+// anything changed.
+const char *syscluster_shim_rotate_loop(void *ctx, LLVMBasicBlockRef header, unsigned max_insts,
+                                        int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Function &F = *H->getParent();
+  *changed = 0;
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+  auto &LI = C.FAM.getResult<LoopAnalysis>(F);
+  Loop *L = LI.getLoopFor(H);
+  if (!L || L->getHeader() != H)
+    return "its block heads no loop";
+  if (L->getNumBlocks() < 2)
+    return "the loop is one block: there is no later block for its header to move to";
+  if (!L->getLoopLatch())
+    return "the loop has more than one back edge";
+  auto *BI = dyn_cast<BranchInst>(H->getTerminator());
+  if (!BI || BI->isUnconditional() || !L->isLoopExiting(H))
+    return "the header does not end with a conditional branch that leaves the loop";
+  unsigned N = 0;
+  for (Instruction &I : *H)
+    if (!isa<PHINode>(I) && !isa<DbgInfoIntrinsic>(I))
+      ++N;
+  if (N > max_insts)
+    return "the header has too many instructions to copy";
+  for (Instruction &I : *H)
+    if (auto *CB = dyn_cast<CallBase>(&I))
+      if (CB->cannotDuplicate() || CB->isConvergent())
+        return "the header has a call that may not be copied";
+  auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+  auto &TTI = C.FAM.getResult<TargetIRAnalysis>(F);
+  auto &TLI = C.FAM.getResult<TargetLibraryAnalysis>(F);
+  bool Simplified = simplifyLoop(L, &DT, &LI, nullptr, &AC, nullptr, /*PreserveLCSSA=*/false);
+  Simplified |= formLCSSARecursively(*L, DT, &LI, nullptr);
+  const char *Why = nullptr;
+  bool Rotated = false;
+  if (!L->isLoopSimplifyForm()) {
+    Why = "the loop cannot be given a preheader and dedicated exits (an indirect branch enters it)";
+  } else {
+    SimplifyQuery SQ(F.getDataLayout(), &TLI, &DT, &AC);
+    Rotated = LoopRotation(L, &LI, &TTI, &AC, &DT, nullptr, nullptr, SQ, /*RotationOnly=*/true,
+                           max_insts, /*IsUtilMode=*/true);
+    if (!Rotated)
+      Why = "LLVM's LoopRotation declined it";
+  }
+  if (Simplified || Rotated) {
+    *changed = 1;
+    C.FAM.invalidate(F, PreservedAnalyses::none());
+  }
+  return Why;
 }
 
 // -------------------------------------------------------------------------------------------

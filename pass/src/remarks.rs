@@ -183,6 +183,42 @@ impl Remark {
         }
     }
 
+    /// A loop rotated so that the hot edge `b -> a` across its back edge is a straight line.
+    pub(crate) fn rotated(sites: &[Site], b: usize, a: usize) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Rotated",
+            function: sites[a].function,
+            at: Some(sites[a].call),
+            message: format!(
+                "rotated the loop so that {} is followed by the next iteration's {} on a straight line; the loop's first {} runs before it",
+                sites[b].label(),
+                sites[a].label(),
+                sites[a].callee
+            ),
+        }
+    }
+
+    /// A hot edge `b -> a` across a back edge whose loop is not rotated, and why.
+    pub(crate) fn not_rotated(
+        sites: &[Site],
+        b: usize,
+        a: usize,
+        why: &crate::transform::NotRotated,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "Rotation",
+            function: sites[a].function,
+            at: Some(sites[a].call),
+            message: format!(
+                "did not rotate the loop of {} -> {} across its back edge: {why}",
+                sites[b].label(),
+                sites[a].label()
+            ),
+        }
+    }
+
     /// A hot matched edge whose calls are in different functions only; `why` says what kept
     /// them apart.
     pub(crate) fn cross_function(sites: &[Site], e: &CrossEdge, why: &str) -> Option<Remark> {

@@ -86,6 +86,12 @@ extern "C" {
         vals: *mut LLVMValueRef,
         n: c_uint,
     );
+    fn syscluster_shim_rotate_loop(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        max_insts: c_uint,
+        changed: *mut c_int,
+    ) -> *const c_char;
     fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_delete_if_dead(ctx: *mut c_void, func: LLVMValueRef) -> c_int;
@@ -345,6 +351,29 @@ impl Shim {
             )
         }
     }
+    /// Rotates the loop that `header` heads with LLVM's LoopRotation, after giving it a
+    /// preheader, dedicated exits and LCSSA form; the header is copied when it has at most
+    /// `max_insts` instructions. `Err((why, changed))` when it did not rotate, `changed` saying
+    /// whether that simplification changed the IR anyway. The function's cached analyses are
+    /// invalidated after any change.
+    pub(crate) fn rotate_loop(
+        &self,
+        header: LLVMBasicBlockRef,
+        max_insts: u32,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: ctx is live for this run and header is a block of a function of its module;
+        // `changed` is a local the shim writes once. The answer is null or a static string.
+        let p = unsafe { syscluster_shim_rotate_loop(self.ctx, header, max_insts, &mut changed) };
+        if p.is_null() {
+            Ok(())
+        } else {
+            // SAFETY: a non-null answer is a static NUL-terminated string.
+            let why = unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned();
+            Err((why, changed != 0))
+        }
+    }
+
     /// Why the direct call `call` may not be inlined into its function (LLVM's words), or
     /// `None` when it may: the callee has a body here, takes fixed arguments, is not
     /// `noinline`, cannot be replaced at link time, and LLVM's `isInlineViable` accepts it.

@@ -29,12 +29,14 @@
 //!   only because every check runs before any lowering.
 
 mod motion;
+mod rotate;
 
 use crate::context::Context;
 use crate::profile_map::WeightedPair;
 use crate::sites::Site;
 
 pub(crate) mod inline;
+pub(crate) use rotate::NotRotated;
 
 /// Whether a transformation changed the IR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +67,8 @@ pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
 pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) -> Changed;
 
 /// The transformations over hot edges, in the order they run.
-pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[("motion", motion::run)];
+pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] =
+    &[("rotate", rotate::run), ("motion", motion::run)];
 
 /// Runs every transformation over hot edges once; whether any changed the IR (then the
 /// sites are scanned and the profile mapped again).
