@@ -27,6 +27,7 @@
 #include "llvm/Analysis/MemoryLocation.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/PostDominators.h"
+#include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
@@ -46,6 +47,7 @@
 #include "llvm/Transforms/Utils/LoopRotationUtils.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
+#include "llvm/Transforms/Utils/UnrollLoop.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 
 #include <cstring>
@@ -480,22 +482,46 @@ void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
 // -------------------------------------------------------------------------------------------
 // Loop rotation (pass/src/transform/rotate.rs).
 
-// Rotates the loop that `header` heads with LLVM's LoopRotation (the header's copy runs before
-// the loop, the old header moves to the loop's bottom, after its latch), after putting the loop
-// in simplified and LCSSA form (simplifyLoop, formLCSSARecursively), which rotation requires.
-// Returns null when rotated, else why not (a static string); `*changed` says whether the
-// simplification changed the IR anyway. The function's cached analyses are invalidated when
-// anything changed.
+// The loop that `H` heads, or null; nothing has changed yet (`*changed` is 0).
+static Loop *loopHeadedBy(Ctx &C, BasicBlock *H, int *changed) {
+  *changed = 0;
+  Loop *L = C.FAM.getResult<LoopAnalysis>(*H->getParent()).getLoopFor(H);
+  return L && L->getHeader() == H ? L : nullptr;
+}
+
+// Puts `L` in simplified and LCSSA form (simplifyLoop, formLCSSARecursively), which LLVM's loop
+// transformations require, then runs `Transform`, which sets its flag when it changed the IR
+// and returns null when done, else why not (a static string). Returns that answer; `*changed`
+// says whether the IR changed at all (the simplification alone counts), and then the
+// function's cached analyses are invalidated.
+static const char *transformLoop(Ctx &C, Loop *L, ScalarEvolution *SE, int *changed,
+                                 function_ref<const char *(Loop *, bool &)> Transform) {
+  Function &F = *L->getHeader()->getParent();
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+  auto &LI = C.FAM.getResult<LoopAnalysis>(F);
+  auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+  bool Simplified = simplifyLoop(L, &DT, &LI, SE, &AC, nullptr, /*PreserveLCSSA=*/false);
+  Simplified |= formLCSSARecursively(*L, DT, &LI, SE);
+  bool Done = false;
+  const char *Why =
+      L->isLoopSimplifyForm()
+          ? Transform(L, Done)
+          : "the loop cannot be given a preheader and dedicated exits (an indirect branch enters it)";
+  *changed = Simplified || Done;
+  if (*changed)
+    C.FAM.invalidate(F, PreservedAnalyses::none());
+  return Why;
+}
+
+// Rotates the loop that `header` heads with LLVM's LoopRotation: the header's copy runs before
+// the loop, and the old header moves to the loop's bottom, after its latch. Returns null when
+// rotated, else why not (a static string); `*changed` as for transformLoop.
 const char *syscluster_shim_rotate_loop(void *ctx, LLVMBasicBlockRef header, unsigned max_insts,
                                         int *changed) {
   auto &C = *static_cast<Ctx *>(ctx);
   BasicBlock *H = unwrap(header);
-  Function &F = *H->getParent();
-  *changed = 0;
-  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
-  auto &LI = C.FAM.getResult<LoopAnalysis>(F);
-  Loop *L = LI.getLoopFor(H);
-  if (!L || L->getHeader() != H)
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
     return "its block heads no loop";
   if (L->getNumBlocks() < 2)
     return "the loop is one block: there is no later block for its header to move to";
@@ -514,27 +540,54 @@ const char *syscluster_shim_rotate_loop(void *ctx, LLVMBasicBlockRef header, uns
     if (auto *CB = dyn_cast<CallBase>(&I))
       if (CB->cannotDuplicate() || CB->isConvergent())
         return "the header has a call that may not be copied";
-  auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
-  auto &TTI = C.FAM.getResult<TargetIRAnalysis>(F);
-  auto &TLI = C.FAM.getResult<TargetLibraryAnalysis>(F);
-  bool Simplified = simplifyLoop(L, &DT, &LI, nullptr, &AC, nullptr, /*PreserveLCSSA=*/false);
-  Simplified |= formLCSSARecursively(*L, DT, &LI, nullptr);
-  const char *Why = nullptr;
-  bool Rotated = false;
-  if (!L->isLoopSimplifyForm()) {
-    Why = "the loop cannot be given a preheader and dedicated exits (an indirect branch enters it)";
-  } else {
+  Function &F = *H->getParent();
+  return transformLoop(C, L, nullptr, changed, [&](Loop *L, bool &Done) -> const char * {
+    auto &TLI = C.FAM.getResult<TargetLibraryAnalysis>(F);
+    auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+    auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
     SimplifyQuery SQ(F.getDataLayout(), &TLI, &DT, &AC);
-    Rotated = LoopRotation(L, &LI, &TTI, &AC, &DT, nullptr, nullptr, SQ, /*RotationOnly=*/true,
-                           max_insts, /*IsUtilMode=*/true);
-    if (!Rotated)
-      Why = "LLVM's LoopRotation declined it";
-  }
-  if (Simplified || Rotated) {
-    *changed = 1;
-    C.FAM.invalidate(F, PreservedAnalyses::none());
-  }
-  return Why;
+    Done = LoopRotation(L, &C.FAM.getResult<LoopAnalysis>(F),
+                        &C.FAM.getResult<TargetIRAnalysis>(F), &AC, &DT, nullptr, nullptr, SQ,
+                        /*RotationOnly=*/true, max_insts, /*IsUtilMode=*/true);
+    return Done ? nullptr : "LLVM's LoopRotation declined it";
+  });
+}
+
+// Unrolls the loop that `header` heads `count` times with LLVM's UnrollLoop, the iterations
+// left over running in a remainder loop (UnrollRuntimeLoopRemainder), so that the unrolled body
+// has no exit between its copies; refused (nothing unrolled) when the remainder cannot be made,
+// e.g. when the trip count cannot be computed on entry. Returns null when unrolled, else why
+// not (a static string); `*changed` as for transformLoop.
+const char *syscluster_shim_unroll_loop(void *ctx, LLVMBasicBlockRef header, unsigned count,
+                                        int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  if (!L->getLoopLatch() || !L->getExitingBlock())
+    return "the loop has more than one back edge or more than one exit";
+  Function &F = *H->getParent();
+  auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
+  if (isa<SCEVCouldNotCompute>(SE.getBackedgeTakenCount(L)))
+    return "its trip count cannot be computed when the loop is entered";
+  return transformLoop(C, L, &SE, changed, [&](Loop *L, bool &Done) -> const char * {
+    UnrollLoopOptions ULO;
+    ULO.Count = count;
+    ULO.Force = false;
+    ULO.Runtime = true;
+    ULO.AllowExpensiveTripCount = false;
+    ULO.UnrollRemainder = false;
+    ULO.ForgetAllSCEV = false;
+    OptimizationRemarkEmitter ORE(&F);
+    LoopUnrollResult R = UnrollLoop(L, ULO, &C.FAM.getResult<LoopAnalysis>(F), &SE,
+                                    &C.FAM.getResult<DominatorTreeAnalysis>(F),
+                                    &C.FAM.getResult<AssumptionAnalysis>(F),
+                                    &C.FAM.getResult<TargetIRAnalysis>(F), &ORE,
+                                    /*PreserveLCSSA=*/true);
+    Done = R != LoopUnrollResult::Unmodified;
+    return Done ? nullptr : "LLVM's UnrollLoop declined it (no remainder loop could be made)";
+  });
 }
 
 // -------------------------------------------------------------------------------------------

@@ -45,9 +45,9 @@ use crate::context::Context;
 use crate::ir;
 use crate::legality::conditions::unsafe_kind;
 use crate::legality::{loop_blocks, Checker, Reason};
-use crate::plan::Plan;
+use crate::plan::{Plan, Straight};
 use crate::profile_map::WeightedPair;
-use crate::regions;
+use crate::regions::{self, Refused};
 use crate::remarks::Remark;
 use crate::shim::flags;
 use crate::sites::Site;
@@ -75,23 +75,44 @@ pub(crate) enum NotRotated {
     Llvm(String),
 }
 
+/// What legality makes of the hot edges as the IR stands: the regions that stay straight
+/// multi-calls, the edges refused, and the headers of the loops taken whole.
+pub(super) struct Today {
+    pub straight: Vec<Straight>,
+    pub refused: Vec<Refused>,
+    pub whole: HashSet<LLVMBasicBlockRef>,
+}
+
+impl Today {
+    pub(super) fn of(ctx: &Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Today {
+        let mut checker = Checker::new(ctx.shim, sites);
+        let (regions, refused) = regions::grow(&mut checker, sites, pairs);
+        let (plans, _) = regions::whole_loops(&mut checker, sites, regions, pairs, &[]);
+        let mut today = Today {
+            straight: Vec::new(),
+            refused,
+            whole: HashSet::new(),
+        };
+        for p in plans {
+            match p {
+                Plan::Looped(l) => {
+                    today.whole.insert(l.header);
+                }
+                Plan::Straight(s) => today.straight.push(s),
+            }
+        }
+        today
+    }
+}
+
 /// Rotates the loops whose back edge keeps a hot edge from clustering (heaviest first).
 pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
-    // What legality makes of the hot edges as the IR stands.
-    let (refused, in_region, whole) = {
-        let mut checker = Checker::new(ctx.shim, sites);
-        let (straight, refused) = regions::grow(&mut checker, sites, pairs);
-        let in_region: HashSet<usize> = straight.iter().flat_map(|s| s.sites()).collect();
-        let (plans, _) = regions::whole_loops(&mut checker, sites, straight, pairs, &[]);
-        let whole: HashSet<LLVMBasicBlockRef> = plans
-            .iter()
-            .filter_map(|p| match p {
-                Plan::Looped(l) => Some(l.header),
-                Plan::Straight(_) => None,
-            })
-            .collect();
-        (refused, in_region, whole)
-    };
+    let Today {
+        straight,
+        refused,
+        whole,
+    } = Today::of(ctx, sites, pairs);
+    let in_region: HashSet<usize> = straight.iter().flat_map(|s| s.sites()).collect();
     let mut changed = Changed::No;
     let mut rotated: HashSet<LLVMBasicBlockRef> = HashSet::new();
     for r in &refused {
@@ -107,6 +128,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair])
         if !blocks.contains(&ir::parent_block(sites[b].call)) {
             continue;
         }
+        let before = calls_in(ir::block_function(header));
         let result = candidate(ctx, sites, &in_region, &blocks, a, b).and_then(|()| {
             ctx.shim
                 .rotate_loop(header, MAX_HEADER)
@@ -121,12 +143,23 @@ pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair])
             Ok(()) => {
                 changed = Changed::Yes;
                 rotated.insert(header);
+                let after = calls_in(ir::block_function(header));
+                ctx.copies.extend(after.difference(&before));
                 ctx.remark(Remark::rotated(sites, b, a));
             }
             Err(why) => ctx.remark(Remark::not_rotated(sites, b, a, &why)),
         }
     }
     changed
+}
+
+/// The calls of a function (to tell the copies a loop transformation makes).
+pub(super) fn calls_in(func: LLVMValueRef) -> HashSet<LLVMValueRef> {
+    ir::blocks(func)
+        .into_iter()
+        .flat_map(ir::instructions)
+        .filter(|&i| ir::is_call(i))
+        .collect()
 }
 
 /// Whether rotating the loop headed by `a`'s block can make `b -> a` a straight pair.
