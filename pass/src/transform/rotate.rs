@@ -28,7 +28,8 @@
 //!   after rotation: instructions that cannot trap or write memory, blocks with one
 //!   predecessor, and at most one conditional branch, whose other successor leaves the loop
 //!   (the stop predicate of `b`, which legality checks);
-//! - the header is at most [`MAX_HEADER`] instructions (it is copied), ends with a conditional
+//! - the loop has more than one block (a loop of one block is unrolling's, `unroll.rs`); the
+//!   header is at most [`MAX_HEADER`] instructions (it is copied), ends with a conditional
 //!   branch that leaves the loop, and the loop has one back edge.
 //!
 //! Every refusal is a missed remark `Rotation` naming the condition; a rotation is a remark
@@ -63,8 +64,6 @@ const MAX_PATH: usize = 64;
 pub(crate) enum NotRotated {
     #[error("the loop's header does not begin with it: '{inst}' comes first")]
     NotFirstInHeader { inst: String },
-    #[error("its loop has one block")]
-    OneBlock,
     #[error("{call} is already clustered within an iteration of the loop")]
     HeaderClustered { call: String },
     #[error("'{inst}' between {call} and the back edge is not something a multi-call can skip")]
@@ -123,9 +122,10 @@ pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair])
         if whole.contains(&header) || rotated.contains(&header) {
             continue;
         }
-        // Only an edge that crosses a back edge: `a` heads a loop that holds `b`.
+        // Only an edge that crosses a back edge: `a` heads a loop that holds `b`. A loop of
+        // one block has nowhere to move its header to: unrolling (`unroll.rs`) takes it.
         let blocks = loop_blocks(ctx.shim, header);
-        if !blocks.contains(&ir::parent_block(sites[b].call)) {
+        if blocks.len() < 2 || !blocks.contains(&ir::parent_block(sites[b].call)) {
             continue;
         }
         let before = calls_in(ir::block_function(header));
@@ -172,9 +172,6 @@ fn candidate(
     b: usize,
 ) -> Result<(), NotRotated> {
     let header = blocks[0];
-    if blocks.len() < 2 {
-        return Err(NotRotated::OneBlock);
-    }
     for inst in ir::instructions(header) {
         if inst == sites[a].call {
             break;
