@@ -22,10 +22,14 @@
 #include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/InlineCost.h"
 #include "llvm/Analysis/LazyValueInfo.h"
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/Loads.h"
 #include "llvm/Analysis/MemoryLocation.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/PostDominators.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/DebugInfoMetadata.h"
@@ -40,6 +44,10 @@
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/LoopRotationUtils.h"
+#include "llvm/Transforms/Utils/LoopSimplify.h"
+#include "llvm/Transforms/Utils/LoopUtils.h"
+#include "llvm/Transforms/Utils/UnrollLoop.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 
 #include <cstring>
@@ -469,6 +477,117 @@ void syscluster_shim_ssa_rewrite_outside(LLVMValueRef def, LLVMBasicBlockRef *in
 void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
                                    LLVMBasicBlockRef to) {
   unwrap(bb)->replacePhiUsesWith(unwrap(from), unwrap(to));
+}
+
+// -------------------------------------------------------------------------------------------
+// Loop rotation (pass/src/transform/rotate.rs).
+
+// The loop that `H` heads, or null; nothing has changed yet (`*changed` is 0).
+static Loop *loopHeadedBy(Ctx &C, BasicBlock *H, int *changed) {
+  *changed = 0;
+  Loop *L = C.FAM.getResult<LoopAnalysis>(*H->getParent()).getLoopFor(H);
+  return L && L->getHeader() == H ? L : nullptr;
+}
+
+// Puts `L` in simplified and LCSSA form (simplifyLoop, formLCSSARecursively), which LLVM's loop
+// transformations require, then runs `Transform`, which sets its flag when it changed the IR
+// and returns null when done, else why not (a static string). Returns that answer; `*changed`
+// says whether the IR changed at all (the simplification alone counts), and then the
+// function's cached analyses are invalidated.
+static const char *transformLoop(Ctx &C, Loop *L, ScalarEvolution *SE, int *changed,
+                                 function_ref<const char *(Loop *, bool &)> Transform) {
+  Function &F = *L->getHeader()->getParent();
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+  auto &LI = C.FAM.getResult<LoopAnalysis>(F);
+  auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+  bool Simplified = simplifyLoop(L, &DT, &LI, SE, &AC, nullptr, /*PreserveLCSSA=*/false);
+  Simplified |= formLCSSARecursively(*L, DT, &LI, SE);
+  bool Done = false;
+  const char *Why =
+      L->isLoopSimplifyForm()
+          ? Transform(L, Done)
+          : "the loop cannot be given a preheader and dedicated exits (an indirect branch enters it)";
+  *changed = Simplified || Done;
+  if (*changed)
+    C.FAM.invalidate(F, PreservedAnalyses::none());
+  return Why;
+}
+
+// Rotates the loop that `header` heads with LLVM's LoopRotation: the header's copy runs before
+// the loop, and the old header moves to the loop's bottom, after its latch. Returns null when
+// rotated, else why not (a static string); `*changed` as for transformLoop.
+const char *syscluster_shim_rotate_loop(void *ctx, LLVMBasicBlockRef header, unsigned max_insts,
+                                        int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  if (L->getNumBlocks() < 2)
+    return "the loop is one block: there is no later block for its header to move to";
+  if (!L->getLoopLatch())
+    return "the loop has more than one back edge";
+  auto *BI = dyn_cast<BranchInst>(H->getTerminator());
+  if (!BI || BI->isUnconditional() || !L->isLoopExiting(H))
+    return "the header does not end with a conditional branch that leaves the loop";
+  unsigned N = 0;
+  for (Instruction &I : *H)
+    if (!isa<PHINode>(I) && !isa<DbgInfoIntrinsic>(I))
+      ++N;
+  if (N > max_insts)
+    return "the header has too many instructions to copy";
+  for (Instruction &I : *H)
+    if (auto *CB = dyn_cast<CallBase>(&I))
+      if (CB->cannotDuplicate() || CB->isConvergent())
+        return "the header has a call that may not be copied";
+  Function &F = *H->getParent();
+  return transformLoop(C, L, nullptr, changed, [&](Loop *L, bool &Done) -> const char * {
+    auto &TLI = C.FAM.getResult<TargetLibraryAnalysis>(F);
+    auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+    auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+    SimplifyQuery SQ(F.getDataLayout(), &TLI, &DT, &AC);
+    Done = LoopRotation(L, &C.FAM.getResult<LoopAnalysis>(F),
+                        &C.FAM.getResult<TargetIRAnalysis>(F), &AC, &DT, nullptr, nullptr, SQ,
+                        /*RotationOnly=*/true, max_insts, /*IsUtilMode=*/true);
+    return Done ? nullptr : "LLVM's LoopRotation declined it";
+  });
+}
+
+// Unrolls the loop that `header` heads `count` times with LLVM's UnrollLoop, the iterations
+// left over running in a remainder loop (UnrollRuntimeLoopRemainder), so that the unrolled body
+// has no exit between its copies; refused (nothing unrolled) when the remainder cannot be made,
+// e.g. when the trip count cannot be computed on entry. Returns null when unrolled, else why
+// not (a static string); `*changed` as for transformLoop.
+const char *syscluster_shim_unroll_loop(void *ctx, LLVMBasicBlockRef header, unsigned count,
+                                        int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  if (!L->getLoopLatch() || !L->getExitingBlock())
+    return "the loop has more than one back edge or more than one exit";
+  Function &F = *H->getParent();
+  auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
+  if (isa<SCEVCouldNotCompute>(SE.getBackedgeTakenCount(L)))
+    return "its trip count cannot be computed when the loop is entered";
+  return transformLoop(C, L, &SE, changed, [&](Loop *L, bool &Done) -> const char * {
+    UnrollLoopOptions ULO;
+    ULO.Count = count;
+    ULO.Force = false;
+    ULO.Runtime = true;
+    ULO.AllowExpensiveTripCount = false;
+    ULO.UnrollRemainder = false;
+    ULO.ForgetAllSCEV = false;
+    OptimizationRemarkEmitter ORE(&F);
+    LoopUnrollResult R = UnrollLoop(L, ULO, &C.FAM.getResult<LoopAnalysis>(F), &SE,
+                                    &C.FAM.getResult<DominatorTreeAnalysis>(F),
+                                    &C.FAM.getResult<AssumptionAnalysis>(F),
+                                    &C.FAM.getResult<TargetIRAnalysis>(F), &ORE,
+                                    /*PreserveLCSSA=*/true);
+    Done = R != LoopUnrollResult::Unmodified;
+    return Done ? nullptr : "LLVM's UnrollLoop declined it (no remainder loop could be made)";
+  });
 }
 
 // -------------------------------------------------------------------------------------------

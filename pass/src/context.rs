@@ -24,6 +24,10 @@ pub(crate) struct Context<'s> {
     /// Why the calls of a hot edge between functions were not brought into one function, by
     /// the edge's index in the profile (the inliner's answer, for the edge's remark).
     pub not_inlined: HashMap<usize, String>,
+    /// Calls a loop transformation made as copies of sites (rotation's header copy before the
+    /// loop, unrolling's copies of the body): a refused pair with one of them is not reported,
+    /// the pair of the original calls is.
+    pub copies: HashSet<LLVMValueRef>,
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: HashSet<Refusal>,
     refused_text: HashSet<(LLVMValueRef, String)>,
@@ -38,6 +42,7 @@ impl<'s> Context<'s> {
             stats: Stats::default(),
             profile: None,
             not_inlined: HashMap::new(),
+            copies: HashSet::new(),
             refused: HashSet::new(),
             refused_text: HashSet::new(),
         }

@@ -190,8 +190,12 @@ fn report_refusals(
         .filter(|p| matches!(p, Plan::Looped(_)))
         .map(|p| p.entries().iter().map(|e| e.site).collect())
         .collect();
+    let copy = |ctx: &Context<'_>, s: usize| ctx.copies.contains(&sites[s].call);
     for r in refused {
-        if !looped.iter().any(|l| l.contains(&r.a) && l.contains(&r.b)) {
+        if !looped.iter().any(|l| l.contains(&r.a) && l.contains(&r.b))
+            && !copy(ctx, r.a)
+            && !copy(ctx, r.b)
+        {
             ctx.refused(sites, r.edge());
         }
     }
@@ -208,6 +212,9 @@ fn report_self_loops(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan], grap
             .iter()
             .find(|p| p.entries().iter().any(|e| e.site == s));
         if let Some(Plan::Straight(p)) = plan {
+            if ctx.copies.contains(&sites[s].call) {
+                continue;
+            }
             ctx.remark(Remark::self_loop(sites, &sites[s], weight, &p.sites()));
         }
     }

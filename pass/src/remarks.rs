@@ -183,6 +183,74 @@ impl Remark {
         }
     }
 
+    /// A loop rotated so that the hot edge `b -> a` across its back edge is a straight line.
+    pub(crate) fn rotated(sites: &[Site], b: usize, a: usize) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Rotated",
+            function: sites[a].function,
+            at: Some(sites[a].call),
+            message: format!(
+                "rotated the loop so that {} is followed by the next iteration's {} on a straight line; the loop's first {} runs before it",
+                sites[b].label(),
+                sites[a].label(),
+                sites[a].callee
+            ),
+        }
+    }
+
+    /// A hot edge `b -> a` across a back edge whose loop is not rotated, and why.
+    pub(crate) fn not_rotated(
+        sites: &[Site],
+        b: usize,
+        a: usize,
+        why: &crate::transform::NotRotated,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "Rotation",
+            function: sites[a].function,
+            at: Some(sites[a].call),
+            message: format!(
+                "did not rotate the loop of {} -> {} across its back edge: {why}",
+                sites[b].label(),
+                sites[a].label()
+            ),
+        }
+    }
+
+    /// A loop unrolled `factor` times so that that many iterations' calls form one batch.
+    pub(crate) fn unrolled(sites: &[Site], calls: &[usize], factor: u64) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Unrolled",
+            function: sites[calls[0]].function,
+            at: Some(sites[calls[0]].call),
+            message: format!(
+                "unrolled the loop of {} {factor} times, so that {factor} iterations' calls are on one straight line",
+                chain_of(sites, calls)
+            ),
+        }
+    }
+
+    /// A loop around a straight multi-call that is not unrolled, and why.
+    pub(crate) fn not_unrolled(
+        sites: &[Site],
+        calls: &[usize],
+        why: &crate::transform::NotUnrolled,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "Unrolling",
+            function: sites[calls[0]].function,
+            at: Some(sites[calls[0]].call),
+            message: format!(
+                "did not unroll the loop of {}: {why}",
+                chain_of(sites, calls)
+            ),
+        }
+    }
+
     /// A hot matched edge whose calls are in different functions only; `why` says what kept
     /// them apart.
     pub(crate) fn cross_function(sites: &[Site], e: &CrossEdge, why: &str) -> Option<Remark> {
@@ -337,4 +405,10 @@ impl Remark {
             ),
         }
     }
+}
+
+/// The callees of `calls`, as "read -> write".
+fn chain_of(sites: &[Site], calls: &[usize]) -> String {
+    let names: Vec<&str> = calls.iter().map(|&c| sites[c].callee.as_str()).collect();
+    names.join(" -> ")
 }

@@ -86,6 +86,18 @@ extern "C" {
         vals: *mut LLVMValueRef,
         n: c_uint,
     );
+    fn syscluster_shim_rotate_loop(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        max_insts: c_uint,
+        changed: *mut c_int,
+    ) -> *const c_char;
+    fn syscluster_shim_unroll_loop(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        count: c_uint,
+        changed: *mut c_int,
+    ) -> *const c_char;
     fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_delete_if_dead(ctx: *mut c_void, func: LLVMValueRef) -> c_int;
@@ -129,6 +141,19 @@ pub mod flags {
     pub const DEBUG: u32 = 16;
     pub const INLINE_ASM: u32 = 32;
     pub const LIFETIME: u32 = 64;
+}
+
+/// The answer of a loop transformation of the shim: null when done, else a static string
+/// saying why not, with whether the IR changed anyway.
+fn loop_answer(p: *const c_char, changed: c_int) -> Result<(), (String, bool)> {
+    if p.is_null() {
+        Ok(())
+    } else {
+        // SAFETY: a non-null answer of the shim's loop transformations is a static
+        // NUL-terminated string.
+        let why = unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned();
+        Err((why, changed != 0))
+    }
 }
 
 fn cstring(s: &str) -> std::ffi::CString {
@@ -345,6 +370,37 @@ impl Shim {
             )
         }
     }
+    /// Rotates the loop that `header` heads with LLVM's LoopRotation, after giving it a
+    /// preheader, dedicated exits and LCSSA form; the header is copied when it has at most
+    /// `max_insts` instructions. `Err((why, changed))` when it did not rotate, `changed` saying
+    /// whether that simplification changed the IR anyway. The function's cached analyses are
+    /// invalidated after any change.
+    pub(crate) fn rotate_loop(
+        &self,
+        header: LLVMBasicBlockRef,
+        max_insts: u32,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: ctx is live for this run and header is a block of a function of its module;
+        // `changed` is a local the shim writes once.
+        let p = unsafe { syscluster_shim_rotate_loop(self.ctx, header, max_insts, &mut changed) };
+        loop_answer(p, changed)
+    }
+
+    /// Unrolls the loop that `header` heads `count` times with LLVM's UnrollLoop and a
+    /// remainder loop for the iterations left over, after giving it a preheader, dedicated
+    /// exits and LCSSA form. `Err((why, changed))` as [`Shim::rotate_loop`].
+    pub(crate) fn unroll_loop(
+        &self,
+        header: LLVMBasicBlockRef,
+        count: u32,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: as for rotate_loop.
+        let p = unsafe { syscluster_shim_unroll_loop(self.ctx, header, count, &mut changed) };
+        loop_answer(p, changed)
+    }
+
     /// Why the direct call `call` may not be inlined into its function (LLVM's words), or
     /// `None` when it may: the callee has a body here, takes fixed arguments, is not
     /// `noinline`, cannot be replaced at link time, and LLVM's `isInlineViable` accepts it.

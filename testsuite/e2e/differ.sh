@@ -16,8 +16,10 @@
 # unit or another one: copy's cases and two with COPYIO_TRACE set), stamp
 # (testsuite/programs/stamp.c: stamp IN OUT, copy's cases with a header line before the copy)
 # copyfortify (copy.c with -D_FORTIFY_SOURCE=2: copy's cases), writeall (a copy through a pipe
-# with write-all and read-until-full loops: copy's cases) or writeallsig (writeall.c with
-# copysig's signals: copy's cases). The environment (e.g.
+# with write-all and read-until-full loops: copy's cases), writeallsig (writeall.c with
+# copysig's signals: copy's cases), copyxform (copy.c with the case of each block's letters
+# swapped between its read and its write: copy's cases, the output checked against tr) or
+# copyxformsig (copyxform.c with copysig's signals: copyxform's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -27,7 +29,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -41,9 +43,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall or writeallsig)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform or copyxformsig)" >&2
 	exit 2
 	;;
 esac
@@ -340,6 +342,29 @@ copyhelpers_cases() {
 }
 copylto_cases() { copyhelpers_cases; }
 copyfortify_cases() { copy_cases; }
+
+# copyxform: copy's inputs and failures; the output is the input with the case of its ASCII
+# letters swapped.
+copyxform_cases() {
+	flipped="LC_ALL=C tr 'a-zA-Z' 'A-Za-z' <in | cmp - out"
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "$flipped" -- in out
+	done
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir 1 -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-read-only-fs out_ro 1 -- in ro/out
+	check output-eacces out_eacces 1 -u -- in locked/out
+	check output-dev-full in_4097 1 -- in /dev/full
+	check output-full-tmpfs out_full 1 -e "test -s full/out" -- in full/out
+	check fsize-efbig in_2097152 1 -l 8 -x -e "test -s out" -- in out
+	check fsize-short-write in_2097152 1 -l 5 -x -e "test -s out" -- in out
+	check fsize-sigxfsz in_2097152 153 -l 8 -- in out
+	check closed-stdout in_4097 0 -c -e "$flipped" -- in out
+	check closed-stdout-missing-input none 1 -c -- nope out
+}
+copyxformsig_cases() { copyxform_cases; }
 
 # stamp: copy's inputs and failures; the output is the header line and then the input, and the
 # header's 8 bytes come before the first block (a size limit cuts a block short, unless it is 0).

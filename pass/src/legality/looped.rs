@@ -378,7 +378,7 @@ pub(super) fn carried_value(
 
 /// The blocks of the natural loop headed by `header`: those the header dominates that can come
 /// back to it, header first (only the header when nothing comes back).
-pub(super) fn loop_blocks(shim: &Shim, header: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
+pub(crate) fn loop_blocks(shim: &Shim, header: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
     let mut out = vec![header];
     let Some(&first) = ir::instructions(header).first() else {
         return out;

@@ -4,8 +4,10 @@
 //! legality is asked again, as MergeICmps' `canSplit`/`split` do.
 //!
 //! Implemented: `inline` (helpers on a hot edge between functions, inlined into a caller of
-//! both; it reads the profile itself) and code motion (`motion`), which runs on the hot edges
-//! of the profile after the profile is mapped onto the sites (`run_on_hot`). The contract
+//! both; it reads the profile itself), and on the hot edges of the profile after it is mapped
+//! onto the sites (`run_on_hot`): loop rotation (`rotate`: a hot edge across a back edge),
+//! unrolling (`unroll`: a loop whose body is one straight multi-call) and code motion
+//! (`motion`). The contract
 //! each transformation follows:
 //!
 //! - it is a [`Transform`]: a function over the run's [`Context`] that returns whether it
@@ -29,12 +31,16 @@
 //!   only because every check runs before any lowering.
 
 mod motion;
+mod rotate;
+mod unroll;
 
 use crate::context::Context;
 use crate::profile_map::WeightedPair;
 use crate::sites::Site;
 
 pub(crate) mod inline;
+pub(crate) use rotate::NotRotated;
+pub(crate) use unroll::NotUnrolled;
 
 /// Whether a transformation changed the IR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +71,11 @@ pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
 pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) -> Changed;
 
 /// The transformations over hot edges, in the order they run.
-pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[("motion", motion::run)];
+pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
+    ("rotate", rotate::run),
+    ("unroll", unroll::run),
+    ("motion", motion::run),
+];
 
 /// Runs every transformation over hot edges once; whether any changed the IR (then the
 /// sites are scanned and the profile mapped again).
