@@ -10,7 +10,8 @@
 # `syscluster build --lto`, stamp.c, a copy under a header whose cluster needs code motion of
 # loads, copyfortify.c, copy.c built with -D_FORTIFY_SOURCE=2 as distributions build,
 # writeall.c, a copy through a pipe with a write-all and two read-until-full loops whose
-# arguments advance by their results, and writeallsig.c, the same with copysig.c's signals) it
+# arguments advance by their results, writeallsig.c, the same with copysig.c's signals, and
+# flags.c, descriptors made by a call and fcntl(F_SETFD/F_SETFL), which the pass merges) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -56,7 +57,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig flags)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -114,7 +115,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | flags) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
