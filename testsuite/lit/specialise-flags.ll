@@ -26,6 +26,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'socket' at socket_nonpos (no debug location) -> 'fcntl' at socket_nonpos (no debug location): the call's entry stops on result <= 0, not on result < 0: the fcntl runs after a failed call, or not after every descriptor, where the merged call would have set the flag
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'syscall' at socket_generic (no debug location) -> 'syscall' at socket_generic (no debug location): 'syscall' is not the libc wrapper the merged call replaces
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'accept' at accept_append (no debug location) -> 'fcntl' at accept_append (no debug location): F_SETFL with 0o6000: only O_NONBLOCK (with access-mode bits, which F_SETFL ignores) merges
+; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'dup2' at dup2_types (no debug location) -> 'fcntl' at dup2_types (no debug location): dup2's two descriptors are of different IR types: the guard a != b compares them
 ; STATS: 6 syscall-cluster - Number of calls merged with their fcntls (merged flags)
 ; STATS: 5 syscall-cluster - Number of merged calls run as one plain system call
 
@@ -106,6 +107,8 @@
 ; CHECK-LABEL: define i64 @socket_generic(
 ; CHECK: call i64 @multicall(
 ; CHECK-LABEL: define i32 @accept_append(
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i32 @dup2_types(
 ; CHECK: call i64 @multicall(
 
 define i32 @socket_cloexec() {
@@ -276,6 +279,18 @@ entry:
 ok:
   %r = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 4, i32 3072)
   ret i32 %fd
+fail:
+  ret i32 -1
+}
+
+define i32 @dup2_types(i32 %a, i64 %b) {
+entry:
+  %d = call i32 (i32, i64) @dup2(i32 %a, i64 %b)
+  %bad = icmp slt i32 %d, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %r = call i32 (i32, i32, ...) @fcntl(i32 %d, i32 2, i32 1)
+  ret i32 %r
 fail:
   ret i32 -1
 }

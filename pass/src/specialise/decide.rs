@@ -69,12 +69,23 @@ impl Creator {
             Creator::Open { .. } => &["openat", "openat64"],
             Creator::Dup2 => &["dup2"],
         };
-        Some(if wrappers.contains(&site.callee.as_str()) {
-            Ok(c)
-        } else {
+        let same_types = || {
+            let types: Vec<_> = site
+                .args
+                .iter()
+                .flatten()
+                .map(|&v| ir::type_of(v))
+                .collect();
+            types.len() == 2 && types[0] == types[1]
+        };
+        Some(if !wrappers.contains(&site.callee.as_str()) {
             Err(Refusal::NotWrapper {
                 callee: site.callee.clone(),
             })
+        } else if c == Creator::Dup2 && !same_types() {
+            Err(Refusal::Dup2Types)
+        } else {
+            Ok(c)
         })
     }
 
@@ -128,6 +139,8 @@ pub(crate) enum Refusal {
     NotNonblock { arg: i64 },
     #[error("F_SETFL after {callee}: only a socket's status flags are known to be O_RDWR alone, and O_NONBLOCK at open time changes what open does")]
     SetflNotSocket { callee: String },
+    #[error("dup2's two descriptors are of different IR types: the guard a != b compares them")]
+    Dup2Types,
     #[error("an entry of the multi-call uses the fcntl's result")]
     ResultReferenced,
     #[error("the earlier fcntl's entry stops on {stop}: the program may leave before this fcntl")]
