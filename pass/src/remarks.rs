@@ -230,10 +230,8 @@ impl Remark {
         let f: Vec<String> = fcntls.iter().map(|&s| sites[s].label()).collect();
         let rest = match rest {
             0 => "it was the whole multi-call: one plain system call, no multi-call".to_string(),
-            n => format!(
-                "the cluster's other {n} call{} are lowered without it",
-                if n == 1 { "" } else { "s" }
-            ),
+            1 => "the cluster's other call is lowered without it".to_string(),
+            n => format!("the cluster's other {n} calls are lowered without it"),
         };
         Remark {
             kind: RemarkKind::Passed,

@@ -27,7 +27,9 @@
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'syscall' at socket_generic (no debug location) -> 'syscall' at socket_generic (no debug location): 'syscall' is not the libc wrapper the merged call replaces
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'accept' at accept_append (no debug location) -> 'fcntl' at accept_append (no debug location): F_SETFL with 0o6000: only O_NONBLOCK (with access-mode bits, which F_SETFL ignores) merges
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'dup2' at dup2_types (no debug location) -> 'fcntl' at dup2_types (no debug location): dup2's two descriptors are of different IR types: the guard a != b compares them
-; STATS: 6 syscall-cluster - Number of calls merged with their fcntls (merged flags)
+; REMARK-DAG: remark: <unknown>:0:0: merged flags: 'accept' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) run as accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC); F_GETFL's result is O_RDWR, a fresh socket's flags; each fcntl's result is 0 where it was; the cluster's other call is lowered without it
+; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'accept' at accept_getfl_call (no debug location) -> 'fcntl' at accept_getfl_call (no debug location): the path from F_GETFL to F_SETFL is not a straight line of computations and branches on F_GETFL's result
+; STATS: 7 syscall-cluster - Number of calls merged with their fcntls (merged flags)
 ; STATS: 5 syscall-cluster - Number of merged calls run as one plain system call
 
 ; CHECK-LABEL: define i32 @socket_cloexec(
@@ -110,6 +112,24 @@
 ; CHECK: call i64 @multicall(
 ; CHECK-LABEL: define i32 @dup2_types(
 ; CHECK: call i64 @multicall(
+
+; accept, F_GETFL, then F_SETFL of its result | O_NONBLOCK and F_SETFD in the next
+; multi-call (relay.c's form): one accept4, F_GETFL's result O_RDWR.
+; CHECK-LABEL: define i32 @accept_getfl_setfl(
+; CHECK-NEXT: entry:
+; CHECK-NEXT: %mc.accept4 = call i32 @accept4(i32 %l, ptr null, ptr null, i32 526336)
+; CHECK-NOT: fcntl
+; CHECK: %flbad = icmp slt i32 2, 0
+; CHECK-NOT: fcntl
+; CHECK: %rbad = icmp ne i32 0, 0
+; CHECK-NOT: fcntl
+; CHECK: %r2bad = icmp ne i32 0, 0
+; CHECK: %c = call i32 @close(i32 %l)
+; A call between F_GETFL and F_SETFL (it could read the flags): not merged.
+; CHECK-LABEL: define i32 @accept_getfl_call(
+; CHECK: %fd = call i32 @accept(
+; CHECK: %fl = call i32 (i32, i32, ...) @fcntl(i32 %mc.result.0, i32 3)
+; CHECK: %r = call i32 (i32, i32, ...) @fcntl(i32 %mc.result.0, i32 4, i32 %nb)
 
 define i32 @socket_cloexec() {
 entry:
@@ -295,6 +315,48 @@ fail:
   ret i32 -1
 }
 
+define i32 @accept_getfl_setfl(i32 %l) {
+entry:
+  %fd = call i32 @accept(i32 %l, ptr null, ptr null)
+  %bad = icmp slt i32 %fd, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %fl = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 3)
+  %flbad = icmp slt i32 %fl, 0
+  br i1 %flbad, label %fail, label %ok1
+ok1:
+  %nb = or i32 %fl, 2048
+  %r = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 4, i32 %nb)
+  %rbad = icmp ne i32 %r, 0
+  br i1 %rbad, label %fail, label %ok2
+ok2:
+  %r2 = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 2, i32 1)
+  %r2bad = icmp ne i32 %r2, 0
+  br i1 %r2bad, label %fail, label %ok3
+ok3:
+  %c = call i32 @close(i32 %l)
+  ret i32 %c
+fail:
+  ret i32 -1
+}
+
+define i32 @accept_getfl_call(i32 %l) {
+entry:
+  %fd = call i32 @accept(i32 %l, ptr null, ptr null)
+  %bad = icmp slt i32 %fd, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %fl = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 3)
+  call void @observe(i32 %fl)
+  %nb = or i32 %fl, 2048
+  %r = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 4, i32 %nb)
+  ret i32 %r
+fail:
+  ret i32 -1
+}
+
+declare void @observe(i32)
+declare i32 @close(i32)
 declare i32 @socket(i32, i32, i32)
 declare i32 @accept(i32, ptr, ptr)
 declare i32 @open(ptr, i32, ...)

@@ -53,7 +53,7 @@ pub(crate) enum Creator {
 impl Creator {
     /// The creator a site is, when it is a libc wrapper this module rewrites; `Err` for a
     /// call of the same system call it does not (`syscall()`, a fortified `__open_2`).
-    fn of(site: &Site) -> Option<Result<Creator, Refusal>> {
+    pub(super) fn of(site: &Site) -> Option<Result<Creator, Refusal>> {
         let c = match site.nr? {
             NR_SOCKET => Creator::Socket,
             NR_ACCEPT => Creator::Accept,
@@ -141,6 +141,8 @@ pub(crate) enum Refusal {
     SetflNotSocket { callee: String },
     #[error("dup2's two descriptors are of different IR types: the guard a != b compares them")]
     Dup2Types,
+    #[error("the path from F_GETFL to F_SETFL is not a straight line of computations and branches on F_GETFL's result")]
+    GetflPath,
     #[error("an entry of the multi-call uses the fcntl's result")]
     ResultReferenced,
     #[error("the earlier fcntl's entry stops on {stop}: the program may leave before this fcntl")]
@@ -160,6 +162,9 @@ pub(crate) struct Merge {
     pub first: usize,
     /// Whether the merge is the whole plan (no multi-call remains).
     pub whole: bool,
+    /// An `fcntl(r, F_GETFL)` whose result becomes `O_RDWR`, a fresh socket's flags
+    /// (`getfl`: the merge then spans two plans).
+    pub getfl: Option<usize>,
 }
 
 /// A candidate that did not merge: the creator's site, the `fcntl`'s site and the reason.
@@ -249,6 +254,7 @@ pub(crate) fn decide(sites: &[Site], plan: &Straight) -> (Vec<Merge>, Vec<Refuse
             flags,
             first: i,
             whole: n + 1 == entries.len(),
+            getfl: None,
         });
         i += n + 1;
     }
@@ -274,7 +280,7 @@ fn fcntl_run(sites: &[Site], entries: &[Entry], i: usize) -> Vec<usize> {
 }
 
 /// The flag an `fcntl` site sets on a fresh descriptor from `kind`, or why it does not merge.
-fn flag_of(site: &Site, kind: Creator, creator: &Site) -> Result<Flags, Refusal> {
+pub(super) fn flag_of(site: &Site, kind: Creator, creator: &Site) -> Result<Flags, Refusal> {
     let arg = |k: usize| site.args.get(k).copied().flatten();
     // The site lowers only with a constant command (sites::fcntl_refusal).
     let cmd = arg(1).and_then(ir::const_int).unwrap_or(-1);

@@ -23,6 +23,7 @@ use llvm_sys::prelude::LLVMValueRef;
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
 
 use super::decide::{Creator, Merge, O_CLOEXEC};
+use super::getfl::O_RDWR;
 use crate::ir;
 use crate::lower::builder::Builder;
 use crate::shim::Shim;
@@ -54,6 +55,10 @@ pub(super) fn rewrite(b: &Builder, shim: &Shim, sites: &[Site], m: &Merge) {
     for f in fcntls {
         Builder::replace_uses(f, b.const_int(ir::type_of(f), 0));
         erase(f);
+    }
+    if let Some(g) = m.getfl.map(|s| sites[s].call) {
+        Builder::replace_uses(g, b.const_int(ir::type_of(g), O_RDWR));
+        erase(g);
     }
 }
 
