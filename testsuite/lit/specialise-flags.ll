@@ -29,6 +29,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'dup2' at dup2_types (no debug location) -> 'fcntl' at dup2_types (no debug location): dup2's two descriptors are of different IR types: the guard a != b compares them
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags: 'accept' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) run as accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC); F_GETFL's result is O_RDWR, a fresh socket's flags; each fcntl's result is 0 where it was; the cluster's other call is lowered without it
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'accept' at accept_getfl_call (no debug location) -> 'fcntl' at accept_getfl_call (no debug location): the path from F_GETFL to F_SETFL is not a straight line of computations and branches on F_GETFL's result
+; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'socket' at socket_nb_getfl (no debug location) -> 'fcntl' at socket_nb_getfl (no debug location): the socket's type is not a constant without SOCK_NONBLOCK: F_GETFL's result is not known
 ; STATS: 7 syscall-cluster - Number of calls merged with their fcntls (merged flags)
 ; STATS: 5 syscall-cluster - Number of merged calls run as one plain system call
 
@@ -130,6 +131,12 @@
 ; CHECK: %fd = call i32 @accept(
 ; CHECK: %fl = call i32 (i32, i32, ...) @fcntl(i32 %mc.result.0, i32 3)
 ; CHECK: %r = call i32 (i32, i32, ...) @fcntl(i32 %mc.result.0, i32 4, i32 %nb)
+
+; socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0): F_GETFL returns O_RDWR | O_NONBLOCK.
+; CHECK-LABEL: define i32 @socket_nb_getfl(
+; CHECK: %fd = call i32 @socket(i32 1, i32 2049, i32 0)
+; CHECK: %fl = call i32 (i32, i32, ...) @fcntl(i32 %mc.result.{{[0-9]+}}, i32 3)
+; CHECK: %r = call i32 (i32, i32, ...) @fcntl(i32 %mc.result.{{[0-9]+}}, i32 4, i32 %nb)
 
 define i32 @socket_cloexec() {
 entry:
@@ -351,6 +358,21 @@ ok:
   %nb = or i32 %fl, 2048
   %r = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 4, i32 %nb)
   ret i32 %r
+fail:
+  ret i32 -1
+}
+
+define i32 @socket_nb_getfl() {
+entry:
+  %fd = call i32 @socket(i32 1, i32 2049, i32 0)
+  %bad = icmp slt i32 %fd, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %fl = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 3)
+  %nb = or i32 %fl, 2048
+  %r = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 4, i32 %nb)
+  %r2 = call i32 (i32, i32, ...) @fcntl(i32 %fd, i32 2, i32 1)
+  ret i32 %fl
 fail:
   ret i32 -1
 }

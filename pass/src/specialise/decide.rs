@@ -143,6 +143,10 @@ pub(crate) enum Refusal {
     Dup2Types,
     #[error("the path from F_GETFL to F_SETFL is not a straight line of computations and branches on F_GETFL's result")]
     GetflPath,
+    #[error(
+        "the socket's type is not a constant without SOCK_NONBLOCK: F_GETFL's result is not known"
+    )]
+    SocketType,
     #[error("an entry of the multi-call uses the fcntl's result")]
     ResultReferenced,
     #[error("the earlier fcntl's entry stops on {stop}: the program may leave before this fcntl")]

@@ -1,13 +1,14 @@
 //! The form `fl = fcntl(r, F_GETFL); fcntl(r, F_SETFL, fl | O_NONBLOCK)` after `socket` or
 //! `accept`. The `F_SETFL`'s argument is computed from the `F_GETFL`'s result, so the two are
-//! never in one plan: a plan ends with `r = call; fcntl(r, F_GETFL)` and the next plan begins
-//! with `fcntl(r, F_SETFL, fl | O_NONBLOCK)` (perhaps followed by `fcntl(r, F_SETFD,
-//! FD_CLOEXEC)`). On a fresh socket `F_GETFL` returns `O_RDWR` alone (`sock_alloc_file`) and
-//! cannot fail, so the merged call sets `SOCK_NONBLOCK`, the `F_GETFL` becomes `O_RDWR` and
-//! each merged `F_SETFL`/`F_SETFD` 0, provided the program goes from the `F_GETFL` to the
-//! `F_SETFL` whenever `F_GETFL` returns `O_RDWR`: the path between them (found by running it
-//! with that value) holds only computations and branches on that value, through blocks
-//! with no other entry.
+//! never in one plan: a plan ends with `r = call; fcntl(r, F_GETFL)`, and the `F_SETFL`
+//! begins the next plan (perhaps followed by `fcntl(r, F_SETFD, FD_CLOEXEC)`) or is in none.
+//! On a fresh socket `F_GETFL` returns `O_RDWR` alone (`sock_alloc_file`) and cannot fail
+//! (`socket`'s type must be a constant without `SOCK_NONBLOCK`; `accept` gives no flag,
+//! whatever the listener's), so the merged call sets `SOCK_NONBLOCK`, the `F_GETFL` becomes
+//! `O_RDWR` and each merged `F_SETFL`/`F_SETFD` 0, provided the program goes from the
+//! `F_GETFL` to the `F_SETFL` whenever `F_GETFL` returns `O_RDWR`: the path between them
+//! (found by running it with that value) holds only computations and branches on that value,
+//! through blocks with no other entry.
 
 use std::collections::HashMap;
 
@@ -86,7 +87,14 @@ pub(super) fn find(
             fcntl: s,
             reason,
         };
-        let verdict = if creator.stop != Stop::Neg {
+        // socket(d, t | SOCK_NONBLOCK, p) is already non-blocking: F_GETFL returns more.
+        let socket_type = sites[creator.site].args.get(1).copied().flatten();
+        let known_type = socket_type
+            .and_then(ir::const_int)
+            .is_some_and(|t| t & O_NONBLOCK == 0);
+        let verdict = if kind == Creator::Socket && !known_type {
+            Err(Refusal::SocketType)
+        } else if creator.stop != Stop::Neg {
             Err(Refusal::CreatorUnchecked { stop: creator.stop })
         } else if let Some(Some(arg)) =
             setfl_of(setfl, getfl_call).filter(|c| !c.is_some_and(|c| c & !O_ACCMODE == O_NONBLOCK))

@@ -79,14 +79,21 @@ pub(crate) fn run(
         report.push((x.merge.clone(), rest));
         all.push(x.merge);
     }
+    // A call whose F_GETFL form was decided across plans (merged or refused with its own
+    // reason) is not a candidate of its own.
+    let across_creators: Vec<usize> = all
+        .iter()
+        .map(|m| m.creator)
+        .chain(across_refused.iter().map(|r| r.creator))
+        .collect();
     let mut refused = across_refused;
     for &(k, s) in &straight {
         let (merges, plan_refused) = decide::decide(sites, s);
-        // A call and its F_GETFL merged across plans are not candidates of their own.
-        refused.extend(plan_refused.into_iter().filter(|r| {
-            !all.iter()
-                .any(|m| m.creator == r.creator && m.getfl == Some(r.fcntl))
-        }));
+        refused.extend(
+            plan_refused
+                .into_iter()
+                .filter(|r| !across_creators.contains(&r.creator)),
+        );
         let mask = merged.entry(k).or_default();
         for m in merges {
             let span = m.first..=m.first + m.fcntls.len();
