@@ -4,7 +4,8 @@
 //! profile -> enabling transformations (transform::run_all: the inliner) ->
 //! scan (sites::Scan) -> site graph (profile_map::SiteGraph) -> transformations on hot edges
 //! (transform::run_on_hot; scan and map again after a change) -> candidate regions and
-//! legality (regions::grow, legality::Checker) -> plans (plan::Plan) -> lowering (lower)
+//! legality (regions::grow, legality::Checker) -> plans (plan::Plan) -> specialisations
+//! (specialise: merged flags) -> lowering (lower, then specialise::rewrite_all)
 //! ```
 
 use std::collections::HashSet;
@@ -24,7 +25,7 @@ use crate::remarks::Remark;
 use crate::shim::{self, Shim};
 use crate::sites::{self, Scan, Site};
 use crate::transform::{self, Changed};
-use crate::{ir, lower, regions};
+use crate::{ir, lower, regions, specialise};
 
 /// Runs the pass; returns whether the module changed.
 pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
@@ -84,13 +85,15 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     );
     report_refusals(ctx, sites, &plans, &refused, &loops_refused);
     report_self_loops(ctx, sites, &plans, &graph);
-    if plans.is_empty() {
+    let (plans, merges) = specialise::run(ctx, sites, plans);
+    if plans.is_empty() && merges.is_empty() {
         return changed;
     }
     for plan in &plans {
         ctx.remark(Remark::clustered(sites, plan));
     }
     lower::lower_all(ctx, sites, &plans);
+    specialise::rewrite_all(ctx, sites, &merges);
     verify(ctx);
     true
 }

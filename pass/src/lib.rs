@@ -43,5 +43,6 @@ mod regions;
 mod remarks;
 mod shim;
 mod sites;
+mod specialise;
 pub mod stats;
 mod transform;

@@ -285,6 +285,58 @@ impl Remark {
         }
     }
 
+    /// A call merged with the `fcntl`s after it into `merged` (`specialise`); `rest` is the
+    /// number of the multi-call's other calls.
+    pub(crate) fn specialised(
+        sites: &[Site],
+        creator: usize,
+        fcntls: &[usize],
+        merged: &str,
+        rest: usize,
+    ) -> Remark {
+        let c = &sites[creator];
+        let f: Vec<String> = fcntls.iter().map(|&s| sites[s].label()).collect();
+        let rest = match rest {
+            0 => "it was the whole multi-call: one plain system call, no multi-call".to_string(),
+            1 => "the cluster's other call is lowered without it".to_string(),
+            n => format!("the cluster's other {n} calls are lowered without it"),
+        };
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Specialised",
+            function: c.function,
+            at: Some(c.call),
+            message: format!(
+                "merged flags: {} and {} run as {merged}; {} fcntl's result is 0 where it was; {rest}",
+                c.label(),
+                f.join(" and "),
+                if f.len() == 1 { "the" } else { "each" }
+            ),
+        }
+    }
+
+    /// An `fcntl` after the call that made its descriptor, not merged into it; `why` is the
+    /// reason's text.
+    pub(crate) fn not_specialised(
+        sites: &[Site],
+        creator: usize,
+        fcntl: usize,
+        why: &str,
+    ) -> Remark {
+        let c = &sites[creator];
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "NotSpecialised",
+            function: c.function,
+            at: Some(sites[fcntl].call),
+            message: format!(
+                "merged flags not applied: {} -> {}: {why}",
+                c.label(),
+                sites[fcntl].label()
+            ),
+        }
+    }
+
     /// An edge legality refused; `reason` is the refusal's rendered text.
     pub(crate) fn refused(sites: &[Site], e: &RefusedEdge<'_>, reason: &str) -> Remark {
         Remark {

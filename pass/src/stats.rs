@@ -19,12 +19,16 @@ pub struct Stats {
     pub looped: u64,
     /// Calls of helpers inlined so that the calls of a hot edge meet in one function.
     pub inlined: u64,
+    /// Calls merged with the `fcntl`s after them into one system call (`specialise`).
+    pub specialised: u64,
+    /// Of those, merges that were a whole multi-call: one plain system call, no batch.
+    pub specialised_whole: u64,
 }
 
 impl Stats {
     /// The body of LLVM's statistics report: `value name - description` per line.
     pub fn render(&self) -> String {
-        let rows: [(u64, &str); 10] = [
+        let rows: [(u64, &str); 12] = [
             (self.sites, "Number of system call sites found"),
             (
                 self.inline_asm,
@@ -47,6 +51,14 @@ impl Stats {
             (self.calls_clustered, "Number of system calls clustered"),
             (self.looped, "Number of looped multi-calls (whole loops)"),
             (self.inlined, "Number of helper calls inlined for hot edges"),
+            (
+                self.specialised,
+                "Number of calls merged with their fcntls (merged flags)",
+            ),
+            (
+                self.specialised_whole,
+                "Number of merged calls run as one plain system call",
+            ),
         ];
         let width = rows
             .iter()

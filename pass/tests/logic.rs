@@ -132,6 +132,8 @@ fn counters_render_like_llvm_stats() {
         calls_clustered: 5,
         looped: 1,
         inlined: 3,
+        specialised: 4,
+        specialised_whole: 3,
         ..Stats::default()
     };
     let text = s.render();
@@ -140,7 +142,13 @@ fn counters_render_like_llvm_stats() {
     assert!(text.contains(" 2 syscall-cluster - Number of multi-calls formed\n"));
     assert!(text.contains(" 1 syscall-cluster - Number of looped multi-calls (whole loops)\n"));
     assert!(text.contains(" 3 syscall-cluster - Number of helper calls inlined for hot edges\n"));
-    assert_eq!(text.lines().count(), 10);
+    assert!(text.contains(
+        " 4 syscall-cluster - Number of calls merged with their fcntls (merged flags)\n"
+    ));
+    assert!(
+        text.contains(" 3 syscall-cluster - Number of merged calls run as one plain system call\n")
+    );
+    assert_eq!(text.lines().count(), 12);
 }
 
 #[test]

@@ -12,7 +12,8 @@
 # writeall.c, a copy through a pipe with a write-all and two read-until-full loops whose
 # arguments advance by their results, writeallsig.c, the same with copysig.c's signals, and
 # copyxform.c, copy.c with work between read and write whose loop the pass rotates, and
-# copyxformsig.c, the same with copysig.c's signals) it
+# copyxformsig.c, the same with copysig.c's signals, and
+# flags.c, descriptors made by a call and fcntl(F_SETFD/F_SETFL), which the pass merges) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -58,7 +59,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -116,7 +117,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -144,9 +145,12 @@ self_test() {
 		fi
 		# The fd mutant shows only where the program writes to stdout after opening files.
 		# The stale mutant writes a whole block after a short read of the same count, which
-		# writeall never makes (its writes follow reads of other counts or the end of file).
+		# writeall never makes (its writes follow reads of other counts or the end of file),
+		# and flags makes none either; flags has the dup3 mutant instead, a merged dup2 without
+		# its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && mutants+=(stale)
+		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
 			"$CLANG" "${cflags[@]}" "${extra[@]}" -include "$here/mutants/$m.h" "${srcs[@]}" \

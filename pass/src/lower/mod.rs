@@ -9,7 +9,7 @@
 //! the loop are rewritten once every plan is lowered, including the uses other lowerings made.
 
 mod advance;
-mod builder;
+pub(crate) mod builder;
 mod looped;
 mod straight;
 
