@@ -8,8 +8,8 @@
 # 1. builds copy.c with clang-19 -O2 -g and records a copy of 256 blocks of 4 KiB under strace
 #    (`syscluster record`); prints the hottest edges of its syscall graph (`show --top 10`) and
 #    draws it (the paper's Figure 5c) into build/demo/copy.svg;
-# 2. builds the clustered copy from the same source with the pass plugin and that profile,
-#    printing the pass's remarks (clusters formed, and why other edges were not clustered);
+# 2. builds the clustered copy from the same source through `syscluster build` with that profile,
+#    printing its summary (clusters formed, and why other hot edges were not clustered);
 # 3. copies a 16 MiB file with both builds, alternating, on each backend the host offers
 #    (the direct backend; io_uring cannot express copy's result reference): crossings counted with
 #    `perf stat -e raw_syscalls:sys_enter`, median wall time, ratio, and a byte comparison;
@@ -39,8 +39,6 @@ if [ "$qemu" = 1 ]; then scripts/setup.sh --qemu; else scripts/setup.sh; fi
 echo "== cargo build --release"
 cargo build --release --locked --workspace 2>&1 | tail -n 1
 syscluster=$target/release/syscluster
-plugin=$target/release/libsyscluster_pass.so
-export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
 out=$root/build/demo
 rm -rf "$out"
@@ -66,17 +64,18 @@ echo "== syscluster graph copy.prof.json -o copy.svg"
 "$syscluster" graph copy.prof.json -o copy.dot
 
 # --- 2. cluster ------------------------------------------------------------------------------
-echo "== clang-19 ${cflags[*]} -fpass-plugin=libsyscluster_pass.so -mllvm -syscluster-profile=copy.prof.json ... -o build/demo/copy.clustered"
-# shellcheck disable=SC2046 # pkg-config prints several words on purpose
-clang-19 "${cflags[@]}" -fplugin="$plugin" -fpass-plugin="$plugin" \
-    -mllvm -syscluster-profile=copy.prof.json -mllvm -syscluster-stats \
-    -Rpass=syscall-cluster -Rpass-missed=syscall-cluster \
-    "$root/testsuite/programs/copy.c" -o copy.clustered $(pkg-config --cflags --libs multicall) \
-    2>remarks.txt
-grep -E 'remark|multi-calls|clustered' remarks.txt | sed "s|$root/||" || true
-clusters=$(grep -c 'remark: clustered' remarks.txt || true)
-if [ "$clusters" = 0 ]; then
-    echo "demo: the pass formed no cluster in copy.c (see build/demo/remarks.txt)" >&2
+echo "== syscluster build --profile copy.prof.json -- clang-19 ${cflags[*]} testsuite/programs/copy.c -o build/demo/copy.clustered"
+# The driver compiles with the pass plugin and the profile and links its own copy of the
+# runtime (docs/build.md); it prints the clusters formed and why other hot edges were not.
+"$syscluster" build --profile copy.prof.json -- \
+    sh -c "\$CC ${cflags[*]} '$root/testsuite/programs/copy.c' -o copy.clustered" >build.txt 2>&1 || {
+    cat build.txt >&2
+    echo "demo: building the clustered copy failed" >&2
+    exit 1
+}
+sed "s|$root/||g" build.txt
+if ! grep -Eq ' [1-9][0-9]* clusters' build.txt; then
+    echo "demo: the pass formed no cluster in copy.c (see build/demo/build.txt)" >&2
     exit 1
 fi
 
