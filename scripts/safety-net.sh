@@ -166,17 +166,18 @@ profile() {
 # figures PACKAGE EXTRA: what the build with the pass did (its driver's summary), appended to
 # the summary.
 figures() {
-	local p=$1 extra=$2 sum=$work/logs/$1/summary.txt head built changed clusters looped inlined refusals verified badverify
+	local p=$1 extra=$2 sum=$work/logs/$1/summary.txt head built changed clusters looped merged inlined refusals verified badverify
 	head=$(sed -n '1s/^syscluster build: \([0-9]*\) modules compiled with the pass, \([0-9]*\) changed; \([0-9]*\) clusters (\([0-9]*\) looped.*/\1 \2 \3 \4/p' "$sum" 2>/dev/null)
 	read -r built changed clusters looped <<<"${head:-0 0 0 0}"
 	# Why the pass refused hot edges that have call sites in the program (edges whose calls
 	# run elsewhere are counted apart by the driver).
 	refusals=$(sed -n 's/^  refused for \([A-Za-z]*\): \([0-9]*\) hot edges.*/\1 \2/p' "$sum" 2>/dev/null | paste -sd, - | sed 's/,/, /g')
 	inlined=$(sed -n 's/^  \([0-9]*\) helper calls inlined.*/\1/p' "$sum" 2>/dev/null)
+	merged=$(sed -n '1s/.*; \([0-9]*\) calls merged with their fcntls.*/\1/p' "$sum" 2>/dev/null)
 	verified=$(sed -n 's/^  opt -passes=verify: \([0-9]*\) changed modules passed.*/\1/p' "$sum" 2>/dev/null)
 	badverify=$(sed -n 's/^  opt -passes=verify: [0-9]* changed modules passed, \([0-9]*\) failed.*/\1/p' "$sum" 2>/dev/null)
-	printf '%-11s modules %4d compiled with the pass, %d changed; clusters %d, looped multi-calls %d, helper calls inlined %d (refusals: %s); opt verify %d ok, %d failed; %s\n' \
-		"$p" "$built" "$changed" "$clusters" "$looped" "${inlined:-0}" "${refusals:-none}" "${verified:-0}" "${badverify:-0}" "$extra" | tee -a "$summary"
+	printf '%-11s modules %4d compiled with the pass, %d changed; clusters %d, looped multi-calls %d, calls merged with their fcntls %d, helper calls inlined %d (refusals: %s); opt verify %d ok, %d failed; %s\n' \
+		"$p" "$built" "$changed" "$clusters" "$looped" "${merged:-0}" "${inlined:-0}" "${refusals:-none}" "${verified:-0}" "${badverify:-0}" "$extra" | tee -a "$summary"
 	[ "$built" -gt 0 ] || fail "$p: no module was compiled with the pass ($sum)"
 	[ "${badverify:-0}" -eq 0 ] || fail "$p: $badverify modules changed by the pass fail opt -passes=verify ($work/logs/$p/verify)"
 }

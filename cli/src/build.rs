@@ -738,6 +738,8 @@ pub struct Summary {
     pub calls_clustered: u64,
     /// Calls of helpers the pass inlined to bring a hot edge into one function.
     pub inlined: usize,
+    /// Calls merged with the `fcntl`s that follow them into one system call (`Specialised`).
+    pub specialised: Vec<Refused>,
     pub refused: BTreeMap<String, Vec<Refused>>,
     /// Hot edges with no call site in any module, with how many modules said so.
     pub unmatched: Vec<(String, u64, usize)>,
@@ -835,6 +837,11 @@ impl Summary {
             for r in module {
                 match (r.kind.as_str(), r.name.as_str()) {
                     ("Passed", "Inlined") => s.inlined += 1,
+                    ("Passed", "Specialised") => s.specialised.push(Refused {
+                        location: r.location,
+                        weight: 0,
+                        message: r.message,
+                    }),
                     // The pass's other passed remarks are code motion (`Motion`): a module
                     // they changed, but no cluster.
                     ("Passed", "Clustered") => {
@@ -907,12 +914,16 @@ impl Summary {
             o.push('\n');
         };
         line(format!(
-            "syscluster build: {} modules compiled with the pass, {} changed; {} clusters ({} looped multi-calls), {} system calls clustered",
+            "syscluster build: {} modules compiled with the pass, {} changed; {} clusters ({} looped multi-calls), {} system calls clustered{}",
             self.modules,
             self.modules_changed,
             self.clusters.len(),
             self.looped,
-            self.calls_clustered
+            self.calls_clustered,
+            match self.specialised.len() {
+                0 => String::new(),
+                n => format!("; {n} calls merged with their fcntls"),
+            }
         ));
         if self.verified > 0 || !self.verify_failed.is_empty() {
             line(format!(
@@ -932,6 +943,9 @@ impl Summary {
         }
         for c in &self.clusters {
             line(format!("  clustered at {}: {}", c.location, c.message));
+        }
+        for c in &self.specialised {
+            line(format!("  specialised at {}: {}", c.location, c.message));
         }
         if self.inlined > 0 {
             line(format!(
@@ -1125,6 +1139,28 @@ mod tests {
         assert!(s
             .render(5)
             .contains("1 helper calls inlined to bring hot edges into one function"));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn merged_flags_are_counted_and_listed() {
+        // A merge that was a whole cluster leaves a `Specialised` remark and no `Clustered` one.
+        let yaml = "--- !Passed\nPass:            syscall-cluster\nName:            Specialised\nDebugLoc:        { File: mini_httpd.c, Line: 1172, Column: 10 }\nFunction:        main\nArgs:\n  - String:          'merged flags: socket(2) and fcntl(F_SETFD) run as socket(.., SOCK_STREAM|SOCK_CLOEXEC, ..); the fcntl''s result is 0 where it was; it was the whole multi-call: one plain system call, no multi-call'\n...\n";
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("remarks")).unwrap();
+        fs::write(dir.join("remarks/00000000000000ab.yaml"), yaml).unwrap();
+        fs::write(dir.join("modules"), "00000000000000ab\t/x/prog\n").unwrap();
+        let s = Summary::read(&dir).unwrap();
+        assert_eq!((s.clusters.len(), s.specialised.len()), (0, 1));
+        let text = s.render(5);
+        assert!(
+            text.contains("0 clusters (0 looped multi-calls), 0 system calls clustered; 1 calls merged with their fcntls"),
+            "{text}"
+        );
+        assert!(
+            text.contains("specialised at mini_httpd.c:1172:10: merged flags: socket(2)"),
+            "{text}"
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 
