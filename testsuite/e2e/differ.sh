@@ -16,8 +16,9 @@
 # unit or another one: copy's cases and two with COPYIO_TRACE set), stamp
 # (testsuite/programs/stamp.c: stamp IN OUT, copy's cases with a header line before the copy)
 # copyfortify (copy.c with -D_FORTIFY_SOURCE=2: copy's cases), writeall (a copy through a pipe
-# with write-all and read-until-full loops: copy's cases) or writeallsig (writeall.c with
-# copysig's signals: copy's cases). The environment (e.g.
+# with write-all and read-until-full loops: copy's cases), writeallsig (writeall.c with
+# copysig's signals: copy's cases) or intblock (a copy through a pipe with lzip's block loops
+# under signals without SA_RESTART: copy's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -27,7 +28,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|intblock ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -41,9 +42,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | intblock) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall or writeallsig)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig or intblock)" >&2
 	exit 2
 	;;
 esac
@@ -327,6 +328,7 @@ copycount_cases() { copy_cases; }
 copycountsig_cases() { copy_cases; }
 writeall_cases() { copy_cases; }
 writeallsig_cases() { copy_cases; }
+intblock_cases() { copy_cases; }
 
 # copy.c's loop through helpers (copyhelpers.c, copylto.c: the same program), and the
 # helpers' trace on standard error.
