@@ -118,13 +118,15 @@ unpack() {
 # ---------------------------------------------------------------------------------------
 # The two builds and their figures
 # ---------------------------------------------------------------------------------------
-# pass_build PACKAGE DIR COMMAND...: the build with the pass, through `syscluster build
-# --verify` in DIR with the package's profile; its remarks and summary go to logs/PACKAGE.
-# A failed build is a failure of the package, with its figures so far.
+# pass_build PACKAGE DIR [--lto] COMMAND...: the build with the pass, through `syscluster
+# build --verify` (and --lto: the pass over the whole program at link time) in DIR with the
+# package's profile; its remarks and summary go to logs/PACKAGE. A failed build is a failure
+# of the package, with its figures so far.
 pass_build() {
-	local p=$1 dir=$2
+	local p=$1 dir=$2 lto=()
 	shift 2
-	if (cd "$dir" && "$SYSCLUSTER" build -p "$work/logs/$p.prof.json" --log "$work/logs/$p" --verify -- "$@") \
+	[ "${1:-}" = --lto ] && lto=(--lto) && shift
+	if (cd "$dir" && "$SYSCLUSTER" build -p "$work/logs/$p.prof.json" --log "$work/logs/$p" --verify "${lto[@]}" -- "$@") \
 		>"$work/logs/$p.pass.log" 2>&1; then
 		return 0
 	fi
@@ -742,7 +744,8 @@ pkg_lighttpd() {
 }
 
 # ---------------------------------------------------------------------------------------
-# lzip: a compressor written in C++ (its own read/write loops), and its `make check`
+# lzip: a compressor written in C++ (its own read/write loops, built with link-time
+# optimisation), and its `make check`
 # ---------------------------------------------------------------------------------------
 pkg_lzip() {
 	local src d=$work/data/lzip b ok=identical check=FAILED
@@ -769,7 +772,9 @@ pkg_lzip() {
 		record lzip "$d" sh -c "'$src/lzip' -0 <input | '$src/lzip' -d >output" &&
 		profile lzip || return
 	(cd "$src" && make clean >/dev/null 2>&1)
-	pass_build lzip "$src" make -j$jobs || return
+	# Link-time: readblock and writeblock (decoder.cc) are inlined into their callers in other
+	# files, and their block loops become looped multi-calls there.
+	pass_build lzip "$src" --lto make -j$jobs || return
 	cp "$src/lzip" "$d/lzip.clustered"
 	local calls
 	calls=$(clustered_note lzip "$d/lzip.clustered")
