@@ -356,10 +356,12 @@ impl Checker<'_> {
                 exits.push(leaving(e, stop, (branch, off), &inside)?);
             }
         }
-        // A phi of the latch is a total's next value (the way round gives it the step).
+        // A phi of the latch is a total's next value (the way round gives it the step), or
+        // errno's address for the store the lowering replays.
+        let errno_at = round.errno_reset.map(|s| ir::operand(s, 1));
         for &b in &round.blocks {
             for inst in ir::instructions(b).into_iter().filter(|&i| ir::is_phi(i)) {
-                if !carried.iter().any(|c| c.next == inst) {
+                if !carried.iter().any(|c| c.next == inst) && errno_at != Some(inst) {
                     return Err(Refusal::new(inst, Reason::WayRound { inst }));
                 }
             }
@@ -488,7 +490,7 @@ impl Checker<'_> {
             if ir::is_phi(inst) && may_join {
                 continue;
             }
-            if round.errno_reset.is_none() && reentry::errno_reset(inst, inside) {
+            if round.errno_reset.is_none() && reentry::errno_reset(inst, latch) {
                 round.errno_reset = Some(inst);
                 continue;
             }
@@ -514,7 +516,7 @@ impl Checker<'_> {
             let plain = matches!(
                 ir::opcode(inst),
                 LLVMAdd | LLVMSub | LLVMGetElementPtr | LLVMICmp | LLVMTrunc | LLVMZExt | LLVMSExt
-            );
+            ) || reentry::is_errno_location(inst);
             if !plain && self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                 return Err(Refusal::new(inst, Reason::WayRound { inst }));
             }

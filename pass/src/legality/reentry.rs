@@ -13,6 +13,7 @@
 //!                                                        ; a stop with the stopped values
 //! latch:  %sz.next = phi i32 [ %sum, %more ], [ %sz, %retry ]
 //!         store i32 0, ptr %errno                        ; replayed after the batch
+//!                                          ; (%errno: __errno_location(), or a phi of such)
 //!         br (icmp slt %sz.next, %size), %header, %out
 //! ```
 //!
@@ -102,19 +103,28 @@ pub(super) fn passes_through(
     }
 }
 
-/// Whether `inst` is `store iN C, ptr E` of a constant `C` to `errno`, `E` the result of a
-/// call of `__errno_location` outside the loop (`inside`), not volatile.
-pub(super) fn errno_reset(inst: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> bool {
+/// Whether `v` is a call of `__errno_location()`, which gives the thread's `errno` and does
+/// nothing else.
+pub(super) fn is_errno_location(v: LLVMValueRef) -> bool {
+    ir::is_instruction(v)
+        && ir::is_call(v)
+        && ir::called_function(v).is_some_and(|f| ir::name(f) == "__errno_location")
+}
+
+/// Whether `inst` is `store iN C, ptr E` of a constant `C` to `errno`, not volatile: `E` a
+/// call of `__errno_location()`, or a phi of `block` (the latch) whose values all are.
+pub(super) fn errno_reset(inst: LLVMValueRef, block: LLVMBasicBlockRef) -> bool {
     if ir::opcode(inst) != LLVMOpcode::LLVMStore {
         return false;
     }
     // SAFETY: inst is a live store instruction of the module being checked.
     let volatile = unsafe { llvm_sys::core::LLVMGetVolatile(inst) != 0 };
     let (value, ptr) = (ir::operand(inst, 0), ir::operand(inst, 1));
-    let errno = ir::is_instruction(ptr)
-        && !inside.contains(&ir::parent_block(ptr))
-        && ir::is_call(ptr)
-        && ir::called_function(ptr).is_some_and(|f| ir::name(f) == "__errno_location");
+    let errno = is_errno_location(ptr)
+        || (ir::is_instruction(ptr)
+            && ir::is_phi(ptr)
+            && ir::parent_block(ptr) == block
+            && ir::incoming(ptr).iter().all(|&(v, _)| is_errno_location(v)));
     !volatile && errno && ir::const_int(value).is_some()
 }
 

@@ -266,7 +266,7 @@ pub(super) fn lower(
     // original loop (the bound or a signal) and the latch's exit.
     b.position_at_end(round);
     b.set_location(dbg);
-    replay_errno(b, tested, iterations);
+    replay_errno(b, plan, tested, iterations);
     let after: Vec<LLVMValueRef> = plan
         .advancing
         .iter()
@@ -313,7 +313,7 @@ pub(super) fn lower(
         let (out_b, mut values) = (ex.blocks[2], ex.before);
         let done = b.arith(LLVMOpcode::LLVMSub, iterations, b.c64(1), "mc.adv.done");
         // Before the stopped call's errno: the iterations before it reset errno.
-        replay_errno(b, tested, done);
+        replay_errno(b, plan, tested, done);
         let adv_starts: Vec<LLVMValueRef> = plan.advancing.iter().map(&advanced).collect();
         let car_starts: Vec<LLVMValueRef> =
             plan.carried.iter().map(|c| completed(c, done)).collect();
@@ -424,12 +424,17 @@ pub(super) fn lower(
 
 /// Replays the loop's store of a constant to `errno` (`Tested::errno_reset`) when `done`
 /// (an i64) iterations completed, at least one: the original's last completed iteration
-/// stored it; with none, errno stays as it was.
-fn replay_errno(b: &Builder, tested: &Tested, done: LLVMValueRef) {
+/// stored it; with none, errno stays as it was. errno's address is the store's when that is
+/// computed before the loop, else asked of `__errno_location()` again.
+fn replay_errno(b: &Builder, plan: &Looped, tested: &Tested, done: LLVMValueRef) {
     let Some(store) = tested.errno_reset else {
         return;
     };
-    let (value, ptr) = (ir::operand(store, 0), ir::operand(store, 1));
+    let (value, mut ptr) = (ir::operand(store, 0), ir::operand(store, 1));
+    if plan.blocks.contains(&ir::parent_block(ptr)) {
+        let (f, ty) = b.declare("__errno_location", b.ptrt, &mut []);
+        ptr = b.call(ty, f, &mut [], "mc.adv.errno.at");
+    }
     let ty = ir::type_of(value);
     let now = b.load(ty, ptr, "mc.adv.errno");
     let any = b.icmp(
@@ -465,7 +470,9 @@ fn reenter(
     }
     let mut copies = Vec::new();
     for inst in ir::instructions(plan.header) {
-        if ir::is_phi(inst) || ir::is_call(inst) || ir::is_terminator(inst) {
+        // The entries' calls are in the map; legality leaves no other call in the header
+        // but `__errno_location()`, which is copied like the arithmetic.
+        if ir::is_phi(inst) || ir::is_terminator(inst) || map.contains_key(&inst) {
             continue;
         }
         let copy = b.clone_with(inst, &map);
