@@ -35,43 +35,30 @@
 
 static unsigned char buf[4096];
 
-/* readblock's loop with errno reset on the way round only (through errno's address taken
- * before the loop, as clang leaves it when errno is also set before the loop). */
-static __attribute__((noinline)) int fill(int fd, unsigned char *b, int size)
-{
-	int got = 0, *err = &errno;
-
-	while (got < size) {
-		int n = read(fd, b + got, size - got);
-		if (n > 0)
-			got += n;
-		else if (n == 0)
-			break;
-		else if (*err != EINTR)
-			break;
-		*err = 0;
+/* readblock's loop with errno reset on the way round only, errno reached as ERR after
+ * SETUP: through its address taken before the loop (as clang leaves it when errno is also
+ * set before the loop), or as errno itself (clang then asks __errno_location() for its
+ * address in the loop, on each way to the store: a phi in the latch). */
+#define FILL(name, setup, err)                                                   \
+	static __attribute__((noinline)) int name(int fd, unsigned char *b, int size) \
+	{                                                                        \
+		int got = 0;                                                     \
+		setup;                                                           \
+		while (got < size) {                                             \
+			int n = read(fd, b + got, size - got);                   \
+			if (n > 0)                                               \
+				got += n;                                        \
+			else if (n == 0)                                         \
+				break;                                           \
+			else if ((err) != EINTR)                                 \
+				break;                                           \
+			(err) = 0;                                               \
+		}                                                                \
+		return got;                                                      \
 	}
-	return got;
-}
 
-/* The same through errno itself: clang asks __errno_location() for its address in the
- * loop, on each way to the store (a phi in the latch). */
-static __attribute__((noinline)) int fill_errno(int fd, unsigned char *b, int size)
-{
-	int got = 0;
-
-	while (got < size) {
-		int n = read(fd, b + got, size - got);
-		if (n > 0)
-			got += n;
-		else if (n == 0)
-			break;
-		else if (errno != EINTR)
-			break;
-		errno = 0;
-	}
-	return got;
-}
+FILL(fill, int *ep = &errno, *ep)
+FILL(fill_errno, (void)0, errno)
 
 static void run(const char *what, int fd, int (*f)(int, unsigned char *, int))
 {
