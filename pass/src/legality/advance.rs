@@ -34,6 +34,10 @@
 //! - no other argument is computed in the loop, nothing in the loop reads memory, and only
 //!   the calls' results, the phis and their next values are used after it.
 //!
+//! Rotated loops may also have `int` counts (arguments derived from a 32-bit total), a block
+//! of bookkeeping before the latch, a store of a constant to `errno` in it, and a stop that
+//! goes back into the loop (lzip's `readblock`: `legality::reentry`).
+//!
 //! The batch then runs the calls with the arguments' values at the header, each completed
 //! iteration advancing them by its results, and ends where the header's test would leave;
 //! the lowering (`lower::advance`) goes back to the header with the advanced values, so the
@@ -219,7 +223,8 @@ impl Checker<'_> {
                 .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
             advancing.push(adv);
         }
-        // Derived arguments: each passed once, from a total of a 64-bit result.
+        // Derived arguments: each passed once, from a total of a 64-bit result, or from a
+        // 32-bit total of the truncated result through the extension the original makes.
         let mut derived = Vec::new();
         for &inst in &derived_insts {
             let Some(Derivation {

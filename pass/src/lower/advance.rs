@@ -22,6 +22,12 @@
 //! of an iteration: in each case every iteration begun completed, and the header, entered
 //! with the advanced values, tests them as the original loop does. A result below 0 (nothing
 //! ran) runs one iteration of the original body, which comes back to the header.
+//!
+//! For lzip's block loops (`legality::reentry`) the lowering also extends a 32-bit total's
+//! value into the derived arguments, replays the latch's `errno = C` after a batch that
+//! completed an iteration (`replay_errno`), and sends a stop that goes back into the loop to
+//! its block with the header's instructions computed again from the stopped iteration's
+//! values (`reenter`), the re-entry blocks' uses rewritten to take them.
 
 use std::collections::HashMap;
 
