@@ -6,7 +6,7 @@
 ; iteration to the original code at its own block (%short), with the total at its start and
 ; the call's result; a batch that completed iterations replays `errno = 0`. Refused: a total
 ; whose step may wrap, a zext not known non-negative, a store of a variable to errno, and a
-; way back into the loop that other paths share.
+; way back into the loop that other paths share. The latch may test `got.next > size - 1`.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/advance.json;stats>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -21,7 +21,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: '%got.wide = zext i32 %got to i64' runs in the loop's header before 'read' at fill_maybe_negative (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: 'store i32 %code, ptr %errno, align 4' runs on the way round the loop after the last call
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the path leaving at block %more comes back into the loop
-; REMARK-DAG: 2 syscall-cluster - Number of looped multi-calls (whole loops)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); carries %put (total of write's results); advances %at (argument 1 of write, up by write's result), %count (argument 2 of write, down by write's result) until %count <= 0; replays errno = 0 after the iterations completed; a stop goes back into the loop at %short, the original code; no in-kernel copy: no call of the loop writes memory
+; REMARK-DAG: 3 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; The batch starts from the total on the way in (0), its count extended as the original
 ; extends it; by[1] = by[2] = 1, bit 2 of down, until_nonpos on argument 2.
@@ -67,6 +68,12 @@
 ; CHECK-LABEL: define i32 @drain_block(
 ; CHECK: call i64 @multicall_run_batch(
 ; CHECK: br label %short
+
+; The latch's own test decides after a batch that ran to the end.
+; CHECK-LABEL: define i32 @drain_inclusive(
+; CHECK: call i64 @multicall_run_batch(
+; CHECK: %mc.adv.test = icmp sgt i32 %mc.adv.carried, %pos
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.until, label %mc.adv.fallback
 
 ; CHECK-LABEL: define i32 @fill_wraps(
 ; CHECK-NOT: multicall
@@ -162,6 +169,51 @@ latch:
   store i32 0, ptr %errno, align 4
   %again = icmp slt i32 %put.next, %size
   br i1 %again, label %loop, label %out
+
+out:
+  %put.out = phi i32 [ 0, %entry ], [ %put, %retry ], [ %put.next, %latch ]
+  ret i32 %put.out
+}
+
+; writeblock inlined where the size is `pos + 1` (lzip's Range_encoder::put_byte): clang
+; tests `put.next > pos` to leave, which is `put.next < size`.
+define i32 @drain_inclusive(i32 %fd, ptr %buf, i32 %pos) {
+entry:
+  %errno = call ptr @__errno_location()
+  store i32 0, ptr %errno, align 4
+  %size = add nsw i32 %pos, 1
+  %any = icmp sgt i32 %pos, -1
+  br i1 %any, label %loop, label %out
+
+loop:
+  %put = phi i32 [ %put.next, %latch ], [ 0, %entry ]
+  %put.wide = zext nneg i32 %put to i64
+  %at = getelementptr inbounds i8, ptr %buf, i64 %put.wide
+  %left = sub nsw i32 %size, %put
+  %count = sext i32 %left to i64
+  %n = tail call i64 @write(i32 %fd, ptr %at, i64 %count)
+  %n32 = trunc i64 %n to i32
+  %ok = icmp sgt i32 %n32, 0
+  br i1 %ok, label %more, label %short
+
+more:
+  %sum = add nuw nsw i32 %put, %n32
+  br label %latch
+
+short:
+  %neg = icmp slt i32 %n32, 0
+  br i1 %neg, label %retry, label %latch
+
+retry:
+  %e = load i32, ptr %errno, align 4
+  %intr = icmp eq i32 %e, 4
+  br i1 %intr, label %latch, label %out
+
+latch:
+  %put.next = phi i32 [ %sum, %more ], [ %put, %retry ], [ %put, %short ]
+  store i32 0, ptr %errno, align 4
+  %done = icmp sgt i32 %put.next, %pos
+  br i1 %done, label %out, label %loop
 
 out:
   %put.out = phi i32 [ 0, %entry ], [ %put, %retry ], [ %put.next, %latch ]

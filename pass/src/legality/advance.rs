@@ -686,7 +686,8 @@ pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Op
 /// transfer that succeeded had `0 <= base - v` and moved at most that, and then
 /// `base - v.next` is in `0 ..= base - v`, without overflow either. (The lowering tests the
 /// latch's own comparison on the values after the batch; the until bit only has to end the
-/// batch no later than it.)
+/// batch no later than it.) `v.next <= bound` going round is the same test when `base` is
+/// `add nsw bound, 1` (clang's form of `got < size` when `size` is `bound + 1`).
 fn total_test(
     test: LLVMValueRef,
     goes_on: bool,
@@ -698,17 +699,31 @@ fn total_test(
     use LLVMIntPredicate::*;
     let pred = ir::icmp_predicate(test)?;
     let (l, r) = (ir::operand(test, 0), ir::operand(test, 1));
-    // Normalise to `next < bound` going round.
-    let (next, bound) = match (pred, goes_on) {
-        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r),
-        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l),
+    // Normalise to `next < bound` (or `next <= bound`, inclusive) going round.
+    let (next, bound, inclusive) = match (pred, goes_on) {
+        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r, false),
+        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l, false),
+        (LLVMIntSLE, true) | (LLVMIntSGT, false) => (l, r, true),
+        (LLVMIntSGE, true) | (LLVMIntSLT, false) => (r, l, true),
         _ => return None,
+    };
+    // `base` is the bound, or for an inclusive test `bound + 1` without overflow.
+    let past = |base: LLVMValueRef| {
+        if !inclusive {
+            return base == bound;
+        }
+        ir::is_instruction(base)
+            && ir::opcode(base) == LLVMOpcode::LLVMAdd
+            && no_signed_wrap(base)
+            && ((ir::operand(base, 0) == bound && ir::const_int(ir::operand(base, 1)) == Some(1))
+                || (ir::operand(base, 1) == bound
+                    && ir::const_int(ir::operand(base, 0)) == Some(1)))
     };
     let which = derived.iter().position(|d| {
         d.kind == Derive::SubFrom
             // A widened `sub` carries nsw (`derivation_of`).
             && (d.widen.is_some() || no_signed_wrap(d.inst))
-            && d.base == bound
+            && past(d.base)
             && d.arg == 2
             && carried[d.carried].next == next
             && sites[entries[d.entry].site]
@@ -720,7 +735,7 @@ fn total_test(
 
 /// Whether the arithmetic instruction `inst` carries `nsw`.
 fn no_signed_wrap(inst: LLVMValueRef) -> bool {
-    // SAFETY: inst is a live `sub` instruction of the module being checked.
+    // SAFETY: inst is a live `add` or `sub` instruction of the module being checked.
     unsafe { llvm_sys::core::LLVMGetNSW(inst) != 0 }
 }
 
