@@ -5,8 +5,8 @@
 ; whose arguments advance with the total; the batch stops at a result <= 0 and hands that
 ; iteration to the original code at its own block (%short), with the total at its start and
 ; the call's result; a batch that completed iterations replays `errno = 0`. Refused: a total
-; whose step may wrap, a zext not known non-negative, a store of a variable to errno, and a
-; way back into the loop that other paths share. The latch may test `got.next > size - 1`.
+; whose step may wrap, a zext not known non-negative, a store of a variable to errno, a
+; way back into the loop that other paths share, and a result tested as a 16-bit value. The latch may test `got.next > size - 1`.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/advance.json;stats>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -22,6 +22,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: 'store i32 %code, ptr %errno, align 4' runs on the way round the loop after the last call
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the path leaving at block %more comes back into the loop
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); carries %put (total of write's results); advances %at (argument 1 of write, up by write's result), %count (argument 2 of write, down by write's result) until %count <= 0; replays errno = 0 after the iterations completed; a stop goes back into the loop at %short, the original code; no in-kernel copy: no call of the loop writes memory
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the result of 'read' at fill_short (no debug location) is not tested on the way round the loop
 ; REMARK-DAG: 3 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; The batch starts from the total on the way in (0), its count extended as the original
@@ -76,6 +77,8 @@
 ; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.until, label %mc.adv.fallback
 
 ; CHECK-LABEL: define i32 @fill_wraps(
+; CHECK-NOT: multicall
+; CHECK-LABEL: define i32 @fill_short(
 ; CHECK-NOT: multicall
 ; CHECK-LABEL: define i32 @fill_maybe_negative(
 ; CHECK-NOT: multicall
@@ -248,6 +251,31 @@ latch:
 
 out:
   %got.out = phi i32 [ 0, %entry ], [ %got, %loop ], [ %got.next, %latch ]
+  ret i32 %got.out
+}
+
+; The result tested as a `short`: 40000 bytes read are negative there, so `n16 > 0` is not
+; the batch's `result <= 0`.
+define i32 @fill_short(i32 %fd, ptr %buf, i32 %size) {
+entry:
+  %any = icmp sgt i32 %size, 0
+  br i1 %any, label %loop, label %out
+
+loop:
+  %got = phi i32 [ %sum, %loop ], [ 0, %entry ]
+  %got.wide = zext nneg i32 %got to i64
+  %at = getelementptr inbounds i8, ptr %buf, i64 %got.wide
+  %left = sub nsw i32 %size, %got
+  %count = sext i32 %left to i64
+  %n = tail call i64 @read(i32 %fd, ptr %at, i64 %count)
+  %n16 = trunc i64 %n to i16
+  %n32 = sext i16 %n16 to i32
+  %ok = icmp sgt i16 %n16, 0
+  %sum = add nsw i32 %got, %n32
+  br i1 %ok, label %loop, label %out
+
+out:
+  %got.out = phi i32 [ 0, %entry ], [ %got, %loop ]
   ret i32 %got.out
 }
 

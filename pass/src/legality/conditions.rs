@@ -290,7 +290,8 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
     };
     if let Some(c) = ir::const_int(other) {
         let result_side = if is_result(lhs) { lhs } else { rhs };
-        let sign_exact = !truncated(result_side) || result_fits_i32(a);
+        let sign_exact =
+            !truncated(result_side) || (result_fits_i32(a) && keeps_sign(result_side));
         match (cont, c) {
             (LLVMIntSGT, 0) | (LLVMIntSGE, 1) if sign_exact => return Some(Stop::NonPos),
             (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) if sign_exact => {
@@ -313,6 +314,23 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
         }
     }
     None
+}
+
+/// Whether the casts from a call's result to `v` keep the sign of every result that fits in
+/// 32 bits: truncations to at least 32 bits, and no zero extension of a truncated value
+/// (`(unsigned)n` of a -1 is positive).
+fn keeps_sign(mut v: LLVMValueRef) -> bool {
+    use llvm_sys::LLVMOpcode::*;
+    let mut zext_above = false;
+    while ir::is_instruction(v) && matches!(ir::opcode(v), LLVMSExt | LLVMZExt | LLVMTrunc) {
+        match ir::opcode(v) {
+            LLVMTrunc if zext_above || ir::int_width(ir::type_of(v)) < 32 => return false,
+            LLVMZExt => zext_above = true,
+            _ => {}
+        }
+        v = ir::operand(v, 0);
+    }
+    true
 }
 
 /// Whether a call's raw result always fits in 32 bits: a call that returns only 0 or -errno,
