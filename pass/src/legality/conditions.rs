@@ -290,8 +290,7 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
     };
     if let Some(c) = ir::const_int(other) {
         let result_side = if is_result(lhs) { lhs } else { rhs };
-        let sign_exact =
-            !truncated(result_side) || (result_fits_i32(a) && keeps_sign(result_side));
+        let sign_exact = !truncated(result_side) || (result_fits_i32(a) && keeps_sign(result_side));
         match (cont, c) {
             (LLVMIntSGT, 0) | (LLVMIntSGE, 1) if sign_exact => return Some(Stop::NonPos),
             (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) if sign_exact => {
