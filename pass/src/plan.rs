@@ -161,6 +161,10 @@ pub struct Derived {
     pub entry: usize,
     pub arg: u8,
     pub by: usize,
+    /// For a 32-bit total (`int` counts): the extension to 64 bits, of the total before
+    /// `getelementptr`, of `base - v` or `v + base` after (sext, or zext of a value known
+    /// non-negative).
+    pub widen: Option<Cast>,
 }
 
 /// How a derived argument is computed from the total.
@@ -202,6 +206,12 @@ pub struct Tested {
     /// The latch's test (an `icmp` on next values and values defined before the loop) and
     /// whether the loop goes round when it is true (rotated loops with a test only).
     pub latch_test: Option<(LLVMValueRef, bool)>,
+    /// A store of a constant to `errno` on the way round (rotated loops), which the lowering
+    /// replays once after a batch that completed an iteration (`legality::reentry`).
+    pub errno_reset: Option<LLVMValueRef>,
+    /// The blocks of the loop the batch never runs, entered only from a stop that goes back
+    /// into the loop (rotated loops); the lowering enters them in the original code.
+    pub reentry: Vec<LLVMBasicBlockRef>,
 }
 
 /// When the header's test leaves the loop (`struct mc_advance` until bits).

@@ -431,7 +431,7 @@ impl Remark {
                     }
                     None => String::new(),
                 };
-                format!("; advances {}{until}", each.join(", "))
+                format!("; advances {}{until}{}", each.join(", "), real_loop(l))
             }
             _ => String::new(),
         };
@@ -463,4 +463,24 @@ impl Remark {
 fn chain_of(sites: &[Site], calls: &[usize]) -> String {
     let names: Vec<&str> = calls.iter().map(|&c| sites[c].callee.as_str()).collect();
     names.join(" -> ")
+}
+
+/// What a rotated advancing loop's lowering does besides the batch (`legality::reentry`): the
+/// store of a constant to errno it replays, the block a stop goes back into the loop at.
+fn real_loop(l: &crate::plan::Looped) -> String {
+    let Some(t) = &l.tested else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if let Some(store) = t.errno_reset {
+        let v = crate::ir::const_int(crate::ir::operand(store, 0)).unwrap_or_default();
+        out += &format!("; replays errno = {v} after the iterations completed");
+    }
+    if let Some(exit) = l.exits.iter().find(|e| t.reentry.contains(&e.to)) {
+        out += &format!(
+            "; a stop goes back into the loop at {}, the original code",
+            crate::ir::block_name(exit.to)
+        );
+    }
+    out
 }

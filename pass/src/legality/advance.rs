@@ -34,6 +34,10 @@
 //! - no other argument is computed in the loop, nothing in the loop reads memory, and only
 //!   the calls' results, the phis and their next values are used after it.
 //!
+//! Rotated loops may also have `int` counts (arguments derived from a 32-bit total), a block
+//! of bookkeeping before the latch, a store of a constant to `errno` in it, and a stop that
+//! goes back into the loop (lzip's `readblock`: `legality::reentry`).
+//!
 //! The batch then runs the calls with the arguments' values at the header, each completed
 //! iteration advancing them by its results, and ends where the header's test would leave;
 //! the lowering (`lower::advance`) goes back to the header with the advanced values, so the
@@ -48,11 +52,11 @@ use super::looped::{
     carried_value, leaving, loop_blocks, nothing_else_escapes, one_way_in, value_round,
     BOUNDED_TRANSFERS,
 };
-use super::{conditions, dead_buffers, Checker, Reason, Refusal};
+use super::{conditions, dead_buffers, reentry, Checker, Reason, Refusal};
 use crate::ir;
 use crate::plan::{
-    Advancing, ArgSource, Buffers, Carried, Derive, Derived, Entry, LoopExit, Looped, Step, Stop,
-    Tested, TestedArg, Until,
+    Advancing, ArgSource, Buffers, Carried, Cast, Derive, Derived, Entry, LoopExit, Looped, Step,
+    Stop, Tested, TestedArg, Until,
 };
 use crate::shim::flags;
 use crate::sites::Site;
@@ -80,14 +84,22 @@ pub(super) enum Form {
     Rotated,
 }
 
-/// The way from the last call back to the header: its stop predicate and the branch and
-/// block it leaves by, and for a rotated loop the latch's test, whether true goes round,
-/// and its branch and exit block.
-type WayRound = (
-    Stop,
-    (LLVMValueRef, LLVMBasicBlockRef),
-    Option<(LLVMValueRef, bool, (LLVMValueRef, LLVMBasicBlockRef))>,
-);
+/// The way from the last call back to the header.
+struct WayRound {
+    /// The last call's stop predicate.
+    stop: Stop,
+    /// The branch that tests it and the block a stop goes to.
+    exit: (LLVMValueRef, LLVMBasicBlockRef),
+    /// For a rotated loop, the latch's test, whether true goes round, and its branch and
+    /// exit block.
+    latch: Option<(LLVMValueRef, bool, (LLVMValueRef, LLVMBasicBlockRef))>,
+    /// Whether a stop goes back into the loop (`legality::reentry`).
+    reentry: bool,
+    /// The blocks of the way round after the call's: a block of bookkeeping, the latch.
+    blocks: Vec<LLVMBasicBlockRef>,
+    /// A store of a constant to `errno` in the latch.
+    errno_reset: Option<LLVMValueRef>,
+}
 
 impl Checker<'_> {
     /// Checks the loop of the chain `calls` whose arguments advance, in the form `form`;
@@ -126,8 +138,14 @@ impl Checker<'_> {
             Form::Rotated => None,
         };
         let mut phis = Vec::new();
-        // Rotated: arguments computed from a header phi before the first call (derived).
+        // Rotated: arguments computed from a header phi before the first call (derived), and
+        // the casts and arithmetic of a 32-bit total on the way to them (parts).
         let mut derived_insts = Vec::new();
+        let parts: HashSet<LLVMValueRef> = ir::instructions(header)
+            .into_iter()
+            .filter_map(|i| derivation_of(i, header))
+            .flat_map(|d| d.parts)
+            .collect();
         for inst in ir::instructions(header) {
             let ends = match top_test {
                 Some((test, _, term)) => inst == test || inst == term,
@@ -143,12 +161,28 @@ impl Checker<'_> {
                 phis.push(inst);
             } else if top_test.is_none() && derivation(inst, header).is_some() {
                 derived_insts.push(inst);
+            } else if top_test.is_none() && parts.contains(&inst) {
+                continue;
             } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                 return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
             }
         }
         // The way round from ck, and the test that ends the loop.
-        let (back_stop, back_exit, latch) = self.way_round(ck, header, &inside)?;
+        let round = self.way_round(ck, header, &inside)?;
+        let (back_stop, back_exit, latch) = (round.stop, round.exit, round.latch);
+        if round.reentry && top_test.is_some() {
+            let off = back_exit.1;
+            return Err(Refusal::new(back_exit.0, Reason::ExitReentersLoop { off }));
+        }
+        // The blocks the batch runs (the way round); with a stop that goes back into the
+        // loop, the others are original code entered from the stop.
+        let batch: HashSet<LLVMBasicBlockRef> = if round.reentry {
+            std::iter::once(header)
+                .chain(round.blocks.iter().copied())
+                .collect()
+        } else {
+            inside.clone()
+        };
         let (test, until_exit) = match (top_test, latch) {
             (Some((test, on, _)), None) => (Some((test, on)), None),
             (None, Some((test, on, exit))) => (Some((test, on)), Some(exit)),
@@ -167,11 +201,17 @@ impl Checker<'_> {
             if passed.is_empty() {
                 let also: Vec<LLVMValueRef> = derived_insts
                     .iter()
-                    .copied()
-                    .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi))
+                    .filter_map(|&d| derivation_of(d, header).filter(|x| x.phi == phi))
+                    .flat_map(|x| x.parts)
+                    .chain(
+                        derived_insts
+                            .iter()
+                            .copied()
+                            .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi)),
+                    )
                     .chain(test.map(|(t, _)| t))
                     .collect();
-                match carried_value(phi, &inside, calls, sites, &also) {
+                match carried_value(phi, &batch, calls, sites, &also) {
                     Ok(c) => carried.push(c),
                     Err(why) => {
                         return Err(Refusal::new(phi, Reason::LoopCarried { value: phi, why }))
@@ -179,22 +219,51 @@ impl Checker<'_> {
                 }
                 continue;
             }
-            let adv = advancing_value(phi, &passed, &inside, calls, sites, test_v)
+            let adv = advancing_value(phi, &passed, &batch, calls, sites, test_v)
                 .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
             advancing.push(adv);
         }
-        // Derived arguments: each passed once, from a total of a 64-bit result.
+        // Derived arguments: each passed once, from a total of a 64-bit result, or from a
+        // 32-bit total of the truncated result through the extension the original makes.
         let mut derived = Vec::new();
         for &inst in &derived_insts {
-            let Some((phi, base, kind)) = derivation(inst, header) else {
+            let Some(Derivation {
+                phi,
+                base,
+                kind,
+                widen,
+                ..
+            }) = derivation_of(inst, header)
+            else {
                 continue;
             };
             let passed: Vec<(usize, usize)> = passed_as(&entries, inst);
             let total = carried.iter().position(|c| c.phi == phi);
+            // A 64-bit total of the raw results, or a 32-bit one of the truncated results.
             let by = total.and_then(|k| match &carried[k].step {
-                Step::Result { entry, casts } if casts.is_empty() => Some(*entry),
+                Step::Result { entry, casts } if casts.is_empty() && widen.is_none() => {
+                    Some(*entry)
+                }
+                Step::Result { entry, casts }
+                    if widen.is_some() && matches!(casts[..], [(Cast::Trunc, _)]) =>
+                {
+                    Some(*entry)
+                }
                 _ => None,
             });
+            // `int` totals: the 64-bit arguments advance with the total while it does not
+            // wrap, which `nsw` on its step makes undefined in the original.
+            if let (Some(k), Some(_)) = (total, widen) {
+                let step = reentry::step_through_latch(carried[k].next, &batch).ok();
+                if !step.is_some_and(|a| ir::opcode(a) == LLVMOpcode::LLVMAdd && no_signed_wrap(a))
+                {
+                    let why = format!(
+                        "the 32-bit total {} it is computed from may wrap: its step has no nsw",
+                        ir::value_name(phi)
+                    );
+                    return Err(Refusal::new(inst, Reason::Advancing { value: inst, why }));
+                }
+            }
             match (&passed[..], total, by) {
                 (&[(entry, arg)], Some(k), Some(by)) => derived.push(Derived {
                     inst,
@@ -204,6 +273,7 @@ impl Checker<'_> {
                     entry,
                     arg: arg as u8,
                     by,
+                    widen,
                 }),
                 _ => return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 })),
             }
@@ -279,7 +349,27 @@ impl Checker<'_> {
                     return Err(Refusal::new(value, Reason::Advancing { value, why }));
                 }
             }
-            exits.push(leaving(e, stop, (branch, off), &inside)?);
+            if i == last && round.reentry {
+                // The stop goes back into the loop: its block, entered from the call's alone,
+                // and what follows it are the original code (`legality::reentry`).
+                e.stop = stop;
+                exits.push(LoopExit {
+                    from: ir::parent_block(branch),
+                    to: off,
+                });
+            } else {
+                exits.push(leaving(e, stop, (branch, off), &inside)?);
+            }
+        }
+        // A phi of the latch is a total's next value (the way round gives it the step), or
+        // errno's address for the store the lowering replays.
+        let errno_at = round.errno_reset.map(|s| ir::operand(s, 1));
+        for &b in &round.blocks {
+            for inst in ir::instructions(b).into_iter().filter(|&i| ir::is_phi(i)) {
+                if !carried.iter().any(|c| c.next == inst) && errno_at != Some(inst) {
+                    return Err(Refusal::new(inst, Reason::WayRound { inst }));
+                }
+            }
         }
         if let Some(&load) = gap_loads.first() {
             return Err(Refusal::new(load, Reason::LoopLoad { load }));
@@ -296,6 +386,11 @@ impl Checker<'_> {
         let buffers = match dead_buffers::check(&entries, sites) {
             Buffers::Dead => Buffers::Live("its arguments advance".into()),
             live => live,
+        };
+        let reentry = if round.reentry {
+            reentry::reentry_blocks(&blocks, &batch)
+        } else {
+            Vec::new()
         };
         Ok(Looped {
             entries,
@@ -316,13 +411,18 @@ impl Checker<'_> {
                     to,
                 }),
                 latch_test: test.filter(|_| matches!(form, Form::Rotated)),
+                errno_reset: round.errno_reset,
+                reentry,
             }),
         })
     }
 
     /// The way from `ck` back to `header`: `ck`'s own block after it, then for a rotated loop
-    /// one latch, each running nothing but integer and address arithmetic and comparisons;
-    /// `ck`'s block ends in its stop predicate, the latch in the loop's test.
+    /// a block of bookkeeping entered from it alone and one latch, each running nothing but
+    /// integer and address arithmetic and comparisons (the latch also phis of totals and a
+    /// store of a constant to `errno`); `ck`'s block ends in its stop predicate, the latch in
+    /// the loop's test. A stop may go back into the loop (`legality::reentry`); the latch
+    /// then may be joined by the blocks only that stop reaches.
     fn way_round(
         &self,
         ck: usize,
@@ -336,21 +436,71 @@ impl Checker<'_> {
             .skip_while(|&i| i != site.call)
             .skip(1);
         self.plain(after_call)?;
-        let (term, round_if_true, on, off) = self.two_way(block, header, inside)?;
-        let Some(cond) = ir::conditional_branch(term).map(|(c, ..)| c) else {
+        let term =
+            ir::terminator(block).ok_or_else(|| Refusal::new(site.call, Reason::Malformed))?;
+        let Some((cond, t, f)) = ir::conditional_branch(term) else {
             return Err(Refusal::new(site.call, Reason::NoStop { site: ck }));
+        };
+        let (round_if_true, on, off, reentry) = match (inside.contains(&t), inside.contains(&f)) {
+            (true, false) => (true, t, f, false),
+            (false, true) => (false, f, t, false),
+            (true, true) => match reentry::choose(block, header, t, f) {
+                Some(true) => (true, t, f, true),
+                Some(false) => (false, f, t, true),
+                None => {
+                    let off = if t == header { f } else { t };
+                    return Err(Refusal::new(term, Reason::ExitReentersLoop { off }));
+                }
+            },
+            (false, false) => return Err(Refusal::new(term, Reason::WayRound { inst: term })),
         };
         let stop = conditions::stop_predicate(cond, round_if_true, site)
             .ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?;
+        let mut round = WayRound {
+            stop,
+            exit: (term, off),
+            latch: None,
+            reentry,
+            blocks: Vec::new(),
+            errno_reset: None,
+        };
         if on == header {
-            return Ok((stop, (term, off), None));
+            return Ok(round);
         }
-        // A rotated loop's latch: entered from ck's block alone, back to the header.
-        let latch = on;
-        if ir::predecessors(latch) != [block] {
+        // A block of bookkeeping (`sz += n`), then the latch; or the latch itself.
+        let (prev, latch) = match reentry::passes_through(on, block) {
+            Some(next) if next != header => {
+                self.plain(ir::instructions(on).into_iter())?;
+                round.blocks.push(on);
+                (on, next)
+            }
+            _ => (block, on),
+        };
+        round.blocks.push(latch);
+        // Entered from the way round, and when a stop goes back into the loop from blocks
+        // of the loop besides the way round's.
+        let preds: Vec<LLVMBasicBlockRef> = ir::predecessors(latch);
+        let others = preds.iter().filter(|&&p| p != prev);
+        let joined = others
+            .clone()
+            .all(|p| reentry && inside.contains(p) && *p != header && !round.blocks.contains(p));
+        if !preds.contains(&prev) || !joined {
             return Err(Refusal::new(term, Reason::WayRound { inst: term }));
         }
-        self.plain(ir::instructions(latch).into_iter())?;
+        let may_join = others.count() > 0;
+        for inst in ir::instructions(latch) {
+            if ir::is_terminator(inst) {
+                break;
+            }
+            if ir::is_phi(inst) && may_join {
+                continue;
+            }
+            if round.errno_reset.is_none() && reentry::errno_reset(inst, latch) {
+                round.errno_reset = Some(inst);
+                continue;
+            }
+            self.plain(std::iter::once(inst))?;
+        }
         let (latch_term, goes_on, next, latch_off) = self.two_way(latch, header, inside)?;
         if next != header {
             return Err(Refusal::new(
@@ -359,11 +509,8 @@ impl Checker<'_> {
             ));
         }
         let test = ir::conditional_branch(latch_term).map_or(latch_term, |(c, ..)| c);
-        Ok((
-            stop,
-            (term, off),
-            Some((test, goes_on, (latch_term, latch_off))),
-        ))
+        round.latch = Some((test, goes_on, (latch_term, latch_off)));
+        Ok(round)
     }
 
     /// Refuses the first of `insts` (up to a terminator) that is not integer or address
@@ -374,7 +521,7 @@ impl Checker<'_> {
             let plain = matches!(
                 ir::opcode(inst),
                 LLVMAdd | LLVMSub | LLVMGetElementPtr | LLVMICmp | LLVMTrunc | LLVMZExt | LLVMSExt
-            );
+            ) || reentry::is_errno_location(inst);
             if !plain && self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                 return Err(Refusal::new(inst, Reason::WayRound { inst }));
             }
@@ -425,28 +572,108 @@ fn passed_as(entries: &[Entry], v: LLVMValueRef) -> Vec<(usize, usize)> {
 }
 
 /// `(phi, base, how)` when `inst` computes an argument from a phi of `header` and a value
-/// defined before the loop: `getelementptr i8, ptr base, i64 phi`, `add phi, base` or
-/// `sub base, phi`, all on 64 bits.
+/// defined before the loop (`derivation_of`).
 pub(super) fn derivation(
     inst: LLVMValueRef,
     header: LLVMBasicBlockRef,
 ) -> Option<(LLVMValueRef, LLVMValueRef, Derive)> {
-    let is_phi = |v: LLVMValueRef| {
+    derivation_of(inst, header).map(|d| (d.phi, d.base, d.kind))
+}
+
+/// An argument computed from a total (a phi of the header) and a base defined before the
+/// loop.
+pub(super) struct Derivation {
+    pub phi: LLVMValueRef,
+    pub base: LLVMValueRef,
+    pub kind: Derive,
+    /// The extension of a 32-bit total's value to 64 bits.
+    pub widen: Option<Cast>,
+    /// The header's instructions between the phi and the argument (the extension, the
+    /// 32-bit arithmetic), each used by the next alone.
+    pub parts: Vec<LLVMValueRef>,
+}
+
+/// The derivation of `inst` from a phi of `header`: on 64 bits, `getelementptr i8, ptr base,
+/// i64 phi`, `add phi, base` or `sub base, phi`; from a 32-bit phi, `getelementptr i8, ptr
+/// base, i64 (ext phi)`, `ext (add nsw phi, base)` or `ext (sub nsw base, phi)`, where `ext`
+/// is `sext` or `zext nneg` (both exact on the non-negative values such a total holds while
+/// the original is defined).
+pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<Derivation> {
+    let phi_of = |v: LLVMValueRef, width: u32| {
         ir::is_instruction(v)
             && ir::is_phi(v)
             && ir::parent_block(v) == header
             && ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
-            && ir::int_width(ir::type_of(v)) == 64
+            && ir::int_width(ir::type_of(v)) == width
     };
+    let is_phi = |v: LLVMValueRef| phi_of(v, 64);
     let invariant = |v: LLVMValueRef| !ir::is_instruction(v) || ir::parent_block(v) != header;
+    let plain = |phi, base, kind| Derivation {
+        phi,
+        base,
+        kind,
+        widen: None,
+        parts: Vec::new(),
+    };
+    // `sext x` or `zext nneg x` to 64 bits, in the header, of a value used by `inst` alone.
+    let widened = |x: LLVMValueRef| -> Option<(LLVMValueRef, Cast)> {
+        if !ir::is_instruction(x)
+            || ir::parent_block(x) != header
+            || ir::users(x).len() != 1
+            || ir::int_width(ir::type_of(x)) != 64
+        {
+            return None;
+        }
+        let cast = match ir::opcode(x) {
+            LLVMOpcode::LLVMSExt => Cast::SExt,
+            // SAFETY: x is a live zext instruction of the module being checked.
+            LLVMOpcode::LLVMZExt if unsafe { llvm_sys::core::LLVMGetNNeg(x) != 0 } => Cast::ZExt,
+            _ => return None,
+        };
+        Some((ir::operand(x, 0), cast))
+    };
     let (a, b) = (ir::operand(inst, 0), ir::operand(inst, 1));
     match ir::opcode(inst) {
         LLVMOpcode::LLVMGetElementPtr if byte_gep(inst) && is_phi(b) && invariant(a) => {
-            Some((b, a, Derive::Gep))
+            Some(plain(b, a, Derive::Gep))
         }
-        LLVMOpcode::LLVMAdd if is_phi(a) && invariant(b) => Some((a, b, Derive::Add)),
-        LLVMOpcode::LLVMAdd if is_phi(b) && invariant(a) => Some((b, a, Derive::Add)),
-        LLVMOpcode::LLVMSub if is_phi(b) && invariant(a) => Some((b, a, Derive::SubFrom)),
+        LLVMOpcode::LLVMGetElementPtr if byte_gep(inst) && invariant(a) => {
+            let (phi, cast) = widened(b).filter(|&(p, _)| phi_of(p, 32))?;
+            Some(Derivation {
+                phi,
+                base: a,
+                kind: Derive::Gep,
+                widen: Some(cast),
+                parts: vec![b],
+            })
+        }
+        LLVMOpcode::LLVMAdd if is_phi(a) && invariant(b) => Some(plain(a, b, Derive::Add)),
+        LLVMOpcode::LLVMAdd if is_phi(b) && invariant(a) => Some(plain(b, a, Derive::Add)),
+        LLVMOpcode::LLVMSub if is_phi(b) && invariant(a) => Some(plain(b, a, Derive::SubFrom)),
+        LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt => {
+            let (x, cast) = widened(inst)?;
+            if !ir::is_instruction(x)
+                || ir::parent_block(x) != header
+                || ir::users(x).len() != 1
+                || !no_signed_wrap(x)
+            {
+                return None;
+            }
+            let (l, r) = (ir::operand(x, 0), ir::operand(x, 1));
+            let (phi, base, kind) = match ir::opcode(x) {
+                LLVMOpcode::LLVMAdd if phi_of(l, 32) && invariant(r) => (l, r, Derive::Add),
+                LLVMOpcode::LLVMAdd if phi_of(r, 32) && invariant(l) => (r, l, Derive::Add),
+                LLVMOpcode::LLVMSub if phi_of(r, 32) && invariant(l) => (r, l, Derive::SubFrom),
+                _ => return None,
+            };
+            Some(Derivation {
+                phi,
+                base,
+                kind,
+                widen: Some(cast),
+                parts: vec![x],
+            })
+        }
         _ => None,
     }
 }
@@ -459,7 +686,8 @@ pub(super) fn derivation(
 /// transfer that succeeded had `0 <= base - v` and moved at most that, and then
 /// `base - v.next` is in `0 ..= base - v`, without overflow either. (The lowering tests the
 /// latch's own comparison on the values after the batch; the until bit only has to end the
-/// batch no later than it.)
+/// batch no later than it.) `v.next <= bound` going round is the same test when `base` is
+/// `add nsw bound, 1` (clang's form of `got < size` when `size` is `bound + 1`).
 fn total_test(
     test: LLVMValueRef,
     goes_on: bool,
@@ -471,16 +699,31 @@ fn total_test(
     use LLVMIntPredicate::*;
     let pred = ir::icmp_predicate(test)?;
     let (l, r) = (ir::operand(test, 0), ir::operand(test, 1));
-    // Normalise to `next < bound` going round.
-    let (next, bound) = match (pred, goes_on) {
-        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r),
-        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l),
+    // Normalise to `next < bound` (or `next <= bound`, inclusive) going round.
+    let (next, bound, inclusive) = match (pred, goes_on) {
+        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r, false),
+        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l, false),
+        (LLVMIntSLE, true) | (LLVMIntSGT, false) => (l, r, true),
+        (LLVMIntSGE, true) | (LLVMIntSLT, false) => (r, l, true),
         _ => return None,
+    };
+    // `base` is the bound, or for an inclusive test `bound + 1` without overflow.
+    let past = |base: LLVMValueRef| {
+        if !inclusive {
+            return base == bound;
+        }
+        ir::is_instruction(base)
+            && ir::opcode(base) == LLVMOpcode::LLVMAdd
+            && no_signed_wrap(base)
+            && ((ir::operand(base, 0) == bound && ir::const_int(ir::operand(base, 1)) == Some(1))
+                || (ir::operand(base, 1) == bound
+                    && ir::const_int(ir::operand(base, 0)) == Some(1)))
     };
     let which = derived.iter().position(|d| {
         d.kind == Derive::SubFrom
-            && no_signed_wrap(d.inst)
-            && d.base == bound
+            // A widened `sub` carries nsw (`derivation_of`).
+            && (d.widen.is_some() || no_signed_wrap(d.inst))
+            && past(d.base)
             && d.arg == 2
             && carried[d.carried].next == next
             && sites[entries[d.entry].site]
@@ -492,7 +735,7 @@ fn total_test(
 
 /// Whether the arithmetic instruction `inst` carries `nsw`.
 fn no_signed_wrap(inst: LLVMValueRef) -> bool {
-    // SAFETY: inst is a live `sub` instruction of the module being checked.
+    // SAFETY: inst is a live `add` or `sub` instruction of the module being checked.
     unsafe { llvm_sys::core::LLVMGetNSW(inst) != 0 }
 }
 

@@ -290,7 +290,7 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
     };
     if let Some(c) = ir::const_int(other) {
         let result_side = if is_result(lhs) { lhs } else { rhs };
-        let sign_exact = !truncated(result_side) || result_fits_i32(a);
+        let sign_exact = !truncated(result_side) || (result_fits_i32(a) && keeps_sign(result_side));
         match (cont, c) {
             (LLVMIntSGT, 0) | (LLVMIntSGE, 1) if sign_exact => return Some(Stop::NonPos),
             (LLVMIntSGE, 0) | (LLVMIntSGT, -1) | (LLVMIntNE, -1) if sign_exact => {
@@ -315,9 +315,28 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
     None
 }
 
+/// Whether the casts from a call's result to `v` keep the sign of every result that fits in
+/// 32 bits: truncations to at least 32 bits, and no zero extension of a truncated value
+/// (`(unsigned)n` of a -1 is positive).
+fn keeps_sign(mut v: LLVMValueRef) -> bool {
+    use llvm_sys::LLVMOpcode::*;
+    let mut zext_above = false;
+    while ir::is_instruction(v) && matches!(ir::opcode(v), LLVMSExt | LLVMZExt | LLVMTrunc) {
+        match ir::opcode(v) {
+            LLVMTrunc if zext_above || ir::int_width(ir::type_of(v)) < 32 => return false,
+            LLVMZExt => zext_above = true,
+            _ => {}
+        }
+        v = ir::operand(v, 0);
+    }
+    true
+}
+
 /// Whether a call's raw result always fits in 32 bits: a call that returns only 0 or -errno,
 /// or a transfer (read, write, pread64, pwrite64: the result is at most the length,
-/// argument 2) of a constant length below 2^31.
+/// argument 2) of a constant length below 2^31, or of a length extended from 32 bits (an
+/// `int` count: below 2^31, or as a negative one extended, above what the kernel cuts every
+/// transfer to, `MAX_RW_COUNT` < 2^31).
 fn result_fits_i32(a: &Site) -> bool {
     if a.zero_or_error() {
         return true;
@@ -325,11 +344,18 @@ fn result_fits_i32(a: &Site) -> bool {
     let transfer =
         a.nr.and_then(catalogue::by_nr)
             .is_some_and(|s| matches!(s.name, "read" | "write" | "pread64" | "pwrite64"));
+    let len = a.args.get(2).copied().flatten();
+    let extended = len.is_some_and(|v| {
+        ir::is_instruction(v)
+            && matches!(
+                ir::opcode(v),
+                llvm_sys::LLVMOpcode::LLVMSExt | llvm_sys::LLVMOpcode::LLVMZExt
+            )
+            && ir::int_width(ir::type_of(ir::operand(v, 0))) <= 32
+    });
     transfer
-        && a.args
-            .get(2)
-            .copied()
-            .flatten()
-            .and_then(ir::const_int)
-            .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n))
+        && (extended
+            || len
+                .and_then(ir::const_int)
+                .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n)))
 }

@@ -298,10 +298,12 @@ pub(super) fn carried_value(
         return Err("it is not an integer of at most 64 bits".into());
     }
     let next = value_round(phi, inside)?;
-    let (minus, step) = match ir::opcode(next) {
-        LLVMOpcode::LLVMAdd if ir::operand(next, 0) == phi => (false, ir::operand(next, 1)),
-        LLVMOpcode::LLVMAdd if ir::operand(next, 1) == phi => (false, ir::operand(next, 0)),
-        LLVMOpcode::LLVMSub if ir::operand(next, 0) == phi => (true, ir::operand(next, 1)),
+    // Through a latch's phi (`advance::way_round`), the step taken on the way round.
+    let arith = super::reentry::step_through_latch(next, inside)?;
+    let (minus, step) = match ir::opcode(arith) {
+        LLVMOpcode::LLVMAdd if ir::operand(arith, 0) == phi => (false, ir::operand(arith, 1)),
+        LLVMOpcode::LLVMAdd if ir::operand(arith, 1) == phi => (false, ir::operand(arith, 0)),
+        LLVMOpcode::LLVMSub if ir::operand(arith, 0) == phi => (true, ir::operand(arith, 1)),
         _ => {
             return Err(format!(
                 "its next value '{}' is not itself plus or minus a step",
@@ -310,10 +312,18 @@ pub(super) fn carried_value(
         }
     };
     // In the loop, the phi feeds only its next value, and that only the phi.
-    for (v, other) in [(phi, next), (next, phi)] {
-        // By the user's own block: a phi after the loop (LCSSA) uses it after the loop.
-        if let Some((user, _)) = ir::users(v).into_iter().find(|&(user, _)| {
-            inside.contains(&ir::parent_block(user)) && user != other && !also.contains(&user)
+    let mut feeds = vec![(phi, arith), (next, phi)];
+    if arith != next {
+        feeds.push((arith, next));
+    }
+    for (v, other) in feeds {
+        // By the user's own block: a phi after the loop (LCSSA) uses it after the loop; and
+        // by the use's, which for a phi of a latch may be a re-entry block (`reentry`).
+        if let Some((user, _)) = ir::users(v).into_iter().find(|&(user, at)| {
+            inside.contains(&ir::parent_block(user))
+                && inside.contains(&at)
+                && user != other
+                && !also.contains(&user)
         }) {
             return Err(format!(
                 "'{}' uses {} in the loop",

@@ -39,6 +39,7 @@ pub(crate) mod conditions;
 pub mod dead_buffers;
 pub(crate) mod facts;
 mod looped;
+mod reentry;
 mod refusal;
 
 use std::collections::HashMap;

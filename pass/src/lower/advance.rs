@@ -22,6 +22,12 @@
 //! of an iteration: in each case every iteration begun completed, and the header, entered
 //! with the advanced values, tests them as the original loop does. A result below 0 (nothing
 //! ran) runs one iteration of the original body, which comes back to the header.
+//!
+//! For lzip's block loops (`legality::reentry`) the lowering also extends a 32-bit total's
+//! value into the derived arguments, replays the latch's `errno = C` after a batch that
+//! completed an iteration (`replay_errno`), and sends a stop that goes back into the loop to
+//! its block with the header's instructions computed again from the stopped iteration's
+//! values (`reenter`), the re-entry blocks' uses rewritten to take them.
 
 use std::collections::HashMap;
 
@@ -35,7 +41,7 @@ use super::looped::{
 };
 use super::straight::{guard_negative_arguments, Entries};
 use crate::ir;
-use crate::plan::{Advancing, Carried, Derive, Looped, Step, Tested, TestedArg, Until};
+use crate::plan::{Advancing, Carried, Cast, Derive, Looped, Step, Tested, TestedArg, Until};
 use crate::shim::Shim;
 use crate::sites::Site;
 
@@ -188,10 +194,16 @@ pub(super) fn lower(
         // Derived arguments from the totals' values on the way in.
         for d in &plan.derived {
             let v = base[&plan.carried[d.carried].phi];
+            // A 32-bit total's value extended as the original extends it.
+            let widen = |x: LLVMValueRef| match d.widen {
+                Some(Cast::SExt) => b.int_cast(LLVMOpcode::LLVMSExt, x, b.i64t),
+                Some(Cast::ZExt) => b.int_cast(LLVMOpcode::LLVMZExt, x, b.i64t),
+                Some(Cast::Trunc) | None => x,
+            };
             let arg = match d.kind {
-                Derive::Gep => b.byte_offset(d.base, v, "mc.adv.derived"),
-                Derive::Add => b.arith(LLVMOpcode::LLVMAdd, v, d.base, "mc.adv.derived"),
-                Derive::SubFrom => b.arith(LLVMOpcode::LLVMSub, d.base, v, "mc.adv.derived"),
+                Derive::Gep => b.byte_offset(d.base, widen(v), "mc.adv.derived"),
+                Derive::Add => widen(b.arith(LLVMOpcode::LLVMAdd, v, d.base, "mc.adv.derived")),
+                Derive::SubFrom => widen(b.arith(LLVMOpcode::LLVMSub, d.base, v, "mc.adv.derived")),
             };
             args_map.insert(d.inst, arg);
         }
@@ -260,6 +272,7 @@ pub(super) fn lower(
     // original loop (the bound or a signal) and the latch's exit.
     b.position_at_end(round);
     b.set_location(dbg);
+    replay_errno(b, plan, tested, iterations);
     let after: Vec<LLVMValueRef> = plan
         .advancing
         .iter()
@@ -298,11 +311,15 @@ pub(super) fn lower(
     let mut outs: Vec<(LLVMBasicBlockRef, Vec<LLVMValueRef>)> = Vec::with_capacity(n);
     // Per exit: (start, next) of every advancing value, then of every carried value.
     let mut starts: Vec<Vec<(LLVMValueRef, LLVMValueRef)>> = Vec::with_capacity(n);
+    // Per exit into a re-entry block: its out block and the header's values there.
+    let mut reentered = Vec::new();
     for (i, exit) in plan.exits.iter().enumerate() {
         let ex = ExitAt::begin(b, &entries, plan, sites, "mc.adv", i);
         cases.push((b.c64(i as i64), ex.blocks[0]));
         let (out_b, mut values) = (ex.blocks[2], ex.before);
         let done = b.arith(LLVMOpcode::LLVMSub, iterations, b.c64(1), "mc.adv.done");
+        // Before the stopped call's errno: the iterations before it reset errno.
+        replay_errno(b, plan, tested, done);
         let adv_starts: Vec<LLVMValueRef> = plan.advancing.iter().map(&advanced).collect();
         let car_starts: Vec<LLVMValueRef> =
             plan.carried.iter().map(|c| completed(c, done)).collect();
@@ -318,6 +335,9 @@ pub(super) fn lower(
         }
         for (c, &start) in plan.carried.iter().zip(&car_starts) {
             these.push((start, next_value(b, c, start, &values)));
+        }
+        if tested.reentry.contains(&exit.to) {
+            reentered.push((out_b, reenter(b, plan, sites, &values, &these)));
         }
         leave(b, exit, out_b);
         starts.push(these);
@@ -390,5 +410,108 @@ pub(super) fn lower(
     }
     b.br(body);
 
-    rewrites(plan, sites, &outs, &defs, &starts)
+    let mut all = rewrites(plan, sites, &outs, &defs, &starts);
+    if !tested.reentry.is_empty() {
+        // The re-entry blocks are original code entered from the stops too: their uses of
+        // the header's values get the stopped iteration's.
+        let round: Vec<LLVMBasicBlockRef> = plan
+            .blocks
+            .iter()
+            .copied()
+            .filter(|b| !tested.reentry.contains(b))
+            .collect();
+        for r in &mut all {
+            r.inside = round.clone();
+        }
+        all.extend(header_rewrites(&round, &reentered));
+    }
+    all
+}
+
+/// Replays the loop's store of a constant to `errno` (`Tested::errno_reset`) when `done`
+/// (an i64) iterations completed, at least one: the original's last completed iteration
+/// stored it; with none, errno stays as it was. errno's address is the store's when that is
+/// computed before the loop, else asked of `__errno_location()` again.
+fn replay_errno(b: &Builder, plan: &Looped, tested: &Tested, done: LLVMValueRef) {
+    let Some(store) = tested.errno_reset else {
+        return;
+    };
+    let (value, mut ptr) = (ir::operand(store, 0), ir::operand(store, 1));
+    if plan.blocks.contains(&ir::parent_block(ptr)) {
+        let (f, ty) = b.declare("__errno_location", b.ptrt, &mut []);
+        ptr = b.call(ty, f, &mut [], "mc.adv.errno.at");
+    }
+    let ty = ir::type_of(value);
+    let now = b.load(ty, ptr, "mc.adv.errno");
+    let any = b.icmp(
+        llvm_sys::LLVMIntPredicate::LLVMIntSGT,
+        done,
+        b.c64(0),
+        "mc.adv.reset",
+    );
+    let v = b.select(any, value, now, "mc.adv.errno.reset");
+    b.store(v, ptr);
+}
+
+/// At the out block of a stop that goes back into the loop (the builder's block): the
+/// header's instructions computed again from the stopped iteration's values (the phis'
+/// starts, the calls' results `values`), in order, each with its original's name. Returns
+/// (original, copy) pairs.
+fn reenter(
+    b: &Builder,
+    plan: &Looped,
+    sites: &[Site],
+    values: &[LLVMValueRef],
+    these: &[(LLVMValueRef, LLVMValueRef)],
+) -> Vec<(LLVMValueRef, LLVMValueRef)> {
+    let mut map: HashMap<LLVMValueRef, LLVMValueRef> = plan
+        .advancing
+        .iter()
+        .map(|a| a.phi)
+        .chain(plan.carried.iter().map(|c| c.phi))
+        .zip(these.iter().map(|&(start, _)| start))
+        .collect();
+    for (e, &v) in plan.entries.iter().zip(values) {
+        map.insert(sites[e.site].call, v);
+    }
+    let mut copies = Vec::new();
+    for inst in ir::instructions(plan.header) {
+        // The entries' calls are in the map; legality leaves no other call in the header
+        // but `__errno_location()`, which is copied like the arithmetic.
+        if ir::is_phi(inst) || ir::is_terminator(inst) || map.contains_key(&inst) {
+            continue;
+        }
+        let copy = b.clone_with(inst, &map);
+        map.insert(inst, copy);
+        copies.push((inst, copy));
+    }
+    copies
+}
+
+/// The rewrites of the header's instructions used in the re-entry blocks: the copy of each
+/// at every out block that enters them (`reentered`); `round` are the blocks the batch runs.
+fn header_rewrites(
+    round: &[LLVMBasicBlockRef],
+    reentered: &[(LLVMBasicBlockRef, Vec<(LLVMValueRef, LLVMValueRef)>)],
+) -> Vec<Rewrite> {
+    let Some((_, first)) = reentered.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .enumerate()
+        .filter(|&(_, &(inst, _))| {
+            ir::users(inst)
+                .iter()
+                .any(|&(user, at)| !round.contains(&at) || !round.contains(&ir::parent_block(user)))
+        })
+        .map(|(k, &(inst, _))| Rewrite {
+            def: inst,
+            inside: round.to_vec(),
+            more: reentered
+                .iter()
+                .map(|(out_b, copies)| (*out_b, copies[k].1))
+                .collect(),
+        })
+        .collect()
 }

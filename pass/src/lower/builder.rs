@@ -584,6 +584,30 @@ impl Builder {
         unsafe { LLVMBuildCast(self.builder, op, v, ty, n.as_ptr()) }
     }
 
+    /// A copy of the instruction `inst` at the builder's position, its operands that are
+    /// keys of `map` replaced by their values.
+    pub(crate) fn clone_with(
+        &self,
+        inst: LLVMValueRef,
+        map: &std::collections::HashMap<LLVMValueRef, LLVMValueRef>,
+    ) -> LLVMValueRef {
+        let n = cname(&crate::ir::name(inst));
+        // SAFETY: inst is a live non-phi, non-terminator instruction; its copy is not in a
+        // block until inserted here, and each replacement has the type of the operand it
+        // replaces (a value that stands for that operand at this position).
+        unsafe {
+            let copy = LLVMInstructionClone(inst);
+            for k in 0..LLVMGetNumOperands(copy) {
+                let op = LLVMGetOperand(copy, k as u32);
+                if let Some(&v) = map.get(&op) {
+                    LLVMSetOperand(copy, k as u32, v);
+                }
+            }
+            LLVMInsertIntoBuilderWithName(self.builder, copy, n.as_ptr());
+            copy
+        }
+    }
+
     /// `poison` of type `ty`.
     pub(crate) fn poison(ty: LLVMTypeRef) -> LLVMValueRef {
         // SAFETY: ty is a type of the module's context.
