@@ -133,6 +133,10 @@ impl Checker<'_> {
                     .ok_or_else(|| Refusal::new(sites[c0].call, Reason::Malformed))?;
                 let (test, on_true, _) = ir::conditional_branch(term)
                     .ok_or_else(|| Refusal::new(sites[c0].call, Reason::Malformed))?;
+                if let Some(refusal) = result_tested_next_round(test, header, &inside, calls, sites)
+                {
+                    return Err(refusal);
+                }
                 Some((test, on_true == body, term))
             }
             Form::Rotated => None,
@@ -554,6 +558,37 @@ impl Checker<'_> {
         };
         Ok((term, stays_if_true, on, off))
     }
+}
+
+/// A refusal when the header's `test` compares a phi of `header` that carries a result of
+/// one of `calls` (or its truncation) from the iteration before: gzip's `write_buf`,
+/// `while ((n = write(fd, buf, cnt)) != cnt) { if (n == (unsigned)-1) write_error(); ... }`,
+/// which clang leaves with its first `write` before the loop and the error test of each
+/// `write` at the top of the next iteration. A looped batch stops an iteration at the
+/// predicate right after its call; a test one iteration later is not one.
+fn result_tested_next_round(
+    test: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    calls: &[usize],
+    sites: &[Site],
+) -> Option<Refusal> {
+    if !ir::is_instruction(test) || ir::opcode(test) != LLVMOpcode::LLVMICmp {
+        return None;
+    }
+    [ir::operand(test, 0), ir::operand(test, 1)]
+        .into_iter()
+        .find_map(|phi| {
+            if !ir::is_instruction(phi) || !ir::is_phi(phi) || ir::parent_block(phi) != header {
+                return None;
+            }
+            let round = ir::strip_int_casts(value_round(phi, inside).ok()?);
+            let site = calls.iter().copied().find(|&c| sites[c].call == round)?;
+            Some(Refusal::new(
+                test,
+                Reason::ResultTestedLate { test, phi, site },
+            ))
+        })
 }
 
 /// The (entry, argument) pairs that pass `v`.

@@ -187,6 +187,11 @@ pub enum Reason {
     HeaderTest {
         test: LLVMValueRef,
     },
+    ResultTestedLate {
+        test: LLVMValueRef,
+        phi: LLVMValueRef,
+        site: usize,
+    },
     WayRound {
         inst: LLVMValueRef,
     },
@@ -227,6 +232,7 @@ impl Reason {
             | UsedAfterLoop { .. }
             | Advancing { .. }
             | HeaderTest { .. }
+            | ResultTestedLate { .. }
             | WayRound { .. } => Condition::WholeLoop,
         }
     }
@@ -427,6 +433,12 @@ impl Refusal {
             HeaderTest { test } => format!(
                 "the loop's test '{}' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0",
                 ir::describe(*test)
+            ),
+            ResultTestedLate { test, phi, site } => format!(
+                "the loop's test '{}' is on {}, the result of {} from the iteration before (its first value comes from before the loop): a looped batch stops an iteration only at a predicate right after its call, not at the top of the next iteration",
+                ir::describe(*test),
+                ir::value_name(*phi),
+                label(*site)
             ),
             WayRound { inst } => format!(
                 "'{}' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may",

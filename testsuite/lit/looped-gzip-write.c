@@ -1,0 +1,58 @@
+// gzip 1.12's write_buf (util.c), with its write_buffer helper as gzip has it (a clamp of
+// the count to INT_MAX; without the clamp clang leaves the same loop without the llvm.umin).
+// clang -O2 peels the first write out of the loop and tests each write's result against -1
+// at the top of the next iteration, on a phi that carries it; the loop goes round while the
+// 32-bit result differs from the 32-bit count. The looped multi-call is refused, and the
+// missed remark names the condition that fails first: the loop's test is on the result of
+// the iteration before. The first write, before the loop, is not at the head of a loop.
+// Nothing is lowered.
+//
+// RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
+// RUN: FileCheck %s --check-prefix=IR < %t.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/advance.json;stats>' \
+// RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
+// RUN:   -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+// RUN: FileCheck %s --check-prefix=OUT < %t.out.ll
+// RUN: opt -passes=verify -disable-output %t.out.ll
+
+#include <limits.h>
+#include <unistd.h>
+
+typedef void *voidp;
+extern void write_error(void) __attribute__((noreturn));
+
+static unsigned write_buffer(int fd, voidp buf, unsigned cnt)
+{
+	if (INT_MAX < cnt)
+		cnt = INT_MAX;
+	return write(fd, buf, cnt);
+}
+
+void write_buf(int fd, voidp buf, unsigned cnt)
+{
+	unsigned n;
+
+	while ((n = write_buffer(fd, buf, cnt)) != cnt) {
+		if (n == (unsigned)(-1))
+			write_error();
+		cnt -= n;
+		buf = (voidp)((char *)buf + n);
+	}
+}
+
+// The shape the remark speaks of: a header phi carrying the truncated result, tested
+// against -1 before the loop's write, and the way round on the 32-bit `!= cnt`.
+// IR-LABEL: define {{.*}}void @write_buf(
+// IR: [[RES:%[0-9]+]] = phi i32 [ [[NEXT:%[0-9]+]], %{{[0-9]+}} ]
+// IR: icmp eq i32 [[RES]], -1
+// IR: call void @write_error()
+// IR: call i64 @write(
+// IR-NEXT: [[NEXT]] = trunc i64
+// IR: icmp eq i32 %{{[0-9]+}}, [[NEXT]]
+
+// REMARK-DAG: remark: {{.*}}looped-gzip-write.c:29:9: not clustered: write -> write (weight 299) breaks whole-loop legality: 'write' at looped-gzip-write.c:29:9 is not at the head of a loop: no path comes back to its block
+// REMARK-DAG: remark: {{.*}}looped-gzip-write.c:37:9: not clustered: write -> write (weight 299) breaks whole-loop legality: the loop's test '%{{[0-9]+}} = icmp eq i32 %[[P1:[0-9]+]], -1' is on %[[P1]], the result of 'write' at looped-gzip-write.c:29:9 from the iteration before (its first value comes from before the loop): a looped batch stops an iteration only at a predicate right after its call, not at the top of the next iteration
+// REMARK-DAG: 0 syscall-cluster - Number of looped multi-calls (whole loops)
+
+// OUT-NOT: @multicall_run_batch
