@@ -85,7 +85,7 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     );
     report_refusals(ctx, sites, &plans, &refused, &loops_refused);
     report_self_loops(ctx, sites, &plans, &graph);
-    let (plans, merges) = specialise::run(ctx, sites, plans);
+    let (plans, merges) = specialise::run(ctx, sites, &graph.pairs, plans);
     if plans.is_empty() && merges.is_empty() {
         return changed;
     }

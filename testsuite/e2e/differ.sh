@@ -428,11 +428,12 @@ relay_cases() {
 
 # flags prints every descriptor's flags; each failing step has its own case: ENOENT (no
 # input), EISDIR (output), EMFILE at each descriptor in turn (RLIMIT_NOFILE), EBADF (accept on
-# a closed listener, dup2 from a closed descriptor, dup2 onto a descriptor over the limit).
+# a closed listener, dup2 from a closed descriptor, dup2 onto a descriptor over the limit), and
+# EMFILE at the pipe.
 # dup2 onto itself runs in every case.
 flags_cases() {
 	for size in 0 4097 2097152; do
-		check "size-$size" "in_$size" 0 -e "cmp in out && grep -q 'dup2 onto itself: fd 8, F_GETFD 1' ../stdout" -- in out
+		check "size-$size" "in_$size" 0 -e "cmp in out && grep -q 'dup2 onto itself: fd 8, F_GETFD 1' ../stdout && grep -q 'pipe read end: fd [0-9]*, F_GETFD 1, F_GETFL 0$' ../stdout && grep -q 'pipe write end: fd [0-9]*, F_GETFD 1, F_GETFL 1$' ../stdout" -- in out
 	done
 	check usage none 2 --
 	check missing-input none 1 -e "grep -q 'in: No such file' ../stdout" -- nope out
@@ -443,14 +444,17 @@ flags_cases() {
 	# (docs/runtime.md, "Semantics, and where backends differ").
 	case ${MULTICALL_BACKEND:-} in
 	io_uring | kmod)
-		echo "skip $program/emfile-3..8, dup2-over-limit: the $MULTICALL_BACKEND backend's descriptor takes a slot"
-		skipped=$((skipped + 7))
+		echo "skip $program/emfile-3..8, dup2-over-limit, pipe-emfile: the $MULTICALL_BACKEND backend's descriptor takes a slot"
+		skipped=$((skipped + 8))
 		;;
 	*)
 		for n in 3 4 5 6 7 8; do
 			check "emfile-$n" in_4097 1 -e "grep -q 'Too many open files' ../stdout" -- -m "$n" in out
 		done
 		check dup2-over-limit in_4097 1 -e "grep -q 'dup2: Bad file descriptor' ../stdout" -- -m 9 in out
+		# The program holds descriptors 0-9: under a limit of 11, pipe finds at most one free
+		# descriptor for its two and fails with EMFILE.
+		check pipe-emfile in_4097 1 -e "grep -q 'pipe: Too many open files' ../stdout" -- -m 11 in out
 		;;
 	esac
 	check ebadf in_4097 1 -e "grep -q 'accept: Bad file descriptor' ../stdout" -- -b in out

@@ -30,8 +30,14 @@
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags: 'accept' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) and 'fcntl' at accept_getfl_setfl (no debug location) run as accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC); F_GETFL's result is O_RDWR, a fresh socket's flags; each fcntl's result is 0 where it was; the cluster's other call is lowered without it
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'accept' at accept_getfl_call (no debug location) -> 'fcntl' at accept_getfl_call (no debug location): the path from F_GETFL to F_SETFL is not a straight line of computations and branches on F_GETFL's result
 ; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'socket' at socket_nb_getfl (no debug location) -> 'fcntl' at socket_nb_getfl (no debug location): the socket's type is not a constant without SOCK_NONBLOCK: F_GETFL's result is not known
-; STATS: 7 syscall-cluster - Number of calls merged with their fcntls (merged flags)
-; STATS: 5 syscall-cluster - Number of merged calls run as one plain system call
+; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'pipe' at pipe_one_end (no debug location) -> 'fcntl' at pipe_one_end (no debug location): the fcntls after pipe set flags on one end of the pipe only: pipe2 sets its flags on both
+; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'pipe' at pipe_different (no debug location) -> 'fcntl' at pipe_different (no debug location): the fcntls after pipe set O_NONBLOCK on the read end and O_CLOEXEC on the write end: pipe2 sets the same flags on both
+; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'pipe' at pipe_unchecked (no debug location) -> 'fcntl' at pipe_unchecked (no debug location): pipe's result is not checked before this fcntl (result < 0 leaving): the fcntl runs after a failed pipe, where pipe2 would set no flag
+; REMARK-DAG: remark: <unknown>:0:0: merged flags not applied: 'pipe' at pipe_unknown (no debug location) -> 'fcntl' at pipe_unknown (no debug location): F_SETFL with 0o2000: only O_NONBLOCK (with access-mode bits, which F_SETFL ignores) merges
+; REMARK-DAG: remark: <unknown>:0:0: merged flags: 'pipe' at pipe_cloexec (no debug location) and 'fcntl' at pipe_cloexec (no debug location) and 'fcntl' at pipe_cloexec (no debug location) run as pipe2(fds, O_CLOEXEC); each fcntl's result is 0 where it was; it was the whole multi-call: one plain system call, no multi-call
+; REMARK-DAG: remark: <unknown>:0:0: merged flags: 'pipe' at pipe_both (no debug location) and 'fcntl' at pipe_both (no debug location) and 'fcntl' at pipe_both (no debug location) and 'fcntl' at pipe_both (no debug location) and 'fcntl' at pipe_both (no debug location) run as pipe2(fds, O_NONBLOCK | O_CLOEXEC); each fcntl's result is 0 where it was; it was the whole multi-call: one plain system call, no multi-call
+; STATS: 9 syscall-cluster - Number of calls merged with their fcntls (merged flags)
+; STATS: 7 syscall-cluster - Number of merged calls run as one plain system call
 
 ; CHECK-LABEL: define i32 @socket_cloexec(
 ; CHECK-NEXT: entry:
@@ -389,3 +395,141 @@ declare i32 @fstat(i32, ptr)
 declare i64 @read(i32, ptr, i64)
 declare i64 @syscall(i64, ...)
 declare void @abort()
+
+; pipe -> fcntl(fds[0]) -> fcntl(fds[1]): the fcntls' descriptors are loads from the array
+; pipe wrote; the same flags on both ends merge into pipe2(fds, flags).
+
+; CHECK-LABEL: define i32 @pipe_cloexec(
+; CHECK-NEXT: entry:
+; CHECK-NEXT: %mc.pipe2 = call i32 @pipe2(ptr %fds, i32 524288)
+; CHECK-NEXT: %bad = icmp slt i32 %mc.pipe2, 0
+; CHECK: %rd = load i32, ptr %fds
+; CHECK-NEXT: %bad0 = icmp eq i32 0, -1
+; CHECK: %wr = load i32, ptr %wp
+; CHECK-NEXT: %bad1 = icmp eq i32 0, -1
+; CHECK-NOT: fcntl
+; CHECK-LABEL: define i32 @pipe_both(
+; CHECK: %mc.pipe2 = call i32 @pipe2(ptr %fds, i32 526336)
+; CHECK-NEXT: %bad = icmp eq i32 %mc.pipe2, -1
+; CHECK-NOT: fcntl
+; CHECK: %s = or i32 0, 0
+; CHECK-NEXT: %t = or i32 0, 0
+; CHECK-LABEL: define i32 @pipe_one_end(
+; CHECK: call i32 @pipe(ptr %fds)
+; CHECK: call i32 (i32, i32, ...) @fcntl(i32 %wr, i32 2, i32 1)
+; CHECK-LABEL: define i32 @pipe_different(
+; CHECK: call i32 @pipe(ptr %fds)
+; CHECK-LABEL: define i32 @pipe_unchecked(
+; CHECK: call i32 @pipe(ptr %fds)
+; CHECK-LABEL: define i32 @pipe_unknown(
+; CHECK: call i32 @pipe(ptr %fds)
+; CHECK: call i32 (i32, i32, ...) @fcntl(i32 %rd, i32 2, i32 1)
+
+define i32 @pipe_cloexec(ptr %fds) {
+entry:
+  %r = call i32 @pipe(ptr %fds)
+  %bad = icmp slt i32 %r, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %rd = load i32, ptr %fds
+  %c0 = call i32 (i32, i32, ...) @fcntl(i32 %rd, i32 2, i32 1)
+  %bad0 = icmp eq i32 %c0, -1
+  br i1 %bad0, label %abort, label %ok0
+ok0:
+  %wp = getelementptr inbounds i32, ptr %fds, i64 1
+  %wr = load i32, ptr %wp
+  %c1 = call i32 (i32, i32, ...) @fcntl(i32 %wr, i32 2, i32 1)
+  %bad1 = icmp eq i32 %c1, -1
+  br i1 %bad1, label %abort, label %done
+done:
+  ret i32 0
+abort:
+  call void @abort()
+  unreachable
+fail:
+  ret i32 -1
+}
+
+define i32 @pipe_both() {
+entry:
+  %fds = alloca [2 x i32]
+  %r = call i32 @pipe(ptr %fds)
+  %bad = icmp eq i32 %r, -1
+  br i1 %bad, label %fail, label %ok
+ok:
+  %rd = load i32, ptr %fds
+  %wp = getelementptr inbounds [2 x i32], ptr %fds, i64 0, i64 1
+  %wr = load i32, ptr %wp
+  %c0 = call i32 (i32, i32, ...) @fcntl(i32 %rd, i32 2, i32 1)
+  %c1 = call i32 (i32, i32, ...) @fcntl(i32 %wr, i32 2, i32 1)
+  %c2 = call i32 (i32, i32, ...) @fcntl(i32 %rd, i32 4, i32 2048)
+  %c3 = call i32 (i32, i32, ...) @fcntl(i32 %wr, i32 4, i32 2049)
+  %s = or i32 %c0, %c1
+  %t = or i32 %c2, %c3
+  %u = or i32 %s, %t
+  ret i32 %u
+fail:
+  ret i32 -1
+}
+
+define i32 @pipe_one_end(ptr %fds) {
+entry:
+  %r = call i32 @pipe(ptr %fds)
+  %bad = icmp slt i32 %r, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %wp = getelementptr inbounds i8, ptr %fds, i64 4
+  %wr = load i32, ptr %wp
+  %c1 = call i32 (i32, i32, ...) @fcntl(i32 %wr, i32 2, i32 1)
+  ret i32 %c1
+fail:
+  ret i32 -1
+}
+
+define i32 @pipe_different(ptr %fds) {
+entry:
+  %r = call i32 @pipe(ptr %fds)
+  %bad = icmp slt i32 %r, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %rd = load i32, ptr %fds
+  %c0 = call i32 (i32, i32, ...) @fcntl(i32 %rd, i32 4, i32 2048)
+  %wp = getelementptr inbounds i32, ptr %fds, i64 1
+  %wr = load i32, ptr %wp
+  %c1 = call i32 (i32, i32, ...) @fcntl(i32 %wr, i32 2, i32 1)
+  %s = or i32 %c0, %c1
+  ret i32 %s
+fail:
+  ret i32 -1
+}
+
+define i32 @pipe_unchecked(ptr %fds) {
+entry:
+  %r = call i32 @pipe(ptr %fds)
+  %rd = load i32, ptr %fds
+  %c0 = call i32 (i32, i32, ...) @fcntl(i32 %rd, i32 2, i32 1)
+  %wp = getelementptr inbounds i32, ptr %fds, i64 1
+  %wr = load i32, ptr %wp
+  %c1 = call i32 (i32, i32, ...) @fcntl(i32 %wr, i32 2, i32 1)
+  %s = or i32 %c0, %c1
+  ret i32 %s
+}
+
+define i32 @pipe_unknown(ptr %fds) {
+entry:
+  %r = call i32 @pipe(ptr %fds)
+  %bad = icmp slt i32 %r, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %rd = load i32, ptr %fds
+  %c0 = call i32 (i32, i32, ...) @fcntl(i32 %rd, i32 2, i32 1)
+  %wp = getelementptr inbounds i32, ptr %fds, i64 1
+  %wr = load i32, ptr %wp
+  %c1 = call i32 (i32, i32, ...) @fcntl(i32 %wr, i32 4, i32 1024)
+  %s = or i32 %c0, %c1
+  ret i32 %s
+fail:
+  ret i32 -1
+}
+
+declare i32 @pipe(ptr)

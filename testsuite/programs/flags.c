@@ -12,6 +12,7 @@
  *   accept:    accept -> fcntl(F_SETFL) -> fcntl(F_SETFD) (accept4)
  *   dup2:      dup2(in, 9) -> fcntl(9, F_SETFD)           (dup3 behind a != b)
  *   onto self: dup2(x, x) -> fcntl(x, F_SETFD)            (dup2 returns x: the original path)
+ *   pipe:      pipe(p) -> fcntl(p[0], F_SETFD) -> fcntl(p[1], F_SETFD)   (pipe2 with O_CLOEXEC)
  *
  * -m N sets RLIMIT_NOFILE to N first, so that the call making descriptor N fails with EMFILE;
  * -b makes accept and the first dup2 work on a closed descriptor (EBADF). A failed step is
@@ -103,6 +104,16 @@ static int dup_cloexec(int from, int to)
 	return fcntl(to, F_SETFD, FD_CLOEXEC) == 0 ? to : -1;
 }
 
+/* A shell's or a server's pipe whose ends must not survive exec. */
+static int pipe_cloexec(int fds[2])
+{
+	if (pipe(fds) < 0)
+		return -1;
+	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 || fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int opt, closed = 0;
@@ -168,6 +179,13 @@ int main(int argc, char **argv)
 	show("dup", x, errno);
 	int self = x >= 0 ? dup_cloexec(x, x) : -1;
 	show("dup2 onto itself", self, errno);
+	int p[2];
+	if (pipe_cloexec(p) == 0) {
+		show("pipe read end", p[0], 0);
+		show("pipe write end", p[1], 0);
+	} else {
+		show("pipe", -1, errno);
+	}
 
 	if (fflush(stdout) != 0)
 		return 1;

@@ -48,6 +48,9 @@ pub(crate) enum Creator {
     Open { flags_arg: usize },
     /// `dup2(a, b)` -> `dup3(a, b, O_CLOEXEC)` when `a != b` at run time.
     Dup2,
+    /// `pipe(fds)` -> `pipe2(fds, flags)`; found by `pipe.rs`, never by [`Creator::of`] (the
+    /// `fcntl`s' descriptors are loads from `fds`, not the call's result).
+    Pipe,
 }
 
 impl Creator {
@@ -68,6 +71,7 @@ impl Creator {
             Creator::Open { flags_arg: 1 } => &["open", "open64"],
             Creator::Open { .. } => &["openat", "openat64"],
             Creator::Dup2 => &["dup2"],
+            Creator::Pipe => &["pipe"],
         };
         let same_types = || {
             let types: Vec<_> = site
@@ -97,6 +101,7 @@ impl Creator {
             Creator::Open { flags_arg: 1 } => "open(p, f | O_CLOEXEC, m)".into(),
             Creator::Open { .. } => "openat(d, p, f | O_CLOEXEC, m)".into(),
             Creator::Dup2 => "dup3(a, b, O_CLOEXEC) when a != b at run time (dup2 and the fcntl otherwise, where dup3 would fail with EINVAL)".into(),
+            Creator::Pipe => format!("pipe2(fds, {})", flags.open_names()),
         }
     }
 }
@@ -112,6 +117,14 @@ impl Flags {
     /// `SOCK_CLOEXEC` (= `O_CLOEXEC`) and `SOCK_NONBLOCK` (= `O_NONBLOCK`) as one mask.
     pub(crate) fn mask(self) -> i64 {
         (if self.cloexec { O_CLOEXEC } else { 0 }) | (if self.nonblock { O_NONBLOCK } else { 0 })
+    }
+    /// The flags as `open`/`pipe2` names them.
+    pub(crate) fn open_names(self) -> &'static str {
+        match (self.cloexec, self.nonblock) {
+            (true, true) => "O_NONBLOCK | O_CLOEXEC",
+            (false, true) => "O_NONBLOCK",
+            _ => "O_CLOEXEC",
+        }
     }
     fn sock_names(self) -> &'static str {
         match (self.cloexec, self.nonblock) {
@@ -149,6 +162,21 @@ pub(crate) enum Refusal {
     SocketType,
     #[error("an entry of the multi-call uses the fcntl's result")]
     ResultReferenced,
+    #[error("pipe's result is not checked before this fcntl (result < 0 leaving): the fcntl runs after a failed pipe, where pipe2 would set no flag")]
+    PipeUnchecked,
+    #[error(
+        "the fcntls after pipe set flags on one end of the pipe only: pipe2 sets its flags on both"
+    )]
+    PipeOneEnd,
+    #[error("the fcntls after pipe set {read} on the read end and {write} on the write end: pipe2 sets the same flags on both")]
+    PipeDifferent {
+        read: &'static str,
+        write: &'static str,
+    },
+    #[error("no fcntl on fds[0] or fds[1] follows pipe on a straight line of loads, computations and decided branches")]
+    PipeEnds,
+    #[error("a merged call is in a looped multi-call, or an entry of its multi-call uses a merged fcntl's result")]
+    PipeHeld,
     #[error("the earlier fcntl's entry stops on {stop}: the program may leave before this fcntl")]
     EarlierStops { stop: Stop },
 }
@@ -300,7 +328,7 @@ pub(super) fn flag_of(site: &Site, kind: Creator, creator: &Site) -> Result<Flag
             nonblock: false,
         }),
         F_SETFD => Err(Refusal::NotCloexec { arg: value }),
-        F_SETFL if !matches!(kind, Creator::Socket | Creator::Accept) => {
+        F_SETFL if !matches!(kind, Creator::Socket | Creator::Accept | Creator::Pipe) => {
             Err(Refusal::SetflNotSocket {
                 callee: creator.callee.clone(),
             })

@@ -253,7 +253,7 @@ fn reaches(getfl: LLVMValueRef, setfl: LLVMValueRef) -> bool {
     false
 }
 
-fn holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
+pub(super) fn holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
     use LLVMIntPredicate::*;
     let (ul, ur) = (l as u64, r as u64);
     match pred {

@@ -6,6 +6,10 @@
 //! `accept4(fd, a, l, flags)`, `open(p, f | O_CLOEXEC, m)`, and `dup3(a, b, O_CLOEXEC)` behind a
 //! run-time guard `a != b` (where `dup2` returns `b` and `dup3` fails with `EINVAL`).
 //!
+//! `pipe(fds)` followed by the same `fcntl`s on `fds[0]` and `fds[1]` becomes
+//! `pipe2(fds, flags)` ([`pipe`]): those descriptors are loads, so the form is found in the IR
+//! from the hot pairs, outside plans.
+//!
 //! The form `fl = fcntl(r, F_GETFL); fcntl(r, F_SETFL, fl | O_NONBLOCK)`, whose two `fcntl`s
 //! are never in one plan, is found across plans ([`getfl`]).
 //!
@@ -18,6 +22,7 @@
 
 mod decide;
 mod getfl;
+mod pipe;
 mod rewrite;
 
 use std::collections::HashMap;
@@ -26,15 +31,18 @@ pub(crate) use decide::Merge;
 
 use crate::context::Context;
 use crate::plan::{ArgSource, Entry, Plan, Stop, Straight};
+use crate::profile_map::WeightedPair;
 use crate::remarks::Remark;
 use crate::sites::Site;
 
 /// Decides the merges of every straight plan and reports each decision. Returns the plans to
 /// lower as multi-calls (plans without a merge unchanged, the pieces of those with one) and
-/// the merges, for [`rewrite_all`].
+/// the merges, for [`rewrite_all`]. `pairs` are the hot pairs of sites, where `pipe`'s merges
+/// are looked for ([`pipe`]).
 pub(crate) fn run(
     ctx: &mut Context<'_>,
     sites: &[Site],
+    pairs: &[WeightedPair],
     plans: Vec<Plan>,
 ) -> (Vec<Plan>, Vec<Merge>) {
     let straight: Vec<(usize, &Straight)> = plans
@@ -63,6 +71,48 @@ pub(crate) fn run(
     let (across, across_refused) = getfl::find(sites, &straight, &place);
     let mut all = Vec::new();
     let mut report = Vec::new();
+    let (pipes, mut pipes_refused) = pipe::find(sites, pairs);
+    for p in pipes {
+        if pipe::held(&plans, &place, &p) {
+            pipes_refused.push(decide::Refused {
+                creator: p.creator,
+                fcntl: p.fcntls[0],
+                reason: decide::Refusal::PipeHeld,
+            });
+            continue;
+        }
+        // The plans the merged sites leave, and how many of their calls stay.
+        let mut left: Vec<usize> = Vec::new();
+        let mut taken = 0;
+        for s in std::iter::once(p.creator).chain(p.fcntls.iter().copied()) {
+            if let Some(&(k, pos)) = place.get(&s) {
+                if let Some(mask) = merged.get_mut(&k) {
+                    mask[pos] = true;
+                    taken += 1;
+                    if !left.contains(&k) {
+                        left.push(k);
+                    }
+                }
+            }
+        }
+        let rest = straight
+            .iter()
+            .filter(|(k, _)| left.contains(k))
+            .map(|(_, s)| s.entries.len())
+            .sum::<usize>()
+            - taken;
+        let merge = Merge {
+            creator: p.creator,
+            kind: decide::Creator::Pipe,
+            fcntls: p.fcntls,
+            flags: p.flags,
+            first: 0,
+            whole: rest == 0,
+            getfl: None,
+        };
+        report.push((merge.clone(), rest));
+        all.push(merge);
+    }
     for x in across {
         for (plan, positions) in [(Some(x.a), &x.in_a), (x.b, &x.in_b)] {
             if let Some(mask) = plan.and_then(|p| merged.get_mut(&p)) {
@@ -87,6 +137,7 @@ pub(crate) fn run(
         .chain(across_refused.iter().map(|r| r.creator))
         .collect();
     let mut refused = across_refused;
+    refused.extend(pipes_refused);
     for &(k, s) in &straight {
         let (merges, plan_refused) = decide::decide(sites, s);
         refused.extend(

@@ -4,6 +4,7 @@
 //! ```text
 //! socket/open/openat:  the flags argument becomes `or flags, FLAGS` (the same call)
 //! accept:              %r = call i32 @accept4(fd, a, l, i32 FLAGS)   (the uses of accept's result)
+//! pipe:                %r = call i32 @pipe2(fds, i32 FLAGS)          (the uses of pipe's result)
 //! dup2(a, b):          %mc.dup.ne = icmp ne a, b
 //!                      br %mc.dup.ne, %mc.dup3, %mc.dup2
 //!   mc.dup3:           %mc.dup3.fd = call i32 @dup3(a, b, i32 O_CLOEXEC); br %mc.dup.join
@@ -35,18 +36,8 @@ pub(super) fn rewrite(b: &Builder, shim: &Shim, sites: &[Site], m: &Merge) {
     match m.kind {
         Creator::Socket => or_flags(b, call, 1, m.flags.mask()),
         Creator::Open { flags_arg } => or_flags(b, call, flags_arg, O_CLOEXEC),
-        Creator::Accept => {
-            let mut args = ir::call_args(call);
-            b.position_before(call);
-            b.set_location(Builder::location_of(call));
-            let flags = b.const_int(b.i32t, m.flags.mask());
-            args.push(flags);
-            let mut params: Vec<_> = args.iter().map(|&a| ir::type_of(a)).collect();
-            let (f, fty) = b.declare("accept4", ir::type_of(call), &mut params);
-            let merged = b.call(fty, f, &mut args, "mc.accept4");
-            Builder::replace_uses(call, merged);
-            erase(call);
-        }
+        Creator::Accept => append_flags(b, call, "accept4", m.flags.mask()),
+        Creator::Pipe => append_flags(b, call, "pipe2", m.flags.mask()),
         Creator::Dup2 => {
             dup3_guarded(b, shim, call, &fcntls);
             return;
@@ -60,6 +51,20 @@ pub(super) fn rewrite(b: &Builder, shim: &Shim, sites: &[Site], m: &Merge) {
         Builder::replace_uses(g, b.const_int(ir::type_of(g), O_RDWR));
         erase(g);
     }
+}
+
+/// `call` becomes a call of `name` with the same arguments and `mask` (an `i32`) after them;
+/// the uses of its result take the new call's.
+fn append_flags(b: &Builder, call: LLVMValueRef, name: &str, mask: i64) {
+    let mut args = ir::call_args(call);
+    b.position_before(call);
+    b.set_location(Builder::location_of(call));
+    args.push(b.const_int(b.i32t, mask));
+    let mut params: Vec<_> = args.iter().map(|&a| ir::type_of(a)).collect();
+    let (f, fty) = b.declare(name, ir::type_of(call), &mut params);
+    let merged = b.call(fty, f, &mut args, &format!("mc.{name}"));
+    Builder::replace_uses(call, merged);
+    erase(call);
 }
 
 /// Argument `k` of `call` becomes `or arg, mask`, computed just before the call.
