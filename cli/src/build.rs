@@ -63,8 +63,9 @@ pub struct BuildArgs {
     top: usize,
     /// Check the pass's output: every module compiled with the pass runs LLVM's IR verifier
     /// after each pass (`-fverify-intermediate-code`), and every module the pass changed is
-    /// compiled again to bitcode and checked by `opt -passes=verify` on its own. The build
-    /// fails when a check does.
+    /// compiled again to bitcode and checked by `opt -passes=verify` on its own (with
+    /// `--lto`, LLVM's verifier ends the link's pipeline instead). The build fails when a
+    /// check does.
     #[arg(long)]
     verify: bool,
     /// Link-time optimisation: compile to bitcode (`-flto`) and run the pass when each
@@ -378,13 +379,17 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
     let mut after: Vec<String> = Vec::new();
     let mut log_line = None;
     let mut yaml_path = None;
+    // An --lto link with --verify runs LLVM's verifier itself, at the end of its pipeline.
+    let mut verified_in_link = false;
     if let (Some(profile), false) = (profile, off || inv.no_codegen || inv.is_probe(&args, &cwd)) {
         if lto {
             extra.push("-flto".into());
             if inv.links {
-                let (flags, log) = lto_link(&args, &inv, &cwd, Path::new(&profile))?;
+                let (flags, log, yaml) = lto_link(&args, &inv, &cwd, Path::new(&profile), verify)?;
                 after.extend(flags);
                 log_line = log;
+                yaml_path = yaml;
+                verified_in_link = verify;
             }
         } else if !inv.sources.is_empty() {
             let plugin = plugin_path()?;
@@ -458,7 +463,12 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
             .and_then(Path::parent)
             .unwrap_or(Path::new("."));
         let output = inv.output.as_deref();
-        let line = match verify_module(&compiler, &extra, &args, output, &yaml) {
+        let checked = if verified_in_link {
+            Ok(())
+        } else {
+            verify_module(&compiler, &extra, &args, output, &yaml)
+        };
+        let line = match checked {
             Ok(()) => "ok".to_string(),
             Err(why) => format!("FAIL ({})", format!("{why:#}").replace(['\n', '\t'], " ")),
         };
@@ -533,6 +543,9 @@ fn verify_module(
 
 /// A line of the log's module list: the log directory and the line.
 type ModuleLine = (PathBuf, String);
+/// What a link with `--lto` adds: its flags, the line that records the program as a module,
+/// and where its remarks go with the program's path.
+type LtoLink = (Vec<String>, Option<ModuleLine>, Option<(PathBuf, PathBuf)>);
 
 /// The link flags that run the pass at the end of the full LTO pipeline, over the whole
 /// program, and the line for the log's module list (its remarks file).
@@ -545,7 +558,8 @@ fn lto_link(
     inv: &Invocation,
     cwd: &Path,
     profile: &Path,
-) -> Result<(Vec<String>, Option<ModuleLine>)> {
+    verify: bool,
+) -> Result<LtoLink> {
     let profile = profile.display().to_string();
     if profile.contains([',', ';', '<', '>']) {
         bail!("the profile's path {profile} contains one of , ; < > which a pass pipeline cannot hold: move the profile (--lto)");
@@ -568,9 +582,15 @@ fn lto_link(
         format!("-fuse-ld={LTO_LINKER}"),
         format!("-Wl,--load-pass-plugin={}", plugin.display()),
         "-Xlinker".into(),
-        format!("--lto-newpm-passes=lto<{level}>,syscall-cluster<profile={profile}>"),
+        // With --verify, LLVM's verifier ends the pipeline: a broken module stops the link
+        // ("Broken module found"), as `opt -passes=verify` stops a compile's check.
+        format!(
+            "--lto-newpm-passes=lto<{level}>,syscall-cluster<profile={profile}>{}",
+            if verify { ",verify" } else { "" }
+        ),
     ];
     let mut log_line = None;
+    let mut yaml_path = None;
     if let Some(log) = std::env::var_os(ENV_LOG) {
         let what = cwd.join(inv.output.as_deref().unwrap_or("a.out"));
         let key = fnv64(what.to_string_lossy().as_bytes());
@@ -585,8 +605,9 @@ fn lto_link(
             PathBuf::from(log),
             format!("{key:016x}\t{}", what.display()),
         ));
+        yaml_path = Some((yaml, what));
     }
-    Ok((flags, log_line))
+    Ok((flags, log_line, yaml_path))
 }
 
 /// FNV-1a, 64 bits: a stable name for a module's remark file.
@@ -1168,17 +1189,20 @@ mod tests {
     fn lto_link_runs_the_pass_with_the_profile() {
         let a = args("-O3 -g main.o io.o -o prog");
         let inv = Invocation::classify(&a);
-        let (flags, _) =
-            lto_link(&a, &inv, Path::new("/b"), Path::new("/p/prog.prof.json")).unwrap();
-        assert!(flags.contains(&"-fuse-ld=lld".to_string()), "{flags:?}");
+        let flags = |profile: &str, verify: bool| {
+            lto_link(&a, &inv, Path::new("/b"), Path::new(profile), verify).map(|(f, _, _)| f)
+        };
+        let pipeline = "--lto-newpm-passes=lto<O3>,syscall-cluster<profile=/p/prog.prof.json>";
+        let plain = flags("/p/prog.prof.json", false).unwrap();
+        assert!(plain.contains(&"-fuse-ld=lld".to_string()), "{plain:?}");
+        assert!(plain.contains(&pipeline.to_string()), "{plain:?}");
+        // --verify: LLVM's verifier ends the link's pipeline.
+        let verified = flags("/p/prog.prof.json", true).unwrap();
         assert!(
-            flags.contains(
-                &"--lto-newpm-passes=lto<O3>,syscall-cluster<profile=/p/prog.prof.json>"
-                    .to_string()
-            ),
-            "{flags:?}"
+            verified.contains(&format!("{pipeline},verify")),
+            "{verified:?}"
         );
-        assert!(lto_link(&a, &inv, Path::new("/b"), Path::new("/p/a;b.json")).is_err());
+        assert!(flags("/p/a;b.json", false).is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@
 #      Rust expects;
 #   4. runs both builds on the same inputs, failing calls included, and compares stdout,
 #      stderr, exit status and output files byte for byte;
-#   5. builds it a third time with `syscluster build --lto` (the pass at link time, lld) and
+#   5. builds it a third time with `syscluster build --lto --verify` (the pass at link time, lld) and
 #      checks its summary, its runtime links and its copies.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -256,12 +256,19 @@ else
 fi
 
 # 5. Link-time optimisation: the pass runs once per program, when it is linked.
-if (cd "$work/lto" && "$syscluster" build --lto -p "$work/all.prof.json" --log "$work/ltolog" -- make -s) \
+if (cd "$work/lto" && "$syscluster" build --lto --verify -p "$work/all.prof.json" --log "$work/ltolog" -- make -s) \
     >"$work/lto.out" 2>&1; then
-    ok "syscluster build --lto -- make"
+    ok "syscluster build --lto --verify -- make"
 else
-    fail "syscluster build --lto -- make"
+    fail "syscluster build --lto --verify -- make"
     sed 's/^/       /' "$work/lto.out"
+fi
+# --verify with --lto: LLVM's verifier ends each link's pipeline; copy and catpp changed.
+if grep -q '^  opt -passes=verify: 2 changed modules passed, 0 failed' "$work/ltolog/summary.txt"; then
+    ok "--lto --verify: the two programs the pass changed were verified in their links"
+else
+    fail "--lto --verify: the summary does not count the two verified links"
+    sed 's/^/       /' "$work/ltolog/summary.txt"
 fi
 if grep -q 'copy\.c:35:14: clustered' "$work/ltolog/summary.txt" && grep -q 'catpp\.cc:15:15: clustered' "$work/ltolog/summary.txt"; then
     ok "--lto: copy's and catpp's read -> write clustered at link time"
