@@ -326,37 +326,40 @@ impl Profile {
 
     /// Parses and checks a profile; `origin` names the source in messages.
     pub fn parse(text: &str, origin: &str) -> Result<Profile, ProfileError> {
-        // Read the version first so that a future format gets a version message, not a field error.
-        #[derive(Deserialize)]
-        struct Versioned {
-            version: Option<u32>,
-        }
-        let v: Versioned = serde_json::from_str(text).map_err(|error| ProfileError::Json {
+        let json = |error| ProfileError::Json {
             origin: origin.to_string(),
             error,
-        })?;
-        match v.version {
-            Some(VERSION) => {}
-            Some(found) => {
-                return Err(ProfileError::UnsupportedVersion {
-                    origin: origin.to_string(),
-                    found,
-                    supported: VERSION,
-                })
+        };
+        let unsupported = |found| ProfileError::UnsupportedVersion {
+            origin: origin.to_string(),
+            found,
+            supported: VERSION,
+        };
+        // Parsed once (the pass reads the profile in every compile); only a text that is not a
+        // profile of this format is read again, for its version alone, so that a future format
+        // gets a version message, not a field error.
+        match serde_json::from_str::<Profile>(text) {
+            Ok(p) if p.version == VERSION => {
+                p.check(origin)?;
+                Ok(p)
             }
-            None => {
-                return Err(ProfileError::Json {
-                    origin: origin.to_string(),
-                    error: serde::de::Error::missing_field("version"),
-                })
+            Ok(p) => Err(unsupported(p.version)),
+            Err(error) => {
+                #[derive(Deserialize)]
+                struct Versioned {
+                    version: Option<u32>,
+                }
+                match serde_json::from_str::<Versioned>(text) {
+                    Ok(Versioned {
+                        version: Some(found),
+                    }) if found != VERSION => Err(unsupported(found)),
+                    Ok(Versioned { version: None }) => {
+                        Err(json(serde::de::Error::missing_field("version")))
+                    }
+                    _ => Err(json(error)),
+                }
             }
         }
-        let p: Profile = serde_json::from_str(text).map_err(|error| ProfileError::Json {
-            origin: origin.to_string(),
-            error,
-        })?;
-        p.check(origin)?;
-        Ok(p)
     }
 
     /// Parses a profile from JSON text.
