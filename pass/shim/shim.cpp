@@ -43,6 +43,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/CallPromotionUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/LoopRotationUtils.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
@@ -657,6 +658,53 @@ const char *syscluster_shim_inline_call(void *ctx, LLVMValueRef call) {
                                   /*InsertLifetime=*/false);
   if (!R.isSuccess())
     return R.getFailureReason();
+  C.FAM.invalidate(*Caller, PreservedAnalyses::none());
+  return nullptr;
+}
+
+// The functions the indirect call `call` may call, as LLVM's CalledValuePropagation found
+// them (`!callees` metadata): up to `max` written to `out`; the number there are, or -1 when
+// the call has no such metadata.
+int syscluster_shim_known_callees(LLVMValueRef call, LLVMValueRef *out, unsigned max) {
+  auto *CB = dyn_cast<CallBase>(unwrap(call));
+  if (!CB)
+    return -1;
+  MDNode *MD = CB->getMetadata(LLVMContext::MD_callees);
+  if (!MD)
+    return -1;
+  unsigned N = 0;
+  for (const MDOperand &Op : MD->operands()) {
+    auto *F = mdconst::dyn_extract_or_null<Function>(Op);
+    if (!F)
+      return -1;
+    if (N < max)
+      out[N] = wrap(F);
+    ++N;
+  }
+  return static_cast<int>(N);
+}
+
+// Promotes the indirect call `call` to a direct call of `callee` guarded by a compare of the
+// called pointer (LLVM's promoteCallWithIfThenElse): `call` stays, now direct, in the branch
+// where the pointer is `callee`; a copy of the indirect call runs for any other value; a phi
+// joins their results. Only when LLVM's isLegalToPromote accepts it (the same number and
+// types of arguments and the same return type). The caller's analyses are invalidated.
+// Returns null when done, else the reason (a static string) with nothing changed.
+const char *syscluster_shim_promote_call(void *ctx, LLVMValueRef call, LLVMValueRef callee) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *CB = dyn_cast<CallBase>(unwrap(call));
+  auto *F = dyn_cast<Function>(unwrap(callee));
+  if (!CB || !F)
+    return "it is not a call of a function";
+  if (CB->getCalledFunction())
+    return "the call is direct already";
+  if (CB->isMustTailCall())
+    return "the call is a musttail call";
+  const char *Reason = nullptr;
+  if (!isLegalToPromote(*CB, F, &Reason))
+    return Reason ? Reason : "LLVM cannot make it a direct call";
+  Function *Caller = CB->getFunction();
+  promoteCallWithIfThenElse(*CB, F, /*BranchWeights=*/nullptr);
   C.FAM.invalidate(*Caller, PreservedAnalyses::none());
   return nullptr;
 }

@@ -172,6 +172,48 @@ impl Remark {
         }
     }
 
+    /// An indirect call made a guarded direct call of `target` (`transform::promote`).
+    pub(crate) fn promoted(
+        call: LLVMValueRef,
+        target: LLVMValueRef,
+        global: Option<LLVMValueRef>,
+        targets: &[LLVMValueRef],
+    ) -> Remark {
+        let all: Vec<String> = targets
+            .iter()
+            .map(|&f| format!("'{}'", crate::ir::name(f)))
+            .collect();
+        let through = match global {
+            Some(g) => format!("the call through '{}'", crate::ir::name(g)),
+            None => "the indirect call".to_string(),
+        };
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Promoted",
+            function: crate::ir::block_function(crate::ir::parent_block(call)),
+            at: Some(call),
+            message: format!(
+                "{through} calls '{}' directly when the pointer is that function (it may call only {}), so that the hot call it leads to can be inlined",
+                crate::ir::name(target),
+                all.join(", ")
+            ),
+        }
+    }
+
+    /// An indirect call that `transform::promote` would have made direct, and LLVM refused.
+    pub(crate) fn not_promoted(call: LLVMValueRef, target: LLVMValueRef, why: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "NotPromoted",
+            function: crate::ir::block_function(crate::ir::parent_block(call)),
+            at: Some(call),
+            message: format!(
+                "the indirect call was not made a direct call of '{}': {why}",
+                crate::ir::name(target)
+            ),
+        }
+    }
+
     /// A call the inliner accepted and LLVM's `InlineFunction` then refused.
     pub(crate) fn not_inlined(host: LLVMValueRef, call: LLVMValueRef, why: &str) -> Remark {
         Remark {

@@ -100,6 +100,16 @@ extern "C" {
     ) -> *const c_char;
     fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
+    fn syscluster_shim_known_callees(
+        call: LLVMValueRef,
+        out: *mut LLVMValueRef,
+        max: c_uint,
+    ) -> c_int;
+    fn syscluster_shim_promote_call(
+        ctx: *mut c_void,
+        call: LLVMValueRef,
+        callee: LLVMValueRef,
+    ) -> *const c_char;
     fn syscluster_shim_delete_if_dead(ctx: *mut c_void, func: LLVMValueRef) -> c_int;
     fn syscluster_shim_remark(
         ctx: *mut c_void,
@@ -420,6 +430,36 @@ impl Shim {
         // SAFETY: ctx is live for this run; call is a direct call the blocker check accepted,
         // which is what InlineFunction requires. The answer is null or a static string.
         let p = unsafe { syscluster_shim_inline_call(self.ctx, call) };
+        if p.is_null() {
+            Ok(())
+        } else {
+            // SAFETY: a non-null answer is a static NUL-terminated string.
+            Err(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+        }
+    }
+    /// The functions the indirect call `call` may call as LLVM's CalledValuePropagation found
+    /// them (its `!callees` metadata), or `None` when the call has none.
+    pub(crate) fn known_callees(&self, call: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+        const MAX: usize = 16;
+        let mut out = [std::ptr::null_mut(); MAX];
+        // SAFETY: call is a value of the module (the shim checks that it is a call); out has
+        // room for MAX values and the shim writes at most that many.
+        let n = unsafe { syscluster_shim_known_callees(call, out.as_mut_ptr(), MAX as c_uint) };
+        let n = usize::try_from(n).ok()?;
+        (n <= MAX).then(|| out[..n].to_vec())
+    }
+    /// Makes the indirect call `call` a direct call of `callee` where the called pointer is
+    /// `callee`, a copy of the indirect call running for any other value (LLVM's
+    /// `promoteCallWithIfThenElse`); the caller's cached analyses are invalidated. `Err` with
+    /// the reason when LLVM's `isLegalToPromote` refuses (nothing changed then).
+    pub(crate) fn promote_call(
+        &self,
+        call: LLVMValueRef,
+        callee: LLVMValueRef,
+    ) -> Result<(), String> {
+        // SAFETY: ctx is live for this run; call and callee are values of the module (the shim
+        // checks their kinds). The answer is null or a static NUL-terminated string.
+        let p = unsafe { syscluster_shim_promote_call(self.ctx, call, callee) };
         if p.is_null() {
             Ok(())
         } else {

@@ -148,6 +148,28 @@ impl CallGraph {
         paths
     }
 
+    /// The fewest direct calls from `f` to one of `targets` (0 when `f` is one), if at most
+    /// [`MAX_DEPTH`].
+    fn distance_to(&self, f: LLVMValueRef, targets: &HashSet<LLVMValueRef>) -> Option<usize> {
+        let mut seen = HashSet::from([f]);
+        let mut level = vec![f];
+        for depth in 0..=MAX_DEPTH {
+            if level.iter().any(|g| targets.contains(g)) {
+                return Some(depth);
+            }
+            let mut next = Vec::new();
+            for g in level {
+                for &h in self.callees.get(&g).into_iter().flatten() {
+                    if seen.insert(h) {
+                        next.push(h);
+                    }
+                }
+            }
+            level = next;
+        }
+        None
+    }
+
     /// The calls in `host` of `callee`.
     fn calls_in(&self, host: LLVMValueRef, callee: LLVMValueRef) -> Vec<LLVMValueRef> {
         self.callers
@@ -382,6 +404,18 @@ pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
         return Changed::No;
     }
     let mut graph = CallGraph::build(ctx.shim, ctx.module);
+    // Calls through a function pointer whose targets are known become direct calls of the
+    // target that leads to a hot call, which the call graph then follows.
+    let hot: HashSet<LLVMValueRef> = site_graph
+        .cross
+        .iter()
+        .flat_map(|e| e.from_sites.iter().chain(&e.to_sites))
+        .map(|&s| scan.sites[s].function)
+        .collect();
+    let promoted = super::promote::run(ctx, &|f| graph.distance_to(f, &hot));
+    if promoted > 0 {
+        graph = CallGraph::build(ctx.shim, ctx.module);
+    }
     let mut inlined: Vec<LLVMValueRef> = Vec::new();
     for edge in &site_graph.cross {
         let out = bring_together(ctx, &mut graph, &scan.sites, edge);
@@ -395,7 +429,11 @@ pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
         }
     }
     if inlined.is_empty() {
-        return Changed::No;
+        return if promoted > 0 {
+            Changed::Yes
+        } else {
+            Changed::No
+        };
     }
     for f in inlined {
         ctx.shim.delete_if_dead(f);

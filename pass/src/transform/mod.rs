@@ -4,7 +4,8 @@
 //! legality is asked again, as MergeICmps' `canSplit`/`split` do.
 //!
 //! Implemented: `inline` (helpers on a hot edge between functions, inlined into a caller of
-//! both; it reads the profile itself), and on the hot edges of the profile after it is mapped
+//! both, after `promote` made calls through a function pointer of known targets direct; it
+//! reads the profile itself), and on the hot edges of the profile after it is mapped
 //! onto the sites (`run_on_hot`): loop rotation (`rotate`: a hot edge across a back edge),
 //! unrolling (`unroll`: a loop whose body is one straight multi-call) and code motion
 //! (`motion`). The contract
@@ -31,6 +32,7 @@
 //!   only because every check runs before any lowering.
 
 mod motion;
+mod promote;
 mod rotate;
 mod unroll;
 
