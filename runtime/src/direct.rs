@@ -2,7 +2,9 @@
 //!
 //! Always available, and the reference semantics every other backend is tested against:
 //! [`crate::batch::Batch::run`] (the header's text applied one entry at a time, from the
-//! copy taken at submission) with each call made by [`raw_syscall`]. Restart codes never
+//! copy taken at submission) with each call made by [`raw_syscall`], but for runs of writes
+//! to one regular file, which [`crate::merge`] makes one `writev` where the result is the
+//! same. Restart codes never
 //! reach user space here: the kernel turns them into -EINTR, or restarts the call itself
 //! under `SA_RESTART`. Signal handlers run in user space after every crossing, so "a signal
 //! is pending at the start of an iteration" cannot be observed here; a signal shows as an
@@ -10,6 +12,7 @@
 
 use crate::abi::MC_MAX_ARGS;
 use crate::batch::{Batch, Calls, Outcome};
+use crate::merge::Writes;
 use std::convert::Infallible;
 
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
@@ -48,17 +51,29 @@ pub unsafe fn raw_syscall(nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
     ret
 }
 
-/// Each call made with the `syscall` instruction, from user space.
-struct Syscalls;
+/// Each call made with the `syscall` instruction, from user space; consecutive writes to one
+/// regular file as one `writev` where that saves crossings ([`crate::merge`]).
+struct Syscalls {
+    merge: Option<Writes>,
+}
 
 impl Calls for Syscalls {
     type Error = Infallible;
 
     unsafe fn start(&mut self, _: &[crate::abi::McEntry]) -> Result<(), Infallible> {
+        if let Some(merge) = &mut self.merge {
+            merge.start();
+        }
         Ok(())
     }
 
-    unsafe fn call(&mut self, _: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
+    unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
+        if let Some(merge) = &mut self.merge {
+            // SAFETY: the caller's contract: these are calls it could make itself.
+            if let Some(result) = unsafe { merge.result(index) } {
+                return result;
+            }
+        }
         // SAFETY: the caller's contract: these are calls it could make itself.
         unsafe { raw_syscall(nr, args) }
     }
@@ -70,8 +85,9 @@ impl Calls for Syscalls {
 ///
 /// The system calls the entries describe are ones the caller could make itself.
 pub unsafe fn run(batch: &mut Batch) -> Outcome {
+    let merge = Writes::plan(batch.entries(), batch.looped(), batch.advances().is_some());
     // SAFETY: forwarded from the caller.
-    match unsafe { batch.run(&mut Syscalls) } {
+    match unsafe { batch.run(&mut Syscalls { merge }) } {
         Ok(outcome) => outcome,
         Err(never) => match never {},
     }

@@ -25,6 +25,7 @@ pub mod direct;
 mod errno;
 pub mod fds;
 pub mod kmod;
+pub mod merge;
 pub mod restorer;
 pub mod uring;
 

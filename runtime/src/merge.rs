@@ -1,0 +1,331 @@
+//! Merged writes (the direct backend): consecutive `write`s of a batch to one regular file run
+//! as one `writev`, one crossing instead of one per write, where that is exactly what the
+//! writes one by one would have done.
+//!
+//! A *group* is two or more consecutive entries of the batch that are `write(fd, buf, len)` on
+//! the same descriptor, with no argument taken from an earlier result, `0 < len` and the
+//! lengths' sum at most the kernel's cap on one transfer (`MAX_RW_COUNT`). When the batch
+//! reaches a group's first entry and the descriptor is a regular file of a filesystem whose
+//! writes depend on nothing but the file (ext2/3/4, XFS, btrfs, tmpfs, ramfs:
+//! `uring::on_task_independent_filesystem`) opened without `O_DIRECT`, or /dev/null, the
+//! group's buffers go to the kernel in one `writev`, and its result is split over the entries
+//! in order: each entry gets its length, until the bytes written run out. There a regular file
+//! and a sequence of writes agree byte for byte: `writev` copies the buffers in order at the
+//! file's offset (or its end, `O_APPEND`) and stops at the same byte a write would stop at (a
+//! full disk, the file-size limit, a buffer that faults), so
+//!
+//! - an entry inside the bytes written gets its length, as its own write would have returned;
+//! - the entry in which the transfer stopped gets the bytes of it that were written, which is
+//!   what its own write, made at that offset, returns;
+//! - an error with nothing written is the first entry's (the same call on the same file, with
+//!   more bytes after it that it never reached); a stop on a byte boundary, or an error, leaves
+//!   the entries after it unanswered: [`crate::batch::Batch::run`] makes each of them as a
+//!   plain call if its predicates let the batch go on, so the write that meets the full disk
+//!   or the file-size limit (`EFBIG` and `SIGXFSZ`) is made on its own, as in the original.
+//!
+//! Every predicate is then tested on each entry in order, as for calls made one by one. Not
+//! merged, because their writes are not interchangeable with one `writev`: pipes (a write of
+//! at most `PIPE_BUF` bytes is atomic on its own), sockets (a datagram per write), terminals
+//! and other devices, files of procfs, sysfs and the like (a write is a command), network,
+//! FUSE and stacking filesystems, `O_DIRECT` files (each buffer's alignment is checked on its
+//! own). What the kernel does besides the bytes is the same but for one thing: a process
+//! watching the file with inotify or fanotify sees one modification event where it would
+//! have seen one per write (inotify merges such events when they are not read in between).
+//!
+//! Examining the descriptor costs three calls (`fstat`, `fcntl(F_GETFL)`, `fstatfs`), so a
+//! batch merges only where it saves more: once per batch, its examination kept for the whole
+//! batch, when no entry of the batch can change what a descriptor number refers to (reads,
+//! writes, seeks, syncs, `fstat`...) and the batch is looped (an iteration saves a crossing
+//! per merged write after the first); otherwise each group is examined when it runs, and only
+//! groups of at least [`MIN_GROUP_UNSTABLE`] writes are merged. A batch whose arguments
+//! advance (`MC_BATCH_ADVANCE`) is not merged (its writes' arguments change per iteration).
+//! Another thread that replaces the descriptor between its examination and the `writev`
+//! races with the batch as it would race with the writes.
+
+use std::ops::Range;
+
+use multicall_abi::{McEntry, MC_MAX_ENTRIES};
+
+use crate::direct::raw_syscall;
+use crate::uring::on_task_independent_filesystem;
+
+/// The kernel's cap on the bytes of one read or write (`MAX_RW_COUNT`, `INT_MAX` rounded down
+/// to a page): a group whose lengths add up to more would be cut where its writes are not.
+const MAX_RW_COUNT: i64 = 0x7fff_f000;
+
+/// Writes a group needs, when its descriptor is examined each time it runs: the three calls
+/// of the examination and the `writev` must cost fewer crossings than the writes.
+pub const MIN_GROUP_UNSTABLE: usize = 5;
+
+/// Calls that never change what a descriptor number refers to: a batch of only these keeps
+/// the examination of its descriptors from its first iteration to its last.
+const KEEPS_DESCRIPTORS: &[i64] = &[
+    libc::SYS_read,
+    libc::SYS_write,
+    libc::SYS_pread64,
+    libc::SYS_pwrite64,
+    libc::SYS_readv,
+    libc::SYS_writev,
+    libc::SYS_lseek,
+    libc::SYS_fstat,
+    libc::SYS_fsync,
+    libc::SYS_fdatasync,
+    libc::SYS_getpid,
+    libc::SYS_nanosleep,
+];
+
+/// Whether `entry` may be part of a group.
+fn mergeable(entry: &McEntry) -> bool {
+    i64::from(entry.nr) == libc::SYS_write
+        && entry.refs == 0
+        && entry.args[2] > 0
+        && entry.args[2] <= MAX_RW_COUNT
+}
+
+/// The groups of consecutive mergeable writes to one descriptor in `entries`.
+fn groups(entries: &[McEntry]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let mut end = start;
+        let mut bytes = 0i64;
+        while end < entries.len()
+            && mergeable(&entries[end])
+            && entries[end].args[0] == entries[start].args[0]
+            && bytes + entries[end].args[2] <= MAX_RW_COUNT
+        {
+            bytes += entries[end].args[2];
+            end += 1;
+        }
+        if end - start >= 2 {
+            out.push(start..end);
+            start = end;
+        } else {
+            start += 1;
+        }
+    }
+    out
+}
+
+/// Whether writes to `fd` may be merged: a regular file of a task-independent filesystem
+/// opened without `O_DIRECT`, or /dev/null. errno is left as it was.
+pub fn takes_writev(fd: i64) -> bool {
+    let Ok(fd) = i32::try_from(fd) else {
+        return false;
+    };
+    let _saved = crate::errno::Saved::new();
+    // SAFETY: an all-zero stat is a valid value of the plain C struct; fstat overwrites it.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat writes into a valid, writable stat; fd is only a number to the kernel.
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return false;
+    }
+    match st.st_mode & libc::S_IFMT {
+        libc::S_IFCHR => libc::major(st.st_rdev) == 1 && libc::minor(st.st_rdev) == 3,
+        libc::S_IFREG => {
+            // SAFETY: F_GETFL only reads the descriptor's status flags.
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+            flags >= 0 && flags & libc::O_DIRECT == 0 && on_task_independent_filesystem(fd)
+        }
+        _ => false,
+    }
+}
+
+/// Merged writes for one run of a batch on the direct backend.
+pub(crate) struct Writes {
+    groups: Vec<Range<usize>>,
+    /// The batch's entries (their arguments never change: no references in a group, no
+    /// advancing batches).
+    entries: Vec<McEntry>,
+    /// Results of this iteration's entries that a `writev` answered, not yet asked for.
+    answered: [Option<i64>; MC_MAX_ENTRIES],
+    /// The examination of each descriptor is kept for the whole batch.
+    stable: bool,
+    examined: Vec<(i64, bool)>,
+}
+
+impl Writes {
+    /// The merging of `entries` (looped when `looped`), or `None` when no group would save a
+    /// crossing.
+    pub(crate) fn plan(entries: &[McEntry], looped: bool, advancing: bool) -> Option<Writes> {
+        if advancing {
+            return None;
+        }
+        let stable = looped
+            && entries
+                .iter()
+                .all(|e| KEEPS_DESCRIPTORS.contains(&i64::from(e.nr)));
+        let groups: Vec<Range<usize>> = groups(entries)
+            .into_iter()
+            .filter(|g| stable || g.len() >= MIN_GROUP_UNSTABLE)
+            .collect();
+        (!groups.is_empty()).then(|| Writes {
+            groups,
+            entries: entries.to_vec(),
+            answered: [None; MC_MAX_ENTRIES],
+            stable,
+            examined: Vec::new(),
+        })
+    }
+
+    /// A new iteration begins.
+    pub(crate) fn start(&mut self) {
+        self.answered = [None; MC_MAX_ENTRIES];
+        if !self.stable {
+            self.examined.clear();
+        }
+    }
+
+    fn examine(&mut self, fd: i64) -> bool {
+        if let Some(&(_, ok)) = self.examined.iter().find(|(f, _)| *f == fd) {
+            return ok;
+        }
+        let ok = takes_writev(fd);
+        if self.stable {
+            self.examined.push((fd, ok));
+        }
+        ok
+    }
+
+    /// The raw result of entry `index` when a `writev` answers it: the group starting there
+    /// is written now, or an earlier `writev` of this iteration wrote it. `None`: make the call.
+    ///
+    /// # Safety
+    ///
+    /// The batch's calls are ones the caller could make itself (its buffers valid for their
+    /// lengths).
+    pub(crate) unsafe fn result(&mut self, index: usize) -> Option<i64> {
+        if let Some(r) = self.answered.get_mut(index).and_then(Option::take) {
+            return Some(r);
+        }
+        let group = self.groups.iter().find(|g| g.start == index)?.clone();
+        let fd = self.entries[index].args[0];
+        if !self.examine(fd) {
+            return None;
+        }
+        let iov: Vec<libc::iovec> = self.entries[group.clone()]
+            .iter()
+            .map(|e| libc::iovec {
+                iov_base: e.args[1] as usize as *mut libc::c_void,
+                iov_len: e.args[2] as usize,
+            })
+            .collect();
+        let args = [fd, iov.as_ptr() as i64, iov.len() as i64, 0, 0, 0];
+        // SAFETY: the group's writes are calls the caller could make (its contract); writev
+        // reads the same buffers for the same lengths, through `iov`, which lives until the
+        // call returns.
+        let written = unsafe { raw_syscall(libc::SYS_writev as u32, &args) };
+        if written < 0 {
+            return Some(written);
+        }
+        let mut left = written;
+        for i in group {
+            if left == 0 {
+                break;
+            }
+            let len = self.entries[i].args[2];
+            let got = left.min(len);
+            self.answered[i] = Some(got);
+            left -= got;
+            if got < len {
+                break;
+            }
+        }
+        self.answered[index].take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(fd: i64, len: i64) -> McEntry {
+        McEntry::new(libc::SYS_write, &[fd, 0x1000, len])
+    }
+
+    #[test]
+    fn groups_are_runs_of_writes_to_one_descriptor() {
+        let read = McEntry::new(libc::SYS_read, &[3, 0x1000, 10]);
+        let e = [
+            write(4, 1),
+            write(4, 2),
+            write(5, 3),
+            read,
+            write(4, 1),
+            write(4, 1),
+            write(4, 1),
+        ];
+        assert_eq!(groups(&e), vec![0..2, 4..7]);
+        let mut refd = write(4, 0);
+        refd.refs = 1 << 2;
+        assert!(
+            groups(&[write(4, 1), refd]).is_empty(),
+            "a length from a result"
+        );
+        assert!(
+            groups(&[write(4, 1), write(4, 0)]).is_empty(),
+            "an empty write"
+        );
+        assert_eq!(
+            groups(&[write(4, MAX_RW_COUNT), write(4, 1), write(4, 1)]),
+            vec![1..3],
+            "at most MAX_RW_COUNT bytes in one group"
+        );
+    }
+
+    #[test]
+    fn plans_only_what_saves_crossings() {
+        let two = [write(4, 1), write(4, 1)];
+        assert!(
+            Writes::plan(&two, false, false).is_none(),
+            "examined each time: too short"
+        );
+        assert!(
+            Writes::plan(&two, true, false).is_some(),
+            "looped, examined once"
+        );
+        assert!(
+            Writes::plan(&two, true, true).is_none(),
+            "advancing arguments"
+        );
+        let close = McEntry::new(libc::SYS_close, &[4]);
+        assert!(
+            Writes::plan(&[write(4, 1), write(4, 1), close], true, false).is_none(),
+            "a close may change the descriptor between iterations"
+        );
+        let five = [write(4, 1); MIN_GROUP_UNSTABLE];
+        assert!(Writes::plan(&five, false, false).is_some());
+    }
+
+    #[test]
+    fn only_regular_files_of_plain_filesystems_and_dev_null() {
+        let dir = std::env::temp_dir().join(format!("merge-test-{}", std::process::id()));
+        std::fs::write(&dir, b"").unwrap();
+        let file = std::fs::OpenOptions::new().append(true).open(&dir).unwrap();
+        let null = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/null")
+            .unwrap();
+        let proc_file = std::fs::File::open("/proc/self/stat").unwrap();
+        let mut fds = [0i32; 2];
+        // SAFETY: pipe writes two descriptors into the array.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        use std::os::fd::AsRawFd;
+        // The temporary directory may be on any filesystem: a regular file there is merged
+        // exactly when it is a task-independent one.
+        assert_eq!(
+            takes_writev(file.as_raw_fd().into()),
+            on_task_independent_filesystem(file.as_raw_fd())
+        );
+        assert!(takes_writev(null.as_raw_fd().into()));
+        assert!(!takes_writev(proc_file.as_raw_fd().into()));
+        assert!(!takes_writev(fds[1].into()), "a pipe");
+        assert!(!takes_writev(-1));
+        // SAFETY: closing the pipe this test opened.
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+        std::fs::remove_file(&dir).unwrap();
+    }
+}
