@@ -223,7 +223,12 @@ fn the_file_size_limit_cuts_the_run_where_the_writes_would_stop() {
     if pid == 0 {
         let ok = std::panic::catch_unwind(|| {
             // SAFETY: a handler that only counts, installed for SIGXFSZ.
-            unsafe { libc::signal(libc::SIGXFSZ, count_xfsz as usize) };
+            unsafe {
+                libc::signal(
+                    libc::SIGXFSZ,
+                    count_xfsz as extern "C" fn(libc::c_int) as libc::sighandler_t,
+                )
+            };
             let limit = libc::rlimit {
                 rlim_cur: 10000,
                 rlim_max: libc::RLIM_INFINITY,
