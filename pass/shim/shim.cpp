@@ -709,6 +709,152 @@ const char *syscluster_shim_promote_call(void *ctx, LLVMValueRef call, LLVMValue
   return nullptr;
 }
 
+// Tail duplication along a path (superblock formation): `path[0..n)` is a path of CFG edges
+// path[i-1] -> path[i] in one function, no block twice. From the first block after path[0]
+// that has a predecessor other than the one before it on the path, every block of the path is
+// copied, and the path is redirected through the copies, so that the copy of path[n-1] is
+// entered only by way of path[0]. A copy's phis keep the value of the edge the path enters it
+// by; the original loses that edge only where path[0]'s own edge was redirected; blocks the
+// copies branch to off the path get the copies as predecessors, with the copied values; a value
+// defined in a copied block and used elsewhere is joined with its copy by SSAUpdater. Refused,
+// with nothing changed, when the copied blocks have more than `max_insts` instructions, when
+// one is a loop header (a block with a predecessor it dominates: copying it would make a loop
+// with two entries), an exception-handling pad, or ends in an indirectbr or callbr, or when
+// there is nothing to copy. Returns null when done, else the reason (a static string); the
+// function's analyses are invalidated after a change. `*copied` gets the number of blocks
+// copied.
+const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, unsigned n,
+                                           unsigned max_insts, unsigned *copied) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  *copied = 0;
+  if (n < 2)
+    return "the path has fewer than two blocks";
+  std::vector<BasicBlock *> P;
+  for (unsigned i = 0; i < n; ++i)
+    P.push_back(unwrap(path[i]));
+  Function *F = P[0]->getParent();
+  for (unsigned i = 1; i < n; ++i) {
+    if (P[i]->getParent() != F)
+      return "the path leaves its function";
+    if (!is_contained(successors(P[i - 1]), P[i]))
+      return "the path has a step that is not an edge of the control flow";
+    for (unsigned j = 0; j < i; ++j)
+      if (P[j] == P[i])
+        return "the path goes through a block twice";
+  }
+  unsigned K = 0;
+  for (unsigned i = 1; i < n && !K; ++i)
+    for (BasicBlock *Pred : predecessors(P[i]))
+      if (Pred != P[i - 1]) {
+        K = i;
+        break;
+      }
+  if (!K)
+    return "every block of the path is entered from the path only: there is nothing to copy";
+  DominatorTree &DT = C.FAM.getResult<DominatorTreeAnalysis>(*F);
+  unsigned Insts = 0;
+  for (unsigned i = K; i < n; ++i) {
+    BasicBlock *BB = P[i];
+    if (BB->isEHPad())
+      return "a block of the path is an exception-handling pad";
+    if (isa<IndirectBrInst>(BB->getTerminator()) || isa<CallBrInst>(BB->getTerminator()))
+      return "a block of the path ends in an indirect branch";
+    for (BasicBlock *Pred : predecessors(BB))
+      if (DT.dominates(BB, Pred))
+        return "a block of the path heads a loop: a copy would give the loop a second entry";
+    for (Instruction &I : *BB) {
+      if (I.getType()->isTokenTy())
+        return "a block of the path defines a token, which cannot be joined with a copy";
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (CB->cannotDuplicate() || CB->isConvergent())
+          return "a block of the path makes a call that must not be duplicated";
+    }
+    Insts += BB->size();
+  }
+  if (Insts > max_insts)
+    return "the blocks to copy have more instructions than the limit";
+
+  ValueToValueMapTy VMap;
+  std::vector<BasicBlock *> Copies(n, nullptr);
+  for (unsigned i = K; i < n; ++i) {
+    Copies[i] = CloneBasicBlock(P[i], VMap, ".dup", F);
+    Copies[i]->moveAfter(i == K ? P[n - 1] : Copies[i - 1]);
+  }
+  // The predecessor of each copy on the path: path[K-1] itself, then the copies.
+  auto PathPred = [&](unsigned i) { return i == K ? P[K - 1] : Copies[i - 1]; };
+  // Phis of the copies: only the edge the path enters by, with its value as copied.
+  for (unsigned i = K; i < n; ++i)
+    for (PHINode &Orig : P[i]->phis()) {
+      auto *Copy = cast<PHINode>(VMap[&Orig]);
+      Value *V = Orig.getIncomingValueForBlock(P[i - 1]);
+      auto It = VMap.find(V);
+      if (i > K && It != VMap.end())
+        V = It->second;
+      Copy->replaceAllUsesWith(V);
+      Copy->eraseFromParent();
+      VMap[&Orig] = V;
+    }
+  // Operands of the copies: values of the copied blocks become their copies.
+  for (unsigned i = K; i < n; ++i)
+    for (Instruction &I : *Copies[i]) {
+      RemapInstruction(&I, VMap, RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
+      RemapDbgRecordRange(F->getParent(), I.getDbgRecordRange(), VMap,
+                          RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
+    }
+  // Edges: path[K-1] and each copy go on to the next copy.
+  for (unsigned i = K; i < n; ++i) {
+    BasicBlock *Pred = PathPred(i);
+    Pred->getTerminator()->replaceSuccessorWith(P[i], Copies[i]);
+    if (i == K)
+      for (PHINode &Phi : P[K]->phis())
+        while (Phi.getBasicBlockIndex(P[K - 1]) >= 0)
+          Phi.removeIncomingValue(P[K - 1], /*DeletePHIIfEmpty=*/false);
+  }
+  // Blocks the copies branch to off the path: the copies are new predecessors.
+  for (unsigned i = K; i < n; ++i)
+    for (BasicBlock *Succ : successors(Copies[i])) {
+      if (i + 1 < n && Succ == Copies[i + 1])
+        continue;
+      for (PHINode &Phi : Succ->phis()) {
+        if (Phi.getBasicBlockIndex(Copies[i]) >= 0)
+          continue;
+        Value *V = Phi.getIncomingValueForBlock(P[i]);
+        auto It = VMap.find(V);
+        if (It != VMap.end())
+          V = It->second;
+        Phi.addIncoming(V, Copies[i]);
+      }
+    }
+  // Values defined in the copied blocks and used elsewhere: joined with their copies.
+  SSAUpdater Updater;
+  for (unsigned i = K; i < n; ++i)
+    for (Instruction &I : *P[i]) {
+      auto It = VMap.find(&I);
+      if (It == VMap.end())
+        continue;
+      Value *Copy = It->second;
+      SmallVector<Use *, 8> Outside;
+      for (Use &U : I.uses()) {
+        auto *User = cast<Instruction>(U.getUser());
+        BasicBlock *UseBB = User->getParent();
+        if (auto *Phi = dyn_cast<PHINode>(User))
+          UseBB = Phi->getIncomingBlock(U);
+        if (UseBB != P[i])
+          Outside.push_back(&U);
+      }
+      if (Outside.empty())
+        continue;
+      Updater.Initialize(I.getType(), I.getName());
+      Updater.AddAvailableValue(P[i], &I);
+      Updater.AddAvailableValue(Copies[i], Copy);
+      for (Use *U : Outside)
+        Updater.RewriteUse(*U);
+    }
+  *copied = n - K;
+  C.FAM.invalidate(*F, PreservedAnalyses::none());
+  return nullptr;
+}
+
 // Deletes `fn` when it has local linkage and nothing uses it (after its calls were inlined),
 // forgetting its cached analyses first. 1 when deleted.
 int syscluster_shim_delete_if_dead(void *ctx, LLVMValueRef fn) {

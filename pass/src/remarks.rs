@@ -225,6 +225,54 @@ impl Remark {
         }
     }
 
+    /// The path of a hot edge that dominance refused, copied so that it has no other way in
+    /// (`transform::duplicate`).
+    pub(crate) fn duplicated(
+        sites: &[Site],
+        a: usize,
+        b: usize,
+        weight: u64,
+        blocks: u32,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Duplicated",
+            function: sites[b].function,
+            at: Some(sites[b].call),
+            message: format!(
+                "copied {blocks} block{} on the path from {} to {} so that the hot edge {} -> {} (weight {weight}) has a path of its own: {} can also be reached without {}",
+                if blocks == 1 { "" } else { "s" },
+                sites[a].label(),
+                sites[b].label(),
+                sites[a].callee,
+                sites[b].callee,
+                sites[b].callee,
+                sites[a].callee
+            ),
+        }
+    }
+
+    /// A hot edge that dominance refused and whose path was not copied.
+    pub(crate) fn not_duplicated(
+        sites: &[Site],
+        a: usize,
+        b: usize,
+        weight: u64,
+        why: &str,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "NotDuplicated",
+            function: sites[b].function,
+            at: Some(sites[b].call),
+            message: format!(
+                "the path from {} to {} (hot edge weight {weight}) was not copied: {why}",
+                sites[a].label(),
+                sites[b].label()
+            ),
+        }
+    }
+
     /// A loop rotated so that the hot edge `b -> a` across its back edge is a straight line.
     pub(crate) fn rotated(sites: &[Site], b: usize, a: usize) -> Remark {
         Remark {

@@ -100,6 +100,13 @@ extern "C" {
     ) -> *const c_char;
     fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
+    fn syscluster_shim_duplicate_path(
+        ctx: *mut c_void,
+        path: *mut LLVMBasicBlockRef,
+        n: c_uint,
+        max_insts: c_uint,
+        copied: *mut c_uint,
+    ) -> *const c_char;
     fn syscluster_shim_known_callees(
         call: LLVMValueRef,
         out: *mut LLVMValueRef,
@@ -432,6 +439,32 @@ impl Shim {
         let p = unsafe { syscluster_shim_inline_call(self.ctx, call) };
         if p.is_null() {
             Ok(())
+        } else {
+            // SAFETY: a non-null answer is a static NUL-terminated string.
+            Err(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+        }
+    }
+    /// Tail-duplicates the blocks of `path` (a path of control-flow edges in one function) from
+    /// the first one entered from elsewhere on, so that the path's copy of its last block is
+    /// entered only by way of its first (the shim's `syscluster_shim_duplicate_path` says how
+    /// phis and values are joined). `Ok(n)`: `n` blocks copied; `Err` with the reason when
+    /// refused (nothing changed then). The function's cached analyses are invalidated.
+    pub(crate) fn duplicate_path(
+        &self,
+        path: &[LLVMBasicBlockRef],
+        max_insts: u32,
+    ) -> Result<u32, String> {
+        let mut blocks = path.to_vec();
+        let mut copied: c_uint = 0;
+        let n = c_uint::try_from(blocks.len()).map_err(|_| "the path is too long".to_string())?;
+        // SAFETY: ctx is live for this run; `blocks` holds n blocks of the module for the call's
+        // duration; `copied` is a local the shim writes once. The answer is null or a static
+        // NUL-terminated string.
+        let p = unsafe {
+            syscluster_shim_duplicate_path(self.ctx, blocks.as_mut_ptr(), n, max_insts, &mut copied)
+        };
+        if p.is_null() {
+            Ok(copied)
         } else {
             // SAFETY: a non-null answer is a static NUL-terminated string.
             Err(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())

@@ -55,10 +55,13 @@ int copy_b(int in, int out)
  * to put. The pointer only ever holds full_read or plain_read (LLVM's !callees metadata and
  * the stores to it agree), so the call becomes a direct call of plain_read, the nearest to the
  * hot read, where the pointer is plain_read, and the inliner then brings the read into copy_a.
- * The read and the write are then in one function, on different paths (the indirect call
- * stays for any other value): that edge is refused for dominance, which the remark says.
+ * The read and the write are then in one function, the write also reached from the indirect
+ * call: tail duplication copies the blocks from that join to the write for the read's path,
+ * and read -> write is one multi-call there (the loop is not one looped multi-call: the
+ * pointer is loaded at the top of every iteration, before the read).
  * b_reader's address escapes, so what it holds is not known and nothing is promoted.
  *
+ * REQUIRES: multicall
  * RUN: %clang -O2 -g -mllvm -inline-threshold=-10000 -S -emit-llvm %s -o %t.before.ll
  * RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/promote-indirect.json>' \
  * RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -70,20 +73,21 @@ int copy_b(int in, int out)
  * REMARK: promote-indirect.c:28:14: the call through 'reader' calls 'plain_read' directly when the pointer is that function (it may call only 'full_read', 'plain_read'), so that the hot call it leads to can be inlined
  * REMARK-NEXT: promote-indirect.c:28:14: inlined 'plain_read' (2 instructions) into 'copy_a' so that the hot edge read() -> write() (weight 100) runs in one function
  * REMARK-NOT: calls {{.*}} directly when the pointer
+ * REMARK: promote-indirect.c:19:59: copied 2 blocks on the path from 'read' at promote-indirect.c:5:67 to 'write' at promote-indirect.c:19:59
  * REMARK: promote-indirect.c:35:63: not clustered: hot edge read() -> write() (weight 50) {{.*}} different functions: no function of this module calls both 'b_read' and 'b_put'
- * REMARK: promote-indirect.c:19:59: not clustered: read -> write (weight 100) breaks dominance
+ * REMARK: promote-indirect.c:5:67: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
  *
  * AFTER-LABEL: define {{.*}} @copy_a(
  * AFTER: %[[FP:[0-9]+]] = load ptr, ptr @reader
  * AFTER: icmp eq ptr %[[FP]], @plain_read
- * AFTER: call {{.*}}i64 @read(i32 {{.*}}, i64 noundef 4096)
+ * AFTER: call i64 @multicall(
  * AFTER: call i64 %[[FP]](
  * AFTER-LABEL: define {{.*}} @copy_b(
  * AFTER: call i64 %{{[0-9]+}}(
  *
  * The promoted program copies as the original, with either reader.
  * RUN: %clang -O2 %t.before.ll %inputs/promote-indirect-main.c -o %t.before
- * RUN: %clang -O2 %t.after.ll %inputs/promote-indirect-main.c -o %t.after
+ * RUN: %clang -O2 %t.after.ll %inputs/promote-indirect-main.c -o %t.after %multicall
  * RUN: head -c 10000 %s > %t.in
  * RUN: %t.before < %t.in > %t.out.before && %t.after < %t.in > %t.out.after
  * RUN: cmp %t.in %t.out.after && cmp %t.out.before %t.out.after

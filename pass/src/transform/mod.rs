@@ -6,7 +6,8 @@
 //! Implemented: `inline` (helpers on a hot edge between functions, inlined into a caller of
 //! both, after `promote` made calls through a function pointer of known targets direct; it
 //! reads the profile itself), and on the hot edges of the profile after it is mapped
-//! onto the sites (`run_on_hot`): loop rotation (`rotate`: a hot edge across a back edge),
+//! onto the sites (`run_on_hot`): tail duplication (`duplicate`: a hot edge whose second call
+//! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
 //! unrolling (`unroll`: a loop whose body is one straight multi-call) and code motion
 //! (`motion`). The contract
 //! each transformation follows:
@@ -31,6 +32,7 @@
 //!   lowering does (`shim::Shim::split_before`) updates no analysis at all, which is sound
 //!   only because every check runs before any lowering.
 
+mod duplicate;
 mod motion;
 mod promote;
 mod rotate;
@@ -74,6 +76,7 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) ->
 
 /// The transformations over hot edges, in the order they run.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
+    ("duplicate", duplicate::run),
     ("rotate", rotate::run),
     ("unroll", unroll::run),
     ("motion", motion::run),
