@@ -117,13 +117,14 @@ fn branch_stop(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Fo
                 continue_if_true,
                 ..
             },
-        )] if gap.on_path.is_empty() => stop_predicate(cond, continue_if_true, &sites[a])
-            .ok_or_else(|| {
-                (
-                    *i,
-                    Refusal::new(inst, Reason::NotStopPredicate { cond, a, b }),
-                )
-            }),
+        )] => match stop_predicate(cond, continue_if_true, &sites[a]) {
+            Some(stop) => Ok(stop),
+            None if !gap.on_path.is_empty() => stacked(gap, &tests, &sites[a], a, b),
+            None => Err((
+                *i,
+                Refusal::new(inst, Reason::NotStopPredicate { cond, a, b }),
+            )),
+        },
         _ => stacked(gap, &tests, &sites[a], a, b),
     }
 }
@@ -316,9 +317,7 @@ fn stacked(
                     cond,
                     continue_if_true,
                     ..
-                } => {
-                    gap.on_path.is_empty() && stop_predicate(cond, continue_if_true, site).is_some()
-                }
+                } => stop_predicate(cond, continue_if_true, site).is_some(),
                 _ => false,
             };
             return Err(refuse(if k == 0 && alone { 1 } else { k }));

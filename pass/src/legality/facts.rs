@@ -97,7 +97,8 @@ pub(crate) struct Gap {
     pub steps: Vec<Step>,
     pub end: End,
     /// The phis of the merges the path went through, each with its value on the path (the
-    /// value it takes from the block the path enters the merge from).
+    /// value it takes from the block the path enters the merge from), and the phis of one
+    /// incoming value on the path with that value.
     pub on_path: HashMap<LLVMValueRef, LLVMValueRef>,
 }
 
@@ -194,9 +195,13 @@ pub(crate) fn gather(
         if inst == b.call {
             break;
         }
-        if merges.last() == Some(&ir::parent_block(inst)) && ir::is_phi(inst) {
-            // A merge's phi only selects the value of the way it was entered (on the path:
-            // `on_path`).
+        if ir::is_phi(inst) {
+            // A phi only selects the value of the way its block was entered: of a merge, its
+            // value on the path (recorded on entering it); of a block with one way in (LCSSA
+            // form, a loop's dedicated exit), that way's value. It runs no code.
+            if let [(v, _)] = ir::incoming(inst).as_slice() {
+                on_path.insert(inst, *v);
+            }
             cur = ir::next_instruction(inst);
             continue;
         }
@@ -298,7 +303,28 @@ fn first_exit_reaching(
     found
 }
 
-/// The blocks reachable from `start` without entering any of `barriers`.
+/// `a_block`, `x`, and the blocks that `x` enters on a straight line (unconditional
+/// branches, up to the first block with another way in, a merge): what a path that only
+/// comes to the other side's blocks by way of `x`'s must not enter.
+fn entered(a_block: LLVMBasicBlockRef, x: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
+    let mut out = vec![a_block, x];
+    let mut cur = x;
+    for _ in 0..16 {
+        let succ = ir::successors_of(cur);
+        let [next] = succ.as_slice() else { break };
+        if out.contains(next) {
+            break;
+        }
+        out.push(*next);
+        if ir::predecessors(*next).len() != 1 {
+            break;
+        }
+        cur = *next;
+    }
+    out
+}
+
+/// The blocks reachable from `start` without entering any of `barriers` (other than `start`).
 fn reachable_avoiding(
     start: LLVMBasicBlockRef,
     barriers: &[LLVMBasicBlockRef],
@@ -306,7 +332,7 @@ fn reachable_avoiding(
     let mut seen = HashSet::new();
     let mut queue = VecDeque::from([start]);
     while let Some(b) = queue.pop_front() {
-        if barriers.contains(&b) || !seen.insert(b) {
+        if (b != start && barriers.contains(&b)) || !seen.insert(b) {
             continue;
         }
         queue.extend(ir::successors_of(b));
@@ -443,8 +469,8 @@ fn continuation(
         (false, true) => Ok((f, t, false)),
         (true, true) => Err(Obstacle::BothWays { branch, t, f }),
         (false, false) => match (
-            reachable_avoiding(t, &[a_block, f]).contains(&b_block),
-            reachable_avoiding(f, &[a_block, t]).contains(&b_block),
+            reachable_avoiding(t, &entered(a_block, f)).contains(&b_block),
+            reachable_avoiding(f, &entered(a_block, t)).contains(&b_block),
         ) {
             (true, false) => Ok((t, f, true)),
             (false, true) => Ok((f, t, false)),

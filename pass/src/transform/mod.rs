@@ -6,6 +6,7 @@
 //! Implemented: `inline` (helpers on a hot edge between functions, inlined into a caller of
 //! both; it reads the profile itself), and on the hot edges of the profile after it is mapped
 //! onto the sites (`run_on_hot`): loop rotation (`rotate`: a hot edge across a back edge),
+//! peeling (`peel`: a loop between a hot call and the first execution of the next),
 //! unrolling (`unroll`: a loop whose body is one straight multi-call) and code motion
 //! (`motion`). The contract
 //! each transformation follows:
@@ -15,7 +16,7 @@
 //!   [`HotTransform`], which is also given the sites and the hot pairs of sites the profile
 //!   maps to, and touches only what lies between those;
 //! - it runs before lowering, and calls LLVM's own utilities through the shim where they exist
-//!   (`LoopRotation`, `UnrollLoop`, `InlineFunction`);
+//!   (`LoopRotation`, `peelLoop`, `UnrollLoop`, `InlineFunction`);
 //! - it keeps the analyses the checks read valid: the shim answers dominance, post-dominance
 //!   and alias questions from the function analysis manager's cached results, so a
 //!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or
@@ -31,6 +32,7 @@
 //!   only because every check runs before any lowering.
 
 mod motion;
+mod peel;
 mod rotate;
 mod unroll;
 
@@ -39,6 +41,7 @@ use crate::profile_map::WeightedPair;
 use crate::sites::Site;
 
 pub(crate) mod inline;
+pub(crate) use peel::NotPeeled;
 pub(crate) use rotate::NotRotated;
 pub(crate) use unroll::NotUnrolled;
 
@@ -73,6 +76,7 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) ->
 /// The transformations over hot edges, in the order they run.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("rotate", rotate::run),
+    ("peel", peel::run),
     ("unroll", unroll::run),
     ("motion", motion::run),
 ];
