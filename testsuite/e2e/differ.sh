@@ -22,7 +22,8 @@
 # copyxformsig (copyxform.c with copysig's signals: copyxform's cases), flags
 # (testsuite/programs/flags.c: flags [-m N] [-b] IN OUT, descriptors with merged flags, their
 # F_GETFD and F_GETFL, and EMFILE, EBADF, ENOENT and dup2 onto itself) or intblock (a copy through a pipe with lzip's block
-# loops under signals without SA_RESTART: copy's cases). The environment (e.g.
+# loops under signals without SA_RESTART: copy's cases) or gnucat (coreutils cat's loop over
+# gnulib-style safe_read and full_write under signals without SA_RESTART: copy's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -32,7 +33,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -46,9 +47,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags or intblock)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock or gnucat)" >&2
 	exit 2
 	;;
 esac
@@ -336,6 +337,7 @@ copycountsig_cases() { copy_cases; }
 writeall_cases() { copy_cases; }
 writeallsig_cases() { copy_cases; }
 intblock_cases() { copy_cases; }
+gnucat_cases() { copy_cases; }
 
 # copy.c's loop through helpers (copyhelpers.c, copylto.c: the same program), and the
 # helpers' trace on standard error.
