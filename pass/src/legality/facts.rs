@@ -105,19 +105,11 @@ pub(crate) struct Gap {
 impl Gap {
     /// The recorded exits: (conditional branch or switch, block it leaves to), in order.
     pub fn exits(&self) -> impl Iterator<Item = (LLVMValueRef, LLVMBasicBlockRef)> + '_ {
-        self.steps.iter().flat_map(|s| match s {
-            Step::Branch { inst, off, .. } => vec![(*inst, *off)],
-            Step::Switch { inst, cases, .. } => {
-                let mut offs: Vec<_> = cases.iter().map(|&(_, off)| (*inst, off)).collect();
-                offs.dedup();
-                offs
-            }
-            Step::Inst { .. } => Vec::new(),
-        })
+        exits_of(&self.steps)
     }
 
-    /// `v` with the merges' phis replaced by their values on the path, through integer casts
-    /// (`zext`, `sext`, `trunc`) kept: the value the path computes for `v`.
+    /// `v`, or when it is a phi recorded on the path, its value on the path (followed through
+    /// further recorded phis).
     pub fn on_path(&self, mut v: LLVMValueRef) -> LLVMValueRef {
         for _ in 0..=self.on_path.len() {
             match self.on_path.get(&v) {
@@ -127,6 +119,19 @@ impl Gap {
         }
         v
     }
+}
+
+/// The exits of some steps: (conditional branch or switch, block it leaves to), in order.
+fn exits_of(steps: &[Step]) -> impl Iterator<Item = (LLVMValueRef, LLVMBasicBlockRef)> + '_ {
+    steps.iter().flat_map(|s| match s {
+        Step::Branch { inst, off, .. } => vec![(*inst, *off)],
+        Step::Switch { inst, cases, .. } => {
+            let mut offs: Vec<_> = cases.iter().map(|&(_, off)| (*inst, off)).collect();
+            offs.dedup();
+            offs
+        }
+        Step::Inst { .. } => Vec::new(),
+    })
 }
 
 /// Which blocks can be reached from which, without entering a given head block (the block of
@@ -288,19 +293,13 @@ fn first_exit_reaching(
 ) -> Option<(LLVMValueRef, LLVMBasicBlockRef)> {
     let mut barriers = merges.to_vec();
     barriers.push(head);
-    let gap = Gap {
-        steps: steps.to_vec(),
-        end: End::Blocked(Obstacle::Malformed),
-        on_path: HashMap::new(),
-    };
-    let found = gap.exits().find(|&(_, off)| {
+    exits_of(steps).find(|&(_, off)| {
         if merges.is_empty() {
             reach.contains(off, head, block)
         } else {
             reachable_avoiding(off, &barriers).contains(&block)
         }
-    });
-    found
+    })
 }
 
 /// `a_block`, `x`, and the blocks that `x` enters on a straight line (unconditional
