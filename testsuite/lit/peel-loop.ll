@@ -19,6 +19,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: did not peel the loop at block %again between 'read' at between (no debug location) and 'write' at between (no debug location): 'write' at between (no debug location) is not in it: the loop lies between the calls
 ; REMARK-DAG: remark: <unknown>:0:0: did not peel the loop at block %big between 'read' at too_big (no debug location) and 'write' at too_big (no debug location): the loop has too many instructions to copy
+; REMARK-DAG: remark: <unknown>:0:0: peeled the first iteration of the loop at block %h8.peel.peel.peel.peel.peel.peel.peel so that the first 'write' at nine (no debug location) after 'read' at nine (no debug location) does not enter the loop
+; REMARK-DAG: remark: <unknown>:0:0: did not peel the loop at block %h9.peel.peel.peel.peel.peel.peel.peel.peel between 'read' at nine (no debug location) and 'write' at nine (no debug location): 8 loops of the function are peeled already
 
 ; One multi-call before the loops, and the write of every later iteration is the original.
 ; CHECK-LABEL: define i1 @simple_cat(
@@ -28,6 +30,8 @@
 ; CHECK-LABEL: define i64 @between(
 ; CHECK-NOT: multicall
 ; CHECK-LABEL: define i64 @too_big(
+; CHECK-NOT: multicall
+; CHECK-LABEL: define i64 @nine(
 ; CHECK-NOT: multicall
 ; CHECK: ret i64
 
@@ -366,6 +370,62 @@ big:
   br i1 %more, label %big, label %done
 done:
   ret i64 %x100
+fail:
+  ret i64 -1
+}
+
+; Nine loops around the write: eight are peeled, the ninth is refused (at most 8 per function).
+define i64 @nine(i32 %in, i32 %out, ptr %buf, i64 %x) {
+entry:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  %ok = icmp sgt i64 %n, 0
+  br i1 %ok, label %h1, label %fail
+h1:
+  br label %h2
+h2:
+  br label %h3
+h3:
+  br label %h4
+h4:
+  br label %h5
+h5:
+  br label %h6
+h6:
+  br label %h7
+h7:
+  br label %h8
+h8:
+  br label %h9
+h9:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %c9 = icmp eq i64 %x, 9
+  br i1 %c9, label %h9, label %l8
+l8:
+  %c8 = icmp eq i64 %x, 8
+  br i1 %c8, label %h8, label %l7
+l7:
+  %c7 = icmp eq i64 %x, 7
+  br i1 %c7, label %h7, label %l6
+l6:
+  %c6 = icmp eq i64 %x, 6
+  br i1 %c6, label %h6, label %l5
+l5:
+  %c5 = icmp eq i64 %x, 5
+  br i1 %c5, label %h5, label %l4
+l4:
+  %c4 = icmp eq i64 %x, 4
+  br i1 %c4, label %h4, label %l3
+l3:
+  %c3 = icmp eq i64 %x, 3
+  br i1 %c3, label %h3, label %l2
+l2:
+  %c2 = icmp eq i64 %x, 2
+  br i1 %c2, label %h2, label %l1
+l1:
+  %c1 = icmp eq i64 %x, 1
+  br i1 %c1, label %h1, label %done
+done:
+  ret i64 %w
 fail:
   ret i64 -1
 }
