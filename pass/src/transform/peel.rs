@@ -23,7 +23,8 @@
 //!   together);
 //! - it has more than [`MAX_PEEL`] instructions (they are copied), a call that may not be
 //!   copied, or LLVM's `peelLoop` cannot peel it;
-//! - more than [`MAX_PEELS`] loops would be peeled in one function.
+//! - more than [`MAX_PEELS`] loops would be peeled in one function, or more than
+//!   [`MAX_MODULE_PEELS`] in the module.
 //!
 //! After each peel the function's analyses are invalidated, the sites are scanned and the
 //! profile mapped again, and the pairs are asked again; the calls a peel copies are
@@ -49,6 +50,10 @@ pub(crate) const MAX_PEEL: u32 = 160;
 /// At most this many loops peeled in one function.
 pub(crate) const MAX_PEELS: usize = 8;
 
+/// At most this many loops peeled in one module (each peel asks legality about every hot
+/// pair again).
+pub(crate) const MAX_MODULE_PEELS: usize = 32;
+
 /// Why a loop on a hot path is not peeled.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum NotPeeled {
@@ -56,6 +61,8 @@ pub(crate) enum NotPeeled {
     CallOutside { call: String },
     #[error("{peels} loops of the function are peeled already")]
     TooMany { peels: usize },
+    #[error("{peels} loops of the module are peeled already")]
+    TooManyInModule { peels: usize },
     #[error("{0}")]
     Llvm(String),
 }
@@ -79,10 +86,13 @@ pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair])
         };
         done.insert(header);
         let func = ir::block_function(header);
-        let count = peels.entry(func).or_default();
         let before = calls_in(func);
+        let total: usize = peels.values().sum();
+        let count = peels.entry(func).or_default();
         let result = if *count >= MAX_PEELS {
             Err(NotPeeled::TooMany { peels: *count })
+        } else if total >= MAX_MODULE_PEELS {
+            Err(NotPeeled::TooManyInModule { peels: total })
         } else {
             ctx.shim
                 .peel_loop(header, MAX_PEEL)
