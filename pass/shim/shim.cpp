@@ -45,6 +45,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/CallPromotionUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/LoopPeel.h"
 #include "llvm/Transforms/Utils/LoopRotationUtils.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
@@ -588,6 +589,42 @@ const char *syscluster_shim_unroll_loop(void *ctx, LLVMBasicBlockRef header, uns
                                     /*PreserveLCSSA=*/true);
     Done = R != LoopUnrollResult::Unmodified;
     return Done ? nullptr : "LLVM's UnrollLoop declined it (no remainder loop could be made)";
+  });
+}
+
+// Peels the first iteration of the loop that `header` heads with LLVM's peelLoop: a copy of
+// the loop's blocks runs once before it (loops nested in it are copied as loops), entered from
+// its preheader, and the loop itself is entered after that iteration. Refused (nothing peeled)
+// when the loop has more than `max_insts` instructions or a call that may not be copied.
+// Returns null when peeled, else why not (a static string); `*changed` as for transformLoop.
+const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsigned max_insts,
+                                      int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  unsigned N = 0;
+  for (BasicBlock *BB : L->blocks())
+    for (Instruction &I : *BB) {
+      if (!isa<PHINode>(I) && !isa<DbgInfoIntrinsic>(I))
+        ++N;
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (CB->cannotDuplicate() || CB->isConvergent())
+          return "the loop has a call that may not be copied";
+    }
+  if (N > max_insts)
+    return "the loop has too many instructions to copy";
+  Function &F = *H->getParent();
+  auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
+  return transformLoop(C, L, &SE, changed, [&](Loop *L, bool &Done) -> const char * {
+    if (!L->getLoopLatch() || !canPeel(L))
+      return "LLVM's peelLoop cannot peel it";
+    ValueToValueMapTy VMap;
+    Done = peelLoop(L, 1, &C.FAM.getResult<LoopAnalysis>(F), &SE,
+                    C.FAM.getResult<DominatorTreeAnalysis>(F),
+                    &C.FAM.getResult<AssumptionAnalysis>(F), /*PreserveLCSSA=*/true, VMap);
+    return Done ? nullptr : "LLVM's peelLoop declined it";
   });
 }
 

@@ -309,6 +309,50 @@ impl Remark {
         }
     }
 
+    /// The first iteration of the loop headed by `header` peeled, so that `b`'s first
+    /// execution follows `a` without entering the loop.
+    pub(crate) fn peeled(
+        sites: &[Site],
+        a: usize,
+        b: usize,
+        header: llvm_sys::prelude::LLVMBasicBlockRef,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Peeled",
+            function: sites[b].function,
+            at: Some(sites[b].call),
+            message: format!(
+                "peeled the first iteration of the loop at block {} so that the first {} after {} does not enter the loop",
+                crate::ir::block_name(header),
+                sites[b].label(),
+                sites[a].label()
+            ),
+        }
+    }
+
+    /// A loop on the path of a hot edge `a -> b` whose first iteration is not peeled, and why.
+    pub(crate) fn not_peeled(
+        sites: &[Site],
+        a: usize,
+        b: usize,
+        header: llvm_sys::prelude::LLVMBasicBlockRef,
+        why: &crate::transform::NotPeeled,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "Peeling",
+            function: sites[b].function,
+            at: Some(sites[b].call),
+            message: format!(
+                "did not peel the loop at block {} between {} and {}: {why}",
+                crate::ir::block_name(header),
+                sites[a].label(),
+                sites[b].label()
+            ),
+        }
+    }
+
     /// A loop unrolled `factor` times so that that many iterations' calls form one batch.
     pub(crate) fn unrolled(sites: &[Site], calls: &[usize], factor: u64) -> Remark {
         Remark {

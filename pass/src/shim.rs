@@ -98,6 +98,12 @@ extern "C" {
         count: c_uint,
         changed: *mut c_int,
     ) -> *const c_char;
+    fn syscluster_shim_peel_loop(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        max_insts: c_uint,
+        changed: *mut c_int,
+    ) -> *const c_char;
     fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_duplicate_path(
@@ -415,6 +421,21 @@ impl Shim {
         let mut changed: c_int = 0;
         // SAFETY: as for rotate_loop.
         let p = unsafe { syscluster_shim_unroll_loop(self.ctx, header, count, &mut changed) };
+        loop_answer(p, changed)
+    }
+
+    /// Peels the first iteration of the loop that `header` heads with LLVM's peelLoop (a copy
+    /// of its blocks, nested loops included, runs once before it), after giving it a
+    /// preheader, dedicated exits and LCSSA form; refused when the loop has more than
+    /// `max_insts` instructions. `Err((why, changed))` as [`Shim::rotate_loop`].
+    pub(crate) fn peel_loop(
+        &self,
+        header: LLVMBasicBlockRef,
+        max_insts: u32,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: as for rotate_loop.
+        let p = unsafe { syscluster_shim_peel_loop(self.ctx, header, max_insts, &mut changed) };
         loop_answer(p, changed)
     }
 

@@ -22,7 +22,9 @@
 # copyxformsig (copyxform.c with copysig's signals: copyxform's cases), flags
 # (testsuite/programs/flags.c: flags [-m N] [-b] IN OUT, descriptors with merged flags, their
 # F_GETFD and F_GETFL, and EMFILE, EBADF, ENOENT and dup2 onto itself) or intblock (a copy through a pipe with lzip's block
-# loops under signals without SA_RESTART: copy's cases). The environment (e.g.
+# loops under signals without SA_RESTART: copy's cases) or gnucat (coreutils cat's loop over
+# gnulib-style safe_read and full_write under signals without SA_RESTART: copy's cases and a
+# read from a pipe that blocks while signals arrive). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -32,7 +34,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -46,9 +48,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags or intblock)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock or gnucat)" >&2
 	exit 2
 	;;
 esac
@@ -288,6 +290,13 @@ for size in 0 1 4095 4096 4097 2097152; do
 	eval "log_$size() { cp \"\$inputs/conf\" conf && cp \"\$inputs/f$size\" log && cp \"\$inputs/archive\" archive; }"
 done
 in_dir() { mkdir in; }
+# in_fifo: IN is a named pipe that a writer fills with f4097, then after 0.3 s with f4097
+# again, so that a read blocks in between (a program under signals without SA_RESTART sees
+# EINTR there); expect holds what the program must copy.
+in_fifo() {
+	cat "$inputs/f4097" "$inputs/f4097" >expect && mkfifo in || return 1
+	(cat "$inputs/f4097" && sleep 0.3 && cat "$inputs/f4097") >in &
+}
 out_dir() { cp "$inputs/f4097" in && mkdir out; }
 out_ro() { cp "$inputs/f4097" in && mount_tmpfs ro 64k ro; }
 out_eacces() { cp "$inputs/f4097" in && mkdir locked && chmod 555 locked; }
@@ -336,6 +345,12 @@ copycountsig_cases() { copy_cases; }
 writeall_cases() { copy_cases; }
 writeallsig_cases() { copy_cases; }
 intblock_cases() { copy_cases; }
+# gnucat: copy's cases, and a read that blocks on a pipe while SIGALRM arrives (its EINTR is
+# retried by safe_read, in the clustered build after the batch stopped at the read).
+gnucat_cases() {
+	copy_cases
+	check fifo-eintr in_fifo 0 -e "cmp expect out" -- in out
+}
 
 # copy.c's loop through helpers (copyhelpers.c, copylto.c: the same program), and the
 # helpers' trace on standard error.

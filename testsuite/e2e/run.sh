@@ -12,7 +12,9 @@
 # writeall.c, a copy through a pipe with a write-all and two read-until-full loops whose
 # arguments advance by their results, writeallsig.c, the same with copysig.c's signals, and
 # copyxform.c, copy.c with work between read and write whose loop the pass rotates, and
-# copyxformsig.c, the same with copysig.c's signals, and
+# copyxformsig.c, the same with copysig.c's signals, gnucat.c, coreutils cat's copy loop
+# over gnulib-style safe_read and full_write in another file (gnucatio.c), built with --lto,
+# whose read -> write clusters only once the write's loops are peeled, and
 # flags.c, descriptors made by a call and fcntl(F_SETFD/F_SETFL), which the pass merges, and
 # intblock.c, a copy through a pipe with lzip's block loops: int counts, errno = 0 and a
 # retry on EINTR under a signal handler without SA_RESTART) it
@@ -61,7 +63,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -101,13 +103,17 @@ mkdir -p "$E2E_WORK"
 # Flags every build of a test program gets (original and clustered alike).
 cflags=(-O2 -g -Wall)
 
-# sources PROGRAM: its source files (copylto links copyio.c as a translation unit of its own).
+# sources PROGRAM: its source files (copylto links copyio.c as a translation unit of its own,
+# gnucat gnucatio.c).
 sources() {
 	echo "$root/testsuite/programs/$1.c"
-	[ "$1" = copylto ] && echo "$root/testsuite/programs/copyio.c"
+	case $1 in
+	copylto) echo "$root/testsuite/programs/copyio.c" ;;
+	gnucat) echo "$root/testsuite/programs/gnucatio.c" ;;
+	esac
 }
 # lto PROGRAM: whether it is built with link-time optimisation (both builds alike).
-lto() { [ "$1" = copylto ]; }
+lto() { [ "$1" = copylto ] || [ "$1" = gnucat ]; }
 lto_flags=(-flto -fuse-ld=lld)
 
 # train PROGRAM DIR: prepares a training input in DIR and prints the arguments to run with.
@@ -119,7 +125,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -316,6 +322,12 @@ host_program() {
 		copyfortify)
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log" ||
 				fail "$p: the fortified build's read -> write loop is not one looped multi-call"
+			;;
+		gnucat)
+			# safe_read's two tests are one stop predicate, and the write's first execution
+			# after the read is out of full_write's loops (peeled).
+			grep -q 'clustered at .*gnucatio\.c:[0-9]*:[0-9]*: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0' "$w/clustered.log" ||
+				fail "$p: read -> write (safe_read, then full_write) was not clustered"
 			;;
 		esac
 

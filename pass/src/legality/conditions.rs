@@ -4,7 +4,7 @@
 //! at the end), so that a gap is refused for what comes first on its path.
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
-use llvm_sys::LLVMIntPredicate;
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 use syscluster_profile::catalogue;
 
 use super::facts::{End, Gap, Obstacle, Step};
@@ -13,6 +13,7 @@ use crate::ir;
 use crate::plan::{ArgSource, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
+use crate::specialise::holds;
 
 /// A refusal and where on the path it arises.
 pub(crate) type Found = (usize, Refusal);
@@ -54,7 +55,7 @@ pub(crate) fn safety(gap: &Gap, a: usize, b: usize) -> Option<Found> {
     gap.steps.iter().enumerate().find_map(|(i, s)| match *s {
         Step::Inst { inst, flags } => unsafe_kind(inst, flags)
             .map(|what| (i, Refusal::new(inst, Reason::Unsafe { inst, what, a, b }))),
-        Step::Branch { .. } => None,
+        Step::Branch { .. } | Step::Switch { .. } => None,
     })
 }
 
@@ -95,33 +96,264 @@ pub(crate) fn linearity(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result
     Err((at_end, refusal))
 }
 
-/// The stop predicate of `a` that the gap's conditional branches express: none (`Never`) or
-/// one branch testing `a`'s result.
+/// The stop predicate of `a` that the gap's conditional branches and switches express: none
+/// (`Never`), one branch testing `a`'s result, or several tests of that result (through the
+/// phis of merges, `facts::Gap::on_path`) that together continue exactly when one supported
+/// predicate does not fire (`stacked`).
 fn branch_stop(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Found> {
-    let mut stop = Stop::Never;
-    let mut branches = 0;
-    for (i, s) in gap.steps.iter().enumerate() {
-        let Step::Branch {
-            inst,
+    let tests: Vec<(usize, &Step)> = gap
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !matches!(s, Step::Inst { .. }))
+        .collect();
+    match tests.as_slice() {
+        [] => Ok(Stop::Never),
+        [(
+            i,
+            &Step::Branch {
+                inst,
+                cond,
+                continue_if_true,
+                ..
+            },
+        )] => match stop_predicate(cond, continue_if_true, &sites[a]) {
+            Some(stop) => Ok(stop),
+            None if !gap.on_path.is_empty() => stacked(gap, &tests, &sites[a], a, b),
+            None => Err((
+                *i,
+                Refusal::new(inst, Reason::NotStopPredicate { cond, a, b }),
+            )),
+        },
+        _ => stacked(gap, &tests, &sites[a], a, b),
+    }
+}
+
+/// One test on the path as a function of `a`'s libc result `r`: whether the path continues.
+struct Test {
+    /// The casts from `r` to the tested value, innermost first: (opcode, width after).
+    casts: Vec<(LLVMOpcode, u32)>,
+    /// The width of `r` (the call's result type).
+    width: u32,
+    kind: TestKind,
+}
+
+enum TestKind {
+    /// `value PRED c` continues when it is `cont`.
+    Cmp {
+        pred: LLVMIntPredicate,
+        c: i64,
+        value_on_left: bool,
+        cont: bool,
+    },
+    /// A switch: continues when the value is none of these.
+    NoneOf(Vec<i64>),
+}
+
+impl Test {
+    /// Whether the path continues past this test when `a` returned `r`.
+    fn continues(&self, r: i64) -> bool {
+        let (mut bits, mut width) = (to_width(r as u64, self.width), self.width);
+        for &(op, to) in &self.casts {
+            bits = match op {
+                LLVMOpcode::LLVMSExt => to_width(signed(bits, width) as u64, to),
+                _ => to_width(bits, to),
+            };
+            width = to;
+        }
+        match &self.kind {
+            TestKind::NoneOf(cases) => !cases.iter().any(|&c| to_width(c as u64, width) == bits),
+            &TestKind::Cmp {
+                pred,
+                c,
+                value_on_left,
+                cont,
+            } => {
+                let c = to_width(c as u64, width);
+                let (l, r) = if value_on_left { (bits, c) } else { (c, bits) };
+                // Sign extension keeps both the signed and the unsigned order of the values.
+                holds(pred, signed(l, width), signed(r, width)) == cont
+            }
+        }
+    }
+
+    /// The constants the test compares with (where what it answers may change).
+    fn constants(&self) -> Vec<i64> {
+        match &self.kind {
+            TestKind::NoneOf(cases) => cases.clone(),
+            TestKind::Cmp { c, .. } => vec![*c],
+        }
+    }
+}
+
+/// The low `width` bits of `bits`.
+fn to_width(bits: u64, width: u32) -> u64 {
+    if width >= 64 {
+        bits
+    } else {
+        bits & ((1u64 << width) - 1)
+    }
+}
+
+/// `bits` of `width` bits read as a signed number.
+fn signed(bits: u64, width: u32) -> i64 {
+    if width >= 64 || width == 0 {
+        bits as i64
+    } else {
+        let shift = 64 - width;
+        ((bits << shift) as i64) >> shift
+    }
+}
+
+/// The test a branch or switch of the gap makes of `call`'s result, if it tests it: the
+/// tested value must be the result through integer casts and merges' phis, compared with a
+/// constant. `truncated` is set when a cast narrows it.
+fn test_of(gap: &Gap, step: &Step, call: LLVMValueRef, truncated: &mut bool) -> Option<Test> {
+    let chain = |v: LLVMValueRef, truncated: &mut bool| -> Option<Vec<(LLVMOpcode, u32)>> {
+        let mut casts = Vec::new();
+        let mut v = gap.on_path(v);
+        for _ in 0..16 {
+            if v == call {
+                casts.reverse();
+                return Some(casts);
+            }
+            if !ir::is_instruction(v) {
+                return None;
+            }
+            let op = ir::opcode(v);
+            if !matches!(
+                op,
+                LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt | LLVMOpcode::LLVMTrunc
+            ) {
+                return None;
+            }
+            let width = ir::int_width(ir::type_of(v));
+            if op == LLVMOpcode::LLVMTrunc {
+                if width < 32 {
+                    return None;
+                }
+                *truncated = true;
+            }
+            casts.push((op, width));
+            v = gap.on_path(ir::operand(v, 0));
+        }
+        None
+    };
+    if ir::type_kind(ir::type_of(call)) != LLVMTypeKind::LLVMIntegerTypeKind {
+        return None;
+    }
+    let width = ir::int_width(ir::type_of(call));
+    match *step {
+        Step::Branch {
             cond,
             continue_if_true,
             ..
-        } = *s
-        else {
-            continue;
-        };
-        branches += 1;
-        if branches == 2 {
-            return Err((i, Refusal::new(inst, Reason::SecondBranch { a, b })));
+        } => {
+            let pred = ir::icmp_predicate(cond)?;
+            let (lhs, rhs) = (ir::operand(cond, 0), ir::operand(cond, 1));
+            let (value, c, value_on_left) = match (ir::const_int(lhs), ir::const_int(rhs)) {
+                (None, Some(c)) => (lhs, c, true),
+                (Some(c), None) => (rhs, c, false),
+                _ => return None,
+            };
+            Some(Test {
+                casts: chain(value, truncated)?,
+                width,
+                kind: TestKind::Cmp {
+                    pred,
+                    c,
+                    value_on_left,
+                    cont: continue_if_true,
+                },
+            })
         }
-        stop = stop_predicate(cond, continue_if_true, &sites[a]).ok_or_else(|| {
-            (
-                i,
-                Refusal::new(inst, Reason::NotStopPredicate { cond, a, b }),
-            )
-        })?;
+        Step::Switch {
+            value, ref cases, ..
+        } => Some(Test {
+            casts: chain(value, truncated)?,
+            width,
+            kind: TestKind::NoneOf(cases.iter().map(|&(c, _)| c).collect()),
+        }),
+        Step::Inst { .. } => None,
     }
-    Ok(stop)
+}
+
+/// Several tests of `a`'s result on the path (a retry loop's `r >= 0`, then a `switch` on the
+/// merged result for -1 and 0, as gnulib's `safe_read` leaves them) as one stop predicate:
+/// over the values the call can return (-1 or 0 for a call that returns only 0 or -1; -1 or
+/// any count for the catalogue's `nonneg_on_success` calls, below 2^31 when a test truncates
+/// it), the path must continue exactly when `result < 0` (`Neg`) or `result <= 0` (`NonPos`)
+/// does not fire. Every test is a comparison with a constant, so what the tests answer
+/// changes only next to those constants and the ends of the range: checking the values
+/// there checks every value.
+fn stacked(
+    gap: &Gap,
+    tests: &[(usize, &Step)],
+    site: &Site,
+    a: usize,
+    b: usize,
+) -> Result<Stop, Found> {
+    let refuse = |k: usize| -> Found {
+        let (i, step) = tests[k];
+        let reason = match *step {
+            _ if k > 0 => Reason::SecondBranch { a, b },
+            Step::Branch { cond, .. } => Reason::NotStopPredicate { cond, a, b },
+            Step::Switch { value, .. } => Reason::NotStopPredicate { cond: value, a, b },
+            Step::Inst { inst, .. } => Reason::NotStopPredicate { cond: inst, a, b },
+        };
+        let at = match *step {
+            Step::Branch { inst, .. } | Step::Switch { inst, .. } | Step::Inst { inst, .. } => inst,
+        };
+        (i, Refusal::new(at, reason))
+    };
+    let mut truncated = false;
+    let mut parsed = Vec::with_capacity(tests.len());
+    for (k, (_, step)) in tests.iter().enumerate() {
+        let Some(test) = test_of(gap, step, site.call, &mut truncated) else {
+            // A first test that is a stop predicate of its own (`result != argument`) takes
+            // no second one.
+            let alone = match **step {
+                Step::Branch {
+                    cond,
+                    continue_if_true,
+                    ..
+                } => stop_predicate(cond, continue_if_true, site).is_some(),
+                _ => false,
+            };
+            return Err(refuse(if k == 0 && alone { 1 } else { k }));
+        };
+        parsed.push(test);
+    }
+    let last = tests.len() - 1;
+    let zero_or_error = site.zero_or_error();
+    let nonneg = site
+        .nr
+        .and_then(catalogue::by_nr)
+        .is_some_and(|s| s.nonneg_on_success());
+    if !(zero_or_error || nonneg) || (truncated && !result_fits_i32(site)) {
+        return Err(refuse(last));
+    }
+    let hi = if zero_or_error {
+        0
+    } else if truncated {
+        i64::from(i32::MAX)
+    } else {
+        i64::MAX
+    };
+    let in_range = |r: i64| r == -1 || (0..=hi).contains(&r);
+    let mut points = vec![-1, 0, 1, hi.saturating_sub(1), hi];
+    for t in &parsed {
+        for c in t.constants() {
+            points.extend([c.saturating_sub(1), c, c.saturating_add(1)]);
+        }
+    }
+    points.retain(|&r| in_range(r));
+    let continues = |r: i64| parsed.iter().all(|t| t.continues(r));
+    [(Stop::Neg, 0), (Stop::NonPos, 1)]
+        .into_iter()
+        .find(|&(_, from)| points.iter().all(|&r| continues(r) == (r >= from)))
+        .map(|(stop, _)| stop)
+        .ok_or_else(|| refuse(last))
 }
 
 /// Condition 3 within a gap: no branch leaves the path to code that comes back to it or to

@@ -5,7 +5,14 @@
 //! branch the successor that leads on to `b` (the one `b`'s block post-dominates). It records
 //! every instruction with what the shim says about it and every conditional branch with the
 //! block it leaves to, and it ends either at `b` or at the first obstacle that stops a walk
-//! (a join, a loop, a branch that is not two-way, ...). It refuses nothing itself: whether a
+//! (a join, a loop, a branch that is not two-way, ...). Two more kinds of step let a walk
+//! follow the result of `a` through the shapes gnulib's `safe_read` leaves after inlining: a
+//! `switch` whose cases all leave the path (`Switch`), and a *merge*, a block entered from the
+//! path and from code off it (a retry or a clamp after a stop) whose phis carry `a`'s result
+//! to a test in the same block: the walk goes on through it when no block that enters it can
+//! be reached from it without running the chain's first call again (it is no loop), and the
+//! phis' values on the path are recorded (`Gap::on_path`) so that the test can be read as a
+//! test of `a`'s result. It refuses nothing itself: whether a
 //! recorded fact breaks a condition is for the checks to say, so that an enabling
 //! transformation can change what blocks a chain and the facts can be gathered again.
 
@@ -36,6 +43,13 @@ pub(crate) enum Step {
         cond: LLVMValueRef,
         off: LLVMBasicBlockRef,
         continue_if_true: bool,
+    },
+    /// A `switch` whose default successor continues and whose cases all leave the path:
+    /// the value it tests, and each case's value and block.
+    Switch {
+        inst: LLVMValueRef,
+        value: LLVMValueRef,
+        cases: Vec<(i64, LLVMBasicBlockRef)>,
     },
 }
 
@@ -82,16 +96,42 @@ pub(crate) enum End {
 pub(crate) struct Gap {
     pub steps: Vec<Step>,
     pub end: End,
+    /// The phis of the merges the path went through, each with its value on the path (the
+    /// value it takes from the block the path enters the merge from), and the phis of one
+    /// incoming value on the path with that value.
+    pub on_path: HashMap<LLVMValueRef, LLVMValueRef>,
 }
 
 impl Gap {
-    /// The recorded exits: (conditional branch, block it leaves to), in order.
+    /// The recorded exits: (conditional branch or switch, block it leaves to), in order.
     pub fn exits(&self) -> impl Iterator<Item = (LLVMValueRef, LLVMBasicBlockRef)> + '_ {
-        self.steps.iter().filter_map(|s| match *s {
-            Step::Branch { inst, off, .. } => Some((inst, off)),
-            Step::Inst { .. } => None,
-        })
+        exits_of(&self.steps)
     }
+
+    /// `v`, or when it is a phi recorded on the path, its value on the path (followed through
+    /// further recorded phis).
+    pub fn on_path(&self, mut v: LLVMValueRef) -> LLVMValueRef {
+        for _ in 0..=self.on_path.len() {
+            match self.on_path.get(&v) {
+                Some(&w) => v = w,
+                None => break,
+            }
+        }
+        v
+    }
+}
+
+/// The exits of some steps: (conditional branch or switch, block it leaves to), in order.
+fn exits_of(steps: &[Step]) -> impl Iterator<Item = (LLVMValueRef, LLVMBasicBlockRef)> + '_ {
+    steps.iter().flat_map(|s| match s {
+        Step::Branch { inst, off, .. } => vec![(*inst, *off)],
+        Step::Switch { inst, cases, .. } => {
+            let mut offs: Vec<_> = cases.iter().map(|&(_, off)| (*inst, off)).collect();
+            offs.dedup();
+            offs
+        }
+        Step::Inst { .. } => Vec::new(),
+    })
 }
 
 /// Which blocks can be reached from which, without entering a given head block (the block of
@@ -144,17 +184,31 @@ pub(crate) fn gather(
     let b_block = ir::parent_block(b.call);
     let mut steps = Vec::new();
     let mut visited = HashSet::new();
-    let blocked = |steps: Vec<Step>, o: Obstacle| Gap {
+    let mut on_path = HashMap::new();
+    // The merges passed: code off the path enters the path there.
+    let mut merges: Vec<LLVMBasicBlockRef> = Vec::new();
+    let blocked = |steps: Vec<Step>, on_path, o: Obstacle| Gap {
         steps,
         end: End::Blocked(o),
+        on_path,
     };
     let mut cur = ir::next_instruction(a.call);
     loop {
         let Some(inst) = cur else {
-            return blocked(steps, Obstacle::Malformed);
+            return blocked(steps, on_path, Obstacle::Malformed);
         };
         if inst == b.call {
             break;
+        }
+        if ir::is_phi(inst) {
+            // A phi only selects the value of the way its block was entered: of a merge, its
+            // value on the path (recorded on entering it); of a block with one way in (LCSSA
+            // form, a loop's dedicated exit), that way's value. It runs no code.
+            if let [(v, _)] = ir::incoming(inst).as_slice() {
+                on_path.insert(inst, *v);
+            }
+            cur = ir::next_instruction(inst);
+            continue;
         }
         if !ir::is_terminator(inst) {
             let flags = shim.inst_flags(inst);
@@ -165,7 +219,7 @@ pub(crate) fn gather(
             continue;
         }
         let next_block = if let Some((cond, t, f)) = ir::conditional_branch(inst) {
-            match continuation(shim, reach, inst, t, f, a_block, b_block) {
+            match continuation(shim, inst, t, f, a_block, b_block) {
                 Ok((cont, off, continue_if_true)) => {
                     steps.push(Step::Branch {
                         inst,
@@ -175,58 +229,232 @@ pub(crate) fn gather(
                     });
                     cont
                 }
-                Err(o) => return blocked(steps, o),
+                Err(o) => return blocked(steps, on_path, o),
+            }
+        } else if ir::opcode(inst) == LLVMOpcode::LLVMSwitch {
+            match switch_continuation(shim, inst, b_block) {
+                Some((value, cont, cases)) => {
+                    steps.push(Step::Switch { inst, value, cases });
+                    cont
+                }
+                None => return blocked(steps, on_path, Obstacle::NotTwoWay { inst }),
             }
         } else {
             let succ = ir::successors(inst);
             if ir::opcode(inst) != LLVMOpcode::LLVMBr || succ.len() != 1 {
-                return blocked(steps, Obstacle::NotTwoWay { inst });
+                return blocked(steps, on_path, Obstacle::NotTwoWay { inst });
             }
             succ[0]
         };
         if !visited.insert(next_block) {
-            return blocked(steps, Obstacle::Loops { inst });
+            return blocked(steps, on_path, Obstacle::Loops { inst });
         }
-        let preds = ir::predecessors(next_block).len();
-        if preds != 1 {
-            let rejoined = first_exit_reaching(reach, &steps, head, next_block);
-            return blocked(
-                steps,
-                Obstacle::Join {
-                    inst,
-                    block: next_block,
-                    preds,
-                    rejoined,
-                },
-            );
+        let preds = ir::predecessors(next_block);
+        if preds.len() != 1 {
+            let from = ir::parent_block(inst);
+            let merged = (next_block != b_block)
+                .then(|| merge(reach, head, &on_path, a.call, from, next_block, &preds))
+                .flatten();
+            let Some(phis) = merged else {
+                let rejoined = first_exit_reaching(reach, &steps, head, &merges, next_block);
+                return blocked(
+                    steps,
+                    on_path,
+                    Obstacle::Join {
+                        inst,
+                        block: next_block,
+                        preds: preds.len(),
+                        rejoined,
+                    },
+                );
+            };
+            on_path.extend(phis);
+            merges.push(next_block);
         }
         cur = ir::instructions(next_block).first().copied();
     }
-    let exit_to_b = first_exit_reaching(reach, &steps, head, b_block);
+    let exit_to_b = first_exit_reaching(reach, &steps, head, &merges, b_block);
     Gap {
         steps,
         end: End::Reached { exit_to_b },
+        on_path,
     }
 }
 
+/// The first recorded exit from which `block` can be reached without entering `head` (which
+/// runs the chain's first call again) or a merge the path went through (whose test then sends
+/// what comes from off the path on as the original does).
 fn first_exit_reaching(
     reach: &mut Reach,
     steps: &[Step],
     head: LLVMBasicBlockRef,
+    merges: &[LLVMBasicBlockRef],
     block: LLVMBasicBlockRef,
 ) -> Option<(LLVMValueRef, LLVMBasicBlockRef)> {
-    steps.iter().find_map(|s| match *s {
-        Step::Branch { inst, off, .. } if reach.contains(off, head, block) => Some((inst, off)),
-        _ => None,
+    let mut barriers = merges.to_vec();
+    barriers.push(head);
+    exits_of(steps).find(|&(_, off)| {
+        if merges.is_empty() {
+            reach.contains(off, head, block)
+        } else {
+            reachable_avoiding(off, &barriers).contains(&block)
+        }
     })
 }
 
+/// `a_block`, `x`, and the blocks that `x` enters on a straight line (unconditional
+/// branches, up to the first block with another way in, a merge): what a path that only
+/// comes to the other side's blocks by way of `x`'s must not enter.
+fn entered(a_block: LLVMBasicBlockRef, x: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
+    let mut out = vec![a_block, x];
+    let mut cur = x;
+    for _ in 0..16 {
+        let succ = ir::successors_of(cur);
+        let [next] = succ.as_slice() else { break };
+        if out.contains(next) {
+            break;
+        }
+        out.push(*next);
+        if ir::predecessors(*next).len() != 1 {
+            break;
+        }
+        cur = *next;
+    }
+    out
+}
+
+/// The blocks reachable from `start` without entering any of `barriers` (other than `start`).
+fn reachable_avoiding(
+    start: LLVMBasicBlockRef,
+    barriers: &[LLVMBasicBlockRef],
+) -> HashSet<LLVMBasicBlockRef> {
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::from([start]);
+    while let Some(b) = queue.pop_front() {
+        if (b != start && barriers.contains(&b)) || !seen.insert(b) {
+            continue;
+        }
+        queue.extend(ir::successors_of(b));
+    }
+    seen
+}
+
+/// Whether the walk may go on through `block`, entered from `from` on the path and from
+/// other blocks off it: a merge of `call`'s result. Its terminator tests a phi of `block`
+/// whose value on the path is `call`'s result (through integer casts and earlier merges'
+/// phis), and none of the blocks that enter it can be reached from it without entering
+/// `head` (it is not a loop's header: the path would run again without the chain's first
+/// call). Returns the phis of `block` with their values on the path.
+fn merge(
+    reach: &mut Reach,
+    head: LLVMBasicBlockRef,
+    earlier: &HashMap<LLVMValueRef, LLVMValueRef>,
+    call: LLVMValueRef,
+    from: LLVMBasicBlockRef,
+    block: LLVMBasicBlockRef,
+    preds: &[LLVMBasicBlockRef],
+) -> Option<HashMap<LLVMValueRef, LLVMValueRef>> {
+    if preds.iter().filter(|&&p| p == from).count() != 1
+        || preds
+            .iter()
+            .any(|&p| p != from && (p == block || reach.contains(block, head, p)))
+    {
+        return None;
+    }
+    let mut phis = HashMap::new();
+    for inst in ir::instructions(block) {
+        if !ir::is_phi(inst) {
+            break;
+        }
+        let on = ir::incoming(inst)
+            .into_iter()
+            .find(|&(_, b)| b == from)
+            .map(|(v, _)| v)?;
+        phis.insert(inst, on);
+    }
+    let term = ir::terminator(block)?;
+    let tested = if let Some((cond, _, _)) = ir::conditional_branch(term) {
+        ir::icmp_predicate(cond)?;
+        vec![ir::operand(cond, 0), ir::operand(cond, 1)]
+    } else if ir::opcode(term) == LLVMOpcode::LLVMSwitch {
+        vec![ir::operand(term, 0)]
+    } else {
+        return None;
+    };
+    let resolve = |mut v: LLVMValueRef| {
+        for _ in 0..=phis.len() + earlier.len() {
+            v = ir::strip_int_casts(v);
+            match phis.get(&v).or_else(|| earlier.get(&v)) {
+                Some(&w) => v = w,
+                None => break,
+            }
+        }
+        v
+    };
+    // What the tested phi takes from off the path must be the same call's result (a retry's
+    // value that failed the earlier test, through the single-way phis of LCSSA form) or a
+    // constant: not another call's result (the next iteration's read of a loop).
+    let same_call = |v: LLVMValueRef| {
+        let mut v = ir::strip_int_casts(v);
+        for _ in 0..8 {
+            if v == call || ir::const_int(v).is_some() {
+                return true;
+            }
+            match ir::is_phi(v).then(|| ir::incoming(v)).as_deref() {
+                Some([(w, _)]) => v = ir::strip_int_casts(*w),
+                _ => return false,
+            }
+        }
+        false
+    };
+    let carries = tested.into_iter().any(|v| {
+        let phi = ir::strip_int_casts(v);
+        phis.contains_key(&phi)
+            && resolve(v) == call
+            && ir::incoming(phi)
+                .into_iter()
+                .all(|(w, b)| b == from || same_call(w))
+    });
+    carries.then_some(phis)
+}
+
+/// For a `switch` on the path: (the value it tests, the successor that continues, the
+/// cases), when its default successor is the one that leads on to `b` (`b` post-dominates it)
+/// and none of its cases does (each case's block differs from the default's and `b` does not
+/// post-dominate it).
+#[allow(clippy::type_complexity)]
+fn switch_continuation(
+    shim: &Shim,
+    sw: LLVMValueRef,
+    b_block: LLVMBasicBlockRef,
+) -> Option<(
+    LLVMValueRef,
+    LLVMBasicBlockRef,
+    Vec<(i64, LLVMBasicBlockRef)>,
+)> {
+    let succ = ir::successors(sw);
+    let (&default, case_blocks) = succ.split_first()?;
+    if !shim.block_postdominates(b_block, default) {
+        return None;
+    }
+    let mut cases = Vec::with_capacity(case_blocks.len());
+    for (k, &off) in case_blocks.iter().enumerate() {
+        if off == default || shim.block_postdominates(b_block, off) {
+            return None;
+        }
+        // Operand 2k+2 of a switch is the value of its case k+1 (operand 1 is the default).
+        let value = ir::const_int(ir::operand(sw, 2 * k as u32 + 2))?;
+        cases.push((value, off));
+    }
+    Some((ir::operand(sw, 0), default, cases))
+}
+
 /// Which successor of a conditional branch leads on to `b`: the one `b` post-dominates, else
-/// the only one that can reach `b` at all (more branches follow).
+/// the only one that can reach `b` without going through the other (more branches follow; a
+/// retry after a stop may come back to the path through a merge the continuing side enters).
 /// Returns (continuing block, leaving block, whether the true successor continues).
 fn continuation(
     shim: &Shim,
-    reach: &mut Reach,
     branch: LLVMValueRef,
     t: LLVMBasicBlockRef,
     f: LLVMBasicBlockRef,
@@ -240,8 +468,8 @@ fn continuation(
         (false, true) => Ok((f, t, false)),
         (true, true) => Err(Obstacle::BothWays { branch, t, f }),
         (false, false) => match (
-            reach.contains(t, a_block, b_block),
-            reach.contains(f, a_block, b_block),
+            reachable_avoiding(t, &entered(a_block, f)).contains(&b_block),
+            reachable_avoiding(f, &entered(a_block, t)).contains(&b_block),
         ) {
             (true, false) => Ok((t, f, true)),
             (false, true) => Ok((f, t, false)),

@@ -65,6 +65,8 @@ struct GapFacts {
     exits: Vec<(LLVMValueRef, LLVMBasicBlockRef)>,
     /// Loads between the calls (they run after every later call of the batch).
     loads: Vec<LLVMValueRef>,
+    /// The phis of the merges on the path, with their values on it (`facts::Gap::on_path`).
+    on_path: HashMap<LLVMValueRef, LLVMValueRef>,
 }
 
 type GapVerdict = Result<Rc<GapFacts>, Refusal>;
@@ -155,7 +157,7 @@ impl<'a> Checker<'a> {
         let stops = stops(&gaps);
         let mut entries = Vec::with_capacity(calls.len());
         for pos in 0..calls.len() {
-            entries.push(self.entry(calls, &stops, pos)?);
+            entries.push(self.entry(calls, &stops, &gaps, pos)?);
         }
         Ok(Legal {
             gaps,
@@ -198,14 +200,20 @@ impl<'a> Checker<'a> {
         let stops = stops(&gaps);
         let mut entries = prefix.plan.entries.clone();
         entries[n - 2].stop = stops[n - 2];
-        entries.push(self.entry(calls, &stops, n - 1)?);
+        entries.push(self.entry(calls, &stops, &gaps, n - 1)?);
         Ok(Legal {
             gaps,
             plan: Straight { entries },
         })
     }
 
-    fn entry(&mut self, calls: &[usize], stops: &[Stop], pos: usize) -> Result<Entry, Refusal> {
+    fn entry(
+        &mut self,
+        calls: &[usize],
+        stops: &[Stop],
+        gaps: &[Rc<GapFacts>],
+        pos: usize,
+    ) -> Result<Entry, Refusal> {
         let site = calls[pos];
         if pos > 0 && self.sites[site].converts_sigaction() {
             return Err(Refusal::new(
@@ -216,7 +224,7 @@ impl<'a> Checker<'a> {
         Ok(Entry {
             site: calls[pos],
             stop: stops[pos],
-            args: self.arguments(calls, stops, pos)?,
+            args: self.arguments(calls, stops, gaps, pos)?,
         })
     }
 
@@ -257,6 +265,7 @@ impl<'a> Checker<'a> {
             stop: linearity.unwrap_or(Stop::Never),
             exits: gap.exits().collect(),
             loads: conditions::loads(&gap),
+            on_path: gap.on_path,
         })
     }
 
@@ -281,11 +290,13 @@ impl<'a> Checker<'a> {
         Ok(())
     }
 
-    /// Condition 4 for every argument of the entry at chain position `pos`.
+    /// Condition 4 for every argument of the entry at chain position `pos`; a phi of a merge
+    /// on the path before it stands for its value on the path.
     fn arguments(
         &mut self,
         calls: &[usize],
         stops: &[Stop],
+        gaps: &[Rc<GapFacts>],
         pos: usize,
     ) -> Result<Vec<ArgSource>, Refusal> {
         let sites = self.sites;
@@ -308,6 +319,7 @@ impl<'a> Checker<'a> {
             .iter()
             .enumerate()
             .map(|(k, &arg)| {
+                let arg = arg.map(|v| on_path(&gaps[..pos], v));
                 conditions::argument_source(sites, calls, stops, pos, k, arg, &mut available)
             })
             .collect()
@@ -323,6 +335,17 @@ impl<'a> Checker<'a> {
             .entry((site.call, load))
             .or_insert_with(|| facts::site_may_write(shim, site, load))
     }
+}
+
+/// `v`, or when it is a phi of a merge on the paths of `gaps`, its value on the path.
+fn on_path(gaps: &[Rc<GapFacts>], mut v: LLVMValueRef) -> LLVMValueRef {
+    for _ in 0..16 {
+        match gaps.iter().find_map(|g| g.on_path.get(&v)) {
+            Some(&w) => v = w,
+            None => break,
+        }
+    }
+    v
 }
 
 /// The entries' stop predicates: each gap's, and never after the last call.

@@ -253,7 +253,8 @@ fn reaches(getfl: LLVMValueRef, setfl: LLVMValueRef) -> bool {
     false
 }
 
-pub(super) fn holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
+/// Whether `l PRED r` holds for two 64-bit values.
+pub(crate) fn holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
     use LLVMIntPredicate::*;
     let (ul, ur) = (l as u64, r as u64);
     match pred {

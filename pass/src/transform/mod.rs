@@ -8,6 +8,7 @@
 //! reads the profile itself), and on the hot edges of the profile after it is mapped
 //! onto the sites (`run_on_hot`): tail duplication (`duplicate`: a hot edge whose second call
 //! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
+//! peeling (`peel`: a loop between a hot call and the first execution of the next),
 //! unrolling (`unroll`: a loop whose body is one straight multi-call) and code motion
 //! (`motion`). The contract
 //! each transformation follows:
@@ -17,7 +18,7 @@
 //!   [`HotTransform`], which is also given the sites and the hot pairs of sites the profile
 //!   maps to, and touches only what lies between those;
 //! - it runs before lowering, and calls LLVM's own utilities through the shim where they exist
-//!   (`LoopRotation`, `UnrollLoop`, `InlineFunction`);
+//!   (`LoopRotation`, `peelLoop`, `UnrollLoop`, `InlineFunction`);
 //! - it keeps the analyses the checks read valid: the shim answers dominance, post-dominance
 //!   and alias questions from the function analysis manager's cached results, so a
 //!   transformation either updates the dominator trees as it goes (`DomTreeUpdater`) or
@@ -34,6 +35,7 @@
 
 mod duplicate;
 mod motion;
+mod peel;
 mod promote;
 mod rotate;
 mod unroll;
@@ -43,6 +45,7 @@ use crate::profile_map::WeightedPair;
 use crate::sites::Site;
 
 pub(crate) mod inline;
+pub(crate) use peel::NotPeeled;
 pub(crate) use rotate::NotRotated;
 pub(crate) use unroll::NotUnrolled;
 
@@ -78,6 +81,7 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) ->
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("duplicate", duplicate::run),
     ("rotate", rotate::run),
+    ("peel", peel::run),
     ("unroll", unroll::run),
     ("motion", motion::run),
 ];

@@ -336,7 +336,7 @@ impl<'a> Motion<'a> {
                 stop_predicate(cond, continue_if_true, &self.sites[a]),
                 Some(Stop::Neg | Stop::NonPos)
             ),
-            Step::Inst { .. } => false,
+            Step::Inst { .. } | Step::Switch { .. } => false,
         })
     }
 
@@ -687,7 +687,7 @@ fn insts(steps: &[Step]) -> Vec<LLVMValueRef> {
         .iter()
         .filter_map(|s| match *s {
             Step::Inst { inst, .. } => Some(inst),
-            Step::Branch { .. } => None,
+            Step::Branch { .. } | Step::Switch { .. } => None,
         })
         .collect()
 }

@@ -698,6 +698,43 @@ pub fn fcntl_command(cmd: i64) -> Option<FcntlCommand> {
     })
 }
 
+/// The system calls whose result on success is a count or a new file descriptor, never
+/// negative (kernel names), so that the libc call returns -1 or a value >= 0: the transfers
+/// (at most their length) and the calls that return a descriptor.
+const NONNEG_ON_SUCCESS: &[&str] = &[
+    "read",
+    "write",
+    "pread64",
+    "pwrite64",
+    "readv",
+    "writev",
+    "preadv",
+    "pwritev",
+    "preadv2",
+    "pwritev2",
+    "sendfile",
+    "copy_file_range",
+    "splice",
+    "tee",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "getdents64",
+    "readlink",
+    "readlinkat",
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "dup",
+    "dup2",
+    "dup3",
+    "socket",
+    "accept",
+    "accept4",
+];
+
 /// The system calls whose result on success is always 0 (kernel names).
 const ZERO_ON_SUCCESS: &[&str] = &[
     "close",
@@ -774,6 +811,12 @@ impl Syscall {
     /// -errno (libc: 0 or -1). `fcntl`'s depends on the command ([`fcntl_command`]).
     pub fn zero_on_success(&self) -> bool {
         ZERO_ON_SUCCESS.contains(&self.name)
+    }
+
+    /// Whether the call's result on success is never negative (a count, a descriptor, or
+    /// always 0), so that it returns -errno or a value >= 0 (libc: -1 or >= 0).
+    pub fn nonneg_on_success(&self) -> bool {
+        NONNEG_ON_SUCCESS.contains(&self.name) || self.zero_on_success()
     }
 }
 
@@ -925,6 +968,21 @@ mod tests {
             assert!(!by_name(name).unwrap().zero_on_success(), "{name}");
         }
         for name in ZERO_ON_SUCCESS {
+            assert!(by_name(name).is_some(), "{name} is not a system call");
+        }
+    }
+
+    #[test]
+    fn nonneg_on_success_calls() {
+        for name in ["read", "write", "openat", "dup2", "close", "fstat"] {
+            assert!(by_name(name).unwrap().nonneg_on_success(), "{name}");
+        }
+        // lseek may return a negative offset on some devices, fcntl's result depends on its
+        // command (F_GETOWN: a negative process group), getpriority is not a count.
+        for name in ["lseek", "fcntl", "ioctl", "getpriority", "ptrace", "mmap"] {
+            assert!(!by_name(name).unwrap().nonneg_on_success(), "{name}");
+        }
+        for name in NONNEG_ON_SUCCESS {
             assert!(by_name(name).is_some(), "{name} is not a system call");
         }
     }
