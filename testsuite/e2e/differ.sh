@@ -21,8 +21,10 @@
 # swapped between its read and its write: copy's cases, the output checked against tr),
 # copyxformsig (copyxform.c with copysig's signals: copyxform's cases), flags
 # (testsuite/programs/flags.c: flags [-m N] [-b] IN OUT, descriptors with merged flags, their
-# F_GETFD and F_GETFL, and EMFILE, EBADF, ENOENT and dup2 onto itself) or intblock (a copy through a pipe with lzip's block
-# loops under signals without SA_RESTART: copy's cases). The environment (e.g.
+# F_GETFD and F_GETFL, and EMFILE, EBADF, ENOENT and dup2 onto itself), intblock (a copy through a pipe with lzip's block
+# loops under signals without SA_RESTART: copy's cases) or records (testsuite/programs/records.c:
+# records IN OUT, IN as 512-byte records each after a header: copy's cases, the output checked
+# record by record). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -32,7 +34,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|records ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -46,9 +48,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | records) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags or intblock)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock or records)" >&2
 	exit 2
 	;;
 esac
@@ -354,6 +356,21 @@ copyfortify_cases() { copy_cases; }
 # letters swapped.
 copyxform_cases() { copy_cases "LC_ALL=C tr 'a-zA-Z' 'A-Za-z' <in | cmp - out"; }
 copyxformsig_cases() { copyxform_cases; }
+
+# records: copy's inputs and failures; the output is each 512-byte block of the input after
+# the header "#\n" (0x23 0x0a), the last block shorter. Checked byte by byte as od prints
+# them: the headers where they belong, and what is left the input.
+bytes() { od -An -v -tx1 "$1" | tr -s ' ' '\n' | grep -v '^$'; }
+records_same() {
+	s=$(wc -c <in)
+	test "$(wc -c <out)" -eq $((s + (s + 511) / 512 * 2)) || return 1
+	bytes out | awk '{ k = (NR - 1) % 514 }
+		k == 0 && $1 != "23" || k == 1 && $1 != "0a" { bad = 1; exit }
+		k >= 2 { print }
+		END { exit bad }' >../out.records || return 1
+	bytes in | cmp -s - ../out.records
+}
+records_cases() { copy_cases records_same; }
 
 # stamp: copy's inputs and failures; the output is the header line and then the input, and the
 # header's 8 bytes come before the first block (a size limit cuts a block short, unless it is 0).
