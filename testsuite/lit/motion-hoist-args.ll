@@ -22,6 +22,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: setsockopt -> bind (stop: never, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%fd = load i32, ptr @conn_fd, align 4' above 'write' at global_fd (no debug location), out of the gap between 'write' at global_fd (no debug location) and 'read' at global_fd (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> read (stop: never, never; 0 result references)
+; REMARK-DAG: remark: <unknown>:0:0: moved '%fd = load i32, ptr @conn_fd, align 4' above 'select' at select_conn (no debug location), out of the gap between 'select' at select_conn (no debug location) and 'read' at select_conn (no debug location)
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: select -> read (stop: result < 0, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'write' at div_len (no debug location) and 'write' at div_len (no debug location), which keeps '%len = udiv i64 %n, %k' (argument 2 of 'write' at div_len (no debug location)): it may trap: above the first call it could fault where the original does not, or before a system call's effects instead of after them
 ; REMARK-DAG: remark: <unknown>:0:0: could not move '%fd = load i32, ptr @fdbox, align 4' out of the gap between 'read' at clobbered_fd (no debug location) and 'write' at clobbered_fd (no debug location): 'read' at clobbered_fd (no debug location) may write the memory it reads
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 10) breaks argument safety: argument 0 of 'write' at clobbered_fd (no debug location) ('%fd = load i32, ptr @fdbox, align 4') is computed after 'read' at clobbered_fd (no debug location)
@@ -84,6 +86,26 @@ define i64 @global_fd(ptr %buf, ptr %msg) {
   %fd = load i32, ptr @conn_fd, align 4
   %n = call i64 @read(i32 %fd, ptr %buf, i64 64)
   ret i64 %n
+}
+
+; mini-httpd's select -> read: select writes only its descriptor sets and timeout (the
+; catalogue's effects), here a local set and null pointers, so the load of conn_fd rises
+; above it, past the branch on its result.
+; CHECK-LABEL: define i64 @select_conn(
+; CHECK: %fd = load i32, ptr @conn_fd, align 4
+; CHECK: call i64 @multicall(
+define i64 @select_conn(i32 %n, ptr %buf) {
+  %rfds = alloca [16 x i64], align 16
+  call void @llvm.memset.p0.i64(ptr %rfds, i8 0, i64 128, i1 false)
+  %s = call i32 @select(i32 %n, ptr %rfds, ptr null, ptr null, ptr null)
+  %bad = icmp slt i32 %s, 0
+  br i1 %bad, label %fail, label %ok
+ok:
+  %fd = load i32, ptr @conn_fd, align 4
+  %r = call i64 @read(i32 %fd, ptr %buf, i64 100)
+  ret i64 %r
+fail:
+  ret i64 -1
 }
 
 ; A division by a value that may be zero stays: above the first write it would fault before
@@ -159,3 +181,5 @@ declare i32 @setsockopt(i32, i32, i32, ptr, i32)
 declare i32 @bind(i32, ptr, i32)
 declare i32 @dup(i32)
 declare i64 @lseek(i32, i64, i32)
+declare i32 @select(i32, ptr, ptr, ptr, ptr)
+declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
