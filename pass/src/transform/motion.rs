@@ -557,6 +557,9 @@ impl<'a> Motion<'a> {
     /// and cannot fault there; every other operand is available there.
     fn rising(&self, value: LLVMValueRef, c: &Crossing) -> Result<Vec<LLVMValueRef>, Stuck> {
         let at_call = self.sites[c.at].call;
+        if let Some(why) = Unhoistable::of(value, self.shim.inst_flags(value)) {
+            return Err(Stuck::Unhoistable { value, why });
+        }
         let passed: HashSet<LLVMValueRef> = c.insts.iter().copied().collect();
         let mut moving = vec![value];
         let mut work = vec![value];
@@ -582,9 +585,6 @@ impl<'a> Motion<'a> {
                 moving.push(op);
                 work.push(op);
             }
-        }
-        if let Some(why) = Unhoistable::of(value, self.shim.inst_flags(value)) {
-            return Err(Stuck::Unhoistable { value, why });
         }
         for &load in moving.iter().filter(|&&i| ir::opcode(i) == LLVMOpcode::LLVMLoad) {
             // Only `value` is known to run after the calls in `c.succeeded` succeeded; a load
