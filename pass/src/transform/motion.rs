@@ -46,7 +46,7 @@
 //! hot predecessors of the edge's first call as far as it may, and a lifetime end sinks past
 //! the hot successors of its last. Edges are taken heaviest first; an instruction that would
 //! come to rest inside the gap of a hot edge at least as heavy stays where it is (it would
-//! block that edge instead). After each move the function's analyses are dropped
+//! block that edge instead), unless that gap keeps a blocker no motion removes. After each move the function's analyses are dropped
 //! (`Shim::invalidate`) and the gap is gathered again.
 
 use std::collections::{HashMap, HashSet};
@@ -121,8 +121,9 @@ impl Dir {
 struct Crossing {
     /// The instructions passed, calls of the region included.
     insts: Vec<LLVMValueRef>,
-    /// The calls passed that succeeded whenever the instruction's old place is reached.
-    succeeded: Vec<usize>,
+    /// The calls passed that go on only when they succeed, each with the branch that says
+    /// so: what that branch dominates runs only after the call succeeded.
+    succeeded: Vec<(usize, LLVMValueRef)>,
     at: usize,
 }
 
@@ -404,7 +405,7 @@ impl<'a> Motion<'a> {
         match lifetime(inst) {
             Some(Marker::End) => {
                 let after = insts(&gap.steps[step + 1..]);
-                let to = self.climb(b, Dir::Down, after, false, weight, |m, c| {
+                let to = self.climb(b, Dir::Down, after, None, weight, |m, c| {
                     m.marker_may_cross(inst, &c.insts)
                 })?;
                 Ok((Place::After(to.at), vec![inst]))
@@ -429,19 +430,22 @@ impl<'a> Motion<'a> {
         }
     }
 
-    /// Whether the path `steps` after the call `a` goes on only when `a` succeeded: a branch
-    /// on its result that stops at every error (`result < 0`, `result <= 0`).
-    fn succeeded(&self, steps: &[Step], a: usize) -> bool {
-        steps.iter().any(|s| match *s {
+    /// The branch on the path `steps` after the call `a` that goes on only when `a`
+    /// succeeded: a branch on its result that stops at every error (`result < 0`,
+    /// `result <= 0`). What it dominates runs only after `a` succeeded.
+    fn succeeded(&self, steps: &[Step], a: usize) -> Option<LLVMValueRef> {
+        steps.iter().find_map(|s| match *s {
             Step::Branch {
+                inst,
                 cond,
                 continue_if_true,
                 ..
             } => matches!(
                 stop_predicate(cond, continue_if_true, &self.sites[a]),
                 Some(Stop::Neg | Stop::NonPos)
-            ),
-            Step::Inst { .. } => false,
+            )
+            .then_some(inst),
+            Step::Inst { .. } => None,
         })
     }
 
@@ -456,7 +460,7 @@ impl<'a> Motion<'a> {
         start: usize,
         dir: Dir,
         crossed: Vec<LLVMValueRef>,
-        start_succeeded: bool,
+        start_succeeded: Option<LLVMValueRef>,
         weight: u64,
         may_cross: impl Fn(&Self, &Crossing) -> Result<(), Stuck>,
     ) -> Result<Crossing, Stuck> {
@@ -466,8 +470,8 @@ impl<'a> Motion<'a> {
             at: start,
         };
         c.insts.push(self.sites[start].call);
-        if start_succeeded {
-            c.succeeded.push(start);
+        if let Some(branch) = start_succeeded {
+            c.succeeded.push((start, branch));
         }
         may_cross(self, &c)?;
         for _ in 0..MAX_CHAIN {
@@ -485,13 +489,16 @@ impl<'a> Motion<'a> {
             };
             more.insts.extend(insts(&gap.steps));
             more.insts.push(self.sites[next].call);
-            if dir == Dir::Up && self.succeeded(&gap.steps, next) {
-                more.succeeded.push(next);
+            if dir == Dir::Up {
+                if let Some(branch) = self.succeeded(&gap.steps, next) {
+                    more.succeeded.push((next, branch));
+                }
             }
             if may_cross(self, &more).is_err() {
                 // It rests between x and y, where it blocks that edge: only when that edge
-                // is lighter than the one it leaves.
-                if w >= weight {
+                // is lighter than the one it leaves, or keeps a blocker no motion removes
+                // (a store, a call) and is refused anyway.
+                if w >= weight && !self.refused_anyway(&gap) {
                     return Err(Stuck::Heavier { a: x, b: y });
                 }
                 break;
@@ -499,6 +506,13 @@ impl<'a> Motion<'a> {
             c = more;
         }
         Ok(c)
+    }
+
+    /// Whether the gap keeps something legality refuses and no motion removes.
+    fn refused_anyway(&self, gap: &Gap) -> bool {
+        self.blockers(gap, &[])
+            .iter()
+            .any(|b| matches!(b, Blocker::Fixed(..)))
     }
 
     /// A lifetime marker may pass `crossed` when none of them is a marker of its object, and
@@ -587,30 +601,32 @@ impl<'a> Motion<'a> {
             }
         }
         for &load in moving.iter().filter(|&&i| ir::opcode(i) == LLVMOpcode::LLVMLoad) {
-            // Only `value` is known to run after the calls in `c.succeeded` succeeded; a load
-            // it is computed from may come before the branch that says so.
-            let succeeded: &[usize] = if load == value { &c.succeeded } else { &[] };
-            self.load_may_cross(load, &moving, &c.insts, succeeded, c.at)?;
+            self.load_may_cross(load, &moving, &c.insts, &c.succeeded, c.at)?;
         }
         Ok(self.program_order(moving))
     }
 
     /// A load rising with `moving` may pass `passed` to right before the call `at`: nothing
     /// passed writes its memory (errno included, unless the call that would set it is in
-    /// `succeeded`), and it cannot fault there.
+    /// `succeeded` with a branch that comes before the load), and it cannot fault there.
     fn load_may_cross(
         &self,
         load: LLVMValueRef,
         moving: &[LLVMValueRef],
         passed: &[LLVMValueRef],
-        succeeded: &[usize],
+        succeeded: &[(usize, LLVMValueRef)],
         at: usize,
     ) -> Result<(), Stuck> {
         let errno = facts::may_be_errno(self.shim, ir::operand(load, 0));
         for &i in passed.iter().filter(|i| !moving.contains(i)) {
             let writes = match self.by_call.get(&i) {
                 // A wrapper sets errno only when its call fails.
-                Some(&s) if errno && !succeeded.contains(&s) => {
+                Some(&s)
+                    if errno
+                        && !succeeded
+                            .iter()
+                            .any(|&(x, branch)| x == s && self.shim.dominates(branch, load)) =>
+                {
                     return Err(Stuck::Errno { by: s })
                 }
                 Some(&s) => facts::site_may_write(self.shim, &self.sites[s], load),
