@@ -157,7 +157,10 @@ enum Stuck {
     /// It would come to rest between the calls of a hot edge at least as heavy.
     Heavier { a: usize, b: usize },
     /// It is, or is computed from, `value`, which cannot rise: `why`.
-    Unhoistable { value: LLVMValueRef, why: Unhoistable },
+    Unhoistable {
+        value: LLVMValueRef,
+        why: Unhoistable,
+    },
 }
 
 /// Why an instruction a moving value is computed from (or the value itself) cannot rise
@@ -600,7 +603,10 @@ impl<'a> Motion<'a> {
                 work.push(op);
             }
         }
-        for &load in moving.iter().filter(|&&i| ir::opcode(i) == LLVMOpcode::LLVMLoad) {
+        for &load in moving
+            .iter()
+            .filter(|&&i| ir::opcode(i) == LLVMOpcode::LLVMLoad)
+        {
             self.load_may_cross(load, &moving, &c.insts, &c.succeeded, c.at)?;
         }
         Ok(self.program_order(moving))
