@@ -17,6 +17,7 @@
 
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%rec = getelementptr inbounds i8, ptr %p, i64 %off' (argument 1 of 'write' at gep (no debug location)) with the 1 instruction it is computed from above 'write' at gep (no debug location), out of the gap between 'write' at gep (no debug location) and 'write' at gep (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%rec = getelementptr inbounds i8, ptr %p, i64 %off' (argument 1 of 'write' at two_gaps (no debug location)) with the 1 instruction it is computed from above 'write' at two_gaps (no debug location), out of the gap between 'write' at two_gaps (no debug location) and 'write' at two_gaps (no debug location)
+; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'write' at two_gaps (no debug location) and 'write' at two_gaps (no debug location), which keeps '%w2 = call i64 @write(i32 %out, ptr %hdr, i64 2)': it is a system call of its own, between the two
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 3 system calls into one multi-call: write -> write -> write (stop: never, never, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%len = select i1 %v6, i32 28, i32 16' (argument 2 of 'bind' at select_len (no debug location)) with the 1 instruction it is computed from above 'setsockopt' at select_len (no debug location), out of the gap between 'setsockopt' at select_len (no debug location) and 'bind' at select_len (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: setsockopt -> bind (stop: never, never; 0 result references)
@@ -47,7 +48,8 @@ define void @gep(i32 %out, ptr %hdr, ptr %p, i64 %i) {
 }
 
 ; The address in the second gap, its offset in the first: both rise above the first write,
-; in order.
+; in order. (The profile's write -> write also pairs the first write with the third, whose
+; gap keeps the second.)
 ; CHECK-LABEL: define void @two_gaps(
 ; CHECK-NEXT: alloca
 ; CHECK-NEXT: %off = shl nsw i64 %i, 9

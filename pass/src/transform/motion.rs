@@ -768,6 +768,9 @@ impl<'a> Motion<'a> {
         let label = |s: usize| sites[s].label();
         let reason = match why {
             Stuck::Kind(Unsafe::MayTrap) => "it may trap: run before the earlier call or after the later one, it would fault on the other side of a system call".to_string(),
+            Stuck::Kind(Unsafe::Call) if self.by_call.contains_key(&inst) => {
+                "it is a system call of its own, between the two".to_string()
+            }
             Stuck::Kind(Unsafe::Call) => format!(
                 "it calls '{}', which is not a system call",
                 ir::called_function(inst).map(ir::name).unwrap_or_else(|| "an indirect callee".into())
