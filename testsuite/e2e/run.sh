@@ -17,7 +17,8 @@
 # whose read -> write clusters only once the write's loops are peeled, and
 # flags.c, descriptors made by a call and fcntl(F_SETFD/F_SETFL), which the pass merges, and
 # intblock.c, a copy through a pipe with lzip's block loops: int counts, errno = 0 and a
-# retry on EINTR under a signal handler without SA_RESTART) it
+# retry on EINTR under a signal handler without SA_RESTART, and records.c, a record writer
+# whose loop code motion makes one multi-call per record and unrolling one per 8 records) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -63,7 +64,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -125,7 +126,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -154,10 +155,10 @@ self_test() {
 		# The fd mutant shows only where the program writes to stdout after opening files.
 		# The stale mutant writes a whole block after a short read of the same count, which
 		# writeall never makes (its writes follow reads of other counts or the end of file),
-		# and flags and intblock make none either; flags has the dup3 mutant instead, a merged
-		# dup2 without its guard.
+		# and flags, intblock and records (whose first write after its read is a header) make
+		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != records ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -328,6 +329,15 @@ host_program() {
 			# after the read is out of full_write's loops (peeled).
 			grep -q 'clustered at .*gnucatio\.c:[0-9]*:[0-9]*: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0' "$w/clustered.log" ||
 				fail "$p: read -> write (safe_read, then full_write) was not clustered"
+			;;
+		records)
+			# The record's address rises above the header's write, the loop is unrolled
+			# (8 times: the training run's 128 records are one entry of the loop), and each
+			# copy's address rises above the unrolled body's first write.
+			grep -q "records\.c:[0-9]*:[0-9]*: remark: moved '.*getelementptr.*' (argument 1 of 'write' at records\.c:" "$w/clustered.log" &&
+				grep -q 'remark: unrolled the loop of write -> write 8 times' "$w/clustered.log" &&
+				grep -q 'clustered 16 system calls into one multi-call: write -> write -> write' "$w/clustered.log" ||
+				fail "$p: the record loop was not unrolled into one multi-call of 8 records"
 			;;
 		esac
 

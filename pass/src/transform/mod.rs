@@ -77,13 +77,14 @@ pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
 /// module as scanned and the pairs of sites the profile's edges map to, heaviest first.
 pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) -> Changed;
 
-/// The transformations over hot edges, in the order they run.
+/// The transformations over hot edges, in the order they run: code motion before unrolling,
+/// which takes only a loop whose body is already one straight multi-call.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("duplicate", duplicate::run),
     ("rotate", rotate::run),
     ("peel", peel::run),
-    ("unroll", unroll::run),
     ("motion", motion::run),
+    ("unroll", unroll::run),
 ];
 
 /// Runs every transformation over hot edges once; whether any changed the IR (then the

@@ -1,6 +1,7 @@
 //! Code motion out of a cluster's gap (the paper's section 3.3.1): what lies between two
 //! calls of a hot edge and keeps them apart, but does not depend on them, moves out of the
-//! region, so that legality (condition 2, safety) can accept the gap.
+//! region, so that legality (condition 2, safety, and condition 4, argument safety) can
+//! accept the gap.
 //!
 //! What moves, and where:
 //!
@@ -9,16 +10,28 @@
 //!   same object, and a start rises only when every other use of its object comes after it
 //!   (so no path that leaves before the old position finds the object's contents undefined).
 //! - A load that may fault, or that reads memory a later hot call writes, rises above the
-//!   region's first call with the side-effect-free instructions its address needs. It must
-//!   read the same value there: no instruction it passes may write its memory (alias analysis;
-//!   a system call by its memory effects from the catalogue, `facts::effects`, and `errno`,
-//!   which a failing wrapper writes, unless the load cannot read `errno`). It must not fault
-//!   where the original did not: the pointer is dereferenceable at the new place (LLVM's
-//!   isSafeToLoadUnconditionally), or it is an element `argv[k]` of `main`'s argument vector
-//!   with `k <= argc` known there (the C standard's guarantee for the vector the start-up code
-//!   passes; not used when the module calls `main` itself).
+//!   region's first call with the instructions its address is computed from.
+//! - An argument of a later call of the region computed in the gap (`p + i * 512`, a `select`
+//!   of a length, a load of a global descriptor) rises above the region's first call with the
+//!   instructions it is computed from, so that argument safety finds it available there. A
+//!   result of an earlier call (or its extension) is not moved: argument safety takes it as a
+//!   result reference.
+//!
+//! What rises with a value is every instruction it is computed from that lies between the
+//! call it rises above and its old place. Each must be side-effect-free and speculatable
+//! (LLVM's isSafeToSpeculativelyExecute: arithmetic that cannot trap, casts, GEPs, compares,
+//! selects), or a load under the rules below; a division that may trap, a volatile or atomic
+//! access, a call or a phi stays, and the missed remark names which (`Unhoistable`). A load
+//! must read the same value at its new place: no instruction it passes may write its memory
+//! (alias analysis; a system call by its memory effects from the catalogue, `facts::effects`,
+//! and `errno`, which a failing wrapper writes, unless the load cannot read `errno`). It must
+//! not fault where the original did not: the pointer is dereferenceable at the new place
+//! (LLVM's isSafeToLoadUnconditionally), or it is an element `argv[k]` of `main`'s argument
+//! vector with `k <= argc` known there (the C standard's guarantee for the vector the start-up
+//! code passes; not used when the module calls `main` itself).
+//!
 //! - Debug intrinsics need no motion: the checks do not see them.
-//! - Arithmetic, casts, GEPs, compares and selects that cannot trap stay where they are:
+//! - Other arithmetic, casts, GEPs, compares and selects that cannot trap stay where they are:
 //!   legality accepts them between the calls. One that may trap (a division) cannot move
 //!   either way without changing whether the program faults before or after a call, and stays
 //!   a refusal; so do stores, volatile and atomic accesses, inline assembly and calls of
@@ -33,7 +46,7 @@
 //! hot predecessors of the edge's first call as far as it may, and a lifetime end sinks past
 //! the hot successors of its last. Edges are taken heaviest first; an instruction that would
 //! come to rest inside the gap of a hot edge at least as heavy stays where it is (it would
-//! block that edge instead). After each move the function's analyses are dropped
+//! block that edge instead), unless that gap keeps a blocker no motion removes. After each move the function's analyses are dropped
 //! (`Shim::invalidate`) and the gap is gathered again.
 
 use std::collections::{HashMap, HashSet};
@@ -108,8 +121,9 @@ impl Dir {
 struct Crossing {
     /// The instructions passed, calls of the region included.
     insts: Vec<LLVMValueRef>,
-    /// The calls passed that succeeded whenever the instruction's old place is reached.
-    succeeded: Vec<usize>,
+    /// The calls passed that go on only when they succeed, each with the branch that says
+    /// so: what that branch dominates runs only after the call succeeded.
+    succeeded: Vec<(usize, LLVMValueRef)>,
     at: usize,
 }
 
@@ -142,6 +156,60 @@ enum Stuck {
     UsedBefore,
     /// It would come to rest between the calls of a hot edge at least as heavy.
     Heavier { a: usize, b: usize },
+    /// It is, or is computed from, `value`, which cannot rise: `why`.
+    Unhoistable {
+        value: LLVMValueRef,
+        why: Unhoistable,
+    },
+}
+
+/// Why an instruction a moving value is computed from (or the value itself) cannot rise
+/// above a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unhoistable {
+    /// It may trap (a division by a value that may be zero): above the call it could fault
+    /// where the original does not, or before the call's effects instead of after them.
+    MayTrap,
+    /// It reads memory and is not a plain load.
+    ReadsMemory,
+    /// A volatile or atomic access.
+    Volatile,
+    /// A call (of a function that is not a system call of the region, or inline assembly).
+    Call,
+    /// A phi: its value depends on the edge its block was entered by.
+    Phi,
+    /// It writes memory or has other side effects.
+    SideEffects,
+}
+
+impl Unhoistable {
+    /// What keeps `inst` where it is, if anything; a plain load is judged by the load rules
+    /// (`Motion::rising`).
+    fn of(inst: LLVMValueRef, f: u32) -> Option<Unhoistable> {
+        if ir::is_phi(inst) {
+            return Some(Unhoistable::Phi);
+        }
+        let load = ir::opcode(inst) == LLVMOpcode::LLVMLoad;
+        match unsafe_kind(inst, f) {
+            Some(Unsafe::Call | Unsafe::InlineAsm) => Some(Unhoistable::Call),
+            Some(Unsafe::Volatile) => Some(Unhoistable::Volatile),
+            Some(Unsafe::SideEffects | Unsafe::Lifetime) => Some(Unhoistable::SideEffects),
+            Some(Unsafe::MayTrap) if !load => Some(Unhoistable::MayTrap),
+            None if !load && f & flags::READS_MEMORY != 0 => Some(Unhoistable::ReadsMemory),
+            Some(Unsafe::MayTrap) | None => None,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Unhoistable::MayTrap => "it may trap: above the first call it could fault where the original does not, or before a system call's effects instead of after them",
+            Unhoistable::ReadsMemory => "it reads memory and is not a plain load",
+            Unhoistable::Volatile => "it is a volatile or atomic access",
+            Unhoistable::Call => "it is a call, which code motion does not move",
+            Unhoistable::Phi => "it is a phi, whose value depends on the edge its block was entered by",
+            Unhoistable::SideEffects => "it writes memory or has other side effects",
+        }
+    }
 }
 
 struct Motion<'a> {
@@ -158,10 +226,18 @@ struct Motion<'a> {
 
 /// What blocks a gap, as found in its steps.
 enum Blocker {
-    /// A lifetime start (rises), end (sinks) or a load (rises), at this step.
+    /// A lifetime start (rises), end (sinks), a load or an argument of a later call (rises),
+    /// at this step.
     Movable(usize),
     /// Something no motion removes.
     Fixed(LLVMValueRef, Stuck),
+}
+
+/// Argument `k` of the site `site` (a later call of the region).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ArgUse {
+    site: usize,
+    k: usize,
 }
 
 impl<'a> Motion<'a> {
@@ -182,8 +258,10 @@ impl<'a> Motion<'a> {
                 Blocker::Fixed(i, w) => Some((*i, w.clone())),
                 Blocker::Movable(_) => None,
             }) {
-                if blockers.iter().any(|x| matches!(x, Blocker::Movable(_))) {
-                    self.missed(a, b, inst, &why, true);
+                let argument = matches!(why, Stuck::Unhoistable { .. });
+                if argument || blockers.iter().any(|x| matches!(x, Blocker::Movable(_))) {
+                    let argument = self.named_argument(inst, &later);
+                    self.missed(a, b, (inst, argument), &why, true);
                 }
                 break;
             }
@@ -195,13 +273,15 @@ impl<'a> Motion<'a> {
             };
             match self.plan(a, b, &gap, *step, pair.weight) {
                 Ok((place, moving)) => {
+                    let argument = self.named_argument(inst, &later);
                     self.remarks
-                        .push(self.moved(a, b, inst, place, moving.len()));
+                        .push(self.moved(a, b, inst, argument, place, moving.len()));
                     self.apply(place, &moving);
                     changed = Changed::Yes;
                 }
                 Err(why) => {
-                    self.missed(a, b, inst, &why, false);
+                    let argument = self.named_argument(inst, &later);
+                    self.missed(a, b, (inst, argument), &why, false);
                     break;
                 }
             }
@@ -254,18 +334,25 @@ impl<'a> Motion<'a> {
         })
     }
 
-    /// The gap's blockers in path order: what legality would refuse, and loads that a later
-    /// call of the region may write.
+    /// The gap's blockers in path order: what legality would refuse, loads that a later
+    /// call of the region may write, and arguments of later calls (argument safety).
     fn blockers(&self, gap: &Gap, later: &[usize]) -> Vec<Blocker> {
         let mut out = Vec::new();
         for (i, s) in gap.steps.iter().enumerate() {
             let Step::Inst { inst, flags: f } = *s else {
                 continue;
             };
+            let argument = || self.argument_use(inst, later).is_some();
             match unsafe_kind(inst, f) {
                 Some(_) if lifetime(inst).is_some() => out.push(Blocker::Movable(i)),
                 Some(Unsafe::MayTrap) if is_simple_load(inst, f) => out.push(Blocker::Movable(i)),
-                Some(kind) => out.push(Blocker::Fixed(inst, Stuck::Kind(kind))),
+                Some(kind) => {
+                    let why = match Unhoistable::of(inst, f) {
+                        Some(why) if argument() => Stuck::Unhoistable { value: inst, why },
+                        _ => Stuck::Kind(kind),
+                    };
+                    out.push(Blocker::Fixed(inst, why))
+                }
                 None if f & flags::READS_MEMORY != 0
                     && later
                         .iter()
@@ -273,10 +360,35 @@ impl<'a> Motion<'a> {
                 {
                     out.push(Blocker::Movable(i))
                 }
+                None if argument() => out.push(Blocker::Movable(i)),
                 None => {}
             }
         }
         out
+    }
+
+    /// The argument of a later call that `inst` is, for a remark: loads are named by what
+    /// they read.
+    fn named_argument(&self, inst: LLVMValueRef, later: &[usize]) -> Option<ArgUse> {
+        if ir::opcode(inst) == LLVMOpcode::LLVMLoad {
+            return None;
+        }
+        self.argument_use(inst, later)
+    }
+
+    /// The first argument of a call of `later` that is `inst`, unless argument safety takes
+    /// it as it is: a result of a call of the region, or its extension (a result reference).
+    fn argument_use(&self, inst: LLVMValueRef, later: &[usize]) -> Option<ArgUse> {
+        if self.by_call.contains_key(&ir::strip_extensions(inst)) {
+            return None;
+        }
+        later.iter().find_map(|&site| {
+            self.sites[site]
+                .args
+                .iter()
+                .position(|&v| v == Some(inst))
+                .map(|k| ArgUse { site, k })
+        })
     }
 
     /// Where the instruction at `step` of gap a -> b goes, and what moves with it (in order).
@@ -296,10 +408,10 @@ impl<'a> Motion<'a> {
         match lifetime(inst) {
             Some(Marker::End) => {
                 let after = insts(&gap.steps[step + 1..]);
-                let to = self.climb(b, Dir::Down, after, false, weight, |m, c| {
+                let to = self.climb(b, Dir::Down, after, None, weight, |m, c| {
                     m.marker_may_cross(inst, &c.insts)
                 })?;
-                Ok((Place::After(to), vec![inst]))
+                Ok((Place::After(to.at), vec![inst]))
             }
             Some(Marker::Start) => {
                 let to = self.climb(a, Dir::Up, before, a_succeeded, weight, |m, c| {
@@ -310,33 +422,33 @@ impl<'a> Motion<'a> {
                     }
                     m.marker_may_cross(inst, &c.insts)
                 })?;
-                Ok((Place::Before(to), vec![inst]))
+                Ok((Place::Before(to.at), vec![inst]))
             }
             None => {
-                let mut moving = self.address_closure(inst, &before)?;
-                let rest = before.into_iter().filter(|i| !moving.contains(i)).collect();
-                let to = self.climb(a, Dir::Up, rest, a_succeeded, weight, |m, c| {
-                    m.load_may_cross(inst, &moving, c)
+                let to = self.climb(a, Dir::Up, before, a_succeeded, weight, |m, c| {
+                    m.rising(inst, c).map(drop)
                 })?;
-                moving.push(inst);
-                Ok((Place::Before(to), moving))
+                Ok((Place::Before(to.at), self.rising(inst, &to)?))
             }
         }
     }
 
-    /// Whether the path `steps` after the call `a` goes on only when `a` succeeded: a branch
-    /// on its result that stops at every error (`result < 0`, `result <= 0`).
-    fn succeeded(&self, steps: &[Step], a: usize) -> bool {
-        steps.iter().any(|s| match *s {
+    /// The branch on the path `steps` after the call `a` that goes on only when `a`
+    /// succeeded: a branch on its result that stops at every error (`result < 0`,
+    /// `result <= 0`). What it dominates runs only after `a` succeeded.
+    fn succeeded(&self, steps: &[Step], a: usize) -> Option<LLVMValueRef> {
+        steps.iter().find_map(|s| match *s {
             Step::Branch {
+                inst,
                 cond,
                 continue_if_true,
                 ..
             } => matches!(
                 stop_predicate(cond, continue_if_true, &self.sites[a]),
                 Some(Stop::Neg | Stop::NonPos)
-            ),
-            Step::Inst { .. } | Step::Switch { .. } => false,
+            )
+            .then_some(inst),
+            Step::Inst { .. } | Step::Switch { .. } => None,
         })
     }
 
@@ -344,24 +456,25 @@ impl<'a> Motion<'a> {
     /// `Dir::Down`) along the region's hot edges: past each further call while `may_cross`
     /// allows it to pass everything up to and including that call. `crossed` starts with what
     /// lies between the instruction and `start`; `start_succeeded` says that the instruction
-    /// runs only after `start` succeeded. Returns the call it comes to rest next to.
+    /// runs only after `start` succeeded. Returns what it passes on the way to the call it
+    /// comes to rest next to.
     fn climb(
         &mut self,
         start: usize,
         dir: Dir,
         crossed: Vec<LLVMValueRef>,
-        start_succeeded: bool,
+        start_succeeded: Option<LLVMValueRef>,
         weight: u64,
         may_cross: impl Fn(&Self, &Crossing) -> Result<(), Stuck>,
-    ) -> Result<usize, Stuck> {
+    ) -> Result<Crossing, Stuck> {
         let mut c = Crossing {
             insts: crossed,
             succeeded: Vec::new(),
             at: start,
         };
         c.insts.push(self.sites[start].call);
-        if start_succeeded {
-            c.succeeded.push(start);
+        if let Some(branch) = start_succeeded {
+            c.succeeded.push((start, branch));
         }
         may_cross(self, &c)?;
         for _ in 0..MAX_CHAIN {
@@ -379,20 +492,30 @@ impl<'a> Motion<'a> {
             };
             more.insts.extend(insts(&gap.steps));
             more.insts.push(self.sites[next].call);
-            if dir == Dir::Up && self.succeeded(&gap.steps, next) {
-                more.succeeded.push(next);
+            if dir == Dir::Up {
+                if let Some(branch) = self.succeeded(&gap.steps, next) {
+                    more.succeeded.push((next, branch));
+                }
             }
             if may_cross(self, &more).is_err() {
                 // It rests between x and y, where it blocks that edge: only when that edge
-                // is lighter than the one it leaves.
-                if w >= weight {
+                // is lighter than the one it leaves, or keeps a blocker no motion removes
+                // (a store, a call) and is refused anyway.
+                if w >= weight && !self.refused_anyway(&gap) {
                     return Err(Stuck::Heavier { a: x, b: y });
                 }
                 break;
             }
             c = more;
         }
-        Ok(c.at)
+        Ok(c)
+    }
+
+    /// Whether the gap keeps something legality refuses and no motion removes.
+    fn refused_anyway(&self, gap: &Gap) -> bool {
+        self.blockers(gap, &[])
+            .iter()
+            .any(|b| matches!(b, Blocker::Fixed(..)))
     }
 
     /// A lifetime marker may pass `crossed` when none of them is a marker of its object, and
@@ -444,70 +567,72 @@ impl<'a> Motion<'a> {
         true
     }
 
-    /// The instructions of the gap before the load that its address needs and that must rise
-    /// with it (in order); each is side-effect-free, reads no memory and cannot trap.
-    fn address_closure(
-        &self,
-        load: LLVMValueRef,
-        before: &[LLVMValueRef],
-    ) -> Result<Vec<LLVMValueRef>, Stuck> {
-        let in_gap: HashSet<LLVMValueRef> = before.iter().copied().collect();
-        let mut need = HashSet::new();
-        let mut work = vec![load];
+    /// What rises with `value` to right before the call `c.at`, past `c.insts`, in program
+    /// order: the instructions among `c.insts` it is computed from, and `value` last. Each is
+    /// side-effect-free and speculatable, or a plain load that reads the same value there
+    /// (nothing passed writes its memory; `errno` only past a call that surely succeeded)
+    /// and cannot fault there; every other operand is available there.
+    fn rising(&self, value: LLVMValueRef, c: &Crossing) -> Result<Vec<LLVMValueRef>, Stuck> {
+        let at_call = self.sites[c.at].call;
+        if let Some(why) = Unhoistable::of(value, self.shim.inst_flags(value)) {
+            return Err(Stuck::Unhoistable { value, why });
+        }
+        let passed: HashSet<LLVMValueRef> = c.insts.iter().copied().collect();
+        let mut moving = vec![value];
+        let mut work = vec![value];
         while let Some(i) = work.pop() {
-            let n = operand_count(i);
-            for k in 0..n {
+            for k in 0..operand_count(i) {
                 let op = ir::operand(i, k);
-                if !ir::is_instruction(op) || !in_gap.contains(&op) || need.contains(&op) {
+                if !ir::is_instruction(op) || moving.contains(&op) {
                     continue;
                 }
-                let f = self.shim.inst_flags(op);
-                let pure = f & (flags::SIDE_EFFECTS | flags::READS_MEMORY) == 0
-                    && f & flags::SPECULATABLE != 0
-                    && !ir::is_phi(op)
-                    && !ir::is_call(op);
-                if !pure {
+                if !passed.contains(&op) {
+                    if !self.shim.dominates(op, at_call) {
+                        return Err(Stuck::Needs { value: op });
+                    }
+                    continue;
+                }
+                if self.by_call.contains_key(&op) {
+                    // A call of the region passed on the way: its result is not known above it.
                     return Err(Stuck::Needs { value: op });
                 }
-                need.insert(op);
+                if let Some(why) = Unhoistable::of(op, self.shim.inst_flags(op)) {
+                    return Err(Stuck::Unhoistable { value: op, why });
+                }
+                moving.push(op);
                 work.push(op);
             }
         }
-        Ok(before
+        for &load in moving
             .iter()
-            .copied()
-            .filter(|i| need.contains(i))
-            .collect())
+            .filter(|&&i| ir::opcode(i) == LLVMOpcode::LLVMLoad)
+        {
+            self.load_may_cross(load, &moving, &c.insts, &c.succeeded, c.at)?;
+        }
+        Ok(self.program_order(moving))
     }
 
-    /// A load (with `moving`, its address) may rise past `c.insts` to right before the call
-    /// `c.at`: nothing passed writes its memory (errno included, unless the call that would
-    /// set it surely succeeded), its other operands are available there, and it cannot fault
-    /// there.
+    /// A load rising with `moving` may pass `passed` to right before the call `at`: nothing
+    /// passed writes its memory (errno included, unless the call that would set it is in
+    /// `succeeded` with a branch that comes before the load), and it cannot fault there.
     fn load_may_cross(
         &self,
         load: LLVMValueRef,
         moving: &[LLVMValueRef],
-        c: &Crossing,
+        passed: &[LLVMValueRef],
+        succeeded: &[(usize, LLVMValueRef)],
+        at: usize,
     ) -> Result<(), Stuck> {
-        let at = c.at;
-        let at_call = self.sites[at].call;
-        for &i in moving.iter().chain(std::iter::once(&load)) {
-            for k in 0..operand_count(i) {
-                let op = ir::operand(i, k);
-                if ir::is_instruction(op)
-                    && !moving.contains(&op)
-                    && !self.shim.dominates(op, at_call)
-                {
-                    return Err(Stuck::Needs { value: op });
-                }
-            }
-        }
         let errno = facts::may_be_errno(self.shim, ir::operand(load, 0));
-        for &i in &c.insts {
+        for &i in passed.iter().filter(|i| !moving.contains(i)) {
             let writes = match self.by_call.get(&i) {
                 // A wrapper sets errno only when its call fails.
-                Some(&s) if errno && !c.succeeded.contains(&s) => {
+                Some(&s)
+                    if errno
+                        && !succeeded
+                            .iter()
+                            .any(|&(x, branch)| x == s && self.shim.dominates(branch, load)) =>
+                {
                     return Err(Stuck::Errno { by: s })
                 }
                 Some(&s) => facts::site_may_write(self.shim, &self.sites[s], load),
@@ -517,10 +642,25 @@ impl<'a> Motion<'a> {
                 return Err(Stuck::Written { by: i });
             }
         }
+        let at_call = self.sites[at].call;
         if !self.shim.safe_to_load_at(load, at_call) && !self.argv_element(load, at_call) {
             return Err(Stuck::MayFault { at });
         }
         Ok(())
+    }
+
+    /// Instructions of one straight path (each block entered from the one before) in the
+    /// order they run: each dominates the ones after it.
+    fn program_order(&self, insts: Vec<LLVMValueRef>) -> Vec<LLVMValueRef> {
+        let mut out: Vec<LLVMValueRef> = Vec::with_capacity(insts.len());
+        for i in insts {
+            let at = out
+                .iter()
+                .position(|&o| self.shim.dominates(i, o))
+                .unwrap_or(out.len());
+            out.insert(at, i);
+        }
+        out
     }
 
     /// The load reads `argv[k]` of `main` (a pointer-sized element at offset 8k) and
@@ -567,15 +707,32 @@ impl<'a> Motion<'a> {
         self.shim.invalidate(self.sites[c].function);
     }
 
-    fn moved(&self, a: usize, b: usize, inst: LLVMValueRef, place: Place, n: usize) -> Remark {
+    fn moved(
+        &self,
+        a: usize,
+        b: usize,
+        inst: LLVMValueRef,
+        argument: Option<ArgUse>,
+        place: Place,
+        n: usize,
+    ) -> Remark {
         let sites = self.sites;
         let whither = match place {
             Place::Before(c) => format!("above {}", sites[c].label()),
             Place::After(c) => format!("below {}", sites[c].label()),
         };
+        let what = match argument {
+            Some(ArgUse { site, k }) => format!(" (argument {k} of {})", sites[site].label()),
+            None => String::new(),
+        };
+        let from = if ir::opcode(inst) == LLVMOpcode::LLVMLoad {
+            "of its address"
+        } else {
+            "it is computed from"
+        };
         let with = if n > 1 {
             format!(
-                " with the {} instruction{} of its address",
+                " with the {} instruction{} {from}",
                 n - 1,
                 if n == 2 { "" } else { "s" }
             )
@@ -588,7 +745,7 @@ impl<'a> Motion<'a> {
             function: sites[a].function,
             at: Some(inst),
             message: format!(
-                "moved '{}'{with} {whither}, out of the gap between {} and {}",
+                "moved '{}'{what}{with} {whither}, out of the gap between {} and {}",
                 ir::describe(inst),
                 sites[a].label(),
                 sites[b].label()
@@ -596,13 +753,24 @@ impl<'a> Motion<'a> {
         }
     }
 
-    /// A missed remark: `inst` stays in the gap a -> b. `fixed`: the gap keeps a blocker
-    /// that no motion removes, so nothing (more) was moved out of it.
-    fn missed(&mut self, a: usize, b: usize, inst: LLVMValueRef, why: &Stuck, fixed: bool) {
+    /// A missed remark: `inst` (argument `argument` of a later call, if it is one) stays in
+    /// the gap a -> b. `fixed`: the gap keeps a blocker that no motion removes, so nothing
+    /// (more) was moved out of it.
+    fn missed(
+        &mut self,
+        a: usize,
+        b: usize,
+        (inst, argument): (LLVMValueRef, Option<ArgUse>),
+        why: &Stuck,
+        fixed: bool,
+    ) {
         let sites = self.sites;
         let label = |s: usize| sites[s].label();
         let reason = match why {
             Stuck::Kind(Unsafe::MayTrap) => "it may trap: run before the earlier call or after the later one, it would fault on the other side of a system call".to_string(),
+            Stuck::Kind(Unsafe::Call) if self.by_call.contains_key(&inst) => {
+                "it is a system call of its own, between the two".to_string()
+            }
             Stuck::Kind(Unsafe::Call) => format!(
                 "it calls '{}', which is not a system call",
                 ir::called_function(inst).map(ir::name).unwrap_or_else(|| "an indirect callee".into())
@@ -638,12 +806,24 @@ impl<'a> Motion<'a> {
                 label(*x),
                 label(*y)
             ),
+            Stuck::Unhoistable { value, why } if *value == inst => why.describe().to_string(),
+            Stuck::Unhoistable { value, why } => format!(
+                "it is computed from '{}', which cannot rise with it: {}",
+                ir::describe(*value),
+                why.describe()
+            ),
         };
-        let (x, between) = (ir::describe(inst), format!("{} and {}", label(a), label(b)));
+        let x = match argument {
+            Some(ArgUse { site, k }) => {
+                format!("{}' (argument {k} of {})", ir::describe(inst), label(site))
+            }
+            None => format!("{}'", ir::describe(inst)),
+        };
+        let between = format!("{} and {}", label(a), label(b));
         let message = if fixed {
-            format!("nothing moved out of the gap between {between}, which keeps '{x}': {reason}")
+            format!("nothing moved out of the gap between {between}, which keeps '{x}: {reason}")
         } else {
-            format!("could not move '{x}' out of the gap between {between}: {reason}")
+            format!("could not move '{x} out of the gap between {between}: {reason}")
         };
         self.remarks.push(Remark {
             kind: crate::shim::RemarkKind::Missed,

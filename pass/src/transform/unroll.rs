@@ -18,12 +18,19 @@
 //! it besides the region's calls cannot be skipped by a batch (it would sit between one copy's
 //! last call and the next copy's first), when it runs too few iterations per entry, and when
 //! LLVM declines (its trip count is not known on entry).
+//!
+//! Each copy of the body computes its own arguments (`p + (i + 1) * 512`) after the copy before
+//! it, where argument safety refuses them: code motion (`motion.rs`), which made the original
+//! body one straight multi-call before unrolling, then runs over the unrolled body's calls in
+//! order and hoists them above its first call.
+
+use std::collections::HashMap;
 
 use llvm_sys::prelude::LLVMBasicBlockRef;
 use multicall_abi::MC_MAX_ENTRIES;
 
 use super::rotate::{calls_in, Today};
-use super::Changed;
+use super::{motion, Changed};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::conditions::unsafe_kind;
@@ -31,10 +38,13 @@ use crate::legality::loop_blocks;
 use crate::profile_map::WeightedPair;
 use crate::remarks::Remark;
 use crate::shim::flags;
-use crate::sites::Site;
+use crate::sites::{self, Site};
 
 /// At most this many copies of a loop's body.
 pub(crate) const MAX_FACTOR: u64 = 8;
+
+/// At most this many blocks of an unrolled body are followed to find its calls.
+const MAX_BODY_BLOCKS: usize = 64;
 
 /// Why a loop is not unrolled.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -89,6 +99,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair])
                 let after = calls_in(ir::block_function(header));
                 ctx.copies.extend(after.difference(&before));
                 ctx.remark(Remark::unrolled(sites, &calls, u));
+                hoist_in_body(ctx, header, forward);
             }
             Err(why) => ctx.remark(Remark::not_unrolled(sites, &calls, &why)),
         }
@@ -127,4 +138,40 @@ fn factor(
         return Err(NotUnrolled::FewIterations(per_entry));
     }
     Ok(u)
+}
+
+/// Code motion over the unrolled body that begins at `header`: its calls in order, each with
+/// the next as a hot edge of `weight`, so that each copy's arguments rise above the body's
+/// first call.
+fn hoist_in_body(ctx: &mut Context<'_>, header: LLVMBasicBlockRef, weight: u64) {
+    let scan = sites::scan(ctx.shim, ctx.module);
+    let by_call: HashMap<_, _> = scan
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.call, i))
+        .collect();
+    let mut body = Vec::new();
+    let mut block = header;
+    for _ in 0..MAX_BODY_BLOCKS {
+        body.extend(
+            ir::instructions(block)
+                .into_iter()
+                .filter_map(|i| by_call.get(&i).copied()),
+        );
+        // The copies follow one another through blocks entered only from the one before.
+        match ir::successors_of(block)[..] {
+            [next] if next != header && ir::predecessors(next).len() == 1 => block = next,
+            _ => break,
+        }
+    }
+    let pairs: Vec<WeightedPair> = body
+        .windows(2)
+        .map(|w| WeightedPair {
+            a: w[0],
+            b: w[1],
+            weight,
+        })
+        .collect();
+    motion::run(ctx, &scan.sites, &pairs);
 }
