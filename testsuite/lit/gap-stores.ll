@@ -22,6 +22,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: never, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> read (stop: never, never; 0 result references)
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 19) breaks whole-loop legality: 'store i64 %c1, ptr @count, align 8' runs between the calls of a loop: a looped batch runs its iterations without the code between the calls, so a store or a call there is taken in straight multi-calls only
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 19) breaks safety: 'store i8 0, ptr %rbuf, align 1' writes memory that the later 'read' at refuse_read_buffer (no debug location) may read or write; in a multi-call that call would run before the store
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: 'store i8 120, ptr %buf, align 16' writes memory that the later 'write' at refuse_write_buffer (no debug location) may read or write; in a multi-call that call would run before the store
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: 'store volatile i32 1, ptr @flag, align 4' between 'read' at refuse_volatile (no debug location) and 'write' at refuse_volatile (no debug location) is a volatile or atomic access
@@ -188,6 +190,34 @@ define i64 @refuse_call(i32 %in, i32 %out) {
   %l = call i32 @log(i64 %n)
   %w = call i64 @write(i32 %out, ptr %buf, i64 64)
   ret i64 %w
+}
+
+; A loop with a counter in a global between its read and its write: a looped batch would run
+; its iterations without that store, so the whole loop is refused, and each iteration's read
+; and write are one straight multi-call with the store in its gap.
+; CHECK-LABEL: define i64 @loop_counter(
+; CHECK-NOT: multicall_loop
+; CHECK: %mc.ret = call i64 @multicall(
+; CHECK: store i64 %c1, ptr @count, align 8
+; CHECK: mc.ran.1
+; CHECK: ret i64
+define i64 @loop_counter(i32 %in, i32 %out) {
+entry:
+  %buf = alloca [64 x i8], align 16
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %c = load i64, ptr @count, align 8
+  %c1 = add i64 %c, 1
+  store i64 %c1, ptr @count, align 8
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %ok = icmp eq i64 %w, %n
+  br i1 %ok, label %loop, label %done
+done:
+  ret i64 %n
 }
 
 declare i64 @read(i32, ptr nocapture, i64)
