@@ -5,7 +5,7 @@
 ; a store that cannot fault whose memory no later call reads or writes; errno is set at each
 ; call's own position, after the code before it, so a store to errno passes too.
 ;
-; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
+; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/gap-stores.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
 ; RUN:   -S %s -o %t.ll 2> %t.remarks
 ; RUN: FileCheck %s < %t.ll
@@ -28,6 +28,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: 'store i8 120, ptr %buf, align 16' writes memory that the later 'write' at refuse_write_buffer (no debug location) may read or write; in a multi-call that call would run before the store
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: 'store volatile i32 1, ptr @flag, align 4' between 'read' at refuse_volatile (no debug location) and 'write' at refuse_volatile (no debug location) is a volatile or atomic access
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: 'store i64 %n, ptr %p, align 8' between 'read' at refuse_unknown_pointer (no debug location) and 'write' at refuse_unknown_pointer (no debug location) may fault: its address is not known to be writable there (a local, a global variable within its bounds, or errno), and in a multi-call it runs after the later calls
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> kill (weight 3) breaks safety: 'store i64 %n, ptr @request_size, align 8' writes memory that a signal handler the later 'kill' at refuse_kill (no debug location) may run could read; in a multi-call the handler would run before the store
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> mprotect (weight 2) breaks safety: 'store i64 0, ptr @request_size, align 8' writes memory that the later 'mprotect' at refuse_mprotect (no debug location) may read or write; in a multi-call that call would run before the store
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: '%l = call i32 @log(i64 %n)' between 'read' at refuse_call (no debug location) and 'write' at refuse_call (no debug location) calls 'log': user code cannot run inside a multi-call
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: 'store i64 %n, ptr %gep, align 8' between 'read' at refuse_out_of_bounds (no debug location) and 'write' at refuse_out_of_bounds (no debug location) may fault: its address is not known to be writable there (a local, a global variable within its bounds, or errno), and in a multi-call it runs after the later calls
 
@@ -180,6 +182,30 @@ define i64 @refuse_out_of_bounds(i32 %in, i32 %out, i64 %i) {
   ret i64 %w
 }
 
+; Refused: a store before a kill, which may run a handler of the program that reads the
+; global (POSIX defines that for a signal the process sends itself), and one before an
+; mprotect, which may change any page of the process: both into a global that no pointer
+; reaches, which the calls could not touch through their arguments.
+; CHECK-LABEL: define i64 @refuse_kill(
+; CHECK-NOT: multicall
+define i64 @refuse_kill(i32 %in, i32 %pid) {
+  %buf = alloca [64 x i8], align 16
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  store i64 %n, ptr @request_size, align 8
+  %k = call i32 @kill(i32 %pid, i32 10)
+  ret i64 %n
+}
+
+; CHECK-LABEL: define i64 @refuse_mprotect(
+; CHECK-NOT: multicall
+define i64 @refuse_mprotect(i32 %in, ptr %page) {
+  %buf = alloca [64 x i8], align 16
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  store i64 0, ptr @request_size, align 8
+  %p = call i32 @mprotect(ptr %page, i64 4096, i32 1)
+  ret i64 %n
+}
+
 ; Refused: a call of an external function (it may do anything).
 ; CHECK-LABEL: define i64 @refuse_call(
 ; CHECK-NOT: multicall
@@ -223,5 +249,7 @@ done:
 declare i64 @read(i32, ptr nocapture, i64)
 declare i64 @write(i32, ptr nocapture readonly, i64)
 declare i32 @log(i64)
+declare i32 @kill(i32, i32)
+declare i32 @mprotect(ptr, i64, i32)
 declare ptr @__errno_location() nounwind willreturn memory(none)
 declare i64 @llvm.smax.i64(i64, i64)

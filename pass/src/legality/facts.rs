@@ -339,17 +339,28 @@ const RUN_HANDLERS: &[&str] = &[
     "rt_sigprocmask", "rt_sigsuspend", "rt_sigreturn", "pause",
 ];
 
+/// The system calls that may read, write, unmap or change the protection of any memory of
+/// the process, whatever pointers they are given (a page address computed from an integer, the
+/// process's own pid for `process_vm_writev`): a store between the calls must not follow one of
+/// them in a batch.
+#[rustfmt::skip]
+const ANY_MEMORY: &[&str] = &[
+    "mmap", "munmap", "mremap", "mprotect", "pkey_mprotect", "madvise", "process_madvise",
+    "brk", "remap_file_pages", "shmat", "shmdt", "msync", "process_vm_readv",
+    "process_vm_writev",
+];
+
 /// Whether the system call at `site` may read or write the memory `store` writes, or run a
-/// signal handler that may (`RUN_HANDLERS`). A modelled call touches its memory arguments
-/// (`read` writes its buffer, `write` reads it, `open` reads its path, `fstat` writes its
-/// struct); any other is asked of alias analysis as a whole. `errno` is left aside: the
+/// signal handler that may (`RUN_HANDLERS`, `ANY_MEMORY`). A modelled call touches its memory
+/// arguments (`read` writes its buffer, `write` reads it, `open` reads its path, `fstat` writes
+/// its struct); any other is asked of alias analysis as a whole. `errno` is left aside: the
 /// lowering sets it at each call's own position, after the code before that position, so a
 /// store to errno between the calls comes before the later calls' errno as in the original.
 pub(crate) fn site_may_access_store(shim: &Shim, site: &Site, store: LLVMValueRef) -> bool {
     let Some(sys) = site.nr.and_then(catalogue::by_nr) else {
         return true;
     };
-    if runs_handlers(site) {
+    if runs_handlers(site) || ANY_MEMORY.contains(&sys.name) {
         return true;
     }
     if !MODELLED.contains(&sys.name) {
