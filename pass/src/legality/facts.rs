@@ -377,7 +377,7 @@ pub(crate) fn site_may_access_store(shim: &Shim, site: &Site, store: LLVMValueRe
 pub(crate) fn runs_handlers(site: &Site) -> bool {
     site.nr
         .and_then(catalogue::by_nr)
-        .map_or(true, |sys| RUN_HANDLERS.contains(&sys.name))
+        .is_none_or(|sys| RUN_HANDLERS.contains(&sys.name))
 }
 
 /// Whether `ptr` is the result of a call of `__errno_location`, the address of this thread's
