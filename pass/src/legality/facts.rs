@@ -307,7 +307,7 @@ fn modelled(site: &Site) -> Option<&'static catalogue::Syscall> {
 /// The memory arguments of `site` whose kind `pick` selects, each with its length when the
 /// next argument is a constant length.
 fn extents(site: &Site, sys: &catalogue::Syscall, pick: fn(ArgKind) -> bool) -> Vec<Extent> {
-    let mut writes = Vec::new();
+    let mut out = Vec::new();
     for (k, kind) in sys.args.iter().enumerate() {
         if !pick(*kind) {
             continue;
@@ -325,9 +325,9 @@ fn extents(site: &Site, sys: &catalogue::Syscall, pick: fn(ArgKind) -> bool) -> 
                 .and_then(|n| u64::try_from(n).ok()),
             _ => None,
         };
-        writes.push(Extent { ptr, size });
+        out.push(Extent { ptr, size });
     }
-    writes
+    out
 }
 
 /// The system calls that may run a signal handler of the program before they return, where
