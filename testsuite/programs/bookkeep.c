@@ -3,10 +3,11 @@
  * tools do. A request-like start (mini-httpd's form): open the input, open the output, read a
  * header into a buffer whose pointer also lives in a global, and write it out, counting the
  * opens and keeping the request's size in globals between the calls. Then dd's form: a copy
- * loop that counts full and partial blocks and totals bytes in globals, and clears errno,
- * between each read and its write. Every way out prints the books, so that each store between
- * calls shows whether it happened in the original's order.
- * bookkeepsig.c runs it with copysig.c's SIGALRM every 2 ms.
+ * loop that counts full and partial blocks and totals bytes in globals between each read and
+ * its write, and after each write keeps the last result and clears errno before the next
+ * read. Every way out prints the books and errno, so that each store between calls shows
+ * whether it happened in the original's order. bookkeepsig.c runs it with copysig.c's
+ * SIGALRM every 2 ms.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,9 +33,9 @@ static void report(FILE *f)
 {
 	fprintf(f,
 		"opens %d requests %d request_size %ld r_full %ld r_partial %ld w_blocks %ld "
-		"bytes_in %lld bytes_out %lld last_read %ld last_write %ld\n",
+		"bytes_in %lld bytes_out %lld last_read %ld last_write %ld errno %d\n",
 		opens, requests, request_size, r_full, r_partial, w_blocks, bytes_in, bytes_out,
-		last_read, last_write);
+		last_read, last_write, errno);
 }
 
 /* Says what failed with errno as it is here, and the books. */
@@ -85,19 +86,20 @@ int main(int argc, char *argv[])
 	bytes_in = n;
 	bytes_out = w;
 	w_blocks = 1;
+	errno = 0;
 
 	while ((n = read(in, buf, BS)) > 0) {
 		r_full += n == BS;
 		r_partial += n != BS;
 		bytes_in += n;
 		last_read = n;
-		errno = 0;
 		w = write(out, buf, n);
 		if (w != n)
 			return fail("write");
 		w_blocks++;
 		bytes_out += w;
 		last_write = w;
+		errno = 0;
 	}
 	if (n < 0)
 		return fail("read");
