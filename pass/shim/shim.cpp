@@ -426,7 +426,18 @@ enum : unsigned {
   SC_LIFETIME = 64,      // lifetime marker
   SC_PURE_CALL = 128,    // a call that only computes a value (isPureCall)
   SC_STORE_NO_FAULT = 256, // a simple store to memory known writable there (storeCannotFault)
+  SC_ERRNO_LOAD = 512,   // a simple load of errno through `__errno_location()` (isErrnoAccess)
 };
+
+// Whether `P` with `Ty` is errno itself: the pointer `__errno_location()` returns (libc's
+// contract: the address of this thread's errno, an int) and at most an int's bytes.
+static bool isErrnoAccess(const Value *P, Type *Ty, const DataLayout &DL) {
+  auto *CI = dyn_cast<CallInst>(P);
+  const Function *F = CI ? CI->getCalledFunction() : nullptr;
+  TypeSize Size = DL.getTypeStoreSize(Ty);
+  return F && F->getName() == "__errno_location" && F->arg_empty() && !Size.isScalable() &&
+         Size.getFixedValue() <= sizeof(int);
+}
 
 // A call that only computes a value: a direct call whose callee does not access memory (or,
 // an intrinsic, only memory the program cannot reach, as llvm.assume does), returns and does
@@ -457,12 +468,8 @@ static bool storeCannotFault(const StoreInst *SI) {
   const Value *P = SI->getPointerOperand();
   const DataLayout &DL = SI->getDataLayout();
   Type *Ty = SI->getValueOperand()->getType();
-  TypeSize Size = DL.getTypeStoreSize(Ty);
-  if (auto *CI = dyn_cast<CallInst>(P)) {
-    const Function *F = CI->getCalledFunction();
-    return F && F->getName() == "__errno_location" && F->arg_empty() && !Size.isScalable() &&
-           Size.getFixedValue() <= sizeof(int);
-  }
+  if (isa<CallInst>(P))
+    return isErrnoAccess(P, Ty, DL);
   const Value *Obj = getUnderlyingObject(P);
   bool Writable = isa<AllocaInst>(Obj);
   if (auto *GV = dyn_cast<GlobalVariable>(Obj))
@@ -493,6 +500,9 @@ unsigned syscluster_shim_inst_flags(LLVMValueRef inst) {
   if (auto *SI = dyn_cast<StoreInst>(I))
     if (storeCannotFault(SI))
       F |= SC_STORE_NO_FAULT;
+  if (auto *LI = dyn_cast<LoadInst>(I))
+    if (LI->isSimple() && isErrnoAccess(LI->getPointerOperand(), LI->getType(), LI->getDataLayout()))
+      F |= SC_ERRNO_LOAD;
   return F;
 }
 

@@ -159,6 +159,8 @@ pub mod flags {
     /// A simple store that cannot fault: within an alloca or a global variable that is not
     /// constant, or into errno through `__errno_location()`.
     pub const STORE_NO_FAULT: u32 = 256;
+    /// A simple load of errno through `__errno_location()` (at most an int): it cannot fault.
+    pub const ERRNO_LOAD: u32 = 512;
 }
 
 /// The answer of a loop transformation of the shim: null when done, else a static string

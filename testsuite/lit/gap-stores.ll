@@ -17,10 +17,12 @@
 @request = internal global ptr null, align 8
 @request_size = internal global i64 0, align 8
 @flag = global i32 0, align 4
+@gbuf = global [64 x i8] zeroinitializer, align 16
 
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: never, never; 0 result references)
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> read (stop: never, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> read (stop: never, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 19) breaks whole-loop legality: 'store i64 %c1, ptr @count, align 8' runs between the calls of a loop: a looped batch runs its iterations without the code between the calls, so a store or a call there is taken in straight multi-calls only
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
@@ -120,6 +122,22 @@ define i64 @store_unreachable_global(i32 %in, i32 %out, ptr %obuf) {
   %s = load i64, ptr @request_size, align 8
   %r = add i64 %n, %s
   ret i64 %r
+}
+
+; A load of errno between the calls (coreutils' `saved_errno = errno` between dup2 and
+; close): it cannot fault, it sees the earlier call's errno as in the original (the lowering
+; sets errno at each call's own position), and errno is none of the program's objects, so the
+; later read into a global buffer does not write it.
+; CHECK-LABEL: define i32 @errno_load(
+; CHECK: %mc.ret = call i64 @multicall(
+; CHECK: %v = load i32, ptr %e, align 4
+; CHECK: mc.ran.1
+define i32 @errno_load(i32 %in, i32 %out) {
+  %w = call i64 @write(i32 %out, ptr @gbuf, i64 64)
+  %e = call ptr @__errno_location()
+  %v = load i32, ptr %e, align 4
+  %n = call i64 @read(i32 %in, ptr @gbuf, i64 64)
+  ret i32 %v
 }
 
 ; Refused: a store into the buffer that the later read fills.

@@ -66,7 +66,10 @@ pub(crate) fn safety(gap: &Gap, a: usize, b: usize) -> Option<Found> {
 /// - a call that only computes a value (`flags::PURE_CALL`: `__errno_location`, `llvm.smax`);
 /// - a simple store that cannot fault (`flags::STORE_NO_FAULT`: into a local, a global variable
 ///   within its bounds, or errno), whose memory no later call of the chain reads or writes
-///   (checked over the whole chain, `stores`).
+///   (checked over the whole chain, `stores`);
+/// - a load of errno (`flags::ERRNO_LOAD`), which cannot fault although LLVM does not know the
+///   pointer dereferenceable (its memory is checked with the other loads: errno is left aside,
+///   since the lowering sets it at each call's own position).
 ///
 /// A store that may fault is refused (faulting after the later calls ran, it would leave their
 /// effects behind); a volatile or atomic one as in `safety`.
@@ -74,7 +77,7 @@ pub(crate) fn straight_safety(gap: &Gap, a: usize, b: usize) -> Option<Found> {
     gap.steps.iter().enumerate().find_map(|(i, s)| match *s {
         Step::Inst { inst, flags } => {
             let store = ir::opcode(inst) == llvm_sys::LLVMOpcode::LLVMStore;
-            if flags & flags::PURE_CALL != 0
+            if flags & (flags::PURE_CALL | flags::ERRNO_LOAD) != 0
                 || (store
                     && flags & (flags::STORE_NO_FAULT | flags::VOLATILE) == flags::STORE_NO_FAULT)
             {

@@ -387,11 +387,16 @@ fn is_errno_location(ptr: LLVMValueRef) -> bool {
 }
 
 /// Whether the system call at `site` may write the memory `load` reads, `errno` left aside.
+/// A load of errno itself reads none of the program's own objects a call writes.
 pub(crate) fn site_may_write(shim: &Shim, site: &Site, load: LLVMValueRef) -> bool {
+    let from_errno =
+        ir::opcode(load) == LLVMOpcode::LLVMLoad && is_errno_location(ir::operand(load, 0));
     match effects(site) {
-        Effects::Known { writes } => writes
-            .iter()
-            .any(|e| !argv_and_own(shim, load, e.ptr) && shim.load_may_alias(load, e.ptr, e.size)),
+        Effects::Known { writes } => writes.iter().any(|e| {
+            !argv_and_own(shim, load, e.ptr)
+                && (!from_errno || may_be_errno(shim, e.ptr))
+                && shim.load_may_alias(load, e.ptr, e.size)
+        }),
         Effects::Unknown => shim.call_may_clobber_load(site.call, load),
     }
 }
