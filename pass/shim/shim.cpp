@@ -37,6 +37,7 @@
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/Operator.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
@@ -243,6 +244,62 @@ int syscluster_shim_load_may_alias(void *ctx, LLVMValueRef load, LLVMValueRef pt
   return AA.alias(MemoryLocation::get(Load), MemoryLocation(P, Size)) != AliasResult::NoAlias;
 }
 
+// Whether `V`, a global variable of internal linkage or a GEP of one, is used only as the
+// address of loads and stores (through GEPs): then no other pointer, in memory, in an argument
+// or in the kernel's hands, can point into it.
+static bool addressOnlyAccessed(const Value *V, unsigned Depth) {
+  for (const Use &U : V->uses()) {
+    const User *Usr = U.getUser();
+    if (isa<LoadInst>(Usr))
+      continue;
+    if (isa<StoreInst>(Usr) && U.getOperandNo() == StoreInst::getPointerOperandIndex())
+      continue;
+    if (isa<GEPOperator>(Usr) && U.getOperandNo() == 0 && Depth < 4 &&
+        addressOnlyAccessed(Usr, Depth + 1))
+      continue;
+    return false;
+  }
+  return true;
+}
+
+// Whether the store writes into an internal global no pointer can reach (addressOnlyAccessed).
+static bool storeToUnreachableGlobal(const StoreInst *SI) {
+  auto *GV = dyn_cast<GlobalVariable>(getUnderlyingObject(SI->getPointerOperand()));
+  return GV && GV->hasLocalLinkage() && addressOnlyAccessed(GV, 0);
+}
+
+// 1 when the memory `store` writes may overlap `size` bytes at `ptr` (all bytes from `ptr` on
+// when `size_known` is 0): 0 for a store into an internal global whose address only loads and
+// stores use (no pointer can point into it), else by alias analysis.
+int syscluster_shim_store_may_alias(void *ctx, LLVMValueRef store, LLVMValueRef ptr,
+                                    uint64_t size, int size_known) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *SI = dyn_cast<StoreInst>(unwrap(store));
+  Value *P = unwrap(ptr);
+  if (!SI || !P->getType()->isPointerTy())
+    return 1;
+  if (storeToUnreachableGlobal(SI))
+    return 0;
+  auto &AA = C.FAM.getResult<AAManager>(*SI->getFunction());
+  LocationSize Size = size_known ? LocationSize::precise(size) : LocationSize::afterPointer();
+  return AA.alias(MemoryLocation::get(SI), MemoryLocation(P, Size)) != AliasResult::NoAlias;
+}
+
+// 1 when the system call `call` may read or write the memory `store` writes: 0 for a store into an
+// internal global no pointer can reach (a system call reaches user memory only through
+// pointers), else by alias analysis (getModRefInfo).
+int syscluster_shim_syscall_may_access_store(void *ctx, LLVMValueRef call, LLVMValueRef store) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *Call = dyn_cast<CallBase>(unwrap(call));
+  auto *SI = dyn_cast<StoreInst>(unwrap(store));
+  if (!Call || !SI)
+    return 1;
+  if (storeToUnreachableGlobal(SI))
+    return 0;
+  auto &AA = C.FAM.getResult<AAManager>(*Call->getFunction());
+  return isModOrRefSet(AA.getModRefInfo(Call, MemoryLocation::get(SI)));
+}
+
 // 1 when the instruction `inst` may write the memory `load` reads (alias analysis; any
 // instruction, calls and lifetime markers included).
 int syscluster_shim_inst_may_write_load(void *ctx, LLVMValueRef inst, LLVMValueRef load) {
@@ -369,7 +426,58 @@ enum : unsigned {
   SC_DEBUG = 16,         // debug intrinsic or pseudo probe: no effect on the program
   SC_INLINE_ASM = 32,    // call to inline assembly
   SC_LIFETIME = 64,      // lifetime marker
+  SC_PURE_CALL = 128,    // a call that only computes a value (isPureCall)
+  SC_STORE_NO_FAULT = 256, // a simple store to memory known writable there (storeCannotFault)
+  SC_ERRNO_LOAD = 512,   // a simple load of errno through `__errno_location()` (isErrnoAccess)
 };
+
+// Whether `P` with `Ty` is errno itself: the pointer `__errno_location()` returns (libc's
+// contract: the address of this thread's errno, an int) and at most an int's bytes.
+static bool isErrnoAccess(const Value *P, Type *Ty, const DataLayout &DL) {
+  auto *CI = dyn_cast<CallInst>(P);
+  const Function *F = CI ? CI->getCalledFunction() : nullptr;
+  TypeSize Size = DL.getTypeStoreSize(Ty);
+  return F && F->getName() == "__errno_location" && F->arg_empty() && !Size.isScalable() &&
+         Size.getFixedValue() <= sizeof(int);
+}
+
+// A call that only computes a value: a direct call whose callee does not access memory (or,
+// an intrinsic, only memory the program cannot reach, as llvm.assume does), returns and does
+// not unwind, by the call's and the callee's attributes (`__errno_location`, `llvm.smax`).
+// Constrained floating-point intrinsics are left out: with exceptions unmasked they trap.
+static bool isPureCall(const Instruction *I) {
+  auto *CI = dyn_cast<CallInst>(I);
+  if (!CI || CI->isInlineAsm() || CI->isLifetimeStartOrEnd() || isa<ConstrainedFPIntrinsic>(CI))
+    return false;
+  const Function *F = CI->getCalledFunction();
+  if (!F)
+    return false;
+  bool NoMemory =
+      CI->doesNotAccessMemory() || (F->isIntrinsic() && CI->onlyAccessesInaccessibleMemory());
+  return NoMemory && CI->willReturn() && CI->doesNotThrow();
+}
+
+// A simple store that cannot fault where it is: into the program's own memory, an alloca or a
+// global variable that is not constant (LLVM's isDereferenceableAndAlignedPointer for the
+// bytes it writes, so a constant offset within bounds), or into errno through the pointer
+// `__errno_location()` returns (libc's contract: this thread's errno, an int). Memory behind
+// a pointer argument is not taken even when dereferenceable: it may be shared with another
+// process (a MAP_SHARED mapping), which sees a store that a signal killing this one during a
+// batch would have kept from happening.
+static bool storeCannotFault(const StoreInst *SI) {
+  if (!SI->isSimple())
+    return false;
+  const Value *P = SI->getPointerOperand();
+  const DataLayout &DL = SI->getDataLayout();
+  Type *Ty = SI->getValueOperand()->getType();
+  if (isa<CallInst>(P))
+    return isErrnoAccess(P, Ty, DL);
+  const Value *Obj = getUnderlyingObject(P);
+  bool Writable = isa<AllocaInst>(Obj);
+  if (auto *GV = dyn_cast<GlobalVariable>(Obj))
+    Writable = !GV->isConstant() && !GV->hasExternalWeakLinkage() && GV->getAddressSpace() == 0;
+  return Writable && isDereferenceableAndAlignedPointer(P, Ty, SI->getAlign(), DL, SI);
+}
 
 unsigned syscluster_shim_inst_flags(LLVMValueRef inst) {
   auto *I = unwrap<Instruction>(inst);
@@ -389,6 +497,14 @@ unsigned syscluster_shim_inst_flags(LLVMValueRef inst) {
   if (auto *CB = dyn_cast<CallBase>(I))
     if (CB->isInlineAsm())
       F |= SC_INLINE_ASM;
+  if (isPureCall(I))
+    F |= SC_PURE_CALL;
+  if (auto *SI = dyn_cast<StoreInst>(I))
+    if (storeCannotFault(SI))
+      F |= SC_STORE_NO_FAULT;
+  if (auto *LI = dyn_cast<LoadInst>(I))
+    if (LI->isSimple() && isErrnoAccess(LI->getPointerOperand(), LI->getType(), LI->getDataLayout()))
+      F |= SC_ERRNO_LOAD;
   return F;
 }
 

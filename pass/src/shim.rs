@@ -48,6 +48,18 @@ extern "C" {
         size: u64,
         size_known: c_int,
     ) -> c_int;
+    fn syscluster_shim_store_may_alias(
+        ctx: *mut c_void,
+        store: LLVMValueRef,
+        ptr: LLVMValueRef,
+        size: u64,
+        size_known: c_int,
+    ) -> c_int;
+    fn syscluster_shim_syscall_may_access_store(
+        ctx: *mut c_void,
+        call: LLVMValueRef,
+        store: LLVMValueRef,
+    ) -> c_int;
     fn syscluster_shim_inst_may_write_load(
         ctx: *mut c_void,
         inst: LLVMValueRef,
@@ -164,6 +176,14 @@ pub mod flags {
     pub const DEBUG: u32 = 16;
     pub const INLINE_ASM: u32 = 32;
     pub const LIFETIME: u32 = 64;
+    /// A direct call that only computes a value: its callee does not access memory (an
+    /// intrinsic: or only memory the program cannot reach), returns and does not unwind.
+    pub const PURE_CALL: u32 = 128;
+    /// A simple store that cannot fault: within an alloca or a global variable that is not
+    /// constant, or into errno through `__errno_location()`.
+    pub const STORE_NO_FAULT: u32 = 256;
+    /// A simple load of errno through `__errno_location()` (at most an int): it cannot fault.
+    pub const ERRNO_LOAD: u32 = 512;
 }
 
 /// The answer of a loop transformation of the shim: null when done, else a static string
@@ -239,6 +259,33 @@ impl Shim {
                 c_int::from(size.is_some()),
             ) != 0
         }
+    }
+    /// May the memory `store` writes overlap `size` bytes at `ptr` (every byte from `ptr` on
+    /// when `size` is `None`)? No for an internal global that only loads and stores address;
+    /// otherwise alias analysis.
+    pub(crate) fn store_may_alias(
+        &self,
+        store: LLVMValueRef,
+        ptr: LLVMValueRef,
+        size: Option<u64>,
+    ) -> bool {
+        // SAFETY: ctx is live; the shim checks that store is a store and ptr a pointer.
+        unsafe {
+            syscluster_shim_store_may_alias(
+                self.ctx,
+                store,
+                ptr,
+                size.unwrap_or(0),
+                c_int::from(size.is_some()),
+            ) != 0
+        }
+    }
+    /// May the system call `call` read or write the memory `store` writes? No for an
+    /// internal global that only loads and stores address; otherwise alias analysis
+    /// (`getModRefInfo`).
+    pub(crate) fn syscall_may_access_store(&self, call: LLVMValueRef, store: LLVMValueRef) -> bool {
+        // SAFETY: ctx is live; the shim checks the kinds of both values.
+        unsafe { syscluster_shim_syscall_may_access_store(self.ctx, call, store) != 0 }
     }
     /// Alias analysis: may the instruction `inst` write the memory `load` reads?
     pub(crate) fn inst_may_write_load(&self, inst: LLVMValueRef, load: LLVMValueRef) -> bool {

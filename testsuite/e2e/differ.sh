@@ -24,9 +24,11 @@
 # F_GETFD and F_GETFL, and EMFILE, EBADF, ENOENT and dup2 onto itself), intblock (a copy through a pipe with lzip's block
 # loops under signals without SA_RESTART: copy's cases), gnucat (coreutils cat's loop over
 # gnulib-style safe_read and full_write under signals without SA_RESTART: copy's cases and a
-# read from a pipe that blocks while signals arrive) or records (testsuite/programs/records.c:
+# read from a pipe that blocks while signals arrive), records (testsuite/programs/records.c:
 # records IN OUT, IN as 512-byte records each after a header: copy's cases, the output checked
-# record by record). The environment (e.g.
+# record by record), bookkeep (testsuite/programs/bookkeep.c: a copy that keeps its books in
+# globals between its calls: copy's cases and the books) or bookkeepsig (bookkeep.c with
+# copysig's signals: bookkeep's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -36,7 +38,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -50,9 +52,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat or records)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep or bookkeepsig)" >&2
 	exit 2
 	;;
 esac
@@ -322,10 +324,11 @@ log_log_ro() {
 		ro_file=$PWD/log mount_tmpfs ro 64k ro
 }
 
-# copy_cases [SAME]: copy's inputs and failures. SAME is the shell test that a finished OUT is
-# right (default: a copy of IN).
+# copy_cases [SAME [WHOLE]]: copy's inputs and failures. SAME is the shell test that a
+# finished OUT is right (default: a copy of IN); WHOLE a file-size limit in blocks of 512 bytes
+# at which a write begins (default 8, after two writes of 4096 bytes).
 copy_cases() {
-	local same=${1:-cmp in out}
+	local same=${1:-cmp in out} whole=${2:-8}
 	for size in 0 1 4095 4096 4097 2097152; do
 		check "size-$size" "in_$size" 0 -e "$same" -- in out
 	done
@@ -339,9 +342,9 @@ copy_cases() {
 	check output-full-tmpfs out_full 1 -e "test -s full/out" -- in full/out
 	# ulimit -f counts blocks of 512 (POSIX sh) or 1024 bytes (bash): 8 blocks is a whole
 	# number of 4096-byte writes, 5 blocks is not (a short write first).
-	check fsize-efbig in_2097152 1 -l 8 -x -e "test -s out" -- in out
+	check fsize-efbig in_2097152 1 -l "$whole" -x -e "test -s out" -- in out
 	check fsize-short-write in_2097152 1 -l 5 -x -e "test -s out" -- in out
-	check fsize-sigxfsz in_2097152 153 -l 8 -- in out
+	check fsize-sigxfsz in_2097152 153 -l "$whole" -- in out
 	check closed-stdout in_4097 0 -c -e "$same" -- in out
 	check closed-stdout-missing-input none 1 -c -- nope out
 }
@@ -458,6 +461,19 @@ relay_cases() {
 	check peer-closed-empty in_0 1 -- -p in out
 	check bad-descriptor in_4097 1 -e "test -f out && test ! -s out" -- -b in out
 }
+
+# bookkeep: copy's inputs and failures (its writes begin at 512 + 4096 k: 9 blocks is one), and
+# the books it prints at the end (its totals, errno 0 from its last errno = 0) and on a failed
+# write (errno as the write left it after the program's errno = 0: a short write says 0).
+bookkeep_cases() {
+	copy_cases "cmp in out" 9
+	for size in 0 4097 2097152; do
+		check "books-$size" "in_$size" 0 -e "cmp in out && grep -q ' bytes_in $size bytes_out $size .* errno 0$' ../stdout" -- in out
+	done
+	check books-dev-full in_4097 1 -e "grep -q '^write: No space left on device (errno 28)' ../stderr" -- in /dev/full
+	check books-short-write in_2097152 1 -l 5 -x -e "grep -q '^write: Success (errno 0)' ../stderr" -- in out
+}
+bookkeepsig_cases() { bookkeep_cases; }
 
 # flags prints every descriptor's flags; each failing step has its own case: ENOENT (no
 # input), EISDIR (output), EMFILE at each descriptor in turn (RLIMIT_NOFILE), EBADF (accept on

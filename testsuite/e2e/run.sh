@@ -17,8 +17,11 @@
 # whose read -> write clusters only once the write's loops are peeled, and
 # flags.c, descriptors made by a call and fcntl(F_SETFD/F_SETFL), which the pass merges, and
 # intblock.c, a copy through a pipe with lzip's block loops: int counts, errno = 0 and a
-# retry on EINTR under a signal handler without SA_RESTART, and records.c, a record writer
-# whose loop code motion makes one multi-call per record and unrolling one per 8 records) it
+# retry on EINTR under a signal handler without SA_RESTART, records.c, a record writer
+# whose loop code motion makes one multi-call per record and unrolling one per 8 records,
+# and bookkeep.c, a request-like start and a copy loop that keep counters, totals and
+# errno = 0 in globals between their calls, which straight multi-calls take with those stores
+# in their gaps, and bookkeepsig.c, the same with copysig.c's signals) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -64,7 +67,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -126,7 +129,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -338,6 +341,14 @@ host_program() {
 				grep -q 'remark: unrolled the loop of write -> write 8 times' "$w/clustered.log" &&
 				grep -q 'clustered 16 system calls into one multi-call: write -> write -> write' "$w/clustered.log" ||
 				fail "$p: the record loop was not unrolled into one multi-call of 8 records"
+			;;
+		bookkeep | bookkeepsig)
+			# The request's opens, read and write keep counters in globals between them, and
+			# the copy loop's write and next read its totals: both are multi-calls only with
+			# those stores in their gaps.
+			grep -q 'clustered [0-9]* system calls into one multi-call: open -> open -> read -> write' "$w/clustered.log" &&
+				grep -q 'clustered 2 system calls into one multi-call: write -> read' "$w/clustered.log" ||
+				fail "$p: the chains with stores between their calls were not clustered"
 			;;
 		esac
 

@@ -9,7 +9,7 @@
 ; RUN: opt -passes=verify -disable-output %t.ll
 
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: 'store i64 %n, ptr %total, align 8' between 'read' at safe_store (no debug location) and 'write' at safe_store (no debug location) has side effects
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: 'store i64 %n, ptr %total, align 8' between 'read' at safe_store (no debug location) and 'write' at safe_store (no debug location) may fault: its address is not known to be writable there (a local, a global variable within its bounds, or errno), and in a multi-call it runs after the later calls
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: '%l = call i32 @log(i64 %n)' between 'read' at safe_call (no debug location) and 'write' at safe_call (no debug location) calls 'log': user code cannot run inside a multi-call
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: '%v = load volatile i8, ptr %buf, align 1' between 'read' at safe_volatile (no debug location) and 'write' at safe_volatile (no debug location) is a volatile or atomic access
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: '%d = sdiv i64 100, %n' between 'read' at safe_trap (no debug location) and 'write' at safe_trap (no debug location) may trap, so it must run before the later calls

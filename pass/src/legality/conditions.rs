@@ -59,12 +59,83 @@ pub(crate) fn safety(gap: &Gap, a: usize, b: usize) -> Option<Found> {
     })
 }
 
+/// Condition 2 for a straight batch, instruction part: as `safety`, except that two kinds of
+/// instruction pass, because running them after the later calls instead of before them cannot
+/// be observed (the lowering leaves them in place, in program order, and runs the later calls
+/// at the first one):
+///
+/// - a call that only computes a value (`flags::PURE_CALL`: `__errno_location`, `llvm.smax`);
+/// - a simple store that cannot fault (`flags::STORE_NO_FAULT`: into a local, a global variable
+///   within its bounds, or errno), whose memory no later call of the chain reads or writes
+///   (checked over the whole chain, `stores`);
+/// - a load of errno (`flags::ERRNO_LOAD`), which cannot fault although LLVM does not know the
+///   pointer dereferenceable (its memory is checked with the other loads: errno is left aside,
+///   since the lowering sets it at each call's own position).
+///
+/// A store that may fault is refused (faulting after the later calls ran, it would leave their
+/// effects behind); a volatile or atomic one as in `safety`.
+pub(crate) fn straight_safety(gap: &Gap, a: usize, b: usize) -> Option<Found> {
+    gap.steps.iter().enumerate().find_map(|(i, s)| match *s {
+        Step::Inst { inst, flags } => {
+            let store = ir::opcode(inst) == llvm_sys::LLVMOpcode::LLVMStore;
+            if flags & (flags::PURE_CALL | flags::ERRNO_LOAD) != 0
+                || (store
+                    && flags & (flags::STORE_NO_FAULT | flags::VOLATILE) == flags::STORE_NO_FAULT)
+            {
+                None
+            } else if store && flags & flags::VOLATILE == 0 {
+                let reason = Reason::StoreMayFault { store: inst, a, b };
+                Some((i, Refusal::new(inst, reason)))
+            } else {
+                unsafe_kind(inst, flags)
+                    .map(|what| (i, Refusal::new(inst, Reason::Unsafe { inst, what, a, b })))
+            }
+        }
+        Step::Branch { .. } | Step::Switch { .. } => None,
+    })
+}
+
+/// The stores and calls between the calls that `straight_safety` accepts and `safety` does
+/// not, in order: a looped batch refuses them.
+pub(crate) fn straight_only(gap: &Gap) -> Vec<LLVMValueRef> {
+    gap.steps
+        .iter()
+        .filter_map(|s| match *s {
+            Step::Inst { inst, flags }
+                if flags & (flags::PURE_CALL | flags::STORE_NO_FAULT) != 0 =>
+            {
+                Some(inst)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The stores between the calls (their memory is checked against the later calls over the
+/// whole chain).
+pub(crate) fn stores(gap: &Gap) -> Vec<LLVMValueRef> {
+    gap.steps
+        .iter()
+        .filter_map(|s| match *s {
+            Step::Inst { inst, .. } if ir::opcode(inst) == llvm_sys::LLVMOpcode::LLVMStore => {
+                Some(inst)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// The loads between the calls (condition 2's memory part is checked over the whole chain).
+/// A call that only computes a value reads no memory the calls could write.
 pub(crate) fn loads(gap: &Gap) -> Vec<LLVMValueRef> {
     gap.steps
         .iter()
         .filter_map(|s| match *s {
-            Step::Inst { inst, flags } if flags & flags::READS_MEMORY != 0 => Some(inst),
+            Step::Inst { inst, flags }
+                if flags & flags::READS_MEMORY != 0 && flags & flags::PURE_CALL == 0 =>
+            {
+                Some(inst)
+            }
             _ => None,
         })
         .collect()

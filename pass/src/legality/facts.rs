@@ -517,15 +517,27 @@ const MODELLED: &[&str] = &[
 /// What `site` does to user memory: `read` writes `buf[0..len)`, `write` reads it, `fstat`
 /// writes its struct, `open` reads its path, `close` touches none.
 pub(crate) fn effects(site: &Site) -> Effects {
-    let Some(sys) = site.nr.and_then(catalogue::by_nr) else {
-        return Effects::Unknown;
-    };
-    if !MODELLED.contains(&sys.name) {
-        return Effects::Unknown;
+    match modelled(site) {
+        Some(sys) => Effects::Known {
+            writes: extents(site, sys, ArgKind::may_write_memory),
+        },
+        None => Effects::Unknown,
     }
-    let mut writes = Vec::new();
+}
+
+/// The site's system call when `MODELLED` lists it.
+fn modelled(site: &Site) -> Option<&'static catalogue::Syscall> {
+    site.nr
+        .and_then(catalogue::by_nr)
+        .filter(|sys| MODELLED.contains(&sys.name))
+}
+
+/// The memory arguments of `site` whose kind `pick` selects, each with its length when the
+/// next argument is a constant length.
+fn extents(site: &Site, sys: &catalogue::Syscall, pick: fn(ArgKind) -> bool) -> Vec<Extent> {
+    let mut out = Vec::new();
     for (k, kind) in sys.args.iter().enumerate() {
-        if !kind.may_write_memory() {
+        if !pick(*kind) {
             continue;
         }
         let Some(ptr) = site.args.get(k).copied().flatten() else {
@@ -541,17 +553,78 @@ pub(crate) fn effects(site: &Site) -> Effects {
                 .and_then(|n| u64::try_from(n).ok()),
             _ => None,
         };
-        writes.push(Extent { ptr, size });
+        out.push(Extent { ptr, size });
     }
-    Effects::Known { writes }
+    out
+}
+
+/// The system calls that may run a signal handler of the program before they return, where
+/// POSIX lets the handler read the program's variables (a signal sent to the process itself,
+/// a pending one unblocked): a store between the calls must not follow one of them in a batch.
+#[rustfmt::skip]
+const RUN_HANDLERS: &[&str] = &[
+    "kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal",
+    "rt_sigprocmask", "rt_sigsuspend", "rt_sigreturn", "pause",
+];
+
+/// The system calls that may read, write, unmap or change the protection of any memory of
+/// the process, whatever pointers they are given (a page address computed from an integer, the
+/// process's own pid for `process_vm_writev`): a store between the calls must not follow one of
+/// them in a batch.
+#[rustfmt::skip]
+const ANY_MEMORY: &[&str] = &[
+    "mmap", "munmap", "mremap", "mprotect", "pkey_mprotect", "madvise", "process_madvise",
+    "brk", "remap_file_pages", "shmat", "shmdt", "msync", "process_vm_readv",
+    "process_vm_writev",
+];
+
+/// Whether the system call at `site` may read or write the memory `store` writes, or run a
+/// signal handler that may (`RUN_HANDLERS`, `ANY_MEMORY`). A modelled call touches its memory
+/// arguments (`read` writes its buffer, `write` reads it, `open` reads its path, `fstat` writes
+/// its struct); any other is asked of alias analysis as a whole. `errno` is left aside: the
+/// lowering sets it at each call's own position, after the code before that position, so a
+/// store to errno between the calls comes before the later calls' errno as in the original.
+pub(crate) fn site_may_access_store(shim: &Shim, site: &Site, store: LLVMValueRef) -> bool {
+    let Some(sys) = site.nr.and_then(catalogue::by_nr) else {
+        return true;
+    };
+    if runs_handlers(site) || ANY_MEMORY.contains(&sys.name) {
+        return true;
+    }
+    if !MODELLED.contains(&sys.name) {
+        return shim.syscall_may_access_store(site.call, store);
+    }
+    let to_errno = is_errno_location(ir::operand(store, 1));
+    extents(site, sys, ArgKind::is_memory).iter().any(|e| {
+        (!to_errno || may_be_errno(shim, e.ptr)) && shim.store_may_alias(store, e.ptr, e.size)
+    })
+}
+
+/// Whether the system call at `site` may run a signal handler before it returns
+/// (`RUN_HANDLERS`; a call of unknown number may).
+pub(crate) fn runs_handlers(site: &Site) -> bool {
+    site.nr
+        .and_then(catalogue::by_nr)
+        .is_none_or(|sys| RUN_HANDLERS.contains(&sys.name))
+}
+
+/// Whether `ptr` is the result of a call of `__errno_location`, the address of this thread's
+/// errno.
+fn is_errno_location(ptr: LLVMValueRef) -> bool {
+    ir::is_call(ptr) && ir::called_function(ptr).is_some_and(|f| ir::name(f) == "__errno_location")
 }
 
 /// Whether the system call at `site` may write the memory `load` reads, `errno` left aside.
+/// A load of errno itself reads none of the program's own objects a call writes.
 pub(crate) fn site_may_write(shim: &Shim, site: &Site, load: LLVMValueRef) -> bool {
+    let from_errno =
+        ir::opcode(load) == LLVMOpcode::LLVMLoad && is_errno_location(ir::operand(load, 0));
     match effects(site) {
-        Effects::Known { writes } => writes
-            .iter()
-            .any(|e| !argv_and_own(shim, load, e.ptr) && shim.load_may_alias(load, e.ptr, e.size)),
+        Effects::Known { writes } => writes.iter().any(|e| {
+            !argv_and_own(shim, load, e.ptr)
+                && (!from_errno || may_be_errno(shim, e.ptr))
+                && shim.load_may_alias(load, e.ptr, e.size)
+        }),
         Effects::Unknown => shim.call_may_clobber_load(site.call, load),
     }
 }

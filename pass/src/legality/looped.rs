@@ -67,6 +67,13 @@ impl Checker<'_> {
             }
             _ => None,
         };
+        // The iterations a looped batch runs skip the code between the calls: a store or a
+        // call there, which a straight batch runs in place, would not run at all.
+        if form.is_some() || heads_loop {
+            if let Some(&inst) = gaps.iter().flat_map(|g| g.straight_only.iter()).next() {
+                return Err(Refusal::new(inst, Reason::LoopGapEffect { inst }));
+            }
+        }
         if let Some(form) = form {
             let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
             let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();

@@ -8,10 +8,12 @@
 //! is exact when, for every consecutive pair `a = ci`, `b = ci+1`:
 //!
 //! 1. **dominance**: `a` dominates `b`;
-//! 2. **safety**: the code between them only computes values: no calls, stores, volatile or
-//!    atomic accesses, lifetime markers, inline assembly or instructions that may trap, and no
-//!    load of memory that a later call of the chain may write (alias analysis over each
-//!    call's memory effects from the catalogue, `facts::effects`);
+//! 2. **safety**: the code between them only computes values: no calls but calls that only
+//!    compute a value, no volatile or atomic accesses, lifetime markers, inline assembly or
+//!    instructions that may trap, no load of memory that a later call of the chain may write
+//!    (alias analysis over each call's memory effects from the catalogue, `facts::effects`),
+//!    and only stores that cannot fault, to memory no later call of the chain reads or writes
+//!    (`conditions::straight_safety`, `facts::site_may_access_store`);
 //! 3. **convexity**: everything between belongs to the region: a branch leaves the path only
 //!    to code that never comes back to a later call of the chain (error handlers that return,
 //!    `exit`, `unreachable`), except by running `c0` again;
@@ -65,6 +67,10 @@ struct GapFacts {
     exits: Vec<(LLVMValueRef, LLVMBasicBlockRef)>,
     /// Loads between the calls (they run after every later call of the batch).
     loads: Vec<LLVMValueRef>,
+    /// Stores between the calls (they too run after every later call of the batch).
+    stores: Vec<LLVMValueRef>,
+    /// The stores and calls that only a straight batch accepts (`conditions::straight_only`).
+    straight_only: Vec<LLVMValueRef>,
     /// The phis of the merges on the path, with their values on it (`facts::Gap::on_path`).
     on_path: HashMap<LLVMValueRef, LLVMValueRef>,
 }
@@ -85,7 +91,8 @@ pub(crate) struct Checker<'a> {
     reach: facts::Reach,
     /// Per (a, b, block of the chain's first call).
     gaps: HashMap<(usize, usize, LLVMBasicBlockRef), GapVerdict>,
-    /// Whether the call may write the memory the load reads.
+    /// Whether the call may write the memory the load reads, or may read or write the memory
+    /// the store writes.
     clobbers: HashMap<(LLVMValueRef, LLVMValueRef), bool>,
     /// Whether the value dominates the instruction.
     dominates: HashMap<(LLVMValueRef, LLVMValueRef), bool>,
@@ -146,11 +153,17 @@ impl<'a> Checker<'a> {
             self.exits_stay_out(&gap, &calls[i + 2..], head)?;
             gaps.push(gap);
         }
-        // Safety, memory part: a load between ci and ci+1 runs after every call of the batch.
+        // Safety, memory part: a load or a store between ci and ci+1 runs after every call of
+        // the batch.
         for (i, gap) in gaps.iter().enumerate() {
             for &load in &gap.loads {
                 if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_clobber(c, load)) {
                     return Err(Refusal::new(load, Reason::ClobberedLoad { load, by }));
+                }
+            }
+            for &store in &gap.stores {
+                if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_see(c, store)) {
+                    return Err(Refusal::new(store, Reason::StoreSeen { store, by }));
                 }
             }
         }
@@ -194,6 +207,11 @@ impl<'a> Checker<'a> {
             for &load in &gap.loads {
                 if self.may_clobber(b, load) {
                     return Err(Refusal::new(load, Reason::ClobberedLoad { load, by: b }));
+                }
+            }
+            for &store in &gap.stores {
+                if self.may_see(b, store) {
+                    return Err(Refusal::new(store, Reason::StoreSeen { store, by: b }));
                 }
             }
         }
@@ -251,7 +269,7 @@ impl<'a> Checker<'a> {
         let gap = facts::gather(self.shim, &mut self.reach, &sites[a], &sites[b], head);
         let linearity = conditions::linearity(&gap, sites, a, b);
         let first = [
-            conditions::safety(&gap, a, b),
+            conditions::straight_safety(&gap, a, b),
             linearity.as_ref().err().cloned(),
             conditions::convexity(&gap, b),
         ]
@@ -265,6 +283,8 @@ impl<'a> Checker<'a> {
             stop: linearity.unwrap_or(Stop::Never),
             exits: gap.exits().collect(),
             loads: conditions::loads(&gap),
+            stores: conditions::stores(&gap),
+            straight_only: conditions::straight_only(&gap),
             on_path: gap.on_path,
         })
     }
@@ -334,6 +354,16 @@ impl<'a> Checker<'a> {
             .clobbers
             .entry((site.call, load))
             .or_insert_with(|| facts::site_may_write(shim, site, load))
+    }
+
+    /// Whether the call at `site` may read or write what `store` writes, or run a signal
+    /// handler that may (`facts::site_may_access_store`; `errno` left aside as for loads).
+    fn may_see(&mut self, site: usize, store: LLVMValueRef) -> bool {
+        let (shim, site) = (self.shim, &self.sites[site]);
+        *self
+            .clobbers
+            .entry((site.call, store))
+            .or_insert_with(|| facts::site_may_access_store(shim, site, store))
     }
 }
 

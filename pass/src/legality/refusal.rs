@@ -76,6 +76,15 @@ pub enum Reason {
         load: LLVMValueRef,
         by: usize,
     },
+    StoreMayFault {
+        store: LLVMValueRef,
+        a: usize,
+        b: usize,
+    },
+    StoreSeen {
+        store: LLVMValueRef,
+        by: usize,
+    },
     SigactionNotFirst {
         site: usize,
     },
@@ -195,6 +204,9 @@ pub enum Reason {
     WayRound {
         inst: LLVMValueRef,
     },
+    LoopGapEffect {
+        inst: LLVMValueRef,
+    },
 }
 
 impl Reason {
@@ -205,6 +217,8 @@ impl Reason {
             NotLowerable { .. }
             | Unsafe { .. }
             | ClobberedLoad { .. }
+            | StoreMayFault { .. }
+            | StoreSeen { .. }
             | SigactionNotFirst { .. } => Condition::Safety,
             BothWays { .. }
             | ExitRejoins { .. }
@@ -233,7 +247,8 @@ impl Reason {
             | Advancing { .. }
             | HeaderTest { .. }
             | ResultTestedLate { .. }
-            | WayRound { .. } => Condition::WholeLoop,
+            | WayRound { .. }
+            | LoopGapEffect { .. } => Condition::WholeLoop,
         }
     }
 }
@@ -306,6 +321,22 @@ impl Refusal {
             ClobberedLoad { load, by } => format!(
                 "'{}' reads memory that the later {} may write; in a multi-call it would see that write",
                 ir::describe(*load),
+                label(*by)
+            ),
+            StoreMayFault { store, a, b } => format!(
+                "'{}' between {} and {} may fault: its address is not known to be writable there (a local, a global variable within its bounds, or errno), and in a multi-call it runs after the later calls",
+                ir::describe(*store),
+                label(*a),
+                label(*b)
+            ),
+            StoreSeen { store, by } if super::facts::runs_handlers(&sites[*by]) => format!(
+                "'{}' writes memory that a signal handler the later {} may run could read; in a multi-call the handler would run before the store",
+                ir::describe(*store),
+                label(*by)
+            ),
+            StoreSeen { store, by } => format!(
+                "'{}' writes memory that the later {} may read or write; in a multi-call that call would run before the store",
+                ir::describe(*store),
                 label(*by)
             ),
             BothWays { t, f, b } => format!(
@@ -439,6 +470,10 @@ impl Refusal {
                 ir::describe(*test),
                 ir::value_name(*phi),
                 label(*site)
+            ),
+            LoopGapEffect { inst } => format!(
+                "'{}' runs between the calls of a loop: a looped batch runs its iterations without the code between the calls, so a store or a call there is taken in straight multi-calls only",
+                ir::describe(*inst)
             ),
             WayRound { inst } => format!(
                 "'{}' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may",
