@@ -8,7 +8,7 @@
 //! | call | io_uring | predicates that map (all but the last entry) |
 //! |---|---|---|
 //! | `read(fd, buf, n)` | `READ`, offset -1 (file position) | never (hard link), short transfer `NE_ARG` on `n` (link) |
-//! | `write(fd, buf, n)` | `WRITE`, offset -1 | the same |
+//! | `write(fd, buf, n)` | `WRITE`, offset -1 (/dev/null only, below) | the same |
 //! | `close(fd)` | `CLOSE`, last entry only (see below) | — |
 //! | `fsync(fd)`, `fdatasync(fd)` | `FSYNC` (`DATASYNC`) | never (hard link), `NEG` (link) |
 //!
@@ -63,7 +63,14 @@
 //! - `close` of an io_uring instance is refused by io_uring (EBADF) but not by `close(2)`;
 //! - a write past the file-size limit (`RLIMIT_FSIZE`) fails with EFBIG in io_uring, where
 //!   `write(2)` also sends SIGXFSZ to the writer (by default, killing it): a batch with a
-//!   write is sent this way only while the limit is infinite ([`file_size_limit_maps`]).
+//!   write is sent this way only while the limit is infinite ([`file_size_limit_maps`]);
+//! - a write to a regular file that the disk fills midway: io_uring tries the rest of the
+//!   short write again and, when that fails, reports the bytes written but leaves the file
+//!   position where the write began (Linux 6.18: a batch of writes of 512, 2 and 512 bytes on
+//!   a tmpfs with 256 bytes left gives 256, 2, 254 and the position 2 bytes past where it
+//!   began, where `write(2)` gives 256, -ENOSPC, -ENOSPC and the position at the end), so the
+//!   next write overwrites what was written: writes map only to /dev/null, reads to regular
+//!   files too.
 //!
 //! The check and the submission are two steps: a descriptor that another thread replaces
 //! in between (`dup2`) is that program's own race, as it would be for the direct calls.
@@ -261,9 +268,11 @@ pub fn shape_maps(entries: &[McEntry]) -> bool {
 pub enum Descriptor {
     /// Not open: every request on it fails with EBADF, as the system call does.
     NotOpen,
-    /// A regular file opened without `O_NONBLOCK` on one of [`TASK_INDEPENDENT_FILESYSTEMS`],
-    /// or /dev/null: io_uring completes every request on it with the system call's result,
-    /// whichever thread makes it.
+    /// /dev/null: io_uring completes every request on it with the system call's result.
+    Null,
+    /// A regular file opened without `O_NONBLOCK` on one of [`TASK_INDEPENDENT_FILESYSTEMS`]:
+    /// io_uring reads it with the system call's result and file position, whichever thread
+    /// makes the request. Not its writes: see the module docs.
     Exact,
     /// Anything else (pipe, socket, terminal, other devices, directories, io_uring and other
     /// anonymous files, regular files opened `O_NONBLOCK`, regular files of any other
@@ -303,7 +312,7 @@ pub fn classify(fd: i32) -> Descriptor {
         };
     }
     match st.st_mode & libc::S_IFMT {
-        libc::S_IFCHR if is_dev_null(st.st_rdev) => Descriptor::Exact,
+        libc::S_IFCHR if is_dev_null(st.st_rdev) => Descriptor::Null,
         libc::S_IFREG => {
             // SAFETY: F_GETFL only reads the descriptor's status flags.
             let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
@@ -317,15 +326,28 @@ pub fn classify(fd: i32) -> Descriptor {
     }
 }
 
-/// Whether every descriptor the batch names is one io_uring handles exactly and completes
-/// ([`Descriptor::Exact`] or [`Descriptor::NotOpen`]); each distinct descriptor is examined
-/// once. errno is left as it was.
+/// Whether every descriptor the batch names is one io_uring handles exactly and completes for
+/// the entries that name it: [`Descriptor::NotOpen`] and [`Descriptor::Null`] for any entry,
+/// [`Descriptor::Exact`] for any but a `write`. Each distinct descriptor is examined once;
+/// errno is left as it was.
 pub fn descriptors_map(entries: &[McEntry]) -> bool {
     let _saved = crate::errno::Saved::new();
-    entries.iter().enumerate().all(|(index, entry)| {
+    let mut seen: Vec<(i64, Descriptor)> = Vec::new();
+    entries.iter().all(|entry| {
         let fd = entry.args[0];
-        let seen = entries[..index].iter().any(|earlier| earlier.args[0] == fd);
-        seen || i32::try_from(fd).is_ok_and(|fd| classify(fd) != Descriptor::Other)
+        let kind = match seen.iter().find(|(f, _)| *f == fd) {
+            Some(&(_, kind)) => kind,
+            None => {
+                let kind = i32::try_from(fd).map_or(Descriptor::Other, classify);
+                seen.push((fd, kind));
+                kind
+            }
+        };
+        match kind {
+            Descriptor::NotOpen | Descriptor::Null => true,
+            Descriptor::Exact => i64::from(entry.nr) != libc::SYS_write,
+            Descriptor::Other => false,
+        }
     })
 }
 
@@ -542,7 +564,7 @@ mod tests {
         let file = tempfile_fd();
         assert_eq!(classify(file.as_raw_fd()), Descriptor::Exact);
         let null = open(c"/dev/null", libc::O_RDWR);
-        assert_eq!(classify(null.as_raw_fd()), Descriptor::Exact);
+        assert_eq!(classify(null.as_raw_fd()), Descriptor::Null);
         let zero = open(c"/dev/zero", libc::O_RDONLY);
         assert_eq!(classify(zero.as_raw_fd()), Descriptor::Other);
         let dir = open(c"/", libc::O_RDONLY | libc::O_DIRECTORY);

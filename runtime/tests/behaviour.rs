@@ -205,27 +205,32 @@ fn threads_run_batches_at_once() {
         .map(|t| {
             std::thread::spawn(move || {
                 // A file of this thread's own, through two descriptors (two offsets): what
-                // one writes the other reads back.
+                // the thread writes (directly) a batch reads back and writes to /dev/null.
                 let file = tempfile::NamedTempFile::new().expect("a temporary file");
-                let writer = file.reopen().expect("reopen for writing");
+                let mut writer = file.reopen().expect("reopen for writing");
                 let reader = file.reopen().expect("reopen for reading");
-                let (r, w) = (reader.as_raw_fd(), writer.as_raw_fd());
+                let null = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/null")
+                    .expect("/dev/null");
+                let (r, n) = (reader.as_raw_fd(), null.as_raw_fd());
                 let mut used = std::collections::HashSet::new();
                 for i in 0..400u32 {
                     let msg: Vec<u8> = (0..64).map(|k| t ^ (i as u8).wrapping_add(k)).collect();
                     let mut back = vec![0u8; 64];
-                    // write then read through this thread's own file: mappable onto
+                    std::io::Write::write_all(&mut writer, &msg).expect("write the message");
+                    // read this thread's own file, then write to /dev/null: mappable onto
                     // io_uring, so that backend is exercised too when forced.
                     let mut batch = [
                         e(
-                            libc::SYS_write,
-                            &[w as i64, msg.as_ptr() as i64, 64],
+                            libc::SYS_read,
+                            &[r as i64, back.as_mut_ptr() as i64, 64],
                             MC_STOP_NE_ARG,
                             2,
                         ),
                         e(
-                            libc::SYS_read,
-                            &[r as i64, back.as_mut_ptr() as i64, 64],
+                            libc::SYS_write,
+                            &[n as i64, back.as_ptr() as i64, 64],
                             MC_STOP_NE_ARG,
                             2,
                         ),

@@ -331,24 +331,26 @@ fn files_and_dev_null_still_take_the_ring() {
     let Some(rt) = common::forced_uring() else {
         return;
     };
-    let file = tempfile::tempfile().expect("a temporary file");
+    let mut file = tempfile::tempfile().expect("a temporary file");
+    let data = *b"0123456789";
+    std::io::Write::write_all(&mut file, &data).expect("write the file");
+    std::io::Seek::rewind(&mut file).expect("rewind");
     let null = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open("/dev/null")
         .expect("open /dev/null");
-    let data = *b"0123456789";
     let mut back = [0u8; 10];
     let mut batch = [
         e(
-            libc::SYS_write,
-            &[file.as_raw_fd() as i64, data.as_ptr() as i64, 10],
+            libc::SYS_read,
+            &[file.as_raw_fd() as i64, back.as_mut_ptr() as i64, 10],
             MC_STOP_NE_ARG,
             2,
         ),
         e(
-            libc::SYS_read,
-            &[null.as_raw_fd() as i64, back.as_mut_ptr() as i64, 10],
+            libc::SYS_write,
+            &[null.as_raw_fd() as i64, back.as_ptr() as i64, 10],
             MC_STOP_NEVER,
             0,
         ),
@@ -356,13 +358,18 @@ fn files_and_dev_null_still_take_the_ring() {
     assert_eq!(
         rt.backend_for(&batch, false),
         Backend::IoUring,
-        "a regular file and /dev/null go to io_uring"
+        "a read of a regular file and a write to /dev/null go to io_uring"
     );
     let outcome = run_bounded(rt, &mut batch, None, "file and /dev/null", || {});
     assert_eq!(outcome.stop_index, 2);
-    assert_eq!((batch[0].result, batch[1].result), (10, 0));
-    // SAFETY: pread into a local buffer from our own file.
-    let n = unsafe { libc::pread(file.as_raw_fd(), back.as_mut_ptr().cast(), 10, 0) };
-    assert_eq!(n, 10);
-    assert_eq!(back, data, "the file holds what the chain wrote");
+    assert_eq!((batch[0].result, batch[1].result), (10, 10));
+    assert_eq!(back, data, "the chain read the file");
+    // A write to a regular file does not (tests/exactness.rs: a write the disk fills).
+    let write = [e(
+        libc::SYS_write,
+        &[file.as_raw_fd() as i64, data.as_ptr() as i64, 10],
+        MC_STOP_NE_ARG,
+        2,
+    )];
+    assert_eq!(rt.backend_for(&write, false), Backend::Direct);
 }

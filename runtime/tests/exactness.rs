@@ -204,8 +204,12 @@ fn rewrite_entry_one(way: Way, replacement: McEntry, max_iters: Option<u64>) {
         unsafe { std::slice::from_raw_parts((&replacement as *const McEntry).cast::<u8>(), size) };
     src.write_all(bytes).expect("write the replacement");
     src.rewind().expect("rewind");
-    let mut dst = tempfile::tempfile().expect("a temporary file");
-    let byte = *b"X";
+    // Entry 1 reads one byte of this file each iteration (io_uring takes reads of regular
+    // files, not their writes).
+    let mut marks = tempfile::tempfile().expect("a temporary file");
+    marks.write_all(b"XX").expect("write the marks");
+    marks.rewind().expect("rewind");
+    let mut got = [0u8; 2];
     let mut entries = Box::new([McEntry::default(); 2]);
     let base = entries.as_mut_ptr();
     // SAFETY: base points to two entries of the box.
@@ -217,8 +221,8 @@ fn rewrite_entry_one(way: Way, replacement: McEntry, max_iters: Option<u64>) {
         2,
     );
     entries[1] = e(
-        libc::SYS_write,
-        &[dst.as_raw_fd() as i64, byte.as_ptr() as i64, 1],
+        libc::SYS_read,
+        &[marks.as_raw_fd() as i64, got.as_mut_ptr() as i64, 1],
         MC_STOP_NEVER,
         0,
     );
@@ -226,17 +230,14 @@ fn rewrite_entry_one(way: Way, replacement: McEntry, max_iters: Option<u64>) {
         assert_eq!(
             rt.backend_for(&entries[..], max_iters.is_some()),
             Backend::IoUring,
-            "a read and a write of regular files go to io_uring"
+            "reads of regular files go to io_uring"
         );
     }
     // SAFETY: a read into the batch itself (which the runtime copied at submission) and a
-    // write from the test's buffer, on the test's own files.
+    // read into the test's buffer, of the test's own files.
     let outcome = unsafe { way.run(base, 2, max_iters) };
     let what = format!("{} (looped: {max_iters:?})", way.name());
-    let mut content = Vec::new();
-    dst.rewind().expect("rewind");
-    dst.read_to_end(&mut content).expect("read the output");
-    assert_eq!(content, b"X", "{what}: entry 1 ran as submitted");
+    assert_eq!(&got[..1], b"X", "{what}: entry 1 ran as submitted");
     match max_iters {
         None => {
             assert_eq!(outcome.stop_index, 2, "{what}");
@@ -252,7 +253,7 @@ fn rewrite_entry_one(way: Way, replacement: McEntry, max_iters: Option<u64>) {
     }
     assert_eq!(
         entries[1].result, 1,
-        "{what}: entry 1's result is its write's"
+        "{what}: entry 1's result is its read's"
     );
     let mut rest = entries[1];
     rest.result = replacement.result;
@@ -284,5 +285,98 @@ fn a_batch_that_rewrites_a_later_entry_runs_it_as_submitted() {
             .reference(2, 1 << 40);
             rewrite_entry_one(way, stale, max_iters);
         }
+    }
+}
+
+/// A tmpfs of 64 KiB mounted on a new directory, or `None` when this process may not mount
+/// one (not root, no mount namespace privilege).
+fn small_tmpfs() -> Option<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("mc-full-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let status = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&dir)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    if status.success() {
+        Some(dir)
+    } else {
+        let _ = std::fs::remove_dir(&dir);
+        None
+    }
+}
+
+/// Writes of 512, 2 and 512 bytes to a file with 256 bytes of room left: every way gives the
+/// results, file and file position of the direct calls (256, -ENOSPC, -ENOSPC, position at
+/// the end), io_uring included, where the kernel's own retry of a short write would leave the
+/// position where the write began and let the next write overwrite it.
+#[test]
+fn a_write_the_disk_fills_midway_leaves_the_position_after_its_bytes() {
+    let Some(dir) = small_tmpfs() else {
+        eprintln!("skip: no tmpfs could be mounted (needs root)");
+        return;
+    };
+    let mut outcomes = Vec::new();
+    for way in Way::all() {
+        let path = dir.join("full");
+        let _ = std::fs::remove_file(&path);
+        let mut file = std::fs::File::create(&path).unwrap();
+        // Fill the filesystem but for 256 bytes: 65280 bytes, then the last page's rest.
+        let fill = vec![b'.'; 65280];
+        file.write_all(&fill).unwrap();
+        let (a, b, c) = (vec![b'a'; 512], vec![b'b'; 2], vec![b'c'; 512]);
+        let fd = i64::from(file.as_raw_fd());
+        let mut entries = [
+            e(
+                libc::SYS_write,
+                &[fd, a.as_ptr() as i64, 512],
+                MC_STOP_NEVER,
+                0,
+            ),
+            e(
+                libc::SYS_write,
+                &[fd, b.as_ptr() as i64, 2],
+                MC_STOP_NEVER,
+                0,
+            ),
+            e(
+                libc::SYS_write,
+                &[fd, c.as_ptr() as i64, 512],
+                MC_STOP_NEVER,
+                0,
+            ),
+        ];
+        // SAFETY: writes from the test's own buffers to its own file.
+        unsafe { way.run(entries.as_mut_ptr(), entries.len(), None) };
+        let results: Vec<i64> = entries.iter().map(|e| e.result).collect();
+        let position = file.stream_position().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        outcomes.push((
+            way.name(),
+            results,
+            position,
+            bytes.len(),
+            bytes[65280..].to_vec(),
+        ));
+        drop(file);
+        std::fs::remove_file(&path).unwrap();
+    }
+    let _ = std::process::Command::new("umount").arg(&dir).status();
+    let _ = std::fs::remove_dir(&dir);
+    let direct = &outcomes[0];
+    let enospc = -i64::from(libc::ENOSPC);
+    assert_eq!(
+        direct.1[1..],
+        [enospc, enospc],
+        "the direct calls fill the disk"
+    );
+    for other in &outcomes[1..] {
+        assert_eq!(
+            (&other.1, other.2, other.3, &other.4),
+            (&direct.1, direct.2, direct.3, &direct.4),
+            "{} against direct: results, position, size, bytes after the fill",
+            other.0
+        );
     }
 }

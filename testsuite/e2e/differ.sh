@@ -182,11 +182,6 @@ check() {
 	setup=$2
 	expected=$3
 	shift 3
-	if [ -n "${skip_name:-}" ] && [ "$name" = "$skip_name" ]; then
-		echo "skip $program/$name: $skip_why"
-		skipped=$((skipped + 1))
-		return
-	fi
 	opt_closed_stdout=0
 	opt_limit=""
 	opt_xfsz_ignored=0
@@ -394,16 +389,7 @@ records_same() {
 	bytes in | cmp -s - ../out.records
 }
 records_cases() {
-	# A record write cut short by ENOSPC on the full tmpfs, with more writes after it in the
-	# same batch: through io_uring the file position stays where that write began (seen on
-	# Linux 6.18), so the next header overwrites the record's last bytes, where write(2)
-	# moves the position past them. The io_uring backend does not correct for it.
-	if [ "${MULTICALL_BACKEND:-}" = io_uring ]; then
-		skip_name=output-full-tmpfs
-		skip_why="io_uring leaves the file position behind after a write cut short by ENOSPC (the runtime does not correct it)"
-	fi
 	copy_cases records_same
-	skip_name=""
 }
 
 # stamp: copy's inputs and failures; the output is the header line and then the input, and the
