@@ -840,6 +840,8 @@ guest_crossings() {
 	[ -x "$work/data/gzip/gzip.clustered" ] && runs+=("gzip -9 of 2 MiB|gzip|-9 -c input")
 	[ -x "$work/data/coreutils/dd.clustered" ] && runs+=("dd bs=8k of 2 MiB|dd|if=input bs=8k status=none")
 	[ -x "$work/data/coreutils/cat.clustered" ] && runs+=("cat of 2 MiB|cat|input")
+	# Into a pipe, where cat reads and writes (into a file it copies with copy_file_range).
+	[ -x "$work/data/coreutils/cat.clustered" ] && runs+=("cat of 2 MiB into a pipe|cat|<topipe> input")
 	[ -x "$work/data/pv/pv.clustered" ] && runs+=("pv -q of 2 MiB|pv|-q input")
 	[ -x "$work/data/lzip/lzip.clustered" ] && runs+=("lzip -0 of 2 MiB|lzip|-0 -c input")
 	# From a pipe, whose reads come back short: lzip's read block loop goes round.
@@ -858,13 +860,19 @@ guest_crossings() {
 	{
 		echo '#!/bin/sh'
 		echo 'cd "$(dirname "$0")"'
-		echo 'count() { strace -f -c -o strace.txt "$@" >out 2>err; awk '"'"'$NF == "total" { print $(NF-2) ~ /^[0-9]+$/ ? $(NF-2) : $(NF-1) }'"'"' strace.txt | head -n 1; }'
+		echo 'total() { awk '"'"'$NF == "total" { print $(NF-2) ~ /^[0-9]+$/ ? $(NF-2) : $(NF-1) }'"'"' strace.txt | head -n 1; }'
+		echo 'count() { strace -f -c -o strace.txt "$@" >out 2>err; total; }'
 		# The program alone is traced, its input written into a pipe by cat.
 		echo 'count_pipe() { cat input | count "$@"; }'
+		# The program alone is traced, its output read from a pipe by cat.
+		echo 'count_topipe() { strace -f -c -o strace.txt "$@" 2>err | cat >out; total; }'
 		for line in "${runs[@]}"; do
 			IFS='|' read -r what prog args <<<"$line"
 			local how=count
-			case $args in "<pipe> "*) how=count_pipe args=${args#"<pipe> "} ;; esac
+			case $args in
+			"<pipe> "*) how=count_pipe args=${args#"<pipe> "} ;;
+			"<topipe> "*) how=count_topipe args=${args#"<topipe> "} ;;
+			esac
 			echo "o=\$($how ./$prog.plain $args); mv out out.plain"
 			echo "c=\$(MULTICALL_BACKEND=kmod $how ./$prog.clustered $args)"
 			echo "if cmp -s out out.plain; then same=identical; else same=DIFFER; fi"
