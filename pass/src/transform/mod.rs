@@ -8,9 +8,9 @@
 //! reads the profile itself), and on the hot edges of the profile after it is mapped
 //! onto the sites (`run_on_hot`): tail duplication (`duplicate`: a hot edge whose second call
 //! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
-//! peeling (`peel`: a loop between a hot call and the first execution of the next),
-//! unrolling (`unroll`: a loop whose body is one straight multi-call) and code motion
-//! (`motion`). The contract
+//! peeling (`peel`: a loop between a hot call and the first execution of the next), code
+//! motion (`motion`) and unrolling (`unroll`: a loop whose body is one straight multi-call),
+//! in that order. The contract
 //! each transformation follows:
 //!
 //! - it is a [`Transform`]: a function over the run's [`Context`] that returns whether it
