@@ -600,6 +600,13 @@ void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
 // -------------------------------------------------------------------------------------------
 // Loop rotation (pass/src/transform/rotate.rs).
 
+// Whether `I` is a call that must not be copied (marked noduplicate or convergent): what the
+// loop copies and the path duplication below refuse.
+static bool mayNotCopy(const Instruction &I) {
+  auto *CB = dyn_cast<CallBase>(&I);
+  return CB && (CB->cannotDuplicate() || CB->isConvergent());
+}
+
 // The loop that `H` heads, or null; nothing has changed yet (`*changed` is 0).
 static Loop *loopHeadedBy(Ctx &C, BasicBlock *H, int *changed) {
   *changed = 0;
@@ -655,9 +662,8 @@ const char *syscluster_shim_rotate_loop(void *ctx, LLVMBasicBlockRef header, uns
   if (N > max_insts)
     return "the header has too many instructions to copy";
   for (Instruction &I : *H)
-    if (auto *CB = dyn_cast<CallBase>(&I))
-      if (CB->cannotDuplicate() || CB->isConvergent())
-        return "the header has a call that may not be copied";
+    if (mayNotCopy(I))
+      return "the header has a call that may not be copied";
   Function &F = *H->getParent();
   return transformLoop(C, L, nullptr, changed, [&](Loop *L, bool &Done) -> const char * {
     auto &TLI = C.FAM.getResult<TargetLibraryAnalysis>(F);
@@ -725,9 +731,8 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
     for (Instruction &I : *BB) {
       if (!isa<PHINode>(I) && !isa<DbgInfoIntrinsic>(I))
         ++N;
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (CB->cannotDuplicate() || CB->isConvergent())
-          return "the loop has a call that may not be copied";
+      if (mayNotCopy(I))
+        return "the loop has a call that may not be copied";
     }
   if (N > max_insts)
     return "the loop has too many instructions to copy";
@@ -918,9 +923,8 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
     for (Instruction &I : *BB) {
       if (I.getType()->isTokenTy())
         return "a block of the path defines a token, which cannot be joined with a copy";
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (CB->cannotDuplicate() || CB->isConvergent())
-          return "a block of the path makes a call that must not be duplicated";
+      if (mayNotCopy(I))
+        return "a block of the path makes a call that must not be duplicated";
     }
     Insts += BB->size();
   }

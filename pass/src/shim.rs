@@ -186,17 +186,22 @@ pub mod flags {
     pub const ERRNO_LOAD: u32 = 512;
 }
 
-/// The answer of a loop transformation of the shim: null when done, else a static string
-/// saying why not, with whether the IR changed anyway.
-fn loop_answer(p: *const c_char, changed: c_int) -> Result<(), (String, bool)> {
+/// The answer of a transformation of the shim: null when done, else a static string saying
+/// why not.
+fn answer(p: *const c_char) -> Result<(), String> {
     if p.is_null() {
         Ok(())
     } else {
-        // SAFETY: a non-null answer of the shim's loop transformations is a static
-        // NUL-terminated string.
-        let why = unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned();
-        Err((why, changed != 0))
+        // SAFETY: a non-null answer of the shim's transformations is a static NUL-terminated
+        // string.
+        Err(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
+}
+
+/// The answer of a loop transformation of the shim ([`answer`]), with whether the IR changed
+/// anyway.
+fn loop_answer(p: *const c_char, changed: c_int) -> Result<(), (String, bool)> {
+    answer(p).map_err(|why| (why, changed != 0))
 }
 
 fn cstring(s: &str) -> std::ffi::CString {
@@ -504,13 +509,7 @@ impl Shim {
     pub(crate) fn inline_call(&self, call: LLVMValueRef) -> Result<(), String> {
         // SAFETY: ctx is live for this run; call is a direct call the blocker check accepted,
         // which is what InlineFunction requires. The answer is null or a static string.
-        let p = unsafe { syscluster_shim_inline_call(self.ctx, call) };
-        if p.is_null() {
-            Ok(())
-        } else {
-            // SAFETY: a non-null answer is a static NUL-terminated string.
-            Err(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
-        }
+        answer(unsafe { syscluster_shim_inline_call(self.ctx, call) })
     }
     /// Tail-duplicates the blocks of `path` (a path of control-flow edges in one function) from
     /// the first one entered from elsewhere on, so that the path's copy of its last block is
@@ -531,12 +530,7 @@ impl Shim {
         let p = unsafe {
             syscluster_shim_duplicate_path(self.ctx, blocks.as_mut_ptr(), n, max_insts, &mut copied)
         };
-        if p.is_null() {
-            Ok(copied)
-        } else {
-            // SAFETY: a non-null answer is a static NUL-terminated string.
-            Err(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
-        }
+        answer(p).map(|()| copied)
     }
     /// The functions the indirect call `call` may call as LLVM's CalledValuePropagation found
     /// them (its `!callees` metadata), or `None` when the call has none.
@@ -560,13 +554,7 @@ impl Shim {
     ) -> Result<(), String> {
         // SAFETY: ctx is live for this run; call and callee are values of the module (the shim
         // checks their kinds). The answer is null or a static NUL-terminated string.
-        let p = unsafe { syscluster_shim_promote_call(self.ctx, call, callee) };
-        if p.is_null() {
-            Ok(())
-        } else {
-            // SAFETY: a non-null answer is a static NUL-terminated string.
-            Err(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
-        }
+        answer(unsafe { syscluster_shim_promote_call(self.ctx, call, callee) })
     }
     /// Deletes the function when it has local linkage and nothing uses it any more, after
     /// forgetting its cached analyses; whether it did. Values of the function must not be used
