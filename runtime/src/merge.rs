@@ -3,8 +3,10 @@
 //! writes one by one would have done.
 //!
 //! A *group* is two or more consecutive entries of the batch that are `write(fd, buf, len)` on
-//! the same descriptor, with no argument taken from an earlier result, `0 < len` and the
-//! lengths' sum at most the kernel's cap on one transfer (`MAX_RW_COUNT`). When the batch
+//! the same descriptor, with no argument taken from an earlier result, `0 < len`, the
+//! lengths' sum at most the kernel's cap on one transfer (`MAX_RW_COUNT`), and each but the
+//! last with a predicate that lets the batch go on after a whole write (a predicate that
+//! fires anyway stops the batch before the next write, which a `writev` would have made). When the batch
 //! reaches a group's first entry and the descriptor is a regular file of a filesystem whose
 //! writes depend on nothing but the file (ext2/3/4, XFS, btrfs, tmpfs, ramfs:
 //! `uring::on_task_independent_filesystem`) opened without `O_DIRECT`, or /dev/null, the
@@ -44,7 +46,9 @@
 
 use std::ops::Range;
 
-use multicall_abi::{McEntry, MC_MAX_ENTRIES};
+use multicall_abi::{
+    McEntry, MC_MAX_ENTRIES, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS,
+};
 
 use crate::direct::raw_syscall;
 use crate::uring::on_task_independent_filesystem;
@@ -82,7 +86,19 @@ fn mergeable(entry: &McEntry) -> bool {
         && entry.args[2] <= MAX_RW_COUNT
 }
 
-/// The groups of consecutive mergeable writes to one descriptor in `entries`.
+/// Whether a write whose whole length was written lets the batch go on: its predicate cannot
+/// fire on that result (never, an error, zero or less, or a result other than its length).
+/// Only then may the next write be made in the same `writev`.
+fn goes_on_when_whole(entry: &McEntry) -> bool {
+    match entry.stop {
+        MC_STOP_NEVER | MC_STOP_NEG | MC_STOP_NONPOS => true,
+        MC_STOP_NE_ARG => entry.stop_arg == 2,
+        _ => false,
+    }
+}
+
+/// The groups of consecutive mergeable writes to one descriptor in `entries`, each write but
+/// the last one whose predicate lets the batch go on after it ([`goes_on_when_whole`]).
 fn groups(entries: &[McEntry]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -93,6 +109,7 @@ fn groups(entries: &[McEntry]) -> Vec<Range<usize>> {
             && mergeable(&entries[end])
             && entries[end].args[0] == entries[start].args[0]
             && bytes + entries[end].args[2] <= MAX_RW_COUNT
+            && (end == start || goes_on_when_whole(&entries[end - 1]))
         {
             bytes += entries[end].args[2];
             end += 1;
@@ -265,6 +282,17 @@ mod tests {
         assert!(
             groups(&[write(4, 1), write(4, 0)]).is_empty(),
             "an empty write"
+        );
+        let stops_anyway = write(4, 1).stop(MC_STOP_NE_ARG, 1);
+        assert_eq!(
+            groups(&[stops_anyway, write(4, 1), write(4, 1)]),
+            vec![1..3],
+            "a predicate that fires on a whole write ends its group"
+        );
+        assert_eq!(
+            groups(&[write(4, 1), stops_anyway, write(4, 1)]),
+            vec![0..2],
+            "a write may end a group whatever its predicate"
         );
         assert_eq!(
             groups(&[write(4, MAX_RW_COUNT), write(4, 1), write(4, 1)]),
