@@ -32,15 +32,13 @@ use std::collections::{HashMap, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::rotate::Today;
 use super::Changed;
+use super::Hot;
 use crate::context::Context;
 use crate::ir;
 use crate::legality::Reason;
-use crate::profile_map::WeightedPair;
 use crate::remarks::Remark;
 use crate::shim::Shim;
-use crate::sites::Site;
 
 /// Blocks on the path from the first call's block to the second's, both included.
 pub(crate) const MAX_PATH: usize = 16;
@@ -99,9 +97,10 @@ fn forward_path(
 }
 
 /// Copies the paths of the hot edges that dominance refuses (heaviest first).
-pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
-    let heaviest = pairs.iter().map(|p| p.weight).max().unwrap_or(0);
-    let today = Today::of(ctx, sites, pairs);
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
+    let today = hot.today(ctx);
     let mut changed = Changed::No;
     let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
     for r in &today.refused {

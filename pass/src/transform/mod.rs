@@ -40,8 +40,16 @@ mod promote;
 mod rotate;
 mod unroll;
 
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use llvm_sys::prelude::LLVMBasicBlockRef;
+
 use crate::context::Context;
+use crate::legality::Checker;
+use crate::plan::{Plan, Straight};
 use crate::profile_map::WeightedPair;
+use crate::regions::{self, Refused};
 use crate::sites::Site;
 
 pub(crate) mod inline;
@@ -73,9 +81,72 @@ pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
     changed
 }
 
-/// An enabling transformation that works on the hot edges of the profile: the sites of the
-/// module as scanned and the pairs of sites the profile's edges map to, heaviest first.
-pub(crate) type HotTransform = fn(&mut Context<'_>, &[Site], &[WeightedPair]) -> Changed;
+/// What legality makes of the hot edges as the IR stands: the regions that stay straight
+/// multi-calls, the edges refused, and the headers of the loops taken whole.
+pub(super) struct Today {
+    pub straight: Vec<Straight>,
+    pub refused: Vec<Refused>,
+    pub whole: HashSet<LLVMBasicBlockRef>,
+}
+
+impl Today {
+    pub(super) fn of(ctx: &Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Today {
+        let mut checker = Checker::new(ctx.shim, sites);
+        let (regions, refused) = regions::grow(&mut checker, sites, pairs);
+        let (plans, _) = regions::whole_loops(&mut checker, sites, regions, pairs, &[]);
+        let mut today = Today {
+            straight: Vec::new(),
+            refused,
+            whole: HashSet::new(),
+        };
+        for p in plans {
+            match p {
+                Plan::Looped(l) => {
+                    today.whole.insert(l.header);
+                }
+                Plan::Straight(s) => today.straight.push(s),
+            }
+        }
+        today
+    }
+}
+
+/// The hot edges the transformations work on: the sites of the module as scanned and the
+/// pairs of sites the profile's edges map to, heaviest first; and what legality makes of
+/// them ([`Today`]), asked once and shared by the transformations that follow one another
+/// without changing the IR (growing the regions is most of the pass's time on a long function).
+pub(crate) struct Hot<'s> {
+    pub sites: &'s [Site],
+    pub pairs: &'s [WeightedPair],
+    today: Option<Rc<Today>>,
+}
+
+impl<'s> Hot<'s> {
+    pub(crate) fn new(sites: &'s [Site], pairs: &'s [WeightedPair]) -> Hot<'s> {
+        Hot {
+            sites,
+            pairs,
+            today: None,
+        }
+    }
+
+    /// What legality makes of the hot edges as the IR stands now.
+    pub(super) fn today(&mut self, ctx: &Context<'_>) -> Rc<Today> {
+        let (sites, pairs) = (self.sites, self.pairs);
+        Rc::clone(
+            self.today
+                .get_or_insert_with(|| Rc::new(Today::of(ctx, sites, pairs))),
+        )
+    }
+
+    /// The IR changed: the next question is asked again.
+    fn forget(&mut self) {
+        self.today = None;
+    }
+}
+
+/// An enabling transformation that works on the hot edges of the profile.
+pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 
 /// The transformations over hot edges, in the order they run: code motion before unrolling,
 /// which takes only a loop whose body is already one straight multi-call.
@@ -90,10 +161,12 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
 /// Runs every transformation over hot edges once; whether any changed the IR (then the
 /// sites are scanned and the profile mapped again).
 pub(crate) fn run_on_hot(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
+    let mut hot = Hot::new(sites, pairs);
     let mut changed = Changed::No;
     for (_, t) in HOT_TRANSFORMS {
-        if t(ctx, sites, pairs) == Changed::Yes {
+        if t(ctx, &mut hot) == Changed::Yes {
             changed = Changed::Yes;
+            hot.forget();
         }
     }
     changed

@@ -54,7 +54,7 @@ use std::collections::{HashMap, HashSet};
 use llvm_sys::prelude::LLVMValueRef;
 use llvm_sys::LLVMOpcode;
 
-use super::Changed;
+use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::conditions::{stop_predicate, unsafe_kind};
@@ -74,7 +74,8 @@ const MAX_MOVES_PER_GAP: usize = 64;
 const MAX_CHAIN: usize = 64;
 
 /// Moves what blocks the hot edges `pairs` (heaviest first) out of their gaps.
-pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let (sites, pairs) = (hot.sites, hot.pairs);
     let mut m = Motion {
         shim: ctx.shim,
         sites,

@@ -32,11 +32,12 @@
 //! the original calls is).
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::rotate::{calls_in, Today};
-use super::Changed;
+use super::rotate::calls_in;
+use super::{Changed, Hot, Today};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::{loop_blocks, Reason};
@@ -69,7 +70,7 @@ pub(crate) enum NotPeeled {
 
 /// Peels the loops whose headers keep hot pairs from a straight line, heaviest pair first,
 /// until no pair asks for one.
-pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut changed = Changed::No;
     let mut rescanned: Option<(Vec<Site>, Vec<WeightedPair>)> = None;
     // Loops already peeled or refused, by header: the original loop keeps its header after a
@@ -77,11 +78,13 @@ pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair])
     let mut done: HashSet<LLVMBasicBlockRef> = HashSet::new();
     let mut peels: HashMap<LLVMValueRef, usize> = HashMap::new();
     loop {
-        let (sites, pairs) = match &rescanned {
-            Some((s, p)) => (s.as_slice(), p.as_slice()),
-            None => (sites, pairs),
+        // Legality as the IR stands: the run's, shared with the other transformations, until
+        // a peel changes the IR.
+        let (sites, today) = match &rescanned {
+            Some((s, p)) => (s.as_slice(), Rc::new(Today::of(ctx, s, p))),
+            None => (hot.sites, hot.today(ctx)),
         };
-        let Some((header, a, b)) = next_candidate(ctx, sites, pairs, &mut done) else {
+        let Some((header, a, b)) = next_candidate(ctx, sites, &today, &mut done) else {
             return changed;
         };
         done.insert(header);
@@ -122,10 +125,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair])
 fn next_candidate(
     ctx: &mut Context<'_>,
     sites: &[Site],
-    pairs: &[WeightedPair],
+    today: &Today,
     done: &mut HashSet<LLVMBasicBlockRef>,
 ) -> Option<(LLVMBasicBlockRef, usize, usize)> {
-    let today = Today::of(ctx, sites, pairs);
     for r in &today.refused {
         let Reason::Join { block, a, b, .. } = r.refusal.reason else {
             continue;

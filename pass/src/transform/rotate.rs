@@ -41,14 +41,11 @@ use std::collections::HashSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::Changed;
+use super::{Changed, Hot, Today};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::conditions::unsafe_kind;
-use crate::legality::{loop_blocks, Checker, Reason};
-use crate::plan::{Plan, Straight};
-use crate::profile_map::WeightedPair;
-use crate::regions::{self, Refused};
+use crate::legality::{loop_blocks, Reason};
 use crate::remarks::Remark;
 use crate::shim::flags;
 use crate::sites::Site;
@@ -74,47 +71,19 @@ pub(crate) enum NotRotated {
     Llvm(String),
 }
 
-/// What legality makes of the hot edges as the IR stands: the regions that stay straight
-/// multi-calls, the edges refused, and the headers of the loops taken whole.
-pub(super) struct Today {
-    pub straight: Vec<Straight>,
-    pub refused: Vec<Refused>,
-    pub whole: HashSet<LLVMBasicBlockRef>,
-}
-
-impl Today {
-    pub(super) fn of(ctx: &Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Today {
-        let mut checker = Checker::new(ctx.shim, sites);
-        let (regions, refused) = regions::grow(&mut checker, sites, pairs);
-        let (plans, _) = regions::whole_loops(&mut checker, sites, regions, pairs, &[]);
-        let mut today = Today {
-            straight: Vec::new(),
-            refused,
-            whole: HashSet::new(),
-        };
-        for p in plans {
-            match p {
-                Plan::Looped(l) => {
-                    today.whole.insert(l.header);
-                }
-                Plan::Straight(s) => today.straight.push(s),
-            }
-        }
-        today
-    }
-}
-
 /// Rotates the loops whose back edge keeps a hot edge from clustering (heaviest first).
-pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let today = hot.today(ctx);
     let Today {
         straight,
         refused,
         whole,
-    } = Today::of(ctx, sites, pairs);
+    } = &*today;
+    let sites = hot.sites;
     let in_region: HashSet<usize> = straight.iter().flat_map(|s| s.sites()).collect();
     let mut changed = Changed::No;
     let mut rotated: HashSet<LLVMBasicBlockRef> = HashSet::new();
-    for r in &refused {
+    for r in refused {
         let Reason::NotDominating { a: b, b: a } = r.refusal.reason else {
             continue;
         };

@@ -29,7 +29,8 @@ use std::collections::HashMap;
 use llvm_sys::prelude::LLVMBasicBlockRef;
 use multicall_abi::MC_MAX_ENTRIES;
 
-use super::rotate::{calls_in, Today};
+use super::rotate::calls_in;
+use super::Hot;
 use super::{motion, Changed};
 use crate::context::Context;
 use crate::ir;
@@ -60,8 +61,9 @@ pub(crate) enum NotUnrolled {
 }
 
 /// Unrolls the loops whose whole body is one straight multi-call.
-pub(crate) fn run(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
-    let today = Today::of(ctx, sites, pairs);
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let (sites, pairs) = (hot.sites, hot.pairs);
+    let today = hot.today(ctx);
     let weight = |a: usize, b: usize| {
         pairs
             .iter()
@@ -173,5 +175,5 @@ fn hoist_in_body(ctx: &mut Context<'_>, header: LLVMBasicBlockRef, weight: u64) 
             weight,
         })
         .collect();
-    motion::run(ctx, &scan.sites, &pairs);
+    motion::run(ctx, &mut Hot::new(&scan.sites, &pairs));
 }
