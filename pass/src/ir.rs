@@ -432,3 +432,21 @@ pub fn verify(m: LLVMModuleRef) -> Result<(), String> {
         }
     }
 }
+
+/// Whether `l PRED r` holds for two 64-bit values.
+pub(crate) fn icmp_holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
+    use LLVMIntPredicate::*;
+    let (ul, ur) = (l as u64, r as u64);
+    match pred {
+        LLVMIntEQ => l == r,
+        LLVMIntNE => l != r,
+        LLVMIntSLT => l < r,
+        LLVMIntSLE => l <= r,
+        LLVMIntSGT => l > r,
+        LLVMIntSGE => l >= r,
+        LLVMIntULT => ul < ur,
+        LLVMIntULE => ul <= ur,
+        LLVMIntUGT => ul > ur,
+        LLVMIntUGE => ul >= ur,
+    }
+}

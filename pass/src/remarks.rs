@@ -294,7 +294,7 @@ impl Remark {
         sites: &[Site],
         b: usize,
         a: usize,
-        why: &crate::transform::NotRotated,
+        why: &dyn std::fmt::Display,
     ) -> Remark {
         Remark {
             kind: RemarkKind::Missed,
@@ -337,7 +337,7 @@ impl Remark {
         a: usize,
         b: usize,
         header: llvm_sys::prelude::LLVMBasicBlockRef,
-        why: &crate::transform::NotPeeled,
+        why: &dyn std::fmt::Display,
     ) -> Remark {
         Remark {
             kind: RemarkKind::Missed,
@@ -371,7 +371,7 @@ impl Remark {
     pub(crate) fn not_unrolled(
         sites: &[Site],
         calls: &[usize],
-        why: &crate::transform::NotUnrolled,
+        why: &dyn std::fmt::Display,
     ) -> Remark {
         Remark {
             kind: RemarkKind::Missed,

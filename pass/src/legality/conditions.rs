@@ -13,7 +13,6 @@ use crate::ir;
 use crate::plan::{ArgSource, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
-use crate::specialise::holds;
 
 /// A refusal and where on the path it arises.
 pub(crate) type Found = (usize, Refusal);
@@ -243,7 +242,7 @@ impl Test {
                 let c = to_width(c as u64, width);
                 let (l, r) = if value_on_left { (bits, c) } else { (c, bits) };
                 // Sign extension keeps both the signed and the unsigned order of the values.
-                holds(pred, signed(l, width), signed(r, width)) == cont
+                ir::icmp_holds(pred, signed(l, width), signed(r, width)) == cont
             }
         }
     }

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use llvm_sys::prelude::LLVMValueRef;
-use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
+use llvm_sys::LLVMOpcode;
 
 use super::decide::{self, Creator, Flags, Merge, Refusal, O_ACCMODE, O_NONBLOCK};
 use crate::ir;
@@ -225,7 +225,7 @@ fn reaches(getfl: LLVMValueRef, setfl: LLVMValueRef) -> bool {
                 else {
                     return false;
                 };
-                if holds(pred, l, r) {
+                if ir::icmp_holds(pred, l, r) {
                     t
                 } else {
                     f
@@ -251,22 +251,4 @@ fn reaches(getfl: LLVMValueRef, setfl: LLVMValueRef) -> bool {
         at = ir::next_instruction(i);
     }
     false
-}
-
-/// Whether `l PRED r` holds for two 64-bit values.
-pub(crate) fn holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
-    use LLVMIntPredicate::*;
-    let (ul, ur) = (l as u64, r as u64);
-    match pred {
-        LLVMIntEQ => l == r,
-        LLVMIntNE => l != r,
-        LLVMIntSLT => l < r,
-        LLVMIntSLE => l <= r,
-        LLVMIntSGT => l > r,
-        LLVMIntSGE => l >= r,
-        LLVMIntULT => ul < ur,
-        LLVMIntULE => ul <= ur,
-        LLVMIntUGT => ul > ur,
-        LLVMIntUGE => ul >= ur,
-    }
 }

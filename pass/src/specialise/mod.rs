@@ -28,7 +28,6 @@ mod rewrite;
 use std::collections::HashMap;
 
 pub(crate) use decide::Merge;
-pub(crate) use getfl::holds;
 
 use crate::context::Context;
 use crate::plan::{ArgSource, Entry, Plan, Stop, Straight};

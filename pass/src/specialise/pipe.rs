@@ -222,7 +222,7 @@ fn branch(c: LLVMValueRef, known: &HashMap<LLVMValueRef, i64>) -> Option<bool> {
         let v = ir::strip_int_casts(v);
         known.get(&v).copied().or_else(|| ir::const_int(v))
     };
-    Some(super::getfl::holds(
+    Some(crate::ir::icmp_holds(
         pred,
         value(ir::operand(c, 0))?,
         value(ir::operand(c, 1))?,

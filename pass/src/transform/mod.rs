@@ -53,9 +53,6 @@ use crate::regions::{self, Refused};
 use crate::sites::Site;
 
 pub(crate) mod inline;
-pub(crate) use peel::NotPeeled;
-pub(crate) use rotate::NotRotated;
-pub(crate) use unroll::NotUnrolled;
 
 /// Whether a transformation changed the IR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
