@@ -420,24 +420,6 @@ impl Runtime {
             batch.write_back(entries);
             batch.write_back_sums(sums);
         };
-        let mut specialised = 0;
-        if flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy {
-            // SAFETY: forwarded from the caller, who does not read the buffers afterwards.
-            match unsafe { copy::try_run(&mut batch) } {
-                None => {}
-                Some(copy::Progress::Done {
-                    stop_index,
-                    iterations,
-                }) => {
-                    write_back(&batch);
-                    return Ok(Outcome {
-                        stop_index,
-                        iterations,
-                    });
-                }
-                Some(copy::Progress::Rest { iterations }) => specialised = iterations,
-            }
-        }
         let backend = match choice {
             None => self.backend_for(batch.entries(), batch.looped()),
             Some(backend) => {
@@ -458,19 +440,57 @@ impl Runtime {
             Backend::IoUring if batch.advances().is_some() => Backend::Direct,
             other => other,
         };
+        // Iterations run before the last part of the batch: the plain loop's first ones and
+        // the specialised copy's.
+        let mut before = 0;
+        let copy_warm_up = match flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy {
+            true => copy::warm_up(&batch),
+            false => None,
+        };
+        if let (Some(warm), Some(max)) = (copy_warm_up, batch.max_iters()) {
+            batch.set_max_iters(warm);
+            // SAFETY: forwarded from the caller.
+            let outcome = unsafe { self.run_on(backend, &mut batch) };
+            match outcome {
+                Ok(o) if o.stop_index == batch.count() && o.iterations == warm => {
+                    before = warm;
+                    batch.set_max_iters(max - warm);
+                }
+                // It stopped (or ended early, or could not run): that is the whole batch.
+                other => {
+                    write_back(&batch);
+                    return other;
+                }
+            }
+            // SAFETY: forwarded from the caller, who does not read the buffers afterwards.
+            match unsafe { copy::try_run(&mut batch) } {
+                None => {}
+                Some(copy::Progress::Done {
+                    stop_index,
+                    iterations,
+                }) => {
+                    write_back(&batch);
+                    return Ok(Outcome {
+                        stop_index,
+                        iterations: before + iterations,
+                    });
+                }
+                Some(copy::Progress::Rest { iterations }) => before += iterations,
+            }
+        }
         // SAFETY: forwarded from the caller.
         let outcome = unsafe { self.run_on(backend, &mut batch) };
         write_back(&batch);
         match outcome {
             Ok(outcome) => Ok(Outcome {
-                iterations: outcome.iterations + specialised,
+                iterations: outcome.iterations + before,
                 ..outcome
             }),
             // Iterations ran before the backend refused the rest: the looped batch ends
             // early, as it does when a signal is pending.
-            Err(_) if specialised > 0 => Ok(Outcome {
+            Err(_) if before > 0 => Ok(Outcome {
                 stop_index: batch.count(),
-                iterations: specialised,
+                iterations: before,
             }),
             Err(err) => Err(err),
         }

@@ -53,10 +53,15 @@
 //!    non-blocking or `O_DIRECT`; an output opened with `O_APPEND`; input and output the
 //!    same file (same `st_dev` and `st_ino`); a finite `RLIMIT_FSIZE` (SIGXFSZ and EFBIG
 //!    must come from a plain `write` at the same byte); an output pipe written in blocks
-//!    of at most `PIPE_BUF` bytes unless `N` divides the page size and the input offset is
-//!    a multiple of `N` (then `sendfile` fills the pipe with page pieces that are whole
-//!    blocks, each block atomic as a plain `write` of it is); a block above
-//!    [`MAX_BLOCK`]; a regular input with fewer than [`MIN_BLOCKS`] whole blocks left.
+//!    of at most `PIPE_BUF` bytes unless `N` divides the page size, the input offset is a
+//!    multiple of the page size and the pipe holds whole pages (then `sendfile` fills the
+//!    pipe with page pieces that are whole blocks, each block atomic as a plain `write` of
+//!    it is, and the pipe is full at the same byte: plain writes fill its last page before
+//!    they take another); a block above [`MAX_BLOCK`]; a regular input with fewer than
+//!    [`MIN_BLOCKS`] whole blocks left.
+//! 5. **The warm-up.** The plain loop runs the first [`warm_up_iterations`] on the batch's
+//!    backend before [`plan`] is asked: a copy that ends within them makes no call of rule
+//!    4's checks.
 //!
 //! Signals: each chunk is a crossing, and a signal handler runs when it returns, exactly
 //! as between two plain calls; no signal stays pending in user space, so there is nothing
@@ -83,6 +88,40 @@ pub const MAX_BLOCK: u64 = 1 << 30;
 /// 8 crossings, and the plain loop 2 per block; below this the plain loop runs it all, after
 /// one `fstat` (two when the file is large enough but its offset leaves fewer blocks).
 pub const MIN_BLOCKS: u64 = 4;
+
+/// The fewest iterations the plain loop runs (on the batch's backend) before [`plan`] is
+/// asked: a copy that ends sooner, a small file, pays for no check at all, so a program that
+/// copies small files makes no more crossings than its original. After them a regular input
+/// needs [`MIN_BLOCKS`] more whole blocks for the specialisation to run.
+pub const WARM_UP: u64 = MIN_BLOCKS;
+
+/// The most iterations of the warm-up.
+const MAX_WARM_UP: u64 = 64;
+
+/// The iterations of the warm-up for blocks of `block` bytes: [`WARM_UP`], or, for a block
+/// that divides the page size, enough blocks to fill whole pages (at most [`MAX_WARM_UP`]),
+/// so that an input read from a page boundary is still at one when the copy begins: a pipe
+/// output takes whole pages only (rule 4).
+pub fn warm_up_iterations(block: u64) -> u64 {
+    let page = page_size();
+    if block > 0 && page.is_multiple_of(block) {
+        (page / block).clamp(WARM_UP, MAX_WARM_UP.max(WARM_UP))
+    } else {
+        WARM_UP
+    }
+}
+
+/// How many iterations the plain loop runs before [`try_run`], when `batch` may be a
+/// specialised copy at all: a looped copy batch (the shape [`recognise`] takes, arguments that
+/// do not advance) with more iterations allowed than the warm-up. `None`: no copy is tried.
+pub(crate) fn warm_up(batch: &Batch) -> Option<u64> {
+    let max = batch.max_iters()?;
+    if batch.advances().is_some() {
+        return None;
+    }
+    let warm = warm_up_iterations(recognise(batch.entries())?.block);
+    (max > warm).then_some(warm)
+}
 
 /// `PIPE_BUF`: writes to a pipe of at most this many bytes are atomic.
 const PIPE_BUF: u64 = 4096;
@@ -265,7 +304,10 @@ pub fn plan(copy: &CopyLoop) -> Option<Plan> {
         Some((offset, blocks)) => {
             if output == Output::Pipe && copy.block <= PIPE_BUF {
                 let page = page_size();
-                if !page.is_multiple_of(copy.block) || !offset.is_multiple_of(copy.block) {
+                if !page.is_multiple_of(copy.block)
+                    || !offset.is_multiple_of(page)
+                    || !pipe_holds_whole_pages(copy.output, page)
+                {
                     return None;
                 }
             }
@@ -520,13 +562,25 @@ pub(crate) unsafe fn try_run(batch: &mut Batch) -> Option<Progress> {
     Some(progress)
 }
 
-/// Whether pipe `fd` holds no bytes (`FIONREAD`); a pipe that cannot say counts as not
-/// empty, which completes the block with plain calls (always exact).
-fn pipe_empty(fd: RawFd) -> bool {
+/// The bytes pipe `fd` holds (`FIONREAD`), `None` when it cannot say.
+fn pipe_bytes(fd: RawFd) -> Option<u64> {
     let mut unread: libc::c_int = 0;
     // SAFETY: FIONREAD writes one int into `unread`.
     let ok = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut unread as *mut libc::c_int) } == 0;
-    ok && unread == 0
+    ok.then_some(unread.max(0) as u64)
+}
+
+/// Whether the bytes pipe `fd` holds are a whole number of pages: its last page is full (or
+/// it is empty), so plain writes cannot add to a page that `sendfile`'s page pieces would
+/// leave alone, and both fill the same pipe to the same byte.
+fn pipe_holds_whole_pages(fd: RawFd, page: u64) -> bool {
+    pipe_bytes(fd).is_some_and(|bytes| bytes.is_multiple_of(page))
+}
+
+/// Whether pipe `fd` holds no bytes (`FIONREAD`); a pipe that cannot say counts as not
+/// empty, which completes the block with plain calls (always exact).
+fn pipe_empty(fd: RawFd) -> bool {
+    pipe_bytes(fd) == Some(0)
 }
 
 #[cfg(test)]
