@@ -5,8 +5,12 @@
 //! PKG_CONFIG_PATH=$PWD/target/release cc prog.c $(pkg-config --cflags --libs multicall)
 //! ```
 //!
-//! builds a C program against libmulticall. `multicall.pc` links the shared library (with
-//! an rpath to it); `multicall-static.pc` links the static archive by its path.
+//! builds a C program against libmulticall. `multicall.pc` links the shared library, whose
+//! soname is its own absolute path (set here): the program names it by that path and the
+//! dynamic loader opens it at once, where an rpath would have it try some twenty directories
+//! first (glibc-hwcaps and the legacy `tls`/`haswell`/`avx512_1`/`x86_64` ones) and look for
+//! libc there too; with `-static` the same flags take the archive. `multicall-static.pc`
+//! links the static archive by its path.
 
 use std::env;
 use std::fs;
@@ -31,6 +35,10 @@ fn main() {
         println!("cargo:warning=unexpected OUT_DIR layout: multicall.pc not written");
         return;
     };
+    println!(
+        "cargo:rustc-cdylib-link-arg=-Wl,-soname,{}",
+        profile_dir.join("libmulticall.so").display()
+    );
     let include = manifest.join("include");
     let uapi = manifest.join("../kmod/include/uapi");
     let uapi = uapi.canonicalize().unwrap_or(uapi);
@@ -46,7 +54,7 @@ fn main() {
         uapi = uapi.display(),
     );
     let shared = format!(
-        "{common}Libs: -L${{libdir}} -Wl,-rpath,${{libdir}} -lmulticall\n\
+        "{common}Libs: -L${{libdir}} -lmulticall\n\
          Libs.private: {NATIVE_STATIC_LIBS}\n"
     );
     let common_static = common.replacen("Name: multicall\n", "Name: multicall-static\n", 1);
