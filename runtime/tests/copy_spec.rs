@@ -366,22 +366,45 @@ fn socketpair() -> (File, File) {
     unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
 }
 
-/// A file -> pipe or socket copy; a thread reads what arrives. Returns what it left and
-/// the read/write calls of the copying thread.
-fn file_to_stream(way: Way, size: usize, n: usize, start: u64, socket: bool) -> (Observed, u64) {
+/// Where a file -> stream copy writes, and who reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stream {
+    /// A socket pair, read by a thread as the bytes arrive.
+    Socket,
+    /// A pipe, read by a thread as the bytes arrive.
+    Pipe,
+    /// A pipe of 1 MiB, read after the batch.
+    BigPipeReadAfter,
+}
+
+/// A file -> pipe or socket copy. Returns what it left and the read/write calls of the
+/// copying thread.
+fn file_to_stream(way: Way, size: usize, n: usize, start: u64, stream: Stream) -> (Observed, u64) {
     let mut input = file_with(&data(size));
     input.seek(SeekFrom::Start(start)).expect("seek");
-    let (mut reader, writer) = if socket { socketpair() } else { pipe(0) };
-    let drain = std::thread::spawn(move || {
+    let (reader, writer) = match stream {
+        Stream::Socket => socketpair(),
+        Stream::Pipe => pipe(0),
+        Stream::BigPipeReadAfter => pipe(1 << 20),
+    };
+    let read_all = |mut reader: File| {
         let mut got = Vec::new();
         reader.read_to_end(&mut got).expect("read the stream");
         got
-    });
+    };
+    let (drain, read_after) = match stream {
+        Stream::BigPipeReadAfter => (None, Some(reader)),
+        _ => (Some(std::thread::spawn(move || read_all(reader))), None),
+    };
     let before = rw_calls();
     let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
     let calls = rw_calls() - before;
     drop(writer);
-    let output = drain.join().expect("reader");
+    let output = match (drain, read_after) {
+        (Some(thread), _) => thread.join().expect("reader"),
+        (None, Some(reader)) => read_all(reader),
+        (None, None) => unreachable!("a stream is read one way or the other"),
+    };
     let observed = Observed {
         outcome,
         results,
@@ -398,24 +421,7 @@ fn file_to_stream(way: Way, size: usize, n: usize, start: u64, socket: bool) -> 
 fn a_pipe_that_holds_the_copy() {
     let size = 768 << 10;
     for n in BLOCKS {
-        let observe = |way: Way| {
-            let input = file_with(&data(size));
-            let (mut reader, writer) = pipe(1 << 20);
-            let before = rw_calls();
-            let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
-            let calls = rw_calls() - before;
-            drop(writer);
-            let mut output = Vec::new();
-            reader.read_to_end(&mut output).expect("read the pipe");
-            let observed = Observed {
-                outcome,
-                results,
-                input_offset: offset(input.as_raw_fd()),
-                output_offset: None,
-                output,
-            };
-            (observed, calls)
-        };
+        let observe = |way| file_to_stream(way, size, n, 0, Stream::BigPipeReadAfter);
         let (plain, _) = observe(Way::Plain);
         let (flagged, calls) = observe(Way::Flagged);
         assert_eq!(flagged, plain, "n {n}");
@@ -429,12 +435,14 @@ fn a_pipe_that_holds_the_copy() {
 
 #[test]
 fn file_to_pipe_and_socket_match_the_plain_loop() {
+    let stream = |socket: bool| if socket { Stream::Socket } else { Stream::Pipe };
     for socket in [false, true] {
         for n in BLOCKS {
             for size in sizes(n) {
                 for start in [0, 100, n as u64] {
-                    let (plain, _) = file_to_stream(Way::Plain, size, n, start, socket);
-                    let (flagged, calls) = file_to_stream(Way::Flagged, size, n, start, socket);
+                    let (plain, _) = file_to_stream(Way::Plain, size, n, start, stream(socket));
+                    let (flagged, calls) =
+                        file_to_stream(Way::Flagged, size, n, start, stream(socket));
                     assert_eq!(
                         flagged, plain,
                         "socket {socket} n {n} size {size} start {start}"
@@ -454,8 +462,8 @@ fn file_to_pipe_and_socket_match_the_plain_loop() {
     }
     // Blocks above PIPE_BUF that divide no page: chunks end inside blocks, completed.
     for socket in [false, true] {
-        let (plain, _) = file_to_stream(Way::Plain, 300_001, 5000, 10, socket);
-        let (flagged, _) = file_to_stream(Way::Flagged, 300_001, 5000, 10, socket);
+        let (plain, _) = file_to_stream(Way::Plain, 300_001, 5000, 10, stream(socket));
+        let (flagged, _) = file_to_stream(Way::Flagged, 300_001, 5000, 10, stream(socket));
         assert_eq!(flagged, plain, "socket {socket}, blocks of 5000");
     }
 }
