@@ -47,7 +47,7 @@
 //! 4. **Where no chunk runs at all** (the plain loop does the whole batch): an input that
 //!    is not a regular file or a pipe; an output that is not a regular file, a pipe or a
 //!    stream socket; a regular file on a file system other than ext2/3/4, XFS, btrfs, tmpfs
-//!    and ramfs ([`crate::uring::TASK_INDEPENDENT_FILESYSTEMS`], whose files are byte
+//!    and ramfs ([`crate::descriptor::TASK_INDEPENDENT_FILESYSTEMS`], whose files are byte
 //!    ranges of the page cache however they are cut into calls: a sysfs or procfs file's
 //!    store runs once per write, a FUSE server sees each read); a pipe input with any output but a regular file; either descriptor
 //!    non-blocking or `O_DIRECT`; an output opened with `O_APPEND`; input and output the
@@ -73,8 +73,8 @@
 
 use crate::abi::{McEntry, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::batch::Batch;
+use crate::descriptor;
 use crate::direct::raw_syscall;
-use crate::uring::on_task_independent_filesystem;
 use std::os::fd::RawFd;
 
 /// Most bytes one chunk asks for (rounded down to whole blocks, at least one block).
@@ -209,21 +209,6 @@ pub struct Plan {
     output: Output,
 }
 
-/// `fstat` of `fd`, `None` when it fails.
-fn stat(fd: RawFd) -> Option<libc::stat> {
-    // SAFETY: an all-zero stat is a valid value of this plain C struct.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fstat writes a stat into the valid struct given.
-    (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st)
-}
-
-/// The status flags of `fd` (`F_GETFL`), `None` when it fails.
-fn status_flags(fd: RawFd) -> Option<i32> {
-    // SAFETY: F_GETFL only reads the descriptor's flags.
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-    (flags >= 0).then_some(flags)
-}
-
 /// Whether `RLIMIT_FSIZE` is unlimited.
 fn file_size_unlimited() -> bool {
     let mut limit = libc::rlimit {
@@ -257,42 +242,45 @@ fn is_stream_socket(fd: RawFd) -> bool {
 /// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`), one or two when the input is a regular
 /// file with fewer than [`MIN_BLOCKS`] whole blocks; errno is the caller's to keep.
 pub fn plan(copy: &CopyLoop) -> Option<Plan> {
-    let kind = |st: &libc::stat| st.st_mode & libc::S_IFMT;
-    let in_st = stat(copy.input)?;
+    let input_file = descriptor::examine(copy.input).ok()?;
+    let size = input_file.stat().st_size.max(0) as u64;
     // A regular input: its whole blocks first, so that a small file costs one or two calls:
     // the file's size bounds the blocks left whatever its offset.
-    let input = match kind(&in_st) {
-        libc::S_IFREG => {
-            if (in_st.st_size.max(0) as u64) / copy.block < MIN_BLOCKS {
-                return None;
-            }
-            // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
-            let offset = unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) };
-            if offset < 0 {
-                return None;
-            }
-            let offset = offset as u64;
-            let blocks = (in_st.st_size.max(0) as u64).saturating_sub(offset) / copy.block;
-            if blocks < MIN_BLOCKS || !on_task_independent_filesystem(copy.input) {
-                return None;
-            }
-            Some((offset, blocks))
+    let input = if input_file.is_regular() {
+        if size / copy.block < MIN_BLOCKS {
+            return None;
         }
-        libc::S_IFIFO => None,
-        _ => return None,
+        // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
+        let offset = unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) };
+        if offset < 0 {
+            return None;
+        }
+        let offset = offset as u64;
+        let blocks = size.saturating_sub(offset) / copy.block;
+        if blocks < MIN_BLOCKS || !input_file.on_task_independent_filesystem() {
+            return None;
+        }
+        Some((offset, blocks))
+    } else if input_file.is_pipe() {
+        None
+    } else {
+        return None;
     };
-    let out_st = stat(copy.output)?;
-    if in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino {
+    let output_file = descriptor::examine(copy.output).ok()?;
+    if input_file.same_file(&output_file) {
         return None;
     }
-    let output = match kind(&out_st) {
-        libc::S_IFREG if on_task_independent_filesystem(copy.output) => Output::File,
-        libc::S_IFIFO => Output::Pipe,
-        libc::S_IFSOCK if is_stream_socket(copy.output) => Output::Socket,
-        _ => return None,
+    let output = if output_file.is_regular() && output_file.on_task_independent_filesystem() {
+        Output::File
+    } else if output_file.is_pipe() {
+        Output::Pipe
+    } else if output_file.is_socket() && is_stream_socket(copy.output) {
+        Output::Socket
+    } else {
+        return None;
     };
-    let in_flags = status_flags(copy.input)?;
-    let out_flags = status_flags(copy.output)?;
+    let in_flags = input_file.status_flags()?;
+    let out_flags = output_file.status_flags()?;
     let refused = libc::O_NONBLOCK | libc::O_DIRECT;
     if in_flags & refused != 0 || out_flags & (refused | libc::O_APPEND) != 0 {
         return None;

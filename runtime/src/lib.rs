@@ -21,6 +21,7 @@
 pub mod backend;
 pub mod batch;
 pub mod copy;
+pub mod descriptor;
 pub mod direct;
 mod errno;
 pub mod fds;

@@ -9,7 +9,7 @@
 //! fires anyway stops the batch before the next write, which a `writev` would have made). When the batch
 //! reaches a group's first entry and the descriptor is a regular file of a filesystem whose
 //! writes depend on nothing but the file (ext2/3/4, XFS, btrfs, tmpfs, ramfs:
-//! `uring::on_task_independent_filesystem`) opened without `O_DIRECT`, or /dev/null, the
+//! `descriptor::on_task_independent_filesystem`) opened without `O_DIRECT`, or /dev/null, the
 //! group's buffers go to the kernel in one `writev`, and its result is split over the entries
 //! in order: each entry gets its length, until the bytes written run out. There a regular file
 //! and a sequence of writes agree byte for byte: `writev` copies the buffers in order at the
@@ -50,8 +50,8 @@ use multicall_abi::{
     McEntry, MC_MAX_ENTRIES, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS,
 };
 
+use crate::descriptor;
 use crate::direct::raw_syscall;
-use crate::uring::on_task_independent_filesystem;
 
 /// The kernel's cap on the bytes of one read or write (`MAX_RW_COUNT`, `INT_MAX` rounded down
 /// to a page): a group whose lengths add up to more would be cut where its writes are not.
@@ -131,21 +131,15 @@ pub fn takes_writev(fd: i64) -> bool {
         return false;
     };
     let _saved = crate::errno::Saved::new();
-    // SAFETY: an all-zero stat is a valid value of the plain C struct; fstat overwrites it.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fstat writes into a valid, writable stat; fd is only a number to the kernel.
-    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+    let Ok(file) = descriptor::examine(fd) else {
         return false;
-    }
-    match st.st_mode & libc::S_IFMT {
-        libc::S_IFCHR => libc::major(st.st_rdev) == 1 && libc::minor(st.st_rdev) == 3,
-        libc::S_IFREG => {
-            // SAFETY: F_GETFL only reads the descriptor's status flags.
-            let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-            flags >= 0 && flags & libc::O_DIRECT == 0 && on_task_independent_filesystem(fd)
-        }
-        _ => false,
-    }
+    };
+    file.is_dev_null()
+        || (file.is_regular()
+            && file
+                .status_flags()
+                .is_some_and(|flags| flags & libc::O_DIRECT == 0)
+            && file.on_task_independent_filesystem())
 }
 
 /// Merged writes for one run of a batch on the direct backend.
@@ -343,7 +337,7 @@ mod tests {
         // exactly when it is a task-independent one.
         assert_eq!(
             takes_writev(file.as_raw_fd().into()),
-            on_task_independent_filesystem(file.as_raw_fd())
+            descriptor::on_task_independent_filesystem(file.as_raw_fd())
         );
         assert!(takes_writev(null.as_raw_fd().into()));
         assert!(!takes_writev(proc_file.as_raw_fd().into()));

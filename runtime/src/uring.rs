@@ -98,6 +98,7 @@ use crate::abi::{
     McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG,
 };
 use crate::batch::{Batch, Calls, Outcome};
+use crate::descriptor;
 use io_uring::{opcode, squeue, types, IoUring};
 use std::cell::RefCell;
 use std::io;
@@ -109,16 +110,7 @@ use std::sync::Once;
 /// PAGE_MASK`): longer transfers are cut to it.
 pub const MAX_RW_COUNT: u32 = 0x7fff_f000;
 
-/// The filesystems whose regular files io_uring reads and writes exactly as the system calls
-/// do, from any thread of the process (see the module docs), by `statfs.f_type`
-/// (`include/uapi/linux/magic.h`).
-pub const TASK_INDEPENDENT_FILESYSTEMS: &[(&str, i64)] = &[
-    ("ext2/ext3/ext4", 0xef53),
-    ("xfs", 0x5846_5342),
-    ("btrfs", 0x9123_683e),
-    ("tmpfs", 0x0102_1994),
-    ("ramfs", 0x8584_58f6),
-];
+pub use crate::descriptor::TASK_INDEPENDENT_FILESYSTEMS;
 
 struct Ring {
     generation: u64,
@@ -281,48 +273,25 @@ pub enum Descriptor {
     Other,
 }
 
-/// /dev/null's device number (major 1, minor 3 on Linux).
-fn is_dev_null(rdev: libc::dev_t) -> bool {
-    libc::major(rdev) == 1 && libc::minor(rdev) == 3
-}
-
-/// Whether the regular file `fd` is on one of [`TASK_INDEPENDENT_FILESYSTEMS`] (`fstatfs`).
-pub(crate) fn on_task_independent_filesystem(fd: i32) -> bool {
-    // SAFETY: an all-zero statfs is a valid value of the plain C struct; fstatfs overwrites it.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    // SAFETY: fstatfs writes into a valid, writable statfs; fd is only a number to the kernel.
-    if unsafe { libc::fstatfs(fd, &mut st) } != 0 {
-        return false;
-    }
-    TASK_INDEPENDENT_FILESYSTEMS
-        .iter()
-        .any(|&(_, magic)| st.f_type == magic)
-}
-
 /// Asks the kernel what `fd` is (`fstat`, then `fcntl(F_GETFL)` and `fstatfs` for a regular
 /// file).
 pub fn classify(fd: i32) -> Descriptor {
-    // SAFETY: an all-zero stat is a valid value of the plain C struct; fstat overwrites it.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fstat writes into a valid, writable stat; fd is only a number to the kernel.
-    if unsafe { libc::fstat(fd, &mut st) } != 0 {
-        return match io::Error::last_os_error().raw_os_error() {
-            Some(libc::EBADF) => Descriptor::NotOpen,
-            _ => Descriptor::Other,
-        };
-    }
-    match st.st_mode & libc::S_IFMT {
-        libc::S_IFCHR if is_dev_null(st.st_rdev) => Descriptor::Null,
-        libc::S_IFREG => {
-            // SAFETY: F_GETFL only reads the descriptor's status flags.
-            let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-            if flags >= 0 && flags & libc::O_NONBLOCK == 0 && on_task_independent_filesystem(fd) {
-                Descriptor::Exact
-            } else {
-                Descriptor::Other
-            }
-        }
-        _ => Descriptor::Other,
+    let file = match descriptor::examine(fd) {
+        Ok(file) => file,
+        Err(libc::EBADF) => return Descriptor::NotOpen,
+        Err(_) => return Descriptor::Other,
+    };
+    if file.is_dev_null() {
+        Descriptor::Null
+    } else if file.is_regular()
+        && file
+            .status_flags()
+            .is_some_and(|flags| flags & libc::O_NONBLOCK == 0)
+        && file.on_task_independent_filesystem()
+    {
+        Descriptor::Exact
+    } else {
+        Descriptor::Other
     }
 }
 
