@@ -44,6 +44,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/CallPromotionUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/LoopPeel.h"
@@ -881,8 +882,15 @@ const char *syscluster_shim_promote_call(void *ctx, LLVMValueRef call, LLVMValue
 // there is nothing to copy. Returns null when done, else the reason (a static string); the
 // function's analyses are invalidated after a change. `*copied` gets the number of blocks
 // copied.
+//
+// With `new_header` (moving a loop's start, transform/reheader.rs): path[0] is the loop's one
+// way in, path[1] its header, and path[n-1] ends in an unconditional branch to the block that
+// is to head the loop. The header may then be copied: every way into the loop then passes
+// that block, which dominates the rest of the loop, so the loop keeps one entry. The phis the
+// header is left with, which have one incoming value each, are folded into it.
 const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, unsigned n,
-                                           unsigned max_insts, unsigned *copied) {
+                                           unsigned max_insts, int new_header,
+                                           unsigned *copied) {
   auto &C = *static_cast<Ctx *>(ctx);
   *copied = 0;
   if (n < 2)
@@ -917,8 +925,9 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
       return "a block of the path is an exception-handling pad";
     if (isa<IndirectBrInst>(BB->getTerminator()) || isa<CallBrInst>(BB->getTerminator()))
       return "a block of the path ends in an indirect branch";
+    bool MovesHeader = new_header && i == 1 && K == 1;
     for (BasicBlock *Pred : predecessors(BB))
-      if (DT.dominates(BB, Pred))
+      if (DT.dominates(BB, Pred) && !MovesHeader)
         return "a block of the path heads a loop: a copy would give the loop a second entry";
     for (Instruction &I : *BB) {
       if (I.getType()->isTokenTy())
@@ -930,6 +939,11 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
   }
   if (Insts > max_insts)
     return "the blocks to copy have more instructions than the limit";
+  if (new_header) {
+    auto *Last = dyn_cast<BranchInst>(P[n - 1]->getTerminator());
+    if (K != 1 || !Last || Last->isConditional())
+      return "the path does not end in an unconditional branch to the loop's new header";
+  }
 
   ValueToValueMapTy VMap;
   std::vector<BasicBlock *> Copies(n, nullptr);
@@ -1007,6 +1021,8 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
       for (Use *U : Outside)
         Updater.RewriteUse(*U);
     }
+  if (new_header)
+    FoldSingleEntryPHINodes(P[1]);
   *copied = n - K;
   C.FAM.invalidate(*F, PreservedAnalyses::none());
   return nullptr;

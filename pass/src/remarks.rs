@@ -273,6 +273,45 @@ impl Remark {
         }
     }
 
+    /// A loop whose start moved to `a`, so that the hot edge `a -> b` across its back edge is
+    /// one iteration.
+    pub(crate) fn reheadered(sites: &[Site], a: usize, b: usize) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Reheadered",
+            function: sites[a].function,
+            at: Some(sites[a].call),
+            message: format!(
+                "moved the start of the loop to {}: the part of the loop before it, with {}, runs once before the loop and at the end of each iteration, so that {} -> {} is one iteration",
+                sites[a].label(),
+                sites[b].label(),
+                sites[a].callee,
+                sites[b].callee
+            ),
+        }
+    }
+
+    /// A loop whose start is not moved to `a`, and why.
+    pub(crate) fn not_reheadered(
+        sites: &[Site],
+        a: usize,
+        b: usize,
+        why: &dyn std::fmt::Display,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "Reheader",
+            function: sites[a].function,
+            at: Some(sites[a].call),
+            message: format!(
+                "did not move the start of the loop to {} so that {} -> {} is one iteration: {why}",
+                sites[a].label(),
+                sites[a].callee,
+                sites[b].callee
+            ),
+        }
+    }
+
     /// A loop rotated so that the hot edge `b -> a` across its back edge is a straight line.
     pub(crate) fn rotated(sites: &[Site], b: usize, a: usize) -> Remark {
         Remark {

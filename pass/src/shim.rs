@@ -123,6 +123,7 @@ extern "C" {
         path: *mut LLVMBasicBlockRef,
         n: c_uint,
         max_insts: c_uint,
+        new_header: c_int,
         copied: *mut c_uint,
     ) -> *const c_char;
     fn syscluster_shim_known_callees(
@@ -146,6 +147,15 @@ extern "C" {
     );
     fn syscluster_shim_error(ctx: *mut c_void, msg: *const c_char);
     fn syscluster_shim_print_stats(body: *const c_char);
+}
+
+/// Whether a duplicated path moves its loop's start ([`Shim::duplicate_path`]): `Yes` when
+/// the path is the loop's way in, its header, and the blocks after it up to an unconditional
+/// branch to the block that is to head the loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NewHeader {
+    No,
+    Yes,
 }
 
 /// A remark's kind (passed, missed, analysis), as LLVM's -pass-remarks* options select them.
@@ -520,6 +530,7 @@ impl Shim {
         &self,
         path: &[LLVMBasicBlockRef],
         max_insts: u32,
+        new_header: NewHeader,
     ) -> Result<u32, String> {
         let mut blocks = path.to_vec();
         let mut copied: c_uint = 0;
@@ -528,7 +539,14 @@ impl Shim {
         // duration; `copied` is a local the shim writes once. The answer is null or a static
         // NUL-terminated string.
         let p = unsafe {
-            syscluster_shim_duplicate_path(self.ctx, blocks.as_mut_ptr(), n, max_insts, &mut copied)
+            syscluster_shim_duplicate_path(
+                self.ctx,
+                blocks.as_mut_ptr(),
+                n,
+                max_insts,
+                c_int::from(new_header == NewHeader::Yes),
+                &mut copied,
+            )
         };
         answer(p).map(|()| copied)
     }

@@ -27,8 +27,10 @@
 # read from a pipe that blocks while signals arrive), records (testsuite/programs/records.c:
 # records IN OUT, IN as 512-byte records each after a header: copy's cases, the output checked
 # record by record), bookkeep (testsuite/programs/bookkeep.c: a copy that keeps its books in
-# globals between its calls: copy's cases and the books) or bookkeepsig (bookkeep.c with
-# copysig's signals: bookkeep's cases). The environment (e.g.
+# globals between its calls: copy's cases and the books), bookkeepsig (bookkeep.c with
+# copysig's signals: bookkeep's cases) or whilecount (a `while ((n = read(...)) > 0)` copy
+# loop with a block count and a total of the bytes written, whose start the pass moves:
+# copy's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -38,7 +40,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -52,9 +54,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep or bookkeepsig)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig or whilecount)" >&2
 	exit 2
 	;;
 esac
@@ -347,6 +349,7 @@ copy_cases() {
 copysig_cases() { copy_cases; }
 copycount_cases() { copy_cases; }
 copycountsig_cases() { copy_cases; }
+whilecount_cases() { copy_cases; }
 writeall_cases() { copy_cases; }
 writeallsig_cases() { copy_cases; }
 intblock_cases() { copy_cases; }

@@ -38,7 +38,7 @@ use crate::context::Context;
 use crate::ir;
 use crate::legality::Reason;
 use crate::remarks::Remark;
-use crate::shim::Shim;
+use crate::shim::{NewHeader, Shim};
 
 /// Blocks on the path from the first call's block to the second's, both included.
 pub(crate) const MAX_PATH: usize = 16;
@@ -128,7 +128,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if *done >= MAX_PER_FUNCTION {
             continue;
         }
-        match ctx.shim.duplicate_path(&path, MAX_COPY) {
+        match ctx.shim.duplicate_path(&path, MAX_COPY, NewHeader::No) {
             Ok(blocks) => {
                 *done += 1;
                 changed = Changed::Yes;

@@ -8,7 +8,8 @@
 //! reads the profile itself), and on the hot edges of the profile after it is mapped
 //! onto the sites (`run_on_hot`): tail duplication (`duplicate`: a hot edge whose second call
 //! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
-//! peeling (`peel`: a loop between a hot call and the first execution of the next), code
+//! moving a loop's start (`reheader`: a loop clang rotated, whose calls feed each other across
+//! its back edge), peeling (`peel`: a loop between a hot call and the first execution of the next), code
 //! motion (`motion`) and unrolling (`unroll`: a loop whose body is one straight multi-call),
 //! in that order. The contract
 //! each transformation follows:
@@ -37,6 +38,7 @@ mod duplicate;
 mod motion;
 mod peel;
 mod promote;
+mod reheader;
 mod rotate;
 mod unroll;
 
@@ -46,11 +48,12 @@ use std::rc::Rc;
 use llvm_sys::prelude::LLVMBasicBlockRef;
 
 use crate::context::Context;
+use crate::ir;
 use crate::legality::Checker;
 use crate::plan::{Plan, Straight};
-use crate::profile_map::WeightedPair;
+use crate::profile_map::{self, WeightedPair};
 use crate::regions::{self, Refused};
-use crate::sites::Site;
+use crate::sites::{self, Site};
 
 pub(crate) mod inline;
 
@@ -135,11 +138,6 @@ impl<'s> Hot<'s> {
                 .get_or_insert_with(|| Rc::new(Today::of(ctx, sites, pairs))),
         )
     }
-
-    /// The IR changed: the next question is asked again.
-    fn forget(&mut self) {
-        self.today = None;
-    }
 }
 
 /// An enabling transformation that works on the hot edges of the profile.
@@ -150,6 +148,7 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("duplicate", duplicate::run),
     ("rotate", rotate::run),
+    ("reheader", reheader::run),
     ("peel", peel::run),
     ("motion", motion::run),
     ("unroll", unroll::run),
@@ -158,13 +157,52 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
 /// Runs every transformation over hot edges once; whether any changed the IR (then the
 /// sites are scanned and the profile mapped again).
 pub(crate) fn run_on_hot(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
-    let mut hot = Hot::new(sites, pairs);
+    let mut rescanned: Option<(Vec<Site>, Vec<WeightedPair>)> = None;
+    let mut today: Option<Rc<Today>> = None;
     let mut changed = Changed::No;
-    for (_, t) in HOT_TRANSFORMS {
+    for (name, t) in HOT_TRANSFORMS {
+        let (sites, pairs) = match &rescanned {
+            Some((s, p)) => (s.as_slice(), p.as_slice()),
+            None => (sites, pairs),
+        };
+        let mut hot = Hot {
+            sites,
+            pairs,
+            today: today.take(),
+        };
         if t(ctx, &mut hot) == Changed::Yes {
             changed = Changed::Yes;
-            hot.forget();
+            if RESCAN_AFTER.contains(name) {
+                rescanned = Some(scan_and_map(ctx));
+            }
+        } else {
+            today = hot.today;
         }
     }
     changed
+}
+
+/// The transformations after which the sites are scanned and the profile mapped again before
+/// the next one runs: moving a loop's start copies calls onto the loop's way in, and the
+/// transformations after it ask legality whether the loop is now taken whole (rotation would
+/// otherwise move the start back), which needs the copies as sites and the edges on them.
+const RESCAN_AFTER: &[&str] = &["reheader"];
+
+/// The module's sites and the profile's hot pairs over them, after a change.
+pub(super) fn scan_and_map(ctx: &Context<'_>) -> (Vec<Site>, Vec<WeightedPair>) {
+    let scan = sites::scan(ctx.shim, ctx.module);
+    let pairs = match &ctx.profile {
+        Some(profile) => {
+            profile_map::site_graph(
+                ctx.shim,
+                profile,
+                &scan.sites,
+                ctx.cfg.min_weight,
+                ir::defined_functions(ctx.module).first().copied(),
+            )
+            .pairs
+        }
+        None => Vec::new(),
+    };
+    (scan.sites, pairs)
 }

@@ -37,13 +37,13 @@ use std::rc::Rc;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
 use super::rotate::calls_in;
-use super::{Changed, Hot, Today};
+use super::{scan_and_map, Changed, Hot, Today};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::{loop_blocks, Reason};
-use crate::profile_map::{self, WeightedPair};
+use crate::profile_map::WeightedPair;
 use crate::remarks::Remark;
-use crate::sites::{self, Site};
+use crate::sites::Site;
 
 /// At most this many instructions in a loop whose first iteration is copied.
 pub(crate) const MAX_PEEL: u32 = 160;
@@ -153,23 +153,4 @@ fn next_candidate(
         return Some((block, a, b));
     }
     None
-}
-
-/// The module's sites and the profile's hot pairs over them, after a change.
-fn scan_and_map(ctx: &Context<'_>) -> (Vec<Site>, Vec<WeightedPair>) {
-    let scan = sites::scan(ctx.shim, ctx.module);
-    let pairs = match &ctx.profile {
-        Some(profile) => {
-            profile_map::site_graph(
-                ctx.shim,
-                profile,
-                &scan.sites,
-                ctx.cfg.min_weight,
-                ir::defined_functions(ctx.module).first().copied(),
-            )
-            .pairs
-        }
-        None => Vec::new(),
-    };
-    (scan.sites, pairs)
 }

@@ -97,7 +97,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if blocks.len() < 2 || !blocks.contains(&ir::parent_block(sites[b].call)) {
             continue;
         }
-        let before = calls_in(ir::block_function(header));
+        // The function, asked before the rotation: LLVM may merge the header away.
+        let func = ir::block_function(header);
+        let before = calls_in(func);
         let result = candidate(ctx, sites, &in_region, &blocks, a, b).and_then(|()| {
             ctx.shim
                 .rotate_loop(header, MAX_HEADER)
@@ -112,7 +114,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             Ok(()) => {
                 changed = Changed::Yes;
                 rotated.insert(header);
-                let after = calls_in(ir::block_function(header));
+                let after = calls_in(func);
                 ctx.copies.extend(after.difference(&before));
                 ctx.remark(Remark::rotated(sites, b, a));
             }

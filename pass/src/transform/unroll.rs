@@ -83,7 +83,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         {
             continue;
         }
-        let before = calls_in(ir::block_function(header));
+        // The function, asked before unrolling: LLVM may merge the header away.
+        let func = ir::block_function(header);
+        let before = calls_in(func);
         let result = factor(ctx, sites, &calls, header, forward, back).and_then(|u| {
             ctx.shim
                 .unroll_loop(header, u as u32)
@@ -98,7 +100,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         match result {
             Ok(u) => {
                 changed = Changed::Yes;
-                let after = calls_in(ir::block_function(header));
+                let after = calls_in(func);
                 ctx.copies.extend(after.difference(&before));
                 ctx.remark(Remark::unrolled(sites, &calls, u));
                 hoist_in_body(ctx, header, forward);

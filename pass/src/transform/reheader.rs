@@ -1,0 +1,303 @@
+//! Moving a loop's start to a call (the paper's section 3.3.3, for the loops clang has
+//! already rotated): a hot edge `a -> b` across a back edge, where `b` is in the loop's header
+//! and `a` later in the loop, becomes one iteration by making the loop begin at `a`.
+//!
+//! clang rotates `while ((n = read(in, buf, N)) > 0) { ...; write(out, buf, n); ... }` into a
+//! guarded do-while: the first `read` before the loop, and a loop that begins with the body
+//! and ends with the next `read`. Its iteration is then `write; read`, the `write`'s length
+//! comes from the `read` of the iteration before (a phi), and the hot edge `read -> write`
+//! crosses the back edge, so neither a straight multi-call nor a looped one can take it:
+//!
+//! ```text
+//! before                                        after
+//!   n0 = read(in, buf, N)                         n0 = read(in, buf, N)
+//!   if (n0 > 0) {                                 if (n0 > 0) {
+//!   loop:                                             write(out, buf, n0)   ; the top, copied
+//!     x = phi [n0, entry], [n, loop]              loop:                     ; the new header
+//!     write(out, buf, x)                              n = read(in, buf, N)
+//!     n = read(in, buf, N)                            if (n <= 0) goto done
+//!     if (n > 0) goto loop                            write(out, buf, n)
+//!   }                                                 goto loop
+//!                                                 }
+//! ```
+//!
+//! The loop's header is split before `a`; its top (the header up to `a`, and the blocks the
+//! way to `a` goes through) is copied onto the loop's way in, so that the copy runs once
+//! before the loop and the original at the end of each iteration; the block that begins with
+//! `a` then heads the loop, and the header's phis, left with one value each, are folded
+//! (LLVM's `CloneBasicBlock`, `SSAUpdater` and `FoldSingleEntryPHINodes` through the shim's
+//! `duplicate_path`). The program makes the same calls in the same order on every path: only
+//! where the loop begins has moved. Afterwards the loop is `a ... b` with `b`'s arguments
+//! results of the same iteration, which a looped multi-call (`regions::whole_loops`) or a
+//! straight one per iteration takes.
+//!
+//! A loop's start is moved only when:
+//!
+//! - the edge `a -> b` is refused under dominance (`a` does not dominate `b`), ran at least
+//!   [`MIN_WEIGHT`] times and at least a [`HOT_SHARE`]th as often as the heaviest edge;
+//! - `b` is in a block that heads a loop (a block with a predecessor it dominates) that holds
+//!   `a`, after `b` when both are in the header, and that loop is not taken whole already;
+//! - an argument of `b` is `a`'s result from the iteration before (a phi of the header, through
+//!   integer casts): after the move it is the result of the same iteration, which a batch
+//!   passes from entry to entry (a loop whose calls do not feed each other gains nothing);
+//! - the way from the header to `a` is a straight line of the loop: each block's one successor
+//!   in the loop is the next, entered from it alone (other successors leave the loop), at most
+//!   [`MAX_PATH`] blocks;
+//! - the way round from `a` to `b` (the rest of the loop after `a`, the header up to `b`),
+//!   which becomes the gap between them, holds only what a multi-call can skip, on a straight
+//!   line: otherwise the move gains nothing (rotation, `rotate.rs`, which runs first, handles
+//!   the hot edges across a back edge it can);
+//! - the loop has one way in, and the top has at most [`MAX_COPY`] instructions, none of
+//!   which defines a token or makes a call that must not be copied.
+//!
+//! Each move is a remark `Reheadered`; each refusal of a candidate one `Reheader` naming the
+//! condition.
+
+use std::collections::HashSet;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+
+use super::duplicate::{HOT_SHARE, MAX_COPY, MAX_PATH, MIN_WEIGHT};
+use super::{Changed, Hot};
+use crate::context::Context;
+use crate::ir;
+use crate::legality::conditions::unsafe_kind;
+use crate::legality::{loop_blocks, Reason};
+use crate::remarks::Remark;
+use crate::shim::{flags, NewHeader, Shim};
+use crate::sites::Site;
+
+/// Why a loop's start is not moved to a call.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum NotReheadered {
+    #[error("the way from the loop's header to {call} is not a straight line: {why}")]
+    NotStraight { call: String, why: &'static str },
+    #[error("the loop is entered from {ways} places outside it")]
+    WaysIn { ways: usize },
+    #[error(
+        "'{inst}' between {a} and {b} around the back edge is not something a multi-call can skip"
+    )]
+    Unskippable { inst: String, a: String, b: String },
+    #[error("{0}")]
+    Llvm(String),
+}
+
+/// Whether `block` heads a loop: one of its predecessors is `block` itself or a block it
+/// dominates.
+fn heads_loop(shim: &Shim, block: LLVMBasicBlockRef) -> bool {
+    let Some(&first) = ir::instructions(block).first() else {
+        return false;
+    };
+    ir::predecessors(block)
+        .into_iter()
+        .filter_map(ir::terminator)
+        .any(|t| shim.dominates(first, t))
+}
+
+/// Whether `x` comes before `y` in their common block.
+fn before(x: LLVMValueRef, y: LLVMValueRef) -> bool {
+    ir::instructions(ir::parent_block(x))
+        .into_iter()
+        .find(|&i| i == x || i == y)
+        == Some(x)
+}
+
+/// `v` without the integer casts around it.
+fn uncast(mut v: LLVMValueRef) -> LLVMValueRef {
+    use llvm_sys::LLVMOpcode::{LLVMSExt, LLVMTrunc, LLVMZExt};
+    while ir::is_instruction(v) && matches!(ir::opcode(v), LLVMZExt | LLVMSExt | LLVMTrunc) {
+        v = ir::operand(v, 0);
+    }
+    v
+}
+
+/// Whether an argument of `b` is a phi of `header` that brings `a`'s result round from the
+/// iteration before (through integer casts): the shape clang gives `while ((n = read(...)) >
+/// 0) write(..., n)`, whose `write` takes the `n` of the `read` before it.
+fn takes_result_round(a: LLVMValueRef, b: LLVMValueRef, header: LLVMBasicBlockRef) -> bool {
+    ir::call_args(b).into_iter().map(uncast).any(|arg| {
+        ir::is_instruction(arg)
+            && ir::is_phi(arg)
+            && ir::parent_block(arg) == header
+            && ir::incoming(arg).iter().any(|&(v, _)| uncast(v) == a)
+    })
+}
+
+/// The first instruction on the way round from `a` to `b` (`a`'s block after `a`, the
+/// blocks to the back edge, the header up to `b`) that a multi-call could not skip: a call, a
+/// store, a volatile access, anything that may trap; or a branch with more than one way on in
+/// the loop. After the move that way is the gap between `a` and `b`, and with such an
+/// instruction in it the move would gain nothing.
+fn unskippable(
+    shim: &Shim,
+    a: LLVMValueRef,
+    b: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Option<LLVMValueRef> {
+    let skippable = |inst: LLVMValueRef| {
+        let f = shim.inst_flags(inst);
+        ir::is_phi(inst) || f & flags::DEBUG != 0 || unsafe_kind(inst, f).is_none()
+    };
+    let mut block = ir::parent_block(a);
+    let mut from = Some(a);
+    for _ in 0..MAX_PATH {
+        let insts = ir::instructions(block);
+        let start = from
+            .and_then(|x| insts.iter().position(|&i| i == x))
+            .map_or(0, |p| p + 1);
+        for &inst in &insts[start..] {
+            if ir::is_terminator(inst) {
+                let on: Vec<LLVMBasicBlockRef> = ir::successors(inst)
+                    .into_iter()
+                    .filter(|s| inside.contains(s))
+                    .collect();
+                match on[..] {
+                    [next] => block = next,
+                    _ => return Some(inst),
+                }
+                break;
+            }
+            if !skippable(inst) {
+                return Some(inst);
+            }
+        }
+        from = None;
+        if block == header {
+            return ir::instructions(header)
+                .into_iter()
+                .take_while(|&i| i != b)
+                .find(|&i| !skippable(i));
+        }
+    }
+    Some(a)
+}
+
+/// The way in (the one block outside the loop that enters `header`) and the blocks from
+/// `header` to `to` (both included), or why they are not the shape moved.
+fn top_of_loop(
+    header: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    call: &str,
+) -> Result<(LLVMBasicBlockRef, Vec<LLVMBasicBlockRef>), NotReheadered> {
+    let not_straight = |why| NotReheadered::NotStraight {
+        call: call.to_string(),
+        why,
+    };
+    let ways_in: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !inside.contains(p))
+        .collect();
+    let way_in = match ways_in[..] {
+        [p] if !p.is_null() => p,
+        _ => {
+            return Err(NotReheadered::WaysIn {
+                ways: ways_in.len(),
+            })
+        }
+    };
+    let mut path = vec![header];
+    let mut block = header;
+    while block != to {
+        if path.len() >= MAX_PATH {
+            return Err(not_straight("it is longer than the move follows"));
+        }
+        let on: Vec<LLVMBasicBlockRef> = ir::successors_of(block)
+            .into_iter()
+            .filter(|s| inside.contains(s))
+            .collect();
+        let next = match on[..] {
+            [next] => next,
+            _ => {
+                return Err(not_straight(
+                    "a branch with more than one way on in the loop",
+                ))
+            }
+        };
+        if next == header || ir::predecessors(next) != [block] {
+            return Err(not_straight(
+                "a block on the way is entered from elsewhere too",
+            ));
+        }
+        path.push(next);
+        block = next;
+    }
+    Ok((way_in, path))
+}
+
+/// Moves the start of the loops whose back edge keeps a hot edge from one iteration
+/// (heaviest first).
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
+    let today = hot.today(ctx);
+    let mut changed = Changed::No;
+    let mut moved: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    for r in &today.refused {
+        let Reason::NotDominating { a, b } = r.refusal.reason else {
+            continue;
+        };
+        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
+            continue;
+        }
+        if sites[a].function != sites[b].function {
+            continue;
+        }
+        let header = ir::parent_block(sites[b].call);
+        let to = ir::parent_block(sites[a].call);
+        if today.whole.contains(&header)
+            || moved.contains(&header)
+            || !heads_loop(ctx.shim, header)
+            || (to == header && !before(sites[b].call, sites[a].call))
+            || !takes_result_round(sites[a].call, sites[b].call, header)
+        {
+            continue;
+        }
+        let inside: HashSet<LLVMBasicBlockRef> =
+            loop_blocks(ctx.shim, header).into_iter().collect();
+        if !inside.contains(&to) {
+            continue;
+        }
+        moved.insert(header);
+        let gap = unskippable(ctx.shim, sites[a].call, sites[b].call, header, &inside);
+        let result = match gap {
+            Some(inst) => Err(NotReheadered::Unskippable {
+                inst: ir::describe(inst),
+                a: sites[a].label(),
+                b: sites[b].label(),
+            }),
+            None => top_of_loop(header, to, &inside, &sites[a].label()),
+        }
+        .and_then(|(way_in, path)| {
+            // The split is made before the copy is asked for: the IR changed either way.
+            changed = Changed::Yes;
+            move_start(ctx, &sites[a], way_in, path).map_err(NotReheadered::Llvm)
+        });
+        match result {
+            Ok(()) => ctx.remark(Remark::reheadered(sites, a, b)),
+            Err(why) => ctx.remark(Remark::not_reheadered(sites, a, b, &why)),
+        }
+    }
+    changed
+}
+
+/// Splits `a`'s block before it and copies the top of the loop (`path`, from the header to
+/// the split block) onto the way in. A refused copy leaves the split, which changes nothing
+/// the program does.
+fn move_start(
+    ctx: &mut Context<'_>,
+    a: &Site,
+    way_in: LLVMBasicBlockRef,
+    path: Vec<LLVMBasicBlockRef>,
+) -> Result<(), String> {
+    ctx.shim.split_before(a.call, "loop.start");
+    // The split updates no analysis; the copy asks the dominator tree.
+    ctx.shim.invalidate(a.function);
+    let mut full = Vec::with_capacity(path.len() + 1);
+    full.push(way_in);
+    full.extend(path);
+    ctx.shim
+        .duplicate_path(&full, MAX_COPY, NewHeader::Yes)
+        .map(|_| ())
+}

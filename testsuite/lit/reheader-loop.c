@@ -1,0 +1,68 @@
+// Loops clang has already rotated: `while ((n = read(...)) > 0)` becomes a guarded do-while
+// whose iteration is `write; read`, the write taking the n of the read before it. The pass
+// moves the loop's start to the read (transform/reheader.rs): the part of the loop before it
+// is copied onto the way in, so that read -> write is one iteration again. A loop whose calls
+// then form a whole loop becomes one looped multi-call (counter and total carried); one
+// whose write is unchecked is a straight multi-call per iteration; a loop whose way round
+// holds a call of the program's own code before the write is left alone, with a remark that
+// names it.
+//
+// RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
+// RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
+// RUN:   -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+// RUN: FileCheck %s < %t.out.ll
+// RUN: opt -passes=verify -disable-output %t.out.ll
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char buf[4096];
+void progress(long n);
+
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}}: moved the start of the loop to 'read' at reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}}: the part of the loop before it, with 'write' at reheader-loop.c:[[#@LINE+10]]:{{[0-9]+}}, runs once before the loop and at the end of each iteration, so that read -> write is one iteration
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries {{.*}} (counter), {{.*}} (total of write's results)
+// CHECK-LABEL: define {{.*}}@counted(
+// CHECK: call i64 @multicall_loop
+long counted(int in, int out, long *blocks)
+{
+	long n, total = 0;
+	int count = 0;
+
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		long w = write(out, buf, n);
+		if (w < 0)
+			exit(1);
+		total += w;
+		count++;
+	}
+	*blocks = count;
+	return n < 0 ? -1 : total;
+}
+
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}}: moved the start of the loop to 'read' at reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}}
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+6]]:{{[0-9]+}}: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
+// CHECK-LABEL: define {{.*}}@unchecked(
+// CHECK: call i64 @multicall(
+long unchecked(int in, int out)
+{
+	long n;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		write(out, buf, n);
+	return n;
+}
+
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}}: did not move the start of the loop to 'read' at reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}} so that read -> write is one iteration: '{{.*}}call void @progress({{.*}}' between 'read' at reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}} and 'write' at reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}} around the back edge is not something a multi-call can skip
+// CHECK-LABEL: define {{.*}}@reported(
+// CHECK-NOT: @multicall_loop
+// CHECK: ret i64
+long reported(int in, int out)
+{
+	long n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		progress(n);
+		write(out, buf, n);
+	}
+	return n;
+}
