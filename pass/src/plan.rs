@@ -96,11 +96,15 @@ impl Straight {
 }
 
 /// Where the loop goes when entry i's stop predicate fires: the conditional branch that
-/// tests it (in block `from`) and the block it leaves the loop to.
+/// tests it (in block `from`) and the block it leaves the loop to; or, with `round`, nowhere:
+/// the last call's result is used by nothing and the original goes round whatever it is, so
+/// the batch stops only on an error or a signal (`Stop::Neg`), to set errno as the failed call
+/// did, and is run again (`from` is then the call's block and `to` the loop's header).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoopExit {
     pub from: LLVMBasicBlockRef,
     pub to: LLVMBasicBlockRef,
+    pub round: bool,
 }
 
 /// A whole loop as one looped batch (`multicall_loop`): the loop's body is exactly the entries'

@@ -30,7 +30,8 @@
 # globals between its calls: copy's cases and the books), bookkeepsig (bookkeep.c with
 # copysig's signals: bookkeep's cases) or whilecount (a `while ((n = read(...)) > 0)` copy
 # loop with a block count and a total of the bytes written, whose start the pass moves:
-# copy's cases). The environment (e.g.
+# copy's cases) or unchecked (the same loop with an unchecked write: copy's inputs, the
+# failed writes going on to the end with the errno they left). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -40,7 +41,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -54,9 +55,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig or whilecount)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount or unchecked)" >&2
 	exit 2
 	;;
 esac
@@ -350,6 +351,24 @@ copysig_cases() { copy_cases; }
 copycount_cases() { copy_cases; }
 copycountsig_cases() { copy_cases; }
 whilecount_cases() { copy_cases; }
+# unchecked: copy's inputs and failures; a failed write does not stop the copy (status 0,
+# the errno it left on stderr), a failed read or open does.
+unchecked_cases() {
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "cmp in out" -- in out
+	done
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir 1 -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-eacces out_eacces 1 -u -- in locked/out
+	check output-dev-full in_4097 0 -- in /dev/full
+	check output-full-tmpfs out_full 0 -e "test -s full/out" -- in full/out
+	check fsize-efbig in_2097152 0 -l 8 -x -e "test -s out" -- in out
+	check fsize-short-write in_2097152 0 -l 5 -x -e "test -s out" -- in out
+	check fsize-sigxfsz in_2097152 153 -l 8 -- in out
+	check closed-stdout in_4097 0 -c -e "cmp in out" -- in out
+}
 writeall_cases() { copy_cases; }
 writeallsig_cases() { copy_cases; }
 intblock_cases() { copy_cases; }

@@ -21,9 +21,10 @@
 # whose loop code motion makes one multi-call per record and unrolling one per 8 records,
 # and bookkeep.c, a request-like start and a copy loop that keep counters, totals and
 # errno = 0 in globals between their calls, which straight multi-calls take with those stores
-# in their gaps, bookkeepsig.c, the same with copysig.c's signals, and whilecount.c, a
+# in their gaps, bookkeepsig.c, the same with copysig.c's signals, whilecount.c, a
 # `while ((n = read(...)) > 0)` copy loop with a counter and a total, which clang rotates and
-# the pass moves back to start at the read) it
+# the pass moves back to start at the read, and unchecked.c, the same loop with an unchecked
+# write, whose failures set errno and do not stop it) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -69,7 +70,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -131,7 +132,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -282,6 +283,10 @@ host_program() {
 		fi
 		if [ "$clusters" -eq 0 ]; then
 			fail "$p: the pass formed no cluster"
+		fi
+		# unchecked's loop is one looped multi-call only if its unchecked write may go round.
+		if [ "$p" = unchecked ] && ! grep -q 'whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0;' "$w/clustered.log"; then
+			fail "$p: the loop with an unchecked write is not one looped multi-call"
 		fi
 		# whilecount's loop, which clang rotates, is one looped multi-call only after its start
 		# moved back to the read, and only if its counter and total are carried.

@@ -2,8 +2,9 @@
 // whose iteration is `write; read`, the write taking the n of the read before it. The pass
 // moves the loop's start to the read (transform/reheader.rs): the part of the loop before it
 // is copied onto the way in, so that read -> write is one iteration again. A loop whose calls
-// then form a whole loop becomes one looped multi-call (counter and total carried); one
-// whose write is unchecked is a straight multi-call per iteration; a loop whose way round
+// then form a whole loop becomes one looped multi-call (counter and total carried); so does
+// one whose write is unchecked (the write stops the batch only on an error, to set errno,
+// and the batch goes round again); a loop whose way round
 // holds a call of the program's own code before the write is left alone, with a remark that
 // names it.
 //
@@ -41,10 +42,17 @@ long counted(int in, int out, long *blocks)
 	return n < 0 ? -1 : total;
 }
 
-// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}}: moved the start of the loop to 'read' at reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}}
-// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+6]]:{{[0-9]+}}: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 // CHECK-LABEL: define {{.*}}@unchecked(
-// CHECK: call i64 @multicall(
+// CHECK: [[RET:%mc.loop.ret[0-9]*]] = call i64 @multicall_loop(
+// CHECK: switch i64 [[RET]], label %{{.*}} [
+// CHECK-NEXT: i64 2, label %[[AGAIN:.*]]
+// The unchecked write's exit sets errno and runs the batch again.
+// CHECK: mc.loop.err.1:
+// CHECK: mc.loop.out.1:
+// CHECK-NEXT: phi
+// CHECK-NEXT: br label %[[AGAIN]]
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+5]]:{{[0-9]+}}: moved the start of the loop to 'read' at reheader-loop.c:[[#@LINE+5]]:{{[0-9]+}}
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference)
 long unchecked(int in, int out)
 {
 	long n;

@@ -360,6 +360,7 @@ impl Checker<'_> {
                 exits.push(LoopExit {
                     from: ir::parent_block(branch),
                     to: off,
+                    round: false,
                 });
             } else {
                 exits.push(leaving(e, stop, (branch, off), &inside)?);
@@ -413,6 +414,7 @@ impl Checker<'_> {
                 until_exit: until_exit.map(|(branch, to)| LoopExit {
                     from: ir::parent_block(branch),
                     to,
+                    round: false,
                 }),
                 latch_test: test.filter(|_| matches!(form, Form::Rotated)),
                 errno_reset: round.errno_reset,

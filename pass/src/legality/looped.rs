@@ -143,11 +143,19 @@ impl Checker<'_> {
         // Every call stops the batch at its own predicate, which leaves the loop for good.
         let mut entries = straight.entries;
         let mut exits = Vec::with_capacity(entries.len());
+        let last = entries.len() - 1;
         for (i, e) in entries.iter_mut().enumerate() {
             let (stop, gap_exits) = match gaps.get(i) {
                 Some(g) => (g.stop, g.exits.clone()),
                 None => (back_stop, back_exits.clone()),
             };
+            // The last call, unchecked: the original goes round whatever it returns.
+            if i == last && stop == Stop::Never && gap_exits.is_empty() {
+                if let Some(exit) = going_round(e, sites, header, &carried) {
+                    exits.push(exit);
+                    continue;
+                }
+            }
             let (branch, off) = match (stop, &gap_exits[..]) {
                 (Stop::Never, _) | (_, []) => {
                     return Err(Refusal::new(
@@ -201,6 +209,29 @@ fn passes_phi(entries: &[Entry], header: LLVMBasicBlockRef) -> bool {
     })
 }
 
+/// The exit of the loop's last entry `e` when its call is unchecked (no stop predicate on the
+/// way round) and its result used by nothing: it stops the batch on an error or a signal only
+/// (`Stop::Neg`), so that errno is what the failed call left, and the batch goes round again
+/// (`LoopExit::round`). `None` when the loop carries values (a stopped iteration is not a
+/// completed one, whose results the sums would count) or the result is used.
+fn going_round(
+    e: &mut Entry,
+    sites: &[Site],
+    header: LLVMBasicBlockRef,
+    carried: &[Carried],
+) -> Option<LoopExit> {
+    let call = sites[e.site].call;
+    if !carried.is_empty() || !ir::users(call).is_empty() {
+        return None;
+    }
+    e.stop = Stop::Neg;
+    Some(LoopExit {
+        from: ir::parent_block(call),
+        to: header,
+        round: true,
+    })
+}
+
 /// Entry `e` stops the batch at `stop`, tested by `branch`, which leaves the loop for `off`:
 /// the loop's exit for `e`, or a refusal when `off` is in the loop (`inside`).
 pub(super) fn leaving(
@@ -216,6 +247,7 @@ pub(super) fn leaving(
     Ok(LoopExit {
         from: ir::parent_block(branch),
         to: off,
+        round: false,
     })
 }
 

@@ -20,7 +20,9 @@
 //! mc.loop.err.i:  errno = -raw_i
 //! mc.loop.out.i:  %mc.loop.x.i = phi [raw_i, ...], [-1, %mc.loop.err.i]
 //!                 br %Ei                        ; phis of Ei get the value they get from
-//!                                               ; the loop's exiting block
+//!                                               ; the loop's exiting block; for an
+//!                                               ; unchecked last call (`LoopExit::round`),
+//!                                               ; br %mc.loop.call: the loop goes on
 //! mc.loop.fallback: br %header                  ; the original loop, unchanged
 //! ```
 //!
@@ -206,7 +208,12 @@ pub(crate) fn lower(
                 .map(|(c, start)| (start, next_value(b, c, start, &values)))
                 .collect(),
         );
-        leave(b, exit, out_b);
+        if exit.round {
+            // An unchecked call failed or was interrupted: errno is set, the loop goes on.
+            b.br(again);
+        } else {
+            leave(b, exit, out_b);
+        }
         outs.push((out_b, values));
     }
 
