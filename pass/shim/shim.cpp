@@ -982,20 +982,25 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
           Phi.removeIncomingValue(P[K - 1], /*DeletePHIIfEmpty=*/false);
   }
   // Blocks the copies branch to off the path: the copies are new predecessors.
-  for (unsigned i = K; i < n; ++i)
+  // A phi has one entry per edge: a switch with several cases to one block gives its copy as
+  // many edges, hence as many entries.
+  for (unsigned i = K; i < n; ++i) {
+    SmallPtrSet<BasicBlock *, 8> Seen;
     for (BasicBlock *Succ : successors(Copies[i])) {
-      if (i + 1 < n && Succ == Copies[i + 1])
+      if ((i + 1 < n && Succ == Copies[i + 1]) || !Seen.insert(Succ).second)
         continue;
+      unsigned Edges = count(successors(Copies[i]), Succ);
       for (PHINode &Phi : Succ->phis()) {
-        if (Phi.getBasicBlockIndex(Copies[i]) >= 0)
-          continue;
         Value *V = Phi.getIncomingValueForBlock(P[i]);
         auto It = VMap.find(V);
         if (It != VMap.end())
           V = It->second;
-        Phi.addIncoming(V, Copies[i]);
+        unsigned Have = count(Phi.blocks(), Copies[i]);
+        for (; Have < Edges; ++Have)
+          Phi.addIncoming(V, Copies[i]);
       }
     }
+  }
   // Values defined in the copied blocks and used elsewhere: joined with their copies.
   SSAUpdater Updater;
   for (unsigned i = K; i < n; ++i)
