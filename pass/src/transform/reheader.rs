@@ -58,6 +58,7 @@ use std::collections::HashSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
 use super::duplicate::{HOT_SHARE, MAX_COPY, MAX_PATH, MIN_WEIGHT};
+use super::rotate::calls_in;
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
@@ -291,13 +292,15 @@ fn move_start(
     way_in: LLVMBasicBlockRef,
     path: Vec<LLVMBasicBlockRef>,
 ) -> Result<(), String> {
+    let before = calls_in(a.function);
     ctx.shim.split_before(a.call, "loop.start");
     // The split updates no analysis; the copy asks the dominator tree.
     ctx.shim.invalidate(a.function);
     let mut full = Vec::with_capacity(path.len() + 1);
     full.push(way_in);
     full.extend(path);
-    ctx.shim
-        .duplicate_path(&full, MAX_COPY, NewHeader::Yes)
-        .map(|_| ())
+    ctx.shim.duplicate_path(&full, MAX_COPY, NewHeader::Yes)?;
+    // The calls of the copied top: their refused pairs are the originals' to report.
+    ctx.copies.extend(calls_in(a.function).difference(&before));
+    Ok(())
 }
