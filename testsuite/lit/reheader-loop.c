@@ -61,6 +61,25 @@ long unchecked(int in, int out)
 	return n;
 }
 
+// An unchecked write in a loop that counts its blocks and the bytes it read: the iteration a
+// failed write stopped counts as done, as in the original.
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries {{.*}} (counter), {{.*}} (total of read's results)
+// CHECK-LABEL: define {{.*}}@unchecked_counted(
+// CHECK: mc.loop.out.1:
+// CHECK: %mc.loop.sum.round = add i64
+// CHECK: br label %mc.loop.call
+long unchecked_counted(int in, int out, long *blocks)
+{
+	long n, total = 0, count = 0;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		write(out, buf, n);
+		total += n;
+		count++;
+	}
+	*blocks = count;
+	return total;
+}
+
 // REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}}: did not move the start of the loop to 'read' at reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}} so that read -> write is one iteration: '{{.*}}call void @progress({{.*}}' between 'read' at reheader-loop.c:[[#@LINE+7]]:{{[0-9]+}} and 'write' at reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}} around the back edge is not something a multi-call can skip
 // CHECK-LABEL: define {{.*}}@reported(
 // CHECK-NOT: @multicall_loop

@@ -1,11 +1,12 @@
 /*
  * unchecked IN OUT: a copy loop that does not check its writes,
- * `while ((n = read(...)) > 0) write(out, buf, n);`, as quick tools write it. A failed write
- * (a full disk, a closed descriptor, a file-size limit with SIGXFSZ ignored) does not stop it;
- * errno after the loop is what the last failed call left, and the program says it. clang
- * rotates the loop; the pass moves its start back to the read and runs it as one looped
- * multi-call whose write stops the batch only to set errno, after which the batch goes round
- * again.
+ * `while ((n = read(...)) > 0) { write(out, buf, n); ... }`, as quick tools write it, counting
+ * its blocks and the bytes it read. A failed write (a full disk, a closed descriptor, a
+ * file-size limit with SIGXFSZ ignored) does not stop it; errno after the loop is what the
+ * last failed call left, and the program says it with its counts. clang rotates the loop; the
+ * pass moves its start back to the read and runs it as one looped multi-call whose write
+ * stops the batch only to set errno, after which the iteration counts as done and the batch
+ * goes round again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,8 @@
 int main(int argc, char *argv[])
 {
 	int inp, out;
+	long blocks = 0;
+	long long bytes = 0;
 	ssize_t n;
 	char buff[N];
 
@@ -38,13 +41,17 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	errno = 0;
-	while ((n = read(inp, buff, N)) > 0)
+	while ((n = read(inp, buff, N)) > 0) {
 		write(out, buff, n);
+		blocks++;
+		bytes += n;
+	}
 	if (n < 0) {
 		perror("read");
 		return 1;
 	}
-	fprintf(stderr, "done: %s\n", errno ? strerror(errno) : "no error");
+	fprintf(stderr, "done: %ld blocks, %lld bytes read, %s\n", blocks, bytes,
+		errno ? strerror(errno) : "no error");
 	close(inp);
 	close(out);
 	return 0;

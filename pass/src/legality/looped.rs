@@ -151,7 +151,7 @@ impl Checker<'_> {
             };
             // The last call, unchecked: the original goes round whatever it returns.
             if i == last && stop == Stop::Never && gap_exits.is_empty() {
-                if let Some(exit) = going_round(e, sites, header, &carried) {
+                if let Some(exit) = going_round(e, sites, header) {
                     exits.push(exit);
                     continue;
                 }
@@ -212,16 +212,12 @@ fn passes_phi(entries: &[Entry], header: LLVMBasicBlockRef) -> bool {
 /// The exit of the loop's last entry `e` when its call is unchecked (no stop predicate on the
 /// way round) and its result used by nothing: it stops the batch on an error or a signal only
 /// (`Stop::Neg`), so that errno is what the failed call left, and the batch goes round again
-/// (`LoopExit::round`). `None` when the loop carries values (a stopped iteration is not a
-/// completed one, whose results the sums would count) or the result is used.
-fn going_round(
-    e: &mut Entry,
-    sites: &[Site],
-    header: LLVMBasicBlockRef,
-    carried: &[Carried],
-) -> Option<LoopExit> {
+/// (`LoopExit::round`; the lowering counts the stopped iteration as a completed one, as the
+/// original does). `None` when the result is used: a total of it, or a test after the loop,
+/// would need every failure's value.
+fn going_round(e: &mut Entry, sites: &[Site], header: LLVMBasicBlockRef) -> Option<LoopExit> {
     let call = sites[e.site].call;
-    if !carried.is_empty() || !ir::users(call).is_empty() {
+    if !ir::users(call).is_empty() {
         return None;
     }
     e.stop = Stop::Neg;

@@ -36,7 +36,7 @@
 //! fallback loop, and by `mc.loop.x.*` on the new exits; LLVM's SSAUpdater (through the shim)
 //! joins them with phis where those paths meet.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use llvm_sys::prelude::*;
 
@@ -209,7 +209,27 @@ pub(crate) fn lower(
                 .collect(),
         );
         if exit.round {
-            // An unchecked call failed or was interrupted: errno is set, the loop goes on.
+            // An unchecked call failed or was interrupted: errno is set, and the iteration
+            // is a completed one, as in the original: its results join the sums (the round
+            // call's own result is used by nothing, so by no total) and it counts as done.
+            // Then the loop goes on.
+            if let Some(sums) = state.sums {
+                let mut added = HashSet::new();
+                for c in &plan.carried {
+                    if let Step::Result { entry, .. } = c.step {
+                        if entry < i && added.insert(entry) {
+                            let slot = b.element(sums, state.sums_ty, entry);
+                            let sum = b.load(b.i64t, slot, "mc.loop.sum");
+                            let raw = entries.raw_result(b, entry, "mc.loop.round.raw");
+                            let more = b.arith(LLVMOpcode::LLVMAdd, sum, raw, "mc.loop.sum.round");
+                            b.store(more, slot);
+                        }
+                    }
+                }
+            }
+            if let (Some(d), Some(after)) = (done_before, done_after) {
+                Builder::add_incoming(d, &[(after, out_b)]);
+            }
             b.br(again);
         } else {
             leave(b, exit, out_b);
