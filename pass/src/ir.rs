@@ -161,6 +161,12 @@ pub fn const_i64(like: LLVMValueRef, v: i64) -> LLVMValueRef {
     }
 }
 
+/// The number of operands of `i`.
+pub fn num_operands(i: LLVMValueRef) -> u32 {
+    // SAFETY: i is a live value (instructions have operand lists).
+    unsafe { LLVMGetNumOperands(i) as u32 }
+}
+
 pub fn operand(i: LLVMValueRef, n: u32) -> LLVMValueRef {
     // SAFETY: callers pass n < operand_count(i).
     unsafe { LLVMGetOperand(i, n) }

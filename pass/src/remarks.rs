@@ -273,6 +273,22 @@ impl Remark {
         }
     }
 
+    /// A load that reads the same in every iteration of the loop of `first`'s call, moved to
+    /// the loop's preheader.
+    pub(crate) fn hoisted(load: LLVMValueRef, first: &Site) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Hoisted",
+            function: first.function,
+            at: Some(load),
+            message: format!(
+                "moved '{}' out of the loop of {}: the array it reads is written by no call or store of the loop, so it reads the same value in every iteration",
+                crate::ir::describe(load),
+                first.label()
+            ),
+        }
+    }
+
     /// A loop whose start moved to `a`, so that the hot edge `a -> b` across its back edge is
     /// one iteration.
     pub(crate) fn reheadered(sites: &[Site], a: usize, b: usize) -> Remark {

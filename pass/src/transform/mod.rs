@@ -9,7 +9,7 @@
 //! onto the sites (`run_on_hot`): tail duplication (`duplicate`: a hot edge whose second call
 //! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
 //! moving a loop's start (`reheader`: a loop clang rotated, whose calls feed each other across
-//! its back edge), peeling (`peel`: a loop between a hot call and the first execution of the next), code
+//! its back edge), loads that are the same in every iteration out of a loop (`hoist`), peeling (`peel`: a loop between a hot call and the first execution of the next), code
 //! motion (`motion`) and unrolling (`unroll`: a loop whose body is one straight multi-call),
 //! in that order. The contract
 //! each transformation follows:
@@ -35,6 +35,7 @@
 //!   only because every check runs before any lowering.
 
 mod duplicate;
+mod hoist;
 mod motion;
 mod peel;
 mod promote;
@@ -147,8 +148,11 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 /// which takes only a loop whose body is already one straight multi-call.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("duplicate", duplicate::run),
+    ("hoist", hoist::run),
     ("rotate", rotate::run),
     ("reheader", reheader::run),
+    // Again: a loop whose start moved may now have its loads in the way.
+    ("hoist", hoist::run),
     ("peel", peel::run),
     ("motion", motion::run),
     ("unroll", unroll::run),

@@ -85,7 +85,7 @@ pub(crate) enum NotReheadered {
 
 /// Whether `block` heads a loop: one of its predecessors is `block` itself or a block it
 /// dominates.
-fn heads_loop(shim: &Shim, block: LLVMBasicBlockRef) -> bool {
+pub(super) fn heads_loop(shim: &Shim, block: LLVMBasicBlockRef) -> bool {
     let Some(&first) = ir::instructions(block).first() else {
         return false;
     };

@@ -1,0 +1,199 @@
+//! Loads that are the same in every iteration, out of a loop that would otherwise be one
+//! looped multi-call (loop-invariant code motion with the catalogue's memory model).
+//!
+//! A descriptor kept in a local array that a system call filled before the loop, as
+//! `int sv[2]; socketpair(..., sv); while ((n = read(0, buf, N)) > 0) send(sv[1], buf, n, 0);`,
+//! is loaded again in every iteration at `-O2`: LLVM cannot know that `read` and `send` leave
+//! `sv` alone, since its address went to `socketpair`. The load is an argument computed in the
+//! loop, so the loop is refused whole (`VariantArgument`). The kernel keeps no pointer a call
+//! gave it, so an array whose address only ever went to system calls (and to loads) is written
+//! by nothing but those calls; when no call of the loop is given its address and no store of
+//! the loop writes it, the load reads the same value in every iteration, and it moves to the
+//! end of the loop's preheader (with its address, when that is computed in the loop from the
+//! array and constants). A stack array is always there to read, so the load cannot fault on
+//! the way into the loop, even when the loop is not entered; a signal handler cannot reach an
+//! array whose address was never stored anywhere.
+//!
+//! Only loads in a loop that a refusal names are moved: the argument of a call computed in
+//! the loop (`VariantArgument`, `LateArgument`), code before the first call in the header
+//! (`HeaderCode`) or a load between the calls (`LoopLoad`). Each move
+//! is a remark `Hoisted`; a load that does not qualify keeps its refusal.
+
+use std::collections::HashSet;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::LLVMOpcode;
+
+use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
+use super::reheader::heads_loop;
+use super::{Changed, Hot};
+use crate::context::Context;
+use crate::ir;
+use crate::legality::{loop_blocks, Reason};
+use crate::remarks::Remark;
+use crate::shim::flags;
+
+/// The stack array `v` points into (through `getelementptr`s with constant indices), with
+/// the address computations on the way from it, innermost last.
+fn array_of(mut v: LLVMValueRef) -> Option<(LLVMValueRef, Vec<LLVMValueRef>)> {
+    let mut geps = Vec::new();
+    for _ in 0..8 {
+        if !ir::is_instruction(v) {
+            return None;
+        }
+        match ir::opcode(v) {
+            LLVMOpcode::LLVMAlloca => {
+                geps.reverse();
+                return Some((v, geps));
+            }
+            LLVMOpcode::LLVMGetElementPtr => {
+                let n = ir::num_operands(v);
+                if (1..n).any(|k| ir::const_int(ir::operand(v, k)).is_none()) {
+                    return None;
+                }
+                geps.push(v);
+                v = ir::operand(v, 0);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Whether `call` calls a C library wrapper of a system call (the catalogue's).
+fn is_system_call(call: LLVMValueRef) -> bool {
+    ir::called_function(call)
+        .is_some_and(|f| syscluster_profile::catalogue::wrapper(&ir::name(f)).is_some())
+}
+
+/// Every instruction that uses the array `array`'s address, directly or through address
+/// computations, if the address goes only to loads, stores into it, lifetime markers and
+/// system calls: `None` when it goes anywhere else (stored as a value, given to other code).
+fn array_uses(shim: &crate::shim::Shim, array: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+    let mut out = Vec::new();
+    let mut todo = vec![array];
+    let mut seen = HashSet::new();
+    while let Some(p) = todo.pop() {
+        if !seen.insert(p) || seen.len() > 256 {
+            return None;
+        }
+        for (user, _) in ir::users(p) {
+            match ir::opcode(user) {
+                LLVMOpcode::LLVMGetElementPtr if ir::operand(user, 0) == p => todo.push(user),
+                LLVMOpcode::LLVMLoad => out.push(user),
+                // Into the array, not the address itself as the value stored.
+                LLVMOpcode::LLVMStore if ir::operand(user, 0) != p => out.push(user),
+                LLVMOpcode::LLVMCall
+                    if is_system_call(user) || shim.inst_flags(user) & flags::LIFETIME != 0 =>
+                {
+                    out.push(user)
+                }
+                _ => return None,
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Why `load` may not leave the loop of `blocks`, or its address computations to move with it.
+fn invariant(
+    shim: &crate::shim::Shim,
+    load: LLVMValueRef,
+    blocks: &HashSet<LLVMBasicBlockRef>,
+) -> Option<Vec<LLVMValueRef>> {
+    if !ir::is_instruction(load)
+        || ir::opcode(load) != LLVMOpcode::LLVMLoad
+        || shim.inst_flags(load) & flags::VOLATILE != 0
+        || !blocks.contains(&ir::parent_block(load))
+    {
+        return None;
+    }
+    // SAFETY: load is a live load instruction.
+    let ordering = unsafe { llvm_sys::core::LLVMGetOrdering(load) };
+    if ordering != llvm_sys::LLVMAtomicOrdering::LLVMAtomicOrderingNotAtomic {
+        return None;
+    }
+    let (array, geps) = array_of(ir::operand(load, 0))?;
+    if blocks.contains(&ir::parent_block(array)) {
+        return None;
+    }
+    // In the loop, the array is only read: no store writes it, no call is given it.
+    let in_loop = |i: LLVMValueRef| blocks.contains(&ir::parent_block(i));
+    let writes_in_loop = array_uses(shim, array)?
+        .into_iter()
+        .any(|u| in_loop(u) && ir::opcode(u) != LLVMOpcode::LLVMLoad);
+    if writes_in_loop {
+        return None;
+    }
+    // The address computations in the loop move too; they must serve nothing else there.
+    let moving: Vec<LLVMValueRef> = geps.into_iter().filter(|&g| in_loop(g)).collect();
+    for &g in &moving {
+        if ir::users(g).len() != 1 {
+            return None;
+        }
+    }
+    Some(moving)
+}
+
+/// The one block outside the loop of `blocks` that enters `header`.
+fn preheader(
+    header: LLVMBasicBlockRef,
+    blocks: &HashSet<LLVMBasicBlockRef>,
+) -> Option<LLVMBasicBlockRef> {
+    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !blocks.contains(p))
+        .collect();
+    match outside[..] {
+        [p] if !p.is_null() => Some(p),
+        _ => None,
+    }
+}
+
+/// Moves the loop-invariant loads that whole-loop refusals name to their loops' preheaders.
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
+    let today = hot.today(ctx);
+    let mut changed = Changed::No;
+    for r in &today.refused {
+        let load = match r.refusal.reason {
+            Reason::VariantArgument { value, .. } | Reason::LateArgument { value, .. } => value,
+            Reason::HeaderCode { inst, .. } => inst,
+            Reason::LoopLoad { load } => load,
+            _ => continue,
+        };
+        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
+            continue;
+        }
+        // The loop is the one headed by the block of either call of the refused back edge.
+        let header = [r.b, r.a]
+            .into_iter()
+            .map(|s| ir::parent_block(sites[s].call))
+            .find(|&h| {
+                heads_loop(ctx.shim, h)
+                    && loop_blocks(ctx.shim, h).contains(&ir::parent_block(load))
+            });
+        let Some(header) = header else {
+            continue;
+        };
+        let blocks: HashSet<LLVMBasicBlockRef> =
+            loop_blocks(ctx.shim, header).into_iter().collect();
+        let (Some(moving), Some(pre)) = (
+            invariant(ctx.shim, load, &blocks),
+            preheader(header, &blocks),
+        ) else {
+            continue;
+        };
+        let Some(end) = ir::terminator(pre) else {
+            continue;
+        };
+        for inst in moving.into_iter().chain([load]) {
+            ctx.shim.move_before(inst, end);
+        }
+        ctx.shim.invalidate(ir::block_function(header));
+        changed = Changed::Yes;
+        ctx.remark(Remark::hoisted(load, &sites[r.b]));
+    }
+    changed
+}
