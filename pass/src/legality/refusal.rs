@@ -387,7 +387,7 @@ impl Refusal {
                 sites[*a].callee
             ),
             NotTwoWay { inst, a, b } => format!(
-                "'{}' between {} and {} is not a two-way branch",
+                "'{}' between {} and {} is not a branch that reads as a stop predicate: only a two-way branch, or a switch whose cases all leave the path, is one",
                 ir::describe(*inst),
                 label(*a),
                 label(*b)
