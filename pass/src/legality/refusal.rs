@@ -307,13 +307,22 @@ impl Refusal {
                 label(*site),
                 sites[*site].not_lowerable.as_deref().unwrap_or_default()
             ),
-            Unsafe { inst, what, a, b } => format!(
-                "'{}' between {} and {} {}",
-                ir::describe(*inst),
-                label(*a),
-                label(*b),
-                unsafe_why(*inst, *what)
-            ),
+            Unsafe { inst, what, a, b } => match sites.iter().position(|s| s.call == *inst) {
+                // A system call of the program, not user code: the gap holds a third call.
+                Some(other) if matches!(what, self::Unsafe::Call) => format!(
+                    "{} runs between {} and {}: the calls of a hot edge follow each other in a multi-call, with no other system call between them",
+                    label(other),
+                    label(*a),
+                    label(*b)
+                ),
+                _ => format!(
+                    "'{}' between {} and {} {}",
+                    ir::describe(*inst),
+                    label(*a),
+                    label(*b),
+                    unsafe_why(*inst, *what)
+                ),
+            },
             SigactionNotFirst { site } => format!(
                 "{} reads its new action when the batch starts, where glibc reads it at the call: it must be the first call of a straight multi-call",
                 label(*site)
