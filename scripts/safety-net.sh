@@ -2,7 +2,7 @@
 # Safety net of the syscall-cluster pass: real C code from Debian source packages, built with
 # the pass and a profile recorded from the package's own run.
 #
-#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip
+#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip xz-utils
 #   scripts/safety-net.sh gzip mpeg2dec        # some of them
 #
 # For each package: download its source (`apt-get source --download-only`, from a deb-src
@@ -34,7 +34,7 @@ work=${SAFETY_NET_WORK:-$target/safety-net}
 jobs=2
 
 packages=("$@")
-all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip)
+all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip xz-utils)
 [ ${#packages[@]} -gt 0 ] || packages=("${all_packages[@]}")
 for p in "${packages[@]}"; do
 	case " ${all_packages[*]} " in
@@ -821,6 +821,87 @@ pkg_lzip() {
 }
 
 # ---------------------------------------------------------------------------------------
+# xz-utils: xz, a compressor in C whose read and write loops retry on EINTR (signal handlers
+# without SA_RESTART, a self-pipe and poll for non-blocking descriptors), and its `make check`
+# ---------------------------------------------------------------------------------------
+pkg_xz_utils() {
+	local src d=$work/data/xz-utils b ok=identical check=FAILED
+	src=$(unpack xz-utils) || {
+		fail "xz-utils: unpack failed"
+		return
+	}
+	rm -rf "$d"
+	mkdir -p "$d/dir"
+	xz -dc "$(compgen -G "$work/src/xz-utils_*.orig.tar.xz" | head -n 1)" >"$d/input"
+	head -c $((1 << 20)) /dev/urandom >>"$d/input"
+	ln -s input "$d/link"
+	# liblzma and xz only, single-threaded (xz's -T0 would make the run's calls depend on the
+	# number of cores).
+	(cd "$src" && CC=$cc CFLAGS="-O2 -g" ./configure -q --disable-shared --disable-nls --disable-doc \
+		--disable-scripts --disable-xzdec --disable-lzmadec --disable-lzmainfo --disable-lzma-links \
+		--disable-threads >"$work/logs/xz-utils.configure.log" 2>&1) || {
+		fail "xz-utils: configure failed ($work/logs/xz-utils.configure.log)"
+		return
+	}
+	(cd "$src" && make -j$jobs >"$work/logs/xz-utils.plain.log" 2>&1) || {
+		fail "xz-utils: the plain build failed ($work/logs/xz-utils.plain.log)"
+		return
+	}
+	cp "$src/src/xz/xz" "$d/xz.plain"
+	record xz-utils "$d" "$src/src/xz/xz" -0 -k -f input &&
+		record xz-utils "$d" sh -c "'$src/src/xz/xz' -d -c input.xz >output" &&
+		record xz-utils "$d" sh -c "'$src/src/xz/xz' -0 <input | '$src/src/xz/xz' -d >output" &&
+		record xz-utils "$d" "$src/src/xz/xz" -t input.xz &&
+		profile xz-utils || return
+	rm -f "$d/input.xz" "$d/output"
+	(cd "$src" && make clean >/dev/null 2>&1)
+	pass_build xz-utils "$src" make -j$jobs || return
+	cp "$src/src/xz/xz" "$d/xz.clustered"
+	local calls
+	calls=$(clustered_note xz-utils "$d/xz.clustered")
+	"$d/xz.plain" -0 -c "$d/input" >"$d/input.xz"
+	head -c 3000 "$d/input.xz" >"$d/truncated.xz"
+	for b in plain clustered; do
+		(
+			cd "$d" || exit 1
+			"./xz.$b" -0 -c input >"input.$b.xz" 2>"compress.$b.err"
+			echo $? >>"compress.$b.err"
+			"./xz.$b" -d -c input.xz >"output.$b" 2>"decompress.$b.err"
+			echo $? >>"decompress.$b.err"
+			"./xz.$b" -0 <input | "./xz.$b" -d >"pipe.$b" 2>"pipe.$b.err"
+			echo $? >>"pipe.$b.err"
+			"./xz.$b" -d -c missing.xz dir link >"missing.$b" 2>"missing.$b.err"
+			echo $? >>"missing.$b.err"
+			"./xz.$b" -d -c truncated.xz >"truncated.$b" 2>"truncated.$b.err"
+			echo $? >>"truncated.$b.err"
+			"./xz.$b" -0 -c input >&- 2>"closed.$b.err"
+			echo $? >>"closed.$b.err"
+			# A finite file-size limit: the write past it fails with EFBIG (SIGXFSZ ignored).
+			(trap '' XFSZ && ulimit -f 100 && exec "./xz.$b" -0 -c input >"limit.$b" 2>"limit.$b.err")
+			echo $? >>"limit.$b.err"
+		)
+	done
+	same xz-utils "$d/input.plain.xz" "$d/input.clustered.xz" || ok=DIFFER
+	same xz-utils "$d/input" "$d/output.clustered" || ok=DIFFER
+	same xz-utils "$d/input" "$d/pipe.clustered" || ok=DIFFER
+	for b in compress decompress pipe missing truncated closed limit; do
+		same_messages xz-utils "$d/$b.plain.err" "$d/$b.clustered.err" || ok=DIFFER
+	done
+	for b in missing truncated limit; do
+		same xz-utils "$d/$b.plain" "$d/$b.clustered" || ok=DIFFER
+	done
+	if (cd "$src" && make check -j$jobs >"$work/logs/xz-utils.check.log" 2>&1); then
+		check="passed ($(grep -h '^# PASS:' "$src/tests/test-suite.log" 2>/dev/null | head -n 1 | tr -s ' '))"
+	else
+		fail "xz-utils: make check failed with the pass ($work/logs/xz-utils.check.log)"
+	fi
+	figures xz-utils "$calls; compress, decompress, pipe, missing/directory/symlink, truncated, closed stdout, file-size limit: $ok; make check $check"
+	compare_crossings xz-utils "xz -0 of $(($(stat -c %s "$d/input") >> 10)) KiB" \
+		sh -c '"$1" -0 -c "$2" >"$3"' sh "$d/xz.plain" "$d/input" "$d/crossings.xz" \
+		-- sh -c '"$1" -0 -c "$2" >"$3"' sh "$d/xz.clustered" "$d/input" "$d/crossings.xz"
+}
+
+# ---------------------------------------------------------------------------------------
 # The same work in the guest with the kernel module (kmod backend)
 # ---------------------------------------------------------------------------------------
 # guest_crossings: the single programs of the packages built above (gzip, dd, cat, pv, lzip)
@@ -907,6 +988,7 @@ for p in "${packages[@]}"; do
 	redir) pkg_redir ;;
 	lighttpd) pkg_lighttpd ;;
 	lzip) pkg_lzip ;;
+	xz-utils) pkg_xz_utils ;;
 	esac
 	echo "   $p took $(($(date +%s) - t0)) s"
 done
