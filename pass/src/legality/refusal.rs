@@ -429,6 +429,10 @@ impl Refusal {
                 sites[*a].callee,
                 sites[*b].callee
             ),
+            NotALoop { site } if on_a_cycle(ir::parent_block(sites[*site].call)) => format!(
+                "{} is not at the head of a loop: its block is inside a loop whose iterations begin at another block",
+                label(*site)
+            ),
             NotALoop { site } => format!(
                 "{} is not at the head of a loop: no path comes back to its block",
                 label(*site)
@@ -490,6 +494,21 @@ impl Refusal {
             ),
         }
     }
+}
+
+/// Whether some path leaves `start` and comes back to it.
+fn on_a_cycle(start: LLVMBasicBlockRef) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = ir::successors_of(start);
+    while let Some(b) = stack.pop() {
+        if b == start {
+            return true;
+        }
+        if seen.insert(b) {
+            stack.extend(ir::successors_of(b));
+        }
+    }
+    false
 }
 
 fn unsafe_why(inst: LLVMValueRef, what: Unsafe) -> String {
