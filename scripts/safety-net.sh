@@ -904,7 +904,7 @@ pkg_xz_utils() {
 # ---------------------------------------------------------------------------------------
 # The same work in the guest with the kernel module (kmod backend)
 # ---------------------------------------------------------------------------------------
-# guest_crossings: the single programs of the packages built above (gzip, dd, cat, pv, lzip)
+# guest_crossings: the single programs of the packages built above (gzip, dd, cat, pv, lzip, xz)
 # run inside a qemu guest with multicall.ko loaded (scripts/qemu-run.sh), original and clustered
 # build on the same work, crossings counted with strace -c, outputs compared. Skipped when
 # SYSCLUSTER_QEMU=0.
@@ -927,6 +927,8 @@ guest_crossings() {
 	[ -x "$work/data/lzip/lzip.clustered" ] && runs+=("lzip -0 of 2 MiB|lzip|-0 -c input")
 	# From a pipe, whose reads come back short: lzip's read block loop goes round.
 	[ -x "$work/data/lzip/lzip.clustered" ] && runs+=("lzip -0 of 2 MiB from a pipe|lzip|<pipe> -0")
+	# xz opens its input (open -> fstat, one multi-call) and reads it in a retry loop.
+	[ -x "$work/data/xz-utils/xz.clustered" ] && runs+=("xz -0 of 2 MiB|xz|-0 -c input")
 	if [ ${#runs[@]} -eq 0 ]; then
 		echo "skip guest crossings: no package program was built"
 		return
@@ -934,7 +936,7 @@ guest_crossings() {
 	for line in "${runs[@]}"; do
 		IFS='|' read -r _ prog _ <<<"$line"
 		local dir
-		case $prog in dd | cat) dir=coreutils ;; *) dir=$prog ;; esac
+		case $prog in dd | cat) dir=coreutils ;; xz) dir=xz-utils ;; *) dir=$prog ;; esac
 		cp "$work/data/$dir/$prog.plain" "$g/$prog.plain"
 		cp "$work/data/$dir/$prog.clustered" "$g/$prog.clustered"
 	done
