@@ -789,6 +789,9 @@ pub struct Summary {
     pub refused: BTreeMap<String, Vec<Refused>>,
     /// Hot edges with no call site in any module, with how many modules said so.
     pub unmatched: Vec<(String, u64, usize)>,
+    /// Of those, the ones the profile records at calls of library functions in the program
+    /// (`'fwrite' at lz4io.c:892:34`: stdio makes the system call), by edge.
+    pub unmatched_through: BTreeMap<String, String>,
     /// Transitions of the profile by where they run: the program's own code, or a shared
     /// object, heaviest first.
     pub coverage: Vec<(String, u64)>,
@@ -916,6 +919,13 @@ impl Summary {
                             .next()
                             .unwrap_or(&r.message)
                             .to_string();
+                        if let Some(through) = r
+                            .message
+                            .split_once("; the profile records it at ")
+                            .and_then(|(_, rest)| rest.split(": a library function").next())
+                        {
+                            s.unmatched_through.insert(edge.clone(), through.to_string());
+                        }
                         let entry = unmatched.entry(edge).or_insert((weight_of(&r.message), 0));
                         entry.1 += 1;
                     }
@@ -1040,7 +1050,12 @@ impl Summary {
                 self.unmatched.len()
             ));
             for (edge, _, _) in self.unmatched.iter().take(top) {
-                line(format!("    {edge}"));
+                match self.unmatched_through.get(edge) {
+                    Some(through) => line(format!(
+                        "    {edge}: recorded at {through}, a library function that makes the system call"
+                    )),
+                    None => line(format!("    {edge}")),
+                }
             }
         }
         o
@@ -1162,6 +1177,23 @@ mod tests {
             text.contains("refused for Dominance: 1 hot edges, total weight 256"),
             "{text}"
         );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_edge_through_a_library_call_says_so() {
+        let yaml = "--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        LZ4IO_fwriteSparse\nArgs:\n  - String:          'hot edge write(1) -> write(1) (weight 632) matches no call site here: no site for write(1); the profile records it at ''fwrite'' at lz4io.c:892:34: a library function the program calls makes the system call, and the pass clusters calls of system-call wrappers and syscall() only'\n...\n--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge brk() -> brk() (weight 4) matches no call site here: no site for brk()'\n...\n";
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("remarks")).unwrap();
+        fs::write(dir.join("remarks/00000000000000aa.yaml"), yaml).unwrap();
+        fs::write(dir.join("modules"), "00000000000000aa\t/x/lz4io.o\n").unwrap();
+        let s = Summary::read(&dir).unwrap();
+        let text = s.render(5);
+        assert!(
+            text.contains("    hot edge write(1) -> write(1) (weight 632): recorded at 'fwrite' at lz4io.c:892:34, a library function that makes the system call\n"),
+            "{text}"
+        );
+        assert!(text.contains("    hot edge brk() -> brk() (weight 4)\n"), "{text}");
         fs::remove_dir_all(&dir).unwrap();
     }
 
