@@ -2,7 +2,7 @@
 # Safety net of the syscall-cluster pass: real C code from Debian source packages, built with
 # the pass and a profile recorded from the package's own run.
 #
-#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip xz-utils
+#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip xz-utils lz4
 #   scripts/safety-net.sh gzip mpeg2dec        # some of them
 #
 # For each package: download its source (`apt-get source --download-only`, from a deb-src
@@ -34,7 +34,7 @@ work=${SAFETY_NET_WORK:-$target/safety-net}
 jobs=2
 
 packages=("$@")
-all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip xz-utils)
+all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip xz-utils lz4)
 [ ${#packages[@]} -gt 0 ] || packages=("${all_packages[@]}")
 for p in "${packages[@]}"; do
 	case " ${all_packages[*]} " in
@@ -821,6 +821,78 @@ pkg_lzip() {
 }
 
 # ---------------------------------------------------------------------------------------
+# lz4: a compressor whose data goes through stdio (fread, fwrite), so that its hot edges run
+# inside libc; it copies the input's owner and mode to the output (chown -> chmod)
+# ---------------------------------------------------------------------------------------
+pkg_lz4() {
+	local src d=$work/data/lz4 b ok=identical
+	src=$(unpack lz4) || {
+		fail "lz4: unpack failed"
+		return
+	}
+	rm -rf "$d"
+	mkdir -p "$d/dir"
+	gzip -dc "$(compgen -G "$work/src/lz4_*.orig.tar.gz" | head -n 1)" >"$d/input"
+	head -c $((1 << 20)) /dev/urandom >>"$d/input"
+	# The program alone (its Makefile builds the library's sources into it), no configure.
+	(cd "$src" && make -j$jobs CC="$cc" CFLAGS="-O2 -g" lz4 >"$work/logs/lz4.plain.log" 2>&1) || {
+		fail "lz4: the plain build failed ($work/logs/lz4.plain.log)"
+		return
+	}
+	cp "$src/lz4" "$d/lz4.plain"
+	record lz4 "$d" "$src/lz4" -f input input.lz4 &&
+		record lz4 "$d" sh -c "'$src/lz4' -d -c input.lz4 >output" &&
+		record lz4 "$d" sh -c "'$src/lz4' <input | '$src/lz4' -d >output" &&
+		profile lz4 || return
+	rm -f "$d/input.lz4" "$d/output"
+	(cd "$src" && make clean >/dev/null 2>&1)
+	pass_build lz4 "$src" make -j$jobs CFLAGS="-O2 -g" lz4 || return
+	cp "$src/lz4" "$d/lz4.clustered"
+	local calls
+	calls=$(clustered_note lz4 "$d/lz4.clustered")
+	"$d/lz4.plain" -q -c "$d/input" >"$d/input.lz4"
+	head -c 3000 "$d/input.lz4" >"$d/truncated.lz4"
+	for b in plain clustered; do
+		(
+			cd "$d" || exit 1
+			"./lz4.$b" -c input >"input.$b.lz4" 2>"compress.$b.err"
+			echo $? >>"compress.$b.err"
+			"./lz4.$b" -d -c input.lz4 >"output.$b" 2>"decompress.$b.err"
+			echo $? >>"decompress.$b.err"
+			"./lz4.$b" <input | "./lz4.$b" -d >"pipe.$b" 2>"pipe.$b.err"
+			echo $? >>"pipe.$b.err"
+			# A file to a file: the output takes the input's mode (chown -> chmod).
+			cp input "mode.$b" && chmod 640 "mode.$b" && "./lz4.$b" -q -f "mode.$b" "mode.$b.lz4" 2>"mode.$b.err"
+			echo $? "$(stat -c %a "mode.$b.lz4")" >>"mode.$b.err"
+			# lz4 leaves an empty dir.lz4 behind.
+			rm -f dir.lz4
+			"./lz4.$b" -m missing dir 2>"missing.$b.err"
+			echo $? >>"missing.$b.err"
+			"./lz4.$b" -d -c truncated.lz4 >"truncated.$b" 2>"truncated.$b.err"
+			echo $? >>"truncated.$b.err"
+			"./lz4.$b" -c input >&- 2>"closed.$b.err"
+			echo $? >>"closed.$b.err"
+			(trap '' XFSZ && ulimit -f 100 && exec "./lz4.$b" -c input >"limit.$b" 2>"limit.$b.err")
+			echo $? >>"limit.$b.err"
+		)
+	done
+	same lz4 "$d/input.plain.lz4" "$d/input.clustered.lz4" || ok=DIFFER
+	same lz4 "$d/input" "$d/output.clustered" || ok=DIFFER
+	same lz4 "$d/input" "$d/pipe.clustered" || ok=DIFFER
+	same lz4 "$d/mode.plain.lz4" "$d/mode.clustered.lz4" || ok=DIFFER
+	for b in compress decompress pipe mode missing truncated closed limit; do
+		same_messages lz4 "$d/$b.plain.err" "$d/$b.clustered.err" || ok=DIFFER
+	done
+	for b in truncated limit; do
+		same lz4 "$d/$b.plain" "$d/$b.clustered" || ok=DIFFER
+	done
+	figures lz4 "$calls; compress, decompress, pipe, file to file with its mode, missing/directory, truncated, closed stdout, file-size limit: $ok"
+	compare_crossings lz4 "lz4 of $(($(stat -c %s "$d/input") >> 10)) KiB" \
+		sh -c '"$1" -c "$2" >"$3"' sh "$d/lz4.plain" "$d/input" "$d/crossings.lz4" \
+		-- sh -c '"$1" -c "$2" >"$3"' sh "$d/lz4.clustered" "$d/input" "$d/crossings.lz4"
+}
+
+# ---------------------------------------------------------------------------------------
 # xz-utils: xz, a compressor in C whose read and write loops retry on EINTR (signal handlers
 # without SA_RESTART, a self-pipe and poll for non-blocking descriptors), and its `make check`
 # ---------------------------------------------------------------------------------------
@@ -991,6 +1063,7 @@ for p in "${packages[@]}"; do
 	lighttpd) pkg_lighttpd ;;
 	lzip) pkg_lzip ;;
 	xz-utils) pkg_xz_utils ;;
+	lz4) pkg_lz4 ;;
 	esac
 	echo "   $p took $(($(date +%s) - t0)) s"
 done
