@@ -922,7 +922,7 @@ impl Summary {
                         if let Some(through) = r
                             .message
                             .split_once("; the profile records it at ")
-                            .and_then(|(_, rest)| rest.split(": a library function").next())
+                            .and_then(|(_, rest)| rest.split(": the function called there").next())
                         {
                             s.unmatched_through.insert(edge.clone(), through.to_string());
                         }
@@ -1052,7 +1052,7 @@ impl Summary {
             for (edge, _, _) in self.unmatched.iter().take(top) {
                 match self.unmatched_through.get(edge) {
                     Some(through) => line(format!(
-                        "    {edge}: recorded at {through}, a library function that makes the system call"
+                        "    {edge}: recorded at {through}, whose callee makes the system call"
                     )),
                     None => line(format!("    {edge}")),
                 }
@@ -1182,7 +1182,7 @@ mod tests {
 
     #[test]
     fn an_edge_through_a_library_call_says_so() {
-        let yaml = "--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        LZ4IO_fwriteSparse\nArgs:\n  - String:          'hot edge write(1) -> write(1) (weight 632) matches no call site here: no site for write(1); the profile records it at ''fwrite'' at lz4io.c:892:34: a library function the program calls makes the system call, and the pass clusters calls of system-call wrappers and syscall() only'\n...\n--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge brk() -> brk() (weight 4) matches no call site here: no site for brk()'\n...\n";
+        let yaml = "--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        LZ4IO_fwriteSparse\nArgs:\n  - String:          'hot edge write(1) -> write(1) (weight 632) matches no call site here: no site for write(1); the profile records it at ''fwrite'' at lz4io.c:892:34: the function called there makes the system call (a library''s, or a helper of another translation unit that tail-calls it), and the pass clusters calls of system-call wrappers and syscall() only'\n...\n--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge brk() -> brk() (weight 4) matches no call site here: no site for brk()'\n...\n";
         let dir = tempdir();
         fs::create_dir_all(dir.join("remarks")).unwrap();
         fs::write(dir.join("remarks/00000000000000aa.yaml"), yaml).unwrap();
@@ -1190,7 +1190,7 @@ mod tests {
         let s = Summary::read(&dir).unwrap();
         let text = s.render(5);
         assert!(
-            text.contains("    hot edge write(1) -> write(1) (weight 632): recorded at 'fwrite' at lz4io.c:892:34, a library function that makes the system call\n"),
+            text.contains("    hot edge write(1) -> write(1) (weight 632): recorded at 'fwrite' at lz4io.c:892:34, whose callee makes the system call\n"),
             "{text}"
         );
         assert!(text.contains("    hot edge brk() -> brk() (weight 4)\n"), "{text}");

@@ -497,9 +497,11 @@ pub(crate) fn site_graph(
 }
 
 /// For profile nodes recorded at a call of the program's own code that is no system-call
-/// site (a stdio function such as `fwrite`, whose system call runs inside libc): that call,
-/// as `'fwrite' at lz4io.c:892:34`, by node. One pass over the module's calls, made only when
-/// some node needs it.
+/// site, a call of a function this module does not define that makes the system call itself
+/// (a stdio function such as `fwrite`, whose system call runs inside libc, or a helper of
+/// another translation unit that tail-calls it): that call, as `'fwrite' at
+/// lz4io.c:892:34`, by node. One pass over the module's calls, made only when some node needs
+/// it.
 pub(crate) fn library_calls(
     shim: &Shim,
     module: LLVMModuleRef,
@@ -516,15 +518,18 @@ pub(crate) fn library_calls(
         return out;
     }
     let site_calls: HashSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
-    for f in ir::defined_functions(module) {
+    let defined: HashSet<LLVMValueRef> = ir::defined_functions(module).into_iter().collect();
+    for &f in &defined {
         for b in ir::blocks(f) {
             for i in ir::instructions(b) {
                 if !ir::is_call(i) || site_calls.contains(&i) {
                     continue;
                 }
-                let Some(callee) = ir::called_function(i).map(ir::name) else {
+                // A function of this module would have the system call's site itself.
+                let Some(callee) = ir::called_function(i).filter(|c| !defined.contains(c)) else {
                     continue;
                 };
+                let callee = ir::name(callee);
                 if callee.starts_with("llvm.") {
                     continue;
                 }

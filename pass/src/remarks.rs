@@ -93,7 +93,7 @@ impl Remark {
     /// ends that this module does not define (with one end here: the edge runs into another
     /// translation unit).
     /// `through` names the calls of the program's own code (no system-call sites) where the
-    /// profile places its missing ends.
+    /// profile records its missing ends.
     pub(crate) fn unmatched_edge(
         e: &UnmatchedEdge,
         elsewhere: &[String],
@@ -108,7 +108,7 @@ impl Remark {
         );
         if !through.is_empty() {
             message.push_str(&format!(
-                "; the profile records it at {}: a library function the program calls makes the system call, and the pass clusters calls of system-call wrappers and syscall() only",
+                "; the profile records it at {}: the function called there makes the system call (a library's, or a helper of another translation unit that tail-calls it), and the pass clusters calls of system-call wrappers and syscall() only",
                 through.join(" and ")
             ));
         }

@@ -8,7 +8,7 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK: remark: lib.c:2:0: hot edge write() -> write() (weight 39) matches no call site here: no site for write(); the profile records it at 'fwrite' at lib.c:4:5: a library function the program calls makes the system call, and the pass clusters calls of system-call wrappers and syscall() only{{$}}
+; REMARK: remark: lib.c:2:0: hot edge write() -> write() (weight 39) matches no call site here: no site for write(); the profile records it at 'fwrite' at lib.c:4:5: the function called there makes the system call (a library's, or a helper of another translation unit that tail-calls it), and the pass clusters calls of system-call wrappers and syscall() only{{$}}
 
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
