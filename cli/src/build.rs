@@ -924,7 +924,8 @@ impl Summary {
                             .split_once("; the profile records it at ")
                             .and_then(|(_, rest)| rest.split(": the function called there").next())
                         {
-                            s.unmatched_through.insert(edge.clone(), through.to_string());
+                            s.unmatched_through
+                                .insert(edge.clone(), through.to_string());
                         }
                         let entry = unmatched.entry(edge).or_insert((weight_of(&r.message), 0));
                         entry.1 += 1;
@@ -1193,7 +1194,10 @@ mod tests {
             text.contains("    hot edge write(1) -> write(1) (weight 632): recorded at 'fwrite' at lz4io.c:892:34, whose callee makes the system call\n"),
             "{text}"
         );
-        assert!(text.contains("    hot edge brk() -> brk() (weight 4)\n"), "{text}");
+        assert!(
+            text.contains("    hot edge brk() -> brk() (weight 4)\n"),
+            "{text}"
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -1210,7 +1214,10 @@ mod tests {
         );
         assert_eq!(weight_of(&r[0].message), 69);
         assert_eq!(r[1].name, "Dominance");
-        assert_eq!(r[1].message, "not clustered: poll -> read (weight 69) breaks dominance");
+        assert_eq!(
+            r[1].message,
+            "not clustered: poll -> read (weight 69) breaks dominance"
+        );
     }
 
     #[test]
