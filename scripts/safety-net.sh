@@ -2,7 +2,7 @@
 # Safety net of the syscall-cluster pass: real C code from Debian source packages, built with
 # the pass and a profile recorded from the package's own run.
 #
-#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip
+#   scripts/safety-net.sh                      # all: gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip xz-utils lz4
 #   scripts/safety-net.sh gzip mpeg2dec        # some of them
 #
 # For each package: download its source (`apt-get source --download-only`, from a deb-src
@@ -34,7 +34,7 @@ work=${SAFETY_NET_WORK:-$target/safety-net}
 jobs=2
 
 packages=("$@")
-all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip)
+all_packages=(gzip mini-httpd coreutils mpeg2dec pv redir lighttpd lzip xz-utils lz4)
 [ ${#packages[@]} -gt 0 ] || packages=("${all_packages[@]}")
 for p in "${packages[@]}"; do
 	case " ${all_packages[*]} " in
@@ -821,9 +821,162 @@ pkg_lzip() {
 }
 
 # ---------------------------------------------------------------------------------------
+# lz4: a compressor whose data goes through stdio (fread, fwrite), so that its hot edges run
+# inside libc; it copies the input's owner and mode to the output (chown -> chmod)
+# ---------------------------------------------------------------------------------------
+pkg_lz4() {
+	local src d=$work/data/lz4 b ok=identical
+	src=$(unpack lz4) || {
+		fail "lz4: unpack failed"
+		return
+	}
+	rm -rf "$d"
+	mkdir -p "$d/dir"
+	gzip -dc "$(compgen -G "$work/src/lz4_*.orig.tar.gz" | head -n 1)" >"$d/input"
+	head -c $((1 << 20)) /dev/urandom >>"$d/input"
+	# The program alone (its Makefile builds the library's sources into it), no configure.
+	(cd "$src" && make -j$jobs CC="$cc" CFLAGS="-O2 -g" lz4 >"$work/logs/lz4.plain.log" 2>&1) || {
+		fail "lz4: the plain build failed ($work/logs/lz4.plain.log)"
+		return
+	}
+	cp "$src/lz4" "$d/lz4.plain"
+	record lz4 "$d" "$src/lz4" -f input input.lz4 &&
+		record lz4 "$d" sh -c "'$src/lz4' -d -c input.lz4 >output" &&
+		record lz4 "$d" sh -c "'$src/lz4' <input | '$src/lz4' -d >output" &&
+		profile lz4 || return
+	rm -f "$d/input.lz4" "$d/output"
+	(cd "$src" && make clean >/dev/null 2>&1)
+	pass_build lz4 "$src" make -j$jobs CFLAGS="-O2 -g" lz4 || return
+	cp "$src/lz4" "$d/lz4.clustered"
+	local calls
+	calls=$(clustered_note lz4 "$d/lz4.clustered")
+	"$d/lz4.plain" -q -c "$d/input" >"$d/input.lz4"
+	head -c 3000 "$d/input.lz4" >"$d/truncated.lz4"
+	for b in plain clustered; do
+		(
+			cd "$d" || exit 1
+			"./lz4.$b" -c input >"input.$b.lz4" 2>"compress.$b.err"
+			echo $? >>"compress.$b.err"
+			"./lz4.$b" -d -c input.lz4 >"output.$b" 2>"decompress.$b.err"
+			echo $? >>"decompress.$b.err"
+			"./lz4.$b" <input | "./lz4.$b" -d >"pipe.$b" 2>"pipe.$b.err"
+			echo $? >>"pipe.$b.err"
+			# A file to a file: the output takes the input's mode (chown -> chmod).
+			cp input "mode.$b" && chmod 640 "mode.$b" && "./lz4.$b" -q -f "mode.$b" "mode.$b.lz4" 2>"mode.$b.err"
+			echo $? "$(stat -c %a "mode.$b.lz4")" >>"mode.$b.err"
+			# lz4 leaves an empty dir.lz4 behind.
+			rm -f dir.lz4
+			"./lz4.$b" -m missing dir 2>"missing.$b.err"
+			echo $? >>"missing.$b.err"
+			"./lz4.$b" -d -c truncated.lz4 >"truncated.$b" 2>"truncated.$b.err"
+			echo $? >>"truncated.$b.err"
+			"./lz4.$b" -c input >&- 2>"closed.$b.err"
+			echo $? >>"closed.$b.err"
+			(trap '' XFSZ && ulimit -f 100 && exec "./lz4.$b" -c input >"limit.$b" 2>"limit.$b.err")
+			echo $? >>"limit.$b.err"
+		)
+	done
+	same lz4 "$d/input.plain.lz4" "$d/input.clustered.lz4" || ok=DIFFER
+	same lz4 "$d/input" "$d/output.clustered" || ok=DIFFER
+	same lz4 "$d/input" "$d/pipe.clustered" || ok=DIFFER
+	same lz4 "$d/mode.plain.lz4" "$d/mode.clustered.lz4" || ok=DIFFER
+	for b in compress decompress pipe mode missing truncated closed limit; do
+		same_messages lz4 "$d/$b.plain.err" "$d/$b.clustered.err" || ok=DIFFER
+	done
+	for b in truncated limit; do
+		same lz4 "$d/$b.plain" "$d/$b.clustered" || ok=DIFFER
+	done
+	figures lz4 "$calls; compress, decompress, pipe, file to file with its mode, missing/directory, truncated, closed stdout, file-size limit: $ok"
+	compare_crossings lz4 "lz4 of $(($(stat -c %s "$d/input") >> 10)) KiB" \
+		sh -c '"$1" -c "$2" >"$3"' sh "$d/lz4.plain" "$d/input" "$d/crossings.lz4" \
+		-- sh -c '"$1" -c "$2" >"$3"' sh "$d/lz4.clustered" "$d/input" "$d/crossings.lz4"
+}
+
+# ---------------------------------------------------------------------------------------
+# xz-utils: xz, a compressor in C whose read and write loops retry on EINTR (signal handlers
+# without SA_RESTART, a self-pipe and poll for non-blocking descriptors), and its `make check`
+# ---------------------------------------------------------------------------------------
+pkg_xz_utils() {
+	local src d=$work/data/xz-utils b ok=identical check=FAILED
+	src=$(unpack xz-utils) || {
+		fail "xz-utils: unpack failed"
+		return
+	}
+	rm -rf "$d"
+	mkdir -p "$d/dir"
+	xz -dc "$(compgen -G "$work/src/xz-utils_*.orig.tar.xz" | head -n 1)" >"$d/input"
+	head -c $((1 << 20)) /dev/urandom >>"$d/input"
+	ln -s input "$d/link"
+	# liblzma and xz only, single-threaded (xz's -T0 would make the run's calls depend on the
+	# number of cores).
+	(cd "$src" && CC=$cc CFLAGS="-O2 -g" ./configure -q --disable-shared --disable-nls --disable-doc \
+		--disable-scripts --disable-xzdec --disable-lzmadec --disable-lzmainfo --disable-lzma-links \
+		--disable-threads >"$work/logs/xz-utils.configure.log" 2>&1) || {
+		fail "xz-utils: configure failed ($work/logs/xz-utils.configure.log)"
+		return
+	}
+	(cd "$src" && make -j$jobs >"$work/logs/xz-utils.plain.log" 2>&1) || {
+		fail "xz-utils: the plain build failed ($work/logs/xz-utils.plain.log)"
+		return
+	}
+	cp "$src/src/xz/xz" "$d/xz.plain"
+	record xz-utils "$d" "$src/src/xz/xz" -0 -k -f input &&
+		record xz-utils "$d" sh -c "'$src/src/xz/xz' -d -c input.xz >output" &&
+		record xz-utils "$d" sh -c "'$src/src/xz/xz' -0 <input | '$src/src/xz/xz' -d >output" &&
+		record xz-utils "$d" "$src/src/xz/xz" -t input.xz &&
+		profile xz-utils || return
+	rm -f "$d/input.xz" "$d/output"
+	(cd "$src" && make clean >/dev/null 2>&1)
+	pass_build xz-utils "$src" make -j$jobs || return
+	cp "$src/src/xz/xz" "$d/xz.clustered"
+	local calls
+	calls=$(clustered_note xz-utils "$d/xz.clustered")
+	"$d/xz.plain" -0 -c "$d/input" >"$d/input.xz"
+	head -c 3000 "$d/input.xz" >"$d/truncated.xz"
+	for b in plain clustered; do
+		(
+			cd "$d" || exit 1
+			"./xz.$b" -0 -c input >"input.$b.xz" 2>"compress.$b.err"
+			echo $? >>"compress.$b.err"
+			"./xz.$b" -d -c input.xz >"output.$b" 2>"decompress.$b.err"
+			echo $? >>"decompress.$b.err"
+			"./xz.$b" -0 <input | "./xz.$b" -d >"pipe.$b" 2>"pipe.$b.err"
+			echo $? >>"pipe.$b.err"
+			"./xz.$b" -d -c missing.xz dir link >"missing.$b" 2>"missing.$b.err"
+			echo $? >>"missing.$b.err"
+			"./xz.$b" -d -c truncated.xz >"truncated.$b" 2>"truncated.$b.err"
+			echo $? >>"truncated.$b.err"
+			"./xz.$b" -0 -c input >&- 2>"closed.$b.err"
+			echo $? >>"closed.$b.err"
+			# A finite file-size limit: the write past it fails with EFBIG (SIGXFSZ ignored).
+			(trap '' XFSZ && ulimit -f 100 && exec "./xz.$b" -0 -c input >"limit.$b" 2>"limit.$b.err")
+			echo $? >>"limit.$b.err"
+		)
+	done
+	same xz-utils "$d/input.plain.xz" "$d/input.clustered.xz" || ok=DIFFER
+	same xz-utils "$d/input" "$d/output.clustered" || ok=DIFFER
+	same xz-utils "$d/input" "$d/pipe.clustered" || ok=DIFFER
+	for b in compress decompress pipe missing truncated closed limit; do
+		same_messages xz-utils "$d/$b.plain.err" "$d/$b.clustered.err" || ok=DIFFER
+	done
+	for b in missing truncated limit; do
+		same xz-utils "$d/$b.plain" "$d/$b.clustered" || ok=DIFFER
+	done
+	if (cd "$src" && make check -j$jobs >"$work/logs/xz-utils.check.log" 2>&1); then
+		check="passed ($(grep -h '^# PASS:' "$src/tests/test-suite.log" 2>/dev/null | head -n 1 | tr -s ' '))"
+	else
+		fail "xz-utils: make check failed with the pass ($work/logs/xz-utils.check.log)"
+	fi
+	figures xz-utils "$calls; compress, decompress, pipe, missing/directory/symlink, truncated, closed stdout, file-size limit: $ok; make check $check"
+	compare_crossings xz-utils "xz -0 of $(($(stat -c %s "$d/input") >> 10)) KiB" \
+		sh -c '"$1" -0 -c "$2" >"$3"' sh "$d/xz.plain" "$d/input" "$d/crossings.xz" \
+		-- sh -c '"$1" -0 -c "$2" >"$3"' sh "$d/xz.clustered" "$d/input" "$d/crossings.xz"
+}
+
+# ---------------------------------------------------------------------------------------
 # The same work in the guest with the kernel module (kmod backend)
 # ---------------------------------------------------------------------------------------
-# guest_crossings: the single programs of the packages built above (gzip, dd, cat, pv, lzip)
+# guest_crossings: the single programs of the packages built above (gzip, dd, cat, pv, lzip, xz)
 # run inside a qemu guest with multicall.ko loaded (scripts/qemu-run.sh), original and clustered
 # build on the same work, crossings counted with strace -c, outputs compared. Skipped when
 # SYSCLUSTER_QEMU=0.
@@ -846,6 +999,8 @@ guest_crossings() {
 	[ -x "$work/data/lzip/lzip.clustered" ] && runs+=("lzip -0 of 2 MiB|lzip|-0 -c input")
 	# From a pipe, whose reads come back short: lzip's read block loop goes round.
 	[ -x "$work/data/lzip/lzip.clustered" ] && runs+=("lzip -0 of 2 MiB from a pipe|lzip|<pipe> -0")
+	# xz opens its input (open -> fstat, one multi-call) and reads it in a retry loop.
+	[ -x "$work/data/xz-utils/xz.clustered" ] && runs+=("xz -0 of 2 MiB|xz|-0 -c input")
 	if [ ${#runs[@]} -eq 0 ]; then
 		echo "skip guest crossings: no package program was built"
 		return
@@ -853,7 +1008,7 @@ guest_crossings() {
 	for line in "${runs[@]}"; do
 		IFS='|' read -r _ prog _ <<<"$line"
 		local dir
-		case $prog in dd | cat) dir=coreutils ;; *) dir=$prog ;; esac
+		case $prog in dd | cat) dir=coreutils ;; xz) dir=xz-utils ;; *) dir=$prog ;; esac
 		cp "$work/data/$dir/$prog.plain" "$g/$prog.plain"
 		cp "$work/data/$dir/$prog.clustered" "$g/$prog.clustered"
 	done
@@ -907,6 +1062,8 @@ for p in "${packages[@]}"; do
 	redir) pkg_redir ;;
 	lighttpd) pkg_lighttpd ;;
 	lzip) pkg_lzip ;;
+	xz-utils) pkg_xz_utils ;;
+	lz4) pkg_lz4 ;;
 	esac
 	echo "   $p took $(($(date +%s) - t0)) s"
 done

@@ -634,7 +634,27 @@ pub fn parse_remarks(text: &str) -> Vec<Remark> {
     // A flow mapping `{ File: ..., Line: ..., Column: ... }` that the writer wrapped (a long
     // file name, as lld's remarks have): its text so far.
     let mut wrapped: Option<String> = None;
+    // A message the writer gave as a block scalar (`- String: |`, for a string with line
+    // breaks): the indentation of its `- String:` line; its text is the lines indented deeper,
+    // joined with spaces (a summary line is one line).
+    let mut block: Option<usize> = None;
     for line in text.lines() {
+        if let Some(indent) = block {
+            let deeper = line.len() - line.trim_start().len() > indent;
+            if deeper || line.trim().is_empty() {
+                if let Some(r) = cur.as_mut() {
+                    let part = line.trim();
+                    if !part.is_empty() {
+                        if !r.message.is_empty() && !r.message.ends_with(' ') {
+                            r.message.push(' ');
+                        }
+                        r.message.push_str(part);
+                    }
+                }
+                continue;
+            }
+            block = None;
+        }
         if let Some(mut loc) = wrapped.take() {
             loc.push(' ');
             loc.push_str(line.trim());
@@ -657,6 +677,7 @@ pub fn parse_remarks(text: &str) -> Vec<Remark> {
             continue;
         }
         let Some(r) = cur.as_mut() else { continue };
+        let indent = line.len() - line.trim_start().len();
         let line = line.trim_start();
         if let Some(v) = line.strip_prefix("Name:") {
             r.name = unquote(v.trim());
@@ -669,7 +690,11 @@ pub fn parse_remarks(text: &str) -> Vec<Remark> {
                 wrapped = Some(v.trim().to_string());
             }
         } else if let Some(v) = line.strip_prefix("- String:") {
-            r.message.push_str(&unquote(v.trim()));
+            match v.trim() {
+                // Literal or folded, with or without a chomping indicator.
+                "|" | "|-" | "|+" | ">" | ">-" | ">+" => block = Some(indent),
+                v => r.message.push_str(&unquote(v)),
+            }
         }
     }
     out.extend(cur);
@@ -764,6 +789,9 @@ pub struct Summary {
     pub refused: BTreeMap<String, Vec<Refused>>,
     /// Hot edges with no call site in any module, with how many modules said so.
     pub unmatched: Vec<(String, u64, usize)>,
+    /// Of those, the ones the profile records at calls of library functions in the program
+    /// (`'fwrite' at lz4io.c:892:34`: stdio makes the system call), by edge.
+    pub unmatched_through: BTreeMap<String, String>,
     /// Transitions of the profile by where they run: the program's own code, or a shared
     /// object, heaviest first.
     pub coverage: Vec<(String, u64)>,
@@ -891,6 +919,14 @@ impl Summary {
                             .next()
                             .unwrap_or(&r.message)
                             .to_string();
+                        if let Some(through) = r
+                            .message
+                            .split_once("; the profile records it at ")
+                            .and_then(|(_, rest)| rest.split(": the function called there").next())
+                        {
+                            s.unmatched_through
+                                .insert(edge.clone(), through.to_string());
+                        }
                         let entry = unmatched.entry(edge).or_insert((weight_of(&r.message), 0));
                         entry.1 += 1;
                     }
@@ -1015,7 +1051,12 @@ impl Summary {
                 self.unmatched.len()
             ));
             for (edge, _, _) in self.unmatched.iter().take(top) {
-                line(format!("    {edge}"));
+                match self.unmatched_through.get(edge) {
+                    Some(through) => line(format!(
+                        "    {edge}: recorded at {through}, whose callee makes the system call"
+                    )),
+                    None => line(format!("    {edge}")),
+                }
             }
         }
         o
@@ -1138,6 +1179,45 @@ mod tests {
             "{text}"
         );
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_edge_through_a_library_call_says_so() {
+        let yaml = "--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        LZ4IO_fwriteSparse\nArgs:\n  - String:          'hot edge write(1) -> write(1) (weight 632) matches no call site here: no site for write(1); the profile records it at ''fwrite'' at lz4io.c:892:34: the function called there makes the system call (a library''s, or a helper of another translation unit that tail-calls it), and the pass clusters calls of system-call wrappers and syscall() only'\n...\n--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge brk() -> brk() (weight 4) matches no call site here: no site for brk()'\n...\n";
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("remarks")).unwrap();
+        fs::write(dir.join("remarks/00000000000000aa.yaml"), yaml).unwrap();
+        fs::write(dir.join("modules"), "00000000000000aa\t/x/lz4io.o\n").unwrap();
+        let s = Summary::read(&dir).unwrap();
+        let text = s.render(5);
+        assert!(
+            text.contains("    hot edge write(1) -> write(1) (weight 632): recorded at 'fwrite' at lz4io.c:892:34, whose callee makes the system call\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    hot edge brk() -> brk() (weight 4)\n"),
+            "{text}"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_block_scalar_message_is_one_line() {
+        // The YAML writer gives a string with line breaks as a literal block scalar.
+        let yaml = "--- !Missed\nPass:            syscall-cluster\nName:            Linearity\nDebugLoc:        { File: file_io.c, Line: 1152, Column: 7 }\nFunction:        io_read\nArgs:\n  - String:           |\n      not clustered: read -> poll (weight 69) breaks linearity: 'switch i64 %14, label %62 [\n          i64 0, label %70\n        ]' between 'read' and 'poll'\n\n...\n--- !Missed\nPass:            syscall-cluster\nName:            Dominance\nFunction:        io_read\nArgs:\n  - String:          'not clustered: poll -> read (weight 69) breaks dominance'\n...\n";
+        let r = parse_remarks(yaml);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].location, "file_io.c:1152:7");
+        assert_eq!(
+            r[0].message,
+            "not clustered: read -> poll (weight 69) breaks linearity: 'switch i64 %14, label %62 [ i64 0, label %70 ]' between 'read' and 'poll'"
+        );
+        assert_eq!(weight_of(&r[0].message), 69);
+        assert_eq!(r[1].name, "Dominance");
+        assert_eq!(
+            r[1].message,
+            "not clustered: poll -> read (weight 69) breaks dominance"
+        );
     }
 
     #[test]

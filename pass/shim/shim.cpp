@@ -1060,8 +1060,15 @@ void syscluster_shim_remark(void *ctx, int kind, LLVMValueRef fn, LLVMValueRef a
     return;
   auto &ORE = C.FAM.getResult<OptimizationRemarkEmitterAnalysis>(*F);
   Instruction *I = at ? dyn_cast<Instruction>(unwrap(at)) : nullptr;
-  DiagnosticLocation Loc = I ? DiagnosticLocation(I->getDebugLoc())
-                             : DiagnosticLocation(F->getSubprogram());
+  // An instruction without a source line (a load the optimiser hoisted or merged) takes the
+  // line of the next instruction of its block that has one, else the function's: a remark
+  // always names a place in the source.
+  DebugLoc DL;
+  for (Instruction *J = I; J && !DL; J = J->getNextNode())
+    if (J->getDebugLoc() && J->getDebugLoc().getLine() != 0)
+      DL = J->getDebugLoc();
+  DiagnosticLocation Loc = DL ? DiagnosticLocation(DL)
+                              : DiagnosticLocation(F->getSubprogram());
   const Value *Region = I ? static_cast<const Value *>(I->getParent())
                           : static_cast<const Value *>(&F->getEntryBlock());
   const char *Pass = "syscall-cluster";

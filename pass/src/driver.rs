@@ -8,7 +8,7 @@
 //! (specialise: merged flags) -> lowering (lower, then specialise::rewrite_all)
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -142,6 +142,20 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
         .map(ir::name)
         .collect();
     let mut into_other_units = 0;
+    // Ends the profile places at a call of the program that is no system-call site.
+    let library = match &ctx.profile {
+        Some(profile) => {
+            let mut nodes: Vec<usize> = graph
+                .unmatched
+                .iter()
+                .flat_map(|e| e.missing_nodes.iter().copied())
+                .collect();
+            nodes.sort_unstable();
+            nodes.dedup();
+            profile_map::library_calls(ctx.shim, ctx.module, profile, &nodes, sites)
+        }
+        None => HashMap::new(),
+    };
     for e in &graph.unmatched {
         let elsewhere: Vec<String> = e
             .missing_functions
@@ -152,7 +166,13 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
             .cloned()
             .collect();
         into_other_units += usize::from(!elsewhere.is_empty());
-        ctx.remark(Remark::unmatched_edge(e, &elsewhere));
+        let mut through: Vec<String> = e
+            .missing_nodes
+            .iter()
+            .filter_map(|n| library.get(n).cloned())
+            .collect();
+        through.dedup();
+        ctx.remark(Remark::unmatched_edge(e, &elsewhere, &through));
     }
     // One missed remark per module, not one per edge: a module has no site for most edges of
     // a program's profile.

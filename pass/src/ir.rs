@@ -350,11 +350,13 @@ pub fn describe(v: LLVMValueRef) -> String {
         LLVMDisposeMessage(p);
         s
     };
-    let text = text.trim();
+    // One line: a switch prints each case on a line of its own, and a remark's message is
+    // one line of -Rpass output and one plain scalar of the YAML record.
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     // Drop metadata attachments (", !dbg !84") to keep remarks readable.
     let text = match text.find(", !") {
         Some(k) => &text[..k],
-        None => text,
+        None => &text[..],
     };
     let mut t: String = text.chars().take(120).collect();
     if text.chars().count() > 120 {

@@ -16,11 +16,12 @@
 //! [`site_graph`] turns the mapped profile into what the rest of the pass works on: weighted
 //! pairs of sites, self-loops and the hot edges that match no site.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
 use syscluster_profile::format::{Frame, Node, Profile};
 
+use crate::ir;
 use crate::shim::{DebugFrame, Shim};
 use crate::sites::Site;
 
@@ -325,6 +326,8 @@ pub struct UnmatchedEdge {
     /// When the other end has sites here: the functions the profile names for the ends
     /// without (their call sites' outermost frames), which may be in another translation unit.
     pub missing_functions: Vec<String>,
+    /// The profile nodes of the ends without a site.
+    pub missing_nodes: Vec<usize>,
     /// The function the remark is attached to.
     pub function: LLVMValueRef,
 }
@@ -433,12 +436,19 @@ pub(crate) fn site_graph(
                     .filter_map(node_function)
                     .collect();
                 missing_functions.dedup();
+                let mut missing_nodes: Vec<usize> = [(e.from, from), (e.to, to)]
+                    .iter()
+                    .filter(|(_, v)| v.is_empty())
+                    .map(|&(n, _)| n)
+                    .collect();
+                missing_nodes.dedup();
                 graph.unmatched.push(UnmatchedEdge {
                     from: graph.nodes[e.from].label.clone(),
                     to: graph.nodes[e.to].label.clone(),
                     weight: e.weight,
                     missing,
                     missing_functions,
+                    missing_nodes,
                     function,
                 });
             }
@@ -484,4 +494,70 @@ pub(crate) fn site_graph(
         .pairs
         .sort_by(|x, y| y.weight.cmp(&x.weight).then((x.a, x.b).cmp(&(y.a, y.b))));
     graph
+}
+
+/// For profile nodes recorded at a call of the program's own code that is no system-call
+/// site, a call of a function this module does not define that makes the system call itself
+/// (a stdio function such as `fwrite`, whose system call runs inside libc, or a helper of
+/// another translation unit that tail-calls it): that call, as `'fwrite' at
+/// lz4io.c:892:34`, by node. One pass over the module's calls, made only when some node needs
+/// it.
+pub(crate) fn library_calls(
+    shim: &Shim,
+    module: LLVMModuleRef,
+    profile: &Profile,
+    nodes: &[usize],
+    sites: &[Site],
+) -> HashMap<usize, String> {
+    let mut out = HashMap::new();
+    let wanted: Vec<(usize, &syscluster_profile::format::Site)> = nodes
+        .iter()
+        .filter_map(|&n| Some((n, profile.nodes.get(n)?.site.as_ref()?)))
+        .collect();
+    if wanted.is_empty() {
+        return out;
+    }
+    let site_calls: HashSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
+    let defined: HashSet<LLVMValueRef> = ir::defined_functions(module).into_iter().collect();
+    for &f in &defined {
+        for b in ir::blocks(f) {
+            for i in ir::instructions(b) {
+                if !ir::is_call(i) || site_calls.contains(&i) {
+                    continue;
+                }
+                // A function of this module would have the system call's site itself.
+                let Some(callee) = ir::called_function(i).filter(|c| !defined.contains(c)) else {
+                    continue;
+                };
+                let callee = ir::name(callee);
+                if callee.starts_with("llvm.") {
+                    continue;
+                }
+                let Some(frame) = shim.debug_frame(i, 0) else {
+                    continue;
+                };
+                for &(n, site) in &wanted {
+                    if out.contains_key(&n)
+                        || !frame_matches(
+                            &frame,
+                            FileMatch::FileName,
+                            (&site.function, &site.file, site.line, site.column),
+                        )
+                    {
+                        continue;
+                    }
+                    out.insert(
+                        n,
+                        format!(
+                            "'{callee}' at {}:{}:{}",
+                            file_name(&site.file),
+                            site.line,
+                            site.column
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    out
 }

@@ -92,7 +92,13 @@ impl Remark {
     /// all is [`Remark::unmatched_edges`]); `elsewhere` names the functions of its missing
     /// ends that this module does not define (with one end here: the edge runs into another
     /// translation unit).
-    pub(crate) fn unmatched_edge(e: &UnmatchedEdge, elsewhere: &[String]) -> Remark {
+    /// `through` names the calls of the program's own code (no system-call sites) where the
+    /// profile records its missing ends.
+    pub(crate) fn unmatched_edge(
+        e: &UnmatchedEdge,
+        elsewhere: &[String],
+        through: &[String],
+    ) -> Remark {
         let mut message = format!(
             "hot edge {} -> {} (weight {}) matches no call site here: no site for {}",
             e.from,
@@ -100,6 +106,12 @@ impl Remark {
             e.weight,
             e.missing.join(", ")
         );
+        if !through.is_empty() {
+            message.push_str(&format!(
+                "; the profile records it at {}: the function called there makes the system call (a library's, or a helper of another translation unit that tail-calls it), and the pass clusters calls of system-call wrappers and syscall() only",
+                through.join(" and ")
+            ));
+        }
         if !elsewhere.is_empty() {
             let names: Vec<String> = elsewhere.iter().map(|f| format!("'{f}'")).collect();
             message.push_str(&format!(

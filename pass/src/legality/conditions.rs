@@ -368,7 +368,8 @@ fn stacked(
         let reason = match *step {
             _ if k > 0 => Reason::SecondBranch { a, b },
             Step::Branch { cond, .. } => Reason::NotStopPredicate { cond, a, b },
-            Step::Switch { value, .. } => Reason::NotStopPredicate { cond: value, a, b },
+            // The switch itself: its value is the call (or a cast of it), not a branch.
+            Step::Switch { inst, .. } => Reason::NotStopPredicate { cond: inst, a, b },
             Step::Inst { inst, .. } => Reason::NotStopPredicate { cond: inst, a, b },
         };
         let at = match *step {

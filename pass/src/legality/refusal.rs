@@ -307,13 +307,22 @@ impl Refusal {
                 label(*site),
                 sites[*site].not_lowerable.as_deref().unwrap_or_default()
             ),
-            Unsafe { inst, what, a, b } => format!(
-                "'{}' between {} and {} {}",
-                ir::describe(*inst),
-                label(*a),
-                label(*b),
-                unsafe_why(*inst, *what)
-            ),
+            Unsafe { inst, what, a, b } => match sites.iter().position(|s| s.call == *inst) {
+                // A system call of the program, not user code: the gap holds a third call.
+                Some(other) if matches!(what, self::Unsafe::Call) => format!(
+                    "{} runs between {} and {}: the calls of a hot edge follow each other in a multi-call, with no other system call between them",
+                    label(other),
+                    label(*a),
+                    label(*b)
+                ),
+                _ => format!(
+                    "'{}' between {} and {} {}",
+                    ir::describe(*inst),
+                    label(*a),
+                    label(*b),
+                    unsafe_why(*inst, *what)
+                ),
+            },
             SigactionNotFirst { site } => format!(
                 "{} reads its new action when the batch starts, where glibc reads it at the call: it must be the first call of a straight multi-call",
                 label(*site)
@@ -387,7 +396,7 @@ impl Refusal {
                 sites[*a].callee
             ),
             NotTwoWay { inst, a, b } => format!(
-                "'{}' between {} and {} is not a two-way branch",
+                "'{}' between {} and {} is not a branch that reads as a stop predicate: only a two-way branch, or a switch whose cases all leave the path, is one",
                 ir::describe(*inst),
                 label(*a),
                 label(*b)
@@ -419,6 +428,10 @@ impl Refusal {
                     .join(" -> "),
                 sites[*a].callee,
                 sites[*b].callee
+            ),
+            NotALoop { site } if on_a_cycle(ir::parent_block(sites[*site].call)) => format!(
+                "{} is not at the head of a loop: its block is inside a loop whose iterations begin at another block",
+                label(*site)
             ),
             NotALoop { site } => format!(
                 "{} is not at the head of a loop: no path comes back to its block",
@@ -481,6 +494,21 @@ impl Refusal {
             ),
         }
     }
+}
+
+/// Whether some path leaves `start` and comes back to it.
+fn on_a_cycle(start: LLVMBasicBlockRef) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = ir::successors_of(start);
+    while let Some(b) = stack.pop() {
+        if b == start {
+            return true;
+        }
+        if seen.insert(b) {
+            stack.extend(ir::successors_of(b));
+        }
+    }
+    false
 }
 
 fn unsafe_why(inst: LLVMValueRef, what: Unsafe) -> String {
