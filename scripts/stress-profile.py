@@ -14,7 +14,8 @@ other is an edge of weight N:
   first, where an event is a system-call site or a call of a function of the program that has
   sites of its own (the callee entered at its first site and left at its last: caller and
   callee sites one call apart, and the sites of two helpers called one after the other);
-- each event to itself when a backward jump of its function spans it (a loop).
+- each event to itself when a backward jump of its function spans it (a loop);
+- with --all-pairs, every ordered pair of events of one function as well.
 
 A node is one source site (no inlined-at chain), so it matches every copy of that call that
 inlining makes, in every program and at link time. Nothing here says the edges happen: the
@@ -113,6 +114,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--weight", type=int, default=1000)
+    ap.add_argument(
+        "--all-pairs",
+        action="store_true",
+        help="also every ordered pair of events of one function, not only consecutive ones",
+    )
     ap.add_argument("binaries", nargs="+")
     args = ap.parse_args()
     table = wrappers()
@@ -200,6 +206,11 @@ def main():
                 edges.add((x2, e1))
             if len(seq) > 2:
                 edges.add((seq[-1][1][1], seq[0][1][0]))
+            if args.all_pairs:
+                for i, (_, (_, x1)) in enumerate(seq):
+                    for j, (_, (e2, _)) in enumerate(seq):
+                        if i != j:
+                            edges.add((x1, e2))
 
     profile = {
         "version": 1,
