@@ -967,21 +967,24 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
         while (Phi.getBasicBlockIndex(P[K - 1]) >= 0)
           Phi.removeIncomingValue(P[K - 1], /*DeletePHIIfEmpty=*/false);
   }
-  // Blocks the copies branch to off the path: the copies are new predecessors.
-  for (unsigned i = K; i < n; ++i)
+  // Blocks the copies branch to off the path: the copies are new predecessors, with one
+  // incoming entry per edge (a switch may branch to one block from several cases).
+  for (unsigned i = K; i < n; ++i) {
+    SmallPtrSet<BasicBlock *, 8> Done;
     for (BasicBlock *Succ : successors(Copies[i])) {
-      if (i + 1 < n && Succ == Copies[i + 1])
+      if ((i + 1 < n && Succ == Copies[i + 1]) || !Done.insert(Succ).second)
         continue;
+      auto Edges = count(successors(Copies[i]), Succ);
       for (PHINode &Phi : Succ->phis()) {
-        if (Phi.getBasicBlockIndex(Copies[i]) >= 0)
-          continue;
         Value *V = Phi.getIncomingValueForBlock(P[i]);
         auto It = VMap.find(V);
         if (It != VMap.end())
           V = It->second;
-        Phi.addIncoming(V, Copies[i]);
+        for (decltype(Edges) e = 0; e < Edges; ++e)
+          Phi.addIncoming(V, Copies[i]);
       }
     }
+  }
   // Values defined in the copied blocks and used elsewhere: joined with their copies.
   SSAUpdater Updater;
   for (unsigned i = K; i < n; ++i)
