@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stress the syscall-cluster pass on real code with a synthetic "everything is hot" profile.
 #
-#   scripts/stress-pass.sh profile -o PROFILE BINARY...
+#   scripts/stress-pass.sh profile [--all-pairs] [--weight N] -o PROFILE BINARY...
 #   scripts/stress-pass.sh build [--lto] -p PROFILE [--log DIR] -- BUILD COMMAND...
 #
 # A recorded profile makes only a few edges hot, so most of the pass's transformations (tail
@@ -36,7 +36,7 @@ export SYSCLUSTER_CC=${SYSCLUSTER_CC:-clang-19} SYSCLUSTER_CXX=${SYSCLUSTER_CXX:
 export SYSCLUSTER_OPT=${SYSCLUSTER_OPT:-opt-19}
 
 usage() {
-	sed -n '3,4p' "$0" | sed 's/^# */usage: /' >&2
+	sed -n '4,5p' "$0" | sed 's/^# */usage: /' >&2
 	exit 2
 }
 
