@@ -228,12 +228,17 @@ pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
                     .collect();
                 let mut hits: Vec<usize> = Vec::new();
                 for &(i, j) in &pairs {
-                    hits.extend(index.candidates(chain[i], chain[j]).into_iter().filter(|&k| {
-                        let (_, u, v) = ends(k);
-                        names_node(chain[i], u, &r.location)
-                            && names_node(chain[j], v, &r.location)
-                            && site_fits(u, &r.location, i == 0)
-                    }));
+                    hits.extend(
+                        index
+                            .candidates(chain[i], chain[j])
+                            .into_iter()
+                            .filter(|&k| {
+                                let (_, u, v) = ends(k);
+                                names_node(chain[i], u, &r.location)
+                                    && names_node(chain[j], v, &r.location)
+                                    && site_fits(u, &r.location, i == 0)
+                            }),
+                    );
                 }
                 hits.sort_unstable();
                 hits.dedup();
@@ -327,7 +332,11 @@ fn drawn(profile: &Profile, fates: &[Fate]) -> Vec<bool> {
     if kept.len() > DRAWN_MAX {
         kept.sort_by_key(|&k| {
             let rank = fates.get(k).map_or(0, Fate::rank);
-            (std::cmp::Reverse(rank), std::cmp::Reverse(profile.edges[k].weight), k)
+            (
+                std::cmp::Reverse(rank),
+                std::cmp::Reverse(profile.edges[k].weight),
+                k,
+            )
         });
         for &k in &kept[DRAWN_MAX..] {
             keep[k] = false;
@@ -774,7 +783,10 @@ mod tests {
         };
         let keep = drawn(&many, &fates);
         assert_eq!(keep.iter().filter(|k| **k).count(), DRAWN_MAX);
-        assert!(keep[0], "a clustered edge is drawn before heavier refused ones");
+        assert!(
+            keep[0],
+            "a clustered edge is drawn before heavier refused ones"
+        );
         assert!(!keep[1] && keep[many.edges.len() - 1], "then the heaviest");
     }
 
