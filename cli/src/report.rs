@@ -10,7 +10,7 @@
 //! the chain (for a looped multi-call also last -> first) answers to its two calls and its
 //! first call's site is in the remark's file (on the remark's line for the chain's first call).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
@@ -124,6 +124,54 @@ fn site_fits(node: &Node, location: &str, first: bool) -> bool {
     site_file == file && (!first || site.line == line)
 }
 
+/// The system calls a remark's name for a call may stand for: the call of a node label
+/// (`read(3)`), the name itself, or the trace names of the libc wrapper it names. `names_node`
+/// is true only for a node whose `syscall` is one of them.
+fn candidate_syscalls(name: &str) -> Vec<&str> {
+    let mut v = vec![name.split('(').next().unwrap_or(name)];
+    if let Some(w) = catalogue::wrapper(name) {
+        v.extend(w.trace_names.iter().copied());
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The profile's edges by the system calls of their two ends, so that a remark is compared
+/// with the edges it can name only (a build's remarks times a profile's edges is too many).
+struct EdgeIndex<'p> {
+    by_calls: HashMap<(&'p str, &'p str), Vec<usize>>,
+}
+
+impl<'p> EdgeIndex<'p> {
+    fn new(profile: &'p Profile) -> EdgeIndex<'p> {
+        let mut by_calls: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (k, e) in profile.edges.iter().enumerate() {
+            if let (Some(u), Some(v)) = (profile.nodes.get(e.from), profile.nodes.get(e.to)) {
+                by_calls
+                    .entry((u.syscall.as_str(), v.syscall.as_str()))
+                    .or_default()
+                    .push(k);
+            }
+        }
+        EdgeIndex { by_calls }
+    }
+
+    /// The edges whose ends may be the calls named `a` and `b`, in the profile's order.
+    fn candidates(&self, a: &str, b: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        for x in candidate_syscalls(a) {
+            for y in candidate_syscalls(b) {
+                if let Some(ks) = self.by_calls.get(&(x, y)) {
+                    out.extend_from_slice(ks);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
 /// The fate of every edge of `profile`, in the profile's edge order.
 pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
     let mut fates = vec![Fate::Unreported; profile.edges.len()];
@@ -132,70 +180,104 @@ pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
             fates[k] = f;
         }
     };
-    for r in remarks {
-        for (k, e) in profile.edges.iter().enumerate() {
-            let (Some(u), Some(v)) = (profile.nodes.get(e.from), profile.nodes.get(e.to)) else {
+    let index = EdgeIndex::new(profile);
+    let ends = |k: usize| {
+        let e = &profile.edges[k];
+        (e, &profile.nodes[e.from], &profile.nodes[e.to])
+    };
+    // The edges that `A -> B (weight N)` after one of `prefixes` names.
+    let named = |r: &Remark, prefixes: &[&str]| -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for prefix in prefixes {
+            let Some((a, b, w)) = named_edge(&r.message, prefix) else {
                 continue;
             };
-            let by_name = |prefix: &str| {
-                named_edge(&r.message, prefix).is_some_and(|(a, b, w)| {
-                    w == e.weight && names_node(a, u, &r.location) && names_node(b, v, &r.location)
-                })
-            };
-            match (r.kind.as_str(), r.name.as_str()) {
-                ("Passed", "Inlined") if by_name("hot edge ") => settle(
-                    k,
-                    Fate::Inlined {
-                        location: r.location.clone(),
-                    },
-                ),
-                ("Passed", "Inlined") => {}
-                ("Passed", _) => {
-                    let looped = r.message.starts_with("clustered the whole loop");
-                    let chain: Vec<&str> = r
-                        .message
-                        .split_once(": ")
-                        .and_then(|(_, rest)| rest.split(" (stop").next())
-                        .map(|c| c.split(" -> ").collect())
-                        .unwrap_or_default();
-                    let n = chain.len();
-                    let pairs = (0..n.saturating_sub(1))
-                        .map(|i| (i, i + 1))
-                        .chain((looped && n > 0).then_some((n - 1, 0)));
-                    let hit = pairs.into_iter().any(|(i, j)| {
-                        names_node(chain[i], u, &r.location)
-                            && names_node(chain[j], v, &r.location)
-                            && site_fits(u, &r.location, i == 0)
-                    });
-                    if hit {
-                        let location = r.location.clone();
-                        settle(
-                            k,
-                            if looped {
-                                Fate::Looped { location }
-                            } else {
-                                Fate::Clustered { location }
-                            },
-                        );
-                    }
+            out.extend(index.candidates(a, b).into_iter().filter(|&k| {
+                let (e, u, v) = ends(k);
+                e.weight == w && names_node(a, u, &r.location) && names_node(b, v, &r.location)
+            }));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    for r in remarks {
+        match (r.kind.as_str(), r.name.as_str()) {
+            ("Passed", "Inlined") => {
+                for k in named(r, &["hot edge "]) {
+                    settle(
+                        k,
+                        Fate::Inlined {
+                            location: r.location.clone(),
+                        },
+                    );
                 }
-                ("Missed", "UnmatchedEdges") => {}
-                (_, "UnmatchedEdge") if by_name("hot edge ") => settle(
-                    k,
-                    Fate::NoSite {
-                        message: r.message.clone(),
-                    },
-                ),
-                ("Missed", name) if by_name("hot edge ") || by_name("not clustered: ") => settle(
-                    k,
-                    Fate::Refused {
-                        reason: name.to_string(),
-                        location: r.location.clone(),
-                        message: r.message.clone(),
-                    },
-                ),
-                _ => {}
             }
+            ("Passed", _) => {
+                let looped = r.message.starts_with("clustered the whole loop");
+                let chain: Vec<&str> = r
+                    .message
+                    .split_once(": ")
+                    .and_then(|(_, rest)| rest.split(" (stop").next())
+                    .map(|c| c.split(" -> ").collect())
+                    .unwrap_or_default();
+                let n = chain.len();
+                let pairs: Vec<(usize, usize)> = (0..n.saturating_sub(1))
+                    .map(|i| (i, i + 1))
+                    .chain((looped && n > 0).then_some((n - 1, 0)))
+                    .collect();
+                let mut hits: Vec<usize> = Vec::new();
+                for &(i, j) in &pairs {
+                    hits.extend(
+                        index
+                            .candidates(chain[i], chain[j])
+                            .into_iter()
+                            .filter(|&k| {
+                                let (_, u, v) = ends(k);
+                                names_node(chain[i], u, &r.location)
+                                    && names_node(chain[j], v, &r.location)
+                                    && site_fits(u, &r.location, i == 0)
+                            }),
+                    );
+                }
+                hits.sort_unstable();
+                hits.dedup();
+                for k in hits {
+                    let location = r.location.clone();
+                    settle(
+                        k,
+                        if looped {
+                            Fate::Looped { location }
+                        } else {
+                            Fate::Clustered { location }
+                        },
+                    );
+                }
+            }
+            ("Missed", "UnmatchedEdges") => {}
+            (_, "UnmatchedEdge") => {
+                for k in named(r, &["hot edge "]) {
+                    settle(
+                        k,
+                        Fate::NoSite {
+                            message: r.message.clone(),
+                        },
+                    );
+                }
+            }
+            ("Missed", name) => {
+                for k in named(r, &["hot edge ", "not clustered: "]) {
+                    settle(
+                        k,
+                        Fate::Refused {
+                            reason: name.to_string(),
+                            location: r.location.clone(),
+                            message: r.message.clone(),
+                        },
+                    );
+                }
+            }
+            _ => {}
         }
     }
     fates
@@ -227,7 +309,14 @@ fn dot_esc(s: &str) -> String {
 /// lists them all.
 const UNREPORTED_DRAWN: usize = 40;
 
-/// Which edges the picture shows: every edge a remark names, and the heaviest unreported ones.
+/// At most this many edges are drawn in all: Graphviz's layout time grows faster than the
+/// edges (a profile that makes every site of coreutils hot has 2330 named edges: 400 take
+/// dot under a second, 1000 about 13 s, all of them more than ten minutes). The edges kept
+/// are those of the best fate (clustered, inlined, refused, no site), heaviest first.
+const DRAWN_MAX: usize = 400;
+
+/// Which edges the picture shows: every edge a remark names, and the heaviest unreported ones,
+/// at most `DRAWN_MAX` in all.
 fn drawn(profile: &Profile, fates: &[Fate]) -> Vec<bool> {
     let mut unreported: Vec<usize> = (0..profile.edges.len())
         .filter(|&k| fates.get(k) == Some(&Fate::Unreported))
@@ -238,6 +327,20 @@ fn drawn(profile: &Profile, fates: &[Fate]) -> Vec<bool> {
         .collect();
     for &k in unreported.iter().take(UNREPORTED_DRAWN) {
         keep[k] = true;
+    }
+    let mut kept: Vec<usize> = (0..keep.len()).filter(|&k| keep[k]).collect();
+    if kept.len() > DRAWN_MAX {
+        kept.sort_by_key(|&k| {
+            let rank = fates.get(k).map_or(0, Fate::rank);
+            (
+                std::cmp::Reverse(rank),
+                std::cmp::Reverse(profile.edges[k].weight),
+                k,
+            )
+        });
+        for &k in &kept[DRAWN_MAX..] {
+            keep[k] = false;
+        }
     }
     keep
 }
@@ -414,7 +517,7 @@ pub fn render(
     if left_out > 0 {
         let _ = writeln!(
             o,
-            "<p>{left_out} lighter edges that no remark names are left out of the picture (the edge table lists them).</p>"
+            "<p>{left_out} edges are left out of the picture: the lighter ones that no remark names, and beyond {DRAWN_MAX} the lighter ones of the lesser fates (the edge table lists them all).</p>"
         );
     }
     match svg {
@@ -655,6 +758,36 @@ mod tests {
         let f = edge_fates(&p, &r);
         assert!(matches!(f[1], Fate::Inlined { .. }));
         assert!(matches!(f[2], Fate::Looped { .. }));
+    }
+
+    #[test]
+    fn the_picture_keeps_at_most_drawn_max_edges_the_best_fates_first() {
+        let many = Profile {
+            edges: (0..DRAWN_MAX + 10)
+                .map(|k| Edge {
+                    from: 0,
+                    to: 1,
+                    weight: 1 + k as u64,
+                })
+                .collect(),
+            ..copy_profile()
+        };
+        let refused = Fate::Refused {
+            reason: "Linearity".into(),
+            location: "copy.c:31:6".into(),
+            message: String::new(),
+        };
+        let mut fates = vec![refused; many.edges.len()];
+        fates[0] = Fate::Clustered {
+            location: "copy.c:35:14".into(),
+        };
+        let keep = drawn(&many, &fates);
+        assert_eq!(keep.iter().filter(|k| **k).count(), DRAWN_MAX);
+        assert!(
+            keep[0],
+            "a clustered edge is drawn before heavier refused ones"
+        );
+        assert!(!keep[1] && keep[many.edges.len() - 1], "then the heaviest");
     }
 
     #[test]
