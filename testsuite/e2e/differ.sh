@@ -30,8 +30,9 @@
 # globals between its calls: copy's cases and the books), bookkeepsig (bookkeep.c with
 # copysig's signals: bookkeep's cases) or whilecount (a `while ((n = read(...)) > 0)` copy
 # loop with a block count and a total of the bytes written, whose start the pass moves:
-# copy's cases) or unchecked (the same loop with an unchecked write: copy's inputs, the
-# failed writes going on to the end with the errno they left). The environment (e.g.
+# copy's cases), unchecked (the same loop with an unchecked write: copy's inputs, the
+# failed writes going on to the end with the errno they left) or pipecopy (a copy through a
+# pipe of its own, block by block: copy's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -41,7 +42,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -55,9 +56,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount or unchecked)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked or pipecopy)" >&2
 	exit 2
 	;;
 esac
@@ -351,6 +352,7 @@ copysig_cases() { copy_cases; }
 copycount_cases() { copy_cases; }
 copycountsig_cases() { copy_cases; }
 whilecount_cases() { copy_cases; }
+pipecopy_cases() { copy_cases; }
 # unchecked: copy's inputs and failures; a failed write does not stop the copy (status 0,
 # the errno it left on stderr), a failed read or open does.
 unchecked_cases() {

@@ -23,8 +23,9 @@
 # errno = 0 in globals between their calls, which straight multi-calls take with those stores
 # in their gaps, bookkeepsig.c, the same with copysig.c's signals, whilecount.c, a
 # `while ((n = read(...)) > 0)` copy loop with a counter and a total, which clang rotates and
-# the pass moves back to start at the read, and unchecked.c, the same loop with an unchecked
-# write, whose failures set errno and do not stop it) it
+# the pass moves back to start at the read, unchecked.c, the same loop with an unchecked
+# write, whose failures set errno and do not stop it, and pipecopy.c, a copy through a pipe of
+# its own whose descriptors the pass loads before the loop) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -70,7 +71,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -132,7 +133,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -283,6 +284,12 @@ host_program() {
 		fi
 		if [ "$clusters" -eq 0 ]; then
 			fail "$p: the pass formed no cluster"
+		fi
+		# pipecopy's loop is one looped multi-call only once its pipe's descriptors are loaded
+		# before the loop.
+		if [ "$p" = pipecopy ] && ! { grep -q 'remark: moved .* out of the loop' "$w/clustered.log" &&
+			grep -q 'whole loop into one looped multi-call: read -> write -> read -> write' "$w/clustered.log"; }; then
+			fail "$p: the loop through the pipe did not become one looped multi-call after its loads left it"
 		fi
 		# unchecked's loop is one looped multi-call only if its unchecked write may go round.
 		if [ "$p" = unchecked ] && ! grep -q "whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0;.*; carries " "$w/clustered.log"; then
