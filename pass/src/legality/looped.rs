@@ -247,6 +247,22 @@ pub(super) fn leaving(
     })
 }
 
+/// The one block outside the loop (`inside`) that enters `header`, or how many blocks outside
+/// enter it when that is not one.
+pub(crate) fn way_in(
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Result<LLVMBasicBlockRef, usize> {
+    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !inside.contains(p))
+        .collect();
+    match outside[..] {
+        [p] if !p.is_null() => Ok(p),
+        _ => Err(outside.len()),
+    }
+}
+
 /// The one block outside the loop (`inside`) that enters `header`; a refusal at `at` when
 /// there is not exactly one.
 pub(super) fn one_way_in(
@@ -254,19 +270,7 @@ pub(super) fn one_way_in(
     inside: &HashSet<LLVMBasicBlockRef>,
     at: LLVMValueRef,
 ) -> Result<LLVMBasicBlockRef, Refusal> {
-    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
-        .into_iter()
-        .filter(|p| !inside.contains(p))
-        .collect();
-    match outside[..] {
-        [p] if !p.is_null() => Ok(p),
-        _ => Err(Refusal::new(
-            at,
-            Reason::NotOneEntry {
-                entries: outside.len(),
-            },
-        )),
-    }
+    way_in(header, inside).map_err(|entries| Refusal::new(at, Reason::NotOneEntry { entries }))
 }
 
 /// Refuses the first value computed in the loop's `blocks` and used after it, other than

@@ -55,7 +55,7 @@ use crate::plan::{ArgSource, Entry, Stop, Straight};
 use crate::shim::Shim;
 use crate::sites::Site;
 
-pub(crate) use looped::loop_blocks;
+pub(crate) use looped::{loop_blocks, way_in};
 pub use refusal::{Condition, Reason, Refusal, Unsafe};
 
 /// What a legal gap between two consecutive calls contributes to a chain.

@@ -29,7 +29,7 @@ use super::reheader::heads_loop;
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
-use crate::legality::{loop_blocks, Reason};
+use crate::legality::{loop_blocks, way_in, Reason};
 use crate::remarks::Remark;
 use crate::shim::flags;
 
@@ -135,21 +135,6 @@ fn invariant(
     Some(moving)
 }
 
-/// The one block outside the loop of `blocks` that enters `header`.
-fn preheader(
-    header: LLVMBasicBlockRef,
-    blocks: &HashSet<LLVMBasicBlockRef>,
-) -> Option<LLVMBasicBlockRef> {
-    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
-        .into_iter()
-        .filter(|p| !blocks.contains(p))
-        .collect();
-    match outside[..] {
-        [p] if !p.is_null() => Some(p),
-        _ => None,
-    }
-}
-
 /// Moves the loop-invariant loads that whole-loop refusals name to their loops' preheaders.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
@@ -181,7 +166,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             loop_blocks(ctx.shim, header).into_iter().collect();
         let (Some(moving), Some(pre)) = (
             invariant(ctx.shim, load, &blocks),
-            preheader(header, &blocks),
+            way_in(header, &blocks).ok(),
         ) else {
             continue;
         };

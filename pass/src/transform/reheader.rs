@@ -63,7 +63,7 @@ use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::conditions::unsafe_kind;
-use crate::legality::{loop_blocks, Reason};
+use crate::legality::{loop_blocks, way_in, Reason};
 use crate::remarks::Remark;
 use crate::shim::{flags, NewHeader, Shim};
 use crate::sites::Site;
@@ -186,18 +186,7 @@ fn top_of_loop(
         call: call.to_string(),
         why,
     };
-    let ways_in: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
-        .into_iter()
-        .filter(|p| !inside.contains(p))
-        .collect();
-    let way_in = match ways_in[..] {
-        [p] if !p.is_null() => p,
-        _ => {
-            return Err(NotReheadered::WaysIn {
-                ways: ways_in.len(),
-            })
-        }
-    };
+    let way_in = way_in(header, inside).map_err(|ways| NotReheadered::WaysIn { ways })?;
     let mut path = vec![header];
     let mut block = header;
     while block != to {
