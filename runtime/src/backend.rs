@@ -447,7 +447,7 @@ impl Runtime {
             true => copy::warm_up(&batch),
             false => None,
         };
-        if let (Some(warm), Some(max)) = (copy_warm_up, batch.max_iters()) {
+        if let (Some((warm, shape)), Some(max)) = (copy_warm_up, batch.max_iters()) {
             batch.set_max_iters(warm);
             // SAFETY: forwarded from the caller.
             let outcome = unsafe { self.run_on(backend, &mut batch) };
@@ -463,7 +463,7 @@ impl Runtime {
                 }
             }
             // SAFETY: forwarded from the caller, who does not read the buffers afterwards.
-            match unsafe { copy::try_run(&mut batch) } {
+            match unsafe { copy::try_run(&mut batch, &shape) } {
                 None => {}
                 Some(copy::Progress::Done {
                     stop_index,

@@ -111,16 +111,19 @@ pub fn warm_up_iterations(block: u64) -> u64 {
     }
 }
 
-/// How many iterations the plain loop runs before [`try_run`], when `batch` may be a
-/// specialised copy at all: a looped copy batch (the shape [`recognise`] takes, arguments that
-/// do not advance) with more iterations allowed than the warm-up. `None`: no copy is tried.
-pub(crate) fn warm_up(batch: &Batch) -> Option<u64> {
+/// The copy `batch` is and how many iterations the plain loop runs before [`try_run`], when
+/// it may be a specialised copy at all: a looped copy batch (the shape [`recognise`] takes,
+/// arguments that do not advance) with more iterations allowed than the warm-up. `None`: no
+/// copy is tried.
+pub(crate) fn warm_up(batch: &Batch) -> Option<(u64, CopyLoop)> {
     let max = batch.max_iters()?;
+    // A copy whose arguments advance is not the copy shape.
     if batch.advances().is_some() {
         return None;
     }
-    let warm = warm_up_iterations(recognise(batch.entries())?.block);
-    (max > warm).then_some(warm)
+    let copy = recognise(batch.entries())?;
+    let warm = warm_up_iterations(copy.block);
+    (max > warm).then_some((warm, copy))
 }
 
 /// `PIPE_BUF`: writes to a pipe of at most this many bytes are atomic.
@@ -527,23 +530,18 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
     }
 }
 
-/// Runs a looped batch of the copy shape specialised, when [`recognise`] and [`plan`]
-/// accept it: `None` when they do not (nothing ran); otherwise how far it went, the batch's
+/// Runs the looped batch `copy` (what [`warm_up`] found it to be) specialised, when [`plan`]
+/// accepts it: `None` when it does not (nothing ran); otherwise how far it went, the batch's
 /// bound lowered by the iterations done when the plain loop must run the rest.
 ///
 /// # Safety
 ///
 /// As for [`run`].
-pub(crate) unsafe fn try_run(batch: &mut Batch) -> Option<Progress> {
+pub(crate) unsafe fn try_run(batch: &mut Batch, copy: &CopyLoop) -> Option<Progress> {
     let max = batch.max_iters()?;
-    // A copy whose arguments advance is not the copy shape.
-    if batch.advances().is_some() {
-        return None;
-    }
-    let copy = recognise(batch.entries())?;
-    let plan = plan(&copy)?;
+    let plan = plan(copy)?;
     // SAFETY: forwarded from the caller.
-    let progress = unsafe { run(batch, &copy, &plan) };
+    let progress = unsafe { run(batch, copy, &plan) };
     if let Progress::Rest { iterations } = progress {
         batch.set_max_iters(max - iterations);
     }
