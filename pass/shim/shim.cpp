@@ -592,6 +592,16 @@ void syscluster_shim_ssa_rewrite_outside(LLVMValueRef def, LLVMBasicBlockRef *in
     S.RewriteUse(*U);
 }
 
+// Takes every edge `from -> bb` out of `bb`'s phis (the branches of `from` no longer go to
+// `bb`). The phis stay even when one incoming value or none is left, so that references to
+// them hold.
+void syscluster_shim_remove_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from) {
+  BasicBlock *From = unwrap(from);
+  for (PHINode &PN : unwrap(bb)->phis())
+    for (int K = PN.getBasicBlockIndex(From); K >= 0; K = PN.getBasicBlockIndex(From))
+      PN.removeIncomingValue(K, /*DeletePHIIfEmpty=*/false);
+}
+
 // Makes the phis of `bb` take from `to` what they took from `from` (the edge moved).
 void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
                                    LLVMBasicBlockRef to) {

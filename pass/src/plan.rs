@@ -95,16 +95,31 @@ impl Straight {
     }
 }
 
-/// Where the loop goes when entry i's stop predicate fires: the conditional branch that
-/// tests it (in block `from`) and the block it leaves the loop to; or, with `round`, nowhere:
-/// the last call's result is used by nothing and the original goes round whatever it is, so
-/// the batch stops only on an error or a signal (`Stop::Neg`), to set errno as the failed call
-/// did, and is run again (`from` is then the call's block and `to` the loop's header).
+/// Where the loop goes when entry i's stop predicate fires (`kind`): in block `from`, the
+/// conditional branch that tests it, and `to`, the block it leaves the loop to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoopExit {
     pub from: LLVMBasicBlockRef,
     pub to: LLVMBasicBlockRef,
-    pub round: bool,
+    pub kind: ExitKind,
+}
+
+/// How the lowered loop goes on after entry i stopped the batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitKind {
+    /// The stop's branch leaves the loop: the batch goes to `LoopExit::to`.
+    Leave,
+    /// Nowhere: the last call's result is used by nothing and the original goes round
+    /// whatever it is, so the batch stops only on an error or a signal (`Stop::Neg`), to set
+    /// errno as the failed call did, and is run again (`from` is the call's block and `to`
+    /// the loop's header).
+    Round,
+    /// The original loop goes on right after the call (`from` is the call's block, `to` the
+    /// header), with the iteration's values: the results so far, the carried values at its
+    /// start and the carried next values computed before the call (bit `k` of `nexts` for
+    /// `Looped::carried[k]`). The original code then tests the result as it does; when it goes
+    /// round, the batch runs again from the loop's back edges (`legality::resume`).
+    Resume { nexts: u64 },
 }
 
 /// A whole loop as one looped batch (`multicall_loop`): the loop's body is exactly the entries'

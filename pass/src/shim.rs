@@ -90,6 +90,7 @@ extern "C" {
         from: LLVMBasicBlockRef,
         to: LLVMBasicBlockRef,
     );
+    fn syscluster_shim_remove_phi_edge(bb: LLVMBasicBlockRef, from: LLVMBasicBlockRef);
     fn syscluster_shim_ssa_rewrite_outside(
         def: LLVMValueRef,
         inside: *mut LLVMBasicBlockRef,
@@ -427,6 +428,12 @@ impl Shim {
     ) {
         // SAFETY: three blocks of one function; only the phis' incoming blocks change.
         unsafe { syscluster_shim_move_phi_edge(bb, from, to) }
+    }
+    /// Takes the edge `from -> bb` out of the phis of `bb`, after `from`'s terminator was
+    /// retargeted away from `bb`; the phis stay, even with one incoming value left.
+    pub(crate) fn remove_phi_edge(&self, bb: LLVMBasicBlockRef, from: LLVMBasicBlockRef) {
+        // SAFETY: two blocks of one function; only the phis' incoming lists change.
+        unsafe { syscluster_shim_remove_phi_edge(bb, from) }
     }
     /// Gives the uses of the instruction `def` outside the blocks `inside` the value that
     /// reaches them: `def` from its own block, `value` from the end of `block` for each

@@ -55,8 +55,8 @@ use super::looped::{
 use super::{conditions, dead_buffers, reentry, Checker, Reason, Refusal};
 use crate::ir;
 use crate::plan::{
-    Advancing, ArgSource, Buffers, Carried, Cast, Derive, Derived, Entry, LoopExit, Looped, Step,
-    Stop, Tested, TestedArg, Until,
+    Advancing, ArgSource, Buffers, Carried, Cast, Derive, Derived, Entry, ExitKind, LoopExit,
+    Looped, Step, Stop, Tested, TestedArg, Until,
 };
 use crate::shim::flags;
 use crate::sites::Site;
@@ -329,6 +329,17 @@ impl Checker<'_> {
                 (back_stop, Some(back_exit))
             } else {
                 let (stop, ex) = &gap_exits[i];
+                // Several tests: which one sends a stopped result out is the original
+                // code's to say; the lowering enters one exit.
+                if let [_, (second, _), ..] = ex[..] {
+                    return Err(Refusal::new(
+                        second,
+                        Reason::SeveralExits {
+                            site: e.site,
+                            second,
+                        },
+                    ));
+                }
                 (*stop, ex.first().copied())
             };
             let Some((branch, off)) = exit.filter(|_| stop != Stop::Never) else {
@@ -360,7 +371,7 @@ impl Checker<'_> {
                 exits.push(LoopExit {
                     from: ir::parent_block(branch),
                     to: off,
-                    round: false,
+                    kind: ExitKind::Leave,
                 });
             } else {
                 exits.push(leaving(e, stop, (branch, off), &inside)?);
@@ -414,7 +425,7 @@ impl Checker<'_> {
                 until_exit: until_exit.map(|(branch, to)| LoopExit {
                     from: ir::parent_block(branch),
                     to,
-                    round: false,
+                    kind: ExitKind::Leave,
                 }),
                 latch_test: test.filter(|_| matches!(form, Form::Rotated)),
                 errno_reset: round.errno_reset,

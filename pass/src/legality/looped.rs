@@ -32,9 +32,11 @@ use std::collections::{HashSet, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::{advance, conditions, dead_buffers, facts, Checker, Reason, Refusal};
+use super::{advance, conditions, dead_buffers, facts, resume, Checker, Reason, Refusal};
 use crate::ir;
-use crate::plan::{ArgSource, Carried, Cast, Entry, LoopExit, Looped, Step, Stop};
+use crate::plan::{
+    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Step, Stop,
+};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
@@ -55,7 +57,7 @@ impl Checker<'_> {
             Some(l) => l.gaps.clone(),
             None => return Err(Refusal::new(sites[calls[0]].call, Reason::Malformed)),
         };
-        let (c0, ck) = (calls[0], calls[calls.len() - 1]);
+        let c0 = calls[0];
         let header = ir::parent_block(sites[c0].call);
         let blocks = loop_blocks(self.shim, header);
         let heads_loop = blocks.len() >= 2 || ir::successors_of(header).contains(&header);
@@ -128,6 +130,47 @@ impl Checker<'_> {
             }
         }
         let preheader = one_way_in(header, &inside, sites[c0].call)?;
+        let entries = straight.entries;
+        let leaving = self.check_leaving(calls, entries.clone(), &gaps, &carried, header, &blocks);
+        let (exits, entries, buffers) = match leaving {
+            Ok(found) => found,
+            // Stops that go back into the loop, or a way round with more than one test: a
+            // stop may instead resume the original loop after its call.
+            Err(refusal) => match self.check_resuming(entries, &gaps, &carried, header, &blocks) {
+                Ok(found) => found,
+                Err(resumed) if resume_says_more(&refusal) => return Err(resumed),
+                Err(_) => return Err(refusal),
+            },
+        };
+        Ok(Looped {
+            entries,
+            header,
+            preheader,
+            blocks,
+            exits,
+            buffers,
+            carried,
+            advancing: Vec::new(),
+            derived: Vec::new(),
+            tested: None,
+        })
+    }
+
+    /// The exits of a plain whole loop whose every stop leaves it (or, for an unchecked last
+    /// call, goes round: `ExitKind::Round`), with the entries' stops and whether the
+    /// buffers are dead after the loop.
+    fn check_leaving(
+        &mut self,
+        calls: &[usize],
+        mut entries: Vec<Entry>,
+        gaps: &[std::rc::Rc<super::GapFacts>],
+        carried: &[Carried],
+        header: LLVMBasicBlockRef,
+        blocks: &[LLVMBasicBlockRef],
+    ) -> Result<(Vec<LoopExit>, Vec<Entry>, Buffers), Refusal> {
+        let sites = self.sites;
+        let (c0, ck) = (calls[0], calls[calls.len() - 1]);
+        let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         // The way round: the back edge from ck to the header.
         let back = facts::gather(
             self.shim,
@@ -141,7 +184,6 @@ impl Checker<'_> {
         let back_loads = conditions::loads(&back);
 
         // Every call stops the batch at its own predicate, which leaves the loop for good.
-        let mut entries = straight.entries;
         let mut exits = Vec::with_capacity(entries.len());
         let last = entries.len() - 1;
         for (i, e) in entries.iter_mut().enumerate() {
@@ -163,40 +205,111 @@ impl Checker<'_> {
                         Reason::NoStop { site: e.site },
                     ))
                 }
-                (_, [(branch, off), ..]) => (*branch, *off),
+                (_, [(branch, off)]) => (*branch, *off),
+                // Several tests: which one sends a stopped result out is the original
+                // code's to say (a loop whose stops resume it).
+                (_, [_, (second, _), ..]) => {
+                    return Err(Refusal::new(
+                        *second,
+                        Reason::SeveralExits {
+                            site: e.site,
+                            second: *second,
+                        },
+                    ))
+                }
             };
             exits.push(leaving(e, stop, (branch, off), &inside)?);
         }
-        // Nothing in the loop reads memory.
-        if let Some(&load) = gaps
-            .iter()
-            .flat_map(|g| g.loads.iter())
-            .chain(back_loads.iter())
-            .next()
-        {
-            return Err(Refusal::new(load, Reason::LoopLoad { load }));
-        }
+        no_load_round(gaps, &back_loads)?;
         // Only the calls' results and the carried values are used after the loop.
         let calls_ir: HashSet<LLVMValueRef> = calls
             .iter()
             .map(|&c| sites[c].call)
             .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
             .collect();
-        nothing_else_escapes(&blocks, &inside, &calls_ir)?;
+        nothing_else_escapes(blocks, &inside, &calls_ir)?;
         let buffers = dead_buffers::check(&entries, sites);
-        Ok(Looped {
-            entries,
-            header,
-            preheader,
-            blocks,
-            exits,
-            buffers,
-            carried,
-            advancing: Vec::new(),
-            derived: Vec::new(),
-            tested: None,
-        })
+        Ok((exits, entries, buffers))
     }
+
+    /// The exits of a plain whole loop whose stops resume the original loop right after
+    /// their calls (`resume`), with the entries' stops: each call's from the chain (an
+    /// unchecked one stops on errors, to set errno), the last call's the weakest under which
+    /// the way round is certain.
+    fn check_resuming(
+        &mut self,
+        mut entries: Vec<Entry>,
+        gaps: &[std::rc::Rc<super::GapFacts>],
+        carried: &[Carried],
+        header: LLVMBasicBlockRef,
+        blocks: &[LLVMBasicBlockRef],
+    ) -> Result<(Vec<LoopExit>, Vec<Entry>, Buffers), Refusal> {
+        let (shim, sites) = (self.shim, self.sites);
+        let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        for (e, g) in entries.iter_mut().zip(gaps) {
+            e.stop = match g.stop {
+                Stop::Never => Stop::Neg,
+                stop => stop,
+            };
+        }
+        let back = resume::way_round(shim, sites, &mut entries, header, &inside)?;
+        no_load_round(gaps, &conditions::loads(&back))?;
+        if let Some(&inst) = conditions::straight_only(&back).first() {
+            return Err(Refusal::new(inst, Reason::LoopGapEffect { inst }));
+        }
+        let nexts = resume::needs(shim, sites, &entries, carried, blocks, header)?;
+        let exits = entries
+            .iter()
+            .zip(nexts)
+            .map(|(e, nexts)| LoopExit {
+                from: ir::parent_block(sites[e.site].call),
+                to: header,
+                kind: ExitKind::Resume { nexts },
+            })
+            .collect();
+        let buffers = Buffers::Live(
+            "a stop resumes the original loop, which may read what the calls wrote".into(),
+        );
+        Ok((exits, entries, buffers))
+    }
+}
+
+/// Refuses the first load on the way round the loop (between its calls, `gaps`, or after the
+/// last, `back_loads`): a looped batch does not run it between iterations (a flag a signal
+/// handler sets, a buffer the calls fill).
+fn no_load_round(
+    gaps: &[std::rc::Rc<super::GapFacts>],
+    back_loads: &[LLVMValueRef],
+) -> Result<(), Refusal> {
+    match gaps
+        .iter()
+        .flat_map(|g| g.loads.iter())
+        .chain(back_loads)
+        .next()
+    {
+        Some(&load) => Err(Refusal::new(load, Reason::LoopLoad { load })),
+        None => Ok(()),
+    }
+}
+
+/// Whether, when a loop is refused both ways, the refusal of the resuming form says more than
+/// `leaving`'s: when stops that go back into the loop, or a way round with more than one
+/// test, were what stopped it.
+fn resume_says_more(leaving: &Refusal) -> bool {
+    matches!(
+        leaving.reason,
+        Reason::ExitReentersLoop { .. }
+            | Reason::NoStop { .. }
+            | Reason::SecondBranch { .. }
+            | Reason::SeveralExits { .. }
+            | Reason::NotStopPredicate { .. }
+            | Reason::NotTwoWay { .. }
+            | Reason::Join { .. }
+            | Reason::NoStraightPath { .. }
+            | Reason::BothWays { .. }
+            | Reason::ExitRejoins { .. }
+            | Reason::NotALoop { .. }
+    )
 }
 
 /// Whether a phi of `header`, or a value computed from one there (`advance::derivation`), is
@@ -224,7 +337,7 @@ fn going_round(e: &mut Entry, sites: &[Site], header: LLVMBasicBlockRef) -> Opti
     Some(LoopExit {
         from: ir::parent_block(call),
         to: header,
-        round: true,
+        kind: ExitKind::Round,
     })
 }
 
@@ -243,7 +356,7 @@ pub(super) fn leaving(
     Ok(LoopExit {
         from: ir::parent_block(branch),
         to: off,
-        round: false,
+        kind: ExitKind::Leave,
     })
 }
 

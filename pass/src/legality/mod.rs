@@ -43,6 +43,7 @@ pub(crate) mod facts;
 mod looped;
 mod reentry;
 mod refusal;
+mod resume;
 
 use std::collections::HashMap;
 use std::rc::Rc;

@@ -207,6 +207,23 @@ pub enum Reason {
     LoopGapEffect {
         inst: LLVMValueRef,
     },
+    SeveralExits {
+        site: usize,
+        second: LLVMValueRef,
+    },
+    ResumeUnknownWay {
+        branch: LLVMValueRef,
+        site: usize,
+        stop: crate::plan::Stop,
+    },
+    ResumeLeaves {
+        inst: LLVMValueRef,
+        site: usize,
+    },
+    ResumeNeeds {
+        value: LLVMValueRef,
+        site: usize,
+    },
 }
 
 impl Reason {
@@ -248,7 +265,11 @@ impl Reason {
             | HeaderTest { .. }
             | ResultTestedLate { .. }
             | WayRound { .. }
-            | LoopGapEffect { .. } => Condition::WholeLoop,
+            | LoopGapEffect { .. }
+            | SeveralExits { .. }
+            | ResumeUnknownWay { .. }
+            | ResumeLeaves { .. }
+            | ResumeNeeds { .. } => Condition::WholeLoop,
         }
     }
 }
@@ -491,6 +512,26 @@ impl Refusal {
             WayRound { inst } => format!(
                 "'{}' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may",
                 ir::describe(*inst)
+            ),
+            SeveralExits { site, second } => format!(
+                "the result of {} is tested more than once on the way on ('{}' is another test): a stop that leaves the loop must be one test, whose way out is the one the original takes",
+                label(*site),
+                ir::describe(*second)
+            ),
+            ResumeUnknownWay { branch, site, stop } => format!(
+                "where '{}' goes is not known from the results when {} does not stop the batch (stop: {stop}): the way round must follow from the calls' stop predicates",
+                ir::describe(*branch),
+                label(*site)
+            ),
+            ResumeLeaves { inst, site } => format!(
+                "after {} the way round leaves the loop at '{}' although no call stopped the batch",
+                label(*site),
+                ir::describe(*inst)
+            ),
+            ResumeNeeds { value, site } => format!(
+                "'{}' is computed in the loop before {} and used after it: a stop there resumes the original loop right after the call, which gets back only the calls' results and the carried values",
+                ir::describe(*value),
+                label(*site)
             ),
         }
     }

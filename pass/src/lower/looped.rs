@@ -43,7 +43,7 @@ use llvm_sys::prelude::*;
 use super::builder::Builder;
 use super::straight::{guard_negative_arguments, is_error, set_errno, Entries};
 use crate::ir;
-use crate::plan::{Buffers, Carried, Cast, LoopExit, Looped, Step};
+use crate::plan::{Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Step};
 use crate::shim::Shim;
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
@@ -89,22 +89,74 @@ pub(crate) fn lower(
     let entries = Entries::alloca(b, first.function, n);
     let state = State::alloca(b, first.function, plan);
 
+    // A loop whose stops resume it: the original code after each call starts a block of its
+    // own, which the stop enters.
+    let resumes = plan
+        .exits
+        .iter()
+        .any(|e| matches!(e.kind, ExitKind::Resume { .. }));
+    let resume_at: Vec<Option<LLVMBasicBlockRef>> = if resumes {
+        plan.entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                ir::next_instruction(sites[e.site].call)
+                    .map(|next| shim.split_before(next, &format!("mc.loop.resume.{i}")))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let in_loop: HashSet<LLVMBasicBlockRef> = plan
+        .blocks
+        .iter()
+        .copied()
+        .chain(resume_at.iter().flatten().copied())
+        .collect();
+
     let fill = b.block_before(plan.header, "mc.loop");
     let again = b.block_before(plan.header, "mc.loop.call");
     let fallback = b.block_before(plan.header, "mc.loop.fallback");
+    // Where the loop resumes, its back edges come to the batch again: the carried values
+    // enter it from the way in and from each back edge (a phi per value, which takes what the
+    // header's phi took).
+    let mut inits = vec![None; plan.carried.len()];
+    if resumes {
+        b.position_at_end(fill);
+        b.set_location(dbg);
+        for (init, c) in inits.iter_mut().zip(&plan.carried) {
+            let phi = b.phi(ir::type_of(c.phi), "mc.loop.init");
+            let incoming: Vec<_> = ir::incoming(c.phi)
+                .into_iter()
+                .filter(|(_, from)| !from.is_null())
+                .collect();
+            Builder::add_incoming(phi, &incoming);
+            *init = Some(phi);
+        }
+    }
     // The way in, as it is now: the straight lowering may have split the preheader, and then
     // the block that branches to the header is the preheader's last part. The header's phis
     // take their first values from the fallback instead (set below).
-    let mut inits = vec![None; plan.carried.len()];
     for pred in ir::predecessors(plan.header) {
-        if pred.is_null() || plan.blocks.contains(&pred) {
+        if pred.is_null() {
             continue;
         }
-        for (init, c) in inits.iter_mut().zip(&plan.carried) {
-            *init = ir::incoming(c.phi)
-                .into_iter()
-                .find(|&(_, from)| from == pred)
-                .map(|(v, _)| v);
+        if in_loop.contains(&pred) {
+            if resumes {
+                if let Some(t) = ir::terminator(pred) {
+                    Builder::retarget(t, plan.header, fill);
+                }
+                shim.remove_phi_edge(plan.header, pred);
+            }
+            continue;
+        }
+        if !resumes {
+            for (init, c) in inits.iter_mut().zip(&plan.carried) {
+                *init = ir::incoming(c.phi)
+                    .into_iter()
+                    .find(|&(_, from)| from == pred)
+                    .map(|(v, _)| v);
+            }
         }
         if let Some(t) = ir::terminator(pred) {
             Builder::retarget(t, plan.header, fill);
@@ -208,7 +260,7 @@ pub(crate) fn lower(
                 .map(|(c, start)| (start, next_value(b, c, start, &values)))
                 .collect(),
         );
-        if exit.round {
+        if exit.kind == ExitKind::Round {
             // An unchecked call failed or was interrupted: errno is set, and the iteration
             // is a completed one, as in the original: its results join the sums (the round
             // call's own result is used by nothing, so by no total) and it counts as done.
@@ -231,6 +283,10 @@ pub(crate) fn lower(
                 Builder::add_incoming(d, &[(after, out_b)]);
             }
             b.br(again);
+        } else if let (ExitKind::Resume { .. }, Some(Some(at))) = (exit.kind, resume_at.get(i)) {
+            // The original code goes on after the call; the rewrites give it this
+            // iteration's values.
+            b.br(*at);
         } else {
             leave(b, exit, out_b);
         }
@@ -259,7 +315,62 @@ pub(crate) fn lower(
     // b stays positioned after the switch; nothing more is emitted into `again`.
 
     let defs: Vec<_> = plan.carried.iter().map(|c| (c.phi, c.next)).collect();
+    if resumes {
+        return resume_rewrites(plan, sites, &outs, &carried_outs);
+    }
     rewrites(plan, sites, &outs, &defs, &carried_outs)
+}
+
+/// The rewrites of a loop whose stops resume it (`ExitKind::Resume`): every use of a call's
+/// result or a carried value outside its own block, in the loop as after it, gets the value
+/// of the way it was reached by: the original definition, or what a stop handed back where
+/// it resumed (`outs`: each exit's out block and results; `per_exit`: the carried values
+/// (start, next) each leaves with). A next value is handed back only by the exits before
+/// whose call it is computed.
+fn resume_rewrites(
+    plan: &Looped,
+    sites: &[Site],
+    outs: &[(LLVMBasicBlockRef, Vec<LLVMValueRef>)],
+    per_exit: &[Vec<(LLVMValueRef, LLVMValueRef)>],
+) -> Vec<Rewrite> {
+    let own = |def: LLVMValueRef| vec![ir::parent_block(def)];
+    let results = plan.entries.iter().enumerate().map(|(j, e)| {
+        let def = sites[e.site].call;
+        Rewrite {
+            def,
+            inside: own(def),
+            more: outs[j..]
+                .iter()
+                .map(|(out_b, values)| (*out_b, values[j]))
+                .collect(),
+        }
+    });
+    let carried = plan.carried.iter().enumerate().flat_map(|(k, c)| {
+        let starts = Rewrite {
+            def: c.phi,
+            inside: own(c.phi),
+            more: outs
+                .iter()
+                .zip(per_exit)
+                .map(|((out_b, _), vals)| (*out_b, vals[k].0))
+                .collect(),
+        };
+        let nexts = Rewrite {
+            def: c.next,
+            inside: own(c.next),
+            more: outs
+                .iter()
+                .zip(per_exit)
+                .zip(&plan.exits)
+                .filter(|(_, exit)| {
+                    matches!(exit.kind, ExitKind::Resume { nexts } if nexts & 1 << k != 0)
+                })
+                .map(|(((out_b, _), vals), _)| (*out_b, vals[k].1))
+                .collect(),
+        };
+        [starts, nexts]
+    });
+    results.chain(carried).collect()
 }
 
 /// The rewrites of the values used after the loop. Results: the original call's value from

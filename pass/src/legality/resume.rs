@@ -1,0 +1,519 @@
+//! Whole loops whose stops resume the original loop (`ExitKind::Resume`): the loop around
+//! coreutils' `cat` after its helpers are inlined, or `for (;;) { n = read(..); if (n == 0)
+//! break; if (n < 0) { if (errno == EINTR) continue; ... } write(..); }`.
+//!
+//! A plain whole loop (`looped`) needs each stop predicate to be a branch that leaves the
+//! loop, and at most one branch on the way back. Real loops test a result several times on
+//! the way round (`safe_read`'s `r >= 0`, then `r` against -1 and 0; `full_write`'s `n == 0`,
+//! `count -= n`, `done == n`), and a failed test may go back into the loop (the `EINTR`
+//! retry, the rest of a short write). Here a stop continues the original loop right after
+//! the call that stopped, with that iteration's values: whatever the original code then does
+//! (leave, retry, finish a short write) it does as the original does, and when it goes round
+//! it comes back to the batch at the loop's back edges. So a stop predicate need not say
+//! exactly when the path leaves the way round; it is enough that the way round is certain
+//! when no call stopped:
+//!
+//! - the way from each call to the next is the straight chain's (`conditions`, exact), and
+//!   the way from the last call back to the header is followed by evaluating each branch on
+//!   it (`Eval`) with what the stops leave known: a call that did not stop returned at least 0
+//!   (`result < 0`), at least 1 (`result <= 0`), or exactly its argument (`result !=
+//!   argument`), at most `MAX_RW_COUNT` for a transfer. The weakest stop for which every
+//!   branch's way is known and goes round is the last call's;
+//! - the way round only computes values (no load, store or call);
+//! - after each call, the original code uses no value of the iteration but the calls' results
+//!   and the carried values (`needs`): those the lowering hands back.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
+
+use super::facts::{End, Gap, Step};
+use super::looped::BOUNDED_TRANSFERS;
+use super::{conditions, Reason, Refusal};
+use crate::ir;
+use crate::plan::{ArgSource, Carried, Entry, Stop};
+use crate::shim::{flags, Shim};
+use crate::sites::Site;
+
+/// The kernel's bound on one transfer's result (`MAX_RW_COUNT`).
+const MAX_RW_COUNT: i128 = 0x7fff_f000;
+
+/// A value on the way round as a mathematical integer: a constant, or an entry's result plus
+/// a constant. The IR value it stands for is this integer in its type's width, which every
+/// evaluation checks it fits (no wrapping).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sym {
+    Const(i128),
+    Var { entry: usize, off: i128 },
+}
+
+/// What is known of one iteration's results when no call stopped the batch, and the values of
+/// the phis on the way walked so far.
+struct Eval {
+    /// The calls of entries `0..=k`.
+    calls: Vec<LLVMValueRef>,
+    /// Per entry, the range of its result when it did not stop (inclusive).
+    ranges: Vec<(i128, i128)>,
+    /// Per entry, its result as another value when its stop makes it one (`result !=
+    /// argument`: the argument).
+    alias: Vec<Option<Sym>>,
+    phis: HashMap<LLVMValueRef, Option<Sym>>,
+}
+
+/// The range of a `width`-bit integer read as signed; an `i1` is a boolean, 0 or 1.
+fn bounds(width: u32) -> (i128, i128) {
+    if width <= 1 {
+        return (0, 1);
+    }
+    let w = width.min(64);
+    (-(1i128 << (w - 1)), (1i128 << (w - 1)) - 1)
+}
+
+impl Eval {
+    /// The facts of entries `entries` (site indices `calls`) under their stops.
+    fn new(sites: &[Site], entries: &[Entry]) -> Option<Eval> {
+        let mut ev = Eval {
+            calls: Vec::new(),
+            ranges: Vec::new(),
+            alias: Vec::new(),
+            phis: HashMap::new(),
+        };
+        for (j, e) in entries.iter().enumerate() {
+            let site = &sites[e.site];
+            let ty = ir::type_of(site.call);
+            if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind {
+                return None;
+            }
+            let (_, max) = bounds(ir::int_width(ty));
+            let hi = if site.nr.is_some_and(|nr| BOUNDED_TRANSFERS.contains(&nr)) {
+                MAX_RW_COUNT.min(max)
+            } else if site.zero_or_error() {
+                0
+            } else {
+                max
+            };
+            let (lo, alias) = match e.stop {
+                Stop::Never => return None,
+                Stop::Neg => (0, None),
+                Stop::NonPos => (1, None),
+                Stop::NeArg(k) => match e.args.get(usize::from(k)) {
+                    Some(ArgSource::Ref(m)) if *m < j => {
+                        (0, ev.alias[*m].or(Some(Sym::Var { entry: *m, off: 0 })))
+                    }
+                    Some(ArgSource::Value(v)) => {
+                        (0, ir::const_int(*v).map(|c| Sym::Const(c.into())))
+                    }
+                    _ => (0, None),
+                },
+            };
+            if lo > hi {
+                return None;
+            }
+            ev.calls.push(site.call);
+            ev.ranges.push((lo, hi));
+            ev.alias.push(alias);
+        }
+        Some(ev)
+    }
+
+    fn range(&self, s: Sym) -> (i128, i128) {
+        match s {
+            Sym::Const(c) => (c, c),
+            Sym::Var { entry, off } => {
+                let (lo, hi) = self.ranges[entry];
+                (lo + off, hi + off)
+            }
+        }
+    }
+
+    fn fits(&self, s: Sym, width: u32) -> bool {
+        let (lo, hi) = self.range(s);
+        let (min, max) = bounds(width);
+        lo >= min && hi <= max
+    }
+
+    /// `v` as a `Sym`, when the facts determine it.
+    fn eval(&self, v: LLVMValueRef, depth: u32) -> Option<Sym> {
+        if depth > 32 {
+            return None;
+        }
+        let ty = ir::type_of(v);
+        if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind {
+            return None;
+        }
+        let width = ir::int_width(ty);
+        if let Some(c) = ir::const_int(v) {
+            // An i1 `true` reads as -1 sign-extended; booleans are 0 and 1 here.
+            return Some(Sym::Const(if width == 1 {
+                (c & 1).into()
+            } else {
+                c.into()
+            }));
+        }
+        if !ir::is_instruction(v) {
+            return None;
+        }
+        if let Some(&s) = self.phis.get(&v) {
+            return s;
+        }
+        if let Some(j) = self.calls.iter().position(|&c| c == v) {
+            return Some(self.alias[j].unwrap_or(Sym::Var { entry: j, off: 0 }));
+        }
+        let op = |k: u32| self.eval(ir::operand(v, k), depth + 1);
+        let out = match ir::opcode(v) {
+            // A boolean sign-extends to -1: not the value read here.
+            LLVMOpcode::LLVMSExt if ir::int_width(ir::type_of(ir::operand(v, 0))) > 1 => op(0)?,
+            LLVMOpcode::LLVMZExt => {
+                let s = op(0)?;
+                (self.range(s).0 >= 0).then_some(s)?
+            }
+            LLVMOpcode::LLVMTrunc => op(0)?,
+            LLVMOpcode::LLVMAdd => match (op(0)?, op(1)?) {
+                (Sym::Const(a), Sym::Const(b)) => Sym::Const(a + b),
+                (Sym::Var { entry, off }, Sym::Const(c))
+                | (Sym::Const(c), Sym::Var { entry, off }) => Sym::Var {
+                    entry,
+                    off: off + c,
+                },
+                _ => return None,
+            },
+            LLVMOpcode::LLVMSub => match (op(0)?, op(1)?) {
+                (Sym::Const(a), Sym::Const(b)) => Sym::Const(a - b),
+                (Sym::Var { entry, off }, Sym::Const(c)) => Sym::Var {
+                    entry,
+                    off: off - c,
+                },
+                (Sym::Var { entry: e1, off: a }, Sym::Var { entry: e2, off: b }) if e1 == e2 => {
+                    Sym::Const(a - b)
+                }
+                _ => return None,
+            },
+            LLVMOpcode::LLVMICmp => {
+                let pred = ir::icmp_predicate(v)?;
+                let w = ir::int_width(ir::type_of(ir::operand(v, 0)));
+                Sym::Const(self.compare(pred, op(0)?, op(1)?, w)?.into())
+            }
+            LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMOr | LLVMOpcode::LLVMXor if width == 1 => {
+                let (Sym::Const(a), Sym::Const(b)) = (op(0)?, op(1)?) else {
+                    return None;
+                };
+                let (a, b) = (a != 0, b != 0);
+                let r = match ir::opcode(v) {
+                    LLVMOpcode::LLVMAnd => a && b,
+                    LLVMOpcode::LLVMOr => a || b,
+                    _ => a != b,
+                };
+                Sym::Const(r.into())
+            }
+            LLVMOpcode::LLVMSelect => match op(0)? {
+                Sym::Const(c) => op(if c != 0 { 1 } else { 2 })?,
+                Sym::Var { .. } => return None,
+            },
+            _ => return None,
+        };
+        self.fits(out, width).then_some(out)
+    }
+
+    /// Whether `a PRED b` holds for every value the facts allow (`Some(true)`), for none
+    /// (`Some(false)`), or neither (`None`).
+    fn compare(&self, pred: LLVMIntPredicate, a: Sym, b: Sym, width: u32) -> Option<bool> {
+        use LLVMIntPredicate::*;
+        if !self.fits(a, width) || !self.fits(b, width) {
+            return None;
+        }
+        let nonneg = self.range(a).0 >= 0 && self.range(b).0 >= 0;
+        // Unsigned order is the signed one on non-negative values.
+        let pred = match pred {
+            LLVMIntULT | LLVMIntULE | LLVMIntUGT | LLVMIntUGE if !nonneg => return None,
+            LLVMIntULT => LLVMIntSLT,
+            LLVMIntULE => LLVMIntSLE,
+            LLVMIntUGT => LLVMIntSGT,
+            LLVMIntUGE => LLVMIntSGE,
+            p => p,
+        };
+        // The range of a - b: exact for two offsets of one result, else the interval.
+        let (lo, hi) = match (a, b) {
+            (Sym::Var { entry: e1, off: x }, Sym::Var { entry: e2, off: y }) if e1 == e2 => {
+                (x - y, x - y)
+            }
+            _ => {
+                let ((la, ha), (lb, hb)) = (self.range(a), self.range(b));
+                (la - hb, ha - lb)
+            }
+        };
+        let (all, none) = match pred {
+            LLVMIntEQ => (lo == 0 && hi == 0, hi < 0 || lo > 0),
+            LLVMIntNE => (hi < 0 || lo > 0, lo == 0 && hi == 0),
+            LLVMIntSLT => (hi < 0, lo >= 0),
+            LLVMIntSLE => (hi <= 0, lo > 0),
+            LLVMIntSGT => (lo > 0, hi <= 0),
+            _ => (lo >= 0, hi < 0),
+        };
+        if all {
+            Some(true)
+        } else if none {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Where a terminator goes: `Ok(Some(block))`, `Ok(None)` when the facts do not tell,
+    /// `Err` for a terminator that is neither a branch nor a switch.
+    fn next_block(&self, term: LLVMValueRef) -> Result<Option<LLVMBasicBlockRef>, ()> {
+        if let Some((cond, t, f)) = ir::conditional_branch(term) {
+            return Ok(match self.eval(cond, 0) {
+                Some(Sym::Const(c)) => Some(if c != 0 { t } else { f }),
+                _ => None,
+            });
+        }
+        let succ = ir::successors(term);
+        match ir::opcode(term) {
+            LLVMOpcode::LLVMBr if succ.len() == 1 => Ok(Some(succ[0])),
+            LLVMOpcode::LLVMSwitch => {
+                let value = ir::operand(term, 0);
+                let Some(s) = self.eval(value, 0) else {
+                    return Ok(None);
+                };
+                let (lo, hi) = self.range(s);
+                let mut taken = None;
+                for (k, &block) in succ.iter().enumerate().skip(1) {
+                    // Operand 2k of a switch is the value of its case k (operand 1 the default).
+                    let Some(c) = ir::const_int(ir::operand(term, 2 * k as u32)) else {
+                        return Ok(None);
+                    };
+                    let c = i128::from(c);
+                    if lo == hi && c == lo {
+                        taken = Some(block);
+                    } else if (lo..=hi).contains(&c) {
+                        return Ok(None);
+                    }
+                }
+                Ok(Some(taken.unwrap_or(succ[0])))
+            }
+            _ => Err(()),
+        }
+    }
+}
+
+/// Why a walk round failed, with how far it got (steps recorded).
+struct WalkError {
+    refusal: Refusal,
+    steps: usize,
+}
+
+/// Follows the way from the last call (`entries[k]`, site `ck`) back to `header` under the
+/// facts of `entries`' stops, recording its instructions; every branch's way must be known
+/// and stay in the loop (`inside`).
+fn walk_round(
+    shim: &Shim,
+    sites: &[Site],
+    entries: &[Entry],
+    ck: usize,
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Result<Gap, WalkError> {
+    let stop = entries[entries.len() - 1].stop;
+    let mut steps = Vec::new();
+    let fail = |refusal: Refusal, steps: &Vec<Step>| WalkError {
+        refusal,
+        steps: steps.len(),
+    };
+    let Some(mut ev) = Eval::new(sites, entries) else {
+        let refusal = Refusal::new(sites[ck].call, Reason::NoStop { site: ck });
+        return Err(fail(refusal, &steps));
+    };
+    let mut visited = HashSet::new();
+    let mut cur = ir::next_instruction(sites[ck].call);
+    loop {
+        let Some(inst) = cur else {
+            return Err(fail(
+                Refusal::new(sites[ck].call, Reason::Malformed),
+                &steps,
+            ));
+        };
+        if !ir::is_terminator(inst) {
+            let f = shim.inst_flags(inst);
+            if f & flags::DEBUG == 0 {
+                steps.push(Step::Inst { inst, flags: f });
+            }
+            cur = ir::next_instruction(inst);
+            continue;
+        }
+        let from = ir::parent_block(inst);
+        let next = match ev.next_block(inst) {
+            Ok(Some(next)) => next,
+            Ok(None) => {
+                let refusal = Refusal::new(
+                    inst,
+                    Reason::ResumeUnknownWay {
+                        branch: inst,
+                        site: ck,
+                        stop,
+                    },
+                );
+                return Err(fail(refusal, &steps));
+            }
+            Err(()) => {
+                let refusal = Refusal::new(inst, Reason::NotTwoWay { inst, a: ck, b: ck });
+                return Err(fail(refusal, &steps));
+            }
+        };
+        if next == header {
+            break;
+        }
+        if !inside.contains(&next) {
+            let refusal = Refusal::new(inst, Reason::ResumeLeaves { inst, site: ck });
+            return Err(fail(refusal, &steps));
+        }
+        if !visited.insert(next) {
+            return Err(fail(Refusal::new(inst, Reason::Loops), &steps));
+        }
+        // The phis of the block entered, all at once from the block left.
+        let values: Vec<(LLVMValueRef, Option<Sym>)> = ir::instructions(next)
+            .into_iter()
+            .take_while(|&i| ir::is_phi(i))
+            .map(|phi| {
+                let v = ir::incoming(phi)
+                    .into_iter()
+                    .find(|&(_, b)| b == from)
+                    .and_then(|(v, _)| ev.eval(v, 0));
+                (phi, v)
+            })
+            .collect();
+        ev.phis.extend(values);
+        cur = ir::instructions(next).into_iter().find(|&i| !ir::is_phi(i));
+    }
+    Ok(Gap {
+        steps,
+        end: End::Reached { exit_to_b: None },
+        on_path: HashMap::new(),
+    })
+}
+
+/// The last entry's stop and the way round for it: the first of `result < 0`, `result <=
+/// 0`, `result != argument k` (an earlier result or a constant) under which the way back to
+/// `header` is certain. Refuses with the walk that got furthest.
+pub(super) fn way_round(
+    shim: &Shim,
+    sites: &[Site],
+    entries: &mut [Entry],
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Result<Gap, Refusal> {
+    let k = entries.len() - 1;
+    let ck = entries[k].site;
+    let mut candidates = vec![Stop::Neg, Stop::NonPos];
+    for (a, src) in entries[k].args.iter().enumerate() {
+        let fixed = match src {
+            ArgSource::Ref(_) => true,
+            ArgSource::Value(v) => ir::const_int(*v).is_some_and(|c| c >= 0),
+            ArgSource::Zero => false,
+        };
+        if fixed {
+            candidates.push(Stop::NeArg(a as u8));
+        }
+    }
+    let mut best: Option<WalkError> = None;
+    for stop in candidates {
+        entries[k].stop = stop;
+        match walk_round(shim, sites, entries, ck, header, inside) {
+            Ok(gap) => {
+                if let Some((_, refusal)) = conditions::safety(&gap, ck, entries[0].site) {
+                    return Err(refusal);
+                }
+                return Ok(gap);
+            }
+            Err(e) if best.as_ref().is_none_or(|b| e.steps >= b.steps) => best = Some(e),
+            Err(_) => {}
+        }
+    }
+    Err(best.map_or_else(
+        || Refusal::new(sites[ck].call, Reason::NoStop { site: ck }),
+        |b| b.refusal,
+    ))
+}
+
+/// What the lowering hands back where a stop resumes the loop after each entry's call, or
+/// the first value it would have to hand back and cannot: per entry, the carried values whose
+/// next value is computed before the call (bit `k` for `carried[k]`). After call `i` the
+/// original code may use, of the values its iteration computed before, only the results of
+/// entries `0..=i`, the carried phis, and those next values.
+pub(super) fn needs(
+    shim: &Shim,
+    sites: &[Site],
+    entries: &[Entry],
+    carried: &[Carried],
+    blocks: &[LLVMBasicBlockRef],
+    header: LLVMBasicBlockRef,
+) -> Result<Vec<u64>, Refusal> {
+    if carried.len() > 64 {
+        let at = carried[64].phi;
+        return Err(Refusal::new(
+            at,
+            Reason::LoopCarried {
+                value: at,
+                why: "a loop that resumes carries at most 64 values".into(),
+            },
+        ));
+    }
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let call = sites[e.site].call;
+        let block = ir::parent_block(call);
+        let nexts = carried
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| shim.dominates(c.next, call))
+            .fold(0u64, |bits, (k, _)| bits | 1 << k);
+        let mut allowed: HashSet<LLVMValueRef> = entries[..=i]
+            .iter()
+            .map(|e| sites[e.site].call)
+            .chain(carried.iter().map(|c| c.phi))
+            .collect();
+        allowed.extend(
+            carried
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| nexts & 1 << k != 0)
+                .map(|(_, c)| c.next),
+        );
+        // Where the original code goes after the call, until it comes round to the header.
+        let after: HashSet<LLVMValueRef> = ir::instructions(block)
+            .into_iter()
+            .skip_while(|&x| x != call)
+            .skip(1)
+            .collect();
+        let mut reached = HashSet::new();
+        let mut queue: VecDeque<LLVMBasicBlockRef> = ir::successors_of(block).into();
+        while let Some(b) = queue.pop_front() {
+            if b == header || !reached.insert(b) {
+                continue;
+            }
+            queue.extend(ir::successors_of(b));
+        }
+        for &b in blocks {
+            for v in ir::instructions(b) {
+                if allowed.contains(&v) || v == call || !shim.dominates(v, call) {
+                    continue;
+                }
+                let used_after = ir::users(v).into_iter().any(|(user, at)| {
+                    reached.contains(&at)
+                        || (at == block && (ir::is_phi(user) || after.contains(&user)))
+                });
+                if used_after {
+                    return Err(Refusal::new(
+                        v,
+                        Reason::ResumeNeeds {
+                            value: v,
+                            site: e.site,
+                        },
+                    ));
+                }
+            }
+        }
+        out.push(nexts);
+    }
+    Ok(out)
+}
