@@ -161,6 +161,13 @@ pub fn const_i64(like: LLVMValueRef, v: i64) -> LLVMValueRef {
     }
 }
 
+/// The constant `v` of the integer type `ty`.
+pub fn const_of(ty: LLVMTypeRef, v: i64) -> LLVMValueRef {
+    // SAFETY: ty is a live integer type; the constant is created in (and owned by) its
+    // context.
+    unsafe { LLVMConstInt(ty, v as u64, 1) }
+}
+
 /// The number of operands of `i`.
 pub fn num_operands(i: LLVMValueRef) -> u32 {
     // SAFETY: i is a live value (instructions have operand lists).

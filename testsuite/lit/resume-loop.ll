@@ -15,7 +15,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries %total (total of write's results); no in-kernel copy: a stop resumes the original loop, which may read what the calls wrote
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%half = lshr i64 %n, 1' is computed in the loop before 'write' at needs_value (no debug location) and used after it: a stop there resumes the original loop right after the call, which gets back only the calls' results and the carried values
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: after 'write' at leaves (no debug location) the way round leaves the loop at 'br i1 %ok, label %done, label %loop' although no call stopped the batch
-; REMARK-DAG: 5 syscall-cluster - Number of looped multi-calls (whole loops)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: a stop resumes the original loop, which may read what the calls wrote
+; REMARK-DAG: 6 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; The EINTR idiom: a read interrupted goes round again, any other error leaves.
 ; CHECK-LABEL: define i64 @eintr(
@@ -87,6 +88,46 @@ fail:
   ret i64 -1
 done:
   ret i64 0
+}
+
+; The EINTR idiom with a block counter: the retry keeps the count, a written block adds one,
+; and the latch joins the two (clang -O1). The way round goes through the count; the retry is
+; the original code's.
+; CHECK-LABEL: define i64 @eintr_count(
+; CHECK: %mc.loop.ret = call i64 @multicall_loop(ptr %{{.*}}, i32 2, i64 4611686018427387904, ptr %mc.loop.iterations)
+; CHECK: mc.loop.resume.0:
+; CHECK: retry:
+; CHECK: br i1 %intr, label %latch, label %fail
+define i64 @eintr_count(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %blocks = phi i64 [ 0, %entry ], [ %blocks.next, %latch ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %eof = icmp eq i64 %n, 0
+  br i1 %eof, label %done, label %got
+got:
+  %bad = icmp slt i64 %n, 0
+  br i1 %bad, label %retry, label %body
+retry:
+  %e = call ptr @__errno_location()
+  %errno = load i32, ptr %e
+  %intr = icmp eq i32 %errno, 4
+  br i1 %intr, label %latch, label %fail
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %count
+count:
+  %inc = add i64 %blocks, 1
+  br label %latch
+latch:
+  %blocks.next = phi i64 [ %blocks, %retry ], [ %inc, %count ]
+  br label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %blocks
 }
 
 ; A write-all after each read, its first write peeled (gnulib's full_write after inlining):

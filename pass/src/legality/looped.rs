@@ -103,42 +103,22 @@ impl Checker<'_> {
                 }
             }
         }
-        // The header: values carried as counters and totals, nothing else before c0 but debug
-        // records.
-        let mut carried = Vec::new();
-        for inst in ir::instructions(header) {
-            if inst == sites[c0].call {
-                break;
-            }
-            if ir::is_phi(inst) {
-                match carried_value(inst, &inside, calls, sites, &[]) {
-                    Ok(c) => carried.push(c),
-                    Err(why) => {
-                        return Err(Refusal::new(inst, Reason::LoopCarried { value: inst, why }))
-                    }
-                }
-                continue;
-            }
-            // A counter's next value computed before the first call (`-O2` leaves `blocks++`
-            // of `for (;;) { blocks++; n = read(...); ... }` there): the lowering computes it
-            // at each exit from the value at the iteration's start, wherever it stood.
-            let counter_step = carried
-                .iter()
-                .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
-            if !counter_step && self.shim.inst_flags(inst) & flags::DEBUG == 0 {
-                return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
-            }
-        }
         let preheader = one_way_in(header, &inside, sites[c0].call)?;
         let entries = straight.entries;
-        let leaving = self.check_leaving(calls, entries.clone(), &gaps, &carried, header, &blocks);
-        let (exits, entries, buffers) = match leaving {
+        let leaving = header_values(self.shim, header, sites, c0, |phi| {
+            carried_value(phi, &inside, calls, sites, &[])
+        })
+        .and_then(|carried| {
+            self.check_leaving(calls, entries.clone(), &gaps, &carried, header, &blocks)
+                .map(|found| (found, carried))
+        });
+        let ((exits, entries, buffers), carried) = match leaving {
             Ok(found) => found,
             // Stops that go back into the loop, or a way round with more than one test: a
             // stop may instead resume the original loop after its call.
-            Err(refusal) => match self.check_resuming(entries, &gaps, &carried, header, &blocks) {
+            Err(refusal) => match self.check_resuming(calls, entries, &gaps, header, &blocks) {
                 Ok(found) => found,
-                Err(resumed) if resume_says_more(&refusal) => return Err(resumed),
+                Err(resumed) if resume_says_more(&refusal, &resumed) => return Err(resumed),
                 Err(_) => return Err(refusal),
             },
         };
@@ -236,14 +216,15 @@ impl Checker<'_> {
     /// their calls (`resume`), with the entries' stops: each call's from the chain (an
     /// unchecked one stops on errors, to set errno), the last call's the weakest under which
     /// the way round is certain.
+    #[allow(clippy::type_complexity)]
     fn check_resuming(
         &mut self,
+        calls: &[usize],
         mut entries: Vec<Entry>,
         gaps: &[std::rc::Rc<super::GapFacts>],
-        carried: &[Carried],
         header: LLVMBasicBlockRef,
         blocks: &[LLVMBasicBlockRef],
-    ) -> Result<(Vec<LoopExit>, Vec<Entry>, Buffers), Refusal> {
+    ) -> Result<((Vec<LoopExit>, Vec<Entry>, Buffers), Vec<Carried>), Refusal> {
         let (shim, sites) = (self.shim, self.sites);
         let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         for (e, g) in entries.iter_mut().zip(gaps) {
@@ -252,12 +233,23 @@ impl Checker<'_> {
                 stop => stop,
             };
         }
-        let back = resume::way_round(shim, sites, &mut entries, header, &inside)?;
+        let (back, walked) = resume::way_round(shim, sites, &mut entries, header, &inside)?;
         no_load_round(gaps, &conditions::loads(&back))?;
+        let ck = calls[calls.len() - 1];
+        let carried = header_values(shim, header, sites, calls[0], |phi| {
+            resume::carried(
+                phi,
+                &inside,
+                &walked,
+                ir::parent_block(sites[ck].call),
+                calls,
+                sites,
+            )
+        })?;
         if let Some(&inst) = conditions::straight_only(&back).first() {
             return Err(Refusal::new(inst, Reason::LoopGapEffect { inst }));
         }
-        let nexts = resume::needs(shim, sites, &entries, carried, blocks, header)?;
+        let nexts = resume::needs(shim, sites, &entries, &carried, blocks, header)?;
         let exits = entries
             .iter()
             .zip(nexts)
@@ -270,8 +262,44 @@ impl Checker<'_> {
         let buffers = Buffers::Live(
             "a stop resumes the original loop, which may read what the calls wrote".into(),
         );
-        Ok((exits, entries, buffers))
+        Ok(((exits, entries, buffers), carried))
     }
+}
+
+/// The header's values carried as counters and totals (each phi by `carried`), and nothing
+/// else before the first call `c0` but debug records and counters' next values.
+fn header_values(
+    shim: &Shim,
+    header: LLVMBasicBlockRef,
+    sites: &[Site],
+    c0: usize,
+    carried_of: impl Fn(LLVMValueRef) -> Result<Carried, String>,
+) -> Result<Vec<Carried>, Refusal> {
+    let mut carried: Vec<Carried> = Vec::new();
+    for inst in ir::instructions(header) {
+        if inst == sites[c0].call {
+            break;
+        }
+        if ir::is_phi(inst) {
+            match carried_of(inst) {
+                Ok(c) => carried.push(c),
+                Err(why) => {
+                    return Err(Refusal::new(inst, Reason::LoopCarried { value: inst, why }))
+                }
+            }
+            continue;
+        }
+        // A counter's next value computed before the first call (`-O2` leaves `blocks++` of
+        // `for (;;) { blocks++; n = read(...); ... }` there): the lowering computes it at each
+        // exit from the value at the iteration's start, wherever it stood.
+        let counter_step = carried
+            .iter()
+            .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
+        if !counter_step && shim.inst_flags(inst) & flags::DEBUG == 0 {
+            return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
+        }
+    }
+    Ok(carried)
 }
 
 /// Refuses the first load on the way round the loop (between its calls, `gaps`, or after the
@@ -294,22 +322,29 @@ fn no_load_round(
 
 /// Whether, when a loop is refused both ways, the refusal of the resuming form says more than
 /// `leaving`'s: when stops that go back into the loop, or a way round with more than one
-/// test, were what stopped it.
-fn resume_says_more(leaving: &Refusal) -> bool {
-    matches!(
-        leaving.reason,
-        Reason::ExitReentersLoop { .. }
-            | Reason::NoStop { .. }
-            | Reason::SecondBranch { .. }
-            | Reason::SeveralExits { .. }
-            | Reason::NotStopPredicate { .. }
-            | Reason::NotTwoWay { .. }
-            | Reason::Join { .. }
-            | Reason::NoStraightPath { .. }
-            | Reason::BothWays { .. }
-            | Reason::ExitRejoins { .. }
-            | Reason::NotALoop { .. }
-    )
+/// test, were what stopped it, or a carried value the resuming form then took.
+fn resume_says_more(leaving: &Refusal, resumed: &Refusal) -> bool {
+    // The checks of the resuming form after its carried values.
+    let carried_taken = matches!(leaving.reason, Reason::LoopCarried { .. })
+        && matches!(
+            resumed.reason,
+            Reason::LoopGapEffect { .. } | Reason::ResumeNeeds { .. }
+        );
+    carried_taken
+        || matches!(
+            leaving.reason,
+            Reason::ExitReentersLoop { .. }
+                | Reason::NoStop { .. }
+                | Reason::SecondBranch { .. }
+                | Reason::SeveralExits { .. }
+                | Reason::NotStopPredicate { .. }
+                | Reason::NotTwoWay { .. }
+                | Reason::Join { .. }
+                | Reason::NoStraightPath { .. }
+                | Reason::BothWays { .. }
+                | Reason::ExitRejoins { .. }
+                | Reason::NotALoop { .. }
+        )
 }
 
 /// Whether a phi of `header`, or a value computed from one there (`advance::derivation`), is
@@ -444,7 +479,6 @@ pub(super) fn carried_value(
     sites: &[Site],
     also: &[LLVMValueRef],
 ) -> Result<Carried, String> {
-    let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
     let ty = ir::type_of(phi);
     if ir::type_kind(ty) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
         return Err("it is not an integer of at most 64 bits".into());
@@ -452,17 +486,7 @@ pub(super) fn carried_value(
     let next = value_round(phi, inside)?;
     // Through a latch's phi (`advance::way_round`), the step taken on the way round.
     let arith = super::reentry::step_through_latch(next, inside)?;
-    let (minus, step) = match ir::opcode(arith) {
-        LLVMOpcode::LLVMAdd if ir::operand(arith, 0) == phi => (false, ir::operand(arith, 1)),
-        LLVMOpcode::LLVMAdd if ir::operand(arith, 1) == phi => (false, ir::operand(arith, 0)),
-        LLVMOpcode::LLVMSub if ir::operand(arith, 0) == phi => (true, ir::operand(arith, 1)),
-        _ => {
-            return Err(format!(
-                "its next value '{}' is not itself plus or minus a step",
-                ir::describe(next)
-            ))
-        }
-    };
+    let (minus, step) = plus_minus_step(phi, arith, next)?;
     // In the loop, the phi feeds only its next value, and that only the phi.
     let mut feeds = vec![(phi, arith), (next, phi)];
     if arith != next {
@@ -484,16 +508,47 @@ pub(super) fn carried_value(
             ));
         }
     }
+    Ok(Carried {
+        phi,
+        next,
+        minus,
+        step: step_kind(phi, step, inside, calls, sites)?,
+    })
+}
+
+/// `arith`, the value `phi` comes back with (`next`, or its value through a latch's phi), as
+/// `phi + step` or `phi - step`: (whether minus, the step).
+pub(super) fn plus_minus_step(
+    phi: LLVMValueRef,
+    arith: LLVMValueRef,
+    next: LLVMValueRef,
+) -> Result<(bool, LLVMValueRef), String> {
+    match ir::opcode(arith) {
+        LLVMOpcode::LLVMAdd if ir::operand(arith, 0) == phi => Ok((false, ir::operand(arith, 1))),
+        LLVMOpcode::LLVMAdd if ir::operand(arith, 1) == phi => Ok((false, ir::operand(arith, 0))),
+        LLVMOpcode::LLVMSub if ir::operand(arith, 0) == phi => Ok((true, ir::operand(arith, 1))),
+        _ => Err(format!(
+            "its next value '{}' is not itself plus or minus a step",
+            ir::describe(next)
+        )),
+    }
+}
+
+/// What a carried value's `step` is: defined before the loop (`inside`: a counter) or a
+/// call's result through integer casts that keep the sum of the results (a running total).
+pub(super) fn step_kind(
+    phi: LLVMValueRef,
+    step: LLVMValueRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    calls: &[usize],
+    sites: &[Site],
+) -> Result<Step, String> {
+    let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
     if step == phi {
         return Err("it doubles each iteration".into());
     }
     if !in_loop(step) {
-        return Ok(Carried {
-            phi,
-            next,
-            minus,
-            step: Step::Invariant(step),
-        });
+        return Ok(Step::Invariant(step));
     }
     // A call's result through integer casts.
     let mut casts = Vec::new();
@@ -527,14 +582,9 @@ pub(super) fn carried_value(
             ));
         }
     }
-    Ok(Carried {
-        phi,
-        next,
-        minus,
-        step: Step::Result {
-            entry,
-            casts: casts.into_iter().map(|(op, ty, _)| (op, ty)).collect(),
-        },
+    Ok(Step::Result {
+        entry,
+        casts: casts.into_iter().map(|(op, ty, _)| (op, ty)).collect(),
     })
 }
 

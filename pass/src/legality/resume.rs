@@ -32,7 +32,7 @@ use super::facts::{End, Gap, Step};
 use super::looped::BOUNDED_TRANSFERS;
 use super::{conditions, Reason, Refusal};
 use crate::ir;
-use crate::plan::{ArgSource, Carried, Entry, Stop};
+use crate::plan::{self, ArgSource, Carried, Entry, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 
@@ -297,6 +297,9 @@ impl Eval {
     }
 }
 
+/// The way round after the last call: its facts, and the blocks it enters in order.
+type Round = (Gap, Vec<LLVMBasicBlockRef>);
+
 /// Why a walk round failed, with how far it got (steps recorded).
 struct WalkError {
     refusal: Refusal,
@@ -313,7 +316,7 @@ fn walk_round(
     ck: usize,
     header: LLVMBasicBlockRef,
     inside: &HashSet<LLVMBasicBlockRef>,
-) -> Result<Gap, WalkError> {
+) -> Result<Round, WalkError> {
     let stop = entries[entries.len() - 1].stop;
     let mut steps = Vec::new();
     let fail = |refusal: Refusal, steps: &Vec<Step>| WalkError {
@@ -325,6 +328,7 @@ fn walk_round(
         return Err(fail(refusal, &steps));
     };
     let mut visited = HashSet::new();
+    let mut walked = Vec::new();
     let mut cur = ir::next_instruction(sites[ck].call);
     loop {
         let Some(inst) = cur else {
@@ -370,6 +374,7 @@ fn walk_round(
         if !visited.insert(next) {
             return Err(fail(Refusal::new(inst, Reason::Loops), &steps));
         }
+        walked.push(next);
         // The phis of the block entered, all at once from the block left.
         let values: Vec<(LLVMValueRef, Option<Sym>)> = ir::instructions(next)
             .into_iter()
@@ -385,11 +390,12 @@ fn walk_round(
         ev.phis.extend(values);
         cur = ir::instructions(next).into_iter().find(|&i| !ir::is_phi(i));
     }
-    Ok(Gap {
+    let gap = Gap {
         steps,
         end: End::Reached { exit_to_b: None },
         on_path: HashMap::new(),
-    })
+    };
+    Ok((gap, walked))
 }
 
 /// The last entry's stop and the way round for it: the first of `result < 0`, `result <=
@@ -401,7 +407,7 @@ pub(super) fn way_round(
     entries: &mut [Entry],
     header: LLVMBasicBlockRef,
     inside: &HashSet<LLVMBasicBlockRef>,
-) -> Result<Gap, Refusal> {
+) -> Result<Round, Refusal> {
     let k = entries.len() - 1;
     let ck = entries[k].site;
     let mut candidates = vec![Stop::Neg, Stop::NonPos];
@@ -419,11 +425,11 @@ pub(super) fn way_round(
     for stop in candidates {
         entries[k].stop = stop;
         match walk_round(shim, sites, entries, ck, header, inside) {
-            Ok(gap) => {
+            Ok((gap, walked)) => {
                 if let Some((_, refusal)) = conditions::safety(&gap, ck, entries[0].site) {
                     return Err(refusal);
                 }
-                return Ok(gap);
+                return Ok((gap, walked));
             }
             Err(e) if best.as_ref().is_none_or(|b| e.steps >= b.steps) => best = Some(e),
             Err(_) => {}
@@ -433,6 +439,63 @@ pub(super) fn way_round(
         || Refusal::new(sites[ck].call, Reason::NoStop { site: ck }),
         |b| b.refusal,
     ))
+}
+
+/// The carried value of the header phi `phi` in a loop whose stops resume it, or why the
+/// batch cannot carry it. The way round is what the batch runs: the value `phi` comes back
+/// with is taken along it (through the phis of the blocks `walked` after the last call's block
+/// `from`, by the block the walk entered each from), and must be `phi` itself (a value the way
+/// round leaves alone: a flag only a stop's code sets) or `phi` plus or minus a step, which
+/// `looped::step_kind` judges. Other uses of `phi` are the original code's: a stop hands it
+/// `phi`'s value at the start of the iteration.
+pub(super) fn carried(
+    phi: LLVMValueRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    walked: &[LLVMBasicBlockRef],
+    from: LLVMBasicBlockRef,
+    calls: &[usize],
+    sites: &[Site],
+) -> Result<Carried, String> {
+    let ty = ir::type_of(phi);
+    if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
+        return Err("it is not an integer of at most 64 bits".into());
+    }
+    // The block the walk entered the header from: the last one walked.
+    let latch = walked.last().copied().unwrap_or(from);
+    let Some((next, _)) = ir::incoming(phi).into_iter().find(|&(_, b)| b == latch) else {
+        return Err("it does not come back from the way round".into());
+    };
+    // Its value along the way round: through the phis of the walked blocks.
+    let mut way = next;
+    for _ in 0..=walked.len() {
+        let Some(at) = ir::is_phi(way)
+            .then(|| walked.iter().position(|&b| b == ir::parent_block(way)))
+            .flatten()
+        else {
+            break;
+        };
+        let before = if at == 0 { from } else { walked[at - 1] };
+        match ir::incoming(way).into_iter().find(|&(_, b)| b == before) {
+            Some((v, _)) => way = v,
+            None => break,
+        }
+    }
+    if way == phi {
+        // Left alone: a counter of step 0.
+        return Ok(Carried {
+            phi,
+            next,
+            minus: false,
+            step: plan::Step::Invariant(ir::const_of(ty, 0)),
+        });
+    }
+    let (minus, step) = super::looped::plus_minus_step(phi, way, next)?;
+    Ok(Carried {
+        phi,
+        next,
+        minus,
+        step: super::looped::step_kind(phi, step, inside, calls, sites)?,
+    })
 }
 
 /// What the lowering hands back where a stop resumes the loop after each entry's call, or
