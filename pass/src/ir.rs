@@ -129,6 +129,15 @@ pub fn opcode(i: LLVMValueRef) -> LLVMOpcode {
     unsafe { LLVMGetInstructionOpcode(i) }
 }
 
+/// The opcode of an instruction or of a constant expression; `None` for other values.
+pub fn opcode_of_any(v: LLVMValueRef) -> Option<LLVMOpcode> {
+    if is_instruction(v) {
+        return Some(opcode(v));
+    }
+    // SAFETY: v is a live value; it is read as a constant expression only after the check.
+    unsafe { (!LLVMIsAConstantExpr(v).is_null()).then(|| LLVMGetConstOpcode(v)) }
+}
+
 pub fn is_instruction(v: LLVMValueRef) -> bool {
     // SAFETY: v is a live value.
     unsafe { !LLVMIsAInstruction(v).is_null() }
@@ -393,6 +402,20 @@ pub fn incoming(phi: LLVMValueRef) -> Vec<(LLVMValueRef, LLVMBasicBlockRef)> {
             .map(|k| (LLVMGetIncomingValue(phi, k), LLVMGetIncomingBlock(phi, k)))
             .collect()
     }
+}
+
+/// Every user of `v`, instructions and constants alike, once per use.
+pub fn value_users(v: LLVMValueRef) -> Vec<LLVMValueRef> {
+    let mut out = Vec::new();
+    // SAFETY: walking the use list of a live value.
+    unsafe {
+        let mut u = LLVMGetFirstUse(v);
+        while !u.is_null() {
+            out.push(LLVMGetUser(u));
+            u = LLVMGetNextUse(u);
+        }
+    }
+    out
 }
 
 /// The instructions that use `v`, each with the block the use is in: the user's block, or

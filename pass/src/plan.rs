@@ -148,6 +148,14 @@ pub struct Looped {
     /// A loop whose header tests an advancing argument before the first call
     /// (`legality::advance`); `None` when the header begins with the first call.
     pub tested: Option<Tested>,
+    /// For a loop whose stops resume it and whose header comes before the first call's
+    /// block (`legality::resume`): the phis on the way from the header to the call, each with
+    /// its value on that way (defined before the loop), which a stop hands back.
+    pub prefix: Vec<(LLVMValueRef, LLVMValueRef)>,
+    /// For a loop whose stops resume it: the phis on the ways between its calls whose value
+    /// there is an entry's result (`(phi, entry, first exit)`): a stop at an entry from `first
+    /// exit` on hands that result back for them.
+    pub handed: Vec<(LLVMValueRef, usize, usize)>,
 }
 
 /// An argument of a whole loop's call that advances by a result of each iteration: a header

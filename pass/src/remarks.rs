@@ -287,14 +287,15 @@ impl Remark {
 
     /// A load that reads the same in every iteration of the loop of `first`'s call, moved to
     /// the loop's preheader.
-    pub(crate) fn hoisted(load: LLVMValueRef, first: &Site) -> Remark {
+    pub(crate) fn hoisted(load: LLVMValueRef, first: &Site, global: bool) -> Remark {
+        let what = if global { "global variable" } else { "array" };
         Remark {
             kind: RemarkKind::Passed,
             name: "Hoisted",
             function: first.function,
             at: Some(load),
             message: format!(
-                "moved '{}' out of the loop of {}: the array it reads is written by no call or store of the loop, so it reads the same value in every iteration",
+                "moved '{}' out of the loop of {}: the {what} it reads is written by no call or store of the loop, so it reads the same value in every iteration",
                 crate::ir::describe(load),
                 first.label()
             ),

@@ -431,6 +431,8 @@ impl Checker<'_> {
                 errno_reset: round.errno_reset,
                 reentry,
             }),
+            prefix: Vec::new(),
+            handed: Vec::new(),
         })
     }
 

@@ -28,7 +28,7 @@
 //!   fill), and no value computed in the loop but the calls' results and the carried values
 //!   (the phis and their `next`) is used after it.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
@@ -81,47 +81,43 @@ impl Checker<'_> {
             let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();
             return self.check_advancing(calls, straight.entries, gap_exits, gap_loads, form);
         }
+        let entries = straight.entries;
+        let leaving = self.check_plain(calls, entries.clone(), &gaps, header, heads_loop, blocks);
+        match leaving {
+            Ok(looped) => Ok(looped),
+            // Stops that go back into the loop, or a way round with more than one test: a
+            // stop may instead resume the original loop after its call.
+            Err(refusal) => match self.check_resuming(calls, entries, &gaps) {
+                Ok(looped) => Ok(looped),
+                Err(resumed) if resume_says_more(&refusal, &resumed) => Err(resumed),
+                Err(_) => Err(refusal),
+            },
+        }
+    }
+
+    /// A plain whole loop headed by the first call's block whose stops leave it (3b).
+    fn check_plain(
+        &mut self,
+        calls: &[usize],
+        entries: Vec<Entry>,
+        gaps: &[std::rc::Rc<super::GapFacts>],
+        header: LLVMBasicBlockRef,
+        heads_loop: bool,
+        blocks: Vec<LLVMBasicBlockRef>,
+    ) -> Result<Looped, Refusal> {
+        let sites = self.sites;
+        let c0 = calls[0];
         if !heads_loop {
             return Err(Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
         }
         let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
-
-        // Arguments: invariant, or results of earlier entries.
-        for e in &straight.entries {
-            for (k, a) in e.args.iter().enumerate() {
-                if let ArgSource::Value(v) = *a {
-                    if ir::is_instruction(v) && inside.contains(&ir::parent_block(v)) {
-                        return Err(Refusal::new(
-                            sites[e.site].call,
-                            Reason::VariantArgument {
-                                site: e.site,
-                                k,
-                                value: v,
-                            },
-                        ));
-                    }
-                }
-            }
-        }
+        invariant_arguments(&entries, sites, &inside, &[])?;
         let preheader = one_way_in(header, &inside, sites[c0].call)?;
-        let entries = straight.entries;
-        let leaving = header_values(self.shim, header, sites, c0, |phi| {
+        let carried = header_values(self.shim, header, sites, c0, |phi| {
             carried_value(phi, &inside, calls, sites, &[])
-        })
-        .and_then(|carried| {
-            self.check_leaving(calls, entries.clone(), &gaps, &carried, header, &blocks)
-                .map(|found| (found, carried))
-        });
-        let ((exits, entries, buffers), carried) = match leaving {
-            Ok(found) => found,
-            // Stops that go back into the loop, or a way round with more than one test: a
-            // stop may instead resume the original loop after its call.
-            Err(refusal) => match self.check_resuming(calls, entries, &gaps, header, &blocks) {
-                Ok(found) => found,
-                Err(resumed) if resume_says_more(&refusal, &resumed) => return Err(resumed),
-                Err(_) => return Err(refusal),
-            },
-        };
+        })?;
+        let (exits, entries, buffers) =
+            self.check_leaving(calls, entries, gaps, &carried, header, &blocks)?;
         Ok(Looped {
             entries,
             header,
@@ -133,6 +129,8 @@ impl Checker<'_> {
             advancing: Vec::new(),
             derived: Vec::new(),
             tested: None,
+            prefix: Vec::new(),
+            handed: Vec::new(),
         })
     }
 
@@ -212,44 +210,83 @@ impl Checker<'_> {
         Ok((exits, entries, buffers))
     }
 
-    /// The exits of a plain whole loop whose stops resume the original loop right after
-    /// their calls (`resume`), with the entries' stops: each call's from the chain (an
-    /// unchecked one stops on errors, to set errno), the last call's the weakest under which
+    /// A plain whole loop whose stops resume the original loop right after their calls
+    /// (`resume`, 3d): its header is where the way round from the last call comes back by a
+    /// back edge (the first call's block, or a block before it whose way to the call only
+    /// passes phis of values defined before the loop); each entry's stop is the chain's (an
+    /// unchecked call stops on errors, to set errno), the last call's the weakest under which
     /// the way round is certain.
-    #[allow(clippy::type_complexity)]
     fn check_resuming(
         &mut self,
         calls: &[usize],
         mut entries: Vec<Entry>,
         gaps: &[std::rc::Rc<super::GapFacts>],
-        header: LLVMBasicBlockRef,
-        blocks: &[LLVMBasicBlockRef],
-    ) -> Result<((Vec<LoopExit>, Vec<Entry>, Buffers), Vec<Carried>), Refusal> {
+    ) -> Result<Looped, Refusal> {
         let (shim, sites) = (self.shim, self.sites);
-        let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        let (c0, ck) = (calls[0], calls[calls.len() - 1]);
         for (e, g) in entries.iter_mut().zip(gaps) {
             e.stop = match g.stop {
                 Stop::Never => Stop::Neg,
                 stop => stop,
             };
         }
-        let (back, walked) = resume::way_round(shim, sites, &mut entries, header, &inside)?;
-        no_load_round(gaps, &conditions::loads(&back))?;
-        let ck = calls[calls.len() - 1];
-        let carried = header_values(shim, header, sites, calls[0], |phi| {
+        let on_path: HashMap<LLVMValueRef, LLVMValueRef> =
+            gaps.iter().flat_map(|g| g.on_path.clone()).collect();
+        let round = resume::way_round(shim, sites, &mut entries, &on_path)?;
+        let header = round.header;
+        let inside: HashSet<LLVMBasicBlockRef> = round.blocks.iter().copied().collect();
+        // An argument that is a phi between the header and the first call is its value on
+        // the way round.
+        for e in entries.iter_mut() {
+            for a in e.args.iter_mut() {
+                if let ArgSource::Value(v) = a {
+                    if let Some(&(_, w)) = round.prefix.iter().find(|&&(p, _)| p == *v) {
+                        *v = w;
+                    }
+                }
+            }
+        }
+        invariant_arguments(&entries, sites, &inside, &[])?;
+        let preheader = one_way_in(header, &inside, sites[c0].call)?;
+        no_load_round(gaps, &conditions::loads(&round.gap))?;
+        let carried = header_values(shim, header, sites, c0, |phi| {
             resume::carried(
                 phi,
                 &inside,
-                &walked,
+                &round.walked,
                 ir::parent_block(sites[ck].call),
                 calls,
                 sites,
             )
         })?;
-        if let Some(&inst) = conditions::straight_only(&back).first() {
+        // Between the header and the first call, only counters' next values.
+        for &inst in &round.prefix_code {
+            let counter_step = carried
+                .iter()
+                .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
+            if !counter_step {
+                return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
+            }
+        }
+        if let Some(&inst) = conditions::straight_only(&round.gap).first() {
             return Err(Refusal::new(inst, Reason::LoopGapEffect { inst }));
         }
-        let nexts = resume::needs(shim, sites, &entries, &carried, blocks, header)?;
+        let handed = resume::handed(shim, sites, &entries, &on_path);
+        let given: Vec<(LLVMValueRef, usize)> = round
+            .prefix
+            .iter()
+            .map(|&(p, _)| (p, 0))
+            .chain(handed.iter().map(|&(p, _, first)| (p, first)))
+            .collect();
+        let nexts = resume::needs(
+            shim,
+            sites,
+            &entries,
+            &carried,
+            &given,
+            &round.blocks,
+            header,
+        )?;
         let exits = entries
             .iter()
             .zip(nexts)
@@ -262,8 +299,51 @@ impl Checker<'_> {
         let buffers = Buffers::Live(
             "a stop resumes the original loop, which may read what the calls wrote".into(),
         );
-        Ok(((exits, entries, buffers), carried))
+        Ok(Looped {
+            entries,
+            header,
+            preheader,
+            blocks: round.blocks,
+            exits,
+            buffers,
+            carried,
+            advancing: Vec::new(),
+            derived: Vec::new(),
+            tested: None,
+            prefix: round.prefix,
+            handed,
+        })
     }
+}
+
+/// Refuses the first argument of `entries` computed in the loop (`inside`) other than
+/// `allowed`: every argument is invariant or the result of an earlier entry.
+fn invariant_arguments(
+    entries: &[Entry],
+    sites: &[Site],
+    inside: &HashSet<LLVMBasicBlockRef>,
+    allowed: &[LLVMValueRef],
+) -> Result<(), Refusal> {
+    for e in entries {
+        for (k, a) in e.args.iter().enumerate() {
+            if let ArgSource::Value(v) = *a {
+                if ir::is_instruction(v)
+                    && inside.contains(&ir::parent_block(v))
+                    && !allowed.contains(&v)
+                {
+                    return Err(Refusal::new(
+                        sites[e.site].call,
+                        Reason::VariantArgument {
+                            site: e.site,
+                            k,
+                            value: v,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The header's values carried as counters and totals (each phi by `carried`), and nothing
@@ -277,7 +357,7 @@ fn header_values(
 ) -> Result<Vec<Carried>, Refusal> {
     let mut carried: Vec<Carried> = Vec::new();
     for inst in ir::instructions(header) {
-        if inst == sites[c0].call {
+        if inst == sites[c0].call || ir::is_terminator(inst) {
             break;
         }
         if ir::is_phi(inst) {
@@ -324,27 +404,38 @@ fn no_load_round(
 /// `leaving`'s: when stops that go back into the loop, or a way round with more than one
 /// test, were what stopped it, or a carried value the resuming form then took.
 fn resume_says_more(leaving: &Refusal, resumed: &Refusal) -> bool {
+    // The resuming form found the loop when its walk round came back to the first call.
+    let walked_round = !matches!(
+        resumed.reason,
+        Reason::ResumeUnknownWay { .. }
+            | Reason::ResumeLeaves { .. }
+            | Reason::NotTwoWay { .. }
+            | Reason::Loops
+            | Reason::Malformed
+            | Reason::NoStop { .. }
+    );
     // The checks of the resuming form after its carried values.
-    let carried_taken = matches!(leaving.reason, Reason::LoopCarried { .. })
-        && matches!(
-            resumed.reason,
-            Reason::LoopGapEffect { .. } | Reason::ResumeNeeds { .. }
-        );
-    carried_taken
-        || matches!(
-            leaving.reason,
-            Reason::ExitReentersLoop { .. }
-                | Reason::NoStop { .. }
-                | Reason::SecondBranch { .. }
-                | Reason::SeveralExits { .. }
-                | Reason::NotStopPredicate { .. }
-                | Reason::NotTwoWay { .. }
-                | Reason::Join { .. }
-                | Reason::NoStraightPath { .. }
-                | Reason::BothWays { .. }
-                | Reason::ExitRejoins { .. }
-                | Reason::NotALoop { .. }
-        )
+    let carried_taken = matches!(
+        resumed.reason,
+        Reason::LoopGapEffect { .. } | Reason::ResumeNeeds { .. }
+    );
+    match leaving.reason {
+        Reason::LoopCarried { .. } => carried_taken,
+        Reason::NotALoop { .. } | Reason::VariantArgument { .. } | Reason::HeaderCode { .. } => {
+            walked_round
+        }
+        Reason::ExitReentersLoop { .. }
+        | Reason::NoStop { .. }
+        | Reason::SecondBranch { .. }
+        | Reason::SeveralExits { .. }
+        | Reason::NotStopPredicate { .. }
+        | Reason::NotTwoWay { .. }
+        | Reason::Join { .. }
+        | Reason::NoStraightPath { .. }
+        | Reason::BothWays { .. }
+        | Reason::ExitRejoins { .. } => true,
+        _ => false,
+    }
 }
 
 /// Whether a phi of `header`, or a value computed from one there (`advance::derivation`), is

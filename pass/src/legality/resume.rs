@@ -59,6 +59,9 @@ struct Eval {
     /// argument`: the argument).
     alias: Vec<Option<Sym>>,
     phis: HashMap<LLVMValueRef, Option<Sym>>,
+    /// The phis on the ways between the calls, with their values on those ways
+    /// (`facts::Gap::on_path`).
+    on_path: HashMap<LLVMValueRef, LLVMValueRef>,
 }
 
 /// The range of a `width`-bit integer read as signed; an `i1` is a boolean, 0 or 1.
@@ -72,12 +75,17 @@ fn bounds(width: u32) -> (i128, i128) {
 
 impl Eval {
     /// The facts of entries `entries` (site indices `calls`) under their stops.
-    fn new(sites: &[Site], entries: &[Entry]) -> Option<Eval> {
+    fn new(
+        sites: &[Site],
+        entries: &[Entry],
+        on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    ) -> Option<Eval> {
         let mut ev = Eval {
             calls: Vec::new(),
             ranges: Vec::new(),
             alias: Vec::new(),
             phis: HashMap::new(),
+            on_path: on_path.clone(),
         };
         for (j, e) in entries.iter().enumerate() {
             let site = &sites[e.site];
@@ -156,6 +164,9 @@ impl Eval {
         }
         if let Some(&s) = self.phis.get(&v) {
             return s;
+        }
+        if let Some(&w) = self.on_path.get(&v) {
+            return self.eval(w, depth + 1);
         }
         if let Some(j) = self.calls.iter().position(|&c| c == v) {
             return Some(self.alias[j].unwrap_or(Sym::Var { entry: j, off: 0 }));
@@ -297,8 +308,25 @@ impl Eval {
     }
 }
 
-/// The way round after the last call: its facts, and the blocks it enters in order.
-type Round = (Gap, Vec<LLVMBasicBlockRef>);
+/// The way round from the last call back to the first: the loop's header and what the batch
+/// skips on the way.
+pub(super) struct Round {
+    /// The way from the last call to the header (its instructions, as a gap's facts).
+    pub gap: Gap,
+    /// The blocks entered from the last call's block up to the header, in order (the header
+    /// left out).
+    pub walked: Vec<LLVMBasicBlockRef>,
+    /// The loop's header: the first block the way enters by a back edge (one that dominates
+    /// the block it is entered from).
+    pub header: LLVMBasicBlockRef,
+    /// The loop's blocks (`looped::loop_blocks` of the header).
+    pub blocks: Vec<LLVMBasicBlockRef>,
+    /// The phis of the blocks from the header (left out) to the first call's, with their value
+    /// on the way: defined before the loop.
+    pub prefix: Vec<(LLVMValueRef, LLVMValueRef)>,
+    /// The instructions from the header to the first call that are not phis or debug records.
+    pub prefix_code: Vec<LLVMValueRef>,
+}
 
 /// Why a walk round failed, with how far it got (steps recorded).
 struct WalkError {
@@ -306,29 +334,33 @@ struct WalkError {
     steps: usize,
 }
 
-/// Follows the way from the last call (`entries[k]`, site `ck`) back to `header` under the
-/// facts of `entries`' stops, recording its instructions; every branch's way must be known
-/// and stay in the loop (`inside`).
+/// Follows the way from the last call (`entries[k]`, site `ck`) round to the first call
+/// under the facts of `entries`' stops, recording its instructions; every branch's way must
+/// be known and stay in the loop, whose header is the first block entered by a back edge.
 fn walk_round(
     shim: &Shim,
     sites: &[Site],
     entries: &[Entry],
+    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
     ck: usize,
-    header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
 ) -> Result<Round, WalkError> {
     let stop = entries[entries.len() - 1].stop;
+    let c0 = sites[entries[0].site].call;
     let mut steps = Vec::new();
     let fail = |refusal: Refusal, steps: &Vec<Step>| WalkError {
         refusal,
         steps: steps.len(),
     };
-    let Some(mut ev) = Eval::new(sites, entries) else {
+    let Some(mut ev) = Eval::new(sites, entries, on_path) else {
         let refusal = Refusal::new(sites[ck].call, Reason::NoStop { site: ck });
         return Err(fail(refusal, &steps));
     };
     let mut visited = HashSet::new();
     let mut walked = Vec::new();
+    // Once the header is entered: it and the loop's blocks; then the prefix's phis and code.
+    let mut found: Option<(LLVMBasicBlockRef, HashSet<LLVMBasicBlockRef>)> = None;
+    let mut prefix: Vec<(LLVMValueRef, LLVMValueRef)> = Vec::new();
+    let mut prefix_code = Vec::new();
     let mut cur = ir::next_instruction(sites[ck].call);
     loop {
         let Some(inst) = cur else {
@@ -337,10 +369,17 @@ fn walk_round(
                 &steps,
             ));
         };
+        if inst == c0 && found.is_some() {
+            break;
+        }
         if !ir::is_terminator(inst) {
             let f = shim.inst_flags(inst);
             if f & flags::DEBUG == 0 {
-                steps.push(Step::Inst { inst, flags: f });
+                if found.is_some() {
+                    prefix_code.push(inst);
+                } else {
+                    steps.push(Step::Inst { inst, flags: f });
+                }
             }
             cur = ir::next_instruction(inst);
             continue;
@@ -359,54 +398,107 @@ fn walk_round(
                 );
                 return Err(fail(refusal, &steps));
             }
+            // A return (or the end of the program) before coming round: the way leaves.
+            Err(()) if ir::successors(inst).is_empty() => {
+                let refusal = Refusal::new(inst, Reason::ResumeLeaves { inst, site: ck });
+                return Err(fail(refusal, &steps));
+            }
             Err(()) => {
                 let refusal = Refusal::new(inst, Reason::NotTwoWay { inst, a: ck, b: ck });
                 return Err(fail(refusal, &steps));
             }
         };
-        if next == header {
-            break;
-        }
-        if !inside.contains(&next) {
-            let refusal = Refusal::new(inst, Reason::ResumeLeaves { inst, site: ck });
-            return Err(fail(refusal, &steps));
-        }
         if !visited.insert(next) {
             return Err(fail(Refusal::new(inst, Reason::Loops), &steps));
         }
-        walked.push(next);
-        // The phis of the block entered, all at once from the block left.
-        let values: Vec<(LLVMValueRef, Option<Sym>)> = ir::instructions(next)
+        let phis: Vec<LLVMValueRef> = ir::instructions(next)
             .into_iter()
             .take_while(|&i| ir::is_phi(i))
-            .map(|phi| {
-                let v = ir::incoming(phi)
-                    .into_iter()
-                    .find(|&(_, b)| b == from)
-                    .and_then(|(v, _)| ev.eval(v, 0));
-                (phi, v)
-            })
             .collect();
-        ev.phis.extend(values);
+        let incoming = |phi: LLVMValueRef| {
+            ir::incoming(phi)
+                .into_iter()
+                .find(|&(_, b)| b == from)
+                .map(|(v, _)| v)
+        };
+        let back_edge = found.is_none()
+            && ir::instructions(next)
+                .first()
+                .is_some_and(|&first| shim.dominates(first, inst));
+        if back_edge {
+            // The header: a new iteration begins, and the results walked so far are the last
+            // iteration's. The loop must hold the whole way walked.
+            let blocks: HashSet<LLVMBasicBlockRef> =
+                super::looped::loop_blocks(shim, next).into_iter().collect();
+            let outside = std::iter::once(ir::parent_block(sites[ck].call))
+                .chain(walked.iter().copied())
+                .any(|b| !blocks.contains(&b));
+            if outside {
+                let refusal = Refusal::new(inst, Reason::ResumeLeaves { inst, site: ck });
+                return Err(fail(refusal, &steps));
+            }
+            ev.phis.clear();
+            ev.calls.clear();
+            ev.on_path.clear();
+            found = Some((next, blocks));
+        } else if let Some((_, blocks)) = &found {
+            // A block between the header and the first call: its phis' values on the way
+            // must be defined before the loop (or be such a value of an earlier block).
+            let inside =
+                |v: LLVMValueRef| ir::is_instruction(v) && blocks.contains(&ir::parent_block(v));
+            for phi in phis {
+                let v = incoming(phi)
+                    .map(|v| prefix.iter().find(|&&(p, _)| p == v).map_or(v, |&(_, w)| w));
+                match v {
+                    Some(v) if !inside(v) => prefix.push((phi, v)),
+                    _ => {
+                        let first = entries[0].site;
+                        let refusal = Refusal::new(phi, Reason::HeaderCode { inst: phi, first });
+                        return Err(fail(refusal, &steps));
+                    }
+                }
+            }
+        } else {
+            walked.push(next);
+            // The phis of the block entered, all at once from the block left.
+            let values: Vec<(LLVMValueRef, Option<Sym>)> = phis
+                .into_iter()
+                .map(|phi| (phi, incoming(phi).and_then(|v| ev.eval(v, 0))))
+                .collect();
+            ev.phis.extend(values);
+        }
         cur = ir::instructions(next).into_iter().find(|&i| !ir::is_phi(i));
     }
+    let Some((header, inside)) = found else {
+        return Err(fail(Refusal::new(c0, Reason::Malformed), &steps));
+    };
     let gap = Gap {
         steps,
         end: End::Reached { exit_to_b: None },
         on_path: HashMap::new(),
     };
-    Ok((gap, walked))
+    let blocks = super::looped::loop_blocks(shim, header)
+        .into_iter()
+        .filter(|b| inside.contains(b))
+        .collect();
+    Ok(Round {
+        gap,
+        walked,
+        header,
+        blocks,
+        prefix,
+        prefix_code,
+    })
 }
 
 /// The last entry's stop and the way round for it: the first of `result < 0`, `result <=
-/// 0`, `result != argument k` (an earlier result or a constant) under which the way back to
-/// `header` is certain. Refuses with the walk that got furthest.
+/// 0`, `result != argument k` (an earlier result or a constant) under which the way round to
+/// the first call is certain. Refuses with the walk that got furthest.
 pub(super) fn way_round(
     shim: &Shim,
     sites: &[Site],
     entries: &mut [Entry],
-    header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
 ) -> Result<Round, Refusal> {
     let k = entries.len() - 1;
     let ck = entries[k].site;
@@ -424,12 +516,12 @@ pub(super) fn way_round(
     let mut best: Option<WalkError> = None;
     for stop in candidates {
         entries[k].stop = stop;
-        match walk_round(shim, sites, entries, ck, header, inside) {
-            Ok((gap, walked)) => {
-                if let Some((_, refusal)) = conditions::safety(&gap, ck, entries[0].site) {
+        match walk_round(shim, sites, entries, on_path, ck) {
+            Ok(round) => {
+                if let Some((_, refusal)) = conditions::safety(&round.gap, ck, entries[0].site) {
                     return Err(refusal);
                 }
-                return Ok((gap, walked));
+                return Ok(round);
             }
             Err(e) if best.as_ref().is_none_or(|b| e.steps >= b.steps) => best = Some(e),
             Err(_) => {}
@@ -498,16 +590,52 @@ pub(super) fn carried(
     })
 }
 
+/// The phis on the ways between the calls (`on_path`, `facts::Gap::on_path`) whose value on
+/// the way is an entry's result, of the result's type: `(phi, entry, first exit)`, the first
+/// exit being the first entry whose call the phi dominates (a stop there or later hands the
+/// result back for the phi).
+pub(super) fn handed(
+    shim: &Shim,
+    sites: &[Site],
+    entries: &[Entry],
+    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+) -> Vec<(LLVMValueRef, usize, usize)> {
+    let calls: Vec<LLVMValueRef> = entries.iter().map(|e| sites[e.site].call).collect();
+    let mut out = Vec::new();
+    for &phi in on_path.keys() {
+        let mut v = phi;
+        for _ in 0..=on_path.len() {
+            match on_path.get(&v) {
+                Some(&w) => v = w,
+                None => break,
+            }
+        }
+        let Some(entry) = calls.iter().position(|&c| c == v) else {
+            continue;
+        };
+        if ir::type_of(phi) != ir::type_of(v) {
+            continue;
+        }
+        if let Some(first) = calls.iter().position(|&c| shim.dominates(phi, c)) {
+            out.push((phi, entry, first));
+        }
+    }
+    out
+}
+
 /// What the lowering hands back where a stop resumes the loop after each entry's call, or
 /// the first value it would have to hand back and cannot: per entry, the carried values whose
 /// next value is computed before the call (bit `k` for `carried[k]`). After call `i` the
 /// original code may use, of the values its iteration computed before, only the results of
-/// entries `0..=i`, the carried phis, and those next values.
+/// entries `0..=i`, the carried phis, those next values, and the phis `given` back from a stop
+/// at an entry from the one each names on (those between the header and the first call, from
+/// entry 0; those between the calls that are a result, from the first entry they dominate).
 pub(super) fn needs(
     shim: &Shim,
     sites: &[Site],
     entries: &[Entry],
     carried: &[Carried],
+    given: &[(LLVMValueRef, usize)],
     blocks: &[LLVMBasicBlockRef],
     header: LLVMBasicBlockRef,
 ) -> Result<Vec<u64>, Refusal> {
@@ -534,6 +662,12 @@ pub(super) fn needs(
             .iter()
             .map(|e| sites[e.site].call)
             .chain(carried.iter().map(|c| c.phi))
+            .chain(
+                given
+                    .iter()
+                    .filter(|&&(_, first)| first <= i)
+                    .map(|&(p, _)| p),
+            )
             .collect();
         allowed.extend(
             carried

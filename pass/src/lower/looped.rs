@@ -370,7 +370,23 @@ fn resume_rewrites(
         };
         [starts, nexts]
     });
-    results.chain(carried).collect()
+    // A phi between the header and the first call: its value on the way round.
+    let prefix = plan.prefix.iter().map(|&(phi, v)| Rewrite {
+        def: phi,
+        inside: own(phi),
+        more: outs.iter().map(|(out_b, _)| (*out_b, v)).collect(),
+    });
+    // A phi between the calls whose value on the way is a result: that result.
+    let handed = plan.handed.iter().map(|&(phi, entry, first)| Rewrite {
+        def: phi,
+        inside: own(phi),
+        more: outs
+            .iter()
+            .skip(first)
+            .map(|(out_b, values)| (*out_b, values[entry]))
+            .collect(),
+    });
+    results.chain(carried).chain(prefix).chain(handed).collect()
 }
 
 /// The rewrites of the values used after the loop. Results: the original call's value from

@@ -14,6 +14,15 @@
 //! the way into the loop, even when the loop is not entered; a signal handler cannot reach an
 //! array whose address was never stored anywhere.
 //!
+//! A global variable of the program's own is read the same way: internal to the module (as
+//! link-time optimisation makes every variable no library sees), not thread-local, its
+//! address used only by loads and stores, every store in the loop's function and none in the
+//! loop. Its address goes nowhere else, so no call of the loop can write it, and a signal
+//! handler, another function, does not either. coreutils' `cat` loads its input descriptor
+//! from the global `input_desc` at the top of each iteration of its copy loop. Such a load
+//! moves only where LLVM knows it cannot fault (`isSafeToLoadUnconditionally`); a volatile
+//! load never moves.
+//!
 //! Only loads in a loop that a refusal names are moved: the argument of a call computed in
 //! the loop (`VariantArgument`, `LateArgument`), code before the first call in the header
 //! (`HeaderCode`) or a load between the calls (`LoopLoad`). Each move
@@ -95,6 +104,80 @@ fn array_uses(shim: &crate::shim::Shim, array: LLVMValueRef) -> Option<Vec<LLVMV
     Some(out)
 }
 
+/// The global variable `v` points into (through `getelementptr`s with constant indices):
+/// not thread-local, with a definition in the module or not.
+fn global_of(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
+    for _ in 0..8 {
+        // SAFETY: v is a live value; it is only tested for its kind.
+        let global = unsafe { !llvm_sys::core::LLVMIsAGlobalVariable(v).is_null() };
+        if global {
+            // SAFETY: v is a global variable.
+            let tls = unsafe { llvm_sys::core::LLVMIsThreadLocal(v) != 0 };
+            return (!tls).then_some(v);
+        }
+        let gep = ir::is_instruction(v) || ir::is_constant(v);
+        if !gep || ir::opcode_of_any(v) != Some(LLVMOpcode::LLVMGetElementPtr) {
+            return None;
+        }
+        let n = ir::num_operands(v);
+        if (1..n).any(|k| ir::const_int(ir::operand(v, k)).is_none()) {
+            return None;
+        }
+        v = ir::operand(v, 0);
+    }
+    None
+}
+
+/// Whether the global variable `global` is the program's own and no store of the loop of
+/// `blocks` writes it: internal to the module (with link-time optimisation, the whole
+/// program), its address used only by loads and stores (through constant address
+/// computations), and every store in `function`, none in the loop. Its address goes nowhere
+/// else, so no call can write it (nor any store through another pointer); a signal handler is
+/// another function, so a variable one sets is not this.
+fn written_only_by(
+    global: LLVMValueRef,
+    function: LLVMValueRef,
+    blocks: &HashSet<LLVMBasicBlockRef>,
+) -> bool {
+    // SAFETY: global is a live global variable; only its linkage is read.
+    let linkage = unsafe { llvm_sys::core::LLVMGetLinkage(global) };
+    if !matches!(
+        linkage,
+        llvm_sys::LLVMLinkage::LLVMInternalLinkage | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
+    ) {
+        return false;
+    }
+    let mut todo = vec![global];
+    let mut seen = HashSet::new();
+    while let Some(p) = todo.pop() {
+        if !seen.insert(p) || seen.len() > 64 {
+            return false;
+        }
+        for u in ir::value_users(p) {
+            if !ir::is_instruction(u) {
+                // A constant address computation into it.
+                if ir::opcode_of_any(u) == Some(LLVMOpcode::LLVMGetElementPtr)
+                    && ir::operand(u, 0) == p
+                {
+                    todo.push(u);
+                    continue;
+                }
+                return false;
+            }
+            let block = ir::parent_block(u);
+            match ir::opcode(u) {
+                LLVMOpcode::LLVMLoad => {}
+                LLVMOpcode::LLVMStore
+                    if ir::operand(u, 0) != p
+                        && ir::block_function(block) == function
+                        && !blocks.contains(&block) => {}
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
 /// Why `load` may not leave the loop of `blocks`, or its address computations to move with it.
 fn invariant(
     shim: &crate::shim::Shim,
@@ -112,6 +195,13 @@ fn invariant(
     let ordering = unsafe { llvm_sys::core::LLVMGetOrdering(load) };
     if ordering != llvm_sys::LLVMAtomicOrdering::LLVMAtomicOrderingNotAtomic {
         return None;
+    }
+    // A global variable nothing in the loop writes (its address is a constant).
+    if let Some(global) = global_of(ir::operand(load, 0)) {
+        let address_in_loop = ir::is_instruction(ir::operand(load, 0));
+        let function = ir::block_function(ir::parent_block(load));
+        let unwritten = written_only_by(global, function, blocks);
+        return (!address_in_loop && unwritten).then(Vec::new);
     }
     let (array, geps) = array_of(ir::operand(load, 0))?;
     if blocks.contains(&ir::parent_block(array)) {
@@ -141,7 +231,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
     let today = hot.today(ctx);
     let mut changed = Changed::No;
-    for r in &today.refused {
+    for r in today.refused.iter().chain(&today.loops_refused) {
         let load = match r.refusal.reason {
             Reason::VariantArgument { value, .. } | Reason::LateArgument { value, .. } => value,
             Reason::HeaderCode { inst, .. } => inst,
@@ -151,10 +241,12 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
             continue;
         }
-        // The loop is the one headed by the block of either call of the refused back edge.
+        // The loop is the one headed by the block of either call of the refused back edge,
+        // or by the load's own block (a loop whose header comes before the first call).
         let header = [r.b, r.a]
             .into_iter()
             .map(|s| ir::parent_block(sites[s].call))
+            .chain([ir::parent_block(load)])
             .find(|&h| {
                 heads_loop(ctx.shim, h)
                     && loop_blocks(ctx.shim, h).contains(&ir::parent_block(load))
@@ -173,12 +265,17 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let Some(end) = ir::terminator(pre) else {
             continue;
         };
+        // A global's load runs on the way in even when the loop would not: it must not fault.
+        let global = global_of(ir::operand(load, 0)).is_some();
+        if global && !ctx.shim.safe_to_load_at(load, end) {
+            continue;
+        }
         for inst in moving.into_iter().chain([load]) {
             ctx.shim.move_before(inst, end);
         }
         ctx.shim.invalidate(ir::block_function(header));
         changed = Changed::Yes;
-        ctx.remark(Remark::hoisted(load, &sites[r.b]));
+        ctx.remark(Remark::hoisted(load, &sites[r.b], global));
     }
     changed
 }

@@ -87,6 +87,8 @@ pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
 pub(super) struct Today {
     pub straight: Vec<Straight>,
     pub refused: Vec<Refused>,
+    /// The back edges of loops refused whole (`regions::whole_loops`).
+    pub loops_refused: Vec<Refused>,
     pub whole: HashSet<LLVMBasicBlockRef>,
 }
 
@@ -94,10 +96,11 @@ impl Today {
     pub(super) fn of(ctx: &Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Today {
         let mut checker = Checker::new(ctx.shim, sites);
         let (regions, refused) = regions::grow(&mut checker, sites, pairs);
-        let (plans, _) = regions::whole_loops(&mut checker, sites, regions, pairs, &[]);
+        let (plans, loops_refused) = regions::whole_loops(&mut checker, sites, regions, pairs, &[]);
         let mut today = Today {
             straight: Vec::new(),
             refused,
+            loops_refused,
             whole: HashSet::new(),
         };
         for p in plans {
@@ -154,6 +157,8 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // Again: a loop whose start moved may now have its loads in the way.
     ("hoist", hoist::run),
     ("peel", peel::run),
+    // Again: a loop whose inner loops were peeled may now be whole but for its loads.
+    ("hoist", hoist::run),
     ("motion", motion::run),
     ("unroll", unroll::run),
 ];
@@ -187,10 +192,11 @@ pub(crate) fn run_on_hot(ctx: &mut Context<'_>, sites: &[Site], pairs: &[Weighte
 }
 
 /// The transformations after which the sites are scanned and the profile mapped again before
-/// the next one runs: moving a loop's start copies calls onto the loop's way in, and the
-/// transformations after it ask legality whether the loop is now taken whole (rotation would
-/// otherwise move the start back), which needs the copies as sites and the edges on them.
-const RESCAN_AFTER: &[&str] = &["reheader"];
+/// the next one runs: moving a loop's start and peeling copy calls, and the transformations
+/// after them ask legality whether the loop is now taken whole (rotation would otherwise move
+/// the start back; hoisting needs the loop's refusal over the peeled calls), which needs the
+/// copies as sites and the edges on them.
+const RESCAN_AFTER: &[&str] = &["reheader", "peel"];
 
 /// The module's sites and the profile's hot pairs over them, after a change.
 pub(super) fn scan_and_map(ctx: &Context<'_>) -> (Vec<Site>, Vec<WeightedPair>) {

@@ -78,6 +78,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         straight,
         refused,
         whole,
+        ..
     } = &*today;
     let sites = hot.sites;
     let in_region: HashSet<usize> = straight.iter().flat_map(|s| s.sites()).collect();
