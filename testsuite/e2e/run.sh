@@ -24,8 +24,10 @@
 # in their gaps, bookkeepsig.c, the same with copysig.c's signals, whilecount.c, a
 # `while ((n = read(...)) > 0)` copy loop with a counter and a total, which clang rotates and
 # the pass moves back to start at the read, unchecked.c, the same loop with an unchecked
-# write, whose failures set errno and do not stop it, and pipecopy.c, a copy through a pipe of
-# its own whose descriptors the pass loads before the loop) it
+# write, whose failures set errno and do not stop it, pipecopy.c, a copy through a pipe of
+# its own whose descriptors the pass loads before the loop, and eintrcat.c, a copy loop that
+# tests the end of the input and a read error one after the other and retries a read EINTR
+# interrupted, with a block counter, one looped multi-call whose stops resume it) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -71,7 +73,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -110,6 +112,16 @@ mkdir -p "$E2E_WORK"
 
 # Flags every build of a test program gets (original and clustered alike).
 cflags=(-O2 -g -Wall)
+# program_cflags PROGRAM: the flags of its builds. eintrcat is built at -O1: at -O2 clang
+# rotates its loop so that the read sits at the latch, joined there by the EINTR retry, a
+# shape whose start the pass does not move (pass.md, Limits); at -O1 the loop is one looped
+# multi-call whose stops resume it, with its counter, the case this program tests.
+program_cflags() {
+	case $1 in
+	eintrcat) echo -O1 -g -Wall ;;
+	*) echo "${cflags[*]}" ;;
+	esac
+}
 
 # sources PROGRAM: its source files (copylto links copyio.c as a translation unit of its own,
 # gnucat gnucatio.c).
@@ -133,7 +145,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -145,7 +157,8 @@ self_test() {
 	local w=$E2E_WORK/self-test p m out mutants
 	mkdir -p "$w"
 	for p in "${programs[@]}"; do
-		local srcs=() extra=()
+		local srcs=() extra=() cflags=()
+		read -r -a cflags <<<"$(program_cflags "$p")"
 		mapfile -t srcs < <(sources "$p")
 		lto "$p" && extra=("${lto_flags[@]}")
 		if ! "$CLANG" "${cflags[@]}" "${extra[@]}" "${srcs[@]}" -o "$w/$p"; then
@@ -191,7 +204,8 @@ self_test() {
 declare -A built=()
 
 host_program() {
-	local p=$1 w=$E2E_WORK/$1 srcs=() extra=()
+	local p=$1 w=$E2E_WORK/$1 srcs=() extra=() cflags=()
+	read -r -a cflags <<<"$(program_cflags "$p")"
 	local link=() args profile clusters
 	mapfile -t srcs < <(sources "$p")
 	lto "$p" && extra=("${lto_flags[@]}")
@@ -353,6 +367,12 @@ host_program() {
 			# multi-call whose stops resume it (a short write finishes in full_write's loop).
 			grep -q 'clustered at .*gnucatio\.c:[0-9]*:[0-9]*: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2' "$w/clustered.log" ||
 				fail "$p: the loop of read -> write (safe_read, then full_write) is not one looped multi-call"
+			;;
+		eintrcat)
+			# Two tests of the read with a way out each, one of them (EINTR) back into the
+			# loop: the loop's stops resume it, and it carries its block counter.
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries ' "$w/clustered.log" ||
+				fail "$p: the loop is not one looped multi-call whose stops resume it"
 			;;
 		records)
 			# The record's address rises above the header's write, the loop is unrolled
