@@ -878,6 +878,66 @@ const char *syscluster_shim_promote_call(void *ctx, LLVMValueRef call, LLVMValue
   return nullptr;
 }
 
+// For copies of blocks (`Copies[i]` of `Orig[i]`): each block a copy branches to outside the
+// copies gets the copy as a predecessor in its phis, one entry per edge (a switch with several
+// cases to one block gives as many), with the value the original block gave (its copy where it
+// has one).
+static void addCopyEdges(ArrayRef<BasicBlock *> Orig, ArrayRef<BasicBlock *> Copies,
+                         ValueToValueMapTy &VMap) {
+  for (unsigned i = 0; i < Copies.size(); ++i) {
+    if (!Copies[i])
+      continue;
+    SmallPtrSet<BasicBlock *, 8> Seen;
+    for (BasicBlock *Succ : successors(Copies[i])) {
+      if (is_contained(Copies, Succ) || !Seen.insert(Succ).second)
+        continue;
+      unsigned Edges = count(successors(Copies[i]), Succ);
+      for (PHINode &Phi : Succ->phis()) {
+        Value *V = Phi.getIncomingValueForBlock(Orig[i]);
+        auto It = VMap.find(V);
+        if (It != VMap.end())
+          V = It->second;
+        unsigned Have = count(Phi.blocks(), Copies[i]);
+        for (; Have < Edges; ++Have)
+          Phi.addIncoming(V, Copies[i]);
+      }
+    }
+  }
+}
+
+// For copies of blocks: each value of an original block used out of that block is joined with
+// its copy where the two ways meet (SSAUpdater).
+static void joinWithCopies(ArrayRef<BasicBlock *> Orig, ArrayRef<BasicBlock *> Copies,
+                           ValueToValueMapTy &VMap) {
+  SSAUpdater Updater;
+  for (unsigned i = 0; i < Copies.size(); ++i) {
+    if (!Copies[i])
+      continue;
+    for (Instruction &I : *Orig[i]) {
+      auto It = VMap.find(&I);
+      if (It == VMap.end())
+        continue;
+      Value *Copy = It->second;
+      SmallVector<Use *, 8> Outside;
+      for (Use &U : I.uses()) {
+        auto *User = cast<Instruction>(U.getUser());
+        BasicBlock *UseBB = User->getParent();
+        if (auto *Phi = dyn_cast<PHINode>(User))
+          UseBB = Phi->getIncomingBlock(U);
+        if (UseBB != Orig[i])
+          Outside.push_back(&U);
+      }
+      if (Outside.empty())
+        continue;
+      Updater.Initialize(I.getType(), I.getName());
+      Updater.AddAvailableValue(Orig[i], &I);
+      Updater.AddAvailableValue(Copies[i], Copy);
+      for (Use *U : Outside)
+        Updater.RewriteUse(*U);
+    }
+  }
+}
+
 // Tail duplication along a path (superblock formation): `path[0..n)` is a path of CFG edges
 // path[i-1] -> path[i] in one function, no block twice. From the first block after path[0]
 // that has a predecessor other than the one before it on the path, every block of the path is
@@ -991,54 +1051,117 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
         while (Phi.getBasicBlockIndex(P[K - 1]) >= 0)
           Phi.removeIncomingValue(P[K - 1], /*DeletePHIIfEmpty=*/false);
   }
-  // Blocks the copies branch to off the path: the copies are new predecessors.
-  // A phi has one entry per edge: a switch with several cases to one block gives its copy as
-  // many edges, hence as many entries.
-  for (unsigned i = K; i < n; ++i) {
-    SmallPtrSet<BasicBlock *, 8> Seen;
-    for (BasicBlock *Succ : successors(Copies[i])) {
-      if ((i + 1 < n && Succ == Copies[i + 1]) || !Seen.insert(Succ).second)
-        continue;
-      unsigned Edges = count(successors(Copies[i]), Succ);
-      for (PHINode &Phi : Succ->phis()) {
-        Value *V = Phi.getIncomingValueForBlock(P[i]);
-        auto It = VMap.find(V);
-        if (It != VMap.end())
-          V = It->second;
-        unsigned Have = count(Phi.blocks(), Copies[i]);
-        for (; Have < Edges; ++Have)
-          Phi.addIncoming(V, Copies[i]);
-      }
-    }
-  }
-  // Values defined in the copied blocks and used elsewhere: joined with their copies.
-  SSAUpdater Updater;
-  for (unsigned i = K; i < n; ++i)
-    for (Instruction &I : *P[i]) {
-      auto It = VMap.find(&I);
-      if (It == VMap.end())
-        continue;
-      Value *Copy = It->second;
-      SmallVector<Use *, 8> Outside;
-      for (Use &U : I.uses()) {
-        auto *User = cast<Instruction>(U.getUser());
-        BasicBlock *UseBB = User->getParent();
-        if (auto *Phi = dyn_cast<PHINode>(User))
-          UseBB = Phi->getIncomingBlock(U);
-        if (UseBB != P[i])
-          Outside.push_back(&U);
-      }
-      if (Outside.empty())
-        continue;
-      Updater.Initialize(I.getType(), I.getName());
-      Updater.AddAvailableValue(P[i], &I);
-      Updater.AddAvailableValue(Copies[i], Copy);
-      for (Use *U : Outside)
-        Updater.RewriteUse(*U);
-    }
+  // Blocks the copies branch to off the path: the copies are new predecessors. Values
+  // defined in the copied blocks and used elsewhere: joined with their copies.
+  addCopyEdges(P, Copies, VMap);
+  joinWithCopies(P, Copies, VMap);
   if (new_header)
     FoldSingleEntryPHINodes(P[1]);
   *copied = n - K;
+  C.FAM.invalidate(*F, PreservedAnalyses::none());
+  return nullptr;
+}
+
+// Copies the top of a loop onto its way in, for a top that branches: `blocks[0]` is the loop's
+// header, entered from `way_in` (outside the loop) and from the loop; `blocks` are the blocks
+// of the loop that the header reaches without passing the new header, the last one ending in
+// an unconditional branch to it (the block that new header was split from). Each block but
+// the header is entered from `blocks` only, and no edge goes from `blocks` back to the header.
+// The copies run once, from the way in; the originals at the end of each iteration, entered
+// from the new header only, so that it heads the loop. Phis of the copied header take the way
+// in's values; blocks the copies branch to out of the region get their edges in their phis;
+// values of the region used out of their own block are joined with their copies
+// (SSAUpdater); the old header's phis, left with one entry, are folded. Returns null when done
+// (`*copied` blocks), else why nothing was changed.
+const char *syscluster_shim_duplicate_region(void *ctx, LLVMBasicBlockRef way_in,
+                                             LLVMBasicBlockRef *blocks, unsigned n,
+                                             unsigned max_insts, unsigned *copied) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  *copied = 0;
+  if (n < 2)
+    return "the region has fewer than two blocks";
+  BasicBlock *In = unwrap(way_in);
+  std::vector<BasicBlock *> R;
+  SmallPtrSet<BasicBlock *, 16> InR;
+  for (unsigned i = 0; i < n; ++i) {
+    R.push_back(unwrap(blocks[i]));
+    if (!InR.insert(R.back()).second)
+      return "the region names a block twice";
+  }
+  BasicBlock *H = R[0];
+  Function *F = H->getParent();
+  if (In->getParent() != F || !is_contained(successors(In), H) || InR.contains(In))
+    return "the way in does not enter the header from outside the region";
+  auto *Last = dyn_cast<BranchInst>(R[n - 1]->getTerminator());
+  if (!Last || Last->isConditional() || InR.contains(Last->getSuccessor(0)))
+    return "the region does not end in an unconditional branch to the loop's new header";
+  BasicBlock *NewHeader = Last->getSuccessor(0);
+  unsigned Insts = 0;
+  for (BasicBlock *BB : R) {
+    if (BB->getParent() != F)
+      return "the region leaves its function";
+    if (BB->isEHPad() || isa<IndirectBrInst>(BB->getTerminator()) ||
+        isa<CallBrInst>(BB->getTerminator()))
+      return "a block of the region is an exception-handling pad or ends in an indirect branch";
+    if (BB != H)
+      for (BasicBlock *Pred : predecessors(BB))
+        if (!InR.contains(Pred))
+          return "a block of the region is entered from outside it";
+    for (BasicBlock *Succ : successors(BB))
+      if (Succ == H)
+        return "the region goes back to the header";
+    for (Instruction &I : *BB) {
+      if (I.getType()->isTokenTy())
+        return "a block of the region defines a token, which cannot be joined with a copy";
+      if (mayNotCopy(I))
+        return "a block of the region makes a call that must not be duplicated";
+    }
+    Insts += BB->size();
+  }
+  if (Insts > max_insts)
+    return "the blocks to copy have more instructions than the limit";
+  // No other way into the new header from the region: its one block from the region is the
+  // last one, which the copy's last block replaces on the way in.
+  for (BasicBlock *BB : R)
+    if (BB != R[n - 1] && is_contained(successors(BB), NewHeader))
+      return "the region enters the new header from more than one block";
+
+  ValueToValueMapTy VMap;
+  std::vector<BasicBlock *> Copies;
+  BasicBlock *After = R[n - 1];
+  for (BasicBlock *BB : R) {
+    BasicBlock *Copy = CloneBasicBlock(BB, VMap, ".top", F);
+    Copy->moveAfter(After);
+    After = Copy;
+    VMap[BB] = Copy;
+    Copies.push_back(Copy);
+  }
+  // The copied header's phis: the way in's values.
+  for (PHINode &Orig : H->phis()) {
+    auto *Copy = cast<PHINode>(VMap[&Orig]);
+    Value *V = Orig.getIncomingValueForBlock(In);
+    Copy->replaceAllUsesWith(V);
+    Copy->eraseFromParent();
+    VMap[&Orig] = V;
+  }
+  // Operands, successors and phi entries of the copies: the region's become the copies'.
+  for (BasicBlock *Copy : Copies)
+    for (Instruction &I : *Copy) {
+      RemapInstruction(&I, VMap, RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
+      RemapDbgRecordRange(F->getParent(), I.getDbgRecordRange(), VMap,
+                          RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
+    }
+  // The way in goes to the copied header; the original header is left to the loop.
+  In->getTerminator()->replaceSuccessorWith(H, Copies[0]);
+  for (PHINode &Phi : H->phis())
+    while (Phi.getBasicBlockIndex(In) >= 0)
+      Phi.removeIncomingValue(In, /*DeletePHIIfEmpty=*/false);
+  // Blocks the copies branch to out of the region: the copies are new predecessors. Values
+  // of the region used out of their own block: joined with their copies.
+  addCopyEdges(R, Copies, VMap);
+  joinWithCopies(R, Copies, VMap);
+  FoldSingleEntryPHINodes(H);
+  *copied = n;
   C.FAM.invalidate(*F, PreservedAnalyses::none());
   return nullptr;
 }

@@ -91,6 +91,14 @@ extern "C" {
         to: LLVMBasicBlockRef,
     );
     fn syscluster_shim_remove_phi_edge(bb: LLVMBasicBlockRef, from: LLVMBasicBlockRef);
+    fn syscluster_shim_duplicate_region(
+        ctx: *mut c_void,
+        way_in: LLVMBasicBlockRef,
+        blocks: *mut LLVMBasicBlockRef,
+        n: c_uint,
+        max_insts: c_uint,
+        copied: *mut c_uint,
+    ) -> *const c_char;
     fn syscluster_shim_ssa_rewrite_outside(
         def: LLVMValueRef,
         inside: *mut LLVMBasicBlockRef,
@@ -552,6 +560,36 @@ impl Shim {
                 n,
                 max_insts,
                 c_int::from(new_header == NewHeader::Yes),
+                &mut copied,
+            )
+        };
+        answer(p).map(|()| copied)
+    }
+    /// Copies the top of a loop that branches (`blocks`: the header first, the block that ends
+    /// in the branch to the loop's new header last) onto the way in (`way_in`), so that the new
+    /// header heads the loop (the shim's `syscluster_shim_duplicate_region` says how). `Ok(n)`:
+    /// `n` blocks copied; `Err` with the reason when refused (nothing changed then). The
+    /// function's cached analyses are invalidated.
+    pub(crate) fn duplicate_region(
+        &self,
+        way_in: LLVMBasicBlockRef,
+        blocks: &[LLVMBasicBlockRef],
+        max_insts: u32,
+    ) -> Result<u32, String> {
+        let mut blocks = blocks.to_vec();
+        let mut copied: c_uint = 0;
+        let n =
+            c_uint::try_from(blocks.len()).map_err(|_| "the region is too large".to_string())?;
+        // SAFETY: ctx is live for this run; `blocks` holds n blocks of the module for the call's
+        // duration; `copied` is a local the shim writes once. The answer is null or a static
+        // NUL-terminated string.
+        let p = unsafe {
+            syscluster_shim_duplicate_region(
+                self.ctx,
+                way_in,
+                blocks.as_mut_ptr(),
+                n,
+                max_insts,
                 &mut copied,
             )
         };

@@ -4,7 +4,8 @@
 // is copied onto the way in, so that read -> write is one iteration again. A loop whose calls
 // then form a whole loop becomes one looped multi-call (counter and total carried); so does
 // one whose write is unchecked (the write stops the batch only on an error, to set errno,
-// and the batch goes round again); a loop whose way round
+// and the batch goes round again); so does the EINTR idiom, whose rotated top branches (the
+// retry joins the read at the latch) and is copied whole; a loop whose way round
 // holds a call of the program's own code before the write is left alone, with a remark that
 // names it.
 //
@@ -16,6 +17,7 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -92,4 +94,34 @@ long reported(int in, int out)
 		write(out, buf, n);
 	}
 	return n;
+}
+
+// The EINTR idiom: clang rotates the loop so that the read ends it, and the retry joins it
+// there; the header tests the phi of the read's result (n < 0) before the write. The top of
+// the loop branches (the retry, the write) and joins at the read: it is copied whole onto the
+// way in (`duplicate_region`), and the loop whose start is the read is one looped multi-call
+// whose stops resume it, carrying the counter.
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+10]]:{{[0-9]+}}: moved the start of the loop to 'read' at reheader-loop.c:[[#@LINE+10]]:{{[0-9]+}}: the part of the loop before it, with 'write' at reheader-loop.c:[[#@LINE+18]]:{{[0-9]+}}, runs once before the loop
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries {{.*}} (counter); no in-kernel copy: a stop resumes the original loop
+// CHECK-LABEL: define {{.*}}@eintr_rotated(
+// CHECK: call i64 @write(
+// CHECK: call i64 @multicall_loop(
+// CHECK: mc.loop.resume.0:
+long eintr_rotated(int in, int out)
+{
+	long blocks = 0;
+	for (;;) {
+		long n = read(in, buf, sizeof buf);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (write(out, buf, n) != n)
+			return -1;
+		blocks++;
+	}
+	return blocks;
 }

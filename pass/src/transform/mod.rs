@@ -150,10 +150,13 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 /// The transformations over hot edges, in the order they run: code motion before unrolling,
 /// which takes only a loop whose body is already one straight multi-call.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
-    ("duplicate", duplicate::run),
     ("hoist", hoist::run),
     ("rotate", rotate::run),
     ("reheader", reheader::run),
+    // After a loop's start moved: the copy of a block for a hot edge would otherwise give the
+    // loop a second way in at the call the start moves to (a rotated loop whose read is
+    // joined at the latch by an EINTR retry).
+    ("duplicate", duplicate::run),
     // Again: a loop whose start moved may now have its loads in the way.
     ("hoist", hoist::run),
     ("peel", peel::run),

@@ -165,10 +165,12 @@ fn unskippable(
         }
         from = None;
         if block == header {
+            // The header up to `b`; past its end (`b` further on, after the branches of a
+            // rotated loop's tests) legality judges the way.
             return ir::instructions(header)
                 .into_iter()
                 .take_while(|&i| i != b)
-                .find(|&i| !skippable(i));
+                .find(|&i| !ir::is_terminator(i) && !skippable(i));
         }
     }
     Some(a)
@@ -234,11 +236,12 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if sites[a].function != sites[b].function {
             continue;
         }
-        let header = ir::parent_block(sites[b].call);
         let to = ir::parent_block(sites[a].call);
+        let Some(header) = loop_of(ctx.shim, sites[a].call, sites[b].call) else {
+            continue;
+        };
         if today.whole.contains(&header)
             || moved.contains(&header)
-            || !heads_loop(ctx.shim, header)
             || (to == header && !before(sites[b].call, sites[a].call))
             || !takes_result_round(sites[a].call, sites[b].call, header)
         {
@@ -257,12 +260,17 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 a: sites[a].label(),
                 b: sites[b].label(),
             }),
-            None => top_of_loop(header, to, &inside, &sites[a].label()),
+            None => top_of_loop(header, to, &inside, &sites[a].label())
+                .map(|(way_in, path)| (way_in, Top::Path(path)))
+                .or_else(|straight| match top_region(header, to, &inside) {
+                    Some((way_in, region)) => Ok((way_in, Top::Region(region))),
+                    None => Err(straight),
+                }),
         }
-        .and_then(|(way_in, path)| {
+        .and_then(|(way_in, top)| {
             // The split is made before the copy is asked for: the IR changed either way.
             changed = Changed::Yes;
-            move_start(ctx, &sites[a], way_in, path).map_err(NotReheadered::Llvm)
+            move_start(ctx, &sites[a], way_in, top).map_err(NotReheadered::Llvm)
         });
         match result {
             Ok(()) => ctx.remark(Remark::reheadered(sites, a, b)),
@@ -272,23 +280,99 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     changed
 }
 
-/// Splits `a`'s block before it and copies the top of the loop (`path`, from the header to
+/// The top of a loop, from its header to the block of the call its start moves to.
+enum Top {
+    /// A straight line of blocks.
+    Path(Vec<LLVMBasicBlockRef>),
+    /// Blocks that branch and join again (`top_region`), the header first and the call's
+    /// block last.
+    Region(Vec<LLVMBasicBlockRef>),
+}
+
+/// The header of the loop around `a` and `b` whose back edge keeps `a -> b` from one
+/// iteration: `b`'s block when it heads a loop, else the first block that `a`'s block
+/// reaches (in at most `MAX_PATH` steps) that heads a loop and dominates both calls (clang
+/// rotates `for (;;) { n = read(..); if (n == 0) break; if (n < 0) { if (errno == EINTR)
+/// continue; ... } write(..); }` so that the read ends the loop and the header tests the
+/// phi of its result, the write after it).
+fn loop_of(shim: &Shim, a: LLVMValueRef, b: LLVMValueRef) -> Option<LLVMBasicBlockRef> {
+    let b_block = ir::parent_block(b);
+    if heads_loop(shim, b_block) {
+        return Some(b_block);
+    }
+    let mut seen = HashSet::new();
+    let mut queue: std::collections::VecDeque<(LLVMBasicBlockRef, usize)> =
+        ir::successors_of(ir::parent_block(a))
+            .into_iter()
+            .map(|s| (s, 1))
+            .collect();
+    while let Some((x, depth)) = queue.pop_front() {
+        if depth > MAX_PATH || !seen.insert(x) {
+            continue;
+        }
+        let dominates_both = ir::instructions(x)
+            .first()
+            .is_some_and(|&first| shim.dominates(first, a) && shim.dominates(first, b));
+        if dominates_both && heads_loop(shim, x) {
+            return Some(x);
+        }
+        queue.extend(ir::successors_of(x).into_iter().map(|s| (s, depth + 1)));
+    }
+    None
+}
+
+/// The way in and the blocks of the loop (`inside`) that `header` reaches without passing
+/// `to` (the block of the call the start moves to), `to` last: the top of a loop that
+/// branches and joins again before the call, at most `MAX_PATH` blocks. The copy checks the
+/// rest (each block entered from the top only, no way back to the header).
+fn top_region(
+    header: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Option<(LLVMBasicBlockRef, Vec<LLVMBasicBlockRef>)> {
+    let way_in = way_in(header, inside).ok()?;
+    let mut region = vec![header];
+    let mut queue = std::collections::VecDeque::from([header]);
+    let mut seen = HashSet::from([header, to]);
+    while let Some(x) = queue.pop_front() {
+        for s in ir::successors_of(x) {
+            if inside.contains(&s) && seen.insert(s) {
+                region.push(s);
+                queue.push_back(s);
+            }
+        }
+        if region.len() > MAX_PATH {
+            return None;
+        }
+    }
+    region.push(to);
+    Some((way_in, region))
+}
+
+/// Splits `a`'s block before it and copies the top of the loop (`top`, from the header to
 /// the split block) onto the way in. A refused copy leaves the split, which changes nothing
 /// the program does.
 fn move_start(
     ctx: &mut Context<'_>,
     a: &Site,
     way_in: LLVMBasicBlockRef,
-    path: Vec<LLVMBasicBlockRef>,
+    top: Top,
 ) -> Result<(), String> {
     let before = calls_in(a.function);
     ctx.shim.split_before(a.call, "loop.start");
     // The split updates no analysis; the copy asks the dominator tree.
     ctx.shim.invalidate(a.function);
-    let mut full = Vec::with_capacity(path.len() + 1);
-    full.push(way_in);
-    full.extend(path);
-    ctx.shim.duplicate_path(&full, MAX_COPY, NewHeader::Yes)?;
+    match top {
+        Top::Path(path) => {
+            let mut full = Vec::with_capacity(path.len() + 1);
+            full.push(way_in);
+            full.extend(path);
+            ctx.shim.duplicate_path(&full, MAX_COPY, NewHeader::Yes)?;
+        }
+        Top::Region(region) => {
+            ctx.shim.duplicate_region(way_in, &region, MAX_COPY)?;
+        }
+    }
     // The calls of the copied top: their refused pairs are the originals' to report.
     ctx.copies.extend(calls_in(a.function).difference(&before));
     Ok(())
