@@ -11,12 +11,12 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: a stop resumes the original loop, which may read what the calls wrote
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries %total (total of write's results); no in-kernel copy: a stop resumes the original loop, which may read what the calls wrote
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer {{.*}} is not a local array
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries %total (total of write's results); no in-kernel copy: the buffer {{.*}} is not a local array
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%half = lshr i64 %n, 1' is computed in the loop before 'write' at needs_value (no debug location) and used after it: a stop there resumes the original loop right after the call, which gets back only the calls' results and the carried values
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: after 'write' at leaves (no debug location) the way round leaves the loop at 'ret i64 %n' although no call stopped the batch
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: a stop resumes the original loop, which may read what the calls wrote
-; REMARK-DAG: 6 syscall-cluster - Number of looped multi-calls (whole loops)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer {{.*}} is not a local array
+; REMARK-DAG: 8 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; The EINTR idiom: a read interrupted goes round again, any other error leaves.
 ; CHECK-LABEL: define i64 @eintr(
@@ -215,6 +215,69 @@ body:
   br label %loop
 done:
   ret i64 %total
+}
+
+; A local buffer: the runtime may move the data in the kernel when, where each stop resumes
+; the loop, the original code reaches no call that reads the buffer before one that fills it
+; or the loop's header. After the read stopped (-1 or 0) the tests leave no way to the write;
+; after the write stopped, the way leaves the loop.
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
+; CHECK-LABEL: define i64 @eintr_local(
+; CHECK: call i64 @multicall_loop_flags(ptr %{{.*}}, i32 2, i64 4611686018427387904, ptr null, i32 2)
+define i64 @eintr_local(i32 %in, i32 %out) {
+entry:
+  %buf = alloca [4096 x i8]
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %eof = icmp eq i64 %n, 0
+  br i1 %eof, label %done, label %got
+got:
+  %bad = icmp slt i64 %n, 0
+  br i1 %bad, label %retry, label %body
+retry:
+  %e = call ptr @__errno_location()
+  %errno = load i32, ptr %e
+  %intr = icmp eq i32 %errno, 4
+  br i1 %intr, label %loop, label %fail
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 0
+}
+
+; A local buffer whose short write is finished from the buffer: the stop at the write resumes
+; the original code, which writes the rest of the buffer: the data must be there.
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer %buf of 'read' at rest_local (no debug location) is also used by '%w2 = call i64 @write(i32 %out, ptr %p, i64 %left)
+define i64 @rest_local(i32 %in, i32 %out) {
+entry:
+  %buf = alloca [4096 x i8]
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %all = icmp eq i64 %w, %n
+  br i1 %all, label %loop, label %check
+check:
+  %bad = icmp slt i64 %w, 1
+  br i1 %bad, label %fail, label %rest
+rest:
+  %left = sub i64 %n, %w
+  %p = getelementptr inbounds i8, ptr %buf, i64 %w
+  %w2 = call i64 @write(i32 %out, ptr %p, i64 %left)
+  %ok2 = icmp eq i64 %w2, %left
+  br i1 %ok2, label %loop, label %fail
+fail:
+  ret i64 -1
+done:
+  ret i64 %n
 }
 
 ; Refused: a value computed before the write, which the code after a short write uses.

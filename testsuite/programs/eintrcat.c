@@ -6,7 +6,9 @@
  *
  * The read's two tests are one stop predicate with two ways out, and one of them (EINTR) goes
  * back into the loop: the loop is one looped multi-call whose stops resume the original loop
- * after the call that stopped (pass.md 3d).
+ * after the call that stopped (pass.md 3d). Its buffer is a local array that nothing reads
+ * where a stop resumes the loop before the next read fills it, so the runtime may move the
+ * data in the kernel (copy_file_range, sendfile, splice).
  *
  * A SIGALRM handler without SA_RESTART runs every 2 ms during the copy, so that a read that
  * blocks (a pipe) can fail with EINTR and be retried.
@@ -31,7 +33,7 @@ static void tick(int sig)
 
 int main(int argc, char *argv[])
 {
-	static char buf[BLOCK];
+	char buf[BLOCK];
 	struct sigaction sa;
 	struct itimerval every = { { 0, 2000 }, { 0, 2000 } };
 	long blocks = 0;

@@ -399,7 +399,7 @@ impl Checker<'_> {
             .collect();
         nothing_else_escapes(&blocks, &inside, &kept)?;
         // The runtime's in-kernel copies take fixed arguments: advancing loops never use them.
-        let buffers = match dead_buffers::check(&entries, sites) {
+        let buffers = match dead_buffers::check(&entries, sites, header) {
             Buffers::Dead => Buffers::Live("its arguments advance".into()),
             live => live,
         };

@@ -9,11 +9,13 @@
 //! address computations) that nothing but the calls of this loop uses: no load, no store, no
 //! other call, no escape of its address. Lifetime and debug markers do not read memory.
 //! Nothing else is assumed: a global buffer, a heap buffer or one passed in by a caller keeps
-//! the flag off, and the loop stays an ordinary looped batch.
+//! the flag off, and the loop stays an ordinary looped batch. A use that cannot run once the
+//! loop is entered (its block is not reachable from the loop's header: the copy of a rotated
+//! loop's first iteration on the way in) sees nothing the batch did, and does not count.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
-use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 use syscluster_profile::catalogue;
 
@@ -21,9 +23,10 @@ use crate::ir;
 use crate::plan::{ArgSource, Buffers, Entry};
 use crate::sites::Site;
 
-/// Decides [`Buffers`] for the entries of a whole loop.
-pub(crate) fn check(entries: &[Entry], sites: &[Site]) -> Buffers {
+/// Decides [`Buffers`] for the entries of a whole loop headed by `header`.
+pub(crate) fn check(entries: &[Entry], sites: &[Site], header: LLVMBasicBlockRef) -> Buffers {
     let calls: HashSet<LLVMValueRef> = entries.iter().map(|e| sites[e.site].call).collect();
+    let after = reachable(header);
     let mut written = 0;
     for e in entries {
         let site = &sites[e.site];
@@ -49,7 +52,7 @@ pub(crate) fn check(entries: &[Entry], sites: &[Site]) -> Buffers {
                     site.label()
                 ));
             };
-            if let Some(other) = other_user(base, &calls) {
+            if let Some(other) = other_user(base, &calls, &after) {
                 return Buffers::Live(format!(
                     "the buffer {} of {} is also used by '{}'",
                     ir::value_name(base),
@@ -82,20 +85,39 @@ fn local_array(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
     None
 }
 
+/// The blocks reachable from `header` (itself included): where code may run once the loop is
+/// entered.
+fn reachable(header: LLVMBasicBlockRef) -> HashSet<LLVMBasicBlockRef> {
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::from([header]);
+    while let Some(b) = queue.pop_front() {
+        if seen.insert(b) {
+            queue.extend(ir::successors_of(b));
+        }
+    }
+    seen
+}
+
 /// An instruction other than `calls`, lifetime and debug markers that uses `v` (or an address
-/// computed from it).
-fn other_user(v: LLVMValueRef, calls: &HashSet<LLVMValueRef>) -> Option<LLVMValueRef> {
+/// computed from it) in a block of `after`.
+fn other_user(
+    v: LLVMValueRef,
+    calls: &HashSet<LLVMValueRef>,
+    after: &HashSet<LLVMBasicBlockRef>,
+) -> Option<LLVMValueRef> {
     let mut work = vec![v];
     let mut seen = HashSet::new();
     while let Some(v) = work.pop() {
         if !seen.insert(v) {
             continue;
         }
-        for (user, _) in ir::users(v) {
+        for (user, at) in ir::users(v) {
             match ir::opcode(user) {
+                // Address computations are followed wherever they are.
                 LLVMOpcode::LLVMGetElementPtr
                 | LLVMOpcode::LLVMBitCast
                 | LLVMOpcode::LLVMAddrSpaceCast => work.push(user),
+                _ if !after.contains(&at) && !ir::is_phi(user) => {}
                 LLVMOpcode::LLVMCall if calls.contains(&user) || is_marker(user) => {}
                 _ => return Some(user),
             }

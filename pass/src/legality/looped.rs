@@ -206,7 +206,7 @@ impl Checker<'_> {
             .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
             .collect();
         nothing_else_escapes(blocks, &inside, &calls_ir)?;
-        let buffers = dead_buffers::check(&entries, sites);
+        let buffers = dead_buffers::check(&entries, sites, header);
         Ok((exits, entries, buffers))
     }
 
@@ -296,9 +296,15 @@ impl Checker<'_> {
                 kind: ExitKind::Resume { nexts },
             })
             .collect();
-        let buffers = Buffers::Live(
-            "a stop resumes the original loop, which may read what the calls wrote".into(),
-        );
+        let buffers = match dead_buffers::check(&entries, sites, header) {
+            Buffers::Dead => {
+                match resume::dead_on_resume(sites, &entries, header, &round.blocks, &on_path) {
+                    Ok(()) => Buffers::Dead,
+                    Err(why) => Buffers::Live(why),
+                }
+            }
+            live => live,
+        };
         Ok(Looped {
             entries,
             header,

@@ -50,6 +50,7 @@ enum Sym {
 
 /// What is known of one iteration's results when no call stopped the batch, and the values of
 /// the phis on the way walked so far.
+#[derive(Clone)]
 struct Eval {
     /// The calls of entries `0..=k`.
     calls: Vec<LLVMValueRef>,
@@ -713,4 +714,200 @@ pub(super) fn needs(
         out.push(nexts);
     }
     Ok(out)
+}
+
+/// Whether the buffers of a loop whose stops resume it stay dead there (its calls' buffers
+/// are dead after the loop, `dead_buffers::check`, and used by nothing but the loop's calls):
+/// with `MC_BATCH_DEAD_BUFFERS` the runtime may move the data in the kernel, so that where a
+/// stop resumes the loop the buffer does not hold what the original's would. The original
+/// code after each call must therefore not reach a call of the loop that reads a buffer (a
+/// `write`) before one that fills it again (a `read`) or the loop's header (where the batch
+/// runs again). The ways are followed from the call that stopped, with what its stop says of
+/// its result (an error or a signal: -1; `result <= 0`: -1 or 0; `result != argument`: -1 up
+/// to its bound) and what the earlier calls' say of theirs, each branch's condition narrowing
+/// the result's range on the way it sends it (`if (n == 0) break; if (n < 0) ...` leaves no
+/// way to the write after a read that stopped). `Err` with why the buffers are live.
+pub(super) fn dead_on_resume(
+    sites: &[Site],
+    entries: &[Entry],
+    header: LLVMBasicBlockRef,
+    blocks: &[LLVMBasicBlockRef],
+    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+) -> Result<(), String> {
+    /// The states followed for one stop at most: a way the bound cuts short counts as one
+    /// that reads the buffer.
+    const MAX_STATES: usize = 256;
+    let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+    let writes = |e: &Entry| {
+        sites[e.site]
+            .nr
+            .and_then(syscluster_profile::catalogue::by_nr)
+            .is_some_and(|s| s.args.iter().any(|k| k.may_write_memory()))
+    };
+    let fills: HashSet<LLVMValueRef> = entries
+        .iter()
+        .filter(|e| writes(e))
+        .map(|e| sites[e.site].call)
+        .collect();
+    let reads: HashSet<LLVMValueRef> = entries
+        .iter()
+        .filter(|e| !writes(e))
+        .map(|e| sites[e.site].call)
+        .collect();
+    for (i, e) in entries.iter().enumerate() {
+        let call = sites[e.site].call;
+        let Some(mut ev) = Eval::new(sites, &entries[..=i], on_path) else {
+            return Err(format!(
+                "the stop of {} says nothing of its result",
+                sites[e.site].label()
+            ));
+        };
+        // What the stop that fired says of the result, as the program sees it: -1 on an
+        // error (errno set), else its value.
+        let (_, hi) = ev.ranges[i];
+        ev.ranges[i] = match e.stop {
+            Stop::Neg => (-1, -1),
+            Stop::NonPos => (-1, 0),
+            Stop::NeArg(_) | Stop::Never => (-1, hi),
+        };
+        ev.alias[i] = None;
+        let block = ir::parent_block(call);
+        let after = ir::instructions(block)
+            .into_iter()
+            .skip_while(|&x| x != call)
+            .skip(1)
+            .collect::<Vec<_>>();
+        let mut todo: Vec<(Vec<LLVMValueRef>, Eval)> = vec![(after, ev)];
+        let mut states = 0;
+        while let Some((insts, ev)) = todo.pop() {
+            states += 1;
+            if states > MAX_STATES {
+                return Err(format!(
+                    "the ways on after a stop at {} are too many to follow",
+                    sites[e.site].label()
+                ));
+            }
+            for inst in insts {
+                if reads.contains(&inst) {
+                    return Err(format!(
+                        "after a stop at {}, the original code may reach {}, which reads the buffer",
+                        sites[e.site].label(),
+                        ir::describe(inst)
+                    ));
+                }
+                if fills.contains(&inst) {
+                    break;
+                }
+                if !ir::is_terminator(inst) {
+                    continue;
+                }
+                let from = ir::parent_block(inst);
+                for (next, ev) in ev.ways_on(inst) {
+                    if next == header || !inside.contains(&next) {
+                        continue;
+                    }
+                    let mut ev = ev;
+                    let values: Vec<(LLVMValueRef, Option<Sym>)> = ir::instructions(next)
+                        .into_iter()
+                        .take_while(|&i| ir::is_phi(i))
+                        .map(|phi| {
+                            let v = ir::incoming(phi)
+                                .into_iter()
+                                .find(|&(_, b)| b == from)
+                                .and_then(|(v, _)| ev.eval(v, 0));
+                            (phi, v)
+                        })
+                        .collect();
+                    ev.phis.extend(values);
+                    let rest = ir::instructions(next)
+                        .into_iter()
+                        .filter(|&i| !ir::is_phi(i))
+                        .collect();
+                    todo.push((rest, ev));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Eval {
+    /// The ways a terminator may go under the facts, each with the facts narrowed by the
+    /// branch's condition where it compares a result (plus a constant) with a constant.
+    fn ways_on(&self, term: LLVMValueRef) -> Vec<(LLVMBasicBlockRef, Eval)> {
+        if let Ok(Some(next)) = self.next_block(term) {
+            return vec![(next, self.clone())];
+        }
+        let Some((cond, t, f)) = ir::conditional_branch(term) else {
+            return ir::successors(term)
+                .into_iter()
+                .map(|s| (s, self.clone()))
+                .collect();
+        };
+        [(t, true), (f, false)]
+            .into_iter()
+            .filter_map(|(s, holds)| self.narrowed(cond, holds).map(|ev| (s, ev)))
+            .collect()
+    }
+
+    /// The facts where `cond` is `holds`, or `None` when no value the facts allow makes it so.
+    fn narrowed(&self, cond: LLVMValueRef, holds: bool) -> Option<Eval> {
+        use LLVMIntPredicate::*;
+        let mut out = self.clone();
+        let Some(pred) = ir::icmp_predicate(cond) else {
+            return Some(out);
+        };
+        let (l, r) = (
+            self.eval(ir::operand(cond, 0), 0),
+            self.eval(ir::operand(cond, 1), 0),
+        );
+        let (entry, off, c, swapped) = match (l, r) {
+            (Some(Sym::Var { entry, off }), Some(Sym::Const(c))) => (entry, off, c, false),
+            (Some(Sym::Const(c)), Some(Sym::Var { entry, off })) => (entry, off, c, true),
+            _ => return Some(out),
+        };
+        // The predicate as `result PRED k` (k = c - off), on the way taken.
+        let pred = if swapped {
+            match pred {
+                LLVMIntSLT => LLVMIntSGT,
+                LLVMIntSLE => LLVMIntSGE,
+                LLVMIntSGT => LLVMIntSLT,
+                LLVMIntSGE => LLVMIntSLE,
+                p => p,
+            }
+        } else {
+            pred
+        };
+        let pred = if holds {
+            pred
+        } else {
+            match pred {
+                LLVMIntEQ => LLVMIntNE,
+                LLVMIntNE => LLVMIntEQ,
+                LLVMIntSLT => LLVMIntSGE,
+                LLVMIntSLE => LLVMIntSGT,
+                LLVMIntSGT => LLVMIntSLE,
+                LLVMIntSGE => LLVMIntSLT,
+                // Unsigned orders narrow nothing here.
+                _ => return Some(out),
+            }
+        };
+        let k = c - off;
+        let (lo, hi) = out.ranges[entry];
+        let (lo, hi) = match pred {
+            LLVMIntEQ => (lo.max(k), hi.min(k)),
+            LLVMIntNE if lo == k => (lo + 1, hi),
+            LLVMIntNE if hi == k => (lo, hi - 1),
+            LLVMIntSLT => (lo, hi.min(k - 1)),
+            LLVMIntSLE => (lo, hi.min(k)),
+            LLVMIntSGT => (lo.max(k + 1), hi),
+            LLVMIntSGE => (lo.max(k), hi),
+            _ => (lo, hi),
+        };
+        if lo > hi {
+            return None;
+        }
+        out.ranges[entry] = (lo, hi);
+        Some(out)
+    }
 }
