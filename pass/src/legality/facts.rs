@@ -517,12 +517,38 @@ const MODELLED: &[&str] = &[
 /// What `site` does to user memory: `read` writes `buf[0..len)`, `write` reads it, `fstat`
 /// writes its struct, `open` reads its path, `close` touches none.
 pub(crate) fn effects(site: &Site) -> Effects {
+    if let Some(writes) = fcntl_extents(site, ArgKind::may_write_memory) {
+        return Effects::Known { writes };
+    }
     match modelled(site) {
         Some(sys) => Effects::Known {
             writes: extents(site, sys, ArgKind::may_write_memory),
         },
         None => Effects::Unknown,
     }
+}
+
+/// For `fcntl` with a constant command the catalogue knows (`catalogue::fcntl_command`): the
+/// memory its third argument is, when that argument's kind is one `pick` selects (`F_GETLK`'s
+/// struct), and none for an integer or an ignored argument (`F_SETFL`, `F_GETFD`, ...).
+/// `None` for any other call or command.
+fn fcntl_extents(site: &Site, pick: fn(ArgKind) -> bool) -> Option<Vec<Extent>> {
+    let sys = site.nr.and_then(catalogue::by_nr)?;
+    if sys.name != "fcntl" {
+        return None;
+    }
+    let cmd = site
+        .args
+        .get(1)
+        .copied()
+        .flatten()
+        .and_then(ir::const_int)?;
+    let command = catalogue::fcntl_command(cmd)?;
+    let third = site.args.get(2).copied().flatten();
+    Some(match (command.arg, third) {
+        (Some(kind), Some(ptr)) if pick(kind) => vec![Extent { ptr, size: None }],
+        _ => Vec::new(),
+    })
 }
 
 /// The site's system call when `MODELLED` lists it.
@@ -591,11 +617,15 @@ pub(crate) fn site_may_access_store(shim: &Shim, site: &Site, store: LLVMValueRe
     if runs_handlers(site) || ANY_MEMORY.contains(&sys.name) {
         return true;
     }
-    if !MODELLED.contains(&sys.name) {
-        return shim.syscall_may_access_store(site.call, store);
-    }
+    let touched = match fcntl_extents(site, ArgKind::is_memory) {
+        Some(touched) => touched,
+        None if !MODELLED.contains(&sys.name) => {
+            return shim.syscall_may_access_store(site.call, store)
+        }
+        None => extents(site, sys, ArgKind::is_memory),
+    };
     let to_errno = is_errno_location(ir::operand(store, 1));
-    extents(site, sys, ArgKind::is_memory).iter().any(|e| {
+    touched.iter().any(|e| {
         (!to_errno || may_be_errno(shim, e.ptr)) && shim.store_may_alias(store, e.ptr, e.size)
     })
 }
