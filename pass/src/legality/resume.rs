@@ -14,14 +14,21 @@
 //! when no call stopped:
 //!
 //! - the way from each call to the next is the straight chain's (`conditions`, exact), and
-//!   the way from the last call back to the header is followed by evaluating each branch on
+//!   the way from the last call round to the first is followed by evaluating each branch on
 //!   it (`Eval`) with what the stops leave known: a call that did not stop returned at least 0
 //!   (`result < 0`), at least 1 (`result <= 0`), or exactly its argument (`result !=
 //!   argument`), at most `MAX_RW_COUNT` for a transfer. The weakest stop for which every
-//!   branch's way is known and goes round is the last call's;
+//!   branch's way is known and goes round is the last call's (`way_round`);
+//! - the loop's header is the first block that way enters by a back edge: the first call's
+//!   block, or one before it whose way to the call passes only phis of values defined before
+//!   the loop (a count clamped on `EINVAL`), which the call takes and a stop hands back;
 //! - the way round only computes values (no load, store or call);
-//! - after each call, the original code uses no value of the iteration but the calls' results
-//!   and the carried values (`needs`): those the lowering hands back.
+//! - after each call, the original code uses no value of the iteration but the calls'
+//!   results, the carried values (judged along the way round, `carried`) and the phis whose
+//!   value on the way is a result or defined before the loop (`needs`, `handed`): those the
+//!   lowering hands back;
+//! - the buffers are dead (`MC_BATCH_DEAD_BUFFERS`) only when no way from a stop reads them
+//!   before a call fills them again (`dead_on_resume`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
