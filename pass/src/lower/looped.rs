@@ -107,11 +107,19 @@ pub(crate) fn lower(
     } else {
         Vec::new()
     };
-    let in_loop: HashSet<LLVMBasicBlockRef> = plan
-        .blocks
-        .iter()
-        .copied()
-        .chain(resume_at.iter().flatten().copied())
+    // The loop's back edges: the header's predecessors it dominates. The dominator tree is
+    // asked afresh: the splits above and the lowerings before this one (a straight multi-call
+    // in the loop splits its blocks) made blocks the plan does not list.
+    shim.invalidate(first.function);
+    let head = ir::instructions(plan.header).first().copied();
+    let latches: HashSet<LLVMBasicBlockRef> = ir::predecessors(plan.header)
+        .into_iter()
+        .filter(|&p| {
+            !p.is_null()
+                && head
+                    .zip(ir::terminator(p))
+                    .is_some_and(|(h, t)| shim.dominates(h, t))
+        })
         .collect();
 
     let fill = b.block_before(plan.header, "mc.loop");
@@ -141,7 +149,7 @@ pub(crate) fn lower(
         if pred.is_null() {
             continue;
         }
-        if in_loop.contains(&pred) {
+        if latches.contains(&pred) {
             if resumes {
                 if let Some(t) = ir::terminator(pred) {
                     Builder::retarget(t, plan.header, fill);
