@@ -149,6 +149,23 @@ impl Eval {
         lo >= min && hi <= max
     }
 
+    /// Records the values of the phis of `block`, entered from `from`: all at once, each
+    /// the value it takes from `from` under the facts (unknown when they do not say).
+    fn enter(&mut self, block: LLVMBasicBlockRef, from: LLVMBasicBlockRef) {
+        let values: Vec<(LLVMValueRef, Option<Sym>)> = ir::instructions(block)
+            .into_iter()
+            .take_while(|&i| ir::is_phi(i))
+            .map(|phi| {
+                let v = ir::incoming(phi)
+                    .into_iter()
+                    .find(|&(_, b)| b == from)
+                    .and_then(|(v, _)| self.eval(v, 0));
+                (phi, v)
+            })
+            .collect();
+        self.phis.extend(values);
+    }
+
     /// `v` as a `Sym`, when the facts determine it.
     fn eval(&self, v: LLVMValueRef, depth: u32) -> Option<Sym> {
         if depth > 32 {
@@ -468,12 +485,7 @@ fn walk_round(
             }
         } else {
             walked.push(next);
-            // The phis of the block entered, all at once from the block left.
-            let values: Vec<(LLVMValueRef, Option<Sym>)> = phis
-                .into_iter()
-                .map(|phi| (phi, incoming(phi).and_then(|v| ev.eval(v, 0))))
-                .collect();
-            ev.phis.extend(values);
+            ev.enter(next, from);
         }
         cur = ir::instructions(next).into_iter().find(|&i| !ir::is_phi(i));
     }
@@ -814,18 +826,7 @@ pub(super) fn dead_on_resume(
                         continue;
                     }
                     let mut ev = ev;
-                    let values: Vec<(LLVMValueRef, Option<Sym>)> = ir::instructions(next)
-                        .into_iter()
-                        .take_while(|&i| ir::is_phi(i))
-                        .map(|phi| {
-                            let v = ir::incoming(phi)
-                                .into_iter()
-                                .find(|&(_, b)| b == from)
-                                .and_then(|(v, _)| ev.eval(v, 0));
-                            (phi, v)
-                        })
-                        .collect();
-                    ev.phis.extend(values);
+                    ev.enter(next, from);
                     let rest = ir::instructions(next)
                         .into_iter()
                         .filter(|&i| !ir::is_phi(i))
