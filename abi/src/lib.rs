@@ -41,6 +41,11 @@ pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE
 /// the batch; only results, file contents, file offsets and other kernel state matter. It
 /// lets a looped copy loop run as `copy_file_range`, `sendfile` or `splice`.
 pub const MC_BATCH_DEAD_BUFFERS: u32 = 1 << 1;
+/// For libmulticall only, with [`MC_BATCH_DEAD_BUFFERS`]: the memory is dead after the batch
+/// only when the batch completes its iterations or stops at entry 0; after a stop at a later
+/// entry (a copy loop's short or failed write) the caller may read it, and it holds what the
+/// calls run one by one would have left there.
+pub const MC_BATCH_LIVE_AT_STOP: u32 = 1 << 4;
 
 /// `MC_IOC_MAGIC`, the ioctl type of the misc device.
 pub const MC_IOC_MAGIC: u32 = 0xB7;

@@ -488,3 +488,30 @@ pub(crate) fn icmp_holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
         LLVMIntUGE => ul >= ur,
     }
 }
+
+/// Where an attribute sits on a call: its return value or its argument `k`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrAt {
+    Return,
+    Arg(u32),
+}
+
+/// Whether enum attribute `attr` (`noalias`, `nocapture`, ...) is on a call at `at`, on the
+/// call itself or on the function it calls directly.
+pub fn call_has_attribute(call: LLVMValueRef, at: AttrAt, attr: &str) -> bool {
+    let index = match at {
+        AttrAt::Return => 0,
+        AttrAt::Arg(k) => k + 1,
+    };
+    // SAFETY: the name is passed with its length; 0 means no such attribute.
+    let kind = unsafe { LLVMGetEnumAttributeKindForName(attr.as_ptr().cast(), attr.len()) };
+    if kind == 0 {
+        return false;
+    }
+    // SAFETY: call is a call instruction and f a function; a missing attribute is null.
+    unsafe {
+        !LLVMGetCallSiteEnumAttribute(call, index, kind).is_null()
+            || called_function(call)
+                .is_some_and(|f| !LLVMGetEnumAttributeAtIndex(f, index, kind).is_null())
+    }
+}

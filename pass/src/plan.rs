@@ -296,6 +296,11 @@ pub enum Buffers {
     /// Every buffer a call writes is used by nothing but the loop's own calls: the batch may
     /// carry `MC_BATCH_DEAD_BUFFERS`.
     Dead,
+    /// Dead as [`Buffers::Dead`] says, except after a stop at a call past the first: the
+    /// original code the stop resumes may read them (a write-all loop finishing a short
+    /// write from the buffer). The batch carries `MC_BATCH_DEAD_BUFFERS |
+    /// MC_BATCH_LIVE_AT_STOP`; the reason names the first such way.
+    LiveAtStop(String),
     /// Why the contents of a buffer may matter after the loop.
     Live(String),
 }

@@ -642,6 +642,7 @@ impl Remark {
             Plan::Straight(_) => String::new(),
             Plan::Looped(l) => match &l.buffers {
                 Buffers::Dead => "; its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)".to_string(),
+                Buffers::LiveAtStop(why) => format!("; its buffers are dead after the loop but for a stop past the first call ({why}): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop"),
                 Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
             },
         };

@@ -57,7 +57,10 @@ long multicall_loop(struct mc_entry *entries, unsigned count, unsigned long max_
  * of the plain loop (the same bytes, file offsets, results of the last iteration,
  * iterations, stop index and errors), and as the plain loop from the point where it could
  * differ (docs/runtime.md, "Specialised copy loops"). The buffer's contents after the batch
- * are unspecified. Any other batch runs as with multicall_loop. Other flags: -1, EINVAL.
+ * are unspecified; with MC_BATCH_LIVE_AT_STOP as well, they are unspecified only after a stop
+ * at entry 0 (the caller may read the buffer after a stop at the write, e.g. to finish a
+ * short write: the runtime leaves there what the plain loop would, and copies from a regular
+ * file input only). Any other batch runs as with multicall_loop. Other flags: -1, EINVAL.
  */
 long multicall_loop_flags(struct mc_entry *entries, unsigned count, unsigned long max_iters,
 			  unsigned long *iterations, unsigned flags);

@@ -28,7 +28,8 @@
 
 use crate::abi::McEntry;
 use crate::abi::{
-    McAdvance, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LOOP, MC_BATCH_SUMS,
+    McAdvance, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_LOOP,
+    MC_BATCH_SUMS,
 };
 use crate::batch::{Batch, BatchError, Outcome};
 use crate::kmod::{Kmod, KmodError};
@@ -370,7 +371,8 @@ impl Runtime {
 
     /// Runs the batch as [`Runtime::run`] (`choice` `None`) or [`Runtime::run_with`] do,
     /// with `struct mc_batch` flags: `MC_BATCH_LOOP` (implied by `max_iters`),
-    /// `MC_BATCH_DEAD_BUFFERS` and `MC_BATCH_SUMS`; other flags are refused. Takes the batch
+    /// `MC_BATCH_DEAD_BUFFERS` (with `MC_BATCH_LIVE_AT_STOP`), `MC_BATCH_SUMS` and
+    /// `MC_BATCH_ADVANCE`; other flags are refused. Takes the batch
     /// (a validated copy, [`Batch::take`]), runs a copy loop marked `MC_BATCH_DEAD_BUFFERS`
     /// specialised as far as [`copy::try_run`] goes, runs the rest on `choice` when that
     /// backend can run it, on the one [`Runtime::backend_for`] names when `choice` is `None`,
@@ -394,7 +396,11 @@ impl Runtime {
         flags: u32,
         arrays: PerEntry,
     ) -> Result<Outcome, RunError> {
-        let known = MC_BATCH_LOOP | MC_BATCH_DEAD_BUFFERS | MC_BATCH_SUMS | MC_BATCH_ADVANCE;
+        let known = MC_BATCH_LOOP
+            | MC_BATCH_DEAD_BUFFERS
+            | MC_BATCH_LIVE_AT_STOP
+            | MC_BATCH_SUMS
+            | MC_BATCH_ADVANCE;
         if flags & !known != 0 {
             return Err(BatchError::UnknownFlags(flags).into());
         }
@@ -462,8 +468,11 @@ impl Runtime {
                     return other;
                 }
             }
-            // SAFETY: forwarded from the caller, who does not read the buffers afterwards.
-            match unsafe { copy::try_run(&mut batch, &shape) } {
+            let live_at_stop = flags & MC_BATCH_LIVE_AT_STOP != 0;
+            // SAFETY: forwarded from the caller, who does not read the buffers afterwards
+            // (or, with MC_BATCH_LIVE_AT_STOP, only after a stop past entry 0, where
+            // copy::run leaves them as the plain loop would).
+            match unsafe { copy::try_run(&mut batch, &shape, live_at_stop) } {
                 None => {}
                 Some(copy::Progress::Done {
                     stop_index,

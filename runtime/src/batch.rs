@@ -67,9 +67,10 @@ pub enum BatchError {
     /// A looped batch with `max_iters` 0.
     #[error("a looped batch needs max_iters of at least 1")]
     ZeroIterations,
-    /// Flags other than `MC_BATCH_LOOP`, `MC_BATCH_DEAD_BUFFERS` and `MC_BATCH_SUMS`.
+    /// Flags other than `MC_BATCH_LOOP`, `MC_BATCH_DEAD_BUFFERS`, `MC_BATCH_LIVE_AT_STOP`,
+    /// `MC_BATCH_SUMS` and `MC_BATCH_ADVANCE`.
     #[error(
-        "unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS, MC_BATCH_SUMS)"
+        "unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_SUMS, MC_BATCH_ADVANCE)"
     )]
     UnknownFlags(u32),
     /// `MC_BATCH_SUMS` without a sums array, or a sums array without the flag.

@@ -57,11 +57,25 @@
 //!    multiple of the page size and the pipe holds whole pages (then `sendfile` fills the
 //!    pipe with page pieces that are whole blocks, each block atomic as a plain `write` of
 //!    it is, and the pipe is full at the same byte: plain writes fill its last page before
-//!    they take another); a block above [`MAX_BLOCK`]; a regular input with fewer than
+//!    they take another); an output pipe whose capacity (`F_GETPIPE_SZ`) is below one
+//!    block (a chunk moves at most the capacity, so no chunk would finish a block); a block
+//!    above [`MAX_BLOCK`]; a regular input with fewer than
 //!    [`MIN_BLOCKS`] whole blocks left.
 //! 5. **The warm-up.** The plain loop runs the first [`warm_up_iterations`] on the batch's
 //!    backend before [`plan`] is asked: a copy that ends within them makes no call of rule
 //!    4's checks.
+//! 6. **A buffer read after a stop** (`MC_BATCH_LIVE_AT_STOP`: the caller reads the buffer
+//!    after a stop at the write, e.g. to finish a short write from it). The input must be a
+//!    regular file (a pipe's bytes, once a chunk took them, cannot be read again). Wherever
+//!    the batch stops at entry 1 after a chunk, ends at its bound, or hands the rest to the
+//!    plain loop, the buffer is filled with what the plain loop would hold there: the
+//!    stopped (or last) iteration's block up to what its read returned, then the rest of
+//!    the block before it, read again with `pread` (one or two calls, at most once per
+//!    batch). A completion (rule 2) reads into the buffer at the block's offset `c % N`,
+//!    where the plain loop's one read would have put those bytes. Only a stop at entry 0
+//!    (end of input, a read error) leaves the buffer unspecified. A process that rewrites
+//!    the input while it is copied may make the bytes read again differ from the ones the
+//!    chunk moved, as it may tear a plain `read` (which is not atomic towards writers).
 //!
 //! Signals: each chunk is a crossing, and a signal handler runs when it returns, exactly
 //! as between two plain calls; no signal stays pending in user space, so there is nothing
@@ -69,7 +83,8 @@
 //! copy meets rule 3: a chunk on the new file either works on it exactly as the plain calls
 //! would or fails without moving anything.
 //!
-//! The buffer holds no particular bytes after the batch: that is what the flag allows.
+//! The buffer holds no particular bytes after the batch, except by rule 6: that is what the
+//! flag allows.
 
 use crate::abi::{McEntry, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::batch::Batch;
@@ -209,6 +224,8 @@ pub struct Plan {
     pub method: Method,
     /// For a regular-file input: the whole blocks between its offset and its size.
     pub blocks: Option<u64>,
+    /// For a regular-file input: its offset when the chunks begin.
+    pub offset: Option<u64>,
     output: Output,
 }
 
@@ -244,7 +261,9 @@ fn is_stream_socket(fd: RawFd) -> bool {
 /// `None` when the plain loop must run it all. A few system calls (`fstat`, `lseek`,
 /// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`), one or two when the input is a regular
 /// file with fewer than [`MIN_BLOCKS`] whole blocks; errno is the caller's to keep.
-pub fn plan(copy: &CopyLoop) -> Option<Plan> {
+/// `live_at_stop` (`MC_BATCH_LIVE_AT_STOP`, rule 6) refuses a pipe input: the bytes a chunk
+/// takes from a pipe cannot be read into the buffer again.
+pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
     let input_file = descriptor::examine(copy.input).ok()?;
     let size = input_file.stat().st_size.max(0) as u64;
     // A regular input: its whole blocks first, so that a small file costs one or two calls:
@@ -264,7 +283,7 @@ pub fn plan(copy: &CopyLoop) -> Option<Plan> {
             return None;
         }
         Some((offset, blocks))
-    } else if input_file.is_pipe() {
+    } else if input_file.is_pipe() && !live_at_stop {
         None
     } else {
         return None;
@@ -291,6 +310,11 @@ pub fn plan(copy: &CopyLoop) -> Option<Plan> {
     if !file_size_unlimited() {
         return None;
     }
+    // A pipe takes at most its capacity per call: below one block a chunk cannot even finish
+    // the block it starts, and each block would cost more calls than the plain loop's two.
+    if output == Output::Pipe && pipe_capacity(copy.output).is_none_or(|c| c < copy.block) {
+        return None;
+    }
     match input {
         Some((offset, blocks)) => {
             if output == Output::Pipe && copy.block <= PIPE_BUF {
@@ -310,12 +334,14 @@ pub fn plan(copy: &CopyLoop) -> Option<Plan> {
             Some(Plan {
                 method,
                 blocks: Some(blocks),
+                offset: Some(offset),
                 output,
             })
         }
         None if output == Output::File => Some(Plan {
             method: Method::Splice,
             blocks: None,
+            offset: None,
             output,
         }),
         None => None,
@@ -386,13 +412,16 @@ unsafe fn sys(nr: i64, args: &[i64]) -> i64 {
 }
 
 /// Runs the copy loop of `batch` (recognised as `copy`, planned as `plan`) in chunks, by
-/// the rule of the module docs, up to the point where the plain loop must go on.
+/// the rule of the module docs, up to the point where the plain loop must go on. With
+/// `live_at_stop` (rule 6), the buffer holds what the plain loop would have left in it
+/// after a stop at the write and whenever the plain loop goes on.
 ///
 /// # Safety
 ///
 /// The batch's calls are ones the caller could make itself (its buffer valid for `N`
-/// bytes), and the caller does not read the buffer after the batch.
-pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
+/// bytes), and the caller does not read the buffer after the batch (with `live_at_stop`:
+/// unless it stopped at entry 1).
+pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop: bool) -> Progress {
     let n = copy.block;
     let max = batch.max_iters().unwrap_or(1);
     let (input, output, buf) = (i64::from(copy.input), i64::from(copy.output), copy.buf);
@@ -400,6 +429,20 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
     let mut blocks_left = plan.blocks;
     let mut done: u64 = 0;
     let per_chunk = (CHUNK_BYTES / n).max(1);
+    // A regular input's offset at the next block, and the last iteration the chunks
+    // accounted for: where its block starts and what its read returned (rule 6).
+    let mut pos = plan.offset;
+    let mut last: Option<(u64, u64)> = None;
+    let restore = |last: Option<(u64, u64)>, have: u64| {
+        if let (true, Some((start, taken))) = (live_at_stop, last) {
+            // SAFETY: preads into the batch's own buffer of N bytes, within it.
+            unsafe { refill(copy, start, taken, have) };
+        }
+    };
+    let rest = |done: u64, last: Option<(u64, u64)>| {
+        restore(last, 0);
+        Progress::Rest { iterations: done }
+    };
     loop {
         let mut k = (max - done).min(per_chunk);
         if let Some(left) = blocks_left {
@@ -407,12 +450,14 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
         }
         if k == 0 {
             if done == max {
+                // The bound: the caller goes on after the iterations (rule 6).
+                restore(last, 0);
                 return Progress::Done {
                     stop_index: batch.count(),
                     iterations: done,
                 };
             }
-            return Progress::Rest { iterations: done };
+            return rest(done, last);
         }
         let len = (k * n) as i64;
         // SAFETY: the three calls move bytes between the batch's own descriptors through
@@ -433,7 +478,7 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
                     method = Method::Sendfile;
                     continue;
                 }
-                return Progress::Rest { iterations: done };
+                return rest(done, last);
             }
             if method == Method::Splice && c == -i64::from(libc::EINTR) {
                 batch.set_result(0, c);
@@ -452,13 +497,17 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
                         iterations: done + 1,
                     };
                 }
+                if let Some(start) = pos {
+                    // The read filled the buffer's first r bytes.
+                    restore(Some((start, r as u64)), r as u64);
+                }
                 batch.set_result(1, c);
                 return Progress::Done {
                     stop_index: 1,
                     iterations: done + 1,
                 };
             }
-            return Progress::Rest { iterations: done };
+            return rest(done, last);
         }
         if c == 0 {
             if method == Method::Splice {
@@ -468,12 +517,15 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
                     iterations: done + 1,
                 };
             }
-            return Progress::Rest { iterations: done };
+            return rest(done, last);
         }
         let c = c as u64;
         let whole = c / n;
         let part = c % n;
+        let chunk_start = pos;
+        pos = pos.map(|p| p + c);
         if whole > 0 {
+            last = chunk_start.map(|p| (p + (whole - 1) * n, n));
             done += whole;
             blocks_left = blocks_left.map(|left| left.saturating_sub(whole));
             batch.set_result(0, n as i64);
@@ -491,20 +543,24 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
             batch.complete(1);
             continue;
         }
-        // Complete the block the chunk ended in with the original's own calls.
-        // SAFETY: the batch's own read into its buffer, of fewer than N bytes.
-        let r2 = unsafe { sys(libc::SYS_read, &[input, buf, (n - part) as i64]) };
+        // Complete the block the chunk ended in with the original's own calls, reading
+        // into the buffer where the plain loop's one read would have put these bytes.
+        let at = buf + part as i64;
+        // SAFETY: the batch's own read into its buffer of N bytes, within it: `part` plus
+        // fewer than N - part bytes.
+        let r2 = unsafe { sys(libc::SYS_read, &[input, at, (n - part) as i64]) };
         let mut w2 = 0;
         if r2 > 0 {
+            pos = pos.map(|p| p + r2 as u64);
             // SAFETY: the batch's own write of bytes just read into its buffer.
             w2 = unsafe {
                 if plan.output == Output::Socket {
                     sys(
                         libc::SYS_sendto,
-                        &[output, buf, r2, i64::from(libc::MSG_NOSIGNAL), 0, 0],
+                        &[output, at, r2, i64::from(libc::MSG_NOSIGNAL), 0, 0],
                     )
                 } else {
-                    sys(libc::SYS_write, &[output, buf, r2])
+                    sys(libc::SYS_write, &[output, at, r2])
                 }
             };
         }
@@ -514,7 +570,9 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
         blocks_left = blocks_left.map(|left| left.saturating_sub(1));
         batch.set_result(0, taken);
         batch.set_result(1, written);
+        last = chunk_start.map(|p| (p + whole * n, taken as u64));
         if written != taken {
+            restore(last, 0);
             return Progress::Done {
                 stop_index: 1,
                 iterations: done,
@@ -525,8 +583,40 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
         if taken != n as i64 {
             // A short read inside the part that existed: the file changed under the copy;
             // the plain loop goes on from here as the original would.
-            return Progress::Rest { iterations: done };
+            return rest(done, last);
         }
+    }
+}
+
+/// Rule 6: leaves in the buffer of `copy` what the plain loop would hold after the
+/// iteration whose block starts at input offset `start` and whose read returned `taken`
+/// bytes: the block's first `taken` bytes, then the rest of the block before it (every
+/// iteration before it read a whole block: rule 1), read again from the regular input with
+/// `pread`, which moves no offset. `have`: how many of the first bytes the buffer already
+/// holds. A `pread` that fails or comes short (the file changed under the copy) leaves the
+/// bytes as they are, as a plain read racing the same change might have.
+///
+/// # Safety
+///
+/// The buffer of `copy` is valid for `N` bytes and `taken <= N`.
+unsafe fn refill(copy: &CopyLoop, start: u64, taken: u64, have: u64) {
+    let (input, buf, n) = (i64::from(copy.input), copy.buf, copy.block);
+    let mut pieces = Vec::with_capacity(2);
+    if have < taken {
+        pieces.push((have, taken - have, start + have));
+    }
+    if taken < n && start >= n {
+        pieces.push((taken, n - taken, start - n + taken));
+    }
+    for (at, len, offset) in pieces {
+        // SAFETY: `at + len <= N`: within the buffer the caller vouches for; pread writes
+        // nothing else and moves no file offset.
+        unsafe {
+            sys(
+                libc::SYS_pread64,
+                &[input, buf + at as i64, len as i64, offset as i64],
+            )
+        };
     }
 }
 
@@ -537,15 +627,26 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan) -> Progress {
 /// # Safety
 ///
 /// As for [`run`].
-pub(crate) unsafe fn try_run(batch: &mut Batch, copy: &CopyLoop) -> Option<Progress> {
+pub(crate) unsafe fn try_run(
+    batch: &mut Batch,
+    copy: &CopyLoop,
+    live_at_stop: bool,
+) -> Option<Progress> {
     let max = batch.max_iters()?;
-    let plan = plan(copy)?;
+    let plan = plan(copy, live_at_stop)?;
     // SAFETY: forwarded from the caller.
-    let progress = unsafe { run(batch, copy, &plan) };
+    let progress = unsafe { run(batch, copy, &plan, live_at_stop) };
     if let Progress::Rest { iterations } = progress {
         batch.set_max_iters(max - iterations);
     }
     Some(progress)
+}
+
+/// The capacity of pipe `fd` (`F_GETPIPE_SZ`), `None` when it cannot say.
+fn pipe_capacity(fd: RawFd) -> Option<u64> {
+    // SAFETY: F_GETPIPE_SZ only reports a value.
+    let size = unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) };
+    (size > 0).then_some(size as u64)
 }
 
 /// The bytes pipe `fd` holds (`FIONREAD`), `None` when it cannot say.

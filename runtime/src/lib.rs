@@ -62,12 +62,14 @@ pub unsafe fn run_loop(entries: &mut [McEntry], max_iters: u64) -> Result<Outcom
 }
 
 /// Runs `entries` as a looped batch of at most `max_iters` iterations with `struct mc_batch`
-/// flags (`MC_BATCH_LOOP`, implied, and `MC_BATCH_DEAD_BUFFERS`, see [`copy`]).
+/// flags (`MC_BATCH_LOOP`, implied, `MC_BATCH_DEAD_BUFFERS` and `MC_BATCH_LIVE_AT_STOP`, see
+/// [`copy`]).
 ///
 /// # Safety
 ///
 /// As for [`run`]; with `MC_BATCH_DEAD_BUFFERS`, the caller does not read the memory the
-/// batch's calls write after it returns.
+/// batch's calls write after it returns (with `MC_BATCH_LIVE_AT_STOP`: unless it stopped past
+/// entry 0).
 pub unsafe fn run_loop_flags(
     entries: &mut [McEntry],
     max_iters: u64,
@@ -224,13 +226,15 @@ pub unsafe extern "C" fn multicall_loop_direct(
 /// `long multicall_loop_flags(struct mc_entry *, unsigned count, unsigned long max_iters,
 /// unsigned long *iterations, unsigned flags)`: as [`multicall_loop`], with `struct
 /// mc_batch` flags: `MC_BATCH_LOOP` (implied) and `MC_BATCH_DEAD_BUFFERS`, which lets a
-/// copy loop run as `copy_file_range`, `sendfile` or `splice` ([`copy`]). Other flags are
-/// EINVAL.
+/// copy loop run as `copy_file_range`, `sendfile` or `splice` ([`copy`]), with
+/// `MC_BATCH_LIVE_AT_STOP` when the caller reads the buffer after a stop past entry 0.
+/// Other flags are EINVAL.
 ///
 /// # Safety
 ///
 /// As for [`multicall_loop`]; with `MC_BATCH_DEAD_BUFFERS`, the caller does not read the
-/// memory the batch's calls write after it returns.
+/// memory the batch's calls write after it returns (with `MC_BATCH_LIVE_AT_STOP`: unless it
+/// stopped past entry 0).
 #[no_mangle]
 pub unsafe extern "C" fn multicall_loop_flags(
     entries: *mut McEntry,

@@ -151,6 +151,7 @@ fn rust_mirror_matches_the_c_header() {
         ("MC_BATCH_LOOP", MC_BATCH_LOOP.to_string()),
         ("MC_BATCH_FLAGS", MC_BATCH_FLAGS.to_string()),
         ("MC_BATCH_DEAD_BUFFERS", MC_BATCH_DEAD_BUFFERS.to_string()),
+        ("MC_BATCH_LIVE_AT_STOP", MC_BATCH_LIVE_AT_STOP.to_string()),
         ("MC_BATCH_SUMS", MC_BATCH_SUMS.to_string()),
         ("MC_BATCH_ADVANCE", MC_BATCH_ADVANCE.to_string()),
         ("MC_BATCH_SIZE_VER0", MC_BATCH_SIZE_VER0.to_string()),

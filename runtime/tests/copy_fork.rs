@@ -4,12 +4,16 @@
 //! - `RLIMIT_FSIZE` below the input's size: with SIGXFSZ ignored the write that reaches the
 //!   limit is short or fails with EFBIG at the same byte; with SIGXFSZ's default action the
 //!   child is killed by it with the same bytes in the output;
-//! - `ENOSPC` midway, on a 64 KiB tmpfs mounted in a mount namespace of the child's own.
+//! - `ENOSPC` midway, on a 64 KiB tmpfs mounted in a mount namespace of the child's own;
+//!   with `MC_BATCH_LIVE_AT_STOP` too, where the buffer after the stop at the short write
+//!   must also hold what the plain loop's does (`copy.rs`, rule 6).
 //!
 //! Its own test binary with one test, so that no other thread holds a lock at a fork: the
 //! children run the batch without allocating and report through a pipe.
 
-use multicall::abi::{MC_BATCH_DEAD_BUFFERS, MC_STOP_NE_ARG, MC_STOP_NONPOS};
+use multicall::abi::{
+    MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_STOP_NE_ARG, MC_STOP_NONPOS,
+};
 use multicall::{Backend, McEntry};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -17,8 +21,19 @@ use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::ffi::OsStrExt;
 
 /// What a child reports: stop index, iterations, both results, both offsets, the output's
-/// size; the parent adds how the child ended.
-type Report = [i64; 7];
+/// size, a hash of the buffer; the parent adds how the child ended.
+type Report = [i64; 8];
+
+/// The fields of a [`Report`] without the buffer's hash.
+const OUTCOME: usize = 7;
+
+/// How the child runs the batch: the plain loop on the direct backend (`None`), or through
+/// the runtime with these flags.
+type Flags = Option<u32>;
+
+/// The flags of the specialised copy: dead buffers; live after a stop at the write.
+const DEAD: Flags = Some(MC_BATCH_DEAD_BUFFERS);
+const LIVE_AT_STOP: Flags = Some(MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP);
 
 /// Where the child writes.
 #[derive(Clone, Copy, Debug)]
@@ -30,8 +45,8 @@ enum Target<'a> {
 }
 
 /// Forks a child that copies `input` (offset 0) to `target` in blocks of `n` with the copy
-/// loop, flagged or plain; returns its report and its wait status.
-fn in_child(input: &File, target: Target, n: usize, flagged: bool) -> (Report, i32) {
+/// loop, plain or with `flags`; returns its report and its wait status.
+fn in_child(input: &File, target: Target, n: usize, flags: Flags) -> (Report, i32) {
     let mut buf = vec![0u8; n];
     let ptr = buf.as_mut_ptr() as i64;
     let mut report_fds = [0; 2];
@@ -49,7 +64,7 @@ fn in_child(input: &File, target: Target, n: usize, flagged: bool) -> (Report, i
     assert!(pid >= 0);
     if pid == 0 {
         // SAFETY: in the child: plain system calls on its own descriptors and memory.
-        unsafe { child(input.as_raw_fd(), target, ptr, n, flagged, report_fds[1]) }
+        unsafe { child(input.as_raw_fd(), target, ptr, n, flags, report_fds[1]) }
     }
     // SAFETY: the parent's copy of the write end.
     unsafe { libc::close(report_fds[1]) };
@@ -60,7 +75,7 @@ fn in_child(input: &File, target: Target, n: usize, flagged: bool) -> (Report, i
     let mut status = 0;
     // SAFETY: waits for our own child.
     assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
-    let mut report = [-1i64; 7];
+    let mut report = [-1i64; 8];
     for (slot, chunk) in report.iter_mut().zip(bytes.chunks_exact(8)) {
         *slot = i64::from_ne_bytes(chunk.try_into().expect("8 bytes"));
     }
@@ -73,7 +88,7 @@ fn in_child(input: &File, target: Target, n: usize, flagged: bool) -> (Report, i
 /// # Safety
 ///
 /// Called in a forked child only, with `buf` valid for `n` bytes.
-unsafe fn child(input: i32, target: Target, buf: i64, n: usize, flagged: bool, report: i32) -> ! {
+unsafe fn child(input: i32, target: Target, buf: i64, n: usize, flags: Flags, report: i32) -> ! {
     // SAFETY: the whole body: system calls on the child's own descriptors and memory.
     unsafe {
         let output = match target {
@@ -117,10 +132,9 @@ unsafe fn child(input: i32, target: Target, buf: i64, n: usize, flagged: bool, r
                 .stop(MC_STOP_NE_ARG, 2)
                 .reference(2, 0),
         ];
-        let outcome = if flagged {
-            multicall::run_loop_flags(&mut entries, u64::MAX, MC_BATCH_DEAD_BUFFERS)
-        } else {
-            multicall::run_with(Backend::Direct, &mut entries, Some(u64::MAX))
+        let outcome = match flags {
+            Some(flags) => multicall::run_loop_flags(&mut entries, u64::MAX, flags),
+            None => multicall::run_with(Backend::Direct, &mut entries, Some(u64::MAX)),
         };
         let Ok(outcome) = outcome else { libc::_exit(4) };
         let mut st: libc::stat = std::mem::zeroed();
@@ -133,6 +147,7 @@ unsafe fn child(input: i32, target: Target, buf: i64, n: usize, flagged: bool, r
             libc::lseek(input, 0, libc::SEEK_CUR),
             libc::lseek(output, 0, libc::SEEK_CUR),
             st.st_size,
+            fnv1a(std::slice::from_raw_parts(buf as *const u8, n)),
         ];
         libc::write(
             report,
@@ -141,6 +156,15 @@ unsafe fn child(input: i32, target: Target, buf: i64, n: usize, flagged: bool, r
         );
         libc::_exit(0)
     }
+}
+
+/// The FNV-1a hash of `bytes` (the child allocates nothing).
+fn fnv1a(bytes: &[u8]) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
 }
 
 /// `size` bytes that differ from block to block.
@@ -157,7 +181,7 @@ fn file_with(bytes: &[u8]) -> File {
 }
 
 /// A copy under `RLIMIT_FSIZE` `limit`: the report, the wait status and the output.
-fn limited(n: usize, limit: u64, ignore: bool, flagged: bool) -> (Report, i32, Vec<u8>) {
+fn limited(n: usize, limit: u64, ignore: bool, flags: Flags) -> (Report, i32, Vec<u8>) {
     let input = file_with(&data(100_000));
     let mut output = file_with(b"");
     let target = Target::Limited {
@@ -165,7 +189,7 @@ fn limited(n: usize, limit: u64, ignore: bool, flagged: bool) -> (Report, i32, V
         limit,
         ignore,
     };
-    let (report, status) = in_child(&input, target, n, flagged);
+    let (report, status) = in_child(&input, target, n, flags);
     let mut bytes = Vec::new();
     output.seek(SeekFrom::Start(0)).expect("seek");
     output.read_to_end(&mut bytes).expect("read");
@@ -180,7 +204,7 @@ fn file_size_limits_and_a_full_file_system_stop_where_the_plain_loop_does() {
             // Its default action: a write that begins at the limit kills; one that begins
             // below it is cut short at the limit.
             for ignore in [true, false] {
-                let plain = limited(n, limit, ignore, false);
+                let plain = limited(n, limit, ignore, None);
                 let killed = libc::WIFSIGNALED(plain.1) && libc::WTERMSIG(plain.1) == libc::SIGXFSZ;
                 assert_eq!(
                     killed,
@@ -189,10 +213,22 @@ fn file_size_limits_and_a_full_file_system_stop_where_the_plain_loop_does() {
                     plain.0
                 );
                 assert_eq!(plain.2.len() as u64, limit);
-                let flagged = limited(n, limit, ignore, true);
                 let case = format!("n {n} limit {limit} SIGXFSZ ignored {ignore}");
-                assert_eq!((flagged.0, flagged.1), (plain.0, plain.1), "{case}");
+                let flagged = limited(n, limit, ignore, DEAD);
+                assert_eq!(
+                    (flagged.0[..OUTCOME].to_vec(), flagged.1),
+                    (plain.0[..OUTCOME].to_vec(), plain.1),
+                    "{case}"
+                );
                 assert!(flagged.2 == plain.2, "{case}: the same output");
+                // The buffer too, where the plain loop stopped at the write.
+                let live = limited(n, limit, ignore, LIVE_AT_STOP);
+                assert_eq!(
+                    (live.0, live.1),
+                    (plain.0, plain.1),
+                    "{case}, live at a stop"
+                );
+                assert!(live.2 == plain.2, "{case}, live at a stop: the same output");
             }
         }
     }
@@ -201,17 +237,24 @@ fn file_size_limits_and_a_full_file_system_stop_where_the_plain_loop_does() {
     let mut path = dir.path().as_os_str().as_bytes().to_vec();
     path.push(0);
     let input = file_with(&data(200_000));
-    let probe = in_child(&input, Target::SmallTmpfs { dir: &path }, 512, false);
+    let probe = in_child(&input, Target::SmallTmpfs { dir: &path }, 512, None);
     if libc::WIFEXITED(probe.1) && libc::WEXITSTATUS(probe.1) == 3 {
         eprintln!("cannot mount a tmpfs in a mount namespace here: ENOSPC is not checked");
         return;
     }
     for n in [512, 4096, 3000] {
-        let plain = in_child(&input, Target::SmallTmpfs { dir: &path }, n, false);
+        let plain = in_child(&input, Target::SmallTmpfs { dir: &path }, n, None);
         assert_eq!(plain.0[0], 1, "the plain loop stops at a write: {plain:?}");
         assert!(plain.0[3] != n as i64, "a short or failed write: {plain:?}");
         assert_eq!(plain.0[6], 65_536, "the tmpfs is full");
-        let flagged = in_child(&input, Target::SmallTmpfs { dir: &path }, n, true);
-        assert_eq!(flagged, plain, "ENOSPC, n {n}");
+        let flagged = in_child(&input, Target::SmallTmpfs { dir: &path }, n, DEAD);
+        assert_eq!(
+            (flagged.0[..OUTCOME].to_vec(), flagged.1),
+            (plain.0[..OUTCOME].to_vec(), plain.1),
+            "ENOSPC, n {n}"
+        );
+        // Stopped at the short write: the buffer holds the block the plain read took.
+        let live = in_child(&input, Target::SmallTmpfs { dir: &path }, n, LIVE_AT_STOP);
+        assert_eq!(live, plain, "ENOSPC, n {n}, live at a stop");
     }
 }

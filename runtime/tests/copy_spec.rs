@@ -6,9 +6,14 @@
 //! `O_APPEND`, the same file, bad descriptors, bounds) are here; the ones that need a
 //! process of their own (`RLIMIT_FSIZE`, `ENOSPC` on a small tmpfs) are in `copy_fork.rs`.
 //! The crossing counts (`/proc/thread-self/io`) show that the specialised path really ran.
+//! With `MC_BATCH_LIVE_AT_STOP` as well, the buffer after a stop at the write or at the bound
+//! must hold what the plain loop's holds (rule 6).
 
-use multicall::abi::{MC_BATCH_DEAD_BUFFERS, MC_STOP_NE_ARG, MC_STOP_NONPOS};
+use multicall::abi::{
+    MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_STOP_NE_ARG, MC_STOP_NONPOS,
+};
 use multicall::{copy, Backend, McEntry, Outcome, Runtime};
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
@@ -23,6 +28,24 @@ enum Way {
     Plain,
     /// With `MC_BATCH_DEAD_BUFFERS` through the runtime.
     Flagged,
+    /// With `MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP` through the runtime.
+    Live,
+}
+
+thread_local! {
+    /// The buffer of this thread's last [`run`], as the batch left it.
+    static LAST_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The buffer of this thread's last [`run`].
+fn last_buffer() -> Vec<u8> {
+    LAST_BUFFER.with(|b| b.borrow().clone())
+}
+
+/// Whether the plain loop's buffer must be kept by a [`Way::Live`] run that ended as `outcome`:
+/// everywhere but after a stop at the read.
+fn kept(outcome: &Outcome) -> bool {
+    outcome.stop_index != 0
 }
 
 /// What a run left behind.
@@ -64,9 +87,15 @@ fn run(way: Way, input: RawFd, output: RawFd, n: usize, max_iters: u64) -> (Outc
             Way::Flagged => {
                 multicall::run_loop_flags(&mut entries, max_iters, MC_BATCH_DEAD_BUFFERS)
             }
+            Way::Live => multicall::run_loop_flags(
+                &mut entries,
+                max_iters,
+                MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
+            ),
         }
     }
     .expect("a valid batch runs");
+    LAST_BUFFER.with(|b| *b.borrow_mut() = buf);
     (outcome, [entries[0].result, entries[1].result])
 }
 
@@ -171,9 +200,16 @@ fn reopen(f: &File, flags: i32) -> File {
     unsafe { File::from_raw_fd(fd) }
 }
 
-/// Both ways of a file -> file case agree; returns the flagged run's read/write calls.
+/// The three ways of a file -> file case agree (with the buffer where [`kept`] says);
+/// returns the flagged run's read/write calls.
 fn same_file_to_file(case: FileCase) -> u64 {
     let (plain, _) = file_to_file(Way::Plain, case);
+    let plain_buffer = last_buffer();
+    let (live, _) = file_to_file(Way::Live, case);
+    assert_eq!(live, plain, "{case:?}, live at a stop");
+    if kept(&plain.outcome) {
+        assert!(last_buffer() == plain_buffer, "{case:?}: the buffer");
+    }
     let (flagged, calls) = file_to_file(Way::Flagged, case);
     assert_eq!(flagged, plain, "{case:?}");
     calls
@@ -447,6 +483,11 @@ fn file_to_pipe_and_socket_match_the_plain_loop() {
                         flagged, plain,
                         "socket {socket} n {n} size {size} start {start}"
                     );
+                    let (live, _) = file_to_stream(Way::Live, size, n, start, stream(socket));
+                    assert_eq!(
+                        live, plain,
+                        "socket {socket} n {n} size {size} start {start}, live at a stop"
+                    );
                     // Into a pipe the copy begins only where the pipe holds whole pages,
                     // which depends on how fast its reader is: `a_pipe_that_holds_the_copy`.
                     let blocks = (size as u64).saturating_sub(start) / n as u64;
@@ -465,6 +506,11 @@ fn file_to_pipe_and_socket_match_the_plain_loop() {
         let (plain, _) = file_to_stream(Way::Plain, 300_001, 5000, 10, stream(socket));
         let (flagged, _) = file_to_stream(Way::Flagged, 300_001, 5000, 10, stream(socket));
         assert_eq!(flagged, plain, "socket {socket}, blocks of 5000");
+        let (live, _) = file_to_stream(Way::Live, 300_001, 5000, 10, stream(socket));
+        assert_eq!(
+            live, plain,
+            "socket {socket}, blocks of 5000, live at a stop"
+        );
     }
 }
 
@@ -504,8 +550,21 @@ fn pipe_to_file_matches_the_plain_loop() {
         for size in cases {
             for max_iters in [u64::MAX, 3] {
                 let (plain, _) = pipe_to_file(Way::Plain, size, n, max_iters);
+                let plain_buffer = last_buffer();
                 let (flagged, calls) = pipe_to_file(Way::Flagged, size, n, max_iters);
                 assert_eq!(flagged, plain, "n {n} size {size} max_iters {max_iters}");
+                // A pipe input is never copied in chunks when the buffer is kept.
+                let (live, live_calls) = pipe_to_file(Way::Live, size, n, max_iters);
+                assert_eq!(live, plain, "n {n} size {size} max_iters {max_iters}, live");
+                if kept(&plain.outcome) {
+                    assert!(
+                        last_buffer() == plain_buffer,
+                        "n {n} size {size}: the buffer"
+                    );
+                }
+                if size > 1000 * n && max_iters == u64::MAX {
+                    assert!(live_calls >= (size / n) as u64, "pipe -> file, live: plain");
+                }
                 if size > 1000 * n && max_iters == u64::MAX {
                     assert!(
                         calls * 10 < (size / n) as u64,
@@ -579,12 +638,15 @@ fn other_inputs_and_nonblocking_descriptors_fall_back() {
         );
     }
     let plan = |input: RawFd, output: RawFd, n: u64| {
-        copy::plan(&copy::CopyLoop {
-            input,
-            output,
-            buf: 0,
-            block: n,
-        })
+        copy::plan(
+            &copy::CopyLoop {
+                input,
+                output,
+                buf: 0,
+                block: n,
+            },
+            false,
+        )
     };
     let (input, _reader, writer) = make(true);
     assert_eq!(
@@ -644,7 +706,23 @@ fn other_inputs_and_nonblocking_descriptors_fall_back() {
         None,
         "atomic blocks into a pipe whose last page plain writes would go on filling"
     );
+    // Blocks of 128 KiB (coreutils cat's) into a pipe of 64 KiB: a chunk moves at most the
+    // pipe's capacity, so none would finish a block; into a pipe of 256 KiB they may run.
+    let big = 128 << 10;
+    let big_input = file_with(&data(16 * big));
     let method = |p: Option<copy::Plan>| p.map(|p| p.method);
+    let (_small_reader, small) = pipe(0);
+    assert_eq!(
+        plan(big_input.as_raw_fd(), small.as_raw_fd(), big as u64),
+        None,
+        "blocks above the pipe's capacity"
+    );
+    let (_large_reader, large) = pipe(256 << 10);
+    assert_eq!(
+        method(plan(big_input.as_raw_fd(), large.as_raw_fd(), big as u64)),
+        Some(copy::Method::Sendfile),
+        "blocks within the pipe's capacity"
+    );
     let out = file_with(b"");
     assert_eq!(
         method(plan(misaligned.as_raw_fd(), out.as_raw_fd(), 4096)),
@@ -719,9 +797,15 @@ fn a_full_pipe_interrupted_by_a_signal_stops_at_the_write() {
     }
     for n in BLOCKS {
         let plain = interrupted(Way::Plain, n);
+        let plain_buffer = last_buffer();
         assert_eq!(plain.outcome.stop_index, 1);
         assert_eq!(plain.results[1], -i64::from(libc::EINTR));
         assert_eq!(interrupted(Way::Flagged, n), plain, "n {n}");
+        assert_eq!(interrupted(Way::Live, n), plain, "n {n}, live at a stop");
+        assert!(
+            last_buffer() == plain_buffer,
+            "n {n}: the buffer after the stop"
+        );
     }
 }
 

@@ -32,8 +32,9 @@
 # loop with a block count and a total of the bytes written, whose start the pass moves:
 # copy's cases), unchecked (the same loop with an unchecked write: copy's inputs, the
 # failed writes going on to the end with the errno they left), pipecopy (a copy through a
-# pipe of its own, block by block: copy's cases) or eintrcat (a copy loop that retries a read
-# EINTR interrupted, with a block counter, under signals: gnucat's cases). The environment (e.g.
+# pipe of its own, block by block: copy's cases), eintrcat (a copy loop that retries a read
+# EINTR interrupted, with a block counter, under signals: gnucat's cases) or heapcat (gnucat
+# over a heap buffer that a stop at a short write reads: gnucat's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -43,7 +44,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -57,9 +58,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy or eintrcat)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat or heapcat)" >&2
 	exit 2
 	;;
 esac
@@ -382,6 +383,7 @@ gnucat_cases() {
 	check fifo-eintr in_fifo 0 -e "cmp expect out" -- in out
 }
 eintrcat_cases() { gnucat_cases; }
+heapcat_cases() { gnucat_cases; }
 
 # copy.c's loop through helpers (copyhelpers.c, copylto.c: the same program), and the
 # helpers' trace on standard error.

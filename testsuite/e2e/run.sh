@@ -25,9 +25,11 @@
 # `while ((n = read(...)) > 0)` copy loop with a counter and a total, which clang rotates and
 # the pass moves back to start at the read, unchecked.c, the same loop with an unchecked
 # write, whose failures set errno and do not stop it, pipecopy.c, a copy through a pipe of
-# its own whose descriptors the pass loads before the loop, and eintrcat.c, a copy loop that
+# its own whose descriptors the pass loads before the loop, eintrcat.c, a copy loop that
 # tests the end of the input and a read error one after the other and retries a read EINTR
-# interrupted, with a block counter, one looped multi-call whose stops resume it) it
+# interrupted, with a block counter, one looped multi-call whose stops resume it, and
+# heapcat.c, gnucat.c over a heap buffer that full_write reads after a short write, the
+# runtime's in-kernel copy refilling it there) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -73,7 +75,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -118,11 +120,11 @@ sources() {
 	echo "$root/testsuite/programs/$1.c"
 	case $1 in
 	copylto) echo "$root/testsuite/programs/copyio.c" ;;
-	gnucat) echo "$root/testsuite/programs/gnucatio.c" ;;
+	gnucat | heapcat) echo "$root/testsuite/programs/gnucatio.c" ;;
 	esac
 }
 # lto PROGRAM: whether it is built with link-time optimisation (both builds alike).
-lto() { [ "$1" = copylto ] || [ "$1" = gnucat ]; }
+lto() { [ "$1" = copylto ] || [ "$1" = gnucat ] || [ "$1" = heapcat ]; }
 lto_flags=(-flto -fuse-ld=lld)
 
 # train PROGRAM DIR: prepares a training input in DIR and prints the arguments to run with.
@@ -134,7 +136,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -354,6 +356,12 @@ host_program() {
 			# multi-call whose stops resume it (a short write finishes in full_write's loop).
 			grep -q 'clustered at .*gnucatio\.c:[0-9]*:[0-9]*: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2' "$w/clustered.log" ||
 				fail "$p: the loop of read -> write (safe_read, then full_write) is not one looped multi-call"
+			;;
+		heapcat)
+			# gnucat's loop over a heap buffer: dead but where a stop at the write resumes
+			# full_write, which finishes the write from it (MC_BATCH_LIVE_AT_STOP).
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call' "$w/clustered.log" ||
+				fail "$p: the loop is not one looped multi-call with its heap buffer live only at a stop past the read"
 			;;
 		eintrcat)
 			# clang rotates the loop (the read at the latch, joined there by the EINTR

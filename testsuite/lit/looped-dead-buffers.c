@@ -13,7 +13,7 @@
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
 // REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:37:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
-// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:47:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer @shared of 'read' at looped-dead-buffers.c:{{[0-9]+}}:{{[0-9]+}} is not a local array
+// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:47:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer @shared of 'read' at looped-dead-buffers.c:{{[0-9]+}}:{{[0-9]+}} is neither a local array nor a fresh allocation
 // REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:58:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer %{{[0-9]+}} of 'read' at looped-dead-buffers.c:{{[0-9]+}}:{{[0-9]+}} is also used by '{{.*}}load{{.*}}'
 
 // CHECK-LABEL: define {{.*}} @copy_local(

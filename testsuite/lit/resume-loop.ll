@@ -11,11 +11,11 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer {{.*}} is not a local array
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries %total (total of write's results); no in-kernel copy: the buffer {{.*}} is not a local array
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer {{.*}} is neither a local array nor a fresh allocation
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries %total (total of write's results); no in-kernel copy: the buffer {{.*}} is neither a local array nor a fresh allocation
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%half = lshr i64 %n, 1' is computed in the loop before 'write' at needs_value (no debug location) and used after it: a stop there resumes the original loop right after the call, which gets back only the calls' results and the carried values
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: after 'write' at leaves (no debug location) the way round leaves the loop at 'ret i64 %n' although no call stopped the batch
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer {{.*}} is not a local array
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer {{.*}} is neither a local array nor a fresh allocation
 ; REMARK-DAG: 9 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; The EINTR idiom: a read interrupted goes round again, any other error leaves.
@@ -251,8 +251,12 @@ done:
 }
 
 ; A local buffer whose short write is finished from the buffer: the stop at the write resumes
-; the original code, which writes the rest of the buffer: the data must be there.
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer %buf of 'read' at rest_local (no debug location) is also used by '%w2 = call i64 @write(i32 %out, ptr %p, i64 %left)
+; the original code, which writes the rest of the buffer: the data must be there. No way from a
+; stop at the read reaches that write: MC_BATCH_LIVE_AT_STOP (18), the runtime refilling the
+; buffer at a stop at the write.
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at rest_local (no debug location) is also used by '%w2 = call i64 @write(i32 %out, ptr %p, i64 %left)'): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop
+; CHECK-LABEL: define i64 @rest_local(
+; CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 18)
 define i64 @rest_local(i32 %in, i32 %out) {
 entry:
   %buf = alloca [4096 x i8]

@@ -5,13 +5,18 @@
 //! A copy loop `while ((n = read(in, buf, N)) > 0) write(out, buf, n)` moves data through
 //! `buf`; whether the bytes pass through user memory is visible only to code that reads `buf`
 //! afterwards. The loop's buffers are dead when every argument that a call of the loop writes
-//! through (the catalogue's argument kinds) points into a local array (an `alloca`, through
-//! address computations) that nothing but the calls of this loop uses: no load, no store, no
-//! other call, no escape of its address. Lifetime and debug markers do not read memory.
-//! Nothing else is assumed: a global buffer, a heap buffer or one passed in by a caller keeps
-//! the flag off, and the loop stays an ordinary looped batch. A use that cannot run once the
-//! loop is entered (its block is not reachable from the loop's header: the copy of a rotated
-//! loop's first iteration on the way in) sees nothing the batch did, and does not count.
+//! through (the catalogue's argument kinds) points, through address computations, into
+//! memory of its own: a local array (an `alloca`) or a fresh allocation (a call whose result
+//! is `noalias`, as `malloc`'s and its wrappers' are: no other pointer reaches that memory),
+//! that nothing but the calls of this loop uses once the loop is entered, and whose address
+//! never escapes. Allowed besides the loop's calls: lifetime and debug markers, `free`, and
+//! comparisons of the address (`if (!buf)`), which read no memory; a merge of the address
+//! (`phi`, `select`) is followed. A use that cannot run once the loop is entered (its block
+//! is not reachable from the loop's header: the copy of a rotated loop's first iteration on
+//! the way in, a `memset` before the loop) sees nothing the batch did and does not count,
+//! provided it only reads or writes through the address (a load, a store to it, a system
+//! call, a call that does not capture it). Nothing else is assumed: a global buffer or one passed in by a
+//! caller keeps the flag off, and the loop stays an ordinary looped batch.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -19,19 +24,52 @@ use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 use syscluster_profile::catalogue;
 
-use crate::ir;
+use crate::ir::{self, AttrAt};
 use crate::plan::{ArgSource, Buffers, Entry};
 use crate::sites::Site;
 
-/// Decides [`Buffers`] for the entries of a whole loop headed by `header`.
+/// Decides [`Buffers`] for the entries of a whole loop headed by `header`: dead, or live with
+/// the first reason.
 pub(crate) fn check(entries: &[Entry], sites: &[Site], header: LLVMBasicBlockRef) -> Buffers {
+    match uses(entries, sites, header) {
+        Ok(others) => match others.first() {
+            None => Buffers::Dead,
+            Some(&(base, site, other)) => Buffers::Live(also_used(base, &sites[site], other)),
+        },
+        Err(why) => Buffers::Live(why),
+    }
+}
+
+/// Why a buffer is live: `other` uses `base`, the buffer of `site`.
+pub(crate) fn also_used(base: LLVMValueRef, site: &Site, other: LLVMValueRef) -> String {
+    format!(
+        "the buffer {} of {} is also used by '{}'",
+        ir::value_name(base),
+        site.label(),
+        ir::describe(other)
+    )
+}
+
+/// The uses of the buffers of the entries of a whole loop headed by `header` that may run
+/// once the loop is entered, besides the loop's own calls and the uses the module docs allow
+/// anywhere: each with its buffer and the site that writes it. Every such use only reads or
+/// writes through the address. `Err` when a buffer is not memory of the loop's function's
+/// own, its address escapes, or a call is unknown.
+pub(crate) fn uses(
+    entries: &[Entry],
+    sites: &[Site],
+    header: LLVMBasicBlockRef,
+) -> Result<Vec<(LLVMValueRef, usize, LLVMValueRef)>, String> {
     let calls: HashSet<LLVMValueRef> = entries.iter().map(|e| sites[e.site].call).collect();
+    // A system call moves bytes through its pointers and keeps none of them.
+    let syscalls: HashSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
     let after = reachable(header);
     let mut written = 0;
+    let mut others = Vec::new();
     for e in entries {
         let site = &sites[e.site];
         let Some(call) = site.nr.and_then(catalogue::by_nr) else {
-            return Buffers::Live(format!("{} is not a known system call", site.label()));
+            return Err(format!("{} is not a known system call", site.label()));
         };
         for (k, kind) in call.args.iter().enumerate() {
             if !kind.may_write_memory() {
@@ -39,43 +77,48 @@ pub(crate) fn check(entries: &[Entry], sites: &[Site], header: LLVMBasicBlockRef
             }
             written += 1;
             let Some(ArgSource::Value(v)) = e.args.get(k) else {
-                return Buffers::Live(format!(
+                return Err(format!(
                     "argument {} of {} is not a pointer the pass can follow",
                     k + 1,
                     site.label()
                 ));
             };
-            let Some(base) = local_array(*v) else {
-                return Buffers::Live(format!(
-                    "the buffer {} of {} is not a local array",
+            let Some(base) = own_memory(*v) else {
+                return Err(format!(
+                    "the buffer {} of {} is neither a local array nor a fresh allocation",
                     ir::value_name(*v),
                     site.label()
                 ));
             };
-            if let Some(other) = other_user(base, &calls, &after) {
-                return Buffers::Live(format!(
-                    "the buffer {} of {} is also used by '{}'",
+            let found = other_users(base, &calls, &syscalls, &after).map_err(|escape| {
+                format!(
+                    "the address of the buffer {} of {} escapes in '{}'",
                     ir::value_name(base),
                     site.label(),
-                    ir::describe(other)
-                ));
-            }
+                    ir::describe(escape)
+                )
+            })?;
+            others.extend(found.into_iter().map(|u| (base, e.site, u)));
         }
     }
     if written == 0 {
-        return Buffers::Live("no call of the loop writes memory".into());
+        return Err("no call of the loop writes memory".into());
     }
-    Buffers::Dead
+    Ok(others)
 }
 
-/// The `alloca` that `v` points into, through address computations and casts.
-fn local_array(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
+/// The `alloca`, or the call returning fresh memory (`noalias`), that `v` points into,
+/// through address computations and casts.
+fn own_memory(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
     for _ in 0..16 {
         if !ir::is_instruction(v) {
             return None;
         }
         match ir::opcode(v) {
             LLVMOpcode::LLVMAlloca => return Some(v),
+            LLVMOpcode::LLVMCall if ir::call_has_attribute(v, AttrAt::Return, "noalias") => {
+                return Some(v)
+            }
             LLVMOpcode::LLVMGetElementPtr
             | LLVMOpcode::LLVMBitCast
             | LLVMOpcode::LLVMAddrSpaceCast => v = ir::operand(v, 0),
@@ -98,32 +141,65 @@ fn reachable(header: LLVMBasicBlockRef) -> HashSet<LLVMBasicBlockRef> {
     seen
 }
 
-/// An instruction other than `calls`, lifetime and debug markers that uses `v` (or an address
-/// computed from it) in a block of `after`.
-fn other_user(
+/// The instructions in `after` that use `v` (or an address computed from it) other than
+/// `calls` and the uses the module docs allow anywhere; each only reads or writes through
+/// the address (`syscalls`, the module's system calls, capture no pointer). `Err` with a use
+/// that lets the address escape, wherever it is.
+fn other_users(
     v: LLVMValueRef,
     calls: &HashSet<LLVMValueRef>,
+    syscalls: &HashSet<LLVMValueRef>,
     after: &HashSet<LLVMBasicBlockRef>,
-) -> Option<LLVMValueRef> {
+) -> Result<Vec<LLVMValueRef>, LLVMValueRef> {
     let mut work = vec![v];
     let mut seen = HashSet::new();
+    let mut found = Vec::new();
     while let Some(v) = work.pop() {
         if !seen.insert(v) {
             continue;
         }
         for (user, at) in ir::users(v) {
             match ir::opcode(user) {
-                // Address computations are followed wherever they are.
+                // Address computations and merges are followed wherever they are.
                 LLVMOpcode::LLVMGetElementPtr
                 | LLVMOpcode::LLVMBitCast
-                | LLVMOpcode::LLVMAddrSpaceCast => work.push(user),
-                _ if !after.contains(&at) && !ir::is_phi(user) => {}
-                LLVMOpcode::LLVMCall if calls.contains(&user) || is_marker(user) => {}
-                _ => return Some(user),
+                | LLVMOpcode::LLVMAddrSpaceCast
+                | LLVMOpcode::LLVMPHI
+                | LLVMOpcode::LLVMSelect => work.push(user),
+                LLVMOpcode::LLVMICmp => {}
+                LLVMOpcode::LLVMCall
+                    if calls.contains(&user) || is_marker(user) || frees(user, v) => {}
+                _ if !syscalls.contains(&user) && !only_through(user, v) => return Err(user),
+                _ if after.contains(&at) => found.push(user),
+                _ => {}
             }
         }
     }
-    None
+    Ok(found)
+}
+
+/// Whether `call` is `free(v)`: it ends the memory's life without reading it.
+fn frees(call: LLVMValueRef, v: LLVMValueRef) -> bool {
+    ir::called_function(call).is_some_and(|f| ir::name(f) == "free")
+        && ir::call_args(call).as_slice() == [v]
+}
+
+/// Whether `user` only reads or writes memory through `v`, letting the address go nowhere:
+/// a load from it, a store to it (not of it), a call that does not capture it.
+fn only_through(user: LLVMValueRef, v: LLVMValueRef) -> bool {
+    match ir::opcode(user) {
+        LLVMOpcode::LLVMLoad => true,
+        LLVMOpcode::LLVMStore => ir::operand(user, 0) != v,
+        LLVMOpcode::LLVMCall => {
+            ir::called_function(user).is_some_and(|f| f != v)
+                && ir::call_args(user)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &a)| a == v)
+                    .all(|(k, _)| ir::call_has_attribute(user, AttrAt::Arg(k as u32), "nocapture"))
+        }
+        _ => false,
+    }
 }
 
 /// `llvm.lifetime.*` and `llvm.dbg.*`: they neither read nor write the memory.

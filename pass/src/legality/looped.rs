@@ -296,14 +296,25 @@ impl Checker<'_> {
                 kind: ExitKind::Resume { nexts },
             })
             .collect();
-        let buffers = match dead_buffers::check(&entries, sites, header) {
-            Buffers::Dead => {
-                match resume::dead_on_resume(sites, &entries, header, &round.blocks, &on_path) {
-                    Ok(()) => Buffers::Dead,
-                    Err(why) => Buffers::Live(why),
-                }
+        let buffers = match dead_buffers::uses(&entries, sites, header) {
+            Ok(others) if others.is_empty() => {
+                resume::dead_on_resume(sites, &entries, header, &round.blocks, &on_path)
             }
-            live => live,
+            Ok(others) => {
+                let (base, site, user) = others[0];
+                let why = dead_buffers::also_used(base, &sites[site], user);
+                let users: Vec<_> = others.iter().map(|&(_, _, u)| u).collect();
+                resume::live_at_stop(
+                    sites,
+                    &entries,
+                    header,
+                    &round.blocks,
+                    &on_path,
+                    &users,
+                    why,
+                )
+            }
+            Err(why) => Buffers::Live(why),
         };
         Ok(Looped {
             entries,

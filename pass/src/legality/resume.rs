@@ -39,7 +39,7 @@ use super::facts::{End, Gap, Step};
 use super::looped::BOUNDED_TRANSFERS;
 use super::{conditions, Reason, Refusal};
 use crate::ir;
-use crate::plan::{self, ArgSource, Carried, Entry, Stop};
+use crate::plan::{self, ArgSource, Buffers, Carried, Entry, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 
@@ -745,13 +745,69 @@ pub(super) fn needs(
 /// its result (an error or a signal: -1; `result <= 0`: -1 or 0; `result != argument`: -1 up
 /// to its bound) and what the earlier calls' say of theirs, each branch's condition narrowing
 /// the result's range on the way it sends it (`if (n == 0) break; if (n < 0) ...` leaves no
-/// way to the write after a read that stopped). `Err` with why the buffers are live.
+/// way to the write after a read that stopped). A stop at the first call whose ways may read
+/// a buffer leaves it [`Buffers::Live`]; one at a later call (a write-all loop finishing a
+/// short write) [`Buffers::LiveAtStop`]: the runtime then leaves the buffer as the plain loop
+/// would at such a stop (`MC_BATCH_LIVE_AT_STOP`).
 pub(super) fn dead_on_resume(
     sites: &[Site],
     entries: &[Entry],
     header: LLVMBasicBlockRef,
     blocks: &[LLVMBasicBlockRef],
     on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+) -> Buffers {
+    let mut late = None;
+    for i in 0..entries.len() {
+        match read_after_stop(sites, entries, i, header, blocks, on_path, &[]) {
+            Ok(()) => {}
+            Err(why) if i == 0 => return Buffers::Live(why),
+            Err(why) => {
+                late.get_or_insert(why);
+            }
+        }
+    }
+    match late {
+        Some(why) => Buffers::LiveAtStop(why),
+        None => Buffers::Dead,
+    }
+}
+
+/// The buffers of a loop whose stops resume it, used by code other than the loop's calls
+/// (`others`, from `dead_buffers::uses`: each only reads or writes through the address, which
+/// does not escape), such as the second `write` of a write-all loop that finishes a short
+/// write. They are [`Buffers::LiveAtStop`] when no way from a stop at the first call (end of
+/// input, a read error) reaches such a use, or a call of the loop that reads a buffer,
+/// before a call fills them again or the loop's header: the runtime leaves a buffer as the
+/// plain loop would everywhere but there (`MC_BATCH_LIVE_AT_STOP`). The ways are followed
+/// inside the loop as [`dead_on_resume`] does, then, once they leave it, through every block
+/// the function may reach.
+pub(super) fn live_at_stop(
+    sites: &[Site],
+    entries: &[Entry],
+    header: LLVMBasicBlockRef,
+    blocks: &[LLVMBasicBlockRef],
+    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    others: &[LLVMValueRef],
+    why: String,
+) -> Buffers {
+    match read_after_stop(sites, entries, 0, header, blocks, on_path, others) {
+        Ok(()) => Buffers::LiveAtStop(why),
+        Err(way) => Buffers::Live(way),
+    }
+}
+
+/// Whether the original code after a stop at entry `i` may read a buffer before it is filled
+/// again ([`dead_on_resume`]): `Err` with the way. With `others` (uses of the buffers besides
+/// the loop's calls), they count as reads too, and the ways that leave the loop are followed
+/// on through the function.
+fn read_after_stop(
+    sites: &[Site],
+    entries: &[Entry],
+    i: usize,
+    header: LLVMBasicBlockRef,
+    blocks: &[LLVMBasicBlockRef],
+    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    others: &[LLVMValueRef],
 ) -> Result<(), String> {
     /// The states followed for one stop at most: a way the bound cuts short counts as one
     /// that reads the buffer.
@@ -772,69 +828,96 @@ pub(super) fn dead_on_resume(
         .iter()
         .filter(|e| !writes(e))
         .map(|e| sites[e.site].call)
+        .chain(others.iter().copied())
         .collect();
-    for (i, e) in entries.iter().enumerate() {
-        let call = sites[e.site].call;
-        let Some(mut ev) = Eval::new(sites, &entries[..=i], on_path) else {
+    let reached = |inst: LLVMValueRef| {
+        format!(
+            "after a stop at {}, the original code may reach {}, which reads the buffer",
+            sites[entries[i].site].label(),
+            ir::describe(inst)
+        )
+    };
+    // Blocks outside the loop the ways reach (followed only with `others`).
+    let mut outside = Vec::new();
+    let e = &entries[i];
+    let call = sites[e.site].call;
+    let Some(mut ev) = Eval::new(sites, &entries[..=i], on_path) else {
+        return Err(format!(
+            "the stop of {} says nothing of its result",
+            sites[e.site].label()
+        ));
+    };
+    // What the stop that fired says of the result, as the program sees it: -1 on an
+    // error (errno set), else its value.
+    let (_, hi) = ev.ranges[i];
+    ev.ranges[i] = match e.stop {
+        Stop::Neg => (-1, -1),
+        Stop::NonPos => (-1, 0),
+        Stop::NeArg(_) | Stop::Never => (-1, hi),
+    };
+    ev.alias[i] = None;
+    let block = ir::parent_block(call);
+    let after = ir::instructions(block)
+        .into_iter()
+        .skip_while(|&x| x != call)
+        .skip(1)
+        .collect::<Vec<_>>();
+    let mut todo: Vec<(Vec<LLVMValueRef>, Eval)> = vec![(after, ev)];
+    let mut states = 0;
+    while let Some((insts, ev)) = todo.pop() {
+        states += 1;
+        if states > MAX_STATES {
             return Err(format!(
-                "the stop of {} says nothing of its result",
+                "the ways on after a stop at {} are too many to follow",
                 sites[e.site].label()
             ));
-        };
-        // What the stop that fired says of the result, as the program sees it: -1 on an
-        // error (errno set), else its value.
-        let (_, hi) = ev.ranges[i];
-        ev.ranges[i] = match e.stop {
-            Stop::Neg => (-1, -1),
-            Stop::NonPos => (-1, 0),
-            Stop::NeArg(_) | Stop::Never => (-1, hi),
-        };
-        ev.alias[i] = None;
-        let block = ir::parent_block(call);
-        let after = ir::instructions(block)
-            .into_iter()
-            .skip_while(|&x| x != call)
-            .skip(1)
-            .collect::<Vec<_>>();
-        let mut todo: Vec<(Vec<LLVMValueRef>, Eval)> = vec![(after, ev)];
-        let mut states = 0;
-        while let Some((insts, ev)) = todo.pop() {
-            states += 1;
-            if states > MAX_STATES {
-                return Err(format!(
-                    "the ways on after a stop at {} are too many to follow",
-                    sites[e.site].label()
-                ));
+        }
+        for inst in insts {
+            if reads.contains(&inst) {
+                return Err(reached(inst));
             }
-            for inst in insts {
-                if reads.contains(&inst) {
-                    return Err(format!(
-                        "after a stop at {}, the original code may reach {}, which reads the buffer",
-                        sites[e.site].label(),
-                        ir::describe(inst)
-                    ));
-                }
-                if fills.contains(&inst) {
-                    break;
-                }
-                if !ir::is_terminator(inst) {
+            if fills.contains(&inst) {
+                break;
+            }
+            if !ir::is_terminator(inst) {
+                continue;
+            }
+            let from = ir::parent_block(inst);
+            for (next, ev) in ev.ways_on(inst) {
+                if next == header {
                     continue;
                 }
-                let from = ir::parent_block(inst);
-                for (next, ev) in ev.ways_on(inst) {
-                    if next == header || !inside.contains(&next) {
-                        continue;
+                if !inside.contains(&next) {
+                    if !others.is_empty() {
+                        outside.push(next);
                     }
-                    let mut ev = ev;
-                    ev.enter(next, from);
-                    let rest = ir::instructions(next)
-                        .into_iter()
-                        .filter(|&i| !ir::is_phi(i))
-                        .collect();
-                    todo.push((rest, ev));
+                    continue;
                 }
+                let mut ev = ev;
+                ev.enter(next, from);
+                let rest = ir::instructions(next)
+                    .into_iter()
+                    .filter(|&i| !ir::is_phi(i))
+                    .collect();
+                todo.push((rest, ev));
             }
         }
+    }
+    // Outside the loop every way is followed, each block once.
+    let mut seen: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    'blocks: while let Some(block) = outside.pop() {
+        if block == header || !seen.insert(block) {
+            continue;
+        }
+        for inst in ir::instructions(block) {
+            if reads.contains(&inst) {
+                return Err(reached(inst));
+            }
+            if fills.contains(&inst) {
+                continue 'blocks;
+            }
+        }
+        outside.extend(ir::successors_of(block));
     }
     Ok(())
 }

@@ -12,7 +12,8 @@
 //! mc.loop.call:   %mc.loop.ret = call i64 @multicall_loop(ptr %mc.entries, i32 k+1,
 //!                                                         i64 MAX_ITERS, ptr null)
 //!                 ; multicall_loop_flags(..., MC_BATCH_DEAD_BUFFERS) when the calls'
-//!                 ; buffers are dead after the loop (legality::dead_buffers)
+//!                 ; buffers are dead after the loop (legality::dead_buffers), with
+//!                 ; MC_BATCH_LIVE_AT_STOP when a stop past the first call may read them
 //!                 switch %mc.loop.ret, %mc.loop.fallback [ k+1: %mc.loop.call,
 //!                                                          i: %mc.loop.exit.i ]
 //! mc.loop.exit.i: the raw results of entries 0..i; entry i's may be an error:
@@ -47,7 +48,7 @@ use crate::plan::{Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Step};
 use crate::shim::Shim;
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
-use multicall_abi::MC_BATCH_DEAD_BUFFERS;
+use multicall_abi::{MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP};
 
 /// The bound on iterations of one `multicall_loop` call. Reaching it costs one more call (the
 /// lowered code calls again), so it only needs to be out of reach of real loops; 2^62 is that
@@ -200,8 +201,13 @@ pub(crate) fn lower(
     let done_before = state.iters.map(|_| b.phi(b.i64t, "mc.loop.done"));
     // With dead buffers the runtime may move the data in the kernel: the batch's flags as an
     // argument; with totals, the sums too.
-    let dead = plan.buffers == Buffers::Dead;
-    let flags = b.c32(if dead { MC_BATCH_DEAD_BUFFERS } else { 0 });
+    let flags = match plan.buffers {
+        Buffers::Dead => MC_BATCH_DEAD_BUFFERS,
+        Buffers::LiveAtStop(_) => MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
+        Buffers::Live(_) => 0,
+    };
+    let dead = flags != 0;
+    let flags = b.c32(flags);
     let iters_arg = state.iters.unwrap_or_else(|| b.null_ptr());
     let mut params = vec![b.ptrt, b.i32t, b.i64t, b.ptrt];
     let mut args = vec![entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), iters_arg];

@@ -141,6 +141,13 @@ struct mc_entry {
  * argument 2, run as copy_file_range, sendfile or splice (docs/runtime.md).
  */
 #define MC_BATCH_DEAD_BUFFERS	(1U << 1)
+/*
+ * For libmulticall only, with MC_BATCH_DEAD_BUFFERS: the memory is dead after the batch
+ * only when the batch completes its iterations or stops at entry 0; after a stop at a later
+ * entry (a copy loop's short or failed write) the caller may read it, and it holds what the
+ * calls run one by one would have left there.
+ */
+#define MC_BATCH_LIVE_AT_STOP	(1U << 4)
 
 /* How the arguments of one entry advance (MC_BATCH_ADVANCE): 16 bytes. */
 struct mc_advance {
