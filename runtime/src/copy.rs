@@ -101,7 +101,8 @@ pub const MAX_BLOCK: u64 = 1 << 30;
 
 /// The fewest whole blocks of a regular input worth the checks of [`plan`]: they cost up to
 /// 8 crossings, and the plain loop 2 per block; below this the plain loop runs it all, after
-/// one `fstat` (two when the file is large enough but its offset leaves fewer blocks).
+/// one `fstat` (three or four when the file is large enough but its offset leaves fewer
+/// blocks).
 pub const MIN_BLOCKS: u64 = 4;
 
 /// The fewest iterations the plain loop runs (on the batch's backend) before [`plan`] is
@@ -259,19 +260,47 @@ fn is_stream_socket(fd: RawFd) -> bool {
 
 /// Chooses the operation for `copy` from its descriptors (rule 4 of the module docs), or
 /// `None` when the plain loop must run it all. A few system calls (`fstat`, `lseek`,
-/// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`), one or two when the input is a regular
-/// file with fewer than [`MIN_BLOCKS`] whole blocks; errno is the caller's to keep.
+/// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`): one when the input is a regular file with
+/// fewer than [`MIN_BLOCKS`] whole blocks, two or three when the descriptors' types refuse
+/// (a device or terminal output, a pipe smaller than a block); errno is the caller's to keep.
 /// `live_at_stop` (`MC_BATCH_LIVE_AT_STOP`, rule 6) refuses a pipe input: the bytes a chunk
 /// takes from a pipe cannot be read into the buffer again.
 pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
+    // What the descriptors' types settle comes first, one `fstat` each, so that a copy the
+    // specialisation cannot take costs two or three calls. A regular input's whole blocks
+    // first: the file's size bounds the blocks left whatever its offset, so a small file
+    // costs one call.
     let input_file = descriptor::examine(copy.input).ok()?;
     let size = input_file.stat().st_size.max(0) as u64;
-    // A regular input: its whole blocks first, so that a small file costs one or two calls:
-    // the file's size bounds the blocks left whatever its offset.
-    let input = if input_file.is_regular() {
+    let input_regular = if input_file.is_regular() {
         if size / copy.block < MIN_BLOCKS {
             return None;
         }
+        true
+    } else if input_file.is_pipe() && !live_at_stop {
+        false
+    } else {
+        return None;
+    };
+    let output_file = descriptor::examine(copy.output).ok()?;
+    if input_file.same_file(&output_file) {
+        return None;
+    }
+    let output = if output_file.is_regular() {
+        Output::File
+    } else if output_file.is_pipe() && input_regular {
+        Output::Pipe
+    } else if output_file.is_socket() && input_regular && is_stream_socket(copy.output) {
+        Output::Socket
+    } else {
+        return None;
+    };
+    // A pipe takes at most its capacity per call: below one block a chunk cannot even finish
+    // the block it starts, and each block would cost more calls than the plain loop's two.
+    if output == Output::Pipe && pipe_capacity(copy.output).is_none_or(|c| c < copy.block) {
+        return None;
+    }
+    let input = if input_regular {
         // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
         let offset = unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) };
         if offset < 0 {
@@ -283,24 +312,12 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
             return None;
         }
         Some((offset, blocks))
-    } else if input_file.is_pipe() && !live_at_stop {
-        None
     } else {
-        return None;
+        None
     };
-    let output_file = descriptor::examine(copy.output).ok()?;
-    if input_file.same_file(&output_file) {
+    if output == Output::File && !output_file.on_task_independent_filesystem() {
         return None;
     }
-    let output = if output_file.is_regular() && output_file.on_task_independent_filesystem() {
-        Output::File
-    } else if output_file.is_pipe() {
-        Output::Pipe
-    } else if output_file.is_socket() && is_stream_socket(copy.output) {
-        Output::Socket
-    } else {
-        return None;
-    };
     let in_flags = input_file.status_flags()?;
     let out_flags = output_file.status_flags()?;
     let refused = libc::O_NONBLOCK | libc::O_DIRECT;
@@ -308,11 +325,6 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
         return None;
     }
     if !file_size_unlimited() {
-        return None;
-    }
-    // A pipe takes at most its capacity per call: below one block a chunk cannot even finish
-    // the block it starts, and each block would cost more calls than the plain loop's two.
-    if output == Output::Pipe && pipe_capacity(copy.output).is_none_or(|c| c < copy.block) {
         return None;
     }
     match input {

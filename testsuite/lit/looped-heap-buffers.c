@@ -5,7 +5,8 @@
 // which finishes a short write from the buffer: the loop's stops resume it) reads the buffer
 // only after a stop at the write: flags 18, MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
 // the runtime refilling the buffer at such a stop. The same loop reading the buffer after
-// end of input keeps the plain multicall_loop.
+// end of input keeps the plain multicall_loop. An llvm.assume of the buffer's alignment
+// reads nothing.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
@@ -14,11 +15,12 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:50:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:65:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the address of the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:65:14 escapes in 'store ptr %{{[0-9]+}}, ptr @keep, align 8'
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:77:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the address of the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:77:14 escapes in 'store ptr %{{[0-9]+}}, ptr @keep, align 8'
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:87:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:87:15 is also used by '{{.*}}call i64 @write({{.*}}'): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:87:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: after a stop at 'read' at looped-heap-buffers.c:87:15, the original code may reach %{{[0-9]+}} = load i8, ptr %{{[0-9]+}}, align 1, which reads the buffer
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:179:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:54:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:69:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the address of the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:69:14 escapes in 'store ptr %{{[0-9]+}}, ptr @keep, align 8'
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:81:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the address of the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:81:14 escapes in 'store ptr %{{[0-9]+}}, ptr @keep, align 8'
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:91:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:91:15 is also used by '{{.*}}call i64 @write({{.*}}'): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:91:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: after a stop at 'read' at looped-heap-buffers.c:91:15, the original code may reach %{{[0-9]+}} = load i8, ptr %{{[0-9]+}}, align 1, which reads the buffer
 
 // CHECK-LABEL: define {{.*}} @copy_heap(
 // CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 2)
@@ -33,6 +35,8 @@
 // CHECK-LABEL: define {{.*}} @cat_heap_peek(
 // CHECK-NOT: @multicall_loop_flags
 // CHECK: call i64 @multicall_loop(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null)
+// CHECK-LABEL: define {{.*}} @copy_aligned(
+// CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 2)
 
 #include <errno.h>
 #include <stdlib.h>
@@ -162,4 +166,19 @@ int cat_heap_peek(int in, int out)
 	status += buf[0];
 	free(buf);
 	return status;
+}
+
+/* An alignment the pass is told of (an llvm.assume of the address) reads nothing. */
+int copy_aligned(int in, int out)
+{
+	char *buf = __builtin_assume_aligned(aligned_alloc(4096, 65536), 4096);
+	ssize_t n;
+
+	if (!buf)
+		return 2;
+	while ((n = read(in, buf, 65536)) > 0)
+		if (write(out, buf, n) != n)
+			break;
+	free(buf);
+	return n != 0;
 }

@@ -9,14 +9,15 @@
 //! memory of its own: a local array (an `alloca`) or a fresh allocation (a call whose result
 //! is `noalias`, as `malloc`'s and its wrappers' are: no other pointer reaches that memory),
 //! that nothing but the calls of this loop uses once the loop is entered, and whose address
-//! never escapes. Allowed besides the loop's calls: lifetime and debug markers, `free`, and
-//! comparisons of the address (`if (!buf)`), which read no memory; a merge of the address
-//! (`phi`, `select`) is followed. A use that cannot run once the loop is entered (its block
-//! is not reachable from the loop's header: the copy of a rotated loop's first iteration on
-//! the way in, a `memset` before the loop) sees nothing the batch did and does not count,
-//! provided it only reads or writes through the address (a load, a store to it, a system
-//! call, a call that does not capture it). Nothing else is assumed: a global buffer or one passed in by a
-//! caller keeps the flag off, and the loop stays an ordinary looped batch.
+//! never escapes. Allowed besides the loop's calls: lifetime and debug markers,
+//! `llvm.assume` of the address's alignment, `free`, and comparisons of the address (`if
+//! (!buf)`), which read no memory; a merge of the address (`phi`, `select`) is followed. A
+//! use that cannot run once the loop is entered (its block is not reachable from the loop's
+//! header: the copy of a rotated loop's first iteration on the way in, a `memset` before the
+//! loop) sees nothing the batch did and does not count, provided it only reads or writes
+//! through the address (a load, a store to it, a system call, a call that does not capture
+//! it). Nothing else is assumed: a global buffer or one passed in by a caller keeps the flag
+//! off, and the loop stays an ordinary looped batch.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -202,10 +203,11 @@ fn only_through(user: LLVMValueRef, v: LLVMValueRef) -> bool {
     }
 }
 
-/// `llvm.lifetime.*` and `llvm.dbg.*`: they neither read nor write the memory.
+/// `llvm.lifetime.*`, `llvm.dbg.*` and `llvm.assume` (an alignment the address has, in an
+/// operand bundle): they neither read nor write the memory.
 fn is_marker(call: LLVMValueRef) -> bool {
     ir::called_function(call).is_some_and(|f| {
         let name = ir::name(f);
-        name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg.")
+        name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg.") || name == "llvm.assume"
     })
 }
