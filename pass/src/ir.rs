@@ -515,3 +515,17 @@ pub fn call_has_attribute(call: LLVMValueRef, at: AttrAt, attr: &str) -> bool {
                 .is_some_and(|f| !LLVMGetEnumAttributeAtIndex(f, index, kind).is_null())
     }
 }
+
+/// Whether `v` is a global variable internal to the module (internal or private linkage):
+/// with link-time optimisation, the whole program's own.
+pub fn is_internal_global(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live value; its linkage is read only once it is known to be a global.
+    unsafe {
+        !LLVMIsAGlobalVariable(v).is_null()
+            && matches!(
+                LLVMGetLinkage(v),
+                llvm_sys::LLVMLinkage::LLVMInternalLinkage
+                    | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
+            )
+    }
+}

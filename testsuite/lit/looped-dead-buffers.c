@@ -1,27 +1,30 @@
 // Whether a whole loop's buffers are dead after it (MC_BATCH_DEAD_BUFFERS: the runtime may
 // then run a copy loop as copy_file_range, sendfile or splice, which never fills the buffer).
 // A local array that only the loop's calls use is dead: the loop calls multicall_loop_flags
-// with the flag (2). A global buffer, or a local one read after the loop, keeps the plain
-// multicall_loop, and the remark says why.
+// with the flag (2); so is a static buffer only this function uses (a later call fills it
+// before reading it). A static buffer another function uses, or a local one read after the
+// loop, keeps the plain multicall_loop, and the remark says why.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
-// RUN: sed 's|@FILE@|%s|' %inputs/dead-buffers.json > %t.json
-// RUN: %opt-cluster -passes='syscall-cluster<profile=%t.json>' -pass-remarks=syscall-cluster \
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' -pass-remarks=syscall-cluster \
 // RUN:   -S %t.ll -o %t.out.ll 2> %t.remarks
 // RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
-// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:37:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
-// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:47:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer @shared of 'read' at looped-dead-buffers.c:{{[0-9]+}}:{{[0-9]+}} is neither a local array nor a fresh allocation
-// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:58:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer %{{[0-9]+}} of 'read' at looped-dead-buffers.c:{{[0-9]+}}:{{[0-9]+}} is also used by '{{.*}}load{{.*}}'
+// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:40:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
+// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:50:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
+// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:73:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the static buffer @last of 'read' at looped-dead-buffers.c:{{[0-9]+}}:{{[0-9]+}} is also used in 'last_byte': '{{.*}}load i8, ptr @last{{.*}}'
+// REMARK-DAG: remark: {{.*}}looped-dead-buffers.c:61:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer %{{[0-9]+}} of 'read' at looped-dead-buffers.c:{{[0-9]+}}:{{[0-9]+}} is also used by '{{.*}}load{{.*}}'
 
 // CHECK-LABEL: define {{.*}} @copy_local(
 // CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 2)
 // CHECK-LABEL: define {{.*}} @copy_global(
+// CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 2)
+// CHECK-LABEL: define {{.*}} @copy_peek(
 // CHECK-NOT: @multicall_loop_flags
 // CHECK: call i64 @multicall_loop(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null)
-// CHECK-LABEL: define {{.*}} @copy_peek(
+// CHECK-LABEL: define {{.*}} @copy_kept(
 // CHECK-NOT: @multicall_loop_flags
 // CHECK: call i64 @multicall_loop(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null)
 
@@ -59,4 +62,21 @@ int copy_peek(int in, int out)
 		if (write(out, buf, n) != n)
 			return buf[0];
 	return n < 0;
+}
+
+static char last[4096];
+
+int copy_kept(int in, int out)
+{
+	ssize_t n;
+
+	while ((n = read(in, last, sizeof last)) > 0)
+		if (write(out, last, n) != n)
+			return 1;
+	return n < 0;
+}
+
+char last_byte(void)
+{
+	return last[0];
 }

@@ -102,7 +102,7 @@ long reported(int in, int out)
 // way in (`duplicate_region`), and the loop whose start is the read is one looped multi-call
 // whose stops resume it, carrying the counter.
 // REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+10]]:{{[0-9]+}}: moved the start of the loop to 'read' at reheader-loop.c:[[#@LINE+10]]:{{[0-9]+}}: the part of the loop before it, with 'write' at reheader-loop.c:[[#@LINE+18]]:{{[0-9]+}}, runs once before the loop
-// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries {{.*}} (counter); no in-kernel copy: the buffer {{.*}} is neither a local array nor a fresh allocation
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries {{.*}} (counter); no in-kernel copy: the static buffer @buf of {{.*}} is also used in '{{.*}}': '{{.*}}'
 // CHECK-LABEL: define {{.*}}@eintr_rotated(
 // CHECK: call i64 @write(
 // CHECK: call i64 @multicall_loop(

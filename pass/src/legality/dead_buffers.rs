@@ -86,18 +86,42 @@ pub(crate) fn uses(
             };
             let Some(base) = own_memory(*v) else {
                 return Err(format!(
-                    "the buffer {} of {} is neither a local array nor a fresh allocation",
+                    "the buffer {} of {} is not memory of the function's own (a local array, a fresh allocation, a static buffer)",
                     ir::value_name(*v),
                     site.label()
                 ));
             };
-            let found = other_users(base, &calls, &syscalls, &after).map_err(|escape| {
-                format!(
-                    "the address of the buffer {} of {} escapes in '{}'",
-                    ir::value_name(base),
-                    site.label(),
-                    ir::describe(escape)
-                )
+            // A static buffer outlives the call: a use anywhere in the function may run
+            // after the loop, in a later call, and a use elsewhere is another function's.
+            let global = !ir::is_instruction(base);
+            let function = ir::block_function(header);
+            let everywhere: HashSet<LLVMBasicBlockRef>;
+            let after = if global {
+                everywhere = ir::blocks(function).into_iter().collect();
+                &everywhere
+            } else {
+                &after
+            };
+            let only_in = global.then_some(function);
+            let found = other_users(base, &calls, &syscalls, after, only_in).map_err(|escape| {
+                let elsewhere = ir::is_instruction(escape)
+                    && ir::block_function(ir::parent_block(escape)) != function;
+                if elsewhere {
+                    format!(
+                        "the static buffer {} of {} is also used in '{}': '{}'",
+                        ir::value_name(base),
+                        site.label(),
+                        ir::name(ir::block_function(ir::parent_block(escape))),
+                        ir::describe(escape)
+                    )
+                } else {
+                    format!(
+                        "the address of the buffer {} of {} escapes in '{}'",
+                        ir::value_name(base),
+                        site.label(),
+                        ir::describe(escape)
+                    )
+                }
             })?;
             others.extend(found.into_iter().map(|u| (base, e.site, u)));
         }
@@ -108,12 +132,26 @@ pub(crate) fn uses(
     Ok(others)
 }
 
-/// The `alloca`, or the call returning fresh memory (`noalias`), that `v` points into,
-/// through address computations and casts.
+/// The `alloca`, the call returning fresh memory (`noalias`) or the static buffer (a global
+/// variable internal to the module) that `v` points into, through address computations and
+/// casts.
 fn own_memory(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
     for _ in 0..16 {
+        if ir::is_internal_global(v) {
+            return Some(v);
+        }
         if !ir::is_instruction(v) {
-            return None;
+            match ir::opcode_of_any(v) {
+                Some(
+                    LLVMOpcode::LLVMGetElementPtr
+                    | LLVMOpcode::LLVMBitCast
+                    | LLVMOpcode::LLVMAddrSpaceCast,
+                ) => {
+                    v = ir::operand(v, 0);
+                    continue;
+                }
+                _ => return None,
+            }
         }
         match ir::opcode(v) {
             LLVMOpcode::LLVMAlloca => return Some(v),
@@ -145,12 +183,14 @@ fn reachable(header: LLVMBasicBlockRef) -> HashSet<LLVMBasicBlockRef> {
 /// The instructions in `after` that use `v` (or an address computed from it) other than
 /// `calls` and the uses the module docs allow anywhere; each only reads or writes through
 /// the address (`syscalls`, the module's system calls, capture no pointer). `Err` with a use
-/// that lets the address escape, wherever it is.
+/// that lets the address escape, wherever it is: with `only_in` (a static buffer), also any
+/// use outside that function, and any constant that holds the address (an initializer).
 fn other_users(
     v: LLVMValueRef,
     calls: &HashSet<LLVMValueRef>,
     syscalls: &HashSet<LLVMValueRef>,
     after: &HashSet<LLVMBasicBlockRef>,
+    only_in: Option<LLVMValueRef>,
 ) -> Result<Vec<LLVMValueRef>, LLVMValueRef> {
     let mut work = vec![v];
     let mut seen = HashSet::new();
@@ -159,7 +199,25 @@ fn other_users(
         if !seen.insert(v) {
             continue;
         }
+        // A constant address computation into a static buffer is followed; any other
+        // constant that holds its address lets it escape.
+        for user in ir::value_users(v) {
+            if ir::is_instruction(user) {
+                continue;
+            }
+            match ir::opcode_of_any(user) {
+                Some(
+                    LLVMOpcode::LLVMGetElementPtr
+                    | LLVMOpcode::LLVMBitCast
+                    | LLVMOpcode::LLVMAddrSpaceCast,
+                ) if ir::operand(user, 0) == v => work.push(user),
+                _ => return Err(user),
+            }
+        }
         for (user, at) in ir::users(v) {
+            if only_in.is_some_and(|f| ir::block_function(at) != f) {
+                return Err(user);
+            }
             match ir::opcode(user) {
                 // Address computations and merges are followed wherever they are.
                 LLVMOpcode::LLVMGetElementPtr

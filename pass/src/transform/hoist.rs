@@ -139,12 +139,7 @@ fn written_only_by(
     function: LLVMValueRef,
     blocks: &HashSet<LLVMBasicBlockRef>,
 ) -> bool {
-    // SAFETY: global is a live global variable; only its linkage is read.
-    let linkage = unsafe { llvm_sys::core::LLVMGetLinkage(global) };
-    if !matches!(
-        linkage,
-        llvm_sys::LLVMLinkage::LLVMInternalLinkage | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
-    ) {
+    if !ir::is_internal_global(global) {
         return false;
     }
     let mut todo = vec![global];
