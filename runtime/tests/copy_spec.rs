@@ -837,6 +837,26 @@ fn unknown_flags_are_refused_and_other_batches_run_as_without_the_flag() {
         )
     };
     assert_eq!(stop, 1);
+    // MC_BATCH_LIVE_AT_STOP is known (a batch of another shape runs as without it); a flag
+    // above it is not.
+    // SAFETY: getpid touches no memory.
+    let ran = unsafe {
+        multicall::run_loop_flags(
+            &mut getpid,
+            2,
+            MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
+        )
+    };
+    assert_eq!(
+        ran.expect("runs"),
+        Outcome {
+            stop_index: 1,
+            iterations: 2
+        }
+    );
+    // SAFETY: as above.
+    let refused = unsafe { multicall::run_loop_flags(&mut getpid, 2, MC_BATCH_LIVE_AT_STOP << 1) };
+    assert_eq!(refused.map_err(|e| e.errno()), Err(libc::EINVAL));
 }
 
 /// A file -> pipe copy whose input grows by `extra` bytes as soon as the reader has the
