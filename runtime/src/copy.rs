@@ -156,11 +156,16 @@ pub struct CopyLoop {
     pub buf: i64,
     /// The read's length, `N`.
     pub block: u64,
+    /// The write is `send(out, buf, n, 0)` (`sendto` with no flags and no address), which
+    /// only a socket takes.
+    pub send: bool,
 }
 
 /// Whether `entries` are exactly the copy loop: entry 0 `read(in, buf, N)` with
 /// `MC_STOP_NONPOS`, `0 < N <=` [`MAX_BLOCK`], no references; entry 1 `write(out, buf,
-/// <result of entry 0>)` with `MC_STOP_NE_ARG` on argument 2 and that one reference.
+/// <result of entry 0>)` with `MC_STOP_NE_ARG` on argument 2 and that one reference, or the
+/// same `send(out, buf, <result of entry 0>, 0)` (on a connected stream socket `write` and a
+/// `send` without flags are one operation: the same bytes, the same `SIGPIPE`).
 pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
     let [read, write] = entries else {
         return None;
@@ -171,7 +176,8 @@ pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
         && read.refs == 0
         && read.args[2] > 0
         && read.args[2] as u64 <= MAX_BLOCK;
-    let is_write = write.nr == libc::SYS_write as u32
+    let send = write.nr == libc::SYS_sendto as u32 && write.args[3..6] == [0, 0, 0];
+    let is_write = (write.nr == libc::SYS_write as u32 || send)
         && write.stop == MC_STOP_NE_ARG
         && write.stop_arg == 2
         && write.refs == 1 << 2
@@ -185,6 +191,7 @@ pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
         output: fd(write.args[0])?,
         buf: read.args[1],
         block: read.args[2] as u64,
+        send,
     })
 }
 
@@ -286,7 +293,13 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
     if input_file.same_file(&output_file) {
         return None;
     }
-    let output = if output_file.is_regular() {
+    let output = if copy.send {
+        // send(2) on anything but a socket fails (ENOTSOCK): the plain loop says so.
+        if !(output_file.is_socket() && input_regular && is_stream_socket(copy.output)) {
+            return None;
+        }
+        Output::Socket
+    } else if output_file.is_regular() {
         Output::File
     } else if output_file.is_pipe() && input_regular {
         Output::Pipe
@@ -705,9 +718,21 @@ mod tests {
                 input: 3,
                 output: 4,
                 buf: 0x1000,
-                block: 4096
+                block: 4096,
+                send: false,
             })
         );
+        let mut send = good;
+        send[1].nr = libc::SYS_sendto as u32;
+        assert_eq!(
+            recognise(&send).map(|c| c.send),
+            Some(true),
+            "send(out, buf, n, 0)"
+        );
+        let mut send_flags = send;
+        send_flags[1].args[3] = i64::from(libc::MSG_NOSIGNAL);
+        let mut send_to = send;
+        send_to[1].args[4] = 0x3000;
         let mut other_buffer = good;
         other_buffer[1].args[1] = 0x2000;
         let mut neg_stop = good;
@@ -723,6 +748,8 @@ mod tests {
             ("another buffer", &other_buffer[..]),
             ("MC_STOP_NEG on the write", &neg_stop[..]),
             ("a constant length", &constant_length[..]),
+            ("send with flags", &send_flags[..]),
+            ("sendto with an address", &send_to[..]),
             ("pread", &pread[..]),
             ("a block above MAX_BLOCK", &huge[..]),
             ("zero length", &copy_loop(0)[..]),

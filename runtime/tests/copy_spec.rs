@@ -77,8 +77,23 @@ fn copy_batch(input: RawFd, output: RawFd, buf: &mut [u8]) -> [McEntry; 2] {
 
 /// Runs the copy loop on `input` -> `output` with blocks of `n` bytes.
 fn run(way: Way, input: RawFd, output: RawFd, n: usize, max_iters: u64) -> (Outcome, [i64; 2]) {
+    run_as(way, input, output, n, max_iters, false)
+}
+
+/// [`run`], the write made as `send(output, buf, n, 0)` when `send`.
+fn run_as(
+    way: Way,
+    input: RawFd,
+    output: RawFd,
+    n: usize,
+    max_iters: u64,
+    send: bool,
+) -> (Outcome, [i64; 2]) {
     let mut buf = vec![0u8; n];
     let mut entries = copy_batch(input, output, &mut buf);
+    if send {
+        entries[1].nr = libc::SYS_sendto as u32;
+    }
     // SAFETY: reads into and writes from the test's own buffer of n bytes, on its own
     // descriptors; the buffer is not read afterwards.
     let outcome = unsafe {
@@ -407,6 +422,10 @@ fn socketpair() -> (File, File) {
 enum Stream {
     /// A socket pair, read by a thread as the bytes arrive.
     Socket,
+    /// The same, written with `send(fd, buf, n, 0)`.
+    SocketSend,
+    /// A pipe read by a thread, written with `send` (which fails: `ENOTSOCK`).
+    PipeSend,
     /// A pipe, read by a thread as the bytes arrive.
     Pipe,
     /// A pipe of 1 MiB, read after the batch.
@@ -419,8 +438,8 @@ fn file_to_stream(way: Way, size: usize, n: usize, start: u64, stream: Stream) -
     let mut input = file_with(&data(size));
     input.seek(SeekFrom::Start(start)).expect("seek");
     let (reader, writer) = match stream {
-        Stream::Socket => socketpair(),
-        Stream::Pipe => pipe(0),
+        Stream::Socket | Stream::SocketSend => socketpair(),
+        Stream::Pipe | Stream::PipeSend => pipe(0),
         Stream::BigPipeReadAfter => pipe(1 << 20),
     };
     let read_all = |mut reader: File| {
@@ -433,7 +452,15 @@ fn file_to_stream(way: Way, size: usize, n: usize, start: u64, stream: Stream) -
         _ => (Some(std::thread::spawn(move || read_all(reader))), None),
     };
     let before = rw_calls();
-    let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
+    let send = matches!(stream, Stream::SocketSend | Stream::PipeSend);
+    let (outcome, results) = run_as(
+        way,
+        input.as_raw_fd(),
+        writer.as_raw_fd(),
+        n,
+        u64::MAX,
+        send,
+    );
     let calls = rw_calls() - before;
     drop(writer);
     let output = match (drain, read_after) {
@@ -511,6 +538,32 @@ fn file_to_pipe_and_socket_match_the_plain_loop() {
             live, plain,
             "socket {socket}, blocks of 5000, live at a stop"
         );
+    }
+}
+
+/// `send(sock, buf, n, 0)` as the loop's write: into a stream socket it is `write`, and the
+/// specialisation takes it (`sendfile`); into a pipe it fails with `ENOTSOCK` every way.
+#[test]
+fn send_into_a_socket_matches_the_plain_loop() {
+    for n in BLOCKS {
+        for size in sizes(n) {
+            let (plain, _) = file_to_stream(Way::Plain, size, n, 0, Stream::SocketSend);
+            for way in [Way::Flagged, Way::Live] {
+                let (got, calls) = file_to_stream(way, size, n, 0, Stream::SocketSend);
+                assert_eq!(got, plain, "{way:?} n {n} size {size}");
+                let blocks = size as u64 / n as u64;
+                if blocks > 1000 {
+                    assert!(
+                        calls * 10 < blocks,
+                        "n {n}: {calls} calls for {blocks} blocks"
+                    );
+                }
+            }
+        }
+        let (plain, _) = file_to_stream(Way::Plain, 100_000, n, 0, Stream::PipeSend);
+        assert_eq!(plain.results[1], -i64::from(libc::ENOTSOCK));
+        let (flagged, _) = file_to_stream(Way::Flagged, 100_000, n, 0, Stream::PipeSend);
+        assert_eq!(flagged, plain, "send into a pipe, n {n}");
     }
 }
 
@@ -644,6 +697,7 @@ fn other_inputs_and_nonblocking_descriptors_fall_back() {
                 output,
                 buf: 0,
                 block: n,
+                send: false,
             },
             false,
         )
