@@ -529,3 +529,9 @@ pub fn is_internal_global(v: LLVMValueRef) -> bool {
             )
     }
 }
+
+/// The entry block of function `f`, which has a body.
+pub fn entry_block(f: LLVMValueRef) -> LLVMBasicBlockRef {
+    // SAFETY: f is a live function with at least one block.
+    unsafe { LLVMGetEntryBasicBlock(f) }
+}

@@ -6,7 +6,8 @@
 // only after a stop at the write: flags 18, MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
 // the runtime refilling the buffer at such a stop. The same loop reading the buffer after
 // end of input keeps the plain multicall_loop. An llvm.assume of the buffer's alignment
-// reads nothing.
+// reads nothing. A static buffer is the same, unless the function reads it before the loop:
+// a later call then reads what the batch left at the end of its input.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
@@ -15,12 +16,15 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:179:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:54:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:69:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the address of the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:69:14 escapes in 'store ptr %{{[0-9]+}}, ptr @keep, align 8'
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:81:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the address of the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:81:14 escapes in 'store ptr %{{[0-9]+}}, ptr @keep, align 8'
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:91:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:91:15 is also used by '{{.*}}call i64 @write({{.*}}'): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop
-// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:91:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: after a stop at 'read' at looped-heap-buffers.c:91:15, the original code may reach %{{[0-9]+}} = load i8, ptr %{{[0-9]+}}, align 1, which reads the buffer
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:188:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:63:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:78:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the address of the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:78:14 escapes in 'store ptr %{{[0-9]+}}, ptr @keep, align 8'
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:90:14: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the address of the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:90:14 escapes in 'store ptr %{{[0-9]+}}, ptr @keep, align 8'
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:100:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %{{[0-9]+}} of 'read' at looped-heap-buffers.c:100:15 is also used by '{{.*}}call i64 @write({{.*}}'): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:100:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: after a stop at 'read' at looped-heap-buffers.c:100:15, the original code may reach %{{[0-9]+}} = load i8, ptr %{{[0-9]+}}, align 1, which reads the buffer
+
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:100:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer @sbuf of 'read' at looped-heap-buffers.c:100:15 is also used by {{.*}}
+// REMARK-DAG: remark: {{.*}}looped-heap-buffers.c:100:15: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: after a stop at 'read' at looped-heap-buffers.c:100:15, the original code may reach %{{[0-9]+}} = load i8, ptr @tbuf, align 16, which reads the buffer
 
 // CHECK-LABEL: define {{.*}} @copy_heap(
 // CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 2)
@@ -37,6 +41,11 @@
 // CHECK: call i64 @multicall_loop(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null)
 // CHECK-LABEL: define {{.*}} @copy_aligned(
 // CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 2)
+// CHECK-LABEL: define {{.*}} @cat_static(
+// CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 18)
+// CHECK-LABEL: define {{.*}} @cat_static_again(
+// CHECK-NOT: @multicall_loop_flags
+// CHECK: call i64 @multicall_loop(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null)
 
 #include <errno.h>
 #include <stdlib.h>
@@ -181,4 +190,40 @@ int copy_aligned(int in, int out)
 			break;
 	free(buf);
 	return n != 0;
+}
+
+/* cat's shape over a static buffer only this function uses: live only after a stop at the
+ * write, as the heap buffer above. */
+static char sbuf[65536];
+
+int cat_static(int in, int out)
+{
+	for (;;) {
+		size_t n = safe_read(in, sbuf, sizeof sbuf);
+		if (n == (size_t)-1)
+			return 1;
+		if (n == 0)
+			return 0;
+		if (full_write(out, sbuf, n) != n)
+			return 1;
+	}
+}
+
+/* The same over a static buffer the function reads when it starts: after a call that ended at
+ * the end of its input, the next one reads what the batch left there. */
+static char tbuf[65536];
+
+int cat_static_again(int in, int out)
+{
+	int status = tbuf[0] == 'x';
+
+	for (;;) {
+		size_t n = safe_read(in, tbuf, sizeof tbuf);
+		if (n == (size_t)-1)
+			return 1;
+		if (n == 0)
+			return status;
+		if (full_write(out, tbuf, n) != n)
+			return 1;
+	}
 }

@@ -304,6 +304,8 @@ impl Checker<'_> {
                 let (base, site, user) = others[0];
                 let why = dead_buffers::also_used(base, &sites[site], user);
                 let users: Vec<_> = others.iter().map(|&(_, _, u)| u).collect();
+                // A static buffer (a global, not an instruction) outlives the call.
+                let is_static = others.iter().any(|&(b, _, _)| !ir::is_instruction(b));
                 resume::live_at_stop(
                     sites,
                     &entries,
@@ -311,6 +313,7 @@ impl Checker<'_> {
                     &round.blocks,
                     &on_path,
                     &users,
+                    is_static,
                     why,
                 )
             }

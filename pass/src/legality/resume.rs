@@ -758,7 +758,7 @@ pub(super) fn dead_on_resume(
 ) -> Buffers {
     let mut late = None;
     for i in 0..entries.len() {
-        match read_after_stop(sites, entries, i, header, blocks, on_path, &[]) {
+        match read_after_stop(sites, entries, i, header, blocks, on_path, &[], None) {
             Ok(()) => {}
             Err(why) if i == 0 => return Buffers::Live(why),
             Err(why) => {
@@ -780,7 +780,9 @@ pub(super) fn dead_on_resume(
 /// before a call fills them again or the loop's header: the runtime leaves a buffer as the
 /// plain loop would everywhere but there (`MC_BATCH_LIVE_AT_STOP`). The ways are followed
 /// inside the loop as [`dead_on_resume`] does, then, once they leave it, through every block
-/// the function may reach.
+/// the function may reach. A static buffer (`is_static`) outlives the call: the function may
+/// return and run again, so the ways from its entry block are followed too.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn live_at_stop(
     sites: &[Site],
     entries: &[Entry],
@@ -788,9 +790,11 @@ pub(super) fn live_at_stop(
     blocks: &[LLVMBasicBlockRef],
     on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
     others: &[LLVMValueRef],
+    is_static: bool,
     why: String,
 ) -> Buffers {
-    match read_after_stop(sites, entries, 0, header, blocks, on_path, others) {
+    let again = is_static.then(|| ir::entry_block(ir::block_function(header)));
+    match read_after_stop(sites, entries, 0, header, blocks, on_path, others, again) {
         Ok(()) => Buffers::LiveAtStop(why),
         Err(way) => Buffers::Live(way),
     }
@@ -799,7 +803,9 @@ pub(super) fn live_at_stop(
 /// Whether the original code after a stop at entry `i` may read a buffer before it is filled
 /// again ([`dead_on_resume`]): `Err` with the way. With `others` (uses of the buffers besides
 /// the loop's calls), they count as reads too, and the ways that leave the loop are followed
-/// on through the function.
+/// on through the function; `again` (a block where the function may run again) is followed
+/// as one of them.
+#[allow(clippy::too_many_arguments)]
 fn read_after_stop(
     sites: &[Site],
     entries: &[Entry],
@@ -808,6 +814,7 @@ fn read_after_stop(
     blocks: &[LLVMBasicBlockRef],
     on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
     others: &[LLVMValueRef],
+    again: Option<LLVMBasicBlockRef>,
 ) -> Result<(), String> {
     /// The states followed for one stop at most: a way the bound cuts short counts as one
     /// that reads the buffer.
@@ -838,7 +845,7 @@ fn read_after_stop(
         )
     };
     // Blocks outside the loop the ways reach (followed only with `others`).
-    let mut outside = Vec::new();
+    let mut outside: Vec<LLVMBasicBlockRef> = again.into_iter().collect();
     let e = &entries[i];
     let call = sites[e.site].call;
     let Some(mut ev) = Eval::new(sites, &entries[..=i], on_path) else {
