@@ -28,7 +28,10 @@
 //!   value on the way is a result or defined before the loop (`needs`, `handed`): those the
 //!   lowering hands back;
 //! - the buffers are dead (`MC_BATCH_DEAD_BUFFERS`) only when no way from a stop reads them
-//!   before a call fills them again (`dead_on_resume`).
+//!   before a call fills them again (`dead_on_resume`), and dead but where a stop past the
+//!   first call resumes the loop (`MC_BATCH_LIVE_AT_STOP`) when only such ways read them
+//!   (`dead_on_resume` for the loop's own calls, `live_at_stop` for other uses, followed
+//!   through the whole function).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
