@@ -19,7 +19,8 @@
 # the programs are copy.c with `creat(argv[2], 0666)` replaced by `dup(1)` (built, profiled
 # and clustered the same way), standard output being one end of a Unix stream socket pair
 # whose other end the harness drains. Figures: the median wall time of RUNS processes (from
-# fork to the harness's wait, the drain included) and the crossings of one more run of each
+# fork to the harness's wait, the drain included; the order of the three rotates from round to
+# round) and the crossings of one more run of each
 # (perf stat -e raw_syscalls:sys_enter on the copying process only), as ratios to the
 # original; every output is compared with the input. Writes the table to OUT_FILE.
 set -euo pipefail
@@ -194,8 +195,11 @@ outs=(file pipe socket)
 for n in "${blocks[@]}"; do
     for out in "${outs[@]}"; do
         for way in "${ways[@]}"; do : >"t.$way"; done
-        for _ in $(seq "$runs"); do
-            for way in "${ways[@]}"; do
+        # The order rotates from round to round: a run pays for the writeback its
+        # predecessor left (16 MiB into a file), so each way follows each other equally.
+        for round in $(seq "$runs"); do
+            for k in "${!ways[@]}"; do
+                way=${ways[$(((round + k) % ${#ways[@]}))]}
                 # shellcheck disable=SC2046 # the command line is words
                 ./harness "$out" - $(cmdline "$way" "$n" "$out") >>"t.$way"
             done
