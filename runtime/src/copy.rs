@@ -293,15 +293,10 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
     if input_file.same_file(&output_file) {
         return None;
     }
-    let output = if copy.send {
-        // send(2) on anything but a socket fails (ENOTSOCK): the plain loop says so.
-        if !(output_file.is_socket() && input_regular && is_stream_socket(copy.output)) {
-            return None;
-        }
-        Output::Socket
-    } else if output_file.is_regular() {
+    // send(2) on anything but a socket fails (ENOTSOCK): the plain loop says so.
+    let output = if output_file.is_regular() && !copy.send {
         Output::File
-    } else if output_file.is_pipe() && input_regular {
+    } else if output_file.is_pipe() && input_regular && !copy.send {
         Output::Pipe
     } else if output_file.is_socket() && input_regular && is_stream_socket(copy.output) {
         Output::Socket
@@ -626,14 +621,12 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
 /// The buffer of `copy` is valid for `N` bytes and `taken <= N`.
 unsafe fn refill(copy: &CopyLoop, start: u64, taken: u64, have: u64) {
     let (input, buf, n) = (i64::from(copy.input), copy.buf, copy.block);
-    let mut pieces = Vec::with_capacity(2);
-    if have < taken {
-        pieces.push((have, taken - have, start + have));
-    }
-    if taken < n && start >= n {
-        pieces.push((taken, n - taken, start - n + taken));
-    }
-    for (at, len, offset) in pieces {
+    // (where in the buffer, how many bytes, from which input offset)
+    let pieces = [
+        (have < taken).then(|| (have, taken - have, start + have)),
+        (taken < n && start >= n).then(|| (taken, n - taken, start - n + taken)),
+    ];
+    for (at, len, offset) in pieces.into_iter().flatten() {
         // SAFETY: `at + len <= N`: within the buffer the caller vouches for; pread writes
         // nothing else and moves no file offset.
         unsafe {
