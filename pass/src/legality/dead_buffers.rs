@@ -6,8 +6,10 @@
 //! `buf`; whether the bytes pass through user memory is visible only to code that reads `buf`
 //! afterwards. The loop's buffers are dead when every argument that a call of the loop writes
 //! through (the catalogue's argument kinds) points, through address computations, into
-//! memory of its own: a local array (an `alloca`) or a fresh allocation (a call whose result
-//! is `noalias`, as `malloc`'s and its wrappers' are: no other pointer reaches that memory),
+//! memory of its own: a local array (an `alloca`), a fresh allocation (a call whose result
+//! is `noalias`, as `malloc`'s and its wrappers' are: no other pointer reaches that memory)
+//! or a static buffer (a global variable internal to the module that no other function
+//! uses; it outlives the call, so every use of it in the function counts as after the loop),
 //! that nothing but the calls of this loop uses once the loop is entered, and whose address
 //! never escapes. Allowed besides the loop's calls: lifetime and debug markers,
 //! `llvm.assume` of the address's alignment, `free`, and comparisons of the address (`if
@@ -16,8 +18,8 @@
 //! header: the copy of a rotated loop's first iteration on the way in, a `memset` before the
 //! loop) sees nothing the batch did and does not count, provided it only reads or writes
 //! through the address (a load, a store to it, a system call, a call that does not capture
-//! it). Nothing else is assumed: a global buffer or one passed in by a caller keeps the flag
-//! off, and the loop stays an ordinary looped batch.
+//! it). Nothing else is assumed: a global buffer of another module, or one passed in by a
+//! caller, keeps the flag off, and the loop stays an ordinary looped batch.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -65,6 +67,9 @@ pub(crate) fn uses(
     // A system call moves bytes through its pointers and keeps none of them.
     let syscalls: HashSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
     let after = reachable(header);
+    let function = ir::block_function(header);
+    // Every block of the function: where a static buffer's uses may run after the loop.
+    let everywhere: HashSet<LLVMBasicBlockRef> = ir::blocks(function).into_iter().collect();
     let mut written = 0;
     let mut others = Vec::new();
     for e in entries {
@@ -93,15 +98,8 @@ pub(crate) fn uses(
             };
             // A static buffer outlives the call: a use anywhere in the function may run
             // after the loop, in a later call, and a use elsewhere is another function's.
-            let global = !ir::is_instruction(base);
-            let function = ir::block_function(header);
-            let everywhere: HashSet<LLVMBasicBlockRef>;
-            let after = if global {
-                everywhere = ir::blocks(function).into_iter().collect();
-                &everywhere
-            } else {
-                &after
-            };
+            let global = is_static(base);
+            let after = if global { &everywhere } else { &after };
             let only_in = global.then_some(function);
             let found = other_users(base, &calls, &syscalls, after, only_in).map_err(|escape| {
                 let elsewhere = ir::is_instruction(escape)
@@ -130,6 +128,12 @@ pub(crate) fn uses(
         return Err("no call of the loop writes memory".into());
     }
     Ok(others)
+}
+
+/// Whether `base`, as [`own_memory`] found it, is a static buffer (a global variable, not an
+/// instruction), which outlives the call.
+pub(crate) fn is_static(base: LLVMValueRef) -> bool {
+    !ir::is_instruction(base)
 }
 
 /// The `alloca`, the call returning fresh memory (`noalias`) or the static buffer (a global

@@ -304,8 +304,7 @@ impl Checker<'_> {
                 let (base, site, user) = others[0];
                 let why = dead_buffers::also_used(base, &sites[site], user);
                 let users: Vec<_> = others.iter().map(|&(_, _, u)| u).collect();
-                // A static buffer (a global, not an instruction) outlives the call.
-                let is_static = others.iter().any(|&(b, _, _)| !ir::is_instruction(b));
+                let is_static = others.iter().any(|&(b, _, _)| dead_buffers::is_static(b));
                 resume::live_at_stop(
                     sites,
                     &entries,
