@@ -20,7 +20,8 @@
 # and clustered the same way), standard output being one end of a Unix stream socket pair
 # whose other end the harness drains. Figures: the median wall time of RUNS processes (from
 # fork to the harness's wait, the drain included; the order of the three rotates from round to
-# round) and the crossings of one more run of each
+# round; before each, outside the timing, the output file is removed and `sync` writes back
+# what earlier runs left, so no run pays for its predecessor) and the crossings of one more run of each
 # (perf stat -e raw_syscalls:sys_enter on the copying process only), as ratios to the
 # original; every output is compared with the input. Writes the table to OUT_FILE.
 set -euo pipefail
@@ -195,11 +196,14 @@ outs=(file pipe socket)
 for n in "${blocks[@]}"; do
     for out in "${outs[@]}"; do
         for way in "${ways[@]}"; do : >"t.$way"; done
-        # The order rotates from round to round: a run pays for the writeback its
-        # predecessor left (16 MiB into a file), so each way follows each other equally.
+        # The order rotates from round to round, so each way follows each other equally.
         for round in $(seq "$runs"); do
             for k in "${!ways[@]}"; do
                 way=${ways[$(((round + k) % ${#ways[@]}))]}
+                # Each run starts from the same state: no output file to truncate and no
+                # dirty pages of an earlier run to write back (outside the timing).
+                rm -f "out.$way"
+                sync
                 # shellcheck disable=SC2046 # the command line is words
                 ./harness "$out" - $(cmdline "$way" "$n" "$out") >>"t.$way"
             done

@@ -95,6 +95,27 @@ use std::os::fd::RawFd;
 /// Most bytes one chunk asks for (rounded down to whole blocks, at least one block).
 pub const CHUNK_BYTES: u64 = 8 << 20;
 
+/// Into a regular file, the first chunk ends where the output's offset is a multiple of
+/// this many bytes, when whole blocks can reach one ([`blocks_to_alignment`]), and the
+/// chunks after it keep the alignment. The kernel moves a chunk through the page cache in
+/// pieces of its splice pipe (16 pages), and the page cache of a file system with large
+/// folios (ext4, XFS, tmpfs) gives each piece folios no larger than the alignment of its
+/// offset: from an offset one page past a boundary, as after a warm-up of one 4 KiB block,
+/// every folio is one page, and a copy of 16 MiB on ext4 takes longer by a tenth or more
+/// (docs/results.md, `scripts/bench-copy16.sh`).
+pub const OUTPUT_ALIGN: u64 = 64 << 10;
+
+/// How many whole blocks of `block` bytes take an output at `offset` to the next multiple of
+/// [`OUTPUT_ALIGN`]: `None` when it is at one already, or when whole blocks never reach one
+/// (a block that does not divide the alignment, an offset inside a block).
+pub fn blocks_to_alignment(offset: u64, block: u64) -> Option<u64> {
+    if block == 0 || !OUTPUT_ALIGN.is_multiple_of(block) || !offset.is_multiple_of(block) {
+        return None;
+    }
+    let gap = (OUTPUT_ALIGN - offset % OUTPUT_ALIGN) % OUTPUT_ALIGN;
+    (gap > 0).then_some(gap / block)
+}
+
 /// The largest block the copy loop is specialised for: a read of more than the kernel's
 /// per-call limit (`MAX_RW_COUNT`) returns less than asked, which rule 1 does not model.
 pub const MAX_BLOCK: u64 = 1 << 30;
@@ -234,6 +255,8 @@ pub struct Plan {
     pub blocks: Option<u64>,
     /// For a regular-file input: its offset when the chunks begin.
     pub offset: Option<u64>,
+    /// For a regular-file output: its offset when the chunks begin ([`OUTPUT_ALIGN`]).
+    pub output_offset: Option<u64>,
     output: Output,
 }
 
@@ -335,6 +358,13 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
     if !file_size_unlimited() {
         return None;
     }
+    let output_offset = if output == Output::File {
+        // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
+        let offset = unsafe { libc::lseek(copy.output, 0, libc::SEEK_CUR) };
+        u64::try_from(offset).ok()
+    } else {
+        None
+    };
     match input {
         Some((offset, blocks)) => {
             if output == Output::Pipe && copy.block <= PIPE_BUF {
@@ -355,6 +385,7 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
                 method,
                 blocks: Some(blocks),
                 offset: Some(offset),
+                output_offset,
                 output,
             })
         }
@@ -362,6 +393,7 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
             method: Method::Splice,
             blocks: None,
             offset: None,
+            output_offset,
             output,
         }),
         None => None,
@@ -449,6 +481,8 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
     let mut blocks_left = plan.blocks;
     let mut done: u64 = 0;
     let per_chunk = (CHUNK_BYTES / n).max(1);
+    // The first chunk into a regular file takes the output to an aligned offset.
+    let mut to_alignment = plan.output_offset.and_then(|o| blocks_to_alignment(o, n));
     // A regular input's offset at the next block, and the last iteration the chunks
     // accounted for: where its block starts and what its read returned (rule 6).
     let mut pos = plan.offset;
@@ -467,6 +501,9 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
         let mut k = (max - done).min(per_chunk);
         if let Some(left) = blocks_left {
             k = k.min(left);
+        }
+        if let Some(aligning) = to_alignment.take() {
+            k = k.min(aligning);
         }
         if k == 0 {
             if done == max {
@@ -700,6 +737,22 @@ mod tests {
                 .stop(MC_STOP_NE_ARG, 2)
                 .reference(2, 0),
         ]
+    }
+
+    #[test]
+    fn the_first_chunk_ends_at_an_aligned_output_offset() {
+        // After a warm-up of four 4 KiB blocks: twelve blocks to 64 KiB.
+        assert_eq!(blocks_to_alignment(16384, 4096), Some(12));
+        // Eight blocks of 512 bytes: 120 more.
+        assert_eq!(blocks_to_alignment(4096, 512), Some(120));
+        assert_eq!(blocks_to_alignment(OUTPUT_ALIGN * 3 + 512, 512), Some(127));
+        // At a boundary already, or no whole number of blocks reaches one.
+        assert_eq!(blocks_to_alignment(0, 4096), None);
+        assert_eq!(blocks_to_alignment(OUTPUT_ALIGN * 5, 4096), None);
+        assert_eq!(blocks_to_alignment(12000, 3000), None);
+        assert_eq!(blocks_to_alignment(4096 + 100, 4096), None);
+        assert_eq!(blocks_to_alignment(4096, 128 << 10), None);
+        assert_eq!(blocks_to_alignment(4096, 0), None);
     }
 
     #[test]

@@ -782,6 +782,18 @@ fn other_inputs_and_nonblocking_descriptors_fall_back() {
         method(plan(misaligned.as_raw_fd(), out.as_raw_fd(), 4096)),
         Some(copy::Method::CopyFileRange)
     );
+    // The output's offset, for the first chunk to end at an aligned one.
+    // SAFETY: lseek on the test's own file.
+    unsafe { libc::lseek(out.as_raw_fd(), 12288, libc::SEEK_SET) };
+    assert_eq!(
+        plan(misaligned.as_raw_fd(), out.as_raw_fd(), 4096).map(|p| p.output_offset),
+        Some(Some(12288))
+    );
+    assert_eq!(
+        plan(misaligned.as_raw_fd(), writer.as_raw_fd(), 8192).map(|p| p.output_offset),
+        Some(None),
+        "a pipe has no offset"
+    );
     assert_eq!(
         method(plan(misaligned.as_raw_fd(), writer.as_raw_fd(), 8192)),
         Some(copy::Method::Sendfile)
