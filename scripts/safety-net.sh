@@ -978,8 +978,11 @@ pkg_xz_utils() {
 # ---------------------------------------------------------------------------------------
 # guest_crossings: the single programs of the packages built above (gzip, dd, cat, pv, lzip, xz)
 # run inside a qemu guest with multicall.ko loaded (scripts/qemu-run.sh), original and clustered
-# build on the same work, crossings counted with strace -c, outputs compared. Skipped when
-# SYSCLUSTER_QEMU=0.
+# build on the same work, crossings counted with strace -c, outputs compared; and mini-httpd's
+# crossings per request (GUEST_REQUESTS requests of busybox wget over the loopback device, the
+# forking server traced with strace -f -c, less a run that answers one request), responses
+# compared. Skipped when SYSCLUSTER_QEMU=0.
+GUEST_REQUESTS=50
 guest_crossings() {
 	if [ "${SYSCLUSTER_QEMU:-1}" = 0 ]; then
 		echo "skip guest crossings: SYSCLUSTER_QEMU=0"
@@ -1001,7 +1004,22 @@ guest_crossings() {
 	[ -x "$work/data/lzip/lzip.clustered" ] && runs+=("lzip -0 of 2 MiB from a pipe|lzip|<pipe> -0")
 	# xz opens its input (open -> fstat, one multi-call) and reads it in a retry loop.
 	[ -x "$work/data/xz-utils/xz.clustered" ] && runs+=("xz -0 of 2 MiB|xz|-0 -c input")
-	if [ ${#runs[@]} -eq 0 ]; then
+	# Servers: WHAT PROGRAM PORT ARGS (a line of the guest's `requests`), requests to PORT.
+	local servers=() qemu_files=()
+	if [ -x "$work/data/mini-httpd/mini_httpd.clustered" ]; then
+		cp "$work/data/mini-httpd/mini_httpd.plain" "$work/data/mini-httpd/mini_httpd.clustered" "$g/"
+		servers+=("mini-httpd mini_httpd 8080 -D -h 127.0.0.1 -p 8080 -d docroot -u root -l \$PWD/log.mini-httpd")
+		# The server, started as root, takes the user root from /etc/passwd.
+		printf 'root:x:0:0:root:/root:/bin/sh\n' >"$g/passwd"
+		qemu_files+=(--file "$g/passwd=/etc/passwd")
+	fi
+	if [ -x "$work/data/redir/redir.clustered" ]; then
+		cp "$work/data/redir/redir.plain" "$work/data/redir/redir.clustered" "$g/"
+		# The relay in the foreground, to busybox's web server on 8081 (started below).
+		servers+=("redir redir 8082 -n 127.0.0.1:8082 127.0.0.1:8081")
+	fi
+	[ ${#servers[@]} -gt 0 ] && make_docroot "$g/docroot"
+	if [ ${#runs[@]} -eq 0 ] && [ ${#servers[@]} -eq 0 ]; then
 		echo "skip guest crossings: no package program was built"
 		return
 	fi
@@ -1033,10 +1051,55 @@ guest_crossings() {
 			echo "if cmp -s out out.plain; then same=identical; else same=DIFFER; fi"
 			echo "echo \"guest-crossings|$what|\$o|\$c|\$same\""
 		done
+		[ ${#servers[@]} -gt 0 ] && cat <<-EOF
+			# serve NAME N PORT ARGS: ./NAME ARGS, traced with strace -f -c, answers 1 + N requests
+			# on PORT (the first one tells that it listens); prints its crossings; the answers go
+			# to got.NAME.
+			serve() {
+			name=\$1 n=\$2 port=\$3; shift 3
+			rm -rf "got.\$name"; mkdir "got.\$name"
+			strace -f -c -o "strace.\$name" "./\$name" "\$@" 2>/dev/null &
+			tracer=\$!
+			i=0
+			until wget -q -O "got.\$name/first" "http://127.0.0.1:\$port/f1" 2>/dev/null; do
+			i=\$((i + 1)); [ \$i -lt 100 ] || { killall "\$name"; return 1; }
+			usleep 100000
+			done
+			k=0
+			while [ \$k -lt "\$n" ]; do
+			for f in f0 f4096 f4097 index.html missing; do
+			[ \$k -lt "\$n" ] || break
+			wget -q -O "got.\$name/\$k.\$f" "http://127.0.0.1:\$port/\$f" 2>/dev/null
+			echo "\$f \$?" >>"got.\$name/codes"
+			k=\$((k + 1))
+			done
+			done
+			killall "\$name"
+			wait \$tracer
+			awk '\$NF == "total" { print \$(NF-2) ~ /^[0-9]+\$/ ? \$(NF-2) : \$(NF-1) }' "strace.\$name" | head -n 1
+			}
+			# requests WHAT PROGRAM PORT ARGS: the original and the clustered build of PROGRAM
+			# (the latter on the module) answer the same requests.
+			requests() {
+			what=\$1 prog=\$2 port=\$3; shift 3
+			o1=\$(serve \$prog.plain 0 \$port "\$@"); o=\$(serve \$prog.plain $GUEST_REQUESTS \$port "\$@")
+			export MULTICALL_BACKEND=kmod
+			c1=\$(serve \$prog.clustered 0 \$port "\$@"); c=\$(serve \$prog.clustered $GUEST_REQUESTS \$port "\$@")
+			unset MULTICALL_BACKEND
+			if diff -r got.\$prog.plain got.\$prog.clustered >/dev/null; then same=identical; else same=DIFFER; fi
+			# The third request is the 4097-byte file: no answer is no comparison.
+			[ -s got.\$prog.plain/2.f4097 ] || same="NO-ANSWER"
+			echo "guest-requests|\$what|\$o1|\$o|\$c1|\$c|\$same"
+			}
+			ifconfig lo 127.0.0.1 up
+			# The web server behind the relay (redir).
+			busybox httpd -p 127.0.0.1:8081 -h "\$PWD/docroot"
+		EOF
+		for line in "${servers[@]}"; do echo "requests $line"; done
 	} >"$g/run.sh"
 	chmod +x "$g/run.sh"
 	"$root/scripts/qemu-run.sh" --timeout 600 --file "$(command -v strace)" --file "$g=$g" \
-		-- "$g/run.sh" >"$work/logs/guest.log" 2>&1
+		"${qemu_files[@]}" -- "$g/run.sh" >"$work/logs/guest.log" 2>&1
 	local found=0 what o c same
 	while IFS='|' read -r _ what o c same; do
 		found=1
@@ -1045,6 +1108,24 @@ guest_crossings() {
 			"$(awk -v x="$o" -v y="$c" 'BEGIN { printf "%.3fx", (x ? y / x : 1) }')" "$same" | tee -a "$summary"
 		[ "$same" = identical ] || fail "guest: $what: the clustered build's output differs"
 	done < <(grep '^guest-crossings|' "$work/logs/guest.log")
+	local o1 c1
+	while IFS='|' read -r _ what o1 o c1 c same; do
+		found=1
+		if ! [[ "$o1$o$c1$c" =~ ^[0-9]+$ ]] || [ -z "$o1" ] || [ -z "$o" ] || [ -z "$c1" ] || [ -z "$c" ]; then
+			fail "guest: $what did not answer its requests ($work/logs/guest.log)"
+			continue
+		fi
+		printf '%-11s   crossings per request in the guest (module), %s requests: original %s, clustered %s (%s); responses %s\n' \
+			"$what" "$GUEST_REQUESTS" \
+			"$(awk -v a="$o1" -v b="$o" -v n="$GUEST_REQUESTS" 'BEGIN { printf "%.1f", (b - a) / n }')" \
+			"$(awk -v a="$c1" -v b="$c" -v n="$GUEST_REQUESTS" 'BEGIN { printf "%.1f", (b - a) / n }')" \
+			"$(awk -v a="$o1" -v b="$o" -v x="$c1" -v y="$c" 'BEGIN { printf "%.3fx", (b > a ? (y - x) / (b - a) : 1) }')" \
+			"$same" | tee -a "$summary"
+		[ "$same" = identical ] || fail "guest: $what: the clustered server answers differently"
+	done < <(grep '^guest-requests|' "$work/logs/guest.log")
+	if [ "$(grep -c '^guest-requests|' "$work/logs/guest.log")" != ${#servers[@]} ]; then
+		fail "guest: not every server's requests were counted ($work/logs/guest.log)"
+	fi
 	[ "$found" = 1 ] || fail "guest: no crossings were counted ($work/logs/guest.log)"
 }
 
