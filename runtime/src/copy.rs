@@ -46,7 +46,10 @@
 //!    - a zero count from a pipe input is end of file: entry 0 gets 0, the batch stops.
 //! 4. **Where no chunk runs at all** (the plain loop does the whole batch): an input that
 //!    is not a regular file or a pipe; an output that is not a regular file, a pipe or a
-//!    stream socket; a regular file on a file system other than ext2/3/4, XFS, btrfs, tmpfs
+//!    TCP socket (a Unix stream socket takes a `send` of up to about half its send buffer
+//!    whole or fails it whole, while a chunk that the peer's closing cuts short may end at
+//!    any byte of a block, which the peer may have read; a TCP `send` may itself stop at any
+//!    byte); a regular file on a file system other than ext2/3/4, XFS, btrfs, tmpfs
 //!    and ramfs ([`crate::descriptor::TASK_INDEPENDENT_FILESYSTEMS`], whose files are byte
 //!    ranges of the page cache however they are cut into calls: a sysfs or procfs file's
 //!    store runs once per write, a FUSE server sees each read); a pipe input with any output but a regular file; either descriptor
@@ -271,21 +274,21 @@ fn file_size_unlimited() -> bool {
     ok && limit.rlim_cur == libc::RLIM_INFINITY
 }
 
-/// Whether socket `fd` is a stream socket.
-fn is_stream_socket(fd: RawFd) -> bool {
-    let mut kind: libc::c_int = 0;
+/// Whether socket `fd` is a TCP socket (`SO_PROTOCOL` is `IPPROTO_TCP`, over IPv4 or IPv6).
+fn is_tcp_socket(fd: RawFd) -> bool {
+    let mut protocol: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: SO_TYPE writes one int into `kind`, whose size `len` says.
+    // SAFETY: SO_PROTOCOL writes one int into `protocol`, whose size `len` says.
     let ok = unsafe {
         libc::getsockopt(
             fd,
             libc::SOL_SOCKET,
-            libc::SO_TYPE,
-            (&mut kind as *mut libc::c_int).cast(),
+            libc::SO_PROTOCOL,
+            (&mut protocol as *mut libc::c_int).cast(),
             &mut len,
         )
     } == 0;
-    ok && kind == libc::SOCK_STREAM
+    ok && protocol == libc::IPPROTO_TCP
 }
 
 /// Chooses the operation for `copy` from its descriptors (rule 4 of the module docs), or
@@ -321,7 +324,7 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
         Output::File
     } else if output_file.is_pipe() && input_regular && !copy.send {
         Output::Pipe
-    } else if output_file.is_socket() && input_regular && is_stream_socket(copy.output) {
+    } else if output_file.is_socket() && input_regular && is_tcp_socket(copy.output) {
         Output::Socket
     } else {
         return None;

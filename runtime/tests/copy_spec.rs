@@ -400,6 +400,19 @@ fn pipe(capacity: usize) -> (File, File) {
     unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
 }
 
+/// A connected pair of TCP sockets over the loopback device: (reader, writer).
+fn tcp_pair() -> (File, File) {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").expect("listen on the loopback device");
+    let address = listener.local_addr().expect("the listener's address");
+    let writer = std::net::TcpStream::connect(address).expect("connect");
+    let (reader, _) = listener.accept().expect("accept");
+    (
+        File::from(std::os::fd::OwnedFd::from(reader)),
+        File::from(std::os::fd::OwnedFd::from(writer)),
+    )
+}
+
 /// A connected pair of Unix stream sockets.
 fn socketpair() -> (File, File) {
     let mut fds = [0; 2];
@@ -420,10 +433,12 @@ fn socketpair() -> (File, File) {
 /// Where a file -> stream copy writes, and who reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stream {
-    /// A socket pair, read by a thread as the bytes arrive.
+    /// A TCP connection over the loopback device, read by a thread as the bytes arrive.
     Socket,
     /// The same, written with `send(fd, buf, n, 0)`.
     SocketSend,
+    /// A Unix stream socket pair, read by a thread (the plain loop runs it all).
+    UnixSocket,
     /// A pipe read by a thread, written with `send` (which fails: `ENOTSOCK`).
     PipeSend,
     /// A pipe, read by a thread as the bytes arrive.
@@ -438,7 +453,8 @@ fn file_to_stream(way: Way, size: usize, n: usize, start: u64, stream: Stream) -
     let mut input = file_with(&data(size));
     input.seek(SeekFrom::Start(start)).expect("seek");
     let (reader, writer) = match stream {
-        Stream::Socket | Stream::SocketSend => socketpair(),
+        Stream::Socket | Stream::SocketSend => tcp_pair(),
+        Stream::UnixSocket => socketpair(),
         Stream::Pipe | Stream::PipeSend => pipe(0),
         Stream::BigPipeReadAfter => pipe(1 << 20),
     };
@@ -527,6 +543,18 @@ fn file_to_pipe_and_socket_match_the_plain_loop() {
                 }
             }
         }
+    }
+    // A Unix stream socket takes each plain send whole or not at all, which a chunk cannot
+    // promise: the plain loop runs it all, with its own two calls per block.
+    for n in [512, 4096] {
+        let size = 4000 * n + 7;
+        let (plain, _) = file_to_stream(Way::Plain, size, n, 0, Stream::UnixSocket);
+        let (flagged, calls) = file_to_stream(Way::Flagged, size, n, 0, Stream::UnixSocket);
+        assert_eq!(flagged, plain, "unix socket n {n}");
+        assert!(
+            calls >= 2 * 4000,
+            "unix socket n {n}: {calls} calls for 4000 blocks"
+        );
     }
     // Blocks above PIPE_BUF that divide no page: chunks end inside blocks, completed.
     for socket in [false, true] {
