@@ -44,7 +44,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -58,9 +58,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat or heapcat)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat or fullblocks)" >&2
 	exit 2
 	;;
 esac
@@ -354,6 +354,7 @@ copysig_cases() { copy_cases; }
 copycount_cases() { copy_cases; }
 copycountsig_cases() { copy_cases; }
 whilecount_cases() { copy_cases; }
+fullblocks_cases() { copy_cases; }
 pipecopy_cases() { copy_cases; }
 # unchecked: copy's inputs and failures; a failed write does not stop the copy (status 0,
 # the errno it left on stderr), a failed read or open does.

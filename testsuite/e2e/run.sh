@@ -29,7 +29,8 @@
 # tests the end of the input and a read error one after the other and retries a read EINTR
 # interrupted, with a block counter, one looped multi-call whose stops resume it, and
 # heapcat.c, gnucat.c over a heap buffer that full_write reads after a short write, the
-# runtime's in-kernel copy refilling it there) it
+# runtime's in-kernel copy refilling it there, and fullblocks.c, a loop that leaves after the
+# write of a short block, whose read stops on a short transfer) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -75,7 +76,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -136,7 +137,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -362,6 +363,12 @@ host_program() {
 			# full_write, which finishes the write from it (MC_BATCH_LIVE_AT_STOP).
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call' "$w/clustered.log" ||
 				fail "$p: the loop is not one looped multi-call with its heap buffer live only at a stop past the read"
+			;;
+		fullblocks)
+			# The way round tests the read's result after the write (n < N leaves): the read
+			# stops on a short transfer, and the original code writes that last block.
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2' "$w/clustered.log" ||
+				fail "$p: the loop is not one looped multi-call whose read stops on a short block"
 			;;
 		eintrcat)
 			# clang rotates the loop (the read at the latch, joined there by the EINTR

@@ -536,24 +536,65 @@ pub(super) fn way_round(
             candidates.push(Stop::NeArg(a as u8));
         }
     }
+    // The earlier calls stop where their gaps say; failing that, one of them may stop on
+    // every result but its length (`result != argument`), when the way round tests that
+    // result (a loop that ends after a short read: `if (n < sizeof buf) break;` after the
+    // write). A stop resumes the original code right after its call, which then does what
+    // the loop does, so stopping more often is always exact.
+    let gap_stops: Vec<Stop> = entries[..k].iter().map(|e| e.stop).collect();
+    let mut earlier: Vec<Option<(usize, Stop)>> = vec![None];
+    for (i, e) in entries[..k].iter().enumerate() {
+        earlier.extend(stronger_stop(e, &sites[e.site]).map(|stop| Some((i, stop))));
+    }
     let mut best: Option<WalkError> = None;
-    for stop in candidates {
-        entries[k].stop = stop;
-        match walk_round(shim, sites, entries, on_path, ck) {
-            Ok(round) => {
-                if let Some((_, refusal)) = conditions::safety(&round.gap, ck, entries[0].site) {
-                    return Err(refusal);
-                }
-                return Ok(round);
-            }
-            Err(e) if best.as_ref().is_none_or(|b| e.steps >= b.steps) => best = Some(e),
-            Err(_) => {}
+    for variant in earlier {
+        for (e, &stop) in entries[..k].iter_mut().zip(&gap_stops) {
+            e.stop = stop;
         }
+        if let Some((i, stop)) = variant {
+            entries[i].stop = stop;
+        }
+        for &stop in &candidates {
+            entries[k].stop = stop;
+            match walk_round(shim, sites, entries, on_path, ck) {
+                Ok(round) => {
+                    if let Some((_, refusal)) = conditions::safety(&round.gap, ck, entries[0].site)
+                    {
+                        return Err(refusal);
+                    }
+                    return Ok(round);
+                }
+                Err(e) if best.as_ref().is_none_or(|b| e.steps >= b.steps) => best = Some(e),
+                Err(_) => {}
+            }
+        }
+    }
+    for (e, &stop) in entries[..k].iter_mut().zip(&gap_stops) {
+        e.stop = stop;
     }
     Err(best.map_or_else(
         || Refusal::new(sites[ck].call, Reason::NoStop { site: ck }),
         |b| b.refusal,
     ))
+}
+
+/// System calls that move at most their length argument's count of bytes, with that
+/// argument's index: `read`, `write`, `pread64`, `pwrite64`, `sendto`, `recvfrom`.
+const LENGTH_ARGUMENT: [(u32, u8); 6] = [(0, 2), (1, 2), (17, 2), (18, 2), (44, 2), (45, 2)];
+
+/// `result != length` for a transfer `entry` (at `site`) of a constant length of at least 1
+/// that stops on errors (`result < 0`) or on no progress (`result <= 0`): that stop also
+/// stops wherever the entry's own does, and adds the short transfers.
+fn stronger_stop(entry: &Entry, site: &Site) -> Option<Stop> {
+    let (_, a) = LENGTH_ARGUMENT
+        .into_iter()
+        .find(|&(nr, _)| site.nr == Some(nr))?;
+    let weak = matches!(entry.stop, Stop::Neg | Stop::NonPos);
+    let length = match entry.args.get(usize::from(a))? {
+        ArgSource::Value(v) => ir::const_int(*v),
+        _ => None,
+    };
+    (weak && length.is_some_and(|c| c >= 1)).then_some(Stop::NeArg(a))
 }
 
 /// The carried value of the header phi `phi` in a loop whose stops resume it, or why the
