@@ -638,11 +638,13 @@ impl Remark {
             _ => String::new(),
         };
         // Whether the runtime may run the loop as one in-kernel copy, and if not why.
+        let copy_shape = copy_shape(sites, entries);
         let buffers = match plan {
             Plan::Straight(_) => String::new(),
             Plan::Looped(l) => match &l.buffers {
-                Buffers::Dead => "; its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)".to_string(),
-                Buffers::LiveAtStop(why) => format!("; its buffers are dead after the loop but for a stop past the first call ({why}): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop"),
+                Buffers::Dead if copy_shape => "; its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)".to_string(),
+                Buffers::LiveAtStop(why) if copy_shape => format!("; its buffers are dead after the loop but for a stop past the first call ({why}): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop"),
+                Buffers::Dead | Buffers::LiveAtStop(_) => "; its buffers are dead after the loop, but the runtime copies in the kernel only a loop of read (stopping at result <= 0) and write or send".to_string(),
                 Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
             },
         };
@@ -686,4 +688,18 @@ fn real_loop(l: &crate::plan::Looped) -> String {
         );
     }
     out
+}
+
+/// Whether `entries` have the shape the runtime copies in the kernel (`runtime/src/copy.rs`,
+/// `recognise`): a `read` that stops at `result <= 0`, then a `write` or `sendto` that stops
+/// on a short transfer.
+fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry]) -> bool {
+    let [read, write] = entries else {
+        return false;
+    };
+    let nr = |e: &crate::plan::Entry| sites[e.site].nr;
+    nr(read) == Some(0)
+        && read.stop == crate::plan::Stop::NonPos
+        && matches!(nr(write), Some(1) | Some(44))
+        && write.stop == crate::plan::Stop::NeArg(2)
 }

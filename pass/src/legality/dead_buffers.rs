@@ -81,14 +81,21 @@ pub(crate) fn uses(
             if !kind.may_write_memory() {
                 continue;
             }
-            written += 1;
-            let Some(ArgSource::Value(v)) = e.args.get(k) else {
-                return Err(format!(
-                    "argument {} of {} is not a pointer the pass can follow",
-                    k + 1,
-                    site.label()
-                ));
+            let v = match e.args.get(k) {
+                // A null pointer (or one the wrapper does not pass, as `recv` passes no
+                // address to `recvfrom`): the call writes nothing there.
+                Some(ArgSource::Zero) => continue,
+                Some(ArgSource::Value(v)) if ir::is_null(*v) => continue,
+                Some(ArgSource::Value(v)) => v,
+                _ => {
+                    return Err(format!(
+                        "argument {} of {} is not a pointer the pass can follow",
+                        k + 1,
+                        site.label()
+                    ))
+                }
             };
+            written += 1;
             let Some(base) = own_memory(*v) else {
                 return Err(format!(
                     "the buffer {} of {} is not memory of the function's own (a local array, a fresh allocation, a static buffer)",
