@@ -230,6 +230,8 @@ mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 hostname guest
+# The loopback device, for programs that talk TCP to themselves (the runtime's socket tests).
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 if [ $load_module = 1 ]; then
     insmod /lib/modules/multicall.ko $module_args || echo "@@MC-INSMOD-FAILED@@"
 fi

@@ -405,7 +405,8 @@ fn tcp_pair() -> (File, File) {
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").expect("listen on the loopback device");
     let address = listener.local_addr().expect("the listener's address");
-    let writer = std::net::TcpStream::connect(address).expect("connect");
+    let writer = std::net::TcpStream::connect(address)
+        .expect("connect to a listener on the loopback device (is the device up?)");
     let (reader, _) = listener.accept().expect("accept");
     (
         File::from(std::os::fd::OwnedFd::from(reader)),
