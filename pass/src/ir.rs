@@ -445,6 +445,27 @@ pub fn users(v: LLVMValueRef) -> Vec<(LLVMValueRef, LLVMBasicBlockRef)> {
     out
 }
 
+/// Deletes the instruction `inst`, which has no use left.
+pub fn erase(inst: LLVMValueRef) {
+    // SAFETY: `inst` is a live instruction of the module whose uses were all replaced.
+    unsafe { llvm_sys::core::LLVMInstructionEraseFromParent(inst) }
+}
+
+/// Whether `gep` is `getelementptr [inbounds] i8, ptr p, i64 off`.
+pub fn byte_gep(gep: LLVMValueRef) -> bool {
+    // SAFETY: gep is a live getelementptr instruction of the module being read.
+    let (operands, elem) = unsafe {
+        (
+            llvm_sys::core::LLVMGetNumOperands(gep),
+            llvm_sys::core::LLVMGetGEPSourceElementType(gep),
+        )
+    };
+    operands == 2
+        && type_kind(elem) == LLVMTypeKind::LLVMIntegerTypeKind
+        && int_width(elem) == 8
+        && int_width(type_of(operand(gep, 1))) == 64
+}
+
 /// LLVM's verifier over the whole module: `Err` with its message when the module is broken.
 pub fn verify(m: LLVMModuleRef) -> Result<(), String> {
     let mut msg: *mut c_char = std::ptr::null_mut();

@@ -161,14 +161,16 @@ pub struct Looped {
 /// An argument of a whole loop's call that advances by a result of each iteration: a header
 /// phi `v = phi [init, preheader], [next, latch]` with `next = v - result` or
 /// `next = v + result` (`getelementptr i8, ptr v, result` for a pointer), passed unchanged as
-/// argument `arg` of entry `entry` and used in the loop by nothing else but `next` and the
-/// header's test.
+/// the arguments `uses` and used in the loop by nothing else but `next` and the header's
+/// test.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Advancing {
     pub phi: LLVMValueRef,
     pub next: LLVMValueRef,
-    pub entry: usize,
-    pub arg: u8,
+    /// The arguments it is passed as, `(entry, argument)`: one, or several when calls of the
+    /// loop share it (`pread`'s and `pwrite`'s offset in a copy at the same offsets). Each
+    /// advances by the same result, so they stay equal.
+    pub uses: Vec<(usize, u8)>,
     /// The entry whose result it advances by.
     pub by: usize,
     /// Whether `next` is `v - result`.

@@ -601,16 +601,22 @@ impl Remark {
                 let each: Vec<String> = l
                     .advancing
                     .iter()
-                    .map(|a| (a.phi, a.arg, a.entry, a.down, a.by))
+                    .map(|a| (a.phi, a.uses.clone(), a.down, a.by))
                     .chain(l.derived.iter().map(|d| {
                         let down = d.kind == crate::plan::Derive::SubFrom;
-                        (d.inst, d.arg, d.entry, down, d.by)
+                        (d.inst, vec![(d.entry, d.arg)], down, d.by)
                     }))
-                    .map(|(v, arg, entry, down, by)| {
+                    .map(|(v, uses, down, by)| {
+                        let passed: Vec<String> = uses
+                            .iter()
+                            .map(|&(entry, arg)| {
+                                format!("argument {arg} of {}", sites[entries[entry].site].callee)
+                            })
+                            .collect();
                         format!(
-                            "{} (argument {arg} of {}, {} {}'s result)",
+                            "{} ({}, {} {}'s result)",
                             crate::ir::value_name(v),
-                            sites[entries[entry].site].callee,
+                            passed.join(" and "),
                             if down { "down by" } else { "up by" },
                             sites[entries[by].site].callee
                         )
@@ -638,13 +644,14 @@ impl Remark {
             _ => String::new(),
         };
         // Whether the runtime may run the loop as one in-kernel copy, and if not why.
-        let copy_shape = copy_shape(sites, entries);
+        let advances = matches!(plan, Plan::Looped(l) if !l.advancing.is_empty());
+        let copy_shape = copy_shape(sites, entries, advances);
         let buffers = match plan {
             Plan::Straight(_) => String::new(),
             Plan::Looped(l) => match &l.buffers {
                 Buffers::Dead if copy_shape => "; its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)".to_string(),
                 Buffers::LiveAtStop(why) if copy_shape => format!("; its buffers are dead after the loop but for a stop past the first call ({why}): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop"),
-                Buffers::Dead | Buffers::LiveAtStop(_) => "; its buffers are dead after the loop, but the runtime copies in the kernel only a loop of read (stopping at result <= 0) and write or send".to_string(),
+                Buffers::Dead | Buffers::LiveAtStop(_) => "; its buffers are dead after the loop, but the runtime copies in the kernel only a loop of read (stopping at result <= 0) and write or send, or of pread and pwrite at advancing offsets".to_string(),
                 Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
             },
         };
@@ -692,14 +699,17 @@ fn real_loop(l: &crate::plan::Looped) -> String {
 
 /// Whether `entries` have the shape the runtime copies in the kernel (`runtime/src/copy.rs`,
 /// `recognise`): a `read` that stops at `result <= 0`, then a `write` or `sendto` that stops
-/// on a short transfer.
-fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry]) -> bool {
+/// on a short transfer; or `pread64` then `pwrite64` the same way, when arguments advance
+/// (`advancing`: their offsets).
+fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry], advancing: bool) -> bool {
     let [read, write] = entries else {
         return false;
     };
     let nr = |e: &crate::plan::Entry| sites[e.site].nr;
-    nr(read) == Some(0)
-        && read.stop == crate::plan::Stop::NonPos
-        && matches!(nr(write), Some(1) | Some(44))
-        && write.stop == crate::plan::Stop::NeArg(2)
+    let pair = match (nr(read), nr(write)) {
+        (Some(0), Some(1)) | (Some(0), Some(44)) => !advancing,
+        (Some(17), Some(18)) => advancing,
+        _ => false,
+    };
+    pair && read.stop == crate::plan::Stop::NonPos && write.stop == crate::plan::Stop::NeArg(2)
 }

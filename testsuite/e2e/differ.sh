@@ -44,7 +44,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -58,9 +58,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat or fullblocks)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks or pcopy)" >&2
 	exit 2
 	;;
 esac
@@ -356,6 +356,13 @@ copycountsig_cases() { copy_cases; }
 whilecount_cases() { copy_cases; }
 fullblocks_cases() { copy_cases; }
 pipecopy_cases() { copy_cases; }
+# pcopy: copy's cases, an input that cannot pread (a FIFO: ESPIPE at the first call) and an
+# output that takes every pwrite and keeps nothing (/dev/null).
+pcopy_cases() {
+	copy_cases
+	check input-fifo-espipe in_fifo 1 -- in out
+	check output-dev-null in_2097152 0 -- in /dev/null
+}
 # unchecked: copy's inputs and failures; a failed write does not stop the copy (status 0,
 # the errno it left on stderr), a failed read or open does.
 unchecked_cases() {

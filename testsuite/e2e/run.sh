@@ -76,7 +76,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -137,7 +137,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -369,6 +369,12 @@ host_program() {
 			# stops on a short transfer, and the original code writes that last block.
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2' "$w/clustered.log" ||
 				fail "$p: the loop is not one looped multi-call whose read stops on a short block"
+			;;
+		pcopy)
+			# pread -> pwrite at one offset that advances by pread's result: after the
+			# rotation the offset is one phi, passed to both calls.
+			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pread and argument 3 of pwrite, up by pread.s result); its buffers are dead after the loop' "$w/clustered.log" ||
+				fail "$p: the loop is not one looped multi-call whose offset advances in both calls"
 			;;
 		eintrcat)
 			# clang rotates the loop (the read at the latch, joined there by the EINTR

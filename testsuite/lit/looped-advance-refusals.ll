@@ -1,5 +1,5 @@
 ; Write-all and read-until-full loops that stay refused, each with the missed remark naming
-; what stops it: a test against another bound than 0, an argument passed twice, a step that
+; what stops it: a test against another bound than 0, a step that
 ; is not a result, a store on the way round, a stop on a short write, and gzip's fill_inbuf form (read(fd, buf + got,
 ; size - got)) with an unsigned test or a count that may wrap.
 ;
@@ -11,7 +11,6 @@
 ; RUN: opt -passes=verify -disable-output %t.ll
 
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: the loop's test '%go = icmp sgt i64 %left, 10' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: pwrite64 -> pwrite64 (weight 299) breaks whole-loop legality: argument %left changes from one iteration to the next: it is passed to more than one argument: a looped batch advances an argument only by a result of the same iteration
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: argument %left changes from one iteration to the next: its step '%twice = add i64 %n, %n' is not the 64-bit result of a call of the loop: a looped batch advances an argument only by a result of the same iteration
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: 'store i64 %left.next, ptr %progress, align 4' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the loop's test '%more = icmp ult i64 %got.next, %size' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
@@ -32,25 +31,6 @@ loop:
   br i1 %go, label %body, label %out
 body:
   %n = call i64 @write(i32 %fd, ptr %p, i64 %left)
-  %ok = icmp sgt i64 %n, -1
-  %p.next = getelementptr inbounds i8, ptr %p, i64 %n
-  %left.next = sub i64 %left, %n
-  br i1 %ok, label %loop, label %out
-out:
-  ret i64 %left
-}
-
-; The count is both the length and the offset of pwrite64: one value, two arguments.
-define i64 @passed_twice(i32 %fd, ptr %buf, i64 %len) {
-entry:
-  br label %loop
-loop:
-  %left = phi i64 [ %len, %entry ], [ %left.next, %body ]
-  %p = phi ptr [ %buf, %entry ], [ %p.next, %body ]
-  %go = icmp ne i64 %left, 0
-  br i1 %go, label %body, label %out
-body:
-  %n = call i64 @pwrite64(i32 %fd, ptr %p, i64 %left, i64 %left)
   %ok = icmp sgt i64 %n, -1
   %p.next = getelementptr inbounds i8, ptr %p, i64 %n
   %left.next = sub i64 %left, %n
@@ -160,4 +140,3 @@ out:
 
 declare i64 @write(i32, ptr, i64)
 declare i64 @read(i32, ptr, i64)
-declare i64 @pwrite64(i32, ptr, i64, i64)

@@ -23,9 +23,10 @@
 //! - one block outside the loop enters the header (the preheader);
 //! - each of the header's phis is an advancing argument or a carried counter or total
 //!   (`looped::carried_value`). An advancing argument is an `i64` or a pointer, passed
-//!   unchanged as one argument of one call of the chain, whose value from the way round is
+//!   unchanged as arguments of calls of the chain (one, or several: `pread`'s and `pwrite`'s
+//!   offset in a copy at the same offsets), whose value from the way round is
 //!   itself plus or minus a result of that iteration (`add`, `sub`, `getelementptr i8` by
-//!   the raw 64-bit result, no casts), used in the loop by nothing but that call, its next
+//!   the raw 64-bit result, no casts), used in the loop by nothing but those calls, its next
 //!   value and the header's test;
 //! - the walk from `ck` back to the header stays in `ck`'s block, runs nothing but integer
 //!   and address arithmetic and comparisons, and ends in a branch whose condition is a stop
@@ -55,8 +56,8 @@ use super::looped::{
 use super::{conditions, dead_buffers, reentry, Checker, Reason, Refusal};
 use crate::ir;
 use crate::plan::{
-    Advancing, ArgSource, Buffers, Carried, Cast, Derive, Derived, Entry, ExitKind, LoopExit,
-    Looped, Step, Stop, Tested, TestedArg, Until,
+    Advancing, ArgSource, Carried, Cast, Derive, Derived, Entry, ExitKind, LoopExit, Looped, Step,
+    Stop, Tested, TestedArg, Until,
 };
 use crate::shim::flags;
 use crate::sites::Site;
@@ -353,7 +354,7 @@ impl Checker<'_> {
             if let Stop::NeArg(k) = stop {
                 let moved = advancing
                     .iter()
-                    .map(|a| (a.phi, a.entry, a.arg))
+                    .flat_map(|a| a.uses.iter().map(|&(entry, arg)| (a.phi, entry, arg)))
                     .chain(derived.iter().map(|d| (d.inst, d.entry, d.arg)))
                     .find(|&(_, en, a)| en == i && a == k);
                 if let Some((value, ..)) = moved {
@@ -398,11 +399,9 @@ impl Checker<'_> {
             .chain(advancing.iter().flat_map(|a| [a.phi, a.next]))
             .collect();
         nothing_else_escapes(&blocks, &inside, &kept)?;
-        // The runtime's in-kernel copies take fixed arguments: advancing loops never use them.
-        let buffers = match dead_buffers::check(&entries, sites, header) {
-            Buffers::Dead => Buffers::Live("its arguments advance".into()),
-            live => live,
-        };
+        // Dead buffers let the runtime copy at explicit offsets in the kernel (a pread ->
+        // pwrite loop whose offsets advance by the read's result, runtime/src/copy.rs).
+        let buffers = dead_buffers::check(&entries, sites, header);
         let reentry = if round.reentry {
             reentry::reentry_blocks(&blocks, &batch)
         } else {
@@ -684,10 +683,10 @@ pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Op
     };
     let (a, b) = (ir::operand(inst, 0), ir::operand(inst, 1));
     match ir::opcode(inst) {
-        LLVMOpcode::LLVMGetElementPtr if byte_gep(inst) && is_phi(b) && invariant(a) => {
+        LLVMOpcode::LLVMGetElementPtr if ir::byte_gep(inst) && is_phi(b) && invariant(a) => {
             Some(plain(b, a, Derive::Gep))
         }
-        LLVMOpcode::LLVMGetElementPtr if byte_gep(inst) && invariant(a) => {
+        LLVMOpcode::LLVMGetElementPtr if ir::byte_gep(inst) && invariant(a) => {
             let (phi, cast) = widened(b).filter(|&(p, _)| phi_of(p, 32))?;
             Some(Derivation {
                 phi,
@@ -819,9 +818,11 @@ fn advancing_value(
     sites: &[Site],
     test: LLVMValueRef,
 ) -> Result<Advancing, String> {
-    let &[(entry, arg)] = passed else {
-        return Err("it is passed to more than one argument".into());
-    };
+    // Passed as several arguments (`pread`'s and `pwrite`'s offset in a copy at the same
+    // offsets): each advances by the same result, so they stay equal, as the one value is.
+    if passed.is_empty() {
+        return Err("it is passed to no call".into());
+    }
     let ty = ir::type_of(phi);
     let kind = ir::type_kind(ty);
     let pointer = kind == LLVMTypeKind::LLVMPointerTypeKind;
@@ -841,7 +842,7 @@ fn advancing_value(
             (true, ir::operand(next, 1))
         }
         LLVMOpcode::LLVMGetElementPtr
-            if pointer && ir::operand(next, 0) == phi && byte_gep(next) =>
+            if pointer && ir::operand(next, 0) == phi && ir::byte_gep(next) =>
         {
             (false, ir::operand(next, 1))
         }
@@ -861,11 +862,13 @@ fn advancing_value(
     if ir::int_width(ir::type_of(step)) != 64 {
         return Err("its step is not a 64-bit result".into());
     }
-    let call = sites[calls[entry]].call;
-    for (v, allowed) in [(phi, [next, call, test]), (next, [phi, test, test])] {
+    let callers: Vec<LLVMValueRef> = passed.iter().map(|&(e, _)| sites[calls[e]].call).collect();
+    for (v, allowed) in [(phi, vec![next, test]), (next, vec![phi, test])] {
+        let allowed =
+            |user: LLVMValueRef| allowed.contains(&user) || (v == phi && callers.contains(&user));
         if let Some((user, _)) = ir::users(v)
             .into_iter()
-            .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && !allowed.contains(&user))
+            .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && !allowed(user))
         {
             return Err(format!(
                 "'{}' uses {} in the loop",
@@ -877,24 +880,8 @@ fn advancing_value(
     Ok(Advancing {
         phi,
         next,
-        entry,
-        arg: arg as u8,
+        uses: passed.iter().map(|&(e, a)| (e, a as u8)).collect(),
         by,
         down,
     })
-}
-
-/// Whether the `getelementptr` `gep` is `getelementptr [inbounds] i8, ptr p, i64 off`.
-fn byte_gep(gep: LLVMValueRef) -> bool {
-    // SAFETY: gep is a live getelementptr instruction of the module being checked.
-    let (operands, elem) = unsafe {
-        (
-            llvm_sys::core::LLVMGetNumOperands(gep),
-            llvm_sys::core::LLVMGetGEPSourceElementType(gep),
-        )
-    };
-    operands == 2
-        && ir::type_kind(elem) == LLVMTypeKind::LLVMIntegerTypeKind
-        && ir::int_width(elem) == 8
-        && ir::int_width(ir::type_of(ir::operand(gep, 1))) == 64
 }

@@ -33,7 +33,10 @@ use std::collections::HashMap;
 
 use llvm_sys::prelude::*;
 use llvm_sys::LLVMOpcode;
-use multicall_abi::{McBatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS};
+use multicall_abi::{
+    McBatch, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_LOOP,
+    MC_BATCH_SUMS,
+};
 
 use super::builder::Builder;
 use super::looped::{
@@ -41,7 +44,9 @@ use super::looped::{
 };
 use super::straight::{guard_negative_arguments, Entries};
 use crate::ir;
-use crate::plan::{Advancing, Carried, Cast, Derive, Looped, Step, Tested, TestedArg, Until};
+use crate::plan::{
+    Advancing, Buffers, Carried, Cast, Derive, Looped, Step, Tested, TestedArg, Until,
+};
 use crate::shim::Shim;
 use crate::sites::Site;
 
@@ -67,7 +72,11 @@ fn advance_words(i: usize, plan: &Looped, tested: &Tested) -> (u64, u64) {
         .advancing
         .iter()
         .enumerate()
-        .map(|(k, a)| (TestedArg::Advancing(k), a.entry, a.arg, a.by, a.down))
+        .flat_map(|(k, a)| {
+            a.uses
+                .iter()
+                .map(move |&(entry, arg)| (TestedArg::Advancing(k), entry, arg, a.by, a.down))
+        })
         .chain(plan.derived.iter().enumerate().map(|(k, d)| {
             (
                 TestedArg::Derived(k),
@@ -215,7 +224,14 @@ pub(super) fn lower(
         b.store(b.cu(b.i64t, lo), b.element(advances, adv_ty, 2 * j));
         b.store(b.cu(b.i64t, hi), b.element(advances, adv_ty, 2 * j + 1));
     }
-    let flags = u64::from(MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE);
+    // With dead buffers the runtime may move the data in the kernel (a copy at explicit
+    // offsets): the flags say so, as `lower::looped` does for a plain loop.
+    let dead = match plan.buffers {
+        Buffers::Dead => MC_BATCH_DEAD_BUFFERS,
+        Buffers::LiveAtStop(_) => MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
+        Buffers::Live(_) => 0,
+    };
+    let flags = u64::from(MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE | dead);
     let word = |k: usize| b.element(batch, words_ty, k);
     b.store(entries.ptr, word(0));
     b.store(b.cu(b.i64t, flags << 32 | n as u64), word(1));

@@ -19,7 +19,7 @@
 //! creator; the `fcntl`s were reached only after a valid descriptor (`decide`), where they
 //! returned 0.
 
-use llvm_sys::core::{LLVMInstructionEraseFromParent, LLVMSetOperand};
+use llvm_sys::core::LLVMSetOperand;
 use llvm_sys::prelude::LLVMValueRef;
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
 
@@ -45,11 +45,11 @@ pub(super) fn rewrite(b: &Builder, shim: &Shim, sites: &[Site], m: &Merge) {
     }
     for f in fcntls {
         Builder::replace_uses(f, b.const_int(ir::type_of(f), 0));
-        erase(f);
+        ir::erase(f);
     }
     if let Some(g) = m.getfl.map(|s| sites[s].call) {
         Builder::replace_uses(g, b.const_int(ir::type_of(g), O_RDWR));
-        erase(g);
+        ir::erase(g);
     }
 }
 
@@ -64,7 +64,7 @@ fn append_flags(b: &Builder, call: LLVMValueRef, name: &str, mask: i64) {
     let (f, fty) = b.declare(name, ir::type_of(call), &mut params);
     let merged = b.call(fty, f, &mut args, &format!("mc.{name}"));
     Builder::replace_uses(call, merged);
-    erase(call);
+    ir::erase(call);
 }
 
 /// Argument `k` of `call` becomes `or arg, mask`, computed just before the call.
@@ -148,9 +148,4 @@ fn dup3_guarded(b: &Builder, shim: &Shim, call: LLVMValueRef, fcntls: &[LLVMValu
         Builder::replace_uses(fc, phi);
         Builder::add_incoming(phi, &[(b.const_int(ty, 0), at), (fc, run)]);
     }
-}
-
-fn erase(inst: LLVMValueRef) {
-    // SAFETY: `inst` is a live instruction of the module whose uses were all replaced.
-    unsafe { LLVMInstructionEraseFromParent(inst) }
 }

@@ -41,6 +41,7 @@ mod peel;
 mod promote;
 mod reheader;
 mod rotate;
+mod sums;
 mod unroll;
 
 use std::collections::HashSet;
@@ -152,7 +153,11 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("hoist", hoist::run),
     ("rotate", rotate::run),
+    // After a rotation and after a moved start: a running offset kept at the end of the
+    // iteration is a sum of two phis of the new header.
+    ("sums", sums::run),
     ("reheader", reheader::run),
+    ("sums", sums::run),
     // After a loop's start moved: the copy of a block for a hot edge would otherwise give the
     // loop a second way in at the call the start moves to (a rotated loop whose read is
     // joined at the latch by an EINTR retry).
@@ -199,7 +204,7 @@ pub(crate) fn run_on_hot(ctx: &mut Context<'_>, sites: &[Site], pairs: &[Weighte
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
 /// the start back; hoisting needs the loop's refusal over the peeled calls), which needs the
 /// copies as sites and the edges on them.
-const RESCAN_AFTER: &[&str] = &["reheader", "peel"];
+const RESCAN_AFTER: &[&str] = &["reheader", "sums", "peel"];
 
 /// The module's sites and the profile's hot pairs over them, after a change.
 pub(super) fn scan_and_map(ctx: &Context<'_>) -> (Vec<Site>, Vec<WeightedPair>) {

@@ -1,0 +1,88 @@
+// Loops whose offset or pointer is kept as a running sum at the end of the iteration. clang
+// rotates them: after the pass rotates them back (the pread first), `off + n` is a sum of two
+// phis of the new header, the offset and the result before; transform/sums.rs folds it into
+// one phi that advances by the iteration's result, and the loop becomes one looped
+// multi-call. One offset passed to both calls advances in both (struct mc_advance of each
+// entry: argument 3 by entry 0's result, 1 << 24), and the buffer is dead after the loop, so
+// the runtime may copy at the offsets in the kernel (MC_BATCH_DEAD_BUFFERS).
+//
+// RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/offsets.json>' \
+// RUN:   -pass-remarks=syscall-cluster -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+// RUN: FileCheck %s < %t.out.ll
+// RUN: opt -passes=verify -disable-output %t.out.ll
+
+#include <sys/types.h>
+#include <unistd.h>
+
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+18]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum (argument 3 of pread and argument 3 of pwrite, up by pread's result); its buffers are dead after the loop: the runtime may run it as an in-kernel copy
+
+// CHECK-LABEL: define {{.*}} @same_offsets(
+// CHECK: store i64 16777216, ptr %[[#]]
+// CHECK-NEXT: getelementptr
+// CHECK-NEXT: store i64 0, ptr
+// CHECK: store i64 16777216, ptr
+// The batch's flags (LOOP | DEAD_BUFFERS | SUMS | ADVANCE) above its count of 2.
+// CHECK: store i64 64424509442, ptr
+// CHECK: call i64 @multicall_run_batch(
+// CHECK: %sum = phi i64
+// CHECK-LABEL: define {{.*}} @by_written(
+int same_offsets(int in, int out)
+{
+	char buf[4096];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(in, buf, sizeof buf, off)) > 0) {
+		if (pwrite(out, buf, n, off) != n)
+			return 1;
+		off += n;
+	}
+	return n < 0;
+}
+
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum (argument 3 of pread and argument 3 of pwrite, up by pread's result)
+int by_written(int in, int out, off_t start)
+{
+	char buf[4096];
+	off_t off = start;
+	ssize_t n, w;
+
+	while ((n = pread(in, buf, sizeof buf, off)) > 0) {
+		w = pwrite(out, buf, n, off);
+		if (w != n)
+			return 1;
+		off += w;
+	}
+	return n < 0;
+}
+
+// Two offsets, each passed to one call.
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum{{[0-9]*}} (argument 3 of pwrite, up by pread's result), %sum{{[0-9]*}} (argument 3 of pread, up by pread's result)
+int two_offsets(int in, int out, off_t to)
+{
+	char buf[4096];
+	off_t from = 0;
+	ssize_t n;
+
+	while ((n = pread(in, buf, sizeof buf, from)) > 0) {
+		if (pwrite(out, buf, n, to) != n)
+			return 1;
+		from += n;
+		to += n;
+	}
+	return n < 0;
+}
+
+// A pointer kept as a sum: records gathered into a caller's buffer until the end of input.
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+6]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances %sum (argument 1 of read, up by read's result)
+long gather(int in, char *buf)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while ((n = read(in, p, 512)) > 0)
+		p += n;
+	return p - buf;
+}
