@@ -315,19 +315,27 @@ impl Batch {
         self.advances.as_ref().map(|adv| adv.as_ptr())
     }
 
-    /// After a completed iteration: advances the arguments by that iteration's results, and
-    /// says whether an argument with an until bit reached its end (the batch ends).
-    fn advance(&mut self) -> bool {
+    /// After `times` completed iterations with the entries' results now: advances the
+    /// arguments by `times` times those results (modulo 2^64), and says whether an argument
+    /// with an until bit reached its end (the batch ends; for more than one iteration only
+    /// the end is checked, so the caller counts iterations none of whose ends fires).
+    fn advance(&mut self, times: u64) -> bool {
         let Some(advances) = self.advances else {
             return false;
         };
-        let results: Vec<i64> = self.entries().iter().map(|e| e.result).collect();
+        // A copy, not a Vec: a batch allocates nothing as it runs (a forked child may run it).
+        let mut results = [0i64; MC_MAX_ENTRIES];
+        for (slot, entry) in results.iter_mut().zip(self.entries()) {
+            *slot = entry.result;
+        }
+        let results = &results[..self.count];
         let mut end = false;
         for (entry, adv) in self.entries[..self.count].iter_mut().zip(&advances) {
             for (a, &by) in adv.by.iter().enumerate() {
                 let Some(&step) = (by as usize).checked_sub(1).and_then(|k| results.get(k)) else {
                     continue;
                 };
+                let step = step.wrapping_mul(times as i64);
                 let arg = &mut entry.args[a];
                 *arg = if adv.down & (1 << a) != 0 {
                     arg.wrapping_sub(step)
@@ -367,13 +375,16 @@ impl Batch {
     }
 
     /// Counts `times` completed iterations whose results are the entries' results now:
-    /// adds `times` times each result to its sum (modulo 2^64), when the batch keeps sums.
-    pub(crate) fn complete(&mut self, times: u64) {
+    /// adds `times` times each result to its sum (modulo 2^64), when the batch keeps sums,
+    /// and advances the arguments by them (`MC_BATCH_ADVANCE`); whether an argument with an
+    /// until bit reached its end, which ends the batch.
+    pub(crate) fn complete(&mut self, times: u64) -> bool {
         if let Some(sums) = self.sums.as_mut() {
             for (sum, entry) in sums.iter_mut().zip(&self.entries[..self.count]) {
                 *sum = sum.wrapping_add(entry.result.wrapping_mul(times as i64));
             }
         }
+        self.advance(times)
     }
 
     /// Writes the sums to the caller's array (which may be unaligned), when the batch keeps
@@ -484,8 +495,7 @@ impl Batch {
             let stop_index = unsafe { self.run_iteration(calls) };
             let mut ended = false;
             if stop_index == self.count {
-                self.complete(1);
-                ended = self.advance();
+                ended = self.complete(1);
             }
             if ended || stop_index < self.count || iterations >= max {
                 return Ok(Outcome {

@@ -88,8 +88,22 @@
 //!
 //! The buffer holds no particular bytes after the batch, except by rule 6: that is what the
 //! flag allows.
+//!
+//! # Copies at explicit offsets
+//!
+//! The same loop with `pread64(in, buf, N, p)` -> `pwrite64(out, buf, n, q)`, whose offsets
+//! advance by the read's result (`MC_BATCH_ADVANCE`: each entry's argument 3 by entry 0's
+//! result, or the write's by its own, which equals it in every completed iteration), runs as
+//! `copy_file_range(in, &p, out, &q, len, 0)`, which reads and writes at those offsets and
+//! moves neither file's own offset, as `pread` and `pwrite` do. The rules above hold with
+//! the offsets in place of the files' positions: both descriptors must be regular files
+//! (anything else fails `pread`/`pwrite` with `ESPIPE` in the plain loop), there is no
+//! `sendfile` to fall back to (it writes at the output's own position), an `O_APPEND` output
+//! runs the plain loop (its `pwrite` appends), and a block is completed (rule 2) with
+//! `pread64` and `pwrite64` at the offsets where the chunk ended. Each iteration the chunks
+//! account for advances both offsets by its read's result, as the batch's own iterations do.
 
-use crate::abi::{McEntry, MC_STOP_NE_ARG, MC_STOP_NONPOS};
+use crate::abi::{McAdvance, McEntry, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::batch::Batch;
 use crate::descriptor;
 use crate::direct::raw_syscall;
@@ -157,11 +171,10 @@ pub fn warm_up_iterations(block: u64) -> u64 {
 /// copy is tried.
 pub(crate) fn warm_up(batch: &Batch) -> Option<(u64, CopyLoop)> {
     let max = batch.max_iters()?;
-    // A copy whose arguments advance is not the copy shape.
-    if batch.advances().is_some() {
+    let copy = recognise(batch.entries())?;
+    if !advances_fit(&copy, batch.advances()) {
         return None;
     }
-    let copy = recognise(batch.entries())?;
     let warm = warm_up_iterations(copy.block);
     (max > warm).then_some((warm, copy))
 }
@@ -183,18 +196,48 @@ pub struct CopyLoop {
     /// The write is `send(out, buf, n, 0)` (`sendto` with no flags and no address), which
     /// only a socket takes.
     pub send: bool,
+    /// For `pread64(in, buf, N, p)` -> `pwrite64(out, buf, n, q)`: the offsets `(p, q)` the
+    /// entries hold (non-negative).
+    pub offsets: Option<(u64, u64)>,
 }
 
 /// Whether `entries` are exactly the copy loop: entry 0 `read(in, buf, N)` with
 /// `MC_STOP_NONPOS`, `0 < N <=` [`MAX_BLOCK`], no references; entry 1 `write(out, buf,
 /// <result of entry 0>)` with `MC_STOP_NE_ARG` on argument 2 and that one reference, or the
 /// same `send(out, buf, <result of entry 0>, 0)` (on a connected stream socket `write` and a
-/// `send` without flags are one operation: the same bytes, the same `SIGPIPE`).
+/// `send` without flags are one operation: the same bytes, the same `SIGPIPE`); or the same
+/// with `pread64(in, buf, N, p)` and `pwrite64(out, buf, <result of entry 0>, q)` at
+/// offsets `p, q >= 0` (the copy at explicit offsets of the module docs).
 pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
     let [read, write] = entries else {
         return None;
     };
     let fd = |v: i64| RawFd::try_from(v).ok().filter(|fd| *fd >= 0);
+    let positioned = read.nr == libc::SYS_pread64 as u32;
+    if positioned {
+        let is_pwrite = write.nr == libc::SYS_pwrite64 as u32
+            && write.stop == MC_STOP_NE_ARG
+            && write.stop_arg == 2
+            && write.refs == 1 << 2
+            && write.args[2] == 0
+            && write.args[1] == read.args[1];
+        let is_pread = read.stop == MC_STOP_NONPOS
+            && read.refs == 0
+            && read.args[2] > 0
+            && read.args[2] as u64 <= MAX_BLOCK;
+        let (p, q) = (read.args[3], write.args[3]);
+        if !(is_pread && is_pwrite) || p < 0 || q < 0 {
+            return None;
+        }
+        return Some(CopyLoop {
+            input: fd(read.args[0])?,
+            output: fd(write.args[0])?,
+            buf: read.args[1],
+            block: read.args[2] as u64,
+            send: false,
+            offsets: Some((p as u64, q as u64)),
+        });
+    }
     let is_read = read.nr == libc::SYS_read as u32
         && read.stop == MC_STOP_NONPOS
         && read.refs == 0
@@ -216,7 +259,29 @@ pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
         buf: read.args[1],
         block: read.args[2] as u64,
         send,
+        offsets: None,
     })
+}
+
+/// Whether `advances` are what `copy` needs: none for `read` -> `write`; for the copy at
+/// explicit offsets, each entry's argument 3 up by entry 0's result (the write's may go up
+/// by its own, equal in every completed iteration) and nothing else, with no until bits.
+pub fn advances_fit(copy: &CopyLoop, advances: Option<&[McAdvance]>) -> bool {
+    match (copy.offsets, advances) {
+        (None, None) => true,
+        (Some(_), Some([read, write])) => {
+            let only_offset = |a: &McAdvance, by: &[u8]| {
+                a.by[..3] == [0, 0, 0]
+                    && by.contains(&a.by[3])
+                    && a.by[4..] == [0, 0]
+                    && a.down == 0
+                    && a.until_zero == 0
+                    && a.until_nonpos == 0
+            };
+            only_offset(read, &[1]) && only_offset(write, &[1, 2])
+        }
+        _ => false,
+    }
 }
 
 /// The kernel operation a chunk uses.
@@ -305,7 +370,10 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
     // costs one call.
     let input_file = descriptor::examine(copy.input).ok()?;
     let size = input_file.stat().st_size.max(0) as u64;
-    let input_regular = if input_file.is_regular() {
+    // pread and pwrite take regular files only here (a pipe or socket fails them).
+    let input_regular = if copy.offsets.is_some() && !input_file.is_regular() {
+        return None;
+    } else if input_file.is_regular() {
         if size / copy.block < MIN_BLOCKS {
             return None;
         }
@@ -322,6 +390,8 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
     // send(2) on anything but a socket fails (ENOTSOCK): the plain loop says so.
     let output = if output_file.is_regular() && !copy.send {
         Output::File
+    } else if copy.offsets.is_some() {
+        return None;
     } else if output_file.is_pipe() && input_regular && !copy.send {
         Output::Pipe
     } else if output_file.is_socket() && input_regular && is_tcp_socket(copy.output) {
@@ -335,12 +405,11 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
         return None;
     }
     let input = if input_regular {
-        // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
-        let offset = unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) };
-        if offset < 0 {
-            return None;
-        }
-        let offset = offset as u64;
+        let offset = match copy.offsets {
+            Some((p, _)) => p,
+            // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
+            None => u64::try_from(unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) }).ok()?,
+        };
         let blocks = size.saturating_sub(offset) / copy.block;
         if blocks < MIN_BLOCKS || !input_file.on_task_independent_filesystem() {
             return None;
@@ -361,12 +430,14 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
     if !file_size_unlimited() {
         return None;
     }
-    let output_offset = if output == Output::File {
-        // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
-        let offset = unsafe { libc::lseek(copy.output, 0, libc::SEEK_CUR) };
-        u64::try_from(offset).ok()
-    } else {
-        None
+    let output_offset = match (output, copy.offsets) {
+        (Output::File, Some((_, q))) => Some(q),
+        (Output::File, None) => {
+            // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
+            let offset = unsafe { libc::lseek(copy.output, 0, libc::SEEK_CUR) };
+            u64::try_from(offset).ok()
+        }
+        _ => None,
     };
     match input {
         Some((offset, blocks)) => {
@@ -490,6 +561,9 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
     // accounted for: where its block starts and what its read returned (rule 6).
     let mut pos = plan.offset;
     let mut last: Option<(u64, u64)> = None;
+    // At explicit offsets: the output's offset at the next block (the input's is `pos`).
+    let positioned = copy.offsets.is_some();
+    let mut out_pos = plan.output_offset;
     let restore = |last: Option<(u64, u64)>, have: u64| {
         if let (true, Some((start, taken))) = (live_at_stop, last) {
             // SAFETY: preads into the batch's own buffer of N bytes, within it.
@@ -520,11 +594,21 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
             return rest(done, last);
         }
         let len = (k * n) as i64;
+        // At explicit offsets, the kernel reads and updates these two, not the files'.
+        let (mut p, mut q) = (
+            pos.unwrap_or(0).min(i64::MAX as u64) as i64,
+            out_pos.unwrap_or(0).min(i64::MAX as u64) as i64,
+        );
         // SAFETY: the three calls move bytes between the batch's own descriptors through
-        // the kernel only, advancing their offsets as the batch's reads and writes would;
-        // no user memory is touched.
+        // the kernel only, advancing their offsets as the batch's reads and writes would (at
+        // explicit offsets: `p` and `q`, locals that live across the call); no user memory
+        // of the caller is touched.
         let c = unsafe {
             match method {
+                Method::CopyFileRange if positioned => {
+                    let (p, q) = (&mut p as *mut i64 as i64, &mut q as *mut i64 as i64);
+                    sys(libc::SYS_copy_file_range, &[input, p, output, q, len, 0])
+                }
                 Method::CopyFileRange => {
                     sys(libc::SYS_copy_file_range, &[input, 0, output, 0, len, 0])
                 }
@@ -534,7 +618,8 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
         };
         if c < 0 {
             if unsupported(c) {
-                if method == Method::CopyFileRange {
+                // sendfile writes at the output's own offset, not at an explicit one.
+                if method == Method::CopyFileRange && !positioned {
                     method = Method::Sendfile;
                     continue;
                 }
@@ -584,6 +669,7 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
         let part = c % n;
         let chunk_start = pos;
         pos = pos.map(|p| p + c);
+        out_pos = out_pos.map(|q| q + c);
         if whole > 0 {
             last = chunk_start.map(|p| (p + (whole - 1) * n, n));
             done += whole;
@@ -606,15 +692,25 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
         // Complete the block the chunk ended in with the original's own calls, reading
         // into the buffer where the plain loop's one read would have put these bytes.
         let at = buf + part as i64;
+        let rest_of_block = (n - part) as i64;
         // SAFETY: the batch's own read into its buffer of N bytes, within it: `part` plus
-        // fewer than N - part bytes.
-        let r2 = unsafe { sys(libc::SYS_read, &[input, at, (n - part) as i64]) };
+        // fewer than N - part bytes (at explicit offsets, where the chunk ended).
+        let r2 = unsafe {
+            match pos {
+                Some(at_in) if positioned => {
+                    sys(libc::SYS_pread64, &[input, at, rest_of_block, at_in as i64])
+                }
+                _ => sys(libc::SYS_read, &[input, at, rest_of_block]),
+            }
+        };
         let mut w2 = 0;
         if r2 > 0 {
             pos = pos.map(|p| p + r2 as u64);
             // SAFETY: the batch's own write of bytes just read into its buffer.
             w2 = unsafe {
-                if plan.output == Output::Socket {
+                if let (true, Some(at_out)) = (positioned, out_pos) {
+                    sys(libc::SYS_pwrite64, &[output, at, r2, at_out as i64])
+                } else if plan.output == Output::Socket {
                     sys(
                         libc::SYS_sendto,
                         &[output, at, r2, i64::from(libc::MSG_NOSIGNAL), 0, 0],
@@ -639,6 +735,7 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
             };
         }
         // Neither predicate fired (taken > 0, written == taken): a completed iteration.
+        out_pos = out_pos.map(|q| q + r2.max(0) as u64);
         batch.complete(1);
         if taken != n as i64 {
             // A short read inside the part that existed: the file changed under the copy;
@@ -691,6 +788,11 @@ pub(crate) unsafe fn try_run(
     live_at_stop: bool,
 ) -> Option<Progress> {
     let max = batch.max_iters()?;
+    // At explicit offsets: the offsets as the iterations before left them.
+    let copy = &match copy.offsets {
+        Some(_) => recognise(batch.entries())?,
+        None => *copy,
+    };
     let plan = plan(copy, live_at_stop)?;
     // SAFETY: forwarded from the caller.
     let progress = unsafe { run(batch, copy, &plan, live_at_stop) };
@@ -769,6 +871,7 @@ mod tests {
                 buf: 0x1000,
                 block: 4096,
                 send: false,
+                offsets: None,
             })
         );
         let mut send = good;

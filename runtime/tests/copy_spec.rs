@@ -9,6 +9,9 @@
 //! With `MC_BATCH_LIVE_AT_STOP` as well, the buffer after a stop at the write or at the bound
 //! must hold what the plain loop's holds (rule 6).
 
+mod common;
+
+use common::{data, file_with, reopen, rw_calls};
 use multicall::abi::{
     MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_STOP_NE_ARG, MC_STOP_NONPOS,
 };
@@ -56,11 +59,6 @@ struct Observed {
     input_offset: Option<i64>,
     output_offset: Option<i64>,
     output: Vec<u8>,
-}
-
-/// `size` bytes that differ from block to block and within each block.
-fn data(size: usize) -> Vec<u8> {
-    (0..size).map(|i| (i * 7 + i / 509) as u8).collect()
 }
 
 /// The copy loop's two entries on `input`, `output` and `buf`.
@@ -119,23 +117,6 @@ fn offset(fd: RawFd) -> Option<i64> {
     // SAFETY: lseek with offset 0 and SEEK_CUR only reports.
     let off = unsafe { libc::lseek(fd, 0, libc::SEEK_CUR) };
     (off >= 0).then_some(off)
-}
-
-/// This thread's read- and write-type system calls so far (`syscr + syscw`).
-fn rw_calls() -> u64 {
-    let text = std::fs::read_to_string("/proc/thread-self/io").expect("/proc/thread-self/io");
-    text.lines()
-        .filter(|l| l.starts_with("syscr:") || l.starts_with("syscw:"))
-        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .sum()
-}
-
-/// A temporary file holding `bytes`, offset at 0.
-fn file_with(bytes: &[u8]) -> File {
-    let mut f = tempfile::tempfile().expect("tempfile");
-    f.write_all(bytes).expect("write");
-    f.seek(SeekFrom::Start(0)).expect("seek");
-    f
 }
 
 /// Everything in `f` from its start.
@@ -203,16 +184,6 @@ fn file_to_file(way: Way, case: FileCase) -> (Observed, u64) {
         output: contents(&mut reopen(&output, libc::O_RDONLY)),
     };
     (observed, calls)
-}
-
-/// `f` opened again through /proc/self/fd with `flags` (a new open file description).
-fn reopen(f: &File, flags: i32) -> File {
-    let path = format!("/proc/self/fd/{}\0", f.as_raw_fd());
-    // SAFETY: a NUL-terminated path.
-    let fd = unsafe { libc::open(path.as_ptr().cast(), flags | libc::O_CLOEXEC) };
-    assert!(fd >= 0, "reopen: {}", std::io::Error::last_os_error());
-    // SAFETY: fd was just opened and is owned by nobody else.
-    unsafe { File::from_raw_fd(fd) }
 }
 
 /// The three ways of a file -> file case agree (with the buffer where [`kept`] says);
@@ -727,6 +698,7 @@ fn other_inputs_and_nonblocking_descriptors_fall_back() {
                 buf: 0,
                 block: n,
                 send: false,
+                offsets: None,
             },
             false,
         )

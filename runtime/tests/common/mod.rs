@@ -128,3 +128,37 @@ impl Way {
         }
     }
 }
+
+/// `size` bytes that differ from block to block and within each block (the copy tests').
+pub fn data(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i * 7 + i / 509) as u8).collect()
+}
+
+/// A temporary file holding `bytes`, its offset at 0.
+pub fn file_with(bytes: &[u8]) -> std::fs::File {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = tempfile::tempfile().expect("tempfile");
+    f.write_all(bytes).expect("write");
+    f.seek(SeekFrom::Start(0)).expect("seek");
+    f
+}
+
+/// `f` opened again through /proc/self/fd with `flags` (a new open file description).
+pub fn reopen(f: &std::fs::File, flags: i32) -> std::fs::File {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let path = format!("/proc/self/fd/{}\0", f.as_raw_fd());
+    // SAFETY: a NUL-terminated path.
+    let fd = unsafe { libc::open(path.as_ptr().cast(), flags | libc::O_CLOEXEC) };
+    assert!(fd >= 0, "reopen: {}", std::io::Error::last_os_error());
+    // SAFETY: fd was just opened and is owned by nobody else.
+    unsafe { std::fs::File::from_raw_fd(fd) }
+}
+
+/// This thread's read- and write-type system calls so far (`syscr + syscw`).
+pub fn rw_calls() -> u64 {
+    let text = std::fs::read_to_string("/proc/thread-self/io").expect("/proc/thread-self/io");
+    text.lines()
+        .filter(|l| l.starts_with("syscr:") || l.starts_with("syscw:"))
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum()
+}
