@@ -349,6 +349,29 @@ impl Batch {
         end
     }
 
+    /// After a backend that advanced its own copy of the arguments (the kernel module):
+    /// advances this copy as far, by what each entry's results added up to over the
+    /// iterations it completed (`grown[k]`: the growth of entry `k`'s sum), so that a batch
+    /// run in parts (the copy's warm-up, then the rest) goes on from where the part ended.
+    pub(crate) fn advance_by_grown_sums(&mut self, grown: &[i64]) {
+        let Some(advances) = self.advances else {
+            return;
+        };
+        for (entry, adv) in self.entries[..self.count].iter_mut().zip(&advances) {
+            for (a, &by) in adv.by.iter().enumerate() {
+                let Some(&step) = (by as usize).checked_sub(1).and_then(|k| grown.get(k)) else {
+                    continue;
+                };
+                let arg = &mut entry.args[a];
+                *arg = if adv.down & (1 << a) != 0 {
+                    arg.wrapping_sub(step)
+                } else {
+                    arg.wrapping_add(step)
+                };
+            }
+        }
+    }
+
     /// Keeps result sums (`MC_BATCH_SUMS`) starting from a copy of the `count` values at
     /// `sums`, which may be unaligned.
     ///

@@ -16,7 +16,9 @@
 //! same error on every backend, and the runtime writes the results back as for every backend.
 
 use crate::abi::MC_IOC_RUN;
-use crate::abi::{McBatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_DEVICE_PATH_C};
+use crate::abi::{
+    McBatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_DEVICE_PATH_C, MC_MAX_ENTRIES,
+};
 use crate::batch::{Batch, Outcome, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS};
 use std::ffi::{CStr, CString};
 use std::io;
@@ -84,8 +86,21 @@ impl Kmod {
     pub unsafe fn run(&self, batch: &mut Batch) -> Result<Outcome, KmodError> {
         let count = batch.count();
         let max_iters = batch.max_iters();
-        let sums = batch.sums_mut_ptr();
         let advances = batch.advances_ptr();
+        // The module advances its own copy of the arguments; the batch's copy follows by the
+        // sums' growth, so a batch with advances always runs with sums (the batch's own, or
+        // these, which nobody else sees).
+        let mut scratch = [0i64; MC_MAX_ENTRIES];
+        let sums = match batch.sums_mut_ptr() {
+            Some(sums) => Some(sums),
+            None if advances.is_some() => Some(scratch.as_mut_ptr()),
+            None => None,
+        };
+        let mut before = [0i64; MC_MAX_ENTRIES];
+        if let (Some(sums), Some(_)) = (sums, advances) {
+            // SAFETY: sums points to at least count values (the batch's array or scratch).
+            before[..count].copy_from_slice(unsafe { std::slice::from_raw_parts(sums, count) });
+        }
         let mut request = McBatch {
             entries: batch.entries_mut_ptr() as u64,
             count: count as u32,
@@ -129,6 +144,15 @@ impl Kmod {
         } else {
             None
         };
+        if let (Some(sums), Some(_), None) = (sums, advances, errno) {
+            let mut grown = [0i64; MC_MAX_ENTRIES];
+            // SAFETY: as above; the module has written the sums back.
+            let after = unsafe { std::slice::from_raw_parts(sums, count) };
+            for (g, (a, b)) in grown.iter_mut().zip(after.iter().zip(&before)) {
+                *g = a.wrapping_sub(*b);
+            }
+            batch.advance_by_grown_sums(&grown[..count]);
+        }
         match answer(errno, &request, count) {
             Answer::Ran(outcome) => Ok(outcome),
             Answer::Interrupted { outcome, result } => {
