@@ -320,22 +320,34 @@ impl Batch {
     /// with an until bit reached its end (the batch ends; for more than one iteration only
     /// the end is checked, so the caller counts iterations none of whose ends fires).
     fn advance(&mut self, times: u64) -> bool {
+        // A copy, not a Vec: a batch allocates nothing as it runs (a forked child may run it).
+        let mut steps = [0i64; MC_MAX_ENTRIES];
+        for (step, entry) in steps.iter_mut().zip(self.entries()) {
+            *step = entry.result.wrapping_mul(times as i64);
+        }
+        self.advance_by(&steps)
+    }
+
+    /// After a backend that advanced its own copy of the arguments (the kernel module):
+    /// advances this copy as far, by what each entry's results added up to over the
+    /// iterations it completed (`grown[k]`: the growth of entry `k`'s sum), so that a batch
+    /// run in parts (the copy's warm-up, then the rest) goes on from where the part ended.
+    pub(crate) fn advance_by_grown_sums(&mut self, grown: &[i64]) {
+        self.advance_by(grown);
+    }
+
+    /// Advances each argument that advances by entry `k`'s result by `steps[k]` (up, or down
+    /// by its bit), modulo 2^64; whether an argument with an until bit reached its end.
+    fn advance_by(&mut self, steps: &[i64]) -> bool {
         let Some(advances) = self.advances else {
             return false;
         };
-        // A copy, not a Vec: a batch allocates nothing as it runs (a forked child may run it).
-        let mut results = [0i64; MC_MAX_ENTRIES];
-        for (slot, entry) in results.iter_mut().zip(self.entries()) {
-            *slot = entry.result;
-        }
-        let results = &results[..self.count];
         let mut end = false;
         for (entry, adv) in self.entries[..self.count].iter_mut().zip(&advances) {
             for (a, &by) in adv.by.iter().enumerate() {
-                let Some(&step) = (by as usize).checked_sub(1).and_then(|k| results.get(k)) else {
+                let Some(&step) = (by as usize).checked_sub(1).and_then(|k| steps.get(k)) else {
                     continue;
                 };
-                let step = step.wrapping_mul(times as i64);
                 let arg = &mut entry.args[a];
                 *arg = if adv.down & (1 << a) != 0 {
                     arg.wrapping_sub(step)
@@ -347,29 +359,6 @@ impl Batch {
             }
         }
         end
-    }
-
-    /// After a backend that advanced its own copy of the arguments (the kernel module):
-    /// advances this copy as far, by what each entry's results added up to over the
-    /// iterations it completed (`grown[k]`: the growth of entry `k`'s sum), so that a batch
-    /// run in parts (the copy's warm-up, then the rest) goes on from where the part ended.
-    pub(crate) fn advance_by_grown_sums(&mut self, grown: &[i64]) {
-        let Some(advances) = self.advances else {
-            return;
-        };
-        for (entry, adv) in self.entries[..self.count].iter_mut().zip(&advances) {
-            for (a, &by) in adv.by.iter().enumerate() {
-                let Some(&step) = (by as usize).checked_sub(1).and_then(|k| grown.get(k)) else {
-                    continue;
-                };
-                let arg = &mut entry.args[a];
-                *arg = if adv.down & (1 << a) != 0 {
-                    arg.wrapping_sub(step)
-                } else {
-                    arg.wrapping_add(step)
-                };
-            }
-        }
     }
 
     /// Keeps result sums (`MC_BATCH_SUMS`) starting from a copy of the `count` values at
