@@ -51,6 +51,7 @@
 #include "llvm/Transforms/Utils/LoopRotationUtils.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
+#include "llvm/Transforms/Utils/PromoteMemToReg.h"
 #include "llvm/Transforms/Utils/UnrollLoop.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 
@@ -757,6 +758,101 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
                     C.FAM.getResult<DominatorTreeAnalysis>(F),
                     &C.FAM.getResult<AssumptionAnalysis>(F), /*PreserveLCSSA=*/true, VMap);
     return Done ? nullptr : "LLVM's peelLoop declined it";
+  });
+}
+
+// Keeps the variable at the address `ptr` (a global variable or a constant address into one)
+// in a register across the loop that `header` heads, as LICM's scalar promotion does: one
+// load on the way in (the end of the preheader), every load and store of the loop through
+// `ptr` on a stack slot that PromoteMemToReg then turns into SSA values, and one store of the
+// value it has at each dedicated exit block. The caller has made sure that nothing but those
+// loads and stores can read or write the variable while the loop runs; this checks what it
+// can see in the loop: the accesses are simple (neither volatile nor atomic) and of one type,
+// at least one is a store, no call in the loop may unwind past the exits' stores, and no
+// exit block is an exception handler's. Returns null when done, else why not (a static
+// string); `*changed` as for transformLoop.
+const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header, LLVMValueRef ptr,
+                                            int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Value *P = unwrap(ptr);
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  Type *Ty = nullptr;
+  bool Stored = false;
+  for (BasicBlock *BB : L->blocks())
+    for (Instruction &I : *BB) {
+      if (auto *CB = dyn_cast<CallBase>(&I)) {
+        if (!CB->doesNotThrow())
+          return "a call in the loop may unwind out of it, past the store on the way out";
+        continue;
+      }
+      Type *AccessTy = nullptr;
+      if (auto *LI = dyn_cast<LoadInst>(&I)) {
+        if (LI->getPointerOperand() != P)
+          continue;
+        if (!LI->isSimple())
+          return "the loop reads it with a volatile or atomic load";
+        AccessTy = LI->getType();
+      } else if (auto *SI = dyn_cast<StoreInst>(&I)) {
+        if (SI->getValueOperand() == P)
+          return "the loop stores its address";
+        if (SI->getPointerOperand() != P)
+          continue;
+        if (!SI->isSimple())
+          return "the loop writes it with a volatile or atomic store";
+        AccessTy = SI->getValueOperand()->getType();
+        Stored = true;
+      } else {
+        continue;
+      }
+      if (Ty && Ty != AccessTy)
+        return "the loop reads or writes it as two different types";
+      Ty = AccessTy;
+    }
+  if (!Stored)
+    return "the loop does not write it";
+  Function &F = *H->getParent();
+  return transformLoop(C, L, nullptr, changed, [&](Loop *L, bool &Done) -> const char * {
+    SmallVector<BasicBlock *, 4> Exits;
+    L->getUniqueExitBlocks(Exits);
+    for (BasicBlock *E : Exits)
+      if (E->isEHPad())
+        return "an exit of the loop is an exception handler";
+    BasicBlock *Pre = L->getLoopPreheader();
+    const DataLayout &DL = F.getDataLayout();
+    SmallVector<Instruction *, 8> Accesses;
+    Align A = DL.getPrefTypeAlign(Ty);
+    for (BasicBlock *BB : L->blocks())
+      for (Instruction &I : *BB) {
+        if (auto *LI = dyn_cast<LoadInst>(&I); LI && LI->getPointerOperand() == P) {
+          A = std::min(A, LI->getAlign());
+          Accesses.push_back(LI);
+        } else if (auto *SI = dyn_cast<StoreInst>(&I); SI && SI->getPointerOperand() == P) {
+          A = std::min(A, SI->getAlign());
+          Accesses.push_back(SI);
+        }
+      }
+    auto *Slot = new AllocaInst(Ty, DL.getAllocaAddrSpace(), nullptr, "mc.promoted",
+                                F.getEntryBlock().getFirstInsertionPt());
+    auto *Init = new LoadInst(Ty, P, "mc.promoted.in", false, A, Pre->getTerminator()->getIterator());
+    new StoreInst(Init, Slot, Pre->getTerminator()->getIterator());
+    for (Instruction *I : Accesses) {
+      if (auto *LI = dyn_cast<LoadInst>(I))
+        LI->setOperand(LI->getPointerOperandIndex(), Slot);
+      else
+        cast<StoreInst>(I)->setOperand(StoreInst::getPointerOperandIndex(), Slot);
+    }
+    for (BasicBlock *E : Exits) {
+      auto *Out = new LoadInst(Ty, Slot, "mc.promoted.out", E->getFirstInsertionPt());
+      new StoreInst(Out, P, false, A, std::next(Out->getIterator()));
+    }
+    auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+    auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+    PromoteMemToReg({Slot}, DT, &AC);
+    Done = true;
+    return nullptr;
   });
 }
 

@@ -515,6 +515,8 @@ pub(crate) fn icmp_holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
 pub enum AttrAt {
     Return,
     Arg(u32),
+    /// The function's own attributes (`returns_twice`, `nounwind`, ...).
+    Function,
 }
 
 /// Whether enum attribute `attr` (`noalias`, `nocapture`, ...) is on a call at `at`, on the
@@ -523,6 +525,7 @@ pub fn call_has_attribute(call: LLVMValueRef, at: AttrAt, attr: &str) -> bool {
     let index = match at {
         AttrAt::Return => 0,
         AttrAt::Arg(k) => k + 1,
+        AttrAt::Function => llvm_sys::LLVMAttributeFunctionIndex,
     };
     // SAFETY: the name is passed with its length; 0 means no such attribute.
     let kind = unsafe { LLVMGetEnumAttributeKindForName(attr.as_ptr().cast(), attr.len()) };
@@ -549,6 +552,34 @@ pub fn is_internal_global(v: LLVMValueRef) -> bool {
                     | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
             )
     }
+}
+
+/// What uses the address of global variable `global`, directly or through constant address
+/// computations into it (`getelementptr` constants): each instruction with the address it
+/// uses. `Err` names the first other constant that uses it (a cast, an initializer's
+/// entry), or `global` itself when there are too many to follow.
+pub fn global_address_users(
+    global: LLVMValueRef,
+) -> Result<Vec<(LLVMValueRef, LLVMValueRef)>, LLVMValueRef> {
+    let mut out = Vec::new();
+    let mut todo = vec![global];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(p) = todo.pop() {
+        if !seen.insert(p) || seen.len() > 256 {
+            return Err(global);
+        }
+        for u in value_users(p) {
+            if is_instruction(u) {
+                out.push((u, p));
+            } else if opcode_of_any(u) == Some(LLVMOpcode::LLVMGetElementPtr) && operand(u, 0) == p
+            {
+                todo.push(u);
+            } else {
+                return Err(u);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The entry block of function `f`, which has a body.

@@ -302,6 +302,40 @@ impl Remark {
         }
     }
 
+    /// A global variable kept in a register across the loop of `first`.
+    pub(crate) fn kept_in_register(global: LLVMValueRef, first: &Site) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "KeptInRegister",
+            function: first.function,
+            at: Some(first.call),
+            message: format!(
+                "kept '{}' in a register across the loop of {}: loaded once before the loop and stored at each of its exits; no other code can read or write it while the loop runs",
+                crate::ir::name(global),
+                first.label()
+            ),
+        }
+    }
+
+    /// A global variable the loop of `first` writes, not kept in a register, and why.
+    pub(crate) fn not_kept_in_register(
+        global: LLVMValueRef,
+        first: &Site,
+        why: &dyn std::fmt::Display,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "KeepInRegister",
+            function: first.function,
+            at: Some(first.call),
+            message: format!(
+                "did not keep '{}' in a register across the loop of {}: {why}",
+                crate::ir::name(global),
+                first.label()
+            ),
+        }
+    }
+
     /// A loop whose start moved to `a`, so that the hot edge `a -> b` across its back edge is
     /// one iteration.
     pub(crate) fn reheadered(sites: &[Site], a: usize, b: usize) -> Remark {

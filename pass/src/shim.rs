@@ -125,6 +125,12 @@ extern "C" {
         max_insts: c_uint,
         changed: *mut c_int,
     ) -> *const c_char;
+    fn syscluster_shim_promote_in_loop(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        ptr: LLVMValueRef,
+        changed: *mut c_int,
+    ) -> *const c_char;
     fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_duplicate_path(
@@ -513,6 +519,22 @@ impl Shim {
         let mut changed: c_int = 0;
         // SAFETY: as for rotate_loop.
         let p = unsafe { syscluster_shim_peel_loop(self.ctx, header, max_insts, &mut changed) };
+        loop_answer(p, changed)
+    }
+
+    /// Keeps the variable at `ptr` (a global variable, or a constant address into one) in a
+    /// register across the loop that `header` heads: loaded once on the way in, stored at
+    /// each exit, its loads and stores in the loop turned into SSA values (LICM's scalar
+    /// promotion). The caller has made sure nothing else reads or writes it while the loop
+    /// runs. `Err((why, changed))` as [`Shim::rotate_loop`].
+    pub(crate) fn promote_in_loop(
+        &self,
+        header: LLVMBasicBlockRef,
+        ptr: LLVMValueRef,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: as for rotate_loop; ptr is a live constant of the same module.
+        let p = unsafe { syscluster_shim_promote_in_loop(self.ctx, header, ptr, &mut changed) };
         loop_answer(p, changed)
     }
 

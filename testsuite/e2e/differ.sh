@@ -34,7 +34,8 @@
 # failed writes going on to the end with the errno they left), pipecopy (a copy through a
 # pipe of its own, block by block: copy's cases), eintrcat (a copy loop that retries a read
 # EINTR interrupted, with a block counter, under signals: gnucat's cases) or heapcat (gnucat
-# over a heap buffer that a stop at a short write reads: gnucat's cases). The environment (e.g.
+# over a heap buffer that a stop at a short write reads: gnucat's cases) or globalcount
+# (copycount's bookkeeping in file-scope variables: copy's cases). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -44,7 +45,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -58,9 +59,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks or pcopy)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy or globalcount)" >&2
 	exit 2
 	;;
 esac
@@ -353,6 +354,7 @@ copy_cases() {
 copysig_cases() { copy_cases; }
 copycount_cases() { copy_cases; }
 copycountsig_cases() { copy_cases; }
+globalcount_cases() { copy_cases; }
 whilecount_cases() { copy_cases; }
 fullblocks_cases() { copy_cases; }
 pipecopy_cases() { copy_cases; }

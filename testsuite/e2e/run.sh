@@ -30,7 +30,9 @@
 # interrupted, with a block counter, one looped multi-call whose stops resume it, and
 # heapcat.c, gnucat.c over a heap buffer that full_write reads after a short write, the
 # runtime's in-kernel copy refilling it there, and fullblocks.c, a loop that leaves after the
-# write of a short block, whose read stops on a short transfer) it
+# write of a short block, whose read stops on a short transfer, and globalcount.c, a copy
+# loop whose descriptors, buffer, block counter and totals are file-scope variables, kept in
+# registers across its looped multi-call) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -76,7 +78,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -137,7 +139,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -308,6 +310,12 @@ host_program() {
 		# copycount's loop is one looped multi-call only if its counter and totals are carried.
 		if [ "${p#copycount}" != "$p" ] && ! grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; then
 			fail "$p: the copy loop with its counter and totals is not one looped multi-call"
+		fi
+		# globalcount's loop is one looped multi-call only if its file-scope counters are kept
+		# in registers across it.
+		if [ "$p" = globalcount ] && ! { grep -q "remark: kept 'bytes_read' in a register across the loop" "$w/clustered.log" &&
+			grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; }; then
+			fail "$p: the copy loop with file-scope counters is not one looped multi-call"
 		fi
 		# writeall's write-all and two read-until-full loops are looped multi-calls only if their
 		# pointers and counts advance by the results. A loop is hot only when the training run

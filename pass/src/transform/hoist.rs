@@ -106,7 +106,7 @@ fn array_uses(shim: &crate::shim::Shim, array: LLVMValueRef) -> Option<Vec<LLVMV
 
 /// The global variable `v` points into (through `getelementptr`s with constant indices):
 /// not thread-local, with a definition in the module or not.
-fn global_of(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
+pub(super) fn global_of(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
     for _ in 0..8 {
         // SAFETY: v is a live value; it is only tested for its kind.
         let global = unsafe { !llvm_sys::core::LLVMIsAGlobalVariable(v).is_null() };
@@ -142,35 +142,21 @@ fn written_only_by(
     if !ir::is_internal_global(global) {
         return false;
     }
-    let mut todo = vec![global];
-    let mut seen = HashSet::new();
-    while let Some(p) = todo.pop() {
-        if !seen.insert(p) || seen.len() > 64 {
-            return false;
-        }
-        for u in ir::value_users(p) {
-            if !ir::is_instruction(u) {
-                // A constant address computation into it.
-                if ir::opcode_of_any(u) == Some(LLVMOpcode::LLVMGetElementPtr)
-                    && ir::operand(u, 0) == p
-                {
-                    todo.push(u);
-                    continue;
-                }
-                return false;
+    let Ok(users) = ir::global_address_users(global) else {
+        return false;
+    };
+    users.into_iter().all(|(u, p)| {
+        let block = ir::parent_block(u);
+        match ir::opcode(u) {
+            LLVMOpcode::LLVMLoad => true,
+            LLVMOpcode::LLVMStore => {
+                ir::operand(u, 0) != p
+                    && ir::block_function(block) == function
+                    && !blocks.contains(&block)
             }
-            let block = ir::parent_block(u);
-            match ir::opcode(u) {
-                LLVMOpcode::LLVMLoad => {}
-                LLVMOpcode::LLVMStore
-                    if ir::operand(u, 0) != p
-                        && ir::block_function(block) == function
-                        && !blocks.contains(&block) => {}
-                _ => return false,
-            }
+            _ => false,
         }
-    }
-    true
+    })
 }
 
 /// Why `load` may not leave the loop of `blocks`, or its address computations to move with it.

@@ -35,6 +35,7 @@
 //!   only because every check runs before any lowering.
 
 mod duplicate;
+mod globals;
 mod hoist;
 mod motion;
 mod peel;
@@ -151,6 +152,9 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 /// The transformations over hot edges, in the order they run: code motion before unrolling,
 /// which takes only a loop whose body is already one straight multi-call.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
+    // File-scope variables a loop updates between its calls, before the loop is reshaped
+    // around them.
+    ("globals", globals::run),
     ("hoist", hoist::run),
     ("rotate", rotate::run),
     // After a rotation and after a moved start: a running offset kept at the end of the
@@ -165,6 +169,8 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // Again: a loop whose start moved may now have its loads in the way.
     ("hoist", hoist::run),
     ("peel", peel::run),
+    // Once the loop has its final shape: the variables it updates between the calls.
+    ("globals", globals::run),
     // Again: a loop whose inner loops were peeled may now be whole but for its loads.
     ("hoist", hoist::run),
     ("motion", motion::run),

@@ -1,0 +1,354 @@
+//! Global variables a loop updates, kept in a register across it (LICM's scalar promotion,
+//! with the program's call graph as the proof that nothing else looks).
+//!
+//! Programs keep their state in file-scope variables: `static long total; ... while ((n =
+//! read(in, buf, N)) > 0) { write(out, buf, n); total += n; }`. The store in each iteration
+//! is a side effect between the calls, so the loop cannot be one looped multi-call, and LLVM's
+//! own LICM leaves it there because `read` and `write` are calls it knows nothing of. Here the
+//! variable's value is loaded once before the loop, kept in a register (a phi of the header,
+//! which the looped batch carries as a running total or a counter), and stored once at each
+//! of the loop's exits, before anything after the loop runs.
+//!
+//! That is exact when no code can read or write the variable while the loop runs, other than
+//! the loop's own loads and stores. The legality here proves it from the module:
+//!
+//! - the variable is internal to the module (`static`; with `--lto` every variable the
+//!   program's libraries do not see) and not thread-local;
+//! - its address is used only by loads and stores (directly or through constant address
+//!   computations): no pointer to it exists, so no system call, library function or store
+//!   through a pointer can reach it;
+//! - no function that reads or writes it can run while the loop runs: none is a function
+//!   whose address is taken (a signal handler, a thread's start, an `atexit` handler, a
+//!   callback) or one they call; no call in the loop reaches one; and when the loop calls a
+//!   function the module does not define (other than a system call's wrapper), none is one
+//!   code outside the module can call back by name (external linkage, `main` aside). Code
+//!   in another file that calls one of the module's functions from its own signal handler or
+//!   thread while the loop runs would race with the loop's stores in the original program
+//!   too, which C leaves undefined (C11 7.14.1.1, 5.1.2.4), as LLVM's LICM assumes;
+//! - the loop's function calls no `returns_twice` function (`setjmp`): a `longjmp` from a
+//!   signal handler out of the loop would skip the stores at its exits;
+//! - in the loop, every access to the variable is a simple load or store of one type at one
+//!   address, and no call may unwind past the exits (the shim checks these as it rewrites).
+//!
+//! Every loop that holds both calls of a refused hot edge has each variable it writes at a
+//! constant address asked about. Each is a remark
+//! `KeptInRegister`, or `KeepInRegister` (missed) saying which condition failed.
+
+use std::collections::{HashMap, HashSet};
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
+use llvm_sys::LLVMOpcode;
+
+use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
+use super::hoist::global_of;
+use super::reheader::heads_loop;
+use super::{Changed, Hot};
+use crate::context::Context;
+use crate::ir;
+use crate::legality::loop_blocks;
+use crate::remarks::Remark;
+
+/// The address a load or store accesses, when it is a constant: the global variable itself
+/// or a constant address computation into it; with the variable.
+fn global_access(inst: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
+    if !ir::is_instruction(inst) {
+        return None;
+    }
+    let ptr = match ir::opcode(inst) {
+        LLVMOpcode::LLVMLoad => ir::operand(inst, 0),
+        LLVMOpcode::LLVMStore => ir::operand(inst, 1),
+        _ => return None,
+    };
+    if ir::is_instruction(ptr) {
+        return None;
+    }
+    global_of(ptr).map(|g| (g, ptr))
+}
+
+/// Whether function `f` has internal or private linkage: only this module calls it by name.
+fn is_internal_function(f: LLVMValueRef) -> bool {
+    // SAFETY: f is a live function of the module.
+    matches!(
+        unsafe { llvm_sys::core::LLVMGetLinkage(f) },
+        llvm_sys::LLVMLinkage::LLVMInternalLinkage | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
+    )
+}
+
+/// The module's defined functions as a call graph of direct calls, with the functions that
+/// code other than the module's direct calls may start.
+struct CallGraph {
+    callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>>,
+    /// Functions whose address is taken: signal handlers, threads' start routines, `atexit`
+    /// handlers, callbacks, constructors; any of them may start while a loop runs.
+    taken: Vec<LLVMValueRef>,
+    /// Functions code outside the module can call by name (external linkage, `main` aside):
+    /// a function the loop calls that this module does not define may call one back.
+    exported: Vec<LLVMValueRef>,
+}
+
+impl CallGraph {
+    fn of(module: LLVMModuleRef) -> CallGraph {
+        let functions = ir::defined_functions(module);
+        let defined: HashSet<LLVMValueRef> = functions.iter().copied().collect();
+        let mut callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>> = HashMap::new();
+        let (mut taken, mut exported) = (Vec::new(), Vec::new());
+        for &f in &functions {
+            let address_taken = ir::value_users(f).into_iter().any(|u| {
+                !ir::is_instruction(u)
+                    || !ir::is_call(u)
+                    || ir::called_function(u) != Some(f)
+                    || ir::call_args(u).contains(&f)
+            });
+            if address_taken {
+                taken.push(f);
+            }
+            if !is_internal_function(f) && ir::name(f) != "main" {
+                exported.push(f);
+            }
+            for b in ir::blocks(f) {
+                for i in ir::instructions(b) {
+                    if let Some(callee) = ir::is_call(i).then(|| ir::called_function(i)).flatten() {
+                        if defined.contains(&callee) {
+                            callees.entry(f).or_default().push(callee);
+                        }
+                    }
+                }
+            }
+        }
+        CallGraph {
+            callees,
+            taken,
+            exported,
+        }
+    }
+
+    /// The functions `from` may run, directly or through direct calls, themselves included.
+    fn reach(&self, from: impl IntoIterator<Item = LLVMValueRef>) -> HashSet<LLVMValueRef> {
+        let mut seen = HashSet::new();
+        let mut todo: Vec<LLVMValueRef> = from.into_iter().collect();
+        while let Some(f) = todo.pop() {
+            if seen.insert(f) {
+                todo.extend(self.callees.get(&f).into_iter().flatten().copied());
+            }
+        }
+        seen
+    }
+}
+
+/// Why the global variable `global`, accessed at `ptr` in the loop of `blocks`, may not be kept
+/// in a register across that loop; `Ok` when it may.
+fn promotable(
+    graph: &CallGraph,
+    global: LLVMValueRef,
+    ptr: LLVMValueRef,
+    blocks: &HashSet<LLVMBasicBlockRef>,
+) -> Result<(), String> {
+    if !ir::is_internal_global(global) {
+        return Err(
+            "it is visible outside this module (declare it static, or build with --lto)".into(),
+        );
+    }
+    let Some(&any) = blocks.iter().next() else {
+        return Err("the loop has no blocks".into());
+    };
+    let function = ir::block_function(any);
+    // Every use of its address, through constant address computations.
+    let users = match ir::global_address_users(global) {
+        Ok(users) => users,
+        Err(u) if u == global => {
+            return Err("its address is used in too many ways to follow".into())
+        }
+        Err(u) => return Err(format!("its address is taken ({})", ir::describe(u))),
+    };
+    let mut accessors = HashSet::new();
+    for (u, p) in users {
+        let access = match ir::opcode(u) {
+            LLVMOpcode::LLVMLoad => true,
+            LLVMOpcode::LLVMStore => ir::operand(u, 0) != p,
+            _ => false,
+        };
+        if !access {
+            return Err(format!("its address is taken ({})", ir::describe(u)));
+        }
+        let block = ir::parent_block(u);
+        if blocks.contains(&block) && p != ptr {
+            return Err(format!(
+                "the loop also reads or writes another part of it ({})",
+                ir::describe(u)
+            ));
+        }
+        accessors.insert(ir::block_function(block));
+    }
+    // No function that touches it may start while the loop runs: a signal handler or a
+    // thread's start (a function whose address is taken), or, when the loop calls code this
+    // module does not have, a function that code may call back by name.
+    let concurrent = graph.reach(graph.taken.iter().copied());
+    if let Some(&f) = accessors.iter().find(|f| concurrent.contains(*f)) {
+        return Err(format!(
+            "'{}' reads or writes it and may run while the loop runs (its address is taken, or it is called from a function whose address is: a signal handler, a thread, a callback)",
+            ir::name(f)
+        ));
+    }
+    let foreign = blocks
+        .iter()
+        .flat_map(|&b| ir::instructions(b))
+        .filter(|&i| ir::is_call(i))
+        .find(|&i| match ir::called_function(i) {
+            Some(f) => {
+                let name = ir::name(f);
+                ir::blocks(f).is_empty()
+                    && !name.starts_with("llvm.")
+                    && name != "__errno_location"
+                    && syscluster_profile::catalogue::wrapper(&name).is_none()
+            }
+            None => true,
+        });
+    if let Some(call) = foreign {
+        let back = graph.reach(graph.exported.iter().copied());
+        if let Some(&f) = accessors.iter().find(|f| back.contains(*f)) {
+            return Err(format!(
+                "the loop calls {}, which may call '{}' back, and it reads or writes it",
+                ir::describe(call),
+                ir::name(f)
+            ));
+        }
+    }
+    for &b in blocks {
+        for i in ir::instructions(b) {
+            if !ir::is_call(i) {
+                continue;
+            }
+            if ir::call_has_attribute(i, ir::AttrAt::Function, "returns_twice") {
+                return Err(format!(
+                    "the loop calls '{}', which returns twice",
+                    ir::describe(i)
+                ));
+            }
+            let Some(callee) = ir::called_function(i) else {
+                continue;
+            };
+            if let Some(&f) = graph
+                .reach([callee])
+                .iter()
+                .find(|f| accessors.contains(*f))
+            {
+                return Err(format!(
+                    "'{}', which the loop calls, reads or writes it",
+                    ir::name(f)
+                ));
+            }
+        }
+    }
+    let jumps = ir::blocks(function)
+        .into_iter()
+        .flat_map(ir::instructions)
+        .find(|&i| {
+            ir::is_call(i) && ir::call_has_attribute(i, ir::AttrAt::Function, "returns_twice")
+        });
+    if let Some(call) = jumps {
+        return Err(format!(
+            "'{}' calls {}, which returns twice: a longjmp out of the loop would skip the stores at its exits",
+            ir::name(function),
+            ir::describe(call)
+        ));
+    }
+    Ok(())
+}
+
+/// The global variables the loop of `blocks` writes at a constant address, each with that
+/// address, in the order of their first store.
+fn written_in(blocks: &[LLVMBasicBlockRef]) -> Vec<(LLVMValueRef, LLVMValueRef)> {
+    let mut out: Vec<(LLVMValueRef, LLVMValueRef)> = Vec::new();
+    for &b in blocks {
+        for i in ir::instructions(b) {
+            if ir::opcode(i) != LLVMOpcode::LLVMStore {
+                continue;
+            }
+            if let Some(access) = global_access(i) {
+                if !out.contains(&access) {
+                    out.push(access);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The header of the innermost loop that holds blocks `a` and `b`, if any (functions of at
+/// most `MAX_BLOCKS` blocks are searched).
+fn innermost_loop(
+    shim: &crate::shim::Shim,
+    a: LLVMBasicBlockRef,
+    b: LLVMBasicBlockRef,
+) -> Option<LLVMBasicBlockRef> {
+    const MAX_BLOCKS: usize = 2000;
+    let function = ir::block_function(a);
+    if ir::block_function(b) != function {
+        return None;
+    }
+    let blocks = ir::blocks(function);
+    if blocks.len() > MAX_BLOCKS {
+        return None;
+    }
+    blocks
+        .into_iter()
+        .filter(|&h| heads_loop(shim, h))
+        .map(|h| (h, loop_blocks(shim, h)))
+        .filter(|(_, body)| body.contains(&a) && body.contains(&b))
+        .min_by_key(|(_, body)| body.len())
+        .map(|(h, _)| h)
+}
+
+/// Keeps the global variables that hot loops write in registers across those loops, where a
+/// hot edge in the loop was refused.
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
+    let today = hot.today(ctx);
+    // The loops first, each with the first call of a refused edge in it: promoting a variable
+    // deletes its loads and stores, which other refusals may name.
+    let mut loops: Vec<(LLVMBasicBlockRef, usize)> = Vec::new();
+    let mut asked = HashSet::new();
+    for r in today.refused.iter().chain(&today.loops_refused) {
+        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
+            continue;
+        }
+        if !asked.insert((r.a, r.b)) {
+            continue;
+        }
+        let (a, b) = (
+            ir::parent_block(sites[r.a].call),
+            ir::parent_block(sites[r.b].call),
+        );
+        if let Some(header) = innermost_loop(ctx.shim, a, b) {
+            if !loops.iter().any(|&(h, _)| h == header) {
+                loops.push((header, r.a));
+            }
+        }
+    }
+    let mut graph: Option<CallGraph> = None;
+    let mut changed = Changed::No;
+    for (header, a) in loops {
+        let graph = graph.get_or_insert_with(|| CallGraph::of(ctx.module));
+        let first = &sites[a];
+        for (global, ptr) in written_in(&loop_blocks(ctx.shim, header)) {
+            // Asked again for each: promoting one gives the loop a preheader and exit blocks.
+            let blocks: HashSet<LLVMBasicBlockRef> =
+                loop_blocks(ctx.shim, header).into_iter().collect();
+            let answer = promotable(graph, global, ptr, &blocks).map_err(|why| (why, false));
+            match answer.and_then(|()| ctx.shim.promote_in_loop(header, ptr)) {
+                Ok(()) => {
+                    changed = Changed::Yes;
+                    ctx.remark(Remark::kept_in_register(global, first));
+                }
+                Err((why, simplified)) => {
+                    if simplified {
+                        changed = Changed::Yes;
+                    }
+                    ctx.remark(Remark::not_kept_in_register(global, first, &why));
+                }
+            }
+        }
+    }
+    changed
+}

@@ -1,0 +1,153 @@
+// Copy loops that keep their bookkeeping in file-scope variables. A store to one between the
+// calls would keep the loop from being one looped multi-call; transform/globals.rs keeps such
+// a variable in a register across the loop (loaded before it, stored at each exit) when
+// nothing else can read or write it while the loop runs, and says which condition failed
+// when something can.
+//
+// RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
+// RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+// RUN: FileCheck %s < %t.out.ll
+// RUN: opt -passes=verify -disable-output %t.out.ll
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static char buf[4096];
+static long total, blocks;
+long exported;
+static long taken, progress, jumped, public_total, called_back;
+static jmp_buf env;
+
+void note(long *p);
+void consume(const char *p, long n);
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{42|43}}:{{[0-9]+}}: kept 'total' in a register across the loop of '{{read|write}}' at {{.*}}: loaded once before the loop and stored at each of its exits; no other code can read or write it while the loop runs
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{42|43}}:{{[0-9]+}}: kept 'blocks' in a register across the loop of '{{read|write}}' at {{.*}}
+// REMARK-DAG: remark: {{.*}}looped-globals.c:[[#@LINE+13]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries {{.*}} (counter), {{.*}} (total of read's results)
+
+// The loop's first iterations (rotated and peeled) are straight multi-calls that store as the
+// program does; the loop itself loads the two once and stores them at its exits.
+// CHECK-LABEL: define internal {{.*}} @counted(
+// CHECK: %mc.promoted.in = load i64, ptr @total
+// CHECK: call i64 @multicall_loop_sums(
+// CHECK-NOT: define
+// CHECK: store i64 %mc.promoted{{.*}}, ptr @blocks
+// CHECK-NEXT: store i64 %mc.promoted{{.*}}, ptr @total
+__attribute__((noinline)) static int counted(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		total += n;
+		blocks++;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{58|59}}:{{[0-9]+}}: did not keep 'exported' in a register across the loop of '{{read|write}}' at {{.*}}: it is visible outside this module (declare it static, or build with --lto)
+// CHECK-LABEL: define internal {{.*}} @visible(
+// CHECK-NOT: @multicall_loop
+// CHECK: ret i32
+__attribute__((noinline)) static int visible(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		exported += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{70|71}}:{{[0-9]+}}: did not keep 'taken' in a register across the loop of '{{read|write}}' at {{.*}}: its address is taken ({{.*}}call void @note(ptr {{.*}}@taken)
+__attribute__((noinline)) static int address_taken(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		taken += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (progress > 0)
+		write(2, "!", 1);
+}
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{89|90}}:{{[0-9]+}}: did not keep 'progress' in a register across the loop of '{{read|write}}' at {{.*}}: 'on_alarm' reads or writes it and may run while the loop runs (its address is taken, or it is called from a function whose address is: a signal handler, a thread, a callback)
+__attribute__((noinline)) static int handled(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		progress += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{103|104}}:{{[0-9]+}}: did not keep 'jumped' in a register across the loop of '{{read|write}}' at {{.*}}: 'jumps' calls {{.*}}setjmp{{.*}}, which returns twice: a longjmp out of the loop would skip the stores at its exits
+__attribute__((noinline)) static int jumps(int in, int out)
+{
+	ssize_t n;
+	if (setjmp(env))
+		return -1;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		jumped += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+// A function other files may call keeps its variable in a register too: code elsewhere that
+// ran it from a signal handler or a thread while the loop runs would race with the loop.
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: kept 'public_total' in a register across the loop of '{{read|write}}' at {{.*}}
+int public_copy(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		public_total += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+// But not when the loop calls code of another file, which may call such a function back.
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: did not keep 'called_back' in a register across the loop of '{{read|write}}' at {{.*}}: the loop calls {{.*}}@consume({{.*}}, which may call 'report_called_back' back, and it reads or writes it
+long report_called_back(void)
+{
+	return called_back;
+}
+
+__attribute__((noinline)) static int calls_out(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		consume(buf, n);
+		if (write(out, buf, n) != n)
+			return -1;
+		called_back += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+int main(void)
+{
+	signal(SIGALRM, on_alarm);
+	note(&taken);
+	int r = counted(0, 1) | visible(0, 1) | address_taken(0, 1) | handled(0, 1) | jumps(0, 1) |
+		calls_out(0, 1);
+	fprintf(stderr, "%ld %ld %ld %ld %ld %ld\n", total, blocks, exported, taken, progress, jumped);
+	return r;
+}
