@@ -28,8 +28,9 @@
 //! would not. The translation is exact, and the chain sure to complete, only where neither
 //! matters, so a batch is sent this way only when every descriptor it names is one of these
 //! or is not open at all (EBADF either way); the backend asks the kernel (`fstat`, and for a
-//! regular file `fcntl(F_GETFL)` and `fstatfs`, one of each per distinct descriptor) before
-//! every batch ([`descriptors_map`]):
+//! regular file that no write names `fcntl(F_GETFL)` and `fstatfs`, one of each per distinct
+//! descriptor, stopping at the first that does not map) before every batch
+//! ([`descriptors_map`]):
 //!
 //! - a regular file opened without `O_NONBLOCK` on one of [`TASK_INDEPENDENT_FILESYSTEMS`]:
 //!   ext2/3/4, XFS and btrfs on a block device, tmpfs and ramfs in memory. Their reads and
@@ -220,10 +221,12 @@ fn transfer_length(entry: &McEntry) -> Option<u32> {
 }
 
 /// Whether the batch goes to io_uring: its shape maps ([`shape_maps`]) and so does every
-/// descriptor it names ([`descriptors_map`]). Makes up to two system calls per distinct
+/// descriptor it names ([`descriptors_map`]). Makes up to three system calls per distinct
 /// descriptor.
 pub fn maps(entries: &[McEntry]) -> bool {
-    shape_maps(entries) && file_size_limit_maps(entries) && descriptors_map(entries)
+    // The descriptors first: a write to anything but /dev/null or a closed descriptor ends
+    // the question after one `fstat`, before the file-size limit is asked.
+    shape_maps(entries) && descriptors_map(entries) && file_size_limit_maps(entries)
 }
 
 /// Whether the batch's writes behave as `write(2)` does under the process's file-size limit:
@@ -276,6 +279,13 @@ pub enum Descriptor {
 /// Asks the kernel what `fd` is (`fstat`, then `fcntl(F_GETFL)` and `fstatfs` for a regular
 /// file).
 pub fn classify(fd: i32) -> Descriptor {
+    classify_for(fd, false)
+}
+
+/// As [`classify`]; for a descriptor a `write` names (`for_write`), a regular file is
+/// [`Descriptor::Other`] after the `fstat` alone: a write maps only onto /dev/null or a
+/// closed descriptor, so the flags and the file system would not change the answer.
+fn classify_for(fd: i32, for_write: bool) -> Descriptor {
     let file = match descriptor::examine(fd) {
         Ok(file) => file,
         Err(libc::EBADF) => return Descriptor::NotOpen,
@@ -283,7 +293,8 @@ pub fn classify(fd: i32) -> Descriptor {
     };
     if file.is_dev_null() {
         Descriptor::Null
-    } else if file.is_regular()
+    } else if !for_write
+        && file.is_regular()
         && file
             .status_flags()
             .is_some_and(|flags| flags & libc::O_NONBLOCK == 0)
@@ -307,7 +318,11 @@ pub fn descriptors_map(entries: &[McEntry]) -> bool {
         let kind = match seen.iter().find(|(f, _)| *f == fd) {
             Some(&(_, kind)) => kind,
             None => {
-                let kind = i32::try_from(fd).map_or(Descriptor::Other, classify);
+                // A write's descriptor is Other unless closed or /dev/null, and then the
+                // batch does not map whatever its other entries name.
+                let for_write = i64::from(entry.nr) == libc::SYS_write;
+                let kind =
+                    i32::try_from(fd).map_or(Descriptor::Other, |fd| classify_for(fd, for_write));
                 seen.push((fd, kind));
                 kind
             }
@@ -568,6 +583,17 @@ mod tests {
             read(zero.as_raw_fd() as i64)
         ]));
         assert!(!descriptors_map(&[read(1 << 40)]));
+        // A write maps onto /dev/null and a closed descriptor only; a file read by an earlier
+        // entry stays a file its write may not go to.
+        let write = |fd: i64| McEntry::new(libc::SYS_write, &[fd, 0, 1]);
+        let fd = |f: &std::os::fd::OwnedFd| i64::from(f.as_raw_fd());
+        let other = tempfile_fd();
+        assert_eq!(classify_for(other.as_raw_fd(), true), Descriptor::Other);
+        assert_eq!(classify_for(other.as_raw_fd(), false), Descriptor::Exact);
+        assert!(descriptors_map(&[read(fd(&other)), write(fd(&null))]));
+        assert!(descriptors_map(&[write(i64::from(i32::MAX))]));
+        assert!(!descriptors_map(&[read(fd(&other)), write(fd(&other))]));
+        assert!(!descriptors_map(&[write(fd(&other)), read(fd(&other))]));
     }
 
     #[test]
