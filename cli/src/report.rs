@@ -175,6 +175,8 @@ impl<'p> EdgeIndex<'p> {
 /// The fate of every edge of `profile`, in the profile's edge order.
 pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
     let mut fates = vec![Fate::Unreported; profile.edges.len()];
+    // The edges each module's pass found no call site for, with that module's file.
+    let mut unmatched: BTreeMap<usize, Vec<(Option<String>, String)>> = BTreeMap::new();
     let mut settle = |k: usize, f: Fate| {
         if f.rank() > fates[k].rank() {
             fates[k] = f;
@@ -257,6 +259,11 @@ pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
             ("Missed", "UnmatchedEdges") => {}
             (_, "UnmatchedEdge") => {
                 for k in named(r, &["hot edge "]) {
+                    let file = file_line(&r.location).map(|(f, _)| f.to_string());
+                    unmatched
+                        .entry(k)
+                        .or_default()
+                        .push((file, r.message.clone()));
                     settle(
                         k,
                         Fate::NoSite {
@@ -278,6 +285,20 @@ pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
                 }
             }
             _ => {}
+        }
+    }
+    // A cluster is matched to edges by its callees' names: an edge whose end the pass said
+    // has no call site in the same module (a `write` inside `fprintf` after the loop's last
+    // `read`) is not one of the cluster's, whatever its names.
+    for (k, said) in unmatched {
+        let clustered_in = match &fates[k] {
+            Fate::Clustered { location } | Fate::Looped { location } => {
+                file_line(location).map(|(f, _)| f.to_string())
+            }
+            _ => continue,
+        };
+        if let Some((_, message)) = said.into_iter().find(|(file, _)| *file == clustered_in) {
+            fates[k] = Fate::NoSite { message };
         }
     }
     fates
@@ -721,6 +742,34 @@ mod tests {
             }
         );
         assert!(matches!(f[6], Fate::NoSite { .. }));
+    }
+
+    #[test]
+    fn an_edge_the_module_found_no_site_for_is_not_its_clusters() {
+        // The loop's last read, then fprintf's write(2) after the loop: read -> write by name.
+        let mut p = copy_profile();
+        p.nodes.push(node("write", 2, 50));
+        p.edges.push(Edge {
+            from: 3,
+            to: 8,
+            weight: 1,
+        });
+        let mut r = copy_remarks();
+        r.push(remark(
+            "Analysis",
+            "UnmatchedEdge",
+            "copy.c:20:1",
+            "hot edge read() -> write() (weight 1) matches no call site here: no site for write(); the profile records it at 'fprintf' at copy.c:50:2",
+        ));
+        let f = edge_fates(&p, &r);
+        assert!(matches!(f[7], Fate::NoSite { .. }), "{:?}", f[7]);
+        assert!(matches!(f[2], Fate::Looped { .. }));
+        // Another module's word does not count: its file is not the cluster's.
+        if let Some(u) = r.last_mut() {
+            u.location = "other.c:3:1".into();
+        }
+        let f = edge_fates(&p, &r);
+        assert!(matches!(f[7], Fate::Looped { .. }), "{:?}", f[7]);
     }
 
     #[test]
