@@ -21,6 +21,7 @@
 #include "llvm/Analysis/AliasAnalysis.h"
 #include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/InlineCost.h"
+#include "llvm/Analysis/InstructionSimplify.h"
 #include "llvm/Analysis/LazyValueInfo.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/Loads.h"
@@ -50,6 +51,7 @@
 #include "llvm/Transforms/Utils/LoopPeel.h"
 #include "llvm/Transforms/Utils/LoopRotationUtils.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
+#include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
 #include "llvm/Transforms/Utils/PromoteMemToReg.h"
 #include "llvm/Transforms/Utils/UnrollLoop.h"
@@ -754,10 +756,30 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
     if (!L->getLoopLatch() || !canPeel(L))
       return "LLVM's peelLoop cannot peel it";
     ValueToValueMapTy VMap;
-    Done = peelLoop(L, 1, &C.FAM.getResult<LoopAnalysis>(F), &SE,
-                    C.FAM.getResult<DominatorTreeAnalysis>(F),
-                    &C.FAM.getResult<AssumptionAnalysis>(F), /*PreserveLCSSA=*/true, VMap);
-    return Done ? nullptr : "LLVM's peelLoop declined it";
+    auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+    auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+    Done = peelLoop(L, 1, &C.FAM.getResult<LoopAnalysis>(F), &SE, DT, &AC,
+                    /*PreserveLCSSA=*/true, VMap);
+    if (!Done)
+      return "LLVM's peelLoop declined it";
+    // The peeled iteration starts from the loop's initial values, which LLVM's own unroller
+    // folds afterwards (simplifyLoopAfterUnroll) and peelLoop does not: `n - done` with `done`
+    // 0 stays `sub i64 %n, 0`, an argument computed from a result rather than the result.
+    // Fold what simplifies in the copies (not calls), as instsimplify would.
+    const SimplifyQuery SQ(F.getDataLayout(), &C.FAM.getResult<TargetLibraryAnalysis>(F), &DT,
+                           &AC);
+    SmallVector<WeakTrackingVH, 64> Copies;
+    for (auto KV : VMap)
+      if (isa_and_nonnull<Instruction>(KV.second) && !isa<CallBase>(KV.second))
+        Copies.push_back(KV.second);
+    for (WeakTrackingVH &H : Copies) {
+      auto *I = dyn_cast_or_null<Instruction>(H);
+      if (!I || !I->getParent() || I->use_empty())
+        continue;
+      if (Value *V = simplifyInstruction(I, SQ); V && V != I)
+        I->replaceAllUsesWith(V);
+    }
+    return nullptr;
   });
 }
 

@@ -41,8 +41,7 @@ use llvm_sys::LLVMOpcode;
 
 use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
 use super::hoist::global_of;
-use super::reheader::heads_loop;
-use super::{Changed, Hot};
+use super::{innermost_loop, Changed, Hot};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::loop_blocks;
@@ -122,16 +121,36 @@ impl CallGraph {
         }
     }
 
-    /// The functions `from` may run, directly or through direct calls, themselves included.
-    fn reach(&self, from: impl IntoIterator<Item = LLVMValueRef>) -> HashSet<LLVMValueRef> {
-        let mut seen = HashSet::new();
-        let mut todo: Vec<LLVMValueRef> = from.into_iter().collect();
-        while let Some(f) = todo.pop() {
-            if seen.insert(f) {
-                todo.extend(self.callees.get(&f).into_iter().flatten().copied());
+    /// The functions `from` may run, directly or through direct calls, themselves included,
+    /// each with the function of `from` it was first reached from.
+    fn reach(
+        &self,
+        from: impl IntoIterator<Item = LLVMValueRef>,
+    ) -> HashMap<LLVMValueRef, LLVMValueRef> {
+        let mut seen = HashMap::new();
+        let mut todo: Vec<(LLVMValueRef, LLVMValueRef)> =
+            from.into_iter().map(|f| (f, f)).collect();
+        while let Some((f, root)) = todo.pop() {
+            if seen.insert(f, root).is_none() {
+                todo.extend(
+                    self.callees
+                        .get(&f)
+                        .into_iter()
+                        .flatten()
+                        .map(|&g| (g, root)),
+                );
             }
         }
         seen
+    }
+}
+
+/// `'f'`, or `'f' (called from 'root')` when `f` runs because `root` does.
+fn through(f: LLVMValueRef, root: LLVMValueRef) -> String {
+    if f == root {
+        format!("'{}'", ir::name(f))
+    } else {
+        format!("'{}' (called from '{}')", ir::name(f), ir::name(root))
     }
 }
 
@@ -160,7 +179,8 @@ fn promotable(
         }
         Err(u) => return Err(format!("its address is taken ({})", ir::describe(u))),
     };
-    let mut accessors = HashSet::new();
+    // In the order of the uses, so that a remark names the same function every time.
+    let mut accessors: Vec<LLVMValueRef> = Vec::new();
     for (u, p) in users {
         let access = match ir::opcode(u) {
             LLVMOpcode::LLVMLoad => true,
@@ -177,16 +197,20 @@ fn promotable(
                 ir::describe(u)
             ));
         }
-        accessors.insert(ir::block_function(block));
+        let f = ir::block_function(block);
+        if !accessors.contains(&f) {
+            accessors.push(f);
+        }
     }
     // No function that touches it may start while the loop runs: a signal handler or a
     // thread's start (a function whose address is taken), or, when the loop calls code this
     // module does not have, a function that code may call back by name.
     let concurrent = graph.reach(graph.taken.iter().copied());
-    if let Some(&f) = accessors.iter().find(|f| concurrent.contains(*f)) {
+    if let Some((&f, &root)) = accessors.iter().find_map(|f| concurrent.get_key_value(f)) {
         return Err(format!(
-            "'{}' reads or writes it and may run while the loop runs (its address is taken, or it is called from a function whose address is: a signal handler, a thread, a callback)",
-            ir::name(f)
+            "{} reads or writes it and may run while the loop runs ('{}' has its address taken: a signal handler, a thread, a callback)",
+            through(f, root),
+            ir::name(root)
         ));
     }
     let foreign = blocks
@@ -205,11 +229,12 @@ fn promotable(
         });
     if let Some(call) = foreign {
         let back = graph.reach(graph.exported.iter().copied());
-        if let Some(&f) = accessors.iter().find(|f| back.contains(*f)) {
+        if let Some((&f, &root)) = accessors.iter().find_map(|f| back.get_key_value(f)) {
             return Err(format!(
-                "the loop calls {}, which may call '{}' back, and it reads or writes it",
+                "the loop calls {}, which may call '{}' back, and {} reads or writes it",
                 ir::describe(call),
-                ir::name(f)
+                ir::name(root),
+                through(f, root)
             ));
         }
     }
@@ -227,14 +252,11 @@ fn promotable(
             let Some(callee) = ir::called_function(i) else {
                 continue;
             };
-            if let Some(&f) = graph
-                .reach([callee])
-                .iter()
-                .find(|f| accessors.contains(*f))
-            {
+            let reached = graph.reach([callee]);
+            if let Some(&f) = accessors.iter().find(|f| reached.contains_key(*f)) {
                 return Err(format!(
-                    "'{}', which the loop calls, reads or writes it",
-                    ir::name(f)
+                    "{}, which the loop calls, reads or writes it",
+                    through(f, callee)
                 ));
             }
         }
@@ -272,31 +294,6 @@ fn written_in(blocks: &[LLVMBasicBlockRef]) -> Vec<(LLVMValueRef, LLVMValueRef)>
         }
     }
     out
-}
-
-/// The header of the innermost loop that holds blocks `a` and `b`, if any (functions of at
-/// most `MAX_BLOCKS` blocks are searched).
-fn innermost_loop(
-    shim: &crate::shim::Shim,
-    a: LLVMBasicBlockRef,
-    b: LLVMBasicBlockRef,
-) -> Option<LLVMBasicBlockRef> {
-    const MAX_BLOCKS: usize = 2000;
-    let function = ir::block_function(a);
-    if ir::block_function(b) != function {
-        return None;
-    }
-    let blocks = ir::blocks(function);
-    if blocks.len() > MAX_BLOCKS {
-        return None;
-    }
-    blocks
-        .into_iter()
-        .filter(|&h| heads_loop(shim, h))
-        .map(|h| (h, loop_blocks(shim, h)))
-        .filter(|(_, body)| body.contains(&a) && body.contains(&b))
-        .min_by_key(|(_, body)| body.len())
-        .map(|(h, _)| h)
 }
 
 /// Keeps the global variables that hot loops write in registers across those loops, where a

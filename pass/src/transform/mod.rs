@@ -205,6 +205,31 @@ pub(crate) fn run_on_hot(ctx: &mut Context<'_>, sites: &[Site], pairs: &[Weighte
     changed
 }
 
+/// The header of the innermost loop that holds blocks `a` and `b`, if any (functions of at
+/// most `MAX_BLOCKS` blocks are searched).
+pub(super) fn innermost_loop(
+    shim: &crate::shim::Shim,
+    a: LLVMBasicBlockRef,
+    b: LLVMBasicBlockRef,
+) -> Option<LLVMBasicBlockRef> {
+    const MAX_BLOCKS: usize = 2000;
+    let function = ir::block_function(a);
+    if ir::block_function(b) != function {
+        return None;
+    }
+    let blocks = ir::blocks(function);
+    if blocks.len() > MAX_BLOCKS {
+        return None;
+    }
+    blocks
+        .into_iter()
+        .filter(|&h| reheader::heads_loop(shim, h))
+        .map(|h| (h, crate::legality::loop_blocks(shim, h)))
+        .filter(|(_, body)| body.contains(&a) && body.contains(&b))
+        .min_by_key(|(_, body)| body.len())
+        .map(|(h, _)| h)
+}
+
 /// The transformations after which the sites are scanned and the profile mapped again before
 /// the next one runs: moving a loop's start and peeling copy calls, and the transformations
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
