@@ -9,7 +9,8 @@
 //! memory of its own: a local array (an `alloca`), a fresh allocation (a call whose result
 //! is `noalias`, as `malloc`'s and its wrappers' are: no other pointer reaches that memory)
 //! or a static buffer (a global variable internal to the module that no other function
-//! uses; it outlives the call, so every use of it in the function counts as after the loop),
+//! uses; it outlives the call, so every use of it in the function counts as after the loop,
+//! unless the function is `main`, which nothing calls again and which calls no `setjmp`),
 //! that nothing but the calls of this loop uses once the loop is entered, and whose address
 //! never escapes. Allowed besides the loop's calls: lifetime and debug markers,
 //! `llvm.assume` of the address's alignment, `free`, and comparisons of the address (`if
@@ -105,8 +106,13 @@ pub(crate) fn uses(
             };
             // A static buffer outlives the call: a use anywhere in the function may run
             // after the loop, in a later call, and a use elsewhere is another function's.
+            // `main`, which nothing in the program calls again, has no later call.
             let global = is_static(base);
-            let after = if global { &everywhere } else { &after };
+            let after = if seen_again(base, function) {
+                &everywhere
+            } else {
+                &after
+            };
             let only_in = global.then_some(function);
             let found = other_users(base, &calls, &syscalls, after, only_in).map_err(|escape| {
                 let elsewhere = ir::is_instruction(escape)
@@ -137,9 +143,27 @@ pub(crate) fn uses(
     Ok(others)
 }
 
+/// Whether `function` runs at most once per process from its entry: `main`, when nothing in
+/// the module calls it or takes its address, and it calls no `returns_twice` function (a
+/// `longjmp` back to a `setjmp` before the loop would run the code before it again).
+fn runs_once(function: LLVMValueRef) -> bool {
+    ir::name(function) == "main"
+        && ir::value_users(function).is_empty()
+        && !ir::blocks(function)
+            .into_iter()
+            .flat_map(ir::instructions)
+            .any(|i| ir::is_call(i) && ir::call_has_attribute(i, AttrAt::Function, "returns_twice"))
+}
+
+/// Whether a later run of `function` may see what a loop left in `base`, as [`own_memory`]
+/// found it: a static buffer, in a function that may run again.
+pub(crate) fn seen_again(base: LLVMValueRef, function: LLVMValueRef) -> bool {
+    is_static(base) && !runs_once(function)
+}
+
 /// Whether `base`, as [`own_memory`] found it, is a static buffer (a global variable, not an
 /// instruction), which outlives the call.
-pub(crate) fn is_static(base: LLVMValueRef) -> bool {
+fn is_static(base: LLVMValueRef) -> bool {
     !ir::is_instruction(base)
 }
 

@@ -304,7 +304,10 @@ impl Checker<'_> {
                 let (base, site, user) = others[0];
                 let why = dead_buffers::also_used(base, &sites[site], user);
                 let users: Vec<_> = others.iter().map(|&(_, _, u)| u).collect();
-                let is_static = others.iter().any(|&(b, _, _)| dead_buffers::is_static(b));
+                let function = ir::block_function(header);
+                let is_static = others
+                    .iter()
+                    .any(|&(b, _, _)| dead_buffers::seen_again(b, function));
                 resume::live_at_stop(
                     sites,
                     &entries,
