@@ -10,7 +10,7 @@
 //! is `noalias`, as `malloc`'s and its wrappers' are: no other pointer reaches that memory)
 //! or a static buffer (a global variable internal to the module that no other function
 //! uses; it outlives the call, so every use of it in the function counts as after the loop,
-//! unless the function is `main`, which nothing calls again and which calls no `setjmp`),
+//! unless the function runs once: `main`, or a helper `main` calls once, outside any loop),
 //! that nothing but the calls of this loop uses once the loop is entered, and whose address
 //! never escapes. Allowed besides the loop's calls: lifetime and debug markers,
 //! `llvm.assume` of the address's alignment, `free`, and comparisons of the address (`if
@@ -144,15 +144,56 @@ pub(crate) fn uses(
 }
 
 /// Whether `function` runs at most once per process from its entry: `main`, when nothing in
-/// the module calls it or takes its address, and it calls no `returns_twice` function (a
-/// `longjmp` back to a `setjmp` before the loop would run the code before it again).
+/// the module calls it or takes its address, or a function internal to the module whose one
+/// use is a direct call, outside any loop, from a function that runs once; and neither calls
+/// a `returns_twice` function (a `longjmp` back to a `setjmp` before the loop would run the
+/// code before it again).
 fn runs_once(function: LLVMValueRef) -> bool {
-    ir::name(function) == "main"
-        && ir::value_users(function).is_empty()
-        && !ir::blocks(function)
-            .into_iter()
-            .flat_map(ir::instructions)
-            .any(|i| ir::is_call(i) && ir::call_has_attribute(i, AttrAt::Function, "returns_twice"))
+    runs_once_within(function, 8)
+}
+
+fn runs_once_within(function: LLVMValueRef, depth: u32) -> bool {
+    let jumps = ir::blocks(function)
+        .into_iter()
+        .flat_map(ir::instructions)
+        .any(|i| ir::is_call(i) && ir::call_has_attribute(i, AttrAt::Function, "returns_twice"));
+    if jumps || depth == 0 {
+        return false;
+    }
+    let users = ir::value_users(function);
+    if ir::name(function) == "main" {
+        return users.is_empty();
+    }
+    // SAFETY: function is a live function of the module; only its linkage is read.
+    let internal = matches!(
+        unsafe { llvm_sys::core::LLVMGetLinkage(function) },
+        llvm_sys::LLVMLinkage::LLVMInternalLinkage | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
+    );
+    let [call] = users.as_slice() else {
+        return false;
+    };
+    internal
+        && ir::is_instruction(*call)
+        && ir::is_call(*call)
+        && ir::called_function(*call) == Some(function)
+        && !ir::call_args(*call).contains(&function)
+        && !in_cycle(ir::parent_block(*call))
+        && runs_once_within(ir::block_function(ir::parent_block(*call)), depth - 1)
+}
+
+/// Whether block `b` can run again after itself within one run of its function.
+fn in_cycle(b: LLVMBasicBlockRef) -> bool {
+    let mut seen = HashSet::new();
+    let mut queue: VecDeque<LLVMBasicBlockRef> = ir::successors_of(b).into_iter().collect();
+    while let Some(x) = queue.pop_front() {
+        if x == b {
+            return true;
+        }
+        if seen.insert(x) {
+            queue.extend(ir::successors_of(x));
+        }
+    }
+    false
 }
 
 /// Whether a later run of `function` may see what a loop left in `base`, as [`own_memory`]
