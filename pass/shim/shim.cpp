@@ -611,6 +611,27 @@ void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
   unwrap(bb)->replacePhiUsesWith(unwrap(from), unwrap(to));
 }
 
+// Splits the edge `from -> to`: a new block, placed before `to`, that `from` branches to
+// instead and that branches to `to`, the phis of `to` taking from it what they took from
+// `from` (always a new block, unlike SplitEdge, which splits `to` itself when it has one
+// predecessor). Returns the new block, or null when `to` follows `from` on other than exactly
+// one edge or is an exception handler. No analysis is updated: the caller invalidates the
+// function's.
+LLVMBasicBlockRef syscluster_shim_split_edge(LLVMBasicBlockRef from, LLVMBasicBlockRef to) {
+  BasicBlock *From = unwrap(from), *To = unwrap(to);
+  Instruction *T = From->getTerminator();
+  if (!T || To->isEHPad() || llvm::count(successors(From), To) != 1)
+    return nullptr;
+  BasicBlock *New =
+      BasicBlock::Create(To->getContext(), To->getName() + ".split", To->getParent(), To);
+  BranchInst::Create(To, New)->setDebugLoc(T->getDebugLoc());
+  for (unsigned I = 0, E = T->getNumSuccessors(); I != E; ++I)
+    if (T->getSuccessor(I) == To)
+      T->setSuccessor(I, New);
+  To->replacePhiUsesWith(From, New);
+  return wrap(New);
+}
+
 // -------------------------------------------------------------------------------------------
 // Loop rotation (pass/src/transform/rotate.rs).
 

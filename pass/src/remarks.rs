@@ -302,6 +302,20 @@ impl Remark {
         }
     }
 
+    /// A cast of a call's result that code after the loop of `first` used, recomputed there.
+    pub(crate) fn recomputed(cast: &str, first: &Site) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Recomputed",
+            function: first.function,
+            at: Some(first.call),
+            message: format!(
+                "recomputed '{cast}' after the loop of {} where it is used there: a cast of a call's result, which the loop hands out",
+                first.label()
+            ),
+        }
+    }
+
     /// A global variable kept in a register across the loop of `first`.
     pub(crate) fn kept_in_register(global: LLVMValueRef, first: &Site) -> Remark {
         Remark {

@@ -131,6 +131,10 @@ extern "C" {
         ptr: LLVMValueRef,
         changed: *mut c_int,
     ) -> *const c_char;
+    fn syscluster_shim_split_edge(
+        from: LLVMBasicBlockRef,
+        to: LLVMBasicBlockRef,
+    ) -> LLVMBasicBlockRef;
     fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_duplicate_path(
@@ -442,6 +446,18 @@ impl Shim {
     ) {
         // SAFETY: three blocks of one function; only the phis' incoming blocks change.
         unsafe { syscluster_shim_move_phi_edge(bb, from, to) }
+    }
+    /// Splits the edge `from -> to` (LLVM's `SplitEdge`): the new block between them, or
+    /// `None` when `to` does not follow `from` or is an exception handler. The caller
+    /// invalidates the function's analyses.
+    pub(crate) fn split_edge(
+        &self,
+        from: LLVMBasicBlockRef,
+        to: LLVMBasicBlockRef,
+    ) -> Option<LLVMBasicBlockRef> {
+        // SAFETY: two blocks of one function of the module.
+        let b = unsafe { syscluster_shim_split_edge(from, to) };
+        (!b.is_null()).then_some(b)
     }
     /// Takes the edge `from -> bb` out of the phis of `bb`, after `from`'s terminator was
     /// retargeted away from `bb`; the phis stay, even with one incoming value left.

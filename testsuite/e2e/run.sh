@@ -32,8 +32,8 @@
 # runtime's in-kernel copy refilling it there, and fullblocks.c, a loop that leaves after the
 # write of a short block, whose read stops on a short transfer, and globalcount.c, a copy
 # loop whose descriptors, buffer, block counter and totals are file-scope variables, kept in
-# registers across its looped multi-call, and fullcat.c, a cat over safe_read and full_write
-# helpers of its own file) it
+# registers across its looped multi-call, fullcat.c, a cat over safe_read and full_write
+# helpers of its own file, and intcopy.c, the copy loop with an int count) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -79,7 +79,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -140,7 +140,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -322,6 +322,11 @@ host_program() {
 		# once the helpers are inlined and full_write's first iteration is folded.
 		if [ "$p" = fullcat ] && ! grep -q 'fullcat\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log"; then
 			fail "$p: the cat loop over its own safe_read and full_write is not one looped multi-call"
+		fi
+		# intcopy's loop passes the read's int result to the write and tests it after the
+		# loop: one looped multi-call only if both are taken for the result itself.
+		if [ "$p" = intcopy ] && ! grep -q 'intcopy\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log"; then
+			fail "$p: the copy loop with an int count is not one looped multi-call"
 		fi
 		# writeall's write-all and two read-until-full loops are looped multi-calls only if their
 		# pointers and counts advance by the results. A loop is hot only when the training run

@@ -479,8 +479,26 @@ pub(crate) fn argument_source(
     if ir::is_constant(v) {
         return Ok(ArgSource::Value(v));
     }
-    let base = ir::strip_extensions(v);
+    let (base, narrowed) = result_through_casts(v);
     if let Some(m) = calls[..pos].iter().position(|&c| sites[c].call == base) {
+        // An `int` count (`int n = read(...)`, passed on as `(size_t)n`) reaches the later
+        // call as the result cut to 32 bits and widened again; that is the result itself
+        // only when the result is below 2^31 and not negative: a transfer the kernel bounds
+        // by MAX_RW_COUNT whose stop lets no error through (checked just below).
+        let bounded = sites[calls[m]]
+            .nr
+            .is_some_and(|nr| super::looped::BOUNDED_TRANSFERS.contains(&nr));
+        if narrowed && !bounded {
+            return Err(Refusal::new(
+                sites[site].call,
+                Reason::LateArgument {
+                    site,
+                    k,
+                    value: v,
+                    first: calls[0],
+                },
+            ));
+        }
         if !stops[m].stops_on_error() {
             return Err(Refusal::new(
                 sites[site].call,
@@ -505,6 +523,59 @@ pub(crate) fn argument_source(
             first: calls[0],
         },
     ))
+}
+
+/// The value `v` is computed from through integer casts that keep every value in [0, 2^31)
+/// unchanged: sign and zero extensions, truncations to at least 32 bits, `and` with a mask
+/// of at least the low 31 bits, and `ashr exact (shl x, s), s` with `s` at most 32 (clang's
+/// `(long)(int)x`); with whether anything but extensions was looked through (then `v` equals
+/// that value only for one in that range).
+pub(crate) fn result_through_casts(mut v: LLVMValueRef) -> (LLVMValueRef, bool) {
+    use llvm_sys::LLVMOpcode::*;
+    let mut narrowed = false;
+    for _ in 0..8 {
+        if !ir::is_instruction(v) {
+            break;
+        }
+        let width = |x: LLVMValueRef| ir::int_width(ir::type_of(x));
+        match ir::opcode(v) {
+            LLVMSExt | LLVMZExt => v = ir::operand(v, 0),
+            LLVMTrunc if width(v) >= 32 => {
+                narrowed = true;
+                v = ir::operand(v, 0);
+            }
+            LLVMAnd => {
+                let low31 = |c: LLVMValueRef| {
+                    ir::const_int(c).is_some_and(|c| c & 0x7fff_ffff == 0x7fff_ffff)
+                };
+                let (a, b) = (ir::operand(v, 0), ir::operand(v, 1));
+                if low31(b) {
+                    v = a;
+                } else if low31(a) {
+                    v = b;
+                } else {
+                    break;
+                }
+                narrowed = true;
+            }
+            LLVMAShr => {
+                let shl = ir::operand(v, 0);
+                let s = ir::const_int(ir::operand(v, 1));
+                let shifts_back = ir::is_instruction(shl)
+                    && ir::opcode(shl) == LLVMShl
+                    && s.is_some()
+                    && ir::const_int(ir::operand(shl, 1)) == s
+                    && s.is_some_and(|s| s > 0 && s <= 32 && i64::from(width(v)) - s >= 32);
+                if !shifts_back {
+                    break;
+                }
+                narrowed = true;
+                v = ir::operand(shl, 0);
+            }
+            _ => break,
+        }
+    }
+    (v, narrowed)
 }
 
 /// The back edge of a loop around `c0 .. ck`: the walk from `ck` (gathered with no head,

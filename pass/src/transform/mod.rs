@@ -34,6 +34,7 @@
 //!   lowering does (`shim::Shim::split_before`) updates no analysis at all, which is sound
 //!   only because every check runs before any lowering.
 
+mod casts;
 mod duplicate;
 mod globals;
 mod hoist;
@@ -169,8 +170,10 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // Again: a loop whose start moved may now have its loads in the way.
     ("hoist", hoist::run),
     ("peel", peel::run),
-    // Once the loop has its final shape: the variables it updates between the calls.
+    // Once the loop has its final shape: the variables it updates between the calls, and
+    // the casts of its results that code after it uses.
     ("globals", globals::run),
+    ("casts", casts::run),
     // Again: a loop whose inner loops were peeled may now be whole but for its loads.
     ("hoist", hoist::run),
     ("motion", motion::run),

@@ -104,12 +104,10 @@ fn before(x: LLVMValueRef, y: LLVMValueRef) -> bool {
 }
 
 /// `v` without the integer casts around it.
-fn uncast(mut v: LLVMValueRef) -> LLVMValueRef {
-    use llvm_sys::LLVMOpcode::{LLVMSExt, LLVMTrunc, LLVMZExt};
-    while ir::is_instruction(v) && matches!(ir::opcode(v), LLVMZExt | LLVMSExt | LLVMTrunc) {
-        v = ir::operand(v, 0);
-    }
-    v
+fn uncast(v: LLVMValueRef) -> LLVMValueRef {
+    // Extensions, truncations and clang's forms of `(long)(int)x` alike: whether the value
+    // is the result itself is legality's question, once the start moved.
+    crate::legality::conditions::result_through_casts(v).0
 }
 
 /// Whether an argument of `b` is a phi of `header` that brings `a`'s result round from the
