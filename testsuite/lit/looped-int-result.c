@@ -32,6 +32,22 @@ int copy_int(int in, int out)
 	return n;
 }
 
+// A long total of the int counts: its step is `and i64 %r, 2147483647`, the result itself in
+// every completed iteration (read stops the batch on an error).
+// REMARK-DAG: remark: {{.*}}looped-int-result.c:[[#@LINE+6]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}; carries %{{[0-9a-z.]+}} (total of read's results)
+long total_of_int(int in, int out)
+{
+	long total = 0;
+	int n;
+
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -2;
+		total += n;
+	}
+	return n < 0 ? -1 : total;
+}
+
 // REMARK-DAG: remark: {{.*}}looped-int-result.c:[[#@LINE+4]]:{{[0-9]+}}: not clustered: lseek -> write (weight 10) breaks argument safety: argument 2 of 'write' at looped-int-result.c:[[#@LINE+4]]:{{[0-9]+}} ('{{.*}}ashr exact i64 {{.*}}, 32') is computed after 'lseek' at
 int write_up_to_end(int fd)
 {

@@ -216,7 +216,8 @@ impl Checker<'_> {
                     )
                     .chain(test.map(|(t, _)| t))
                     .collect();
-                match carried_value(phi, &batch, calls, sites, &also) {
+                let nonneg = |e: usize| entries.get(e).is_some_and(|x| x.stop.stops_on_error());
+                match carried_value(phi, &batch, calls, sites, &also, &nonneg) {
                     Ok(c) => carried.push(c),
                     Err(why) => {
                         return Err(Refusal::new(phi, Reason::LoopCarried { value: phi, why }))

@@ -113,8 +113,11 @@ impl Checker<'_> {
         let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         invariant_arguments(&entries, sites, &inside, &[])?;
         let preheader = one_way_in(header, &inside, sites[c0].call)?;
+        // In a completed iteration every entry passed its stop: one that stops on an error
+        // leaves a result that is not negative.
+        let nonneg = |e: usize| entries.get(e).is_some_and(|x| x.stop.stops_on_error());
         let carried = header_values(self.shim, header, sites, c0, |phi| {
-            carried_value(phi, &inside, calls, sites, &[])
+            carried_value(phi, &inside, calls, sites, &[], &nonneg)
         })?;
         let (exits, entries, buffers) =
             self.check_leaving(calls, entries, gaps, &carried, header, &blocks)?;
@@ -591,6 +594,7 @@ pub(super) fn carried_value(
     calls: &[usize],
     sites: &[Site],
     also: &[LLVMValueRef],
+    nonneg: &dyn Fn(usize) -> bool,
 ) -> Result<Carried, String> {
     let ty = ir::type_of(phi);
     if ir::type_kind(ty) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
@@ -625,7 +629,7 @@ pub(super) fn carried_value(
         phi,
         next,
         minus,
-        step: step_kind(phi, step, inside, calls, sites)?,
+        step: step_kind(phi, step, inside, calls, sites, nonneg)?,
     })
 }
 
@@ -655,6 +659,7 @@ pub(super) fn step_kind(
     inside: &HashSet<LLVMBasicBlockRef>,
     calls: &[usize],
     sites: &[Site],
+    nonneg: &dyn Fn(usize) -> bool,
 ) -> Result<Step, String> {
     let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
     if step == phi {
@@ -663,14 +668,42 @@ pub(super) fn step_kind(
     if !in_loop(step) {
         return Ok(Step::Invariant(step));
     }
-    // A call's result through integer casts.
+    // A call's result through integer casts, and through clang's forms of `(long)(int)r` on
+    // the same width, which leave a transfer's result as it is: `ashr exact (shl r, 32), 32`
+    // for any result, `and r, 2147483647` for one that is not negative.
     let mut casts = Vec::new();
     let mut v = step;
+    let mut masked: Option<LLVMValueRef> = None;
+    let mut resigned: Option<LLVMValueRef> = None;
     while in_loop(v) {
         let cast = match ir::opcode(v) {
             LLVMOpcode::LLVMTrunc => Cast::Trunc,
             LLVMOpcode::LLVMSExt => Cast::SExt,
             LLVMOpcode::LLVMZExt => Cast::ZExt,
+            LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMAShr => {
+                match super::conditions::result_through_casts(v) {
+                    (base, true) if base != v && ir::type_of(base) == ir::type_of(v) => {
+                        let slot = if ir::opcode(v) == LLVMOpcode::LLVMAnd {
+                            &mut masked
+                        } else {
+                            &mut resigned
+                        };
+                        slot.get_or_insert(v);
+                        // Only the mask or the shifts themselves: another cast in between
+                        // would change the type.
+                        let inner = ir::operand(v, 0);
+                        v = if ir::opcode(v) == LLVMOpcode::LLVMAShr {
+                            ir::operand(inner, 0)
+                        } else if ir::const_int(ir::operand(v, 1)).is_some() {
+                            inner
+                        } else {
+                            ir::operand(v, 1)
+                        };
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
             _ => break,
         };
         casts.push((cast, ir::type_of(v), v));
@@ -685,6 +718,18 @@ pub(super) fn step_kind(
     };
     let site = &sites[calls[entry]];
     let bounded = site.nr.is_some_and(|nr| BOUNDED_TRANSFERS.contains(&nr));
+    for (form, needs_nonneg) in [(resigned, false), (masked, true)] {
+        let Some(form) = form else {
+            continue;
+        };
+        if !bounded || (needs_nonneg && !nonneg(entry)) {
+            return Err(format!(
+                "its step '{}' is the result of {} only when that result is below 2^31 and not negative, which the batch does not make sure of",
+                ir::describe(form),
+                site.label()
+            ));
+        }
+    }
     for &(op, _, cast) in &casts {
         let from = ir::int_width(ir::type_of(ir::operand(cast, 0)));
         if op != Cast::Trunc && !(bounded && from >= 32) {

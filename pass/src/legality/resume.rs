@@ -650,7 +650,9 @@ pub(super) fn carried(
         phi,
         next,
         minus,
-        step: super::looped::step_kind(phi, step, inside, calls, sites)?,
+        // A resumed loop's entries may go on past an error (the original's own test
+        // decides): no result is known not to be negative.
+        step: super::looped::step_kind(phi, step, inside, calls, sites, &|_| false)?,
     })
 }
 
