@@ -554,6 +554,24 @@ pub fn is_internal_global(v: LLVMValueRef) -> bool {
     }
 }
 
+/// Whether global value `v` (a variable or a function) has internal or private linkage: only
+/// this module names it.
+pub fn has_internal_linkage(v: LLVMValueRef) -> bool {
+    // SAFETY: v is a live global value; only its linkage is read.
+    matches!(
+        unsafe { LLVMGetLinkage(v) },
+        llvm_sys::LLVMLinkage::LLVMInternalLinkage | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
+    )
+}
+
+/// The first call in function `f` of a function that returns twice (`setjmp`, `vfork`).
+pub fn returns_twice_call(f: LLVMValueRef) -> Option<LLVMValueRef> {
+    blocks(f)
+        .into_iter()
+        .flat_map(instructions)
+        .find(|&i| is_call(i) && call_has_attribute(i, AttrAt::Function, "returns_twice"))
+}
+
 /// What uses the address of global variable `global`, directly or through constant address
 /// computations into it (`getelementptr` constants): each instruction with the address it
 /// uses. `Err` names the first other constant that uses it (a cast, an initializer's

@@ -153,22 +153,14 @@ fn runs_once(function: LLVMValueRef) -> bool {
 }
 
 fn runs_once_within(function: LLVMValueRef, depth: u32) -> bool {
-    let jumps = ir::blocks(function)
-        .into_iter()
-        .flat_map(ir::instructions)
-        .any(|i| ir::is_call(i) && ir::call_has_attribute(i, AttrAt::Function, "returns_twice"));
-    if jumps || depth == 0 {
+    if ir::returns_twice_call(function).is_some() || depth == 0 {
         return false;
     }
     let users = ir::value_users(function);
     if ir::name(function) == "main" {
         return users.is_empty();
     }
-    // SAFETY: function is a live function of the module; only its linkage is read.
-    let internal = matches!(
-        unsafe { llvm_sys::core::LLVMGetLinkage(function) },
-        llvm_sys::LLVMLinkage::LLVMInternalLinkage | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
-    );
+    let internal = ir::has_internal_linkage(function);
     let [call] = users.as_slice() else {
         return false;
     };

@@ -24,7 +24,6 @@ use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 use std::collections::HashSet;
 
-use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
@@ -143,41 +142,23 @@ fn recompute_outside(
 /// whole-loop refusals name for such a use.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
-    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
-    let today = hot.today(ctx);
     let mut changed = Changed::No;
-    let mut done = HashSet::new();
-    for r in today.refused.iter().chain(&today.loops_refused) {
-        let Reason::UsedAfterLoop { value } = r.refusal.reason else {
-            continue;
-        };
-        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
-            continue;
-        }
-        let (a, b) = (
-            ir::parent_block(sites[r.a].call),
-            ir::parent_block(sites[r.b].call),
-        );
-        let Some(header) = super::innermost_loop(ctx.shim, a, b) else {
-            continue;
-        };
-        if !done.insert(header) {
-            continue;
-        }
+    let loops = super::refused_loops(ctx, hot, |r| matches!(r, Reason::UsedAfterLoop { .. }));
+    for (header, a, _) in loops {
         let order = loop_blocks(ctx.shim, header);
         let inside: HashSet<LLVMBasicBlockRef> = order.iter().copied().collect();
         // Every such cast of the loop, not only the one the refusal names.
         let casts: Vec<LLVMValueRef> = order
             .iter()
             .flat_map(|&bb| ir::instructions(bb))
-            .filter(|&i| i == value || cast_chain(i, &inside).is_some())
+            .filter(|&i| cast_chain(i, &inside).is_some())
             .collect();
         for cast in casts {
             let described = ir::describe(cast);
             if recompute_outside(ctx.shim, cast, &inside) {
                 changed = Changed::Yes;
                 ctx.shim.invalidate(ir::block_function(header));
-                ctx.remark(Remark::recomputed(&described, &sites[r.a]));
+                ctx.remark(Remark::recomputed(&described, &sites[a]));
             }
         }
     }

@@ -39,9 +39,8 @@ use std::collections::{HashMap, HashSet};
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 
-use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
 use super::hoist::global_of;
-use super::{innermost_loop, Changed, Hot};
+use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::loop_blocks;
@@ -62,15 +61,6 @@ fn global_access(inst: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
         return None;
     }
     global_of(ptr).map(|g| (g, ptr))
-}
-
-/// Whether function `f` has internal or private linkage: only this module calls it by name.
-fn is_internal_function(f: LLVMValueRef) -> bool {
-    // SAFETY: f is a live function of the module.
-    matches!(
-        unsafe { llvm_sys::core::LLVMGetLinkage(f) },
-        llvm_sys::LLVMLinkage::LLVMInternalLinkage | llvm_sys::LLVMLinkage::LLVMPrivateLinkage
-    )
 }
 
 /// The module's defined functions as a call graph of direct calls, with the functions that
@@ -101,7 +91,7 @@ impl CallGraph {
             if address_taken {
                 taken.push(f);
             }
-            if !is_internal_function(f) && ir::name(f) != "main" {
+            if !ir::has_internal_linkage(f) && ir::name(f) != "main" {
                 exported.push(f);
             }
             for b in ir::blocks(f) {
@@ -261,13 +251,7 @@ fn promotable(
             }
         }
     }
-    let jumps = ir::blocks(function)
-        .into_iter()
-        .flat_map(ir::instructions)
-        .find(|&i| {
-            ir::is_call(i) && ir::call_has_attribute(i, ir::AttrAt::Function, "returns_twice")
-        });
-    if let Some(call) = jumps {
+    if let Some(call) = ir::returns_twice_call(function) {
         return Err(format!(
             "'{}' calls {}, which returns twice: a longjmp out of the loop would skip the stores at its exits",
             ir::name(function),
@@ -300,32 +284,12 @@ fn written_in(blocks: &[LLVMBasicBlockRef]) -> Vec<(LLVMValueRef, LLVMValueRef)>
 /// hot edge in the loop was refused.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
-    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
-    let today = hot.today(ctx);
-    // The loops first, each with the first call of a refused edge in it: promoting a variable
-    // deletes its loads and stores, which other refusals may name.
-    let mut loops: Vec<(LLVMBasicBlockRef, usize)> = Vec::new();
-    let mut asked = HashSet::new();
-    for r in today.refused.iter().chain(&today.loops_refused) {
-        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
-            continue;
-        }
-        if !asked.insert((r.a, r.b)) {
-            continue;
-        }
-        let (a, b) = (
-            ir::parent_block(sites[r.a].call),
-            ir::parent_block(sites[r.b].call),
-        );
-        if let Some(header) = innermost_loop(ctx.shim, a, b) {
-            if !loops.iter().any(|&(h, _)| h == header) {
-                loops.push((header, r.a));
-            }
-        }
-    }
+    // The loops first: promoting a variable deletes its loads and stores, which other
+    // refusals may name.
+    let loops = super::refused_loops(ctx, hot, |_| true);
     let mut graph: Option<CallGraph> = None;
     let mut changed = Changed::No;
-    for (header, a) in loops {
+    for (header, a, _) in loops {
         let graph = graph.get_or_insert_with(|| CallGraph::of(ctx.module));
         let first = &sites[a];
         for (global, ptr) in written_in(&loop_blocks(ctx.shim, header)) {

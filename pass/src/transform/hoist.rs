@@ -261,22 +261,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     // A loop refused for another reason may still load a file-scope variable nothing in it
     // writes (a descriptor `main` stored before it): the refusal legality reports is one of
     // several, and the load would be the next.
-    let mut loops: Vec<(LLVMBasicBlockRef, usize)> = Vec::new();
-    for r in today.refused.iter().chain(&today.loops_refused) {
-        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
-            continue;
-        }
-        let (a, b) = (
-            ir::parent_block(sites[r.a].call),
-            ir::parent_block(sites[r.b].call),
-        );
-        if let Some(header) = super::innermost_loop(ctx.shim, a, b) {
-            if !loops.iter().any(|&(h, _)| h == header) {
-                loops.push((header, r.b));
-            }
-        }
-    }
-    for (header, b) in loops {
+    let loops = super::refused_loops(ctx, hot, |_| true);
+    for (header, _, b) in loops {
         let order = loop_blocks(ctx.shim, header);
         let blocks: HashSet<LLVMBasicBlockRef> = order.iter().copied().collect();
         let Some(end) = way_in(header, &blocks).ok().and_then(ir::terminator) else {

@@ -233,6 +233,37 @@ pub(super) fn innermost_loop(
         .map(|(h, _)| h)
 }
 
+/// The innermost loops that hold both calls of a hot edge legality refused for a reason
+/// `keep` accepts, each once, with that edge's two sites (the first edge found for it).
+pub(super) fn refused_loops(
+    ctx: &Context<'_>,
+    hot: &mut Hot<'_>,
+    keep: impl Fn(&crate::legality::Reason) -> bool,
+) -> Vec<(LLVMBasicBlockRef, usize, usize)> {
+    let sites = hot.sites;
+    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
+    let today = hot.today(ctx);
+    let mut loops: Vec<(LLVMBasicBlockRef, usize, usize)> = Vec::new();
+    let mut asked = HashSet::new();
+    for r in today.refused.iter().chain(&today.loops_refused) {
+        let hot_enough = r.weight >= duplicate::MIN_WEIGHT
+            && r.weight.saturating_mul(duplicate::HOT_SHARE) >= heaviest;
+        if !hot_enough || !keep(&r.refusal.reason) || !asked.insert((r.a, r.b)) {
+            continue;
+        }
+        let (a, b) = (
+            ir::parent_block(sites[r.a].call),
+            ir::parent_block(sites[r.b].call),
+        );
+        if let Some(header) = innermost_loop(ctx.shim, a, b) {
+            if !loops.iter().any(|&(h, ..)| h == header) {
+                loops.push((header, r.a, r.b));
+            }
+        }
+    }
+    loops
+}
+
 /// The transformations after which the sites are scanned and the profile mapped again before
 /// the next one runs: moving a loop's start and peeling copy calls, and the transformations
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
