@@ -156,6 +156,12 @@ pub struct Looped {
     /// there is an entry's result (`(phi, entry, first exit)`): a stop at an entry from `first
     /// exit` on hands that result back for them.
     pub handed: Vec<(LLVMValueRef, usize, usize)>,
+    /// Per entry, when the original tests a stopped result more than once on its way out of
+    /// the loop (`if (n < 0) ...; if (n == 0) break;`): each test's conditional branch and
+    /// the block it leaves to, in order (`legality::advance`). The entry's stop is exactly
+    /// their union, so a stop leaves by one of them, which the lowering finds by evaluating
+    /// the tests again on the stopped iteration's values. Empty when one test does.
+    pub stop_tests: Vec<Vec<(LLVMValueRef, LLVMBasicBlockRef)>>,
 }
 
 /// An argument of a whole loop's call that advances by a result of each iteration: a header

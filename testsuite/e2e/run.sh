@@ -33,7 +33,8 @@
 # write of a short block, whose read stops on a short transfer, and globalcount.c, a copy
 # loop whose descriptors, buffer, block counter and totals are file-scope variables, kept in
 # registers across its looped multi-call, fullcat.c, a cat over safe_read and full_write
-# helpers of its own file, and intcopy.c, the copy loop with an int count) it
+# helpers of its own file, intcopy.c, the copy loop with an int count, and pcopyfor.c, pcopy.c
+# as a `for (;;)` loop that tests the read's result twice) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -79,7 +80,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -140,7 +141,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -388,6 +389,12 @@ host_program() {
 			# stops on a short transfer, and the original code writes that last block.
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2' "$w/clustered.log" ||
 				fail "$p: the loop is not one looped multi-call whose read stops on a short block"
+			;;
+		pcopyfor)
+			# Two tests of pread's result (n < 0, then n == 0) are its stop together, and the
+			# latch goes round untested: the loop is one looped multi-call all the same.
+			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pread and argument 3 of pwrite, up by pread.s result); its buffers are dead after the loop' "$w/clustered.log" ||
+				fail "$p: the loop with two tests of pread's result is not one looped multi-call"
 			;;
 		pcopy)
 			# pread -> pwrite at one offset that advances by pread's result: after the

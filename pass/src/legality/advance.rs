@@ -49,6 +49,7 @@ use std::collections::HashSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
+use super::facts::{End, Gap, Step as PathStep};
 use super::looped::{
     carried_value, leaving, loop_blocks, nothing_else_escapes, one_way_in, value_round,
     BOUNDED_TRANSFERS,
@@ -96,6 +97,9 @@ struct WayRound {
     latch: Option<(LLVMValueRef, bool, (LLVMValueRef, LLVMBasicBlockRef))>,
     /// Whether a stop goes back into the loop (`legality::reentry`).
     reentry: bool,
+    /// When the way round tests the last call's result more than once, each leaving the
+    /// loop: each test's branch and the block it leaves to (`Looped::stop_tests`).
+    tests: Vec<(LLVMValueRef, LLVMBasicBlockRef)>,
     /// The blocks of the way round after the call's: a block of bookkeeping, the latch.
     blocks: Vec<LLVMBasicBlockRef>,
     /// A store of a constant to `errno` in the latch.
@@ -325,22 +329,38 @@ impl Checker<'_> {
             }
         }
         let mut exits = Vec::with_capacity(entries.len());
+        let mut stop_tests = vec![Vec::new(); entries.len()];
         let last = entries.len() - 1;
+        let calls_v: Vec<LLVMValueRef> = calls.iter().map(|&c| sites[c].call).collect();
         for (i, e) in entries.iter_mut().enumerate() {
             let (stop, exit) = if i == last {
+                for &(branch, off) in round.tests.iter().skip(1) {
+                    if inside.contains(&off) {
+                        return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
+                    }
+                }
+                stop_tests[i] = round.tests.clone();
                 (back_stop, Some(back_exit))
             } else {
                 let (stop, ex) = &gap_exits[i];
-                // Several tests: which one sends a stopped result out is the original
-                // code's to say; the lowering enters one exit.
-                if let [_, (second, _), ..] = ex[..] {
-                    return Err(Refusal::new(
-                        second,
-                        Reason::SeveralExits {
-                            site: e.site,
-                            second,
-                        },
-                    ));
+                // Several tests, which together fire exactly when the stop does (the
+                // straight check's `stacked`): the lowering evaluates them again on the
+                // stopped iteration's values to leave where the original leaves.
+                if let [_, _, ..] = ex[..] {
+                    for &(branch, off) in ex {
+                        let cond = ir::conditional_branch(branch).map(|(c, ..)| c);
+                        let known =
+                            cond.is_some_and(|c| recomputable(c, &calls_v[..=i], &phis, &inside));
+                        if !known {
+                            let test = branch;
+                            let site = e.site;
+                            return Err(Refusal::new(test, Reason::StopTestUnknown { site, test }));
+                        }
+                        if inside.contains(&off) {
+                            return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
+                        }
+                    }
+                    stop_tests[i] = ex.clone();
                 }
                 (*stop, ex.first().copied())
             };
@@ -433,6 +453,7 @@ impl Checker<'_> {
             }),
             prefix: Vec::new(),
             handed: Vec::new(),
+            stop_tests,
         })
     }
 
@@ -473,27 +494,73 @@ impl Checker<'_> {
             },
             (false, false) => return Err(Refusal::new(term, Reason::WayRound { inst: term })),
         };
-        let stop = conditions::stop_predicate(cond, round_if_true, site)
-            .ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?;
+        // Further tests of the call's result on the way, each leaving the loop (`if (n < 0)
+        // ...; if (n == 0) break;`): the stop is their union.
+        let mut tests = vec![PathStep::Branch {
+            inst: term,
+            cond,
+            off,
+            continue_if_true: round_if_true,
+        }];
+        let (mut prev, mut on) = (block, on);
+        while !reentry && on != header {
+            let Some((t2, c2, next, out, stays_if_true)) = result_test(on, prev, site.call, inside)
+            else {
+                break;
+            };
+            self.plain(ir::instructions(on).into_iter())?;
+            tests.push(PathStep::Branch {
+                inst: t2,
+                cond: c2,
+                off: out,
+                continue_if_true: stays_if_true,
+            });
+            (prev, on) = (on, next);
+        }
+        let stop = if tests.len() > 1 {
+            // The straight check's judgement of stacked tests (`conditions::linearity`).
+            let gap = Gap {
+                steps: tests.clone(),
+                end: End::Reached { exit_to_b: None },
+                on_path: Default::default(),
+            };
+            conditions::linearity(&gap, self.sites, ck, ck).map_err(|(_, refusal)| refusal)?
+        } else {
+            conditions::stop_predicate(cond, round_if_true, site)
+                .ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?
+        };
         let mut round = WayRound {
             stop,
             exit: (term, off),
+            tests: tests
+                .iter()
+                .filter_map(|t| match *t {
+                    PathStep::Branch { inst, off, .. } if tests.len() > 1 => Some((inst, off)),
+                    _ => None,
+                })
+                .collect(),
             latch: None,
             reentry,
             blocks: Vec::new(),
             errno_reset: None,
         };
+        round
+            .blocks
+            .extend(tests.iter().skip(1).filter_map(|t| match *t {
+                PathStep::Branch { inst, .. } => Some(ir::parent_block(inst)),
+                _ => None,
+            }));
         if on == header {
             return Ok(round);
         }
         // A block of bookkeeping (`sz += n`), then the latch; or the latch itself.
-        let (prev, latch) = match reentry::passes_through(on, block) {
+        let (prev, latch) = match reentry::passes_through(on, prev) {
             Some(next) if next != header => {
                 self.plain(ir::instructions(on).into_iter())?;
                 round.blocks.push(on);
                 (on, next)
             }
-            _ => (block, on),
+            _ => (prev, on),
         };
         round.blocks.push(latch);
         // Entered from the way round, and when a stop goes back into the loop from blocks
@@ -519,6 +586,13 @@ impl Checker<'_> {
                 continue;
             }
             self.plain(std::iter::once(inst))?;
+        }
+        // A latch that goes round without a test (`for (;;)` whose exits are all stop
+        // predicates): the batch ends at the predicates, the bound or a signal.
+        let latch_term =
+            ir::terminator(latch).ok_or_else(|| Refusal::new(term, Reason::Malformed))?;
+        if ir::conditional_branch(latch_term).is_none() && ir::successors_of(latch) == [header] {
+            return Ok(round);
         }
         let (latch_term, goes_on, next, latch_off) = self.two_way(latch, header, inside)?;
         if next != header {
@@ -885,4 +959,79 @@ fn advancing_value(
         by,
         down,
     })
+}
+
+/// Whether `cond`, a test on the way out after a call, can be computed again where a stop
+/// leaves the batch: integer arithmetic, casts and comparisons in the loop over the results
+/// of `calls` (the entries up to the one that stopped), the header's `phis` (whose values at
+/// the stopped iteration's start the lowering has) and values from outside the loop.
+fn recomputable(
+    cond: LLVMValueRef,
+    calls: &[LLVMValueRef],
+    phis: &[LLVMValueRef],
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> bool {
+    use LLVMOpcode::*;
+    let mut work = vec![cond];
+    let mut seen = HashSet::new();
+    while let Some(v) = work.pop() {
+        if !seen.insert(v) || !ir::is_instruction(v) || calls.contains(&v) || phis.contains(&v) {
+            continue;
+        }
+        if !inside.contains(&ir::parent_block(v)) {
+            continue;
+        }
+        let computes = matches!(
+            ir::opcode(v),
+            LLVMICmp
+                | LLVMTrunc
+                | LLVMZExt
+                | LLVMSExt
+                | LLVMAnd
+                | LLVMOr
+                | LLVMXor
+                | LLVMAdd
+                | LLVMSub
+        );
+        if !computes {
+            return false;
+        }
+        work.extend((0..ir::num_operands(v)).map(|k| ir::operand(v, k)));
+    }
+    true
+}
+
+/// The test of `block` when it is one more test of `call`'s result on the way round: entered
+/// from `prev` alone, its branch compares the result (or a cast of it) with a constant and
+/// leaves the loop one way. Returns (the branch, its condition, the block it stays to, the
+/// block it leaves to, whether true stays).
+fn result_test(
+    block: LLVMBasicBlockRef,
+    prev: LLVMBasicBlockRef,
+    call: LLVMValueRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Option<(
+    LLVMValueRef,
+    LLVMValueRef,
+    LLVMBasicBlockRef,
+    LLVMBasicBlockRef,
+    bool,
+)> {
+    if ir::predecessors(block) != [prev] {
+        return None;
+    }
+    let term = ir::terminator(block)?;
+    let (cond, t, f) = ir::conditional_branch(term)?;
+    let (stays_if_true, on, off) = match (inside.contains(&t), inside.contains(&f)) {
+        (true, false) => (true, t, f),
+        (false, true) => (false, f, t),
+        _ => return None,
+    };
+    if !ir::is_instruction(cond) || ir::opcode(cond) != LLVMOpcode::LLVMICmp {
+        return None;
+    }
+    let (l, r) = (ir::operand(cond, 0), ir::operand(cond, 1));
+    let of_result = |v: LLVMValueRef| conditions::result_through_casts(v).0 == call;
+    let tested = (of_result(l) && ir::is_constant(r)) || (of_result(r) && ir::is_constant(l));
+    tested.then_some((term, cond, on, off, stays_if_true))
 }

@@ -134,6 +134,7 @@ impl Checker<'_> {
             tested: None,
             prefix: Vec::new(),
             handed: Vec::new(),
+            stop_tests: Vec::new(),
         })
     }
 
@@ -337,6 +338,7 @@ impl Checker<'_> {
             tested: None,
             prefix: round.prefix,
             handed,
+            stop_tests: Vec::new(),
         })
     }
 }

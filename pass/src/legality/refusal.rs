@@ -211,6 +211,10 @@ pub enum Reason {
         site: usize,
         second: LLVMValueRef,
     },
+    StopTestUnknown {
+        site: usize,
+        test: LLVMValueRef,
+    },
     ResumeUnknownWay {
         branch: LLVMValueRef,
         site: usize,
@@ -267,6 +271,7 @@ impl Reason {
             | WayRound { .. }
             | LoopGapEffect { .. }
             | SeveralExits { .. }
+            | StopTestUnknown { .. }
             | ResumeUnknownWay { .. }
             | ResumeLeaves { .. }
             | ResumeNeeds { .. } => Condition::WholeLoop,
@@ -517,6 +522,11 @@ impl Refusal {
                 "the result of {} is tested more than once on the way on ('{}' is another test): a stop that leaves the loop must be one test, whose way out is the one the original takes",
                 label(*site),
                 ir::describe(*second)
+            ),
+            StopTestUnknown { site, test } => format!(
+                "{} is tested several times on its way out of the loop, and '{}' cannot be evaluated again on the values of an iteration it stopped: only conditional branches on integer arithmetic, casts and comparisons of the calls' results and the loop's phis can",
+                label(*site),
+                ir::describe(*test)
             ),
             ResumeUnknownWay { branch, site, stop } => format!(
                 "where '{}' goes is not known from the results when {} does not stop the batch (stop: {stop}): the way round must follow from the calls' stop predicates",

@@ -40,7 +40,7 @@ use multicall_abi::{
 
 use super::builder::Builder;
 use super::looped::{
-    hand_out, leave, next_value, plus_minus, rewrites, ExitAt, Rewrite, MAX_ITERS,
+    hand_out, leave, leave_by_tests, next_value, plus_minus, rewrites, ExitAt, Rewrite, MAX_ITERS,
 };
 use super::straight::{guard_negative_arguments, Entries};
 use crate::ir;
@@ -355,7 +355,23 @@ pub(super) fn lower(
         if tested.reentry.contains(&exit.to) {
             reentered.push((out_b, reenter(b, plan, sites, &values, &these)));
         }
-        leave(b, exit, out_b);
+        match plan.stop_tests.get(i) {
+            Some(tests) if tests.len() > 1 => {
+                let mut map: HashMap<LLVMValueRef, LLVMValueRef> = phis
+                    .iter()
+                    .zip(&these)
+                    .map(|(&phi, &(start, _))| (phi, start))
+                    .chain(
+                        plan.entries
+                            .iter()
+                            .zip(&values)
+                            .map(|(e, &v)| (sites[e.site].call, v)),
+                    )
+                    .collect();
+                leave_by_tests(b, plan, tests, out_b, &mut map);
+            }
+            _ => leave(b, exit, out_b),
+        }
         starts.push(these);
         outs.push((out_b, values));
     }

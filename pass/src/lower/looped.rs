@@ -521,6 +521,74 @@ pub(super) fn leave(b: &Builder, exit: &LoopExit, out_b: LLVMBasicBlockRef) {
     }
 }
 
+/// Leaves from `out_b` (the builder's block) by the first of the original's `tests` (each a
+/// conditional branch and the block it leaves to) that fires on the stopped iteration's
+/// values (`map`: the loop's values to theirs at the stop): each test's condition computed
+/// again, then a branch out when it leaves and on to the next test when it does not. The
+/// stop fired, and it fires exactly when one of the tests leaves, so the last is taken
+/// without being asked. Phis of each block left to take from the new block what they took
+/// from the test's own.
+pub(super) fn leave_by_tests(
+    b: &Builder,
+    plan: &Looped,
+    tests: &[(LLVMValueRef, LLVMBasicBlockRef)],
+    out_b: LLVMBasicBlockRef,
+    map: &mut HashMap<LLVMValueRef, LLVMValueRef>,
+) {
+    let mut here = out_b;
+    for (k, &(branch, to)) in tests.iter().enumerate() {
+        let from = ir::parent_block(branch);
+        let cond = ir::conditional_branch(branch).filter(|_| k + 1 < tests.len());
+        let Some((cond, on_true, _)) = cond else {
+            b.br(to);
+            take_incoming(to, from, here);
+            return;
+        };
+        let c = recompute(b, &plan.blocks, cond, map);
+        let next = b.block_before(to, &format!("mc.loop.test.{}", k + 1));
+        if on_true == to {
+            b.cond_br(c, to, next);
+        } else {
+            b.cond_br(c, next, to);
+        }
+        take_incoming(to, from, here);
+        b.position_at_end(next);
+        here = next;
+    }
+}
+
+/// The phis of `to` take from `new` what they take from `from`.
+fn take_incoming(to: LLVMBasicBlockRef, from: LLVMBasicBlockRef, new: LLVMBasicBlockRef) {
+    for (phi, incoming) in Builder::phis(to) {
+        if let Some(&(v, _)) = incoming.iter().find(|&&(_, f)| f == from) {
+            Builder::add_incoming(phi, &[(v, new)]);
+        }
+    }
+}
+
+/// `v` computed again at the builder's position: its instructions in the loop (`blocks`)
+/// not in `map` copied in operand order with their operands mapped (legality checked they
+/// only compute: `legality::advance`); each copy is added to `map`.
+fn recompute(
+    b: &Builder,
+    blocks: &[LLVMBasicBlockRef],
+    v: LLVMValueRef,
+    map: &mut HashMap<LLVMValueRef, LLVMValueRef>,
+) -> LLVMValueRef {
+    if let Some(&m) = map.get(&v) {
+        return m;
+    }
+    if !ir::is_instruction(v) || ir::is_phi(v) || !blocks.contains(&ir::parent_block(v)) {
+        return v;
+    }
+    for k in 0..ir::num_operands(v) {
+        recompute(b, blocks, ir::operand(v, k), map);
+    }
+    let copy = b.clone_with(v, map);
+    map.insert(v, copy);
+    copy
+}
+
 /// `start + step` or `start - step` (`minus`).
 pub(super) fn plus_minus(
     b: &Builder,

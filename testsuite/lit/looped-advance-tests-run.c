@@ -1,0 +1,134 @@
+// Loops whose arguments advance and whose result is tested twice on the way out, run: a
+// read-until-full loop (`if (n < 0) return -1; if (n == 0) break;` after its only call, then
+// the latch's `left == 0`) and a copy at explicit offsets in `for (;;)` (the two tests after
+// pread, before pwrite). A stop leaves by the test that fires on the stopped iteration's
+// values: the end of the input returns the bytes so far, an error -1 with the call's errno.
+// The reads are from a pipe holding three writes of 100 bytes and then its end (the loop goes
+// round), from a pipe holding more than asked (the latch's test ends it), from an empty pipe
+// and from a closed descriptor; the copy goes between two temporary files (its end at the
+// input's end) and from a pipe (ESPIPE at once). Built with and without the pass, the
+// program must print the same, on every backend the runtime offers here.
+//
+// REQUIRES: multicall
+// RUN: %clang -O2 -g %s -o %t.orig
+// RUN: %clang-cluster -O2 -g %s -o %t.clustered %multicall \
+// RUN:   -mllvm -syscluster-profile=%inputs/offsets.json -Rpass=syscall-cluster 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+// RUN: %t.orig > %t.orig.out 2>&1; echo "exit $?" >> %t.orig.out
+// RUN: %t.clustered > %t.auto.out 2>&1; echo "exit $?" >> %t.auto.out
+// RUN: env MULTICALL_BACKEND=direct %t.clustered > %t.direct.out 2>&1; echo "exit $?" >> %t.direct.out
+// RUN: env MULTICALL_BACKEND=io_uring %t.clustered > %t.uring.out 2>&1; echo "exit $?" >> %t.uring.out
+// RUN: diff %t.orig.out %t.auto.out
+// RUN: diff %t.orig.out %t.direct.out
+// RUN: diff %t.orig.out %t.uring.out
+// RUN: FileCheck %s < %t.orig.out
+
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+22]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %{{[0-9]+}} (total of read's results); advances
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+39]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
+
+// CHECK: pieces: 300 bytes, errno 0
+// CHECK-NEXT: more than asked: 4096 bytes, errno 0
+// CHECK-NEXT: empty: 0 bytes, errno 0
+// CHECK-NEXT: closed: -1 bytes, errno 9
+// CHECK-NEXT: copy: 10000 bytes, errno 0, same 1
+// CHECK-NEXT: copy from a pipe: -1 bytes, errno 29
+// CHECK-NEXT: exit 0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static char buf[4096];
+
+static __attribute__((noinline)) long readn(int fd, char *p, size_t left)
+{
+	size_t got = 0;
+
+	while (left > 0) {
+		ssize_t n = read(fd, p, left);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		p += n;
+		left -= n;
+		got += n;
+	}
+	return got;
+}
+
+static __attribute__((noinline)) long pcopy(int in, int out)
+{
+	char block[1000];
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n = pread(in, block, sizeof block, off);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		if (pwrite(out, block, n, off) != n)
+			return -2;
+		off += n;
+	}
+	return off;
+}
+
+static void report(const char *what, long got)
+{
+	printf("%s: %ld bytes, errno %d\n", what, got, errno);
+	errno = 0;
+}
+
+/* A pipe holding `pieces` writes of `size` bytes, closed for writing when `end`. */
+static int filled(int p[2], int pieces, size_t size, int end)
+{
+	static const char piece[8192];
+
+	if (pipe(p) < 0)
+		return -1;
+	for (int i = 0; i < pieces; i++)
+		if (write(p[1], piece, size) != (ssize_t)size)
+			return -1;
+	if (end)
+		close(p[1]);
+	return 0;
+}
+
+int main(void)
+{
+	int p[2];
+	FILE *in = tmpfile(), *out = tmpfile();
+	static char data[10000], back[10000];
+
+	if (!in || !out || filled(p, 3, 100, 1) < 0)
+		return 1;
+	report("pieces", readn(p[0], buf, sizeof buf));
+	close(p[0]);
+	if (filled(p, 1, 5000, 0) < 0)
+		return 1;
+	report("more than asked", readn(p[0], buf, sizeof buf));
+	close(p[0]);
+	close(p[1]);
+	if (filled(p, 0, 0, 1) < 0)
+		return 1;
+	report("empty", readn(p[0], buf, sizeof buf));
+	close(p[0]);
+	report("closed", readn(p[0], buf, sizeof buf));
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (char)(i * 7);
+	if (write(fileno(in), data, sizeof data) != sizeof data)
+		return 1;
+	long copied = pcopy(fileno(in), fileno(out));
+	int e = errno;
+	int same = pread(fileno(out), back, sizeof back, 0) == sizeof back &&
+		   memcmp(data, back, sizeof data) == 0;
+	errno = e;
+	printf("copy: %ld bytes, errno %d, same %d\n", copied, errno, same);
+	errno = 0;
+	if (filled(p, 1, 100, 1) < 0)
+		return 1;
+	report("copy from a pipe", pcopy(p[0], fileno(out)));
+	return 0;
+}
