@@ -404,7 +404,12 @@ impl Checker<'_> {
         let errno_at = round.errno_reset.map(|s| ir::operand(s, 1));
         for &b in &round.blocks {
             for inst in ir::instructions(b).into_iter().filter(|&i| ir::is_phi(i)) {
-                if !carried.iter().any(|c| c.next == inst) && errno_at != Some(inst) {
+                // An advancing argument's step joined here (`advancing_value`).
+                let step_of = |a: &Advancing| (0..2).any(|k| ir::operand(a.next, k) == inst);
+                if !carried.iter().any(|c| c.next == inst)
+                    && errno_at != Some(inst)
+                    && !advancing.iter().any(step_of)
+                {
                     return Err(Refusal::new(inst, Reason::WayRound { inst }));
                 }
             }
@@ -484,7 +489,9 @@ impl Checker<'_> {
         let (round_if_true, on, off, reentry) = match (inside.contains(&t), inside.contains(&f)) {
             (true, false) => (true, t, f, false),
             (false, true) => (false, f, t, false),
-            (true, true) => match reentry::choose(block, header, t, f) {
+            (true, true) => match reentry::choose(block, header, t, f)
+                .or_else(|| choose_through_tests(block, header, t, f, site.call, inside))
+            {
                 Some(true) => (true, t, f, true),
                 Some(false) => (false, f, t, true),
                 None => {
@@ -503,7 +510,7 @@ impl Checker<'_> {
             continue_if_true: round_if_true,
         }];
         let (mut prev, mut on) = (block, on);
-        while !reentry && on != header {
+        while on != header {
             let Some((t2, c2, next, out, stays_if_true)) = result_test(on, prev, site.call, inside)
             else {
                 break;
@@ -928,6 +935,17 @@ fn advancing_value(
             ))
         }
     };
+    // A step joined in the latch by a stop that goes back into the loop (Stevens' `writen`:
+    // `if (n < 0 && errno == EINTR) n = 0;` before `left -= n`): on the way round the batch
+    // runs it is the result; the other ways are original code. (A phi of the header would
+    // carry the result of the iteration before: not this one's.)
+    let joined = ir::is_instruction(step)
+        && ir::is_phi(step)
+        && ir::parent_block(step) != ir::parent_block(phi);
+    let step = match reentry::step_through_latch(step, inside) {
+        Ok(v) if joined && calls.iter().any(|&c| sites[c].call == v) => v,
+        _ => step,
+    };
     let Some(by) = calls.iter().position(|&c| sites[c].call == step) else {
         return Err(format!(
             "its step '{}' is not the 64-bit result of a call of the loop",
@@ -1034,4 +1052,35 @@ fn result_test(
     let of_result = |v: LLVMValueRef| conditions::result_through_casts(v).0 == call;
     let tested = (of_result(l) && ir::is_constant(r)) || (of_result(r) && ir::is_constant(l));
     tested.then_some((term, cond, on, off, stays_if_true))
+}
+
+/// As `reentry::choose`, when the way round first tests the call's result again (Stevens'
+/// `readn`: `n < 0` goes to the `EINTR` retry, then `n == 0` leaves): the side whose further
+/// tests of the result (`result_test`) lead on to the way round is it, and the other, entered
+/// from `block` alone, is the re-entry.
+fn choose_through_tests(
+    block: LLVMBasicBlockRef,
+    header: LLVMBasicBlockRef,
+    t: LLVMBasicBlockRef,
+    f: LLVMBasicBlockRef,
+    call: LLVMValueRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Option<bool> {
+    let round_after_tests = |x: LLVMBasicBlockRef| {
+        let (mut prev, mut x) = (block, x);
+        let mut tested = false;
+        while let Some((_, _, next, _, _)) = result_test(x, prev, call, inside) {
+            (prev, x, tested) = (x, next, true);
+            if x == header {
+                break;
+            }
+        }
+        tested && reentry::goes_round(x, prev, header)
+    };
+    let only_from_block = |x: LLVMBasicBlockRef| ir::predecessors(x) == [block] && x != header;
+    match (round_after_tests(t), round_after_tests(f)) {
+        (true, false) if only_from_block(f) => Some(true),
+        (false, true) if only_from_block(t) => Some(false),
+        _ => None,
+    }
 }

@@ -58,7 +58,11 @@ pub(super) fn step_through_latch(
 /// Whether the way round from the call's `block` goes through `x`: `x` is the header, or a
 /// latch (a conditional branch with the header as one target), or a block entered from
 /// `block` alone that goes on unconditionally to such a latch.
-fn goes_round(x: LLVMBasicBlockRef, block: LLVMBasicBlockRef, header: LLVMBasicBlockRef) -> bool {
+pub(super) fn goes_round(
+    x: LLVMBasicBlockRef,
+    block: LLVMBasicBlockRef,
+    header: LLVMBasicBlockRef,
+) -> bool {
     let latch = |y: LLVMBasicBlockRef| {
         ir::terminator(y)
             .and_then(ir::conditional_branch)

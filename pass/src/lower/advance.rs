@@ -352,15 +352,22 @@ pub(super) fn lower(
         for (c, &start) in plan.carried.iter().zip(&car_starts) {
             these.push((start, next_value(b, c, start, &values)));
         }
+        let mut copies = Vec::new();
         if tested.reentry.contains(&exit.to) {
-            reentered.push((out_b, reenter(b, plan, sites, &values, &these)));
+            copies = reenter(b, plan, sites, &values, &these);
+            reentered.push((out_b, copies.clone()));
         }
         match plan.stop_tests.get(i) {
             Some(tests) if tests.len() > 1 => {
-                let mut map: HashMap<LLVMValueRef, LLVMValueRef> = phis
-                    .iter()
-                    .zip(&these)
-                    .map(|(&phi, &(start, _))| (phi, start))
+                // The header's instructions already computed again for a re-entry are used
+                // as they are.
+                let mut map: HashMap<LLVMValueRef, LLVMValueRef> = copies
+                    .into_iter()
+                    .chain(
+                        phis.iter()
+                            .zip(&these)
+                            .map(|(&phi, &(start, _))| (phi, start)),
+                    )
                     .chain(
                         plan.entries
                             .iter()
@@ -446,14 +453,26 @@ pub(super) fn lower(
     if !tested.reentry.is_empty() {
         // The re-entry blocks are original code entered from the stops too: their uses of
         // the header's values get the stopped iteration's.
+        // A block of the way round that a re-entry block joins (the latch) is original code
+        // on that way too: its uses get the value of the way they came by.
+        let joined = |b: &LLVMBasicBlockRef| {
+            ir::predecessors(*b)
+                .iter()
+                .any(|p| tested.reentry.contains(p))
+        };
         let round: Vec<LLVMBasicBlockRef> = plan
             .blocks
             .iter()
             .copied()
-            .filter(|b| !tested.reentry.contains(b))
+            .filter(|b| !tested.reentry.contains(b) && !joined(b))
             .collect();
         for r in &mut all {
+            // A value keeps its uses in its own block, which follow it there.
             r.inside = round.clone();
+            let own = ir::parent_block(r.def);
+            if !r.inside.contains(&own) {
+                r.inside.push(own);
+            }
         }
         all.extend(header_rewrites(&round, &reentered));
     }
