@@ -45,6 +45,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Scalar/JumpThreading.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/CallPromotionUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
@@ -754,6 +755,39 @@ const char *syscluster_shim_unroll_loop(void *ctx, LLVMBasicBlockRef header, uns
 // its preheader, and the loop itself is entered after that iteration. Refused (nothing peeled)
 // when the loop has more than `max_insts` instructions or a call that may not be copied.
 // Returns null when peeled, else why not (a static string); `*changed` as for transformLoop.
+// Runs LLVM's JumpThreading over the function `fn`: a branch on a value known along an
+// incoming edge (a phi of constants, as clang -O1 leaves a loop's exits joined in one block
+// that switches on which way it came) goes straight where it leads on that edge. Returns
+// whether the function changed; its analyses are then invalidated as the pass says.
+int syscluster_shim_thread_jumps(void *ctx, LLVMValueRef fn) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *F = dyn_cast<Function>(unwrap(fn));
+  if (!F || F->isDeclaration())
+    return 0;
+  JumpThreadingPass JT;
+  PreservedAnalyses PA = JT.run(*F, C.FAM);
+  if (PA.areAllPreserved())
+    return 0;
+  C.FAM.invalidate(*F, PreservedAnalyses::none());
+  // The ways that now bypass the joining block leave phis that only pass a value round
+  // (`phi [undef, %entry], [%self, %latch]`, a return value the -O1 loop kept): fold them
+  // as instsimplify would, so that the loop carries only what it computes.
+  const SimplifyQuery SQ(F->getDataLayout(), &C.FAM.getResult<TargetLibraryAnalysis>(*F),
+                         &C.FAM.getResult<DominatorTreeAnalysis>(*F),
+                         &C.FAM.getResult<AssumptionAnalysis>(*F));
+  SmallVector<PHINode *, 32> Phis;
+  for (BasicBlock &BB : *F)
+    for (PHINode &PN : BB.phis())
+      Phis.push_back(&PN);
+  for (PHINode *PN : Phis)
+    if (Value *V = simplifyInstruction(PN, SQ); V && V != PN) {
+      PN->replaceAllUsesWith(V);
+      PN->eraseFromParent();
+    }
+  C.FAM.invalidate(*F, PreservedAnalyses::none());
+  return 1;
+}
+
 const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsigned max_insts,
                                       int *changed) {
   auto &C = *static_cast<Ctx *>(ctx);

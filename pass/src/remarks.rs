@@ -302,6 +302,21 @@ impl Remark {
         }
     }
 
+    /// The jumps of the function of `first` threaded (LLVM's JumpThreading) because its loop
+    /// holds `block`, which chooses where to go by a phi of constants.
+    pub(crate) fn threaded(block: &str, first: &Site) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Threaded",
+            function: first.function,
+            at: Some(first.call),
+            message: format!(
+                "threaded the jumps of the function of {}: block {block} of its loop chooses where to go by a phi of constants (which way the loop's body came, as clang -O1 joins a loop's exits), and now each way goes where it leads (LLVM's JumpThreading)",
+                first.label()
+            ),
+        }
+    }
+
     /// A cast of a call's result that code after the loop of `first` used, recomputed there.
     pub(crate) fn recomputed(cast: &str, first: &Site) -> Remark {
         Remark {

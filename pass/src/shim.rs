@@ -119,6 +119,7 @@ extern "C" {
         count: c_uint,
         changed: *mut c_int,
     ) -> *const c_char;
+    fn syscluster_shim_thread_jumps(ctx: *mut c_void, function: LLVMValueRef) -> c_int;
     fn syscluster_shim_peel_loop(
         ctx: *mut c_void,
         header: LLVMBasicBlockRef,
@@ -521,6 +522,15 @@ impl Shim {
         // SAFETY: as for rotate_loop.
         let p = unsafe { syscluster_shim_unroll_loop(self.ctx, header, count, &mut changed) };
         loop_answer(p, changed)
+    }
+
+    /// Runs LLVM's JumpThreading over `function` (a defined function of the module):
+    /// branches on values known along an edge go straight where they lead. Whether the
+    /// function changed (its analyses are then invalidated).
+    pub(crate) fn thread_jumps(&self, function: LLVMValueRef) -> bool {
+        // SAFETY: ctx is the live run context and function a function of its module; the
+        // shim runs LLVM's own pass on it with the context's analysis manager.
+        unsafe { syscluster_shim_thread_jumps(self.ctx, function) != 0 }
     }
 
     /// Peels the first iteration of the loop that `header` heads with LLVM's peelLoop (a copy

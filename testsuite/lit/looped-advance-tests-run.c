@@ -26,11 +26,22 @@
 // RUN: diff %t.orig.out %t.direct.out
 // RUN: diff %t.orig.out %t.uring.out
 // RUN: FileCheck %s < %t.orig.out
+// At -O1 clang joins each loop's exits in one block that switches on which way it came;
+// the pass threads those jumps first, and every loop is one looped multi-call again.
+// RUN: %clang-cluster -O1 -g %s -o %t.o1 %multicall \
+// RUN:   -mllvm -syscluster-profile=%inputs/advance-tests.json -Rpass=syscall-cluster 2> %t.o1.remarks
+// RUN: FileCheck %s --check-prefix=O1 < %t.o1.remarks
+// RUN: %t.o1 > %t.o1.out 2>&1; echo "exit $?" >> %t.o1.out
+// RUN: diff %t.orig.out %t.o1.out
 
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+33]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %{{[0-9]+}} (total of read's results); advances
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+50]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+68]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+87]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+37]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %{{[0-9]+}} (total of read's results); advances
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+54]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+72]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+91]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
+
+// O1-DAG: remark: threaded the jumps of the function of 'read' at looped-advance-tests-run.c:[[#@LINE+32]]:{{[0-9]+}}: block %{{[0-9a-z.]+}} of its loop chooses where to go by a phi of constants
+// O1-DAG: remark: threaded the jumps of the function of 'pread' at looped-advance-tests-run.c:[[#@LINE+49]]:{{[0-9]+}}
+// O1-COUNT-4: remark: clustered the whole loop into one looped multi-call
 
 // CHECK: pieces: 300 bytes, errno 0
 // CHECK-NEXT: more than asked: 4096 bytes, errno 0

@@ -6,7 +6,8 @@
 //! Implemented: `inline` (helpers on a hot edge between functions, inlined into a caller of
 //! both, after `promote` made calls through a function pointer of known targets direct; it
 //! reads the profile itself), and on the hot edges of the profile after it is mapped
-//! onto the sites (`run_on_hot`): tail duplication (`duplicate`: a hot edge whose second call
+//! onto the sites (`run_on_hot`): jump threading (`thread`: a loop whose exits clang -O1
+//! joined in one block that switches on which way it came), tail duplication (`duplicate`: a hot edge whose second call
 //! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
 //! moving a loop's start (`reheader`: a loop clang rotated, whose calls feed each other across
 //! its back edge), loads that are the same in every iteration out of a loop (`hoist`), peeling (`peel`: a loop between a hot call and the first execution of the next), code
@@ -44,6 +45,7 @@ mod promote;
 mod reheader;
 mod rotate;
 mod sums;
+mod thread;
 mod unroll;
 
 use std::collections::HashSet;
@@ -153,6 +155,9 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 /// The transformations over hot edges, in the order they run: code motion before unrolling,
 /// which takes only a loop whose body is already one straight multi-call.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
+    // A loop whose exits clang -O1 joined in one dispatching block: the shape -O2 gives it
+    // first, which the others expect.
+    ("thread", thread::run),
     // File-scope variables a loop updates between its calls, before the loop is reshaped
     // around them.
     ("globals", globals::run),
@@ -265,11 +270,12 @@ pub(super) fn refused_loops(
 }
 
 /// The transformations after which the sites are scanned and the profile mapped again before
-/// the next one runs: moving a loop's start and peeling copy calls, and the transformations
+/// the next one runs: threading jumps, moving a loop's start and peeling copy calls (a
+/// threaded block may hold one), and the transformations
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
 /// the start back; hoisting needs the loop's refusal over the peeled calls), which needs the
 /// copies as sites and the edges on them.
-const RESCAN_AFTER: &[&str] = &["reheader", "sums", "peel"];
+const RESCAN_AFTER: &[&str] = &["thread", "reheader", "sums", "peel"];
 
 /// The module's sites and the profile's hot pairs over them, after a change.
 pub(super) fn scan_and_map(ctx: &Context<'_>) -> (Vec<Site>, Vec<WeightedPair>) {

@@ -1,0 +1,134 @@
+//! Jumps threaded through a block that chooses where to go by which way it was entered.
+//!
+//! clang -O1 leaves a loop with several exits (a `return` inside the loop, `break` after an
+//! error, `n == 0`) with every way out of its body joined in one block, which switches on a
+//! phi of constants saying which way it came:
+//!
+//! ```text
+//! 44: %way = phi i32 [ 1, %err ], [ 0, %latch ], [ 2, %end ]
+//!     %off = phi i64 ...
+//!     switch i32 %way, label %ret [ i32 0, label %header
+//!                                   i32 2, label %after ]
+//! ```
+//!
+//! The loop's back edge and its exits then all pass through that block: no call's stop
+//! leaves the loop by a branch of its own, and the exits come back into the loop's blocks.
+//! LLVM's JumpThreading (the -O2 pipeline runs it; -O1 does not) sends each way straight
+//! where the constant says, after which the loop has the shape -O2 gives it. It runs over a
+//! function only when a loop that holds a hot edge of the profile (two calls, or a call that
+//! follows itself) holds such a block; each run is a remark `Threaded`.
+
+use std::collections::HashSet;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::LLVMOpcode;
+
+use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
+use super::{Changed, Hot};
+use crate::context::Context;
+use crate::ir;
+use crate::legality::loop_blocks;
+use crate::profile_map;
+use crate::remarks::Remark;
+
+/// The first block of `blocks` that branches (a `switch` or a conditional `br`) on a value
+/// known along its incoming edges: a phi of its own with constant values from at least two
+/// of its predecessors, or a condition another block of the loop already branched on (the
+/// way here says which way that branch went).
+fn dispatch_block(blocks: &[LLVMBasicBlockRef]) -> Option<LLVMBasicBlockRef> {
+    blocks.iter().copied().find(|&bb| {
+        let Some(term) = ir::terminator(bb) else {
+            return false;
+        };
+        let on = match ir::opcode(term) {
+            LLVMOpcode::LLVMSwitch => ir::operand(term, 0),
+            LLVMOpcode::LLVMBr => match ir::conditional_branch(term) {
+                Some((cond, ..)) => cond,
+                None => return false,
+            },
+            _ => return false,
+        };
+        let phi: LLVMValueRef = on;
+        let constants = ir::is_instruction(phi)
+            && ir::is_phi(phi)
+            && ir::parent_block(phi) == bb
+            && ir::incoming(phi)
+                .iter()
+                .filter(|&&(v, _)| ir::is_constant(v))
+                .count()
+                >= 2;
+        let tested_before = ir::predecessors(bb).len() >= 2
+            && ir::users(on).iter().any(|&(user, at)| {
+                at != bb
+                    && blocks.contains(&at)
+                    && ir::opcode(user) == LLVMOpcode::LLVMBr
+                    && ir::conditional_branch(user).is_some()
+            });
+        constants || tested_before
+    })
+}
+
+/// The innermost loops that hold a hot edge of the profile (a pair of sites, or a site that
+/// follows itself), each once, with the edge's first site.
+fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)> {
+    let sites = hot.sites;
+    let self_loops = match &ctx.profile {
+        Some(profile) => {
+            profile_map::site_graph(
+                ctx.shim,
+                profile,
+                sites,
+                ctx.cfg.min_weight,
+                ir::defined_functions(ctx.module).first().copied(),
+            )
+            .self_loops
+        }
+        None => Vec::new(),
+    };
+    let edges = hot
+        .pairs
+        .iter()
+        .map(|p| (p.a, p.b, p.weight))
+        .chain(self_loops.iter().map(|&(a, w)| (a, a, w)));
+    let heaviest = edges.clone().map(|(.., w)| w).max().unwrap_or(0);
+    let mut loops: Vec<(LLVMBasicBlockRef, usize)> = Vec::new();
+    for (a, b, weight) in edges {
+        let hot_enough = weight >= MIN_WEIGHT && weight.saturating_mul(HOT_SHARE) >= heaviest;
+        if !hot_enough {
+            continue;
+        }
+        let (ba, bb) = (
+            ir::parent_block(sites[a].call),
+            ir::parent_block(sites[b].call),
+        );
+        if let Some(header) = super::innermost_loop(ctx.shim, ba, bb) {
+            if !loops.iter().any(|&(h, _)| h == header) {
+                loops.push((header, a));
+            }
+        }
+    }
+    loops
+}
+
+/// Threads the jumps of the functions whose hot loops hold a dispatch block.
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let mut done = HashSet::new();
+    let mut changed = Changed::No;
+    for (header, a) in hot_loops(ctx, hot) {
+        let function = ir::block_function(header);
+        if done.contains(&function) {
+            continue;
+        }
+        let Some(block) = dispatch_block(&loop_blocks(ctx.shim, header)) else {
+            continue;
+        };
+        done.insert(function);
+        let described = ir::block_name(block);
+        if ctx.shim.thread_jumps(function) {
+            changed = Changed::Yes;
+            ctx.remark(Remark::threaded(&described, &sites[a]));
+        }
+    }
+    changed
+}
