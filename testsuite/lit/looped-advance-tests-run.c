@@ -3,7 +3,8 @@
 // the latch's `left == 0`), a copy at explicit offsets in `for (;;)` (the two tests after
 // pread, before pwrite), and Stevens' readn and writen, whose EINTR retry sets the step to 0
 // and goes round (a stop that goes back into the loop, the step a phi of the latch; readn
-// tests the end of the input after the error). A stop leaves by the test that fires on the stopped iteration's
+// tests the end of the input after the error), and the copy with its two tests as one
+// `switch` (`case -1`, `case 0`). A stop leaves by the test that fires on the stopped iteration's
 // values: the end of the input returns the bytes so far, an error -1 with the call's errno.
 // The reads are from a pipe holding three writes of 100 bytes and then its end (the loop goes
 // round), from a pipe holding more than asked (the latch's test ends it), from an empty pipe
@@ -34,14 +35,15 @@
 // RUN: %t.o1 > %t.o1.out 2>&1; echo "exit $?" >> %t.o1.out
 // RUN: diff %t.orig.out %t.o1.out
 
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+37]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %{{[0-9]+}} (total of read's results); advances
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+54]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+72]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+91]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+40]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %{{[0-9]+}} (total of read's results); advances
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+57]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+75]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+94]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+111]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
 
-// O1-DAG: remark: threaded the jumps of the function of 'read' at looped-advance-tests-run.c:[[#@LINE+32]]:{{[0-9]+}}: block %{{[0-9a-z.]+}} of its loop chooses where to go by a phi of constants
-// O1-DAG: remark: threaded the jumps of the function of 'pread' at looped-advance-tests-run.c:[[#@LINE+49]]:{{[0-9]+}}
-// O1-COUNT-4: remark: clustered the whole loop into one looped multi-call
+// O1-DAG: remark: threaded the jumps of the function of 'read' at looped-advance-tests-run.c:[[#@LINE+34]]:{{[0-9]+}}: block %{{[0-9a-z.]+}} of its loop chooses where to go by a phi of constants
+// O1-DAG: remark: threaded the jumps of the function of 'pread' at looped-advance-tests-run.c:[[#@LINE+51]]:{{[0-9]+}}
+// O1-COUNT-5: remark: clustered the whole loop into one looped multi-call
 
 // CHECK: pieces: 300 bytes, errno 0
 // CHECK-NEXT: more than asked: 4096 bytes, errno 0
@@ -49,6 +51,8 @@
 // CHECK-NEXT: closed: -1 bytes, errno 9
 // CHECK-NEXT: copy: 10000 bytes, errno 0, same 1
 // CHECK-NEXT: copy from a pipe: -1 bytes, errno 29
+// CHECK-NEXT: copy by a switch: 10000 bytes, errno 0
+// CHECK-NEXT: copy by a switch from a pipe: -1 bytes, errno 29
 // CHECK-NEXT: readn pieces: 300 bytes, errno 0
 // CHECK-NEXT: readn more than asked: 4096 bytes, errno 0
 // CHECK-NEXT: readn empty: 0 bytes, errno 0
@@ -140,6 +144,25 @@ static __attribute__((noinline)) ssize_t stevens_writen(int fd, const void *vptr
 	return n;
 }
 
+static __attribute__((noinline)) long pcopy_switch(int in, int out)
+{
+	char block[1000];
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n = pread(in, block, sizeof block, off);
+		switch (n) {
+		case -1:
+			return -1;
+		case 0:
+			return off;
+		}
+		if (pwrite(out, block, n, off) != n)
+			return -2;
+		off += n;
+	}
+}
+
 static void report(const char *what, long got)
 {
 	printf("%s: %ld bytes, errno %d\n", what, got, errno);
@@ -214,6 +237,8 @@ int main(void)
 	if (filled(p, 1, 100, 1) < 0)
 		return 1;
 	report("copy from a pipe", pcopy(p[0], fileno(out)));
+	report("copy by a switch", pcopy_switch(fileno(in), fileno(out)));
+	report("copy by a switch from a pipe", pcopy_switch(p[0], fileno(out)));
 	close(p[0]);
 	if (reads("readn ", stevens_readn) < 0)
 		return 1;

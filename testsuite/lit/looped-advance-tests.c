@@ -58,8 +58,15 @@ long two_tests(int in, int out)
 	return off;
 }
 
-// A switch on the result is not evaluated again: the loop stays as it is.
-// REMARK-DAG: remark: {{.*}}looped-advance-tests.c:[[#@LINE+8]]:{{[0-9]+}}: not clustered: pwrite -> pread (weight 98) breaks whole-loop legality: 'pread' at {{.*}}looped-advance-tests.c:[[#@LINE+7]]:{{[0-9]+}} is tested several times on its way out of the loop, and 'switch i64 {{.*}}' cannot be evaluated again on the values of an iteration it stopped
+// `== -1` then `== 0`: clang makes them one switch whose cases both leave; where the batch
+// stops at pread the switch is made again on the result.
+// REMARK-DAG: remark: {{.*}}looped-advance-tests.c:[[#@LINE+13]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
+// CHECK-LABEL: define {{.*}} @switched(
+// CHECK: mc.adv.out.0:
+// CHECK-NEXT: %mc.adv.x.0 = phi i64
+// CHECK: switch i64 %mc.adv.x.0, label %[[END:[0-9]+]] [
+// CHECK-NEXT: i64 -1, label %[[ERR:[0-9]+]]
+// CHECK-NEXT: i64 0, label %[[END]]
 long switched(int in, int out)
 {
 	char buf[4096];

@@ -347,18 +347,21 @@ impl Checker<'_> {
                 // straight check's `stacked`): the lowering evaluates them again on the
                 // stopped iteration's values to leave where the original leaves.
                 if let [_, _, ..] = ex[..] {
-                    for &(branch, off) in ex {
-                        let cond = ir::conditional_branch(branch).map(|(c, ..)| c);
-                        let known =
-                            cond.is_some_and(|c| recomputable(c, &calls_v[..=i], &phis, &inside));
-                        if !known {
-                            let test = branch;
-                            let site = e.site;
-                            return Err(Refusal::new(test, Reason::StopTestUnknown { site, test }));
-                        }
-                        if inside.contains(&off) {
-                            return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
-                        }
+                    // A `switch` whose cases leave tests its value.
+                    let test_of = |branch: LLVMValueRef| match ir::opcode(branch) {
+                        LLVMOpcode::LLVMSwitch => Some(ir::operand(branch, 0)),
+                        _ => ir::conditional_branch(branch).map(|(c, ..)| c),
+                    };
+                    let unknown = ex.iter().find(|&&(branch, _)| {
+                        !test_of(branch)
+                            .is_some_and(|c| recomputable(c, &calls_v[..=i], &phis, &inside))
+                    });
+                    if let Some(&(test, _)) = unknown {
+                        let site = e.site;
+                        return Err(Refusal::new(test, Reason::StopTestUnknown { site, test }));
+                    }
+                    if let Some(&(branch, off)) = ex.iter().find(|t| inside.contains(&t.1)) {
+                        return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
                     }
                     stop_tests[i] = ex.clone();
                 }

@@ -524,7 +524,7 @@ impl Refusal {
                 ir::describe(*second)
             ),
             StopTestUnknown { site, test } => format!(
-                "{} is tested several times on its way out of the loop, and '{}' cannot be evaluated again on the values of an iteration it stopped: only conditional branches on integer arithmetic, casts and comparisons of the calls' results and the loop's phis can",
+                "{} is tested several times on its way out of the loop, and '{}' cannot be evaluated again on the values of an iteration it stopped: only tests (conditional branches, switches) of integer arithmetic, casts and comparisons of the calls' results and the loop's phis can",
                 label(*site),
                 ir::describe(*test)
             ),

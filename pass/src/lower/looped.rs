@@ -522,12 +522,13 @@ pub(super) fn leave(b: &Builder, exit: &LoopExit, out_b: LLVMBasicBlockRef) {
 }
 
 /// Leaves from `out_b` (the builder's block) by the first of the original's `tests` (each a
-/// conditional branch and the block it leaves to) that fires on the stopped iteration's
-/// values (`map`: the loop's values to theirs at the stop): each test's condition computed
-/// again, then a branch out when it leaves and on to the next test when it does not. The
-/// stop fired, and it fires exactly when one of the tests leaves, so the last is taken
-/// without being asked. Phis of each block left to take from the new block what they took
-/// from the test's own.
+/// conditional branch or a `switch` whose cases leave, and the block it leaves to) that fires
+/// on the stopped iteration's values (`map`: the loop's values to theirs at the stop): each
+/// test's condition or value computed again, then a branch out when it leaves and on to the
+/// next test when it does not. The stop fired, and it fires exactly when one of the tests
+/// leaves, so the last is taken without being asked (a last `switch` goes to its last case
+/// by default). Phis of each block left to take from the new block what they took from the
+/// test's own, once per edge.
 pub(super) fn leave_by_tests(
     b: &Builder,
     plan: &Looped,
@@ -536,32 +537,71 @@ pub(super) fn leave_by_tests(
     map: &mut HashMap<LLVMValueRef, LLVMValueRef>,
 ) {
     let mut here = out_b;
-    for (k, &(branch, to)) in tests.iter().enumerate() {
+    let mut k = 0;
+    while k < tests.len() {
+        let (branch, to) = tests[k];
+        // A switch leaves by several of its cases: the tests of one instruction in a row.
+        let end = k + tests[k..].iter().take_while(|t| t.0 == branch).count();
+        let last = end == tests.len();
         let from = ir::parent_block(branch);
-        let cond = ir::conditional_branch(branch).filter(|_| k + 1 < tests.len());
-        let Some((cond, on_true, _)) = cond else {
-            b.br(to);
-            take_incoming(to, from, here);
-            return;
-        };
-        let c = recompute(b, &plan.blocks, cond, map);
-        let next = b.block_before(to, &format!("mc.loop.test.{}", k + 1));
-        if on_true == to {
-            b.cond_br(c, to, next);
+        let next = (!last).then(|| b.block_before(to, &format!("mc.loop.test.{end}")));
+        if ir::opcode(branch) == LLVMOpcode::LLVMSwitch {
+            let value = recompute(b, &plan.blocks, ir::operand(branch, 0), map);
+            let outs: Vec<LLVMBasicBlockRef> = tests[k..end].iter().map(|t| t.1).collect();
+            // Operand 2j+2 of a switch is the value of case j, successor j+1 its block.
+            let cases: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = ir::successors(branch)
+                .into_iter()
+                .skip(1)
+                .enumerate()
+                .filter(|(_, dest)| outs.contains(dest))
+                .map(|(j, dest)| (ir::operand(branch, 2 * j as u32 + 2), dest))
+                .collect();
+            let default = next.or(cases.last().map(|c| c.1)).unwrap_or(to);
+            b.switch(value, default, &cases);
+            let mut dests: Vec<LLVMBasicBlockRef> = cases.iter().map(|c| c.1).collect();
+            dests.dedup();
+            for d in dests {
+                let edges = cases.iter().filter(|c| c.1 == d).count() + usize::from(default == d);
+                take_incoming(d, from, here, edges);
+            }
         } else {
-            b.cond_br(c, next, to);
+            match (ir::conditional_branch(branch), next) {
+                (Some((cond, on_true, _)), Some(next)) => {
+                    let c = recompute(b, &plan.blocks, cond, map);
+                    if on_true == to {
+                        b.cond_br(c, to, next);
+                    } else {
+                        b.cond_br(c, next, to);
+                    }
+                }
+                _ => b.br(to),
+            }
+            take_incoming(to, from, here, 1);
         }
-        take_incoming(to, from, here);
-        b.position_at_end(next);
-        here = next;
+        match next {
+            Some(next) => {
+                b.position_at_end(next);
+                here = next;
+            }
+            None => return,
+        }
+        k = end;
     }
 }
 
-/// The phis of `to` take from `new` what they take from `from`.
-fn take_incoming(to: LLVMBasicBlockRef, from: LLVMBasicBlockRef, new: LLVMBasicBlockRef) {
+/// The phis of `to` take from `new` what they take from `from`, `edges` times (once per
+/// edge from `new`).
+fn take_incoming(
+    to: LLVMBasicBlockRef,
+    from: LLVMBasicBlockRef,
+    new: LLVMBasicBlockRef,
+    edges: usize,
+) {
     for (phi, incoming) in Builder::phis(to) {
         if let Some(&(v, _)) = incoming.iter().find(|&&(_, f)| f == from) {
-            Builder::add_incoming(phi, &[(v, new)]);
+            for _ in 0..edges {
+                Builder::add_incoming(phi, &[(v, new)]);
+            }
         }
     }
 }
