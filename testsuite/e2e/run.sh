@@ -34,8 +34,9 @@
 # loop whose descriptors, buffer, block counter and totals are file-scope variables, kept in
 # registers across its looped multi-call, fullcat.c, a cat over safe_read and full_write
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
-# as a `for (;;)` loop that tests the read's result twice, and stevens.c, a copy through a
-# pipe with Stevens' readn and writen under signals without SA_RESTART) it
+# as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
+# pipe with Stevens' readn and writen under signals without SA_RESTART, and eintrall.c, the
+# same with helpers that retry an interrupted call by `continue`) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -81,7 +82,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -142,7 +143,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -171,10 +172,10 @@ self_test() {
 		# The fd mutant shows only where the program writes to stdout after opening files.
 		# The stale mutant writes a whole block after a short read of the same count, which
 		# writeall never makes (its writes follow reads of other counts or the end of file),
-		# and flags, intblock, stevens and records (whose first write after its read is a header) make
+		# and flags, intblock, stevens, eintrall and records (whose first write after its read is a header) make
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != records ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -356,6 +357,11 @@ host_program() {
 		# going round with a step of 0) is a looped multi-call whose error stop goes back into
 		# the loop; its writen goes round only on short writes (not hot on the training run).
 		if [ "$p" = stevens ] && ! grep -q 'whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances .*; a stop goes back into the loop' "$w/clustered.log"; then
+			fail "$p: readn's loop is not a looped multi-call"
+		fi
+		# eintrall's readn (a retry by `continue` joined in the latch) is a looped multi-call
+		# whose error stop goes back into the loop.
+		if [ "$p" = eintrall ] && ! grep -q 'whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances .*; a stop goes back into the loop' "$w/clustered.log"; then
 			fail "$p: readn's loop is not a looped multi-call"
 		fi
 		# The helpers' hot edge read -> write is one multi-call only after inlining.

@@ -4,7 +4,8 @@
 // pread, before pwrite), and Stevens' readn and writen, whose EINTR retry sets the step to 0
 // and goes round (a stop that goes back into the loop, the step a phi of the latch; readn
 // tests the end of the input after the error), and the copy with its two tests as one
-// `switch` (`case -1`, `case 0`). A stop leaves by the test that fires on the stopped iteration's
+// `switch` (`case -1`, `case 0`), and a write-all loop that retries an interrupted write by
+// `continue` (its pointer and count joined in the latch with their unchanged values). A stop leaves by the test that fires on the stopped iteration's
 // values: the end of the input returns the bytes so far, an error -1 with the call's errno.
 // The reads are from a pipe holding three writes of 100 bytes and then its end (the loop goes
 // round), from a pipe holding more than asked (the latch's test ends it), from an empty pipe
@@ -35,14 +36,15 @@
 // RUN: %t.o1 > %t.o1.out 2>&1; echo "exit $?" >> %t.o1.out
 // RUN: diff %t.orig.out %t.o1.out
 
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+40]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %{{[0-9]+}} (total of read's results); advances
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+57]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+75]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+94]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
-// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+111]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+44]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %{{[0-9]+}} (total of read's results); advances
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+61]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+79]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+98]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+133]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
+// REMARK-DAG: {{.*}}looped-advance-tests-run.c:[[#@LINE+114]]:{{[0-9]+}}: remark: clustered the whole loop into one looped multi-call: write (stop: result < 0; 0 result references); advances {{.*}}; a stop goes back into the loop at
 
-// O1-DAG: remark: threaded the jumps of the function of 'read' at looped-advance-tests-run.c:[[#@LINE+34]]:{{[0-9]+}}: block %{{[0-9a-z.]+}} of its loop chooses where to go by a phi of constants
-// O1-DAG: remark: threaded the jumps of the function of 'pread' at looped-advance-tests-run.c:[[#@LINE+51]]:{{[0-9]+}}
+// O1-DAG: remark: threaded the jumps of the function of 'read' at looped-advance-tests-run.c:[[#@LINE+37]]:{{[0-9]+}}: block %{{[0-9a-z.]+}} of its loop chooses where to go by a phi of constants
+// O1-DAG: remark: threaded the jumps of the function of 'pread' at looped-advance-tests-run.c:[[#@LINE+54]]:{{[0-9]+}}
 // O1-COUNT-5: remark: clustered the whole loop into one looped multi-call
 
 // CHECK: pieces: 300 bytes, errno 0
@@ -60,6 +62,9 @@
 // CHECK-NEXT: writen file: 4096 bytes, errno 0
 // CHECK-NEXT: writen no reader: -1 bytes, errno 32
 // CHECK-NEXT: writen closed: -1 bytes, errno 9
+// CHECK-NEXT: write_retry file: 4096 bytes, errno 0
+// CHECK-NEXT: write_retry no reader: -1 bytes, errno 32
+// CHECK-NEXT: write_retry closed: -1 bytes, errno 9
 // CHECK-NEXT: exit 0
 #include <errno.h>
 #include <signal.h>
@@ -141,6 +146,24 @@ static __attribute__((noinline)) ssize_t stevens_writen(int fd, const void *vptr
 		nleft -= nwritten;
 		ptr += nwritten;
 	}
+	return n;
+}
+
+static __attribute__((noinline)) ssize_t write_retry(int fd, const void *vptr, size_t n)
+{
+	const char *p = vptr;
+	size_t left = n;
+
+	do {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		left -= w;
+	} while (left > 0);
 	return n;
 }
 
@@ -250,5 +273,12 @@ int main(void)
 	report("writen no reader", stevens_writen(p[1], buf, sizeof buf));
 	close(p[1]);
 	report("writen closed", stevens_writen(p[1], buf, sizeof buf));
+	report("write_retry file", write_retry(fileno(out), buf, sizeof buf));
+	if (pipe(p) < 0)
+		return 1;
+	close(p[0]);
+	report("write_retry no reader", write_retry(p[1], buf, sizeof buf));
+	close(p[1]);
+	report("write_retry closed", write_retry(p[1], buf, sizeof buf));
 	return 0;
 }

@@ -43,6 +43,8 @@ static void tick(int sig)
 		setitimer(ITIMER_REAL, &off, NULL);
 }
 
+/* A program that brings its own readn and writen (eintrall.c) defines STEVENS_HELPERS. */
+#ifndef STEVENS_HELPERS
 /* Read n bytes from a descriptor. */
 static __attribute__((noinline)) ssize_t readn(int fd, void *vptr, size_t n)
 {
@@ -83,6 +85,7 @@ static __attribute__((noinline)) ssize_t writen(int fd, const void *vptr, size_t
 	}
 	return n;
 }
+#endif
 
 /* The child: IN into the pipe, PIECE bytes at a time. */
 static int feed(const char *path, int to)

@@ -411,7 +411,7 @@ impl Checker<'_> {
                 let step_of = |a: &Advancing| (0..2).any(|k| ir::operand(a.next, k) == inst);
                 if !carried.iter().any(|c| c.next == inst)
                     && errno_at != Some(inst)
-                    && !advancing.iter().any(step_of)
+                    && !advancing.iter().any(|a| step_of(a) || a.next == inst)
                 {
                     return Err(Refusal::new(inst, Reason::WayRound { inst }));
                 }
@@ -916,25 +916,32 @@ fn advancing_value(
         return Err("it is neither a 64-bit integer nor a pointer".into());
     }
     let next = value_round(phi, inside)?;
-    let (down, step) = match ir::opcode(next) {
-        LLVMOpcode::LLVMAdd if !pointer && ir::operand(next, 0) == phi => {
-            (false, ir::operand(next, 1))
+    // A next value joined in the latch by a stop that goes back into the loop (`if (errno ==
+    // EINTR) continue;` in a write-all loop: `phi [ %p.adv, %more ], [ %p, %retry ]`): on
+    // the way round the batch runs it is the advanced value; the retry's way is original code.
+    let moved = match reentry::step_through_latch(next, inside) {
+        Ok(v) if ir::is_phi(next) && ir::parent_block(next) != ir::parent_block(phi) => v,
+        _ => next,
+    };
+    let (down, step) = match ir::opcode(moved) {
+        LLVMOpcode::LLVMAdd if !pointer && ir::operand(moved, 0) == phi => {
+            (false, ir::operand(moved, 1))
         }
-        LLVMOpcode::LLVMAdd if !pointer && ir::operand(next, 1) == phi => {
-            (false, ir::operand(next, 0))
+        LLVMOpcode::LLVMAdd if !pointer && ir::operand(moved, 1) == phi => {
+            (false, ir::operand(moved, 0))
         }
-        LLVMOpcode::LLVMSub if !pointer && ir::operand(next, 0) == phi => {
-            (true, ir::operand(next, 1))
+        LLVMOpcode::LLVMSub if !pointer && ir::operand(moved, 0) == phi => {
+            (true, ir::operand(moved, 1))
         }
         LLVMOpcode::LLVMGetElementPtr
-            if pointer && ir::operand(next, 0) == phi && ir::byte_gep(next) =>
+            if pointer && ir::operand(moved, 0) == phi && ir::byte_gep(moved) =>
         {
-            (false, ir::operand(next, 1))
+            (false, ir::operand(moved, 1))
         }
         _ => {
             return Err(format!(
                 "its next value '{}' is not itself plus or minus a result",
-                ir::describe(next)
+                ir::describe(moved)
             ))
         }
     };
@@ -959,7 +966,12 @@ fn advancing_value(
         return Err("its step is not a 64-bit result".into());
     }
     let callers: Vec<LLVMValueRef> = passed.iter().map(|&(e, _)| sites[calls[e]].call).collect();
-    for (v, allowed) in [(phi, vec![next, test]), (next, vec![phi, test])] {
+    let uses = [
+        (phi, vec![next, moved, test]),
+        (next, vec![phi, test]),
+        (moved, vec![next, phi, test]),
+    ];
+    for (v, allowed) in uses {
         let allowed =
             |user: LLVMValueRef| allowed.contains(&user) || (v == phi && callers.contains(&user));
         if let Some((user, _)) = ir::users(v)
