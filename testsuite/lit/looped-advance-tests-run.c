@@ -238,6 +238,26 @@ static int reads(const char *who, ssize_t (*f)(int, void *, size_t))
 	return 0;
 }
 
+/* The writer `f` into the file `file`, into a pipe whose reader is gone and into a closed
+ * descriptor; each report named `who` and the case. */
+static int writes(const char *who, ssize_t (*f)(int, const void *, size_t), int file)
+{
+	char name[64];
+	int p[2];
+
+	snprintf(name, sizeof name, "%s file", who);
+	report(name, f(file, buf, sizeof buf));
+	if (pipe(p) < 0)
+		return -1;
+	close(p[0]);
+	snprintf(name, sizeof name, "%s no reader", who);
+	report(name, f(p[1], buf, sizeof buf));
+	close(p[1]);
+	snprintf(name, sizeof name, "%s closed", who);
+	report(name, f(p[1], buf, sizeof buf));
+	return 0;
+}
+
 int main(void)
 {
 	int p[2];
@@ -265,20 +285,9 @@ int main(void)
 	close(p[0]);
 	if (reads("readn ", stevens_readn) < 0)
 		return 1;
-	report("writen file", stevens_writen(fileno(out), buf, sizeof buf));
 	signal(SIGPIPE, SIG_IGN);
-	if (pipe(p) < 0)
+	if (writes("writen", stevens_writen, fileno(out)) < 0 ||
+	    writes("write_retry", write_retry, fileno(out)) < 0)
 		return 1;
-	close(p[0]);
-	report("writen no reader", stevens_writen(p[1], buf, sizeof buf));
-	close(p[1]);
-	report("writen closed", stevens_writen(p[1], buf, sizeof buf));
-	report("write_retry file", write_retry(fileno(out), buf, sizeof buf));
-	if (pipe(p) < 0)
-		return 1;
-	close(p[0]);
-	report("write_retry no reader", write_retry(p[1], buf, sizeof buf));
-	close(p[1]);
-	report("write_retry closed", write_retry(p[1], buf, sizeof buf));
 	return 0;
 }
