@@ -86,3 +86,28 @@ long switched(int in, int out)
 		off += n;
 	}
 }
+
+// A switch whose cases leave to a block in turns (0 and -2 to one, -1 to another): each
+// block left to takes one phi entry per case edge of the switch made again.
+// REMARK-DAG: remark: {{.*}}looped-advance-tests.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference)
+long switched_shared(int in, int out)
+{
+	char buf[4096];
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n = pread(in, buf, sizeof buf, off);
+		switch (n) {
+		case 0:
+			return off;
+		case -1:
+			perror("pread");
+			return -1;
+		case -2:
+			return off;
+		}
+		if (pwrite(out, buf, n, off) != n)
+			return -2;
+		off += n;
+	}
+}

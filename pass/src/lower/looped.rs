@@ -514,11 +514,7 @@ pub(super) fn hand_out(
 /// the loop is rewritten after lowering).
 pub(super) fn leave(b: &Builder, exit: &LoopExit, out_b: LLVMBasicBlockRef) {
     b.br(exit.to);
-    for (phi, incoming) in Builder::phis(exit.to) {
-        if let Some(&(v, _)) = incoming.iter().find(|&&(_, from)| from == exit.from) {
-            Builder::add_incoming(phi, &[(v, out_b)]);
-        }
-    }
+    take_incoming(exit.to, exit.from, out_b, 1);
 }
 
 /// Leaves from `out_b` (the builder's block) by the first of the original's `tests` (each a
@@ -558,7 +554,9 @@ pub(super) fn leave_by_tests(
                 .collect();
             let default = next.or(cases.last().map(|c| c.1)).unwrap_or(to);
             b.switch(value, default, &cases);
+            // Each block once, however many cases go to it.
             let mut dests: Vec<LLVMBasicBlockRef> = cases.iter().map(|c| c.1).collect();
+            dests.sort_unstable();
             dests.dedup();
             for d in dests {
                 let edges = cases.iter().filter(|c| c.1 == d).count() + usize::from(default == d);
