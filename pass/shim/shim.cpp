@@ -750,15 +750,10 @@ const char *syscluster_shim_unroll_loop(void *ctx, LLVMBasicBlockRef header, uns
   });
 }
 
-// Peels the first iteration of the loop that `header` heads with LLVM's peelLoop: a copy of
-// the loop's blocks runs once before it (loops nested in it are copied as loops), entered from
-// its preheader, and the loop itself is entered after that iteration. Refused (nothing peeled)
-// when the loop has more than `max_insts` instructions or a call that may not be copied.
-// Returns null when peeled, else why not (a static string); `*changed` as for transformLoop.
 // Runs LLVM's JumpThreading over the function `fn`: a branch on a value known along an
 // incoming edge (a phi of constants, as clang -O1 leaves a loop's exits joined in one block
 // that switches on which way it came) goes straight where it leads on that edge. Returns
-// whether the function changed; its analyses are then invalidated as the pass says.
+// whether the function changed; its analyses are then invalidated.
 int syscluster_shim_thread_jumps(void *ctx, LLVMValueRef fn) {
   auto &C = *static_cast<Ctx *>(ctx);
   auto *F = dyn_cast<Function>(unwrap(fn));
@@ -788,6 +783,11 @@ int syscluster_shim_thread_jumps(void *ctx, LLVMValueRef fn) {
   return 1;
 }
 
+// Peels the first iteration of the loop that `header` heads with LLVM's peelLoop: a copy of
+// the loop's blocks runs once before it (loops nested in it are copied as loops), entered from
+// its preheader, and the loop itself is entered after that iteration. Refused (nothing peeled)
+// when the loop has more than `max_insts` instructions or a call that may not be copied.
+// Returns null when peeled, else why not (a static string); `*changed` as for transformLoop.
 const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsigned max_insts,
                                       int *changed) {
   auto &C = *static_cast<Ctx *>(ctx);

@@ -539,27 +539,31 @@ impl Checker<'_> {
             conditions::stop_predicate(cond, round_if_true, site)
                 .ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?
         };
+        let branches: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = tests
+            .iter()
+            .filter_map(|t| match *t {
+                PathStep::Branch { inst, off, .. } => Some((inst, off)),
+                _ => None,
+            })
+            .collect();
         let mut round = WayRound {
             stop,
             exit: (term, off),
-            tests: tests
+            // The further tests' blocks are on the way round.
+            blocks: branches
                 .iter()
-                .filter_map(|t| match *t {
-                    PathStep::Branch { inst, off, .. } if tests.len() > 1 => Some((inst, off)),
-                    _ => None,
-                })
+                .skip(1)
+                .map(|&(inst, _)| ir::parent_block(inst))
                 .collect(),
+            tests: if branches.len() > 1 {
+                branches
+            } else {
+                Vec::new()
+            },
             latch: None,
             reentry,
-            blocks: Vec::new(),
             errno_reset: None,
         };
-        round
-            .blocks
-            .extend(tests.iter().skip(1).filter_map(|t| match *t {
-                PathStep::Branch { inst, .. } => Some(ir::parent_block(inst)),
-                _ => None,
-            }));
         if on == header {
             return Ok(round);
         }

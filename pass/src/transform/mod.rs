@@ -245,24 +245,41 @@ pub(super) fn refused_loops(
     hot: &mut Hot<'_>,
     keep: impl Fn(&crate::legality::Reason) -> bool,
 ) -> Vec<(LLVMBasicBlockRef, usize, usize)> {
-    let sites = hot.sites;
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
     let today = hot.today(ctx);
+    let edges = today
+        .refused
+        .iter()
+        .chain(&today.loops_refused)
+        .filter(|r| keep(&r.refusal.reason))
+        .map(|r| (r.a, r.b, r.weight));
+    loops_holding(ctx, hot.sites, heaviest, edges)
+}
+
+/// The innermost loops that hold both calls of a hot enough edge `(a, b, weight)` (at least
+/// `duplicate::MIN_WEIGHT`, and a `duplicate::HOT_SHARE`th of `heaviest`), each once, with
+/// that edge's two sites (the first edge found for it).
+pub(super) fn loops_holding(
+    ctx: &Context<'_>,
+    sites: &[Site],
+    heaviest: u64,
+    edges: impl IntoIterator<Item = (usize, usize, u64)>,
+) -> Vec<(LLVMBasicBlockRef, usize, usize)> {
     let mut loops: Vec<(LLVMBasicBlockRef, usize, usize)> = Vec::new();
     let mut asked = HashSet::new();
-    for r in today.refused.iter().chain(&today.loops_refused) {
-        let hot_enough = r.weight >= duplicate::MIN_WEIGHT
-            && r.weight.saturating_mul(duplicate::HOT_SHARE) >= heaviest;
-        if !hot_enough || !keep(&r.refusal.reason) || !asked.insert((r.a, r.b)) {
+    for (a, b, weight) in edges {
+        let hot_enough = weight >= duplicate::MIN_WEIGHT
+            && weight.saturating_mul(duplicate::HOT_SHARE) >= heaviest;
+        if !hot_enough || !asked.insert((a, b)) {
             continue;
         }
-        let (a, b) = (
-            ir::parent_block(sites[r.a].call),
-            ir::parent_block(sites[r.b].call),
+        let (ba, bb) = (
+            ir::parent_block(sites[a].call),
+            ir::parent_block(sites[b].call),
         );
-        if let Some(header) = innermost_loop(ctx.shim, a, b) {
+        if let Some(header) = innermost_loop(ctx.shim, ba, bb) {
             if !loops.iter().any(|&(h, ..)| h == header) {
-                loops.push((header, r.a, r.b));
+                loops.push((header, a, b));
             }
         }
     }
@@ -280,18 +297,19 @@ const RESCAN_AFTER: &[&str] = &["thread", "reheader", "sums", "peel"];
 /// The module's sites and the profile's hot pairs over them, after a change.
 pub(super) fn scan_and_map(ctx: &Context<'_>) -> (Vec<Site>, Vec<WeightedPair>) {
     let scan = sites::scan(ctx.shim, ctx.module);
-    let pairs = match &ctx.profile {
-        Some(profile) => {
-            profile_map::site_graph(
-                ctx.shim,
-                profile,
-                &scan.sites,
-                ctx.cfg.min_weight,
-                ir::defined_functions(ctx.module).first().copied(),
-            )
-            .pairs
-        }
-        None => Vec::new(),
-    };
+    let pairs = map_profile(ctx, &scan.sites).map_or_else(Vec::new, |g| g.pairs);
     (scan.sites, pairs)
+}
+
+/// The profile's edges mapped onto `sites` (pairs and sites that follow themselves), when
+/// there is a profile.
+pub(super) fn map_profile(ctx: &Context<'_>, sites: &[Site]) -> Option<profile_map::SiteGraph> {
+    let profile = ctx.profile.as_ref()?;
+    Some(profile_map::site_graph(
+        ctx.shim,
+        profile,
+        sites,
+        ctx.cfg.min_weight,
+        ir::defined_functions(ctx.module).first().copied(),
+    ))
 }

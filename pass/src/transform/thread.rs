@@ -20,15 +20,13 @@
 
 use std::collections::HashSet;
 
-use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::prelude::LLVMBasicBlockRef;
 use llvm_sys::LLVMOpcode;
 
-use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::loop_blocks;
-use crate::profile_map;
 use crate::remarks::Remark;
 
 /// The first block of `blocks` that branches (a `switch` or a conditional `br`) on a value
@@ -48,11 +46,10 @@ fn dispatch_block(blocks: &[LLVMBasicBlockRef]) -> Option<LLVMBasicBlockRef> {
             },
             _ => return false,
         };
-        let phi: LLVMValueRef = on;
-        let constants = ir::is_instruction(phi)
-            && ir::is_phi(phi)
-            && ir::parent_block(phi) == bb
-            && ir::incoming(phi)
+        let constants = ir::is_instruction(on)
+            && ir::is_phi(on)
+            && ir::parent_block(on) == bb
+            && ir::incoming(on)
                 .iter()
                 .filter(|&&(v, _)| ir::is_constant(v))
                 .count()
@@ -71,43 +68,18 @@ fn dispatch_block(blocks: &[LLVMBasicBlockRef]) -> Option<LLVMBasicBlockRef> {
 /// The innermost loops that hold a hot edge of the profile (a pair of sites, or a site that
 /// follows itself), each once, with the edge's first site.
 fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)> {
-    let sites = hot.sites;
-    let self_loops = match &ctx.profile {
-        Some(profile) => {
-            profile_map::site_graph(
-                ctx.shim,
-                profile,
-                sites,
-                ctx.cfg.min_weight,
-                ir::defined_functions(ctx.module).first().copied(),
-            )
-            .self_loops
-        }
-        None => Vec::new(),
-    };
-    let edges = hot
+    let self_loops = super::map_profile(ctx, hot.sites).map_or_else(Vec::new, |g| g.self_loops);
+    let edges: Vec<(usize, usize, u64)> = hot
         .pairs
         .iter()
         .map(|p| (p.a, p.b, p.weight))
-        .chain(self_loops.iter().map(|&(a, w)| (a, a, w)));
-    let heaviest = edges.clone().map(|(.., w)| w).max().unwrap_or(0);
-    let mut loops: Vec<(LLVMBasicBlockRef, usize)> = Vec::new();
-    for (a, b, weight) in edges {
-        let hot_enough = weight >= MIN_WEIGHT && weight.saturating_mul(HOT_SHARE) >= heaviest;
-        if !hot_enough {
-            continue;
-        }
-        let (ba, bb) = (
-            ir::parent_block(sites[a].call),
-            ir::parent_block(sites[b].call),
-        );
-        if let Some(header) = super::innermost_loop(ctx.shim, ba, bb) {
-            if !loops.iter().any(|&(h, _)| h == header) {
-                loops.push((header, a));
-            }
-        }
-    }
-    loops
+        .chain(self_loops.iter().map(|&(a, w)| (a, a, w)))
+        .collect();
+    let heaviest = edges.iter().map(|&(.., w)| w).max().unwrap_or(0);
+    super::loops_holding(ctx, hot.sites, heaviest, edges)
+        .into_iter()
+        .map(|(header, a, _)| (header, a))
+        .collect()
 }
 
 /// Threads the jumps of the functions whose hot loops hold a dispatch block.
