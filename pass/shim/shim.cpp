@@ -838,6 +838,35 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
   });
 }
 
+// Makes one of the phis of `BB` that take the same value from each predecessor, whatever the
+// order of their incoming lists (EliminateDuplicatePHINodes needs the same order).
+static void mergeSamePhis(BasicBlock &BB) {
+  SmallVector<PHINode *, 8> Phis;
+  for (PHINode &P : BB.phis())
+    Phis.push_back(&P);
+  auto Same = [](PHINode *A, PHINode *B) {
+    if (A->getType() != B->getType() || A->getNumIncomingValues() != B->getNumIncomingValues())
+      return false;
+    for (unsigned K = 0; K < A->getNumIncomingValues(); ++K) {
+      int J = B->getBasicBlockIndex(A->getIncomingBlock(K));
+      if (J < 0 || B->getIncomingValue(J) != A->getIncomingValue(K))
+        return false;
+    }
+    return true;
+  };
+  for (unsigned I = 0; I < Phis.size(); ++I) {
+    if (!Phis[I])
+      continue;
+    for (unsigned J = I + 1; J < Phis.size(); ++J) {
+      if (!Phis[J] || !Same(Phis[I], Phis[J]))
+        continue;
+      Phis[J]->replaceAllUsesWith(Phis[I]);
+      Phis[J]->eraseFromParent();
+      Phis[J] = nullptr;
+    }
+  }
+}
+
 // Keeps the variable at the address `ptr` (a global variable or a constant address into one)
 // in a register across the loop that `header` heads, as LICM's scalar promotion does: one
 // load on the way in (the end of the preheader), every load and store of the loop through
@@ -846,7 +875,8 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
 // loads and stores can read or write the variable while the loop runs; this checks what it
 // can see in the loop: the accesses are simple (neither volatile nor atomic) and of one type,
 // at least one is a store, no call in the loop may unwind past the exits' stores, and no
-// exit block is an exception handler's. Returns null when done, else why not (a static
+// exit block is an exception handler's. Phis of the loop's blocks that carry the same values
+// are then made one. Returns null when done, else why not (a static
 // string); `*changed` as for transformLoop.
 const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header, LLVMValueRef ptr,
                                             int *changed) {
@@ -928,6 +958,11 @@ const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header,
     auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
     auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
     PromoteMemToReg({Slot}, DT, &AC);
+    // The variable may already have been carried by a phi of its own (a function that kept
+    // it in a register between a store and its next load): one phi per value, so that
+    // the loop's arguments and its total are seen as computed from one value.
+    for (BasicBlock *BB : L->blocks())
+      mergeSamePhis(*BB);
     Done = true;
     return nullptr;
   });

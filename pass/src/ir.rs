@@ -193,6 +193,12 @@ pub fn is_call(i: LLVMValueRef) -> bool {
     unsafe { !LLVMIsACallInst(i).is_null() }
 }
 
+/// The callee operand of a call: a function, or the pointer an indirect call goes through.
+pub fn callee_operand(call: LLVMValueRef) -> LLVMValueRef {
+    // SAFETY: call is a call instruction.
+    unsafe { LLVMGetCalledValue(call) }
+}
+
 /// Arguments of a call (without the callee operand).
 pub fn call_args(call: LLVMValueRef) -> Vec<LLVMValueRef> {
     // SAFETY: call is a call instruction.

@@ -147,12 +147,103 @@ __attribute__((noinline)) static int calls_out(int in, int out)
 	return n < 0 ? -1 : 0;
 }
 
-int main(void)
+// A function whose address only goes into a static function pointer that the program calls
+// through (gzip's `work`) runs only where the program makes an indirect call, not at any time.
+static long pointed_total, hooked_total, signalled_total;
+
+__attribute__((noinline)) static void report_pointed(void)
 {
+	if (pointed_total > 0)
+		write(2, "+", 1);
+}
+
+__attribute__((noinline)) static void reset_pointed(void)
+{
+	pointed_total = 0;
+}
+
+static void (*reporter)(void) = report_pointed;
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: kept 'pointed_total' in a register across the loop of '{{read|write}}' at {{.*}}
+// REMARK-DAG: remark: {{.*}}looped-globals.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write
+__attribute__((noinline)) static int pointed(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		pointed_total += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+// But the loop may call such a function itself, through the pointer.
+__attribute__((noinline)) static void hook(void)
+{
+	if (hooked_total > 4096)
+		write(2, "!", 1);
+}
+
+__attribute__((noinline)) static void no_hook(void)
+{
+}
+
+static void (*each_block)(void) = hook;
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: did not keep 'hooked_total' in a register across the loop of '{{read|write}}' at {{.*}}: 'hook', which the loop calls, reads or writes it
+__attribute__((noinline)) static int hooked(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		hooked_total += n;
+		each_block();
+	}
+	return n < 0 ? -1 : 0;
+}
+
+// And a pointer the program gives away (to signal) makes its functions start at any time.
+static void on_term(int sig)
+{
+	(void)sig;
+	if (signalled_total > 0)
+		write(2, "?", 1);
+}
+
+static void on_term_quietly(int sig)
+{
+	(void)sig;
+}
+
+static void (*term_handler)(int) = on_term;
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: did not keep 'signalled_total' in a register across the loop of '{{read|write}}' at {{.*}}: 'on_term' reads or writes it and may run while the loop runs ('on_term' has its address taken: a signal handler, a thread, a callback)
+__attribute__((noinline)) static int signalled(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		signalled_total += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	(void)argv;
 	signal(SIGALRM, on_alarm);
 	note(&taken);
+	if (argc > 1) {
+		reporter = reset_pointed;
+		each_block = no_hook;
+		term_handler = on_term_quietly;
+	}
+	signal(SIGTERM, term_handler);
 	int r = counted(0, 1) | visible(0, 1) | address_taken(0, 1) | handled(0, 1) | jumps(0, 1) |
-		calls_out(0, 1);
+		calls_out(0, 1) | pointed(0, 1) | hooked(0, 1) | signalled(0, 1);
+	reporter();
 	fprintf(stderr, "%ld %ld %ld %ld %ld %ld\n", total, blocks, exported, taken, progress, jumped);
 	return r;
 }

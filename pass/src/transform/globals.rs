@@ -30,6 +30,13 @@
 //! - in the loop, every access to the variable is a simple load or store of one type at one
 //!   address, and no call may unwind past the exits (the shim checks these as it rewrites).
 //!
+//! A function whose address only ever goes into the module's own function-pointer variables
+//! (gzip's `work = unzip;` then `(*work)(ifd, ofd)`: local, only loaded and stored, every
+//! value stored a function, every value loaded only called or compared) is not one that may
+//! start at any time: nothing outside the module can see its address, so it runs only where
+//! the module's own code makes an indirect call. Such a function counts as a callee of every
+//! indirect call of the module instead ([`pointer_only_functions`]).
+//!
 //! Every loop that holds both calls of a refused hot edge has each variable it writes at a
 //! constant address asked about. Each is a remark
 //! `KeptInRegister`, or `KeepInRegister` (missed) saying which condition failed.
@@ -63,10 +70,67 @@ fn global_access(inst: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
     global_of(ptr).map(|g| (g, ptr))
 }
 
+/// The functions whose address goes only into the module's own function-pointer variables
+/// that the module only calls through (or compares): see the module's documentation.
+fn pointer_only_functions(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
+    let called_only = |load: LLVMValueRef| {
+        ir::value_users(load).into_iter().all(|u| {
+            ir::is_instruction(u)
+                && ((ir::is_call(u)
+                    && ir::callee_operand(u) == load
+                    && !ir::call_args(u).contains(&load))
+                    || ir::opcode(u) == LLVMOpcode::LLVMICmp)
+        })
+    };
+    let mut holders: HashSet<LLVMValueRef> = HashSet::new();
+    let mut candidates: HashSet<LLVMValueRef> = HashSet::new();
+    for t in super::promote::known_globals(module) {
+        let loads_called = ir::value_users(t.global)
+            .into_iter()
+            .filter(|&u| ir::is_instruction(u) && ir::opcode(u) == LLVMOpcode::LLVMLoad)
+            .all(called_only);
+        if loads_called {
+            holders.insert(t.global);
+            candidates.extend(t.functions);
+        }
+    }
+    // A use that keeps the address inside: a direct call of it, a comparison, the value
+    // stored to (or the initialiser of) one of those variables.
+    let stays = |f: LLVMValueRef, u: LLVMValueRef| {
+        if holders.contains(&u) {
+            return true;
+        }
+        if !ir::is_instruction(u) {
+            return false;
+        }
+        match ir::opcode(u) {
+            LLVMOpcode::LLVMCall => {
+                ir::called_function(u) == Some(f) && !ir::call_args(u).contains(&f)
+            }
+            LLVMOpcode::LLVMICmp => true,
+            LLVMOpcode::LLVMStore => ir::operand(u, 0) == f && holders.contains(&ir::operand(u, 1)),
+            _ => false,
+        }
+    };
+    candidates
+        .into_iter()
+        .filter(|&f| {
+            ir::value_users(f).into_iter().all(|u| {
+                stays(f, u)
+                    || (ir::is_instruction(u)
+                        && matches!(ir::opcode(u), LLVMOpcode::LLVMSelect | LLVMOpcode::LLVMPHI)
+                        && ir::value_users(u).into_iter().all(|v| stays(u, v)))
+            })
+        })
+        .collect()
+}
+
 /// The module's defined functions as a call graph of direct calls, with the functions that
 /// code other than the module's direct calls may start.
-struct CallGraph {
+pub(super) struct CallGraph {
     callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>>,
+    /// Functions only the module's function pointers hold (callees of every indirect call).
+    pointer_only: Vec<LLVMValueRef>,
     /// Functions whose address is taken: signal handlers, threads' start routines, `atexit`
     /// handlers, callbacks, constructors; any of them may start while a loop runs.
     taken: Vec<LLVMValueRef>,
@@ -76,9 +140,14 @@ struct CallGraph {
 }
 
 impl CallGraph {
-    fn of(module: LLVMModuleRef) -> CallGraph {
+    pub(super) fn of(module: LLVMModuleRef) -> CallGraph {
         let functions = ir::defined_functions(module);
         let defined: HashSet<LLVMValueRef> = functions.iter().copied().collect();
+        let mut pointer_only: Vec<LLVMValueRef> = pointer_only_functions(module)
+            .into_iter()
+            .filter(|f| defined.contains(f))
+            .collect();
+        pointer_only.sort_by_key(|&f| ir::name(f));
         let mut callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>> = HashMap::new();
         let (mut taken, mut exported) = (Vec::new(), Vec::new());
         for &f in &functions {
@@ -88,7 +157,7 @@ impl CallGraph {
                     || ir::called_function(u) != Some(f)
                     || ir::call_args(u).contains(&f)
             });
-            if address_taken {
+            if address_taken && !pointer_only.contains(&f) {
                 taken.push(f);
             }
             if !ir::has_internal_linkage(f) && ir::name(f) != "main" {
@@ -96,19 +165,37 @@ impl CallGraph {
             }
             for b in ir::blocks(f) {
                 for i in ir::instructions(b) {
-                    if let Some(callee) = ir::is_call(i).then(|| ir::called_function(i)).flatten() {
-                        if defined.contains(&callee) {
+                    if !ir::is_call(i) {
+                        continue;
+                    }
+                    match ir::called_function(i) {
+                        Some(callee) if defined.contains(&callee) => {
                             callees.entry(f).or_default().push(callee);
                         }
+                        Some(_) => {}
+                        // An indirect call may call any function only pointers hold.
+                        None => callees
+                            .entry(f)
+                            .or_default()
+                            .extend(pointer_only.iter().copied()),
                     }
                 }
             }
         }
         CallGraph {
             callees,
+            pointer_only,
             taken,
             exported,
         }
+    }
+
+    /// Whether one of `functions` may be called by code outside the module: one with external
+    /// linkage (`main` aside), or one it calls. Such code may run it from its own signal
+    /// handler.
+    pub(super) fn reachable_from_outside(&self, functions: &[LLVMValueRef]) -> bool {
+        let outside = self.reach(self.exported.iter().copied());
+        functions.iter().any(|f| outside.contains_key(f))
     }
 
     /// The functions `from` may run, directly or through direct calls, themselves included,
@@ -192,13 +279,33 @@ fn promotable(
             accessors.push(f);
         }
     }
-    // No function that touches it may start while the loop runs: a signal handler or a
-    // thread's start (a function whose address is taken), or, when the loop calls code this
-    // module does not have, a function that code may call back by name.
+    undisturbed(graph, &accessors, blocks, "reads or writes it")?;
+    if let Some(call) = ir::returns_twice_call(function) {
+        return Err(format!(
+            "'{}' calls {}, which returns twice: a longjmp out of the loop would skip the stores at its exits",
+            ir::name(function),
+            ir::describe(call)
+        ));
+    }
+    Ok(())
+}
+
+/// Why one of `functions` (those that `what` a variable) may run while the loop of `blocks`
+/// runs; `Ok` when none may: none may start at any time (a signal handler, a thread's start,
+/// a callback: a function whose address is taken, or one it calls), none is reached from a
+/// call of the loop, and, when the loop calls code this module does not have, none is one
+/// that code may call back by name.
+pub(super) fn undisturbed(
+    graph: &CallGraph,
+    functions: &[LLVMValueRef],
+    blocks: &HashSet<LLVMBasicBlockRef>,
+    what: &str,
+) -> Result<(), String> {
+    let accessors = functions;
     let concurrent = graph.reach(graph.taken.iter().copied());
     if let Some((&f, &root)) = accessors.iter().find_map(|f| concurrent.get_key_value(f)) {
         return Err(format!(
-            "{} reads or writes it and may run while the loop runs ('{}' has its address taken: a signal handler, a thread, a callback)",
+            "{} {what} and may run while the loop runs ('{}' has its address taken: a signal handler, a thread, a callback)",
             through(f, root),
             ir::name(root)
         ));
@@ -221,7 +328,7 @@ fn promotable(
         let back = graph.reach(graph.exported.iter().copied());
         if let Some((&f, &root)) = accessors.iter().find_map(|f| back.get_key_value(f)) {
             return Err(format!(
-                "the loop calls {}, which may call '{}' back, and {} reads or writes it",
+                "the loop calls {}, which may call '{}' back, and {} {what}",
                 ir::describe(call),
                 ir::name(root),
                 through(f, root)
@@ -239,24 +346,17 @@ fn promotable(
                     ir::describe(i)
                 ));
             }
-            let Some(callee) = ir::called_function(i) else {
-                continue;
+            let reached = match ir::called_function(i) {
+                Some(callee) => graph.reach([callee]),
+                None => graph.reach(graph.pointer_only.iter().copied()),
             };
-            let reached = graph.reach([callee]);
-            if let Some(&f) = accessors.iter().find(|f| reached.contains_key(*f)) {
+            if let Some((&f, &root)) = accessors.iter().find_map(|f| reached.get_key_value(f)) {
                 return Err(format!(
-                    "{}, which the loop calls, reads or writes it",
-                    through(f, callee)
+                    "{}, which the loop calls, {what}",
+                    through(f, root)
                 ));
             }
         }
-    }
-    if let Some(call) = ir::returns_twice_call(function) {
-        return Err(format!(
-            "'{}' calls {}, which returns twice: a longjmp out of the loop would skip the stores at its exits",
-            ir::name(function),
-            ir::describe(call)
-        ));
     }
     Ok(())
 }

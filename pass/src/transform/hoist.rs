@@ -16,10 +16,14 @@
 //!
 //! A global variable of the program's own is read the same way: internal to the module (as
 //! link-time optimisation makes every variable no library sees), not thread-local, its
-//! address used only by loads and stores, every store in the loop's function and none in the
-//! loop. Its address goes nowhere else, so no call of the loop can write it, and a signal
-//! handler, another function, does not either. coreutils' `cat` loads its input descriptor
-//! from the global `input_desc` at the top of each iteration of its copy loop. Such a load
+//! address used only by loads and stores, no store in the loop, and no function that stores
+//! to it able to run while the loop runs (`globals::undisturbed`: none reached from a call of
+//! the loop, none a signal handler or other function whose address is taken, or one they
+//! call, none that code in other files may call, which may be their signal handler). Its
+//! address goes nowhere else, so no call of the loop can write it. coreutils'
+//! `cat` loads its input descriptor from the global `input_desc` at the top of each iteration
+//! of its copy loop; gzip's `fill_inbuf` loads `ifd`, which `treat_file` sets, in its read
+//! loop. Such a load
 //! moves only where LLVM knows it cannot fault (`isSafeToLoadUnconditionally`); a volatile
 //! load never moves.
 //!
@@ -34,6 +38,7 @@ use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 
 use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
+use super::globals::{undisturbed, CallGraph};
 use super::reheader::heads_loop;
 use super::{Changed, Hot};
 use crate::context::Context;
@@ -128,15 +133,16 @@ pub(super) fn global_of(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
     None
 }
 
-/// Whether the global variable `global` is the program's own and no store of the loop of
-/// `blocks` writes it: internal to the module (with link-time optimisation, the whole
+/// Whether the global variable `global` is the program's own and nothing writes it while the
+/// loop of `blocks` runs: internal to the module (with link-time optimisation, the whole
 /// program), its address used only by loads and stores (through constant address
-/// computations), and every store in `function`, none in the loop. Its address goes nowhere
-/// else, so no call can write it (nor any store through another pointer); a signal handler is
-/// another function, so a variable one sets is not this.
-fn written_only_by(
+/// computations), no store in the loop, and no function that stores to it able to run while
+/// the loop runs (`globals::undisturbed`: none reached from the loop's calls, none a signal
+/// handler or callback, or called by one, none that other files may call). Its address goes
+/// nowhere else, so no call can write it (nor any store through another pointer).
+fn unwritten_in(
+    graph: &CallGraph,
     global: LLVMValueRef,
-    function: LLVMValueRef,
     blocks: &HashSet<LLVMBasicBlockRef>,
 ) -> bool {
     if !ir::is_internal_global(global) {
@@ -145,23 +151,36 @@ fn written_only_by(
     let Ok(users) = ir::global_address_users(global) else {
         return false;
     };
-    users.into_iter().all(|(u, p)| {
+    let mut writers: Vec<LLVMValueRef> = Vec::new();
+    for (u, p) in users {
         let block = ir::parent_block(u);
         match ir::opcode(u) {
-            LLVMOpcode::LLVMLoad => true,
-            LLVMOpcode::LLVMStore => {
-                ir::operand(u, 0) != p
-                    && ir::block_function(block) == function
-                    && !blocks.contains(&block)
+            LLVMOpcode::LLVMLoad => {}
+            LLVMOpcode::LLVMStore if ir::operand(u, 0) != p && !blocks.contains(&block) => {
+                let f = ir::block_function(block);
+                if !writers.contains(&f) {
+                    writers.push(f);
+                }
             }
-            _ => false,
+            _ => return false,
         }
-    })
+    }
+    // A writer that other files may call could be their signal handler (the loop's own
+    // function aside: its stores before the loop are this run's).
+    let function = blocks.iter().next().map(|&b| ir::block_function(b));
+    let others: Vec<LLVMValueRef> = writers
+        .iter()
+        .copied()
+        .filter(|&f| Some(f) != function)
+        .collect();
+    undisturbed(graph, &writers, blocks, "writes it").is_ok()
+        && !graph.reachable_from_outside(&others)
 }
 
 /// Why `load` may not leave the loop of `blocks`, or its address computations to move with it.
 fn invariant(
     shim: &crate::shim::Shim,
+    graph: &CallGraph,
     load: LLVMValueRef,
     blocks: &HashSet<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMValueRef>> {
@@ -180,9 +199,7 @@ fn invariant(
     // A global variable nothing in the loop writes (its address is a constant).
     if let Some(global) = global_of(ir::operand(load, 0)) {
         let address_in_loop = ir::is_instruction(ir::operand(load, 0));
-        let function = ir::block_function(ir::parent_block(load));
-        let unwritten = written_only_by(global, function, blocks);
-        return (!address_in_loop && unwritten).then(Vec::new);
+        return (!address_in_loop && unwritten_in(graph, global, blocks)).then(Vec::new);
     }
     let (array, geps) = array_of(ir::operand(load, 0))?;
     if blocks.contains(&ir::parent_block(array)) {
@@ -212,6 +229,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
     let today = hot.today(ctx);
     let mut changed = Changed::No;
+    // The call graph changes only with calls: moving loads keeps it.
+    let mut graph: Option<CallGraph> = None;
     for r in today.refused.iter().chain(&today.loops_refused) {
         let load = match r.refusal.reason {
             Reason::VariantArgument { value, .. } | Reason::LateArgument { value, .. } => value,
@@ -238,7 +257,12 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let blocks: HashSet<LLVMBasicBlockRef> =
             loop_blocks(ctx.shim, header).into_iter().collect();
         let (Some(moving), Some(pre)) = (
-            invariant(ctx.shim, load, &blocks),
+            invariant(
+                ctx.shim,
+                graph.get_or_insert_with(|| CallGraph::of(ctx.module)),
+                load,
+                &blocks,
+            ),
             way_in(header, &blocks).ok(),
         ) else {
             continue;
@@ -276,7 +300,12 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             })
             .collect();
         for load in loads {
-            let Some(moving) = invariant(ctx.shim, load, &blocks) else {
+            let Some(moving) = invariant(
+                ctx.shim,
+                graph.get_or_insert_with(|| CallGraph::of(ctx.module)),
+                load,
+                &blocks,
+            ) else {
                 continue;
             };
             if !ctx.shim.safe_to_load_at(load, end) {

@@ -45,10 +45,10 @@ use crate::remarks::Remark;
 use crate::shim::Shim;
 
 /// What a global variable of function pointers may hold, when that is known.
-struct Targets {
-    global: LLVMValueRef,
+pub(super) struct Targets {
+    pub global: LLVMValueRef,
     /// The functions stored to it or in its initialiser, in the order first met.
-    functions: Vec<LLVMValueRef>,
+    pub functions: Vec<LLVMValueRef>,
 }
 
 /// The values a stored function pointer may be: functions (pushed to `out`) and nulls, through
@@ -129,7 +129,7 @@ fn targets_of(global: LLVMValueRef) -> Option<Targets> {
 }
 
 /// The module's global variables of function pointers whose values are known.
-fn known_globals(module: LLVMModuleRef) -> Vec<Targets> {
+pub(super) fn known_globals(module: LLVMModuleRef) -> Vec<Targets> {
     let mut out = Vec::new();
     // SAFETY: walking the module's global variable list.
     unsafe {
