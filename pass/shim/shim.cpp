@@ -943,7 +943,17 @@ const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header,
       }
     auto *Slot = new AllocaInst(Ty, DL.getAllocaAddrSpace(), nullptr, "mc.promoted",
                                 F.getEntryBlock().getFirstInsertionPt());
-    auto *Init = new LoadInst(Ty, P, "mc.promoted.in", false, A, Pre->getTerminator()->getIterator());
+    auto *InitLoad =
+        new LoadInst(Ty, P, "mc.promoted.in", false, A, Pre->getTerminator()->getIterator());
+    // The value a store just before the loop gave it (`insize = 0;` then the loop), so that
+    // the variable's phi is the same as one the function already had for it.
+    Value *Init = InitLoad;
+    BasicBlock::iterator From = InitLoad->getIterator();
+    if (Value *V = FindAvailableLoadedValue(InitLoad, Pre, From, DefMaxInstsToScan);
+        V && V != InitLoad && V->getType() == Ty) {
+      InitLoad->eraseFromParent();
+      Init = V;
+    }
     new StoreInst(Init, Slot, Pre->getTerminator()->getIterator());
     for (Instruction *I : Accesses) {
       if (auto *LI = dyn_cast<LoadInst>(I))

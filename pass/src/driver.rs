@@ -66,7 +66,7 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     };
     let mut graph = map(ctx, &scan);
     // Transformations on the hot edges; after a change, scan and map again (transform/mod.rs).
-    if transform::run_on_hot(ctx, &scan.sites, &graph.pairs) == Changed::Yes {
+    if transform::run_on_hot(ctx, &scan.sites, &graph.pairs, &graph.self_loops) == Changed::Yes {
         changed = true;
         scan = sites::scan(ctx.shim, ctx.module);
         graph = map(ctx, &scan);

@@ -451,6 +451,12 @@ pub fn users(v: LLVMValueRef) -> Vec<(LLVMValueRef, LLVMBasicBlockRef)> {
     out
 }
 
+/// Replaces every use of `old` by `new` (of the same type).
+pub fn replace_uses(old: LLVMValueRef, new: LLVMValueRef) {
+    // SAFETY: both are live values of one type.
+    unsafe { llvm_sys::core::LLVMReplaceAllUsesWith(old, new) }
+}
+
 /// Deletes the instruction `inst`, which has no use left.
 pub fn erase(inst: LLVMValueRef) {
     // SAFETY: `inst` is a live instruction of the module whose uses were all replaced.

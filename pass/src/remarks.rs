@@ -264,6 +264,36 @@ impl Remark {
         }
     }
 
+    /// The merge a loop's way round from `site`'s call shares with a stop's way back into
+    /// the loop, copied for the way round (`transform::duplicate::split_merges`).
+    pub(crate) fn merge_split(site: &Site, merge: &str, blocks: u32) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Duplicated",
+            function: site.function,
+            at: Some(site.call),
+            message: format!(
+                "copied block {merge} ({blocks} block{}) for the way round the loop from {}: a stop's way back into the loop joins it there, and the way round now tests the call's result on its own",
+                if blocks == 1 { "" } else { "s" },
+                site.label()
+            ),
+        }
+    }
+
+    /// A merge of the way round that was not copied.
+    pub(crate) fn merge_not_split(site: &Site, merge: &str, why: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "NotDuplicated",
+            function: site.function,
+            at: Some(site.call),
+            message: format!(
+                "block {merge}, where a stop's way back into the loop of {} joins its way round, was not copied: {why}",
+                site.label()
+            ),
+        }
+    }
+
     /// A hot edge that dominance refused and whose path was not copied.
     pub(crate) fn not_duplicated(
         sites: &[Site],

@@ -223,7 +223,8 @@ out:
   ret i32 %put.out
 }
 
-; The total's step without nsw: it may wrap where the 64-bit arguments would not.
+; The total's step without nsw, and the count not what is left (`size - got`) but a fixed
+; block: the total may wrap where the 64-bit arguments would not.
 define i32 @fill_wraps(i32 %fd, ptr %buf, i32 %size) {
 entry:
   %errno = call ptr @__errno_location()
@@ -234,9 +235,7 @@ loop:
   %got = phi i32 [ %got.next, %latch ], [ 0, %entry ]
   %got.wide = sext i32 %got to i64
   %at = getelementptr inbounds i8, ptr %buf, i64 %got.wide
-  %left = sub nsw i32 %size, %got
-  %count = sext i32 %left to i64
-  %n = tail call i64 @read(i32 %fd, ptr %at, i64 %count)
+  %n = tail call i64 @read(i32 %fd, ptr %at, i64 65536)
   %n32 = trunc i64 %n to i32
   %ok = icmp sgt i32 %n32, 0
   br i1 %ok, label %more, label %out

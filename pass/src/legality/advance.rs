@@ -52,7 +52,6 @@ use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 use super::facts::{End, Gap, Step as PathStep};
 use super::looped::{
     carried_value, leaving, loop_blocks, nothing_else_escapes, one_way_in, value_round,
-    BOUNDED_TRANSFERS,
 };
 use super::{conditions, dead_buffers, reentry, Checker, Reason, Refusal};
 use crate::ir;
@@ -262,11 +261,18 @@ impl Checker<'_> {
                 _ => None,
             });
             // `int` totals: the 64-bit arguments advance with the total while it does not
-            // wrap, which `nsw` on its step makes undefined in the original.
+            // wrap, which `nsw` on its step makes undefined in the original, and which an
+            // `unsigned` total (gzip's `insize`) cannot do when the count of the call whose
+            // result is the step is `base - total`: a bounded transfer returns at most its
+            // count, so the total stays at most `base` (`counted_to`).
             if let (Some(k), Some(_)) = (total, widen) {
                 let step = reentry::step_through_latch(carried[k].next, &batch).ok();
-                if !step.is_some_and(|a| ir::opcode(a) == LLVMOpcode::LLVMAdd && no_signed_wrap(a))
-                {
+                let bounded = by.is_some_and(|e| {
+                    counted_to(phi, e, &derived_insts, header, &entries, sites).is_some()
+                });
+                if !step.is_some_and(|a| {
+                    ir::opcode(a) == LLVMOpcode::LLVMAdd && (no_signed_wrap(a) || bounded)
+                }) {
                     let why = format!(
                         "the 32-bit total {} it is computed from may wrap: its step has no nsw",
                         ir::value_name(phi)
@@ -407,9 +413,16 @@ impl Checker<'_> {
         let errno_at = round.errno_reset.map(|s| ir::operand(s, 1));
         for &b in &round.blocks {
             for inst in ir::instructions(b).into_iter().filter(|&i| ir::is_phi(i)) {
-                // An advancing argument's step joined here (`advancing_value`).
+                // An advancing argument's step joined here (`advancing_value`), or a total's
+                // (the result merged with a retry's, `looped::step_kind`).
                 let step_of = |a: &Advancing| (0..2).any(|k| ir::operand(a.next, k) == inst);
-                if !carried.iter().any(|c| c.next == inst)
+                let total_step = |c: &Carried| {
+                    matches!(c.step, Step::Result { .. })
+                        && ir::is_instruction(c.next)
+                        && ir::num_operands(c.next) == 2
+                        && (0..2).any(|k| ir::operand(c.next, k) == inst)
+                };
+                if !carried.iter().any(|c| c.next == inst || total_step(c))
                     && errno_at != Some(inst)
                     && !advancing.iter().any(|a| step_of(a) || a.next == inst)
                 {
@@ -486,6 +499,10 @@ impl Checker<'_> {
         self.plain(after_call)?;
         let term =
             ir::terminator(block).ok_or_else(|| Refusal::new(site.call, Reason::Malformed))?;
+        if let Some(first) = leaving_switch(term, inside) {
+            let default = ir::successors(term)[0];
+            return self.way_round_from(ck, header, inside, term, first, (block, default), false);
+        }
         let Some((cond, t, f)) = ir::conditional_branch(term) else {
             return Err(Refusal::new(site.call, Reason::NoStop { site: ck }));
         };
@@ -504,16 +521,56 @@ impl Checker<'_> {
             },
             (false, false) => return Err(Refusal::new(term, Reason::WayRound { inst: term })),
         };
-        // Further tests of the call's result on the way, each leaving the loop (`if (n < 0)
-        // ...; if (n == 0) break;`): the stop is their union.
-        let mut tests = vec![PathStep::Branch {
+        let first = PathStep::Branch {
             inst: term,
             cond,
             off,
             continue_if_true: round_if_true,
-        }];
+        };
+        self.way_round_from(ck, header, inside, term, first, (block, on), reentry)
+    }
+
+    /// The way round from `ck`'s block, whose terminator `term` is the first test of its
+    /// result (`first`), going on to `on` (`(block, on)`), to the header (see
+    /// [`Self::way_round`]).
+    #[allow(clippy::too_many_arguments)]
+    fn way_round_from(
+        &self,
+        ck: usize,
+        header: LLVMBasicBlockRef,
+        inside: &HashSet<LLVMBasicBlockRef>,
+        term: LLVMValueRef,
+        first: PathStep,
+        (block, on): (LLVMBasicBlockRef, LLVMBasicBlockRef),
+        reentry: bool,
+    ) -> Result<WayRound, Refusal> {
+        let site = &self.sites[ck];
+        let (off, single) = match &first {
+            PathStep::Branch {
+                cond,
+                off,
+                continue_if_true,
+                ..
+            } => (
+                *off,
+                Some(conditions::stop_predicate(*cond, *continue_if_true, site)),
+            ),
+            PathStep::Switch { cases, .. } => (cases.first().map_or(on, |c| c.1), None),
+            PathStep::Inst { .. } => return Err(Refusal::new(term, Reason::NoStop { site: ck })),
+        };
+        // Further tests of the call's result on the way, each leaving the loop (`if (n < 0)
+        // ...; if (n == 0) break;`): the stop is their union.
+        let mut tests = vec![first];
         let (mut prev, mut on) = (block, on);
         while on != header {
+            // A `switch` on the result whose cases leave (`case 0: break; case -1: ...`).
+            if let Some(step) = switch_test(on, prev, inside) {
+                self.plain(ir::instructions(on).into_iter())?;
+                let default = ir::successors(ir::terminator(on).unwrap_or(term))[0];
+                tests.push(step);
+                (prev, on) = (on, default);
+                continue;
+            }
             let Some((t2, c2, next, out, stays_if_true)) = result_test(on, prev, site.call, inside)
             else {
                 break;
@@ -527,34 +584,44 @@ impl Checker<'_> {
             });
             (prev, on) = (on, next);
         }
-        let stop = if tests.len() > 1 {
-            // The straight check's judgement of stacked tests (`conditions::linearity`).
-            let gap = Gap {
-                steps: tests.clone(),
-                end: End::Reached { exit_to_b: None },
-                on_path: Default::default(),
-            };
-            conditions::linearity(&gap, self.sites, ck, ck).map_err(|(_, refusal)| refusal)?
-        } else {
-            conditions::stop_predicate(cond, round_if_true, site)
-                .ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?
+        let stop = match single {
+            Some(stop) if tests.len() == 1 => {
+                stop.ok_or_else(|| Refusal::new(term, Reason::NoStop { site: ck }))?
+            }
+            // The straight check's judgement of stacked tests (`conditions::linearity`), a
+            // switch's cases among them.
+            _ => {
+                let gap = Gap {
+                    steps: tests.clone(),
+                    end: End::Reached { exit_to_b: None },
+                    on_path: Default::default(),
+                };
+                conditions::linearity(&gap, self.sites, ck, ck).map_err(|(_, refusal)| refusal)?
+            }
         };
+        // Each way out, in order: a switch's once per case.
         let branches: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = tests
             .iter()
-            .filter_map(|t| match *t {
-                PathStep::Branch { inst, off, .. } => Some((inst, off)),
-                _ => None,
+            .flat_map(|t| match t {
+                PathStep::Branch { inst, off, .. } => vec![(*inst, *off)],
+                PathStep::Switch { inst, cases, .. } => {
+                    cases.iter().map(|&(_, to)| (*inst, to)).collect()
+                }
+                PathStep::Inst { .. } => Vec::new(),
             })
             .collect();
+        let mut test_blocks: Vec<LLVMBasicBlockRef> = Vec::new();
+        for &(inst, _) in &branches {
+            let b = ir::parent_block(inst);
+            if b != block && !test_blocks.contains(&b) {
+                test_blocks.push(b);
+            }
+        }
         let mut round = WayRound {
             stop,
             exit: (term, off),
             // The further tests' blocks are on the way round.
-            blocks: branches
-                .iter()
-                .skip(1)
-                .map(|&(inst, _)| ir::parent_block(inst))
-                .collect(),
+            blocks: test_blocks,
             tests: if branches.len() > 1 {
                 branches
             } else {
@@ -663,6 +730,47 @@ impl Checker<'_> {
     }
 }
 
+/// The `switch` that ends `block`, entered from `prev` alone, whose cases leave the loop of
+/// `inside` (a further test of a result on the way round; `conditions::linearity` then
+/// judges whether it tests the call's result).
+fn switch_test(
+    block: LLVMBasicBlockRef,
+    prev: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Option<PathStep> {
+    if ir::predecessors(block) != [prev] {
+        return None;
+    }
+    leaving_switch(ir::terminator(block)?, inside)
+}
+
+/// The test a `switch` that ends a call's block makes, when its default successor stays in
+/// the loop of `inside` and each case leaves it (`switch (n) { case 0: ...; case -1: ... }`
+/// after `n = read(...)`, cases that break out or fail): the cases as a path step.
+fn leaving_switch(term: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Option<PathStep> {
+    if ir::opcode(term) != LLVMOpcode::LLVMSwitch {
+        return None;
+    }
+    let succ = ir::successors(term);
+    let (&default, case_blocks) = succ.split_first()?;
+    if !inside.contains(&default) {
+        return None;
+    }
+    let mut cases = Vec::with_capacity(case_blocks.len());
+    for (k, &to) in case_blocks.iter().enumerate() {
+        if inside.contains(&to) {
+            return None;
+        }
+        // Operand 2k+2 of a switch is the value of its case k+1 (operand 1 is the default).
+        cases.push((ir::const_int(ir::operand(term, 2 * k as u32 + 2))?, to));
+    }
+    Some(PathStep::Switch {
+        inst: term,
+        value: ir::operand(term, 0),
+        cases,
+    })
+}
+
 /// A refusal when the header's `test` compares a phi of `header` that carries a result of
 /// one of `calls` (or its truncation) from the iteration before: gzip's `write_buf`,
 /// `while ((n = write(fd, buf, cnt)) != cnt) { if (n == (unsigned)-1) write_error(); ... }`,
@@ -753,11 +861,13 @@ pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Op
         widen: None,
         parts: Vec::new(),
     };
-    // `sext x` or `zext nneg x` to 64 bits, in the header, of a value used by `inst` alone.
+    // `sext x` or `zext nneg x` to 64 bits, in the header (used by `inst` alone when it is
+    // a part of `inst`'s derivation; the argument itself may also serve a call of a stop's
+    // way back into the loop, gzip's retry of a read after EAGAIN).
     let widened = |x: LLVMValueRef| -> Option<(LLVMValueRef, Cast)> {
         if !ir::is_instruction(x)
             || ir::parent_block(x) != header
-            || ir::users(x).len() != 1
+            || (x != inst && ir::users(x).len() != 1)
             || ir::int_width(ir::type_of(x)) != 64
         {
             return None;
@@ -789,7 +899,15 @@ pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Op
         LLVMOpcode::LLVMAdd if is_phi(b) && invariant(a) => Some(plain(b, a, Derive::Add)),
         LLVMOpcode::LLVMSub if is_phi(b) && invariant(a) => Some(plain(b, a, Derive::SubFrom)),
         LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt => {
-            let (x, cast) = widened(inst)?;
+            let (mut x, cast) = widened(inst)?;
+            // `umin(base - phi, C)` with `sub nuw` from a constant `0 <= base <= C` is
+            // `base - phi` itself (gzip's `if (INT_MAX < cnt) cnt = INT_MAX;` on an unsigned
+            // count of what is left of its buffer).
+            let mut clamp = None;
+            if let Some(y) = clamped_count(x, header) {
+                clamp = Some(x);
+                x = y;
+            }
             if !ir::is_instruction(x)
                 || ir::parent_block(x) != header
                 || ir::users(x).len() != 1
@@ -809,11 +927,49 @@ pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Op
                 base,
                 kind,
                 widen: Some(cast),
-                parts: vec![x],
+                parts: clamp.into_iter().chain([x]).collect(),
             })
         }
         _ => None,
     }
+}
+
+/// `y` when `x` is `llvm.umin(y, C)` in `header`, used once, and `y` is `sub nuw base, v`
+/// with constants `0 <= base <= C`: then `y <= base <= C`, and `x` is `y`.
+fn clamped_count(x: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<LLVMValueRef> {
+    if !ir::is_instruction(x)
+        || !ir::is_call(x)
+        || ir::parent_block(x) != header
+        || ir::users(x).len() != 1
+    {
+        return None;
+    }
+    let callee = ir::called_function(x)?;
+    if !ir::name(callee).starts_with("llvm.umin.") {
+        return None;
+    }
+    let args = ir::call_args(x);
+    let (y, c) = match (ir::const_int(args[0]), ir::const_int(args[1])) {
+        (None, Some(c)) => (args[0], c),
+        (Some(c), None) => (args[1], c),
+        _ => return None,
+    };
+    let width = ir::int_width(ir::type_of(x));
+    // The constant as unsigned: a negative `c` is above every non-negative `base`.
+    let c = if width < 64 {
+        (c as u64) & ((1u64 << width) - 1)
+    } else {
+        c as u64
+    };
+    if !ir::is_instruction(y)
+        || ir::opcode(y) != LLVMOpcode::LLVMSub
+        || ir::parent_block(y) != header
+        || !no_unsigned_wrap(y)
+    {
+        return None;
+    }
+    let base = ir::const_int(ir::operand(y, 0))?;
+    (base >= 0 && (base as u64) <= c).then_some(y)
 }
 
 /// The until of a rotated loop whose latch tests a running total's next value against a
@@ -825,7 +981,10 @@ pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Op
 /// `base - v.next` is in `0 ..= base - v`, without overflow either. (The lowering tests the
 /// latch's own comparison on the values after the batch; the until bit only has to end the
 /// batch no later than it.) `v.next <= bound` going round is the same test when `base` is
-/// `add nsw bound, 1` (clang's form of `got < size` when `size` is `bound + 1`).
+/// `add nsw bound, 1` (clang's form of `got < size` when `size` is `bound + 1`). With an
+/// `unsigned` total (`insize < INBUFSIZ`) the comparison is unsigned: the same where
+/// `sub nuw nsw base, v` has a constant `base >= 0`, which puts `v` and `v.next` in
+/// `0 ..= base`.
 fn total_test(
     test: LLVMValueRef,
     goes_on: bool,
@@ -838,12 +997,27 @@ fn total_test(
     let pred = ir::icmp_predicate(test)?;
     let (l, r) = (ir::operand(test, 0), ir::operand(test, 1));
     // Normalise to `next < bound` (or `next <= bound`, inclusive) going round.
-    let (next, bound, inclusive) = match (pred, goes_on) {
-        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r, false),
-        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l, false),
-        (LLVMIntSLE, true) | (LLVMIntSGT, false) => (l, r, true),
-        (LLVMIntSGE, true) | (LLVMIntSLT, false) => (r, l, true),
+    // An unsigned comparison (`unsigned insize; ... while (insize < N)`) is the signed
+    // one where both sides are non-negative: below.
+    let (next, bound, inclusive, unsigned) = match (pred, goes_on) {
+        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r, false, false),
+        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l, false, false),
+        (LLVMIntSLE, true) | (LLVMIntSGT, false) => (l, r, true, false),
+        (LLVMIntSGE, true) | (LLVMIntSLT, false) => (r, l, true, false),
+        (LLVMIntULT, true) | (LLVMIntUGE, false) => (l, r, false, true),
+        (LLVMIntUGT, true) | (LLVMIntULE, false) => (r, l, false, true),
         _ => return None,
+    };
+    // With `sub nuw nsw base, v` and a constant `base >= 0`, `v` is in `0 ..= base` and
+    // so is its next value (at most `base`, see `total_test`'s caller): both signed.
+    let nonneg = |d: &Derived| {
+        let sub = if d.widen.is_some() {
+            let x = ir::operand(d.inst, 0);
+            clamped_count(x, ir::parent_block(x)).unwrap_or(x)
+        } else {
+            d.inst
+        };
+        !unsigned || (no_unsigned_wrap(sub) && ir::const_int(d.base).is_some_and(|c| c >= 0))
     };
     // `base` is the bound, or for an inclusive test `bound + 1` without overflow.
     let past = |base: LLVMValueRef| {
@@ -861,14 +1035,54 @@ fn total_test(
         d.kind == Derive::SubFrom
             // A widened `sub` carries nsw (`derivation_of`).
             && (d.widen.is_some() || no_signed_wrap(d.inst))
+            && nonneg(d)
             && past(d.base)
             && d.arg == 2
             && carried[d.carried].next == next
             && sites[entries[d.entry].site]
                 .nr
-                .is_some_and(|nr| BOUNDED_TRANSFERS.contains(&nr))
+                .is_some_and(|nr| COUNTED_TRANSFERS.contains(&nr))
     })?;
     Some((TestedArg::Derived(which), Until::NonPos))
+}
+
+/// System calls whose result, when not negative, is at most their argument 2: `read`,
+/// `write`, `pread64`, `pwrite64` (not `readv`/`writev`, whose argument 2 counts buffers).
+const COUNTED_TRANSFERS: [u32; 4] = [0, 1, 17, 18];
+
+/// The base of the count `ext (sub nsw base, phi)` that entry `entry`, a counted transfer
+/// (`COUNTED_TRANSFERS`), takes as its argument 2 among the derived arguments
+/// `derived_insts` of `header`: in every iteration that completes, the entry moves at most
+/// `base - phi` bytes, so `phi` plus its result stays at most `base`.
+fn counted_to(
+    phi: LLVMValueRef,
+    entry: usize,
+    derived_insts: &[LLVMValueRef],
+    header: LLVMBasicBlockRef,
+    entries: &[Entry],
+    sites: &[Site],
+) -> Option<LLVMValueRef> {
+    let bounded = entries
+        .get(entry)
+        .and_then(|e| sites[e.site].nr)
+        .is_some_and(|nr| COUNTED_TRANSFERS.contains(&nr));
+    if !bounded {
+        return None;
+    }
+    derived_insts.iter().find_map(|&d| {
+        let x = derivation_of(d, header)?;
+        (x.phi == phi
+            && x.kind == Derive::SubFrom
+            && x.widen.is_some()
+            && passed_as(entries, d).contains(&(entry, 2)))
+        .then_some(x.base)
+    })
+}
+
+/// Whether the arithmetic instruction `inst` carries `nuw`.
+fn no_unsigned_wrap(inst: LLVMValueRef) -> bool {
+    // SAFETY: inst is a live `add` or `sub` instruction of the module being checked.
+    unsafe { llvm_sys::core::LLVMGetNUW(inst) != 0 }
 }
 
 /// Whether the arithmetic instruction `inst` carries `nsw`.
@@ -1088,7 +1302,14 @@ fn choose_through_tests(
     let round_after_tests = |x: LLVMBasicBlockRef| {
         let (mut prev, mut x) = (block, x);
         let mut tested = false;
-        while let Some((_, _, next, _, _)) = result_test(x, prev, call, inside) {
+        loop {
+            let next = match switch_test(x, prev, inside) {
+                Some(_) => ir::terminator(x).map(|t| ir::successors(t)[0]),
+                None => result_test(x, prev, call, inside).map(|(_, _, next, _, _)| next),
+            };
+            let Some(next) = next else {
+                break;
+            };
             (prev, x, tested) = (x, next, true);
             if x == header {
                 break;

@@ -678,6 +678,22 @@ pub(super) fn step_kind(
     let mut masked: Option<LLVMValueRef> = None;
     let mut resigned: Option<LLVMValueRef> = None;
     while in_loop(v) {
+        // A phi of a block after the header (not the carried value's own) that takes one
+        // value from the blocks of `inside`: a result merged with a retry's, which the
+        // other ways in (a stop's way back into the loop, outside the batch) bring.
+        if ir::is_phi(v) && ir::parent_block(v) != ir::parent_block(phi) {
+            let mut from_inside = ir::incoming(v)
+                .into_iter()
+                .filter(|&(_, b)| inside.contains(&b))
+                .map(|(x, _)| x);
+            match (from_inside.next(), from_inside.next()) {
+                (Some(x), None) if x != v => {
+                    v = x;
+                    continue;
+                }
+                _ => break,
+            }
+        }
         let cast = match ir::opcode(v) {
             LLVMOpcode::LLVMTrunc => Cast::Trunc,
             LLVMOpcode::LLVMSExt => Cast::SExt,

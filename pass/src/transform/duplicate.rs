@@ -28,7 +28,7 @@
 //! [`MAX_PER_FUNCTION`] paths are copied in one function, and only for edges that ran at least
 //! [`MIN_WEIGHT`] times and at least a [`HOT_SHARE`]th as often as the profile's heaviest.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
@@ -36,7 +36,7 @@ use super::Changed;
 use super::Hot;
 use crate::context::Context;
 use crate::ir;
-use crate::legality::Reason;
+use crate::legality::{loop_blocks, Reason};
 use crate::remarks::Remark;
 use crate::shim::{NewHeader, Shim};
 
@@ -96,8 +96,131 @@ fn forward_path(
     None
 }
 
-/// Copies the paths of the hot edges that dominance refuses (heaviest first).
+/// For a whole loop refused because a stop of its last call goes back into the loop
+/// (`ExitReentersLoop`): when the call's block `block` branches to that stop's block `off`
+/// (entered from `block` alone) and to a merge `m` that the stop's way back joins (every
+/// other predecessor of `m` is reached only through `off`), the merge, so that the way round
+/// gets a copy of its own.
+///
+/// gzip's `read_buffer`, inlined into `fill_inbuf`'s loop, reads again after `EAGAIN`:
+/// `n = read(..); if (n < 0 && errno == EAGAIN) { ...fcntl...; n = read(..); }` then tests
+/// `n` (`switch`: 0 breaks, -1 fails) and goes round. The way round from the first `read`
+/// passes the merge of the two results, whose phi the tests read. With the merge copied, the
+/// way round tests the first read's result directly, the stop (`n < 0`) goes back into the
+/// loop by the original blocks, and they join the way round at the latch, which legality
+/// takes (`legality::reentry`).
+fn merge_of(
+    shim: &Shim,
+    block: LLVMBasicBlockRef,
+    off: LLVMBasicBlockRef,
+) -> Option<LLVMBasicBlockRef> {
+    if ir::predecessors(off) != [block] {
+        return None;
+    }
+    let m = ir::successors_of(block).into_iter().find(|&s| s != off)?;
+    let preds = ir::predecessors(m);
+    if preds.len() < 2 || !preds.contains(&block) {
+        return None;
+    }
+    let first = ir::instructions(off).first().copied()?;
+    let dominated =
+        |b: LLVMBasicBlockRef| ir::terminator(b).is_some_and(|t| shim.dominates(first, t));
+    if !preds.iter().filter(|&&p| p != block).all(|&p| dominated(p)) {
+        return None;
+    }
+    // The stop's way back comes into the loop at the merge only: every block of the loop it
+    // reaches before the merge is its own (a way round that also leaves from `off`, such as
+    // `if (n > 0) { ...; if (big) goto short; } short: ...`, is not a stop's way back).
+    let header = super::innermost_loop(shim, block, block)?;
+    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
+    let mut seen = HashSet::from([off]);
+    let mut todo = vec![off];
+    while let Some(b) = todo.pop() {
+        for next in ir::successors_of(b) {
+            if next == m || !inside.contains(&next) || seen.contains(&next) {
+                continue;
+            }
+            if next == header || !dominated(next) {
+                return None;
+            }
+            seen.insert(next);
+            todo.push(next);
+        }
+    }
+    Some(m)
+}
+
+/// Folds the phis of `block` that have one incoming value (a copy entered by one edge).
+fn fold_single_phis(block: LLVMBasicBlockRef) {
+    for phi in ir::instructions(block)
+        .into_iter()
+        .take_while(|&i| ir::is_phi(i))
+    {
+        if let [(v, _)] = ir::incoming(phi)[..] {
+            if v != phi {
+                ir::replace_uses(phi, v);
+                ir::erase(phi);
+            }
+        }
+    }
+}
+
+/// Copies the merges of loops' ways round that a stop's way back joins ([`merge_of`]).
+fn split_merges(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let heaviest = hot
+        .pairs
+        .iter()
+        .map(|p| p.weight)
+        .chain(hot.self_loops.iter().map(|&(_, w)| w))
+        .max()
+        .unwrap_or(0);
+    let today = hot.today(ctx);
+    let mut changed = Changed::No;
+    let mut split: Vec<LLVMBasicBlockRef> = Vec::new();
+    for r in &today.loops_refused {
+        let Reason::ExitReentersLoop { off } = r.refusal.reason else {
+            continue;
+        };
+        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
+            continue;
+        }
+        let block = ir::parent_block(r.refusal.at);
+        if ir::terminator(block) != Some(r.refusal.at) {
+            continue;
+        }
+        let Some(m) = merge_of(ctx.shim, block, off) else {
+            continue;
+        };
+        if split.contains(&m) {
+            continue;
+        }
+        split.push(m);
+        let site = &sites[r.a];
+        let name = ir::block_name(m);
+        match ctx
+            .shim
+            .duplicate_path(&[block, m], MAX_COPY, NewHeader::No)
+        {
+            Ok(blocks) => {
+                changed = Changed::Yes;
+                if let Some(copy) = ir::successors_of(block).into_iter().find(|&s| s != off) {
+                    fold_single_phis(copy);
+                }
+                ctx.remark(Remark::merge_split(site, &name, blocks));
+            }
+            Err(why) => ctx.remark(Remark::merge_not_split(site, &name, &why)),
+        }
+    }
+    changed
+}
+
+/// Copies the paths of the hot edges that dominance refuses (heaviest first), and the merges
+/// of loops' ways round that a stop's way back joins (`split_merges`).
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    if split_merges(ctx, hot) == Changed::Yes {
+        return Changed::Yes;
+    }
     let sites = hot.sites;
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
     let today = hot.today(ctx);

@@ -98,10 +98,16 @@ pub(super) struct Today {
 }
 
 impl Today {
-    pub(super) fn of(ctx: &Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Today {
+    pub(super) fn of(
+        ctx: &Context<'_>,
+        sites: &[Site],
+        pairs: &[WeightedPair],
+        self_loops: &[(usize, u64)],
+    ) -> Today {
         let mut checker = Checker::new(ctx.shim, sites);
         let (regions, refused) = regions::grow(&mut checker, sites, pairs);
-        let (plans, loops_refused) = regions::whole_loops(&mut checker, sites, regions, pairs, &[]);
+        let (plans, loops_refused) =
+            regions::whole_loops(&mut checker, sites, regions, pairs, self_loops);
         let mut today = Today {
             straight: Vec::new(),
             refused,
@@ -127,6 +133,8 @@ impl Today {
 pub(crate) struct Hot<'s> {
     pub sites: &'s [Site],
     pub pairs: &'s [WeightedPair],
+    /// Sites that follow themselves (a loop around one call), with the weight.
+    pub self_loops: &'s [(usize, u64)],
     today: Option<Rc<Today>>,
 }
 
@@ -135,16 +143,17 @@ impl<'s> Hot<'s> {
         Hot {
             sites,
             pairs,
+            self_loops: &[],
             today: None,
         }
     }
 
     /// What legality makes of the hot edges as the IR stands now.
     pub(super) fn today(&mut self, ctx: &Context<'_>) -> Rc<Today> {
-        let (sites, pairs) = (self.sites, self.pairs);
+        let (sites, pairs, self_loops) = (self.sites, self.pairs, self.self_loops);
         Rc::clone(
             self.today
-                .get_or_insert_with(|| Rc::new(Today::of(ctx, sites, pairs))),
+                .get_or_insert_with(|| Rc::new(Today::of(ctx, sites, pairs, self_loops))),
         )
     }
 }
@@ -187,18 +196,24 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
 
 /// Runs every transformation over hot edges once; whether any changed the IR (then the
 /// sites are scanned and the profile mapped again).
-pub(crate) fn run_on_hot(ctx: &mut Context<'_>, sites: &[Site], pairs: &[WeightedPair]) -> Changed {
-    let mut rescanned: Option<(Vec<Site>, Vec<WeightedPair>)> = None;
+pub(crate) fn run_on_hot(
+    ctx: &mut Context<'_>,
+    sites: &[Site],
+    pairs: &[WeightedPair],
+    self_loops: &[(usize, u64)],
+) -> Changed {
+    let mut rescanned: Option<Rescanned> = None;
     let mut today: Option<Rc<Today>> = None;
     let mut changed = Changed::No;
     for (name, t) in HOT_TRANSFORMS {
-        let (sites, pairs) = match &rescanned {
-            Some((s, p)) => (s.as_slice(), p.as_slice()),
-            None => (sites, pairs),
+        let (sites, pairs, self_loops) = match &rescanned {
+            Some((s, p, l)) => (s.as_slice(), p.as_slice(), l.as_slice()),
+            None => (sites, pairs, self_loops),
         };
         let mut hot = Hot {
             sites,
             pairs,
+            self_loops,
             today: today.take(),
         };
         if t(ctx, &mut hot) == Changed::Yes {
@@ -295,10 +310,14 @@ pub(super) fn loops_holding(
 const RESCAN_AFTER: &[&str] = &["thread", "reheader", "sums", "peel"];
 
 /// The module's sites and the profile's hot pairs over them, after a change.
-pub(super) fn scan_and_map(ctx: &Context<'_>) -> (Vec<Site>, Vec<WeightedPair>) {
+/// The sites as scanned again, with the pairs and the sites that follow themselves.
+pub(super) type Rescanned = (Vec<Site>, Vec<WeightedPair>, Vec<(usize, u64)>);
+
+pub(super) fn scan_and_map(ctx: &Context<'_>) -> Rescanned {
     let scan = sites::scan(ctx.shim, ctx.module);
-    let pairs = map_profile(ctx, &scan.sites).map_or_else(Vec::new, |g| g.pairs);
-    (scan.sites, pairs)
+    let (pairs, self_loops) =
+        map_profile(ctx, &scan.sites).map_or_else(Default::default, |g| (g.pairs, g.self_loops));
+    (scan.sites, pairs, self_loops)
 }
 
 /// The profile's edges mapped onto `sites` (pairs and sites that follow themselves), when

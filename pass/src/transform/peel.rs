@@ -41,7 +41,6 @@ use super::{scan_and_map, Changed, Hot, Today};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::{loop_blocks, Reason};
-use crate::profile_map::WeightedPair;
 use crate::remarks::Remark;
 use crate::sites::Site;
 
@@ -72,7 +71,7 @@ pub(crate) enum NotPeeled {
 /// until no pair asks for one.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut changed = Changed::No;
-    let mut rescanned: Option<(Vec<Site>, Vec<WeightedPair>)> = None;
+    let mut rescanned: Option<super::Rescanned> = None;
     // Loops already peeled or refused, by header: the original loop keeps its header after a
     // peel, and the pair of its own call still meets it.
     let mut done: HashSet<LLVMBasicBlockRef> = HashSet::new();
@@ -81,7 +80,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         // Legality as the IR stands: the run's, shared with the other transformations, until
         // a peel changes the IR.
         let (sites, today) = match &rescanned {
-            Some((s, p)) => (s.as_slice(), Rc::new(Today::of(ctx, s, p))),
+            Some((s, p, l)) => (s.as_slice(), Rc::new(Today::of(ctx, s, p, l))),
             None => (hot.sites, hot.today(ctx)),
         };
         let Some((header, a, b)) = next_candidate(ctx, sites, &today, &mut done) else {
