@@ -40,7 +40,8 @@
 # int count: copy's cases) or pcopyfor (pcopy's copy as a `for (;;)` loop testing the read's
 # result twice: pcopy's cases) or stevens (a copy through a pipe with Stevens' readn and
 # writen under signals without SA_RESTART: copy's cases) or eintrall (stevens.c with helpers
-# that retry an interrupted call by `continue`: copy's cases). The environment (e.g.
+# that retry an interrupted call by `continue`: copy's cases) or zfill (a filter in gzip's
+# manner: copy's cases, its -x work, and a non-blocking input found empty: EAGAIN). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
 # matched, 1 when one differed or missed its expectation, 2 on bad usage.
 #
@@ -50,7 +51,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -64,9 +65,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens or eintrall)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall or zfill)" >&2
 	exit 2
 	;;
 esac
@@ -313,6 +314,19 @@ in_fifo() {
 	cat "$inputs/f4097" "$inputs/f4097" >expect && mkfifo in || return 1
 	(cat "$inputs/f4097" && sleep 0.3 && cat "$inputs/f4097") >in &
 }
+# in_fifo_held: IN is a named pipe whose writer holds it open before the program starts
+# and writes f4097 twice after 0.3 s, so that a non-blocking read finds it empty; expect
+# holds what the program must copy.
+in_fifo_held() {
+	cat "$inputs/f4097" "$inputs/f4097" >expect && mkfifo in || return 1
+	(exec 3<>in && : >held && sleep 0.3 && cat "$inputs/f4097" "$inputs/f4097" >&3) &
+	i=0
+	while [ ! -e held ] && [ $i -lt 500 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	rm -f held
+}
 out_dir() { cp "$inputs/f4097" in && mkdir out; }
 out_ro() { cp "$inputs/f4097" in && mount_tmpfs ro 64k ro; }
 out_eacces() { cp "$inputs/f4097" in && mkdir locked && chmod 555 locked; }
@@ -396,6 +410,15 @@ writeallsig_cases() { copy_cases; }
 intblock_cases() { copy_cases; }
 stevens_cases() { copy_cases; }
 eintrall_cases() { copy_cases; }
+# zfill: copy's cases; the -x work (each byte XORed); and an input that is a FIFO whose
+# writer is there but has not written yet, which zfill opens non-blocking: its first read
+# fails with EAGAIN, read_buffer makes it blocking and reads again (in the clustered build
+# after the batch stopped at the read).
+zfill_cases() {
+	copy_cases
+	check encode in_2097152 0 -e "test -s out" -- -x in out
+	check fifo-eagain in_fifo_held 0 -e "cmp expect out" -- in out
+}
 # gnucat: copy's cases, and a read that blocks on a pipe while SIGALRM arrives (its EINTR is
 # retried by safe_read, in the clustered build after the batch stopped at the read).
 gnucat_cases() {

@@ -35,8 +35,9 @@
 # registers across its looped multi-call, fullcat.c, a cat over safe_read and full_write
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
 # as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
-# pipe with Stevens' readn and writen under signals without SA_RESTART, and eintrall.c, the
-# same with helpers that retry an interrupted call by `continue`) it
+# pipe with Stevens' readn and writen under signals without SA_RESTART, eintrall.c, the
+# same with helpers that retry an interrupted call by `continue`, and zfill.c, a filter in
+# gzip's manner over zfillio.c, gzip's fill_inbuf and read_buffer, built with --lto) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -82,7 +83,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -128,10 +129,11 @@ sources() {
 	case $1 in
 	copylto) echo "$root/testsuite/programs/copyio.c" ;;
 	gnucat | heapcat) echo "$root/testsuite/programs/gnucatio.c" ;;
+	zfill) echo "$root/testsuite/programs/zfillio.c" ;;
 	esac
 }
 # lto PROGRAM: whether it is built with link-time optimisation (both builds alike).
-lto() { [ "$1" = copylto ] || [ "$1" = gnucat ] || [ "$1" = heapcat ]; }
+lto() { [ "$1" = copylto ] || [ "$1" = gnucat ] || [ "$1" = heapcat ] || [ "$1" = zfill ]; }
 lto_flags=(-flto -fuse-ld=lld)
 
 # train PROGRAM DIR: prepares a training input in DIR and prints the arguments to run with.
@@ -143,7 +145,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -173,9 +175,10 @@ self_test() {
 		# The stale mutant writes a whole block after a short read of the same count, which
 		# writeall never makes (its writes follow reads of other counts or the end of file),
 		# and flags, intblock, stevens, eintrall and records (whose first write after its read is a header) make
+		# none either, nor does zfill (its writes follow the fill's last read, of 0 bytes at the end);
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -364,6 +367,11 @@ host_program() {
 		if [ "$p" = eintrall ] && ! grep -q 'whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); advances .*; a stop goes back into the loop' "$w/clustered.log"; then
 			fail "$p: readn's loop is not a looped multi-call"
 		fi
+		# zfill's fill loop (gzip's fill_inbuf over read_buffer, its EAGAIN retry) is a looped
+		# multi-call whose stop at a negative result goes back into the loop.
+		if [ "$p" = zfill ] && ! grep -q 'clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries .*; advances .*; a stop goes back into the loop' "$w/clustered.log"; then
+			fail "$p: the fill loop is not a looped multi-call"
+		fi
 		# The helpers' hot edge read -> write is one multi-call only after inlining.
 		case $p in
 		copyhelpers) grep -q "remark: inlined 'my_write'" "$w/clustered.log" ;;
@@ -445,10 +453,10 @@ host_program() {
 		esac
 
 		# 4. the clustered build calls the runtime, the original does not
-		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qwE 'multicall(_loop(_flags|_sums)?)?'; then
-			fail "$p: the clustered build has no reference to multicall, multicall_loop, multicall_loop_flags or multicall_loop_sums (nm)"
+		if ! llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qwE 'multicall(_loop(_flags|_sums)?|_run_batch)?'; then
+			fail "$p: the clustered build has no reference to multicall, multicall_loop, multicall_loop_flags, multicall_loop_sums or multicall_run_batch (nm)"
 		fi
-		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qwE 'multicall(_loop(_flags|_sums)?)?'; then
+		if llvm-nm-19 "$w/orig" 2>/dev/null | grep -qwE 'multicall(_loop(_flags|_sums)?|_run_batch)?'; then
 			fail "$p: the original build already refers to multicall: the comparison would prove nothing"
 		fi
 		local inside
