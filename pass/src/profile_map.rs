@@ -353,6 +353,9 @@ pub struct CrossEdge {
     /// The sites of each end.
     pub from_sites: Vec<usize>,
     pub to_sites: Vec<usize>,
+    /// The two calls are in one function, but no path of it leads from the first to the
+    /// second: the loop that repeats them is in a caller (`transform::inline`).
+    pub loop_in_caller: bool,
 }
 
 /// The profile as a graph over the module's sites: what the rest of the pass needs of it.
@@ -475,6 +478,7 @@ pub(crate) fn site_graph(
                 weight: e.weight,
                 from_sites: from.clone(),
                 to_sites: to.clone(),
+                loop_in_caller: false,
             });
         }
     }

@@ -174,12 +174,17 @@ impl Remark {
             function: host,
             at: Some(call),
             message: format!(
-                "inlined '{}' ({size} instructions) into '{}' so that the hot edge {} -> {} (weight {}) runs in one function",
+                "inlined '{}' ({size} instructions) into '{}' so that the hot edge {} -> {} (weight {}) runs {}",
                 crate::ir::name(helper),
                 crate::ir::name(host),
                 edge.from,
                 edge.to,
-                edge.weight
+                edge.weight,
+                if edge.loop_in_caller {
+                    format!("in the loop of '{}' that repeats it", crate::ir::name(host))
+                } else {
+                    "in one function".to_string()
+                }
             ),
         }
     }

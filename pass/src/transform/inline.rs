@@ -28,6 +28,12 @@
 //! at most [`MAX_CALLS`] times in the host; a host grows by at most [`MAX_GROWTH`] instructions. A helper whose address is taken stays as it is for its
 //! other uses; a local one nothing calls any more is deleted.
 //!
+//! A hot edge whose calls are in one function that no path of it leads through from the
+//! first to the second (a call that follows itself outside any loop of its function, a
+//! second call that comes first) is repeated by a loop in a caller: the helpers on the way
+//! into the nearest callers that call them in a loop are inlined there the same way
+//! (`loops_in_callers`, `looping_hosts`).
+//!
 //! Inlined calls keep their debug locations with an inlined-at chain (`read` at my_read's line,
 //! inlined at main's), and the profile's site of a helper that was not inlined where it was
 //! recorded matches such a call by its innermost frames (`profile_map`). The sites are scanned
@@ -392,6 +398,96 @@ fn bring_together(
     out
 }
 
+/// Whether `a` comes before `b` in their block.
+fn comes_before(a: LLVMValueRef, b: LLVMValueRef) -> bool {
+    ir::instructions(ir::parent_block(a))
+        .into_iter()
+        .find(|&i| i == a || i == b)
+        == Some(a)
+}
+
+/// Whether control can go from the call `from` on to the call `to` in their function (`to`
+/// may be `from` itself: a loop around it).
+fn reaches(from: LLVMValueRef, to: LLVMValueRef) -> bool {
+    const MAX_BLOCKS: usize = 4096;
+    let (fb, tb) = (ir::parent_block(from), ir::parent_block(to));
+    if fb == tb && from != to && comes_before(from, to) {
+        return true;
+    }
+    let mut seen = HashSet::new();
+    let mut todo = ir::successors_of(fb);
+    while let Some(b) = todo.pop() {
+        if b == tb {
+            return true;
+        }
+        if seen.len() < MAX_BLOCKS && seen.insert(b) {
+            todo.extend(ir::successors_of(b));
+        }
+    }
+    false
+}
+
+/// Hot edges whose two calls are in one function that no path of it leads through from the
+/// first to the second: a call that follows itself outside any loop of its function, or a
+/// second call before the first (`read_block() { n = read(..); ...; write(..); }` called in a
+/// loop). The loop that repeats them is in a caller.
+fn loops_in_callers(sites: &[Site], graph: &profile_map::SiteGraph) -> Vec<CrossEdge> {
+    let edge = |a: usize, b: usize, weight: u64| CrossEdge {
+        edge: usize::MAX,
+        from: sites[a].callee.clone(),
+        to: sites[b].callee.clone(),
+        weight,
+        from_sites: vec![a],
+        to_sites: vec![b],
+        loop_in_caller: true,
+    };
+    let mut out: Vec<CrossEdge> = graph
+        .self_loops
+        .iter()
+        .filter(|&&(s, _)| !reaches(sites[s].call, sites[s].call))
+        .map(|&(s, w)| edge(s, s, w))
+        .collect();
+    out.extend(
+        graph
+            .pairs
+            .iter()
+            .filter(|p| sites[p.a].function == sites[p.b].function)
+            .filter(|p| !reaches(sites[p.a].call, sites[p.b].call))
+            .map(|p| edge(p.a, p.b, p.weight)),
+    );
+    out.sort_by_key(|e| std::cmp::Reverse(e.weight));
+    out
+}
+
+/// The callers that repeat the calls of `f` in a loop: functions reaching `f` through at most
+/// [`MAX_DEPTH`] direct calls, one of whose calls on the way is in a loop of the caller; the
+/// nearest, at most [`MAX_HOSTS`].
+fn looping_hosts(graph: &CallGraph, f: LLVMValueRef) -> Vec<Host> {
+    let mut found: Vec<(usize, String, Host)> = graph
+        .hosts(f)
+        .into_iter()
+        .filter(|(h, path)| *h != f && path.len() >= 2)
+        .filter(|(h, path)| {
+            graph
+                .calls_in(*h, path[path.len() - 2])
+                .into_iter()
+                .any(|c| reaches(c, c))
+        })
+        .map(|(h, path)| {
+            let helpers: Vec<LLVMValueRef> = path[..path.len() - 1].iter().rev().copied().collect();
+            (helpers.len(), ir::name(h), Host { host: h, helpers })
+        })
+        .collect();
+    found.sort_by(|x, y| (x.0, &x.1).cmp(&(y.0, &y.1)));
+    let fewest = found.first().map(|x| x.0);
+    found
+        .into_iter()
+        .filter(|x| Some(x.0) == fewest)
+        .take(MAX_HOSTS)
+        .map(|x| x.2)
+        .collect()
+}
+
 /// The transformation: see the module's documentation.
 pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
     let Some(profile) = ctx.profile.clone() else {
@@ -400,7 +496,8 @@ pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
     let scan = sites::scan(ctx.shim, ctx.module);
     let site_graph =
         profile_map::site_graph(ctx.shim, &profile, &scan.sites, ctx.cfg.min_weight, None);
-    if site_graph.cross.is_empty() {
+    let in_callers = loops_in_callers(&scan.sites, &site_graph);
+    if site_graph.cross.is_empty() && in_callers.is_empty() {
         return Changed::No;
     }
     let mut graph = CallGraph::build(ctx.shim, ctx.module);
@@ -421,6 +518,26 @@ pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
         let out = bring_together(ctx, &mut graph, &scan.sites, edge);
         if let Some(why) = out.why_not {
             ctx.not_inlined.insert(edge.edge, why);
+        }
+        for f in out.inlined {
+            if !inlined.contains(&f) {
+                inlined.push(f);
+            }
+        }
+    }
+    // Calls whose loop is in a caller: the helpers on the way into that caller's loop.
+    let mut done: HashSet<LLVMValueRef> = HashSet::new();
+    for edge in &in_callers {
+        let site = &scan.sites[edge.from_sites[0]];
+        if !done.insert(site.function) {
+            continue;
+        }
+        let mut out = Outcome::default();
+        for host in looping_hosts(&graph, site.function) {
+            inline_into(ctx, &mut graph, &host, edge, &mut out);
+        }
+        if let (true, Some(why)) = (out.inlined.is_empty(), out.why_not) {
+            ctx.remark(Remark::not_inlined(site.function, site.call, &why));
         }
         for f in out.inlined {
             if !inlined.contains(&f) {
