@@ -37,7 +37,10 @@
 //!
 //! Rotated loops may also have `int` counts (arguments derived from a 32-bit total), a block
 //! of bookkeeping before the latch, a store of a constant to `errno` in it, and a stop that
-//! goes back into the loop (lzip's `readblock`: `legality::reentry`).
+//! goes back into the loop (lzip's `readblock`: `legality::reentry`); an `unsigned` total
+//! whose count is what is left of its buffer (gzip's `fill_inbuf`: `counted_to`), its count
+//! clamped to `INT_MAX` (`clamped_count`), its latch test unsigned, and the result tested by
+//! a `switch` whose cases leave (`leaving_switch`).
 //!
 //! The batch then runs the calls with the arguments' values at the header, each completed
 //! iteration advancing them by its results, and ends where the header's test would leave;

@@ -27,6 +27,12 @@
 //! gets a remark (`Duplicated`), each refusal one that says why (`NotDuplicated`); at most
 //! [`MAX_PER_FUNCTION`] paths are copied in one function, and only for edges that ran at least
 //! [`MIN_WEIGHT`] times and at least a [`HOT_SHARE`]th as often as the profile's heaviest.
+//!
+//! The same copying serves a loop whose way round shares a merge with a stop's way back
+//! into the loop (`split_merges`): a read retried after `EAGAIN` inside the iteration, both
+//! results merged before their tests. The merge is copied for the way round, so that the way
+//! round tests the first call's result on its own and the retry joins it at the latch
+//! (legality's re-entry, `legality::reentry`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
