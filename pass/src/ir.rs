@@ -247,6 +247,30 @@ pub fn successors_of(b: LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef> {
     terminator(b).map(successors).unwrap_or_default()
 }
 
+/// Whether `x` comes before `y` in their common block.
+pub fn comes_before(x: LLVMValueRef, y: LLVMValueRef) -> bool {
+    instructions(parent_block(x))
+        .into_iter()
+        .find(|&i| i == x || i == y)
+        == Some(x)
+}
+
+/// Whether a path of at least one edge leads from block `from` to block `to` (`from` itself:
+/// whether it can run again after itself within one run of its function).
+pub fn block_reaches(from: LLVMBasicBlockRef, to: LLVMBasicBlockRef) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = successors_of(from);
+    while let Some(b) = todo.pop() {
+        if b == to {
+            return true;
+        }
+        if seen.insert(b) {
+            todo.extend(successors_of(b));
+        }
+    }
+    false
+}
+
 pub fn terminator(b: LLVMBasicBlockRef) -> Option<LLVMValueRef> {
     // SAFETY: b is a live block.
     let t = unsafe { LLVMGetBasicBlockTerminator(b) };

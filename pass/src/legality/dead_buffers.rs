@@ -169,23 +169,8 @@ fn runs_once_within(function: LLVMValueRef, depth: u32) -> bool {
         && ir::is_call(*call)
         && ir::called_function(*call) == Some(function)
         && !ir::call_args(*call).contains(&function)
-        && !in_cycle(ir::parent_block(*call))
+        && !ir::block_reaches(ir::parent_block(*call), ir::parent_block(*call))
         && runs_once_within(ir::block_function(ir::parent_block(*call)), depth - 1)
-}
-
-/// Whether block `b` can run again after itself within one run of its function.
-fn in_cycle(b: LLVMBasicBlockRef) -> bool {
-    let mut seen = HashSet::new();
-    let mut queue: VecDeque<LLVMBasicBlockRef> = ir::successors_of(b).into_iter().collect();
-    while let Some(x) = queue.pop_front() {
-        if x == b {
-            return true;
-        }
-        if seen.insert(x) {
-            queue.extend(ir::successors_of(x));
-        }
-    }
-    false
 }
 
 /// Whether a later run of `function` may see what a loop left in `base`, as [`own_memory`]

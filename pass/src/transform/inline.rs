@@ -195,12 +195,25 @@ struct Host {
     helpers: Vec<LLVMValueRef>,
 }
 
+/// Of the candidate hosts, each with its order key, those with the fewest helpers to inline,
+/// in the keys' order, at most [`MAX_HOSTS`].
+fn fewest<K: Ord>(mut found: Vec<(K, Host)>) -> Vec<Host> {
+    found.sort_by(|x, y| (x.1.helpers.len(), &x.0).cmp(&(y.1.helpers.len(), &y.0)));
+    let fewest = found.first().map(|x| x.1.helpers.len());
+    found
+        .into_iter()
+        .filter(|x| Some(x.1.helpers.len()) == fewest)
+        .take(MAX_HOSTS)
+        .map(|x| x.1)
+        .collect()
+}
+
 /// The hosts of the sites `a` and `b` (in different functions): the functions that reach both
-/// with the fewest calls, at most [`MAX_HOSTS`].
+/// with the fewest calls (the smallest helpers first), at most [`MAX_HOSTS`].
 fn hosts_of(graph: &CallGraph, fa: LLVMValueRef, fb: LLVMValueRef) -> Vec<Host> {
     let ha = graph.hosts(fa);
     let hb = graph.hosts(fb);
-    let mut common: Vec<(usize, usize, String, Host)> = ha
+    let common: Vec<((usize, String), Host)> = ha
         .iter()
         .filter_map(|(h, pa)| {
             let pb = hb.get(h)?;
@@ -211,23 +224,11 @@ fn hosts_of(graph: &CallGraph, fa: LLVMValueRef, fb: LLVMValueRef) -> Vec<Host> 
                 .chain(pb[..pb.len() - 1].iter().rev())
                 .copied()
                 .collect();
-            let size = helpers.iter().map(|&f| graph.size(f)).sum();
-            Some((
-                helpers.len(),
-                size,
-                ir::name(*h),
-                Host { host: *h, helpers },
-            ))
+            let size: usize = helpers.iter().map(|&f| graph.size(f)).sum();
+            Some(((size, ir::name(*h)), Host { host: *h, helpers }))
         })
         .collect();
-    common.sort_by(|x, y| (x.0, x.1, &x.2).cmp(&(y.0, y.1, &y.2)));
-    let fewest = common.first().map(|c| c.0);
-    common
-        .into_iter()
-        .filter(|c| Some(c.0) == fewest)
-        .take(MAX_HOSTS)
-        .map(|c| c.3)
-        .collect()
+    fewest(common)
 }
 
 fn quoted(f: LLVMValueRef) -> String {
@@ -398,33 +399,11 @@ fn bring_together(
     out
 }
 
-/// Whether `a` comes before `b` in their block.
-fn comes_before(a: LLVMValueRef, b: LLVMValueRef) -> bool {
-    ir::instructions(ir::parent_block(a))
-        .into_iter()
-        .find(|&i| i == a || i == b)
-        == Some(a)
-}
-
 /// Whether control can go from the call `from` on to the call `to` in their function (`to`
 /// may be `from` itself: a loop around it).
 fn reaches(from: LLVMValueRef, to: LLVMValueRef) -> bool {
-    const MAX_BLOCKS: usize = 4096;
     let (fb, tb) = (ir::parent_block(from), ir::parent_block(to));
-    if fb == tb && from != to && comes_before(from, to) {
-        return true;
-    }
-    let mut seen = HashSet::new();
-    let mut todo = ir::successors_of(fb);
-    while let Some(b) = todo.pop() {
-        if b == tb {
-            return true;
-        }
-        if seen.len() < MAX_BLOCKS && seen.insert(b) {
-            todo.extend(ir::successors_of(b));
-        }
-    }
-    false
+    (fb == tb && from != to && ir::comes_before(from, to)) || ir::block_reaches(fb, tb)
 }
 
 /// Hot edges whose two calls are in one function that no path of it leads through from the
@@ -463,7 +442,7 @@ fn loops_in_callers(sites: &[Site], graph: &profile_map::SiteGraph) -> Vec<Cross
 /// [`MAX_DEPTH`] direct calls, one of whose calls on the way is in a loop of the caller; the
 /// nearest, at most [`MAX_HOSTS`].
 fn looping_hosts(graph: &CallGraph, f: LLVMValueRef) -> Vec<Host> {
-    let mut found: Vec<(usize, String, Host)> = graph
+    let found: Vec<(String, Host)> = graph
         .hosts(f)
         .into_iter()
         .filter(|(h, path)| *h != f && path.len() >= 2)
@@ -475,17 +454,19 @@ fn looping_hosts(graph: &CallGraph, f: LLVMValueRef) -> Vec<Host> {
         })
         .map(|(h, path)| {
             let helpers: Vec<LLVMValueRef> = path[..path.len() - 1].iter().rev().copied().collect();
-            (helpers.len(), ir::name(h), Host { host: h, helpers })
+            (ir::name(h), Host { host: h, helpers })
         })
         .collect();
-    found.sort_by(|x, y| (x.0, &x.1).cmp(&(y.0, &y.1)));
-    let fewest = found.first().map(|x| x.0);
-    found
-        .into_iter()
-        .filter(|x| Some(x.0) == fewest)
-        .take(MAX_HOSTS)
-        .map(|x| x.2)
-        .collect()
+    fewest(found)
+}
+
+/// Adds the helpers of `more` not in `inlined` yet.
+fn gather(inlined: &mut Vec<LLVMValueRef>, more: Vec<LLVMValueRef>) {
+    for f in more {
+        if !inlined.contains(&f) {
+            inlined.push(f);
+        }
+    }
 }
 
 /// The transformation: see the module's documentation.
@@ -519,11 +500,7 @@ pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
         if let Some(why) = out.why_not {
             ctx.not_inlined.insert(edge.edge, why);
         }
-        for f in out.inlined {
-            if !inlined.contains(&f) {
-                inlined.push(f);
-            }
-        }
+        gather(&mut inlined, out.inlined);
     }
     // Calls whose loop is in a caller: the helpers on the way into that caller's loop.
     let mut done: HashSet<LLVMValueRef> = HashSet::new();
@@ -539,11 +516,7 @@ pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
         if let (true, Some(why)) = (out.inlined.is_empty(), out.why_not) {
             ctx.remark(Remark::not_inlined(site.function, site.call, &why));
         }
-        for f in out.inlined {
-            if !inlined.contains(&f) {
-                inlined.push(f);
-            }
-        }
+        gather(&mut inlined, out.inlined);
     }
     if inlined.is_empty() {
         return if promoted > 0 {

@@ -322,7 +322,7 @@ pub(super) fn scan_and_map(ctx: &Context<'_>) -> Rescanned {
 
 /// The profile's edges mapped onto `sites` (pairs and sites that follow themselves), when
 /// there is a profile.
-pub(super) fn map_profile(ctx: &Context<'_>, sites: &[Site]) -> Option<profile_map::SiteGraph> {
+fn map_profile(ctx: &Context<'_>, sites: &[Site]) -> Option<profile_map::SiteGraph> {
     let profile = ctx.profile.as_ref()?;
     Some(profile_map::site_graph(
         ctx.shim,

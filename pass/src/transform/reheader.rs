@@ -95,14 +95,6 @@ pub(super) fn heads_loop(shim: &Shim, block: LLVMBasicBlockRef) -> bool {
         .any(|t| shim.dominates(first, t))
 }
 
-/// Whether `x` comes before `y` in their common block.
-fn before(x: LLVMValueRef, y: LLVMValueRef) -> bool {
-    ir::instructions(ir::parent_block(x))
-        .into_iter()
-        .find(|&i| i == x || i == y)
-        == Some(x)
-}
-
 /// `v` without the integer casts around it.
 fn uncast(v: LLVMValueRef) -> LLVMValueRef {
     // Extensions, truncations and clang's forms of `(long)(int)x` alike: whether the value
@@ -240,7 +232,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         };
         if today.whole.contains(&header)
             || moved.contains(&header)
-            || (to == header && !before(sites[b].call, sites[a].call))
+            || (to == header && !ir::comes_before(sites[b].call, sites[a].call))
             || !takes_result_round(sites[a].call, sites[b].call, header)
         {
             continue;

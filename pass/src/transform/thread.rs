@@ -68,12 +68,11 @@ fn dispatch_block(blocks: &[LLVMBasicBlockRef]) -> Option<LLVMBasicBlockRef> {
 /// The innermost loops that hold a hot edge of the profile (a pair of sites, or a site that
 /// follows itself), each once, with the edge's first site.
 fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)> {
-    let self_loops = super::map_profile(ctx, hot.sites).map_or_else(Vec::new, |g| g.self_loops);
     let edges: Vec<(usize, usize, u64)> = hot
         .pairs
         .iter()
         .map(|p| (p.a, p.b, p.weight))
-        .chain(self_loops.iter().map(|&(a, w)| (a, a, w)))
+        .chain(hot.self_loops.iter().map(|&(a, w)| (a, a, w)))
         .collect();
     let heaviest = edges.iter().map(|&(.., w)| w).max().unwrap_or(0);
     super::loops_holding(ctx, hot.sites, heaviest, edges)
