@@ -418,6 +418,78 @@ impl Remark {
         }
     }
 
+    /// A loop whose start moved to its first call `first` so that the test of `last`'s
+    /// result, at the top of the loop, follows `last` in the same iteration.
+    pub(crate) fn reheadered_for_test(sites: &[Site], first: usize, last: usize) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Reheadered",
+            function: sites[first].function,
+            at: Some(sites[first].call),
+            message: format!(
+                "moved the start of the loop to {}: the loop's test of the result of {}, at its top, now follows that call in the same iteration (the part of the loop before {} runs once before the loop and at the end of each iteration)",
+                sites[first].label(),
+                sites[last].label(),
+                sites[first].callee,
+            ),
+        }
+    }
+
+    /// A loop whose test `result == argument 2` of `site` now follows the test `second`
+    /// of the same result, on the count's next value (`transform/finished.rs`).
+    pub(crate) fn finished(sites: &[Site], site: usize, second: LLVMValueRef) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Finished",
+            function: sites[site].function,
+            at: Some(sites[site].call),
+            message: format!(
+                "tested whether {} moved all it was asked for after its test '{}', as its count minus its result being 0 (the count's next value), so that the loop ends as a looped multi-call's advancing count does",
+                sites[site].label(),
+                crate::ir::describe(second),
+            ),
+        }
+    }
+
+    /// A `switch` on a chain of `select`s made branches (`transform/dispatch.rs`).
+    pub(crate) fn dispatched(
+        function: LLVMValueRef,
+        switch: LLVMValueRef,
+        selects: usize,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Dispatched",
+            function,
+            at: Some(switch),
+            message: format!(
+                "made the switch on {selects} select{} '{}' branches on their conditions, so that tests of a call's result read as its stop predicates",
+                if selects == 1 { "" } else { "s" },
+                crate::ir::describe(switch),
+            ),
+        }
+    }
+
+    /// `smax(n, 0)` replaced by `n` where only non-negative values reach its uses
+    /// (`transform/nonneg.rs`).
+    pub(crate) fn non_negative(
+        function: LLVMValueRef,
+        smax: LLVMValueRef,
+        n: LLVMValueRef,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "NonNegative",
+            function,
+            at: Some(smax),
+            message: format!(
+                "used {} for '{}': its uses are reached only where it is not negative",
+                crate::ir::value_name(n),
+                crate::ir::describe(smax),
+            ),
+        }
+    }
+
     /// A loop whose start is not moved to `a`, and why.
     pub(crate) fn not_reheadered(
         sites: &[Site],

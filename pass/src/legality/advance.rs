@@ -157,6 +157,26 @@ impl Checker<'_> {
             .filter_map(|i| derivation_of(i, header))
             .flat_map(|d| d.parts)
             .collect();
+        // Tested at its top: arguments computed from a 64-bit total before the first call, in
+        // its block (`while (got < size) { n = write(fd, p + got, size - got); ...; got +=
+        // n; }`), from values defined before the loop.
+        if top_test.is_some() {
+            for inst in ir::instructions(body) {
+                if inst == sites[c0].call {
+                    break;
+                }
+                let derived_here = derivation_of(inst, header).is_some_and(|d| {
+                    d.widen.is_none()
+                        && (!ir::is_instruction(d.base)
+                            || !inside.contains(&ir::parent_block(d.base)))
+                });
+                if derived_here {
+                    derived_insts.push(inst);
+                } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
+                    return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
+                }
+            }
+        }
         for inst in ir::instructions(header) {
             let ends = match top_test {
                 Some((test, _, term)) => inst == test || inst == term,
@@ -311,9 +331,25 @@ impl Checker<'_> {
                     })
                     .or_else(|| {
                         let rotated = until_exit.is_some();
-                        rotated
-                            .then(|| total_test(test, goes_on, &derived, &carried, &entries, sites))
-                            .flatten()
+                        if rotated {
+                            total_test(test, goes_on, &derived, &carried, &entries, sites)
+                        } else {
+                            // The last call's stop is the way round's, not yet its entry's.
+                            let stop_of = |e: usize| {
+                                if e + 1 == entries.len() {
+                                    back_stop
+                                } else {
+                                    entries[e].stop
+                                }
+                            };
+                            top_total_test(test, goes_on, &derived, &carried, &entries, sites)
+                                .filter(|(arg, _)| match arg {
+                                    TestedArg::Derived(k) => {
+                                        stop_of(derived[*k].entry).stops_on_error()
+                                    }
+                                    TestedArg::Advancing(_) => false,
+                                })
+                        }
                     })
                     .ok_or_else(|| Refusal::new(test, Reason::HeaderTest { test }))?,
             ),
@@ -996,21 +1032,9 @@ fn total_test(
     entries: &[Entry],
     sites: &[Site],
 ) -> Option<(TestedArg, Until)> {
-    use LLVMIntPredicate::*;
-    let pred = ir::icmp_predicate(test)?;
-    let (l, r) = (ir::operand(test, 0), ir::operand(test, 1));
-    // Normalise to `next < bound` (or `next <= bound`, inclusive) going round.
     // An unsigned comparison (`unsigned insize; ... while (insize < N)`) is the signed
     // one where both sides are non-negative: below.
-    let (next, bound, inclusive, unsigned) = match (pred, goes_on) {
-        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r, false, false),
-        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l, false, false),
-        (LLVMIntSLE, true) | (LLVMIntSGT, false) => (l, r, true, false),
-        (LLVMIntSGE, true) | (LLVMIntSLT, false) => (r, l, true, false),
-        (LLVMIntULT, true) | (LLVMIntUGE, false) => (l, r, false, true),
-        (LLVMIntUGT, true) | (LLVMIntULE, false) => (r, l, false, true),
-        _ => return None,
-    };
+    let (next, bound, inclusive, unsigned) = less_than(test, goes_on)?;
     // With `sub nuw nsw base, v` and a constant `base >= 0`, `v` is in `0 ..= base` and
     // so is its next value (at most `base`, see `total_test`'s caller): both signed.
     let nonneg = |d: &Derived| {
@@ -1042,16 +1066,93 @@ fn total_test(
             && past(d.base)
             && d.arg == 2
             && carried[d.carried].next == next
-            && sites[entries[d.entry].site]
-                .nr
-                .is_some_and(|nr| COUNTED_TRANSFERS.contains(&nr))
+            && counted_transfer(&entries[d.entry], sites)
     })?;
     Some((TestedArg::Derived(which), Until::NonPos))
 }
 
+/// `test` as `small < big` (or `small <= big`, inclusive) when the loop goes on, with
+/// whether it compares unsigned: `(small, big, inclusive, unsigned)`; `goes_on` tells
+/// whether true goes on. Unsigned comparisons are taken strict only (`ult`, `ugt`).
+fn less_than(
+    test: LLVMValueRef,
+    goes_on: bool,
+) -> Option<(LLVMValueRef, LLVMValueRef, bool, bool)> {
+    use LLVMIntPredicate::*;
+    let pred = ir::icmp_predicate(test)?;
+    let (l, r) = (ir::operand(test, 0), ir::operand(test, 1));
+    Some(match (pred, goes_on) {
+        (LLVMIntSLT, true) | (LLVMIntSGE, false) => (l, r, false, false),
+        (LLVMIntSGT, true) | (LLVMIntSLE, false) => (r, l, false, false),
+        (LLVMIntSLE, true) | (LLVMIntSGT, false) => (l, r, true, false),
+        (LLVMIntSGE, true) | (LLVMIntSLT, false) => (r, l, true, false),
+        (LLVMIntULT, true) | (LLVMIntUGE, false) => (l, r, false, true),
+        (LLVMIntUGT, true) | (LLVMIntULE, false) => (r, l, false, true),
+        _ => return None,
+    })
+}
+
+/// The until of a loop tested at its top on a running total, `v < base` going on, where
+/// `base - v` is argument 2 of a counted transfer ([`COUNTED_TRANSFERS`]) whose result is
+/// `v`'s step (and which the caller checks stops the batch on a negative result): the count's next value reaching
+/// 0 (`until_zero`). The comparison is unsigned, or signed with `sub nsw base, v`. At the
+/// start of every iteration the test held, so the count `base - v` is at least 1, without
+/// wrapping; an iteration that completes moved between 0 and that many, so `v.next` is at
+/// most `base` and `v.next < base` exactly when `base - v.next`, the count's next value, is
+/// not 0. (The lowering goes back to the header with the advanced values, whose test
+/// decides.)
+fn top_total_test(
+    test: LLVMValueRef,
+    goes_on: bool,
+    derived: &[Derived],
+    carried: &[Carried],
+    entries: &[Entry],
+    sites: &[Site],
+) -> Option<(TestedArg, Until)> {
+    let (v, bound, inclusive, unsigned) = less_than(test, goes_on)?;
+    if inclusive {
+        return None;
+    }
+    let which = derived.iter().position(|d| {
+        let c = &carried[d.carried];
+        let e = &entries[d.entry];
+        d.kind == Derive::SubFrom
+            && d.widen.is_none()
+            && d.base == bound
+            && d.arg == 2
+            && d.by == d.entry
+            && (unsigned || no_signed_wrap(d.inst))
+            && c.phi == v
+            && !c.minus
+            && matches!(&c.step, Step::Result { entry, casts } if *entry == d.entry && casts.is_empty())
+            && counted_transfer(e, sites)
+    })?;
+    Some((TestedArg::Derived(which), Until::Zero))
+}
+
 /// System calls whose result, when not negative, is at most their argument 2: `read`,
-/// `write`, `pread64`, `pwrite64` (not `readv`/`writev`, whose argument 2 counts buffers).
-const COUNTED_TRANSFERS: [u32; 4] = [0, 1, 17, 18];
+/// `write`, `pread64`, `pwrite64`, `sendto` (not `readv`/`writev`, whose argument 2 counts
+/// buffers); `recvfrom` too, with [`counted_transfer`]'s condition on its flags.
+const COUNTED_TRANSFERS: [u32; 5] = [0, 1, 17, 18, 44];
+
+/// `recvfrom`'s number and its flag `MSG_TRUNC`, with which a datagram socket returns the
+/// datagram's whole length, more than was asked for.
+const RECVFROM: u32 = 45;
+const MSG_TRUNC: i64 = 0x20;
+
+/// Whether entry `e`'s result, when not negative, is at most its argument 2: a call of
+/// [`COUNTED_TRANSFERS`], or `recvfrom` whose flags are a constant without `MSG_TRUNC`.
+fn counted_transfer(e: &Entry, sites: &[Site]) -> bool {
+    match sites[e.site].nr {
+        Some(nr) if COUNTED_TRANSFERS.contains(&nr) => true,
+        Some(RECVFROM) => match e.args.get(3) {
+            Some(ArgSource::Value(v)) => ir::const_int(*v).is_some_and(|f| f & MSG_TRUNC == 0),
+            Some(ArgSource::Zero) => true,
+            _ => false,
+        },
+        _ => false,
+    }
+}
 
 /// The base of the count `ext (sub nsw base, phi)` that entry `entry`, a counted transfer
 /// (`COUNTED_TRANSFERS`), takes as its argument 2 among the derived arguments
@@ -1067,8 +1168,7 @@ fn counted_to(
 ) -> Option<LLVMValueRef> {
     let bounded = entries
         .get(entry)
-        .and_then(|e| sites[e.site].nr)
-        .is_some_and(|nr| COUNTED_TRANSFERS.contains(&nr));
+        .is_some_and(|e| counted_transfer(e, sites));
     if !bounded {
         return None;
     }

@@ -200,7 +200,10 @@ pub(super) fn lower(
     let mut args_map = replaced.clone();
     if rotated {
         args_map.extend(base.iter().map(|(&k, &v)| (k, v)));
-        // Derived arguments from the totals' values on the way in.
+    }
+    {
+        // Derived arguments from the totals' values on the way in (rotated), or at the
+        // header (top: computed in the body before its first call in the original).
         for d in &plan.derived {
             let v = base[&plan.carried[d.carried].phi];
             // A 32-bit total's value extended as the original extends it.

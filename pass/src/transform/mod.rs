@@ -6,11 +6,14 @@
 //! Implemented: `inline` (helpers on a hot edge between functions, inlined into a caller of
 //! both, after `promote` made calls through a function pointer of known targets direct; it
 //! reads the profile itself), and on the hot edges of the profile after it is mapped
-//! onto the sites (`run_on_hot`): jump threading (`thread`: a loop whose exits clang -O1
+//! onto the sites (`run_on_hot`): a switch on selects as branches (`dispatch`: clang's
+//! merged exits of a loop), `smax(n, 0)` as `n` where `n` is known not negative (`nonneg`),
+//! jump threading (`thread`: a loop whose exits clang -O1
 //! joined in one block that switches on which way it came), tail duplication (`duplicate`: a hot edge whose second call
 //! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
 //! moving a loop's start (`reheader`: a loop clang rotated, whose calls feed each other across
-//! its back edge), loads that are the same in every iteration out of a loop (`hoist`), peeling (`peel`: a loop between a hot call and the first execution of the next), code
+//! its back edge, or whose test of a result sits at the top of the next iteration), the end
+//! test of a write-all loop on its count's next value (`finished`), loads that are the same in every iteration out of a loop (`hoist`), peeling (`peel`: a loop between a hot call and the first execution of the next), code
 //! motion (`motion`) and unrolling (`unroll`: a loop whose body is one straight multi-call),
 //! in that order. The contract
 //! each transformation follows:
@@ -36,10 +39,13 @@
 //!   only because every check runs before any lowering.
 
 mod casts;
+mod dispatch;
 mod duplicate;
+mod finished;
 mod globals;
 mod hoist;
 mod motion;
+mod nonneg;
 mod peel;
 mod promote;
 mod reheader;
@@ -164,6 +170,10 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 /// The transformations over hot edges, in the order they run: code motion before unrolling,
 /// which takes only a loop whose body is already one straight multi-call.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
+    // clang's merged exits (a switch on selects) as branches, and `smax(n, 0)` where `n` is
+    // known not negative as `n`: the tests and steps the others read.
+    ("dispatch", dispatch::run),
+    ("nonneg", nonneg::run),
     // A loop whose exits clang -O1 joined in one dispatching block: the shape -O2 gives it
     // first, which the others expect.
     ("thread", thread::run),
@@ -177,6 +187,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("sums", sums::run),
     ("reheader", reheader::run),
     ("sums", sums::run),
+    // After a moved start: a write-all loop that leaves when the write moved all it was
+    // asked for tests that after its stop predicate, on the count's next value.
+    ("finished", finished::run),
     // After a loop's start moved: the copy of a block for a hot edge would otherwise give the
     // loop a second way in at the call the start moves to (a rotated loop whose read is
     // joined at the latch by an EINTR retry).
@@ -251,6 +264,26 @@ pub(super) fn innermost_loop(
         .filter(|(_, body)| body.contains(&a) && body.contains(&b))
         .min_by_key(|(_, body)| body.len())
         .map(|(h, _)| h)
+}
+
+/// The innermost loops around the calls of the hot edges and of the sites that follow
+/// themselves, each once.
+pub(super) fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<LLVMBasicBlockRef> {
+    let calls = hot
+        .pairs
+        .iter()
+        .flat_map(|p| [p.a, p.b])
+        .chain(hot.self_loops.iter().map(|&(s, _)| s));
+    let mut headers: Vec<LLVMBasicBlockRef> = Vec::new();
+    for s in calls {
+        let block = ir::parent_block(hot.sites[s].call);
+        if let Some(h) = innermost_loop(ctx.shim, block, block) {
+            if !headers.contains(&h) {
+                headers.push(h);
+            }
+        }
+    }
+    headers
 }
 
 /// The innermost loops that hold both calls of a hot edge legality refused for a reason

@@ -50,6 +50,14 @@
 //! - the loop has one way in, and the top has at most [`MAX_COPY`] instructions, none of
 //!   which defines a token or makes a call that must not be copied.
 //!
+//! A loop refused whole because its test of a call's result runs at the top of the next
+//! iteration (`Reason::ResultTestedLate`: clang's form of `while ((n = write(fd, p, left)) !=
+//! left) { if (n < 0) ...; p += n; left -= n; }`, the first write before the loop, the header
+//! testing the `n` of the write before, then advancing the arguments and writing) has its
+//! start moved to its first call the same way, when that call is not in the header and the
+//! back edge is as hot; the last three conditions above apply. The test then follows the call
+//! in its own iteration (`finished.rs` takes the loop on from there).
+//!
 //! Each move is a remark `Reheadered`; each refusal of a candidate one `Reheader` naming the
 //! condition.
 
@@ -209,10 +217,13 @@ fn top_of_loop(
 }
 
 /// Moves the start of the loops whose back edge keeps a hot edge from one iteration
-/// (heaviest first).
+/// (heaviest first), then of the loops refused whole because their test of a call's result
+/// sits at the top of the next iteration.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
+    let hot_enough =
+        |weight: u64| weight >= MIN_WEIGHT && weight.saturating_mul(HOT_SHARE) >= heaviest;
     let today = hot.today(ctx);
     let mut changed = Changed::No;
     let mut moved: HashSet<LLVMBasicBlockRef> = HashSet::new();
@@ -220,54 +231,91 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let Reason::NotDominating { a, b } = r.refusal.reason else {
             continue;
         };
-        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
+        if !hot_enough(r.weight) || sites[a].function != sites[b].function {
             continue;
         }
-        if sites[a].function != sites[b].function {
-            continue;
-        }
-        let to = ir::parent_block(sites[a].call);
         let Some(header) = loop_of(ctx.shim, sites[a].call, sites[b].call) else {
             continue;
         };
         if today.whole.contains(&header)
             || moved.contains(&header)
-            || (to == header && !ir::comes_before(sites[b].call, sites[a].call))
+            || (ir::parent_block(sites[a].call) == header
+                && !ir::comes_before(sites[b].call, sites[a].call))
             || !takes_result_round(sites[a].call, sites[b].call, header)
         {
             continue;
         }
-        let inside: HashSet<LLVMBasicBlockRef> =
-            loop_blocks(ctx.shim, header).into_iter().collect();
-        if !inside.contains(&to) {
-            continue;
+        match try_move(ctx, sites, (a, b), a, header, &mut changed) {
+            None => continue,
+            Some(Ok(())) => ctx.remark(Remark::reheadered(sites, a, b)),
+            Some(Err(why)) => ctx.remark(Remark::not_reheadered(sites, a, b, &why)),
         }
         moved.insert(header);
-        let gap = unskippable(ctx.shim, sites[a].call, sites[b].call, header, &inside);
-        let result = match gap {
-            Some(inst) => Err(NotReheadered::Unskippable {
-                inst: ir::describe(inst),
-                a: sites[a].label(),
-                b: sites[b].label(),
-            }),
-            None => top_of_loop(header, to, &inside, &sites[a].label())
-                .map(|(way_in, path)| (way_in, Top::Path(path)))
-                .or_else(|straight| match top_region(header, to, &inside) {
-                    Some((way_in, region)) => Ok((way_in, Top::Region(region))),
-                    None => Err(straight),
-                }),
+    }
+    // clang's form of `while ((n = write(fd, p, left)) != left) { if (n < 0) ...; p += n;
+    // left -= n; }`: the first call before the loop, and a header that tests the result of
+    // the iteration before, then advances the arguments and makes the next call. With the
+    // start moved to the call, the test follows the call in its own iteration.
+    for r in &today.loops_refused {
+        let Reason::ResultTestedLate { test, .. } = r.refusal.reason else {
+            continue;
+        };
+        // The refused loop's back edge: its last call, then its first.
+        let (last, first) = (r.a, r.b);
+        let header = ir::parent_block(test);
+        if !hot_enough(r.weight)
+            || today.whole.contains(&header)
+            || moved.contains(&header)
+            || ir::parent_block(sites[first].call) == header
+        {
+            continue;
         }
-        .and_then(|(way_in, top)| {
-            // The split is made before the copy is asked for: the IR changed either way.
-            changed = Changed::Yes;
-            move_start(ctx, &sites[a], way_in, top).map_err(NotReheadered::Llvm)
-        });
-        match result {
-            Ok(()) => ctx.remark(Remark::reheadered(sites, a, b)),
-            Err(why) => ctx.remark(Remark::not_reheadered(sites, a, b, &why)),
+        match try_move(ctx, sites, (last, first), first, header, &mut changed) {
+            None => continue,
+            Some(Ok(())) => ctx.remark(Remark::reheadered_for_test(sites, first, last)),
+            Some(Err(why)) => ctx.remark(Remark::not_reheadered(sites, first, last, &why)),
         }
+        moved.insert(header);
     }
     changed
+}
+
+/// Moves the start of the loop headed by `header` to the call of site `to` when the way
+/// round from `a` to `b` (`round`) is one a multi-call can skip; `None` when `to`'s block
+/// is not in that loop (no candidate), else whether it moved.
+fn try_move(
+    ctx: &mut Context<'_>,
+    sites: &[Site],
+    (a, b): (usize, usize),
+    to: usize,
+    header: LLVMBasicBlockRef,
+    changed: &mut Changed,
+) -> Option<Result<(), NotReheadered>> {
+    let to_block = ir::parent_block(sites[to].call);
+    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
+    if !inside.contains(&to_block) {
+        return None;
+    }
+    let gap = unskippable(ctx.shim, sites[a].call, sites[b].call, header, &inside);
+    let result = match gap {
+        Some(inst) => Err(NotReheadered::Unskippable {
+            inst: ir::describe(inst),
+            a: sites[a].label(),
+            b: sites[b].label(),
+        }),
+        None => top_of_loop(header, to_block, &inside, &sites[to].label())
+            .map(|(way_in, path)| (way_in, Top::Path(path)))
+            .or_else(|straight| match top_region(header, to_block, &inside) {
+                Some((way_in, region)) => Ok((way_in, Top::Region(region))),
+                None => Err(straight),
+            }),
+    }
+    .and_then(|(way_in, top)| {
+        // The split is made before the copy is asked for: the IR changed either way.
+        *changed = Changed::Yes;
+        move_start(ctx, &sites[to], way_in, top).map_err(NotReheadered::Llvm)
+    });
+    Some(result)
 }
 
 /// The top of a loop, from its header to the block of the call its start moves to.
