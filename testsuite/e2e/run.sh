@@ -36,8 +36,10 @@
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
 # as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
 # pipe with Stevens' readn and writen under signals without SA_RESTART, eintrall.c, the
-# same with helpers that retry an interrupted call by `continue`, and zfill.c, a filter in
-# gzip's manner over zfillio.c, gzip's fill_inbuf and read_buffer, built with --lto) it
+# same with helpers that retry an interrupted call by `continue`, zfill.c, a filter in
+# gzip's manner over zfillio.c, gzip's fill_inbuf and read_buffer, built with --lto, and
+# offsetall.c, writeall.c's copy with loops that keep what is done as an offset and a
+# write-all loop that tests the result against the count first) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -83,7 +85,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -145,7 +147,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -173,12 +175,12 @@ self_test() {
 		fi
 		# The fd mutant shows only where the program writes to stdout after opening files.
 		# The stale mutant writes a whole block after a short read of the same count, which
-		# writeall never makes (its writes follow reads of other counts or the end of file),
+		# writeall and offsetall never make (their writes follow reads of other counts or the end of file),
 		# and flags, intblock, stevens, eintrall and records (whose first write after its read is a header) make
 		# none either, nor does zfill (its writes follow the fill's last read, of 0 bytes at the end);
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -339,16 +341,19 @@ host_program() {
 		# went round it (a call that follows itself at one site): whether a read from the pipe
 		# comes back short depends on the scheduler, so each loop the profile shows hot must be
 		# one, and at least the write-all loop and read_full's loop are.
-		if [ "${p#writeall}" != "$p" ]; then
-			local line hot=0
+		# offsetall's loops (an offset total tested at the top, a write-all loop tested
+		# against the count first) likewise.
+		if [ "${p#writeall}" != "$p" ] || [ "$p" = offsetall ]; then
+			local line hot=0 src=writeall
+			[ "$p" = offsetall ] && src=offsetall
 			for line in $("$SYSCLUSTER" show --top 1000 "$w/$p.prof.json" 2>/dev/null |
 				grep -E ' (read|write)\([0-9]*\) -> (read|write)\(' |
-				sed -n 's/.*\(writeall\.c:[0-9]*\):[0-9]* in [a-z_]* -> \1:.*/\1/p' | sed 's/.*://' | sort -u); do
+				sed -n "s/.*\\($src\\.c:[0-9]*\\):[0-9]* in [a-z_]* -> \\1:.*/\\1/p" | sed 's/.*://' | sort -u); do
 				hot=$((hot + 1))
-				grep -q "writeall\.c:$line:[0-9]*: remark: clustered the whole loop into one looped multi-call.*; advances " "$w/clustered.log" ||
-					fail "$p: the loop at writeall.c:$line is hot in the profile but not a looped multi-call with advancing arguments"
+				grep -q "$src\\.c:$line:[0-9]*: remark: clustered the whole loop into one looped multi-call.*; advances " "$w/clustered.log" ||
+					fail "$p: the loop at $src.c:$line is hot in the profile but not a looped multi-call with advancing arguments"
 			done
-			[ "$hot" -ge 2 ] || fail "$p: the training run went round fewer than 2 of writeall's loops ($w/$p.prof.json)"
+			[ "$hot" -ge 2 ] || fail "$p: the training run went round fewer than 2 of $src's loops ($w/$p.prof.json)"
 		fi
 		# intblock's read block loop (int counts, errno = 0, the EINTR retry) is a looped
 		# multi-call only if its arguments advance with the 32-bit total (its write loop goes

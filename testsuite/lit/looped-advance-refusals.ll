@@ -1,7 +1,8 @@
 ; Write-all and read-until-full loops that stay refused, each with the missed remark naming
 ; what stops it: a test against another bound than 0, a step that
 ; is not a result, a store on the way round, a stop on a short write, and gzip's fill_inbuf form (read(fd, buf + got,
-; size - got)) with an unsigned test or a count that may wrap.
+; size - got)) with a signed test and a count that may wrap (with an unsigned test and a
+; total from 0 it is taken: looped-offset-totals.ll).
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/advance.json;stats>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -13,7 +14,6 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: the loop's test '%go = icmp sgt i64 %left, 10' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: argument %left changes from one iteration to the next: its step '%twice = add i64 %n, %n' is not the 64-bit result of a call of the loop: a looped batch advances an argument only by a result of the same iteration
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: 'store i64 %left.next, ptr %progress, align 4' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the loop's test '%more = icmp ult i64 %got.next, %size' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the loop's test '%more = icmp slt i64 %got.next, %size' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: argument %left changes from one iteration to the next: '%short = icmp ne i64 %n, %left' uses %left in the loop: a looped batch advances an argument only by a result of the same iteration
 ; REMARK-DAG: 0 syscall-cluster - Number of looped multi-calls (whole loops)
@@ -77,26 +77,6 @@ latch:
   br i1 %more, label %loop, label %out
 out:
   ret i64 0
-}
-
-; gzip's fill_inbuf with unsigned sizes: `got < size` unsigned is not the count's `> 0`.
-define i64 @fill_unsigned(i32 %fd, ptr %buf, i64 %size) {
-entry:
-  br label %loop
-loop:
-  %got = phi i64 [ 0, %entry ], [ %got.next, %latch ]
-  %at = getelementptr inbounds i8, ptr %buf, i64 %got
-  %room = sub i64 %size, %got
-  %n = call i64 @read(i32 %fd, ptr %at, i64 %room)
-  %stop = icmp slt i64 %n, 1
-  br i1 %stop, label %out, label %latch
-latch:
-  %got.next = add i64 %n, %got
-  %more = icmp ult i64 %got.next, %size
-  br i1 %more, label %loop, label %out
-out:
-  %r = phi i64 [ %got, %loop ], [ %got.next, %latch ]
-  ret i64 %r
 }
 
 ; The count without nsw: `size - got` may wrap, and then `got < size` is not its `> 0`.

@@ -331,25 +331,29 @@ impl Checker<'_> {
                     })
                     .or_else(|| {
                         let rotated = until_exit.is_some();
-                        if rotated {
-                            total_test(test, goes_on, &derived, &carried, &entries, sites)
-                        } else {
-                            // The last call's stop is the way round's, not yet its entry's.
-                            let stop_of = |e: usize| {
-                                if e + 1 == entries.len() {
-                                    back_stop
-                                } else {
-                                    entries[e].stop
-                                }
-                            };
-                            top_total_test(test, goes_on, &derived, &carried, &entries, sites)
+                        // The last call's stop is the way round's, not yet its entry's.
+                        let stop_of = |e: usize| {
+                            if e + 1 == entries.len() {
+                                back_stop
+                            } else {
+                                entries[e].stop
+                            }
+                        };
+                        rotated
+                            .then(|| total_test(test, goes_on, &derived, &carried, &entries, sites))
+                            .flatten()
+                            .or_else(|| {
+                                count_test(
+                                    test, goes_on, rotated, &derived, &carried, &entries, sites,
+                                )
+                                // A result that completes an iteration is not negative.
                                 .filter(|(arg, _)| match arg {
                                     TestedArg::Derived(k) => {
                                         stop_of(derived[*k].entry).stops_on_error()
                                     }
                                     TestedArg::Advancing(_) => false,
                                 })
-                        }
+                            })
                     })
                     .ok_or_else(|| Refusal::new(test, Reason::HeaderTest { test }))?,
             ),
@@ -472,12 +476,14 @@ impl Checker<'_> {
         if let Some(&load) = gap_loads.first() {
             return Err(Refusal::new(load, Reason::LoopLoad { load }));
         }
-        // Only the calls' results, the phis and their next values are used after the loop.
+        // Only the calls' results, the phis, their next values and the derived arguments
+        // (computed again from the total where the batch leaves) are used after the loop.
         let kept: HashSet<LLVMValueRef> = calls
             .iter()
             .map(|&c| sites[c].call)
             .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
             .chain(advancing.iter().flat_map(|a| [a.phi, a.next]))
+            .chain(derived.iter().map(|d| d.inst))
             .collect();
         nothing_else_escapes(&blocks, &inside, &kept)?;
         // Dead buffers let the runtime copy at explicit offsets in the kernel (a pread ->
@@ -1092,27 +1098,38 @@ fn less_than(
     })
 }
 
-/// The until of a loop tested at its top on a running total, `v < base` going on, where
-/// `base - v` is argument 2 of a counted transfer ([`COUNTED_TRANSFERS`]) whose result is
-/// `v`'s step (and which the caller checks stops the batch on a negative result): the count's next value reaching
-/// 0 (`until_zero`). The comparison is unsigned, or signed with `sub nsw base, v`. At the
-/// start of every iteration the test held, so the count `base - v` is at least 1, without
-/// wrapping; an iteration that completes moved between 0 and that many, so `v.next` is at
-/// most `base` and `v.next < base` exactly when `base - v.next`, the count's next value, is
-/// not 0. (The lowering goes back to the header with the advanced values, whose test
-/// decides.)
-fn top_total_test(
+/// The until of a loop whose test compares a running total with the count's base: `v <
+/// base` going on, tested at the top on the total (`v` its phi), or going round in a rotated
+/// loop's latch on its next value, where `base - v` is argument 2 of a counted transfer
+/// ([`counted_transfer`]) whose result is `v`'s step (and which the caller checks stops the
+/// batch on a negative result): the count's next value reaching 0 (`until_zero`). At the top
+/// the comparison is unsigned, or signed with `sub nsw base, v`; in a rotated loop it is
+/// unsigned and the total starts at 0 (the signed form is [`total_test`]'s). At the start of
+/// every iteration `v <= base` (unsigned; the test held, or the total is 0), so the count
+/// `base - v` does not wrap; an iteration that completes moved between 0 and that many, so
+/// `v.next` is at most `base` and `v.next < base` exactly when `base - v.next`, the count's
+/// next value, is not 0. (The lowering goes back to the header with the advanced values, or
+/// tests the latch's comparison on them, and the original test decides.)
+fn count_test(
     test: LLVMValueRef,
     goes_on: bool,
+    rotated: bool,
     derived: &[Derived],
     carried: &[Carried],
     entries: &[Entry],
     sites: &[Site],
 ) -> Option<(TestedArg, Until)> {
     let (v, bound, inclusive, unsigned) = less_than(test, goes_on)?;
-    if inclusive {
+    if inclusive || (rotated && !unsigned) {
         return None;
     }
+    // The total's values from the way in (rotated: 0).
+    let starts_at_zero = |c: &Carried| {
+        ir::incoming(c.phi)
+            .into_iter()
+            .filter(|&(x, _)| x != c.next)
+            .all(|(x, _)| ir::const_int(x) == Some(0))
+    };
     let which = derived.iter().position(|d| {
         let c = &carried[d.carried];
         let e = &entries[d.entry];
@@ -1122,7 +1139,11 @@ fn top_total_test(
             && d.arg == 2
             && d.by == d.entry
             && (unsigned || no_signed_wrap(d.inst))
-            && c.phi == v
+            && if rotated {
+                c.next == v && starts_at_zero(c)
+            } else {
+                c.phi == v
+            }
             && !c.minus
             && matches!(&c.step, Step::Result { entry, casts } if *entry == d.entry && casts.is_empty())
             && counted_transfer(e, sites)

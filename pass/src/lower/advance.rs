@@ -45,7 +45,7 @@ use super::looped::{
 use super::straight::{guard_negative_arguments, Entries};
 use crate::ir;
 use crate::plan::{
-    Advancing, Buffers, Carried, Cast, Derive, Looped, Step, Tested, TestedArg, Until,
+    Advancing, Buffers, Carried, Cast, Derive, Derived, Looped, Step, Tested, TestedArg, Until,
 };
 use crate::shim::Shim;
 use crate::sites::Site;
@@ -63,6 +63,21 @@ const _: () = {
     assert!(std::mem::offset_of!(McBatch, sums) == 48);
     assert!(std::mem::offset_of!(McBatch, advances) == 56);
 };
+
+/// Derived argument `d` computed from its total's value `v`, as the original computes it
+/// (a 32-bit total's value extended as the original extends it).
+fn derived_value(b: &Builder, d: &Derived, v: LLVMValueRef) -> LLVMValueRef {
+    let widen = |x: LLVMValueRef| match d.widen {
+        Some(Cast::SExt) => b.int_cast(LLVMOpcode::LLVMSExt, x, b.i64t),
+        Some(Cast::ZExt) => b.int_cast(LLVMOpcode::LLVMZExt, x, b.i64t),
+        Some(Cast::Trunc) | None => x,
+    };
+    match d.kind {
+        Derive::Gep => b.byte_offset(d.base, widen(v), "mc.adv.derived"),
+        Derive::Add => widen(b.arith(LLVMOpcode::LLVMAdd, v, d.base, "mc.adv.derived")),
+        Derive::SubFrom => widen(b.arith(LLVMOpcode::LLVMSub, d.base, v, "mc.adv.derived")),
+    }
+}
 
 /// The two 64-bit words of entry `i`'s `struct mc_advance` (`by[6]`, `down`, `until_zero`
 /// in the first, little-endian; `until_nonpos` and the zero reserved bytes in the second).
@@ -201,24 +216,11 @@ pub(super) fn lower(
     if rotated {
         args_map.extend(base.iter().map(|(&k, &v)| (k, v)));
     }
-    {
-        // Derived arguments from the totals' values on the way in (rotated), or at the
-        // header (top: computed in the body before its first call in the original).
-        for d in &plan.derived {
-            let v = base[&plan.carried[d.carried].phi];
-            // A 32-bit total's value extended as the original extends it.
-            let widen = |x: LLVMValueRef| match d.widen {
-                Some(Cast::SExt) => b.int_cast(LLVMOpcode::LLVMSExt, x, b.i64t),
-                Some(Cast::ZExt) => b.int_cast(LLVMOpcode::LLVMZExt, x, b.i64t),
-                Some(Cast::Trunc) | None => x,
-            };
-            let arg = match d.kind {
-                Derive::Gep => b.byte_offset(d.base, widen(v), "mc.adv.derived"),
-                Derive::Add => widen(b.arith(LLVMOpcode::LLVMAdd, v, d.base, "mc.adv.derived")),
-                Derive::SubFrom => widen(b.arith(LLVMOpcode::LLVMSub, d.base, v, "mc.adv.derived")),
-            };
-            args_map.insert(d.inst, arg);
-        }
+    // Derived arguments from the totals' values on the way in (rotated), or at the header
+    // (top: computed in the body before its first call in the original).
+    for d in &plan.derived {
+        let v = base[&plan.carried[d.carried].phi];
+        args_map.insert(d.inst, derived_value(b, d, v));
     }
     let guards = entries.fill(b, &plan.entries, sites, &args_map);
     for j in 0..n {
@@ -327,6 +329,8 @@ pub(super) fn lower(
     }
 
     let mut cases = vec![(b.c64(n as i64), round)];
+    // Per exit: the derived arguments' values in the iteration it left from.
+    let mut derived_at: Vec<Vec<LLVMValueRef>> = Vec::with_capacity(n + 1);
     let mut outs: Vec<(LLVMBasicBlockRef, Vec<LLVMValueRef>)> = Vec::with_capacity(n);
     // Per exit: (start, next) of every advancing value, then of every carried value.
     let mut starts: Vec<Vec<(LLVMValueRef, LLVMValueRef)>> = Vec::with_capacity(n);
@@ -355,6 +359,12 @@ pub(super) fn lower(
         for (c, &start) in plan.carried.iter().zip(&car_starts) {
             these.push((start, next_value(b, c, start, &values)));
         }
+        // The derived arguments of the stopped iteration, from its total's start.
+        let derived_here: Vec<LLVMValueRef> = plan
+            .derived
+            .iter()
+            .map(|d| derived_value(b, d, these[plan.advancing.len() + d.carried].0))
+            .collect();
         let mut copies = Vec::new();
         if tested.reentry.contains(&exit.to) {
             copies = reenter(b, plan, sites, &values, &these);
@@ -377,12 +387,19 @@ pub(super) fn lower(
                             .zip(&values)
                             .map(|(e, &v)| (sites[e.site].call, v)),
                     )
+                    .chain(
+                        plan.derived
+                            .iter()
+                            .map(|d| d.inst)
+                            .zip(derived_here.iter().copied()),
+                    )
                     .collect();
                 leave_by_tests(b, plan, tests, out_b, &mut map);
             }
             _ => leave(b, exit, out_b),
         }
         starts.push(these);
+        derived_at.push(derived_here);
         outs.push((out_b, values));
     }
 
@@ -423,6 +440,12 @@ pub(super) fn lower(
             };
             these.push((start, v));
         }
+        derived_at.push(
+            plan.derived
+                .iter()
+                .map(|d| derived_value(b, d, these[plan.advancing.len() + d.carried].0))
+                .collect(),
+        );
         leave(b, &exit, until_b);
         starts.push(these);
         outs.push((until_b, values));
@@ -453,6 +476,19 @@ pub(super) fn lower(
     b.br(body);
 
     let mut all = rewrites(plan, sites, &outs, &defs, &starts);
+    // Derived arguments used after the loop (an error exit's `size - done`): each way out
+    // gets the value of the iteration it left from.
+    all.extend(plan.derived.iter().enumerate().map(|(k, d)| {
+        Rewrite {
+            def: d.inst,
+            inside: plan.blocks.clone(),
+            more: outs
+                .iter()
+                .zip(&derived_at)
+                .map(|((out_b, _), vals)| (*out_b, vals[k]))
+                .collect(),
+        }
+    }));
     if !tested.reentry.is_empty() {
         // The re-entry blocks are original code entered from the stops too: their uses of
         // the header's values get the stopped iteration's.
