@@ -3,6 +3,7 @@
 #
 #   scripts/bench-pass.sh                 # K = 64 128 256 512 1024 2048 4096
 #   scripts/bench-pass.sh 64 1024         # chosen sizes
+#   scripts/bench-pass.sh --loops 25 100 300   # K write-all loops in one function instead
 #
 # For each K: a C function with K checked calls `if (write(fd, buf, 1) != 1) return -1;` in a
 # straight line, one per source line, built with `clang-19 -O2 -g -emit-llvm`, and a profile in which call i is
@@ -23,6 +24,11 @@ plugin=$target/release/libsyscluster_pass.so
 if [ ! -f "$plugin" ]; then
     CARGO_TARGET_DIR=$target cargo build --release -p syscluster-pass --locked 2>&1 | tail -n 1
 fi
+loops=0
+if [ "${1:-}" = --loops ]; then
+    loops=1
+    shift
+fi
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(64 128 256 512 1024 2048 4096)
 
@@ -33,9 +39,16 @@ generate() { # K -> $work/bench-K.{c,ll,json}
     local k=$1 c=$work/bench-$1.c j=$work/bench-$1.json
     {
         echo '#include <unistd.h>'
-        echo 'int many(int fd, const char *buf)'
+        echo 'int many(int fd, const char *buf, size_t len)'
         echo '{'
-        for ((i = 0; i < k; i++)); do echo '  if (write(fd, buf, 1) != 1) return -1;'; done
+        for ((i = 0; i < k; i++)); do
+            if [ "$loops" = 1 ]; then
+                # --loops: a write-all loop per line, each write following itself.
+                echo '  { size_t done = 0; while (done < len) { ssize_t n = write(fd, buf + done, len - done); if (n < 0) return -1; done += n; } }'
+            else
+                echo '  if (write(fd, buf, 1) != 1) return -1;'
+            fi
+        done
         echo '  return 0;'
         echo '}'
     } >"$c"
@@ -48,9 +61,13 @@ generate() { # K -> $work/bench-K.{c,ll,json}
                 "$c" $((4 + i))
         done
         printf '], "edges": ['
-        for ((i = 0; i + 1 < k; i++)); do
+        for ((i = 0; i + 1 < k || (loops == 1 && i < k); i++)); do
             [ "$i" = 0 ] || printf ','
-            printf '{"from": %d, "to": %d, "weight": 100}' "$i" $((i + 1))
+            if [ "$loops" = 1 ]; then
+                printf '{"from": %d, "to": %d, "weight": 100}' "$i" "$i"
+            else
+                printf '{"from": %d, "to": %d, "weight": 100}' "$i" $((i + 1))
+            fi
         done
         printf ']}\n'
     } >"$j"
@@ -77,6 +94,7 @@ pass_own_best_of_3() { # K -> the pass's own user + system seconds (-time-passes
     printf '%.3f' "$best"
 }
 
+[ "$loops" = 1 ] && echo "(--loops: K write-all loops in one function, each write's site following itself)"
 echo "| K sites | multi-calls | opt with the pass (CPU s) | opt, verifier only (CPU s) | the pass itself (CPU s) |"
 echo "|--------:|------------:|--------------------------:|---------------------------:|------------------------:|"
 for k in "${sizes[@]}"; do

@@ -248,22 +248,63 @@ pub(super) fn innermost_loop(
     a: LLVMBasicBlockRef,
     b: LLVMBasicBlockRef,
 ) -> Option<LLVMBasicBlockRef> {
+    LoopIndex::new(shim).innermost(a, b)
+}
+
+/// The loops of functions as they stand (each loop's header and blocks), found once per
+/// function and asked for the innermost loop around blocks: what a transformation that asks
+/// about many calls uses, so that a function with many loops is searched once, not once per
+/// call. Valid until the IR changes.
+pub(super) struct LoopIndex<'a> {
+    shim: &'a crate::shim::Shim,
+    loops: std::collections::HashMap<
+        llvm_sys::prelude::LLVMValueRef,
+        Vec<(LLVMBasicBlockRef, HashSet<LLVMBasicBlockRef>)>,
+    >,
+}
+
+impl<'a> LoopIndex<'a> {
+    /// Functions of more blocks are not searched.
     const MAX_BLOCKS: usize = 2000;
-    let function = ir::block_function(a);
-    if ir::block_function(b) != function {
-        return None;
+
+    pub(super) fn new(shim: &'a crate::shim::Shim) -> LoopIndex<'a> {
+        LoopIndex {
+            shim,
+            loops: std::collections::HashMap::new(),
+        }
     }
-    let blocks = ir::blocks(function);
-    if blocks.len() > MAX_BLOCKS {
-        return None;
+
+    /// The header of the innermost loop that holds blocks `a` and `b`, if any.
+    pub(super) fn innermost(
+        &mut self,
+        a: LLVMBasicBlockRef,
+        b: LLVMBasicBlockRef,
+    ) -> Option<LLVMBasicBlockRef> {
+        let function = ir::block_function(a);
+        if ir::block_function(b) != function {
+            return None;
+        }
+        let shim = self.shim;
+        let loops = self.loops.entry(function).or_insert_with(|| {
+            let blocks = ir::blocks(function);
+            if blocks.len() > Self::MAX_BLOCKS {
+                return Vec::new();
+            }
+            blocks
+                .into_iter()
+                .filter(|&h| reheader::heads_loop(shim, h))
+                .map(|h| {
+                    let body = crate::legality::loop_blocks(shim, h).into_iter().collect();
+                    (h, body)
+                })
+                .collect()
+        });
+        loops
+            .iter()
+            .filter(|(_, body)| body.contains(&a) && body.contains(&b))
+            .min_by_key(|(_, body)| body.len())
+            .map(|&(h, _)| h)
     }
-    blocks
-        .into_iter()
-        .filter(|&h| reheader::heads_loop(shim, h))
-        .map(|h| (h, crate::legality::loop_blocks(shim, h)))
-        .filter(|(_, body)| body.contains(&a) && body.contains(&b))
-        .min_by_key(|(_, body)| body.len())
-        .map(|(h, _)| h)
 }
 
 /// The innermost loops around the calls of the hot edges and of the sites that follow
@@ -274,11 +315,13 @@ pub(super) fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<LLVMBasicBlockR
         .iter()
         .flat_map(|p| [p.a, p.b])
         .chain(hot.self_loops.iter().map(|&(s, _)| s));
+    let mut index = LoopIndex::new(ctx.shim);
     let mut headers: Vec<LLVMBasicBlockRef> = Vec::new();
+    let mut seen = HashSet::new();
     for s in calls {
         let block = ir::parent_block(hot.sites[s].call);
-        if let Some(h) = innermost_loop(ctx.shim, block, block) {
-            if !headers.contains(&h) {
+        if let Some(h) = index.innermost(block, block) {
+            if seen.insert(h) {
                 headers.push(h);
             }
         }
@@ -315,6 +358,7 @@ pub(super) fn loops_holding(
 ) -> Vec<(LLVMBasicBlockRef, usize, usize)> {
     let mut loops: Vec<(LLVMBasicBlockRef, usize, usize)> = Vec::new();
     let mut asked = HashSet::new();
+    let mut index = LoopIndex::new(ctx.shim);
     for (a, b, weight) in edges {
         let hot_enough = weight >= duplicate::MIN_WEIGHT
             && weight.saturating_mul(duplicate::HOT_SHARE) >= heaviest;
@@ -325,7 +369,7 @@ pub(super) fn loops_holding(
             ir::parent_block(sites[a].call),
             ir::parent_block(sites[b].call),
         );
-        if let Some(header) = innermost_loop(ctx.shim, ba, bb) {
+        if let Some(header) = index.innermost(ba, bb) {
             if !loops.iter().any(|&(h, ..)| h == header) {
                 loops.push((header, a, b));
             }
