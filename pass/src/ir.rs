@@ -528,6 +528,51 @@ pub fn verify(m: LLVMModuleRef) -> Result<(), String> {
     }
 }
 
+/// `pred` with its operands swapped (`a < b` is `b > a`).
+pub(crate) fn swapped_predicate(pred: LLVMIntPredicate) -> LLVMIntPredicate {
+    use LLVMIntPredicate::*;
+    match pred {
+        LLVMIntSGT => LLVMIntSLT,
+        LLVMIntSLT => LLVMIntSGT,
+        LLVMIntSGE => LLVMIntSLE,
+        LLVMIntSLE => LLVMIntSGE,
+        LLVMIntUGT => LLVMIntULT,
+        LLVMIntULT => LLVMIntUGT,
+        LLVMIntUGE => LLVMIntULE,
+        LLVMIntULE => LLVMIntUGE,
+        p @ (LLVMIntEQ | LLVMIntNE) => p,
+    }
+}
+
+/// The predicate that holds exactly when `pred` does not.
+pub(crate) fn inverse_predicate(pred: LLVMIntPredicate) -> LLVMIntPredicate {
+    use LLVMIntPredicate::*;
+    match pred {
+        LLVMIntEQ => LLVMIntNE,
+        LLVMIntNE => LLVMIntEQ,
+        LLVMIntSGT => LLVMIntSLE,
+        LLVMIntSLE => LLVMIntSGT,
+        LLVMIntSLT => LLVMIntSGE,
+        LLVMIntSGE => LLVMIntSLT,
+        LLVMIntUGT => LLVMIntULE,
+        LLVMIntULE => LLVMIntUGT,
+        LLVMIntULT => LLVMIntUGE,
+        LLVMIntUGE => LLVMIntULT,
+    }
+}
+
+/// The cases of the `switch` terminator `term`, each value with the block it goes to (the
+/// default, its first successor, left out); `None` when a value does not fit 64 bits.
+pub(crate) fn switch_cases(term: LLVMValueRef) -> Option<Vec<(i64, LLVMBasicBlockRef)>> {
+    successors(term)
+        .into_iter()
+        .enumerate()
+        .skip(1)
+        // Operand 2k of a switch is the value of its case k (operand 1 is the default).
+        .map(|(k, to)| Some((const_int(operand(term, 2 * k as u32))?, to)))
+        .collect()
+}
+
 /// Whether `l PRED r` holds for two 64-bit values.
 pub(crate) fn icmp_holds(pred: LLVMIntPredicate, l: i64, r: i64) -> bool {
     use LLVMIntPredicate::*;

@@ -796,18 +796,10 @@ fn leaving_switch(term: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Op
     if ir::opcode(term) != LLVMOpcode::LLVMSwitch {
         return None;
     }
-    let succ = ir::successors(term);
-    let (&default, case_blocks) = succ.split_first()?;
-    if !inside.contains(&default) {
+    let default = *ir::successors(term).first()?;
+    let cases = ir::switch_cases(term)?;
+    if !inside.contains(&default) || cases.iter().any(|(_, to)| inside.contains(to)) {
         return None;
-    }
-    let mut cases = Vec::with_capacity(case_blocks.len());
-    for (k, &to) in case_blocks.iter().enumerate() {
-        if inside.contains(&to) {
-            return None;
-        }
-        // Operand 2k+2 of a switch is the value of its case k+1 (operand 1 is the default).
-        cases.push((ir::const_int(ir::operand(term, 2 * k as u32 + 2))?, to));
     }
     Some(PathStep::Switch {
         inst: term,

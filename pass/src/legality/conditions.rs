@@ -636,31 +636,22 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
     let (pred, other) = if is_result(lhs) {
         (pred, rhs)
     } else if is_result(rhs) {
-        let swapped = match pred {
-            LLVMIntSGT => LLVMIntSLT,
-            LLVMIntSLT => LLVMIntSGT,
-            LLVMIntSGE => LLVMIntSLE,
-            LLVMIntSLE => LLVMIntSGE,
-            p @ (LLVMIntEQ | LLVMIntNE) => p,
-            _ => return None,
-        };
-        (swapped, lhs)
+        (ir::swapped_predicate(pred), lhs)
     } else {
         return None;
     };
+    // Unsigned orders express no stop predicate.
+    if !matches!(
+        pred,
+        LLVMIntSGT | LLVMIntSLT | LLVMIntSGE | LLVMIntSLE | LLVMIntEQ | LLVMIntNE
+    ) {
+        return None;
+    }
     // The predicate under which the path continues.
     let cont = if continue_if_true {
         pred
     } else {
-        match pred {
-            LLVMIntSGT => LLVMIntSLE,
-            LLVMIntSLE => LLVMIntSGT,
-            LLVMIntSLT => LLVMIntSGE,
-            LLVMIntSGE => LLVMIntSLT,
-            LLVMIntEQ => LLVMIntNE,
-            LLVMIntNE => LLVMIntEQ,
-            _ => return None,
-        }
+        ir::inverse_predicate(pred)
     };
     if let Some(c) = ir::const_int(other) {
         let result_side = if is_result(lhs) { lhs } else { rhs };

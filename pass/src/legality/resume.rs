@@ -1012,29 +1012,14 @@ impl Eval {
         };
         // The predicate as `result PRED k` (k = c - off), on the way taken.
         let pred = if swapped {
-            match pred {
-                LLVMIntSLT => LLVMIntSGT,
-                LLVMIntSLE => LLVMIntSGE,
-                LLVMIntSGT => LLVMIntSLT,
-                LLVMIntSGE => LLVMIntSLE,
-                p => p,
-            }
+            ir::swapped_predicate(pred)
         } else {
             pred
         };
         let pred = if holds {
             pred
         } else {
-            match pred {
-                LLVMIntEQ => LLVMIntNE,
-                LLVMIntNE => LLVMIntEQ,
-                LLVMIntSLT => LLVMIntSGE,
-                LLVMIntSLE => LLVMIntSGT,
-                LLVMIntSGT => LLVMIntSLE,
-                LLVMIntSGE => LLVMIntSLT,
-                // Unsigned orders narrow nothing here.
-                _ => return Some(out),
-            }
+            ir::inverse_predicate(pred)
         };
         let k = c - off;
         let (lo, hi) = out.ranges[entry];
@@ -1046,6 +1031,7 @@ impl Eval {
             LLVMIntSLE => (lo, hi.min(k)),
             LLVMIntSGT => (lo.max(k + 1), hi),
             LLVMIntSGE => (lo.max(k), hi),
+            // Unsigned orders narrow nothing here.
             _ => (lo, hi),
         };
         if lo > hi {

@@ -125,15 +125,9 @@ fn chain_of(switch: LLVMValueRef) -> Option<Chain> {
 
 /// Where the switch goes for the value `v`.
 fn target(switch: LLVMValueRef, v: i64) -> LLVMBasicBlockRef {
-    let successors = ir::successors(switch);
-    // Operands: condition, default, then (value, block) pairs.
-    let cases = (ir::num_operands(switch) / 2).saturating_sub(1);
-    for k in 0..cases {
-        if ir::const_int(ir::operand(switch, 2 + 2 * k)) == Some(v) {
-            return successors[k as usize + 1];
-        }
-    }
-    successors[0]
+    ir::switch_cases(switch)
+        .and_then(|cases| cases.into_iter().find(|&(c, _)| c == v))
+        .map_or_else(|| ir::successors(switch)[0], |(_, to)| to)
 }
 
 /// The rewrite of the module's docs.

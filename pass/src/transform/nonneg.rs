@@ -168,7 +168,11 @@ fn implies_nonneg(cond: LLVMValueRef, value: bool, n: LLVMValueRef) -> bool {
     let Some((pred, c)) = as_compare(cond, n) else {
         return false;
     };
-    match if value { pred } else { inverse(pred) } {
+    match if value {
+        pred
+    } else {
+        ir::inverse_predicate(pred)
+    } {
         LLVMIntSGT => c >= -1,
         LLVMIntSGE | LLVMIntEQ | LLVMIntULT | LLVMIntULE => c >= 0,
         _ => false,
@@ -181,7 +185,11 @@ fn holds_for_positive(cond: LLVMValueRef, value: bool, n: LLVMValueRef) -> bool 
     let Some((pred, c)) = as_compare(cond, n) else {
         return false;
     };
-    match if value { pred } else { inverse(pred) } {
+    match if value {
+        pred
+    } else {
+        ir::inverse_predicate(pred)
+    } {
         LLVMIntSGT | LLVMIntNE => c <= 0,
         LLVMIntSGE => c <= 1,
         LLVMIntUGT => c == 0,
@@ -200,42 +208,9 @@ fn as_compare(cond: LLVMValueRef, n: LLVMValueRef) -> Option<(LLVMIntPredicate, 
     if l == n {
         Some((pred, ir::const_int(r)?))
     } else if r == n {
-        Some((swapped(pred), ir::const_int(l)?))
+        Some((ir::swapped_predicate(pred), ir::const_int(l)?))
     } else {
         None
-    }
-}
-
-/// `pred` with its operands swapped.
-fn swapped(pred: LLVMIntPredicate) -> LLVMIntPredicate {
-    use LLVMIntPredicate::*;
-    match pred {
-        LLVMIntSGT => LLVMIntSLT,
-        LLVMIntSLT => LLVMIntSGT,
-        LLVMIntSGE => LLVMIntSLE,
-        LLVMIntSLE => LLVMIntSGE,
-        LLVMIntUGT => LLVMIntULT,
-        LLVMIntULT => LLVMIntUGT,
-        LLVMIntUGE => LLVMIntULE,
-        LLVMIntULE => LLVMIntUGE,
-        p => p,
-    }
-}
-
-/// The predicate that holds exactly when `pred` does not.
-fn inverse(pred: LLVMIntPredicate) -> LLVMIntPredicate {
-    use LLVMIntPredicate::*;
-    match pred {
-        LLVMIntEQ => LLVMIntNE,
-        LLVMIntNE => LLVMIntEQ,
-        LLVMIntSGT => LLVMIntSLE,
-        LLVMIntSLE => LLVMIntSGT,
-        LLVMIntSLT => LLVMIntSGE,
-        LLVMIntSGE => LLVMIntSLT,
-        LLVMIntUGT => LLVMIntULE,
-        LLVMIntULE => LLVMIntUGT,
-        LLVMIntULT => LLVMIntUGE,
-        LLVMIntUGE => LLVMIntULT,
     }
 }
 
