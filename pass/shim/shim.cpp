@@ -612,6 +612,14 @@ void syscluster_shim_move_phi_edge(LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
   unwrap(bb)->replacePhiUsesWith(unwrap(from), unwrap(to));
 }
 
+// Merges `bb` into its single predecessor, whose single successor it is (LLVM's
+// MergeBlockIntoPredecessor: the instructions and their debug records move, the phis of the
+// successors take the predecessor as their incoming block, `bb` is deleted). Returns whether
+// it did. No analysis is updated: the caller invalidates the function's.
+bool syscluster_shim_merge_into_predecessor(LLVMBasicBlockRef bb) {
+  return llvm::MergeBlockIntoPredecessor(unwrap(bb));
+}
+
 // Splits the edge `from -> to`: a new block, placed before `to`, that `from` branches to
 // instead and that branches to `to`, the phis of `to` taking from it what they took from
 // `from` (always a new block, unlike SplitEdge, which splits `to` itself when it has one

@@ -420,6 +420,15 @@ pub fn value_name(v: LLVMValueRef) -> String {
     }
 }
 
+/// How printed IR names `v` as an operand: `%name`, `%N` or the constant, without its type.
+pub fn operand_name(v: LLVMValueRef) -> String {
+    if is_instruction(v) {
+        return value_name(v);
+    }
+    let text = describe(v);
+    text.rsplit(' ').next().unwrap_or(&text).to_string()
+}
+
 pub fn is_phi(i: LLVMValueRef) -> bool {
     is_instruction(i) && opcode(i) == LLVMOpcode::LLVMPHI
 }
@@ -473,6 +482,21 @@ pub fn users(v: LLVMValueRef) -> Vec<(LLVMValueRef, LLVMBasicBlockRef)> {
         }
     }
     out
+}
+
+/// Names the value `v` `name` (LLVM makes it unique in its function).
+pub fn set_name(v: LLVMValueRef, name: &str) {
+    // SAFETY: v is a live value; the name is passed with its length.
+    unsafe { LLVMSetValueName2(v, name.as_ptr().cast::<c_char>(), name.len()) }
+}
+
+/// Whether the block `b` is used by branches alone (no `blockaddress` takes it).
+pub fn branched_to_only(b: LLVMBasicBlockRef) -> bool {
+    // SAFETY: b is a live block of the module.
+    let v = unsafe { LLVMBasicBlockAsValue(b) };
+    value_users(v)
+        .into_iter()
+        .all(|u| is_instruction(u) && is_terminator(u))
 }
 
 /// Replaces every use of `old` by `new` (of the same type).

@@ -490,6 +490,47 @@ impl Remark {
         }
     }
 
+    /// The phi `count`, `base - total` on every way in, computed from `total`.
+    pub(crate) fn count_from_total(
+        function: LLVMValueRef,
+        count: LLVMValueRef,
+        total: LLVMValueRef,
+        base: LLVMValueRef,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "CountFromTotal",
+            function,
+            at: Some(count),
+            message: format!(
+                "computed {} as {} - {} at the top of the loop: it is that on every way in",
+                crate::ir::value_name(count),
+                crate::ir::operand_name(base),
+                crate::ir::value_name(total),
+            ),
+        }
+    }
+
+    /// The loop headed by `inner`, a call's retry, sent round the loop headed by `outer`.
+    pub(crate) fn retried_through_header(
+        function: LLVMValueRef,
+        inner: llvm_sys::prelude::LLVMBasicBlockRef,
+        outer: llvm_sys::prelude::LLVMBasicBlockRef,
+    ) -> Remark {
+        let first = crate::ir::instructions(inner).first().copied();
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "RetriedThroughHeader",
+            function,
+            at: first,
+            message: format!(
+                "sent the retries of the loop at block {} round the loop at block {}, which it joins",
+                crate::ir::block_name(inner),
+                crate::ir::block_name(outer),
+            ),
+        }
+    }
+
     /// A loop whose start is not moved to `a`, and why.
     pub(crate) fn not_reheadered(
         sites: &[Site],

@@ -91,6 +91,7 @@ extern "C" {
         to: LLVMBasicBlockRef,
     );
     fn syscluster_shim_remove_phi_edge(bb: LLVMBasicBlockRef, from: LLVMBasicBlockRef);
+    fn syscluster_shim_merge_into_predecessor(bb: LLVMBasicBlockRef) -> bool;
     fn syscluster_shim_duplicate_region(
         ctx: *mut c_void,
         way_in: LLVMBasicBlockRef,
@@ -459,6 +460,13 @@ impl Shim {
         // SAFETY: two blocks of one function of the module.
         let b = unsafe { syscluster_shim_split_edge(from, to) };
         (!b.is_null()).then_some(b)
+    }
+    /// Merges `bb` into its single predecessor, whose single successor it is (LLVM's
+    /// `MergeBlockIntoPredecessor`, which moves debug records with the instructions);
+    /// whether it did. The caller invalidates the function's analyses.
+    pub(crate) fn merge_into_predecessor(&self, bb: LLVMBasicBlockRef) -> bool {
+        // SAFETY: bb is a live block of a defined function; LLVM checks the shape itself.
+        unsafe { syscluster_shim_merge_into_predecessor(bb) }
     }
     /// Takes the edge `from -> bb` out of the phis of `bb`, after `from`'s terminator was
     /// retargeted away from `bb`; the phis stay, even with one incoming value left.

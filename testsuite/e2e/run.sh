@@ -39,7 +39,9 @@
 # same with helpers that retry an interrupted call by `continue`, zfill.c, a filter in
 # gzip's manner over zfillio.c, gzip's fill_inbuf and read_buffer, built with --lto, and
 # offsetall.c, writeall.c's copy with loops that keep what is done as an offset and a
-# write-all loop that tests the result against the count first) it
+# write-all loop that tests the result against the count first, and atomicall.c, the same
+# copy through OpenSSH's atomicio and busybox's full_read, whose EINTR retries clang threads
+# back to their calls) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -85,7 +87,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -147,7 +149,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -175,12 +177,12 @@ self_test() {
 		fi
 		# The fd mutant shows only where the program writes to stdout after opening files.
 		# The stale mutant writes a whole block after a short read of the same count, which
-		# writeall and offsetall never make (their writes follow reads of other counts or the end of file),
+		# writeall, offsetall and atomicall never make (their writes follow reads of other counts or the end of file),
 		# and flags, intblock, stevens, eintrall and records (whose first write after its read is a header) make
 		# none either, nor does zfill (its writes follow the fill's last read, of 0 bytes at the end);
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -342,13 +344,14 @@ host_program() {
 		# comes back short depends on the scheduler, so each loop the profile shows hot must be
 		# one, and at least the write-all loop and read_full's loop are.
 		# offsetall's loops (an offset total tested at the top, a write-all loop tested
-		# against the count first) likewise.
-		if [ "${p#writeall}" != "$p" ] || [ "$p" = offsetall ]; then
+		# against the count first) and atomicall's (retries threaded back to the call, its
+		# helpers inlined: a site is named with the function it is inlined into) likewise.
+		if [ "${p#writeall}" != "$p" ] || [ "$p" = offsetall ] || [ "$p" = atomicall ]; then
 			local line hot=0 src=writeall
-			[ "$p" = offsetall ] && src=offsetall
+			[ "$p" = offsetall ] || [ "$p" = atomicall ] && src=$p
 			for line in $("$SYSCLUSTER" show --top 1000 "$w/$p.prof.json" 2>/dev/null |
 				grep -E ' (read|write)\([0-9]*\) -> (read|write)\(' |
-				sed -n "s/.*\\($src\\.c:[0-9]*\\):[0-9]* in [a-z_]* -> \\1:.*/\\1/p" | sed 's/.*://' | sort -u); do
+				sed -n "s/.*\\($src\\.c:[0-9]*\\):[0-9]* in [a-z_]*[^>]* -> \\1:.*/\\1/p" | sed 's/.*://' | sort -u); do
 				hot=$((hot + 1))
 				grep -q "$src\\.c:$line:[0-9]*: remark: clustered the whole loop into one looped multi-call.*; advances " "$w/clustered.log" ||
 					fail "$p: the loop at $src.c:$line is hot in the profile but not a looped multi-call with advancing arguments"

@@ -548,14 +548,22 @@ impl Checker<'_> {
             let default = ir::successors(term)[0];
             return self.way_round_from(ck, header, inside, term, first, (block, default), false);
         }
+        // A case that goes back into the loop (`case -1: if (errno == EINTR) continue;`).
+        if let Some(first) = reentering_switch(term, block, header, inside) {
+            let default = ir::successors(term)[0];
+            return self.way_round_from(ck, header, inside, term, first, (block, default), true);
+        }
         let Some((cond, t, f)) = ir::conditional_branch(term) else {
             return Err(Refusal::new(site.call, Reason::NoStop { site: ck }));
         };
         let (round_if_true, on, off, reentry) = match (inside.contains(&t), inside.contains(&f)) {
             (true, false) => (true, t, f, false),
             (false, true) => (false, f, t, false),
-            (true, true) => match reentry::choose(block, header, t, f)
-                .or_else(|| choose_through_tests(block, header, t, f, site.call, inside))
+            // Further tests of the result leading round are the stronger sign: a re-entry
+            // that retries the call may go back to the header itself (an EINTR retry clang
+            // threaded straight back, `transform::retry`).
+            (true, true) => match choose_through_tests(block, header, t, f, site.call, inside)
+                .or_else(|| reentry::choose(block, header, t, f))
             {
                 Some(true) => (true, t, f, true),
                 Some(false) => (false, f, t, true),
@@ -802,6 +810,37 @@ fn leaving_switch(term: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Op
         return None;
     }
     Some(PathStep::Switch {
+        inst: term,
+        value: ir::operand(term, 0),
+        cases,
+    })
+}
+
+/// The test a `switch` that ends a call's `block` makes when its default successor stays in
+/// the loop of `inside` and each case leaves it or is a re-entry (`legality::reentry`): a
+/// block of the loop entered from `block` alone, neither the header nor the default (OpenSSH's
+/// `atomicio`: `switch (res) { case -1: if (errno == EINTR) continue; return 0; case 0: ...;
+/// default: pos += res; }`). At least one case re-enters; otherwise it is `leaving_switch`'s.
+fn reentering_switch(
+    term: LLVMValueRef,
+    block: LLVMBasicBlockRef,
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Option<PathStep> {
+    if ir::opcode(term) != LLVMOpcode::LLVMSwitch {
+        return None;
+    }
+    let default = *ir::successors(term).first()?;
+    let cases = ir::switch_cases(term)?;
+    let reenters = |to: LLVMBasicBlockRef| {
+        inside.contains(&to) && to != header && to != default && ir::predecessors(to) == [block]
+    };
+    let fits = inside.contains(&default)
+        && cases
+            .iter()
+            .all(|&(_, to)| !inside.contains(&to) || reenters(to))
+        && cases.iter().any(|&(_, to)| reenters(to));
+    fits.then(|| PathStep::Switch {
         inst: term,
         value: ir::operand(term, 0),
         cases,
@@ -1115,11 +1154,12 @@ fn count_test(
     if inclusive || (rotated && !unsigned) {
         return None;
     }
-    // The total's values from the way in (rotated: 0).
+    // The total's values from the way in (rotated: 0); a re-entry that retries the call
+    // brings the total back unchanged (`transform::retry`).
     let starts_at_zero = |c: &Carried| {
         ir::incoming(c.phi)
             .into_iter()
-            .filter(|&(x, _)| x != c.next)
+            .filter(|&(x, _)| x != c.next && x != c.phi)
             .all(|(x, _)| ir::const_int(x) == Some(0))
     };
     let which = derived.iter().position(|d| {
@@ -1308,10 +1348,11 @@ fn advancing_value(
     for (v, allowed) in uses {
         let allowed =
             |user: LLVMValueRef| allowed.contains(&user) || (v == phi && callers.contains(&user));
-        if let Some((user, _)) = ir::users(v)
-            .into_iter()
-            .find(|&(user, _)| inside.contains(&ir::parent_block(user)) && !allowed(user))
-        {
+        // By the use's block too: a phi of the header takes the value unchanged from a
+        // re-entry block that goes back to it (`reentry`), which is original code.
+        if let Some((user, _)) = ir::users(v).into_iter().find(|&(user, at)| {
+            inside.contains(&ir::parent_block(user)) && inside.contains(&at) && !allowed(user)
+        }) {
             return Err(format!(
                 "'{}' uses {} in the loop",
                 ir::describe(user),

@@ -499,11 +499,14 @@ pub(super) fn lower(
                 .iter()
                 .any(|p| tested.reentry.contains(p))
         };
+        // The header stays the batch's own: a re-entry that retries the call may go back
+        // to it (its phis then take their own values from the re-entry block), and its
+        // instructions' uses in it follow them.
         let round: Vec<LLVMBasicBlockRef> = plan
             .blocks
             .iter()
             .copied()
-            .filter(|b| !tested.reentry.contains(b) && !joined(b))
+            .filter(|&b| !tested.reentry.contains(&b) && (b == plan.header || !joined(&b)))
             .collect();
         for r in &mut all {
             // A value keeps its uses in its own block, which follow it there.

@@ -9,7 +9,9 @@
 //! onto the sites (`run_on_hot`): a switch on selects as branches (`dispatch`: clang's
 //! merged exits of a loop), `smax(n, 0)` as `n` where `n` is known not negative (`nonneg`),
 //! jump threading (`thread`: a loop whose exits clang -O1
-//! joined in one block that switches on which way it came), tail duplication (`duplicate`: a hot edge whose second call
+//! joined in one block that switches on which way it came), a call's retry that clang threaded
+//! back to it sent round the loop around it (`retry`), a count kept beside a running total computed
+//! from it (`counts`), tail duplication (`duplicate`: a hot edge whose second call
 //! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
 //! moving a loop's start (`reheader`: a loop clang rotated, whose calls feed each other across
 //! its back edge, or whose test of a result sits at the top of the next iteration), the end
@@ -39,6 +41,7 @@
 //!   only because every check runs before any lowering.
 
 mod casts;
+mod counts;
 mod dispatch;
 mod duplicate;
 mod finished;
@@ -49,6 +52,7 @@ mod nonneg;
 mod peel;
 mod promote;
 mod reheader;
+mod retry;
 mod rotate;
 mod sums;
 mod thread;
@@ -177,6 +181,11 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // A loop whose exits clang -O1 joined in one dispatching block: the shape -O2 gives it
     // first, which the others expect.
     ("thread", thread::run),
+    // A call's retry that clang threaded straight back to it, sent round the loop around
+    // it: one loop whose header begins with the call.
+    ("retry", retry::run),
+    // A count kept beside a running total as a phi of its own, computed from the total.
+    ("counts", counts::run),
     // File-scope variables a loop updates between its calls, before the loop is reshaped
     // around them.
     ("globals", globals::run),
@@ -384,7 +393,7 @@ pub(super) fn loops_holding(
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
 /// the start back; hoisting needs the loop's refusal over the peeled calls), which needs the
 /// copies as sites and the edges on them.
-const RESCAN_AFTER: &[&str] = &["thread", "reheader", "sums", "peel"];
+const RESCAN_AFTER: &[&str] = &["thread", "retry", "reheader", "sums", "peel"];
 
 /// The module's sites and the profile's hot pairs over them, after a change.
 /// The sites as scanned again, with the pairs and the sites that follow themselves.
