@@ -14,6 +14,12 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 ;
+; busybox's full_write around safe_write (@bb_full_write): clang copies the write onto the
+; retry's way (after `errno = 0`), so the retry has a call of its own, and the write's result
+; on the retry's way reaches the code after the loop. That block is original code a stop at
+; the loop's write resumes: what it computes reaches the code after the loop as in the
+; original, and the loop is one looped multi-call.
+;
 ; OpenSSH's atomicio writing (@atomicio_write): a switch on the result whose case -1 retries
 ; on EINTR, and the count `n - pos` kept as a phi of its own that the way round computes from
 ; the total's next value. transform/counts.rs computes the count from the total at the top
@@ -26,6 +32,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: sent the retries of the loop at block %call.a round the loop at block %outer.a, which it joins
 ; REMARK-DAG: remark: <unknown>:0:0: computed %left as %n - %pos at the top of the loop: it is that on every way in
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); carries %pos (total of write's results); advances %left (argument 2 of write, down by write's result), %p (argument 1 of write, up by write's result) until %left == 0; a stop goes back into the loop at %intr.a, the original code
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result < 0; 0 result references); carries %total (total of write's results); advances %left (argument 2 of write, down by write's result), %p (argument 1 of write, up by write's result) until %left == 0; a stop goes back into the loop at %failed.w, the original code
 ; REMARK-NOT: sent the retries of the loop at block %call.l
 ; REMARK-NOT: sent the retries of the loop at block %call.phi
 
@@ -180,5 +187,52 @@ more.a:
   br i1 %go, label %outer.a, label %out.a
 out.a:
   %ret = phi i64 [ %pos, %eof.a ], [ 0, %entry ], [ 0, %intr.a ], [ %pos.next, %more.a ]
+  ret i64 %ret
+}
+
+; CHECK-LABEL: define i64 @bb_full_write(
+; CHECK: call i64 @multicall_run_batch(
+; CHECK: again.w:
+; CHECK-NEXT: store i32 0, ptr %e, align 4
+; CHECK-NEXT: %w2 = call i64 @write(i32 %fd, ptr %p{{[0-9]*}}, i64 %left{{[0-9]*}})
+define i64 @bb_full_write(i32 %fd, ptr %buf, i64 %len) {
+entry:
+  %none = icmp eq i64 %len, 0
+  br i1 %none, label %out.w, label %head.w
+head.w:
+  %total = phi i64 [ %total.next, %latch.w ], [ 0, %entry ]
+  %left = phi i64 [ %left.next, %latch.w ], [ %len, %entry ]
+  %p = phi ptr [ %p.next, %latch.w ], [ %buf, %entry ]
+  %w = call i64 @write(i32 %fd, ptr %p, i64 %left)
+  %ok = icmp sgt i64 %w, -1
+  br i1 %ok, label %latch.w, label %failed.w
+failed.w:
+  %e = call ptr @__errno_location()
+  %errno = load i32, ptr %e
+  %intr = icmp eq i32 %errno, 4
+  br i1 %intr, label %again.w, label %gives.w
+still.w:
+  %errno2 = load i32, ptr %e
+  %intr2 = icmp eq i32 %errno2, 4
+  br i1 %intr2, label %again.w, label %gives.w
+again.w:
+  store i32 0, ptr %e
+  %w2 = call i64 @write(i32 %fd, ptr %p, i64 %left)
+  %ok2 = icmp sgt i64 %w2, -1
+  br i1 %ok2, label %latch.w, label %still.w
+gives.w:
+  %bad = phi i64 [ %w2, %still.w ], [ %w, %failed.w ]
+  %nothing = icmp eq i64 %total, 0
+  %r = select i1 %nothing, i64 %bad, i64 %total
+  br label %out.w
+latch.w:
+  %moved = phi i64 [ %w, %head.w ], [ %w2, %again.w ]
+  %total.next = add nuw nsw i64 %moved, %total
+  %p.next = getelementptr inbounds i8, ptr %p, i64 %moved
+  %left.next = sub i64 %left, %moved
+  %end = icmp eq i64 %left.next, 0
+  br i1 %end, label %out.w, label %head.w
+out.w:
+  %ret = phi i64 [ %r, %gives.w ], [ 0, %entry ], [ %total.next, %latch.w ]
   ret i64 %ret
 }

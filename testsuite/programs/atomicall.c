@@ -2,13 +2,14 @@
  * atomicall IN OUT: offsetall.c's copy through a pipe with the helpers two well-known
  * programs write around calls retried on EINTR: OpenSSH's atomicio (a switch on the result
  * whose -1 case retries on EINTR, the count `n - pos` of a running position) for the child's
- * reads of IN and for every write, and busybox's full_read around safe_read (a do-while
- * retry on EINTR) for the parent's reads from the pipe. clang -O2 threads each retry straight
- * back to its call (pass.md 2c'''). A child process reads IN in pieces of PIECE bytes and
- * writes each piece into the pipe, in two halves; the parent fills its buffer of N bytes
- * from the pipe, so that its reads come back short, and writes each buffer to OUT, in two
- * halves, which loops on short writes (a file-size limit, a full disk). Each loop reports on
- * stderr where it stopped.
+ * reads of IN and its writes into the pipe, and busybox's full_read around safe_read (a
+ * do-while retry on EINTR) and full_write around safe_write (a retry that clears errno) for
+ * the parent's. clang -O2 threads each retry back to its call or copies the call onto the
+ * retry's way (pass.md 2c'''). A child process reads IN in pieces of PIECE bytes and writes
+ * each piece into the pipe, in two halves; the parent fills its buffer of N bytes from the
+ * pipe, so that its reads come back short, and writes each buffer to OUT, in two halves,
+ * which loops on short writes (a file-size limit, a full disk). Each loop reports on stderr
+ * where it stopped.
  *
  * Exit status: 0 copied, 1 a system call failed (message on stderr), 2 usage.
  */
@@ -99,6 +100,41 @@ static __attribute__((noinline)) ssize_t full_read(int fd, void *buf, size_t len
 	return total;
 }
 
+/* busybox's safe_write and full_write: the bytes written, all of len or those before an
+ * error, or -1 when the first write failed (errno). safe_write clears errno before it
+ * retries an interrupted write. */
+static ssize_t safe_write(int fd, const void *buf, size_t count)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = write(fd, buf, count);
+		if (n >= 0 || errno != EINTR)
+			break;
+		errno = 0;
+	}
+	return n;
+}
+
+static __attribute__((noinline)) ssize_t full_write(int fd, const void *buf, size_t len)
+{
+	ssize_t cc;
+	ssize_t total = 0;
+
+	while (len) {
+		cc = safe_write(fd, buf, len);
+		if (cc < 0) {
+			if (total)
+				return total;
+			return cc;
+		}
+		total += cc;
+		buf = ((const char *)buf) + cc;
+		len -= cc;
+	}
+	return total;
+}
+
 /* The child: IN into the pipe, PIECE bytes at a time. */
 static int feed(const char *path, int to)
 {
@@ -136,7 +172,6 @@ int main(int argc, char *argv[])
 {
 	int fds[2], out, status;
 	ssize_t n;
-	size_t w;
 	long total = 0;
 	pid_t child;
 
@@ -171,15 +206,17 @@ int main(int argc, char *argv[])
 	}
 	close(fds[1]);
 	while ((n = full_read(fds[0], buf, N)) > 0) {
-		/* In two halves: write_all follows itself. */
+		ssize_t half;
+
+		/* In two halves: full_write follows itself. */
 		errno = 0;
-		w = write_all(out, buf, n / 2);
-		if (w == (size_t)n / 2)
-			w += write_all(out, buf + n / 2, n - n / 2);
-		if (w != (size_t)n) {
+		half = full_write(out, buf, n / 2);
+		if (half == n / 2)
+			half = full_write(out, buf + n / 2, n - n / 2) + n / 2;
+		if (half != n) {
 			int saved = errno;
-			fprintf(stderr, "write: %s: %zu of %zd bytes written after %ld\n",
-				strerror(saved), w, n, total);
+			fprintf(stderr, "write: %s: %zd of %zd bytes written after %ld\n",
+				strerror(saved), half, n, total);
 			return 1;
 		}
 		total += n;

@@ -485,7 +485,14 @@ impl Checker<'_> {
             .chain(advancing.iter().flat_map(|a| [a.phi, a.next]))
             .chain(derived.iter().map(|d| d.inst))
             .collect();
-        nothing_else_escapes(&blocks, &inside, &kept)?;
+        // The re-entry blocks are the original code a stop resumes (`legality::reentry`):
+        // what they compute reaches the code after the loop as it does in the original.
+        let computed: Vec<LLVMBasicBlockRef> = blocks
+            .iter()
+            .copied()
+            .filter(|b| !round.reentry || batch.contains(b))
+            .collect();
+        nothing_else_escapes(&computed, &inside, &kept)?;
         // Dead buffers let the runtime copy at explicit offsets in the kernel (a pread ->
         // pwrite loop whose offsets advance by the read's result, runtime/src/copy.rs).
         let buffers = dead_buffers::check(&entries, sites, header);
