@@ -339,14 +339,19 @@ impl Remark {
 
     /// The jumps of the function of `first` threaded (LLVM's JumpThreading) because its loop
     /// holds `block`, which chooses where to go by a phi of constants.
-    pub(crate) fn threaded(block: &str, first: &Site) -> Remark {
+    pub(crate) fn threaded(block: &str, constants: bool, first: &Site) -> Remark {
+        let by = if constants {
+            "a phi of constants (which way the loop's body came, as clang -O1 joins a loop's exits)"
+        } else {
+            "a condition a block before it already branched on (clang -O1 tests it again)"
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "Threaded",
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "threaded the jumps of the function of {}: block {block} of its loop chooses where to go by a phi of constants (which way the loop's body came, as clang -O1 joins a loop's exits), and now each way goes where it leads (LLVM's JumpThreading)",
+                "threaded the jumps of the function of {}: block {block} of its loop chooses where to go by {by}, and now each way goes where it leads (LLVM's JumpThreading)",
                 first.label()
             ),
         }

@@ -27,6 +27,17 @@
 // RUN: diff %t.orig.out %t.auto.out
 // RUN: diff %t.orig.out %t.direct.out
 // RUN: diff %t.orig.out %t.uring.out
+// At -O1 (the way out of full_read's retry tests `n < 0` again, which JumpThreading folds,
+// transform/thread.rs) and -Os, against the -O2 original:
+// RUN: %clang-cluster -O1 -g %s -o %t.clustered1 %multicall \
+// RUN:   -mllvm -syscluster-profile=%inputs/retry.json -Rpass=syscall-cluster 2> %t.remarks1
+// RUN: FileCheck %s --check-prefix=REMARK1 < %t.remarks1
+// RUN: %clang-cluster -Os -g %s -o %t.clustereds %multicall \
+// RUN:   -mllvm -syscluster-profile=%inputs/retry.json
+// RUN: env MULTICALL_BACKEND=direct %t.clustered1 %t.tmp > %t.direct1.out 2>&1; echo "exit $?" >> %t.direct1.out
+// RUN: env MULTICALL_BACKEND=direct %t.clustereds %t.tmp > %t.directs.out 2>&1; echo "exit $?" >> %t.directs.out
+// RUN: diff %t.orig.out %t.direct1.out
+// RUN: diff %t.orig.out %t.directs.out
 // RUN: FileCheck %s < %t.orig.out
 
 // REMARK-COUNT-3: remark: sent the retries of the loop at block %{{[0-9]+}} round the loop at block %{{[0-9]+}}, which it joins
@@ -34,6 +45,8 @@
 // REMARK-DAG: remark: computed %{{[0-9]+}} as %{{[0-9]+}} - %{{[0-9]+}} at the top of the loop: it is that on every way in
 // REMARK-COUNT-2: remark: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries {{.*}} (total of read's results); advances {{.*}} until {{.*}} == 0; a stop goes back into the loop at {{.*}}, the original code
 // REMARK-DAG: remark: clustered the whole loop into one looped multi-call: write (stop: result <= 0; 0 result references); carries {{.*}} (total of write's results); advances {{.*}} until {{.*}} == 0; a stop goes back into the loop at {{.*}}, the original code
+// REMARK1-DAG: remark: threaded the jumps of the function of 'read' at retry-run.c:{{[0-9]+}}:{{[0-9]+}}: block %{{[0-9]+}} of its loop chooses where to go by a condition a block before it already branched on
+// REMARK1-COUNT-3: remark: clustered the whole loop into one looped multi-call
 // CHECK: file: 16384, errno 0
 // CHECK-NEXT: file: 13616, errno 0
 // CHECK-NEXT: file: 0, errno 0

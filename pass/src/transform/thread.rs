@@ -33,18 +33,14 @@ use crate::remarks::Remark;
 /// known along its incoming edges: a phi of its own with constant values from at least two
 /// of its predecessors, or a condition another block of the loop already branched on (the
 /// way here says which way that branch went).
-fn dispatch_block(blocks: &[LLVMBasicBlockRef]) -> Option<LLVMBasicBlockRef> {
-    blocks.iter().copied().find(|&bb| {
-        let Some(term) = ir::terminator(bb) else {
-            return false;
-        };
+/// Returns the block and whether it is the phi of constants (else the condition).
+fn dispatch_block(blocks: &[LLVMBasicBlockRef]) -> Option<(LLVMBasicBlockRef, bool)> {
+    blocks.iter().copied().find_map(|bb| {
+        let term = ir::terminator(bb)?;
         let on = match ir::opcode(term) {
             LLVMOpcode::LLVMSwitch => ir::operand(term, 0),
-            LLVMOpcode::LLVMBr => match ir::conditional_branch(term) {
-                Some((cond, ..)) => cond,
-                None => return false,
-            },
-            _ => return false,
+            LLVMOpcode::LLVMBr => ir::conditional_branch(term)?.0,
+            _ => return None,
         };
         let constants = ir::is_instruction(on)
             && ir::is_phi(on)
@@ -54,14 +50,16 @@ fn dispatch_block(blocks: &[LLVMBasicBlockRef]) -> Option<LLVMBasicBlockRef> {
                 .filter(|&&(v, _)| ir::is_constant(v))
                 .count()
                 >= 2;
-        let tested_before = ir::predecessors(bb).len() >= 2
+        // Entered from several blocks, or from one (the way after a failed call's retry
+        // tests the result again at -O1: `br i1 %neg` on a way only `%neg` true reaches).
+        let tested_before = !ir::predecessors(bb).is_empty()
             && ir::users(on).iter().any(|&(user, at)| {
                 at != bb
                     && blocks.contains(&at)
                     && ir::opcode(user) == LLVMOpcode::LLVMBr
                     && ir::conditional_branch(user).is_some()
             });
-        constants || tested_before
+        (constants || tested_before).then_some((bb, constants))
     })
 }
 
@@ -81,6 +79,26 @@ fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)
         .collect()
 }
 
+/// The header of the loop around the loop of `header` (whose blocks are `blocks`), when one
+/// block outside enters `header` and heads a loop holding it.
+fn enclosing_header(
+    ctx: &Context<'_>,
+    header: LLVMBasicBlockRef,
+    blocks: &[LLVMBasicBlockRef],
+) -> Option<LLVMBasicBlockRef> {
+    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !blocks.contains(p))
+        .collect();
+    let [o] = outside[..] else {
+        return None;
+    };
+    (!o.is_null()
+        && super::reheader::heads_loop(ctx.shim, o)
+        && loop_blocks(ctx.shim, o).contains(&header))
+    .then_some(o)
+}
+
 /// Threads the jumps of the functions whose hot loops hold a dispatch block.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
@@ -91,14 +109,20 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if done.contains(&function) {
             continue;
         }
-        let Some(block) = dispatch_block(&loop_blocks(ctx.shim, header)) else {
+        // The loop, or the loop around it when it is a retry entered from an outer
+        // loop's header (`retry.rs`): the retry's way out may hold the block.
+        let mut blocks = loop_blocks(ctx.shim, header);
+        if let Some(outer) = enclosing_header(ctx, header, &blocks) {
+            blocks = loop_blocks(ctx.shim, outer);
+        }
+        let Some((block, constants)) = dispatch_block(&blocks) else {
             continue;
         };
         done.insert(function);
         let described = ir::block_name(block);
         if ctx.shim.thread_jumps(function) {
             changed = Changed::Yes;
-            ctx.remark(Remark::threaded(&described, &sites[a]));
+            ctx.remark(Remark::threaded(&described, constants, &sites[a]));
         }
     }
     changed
