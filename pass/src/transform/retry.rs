@@ -71,26 +71,15 @@ fn retried_through(shim: &Shim, h: LLVMBasicBlockRef) -> Option<LLVMBasicBlockRe
         return None;
     }
     let body: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, h).into_iter().collect();
-    let preds = ir::predecessors(h);
-    let outside: Vec<LLVMBasicBlockRef> = preds
-        .iter()
-        .copied()
-        .filter(|p| !body.contains(p))
-        .collect();
-    let [o] = outside[..] else {
-        return None;
-    };
-    if o.is_null() || o == h || !preds.iter().any(|p| body.contains(p)) {
+    if !ir::predecessors(h).iter().any(|p| body.contains(p)) {
         return None;
     }
+    let (o, around) = enclosing_loop(shim, h, &body)?;
     let term = ir::terminator(o)?;
     if ir::opcode(term) != LLVMOpcode::LLVMBr || ir::successors(term) != [h] {
         return None;
     }
-    if !reheader::heads_loop(shim, o) {
-        return None;
-    }
-    let around: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, o).into_iter().collect();
+    let around: HashSet<LLVMBasicBlockRef> = around.into_iter().collect();
     if !body.is_subset(&around) || !round_from_call(h, o, &body, &around) {
         return None;
     }
@@ -99,6 +88,27 @@ fn retried_through(shim: &Shim, h: LLVMBasicBlockRef) -> Option<LLVMBasicBlockRe
         .filter(|&i| !ir::is_phi(i) && i != term)
         .all(|i| computes_again(shim, i))
         .then_some(o)
+}
+
+/// The loop around the loop headed by `h` (whose blocks are `body`): its header `o`, the one
+/// block outside that enters `h`, when `o` heads a loop holding `h`; with that loop's blocks.
+pub(super) fn enclosing_loop(
+    shim: &Shim,
+    h: LLVMBasicBlockRef,
+    body: &HashSet<LLVMBasicBlockRef>,
+) -> Option<(LLVMBasicBlockRef, Vec<LLVMBasicBlockRef>)> {
+    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(h)
+        .into_iter()
+        .filter(|p| !body.contains(p))
+        .collect();
+    let [o] = outside[..] else {
+        return None;
+    };
+    if o.is_null() || o == h || !reheader::heads_loop(shim, o) {
+        return None;
+    }
+    let around = loop_blocks(shim, o);
+    around.contains(&h).then_some((o, around))
 }
 
 /// Whether every way back to `o` within its loop (`around`) leaves the retry loop (`body`,

@@ -79,26 +79,6 @@ fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)
         .collect()
 }
 
-/// The header of the loop around the loop of `header` (whose blocks are `blocks`), when one
-/// block outside enters `header` and heads a loop holding it.
-fn enclosing_header(
-    ctx: &Context<'_>,
-    header: LLVMBasicBlockRef,
-    blocks: &[LLVMBasicBlockRef],
-) -> Option<LLVMBasicBlockRef> {
-    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
-        .into_iter()
-        .filter(|p| !blocks.contains(p))
-        .collect();
-    let [o] = outside[..] else {
-        return None;
-    };
-    (!o.is_null()
-        && super::reheader::heads_loop(ctx.shim, o)
-        && loop_blocks(ctx.shim, o).contains(&header))
-    .then_some(o)
-}
-
 /// Threads the jumps of the functions whose hot loops hold a dispatch block.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
@@ -112,8 +92,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         // The loop, or the loop around it when it is a retry entered from an outer
         // loop's header (`retry.rs`): the retry's way out may hold the block.
         let mut blocks = loop_blocks(ctx.shim, header);
-        if let Some(outer) = enclosing_header(ctx, header, &blocks) {
-            blocks = loop_blocks(ctx.shim, outer);
+        let body: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        if let Some((_, around)) = super::retry::enclosing_loop(ctx.shim, header, &body) {
+            blocks = around;
         }
         let Some((block, constants)) = dispatch_block(&blocks) else {
             continue;
