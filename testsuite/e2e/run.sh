@@ -41,7 +41,8 @@
 # offsetall.c, writeall.c's copy with loops that keep what is done as an offset and a
 # write-all loop that tests the result against the count first, and atomicall.c, the same
 # copy through OpenSSH's atomicio and busybox's full_read, whose EINTR retries clang threads
-# back to their calls) it
+# back to their calls, and bbcat.c, a cat over busybox's safe_read and full_write, whose
+# write-all loop sits inside the copy loop) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -87,7 +88,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -149,7 +150,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -332,6 +333,12 @@ host_program() {
 		# once the helpers are inlined and full_write's first iteration is folded.
 		if [ "$p" = fullcat ] && ! grep -q 'fullcat\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log"; then
 			fail "$p: the cat loop over its own safe_read and full_write is not one looped multi-call"
+		fi
+		# bbcat's copy loop holds full_write's write-all loop: one looped multi-call of read ->
+		# write only once the write-all loop's first iteration is peeled and the read's retry
+		# goes round the copy loop.
+		if [ "$p" = bbcat ] && ! grep -q 'bbcat\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log"; then
+			fail "$p: the cat loop over busybox's safe_read and full_write is not one looped multi-call"
 		fi
 		# intcopy's loop passes the read's int result to the write and tests it after the
 		# loop: one looped multi-call only if both are taken for the result itself.

@@ -653,6 +653,37 @@ pub(super) fn plus_minus_step(
     }
 }
 
+/// The one value the phi `v` (of a block after `header`) takes from the blocks of `inside`,
+/// looking through phis that merge copies of it (the phis closing loops nested in the loop,
+/// each way out of them bringing the same result); `None` when they bring different values
+/// or more than `depth` phis deep.
+fn one_value_inside(
+    v: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    depth: u32,
+) -> Option<LLVMValueRef> {
+    let mut one = None;
+    for (x, b) in ir::incoming(v) {
+        if !inside.contains(&b) || x == v {
+            continue;
+        }
+        let nested =
+            ir::is_phi(x) && inside.contains(&ir::parent_block(x)) && ir::parent_block(x) != header;
+        let x = if nested && depth > 0 {
+            one_value_inside(x, header, inside, depth - 1)?
+        } else {
+            x
+        };
+        match one {
+            None => one = Some(x),
+            Some(o) if o == x => {}
+            Some(_) => return None,
+        }
+    }
+    one
+}
+
 /// What a carried value's `step` is: defined before the loop (`inside`: a counter) or a
 /// call's result through integer casts that keep the sum of the results (a running total).
 pub(super) fn step_kind(
@@ -682,12 +713,8 @@ pub(super) fn step_kind(
         // value from the blocks of `inside`: a result merged with a retry's, which the
         // other ways in (a stop's way back into the loop, outside the batch) bring.
         if ir::is_phi(v) && ir::parent_block(v) != ir::parent_block(phi) {
-            let mut from_inside = ir::incoming(v)
-                .into_iter()
-                .filter(|&(_, b)| inside.contains(&b))
-                .map(|(x, _)| x);
-            match (from_inside.next(), from_inside.next()) {
-                (Some(x), None) if x != v => {
+            match one_value_inside(v, ir::parent_block(phi), inside, 8) {
+                Some(x) if x != v => {
                     v = x;
                     continue;
                 }

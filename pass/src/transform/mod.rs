@@ -206,6 +206,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // Again: a loop whose start moved may now have its loads in the way.
     ("hoist", hoist::run),
     ("peel", peel::run),
+    // Again: LLVM's peeling puts the loop around a peeled one in simplified form, which
+    // splits a merged retry back out as a loop of its own.
+    ("retry", retry::run),
     // Once the loop has its final shape: the variables it updates between the calls, and
     // the casts of its results that code after it uses.
     ("globals", globals::run),

@@ -55,7 +55,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         };
         let function = ir::block_function(inner);
         ctx.remark(Remark::retried_through_header(function, inner, outer));
+        let body = loop_blocks(ctx.shim, inner);
         go_round(ctx.shim, inner, outer);
+        closed_no_more(ctx.shim, &body, inner, outer);
         ctx.shim.invalidate(function);
         gone.insert(inner);
         changed = Changed::Yes;
@@ -206,4 +208,38 @@ fn go_round(shim: &Shim, h: LLVMBasicBlockRef, o: LLVMBasicBlockRef) {
     }
     // `h` is now entered from `o` alone, `o`'s only successor.
     shim.merge_into_predecessor(h);
+}
+
+/// Folds the phis that closed the retry loop (`body`, headed by `h`, now merged into `o`):
+/// one incoming value defined in that loop, in a block of the loop around it. They kept
+/// the retry loop's values apart from the outer loop's, which is now one loop with it; a
+/// step `total + r` is then the phi plus the result again, not plus a copy of them.
+fn closed_no_more(
+    shim: &Shim,
+    body: &[LLVMBasicBlockRef],
+    h: LLVMBasicBlockRef,
+    o: LLVMBasicBlockRef,
+) {
+    let merged: HashSet<LLVMBasicBlockRef> = body
+        .iter()
+        .copied()
+        .filter(|&b| b != h)
+        .chain([o])
+        .collect();
+    for b in loop_blocks(shim, o) {
+        if merged.contains(&b) {
+            continue;
+        }
+        for phi in ir::instructions(b)
+            .into_iter()
+            .take_while(|&i| ir::is_phi(i))
+        {
+            if let [(v, _)] = ir::incoming(phi)[..] {
+                if ir::is_instruction(v) && merged.contains(&ir::parent_block(v)) {
+                    ir::replace_uses(phi, v);
+                    ir::erase(phi);
+                }
+            }
+        }
+    }
 }
