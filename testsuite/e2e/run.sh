@@ -42,7 +42,9 @@
 # write-all loop that tests the result against the count first, and atomicall.c, the same
 # copy through OpenSSH's atomicio and busybox's full_read, whose EINTR retries clang threads
 # back to their calls, and bbcat.c, a cat over busybox's safe_read and full_write, whose
-# write-all loop sits inside the copy loop) it
+# write-all loop sits inside the copy loop, and pcopyat.c, a positioned copy past a header
+# with offsets of its own that tests the write's result for an error, then for a short
+# write) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -88,7 +90,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -150,7 +152,7 @@ train_args() {
 	cp "$dir/in" "$dir/log"
 	: >"$dir/archive"
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -431,6 +433,12 @@ host_program() {
 			# latch goes round untested: the loop is one looped multi-call all the same.
 			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pread and argument 3 of pwrite, up by pread.s result); its buffers are dead after the loop' "$w/clustered.log" ||
 				fail "$p: the loop with two tests of pread's result is not one looped multi-call"
+			;;
+		pcopyat)
+			# Two tests of pwrite's result on the way round (w < 0, then w != n) are its
+			# stop together; each offset advances by pread's result.
+			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pwrite, up by pread.s result), %[a-z.0-9]* (argument 3 of pread, up by pread.s result)' "$w/clustered.log" ||
+				fail "$p: the loop with an error test and a short-write test of pwrite's result is not one looped multi-call"
 			;;
 		pcopy)
 			# pread -> pwrite at one offset that advances by pread's result: after the

@@ -1447,7 +1447,16 @@ fn result_test(
     }
     let (l, r) = (ir::operand(cond, 0), ir::operand(cond, 1));
     let of_result = |v: LLVMValueRef| conditions::result_through_casts(v).0 == call;
-    let tested = (of_result(l) && ir::is_constant(r)) || (of_result(r) && ir::is_constant(l));
+    // Against a constant, or against one of the call's arguments (`if (w != n)` after `if (w
+    // < 0)`: the result against the count it was given).
+    let args = ir::call_args(call);
+    let fixed = |v: LLVMValueRef| {
+        ir::is_constant(v)
+            || args
+                .iter()
+                .any(|&a| ir::strip_int_casts(a) == ir::strip_int_casts(v))
+    };
+    let tested = (of_result(l) && fixed(r)) || (of_result(r) && fixed(l));
     tested.then_some((term, cond, on, off, stays_if_true))
 }
 

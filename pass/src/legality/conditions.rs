@@ -379,7 +379,22 @@ fn stacked(
     };
     let mut truncated = false;
     let mut parsed = Vec::with_capacity(tests.len());
+    let last = tests.len() - 1;
+    // A last test of the result against an argument (`if (w < 0) ...; if (w != n) ...`).
+    let mut against_arg = None;
     for (k, (_, step)) in tests.iter().enumerate() {
+        if let Step::Branch {
+            cond,
+            continue_if_true,
+            ..
+        } = **step
+        {
+            let stop = stop_predicate(cond, continue_if_true, site);
+            if let (true, Some(Stop::NeArg(j))) = (k == last && k > 0, stop) {
+                against_arg = Some(j);
+                continue;
+            }
+        }
         let Some(test) = test_of(gap, step, site.call, &mut truncated) else {
             // A first test that is a stop predicate of its own (`result != argument`) takes
             // no second one.
@@ -395,7 +410,6 @@ fn stacked(
         };
         parsed.push(test);
     }
-    let last = tests.len() - 1;
     let zero_or_error = site.zero_or_error();
     let nonneg = site
         .nr
@@ -420,11 +434,18 @@ fn stacked(
     }
     points.retain(|&r| in_range(r));
     let continues = |r: i64| parsed.iter().all(|t| t.continues(r));
-    [(Stop::Neg, 0), (Stop::NonPos, 1)]
+    let stop = [(Stop::Neg, 0), (Stop::NonPos, 1)]
         .into_iter()
         .find(|&(_, from)| points.iter().all(|&r| continues(r) == (r >= from)))
-        .map(|(stop, _)| stop)
-        .ok_or_else(|| refuse(last))
+        .map(|(stop, _)| stop);
+    match (stop, against_arg) {
+        // Errors first, then a result other than the argument: together the path goes on
+        // exactly when the result is the argument, as `result != argument` says (a result
+        // that is not an error never equals an argument that is one).
+        (Some(Stop::Neg), Some(j)) => Ok(Stop::NeArg(j)),
+        (Some(stop), None) => Ok(stop),
+        _ => Err(refuse(last)),
+    }
 }
 
 /// Condition 3 within a gap: no branch leaves the path to code that comes back to it or to
