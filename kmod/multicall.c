@@ -88,6 +88,7 @@
 #include <linux/audit.h>
 #include <linux/compat.h>
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -438,7 +439,9 @@ static bool mc_stop_fires(const struct mc_entry *e, const long *args, long res)
 	case MC_STOP_NONPOS:
 		return res <= 0;
 	case MC_STOP_NE_ARG:
-		return res != args[array_index_nospec(e->stop_arg, MC_MAX_ARGS)];
+		/* An error stops whatever the argument (a count of -errno). */
+		return IS_ERR_VALUE(res) ||
+		       res != args[array_index_nospec(e->stop_arg, MC_MAX_ARGS)];
 	default:
 		return false;
 	}

@@ -21,7 +21,8 @@ pub const MC_STOP_NEVER: u8 = 0;
 pub const MC_STOP_NEG: u8 = 1;
 /// Stop when the result is zero or negative (an error or end of file).
 pub const MC_STOP_NONPOS: u8 = 2;
-/// Stop when the result differs from `args[stop_arg]` (a short transfer).
+/// Stop when the result differs from `args[stop_arg]` (a short transfer) or is an error
+/// (whatever the argument: an error equal to it, a count of -errno, stops too).
 pub const MC_STOP_NE_ARG: u8 = 3;
 /// The highest valid stop code.
 pub const MC_STOP_MAX: u8 = MC_STOP_NE_ARG;

@@ -14,8 +14,8 @@
 //! caller's array, every one of them, when the batch returns ([`Batch::write_back`]).
 
 use crate::abi::MC_STOP_NEVER;
+use crate::abi::{is_error_result, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::abi::{McAdvance, McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_MAX, MC_STOP_NEG};
-use crate::abi::{MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use thiserror::Error;
 
 /// Why a batch was refused. Nothing ran; the C API reports every one of these as `EINVAL`.
@@ -193,9 +193,10 @@ pub fn fires(entry: &McEntry, args: &[i64; MC_MAX_ARGS], result: i64) -> bool {
         MC_STOP_NEVER => false,
         MC_STOP_NEG => result < 0,
         MC_STOP_NONPOS => result <= 0,
-        // validate() bounds stop_arg; an out-of-range one stops rather than panics.
+        // validate() bounds stop_arg; an out-of-range one stops rather than panics. An error
+        // stops whatever the argument: a count of -errno is no transfer that succeeded.
         MC_STOP_NE_ARG => match args.get(entry.stop_arg as usize) {
-            Some(&expected) => result != expected,
+            Some(&expected) => is_error_result(result) || result != expected,
             None => true,
         },
         _ => true,
@@ -804,6 +805,14 @@ mod tests {
         assert!(!fires(&e.stop(MC_STOP_NONPOS, 0), &args, 1));
         assert!(fires(&e.stop(MC_STOP_NE_ARG, 2), &args, 9));
         assert!(!fires(&e.stop(MC_STOP_NE_ARG, 2), &args, 10));
+        // An error equal to the argument (a count of 2^64 - 14 that faults) still stops.
+        let efault = [0, 0, -14, 0, 0, 0];
+        assert!(fires(&e.stop(MC_STOP_NE_ARG, 2), &efault, -14));
+        assert!(!fires(
+            &e.stop(MC_STOP_NE_ARG, 2),
+            &[0, 0, -5000, 0, 0, 0],
+            -5000
+        ));
     }
 
     #[test]

@@ -81,7 +81,7 @@ fn one_by_one(entries: &[McEntry]) -> Vec<i64> {
             r
         };
         results.push(r);
-        if entry.stop == MC_STOP_NE_ARG && r != entry.args[2] {
+        if entry.stop == MC_STOP_NE_ARG && (r < 0 || r != entry.args[2]) {
             break;
         }
     }

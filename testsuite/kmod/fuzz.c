@@ -182,7 +182,7 @@ static int fires(const struct mc_entry *e, const long *args, long res)
 	switch (e->stop) {
 	case MC_STOP_NEG: return res < 0;
 	case MC_STOP_NONPOS: return res <= 0;
-	case MC_STOP_NE_ARG: return res != args[e->stop_arg];
+	case MC_STOP_NE_ARG: return (res < 0 && res >= -4095) || res != args[e->stop_arg];
 	default: return 0;
 	}
 }

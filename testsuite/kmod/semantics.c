@@ -121,6 +121,17 @@ static void test_predicates(void)
 	check_eq(e[2].result, NOT_RUN, "stop!=arg: the entry after the stop did not run");
 	check_eq(lseek(fd, 0, SEEK_CUR), 10, "stop!=arg: file offset is where the calls left it");
 
+	/*
+	 * MC_STOP_NE_ARG on an error equal to its argument: a read of 2^64 - 14 bytes fails with
+	 * EFAULT (-14), which is no transfer of that count: the batch stops there.
+	 */
+	e[0] = stop(E(SYS_read, fd, (long)buf, -EFAULT, 0, 0, 0), MC_STOP_NE_ARG, 2);
+	e[1] = E(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	check_eq(mc_run(e, 2, 0, 0, &b), 0, "stop!=arg on -errno: batch runs");
+	check_eq(e[0].result, -EFAULT, "stop!=arg on -errno: the read fails with EFAULT");
+	check_eq(b.stop_index, 0, "stop!=arg on -errno: the error stops the batch");
+	check_eq(e[1].result, NOT_RUN, "stop!=arg on -errno: the entry after the stop did not run");
+
 	close(fd);
 	unlink(path);
 	close(p[0]);

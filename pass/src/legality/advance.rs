@@ -441,6 +441,7 @@ impl Checker<'_> {
             if i == last && round.reentry {
                 // The stop goes back into the loop: its block, entered from the call's alone,
                 // and what follows it are the original code (`legality::reentry`).
+                super::looped::stop_arg_not_minus_one(e, stop, branch)?;
                 e.stop = stop;
                 exits.push(LoopExit {
                     from: ir::parent_block(branch),

@@ -183,6 +183,12 @@ pub enum Reason {
     ExitReentersLoop {
         off: LLVMBasicBlockRef,
     },
+    /// A stop `result != argument` whose branch leaves the loop, on an argument that may be
+    /// -1: the original goes on when a failed call's -1 equals it.
+    StopArgMayBeMinusOne {
+        site: usize,
+        arg: u8,
+    },
     LoopLoad {
         load: LLVMValueRef,
     },
@@ -263,6 +269,7 @@ impl Reason {
             | HeaderCode { .. }
             | NoStop { .. }
             | ExitReentersLoop { .. }
+            | StopArgMayBeMinusOne { .. }
             | LoopLoad { .. }
             | UsedAfterLoop { .. }
             | Advancing { .. }
@@ -482,6 +489,10 @@ impl Refusal {
             ),
             NoStop { site } => format!(
                 "the result of {} is not tested on the way round the loop: every call of a looped batch must be able to stop it at its own predicate",
+                label(*site)
+            ),
+            StopArgMayBeMinusOne { site, arg } => format!(
+                "argument {arg} of {} may be -1: a failed call's -1 would equal it and the original would go on, but the batch leaves the loop at every error",
                 label(*site)
             ),
             ExitReentersLoop { off } => format!(

@@ -113,7 +113,8 @@
 #define MC_STOP_NEVER		0	/* never stop after this entry */
 #define MC_STOP_NEG		1	/* stop when result < 0 (an error) */
 #define MC_STOP_NONPOS		2	/* stop when result <= 0 (error or end of file) */
-#define MC_STOP_NE_ARG		3	/* stop when result != args[stop_arg] (short transfer) */
+#define MC_STOP_NE_ARG		3	/* stop when result != args[stop_arg] (short transfer)
+					   or result is an error */
 #define MC_STOP_MAX		MC_STOP_NE_ARG
 
 /* One system call of a batch: 64 bytes. */
