@@ -21,7 +21,7 @@
 # cases), atomicall (the same copy through OpenSSH's atomicio and busybox's full_read: copy's
 # cases), bbcat (a cat over busybox's safe_read and full_write: copy's cases), pcopyat (a
 # positioned copy past a header, testing the write for an error, then a short write:
-# pcopy's cases), writeallsig (writeall.c with
+# pcopy's cases, OUT holding IN past its header), writeallsig (writeall.c with
 # copysig's signals: copy's cases), copyxform (copy.c with the case of each block's letters
 # swapped between its read and its write: copy's cases, the output checked against tr),
 # copyxformsig (copyxform.c with copysig's signals: copyxform's cases), flags
@@ -392,7 +392,13 @@ pcopy_cases() {
 	check output-dev-null in_2097152 0 -- in /dev/null
 }
 pcopyfor_cases() { pcopy_cases; }
-pcopyat_cases() { pcopy_cases; }
+# pcopyat: copy's cases, OUT holding IN past its first 100 bytes; an input that cannot seek
+# (a FIFO: ESPIPE at the lseek) and an output that takes every pwrite and keeps nothing.
+pcopyat_cases() {
+	copy_cases "tail -c +101 in | cmp - out"
+	check input-fifo-espipe in_fifo 1 -- in out
+	check output-dev-null in_2097152 0 -- in /dev/null
+}
 # unchecked: copy's inputs and failures; a failed write does not stop the copy (status 0,
 # the errno it left on stderr), a failed read or open does.
 unchecked_cases() {
