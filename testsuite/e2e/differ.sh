@@ -124,10 +124,13 @@ mount_tmpfs() {
 	return 0
 }
 
+# A program's forked child may still hold a file of the mount open for a moment after the
+# program exits: try again, then detach it lazily (it goes once the child is gone).
 unmount_all() {
 	if [ -s "$mounts" ]; then
 		while read -r m; do
-			umount "$m" 2>/dev/null
+			umount "$m" 2>/dev/null || { sleep 1; umount "$m" 2>/dev/null; } ||
+				umount -l "$m" 2>/dev/null
 		done <"$mounts"
 	fi
 	: >"$mounts"
