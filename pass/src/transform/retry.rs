@@ -57,8 +57,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         ctx.remark(Remark::retried_through_header(function, inner, outer));
         let body = loop_blocks(ctx.shim, inner);
         go_round(ctx.shim, inner, outer);
-        closed_no_more(ctx.shim, &body, inner, outer);
+        // The merge left the cached dominator tree behind: afresh for what follows.
         ctx.shim.invalidate(function);
+        closed_no_more(ctx.shim, &body, inner, outer);
         gone.insert(inner);
         changed = Changed::Yes;
     }
