@@ -50,12 +50,11 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if gone.contains(&inner) {
             continue;
         }
-        let Some(outer) = retried_through(ctx.shim, inner) else {
+        let Some((outer, body)) = retried_through(ctx.shim, inner) else {
             continue;
         };
         let function = ir::block_function(inner);
         ctx.remark(Remark::retried_through_header(function, inner, outer));
-        let body = loop_blocks(ctx.shim, inner);
         go_round(ctx.shim, inner, outer);
         // The merge left the cached dominator tree behind: afresh for what follows.
         ctx.shim.invalidate(function);
@@ -67,8 +66,11 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
 }
 
 /// The outer header `o` through which the retries of the loop headed by `h` can go (see the
-/// module's conditions).
-fn retried_through(shim: &Shim, h: LLVMBasicBlockRef) -> Option<LLVMBasicBlockRef> {
+/// module's conditions), with the blocks of the loop headed by `h`.
+fn retried_through(
+    shim: &Shim,
+    h: LLVMBasicBlockRef,
+) -> Option<(LLVMBasicBlockRef, HashSet<LLVMBasicBlockRef>)> {
     let first = *ir::instructions(h).first()?;
     if ir::is_phi(first) || !ir::branched_to_only(h) {
         return None;
@@ -90,7 +92,7 @@ fn retried_through(shim: &Shim, h: LLVMBasicBlockRef) -> Option<LLVMBasicBlockRe
         .into_iter()
         .filter(|&i| !ir::is_phi(i) && i != term)
         .all(|i| computes_again(shim, i))
-        .then_some(o)
+        .then_some((o, body))
 }
 
 /// The loop around the loop headed by `h` (whose blocks are `body`): its header `o`, the one
@@ -217,7 +219,7 @@ fn go_round(shim: &Shim, h: LLVMBasicBlockRef, o: LLVMBasicBlockRef) {
 /// step `total + r` is then the phi plus the result again, not plus a copy of them.
 fn closed_no_more(
     shim: &Shim,
-    body: &[LLVMBasicBlockRef],
+    body: &HashSet<LLVMBasicBlockRef>,
     h: LLVMBasicBlockRef,
     o: LLVMBasicBlockRef,
 ) {
