@@ -247,6 +247,43 @@ pub struct Tested {
     /// The blocks of the loop the batch never runs, entered only from a stop that goes back
     /// into the loop (rotated loops); the lowering enters them in the original code.
     pub reentry: Vec<LLVMBasicBlockRef>,
+    /// A loop whose test is on a counter (`for (i = 0; i < n; i++)`), not on an advancing
+    /// argument: the batch's bound is the iterations left until the test leaves.
+    pub counted: Option<Counted>,
+}
+
+/// A loop's test on a counter (`Looped::carried[carried]`, a step of 1 up or down) against
+/// `limit`, defined before the loop: the header's test on the counter (top) or the latch's
+/// on its next value (rotated). Either way the loop goes on after `j` iterations from a
+/// counter value `c` while `round(c + j * step)` holds (`round`: the test's predicate under
+/// which it goes on), so from `c` it runs the first `j >= 1` iterations for which `round`
+/// fails (`legality::counted`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counted {
+    pub carried: usize,
+    pub limit: LLVMValueRef,
+    /// Whether the counter goes up by 1 (else down by 1).
+    pub up: bool,
+    /// The test (an `icmp` of the counter's value or next value and `limit`) and whether
+    /// the loop goes on when it is true.
+    pub test: LLVMValueRef,
+    pub goes_on: bool,
+    pub end: CountEnd,
+}
+
+/// Where a counter's test leaves the loop, from a value `c` in its direction: `dist` is
+/// `limit - c` going up, `c - limit` going down, in the counter's width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountEnd {
+    /// `round` is `!=`: the loop leaves at `limit`, after `dist` iterations (`2^width` when
+    /// `dist` is 0).
+    Reaches,
+    /// `round` is `<` going up or `>` going down: after `dist` iterations when `round` holds
+    /// after the first, else after one.
+    Passes,
+    /// `round` is `<=` going up or `>=` going down: after `dist + 1` iterations when `round`
+    /// holds after the first, else after one.
+    PassesIncluding,
 }
 
 /// When the header's test leaves the loop (`struct mc_advance` until bits).

@@ -796,11 +796,22 @@ impl Remark {
                 let each: Vec<String> = l
                     .carried
                     .iter()
-                    .map(|c| {
+                    .enumerate()
+                    .map(|(k, c)| {
                         let name = crate::ir::value_name(c.phi);
-                        match &c.step {
-                            Step::Invariant(_) => format!("{name} (counter)"),
-                            Step::Result { entry, .. } => format!(
+                        let bound = l
+                            .tested
+                            .as_ref()
+                            .and_then(|t| t.counted.as_ref())
+                            .filter(|counted| counted.carried == k);
+                        match (&c.step, bound) {
+                            (Step::Invariant(_), Some(counted)) => format!(
+                                "{name} (counter, {} by 1 to its bound {}: the batch runs the iterations it has left)",
+                                if counted.up { "up" } else { "down" },
+                                crate::ir::operand_name(counted.limit)
+                            ),
+                            (Step::Invariant(_), None) => format!("{name} (counter)"),
+                            (Step::Result { entry, .. }, _) => format!(
                                 "{name} (total of {}'s results)",
                                 sites[entries[*entry].site].callee
                             ),

@@ -21,7 +21,9 @@
 # cases), atomicall (the same copy through OpenSSH's atomicio and busybox's full_read: copy's
 # cases), bbcat (a cat over busybox's safe_read and full_write: copy's cases), pcopyat (a
 # positioned copy past a header, testing the write for an error, then a short write:
-# pcopy's cases, OUT holding IN past its header), writeallsig (writeall.c with
+# pcopy's cases, OUT holding IN past its header), headcount (at most 384 blocks of 4096
+# bytes copied by two loops bounded by counters: copy's cases, OUT holding IN's first
+# 1536 KiB), headcountsig (headcount.c with copysig's signals: headcount's cases), writeallsig (writeall.c with
 # copysig's signals: copy's cases), copyxform (copy.c with the case of each block's letters
 # swapped between its read and its write: copy's cases, the output checked against tr),
 # copyxformsig (copyxform.c with copysig's signals: copyxform's cases), flags
@@ -56,7 +58,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -70,9 +72,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat or pcopyat)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount or headcountsig)" >&2
 	exit 2
 	;;
 esac
@@ -315,6 +317,7 @@ for size in 0 1 4095 4096 4097 2097152; do
 	eval "log_$size() { cp \"\$inputs/conf\" conf && cp \"\$inputs/f$size\" log && cp \"\$inputs/archive\" archive; }"
 done
 in_dir() { mkdir in; }
+in_1048577() { head -c 1048577 "$inputs/f2097152" >in; }
 # in_fifo: IN is a named pipe that a writer fills with f4097, then after 0.3 s with f4097
 # again, so that a read blocks in between (a program under signals without SA_RESTART sees
 # EINTR there); expect holds what the program must copy.
@@ -395,6 +398,16 @@ pcopy_cases() {
 	check output-dev-null in_2097152 0 -- in /dev/null
 }
 pcopyfor_cases() { pcopy_cases; }
+# headcount: copy's cases, OUT holding at most IN's first 384 blocks of 4096 bytes; an
+# input the second loop reads to its end (the first stopped by its count), and a file-size
+# limit the second loop reaches (a whole block, then a short write).
+headcount_cases() {
+	copy_cases "head -c 1572864 in | cmp - out"
+	check size-1048577 in_1048577 0 -e "cmp in out" -- in out
+	check fsize-efbig-second-loop in_2097152 1 -l 1600 -x -e "test -s out" -- in out
+	check fsize-short-write-second-loop in_2097152 1 -l 1601 -x -e "test -s out" -- in out
+}
+headcountsig_cases() { headcount_cases; }
 # pcopyat: copy's cases, OUT holding IN past its first 100 bytes; an input that cannot seek
 # (a FIFO: ESPIPE at the lseek) and an output that takes every pwrite and keeps nothing.
 pcopyat_cases() {

@@ -20,7 +20,7 @@
 
 ; A write that follows itself: in lin_loop a loop whose counter bounds it (no looped multi-call), in
 ; lin_ok a call already in a straight multi-call.
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 15) breaks whole-loop legality: loop-carried value %i: '%more = icmp ult i64 %i.next, %times' uses %i.next in the loop: a looped batch carries only counters and running totals of its calls' results
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 15) breaks whole-loop legality: the result of 'write' at lin_loop (no debug location) is not tested on the way round the loop: every call of a looped batch must be able to stop it at its own predicate
 ; REMARK-DAG: remark: <unknown>:0:0: hot edge write -> write (weight 15) is a loop around one call, which is in the multi-call read -> write: not a looped multi-call of its own
 
 ; "r == -1 goes to the error path": stop when < 0.

@@ -11,10 +11,10 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: the loop's test '%go = icmp sgt i64 %left, 10' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: the loop's test '%go = icmp sgt i64 %left, 10' does not compare an advancing 64-bit argument with 0, nor a counter with a bound: a looped batch ends only when an argument reaches 0 or <= 0, or after the iterations a counter has left
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: argument %left changes from one iteration to the next: its step '%twice = add i64 %n, %n' is not the 64-bit result of a call of the loop: a looped batch advances an argument only by a result of the same iteration
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: 'store i64 %left.next, ptr %progress, align 4' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the loop's test '%more = icmp slt i64 %got.next, %size' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> read (weight 299) breaks whole-loop legality: the loop's test '%more = icmp slt i64 %got.next, %size' does not compare an advancing 64-bit argument with 0, nor a counter with a bound: a looped batch ends only when an argument reaches 0 or <= 0, or after the iterations a counter has left
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: argument %left changes from one iteration to the next: '%short = icmp ne i64 %n, %left' uses %left in the loop: a looped batch advances an argument only by a result of the same iteration
 ; REMARK-DAG: 0 syscall-cluster - Number of looped multi-calls (whole loops)
 

@@ -1,10 +1,11 @@
 ; A loop that writes a record until a write does not take all of it: `for (;;) if
 ; (write(fd, rec, len) != len) break;`. The batch's stop `result != argument 2` fires on
 ; every error (MC_STOP_NE_ARG), and the exit leaves the loop without asking the test again.
-; The original compares a failed call's -1 with `len`, and goes round when they are equal:
-; a `len` that may be -1 (a size_t parameter, 2^64 - 1) is refused with a remark that says
-; so. A length zero-extended from 32 bits, or a constant, cannot be -1: that loop is one
-; looped multi-call.
+; The original compares a failed call's -1 with `len`, and goes round when they are equal,
+; so a `len` that is negative (a size_t parameter of 2^64 - 1) must not run the batch: the
+; lowering tests it before the first batch and runs the original loop instead. Each of the
+; three loops is one looped multi-call; where the length is a zero extension or a constant
+; the guard folds away.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/write-self.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -13,17 +14,25 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 299) breaks whole-loop legality: argument 2 of 'write' at any_len (no debug location) may be -1: a failed call's -1 would equal it and the original would go on, but the batch leaves the loop at every error
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result != argument 2; 0 result references)
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result != argument 2; 0 result references)
+; REMARK-COUNT-3: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: write (stop: result != argument 2; 0 result references)
+; REMARK-NOT: not clustered
 
 ; CHECK-LABEL: define void @any_len(
-; CHECK-NOT: multicall
+; CHECK: store i64 %len,
+; CHECK: %mc.negarg = icmp slt i64 %len, 0
+; CHECK-NEXT: br i1 %mc.negarg, label %mc.loop.fallback, label %mc.loop.call
+; CHECK: mc.loop.call:
+; CHECK-NEXT: call i64 @multicall_loop
+; CHECK: mc.loop.fallback:
+; CHECK-NEXT: br label %loop
+; CHECK: loop:
+; CHECK-NEXT: %w = call i64 @write(i32 %fd, ptr %rec, i64 %len)
 ; CHECK: ret void
 ; CHECK-LABEL: define void @len32(
 ; CHECK: call i64 @multicall_loop
 ; CHECK: ret void
 ; CHECK-LABEL: define void @len_const(
+; CHECK-NOT: mc.negarg
 ; CHECK: call i64 @multicall_loop
 ; CHECK: ret void
 

@@ -149,6 +149,7 @@ impl Checker<'_> {
             Form::Rotated => None,
         };
         let mut phis = Vec::new();
+        let mut counter_steps = Vec::new();
         // Rotated: arguments computed from a header phi before the first call (derived), and
         // the casts and arithmetic of a 32-bit total on the way to them (parts).
         let mut derived_insts = Vec::new();
@@ -194,6 +195,10 @@ impl Checker<'_> {
                 derived_insts.push(inst);
             } else if top_test.is_none() && parts.contains(&inst) {
                 continue;
+            } else if top_test.is_some() && super::counted::counter_step_in(inst, header) {
+                // A counter's next value before the top's test (`while (n--)`): checked
+                // below to be a carried counter's.
+                counter_steps.push(inst);
             } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                 return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
             }
@@ -317,35 +322,31 @@ impl Checker<'_> {
                 _ => return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 })),
             }
         }
-        // The test: an advancing argument (top) or its next value (rotated) against 0.
-        let until = match test {
-            None => None,
-            Some((test, goes_on)) => Some(
-                header_test(test, goes_on)
-                    .and_then(|(v, until)| {
-                        let rotated = until_exit.is_some();
-                        advancing
-                            .iter()
-                            .position(|a| v == if rotated { a.next } else { a.phi })
-                            .map(|which| (TestedArg::Advancing(which), until))
-                    })
-                    .or_else(|| {
-                        let rotated = until_exit.is_some();
-                        // The last call's stop is the way round's, not yet its entry's.
-                        let stop_of = |e: usize| {
-                            if e + 1 == entries.len() {
-                                back_stop
-                            } else {
-                                entries[e].stop
-                            }
-                        };
-                        rotated
-                            .then(|| total_test(test, goes_on, &derived, &carried, &entries, sites))
-                            .flatten()
-                            .or_else(|| {
-                                count_test(
-                                    test, goes_on, rotated, &derived, &carried, &entries, sites,
-                                )
+        // The test: an advancing argument (top) or its next value (rotated) against 0, or a
+        // counter against a bound.
+        let rotated = until_exit.is_some();
+        let argument_test = |test: LLVMValueRef, goes_on: bool| {
+            header_test(test, goes_on)
+                .and_then(|(v, until)| {
+                    advancing
+                        .iter()
+                        .position(|a| v == if rotated { a.next } else { a.phi })
+                        .map(|which| (TestedArg::Advancing(which), until))
+                })
+                .or_else(|| {
+                    // The last call's stop is the way round's, not yet its entry's.
+                    let stop_of = |e: usize| {
+                        if e + 1 == entries.len() {
+                            back_stop
+                        } else {
+                            entries[e].stop
+                        }
+                    };
+                    rotated
+                        .then(|| total_test(test, goes_on, &derived, &carried, &entries, sites))
+                        .flatten()
+                        .or_else(|| {
+                            count_test(test, goes_on, rotated, &derived, &carried, &entries, sites)
                                 // A result that completes an iteration is not negative.
                                 .filter(|(arg, _)| match arg {
                                     TestedArg::Derived(k) => {
@@ -353,11 +354,31 @@ impl Checker<'_> {
                                     }
                                     TestedArg::Advancing(_) => false,
                                 })
-                            })
-                    })
-                    .ok_or_else(|| Refusal::new(test, Reason::HeaderTest { test }))?,
-            ),
+                        })
+                })
         };
+        let (until, counted) = match test {
+            None => (None, None),
+            Some((test, goes_on)) => match argument_test(test, goes_on) {
+                Some(until) => (Some(until), None),
+                // A counter against a bound: no argument ends the batch, its bound does
+                // (`legality::counted`).
+                None => match super::counted::bound(test, goes_on, rotated, &carried, &inside) {
+                    Ok(counted) => (None, Some(counted)),
+                    Err(Some(why)) => {
+                        return Err(Refusal::new(test, Reason::CounterTest { test, why }))
+                    }
+                    Err(None) => return Err(Refusal::new(test, Reason::HeaderTest { test })),
+                },
+            },
+        };
+        // The header computes nothing but the counters' next values.
+        if let Some(&inst) = counter_steps
+            .iter()
+            .find(|&&i| !carried.iter().any(|c| c.next == i))
+        {
+            return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
+        }
         // Arguments: invariant, results of earlier entries, or advancing.
         let advancing_phis: HashSet<LLVMValueRef> = advancing.iter().map(|a| a.phi).collect();
         for e in &entries {
@@ -441,7 +462,6 @@ impl Checker<'_> {
             if i == last && round.reentry {
                 // The stop goes back into the loop: its block, entered from the call's alone,
                 // and what follows it are the original code (`legality::reentry`).
-                super::looped::stop_arg_not_minus_one(e, stop, branch)?;
                 e.stop = stop;
                 exits.push(LoopExit {
                     from: ir::parent_block(branch),
@@ -524,6 +544,7 @@ impl Checker<'_> {
                 latch_test: test.filter(|_| matches!(form, Form::Rotated)),
                 errno_reset: round.errno_reset,
                 reentry,
+                counted,
             }),
             prefix: Vec::new(),
             handed: Vec::new(),

@@ -32,7 +32,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::{advance, conditions, dead_buffers, facts, resume, Checker, Reason, Refusal};
+use super::{advance, conditions, counted, dead_buffers, facts, resume, Checker, Reason, Refusal};
 use crate::ir;
 use crate::plan::{
     ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Step, Stop,
@@ -64,7 +64,11 @@ impl Checker<'_> {
         // Arguments that are the header's phis advance (write-all, read-until-full loops).
         let form = match advance::tested_header(header) {
             Some(tested) if !heads_loop => Some(advance::Form::Top { header: tested }),
-            _ if heads_loop && passes_phi(&straight.entries, header) => {
+            // Or a counter the latch tests against a bound (`for (i = 0; i < n; i++)`).
+            _ if heads_loop
+                && (passes_phi(&straight.entries, header)
+                    || counted::tests_counter(header, &blocks.iter().copied().collect())) =>
+            {
                 Some(advance::Form::Rotated)
             }
             _ => None,
@@ -505,82 +509,12 @@ pub(super) fn leaving(
     if inside.contains(&off) {
         return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
     }
-    stop_arg_not_minus_one(e, stop, branch)?;
     e.stop = stop;
     Ok(LoopExit {
         from: ir::parent_block(branch),
         to: off,
         kind: ExitKind::Leave,
     })
-}
-
-/// Refuses a stop `result != argument k` that `branch` tests itself (it compares with the
-/// argument), when the argument may be -1. The batch stops at every error (`MC_STOP_NE_ARG`),
-/// and the exit leaves the loop without asking the test again; the original's `r != arg` on a
-/// failed call compares -1 with the argument, and goes on where they are equal. An argument
-/// that is an earlier entry's result (a success: an error stopped the batch), a constant other
-/// than -1 or a value that cannot be negative never is.
-pub(super) fn stop_arg_not_minus_one(
-    e: &Entry,
-    stop: Stop,
-    branch: LLVMValueRef,
-) -> Result<(), Refusal> {
-    let Stop::NeArg(k) = stop else {
-        return Ok(());
-    };
-    let Some(ArgSource::Value(v)) = e.args.get(usize::from(k)) else {
-        return Ok(());
-    };
-    let tests_it = ir::conditional_branch(branch).is_some_and(|(cond, ..)| {
-        ir::is_instruction(cond)
-            && ir::opcode(cond) == LLVMOpcode::LLVMICmp
-            && [ir::operand(cond, 0), ir::operand(cond, 1)]
-                .iter()
-                .any(|&x| ir::strip_int_casts(x) == ir::strip_int_casts(*v))
-    });
-    if !tests_it || !may_be_minus_one(*v, 4) {
-        return Ok(());
-    }
-    Err(Refusal::new(
-        branch,
-        Reason::StopArgMayBeMinusOne {
-            site: e.site,
-            arg: k,
-        },
-    ))
-}
-
-/// Whether `v` may be -1 (as a 64-bit argument): not a constant other than -1, nor a zero
-/// extension, nor a value masked, shifted right or bounded by a non-negative constant, nor a
-/// sign extension, phi or `select` of such values (`depth` levels deep).
-fn may_be_minus_one(v: LLVMValueRef, depth: u32) -> bool {
-    use LLVMOpcode::*;
-    if let Some(c) = ir::const_int(v) {
-        return c == -1;
-    }
-    if !ir::is_instruction(v) || depth == 0 {
-        return true;
-    }
-    let non_neg_const = |x: LLVMValueRef| ir::const_int(x).is_some_and(|c| c >= 0);
-    match ir::opcode(v) {
-        LLVMZExt => false,
-        LLVMAnd => non_neg_const(ir::operand(v, 0)) || non_neg_const(ir::operand(v, 1)),
-        LLVMLShr => ir::const_int(ir::operand(v, 1)).is_some_and(|c| c > 0),
-        LLVMSExt => may_be_minus_one(ir::operand(v, 0), depth - 1),
-        LLVMSelect => {
-            may_be_minus_one(ir::operand(v, 1), depth - 1)
-                || may_be_minus_one(ir::operand(v, 2), depth - 1)
-        }
-        LLVMPHI => ir::incoming(v)
-            .into_iter()
-            .any(|(x, _)| x == v || may_be_minus_one(x, depth - 1)),
-        LLVMCall => !ir::called_function(v).is_some_and(|f| {
-            let name = ir::name(f);
-            name.starts_with("llvm.umin.")
-                && (non_neg_const(ir::operand(v, 0)) || non_neg_const(ir::operand(v, 1)))
-        }),
-        _ => true,
-    }
 }
 
 /// The one block outside the loop (`inside`) that enters `header`, or how many blocks outside

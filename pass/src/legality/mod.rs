@@ -38,6 +38,7 @@
 
 mod advance;
 pub(crate) mod conditions;
+mod counted;
 pub mod dead_buffers;
 pub(crate) mod facts;
 mod looped;

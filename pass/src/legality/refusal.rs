@@ -183,12 +183,6 @@ pub enum Reason {
     ExitReentersLoop {
         off: LLVMBasicBlockRef,
     },
-    /// A stop `result != argument` whose branch leaves the loop, on an argument that may be
-    /// -1: the original goes on when a failed call's -1 equals it.
-    StopArgMayBeMinusOne {
-        site: usize,
-        arg: u8,
-    },
     LoopLoad {
         load: LLVMValueRef,
     },
@@ -201,6 +195,12 @@ pub enum Reason {
     },
     HeaderTest {
         test: LLVMValueRef,
+    },
+    /// The loop's test compares a counter with a bound, but not in a way a batch's bound
+    /// can express (`legality::counted`).
+    CounterTest {
+        test: LLVMValueRef,
+        why: String,
     },
     ResultTestedLate {
         test: LLVMValueRef,
@@ -269,11 +269,11 @@ impl Reason {
             | HeaderCode { .. }
             | NoStop { .. }
             | ExitReentersLoop { .. }
-            | StopArgMayBeMinusOne { .. }
             | LoopLoad { .. }
             | UsedAfterLoop { .. }
             | Advancing { .. }
             | HeaderTest { .. }
+            | CounterTest { .. }
             | ResultTestedLate { .. }
             | WayRound { .. }
             | LoopGapEffect { .. }
@@ -491,10 +491,6 @@ impl Refusal {
                 "the result of {} is not tested on the way round the loop: every call of a looped batch must be able to stop it at its own predicate",
                 label(*site)
             ),
-            StopArgMayBeMinusOne { site, arg } => format!(
-                "argument {arg} of {} may be -1: a failed call's -1 would equal it and the original would go on, but the batch leaves the loop at every error",
-                label(*site)
-            ),
             ExitReentersLoop { off } => format!(
                 "the path leaving at block {} comes back into the loop: a loop's exits must leave it",
                 block(*off)
@@ -512,7 +508,11 @@ impl Refusal {
                 ir::value_name(*value)
             ),
             HeaderTest { test } => format!(
-                "the loop's test '{}' does not compare an advancing 64-bit argument with 0: a looped batch ends only when an argument reaches 0 or <= 0",
+                "the loop's test '{}' does not compare an advancing 64-bit argument with 0, nor a counter with a bound: a looped batch ends only when an argument reaches 0 or <= 0, or after the iterations a counter has left",
+                ir::describe(*test)
+            ),
+            CounterTest { test, why } => format!(
+                "the loop's test '{}' compares a counter with a bound, but {why}: a looped batch's bound must be the iterations the counter has left",
                 ir::describe(*test)
             ),
             ResultTestedLate { test, phi, site } => format!(

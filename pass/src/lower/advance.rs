@@ -42,10 +42,11 @@ use super::builder::Builder;
 use super::looped::{
     hand_out, leave, leave_by_tests, next_value, plus_minus, rewrites, ExitAt, Rewrite, MAX_ITERS,
 };
-use super::straight::{guard_negative_arguments, Entries};
+use super::straight::{any_negative_argument, Entries};
 use crate::ir;
 use crate::plan::{
-    Advancing, Buffers, Carried, Cast, Derive, Derived, Looped, Step, Tested, TestedArg, Until,
+    Advancing, Buffers, Carried, Cast, CountEnd, Counted, Derive, Derived, Looped, Step, Tested,
+    TestedArg, Until,
 };
 use crate::shim::Shim;
 use crate::sites::Site;
@@ -149,6 +150,67 @@ fn plan_back(b: &Builder, a: &Advancing, v: LLVMValueRef, last: LLVMValueRef) ->
     }
 }
 
+/// The iterations a batch may run from the counter's value `c` (`Counted`, whose test is on
+/// `tested`, the counter's value or next value): the first after which the loop's test
+/// leaves (`legality::counted`), as an `i64` between 1 and `MAX_ITERS`.
+fn remaining(
+    b: &Builder,
+    counted: &Counted,
+    tested: LLVMValueRef,
+    c: LLVMValueRef,
+) -> LLVMValueRef {
+    use llvm_sys::LLVMIntPredicate::*;
+    let ty = ir::type_of(c);
+    let width = ir::int_width(ty);
+    let one = b.cu(ty, 1);
+    let (sub, step) = if counted.up {
+        (
+            b.arith(LLVMOpcode::LLVMSub, counted.limit, c, "mc.cnt.dist"),
+            LLVMOpcode::LLVMAdd,
+        )
+    } else {
+        (
+            b.arith(LLVMOpcode::LLVMSub, c, counted.limit, "mc.cnt.dist"),
+            LLVMOpcode::LLVMSub,
+        )
+    };
+    let rem = match counted.end {
+        CountEnd::Reaches => sub,
+        CountEnd::Passes | CountEnd::PassesIncluding => {
+            let dist = if counted.end == CountEnd::PassesIncluding {
+                b.arith(LLVMOpcode::LLVMAdd, sub, one, "mc.cnt.dist.incl")
+            } else {
+                sub
+            };
+            // The loop's own test on the counter after the first iteration.
+            let after_one = b.arith(step, c, one, "mc.cnt.first");
+            let operand = |k: u32| match ir::operand(counted.test, k) {
+                v if v == tested => after_one,
+                v => v,
+            };
+            let pred = ir::icmp_predicate(counted.test).unwrap_or(LLVMIntNE);
+            let test = b.icmp(pred, operand(0), operand(1), "mc.cnt.test");
+            let (if_true, if_false) = if counted.goes_on {
+                (dist, one)
+            } else {
+                (one, dist)
+            };
+            b.select(test, if_true, if_false, "mc.cnt.rem")
+        }
+    };
+    let rem = if width < 64 {
+        b.int_cast(LLVMOpcode::LLVMZExt, rem, b.i64t)
+    } else {
+        rem
+    };
+    // 0 is 2^width iterations (the counter wraps round); beyond the bound, the bound.
+    let full = if width < 64 { 1i64 << width } else { MAX_ITERS };
+    let zero = b.icmp(LLVMIntEQ, rem, b.c64(0), "mc.cnt.wraps");
+    let rem = b.select(zero, b.c64(full.min(MAX_ITERS)), rem, "mc.cnt.iters");
+    let over = b.icmp(LLVMIntUGT, rem, b.c64(MAX_ITERS), "mc.cnt.over");
+    b.select(over, b.c64(MAX_ITERS), rem, "mc.cnt.bound")
+}
+
 /// Rewrites one loop whose arguments advance. Returns the rewrites of the values used after it.
 pub(super) fn lower(
     b: &Builder,
@@ -236,32 +298,33 @@ pub(super) fn lower(
         Buffers::LiveAtStop(_) => MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
         Buffers::Live(_) => 0,
     };
-    let flags = u64::from(MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE | dead);
+    // A loop bounded by a counter may have no argument that advances.
+    let advances_any = !plan.advancing.is_empty() || !plan.derived.is_empty();
+    let advance = if advances_any { MC_BATCH_ADVANCE } else { 0 };
+    let flags = u64::from(MC_BATCH_LOOP | MC_BATCH_SUMS | advance | dead);
     let word = |k: usize| b.element(batch, words_ty, k);
     b.store(entries.ptr, word(0));
     b.store(b.cu(b.i64t, flags << 32 | n as u64), word(1));
-    if !guards.is_empty() {
-        // A negative "result != argument" argument shortens the batch to end there; a looped
-        // batch cannot be shortened, so such a loop runs the original body instead.
-        let count = guard_negative_arguments(b, n, &guards);
-        let count = b.int_cast(LLVMOpcode::LLVMZExt, count, b.i64t);
-        let all = b.icmp(
-            llvm_sys::LLVMIntPredicate::LLVMIntEQ,
-            count,
-            b.c64(n as i64),
-            "mc.adv.full",
-        );
+    if let Some(negative) = any_negative_argument(b, &guards) {
         let call_b = b.block_before(round, "mc.adv.call");
-        b.cond_br(all, call_b, fallback);
+        b.cond_br(negative, fallback, call_b);
         b.position_at_end(call_b);
         b.set_location(dbg);
     }
-    b.store(b.c64(MAX_ITERS), word(2));
+    let bound = match &tested.counted {
+        Some(counted) => {
+            let c = &plan.carried[counted.carried];
+            let tested_v = if rotated { c.next } else { c.phi };
+            remaining(b, counted, tested_v, base[&c.phi])
+        }
+        None => b.c64(MAX_ITERS),
+    };
+    b.store(bound, word(2));
     for k in 3..6 {
         b.store(b.c64(0), word(k));
     }
     b.store(sums, word(6));
-    b.store(advances, word(7));
+    b.store(if advances_any { advances } else { b.null_ptr() }, word(7));
     let (run, run_ty) = b.declare("multicall_run_batch", b.i64t, &mut [b.ptrt]);
     let ret = b.call(run_ty, run, &mut [batch], "mc.adv.ret");
     let at_call = Builder::previous_block(round);

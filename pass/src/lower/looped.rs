@@ -42,7 +42,7 @@ use std::collections::{HashMap, HashSet};
 use llvm_sys::prelude::*;
 
 use super::builder::Builder;
-use super::straight::{guard_negative_arguments, is_error, set_errno, Entries};
+use super::straight::{any_negative_argument, is_error, set_errno, Entries};
 use crate::ir;
 use crate::plan::{Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Step};
 use crate::shim::Shim;
@@ -182,17 +182,9 @@ pub(crate) fn lower(
     b.set_location(dbg);
     state.clear(b, n);
     let guards = entries.fill(b, &plan.entries, sites, replaced);
-    if guards.is_empty() {
-        b.br(again);
-    } else {
-        let count = guard_negative_arguments(b, n, &guards);
-        let short = b.icmp(
-            llvm_sys::LLVMIntPredicate::LLVMIntNE,
-            count,
-            b.c32(n as u32),
-            "mc.loop.negarg",
-        );
-        b.cond_br(short, fallback, again);
+    match any_negative_argument(b, &guards) {
+        Some(negative) => b.cond_br(negative, fallback, again),
+        None => b.br(again),
     }
 
     b.position_at_end(again);

@@ -197,6 +197,20 @@ pub(super) fn guard_negative_arguments(
     count
 }
 
+/// Whether any "result != argument" argument is negative. A looped batch cannot be
+/// shortened to end at such an entry (the last entry's included: at an error its stop
+/// fires, where the original's `r != arg` compares -1 with the argument and may go on), so
+/// the loop runs the original body instead.
+pub(super) fn any_negative_argument(
+    b: &Builder,
+    guards: &[(usize, LLVMValueRef)],
+) -> Option<LLVMValueRef> {
+    guards
+        .iter()
+        .map(|&(_, word)| b.icmp(LLVMIntPredicate::LLVMIntSLT, word, b.c64(0), "mc.negarg"))
+        .reduce(|any, negative| b.arith(LLVMOpcode::LLVMOr, any, negative, "mc.anyneg"))
+}
+
 /// glibc's check of a fortified first call (`__read_chk`), before the batch as before the
 /// call: `len > buflen` (unsigned) calls `__chk_fail`, which aborts.
 fn check_first(

@@ -1,0 +1,152 @@
+//! Whether a loop's test is on a counter, and then the iterations a looped batch may run
+//! (`plan::Counted`): `for (i = 0; i < n; i++)`, `while (n--)`, `do ... while (++i < n)`.
+//!
+//! The counter is a carried value (`looped::carried_value`) whose step is the constant 1 up
+//! or down; the test compares it (at the top of the loop) or its next value (in a rotated
+//! loop's latch) with a limit defined before the loop. From a value `c` at an iteration's
+//! start, the loop goes on after the iterations `1 ..= j` while `round(c + j * step)` holds
+//! (`round`: the predicate under which the test goes on, the counter on its left), in both
+//! forms: the latch tests the next value after each iteration, and the header tests the
+//! value before each iteration but the first, which the batch is entered past. So the batch
+//! may run the first `j >= 1` iterations for which `round` fails, and any fewer: the
+//! lowering asks the loop's own test again when the batch returns, and goes on from there.
+//! With `dist` the distance to the limit in the counter's direction (modulo `2^width`):
+//!
+//! - `round` is `!=`: the counter reaches the limit after `dist` iterations, and every value
+//!   before differs from it (`2^width` iterations when `dist` is 0: the counter wraps round
+//!   to the limit);
+//! - `round` is `<` going up (or `>` going down), signed or unsigned: when `round` fails
+//!   after the first iteration, one; else `c + step` is before the limit, the values from
+//!   there to the limit go towards it without wrapping, and the first that fails is the
+//!   limit itself, after `dist` iterations;
+//! - `<=` going up (`>=` down): likewise, the first that fails is one past the limit, after
+//!   `dist + 1`; when the limit is the type's last value nothing fails before the counter
+//!   wraps, and `dist + 1` (0 read as `2^width`) is a count of iterations that all go on.
+//!
+//! Other predicates (a counter going up while it is above the limit) are not bounds.
+
+use std::collections::HashSet;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
+
+use crate::ir;
+use crate::plan::{Carried, CountEnd, Counted, Step};
+
+/// The counter bound `test` expresses, when it compares a counter of `carried` (its next
+/// value when `rotated`, else its value) with a value defined outside the loop (`inside`);
+/// `goes_on` says whether true goes on. `Err(None)` when it compares no counter with such a
+/// value, `Err(Some(why))` when it does but is no bound.
+pub(super) fn bound(
+    test: LLVMValueRef,
+    goes_on: bool,
+    rotated: bool,
+    carried: &[Carried],
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> Result<Counted, Option<String>> {
+    if !ir::is_instruction(test) || ir::opcode(test) != LLVMOpcode::LLVMICmp {
+        return Err(None);
+    }
+    let pred = ir::icmp_predicate(test).ok_or(None)?;
+    let (lhs, rhs) = (ir::operand(test, 0), ir::operand(test, 1));
+    let tested = |c: &Carried| if rotated { c.next } else { c.phi };
+    let (k, c) = carried
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.step, Step::Invariant(_)))
+        .find(|(_, c)| tested(c) == lhs || tested(c) == rhs)
+        .ok_or(None)?;
+    let (pred, limit) = if tested(c) == lhs {
+        (pred, rhs)
+    } else {
+        (ir::swapped_predicate(pred), lhs)
+    };
+    if limit == tested(c)
+        || (ir::is_instruction(limit) && inside.contains(&ir::parent_block(limit)))
+    {
+        return Err(None);
+    }
+    let name = ir::value_name(c.phi);
+    let up = unit_step(c).ok_or_else(|| Some(format!("{name} does not step by 1 up or down")))?;
+    let round = if goes_on {
+        pred
+    } else {
+        ir::inverse_predicate(pred)
+    };
+    use LLVMIntPredicate::*;
+    let end = match (up, round) {
+        (_, LLVMIntNE) => CountEnd::Reaches,
+        (true, LLVMIntSLT | LLVMIntULT) | (false, LLVMIntSGT | LLVMIntUGT) => CountEnd::Passes,
+        (true, LLVMIntSLE | LLVMIntULE) | (false, LLVMIntSGE | LLVMIntUGE) => {
+            CountEnd::PassesIncluding
+        }
+        _ => {
+            return Err(Some(format!(
+                "{name} goes {} but the loop goes on only while it is past or at the bound",
+                if up { "up" } else { "down" }
+            )))
+        }
+    };
+    Ok(Counted {
+        carried: k,
+        limit,
+        up,
+        test,
+        goes_on,
+        end,
+    })
+}
+
+/// Whether the counter `c` goes up by 1 (`Some(true)`) or down by 1 (`Some(false)`).
+fn unit_step(c: &Carried) -> Option<bool> {
+    let Step::Invariant(step) = c.step else {
+        return None;
+    };
+    match ir::const_int(step)? {
+        1 => Some(!c.minus),
+        -1 => Some(c.minus),
+        _ => None,
+    }
+}
+
+/// Whether a conditional branch of the loop `inside`, headed by `header`, compares a header
+/// phi's value plus or minus a constant with a value defined outside the loop: the latch of a
+/// rotated counted loop, which the rotated form checks in full.
+pub(super) fn tests_counter(
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> bool {
+    let is_header_phi =
+        |v: LLVMValueRef| ir::is_instruction(v) && ir::is_phi(v) && ir::parent_block(v) == header;
+    let steps_phi = |v: LLVMValueRef| {
+        ir::is_instruction(v)
+            && matches!(ir::opcode(v), LLVMOpcode::LLVMAdd | LLVMOpcode::LLVMSub)
+            && (is_header_phi(ir::operand(v, 0)) || is_header_phi(ir::operand(v, 1)))
+            && (ir::const_int(ir::operand(v, 0)).is_some()
+                || ir::const_int(ir::operand(v, 1)).is_some())
+    };
+    let outside =
+        |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
+    ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !p.is_null() && inside.contains(p))
+        .filter_map(|latch| ir::terminator(latch).and_then(ir::conditional_branch))
+        .any(|(cond, ..)| {
+            ir::is_instruction(cond)
+                && ir::opcode(cond) == LLVMOpcode::LLVMICmp
+                && ((steps_phi(ir::operand(cond, 0)) && outside(ir::operand(cond, 1)))
+                    || (steps_phi(ir::operand(cond, 1)) && outside(ir::operand(cond, 0))))
+        })
+}
+
+/// Whether `inst`, in `header`, is a header phi plus or minus a constant: a counter's next
+/// value computed before the loop's test (`while (n--)`), which `bound` then checks is a
+/// carried counter's.
+pub(super) fn counter_step_in(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> bool {
+    matches!(ir::opcode(inst), LLVMOpcode::LLVMAdd | LLVMOpcode::LLVMSub)
+        && (0..2).any(|k| {
+            let v = ir::operand(inst, k);
+            ir::is_instruction(v) && ir::is_phi(v) && ir::parent_block(v) == header
+        })
+        && (0..2).any(|k| ir::const_int(ir::operand(inst, k)).is_some())
+}
