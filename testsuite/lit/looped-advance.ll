@@ -43,18 +43,19 @@
 ; CHECK: body:
 ; CHECK-NEXT: %n = call i64 @write(i32 %fd, ptr %p, i64 %left)
 
-; Rotated: the batch starts from the values of the way in; a batch that ran to the end goes
-; to the original loop while the count is > 0 (the bound, a signal), else to the latch's
-; exit with the last iteration's values. until_nonpos is the second word: 4.
+; Rotated: the batch starts from the values of the way in; a batch that ran to the end runs
+; again from the values after it while the count is > 0 (the bound, a signal), else goes to
+; the latch's exit with the last iteration's values. until_nonpos is the second word: 4.
 ; CHECK-LABEL: define i64 @write_all_rotated(
 ; CHECK: mc.loop:
-; CHECK: store i64 %len, ptr
+; CHECK-NEXT: %mc.adv.start = phi i64 [ %len, %entry ], [ %mc.adv.arg, %mc.adv.round ]
+; CHECK: store i64 %mc.adv.start, ptr
 ; CHECK: store i64 4, ptr
 ; CHECK: mc.adv.round:
 ; CHECK: %mc.adv.test = icmp sgt i64 %mc.adv.arg{{[0-9]*}}, 0
-; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.fallback, label %mc.adv.until
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.loop, label %mc.adv.until
 ; CHECK: mc.adv.fallback:
-; CHECK-NEXT: %mc.adv.resume = phi i64 [ %len, %mc.loop ], [ %mc.adv.arg, %mc.adv.round ]
+; CHECK-NEXT: br label %loop
 ; CHECK: mc.adv.until:
 ; CHECK: br label %out
 
@@ -69,15 +70,16 @@
 ; tests `got < size` on the total after it; the latch's exit has the total one result back.
 ; CHECK-LABEL: define i64 @fill(
 ; CHECK: mc.loop:
-; CHECK-NEXT: %mc.adv.derived = getelementptr i8, ptr %buf, i64 0
-; CHECK-NEXT: %mc.adv.derived1 = sub i64 %size, 0
+; CHECK-NEXT: %mc.adv.start = phi i64 [ 0, %entry ], [ %mc.adv.carried, %mc.adv.round ]
+; CHECK-NEXT: %mc.adv.derived = getelementptr i8, ptr %buf, i64 %mc.adv.start
+; CHECK-NEXT: %mc.adv.derived1 = sub i64 %size, %mc.adv.start
 ; CHECK: store i64 %mc.adv.derived1, ptr
 ; CHECK: store i64 1125899906908416, ptr
 ; CHECK: store i64 4, ptr
 ; CHECK: mc.adv.round:
-; CHECK: %mc.adv.carried = add i64 0, %mc.adv.sum
+; CHECK: %mc.adv.carried = add i64 %mc.adv.start, %mc.adv.sum
 ; CHECK-NEXT: %mc.adv.test = icmp slt i64 %mc.adv.carried, %size
-; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.fallback, label %mc.adv.until
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.loop, label %mc.adv.until
 ; CHECK: mc.adv.until:
 ; CHECK: %mc.loop.next{{[0-9]*}} = sub i64 %mc.adv.carried, %mc.adv.last.0
 ; CHECK: out:

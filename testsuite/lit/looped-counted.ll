@@ -19,9 +19,13 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ult i64 %inc, %n' compares a counter with a bound, but %i does not step by 1 up or down: a looped batch's bound must be the iterations the counter has left
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ugt i64 %inc, %n' compares a counter with a bound, but %i goes up but the loop goes on only while it is past or at the bound: a looped batch's bound must be the iterations the counter has left
 
-; The latch tests `i + 1 == n`: from 0, n iterations (0 would be 2^64: the bound).
+; The latch tests `i + 1 == n`: from i, n - i iterations (0 would be 2^64: the bound); when
+; the batch ran them and the test goes on (the bound, a signal), the batch runs again from
+; the counter after them.
 ; CHECK-LABEL: define i64 @up(
-; CHECK: %mc.cnt.dist = sub i64 %n, 0
+; CHECK: mc.loop:
+; CHECK-NEXT: %mc.adv.start = phi i64 [ 0, %entry ], [ %mc.adv.carried, %mc.adv.round ]
+; CHECK: %mc.cnt.dist = sub i64 %n, %mc.adv.start
 ; CHECK-NEXT: %mc.cnt.wraps = icmp eq i64 %mc.cnt.dist, 0
 ; CHECK-NEXT: %mc.cnt.iters = select i1 %mc.cnt.wraps, i64 4611686018427387904, i64 %mc.cnt.dist
 ; CHECK-NEXT: %mc.cnt.over = icmp ugt i64 %mc.cnt.iters, 4611686018427387904
@@ -30,9 +34,9 @@
 ; CHECK: store ptr null,
 ; CHECK-NEXT: %mc.adv.ret = call i64 @multicall_run_batch(ptr %mc.batch)
 ; CHECK: mc.adv.round:
-; CHECK: %mc.adv.carried = add i64 0,
+; CHECK: %mc.adv.carried = add i64 %mc.adv.start,
 ; CHECK-NEXT: %mc.adv.test = icmp eq i64 %mc.adv.carried, %n
-; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.until, label %mc.adv.fallback
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.until, label %mc.loop
 ; CHECK: mc.adv.until:
 ; CHECK: br label %done
 ; CHECK: done:
@@ -49,17 +53,18 @@
 ; CHECK-NEXT: %mc.adv.carried = add i64 %left, %[[STEPS]]
 ; CHECK-NEXT: br label %head
 
-; An int counter tested `i + 1 < n`: n iterations when 1 < n, else one; 0 is 2^32.
+; An int counter tested `i + 1 < n`: n - i iterations when i + 1 < n, else one; 0 is 2^32.
 ; CHECK-LABEL: define i32 @below(
-; CHECK: %mc.cnt.dist = sub i32 %n, 0
-; CHECK-NEXT: %mc.cnt.test = icmp slt i32 1, %n
+; CHECK: %mc.cnt.dist = sub i32 %n, %mc.adv.start
+; CHECK-NEXT: %mc.cnt.first = add i32 %mc.adv.start, 1
+; CHECK-NEXT: %mc.cnt.test = icmp slt i32 %mc.cnt.first, %n
 ; CHECK-NEXT: %mc.cnt.rem = select i1 %mc.cnt.test, i32 %mc.cnt.dist, i32 1
 ; CHECK-NEXT: %[[WIDE:[0-9]+]] = zext i32 %mc.cnt.rem to i64
 ; CHECK-NEXT: %mc.cnt.wraps = icmp eq i64 %[[WIDE]], 0
 ; CHECK-NEXT: %mc.cnt.iters = select i1 %mc.cnt.wraps, i64 4294967296, i64 %[[WIDE]]
 ; CHECK: mc.adv.round:
 ; CHECK: %mc.adv.test = icmp slt i32 %mc.adv.carried, %n
-; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.fallback, label %mc.adv.until
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.loop, label %mc.adv.until
 
 ; CHECK-LABEL: define i64 @by_two(
 ; CHECK-NOT: multicall_run_batch

@@ -29,8 +29,10 @@
 ; extends it; by[1] = by[2] = 1, bit 2 of down, until_nonpos on argument 2.
 ; CHECK-LABEL: define i32 @fill_block(
 ; CHECK: mc.loop:
-; CHECK-NEXT: %mc.adv.derived = getelementptr i8, ptr %buf, i64 0
-; CHECK-NEXT: %mc.adv.derived1 = sub i32 %size, 0
+; CHECK-NEXT: %mc.adv.start = phi i32 [ 0, %entry ], [ %mc.adv.carried, %mc.adv.round ]
+; CHECK-NEXT: [[START:%[0-9]+]] = zext i32 %mc.adv.start to i64
+; CHECK-NEXT: %mc.adv.derived = getelementptr i8, ptr %buf, i64 [[START]]
+; CHECK-NEXT: %mc.adv.derived1 = sub i32 %size, %mc.adv.start
 ; CHECK-NEXT: [[COUNT:%[0-9]+]] = sext i32 %mc.adv.derived1 to i64
 ; CHECK: store i64 [[COUNT]], ptr
 ; CHECK: store i64 1125899906908416, ptr
@@ -43,7 +45,7 @@
 ; CHECK-NEXT: %mc.adv.errno.reset = select i1 %mc.adv.reset, i32 0, i32 %mc.adv.errno
 ; CHECK-NEXT: store i32 %mc.adv.errno.reset, ptr %errno
 ; CHECK: %mc.adv.test = icmp slt i32 %mc.adv.carried, %size
-; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.fallback, label %mc.adv.until
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.loop, label %mc.adv.until
 ; A stop: errno = 0 when an iteration before it completed, then the call's own errno, the
 ; header computed again from the total at the stopped iteration's start, into %short.
 ; CHECK: mc.adv.exit.0:
@@ -55,7 +57,7 @@
 ; CHECK: br label %short
 ; The original loop, unchanged but for its phis.
 ; CHECK: loop:
-; CHECK-NEXT: %got = phi i32 [ %got.next, %latch ], [ %mc.adv.resume, %mc.adv.fallback ]
+; CHECK-NEXT: %got = phi i32 [ %got.next, %latch ], [ %mc.adv.start, %mc.adv.fallback ]
 ; CHECK: %n = tail call i64 @read(i32 %fd, ptr %at, i64 %count)
 ; CHECK: short:
 ; CHECK-NEXT: %n32{{[0-9]+}} = phi i32 [ %n32{{[0-9]+}}, %mc.adv.out.0 ], [ %n32, %loop ]
@@ -74,7 +76,7 @@
 ; CHECK-LABEL: define i32 @drain_inclusive(
 ; CHECK: call i64 @multicall_run_batch(
 ; CHECK: %mc.adv.test = icmp sgt i32 %mc.adv.carried, %pos
-; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.until, label %mc.adv.fallback
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.adv.until, label %mc.loop
 
 ; CHECK-LABEL: define i32 @fill_wraps(
 ; CHECK-NOT: multicall

@@ -44,9 +44,9 @@ declare ptr @__errno_location()
 ; The original loop (entered where the batch does not finish it): the retry goes round it, with
 ; the values of the iteration that stopped (the re-entry block's phis).
 ; CHECK: outer:
-; CHECK-NEXT: %total = phi i64 [ %total.next, %more ], [ %mc.adv.resume{{[0-9]*}}, %mc.adv.fallback ], [ %total{{[0-9]+}}, %retry ]
-; CHECK-NEXT: %left = phi i64 [ %left.next, %more ], [ %mc.adv.resume, %mc.adv.fallback ], [ %left{{[0-9]+}}, %retry ]
-; CHECK-NEXT: %p = phi ptr [ %p.next, %more ], [ %mc.adv.resume{{[0-9]*}}, %mc.adv.fallback ], [ %p{{[0-9]+}}, %retry ]
+; CHECK-NEXT: %total = phi i64 [ %total.next, %more ], [ %mc.adv.start{{[0-9]*}}, %mc.adv.fallback ], [ %total{{[0-9]+}}, %retry ]
+; CHECK-NEXT: %left = phi i64 [ %left.next, %more ], [ %mc.adv.start{{[0-9]*}}, %mc.adv.fallback ], [ %left{{[0-9]+}}, %retry ]
+; CHECK-NEXT: %p = phi ptr [ %p.next, %more ], [ %mc.adv.start{{[0-9]*}}, %mc.adv.fallback ], [ %p{{[0-9]+}}, %retry ]
 ; CHECK-NEXT: %n = call i64 @read(i32 %fd, ptr %p, i64 %left)
 ; CHECK: retry:
 ; CHECK-NEXT: %total{{[0-9]+}} = phi i64 [ %mc.adv.carried{{[0-9]*}}, %mc.adv.out.0 ], [ %total, %outer ]

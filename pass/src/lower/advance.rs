@@ -23,6 +23,13 @@
 //! with the advanced values, tests them as the original loop does. A result below 0 (nothing
 //! ran) runs one iteration of the original body, which comes back to the header.
 //!
+//! A rotated loop (the header begins with the first call) is entered at `mc.loop` from the
+//! way in, whose phis (`mc.adv.start`) hold the values the batch starts from; after a batch
+//! that ran to the end, the latch's own test on the values after it decides between the
+//! latch's exit (`mc.adv.until`) and `mc.loop` again with those values (the bound, or a
+//! signal that ended the batch). The bound is `1 << 62`, or for a loop bounded by a counter
+//! (`plan::Counted`) the iterations it has left (`remaining`).
+//!
 //! For lzip's block loops (`legality::reentry`) the lowering also extends a 32-bit total's
 //! value into the derived arguments, replays the latch's `errno = C` after a batch that
 //! completed an iteration (`replay_errno`), and sends a stop that goes back into the loop to
@@ -274,6 +281,18 @@ pub(super) fn lower(
 
     b.position_at_end(fill);
     b.set_location(dbg);
+    // Rotated: the batch runs again from the values after a batch that ran to the end when
+    // the latch's test goes round (the bound, a signal): the phis' values where it starts
+    // are phis of its own block, from the way in and from `round`.
+    let mut again: Vec<(LLVMValueRef, LLVMValueRef)> = Vec::new();
+    if rotated {
+        for &phi in &phis {
+            let start = b.phi(ir::type_of(phi), "mc.adv.start");
+            Builder::add_incoming(start, &[(base[&phi], from)]);
+            base.insert(phi, start);
+            again.push((phi, start));
+        }
+    }
     let mut args_map = replaced.clone();
     if rotated {
         args_map.extend(base.iter().map(|(&k, &v)| (k, v)));
@@ -376,14 +395,14 @@ pub(super) fn lower(
         let cmp = b.icmp(pred, operand(0), operand(1), "mc.adv.test");
         let until_b = b.block_before(body, "mc.adv.until");
         if round_if_true {
-            b.cond_br(cmp, fallback, until_b);
+            b.cond_br(cmp, fill, until_b);
         } else {
-            b.cond_br(cmp, until_b, fallback);
+            b.cond_br(cmp, until_b, fill);
         }
         until_out = Some((until_b, exit));
     } else if rotated {
         // Untested: only the bound or a signal ends a batch that ran to the end.
-        b.br(fallback);
+        b.br(fill);
     } else {
         for (&phi, &v) in phis.iter().zip(&after) {
             Builder::add_incoming(phi, &[(v, round)]);
@@ -391,6 +410,11 @@ pub(super) fn lower(
         b.br(tested.block);
     }
 
+    if rotated {
+        for (k, &(_, start)) in again.iter().enumerate() {
+            Builder::add_incoming(start, &[(after[k], round)]);
+        }
+    }
     let mut cases = vec![(b.c64(n as i64), round)];
     // Per exit: the derived arguments' values in the iteration it left from.
     let mut derived_at: Vec<Vec<LLVMValueRef>> = Vec::with_capacity(n + 1);
@@ -519,21 +543,12 @@ pub(super) fn lower(
     b.switch(ret, fallback, &cases);
 
     // The original loop: top, one iteration of the body; rotated, the header with the
-    // values of the iterations completed (none when the batch did not run).
+    // values the batch that did not run started from.
     b.position_at_end(fallback);
     b.set_location(dbg);
     if rotated {
-        let preds: Vec<LLVMBasicBlockRef> = ir::predecessors(fallback)
-            .into_iter()
-            .filter(|p| !p.is_null())
-            .collect();
-        for (k, &phi) in phis.iter().enumerate() {
-            let merged = b.phi(ir::type_of(phi), "mc.adv.resume");
-            for &p in &preds {
-                let v = if p == round { after[k] } else { base[&phi] };
-                Builder::add_incoming(merged, &[(v, p)]);
-            }
-            Builder::set_incoming_value(phi, fallback, merged);
+        for &phi in &phis {
+            Builder::set_incoming_value(phi, fallback, base[&phi]);
         }
     }
     b.br(body);
