@@ -269,6 +269,10 @@ pub struct Counted {
     pub test: LLVMValueRef,
     pub goes_on: bool,
     pub end: CountEnd,
+    /// Whether the test compares the counter zero-extended to the limit's wider type (going
+    /// up, while below, at most or other than it): the bound then counts towards the limit
+    /// clamped to the counter type's last value.
+    pub widened: bool,
 }
 
 /// Where a counter's test leaves the loop, from a value `c` in its direction: `dist` is

@@ -1,7 +1,8 @@
 ; Loops bounded by a counter (legality/counted.rs, plan::Counted): a counter of step 1
 ; tested against a bound defined before the loop, in a rotated loop's latch on its next
 ; value (`for (i = 0; i < n; i++)`, which clang tests as `i + 1 == n`; `i + 1 < n` on an
-; int) or at the loop's top on its value (`while (left--)`). Each is one looped multi-call
+; int), an unsigned counter zero-extended for a size_t bound, or at the loop's top on its
+; value (`while (left--)`). Each is one looped multi-call
 ; whose bound (struct mc_batch's max_iters) is the iterations the counter has left: the
 ; latch's loop leaves by its test when the batch ran them all, the top's goes back to its
 ; test. A counter of step 2, or one that goes on only while it is past its bound, is
@@ -16,6 +17,7 @@
 
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %i (counter, up by 1 to its bound %n: the batch runs the iterations it has left)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %left (counter, down by 1 to its bound 0: the batch runs the iterations it has left)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %u (counter, up by 1 to its bound %n: the batch runs the iterations it has left)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ult i64 %inc, %n' compares a counter with a bound, but %i does not step by 1 up or down: a looped batch's bound must be the iterations the counter has left
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ugt i64 %inc, %n' compares a counter with a bound, but %i goes up but the loop goes on only while it is past or at the bound: a looped batch's bound must be the iterations the counter has left
 
@@ -64,6 +66,21 @@
 ; CHECK-NEXT: %mc.cnt.iters = select i1 %mc.cnt.wraps, i64 4294967296, i64 %[[WIDE]]
 ; CHECK: mc.adv.round:
 ; CHECK: %mc.adv.test = icmp slt i32 %mc.adv.carried, %n
+; CHECK-NEXT: br i1 %mc.adv.test, label %mc.loop, label %mc.adv.until
+
+; An unsigned counter compared zero-extended with a size_t bound: the bound clamped to the
+; counter's last value, the test on the first iteration's value extended as the loop does.
+; CHECK-LABEL: define i32 @unsigned_below(
+; CHECK: %mc.cnt.below = icmp ult i64 %n, 4294967295
+; CHECK-NEXT: %mc.cnt.clamped = select i1 %mc.cnt.below, i64 %n, i64 4294967295
+; CHECK-NEXT: [[LIMIT:%[0-9]+]] = trunc i64 %mc.cnt.clamped to i32
+; CHECK-NEXT: %mc.cnt.dist = sub i32 [[LIMIT]], %mc.adv.start
+; CHECK-NEXT: %mc.cnt.first = add i32 %mc.adv.start, 1
+; CHECK-NEXT: [[FIRST:%[0-9]+]] = zext i32 %mc.cnt.first to i64
+; CHECK-NEXT: %mc.cnt.test = icmp ult i64 [[FIRST]], %n
+; CHECK: mc.adv.round:
+; CHECK: [[AFTER:%[0-9]+]] = zext i32 %mc.adv.carried to i64
+; CHECK-NEXT: %mc.adv.test = icmp ult i64 [[AFTER]], %n
 ; CHECK-NEXT: br i1 %mc.adv.test, label %mc.loop, label %mc.adv.until
 
 ; CHECK-LABEL: define i64 @by_two(
@@ -161,6 +178,36 @@ fail:
 
 done:
   %k = phi i32 [ %i, %loop ], [ %inc, %latch ]
+  ret i32 %k
+}
+
+define i32 @unsigned_below(i32 %in, i32 %out, ptr %buf, i64 %n) {
+entry:
+  %some = icmp eq i64 %n, 0
+  br i1 %some, label %done, label %loop
+
+loop:
+  %u = phi i32 [ 0, %entry ], [ %inc, %latch ]
+  %r = call i64 @read(i32 %in, ptr %buf, i64 512)
+  %eof = icmp slt i64 %r, 1
+  br i1 %eof, label %done, label %put
+
+put:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %r)
+  %full = icmp eq i64 %w, %r
+  br i1 %full, label %latch, label %fail
+
+latch:
+  %inc = add i32 %u, 1
+  %wide = zext i32 %inc to i64
+  %more = icmp ult i64 %wide, %n
+  br i1 %more, label %loop, label %done
+
+fail:
+  ret i32 -1
+
+done:
+  %k = phi i32 [ 0, %entry ], [ %u, %loop ], [ %inc, %latch ]
   ret i32 %k
 }
 

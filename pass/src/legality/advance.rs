@@ -246,6 +246,12 @@ impl Checker<'_> {
                             .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi)),
                     )
                     .chain(test.map(|(t, _)| t))
+                    // A counter zero-extended for the test (`legality::counted`).
+                    .chain(test.into_iter().flat_map(|(t, _)| {
+                        (0..2)
+                            .map(move |k| ir::operand(t, k))
+                            .filter(|&v| super::counted::zext_of(v).is_some())
+                    }))
                     .collect();
                 let nonneg = |e: usize| entries.get(e).is_some_and(|x| x.stop.stops_on_error());
                 match carried_value(phi, &batch, calls, sites, &also, &nonneg) {

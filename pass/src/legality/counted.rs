@@ -50,22 +50,23 @@ pub(super) fn bound(
     let pred = ir::icmp_predicate(test).ok_or(None)?;
     let (lhs, rhs) = (ir::operand(test, 0), ir::operand(test, 1));
     let tested = |c: &Carried| if rotated { c.next } else { c.phi };
+    // The counter itself, or zero-extended to the limit's width (`unsigned i < size_t n`).
+    let is = |c: &Carried, v: LLVMValueRef| tested(c) == v || zext_of(v) == Some(tested(c));
     let (k, c) = carried
         .iter()
         .enumerate()
         .filter(|(_, c)| matches!(c.step, Step::Invariant(_)))
-        .find(|(_, c)| tested(c) == lhs || tested(c) == rhs)
+        .find(|(_, c)| is(c, lhs) || is(c, rhs))
         .ok_or(None)?;
-    let (pred, limit) = if tested(c) == lhs {
-        (pred, rhs)
+    let (pred, limit, operand) = if is(c, lhs) {
+        (pred, rhs, lhs)
     } else {
-        (ir::swapped_predicate(pred), lhs)
+        (ir::swapped_predicate(pred), lhs, rhs)
     };
-    if limit == tested(c)
-        || (ir::is_instruction(limit) && inside.contains(&ir::parent_block(limit)))
-    {
+    if is(c, limit) || (ir::is_instruction(limit) && inside.contains(&ir::parent_block(limit))) {
         return Err(None);
     }
+    let widened = operand != tested(c);
     let name = ir::value_name(c.phi);
     let up = unit_step(c).ok_or_else(|| Some(format!("{name} does not step by 1 up or down")))?;
     let round = if goes_on {
@@ -87,6 +88,16 @@ pub(super) fn bound(
             )))
         }
     };
+    // Zero-extended, the counter is compared with a limit that may be past its own type's
+    // last value: going up, `<`, `<=` and `!=` on the extension hold wherever they hold on
+    // the counter against the limit clamped to that last value, and for a limit past it
+    // they hold for every value (the clamped test leaves at the last value, no later than
+    // the loop: the loop's own test decides after the batch).
+    if widened && !(up && matches!(round, LLVMIntULT | LLVMIntULE | LLVMIntNE)) {
+        return Err(Some(format!(
+            "{name} is zero-extended for a test other than going up while below, at most or other than the bound"
+        )));
+    }
     Ok(Counted {
         carried: k,
         limit,
@@ -94,7 +105,13 @@ pub(super) fn bound(
         test,
         goes_on,
         end,
+        widened,
     })
+}
+
+/// The value `v` zero-extends, when it is a `zext`.
+pub(crate) fn zext_of(v: LLVMValueRef) -> Option<LLVMValueRef> {
+    (ir::is_instruction(v) && ir::opcode(v) == LLVMOpcode::LLVMZExt).then(|| ir::operand(v, 0))
 }
 
 /// Whether the counter `c` goes up by 1 (`Some(true)`) or down by 1 (`Some(false)`).
@@ -119,6 +136,7 @@ pub(super) fn tests_counter(
     let is_header_phi =
         |v: LLVMValueRef| ir::is_instruction(v) && ir::is_phi(v) && ir::parent_block(v) == header;
     let steps_phi = |v: LLVMValueRef| {
+        let v = zext_of(v).unwrap_or(v);
         ir::is_instruction(v)
             && matches!(ir::opcode(v), LLVMOpcode::LLVMAdd | LLVMOpcode::LLVMSub)
             && (is_header_phi(ir::operand(v, 0)) || is_header_phi(ir::operand(v, 1)))

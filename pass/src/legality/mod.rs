@@ -57,6 +57,7 @@ use crate::plan::{ArgSource, Entry, Stop, Straight};
 use crate::shim::Shim;
 use crate::sites::Site;
 
+pub(crate) use counted::zext_of;
 pub(crate) use looped::{loop_blocks, way_in};
 pub use refusal::{Condition, Reason, Refusal, Unsafe};
 

@@ -51,6 +51,7 @@ use super::looped::{
 };
 use super::straight::{any_negative_argument, Entries};
 use crate::ir;
+use crate::legality::zext_of;
 use crate::plan::{
     Advancing, Buffers, Carried, Cast, CountEnd, Counted, Derive, Derived, Looped, Step, Tested,
     TestedArg, Until,
@@ -170,14 +171,24 @@ fn remaining(
     let ty = ir::type_of(c);
     let width = ir::int_width(ty);
     let one = b.cu(ty, 1);
+    // A zero-extended counter counts towards the limit clamped to its type's last value.
+    let limit = if counted.widened {
+        let wide = ir::type_of(counted.limit);
+        let last = b.cu(wide, u64::MAX >> (64 - width));
+        let below = b.icmp(LLVMIntULT, counted.limit, last, "mc.cnt.below");
+        let clamped = b.select(below, counted.limit, last, "mc.cnt.clamped");
+        b.int_cast(LLVMOpcode::LLVMTrunc, clamped, ty)
+    } else {
+        counted.limit
+    };
     let (sub, step) = if counted.up {
         (
-            b.arith(LLVMOpcode::LLVMSub, counted.limit, c, "mc.cnt.dist"),
+            b.arith(LLVMOpcode::LLVMSub, limit, c, "mc.cnt.dist"),
             LLVMOpcode::LLVMAdd,
         )
     } else {
         (
-            b.arith(LLVMOpcode::LLVMSub, c, counted.limit, "mc.cnt.dist"),
+            b.arith(LLVMOpcode::LLVMSub, c, limit, "mc.cnt.dist"),
             LLVMOpcode::LLVMSub,
         )
     };
@@ -193,6 +204,9 @@ fn remaining(
             let after_one = b.arith(step, c, one, "mc.cnt.first");
             let operand = |k: u32| match ir::operand(counted.test, k) {
                 v if v == tested => after_one,
+                v if counted.widened && zext_of(v) == Some(tested) => {
+                    b.int_cast(LLVMOpcode::LLVMZExt, after_one, ir::type_of(v))
+                }
                 v => v,
             };
             let pred = ir::icmp_predicate(counted.test).unwrap_or(LLVMIntNE);
@@ -387,9 +401,14 @@ pub(super) fn lower(
         // The latch's own comparison, on the values after the completed iterations.
         let operand = |k: u32| {
             let v = ir::operand(test, k);
-            defs.iter()
-                .position(|&(_, n)| n == v)
-                .map_or(v, |i| after[i])
+            let after_of =
+                |x: LLVMValueRef| defs.iter().position(|&(_, n)| n == x).map(|i| after[i]);
+            match (after_of(v), zext_of(v).and_then(after_of)) {
+                (Some(a), _) => a,
+                // A counter zero-extended for the test (`legality::counted`).
+                (None, Some(a)) => b.int_cast(LLVMOpcode::LLVMZExt, a, ir::type_of(v)),
+                (None, None) => v,
+            }
         };
         let pred = ir::icmp_predicate(test).unwrap_or(llvm_sys::LLVMIntPredicate::LLVMIntNE);
         let cmp = b.icmp(pred, operand(0), operand(1), "mc.adv.test");
