@@ -299,6 +299,42 @@ pub enum Until {
     NonPos,
 }
 
+impl CountEnd {
+    /// The iterations a batch may run from a counter's value `c` towards `limit` (both in
+    /// `width` bits, `limit` already clamped for a zero-extended counter), given whether the
+    /// loop's test goes on at the counter after one iteration (`round_after_one`): the count
+    /// `lower::advance` computes in IR before each batch, before the bound of `1 << 62`.
+    /// Between 1 and `2^width`.
+    pub fn iterations(
+        self,
+        up: bool,
+        width: u32,
+        c: u64,
+        limit: u64,
+        round_after_one: bool,
+    ) -> u128 {
+        let modulus = 1u128 << width;
+        let mask = modulus - 1;
+        let (c, limit) = (u128::from(c) & mask, u128::from(limit) & mask);
+        let dist = if up {
+            (limit + modulus - c) & mask
+        } else {
+            (c + modulus - limit) & mask
+        };
+        let rem = match self {
+            CountEnd::Reaches => dist,
+            CountEnd::Passes if round_after_one => dist,
+            CountEnd::PassesIncluding if round_after_one => (dist + 1) & mask,
+            CountEnd::Passes | CountEnd::PassesIncluding => 1,
+        };
+        if rem == 0 {
+            modulus
+        } else {
+            rem
+        }
+    }
+}
+
 /// A value a whole loop carries from one iteration to the next, which the lowering rebuilds at
 /// each exit from the iterations the batch completed: a header phi
 /// `v = phi [init, preheader], [next, latch]` with `next = v + step` (or `v - step`), used in

@@ -171,3 +171,83 @@ fn unqualified_names_of_demangled_functions() {
     );
     assert_eq!(unqualified("main"), None);
 }
+
+/// The count of a loop bounded by a counter (`CountEnd::iterations`) against the loop itself,
+/// for every 8-bit counter value and limit and every predicate that is a bound: never more
+/// iterations than the first after which the loop's test leaves, at least one, and exactly
+/// that many whenever the loop leaves before its counter wraps round to where it began. A
+/// counter zero-extended to 16 bits is compared with every 16-bit limit the same way.
+#[test]
+fn counted_iterations_never_pass_the_loops_test() {
+    use syscluster_pass::plan::CountEnd;
+    #[derive(Clone, Copy)]
+    enum P {
+        Ne,
+        Lt,
+        Le,
+        Gt,
+        Ge,
+    }
+    let holds = |p: P, signed: bool, x: u64, limit: u64, bits: u32| {
+        let key = |v: u64| {
+            if signed {
+                ((v << (64 - bits)) as i64 >> (64 - bits)) as i128
+            } else {
+                v as i128
+            }
+        };
+        let (x, l) = (key(x), key(limit));
+        match p {
+            P::Ne => x != l,
+            P::Lt => x < l,
+            P::Le => x <= l,
+            P::Gt => x > l,
+            P::Ge => x >= l,
+        }
+    };
+    let cases = [
+        (true, P::Ne, CountEnd::Reaches),
+        (false, P::Ne, CountEnd::Reaches),
+        (true, P::Lt, CountEnd::Passes),
+        (true, P::Le, CountEnd::PassesIncluding),
+        (false, P::Gt, CountEnd::Passes),
+        (false, P::Ge, CountEnd::PassesIncluding),
+    ];
+    for (up, p, end) in cases {
+        for signed in [false, true] {
+            for c in 0..256u64 {
+                let at = |j: u64| {
+                    if up {
+                        c.wrapping_add(j) & 0xff
+                    } else {
+                        c.wrapping_sub(j) & 0xff
+                    }
+                };
+                // Plain 8-bit counters; then zero-extended to 16 bits (unsigned, going up).
+                let widths: &[u32] = if up && !signed && !matches!(p, P::Gt | P::Ge) {
+                    &[8, 16]
+                } else {
+                    &[8]
+                };
+                for &bits in widths {
+                    let limits = 1u64 << bits;
+                    for limit in (0..limits).step_by(if bits == 8 { 1 } else { 97 }) {
+                        let first = (1..=256u64).find(|&j| !holds(p, signed, at(j), limit, bits));
+                        let clamped = limit.min(255);
+                        let rem =
+                            end.iterations(up, 8, c, clamped, holds(p, signed, at(1), limit, bits));
+                        assert!(rem >= 1, "{c} {limit}: no iteration");
+                        match first {
+                            Some(first) => assert_eq!(
+                                rem,
+                                u128::from(first),
+                                "counter {c}, limit {limit}, {bits} bits, up {up}, signed {signed}"
+                            ),
+                            None => assert!(rem <= 256),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

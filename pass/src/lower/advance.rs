@@ -160,7 +160,8 @@ fn plan_back(b: &Builder, a: &Advancing, v: LLVMValueRef, last: LLVMValueRef) ->
 
 /// The iterations a batch may run from the counter's value `c` (`Counted`, whose test is on
 /// `tested`, the counter's value or next value): the first after which the loop's test
-/// leaves (`legality::counted`), as an `i64` between 1 and `MAX_ITERS`.
+/// leaves (`legality::counted`), as an `i64` between 1 and `MAX_ITERS`: in IR, what
+/// `CountEnd::iterations` computes (tested against the loop itself in `tests/logic.rs`).
 fn remaining(
     b: &Builder,
     counted: &Counted,
