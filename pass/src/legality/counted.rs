@@ -133,15 +133,9 @@ pub(super) fn tests_counter(
     header: LLVMBasicBlockRef,
     inside: &HashSet<LLVMBasicBlockRef>,
 ) -> bool {
-    let is_header_phi =
-        |v: LLVMValueRef| ir::is_instruction(v) && ir::is_phi(v) && ir::parent_block(v) == header;
     let steps_phi = |v: LLVMValueRef| {
         let v = zext_of(v).unwrap_or(v);
-        ir::is_instruction(v)
-            && matches!(ir::opcode(v), LLVMOpcode::LLVMAdd | LLVMOpcode::LLVMSub)
-            && (is_header_phi(ir::operand(v, 0)) || is_header_phi(ir::operand(v, 1)))
-            && (ir::const_int(ir::operand(v, 0)).is_some()
-                || ir::const_int(ir::operand(v, 1)).is_some())
+        ir::is_instruction(v) && counter_step_in(v, header)
     };
     let outside =
         |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));

@@ -158,6 +158,28 @@ fn plan_back(b: &Builder, a: &Advancing, v: LLVMValueRef, last: LLVMValueRef) ->
     }
 }
 
+/// The comparison `test` computed again at the builder's position, each operand replaced by
+/// the value `value_of` gives for it, or zero-extended again from the value `value_of` gives
+/// for the value it extends (a counter zero-extended for the test, `legality::counted`);
+/// other operands (defined before the loop) as they are.
+fn compare_again(
+    b: &Builder,
+    test: LLVMValueRef,
+    value_of: impl Fn(LLVMValueRef) -> Option<LLVMValueRef>,
+    name: &str,
+) -> LLVMValueRef {
+    let operand = |k: u32| {
+        let v = ir::operand(test, k);
+        match (value_of(v), zext_of(v).and_then(&value_of)) {
+            (Some(x), _) => x,
+            (None, Some(x)) => b.int_cast(LLVMOpcode::LLVMZExt, x, ir::type_of(v)),
+            (None, None) => v,
+        }
+    };
+    let pred = ir::icmp_predicate(test).unwrap_or(llvm_sys::LLVMIntPredicate::LLVMIntNE);
+    b.icmp(pred, operand(0), operand(1), name)
+}
+
 /// The iterations a batch may run from the counter's value `c` (`Counted`, whose test is on
 /// `tested`, the counter's value or next value): the first after which the loop's test
 /// leaves (`legality::counted`), as an `i64` between 1 and `MAX_ITERS`: in IR, what
@@ -203,15 +225,8 @@ fn remaining(
             };
             // The loop's own test on the counter after the first iteration.
             let after_one = b.arith(step, c, one, "mc.cnt.first");
-            let operand = |k: u32| match ir::operand(counted.test, k) {
-                v if v == tested => after_one,
-                v if counted.widened && zext_of(v) == Some(tested) => {
-                    b.int_cast(LLVMOpcode::LLVMZExt, after_one, ir::type_of(v))
-                }
-                v => v,
-            };
-            let pred = ir::icmp_predicate(counted.test).unwrap_or(LLVMIntNE);
-            let test = b.icmp(pred, operand(0), operand(1), "mc.cnt.test");
+            let value_of = |v: LLVMValueRef| (v == tested).then_some(after_one);
+            let test = compare_again(b, counted.test, value_of, "mc.cnt.test");
             let (if_true, if_false) = if counted.goes_on {
                 (dist, one)
             } else {
@@ -400,19 +415,8 @@ pub(super) fn lower(
     let mut until_out = None;
     if let (Some(exit), Some((test, round_if_true))) = (tested.until_exit, tested.latch_test) {
         // The latch's own comparison, on the values after the completed iterations.
-        let operand = |k: u32| {
-            let v = ir::operand(test, k);
-            let after_of =
-                |x: LLVMValueRef| defs.iter().position(|&(_, n)| n == x).map(|i| after[i]);
-            match (after_of(v), zext_of(v).and_then(after_of)) {
-                (Some(a), _) => a,
-                // A counter zero-extended for the test (`legality::counted`).
-                (None, Some(a)) => b.int_cast(LLVMOpcode::LLVMZExt, a, ir::type_of(v)),
-                (None, None) => v,
-            }
-        };
-        let pred = ir::icmp_predicate(test).unwrap_or(llvm_sys::LLVMIntPredicate::LLVMIntNE);
-        let cmp = b.icmp(pred, operand(0), operand(1), "mc.adv.test");
+        let after_of = |x: LLVMValueRef| defs.iter().position(|&(_, n)| n == x).map(|i| after[i]);
+        let cmp = compare_again(b, test, after_of, "mc.adv.test");
         let until_b = b.block_before(body, "mc.adv.until");
         if round_if_true {
             b.cond_br(cmp, fill, until_b);
