@@ -8,6 +8,7 @@
 use std::fmt;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMTypeRef, LLVMValueRef};
+use llvm_sys::LLVMIntPredicate;
 use multicall_abi::{MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 
 /// Stop predicate of an entry (`MC_STOP_*`).
@@ -250,6 +251,59 @@ pub struct Tested {
     /// A loop whose test is on a counter (`for (i = 0; i < n; i++)`), not on an advancing
     /// argument: the batch's bound is the iterations left until the test leaves.
     pub counted: Option<Counted>,
+    /// Counts clamped to a constant (`read(fd, buf, min(left, B))`): the batch passes the
+    /// constant, for at most the iterations in which the clamp gives it.
+    pub clamped: Vec<Clamped>,
+}
+
+/// An argument `min(v, cap)` (`llvm.umin` or `llvm.smin` of 64 bits) passed as the count
+/// of a transfer (`read`, `write`, `sendfile`...) whose result `v` goes down by:
+/// `v = Looped::carried[carried]`, `next = v - result` (`left -= n`). From `v0 >= cap`
+/// (signed when `signed`) the first `v0 / cap` iterations each start with `v >= cap`, as each
+/// transfer moves at most `cap`: in all of them the argument is `cap`, and a test of the
+/// loop on `v` that holds for every value from `cap` on (`Clamped::test_holds`) goes on.
+/// The batch passes `cap` and runs at most that many iterations; from `v0 < cap` the
+/// original code runs the iteration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clamped {
+    /// The `llvm.umin`/`llvm.smin` call.
+    pub inst: LLVMValueRef,
+    pub carried: usize,
+    pub cap: u64,
+    /// Whether `v`'s values are compared as signed (an `smin`, or a signed test of the loop
+    /// on `v`): the batch then needs `v0 >= cap` signed, which keeps every value it starts
+    /// an iteration with in `cap ..= i64::MAX`.
+    pub signed: bool,
+    /// The entry whose count it is, and the argument.
+    pub entry: usize,
+    pub arg: u8,
+}
+
+impl Clamped {
+    /// Whether `v pred k` (integers of `width` bits, `k` as its bits) holds for every `v`
+    /// from `cap` to the last value of the range (`2^(width-1) - 1` when `signed`, else
+    /// `2^width - 1`; `1 <= cap <=` that value): a test that goes on above a bound below
+    /// `cap`, or while `v` differs from a value outside the range.
+    pub fn test_holds(pred: LLVMIntPredicate, k: u64, cap: u64, signed: bool, width: u32) -> bool {
+        use LLVMIntPredicate::*;
+        let mask = u64::MAX >> (64 - width);
+        let k = k & mask;
+        let last = if signed { mask >> 1 } else { mask };
+        if cap == 0 || cap > last {
+            return false;
+        }
+        // `k` as a signed value of `width` bits.
+        let k_signed = ((k << (64 - width)) as i64) >> (64 - width);
+        match pred {
+            LLVMIntNE => k < cap || k > last,
+            LLVMIntUGT => k < cap,
+            LLVMIntUGE => k <= cap,
+            // Values from cap to 2^(width-1) - 1 are the same signed and unsigned.
+            LLVMIntSGT => signed && k_signed < cap as i64,
+            LLVMIntSGE => signed && k_signed <= cap as i64,
+            _ => false,
+        }
+    }
 }
 
 /// A loop's test on a counter (`Looped::carried[carried]`, a step of 1 up or down) against

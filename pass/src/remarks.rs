@@ -811,10 +811,20 @@ impl Remark {
                                 crate::ir::operand_name(counted.limit)
                             ),
                             (Step::Invariant(_), None) => format!("{name} (counter)"),
-                            (Step::Result { entry, .. }, _) => format!(
-                                "{name} (total of {}'s results)",
-                                sites[entries[*entry].site].callee
-                            ),
+                            (Step::Result { entry, .. }, _) => {
+                                let callee = &sites[entries[*entry].site].callee;
+                                let clamp = l
+                                    .tested
+                                    .as_ref()
+                                    .and_then(|t| t.clamped.iter().find(|c| c.carried == k));
+                                match clamp {
+                                    Some(c) => format!(
+                                        "{name} (total of {callee}'s results, whose count is min({name}, {cap}): the batch passes {cap} for the iterations {name} has room for)",
+                                        cap = c.cap
+                                    ),
+                                    None => format!("{name} (total of {callee}'s results)"),
+                                }
+                            }
                         }
                     })
                     .collect();

@@ -1,8 +1,9 @@
 //! Tests of the pass's logic that needs no IR: parameters, path and caller matching, stop
 //! codes, counters. (The pass on IR is tested with lit: testsuite/lit.)
 
+use llvm_sys::LLVMIntPredicate;
 use syscluster_pass::config::{CommandLine, Config, ParamError, Params};
-use syscluster_pass::plan::{ArgSource, Entry, Stop};
+use syscluster_pass::plan::{ArgSource, Clamped, Entry, Stop};
 use syscluster_pass::profile_map::{node_function, same_file, unqualified};
 use syscluster_pass::stats::Stats;
 use syscluster_profile::format::Node;
@@ -250,4 +251,67 @@ fn counted_iterations_never_pass_the_loops_test() {
             }
         }
     }
+}
+
+/// `icmp pred v, k` on values of `width` bits.
+fn icmp_holds(pred: LLVMIntPredicate, v: u64, k: u64, width: u32) -> bool {
+    use LLVMIntPredicate::*;
+    let signed = |x: u64| ((x << (64 - width)) as i64) >> (64 - width);
+    match pred {
+        LLVMIntEQ => v == k,
+        LLVMIntNE => v != k,
+        LLVMIntUGT => v > k,
+        LLVMIntUGE => v >= k,
+        LLVMIntULT => v < k,
+        LLVMIntULE => v <= k,
+        LLVMIntSGT => signed(v) > signed(k),
+        LLVMIntSGE => signed(v) >= signed(k),
+        LLVMIntSLT => signed(v) < signed(k),
+        LLVMIntSLE => signed(v) <= signed(k),
+    }
+}
+
+/// A clamped count (`plan::Clamped`): every test the pass takes as one the batch's bound keeps
+/// true holds for every value a batch may start an iteration with (8-bit values, every
+/// predicate, bound and cap), and the bound `v / cap` leaves the total at least `cap` at
+/// the start of each of its iterations, each moving at most `cap`.
+#[test]
+fn clamped_tests_hold_while_the_total_has_room() {
+    use LLVMIntPredicate::*;
+    let preds = [
+        LLVMIntEQ, LLVMIntNE, LLVMIntUGT, LLVMIntUGE, LLVMIntULT, LLVMIntULE, LLVMIntSGT,
+        LLVMIntSGE, LLVMIntSLT, LLVMIntSLE,
+    ];
+    let mut taken = 0;
+    for signed in [false, true] {
+        let last: u64 = if signed { 127 } else { 255 };
+        for cap in 1..=last {
+            for k in 0..256u64 {
+                for pred in preds {
+                    if !Clamped::test_holds(pred, k, cap, signed, 8) {
+                        continue;
+                    }
+                    taken += 1;
+                    for v in cap..=last {
+                        assert!(
+                            icmp_holds(pred, v, k, 8),
+                            "{pred:?} {k} taken from cap {cap} (signed {signed}) fails at {v}"
+                        );
+                    }
+                }
+            }
+            for v0 in cap..=last {
+                let times = v0 / cap;
+                assert!(times >= 1 && v0 - (times - 1) * cap >= cap);
+            }
+        }
+    }
+    assert!(taken > 0);
+    // The tests clang gives `while (left > 0)` and `while (left)` are taken, 64 bits wide.
+    assert!(Clamped::test_holds(LLVMIntSGT, 0, 4096, true, 64));
+    assert!(Clamped::test_holds(LLVMIntNE, 0, 4096, false, 64));
+    assert!(Clamped::test_holds(LLVMIntUGT, 0, 65536, false, 64));
+    assert!(!Clamped::test_holds(LLVMIntSGT, 0, 4096, false, 64));
+    assert!(!Clamped::test_holds(LLVMIntUGT, 5000, 4096, false, 64));
+    assert!(!Clamped::test_holds(LLVMIntNE, 4096, 4096, false, 64));
 }

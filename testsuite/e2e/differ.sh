@@ -23,7 +23,9 @@
 # positioned copy past a header, testing the write for an error, then a short write:
 # pcopy's cases, OUT holding IN past its header), headcount (at most 384 blocks of 4096
 # bytes copied by two loops bounded by counters: copy's cases, OUT holding IN's first
-# 1536 KiB), headcountsig (headcount.c with copysig's signals: headcount's cases), writeallsig (writeall.c with
+# 1536 KiB), headcountsig (headcount.c with copysig's signals: headcount's cases), chunkcopy
+# (a copy of a known length in three loops whose counts are clamped to a block size: copy's
+# cases, OUT holding IN's first 1536 KiB), writeallsig (writeall.c with
 # copysig's signals: copy's cases), copyxform (copy.c with the case of each block's letters
 # swapped between its read and its write: copy's cases, the output checked against tr),
 # copyxformsig (copyxform.c with copysig's signals: copyxform's cases), flags
@@ -58,7 +60,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -72,9 +74,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount or headcountsig)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig or chunkcopy)" >&2
 	exit 2
 	;;
 esac
@@ -408,6 +410,16 @@ headcount_cases() {
 	check fsize-short-write-second-loop in_2097152 1 -l 1601 -x -e "test -s out" -- in out
 }
 headcountsig_cases() { headcount_cases; }
+# chunkcopy: copy's cases, OUT holding IN's first 1536 KiB; an input whose end the sendfile
+# loop reads, file-size limits that the first loop's last, shorter chunk (run in the
+# original code) and the sendfile loop reach, and /dev/null as the output.
+chunkcopy_cases() {
+	copy_cases "head -c 1572864 in | cmp - out"
+	check size-1048577 in_1048577 0 -e "cmp in out" -- in out
+	check fsize-first-loop-last-chunk in_2097152 1 -l 1024 -x -e "test -s out" -- in out
+	check fsize-sendfile-loop in_2097152 1 -l 2000 -x -e "test -s out" -- in out
+	check output-dev-null in_2097152 0 -- in /dev/null
+}
 # pcopyat: copy's cases, OUT holding IN past its first 100 bytes; an input that cannot seek
 # (a FIFO: ESPIPE at the lseek) and an output that takes every pwrite and keeps nothing.
 pcopyat_cases() {

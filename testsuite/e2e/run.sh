@@ -45,7 +45,9 @@
 # write-all loop sits inside the copy loop, and pcopyat.c, a positioned copy past a header
 # with offsets of its own that tests the write's result for an error, then for a short
 # write, and headcount.c, a copy of at most a count of blocks in two loops bounded by
-# counters, one counting up, one down, and headcountsig.c, the same under signals) it
+# counters, one counting up, one down, and headcountsig.c, the same under signals, and
+# chunkcopy.c, a copy of a known length in three loops whose counts are clamped to a block
+# size: read -> write, a body read in chunks into one buffer, and sendfile) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -91,7 +93,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -155,9 +157,11 @@ train_args() {
 	# headcount's second loop runs only past the first's 192 blocks of 4096 bytes.
 	case $2 in
 	headcount | headcountsig) head -c 2097152 /dev/urandom >"$dir/in" ;;
+	# chunkcopy's body and sendfile loops run only past its first 512 KiB.
+	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -351,6 +355,11 @@ host_program() {
 		# one down at its top), are each one looped multi-call whose bound is the counter's.
 		if [ "${p#headcount}" != "$p" ] && [ "$(grep -c 'headcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*(counter, \(up\|down\) by 1 to its bound' "$w/clustered.log")" -ne 2 ]; then
 			fail "$p: the two copy loops bounded by counters are not two looped multi-calls bounded by them"
+		fi
+		# chunkcopy's three loops over counts clamped to a block size are each one looped
+		# multi-call that passes the block size.
+		if [ "$p" = chunkcopy ] && [ "$(grep -c 'chunkcopy\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: .*whose count is min(' "$w/clustered.log")" -ne 3 ]; then
+			fail "$p: the three loops with clamped counts are not three looped multi-calls"
 		fi
 		# intcopy's loop passes the read's int result to the write and tests it after the
 		# loop: one looped multi-call only if both are taken for the result itself.

@@ -56,7 +56,7 @@ use super::facts::{End, Gap, Step as PathStep};
 use super::looped::{
     carried_value, leaving, loop_blocks, nothing_else_escapes, one_way_in, value_round,
 };
-use super::{conditions, dead_buffers, reentry, Checker, Reason, Refusal};
+use super::{clamp, conditions, dead_buffers, reentry, Checker, Reason, Refusal};
 use crate::ir;
 use crate::plan::{
     Advancing, ArgSource, Carried, Cast, Derive, Derived, Entry, ExitKind, LoopExit, Looped, Step,
@@ -153,6 +153,8 @@ impl Checker<'_> {
         // Rotated: arguments computed from a header phi before the first call (derived), and
         // the casts and arithmetic of a 32-bit total on the way to them (parts).
         let mut derived_insts = Vec::new();
+        // Counts clamped to a constant, `min(total, B)` (`legality::clamp`).
+        let mut clamp_insts = Vec::new();
         let parts: HashSet<LLVMValueRef> = ir::instructions(header)
             .into_iter()
             .filter_map(|i| derivation_of(i, header))
@@ -173,6 +175,8 @@ impl Checker<'_> {
                 });
                 if derived_here {
                     derived_insts.push(inst);
+                } else if clamp::clamp_of(inst, header).is_some() {
+                    clamp_insts.push(inst);
                 } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                     return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
                 }
@@ -195,6 +199,8 @@ impl Checker<'_> {
                 derived_insts.push(inst);
             } else if top_test.is_none() && parts.contains(&inst) {
                 continue;
+            } else if top_test.is_none() && clamp::clamp_of(inst, header).is_some() {
+                clamp_insts.push(inst);
             } else if top_test.is_some() && super::counted::counter_step_in(inst, header) {
                 // A counter's next value before the top's test (`while (n--)`): checked
                 // below to be a carried counter's.
@@ -246,6 +252,12 @@ impl Checker<'_> {
                             .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi)),
                     )
                     .chain(test.map(|(t, _)| t))
+                    .chain(
+                        clamp_insts
+                            .iter()
+                            .copied()
+                            .filter(|&x| clamp::clamp_of(x, header).is_some_and(|c| c.phi == phi)),
+                    )
                     // A counter zero-extended for the test (`legality::counted`).
                     .chain(test.into_iter().flat_map(|(t, _)| {
                         (0..2)
@@ -328,6 +340,17 @@ impl Checker<'_> {
                 _ => return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 })),
             }
         }
+        // The last call's stop is the way round's, not yet its entry's.
+        let stop_of = |e: usize| {
+            if e + 1 == entries.len() {
+                back_stop
+            } else {
+                entries[e].stop
+            }
+        };
+        let nonneg = |e: usize| stop_of(e).stops_on_error();
+        let mut clamped = clamp::clamped(&clamp_insts, header, &carried, &entries, sites, &nonneg)
+            .map_err(|(value, why)| Refusal::new(value, Reason::ClampedCount { value, why }))?;
         // The test: an advancing argument (top) or its next value (rotated) against 0, or a
         // counter against a bound.
         let rotated = until_exit.is_some();
@@ -340,14 +363,6 @@ impl Checker<'_> {
                         .map(|which| (TestedArg::Advancing(which), until))
                 })
                 .or_else(|| {
-                    // The last call's stop is the way round's, not yet its entry's.
-                    let stop_of = |e: usize| {
-                        if e + 1 == entries.len() {
-                            back_stop
-                        } else {
-                            entries[e].stop
-                        }
-                    };
                     rotated
                         .then(|| total_test(test, goes_on, &derived, &carried, &entries, sites))
                         .flatten()
@@ -367,6 +382,10 @@ impl Checker<'_> {
             None => (None, None),
             Some((test, goes_on)) => match argument_test(test, goes_on) {
                 Some(until) => (Some(until), None),
+                // A test on a clamped total that the batch's bound keeps true.
+                None if clamp::clamp_test(test, goes_on, rotated, &mut clamped, &carried) => {
+                    (None, None)
+                }
                 // A counter against a bound: no argument ends the batch, its bound does
                 // (`legality::counted`).
                 None => match super::counted::bound(test, goes_on, rotated, &carried, &inside) {
@@ -391,7 +410,10 @@ impl Checker<'_> {
             for (k, a) in e.args.iter().enumerate() {
                 if let ArgSource::Value(v) = *a {
                     let variant = ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
-                    if variant && !advancing_phis.contains(&v) && !derived_insts.contains(&v) {
+                    let known = advancing_phis.contains(&v)
+                        || derived_insts.contains(&v)
+                        || clamped.iter().any(|c| c.inst == v);
+                    if variant && !known {
                         return Err(Refusal::new(
                             sites[e.site].call,
                             Reason::VariantArgument {
@@ -551,6 +573,7 @@ impl Checker<'_> {
                 errno_reset: round.errno_reset,
                 reentry,
                 counted,
+                clamped,
             }),
             prefix: Vec::new(),
             handed: Vec::new(),
@@ -914,7 +937,7 @@ fn result_tested_next_round(
 }
 
 /// The (entry, argument) pairs that pass `v`.
-fn passed_as(entries: &[Entry], v: LLVMValueRef) -> Vec<(usize, usize)> {
+pub(super) fn passed_as(entries: &[Entry], v: LLVMValueRef) -> Vec<(usize, usize)> {
     entries
         .iter()
         .enumerate()
@@ -1230,7 +1253,7 @@ const MSG_TRUNC: i64 = 0x20;
 
 /// Whether entry `e`'s result, when not negative, is at most its argument 2: a call of
 /// [`COUNTED_TRANSFERS`], or `recvfrom` whose flags are a constant without `MSG_TRUNC`.
-fn counted_transfer(e: &Entry, sites: &[Site]) -> bool {
+pub(super) fn counted_transfer(e: &Entry, sites: &[Site]) -> bool {
     match sites[e.site].nr {
         Some(nr) if COUNTED_TRANSFERS.contains(&nr) => true,
         Some(RECVFROM) => match e.args.get(3) {

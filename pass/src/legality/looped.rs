@@ -475,7 +475,9 @@ fn passes_phi(entries: &[Entry], header: LLVMBasicBlockRef) -> bool {
     entries.iter().flat_map(|e| &e.args).any(|a| {
         matches!(*a, ArgSource::Value(v)
             if ir::is_instruction(v) && ir::parent_block(v) == header
-                && (ir::is_phi(v) || advance::derivation(v, header).is_some()))
+                && (ir::is_phi(v)
+                    || advance::derivation(v, header).is_some()
+                    || super::clamp::clamp_of(v, header).is_some()))
     })
 }
 

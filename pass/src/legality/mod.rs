@@ -37,6 +37,7 @@
 //! must start a new `Checker` (see `transform`).
 
 mod advance;
+mod clamp;
 pub(crate) mod conditions;
 mod counted;
 pub mod dead_buffers;

@@ -193,6 +193,11 @@ pub enum Reason {
         value: LLVMValueRef,
         why: String,
     },
+    /// A count `min(total, B)` that a batch cannot pass as `B` (`legality::clamp`).
+    ClampedCount {
+        value: LLVMValueRef,
+        why: String,
+    },
     HeaderTest {
         test: LLVMValueRef,
     },
@@ -272,6 +277,7 @@ impl Reason {
             | LoopLoad { .. }
             | UsedAfterLoop { .. }
             | Advancing { .. }
+            | ClampedCount { .. }
             | HeaderTest { .. }
             | CounterTest { .. }
             | ResultTestedLate { .. }
@@ -506,6 +512,10 @@ impl Refusal {
             Advancing { value, why } => format!(
                 "argument {} changes from one iteration to the next: {why}: a looped batch advances an argument only by a result of the same iteration",
                 ir::value_name(*value)
+            ),
+            ClampedCount { value, why } => format!(
+                "the count '{}' is clamped to a constant, but {why}: a looped batch passes the constant while the total it clamps has room for it",
+                ir::describe(*value)
             ),
             HeaderTest { test } => format!(
                 "the loop's test '{}' does not compare an advancing 64-bit argument with 0, nor a counter with a bound: a looped batch ends only when an argument reaches 0 or <= 0, or after the iterations a counter has left",

@@ -248,6 +248,35 @@ fn remaining(
     b.select(over, b.c64(MAX_ITERS), rem, "mc.cnt.bound")
 }
 
+/// The batch's bound lowered to the iterations every clamped count (`plan::Clamped`) gives
+/// its cap in, `v / cap` from the total's value `v` where the batch starts; and, when the
+/// loop has clamped counts, whether some total is below its cap (signed or unsigned as the
+/// clamp says), where the original code runs the iteration instead.
+fn clamp_bound(
+    b: &Builder,
+    plan: &Looped,
+    tested: &Tested,
+    base: &HashMap<LLVMValueRef, LLVMValueRef>,
+    mut bound: LLVMValueRef,
+) -> (LLVMValueRef, Option<LLVMValueRef>) {
+    use llvm_sys::LLVMIntPredicate::*;
+    let mut short: Option<LLVMValueRef> = None;
+    for c in &tested.clamped {
+        let v = base[&plan.carried[c.carried].phi];
+        let cap = b.c64(c.cap as i64);
+        let pred = if c.signed { LLVMIntSLT } else { LLVMIntULT };
+        let below = b.icmp(pred, v, cap, "mc.clamp.below");
+        short = Some(match short {
+            Some(s) => b.arith(LLVMOpcode::LLVMOr, s, below, "mc.clamp.below"),
+            None => below,
+        });
+        let times = b.arith(LLVMOpcode::LLVMUDiv, v, cap, "mc.clamp.times");
+        let fewer = b.icmp(LLVMIntULT, times, bound, "mc.clamp.fewer");
+        bound = b.select(fewer, times, bound, "mc.clamp.bound");
+    }
+    (bound, short)
+}
+
 /// Rewrites one loop whose arguments advance. Returns the rewrites of the values used after it.
 pub(super) fn lower(
     b: &Builder,
@@ -333,6 +362,10 @@ pub(super) fn lower(
         let v = base[&plan.carried[d.carried].phi];
         args_map.insert(d.inst, derived_value(b, d, v));
     }
+    // A clamped count is its cap in every iteration the batch runs (`plan::Clamped`).
+    for c in &tested.clamped {
+        args_map.insert(c.inst, b.c64(c.cap as i64));
+    }
     let guards = entries.fill(b, &plan.entries, sites, &args_map);
     for j in 0..n {
         b.store(b.c64(0), b.element(sums, sums_ty, j));
@@ -354,12 +387,6 @@ pub(super) fn lower(
     let word = |k: usize| b.element(batch, words_ty, k);
     b.store(entries.ptr, word(0));
     b.store(b.cu(b.i64t, flags << 32 | n as u64), word(1));
-    if let Some(negative) = any_negative_argument(b, &guards) {
-        let call_b = b.block_before(round, "mc.adv.call");
-        b.cond_br(negative, fallback, call_b);
-        b.position_at_end(call_b);
-        b.set_location(dbg);
-    }
     let bound = match &tested.counted {
         Some(counted) => {
             let c = &plan.carried[counted.carried];
@@ -368,6 +395,17 @@ pub(super) fn lower(
         }
         None => b.c64(MAX_ITERS),
     };
+    let (bound, short) = clamp_bound(b, plan, tested, &base, bound);
+    let original = match (any_negative_argument(b, &guards), short) {
+        (Some(x), Some(y)) => Some(b.arith(LLVMOpcode::LLVMOr, x, y, "mc.adv.original")),
+        (x, y) => x.or(y),
+    };
+    if let Some(original) = original {
+        let call_b = b.block_before(round, "mc.adv.call");
+        b.cond_br(original, fallback, call_b);
+        b.position_at_end(call_b);
+        b.set_location(dbg);
+    }
     b.store(bound, word(2));
     for k in 3..6 {
         b.store(b.c64(0), word(k));
@@ -504,6 +542,7 @@ pub(super) fn lower(
                             .map(|d| d.inst)
                             .zip(derived_here.iter().copied()),
                     )
+                    .chain(tested.clamped.iter().map(|c| (c.inst, b.c64(c.cap as i64))))
                     .collect();
                 leave_by_tests(b, plan, tests, out_b, &mut map);
             }
