@@ -254,6 +254,10 @@ pub struct Tested {
     /// Counts clamped to a constant (`read(fd, buf, min(left, B))`): the batch passes the
     /// constant, for at most the iterations in which the clamp gives it.
     pub clamped: Vec<Clamped>,
+    /// Values computed in the loop from the calls' results and the header's phis alone (a
+    /// stop's test that the code after the loop tests again), used after it: the lowering
+    /// computes each again at the ways out from the values of the iteration that left.
+    pub recomputed: Vec<LLVMValueRef>,
 }
 
 /// An argument `min(v, cap)` (`llvm.umin` or `llvm.smin` of 64 bits) passed as the count

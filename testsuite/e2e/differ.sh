@@ -320,6 +320,7 @@ for size in 0 1 4095 4096 4097 2097152; do
 done
 in_dir() { mkdir in; }
 in_1048577() { head -c 1048577 "$inputs/f2097152" >in; }
+in_524888() { head -c 524888 "$inputs/f2097152" >in; }
 # in_fifo: IN is a named pipe that a writer fills with f4097, then after 0.3 s with f4097
 # again, so that a read blocks in between (a program under signals without SA_RESTART sees
 # EINTR there); expect holds what the program must copy.
@@ -411,11 +412,12 @@ headcount_cases() {
 }
 headcountsig_cases() { headcount_cases; }
 # chunkcopy: copy's cases, OUT holding IN's first 1536 KiB; an input whose end the sendfile
-# loop reads, file-size limits that the first loop's last, shorter chunk (run in the
+# loop reads, one whose end the body loop reads (500 bytes of its 64 KiB), file-size limits that the first loop's last, shorter chunk (run in the
 # original code) and the sendfile loop reach, and /dev/null as the output.
 chunkcopy_cases() {
 	copy_cases "head -c 1572864 in | cmp - out"
 	check size-1048577 in_1048577 0 -e "cmp in out" -- in out
+	check short-body in_524888 0 -e "cmp in out" -- in out
 	check fsize-first-loop-last-chunk in_2097152 1 -l 1024 -x -e "test -s out" -- in out
 	check fsize-sendfile-loop in_2097152 1 -l 2000 -x -e "test -s out" -- in out
 	check output-dev-null in_2097152 0 -- in /dev/null

@@ -4,7 +4,8 @@
  *
  *  - a read -> write copy of FIRST bytes, `read(in, buf, min(left, N))` on an off_t;
  *  - a body of BODY bytes read in chunks of CHUNK into one buffer that advances
- *    (`while (left)` on a size_t), then written at once;
+ *    (`while (want)` on a size_t), then written at once; the code after it tests `want`
+ *    again, which clang answers with the loop's own test of the read's result;
  *  - the rest with sendfile in pieces of at most SEND bytes.
  *
  * Each loop must be one looped multi-call that passes the block size for the iterations
@@ -88,7 +89,7 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "write body: %s\n", n < 0 ? strerror(errno) : "short");
 		return 1;
 	}
-	if ((size_t)(p - body) < BODY)
+	if (want)
 		return close(out) < 0;
 	sent_left = LIMIT - FIRST - BODY;
 	while (sent_left > 0) {

@@ -541,6 +541,10 @@ impl Checker<'_> {
             .copied()
             .filter(|b| !round.reentry || batch.contains(b))
             .collect();
+        // Values of the results and the phis alone, used after the loop only where the
+        // iteration that left computed them: computed again at the ways out.
+        let recomputed = self.recomputed_after(&computed, &inside, &kept, &calls_v, &phis);
+        let kept: HashSet<LLVMValueRef> = kept.into_iter().chain(recomputed.clone()).collect();
         nothing_else_escapes(&computed, &inside, &kept)?;
         // Dead buffers let the runtime copy at explicit offsets in the kernel (a pread ->
         // pwrite loop whose offsets advance by the read's result, runtime/src/copy.rs).
@@ -574,11 +578,69 @@ impl Checker<'_> {
                 reentry,
                 counted,
                 clamped,
+                recomputed,
             }),
             prefix: Vec::new(),
             handed: Vec::new(),
             stop_tests,
         })
+    }
+
+    /// The instructions of `blocks` (the loop's, `inside`) not in `kept` that are used after
+    /// the loop and that the lowering may compute again where the batch leaves: integer
+    /// arithmetic and comparisons of the calls' results (`calls`), the header's `phis` and
+    /// values defined before the loop (`recomputable`), and, on every edge out of the loop
+    /// whose block they do not dominate, used by nothing the edge reaches before the loop is
+    /// entered again (there the original would use a value of an earlier iteration).
+    fn recomputed_after(
+        &self,
+        blocks: &[LLVMBasicBlockRef],
+        inside: &HashSet<LLVMBasicBlockRef>,
+        kept: &HashSet<LLVMValueRef>,
+        calls: &[LLVMValueRef],
+        phis: &[LLVMValueRef],
+    ) -> Vec<LLVMValueRef> {
+        let edges: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = blocks
+            .iter()
+            .filter_map(|&b| ir::terminator(b))
+            .flat_map(|t| {
+                ir::successors(t)
+                    .into_iter()
+                    .filter(|to| !inside.contains(to))
+                    .map(move |to| (t, to))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for &b in blocks {
+            for inst in ir::instructions(b) {
+                // Uses after the loop, each in the block where it uses the value (a phi's in
+                // the block it comes from: from inside, on an edge out that the value
+                // dominates).
+                let escaping: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = ir::users(inst)
+                    .into_iter()
+                    .filter(|&(user, _)| !inside.contains(&ir::parent_block(user)))
+                    .collect();
+                let after: Vec<LLVMBasicBlockRef> = escaping
+                    .iter()
+                    .map(|&(_, at)| at)
+                    .filter(|at| !inside.contains(at))
+                    .collect();
+                if kept.contains(&inst)
+                    || escaping.is_empty()
+                    || ir::is_phi(inst)
+                    || !recomputable(inst, calls, phis, inside)
+                {
+                    continue;
+                }
+                let stale = edges.iter().any(|&(term, to)| {
+                    !self.shim.dominates(inst, term) && reaches_before_loop(to, &after, inside)
+                });
+                if !stale {
+                    out.push(inst);
+                }
+            }
+        }
+        out
     }
 
     /// The way from `ck` back to `header`: `ck`'s own block after it, then for a rotated loop
@@ -1239,6 +1301,29 @@ fn count_test(
             && counted_transfer(e, sites)
     })?;
     Some((TestedArg::Derived(which), Until::Zero))
+}
+
+/// Whether a block of `targets` is reachable from `from` (outside the loop `inside`) without
+/// entering the loop again.
+fn reaches_before_loop(
+    from: LLVMBasicBlockRef,
+    targets: &[LLVMBasicBlockRef],
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> bool {
+    let mut seen = HashSet::new();
+    let mut work = vec![from];
+    while let Some(b) = work.pop() {
+        if inside.contains(&b) || !seen.insert(b) {
+            continue;
+        }
+        if targets.contains(&b) {
+            return true;
+        }
+        if let Some(t) = ir::terminator(b) {
+            work.extend(ir::successors(t));
+        }
+    }
+    false
 }
 
 /// System calls whose result, when not negative, is at most their argument 2: `read`,

@@ -47,7 +47,8 @@ use multicall_abi::{
 
 use super::builder::Builder;
 use super::looped::{
-    hand_out, leave, leave_by_tests, next_value, plus_minus, rewrites, ExitAt, Rewrite, MAX_ITERS,
+    hand_out, leave, leave_by_tests, next_value, plus_minus, recompute, rewrites, ExitAt, Rewrite,
+    MAX_ITERS,
 };
 use super::straight::{any_negative_argument, Entries};
 use crate::ir;
@@ -485,6 +486,9 @@ pub(super) fn lower(
     let mut starts: Vec<Vec<(LLVMValueRef, LLVMValueRef)>> = Vec::with_capacity(n);
     // Per exit into a re-entry block: its out block and the header's values there.
     let mut reentered = Vec::new();
+    // Per exit: the values used after the loop computed again there (`Tested::recomputed`),
+    // where the iteration that left has what they are computed from.
+    let mut recomputed_at: Vec<Vec<Option<LLVMValueRef>>> = Vec::with_capacity(n + 1);
     for (i, exit) in plan.exits.iter().enumerate() {
         let ex = ExitAt::begin(b, &entries, plan, sites, "mc.adv", i);
         cases.push((b.c64(i as i64), ex.blocks[0]));
@@ -514,6 +518,7 @@ pub(super) fn lower(
             .iter()
             .map(|d| derived_value(b, d, these[plan.advancing.len() + d.carried].0))
             .collect();
+        recomputed_at.push(recompute_at(b, plan, tested, sites, &phis, &these, &values));
         let mut copies = Vec::new();
         if tested.reentry.contains(&exit.to) {
             copies = reenter(b, plan, sites, &values, &these);
@@ -596,6 +601,7 @@ pub(super) fn lower(
                 .map(|d| derived_value(b, d, these[plan.advancing.len() + d.carried].0))
                 .collect(),
         );
+        recomputed_at.push(recompute_at(b, plan, tested, sites, &phis, &these, &values));
         leave(b, &exit, until_b);
         starts.push(these);
         outs.push((until_b, values));
@@ -630,6 +636,17 @@ pub(super) fn lower(
                 .collect(),
         }
     }));
+    all.extend(tested.recomputed.iter().enumerate().map(|(k, &def)| {
+        Rewrite {
+            def,
+            inside: plan.blocks.clone(),
+            more: outs
+                .iter()
+                .zip(&recomputed_at)
+                .filter_map(|((out_b, _), vals)| vals[k].map(|v| (*out_b, v)))
+                .collect(),
+        }
+    }));
     if !tested.reentry.is_empty() {
         // The re-entry blocks are original code entered from the stops too: their uses of
         // the header's values get the stopped iteration's.
@@ -660,6 +677,55 @@ pub(super) fn lower(
         all.extend(header_rewrites(&round, &reentered));
     }
     all
+}
+
+/// Each value of `Tested::recomputed` computed again at the builder's position from the
+/// values of the iteration that left: the header's `phis` as `these` (start, next) give them
+/// at its start, the calls' results `values` (the entries that ran). `None` for one that
+/// needs a result of an entry that did not run, which nothing after this way out uses
+/// (`legality::advance`).
+fn recompute_at(
+    b: &Builder,
+    plan: &Looped,
+    tested: &Tested,
+    sites: &[Site],
+    phis: &[LLVMValueRef],
+    these: &[(LLVMValueRef, LLVMValueRef)],
+    values: &[LLVMValueRef],
+) -> Vec<Option<LLVMValueRef>> {
+    let calls: Vec<LLVMValueRef> = plan.entries.iter().map(|e| sites[e.site].call).collect();
+    let mut map: HashMap<LLVMValueRef, LLVMValueRef> = phis
+        .iter()
+        .zip(these)
+        .map(|(&phi, &(start, _))| (phi, start))
+        .chain(calls.iter().copied().zip(values.iter().copied()))
+        .collect();
+    tested
+        .recomputed
+        .iter()
+        .map(|&x| {
+            let missing = needs(x, &plan.blocks)
+                .into_iter()
+                .any(|v| calls.contains(&v) && !map.contains_key(&v));
+            (!missing).then(|| recompute(b, &plan.blocks, x, &mut map))
+        })
+        .collect()
+}
+
+/// The instructions of `blocks` that `x` is computed from, itself included.
+fn needs(x: LLVMValueRef, blocks: &[LLVMBasicBlockRef]) -> Vec<LLVMValueRef> {
+    let mut seen = Vec::new();
+    let mut work = vec![x];
+    while let Some(v) = work.pop() {
+        if !ir::is_instruction(v) || !blocks.contains(&ir::parent_block(v)) || seen.contains(&v) {
+            continue;
+        }
+        seen.push(v);
+        if !ir::is_phi(v) && !ir::is_call(v) {
+            work.extend((0..ir::num_operands(v)).map(|k| ir::operand(v, k)));
+        }
+    }
+    seen
 }
 
 /// Replays the loop's store of a constant to `errno` (`Tested::errno_reset`) when `done`

@@ -599,7 +599,7 @@ fn take_incoming(
 /// `v` computed again at the builder's position: its instructions in the loop (`blocks`)
 /// not in `map` copied in operand order with their operands mapped (legality checked they
 /// only compute: `legality::advance`); each copy is added to `map`.
-fn recompute(
+pub(super) fn recompute(
     b: &Builder,
     blocks: &[LLVMBasicBlockRef],
     v: LLVMValueRef,
