@@ -260,7 +260,8 @@ pub struct Tested {
     pub recomputed: Vec<LLVMValueRef>,
 }
 
-/// An argument `min(v, cap)` (`llvm.umin` or `llvm.smin` of 64 bits) passed as the count
+/// An argument `min(v, cap)` (`llvm.umin` or `llvm.smin` of 64 bits, or of 32 bits extended
+/// to 64 for an `int` total) passed as the count
 /// of a transfer (`read`, `write`, `sendfile`...) whose result `v` goes down by:
 /// `v = Looped::carried[carried]`, `next = v - result` (`left -= n`). From `v0 >= cap`
 /// (signed when `signed`) the first `v0 / cap` iterations each start with `v >= cap`, as each
@@ -281,6 +282,9 @@ pub struct Clamped {
     /// The entry whose count it is, and the argument.
     pub entry: usize,
     pub arg: u8,
+    /// For an `int` total (`v` of 32 bits, `next = v - trunc(result)`): the 32-bit `min`,
+    /// which `inst` extends to 64 bits.
+    pub part: Option<LLVMValueRef>,
 }
 
 impl Clamped {

@@ -5,7 +5,7 @@
 ; them starts with `left >= B`); from `left < B` the original code runs the iteration. The
 ; loop's test on `left` must go on for every value from B up. In a rotated loop (the
 ; latch tests `left - n`), at the top of a loop reading into an advancing buffer, and as
-; sendfile's count (argument 3). Refused with a remark: a test that a total of B or more
+; sendfile's count (argument 3), and of an `int` total. Refused with a remark: a test that a total of B or more
 ; may fail, a clamped counter, a clamped count that two calls share.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/clamped.json>' \
@@ -17,9 +17,10 @@
 
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %left (total of read's results, whose count is min(%left, 4096): the batch passes 4096 for the iterations %left has room for)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read (stop: result <= 0; 0 result references); carries %left (total of read's results, whose count is min(%left, 1000): the batch passes 1000 for the iterations %left has room for); advances %p (argument 1 of read, up by read's result)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %left (total of read's results, whose count is min(%left, 4096): the batch passes 4096 for the iterations %left has room for); no in-kernel copy
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: sendfile (stop: result <= 0; 0 result references); carries %left (total of sendfile's results, whose count is min(%left, 65536): the batch passes 65536 for the iterations %left has room for)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ugt i64 %left.next, 5000' does not compare an advancing 64-bit argument with 0, nor a counter with a bound
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %i, i64 4096)' is clamped to a constant, but %i does not go down by a call's 64-bit result
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %i, i64 4096)' is clamped to a constant, but %i does not go down by a call's result
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %left, i64 4096)' is clamped to a constant, but it is not the count of 'read' at twice (no debug location) alone, whose result %left goes down by
 
 ; The batch passes 4096 and runs at most left / 4096 iterations from the value it starts
@@ -52,6 +53,13 @@
 ; CHECK: %mc.clamp.below = icmp ult i64 %left, 1000
 ; CHECK-NEXT: %mc.clamp.times = udiv i64 %left, 1000
 ; CHECK: br i1 %mc.clamp.below, label %mc.adv.fallback, label %mc.adv.call
+
+; CHECK-LABEL: define i32 @intchunks(
+; CHECK: store i64 4096,
+; CHECK: %mc.clamp.below = icmp slt i32 %mc.adv.start, 4096
+; CHECK-NEXT: %mc.clamp.times = udiv i32 %mc.adv.start, 4096
+; CHECK-NEXT: %[[TIMES:[0-9]+]] = zext i32 %mc.clamp.times to i64
+; CHECK-NEXT: %mc.clamp.fewer = icmp ult i64 %[[TIMES]], 4611686018427387904
 
 ; CHECK-LABEL: define i64 @send(
 ; CHECK: store i64 65536,
@@ -126,6 +134,42 @@ more:
 done:
   %k = phi i64 [ 0, %head ], [ %left, %get ]
   ret i64 %k
+}
+
+; An `int` total (`int left; read(in, buf, left < 4096 ? left : 4096)`): clang's 32-bit
+; `umin` extended to the count, the result cut to 32 bits for the total and its tests, and
+; the write's count the result masked by what the cut keeps.
+define i32 @intchunks(i32 %in, i32 %out, ptr %buf, i32 %len) {
+entry:
+  %go = icmp sgt i32 %len, 0
+  br i1 %go, label %loop, label %done
+
+loop:
+  %left = phi i32 [ %len, %entry ], [ %left.next, %latch ]
+  %min = call i32 @llvm.umin.i32(i32 %left, i32 4096)
+  %count = zext nneg i32 %min to i64
+  %r = call i64 @read(i32 %in, ptr %buf, i64 %count)
+  %n = trunc i64 %r to i32
+  %eof = icmp slt i32 %n, 1
+  br i1 %eof, label %done, label %put
+
+put:
+  %len.w = and i64 %r, 2147483647
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %len.w)
+  %full = icmp eq i64 %w, %len.w
+  br i1 %full, label %latch, label %fail
+
+latch:
+  %left.next = sub nsw i32 %left, %n
+  %more = icmp sgt i32 %left.next, 0
+  br i1 %more, label %loop, label %done
+
+fail:
+  ret i32 -1
+
+done:
+  %k = phi i32 [ %len, %entry ], [ %left, %loop ], [ %left.next, %latch ]
+  ret i32 %k
 }
 
 ; sendfile's count is its argument 3; an `smin` of a signed total (its test signed).
@@ -235,3 +279,4 @@ declare i64 @write(i32, ptr, i64)
 declare i64 @sendfile(i32, i32, ptr, i64)
 declare i64 @llvm.umin.i64(i64, i64)
 declare i64 @llvm.smin.i64(i64, i64)
+declare i32 @llvm.umin.i32(i32, i32)

@@ -6,9 +6,10 @@
  *  - a body of BODY bytes read in chunks of CHUNK into one buffer that advances
  *    (`while (want)` on a size_t), then written at once; the code after it tests `want`
  *    again, which clang answers with the loop's own test of the read's result;
- *  - the rest with sendfile in pieces of at most SEND bytes.
+ *  - SENT bytes with sendfile in pieces of at most SEND bytes;
+ *  - the rest with read -> write on an `int` count, in pieces of at most TAILCHUNK.
  *
- * Each loop must be one looped multi-call that passes the block size for the iterations
+ * Each of the four loops must be one looped multi-call that passes the block size for the iterations
  * what is left has room for; the last, shorter, piece runs in the original code. It says on
  * stderr how far each loop got on every way out.
  */
@@ -27,6 +28,8 @@
 #define BODY (64 * 1024 + 7)
 #define CHUNK 1000
 #define SEND 65536
+#define SENT (896 * 1024)
+#define TAILCHUNK 512
 
 static char buf[N];
 static char body[BODY];
@@ -37,6 +40,7 @@ int main(int argc, char *argv[])
 	off_t left = FIRST;
 	size_t want = BODY, sent_left;
 	char *p = body;
+	int tail = LIMIT - FIRST - BODY - SENT;
 	ssize_t n;
 
 	if (argc != 3) {
@@ -91,7 +95,7 @@ int main(int argc, char *argv[])
 	}
 	if (want)
 		return close(out) < 0;
-	sent_left = LIMIT - FIRST - BODY;
+	sent_left = SENT;
 	while (sent_left > 0) {
 		n = sendfile(out, inp, NULL, sent_left > SEND ? SEND : sent_left);
 		if (n <= 0) {
@@ -102,9 +106,27 @@ int main(int argc, char *argv[])
 		sent_left -= n;
 	}
 	fprintf(stderr, "sendfile loop: %zu left\n", sent_left);
+	if (n < 0)
+		return 1;
+	if (sent_left)
+		return close(out) < 0;
+	while (tail > 0) {
+		int got = read(inp, buf, tail < TAILCHUNK ? tail : TAILCHUNK);
+		if (got <= 0) {
+			if (got < 0)
+				perror("read tail");
+			break;
+		}
+		if (write(out, buf, got) != got) {
+			fprintf(stderr, "write tail: %s (%d left)\n", strerror(errno), tail);
+			return 1;
+		}
+		tail -= got;
+	}
+	fprintf(stderr, "tail: %d left\n", tail);
 	if (close(out) < 0) {
 		perror("close");
 		return 1;
 	}
-	return n < 0;
+	return tail < 0;
 }

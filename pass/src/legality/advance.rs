@@ -175,7 +175,9 @@ impl Checker<'_> {
                 });
                 if derived_here {
                     derived_insts.push(inst);
-                } else if clamp::clamp_of(inst, header).is_some() {
+                } else if clamp::clamp_of(inst, header).is_some()
+                    || clamp::is_clamp_part(inst, header)
+                {
                     clamp_insts.push(inst);
                 } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                     return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
@@ -199,7 +201,9 @@ impl Checker<'_> {
                 derived_insts.push(inst);
             } else if top_test.is_none() && parts.contains(&inst) {
                 continue;
-            } else if top_test.is_none() && clamp::clamp_of(inst, header).is_some() {
+            } else if top_test.is_none()
+                && (clamp::clamp_of(inst, header).is_some() || clamp::is_clamp_part(inst, header))
+            {
                 clamp_insts.push(inst);
             } else if top_test.is_some() && super::counted::counter_step_in(inst, header) {
                 // A counter's next value before the top's test (`while (n--)`): checked
@@ -252,12 +256,11 @@ impl Checker<'_> {
                             .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi)),
                     )
                     .chain(test.map(|(t, _)| t))
-                    .chain(
-                        clamp_insts
-                            .iter()
-                            .copied()
-                            .filter(|&x| clamp::clamp_of(x, header).is_some_and(|c| c.phi == phi)),
-                    )
+                    .chain(clamp_insts.iter().copied().filter_map(|x| {
+                        clamp::clamp_of(x, header)
+                            .filter(|c| c.phi == phi)
+                            .map(|c| c.part.unwrap_or(x))
+                    }))
                     // A counter zero-extended for the test (`legality::counted`).
                     .chain(test.into_iter().flat_map(|(t, _)| {
                         (0..2)

@@ -1,7 +1,7 @@
 //! Counts clamped to a constant in whole loops (`plan::Clamped`): a transfer of a known
 //! length in chunks of at most `B` bytes, `read(fd, buf, min(left, B))`, `sendfile(out, in,
 //! &off, min(left, B))`, `left -= n`, which clang gives as `llvm.umin` (or `llvm.smin`) of
-//! the total `left` and `B`.
+//! the total `left` and `B` (of an `int` total: a 32-bit `min` extended to 64 bits).
 //!
 //! A looped batch runs every iteration with the same count, and `min(left, B)` changes only
 //! when `left` falls below `B`. So the batch passes `B` for at most `left / B` iterations
@@ -16,7 +16,7 @@ use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
 use super::advance::passed_as;
 use crate::ir;
-use crate::plan::{ArgSource, Carried, Clamped, Entry, Step};
+use crate::plan::{ArgSource, Carried, Cast, Clamped, Entry, Step};
 use crate::sites::Site;
 
 /// `min(phi, cap)` as `clamp_of` finds it.
@@ -24,21 +24,25 @@ pub(super) struct Clamp {
     pub phi: LLVMValueRef,
     pub cap: u64,
     pub signed: bool,
+    /// For a 32-bit total, the `min` call the argument extends.
+    pub part: Option<LLVMValueRef>,
 }
 
-/// The clamp `inst` computes: `llvm.umin.i64` or `llvm.smin.i64` of a phi of `header` and a
-/// constant between 1 and `i64::MAX`.
-pub(super) fn clamp_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<Clamp> {
-    if !ir::is_instruction(inst) || !ir::is_call(inst) {
+/// The `min` of a phi of `header` and a constant between 1 and the type's largest signed
+/// value that `call` computes: `llvm.umin` or `llvm.smin` of 32 or 64 bits.
+fn min_of(call: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<(LLVMValueRef, u64, bool)> {
+    if !ir::is_instruction(call) || !ir::is_call(call) {
         return None;
     }
-    let callee = ir::name(ir::called_function(inst)?);
-    let signed = match callee.as_str() {
-        "llvm.umin.i64" => false,
-        "llvm.smin.i64" => true,
+    let callee = ir::name(ir::called_function(call)?);
+    let (signed, width) = match callee.as_str() {
+        "llvm.umin.i64" => (false, 64),
+        "llvm.smin.i64" => (true, 64),
+        "llvm.umin.i32" => (false, 32),
+        "llvm.smin.i32" => (true, 32),
         _ => return None,
     };
-    let args = ir::call_args(inst);
+    let args = ir::call_args(call);
     let (phi, cap) = match (ir::const_int(args[0]), ir::const_int(args[1])) {
         (None, Some(c)) => (args[0], c),
         (Some(c), None) => (args[1], c),
@@ -47,12 +51,63 @@ pub(super) fn clamp_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<
     let is_phi = ir::is_instruction(phi)
         && ir::is_phi(phi)
         && ir::parent_block(phi) == header
-        && ir::type_kind(ir::type_of(phi)) == LLVMTypeKind::LLVMIntegerTypeKind;
-    (is_phi && cap > 0).then_some(Clamp {
-        phi,
-        cap: cap as u64,
-        signed,
-    })
+        && ir::type_kind(ir::type_of(phi)) == LLVMTypeKind::LLVMIntegerTypeKind
+        && ir::int_width(ir::type_of(phi)) == width;
+    // The constant as the type's signed value (const_int sign-extends it).
+    let top = if width == 64 {
+        i64::MAX
+    } else {
+        i64::from(i32::MAX)
+    };
+    (is_phi && cap > 0 && cap <= top).then_some((phi, cap as u64, signed))
+}
+
+/// The clamp the argument `inst` computes: `llvm.umin.i64` or `llvm.smin.i64` of a phi of
+/// `header` and a constant between 1 and `i64::MAX`, or a 32-bit one of an `int` total
+/// extended to 64 bits (`zext` or `sext`), used by the extension alone.
+pub(super) fn clamp_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<Clamp> {
+    if !ir::is_instruction(inst) {
+        return None;
+    }
+    let widened = match ir::opcode(inst) {
+        LLVMOpcode::LLVMZExt | LLVMOpcode::LLVMSExt if ir::int_width(ir::type_of(inst)) == 64 => {
+            Some(ir::operand(inst, 0))
+        }
+        _ => None,
+    };
+    match widened {
+        Some(part) => {
+            let (phi, cap, signed) = min_of(part, header)?;
+            // Either extension gives the cap itself (at most i32::MAX) where the min is it.
+            (ir::int_width(ir::type_of(part)) == 32 && ir::users(part).len() == 1).then_some(
+                Clamp {
+                    phi,
+                    cap,
+                    signed,
+                    part: Some(part),
+                },
+            )
+        }
+        None => {
+            let (phi, cap, signed) = min_of(inst, header)?;
+            (ir::int_width(ir::type_of(inst)) == 64).then_some(Clamp {
+                phi,
+                cap,
+                signed,
+                part: None,
+            })
+        }
+    }
+}
+
+/// Whether `inst` is the 32-bit `min` of a clamp (`Clamp::part`) whose extension is in
+/// `header` too.
+pub(super) fn is_clamp_part(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> bool {
+    min_of(inst, header).is_some()
+        && ir::users(inst).into_iter().any(|(user, _)| {
+            ir::parent_block(user) == ir::parent_block(inst)
+                && clamp_of(user, header).is_some_and(|c| c.part == Some(inst))
+        })
 }
 
 /// The argument of a transfer call that counts the bytes it moves, when its result is at
@@ -93,10 +148,18 @@ pub(super) fn clamped(
             return Err((inst, why));
         };
         let c = &carried[k];
+        // A 64-bit total of the raw result, or an `int` one of the result cut to 32 bits
+        // (exact: a completed iteration's result is between 0 and the cap).
+        let width = ir::int_width(ir::type_of(clamp.phi));
         let entry = match &c.step {
-            Step::Result { entry, casts } if c.minus && casts.is_empty() => *entry,
+            Step::Result { entry, casts } if c.minus && casts.is_empty() && width == 64 => *entry,
+            Step::Result { entry, casts }
+                if c.minus && width == 32 && matches!(casts[..], [(Cast::Trunc, _)]) =>
+            {
+                *entry
+            }
             _ => {
-                let why = format!("{name} does not go down by a call's 64-bit result");
+                let why = format!("{name} does not go down by a call's result");
                 return Err((inst, why));
             }
         };
@@ -124,6 +187,7 @@ pub(super) fn clamped(
             signed: clamp.signed,
             entry,
             arg: arg as u8,
+            part: clamp.part,
         });
     }
     Ok(out)
@@ -170,7 +234,8 @@ pub(super) fn clamp_test(
                 pred,
                 LLVMIntPredicate::LLVMIntSGT | LLVMIntPredicate::LLVMIntSGE
             );
-        if Clamped::test_holds(pred, k as u64, cl.cap, signed, 64) {
+        let width = ir::int_width(ir::type_of(v));
+        if Clamped::test_holds(pred, k as u64, cl.cap, signed, width) {
             cl.signed = signed;
             return true;
         }

@@ -264,7 +264,8 @@ fn clamp_bound(
     let mut short: Option<LLVMValueRef> = None;
     for c in &tested.clamped {
         let v = base[&plan.carried[c.carried].phi];
-        let cap = b.c64(c.cap as i64);
+        let ty = ir::type_of(v);
+        let cap = b.cu(ty, c.cap);
         let pred = if c.signed { LLVMIntSLT } else { LLVMIntULT };
         let below = b.icmp(pred, v, cap, "mc.clamp.below");
         short = Some(match short {
@@ -272,6 +273,11 @@ fn clamp_bound(
             None => below,
         });
         let times = b.arith(LLVMOpcode::LLVMUDiv, v, cap, "mc.clamp.times");
+        let times = if ir::int_width(ty) < 64 {
+            b.int_cast(LLVMOpcode::LLVMZExt, times, b.i64t)
+        } else {
+            times
+        };
         let fewer = b.icmp(LLVMIntULT, times, bound, "mc.clamp.fewer");
         bound = b.select(fewer, times, bound, "mc.clamp.bound");
     }
@@ -547,7 +553,10 @@ pub(super) fn lower(
                             .map(|d| d.inst)
                             .zip(derived_here.iter().copied()),
                     )
-                    .chain(tested.clamped.iter().map(|c| (c.inst, b.c64(c.cap as i64))))
+                    .chain(tested.clamped.iter().flat_map(|c| {
+                        let part = c.part.map(|p| (p, b.cu(ir::type_of(p), c.cap)));
+                        std::iter::once((c.inst, b.c64(c.cap as i64))).chain(part)
+                    }))
                     .collect();
                 leave_by_tests(b, plan, tests, out_b, &mut map);
             }
