@@ -6,7 +6,8 @@
 ; loop's test on `left` must go on for every value from B up. In a rotated loop (the
 ; latch tests `left - n`), at the top of a loop reading into an advancing buffer, and as
 ; sendfile's count (argument 3), and of an `int` total. Refused with a remark: a test that a total of B or more
-; may fail, a clamped counter, a clamped count that two calls share.
+; may fail, a clamped counter, a total that goes down by a call the clamp is not the count
+; of. A clamp passed to a later call too (the write of what was read) is the cap there too.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/clamped.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -21,7 +22,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: sendfile (stop: result <= 0; 0 result references); carries %left (total of sendfile's results, whose count is min(%left, 65536): the batch passes 65536 for the iterations %left has room for)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ugt i64 %left.next, 5000' does not compare an advancing 64-bit argument with 0, nor a counter with a bound
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %i, i64 4096)' is clamped to a constant, but %i does not go down by a call's result
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %left, i64 4096)' is clamped to a constant, but it is not the count of 'read' at twice (no debug location) alone, whose result %left goes down by
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %left, i64 4096)' is clamped to a constant, but it is not the count of 'write' at written (no debug location), whose result %left goes down by
 
 ; The batch passes 4096 and runs at most left / 4096 iterations from the value it starts
 ; with; below 4096 (signed: the latch's test is) the original loop runs.
@@ -73,6 +74,11 @@
 ; CHECK-LABEL: define i64 @counter(
 ; CHECK-NOT: multicall_run_batch
 ; CHECK-LABEL: define i64 @twice(
+; CHECK: store i32 0,
+; CHECK: store i64 4096,
+; CHECK: store i32 1,
+; CHECK: %mc.clamp.below = icmp ult i64 %mc.adv.start, 4096
+; CHECK-LABEL: define i64 @written(
 ; CHECK-NOT: multicall_run_batch
 ; CHECK-LABEL: declare
 
@@ -248,7 +254,8 @@ done:
   ret i64 0
 }
 
-; Refused: the clamped count is also write's, whose result the total does not go down by.
+; The clamped count is the write's too (`write(out, buf, chunk)` after a read of `chunk`,
+; the total going down by the read's result): the cap there as well.
 define i64 @twice(i32 %in, i32 %out, ptr %buf, i64 %len) {
 entry:
   br label %loop
@@ -267,6 +274,33 @@ put:
 
 latch:
   %left.next = sub i64 %left, %r
+  %more = icmp ne i64 %left.next, 0
+  br i1 %more, label %loop, label %done
+
+done:
+  ret i64 0
+}
+
+; Refused: the total goes down by the write's result, whose count is the read's result, not
+; the clamp.
+define i64 @written(i32 %in, i32 %out, ptr %buf, i64 %len) {
+entry:
+  br label %loop
+
+loop:
+  %left = phi i64 [ %len, %entry ], [ %left.next, %latch ]
+  %count = call i64 @llvm.umin.i64(i64 %left, i64 4096)
+  %r = call i64 @read(i32 %in, ptr %buf, i64 %count)
+  %eof = icmp slt i64 %r, 1
+  br i1 %eof, label %done, label %put
+
+put:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %r)
+  %full = icmp eq i64 %w, %r
+  br i1 %full, label %latch, label %done
+
+latch:
+  %left.next = sub i64 %left, %w
   %more = icmp ne i64 %left.next, 0
   br i1 %more, label %loop, label %done
 

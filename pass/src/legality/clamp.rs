@@ -169,11 +169,12 @@ pub(super) fn clamped(
             let why = format!("{label}, whose result {name} goes down by, is not a transfer that moves at most its count");
             return Err((inst, why));
         };
-        if passed_as(entries, inst) != [(entry, arg)]
+        // Passed elsewhere too (the write of what was read, `write(out, buf, chunk)`), it is
+        // the cap there as well.
+        if !passed_as(entries, inst).contains(&(entry, arg))
             || e.args.get(arg) != Some(&ArgSource::Value(inst))
         {
-            let why =
-                format!("it is not the count of {label} alone, whose result {name} goes down by");
+            let why = format!("it is not the count of {label}, whose result {name} goes down by");
             return Err((inst, why));
         }
         if !nonneg(entry) {
