@@ -24,7 +24,7 @@
 # pcopy's cases, OUT holding IN past its header), headcount (at most 384 blocks of 4096
 # bytes copied by two loops bounded by counters: copy's cases, OUT holding IN's first
 # 1536 KiB), headcountsig (headcount.c with copysig's signals: headcount's cases), chunkcopy
-# (a copy of a known length in four loops whose counts are clamped to a block size: copy's
+# (a copy of a known length in five loops whose counts are clamped to a block size: copy's
 # cases, OUT holding IN's first 1536 KiB), writeallsig (writeall.c with
 # copysig's signals: copy's cases), copyxform (copy.c with the case of each block's letters
 # swapped between its read and its write: copy's cases, the output checked against tr),
@@ -321,6 +321,7 @@ done
 in_dir() { mkdir in; }
 in_1048577() { head -c 1048577 "$inputs/f2097152" >in; }
 in_524888() { head -c 524888 "$inputs/f2097152" >in; }
+in_1246291() { head -c 1246291 "$inputs/f2097152" >in; }
 # in_fifo: IN is a named pipe that a writer fills with f4097, then after 0.3 s with f4097
 # again, so that a read blocks in between (a program under signals without SA_RESTART sees
 # EINTR there); expect holds what the program must copy.
@@ -412,15 +413,19 @@ headcount_cases() {
 }
 headcountsig_cases() { headcount_cases; }
 # chunkcopy: copy's cases, OUT holding IN's first 1536 KiB; an input whose end the sendfile
-# loop reads, one whose end the body loop reads (500 bytes of its 64 KiB), file-size limits that the first loop's last, shorter chunk (run in the
-# original code), the sendfile loop and the int loop reach, and /dev/null as the output.
+# loop reads, one whose end the body loop reads (500 bytes of its 64 KiB), one that ends
+# inside a block the exact loop's read must fill (an error, OUT without that block),
+# file-size limits that the first loop's last, shorter chunk (run in the original code), the
+# sendfile loop, the exact loop and the int loop reach, and /dev/null as the output.
 chunkcopy_cases() {
 	copy_cases "head -c 1572864 in | cmp - out"
 	check size-1048577 in_1048577 0 -e "cmp in out" -- in out
 	check short-body in_524888 0 -e "cmp in out" -- in out
 	check fsize-first-loop-last-chunk in_2097152 1 -l 1024 -x -e "test -s out" -- in out
 	check fsize-sendfile-loop in_2097152 1 -l 2000 -x -e "test -s out" -- in out
-	check fsize-int-loop in_2097152 1 -l 2980 -x -e "test -s out" -- in out
+	check short-exact-read in_1246291 1 -e "head -c 1245291 in | cmp - out" -- in out
+	check fsize-exact-loop in_2097152 1 -l 2700 -x -e "test -s out" -- in out
+	check fsize-int-loop in_2097152 1 -l 3020 -x -e "test -s out" -- in out
 	check output-dev-null in_2097152 0 -- in /dev/null
 }
 # pcopyat: copy's cases, OUT holding IN past its first 100 bytes; an input that cannot seek

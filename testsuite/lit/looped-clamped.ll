@@ -8,6 +8,7 @@
 ; sendfile's count (argument 3), and of an `int` total. Refused with a remark: a test that a total of B or more
 ; may fail, a clamped counter, a total that goes down by a call the clamp is not the count
 ; of. A clamp passed to a later call too (the write of what was read) is the cap there too.
+; Two loops one after the other, the first entering the second, each one looped multi-call.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/clamped.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -23,6 +24,9 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ugt i64 %left.next, 5000' does not compare an advancing 64-bit argument with 0, nor a counter with a bound
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %i, i64 4096)' is clamped to a constant, but %i does not go down by a call's result
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %left, i64 4096)' is clamped to a constant, but it is not the count of 'write' at written (no debug location), whose result %left goes down by
+
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 0 result references); carries %left (total of read's results, whose count is min(%left, 4096): the batch passes 4096 for the iterations %left has room for)
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: loop-carried value %left: its next value '%left.next = sub i64 %left, %chunk' is computed before the test of 'read' at early (no debug location)'s result that it stands for
 
 ; The batch passes 4096 and runs at most left / 4096 iterations from the value it starts
 ; with; below 4096 (signed: the latch's test is) the original loop runs.
@@ -80,6 +84,21 @@
 ; CHECK: %mc.clamp.below = icmp ult i64 %mc.adv.start, 4096
 ; CHECK-LABEL: define i64 @written(
 ; CHECK-NOT: multicall_run_batch
+; At the read's stop the message gets the cap as the chunk.
+; CHECK-LABEL: define i64 @exact(
+; CHECK: store i64 4096,
+; CHECK: %mc.clamp.below = icmp ult i64 %mc.adv.start, 4096
+; CHECK: short:
+; CHECK-NEXT: %[[CHUNK:chunk[0-9]+]] = phi i64 [ 4096, %mc.adv.out.0 ], [ %chunk, %loop ]
+; CHECK: call void @report(i64 %{{[a-z0-9.]+}}, i64 %[[CHUNK]])
+; CHECK-LABEL: define i64 @early(
+; CHECK-NOT: multicall_run_batch
+; CHECK-LABEL: define i64 @sequential(
+; CHECK: store i64 4096,
+; CHECK: store i64 512,
+; CHECK: mc.in:
+; CHECK-NEXT: %{{mc.in[0-9]*}} = phi i64 [ %len2, %one.latch ], [ %len2, %mc.adv.until ]
+; CHECK-NEXT: br label %{{mc.loop[0-9]*}}
 ; CHECK-LABEL: declare
 
 ; Copies the first %len bytes in chunks of at most 4096 (`read(in, buf, min(left, 4096))`,
@@ -308,9 +327,126 @@ done:
   ret i64 0
 }
 
+; A read that must fill its chunk (`if (read(in, buf, chunk) != chunk) fail`), the total going
+; down by the chunk itself, which the error message after the loop prints: the read's result
+; in every iteration that completes, and the cap at every way out of a batch.
+define i64 @exact(i32 %in, i32 %out, ptr %buf, i64 %len) {
+entry:
+  %go = icmp eq i64 %len, 0
+  br i1 %go, label %done, label %loop
+
+loop:
+  %left = phi i64 [ %len, %entry ], [ %left.next, %latch ]
+  %chunk = call i64 @llvm.umin.i64(i64 %left, i64 4096)
+  %r = call i64 @read(i32 %in, ptr %buf, i64 %chunk)
+  %whole = icmp eq i64 %r, %chunk
+  br i1 %whole, label %put, label %short
+
+put:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %chunk)
+  %full = icmp eq i64 %w, %chunk
+  br i1 %full, label %latch, label %fail
+
+latch:
+  %left.next = sub i64 %left, %chunk
+  %end = icmp eq i64 %left.next, 0
+  br i1 %end, label %done, label %loop
+
+short:
+  call void @report(i64 %r, i64 %chunk)
+  ret i64 -1
+
+fail:
+  ret i64 -2
+
+done:
+  ret i64 0
+}
+
+; Refused: the same loop computes the next total before the read's test, and the way out
+; of a short read uses it (there the chunk is not what was read).
+define i64 @early(i32 %in, i32 %out, ptr %buf, i64 %len) {
+entry:
+  %go = icmp eq i64 %len, 0
+  br i1 %go, label %done, label %loop
+
+loop:
+  %left = phi i64 [ %len, %entry ], [ %left.next, %latch ]
+  %chunk = call i64 @llvm.umin.i64(i64 %left, i64 4096)
+  %r = call i64 @read(i32 %in, ptr %buf, i64 %chunk)
+  %left.next = sub i64 %left, %chunk
+  %whole = icmp eq i64 %r, %chunk
+  br i1 %whole, label %put, label %short
+
+put:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %chunk)
+  %full = icmp eq i64 %w, %chunk
+  br i1 %full, label %latch, label %fail
+
+latch:
+  %end = icmp eq i64 %left.next, 0
+  br i1 %end, label %done, label %loop
+
+short:
+  call void @report(i64 %r, i64 %left.next)
+  ret i64 -1
+
+fail:
+  ret i64 -2
+
+done:
+  ret i64 0
+}
+
+; Two such loops one after the other, the first's latch leaving straight into the second
+; (`while (a) ...; while (b) ...`): the first is lowered first, and its ways out join the
+; second's way in in one block, mc.in, before the second's batch.
+define i64 @sequential(i32 %in, i32 %out, ptr %buf, i64 %len, i64 %len2) {
+entry:
+  br label %one
+
+one:
+  %left = phi i64 [ %len, %entry ], [ %left.next, %one.latch ]
+  %count = call i64 @llvm.umin.i64(i64 %left, i64 4096)
+  %r = call i64 @read(i32 %in, ptr %buf, i64 %count)
+  %eof = icmp slt i64 %r, 1
+  br i1 %eof, label %done, label %one.put
+
+one.put:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %r)
+  %full = icmp eq i64 %w, %r
+  br i1 %full, label %one.latch, label %done
+
+one.latch:
+  %left.next = sub i64 %left, %r
+  %more = icmp ne i64 %left.next, 0
+  br i1 %more, label %one, label %two
+
+two:
+  %left2 = phi i64 [ %len2, %one.latch ], [ %left2.next, %two.latch ]
+  %count2 = call i64 @llvm.umin.i64(i64 %left2, i64 512)
+  %r2 = call i64 @read(i32 %in, ptr %buf, i64 %count2)
+  %eof2 = icmp slt i64 %r2, 1
+  br i1 %eof2, label %done, label %two.put
+
+two.put:
+  %w2 = call i64 @write(i32 %out, ptr %buf, i64 %r2)
+  %full2 = icmp eq i64 %w2, %r2
+  br i1 %full2, label %two.latch, label %done
+
+two.latch:
+  %left2.next = sub i64 %left2, %r2
+  %more2 = icmp ne i64 %left2.next, 0
+  br i1 %more2, label %two, label %done
+
+done:
+  ret i64 0
+}
+
 declare i64 @read(i32, ptr, i64)
 declare i64 @write(i32, ptr, i64)
 declare i64 @sendfile(i32, i32, ptr, i64)
+declare void @report(i64, i64)
 declare i64 @llvm.umin.i64(i64, i64)
 declare i64 @llvm.smin.i64(i64, i64)
 declare i32 @llvm.umin.i32(i32, i32)

@@ -1,5 +1,5 @@
 /*
- * chunkcopy IN OUT: copies the first LIMIT bytes of IN (head -c) in three loops whose counts
+ * chunkcopy IN OUT: copies the first LIMIT bytes of IN (head -c) in five loops whose counts
  * are clamped to a block size, as programs that know how much they want do:
  *
  *  - a read -> write copy of FIRST bytes, `read(in, buf, min(left, N))` on an off_t;
@@ -7,9 +7,11 @@
  *    (`while (want)` on a size_t), then written at once; the code after it tests `want`
  *    again, which clang answers with the loop's own test of the read's result;
  *  - SENT bytes with sendfile in pieces of at most SEND bytes;
+ *  - EXACT bytes by read -> write in blocks the read must fill (`if (read(in, buf, chunk)
+ *    != chunk) fail; ... exact -= chunk;`);
  *  - the rest with read -> write on an `int` count, in pieces of at most TAILCHUNK.
  *
- * Each of the four loops must be one looped multi-call that passes the block size for the iterations
+ * Each of the five loops must be one looped multi-call that passes the block size for the iterations
  * what is left has room for; the last, shorter, piece runs in the original code. It says on
  * stderr how far each loop got on every way out.
  */
@@ -28,7 +30,8 @@
 #define BODY (64 * 1024 + 7)
 #define CHUNK 1000
 #define SEND 65536
-#define SENT (896 * 1024)
+#define SENT (640 * 1024)
+#define EXACT (256 * 1024 + 5)
 #define TAILCHUNK 512
 
 static char buf[N];
@@ -40,7 +43,8 @@ int main(int argc, char *argv[])
 	off_t left = FIRST;
 	size_t want = BODY, sent_left;
 	char *p = body;
-	int tail = LIMIT - FIRST - BODY - SENT;
+	size_t exact = EXACT;
+	int tail = LIMIT - FIRST - BODY - SENT - EXACT;
 	ssize_t n;
 
 	if (argc != 3) {
@@ -110,6 +114,20 @@ int main(int argc, char *argv[])
 		return 1;
 	if (sent_left)
 		return close(out) < 0;
+	while (exact) {
+		size_t chunk = exact < sizeof buf ? exact : sizeof buf;
+		n = read(inp, buf, chunk);
+		if (n != (ssize_t)chunk) {
+			fprintf(stderr, "short read: %zd of %zu (%s)\n", n, chunk,
+				n < 0 ? strerror(errno) : "end of input");
+			return 1;
+		}
+		if (write(out, buf, chunk) != (ssize_t)chunk) {
+			perror("write exact");
+			return 1;
+		}
+		exact -= chunk;
+	}
 	while (tail > 0) {
 		int got = read(inp, buf, tail < TAILCHUNK ? tail : TAILCHUNK);
 		if (got <= 0) {

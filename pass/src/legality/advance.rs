@@ -216,6 +216,22 @@ impl Checker<'_> {
         // The way round from ck, and the test that ends the loop.
         let round = self.way_round(ck, header, &inside)?;
         let (back_stop, back_exit, latch) = (round.stop, round.exit, round.latch);
+        let last_entry = entries.len() - 1;
+        // The last call's stop is the way round's, not yet its entry's.
+        let stop_of = |e: usize| {
+            if e + 1 == entries.len() {
+                back_stop
+            } else {
+                entries[e].stop
+            }
+        };
+        // The entry whose stop fires when its result differs from `v` (an argument).
+        let equal_to = |v: LLVMValueRef| {
+            (0..entries.len()).find(|&i| match stop_of(i) {
+                Stop::NeArg(k) => entries[i].args.get(usize::from(k)) == Some(&ArgSource::Value(v)),
+                _ => false,
+            })
+        };
         if round.reentry && top_test.is_some() {
             let off = back_exit.1;
             return Err(Refusal::new(back_exit.0, Reason::ExitReentersLoop { off }));
@@ -269,7 +285,7 @@ impl Checker<'_> {
                     }))
                     .collect();
                 let nonneg = |e: usize| entries.get(e).is_some_and(|x| x.stop.stops_on_error());
-                match carried_value(phi, &batch, calls, sites, &also, &nonneg) {
+                match carried_value(phi, &batch, calls, sites, &also, &nonneg, &equal_to) {
                     Ok(c) => carried.push(c),
                     Err(why) => {
                         return Err(Refusal::new(phi, Reason::LoopCarried { value: phi, why }))
@@ -280,6 +296,37 @@ impl Checker<'_> {
             let adv = advancing_value(phi, &passed, &batch, calls, sites, test_v)
                 .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
             advancing.push(adv);
+        }
+        // A total that goes down by an argument its call's result must equal is that
+        // result in every iteration that completes, but not in the one that stops there: its
+        // next value must not be computed before that stop's test.
+        for c in &carried {
+            let Step::Result { entry, .. } = c.step else {
+                continue;
+            };
+            let Ok(arith) = reentry::step_through_latch(c.next, &batch) else {
+                continue;
+            };
+            let call = sites[calls[entry]].call;
+            let by_result = (0..2).any(|k| ir::operand(arith, k) == call);
+            let branch = if entry == last_entry {
+                Some(back_exit.0)
+            } else {
+                gap_exits[entry].1.first().map(|&(b, _)| b)
+            };
+            let early = branch.is_none_or(|b| self.shim.dominates(arith, b));
+            let by_equal = (0..2).any(|k| equal_to(ir::operand(arith, k)) == Some(entry));
+            if !by_result && by_equal && early {
+                let why = format!(
+                    "its next value '{}' is computed before the test of {}'s result that it stands for",
+                    ir::describe(arith),
+                    sites[calls[entry]].label()
+                );
+                return Err(Refusal::new(
+                    c.phi,
+                    Reason::LoopCarried { value: c.phi, why },
+                ));
+            }
         }
         // Derived arguments: each passed once, from a total of a 64-bit result, or from a
         // 32-bit total of the truncated result through the extension the original makes.
@@ -343,14 +390,6 @@ impl Checker<'_> {
                 _ => return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 })),
             }
         }
-        // The last call's stop is the way round's, not yet its entry's.
-        let stop_of = |e: usize| {
-            if e + 1 == entries.len() {
-                back_stop
-            } else {
-                entries[e].stop
-            }
-        };
         let nonneg = |e: usize| stop_of(e).stops_on_error();
         let mut clamped = clamp::clamped(&clamp_insts, header, &carried, &entries, sites, &nonneg)
             .map_err(|(value, why)| Refusal::new(value, Reason::ClampedCount { value, why }))?;
@@ -546,7 +585,17 @@ impl Checker<'_> {
             .collect();
         // Values of the results and the phis alone, used after the loop only where the
         // iteration that left computed them: computed again at the ways out.
-        let recomputed = self.recomputed_after(&computed, &inside, &kept, &calls_v, &phis);
+        // A clamped count is its cap at every way out of a batch (`legality::clamp`).
+        let leaves: Vec<LLVMValueRef> = calls_v
+            .iter()
+            .copied()
+            .chain(
+                clamped
+                    .iter()
+                    .flat_map(|c| std::iter::once(c.inst).chain(c.part)),
+            )
+            .collect();
+        let recomputed = self.recomputed_after(&computed, &inside, &kept, &leaves, &phis);
         let kept: HashSet<LLVMValueRef> = kept.into_iter().chain(recomputed.clone()).collect();
         nothing_else_escapes(&computed, &inside, &kept)?;
         // Dead buffers let the runtime copy at explicit offsets in the kernel (a pread ->
@@ -591,7 +640,8 @@ impl Checker<'_> {
 
     /// The instructions of `blocks` (the loop's, `inside`) not in `kept` that are used after
     /// the loop and that the lowering may compute again where the batch leaves: integer
-    /// arithmetic and comparisons of the calls' results (`calls`), the header's `phis` and
+    /// arithmetic and comparisons of the calls' results and clamped counts (`calls`), the
+    /// header's `phis` and
     /// values defined before the loop (`recomputable`), and, on every edge out of the loop
     /// whose block they do not dominate, used by nothing the edge reaches before the loop is
     /// entered again (there the original would use a value of an earlier iteration).
@@ -631,7 +681,7 @@ impl Checker<'_> {
                 if kept.contains(&inst)
                     || escaping.is_empty()
                     || ir::is_phi(inst)
-                    || !recomputable(inst, calls, phis, inside)
+                    || !(calls.contains(&inst) || recomputable(inst, calls, phis, inside))
                 {
                     continue;
                 }

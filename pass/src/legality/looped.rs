@@ -121,7 +121,7 @@ impl Checker<'_> {
         // leaves a result that is not negative.
         let nonneg = |e: usize| entries.get(e).is_some_and(|x| x.stop.stops_on_error());
         let carried = header_values(self.shim, header, sites, c0, |phi| {
-            carried_value(phi, &inside, calls, sites, &[], &nonneg)
+            carried_value(phi, &inside, calls, sites, &[], &nonneg, &|_| None)
         })?;
         let (exits, entries, buffers) =
             self.check_leaving(calls, entries, gaps, &carried, header, &blocks)?;
@@ -603,6 +603,7 @@ pub(super) fn carried_value(
     sites: &[Site],
     also: &[LLVMValueRef],
     nonneg: &dyn Fn(usize) -> bool,
+    equal_to: &dyn Fn(LLVMValueRef) -> Option<usize>,
 ) -> Result<Carried, String> {
     let ty = ir::type_of(phi);
     if ir::type_kind(ty) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
@@ -637,7 +638,7 @@ pub(super) fn carried_value(
         phi,
         next,
         minus,
-        step: step_kind(phi, step, inside, calls, sites, nonneg)?,
+        step: step_kind(phi, step, inside, calls, sites, nonneg, equal_to)?,
     })
 }
 
@@ -699,6 +700,7 @@ pub(super) fn step_kind(
     calls: &[usize],
     sites: &[Site],
     nonneg: &dyn Fn(usize) -> bool,
+    equal_to: &dyn Fn(LLVMValueRef) -> Option<usize>,
 ) -> Result<Step, String> {
     let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
     if step == phi {
@@ -761,6 +763,19 @@ pub(super) fn step_kind(
         v = ir::operand(v, 0);
     }
     casts.reverse();
+    // A value the loop goes on only when a call's result equals it (`left -= chunk` after
+    // `if (read(fd, buf, chunk) != chunk) break;`): that result in every iteration that
+    // completes.
+    if let Some(entry) = equal_to(step).filter(|&e| {
+        calls
+            .get(e)
+            .is_some_and(|&c| ir::type_of(sites[c].call) == ir::type_of(step))
+    }) {
+        return Ok(Step::Result {
+            entry,
+            casts: Vec::new(),
+        });
+    }
     let Some(entry) = calls.iter().position(|&c| sites[c].call == v) else {
         return Err(format!(
             "its step '{}' is neither defined before the loop nor a call's result",

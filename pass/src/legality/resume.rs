@@ -652,7 +652,7 @@ pub(super) fn carried(
         minus,
         // A resumed loop's entries may go on past an error (the original's own test
         // decides): no result is known not to be negative.
-        step: super::looped::step_kind(phi, step, inside, calls, sites, &|_| false)?,
+        step: super::looped::step_kind(phi, step, inside, calls, sites, &|_| false, &|_| None)?,
     })
 }
 

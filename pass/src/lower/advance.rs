@@ -47,8 +47,8 @@ use multicall_abi::{
 
 use super::builder::Builder;
 use super::looped::{
-    hand_out, leave, leave_by_tests, next_value, plus_minus, recompute, rewrites, ExitAt, Rewrite,
-    MAX_ITERS,
+    hand_out, leave, leave_by_tests, next_value, plus_minus, recompute, rewrites, way_in, ExitAt,
+    Rewrite, MAX_ITERS,
 };
 use super::straight::{any_negative_argument, Entries};
 use crate::ir;
@@ -312,10 +312,7 @@ pub(super) fn lower(
     // the straight lowering may have split the preheader, so its last part).
     let rotated = tested.rotated;
     let from = if rotated {
-        ir::predecessors(body)
-            .into_iter()
-            .find(|p| !p.is_null() && !plan.blocks.contains(p))
-            .unwrap_or(plan.preheader)
+        way_in(b, shim, body, |p| plan.blocks.contains(&p))
     } else {
         tested.block
     };
@@ -703,11 +700,17 @@ fn recompute_at(
     values: &[LLVMValueRef],
 ) -> Vec<Option<LLVMValueRef>> {
     let calls: Vec<LLVMValueRef> = plan.entries.iter().map(|e| sites[e.site].call).collect();
+    // A clamped count is its cap in every iteration a batch runs.
+    let caps = tested.clamped.iter().flat_map(|c| {
+        let part = c.part.map(|p| (p, b.cu(ir::type_of(p), c.cap)));
+        std::iter::once((c.inst, b.c64(c.cap as i64))).chain(part)
+    });
     let mut map: HashMap<LLVMValueRef, LLVMValueRef> = phis
         .iter()
         .zip(these)
         .map(|(&phi, &(start, _))| (phi, start))
         .chain(calls.iter().copied().zip(values.iter().copied()))
+        .chain(caps)
         .collect();
     tested
         .recomputed

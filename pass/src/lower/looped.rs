@@ -123,6 +123,8 @@ pub(crate) fn lower(
         })
         .collect();
 
+    way_in(b, shim, plan.header, |p| latches.contains(&p));
+    shim.invalidate(first.function);
     let fill = b.block_before(plan.header, "mc.loop");
     let again = b.block_before(plan.header, "mc.loop.call");
     let fallback = b.block_before(plan.header, "mc.loop.fallback");
@@ -617,6 +619,56 @@ pub(super) fn recompute(
     let copy = b.clone_with(v, map);
     map.insert(v, copy);
     copy
+}
+
+/// The one block outside a loop that enters its block `entry` (`inside` tells the loop's
+/// own). Legality saw one; the lowering of an earlier loop whose way out comes here adds
+/// more (its ways out, `lower_all` lowers it first): they then go through a new block,
+/// `mc.in`, whose phis take what `entry`'s phis took from each.
+pub(super) fn way_in(
+    b: &Builder,
+    shim: &Shim,
+    entry: LLVMBasicBlockRef,
+    inside: impl Fn(LLVMBasicBlockRef) -> bool,
+) -> LLVMBasicBlockRef {
+    let mut outside: Vec<LLVMBasicBlockRef> = Vec::new();
+    for p in ir::predecessors(entry) {
+        if !p.is_null() && !inside(p) && !outside.contains(&p) {
+            outside.push(p);
+        }
+    }
+    if let [only] = outside[..] {
+        return only;
+    }
+    let pre = b.block_before(entry, "mc.in");
+    b.position_at_end(pre);
+    let phis: Vec<LLVMValueRef> = ir::instructions(entry)
+        .into_iter()
+        .filter(|&i| ir::is_phi(i))
+        .collect();
+    let merged: Vec<LLVMValueRef> = phis
+        .iter()
+        .map(|&phi| {
+            let from_outside: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = ir::incoming(phi)
+                .into_iter()
+                .filter(|(_, f)| outside.contains(f))
+                .collect();
+            let merged = b.phi(ir::type_of(phi), "mc.in");
+            Builder::add_incoming(merged, &from_outside);
+            merged
+        })
+        .collect();
+    for &f in &outside {
+        shim.remove_phi_edge(entry, f);
+        if let Some(t) = ir::terminator(f) {
+            Builder::retarget(t, entry, pre);
+        }
+    }
+    for (&phi, &m) in phis.iter().zip(&merged) {
+        Builder::add_incoming(phi, &[(m, pre)]);
+    }
+    b.br(entry);
+    pre
 }
 
 /// `start + step` or `start - step` (`minus`).

@@ -26,7 +26,7 @@ pub(crate) fn lower_all(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan]) {
     let mut rewrites = Vec::new();
     let (looped, straight): (Vec<&Plan>, Vec<&Plan>) =
         plans.iter().partition(|p| matches!(p, Plan::Looped(_)));
-    for plan in straight.into_iter().chain(looped) {
+    for plan in straight.into_iter().chain(entered_first(looped)) {
         match plan {
             Plan::Straight(s) => straight::lower(&b, ctx.shim, sites, s, &mut replaced),
             Plan::Looped(l) => {
@@ -40,4 +40,35 @@ pub(crate) fn lower_all(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan]) {
     for r in &rewrites {
         r.apply(ctx.shim);
     }
+}
+
+/// The looped plans in an order where a loop whose way out enters another loop comes before
+/// it (`while (a) ...; while (b) ...` with nothing between): its lowering adds ways in to the
+/// other loop, which that loop's lowering then gathers (`looped::way_in`); lowered the other
+/// way round, the first loop's ways out would skip the second's batch. Otherwise (and for
+/// loops that enter each other) the order they come in.
+fn entered_first(mut left: Vec<&Plan>) -> Vec<&Plan> {
+    let enters = |a: &Plan, b: &Plan| match (a, b) {
+        (Plan::Looped(a), Plan::Looped(b)) => {
+            let heads = [Some(b.header), b.tested.as_ref().map(|t| t.block)];
+            a.exits
+                .iter()
+                .map(|e| e.to)
+                .chain(a.tested.as_ref().and_then(|t| t.until_exit).map(|e| e.to))
+                .any(|to| heads.contains(&Some(to)))
+        }
+        _ => false,
+    };
+    let mut order = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        let next = (0..left.len())
+            .find(|&i| {
+                !left
+                    .iter()
+                    .any(|&a| !std::ptr::eq(a, left[i]) && enters(a, left[i]))
+            })
+            .unwrap_or(0);
+        order.push(left.remove(next));
+    }
+    order
 }
