@@ -279,9 +279,6 @@ pub struct Clamped {
     /// on `v`): the batch then needs `v0 >= cap` signed, which keeps every value it starts
     /// an iteration with in `cap ..= i64::MAX`.
     pub signed: bool,
-    /// The entry whose count it is, and the argument.
-    pub entry: usize,
-    pub arg: u8,
     /// For an `int` total (`v` of 32 bits, `next = v - trunc(result)`): the 32-bit `min`,
     /// which `inst` extends to 64 bits.
     pub part: Option<LLVMValueRef>,

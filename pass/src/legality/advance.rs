@@ -175,9 +175,7 @@ impl Checker<'_> {
                 });
                 if derived_here {
                     derived_insts.push(inst);
-                } else if clamp::clamp_of(inst, header).is_some()
-                    || clamp::is_clamp_part(inst, header)
-                {
+                } else if clamp::in_clamp(inst, header) {
                     clamp_insts.push(inst);
                 } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                     return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
@@ -201,9 +199,7 @@ impl Checker<'_> {
                 derived_insts.push(inst);
             } else if top_test.is_none() && parts.contains(&inst) {
                 continue;
-            } else if top_test.is_none()
-                && (clamp::clamp_of(inst, header).is_some() || clamp::is_clamp_part(inst, header))
-            {
+            } else if top_test.is_none() && clamp::in_clamp(inst, header) {
                 clamp_insts.push(inst);
             } else if top_test.is_some() && super::counted::counter_step_in(inst, header) {
                 // A counter's next value before the top's test (`while (n--)`): checked

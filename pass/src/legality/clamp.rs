@@ -100,9 +100,14 @@ pub(super) fn clamp_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<
     }
 }
 
+/// Whether `inst` computes a clamp's argument (`clamp_of`) or its 32-bit `min`.
+pub(super) fn in_clamp(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> bool {
+    clamp_of(inst, header).is_some() || is_clamp_part(inst, header)
+}
+
 /// Whether `inst` is the 32-bit `min` of a clamp (`Clamp::part`) whose extension is in
 /// `header` too.
-pub(super) fn is_clamp_part(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> bool {
+fn is_clamp_part(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> bool {
     min_of(inst, header).is_some()
         && ir::users(inst).into_iter().any(|(user, _)| {
             ir::parent_block(user) == ir::parent_block(inst)
@@ -186,8 +191,6 @@ pub(super) fn clamped(
             carried: k,
             cap: clamp.cap,
             signed: clamp.signed,
-            entry,
-            arg: arg as u8,
             part: clamp.part,
         });
     }

@@ -367,9 +367,7 @@ pub(super) fn lower(
         args_map.insert(d.inst, derived_value(b, d, v));
     }
     // A clamped count is its cap in every iteration the batch runs (`plan::Clamped`).
-    for c in &tested.clamped {
-        args_map.insert(c.inst, b.c64(c.cap as i64));
-    }
+    args_map.extend(caps(b, tested));
     let guards = entries.fill(b, &plan.entries, sites, &args_map);
     for j in 0..n {
         b.store(b.c64(0), b.element(sums, sums_ty, j));
@@ -550,10 +548,7 @@ pub(super) fn lower(
                             .map(|d| d.inst)
                             .zip(derived_here.iter().copied()),
                     )
-                    .chain(tested.clamped.iter().flat_map(|c| {
-                        let part = c.part.map(|p| (p, b.cu(ir::type_of(p), c.cap)));
-                        std::iter::once((c.inst, b.c64(c.cap as i64))).chain(part)
-                    }))
+                    .chain(caps(b, tested))
                     .collect();
                 leave_by_tests(b, plan, tests, out_b, &mut map);
             }
@@ -685,6 +680,19 @@ pub(super) fn lower(
     all
 }
 
+/// Each clamped count (`plan::Clamped`) and its 32-bit `min` with the cap, which they are
+/// in every iteration a batch runs.
+fn caps(b: &Builder, tested: &Tested) -> Vec<(LLVMValueRef, LLVMValueRef)> {
+    tested
+        .clamped
+        .iter()
+        .flat_map(|c| {
+            let part = c.part.map(|p| (p, b.cu(ir::type_of(p), c.cap)));
+            std::iter::once((c.inst, b.c64(c.cap as i64))).chain(part)
+        })
+        .collect()
+}
+
 /// Each value of `Tested::recomputed` computed again at the builder's position from the
 /// values of the iteration that left: the header's `phis` as `these` (start, next) give them
 /// at its start, the calls' results `values` (the entries that ran). `None` for one that
@@ -700,17 +708,12 @@ fn recompute_at(
     values: &[LLVMValueRef],
 ) -> Vec<Option<LLVMValueRef>> {
     let calls: Vec<LLVMValueRef> = plan.entries.iter().map(|e| sites[e.site].call).collect();
-    // A clamped count is its cap in every iteration a batch runs.
-    let caps = tested.clamped.iter().flat_map(|c| {
-        let part = c.part.map(|p| (p, b.cu(ir::type_of(p), c.cap)));
-        std::iter::once((c.inst, b.c64(c.cap as i64))).chain(part)
-    });
     let mut map: HashMap<LLVMValueRef, LLVMValueRef> = phis
         .iter()
         .zip(these)
         .map(|(&phi, &(start, _))| (phi, start))
         .chain(calls.iter().copied().zip(values.iter().copied()))
-        .chain(caps)
+        .chain(caps(b, tested))
         .collect();
     tested
         .recomputed
