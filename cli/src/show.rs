@@ -2,11 +2,21 @@
 
 use anyhow::Result;
 use serde_json::json;
+use std::io::Write;
 use std::path::Path;
 use syscluster_profile::format::Profile;
 
+/// Prints the table (or JSON) on standard output. A reader that goes away early (`| head`)
+/// ends the output with an `io::ErrorKind::BrokenPipe` error, which `main` takes as done.
 pub fn run(path: &Path, top: usize, as_json: bool) -> Result<()> {
     let profile = Profile::load(path)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    print_profile(&mut out, &profile, top, as_json)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn print_profile(out: &mut impl Write, profile: &Profile, top: usize, as_json: bool) -> Result<()> {
     let total = profile.transitions();
     let edges = profile.hottest_edges();
     let edges = &edges[..edges.len().min(top)];
@@ -45,10 +55,11 @@ pub fn run(path: &Path, top: usize, as_json: bool) -> Result<()> {
             "edges": profile.edges.len(),
             "top": rows,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
-    println!(
+    writeln!(
+        out,
         "{}: {} run{}, {} calls, {} nodes, {} edges, {} transitions",
         profile.program,
         profile.runs,
@@ -57,9 +68,9 @@ pub fn run(path: &Path, top: usize, as_json: bool) -> Result<()> {
         profile.nodes.len(),
         profile.edges.len(),
         total
-    );
+    )?;
     if edges.is_empty() {
-        println!("(no transitions)");
+        writeln!(out, "(no transitions)")?;
         return Ok(());
     }
     let calls: Vec<String> = edges
@@ -73,13 +84,15 @@ pub fn run(path: &Path, top: usize, as_json: bool) -> Result<()> {
         })
         .collect();
     let width = calls.iter().map(|c| c.len()).max().unwrap_or(4).max(4);
-    println!(
+    writeln!(
+        out,
         "{:>3}  {:>9}  {:>6}  {:<width$}  sites",
         "#", "weight", "share", "edge"
-    );
+    )?;
     for (i, (e, call)) in edges.iter().zip(&calls).enumerate() {
         let (a, b) = (&profile.nodes[e.from], &profile.nodes[e.to]);
-        println!(
+        writeln!(
+            out,
             "{:>3}  {:>9}  {:>5.1}%  {:<width$}  {} -> {}",
             i + 1,
             e.weight,
@@ -87,7 +100,7 @@ pub fn run(path: &Path, top: usize, as_json: bool) -> Result<()> {
             call,
             a.site_label(),
             b.site_label()
-        );
+        )?;
     }
     Ok(())
 }

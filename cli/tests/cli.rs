@@ -3,6 +3,7 @@
 //!
 //! These need strace, clang-19, llvm-symbolizer-19 and Graphviz (scripts/setup.sh installs them).
 
+use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use syscluster_profile::format::Profile;
@@ -292,6 +293,31 @@ fn import_show_json_merge() {
     assert_eq!(rw["weight"], 9);
     let total = doc["transitions"].as_f64().unwrap();
     assert!((rw["share"].as_f64().unwrap() - 9.0 / total).abs() < 1e-9);
+
+    // A reader that is gone before the first line (`show P | head` once head has its lines)
+    // ends the output quietly: status 0, nothing on stderr, no panic.
+    for format in ["table", "json"] {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` is an array of two ints, as pipe(2) asks.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both descriptors are fresh from pipe(2) and owned by nothing else; the read
+        // end is closed at once, the write end moves into the child's stdout.
+        let writer = unsafe {
+            libc::close(fds[0]);
+            std::os::fd::OwnedFd::from_raw_fd(fds[1])
+        };
+        let out = bin()
+            .arg("show")
+            .arg(&a)
+            .args(["--format", format])
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(writer))
+            .stderr(Stdio::piped())
+            .output()
+            .expect("syscluster runs");
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{format}");
+    }
 
     // merge: the same run twice doubles every weight.
     let ab = dir.join("ab.json");
