@@ -1164,6 +1164,100 @@ static void joinWithCopies(ArrayRef<BasicBlock *> Orig, ArrayRef<BasicBlock *> C
   }
 }
 
+// For a path whose copies include a loop header entered from inside its loop (the header
+// dominates path[0]): whether every edge a copy takes off the path keeps the control flow
+// reducible. The copies are entered from path[K-1] alone, so a cycle through them comes back
+// to path[0..K). Each edge off the path must go to one of those blocks (a cycle that they
+// head), to a copied header itself, out of every copied header's loop, or to a block whose
+// one way on (one successor each, at most 8 blocks) reaches a copied header: anything else
+// could enter a cycle of the loop that leaves its header out somewhere other than that
+// cycle's own head.
+static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, DominatorTree &DT) {
+  SmallPtrSet<BasicBlock *, 8> Before(P.begin(), P.begin() + K);
+  SmallPtrSet<BasicBlock *, 4> Headers;
+  SmallPtrSet<BasicBlock *, 32> InLoop;
+  // The loops of the copied headers: the blocks that reach a header's back edge from it.
+  for (unsigned i = K; i < P.size(); ++i) {
+    BasicBlock *H = P[i];
+    bool IsHeader = false;
+    SmallVector<BasicBlock *, 16> Work;
+    for (BasicBlock *Pred : predecessors(H))
+      if (DT.dominates(H, Pred)) {
+        IsHeader = true;
+        Work.push_back(Pred);
+      }
+    if (!IsHeader || !DT.dominates(H, P[0]))
+      continue;
+    Headers.insert(H);
+    InLoop.insert(H);
+    while (!Work.empty()) {
+      BasicBlock *B = Work.pop_back_val();
+      if (!InLoop.insert(B).second)
+        continue;
+      for (BasicBlock *Pred : predecessors(B))
+        Work.push_back(Pred);
+    }
+  }
+  for (unsigned i = K; i < P.size(); ++i)
+    for (BasicBlock *S : successors(P[i])) {
+      if (i + 1 < P.size() && S == P[i + 1])
+        continue;
+      if (Before.count(S) || Headers.count(S) || !InLoop.count(S))
+        continue;
+      BasicBlock *B = S;
+      bool Reaches = false;
+      for (unsigned Step = 0; Step < 8 && B; ++Step) {
+        if (Headers.count(B)) {
+          Reaches = true;
+          break;
+        }
+        B = B->getSingleSuccessor();
+      }
+      if (!Reaches)
+        return false;
+    }
+  return true;
+}
+
+// Folds the conditional branches of `Copies` that the way into them decides: a copy entered
+// through one-way blocks from a conditional branch whose condition implies the copy's (a
+// loop header's `len == 0` copied onto the way from a read that went on because
+// `len > 0`) goes the one way it can, and the other successor loses it as a predecessor.
+static void foldImpliedBranches(ArrayRef<BasicBlock *> Copies, const DataLayout &DL) {
+  for (BasicBlock *BB : Copies) {
+    if (!BB)
+      continue;
+    auto *Br = dyn_cast<BranchInst>(BB->getTerminator());
+    if (!Br || !Br->isConditional() || Br->getSuccessor(0) == Br->getSuccessor(1))
+      continue;
+    std::optional<bool> Known;
+    BasicBlock *Cur = BB;
+    for (unsigned Step = 0; Step < 8; ++Step) {
+      BasicBlock *Pred = Cur->getSinglePredecessor();
+      auto *PBr = Pred ? dyn_cast<BranchInst>(Pred->getTerminator()) : nullptr;
+      if (!PBr)
+        break;
+      if (PBr->isConditional()) {
+        if (PBr->getSuccessor(0) != PBr->getSuccessor(1))
+          Known = isImpliedCondition(PBr->getCondition(), Br->getCondition(), DL,
+                                     PBr->getSuccessor(0) == Cur);
+        break;
+      }
+      Cur = Pred;
+    }
+    if (!Known)
+      continue;
+    BasicBlock *Live = Br->getSuccessor(*Known ? 0 : 1);
+    BasicBlock *Dead = Br->getSuccessor(*Known ? 1 : 0);
+    Value *Cond = Br->getCondition();
+    Dead->removePredecessor(BB);
+    IRBuilder<> B(Br);
+    B.CreateBr(Live);
+    Br->eraseFromParent();
+    RecursivelyDeleteTriviallyDeadInstructions(Cond);
+  }
+}
+
 // Tail duplication along a path (superblock formation): `path[0..n)` is a path of CFG edges
 // path[i-1] -> path[i] in one function, no block twice. From the first block after path[0]
 // that has a predecessor other than the one before it on the path, every block of the path is
@@ -1215,6 +1309,7 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
     return "every block of the path is entered from the path only: there is nothing to copy";
   DominatorTree &DT = C.FAM.getResult<DominatorTreeAnalysis>(*F);
   unsigned Insts = 0;
+  bool CopiesHeader = false;
   for (unsigned i = K; i < n; ++i) {
     BasicBlock *BB = P[i];
     if (BB->isEHPad())
@@ -1222,9 +1317,15 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
     if (isa<IndirectBrInst>(BB->getTerminator()) || isa<CallBrInst>(BB->getTerminator()))
       return "a block of the path ends in an indirect branch";
     bool MovesHeader = new_header && i == 1 && K == 1;
+    // A header that dominates path[0] is entered by the path from inside its own loop: its
+    // copy, and every copy after it, is dominated by it, so the loop keeps its one entry.
+    bool InsideHeader = DT.dominates(BB, P[0]);
     for (BasicBlock *Pred : predecessors(BB))
-      if (DT.dominates(BB, Pred) && !MovesHeader)
-        return "a block of the path heads a loop: a copy would give the loop a second entry";
+      if (DT.dominates(BB, Pred) && !MovesHeader) {
+        if (!InsideHeader)
+          return "a block of the path heads a loop: a copy would give the loop a second entry";
+        CopiesHeader = true;
+      }
     for (Instruction &I : *BB) {
       if (I.getType()->isTokenTy())
         return "a block of the path defines a token, which cannot be joined with a copy";
@@ -1235,6 +1336,8 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
   }
   if (Insts > max_insts)
     return "the blocks to copy have more instructions than the limit";
+  if (CopiesHeader && !copiesReturnToHeader(P, K, DT))
+    return "a copy would branch into the loop where a way back to the path avoids its header";
   if (new_header) {
     auto *Last = dyn_cast<BranchInst>(P[n - 1]->getTerminator());
     if (K != 1 || !Last || Last->isConditional())
@@ -1283,6 +1386,8 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
   joinWithCopies(P, Copies, VMap);
   if (new_header)
     FoldSingleEntryPHINodes(P[1]);
+  if (CopiesHeader)
+    foldImpliedBranches(Copies, F->getDataLayout());
   *copied = n - K;
   C.FAM.invalidate(*F, PreservedAnalyses::none());
   return nullptr;

@@ -149,6 +149,10 @@ pub struct Looped {
     /// A loop whose header tests an advancing argument before the first call
     /// (`legality::advance`); `None` when the header begins with the first call.
     pub tested: Option<Tested>,
+    /// For a loop whose stops resume it and whose own header tests where to go before the
+    /// first call (`legality::looped::tested_header_start`): that header. `header` is then
+    /// the first call's block, where the batch begins.
+    pub tested_by: Option<LLVMBasicBlockRef>,
     /// For a loop whose stops resume it and whose header comes before the first call's
     /// block (`legality::resume`): the phis on the way from the header to the call, each with
     /// its value on that way (defined before the loop), which a stop hands back.

@@ -243,28 +243,40 @@ impl Remark {
     }
 
     /// The path of a hot edge that dominance refused, copied so that it has no other way in
-    /// (`transform::duplicate`).
+    /// (`transform::duplicate`); with `round`, a way round a merged loop's header.
     pub(crate) fn duplicated(
         sites: &[Site],
         a: usize,
         b: usize,
         weight: u64,
         blocks: u32,
+        round: bool,
     ) -> Remark {
+        let (a_at, b_at) = (sites[a].label(), sites[b].label());
+        let (a_call, b_call) = (&sites[a].callee, &sites[b].callee);
+        let (way, why) = if round {
+            (
+                format!("way from {a_at} round the loop's header to {b_at}"),
+                format!("is one iteration: the loop of {b_call} is merged with the one around it (one header for both)"),
+            )
+        } else {
+            (
+                format!("path from {a_at} to {b_at}"),
+                format!("has a path of its own: {b_call} can also be reached without {a_call}"),
+            )
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "Duplicated",
             function: sites[b].function,
             at: Some(sites[b].call),
             message: format!(
-                "copied {blocks} block{} on the path from {} to {} so that the hot edge {} -> {} (weight {weight}) has a path of its own: {} can also be reached without {}",
+                "copied {blocks} block{} on the {} so that the hot edge {} -> {} (weight {weight}) {}",
                 if blocks == 1 { "" } else { "s" },
-                sites[a].label(),
-                sites[b].label(),
-                sites[a].callee,
-                sites[b].callee,
-                sites[b].callee,
-                sites[a].callee
+                way,
+                a_call,
+                b_call,
+                why,
             ),
         }
     }

@@ -628,6 +628,7 @@ impl Checker<'_> {
                 clamped,
                 recomputed,
             }),
+            tested_by: None,
             prefix: Vec::new(),
             handed: Vec::new(),
             stop_tests,

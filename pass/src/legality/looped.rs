@@ -61,6 +61,16 @@ impl Checker<'_> {
         let header = ir::parent_block(sites[c0].call);
         let blocks = loop_blocks(self.shim, header);
         let heads_loop = blocks.len() >= 2 || ir::successors_of(header).contains(&header);
+        // A block of the loop that enters the first call's without passing it: the loop's
+        // header comes before the first call. When it tests where to go and that is not an
+        // advancing loop's test (a write-all loop merged into the copy loop around it), a
+        // loop whose stops resume it may take it.
+        let entered_within = !heads_loop
+            && ir::predecessors(header).into_iter().any(|p| {
+                !p.is_null()
+                    && ir::terminator(p).is_some_and(|t| !self.shim.dominates(sites[c0].call, t))
+                    && ir::block_reaches(header, p)
+            });
         // Arguments that are the header's phis advance (write-all, read-until-full loops).
         let form = match advance::tested_header(header) {
             Some(tested) if !heads_loop => Some(advance::Form::Top { header: tested }),
@@ -83,7 +93,13 @@ impl Checker<'_> {
         if let Some(form) = form {
             let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
             let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();
-            return self.check_advancing(calls, straight.entries, gap_exits, gap_loads, form);
+            let entries = straight.entries.clone();
+            return match self.check_advancing(calls, entries, gap_exits, gap_loads, form) {
+                Err(refusal) if entered_within => {
+                    self.or_resuming(calls, straight.entries, &gaps, refusal)
+                }
+                checked => checked,
+            };
         }
         let entries = straight.entries;
         let leaving = self.check_plain(calls, entries.clone(), &gaps, header, heads_loop, blocks);
@@ -91,11 +107,23 @@ impl Checker<'_> {
             Ok(looped) => Ok(looped),
             // Stops that go back into the loop, or a way round with more than one test: a
             // stop may instead resume the original loop after its call.
-            Err(refusal) => match self.check_resuming(calls, entries, &gaps) {
-                Ok(looped) => Ok(looped),
-                Err(resumed) if resume_says_more(&refusal, &resumed) => Err(resumed),
-                Err(_) => Err(refusal),
-            },
+            Err(refusal) => self.or_resuming(calls, entries, &gaps, refusal),
+        }
+    }
+
+    /// The loop as one whose stops resume it (3d), when `refusal` refused it otherwise: the
+    /// plan, or whichever refusal says more.
+    fn or_resuming(
+        &mut self,
+        calls: &[usize],
+        entries: Vec<Entry>,
+        gaps: &[std::rc::Rc<super::GapFacts>],
+        refusal: Refusal,
+    ) -> Result<Looped, Refusal> {
+        match self.check_resuming(calls, entries, gaps) {
+            Ok(looped) => Ok(looped),
+            Err(resumed) if resume_says_more(&refusal, &resumed) => Err(resumed),
+            Err(_) => Err(refusal),
         }
     }
 
@@ -136,6 +164,7 @@ impl Checker<'_> {
             advancing: Vec::new(),
             derived: Vec::new(),
             tested: None,
+            tested_by: None,
             prefix: Vec::new(),
             handed: Vec::new(),
             stop_tests: Vec::new(),
@@ -241,8 +270,14 @@ impl Checker<'_> {
         let on_path: HashMap<LLVMValueRef, LLVMValueRef> =
             gaps.iter().flat_map(|g| g.on_path.clone()).collect();
         let round = resume::way_round(shim, sites, &mut entries, &on_path)?;
-        let header = round.header;
         let inside: HashSet<LLVMBasicBlockRef> = round.blocks.iter().copied().collect();
+        // A header that tests where the way round goes before the first call: the batch
+        // begins at the first call, where the way round and every other way there enter.
+        let header = if round.prefix_decides {
+            tested_header_start(shim, sites, c0, &round)?
+        } else {
+            round.header
+        };
         // An argument that is a phi between the header and the first call is its value on
         // the way round.
         for e in entries.iter_mut() {
@@ -255,7 +290,7 @@ impl Checker<'_> {
             }
         }
         invariant_arguments(&entries, sites, &inside, &[])?;
-        let preheader = one_way_in(header, &inside, sites[c0].call)?;
+        let preheader = one_way_in(round.header, &inside, sites[c0].call)?;
         no_load_round(gaps, &conditions::loads(&round.gap))?;
         let carried = header_values(shim, header, sites, c0, |phi| {
             resume::carried(
@@ -267,8 +302,9 @@ impl Checker<'_> {
                 sites,
             )
         })?;
-        // Between the header and the first call, only counters' next values.
-        for &inst in &round.prefix_code {
+        // Between the header and the first call, only counters' next values (a header that
+        // tests is `tested_header_start`'s).
+        for &inst in round.prefix_code.iter().filter(|_| !round.prefix_decides) {
             let counter_step = carried
                 .iter()
                 .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
@@ -293,7 +329,7 @@ impl Checker<'_> {
             &carried,
             &given,
             &round.blocks,
-            header,
+            &[header, round.header],
         )?;
         let exits = entries
             .iter()
@@ -340,11 +376,78 @@ impl Checker<'_> {
             advancing: Vec::new(),
             derived: Vec::new(),
             tested: None,
+            tested_by: round.prefix_decides.then_some(round.header),
             prefix: round.prefix,
             handed,
             stop_tests: Vec::new(),
         })
     }
+}
+
+/// The block a batch begins at when the loop's header tests where the way round goes
+/// before the first call (`Round::prefix_decides`): the first call's own block, which must
+/// begin with the call and have no phis. Every way into that block then enters the batch
+/// instead (the way round when the header's tests chose the call, the loop's first
+/// iteration, the original code after a stop), and the header's code runs only in the
+/// original code. So that code must be what a batch may skip (it computes values, no
+/// effects, no traps), and nothing it computes may be used where the batch's calls and
+/// stops lead before the header runs again (there it would hold a value of an earlier
+/// iteration).
+fn tested_header_start(
+    shim: &Shim,
+    sites: &[Site],
+    c0: usize,
+    round: &resume::Round,
+) -> Result<LLVMBasicBlockRef, Refusal> {
+    let call = sites[c0].call;
+    let start = ir::parent_block(call);
+    let refuse = |inst: LLVMValueRef, why: &'static str| {
+        Refusal::new(
+            inst,
+            Reason::HeaderTested {
+                inst,
+                first: c0,
+                why,
+            },
+        )
+    };
+    let first = ir::instructions(start)
+        .into_iter()
+        .find(|&i| shim.inst_flags(i) & flags::DEBUG == 0);
+    if first != Some(call) {
+        let inst = first.unwrap_or(call);
+        return Err(refuse(inst, "comes before it in its block"));
+    }
+    for &inst in &round.prefix_code {
+        let f = shim.inst_flags(inst);
+        if conditions::unsafe_kind(inst, f).is_some() {
+            return Err(refuse(inst, "is not something a batch may skip"));
+        }
+    }
+    // The blocks the batch's calls and their stops reach before the header runs again.
+    let mut reached: HashSet<LLVMBasicBlockRef> = HashSet::from([start]);
+    let mut todo = vec![start];
+    while let Some(b) = todo.pop() {
+        for next in ir::successors_of(b) {
+            if next != round.header && reached.insert(next) {
+                todo.push(next);
+            }
+        }
+    }
+    for &b in &round.prefix_blocks {
+        for inst in ir::instructions(b) {
+            let stale = ir::users(inst)
+                .iter()
+                .any(|&(user, _)| reached.contains(&ir::parent_block(user)));
+            if stale {
+                return Err(refuse(
+                    inst,
+                    "is used where a stop of the batch resumes the loop, which the header does not run again before",
+                ));
+            }
+        }
+    }
+    Ok(start)
 }
 
 /// Refuses the first argument of `entries` computed in the loop (`inside`) other than
@@ -435,6 +538,10 @@ fn no_load_round(
 /// `leaving`'s: when stops that go back into the loop, or a way round with more than one
 /// test, were what stopped it, or a carried value the resuming form then took.
 fn resume_says_more(leaving: &Refusal, resumed: &Refusal) -> bool {
+    // The walk round came back through a header that tests, and only what that needs failed.
+    if matches!(resumed.reason, Reason::HeaderTested { .. }) {
+        return true;
+    }
     // The resuming form found the loop when its walk round came back to the first call.
     let walked_round = !matches!(
         resumed.reason,

@@ -239,6 +239,14 @@ pub enum Reason {
         value: LLVMValueRef,
         site: usize,
     },
+    /// The batch begins at the first call, after the header's tests (`resume.rs`): a value
+    /// of the header is used where a stop resumes the loop, or its code is more than the
+    /// batch may skip.
+    HeaderTested {
+        inst: LLVMValueRef,
+        first: usize,
+        why: &'static str,
+    },
 }
 
 impl Reason {
@@ -287,7 +295,8 @@ impl Reason {
             | StopTestUnknown { .. }
             | ResumeUnknownWay { .. }
             | ResumeLeaves { .. }
-            | ResumeNeeds { .. } => Condition::WholeLoop,
+            | ResumeNeeds { .. }
+            | HeaderTested { .. } => Condition::WholeLoop,
         }
     }
 }
@@ -557,6 +566,11 @@ impl Refusal {
             ResumeLeaves { inst, site } => format!(
                 "after {} the way round leaves the loop at '{}' although no call stopped the batch",
                 label(*site),
+                ir::describe(*inst)
+            ),
+            HeaderTested { inst, first, why } => format!(
+                "the loop's header tests where the way round goes before {}, so the batch begins at that call, but '{}' {why}",
+                label(*first),
                 ir::describe(*inst)
             ),
             ResumeNeeds { value, site } => format!(

@@ -354,6 +354,12 @@ pub(super) struct Round {
     pub prefix: Vec<(LLVMValueRef, LLVMValueRef)>,
     /// The instructions from the header to the first call that are not phis or debug records.
     pub prefix_code: Vec<LLVMValueRef>,
+    /// The blocks from the header (included) to the first call's (left out), in order.
+    pub prefix_blocks: Vec<LLVMBasicBlockRef>,
+    /// Whether a branch on the way from the header to the first call tests a value (the
+    /// walk decided it from the iteration's results): the header of a write-all loop clang
+    /// merged into the copy loop around it, `if (left == 0) read(...) else write(...)`.
+    pub prefix_decides: bool,
 }
 
 /// Why a walk round failed, with how far it got (steps recorded).
@@ -389,6 +395,8 @@ fn walk_round(
     let mut found: Option<(LLVMBasicBlockRef, HashSet<LLVMBasicBlockRef>)> = None;
     let mut prefix: Vec<(LLVMValueRef, LLVMValueRef)> = Vec::new();
     let mut prefix_code = Vec::new();
+    let mut prefix_blocks = Vec::new();
+    let mut prefix_decides = false;
     let mut cur = ir::next_instruction(sites[ck].call);
     loop {
         let Some(inst) = cur else {
@@ -439,6 +447,9 @@ fn walk_round(
         if !visited.insert(next) {
             return Err(fail(Refusal::new(inst, Reason::Loops), &steps));
         }
+        if found.is_some() {
+            prefix_decides |= ir::successors(inst).len() > 1;
+        }
         let phis: Vec<LLVMValueRef> = ir::instructions(next)
             .into_iter()
             .take_while(|&i| ir::is_phi(i))
@@ -465,15 +476,17 @@ fn walk_round(
                 let refusal = Refusal::new(inst, Reason::ResumeLeaves { inst, site: ck });
                 return Err(fail(refusal, &steps));
             }
-            ev.phis.clear();
-            ev.calls.clear();
-            ev.on_path.clear();
+            // The header's phis take this iteration's values: a test of them before the first
+            // call is decided by what the calls returned.
+            ev.enter(next, from);
+            prefix_blocks.push(next);
             found = Some((next, blocks));
         } else if let Some((_, blocks)) = &found {
             // A block between the header and the first call: its phis' values on the way
             // must be defined before the loop (or be such a value of an earlier block).
             let inside =
                 |v: LLVMValueRef| ir::is_instruction(v) && blocks.contains(&ir::parent_block(v));
+            prefix_blocks.push(next);
             for phi in phis {
                 let v = incoming(phi)
                     .map(|v| prefix.iter().find(|&&(p, _)| p == v).map_or(v, |&(_, w)| w));
@@ -495,6 +508,7 @@ fn walk_round(
     let Some((header, inside)) = found else {
         return Err(fail(Refusal::new(c0, Reason::Malformed), &steps));
     };
+    prefix_blocks.retain(|&b| b != ir::parent_block(c0));
     let gap = Gap {
         steps,
         end: End::Reached { exit_to_b: None },
@@ -511,6 +525,8 @@ fn walk_round(
         blocks,
         prefix,
         prefix_code,
+        prefix_blocks,
+        prefix_decides,
     })
 }
 
@@ -696,6 +712,7 @@ pub(super) fn handed(
 /// entries `0..=i`, the carried phis, those next values, and the phis `given` back from a stop
 /// at an entry from the one each names on (those between the header and the first call, from
 /// entry 0; those between the calls that are a result, from the first entry they dominate).
+/// The ways after a call are followed up to any of `headers`.
 pub(super) fn needs(
     shim: &Shim,
     sites: &[Site],
@@ -703,7 +720,7 @@ pub(super) fn needs(
     carried: &[Carried],
     given: &[(LLVMValueRef, usize)],
     blocks: &[LLVMBasicBlockRef],
-    header: LLVMBasicBlockRef,
+    headers: &[LLVMBasicBlockRef],
 ) -> Result<Vec<u64>, Refusal> {
     if carried.len() > 64 {
         let at = carried[64].phi;
@@ -742,7 +759,9 @@ pub(super) fn needs(
                 .filter(|(k, _)| nexts & 1 << k != 0)
                 .map(|(_, c)| c.next),
         );
-        // Where the original code goes after the call, until it comes round to the header.
+        // Where the original code goes after the call, until it comes round to the header
+        // (where the batch begins, and the loop's own header when that tests first: its
+        // values are computed again there, `looped::tested_header_start`).
         let after: HashSet<LLVMValueRef> = ir::instructions(block)
             .into_iter()
             .skip_while(|&x| x != call)
@@ -751,7 +770,7 @@ pub(super) fn needs(
         let mut reached = HashSet::new();
         let mut queue: VecDeque<LLVMBasicBlockRef> = ir::successors_of(block).into();
         while let Some(b) = queue.pop_front() {
-            if b == header || !reached.insert(b) {
+            if headers.contains(&b) || !reached.insert(b) {
                 continue;
             }
             queue.extend(ir::successors_of(b));

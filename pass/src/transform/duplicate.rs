@@ -28,6 +28,16 @@
 //! [`MAX_PER_FUNCTION`] paths are copied in one function, and only for edges that ran at least
 //! [`MIN_WEIGHT`] times and at least a [`HOT_SHARE`]th as often as the profile's heaviest.
 //!
+//! **Round paths** ([`run_round`]): clang merges a write-all loop inlined into a copy loop
+//! with it, one header for both (`while ((n = read(..)) > 0) write_all(out, buf, n)`): the
+//! header tests what is left to write, the read starts the count afresh and goes back to the
+//! header, and the write goes back to it with what is left. The hot edge read -> write then
+//! runs through the back edge and the header. The blocks from the read's way back to the
+//! write, the header included, are copied for the read: the copy of the header is entered
+//! from inside its loop only (the loop keeps its one entry), its test is decided by the
+//! read's own (`len == 0` after `n > 0`) and folded, and read -> write is a straight line
+//! inside an iteration that the header begins.
+//!
 //! The same copying serves a loop whose way round shares a merge with a stop's way back
 //! into the loop (`split_merges`): a read retried after `EAGAIN` inside the iteration, both
 //! results merged before their tests. The merge is copied for the way round, so that the way
@@ -42,9 +52,10 @@ use super::Changed;
 use super::Hot;
 use crate::context::Context;
 use crate::ir;
+use crate::legality::conditions::unsafe_kind;
 use crate::legality::{loop_blocks, Reason};
 use crate::remarks::Remark;
-use crate::shim::{NewHeader, Shim};
+use crate::shim::{flags, NewHeader, Shim};
 
 /// Blocks on the path from the first call's block to the second's, both included.
 pub(crate) const MAX_PATH: usize = 16;
@@ -68,11 +79,14 @@ fn back_edge(shim: &Shim, from: LLVMBasicBlockRef, to: LLVMBasicBlockRef) -> boo
     shim.dominates(first, term)
 }
 
-/// The shortest path of forward edges from `from` to `to`, at most [`MAX_PATH`] blocks.
+/// The shortest path of forward edges from `from` to `to`, at most [`MAX_PATH`] blocks; with
+/// `round`, the path may also take the back edge to that header (a block that dominates
+/// `from`), once.
 fn forward_path(
     shim: &Shim,
     from: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
+    round: Option<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMBasicBlockRef>> {
     let mut before: HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = HashMap::new();
     let mut depth: HashMap<LLVMBasicBlockRef, usize> = HashMap::from([(from, 1)]);
@@ -91,7 +105,7 @@ fn forward_path(
             continue;
         }
         for next in ir::successors_of(block) {
-            if depth.contains_key(&next) || back_edge(shim, block, next) {
+            if depth.contains_key(&next) || (Some(next) != round && back_edge(shim, block, next)) {
                 continue;
             }
             depth.insert(next, d + 1);
@@ -221,6 +235,176 @@ fn split_merges(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     changed
 }
 
+/// The value `v` brings into a phi by the path's edge `from -> block`, through the phis of
+/// the path's earlier blocks (each by the path's edge into it).
+fn through_path_phis(path: &[LLVMBasicBlockRef], mut v: LLVMValueRef) -> LLVMValueRef {
+    for _ in 0..path.len() {
+        if !ir::is_instruction(v) || !ir::is_phi(v) {
+            break;
+        }
+        let block = ir::parent_block(v);
+        let Some(i) = path.iter().position(|&b| b == block).filter(|&i| i > 0) else {
+            break;
+        };
+        match ir::incoming(v)
+            .iter()
+            .find(|&&(_, from)| from == path[i - 1])
+        {
+            Some(&(w, _)) => v = w,
+            None => break,
+        }
+    }
+    v
+}
+
+/// Whether `v` is computed from one of `phis` (operands followed through instructions, at
+/// most 64 of them; an answer not reached in that many says yes).
+fn uses_any(v: LLVMValueRef, phis: &HashSet<LLVMValueRef>) -> bool {
+    let mut seen = HashSet::new();
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        if phis.contains(&v) {
+            return true;
+        }
+        if !ir::is_instruction(v) || !seen.insert(v) {
+            continue;
+        }
+        if seen.len() > 64 {
+            return true;
+        }
+        todo.extend((0..ir::num_operands(v)).map(|k| ir::operand(v, k)));
+    }
+    false
+}
+
+/// Whether the round path into `header` (at `path[h]`) starts the loop's state afresh: the
+/// header has phis and a conditional branch and nothing a multi-call could not skip (its copy
+/// runs between the calls), every value the path brings into its phis is
+/// computed without them, and one is the first call's result (through integer casts): the
+/// way of an outer loop's iteration (a read that sets what is left to write), not the inner
+/// loop's way back (a write that leaves what is left of the count).
+fn starts_afresh(
+    shim: &Shim,
+    path: &[LLVMBasicBlockRef],
+    h: usize,
+    header: LLVMBasicBlockRef,
+    first: LLVMValueRef,
+) -> bool {
+    let phis: Vec<LLVMValueRef> = ir::instructions(header)
+        .into_iter()
+        .take_while(|&i| ir::is_phi(i))
+        .collect();
+    let conditional = ir::terminator(header).is_some_and(|t| ir::conditional_branch(t).is_some());
+    if phis.is_empty() || !conditional || h == 0 {
+        return false;
+    }
+    // Its copy runs between the calls: only what a multi-call may skip.
+    let effect = ir::instructions(header).into_iter().any(|i| {
+        let f = shim.inst_flags(i);
+        !ir::is_phi(i)
+            && !ir::is_terminator(i)
+            && f & flags::DEBUG == 0
+            && unsafe_kind(i, f).is_some()
+    });
+    if effect {
+        return false;
+    }
+    let own: HashSet<LLVMValueRef> = phis.iter().copied().collect();
+    let mut from_call = false;
+    for &phi in &phis {
+        let Some(&(v, _)) = ir::incoming(phi).iter().find(|&&(_, b)| b == path[h - 1]) else {
+            return false;
+        };
+        let v = through_path_phis(path, v);
+        if uses_any(v, &own) {
+            return false;
+        }
+        from_call |= ir::strip_int_casts(v) == first;
+    }
+    from_call
+}
+
+/// A hot edge that dominance refuses, ran at least [`MIN_WEIGHT`] times and at least a
+/// [`HOT_SHARE`]th as often as the heaviest, between calls of one function in two blocks.
+struct Refused {
+    a: usize,
+    b: usize,
+    weight: u64,
+    function: LLVMValueRef,
+    from: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+}
+
+/// The hot edges whose paths are worth copying, as legality refused them today.
+fn refused_edges(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<Refused> {
+    let sites = hot.sites;
+    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
+    let today = hot.today(ctx);
+    today
+        .refused
+        .iter()
+        .filter_map(|r| {
+            let Reason::NotDominating { a, b } = r.refusal.reason else {
+                return None;
+            };
+            let function = sites[a].function;
+            let (from, to) = (
+                ir::parent_block(sites[a].call),
+                ir::parent_block(sites[b].call),
+            );
+            let hot_enough =
+                r.weight >= MIN_WEIGHT && r.weight.saturating_mul(HOT_SHARE) >= heaviest;
+            (hot_enough && sites[b].function == function && from != to).then_some(Refused {
+                a,
+                b,
+                weight: r.weight,
+                function,
+                from,
+                to,
+            })
+        })
+        .collect()
+}
+
+/// Copies, for hot edges that dominance refuses, a path that goes round its loop's header
+/// between the calls (the module doc's round paths): at most one per function and run, and
+/// only where the way into the header starts the loop's state afresh ([`starts_afresh`]).
+pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let mut changed = Changed::No;
+    let mut functions: HashSet<LLVMValueRef> = HashSet::new();
+    for e in refused_edges(ctx, hot) {
+        if functions.contains(&e.function) {
+            continue;
+        }
+        let Some(header) = super::innermost_loop(ctx.shim, e.from, e.to) else {
+            continue;
+        };
+        if header == e.from || header == e.to {
+            continue;
+        }
+        let Some(path) = forward_path(ctx.shim, e.from, e.to, Some(header)) else {
+            continue;
+        };
+        let Some(h) = path.iter().position(|&b| b == header) else {
+            continue;
+        };
+        if !starts_afresh(ctx.shim, &path, h, header, sites[e.a].call) {
+            continue;
+        }
+        functions.insert(e.function);
+        let (a, b, weight) = (e.a, e.b, e.weight);
+        match ctx.shim.duplicate_path(&path, MAX_COPY, NewHeader::No) {
+            Ok(blocks) => {
+                changed = Changed::Yes;
+                ctx.remark(Remark::duplicated(sites, a, b, weight, blocks, true));
+            }
+            Err(why) => ctx.remark(Remark::not_duplicated(sites, a, b, weight, &why)),
+        }
+    }
+    changed
+}
+
 /// Copies the paths of the hot edges that dominance refuses (heaviest first), and the merges
 /// of loops' ways round that a stop's way back joins (`split_merges`).
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
@@ -228,42 +412,24 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         return Changed::Yes;
     }
     let sites = hot.sites;
-    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
-    let today = hot.today(ctx);
     let mut changed = Changed::No;
     let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
-    for r in &today.refused {
-        let Reason::NotDominating { a, b } = r.refusal.reason else {
+    for e in refused_edges(ctx, hot) {
+        let Some(path) = forward_path(ctx.shim, e.from, e.to, None) else {
             continue;
         };
-        if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
-            continue;
-        }
-        let function = sites[a].function;
-        if sites[b].function != function {
-            continue;
-        }
-        let (from, to) = (
-            ir::parent_block(sites[a].call),
-            ir::parent_block(sites[b].call),
-        );
-        if from == to {
-            continue;
-        }
-        let Some(path) = forward_path(ctx.shim, from, to) else {
-            continue;
-        };
-        let done = per_function.entry(function).or_default();
+        let done = per_function.entry(e.function).or_default();
         if *done >= MAX_PER_FUNCTION {
             continue;
         }
+        let (a, b, weight) = (e.a, e.b, e.weight);
         match ctx.shim.duplicate_path(&path, MAX_COPY, NewHeader::No) {
             Ok(blocks) => {
                 *done += 1;
                 changed = Changed::Yes;
-                ctx.remark(Remark::duplicated(sites, a, b, r.weight, blocks));
+                ctx.remark(Remark::duplicated(sites, a, b, weight, blocks, false));
             }
-            Err(why) => ctx.remark(Remark::not_duplicated(sites, a, b, r.weight, &why)),
+            Err(why) => ctx.remark(Remark::not_duplicated(sites, a, b, weight, &why)),
         }
     }
     changed

@@ -128,6 +128,7 @@ impl Today {
             match p {
                 Plan::Looped(l) => {
                     today.whole.insert(l.header);
+                    today.whole.extend(l.tested_by);
                 }
                 Plan::Straight(s) => today.straight.push(s),
             }
@@ -191,6 +192,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("globals", globals::run),
     ("hoist", hoist::run),
     ("rotate", rotate::run),
+    // A write-all loop clang merged into the copy loop around it: the read's way to the
+    // write goes round the shared header, which is copied for it.
+    ("round", duplicate::run_round),
     // After a rotation and after a moved start: a running offset kept at the end of the
     // iteration is a sum of two phis of the new header.
     ("sums", sums::run),
@@ -396,7 +400,7 @@ pub(super) fn loops_holding(
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
 /// the start back; hoisting needs the loop's refusal over the peeled calls), which needs the
 /// copies as sites and the edges on them.
-const RESCAN_AFTER: &[&str] = &["thread", "retry", "reheader", "sums", "peel"];
+const RESCAN_AFTER: &[&str] = &["thread", "retry", "round", "reheader", "sums", "peel"];
 
 /// The module's sites and the profile's hot pairs over them, after a change.
 /// The sites as scanned again, with the pairs and the sites that follow themselves.
