@@ -1222,7 +1222,8 @@ static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, Dominator
 // Folds the conditional branches of `Copies` that the way into them decides: a copy entered
 // through one-way blocks from a conditional branch whose condition implies the copy's (a
 // loop header's `len == 0` copied onto the way from a read that went on because
-// `len > 0`) goes the one way it can, and the other successor loses it as a predecessor.
+// `len > 0`) goes the one way it can, and the other successor loses it as a predecessor;
+// never a copy of the path itself.
 static void foldImpliedBranches(ArrayRef<BasicBlock *> Copies, const DataLayout &DL) {
   for (BasicBlock *BB : Copies) {
     if (!BB)
@@ -1249,6 +1250,10 @@ static void foldImpliedBranches(ArrayRef<BasicBlock *> Copies, const DataLayout 
       continue;
     BasicBlock *Live = Br->getSuccessor(*Known ? 0 : 1);
     BasicBlock *Dead = Br->getSuccessor(*Known ? 1 : 0);
+    // A test that contradicts the path (the shortest path need not be one the program
+    // takes) stays: folding it would leave the rest of the copies unreachable.
+    if (is_contained(Copies, Dead))
+      continue;
     Value *Cond = Br->getCondition();
     Dead->removePredecessor(BB);
     IRBuilder<> B(Br);

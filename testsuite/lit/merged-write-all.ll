@@ -12,11 +12,14 @@
 ; RUN: FileCheck %s < %t.ll
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
+; RUN: not grep 'peeled .* merged_rotated' %t.remarks
 
 ; REMARK-DAG: remark: <unknown>:0:0: copied 3 blocks on the way from 'read' at merged (no debug location) round the loop's header to 'write' at merged (no debug location) so that the hot edge read -> write (weight 557) is one iteration: the loop of write is merged with the one around it (one header for both)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at merged (no debug location) is also used by '%w = call i64 @write(i32 %out, ptr %p, i64 %left)'): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: the loop's header tests where the way round goes before 'read' at merged_used (no debug location), so the batch begins at that call, but '%left = phi i64 {{.*}}' is used where a stop of the batch resumes the loop, which the header does not run again before
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: 'call void @note(i64 %n0)' between 'read' at merged_call (no debug location) and 'write' at merged_call (no debug location) calls 'note': user code cannot run inside a multi-call
+; REMARK-DAG: remark: <unknown>:0:0: copied 4 blocks on the way from 'read' at merged_rotated (no debug location) round the loop's header to 'write' at merged_rotated (no debug location) so that the hot edge read -> write (weight 557) is one iteration: the loop of write is merged with the one around it (one header for both)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at merged_rotated (no debug location) {{.*}}
 ; REMARK-NOT: round the loop's header to 'write' at merged_call
 
 ; The header sends the way round to the batch when nothing is left to write, else to the
@@ -59,8 +62,20 @@
 ; CHECK-NOT: top.dup
 ; CHECK: declare void @note(i64)
 
+; The write in the header (clang rotated the write-all loop: `if (w == 0)` is tested after
+; the write, then what is left): the way is copied on from the write back to the read, and
+; the read's block heads the loop; the original write-all loop, once done, enters the batch
+; too. The loop around it is not peeled.
+; CHECK-LABEL: define i32 @merged_rotated(
+; CHECK: mc.loop:{{.*}}preds = %more, %more.dup
+; CHECK: put.dup:
+; CHECK-NEXT: %w.dup = call i64 @write(i32 %fd, ptr %buf, i64 %{{[0-9a-z.]+}})
+; CHECK: more.dup:
+; CHECK: br i1 %empty.dup, label %mc.loop, label %latch
+
 declare i64 @read(i32, ptr, i64)
 declare i64 @write(i32, ptr, i64)
+declare ptr @__errno_location()
 
 @seen = global i64 0
 
@@ -190,3 +205,53 @@ fail:
 }
 
 declare void @note(i64)
+
+define i32 @merged_rotated(i32 %in, i32 %fd) {
+entry:
+  %buf = alloca [4096 x i8], align 16
+  %n0 = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %got0 = icmp sgt i64 %n0, 0
+  br i1 %got0, label %put, label %done
+
+again:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %got = icmp sgt i64 %n, 0
+  br i1 %got, label %latch, label %done
+
+put:
+  %left = phi i64 [ %left.next, %latch ], [ %n0, %entry ]
+  %p = phi ptr [ %p.next, %latch ], [ %buf, %entry ]
+  %w = call i64 @write(i32 %fd, ptr %p, i64 %left)
+  %failed = icmp slt i64 %w, 0
+  br i1 %failed, label %exit, label %moved
+
+moved:
+  %none = icmp eq i64 %w, 0
+  br i1 %none, label %full, label %more
+
+full:
+  %errno = call ptr @__errno_location()
+  store i32 28, ptr %errno, align 4
+  br label %exit
+
+more:
+  %p.w = getelementptr inbounds i8, ptr %p, i64 %w
+  %left.w = sub i64 %left, %w
+  %empty = icmp eq i64 %left.w, 0
+  br i1 %empty, label %again, label %latch
+
+latch:
+  %left.next = phi i64 [ %left.w, %more ], [ %n, %again ]
+  %p.next = phi ptr [ %p.w, %more ], [ %buf, %again ]
+  br label %put
+
+done:
+  %last = phi i64 [ %n0, %entry ], [ %n, %again ]
+  %err = icmp ne i64 %last, 0
+  %r = sext i1 %err to i32
+  br label %exit
+
+exit:
+  %ret = phi i32 [ %r, %done ], [ -1, %full ], [ -1, %put ]
+  ret i32 %ret
+}

@@ -36,7 +36,10 @@
 //! write, the header included, are copied for the read: the copy of the header is entered
 //! from inside its loop only (the loop keeps its one entry), its test is decided by the
 //! read's own (`len == 0` after `n > 0`) and folded, and read -> write is a straight line
-//! inside an iteration that the header begins.
+//! inside an iteration that the header begins. When clang rotated the write-all loop (the
+//! write in the shared header, its tests after it, as with gnulib's `full_write`), the copy
+//! goes on from the write along the way back to the read, and the read's block heads a loop
+//! of its own.
 //!
 //! The same copying serves a loop whose way round shares a merge with a stop's way back
 //! into the loop (`split_merges`): a read retried after `EAGAIN` inside the iteration, both
@@ -278,17 +281,17 @@ fn uses_any(v: LLVMValueRef, phis: &HashSet<LLVMValueRef>) -> bool {
 }
 
 /// Whether the round path into `header` (at `path[h]`) starts the loop's state afresh: the
-/// header has phis and a conditional branch and nothing a multi-call could not skip (its copy
-/// runs between the calls), every value the path brings into its phis is
-/// computed without them, and one is the first call's result (through integer casts): the
-/// way of an outer loop's iteration (a read that sets what is left to write), not the inner
-/// loop's way back (a write that leaves what is left of the count).
+/// header has phis and a conditional branch and, before the second call, nothing a
+/// multi-call could not skip (its copy runs between the calls), every value the path brings
+/// into its phis is computed without them, and one is the first call's result (through
+/// integer casts): the way of an outer loop's iteration (a read that sets what is left to
+/// write), not the inner loop's way back (a write that leaves what is left of the count).
 fn starts_afresh(
     shim: &Shim,
     path: &[LLVMBasicBlockRef],
     h: usize,
     header: LLVMBasicBlockRef,
-    first: LLVMValueRef,
+    (first, second): (LLVMValueRef, LLVMValueRef),
 ) -> bool {
     let phis: Vec<LLVMValueRef> = ir::instructions(header)
         .into_iter()
@@ -298,8 +301,12 @@ fn starts_afresh(
     if phis.is_empty() || !conditional || h == 0 {
         return false;
     }
-    // Its copy runs between the calls: only what a multi-call may skip.
-    let effect = ir::instructions(header).into_iter().any(|i| {
+    // Its copy runs between the calls (up to the second when that is in it): only what a
+    // multi-call may skip.
+    let between = ir::instructions(header)
+        .into_iter()
+        .take_while(|&i| i != second);
+    let effect = between.into_iter().any(|i| {
         let f = shim.inst_flags(i);
         !ir::is_phi(i)
             && !ir::is_terminator(i)
@@ -380,16 +387,26 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let Some(header) = super::innermost_loop(ctx.shim, e.from, e.to) else {
             continue;
         };
-        if header == e.from || header == e.to {
+        if header == e.from {
             continue;
         }
-        let Some(path) = forward_path(ctx.shim, e.from, e.to, Some(header)) else {
+        let Some(mut path) = forward_path(ctx.shim, e.from, e.to, Some(header)) else {
             continue;
         };
         let Some(h) = path.iter().position(|&b| b == header) else {
             continue;
         };
-        if !starts_afresh(ctx.shim, &path, h, header, sites[e.a].call) {
+        // `b` in the header (clang rotated the write-all loop: its test of what is left
+        // follows the write): the copy goes on along the way from `b` back to `a`, so that
+        // the copied write's way back to the read leaves the original header out.
+        if header == e.to {
+            match forward_path(ctx.shim, e.to, e.from, None) {
+                Some(back) if back.len() > 2 => path.extend(&back[1..back.len() - 1]),
+                _ => continue,
+            }
+        }
+        let calls = (sites[e.a].call, sites[e.b].call);
+        if !starts_afresh(ctx.shim, &path, h, header, calls) {
             continue;
         }
         functions.insert(e.function);

@@ -16,8 +16,10 @@
 //!
 //! A loop is peeled for a hot pair `a -> b` when legality refuses the pair because the path
 //! from `a` enters a block from more than one place (`Reason::Join`) and that block heads a
-//! loop that holds `b` but not `a` (a loop around both is rotation's, `rotate.rs`). Refusals
-//! are missed remarks `Peeling`:
+//! loop that holds `b` but not `a` (a loop around both is rotation's, `rotate.rs`), and no
+//! loop inside it is taken whole already (the copy loop of a merged write-all loop, whose
+//! looped multi-call a peel would copy for one first iteration). Refusals are missed
+//! remarks `Peeling`:
 //!
 //! - the loop does not hold `b` (it lies between the calls: peeling would not bring them
 //!   together);
@@ -137,6 +139,11 @@ fn next_candidate(
         let blocks = loop_blocks(ctx.shim, block);
         let heads_loop = blocks.len() >= 2 || ir::successors_of(block).contains(&block);
         if !heads_loop || blocks.contains(&ir::parent_block(sites[a].call)) {
+            continue;
+        }
+        // A loop around one taken whole already (a merged write-all loop's copy loop): a peel
+        // would copy that looped multi-call for one first iteration.
+        if blocks.iter().any(|b| today.whole.contains(b)) {
             continue;
         }
         if !blocks.contains(&ir::parent_block(sites[b].call)) {
