@@ -1166,13 +1166,18 @@ static void joinWithCopies(ArrayRef<BasicBlock *> Orig, ArrayRef<BasicBlock *> C
 
 // For a path whose copies include a loop header entered from inside its loop (the header
 // dominates path[0]): whether every edge a copy takes off the path keeps the control flow
-// reducible. The copies are entered from path[K-1] alone, so a cycle through them comes back
-// to path[0..K). Each edge off the path must go to one of those blocks (a cycle that they
-// head), to a copied header itself, out of every copied header's loop, or to a block whose
-// one way on (one successor each, at most 8 blocks) reaches a copied header: anything else
-// could enter a cycle of the loop that leaves its header out somewhere other than that
-// cycle's own head.
-static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, DominatorTree &DT) {
+// reducible, and the blocks off the path that must be copied with it for that (`Sides`, each
+// with the index of the one path block that enters it). The copies are entered from
+// path[K-1] alone, so a cycle through them comes back to path[0..K). Each edge off the path
+// must go to one of those blocks (a cycle that they head), to a copied header itself, out of
+// every copied header's loop, or to a block whose one way on (one successor each, at most 8
+// blocks) reaches a copied header. Otherwise the block it goes to is copied too when it has
+// no phis, one predecessor on the path, and every edge out of it meets those rules or goes
+// to a later block of the path (a write's error test that joins the way on again, as an
+// EINTR retry does); anything else could enter a cycle of the loop that leaves its header
+// out somewhere other than that cycle's own head.
+static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, DominatorTree &DT,
+                                 std::vector<std::pair<BasicBlock *, unsigned>> &Sides) {
   SmallPtrSet<BasicBlock *, 8> Before(P.begin(), P.begin() + K);
   SmallPtrSet<BasicBlock *, 4> Headers;
   SmallPtrSet<BasicBlock *, 32> InLoop;
@@ -1198,23 +1203,45 @@ static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, Dominator
         Work.push_back(Pred);
     }
   }
+  auto Kept = [&](BasicBlock *S) {
+    if (Before.count(S) || Headers.count(S) || !InLoop.count(S))
+      return true;
+    BasicBlock *B = S;
+    for (unsigned Step = 0; Step < 8 && B; ++Step) {
+      if (Headers.count(B))
+        return true;
+      B = B->getSingleSuccessor();
+    }
+    return false;
+  };
+  auto Later = [&](BasicBlock *T, unsigned i) {
+    for (unsigned j = std::max(i + 1, K); j < P.size(); ++j)
+      if (P[j] == T)
+        return true;
+    return false;
+  };
   for (unsigned i = K; i < P.size(); ++i)
     for (BasicBlock *S : successors(P[i])) {
-      if (i + 1 < P.size() && S == P[i + 1])
+      if ((i + 1 < P.size() && S == P[i + 1]) || Kept(S))
         continue;
-      if (Before.count(S) || Headers.count(S) || !InLoop.count(S))
+      bool Known = false;
+      for (auto &[Side, From] : Sides)
+        Known |= Side == S && From == i;
+      if (Known)
         continue;
-      BasicBlock *B = S;
-      bool Reaches = false;
-      for (unsigned Step = 0; Step < 8 && B; ++Step) {
-        if (Headers.count(B)) {
-          Reaches = true;
-          break;
-        }
-        B = B->getSingleSuccessor();
-      }
-      if (!Reaches)
+      unsigned FromPath = 0;
+      for (BasicBlock *Pred : predecessors(S))
+        FromPath += is_contained(P, Pred);
+      if (is_contained(P, S) || S->isEHPad() || !S->phis().empty() || FromPath != 1 ||
+          !isa<BranchInst>(S->getTerminator()))
         return false;
+      for (BasicBlock *T : successors(S))
+        if (!Kept(T) && !Later(T, i))
+          return false;
+      for (Instruction &I : *S)
+        if (I.getType()->isTokenTy() || mayNotCopy(I))
+          return false;
+      Sides.push_back({S, i});
     }
   return true;
 }
@@ -1341,8 +1368,13 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
   }
   if (Insts > max_insts)
     return "the blocks to copy have more instructions than the limit";
-  if (CopiesHeader && !copiesReturnToHeader(P, K, DT))
+  std::vector<std::pair<BasicBlock *, unsigned>> Sides;
+  if (CopiesHeader && !copiesReturnToHeader(P, K, DT, Sides))
     return "a copy would branch into the loop where a way back to the path avoids its header";
+  for (auto &[S, From] : Sides)
+    Insts += S->size();
+  if (Insts > max_insts)
+    return "the blocks to copy have more instructions than the limit";
   if (new_header) {
     auto *Last = dyn_cast<BranchInst>(P[n - 1]->getTerminator());
     if (K != 1 || !Last || Last->isConditional())
@@ -1355,27 +1387,56 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
     Copies[i] = CloneBasicBlock(P[i], VMap, ".dup", F);
     Copies[i]->moveAfter(i == K ? P[n - 1] : Copies[i - 1]);
   }
+  // The blocks off the path copied with it, after the path's (they have no phis).
+  std::vector<BasicBlock *> Orig(P.begin(), P.end());
+  for (auto &[S, From] : Sides) {
+    Orig.push_back(S);
+    Copies.push_back(CloneBasicBlock(S, VMap, ".dup", F));
+    Copies.back()->moveAfter(Copies[Copies.size() - 2]);
+  }
+  auto SideCopy = [&](unsigned k) { return Copies[n + k]; };
   // The predecessor of each copy on the path: path[K-1] itself, then the copies.
   auto PathPred = [&](unsigned i) { return i == K ? P[K - 1] : Copies[i - 1]; };
-  // Phis of the copies: only the edge the path enters by, with its value as copied.
+  // Phis of the copies: only the edge the path enters by, with its value as copied, and the
+  // edges from the copies of the blocks off the path that come back to it.
   for (unsigned i = K; i < n; ++i)
-    for (PHINode &Orig : P[i]->phis()) {
-      auto *Copy = cast<PHINode>(VMap[&Orig]);
-      Value *V = Orig.getIncomingValueForBlock(P[i - 1]);
-      auto It = VMap.find(V);
-      if (i > K && It != VMap.end())
-        V = It->second;
-      Copy->replaceAllUsesWith(V);
-      Copy->eraseFromParent();
-      VMap[&Orig] = V;
+    for (PHINode &OrigPhi : P[i]->phis()) {
+      auto *Copy = cast<PHINode>(VMap[&OrigPhi]);
+      auto Mapped = [&](Value *V) {
+        auto It = VMap.find(V);
+        return It != VMap.end() ? static_cast<Value *>(It->second) : V;
+      };
+      Value *V = OrigPhi.getIncomingValueForBlock(P[i - 1]);
+      if (i > K)
+        V = Mapped(V);
+      SmallVector<std::pair<Value *, BasicBlock *>, 2> Rejoin;
+      for (unsigned k = 0; k < Sides.size(); ++k)
+        for (BasicBlock *T : successors(Sides[k].first))
+          if (T == P[i])
+            Rejoin.push_back({Mapped(OrigPhi.getIncomingValueForBlock(Sides[k].first)),
+                              SideCopy(k)});
+      if (Rejoin.empty()) {
+        Copy->replaceAllUsesWith(V);
+        Copy->eraseFromParent();
+        VMap[&OrigPhi] = V;
+        continue;
+      }
+      while (Copy->getNumIncomingValues())
+        Copy->removeIncomingValue(0u, /*DeletePHIIfEmpty=*/false);
+      Copy->addIncoming(V, PathPred(i));
+      for (auto &[W, From] : Rejoin)
+        Copy->addIncoming(W, From);
     }
   // Operands of the copies: values of the copied blocks become their copies.
-  for (unsigned i = K; i < n; ++i)
-    for (Instruction &I : *Copies[i]) {
+  for (BasicBlock *Copy : Copies) {
+    if (!Copy)
+      continue;
+    for (Instruction &I : *Copy) {
       RemapInstruction(&I, VMap, RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
       RemapDbgRecordRange(F->getParent(), I.getDbgRecordRange(), VMap,
                           RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
     }
+  }
   // Edges: path[K-1] and each copy go on to the next copy.
   for (unsigned i = K; i < n; ++i) {
     BasicBlock *Pred = PathPred(i);
@@ -1385,15 +1446,23 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
         while (Phi.getBasicBlockIndex(P[K - 1]) >= 0)
           Phi.removeIncomingValue(P[K - 1], /*DeletePHIIfEmpty=*/false);
   }
+  // The copies of the blocks off the path: entered from the copy of their path block, and
+  // back to the copies of the later path blocks they go to.
+  for (unsigned k = 0; k < Sides.size(); ++k) {
+    auto [S, From] = Sides[k];
+    Copies[From]->getTerminator()->replaceSuccessorWith(S, SideCopy(k));
+    for (unsigned j = K; j < n; ++j)
+      SideCopy(k)->getTerminator()->replaceSuccessorWith(P[j], Copies[j]);
+  }
   // Blocks the copies branch to off the path: the copies are new predecessors. Values
   // defined in the copied blocks and used elsewhere: joined with their copies.
-  addCopyEdges(P, Copies, VMap);
-  joinWithCopies(P, Copies, VMap);
+  addCopyEdges(Orig, Copies, VMap);
+  joinWithCopies(Orig, Copies, VMap);
   if (new_header)
     FoldSingleEntryPHINodes(P[1]);
   if (CopiesHeader)
     foldImpliedBranches(Copies, F->getDataLayout());
-  *copied = n - K;
+  *copied = n - K + Sides.size();
   C.FAM.invalidate(*F, PreservedAnalyses::none());
   return nullptr;
 }

@@ -12,7 +12,7 @@
 ; RUN: FileCheck %s < %t.ll
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
-; RUN: not grep 'peeled .* merged_rotated' %t.remarks
+; RUN: not grep 'peeled .* merged_\(rotated\|eintr\)' %t.remarks
 
 ; REMARK-DAG: remark: <unknown>:0:0: copied 3 blocks on the way from 'read' at merged (no debug location) round the loop's header to 'write' at merged (no debug location) so that the hot edge read -> write (weight 557) is one iteration: the loop of write is merged with the one around it (one header for both)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at merged (no debug location) is also used by '%w = call i64 @write(i32 %out, ptr %p, i64 %left)'): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop
@@ -20,6 +20,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: 'call void @note(i64 %n0)' between 'read' at merged_call (no debug location) and 'write' at merged_call (no debug location) calls 'note': user code cannot run inside a multi-call
 ; REMARK-DAG: remark: <unknown>:0:0: copied 4 blocks on the way from 'read' at merged_rotated (no debug location) round the loop's header to 'write' at merged_rotated (no debug location) so that the hot edge read -> write (weight 557) is one iteration: the loop of write is merged with the one around it (one header for both)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at merged_rotated (no debug location) {{.*}}
+; REMARK-DAG: remark: <unknown>:0:0: copied 5 blocks on the way from 'read' at merged_eintr (no debug location) round the loop's header to 'write' at merged_eintr (no debug location) so that the hot edge read -> write (weight 557) is one iteration: the loop of write is merged with the one around it (one header for both)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at merged_eintr (no debug location) {{.*}}
 ; REMARK-NOT: round the loop's header to 'write' at merged_call
 
 ; The header sends the way round to the batch when nothing is left to write, else to the
@@ -71,6 +73,19 @@
 ; CHECK: put.dup:
 ; CHECK-NEXT: %w.dup = call i64 @write(i32 %fd, ptr %buf, i64 %{{[0-9a-z.]+}})
 ; CHECK: more.dup:
+; CHECK: br i1 %empty.dup, label %mc.loop, label %latch
+
+; The rotated form whose write-all helper retries EINTR: the retry's test joins the way back
+; before the test of what is left, so it is copied with the path (a block off it that comes
+; back to it), and the copy of the join takes both.
+; CHECK-LABEL: define i32 @merged_eintr(
+; CHECK: mc.loop:{{.*}}preds = %test, %test.dup
+; CHECK: put.dup:
+; CHECK-NEXT: %w.dup = call i64 @write(i32 %fd, ptr %buf, i64 %{{[0-9a-z.]+}})
+; CHECK: interrupted.dup:
+; CHECK: br i1 %eintr.dup, label %test.dup, label %exit
+; CHECK: test.dup:
+; CHECK-NEXT: %p.t.dup = phi ptr [ %buf, %interrupted.dup ], [ %p.w.dup, %moved.dup ]
 ; CHECK: br i1 %empty.dup, label %mc.loop, label %latch
 
 declare i64 @read(i32, ptr, i64)
@@ -253,5 +268,57 @@ done:
 
 exit:
   %ret = phi i32 [ %r, %done ], [ -1, %full ], [ -1, %put ]
+  ret i32 %ret
+}
+
+define i32 @merged_eintr(i32 %in, i32 %fd) {
+entry:
+  %buf = alloca [4096 x i8], align 16
+  %n0 = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %got0 = icmp sgt i64 %n0, 0
+  br i1 %got0, label %put, label %done
+
+again:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %got = icmp sgt i64 %n, 0
+  br i1 %got, label %latch, label %done
+
+put:
+  %left = phi i64 [ %left.next, %latch ], [ %n0, %entry ]
+  %p = phi ptr [ %p.next, %latch ], [ %buf, %entry ]
+  %w = call i64 @write(i32 %fd, ptr %p, i64 %left)
+  %failed = icmp slt i64 %w, 0
+  br i1 %failed, label %interrupted, label %moved
+
+interrupted:
+  %errno = call ptr @__errno_location()
+  %e = load i32, ptr %errno, align 4
+  %eintr = icmp eq i32 %e, 4
+  br i1 %eintr, label %test, label %exit
+
+moved:
+  %p.w = getelementptr inbounds i8, ptr %p, i64 %w
+  %left.w = sub i64 %left, %w
+  br label %test
+
+test:
+  %p.t = phi ptr [ %p.w, %moved ], [ %p, %interrupted ]
+  %left.t = phi i64 [ %left.w, %moved ], [ %left, %interrupted ]
+  %empty = icmp eq i64 %left.t, 0
+  br i1 %empty, label %again, label %latch
+
+latch:
+  %left.next = phi i64 [ %left.t, %test ], [ %n, %again ]
+  %p.next = phi ptr [ %p.t, %test ], [ %buf, %again ]
+  br label %put
+
+done:
+  %last = phi i64 [ %n0, %entry ], [ %n, %again ]
+  %err = icmp ne i64 %last, 0
+  %r = sext i1 %err to i32
+  br label %exit
+
+exit:
+  %ret = phi i32 [ %r, %done ], [ -1, %interrupted ]
   ret i32 %ret
 }

@@ -82,6 +82,14 @@ fn back_edge(shim: &Shim, from: LLVMBasicBlockRef, to: LLVMBasicBlockRef) -> boo
     shim.dominates(first, term)
 }
 
+/// Whether block `a` dominates block `b`.
+fn dominates_block(shim: &Shim, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> bool {
+    match (ir::instructions(a).first(), ir::terminator(b)) {
+        (Some(&first), Some(term)) => shim.dominates(first, term),
+        _ => false,
+    }
+}
+
 /// The shortest path of forward edges from `from` to `to`, at most [`MAX_PATH`] blocks; with
 /// `round`, the path may also take the back edge to that header (a block that dominates
 /// `from`), once.
@@ -281,7 +289,8 @@ fn uses_any(v: LLVMValueRef, phis: &HashSet<LLVMValueRef>) -> bool {
 }
 
 /// Whether the round path into `header` (at `path[h]`) starts the loop's state afresh: the
-/// header has phis and a conditional branch and, before the second call, nothing a
+/// header has phis and a conditional branch (or the path goes `through` to the way back) and,
+/// before the second call, nothing a
 /// multi-call could not skip (its copy runs between the calls), every value the path brings
 /// into its phis is computed without them, and one is the first call's result (through
 /// integer casts): the way of an outer loop's iteration (a read that sets what is left to
@@ -292,13 +301,14 @@ fn starts_afresh(
     h: usize,
     header: LLVMBasicBlockRef,
     (first, second): (LLVMValueRef, LLVMValueRef),
+    through: bool,
 ) -> bool {
     let phis: Vec<LLVMValueRef> = ir::instructions(header)
         .into_iter()
         .take_while(|&i| ir::is_phi(i))
         .collect();
     let conditional = ir::terminator(header).is_some_and(|t| ir::conditional_branch(t).is_some());
-    if phis.is_empty() || !conditional || h == 0 {
+    if phis.is_empty() || !(conditional || through) || h == 0 {
         return false;
     }
     // Its copy runs between the calls (up to the second when that is in it): only what a
@@ -374,7 +384,8 @@ fn refused_edges(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<Refused> {
 }
 
 /// Copies, for hot edges that dominance refuses, a path that goes round its loop's header
-/// between the calls (the module doc's round paths): at most one per function and run, and
+/// between the calls (the module doc's round paths): at most one copied per function and run
+/// (a refused one changes nothing, and the next is tried), and
 /// only where the way into the header starts the loop's state afresh ([`starts_afresh`]).
 pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
@@ -397,22 +408,28 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             continue;
         };
         // `b` in the header (clang rotated the write-all loop: its test of what is left
-        // follows the write): the copy goes on along the way from `b` back to `a`, so that
-        // the copied write's way back to the read leaves the original header out.
-        if header == e.to {
+        // follows the write), or in the header of a loop of its own inside (clang kept the
+        // write-all loop apart, its header entered from the copy loop's): the copy goes on
+        // along the way from `b` back to `a`, so that the copied write's way back to the read
+        // leaves the original header out.
+        let inner = header == e.to
+            || (super::reheader::heads_loop(ctx.shim, e.to)
+                && dominates_block(ctx.shim, e.to, e.from));
+        if inner {
             match forward_path(ctx.shim, e.to, e.from, None) {
                 Some(back) if back.len() > 2 => path.extend(&back[1..back.len() - 1]),
                 _ => continue,
             }
         }
         let calls = (sites[e.a].call, sites[e.b].call);
-        if !starts_afresh(ctx.shim, &path, h, header, calls) {
+        if !starts_afresh(ctx.shim, &path, h, header, calls, inner) {
             continue;
         }
-        functions.insert(e.function);
         let (a, b, weight) = (e.a, e.b, e.weight);
         match ctx.shim.duplicate_path(&path, MAX_COPY, NewHeader::No) {
             Ok(blocks) => {
+                // The function changed: its other candidates wait for the next run.
+                functions.insert(e.function);
                 changed = Changed::Yes;
                 ctx.remark(Remark::duplicated(sites, a, b, weight, blocks, true));
             }
