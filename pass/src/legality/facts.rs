@@ -324,7 +324,7 @@ fn entered(a_block: LLVMBasicBlockRef, x: LLVMBasicBlockRef) -> Vec<LLVMBasicBlo
 }
 
 /// The blocks reachable from `start` without entering any of `barriers` (other than `start`).
-fn reachable_avoiding(
+pub(super) fn reachable_avoiding(
     start: LLVMBasicBlockRef,
     barriers: &[LLVMBasicBlockRef],
 ) -> HashSet<LLVMBasicBlockRef> {

@@ -425,15 +425,7 @@ fn tested_header_start(
         }
     }
     // The blocks the batch's calls and their stops reach before the header runs again.
-    let mut reached: HashSet<LLVMBasicBlockRef> = HashSet::from([start]);
-    let mut todo = vec![start];
-    while let Some(b) = todo.pop() {
-        for next in ir::successors_of(b) {
-            if next != round.header && reached.insert(next) {
-                todo.push(next);
-            }
-        }
-    }
+    let reached = facts::reachable_avoiding(start, &[round.header]);
     for &b in &round.prefix_blocks {
         for inst in ir::instructions(b) {
             let stale = ir::users(inst)

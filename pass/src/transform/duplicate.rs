@@ -290,11 +290,11 @@ fn uses_any(v: LLVMValueRef, phis: &HashSet<LLVMValueRef>) -> bool {
 
 /// Whether the round path into `header` (at `path[h]`) starts the loop's state afresh: the
 /// header has phis and a conditional branch (or the path goes `through` to the way back) and,
-/// before the second call, nothing a
-/// multi-call could not skip (its copy runs between the calls), every value the path brings
-/// into its phis is computed without them, and one is the first call's result (through
-/// integer casts): the way of an outer loop's iteration (a read that sets what is left to
-/// write), not the inner loop's way back (a write that leaves what is left of the count).
+/// before the second call, nothing a multi-call could not skip (its copy runs between the
+/// calls), every value the path brings into its phis is computed without them, and one is
+/// the first call's result (through integer casts): the way of an outer loop's iteration (a
+/// read that sets what is left to write), not the inner loop's way back (a write that leaves
+/// what is left of the count).
 fn starts_afresh(
     shim: &Shim,
     path: &[LLVMBasicBlockRef],
