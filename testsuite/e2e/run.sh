@@ -54,7 +54,8 @@
 # mergedfull.c, the same with gnulib's full_write (a write of nothing is ENOSPC), whose
 # merged loop clang rotates, the write in the shared header, and mergedeintr.c, a copy into a
 # pipe under signals without SA_RESTART whose write-all helper retries EINTR, clang keeping
-# its loop inside the copy loop) it
+# its loop inside the copy loop, and mergedcount.c, mergedall.c counting its blocks and
+# bytes, one looped multi-call that carries both counts) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -100,7 +101,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -168,7 +169,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -368,12 +369,16 @@ host_program() {
 		if [ "$p" = chunkcopy ] && [ "$(grep -c 'chunkcopy\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: .*whose count is min(' "$w/clustered.log")" -ne 5 ]; then
 			fail "$p: the five loops with clamped counts are not five looped multi-calls"
 		fi
-		# mergedall's, mergedfull's and mergedeintr's copy loop and write-all loop share a
+		# mergedall's, mergedfull's, mergedeintr's and mergedcount's copy loop and write-all loop share a
 		# header or nest: one looped multi-call once the read's way round the copy loop's
 		# header to the write is copied.
-		if { [ "$p" = mergedall ] || [ "$p" = mergedfull ] || [ "$p" = mergedeintr ]; } && ! { grep -q "$p\.c:[0-9]*:[0-9]*: remark: copied [0-9]* blocks on the way from 'read' at $p\.c:[0-9]*:[0-9]* round the loop's header to 'write'" "$w/clustered.log" &&
+		if { [ "$p" = mergedall ] || [ "$p" = mergedfull ] || [ "$p" = mergedeintr ] || [ "$p" = mergedcount ]; } && ! { grep -q "$p\.c:[0-9]*:[0-9]*: remark: copied [0-9]* blocks on the way from 'read' at $p\.c:[0-9]*:[0-9]* round the loop's header to 'write'" "$w/clustered.log" &&
 			grep -q "$p\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write" "$w/clustered.log"; }; then
 			fail "$p: the copy loop merged with its write-all loop is not one looped multi-call"
+		fi
+		# mergedcount's looped multi-call carries its count of blocks and its total of bytes.
+		if [ "$p" = mergedcount ] && ! grep -q "mergedcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*carries %[0-9a-z.]* (total of read's results), %[0-9a-z.]* (counter)" "$w/clustered.log"; then
+			fail "$p: the copy loop's looped multi-call does not carry its count and total"
 		fi
 		# intcopy's loop passes the read's int result to the write and tests it after the
 		# loop: one looped multi-call only if both are taken for the result itself.

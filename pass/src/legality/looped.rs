@@ -270,13 +270,23 @@ impl Checker<'_> {
         let on_path: HashMap<LLVMValueRef, LLVMValueRef> =
             gaps.iter().flat_map(|g| g.on_path.clone()).collect();
         let round = resume::way_round(shim, sites, &mut entries, &on_path)?;
-        let inside: HashSet<LLVMBasicBlockRef> = round.blocks.iter().copied().collect();
         // A header that tests where the way round goes before the first call: the batch
         // begins at the first call, where the way round and every other way there enter.
-        let header = if round.prefix_decides {
-            tested_header_start(shim, sites, c0, &round)?
+        let inside: HashSet<LLVMBasicBlockRef> = round.blocks.iter().copied().collect();
+        let carried_of = |phi| {
+            resume::carried(
+                phi,
+                &inside,
+                &round.walked,
+                ir::parent_block(sites[ck].call),
+                calls,
+                sites,
+            )
+        };
+        let (header, tested_carried) = if round.prefix_decides {
+            tested_header_start(shim, sites, c0, &round, &carried_of)?
         } else {
-            round.header
+            (round.header, Vec::new())
         };
         // An argument that is a phi between the header and the first call is its value on
         // the way round.
@@ -292,16 +302,8 @@ impl Checker<'_> {
         invariant_arguments(&entries, sites, &inside, &[])?;
         let preheader = one_way_in(round.header, &inside, sites[c0].call)?;
         no_load_round(gaps, &conditions::loads(&round.gap))?;
-        let carried = header_values(shim, header, sites, c0, |phi| {
-            resume::carried(
-                phi,
-                &inside,
-                &round.walked,
-                ir::parent_block(sites[ck].call),
-                calls,
-                sites,
-            )
-        })?;
+        let mut carried = header_values(shim, header, sites, c0, carried_of)?;
+        carried.extend(tested_carried);
         // Between the header and the first call, only counters' next values (a header that
         // tests is `tested_header_start`'s).
         for &inst in round.prefix_code.iter().filter(|_| !round.prefix_decides) {
@@ -392,13 +394,18 @@ impl Checker<'_> {
 /// original code. So that code must be what a batch may skip (it computes values, no
 /// effects, no traps), and nothing it computes may be used where the batch's calls and
 /// stops lead before the header runs again (there it would hold a value of an earlier
-/// iteration).
+/// iteration), unless it is one of the header's phis that the batch carries (`carried_of`:
+/// a counter or a total that a copy loop keeps beside a write-all loop merged into it) and
+/// the header dominates the first call's block: the batch then begins with the phi's value
+/// of the iteration it begins in, and hands each stop its value at the start of the
+/// iteration that stopped. Returns that block and the carried phis.
 fn tested_header_start(
     shim: &Shim,
     sites: &[Site],
     c0: usize,
     round: &resume::Round,
-) -> Result<LLVMBasicBlockRef, Refusal> {
+    carried_of: &dyn Fn(LLVMValueRef) -> Result<Carried, String>,
+) -> Result<(LLVMBasicBlockRef, Vec<Carried>), Refusal> {
     let call = sites[c0].call;
     let start = ir::parent_block(call);
     let refuse = |inst: LLVMValueRef, why: &'static str| {
@@ -426,20 +433,31 @@ fn tested_header_start(
     }
     // The blocks the batch's calls and their stops reach before the header runs again.
     let reached = facts::reachable_avoiding(start, &[round.header]);
+    let dominates_start = ir::instructions(round.header)
+        .first()
+        .is_some_and(|&first| shim.dominates(first, call));
+    let mut carried = Vec::new();
     for &b in &round.prefix_blocks {
         for inst in ir::instructions(b) {
             let stale = ir::users(inst)
                 .iter()
                 .any(|&(user, _)| reached.contains(&ir::parent_block(user)));
-            if stale {
-                return Err(refuse(
+            if !stale {
+                continue;
+            }
+            let kept = (b == round.header && ir::is_phi(inst) && dominates_start)
+                .then(|| carried_of(inst).ok())
+                .flatten();
+            match kept {
+                Some(c) => carried.push(c),
+                None => return Err(refuse(
                     inst,
                     "is used where a stop of the batch resumes the loop, which the header does not run again before",
-                ));
+                )),
             }
         }
     }
-    Ok(start)
+    Ok((start, carried))
 }
 
 /// Refuses the first argument of `entries` computed in the loop (`inside`) other than

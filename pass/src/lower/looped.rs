@@ -136,6 +136,12 @@ pub(crate) fn lower(
         b.position_at_end(fill);
         b.set_location(dbg);
         for (init, c) in inits.iter_mut().zip(&plan.carried) {
+            // A phi of the header that tests before the batch's block (`Looped::tested_by`),
+            // which dominates that block: the batch begins with its value.
+            if ir::parent_block(c.phi) != plan.header {
+                *init = Some(c.phi);
+                continue;
+            }
             let phi = b.phi(ir::type_of(c.phi), "mc.loop.init");
             let incoming: Vec<_> = ir::incoming(c.phi)
                 .into_iter()
@@ -312,9 +318,17 @@ pub(crate) fn lower(
         }
         phi
     });
+    // The carried values the original loop resumes with; a phi of a header before the
+    // batch's block gets its value where the fallback leads by the rewrites.
+    let mut at_fallback = Vec::with_capacity(plan.carried.len());
     for (c, &init) in plan.carried.iter().zip(&inits) {
         let v = state.completed(b, c, init, done_fallback);
-        Builder::set_incoming_value(c.phi, fallback, v);
+        if ir::parent_block(c.phi) == plan.header {
+            Builder::set_incoming_value(c.phi, fallback, v);
+            at_fallback.push(None);
+        } else {
+            at_fallback.push(Some(v));
+        }
     }
     b.br(plan.header);
     b.position_at_end(again);
@@ -324,7 +338,7 @@ pub(crate) fn lower(
 
     let defs: Vec<_> = plan.carried.iter().map(|c| (c.phi, c.next)).collect();
     if resumes {
-        return resume_rewrites(plan, sites, &outs, &carried_outs);
+        return resume_rewrites(plan, sites, &outs, &carried_outs, (fallback, &at_fallback));
     }
     rewrites(plan, sites, &outs, &defs, &carried_outs)
 }
@@ -340,6 +354,7 @@ fn resume_rewrites(
     sites: &[Site],
     outs: &[(LLVMBasicBlockRef, Vec<LLVMValueRef>)],
     per_exit: &[Vec<(LLVMValueRef, LLVMValueRef)>],
+    (fallback, at_fallback): (LLVMBasicBlockRef, &[Option<LLVMValueRef>]),
 ) -> Vec<Rewrite> {
     let own = |def: LLVMValueRef| vec![ir::parent_block(def)];
     let results = plan.entries.iter().enumerate().map(|(j, e)| {
@@ -361,6 +376,7 @@ fn resume_rewrites(
                 .iter()
                 .zip(per_exit)
                 .map(|((out_b, _), vals)| (*out_b, vals[k].0))
+                .chain(at_fallback[k].map(|v| (fallback, v)))
                 .collect(),
         };
         let nexts = Rewrite {

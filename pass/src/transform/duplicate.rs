@@ -404,8 +404,23 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let Some(mut path) = forward_path(ctx.shim, e.from, e.to, Some(header)) else {
             continue;
         };
-        let Some(h) = path.iter().position(|&b| b == header) else {
+        let Some(outer) = path.iter().position(|&b| b == header) else {
             continue;
+        };
+        // The header whose state the way starts afresh: the innermost loop's, or the header
+        // of a loop nested in it that the path enters after it and that dominates `a` (clang
+        // kept a write-all loop apart from a copy loop that keeps counts of its own: the
+        // copy loop's header only adds, the write-all loop's tests what is left, and the
+        // read goes back through it).
+        let calls = (sites[e.a].call, sites[e.b].call);
+        let nested = (outer + 1..path.len()).find(|&i| {
+            super::reheader::heads_loop(ctx.shim, path[i])
+                && dominates_block(ctx.shim, path[i], e.from)
+                && starts_afresh(ctx.shim, &path, i, path[i], calls, false)
+        });
+        let (h, header) = match nested {
+            Some(i) if !starts_afresh(ctx.shim, &path, outer, header, calls, false) => (i, path[i]),
+            _ => (outer, header),
         };
         // `b` in the header (clang rotated the write-all loop: its test of what is left
         // follows the write), or in the header of a loop of its own inside (clang kept the
@@ -421,7 +436,6 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 _ => continue,
             }
         }
-        let calls = (sites[e.a].call, sites[e.b].call);
         if !starts_afresh(ctx.shim, &path, h, header, calls, inner) {
             continue;
         }
