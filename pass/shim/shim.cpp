@@ -1467,6 +1467,120 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
   return nullptr;
 }
 
+// Merges `twin` into `keep` (undoing the copy LLVM's loop rotation made of a loop's first
+// block for its way in): `twin` and `keep` are two blocks of one function with no phis, the
+// same successors in the same order, and `keep`'s instructions the last ones of `twin`, in the
+// same order, each the same operation with the same flags on the same operands, or on the
+// instructions of its own block at the same place. When `twin` begins with more (the code
+// before the loop that rotation put the copy after), it is split before them first. The
+// values of those instructions are used only among them and by the phis of the successors;
+// each such phi takes from `twin` the value it takes from `keep` (as its own block's), or
+// values defined outside both, which a new phi of `keep` then joins. The ways into `twin`'s
+// copied part then go to `keep` instead, and it is deleted: every way into it runs the same
+// instructions on the same values in `keep`, and goes on to the same block with the same
+// values. Returns null when done, else the reason (a static string), nothing changed.
+const char *syscluster_shim_merge_twin(void *ctx, LLVMBasicBlockRef keep,
+                                       LLVMBasicBlockRef twin) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *K = unwrap(keep), *T = unwrap(twin);
+  Function *F = K->getParent();
+  if (K == T || T->getParent() != F)
+    return "the blocks are one block or in two functions";
+  if (!K->phis().empty() || !T->phis().empty() || K->isEHPad() || T->isEHPad())
+    return "a block begins with phis or is an exception-handling pad";
+  if (is_contained(predecessors(T), K) || is_contained(predecessors(K), T) ||
+      is_contained(predecessors(T), T) || pred_empty(T))
+    return "the blocks enter each other or themselves";
+  Instruction *KT = K->getTerminator(), *TT = T->getTerminator();
+  if (!isa<BranchInst>(KT) || !isa<BranchInst>(TT) ||
+      KT->getNumSuccessors() != TT->getNumSuccessors())
+    return "the blocks do not end in the same branch";
+  for (unsigned i = 0; i < KT->getNumSuccessors(); ++i)
+    if (KT->getSuccessor(i) != TT->getSuccessor(i))
+      return "the blocks go on to different blocks";
+  auto Body = [](BasicBlock *B) {
+    SmallVector<Instruction *, 16> Out;
+    for (Instruction &I : *B)
+      if (!isa<DbgInfoIntrinsic>(I))
+        Out.push_back(&I);
+    return Out;
+  };
+  SmallVector<Instruction *, 16> KI = Body(K), All = Body(T);
+  if (All.size() < KI.size())
+    return "the twin has fewer instructions";
+  unsigned Offset = All.size() - KI.size();
+  ArrayRef<Instruction *> TI = ArrayRef<Instruction *>(All).drop_front(Offset);
+  DenseMap<Value *, Value *> Map;
+  auto Mapped = [&](Value *V) {
+    auto It = Map.find(V);
+    return It == Map.end() ? V : It->second;
+  };
+  for (unsigned i = 0; i < KI.size(); ++i) {
+    Instruction *A = TI[i], *B = KI[i];
+    if (!A->isSameOperationAs(B) ||
+        A->getRawSubclassOptionalData() != B->getRawSubclassOptionalData() ||
+        A->getType()->isTokenTy() || mayNotCopy(*A))
+      return "the blocks end in different instructions";
+    for (unsigned k = 0; k < A->getNumOperands(); ++k)
+      if (Mapped(A->getOperand(k)) != B->getOperand(k))
+        return "the blocks end in different instructions";
+    Map[A] = B;
+  }
+  // Split off, the twin is entered from its first part alone.
+  if (!Offset)
+    for (BasicBlock *P : predecessors(T))
+      if (is_contained(predecessors(K), P))
+        return "a block enters both";
+  SmallPtrSet<Instruction *, 16> Copied(TI.begin(), TI.end());
+  SmallPtrSet<BasicBlock *, 4> Succs(succ_begin(T), succ_end(T));
+  for (Instruction *A : TI)
+    for (Use &U : A->uses()) {
+      auto *User = cast<Instruction>(U.getUser());
+      if (Copied.count(User))
+        continue;
+      auto *Phi = dyn_cast<PHINode>(User);
+      if (!Phi || !Succs.count(Phi->getParent()) || Phi->getIncomingBlock(U) != T)
+        return "a value of the twin is used past its successors";
+    }
+  auto Own = [&](Value *V, bool InTwin) {
+    auto *I = dyn_cast<Instruction>(V);
+    return I && (InTwin ? Copied.count(I) != 0 : I->getParent() == K);
+  };
+  SmallVector<std::tuple<PHINode *, Value *, Value *>, 4> Joins;
+  for (BasicBlock *S : Succs)
+    for (PHINode &Phi : S->phis()) {
+      Value *VT = Phi.getIncomingValueForBlock(T), *VK = Phi.getIncomingValueForBlock(K);
+      if (Mapped(VT) == VK)
+        continue;
+      if (Own(VT, true) || Own(VK, false))
+        return "a phi after the blocks takes different values of their own from them";
+      Joins.push_back({&Phi, VT, VK});
+    }
+
+  if (Offset)
+    T = SplitBlock(T, TI[0]);
+  SmallVector<BasicBlock *, 4> TPreds(predecessors(T)), KPreds(predecessors(K));
+  IRBuilder<> B(K, K->begin());
+  for (auto &[Phi, VT, VK] : Joins) {
+    PHINode *N = B.CreatePHI(Phi->getType(), TPreds.size() + KPreds.size(),
+                             Phi->getName() + ".twin");
+    for (BasicBlock *P : TPreds)
+      N->addIncoming(VT, P);
+    for (BasicBlock *P : KPreds)
+      N->addIncoming(VK, P);
+    for (unsigned i = 0; i < Phi->getNumIncomingValues(); ++i)
+      if (Phi->getIncomingBlock(i) == K)
+        Phi->setIncomingValue(i, N);
+  }
+  SmallPtrSet<BasicBlock *, 4> Redirected;
+  for (BasicBlock *P : TPreds)
+    if (Redirected.insert(P).second)
+      P->getTerminator()->replaceSuccessorWith(T, K);
+  DeleteDeadBlock(T);
+  C.FAM.invalidate(*F, PreservedAnalyses::none());
+  return nullptr;
+}
+
 // Copies the top of a loop onto its way in, for a top that branches: `blocks[0]` is the loop's
 // header, entered from `way_in` (outside the loop) and from the loop; `blocks` are the blocks
 // of the loop that the header reaches without passing the new header, the last one ending in

@@ -281,6 +281,39 @@ impl Remark {
         }
     }
 
+    /// The block of `a`'s call merged with its copy on the loop's way in, so that the loop
+    /// begins with the call (`transform::duplicate::run_round`).
+    pub(crate) fn twin_merged(sites: &[Site], a: usize, b: usize, weight: u64) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "TwinMerged",
+            function: sites[a].function,
+            at: Some(sites[a].call),
+            message: format!(
+                "merged the copy of the block of {} that the loop's way in runs into that block, so that the loop begins with {} and the hot edge {} -> {} (weight {weight}) is one iteration: the loop of {} inside it is entered from it alone",
+                sites[a].label(),
+                sites[a].callee,
+                sites[a].callee,
+                sites[b].callee,
+                sites[b].callee,
+            ),
+        }
+    }
+
+    /// Why the block of `a`'s call was not merged with its copy on the loop's way in.
+    pub(crate) fn twin_not_merged(sites: &[Site], a: usize, why: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "TwinNotMerged",
+            function: sites[a].function,
+            at: Some(sites[a].call),
+            message: format!(
+                "the block of {} was not merged with its copy on the loop's way in: {why}",
+                sites[a].label()
+            ),
+        }
+    }
+
     /// The merge a loop's way round from `site`'s call shares with a stop's way back into
     /// the loop, copied for the way round (`transform::duplicate::split_merges`).
     pub(crate) fn merge_split(site: &Site, merge: &str, blocks: u32) -> Remark {

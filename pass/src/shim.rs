@@ -147,6 +147,11 @@ extern "C" {
         new_header: c_int,
         copied: *mut c_uint,
     ) -> *const c_char;
+    fn syscluster_shim_merge_twin(
+        ctx: *mut c_void,
+        keep: LLVMBasicBlockRef,
+        twin: LLVMBasicBlockRef,
+    ) -> *const c_char;
     fn syscluster_shim_known_callees(
         call: LLVMValueRef,
         out: *mut LLVMValueRef,
@@ -620,6 +625,20 @@ impl Shim {
             )
         };
         answer(p).map(|()| copied)
+    }
+    /// Merges `twin` into `keep`, two blocks that compute the same and go on to the same
+    /// blocks (a loop's first block and the copy loop rotation made of it for the way in):
+    /// `twin`'s predecessors go to `keep`, and `twin` is deleted (the shim's
+    /// `syscluster_shim_merge_twin` says when). `Err` with the reason when refused (nothing
+    /// changed then). The function's cached analyses are invalidated.
+    pub(crate) fn merge_twin(
+        &self,
+        keep: LLVMBasicBlockRef,
+        twin: LLVMBasicBlockRef,
+    ) -> Result<(), String> {
+        // SAFETY: ctx is live for this run; both are blocks of the module. The answer is null
+        // or a static NUL-terminated string.
+        answer(unsafe { syscluster_shim_merge_twin(self.ctx, keep, twin) })
     }
     /// Copies the top of a loop that branches (`blocks`: the header first, the block that ends
     /// in the branch to the loop's new header last) onto the way in (`way_in`), so that the new

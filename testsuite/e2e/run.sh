@@ -55,7 +55,9 @@
 # merged loop clang rotates, the write in the shared header, and mergedeintr.c, a copy into a
 # pipe under signals without SA_RESTART whose write-all helper retries EINTR, clang keeping
 # its loop inside the copy loop, and mergedcount.c, mergedall.c counting its blocks and
-# bytes, one looped multi-call that carries both counts) it
+# bytes, one looped multi-call that carries both counts, and mergedretry.c, a copy whose
+# read and write-all helper retry EINTR, the read's copy before the rotated loop merged
+# back) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -101,7 +103,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -169,7 +171,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -376,6 +378,17 @@ host_program() {
 			grep -q "$p\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write" "$w/clustered.log"; }; then
 			fail "$p: the copy loop merged with its write-all loop is not one looped multi-call"
 		fi
+		# mergedretry's copy loop (and mergedeintr's child's, the same loop over a pipe under
+		# signals), whose read is retried on EINTR, begins at the read once the read's copy
+		# before the loop is merged back: one looped multi-call. mergedeintr has two.
+		if [ "$p" = mergedretry ] || [ "$p" = mergedeintr ]; then
+			want=1
+			[ "$p" = mergedeintr ] && want=2
+			if ! grep -q "$p\.c:[0-9]*:[0-9]*: remark: merged the copy of the block of 'read' at $p\.c:[0-9]*:[0-9]* that the loop's way in runs into that block" "$w/clustered.log" ||
+				[ "$(grep -c "$p\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write" "$w/clustered.log")" -ne "$want" ]; then
+				fail "$p: the copy loop that retries its read is not one looped multi-call beginning at the read"
+			fi
+		fi
 		# mergedcount's looped multi-call carries its count of blocks and its total of bytes.
 		if [ "$p" = mergedcount ] && ! grep -q "mergedcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*carries %[0-9a-z.]* (total of read's results), %[0-9a-z.]* (counter)" "$w/clustered.log"; then
 			fail "$p: the copy loop's looped multi-call does not carry its count and total"
@@ -474,8 +487,8 @@ host_program() {
 			;;
 		pcopyat)
 			# Two tests of pwrite's result on the way round (w < 0, then w != n) are its
-			# stop together; each offset advances by pread's result.
-			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pwrite, up by pread.s result), %[a-z.0-9]* (argument 3 of pread, up by pread.s result)' "$w/clustered.log" ||
+			# stop together; each offset advances by pread's result (in either order).
+			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of p\(read\|write\), up by pread.s result), %[a-z.0-9]* (argument 3 of p\(read\|write\), up by pread.s result)' "$w/clustered.log" ||
 				fail "$p: the loop with an error test and a short-write test of pwrite's result is not one looped multi-call"
 			;;
 		pcopy)

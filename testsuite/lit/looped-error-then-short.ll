@@ -13,7 +13,7 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %add{{[0-9]+}} (argument 3 of pwrite, up by pread's result), %add{{[0-9]*}} (argument 3 of pread, up by pread's result)
+; REMARK: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %{{add|sum}}{{[0-9]*}} (argument 3 of {{pread|pwrite}}, up by pread's result), %{{add|sum}}{{[0-9]*}} (argument 3 of {{pread|pwrite}}, up by pread's result)
 ; REMARK-NOT: breaks linearity
 
 ; CHECK-LABEL: define i64 @copy_at(

@@ -19,6 +19,8 @@
 
 ; REMARK-DAG: remark: <unknown>:0:0: copied 3 blocks on the way from 'read' at counted (no debug location) round the loop's header to 'write' at counted (no debug location) so that the hot edge read -> write (weight 557) is one iteration: the loop of write is merged with the one around it (one header for both)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %[[TOTAL:[0-9a-z.]+]] (total of read's results), %[[BLOCKS:[0-9a-z.]+]] (counter); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at counted (no debug location) {{.*}}
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (counter); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at counted_after (no debug location) {{.*}}
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %sum (total of read's results), %{{[0-9a-z.]+}} (counter); its buffers are dead after the loop but for a stop past the first call (the buffer %buf of 'read' at counted_sunk (no debug location) {{.*}}
 ; REMARK-DAG: remark: <unknown>:0:0: copied 3 blocks on the way from 'read' at counted_doubled (no debug location) round the loop's header to 'write' at counted_doubled (no debug location) {{.*}}
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: the loop's header tests where the way round goes before 'read' at counted_doubled (no debug location), so the batch begins at that call, but '%blocks.next{{[0-9a-z.]*}} = phi i64 {{.*}}' is used where a stop of the batch resumes the loop, which the header does not run again before
 
@@ -67,10 +69,56 @@
 ; CHECK-LABEL: define i32 @counted_doubled(
 ; CHECK-NOT: call i64 @multicall_loop
 
+; The count's next value computed in the read's block before the read (`blocks++` after the
+; write-all loop): the batch still begins at the read, and each stop gets the next value
+; from the count it carries.
+; CHECK-LABEL: define i32 @counted_after(
+; CHECK: top:
+; CHECK-NEXT: %[[BH:[0-9a-z.]+]] = phi i64 [ %blocks, %body ], [ %[[BH]], %put ], [ %[[BW:[0-9a-z.]+]], %mc.loop.resume.1 ]
+; CHECK: mc.loop.resume.1:
+; CHECK-NEXT: %[[BW]] = phi i64 [ %[[BN1:[0-9a-z.]+]], %mc.loop.out.1 ], [ %[[BR:[0-9a-z.]+]], %put.dup ]
+; CHECK: mc.loop.fallback:
+; CHECK: %[[BF:[0-9a-z.]+]] = add i64 %[[BH]], %{{[0-9]+}}
+; CHECK-NEXT: br label %again
+; CHECK: mc.loop.out.0:
+; CHECK: %[[BN0:[0-9a-z.]+]] = add i64 %{{[0-9a-z.]+}}, 1
+; CHECK-NEXT: br label %mc.loop.resume.0
+; CHECK: mc.loop.out.1:
+; CHECK: %[[BN1]] = add i64 %{{[0-9a-z.]+}}, 1
+; CHECK-NEXT: br label %mc.loop.resume.1
+; CHECK: again:
+; CHECK-NEXT: %blocks.next = add nuw nsw i64 %[[BF]], 1
+; CHECK-NEXT: %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+; CHECK: mc.loop.resume.0:
+; CHECK-NEXT: %[[BR]] = phi i64 [ %[[BN0]], %mc.loop.out.0 ], [ %blocks.next, %again ]
+; CHECK: done:
+; CHECK: %b.out = phi i64 [ 0, %entry ], [ %[[BR]], %mc.loop.resume.0 ]
+
+; The total that clang adds only after the write-all loop (`total + count` before the next
+; read, both phis of the copy loop's header, passed on unchanged by the write-all loop's way
+; back) is a phi of the header that now heads both loops (transform/sums.rs): its value
+; there is the sum, which the way round advances by the read's count after the write.
+; CHECK-LABEL: define i32 @counted_sunk(
+; CHECK: body:
+; CHECK: %sum.next = add i64 %total, %count
+; CHECK: top:
+; CHECK-NEXT: %sum = phi i64 [ %sum.next, %body ], [ %sum, %put ], [ %[[SUMW:[0-9a-z.]+]], %mc.loop.resume.1 ]
+; CHECK-NOT: %total{{[0-9]+}} = phi
+; CHECK: mc.loop.resume.1:
+; CHECK: %[[SUMW]] = add i64 %{{[0-9a-z.]+}}, %{{[0-9a-z.]+}}
+; CHECK-NEXT: br i1 %ok.dup, label %top, label %fail
+; CHECK: mc.loop.fallback:
+; CHECK: add i64 %sum, %mc.loop.sum{{[0-9]*}}
+; CHECK: done:
+; CHECK: %t.out = phi i64 [ 0, %entry ], [ %{{[0-9a-z.]+}}, %mc.loop.resume.0 ]
+
 declare i64 @read(i32, ptr, i64)
 declare i64 @write(i32, ptr, i64)
 declare void @report(i64, i64)
 
+; clang -O2 of `while ((n = read(in, buf, sizeof buf)) > 0) { blocks++; total += n; if
+; (write_all(out, buf, n) < 0) return -1; } report(blocks, total);` with a write_all of the
+; same file that loops while `len > 0`.
 define i32 @counted(i32 %in, i32 %out) {
 entry:
   %buf = alloca [4096 x i8], align 16
@@ -149,6 +197,102 @@ put:
   %p.w = getelementptr inbounds i8, ptr %p, i64 %w
   %left.w = sub i64 %left, %w
   br i1 %ok, label %top, label %fail
+
+done:
+  %last = phi i64 [ %n0, %entry ], [ %n, %again ]
+  %b.out = phi i64 [ 0, %entry ], [ %blocks.next, %again ]
+  %t.out = phi i64 [ 0, %entry ], [ %total.next, %again ]
+  call void @report(i64 %b.out, i64 %t.out)
+  %err = icmp ne i64 %last, 0
+  %r = sext i1 %err to i32
+  ret i32 %r
+
+fail:
+  ret i32 -1
+}
+
+; clang -O2 of `while ((n = read(in, buf, sizeof buf)) > 0) { if (write_all(out, buf, n) < 0)
+; return -1; blocks++; } report(blocks, 0);`: the count's next value is computed before the
+; read, in the read's block.
+define i32 @counted_after(i32 %in, i32 %out) {
+entry:
+  %buf = alloca [4096 x i8], align 16
+  %n0 = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %got0 = icmp sgt i64 %n0, 0
+  br i1 %got0, label %body, label %done
+
+body:
+  %count = phi i64 [ %n, %again ], [ %n0, %entry ]
+  %blocks = phi i64 [ %blocks.next, %again ], [ 0, %entry ]
+  br label %top
+
+top:
+  %p = phi ptr [ %buf, %body ], [ %p.w, %put ]
+  %left = phi i64 [ %count, %body ], [ %left.w, %put ]
+  %empty = icmp eq i64 %left, 0
+  br i1 %empty, label %again, label %put
+
+put:
+  %w = call i64 @write(i32 %out, ptr %p, i64 %left)
+  %ok = icmp sgt i64 %w, -1
+  %p.w = getelementptr inbounds i8, ptr %p, i64 %w
+  %left.w = sub i64 %left, %w
+  br i1 %ok, label %top, label %fail
+
+again:
+  %blocks.next = add nuw nsw i64 %blocks, 1
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %got = icmp sgt i64 %n, 0
+  br i1 %got, label %body, label %done
+
+done:
+  %last = phi i64 [ %n0, %entry ], [ %n, %again ]
+  %b.out = phi i64 [ 0, %entry ], [ %blocks.next, %again ]
+  call void @report(i64 %b.out, i64 0)
+  %err = icmp ne i64 %last, 0
+  %r = sext i1 %err to i32
+  ret i32 %r
+
+fail:
+  ret i32 -1
+}
+
+; clang -O2 of `while ((n = read(in, buf, sizeof buf)) > 0) { total += n; if (write_all(out,
+; buf, n) < 0) return -1; blocks++; } report(blocks, total);`: clang adds the count to the
+; total only after the write-all loop, before the next read (`total + count`, both phis of
+; the copy loop's header).
+define i32 @counted_sunk(i32 %in, i32 %out) {
+entry:
+  %buf = alloca [4096 x i8], align 16
+  %n0 = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %got0 = icmp sgt i64 %n0, 0
+  br i1 %got0, label %body, label %done
+
+body:
+  %count = phi i64 [ %n, %again ], [ %n0, %entry ]
+  %blocks = phi i64 [ %blocks.next, %again ], [ 0, %entry ]
+  %total = phi i64 [ %total.next, %again ], [ 0, %entry ]
+  br label %top
+
+top:
+  %p = phi ptr [ %buf, %body ], [ %p.w, %put ]
+  %left = phi i64 [ %count, %body ], [ %left.w, %put ]
+  %empty = icmp eq i64 %left, 0
+  br i1 %empty, label %again, label %put
+
+put:
+  %w = call i64 @write(i32 %out, ptr %p, i64 %left)
+  %ok = icmp sgt i64 %w, -1
+  %p.w = getelementptr inbounds i8, ptr %p, i64 %w
+  %left.w = sub i64 %left, %w
+  br i1 %ok, label %top, label %fail
+
+again:
+  %total.next = add nuw nsw i64 %count, %total
+  %blocks.next = add nuw nsw i64 %blocks, 1
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %got = icmp sgt i64 %n, 0
+  br i1 %got, label %body, label %done
 
 done:
   %last = phi i64 [ %n0, %entry ], [ %n, %again ]

@@ -1,12 +1,14 @@
 /*
- * mergedcount IN OUT: mergedall.c's copy over a write-all helper of its own file, counting
- * the blocks and bytes it copied, which it reports on stderr at the end. clang -O2 keeps
- * two loops: the copy loop's header only adds to the counts, the write-all loop's inside it
- * tests what is left to write, and the read goes back through it. The pass copies the read's
- * way through both headers to the write; the inner header then heads one loop for both, and
- * the copy loop is one looped multi-call that begins at the read and carries the counts
- * (the iterations it began, the sum of the reads). A short write resumes the original loop
- * with the counts of that iteration.
+ * mergedcount IN OUT: mergedall.c's copy over a write-all helper of its own file, adding each
+ * block's size to a total before writing it and counting the block once it is written; it
+ * reports both on stderr at the end. clang -O2 keeps two loops: the write-all loop's header
+ * inside the copy loop tests what is left to write, the read comes back through it, and the
+ * total and the count are added to only after the write-all loop, before the next read. The
+ * pass copies the read's way through both headers to the write; the inner header then heads
+ * one loop for both, the total becomes a phi of it, and the copy loop is one looped
+ * multi-call that begins at the read and carries the total (the sum of the reads) and the
+ * count (the iterations it began). A short write resumes the original loop with that
+ * iteration's total and count.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -51,12 +53,12 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	while ((n = read(in, buf, sizeof buf)) > 0) {
-		blocks++;
 		total += n;
 		if (write_all(out, buf, n) < 0) {
 			perror("write");
 			return 1;
 		}
+		blocks++;
 	}
 	if (n < 0) {
 		perror("read");

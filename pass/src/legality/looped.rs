@@ -148,7 +148,7 @@ impl Checker<'_> {
         // In a completed iteration every entry passed its stop: one that stops on an error
         // leaves a result that is not negative.
         let nonneg = |e: usize| entries.get(e).is_some_and(|x| x.stop.stops_on_error());
-        let carried = header_values(self.shim, header, sites, c0, |phi| {
+        let carried = header_values(self.shim, header, sites, c0, Vec::new(), |phi| {
             carried_value(phi, &inside, calls, sites, &[], &nonneg, &|_| None)
         })?;
         let (exits, entries, buffers) =
@@ -302,8 +302,7 @@ impl Checker<'_> {
         invariant_arguments(&entries, sites, &inside, &[])?;
         let preheader = one_way_in(round.header, &inside, sites[c0].call)?;
         no_load_round(gaps, &conditions::loads(&round.gap))?;
-        let mut carried = header_values(shim, header, sites, c0, carried_of)?;
-        carried.extend(tested_carried);
+        let carried = header_values(shim, header, sites, c0, tested_carried, carried_of)?;
         // Between the header and the first call, only counters' next values (a header that
         // tests is `tested_header_start`'s).
         for &inst in round.prefix_code.iter().filter(|_| !round.prefix_decides) {
@@ -388,7 +387,8 @@ impl Checker<'_> {
 
 /// The block a batch begins at when the loop's header tests where the way round goes
 /// before the first call (`Round::prefix_decides`): the first call's own block, which must
-/// begin with the call and have no phis. Every way into that block then enters the batch
+/// have no phis and nothing before the call but debug records and the next values of the
+/// counters it carries (below). Every way into that block then enters the batch
 /// instead (the way round when the header's tests chose the call, the loop's first
 /// iteration, the original code after a stop), and the header's code runs only in the
 /// original code. So that code must be what a batch may skip (it computes values, no
@@ -418,13 +418,6 @@ fn tested_header_start(
             },
         )
     };
-    let first = ir::instructions(start)
-        .into_iter()
-        .find(|&i| shim.inst_flags(i) & flags::DEBUG == 0);
-    if first != Some(call) {
-        let inst = first.unwrap_or(call);
-        return Err(refuse(inst, "comes before it in its block"));
-    }
     for &inst in &round.prefix_code {
         let f = shim.inst_flags(inst);
         if conditions::unsafe_kind(inst, f).is_some() {
@@ -455,6 +448,21 @@ fn tested_header_start(
                     "is used where a stop of the batch resumes the loop, which the header does not run again before",
                 )),
             }
+        }
+    }
+    // Before the call in its block: only debug records and the next values of carried
+    // counters (`blocks++` after a write-all loop, before the next read), which the lowering
+    // hands each stop from the values it carries.
+    let before = ir::instructions(start)
+        .into_iter()
+        .take_while(|&i| i != call);
+    for inst in before {
+        let counter_step = !ir::is_phi(inst)
+            && carried
+                .iter()
+                .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
+        if !counter_step && shim.inst_flags(inst) & flags::DEBUG == 0 {
+            return Err(refuse(inst, "comes before it in its block"));
         }
     }
     Ok((start, carried))
@@ -490,16 +498,17 @@ fn invariant_arguments(
     Ok(())
 }
 
-/// The header's values carried as counters and totals (each phi by `carried`), and nothing
-/// else before the first call `c0` but debug records and counters' next values.
+/// The header's values carried as counters and totals (each phi by `carried`, after those
+/// carried already: `carried`), and nothing else before the first call `c0` but debug
+/// records and counters' next values.
 fn header_values(
     shim: &Shim,
     header: LLVMBasicBlockRef,
     sites: &[Site],
     c0: usize,
+    mut carried: Vec<Carried>,
     carried_of: impl Fn(LLVMValueRef) -> Result<Carried, String>,
 ) -> Result<Vec<Carried>, Refusal> {
-    let mut carried: Vec<Carried> = Vec::new();
     for inst in ir::instructions(header) {
         if inst == sites[c0].call || ir::is_terminator(inst) {
             break;

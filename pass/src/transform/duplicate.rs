@@ -341,6 +341,24 @@ fn starts_afresh(
     from_call
 }
 
+/// The block other than `latch` by which `header` is entered, when `header` has two
+/// predecessors, `latch` inside its loop and that one outside: where rotation put the copy
+/// of the loop's first block for the way in.
+fn way_in_twin(
+    shim: &Shim,
+    header: LLVMBasicBlockRef,
+    latch: LLVMBasicBlockRef,
+) -> Option<LLVMBasicBlockRef> {
+    match ir::predecessors(header)[..] {
+        [p, q] if p != q && (p == latch || q == latch) => {
+            let twin = if p == latch { q } else { p };
+            (!dominates_block(shim, header, twin) && dominates_block(shim, header, latch))
+                .then_some(twin)
+        }
+        _ => None,
+    }
+}
+
 /// A hot edge that dominance refuses, ran at least [`MIN_WEIGHT`] times and at least a
 /// [`HOT_SHARE`]th as often as the heaviest, between calls of one function in two blocks.
 struct Refused {
@@ -383,6 +401,93 @@ fn refused_edges(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<Refused> {
         .collect()
 }
 
+/// A hot edge's way round its loop's header (the module doc's round paths): the blocks from
+/// `a`'s to `b`'s (and on back to `a`'s with `inner`), the header at `path[h]`.
+struct RoundPath {
+    path: Vec<LLVMBasicBlockRef>,
+    h: usize,
+    header: LLVMBasicBlockRef,
+}
+
+/// The way round for the hot edge `e`, where the way into the header starts the loop's state
+/// afresh ([`starts_afresh`]).
+fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> Option<RoundPath> {
+    let header = super::innermost_loop(ctx.shim, e.from, e.to)?;
+    if header == e.from {
+        return None;
+    }
+    let mut path = forward_path(ctx.shim, e.from, e.to, Some(header))?;
+    let outer = path.iter().position(|&b| b == header)?;
+    // The header whose state the way starts afresh: the innermost loop's, or the header of a
+    // loop nested in it that the path enters after it and that dominates `a` (clang kept a
+    // write-all loop apart from a copy loop that keeps counts of its own: the copy loop's
+    // header only adds, the write-all loop's tests what is left, and the read goes back
+    // through it).
+    let calls = (sites[e.a].call, sites[e.b].call);
+    let nested = (outer + 1..path.len()).find(|&i| {
+        super::reheader::heads_loop(ctx.shim, path[i])
+            && dominates_block(ctx.shim, path[i], e.from)
+            && starts_afresh(ctx.shim, &path, i, path[i], calls, false)
+    });
+    let (h, header) = match nested {
+        Some(i) if !starts_afresh(ctx.shim, &path, outer, header, calls, false) => (i, path[i]),
+        _ => (outer, header),
+    };
+    // `b` in the header (clang rotated the write-all loop: its test of what is left follows
+    // the write), or in the header of a loop of its own inside (clang kept the write-all loop
+    // apart, its header entered from the copy loop's): the copy goes on along the way from `b`
+    // back to `a`, so that the copied write's way back to the read leaves the original header
+    // out.
+    let inner = header == e.to
+        || (super::reheader::heads_loop(ctx.shim, e.to) && dominates_block(ctx.shim, e.to, e.from));
+    if inner {
+        match forward_path(ctx.shim, e.to, e.from, None) {
+            Some(back) if back.len() > 2 => path.extend(&back[1..back.len() - 1]),
+            _ => return None,
+        }
+    }
+    starts_afresh(ctx.shim, &path, h, header, calls, inner).then_some(RoundPath { path, h, header })
+}
+
+/// Merges back the copy clang's rotation made of a copy loop's first block (`a`'s, a read)
+/// for the way in, where the way round from `a` to `b` passes the header of a loop of its own
+/// that does not dominate `a` (a write-all loop whose header a read retried on `EINTR` also
+/// enters without the read): no copy of that way keeps the loops reducible while the copy
+/// loop is entered below `a`; once merged, the loop begins at `a`, whose block then
+/// dominates the loop inside. At most one per function and run.
+pub(crate) fn run_twins(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let mut changed = Changed::No;
+    let mut functions: HashSet<LLVMValueRef> = HashSet::new();
+    for e in refused_edges(ctx, hot) {
+        if functions.contains(&e.function) {
+            continue;
+        }
+        let Some(round) = round_path(ctx, sites, &e) else {
+            continue;
+        };
+        let nested_apart = round.path[round.h + 1..].iter().any(|&b| {
+            super::reheader::heads_loop(ctx.shim, b) && !dominates_block(ctx.shim, b, e.from)
+        });
+        if !nested_apart {
+            continue;
+        }
+        let Some(twin) = way_in_twin(ctx.shim, round.header, e.from) else {
+            continue;
+        };
+        match ctx.shim.merge_twin(e.from, twin) {
+            Ok(()) => {
+                // The twin's call is gone: the function waits for the sites scanned again.
+                functions.insert(e.function);
+                changed = Changed::Yes;
+                ctx.remark(Remark::twin_merged(sites, e.a, e.b, e.weight));
+            }
+            Err(why) => ctx.remark(Remark::twin_not_merged(sites, e.a, &why)),
+        }
+    }
+    changed
+}
+
 /// Copies, for hot edges that dominance refuses, a path that goes round its loop's header
 /// between the calls (the module doc's round paths): at most one copied per function and run
 /// (a refused one changes nothing, and the next is tried), and
@@ -395,52 +500,14 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if functions.contains(&e.function) {
             continue;
         }
-        let Some(header) = super::innermost_loop(ctx.shim, e.from, e.to) else {
+        let Some(round) = round_path(ctx, sites, &e) else {
             continue;
         };
-        if header == e.from {
-            continue;
-        }
-        let Some(mut path) = forward_path(ctx.shim, e.from, e.to, Some(header)) else {
-            continue;
-        };
-        let Some(outer) = path.iter().position(|&b| b == header) else {
-            continue;
-        };
-        // The header whose state the way starts afresh: the innermost loop's, or the header
-        // of a loop nested in it that the path enters after it and that dominates `a` (clang
-        // kept a write-all loop apart from a copy loop that keeps counts of its own: the
-        // copy loop's header only adds, the write-all loop's tests what is left, and the
-        // read goes back through it).
-        let calls = (sites[e.a].call, sites[e.b].call);
-        let nested = (outer + 1..path.len()).find(|&i| {
-            super::reheader::heads_loop(ctx.shim, path[i])
-                && dominates_block(ctx.shim, path[i], e.from)
-                && starts_afresh(ctx.shim, &path, i, path[i], calls, false)
-        });
-        let (h, header) = match nested {
-            Some(i) if !starts_afresh(ctx.shim, &path, outer, header, calls, false) => (i, path[i]),
-            _ => (outer, header),
-        };
-        // `b` in the header (clang rotated the write-all loop: its test of what is left
-        // follows the write), or in the header of a loop of its own inside (clang kept the
-        // write-all loop apart, its header entered from the copy loop's): the copy goes on
-        // along the way from `b` back to `a`, so that the copied write's way back to the read
-        // leaves the original header out.
-        let inner = header == e.to
-            || (super::reheader::heads_loop(ctx.shim, e.to)
-                && dominates_block(ctx.shim, e.to, e.from));
-        if inner {
-            match forward_path(ctx.shim, e.to, e.from, None) {
-                Some(back) if back.len() > 2 => path.extend(&back[1..back.len() - 1]),
-                _ => continue,
-            }
-        }
-        if !starts_afresh(ctx.shim, &path, h, header, calls, inner) {
-            continue;
-        }
         let (a, b, weight) = (e.a, e.b, e.weight);
-        match ctx.shim.duplicate_path(&path, MAX_COPY, NewHeader::No) {
+        match ctx
+            .shim
+            .duplicate_path(&round.path, MAX_COPY, NewHeader::No)
+        {
             Ok(blocks) => {
                 // The function changed: its other candidates wait for the next run.
                 functions.insert(e.function);

@@ -192,6 +192,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("globals", globals::run),
     ("hoist", hoist::run),
     ("rotate", rotate::run),
+    // A copy loop clang rotated around a write-all loop that a retried read also enters:
+    // the read's block merged with its copy on the way in, so that the loop begins there.
+    ("twins", duplicate::run_twins),
     // A write-all loop clang merged into the copy loop around it: the read's way to the
     // write goes round the shared header, which is copied for it.
     ("round", duplicate::run_round),
@@ -400,7 +403,9 @@ pub(super) fn loops_holding(
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
 /// the start back; hoisting needs the loop's refusal over the peeled calls), which needs the
 /// copies as sites and the edges on them.
-const RESCAN_AFTER: &[&str] = &["thread", "retry", "round", "reheader", "sums", "peel"];
+const RESCAN_AFTER: &[&str] = &[
+    "thread", "retry", "twins", "round", "reheader", "sums", "peel",
+];
 
 /// The module's sites and the profile's hot pairs over them, after a change.
 /// The sites as scanned again, with the pairs and the sites that follow themselves.

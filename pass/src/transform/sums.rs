@@ -27,6 +27,13 @@
 //! of a looped multi-call's
 //! advancing arguments (`legality::advance`): the program computes the same values, only
 //! where the sum is taken moves.
+//!
+//! The sum may also stand in a block after the header, the header's phis its operands: a
+//! copy loop's `total += n` that clang adds only after a write-all loop inside it, before
+//! the next read, once the read's way round is copied (`duplicate::run_round`) and the
+//! write-all loop's header heads both. Every way from the header to that block is one
+//! iteration, so the sum there is the new phi's value; the write-all loop's own back edge,
+//! which changes neither phi, leaves the new one as it is.
 
 use std::collections::HashSet;
 
@@ -40,18 +47,27 @@ use crate::ir;
 use crate::legality::loop_blocks;
 use crate::lower::builder::Builder;
 
-/// Folds the running sums of every loop headed by the block of a call of a hot edge.
+/// Folds the running sums in the blocks of the calls of hot edges: of the loop each block
+/// heads, or else of the innermost loop around it.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
-    let headers: HashSet<LLVMBasicBlockRef> = hot
+    let blocks: HashSet<LLVMBasicBlockRef> = hot
         .pairs
         .iter()
         .flat_map(|p| [p.a, p.b])
         .map(|s| ir::parent_block(hot.sites[s].call))
-        .filter(|&b| heads_loop(ctx.shim, b))
         .collect();
+    let mut loops = super::LoopIndex::new(ctx.shim);
+    let mut found: Vec<(LLVMBasicBlockRef, LLVMBasicBlockRef)> = Vec::new();
+    for block in blocks {
+        if heads_loop(ctx.shim, block) {
+            found.push((block, block));
+        } else if let Some(header) = loops.innermost(block, block) {
+            found.push((header, block));
+        }
+    }
     let mut changed = Changed::No;
-    for header in headers {
-        if fold(ctx, header) {
+    for (header, block) in found {
+        if fold(ctx, header, block) {
             changed = Changed::Yes;
         }
     }
@@ -66,9 +82,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
 /// `inbounds`, so it is defined wherever the original's was; `x` and what no longer has a
 /// use are deleted. Whether it changed anything: only when it found such a sum, and then
 /// the phis of one value in the loop's blocks are folded first.
-fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef) -> bool {
+fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef, block: LLVMBasicBlockRef) -> bool {
     let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
-    if !ir::instructions(header)
+    if !ir::instructions(block)
         .into_iter()
         .any(|x| running_sum(x, header, &inside).is_some())
     {
@@ -91,7 +107,7 @@ fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef) -> bool {
         }
     }
     let b = Builder::new(ctx.module);
-    for x in ir::instructions(header) {
+    for x in ir::instructions(block) {
         let Some((a, by)) = running_sum(x, header, &inside) else {
             continue;
         };
@@ -114,14 +130,21 @@ fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef) -> bool {
             let (Some(s), Some(term)) = (step(blk), ir::terminator(blk)) else {
                 continue;
             };
+            // A way round that leaves both alone (an inner loop's back edge) leaves the sum.
+            if v == a && s == by {
+                Builder::add_incoming(folded, &[(folded, blk)]);
+                continue;
+            }
             b.position_before_keep_location(term);
             let start = if inside.contains(&blk) { folded } else { v };
             Builder::add_incoming(folded, &[(sum(start, s), blk)]);
         }
         Builder::replace_uses(x, folded);
         ir::erase(x);
+        // What no longer has a use but its own way round (an inner loop's back edge).
         for phi in [a, by] {
-            if ir::users(phi).is_empty() {
+            if ir::users(phi).iter().all(|&(user, _)| user == phi) {
+                ir::replace_uses(phi, Builder::poison(ir::type_of(phi)));
                 ir::erase(phi);
             }
         }
@@ -157,17 +180,30 @@ fn running_sum(
         }
         v
     };
-    let takes_x = |phi: LLVMValueRef| {
+    // From every block of the loop `x`, or itself where the other phi takes itself too
+    // (an inner loop's back edge that changes neither).
+    let takes_x = |phi: LLVMValueRef, other: LLVMValueRef| {
         let ins = ir::incoming(phi);
+        let unchanged = |blk: LLVMBasicBlockRef, v: LLVMValueRef| {
+            v == phi
+                && is_header_phi(other)
+                && ir::incoming(other)
+                    .iter()
+                    .any(|&(w, b)| b == blk && w == other)
+        };
         !ins.is_empty()
-            && ins
-                .iter()
-                .all(|&(v, blk)| (through(v) == x) == inside.contains(&blk))
+            && ins.iter().all(|&(v, blk)| {
+                if inside.contains(&blk) {
+                    through(v) == x || unchanged(blk, v)
+                } else {
+                    through(v) != x
+                }
+            })
     };
     let (l, r) = (ir::operand(x, 0), ir::operand(x, 1));
     let (a, by) = match ir::opcode(x) {
         LLVMOpcode::LLVMAdd if ir::int_width(ir::type_of(x)) == 64 => {
-            if is_header_phi(l) && takes_x(l) {
+            if is_header_phi(l) && takes_x(l, r) {
                 (l, r)
             } else {
                 (r, l)
@@ -176,7 +212,7 @@ fn running_sum(
         LLVMOpcode::LLVMGetElementPtr if ir::byte_gep(x) => (l, r),
         _ => return None,
     };
-    if !is_header_phi(a) || !is_header_phi(by) || a == by || !takes_x(a) {
+    if !is_header_phi(a) || !is_header_phi(by) || a == by || !takes_x(a, by) {
         return None;
     }
     let blocks = |phi: LLVMValueRef| -> HashSet<LLVMBasicBlockRef> {
