@@ -842,6 +842,19 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
       if (Value *V = simplifyInstruction(I, SQ); V && V != I)
         I->replaceAllUsesWith(V);
     }
+    // A test the peeled iteration decides (the copy of a write-all loop's `len == 0` right
+    // after the read's own `n == 0` went on) is now a branch on a constant: it goes its one
+    // way, as SimplifyCFG would make it, so that no dead test stands between the calls.
+    SmallVector<WeakTrackingVH, 16> Blocks;
+    for (auto KV : VMap)
+      if (auto *BB = dyn_cast_or_null<BasicBlock>(KV.second))
+        Blocks.push_back(BB);
+    for (WeakTrackingVH &H : Blocks)
+      if (auto *BB = dyn_cast_or_null<BasicBlock>(H)) {
+        auto *Br = dyn_cast<BranchInst>(BB->getTerminator());
+        if (Br && Br->isConditional() && isa<ConstantInt>(Br->getCondition()))
+          ConstantFoldTerminator(BB);
+      }
     return nullptr;
   });
 }

@@ -57,7 +57,7 @@
 # its loop inside the copy loop, and mergedcount.c, mergedall.c counting its blocks and
 # bytes, one looped multi-call that carries both counts, and mergedretry.c, a copy whose
 # read and write-all helper retry EINTR, the read's copy before the rotated loop merged
-# back) it
+# back, and mergedtop.c, the same as a for (;;) loop that retries its read at the top) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -103,7 +103,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -171,7 +171,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -388,6 +388,12 @@ host_program() {
 				[ "$(grep -c "$p\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write" "$w/clustered.log")" -ne "$want" ]; then
 				fail "$p: the copy loop that retries its read is not one looped multi-call beginning at the read"
 			fi
+		fi
+		# mergedtop's copy loop retries its read at the top: the write-all loop's first
+		# iteration peeled (its test decided by the read's), one looped multi-call.
+		if [ "$p" = mergedtop ] && ! { grep -q "mergedtop\.c:[0-9]*:[0-9]*: remark: peeled the first iteration of the loop at block" "$w/clustered.log" &&
+			grep -q "mergedtop\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write" "$w/clustered.log"; }; then
+			fail "$p: the copy loop that retries its read at the top is not one looped multi-call"
 		fi
 		# mergedcount's looped multi-call carries its count of blocks and its total of bytes.
 		if [ "$p" = mergedcount ] && ! grep -q "mergedcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*carries %[0-9a-z.]* (total of read's results), %[0-9a-z.]* (counter)" "$w/clustered.log"; then
