@@ -306,10 +306,7 @@ impl Checker<'_> {
         // Between the header and the first call, only counters' next values (a header that
         // tests is `tested_header_start`'s).
         for &inst in round.prefix_code.iter().filter(|_| !round.prefix_decides) {
-            let counter_step = carried
-                .iter()
-                .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
-            if !counter_step {
+            if !counter_step(&carried, inst) {
                 return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
             }
         }
@@ -457,11 +454,8 @@ fn tested_header_start(
         .into_iter()
         .take_while(|&i| i != call);
     for inst in before {
-        let counter_step = !ir::is_phi(inst)
-            && carried
-                .iter()
-                .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
-        if !counter_step && shim.inst_flags(inst) & flags::DEBUG == 0 {
+        let step = !ir::is_phi(inst) && counter_step(&carried, inst);
+        if !step && shim.inst_flags(inst) & flags::DEBUG == 0 {
             return Err(refuse(inst, "comes before it in its block"));
         }
     }
@@ -498,6 +492,14 @@ fn invariant_arguments(
     Ok(())
 }
 
+/// Whether `inst` is the next value of a carried counter (an invariant step): the lowering
+/// computes it at each exit from the value at the iteration's start, wherever it stood.
+fn counter_step(carried: &[Carried], inst: LLVMValueRef) -> bool {
+    carried
+        .iter()
+        .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)))
+}
+
 /// The header's values carried as counters and totals (each phi by `carried`, after those
 /// carried already: `carried`), and nothing else before the first call `c0` but debug
 /// records and counters' next values.
@@ -525,10 +527,7 @@ fn header_values(
         // A counter's next value computed before the first call (`-O2` leaves `blocks++` of
         // `for (;;) { blocks++; n = read(...); ... }` there): the lowering computes it at each
         // exit from the value at the iteration's start, wherever it stood.
-        let counter_step = carried
-            .iter()
-            .any(|c| c.next == inst && matches!(c.step, Step::Invariant(_)));
-        if !counter_step && shim.inst_flags(inst) & flags::DEBUG == 0 {
+        if !counter_step(&carried, inst) && shim.inst_flags(inst) & flags::DEBUG == 0 {
             return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
         }
     }

@@ -424,14 +424,17 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
     // header only adds, the write-all loop's tests what is left, and the read goes back
     // through it).
     let calls = (sites[e.a].call, sites[e.b].call);
-    let nested = (outer + 1..path.len()).find(|&i| {
-        super::reheader::heads_loop(ctx.shim, path[i])
-            && dominates_block(ctx.shim, path[i], e.from)
-            && starts_afresh(ctx.shim, &path, i, path[i], calls, false)
-    });
-    let (h, header) = match nested {
-        Some(i) if !starts_afresh(ctx.shim, &path, outer, header, calls, false) => (i, path[i]),
-        _ => (outer, header),
+    let nested = || {
+        (outer + 1..path.len()).find(|&i| {
+            super::reheader::heads_loop(ctx.shim, path[i])
+                && dominates_block(ctx.shim, path[i], e.from)
+                && starts_afresh(ctx.shim, &path, i, path[i], calls, false)
+        })
+    };
+    let (h, header) = if starts_afresh(ctx.shim, &path, outer, header, calls, false) {
+        (outer, header)
+    } else {
+        nested().map_or((outer, header), |i| (i, path[i]))
     };
     // `b` in the header (clang rotated the write-all loop: its test of what is left follows
     // the write), or in the header of a loop of its own inside (clang kept the write-all loop
