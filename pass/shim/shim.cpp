@@ -20,6 +20,7 @@
 #include "llvm-c/Core.h"
 #include "llvm/Analysis/AliasAnalysis.h"
 #include "llvm/Analysis/AssumptionCache.h"
+#include "llvm/Analysis/BranchProbabilityInfo.h"
 #include "llvm/Analysis/InlineCost.h"
 #include "llvm/Analysis/InstructionSimplify.h"
 #include "llvm/Analysis/LazyValueInfo.h"
@@ -220,6 +221,19 @@ int syscluster_shim_block_postdominates(void *ctx, LLVMBasicBlockRef a, LLVMBasi
   BasicBlock *A = unwrap(a), *B = unwrap(b);
   auto &PDT = C.FAM.getResult<PostDominatorTreeAnalysis>(*A->getParent());
   return PDT.dominates(A, B);
+}
+
+// The probability, in parts of 2^31, that `from` goes on to its successor `to` (LLVM's
+// BranchProbabilityInfo: the static heuristics without a profile, `x < 0` and `errno ==
+// EINTR` unlikely); 0 when `to` does not follow `from`.
+unsigned syscluster_shim_edge_probability(void *ctx, LLVMBasicBlockRef from,
+                                          LLVMBasicBlockRef to) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *From = unwrap(from), *To = unwrap(to);
+  if (!is_contained(successors(From), To))
+    return 0;
+  auto &BPI = C.FAM.getResult<BranchProbabilityAnalysis>(*From->getParent());
+  return BPI.getEdgeProbability(From, To).getNumerator();
 }
 
 // 1 when `call` may write the memory that `load` reads (alias analysis).
@@ -1180,15 +1194,17 @@ static void joinWithCopies(ArrayRef<BasicBlock *> Orig, ArrayRef<BasicBlock *> C
 // For a path whose copies include a loop header entered from inside its loop (the header
 // dominates path[0]): whether every edge a copy takes off the path keeps the control flow
 // reducible, and the blocks off the path that must be copied with it for that (`Sides`, each
-// with the index of the one path block that enters it). The copies are entered from
+// with the one block that enters it: a path index, or P.size() + the index of a side). The copies are entered from
 // path[K-1] alone, so a cycle through them comes back to path[0..K). Each edge off the path
 // must go to one of those blocks (a cycle that they head), to a copied header itself, out of
 // every copied header's loop, or to a block whose one way on (one successor each, at most 8
 // blocks) reaches a copied header. Otherwise the block it goes to is copied too when it has
-// no phis, one predecessor on the path, and every edge out of it meets those rules or goes
-// to a later block of the path (a write's error test that joins the way on again, as an
-// EINTR retry does); anything else could enter a cycle of the loop that leaves its header
-// out somewhere other than that cycle's own head.
+// no phis, ends in a branch or a switch, is entered from one block of the path or of those
+// copied with it, and every edge out of it meets those rules, goes to a later block of the
+// path (a write's error test that joins the way on again, as an EINTR retry does) or to
+// another block copied that way (a write's tests one after the other: `w < 0`, `w == 0`, at
+// most 8 blocks in all); anything else could enter a cycle of the loop that leaves its
+// header out somewhere other than that cycle's own head.
 static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, DominatorTree &DT,
                                  std::vector<std::pair<BasicBlock *, unsigned>> &Sides) {
   SmallPtrSet<BasicBlock *, 8> Before(P.begin(), P.begin() + K);
@@ -1233,29 +1249,47 @@ static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, Dominator
         return true;
     return false;
   };
-  for (unsigned i = K; i < P.size(); ++i)
-    for (BasicBlock *S : successors(P[i])) {
-      if ((i + 1 < P.size() && S == P[i + 1]) || Kept(S))
+  // Sides[k] is entered from `From`: a path index below P.size(), else the side
+  // P.size() + k' (a side entered from another, as a write's error tests chain: `w < 0`,
+  // then `w == 0`, then the advance). `Root` is the path block the chain leaves from.
+  const unsigned N = P.size();
+  std::vector<unsigned> Root;
+  auto InSides = [&](BasicBlock *B) {
+    for (auto &[Side, From] : Sides)
+      if (Side == B)
+        return true;
+    return false;
+  };
+  SmallVector<std::pair<BasicBlock *, unsigned>, 8> Work;
+  for (unsigned i = K; i < N; ++i)
+    Work.push_back({P[i], i});
+  while (!Work.empty()) {
+    auto [B, From] = Work.pop_back_val();
+    unsigned R = From < N ? From : Root[From - N];
+    for (BasicBlock *S : successors(B)) {
+      if ((From < N && From + 1 < N && S == P[From + 1]) || Kept(S) ||
+          (From >= N && Later(S, R)))
         continue;
       bool Known = false;
-      for (auto &[Side, From] : Sides)
-        Known |= Side == S && From == i;
+      for (auto &[Side, SFrom] : Sides)
+        Known |= Side == S && SFrom == From;
       if (Known)
         continue;
-      unsigned FromPath = 0;
+      unsigned Entered = 0;
       for (BasicBlock *Pred : predecessors(S))
-        FromPath += is_contained(P, Pred);
-      if (is_contained(P, S) || S->isEHPad() || !S->phis().empty() || FromPath != 1 ||
-          !isa<BranchInst>(S->getTerminator()))
+        Entered += is_contained(P, Pred) || InSides(Pred);
+      if (is_contained(P, S) || InSides(S) || S->isEHPad() || !S->phis().empty() ||
+          Entered != 1 || Sides.size() >= 8 ||
+          !(isa<BranchInst>(S->getTerminator()) || isa<SwitchInst>(S->getTerminator())))
         return false;
-      for (BasicBlock *T : successors(S))
-        if (!Kept(T) && !Later(T, i))
-          return false;
       for (Instruction &I : *S)
         if (I.getType()->isTokenTy() || mayNotCopy(I))
           return false;
-      Sides.push_back({S, i});
+      Sides.push_back({S, From});
+      Root.push_back(R);
+      Work.push_back({S, N + unsigned(Sides.size() - 1)});
     }
+  }
   return true;
 }
 
@@ -1420,7 +1454,14 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
         return It != VMap.end() ? static_cast<Value *>(It->second) : V;
       };
       Value *V = OrigPhi.getIncomingValueForBlock(P[i - 1]);
-      if (i > K)
+      // A value of the path's own block or a later one comes from the iteration before
+      // (a total carried round a copied header): the original, which the join below meets
+      // with its copy where the ways round merge.
+      auto *Def = dyn_cast<Instruction>(V);
+      bool Carried = false;
+      for (unsigned j = i; Def && j < n && !Carried; ++j)
+        Carried = Def->getParent() == P[j];
+      if (i > K && !Carried)
         V = Mapped(V);
       SmallVector<std::pair<Value *, BasicBlock *>, 2> Rejoin;
       for (unsigned k = 0; k < Sides.size(); ++k)
@@ -1459,8 +1500,9 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
         while (Phi.getBasicBlockIndex(P[K - 1]) >= 0)
           Phi.removeIncomingValue(P[K - 1], /*DeletePHIIfEmpty=*/false);
   }
-  // The copies of the blocks off the path: entered from the copy of their path block, and
-  // back to the copies of the later path blocks they go to.
+  // The copies of the blocks off the path: entered from the copy of the block that enters them
+  // (Copies[From]: a path block's or a side's), and back to the copies of the later path
+  // blocks they go to.
   for (unsigned k = 0; k < Sides.size(); ++k) {
     auto [S, From] = Sides[k];
     Copies[From]->getTerminator()->replaceSuccessorWith(S, SideCopy(k));

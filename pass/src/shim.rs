@@ -30,6 +30,11 @@ extern "C" {
     fn syscluster_shim_opt_min_weight() -> c_uint;
     fn syscluster_shim_opt_stats() -> c_int;
     fn syscluster_shim_dominates(ctx: *mut c_void, def: LLVMValueRef, user: LLVMValueRef) -> c_int;
+    fn syscluster_shim_edge_probability(
+        ctx: *mut c_void,
+        from: LLVMBasicBlockRef,
+        to: LLVMBasicBlockRef,
+    ) -> c_uint;
     fn syscluster_shim_block_postdominates(
         ctx: *mut c_void,
         a: LLVMBasicBlockRef,
@@ -272,6 +277,13 @@ impl Shim {
     pub(crate) fn dominates(&self, def: LLVMValueRef, user: LLVMValueRef) -> bool {
         // SAFETY: ctx is live for this run; user is an instruction of a defined function.
         unsafe { syscluster_shim_dominates(self.ctx, def, user) != 0 }
+    }
+    /// The probability that `from` goes on to `to`, in parts of 2^31 (LLVM's branch
+    /// probabilities: static heuristics without a profile); 0 when `to` does not follow it.
+    pub(crate) fn edge_probability(&self, from: LLVMBasicBlockRef, to: LLVMBasicBlockRef) -> u32 {
+        // SAFETY: ctx is live for this run; both blocks are of a defined function, and the
+        // shim checks that `to` is a successor of `from`.
+        unsafe { syscluster_shim_edge_probability(self.ctx, from, to) }
     }
     pub(crate) fn block_postdominates(&self, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> bool {
         // SAFETY: as above; both blocks are of the same function.

@@ -57,7 +57,9 @@
 # its loop inside the copy loop, and mergedcount.c, mergedall.c counting its blocks and
 # bytes, one looped multi-call that carries both counts, and mergedretry.c, a copy whose
 # read and write-all helper retry EINTR, the read's copy before the rotated loop merged
-# back, and mergedtop.c, the same as a for (;;) loop that retries its read at the top) it
+# back, and mergedtop.c, the same as a for (;;) loop that retries its read at the top, and
+# mergedtotal.c, a write-all helper that retries EINTR, fails on a write of nothing and keeps
+# a file-scope total, one looped multi-call that carries the total) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -103,7 +105,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -171,7 +173,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -394,6 +396,13 @@ host_program() {
 		if [ "$p" = mergedtop ] && ! { grep -q "mergedtop\.c:[0-9]*:[0-9]*: remark: peeled the first iteration of the loop at block" "$w/clustered.log" &&
 			grep -q "mergedtop\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write" "$w/clustered.log"; }; then
 			fail "$p: the copy loop that retries its read at the top is not one looped multi-call"
+		fi
+		# mergedtotal's write-all loop keeps a file-scope total: the read's way round copied,
+		# the write's way back through its success with the retry and the zero test beside
+		# it, and the looped multi-call carries the total of the writes' results.
+		if [ "$p" = mergedtotal ] && ! { grep -q "mergedtotal\.c:[0-9]*:[0-9]*: remark: copied [0-9]* blocks on the way from 'read' at mergedtotal\.c:[0-9]*:[0-9]* round the loop's header to 'write'" "$w/clustered.log" &&
+			grep -q "mergedtotal\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*carries %[0-9a-z.]* (total of write's results)" "$w/clustered.log"; }; then
+			fail "$p: the copy loop whose write-all helper keeps a total is not one looped multi-call carrying it"
 		fi
 		# mergedcount's looped multi-call carries its count of blocks and its total of bytes.
 		if [ "$p" = mergedcount ] && ! grep -q "mergedcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*carries %[0-9a-z.]* (total of read's results), %[0-9a-z.]* (counter)" "$w/clustered.log"; then

@@ -75,18 +75,22 @@
 ; CHECK: more.dup:
 ; CHECK: br i1 %empty.dup, label %mc.loop, label %latch
 
-; The rotated form whose write-all helper retries EINTR: the retry's test joins the way back
-; before the test of what is left, so it is copied with the path (a block off it that comes
-; back to it), and the copy of the join takes both.
+; The rotated form whose write-all helper retries EINTR: the way back from the write is the
+; likeliest one (through `moved`, the write's success, not the shorter retry); the retry's
+; test joins it before the test of what is left, so it is copied with the path (a block off
+; it that comes back to it, placed after the path's copies), and the copy of the join takes
+; both.
 ; CHECK-LABEL: define i32 @merged_eintr(
 ; CHECK: mc.loop:{{.*}}preds = %test, %test.dup
 ; CHECK: put.dup:
 ; CHECK-NEXT: %w.dup = call i64 @write(i32 %fd, ptr %buf, i64 %{{[0-9a-z.]+}})
+; CHECK: br i1 %failed.dup, label %interrupted.dup, label %moved.dup
+; CHECK: moved.dup:
+; CHECK: test.dup:
+; CHECK-NEXT: %p.t.dup = phi ptr [ %p.w.dup, %moved.dup ], [ %buf, %interrupted.dup ]
+; CHECK: br i1 %empty.dup, label %mc.loop, label %latch
 ; CHECK: interrupted.dup:
 ; CHECK: br i1 %eintr.dup, label %test.dup, label %exit
-; CHECK: test.dup:
-; CHECK-NEXT: %p.t.dup = phi ptr [ %buf, %interrupted.dup ], [ %p.w.dup, %moved.dup ]
-; CHECK: br i1 %empty.dup, label %mc.loop, label %latch
 
 declare i64 @read(i32, ptr, i64)
 declare i64 @write(i32, ptr, i64)

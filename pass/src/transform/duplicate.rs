@@ -38,8 +38,10 @@
 //! read's own (`len == 0` after `n > 0`) and folded, and read -> write is a straight line
 //! inside an iteration that the header begins. When clang rotated the write-all loop (the
 //! write in the shared header, its tests after it, as with gnulib's `full_write`), the copy
-//! goes on from the write along the way back to the read, and the read's block heads a loop
-//! of its own.
+//! goes on from the write along the way back to the read (the likeliest way, [`likely_path`]),
+//! and the read's block heads a loop of its own. A total the helper keeps across the loops
+//! (`written += w`, a header phi whose way round adds to itself) does not stop the copy
+//! ([`running_total`]): the copy carries it from the iteration before.
 //!
 //! The same copying serves a loop whose way round shares a merge with a stop's way back
 //! into the loop (`split_merges`): a read retried after `EAGAIN` inside the iteration, both
@@ -90,6 +92,23 @@ fn dominates_block(shim: &Shim, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> b
     }
 }
 
+/// The path that ends at `to`, each block's predecessor on it from `before` (a search's
+/// way back to where it began).
+fn walk_back(
+    before: &HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
+    to: LLVMBasicBlockRef,
+) -> Vec<LLVMBasicBlockRef> {
+    let mut path = vec![to];
+    while let Some(&p) = path.last().and_then(|b| before.get(b)) {
+        if path.len() > before.len() {
+            break;
+        }
+        path.push(p);
+    }
+    path.reverse();
+    path
+}
+
 /// The shortest path of forward edges from `from` to `to`, at most [`MAX_PATH`] blocks; with
 /// `round`, the path may also take the back edge to that header (a block that dominates
 /// `from`), once.
@@ -104,12 +123,7 @@ fn forward_path(
     let mut queue = VecDeque::from([from]);
     while let Some(block) = queue.pop_front() {
         if block == to {
-            let mut path = vec![to];
-            while let Some(&p) = before.get(path.last()?) {
-                path.push(p);
-            }
-            path.reverse();
-            return Some(path);
+            return Some(walk_back(&before, to));
         }
         let d = depth[&block];
         if d >= MAX_PATH {
@@ -125,6 +139,46 @@ fn forward_path(
         }
     }
     None
+}
+
+/// The likeliest path of forward edges from `from` to `to` by LLVM's branch probabilities
+/// (the product of its edges' probabilities is the largest; equal ones go to the shorter), at
+/// most [`MAX_PATH`] blocks: a write's way back to the read through its success, not through
+/// the retry of an `EINTR` that is shorter.
+fn likely_path(
+    shim: &Shim,
+    from: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+) -> Option<Vec<LLVMBasicBlockRef>> {
+    // Cost of a block: (-log of the path's probability, blocks), smallest first.
+    let mut best: HashMap<LLVMBasicBlockRef, (f64, usize)> = HashMap::from([(from, (0.0, 1))]);
+    let mut before: HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = HashMap::new();
+    let mut done: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    loop {
+        let (block, (cost, len)) = best
+            .iter()
+            .filter(|(b, _)| !done.contains(*b))
+            .min_by(|x, y| x.1.partial_cmp(y.1).unwrap_or(std::cmp::Ordering::Equal))
+            .map(|(&b, &c)| (b, c))?;
+        if block == to {
+            return Some(walk_back(&before, to));
+        }
+        done.insert(block);
+        if len >= MAX_PATH {
+            continue;
+        }
+        for next in ir::successors_of(block) {
+            let p = shim.edge_probability(block, next);
+            if done.contains(&next) || p == 0 || back_edge(shim, block, next) {
+                continue;
+            }
+            let c = (cost - (f64::from(p) / f64::from(1u32 << 31)).ln(), len + 1);
+            if best.get(&next).is_none_or(|old| c < *old) {
+                best.insert(next, c);
+                before.insert(next, block);
+            }
+        }
+    }
 }
 
 /// For a whole loop refused because a stop of its last call goes back into the loop
@@ -333,12 +387,53 @@ fn starts_afresh(
             return false;
         };
         let v = through_path_phis(path, v);
-        if uses_any(v, &own) {
+        if uses_any(v, &own) && !running_total(phi, v, second) {
             return false;
         }
         from_call |= ir::strip_int_casts(v) == first;
     }
     from_call
+}
+
+/// Whether the header phi `phi`, brought `v` by the round path, is a running total that
+/// goes on across the loop's iterations (`written += w` in a write-all helper, kept in a
+/// register): `v` is `phi` plus the results of `second` (the write), through adds and phis
+/// (the write-all loop's own phis of the total where it is nested, an `EINTR` retry that
+/// adds nothing), at most 32 of them, and nothing reads those values but one another, stores
+/// and phis (the total stored back at the loop's exits). A count of the loop's own
+/// iterations (`blocks++`) is not one: that loop is not a write-all loop merged into it. It decides nothing in the loop; its copy
+/// carries the total from the way round, and whole-loop legality asks of it again (a sum of
+/// a call's results).
+fn running_total(phi: LLVMValueRef, v: LLVMValueRef, second: LLVMValueRef) -> bool {
+    let alone = HashSet::from([phi]);
+    let mut web = HashSet::from([phi]);
+    let mut todo = vec![v];
+    while let Some(x) = todo.pop() {
+        if web.contains(&x) {
+            continue;
+        }
+        if web.len() >= 32 || !ir::is_instruction(x) {
+            return false;
+        }
+        if ir::is_phi(x) {
+            todo.extend(ir::incoming(x).iter().map(|&(y, _)| y));
+        } else if ir::opcode(x) == llvm_sys::LLVMOpcode::LLVMAdd {
+            let (l, r) = (ir::operand(x, 0), ir::operand(x, 1));
+            let (sum, step) = if uses_any(r, &alone) { (r, l) } else { (l, r) };
+            if ir::strip_int_casts(step) != second {
+                return false;
+            }
+            todo.push(sum);
+        } else {
+            return false;
+        }
+        web.insert(x);
+    }
+    web.iter().all(|&m| {
+        ir::users(m).iter().all(|&(u, _)| {
+            web.contains(&u) || ir::is_phi(u) || ir::opcode(u) == llvm_sys::LLVMOpcode::LLVMStore
+        })
+    })
 }
 
 /// The block other than `latch` by which `header` is entered, when `header` has two
@@ -444,7 +539,7 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
     let inner = header == e.to
         || (super::reheader::heads_loop(ctx.shim, e.to) && dominates_block(ctx.shim, e.to, e.from));
     if inner {
-        match forward_path(ctx.shim, e.to, e.from, None) {
+        match likely_path(ctx.shim, e.to, e.from) {
             Some(back) if back.len() > 2 => path.extend(&back[1..back.len() - 1]),
             _ => return None,
         }
