@@ -44,14 +44,17 @@
 //!
 //! The region is the chain of hot edges through the gap's calls: an instruction rises past the
 //! hot predecessors of the edge's first call as far as it may, and a lifetime end sinks past
-//! the hot successors of its last. Edges are taken heaviest first; an instruction that would
+//! the hot successors of its last, but never to a call in a loop that the instruction's own
+//! block is not in (a marker between two calls after a copy loop would otherwise rise along
+//! the loop's exit edge into its header, run in every iteration and keep the loop from being
+//! taken whole). Edges are taken heaviest first; an instruction that would
 //! come to rest inside the gap of a hot edge at least as heavy stays where it is (it would
 //! block that edge instead), unless that gap keeps a blocker no motion removes. After each move the function's analyses are dropped
 //! (`Shim::invalidate`) and the gap is gathered again.
 
 use std::collections::{HashMap, HashSet};
 
-use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 
 use super::{Changed, Hot};
@@ -409,13 +412,15 @@ impl<'a> Motion<'a> {
         match lifetime(inst) {
             Some(Marker::End) => {
                 let after = insts(&gap.steps[step + 1..]);
-                let to = self.climb(b, Dir::Down, after, None, weight, |m, c| {
+                let from = ir::parent_block(inst);
+                let to = self.climb(b, Dir::Down, after, (None, from), weight, |m, c| {
                     m.marker_may_cross(inst, &c.insts)
                 })?;
                 Ok((Place::After(to.at), vec![inst]))
             }
             Some(Marker::Start) => {
-                let to = self.climb(a, Dir::Up, before, a_succeeded, weight, |m, c| {
+                let from = ir::parent_block(inst);
+                let to = self.climb(a, Dir::Up, before, (a_succeeded, from), weight, |m, c| {
                     // Its object (an alloca outside the entry block, say) must exist there.
                     let ptr = ir::operand(inst, 1);
                     if ir::is_instruction(ptr) && !m.shim.dominates(ptr, m.sites[c.at].call) {
@@ -426,7 +431,8 @@ impl<'a> Motion<'a> {
                 Ok((Place::Before(to.at), vec![inst]))
             }
             None => {
-                let to = self.climb(a, Dir::Up, before, a_succeeded, weight, |m, c| {
+                let from = ir::parent_block(inst);
+                let to = self.climb(a, Dir::Up, before, (a_succeeded, from), weight, |m, c| {
                     m.rising(inst, c).map(drop)
                 })?;
                 Ok((Place::Before(to.at), self.rising(inst, &to)?))
@@ -458,13 +464,15 @@ impl<'a> Motion<'a> {
     /// allows it to pass everything up to and including that call. `crossed` starts with what
     /// lies between the instruction and `start`; `start_succeeded` says that the instruction
     /// runs only after `start` succeeded. Returns what it passes on the way to the call it
-    /// comes to rest next to.
+    /// comes to rest next to. It does not go on to a call in a loop that its own block `from`
+    /// is not in (a marker or a load that leaves the loop's exit for the call before it, the
+    /// loop's last, would run in every iteration).
     fn climb(
         &mut self,
         start: usize,
         dir: Dir,
         crossed: Vec<LLVMValueRef>,
-        start_succeeded: Option<LLVMValueRef>,
+        (start_succeeded, from): (Option<LLVMValueRef>, LLVMBasicBlockRef),
         weight: u64,
         may_cross: impl Fn(&Self, &Crossing) -> Result<(), Stuck>,
     ) -> Result<Crossing, Stuck> {
@@ -486,6 +494,11 @@ impl<'a> Motion<'a> {
             let Some(gap) = self.gap(x, y) else {
                 break;
             };
+            let to = ir::parent_block(self.sites[next].call);
+            let mut loops = super::LoopIndex::new(self.shim);
+            if loops.innermost(to, to) != loops.innermost(to, from) {
+                break;
+            }
             let mut more = Crossing {
                 insts: c.insts.clone(),
                 succeeded: c.succeeded.clone(),
