@@ -150,16 +150,26 @@ fn likely_path(
     from: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
 ) -> Option<Vec<LLVMBasicBlockRef>> {
-    // Cost of a block: (-log of the path's probability, blocks), smallest first.
+    // Cost of a block: (-log of the path's probability, blocks), smallest first; among equal
+    // ones the block found first (`found` keeps the order: the answer does not depend on
+    // how a hash map orders its keys).
     let mut best: HashMap<LLVMBasicBlockRef, (f64, usize)> = HashMap::from([(from, (0.0, 1))]);
+    let mut found: Vec<LLVMBasicBlockRef> = vec![from];
     let mut before: HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = HashMap::new();
     let mut done: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let cost_of =
+        |best: &HashMap<_, (f64, usize)>, b| best.get(&b).copied().unwrap_or((f64::INFINITY, 0));
     loop {
-        let (block, (cost, len)) = best
+        let block = found
             .iter()
-            .filter(|(b, _)| !done.contains(*b))
-            .min_by(|x, y| x.1.partial_cmp(y.1).unwrap_or(std::cmp::Ordering::Equal))
-            .map(|(&b, &c)| (b, c))?;
+            .copied()
+            .filter(|b| !done.contains(b))
+            .min_by(|&x, &y| {
+                cost_of(&best, x)
+                    .partial_cmp(&cost_of(&best, y))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })?;
+        let (cost, len) = cost_of(&best, block);
         if block == to {
             return Some(walk_back(&before, to));
         }
@@ -173,9 +183,15 @@ fn likely_path(
                 continue;
             }
             let c = (cost - (f64::from(p) / f64::from(1u32 << 31)).ln(), len + 1);
-            if best.get(&next).is_none_or(|old| c < *old) {
-                best.insert(next, c);
-                before.insert(next, block);
+            match best.get(&next) {
+                Some(old) if c >= *old => {}
+                known => {
+                    if known.is_none() {
+                        found.push(next);
+                    }
+                    best.insert(next, c);
+                    before.insert(next, block);
+                }
             }
         }
     }
