@@ -702,6 +702,22 @@ pub(super) fn handed(
             out.push((phi, entry, first));
         }
     }
+    // In the function's order, not the map's: the lowering emits the hand-backs in this
+    // order, and two compilations of one program give the same code.
+    let place = |phi: LLVMValueRef| {
+        let block = ir::parent_block(phi);
+        let blocks = ir::blocks(ir::block_function(block));
+        let b = blocks
+            .iter()
+            .position(|&x| x == block)
+            .unwrap_or(usize::MAX);
+        let i = ir::instructions(block)
+            .iter()
+            .position(|&x| x == phi)
+            .unwrap_or(usize::MAX);
+        (b, i)
+    };
+    out.sort_by_cached_key(|&(phi, _, _)| place(phi));
     out
 }
 
