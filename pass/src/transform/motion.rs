@@ -86,6 +86,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         succ: HashMap::new(),
         pred: HashMap::new(),
         reach: Reach::default(),
+        loops: super::LoopIndex::new(ctx.shim),
         remarks: Vec::new(),
     };
     for p in pairs {
@@ -225,6 +226,8 @@ struct Motion<'a> {
     succ: HashMap<usize, Vec<(usize, u64)>>,
     pred: HashMap<usize, Vec<(usize, u64)>>,
     reach: Reach,
+    /// The functions' loops as they stand, found once until a move changes the function.
+    loops: super::LoopIndex<'a>,
     remarks: Vec<Remark>,
 }
 
@@ -495,8 +498,7 @@ impl<'a> Motion<'a> {
                 break;
             };
             let to = ir::parent_block(self.sites[next].call);
-            let mut loops = super::LoopIndex::new(self.shim);
-            if loops.innermost(to, to) != loops.innermost(to, from) {
+            if self.loops.innermost(to, to) != self.loops.innermost(to, from) {
                 break;
             }
             let mut more = Crossing {
@@ -719,6 +721,7 @@ impl<'a> Motion<'a> {
         }
         let (Place::Before(c) | Place::After(c)) = place;
         self.shim.invalidate(self.sites[c].function);
+        self.loops = super::LoopIndex::new(self.shim);
     }
 
     fn moved(
