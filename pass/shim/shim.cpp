@@ -1194,8 +1194,8 @@ static void joinWithCopies(ArrayRef<BasicBlock *> Orig, ArrayRef<BasicBlock *> C
 // For a path whose copies include a loop header entered from inside its loop (the header
 // dominates path[0]): whether every edge a copy takes off the path keeps the control flow
 // reducible, and the blocks off the path that must be copied with it for that (`Sides`, each
-// with the one block that enters it: a path index, or P.size() + the index of a side). The copies are entered from
-// path[K-1] alone, so a cycle through them comes back to path[0..K). Each edge off the path
+// with the one block that enters it: a path index, or P.size() + the index of a side). The
+// copies are entered from path[K-1] alone, so a cycle through them comes back to path[0..K). Each edge off the path
 // must go to one of those blocks (a cycle that they head), to a copied header itself, out of
 // every copied header's loop, or to a block whose one way on (one successor each, at most 8
 // blocks) reaches a copied header. Otherwise the block it goes to is copied too when it has

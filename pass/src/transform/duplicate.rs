@@ -417,9 +417,9 @@ fn starts_afresh(
 /// (the write-all loop's own phis of the total where it is nested, an `EINTR` retry that
 /// adds nothing), at most 32 of them, and nothing reads those values but one another, stores
 /// and phis (the total stored back at the loop's exits). A count of the loop's own
-/// iterations (`blocks++`) is not one: that loop is not a write-all loop merged into it. It decides nothing in the loop; its copy
-/// carries the total from the way round, and whole-loop legality asks of it again (a sum of
-/// a call's results).
+/// iterations (`blocks++`) is not one: that loop is not a write-all loop merged into it. A
+/// running total decides nothing in the loop; its copy carries the total from the way round,
+/// and whole-loop legality asks of it again (a sum of a call's results).
 fn running_total(phi: LLVMValueRef, v: LLVMValueRef, second: LLVMValueRef) -> bool {
     let alone = HashSet::from([phi]);
     let mut web = HashSet::from([phi]);
