@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # The first "must be true" of issue 10, measured (never asserted; not a test):
 #
-#   scripts/bench-copy16.sh [RUNS] [OUT_FILE]     (defaults: 7 build/bench-copy16.md)
+#   scripts/bench-copy16.sh [RUNS] [OUT_FILE] [PROGRAM]
+#       (defaults: 7 build/bench-copy16.md copy)
 #
-# testsuite/programs/copy.c copies a 16 MiB file on the disk file system (under build/, which
+# testsuite/programs/PROGRAM.c (copy.c, or another program of the testsuite that takes IN OUT,
+# creates OUT with `creat(argv[2], 0666)` and reads in blocks of N, e.g. unchecked.c) copies a 16 MiB file on the disk file system (under build/, which
 # must not be a tmpfs) in blocks of 512 B and 4 KiB (-DN=...) into a file, a pipe and a
 # socket, three ways, as whole processes (fork, exec, copy, exit), the ways alternating:
 #
-#   original   copy.c built with clang-19 -O2 -g;
+#   original   PROGRAM.c built with clang-19 -O2 -g;
 #   clustered  the same source built by `syscluster build -p PROFILE -- sh -c '$CC ...'`, with a
 #              profile recorded on the original (no module on the host: the direct backend and
 #              the runtime's specialised copy);
 #   kernel     a program that opens the same files and moves the whole input with
 #              copy_file_range (file) or sendfile (pipe, socket) until done: the kernel's limit.
 #
-# Into a file, copy.c's OUT is the file. Into a pipe, OUT is /dev/stdout, a pipe this
+# Into a file, the program's OUT is the file. Into a pipe, OUT is /dev/stdout, a pipe this
 # script's harness drains (1 MiB reads). A socket cannot be opened by path, so into a socket
-# the programs are copy.c with `creat(argv[2], 0666)` replaced by `dup(1)` (built, profiled
+# the programs are PROGRAM.c with `creat(argv[2], 0666)` replaced by `dup(1)` (built, profiled
 # and clustered the same way), standard output being one end of a TCP connection over the
 # loopback device whose other end the harness drains. Figures: the median wall time of RUNS processes (from
 # fork to the harness's wait, the drain included; the order of the three rotates from round to
@@ -29,6 +31,12 @@ cd "$(dirname "$0")/.."
 root=$PWD
 runs=${1:-7}
 out_file=${2:-build/bench-copy16.md}
+program=${3:-copy}
+source=$root/testsuite/programs/$program.c
+[ -f "$source" ] || {
+    echo "bench-copy16: no program testsuite/programs/$program.c" >&2
+    exit 2
+}
 target=${CARGO_TARGET_DIR:-target}
 case "$target" in /*) ;; *) target=$root/$target ;; esac
 cargo build --release --locked -p multicall -p syscluster-pass -p syscluster-cli 2>&1 | tail -n 1
@@ -165,12 +173,12 @@ int main(int argc, char *argv[])
 EOF
 clang-19 -O2 -o harness harness.c
 clang-19 -O2 -o kernel kernel.c
-sed 's/creat(argv\[2\], 0666)/dup(1)/' "$root/testsuite/programs/copy.c" >copyfd.c
+sed 's/creat(argv\[2\], 0666)/dup(1)/' "$source" >copyfd.c
 grep -q 'out = dup(1);' copyfd.c || {
-    echo "bench-copy16: copy.c no longer has the creat this script replaces" >&2
+    echo "bench-copy16: $program.c has no 'out = creat(argv[2], 0666);' for this script to replace" >&2
     exit 1
 }
-cp "$root/testsuite/programs/copy.c" copy.c
+cp "$source" copy.c
 
 size=$((16 << 20))
 head -c "$size" /dev/urandom >in
@@ -187,7 +195,7 @@ for n in "${blocks[@]}"; do
         "$syscluster" build -p "$prog.$n.json" --log "log.$prog.$n" -- \
             sh -c "\$CC -O2 -g -DN=$n -o $prog.$n.clustered $prog.c" >"build.$prog.$n" 2>&1
         grep -q 'whole loop into one looped multi-call' "log.$prog.$n/summary.txt" || {
-            echo "bench-copy16: the loop of $prog.c at N=$n is not a looped multi-call:" >&2
+            echo "bench-copy16: the loop of $program.c at N=$n is not a looped multi-call:" >&2
             cat "build.$prog.$n" >&2
             exit 1
         }
@@ -259,7 +267,7 @@ for out in "${outs[@]}"; do
 done
 
 {
-    echo "\`scripts/bench-copy16.sh $runs\` on $(uname -srm), $(date -u +%Y-%m-%d), 16 MiB on $fs: median of $runs alternating whole-process runs; time and crossings as ratios to the original."
+    echo "\`scripts/bench-copy16.sh $runs ${2:-build/bench-copy16.md} $program\` ($program.c) on $(uname -srm), $(date -u +%Y-%m-%d), 16 MiB on $fs: median of $runs alternating whole-process runs; time and crossings as ratios to the original."
     echo
     echo "| block | into | original ms (crossings) | clustered: time, crossings | kernel: time, crossings | clustered / kernel time |"
     echo "|---|---|---|---|---|---|"

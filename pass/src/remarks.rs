@@ -981,8 +981,8 @@ fn real_loop(l: &crate::plan::Looped) -> String {
 
 /// Whether `entries` have the shape the runtime copies in the kernel (`runtime/src/copy.rs`,
 /// `recognise`): a `read` that stops at `result <= 0`, then a `write` or `sendto` that stops
-/// on a short transfer; or `pread64` then `pwrite64` the same way, when arguments advance
-/// (`advancing`: their offsets).
+/// on a short transfer or only on a failure (its count unchecked); or `pread64` then
+/// `pwrite64` the same way, when arguments advance (`advancing`: their offsets).
 fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry], advancing: bool) -> bool {
     let [read, write] = entries else {
         return false;
@@ -993,5 +993,9 @@ fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry], advancing: bool) -
         (Some(17), Some(18)) => advancing,
         _ => false,
     };
-    pair && read.stop == crate::plan::Stop::NonPos && write.stop == crate::plan::Stop::NeArg(2)
+    pair && read.stop == crate::plan::Stop::NonPos
+        && matches!(
+            write.stop,
+            crate::plan::Stop::NeArg(2) | crate::plan::Stop::Neg
+        )
 }

@@ -53,6 +53,7 @@ long multicall_loop(struct mc_entry *entries, unsigned count, unsigned long max_
  * calls write (a read's buffer) after the batch. With it, a copy loop
  *     e[0] = read(in, buf, N)                      stop MC_STOP_NONPOS
  *     e[1] = write(out, buf, <result of e[0]>)     stop MC_STOP_NE_ARG, stop_arg 2
+ *                                                  (or MC_STOP_NEG: its count unchecked)
  * runs as copy_file_range, sendfile or splice in large chunks wherever the outcome is that
  * of the plain loop (the same bytes, file offsets, results of the last iteration,
  * iterations, stop index and errors), and as the plain loop from the point where it could

@@ -26,7 +26,10 @@
 //!    SIGPIPE). That block is one iteration whose read result is `c % N + max(r2, 0)` and
 //!    whose write result is `c % N + max(w2, 0)`: exactly what one `read(N)` and one
 //!    `write` that stopped after those bytes return. When the two differ the batch stops at
-//!    entry 1 (a short write), as the plain loop does. A pipe input whose pipe is empty
+//!    entry 1 (a short write), as the plain loop does; a write that stops the batch only at
+//!    a failure (`MC_STOP_NEG`: a loop that ignores the count it wrote) completes the
+//!    iteration instead, and the plain loop runs the rest from the next block, whose own
+//!    `write` meets the output's failure where the original's does. A pipe input whose pipe is empty
 //!    after the chunk (`FIONREAD` 0) needs no completion: the pipe held exactly the bytes
 //!    the chunk took, and the plain loop's reads would have returned `N, ..., N, c % N`.
 //! 3. **A chunk that failed** moved nothing (the kernel reports an error only then):
@@ -103,7 +106,7 @@
 //! `pread64` and `pwrite64` at the offsets where the chunk ended. Each iteration the chunks
 //! account for advances both offsets by its read's result, as the batch's own iterations do.
 
-use crate::abi::{McAdvance, McEntry, MC_STOP_NE_ARG, MC_STOP_NONPOS};
+use crate::abi::{McAdvance, McEntry, MC_STOP_NEG, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::batch::Batch;
 use crate::descriptor;
 use crate::direct::raw_syscall;
@@ -199,11 +202,17 @@ pub struct CopyLoop {
     /// For `pread64(in, buf, N, p)` -> `pwrite64(out, buf, n, q)`: the offsets `(p, q)` the
     /// entries hold (non-negative).
     pub offsets: Option<(u64, u64)>,
+    /// The write stops the batch at a short transfer (`MC_STOP_NE_ARG` on its length), as a
+    /// checked copy loop does; `false`: only at a failure (`MC_STOP_NEG`), as a loop that
+    /// ignores the write's count does (`write(out, buf, n);` unchecked, or `if (write(..) <
+    /// 0)`), whose next iteration follows a short write.
+    pub short_stops: bool,
 }
 
 /// Whether `entries` are exactly the copy loop: entry 0 `read(in, buf, N)` with
 /// `MC_STOP_NONPOS`, `0 < N <=` [`MAX_BLOCK`], no references; entry 1 `write(out, buf,
-/// <result of entry 0>)` with `MC_STOP_NE_ARG` on argument 2 and that one reference, or the
+/// <result of entry 0>)` with `MC_STOP_NE_ARG` on argument 2 or `MC_STOP_NEG` (rule 2's
+/// short write then goes on) and that one reference, or the
 /// same `send(out, buf, <result of entry 0>, 0)` (on a connected stream socket `write` and a
 /// `send` without flags are one operation: the same bytes, the same `SIGPIPE`); or the same
 /// with `pread64(in, buf, N, p)` and `pwrite64(out, buf, <result of entry 0>, q)` at
@@ -214,10 +223,11 @@ pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
     };
     let fd = |v: i64| RawFd::try_from(v).ok().filter(|fd| *fd >= 0);
     let positioned = read.nr == libc::SYS_pread64 as u32;
+    let short_stops = write.stop == MC_STOP_NE_ARG && write.stop_arg == 2;
+    let stops = short_stops || write.stop == MC_STOP_NEG;
     if positioned {
         let is_pwrite = write.nr == libc::SYS_pwrite64 as u32
-            && write.stop == MC_STOP_NE_ARG
-            && write.stop_arg == 2
+            && stops
             && write.refs == 1 << 2
             && write.args[2] == 0
             && write.args[1] == read.args[1];
@@ -236,6 +246,7 @@ pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
             block: read.args[2] as u64,
             send: false,
             offsets: Some((p as u64, q as u64)),
+            short_stops,
         });
     }
     let is_read = read.nr == libc::SYS_read as u32
@@ -245,8 +256,7 @@ pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
         && read.args[2] as u64 <= MAX_BLOCK;
     let send = write.nr == libc::SYS_sendto as u32 && write.args[3..6] == [0, 0, 0];
     let is_write = (write.nr == libc::SYS_write as u32 || send)
-        && write.stop == MC_STOP_NE_ARG
-        && write.stop_arg == 2
+        && stops
         && write.refs == 1 << 2
         && write.args[2] == 0
         && write.args[1] == read.args[1];
@@ -260,6 +270,7 @@ pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
         block: read.args[2] as u64,
         send,
         offsets: None,
+        short_stops,
     })
 }
 
@@ -727,16 +738,22 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
         batch.set_result(0, taken);
         batch.set_result(1, written);
         last = chunk_start.map(|p| (p + whole * n, taken as u64));
-        if written != taken {
+        if written != taken && copy.short_stops {
             restore(last, 0);
             return Progress::Done {
                 stop_index: 1,
                 iterations: done,
             };
         }
-        // Neither predicate fired (taken > 0, written == taken): a completed iteration.
+        // Neither predicate fired (taken > 0; written == taken, or a short write that only a
+        // failure would stop, `written >= part > 0`): a completed iteration.
         out_pos = out_pos.map(|q| q + r2.max(0) as u64);
         batch.complete(1);
+        if written != taken {
+            // The plain loop's next iteration follows the short write, and meets the
+            // output's failure with its own calls.
+            return rest(done, last);
+        }
         if taken != n as i64 {
             // A short read inside the part that existed: the file changed under the copy;
             // the plain loop goes on from here as the original would.
@@ -833,7 +850,7 @@ fn pipe_empty(fd: RawFd) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::abi::MC_STOP_NEG;
+    use crate::abi::MC_STOP_NEVER;
 
     fn copy_loop(n: i64) -> [McEntry; 2] {
         [
@@ -872,6 +889,7 @@ mod tests {
                 block: 4096,
                 send: false,
                 offsets: None,
+                short_stops: true,
             })
         );
         let mut send = good;
@@ -887,8 +905,20 @@ mod tests {
         send_to[1].args[4] = 0x3000;
         let mut other_buffer = good;
         other_buffer[1].args[1] = 0x2000;
+        // A write whose count is not checked, only its failure: the same copy, whose short
+        // write goes on.
         let mut neg_stop = good;
         neg_stop[1].stop = MC_STOP_NEG;
+        neg_stop[1].stop_arg = 0;
+        assert_eq!(
+            recognise(&neg_stop).map(|c| c.short_stops),
+            Some(false),
+            "MC_STOP_NEG on the write"
+        );
+        let mut never = good;
+        never[1].stop = MC_STOP_NEVER;
+        let mut other_arg = good;
+        other_arg[1].stop_arg = 1;
         let mut constant_length = good;
         constant_length[1].refs = 0;
         constant_length[1].args[2] = 4096;
@@ -898,7 +928,8 @@ mod tests {
         huge[0].args[2] = (MAX_BLOCK + 1) as i64;
         for (name, bad) in [
             ("another buffer", &other_buffer[..]),
-            ("MC_STOP_NEG on the write", &neg_stop[..]),
+            ("no stop on the write", &never[..]),
+            ("MC_STOP_NE_ARG on another argument", &other_arg[..]),
             ("a constant length", &constant_length[..]),
             ("send with flags", &send_flags[..]),
             ("sendto with an address", &send_to[..]),

@@ -8,6 +8,10 @@
 //!   with `MC_BATCH_LIVE_AT_STOP` too, where the buffer after the stop at the short write
 //!   must also hold what the plain loop's does (`copy.rs`, rule 6).
 //!
+//! Each also with a write that stops the batch only at a failure (`MC_STOP_NEG`, a loop that
+//! ignores the count written): the short write at the limit or on the full tmpfs goes on, and
+//! the next block's write fails (EFBIG, ENOSPC) or is killed by SIGXFSZ.
+//!
 //! Each also as the copy at explicit offsets (`pread64` -> `pwrite64` whose offsets advance,
 //! `MC_BATCH_ADVANCE`), from offset 0 to offset 0: its chunk that `ENOSPC` cuts short is
 //! completed with `pread64` and `pwrite64` at the offsets where it ended.
@@ -17,7 +21,7 @@
 
 use multicall::abi::{
     McAdvance, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_SUMS,
-    MC_STOP_NE_ARG, MC_STOP_NONPOS,
+    MC_STOP_NEG, MC_STOP_NE_ARG, MC_STOP_NONPOS,
 };
 use multicall::{Backend, McEntry, PerEntry};
 use std::fs::File;
@@ -60,6 +64,9 @@ enum Target<'a> {
 enum Calls {
     ReadWrite,
     AtOffsets,
+    /// `read` -> `write` whose write stops the batch only at a failure (`MC_STOP_NEG`): a
+    /// short write goes on to the next block.
+    Unchecked,
 }
 
 /// Forks a child that copies `input` (offset 0) to `target` in blocks of `n` with the copy
@@ -177,6 +184,9 @@ unsafe fn child(
                 .stop(MC_STOP_NE_ARG, 2)
                 .reference(2, 0),
         ];
+        if calls == Calls::Unchecked {
+            entries[1] = entries[1].stop(MC_STOP_NEG, 0);
+        }
         let mut advances = [McAdvance::default(); 2];
         let mut sums = [0i64; 2];
         let outcome = if calls == Calls::AtOffsets {
@@ -272,20 +282,24 @@ fn limited(
 
 #[test]
 fn file_size_limits_and_a_full_file_system_stop_where_the_plain_loop_does() {
-    for (n, calls) in [512, 4096, 3000]
-        .into_iter()
-        .flat_map(|n| [(n, Calls::ReadWrite), (n, Calls::AtOffsets)])
-    {
+    for (n, calls) in [512, 4096, 3000].into_iter().flat_map(|n| {
+        [
+            (n, Calls::ReadWrite),
+            (n, Calls::AtOffsets),
+            (n, Calls::Unchecked),
+        ]
+    }) {
         for limit in [10_000, 8192, 65_536] {
             // SIGXFSZ ignored: the write that reaches the limit is short or fails with EFBIG.
             // Its default action: a write that begins at the limit kills; one that begins
-            // below it is cut short at the limit.
+            // below it is cut short at the limit (and the unchecked loop's next write
+            // kills).
             for ignore in [true, false] {
                 let plain = limited(n, limit, ignore, None, calls);
                 let killed = libc::WIFSIGNALED(plain.1) && libc::WTERMSIG(plain.1) == libc::SIGXFSZ;
                 assert_eq!(
                     killed,
-                    !ignore && limit % n as u64 == 0,
+                    !ignore && (limit % n as u64 == 0 || calls == Calls::Unchecked),
                     "n {n} limit {limit}: {:?}",
                     plain.0
                 );
@@ -324,7 +338,7 @@ fn file_size_limits_and_a_full_file_system_stop_where_the_plain_loop_does() {
         return;
     }
     for n in [512, 4096, 3000] {
-        for calls in [Calls::ReadWrite, Calls::AtOffsets] {
+        for calls in [Calls::ReadWrite, Calls::AtOffsets, Calls::Unchecked] {
             let plain = in_child(&input, tmpfs, n, None, calls);
             assert_eq!(plain.0[0], 1, "the plain loop stops at a write: {plain:?}");
             assert!(plain.0[3] != n as i64, "a short or failed write: {plain:?}");
@@ -349,7 +363,7 @@ fn file_size_limits_and_a_full_file_system_stop_where_the_plain_loop_does() {
         input: Some(&small),
     };
     for n in [512, 4096, 3000] {
-        for calls in [Calls::ReadWrite, Calls::AtOffsets] {
+        for calls in [Calls::ReadWrite, Calls::AtOffsets, Calls::Unchecked] {
             let plain = in_child(&input, same_fs, n, None, calls);
             assert_eq!(plain.0[0], 1, "the plain loop stops at a write: {plain:?}");
             let flagged = in_child(&input, same_fs, n, DEAD, calls);

@@ -13,7 +13,7 @@ mod common;
 
 use common::{data, file_with, reopen, rw_calls};
 use multicall::abi::{
-    MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_STOP_NE_ARG, MC_STOP_NONPOS,
+    MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_STOP_NEG, MC_STOP_NE_ARG, MC_STOP_NONPOS,
 };
 use multicall::{copy, Backend, McEntry, Outcome, Runtime};
 use std::cell::RefCell;
@@ -38,6 +38,9 @@ enum Way {
 thread_local! {
     /// The buffer of this thread's last [`run`], as the batch left it.
     static LAST_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Whether this thread's copy loops stop at the write only on a failure (`MC_STOP_NEG`, a
+    /// loop that ignores the count written) instead of at a short write.
+    static UNCHECKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The buffer of this thread's last [`run`].
@@ -68,7 +71,14 @@ fn copy_batch(input: RawFd, output: RawFd, buf: &mut [u8]) -> [McEntry; 2] {
         McEntry::new(libc::SYS_read, &[input.into(), ptr, buf.len() as i64])
             .stop(MC_STOP_NONPOS, 0),
         McEntry::new(libc::SYS_write, &[output.into(), ptr, 0])
-            .stop(MC_STOP_NE_ARG, 2)
+            .stop(
+                if UNCHECKED.with(|u| u.get()) {
+                    MC_STOP_NEG
+                } else {
+                    MC_STOP_NE_ARG
+                },
+                2,
+            )
             .reference(2, 0),
     ]
 }
@@ -218,6 +228,30 @@ fn file_to_file_matches_the_plain_loop() {
         }
     }
     same_file_to_file(FileCase::new(100_000, 3000));
+}
+
+/// A write whose count the loop does not check (`MC_STOP_NEG`): the same copy, the same
+/// outcome as its plain loop, into a file, a pipe and a socket.
+#[test]
+fn an_unchecked_write_copies_as_the_plain_loop() {
+    UNCHECKED.with(|u| u.set(true));
+    for n in BLOCKS {
+        for size in sizes(n) {
+            same_file_to_file(FileCase::new(size, n));
+            for stream in [Stream::Pipe, Stream::Socket] {
+                let (plain, _) = file_to_stream(Way::Plain, size, n, 0, stream);
+                let (flagged, _) = file_to_stream(Way::Flagged, size, n, 0, stream);
+                assert_eq!(flagged, plain, "unchecked, {stream:?} n {n} size {size}");
+            }
+        }
+        let size = (2 << 20) + 1;
+        let calls = same_file_to_file(FileCase::new(size, n));
+        assert!(
+            calls * 10 < (size / n) as u64,
+            "unchecked file -> file at {n}: {calls} read/write calls"
+        );
+    }
+    UNCHECKED.with(|u| u.set(false));
 }
 
 #[test]
@@ -699,6 +733,7 @@ fn other_inputs_and_nonblocking_descriptors_fall_back() {
                 block: n,
                 send: false,
                 offsets: None,
+                short_stops: true,
             },
             false,
         )

@@ -139,7 +139,8 @@ struct mc_entry {
  * that only results, file contents, file offsets and other kernel state must be those of
  * the calls run one by one. It lets a looped copy loop, read(in, buf, N) with
  * MC_STOP_NONPOS then write(out, buf, <result of entry 0>) with MC_STOP_NE_ARG on
- * argument 2, run as copy_file_range, sendfile or splice (docs/runtime.md).
+ * argument 2 (or MC_STOP_NEG: a write whose count is not checked), run as
+ * copy_file_range, sendfile or splice (docs/runtime.md).
  */
 #define MC_BATCH_DEAD_BUFFERS	(1U << 1)
 /*
