@@ -1191,6 +1191,114 @@ static void joinWithCopies(ArrayRef<BasicBlock *> Orig, ArrayRef<BasicBlock *> C
   }
 }
 
+// Whether the control flow that syscluster_shim_duplicate_path leaves for the path `P` copied
+// from `P[K]` on, with the blocks off it `Sides` (each with the copy that enters it: a path
+// index, or P.size() + a side's index), is reducible: a model of the blocks' edges after the
+// copy (path[K-1] and each copy go on to the next copy, the copies keep their other edges,
+// a side's copy is entered from its block's copy and goes on to the copies of path blocks),
+// in which every edge to a block at or before its source in reverse post-order goes to a
+// block that dominates its source (Cooper, Harvey and Kennedy's dominators over the model).
+static bool reducibleAfterCopy(ArrayRef<BasicBlock *> P, unsigned K,
+                               ArrayRef<std::pair<BasicBlock *, unsigned>> Sides) {
+  Function &F = *P[0]->getParent();
+  DenseMap<BasicBlock *, unsigned> Id;
+  unsigned B = 0;
+  for (BasicBlock &BB : F)
+    Id[&BB] = B++;
+  const unsigned N = P.size();
+  auto Copy = [&](unsigned i) { return B + i; };
+  std::vector<SmallVector<unsigned, 2>> Succ(B + N + Sides.size());
+  auto SideFrom = [&](BasicBlock *S, unsigned From) -> int {
+    for (unsigned k = 0; k < Sides.size(); ++k)
+      if (Sides[k].first == S && Sides[k].second == From)
+        return int(k);
+    return -1;
+  };
+  for (BasicBlock &BB : F)
+    for (BasicBlock *S : successors(&BB))
+      Succ[Id[&BB]].push_back(&BB == P[K - 1] && S == P[K] ? Copy(K) : Id[S]);
+  for (unsigned i = K; i < N; ++i)
+    for (BasicBlock *S : successors(P[i])) {
+      int Side = SideFrom(S, i);
+      Succ[Copy(i)].push_back(i + 1 < N && S == P[i + 1] ? Copy(i + 1)
+                              : Side >= 0               ? Copy(N + Side)
+                                                        : Id[S]);
+    }
+  for (unsigned k = 0; k < Sides.size(); ++k)
+    for (BasicBlock *S : successors(Sides[k].first)) {
+      unsigned T = Id[S];
+      for (unsigned j = K; j < N; ++j)
+        if (P[j] == S)
+          T = Copy(j);
+      int Side = SideFrom(S, N + k);
+      Succ[Copy(N + k)].push_back(Side >= 0 ? Copy(N + Side) : T);
+    }
+  // Reverse post-order from the entry (an iterative depth-first walk).
+  const unsigned None = ~0u;
+  std::vector<unsigned> Order, Rpo(Succ.size(), None);
+  std::vector<bool> Seen(Succ.size(), false);
+  std::vector<std::pair<unsigned, unsigned>> Stack{{Id[&F.getEntryBlock()], 0}};
+  Seen[Stack.back().first] = true;
+  while (!Stack.empty()) {
+    auto &[V, Next] = Stack.back();
+    if (Next < Succ[V].size()) {
+      unsigned W = Succ[V][Next++];
+      if (!Seen[W]) {
+        Seen[W] = true;
+        Stack.push_back({W, 0});
+      }
+      continue;
+    }
+    Order.push_back(V);
+    Stack.pop_back();
+  }
+  std::reverse(Order.begin(), Order.end());
+  for (unsigned r = 0; r < Order.size(); ++r)
+    Rpo[Order[r]] = r;
+  std::vector<SmallVector<unsigned, 2>> Pred(Succ.size());
+  for (unsigned V : Order)
+    for (unsigned W : Succ[V])
+      Pred[W].push_back(V);
+  std::vector<unsigned> Idom(Succ.size(), None);
+  Idom[Order[0]] = Order[0];
+  auto Intersect = [&](unsigned A, unsigned C) {
+    while (A != C) {
+      while (Rpo[A] > Rpo[C])
+        A = Idom[A];
+      while (Rpo[C] > Rpo[A])
+        C = Idom[C];
+    }
+    return A;
+  };
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (unsigned r = 1; r < Order.size(); ++r) {
+      unsigned V = Order[r], New = None;
+      for (unsigned U : Pred[V])
+        if (Idom[U] != None)
+          New = New == None ? U : Intersect(U, New);
+      if (New != Idom[V]) {
+        Idom[V] = New;
+        Changed = true;
+      }
+    }
+  }
+  auto Dominates = [&](unsigned A, unsigned V) {
+    for (;;) {
+      if (V == A)
+        return true;
+      if (Idom[V] == V)
+        return false;
+      V = Idom[V];
+    }
+  };
+  for (unsigned V : Order)
+    for (unsigned W : Succ[V])
+      if (Rpo[W] <= Rpo[V] && !Dominates(W, V))
+        return false;
+  return true;
+}
+
 // For a path whose copies include a loop header entered from inside its loop (the header
 // dominates path[0]): whether every edge a copy takes off the path keeps the control flow
 // reducible, and the blocks off the path that must be copied with it for that (`Sides`, each
@@ -1204,7 +1312,10 @@ static void joinWithCopies(ArrayRef<BasicBlock *> Orig, ArrayRef<BasicBlock *> C
 // path (a write's error test that joins the way on again, as an EINTR retry does) or to
 // another block copied that way (a write's tests one after the other: `w < 0`, `w == 0`, at
 // most 8 blocks in all); anything else could enter a cycle of the loop that leaves its
-// header out somewhere other than that cycle's own head.
+// header out somewhere other than that cycle's own head. An edge of a copy to a block of the
+// path itself (a read's end of input that joins the way on later, a short read that goes
+// round the original loop) stays as it is. Last, the control flow the copy would leave,
+// with those sides, must be reducible (`reducibleAfterCopy`), which also settles such edges.
 static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, DominatorTree &DT,
                                  std::vector<std::pair<BasicBlock *, unsigned>> &Sides) {
   SmallPtrSet<BasicBlock *, 8> Before(P.begin(), P.begin() + K);
@@ -1275,10 +1386,15 @@ static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, Dominator
         Known |= Side == S && SFrom == From;
       if (Known)
         continue;
+      // A block of the path itself stays the copy's successor (a read's end of file that
+      // joins the way on later, a short read that goes round an inner loop of the path):
+      // the model of the copied control flow below decides.
+      if (is_contained(P, S))
+        continue;
       unsigned Entered = 0;
       for (BasicBlock *Pred : predecessors(S))
         Entered += is_contained(P, Pred) || InSides(Pred);
-      if (is_contained(P, S) || InSides(S) || S->isEHPad() || !S->phis().empty() ||
+      if (InSides(S) || S->isEHPad() || !S->phis().empty() ||
           Entered != 1 || Sides.size() >= 8 ||
           !(isa<BranchInst>(S->getTerminator()) || isa<SwitchInst>(S->getTerminator())))
         return false;
@@ -1290,7 +1406,7 @@ static bool copiesReturnToHeader(ArrayRef<BasicBlock *> P, unsigned K, Dominator
       Work.push_back({S, N + unsigned(Sides.size() - 1)});
     }
   }
-  return true;
+  return reducibleAfterCopy(P, K, Sides);
 }
 
 // Folds the conditional branches of `Copies` that the way into them decides: a copy entered
@@ -1515,8 +1631,22 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
   joinWithCopies(Orig, Copies, VMap);
   if (new_header)
     FoldSingleEntryPHINodes(P[1]);
-  if (CopiesHeader)
+  if (CopiesHeader) {
+    // A copied header's phis took the way round's values (a count started afresh at 0): what
+    // they compute in the copies (`add %n, 0`, `4096 - 0`, `gep %buf, 0`) folds as
+    // instsimplify would, so that the copy's calls take the read's own result and constants.
+    // No dominator tree: the function's is out of date until the analyses are recomputed.
+    const SimplifyQuery SQ(F->getDataLayout());
+    for (BasicBlock *Copy : Copies) {
+      if (!Copy)
+        continue;
+      for (Instruction &I : make_early_inc_range(*Copy))
+        if (!isa<CallBase>(I) && !I.use_empty())
+          if (Value *V = simplifyInstruction(&I, SQ); V && V != &I)
+            I.replaceAllUsesWith(V);
+    }
     foldImpliedBranches(Copies, F->getDataLayout());
+  }
   *copied = n - K + Sides.size();
   C.FAM.invalidate(*F, PreservedAnalyses::none());
   return nullptr;

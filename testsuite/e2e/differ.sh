@@ -33,7 +33,9 @@
 # helper retry EINTR, clang's rotated copy loop: copy's cases), mergedtop (the same as a for (;;)
 # loop that retries its read at the top: copy's cases), mergedtotal (a write-all helper that
 # retries EINTR, fails on a write of nothing and keeps a file-scope total, reported on stderr:
-# copy's cases), writeallsig (writeall.c with
+# copy's cases), readfull (a copy in whole blocks filled by a read-until-full helper: copy's
+# cases, a pipe that brings the input in pieces smaller than a block, and one with a pause),
+# writeallsig (writeall.c with
 # copysig's signals: copy's cases), copyxform (copy.c with the case of each block's letters
 # swapped between its read and its write: copy's cases, the output checked against tr),
 # copyxformsig (copyxform.c with copysig's signals: copyxform's cases), flags
@@ -68,7 +70,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -82,9 +84,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop or mergedtotal)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal or readfull)" >&2
 	exit 2
 	;;
 esac
@@ -340,6 +342,20 @@ in_fifo() {
 # in_fifo_held: IN is a named pipe whose writer holds it open before the program starts
 # and writes f4097 twice after 0.3 s, so that a non-blocking read finds it empty; expect
 # holds what the program must copy.
+# in_fifo_pieces: IN is a named pipe whose writer brings the first 30000 bytes of f2097152
+# in pieces of 3000 bytes, 20 ms apart, so that reads of a larger block come back short;
+# expect holds what the program must copy.
+in_fifo_pieces() {
+	head -c 30000 "$inputs/f2097152" >expect && mkfifo in || return 1
+	(
+		i=0
+		while [ $i -lt 10 ]; do
+			dd if=expect bs=3000 skip=$i count=1 status=none
+			sleep 0.02
+			i=$((i + 1))
+		done
+	) >in &
+}
 in_fifo_held() {
 	cat "$inputs/f4097" "$inputs/f4097" >expect && mkfifo in || return 1
 	(exec 3<>in && : >held && sleep 0.3 && cat "$inputs/f4097" "$inputs/f4097" >&3) &
@@ -405,6 +421,14 @@ mergedcount_cases() { copy_cases; }
 mergedretry_cases() { copy_cases; }
 mergedtop_cases() { copy_cases; }
 mergedtotal_cases() { copy_cases; }
+# readfull: copy's cases; a pipe whose pieces are shorter than a block (each block filled by
+# several reads, in the clustered build after the batch stopped at a short read), and one
+# with a pause in which a read blocks (a read interrupted there would be retried).
+readfull_cases() {
+	copy_cases
+	check fifo-pieces in_fifo_pieces 0 -e "cmp expect out" -- in out
+	check fifo-pause in_fifo 0 -e "cmp expect out" -- in out
+}
 intcopy_cases() { copy_cases; }
 whilecount_cases() { copy_cases; }
 fullblocks_cases() { copy_cases; }

@@ -444,8 +444,47 @@ fn stacked(
         // that is not an error never equals an argument that is one).
         (Some(Stop::Neg), Some(j)) => Ok(Stop::NeArg(j)),
         (Some(stop), None) => Ok(stop),
+        // A transfer of a constant length that the tests let on only when it moved all of it
+        // (`r < 0`, `r == 0`, then `r < N`: a read-until-full loop's read of a whole block).
+        (None, None) => whole_transfer(site, hi, &parsed).ok_or_else(|| refuse(last)),
         _ => Err(refuse(last)),
     }
+}
+
+/// System calls that move at most their length argument's count of bytes, with that
+/// argument's index: `read`, `write`, `pread64`, `pwrite64`, `sendto`, `recvfrom`.
+const LENGTH_ARGUMENT: [(u32, u8); 6] = [(0, 2), (1, 2), (17, 2), (18, 2), (44, 2), (45, 2)];
+
+/// The index of `site`'s length argument, for a call that moves at most that many bytes.
+pub(crate) fn length_argument(site: &Site) -> Option<u8> {
+    LENGTH_ARGUMENT
+        .into_iter()
+        .find(|&(nr, _)| site.nr == Some(nr))
+        .map(|(_, a)| a)
+}
+
+/// `result != length` for a transfer whose length argument is a constant `n` (`1 <= n <=
+/// hi`), when the `tests` let the path on exactly for `n` over the results the call can
+/// return (-1, or a count from 0 to `n`): checked, as [`stacked`] does, next to the tests'
+/// constants and the ends of that range.
+fn whole_transfer(site: &Site, hi: i64, tests: &[Test]) -> Option<Stop> {
+    let j = length_argument(site)?;
+    let n = ir::const_int((*site.args.get(usize::from(j))?)?)?;
+    if !(1..=hi).contains(&n) {
+        return None;
+    }
+    let in_range = |r: i64| r == -1 || (0..=n).contains(&r);
+    let mut points = vec![-1, 0, 1, n - 1, n];
+    for t in tests {
+        for c in t.constants() {
+            points.extend([c.saturating_sub(1), c, c.saturating_add(1)]);
+        }
+    }
+    points.retain(|&r| in_range(r));
+    points
+        .iter()
+        .all(|&r| tests.iter().all(|t| t.continues(r)) == (r == n))
+        .then_some(Stop::NeArg(j))
 }
 
 /// Condition 3 within a gap: no branch leaves the path to code that comes back to it or to

@@ -594,17 +594,11 @@ pub(super) fn way_round(
     ))
 }
 
-/// System calls that move at most their length argument's count of bytes, with that
-/// argument's index: `read`, `write`, `pread64`, `pwrite64`, `sendto`, `recvfrom`.
-const LENGTH_ARGUMENT: [(u32, u8); 6] = [(0, 2), (1, 2), (17, 2), (18, 2), (44, 2), (45, 2)];
-
 /// `result != length` for a transfer `entry` (at `site`) of a constant length of at least 1
 /// that stops on errors (`result < 0`) or on no progress (`result <= 0`): that stop also
 /// stops wherever the entry's own does, and adds the short transfers.
 fn stronger_stop(entry: &Entry, site: &Site) -> Option<Stop> {
-    let (_, a) = LENGTH_ARGUMENT
-        .into_iter()
-        .find(|&(nr, _)| site.nr == Some(nr))?;
+    let a = super::conditions::length_argument(site)?;
     let weak = matches!(entry.stop, Stop::Neg | Stop::NonPos);
     let length = match entry.args.get(usize::from(a))? {
         ArgSource::Value(v) => ir::const_int(*v),

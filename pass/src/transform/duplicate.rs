@@ -43,6 +43,15 @@
 //! (`written += w`, a header phi whose way round adds to itself) does not stop the copy
 //! ([`running_total`]): the copy carries it from the iteration before.
 //!
+//! A read-until-full helper merged into the copy loop (`read_full`: one header for both, the
+//! read with the count read so far) is the same shape the other way round: the hot edge
+//! write -> read goes round the header, and the write's way back sets the count to a
+//! constant, 0 ([`Afresh::Reset`]). The copy then goes from the write round the header to the
+//! read and on along the read's likeliest way to the write; what the count computes folds in
+//! it, and LLVM's JumpThreading threads the joins the copy decides (an `EINTR` retry beside
+//! it that the count, 0 there, sends back to the original loop). The loop's start then moves
+//! to the copied read (`reheader.rs`).
+//!
 //! The same copying serves a loop whose way round shares a merge with a stop's way back
 //! into the loop (`split_merges`): a read retried after `EAGAIN` inside the iteration, both
 //! results merged before their tests. The merge is copied for the way round, so that the way
@@ -141,10 +150,54 @@ fn forward_path(
     None
 }
 
+/// The blocks from which `to` is reached along forward edges, among those `from` reaches so
+/// (at most [`MAX_PATH`] edges from `from`, as [`likely_path`] looks).
+fn reaching(
+    shim: &Shim,
+    from: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+) -> HashSet<LLVMBasicBlockRef> {
+    let mut depth: HashMap<LLVMBasicBlockRef, usize> = HashMap::from([(from, 1)]);
+    let mut order = vec![from];
+    let mut queue = VecDeque::from([from]);
+    while let Some(block) = queue.pop_front() {
+        let d = depth[&block];
+        if d >= MAX_PATH {
+            continue;
+        }
+        for next in ir::successors_of(block) {
+            if !depth.contains_key(&next) && !back_edge(shim, block, next) {
+                depth.insert(next, d + 1);
+                order.push(next);
+                queue.push_back(next);
+            }
+        }
+    }
+    let mut reach = HashSet::from([to]);
+    loop {
+        let before = reach.len();
+        for &block in &order {
+            if !reach.contains(&block)
+                && ir::successors_of(block)
+                    .into_iter()
+                    .any(|next| reach.contains(&next) && !back_edge(shim, block, next))
+            {
+                reach.insert(block);
+            }
+        }
+        if reach.len() == before {
+            return reach;
+        }
+    }
+}
+
 /// The likeliest path of forward edges from `from` to `to` by LLVM's branch probabilities
 /// (the product of its edges' probabilities is the largest; equal ones go to the shorter), at
 /// most [`MAX_PATH`] blocks: a write's way back to the read through its success, not through
-/// the retry of an `EINTR` that is shorter.
+/// the retry of an `EINTR` that is shorter. Each block's probabilities are taken among its
+/// edges on a way to `to` alone (the way on given that `to` comes before the loop goes round
+/// again): a read-until-full loop's read goes round for more far likelier than on to the
+/// write, but of the ways on to the write, a full block is likelier than the end of the file.
 fn likely_path(
     shim: &Shim,
     from: LLVMBasicBlockRef,
@@ -159,6 +212,8 @@ fn likely_path(
     let mut done: HashSet<LLVMBasicBlockRef> = HashSet::new();
     let cost_of =
         |best: &HashMap<_, (f64, usize)>, b| best.get(&b).copied().unwrap_or((f64::INFINITY, 0));
+    let reach = reaching(shim, from, to);
+    let on = |block, next| reach.contains(&next) && !back_edge(shim, block, next);
     loop {
         let block = found
             .iter()
@@ -177,12 +232,18 @@ fn likely_path(
         if len >= MAX_PATH {
             continue;
         }
-        for next in ir::successors_of(block) {
+        let nexts = ir::successors_of(block);
+        let total: f64 = nexts
+            .iter()
+            .filter(|&&next| on(block, next))
+            .map(|&next| f64::from(shim.edge_probability(block, next)))
+            .sum();
+        for next in nexts {
             let p = shim.edge_probability(block, next);
-            if done.contains(&next) || p == 0 || back_edge(shim, block, next) {
+            if done.contains(&next) || p == 0 || !on(block, next) {
                 continue;
             }
-            let c = (cost - (f64::from(p) / f64::from(1u32 << 31)).ln(), len + 1);
+            let c = (cost - (f64::from(p) / total).ln(), len + 1);
             match best.get(&next) {
                 Some(old) if c >= *old => {}
                 known => {
@@ -364,7 +425,9 @@ fn uses_any(v: LLVMValueRef, phis: &HashSet<LLVMValueRef>) -> bool {
 /// calls), every value the path brings into its phis is computed without them, and one is
 /// the first call's result (through integer casts): the way of an outer loop's iteration (a
 /// read that sets what is left to write), not the inner loop's way back (a write that leaves
-/// what is left of the count).
+/// what is left of the count). On a path that goes `through`, a phi set to a constant does
+/// too (`got = 0` after the write of a block that a read-until-full loop filled). `None`
+/// when it does not.
 fn starts_afresh(
     shim: &Shim,
     path: &[LLVMBasicBlockRef],
@@ -372,14 +435,14 @@ fn starts_afresh(
     header: LLVMBasicBlockRef,
     (first, second): (LLVMValueRef, LLVMValueRef),
     through: bool,
-) -> bool {
+) -> Option<Afresh> {
     let phis: Vec<LLVMValueRef> = ir::instructions(header)
         .into_iter()
         .take_while(|&i| ir::is_phi(i))
         .collect();
     let conditional = ir::terminator(header).is_some_and(|t| ir::conditional_branch(t).is_some());
     if phis.is_empty() || !(conditional || through) || h == 0 {
-        return false;
+        return None;
     }
     // Its copy runs between the calls (up to the second when that is in it): only what a
     // multi-call may skip.
@@ -394,21 +457,24 @@ fn starts_afresh(
             && unsafe_kind(i, f).is_some()
     });
     if effect {
-        return false;
+        return None;
     }
     let own: HashSet<LLVMValueRef> = phis.iter().copied().collect();
-    let mut from_call = false;
+    let (mut from_call, mut reset) = (false, false);
     for &phi in &phis {
-        let Some(&(v, _)) = ir::incoming(phi).iter().find(|&&(_, b)| b == path[h - 1]) else {
-            return false;
-        };
+        let &(v, _) = ir::incoming(phi).iter().find(|&&(_, b)| b == path[h - 1])?;
         let v = through_path_phis(path, v);
         if uses_any(v, &own) && !running_total(phi, v, second) {
-            return false;
+            return None;
         }
         from_call |= ir::strip_int_casts(v) == first;
+        reset |= through && ir::const_int(v).is_some();
     }
-    from_call
+    match (from_call, reset) {
+        (true, _) => Some(Afresh::FromCall),
+        (false, true) => Some(Afresh::Reset),
+        (false, false) => None,
+    }
 }
 
 /// Whether the header phi `phi`, brought `v` by the round path, is a running total that
@@ -518,6 +584,19 @@ struct RoundPath {
     path: Vec<LLVMBasicBlockRef>,
     h: usize,
     header: LLVMBasicBlockRef,
+    afresh: Afresh,
+}
+
+/// How a round path's way into the header starts the loop's state afresh
+/// ([`starts_afresh`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Afresh {
+    /// A header phi takes the first call's result (a read that sets what is left to write).
+    FromCall,
+    /// A header phi is set to a constant on the way round from `b` back to `a` (a
+    /// read-until-full loop merged into the copy loop: the count read so far is 0 again
+    /// after the write).
+    Reset,
 }
 
 /// The way round for the hot edge `e`, where the way into the header starts the loop's state
@@ -539,10 +618,10 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
         (outer + 1..path.len()).find(|&i| {
             super::reheader::heads_loop(ctx.shim, path[i])
                 && dominates_block(ctx.shim, path[i], e.from)
-                && starts_afresh(ctx.shim, &path, i, path[i], calls, false)
+                && starts_afresh(ctx.shim, &path, i, path[i], calls, false).is_some()
         })
     };
-    let (h, header) = if starts_afresh(ctx.shim, &path, outer, header, calls, false) {
+    let (h, header) = if starts_afresh(ctx.shim, &path, outer, header, calls, false).is_some() {
         (outer, header)
     } else {
         nested().map_or((outer, header), |i| (i, path[i]))
@@ -560,7 +639,13 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
             _ => return None,
         }
     }
-    starts_afresh(ctx.shim, &path, h, header, calls, inner).then_some(RoundPath { path, h, header })
+    let afresh = starts_afresh(ctx.shim, &path, h, header, calls, inner)?;
+    Some(RoundPath {
+        path,
+        h,
+        header,
+        afresh,
+    })
 }
 
 /// Merges back the copy clang's rotation made of a copy loop's first block (`a`'s, a read)
@@ -627,6 +712,13 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 functions.insert(e.function);
                 changed = Changed::Yes;
                 ctx.remark(Remark::duplicated(sites, a, b, weight, blocks, true));
+                // After a reset count, the copy's joins that the way into them decides (an
+                // `EINTR` retry beside the path that joins it again with the count, 0 in the
+                // copy, that sends it back to the original loop), threaded by LLVM's
+                // JumpThreading: the way round is then a straight line.
+                if round.afresh == Afresh::Reset {
+                    ctx.shim.thread_jumps(e.function);
+                }
             }
             Err(why) => ctx.remark(Remark::not_duplicated(sites, a, b, weight, &why)),
         }
