@@ -1453,6 +1453,83 @@ static void foldImpliedBranches(ArrayRef<BasicBlock *> Copies, const DataLayout 
   }
 }
 
+// Threads the joins of `Copies` that a copied side decides: a copy `C` of a path block that
+// holds only phis, at most one comparison of one of them with a constant and a conditional
+// branch on it, entered from a side's copy `S` whose value for that phi is a constant (an
+// `EINTR` retry beside the path that joins it again with the count it started from, 0 in
+// the copy), has its test decided on that edge: `S` goes straight to the successor `T` it
+// leads to, whose phis take from `S` what `C` would have passed them. Only where every use
+// of `C`'s values stays behind `C`: in `C`, in blocks entered from `C`'s single-entry region
+// alone, or in phis on edges from there, and `T` is not in that region (so the new edge
+// enters no block that `C` dominated). `N` is the path's length: the side copies are
+// `Copies[N..]`.
+static void threadSideJoins(ArrayRef<BasicBlock *> Copies, unsigned N) {
+  for (unsigned k = N; k < Copies.size(); ++k) {
+    BasicBlock *S = Copies[k];
+    for (BasicBlock *C : successors(S)) {
+      if (!is_contained(Copies.take_front(N), C))
+        continue;
+      auto *Br = dyn_cast<BranchInst>(C->getTerminator());
+      if (!Br || !Br->isConditional())
+        continue;
+      auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
+      auto *Phi = Cmp ? dyn_cast<PHINode>(Cmp->getOperand(0)) : nullptr;
+      auto *Bound = Cmp ? dyn_cast<ConstantInt>(Cmp->getOperand(1)) : nullptr;
+      if (!Cmp || !Phi || !Bound || Phi->getParent() != C || Cmp->getParent() != C)
+        continue;
+      bool OnlyThose = true;
+      for (Instruction &I : *C)
+        OnlyThose &= isa<PHINode>(I) || &I == Cmp || &I == Br || isa<DbgInfoIntrinsic>(I);
+      auto *Val = dyn_cast_or_null<ConstantInt>(Phi->getIncomingValueForBlock(S));
+      if (!OnlyThose || !Val || count(successors(S), C) != 1)
+        continue;
+      bool Holds = ICmpInst::compare(Val->getValue(), Bound->getValue(), Cmp->getPredicate());
+      BasicBlock *T = Br->getSuccessor(Holds ? 0 : 1);
+      // `C`'s single-entry region: `C`, and the blocks all of whose predecessors are in it.
+      SmallPtrSet<BasicBlock *, 8> Region{C};
+      for (bool Grew = true; Grew && Region.size() < 16;) {
+        Grew = false;
+        for (BasicBlock *R : SmallVector<BasicBlock *, 8>(Region.begin(), Region.end()))
+          for (BasicBlock *Succ : successors(R))
+            if (!Region.count(Succ) && !pred_empty(Succ) &&
+                all_of(predecessors(Succ), [&](BasicBlock *P) { return Region.count(P); })) {
+              Region.insert(Succ);
+              Grew = true;
+            }
+      }
+      if (Region.count(T))
+        continue;
+      bool Behind = true;
+      for (Instruction &I : *C)
+        for (Use &U : I.uses()) {
+          auto *User = cast<Instruction>(U.getUser());
+          BasicBlock *At = User->getParent();
+          if (auto *P = dyn_cast<PHINode>(User))
+            At = P->getIncomingBlock(U);
+          Behind &= Region.count(At) > 0;
+        }
+      // What `T`'s phis get from `C`: a phi of `C` gives its value from `S`; anything else
+      // defined in `C` cannot be given.
+      SmallVector<std::pair<PHINode *, Value *>, 4> Adds;
+      for (PHINode &TP : T->phis()) {
+        Value *V = TP.getIncomingValueForBlock(C);
+        if (auto *VP = dyn_cast<PHINode>(V); VP && VP->getParent() == C)
+          V = VP->getIncomingValueForBlock(S);
+        else if (auto *VI = dyn_cast<Instruction>(V); VI && VI->getParent() == C)
+          Behind = false;
+        Adds.push_back({&TP, V});
+      }
+      if (!Behind)
+        continue;
+      for (auto &[TP, V] : Adds)
+        TP->addIncoming(V, S);
+      S->getTerminator()->replaceSuccessorWith(C, T);
+      C->removePredecessor(S, /*KeepOneInputPHIs=*/true);
+      break; // `S`'s successors changed: its next successor is looked at no more.
+    }
+  }
+}
+
 // Tail duplication along a path (superblock formation): `path[0..n)` is a path of CFG edges
 // path[i-1] -> path[i] in one function, no block twice. From the first block after path[0]
 // that has a predecessor other than the one before it on the path, every block of the path is
@@ -1646,6 +1723,19 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
             I.replaceAllUsesWith(V);
     }
     foldImpliedBranches(Copies, F->getDataLayout());
+    threadSideJoins(Copies, n);
+    // What the folds left: phis of one way in (the join a side no longer enters) and
+    // arithmetic nothing uses any more.
+    for (BasicBlock *Copy : Copies) {
+      if (!Copy)
+        continue;
+      if (Copy->getSinglePredecessor())
+        FoldSingleEntryPHINodes(Copy);
+      for (Instruction &I : make_early_inc_range(*Copy))
+        if (!isa<CallBase>(I) && !I.isTerminator() && I.use_empty() &&
+            wouldInstructionBeTriviallyDead(&I))
+          I.eraseFromParent();
+    }
   }
   *copied = n - K + Sides.size();
   C.FAM.invalidate(*F, PreservedAnalyses::none());

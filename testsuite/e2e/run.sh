@@ -61,7 +61,8 @@
 # mergedtotal.c, a write-all helper that retries EINTR, fails on a write of nothing and keeps
 # a file-scope total, one looped multi-call that carries the total, and readfull.c, a copy
 # in whole blocks filled by a read-until-full helper that clang merges into the copy loop,
-# one looped multi-call whose read stops on anything but a whole block) it
+# one looped multi-call whose read stops on anything but a whole block, and readfullcount.c,
+# the same counting its blocks, the helper's loop kept nested by clang) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -107,7 +108,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -175,7 +176,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -206,10 +207,11 @@ self_test() {
 		# writeall, offsetall and atomicall never make (their writes follow reads of other counts or the end of file),
 		# and flags, intblock, stevens, eintrall and records (whose first write after its read is a header) make
 		# none either, nor does zfill (its writes follow the fill's last read, of 0 bytes at the end),
-		# nor readfull (its write follows a block filled by several reads when one comes short);
+		# nor readfull and readfullcount (a write follows a block filled by several reads when one
+		# comes short);
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "$p" != readfull ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -414,6 +416,12 @@ host_program() {
 		if [ "$p" = readfull ] && ! { grep -q "readfull\.c:[0-9]*:[0-9]*: remark: copied [0-9]* blocks on the way from 'write' at readfull\.c:[0-9]*:[0-9]* round the loop's header to 'read'" "$w/clustered.log" &&
 			grep -q "readfull\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2;" "$w/clustered.log"; }; then
 			fail "$p: the copy loop over a read-until-full helper is not one looped multi-call"
+		fi
+		# readfullcount's helper loop stays nested in the copy loop, which counts blocks: the
+		# same copy through both headers, and the looped multi-call carries the count.
+		if [ "$p" = readfullcount ] && ! { grep -q "readfullcount\.c:[0-9]*:[0-9]*: remark: copied [0-9]* blocks on the way from 'write' at readfullcount\.c:[0-9]*:[0-9]* round the loop's header to 'read'" "$w/clustered.log" &&
+			grep -q "readfullcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2;.*carries %[0-9a-z.]* (counter)" "$w/clustered.log"; }; then
+			fail "$p: the counting copy loop over a read-until-full helper is not one looped multi-call carrying its count"
 		fi
 		# mergedcount's looped multi-call carries its count of blocks and its total of bytes.
 		if [ "$p" = mergedcount ] && ! grep -q "mergedcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*carries %[0-9a-z.]* (total of read's results), %[0-9a-z.]* (counter)" "$w/clustered.log"; then

@@ -6,7 +6,8 @@
 // whole block, not the end of the input), the EINTR retry's join that the copy decides is
 // threaded, and the loop's start moves to the copied read. The read's three tests (r < 0,
 // r == 0, r < 4096 after the count) together stop on anything but a whole block: `result !=
-// argument 2`. A short read resumes the original loop, which fills the block.
+// argument 2`. A short read resumes the original loop, which fills the block. The batch of
+// the counting copy (`copy_counted`) reports its iterations, from which the count goes on.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' -pass-remarks=syscall-cluster \
@@ -15,12 +16,17 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
-// REMARK: remark: {{.*}}merged-read-full.c:[[#READ:]]:{{[0-9]+}}: copied 6 blocks on the way from 'write' at merged-read-full.c:[[#WRITE:]]:{{[0-9]+}} round the loop's header to 'read' at merged-read-full.c:{{[0-9]+}}:{{[0-9]+}} so that the hot edge write -> read (weight 556) is one iteration
-// REMARK: remark: {{.*}}merged-read-full.c:[[#READ]]:{{[0-9]+}}: moved the start of the loop to 'read'
-// REMARK: remark: {{.*}}merged-read-full.c:[[#READ]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); no in-kernel copy: after a stop at 'read'
+// REMARK-DAG: remark: {{.*}}merged-read-full.c:{{[0-9]+}}:{{[0-9]+}}: copied 6 blocks on the way from 'write' at merged-read-full.c:{{[0-9]+}}:{{[0-9]+}} round the loop's header to 'read' at merged-read-full.c:{{[0-9]+}}:{{[0-9]+}} so that the hot edge write -> read (weight 556) is one iteration
+// REMARK-DAG: remark: {{.*}}merged-read-full.c:{{[0-9]+}}:{{[0-9]+}}: moved the start of the loop to 'read'
+// REMARK-DAG: remark: {{.*}}merged-read-full.c:{{[0-9]+}}:{{[0-9]+}}: moved the start of the loop to 'read'
+// REMARK-DAG: remark: {{.*}}merged-read-full.c:{{[0-9]+}}:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); no in-kernel copy: after a stop at 'read'
+// REMARK-DAG: remark: {{.*}}merged-read-full.c:{{[0-9]+}}:{{[0-9]+}}: copied 6 blocks on the way from 'write' at merged-read-full.c:{{[0-9]+}}:{{[0-9]+}} round the loop's header to 'read'
+// REMARK-DAG: remark: {{.*}}merged-read-full.c:{{[0-9]+}}:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (counter); no in-kernel copy
 
 // CHECK-LABEL: define {{.*}} @copy_blocks(
 // CHECK: call i64 @multicall_loop(ptr %mc.entries{{[0-9]*}}, i32 2, i64 4611686018427387904, ptr null)
+// CHECK-LABEL: define {{.*}} @copy_counted(
+// CHECK: call i64 @multicall_loop(ptr %mc.entries{{[0-9]*}}, i32 2, i64 4611686018427387904, ptr %mc.loop.iterations)
 
 #include <errno.h>
 #include <unistd.h>
@@ -56,4 +62,24 @@ int copy_blocks(int in, int out)
 			break;
 	}
 	return n < 0;
+}
+
+// The same copy counting its blocks: clang keeps the helper's loop apart (the copy loop's
+// header holds the count, the helper's the read and nothing read). The write's way back goes
+// through both headers to the read, which is copied the same way; the batch carries the
+// count.
+long copy_counted(int in, int out)
+{
+	static char buf[4096];
+	long blocks = 0;
+	ssize_t n;
+
+	while ((n = read_full(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		blocks++;
+		if (n < (ssize_t)sizeof buf)
+			break;
+	}
+	return n < 0 ? -1 : blocks;
 }

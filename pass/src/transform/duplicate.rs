@@ -48,9 +48,9 @@
 //! write -> read goes round the header, and the write's way back sets the count to a
 //! constant, 0 ([`Afresh::Reset`]). The copy then goes from the write round the header to the
 //! read and on along the read's likeliest way to the write; what the count computes folds in
-//! it, and LLVM's JumpThreading threads the joins the copy decides (an `EINTR` retry beside
-//! it that the count, 0 there, sends back to the original loop). The loop's start then moves
-//! to the copied read (`reheader.rs`).
+//! it, and the shim threads the joins the copy decides (an `EINTR` retry beside it that the
+//! count, 0 there, sends back to the original loop). The loop's start then moves to the
+//! copied read (`reheader.rs`).
 //!
 //! The same copying serves a loop whose way round shares a merge with a stop's way back
 //! into the loop (`split_merges`): a read retried after `EAGAIN` inside the iteration, both
@@ -584,7 +584,6 @@ struct RoundPath {
     path: Vec<LLVMBasicBlockRef>,
     h: usize,
     header: LLVMBasicBlockRef,
-    afresh: Afresh,
 }
 
 /// How a round path's way into the header starts the loop's state afresh
@@ -614,11 +613,20 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
     // header only adds, the write-all loop's tests what is left, and the read goes back
     // through it).
     let calls = (sites[e.a].call, sites[e.b].call);
+    // `b` heads a loop of its own inside that dominates `a` (see `inner` below).
+    let to_heads =
+        super::reheader::heads_loop(ctx.shim, e.to) && dominates_block(ctx.shim, e.to, e.from);
+    // A nested loop whose header the path goes through to the way back (`inner`) may also
+    // start afresh by a count reset to a constant (a read-until-full loop that clang kept
+    // apart from the copy loop, which counts its blocks, entered with nothing read).
     let nested = || {
         (outer + 1..path.len()).find(|&i| {
             super::reheader::heads_loop(ctx.shim, path[i])
                 && dominates_block(ctx.shim, path[i], e.from)
-                && starts_afresh(ctx.shim, &path, i, path[i], calls, false).is_some()
+                && (starts_afresh(ctx.shim, &path, i, path[i], calls, false).is_some()
+                    || ((path[i] == e.to || to_heads)
+                        && starts_afresh(ctx.shim, &path, i, path[i], calls, true)
+                            == Some(Afresh::Reset)))
         })
     };
     let (h, header) = if starts_afresh(ctx.shim, &path, outer, header, calls, false).is_some() {
@@ -631,21 +639,15 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
     // apart, its header entered from the copy loop's): the copy goes on along the way from `b`
     // back to `a`, so that the copied write's way back to the read leaves the original header
     // out.
-    let inner = header == e.to
-        || (super::reheader::heads_loop(ctx.shim, e.to) && dominates_block(ctx.shim, e.to, e.from));
+    let inner = header == e.to || to_heads;
     if inner {
         match likely_path(ctx.shim, e.to, e.from) {
             Some(back) if back.len() > 2 => path.extend(&back[1..back.len() - 1]),
             _ => return None,
         }
     }
-    let afresh = starts_afresh(ctx.shim, &path, h, header, calls, inner)?;
-    Some(RoundPath {
-        path,
-        h,
-        header,
-        afresh,
-    })
+    starts_afresh(ctx.shim, &path, h, header, calls, inner)?;
+    Some(RoundPath { path, h, header })
 }
 
 /// Merges back the copy clang's rotation made of a copy loop's first block (`a`'s, a read)
@@ -712,13 +714,6 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 functions.insert(e.function);
                 changed = Changed::Yes;
                 ctx.remark(Remark::duplicated(sites, a, b, weight, blocks, true));
-                // After a reset count, the copy's joins that the way into them decides (an
-                // `EINTR` retry beside the path that joins it again with the count, 0 in the
-                // copy, that sends it back to the original loop), threaded by LLVM's
-                // JumpThreading: the way round is then a straight line.
-                if round.afresh == Afresh::Reset {
-                    ctx.shim.thread_jumps(e.function);
-                }
             }
             Err(why) => ctx.remark(Remark::not_duplicated(sites, a, b, weight, &why)),
         }
