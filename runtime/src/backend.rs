@@ -469,22 +469,59 @@ impl Runtime {
                 }
             }
             let live_at_stop = flags & MC_BATCH_LIVE_AT_STOP != 0;
-            // SAFETY: forwarded from the caller, who does not read the buffers afterwards
-            // (or, with MC_BATCH_LIVE_AT_STOP, only after a stop past entry 0, where
-            // copy::run leaves them as the plain loop would).
-            match unsafe { copy::try_run(&mut batch, &shape, live_at_stop) } {
-                None => {}
-                Some(copy::Progress::Done {
-                    stop_index,
-                    iterations,
-                }) => {
-                    write_back(&batch);
-                    return Ok(Outcome {
+            // At most twice: a copy into a pipe may first need the plain loop to bring its
+            // input to a page boundary (`copy::Decision::AlignFirst`).
+            for attempt in 0..2 {
+                // SAFETY: forwarded from the caller, who does not read the buffers
+                // afterwards (or, with MC_BATCH_LIVE_AT_STOP, only after a stop past entry 0,
+                // where copy::run leaves them as the plain loop would).
+                match unsafe { copy::try_run(&mut batch, &shape, live_at_stop) } {
+                    None => {}
+                    Some(copy::Progress::Done {
                         stop_index,
-                        iterations: before + iterations,
-                    });
+                        iterations,
+                    }) => {
+                        write_back(&batch);
+                        return Ok(Outcome {
+                            stop_index,
+                            iterations: before + iterations,
+                        });
+                    }
+                    Some(copy::Progress::Rest { iterations }) => before += iterations,
+                    Some(copy::Progress::AlignFirst { iterations }) if attempt == 0 => {
+                        let left = batch.max_iters().unwrap_or(0);
+                        batch.set_max_iters(iterations);
+                        // SAFETY: forwarded from the caller.
+                        let outcome = unsafe { self.run_on(backend, &mut batch) };
+                        match outcome {
+                            Ok(o)
+                                if o.stop_index == batch.count() && o.iterations == iterations =>
+                            {
+                                before += iterations;
+                                batch.set_max_iters(left - iterations);
+                                continue;
+                            }
+                            Ok(o) => {
+                                write_back(&batch);
+                                return Ok(Outcome {
+                                    iterations: before + o.iterations,
+                                    ..o
+                                });
+                            }
+                            // The backend refused the batch after the warm-up ran: the
+                            // looped batch ends early, as below.
+                            Err(_) => {
+                                write_back(&batch);
+                                return Ok(Outcome {
+                                    stop_index: batch.count(),
+                                    iterations: before,
+                                });
+                            }
+                        }
+                    }
+                    Some(copy::Progress::AlignFirst { .. }) => {}
                 }
-                Some(copy::Progress::Rest { iterations }) => before += iterations,
+                break;
             }
         }
         // SAFETY: forwarded from the caller.

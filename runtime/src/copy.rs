@@ -63,7 +63,10 @@
 //!    multiple of the page size and the pipe holds whole pages (then `sendfile` fills the
 //!    pipe with page pieces that are whole blocks, each block atomic as a plain `write` of
 //!    it is, and the pipe is full at the same byte: plain writes fill its last page before
-//!    they take another); an output pipe whose capacity (`F_GETPIPE_SZ`) is below one
+//!    they take another; an input a whole number of blocks past a page boundary, as after
+//!    a rotated loop's first block, first runs the blocks to the next boundary on the plain
+//!    loop and is decided again there, once: [`Decision::AlignFirst`]); an output pipe
+//!    whose capacity (`F_GETPIPE_SZ`) is below one
 //!    block (a chunk moves at most the capacity, so no chunk would finish a block); a block
 //!    above [`MAX_BLOCK`]; a regular input with fewer than
 //!    [`MIN_BLOCKS`] whole blocks left.
@@ -375,6 +378,27 @@ fn is_tcp_socket(fd: RawFd) -> bool {
 /// `live_at_stop` (`MC_BATCH_LIVE_AT_STOP`, rule 6) refuses a pipe input: the bytes a chunk
 /// takes from a pipe cannot be read into the buffer again.
 pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
+    match decide(copy, live_at_stop)? {
+        Decision::Run(plan) => Some(plan),
+        Decision::AlignFirst(_) => None,
+    }
+}
+
+/// What [`decide`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The chunks may run now.
+    Run(Plan),
+    /// Into a pipe in blocks that divide the page size from a regular input whose offset is
+    /// a whole number of blocks but not of pages (the loop's first block read before it, as
+    /// clang's rotation leaves it): this many more plain iterations bring the input to a page
+    /// boundary, where [`decide`] may be asked again (rule 4).
+    AlignFirst(u64),
+}
+
+/// [`plan`], telling apart a copy into a pipe that only needs its input at a page boundary
+/// first ([`Decision::AlignFirst`]).
+pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
     // What the descriptors' types settle comes first, one `fstat` each, so that a copy the
     // specialisation cannot take costs two or three calls. A regular input's whole blocks
     // first: the file's size bounds the blocks left whatever its offset, so a small file
@@ -454,10 +478,17 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
         Some((offset, blocks)) => {
             if output == Output::Pipe && copy.block <= PIPE_BUF {
                 let page = page_size();
-                if !page.is_multiple_of(copy.block)
-                    || !offset.is_multiple_of(page)
-                    || !pipe_holds_whole_pages(copy.output, page)
-                {
+                if !page.is_multiple_of(copy.block) || !offset.is_multiple_of(copy.block) {
+                    return None;
+                }
+                if !offset.is_multiple_of(page) {
+                    // Asked again at the boundary, where the pipe must hold whole pages as
+                    // below (its reader may have emptied it, or the loop's first block, read
+                    // before the loop, makes it come to whole pages with the input).
+                    let left = (page - offset % page) / copy.block;
+                    return (blocks >= left + MIN_BLOCKS).then_some(Decision::AlignFirst(left));
+                }
+                if !pipe_holds_whole_pages(copy.output, page) {
                     return None;
                 }
             }
@@ -466,21 +497,21 @@ pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
             } else {
                 Method::Sendfile
             };
-            Some(Plan {
+            Some(Decision::Run(Plan {
                 method,
                 blocks: Some(blocks),
                 offset: Some(offset),
                 output_offset,
                 output,
-            })
+            }))
         }
-        None if output == Output::File => Some(Plan {
+        None if output == Output::File => Some(Decision::Run(Plan {
             method: Method::Splice,
             blocks: None,
             offset: None,
             output_offset,
             output,
-        }),
+        })),
         None => None,
     }
 }
@@ -511,6 +542,12 @@ pub enum Progress {
     /// there was one); the plain loop runs the rest from here.
     Rest {
         /// Iterations the chunks accounted for.
+        iterations: u64,
+    },
+    /// Nothing ran: the plain loop runs this many iterations first, after which the copy
+    /// may be tried again ([`Decision::AlignFirst`]).
+    AlignFirst {
+        /// Plain iterations to run first.
         iterations: u64,
     },
 }
@@ -810,7 +847,12 @@ pub(crate) unsafe fn try_run(
         Some(_) => recognise(batch.entries())?,
         None => *copy,
     };
-    let plan = plan(copy, live_at_stop)?;
+    let plan = match decide(copy, live_at_stop)? {
+        Decision::Run(plan) => plan,
+        Decision::AlignFirst(iterations) => {
+            return (iterations < max).then_some(Progress::AlignFirst { iterations })
+        }
+    };
     // SAFETY: forwarded from the caller.
     let progress = unsafe { run(batch, copy, &plan, live_at_stop) };
     if let Progress::Rest { iterations } = progress {

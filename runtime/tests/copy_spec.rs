@@ -518,6 +518,45 @@ fn a_pipe_that_holds_the_copy() {
     }
 }
 
+/// A rotated copy loop's first block, read and written before the batch: the input is one
+/// block past a page boundary and the pipe holds that block. The plain loop first brings both
+/// to a page boundary (`copy::Decision::AlignFirst`), then `sendfile` runs.
+#[test]
+fn a_pipe_after_a_first_block_is_aligned_first() {
+    let size = 768 << 10;
+    for n in [512, 1024] {
+        let observe = |way| {
+            let mut input = file_with(&data(size));
+            let (mut reader, mut writer) = pipe(1 << 20);
+            let mut first = vec![0u8; n];
+            input.read_exact(&mut first).expect("the first block");
+            writer.write_all(&first).expect("the first block");
+            let before = rw_calls();
+            let (outcome, results) = run(way, input.as_raw_fd(), writer.as_raw_fd(), n, u64::MAX);
+            let calls = rw_calls() - before;
+            drop(writer);
+            let mut output = Vec::new();
+            reader.read_to_end(&mut output).expect("read the pipe");
+            let observed = Observed {
+                outcome,
+                results,
+                input_offset: offset(input.as_raw_fd()),
+                output_offset: None,
+                output,
+            };
+            (observed, calls)
+        };
+        let (plain, _) = observe(Way::Plain);
+        let (flagged, calls) = observe(Way::Flagged);
+        assert_eq!(flagged, plain, "n {n}");
+        let blocks = (size / n) as u64;
+        assert!(
+            calls * 10 < blocks,
+            "n {n}: {calls} calls for {blocks} blocks"
+        );
+    }
+}
+
 #[test]
 fn file_to_pipe_and_socket_match_the_plain_loop() {
     let stream = |socket: bool| if socket { Stream::Socket } else { Stream::Pipe };
