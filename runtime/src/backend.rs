@@ -453,21 +453,14 @@ impl Runtime {
             true => copy::warm_up(&batch),
             false => None,
         };
-        if let (Some((warm, shape)), Some(max)) = (copy_warm_up, batch.max_iters()) {
-            batch.set_max_iters(warm);
+        if let (Some((warm, shape)), Some(_)) = (copy_warm_up, batch.max_iters()) {
             // SAFETY: forwarded from the caller.
-            let outcome = unsafe { self.run_on(backend, &mut batch) };
-            match outcome {
-                Ok(o) if o.stop_index == batch.count() && o.iterations == warm => {
-                    before = warm;
-                    batch.set_max_iters(max - warm);
-                }
+            if let Some(outcome) = unsafe { self.run_ahead(backend, &mut batch, warm) } {
                 // It stopped (or ended early, or could not run): that is the whole batch.
-                other => {
-                    write_back(&batch);
-                    return other;
-                }
+                write_back(&batch);
+                return outcome;
             }
+            before = warm;
             let live_at_stop = flags & MC_BATCH_LIVE_AT_STOP != 0;
             // At most twice: a copy into a pipe may first need the plain loop to bring its
             // input to a page boundary (`copy::Decision::AlignFirst`).
@@ -489,33 +482,15 @@ impl Runtime {
                     }
                     Some(copy::Progress::Rest { iterations }) => before += iterations,
                     Some(copy::Progress::AlignFirst { iterations }) if attempt == 0 => {
-                        let left = batch.max_iters().unwrap_or(0);
-                        batch.set_max_iters(iterations);
                         // SAFETY: forwarded from the caller.
-                        let outcome = unsafe { self.run_on(backend, &mut batch) };
-                        match outcome {
-                            Ok(o)
-                                if o.stop_index == batch.count() && o.iterations == iterations =>
-                            {
+                        match unsafe { self.run_ahead(backend, &mut batch, iterations) } {
+                            None => {
                                 before += iterations;
-                                batch.set_max_iters(left - iterations);
                                 continue;
                             }
-                            Ok(o) => {
+                            Some(outcome) => {
                                 write_back(&batch);
-                                return Ok(Outcome {
-                                    iterations: before + o.iterations,
-                                    ..o
-                                });
-                            }
-                            // The backend refused the batch after the warm-up ran: the
-                            // looped batch ends early, as below.
-                            Err(_) => {
-                                write_back(&batch);
-                                return Ok(Outcome {
-                                    stop_index: batch.count(),
-                                    iterations: before,
-                                });
+                                return after(outcome, before, batch.count());
                             }
                         }
                     }
@@ -527,18 +502,31 @@ impl Runtime {
         // SAFETY: forwarded from the caller.
         let outcome = unsafe { self.run_on(backend, &mut batch) };
         write_back(&batch);
-        match outcome {
-            Ok(outcome) => Ok(Outcome {
-                iterations: outcome.iterations + before,
-                ..outcome
-            }),
-            // Iterations ran before the backend refused the rest: the looped batch ends
-            // early, as it does when a signal is pending.
-            Err(_) if before > 0 => Ok(Outcome {
-                stop_index: batch.count(),
-                iterations: before,
-            }),
-            Err(err) => Err(err),
+        after(outcome, before, batch.count())
+    }
+
+    /// Runs the first `k` of the iterations the batch has left on `backend` (the plain loop
+    /// ahead of a specialised copy): `None` when all `k` ran, the batch then bounded by the
+    /// iterations left after them; else how that run ended, which ends the batch.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Runtime::run_on`].
+    unsafe fn run_ahead(
+        &self,
+        backend: Backend,
+        batch: &mut Batch,
+        k: u64,
+    ) -> Option<Result<Outcome, RunError>> {
+        let left = batch.max_iters().unwrap_or(0);
+        batch.set_max_iters(k);
+        // SAFETY: forwarded from the caller.
+        match unsafe { self.run_on(backend, batch) } {
+            Ok(o) if o.stop_index == batch.count() && o.iterations == k => {
+                batch.set_max_iters(left - k);
+                None
+            }
+            other => Some(other),
         }
     }
 
@@ -580,6 +568,27 @@ impl Runtime {
         }
         // SAFETY: forwarded from the caller.
         Ok(unsafe { direct::run(batch) })
+    }
+}
+
+/// A batch's outcome from the run that ended it, after `before` iterations ran ahead of that
+/// run: its iterations added; a refusal of the backend after some ran ends the looped batch
+/// early (all `count` entries ran in each, as when a signal is pending).
+fn after(
+    outcome: Result<Outcome, RunError>,
+    before: u64,
+    count: usize,
+) -> Result<Outcome, RunError> {
+    match outcome {
+        Ok(outcome) => Ok(Outcome {
+            iterations: outcome.iterations + before,
+            ..outcome
+        }),
+        Err(_) if before > 0 => Ok(Outcome {
+            stop_index: count,
+            iterations: before,
+        }),
+        Err(err) => Err(err),
     }
 }
 

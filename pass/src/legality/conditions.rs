@@ -425,14 +425,7 @@ fn stacked(
     } else {
         i64::MAX
     };
-    let in_range = |r: i64| r == -1 || (0..=hi).contains(&r);
-    let mut points = vec![-1, 0, 1, hi.saturating_sub(1), hi];
-    for t in &parsed {
-        for c in t.constants() {
-            points.extend([c.saturating_sub(1), c, c.saturating_add(1)]);
-        }
-    }
-    points.retain(|&r| in_range(r));
+    let points = probe_points(hi, &parsed);
     let continues = |r: i64| parsed.iter().all(|t| t.continues(r));
     let stop = [(Stop::Neg, 0), (Stop::NonPos, 1)]
         .into_iter()
@@ -449,6 +442,20 @@ fn stacked(
         (None, None) => whole_transfer(site, hi, &parsed).ok_or_else(|| refuse(last)),
         _ => Err(refuse(last)),
     }
+}
+
+/// The results at which `tests` answer as they do at every result a call can return, -1 or
+/// a count from 0 to `hi`: the ends of that range and each test's constants with their
+/// neighbours, within it (between consecutive constants a comparison answers the same).
+fn probe_points(hi: i64, tests: &[Test]) -> Vec<i64> {
+    let mut points = vec![-1, 0, 1, hi.saturating_sub(1), hi];
+    for t in tests {
+        for c in t.constants() {
+            points.extend([c.saturating_sub(1), c, c.saturating_add(1)]);
+        }
+    }
+    points.retain(|&r| r == -1 || (0..=hi).contains(&r));
+    points
 }
 
 /// System calls that move at most their length argument's count of bytes, with that
@@ -473,15 +480,7 @@ fn whole_transfer(site: &Site, hi: i64, tests: &[Test]) -> Option<Stop> {
     if !(1..=hi).contains(&n) {
         return None;
     }
-    let in_range = |r: i64| r == -1 || (0..=n).contains(&r);
-    let mut points = vec![-1, 0, 1, n - 1, n];
-    for t in tests {
-        for c in t.constants() {
-            points.extend([c.saturating_sub(1), c, c.saturating_add(1)]);
-        }
-    }
-    points.retain(|&r| in_range(r));
-    points
+    probe_points(n, tests)
         .iter()
         .all(|&r| tests.iter().all(|t| t.continues(r)) == (r == n))
         .then_some(Stop::NeArg(j))

@@ -127,13 +127,26 @@ fn forward_path(
     to: LLVMBasicBlockRef,
     round: Option<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMBasicBlockRef>> {
+    let (_, before) = forward_walk(shim, from, round);
+    (to == from || before.contains_key(&to)).then(|| walk_back(&before, to))
+}
+
+/// The blocks `from` reaches along forward edges (with `round`, also the back edge to that
+/// header) within [`MAX_PATH`] blocks, breadth first: in the order found, and each but
+/// `from` with the block it was first reached from.
+fn forward_walk(
+    shim: &Shim,
+    from: LLVMBasicBlockRef,
+    round: Option<LLVMBasicBlockRef>,
+) -> (
+    Vec<LLVMBasicBlockRef>,
+    HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
+) {
     let mut before: HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = HashMap::new();
     let mut depth: HashMap<LLVMBasicBlockRef, usize> = HashMap::from([(from, 1)]);
+    let mut order = vec![from];
     let mut queue = VecDeque::from([from]);
     while let Some(block) = queue.pop_front() {
-        if block == to {
-            return Some(walk_back(&before, to));
-        }
         let d = depth[&block];
         if d >= MAX_PATH {
             continue;
@@ -144,10 +157,11 @@ fn forward_path(
             }
             depth.insert(next, d + 1);
             before.insert(next, block);
+            order.push(next);
             queue.push_back(next);
         }
     }
-    None
+    (order, before)
 }
 
 /// The blocks from which `to` is reached along forward edges, among those `from` reaches so
@@ -157,22 +171,7 @@ fn reaching(
     from: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
 ) -> HashSet<LLVMBasicBlockRef> {
-    let mut depth: HashMap<LLVMBasicBlockRef, usize> = HashMap::from([(from, 1)]);
-    let mut order = vec![from];
-    let mut queue = VecDeque::from([from]);
-    while let Some(block) = queue.pop_front() {
-        let d = depth[&block];
-        if d >= MAX_PATH {
-            continue;
-        }
-        for next in ir::successors_of(block) {
-            if !depth.contains_key(&next) && !back_edge(shim, block, next) {
-                depth.insert(next, d + 1);
-                order.push(next);
-                queue.push_back(next);
-            }
-        }
-    }
+    let (order, _) = forward_walk(shim, from, None);
     let mut reach = HashSet::from([to]);
     loop {
         let before = reach.len();
