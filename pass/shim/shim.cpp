@@ -1635,6 +1635,32 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
     Copies.back()->moveAfter(Copies[Copies.size() - 2]);
   }
   auto SideCopy = [&](unsigned k) { return Copies[n + k]; };
+  // Whether a value of the copied block `DefBB` is its copy's in copy `At` (a path index
+  // below n, else n + a side's index): only where that copy comes before `At` on every way
+  // the copies take, the path blocks from K up to `At` (or to the block a side leaves from)
+  // and the sides of `At`'s chain. Elsewhere it is a value from the iteration before (a
+  // block the path passes later, a side that a later block enters), which stays the
+  // original's: joinWithCopies meets it with its copy where the ways round merge.
+  auto Visible = [&](const BasicBlock *DefBB, unsigned At) {
+    while (At >= n) {
+      auto [Side, From] = Sides[At - n];
+      if (Side == DefBB)
+        return true;
+      At = From;
+    }
+    for (unsigned j = K; j <= At; ++j)
+      if (P[j] == DefBB)
+        return true;
+    return false;
+  };
+  // The map of values to their copies as copy `At` sees them.
+  auto MapFor = [&](unsigned At, ValueToValueMapTy &Local) {
+    for (auto It = VMap.begin(); It != VMap.end(); ++It) {
+      auto *Def = dyn_cast<Instruction>(It->first);
+      if (Def && Visible(Def->getParent(), At))
+        Local[It->first] = It->second;
+    }
+  };
   // The predecessor of each copy on the path: path[K-1] itself, then the copies.
   auto PathPred = [&](unsigned i) { return i == K ? P[K - 1] : Copies[i - 1]; };
   // Phis of the copies: only the edge the path enters by, with its value as copied, and the
@@ -1642,26 +1668,24 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
   for (unsigned i = K; i < n; ++i)
     for (PHINode &OrigPhi : P[i]->phis()) {
       auto *Copy = cast<PHINode>(VMap[&OrigPhi]);
-      auto Mapped = [&](Value *V) {
+      // The value as copy `At` has it (a value of the iteration before stays the
+      // original's: a total carried round a copied header).
+      auto Mapped = [&](Value *V, unsigned At) {
+        auto *Def = dyn_cast<Instruction>(V);
         auto It = VMap.find(V);
-        return It != VMap.end() ? static_cast<Value *>(It->second) : V;
+        if (!Def || It == VMap.end() || !Visible(Def->getParent(), At))
+          return V;
+        return static_cast<Value *>(It->second);
       };
       Value *V = OrigPhi.getIncomingValueForBlock(P[i - 1]);
-      // A value of the path's own block or a later one comes from the iteration before
-      // (a total carried round a copied header): the original, which the join below meets
-      // with its copy where the ways round merge.
-      auto *Def = dyn_cast<Instruction>(V);
-      bool Carried = false;
-      for (unsigned j = i; Def && j < n && !Carried; ++j)
-        Carried = Def->getParent() == P[j];
-      if (i > K && !Carried)
-        V = Mapped(V);
+      if (i > K)
+        V = Mapped(V, i - 1);
       SmallVector<std::pair<Value *, BasicBlock *>, 2> Rejoin;
       for (unsigned k = 0; k < Sides.size(); ++k)
         for (BasicBlock *T : successors(Sides[k].first))
           if (T == P[i])
-            Rejoin.push_back({Mapped(OrigPhi.getIncomingValueForBlock(Sides[k].first)),
-                              SideCopy(k)});
+            Rejoin.push_back(
+                {Mapped(OrigPhi.getIncomingValueForBlock(Sides[k].first), n + k), SideCopy(k)});
       if (Rejoin.empty()) {
         Copy->replaceAllUsesWith(V);
         Copy->eraseFromParent();
@@ -1674,13 +1698,16 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
       for (auto &[W, From] : Rejoin)
         Copy->addIncoming(W, From);
     }
-  // Operands of the copies: values of the copied blocks become their copies.
-  for (BasicBlock *Copy : Copies) {
-    if (!Copy)
+  // Operands of the copies: values of the copied blocks become their copies where the copy
+  // sees them (`Visible`).
+  for (unsigned At = K; At < Copies.size(); ++At) {
+    if (!Copies[At])
       continue;
-    for (Instruction &I : *Copy) {
-      RemapInstruction(&I, VMap, RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
-      RemapDbgRecordRange(F->getParent(), I.getDbgRecordRange(), VMap,
+    ValueToValueMapTy Local;
+    MapFor(At, Local);
+    for (Instruction &I : *Copies[At]) {
+      RemapInstruction(&I, Local, RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
+      RemapDbgRecordRange(F->getParent(), I.getDbgRecordRange(), Local,
                           RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
     }
   }

@@ -152,7 +152,7 @@ fn forward_walk(
             continue;
         }
         for next in ir::successors_of(block) {
-            if depth.contains_key(&next) || (Some(next) != round && back_edge(shim, block, next)) {
+            if depth.contains_key(&next) || !walkable(shim, block, next, round) {
                 continue;
             }
             depth.insert(next, d + 1);
@@ -164,14 +164,27 @@ fn forward_walk(
     (order, before)
 }
 
-/// The blocks from which `to` is reached along forward edges, among those `from` reaches so
-/// (at most [`MAX_PATH`] edges from `from`, as [`likely_path`] looks).
+/// Whether the walks from a block may take the edge `block -> next`: a forward edge, or with
+/// `round` the back edge to that header.
+fn walkable(
+    shim: &Shim,
+    block: LLVMBasicBlockRef,
+    next: LLVMBasicBlockRef,
+    round: Option<LLVMBasicBlockRef>,
+) -> bool {
+    Some(next) == round || !back_edge(shim, block, next)
+}
+
+/// The blocks from which `to` is reached along forward edges (with `round`, also the back
+/// edge to that header), among those `from` reaches so (at most [`MAX_PATH`] edges from
+/// `from`, as [`likely_path`] looks).
 fn reaching(
     shim: &Shim,
     from: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
+    round: Option<LLVMBasicBlockRef>,
 ) -> HashSet<LLVMBasicBlockRef> {
-    let (order, _) = forward_walk(shim, from, None);
+    let (order, _) = forward_walk(shim, from, round);
     let mut reach = HashSet::from([to]);
     loop {
         let before = reach.len();
@@ -179,7 +192,7 @@ fn reaching(
             if !reach.contains(&block)
                 && ir::successors_of(block)
                     .into_iter()
-                    .any(|next| reach.contains(&next) && !back_edge(shim, block, next))
+                    .any(|next| reach.contains(&next) && walkable(shim, block, next, round))
             {
                 reach.insert(block);
             }
@@ -197,10 +210,13 @@ fn reaching(
 /// edges on a way to `to` alone (the way on given that `to` comes before the loop goes round
 /// again): a read-until-full loop's read goes round for more far likelier than on to the
 /// write, but of the ways on to the write, a full block is likelier than the end of the file.
+/// With `round`, the path may also take the back edge to that header (a block that dominates
+/// `from`), as [`forward_path`].
 fn likely_path(
     shim: &Shim,
     from: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
+    round: Option<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMBasicBlockRef>> {
     // Cost of a block: (-log of the path's probability, blocks), smallest first; among equal
     // ones the block found first (`found` keeps the order: the answer does not depend on
@@ -211,8 +227,8 @@ fn likely_path(
     let mut done: HashSet<LLVMBasicBlockRef> = HashSet::new();
     let cost_of =
         |best: &HashMap<_, (f64, usize)>, b| best.get(&b).copied().unwrap_or((f64::INFINITY, 0));
-    let reach = reaching(shim, from, to);
-    let on = |block, next| reach.contains(&next) && !back_edge(shim, block, next);
+    let reach = reaching(shim, from, to, round);
+    let on = |block, next| reach.contains(&next) && walkable(shim, block, next, round);
     loop {
         let block = found
             .iter()
@@ -604,7 +620,7 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
     if header == e.from {
         return None;
     }
-    let mut path = forward_path(ctx.shim, e.from, e.to, Some(header))?;
+    let mut path = likely_path(ctx.shim, e.from, e.to, Some(header))?;
     let outer = path.iter().position(|&b| b == header)?;
     // The header whose state the way starts afresh: the innermost loop's, or the header of a
     // loop nested in it that the path enters after it and that dominates `a` (clang kept a
@@ -640,7 +656,7 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
     // out.
     let inner = header == e.to || to_heads;
     if inner {
-        match likely_path(ctx.shim, e.to, e.from) {
+        match likely_path(ctx.shim, e.to, e.from, None) {
             Some(back) if back.len() > 2 => path.extend(&back[1..back.len() - 1]),
             _ => return None,
         }
