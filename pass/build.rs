@@ -1,4 +1,5 @@
-//! Builds the C++ shim (pass/shim/shim.cpp) against the host's LLVM headers.
+//! Builds the C++ shim (pass/shim/shim.cpp, pass/shim/backup.cpp) against the host's LLVM
+//! headers.
 //!
 //! The LLVM used is found through `$LLVM_CONFIG`, else `llvm-config-19`, else
 //! `/usr/lib/llvm-19/bin/llvm-config`. The plugin does not link LLVM: opt/clang supply it.
@@ -27,6 +28,7 @@ fn llvm_config() -> Result<(String, String), String> {
 
 fn main() {
     println!("cargo:rerun-if-changed=shim/shim.cpp");
+    println!("cargo:rerun-if-changed=shim/backup.cpp");
     println!("cargo:rerun-if-env-changed=LLVM_CONFIG");
     let (tool, cxxflags) = match llvm_config() {
         Ok(v) => v,
@@ -44,6 +46,7 @@ fn main() {
     build
         .cpp(true)
         .file(PathBuf::from("shim/shim.cpp"))
+        .file(PathBuf::from("shim/backup.cpp"))
         .warnings(false);
     for flag in cxxflags.split_whitespace() {
         build.flag(flag);

@@ -85,6 +85,11 @@ struct Options {
   cl::opt<bool> Stats{"syscluster-stats",
                       cl::desc("syscall-cluster: print the pass's counters in -stats format"),
                       cl::init(false)};
+  cl::opt<bool> BreakForTesting{
+      "syscluster-break-ir-for-testing", cl::Hidden,
+      cl::desc("syscall-cluster: break the IR of a clustered function before the pass "
+               "verifies its result (tests the pass's own safety net)"),
+      cl::init(false)};
   cl::opt<bool> Disable{"syscluster-disable",
                         cl::desc("syscall-cluster: do nothing at the extension point"),
                         cl::init(false)};
@@ -190,6 +195,10 @@ PassPluginLibraryInfo syscluster_shim_plugin_info(void) {
 
 const char *syscluster_shim_opt_profile(void) { return Opts ? Opts->Profile.c_str() : ""; }
 unsigned syscluster_shim_opt_min_weight(void) { return Opts ? Opts->MinWeight.getValue() : 1; }
+
+int syscluster_shim_opt_break_for_testing(void) {
+  return Opts && Opts->BreakForTesting ? 1 : 0;
+}
 
 // True when -syscluster-stats or LLVM's own -stats was given. Debian's LLVM is a release
 // build where llvm::Statistic is compiled out, so the pass prints its counters itself.
@@ -2043,6 +2052,43 @@ void syscluster_shim_remark(void *ctx, int kind, LLVMValueRef fn, LLVMValueRef a
 void syscluster_shim_error(void *ctx, const char *msg) {
   auto &C = *static_cast<Ctx *>(ctx);
   C.M.getContext().emitError(Twine("syscall-cluster: ") + msg);
+}
+
+// A warning that an optimisation failed (clang: -Wpass-failed), at the module's first
+// function with a body.
+void syscluster_shim_warning(void *ctx, const char *msg) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  std::string Text = std::string("syscall-cluster: ") + msg;
+  for (Function &F : C.M)
+    if (!F.isDeclaration()) {
+      C.M.getContext().diagnose(
+          DiagnosticInfoOptimizationFailure(F, DiagnosticLocation(F.getSubprogram()), Text));
+      return;
+    }
+  C.M.getContext().diagnose(DiagnosticInfoInlineAsm(Text, DS_Warning));
+}
+
+// -------------------------------------------------------------------------------------------
+// The module as the pass found it (backup.cpp).
+
+int syscluster_shim_restore(LLVMModuleRef module, void *backup, void *fam);
+
+// Puts the backup's bodies back into the run's module. 1 when done.
+int syscluster_shim_restore_module(void *ctx, void *backup) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  return syscluster_shim_restore(wrap(&C.M), backup, &C.FAM);
+}
+
+// Breaks `fn` as the verifier sees it (an `unreachable` before the first instruction of its
+// entry block, which then has two terminators): -syscluster-break-ir-for-testing, the test of
+// what the pass does with a module it rewrote wrongly.
+void syscluster_shim_break_for_testing(void *ctx, LLVMValueRef fn) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *F = dyn_cast<Function>(unwrap(fn));
+  if (!F || F->isDeclaration())
+    return;
+  new UnreachableInst(F->getContext(), F->getEntryBlock().getFirstInsertionPt());
+  C.FAM.invalidate(*F, PreservedAnalyses::none());
 }
 
 // Counters in the format of LLVM's -stats (to stderr).

@@ -7,6 +7,10 @@
 //! legality (regions::grow, legality::Checker) -> plans (plan::Plan) -> specialisations
 //! (specialise: merged flags) -> lowering (lower, then specialise::rewrite_all)
 //! ```
+//!
+//! A module the pass changed is verified; should it not verify (a bug of the pass), the copy
+//! taken before the first change is put back (`Shim::backup`) and a warning says so: the
+//! translation unit builds, unclustered.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -22,6 +26,7 @@ use crate::plan::Plan;
 use crate::profile_map::{self, SiteGraph};
 use crate::regions::Refused;
 use crate::remarks::Remark;
+use crate::shim::Backup;
 use crate::shim::{self, Shim};
 use crate::sites::{self, Scan, Site};
 use crate::transform::{self, Changed};
@@ -48,6 +53,18 @@ pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
 fn run_phases(ctx: &mut Context<'_>) -> bool {
     // The profile first: transformations (the inliner) choose what to change from it.
     ctx.profile = load_profile(ctx).map(Rc::new);
+    // Without a profile or a system call nothing changes, and no copy is needed.
+    let backup = (ctx.profile.is_some() && !sites::scan(ctx.shim, ctx.module).sites.is_empty())
+        .then(|| ctx.shim.backup(ctx.module));
+    let changed = rewrite(ctx);
+    if changed {
+        verify(ctx, backup.as_ref());
+    }
+    changed
+}
+
+/// The phases after the profile; whether the module changed.
+fn rewrite(ctx: &mut Context<'_>) -> bool {
     let mut changed = transform::run_all(ctx) == Changed::Yes;
     let mut scan = sites::scan(ctx.shim, ctx.module);
     report_scan(ctx, &scan);
@@ -94,7 +111,11 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     }
     lower::lower_all(ctx, sites, &plans);
     specialise::rewrite_all(ctx, sites, &merges);
-    verify(ctx);
+    if shim::break_ir_for_testing() {
+        if let Some(e) = plans.first().and_then(|p| p.entries().first()) {
+            ctx.shim.break_for_testing(sites[e.site].function);
+        }
+    }
     true
 }
 
@@ -243,12 +264,23 @@ fn report_self_loops(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan], grap
     }
 }
 
-/// Checks the rewritten module with LLVM's verifier: a failure is a bug of the pass, reported
-/// as an error rather than left for a later pass to trip over.
-fn verify(ctx: &Context<'_>) {
-    if let Err(e) = ir::verify(ctx.module) {
-        ctx.error(&format!(
+/// Checks the rewritten module with LLVM's verifier: a failure is a bug of the pass, never
+/// left for a later pass to trip over. The module as the pass found it is put back (a
+/// warning), or where it cannot be, the failure is an error.
+fn verify(ctx: &Context<'_>, backup: Option<&Backup>) {
+    let Err(e) = ir::verify(ctx.module) else {
+        return;
+    };
+    let e = e.trim_end();
+    match backup {
+        Some(b) if ctx.shim.restore(b) && ir::verify(ctx.module).is_ok() => {
+            ctx.shim.warning(&format!(
+                "internal error: the rewritten module does not verify, so it is left as it \
+                 was, without clusters (please report it with this translation unit): {e}"
+            ))
+        }
+        _ => ctx.error(&format!(
             "internal error: the rewritten module does not verify: {e}"
-        ));
+        )),
     }
 }

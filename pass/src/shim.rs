@@ -8,7 +8,7 @@ use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
 
 use crate::config::CommandLine;
 
-use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
 
 /// One frame of a debug location as the shim reports it (strings borrowed from metadata).
 #[repr(C)]
@@ -177,6 +177,12 @@ extern "C" {
         msg: *const c_char,
     );
     fn syscluster_shim_error(ctx: *mut c_void, msg: *const c_char);
+    fn syscluster_shim_warning(ctx: *mut c_void, msg: *const c_char);
+    fn syscluster_shim_backup(module: LLVMModuleRef) -> *mut c_void;
+    fn syscluster_shim_backup_free(backup: *mut c_void);
+    fn syscluster_shim_restore_module(ctx: *mut c_void, backup: *mut c_void) -> c_int;
+    fn syscluster_shim_break_for_testing(ctx: *mut c_void, func: LLVMValueRef);
+    fn syscluster_shim_opt_break_for_testing() -> c_int;
     fn syscluster_shim_print_stats(body: *const c_char);
 }
 
@@ -740,6 +746,43 @@ impl Shim {
         // SAFETY: ctx is live for this run.
         unsafe { syscluster_shim_error(self.ctx, msg.as_ptr()) }
     }
+    pub(crate) fn warning(&self, msg: &str) {
+        let msg = cstring(msg);
+        // SAFETY: ctx is live for this run.
+        unsafe { syscluster_shim_warning(self.ctx, msg.as_ptr()) }
+    }
+    /// A copy of `module` as it is now, to put back with [`Shim::restore`].
+    pub(crate) fn backup(&self, module: LLVMModuleRef) -> Backup {
+        // SAFETY: module is the run's live module; the shim clones it into a module of its own.
+        Backup(unsafe { syscluster_shim_backup(module) })
+    }
+    /// Puts the bodies of `backup` back into the run's module (the one it was taken of);
+    /// false when it could not (a global it uses is gone).
+    pub(crate) fn restore(&self, backup: &Backup) -> bool {
+        // SAFETY: ctx is live; backup was taken of this run's module and is not freed yet.
+        unsafe { syscluster_shim_restore_module(self.ctx, backup.0) != 0 }
+    }
+    /// Breaks `func` for the verifier (`-syscluster-break-ir-for-testing`).
+    pub(crate) fn break_for_testing(&self, func: LLVMValueRef) {
+        // SAFETY: ctx is live; the shim checks that func is a defined function.
+        unsafe { syscluster_shim_break_for_testing(self.ctx, func) }
+    }
+}
+
+/// A copy of the module as the pass found it (pass/shim/backup.cpp), freed when dropped.
+pub(crate) struct Backup(*mut c_void);
+
+impl Drop for Backup {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from syscluster_shim_backup and is freed once, here.
+        unsafe { syscluster_shim_backup_free(self.0) }
+    }
+}
+
+/// Whether `-syscluster-break-ir-for-testing` was given.
+pub(crate) fn break_ir_for_testing() -> bool {
+    // SAFETY: reads a cl::opt the plugin registered.
+    unsafe { syscluster_shim_opt_break_for_testing() != 0 }
 }
 
 /// The `-syscluster-*` command-line options (and `-stats`) as the host parsed them.
