@@ -161,6 +161,11 @@ pub struct Looped {
     /// there is an entry's result (`(phi, entry, first exit)`): a stop at an entry from `first
     /// exit` on hands that result back for them.
     pub handed: Vec<(LLVMValueRef, usize, usize)>,
+    /// For a loop whose stops resume it: values computed before a call from results that
+    /// the earlier entries' stops pin (`legality::resume::decided`, dd's `r == bs` before
+    /// the write), which the original code after the call uses: `(value, exit, constant)`,
+    /// what a stop at entry `exit` hands back for it.
+    pub decided: Vec<(LLVMValueRef, usize, i64)>,
     /// Per entry, when the original tests a stopped result more than once on its way out of
     /// the loop (`if (n < 0) ...; if (n == 0) break;`): each test's conditional branch and
     /// the block it leaves to, in order (`legality::advance`). The entry's stop is exactly

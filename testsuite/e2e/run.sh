@@ -62,7 +62,9 @@
 # a file-scope total, one looped multi-call that carries the total, and readfull.c, a copy
 # in whole blocks filled by a read-until-full helper that clang merges into the copy loop,
 # one looped multi-call whose read stops on anything but a whole block, and readfullcount.c,
-# the same counting its blocks, the helper's loop kept nested by clang) it
+# the same counting its blocks, the helper's loop kept nested by clang, and ddrecords.c, a
+# copy in dd's manner counting full and partial records, one looped multi-call whose stops
+# resume the loop and that carries the counts its stronger stops decide) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -108,7 +110,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -176,7 +178,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -422,6 +424,12 @@ host_program() {
 		if [ "$p" = readfullcount ] && ! { grep -q "readfullcount\.c:[0-9]*:[0-9]*: remark: copied [0-9]* blocks on the way from 'write' at readfullcount\.c:[0-9]*:[0-9]* round the loop's header to 'read'" "$w/clustered.log" &&
 			grep -q "readfullcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2;.*carries %[0-9a-z.]* (counter)" "$w/clustered.log"; }; then
 			fail "$p: the counting copy loop over a read-until-full helper is not one looped multi-call carrying its count"
+		fi
+		# ddrecords counts full and partial records by comparing each result with the record
+		# size: the read and the write stop on anything but a whole record, which decides
+		# those counts in every iteration the batch completes, and the batch carries all five.
+		if [ "$p" = ddrecords ] && ! grep -q "ddrecords\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2;.*carries %[0-9a-z.]* (counter), %[0-9a-z.]* (counter), %[0-9a-z.]* (counter), %[0-9a-z.]* (counter), %[0-9a-z.]* (counter)" "$w/clustered.log"; then
+			fail "$p: the record-counting copy loop is not one looped multi-call carrying its counts"
 		fi
 		# mergedcount's looped multi-call carries its count of blocks and its total of bytes.
 		if [ "$p" = mergedcount ] && ! grep -q "mergedcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*carries %[0-9a-z.]* (total of read's results), %[0-9a-z.]* (counter)" "$w/clustered.log"; then

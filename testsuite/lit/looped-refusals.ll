@@ -60,12 +60,12 @@ done:
 
 ; A total of the read's results through 16 bits, sign-extended: the sum of the extended
 ; values is not the extension of the sum.
-define i32 @narrow_total(i32 %in, i32 %out, ptr %buf) {
+define i32 @narrow_total(i32 %in, i32 %out, ptr %buf, i64 %len) {
 entry:
   br label %loop
 loop:
   %small = phi i32 [ 0, %entry ], [ %small.next, %body ]
-  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %n = call i64 @read(i32 %in, ptr %buf, i64 %len)
   %more = icmp sgt i64 %n, 0
   br i1 %more, label %body, label %done
 body:
@@ -81,13 +81,14 @@ done:
   ret i32 %small
 }
 
-; A step computed from a result (its low bit), not the result itself.
-define i64 @odd_blocks(i32 %in, i32 %out, ptr %buf) {
+; A step computed from a result (its low bit), not the result itself. (With a constant length,
+; a read that stops on anything but that length would decide it: decided-counts.c.)
+define i64 @odd_blocks(i32 %in, i32 %out, ptr %buf, i64 %len) {
 entry:
   br label %loop
 loop:
   %seen = phi i64 [ 0, %entry ], [ %seen.next, %body ]
-  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %n = call i64 @read(i32 %in, ptr %buf, i64 %len)
   %more = icmp sgt i64 %n, 0
   br i1 %more, label %body, label %done
 body:

@@ -631,6 +631,7 @@ impl Checker<'_> {
             tested_by: None,
             prefix: Vec::new(),
             handed: Vec::new(),
+            decided: Vec::new(),
             stop_tests,
         })
     }

@@ -167,6 +167,7 @@ impl Checker<'_> {
             tested_by: None,
             prefix: Vec::new(),
             handed: Vec::new(),
+            decided: Vec::new(),
             stop_tests: Vec::new(),
         })
     }
@@ -256,8 +257,28 @@ impl Checker<'_> {
     fn check_resuming(
         &mut self,
         calls: &[usize],
+        entries: Vec<Entry>,
+        gaps: &[std::rc::Rc<super::GapFacts>],
+    ) -> Result<Looped, Refusal> {
+        match self.check_resuming_with(calls, entries.clone(), gaps, false) {
+            // A count that only a stronger stop of an earlier call decides (dd's full and
+            // partial records, `full += (r == bs)`): stopping on every short transfer too.
+            Err(refusal) if matches!(refusal.reason, Reason::LoopCarried { .. }) => self
+                .check_resuming_with(calls, entries, gaps, true)
+                .map_err(|_| refusal),
+            checked => checked,
+        }
+    }
+
+    /// `check_resuming` with the earlier calls' stops as their gaps say or, with
+    /// `strengthen`, one of them stopping on every result but its length
+    /// (`resume::way_round`).
+    fn check_resuming_with(
+        &mut self,
+        calls: &[usize],
         mut entries: Vec<Entry>,
         gaps: &[std::rc::Rc<super::GapFacts>],
+        strengthen: bool,
     ) -> Result<Looped, Refusal> {
         let (shim, sites) = (self.shim, self.sites);
         let (c0, ck) = (calls[0], calls[calls.len() - 1]);
@@ -269,7 +290,8 @@ impl Checker<'_> {
         }
         let on_path: HashMap<LLVMValueRef, LLVMValueRef> =
             gaps.iter().flat_map(|g| g.on_path.clone()).collect();
-        let round = resume::way_round(shim, sites, &mut entries, &on_path)?;
+        let round = resume::way_round(shim, sites, &mut entries, &on_path, strengthen)?;
+        let pins = resume::pins(&entries, sites);
         // A header that tests where the way round goes before the first call: the batch
         // begins at the first call, where the way round and every other way there enter.
         let inside: HashSet<LLVMBasicBlockRef> = round.blocks.iter().copied().collect();
@@ -281,6 +303,7 @@ impl Checker<'_> {
                 ir::parent_block(sites[ck].call),
                 calls,
                 sites,
+                &pins,
             )
         };
         let (header, tested_carried) = if round.prefix_decides {
@@ -320,7 +343,7 @@ impl Checker<'_> {
             .map(|&(p, _)| (p, 0))
             .chain(handed.iter().map(|&(p, _, first)| (p, first)))
             .collect();
-        let nexts = resume::needs(
+        let (nexts, decided) = resume::needs(
             shim,
             sites,
             &entries,
@@ -377,6 +400,7 @@ impl Checker<'_> {
             tested_by: round.prefix_decides.then_some(round.header),
             prefix: round.prefix,
             handed,
+            decided,
             stop_tests: Vec::new(),
         })
     }

@@ -538,6 +538,7 @@ pub(super) fn way_round(
     sites: &[Site],
     entries: &mut [Entry],
     on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    strengthen: bool,
 ) -> Result<Round, Refusal> {
     let k = entries.len() - 1;
     let ck = entries[k].site;
@@ -556,9 +557,10 @@ pub(super) fn way_round(
     // every result but its length (`result != argument`), when the way round tests that
     // result (a loop that ends after a short read: `if (n < sizeof buf) break;` after the
     // write). A stop resumes the original code right after its call, which then does what
-    // the loop does, so stopping more often is always exact.
+    // the loop does, so stopping more often is always exact. With `strengthen`, only those
+    // (a count of the loop's that a stronger stop decides: `decided`).
     let gap_stops: Vec<Stop> = entries[..k].iter().map(|e| e.stop).collect();
-    let mut earlier: Vec<Option<(usize, Stop)>> = vec![None];
+    let mut earlier: Vec<Option<(usize, Stop)>> = if strengthen { Vec::new() } else { vec![None] };
     for (i, e) in entries[..k].iter().enumerate() {
         earlier.extend(stronger_stop(e, &sites[e.site]).map(|stop| Some((i, stop))));
     }
@@ -621,6 +623,7 @@ pub(super) fn carried(
     from: LLVMBasicBlockRef,
     calls: &[usize],
     sites: &[Site],
+    pins: &HashMap<LLVMValueRef, i64>,
 ) -> Result<Carried, String> {
     let ty = ir::type_of(phi);
     if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
@@ -656,6 +659,16 @@ pub(super) fn carried(
         });
     }
     let (minus, step) = super::looped::plus_minus_step(phi, way, next)?;
+    // A step computed from results the stops pin (`full += (r == bs)`): the same in every
+    // iteration the batch completes.
+    if let Some(c) = decided(step, pins, 8) {
+        return Ok(Carried {
+            phi,
+            next,
+            minus,
+            step: plan::Step::Invariant(ir::const_of(ty, c)),
+        });
+    }
     Ok(Carried {
         phi,
         next,
@@ -663,6 +676,89 @@ pub(super) fn carried(
         // A resumed loop's entries may go on past an error (the original's own test
         // decides): no result is known not to be negative.
         step: super::looped::step_kind(phi, step, inside, calls, sites, &|_| false, &|_| None)?,
+    })
+}
+
+/// The results the entries' stops pin in every iteration a batch completes: an entry that
+/// stops on `result != argument m` (`Stop::NeArg`) returned that argument, a constant in
+/// [0, 2^31) or the pinned result of an earlier entry. By call.
+pub(super) fn pins(entries: &[Entry], sites: &[Site]) -> HashMap<LLVMValueRef, i64> {
+    let mut out: HashMap<LLVMValueRef, i64> = HashMap::new();
+    let mut by_entry: Vec<Option<i64>> = Vec::with_capacity(entries.len());
+    for e in entries {
+        let pinned = match e.stop {
+            Stop::NeArg(m) => match e.args.get(usize::from(m)) {
+                Some(ArgSource::Value(v)) => ir::const_int(*v).filter(|n| (0..1 << 31).contains(n)),
+                Some(&ArgSource::Ref(k)) => by_entry.get(k).copied().flatten(),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(n) = pinned {
+            out.insert(sites[e.site].call, n);
+        }
+        by_entry.push(pinned);
+    }
+    out
+}
+
+/// The value of the integer `v`, sign-extended to 64 bits, where it is computed by at most
+/// `depth` casts, comparisons, selects and bitwise or additive operations from constants and
+/// the pinned results `pins` alone; `None` otherwise.
+pub(super) fn decided(
+    v: LLVMValueRef,
+    pins: &HashMap<LLVMValueRef, i64>,
+    depth: u32,
+) -> Option<i64> {
+    use LLVMOpcode::*;
+    if let Some(c) = ir::const_int(v) {
+        return Some(c);
+    }
+    if let Some(&n) = pins.get(&v) {
+        return Some(n);
+    }
+    if depth == 0
+        || !ir::is_instruction(v)
+        || ir::type_kind(ir::type_of(v)) != LLVMTypeKind::LLVMIntegerTypeKind
+    {
+        return None;
+    }
+    let width = ir::int_width(ir::type_of(v));
+    let operand = |i: u32| decided(ir::operand(v, i), pins, depth - 1);
+    let value = match ir::opcode(v) {
+        LLVMZExt => {
+            let from = ir::int_width(ir::type_of(ir::operand(v, 0)));
+            let x = operand(0)?;
+            if from >= 64 {
+                x
+            } else {
+                x & ((1i64 << from) - 1)
+            }
+        }
+        LLVMSExt | LLVMTrunc => operand(0)?,
+        LLVMICmp => {
+            let pred = ir::icmp_predicate(v)?;
+            -i64::from(ir::icmp_holds(pred, operand(0)?, operand(1)?))
+        }
+        LLVMSelect => {
+            if operand(0)? != 0 {
+                operand(1)?
+            } else {
+                operand(2)?
+            }
+        }
+        LLVMXor => operand(0)? ^ operand(1)?,
+        LLVMAnd => operand(0)? & operand(1)?,
+        LLVMOr => operand(0)? | operand(1)?,
+        LLVMAdd => operand(0)?.wrapping_add(operand(1)?),
+        LLVMSub => operand(0)?.wrapping_sub(operand(1)?),
+        _ => return None,
+    };
+    // The low `width` bits, sign-extended (as `ir::const_int` gives a value of that width).
+    Some(if width >= 64 {
+        value
+    } else {
+        (value << (64 - width)) >> (64 - width)
     })
 }
 
@@ -721,8 +817,11 @@ pub(super) fn handed(
 /// original code may use, of the values its iteration computed before, only the results of
 /// entries `0..=i`, the carried phis, those next values, and the phis `given` back from a stop
 /// at an entry from the one each names on (those between the header and the first call, from
-/// entry 0; those between the calls that are a result, from the first entry they dominate).
-/// The ways after a call are followed up to any of `headers`.
+/// entry 0; those between the calls that are a result, from the first entry they dominate),
+/// and values the entries before the call decide (`decided` over their `pins`), which a stop
+/// there hands back as constants (second: `(value, entry, constant)`). The ways after a call
+/// are followed up to any of `headers`.
+#[allow(clippy::type_complexity)]
 pub(super) fn needs(
     shim: &Shim,
     sites: &[Site],
@@ -731,7 +830,7 @@ pub(super) fn needs(
     given: &[(LLVMValueRef, usize)],
     blocks: &[LLVMBasicBlockRef],
     headers: &[LLVMBasicBlockRef],
-) -> Result<Vec<u64>, Refusal> {
+) -> Result<(Vec<u64>, Vec<(LLVMValueRef, usize, i64)>), Refusal> {
     if carried.len() > 64 {
         let at = carried[64].phi;
         return Err(Refusal::new(
@@ -743,8 +842,11 @@ pub(super) fn needs(
         ));
     }
     let mut out = Vec::with_capacity(entries.len());
+    let mut decided_out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let call = sites[e.site].call;
+        // The entries before this one completed their iteration's calls.
+        let before = pins(&entries[..i], sites);
         let block = ir::parent_block(call);
         let nexts = carried
             .iter()
@@ -795,6 +897,10 @@ pub(super) fn needs(
                         || (at == block && (ir::is_phi(user) || after.contains(&user)))
                 });
                 if used_after {
+                    if let Some(c) = decided(v, &before, 8) {
+                        decided_out.push((v, i, c));
+                        continue;
+                    }
                     return Err(Refusal::new(
                         v,
                         Reason::ResumeNeeds {
@@ -807,7 +913,7 @@ pub(super) fn needs(
         }
         out.push(nexts);
     }
-    Ok(out)
+    Ok((out, decided_out))
 }
 
 /// Whether the buffers of a loop whose stops resume it stay dead there (its calls' buffers

@@ -410,7 +410,30 @@ fn resume_rewrites(
             .map(|(out_b, values)| (*out_b, values[entry]))
             .collect(),
     });
-    results.chain(carried).chain(prefix).chain(handed).collect()
+    // A value the entries before a stop decide: its constant where that stop resumes (one
+    // rewrite per value, with every stop that hands it back).
+    let mut defs: Vec<LLVMValueRef> = Vec::new();
+    for &(def, _, _) in &plan.decided {
+        if !defs.contains(&def) {
+            defs.push(def);
+        }
+    }
+    let decided = defs.into_iter().map(|def| Rewrite {
+        def,
+        inside: own(def),
+        more: plan
+            .decided
+            .iter()
+            .filter(|&&(d, _, _)| d == def)
+            .map(|&(_, exit, c)| (outs[exit].0, ir::const_of(ir::type_of(def), c)))
+            .collect(),
+    });
+    results
+        .chain(carried)
+        .chain(prefix)
+        .chain(handed)
+        .chain(decided)
+        .collect()
 }
 
 /// The rewrites of the values used after the loop. Results: the original call's value from

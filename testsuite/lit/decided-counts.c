@@ -1,0 +1,92 @@
+// Counts that a stronger stop decides (legality/resume.rs `decided`, pass.md 3d): a copy in
+// dd's manner counts full and partial records by comparing each result with the record
+// size, which clang leaves as `zext` of the comparisons on the way round. With the read
+// and the write stopping where their gaps say (r <= 0, r < 0), those steps are no counter
+// and no total: refused. Stopping both on anything but a whole record (each stop resumes
+// the original loop after its call, which counts that record itself), every iteration the
+// batch completes read and wrote 4096 bytes: the steps are 1, 0, 1, 0 and 4096, the
+// batch carries five counters, and a stop at the write hands back the comparison of the
+// read's result made before it (4096 != 4096: false). @copy_sum keeps a checksum of the
+// bytes read instead, which no stop decides: refused as before.
+//
+// RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' -pass-remarks=syscall-cluster \
+// RUN:   -pass-remarks-missed=syscall-cluster -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+// RUN: FileCheck %s < %t.out.ll
+// RUN: opt -passes=verify -disable-output %t.out.ll
+
+// REMARK-DAG: remark: {{.*}}decided-counts.c:{{[0-9]+}}:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter)
+// REMARK-DAG: remark: {{.*}}decided-counts.c:{{[0-9]+}}:{{[0-9]+}}: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %{{[0-9a-z.]+}}: its step '{{.*}}' is neither defined before the loop nor a call's result
+
+// CHECK-LABEL: define {{.*}} @copy_records(
+// CHECK: call i64 @multicall_loop(
+// CHECK-LABEL: define {{.*}} @copy_sum(
+// CHECK-NOT: @multicall
+// CHECK: ret
+
+#include <unistd.h>
+
+#define BS 4096
+
+struct records {
+	unsigned long full_in, part_in, full_out, part_out;
+	unsigned long long bytes;
+};
+
+int copy_records(int in, int out, struct records *rec)
+{
+	static char buf[BS];
+	unsigned long full_in = 0, part_in = 0, full_out = 0, part_out = 0;
+	unsigned long long bytes = 0;
+	int status = 0;
+
+	for (;;) {
+		ssize_t r = read(in, buf, BS);
+		ssize_t w;
+
+		if (r <= 0) {
+			status = r < 0;
+			break;
+		}
+		if (r == BS)
+			full_in++;
+		else
+			part_in++;
+		w = write(out, buf, r);
+		if (w < 0) {
+			status = 1;
+			break;
+		}
+		if (w == BS)
+			full_out++;
+		else
+			part_out++;
+		bytes += w;
+		if (w != r) {
+			status = 2;
+			break;
+		}
+	}
+	rec->full_in = full_in;
+	rec->part_in = part_in;
+	rec->full_out = full_out;
+	rec->part_out = part_out;
+	rec->bytes = bytes;
+	return status;
+}
+
+int copy_sum(int in, int out, unsigned *sum)
+{
+	static char buf[BS];
+	unsigned s = 0;
+	ssize_t r;
+
+	while ((r = read(in, buf, BS)) > 0) {
+		s += (unsigned char)buf[0];
+		if (write(out, buf, r) != r)
+			return -1;
+	}
+	*sum = s;
+	return r < 0 ? -1 : 0;
+}
