@@ -374,7 +374,8 @@ fn is_tcp_socket(fd: RawFd) -> bool {
 /// `None` when the plain loop must run it all. A few system calls (`fstat`, `lseek`,
 /// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`): one when the input is a regular file with
 /// fewer than [`MIN_BLOCKS`] whole blocks, two or three when the descriptors' types refuse
-/// (a device or terminal output, a pipe smaller than a block); errno is the caller's to keep.
+/// (a device or terminal output, a pipe smaller than a block), three for an output opened
+/// with `O_APPEND`; errno is the caller's to keep.
 /// `live_at_stop` (`MC_BATCH_LIVE_AT_STOP`, rule 6) refuses a pipe input: the bytes a chunk
 /// takes from a pipe cannot be read into the buffer again.
 pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
@@ -439,6 +440,15 @@ pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
     if output == Output::Pipe && pipe_capacity(copy.output).is_none_or(|c| c < copy.block) {
         return None;
     }
+    // The status flags next, the output's first: an output opened with O_APPEND (a log, `>>`)
+    // is refused for one more call, before the offsets and file systems are asked.
+    let refused = libc::O_NONBLOCK | libc::O_DIRECT;
+    if output_file.status_flags()? & (refused | libc::O_APPEND) != 0 {
+        return None;
+    }
+    if input_file.status_flags()? & refused != 0 {
+        return None;
+    }
     let input = if input_regular {
         let offset = match copy.offsets {
             Some((p, _)) => p,
@@ -454,12 +464,6 @@ pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
         None
     };
     if output == Output::File && !output_file.on_task_independent_filesystem() {
-        return None;
-    }
-    let in_flags = input_file.status_flags()?;
-    let out_flags = output_file.status_flags()?;
-    let refused = libc::O_NONBLOCK | libc::O_DIRECT;
-    if in_flags & refused != 0 || out_flags & (refused | libc::O_APPEND) != 0 {
         return None;
     }
     if !file_size_unlimited() {
