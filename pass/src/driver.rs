@@ -53,20 +53,26 @@ pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
 fn run_phases(ctx: &mut Context<'_>) -> bool {
     // The profile first: transformations (the inliner) choose what to change from it.
     ctx.profile = load_profile(ctx).map(Rc::new);
+    let scan = sites::scan(ctx.shim, ctx.module);
     // Without a profile or a system call nothing changes, and no copy is needed.
-    let backup = (ctx.profile.is_some() && !sites::scan(ctx.shim, ctx.module).sites.is_empty())
-        .then(|| ctx.shim.backup(ctx.module));
-    let changed = rewrite(ctx);
+    let backup =
+        (ctx.profile.is_some() && !scan.sites.is_empty()).then(|| ctx.shim.backup(ctx.module));
+    let changed = rewrite(ctx, scan);
     if changed {
         verify(ctx, backup.as_ref());
     }
     changed
 }
 
-/// The phases after the profile; whether the module changed.
-fn rewrite(ctx: &mut Context<'_>) -> bool {
+/// The phases after the profile, from the module's `scan`; whether the module changed.
+fn rewrite(ctx: &mut Context<'_>, scan: Scan) -> bool {
     let mut changed = transform::run_all(ctx) == Changed::Yes;
-    let mut scan = sites::scan(ctx.shim, ctx.module);
+    // The inliner moved sites into their callers: scan again.
+    let mut scan = if changed {
+        sites::scan(ctx.shim, ctx.module)
+    } else {
+        scan
+    };
     report_scan(ctx, &scan);
     let Some(profile) = ctx.profile.clone() else {
         return changed;
