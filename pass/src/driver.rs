@@ -66,13 +66,9 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
 
 /// The phases after the profile, from the module's `scan`; whether the module changed.
 fn rewrite(ctx: &mut Context<'_>, scan: Scan) -> bool {
-    let mut changed = transform::run_all(ctx) == Changed::Yes;
-    // The inliner moved sites into their callers: scan again.
-    let mut scan = if changed {
-        sites::scan(ctx.shim, ctx.module)
-    } else {
-        scan
-    };
+    // The inliner moves sites into their callers: `run_all` scans again after a change.
+    let (changed, mut scan) = transform::run_all(ctx, scan);
+    let mut changed = changed == Changed::Yes;
     report_scan(ctx, &scan);
     let Some(profile) = ctx.profile.clone() else {
         return changed;

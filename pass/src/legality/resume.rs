@@ -683,7 +683,16 @@ pub(super) fn carried(
 /// stops on `result != argument m` (`Stop::NeArg`) returned that argument, a constant in
 /// [0, 2^31) or the pinned result of an earlier entry. By call.
 pub(super) fn pins(entries: &[Entry], sites: &[Site]) -> HashMap<LLVMValueRef, i64> {
-    let mut out: HashMap<LLVMValueRef, i64> = HashMap::new();
+    entries
+        .iter()
+        .zip(pinned_by_entry(entries))
+        .filter_map(|(e, pinned)| Some((sites[e.site].call, pinned?)))
+        .collect()
+}
+
+/// What each entry pins (see [`pins`]), by entry: an entry's pin depends on the entries
+/// before it alone.
+fn pinned_by_entry(entries: &[Entry]) -> Vec<Option<i64>> {
     let mut by_entry: Vec<Option<i64>> = Vec::with_capacity(entries.len());
     for e in entries {
         let pinned = match e.stop {
@@ -694,12 +703,9 @@ pub(super) fn pins(entries: &[Entry], sites: &[Site]) -> HashMap<LLVMValueRef, i
             },
             _ => None,
         };
-        if let Some(n) = pinned {
-            out.insert(sites[e.site].call, n);
-        }
         by_entry.push(pinned);
     }
-    out
+    by_entry
 }
 
 /// The value of the integer `v`, sign-extended to 64 bits, where it is computed by at most
@@ -843,10 +849,17 @@ pub(super) fn needs(
     }
     let mut out = Vec::with_capacity(entries.len());
     let mut decided_out = Vec::new();
+    // The pins of the entries before call `i`, gathered one entry at a time.
+    let pinned = pinned_by_entry(entries);
+    let mut before: HashMap<LLVMValueRef, i64> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         let call = sites[e.site].call;
         // The entries before this one completed their iteration's calls.
-        let before = pins(&entries[..i], sites);
+        if let Some(k) = i.checked_sub(1) {
+            if let Some(n) = pinned[k] {
+                before.insert(sites[entries[k].site].call, n);
+            }
+        }
         let block = ir::parent_block(call);
         let nexts = carried
             .iter()

@@ -470,11 +470,10 @@ fn gather(inlined: &mut Vec<LLVMValueRef>, more: Vec<LLVMValueRef>) {
 }
 
 /// The transformation: see the module's documentation.
-pub(crate) fn run(ctx: &mut Context<'_>) -> Changed {
+pub(crate) fn run(ctx: &mut Context<'_>, scan: &sites::Scan) -> Changed {
     let Some(profile) = ctx.profile.clone() else {
         return Changed::No;
     };
-    let scan = sites::scan(ctx.shim, ctx.module);
     let site_graph =
         profile_map::site_graph(ctx.shim, &profile, &scan.sites, ctx.cfg.min_weight, None);
     let in_callers = loops_in_callers(&scan.sites, &site_graph);

@@ -80,21 +80,33 @@ pub(crate) enum Changed {
     Yes,
 }
 
-/// An enabling transformation.
-pub(crate) type Transform = fn(&mut Context<'_>) -> Changed;
+/// An enabling transformation, given the module's sites as the driver scanned them before
+/// any transformation ran.
+pub(crate) type Transform = fn(&mut Context<'_>, &sites::Scan) -> Changed;
 
 /// The enabling transformations, in the order they run.
 pub(crate) const TRANSFORMS: &[(&str, Transform)] = &[("inline", inline::run)];
 
-/// Runs every transformation once; whether any changed the IR.
-pub(crate) fn run_all(ctx: &mut Context<'_>) -> Changed {
+/// Runs every transformation once on the module whose sites `scan` holds; whether any changed
+/// the IR, and the module's sites as they stand after them (scanned again only after a change).
+pub(crate) fn run_all(ctx: &mut Context<'_>, scan: sites::Scan) -> (Changed, sites::Scan) {
     let mut changed = Changed::No;
+    let mut scan = scan;
+    let mut stale = false;
     for (_, t) in TRANSFORMS {
-        if t(ctx) == Changed::Yes {
+        if stale {
+            scan = sites::scan(ctx.shim, ctx.module);
+            stale = false;
+        }
+        if t(ctx, &scan) == Changed::Yes {
             changed = Changed::Yes;
+            stale = true;
         }
     }
-    changed
+    if stale {
+        scan = sites::scan(ctx.shim, ctx.module);
+    }
+    (changed, scan)
 }
 
 /// What legality makes of the hot edges as the IR stands: the regions that stay straight
