@@ -90,6 +90,11 @@ struct Options {
       cl::desc("syscall-cluster: break the IR of a clustered function before the pass "
                "verifies its result (tests the pass's own safety net)"),
       cl::init(false)};
+  cl::opt<bool> PanicForTesting{
+      "syscluster-panic-for-testing", cl::Hidden,
+      cl::desc("syscall-cluster: panic after the module is rewritten (tests that the pass "
+               "puts the module back as it found it)"),
+      cl::init(false)};
   cl::opt<bool> Disable{"syscluster-disable",
                         cl::desc("syscall-cluster: do nothing at the extension point"),
                         cl::init(false)};
@@ -198,6 +203,10 @@ unsigned syscluster_shim_opt_min_weight(void) { return Opts ? Opts->MinWeight.ge
 
 int syscluster_shim_opt_break_for_testing(void) {
   return Opts && Opts->BreakForTesting ? 1 : 0;
+}
+
+int syscluster_shim_opt_panic_for_testing(void) {
+  return Opts && Opts->PanicForTesting ? 1 : 0;
 }
 
 // True when -syscluster-stats or LLVM's own -stats was given. Debian's LLVM is a release

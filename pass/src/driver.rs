@@ -8,9 +8,9 @@
 //! (specialise: merged flags) -> lowering (lower, then specialise::rewrite_all)
 //! ```
 //!
-//! A module the pass changed is verified; should it not verify (a bug of the pass), the copy
-//! taken before the first change is put back (`Shim::backup`) and a warning says so: the
-//! translation unit builds, unclustered.
+//! A module the pass changed is verified; should it not verify, or should the pass panic on
+//! the way (bugs of the pass), the copy taken before the first change is put back
+//! (`Shim::backup`) and a warning says so: the translation unit builds, unclustered.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -57,11 +57,44 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
     // Without a profile or a system call nothing changes, and no copy is needed.
     let backup =
         (ctx.profile.is_some() && !scan.sites.is_empty()).then(|| ctx.shim.backup(ctx.module));
-    let changed = rewrite(ctx, scan);
-    if changed {
-        verify(ctx, backup.as_ref());
+    // A panic (a bug of the pass) leaves the module half rewritten: the copy goes back in.
+    let rewritten = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rewrite(ctx, scan)));
+    match rewritten {
+        Ok(true) => {
+            verify(ctx, backup.as_ref());
+            true
+        }
+        Ok(false) => false,
+        Err(payload) => {
+            put_back_after_panic(ctx, backup.as_ref(), &panic_message(payload.as_ref()));
+            true
+        }
     }
-    changed
+}
+
+/// What a panic said, where it said it in a string.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+/// After a panic in the rewrite: the module as the pass found it, and a warning; an error
+/// when there is no copy to put back (the module may be half rewritten).
+fn put_back_after_panic(ctx: &Context<'_>, backup: Option<&Backup>, what: &str) {
+    match backup {
+        Some(b) if ctx.shim.restore(b) && ir::verify(ctx.module).is_ok() => {
+            ctx.shim.warning(&format!(
+                "internal error (panic: {what}), so the module is left as it was, without \
+                 clusters (please report it with this translation unit)"
+            ))
+        }
+        _ => ctx.error(&format!(
+            "internal error (panic: {what}); the module may be partly rewritten"
+        )),
+    }
 }
 
 /// The phases after the profile, from the module's `scan`; whether the module changed.
@@ -117,6 +150,9 @@ fn rewrite(ctx: &mut Context<'_>, scan: Scan) -> bool {
         if let Some(e) = plans.first().and_then(|p| p.entries().first()) {
             ctx.shim.break_for_testing(sites[e.site].function);
         }
+    }
+    if shim::panic_for_testing() {
+        panic!("-syscluster-panic-for-testing after the module was rewritten");
     }
     true
 }

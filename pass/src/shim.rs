@@ -183,6 +183,7 @@ extern "C" {
     fn syscluster_shim_restore_module(ctx: *mut c_void, backup: *mut c_void) -> c_int;
     fn syscluster_shim_break_for_testing(ctx: *mut c_void, func: LLVMValueRef);
     fn syscluster_shim_opt_break_for_testing() -> c_int;
+    fn syscluster_shim_opt_panic_for_testing() -> c_int;
     fn syscluster_shim_print_stats(body: *const c_char);
 }
 
@@ -783,6 +784,12 @@ impl Drop for Backup {
 pub(crate) fn break_ir_for_testing() -> bool {
     // SAFETY: reads a cl::opt the plugin registered.
     unsafe { syscluster_shim_opt_break_for_testing() != 0 }
+}
+
+/// Whether `-syscluster-panic-for-testing` was given.
+pub(crate) fn panic_for_testing() -> bool {
+    // SAFETY: reads a cl::opt the plugin registered.
+    unsafe { syscluster_shim_opt_panic_for_testing() != 0 }
 }
 
 /// The `-syscluster-*` command-line options (and `-stats`) as the host parsed them.

@@ -1,7 +1,8 @@
 // The pass's own safety net (driver.rs verify, shim/backup.cpp): when the module it rewrote
-// does not verify, a bug of the pass, the module as the pass found it is put back and a
-// warning says so, so the translation unit still builds, unclustered. The hidden option
-// -syscluster-break-ir-for-testing breaks the clustered function on purpose. Here the pass
+// does not verify, or the pass panics, bugs of the pass, the module as the pass found it is
+// put back and a warning says so, so the translation unit still builds, unclustered. The
+// hidden option -syscluster-break-ir-for-testing breaks the clustered function on purpose,
+// -syscluster-panic-for-testing panics once the module is rewritten. Here the pass
 // first inlines two static helpers into the copy loop and deletes them (clang left them
 // alone under a negative inline threshold); the original puts them back too. llvm-diff finds
 // no function that differs (it names only the declarations the lowering added).
@@ -17,12 +18,21 @@
 // RUN: llvm-diff %t.ll %t.out.ll 2> %t.diff
 // RUN: FileCheck %s --check-prefix=DIFF < %t.diff
 // RUN: FileCheck %s --check-prefix=OUT < %t.out.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' -pass-remarks=syscall-cluster \
+// RUN:   -syscluster-panic-for-testing -S %t.ll -o %t.panic.ll 2> %t.panic.remarks
+// RUN: FileCheck %s --check-prefix=PANIC < %t.panic.remarks
+// RUN: opt -passes=verify -disable-output %t.panic.ll
+// RUN: llvm-diff %t.ll %t.panic.ll 2> %t.panic.diff
+// RUN: FileCheck %s --check-prefix=DIFF < %t.panic.diff
+// RUN: FileCheck %s --check-prefix=OUT < %t.panic.ll
 //
 // Without the option the helpers are inlined and deleted and the loop is one multi-call:
 // CLUSTERED-NOT: define internal {{.*}} @copy_read(
 // CLUSTERED: call i64 @multicall_loop
 //
 // WARN: warning: {{.*}}syscall-cluster: internal error: the rewritten module does not verify, so it is left as it was, without clusters (please report it with this translation unit): Terminator found in the middle of a basic block!
+//
+// PANIC: warning: {{.*}}syscall-cluster: internal error (panic: -syscluster-panic-for-testing after the module was rewritten), so the module is left as it was, without clusters (please report it with this translation unit)
 //
 // DIFF-NOT: in left module
 // DIFF-NOT: exists only in left
