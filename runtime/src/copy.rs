@@ -278,8 +278,12 @@ pub fn recognise(entries: &[McEntry]) -> Option<CopyLoop> {
 }
 
 /// Whether `advances` are what `copy` needs: none for `read` -> `write`; for the copy at
-/// explicit offsets, each entry's argument 3 up by entry 0's result (the write's may go up
-/// by its own, equal in every completed iteration) and nothing else, with no until bits.
+/// explicit offsets, each entry's argument 3 up by entry 0's result and nothing else, with
+/// no until bits. The write's may go up by its own result, equal in every completed
+/// iteration; so may the read's when the write stops on a short transfer (`MC_STOP_NE_ARG`),
+/// which no completed iteration has (a do-while loop that adds what it wrote to the one
+/// offset both calls take). After an unchecked write (`MC_STOP_NEG`) a short one completes
+/// its iteration, and the read's offset must go up by what was read.
 pub fn advances_fit(copy: &CopyLoop, advances: Option<&[McAdvance]>) -> bool {
     match (copy.offsets, advances) {
         (None, None) => true,
@@ -292,7 +296,8 @@ pub fn advances_fit(copy: &CopyLoop, advances: Option<&[McAdvance]>) -> bool {
                     && a.until_zero == 0
                     && a.until_nonpos == 0
             };
-            only_offset(read, &[1]) && only_offset(write, &[1, 2])
+            let read_by: &[u8] = if copy.short_stops { &[1, 2] } else { &[1] };
+            only_offset(read, read_by) && only_offset(write, &[1, 2])
         }
         _ => false,
     }

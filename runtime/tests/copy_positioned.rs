@@ -56,6 +56,9 @@ struct Case {
     max_iters: u64,
     /// The write's offset advances by the write's own result (entry 1), not the read's.
     by_written: bool,
+    /// The read's offset advances by the write's result too (a do-while loop that adds what
+    /// it wrote to the one offset both calls take).
+    read_by_written: bool,
 }
 
 impl Case {
@@ -69,6 +72,7 @@ impl Case {
             append: false,
             max_iters: u64::MAX,
             by_written: false,
+            read_by_written: false,
         }
     }
 }
@@ -109,7 +113,7 @@ fn run(
             .reference(2, 0),
     ];
     let mut advances = [McAdvance::default(); 2];
-    advances[0].by[3] = 1;
+    advances[0].by[3] = if case.read_by_written { 2 } else { 1 };
     advances[1].by[3] = if case.by_written { 2 } else { 1 };
     let mut sums = [0i64; 2];
     let arrays = PerEntry {
@@ -202,6 +206,13 @@ fn copies_at_offsets_match_the_plain_loop() {
                 output_prefix: 5000,
                 ..Case::new(size, n)
             });
+            same(Case {
+                by_written: true,
+                read_by_written: true,
+                p: 100,
+                q: 100,
+                ..Case::new(size, n)
+            });
         }
     }
     same(Case::new(100_000, 3000));
@@ -217,17 +228,25 @@ fn the_copy_at_offsets_makes_fewer_calls_than_blocks() {
     let size = (2 << 20) + 1;
     for n in BLOCKS {
         let blocks = (size / n) as u64;
-        let case = Case::new(size, n);
-        let (_, _, plain_calls) = file_to_file(Way::Plain, &case);
-        let flagged_calls = same(case);
-        assert!(
-            plain_calls >= 2 * blocks,
-            "plain: {plain_calls} for {blocks} blocks"
-        );
-        assert!(
-            flagged_calls * 10 < blocks,
-            "at offsets, {n}-byte blocks: {flagged_calls} read/write calls for {blocks} blocks"
-        );
+        for read_by_written in [false, true] {
+            let case = Case {
+                by_written: read_by_written,
+                read_by_written,
+                ..Case::new(size, n)
+            };
+            let (_, _, plain_calls) = file_to_file(Way::Plain, &case);
+            let flagged_calls = same(case);
+            assert!(
+                plain_calls >= 2 * blocks,
+                "plain: {plain_calls} for {blocks} blocks"
+            );
+            assert!(
+                flagged_calls * 10 < blocks,
+                "at offsets, {n}-byte blocks, offsets up by the {}'s result: \
+                 {flagged_calls} read/write calls for {blocks} blocks",
+                if read_by_written { "write" } else { "read" }
+            );
+        }
     }
 }
 

@@ -64,7 +64,9 @@
 # one looped multi-call whose read stops on anything but a whole block, and readfullcount.c,
 # the same counting its blocks, the helper's loop kept nested by clang, and ddrecords.c, a
 # copy in dd's manner counting full and partial records, one looped multi-call whose stops
-# resume the loop and that carries the counts its stronger stops decide) it
+# resume the loop and that carries the counts its stronger stops decide, and pcopydo.c, a
+# positioned copy as a do-while loop whose pwrite is tested for an error and then against
+# its length, one looped multi-call whose offset advances by pwrite's result) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -110,7 +112,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -178,7 +180,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -526,6 +528,13 @@ host_program() {
 			# latch goes round untested: the loop is one looped multi-call all the same.
 			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pread and argument 3 of pwrite, up by pread.s result); its buffers are dead after the loop' "$w/clustered.log" ||
 				fail "$p: the loop with two tests of pread's result is not one looped multi-call"
+			;;
+		pcopydo)
+			# A do-while loop whose pwrite is tested for an error and then against its
+			# length (w < n, unsigned once w >= 0): the two tests are its stop, and the
+			# offset advances by pwrite's result.
+			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pread and argument 3 of pwrite, up by pwrite.s result); its buffers are dead after the loop' "$w/clustered.log" ||
+				fail "$p: the do-while loop whose pwrite is tested against its length is not one looped multi-call"
 			;;
 		pcopyat)
 			# Two tests of pwrite's result on the way round (w < 0, then w != n) are its

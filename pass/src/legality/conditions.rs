@@ -394,6 +394,13 @@ fn stacked(
                 against_arg = Some(j);
                 continue;
             }
+            if let (true, Some(j)) = (
+                k == last && k > 0,
+                short_of_length(cond, continue_if_true, site),
+            ) {
+                against_arg = Some(j);
+                continue;
+            }
         }
         let Some(test) = test_of(gap, step, site.call, &mut truncated) else {
             // A first test that is a stop predicate of its own (`result != argument`) takes
@@ -442,6 +449,39 @@ fn stacked(
         (None, None) => whole_transfer(site, hi, &parsed).ok_or_else(|| refuse(last)),
         _ => Err(refuse(last)),
     }
+}
+
+/// A last test that lets the path on when a transfer moved at least its length argument
+/// (`if (w < 0) fail(); if (w < n) short();`, signed or unsigned: clang turns `w < n` into
+/// `w <u n` once `w >= 0` is known): the index of that argument. After tests that stop every
+/// error, `result != argument` fires whenever this one leaves, because the result is at most
+/// the length (`r < n` is `r != n`); where it fires and this one would go on (a length of
+/// 2^63 or more, which the kernel refuses with `EINVAL` anyway, or `recvfrom` with
+/// `MSG_TRUNC` returning more than the length), the batch only stops early and the original
+/// code goes on from there.
+fn short_of_length(cond: LLVMValueRef, continue_if_true: bool, site: &Site) -> Option<u8> {
+    use LLVMIntPredicate::*;
+    let j = length_argument(site)?;
+    let len = ir::strip_int_casts((*site.args.get(usize::from(j))?)?);
+    let pred = ir::icmp_predicate(cond)?;
+    let (lhs, rhs) = (ir::operand(cond, 0), ir::operand(cond, 1));
+    // The raw result (or a widening of it) on one side, the length on the other, normalised
+    // to `result PRED length`.
+    let is_result = |v: LLVMValueRef| ir::strip_extensions(v) == site.call;
+    let is_len = |v: LLVMValueRef| ir::strip_int_casts(v) == len;
+    let pred = if is_result(lhs) && is_len(rhs) {
+        pred
+    } else if is_result(rhs) && is_len(lhs) {
+        ir::swapped_predicate(pred)
+    } else {
+        return None;
+    };
+    let cont = if continue_if_true {
+        pred
+    } else {
+        ir::inverse_predicate(pred)
+    };
+    matches!(cont, LLVMIntSGE | LLVMIntUGE).then_some(j)
 }
 
 /// The results at which `tests` answer as they do at every result a call can return, -1 or
