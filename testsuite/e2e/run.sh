@@ -66,7 +66,10 @@
 # copy in dd's manner counting full and partial records, one looped multi-call whose stops
 # resume the loop and that carries the counts its stronger stops decide, and pcopydo.c, a
 # positioned copy as a do-while loop whose pwrite is tested for an error and then against
-# its length, one looped multi-call whose offset advances by pwrite's result) it
+# its length, one looped multi-call whose offset advances by pwrite's result, and halves.c,
+# a copy that writes each block in two halves, each write tested by one condition that
+# combines an error test with a test of its length, the second write and the next read one
+# multi-call) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -112,7 +115,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -180,7 +183,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -212,10 +215,10 @@ self_test() {
 		# and flags, intblock, stevens, eintrall and records (whose first write after its read is a header) make
 		# none either, nor does zfill (its writes follow the fill's last read, of 0 bytes at the end),
 		# nor readfull and readfullcount (a write follows a block filled by several reads when one
-		# comes short);
+		# comes short), nor halves (its writes are half a block each);
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && [ "$p" != halves ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -535,6 +538,13 @@ host_program() {
 			# offset advances by pwrite's result.
 			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pread and argument 3 of pwrite, up by pwrite.s result); its buffers are dead after the loop' "$w/clustered.log" ||
 				fail "$p: the do-while loop whose pwrite is tested against its length is not one looped multi-call"
+			;;
+		halves)
+			# The second write's one condition combines an error test with a test of its
+			# length (`w == -1 || w < len`): the stop `result != argument 2`, and after the
+			# pass rotates the loop that write and the next read are one multi-call.
+			grep -q 'clustered 2 system calls into one multi-call: write -> read (stop: result != argument 2, ' "$w/clustered.log" ||
+				fail "$p: the second write, tested by an error-or-short condition, and the next read are not one multi-call"
 			;;
 		pcopyat)
 			# Two tests of pwrite's result on the way round (w < 0, then w != n) are its

@@ -189,7 +189,11 @@ fn branch_stop(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Fo
             },
         )] => match stop_predicate(cond, continue_if_true, &sites[a]) {
             Some(stop) => Ok(stop),
-            None if !gap.on_path.is_empty() => stacked(gap, &tests, &sites[a], a, b),
+            // One branch on a combination of tests (`w < 0 || w != n`), or on the result
+            // through merges' phis: as several tests.
+            None if !gap.on_path.is_empty() || is_logic(cond) => {
+                stacked(gap, &tests, &sites[a], a, b)
+            }
             None => Err((
                 *i,
                 Refusal::new(inst, Reason::NotStopPredicate { cond, a, b }),
@@ -197,6 +201,17 @@ fn branch_stop(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Fo
         },
         _ => stacked(gap, &tests, &sites[a], a, b),
     }
+}
+
+/// Whether `v` is an `and`, `or` or `select` of `i1` values.
+fn is_logic(v: LLVMValueRef) -> bool {
+    ir::is_instruction(v)
+        && matches!(
+            ir::opcode(v),
+            LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMOr | LLVMOpcode::LLVMSelect
+        )
+        && ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
+        && ir::int_width(ir::type_of(v)) == 1
 }
 
 /// One test on the path as a function of `a`'s libc result `r`: whether the path continues.
@@ -218,6 +233,18 @@ enum TestKind {
     },
     /// A switch: continues when the value is none of these.
     NoneOf(Vec<i64>),
+    /// `and` or `or` (also as `select i1`) of comparisons of the result, each a test whose
+    /// answer is the comparison's (`cont` true): the path goes on when the combination is
+    /// `cont` (`if (w < 0 || (size_t)w != n) fail();`).
+    Combined {
+        all: bool,
+        leaves: Vec<Test>,
+        cont: bool,
+    },
+    /// `result PRED length argument` (normalised to the result on the left), a leaf of
+    /// `Combined` only: what it answers depends on the length, which [`at_point`] knows only
+    /// as the result's relation to it.
+    VsLength { pred: LLVMIntPredicate },
 }
 
 impl Test {
@@ -232,6 +259,16 @@ impl Test {
             width = to;
         }
         match &self.kind {
+            TestKind::Combined { all, leaves, cont } => {
+                let holds = |t: &Test| t.continues(r);
+                (if *all {
+                    leaves.iter().all(holds)
+                } else {
+                    leaves.iter().any(holds)
+                }) == *cont
+            }
+            // Never asked at a number: `uses_length` sends such tests to `at_point`.
+            TestKind::VsLength { .. } => false,
             TestKind::NoneOf(cases) => !cases.iter().any(|&c| to_width(c as u64, width) == bits),
             &TestKind::Cmp {
                 pred,
@@ -252,6 +289,74 @@ impl Test {
         match &self.kind {
             TestKind::NoneOf(cases) => cases.clone(),
             TestKind::Cmp { c, .. } => vec![*c],
+            TestKind::Combined { leaves, .. } => leaves.iter().flat_map(Test::constants).collect(),
+            TestKind::VsLength { .. } => Vec::new(),
+        }
+    }
+
+    /// Whether the test compares the result with the call's length argument somewhere.
+    fn uses_length(&self) -> bool {
+        match &self.kind {
+            TestKind::VsLength { .. } => true,
+            TestKind::Combined { leaves, .. } => leaves.iter().any(Test::uses_length),
+            _ => false,
+        }
+    }
+}
+
+/// Where a transfer's result stands against its length argument `n` (`0 <= n < 2^63`, the
+/// kernel refusing longer ones with `EINVAL`; the result is at most `n`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Point {
+    /// An error, -1.
+    Error,
+    /// The whole length.
+    Whole,
+    /// A count from 0 below the length.
+    Short,
+}
+
+/// Whether the path goes on past `t` when the result stands at `p` against the length, if
+/// that is decided there: comparisons with constants must answer the same for every count
+/// from 0 to `hi` (tests of the sign), comparisons with the length answer by `p`.
+fn at_point(t: &Test, p: Point, hi: i64) -> Option<bool> {
+    use LLVMIntPredicate::*;
+    match &t.kind {
+        TestKind::Combined { all, leaves, cont } => {
+            let answers = leaves
+                .iter()
+                .map(|l| at_point(l, p, hi))
+                .collect::<Option<Vec<bool>>>()?;
+            let v = if *all {
+                answers.iter().all(|&b| b)
+            } else {
+                answers.iter().any(|&b| b)
+            };
+            Some(v == *cont)
+        }
+        &TestKind::VsLength { pred } => Some(match p {
+            // -1 is below every length as a signed number and above it as an unsigned one.
+            Point::Error => matches!(
+                pred,
+                LLVMIntSLT | LLVMIntSLE | LLVMIntNE | LLVMIntUGT | LLVMIntUGE
+            ),
+            Point::Whole => matches!(
+                pred,
+                LLVMIntEQ | LLVMIntSLE | LLVMIntSGE | LLVMIntULE | LLVMIntUGE
+            ),
+            Point::Short => matches!(
+                pred,
+                LLVMIntNE | LLVMIntSLT | LLVMIntSLE | LLVMIntULT | LLVMIntULE
+            ),
+        }),
+        _ if p == Point::Error => Some(t.continues(-1)),
+        _ => {
+            let mut answers = probe_points(hi, std::slice::from_ref(t))
+                .into_iter()
+                .filter(|&r| r >= 0)
+                .map(|r| t.continues(r));
+            let first = answers.next()?;
+            answers.all(|a| a == first).then_some(first)
         }
     }
 }
@@ -275,40 +380,12 @@ fn signed(bits: u64, width: u32) -> i64 {
     }
 }
 
-/// The test a branch or switch of the gap makes of `call`'s result, if it tests it: the
+/// The test a branch or switch of the gap makes of `site`'s result, if it tests it: the
 /// tested value must be the result through integer casts and merges' phis, compared with a
-/// constant. `truncated` is set when a cast narrows it.
-fn test_of(gap: &Gap, step: &Step, call: LLVMValueRef, truncated: &mut bool) -> Option<Test> {
-    let chain = |v: LLVMValueRef, truncated: &mut bool| -> Option<Vec<(LLVMOpcode, u32)>> {
-        let mut casts = Vec::new();
-        let mut v = gap.on_path(v);
-        for _ in 0..16 {
-            if v == call {
-                casts.reverse();
-                return Some(casts);
-            }
-            if !ir::is_instruction(v) {
-                return None;
-            }
-            let op = ir::opcode(v);
-            if !matches!(
-                op,
-                LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt | LLVMOpcode::LLVMTrunc
-            ) {
-                return None;
-            }
-            let width = ir::int_width(ir::type_of(v));
-            if op == LLVMOpcode::LLVMTrunc {
-                if width < 32 {
-                    return None;
-                }
-                *truncated = true;
-            }
-            casts.push((op, width));
-            v = gap.on_path(ir::operand(v, 0));
-        }
-        None
-    };
+/// constant, or `and`/`or` of such comparisons and of comparisons with the call's length
+/// argument ([`leaf_of`]). `truncated` is set when a cast narrows it.
+fn test_of(gap: &Gap, step: &Step, site: &Site, truncated: &mut bool) -> Option<Test> {
+    let call = site.call;
     if ir::type_kind(ir::type_of(call)) != LLVMTypeKind::LLVMIntegerTypeKind {
         return None;
     }
@@ -319,32 +396,157 @@ fn test_of(gap: &Gap, step: &Step, call: LLVMValueRef, truncated: &mut bool) -> 
             continue_if_true,
             ..
         } => {
-            let pred = ir::icmp_predicate(cond)?;
-            let (lhs, rhs) = (ir::operand(cond, 0), ir::operand(cond, 1));
-            let (value, c, value_on_left) = match (ir::const_int(lhs), ir::const_int(rhs)) {
-                (None, Some(c)) => (lhs, c, true),
-                (Some(c), None) => (rhs, c, false),
+            let mut test = leaf_of(gap, cond, site, truncated, 4)?;
+            match &mut test.kind {
+                TestKind::Cmp { cont, .. } | TestKind::Combined { cont, .. } => {
+                    *cont = continue_if_true
+                }
+                // A lone comparison with the length is `stop_predicate`'s or
+                // `short_of_length`'s.
                 _ => return None,
-            };
-            Some(Test {
-                casts: chain(value, truncated)?,
-                width,
-                kind: TestKind::Cmp {
-                    pred,
-                    c,
-                    value_on_left,
-                    cont: continue_if_true,
-                },
-            })
+            }
+            Some(test)
         }
         Step::Switch {
             value, ref cases, ..
         } => Some(Test {
-            casts: chain(value, truncated)?,
+            casts: casts_from(gap, value, call, truncated)?,
             width,
             kind: TestKind::NoneOf(cases.iter().map(|&(c, _)| c).collect()),
         }),
         Step::Inst { .. } => None,
+    }
+}
+
+/// The integer casts from `call`'s result to `v` (through merges' phis on the path),
+/// innermost first; `truncated` is set when one narrows it (to no fewer than 32 bits).
+fn casts_from(
+    gap: &Gap,
+    v: LLVMValueRef,
+    call: LLVMValueRef,
+    truncated: &mut bool,
+) -> Option<Vec<(LLVMOpcode, u32)>> {
+    let mut casts = Vec::new();
+    let mut v = gap.on_path(v);
+    for _ in 0..16 {
+        if v == call {
+            casts.reverse();
+            return Some(casts);
+        }
+        if !ir::is_instruction(v) {
+            return None;
+        }
+        let op = ir::opcode(v);
+        if !matches!(
+            op,
+            LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt | LLVMOpcode::LLVMTrunc
+        ) {
+            return None;
+        }
+        let width = ir::int_width(ir::type_of(v));
+        if op == LLVMOpcode::LLVMTrunc {
+            if width < 32 {
+                return None;
+            }
+            *truncated = true;
+        }
+        casts.push((op, width));
+        v = gap.on_path(ir::operand(v, 0));
+    }
+    None
+}
+
+/// The test an `i1` value makes of `site`'s result, answering the value itself (`cont`
+/// true): a comparison with a constant, a comparison with the call's length argument
+/// (`VsLength`, the result on its side widened at most), or `and`/`or` of such values (also
+/// as `select i1 x, y, false` and `select i1 x, true, y`), at most `depth` deep.
+fn leaf_of(
+    gap: &Gap,
+    v: LLVMValueRef,
+    site: &Site,
+    truncated: &mut bool,
+    depth: u32,
+) -> Option<Test> {
+    let call = site.call;
+    let width = ir::int_width(ir::type_of(call));
+    let v = gap.on_path(v);
+    if !ir::is_instruction(v) {
+        return None;
+    }
+    let combined = |all: bool, x: LLVMValueRef, y: LLVMValueRef, truncated: &mut bool| {
+        let leaves = vec![
+            leaf_of(gap, x, site, truncated, depth.checked_sub(1)?)?,
+            leaf_of(gap, y, site, truncated, depth.checked_sub(1)?)?,
+        ];
+        Some(Test {
+            casts: Vec::new(),
+            width,
+            kind: TestKind::Combined {
+                all,
+                leaves,
+                cont: true,
+            },
+        })
+    };
+    let is_bool = |x: LLVMValueRef| {
+        ir::type_kind(ir::type_of(x)) == LLVMTypeKind::LLVMIntegerTypeKind
+            && ir::int_width(ir::type_of(x)) == 1
+    };
+    match ir::opcode(v) {
+        LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMOr if is_bool(v) => combined(
+            ir::opcode(v) == LLVMOpcode::LLVMAnd,
+            ir::operand(v, 0),
+            ir::operand(v, 1),
+            truncated,
+        ),
+        LLVMOpcode::LLVMSelect if is_bool(v) => {
+            let (c, t, f) = (ir::operand(v, 0), ir::operand(v, 1), ir::operand(v, 2));
+            match (ir::const_int(t), ir::const_int(f)) {
+                (_, Some(0)) => combined(true, c, t, truncated),
+                (Some(c1), _) if c1 != 0 => combined(false, c, f, truncated),
+                _ => None,
+            }
+        }
+        LLVMOpcode::LLVMICmp => {
+            let pred = ir::icmp_predicate(v)?;
+            let (lhs, rhs) = (ir::operand(v, 0), ir::operand(v, 1));
+            match (ir::const_int(lhs), ir::const_int(rhs)) {
+                (None, Some(c)) | (Some(c), None) => {
+                    let value_on_left = ir::const_int(rhs).is_some();
+                    let value = if value_on_left { lhs } else { rhs };
+                    Some(Test {
+                        casts: casts_from(gap, value, call, truncated)?,
+                        width,
+                        kind: TestKind::Cmp {
+                            pred,
+                            c,
+                            value_on_left,
+                            cont: true,
+                        },
+                    })
+                }
+                _ => {
+                    let len = ir::strip_int_casts(
+                        (*site.args.get(usize::from(length_argument(site)?))?)?,
+                    );
+                    let is_result = |x: LLVMValueRef| ir::strip_extensions(gap.on_path(x)) == call;
+                    let is_len = |x: LLVMValueRef| ir::strip_int_casts(gap.on_path(x)) == len;
+                    let pred = if is_result(lhs) && is_len(rhs) {
+                        pred
+                    } else if is_result(rhs) && is_len(lhs) {
+                        ir::swapped_predicate(pred)
+                    } else {
+                        return None;
+                    };
+                    Some(Test {
+                        casts: Vec::new(),
+                        width,
+                        kind: TestKind::VsLength { pred },
+                    })
+                }
+            }
+        }
+        _ => None,
     }
 }
 
@@ -402,7 +604,7 @@ fn stacked(
                 continue;
             }
         }
-        let Some(test) = test_of(gap, step, site.call, &mut truncated) else {
+        let Some(test) = test_of(gap, step, site, &mut truncated) else {
             // A first test that is a stop predicate of its own (`result != argument`) takes
             // no second one.
             let alone = match **step {
@@ -432,6 +634,24 @@ fn stacked(
     } else {
         i64::MAX
     };
+    // Tests that compare the result with the length argument too (`w < 0 || w != n` as one
+    // branch): over an error, the whole length and a count short of it, they must let the
+    // path on exactly at the whole length, `result != argument` (a result above the length,
+    // `recvfrom` with `MSG_TRUNC`, then only stops the batch early).
+    if parsed.iter().any(Test::uses_length) {
+        let j = length_argument(site).filter(|_| against_arg.is_none());
+        let on = |p: Point| -> Option<bool> {
+            parsed
+                .iter()
+                .map(|t| at_point(t, p, hi))
+                .collect::<Option<Vec<bool>>>()
+                .map(|v| v.into_iter().all(|b| b))
+        };
+        return match (j, on(Point::Error), on(Point::Whole), on(Point::Short)) {
+            (Some(j), Some(false), Some(true), Some(false)) => Ok(Stop::NeArg(j)),
+            _ => Err(refuse(last)),
+        };
+    }
     let points = probe_points(hi, &parsed);
     let continues = |r: i64| parsed.iter().all(|t| t.continues(r));
     let stop = [(Stop::Neg, 0), (Stop::NonPos, 1)]
