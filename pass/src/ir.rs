@@ -366,6 +366,12 @@ pub fn points_to_object(mut v: LLVMValueRef) -> bool {
     }
 }
 
+/// Whether `v` is an `alloca` instruction.
+pub fn is_alloca(v: LLVMValueRef) -> bool {
+    // SAFETY: LLVMIsAAllocaInst only inspects the value's kind.
+    unsafe { !llvm_sys::core::LLVMIsAAllocaInst(v).is_null() }
+}
+
 /// Looks through sext/zext casts to the value they extend.
 pub fn strip_extensions(mut v: LLVMValueRef) -> LLVMValueRef {
     while is_instruction(v) && matches!(opcode(v), LLVMOpcode::LLVMSExt | LLVMOpcode::LLVMZExt) {

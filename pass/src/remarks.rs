@@ -540,6 +540,27 @@ impl Remark {
         }
     }
 
+    /// The `markers` lifetime markers of `object`, one of them `marker` in a hot loop, removed.
+    pub(crate) fn lifetimes_removed(
+        function: LLVMValueRef,
+        marker: LLVMValueRef,
+        object: LLVMValueRef,
+        markers: usize,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "LifetimesRemoved",
+            function,
+            at: Some(marker),
+            message: format!(
+                "removed the {markers} lifetime markers of {} (a buffer declared in the loop's \
+                 body): it lives for the whole function, and no marker stands between the \
+                 loop's calls",
+                crate::ir::value_name(object),
+            ),
+        }
+    }
+
     /// The phi `count`, `base - total` on every way in, computed from `total`.
     pub(crate) fn count_from_total(
         function: LLVMValueRef,

@@ -21,9 +21,7 @@
 //! 2. **A chunk that moved `c` bytes** counts `c / N` such iterations. When `c` is not a
 //!    multiple of `N`, the block it ended in is *completed with the original's own calls on
 //!    the dead buffer*: `read(in, buf, N - c % N)` takes `r2` bytes and, when `r2 > 0`,
-//!    `write(out, buf, r2)` writes `w2` (a socket gets `send(MSG_NOSIGNAL)`, because a
-//!    stream socket's `write` that already sent bytes returns their count and raises no
-//!    SIGPIPE). That block is one iteration whose read result is `c % N + max(r2, 0)` and
+//!    `write(out, buf, r2)` writes `w2`. That block is one iteration whose read result is `c % N + max(r2, 0)` and
 //!    whose write result is `c % N + max(w2, 0)`: exactly what one `read(N)` and one
 //!    `write` that stopped after those bytes return. When the two differ the batch stops at
 //!    entry 1 (a short write), as the plain loop does; a write that stops the batch only at
@@ -38,7 +36,7 @@
 //!      plain loop runs the rest;
 //!    - an interruption where the plain loop would block: a pipe input waiting for data
 //!      (`splice`) is the iteration's read interrupted: entry 0 gets `-EINTR`, the batch
-//!      stops there; an output pipe or socket that is full (`sendfile`) is the iteration's
+//!      stops there; an output pipe that is full (`sendfile`) is the iteration's
 //!      write interrupted after a full read: `read(in, buf, N)` runs, entry 1 gets
 //!      `-EINTR`. The same holds for the output's `EPIPE`, `ECONNRESET`, `ENOTCONN` and
 //!      `ESHUTDOWN`, whose SIGPIPE the failed chunk already raised, once, as the plain
@@ -48,11 +46,13 @@
 //!      own `read` and `write` meet the error where the original does;
 //!    - a zero count from a pipe input is end of file: entry 0 gets 0, the batch stops.
 //! 4. **Where no chunk runs at all** (the plain loop does the whole batch): an input that
-//!    is not a regular file or a pipe; an output that is not a regular file, a pipe or a
-//!    TCP socket (a Unix stream socket takes a `send` of up to about half its send buffer
-//!    whole or fails it whole, while a chunk that the peer's closing cuts short may end at
-//!    any byte of a block, which the peer may have read; a TCP `send` may itself stop at any
-//!    byte); a regular file on a file system other than ext2/3/4, XFS, btrfs, tmpfs
+//!    is not a regular file or a pipe; an output that is not a regular file or a pipe (a
+//!    socket: a Unix stream socket takes a `send` of up to about half its send buffer whole
+//!    or fails it whole, while a chunk that the peer's closing cuts short may end at any byte
+//!    of a block, which the peer may have read; and `sendfile` into a TCP socket that the
+//!    peer resets moves the pages before the reset and returns their count, the reset's
+//!    `ECONNRESET` consumed on the way, so that the next call fails with `EPIPE` and raises
+//!    `SIGPIPE`, where the plain loop's `send` reports `ECONNRESET`); a regular file on a file system other than ext2/3/4, XFS, btrfs, tmpfs
 //!    and ramfs ([`crate::descriptor::TASK_INDEPENDENT_FILESYSTEMS`], whose files are byte
 //!    ranges of the page cache however they are cut into calls: a sysfs or procfs file's
 //!    store runs once per write, a FUSE server sees each read); a pipe input with any output but a regular file; either descriptor
@@ -308,7 +308,7 @@ pub fn advances_fit(copy: &CopyLoop, advances: Option<&[McAdvance]>) -> bool {
 pub enum Method {
     /// `copy_file_range(in, NULL, out, NULL, len, 0)`: regular file to regular file.
     CopyFileRange,
-    /// `sendfile(out, in, NULL, len)`: regular file to a regular file, pipe or socket.
+    /// `sendfile(out, in, NULL, len)`: regular file to a regular file or a pipe.
     Sendfile,
     /// `splice(in, NULL, out, NULL, len, 0)`: pipe to regular file.
     Splice,
@@ -330,7 +330,6 @@ impl Method {
 enum Output {
     File,
     Pipe,
-    Socket,
 }
 
 /// The decision for one batch.
@@ -356,23 +355,6 @@ fn file_size_unlimited() -> bool {
     // SAFETY: getrlimit writes into a valid rlimit.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
     ok && limit.rlim_cur == libc::RLIM_INFINITY
-}
-
-/// Whether socket `fd` is a TCP socket (`SO_PROTOCOL` is `IPPROTO_TCP`, over IPv4 or IPv6).
-fn is_tcp_socket(fd: RawFd) -> bool {
-    let mut protocol: libc::c_int = 0;
-    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: SO_PROTOCOL writes one int into `protocol`, whose size `len` says.
-    let ok = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_PROTOCOL,
-            (&mut protocol as *mut libc::c_int).cast(),
-            &mut len,
-        )
-    } == 0;
-    ok && protocol == libc::IPPROTO_TCP
 }
 
 /// Chooses the operation for `copy` from its descriptors (rule 4 of the module docs), or
@@ -435,9 +417,9 @@ pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
         return None;
     } else if output_file.is_pipe() && input_regular && !copy.send {
         Output::Pipe
-    } else if output_file.is_socket() && input_regular && is_tcp_socket(copy.output) {
-        Output::Socket
     } else {
+        // A socket among the rest (rule 4): `sendfile` into a TCP socket that the peer
+        // resets loses the error, which the plain loop's `send` reports.
         return None;
     };
     // A pipe takes at most its capacity per call: below one block a chunk cannot even finish
@@ -568,7 +550,7 @@ fn unsupported(err: i64) -> bool {
         .any(|&e| err == -i64::from(e))
 }
 
-/// Errors of a pipe or socket output where the plain loop's write, after its read, fails the
+/// Errors of a pipe output where the plain loop's write, after its read, fails the
 /// same way (its signal, if any, already raised by the failed chunk).
 fn output_failure(err: i64) -> bool {
     [
@@ -767,11 +749,6 @@ pub unsafe fn run(batch: &mut Batch, copy: &CopyLoop, plan: &Plan, live_at_stop:
             w2 = unsafe {
                 if let (true, Some(at_out)) = (positioned, out_pos) {
                     sys(libc::SYS_pwrite64, &[output, at, r2, at_out as i64])
-                } else if plan.output == Output::Socket {
-                    sys(
-                        libc::SYS_sendto,
-                        &[output, at, r2, i64::from(libc::MSG_NOSIGNAL), 0, 0],
-                    )
                 } else {
                     sys(libc::SYS_write, &[output, at, r2])
                 }

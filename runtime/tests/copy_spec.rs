@@ -231,7 +231,7 @@ fn file_to_file_matches_the_plain_loop() {
 }
 
 /// A write whose count the loop does not check (`MC_STOP_NEG`): the same copy, the same
-/// outcome as its plain loop, into a file, a pipe and a socket.
+/// outcome as its plain loop, into a file, a pipe and a socket (which the plain loop runs).
 #[test]
 fn an_unchecked_write_copies_as_the_plain_loop() {
     UNCHECKED.with(|u| u.set(true));
@@ -578,11 +578,13 @@ fn file_to_pipe_and_socket_match_the_plain_loop() {
                     );
                     // Into a pipe the copy begins only where the pipe holds whole pages,
                     // which depends on how fast its reader is: `a_pipe_that_holds_the_copy`.
+                    // Into a TCP socket the plain loop runs it all (`sendfile` would lose
+                    // the error of a peer that resets the connection), two calls a block.
                     let blocks = (size as u64).saturating_sub(start) / n as u64;
-                    if socket && blocks > 1000 && start % n as u64 == 0 {
+                    if socket {
                         assert!(
-                            calls * 10 < blocks,
-                            "socket {socket} n {n}: {calls} calls for {blocks} blocks"
+                            calls >= 2 * blocks,
+                            "socket n {n}: {calls} calls for {blocks} blocks"
                         );
                     }
                 }
@@ -614,8 +616,8 @@ fn file_to_pipe_and_socket_match_the_plain_loop() {
     }
 }
 
-/// `send(sock, buf, n, 0)` as the loop's write: into a stream socket it is `write`, and the
-/// specialisation takes it (`sendfile`); into a pipe it fails with `ENOTSOCK` every way.
+/// `send(sock, buf, n, 0)` as the loop's write: into a stream socket the plain loop runs it
+/// (no socket output is specialised); into a pipe it fails with `ENOTSOCK` every way.
 #[test]
 fn send_into_a_socket_matches_the_plain_loop() {
     for n in BLOCKS {
@@ -624,13 +626,9 @@ fn send_into_a_socket_matches_the_plain_loop() {
             for way in [Way::Flagged, Way::Live] {
                 let (got, calls) = file_to_stream(way, size, n, 0, Stream::SocketSend);
                 assert_eq!(got, plain, "{way:?} n {n} size {size}");
+                // A read per block (`send` is not among the calls `rw_calls` counts).
                 let blocks = size as u64 / n as u64;
-                if blocks > 1000 {
-                    assert!(
-                        calls * 10 < blocks,
-                        "n {n}: {calls} calls for {blocks} blocks"
-                    );
-                }
+                assert!(calls >= blocks, "n {n}: {calls} calls for {blocks} blocks");
             }
         }
         let (plain, _) = file_to_stream(Way::Plain, 100_000, n, 0, Stream::PipeSend);

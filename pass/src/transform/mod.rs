@@ -47,6 +47,7 @@ mod duplicate;
 mod finished;
 mod globals;
 mod hoist;
+mod lifetimes;
 mod motion;
 mod nonneg;
 mod peel;
@@ -187,6 +188,9 @@ pub(crate) type HotTransform = fn(&mut Context<'_>, &mut Hot<'_>) -> Changed;
 /// The transformations over hot edges, in the order they run: code motion before unrolling,
 /// which takes only a loop whose body is already one straight multi-call.
 pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
+    // A buffer declared in a hot loop's body: its lifetime markers between the calls go,
+    // before anything reshapes the loop around them.
+    ("lifetimes", lifetimes::run),
     // clang's merged exits (a switch on selects) as branches, and `smax(n, 0)` where `n` is
     // known not negative as `n`: the tests and steps the others read.
     ("dispatch", dispatch::run),

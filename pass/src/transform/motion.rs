@@ -853,13 +853,13 @@ impl<'a> Motion<'a> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Marker {
+pub(super) enum Marker {
     Start,
     End,
 }
 
 /// Whether `inst` is a lifetime start or end.
-fn lifetime(inst: LLVMValueRef) -> Option<Marker> {
+pub(super) fn lifetime(inst: LLVMValueRef) -> Option<Marker> {
     if !ir::is_call(inst) {
         return None;
     }
