@@ -954,7 +954,7 @@ impl Remark {
             Plan::Looped(l) => match &l.buffers {
                 Buffers::Dead if copy_shape => "; its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)".to_string(),
                 Buffers::LiveAtStop(why) if copy_shape => format!("; its buffers are dead after the loop but for a stop past the first call ({why}): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop"),
-                Buffers::Dead | Buffers::LiveAtStop(_) => "; its buffers are dead after the loop, but the runtime copies in the kernel only a loop of read (stopping at result <= 0) and write or send, or of pread and pwrite at advancing offsets".to_string(),
+                Buffers::Dead | Buffers::LiveAtStop(_) => "; its buffers are dead after the loop, but the runtime copies in the kernel only a loop of read (stopping at result <= 0) and write, or of pread and pwrite at advancing offsets, into a file or a pipe".to_string(),
                 Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
             },
         };
@@ -1001,16 +1001,18 @@ fn real_loop(l: &crate::plan::Looped) -> String {
 }
 
 /// Whether `entries` have the shape the runtime copies in the kernel (`runtime/src/copy.rs`,
-/// `recognise`): a `read` that stops at `result <= 0`, then a `write` or `sendto` that stops
+/// `recognise` and `decide`): a `read` that stops at `result <= 0`, then a `write` that stops
 /// on a short transfer or only on a failure (its count unchecked); or `pread64` then
-/// `pwrite64` the same way, when arguments advance (`advancing`: their offsets).
+/// `pwrite64` the same way, when arguments advance (`advancing`: their offsets). A `send`
+/// goes only into a socket, which the runtime never copies into (`sendfile` would lose a
+/// peer's reset).
 fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry], advancing: bool) -> bool {
     let [read, write] = entries else {
         return false;
     };
     let nr = |e: &crate::plan::Entry| sites[e.site].nr;
     let pair = match (nr(read), nr(write)) {
-        (Some(0), Some(1)) | (Some(0), Some(44)) => !advancing,
+        (Some(0), Some(1)) => !advancing,
         (Some(17), Some(18)) => advancing,
         _ => false,
     };

@@ -62,7 +62,8 @@
 # int count: copy's cases) or pcopyfor (pcopy's copy as a `for (;;)` loop testing the read's
 # result twice: pcopy's cases) or pcopydo (pcopy's copy as a do-while loop whose pwrite is
 # tested for an error and then against its length: pcopy's cases) or halves (copy.c writing
-# each block in two halves, each write tested by an error-or-short condition: copy's cases) or stevens (a copy through a pipe with Stevens' readn and
+# each block in two halves, each write tested by an error-or-short condition: copy's cases) or
+# localbuf (copy.c with its buffer declared in the loop's body: copy's cases) or stevens (a copy through a pipe with Stevens' readn and
 # writen under signals without SA_RESTART: copy's cases) or eintrall (stevens.c with helpers
 # that retry an interrupted call by `continue`: copy's cases) or zfill (a filter in gzip's
 # manner: copy's cases, its -x work, and a non-blocking input found empty: EAGAIN). The environment (e.g.
@@ -75,7 +76,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -89,9 +90,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo or halves)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves or localbuf)" >&2
 	exit 2
 	;;
 esac
@@ -450,6 +451,7 @@ pcopy_cases() {
 pcopyfor_cases() { pcopy_cases; }
 pcopydo_cases() { pcopy_cases; }
 halves_cases() { copy_cases; }
+localbuf_cases() { copy_cases; }
 # headcount: copy's cases, OUT holding at most IN's first 384 blocks of 4096 bytes; an
 # input the second loop reads to its end (the first stopped by its count), and a file-size
 # limit the second loop reaches (a whole block, then a short write).

@@ -69,7 +69,8 @@
 # its length, one looped multi-call whose offset advances by pwrite's result, and halves.c,
 # a copy that writes each block in two halves, each write tested by one condition that
 # combines an error test with a test of its length, the second write and the next read one
-# multi-call) it
+# multi-call, and localbuf.c, the copy loop with its buffer declared in the loop's body, whose
+# lifetime markers the pass removes) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -115,7 +116,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -183,7 +184,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -538,6 +539,13 @@ host_program() {
 			# offset advances by pwrite's result.
 			grep -q 'clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %[a-z.0-9]* (argument 3 of pread and argument 3 of pwrite, up by pwrite.s result); its buffers are dead after the loop' "$w/clustered.log" ||
 				fail "$p: the do-while loop whose pwrite is tested against its length is not one looped multi-call"
+			;;
+		localbuf)
+			# The buffer declared in the loop's body loses its lifetime markers, the rotated
+			# loop's start moves back to the read, and the loop is one looped multi-call.
+			grep -q 'remark: removed the [0-9]* lifetime markers of ' "$w/clustered.log" &&
+				grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop' "$w/clustered.log" ||
+				fail "$p: the loop whose buffer is declared in its body is not one looped multi-call"
 			;;
 		halves)
 			# The second write's one condition combines an error test with a test of its

@@ -10,7 +10,7 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
-// REMARK: remark: {{.*}}looped-recv.c:[[#@LINE+13]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: recv -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop, but the runtime copies in the kernel only a loop of read (stopping at result <= 0) and write or send
+// REMARK: remark: {{.*}}looped-recv.c:[[#@LINE+13]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: recv -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop, but the runtime copies in the kernel only a loop of read (stopping at result <= 0) and write, or of pread and pwrite at advancing offsets, into a file or a pipe
 
 // CHECK-LABEL: define {{.*}} @download(
 // CHECK: call i64 @multicall_loop_flags(ptr %mc.entries, i32 2, i64 4611686018427387904, ptr null, i32 2)

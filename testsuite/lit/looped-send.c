@@ -1,6 +1,7 @@
 // A server's file loop, read -> send(sock, buf, n, 0): one looped multi-call whose buffer is
-// dead (flags 2), its second entry sendto (44) with no flags and no address, the shape the
-// runtime copies into a stream socket with sendfile (runtime/src/copy.rs, `recognise`).
+// dead (flags 2), its second entry sendto (44) with no flags and no address. The runtime
+// copies into no socket (runtime/src/copy.rs, `decide`: `sendfile` would lose a TCP peer's
+// reset), and the remark says so.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/send.json>' \
@@ -9,7 +10,7 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
-// REMARK: remark: {{.*}}looped-send.c:[[#@LINE+16]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> send (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)
+// REMARK: remark: {{.*}}looped-send.c:[[#@LINE+16]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> send (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop, but the runtime copies in the kernel only a loop of read (stopping at result <= 0) and write, or of pread and pwrite at advancing offsets, into a file or a pipe
 
 // CHECK-LABEL: define {{.*}} @serve_file(
 // CHECK: %[[FLAGS:[0-9]+]] = getelementptr inbounds [2 x %struct.mc_entry], ptr %mc.entries, i64 0, i64 1, i32 4, i32 3

@@ -62,7 +62,7 @@ void header_then_body(int out, const char *hdr, size_t hlen, const char *body, s
 		fail("body");
 }
 
-// REMARK-DAG: remark: {{.*}}short-of-length.c:[[#@LINE+6]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %sum (total of write's results)
+// REMARK-DAG: remark: {{.*}}short-of-length.c:[[#@LINE+6]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (total of write's results)
 long signed_short(int in, int out, char *buf)
 {
 	long sum = 0;

@@ -620,6 +620,13 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
     if header == e.from {
         return None;
     }
+    // Two loops in one: `b` runs again without `a` (the write-all loop's next write, the
+    // read-until-full loop's next read). A loop that clang merely rotated (a copy loop whose
+    // read it moved to the latch, every way from the write back to it through the read) is
+    // not one: moving its start (`reheader.rs`) makes it one iteration.
+    if !runs_again_without(ctx.shim, header, e.to, e.from) {
+        return None;
+    }
     let mut path = likely_path(ctx.shim, e.from, e.to, Some(header))?;
     let outer = path.iter().position(|&b| b == header)?;
     // The header whose state the way starts afresh: the innermost loop's, or the header of a
@@ -663,6 +670,29 @@ fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> O
     }
     starts_afresh(ctx.shim, &path, h, header, calls, inner)?;
     Some(RoundPath { path, h, header })
+}
+
+/// Whether, inside the loop of `header`, a way leads from block `to` back to itself without
+/// passing block `avoid`.
+fn runs_again_without(
+    shim: &Shim,
+    header: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+    avoid: LLVMBasicBlockRef,
+) -> bool {
+    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
+    let mut seen: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut queue: VecDeque<LLVMBasicBlockRef> = ir::successors_of(to).into();
+    while let Some(b) = queue.pop_front() {
+        if b == to {
+            return true;
+        }
+        if b == avoid || !inside.contains(&b) || !seen.insert(b) {
+            continue;
+        }
+        queue.extend(ir::successors_of(b));
+    }
+    false
 }
 
 /// Merges back the copy clang's rotation made of a copy loop's first block (`a`'s, a read)

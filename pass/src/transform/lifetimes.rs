@@ -59,11 +59,15 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 .into_iter()
                 .flat_map(ir::instructions)
                 .filter(|&i| {
-                    lifetime(i).is_some()
-                        && ctx.shim.underlying_object(ir::operand(i, 1)) == object
+                    lifetime(i).is_some() && ctx.shim.underlying_object(ir::operand(i, 1)) == object
                 })
                 .collect();
-            ctx.remark(Remark::lifetimes_removed(func, marker, object, markers.len()));
+            ctx.remark(Remark::lifetimes_removed(
+                func,
+                marker,
+                object,
+                markers.len(),
+            ));
             for m in markers {
                 ir::erase(m);
             }
