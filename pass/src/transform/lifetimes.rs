@@ -45,16 +45,20 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut done: HashSet<LLVMValueRef> = HashSet::new();
     for header in hot_loops(ctx, hot) {
         let func = ir::block_function(header);
-        let in_loop: Vec<LLVMValueRef> = loop_blocks(ctx.shim, header)
+        // The objects first, with a marker each: erasing one object's markers must not leave
+        // another marker of it in hand.
+        let mut objects: Vec<(LLVMValueRef, LLVMValueRef)> = Vec::new();
+        for marker in loop_blocks(ctx.shim, header)
             .into_iter()
             .flat_map(ir::instructions)
             .filter(|&i| lifetime(i).is_some())
-            .collect();
-        for marker in in_loop {
+        {
             let object = ctx.shim.underlying_object(ir::operand(marker, 1));
-            if !ir::is_alloca(object) || !done.insert(object) {
-                continue;
+            if ir::is_alloca(object) && done.insert(object) {
+                objects.push((object, marker));
             }
+        }
+        for (object, marker) in objects {
             let markers: Vec<LLVMValueRef> = ir::blocks(func)
                 .into_iter()
                 .flat_map(ir::instructions)
