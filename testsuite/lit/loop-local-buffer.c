@@ -15,11 +15,12 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 void fail(const char *what) __attribute__((noreturn));
 
-// REMARK-DAG: remark: {{.*}}loop-local-buffer.c:{{[0-9]+}}:{{[0-9]+}}: removed the {{[0-9]+}} lifetime markers of %{{[0-9a-z.]+}} (a buffer declared in the loop's body): it lives for the whole function, and no marker stands between the loop's calls
+// REMARK-DAG: remark: {{.*}}loop-local-buffer.c:[[#@LINE+18]]:{{[0-9]+}}: removed the {{[0-9]+}} lifetime markers of %{{[0-9a-z.]+}} (a buffer declared in the loop's body): it lives for the whole function, and no marker stands between the loop's calls
 // REMARK-DAG: remark: {{.*}}loop-local-buffer.c:[[#@LINE+10]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); its buffers are dead after the loop
 // CHECK-LABEL: define {{.*}} @copy_local(
 // CHECK-NOT: call void @llvm.lifetime
@@ -37,5 +38,30 @@ int copy_local(int in, int out)
 			return 0;
 		if (write(out, buf, n) != n)
 			fail("write");
+	}
+}
+
+// Two objects declared in the body, each with its markers: both lose them, one remark each
+// (the objects are gathered before any marker is erased).
+// REMARK-DAG: remark: {{.*}}loop-local-buffer.c:[[#@LINE+20]]:{{[0-9]+}}: removed the {{[0-9]+}} lifetime markers of %{{[0-9a-z.]+}} (a buffer declared in the loop's body)
+// REMARK-DAG: remark: {{.*}}loop-local-buffer.c:[[#@LINE+19]]:{{[0-9]+}}: removed the {{[0-9]+}} lifetime markers of %{{[0-9a-z.]+}} (a buffer declared in the loop's body)
+// CHECK-LABEL: define {{.*}} @copy_checked(
+// CHECK-NOT: call void @llvm.lifetime
+// CHECK: ret
+long copy_checked(int in, int out)
+{
+	long total = 0;
+
+	for (;;) {
+		char buf[4096];
+		struct stat st;
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n <= 0)
+			return n < 0 ? -1 : total;
+		if (write(out, buf, n) != n)
+			fail("write");
+		if (fstat(out, &st) < 0)
+			fail("fstat");
+		total += st.st_size > 0;
 	}
 }
