@@ -315,3 +315,87 @@ fn clamped_tests_hold_while_the_total_has_room() {
     assert!(!Clamped::test_holds(LLVMIntUGT, 5000, 4096, false, 64));
     assert!(!Clamped::test_holds(LLVMIntNE, 4096, 4096, false, 64));
 }
+
+// Tests of a call's result that combine comparisons (legality/result_tests.rs): where the
+// result stands against its length decides whether they read as `result != length`.
+use syscluster_pass::legality::result_tests::{at_point, Point, Test, TestKind};
+use LLVMIntPredicate::*;
+
+/// A comparison of the raw 64-bit result with `c`, answering the comparison.
+fn cmp(pred: LLVMIntPredicate, c: i64) -> Test {
+    Test {
+        casts: Vec::new(),
+        width: 64,
+        kind: TestKind::Cmp {
+            pred,
+            c,
+            value_on_left: true,
+            cont: true,
+        },
+    }
+}
+
+fn vs_length(pred: LLVMIntPredicate) -> Test {
+    Test {
+        casts: Vec::new(),
+        width: 64,
+        kind: TestKind::VsLength { pred },
+    }
+}
+
+fn combined(all: bool, leaves: Vec<Test>, cont: bool) -> Test {
+    Test {
+        casts: Vec::new(),
+        width: 64,
+        kind: TestKind::Combined { all, leaves, cont },
+    }
+}
+
+fn points(t: &Test) -> [Option<bool>; 3] {
+    [Point::Error, Point::Whole, Point::Short].map(|p| at_point(t, p, i64::MAX))
+}
+
+#[test]
+fn an_error_test_and_the_whole_length_go_on_at_the_whole_length_only() {
+    // `w > -1 && w == n` goes on when true: `if (w < 0 || (size_t)w != n) fail();`.
+    let t = combined(true, vec![cmp(LLVMIntSGT, -1), vs_length(LLVMIntEQ)], true);
+    assert_eq!(points(&t), [Some(false), Some(true), Some(false)]);
+}
+
+#[test]
+fn an_error_or_a_short_count_leaves() {
+    // `w == -1 || w < n` leaves when true (goes on when false), signed and unsigned.
+    for short in [LLVMIntSLT, LLVMIntULT] {
+        let t = combined(false, vec![cmp(LLVMIntEQ, -1), vs_length(short)], false);
+        assert_eq!(
+            points(&t),
+            [Some(false), Some(true), Some(false)],
+            "{short:?}"
+        );
+    }
+}
+
+#[test]
+fn an_unsigned_comparison_alone_lets_an_error_on() {
+    // `w <u n` leaves when true: -1 is above every length unsigned, so an error goes on.
+    let t = combined(false, vec![vs_length(LLVMIntULT)], false);
+    assert_eq!(points(&t)[0], Some(true));
+}
+
+#[test]
+fn a_test_of_zero_is_not_decided_by_the_length() {
+    // `w <= 0 || w != n`: a count of 0 is the whole length when n is 0; the test of 0
+    // answers differently for 0 and 1, so it is not decided at a count.
+    let t = combined(false, vec![cmp(LLVMIntSLE, 0), vs_length(LLVMIntNE)], false);
+    assert_eq!(points(&t), [Some(false), None, None]);
+}
+
+#[test]
+fn a_combination_of_constants_is_asked_at_numbers() {
+    // `r < 0 || r == 0` as one branch that leaves when true: `result <= 0`.
+    let t = combined(false, vec![cmp(LLVMIntSLT, 0), cmp(LLVMIntEQ, 0)], false);
+    assert!(!t.uses_length());
+    let goes_on: Vec<bool> = [-1, 0, 1, 4096].iter().map(|&r| t.continues(r)).collect();
+    assert_eq!(goes_on, [false, false, true, true]);
+    assert_eq!(t.constants(), vec![0, 0]);
+}

@@ -45,6 +45,7 @@ pub(crate) mod facts;
 mod looped;
 mod reentry;
 mod refusal;
+pub mod result_tests;
 mod resume;
 
 use std::collections::HashMap;
