@@ -84,16 +84,25 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// After a panic in the rewrite: the module as the pass found it, and a warning; an error
 /// when there is no copy to put back (the module may be half rewritten).
 fn put_back_after_panic(ctx: &Context<'_>, backup: Option<&Backup>, what: &str) {
+    put_back(
+        ctx,
+        backup,
+        &format!(
+            "internal error (panic: {what}), so the module is left as it was, without \
+             clusters (please report it with this translation unit)"
+        ),
+        &format!("internal error (panic: {what}); the module may be partly rewritten"),
+    );
+}
+
+/// A bug of the pass met: the copy `backup` put back, and `warning` said when that leaves a
+/// module that verifies; `error` otherwise.
+fn put_back(ctx: &Context<'_>, backup: Option<&Backup>, warning: &str, error: &str) {
     match backup {
         Some(b) if ctx.shim.restore(b) && ir::verify(ctx.module).is_ok() => {
-            ctx.shim.warning(&format!(
-                "internal error (panic: {what}), so the module is left as it was, without \
-                 clusters (please report it with this translation unit)"
-            ))
+            ctx.shim.warning(warning)
         }
-        _ => ctx.error(&format!(
-            "internal error (panic: {what}); the module may be partly rewritten"
-        )),
+        _ => ctx.error(error),
     }
 }
 
@@ -310,15 +319,13 @@ fn verify(ctx: &Context<'_>, backup: Option<&Backup>) {
         return;
     };
     let e = e.trim_end();
-    match backup {
-        Some(b) if ctx.shim.restore(b) && ir::verify(ctx.module).is_ok() => {
-            ctx.shim.warning(&format!(
-                "internal error: the rewritten module does not verify, so it is left as it \
-                 was, without clusters (please report it with this translation unit): {e}"
-            ))
-        }
-        _ => ctx.error(&format!(
-            "internal error: the rewritten module does not verify: {e}"
-        )),
-    }
+    put_back(
+        ctx,
+        backup,
+        &format!(
+            "internal error: the rewritten module does not verify, so it is left as it was, \
+             without clusters (please report it with this translation unit): {e}"
+        ),
+        &format!("internal error: the rewritten module does not verify: {e}"),
+    );
 }

@@ -211,7 +211,12 @@ fn is_logic(v: LLVMValueRef) -> bool {
             ir::opcode(v),
             LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMOr | LLVMOpcode::LLVMSelect
         )
-        && ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
+        && is_bool(v)
+}
+
+/// Whether `v` is an `i1`.
+fn is_bool(v: LLVMValueRef) -> bool {
+    ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
         && ir::int_width(ir::type_of(v)) == 1
 }
 
@@ -323,10 +328,6 @@ fn leaf_of(
             },
         })
     };
-    let is_bool = |x: LLVMValueRef| {
-        ir::type_kind(ir::type_of(x)) == LLVMTypeKind::LLVMIntegerTypeKind
-            && ir::int_width(ir::type_of(x)) == 1
-    };
     match ir::opcode(v) {
         LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMOr if is_bool(v) => combined(
             ir::opcode(v) == LLVMOpcode::LLVMAnd,
@@ -361,18 +362,7 @@ fn leaf_of(
                     })
                 }
                 _ => {
-                    let len = ir::strip_int_casts(
-                        (*site.args.get(usize::from(length_argument(site)?))?)?,
-                    );
-                    let is_result = |x: LLVMValueRef| ir::strip_extensions(gap.on_path(x)) == call;
-                    let is_len = |x: LLVMValueRef| ir::strip_int_casts(gap.on_path(x)) == len;
-                    let pred = if is_result(lhs) && is_len(rhs) {
-                        pred
-                    } else if is_result(rhs) && is_len(lhs) {
-                        ir::swapped_predicate(pred)
-                    } else {
-                        return None;
-                    };
+                    let (_, pred) = length_comparison(v, site, |x| gap.on_path(x))?;
                     Some(Test {
                         casts: Vec::new(),
                         width,
@@ -516,27 +506,37 @@ fn stacked(
 /// code goes on from there.
 fn short_of_length(cond: LLVMValueRef, continue_if_true: bool, site: &Site) -> Option<u8> {
     use LLVMIntPredicate::*;
-    let j = length_argument(site)?;
-    let len = ir::strip_int_casts((*site.args.get(usize::from(j))?)?);
-    let pred = ir::icmp_predicate(cond)?;
-    let (lhs, rhs) = (ir::operand(cond, 0), ir::operand(cond, 1));
-    // The raw result (or a widening of it) on one side, the length on the other, normalised
-    // to `result PRED length`.
-    let is_result = |v: LLVMValueRef| ir::strip_extensions(v) == site.call;
-    let is_len = |v: LLVMValueRef| ir::strip_int_casts(v) == len;
-    let pred = if is_result(lhs) && is_len(rhs) {
-        pred
-    } else if is_result(rhs) && is_len(lhs) {
-        ir::swapped_predicate(pred)
-    } else {
-        return None;
-    };
+    let (j, pred) = length_comparison(cond, site, |v| v)?;
     let cont = if continue_if_true {
         pred
     } else {
         ir::inverse_predicate(pred)
     };
     matches!(cont, LLVMIntSGE | LLVMIntUGE).then_some(j)
+}
+
+/// `cmp` as `result PRED length`: the raw result of `site` (or a widening of it) on one side
+/// and its length argument (through integer casts) on the other, each operand first taken
+/// through `resolve` (the path's merges); the length argument's index and the predicate with
+/// the result on the left.
+fn length_comparison(
+    cmp: LLVMValueRef,
+    site: &Site,
+    resolve: impl Fn(LLVMValueRef) -> LLVMValueRef,
+) -> Option<(u8, LLVMIntPredicate)> {
+    let j = length_argument(site)?;
+    let len = ir::strip_int_casts((*site.args.get(usize::from(j))?)?);
+    let pred = ir::icmp_predicate(cmp)?;
+    let (lhs, rhs) = (ir::operand(cmp, 0), ir::operand(cmp, 1));
+    let is_result = |v: LLVMValueRef| ir::strip_extensions(resolve(v)) == site.call;
+    let is_len = |v: LLVMValueRef| ir::strip_int_casts(resolve(v)) == len;
+    if is_result(lhs) && is_len(rhs) {
+        Some((j, pred))
+    } else if is_result(rhs) && is_len(lhs) {
+        Some((j, ir::swapped_predicate(pred)))
+    } else {
+        None
+    }
 }
 
 /// System calls that move at most their length argument's count of bytes, with that

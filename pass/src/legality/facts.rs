@@ -19,8 +19,8 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use llvm_sys::core::{
-    LLVMCountParams, LLVMGetFirstUse, LLVMGetParam, LLVMGetParamParent, LLVMIsAAllocaInst,
-    LLVMIsAArgument, LLVMIsAGlobalVariable, LLVMIsThreadLocal,
+    LLVMCountParams, LLVMGetFirstUse, LLVMGetParam, LLVMGetParamParent, LLVMIsAArgument,
+    LLVMIsAGlobalVariable, LLVMIsThreadLocal,
 };
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMOpcode, LLVMTypeKind};
@@ -668,7 +668,7 @@ fn argv_and_own(shim: &Shim, load: LLVMValueRef, ptr: LLVMValueRef) -> bool {
     let own = shim.underlying_object(ptr);
     // SAFETY: own is a live value of the module; it is only tested for its kind.
     let global = unsafe { !LLVMIsAGlobalVariable(own).is_null() };
-    reads_argv && (is_alloca(own) || global)
+    reads_argv && (ir::is_alloca(own) || global)
 }
 
 /// Whether `ptr` may point into `errno`, which every libc wrapper writes when its call
@@ -676,7 +676,7 @@ fn argv_and_own(shim: &Shim, load: LLVMValueRef, ptr: LLVMValueRef) -> bool {
 /// thread-local ones: glibc's `errno` is one) and `main`'s argument vector.
 pub(crate) fn may_be_errno(shim: &Shim, ptr: LLVMValueRef) -> bool {
     let base = shim.underlying_object(ptr);
-    !(is_alloca(base) || is_plain_global(base) || main_argv(base).is_some())
+    !(ir::is_alloca(base) || is_plain_global(base) || main_argv(base).is_some())
 }
 
 /// When `v` is the second parameter of `main` (the argument vector the C start-up code
@@ -688,11 +688,6 @@ pub(crate) fn main_argv(v: LLVMValueRef) -> Option<LLVMValueRef> {
         return None;
     }
     param(f, 0).filter(|c| ir::type_kind(ir::type_of(*c)) == LLVMTypeKind::LLVMIntegerTypeKind)
-}
-
-fn is_alloca(v: LLVMValueRef) -> bool {
-    // SAFETY: v is a live value of the module.
-    unsafe { !LLVMIsAAllocaInst(v).is_null() }
 }
 
 /// A global variable that is not thread-local.
