@@ -8,7 +8,9 @@
  * made the system calls one by one: same credentials, same permission checks, same results.
  * A looped batch (MC_BATCH_LOOP) runs the whole batch again until a stop predicate fires,
  * max_iters iterations have run, or a signal is pending at the start of an iteration: the
- * looped multi-call of Rajagopalan et al., which removes one crossing per iteration.
+ * looped multi-call of Rajagopalan et al., which removes one crossing per iteration. With
+ * MC_BATCH_WATCH it also ends when a word of the caller's memory says so, read after each
+ * iteration that completes (a loop's `while (!stop)` on a flag a signal handler sets).
  *
  *   user:   ioctl(fd, MC_IOC_RUN, &batch)         one crossing
  *   kernel: for each entry: fill a struct pt_regs, x64_sys_call(regs, nr), test predicate
@@ -64,8 +66,8 @@
  *    EINTR after a restart code (see above) and EINTR with resume 0 (the caller got a fatal
  *    signal: it is dying; the results of the entries that ran are written back).
  *  - Calls that need the caller's own register frame or identity give -ENOSYS without
- *    running (the list in the header), and so does an ioctl with the command MC_IOC_RUN: a
- *    batch cannot run a batch.
+ *    running (the list in the header), and so does an ioctl with the command MC_IOC_RUN,
+ *    MC_IOC_RUN_VER0 or MC_IOC_RUN_VER1: a batch cannot run a batch.
  *  - Between two entries the module does what every return to user space does that a later
  *    call could observe: it runs pending task work (the final fput of a closed file), so a
  *    close takes full effect before the next entry, as it would before the next system call.
@@ -113,6 +115,11 @@
 
 #include "include/uapi/linux/multicall.h"
 
+/* The older commands take a prefix of struct mc_batch: everything before sums, before watch. */
+static_assert(offsetof(struct mc_batch, sums) == MC_BATCH_SIZE_VER0);
+static_assert(offsetof(struct mc_batch, watch) == MC_BATCH_SIZE_VER1);
+static_assert(sizeof(struct mc_batch) == 72);
+
 /* Entries kept on the kernel stack; larger batches are allocated. */
 #define MC_STACK_ENTRIES 4
 /* Bits of mc_entry.refs that name an argument. */
@@ -141,6 +148,12 @@ static mc_x64_sys_call_t mc_x64_sys_call;
 static const sys_call_ptr_t *mc_sys_call_table;
 static mc_task_work_run_t mc_task_work_run;
 
+/* The watched word of a batch (MC_BATCH_WATCH): user address and watch_mode; addr 0: none. */
+struct mc_watch {
+	u64 addr;
+	u32 mode;
+};
+
 /*
  * A resume point the module left: the task that got it, its struct mc_batch, the resume and
  * iterations written there, and the run's own state: the batch as validated at submission
@@ -163,6 +176,7 @@ struct mc_resume_point {
 	u32 count;
 	bool loop;
 	u64 max_iters;
+	struct mc_watch watch;		/* as validated at submission */
 };
 
 /* An open /dev/multicall. */
@@ -185,6 +199,7 @@ struct mc_stats {
 	u64 yields;		/* ioctls that stopped at their work bound and were re-issued */
 	u64 resumed;		/* ioctls that went on with a batch at its resume point */
 	u64 signal_stops;	/* looped batches ended by a pending signal */
+	u64 watch_stops;	/* looped batches ended by their watched word (or a fault on it) */
 	u64 refused_invalid;	/* EINVAL: malformed batches */
 	u64 refused_fault;	/* EFAULT: unreadable or unwritable batches or entries */
 	u64 refused_seccomp;	/* EPERM: callers under seccomp (or entries after it began) */
@@ -385,7 +400,8 @@ static bool mc_denied(unsigned int nr, const long *args)
 	case __NR_ioctl:
 		/* sys_ioctl takes the command as an unsigned int. */
 		return (unsigned int)args[1] == MC_IOC_RUN ||
-		       (unsigned int)args[1] == MC_IOC_RUN_VER0;
+		       (unsigned int)args[1] == MC_IOC_RUN_VER0 ||
+		       (unsigned int)args[1] == MC_IOC_RUN_VER1;
 	default:
 		return false;
 	}
@@ -539,15 +555,73 @@ static bool mc_advance_valid(const struct mc_advance *adv, const struct mc_entry
 }
 
 /*
+ * Whether the watch fields of a batch are valid: with MC_BATCH_WATCH, a looped batch, a
+ * non-null watch naturally aligned to a size of 1, 2, 4 or 8 bytes and no unknown mode bits;
+ * without it, watch and watch_mode both zero.
+ */
+static bool mc_watch_valid(const struct mc_batch *b)
+{
+	u32 size = b->watch_mode & MC_WATCH_SIZE;
+
+	if (!(b->flags & MC_BATCH_WATCH))
+		return !b->watch && !b->watch_mode;
+	if (!(b->flags & MC_BATCH_LOOP) || !b->watch || (b->watch_mode & ~MC_WATCH_MODES))
+		return false;
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return false;
+	return !(b->watch & (size - 1));
+}
+
+/*
+ * After a completed iteration: reads the watched word as the caller's own load would, and
+ * returns whether it ends the batch (non-zero, or zero with MC_WATCH_ZERO). A word that
+ * cannot be read ends it too; the caller's own load then faults as it would have. The
+ * watch was validated (mc_watch_valid): aligned, so it never straddles two pages.
+ */
+static bool mc_watch_ends(const struct mc_watch *w)
+{
+	const void __user *p = u64_to_user_ptr(w->addr);
+	u8 v8;
+	u16 v16;
+	u32 v32;
+	u64 val;
+
+	switch (w->mode & MC_WATCH_SIZE) {
+	case 1:
+		if (get_user(v8, (const u8 __user *)p))
+			return true;
+		val = v8;
+		break;
+	case 2:
+		if (get_user(v16, (const u16 __user *)p))
+			return true;
+		val = v16;
+		break;
+	case 4:
+		if (get_user(v32, (const u32 __user *)p))
+			return true;
+		val = v32;
+		break;
+	default:
+		if (get_user(val, (const u64 __user *)p))
+			return true;
+		break;
+	}
+	return (w->mode & MC_WATCH_ZERO) ? val == 0 : val != 0;
+}
+
+/*
  * Runs the batch. A fresh batch starts at entry 0 of a first iteration (iterations 0); a
  * resumed one (resume_at > 0) goes on at entry resume_at - 1 of iteration `iterations`,
  * which has begun already. With sums (MC_BATCH_SUMS), each iteration that completes adds
  * every entry's result to its sum, modulo 2^64; with advances (MC_BATCH_ADVANCE), it then
- * advances the arguments, which may end the batch.
+ * advances the arguments, which may end the batch; with a watched word (watch->addr not 0),
+ * it then reads the word, which may end the batch.
  */
 static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums,
-		   const struct mc_advance *adv, unsigned int count, bool loop, u64 max_iters,
-		   unsigned int resume_at, u64 iterations, struct mc_outcome *out)
+		   const struct mc_advance *adv, const struct mc_watch *watch, unsigned int count,
+		   bool loop, u64 max_iters, unsigned int resume_at, u64 iterations,
+		   struct mc_outcome *out)
 {
 	struct mc_stats local = { 0 };
 	struct pt_regs regs;
@@ -663,6 +737,10 @@ static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums,
 		}
 		if (adv && mc_advance(ents, adv, count))
 			break;
+		if (watch->addr && mc_watch_ends(watch)) {
+			local.watch_stops++;
+			break;
+		}
 		if (!loop || out->iterations >= max_iters)
 			break;
 		resuming = false;
@@ -678,6 +756,7 @@ done:
 	mc_count(restarts, local.restarts);
 	mc_count(yields, local.yields);
 	mc_count(signal_stops, local.signal_stops);
+	mc_count(watch_stops, local.watch_stops);
 	if (local.refused_seccomp)
 		mc_count(refused_seccomp, local.refused_seccomp);
 	if (local.refused_traced)
@@ -761,7 +840,8 @@ static int mc_put_sums(u64 usums, const s64 *sums, unsigned int count)
 
 /*
  * Runs one struct mc_batch at ubatch, of which the caller passed size bytes
- * (MC_BATCH_SIZE_VER0 or sizeof(struct mc_batch)); the fields beyond size read as zero.
+ * (MC_BATCH_SIZE_VER0, MC_BATCH_SIZE_VER1 or sizeof(struct mc_batch)); the fields beyond
+ * size read as zero, and nothing beyond size is written.
  */
 static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size_t size)
 {
@@ -817,7 +897,7 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 		 * not as they advanced.
 		 */
 		if (b.count == 0 || b.count > MC_MAX_ENTRIES || (b.flags & ~MC_BATCH_FLAGS) ||
-		    b.entries == 0 || b.reserved != 0 || (run.loop && b.max_iters == 0) ||
+		    b.entries == 0 || !mc_watch_valid(&b) || (run.loop && b.max_iters == 0) ||
 		    !(b.flags & MC_BATCH_SUMS) != !b.sums ||
 		    !(b.flags & MC_BATCH_ADVANCE) != !b.advances || (b.advances && !run.loop) ||
 		    (b.advances && resuming) || (resuming && !mc_resume_valid(&b, run.loop))) {
@@ -828,6 +908,8 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 		run.count = b.count;
 		run.max_iters = b.max_iters;
 		run.usums = b.sums;
+		run.watch.addr = b.watch;
+		run.watch.mode = b.watch_mode;
 		ents = mc_array(stack_ents, b.count, sizeof(*ents));
 		sums = b.sums ? mc_array(stack_sums, b.count, sizeof(*sums)) : NULL;
 		adv = b.advances ? mc_array(stack_adv, b.count, sizeof(*adv)) : NULL;
@@ -873,8 +955,8 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 	if (resuming)
 		mc_count(resumed, 1);
 
-	mc_run(file, ents, sums, adv, run.count, run.loop, run.max_iters, b.resume, b.iterations,
-	       &out);
+	mc_run(file, ents, sums, adv, &run.watch, run.count, run.loop, run.max_iters, b.resume,
+	       b.iterations, &out);
 
 	ret = out.err;
 	if (mc_put_results(uents, ents, run.count) || mc_put_sums(run.usums, sums, run.count) ||
@@ -937,6 +1019,8 @@ static long mc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (cmd == MC_IOC_RUN)
 		size = sizeof(struct mc_batch);
+	else if (cmd == MC_IOC_RUN_VER1)
+		size = MC_BATCH_SIZE_VER1;
 	else if (cmd == MC_IOC_RUN_VER0)
 		size = MC_BATCH_SIZE_VER0;
 	else
@@ -1010,6 +1094,7 @@ MC_STAT_ATTR(restarts);
 MC_STAT_ATTR(yields);
 MC_STAT_ATTR(resumed);
 MC_STAT_ATTR(signal_stops);
+MC_STAT_ATTR(watch_stops);
 MC_STAT_ATTR(refused_invalid);
 MC_STAT_ATTR(refused_fault);
 MC_STAT_ATTR(refused_seccomp);
@@ -1033,6 +1118,7 @@ static struct attribute *mc_attrs[] = {
 	&dev_attr_yields.attr,
 	&dev_attr_resumed.attr,
 	&dev_attr_signal_stops.attr,
+	&dev_attr_watch_stops.attr,
 	&dev_attr_refused_invalid.attr,
 	&dev_attr_refused_fault.attr,
 	&dev_attr_refused_seccomp.attr,

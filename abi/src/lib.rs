@@ -35,8 +35,18 @@ pub const MC_BATCH_SUMS: u32 = 1 << 2;
 /// `struct mc_batch.flags`: arguments advance by results after each completed iteration, as
 /// the `struct mc_advance[count]` at `advances` says (looped batches only).
 pub const MC_BATCH_ADVANCE: u32 = 1 << 3;
+/// `struct mc_batch.flags`: after each completed iteration the batch reads the integer at
+/// `watch` and ends (stop index count) when `watch_mode` says so (looped batches only).
+pub const MC_BATCH_WATCH: u32 = 1 << 5;
 /// Every flag `struct mc_batch.flags` may hold when it reaches the kernel module.
-pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE;
+pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE | MC_BATCH_WATCH;
+
+/// `struct mc_batch.watch_mode`: the bytes of the watched integer (1, 2, 4 or 8).
+pub const MC_WATCH_SIZE: u32 = 0xf;
+/// `struct mc_batch.watch_mode`: end when the watched integer is zero (else when non-zero).
+pub const MC_WATCH_ZERO: u32 = 1 << 4;
+/// Every bit `struct mc_batch.watch_mode` may hold.
+pub const MC_WATCH_MODES: u32 = MC_WATCH_SIZE | MC_WATCH_ZERO;
 /// A promise of the caller, for libmulticall only (it never reaches the kernel module,
 /// which refuses it): the memory the batch's calls write (a read's buffer) is dead after
 /// the batch; only results, file contents, file offsets and other kernel state matter. It
@@ -60,6 +70,12 @@ pub const MC_BATCH_SIZE_VER0: usize = 48;
 
 /// `MC_IOC_RUN_VER0`: [`MC_IOC_RUN`] for a `struct mc_batch` of [`MC_BATCH_SIZE_VER0`] bytes.
 pub const MC_IOC_RUN_VER0: u64 = ioc_run(MC_BATCH_SIZE_VER0 as u64);
+
+/// `MC_BATCH_SIZE_VER1`: the bytes of `struct mc_batch` before `watch`.
+pub const MC_BATCH_SIZE_VER1: usize = 64;
+
+/// `MC_IOC_RUN_VER1`: [`MC_IOC_RUN`] for a `struct mc_batch` of [`MC_BATCH_SIZE_VER1`] bytes.
+pub const MC_IOC_RUN_VER1: u64 = ioc_run(MC_BATCH_SIZE_VER1 as u64);
 
 /// `_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, size)`.
 const fn ioc_run(size: u64) -> u64 {
@@ -85,8 +101,8 @@ pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 /// The calls a batch never runs, with their x86-64 numbers: they depend on the caller's
 /// register frame or process identity (`MC_FOR_EACH_NEVER_RUN` of the header). An entry with
 /// one of these numbers, or with [`X32_SYSCALL_BIT`], gives `-ENOSYS` without running, and so
-/// does an `ioctl` whose command is [`MC_IOC_RUN`] or [`MC_IOC_RUN_VER0`] (a batch cannot
-/// run a batch).
+/// does an `ioctl` whose command is [`MC_IOC_RUN`], [`MC_IOC_RUN_VER0`] or
+/// [`MC_IOC_RUN_VER1`] (a batch cannot run a batch).
 pub const MC_NEVER_RUN: &[(&str, u32)] = &[
     ("rt_sigreturn", 15),
     ("clone", 56),
@@ -121,12 +137,15 @@ pub const fn is_never_run(nr: u32) -> bool {
 
 /// Whether an entry for system call `nr` with `args` (after reference substitution) is
 /// answered with `-ENOSYS` instead of running: [`is_never_run`], or an `ioctl` with the
-/// command `MC_IOC_RUN` or `MC_IOC_RUN_VER0` (the kernel compares the command as a 32-bit
+/// command `MC_IOC_RUN`, `MC_IOC_RUN_VER0` or `MC_IOC_RUN_VER1` (the kernel compares the command as a 32-bit
 /// value).
 pub const fn is_denied(nr: u32, args: &[i64; MC_MAX_ARGS]) -> bool {
     let cmd = args[1] as u32;
     is_never_run(nr)
-        || (nr == NR_IOCTL && (cmd == MC_IOC_RUN as u32 || cmd == MC_IOC_RUN_VER0 as u32))
+        || (nr == NR_IOCTL
+            && (cmd == MC_IOC_RUN as u32
+                || cmd == MC_IOC_RUN_VER0 as u32
+                || cmd == MC_IOC_RUN_VER1 as u32))
 }
 
 /// Field indices of `struct mc_entry`, for code that builds it field by field (an LLVM
@@ -218,7 +237,7 @@ pub struct McAdvance {
     pub reserved: [u8; 7],
 }
 
-/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 64 bytes).
+/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 72 bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct McBatch {
@@ -238,19 +257,24 @@ pub struct McBatch {
     /// module sets it when an entry's call returned a restart code and the ioctl returned
     /// that code to signal delivery (see the header's "Resuming").
     pub resume: u32,
-    /// Must be zero.
-    pub reserved: u32,
+    /// With `MC_BATCH_WATCH`: `MC_WATCH_*` (the watched integer's size, `MC_WATCH_ZERO`).
+    /// Zero otherwise.
+    pub watch_mode: u32,
     /// With `MC_BATCH_SUMS`: user pointer to `i64[count]`, in/out; each completed iteration
     /// adds every entry's result to its sum (wrapping). Zero otherwise.
     pub sums: u64,
     /// With `MC_BATCH_ADVANCE`: user pointer to `McAdvance[count]`. Zero otherwise.
     pub advances: u64,
+    /// With `MC_BATCH_WATCH`: user pointer to the watched integer, aligned to its size.
+    /// Zero otherwise.
+    pub watch: u64,
 }
 
 const _: () = assert!(core::mem::size_of::<McEntry>() == 64);
-const _: () = assert!(core::mem::size_of::<McBatch>() == 64);
+const _: () = assert!(core::mem::size_of::<McBatch>() == 72);
 const _: () = assert!(core::mem::size_of::<McAdvance>() == 16);
 const _: () = assert!(core::mem::offset_of!(McBatch, sums) == MC_BATCH_SIZE_VER0);
+const _: () = assert!(core::mem::offset_of!(McBatch, watch) == MC_BATCH_SIZE_VER1);
 
 #[cfg(test)]
 mod tests {
@@ -292,6 +316,8 @@ mod tests {
         );
         args[1] = MC_IOC_RUN_VER0 as i64;
         assert!(is_denied(NR_IOCTL, &args), "the 48-byte command too");
+        args[1] = MC_IOC_RUN_VER1 as i64;
+        assert!(is_denied(NR_IOCTL, &args), "the 64-byte command too");
     }
 
     #[test]

@@ -82,6 +82,27 @@ long multicall_direct(struct mc_entry *entries, unsigned count);
 long multicall_loop_direct(struct mc_entry *entries, unsigned count, unsigned long max_iters,
 			   unsigned long *iterations);
 
+/*
+ * Runs a whole struct mc_batch as the module's MC_IOC_RUN would, on the backend the runtime
+ * picks: entries, count, flags and the fields that go with them: MC_BATCH_LOOP (max_iters),
+ * MC_BATCH_DEAD_BUFFERS and MC_BATCH_LIVE_AT_STOP (as for multicall_loop_flags),
+ * MC_BATCH_SUMS (sums), MC_BATCH_ADVANCE (advances), MC_BATCH_WATCH (watch, watch_mode).
+ * Writes iterations and stop_index and returns the stop index; -1 with errno EINVAL for a
+ * batch the header calls invalid, or a non-zero resume (a resume point belongs to the
+ * module), in which case nothing ran.
+ *
+ * With MC_BATCH_WATCH, the integer of watch_mode & MC_WATCH_SIZE bytes (1, 2, 4 or 8) at
+ * watch, naturally aligned, is read after each iteration that completes, never before the
+ * first, with one load of its width, as the loop's own test of a volatile sig_atomic_t flag
+ * reads it; when it is non-zero (MC_WATCH_ZERO: zero) the batch ends with stop_index count,
+ * as at the bound. A signal handler that a call of the batch runs (SIGPIPE, SIGXFSZ) has set
+ * it by then. A batch with a watch never runs as an in-kernel copy. The word must stay
+ * readable while the batch runs: on the direct and io_uring backends the runtime's load of
+ * an unreadable word faults where the loop's own test would, before the results are written
+ * back.
+ */
+long multicall_run_batch(struct mc_batch *batch);
+
 /* "kmod", "io_uring" or "direct": the backend that runs batches in this process. */
 const char *multicall_backend(void);
 

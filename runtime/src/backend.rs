@@ -28,10 +28,10 @@
 
 use crate::abi::McEntry;
 use crate::abi::{
-    McAdvance, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_LOOP,
-    MC_BATCH_SUMS,
+    McAdvance, McBatch, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP,
+    MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH,
 };
-use crate::batch::{Batch, BatchError, Outcome};
+use crate::batch::{Batch, BatchError, Outcome, Watch};
 use crate::kmod::{Kmod, KmodError};
 use crate::{copy, direct, uring};
 use std::ffi::CStr;
@@ -149,6 +149,8 @@ pub struct Runtime {
     /// (`MULTICALL_COPY=0` turns it off: the loop then runs as a plain looped batch).
     copy: bool,
     kmod_fallback_said: AtomicBool,
+    /// `MULTICALL_DEBUG` said that the module does not run watched batches.
+    kmod_watch_said: AtomicBool,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -258,6 +260,7 @@ impl Runtime {
             debug,
             copy,
             kmod_fallback_said: AtomicBool::new(false),
+            kmod_watch_said: AtomicBool::new(false),
         };
         if forced(Backend::Kmod) {
             // Asked for by name: say at once when the device is not there.
@@ -372,7 +375,8 @@ impl Runtime {
     /// Runs the batch as [`Runtime::run`] (`choice` `None`) or [`Runtime::run_with`] do,
     /// with `struct mc_batch` flags: `MC_BATCH_LOOP` (implied by `max_iters`),
     /// `MC_BATCH_DEAD_BUFFERS` (with `MC_BATCH_LIVE_AT_STOP`), `MC_BATCH_SUMS` and
-    /// `MC_BATCH_ADVANCE`; other flags are refused. Takes the batch
+    /// `MC_BATCH_ADVANCE`; other flags are refused (a watched word needs
+    /// [`Runtime::run_batch`]). Takes the batch
     /// (a validated copy, [`Batch::take`]), runs a copy loop marked `MC_BATCH_DEAD_BUFFERS`
     /// specialised as far as [`copy::try_run`] goes, runs the rest on `choice` when that
     /// backend can run it, on the one [`Runtime::backend_for`] names when `choice` is `None`,
@@ -396,31 +400,69 @@ impl Runtime {
         flags: u32,
         arrays: PerEntry,
     ) -> Result<Outcome, RunError> {
-        let known = MC_BATCH_LOOP
-            | MC_BATCH_DEAD_BUFFERS
-            | MC_BATCH_LIVE_AT_STOP
-            | MC_BATCH_SUMS
-            | MC_BATCH_ADVANCE;
-        if flags & !known != 0 {
-            return Err(BatchError::UnknownFlags(flags).into());
+        if flags & MC_BATCH_WATCH != 0 {
+            return Err(BatchError::BadWatch("MC_BATCH_WATCH without a watch pointer").into());
         }
-        let sums = arrays.sums;
-        if (flags & MC_BATCH_SUMS != 0) == sums.is_null() {
-            return Err(BatchError::Sums.into());
-        }
-        if (flags & MC_BATCH_ADVANCE != 0) == arrays.advances.is_null() {
-            return Err(BatchError::Advances.into());
-        }
-        // SAFETY: forwarded from the caller: count readable entries.
-        let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
-        if !arrays.advances.is_null() {
-            // SAFETY: the caller's count readable descriptors.
-            unsafe { batch.take_advances(arrays.advances)? };
-        }
-        if !sums.is_null() {
-            // SAFETY: the caller's count readable values.
-            unsafe { batch.take_sums(sums) };
-        }
+        // SAFETY: forwarded from the caller.
+        let batch = unsafe { take(entries, count, max_iters, flags, arrays, None)? };
+        // SAFETY: forwarded from the caller; `batch` was taken from these entries and sums.
+        unsafe { self.run_taken(choice, batch, entries, flags, arrays.sums) }
+    }
+
+    /// Runs a whole `struct mc_batch` as the module's `MC_IOC_RUN` would, as
+    /// [`Runtime::run_flags`] does with its fields: `entries`, `count`, `flags` (looped with
+    /// `max_iters` when `MC_BATCH_LOOP` is set), `sums`, `advances`, and the watched word
+    /// (`MC_BATCH_WATCH` with `watch` and `watch_mode`, checked by [`Watch::from_fields`]).
+    /// `iterations`, `stop_index` and `resume` are not read (the C entry point refuses a
+    /// non-zero `resume`, which belongs to the module) nor written.
+    ///
+    /// A watched batch runs on every backend: the direct and io_uring backends read the word
+    /// after each completed iteration in the shared loop ([`Batch::run`]; io_uring submits
+    /// one iteration at a time), the module reads it itself, and a module that does not know
+    /// the watch (an older one) leaves the batch to the direct backend. It never runs as an
+    /// in-kernel copy ([`copy::Refusal::Watched`]).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Runtime::run_flags`], with the pointers of `batch`; with `MC_BATCH_WATCH`,
+    /// `batch.watch` is readable after each iteration, as the caller's own loop test needs.
+    pub unsafe fn run_batch(
+        &self,
+        choice: Option<Backend>,
+        batch: &McBatch,
+    ) -> Result<Outcome, RunError> {
+        let looped = batch.flags & MC_BATCH_LOOP != 0;
+        let entries = batch.entries as usize as *mut McEntry;
+        let arrays = PerEntry {
+            sums: batch.sums as usize as *mut i64,
+            advances: batch.advances as usize as *const McAdvance,
+        };
+        let watch = Watch::from_fields(batch.flags, batch.watch, batch.watch_mode)?;
+        let count = batch.count as usize;
+        let max_iters = looped.then_some(batch.max_iters);
+        let flags = batch.flags & !MC_BATCH_WATCH;
+        // SAFETY: forwarded from the caller.
+        let taken = unsafe { take(entries, count, max_iters, flags, arrays, watch)? };
+        // SAFETY: forwarded from the caller; `taken` was taken from these entries and sums.
+        unsafe { self.run_taken(choice, taken, entries, flags, arrays.sums) }
+    }
+
+    /// Runs `batch`, taken from the caller's `entries` and `sums` with `flags` (without
+    /// `MC_BATCH_WATCH`, which the batch holds), and writes the results back: the part of
+    /// [`Runtime::run_flags`] after the batch is taken.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Runtime::run_batch`]; `entries` and `sums` are the ones `batch` was taken
+    /// from.
+    unsafe fn run_taken(
+        &self,
+        choice: Option<Backend>,
+        mut batch: Batch,
+        entries: *mut McEntry,
+        flags: u32,
+        sums: *mut i64,
+    ) -> Result<Outcome, RunError> {
         // SAFETY: the caller's count writable entries, and sums when the batch keeps them.
         let write_back = |batch: &Batch| unsafe {
             batch.write_back(entries);
@@ -450,7 +492,7 @@ impl Runtime {
         // the specialised copy's.
         let mut before = 0;
         let copy_warm_up = match flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy {
-            true => copy::warm_up(&batch),
+            true => copy::warm_up(&batch).ok(),
             false => None,
         };
         if let (Some((warm, shape)), Some(_)) = (copy_warm_up, batch.max_iters()) {
@@ -544,6 +586,14 @@ impl Runtime {
                     match unsafe { kmod.run(batch) } {
                         Ok(outcome) => return Ok(outcome),
                         Err(KmodError::Refused(err)) => return Err(RunError::Refused(err)),
+                        Err(err @ KmodError::NoWatch(_)) => {
+                            if self.debug && !self.kmod_watch_said.swap(true, Ordering::Relaxed) {
+                                say!(
+                                    "libmulticall: {err}: watched batches run on the direct \
+                                     backend"
+                                );
+                            }
+                        }
                         Err(err @ KmodError::Unavailable(_)) => {
                             if self.debug && !self.kmod_fallback_said.swap(true, Ordering::Relaxed)
                             {
@@ -569,6 +619,53 @@ impl Runtime {
         // SAFETY: forwarded from the caller.
         Ok(unsafe { direct::run(batch) })
     }
+}
+
+/// Takes the batch at `entries` (looped when `max_iters` is given) with `flags` and
+/// `arrays`, and the watched word `watch`: checks the flags and the pointers that go with
+/// them, then copies and validates it ([`Batch::take`], [`Batch::take_advances`],
+/// [`Batch::take_sums`], [`Batch::set_watch`]). Nothing runs.
+///
+/// # Safety
+///
+/// `entries` is null or points to `count` readable entries; `arrays` is as [`PerEntry`]
+/// says for `flags`.
+unsafe fn take(
+    entries: *mut McEntry,
+    count: usize,
+    max_iters: Option<u64>,
+    flags: u32,
+    arrays: PerEntry,
+    watch: Option<Watch>,
+) -> Result<Batch, BatchError> {
+    let known = MC_BATCH_LOOP
+        | MC_BATCH_DEAD_BUFFERS
+        | MC_BATCH_LIVE_AT_STOP
+        | MC_BATCH_SUMS
+        | MC_BATCH_ADVANCE;
+    if flags & !known != 0 {
+        return Err(BatchError::UnknownFlags(flags));
+    }
+    if (flags & MC_BATCH_SUMS != 0) == arrays.sums.is_null() {
+        return Err(BatchError::Sums);
+    }
+    if (flags & MC_BATCH_ADVANCE != 0) == arrays.advances.is_null() {
+        return Err(BatchError::Advances);
+    }
+    // SAFETY: forwarded from the caller: count readable entries.
+    let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
+    if !arrays.advances.is_null() {
+        // SAFETY: the caller's count readable descriptors.
+        unsafe { batch.take_advances(arrays.advances)? };
+    }
+    if let Some(watch) = watch {
+        batch.set_watch(watch)?;
+    }
+    if !arrays.sums.is_null() {
+        // SAFETY: the caller's count readable values.
+        unsafe { batch.take_sums(arrays.sums) };
+    }
+    Ok(batch)
 }
 
 /// A batch's outcome from the run that ended it, after `before` iterations ran ahead of that

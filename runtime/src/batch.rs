@@ -12,10 +12,15 @@
 //! array) changes nothing about which calls run, with which arguments and references, and
 //! no reference can point outside the batch. Only the result fields are written back to the
 //! caller's array, every one of them, when the batch returns ([`Batch::write_back`]).
+//!
+//! A watched word (`MC_BATCH_WATCH`, [`Watch`]) is the one thing a batch reads from the
+//! caller's memory while it runs: after each completed iteration, as the loop's own test of
+//! a `volatile sig_atomic_t` flag would ([`Batch::run`]).
 
 use crate::abi::MC_STOP_NEVER;
 use crate::abi::{is_error_result, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::abi::{McAdvance, McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_MAX, MC_STOP_NEG};
+use crate::abi::{MC_BATCH_WATCH, MC_WATCH_MODES, MC_WATCH_SIZE, MC_WATCH_ZERO};
 use thiserror::Error;
 
 /// Why a batch was refused. Nothing ran; the C API reports every one of these as `EINVAL`.
@@ -68,9 +73,9 @@ pub enum BatchError {
     #[error("a looped batch needs max_iters of at least 1")]
     ZeroIterations,
     /// Flags other than `MC_BATCH_LOOP`, `MC_BATCH_DEAD_BUFFERS`, `MC_BATCH_LIVE_AT_STOP`,
-    /// `MC_BATCH_SUMS` and `MC_BATCH_ADVANCE`.
+    /// `MC_BATCH_SUMS`, `MC_BATCH_ADVANCE` and `MC_BATCH_WATCH`.
     #[error(
-        "unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_SUMS, MC_BATCH_ADVANCE)"
+        "unknown batch flags {0:#x} (valid: MC_BATCH_LOOP, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_SUMS, MC_BATCH_ADVANCE, MC_BATCH_WATCH)"
     )]
     UnknownFlags(u32),
     /// `MC_BATCH_SUMS` without a sums array, or a sums array without the flag.
@@ -88,6 +93,9 @@ pub enum BatchError {
         /// What is wrong.
         why: &'static str,
     },
+    /// `MC_BATCH_WATCH` with a watch the ABI refuses, or `watch`/`watch_mode` without it.
+    #[error("the watched word: {0}")]
+    BadWatch(&'static str),
 }
 
 impl BatchError {
@@ -104,6 +112,104 @@ pub struct Outcome {
     pub stop_index: usize,
     /// Iterations begun: 1 for a plain batch.
     pub iterations: u64,
+}
+
+/// A batch's watched word (`MC_BATCH_WATCH`), checked against the ABI's rules: a naturally
+/// aligned, non-null integer of 1, 2, 4 or 8 bytes in the caller's memory, and whether the
+/// batch ends when it is non-zero or, with `MC_WATCH_ZERO`, when it is zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watch {
+    addr: u64,
+    mode: u32,
+}
+
+impl Watch {
+    /// The watch that `struct mc_batch`'s `flags`, `watch` and `watch_mode` describe: `None`
+    /// without `MC_BATCH_WATCH` (then both fields must be zero), else a watch whose pointer
+    /// and mode pass every rule of the header's invalid-batch list but the one about
+    /// looping, which [`Batch::set_watch`] checks. Reads nothing.
+    pub fn from_fields(
+        flags: u32,
+        watch: u64,
+        watch_mode: u32,
+    ) -> Result<Option<Watch>, BatchError> {
+        if flags & MC_BATCH_WATCH == 0 {
+            return match (watch, watch_mode) {
+                (0, 0) => Ok(None),
+                (_, 0) => Err(BatchError::BadWatch(
+                    "a non-zero watch pointer without MC_BATCH_WATCH",
+                )),
+                _ => Err(BatchError::BadWatch(
+                    "a non-zero watch_mode without MC_BATCH_WATCH",
+                )),
+            };
+        }
+        let size = u64::from(watch_mode & MC_WATCH_SIZE);
+        let why = if watch_mode & !MC_WATCH_MODES != 0 {
+            Some("watch_mode has bits other than MC_WATCH_SIZE and MC_WATCH_ZERO")
+        } else if !matches!(size, 1 | 2 | 4 | 8) {
+            Some("the size (watch_mode & MC_WATCH_SIZE) is not 1, 2, 4 or 8 bytes")
+        } else if watch == 0 {
+            Some("MC_BATCH_WATCH with a null watch pointer")
+        } else if !watch.is_multiple_of(size) {
+            Some("the watch pointer is not aligned to the integer's size")
+        } else {
+            None
+        };
+        match why {
+            Some(why) => Err(BatchError::BadWatch(why)),
+            None => Ok(Some(Watch {
+                addr: watch,
+                mode: watch_mode,
+            })),
+        }
+    }
+
+    /// The address of the watched integer (`struct mc_batch.watch`).
+    pub fn addr(&self) -> u64 {
+        self.addr
+    }
+
+    /// Its `struct mc_batch.watch_mode`.
+    pub fn mode(&self) -> u32 {
+        self.mode
+    }
+
+    /// The bytes of the integer: 1, 2, 4 or 8.
+    pub fn size(&self) -> usize {
+        (self.mode & MC_WATCH_SIZE) as usize
+    }
+
+    /// Whether the batch ends on zero (`MC_WATCH_ZERO`) rather than on non-zero.
+    pub fn ends_on_zero(&self) -> bool {
+        self.mode & MC_WATCH_ZERO != 0
+    }
+
+    /// Reads the integer once, with a volatile load of its width (as the program's own
+    /// `volatile` load does), and says whether the batch ends.
+    ///
+    /// # Safety
+    ///
+    /// The integer is readable: the caller's promise that its loop could test it here.
+    pub unsafe fn ends(&self) -> bool {
+        let addr = self.addr as usize;
+        // SAFETY: `from_fields` checked that the address is non-null and aligned to the width
+        // read, and the caller vouches that it is readable. The load goes through a raw
+        // pointer (no reference is made to memory that a signal handler or a call of the
+        // batch writes), once and at exactly this width: volatile, so it is neither elided
+        // nor merged with another, as the C program's load of a `volatile sig_atomic_t` is
+        // not. A store from another thread races with it as it would race with the
+        // program's own load.
+        let value = unsafe {
+            match self.size() {
+                1 => u64::from(std::ptr::read_volatile(addr as *const u8)),
+                2 => u64::from(std::ptr::read_volatile(addr as *const u16)),
+                4 => u64::from(std::ptr::read_volatile(addr as *const u32)),
+                _ => std::ptr::read_volatile(addr as *const u64),
+            }
+        };
+        (value == 0) == self.ends_on_zero()
+    }
 }
 
 /// Checks `entries` against every rule of the ABI. Reads nothing but the entries.
@@ -215,6 +321,8 @@ pub struct Batch {
     sums: Option<[i64; MC_MAX_ENTRIES]>,
     /// `MC_BATCH_ADVANCE`: how each entry's arguments advance after a completed iteration.
     advances: Option<[McAdvance; MC_MAX_ENTRIES]>,
+    /// `MC_BATCH_WATCH`: the word read after each completed iteration.
+    watch: Option<Watch>,
 }
 
 impl Batch {
@@ -263,6 +371,7 @@ impl Batch {
             max_iters,
             sums: None,
             advances: None,
+            watch: None,
         })
     }
 
@@ -304,6 +413,22 @@ impl Batch {
         }
         self.advances = Some(copy);
         Ok(())
+    }
+
+    /// Watches a word (`MC_BATCH_WATCH`): after each iteration that completes, and after the
+    /// advancing arguments' tests, the batch reads it ([`Watch::ends`]) and ends when it
+    /// says so, reporting `count` as at the bound. Looped batches only.
+    pub fn set_watch(&mut self, watch: Watch) -> Result<(), BatchError> {
+        if self.max_iters.is_none() {
+            return Err(BatchError::BadWatch("MC_BATCH_WATCH without MC_BATCH_LOOP"));
+        }
+        self.watch = Some(watch);
+        Ok(())
+    }
+
+    /// The watched word, when the batch has one.
+    pub fn watch(&self) -> Option<Watch> {
+        self.watch
     }
 
     /// The advance descriptors, when the batch's arguments advance.
@@ -478,7 +603,13 @@ impl Batch {
     /// stored, and an interrupted entry or a predicate that fires ends the batch there. A
     /// looped batch repeats until then or until `max_iters` iterations have begun. Each
     /// iteration that completes adds its results to the sums ([`Batch::complete`]) and
-    /// advances the arguments, which may end the batch (`MC_BATCH_ADVANCE`).
+    /// advances the arguments, which may end the batch (`MC_BATCH_ADVANCE`); then, when the
+    /// batch watches a word (`MC_BATCH_WATCH`), reads it ([`Watch::ends`]), which may end the
+    /// batch too, and only then compares the iterations with the bound. The word is never
+    /// read before the first iteration, nor after one that stopped. The calls of an
+    /// iteration have all returned when it is read, so a signal handler that one of them
+    /// made run (SIGPIPE from a write to a pipe without reader, SIGXFSZ), or that any signal
+    /// ran during a crossing, has set it by then: the loop's own test would see it there.
     ///
     /// An error of [`Calls::start`] in the first iteration means nothing ran, and is returned.
     /// In a later iteration entries have run, so the batch must not be run again: it ends
@@ -488,7 +619,9 @@ impl Batch {
     ///
     /// # Safety
     ///
-    /// The system calls the entries describe are ones the caller could make itself.
+    /// The system calls the entries describe are ones the caller could make itself, and the
+    /// watched word, when there is one, is readable after each iteration (as the loop's own
+    /// test needs it to be).
     pub(crate) unsafe fn run<C: Calls>(&mut self, calls: &mut C) -> Result<Outcome, C::Error> {
         let max = self.max_iters.unwrap_or(1);
         let mut iterations = 0;
@@ -509,6 +642,10 @@ impl Batch {
             let mut ended = false;
             if stop_index == self.count {
                 ended = self.complete(1);
+                if let (false, Some(watch)) = (ended, self.watch) {
+                    // SAFETY: readable after each iteration (the caller's contract).
+                    ended = unsafe { watch.ends() };
+                }
             }
             if ended || stop_index < self.count || iterations >= max {
                 return Ok(Outcome {
@@ -706,6 +843,121 @@ mod tests {
             results,
             [41, 42, -i64::from(libc::ENOSYS), -i64::from(libc::EINTR), 0]
         );
+    }
+
+    #[test]
+    fn watch_fields_follow_the_abi() {
+        use crate::abi::MC_BATCH_LOOP;
+        #[repr(C, align(8))]
+        struct Words([u8; 16]);
+        let words = Words([0; 16]);
+        let base = words.0.as_ptr() as u64;
+        let w = MC_BATCH_LOOP | MC_BATCH_WATCH;
+        assert_eq!(Watch::from_fields(MC_BATCH_LOOP, 0, 0), Ok(None));
+        for (flags, addr, mode, ok) in [
+            (w, base, 1, true),
+            (w, base + 1, 1, true),
+            (w, base + 2, 2, true),
+            (w, base + 1, 2, false),
+            (w, base + 4, 4, true),
+            (w, base + 2, 4, false),
+            (w, base + 8, 8, true),
+            (w, base + 4, 8, false),
+            (w, base, 8 | MC_WATCH_ZERO, true),
+            (w, 0, 4, false),
+            (w, base, 0, false),
+            (w, base, 3, false),
+            (w, base, 16, false),
+            (w, base, 1 << 5 | 4, false),
+            (MC_BATCH_LOOP, base, 0, false),
+            (MC_BATCH_LOOP, 0, 4, false),
+        ] {
+            let got = Watch::from_fields(flags, addr, mode);
+            assert_eq!(
+                got.is_ok(),
+                ok,
+                "{flags:#x} {:#x} {mode:#x}: {got:?}",
+                addr - base.min(addr)
+            );
+            if !ok {
+                assert!(matches!(got, Err(BatchError::BadWatch(_))));
+            }
+        }
+        let watch = Watch::from_fields(w, base, 4)
+            .expect("valid")
+            .expect("some");
+        let mut plain = Batch::new(&[McEntry::new(libc::SYS_getpid, &[])], None).expect("valid");
+        assert_eq!(
+            plain.set_watch(watch),
+            Err(BatchError::BadWatch("MC_BATCH_WATCH without MC_BATCH_LOOP"))
+        );
+    }
+
+    #[test]
+    fn the_watch_is_read_after_each_completed_iteration_only() {
+        #[repr(C, align(8))]
+        struct Word([u8; 24]);
+        let getpid = McEntry::new(libc::SYS_getpid, &[]);
+        for (size, zero) in [(1u32, false), (2, false), (4, true), (8, true)] {
+            // The word's own bytes say "go on"; the bytes around it say "end".
+            let mut word = Word([0; 24]);
+            let bytes = word.0.as_mut_ptr();
+            let go_on = if zero { 1 } else { 0 };
+            // SAFETY: offsets 7 ..= 16 lie in the 24 bytes of `word`, written only through
+            // `bytes` from here on.
+            let set = |at: usize, value: u8| unsafe { bytes.add(at).write(value) };
+            set(8, go_on);
+            set(8 + size as usize, 1 - go_on);
+            set(7, 1 - go_on);
+            let addr = bytes as u64 + 8;
+            let mode = size | if zero { MC_WATCH_ZERO } else { 0 };
+            let watch = Watch::from_fields(MC_BATCH_WATCH, addr, mode)
+                .expect("valid")
+                .expect("some");
+            // SAFETY: the word is this test's, alive and aligned.
+            assert!(
+                !unsafe { watch.ends() },
+                "{size}: bytes outside do not count"
+            );
+            let mut batch = Batch::new(&[getpid], Some(5)).expect("valid");
+            batch.set_watch(watch).expect("looped");
+            // SAFETY: the script makes no system call; the word is readable.
+            let outcome = unsafe { batch.run(&mut script(&[1], None)) };
+            assert_eq!(
+                outcome,
+                Ok(Outcome {
+                    stop_index: 1,
+                    iterations: 5
+                }),
+                "{size}: to the bound"
+            );
+            // The word says "end" before the batch: one iteration runs all the same.
+            set(8, 1 - go_on);
+            let mut batch =
+                Batch::new(&[getpid, getpid.stop(MC_STOP_NEG, 0)], Some(5)).expect("valid");
+            batch.set_watch(watch).expect("looped");
+            // SAFETY: as above.
+            let outcome = unsafe { batch.run(&mut script(&[1, 2], None)) };
+            assert_eq!(
+                outcome,
+                Ok(Outcome {
+                    stop_index: 2,
+                    iterations: 1
+                }),
+                "{size}: one iteration"
+            );
+            // A stopped iteration does not read it: the stop is reported.
+            // SAFETY: as above.
+            let outcome = unsafe { batch.run(&mut script(&[1, -2], None)) };
+            assert_eq!(
+                outcome,
+                Ok(Outcome {
+                    stop_index: 1,
+                    iterations: 1
+                }),
+                "{size}: the stop"
+            );
+        }
     }
 
     #[test]

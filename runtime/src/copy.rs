@@ -86,6 +86,11 @@
 //!    the input while it is copied may make the bytes read again differ from the ones the
 //!    chunk moved, as it may tear a plain `read` (which is not atomic towards writers).
 //!
+//! A batch that watches a word (`MC_BATCH_WATCH`) is never specialised
+//! ([`Refusal::Watched`], decided before any of rule 4's calls): its loop tests the word after
+//! every block, and a chunk of many blocks in one crossing would read blocks past the one
+//! after which a handler (or a call of the batch) set it.
+//!
 //! Signals: each chunk is a crossing, and a signal handler runs when it returns, exactly
 //! as between two plain calls; no signal stays pending in user space, so there is nothing
 //! more to check between chunks. A handler that replaces a descriptor (`dup2`) during the
@@ -171,18 +176,45 @@ pub fn warm_up_iterations(block: u64) -> u64 {
     }
 }
 
+/// Why a looped batch marked `MC_BATCH_DEAD_BUFFERS` is not tried as a specialised copy at
+/// all (it runs as the plain loop, and nothing is asked of its descriptors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A plain (not looped) batch.
+    NotLooped,
+    /// The entries are not the copy shape ([`recognise`]).
+    NotACopy,
+    /// The advancing arguments are not those of the copy at explicit offsets
+    /// ([`advances_fit`]).
+    Advances,
+    /// The batch watches a word (`MC_BATCH_WATCH`): the loop tests it after every block, a
+    /// per-iteration observation that a chunk of many blocks in one crossing cannot make (a
+    /// handler that sets it, or a call of the batch that writes it, must end the batch after
+    /// that very block, with the rest of the input unread).
+    Watched,
+    /// No more iterations allowed than the warm-up runs.
+    WithinWarmUp,
+}
+
 /// The copy `batch` is and how many iterations the plain loop runs before [`try_run`], when
 /// it may be a specialised copy at all: a looped copy batch (the shape [`recognise`] takes,
-/// arguments that do not advance) with more iterations allowed than the warm-up. `None`: no
-/// copy is tried.
-pub(crate) fn warm_up(batch: &Batch) -> Option<(u64, CopyLoop)> {
-    let max = batch.max_iters()?;
-    let copy = recognise(batch.entries())?;
+/// arguments that do not advance or advance as [`advances_fit`] allows), without a watched
+/// word, with more iterations allowed than the warm-up. Otherwise why no copy is tried.
+pub(crate) fn warm_up(batch: &Batch) -> Result<(u64, CopyLoop), Refusal> {
+    let max = batch.max_iters().ok_or(Refusal::NotLooped)?;
+    if batch.watch().is_some() {
+        return Err(Refusal::Watched);
+    }
+    let copy = recognise(batch.entries()).ok_or(Refusal::NotACopy)?;
     if !advances_fit(&copy, batch.advances()) {
-        return None;
+        return Err(Refusal::Advances);
     }
     let warm = warm_up_iterations(copy.block);
-    (max > warm).then_some((warm, copy))
+    if max > warm {
+        Ok((warm, copy))
+    } else {
+        Err(Refusal::WithinWarmUp)
+    }
 }
 
 /// `PIPE_BUF`: writes to a pipe of at most this many bytes are atomic.
@@ -878,7 +910,30 @@ fn pipe_empty(fd: RawFd) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::abi::MC_STOP_NEVER;
+    use crate::abi::{MC_BATCH_WATCH, MC_STOP_NEVER};
+    use crate::batch::Watch;
+
+    #[test]
+    fn a_watched_batch_is_never_a_copy() {
+        let entries = copy_loop(4096);
+        let batch = Batch::new(&entries, Some(1000)).expect("valid");
+        assert!(warm_up(&batch).is_ok(), "the copy shape, looped, unwatched");
+        let mut word = 0u64;
+        for mode in [1, 2, 4, 8, 8 | crate::abi::MC_WATCH_ZERO] {
+            let mut watched = batch.clone();
+            let watch = Watch::from_fields(MC_BATCH_WATCH, &mut word as *mut u64 as u64, mode)
+                .expect("a valid watch")
+                .expect("watched");
+            watched.set_watch(watch).expect("looped");
+            assert_eq!(warm_up(&watched).err(), Some(Refusal::Watched), "{mode:#x}");
+        }
+        let plain = Batch::new(&entries, None).expect("valid");
+        assert_eq!(warm_up(&plain).err(), Some(Refusal::NotLooped));
+        let short = Batch::new(&entries, Some(2)).expect("valid");
+        assert_eq!(warm_up(&short).err(), Some(Refusal::WithinWarmUp));
+        let other = Batch::new(&entries[..1], Some(1000)).expect("valid");
+        assert_eq!(warm_up(&other).err(), Some(Refusal::NotACopy));
+    }
 
     fn copy_loop(n: i64) -> [McEntry; 2] {
         [

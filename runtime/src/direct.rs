@@ -8,7 +8,9 @@
 //! reach user space here: the kernel turns them into -EINTR, or restarts the call itself
 //! under `SA_RESTART`. Signal handlers run in user space after every crossing, so "a signal
 //! is pending at the start of an iteration" cannot be observed here; a signal shows as an
-//! interrupted call instead.
+//! interrupted call instead. For the same reason a watched word (`MC_BATCH_WATCH`), read by
+//! the shared loop after each completed iteration, already holds what a handler run by one
+//! of its calls (SIGPIPE, SIGXFSZ) stored there.
 
 use crate::abi::MC_MAX_ARGS;
 use crate::batch::{Batch, Calls, Outcome};

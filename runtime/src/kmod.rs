@@ -14,15 +14,25 @@
 //! sound. The module is given the runtime's validated copy of the batch
 //! ([`crate::batch::Batch`]; it validates it again), so an invalid batch is refused with the
 //! same error on every backend, and the runtime writes the results back as for every backend.
+//!
+//! The request: `MC_IOC_RUN` (the whole 72-byte `struct mc_batch`) only for a batch with a
+//! watched word (`MC_BATCH_WATCH`), `MC_IOC_RUN_VER1` (its first 64 bytes, everything before
+//! `watch`) for every other batch, so that a module of the ABI before the watch, which knows
+//! that command only, runs every batch it can. Such a module refuses a watched batch before
+//! anything runs (`ENOTTY` for the command it does not know, or `EINVAL` for the flag, the
+//! batch having passed the runtime's own validation): [`KmodError::NoWatch`], after which the
+//! runtime runs watched batches on the direct backend, without asking the module again.
 
-use crate::abi::MC_IOC_RUN;
 use crate::abi::{
-    McBatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_DEVICE_PATH_C, MC_MAX_ENTRIES,
+    McBatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH, MC_DEVICE_PATH_C,
+    MC_MAX_ENTRIES,
 };
+use crate::abi::{MC_IOC_RUN, MC_IOC_RUN_VER1};
 use crate::batch::{Batch, Outcome, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS};
 use std::ffi::{CStr, CString};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicI32, Ordering};
 use thiserror::Error;
 
 /// Why the module did not run a batch.
@@ -37,12 +47,20 @@ pub enum KmodError {
     /// device is not the multicall module): nothing ran, run the batch another way.
     #[error("the multicall module cannot run batches for this process: {0}")]
     Unavailable(io::Error),
+    /// The module refused a batch with a watched word before anything ran, as a module that
+    /// does not know `MC_BATCH_WATCH` does (ENOTTY, EINVAL): run the batch another way.
+    #[error("the multicall module does not run batches with a watched word (MC_BATCH_WATCH; a module older than the watch?): {0}")]
+    NoWatch(io::Error),
 }
 
 /// An open `/dev/multicall`.
 #[derive(Debug)]
 pub struct Kmod {
     fd: OwnedFd,
+    /// The errno with which the module refused a watched batch, 0 while none was refused:
+    /// the module does not change under an open descriptor (it cannot be unloaded while the
+    /// device is open), so later watched batches are not sent to it.
+    watch_refused: AtomicI32,
 }
 
 impl Kmod {
@@ -74,16 +92,25 @@ impl Kmod {
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         Ok(Kmod {
             fd: crate::fds::move_high(fd),
+            watch_refused: AtomicI32::new(0),
         })
     }
 
     /// Runs the batch (looped when it is) in the kernel, on the batch's own copy of the
-    /// entries and of its result sums (`MC_BATCH_SUMS`, when it keeps them).
+    /// entries and of its result sums (`MC_BATCH_SUMS`, when it keeps them), with its
+    /// watched word (`MC_BATCH_WATCH`, the caller's, which the module reads).
     ///
     /// # Safety
     ///
     /// The calls the entries describe are ones the caller could make itself.
     pub unsafe fn run(&self, batch: &mut Batch) -> Result<Outcome, KmodError> {
+        let watch = batch.watch();
+        if watch.is_some() {
+            let refused = self.watch_refused.load(Ordering::Relaxed);
+            if refused != 0 {
+                return Err(KmodError::NoWatch(io::Error::from_raw_os_error(refused)));
+            }
+        }
         let count = batch.count();
         let max_iters = batch.max_iters();
         let advances = batch.advances_ptr();
@@ -113,25 +140,31 @@ impl Kmod {
                     MC_BATCH_ADVANCE
                 } else {
                     0
-                },
+                }
+                | if watch.is_some() { MC_BATCH_WATCH } else { 0 },
             max_iters: max_iters.unwrap_or(1),
             sums: sums.map_or(0, |sums| sums as u64),
             advances: advances.map_or(0, |advances| advances as u64),
+            watch: watch.map_or(0, |watch| watch.addr()),
+            watch_mode: watch.map_or(0, |watch| watch.mode()),
             // A new batch; the module sets it if a restart code interrupts an entry.
             resume: 0,
             ..McBatch::default()
         };
+        let command = command_for(watch.is_some());
         // SAFETY: request is a valid struct mc_batch that lives across the call (restarts
         // included), and its entries pointer is the batch's copy of count entries, which the
         // module reads and whose result fields it writes; its sums pointer, when set, is the
         // batch's own array of at least count values, which the module reads and writes; its
         // advances pointer, when set, is the batch's own array of at least count descriptors,
-        // which the module only reads; the request number matches the struct's size and
-        // direction.
+        // which the module only reads; its watch pointer, when set, is the caller's watched
+        // integer, which the module only reads (a watch it cannot read ends the batch, by the
+        // ABI); the command's size (72 or 64 bytes) is at most the struct's, and its
+        // direction is read and write.
         let ret = unsafe {
             libc::ioctl(
                 self.fd.as_raw_fd(),
-                MC_IOC_RUN as libc::c_ulong,
+                command as libc::c_ulong,
                 &mut request as *mut McBatch,
             )
         };
@@ -153,8 +186,12 @@ impl Kmod {
             }
             batch.advance_by_grown_sums(&grown[..count]);
         }
-        match answer(errno, &request, count) {
+        match answer(errno, &request, count, watch.is_some()) {
             Answer::Ran(outcome) => Ok(outcome),
+            Answer::NoWatch(errno) => {
+                self.watch_refused.store(errno, Ordering::Relaxed);
+                Err(KmodError::NoWatch(io::Error::from_raw_os_error(errno)))
+            }
             Answer::Interrupted { outcome, result } => {
                 batch.set_result(outcome.stop_index, result);
                 Ok(outcome)
@@ -164,6 +201,17 @@ impl Kmod {
                 Err(KmodError::Unavailable(io::Error::from_raw_os_error(errno)))
             }
         }
+    }
+}
+
+/// The command for a batch: the 72-byte `MC_IOC_RUN` for a watched batch only; a module of
+/// the ABI before the watch knows the 64-byte `MC_IOC_RUN_VER1`, which carries everything
+/// but the watch.
+fn command_for(watched: bool) -> u64 {
+    if watched {
+        MC_IOC_RUN
+    } else {
+        MC_IOC_RUN_VER1
     }
 }
 
@@ -179,11 +227,15 @@ enum Answer {
     Refused(i32),
     /// Nothing ran and the module cannot serve this caller: run the batch another way.
     Unavailable(i32),
+    /// Nothing ran: the module does not know the watched word of this batch; run it, and
+    /// every later watched batch, another way.
+    NoWatch(i32),
 }
 
 /// Reads the module's answer: `errno` is `None` when the ioctl returned 0; `batch` is the
-/// batch as the module left it, with `count` entries.
-fn answer(errno: Option<i32>, batch: &McBatch, count: usize) -> Answer {
+/// batch as the module left it, with `count` entries; `watched`: it was sent with
+/// `MC_BATCH_WATCH` (and `MC_IOC_RUN`).
+fn answer(errno: Option<i32>, batch: &McBatch, count: usize, watched: bool) -> Answer {
     let Some(errno) = errno else {
         let stop_index = usize::try_from(batch.stop_index)
             .ok()
@@ -219,6 +271,10 @@ fn answer(errno: Option<i32>, batch: &McBatch, count: usize) -> Answer {
         };
     }
     match errno {
+        // A module that does not know the watch: the 72-byte command is not its own (ENOTTY),
+        // or it refuses the flag (EINVAL). The batch passed the runtime's validation, which
+        // is the module's, so EINVAL says the same; nothing ran.
+        libc::ENOTTY | libc::EINVAL if watched => Answer::NoWatch(errno),
         // EINVAL, EFAULT: refused before anything ran. EINTR without resume: the caller has
         // a fatal signal pending and is being killed; some entries may have run, so the
         // batch must not run again.
@@ -249,15 +305,24 @@ mod tests {
             stop_index,
             iterations,
         };
-        assert_eq!(answer(None, &left(0, 1, 3), 3), Answer::Ran(outcome(3, 1)));
-        assert_eq!(answer(None, &left(0, 7, 1), 3), Answer::Ran(outcome(1, 7)));
+        assert_eq!(
+            answer(None, &left(0, 1, 3), 3, false),
+            Answer::Ran(outcome(3, 1))
+        );
+        assert_eq!(
+            answer(None, &left(0, 7, 1), 3, false),
+            Answer::Ran(outcome(1, 7))
+        );
         // An out-of-range stop index from a broken module reads as "ran to the end".
-        assert_eq!(answer(None, &left(0, 1, -1), 3), Answer::Ran(outcome(3, 1)));
+        assert_eq!(
+            answer(None, &left(0, 1, -1), 3, false),
+            Answer::Ran(outcome(3, 1))
+        );
     }
 
     #[test]
     fn an_interrupted_entry_that_was_not_restarted_stops_the_batch_with_eintr() {
-        let got = answer(Some(libc::EINTR), &left(2, 5, 1), 3);
+        let got = answer(Some(libc::EINTR), &left(2, 5, 1), 3, false);
         assert_eq!(
             got,
             Answer::Interrupted {
@@ -269,7 +334,7 @@ mod tests {
             }
         );
         // A restart code that reached user space is what the call on its own returns.
-        let got = answer(Some(ERESTARTSYS), &left(1, 1, 0), 3);
+        let got = answer(Some(ERESTARTSYS), &left(1, 1, 0), 3, false);
         assert!(matches!(got, Answer::Interrupted { result: -512, .. }));
     }
 
@@ -277,25 +342,25 @@ mod tests {
     fn failures_after_entries_ran_never_fall_back() {
         // Fatal signal: EINTR with resume 0.
         assert_eq!(
-            answer(Some(libc::EINTR), &left(0, 1, 3), 3),
+            answer(Some(libc::EINTR), &left(0, 1, 3), 3, false),
             Answer::Refused(libc::EINTR)
         );
         // A restarted ioctl that could not go on: entries ran before, so no fallback.
         for errno in [libc::ENOMEM, libc::EPERM, libc::EINVAL, libc::EFAULT] {
             assert_eq!(
-                answer(Some(errno), &left(2, 1, 1), 3),
+                answer(Some(errno), &left(2, 1, 1), 3, false),
                 Answer::Refused(errno)
             );
         }
         // A resume point outside the batch cannot be trusted.
         assert_eq!(
-            answer(Some(libc::EINTR), &left(4, 1, 3), 3),
+            answer(Some(libc::EINTR), &left(4, 1, 3), 3, false),
             Answer::Refused(libc::EINTR)
         );
         // Before anything ran: fall back.
         for errno in [libc::ENOMEM, libc::EPERM, libc::ENOTTY] {
             assert_eq!(
-                answer(Some(errno), &left(0, 0, 3), 3),
+                answer(Some(errno), &left(0, 0, 3), 3, false),
                 Answer::Unavailable(errno)
             );
         }
@@ -313,6 +378,72 @@ mod tests {
             other => panic!("expected ENOTTY as Unavailable, got {other:?}"),
         }
         assert_eq!(batch.entries()[0].result, 0, "nothing ran");
+    }
+
+    #[test]
+    fn a_module_without_the_watch_refuses_only_watched_batches() {
+        for errno in [libc::ENOTTY, libc::EINVAL] {
+            assert_eq!(
+                answer(Some(errno), &left(0, 0, 3), 3, true),
+                Answer::NoWatch(errno)
+            );
+        }
+        assert_eq!(
+            answer(Some(libc::EINVAL), &left(0, 0, 3), 3, false),
+            Answer::Refused(libc::EINVAL),
+            "an unwatched batch's EINVAL is the caller's"
+        );
+        // Entries ran (resume set), or another error: as for any batch.
+        assert_eq!(
+            answer(Some(libc::EINVAL), &left(2, 1, 1), 3, true),
+            Answer::Refused(libc::EINVAL)
+        );
+        assert_eq!(
+            answer(Some(libc::EPERM), &left(0, 0, 3), 3, true),
+            Answer::Unavailable(libc::EPERM)
+        );
+    }
+
+    #[test]
+    fn the_command_carries_the_watch_only_for_watched_batches() {
+        let size = |command: u64| (command >> 16) & 0x3fff;
+        assert_eq!(size(command_for(true)), 72);
+        assert_eq!(size(command_for(false)), 64);
+        assert_eq!(command_for(false), crate::abi::MC_IOC_RUN_VER1);
+    }
+
+    #[test]
+    fn a_refused_watch_is_not_asked_again() {
+        let not_the_module = Kmod::open_path("/dev/null").expect("/dev/null opens");
+        let mut word = 0u32;
+        let mut batch =
+            Batch::new(&[McEntry::new(libc::SYS_getpid, &[])], Some(3)).expect("a valid batch");
+        let watch =
+            crate::batch::Watch::from_fields(MC_BATCH_WATCH, &mut word as *mut u32 as u64, 4)
+                .expect("a valid watch")
+                .expect("watched");
+        batch.set_watch(watch).expect("looped");
+        for _ in 0..2 {
+            // SAFETY: a valid batch; /dev/null refuses the ioctl before anything runs.
+            match unsafe { not_the_module.run(&mut batch) } {
+                Err(KmodError::NoWatch(err)) => assert_eq!(err.raw_os_error(), Some(libc::ENOTTY)),
+                other => panic!("expected ENOTTY as NoWatch, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            not_the_module.watch_refused.load(Ordering::Relaxed),
+            libc::ENOTTY
+        );
+        assert_eq!(batch.entries()[0].result, 0, "nothing ran");
+        // An unwatched batch is still sent (and refused as the device refuses any).
+        let mut plain =
+            Batch::new(&[McEntry::new(libc::SYS_getpid, &[])], None).expect("a valid batch");
+        // SAFETY: as above.
+        let result = unsafe { not_the_module.run(&mut plain) };
+        assert!(
+            matches!(result, Err(KmodError::Unavailable(_))),
+            "{result:?}"
+        );
     }
 
     #[test]

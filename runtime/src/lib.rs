@@ -294,57 +294,50 @@ pub unsafe extern "C" fn multicall_loop_sums(
 }
 
 /// `long multicall_run_batch(struct mc_batch *batch)`: runs the batch as the kernel module's
-/// `MC_IOC_RUN` would, on the backend the runtime picks: its entries, count, flags
-/// (`MC_BATCH_LOOP` with `max_iters`, `MC_BATCH_DEAD_BUFFERS`, `MC_BATCH_SUMS` with `sums`,
-/// `MC_BATCH_ADVANCE` with `advances`); writes `iterations` and `stop_index` and returns the
-/// stop index, or -1 with errno EINVAL for an invalid batch (also a non-zero `resume` or
-/// `reserved`: a resume point belongs to the module), in which case nothing ran.
+/// `MC_IOC_RUN` would, on the backend the runtime picks ([`Runtime::run_batch`]): its entries,
+/// count, flags (`MC_BATCH_LOOP` with `max_iters`, `MC_BATCH_DEAD_BUFFERS` and
+/// `MC_BATCH_LIVE_AT_STOP`, `MC_BATCH_SUMS` with `sums`, `MC_BATCH_ADVANCE` with
+/// `advances`, `MC_BATCH_WATCH` with `watch` and `watch_mode`); writes `iterations` and
+/// `stop_index` and returns the stop index, or -1 with errno EINVAL for an invalid batch (by
+/// the header's list, and a non-zero `resume`: a resume point belongs to the module), in
+/// which case nothing ran.
 ///
 /// # Safety
 ///
 /// `batch` is null or points to a readable and writable `struct mc_batch` whose pointers
-/// are as for [`multicall_loop_sums`] and [`PerEntry`]; the system calls are ones the caller
-/// could make itself.
+/// are as for [`multicall_loop_sums`] and [`PerEntry`], and whose `watch`, with
+/// `MC_BATCH_WATCH`, is readable after each iteration (as the caller's own loop test needs
+/// it); the system calls are ones the caller could make itself.
 #[no_mangle]
 pub unsafe extern "C" fn multicall_run_batch(batch: *mut McBatch) -> c_long {
+    let saved = errno::Saved::new();
     if batch.is_null() {
-        let saved = errno::Saved::new();
         saved.replace(libc::EINVAL);
         return -1;
     }
     // SAFETY: non-null and readable per the caller; read unaligned, as a copy.
     let b = unsafe { batch.read_unaligned() };
-    if b.resume != 0 || b.reserved != 0 {
-        let saved = errno::Saved::new();
+    if b.resume != 0 {
         saved.replace(libc::EINVAL);
         return -1;
     }
-    let looped = b.flags & abi::MC_BATCH_LOOP != 0;
-    let mut iterations: c_ulong = 0;
-    let arrays = PerEntry {
-        sums: b.sums as *mut i64,
-        advances: b.advances as *const abi::McAdvance,
-    };
-    // SAFETY: forwarded from the caller; iterations is a local.
-    let stop = unsafe {
-        submit(
-            None,
-            b.entries as *mut McEntry,
-            b.count,
-            looped.then_some(b.max_iters),
-            &mut iterations,
-            b.flags & !abi::MC_BATCH_LOOP,
-            arrays,
-        )
-    };
-    if stop >= 0 {
-        // SAFETY: the caller's writable struct; the fields are written without references.
-        unsafe {
-            std::ptr::addr_of_mut!((*batch).iterations).write_unaligned(iterations as u64);
-            std::ptr::addr_of_mut!((*batch).stop_index).write_unaligned(stop as i64);
+    // SAFETY: forwarded from the caller.
+    match unsafe { runtime().run_batch(None, &b) } {
+        Ok(outcome) => {
+            // SAFETY: the caller's writable struct; the fields are written without
+            // references.
+            unsafe {
+                std::ptr::addr_of_mut!((*batch).iterations).write_unaligned(outcome.iterations);
+                std::ptr::addr_of_mut!((*batch).stop_index)
+                    .write_unaligned(outcome.stop_index as i64);
+            }
+            outcome.stop_index as c_long
+        }
+        Err(err) => {
+            saved.replace(err.errno());
+            -1
         }
     }
-    stop
 }
 
 /// `const char *multicall_backend(void)`: "kmod", "io_uring" or "direct": the backend

@@ -80,7 +80,13 @@
 //!
 //! The chain is built once per batch from the copy taken at submission
 //! ([`crate::batch::Batch`]) and submitted once per iteration; [`crate::batch::Batch::run`]
-//! reads its results as the direct backend's calls. The requests after a severed link
+//! reads its results as the direct backend's calls. One iteration per submission is also
+//! what makes a watched word (`MC_BATCH_WATCH`) exact here: the shared loop reads it between
+//! two submissions, after every request of the iteration has completed and after any
+//! handler of a signal that came during the wait has run, as on the direct backend; a chain
+//! of several iterations would run the next ones before the word could be read. (No call
+//! that maps raises a signal itself: writes map only to /dev/null, under an infinite
+//! file-size limit.) The requests after a severed link
 //! complete with -ECANCELED without running, and their result fields are left untouched, as
 //! on the direct backend. `pread`/`pwrite` do not map (io_uring ignores the offset of a
 //! pipe where the call fails with ESPIPE), nor `NONPOS` on a read (a short read would also

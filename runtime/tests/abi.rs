@@ -100,8 +100,8 @@ fn rust_mirror_matches_the_c_header() {
             offset_of!(McBatch, resume).to_string(),
         ),
         (
-            "offsetof_mc_batch_reserved",
-            offset_of!(McBatch, reserved).to_string(),
+            "offsetof_mc_batch_watch_mode",
+            offset_of!(McBatch, watch_mode).to_string(),
         ),
         (
             "offsetof_mc_batch_sums",
@@ -110,6 +110,10 @@ fn rust_mirror_matches_the_c_header() {
         (
             "offsetof_mc_batch_advances",
             offset_of!(McBatch, advances).to_string(),
+        ),
+        (
+            "offsetof_mc_batch_watch",
+            offset_of!(McBatch, watch).to_string(),
         ),
         ("sizeof_mc_advance", size_of::<McAdvance>().to_string()),
         ("alignof_mc_advance", align_of::<McAdvance>().to_string()),
@@ -138,8 +142,8 @@ fn rust_mirror_matches_the_c_header() {
             size_of_val(&McBatch::default().resume).to_string(),
         ),
         (
-            "sizeof_field_mc_batch_reserved",
-            size_of_val(&McBatch::default().reserved).to_string(),
+            "sizeof_field_mc_batch_watch_mode",
+            size_of_val(&McBatch::default().watch_mode).to_string(),
         ),
         ("MC_MAX_ENTRIES", MC_MAX_ENTRIES.to_string()),
         ("MC_MAX_ARGS", MC_MAX_ARGS.to_string()),
@@ -156,6 +160,12 @@ fn rust_mirror_matches_the_c_header() {
         ("MC_BATCH_ADVANCE", MC_BATCH_ADVANCE.to_string()),
         ("MC_BATCH_SIZE_VER0", MC_BATCH_SIZE_VER0.to_string()),
         ("MC_IOC_RUN_VER0", MC_IOC_RUN_VER0.to_string()),
+        ("MC_BATCH_SIZE_VER1", MC_BATCH_SIZE_VER1.to_string()),
+        ("MC_IOC_RUN_VER1", MC_IOC_RUN_VER1.to_string()),
+        ("MC_BATCH_WATCH", MC_BATCH_WATCH.to_string()),
+        ("MC_WATCH_SIZE", MC_WATCH_SIZE.to_string()),
+        ("MC_WATCH_ZERO", MC_WATCH_ZERO.to_string()),
+        ("MC_WATCH_MODES", MC_WATCH_MODES.to_string()),
         ("MC_IOC_MAGIC", MC_IOC_MAGIC.to_string()),
         ("MC_IOC_RUN", MC_IOC_RUN.to_string()),
         ("MC_DEVICE_NAME", MC_DEVICE_NAME.to_string()),

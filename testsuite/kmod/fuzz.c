@@ -3,7 +3,8 @@
  * A bounded-time fuzzer for /dev/multicall. Two unprivileged processes throw batches at the
  * ioctl until the time is up:
  *
- *  - well-formed random batches (1..64 entries, random predicates, references and loops) of
+ *  - well-formed random batches (1..64 entries, random predicates, references and loops,
+ *    some loops with a watched word that stays zero, becomes zero or cannot be read) of
  *    calls whose results are known in advance (getpid, reads of /dev/zero into good and bad
  *    buffers, writes to /dev/null, closes of bad descriptors, unknown and denied numbers),
  *    and calls that pull the batch's own ground from under it: close, close_range or dup2
@@ -12,8 +13,9 @@
  *    its own copy, taken at submission); a model computes what running them one by one
  *    gives, and every result, the stop index and the iteration count must match it;
  *  - malformed batches: random bytes for the batch and its entries (only the system-call
- *    numbers are kept harmless), extreme counts, and batch and entry pointers that are NULL,
- *    in the kernel, unmapped, read-only, misaligned or straddling a missing page: the ioctl
+ *    numbers are kept harmless), extreme counts, random watch modes, and batch, entry and
+ *    watch pointers that are NULL, in the kernel, unmapped, read-only, misaligned or
+ *    straddling a missing page, given by any of the three commands: the ioctl
  *    must answer 0, EINVAL or EFAULT, and a batch that ran must report sane outputs.
  *
  * The kernel log is checked for oops/WARN/BUG by the harness afterwards.
@@ -218,6 +220,14 @@ static long wellformed(void)
 	int loop = below(3) == 0;
 	uint64_t max_iters = 1 + below(4), iters = 0;
 	long stop_index = count;
+	/*
+	 * A looped batch may watch a word: 1, a zero word of the read-only page (never ends
+	 * it); 2, the same with MC_WATCH_ZERO (ends it after the first completed iteration);
+	 * 3, a word in the hole (cannot be read: ends it the same way).
+	 */
+	unsigned watch = loop && below(3) == 0 ? 1 + below(3) : 0;
+	unsigned wsize = 1u << below(4);
+	unsigned long cmd = watch || below(4) ? MC_IOC_RUN : MC_IOC_RUN_VER1;
 	struct mc_batch b;
 	unsigned i;
 	long r;
@@ -240,6 +250,8 @@ static long wellformed(void)
 				goto modelled;
 			}
 		}
+		if (watch >= 2)
+			break;
 	} while (loop && iters < max_iters);
 modelled:
 	memset(&fz_batch, 0, sizeof(fz_batch));
@@ -247,7 +259,14 @@ modelled:
 	fz_batch.count = count;
 	fz_batch.flags = loop ? MC_BATCH_LOOP : 0;
 	fz_batch.max_iters = max_iters;
-	r = ioctl(mc_fd, MC_IOC_RUN, &fz_batch) < 0 ? -errno : 0;
+	if (watch) {
+		fz_batch.flags |= MC_BATCH_WATCH;
+		fz_batch.watch_mode = wsize;
+		if (watch == 2 || (watch == 3 && below(2)))
+			fz_batch.watch_mode |= MC_WATCH_ZERO;
+		fz_batch.watch = (uintptr_t)(watch == 3 ? hole : ro_page) + wsize * below(page / wsize);
+	}
+	r = ioctl(mc_fd, cmd, &fz_batch) < 0 ? -errno : 0;
 	b = fz_batch;
 	if (dev != DEV_OPEN) {
 		/* The batch closed or replaced the device's descriptor: open the device again. */
@@ -257,8 +276,8 @@ modelled:
 		mc_open();
 	}
 	if (r != 0 || b.stop_index != stop_index || b.iterations != iters) {
-		printf("# well-formed batch of %u (loop %d): ioctl %ld, stop %lld/%ld, iterations %llu/%llu\n",
-		       count, loop, r, (long long)b.stop_index, stop_index,
+		printf("# well-formed batch of %u (loop %d, watch %u): ioctl %ld, stop %lld/%ld, iterations %llu/%llu\n",
+		       count, loop, watch, r, (long long)b.stop_index, stop_index,
 		       (unsigned long long)b.iterations, (unsigned long long)iters);
 		return 1;
 	}
@@ -307,7 +326,24 @@ static long malformed(void)
 	b->max_iters = below(4) ? below(4) : rnd();
 	if (b->max_iters > 4 && below(2))
 		b->max_iters = 4;
-	b->reserved = below(8) ? 0 : (uint32_t)rnd();
+	if (!below(4)) { /* a watch, often with the flag and a valid mode */
+		static const uint32_t modes[] = { 1, 2, 4, 8, 1 | MC_WATCH_ZERO, 8 | MC_WATCH_ZERO };
+
+		if (below(2))
+			b->flags |= MC_BATCH_WATCH | MC_BATCH_LOOP;
+		b->watch_mode = below(4) ? modes[below(6)] : (uint32_t)rnd();
+		switch (below(7)) {
+		case 0: b->watch = 0; break;
+		case 1: b->watch = (uintptr_t)ro_page + 8 * below(page / 8); break;
+		case 2: b->watch = (uintptr_t)hole + 8 * below(page / 8); break;
+		case 3: b->watch = KERNEL_ADDR + 8 * below(512); break;
+		case 4: b->watch = (uintptr_t)buf + below(64); break; /* the batch itself */
+		case 5: b->watch = -8; break;
+		default: b->watch = rnd(); break;
+		}
+	} else if (!below(8)) {
+		b->watch_mode = (uint32_t)rnd();
+	}
 	if (!below(8)) { /* a forged resume point: often in range, sometimes with a valid iteration */
 		b->resume = below(2) ? below(count <= MC_MAX_ENTRIES ? count + 2 : 66) : (uint32_t)rnd();
 		b->iterations = below(2) ? below(6) : rnd();
@@ -325,7 +361,11 @@ static long malformed(void)
 	}
 	if (b->flags & MC_BATCH_LOOP && b->max_iters > 4)
 		b->max_iters = 4; /* bound the time of a malformed loop that is valid after all */
-	r = mc_ioctl_raw(MC_IOC_RUN, arg);
+	switch (below(8)) {
+	case 0: r = mc_ioctl_raw(MC_IOC_RUN_VER0, arg); break;
+	case 1: r = mc_ioctl_raw(MC_IOC_RUN_VER1, arg); break;
+	default: r = mc_ioctl_raw(MC_IOC_RUN, arg); break;
+	}
 	if (r != 0 && r != -EINVAL && r != -EFAULT) {
 		printf("# malformed batch: ioctl gave %ld\n", r);
 		return 1;

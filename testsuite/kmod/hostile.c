@@ -180,8 +180,16 @@ static void count_2g(struct mc_entry *e, struct mc_batch *b) { (void)e; b->count
 static void flags_unknown(struct mc_entry *e, struct mc_batch *b) { (void)e; b->flags = 2; }
 static void flags_high(struct mc_entry *e, struct mc_batch *b) { (void)e; b->flags = MC_BATCH_LOOP | 0x80000000u; }
 static void loop_zero(struct mc_entry *e, struct mc_batch *b) { (void)e; b->flags = MC_BATCH_LOOP; b->max_iters = 0; }
-static void reserved(struct mc_entry *e, struct mc_batch *b) { (void)e; b->reserved = 1; }
-static void reserved_high(struct mc_entry *e, struct mc_batch *b) { (void)e; b->reserved = 0x80000000u; }
+static void watch_mode(struct mc_entry *e, struct mc_batch *b) { (void)e; b->watch_mode = 1; }
+static void watch_mode_high(struct mc_entry *e, struct mc_batch *b) { (void)e; b->watch_mode = 0x80000000u; }
+static void watch_no_flag(struct mc_entry *e, struct mc_batch *b) { (void)e; b->watch = (uintptr_t)&b->count; }
+static void watch_no_loop(struct mc_entry *e, struct mc_batch *b)
+{
+	(void)e;
+	b->flags = MC_BATCH_WATCH;
+	b->watch_mode = 4;
+	b->watch = (uintptr_t)&b->count;
+}
 /* Forged resume points: an entry past the end, or an iteration that cannot have begun. */
 static void resume_past(struct mc_entry *e, struct mc_batch *b) { (void)e; b->resume = 3; b->iterations = 1; }
 static void resume_huge(struct mc_entry *e, struct mc_batch *b) { (void)e; b->resume = 0xffffffffu; b->iterations = 1; }
@@ -218,8 +226,10 @@ static void test_invalid(void)
 	invalid("unknown flag", flags_unknown);
 	invalid("high flag bit", flags_high);
 	invalid("loop with max_iters 0", loop_zero);
-	invalid("reserved field set", reserved);
-	invalid("reserved field's high bit set", reserved_high);
+	invalid("watch_mode set without MC_BATCH_WATCH", watch_mode);
+	invalid("watch_mode's high bit set without MC_BATCH_WATCH", watch_mode_high);
+	invalid("watch set without MC_BATCH_WATCH", watch_no_flag);
+	invalid("MC_BATCH_WATCH without MC_BATCH_LOOP", watch_no_loop);
 	invalid("resume past the last entry (count + 1)", resume_past);
 	invalid("resume 0xffffffff", resume_huge);
 	invalid("resume with iterations 0", resume_iter_0);
@@ -236,7 +246,7 @@ static void test_invalid(void)
 	invalid("reference in the first entry", ref_first);
 	invalid("refs bit 6", ref_bit6);
 	invalid("refs bit 15", ref_bit15);
-	check_eq(mc_counter("refused_invalid") - v0, 25, "the module counted 25 invalid batches");
+	check_eq(mc_counter("refused_invalid") - v0, 27, "the module counted 27 invalid batches");
 }
 
 int main(void)

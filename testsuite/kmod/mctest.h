@@ -131,13 +131,13 @@ static inline int mc_open(void)
 }
 
 /*
- * Runs a batch with result sums and advances (the sums and advances fields, NULL for none):
- * returns the ioctl's result (0, or -errno) and fills *out (when not NULL) with the batch as
- * the module left it.
+ * Runs a batch with result sums, advances and a watched word (the sums, advances and watch
+ * fields, NULL for none; watch_mode is mode): returns the ioctl's result (0, or -errno) and
+ * fills *out (when not NULL) with the batch as the module left it.
  */
-static inline long mc_run_batch(struct mc_entry *ents, unsigned count, unsigned flags,
+static inline long mc_run_watch(struct mc_entry *ents, unsigned count, unsigned flags,
 				uint64_t max_iters, long long *sums, struct mc_advance *adv,
-				struct mc_batch *out)
+				const void *watch, unsigned mode, struct mc_batch *out)
 {
 	struct mc_batch b;
 	long r;
@@ -151,12 +151,22 @@ static inline long mc_run_batch(struct mc_entry *ents, unsigned count, unsigned 
 	b.stop_index = -2;
 	b.sums = (uintptr_t)sums;
 	b.advances = (uintptr_t)adv;
+	b.watch = (uintptr_t)watch;
+	b.watch_mode = mode;
 	r = ioctl(mc_open(), MC_IOC_RUN, &b);
 	if (r < 0)
 		r = -errno;
 	if (out)
 		*out = b;
 	return r;
+}
+
+/* Runs a batch with result sums and advances, as mc_run_watch. */
+static inline long mc_run_batch(struct mc_entry *ents, unsigned count, unsigned flags,
+				uint64_t max_iters, long long *sums, struct mc_advance *adv,
+				struct mc_batch *out)
+{
+	return mc_run_watch(ents, count, flags, max_iters, sums, adv, NULL, 0, out);
 }
 
 /* Runs a batch with result sums, as mc_run_batch. */

@@ -96,6 +96,7 @@ runtime_tests() {
 run semantics "$dir/semantics"
 run sums "$dir/sums"
 run advance "$dir/advance"
+run watch "$dir/watch"
 run hostile "$dir/hostile"
 run perms "$dir/perms"
 run device-mode device_mode

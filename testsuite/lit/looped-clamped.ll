@@ -71,6 +71,9 @@
 ; CHECK: store i32 40,
 ; CHECK: %mc.clamp.below = icmp slt i64 %mc.adv.start, 65536
 ; CHECK: store ptr null,
+; No watched word.
+; CHECK-NEXT: getelementptr inbounds [9 x i64], ptr %mc.batch, i64 0, i64 8
+; CHECK-NEXT: store i64 0,
 ; CHECK-NEXT: %mc.adv.ret = call i64 @multicall_run_batch(ptr %mc.batch)
 
 ; CHECK-LABEL: define i64 @above(

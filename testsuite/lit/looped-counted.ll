@@ -34,6 +34,9 @@
 ; CHECK-NEXT: %mc.cnt.bound = select i1 %mc.cnt.over, i64 4611686018427387904, i64 %mc.cnt.iters
 ; CHECK: store i64 %mc.cnt.bound,
 ; CHECK: store ptr null,
+; No watched word.
+; CHECK-NEXT: getelementptr inbounds [9 x i64], ptr %mc.batch, i64 0, i64 8
+; CHECK-NEXT: store i64 0,
 ; CHECK-NEXT: %mc.adv.ret = call i64 @multicall_run_batch(ptr %mc.batch)
 ; CHECK: mc.adv.round:
 ; CHECK: %mc.adv.carried = add i64 %mc.adv.start,

@@ -29,9 +29,10 @@ int main(void)
 	OFF(mc_batch, iterations);
 	OFF(mc_batch, stop_index);
 	OFF(mc_batch, resume);
-	OFF(mc_batch, reserved);
+	OFF(mc_batch, watch_mode);
 	OFF(mc_batch, sums);
 	OFF(mc_batch, advances);
+	OFF(mc_batch, watch);
 	SIZE(mc_advance);
 	OFF(mc_advance, by);
 	OFF(mc_advance, down);
@@ -53,6 +54,12 @@ int main(void)
 	CONST(MC_BATCH_ADVANCE);
 	CONST(MC_BATCH_SIZE_VER0);
 	CONST(MC_IOC_RUN_VER0);
+	CONST(MC_BATCH_SIZE_VER1);
+	CONST(MC_IOC_RUN_VER1);
+	CONST(MC_BATCH_WATCH);
+	CONST(MC_WATCH_SIZE);
+	CONST(MC_WATCH_ZERO);
+	CONST(MC_WATCH_MODES);
 	CONST(MC_IOC_MAGIC);
 	CONST(MC_IOC_RUN);
 	CONST(MC_MAX_ERRNO);
@@ -61,6 +68,6 @@ int main(void)
 	printf("MC_DEVICE_NAME %s\nMC_DEVICE_PATH %s\n", MC_DEVICE_NAME, MC_DEVICE_PATH);
 	printf("sizeof_field_mc_entry_args %zu\n", sizeof(((struct mc_entry *)0)->args));
 	printf("sizeof_field_mc_batch_resume %zu\n", sizeof(((struct mc_batch *)0)->resume));
-	printf("sizeof_field_mc_batch_reserved %zu\n", sizeof(((struct mc_batch *)0)->reserved));
+	printf("sizeof_field_mc_batch_watch_mode %zu\n", sizeof(((struct mc_batch *)0)->watch_mode));
 	return 0;
 }

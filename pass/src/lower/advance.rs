@@ -60,9 +60,9 @@ use crate::plan::{
 use crate::shim::Shim;
 use crate::sites::Site;
 
-// The batch is built as eight 64-bit words; these are the ABI's offsets of its fields.
+// The batch is built as nine 64-bit words; these are the ABI's offsets of its fields.
 const _: () = {
-    assert!(std::mem::size_of::<McBatch>() == 64);
+    assert!(std::mem::size_of::<McBatch>() == 72);
     assert!(std::mem::offset_of!(McBatch, entries) == 0);
     assert!(std::mem::offset_of!(McBatch, count) == 8);
     assert!(std::mem::offset_of!(McBatch, flags) == 12);
@@ -72,6 +72,7 @@ const _: () = {
     assert!(std::mem::offset_of!(McBatch, resume) == 40);
     assert!(std::mem::offset_of!(McBatch, sums) == 48);
     assert!(std::mem::offset_of!(McBatch, advances) == 56);
+    assert!(std::mem::offset_of!(McBatch, watch) == 64);
 };
 
 /// Derived argument `d` computed from its total's value `v`, as the original computes it
@@ -298,7 +299,7 @@ pub(super) fn lower(
     let dbg = Builder::location_of(first.call);
     let body = plan.header;
     let entries = Entries::alloca(b, first.function, n);
-    let words_ty = Builder::array(b.i64t, 8);
+    let words_ty = Builder::array(b.i64t, 9);
     let batch = b.alloca_in_entry(first.function, words_ty, "mc.batch");
     let sums_ty = Builder::array(b.i64t, n);
     let sums = b.alloca_in_entry(first.function, sums_ty, "mc.adv.sums");
@@ -414,6 +415,7 @@ pub(super) fn lower(
     }
     b.store(sums, word(6));
     b.store(if advances_any { advances } else { b.null_ptr() }, word(7));
+    b.store(b.c64(0), word(8));
     let (run, run_ty) = b.declare("multicall_run_batch", b.i64t, &mut [b.ptrt]);
     let ret = b.call(run_ty, run, &mut [batch], "mc.adv.ret");
     let at_call = Builder::previous_block(round);

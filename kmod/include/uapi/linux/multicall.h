@@ -38,7 +38,7 @@
  *  - Calls that depend on the caller's register frame or process identity are not run:
  *    their result is -ENOSYS (and the predicate is tested on that). They are the calls of
  *    MC_FOR_EACH_NEVER_RUN below, numbers with the x32 bit, and an ioctl whose command is
- *    MC_IOC_RUN (a batch cannot run a batch).
+ *    MC_IOC_RUN, MC_IOC_RUN_VER0 or MC_IOC_RUN_VER1 (a batch cannot run a batch).
  *  - Results from -MC_MAX_ERRNO to -1 are errors (-errno); any other value is a success.
  *  - A looped batch (MC_BATCH_LOOP) runs the whole batch again and again until a predicate
  *    fires, max_iters iterations have run, or a signal is pending at the start of an
@@ -66,15 +66,29 @@
  *    one entry write(fd, p, left) stopping on n < 0, with by[1] = by[2] = 1, bit 2 of down
  *    and bit 2 of until_nonpos. Advanced arguments are never written back; a restart goes
  *    on with them.
+ *  - A watched word (MC_BATCH_WATCH, looped batches only): watch points to a naturally aligned
+ *    integer of watch_mode & MC_WATCH_SIZE bytes (1, 2, 4 or 8). After each iteration that
+ *    completes (after the advancing arguments' tests, before the bound), the batch reads it,
+ *    as the program's own load would; when it is non-zero (with MC_WATCH_ZERO: when it is
+ *    zero) the batch ends there: stop_index is count, as at the bound. A watch that cannot
+ *    be read ends the batch the same way (the caller's own load then faults as it would
+ *    have). It is not read before the first iteration: the caller tested it before the
+ *    batch. This is a loop's test of a flag after each iteration, `while (!stop)` on a
+ *    volatile sig_atomic_t that a signal handler sets: a handler run by a call of the batch
+ *    (SIGPIPE, SIGXFSZ on the direct backend) or between two iterations is seen before the
+ *    next iteration begins, as the loop's test sees it. The caller tells the watch from the
+ *    bound by reading the word again.
  *  - An invalid batch (count 0 or above MC_MAX_ENTRIES, an unknown stop code, a stop_arg
  *    above 5, a reference to the entry itself or a later one, unknown flags, a looped batch
  *    with max_iters 0, MC_BATCH_SUMS with a null sums pointer or sums without it, the same
  *    for MC_BATCH_ADVANCE and advances, MC_BATCH_ADVANCE without MC_BATCH_LOOP, an advance
- *    by an entry at or above count, down, until_zero or until_nonpos bits for arguments
- *    that do not advance or above bit 5, an argument that both advances and is a
- *    reference, non-zero reserved fields, a resume above count, a resume with
- *    iterations 0 or above max_iters, or other than 1 without MC_BATCH_LOOP) is refused
- *    with EINVAL before any entry runs.
+ *    by an entry at or above count, MC_BATCH_WATCH without MC_BATCH_LOOP or with a null or
+ *    misaligned watch, a size other than 1, 2, 4 or 8 or unknown bits in watch_mode, a
+ *    non-zero watch or watch_mode without MC_BATCH_WATCH, down, until_zero or
+ *    until_nonpos bits for arguments that do not advance or above bit 5, an argument that
+ *    both advances and is a reference, non-zero reserved fields of struct mc_advance, a
+ *    resume above count, a resume with iterations 0 or above max_iters, or other than 1
+ *    without MC_BATCH_LOOP) is refused with EINVAL before any entry runs.
  *
  * Resuming (MC_IOC_RUN and restarts). User space sets resume to 0 for every new batch.
  * When an entry's call returns -ERESTARTSYS, -ERESTARTNOINTR or -ERESTARTNOHAND, the module
@@ -131,7 +145,14 @@ struct mc_entry {
 #define MC_BATCH_LOOP		(1U << 0)	/* repeat the batch (looped multi-call) */
 #define MC_BATCH_SUMS		(1U << 2)	/* keep per-entry result sums (sums) */
 #define MC_BATCH_ADVANCE	(1U << 3)	/* arguments advance by results (advances) */
-#define MC_BATCH_FLAGS		(MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE)
+#define MC_BATCH_WATCH		(1U << 5)	/* end when a watched word says so (watch) */
+#define MC_BATCH_FLAGS		(MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE | \
+				 MC_BATCH_WATCH)
+
+/* struct mc_batch.watch_mode (MC_BATCH_WATCH) */
+#define MC_WATCH_SIZE		0xfU		/* bytes of the watched integer: 1, 2, 4, 8 */
+#define MC_WATCH_ZERO		(1U << 4)	/* end when it is zero (else: when non-zero) */
+#define MC_WATCH_MODES		(MC_WATCH_SIZE | MC_WATCH_ZERO)
 /*
  * For libmulticall only, never in a struct mc_batch given to the module (which refuses it
  * as an unknown flag; the runtime strips it before any backend sees the batch): a promise
@@ -161,8 +182,10 @@ struct mc_advance {
 };
 
 /*
- * Argument of MC_IOC_RUN: 64 bytes. MC_IOC_RUN_VER0 takes its first MC_BATCH_SIZE_VER0 bytes
- * (everything before sums), as a batch without MC_BATCH_SUMS or MC_BATCH_ADVANCE.
+ * Argument of MC_IOC_RUN: 72 bytes. MC_IOC_RUN_VER0 takes its first MC_BATCH_SIZE_VER0 bytes
+ * (everything before sums), as a batch without MC_BATCH_SUMS, MC_BATCH_ADVANCE or
+ * MC_BATCH_WATCH; MC_IOC_RUN_VER1 its first MC_BATCH_SIZE_VER1 bytes (everything before
+ * watch), as a batch without MC_BATCH_WATCH.
  */
 struct mc_batch {
 	__u64 entries;		/* user pointer to struct mc_entry[count] */
@@ -172,16 +195,19 @@ struct mc_batch {
 	__u64 iterations;	/* out: iterations begun (1 without MC_BATCH_LOOP) */
 	__s64 stop_index;	/* out: entry whose predicate fired, or count */
 	__u32 resume;		/* 0 for a new batch; in/out: index + 1 of the entry to go on at */
-	__u32 reserved;		/* must be zero */
+	__u32 watch_mode;	/* MC_BATCH_WATCH: MC_WATCH_*; else 0 */
 	__u64 sums;		/* MC_BATCH_SUMS: user pointer to __s64[count], in/out; else 0 */
 	__u64 advances;		/* MC_BATCH_ADVANCE: user pointer to struct mc_advance[count] */
+	__u64 watch;		/* MC_BATCH_WATCH: user pointer to the watched integer; else 0 */
 };
 
 #define MC_BATCH_SIZE_VER0	48
+#define MC_BATCH_SIZE_VER1	64
 
 #define MC_IOC_MAGIC		0xB7
 #define MC_IOC_RUN		_IOWR(MC_IOC_MAGIC, 1, struct mc_batch)
 #define MC_IOC_RUN_VER0		_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, MC_BATCH_SIZE_VER0)
+#define MC_IOC_RUN_VER1		_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, MC_BATCH_SIZE_VER1)
 
 /* The misc device. */
 #define MC_DEVICE_NAME		"multicall"
