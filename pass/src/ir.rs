@@ -431,6 +431,10 @@ pub fn operand_name(v: LLVMValueRef) -> String {
     if is_instruction(v) {
         return value_name(v);
     }
+    // SAFETY: v is a live value; the query only reads its kind.
+    if unsafe { !llvm_sys::core::LLVMIsAGlobalValue(v).is_null() } {
+        return format!("@{}", name(v));
+    }
     let text = describe(v);
     text.rsplit(' ').next().unwrap_or(&text).to_string()
 }

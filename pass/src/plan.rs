@@ -172,6 +172,29 @@ pub struct Looped {
     /// their union, so a stop leaves by one of them, which the lowering finds by evaluating
     /// the tests again on the stopped iteration's values. Empty when one test does.
     pub stop_tests: Vec<Vec<(LLVMValueRef, LLVMBasicBlockRef)>>,
+    /// A flag the loop tests after its last call, on its way round (`legality::watch`).
+    pub watch: Option<Watch>,
+}
+
+/// A flag a whole loop tests on its way round, after the last call's own tests
+/// (`while (!stop)` on a `volatile sig_atomic_t` a signal handler sets): an integer of 1, 2, 4
+/// or 8 bytes at an address that does not change in the loop, compared with 0. The batch
+/// reads it after each iteration that completes (`MC_BATCH_WATCH`) and ends there when the
+/// test would leave; the lowering then makes the test again, and leaves as the original does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watch {
+    /// The load of the flag (volatile, atomic or plain), which only the test uses.
+    pub load: LLVMValueRef,
+    /// The comparison of the load with 0, which only the branch uses.
+    pub cmp: LLVMValueRef,
+    /// The branch: its block and the block it leaves the loop to (`LoopExit::from`, `to`).
+    pub exit: LoopExit,
+    /// Whether the true successor goes round.
+    pub round_if_true: bool,
+    /// The flag's size in bytes (`MC_WATCH_SIZE`).
+    pub size: u8,
+    /// Whether the loop leaves when the flag is zero (`while (running)`, `MC_WATCH_ZERO`).
+    pub leaves_on_zero: bool,
 }
 
 /// An argument of a whole loop's call that advances by a result of each iteration: a header

@@ -639,6 +639,40 @@ impl Remark {
         }
     }
 
+    /// A loop whose flag test before `first` moved to its way round.
+    pub(crate) fn flag_test_rotated(
+        sites: &[Site],
+        first: usize,
+        load: llvm_sys::prelude::LLVMValueRef,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "FlagTestRotated",
+            function: sites[first].function,
+            at: Some(sites[first].call),
+            message: format!(
+                "rotated the loop that tests {} before {}: the test runs once before the loop and after each iteration, so that the loop's header begins with {}",
+                crate::ir::operand_name(crate::ir::operand(load, 0)),
+                sites[first].label(),
+                sites[first].callee
+            ),
+        }
+    }
+
+    /// A loop with a flag test before `first` that LLVM did not rotate.
+    pub(crate) fn flag_test_not_rotated(sites: &[Site], first: usize, why: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "FlagTestRotation",
+            function: sites[first].function,
+            at: Some(sites[first].call),
+            message: format!(
+                "did not rotate the loop that tests a flag before {}: {why}",
+                sites[first].label()
+            ),
+        }
+    }
+
     /// A hot edge `b -> a` across a back edge whose loop is not rotated, and why.
     pub(crate) fn not_rotated(
         sites: &[Site],
@@ -951,6 +985,10 @@ impl Remark {
         let copy_shape = copy_shape(sites, entries, advances);
         let buffers = match plan {
             Plan::Straight(_) => String::new(),
+            Plan::Looped(l) if l.watch.is_some() => match &l.buffers {
+                Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
+                _ => "; no in-kernel copy: the flag is read after each iteration".to_string(),
+            },
             Plan::Looped(l) => match &l.buffers {
                 Buffers::Dead if copy_shape => "; its buffers are dead after the loop: the runtime may run it as an in-kernel copy (copy_file_range, sendfile, splice)".to_string(),
                 Buffers::LiveAtStop(why) if copy_shape => format!("; its buffers are dead after the loop but for a stop past the first call ({why}): the runtime may run it as an in-kernel copy that refills the buffer from a regular input at such a stop"),
@@ -958,13 +996,26 @@ impl Remark {
                 Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
             },
         };
+        // A flag the way round tests.
+        let watch = match plan {
+            Plan::Looped(l) => l.watch.as_ref(),
+            Plan::Straight(_) => None,
+        };
+        let watched = match watch {
+            Some(w) => format!(
+                "; the batch reads {} after each iteration as the loop's test does, and ends when it is {}",
+                crate::ir::operand_name(crate::ir::operand(w.load, 0)),
+                if w.leaves_on_zero { "zero" } else { "not zero" }
+            ),
+            _ => String::new(),
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "Clustered",
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{advancing}{buffers}",
+                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{advancing}{watched}{buffers}",
                 chain.join(" -> "),
                 stops.join(", "),
                 refs,

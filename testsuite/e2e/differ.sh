@@ -76,7 +76,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -90,9 +90,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves or localbuf)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf or flagcopy)" >&2
 	exit 2
 	;;
 esac
@@ -452,6 +452,28 @@ pcopyfor_cases() { pcopy_cases; }
 pcopydo_cases() { pcopy_cases; }
 halves_cases() { copy_cases; }
 localbuf_cases() { copy_cases; }
+# flagcopy: copy's inputs and outputs; SIGXFSZ is caught and the write unchecked, so a write
+# past the file-size limit (whole or after a short write) sets the flag and the loop ends at
+# its test (status 3, the same blocks and input offset); a read error or a full device ends
+# or does not end the loop as the original does (status 0).
+flagcopy_cases() {
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "cmp in out" -- in out
+	done
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir 0 -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-read-only-fs out_ro 1 -- in ro/out
+	check output-eacces out_eacces 1 -u -- in locked/out
+	check output-dev-full in_4097 0 -- in /dev/full
+	check output-full-tmpfs out_full 0 -e "test -s full/out" -- in full/out
+	check fsize-efbig in_2097152 3 -l 8 -x -e "test -s out" -- in out
+	check fsize-short-write in_2097152 3 -l 5 -e "test -s out" -- in out
+	check fsize-sigxfsz in_2097152 3 -l 8 -- in out
+	check closed-stdout in_4097 0 -c -e "cmp in out" -- in out
+	check closed-stdout-missing-input none 1 -c -- nope out
+}
 # headcount: copy's cases, OUT holding at most IN's first 384 blocks of 4096 bytes; an
 # input the second loop reads to its end (the first stopped by its count), and a file-size
 # limit the second loop reaches (a whole block, then a short write).

@@ -633,6 +633,7 @@ impl Checker<'_> {
             handed: Vec::new(),
             decided: Vec::new(),
             stop_tests,
+            watch: None,
         })
     }
 

@@ -32,14 +32,20 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::{advance, conditions, counted, dead_buffers, facts, resume, Checker, Reason, Refusal};
+use super::{
+    advance, conditions, counted, dead_buffers, facts, resume, watch, Checker, Reason, Refusal,
+};
 use crate::ir;
 use crate::plan::{
-    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Step, Stop,
+    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Step, Stop, Watch,
 };
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
+
+/// What `check_leaving` finds: the exits, the entries with their stops, whether the buffers
+/// are dead after the loop, and the flag the way round tests.
+type Leaving = (Vec<LoopExit>, Vec<Entry>, Buffers, Option<Watch>);
 
 impl Checker<'_> {
     /// Checks the loop around the chain `calls` (site indices in program order, `calls[0]`
@@ -151,7 +157,7 @@ impl Checker<'_> {
         let carried = header_values(self.shim, header, sites, c0, Vec::new(), |phi| {
             carried_value(phi, &inside, calls, sites, &[], &nonneg, &|_| None)
         })?;
-        let (exits, entries, buffers) =
+        let (exits, entries, buffers, watch) =
             self.check_leaving(calls, entries, gaps, &carried, header, &blocks)?;
         Ok(Looped {
             entries,
@@ -169,12 +175,14 @@ impl Checker<'_> {
             handed: Vec::new(),
             decided: Vec::new(),
             stop_tests: Vec::new(),
+            watch,
         })
     }
 
     /// The exits of a plain whole loop whose every stop leaves it (or, for an unchecked last
-    /// call, goes round: `ExitKind::Round`), with the entries' stops and whether the
-    /// buffers are dead after the loop.
+    /// call, goes round: `ExitKind::Round`), with the entries' stops, whether the buffers are
+    /// dead after the loop, and the flag the way round tests after the last call's tests
+    /// (`watch`), if it tests one.
     fn check_leaving(
         &mut self,
         calls: &[usize],
@@ -183,7 +191,7 @@ impl Checker<'_> {
         carried: &[Carried],
         header: LLVMBasicBlockRef,
         blocks: &[LLVMBasicBlockRef],
-    ) -> Result<(Vec<LoopExit>, Vec<Entry>, Buffers), Refusal> {
+    ) -> Result<Leaving, Refusal> {
         let sites = self.sites;
         let (c0, ck) = (calls[0], calls[calls.len() - 1]);
         let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
@@ -195,6 +203,10 @@ impl Checker<'_> {
             &sites[c0],
             std::ptr::null_mut(),
         );
+        let (watch, back) = match watch::split(&back, &inside) {
+            Some((watch, rest)) => (Some(watch), rest),
+            None => (None, back),
+        };
         let back_stop = conditions::back_edge(&back, sites, ck, c0, header)?;
         let back_exits: Vec<_> = back.exits().collect();
         let back_loads = conditions::loads(&back);
@@ -245,7 +257,7 @@ impl Checker<'_> {
             .collect();
         nothing_else_escapes(blocks, &inside, &calls_ir)?;
         let buffers = dead_buffers::check(&entries, sites, header);
-        Ok((exits, entries, buffers))
+        Ok((exits, entries, buffers, watch))
     }
 
     /// A plain whole loop whose stops resume the original loop right after their calls
@@ -402,6 +414,7 @@ impl Checker<'_> {
             handed,
             decided,
             stop_tests: Vec::new(),
+            watch: None,
         })
     }
 }

@@ -47,6 +47,7 @@ mod reentry;
 mod refusal;
 pub mod result_tests;
 mod resume;
+mod watch;
 
 use std::collections::HashMap;
 use std::rc::Rc;

@@ -44,11 +44,14 @@ use llvm_sys::prelude::*;
 use super::builder::Builder;
 use super::straight::{any_negative_argument, is_error, set_errno, Entries};
 use crate::ir;
-use crate::plan::{Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Step};
+use crate::plan::{Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Step, Watch};
 use crate::shim::Shim;
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
-use multicall_abi::{MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP};
+use multicall_abi::{
+    MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH,
+    MC_WATCH_ZERO,
+};
 
 /// The bound on iterations of one `multicall_loop` call. Reaching it costs one more call (the
 /// lowered code calls again), so it only needs to be out of reach of real loops; 2^62 is that
@@ -128,6 +131,13 @@ pub(crate) fn lower(
     let fill = b.block_before(plan.header, "mc.loop");
     let again = b.block_before(plan.header, "mc.loop.call");
     let fallback = b.block_before(plan.header, "mc.loop.fallback");
+    // A flag the way round tests (`Looped::watch`): the batch ends when the test would leave,
+    // and this block makes the test again, as does a round exit.
+    let watch = plan
+        .watch
+        .as_ref()
+        .map(|w| (w, b.block_before(plan.header, "mc.loop.watch")));
+    let round_to = watch.map_or(again, |(_, wb)| wb);
     // Where the loop resumes, its back edges come to the batch again: the carried values
     // enter it from the way in and from each back edge (a phi per value, which takes what the
     // header's phi took).
@@ -186,10 +196,48 @@ pub(crate) fn lower(
         .map(|(init, c)| init.unwrap_or_else(|| Builder::poison(ir::type_of(c.phi))))
         .collect();
 
+    // With dead buffers the runtime may move the data in the kernel: the batch's flags as an
+    // argument; with totals, the sums too.
+    let dead_flags = match plan.buffers {
+        Buffers::Dead => MC_BATCH_DEAD_BUFFERS,
+        Buffers::LiveAtStop(_) => MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
+        Buffers::Live(_) => 0,
+    };
+    // A watched loop runs through `multicall_run_batch`, its `struct mc_batch` filled with
+    // the entries.
+    let batch_ty = Builder::array(b.i64t, 9);
+    let batch = watch.map(|_| b.alloca_in_entry(first.function, batch_ty, "mc.batch"));
     b.position_at_end(fill);
     b.set_location(dbg);
     state.clear(b, n);
     let guards = entries.fill(b, &plan.entries, sites, replaced);
+    let batch = watch.zip(batch).map(|((w, _), batch)| {
+        let mut flags = MC_BATCH_LOOP | MC_BATCH_WATCH | dead_flags;
+        if state.sums.is_some() {
+            flags |= MC_BATCH_SUMS;
+        }
+        let mode = u64::from(w.size)
+            | if w.leaves_on_zero {
+                u64::from(MC_WATCH_ZERO)
+            } else {
+                0
+            };
+        let words = [
+            entries.ptr,
+            b.cu(b.i64t, u64::from(flags) << 32 | n as u64),
+            b.c64(MAX_ITERS),
+            b.c64(0),
+            b.c64(0),
+            b.cu(b.i64t, mode << 32),
+            state.sums.unwrap_or_else(|| b.null_ptr()),
+            b.null_ptr(),
+            ir::operand(w.load, 0),
+        ];
+        for (k, v) in words.into_iter().enumerate() {
+            b.store(v, b.element(batch, batch_ty, k));
+        }
+        batch
+    });
     match any_negative_argument(b, &guards) {
         Some(negative) => b.cond_br(negative, fallback, again),
         None => b.br(again),
@@ -199,45 +247,61 @@ pub(crate) fn lower(
     b.set_location(dbg);
     // Completed iterations of the calls before this one (counters only).
     let done_before = state.iters.map(|_| b.phi(b.i64t, "mc.loop.done"));
-    // With dead buffers the runtime may move the data in the kernel: the batch's flags as an
-    // argument; with totals, the sums too.
-    let flags = match plan.buffers {
-        Buffers::Dead => MC_BATCH_DEAD_BUFFERS,
-        Buffers::LiveAtStop(_) => MC_BATCH_DEAD_BUFFERS | MC_BATCH_LIVE_AT_STOP,
-        Buffers::Live(_) => 0,
-    };
-    let dead = flags != 0;
-    let flags = b.c32(flags);
-    let iters_arg = state.iters.unwrap_or_else(|| b.null_ptr());
-    let mut params = vec![b.ptrt, b.i32t, b.i64t, b.ptrt];
-    let mut args = vec![entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), iters_arg];
-    let name = match (state.sums, dead) {
-        (None, false) => "multicall_loop",
-        (None, true) => {
-            params.push(b.i32t);
-            args.push(flags);
-            "multicall_loop_flags"
+    let (ret, begun) = match batch {
+        Some(batch) => {
+            let (run, run_ty) = b.declare("multicall_run_batch", b.i64t, &mut [b.ptrt]);
+            let ret = b.call(run_ty, run, &mut [batch], "mc.loop.ret");
+            // struct mc_batch's iterations, the fourth word.
+            let word = b.element(batch, batch_ty, 3);
+            let begun = state.iters.map(|_| b.load(b.i64t, word, "mc.loop.iters"));
+            (ret, begun)
         }
-        (Some(sums), _) => {
-            params.extend([b.i32t, b.ptrt]);
-            args.extend([flags, sums]);
-            "multicall_loop_sums"
+        None => {
+            let dead = dead_flags != 0;
+            let flags = b.c32(dead_flags);
+            let iters_arg = state.iters.unwrap_or_else(|| b.null_ptr());
+            let mut params = vec![b.ptrt, b.i32t, b.i64t, b.ptrt];
+            let mut args = vec![entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), iters_arg];
+            let name = match (state.sums, dead) {
+                (None, false) => "multicall_loop",
+                (None, true) => {
+                    params.push(b.i32t);
+                    args.push(flags);
+                    "multicall_loop_flags"
+                }
+                (Some(sums), _) => {
+                    params.extend([b.i32t, b.ptrt]);
+                    args.extend([flags, sums]);
+                    "multicall_loop_sums"
+                }
+            };
+            let (mc_loop, mc_loop_ty) = b.declare(name, b.i64t, &mut params);
+            let ret = b.call(mc_loop_ty, mc_loop, &mut args, "mc.loop.ret");
+            // Iterations begun by this call; every one completed when it returns count.
+            let begun = state.iters.map(|p| b.load(b.i64t, p, "mc.loop.iters"));
+            (ret, begun)
         }
     };
-    let (mc_loop, mc_loop_ty) = b.declare(name, b.i64t, &mut params);
-    let ret = b.call(mc_loop_ty, mc_loop, &mut args, "mc.loop.ret");
-    // Iterations begun by this call; every one completed when it returns count.
-    let begun = state.iters.map(|p| b.load(b.i64t, p, "mc.loop.iters"));
     let done_after = done_before
         .zip(begun)
         .map(|(d, it)| b.arith(LLVMOpcode::LLVMAdd, d, it, "mc.loop.done.next"));
+    // With a watch, the iterations completed when its test goes round (its block's phi).
+    let watch_done = watch
+        .zip(done_before)
+        .map(|((_, wb), _)| phi_in(b, wb, "mc.loop.watch.done", again));
     if let (Some(d), Some(next)) = (done_before, done_after) {
-        Builder::add_incoming(d, &[(b.c64(0), fill), (next, again)]);
+        match (watch, watch_done) {
+            (Some((_, wb)), Some(wd)) => {
+                Builder::add_incoming(d, &[(b.c64(0), fill), (wd, wb)]);
+                Builder::add_incoming(wd, &[(next, again)]);
+            }
+            _ => Builder::add_incoming(d, &[(b.c64(0), fill), (next, again)]),
+        }
     }
     let errno_fn = b.declare("__errno_location", b.ptrt, &mut []);
 
     // One exit per entry: the results of that iteration, then the original exit target.
-    let mut cases = vec![(b.c64(n as i64), again)];
+    let mut cases = vec![(b.c64(n as i64), round_to)];
     // (out block, the converted results of entries 0..=i).
     let mut outs: Vec<(LLVMBasicBlockRef, Vec<LLVMValueRef>)> = Vec::with_capacity(n);
     // Per exit, the carried values (phi, next) it leaves with.
@@ -293,10 +357,10 @@ pub(crate) fn lower(
                     }
                 }
             }
-            if let (Some(d), Some(after)) = (done_before, done_after) {
+            if let (Some(d), Some(after)) = (watch_done.or(done_before), done_after) {
                 Builder::add_incoming(d, &[(after, out_b)]);
             }
-            b.br(again);
+            b.br(round_to);
         } else if let (ExitKind::Resume { .. }, Some(Some(at))) = (exit.kind, resume_at.get(i)) {
             // The original code goes on after the call; the rewrites give it this
             // iteration's values.
@@ -305,6 +369,19 @@ pub(crate) fn lower(
             leave(b, exit, out_b);
         }
         outs.push((out_b, values));
+    }
+    if let Some((w, wb)) = watch {
+        let (out_b, values, per) = watch_exit(
+            b,
+            (w, wb, again),
+            plan,
+            sites,
+            &entries,
+            &state,
+            (&inits, watch_done),
+        );
+        outs.push((out_b, values));
+        carried_outs.push(per);
     }
 
     // The original loop, entered with the carried values of the iterations completed so far.
@@ -818,4 +895,86 @@ pub(super) fn next_value(
         },
     };
     plus_minus(b, c.minus, start, step, "mc.loop.next")
+}
+
+/// A phi of type i64 in the empty block `block`; the builder goes back to the end of `back`.
+fn phi_in(
+    b: &Builder,
+    block: LLVMBasicBlockRef,
+    name: &str,
+    back: LLVMBasicBlockRef,
+) -> LLVMValueRef {
+    b.position_at_end(block);
+    let phi = b.phi(b.i64t, name);
+    b.position_at_end(back);
+    phi
+}
+
+/// The watch's test made again in `wb` (`(watch, wb, again)`), after a batch that ended at
+/// count or a round exit: round to `again`, or out by a new block to the test's own exit,
+/// with every entry's result of the last iteration (all ran; an error result reads as -1,
+/// errno already set by the round exit) and the carried values after the completed
+/// iterations (`inits`, `done`: the count of them). Returns the out block, the results and
+/// the carried values' (start of the last iteration, next) pairs.
+#[allow(clippy::type_complexity)]
+fn watch_exit(
+    b: &Builder,
+    (w, wb, again): (&Watch, LLVMBasicBlockRef, LLVMBasicBlockRef),
+    plan: &Looped,
+    sites: &[Site],
+    entries: &Entries,
+    state: &State,
+    (inits, done): (&[LLVMValueRef], Option<LLVMValueRef>),
+) -> (
+    LLVMBasicBlockRef,
+    Vec<LLVMValueRef>,
+    Vec<(LLVMValueRef, LLVMValueRef)>,
+) {
+    let dbg = Builder::location_of(w.cmp);
+    b.position_at_end(wb);
+    b.set_location(dbg);
+    let flag = b.clone_with(w.load, &HashMap::new());
+    let cmp = b.clone_with(w.cmp, &HashMap::from([(w.load, flag)]));
+    let out_b = b.block_before(plan.header, "mc.loop.watch.out");
+    if w.round_if_true {
+        b.cond_br(cmp, again, out_b);
+    } else {
+        b.cond_br(cmp, out_b, again);
+    }
+    b.position_at_end(out_b);
+    b.set_location(dbg);
+    let values: Vec<LLVMValueRef> = plan
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(j, e)| {
+            let ty = ir::type_of(sites[e.site].call);
+            let raw = entries.raw_result(b, j, &format!("mc.loop.watch.raw.{j}"));
+            let iserr = is_error(b, raw, "");
+            b.select(iserr, b.minus_one(ty), b.i64_as(raw, ty), "mc.loop.watch.x")
+        })
+        .collect();
+    // The last iteration completed: the carried values after it are the `next` values of
+    // that iteration, and its start is one step back.
+    let last = done.map(|d| b.arith(LLVMOpcode::LLVMSub, d, b.c64(1), "mc.loop.watch.last"));
+    let per = plan
+        .carried
+        .iter()
+        .zip(inits)
+        .map(|(c, &init)| {
+            let next = state.completed(b, c, init, done);
+            let start = match c.step {
+                Step::Invariant(_) => state.completed(b, c, init, last),
+                Step::Result { .. } => {
+                    // next - (0 + step) or next - (0 - step): one iteration's change.
+                    let zero = ir::const_of(ir::type_of(c.phi), 0);
+                    let change = next_value(b, c, zero, &values);
+                    plus_minus(b, true, next, change, "mc.loop.watch.start")
+                }
+            };
+            (start, next)
+        })
+        .collect();
+    leave(b, &w.exit, out_b);
+    (out_b, values, per)
 }

@@ -45,6 +45,7 @@ mod counts;
 mod dispatch;
 mod duplicate;
 mod finished;
+mod flag_test;
 mod globals;
 mod hoist;
 mod lifetimes;
@@ -207,6 +208,8 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // around them.
     ("globals", globals::run),
     ("hoist", hoist::run),
+    // A flag tested before the first call (`while (running)`): tested on the way round.
+    ("flag_test", flag_test::run),
     ("rotate", rotate::run),
     // A copy loop clang rotated around a write-all loop that a retried read also enters:
     // the read's block merged with its copy on the way in, so that the loop begins there.

@@ -1,0 +1,145 @@
+//! A flag tested on a whole loop's way round (`MC_BATCH_WATCH`).
+//!
+//! ```c
+//! static volatile sig_atomic_t stop;          /* set by a signal handler */
+//! while (!stop && (n = read(in, buf, sizeof buf)) > 0)
+//!         write(out, buf, n);
+//! ```
+//!
+//! clang rotates the loop: the header begins with `read`, and after `write` the latch loads
+//! `stop` and leaves when it is not zero. The load is no system call and no stop predicate,
+//! so on its own it keeps the loop from being one looped batch. It is one when the batch
+//! reads the flag where the latch does: after each iteration that completes, it reads the
+//! integer at the same address and ends (stop index count) when the test would leave. The
+//! lowering then makes the test again and leaves or goes round as the original does.
+//!
+//! The test qualifies when it is the last conditional branch on the way from the last call
+//! back to the header (every test of the last call's result comes before it, so an iteration
+//! it ends is a completed one), it leaves the loop, its condition is `icmp eq|ne` of the load
+//! with 0 and nothing else uses either, and the load reads an integer of 1, 2, 4 or 8 bytes,
+//! aligned to its size, at an address defined outside the loop. The load may be volatile,
+//! atomic or plain: the batch reads the same memory at the same point of the iteration, so
+//! what it sees is what the original's load would see (a handler that ran during the
+//! iteration, or a call of the batch that wrote the flag).
+
+use std::collections::HashSet;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
+
+use super::facts::{Gap, Step};
+use crate::ir;
+use crate::plan::{ExitKind, LoopExit, Watch};
+
+/// The flag test of the way round `gap` (from the loop's last call back to its header, over
+/// the loop's blocks `inside`), and the gap without it (its load, comparison and branch), for
+/// the checks of the rest; `None` when the last test on the way is no such test.
+pub(crate) fn split(gap: &Gap, inside: &HashSet<LLVMBasicBlockRef>) -> Option<(Watch, Gap)> {
+    let (at, inst, cond, off, round_if_true) =
+        gap.steps
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, s)| match *s {
+                Step::Branch {
+                    inst,
+                    cond,
+                    off,
+                    continue_if_true,
+                } => Some(Some((i, inst, cond, off, continue_if_true))),
+                Step::Switch { .. } => Some(None),
+                Step::Inst { .. } => None,
+            })??;
+    if inside.contains(&off) || !only_used_by(cond, inst) {
+        return None;
+    }
+    let pred = ir::icmp_predicate(cond)?;
+    let (lhs, rhs) = (ir::operand(cond, 0), ir::operand(cond, 1));
+    let load = match (ir::const_int(lhs), ir::const_int(rhs)) {
+        (None, Some(0)) => lhs,
+        (Some(0), None) => rhs,
+        _ => return None,
+    };
+    let size = flag_size(load, inside)?;
+    if !only_used_by(load, cond) {
+        return None;
+    }
+    // The way round is taken when the condition is `round_if_true`; it leaves on a zero flag
+    // when that is `flag != 0` (or `flag == 0` false).
+    let leaves_on_zero = match pred {
+        LLVMIntPredicate::LLVMIntNE => round_if_true,
+        LLVMIntPredicate::LLVMIntEQ => !round_if_true,
+        _ => return None,
+    };
+    let recorded = |v: LLVMValueRef| {
+        gap.steps[..at]
+            .iter()
+            .any(|s| matches!(*s, Step::Inst { inst, .. } if inst == v))
+    };
+    if !recorded(load) || !recorded(cond) {
+        return None;
+    }
+    let rest = Gap {
+        steps: gap
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|&(i, s)| {
+                i != at && !matches!(*s, Step::Inst { inst, .. } if inst == load || inst == cond)
+            })
+            .map(|(_, s)| s.clone())
+            .collect(),
+        end: gap.end.clone(),
+        on_path: gap.on_path.clone(),
+    };
+    let watch = Watch {
+        load,
+        cmp: cond,
+        exit: LoopExit {
+            from: ir::parent_block(inst),
+            to: off,
+            kind: ExitKind::Leave,
+        },
+        round_if_true,
+        size,
+        leaves_on_zero,
+    };
+    Some((watch, rest))
+}
+
+/// The size in bytes of the integer `load` reads, when it is a load in the loop (`inside`) of
+/// 1, 2, 4 or 8 bytes, aligned to its size, from an address defined outside the loop.
+fn flag_size(load: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Option<u8> {
+    if !ir::is_instruction(load)
+        || ir::opcode(load) != LLVMOpcode::LLVMLoad
+        || !inside.contains(&ir::parent_block(load))
+    {
+        return None;
+    }
+    let ty = ir::type_of(load);
+    if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind {
+        return None;
+    }
+    let size = match ir::int_width(ty) {
+        8 => 1u8,
+        16 => 2,
+        32 => 4,
+        64 => 8,
+        _ => return None,
+    };
+    // SAFETY: `load` is a live load instruction (checked above).
+    let align = unsafe { llvm_sys::core::LLVMGetAlignment(load) };
+    if align < u32::from(size) {
+        return None;
+    }
+    let ptr = ir::operand(load, 0);
+    if ir::is_instruction(ptr) && inside.contains(&ir::parent_block(ptr)) {
+        return None;
+    }
+    Some(size)
+}
+
+/// Whether the only user of `v` is `user`, once.
+fn only_used_by(v: LLVMValueRef, user: LLVMValueRef) -> bool {
+    matches!(ir::value_users(v).as_slice(), [u] if *u == user)
+}
