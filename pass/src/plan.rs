@@ -314,6 +314,11 @@ pub struct Clamped {
     /// For an `int` total (`v` of 32 bits, `next = v - trunc(result)`): the 32-bit `min`,
     /// which `inst` extends to 64 bits.
     pub part: Option<LLVMValueRef>,
+    /// For a total that goes up towards a limit `S` defined before the loop
+    /// (`min(S - v, B)`, `v` going up by the call's result): `S` and the `sub`. The count left
+    /// is then `S - v`, which the batch needs at least `cap` (signed when `signed`) at its
+    /// start, as it needs `v` itself otherwise.
+    pub remaining: Option<(LLVMValueRef, LLVMValueRef)>,
 }
 
 impl Clamped {

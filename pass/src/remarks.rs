@@ -918,10 +918,19 @@ impl Remark {
                                     .as_ref()
                                     .and_then(|t| t.clamped.iter().find(|c| c.carried == k));
                                 match clamp {
-                                    Some(c) => format!(
-                                        "{name} (total of {callee}'s results, whose count is min({name}, {cap}): the batch passes {cap} for the iterations {name} has room for)",
-                                        cap = c.cap
-                                    ),
+                                    Some(c) => {
+                                        let left = match c.remaining {
+                                            Some((limit, _)) => format!(
+                                                "{} - {name}",
+                                                crate::ir::operand_name(limit)
+                                            ),
+                                            None => name.clone(),
+                                        };
+                                        format!(
+                                            "{name} (total of {callee}'s results, whose count is min({left}, {cap}): the batch passes {cap} for the iterations {left} has room for)",
+                                            cap = c.cap
+                                        )
+                                    }
                                     None => format!("{name} (total of {callee}'s results)"),
                                 }
                             }

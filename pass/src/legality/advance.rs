@@ -173,10 +173,10 @@ impl Checker<'_> {
                         && (!ir::is_instruction(d.base)
                             || !inside.contains(&ir::parent_block(d.base)))
                 });
-                if derived_here {
-                    derived_insts.push(inst);
-                } else if clamp::in_clamp(inst, header) {
+                if clamp::in_clamp(inst, header) {
                     clamp_insts.push(inst);
+                } else if derived_here {
+                    derived_insts.push(inst);
                 } else if self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                     return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
                 }
@@ -195,12 +195,12 @@ impl Checker<'_> {
             }
             if ir::is_phi(inst) {
                 phis.push(inst);
+            } else if top_test.is_none() && clamp::in_clamp(inst, header) {
+                clamp_insts.push(inst);
             } else if top_test.is_none() && derivation(inst, header).is_some() {
                 derived_insts.push(inst);
             } else if top_test.is_none() && parts.contains(&inst) {
                 continue;
-            } else if top_test.is_none() && clamp::in_clamp(inst, header) {
-                clamp_insts.push(inst);
             } else if top_test.is_some() && super::counted::counter_step_in(inst, header) {
                 // A counter's next value before the top's test (`while (n--)`): checked
                 // below to be a carried counter's.
@@ -271,7 +271,10 @@ impl Checker<'_> {
                     .chain(clamp_insts.iter().copied().filter_map(|x| {
                         clamp::clamp_of(x, header)
                             .filter(|c| c.phi == phi)
-                            .map(|c| c.part.unwrap_or(x))
+                            .map(|c| {
+                                // Its one use: the `min`, its 32-bit part, or `S - phi`.
+                                c.remaining.map_or(c.part.unwrap_or(x), |(_, sub)| sub)
+                            })
                     }))
                     // A counter zero-extended for the test (`legality::counted`).
                     .chain(test.into_iter().flat_map(|(t, _)| {
@@ -387,8 +390,16 @@ impl Checker<'_> {
             }
         }
         let nonneg = |e: usize| stop_of(e).stops_on_error();
-        let mut clamped = clamp::clamped(&clamp_insts, header, &carried, &entries, sites, &nonneg)
-            .map_err(|(value, why)| Refusal::new(value, Reason::ClampedCount { value, why }))?;
+        let mut clamped = clamp::clamped(
+            &clamp_insts,
+            header,
+            &inside,
+            &carried,
+            &entries,
+            sites,
+            &nonneg,
+        )
+        .map_err(|(value, why)| Refusal::new(value, Reason::ClampedCount { value, why }))?;
         // The test: an advancing argument (top) or its next value (rotated) against 0, or a
         // counter against a bound.
         let rotated = until_exit.is_some();

@@ -3,6 +3,13 @@
 //! &off, min(left, B))`, `left -= n`, which clang gives as `llvm.umin` (or `llvm.smin`) of
 //! the total `left` and `B` (of an `int` total: a 32-bit `min` extended to 64 bits).
 //!
+//! The count left may also be the distance of a total that goes up to a limit `S` defined
+//! before the loop: `while (got < size) { n = read(fd, buf, min(size - got, B)); ...; got +=
+//! n; }`, `min(S - got, B)`. Then `S - got` plays the part of `left` (it goes down by the same
+//! results), and the loop's test must be `got < S` (signed or unsigned): at the batch's start
+//! it held (the batch begins after it, or after the guard a rotation copies before the loop),
+//! so `S - got` there is the exact distance, and while it stays at least `B` the test goes on.
+//!
 //! A looped batch runs every iteration with the same count, and `min(left, B)` changes only
 //! when `left` falls below `B`. So the batch passes `B` for at most `left / B` iterations
 //! from `left >= B`: each call moves at most its count, so `left` is still at least `B` when
@@ -10,6 +17,8 @@
 //! on (`left > 0`, `left != 0`), so that the batch never runs an iteration the original
 //! would not; after the batch the lowering asks the test again, and from `left < B` the
 //! original code runs the last chunk.
+
+use std::collections::HashSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
@@ -19,18 +28,42 @@ use crate::ir;
 use crate::plan::{ArgSource, Carried, Cast, Clamped, Entry, Step};
 use crate::sites::Site;
 
-/// `min(phi, cap)` as `clamp_of` finds it.
+/// `min(phi, cap)` (or `min(S - phi, cap)`) as `clamp_of` finds it.
 pub(super) struct Clamp {
     pub phi: LLVMValueRef,
     pub cap: u64,
     pub signed: bool,
     /// For a 32-bit total, the `min` call the argument extends.
     pub part: Option<LLVMValueRef>,
+    /// For `min(S - phi, cap)`: `S` and the `sub`.
+    pub remaining: Option<(LLVMValueRef, LLVMValueRef)>,
 }
 
-/// The `min` of a phi of `header` and a constant between 1 and the type's largest signed
-/// value that `call` computes: `llvm.umin` or `llvm.smin` of 32 or 64 bits.
-fn min_of(call: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<(LLVMValueRef, u64, bool)> {
+/// `S - phi` of a 64-bit phi of `header`, used by nothing but `user`: (phi, S).
+fn remaining_of(
+    v: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+    user: LLVMValueRef,
+) -> Option<(LLVMValueRef, LLVMValueRef)> {
+    if !ir::is_instruction(v)
+        || ir::opcode(v) != LLVMOpcode::LLVMSub
+        || ir::parent_block(v) != ir::parent_block(user)
+        || ir::value_users(v) != [user]
+    {
+        return None;
+    }
+    let (limit, phi) = (ir::operand(v, 0), ir::operand(v, 1));
+    let is_phi = ir::is_instruction(phi)
+        && ir::is_phi(phi)
+        && ir::parent_block(phi) == header
+        && ir::int_width(ir::type_of(phi)) == 64;
+    is_phi.then_some((phi, limit))
+}
+
+/// The `min` of a phi of `header` (or of `S - phi`, 64 bits) and a constant between 1 and
+/// the type's largest signed value that `call` computes: `llvm.umin` or `llvm.smin` of 32 or
+/// 64 bits (as a `Clamp` without `part`).
+fn min_of(call: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<Clamp> {
     if !ir::is_instruction(call) || !ir::is_call(call) {
         return None;
     }
@@ -48,6 +81,10 @@ fn min_of(call: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<(LLVMValueRef
         (Some(c), None) => (args[1], c),
         _ => return None,
     };
+    let (phi, remaining) = match remaining_of(phi, header, call) {
+        Some((total, limit)) if width == 64 => (total, Some((limit, phi))),
+        _ => (phi, None),
+    };
     let is_phi = ir::is_instruction(phi)
         && ir::is_phi(phi)
         && ir::parent_block(phi) == header
@@ -59,7 +96,13 @@ fn min_of(call: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<(LLVMValueRef
     } else {
         i64::from(i32::MAX)
     };
-    (is_phi && cap > 0 && cap <= top).then_some((phi, cap as u64, signed))
+    (is_phi && cap > 0 && cap <= top).then_some(Clamp {
+        phi,
+        cap: cap as u64,
+        signed,
+        part: None,
+        remaining,
+    })
 }
 
 /// The clamp the argument `inst` computes: `llvm.umin.i64` or `llvm.smin.i64` of a phi of
@@ -77,32 +120,29 @@ pub(super) fn clamp_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Option<
     };
     match widened {
         Some(part) => {
-            let (phi, cap, signed) = min_of(part, header)?;
+            let clamp = min_of(part, header)?;
             // Either extension gives the cap itself (at most i32::MAX) where the min is it.
-            (ir::int_width(ir::type_of(part)) == 32 && ir::users(part).len() == 1).then_some(
-                Clamp {
-                    phi,
-                    cap,
-                    signed,
-                    part: Some(part),
-                },
-            )
-        }
-        None => {
-            let (phi, cap, signed) = min_of(inst, header)?;
-            (ir::int_width(ir::type_of(inst)) == 64).then_some(Clamp {
-                phi,
-                cap,
-                signed,
-                part: None,
+            (ir::int_width(ir::type_of(part)) == 32
+                && ir::users(part).len() == 1
+                && clamp.remaining.is_none())
+            .then_some(Clamp {
+                part: Some(part),
+                ..clamp
             })
         }
+        None => min_of(inst, header).filter(|_| ir::int_width(ir::type_of(inst)) == 64),
     }
 }
 
-/// Whether `inst` computes a clamp's argument (`clamp_of`) or its 32-bit `min`.
+/// Whether `inst` computes a clamp's argument (`clamp_of`), its 32-bit `min`, or the count
+/// left `S - phi` it clamps.
 pub(super) fn in_clamp(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> bool {
-    clamp_of(inst, header).is_some() || is_clamp_part(inst, header)
+    clamp_of(inst, header).is_some()
+        || is_clamp_part(inst, header)
+        || ir::value_users(inst)
+            .first()
+            .and_then(|&user| clamp_of(user, header))
+            .is_some_and(|c| c.remaining.is_some_and(|(_, sub)| sub == inst))
 }
 
 /// Whether `inst` is the 32-bit `min` of a clamp (`Clamp::part`) whose extension is in
@@ -137,6 +177,7 @@ fn count_argument(e: &Entry, sites: &[Site]) -> Option<usize> {
 pub(super) fn clamped(
     insts: &[LLVMValueRef],
     header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
     carried: &[Carried],
     entries: &[Entry],
     sites: &[Site],
@@ -156,15 +197,32 @@ pub(super) fn clamped(
         // A 64-bit total of the raw result, or an `int` one of the result cut to 32 bits
         // (exact: a completed iteration's result is between 0 and the cap).
         let width = ir::int_width(ir::type_of(clamp.phi));
+        if let Some((limit, _)) = clamp.remaining {
+            if ir::is_instruction(limit) && inside.contains(&ir::parent_block(limit)) {
+                let why = format!(
+                    "the limit {} of the count left is computed in the loop",
+                    ir::operand_name(limit)
+                );
+                return Err((inst, why));
+            }
+        }
+        // Down by the result (`left`), or up towards the limit (`S - v`).
+        let down = clamp.remaining.is_none();
         let entry = match &c.step {
-            Step::Result { entry, casts } if c.minus && casts.is_empty() && width == 64 => *entry,
+            Step::Result { entry, casts } if c.minus == down && casts.is_empty() && width == 64 => {
+                *entry
+            }
             Step::Result { entry, casts }
                 if c.minus && width == 32 && matches!(casts[..], [(Cast::Trunc, _)]) =>
             {
                 *entry
             }
             _ => {
-                let why = format!("{name} does not go down by a call's result");
+                let why = if down {
+                    format!("{name} does not go down by a call's result")
+                } else {
+                    format!("{name} does not go up by a call's result")
+                };
                 return Err((inst, why));
             }
         };
@@ -192,6 +250,7 @@ pub(super) fn clamped(
             cap: clamp.cap,
             signed: clamp.signed,
             part: clamp.part,
+            remaining: clamp.remaining,
         });
     }
     Ok(out)
@@ -218,6 +277,29 @@ pub(super) fn clamp_test(
     for cl in clamped.iter_mut() {
         let c = &carried[cl.carried];
         let v = if rotated { c.next } else { c.phi };
+        // Up to a limit: the test must be `v < S` (it held where the batch begins, and holds
+        // while `S - v` is at least the cap); a signed test makes the clamp's range signed.
+        if let Some((limit, _)) = cl.remaining {
+            let pred = if goes_on {
+                pred
+            } else {
+                ir::inverse_predicate(pred)
+            };
+            let below = match (lhs == v && rhs == limit, lhs == limit && rhs == v) {
+                (true, _) => Some(pred),
+                (_, true) => Some(ir::swapped_predicate(pred)),
+                _ => None,
+            };
+            match below {
+                Some(LLVMIntPredicate::LLVMIntSLT) => {
+                    cl.signed = true;
+                    return true;
+                }
+                Some(LLVMIntPredicate::LLVMIntULT) => return true,
+                Some(_) => return false,
+                None => continue,
+            }
+        }
         let (pred, k) = if lhs == v {
             (pred, rhs)
         } else if rhs == v {

@@ -265,6 +265,11 @@ fn clamp_bound(
     let mut short: Option<LLVMValueRef> = None;
     for c in &tested.clamped {
         let v = base[&plan.carried[c.carried].phi];
+        // Up to a limit: the count left is `S - v`.
+        let v = match c.remaining {
+            Some((limit, _)) => b.arith(LLVMOpcode::LLVMSub, limit, v, "mc.clamp.left"),
+            None => v,
+        };
         let ty = ir::type_of(v);
         let cap = b.cu(ty, c.cap);
         let pred = if c.signed { LLVMIntSLT } else { LLVMIntULT };
