@@ -286,10 +286,28 @@ pub struct Tested {
     /// Counts clamped to a constant (`read(fd, buf, min(left, B))`): the batch passes the
     /// constant, for at most the iterations in which the clamp gives it.
     pub clamped: Vec<Clamped>,
+    /// A total the loop's test bounds (`while (total < limit)`), whose call moves at most a
+    /// constant count: the batch runs at most the iterations the distance leaves room for.
+    pub bounded: Vec<Bounded>,
     /// Values computed in the loop from the calls' results and the header's phis alone (a
     /// stop's test that the code after the loop tests again), used after it: the lowering
     /// computes each again at the ways out from the values of the iteration that left.
     pub recomputed: Vec<LLVMValueRef>,
+}
+
+/// A running total `v = Looped::carried[carried]` that goes up by the result of a transfer
+/// whose count is the constant `cap` (so by at most `cap` in each iteration), and the loop's
+/// test `v < limit` (`limit` defined before the loop; signed when `signed`). Where a batch
+/// begins the test held, so `limit - v0` is the exact distance when it is at least `cap`
+/// (compared signed when `signed`): the first `(limit - v0) / cap` iterations each start
+/// below the limit, and the test goes on after every one of them but the last, after which
+/// the lowering asks it. From a distance below `cap` the original code runs the iteration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bounded {
+    pub carried: usize,
+    pub cap: u64,
+    pub signed: bool,
+    pub limit: LLVMValueRef,
 }
 
 /// An argument `min(v, cap)` (`llvm.umin` or `llvm.smin` of 64 bits, or of 32 bits extended

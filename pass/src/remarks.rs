@@ -931,7 +931,18 @@ impl Remark {
                                             cap = c.cap
                                         )
                                     }
-                                    None => format!("{name} (total of {callee}'s results)"),
+                                    None => match l
+                                        .tested
+                                        .as_ref()
+                                        .and_then(|t| t.bounded.iter().find(|b| b.carried == k))
+                                    {
+                                        Some(b) => format!(
+                                            "{name} (total of {callee}'s results, below {limit}: the batch runs the iterations {limit} - {name} has room for at {cap} each)",
+                                            limit = crate::ir::operand_name(b.limit),
+                                            cap = b.cap
+                                        ),
+                                        None => format!("{name} (total of {callee}'s results)"),
+                                    },
                                 }
                             }
                         }

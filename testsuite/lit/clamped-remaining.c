@@ -17,10 +17,13 @@
 #include <stddef.h>
 #include <unistd.h>
 
-// REMARK-DAG: remark: {{.*}}clamped-remaining.c:[[#@LINE+12]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9]+}} (total of read's results, whose count is min(%{{[0-9]+}} - %{{[0-9]+}}, 4096): the batch passes 4096 for the iterations %{{[0-9]+}} - %{{[0-9]+}} has room for)
+// REMARK-DAG: remark: {{.*}}clamped-remaining.c:[[#@LINE+15]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9]+}} (total of read's results, whose count is min(%{{[0-9]+}} - %{{[0-9]+}}, 4096): the batch passes 4096 for the iterations %{{[0-9]+}} - %{{[0-9]+}} has room for)
 // CHECK-LABEL: define {{.*}} @copy_n(
-// CHECK: %mc.clamp.left = sub i64 %2,
+// The loop's test asked where the batch begins, then the count left.
+// CHECK: %mc.clamp.past = icmp sge i64 %{{[0-9a-z.]+}}, %2
+// CHECK-NEXT: %mc.clamp.left = sub i64 %2,
 // CHECK-NEXT: %mc.clamp.below = icmp slt i64 %mc.clamp.left, 4096
+// CHECK-NEXT: %mc.clamp.below1 = or i1 %mc.clamp.past, %mc.clamp.below
 // CHECK-NEXT: %mc.clamp.times = udiv i64 %mc.clamp.left, 4096
 // CHECK: call i64 @multicall_run_batch(
 long copy_n(int in, int out, long size)
@@ -40,9 +43,10 @@ long copy_n(int in, int out, long size)
 }
 
 // size_t: an unsigned test and `umin`, so the count left is compared unsigned.
-// REMARK-DAG: remark: {{.*}}clamped-remaining.c:[[#@LINE+12]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}} whose count is min(%{{[0-9]+}} - %{{[0-9]+}}, 8192)
+// REMARK-DAG: remark: {{.*}}clamped-remaining.c:[[#@LINE+13]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}} whose count is min(%{{[0-9]+}} - %{{[0-9]+}}, 8192)
 // CHECK-LABEL: define {{.*}} @copy_size(
-// CHECK: %mc.clamp.left = sub i64 %2,
+// CHECK: %mc.clamp.past = icmp uge i64 %{{[0-9a-z.]+}}, %2
+// CHECK-NEXT: %mc.clamp.left = sub i64 %2,
 // CHECK-NEXT: %mc.clamp.below = icmp ult i64 %mc.clamp.left, 8192
 // CHECK: call i64 @multicall_run_batch(
 size_t copy_size(int in, int out, size_t size)

@@ -400,6 +400,7 @@ impl Checker<'_> {
             &nonneg,
         )
         .map_err(|(value, why)| Refusal::new(value, Reason::ClampedCount { value, why }))?;
+        let mut bounded = Vec::new();
         // The test: an advancing argument (top) or its next value (rotated) against 0, or a
         // counter against a bound.
         let rotated = until_exit.is_some();
@@ -435,14 +436,27 @@ impl Checker<'_> {
                 None if clamp::clamp_test(test, goes_on, rotated, &mut clamped, &carried) => {
                     (None, None)
                 }
-                // A counter against a bound: no argument ends the batch, its bound does
+                // A total below a limit, its call's count a constant: the same. Or a counter
+                // against a bound: no argument ends the batch, its bound does
                 // (`legality::counted`).
-                None => match super::counted::bound(test, goes_on, rotated, &carried, &inside) {
-                    Ok(counted) => (None, Some(counted)),
-                    Err(Some(why)) => {
-                        return Err(Refusal::new(test, Reason::CounterTest { test, why }))
+                None => match clamp::bounded_test(
+                    test, goes_on, rotated, &carried, &entries, sites, &inside, &nonneg,
+                ) {
+                    Some(b) => {
+                        bounded.push(b);
+                        (None, None)
                     }
-                    Err(None) => return Err(Refusal::new(test, Reason::HeaderTest { test })),
+                    None => {
+                        match super::counted::bound(test, goes_on, rotated, &carried, &inside) {
+                            Ok(counted) => (None, Some(counted)),
+                            Err(Some(why)) => {
+                                return Err(Refusal::new(test, Reason::CounterTest { test, why }))
+                            }
+                            Err(None) => {
+                                return Err(Refusal::new(test, Reason::HeaderTest { test }))
+                            }
+                        }
+                    }
                 },
             },
         };
@@ -637,6 +651,7 @@ impl Checker<'_> {
                 reentry,
                 counted,
                 clamped,
+                bounded,
                 recomputed,
             }),
             tested_by: None,

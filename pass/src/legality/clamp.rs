@@ -25,7 +25,7 @@ use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
 use super::advance::passed_as;
 use crate::ir;
-use crate::plan::{ArgSource, Carried, Cast, Clamped, Entry, Step};
+use crate::plan::{ArgSource, Bounded, Carried, Cast, Clamped, Entry, Step};
 use crate::sites::Site;
 
 /// `min(phi, cap)` (or `min(S - phi, cap)`) as `clamp_of` finds it.
@@ -328,4 +328,107 @@ pub(super) fn clamp_test(
         return false;
     }
     false
+}
+
+/// A running total bounded by the loop's test (`plan::Bounded`): `test` (true goes on when
+/// `goes_on`) is `v < S`, or `v <= K` for a constant `K` below the type's largest value
+/// (`S = K + 1`), on a carried 64-bit total (its next value when `rotated`) that goes up by
+/// the raw result of a transfer whose count is a constant from 1 to `i64::MAX`, which stops
+/// the batch on every error (`nonneg`), `S` defined before the loop (`inside`).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn bounded_test(
+    test: LLVMValueRef,
+    goes_on: bool,
+    rotated: bool,
+    carried: &[Carried],
+    entries: &[Entry],
+    sites: &[Site],
+    inside: &HashSet<LLVMBasicBlockRef>,
+    nonneg: &dyn Fn(usize) -> bool,
+) -> Option<Bounded> {
+    use LLVMIntPredicate::*;
+    if !ir::is_instruction(test) || ir::opcode(test) != LLVMOpcode::LLVMICmp {
+        return None;
+    }
+    let pred = ir::icmp_predicate(test)?;
+    let pred = if goes_on {
+        pred
+    } else {
+        ir::inverse_predicate(pred)
+    };
+    let (lhs, rhs) = (ir::operand(test, 0), ir::operand(test, 1));
+    let outside =
+        |x: LLVMValueRef| !ir::is_instruction(x) || !inside.contains(&ir::parent_block(x));
+    carried.iter().enumerate().find_map(|(k, c)| {
+        let v = if rotated { c.next } else { c.phi };
+        // `v pred other`, normalised.
+        let (pred, other) = if lhs == v {
+            (pred, rhs)
+        } else if rhs == v {
+            (ir::swapped_predicate(pred), lhs)
+        } else {
+            return None;
+        };
+        if !outside(other) || ir::int_width(ir::type_of(v)) != 64 {
+            return None;
+        }
+        // `v <= K` is `v < K + 1` for a constant K below the largest value.
+        let plus_one = |signed: bool| {
+            let kk = ir::const_int(other)?;
+            let fits = if signed { kk < i64::MAX } else { kk != -1 };
+            fits.then(|| ir::const_of(ir::type_of(v), kk.wrapping_add(1)))
+        };
+        let (signed, limit) = match pred {
+            LLVMIntSLT => (true, other),
+            LLVMIntULT => (false, other),
+            LLVMIntSLE => (true, plus_one(true)?),
+            LLVMIntULE => (false, plus_one(false)?),
+            _ => return None,
+        };
+        let Step::Result { entry, casts } = &c.step else {
+            return None;
+        };
+        if c.minus || !casts.is_empty() || !nonneg(*entry) {
+            return None;
+        }
+        let e = entries.get(*entry)?;
+        let arg = count_argument(e, sites)?;
+        let cap = match e.args.get(arg) {
+            Some(ArgSource::Value(x)) => ir::const_int(*x).filter(|&b| b > 0)?,
+            _ => return None,
+        };
+        Some(Bounded {
+            carried: k,
+            cap: cap as u64,
+            signed,
+            limit,
+        })
+    })
+}
+
+/// Whether a latch of the loop headed by `header` (blocks `inside`) tests a total's next value,
+/// `add` of one of the header's phis and a value that is not a constant, against a value
+/// defined before the loop: a loop that `bounded_test` may take.
+pub(super) fn tests_total(header: LLVMBasicBlockRef, inside: &HashSet<LLVMBasicBlockRef>) -> bool {
+    let total_next = |v: LLVMValueRef| {
+        ir::is_instruction(v)
+            && ir::opcode(v) == LLVMOpcode::LLVMAdd
+            && (0..2).any(|k| {
+                let x = ir::operand(v, k);
+                ir::is_instruction(x) && ir::is_phi(x) && ir::parent_block(x) == header
+            })
+            && (0..2).all(|k| ir::const_int(ir::operand(v, k)).is_none())
+    };
+    let outside =
+        |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
+    ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !p.is_null() && inside.contains(p))
+        .filter_map(|latch| ir::terminator(latch).and_then(ir::conditional_branch))
+        .any(|(cond, ..)| {
+            ir::is_instruction(cond)
+                && ir::opcode(cond) == LLVMOpcode::LLVMICmp
+                && ((total_next(ir::operand(cond, 0)) && outside(ir::operand(cond, 1)))
+                    || (total_next(ir::operand(cond, 1)) && outside(ir::operand(cond, 0))))
+        })
 }

@@ -33,7 +33,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
 use super::{
-    advance, conditions, counted, dead_buffers, facts, resume, watch, Checker, Reason, Refusal,
+    advance, clamp, conditions, counted, dead_buffers, facts, resume, watch, Checker, Reason,
+    Refusal,
 };
 use crate::ir;
 use crate::plan::{
@@ -78,22 +79,36 @@ impl Checker<'_> {
                     && ir::block_reaches(header, p)
             });
         // Arguments that are the header's phis advance (write-all, read-until-full loops).
+        let inside_set: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         let form = match advance::tested_header(header) {
             Some(tested) if !heads_loop => Some(advance::Form::Top { header: tested }),
             // Or a counter the latch tests against a bound (`for (i = 0; i < n; i++)`).
             _ if heads_loop
                 && (passes_phi(&straight.entries, header)
-                    || counted::tests_counter(header, &blocks.iter().copied().collect())) =>
+                    || counted::tests_counter(header, &inside_set)) =>
             {
                 Some(advance::Form::Rotated)
             }
             _ => None,
         };
+        // Or a total the latch tests against a limit (`if (total >= limit) break;`): taken so
+        // when that form checks, else as before.
+        let bounded_total = form.is_none() && heads_loop && clamp::tests_total(header, &inside_set);
         // The iterations a looped batch runs skip the code between the calls: a store or a
         // call there, which a straight batch runs in place, would not run at all.
         if form.is_some() || heads_loop {
             if let Some(&inst) = gaps.iter().flat_map(|g| g.straight_only.iter()).next() {
                 return Err(Refusal::new(inst, Reason::LoopGapEffect { inst }));
+            }
+        }
+        if bounded_total && !gaps.iter().any(|g| !g.straight_only.is_empty()) {
+            let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
+            let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();
+            let entries = straight.entries.clone();
+            let rotated = advance::Form::Rotated;
+            if let Ok(looped) = self.check_advancing(calls, entries, gap_exits, gap_loads, rotated)
+            {
+                return Ok(looped);
             }
         }
         if let Some(form) = form {

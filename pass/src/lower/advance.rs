@@ -265,15 +265,27 @@ fn clamp_bound(
     let mut short: Option<LLVMValueRef> = None;
     for c in &tested.clamped {
         let v = base[&plan.carried[c.carried].phi];
-        // Up to a limit: the count left is `S - v`.
-        let v = match c.remaining {
-            Some((limit, _)) => b.arith(LLVMOpcode::LLVMSub, limit, v, "mc.clamp.left"),
-            None => v,
+        let pred = if c.signed { LLVMIntSLT } else { LLVMIntULT };
+        // Up to a limit: the count left is `S - v`, exact where `v < S` (the loop's test,
+        // asked here too: a loop entered without it, a do-while, may start at the limit).
+        let at_or_past = if c.signed { LLVMIntSGE } else { LLVMIntUGE };
+        let (v, past) = match c.remaining {
+            Some((limit, _)) => {
+                let past = b.icmp(at_or_past, v, limit, "mc.clamp.past");
+                (
+                    b.arith(LLVMOpcode::LLVMSub, limit, v, "mc.clamp.left"),
+                    Some(past),
+                )
+            }
+            None => (v, None),
         };
         let ty = ir::type_of(v);
         let cap = b.cu(ty, c.cap);
-        let pred = if c.signed { LLVMIntSLT } else { LLVMIntULT };
         let below = b.icmp(pred, v, cap, "mc.clamp.below");
+        let below = match past {
+            Some(p) => b.arith(LLVMOpcode::LLVMOr, p, below, "mc.clamp.below"),
+            None => below,
+        };
         short = Some(match short {
             Some(s) => b.arith(LLVMOpcode::LLVMOr, s, below, "mc.clamp.below"),
             None => below,
@@ -286,6 +298,25 @@ fn clamp_bound(
         };
         let fewer = b.icmp(LLVMIntULT, times, bound, "mc.clamp.fewer");
         bound = b.select(fewer, times, bound, "mc.clamp.bound");
+    }
+    // A total below a limit: the distance left, as a count left.
+    for t in &tested.bounded {
+        let v = base[&plan.carried[t.carried].phi];
+        let pred = if t.signed { LLVMIntSLT } else { LLVMIntULT };
+        // Exact where `v < limit` (asked here: a do-while may start at the limit).
+        let at_or_past = if t.signed { LLVMIntSGE } else { LLVMIntUGE };
+        let past = b.icmp(at_or_past, v, t.limit, "mc.bound.past");
+        let left = b.arith(LLVMOpcode::LLVMSub, t.limit, v, "mc.bound.left");
+        let cap = b.cu(b.i64t, t.cap);
+        let below = b.icmp(pred, left, cap, "mc.bound.below");
+        let below = b.arith(LLVMOpcode::LLVMOr, past, below, "mc.bound.below");
+        short = Some(match short {
+            Some(s) => b.arith(LLVMOpcode::LLVMOr, s, below, "mc.bound.below"),
+            None => below,
+        });
+        let times = b.arith(LLVMOpcode::LLVMUDiv, left, cap, "mc.bound.times");
+        let fewer = b.icmp(LLVMIntULT, times, bound, "mc.bound.fewer");
+        bound = b.select(fewer, times, bound, "mc.bound.bound");
     }
     (bound, short)
 }
