@@ -81,13 +81,26 @@ impl Kmod {
     }
 
     /// Opens the device at `path`, close-on-exec, and moves it above
-    /// [`crate::fds::floor`].
+    /// [`crate::fds::floor`]. The open is a raw system call, which leaves errno alone: the
+    /// probe runs inside the program's first batch, and a signal handler that leaves that
+    /// batch with `siglongjmp` would otherwise find the probe's ENOENT in errno.
     fn open_c(path: &CStr) -> io::Result<Kmod> {
-        // SAFETY: path is a valid NUL-terminated string; open has no other preconditions.
-        let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
+        let flags = libc::O_RDWR | libc::O_CLOEXEC;
+        let args = [
+            i64::from(libc::AT_FDCWD),
+            path.as_ptr() as i64,
+            i64::from(flags),
+            0,
+            0,
+            0,
+        ];
+        // SAFETY: openat(AT_FDCWD, path, flags): path is a valid NUL-terminated string that
+        // outlives the call; the call writes no memory of ours.
+        let ret = unsafe { crate::direct::raw_syscall(libc::SYS_openat as u32, &args) };
+        if ret < 0 {
+            return Err(io::Error::from_raw_os_error(-ret as i32));
         }
+        let fd = ret as libc::c_int;
         // SAFETY: fd was just returned by open and is owned by nobody else.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         Ok(Kmod {
@@ -288,6 +301,18 @@ fn answer(errno: Option<i32>, batch: &McBatch, count: usize, watched: bool) -> A
 mod tests {
     use super::*;
     use crate::abi::McEntry;
+
+    #[test]
+    fn a_failed_probe_leaves_errno_alone() {
+        crate::errno::set(0);
+        let err = Kmod::open_path("/nonexistent/multicall").err();
+        assert_eq!(err.map(|e| e.kind()), Some(io::ErrorKind::NotFound));
+        assert_eq!(
+            crate::errno::get(),
+            0,
+            "the probe's ENOENT stays out of errno"
+        );
+    }
 
     fn left(resume: u32, iterations: u64, stop_index: i64) -> McBatch {
         McBatch {
