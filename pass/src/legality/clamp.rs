@@ -410,7 +410,7 @@ pub(super) fn bounded_test(
 /// `add` of one of the header's phis and a value that is not a constant, against a value
 /// defined before the loop: a loop that `bounded_test` may take.
 pub(super) fn tests_total(header: LLVMBasicBlockRef, inside: &HashSet<LLVMBasicBlockRef>) -> bool {
-    let total_next = |v: LLVMValueRef| {
+    super::counted::latch_compares(header, inside, |v| {
         ir::is_instruction(v)
             && ir::opcode(v) == LLVMOpcode::LLVMAdd
             && (0..2).any(|k| {
@@ -418,17 +418,5 @@ pub(super) fn tests_total(header: LLVMBasicBlockRef, inside: &HashSet<LLVMBasicB
                 ir::is_instruction(x) && ir::is_phi(x) && ir::parent_block(x) == header
             })
             && (0..2).all(|k| ir::const_int(ir::operand(v, k)).is_none())
-    };
-    let outside =
-        |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
-    ir::predecessors(header)
-        .into_iter()
-        .filter(|p| !p.is_null() && inside.contains(p))
-        .filter_map(|latch| ir::terminator(latch).and_then(ir::conditional_branch))
-        .any(|(cond, ..)| {
-            ir::is_instruction(cond)
-                && ir::opcode(cond) == LLVMOpcode::LLVMICmp
-                && ((total_next(ir::operand(cond, 0)) && outside(ir::operand(cond, 1)))
-                    || (total_next(ir::operand(cond, 1)) && outside(ir::operand(cond, 0))))
-        })
+    })
 }

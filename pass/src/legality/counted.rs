@@ -133,10 +133,19 @@ pub(super) fn tests_counter(
     header: LLVMBasicBlockRef,
     inside: &HashSet<LLVMBasicBlockRef>,
 ) -> bool {
-    let steps_phi = |v: LLVMValueRef| {
+    latch_compares(header, inside, |v| {
         let v = zext_of(v).unwrap_or(v);
         ir::is_instruction(v) && counter_step_in(v, header)
-    };
+    })
+}
+
+/// Whether a latch of the loop headed by `header` (blocks `inside`) branches on an `icmp` of
+/// a value `next` accepts with one defined before the loop.
+pub(super) fn latch_compares(
+    header: LLVMBasicBlockRef,
+    inside: &HashSet<LLVMBasicBlockRef>,
+    next: impl Fn(LLVMValueRef) -> bool,
+) -> bool {
     let outside =
         |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
     ir::predecessors(header)
@@ -146,8 +155,8 @@ pub(super) fn tests_counter(
         .any(|(cond, ..)| {
             ir::is_instruction(cond)
                 && ir::opcode(cond) == LLVMOpcode::LLVMICmp
-                && ((steps_phi(ir::operand(cond, 0)) && outside(ir::operand(cond, 1)))
-                    || (steps_phi(ir::operand(cond, 1)) && outside(ir::operand(cond, 0))))
+                && ((next(ir::operand(cond, 0)) && outside(ir::operand(cond, 1)))
+                    || (next(ir::operand(cond, 1)) && outside(ir::operand(cond, 0))))
         })
 }
 

@@ -251,9 +251,10 @@ fn remaining(
 }
 
 /// The batch's bound lowered to the iterations every clamped count (`plan::Clamped`) gives
-/// its cap in, `v / cap` from the total's value `v` where the batch starts; and, when the
-/// loop has clamped counts, whether some total is below its cap (signed or unsigned as the
-/// clamp says), where the original code runs the iteration instead.
+/// its cap in, `v / cap` from the total's value `v` where the batch starts (or from the
+/// distance to a limit, for a clamp to a limit and a bounded total, `plan::Bounded`); and,
+/// when the loop has any, whether some is below its cap (signed or unsigned as it says),
+/// where the original code runs the iteration instead ([`room`]).
 fn clamp_bound(
     b: &Builder,
     plan: &Looped,
@@ -261,64 +262,70 @@ fn clamp_bound(
     base: &HashMap<LLVMValueRef, LLVMValueRef>,
     mut bound: LLVMValueRef,
 ) -> (LLVMValueRef, Option<LLVMValueRef>) {
-    use llvm_sys::LLVMIntPredicate::*;
     let mut short: Option<LLVMValueRef> = None;
     for c in &tested.clamped {
         let v = base[&plan.carried[c.carried].phi];
-        let pred = if c.signed { LLVMIntSLT } else { LLVMIntULT };
-        // Up to a limit: the count left is `S - v`, exact where `v < S` (the loop's test,
-        // asked here too: a loop entered without it, a do-while, may start at the limit).
-        let at_or_past = if c.signed { LLVMIntSGE } else { LLVMIntUGE };
-        let (v, past) = match c.remaining {
-            Some((limit, _)) => {
-                let past = b.icmp(at_or_past, v, limit, "mc.clamp.past");
-                (
-                    b.arith(LLVMOpcode::LLVMSub, limit, v, "mc.clamp.left"),
-                    Some(past),
-                )
-            }
-            None => (v, None),
-        };
-        let ty = ir::type_of(v);
-        let cap = b.cu(ty, c.cap);
-        let below = b.icmp(pred, v, cap, "mc.clamp.below");
-        let below = match past {
-            Some(p) => b.arith(LLVMOpcode::LLVMOr, p, below, "mc.clamp.below"),
-            None => below,
-        };
-        short = Some(match short {
-            Some(s) => b.arith(LLVMOpcode::LLVMOr, s, below, "mc.clamp.below"),
-            None => below,
-        });
-        let times = b.arith(LLVMOpcode::LLVMUDiv, v, cap, "mc.clamp.times");
-        let times = if ir::int_width(ty) < 64 {
-            b.int_cast(LLVMOpcode::LLVMZExt, times, b.i64t)
-        } else {
-            times
-        };
-        let fewer = b.icmp(LLVMIntULT, times, bound, "mc.clamp.fewer");
-        bound = b.select(fewer, times, bound, "mc.clamp.bound");
+        let limit = c.remaining.map(|(limit, _)| limit);
+        let cap = (c.cap, c.signed);
+        (bound, short) = room(b, "mc.clamp", v, limit, cap, (bound, short));
     }
     // A total below a limit: the distance left, as a count left.
     for t in &tested.bounded {
         let v = base[&plan.carried[t.carried].phi];
-        let pred = if t.signed { LLVMIntSLT } else { LLVMIntULT };
-        // Exact where `v < limit` (asked here: a do-while may start at the limit).
-        let at_or_past = if t.signed { LLVMIntSGE } else { LLVMIntUGE };
-        let past = b.icmp(at_or_past, v, t.limit, "mc.bound.past");
-        let left = b.arith(LLVMOpcode::LLVMSub, t.limit, v, "mc.bound.left");
-        let cap = b.cu(b.i64t, t.cap);
-        let below = b.icmp(pred, left, cap, "mc.bound.below");
-        let below = b.arith(LLVMOpcode::LLVMOr, past, below, "mc.bound.below");
-        short = Some(match short {
-            Some(s) => b.arith(LLVMOpcode::LLVMOr, s, below, "mc.bound.below"),
-            None => below,
-        });
-        let times = b.arith(LLVMOpcode::LLVMUDiv, left, cap, "mc.bound.times");
-        let fewer = b.icmp(LLVMIntULT, times, bound, "mc.bound.fewer");
-        bound = b.select(fewer, times, bound, "mc.bound.bound");
+        let cap = (t.cap, t.signed);
+        (bound, short) = room(b, "mc.bound", v, Some(t.limit), cap, (bound, short));
     }
     (bound, short)
+}
+
+/// The batch's bound and its "original code" test (`(bound, short)`) narrowed by one count
+/// left: `v` itself, or with a `limit` the distance `limit - v`, exact where `v < limit` (the
+/// loop's test, asked here too: a loop entered without it, a do-while, may start at the
+/// limit). `cap` is the most one iteration takes and whether the values compare signed. Below
+/// `cap` (or at the limit) the original code runs the iteration; otherwise the batch runs at
+/// most `left / cap` of them. Names begin with `prefix`.
+fn room(
+    b: &Builder,
+    prefix: &str,
+    v: LLVMValueRef,
+    limit: Option<LLVMValueRef>,
+    (cap, signed): (u64, bool),
+    (bound, short): (LLVMValueRef, Option<LLVMValueRef>),
+) -> (LLVMValueRef, Option<LLVMValueRef>) {
+    use llvm_sys::LLVMIntPredicate::*;
+    let pred = if signed { LLVMIntSLT } else { LLVMIntULT };
+    let at_or_past = if signed { LLVMIntSGE } else { LLVMIntUGE };
+    let (left, past) = match limit {
+        Some(limit) => {
+            let past = b.icmp(at_or_past, v, limit, &format!("{prefix}.past"));
+            let left = b.arith(LLVMOpcode::LLVMSub, limit, v, &format!("{prefix}.left"));
+            (left, Some(past))
+        }
+        None => (v, None),
+    };
+    let ty = ir::type_of(left);
+    let cap = b.cu(ty, cap);
+    let below_name = format!("{prefix}.below");
+    let below = b.icmp(pred, left, cap, &below_name);
+    let below = match past {
+        Some(p) => b.arith(LLVMOpcode::LLVMOr, p, below, &below_name),
+        None => below,
+    };
+    let short = Some(match short {
+        Some(s) => b.arith(LLVMOpcode::LLVMOr, s, below, &below_name),
+        None => below,
+    });
+    let times = b.arith(LLVMOpcode::LLVMUDiv, left, cap, &format!("{prefix}.times"));
+    let times = if ir::int_width(ty) < 64 {
+        b.int_cast(LLVMOpcode::LLVMZExt, times, b.i64t)
+    } else {
+        times
+    };
+    let fewer = b.icmp(LLVMIntULT, times, bound, &format!("{prefix}.fewer"));
+    (
+        b.select(fewer, times, bound, &format!("{prefix}.bound")),
+        short,
+    )
 }
 
 /// Rewrites one loop whose arguments advance. Returns the rewrites of the values used after it.
