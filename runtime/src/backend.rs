@@ -155,12 +155,13 @@ pub struct Runtime {
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 
-/// Writes a line on stderr, ignoring failure (`eprintln!` panics when stderr fails, and a
-/// panic in a C entry point aborts the program).
+/// Writes a line on stderr with raw `write`s, ignoring failure (`eprintln!` panics when
+/// stderr fails, and a panic in a C entry point aborts the program; a failed libc `write`
+/// would leave its errno in the program's).
 macro_rules! say {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let line = format!("{}\n", format_args!($($arg)*));
+        crate::sys::write_all(2, line.as_bytes());
     }};
 }
 

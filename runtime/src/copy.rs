@@ -380,13 +380,8 @@ pub struct Plan {
 
 /// Whether `RLIMIT_FSIZE` is unlimited.
 fn file_size_unlimited() -> bool {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into a valid rlimit.
-    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
-    ok && limit.rlim_cur == libc::RLIM_INFINITY
+    crate::sys::getrlimit(libc::RLIMIT_FSIZE)
+        .is_ok_and(|limit| limit.rlim_cur == libc::RLIM_INFINITY)
 }
 
 /// Chooses the operation for `copy` from its descriptors (rule 4 of the module docs), or
@@ -394,7 +389,7 @@ fn file_size_unlimited() -> bool {
 /// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`): one when the input is a regular file with
 /// fewer than [`MIN_BLOCKS`] whole blocks, two or three when the descriptors' types refuse
 /// (a device or terminal output, a pipe smaller than a block), three for an output opened
-/// with `O_APPEND`; errno is the caller's to keep.
+/// with `O_APPEND`; none of them writes errno ([`crate::sys`]).
 /// `live_at_stop` (`MC_BATCH_LIVE_AT_STOP`, rule 6) refuses a pipe input: the bytes a chunk
 /// takes from a pipe cannot be read into the buffer again.
 pub fn plan(copy: &CopyLoop, live_at_stop: bool) -> Option<Plan> {
@@ -471,8 +466,7 @@ pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
     let input = if input_regular {
         let offset = match copy.offsets {
             Some((p, _)) => p,
-            // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
-            None => u64::try_from(unsafe { libc::lseek(copy.input, 0, libc::SEEK_CUR) }).ok()?,
+            None => u64::try_from(crate::sys::lseek(copy.input, 0, libc::SEEK_CUR).ok()?).ok()?,
         };
         let blocks = size.saturating_sub(offset) / copy.block;
         if blocks < MIN_BLOCKS || !input_file.on_task_independent_filesystem() {
@@ -491,8 +485,7 @@ pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
     let output_offset = match (output, copy.offsets) {
         (Output::File, Some((_, q))) => Some(q),
         (Output::File, None) => {
-            // SAFETY: lseek with SEEK_CUR and offset 0 only reports the offset.
-            let offset = unsafe { libc::lseek(copy.output, 0, libc::SEEK_CUR) };
+            let offset = crate::sys::lseek(copy.output, 0, libc::SEEK_CUR).ok()?;
             u64::try_from(offset).ok()
         }
         _ => None,
@@ -881,17 +874,15 @@ pub(crate) unsafe fn try_run(
 
 /// The capacity of pipe `fd` (`F_GETPIPE_SZ`), `None` when it cannot say.
 fn pipe_capacity(fd: RawFd) -> Option<u64> {
-    // SAFETY: F_GETPIPE_SZ only reports a value.
-    let size = unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) };
+    let size = crate::sys::fcntl_int(fd, libc::F_GETPIPE_SZ, 0).ok()?;
     (size > 0).then_some(size as u64)
 }
 
 /// The bytes pipe `fd` holds (`FIONREAD`), `None` when it cannot say.
 fn pipe_bytes(fd: RawFd) -> Option<u64> {
-    let mut unread: libc::c_int = 0;
-    // SAFETY: FIONREAD writes one int into `unread`.
-    let ok = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut unread as *mut libc::c_int) } == 0;
-    ok.then_some(unread.max(0) as u64)
+    crate::sys::unread_bytes(fd)
+        .ok()
+        .map(|unread| unread.max(0) as u64)
 }
 
 /// Whether the bytes pipe `fd` holds are a whole number of pages: its last page is full (or

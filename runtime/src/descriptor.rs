@@ -31,16 +31,9 @@ pub struct Examined {
 }
 
 /// Asks the kernel what `fd` is (`fstat`): the description, or the errno of the failure
-/// (`EBADF`: not open). errno itself is left to the caller.
+/// (`EBADF`: not open). Like every question here, it leaves errno alone ([`crate::sys`]).
 pub fn examine(fd: RawFd) -> Result<Examined, i32> {
-    // SAFETY: an all-zero stat is a valid value of the plain C struct; fstat overwrites it.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fstat writes into a valid, writable stat; fd is only a number to the kernel.
-    if unsafe { libc::fstat(fd, &mut st) } != 0 {
-        return Err(std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EIO));
-    }
+    let st = crate::sys::fstat(fd)?;
     Ok(Examined { fd, st })
 }
 
@@ -83,9 +76,9 @@ impl Examined {
 
     /// The descriptor's status flags (`fcntl(F_GETFL)`), `None` when the kernel does not say.
     pub fn status_flags(&self) -> Option<i32> {
-        // SAFETY: F_GETFL only reads the descriptor's status flags.
-        let flags = unsafe { libc::fcntl(self.fd, libc::F_GETFL) };
-        (flags >= 0).then_some(flags)
+        crate::sys::fcntl_int(self.fd, libc::F_GETFL, 0)
+            .ok()
+            .map(|flags| flags as i32)
     }
 
     /// Whether the file is on one of [`TASK_INDEPENDENT_FILESYSTEMS`] (`fstatfs`); `false`
@@ -97,12 +90,9 @@ impl Examined {
 
 /// Whether `fd` is a file of one of [`TASK_INDEPENDENT_FILESYSTEMS`] (`fstatfs`).
 pub fn on_task_independent_filesystem(fd: RawFd) -> bool {
-    // SAFETY: an all-zero statfs is a valid value of the plain C struct; fstatfs overwrites it.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    // SAFETY: fstatfs writes into a valid, writable statfs; fd is only a number to the kernel.
-    if unsafe { libc::fstatfs(fd, &mut st) } != 0 {
+    let Ok(st) = crate::sys::fstatfs(fd) else {
         return false;
-    }
+    };
     TASK_INDEPENDENT_FILESYSTEMS
         .iter()
         .any(|&(_, magic)| st.f_type == magic)

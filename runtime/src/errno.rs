@@ -1,8 +1,9 @@
-//! This thread's errno, read, set and restored in one place.
+//! This thread's errno, read and set in one place.
 //!
-//! The C entry points leave errno as they found it (a program may read it after a batch, as
-//! after a short write), except when they report an error; the runtime's own system calls
-//! (probing descriptors and limits) must not leave their errno behind either.
+//! The C entry points leave errno alone (a program may read it after a batch, as after a
+//! short write), except when they report an error: the runtime's own system calls (probing
+//! descriptors and limits, entering io_uring or the module) are raw ([`crate::sys`]), and a
+//! value a signal handler writes while a batch runs stays, as after the original calls.
 
 /// This thread's errno.
 pub(crate) fn get() -> i32 {
@@ -16,25 +17,16 @@ pub(crate) fn set(value: i32) {
     unsafe { *libc::__errno_location() = value };
 }
 
-/// Puts errno back as it was when this guard was made, when dropped.
-pub(crate) struct Saved(i32);
-
-impl Saved {
-    /// Remembers the current errno.
-    pub(crate) fn new() -> Saved {
-        Saved(get())
+/// Runs `call`, a call through the C library that writes errno only when it fails, and puts
+/// errno back as it was when it failed. For the few calls the runtime cannot make raw
+/// ([`crate::sys`]): the io_uring crate's ring set-up.
+pub(crate) fn restored_on_failure<T, E>(call: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    let before = get();
+    let result = call();
+    if result.is_err() {
+        set(before);
     }
-
-    /// Leaves errno set to `value` instead of the remembered one.
-    pub(crate) fn replace(mut self, value: i32) {
-        self.0 = value;
-    }
-}
-
-impl Drop for Saved {
-    fn drop(&mut self) {
-        set(self.0);
-    }
+    result
 }
 
 #[cfg(test)]
@@ -42,14 +34,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn saved_restores_or_replaces() {
+    fn restored_only_on_failure() {
         set(7);
-        {
-            let _saved = Saved::new();
+        let failed: Result<(), ()> = restored_on_failure(|| {
             set(9);
-        }
+            Err(())
+        });
+        assert!(failed.is_err());
         assert_eq!(get(), 7);
-        Saved::new().replace(libc::EINVAL);
-        assert_eq!(get(), libc::EINVAL);
+        let ok: Result<(), ()> = restored_on_failure(|| {
+            set(11);
+            Ok(())
+        });
+        assert!(ok.is_ok());
+        assert_eq!(get(), 11, "a success keeps what was written meanwhile");
     }
 }

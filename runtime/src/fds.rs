@@ -13,16 +13,8 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 /// on open files, at most 768 (so that the kernel's descriptor table stays small even where
 /// the limit is in the millions), at least 3.
 pub fn floor() -> RawFd {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into a valid rlimit.
-    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
-        limit.rlim_cur.min(1024)
-    } else {
-        1024
-    };
+    let soft =
+        crate::sys::getrlimit(libc::RLIMIT_NOFILE).map_or(1024, |limit| limit.rlim_cur.min(1024));
     ((soft * 3 / 4) as RawFd).max(3)
 }
 
@@ -30,11 +22,11 @@ pub fn floor() -> RawFd {
 /// the original. When no such number is free, the original is kept: correct, only less
 /// discreet.
 pub fn move_high(fd: OwnedFd) -> OwnedFd {
-    // SAFETY: F_DUPFD_CLOEXEC on a descriptor we own; it only creates a new descriptor.
-    let high = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, floor()) };
-    if high < 0 {
+    let Ok(high) = crate::sys::fcntl_int(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, floor().into())
+    else {
         return fd;
-    }
+    };
+    let high = high as RawFd;
     // SAFETY: high was just created by fcntl and is owned by nobody else. Dropping fd closes
     // the low number.
     unsafe { OwnedFd::from_raw_fd(high) }

@@ -165,6 +165,8 @@ impl Kmod {
             ..McBatch::default()
         };
         let command = command_for(watch.is_some());
+        // The ioctl is a raw system call: a signal handler that runs while an entry blocks
+        // may write errno, and the program must find that value after the batch.
         // SAFETY: request is a valid struct mc_batch that lives across the call (restarts
         // included), and its entries pointer is the batch's copy of count entries, which the
         // module reads and whose result fields it writes; its sums pointer, when set, is the
@@ -174,22 +176,17 @@ impl Kmod {
         // integer, which the module only reads (a watch it cannot read ends the batch, by the
         // ABI); the command's size (72 or 64 bytes) is at most the struct's, and its
         // direction is read and write.
-        let ret = unsafe {
-            libc::ioctl(
-                self.fd.as_raw_fd(),
-                command as libc::c_ulong,
-                &mut request as *mut McBatch,
+        let errno = unsafe {
+            crate::sys::call(
+                libc::SYS_ioctl,
+                &[
+                    i64::from(self.fd.as_raw_fd()),
+                    command as i64,
+                    &mut request as *mut McBatch as i64,
+                ],
             )
-        };
-        let errno = if ret < 0 {
-            Some(
-                io::Error::last_os_error()
-                    .raw_os_error()
-                    .unwrap_or(libc::EIO),
-            )
-        } else {
-            None
-        };
+        }
+        .err();
         if let (Some(sums), Some(_), None) = (sums, advances, errno) {
             let mut grown = [0i64; MC_MAX_ENTRIES];
             // SAFETY: as above; the module has written the sums back.

@@ -28,6 +28,7 @@ pub mod fds;
 pub mod kmod;
 pub mod merge;
 pub mod restorer;
+pub mod sys;
 pub mod uring;
 
 pub use abi::{McBatch, McEntry};
@@ -123,7 +124,6 @@ unsafe fn submit(
     flags: u32,
     arrays: PerEntry,
 ) -> c_long {
-    let saved = errno::Saved::new();
     let count = count as usize;
     // SAFETY: forwarded from the caller.
     let outcome = unsafe { runtime().run_flags(choice, entries, count, max_iters, flags, arrays) };
@@ -136,7 +136,7 @@ unsafe fn submit(
             outcome.stop_index as c_long
         }
         Err(err) => {
-            saved.replace(err.errno());
+            errno::set(err.errno());
             -1
         }
     }
@@ -310,15 +310,14 @@ pub unsafe extern "C" fn multicall_loop_sums(
 /// it); the system calls are ones the caller could make itself.
 #[no_mangle]
 pub unsafe extern "C" fn multicall_run_batch(batch: *mut McBatch) -> c_long {
-    let saved = errno::Saved::new();
     if batch.is_null() {
-        saved.replace(libc::EINVAL);
+        errno::set(libc::EINVAL);
         return -1;
     }
     // SAFETY: non-null and readable per the caller; read unaligned, as a copy.
     let b = unsafe { batch.read_unaligned() };
     if b.resume != 0 {
-        saved.replace(libc::EINVAL);
+        errno::set(libc::EINVAL);
         return -1;
     }
     // SAFETY: forwarded from the caller.
@@ -334,7 +333,7 @@ pub unsafe extern "C" fn multicall_run_batch(batch: *mut McBatch) -> c_long {
             outcome.stop_index as c_long
         }
         Err(err) => {
-            saved.replace(err.errno());
+            errno::set(err.errno());
             -1
         }
     }
@@ -344,7 +343,6 @@ pub unsafe extern "C" fn multicall_run_batch(batch: *mut McBatch) -> c_long {
 /// that runs batches in general in this process (see `multicall_backend_for`).
 #[no_mangle]
 pub extern "C" fn multicall_backend() -> *const c_char {
-    let _saved = errno::Saved::new();
     runtime().primary().c_name().as_ptr()
 }
 
@@ -361,7 +359,6 @@ pub unsafe extern "C" fn multicall_backend_for(
     count: c_uint,
     looped: std::ffi::c_int,
 ) -> *const c_char {
-    let _saved = errno::Saved::new();
     let count = count as usize;
     if entries.is_null() {
         return Backend::Direct.c_name().as_ptr();

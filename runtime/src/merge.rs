@@ -130,7 +130,6 @@ pub fn takes_writev(fd: i64) -> bool {
     let Ok(fd) = i32::try_from(fd) else {
         return false;
     };
-    let _saved = crate::errno::Saved::new();
     let Ok(file) = descriptor::examine(fd) else {
         return false;
     };

@@ -97,6 +97,14 @@
 //! interrupted as a direct `read` would be (-EINTR). That is why `auto` picks this backend
 //! only from a measured batch size, and only for batches it maps.
 //!
+//! Worker threads: a request that cannot complete at once (a read of tmpfs) goes to one of
+//! io_uring's worker threads, and when the thread has none and the kernel cannot start one
+//! (it refuses while a signal is pending), the request completes with -ECANCELED without
+//! running. Every new ring therefore starts a worker first, with signals blocked
+//! ([`start_worker`]); and an entry whose request was cancelled although no link before it
+//! was severed runs on the direct backend, like every later entry of that iteration, whose
+//! requests were cancelled with it.
+//!
 //! Rings are per thread (no locking) and per process: a ring inherited across `fork`
 //! shares its queues with the parent, so the child drops it and makes its own (a
 //! `pthread_atfork` child handler bumps a generation counter).
@@ -143,26 +151,89 @@ fn register_atfork() {
     });
 }
 
-/// A new ring whose descriptor sits above [`crate::fds::floor`].
+/// A new ring whose descriptor sits above [`crate::fds::floor`], with a worker thread
+/// ready ([`start_worker`]).
 fn new_ring() -> io::Result<IoUring> {
-    let ring = IoUring::new(MC_MAX_ENTRIES as u32)?;
+    // The set-up goes through libc's `syscall` (and `mmap`), which write errno on failure.
+    let ring = crate::errno::restored_on_failure(|| IoUring::new(MC_MAX_ENTRIES as u32))?;
     if !ring.params().is_feature_rw_cur_pos() {
         return Err(io::Error::new(
             io::ErrorKind::Unsupported,
             "this kernel's io_uring cannot read or write at the file position (IORING_FEAT_RW_CUR_POS, Linux 5.6)",
         ));
     }
+    let ring = moved_high(ring)?;
+    start_worker(&ring)?;
+    Ok(ring)
+}
+
+/// `ring` on a descriptor at or above [`crate::fds::floor`] (as it was when none is free).
+fn moved_high(ring: IoUring) -> io::Result<IoUring> {
     let params = ring.params().clone();
-    // SAFETY: F_DUPFD_CLOEXEC on the ring's own descriptor only creates a new descriptor.
-    let high = unsafe { libc::fcntl(ring.as_raw_fd(), libc::F_DUPFD_CLOEXEC, crate::fds::floor()) };
-    if high < 0 {
+    let floor = crate::fds::floor().into();
+    let Ok(high) = crate::sys::fcntl_int(ring.as_raw_fd(), libc::F_DUPFD_CLOEXEC, floor) else {
         return Ok(ring);
-    }
+    };
+    let high = high as i32;
     // Unmaps the queues and closes the low descriptor; the ring lives on through `high`.
     drop(ring);
     // SAFETY: high refers to the ring just set up, nothing has been submitted on it, and
     // params are the ones the kernel filled in for it.
-    unsafe { IoUring::from_fd(high, params) }
+    crate::errno::restored_on_failure(|| unsafe { IoUring::from_fd(high, params) })
+}
+
+/// Makes sure this thread's io_uring has a worker thread before any batch: a request that
+/// cannot complete at once (a read of tmpfs) goes to a worker, and when the thread has none
+/// and the kernel cannot start one (it refuses while a signal is pending: a program with a
+/// fast interval timer), the request completes with -ECANCELED without running, and the
+/// requests hard-linked after it run without it. Once one worker exists it stays (the last
+/// worker of a thread does not time out) and requests wait for it instead. So a request that
+/// must go to a worker (a no-op with `IOSQE_ASYNC`) is submitted once, with every signal
+/// blocked so that none is pending while the worker starts; the signals that came meanwhile
+/// are delivered when the mask is put back. A ring whose no-op is cancelled even so is not
+/// used (the kernel cannot start a worker: `RLIMIT_NPROC`, say).
+fn start_worker(ring: &IoUring) -> io::Result<()> {
+    let nop = opcode::Nop::new()
+        .build()
+        .flags(squeue::Flags::ASYNC)
+        .user_data(u64::MAX);
+    // SAFETY: sigset_t is a plain C struct; sigfillset initialises it.
+    let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: sigfillset writes the valid set; pthread_sigmask reads and writes valid sets
+    // and reports failure by its return value, not errno.
+    unsafe {
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+    }
+    let ran = submit_one(ring, &nop);
+    // SAFETY: puts back the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    match ran? {
+        result if result == -libc::ECANCELED => Err(io::Error::other(
+            "io_uring could not start a worker thread for this thread",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Submits `sqe` alone on the empty `ring` and waits for its completion: its result.
+fn submit_one(ring: &IoUring, sqe: &squeue::Entry) -> io::Result<i32> {
+    // SAFETY: the no-op names no memory; the queue is empty (a new ring), and its shared
+    // views are only taken here, one at a time, as the crate's `&mut` API does.
+    unsafe {
+        ring.submission_shared()
+            .push(sqe)
+            .map_err(|_| io::Error::other("the submission queue is full"))?;
+    }
+    enter_ring(ring, 1, 1)?;
+    // SAFETY: as above.
+    let result = unsafe { ring.completion_shared() }
+        .next()
+        .map(|cqe| cqe.result())
+        .ok_or_else(|| io::Error::other("no completion"))?;
+    Ok(result)
 }
 
 /// Checks that this process can set up a ring with what the backend needs.
@@ -242,14 +313,8 @@ pub fn file_size_limit_maps(entries: &[McEntry]) -> bool {
     if !entries.iter().any(|e| e.nr as i64 == libc::SYS_write) {
         return true;
     }
-    let _saved = crate::errno::Saved::new();
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes one rlimit into the valid, writable struct it is given.
-    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
-    ok && limit.rlim_cur == libc::RLIM_INFINITY
+    crate::sys::getrlimit(libc::RLIMIT_FSIZE)
+        .is_ok_and(|limit| limit.rlim_cur == libc::RLIM_INFINITY)
 }
 
 /// Whether every entry of the batch, as a call and a stop predicate, maps exactly onto
@@ -317,7 +382,6 @@ fn classify_for(fd: i32, for_write: bool) -> Descriptor {
 /// [`Descriptor::Exact`] for any but a `write`. Each distinct descriptor is examined once;
 /// errno is left as it was.
 pub fn descriptors_map(entries: &[McEntry]) -> bool {
-    let _saved = crate::errno::Saved::new();
     let mut seen: Vec<(i64, Descriptor)> = Vec::new();
     entries.iter().all(|entry| {
         let fd = entry.args[0];
@@ -365,7 +429,7 @@ impl Chain<'_> {
         // completion has been reaped below, before this function returns.
         unsafe { self.ring.submission().push_multiple(&self.sqes) }
             .map_err(|_| io::Error::other("the submission queue is full"))?;
-        let submitted = self.ring.submit_and_wait(count)?;
+        let submitted = self.enter(count, count)?;
         if submitted != count {
             return Err(io::Error::other(format!(
                 "io_uring accepted {submitted} of {count} requests"
@@ -383,7 +447,7 @@ impl Chain<'_> {
             if reaped >= count {
                 return Ok(());
             }
-            match self.ring.submit_and_wait(1) {
+            match self.enter(0, 1) {
                 Ok(_) => {}
                 // A signal handler ran; the requests are still in flight: keep waiting.
                 Err(err) if err.raw_os_error() == Some(libc::EINTR) => {}
@@ -391,7 +455,34 @@ impl Chain<'_> {
             }
         }
     }
+
+    /// [`enter_ring`] on this chain's ring.
+    fn enter(&self, submit: usize, wait: usize) -> io::Result<usize> {
+        enter_ring(&*self.ring, submit, wait)
+    }
 }
+
+/// `io_uring_enter`: submits `submit` queued requests and waits for `wait` completions; the
+/// number submitted. A raw system call, which leaves errno alone: a signal handler that runs
+/// during the wait may write errno, and the program must find that value after the batch
+/// (the crate's own `submit_and_wait` goes through libc's `syscall`, which would overwrite it
+/// with EINTR).
+fn enter_ring(ring: &IoUring, submit: usize, wait: usize) -> io::Result<usize> {
+    let args = [
+        i64::from(ring.as_raw_fd()),
+        submit as i64,
+        wait as i64,
+        i64::from(IORING_ENTER_GETEVENTS),
+    ];
+    // SAFETY: io_uring_enter on the ring's descriptor with no argument pointer; the requests
+    // it submits were pushed by the caller, who vouches for their buffers.
+    let done = unsafe { crate::sys::call(libc::SYS_io_uring_enter, &args) }
+        .map_err(io::Error::from_raw_os_error)?;
+    Ok(done as usize)
+}
+
+/// `IORING_ENTER_GETEVENTS` (`include/uapi/linux/io_uring.h`): wait for completions.
+const IORING_ENTER_GETEVENTS: u32 = 1;
 
 impl Calls for Chain<'_> {
     type Error = io::Error;
@@ -403,12 +494,25 @@ impl Calls for Chain<'_> {
         submitted
     }
 
-    unsafe fn call(&mut self, index: usize, _: u32, _: &[i64; MC_MAX_ARGS]) -> i64 {
-        self.results
+    unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
+        let result = self
+            .results
             .get(index)
             .copied()
             .flatten()
-            .unwrap_or(-i64::from(libc::ECANCELED))
+            .unwrap_or(-i64::from(libc::ECANCELED));
+        if result != -i64::from(libc::ECANCELED) {
+            return result;
+        }
+        // The batch asks for an entry only while every entry before it let the path on, so
+        // no link before it was severed: its request did not run (none of the calls that
+        // map ends with ECANCELED by itself), cancelled by io_uring when no worker thread
+        // could take it ([`start_worker`]), and the requests after it were cancelled with it
+        // (a severed link). It runs now, as the direct backend runs it, and so does each
+        // later entry the batch asks for. The ring is set up anew for the next batch.
+        self.broken = true;
+        // SAFETY: the caller's contract: these are calls it could make itself.
+        unsafe { crate::direct::raw_syscall(nr, args) }
     }
 }
 
