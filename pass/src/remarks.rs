@@ -582,6 +582,27 @@ impl Remark {
         }
     }
 
+    /// A latch's test on the counter `phi` written on its next value `next`.
+    pub(crate) fn test_on_next(
+        function: LLVMValueRef,
+        test: LLVMValueRef,
+        phi: LLVMValueRef,
+        next: LLVMValueRef,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "TestOnNext",
+            function,
+            at: Some(test),
+            message: format!(
+                "wrote the loop's test '{}' on {}'s next value {}: the same test, in the form a looped batch ends by",
+                crate::ir::describe(test),
+                crate::ir::value_name(phi),
+                crate::ir::value_name(next),
+            ),
+        }
+    }
+
     /// The loop headed by `inner`, a call's retry, sent round the loop headed by `outer`.
     pub(crate) fn retried_through_header(
         function: LLVMValueRef,

@@ -251,6 +251,14 @@ impl Checker<'_> {
             (None, None) => (None, None),
         };
         let test_v = test.map_or(std::ptr::null_mut(), |(t, _)| t);
+        // The tests the loop's test is made of (itself, or the parts of an `and` going on
+        // or an `or` leaving: `legality::conjunction`), and with the combining instructions.
+        let test_leaves = test.map_or(Vec::new(), |(t, on)| super::conjunction::conjuncts(t, on));
+        let test_parts: Vec<LLVMValueRef> = test
+            .map_or(Vec::new(), |(t, on)| super::conjunction::nodes(t, on))
+            .into_iter()
+            .chain(test_leaves.iter().copied())
+            .collect();
         // The phis: advancing arguments (passed to a call) or carried values.
         let mut advancing = Vec::new();
         let mut carried = Vec::new();
@@ -267,7 +275,7 @@ impl Checker<'_> {
                             .copied()
                             .filter(|&d| derivation(d, header).is_some_and(|(p, ..)| p == phi)),
                     )
-                    .chain(test.map(|(t, _)| t))
+                    .chain(test_parts.iter().copied())
                     .chain(clamp_insts.iter().copied().filter_map(|x| {
                         clamp::clamp_of(x, header)
                             .filter(|c| c.phi == phi)
@@ -277,7 +285,7 @@ impl Checker<'_> {
                             })
                     }))
                     // A counter zero-extended for the test (`legality::counted`).
-                    .chain(test.into_iter().flat_map(|(t, _)| {
+                    .chain(test_leaves.iter().flat_map(|&t| {
                         (0..2)
                             .map(move |k| ir::operand(t, k))
                             .filter(|&v| super::counted::zext_of(v).is_some())
@@ -430,6 +438,31 @@ impl Checker<'_> {
         };
         let (until, counted) = match test {
             None => (None, None),
+            // Several tests that must all go on: each bounds the batch on its own (a counter,
+            // a bounded total, a clamped total); none may be an argument's test, which ends
+            // the batch itself.
+            Some((_, goes_on)) if test_leaves.len() > 1 => {
+                let mut counted = None;
+                for &leaf in &test_leaves {
+                    if clamp::clamp_test(leaf, goes_on, rotated, &mut clamped, &carried) {
+                        continue;
+                    }
+                    if let Some(b) = clamp::bounded_test(
+                        leaf, goes_on, rotated, &carried, &entries, sites, &inside, &nonneg,
+                    ) {
+                        bounded.push(b);
+                        continue;
+                    }
+                    match super::counted::bound(leaf, goes_on, rotated, &carried, &inside) {
+                        Ok(c) if counted.is_none() => counted = Some(c),
+                        Err(Some(why)) => {
+                            return Err(Refusal::new(leaf, Reason::CounterTest { test: leaf, why }))
+                        }
+                        _ => return Err(Refusal::new(leaf, Reason::HeaderTest { test: leaf })),
+                    }
+                }
+                (None, counted)
+            }
             Some((test, goes_on)) => match argument_test(test, goes_on) {
                 Some(until) => (Some(until), None),
                 // A test on a clamped total that the batch's bound keeps true.
@@ -946,7 +979,10 @@ impl Checker<'_> {
             let plain = matches!(
                 ir::opcode(inst),
                 LLVMAdd | LLVMSub | LLVMGetElementPtr | LLVMICmp | LLVMTrunc | LLVMZExt | LLVMSExt
-            ) || reentry::is_errno_location(inst);
+            ) || reentry::is_errno_location(inst)
+                // The `and`/`or` of a latch's tests (`legality::conjunction`).
+                || super::conjunction::logic_parts(inst, true).is_some()
+                || super::conjunction::logic_parts(inst, false).is_some();
             if !plain && self.shim.inst_flags(inst) & flags::DEBUG == 0 {
                 return Err(Refusal::new(inst, Reason::WayRound { inst }));
             }

@@ -140,7 +140,8 @@ pub(super) fn tests_counter(
 }
 
 /// Whether a latch of the loop headed by `header` (blocks `inside`) branches on an `icmp` of
-/// a value `next` accepts with one defined before the loop.
+/// a value `next` accepts with one defined before the loop, alone or as one of the tests of
+/// an `and` or `or` (`legality::conjunction`).
 pub(super) fn latch_compares(
     header: LLVMBasicBlockRef,
     inside: &HashSet<LLVMBasicBlockRef>,
@@ -152,7 +153,8 @@ pub(super) fn latch_compares(
         .into_iter()
         .filter(|p| !p.is_null() && inside.contains(p))
         .filter_map(|latch| ir::terminator(latch).and_then(ir::conditional_branch))
-        .any(|(cond, ..)| {
+        .flat_map(|(cond, ..)| super::conjunction::any_leaves(cond))
+        .any(|cond| {
             ir::is_instruction(cond)
                 && ir::opcode(cond) == LLVMOpcode::LLVMICmp
                 && ((next(ir::operand(cond, 0)) && outside(ir::operand(cond, 1)))

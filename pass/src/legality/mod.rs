@@ -39,6 +39,7 @@
 mod advance;
 mod clamp;
 pub(crate) mod conditions;
+pub(crate) mod conjunction;
 mod counted;
 pub mod dead_buffers;
 pub(crate) mod facts;

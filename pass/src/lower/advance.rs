@@ -167,9 +167,19 @@ fn plan_back(b: &Builder, a: &Advancing, v: LLVMValueRef, last: LLVMValueRef) ->
 fn compare_again(
     b: &Builder,
     test: LLVMValueRef,
-    value_of: impl Fn(LLVMValueRef) -> Option<LLVMValueRef>,
+    value_of: &dyn Fn(LLVMValueRef) -> Option<LLVMValueRef>,
     name: &str,
 ) -> LLVMValueRef {
+    // Several tests the loop's test is made of (`legality::conjunction`): each again, and
+    // combined as the original combines them.
+    use crate::legality::conjunction::logic_parts;
+    for (all, op) in [(true, LLVMOpcode::LLVMAnd), (false, LLVMOpcode::LLVMOr)] {
+        if let Some((x, y)) = logic_parts(test, all) {
+            let x = compare_again(b, x, value_of, name);
+            let y = compare_again(b, y, value_of, name);
+            return b.arith(op, x, y, name);
+        }
+    }
     let operand = |k: u32| {
         let v = ir::operand(test, k);
         match (value_of(v), zext_of(v).and_then(&value_of)) {
@@ -228,7 +238,7 @@ fn remaining(
             // The loop's own test on the counter after the first iteration.
             let after_one = b.arith(step, c, one, "mc.cnt.first");
             let value_of = |v: LLVMValueRef| (v == tested).then_some(after_one);
-            let test = compare_again(b, counted.test, value_of, "mc.cnt.test");
+            let test = compare_again(b, counted.test, &value_of, "mc.cnt.test");
             let (if_true, if_false) = if counted.goes_on {
                 (dist, one)
             } else {
@@ -501,7 +511,7 @@ pub(super) fn lower(
     if let (Some(exit), Some((test, round_if_true))) = (tested.until_exit, tested.latch_test) {
         // The latch's own comparison, on the values after the completed iterations.
         let after_of = |x: LLVMValueRef| defs.iter().position(|&(_, n)| n == x).map(|i| after[i]);
-        let cmp = compare_again(b, test, after_of, "mc.adv.test");
+        let cmp = compare_again(b, test, &after_of, "mc.adv.test");
         let until_b = b.block_before(body, "mc.adv.until");
         if round_if_true {
             b.cond_br(cmp, fill, until_b);

@@ -50,6 +50,7 @@ mod globals;
 mod hoist;
 mod lifetimes;
 mod motion;
+mod next_tests;
 mod nonneg;
 mod peel;
 mod promote;
@@ -204,6 +205,8 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("retry", retry::run),
     // A count kept beside a running total as a phi of its own, computed from the total.
     ("counts", counts::run),
+    // A latch's test on a counter's value (`i <u 239` for `i + 1 < 240`) on its next value.
+    ("next_tests", next_tests::run),
     // File-scope variables a loop updates between its calls, before the loop is reshaped
     // around them.
     ("globals", globals::run),

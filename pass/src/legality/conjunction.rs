@@ -1,0 +1,105 @@
+//! A loop test made of several tests that must all let the loop go on:
+//! `for (i = 0; i < n && total < limit; i++)`, which clang writes in the latch as
+//! `select i1 (i' < n), (total' < limit), false` (or `and i1`), and the same leaving on
+//! either (`or i1`, `select i1 a, true, b`, branching out when true).
+//!
+//! Each such test bounds a looped batch on its own (`legality::counted`, `clamp`): the batch
+//! may run at most the iterations after which that test could leave, and any fewer. With all
+//! of them, it runs at most the least of their bounds: after every iteration but the last the
+//! batch runs, each test goes on, so the whole test does, as in the original loop; after the
+//! last, the lowering asks the whole test again (`lower::advance::compare_again`).
+
+use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::{LLVMOpcode, LLVMTypeKind};
+
+use crate::ir;
+
+/// How deep a tree of `and`/`or`/`select` the tests may be (a loop test of a handful of
+/// conditions).
+const DEPTH: u32 = 4;
+
+/// Whether `v` is an `i1`.
+fn is_bool(v: LLVMValueRef) -> bool {
+    ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
+        && ir::int_width(ir::type_of(v)) == 1
+}
+
+/// The two operands of `v` when it is an `and` of two `i1`s (`all`) or an `or` (not `all`),
+/// written as an instruction or as the `select` clang and InstCombine use to keep the second
+/// from being evaluated (`select a, b, false` for `and`, `select a, true, b` for `or`).
+pub(crate) fn logic_parts(v: LLVMValueRef, all: bool) -> Option<(LLVMValueRef, LLVMValueRef)> {
+    if !ir::is_instruction(v) || !is_bool(v) {
+        return None;
+    }
+    let (x, y) = (ir::operand(v, 0), ir::operand(v, 1));
+    match ir::opcode(v) {
+        LLVMOpcode::LLVMAnd if all => Some((x, y)),
+        LLVMOpcode::LLVMOr if !all => Some((x, y)),
+        LLVMOpcode::LLVMSelect => {
+            let z = ir::operand(v, 2);
+            match (all, ir::const_int(y), ir::const_int(z)) {
+                // select a, b, false: a && b.
+                (true, _, Some(0)) if ir::const_int(y).is_none() => Some((x, y)),
+                // select a, true, b: a || b (an i1 `true` reads as -1).
+                (false, Some(t), _) if t != 0 && ir::const_int(z).is_none() => Some((x, z)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The tests the loop's test `cond` is made of, each of which must let the loop go on for
+/// it to go on: `cond` itself, or, when the loop goes on while `cond` is true (`goes_on`),
+/// the parts of an `and`, and when it goes on while `cond` is false, the parts of an `or`,
+/// taken apart again where a part is itself such a combination used only there. Each part
+/// goes on as `cond` does (`goes_on`).
+pub(crate) fn conjuncts(cond: LLVMValueRef, goes_on: bool) -> Vec<LLVMValueRef> {
+    let mut out = Vec::new();
+    split(cond, goes_on, DEPTH, true, &mut out);
+    out
+}
+
+fn split(v: LLVMValueRef, goes_on: bool, depth: u32, top: bool, out: &mut Vec<LLVMValueRef>) {
+    let only_here = top || ir::users(v).len() == 1;
+    match logic_parts(v, goes_on) {
+        Some((x, y)) if depth > 0 && only_here => {
+            split(x, goes_on, depth - 1, false, out);
+            split(y, goes_on, depth - 1, false, out);
+        }
+        _ => out.push(v),
+    }
+}
+
+/// The combination nodes of `cond` that [`conjuncts`] takes apart (with `cond` itself when it
+/// is one): the instructions between the branch and its tests.
+pub(crate) fn nodes(cond: LLVMValueRef, goes_on: bool) -> Vec<LLVMValueRef> {
+    let mut out = Vec::new();
+    collect_nodes(cond, goes_on, DEPTH, true, &mut out);
+    out
+}
+
+fn collect_nodes(
+    v: LLVMValueRef,
+    goes_on: bool,
+    depth: u32,
+    top: bool,
+    out: &mut Vec<LLVMValueRef>,
+) {
+    let only_here = top || ir::users(v).len() == 1;
+    if let Some((x, y)) = logic_parts(v, goes_on).filter(|_| depth > 0 && only_here) {
+        out.push(v);
+        collect_nodes(x, goes_on, depth - 1, false, out);
+        collect_nodes(y, goes_on, depth - 1, false, out);
+    }
+}
+
+/// Every comparison a loop test `cond` may be made of, whichever way its branch goes: the
+/// leaves under `and`s or under `or`s (for a quick look at a latch before the whole check).
+pub(crate) fn any_leaves(cond: LLVMValueRef) -> Vec<LLVMValueRef> {
+    let ands = conjuncts(cond, true);
+    if ands.len() > 1 {
+        return ands;
+    }
+    conjuncts(cond, false)
+}
