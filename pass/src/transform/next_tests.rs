@@ -13,12 +13,16 @@
 //!        %t = icmp ult i32 %i, 239                    %t = icmp ult i32 %i.next, 240
 //! ```
 //!
-//! `v pred C` holds exactly when `v + K pred C + K` does: for `==` and `!=` always (adding
-//! `K` is one-to-one modulo `2^width`); for an unsigned order when the `add` of `K = 1` has
-//! `nuw` and `C + 1` does not wrap; for a signed order when it has `nsw` and `C + K` does not
-//! overflow. The test is one of a latch's tests (alone, or a part of an `and`/`or`:
-//! `legality::conjunction`) in the loops around the hot calls, `v` a phi of the header whose
-//! value from that latch is `v + K` (`K` = 1 or -1). Each is a remark `TestOnNext`.
+//! `v pred C` holds exactly when `v + K pred C + K` does: for `==` and `!=` always, modulo
+//! `2^width` (the `add` loses its wrap flags, so that it is never poison); for an order under
+//! which the loop goes round while the counter is before the limit in its direction (`<`,
+//! `<=` going up, unsigned or signed; `>`, `>=` going down, signed) when no value the counter
+//! takes at the latch is the one past which `v + K` wraps: the counter starts at a constant
+//! that is not that value and goes round only before the limit, and `C + K` is not that value
+//! either. The test is one of the tests that must all let the loop go on at a latch (alone,
+//! or a part of an `and` going on or an `or` leaving: `legality::conjunction`) in the loops
+//! around the hot calls, `v` a phi of the header whose values are that constant and, from
+//! that latch, `v + K` (`K` = 1 or -1). Each is a remark `TestOnNext`.
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
@@ -38,13 +42,28 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             if latch.is_null() || !ir::block_reaches(header, latch) {
                 continue;
             }
-            let Some((cond, ..)) = ir::terminator(latch).and_then(ir::conditional_branch) else {
+            let Some((cond, if_true, _)) = ir::terminator(latch).and_then(ir::conditional_branch)
+            else {
                 continue;
             };
-            for leaf in conjunction::any_leaves(cond) {
-                let Some((phi, next, c)) = on_value(leaf, header, latch) else {
+            let goes_on = if_true == header;
+            for leaf in conjunction::conjuncts(cond, goes_on) {
+                let Some((phi, next, c)) = on_value(leaf, goes_on, header, latch) else {
                     continue;
                 };
+                // Equality tests compare modulo 2^width: `next` must not be poison where it
+                // wraps (the orders never reach that value).
+                if matches!(
+                    ir::icmp_predicate(leaf),
+                    Some(LLVMIntPredicate::LLVMIntEQ | LLVMIntPredicate::LLVMIntNE)
+                ) {
+                    // SAFETY: next is a live `add` of the module; dropping its wrap flags
+                    // only makes its value defined where it was poison.
+                    unsafe {
+                        llvm_sys::core::LLVMSetNUW(next, 0);
+                        llvm_sys::core::LLVMSetNSW(next, 0);
+                    }
+                }
                 let b = Builder::new(ctx.module);
                 b.position_before(leaf);
                 let Some(pred) = ir::icmp_predicate(leaf) else {
@@ -52,8 +71,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 };
                 let name = ir::name(leaf);
                 let limit = ir::const_of(ir::type_of(phi), c);
-                let phi_left = ir::operand(leaf, 0) == phi;
-                let (lhs, rhs) = if phi_left {
+                let (lhs, rhs) = if ir::operand(leaf, 0) == phi {
                     (next, limit)
                 } else {
                     (limit, next)
@@ -77,9 +95,11 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
 
 /// `(phi, next, C + K)` when `leaf` is `icmp pred phi, C` (either way round) with `phi` a
 /// phi of `header` whose value from `latch` is `next = add phi, K` (`K` = 1 or -1) and the
-/// comparison on `next` with `C + K` is the same (module docs).
+/// comparison on `next` with `C + K` is the same at every visit of the latch (module docs);
+/// `goes_on`: the loop goes round only while `leaf` is that.
 fn on_value(
     leaf: LLVMValueRef,
+    goes_on: bool,
     header: LLVMBasicBlockRef,
     latch: LLVMBasicBlockRef,
 ) -> Option<(LLVMValueRef, LLVMValueRef, i64)> {
@@ -88,9 +108,9 @@ fn on_value(
     }
     let pred = ir::icmp_predicate(leaf)?;
     let (x, y) = (ir::operand(leaf, 0), ir::operand(leaf, 1));
-    let (phi, c) = match (ir::const_int(x), ir::const_int(y)) {
-        (None, Some(c)) => (x, c),
-        (Some(c), None) => (y, c),
+    let (phi, c, pred) = match (ir::const_int(x), ir::const_int(y)) {
+        (None, Some(c)) => (x, c, pred),
+        (Some(c), None) => (y, c, ir::swapped_predicate(pred)),
         _ => return None,
     };
     if !ir::is_instruction(phi) || !ir::is_phi(phi) || ir::parent_block(phi) != header {
@@ -100,10 +120,20 @@ fn on_value(
     if !(2..=64).contains(&width) {
         return None;
     }
-    let next = ir::incoming(phi)
-        .into_iter()
-        .find(|&(_, from)| from == latch)
-        .map(|(v, _)| v)?;
+    // Two ways in: round from this latch with `next`, and a constant from before the loop.
+    let incoming = ir::incoming(phi);
+    if incoming.len() != 2 {
+        return None;
+    }
+    let next = incoming
+        .iter()
+        .find(|&&(_, from)| from == latch)
+        .map(|&(v, _)| v)?;
+    let first = incoming
+        .iter()
+        .find(|&&(_, from)| from != latch)
+        .map(|&(v, _)| v)?;
+    let first = ir::const_int(first)?;
     if !ir::is_instruction(next) || ir::opcode(next) != LLVMOpcode::LLVMAdd {
         return None;
     }
@@ -115,28 +145,40 @@ fn on_value(
     if k != 1 && k != -1 {
         return None;
     }
-    // SAFETY: next is a live `add` instruction of the module being transformed.
-    let (nuw, nsw) = unsafe {
-        (
-            llvm_sys::core::LLVMGetNUW(next) != 0,
-            llvm_sys::core::LLVMGetNSW(next) != 0,
-        )
-    };
     let shift = 64 - width;
-    // C as the width's unsigned and signed values.
-    let unsigned = ((c as u64) << shift) >> shift;
-    let signed = (c << shift) >> shift;
+    let as_unsigned = |v: i64| ((v as u64) << shift) >> shift;
+    let as_signed = |v: i64| (v << shift) >> shift;
     let umax = u64::MAX >> shift;
     let (smin, smax) = (i64::MIN >> shift, i64::MAX >> shift);
     use LLVMIntPredicate::*;
-    let moved = match pred {
-        LLVMIntEQ | LLVMIntNE => signed.wrapping_add(k),
-        LLVMIntULT | LLVMIntULE | LLVMIntUGT | LLVMIntUGE if k == 1 && nuw && unsigned < umax => {
-            (unsigned + 1) as i64
+    // The predicate under which the loop goes round, the counter on its left.
+    let round = if goes_on {
+        pred
+    } else {
+        ir::inverse_predicate(pred)
+    };
+    // For an order: the counter goes towards the limit and goes round only before it, so at
+    // every visit of the latch it is between the first value and the limit, never the value
+    // past which `add K` wraps (the first value, a constant, is not that value either); both
+    // tests then compare the same values, and `next` wraps nowhere.
+    let moved = match round {
+        LLVMIntEQ | LLVMIntNE => as_signed(as_signed(c).wrapping_add(k)),
+        LLVMIntULT | LLVMIntULE if k == 1 => {
+            let (c, first) = (as_unsigned(c), as_unsigned(first));
+            if c >= umax - 1 || first == umax {
+                return None;
+            }
+            (c + 1) as i64
         }
-        LLVMIntSLT | LLVMIntSLE | LLVMIntSGT | LLVMIntSGE if nsw => {
-            let m = signed.checked_add(k)?;
-            if m < smin || m > smax {
+        LLVMIntSLT | LLVMIntSLE | LLVMIntSGT | LLVMIntSGE => {
+            let up = matches!(round, LLVMIntSLT | LLVMIntSLE);
+            if up != (k == 1) {
+                return None;
+            }
+            let (c, first) = (as_signed(c), as_signed(first));
+            let m = c.checked_add(k)?;
+            let end = if up { smax } else { smin };
+            if m == end || m < smin || m > smax || first == end {
                 return None;
             }
             m
