@@ -111,3 +111,27 @@ long copy_constant_sample(int in, int out)
 	}
 	return total;
 }
+
+// Going down: `i - 1 > 0` becomes `i >u 1` (the counter is known positive), written back as
+// `i.next >u 0`: the counter starts at 7 and goes round only above 1, so it never reaches 0,
+// below which `add -1` wraps.
+// REMARK-DAG: remark: {{.*}}latch-conjunction.c:[[#@LINE+10]]:{{[0-9]+}}: wrote the loop's test '%{{[0-9]+}} = icmp ugt i32 %{{[0-9]+}}, 1' on %{{[0-9]+}}'s next value %{{[0-9]+}}: the same test, in the form a looped batch ends by
+// REMARK-DAG: remark: {{.*}}latch-conjunction.c:[[#@LINE+10]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}(counter, down by 1 to its bound 0: the batch runs the iterations it has left)
+// CHECK-LABEL: define {{.*}} @copy_countdown(
+// CHECK: call i64 @multicall_run_batch(
+// CHECK: icmp ugt i32 %{{[0-9a-z.]+}}, 0
+long copy_countdown(int in, int out, long limit)
+{
+	char buf[4096];
+	long total = 0;
+
+	for (int i = 7; i > 0 && total < limit; i--) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		if (write(out, buf, n) != n)
+			return -1;
+		total += n;
+	}
+	return total;
+}

@@ -16,7 +16,7 @@
 //! `v pred C` holds exactly when `v + K pred C + K` does: for `==` and `!=` always, modulo
 //! `2^width` (the `add` loses its wrap flags, so that it is never poison); for an order under
 //! which the loop goes round while the counter is before the limit in its direction (`<`,
-//! `<=` going up, unsigned or signed; `>`, `>=` going down, signed) when no value the counter
+//! `<=` going up; `>`, `>=` going down; unsigned or signed) when no value the counter
 //! takes at the latch is the one past which `v + K` wraps: the counter starts at a constant
 //! that is not that value and goes round only before the limit, and `C + K` is not that value
 //! either. The test is one of the tests that must all let the loop go on at a latch (alone,
@@ -163,12 +163,31 @@ fn on_value(
     // tests then compare the same values, and `next` wraps nowhere.
     let moved = match round {
         LLVMIntEQ | LLVMIntNE => as_signed(as_signed(c).wrapping_add(k)),
+        // Going up while below C (at most C): the counter is at most C (C + 1) at the latch,
+        // which must not be the last value; going down likewise from the other end.
         LLVMIntULT | LLVMIntULE if k == 1 => {
             let (c, first) = (as_unsigned(c), as_unsigned(first));
-            if c >= umax - 1 || first == umax {
+            let top = if round == LLVMIntULT {
+                c
+            } else {
+                c.checked_add(1)?
+            };
+            if top >= umax || first == umax {
                 return None;
             }
             (c + 1) as i64
+        }
+        LLVMIntUGT | LLVMIntUGE if k == -1 => {
+            let (c, first) = (as_unsigned(c), as_unsigned(first));
+            let bottom = if round == LLVMIntUGT {
+                c
+            } else {
+                c.checked_sub(1)?
+            };
+            if bottom == 0 || first == 0 {
+                return None;
+            }
+            (c - 1) as i64
         }
         LLVMIntSLT | LLVMIntSLE | LLVMIntSGT | LLVMIntSGE => {
             let up = matches!(round, LLVMIntSLT | LLVMIntSLE);
@@ -176,12 +195,14 @@ fn on_value(
                 return None;
             }
             let (c, first) = (as_signed(c), as_signed(first));
-            let m = c.checked_add(k)?;
+            let strict = matches!(round, LLVMIntSLT | LLVMIntSGT);
             let end = if up { smax } else { smin };
-            if m == end || m < smin || m > smax || first == end {
+            // The farthest value at the latch: C for a strict order, C + K otherwise.
+            let far = if strict { c } else { c.checked_add(k)? };
+            if far == end || far < smin || far > smax || first == end {
                 return None;
             }
-            m
+            c + k
         }
         _ => return None,
     };
