@@ -74,7 +74,8 @@
 # handler sets after its unchecked write, one looped multi-call that reads the flag after
 # each iteration, and copyn.c, a copy of a known length whose reads ask for min(LIMIT - got,
 # N), one looped multi-call, copytwo.c, a copy bounded by a block count and a total tested
-# together, and copyupto.c, a copy that stops once its total reaches a quota,
+# together, errnokept.c, a copy loop whose input pipe pauses while a handler writes errno,
+# and copyupto.c, a copy that stops once its total reaches a quota,
 # one looped multi-call bounded by the distance to it) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
@@ -121,7 +122,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -189,7 +190,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -570,6 +571,11 @@ host_program() {
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries .*(counter, up by 1 to its bound 240: the batch runs the iterations it has left).*(total of read.s results, below 1000000: the batch runs the iterations 1000000 - %[a-z.0-9]* has room for at 4096 each)' "$w/clustered.log" ||
 				grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries .*(total of read.s results, below 1000000: the batch runs the iterations 1000000 - %[a-z.0-9]* has room for at 4096 each).*(counter, up by 1 to its bound 240: the batch runs the iterations it has left)' "$w/clustered.log" ||
 				fail "$p: the copy bounded by a counter and a total is not one looped multi-call"
+			;;
+		errnokept)
+			# A plain copy loop under a handler that writes errno: one looped multi-call.
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)' "$w/clustered.log" ||
+				fail "$p: the copy loop under a handler that writes errno is not one looped multi-call"
 			;;
 		flagcopy)
 			# The loop tests a flag a signal handler sets after its unchecked write: one
