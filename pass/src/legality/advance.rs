@@ -250,7 +250,6 @@ impl Checker<'_> {
             // A rotated loop that goes round without a test: the batch ends at predicates.
             (None, None) => (None, None),
         };
-        let test_v = test.map_or(std::ptr::null_mut(), |(t, _)| t);
         // The tests the loop's test is made of (itself, or the parts of an `and` going on
         // or an `or` leaving: `legality::conjunction`), and with the combining instructions.
         let test_leaves = test.map_or(Vec::new(), |(t, on)| super::conjunction::conjuncts(t, on));
@@ -300,7 +299,7 @@ impl Checker<'_> {
                 }
                 continue;
             }
-            let adv = advancing_value(phi, &passed, &batch, calls, sites, test_v)
+            let adv = advancing_value(phi, &passed, &batch, calls, sites, &test_leaves)
                 .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
             advancing.push(adv);
         }
@@ -438,12 +437,19 @@ impl Checker<'_> {
         };
         let (until, counted) = match test {
             None => (None, None),
-            // Several tests that must all go on: each bounds the batch on its own (a counter,
-            // a bounded total, a clamped total); none may be an argument's test, which ends
-            // the batch itself.
+            // Several tests that must all go on: each ends or bounds the batch on its own (one
+            // argument's test, which the batch makes after each iteration; a counter, a
+            // bounded total, a clamped total, which bound it).
             Some((_, goes_on)) if test_leaves.len() > 1 => {
                 let mut counted = None;
+                let mut until = None;
                 for &leaf in &test_leaves {
+                    if until.is_none() {
+                        if let Some(u) = argument_test(leaf, goes_on) {
+                            until = Some(u);
+                            continue;
+                        }
+                    }
                     if clamp::clamp_test(leaf, goes_on, rotated, &mut clamped, &carried) {
                         continue;
                     }
@@ -461,7 +467,7 @@ impl Checker<'_> {
                         _ => return Err(Refusal::new(leaf, Reason::HeaderTest { test: leaf })),
                     }
                 }
-                (None, counted)
+                (until, counted)
             }
             Some((test, goes_on)) => match argument_test(test, goes_on) {
                 Some(until) => (Some(until), None),
@@ -1532,7 +1538,7 @@ fn advancing_value(
     inside: &HashSet<LLVMBasicBlockRef>,
     calls: &[usize],
     sites: &[Site],
-    test: LLVMValueRef,
+    tests: &[LLVMValueRef],
 ) -> Result<Advancing, String> {
     // Passed as several arguments (`pread`'s and `pwrite`'s offset in a copy at the same
     // offsets): each advances by the same result, so they stay equal, as the one value is.
@@ -1598,13 +1604,16 @@ fn advancing_value(
     }
     let callers: Vec<LLVMValueRef> = passed.iter().map(|&(e, _)| sites[calls[e]].call).collect();
     let uses = [
-        (phi, vec![next, moved, test]),
-        (next, vec![phi, test]),
-        (moved, vec![next, phi, test]),
+        (phi, vec![next, moved]),
+        (next, vec![phi]),
+        (moved, vec![next, phi]),
     ];
     for (v, allowed) in uses {
-        let allowed =
-            |user: LLVMValueRef| allowed.contains(&user) || (v == phi && callers.contains(&user));
+        let allowed = |user: LLVMValueRef| {
+            allowed.contains(&user)
+                || tests.contains(&user)
+                || (v == phi && callers.contains(&user))
+        };
         // By the use's block too: a phi of the header takes the value unchanged from a
         // re-entry block that goes back to it (`reentry`), which is original code.
         if let Some((user, _)) = ir::users(v).into_iter().find(|&(user, at)| {

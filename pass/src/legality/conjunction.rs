@@ -3,11 +3,14 @@
 //! `select i1 (i' < n), (total' < limit), false` (or `and i1`), and the same leaving on
 //! either (`or i1`, `select i1 a, true, b`, branching out when true).
 //!
-//! Each such test bounds a looped batch on its own (`legality::counted`, `clamp`): the batch
-//! may run at most the iterations after which that test could leave, and any fewer. With all
-//! of them, it runs at most the least of their bounds: after every iteration but the last the
-//! batch runs, each test goes on, so the whole test does, as in the original loop; after the
-//! last, the lowering asks the whole test again (`lower::advance::compare_again`).
+//! Each such test ends or bounds a looped batch on its own: an advancing argument's test
+//! (`legality::advance`, at most one), which the batch makes after each iteration, or a
+//! counter's or a total's (`legality::counted`, `clamp`), under which the batch may run at
+//! most the iterations after which that test could leave, and any fewer. With all of them,
+//! the batch ends where the first would and runs at most the least of the bounds: after
+//! every iteration but the last the batch runs, each test goes on, so the whole test does, as
+//! in the original loop; after the last, the lowering asks the whole test again
+//! (`lower::advance::compare_again`).
 
 use llvm_sys::prelude::LLVMValueRef;
 use llvm_sys::{LLVMOpcode, LLVMTypeKind};
