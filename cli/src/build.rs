@@ -379,6 +379,7 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
     let mut after: Vec<String> = Vec::new();
     let mut log_line = None;
     let mut yaml_path = None;
+    let mut split: Option<PathBuf> = None;
     // An --lto link with --verify runs LLVM's verifier itself, at the end of its pipeline.
     let mut verified_in_link = false;
     if let (Some(profile), false) = (profile, off || inv.no_codegen || inv.is_probe(&args, &cwd)) {
@@ -404,7 +405,16 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
             if verify {
                 extra.push("-fverify-intermediate-code".into());
             }
-            if let (Some(log), [source]) = (std::env::var_os(ENV_LOG), inv.sources.as_slice()) {
+            let log = std::env::var_os(ENV_LOG);
+            if let (Some(log), true) = (&log, inv.links && inv.sources.len() > 1) {
+                // Several sources compiled and linked in one command: each module's remarks
+                // need a file of their own, so each source is compiled apart into an object
+                // beside them, and the objects are linked as the command links its sources.
+                if !forces_language(&args) {
+                    split = Some(PathBuf::from(log));
+                }
+            }
+            if let (Some(log), [source]) = (log, inv.sources.as_slice()) {
                 let what = cwd.join(inv.output.as_deref().unwrap_or(&args[*source]));
                 let key = fnv64(what.to_string_lossy().as_bytes());
                 let yaml = Path::new(&log)
@@ -435,6 +445,18 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
                 "-Wl,--pop-state".into(),
             ]);
         }
+    }
+    if let Some(log) = split {
+        let mut linked = args.clone();
+        for &source in &inv.sources {
+            let one = one_source(&args, &inv, source);
+            match compile_apart(&compiler, &extra, &one, &args[source], &cwd, &log, verify)? {
+                Ok(object) => linked[source] = object.display().to_string(),
+                Err(code) => return Ok(code),
+            }
+        }
+        let err = Command::new(&compiler).args(&linked).args(&after).exec();
+        bail!("cannot run the compiler {compiler}: {err}")
     }
     let mut cmd = Command::new(&compiler);
     cmd.args(&extra).args(&args).args(&after);
@@ -483,6 +505,94 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
     Ok(ExitCode::from(
         status.code().map_or(1, |c| c.clamp(0, 255) as u8),
     ))
+}
+
+/// Whether the arguments name a language for the inputs after it (`-x c`, `-xc`): an object
+/// put in a source's place would be read as that language.
+fn forces_language(args: &[String]) -> bool {
+    args.iter().any(|a| a.starts_with("-x"))
+}
+
+/// The arguments of a compile+link command for compiling `source` alone: without the other
+/// sources and without the output (`-o F`, `-oF`).
+fn one_source(args: &[String], inv: &Invocation, source: usize) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "-o" {
+            i += 2;
+            continue;
+        }
+        let other_source = i != source && inv.sources.contains(&i);
+        let joined_output = a.len() > 2 && a.starts_with("-o") && inv.output.is_none();
+        if !other_source && !joined_output {
+            out.push(a.clone());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Compiles one source of a compile+link command apart (`args`: the command's arguments for
+/// it alone, [`one_source`]) with the pass and its remarks recorded as for a compile of its
+/// own, into an object under the log's `objects/`; the object, or the compiler's exit code
+/// when it failed. With `verify`, a module the pass changed is checked as [`wrap`] does.
+fn compile_apart(
+    compiler: &str,
+    extra: &[String],
+    args: &[String],
+    source: &str,
+    cwd: &Path,
+    log: &Path,
+    verify: bool,
+) -> Result<std::result::Result<PathBuf, ExitCode>> {
+    let what = cwd.join(source);
+    let key = format!("{:016x}", fnv64(what.to_string_lossy().as_bytes()));
+    let yaml = log.join("remarks").join(format!("{key}.yaml"));
+    let objects = log.join("objects");
+    fs::create_dir_all(&objects).with_context(|| format!("cannot create {}", objects.display()))?;
+    let object = objects.join(format!("{key}.o"));
+    let record = [
+        "-fsave-optimization-record=yaml".to_string(),
+        format!("-foptimization-record-file={}", yaml.display()),
+        "-foptimization-record-passes=syscall-cluster".to_string(),
+    ];
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log.join("modules"))
+        .with_context(|| format!("cannot write into {}", log.display()))?;
+    f.write_all(format!("{key}\t{}\n", what.display()).as_bytes())
+        .with_context(|| format!("cannot write into {}", log.display()))?;
+    let status = Command::new(compiler)
+        .args(extra)
+        .args(record)
+        .args(args)
+        .arg("-c")
+        .arg("-o")
+        .arg(&object)
+        .status()
+        .with_context(|| format!("cannot run the compiler {compiler}"))?;
+    if !status.success() {
+        return Ok(Err(ExitCode::from(
+            status.code().map_or(1, |c| c.clamp(1, 255) as u8),
+        )));
+    }
+    if verify && changed_by_pass(&yaml) {
+        let line = match verify_module(compiler, extra, args, None, &yaml) {
+            Ok(()) => "ok".to_string(),
+            Err(why) => format!("FAIL ({})", format!("{why:#}").replace(['\n', '\t'], " ")),
+        };
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log.join("verify"))
+            .with_context(|| format!("cannot write into {}", log.display()))?;
+        f.write_all(format!("{line}\t{}\n", what.display()).as_bytes())
+            .with_context(|| format!("cannot write into {}", log.display()))?;
+    }
+    Ok(Ok(object))
 }
 
 /// Whether a module's remarks say the pass changed it.
@@ -1073,6 +1183,21 @@ mod tests {
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn one_source_of_a_compile_and_link() {
+        let a = args("-O2 -g -o prog main.c -Iinc loop.c -lm");
+        let inv = Invocation::classify(&a);
+        assert_eq!(inv.sources, vec![4, 6]);
+        assert_eq!(one_source(&a, &inv, 4), args("-O2 -g main.c -Iinc -lm"));
+        assert_eq!(one_source(&a, &inv, 6), args("-O2 -g -Iinc loop.c -lm"));
+        let a = args("-oprog a.c b.c");
+        let inv = Invocation::classify(&a);
+        assert_eq!(one_source(&a, &inv, 1), args("a.c"));
+        assert!(!forces_language(&a));
+        assert!(forces_language(&args("-x c a.c b.c")));
+        assert!(forces_language(&args("-xc a.c b.c")));
     }
 
     #[test]

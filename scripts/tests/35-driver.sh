@@ -293,4 +293,62 @@ for size in 0 4097 1048577; do
     fi
 done
 
+# 6. Several sources compiled and linked in one command (`cc -o prog main.c loop.c`): each
+# module is compiled apart with its own remarks, and the objects are linked as the command
+# links its sources.
+mkdir -p "$work/two"
+cat >"$work/two/loop.c" <<'C'
+#include <unistd.h>
+long copy_loop(int in, int out)
+{
+	char buf[4096];
+	long total = 0;
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		total += n;
+	}
+	return n < 0 ? -1 : total;
+}
+C
+cat >"$work/two/main.c" <<'C'
+#include <stdio.h>
+long copy_loop(int in, int out);
+int main(void)
+{
+	long total = copy_loop(0, 1);
+	fprintf(stderr, "copied %ld\n", total);
+	return total < 0;
+}
+C
+(cd "$work/two" && clang-19 -O2 -g -o plain main.c loop.c)
+# The driver puts its compiler wrapper in $CC.
+# shellcheck disable=SC2016
+if (cd "$work/two" && "$syscluster" build -p "$root/testsuite/lit/Inputs/copy-by-name.json" --log "$work/twolog" \
+    --verify -- sh -c '$CC -O2 -g -o clustered main.c loop.c') >"$work/two.out" 2>&1; then
+    ok "one command compiling and linking two sources"
+else
+    fail "one command compiling and linking two sources"
+    sed 's/^/       /' "$work/two.out"
+fi
+if grep -q '^syscluster build: 2 modules compiled with the pass, 1 changed' "$work/twolog/summary.txt" &&
+    grep -q 'loop\.c:8:14: clustered the whole loop into one looped multi-call' "$work/twolog/summary.txt"; then
+    ok "two sources in one command: both modules counted, loop.c's copy loop clustered"
+else
+    fail "two sources in one command: the summary does not count both modules or lacks loop.c's cluster"
+    sed 's/^/       /' "$work/twolog/summary.txt" | head -n 12
+fi
+for size in 0 4097 1048577; do
+    (cd "$work/two" && ./plain <"../in.$size" >out.plain 2>err.plain; echo $? >status.plain)
+    (cd "$work/two" && ./clustered <"../in.$size" >out.clustered 2>err.clustered; echo $? >status.clustered)
+    if cmp -s "$work/two/out.plain" "$work/two/out.clustered" && cmp -s "$work/two/err.plain" "$work/two/err.clustered" &&
+        cmp -s "$work/two/status.plain" "$work/two/status.clustered" && cmp -s "$work/in.$size" "$work/two/out.clustered"; then
+        ok "two sources in one command: copy $size bytes: same output, stderr and status"
+    else
+        fail "two sources in one command: copy $size bytes differs from the original"
+    fi
+done
+
 summary 35-driver
