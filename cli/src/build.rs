@@ -490,17 +490,7 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
         } else {
             verify_module(&compiler, &extra, &args, output, &yaml)
         };
-        let line = match checked {
-            Ok(()) => "ok".to_string(),
-            Err(why) => format!("FAIL ({})", format!("{why:#}").replace(['\n', '\t'], " ")),
-        };
-        let mut f = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log.join("verify"))
-            .with_context(|| format!("cannot write into {}", log.display()))?;
-        f.write_all(format!("{line}\t{}\n", what.display()).as_bytes())
-            .with_context(|| format!("cannot write into {}", log.display()))?;
+        record_verified(log, checked, &what)?;
     }
     Ok(ExitCode::from(
         status.code().map_or(1, |c| c.clamp(0, 255) as u8),
@@ -580,19 +570,26 @@ fn compile_apart(
         )));
     }
     if verify && changed_by_pass(&yaml) {
-        let line = match verify_module(compiler, extra, args, None, &yaml) {
-            Ok(()) => "ok".to_string(),
-            Err(why) => format!("FAIL ({})", format!("{why:#}").replace(['\n', '\t'], " ")),
-        };
-        let mut f = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log.join("verify"))
-            .with_context(|| format!("cannot write into {}", log.display()))?;
-        f.write_all(format!("{line}\t{}\n", what.display()).as_bytes())
-            .with_context(|| format!("cannot write into {}", log.display()))?;
+        let checked = verify_module(compiler, extra, args, None, &yaml);
+        record_verified(log, checked, &what)?;
     }
     Ok(Ok(object))
+}
+
+/// Appends the verification of module `what` to the log's `verify` file: `ok`, or `FAIL`
+/// with why, on one line.
+fn record_verified(log: &Path, checked: Result<()>, what: &Path) -> Result<()> {
+    let line = match checked {
+        Ok(()) => "ok".to_string(),
+        Err(why) => format!("FAIL ({})", format!("{why:#}").replace(['\n', '\t'], " ")),
+    };
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log.join("verify"))
+        .with_context(|| format!("cannot write into {}", log.display()))?;
+    f.write_all(format!("{line}\t{}\n", what.display()).as_bytes())
+        .with_context(|| format!("cannot write into {}", log.display()))
 }
 
 /// Whether a module's remarks say the pass changed it.
