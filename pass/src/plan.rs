@@ -271,8 +271,9 @@ pub struct Tested {
     pub rotated: bool,
     /// The latch's way out (rotated loops with a test only).
     pub until_exit: Option<LoopExit>,
-    /// The latch's test (an `icmp` on next values and values defined before the loop) and
-    /// whether the loop goes round when it is true (rotated loops with a test only).
+    /// The latch's test (an `icmp` on next values and values defined before the loop, or an
+    /// `and`/`or` of such, `legality::conjunction`) and whether the loop goes round when it
+    /// is true (rotated loops with a test only).
     pub latch_test: Option<(LLVMValueRef, bool)>,
     /// A store of a constant to `errno` on the way round (rotated loops), which the lowering
     /// replays once after a batch that completed an iteration (`legality::reentry`).
@@ -280,8 +281,9 @@ pub struct Tested {
     /// The blocks of the loop the batch never runs, entered only from a stop that goes back
     /// into the loop (rotated loops); the lowering enters them in the original code.
     pub reentry: Vec<LLVMBasicBlockRef>,
-    /// A loop whose test is on a counter (`for (i = 0; i < n; i++)`), not on an advancing
-    /// argument: the batch's bound is the iterations left until the test leaves.
+    /// A loop whose test is on a counter (`for (i = 0; i < n; i++)`), alone or as one of the
+    /// tests the loop's condition combines (`legality::conjunction`, beside `until`, `bounded`
+    /// or `clamped`): the batch's bound is the iterations left until the test leaves.
     pub counted: Option<Counted>,
     /// Counts clamped to a constant (`read(fd, buf, min(left, B))`): the batch passes the
     /// constant, for at most the iterations in which the clamp gives it.
