@@ -416,19 +416,9 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
             }
             if let (Some(log), [source]) = (log, inv.sources.as_slice()) {
                 let what = cwd.join(inv.output.as_deref().unwrap_or(&args[*source]));
-                let key = fnv64(what.to_string_lossy().as_bytes());
-                let yaml = Path::new(&log)
-                    .join("remarks")
-                    .join(format!("{key:016x}.yaml"));
-                extra.extend([
-                    "-fsave-optimization-record=yaml".into(),
-                    format!("-foptimization-record-file={}", yaml.display()),
-                    "-foptimization-record-passes=syscall-cluster".into(),
-                ]);
-                log_line = Some((
-                    PathBuf::from(log),
-                    format!("{key:016x}\t{}", what.display()),
-                ));
+                let (key, yaml) = remark_file(Path::new(&log), &what);
+                extra.extend(record_flags(&yaml));
+                log_line = Some((PathBuf::from(log), format!("{key}\t{}", what.display())));
                 yaml_path = Some((yaml, what));
             }
         }
@@ -462,14 +452,7 @@ fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
     cmd.args(&extra).args(&args).args(&after);
     if let Some((log, line)) = log_line {
         // Record the module, then compile; the summary reads the YAML the compile writes.
-        let mut f = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log.join("modules"))
-            .with_context(|| format!("cannot write into {}", log.display()))?;
-        // One write of one short line: atomic among parallel compiles (O_APPEND).
-        f.write_all(format!("{line}\n").as_bytes())
-            .with_context(|| format!("cannot write into {}", log.display()))?;
+        append_line(&log, "modules", &line)?;
     }
     let Some((yaml, what)) = yaml_path.filter(|_| verify) else {
         let err = cmd.exec();
@@ -538,26 +521,14 @@ fn compile_apart(
     verify: bool,
 ) -> Result<std::result::Result<PathBuf, ExitCode>> {
     let what = cwd.join(source);
-    let key = format!("{:016x}", fnv64(what.to_string_lossy().as_bytes()));
-    let yaml = log.join("remarks").join(format!("{key}.yaml"));
+    let (key, yaml) = remark_file(log, &what);
     let objects = log.join("objects");
     fs::create_dir_all(&objects).with_context(|| format!("cannot create {}", objects.display()))?;
     let object = objects.join(format!("{key}.o"));
-    let record = [
-        "-fsave-optimization-record=yaml".to_string(),
-        format!("-foptimization-record-file={}", yaml.display()),
-        "-foptimization-record-passes=syscall-cluster".to_string(),
-    ];
-    let mut f = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log.join("modules"))
-        .with_context(|| format!("cannot write into {}", log.display()))?;
-    f.write_all(format!("{key}\t{}\n", what.display()).as_bytes())
-        .with_context(|| format!("cannot write into {}", log.display()))?;
+    append_line(log, "modules", &format!("{key}\t{}", what.display()))?;
     let status = Command::new(compiler)
         .args(extra)
-        .args(record)
+        .args(record_flags(&yaml))
         .args(args)
         .arg("-c")
         .arg("-o")
@@ -583,12 +554,35 @@ fn record_verified(log: &Path, checked: Result<()>, what: &Path) -> Result<()> {
         Ok(()) => "ok".to_string(),
         Err(why) => format!("FAIL ({})", format!("{why:#}").replace(['\n', '\t'], " ")),
     };
+    append_line(log, "verify", &format!("{line}\t{}", what.display()))
+}
+
+/// The key that names module `what` in the log (a hash of its path) and the file its
+/// remarks go to (`remarks/KEY.yaml`).
+fn remark_file(log: &Path, what: &Path) -> (String, PathBuf) {
+    let key = format!("{:016x}", fnv64(what.to_string_lossy().as_bytes()));
+    let yaml = log.join("remarks").join(format!("{key}.yaml"));
+    (key, yaml)
+}
+
+/// The compiler flags that record the pass's remarks into `yaml`.
+fn record_flags(yaml: &Path) -> [String; 3] {
+    [
+        "-fsave-optimization-record=yaml".into(),
+        format!("-foptimization-record-file={}", yaml.display()),
+        "-foptimization-record-passes=syscall-cluster".into(),
+    ]
+}
+
+/// Appends `line` to the log's file `name`: one write of one short line, atomic among
+/// parallel compiles (O_APPEND).
+fn append_line(log: &Path, name: &str, line: &str) -> Result<()> {
     let mut f = fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(log.join("verify"))
+        .open(log.join(name))
         .with_context(|| format!("cannot write into {}", log.display()))?;
-    f.write_all(format!("{line}\t{}\n", what.display()).as_bytes())
+    f.write_all(format!("{line}\n").as_bytes())
         .with_context(|| format!("cannot write into {}", log.display()))
 }
 
@@ -700,18 +694,12 @@ fn lto_link(
     let mut yaml_path = None;
     if let Some(log) = std::env::var_os(ENV_LOG) {
         let what = cwd.join(inv.output.as_deref().unwrap_or("a.out"));
-        let key = fnv64(what.to_string_lossy().as_bytes());
-        let yaml = Path::new(&log)
-            .join("remarks")
-            .join(format!("{key:016x}.yaml"));
+        let (key, yaml) = remark_file(Path::new(&log), &what);
         flags.extend([
             format!("-Wl,--opt-remarks-filename,{}", yaml.display()),
             "-Wl,--opt-remarks-passes,syscall-cluster".into(),
         ]);
-        log_line = Some((
-            PathBuf::from(log),
-            format!("{key:016x}\t{}", what.display()),
-        ));
+        log_line = Some((PathBuf::from(log), format!("{key}\t{}", what.display())));
         yaml_path = Some((yaml, what));
     }
     Ok((flags, log_line, yaml_path))
