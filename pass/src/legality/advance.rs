@@ -252,9 +252,9 @@ impl Checker<'_> {
         };
         // The tests the loop's test is made of (itself, or the parts of an `and` going on
         // or an `or` leaving: `legality::conjunction`), and with the combining instructions.
-        let test_leaves = test.map_or(Vec::new(), |(t, on)| super::conjunction::conjuncts(t, on));
-        let test_parts: Vec<LLVMValueRef> = test
-            .map_or(Vec::new(), |(t, on)| super::conjunction::nodes(t, on))
+        let (test_leaves, nodes) =
+            test.map_or_else(Default::default, |(t, on)| super::conjunction::parts(t, on));
+        let test_parts: Vec<LLVMValueRef> = nodes
             .into_iter()
             .chain(test_leaves.iter().copied())
             .collect();

@@ -13,19 +13,14 @@
 //! (`lower::advance::compare_again`).
 
 use llvm_sys::prelude::LLVMValueRef;
-use llvm_sys::{LLVMOpcode, LLVMTypeKind};
+use llvm_sys::LLVMOpcode;
 
+use super::conditions::is_bool;
 use crate::ir;
 
 /// How deep a tree of `and`/`or`/`select` the tests may be (a loop test of a handful of
 /// conditions).
 const DEPTH: u32 = 4;
-
-/// Whether `v` is an `i1`.
-fn is_bool(v: LLVMValueRef) -> bool {
-    ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
-        && ir::int_width(ir::type_of(v)) == 1
-}
 
 /// The two operands of `v` when it is an `and` of two `i1`s (`all`) or an `or` (not `all`),
 /// written as an instruction or as the `select` clang and InstCombine use to keep the second
@@ -58,42 +53,35 @@ pub(crate) fn logic_parts(v: LLVMValueRef, all: bool) -> Option<(LLVMValueRef, L
 /// taken apart again where a part is itself such a combination used only there. Each part
 /// goes on as `cond` does (`goes_on`).
 pub(crate) fn conjuncts(cond: LLVMValueRef, goes_on: bool) -> Vec<LLVMValueRef> {
-    let mut out = Vec::new();
-    split(cond, goes_on, DEPTH, true, &mut out);
-    out
+    parts(cond, goes_on).0
 }
 
-fn split(v: LLVMValueRef, goes_on: bool, depth: u32, top: bool, out: &mut Vec<LLVMValueRef>) {
-    let only_here = top || ir::users(v).len() == 1;
-    match logic_parts(v, goes_on) {
-        Some((x, y)) if depth > 0 && only_here => {
-            split(x, goes_on, depth - 1, false, out);
-            split(y, goes_on, depth - 1, false, out);
-        }
-        _ => out.push(v),
-    }
+/// [`conjuncts`], and the combination nodes it takes apart (with `cond` itself when it is
+/// one): the instructions between the branch and its tests.
+pub(crate) fn parts(cond: LLVMValueRef, goes_on: bool) -> (Vec<LLVMValueRef>, Vec<LLVMValueRef>) {
+    let (mut leaves, mut nodes) = (Vec::new(), Vec::new());
+    walk(cond, goes_on, DEPTH, true, &mut leaves, &mut nodes);
+    (leaves, nodes)
 }
 
-/// The combination nodes of `cond` that [`conjuncts`] takes apart (with `cond` itself when it
-/// is one): the instructions between the branch and its tests.
-pub(crate) fn nodes(cond: LLVMValueRef, goes_on: bool) -> Vec<LLVMValueRef> {
-    let mut out = Vec::new();
-    collect_nodes(cond, goes_on, DEPTH, true, &mut out);
-    out
-}
-
-fn collect_nodes(
+/// Takes `v` apart as [`conjuncts`] says: its tests into `leaves`, the combinations taken
+/// apart into `nodes`.
+fn walk(
     v: LLVMValueRef,
     goes_on: bool,
     depth: u32,
     top: bool,
-    out: &mut Vec<LLVMValueRef>,
+    leaves: &mut Vec<LLVMValueRef>,
+    nodes: &mut Vec<LLVMValueRef>,
 ) {
     let only_here = top || ir::users(v).len() == 1;
-    if let Some((x, y)) = logic_parts(v, goes_on).filter(|_| depth > 0 && only_here) {
-        out.push(v);
-        collect_nodes(x, goes_on, depth - 1, false, out);
-        collect_nodes(y, goes_on, depth - 1, false, out);
+    match logic_parts(v, goes_on) {
+        Some((x, y)) if depth > 0 && only_here => {
+            nodes.push(v);
+            walk(x, goes_on, depth - 1, false, leaves, nodes);
+            walk(y, goes_on, depth - 1, false, leaves, nodes);
+        }
+        _ => leaves.push(v),
     }
 }
 
