@@ -117,7 +117,7 @@
 use crate::abi::{McAdvance, McEntry, MC_STOP_NEG, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::batch::Batch;
 use crate::descriptor;
-use crate::direct::raw_syscall;
+use crate::sys::raw as sys;
 use std::os::fd::RawFd;
 
 /// Most bytes one chunk asks for (rounded down to whole blocks, at least one block).
@@ -587,18 +587,6 @@ fn output_failure(err: i64) -> bool {
     ]
     .iter()
     .any(|&e| err == -i64::from(e))
-}
-
-/// One raw system call with up to six arguments.
-///
-/// # Safety
-///
-/// As for [`raw_syscall`].
-unsafe fn sys(nr: i64, args: &[i64]) -> i64 {
-    let mut all = [0i64; 6];
-    all[..args.len()].copy_from_slice(args);
-    // SAFETY: forwarded from the caller.
-    unsafe { raw_syscall(nr as u32, &all) }
 }
 
 /// Runs the copy loop of `batch` (recognised as `copy`, planned as `plan`) in chunks, by

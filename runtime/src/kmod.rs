@@ -90,17 +90,11 @@ impl Kmod {
             i64::from(libc::AT_FDCWD),
             path.as_ptr() as i64,
             i64::from(flags),
-            0,
-            0,
-            0,
         ];
         // SAFETY: openat(AT_FDCWD, path, flags): path is a valid NUL-terminated string that
         // outlives the call; the call writes no memory of ours.
-        let ret = unsafe { crate::direct::raw_syscall(libc::SYS_openat as u32, &args) };
-        if ret < 0 {
-            return Err(io::Error::from_raw_os_error(-ret as i32));
-        }
-        let fd = ret as libc::c_int;
+        let fd = unsafe { crate::sys::call(libc::SYS_openat, &args) }
+            .map_err(io::Error::from_raw_os_error)? as libc::c_int;
         // SAFETY: fd was just returned by open and is owned by nobody else.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         Ok(Kmod {

@@ -21,19 +21,29 @@ fn checked(ret: i64) -> Result<i64, i32> {
     }
 }
 
-/// One raw system call with up to six arguments; `Err(errno)` on failure. errno is not
-/// touched.
+/// One raw system call with up to six arguments (the rest 0): the kernel's raw result
+/// (-errno on failure). errno is not touched.
 ///
 /// # Safety
 ///
 /// As for [`raw_syscall`]: the call may write any memory its arguments point to.
-pub unsafe fn call(nr: i64, args: &[i64]) -> Result<i64, i32> {
+pub unsafe fn raw(nr: i64, args: &[i64]) -> i64 {
     let mut all = [0i64; 6];
     for (slot, arg) in all.iter_mut().zip(args) {
         *slot = *arg;
     }
     // SAFETY: forwarded from the caller.
-    checked(unsafe { raw_syscall(nr as u32, &all) })
+    unsafe { raw_syscall(nr as u32, &all) }
+}
+
+/// [`raw`], with the failure as `Err(errno)`.
+///
+/// # Safety
+///
+/// As for [`raw`].
+pub unsafe fn call(nr: i64, args: &[i64]) -> Result<i64, i32> {
+    // SAFETY: forwarded from the caller.
+    checked(unsafe { raw(nr, args) })
 }
 
 /// `fstat(fd)`.
