@@ -17,6 +17,18 @@ pub(crate) struct RefusedEdge<'r> {
     pub refusal: &'r Refusal,
 }
 
+/// Which way a path copied for a hot edge takes (`transform::duplicate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CopiedWay {
+    /// The path from the first call to the second, which could also be reached without it.
+    Own,
+    /// The way from the first call round its loop's header to the second.
+    Round,
+    /// The path from the first call to the second that does nothing a multi-call cannot
+    /// skip, where another way off it came back to it.
+    Rejoined,
+}
+
 /// One remark, attached to an instruction (or to a function when `at` is `None`).
 pub(crate) struct Remark {
     pub kind: RemarkKind,
@@ -250,20 +262,23 @@ impl Remark {
         b: usize,
         weight: u64,
         blocks: u32,
-        round: bool,
+        way: CopiedWay,
     ) -> Remark {
         let (a_at, b_at) = (sites[a].label(), sites[b].label());
         let (a_call, b_call) = (&sites[a].callee, &sites[b].callee);
-        let (way, why) = if round {
-            (
+        let (way, why) = match way {
+            CopiedWay::Round => (
                 format!("way from {a_at} round the loop's header to {b_at}"),
                 format!("is one iteration: the loop of {b_call} is merged with the one around it (one header for both)"),
-            )
-        } else {
-            (
+            ),
+            CopiedWay::Own => (
                 format!("path from {a_at} to {b_at}"),
                 format!("has a path of its own: {b_call} can also be reached without {a_call}"),
-            )
+            ),
+            CopiedWay::Rejoined => (
+                format!("quiet path from {a_at} to {b_at}"),
+                "is a path of its own: the way off it that came back to it (an error handler joining the common code) now leaves for good, into the original blocks".to_string(),
+            ),
         };
         Remark {
             kind: RemarkKind::Passed,

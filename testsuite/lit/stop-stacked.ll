@@ -18,7 +18,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks linearity: a second conditional branch between 'read' at not_a_stop (no debug location) and 'write' at not_a_stop (no debug location): a multi-call entry has one stop predicate
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks linearity: a second conditional branch between 'read' at narrow_switch (no debug location) and 'write' at narrow_switch (no debug location): a multi-call entry has one stop predicate
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks convexity: the path leaving at block %again comes back to block %merge before 'write' at other_call (no debug location): that code would have to be part of the region
+; REMARK-DAG: remark: <unknown>:0:0: copied 2 blocks on the quiet path from 'read' at other_call (no debug location) to 'write' at other_call (no debug location) so that the hot edge read -> write (weight 20) is a path of its own: the way off it that came back to it (an error handler joining the common code) now leaves for good, into the original blocks
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 
 ; The read's entry (0) has the stop field (1) MC_STOP_NONPOS (2) wherever the pair clusters.
 ; CHECK-LABEL: define i64 @two_tests(
@@ -45,9 +46,17 @@
 ; CHECK-NOT: multicall
 ; CHECK-LABEL: define i64 @narrow_switch(
 ; CHECK-NOT: multicall
+; A failed read is retried by another call and merges into the tests: the merge and the
+; write copied for the read's own way (convexity.ll), whose tests then read the read's
+; result alone; the retry's way goes on in the original blocks.
 ; CHECK-LABEL: define i64 @other_call(
-; CHECK-NOT: multicall
-; CHECK: ret i64
+; CHECK: call i64 @multicall(
+; CHECK: br i1 %ok, label %merge.dup, label %again
+; CHECK: again:
+; CHECK-NEXT: call i64 @pread64(
+; CHECK-NEXT: br label %merge
+; CHECK: merge.dup:
+; CHECK-NEXT: switch i64 %mc.result.0, label %write.dup
 
 ; if (n < 0) fail; if (n == 0) eof; write: the path goes on when n > 0.
 define i64 @two_tests(i32 %in, i32 %out, ptr %buf) {
@@ -203,7 +212,7 @@ ok:
 }
 
 ; The merge takes another call's result from off the path: not a merge of this read's
-; result, so the path is not a straight line.
+; result; the read's own way gets a copy of the merge (convexity.ll).
 define i64 @other_call(i32 %in, i32 %out, ptr %buf) {
 entry:
   %r = call i64 @read(i32 %in, ptr %buf, i64 64)

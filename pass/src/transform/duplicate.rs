@@ -68,7 +68,7 @@ use crate::context::Context;
 use crate::ir;
 use crate::legality::conditions::unsafe_kind;
 use crate::legality::{loop_blocks, Reason};
-use crate::remarks::Remark;
+use crate::remarks::{CopiedWay, Remark};
 use crate::shim::{flags, NewHeader, Shim};
 
 /// Blocks on the path from the first call's block to the second's, both included.
@@ -142,6 +142,19 @@ fn forward_walk(
     Vec<LLVMBasicBlockRef>,
     HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
 ) {
+    walk_by(from, &|block, next| walkable(shim, block, next, round))
+}
+
+/// The blocks `from` reaches by the edges `take` accepts, within [`MAX_PATH`] blocks,
+/// breadth first: in the order found, and each but `from` with the block it was first
+/// reached from.
+fn walk_by(
+    from: LLVMBasicBlockRef,
+    take: &dyn Fn(LLVMBasicBlockRef, LLVMBasicBlockRef) -> bool,
+) -> (
+    Vec<LLVMBasicBlockRef>,
+    HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
+) {
     let mut before: HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = HashMap::new();
     let mut depth: HashMap<LLVMBasicBlockRef, usize> = HashMap::from([(from, 1)]);
     let mut order = vec![from];
@@ -152,7 +165,7 @@ fn forward_walk(
             continue;
         }
         for next in ir::successors_of(block) {
-            if depth.contains_key(&next) || !walkable(shim, block, next, round) {
+            if depth.contains_key(&next) || !take(block, next) {
                 continue;
             }
             depth.insert(next, d + 1);
@@ -749,18 +762,16 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let Some(round) = round_path(ctx, sites, &e) else {
             continue;
         };
-        let (a, b, weight) = (e.a, e.b, e.weight);
-        match ctx
-            .shim
-            .duplicate_path(&round.path, MAX_COPY, NewHeader::No)
-        {
-            Ok(blocks) => {
-                // The function changed: its other candidates wait for the next run.
-                functions.insert(e.function);
-                changed = Changed::Yes;
-                ctx.remark(Remark::duplicated(sites, a, b, weight, blocks, true));
-            }
-            Err(why) => ctx.remark(Remark::not_duplicated(sites, a, b, weight, &why)),
+        if copy_path(
+            ctx,
+            sites,
+            (e.a, e.b, e.weight),
+            &round.path,
+            CopiedWay::Round,
+        ) {
+            // The function changed: its other candidates wait for the next run.
+            functions.insert(e.function);
+            changed = Changed::Yes;
         }
     }
     changed
@@ -783,15 +794,111 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if *done >= MAX_PER_FUNCTION {
             continue;
         }
-        let (a, b, weight) = (e.a, e.b, e.weight);
-        match ctx.shim.duplicate_path(&path, MAX_COPY, NewHeader::No) {
-            Ok(blocks) => {
-                *done += 1;
-                changed = Changed::Yes;
-                ctx.remark(Remark::duplicated(sites, a, b, weight, blocks, false));
-            }
-            Err(why) => ctx.remark(Remark::not_duplicated(sites, a, b, weight, &why)),
+        if copy_path(ctx, sites, (e.a, e.b, e.weight), &path, CopiedWay::Own) {
+            *done += 1;
+            changed = Changed::Yes;
         }
     }
     changed
+}
+
+/// Whether block `block` does nothing a multi-call could not skip on the way between two of
+/// its calls: no call but debug and lifetime markers and calls that only compute a value, no
+/// inline assembly, nothing volatile. (Stores and loads are legality's to judge.)
+fn quiet(shim: &Shim, block: LLVMBasicBlockRef) -> bool {
+    ir::instructions(block).into_iter().all(|i| {
+        let f = shim.inst_flags(i);
+        let marker = f & (flags::DEBUG | flags::LIFETIME | flags::PURE_CALL) != 0;
+        f & (flags::INLINE_ASM | flags::VOLATILE) == 0 && (!ir::is_call(i) || marker)
+    })
+}
+
+/// The shortest path of forward edges from `from` to `to` (at most [`MAX_PATH`] blocks) that
+/// enters none of `avoid` and whose blocks between the two are [`quiet`].
+fn quiet_path(
+    shim: &Shim,
+    from: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+    avoid: &[LLVMBasicBlockRef],
+) -> Option<Vec<LLVMBasicBlockRef>> {
+    let take = |block, next| {
+        !avoid.contains(&next)
+            && !back_edge(shim, block, next)
+            && (block == from || quiet(shim, block))
+    };
+    let (_, before) = walk_by(from, &take);
+    before.contains_key(&to).then(|| walk_back(&before, to))
+}
+
+/// The section 3.3.2 case of a handler that joins the common code again: a hot edge that
+/// convexity refuses because a way off the path between its calls comes back to it
+/// (`n = read(..); if (n < 0) warn(..); close(fd);`: both ways of the test lead to `close`).
+/// The path that does nothing a multi-call cannot skip ([`quiet_path`]: here the way past
+/// the handler) gets its own copy of the blocks from the join on to the second call, so that
+/// the handler's way leaves the path for good, into the original blocks, where the program
+/// goes on as before; legality then asks whether the way off is a stop predicate. The
+/// program does the same thing on every path, with more code. At most [`MAX_PER_FUNCTION`]
+/// copies in one function and run, for edges as hot as [`run`]'s.
+pub(crate) fn run_rejoined(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
+    let today = hot.today(ctx);
+    let mut changed = Changed::No;
+    let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
+    let mut copied: HashSet<(usize, usize)> = HashSet::new();
+    for r in &today.refused {
+        let avoid: Vec<LLVMBasicBlockRef> = match r.refusal.reason {
+            Reason::BothWays { .. } => Vec::new(),
+            Reason::ExitRejoins { off, .. } | Reason::ExitReachesCall { off, .. } => vec![off],
+            _ => continue,
+        };
+        let (a, b, weight) = (r.a, r.b, r.weight);
+        let function = sites[a].function;
+        let (from, to) = (
+            ir::parent_block(sites[a].call),
+            ir::parent_block(sites[b].call),
+        );
+        let hot_enough = weight >= MIN_WEIGHT && weight.saturating_mul(HOT_SHARE) >= heaviest;
+        if !hot_enough || sites[b].function != function || from == to || !copied.insert((a, b)) {
+            continue;
+        }
+        let done = per_function.entry(function).or_default();
+        if *done >= MAX_PER_FUNCTION {
+            continue;
+        }
+        let Some(path) = quiet_path(ctx.shim, from, to, &avoid) else {
+            continue;
+        };
+        // A path no other way joins before the second call's block needs no copy: the
+        // refusal is about something else.
+        if path[1..].iter().all(|&blk| ir::predecessors(blk).len() < 2) {
+            continue;
+        }
+        if copy_path(ctx, sites, (a, b, weight), &path, CopiedWay::Rejoined) {
+            *done += 1;
+            changed = Changed::Yes;
+        }
+    }
+    changed
+}
+
+/// Copies `path` for the hot edge `(a, b, weight)` (the shim's `duplicate_path`), with the
+/// remark that says which way was copied, or the one that says why not; whether it copied.
+fn copy_path(
+    ctx: &mut Context<'_>,
+    sites: &[crate::sites::Site],
+    (a, b, weight): (usize, usize, u64),
+    path: &[LLVMBasicBlockRef],
+    way: CopiedWay,
+) -> bool {
+    match ctx.shim.duplicate_path(path, MAX_COPY, NewHeader::No) {
+        Ok(blocks) => {
+            ctx.remark(Remark::duplicated(sites, a, b, weight, blocks, way));
+            true
+        }
+        Err(why) => {
+            ctx.remark(Remark::not_duplicated(sites, a, b, weight, &why));
+            false
+        }
+    }
 }

@@ -232,6 +232,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // loop a second way in at the call the start moves to (a rotated loop whose read is
     // joined at the latch by an EINTR retry).
     ("duplicate", duplicate::run),
+    // An error handler that joins the common code again before the second call: the quiet
+    // way past it gets its own copy of the join.
+    ("rejoined", duplicate::run_rejoined),
     // Again: a loop whose start moved may now have its loads in the way.
     ("hoist", hoist::run),
     ("peel", peel::run),
