@@ -24,9 +24,6 @@ pub(crate) enum CopiedWay {
     Own,
     /// The way from the first call round its loop's header to the second.
     Round,
-    /// The path from the first call to the second that does nothing a multi-call cannot
-    /// skip, where another way off it came back to it.
-    Rejoined,
 }
 
 /// One remark, attached to an instruction (or to a function when `at` is `None`).
@@ -275,17 +272,11 @@ impl Remark {
                 format!("path from {a_at} to {b_at}"),
                 format!("has a path of its own: {b_call} can also be reached without {a_call}"),
             ),
-            CopiedWay::Rejoined => (
-                format!("quiet path from {a_at} to {b_at}"),
-                "is a path of its own: the way off it that came back to it (an error handler joining the common code) now leaves for good, into the original blocks".to_string(),
-            ),
         };
-        Remark {
-            kind: RemarkKind::Passed,
-            name: "Duplicated",
-            function: sites[b].function,
-            at: Some(sites[b].call),
-            message: format!(
+        Remark::copied(
+            sites,
+            b,
+            format!(
                 "copied {blocks} block{} on the {} so that the hot edge {} -> {} (weight {weight}) {}",
                 if blocks == 1 { "" } else { "s" },
                 way,
@@ -293,7 +284,7 @@ impl Remark {
                 b_call,
                 why,
             ),
-        }
+        )
     }
 
     /// The block of `a`'s call merged with its copy on the loop's way in, so that the loop
@@ -356,6 +347,40 @@ impl Remark {
                 "block {merge}, where a stop's way back into the loop of {} joins its way round, was not copied: {why}",
                 site.label()
             ),
+        }
+    }
+
+    /// The quiet path past handlers that rejoin it, copied for the hot edges between the
+    /// `calls` in order (`transform::duplicate::run_rejoined`).
+    pub(crate) fn rejoined(sites: &[Site], calls: &[usize], weight: u64, blocks: u32) -> Remark {
+        let (a, b) = (calls[0], calls[calls.len() - 1]);
+        let chain: Vec<&str> = calls.iter().map(|&c| sites[c].callee.as_str()).collect();
+        let (edges, own, ways) = if calls.len() > 2 {
+            ("edges", "are one path of their own", "each way off it")
+        } else {
+            ("edge", "is a path of its own", "the way off it")
+        };
+        Remark::copied(
+            sites,
+            b,
+            format!(
+                "copied {blocks} block{} on the quiet path from {} to {} so that the hot {edges} {} (weight {weight}) {own}: {ways} that came back to it (an error handler joining the common code) now leaves for good, into the original blocks",
+                if blocks == 1 { "" } else { "s" },
+                sites[a].label(),
+                sites[b].label(),
+                chain.join(" -> "),
+            ),
+        )
+    }
+
+    /// A `Duplicated` remark at `b`'s call.
+    fn copied(sites: &[Site], b: usize, message: String) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Duplicated",
+            function: sites[b].function,
+            at: Some(sites[b].call),
+            message,
         }
     }
 

@@ -836,16 +836,16 @@ fn quiet_path(
 /// The path that does nothing a multi-call cannot skip ([`quiet_path`]: here the way past
 /// the handler) gets its own copy of the blocks from the join on to the second call, so that
 /// the handler's way leaves the path for good, into the original blocks, where the program
-/// goes on as before; legality then asks whether the way off is a stop predicate. The
-/// program does the same thing on every path, with more code. At most [`MAX_PER_FUNCTION`]
-/// copies in one function and run, for edges as hot as [`run`]'s.
+/// goes on as before; legality then asks whether the way off is a stop predicate. Edges that
+/// follow one another (`fstat -> read` then `read -> write`, each past its own handler) are
+/// copied as one path, so that the copy holds the whole chain. The program does the same
+/// thing on every path, with more code. At most [`MAX_PER_FUNCTION`] copies in one function
+/// and run, for edges as hot as [`run`]'s.
 pub(crate) fn run_rejoined(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
     let today = hot.today(ctx);
-    let mut changed = Changed::No;
-    let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
-    let mut copied: HashSet<(usize, usize)> = HashSet::new();
+    let mut found: Vec<Rejoined> = Vec::new();
     for r in &today.refused {
         let avoid: Vec<LLVMBasicBlockRef> = match r.refusal.reason {
             Reason::BothWays { .. } => Vec::new(),
@@ -859,11 +859,11 @@ pub(crate) fn run_rejoined(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed 
             ir::parent_block(sites[b].call),
         );
         let hot_enough = weight >= MIN_WEIGHT && weight.saturating_mul(HOT_SHARE) >= heaviest;
-        if !hot_enough || sites[b].function != function || from == to || !copied.insert((a, b)) {
-            continue;
-        }
-        let done = per_function.entry(function).or_default();
-        if *done >= MAX_PER_FUNCTION {
+        if !hot_enough
+            || sites[b].function != function
+            || from == to
+            || found.iter().any(|f| (f.a, f.b) == (a, b))
+        {
             continue;
         }
         let Some(path) = quiet_path(ctx.shim, from, to, &avoid) else {
@@ -874,12 +874,66 @@ pub(crate) fn run_rejoined(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed 
         if path[1..].iter().all(|&blk| ir::predecessors(blk).len() < 2) {
             continue;
         }
-        if copy_path(ctx, sites, (a, b, weight), &path, CopiedWay::Rejoined) {
-            *done += 1;
-            changed = Changed::Yes;
+        found.push(Rejoined { a, b, weight, path });
+    }
+    let mut changed = Changed::No;
+    let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
+    for (calls, weight, path) in chains(&found) {
+        let done = per_function.entry(sites[calls[0]].function).or_default();
+        if *done >= MAX_PER_FUNCTION {
+            continue;
+        }
+        let (a, b) = (calls[0], calls[calls.len() - 1]);
+        match ctx.shim.duplicate_path(&path, MAX_COPY, NewHeader::No) {
+            Ok(blocks) => {
+                *done += 1;
+                changed = Changed::Yes;
+                ctx.remark(Remark::rejoined(sites, &calls, weight, blocks));
+            }
+            Err(why) => ctx.remark(Remark::not_duplicated(sites, a, b, weight, &why)),
         }
     }
     changed
+}
+
+/// A hot edge `a -> b` whose quiet path [`run_rejoined`] would copy.
+struct Rejoined {
+    a: usize,
+    b: usize,
+    weight: u64,
+    path: Vec<LLVMBasicBlockRef>,
+}
+
+/// The edges of `found` joined where one's second call is the next one's first, each chain's
+/// paths one path (at most [`MAX_PATH`] blocks): the calls in order, the first edge's weight,
+/// and the path. An edge no other one leads to begins a chain, then the rest in order.
+fn chains(found: &[Rejoined]) -> Vec<(Vec<usize>, u64, Vec<LLVMBasicBlockRef>)> {
+    let mut used = vec![false; found.len()];
+    let led_to = |e: &Rejoined| found.iter().any(|f| f.b == e.a);
+    let starts = (0..found.len())
+        .filter(|&i| !led_to(&found[i]))
+        .chain(0..found.len());
+    let mut out = Vec::new();
+    for start in starts.collect::<Vec<_>>() {
+        if used[start] {
+            continue;
+        }
+        used[start] = true;
+        let first = &found[start];
+        let (mut calls, mut path) = (vec![first.a, first.b], first.path.clone());
+        while let Some(k) = (0..found.len()).find(|&k| {
+            !used[k]
+                && Some(&found[k].a) == calls.last()
+                && path.len() + found[k].path.len() - 1 <= MAX_PATH
+                && !found[k].path[1..].iter().any(|blk| path.contains(blk))
+        }) {
+            used[k] = true;
+            calls.push(found[k].b);
+            path.extend_from_slice(&found[k].path[1..]);
+        }
+        out.push((calls, first.weight, path));
+    }
+    out
 }
 
 /// Copies `path` for the hot edge `(a, b, weight)` (the shim's `duplicate_path`), with the
