@@ -63,6 +63,8 @@
 # result twice: pcopy's cases) or pcopydo (pcopy's copy as a do-while loop whose pwrite is
 # tested for an error and then against its length: pcopy's cases) or halves (copy.c writing
 # each block in two halves, each write tested by an error-or-short condition: copy's cases) or
+# teelike (a copy into OUT and standard output that reports a failed write and ends after
+# that block: copy's inputs and failures, standard output checked against IN) or
 # localbuf (copy.c with its buffer declared in the loop's body: copy's cases) or stevens (a copy through a pipe with Stevens' readn and
 # writen under signals without SA_RESTART: copy's cases) or eintrall (stevens.c with helpers
 # that retry an interrupted call by `continue`: copy's cases) or zfill (a filter in gzip's
@@ -76,7 +78,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -90,9 +92,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo or errnokept)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept or teelike)" >&2
 	exit 2
 	;;
 esac
@@ -451,6 +453,27 @@ pcopy_cases() {
 pcopyfor_cases() { pcopy_cases; }
 pcopydo_cases() { pcopy_cases; }
 halves_cases() { copy_cases; }
+# teelike: copy's inputs and failures, standard output holding what OUT holds (all of IN, or
+# up to the block at which OUT failed), and a closed standard output: the report, OUT whole
+# up to the first block, status 1.
+teelike_cases() {
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "cmp in out && cmp in ../stdout" -- in out
+	done
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir 1 -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-read-only-fs out_ro 1 -- in ro/out
+	check output-eacces out_eacces 1 -u -- in locked/out
+	check output-dev-full in_4097 1 -e "grep -q '^write /dev/full: No space left on device' ../stderr && test \$(wc -c <../stdout) = 4096" -- in /dev/full
+	check output-full-tmpfs out_full 1 -e "test -s full/out" -- in full/out
+	check fsize-efbig in_2097152 1 -l 8 -x -e "test -s out && grep -q '^write out: File too large' ../stderr" -- in out
+	check fsize-short-write in_2097152 1 -l 5 -x -e "test -s out && grep -q '^write out: [0-9]* of 4096 bytes' ../stderr" -- in out
+	check fsize-sigxfsz in_2097152 153 -l 8 -- in out
+	check closed-stdout in_4097 1 -c -e "test \$(wc -c <out) = 4096 && grep -q '^write standard output: Bad file descriptor' ../stderr" -- in out
+	check closed-stdout-missing-input none 1 -c -- nope out
+}
 localbuf_cases() { copy_cases; }
 # copyn: copy's cases, OUT holding IN's first 1000000 bytes (a block of 576 bytes last).
 copyn_cases() { copy_cases "head -c 1000000 in | cmp - out"; }
