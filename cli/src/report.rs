@@ -175,8 +175,12 @@ impl<'p> EdgeIndex<'p> {
 /// The fate of every edge of `profile`, in the profile's edge order.
 pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
     let mut fates = vec![Fate::Unreported; profile.edges.len()];
-    // The edges each module's pass found no call site for, with that module's file.
-    let mut unmatched: BTreeMap<usize, Vec<(Option<String>, String)>> = BTreeMap::new();
+    // The edges each module's pass found no call site for: the first message of each
+    // module's file (a build of hundreds of modules with a profile of thousands of edges
+    // says so millions of times).
+    let mut unmatched: BTreeMap<usize, BTreeMap<Option<&str>, &str>> = BTreeMap::new();
+    // And the first message of all, in the remarks' order.
+    let mut first_unmatched: HashMap<usize, &str> = HashMap::new();
     let mut settle = |k: usize, f: Fate| {
         if f.rank() > fates[k].rank() {
             fates[k] = f;
@@ -259,17 +263,13 @@ pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
             ("Missed", "UnmatchedEdges") => {}
             (_, "UnmatchedEdge") => {
                 for k in named(r, &["hot edge "]) {
-                    let file = file_line(&r.location).map(|(f, _)| f.to_string());
+                    let file = file_line(&r.location).map(|(f, _)| f);
                     unmatched
                         .entry(k)
                         .or_default()
-                        .push((file, r.message.clone()));
-                    settle(
-                        k,
-                        Fate::NoSite {
-                            message: r.message.clone(),
-                        },
-                    );
+                        .entry(file)
+                        .or_insert(r.message.as_str());
+                    first_unmatched.entry(k).or_insert(r.message.as_str());
                 }
             }
             ("Missed", name) => {
@@ -293,12 +293,21 @@ pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
     for (k, said) in unmatched {
         let clustered_in = match &fates[k] {
             Fate::Clustered { location } | Fate::Looped { location } => {
-                file_line(location).map(|(f, _)| f.to_string())
+                file_line(location).map(|(f, _)| f)
             }
-            _ => continue,
+            _ => None,
         };
-        if let Some((_, message)) = said.into_iter().find(|(file, _)| *file == clustered_in) {
-            fates[k] = Fate::NoSite { message };
+        let message = match clustered_in {
+            Some(file) => said.get(&Some(file)).copied(),
+            // An edge no module clustered: no call site is its fate unless a refusal or an
+            // inlining (a higher rank) says more.
+            None if fates[k].rank() < 2 => first_unmatched.get(&k).copied(),
+            None => None,
+        };
+        if let Some(message) = message {
+            fates[k] = Fate::NoSite {
+                message: message.to_string(),
+            };
         }
     }
     fates
@@ -770,6 +779,31 @@ mod tests {
         }
         let f = edge_fates(&p, &r);
         assert!(matches!(f[7], Fate::Looped { .. }), "{:?}", f[7]);
+    }
+
+    #[test]
+    fn an_edge_many_modules_found_no_site_for_keeps_the_first_word() {
+        // Every module of a build says so of an edge no module has a site for: the fate
+        // keeps the first message, whatever the order of the modules' files.
+        let p = copy_profile();
+        let mut r = copy_remarks();
+        let said = |file: &str, n: usize| {
+            remark(
+                "Analysis",
+                "UnmatchedEdge",
+                &format!("{file}:1:1"),
+                &format!("hot edge close() -> exit_group() (weight 1) matches no call site here: no site for exit_group() (module {n})"),
+            )
+        };
+        r.retain(|x| x.name != "UnmatchedEdge");
+        r.extend((0..500).map(|n| said(&format!("z{n}.c"), n)));
+        r.push(said("a.c", 500));
+        let f = edge_fates(&p, &r);
+        assert!(
+            matches!(&f[6], Fate::NoSite { message } if message.ends_with("(module 0)")),
+            "{:?}",
+            f[6]
+        );
     }
 
     #[test]
