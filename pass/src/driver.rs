@@ -268,7 +268,10 @@ fn report_cross(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
 }
 
 /// The refused edges, but those a whole loop took (an edge between two calls of one looped
-/// plan, such as its back edge), then the loops refused.
+/// plan, such as its back edge) and those of which a copy is clustered (the same two calls
+/// at the same source locations, one after the other in a plan: a tail duplication's or a
+/// handler's copy took the hot path, and the original is the path the handler's way goes
+/// on to), then the loops refused.
 fn report_refusals(
     ctx: &mut Context<'_>,
     sites: &[Site],
@@ -282,10 +285,33 @@ fn report_refusals(
         .map(|p| p.entries().iter().map(|e| e.site).collect())
         .collect();
     let copy = |ctx: &Context<'_>, s: usize| ctx.copies.contains(&sites[s].call);
+    // A copy the pass made carries the original's debug location, the same metadata node
+    // (an inlined copy of a helper has one of its own: its inlined-at differs).
+    let at = |s: usize| {
+        // SAFETY: the call is an instruction of the module; the answer is its debug location
+        // node or null.
+        let loc = unsafe { llvm_sys::debuginfo::LLVMInstructionGetDebugLoc(sites[s].call) };
+        (!loc.is_null()).then_some((sites[s].function, loc))
+    };
+    let clustered: HashSet<_> = plans
+        .iter()
+        .flat_map(|p| {
+            let e = p.entries();
+            let back = matches!(p, Plan::Looped(_)).then(|| (e.len().saturating_sub(1), 0));
+            (1..e.len())
+                .map(|i| (i - 1, i))
+                .chain(back)
+                .filter_map(move |(i, j)| Some((at(e[i].site)?, at(e[j].site)?)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     for r in refused {
         if !looped.iter().any(|l| l.contains(&r.a) && l.contains(&r.b))
             && !copy(ctx, r.a)
             && !copy(ctx, r.b)
+            && !at(r.a)
+                .zip(at(r.b))
+                .is_some_and(|pair| clustered.contains(&pair))
         {
             ctx.refused(sites, r.edge());
         }

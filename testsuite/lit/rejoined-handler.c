@@ -64,6 +64,9 @@ int main(int argc, char **argv)
  * RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
  * RUN: FileCheck %s --check-prefix=AFTER < %t.after.ll
  * RUN: opt -passes=verify -disable-output %t.after.ll
+ * The original blocks, where the handlers' ways go on, are refused for the edges whose copy
+ * is clustered: no remark says so.
+ * RUN: not grep -E 'not clustered: (fstat -> read|read -> close)' %t.remarks
  *
  * BEFORE-LABEL: define {{.*}} @sizes(
  * BEFORE-COUNT-1: call i64 @read(
