@@ -392,20 +392,31 @@ log_log_ro() {
 		ro_file=$PWD/log mount_tmpfs ro 64k ro
 }
 
+# The copy of IN to OUT at each input size, with the expectation EXPR.
+size_cases() {
+	for size in 0 1 4095 4096 4097 2097152; do
+		check "size-$size" "in_$size" 0 -e "$1" -- in out
+	done
+}
+
+# The arguments and the opens of a program of copy's: none given, a missing input, an input
+# that is a directory (its read fails: status ${1:-1}), outputs that cannot be created.
+open_cases() {
+	check usage none 2 --
+	check missing-input none 1 -- nope out
+	check input-is-directory in_dir "${1:-1}" -- in out
+	check output-is-directory out_dir 1 -- in out
+	check output-read-only-fs out_ro 1 -- in ro/out
+	check output-eacces out_eacces 1 -u -- in locked/out
+}
+
 # copy_cases [SAME [WHOLE]]: copy's inputs and failures. SAME is the shell test that a
 # finished OUT is right (default: a copy of IN); WHOLE a file-size limit in blocks of 512 bytes
 # at which a write begins (default 8, after two writes of 4096 bytes).
 copy_cases() {
 	local same=${1:-cmp in out} whole=${2:-8}
-	for size in 0 1 4095 4096 4097 2097152; do
-		check "size-$size" "in_$size" 0 -e "$same" -- in out
-	done
-	check usage none 2 --
-	check missing-input none 1 -- nope out
-	check input-is-directory in_dir 1 -- in out
-	check output-is-directory out_dir 1 -- in out
-	check output-read-only-fs out_ro 1 -- in ro/out
-	check output-eacces out_eacces 1 -u -- in locked/out
+	size_cases "$same"
+	open_cases
 	check output-dev-full in_4097 1 -- in /dev/full
 	check output-full-tmpfs out_full 1 -e "test -s full/out" -- in full/out
 	# ulimit -f counts blocks of 512 (POSIX sh) or 1024 bytes (bash): 8 blocks is a whole
@@ -457,15 +468,8 @@ halves_cases() { copy_cases; }
 # up to the block at which OUT failed), and a closed standard output: the report, OUT whole
 # up to the first block, status 1.
 teelike_cases() {
-	for size in 0 1 4095 4096 4097 2097152; do
-		check "size-$size" "in_$size" 0 -e "cmp in out && cmp in ../stdout" -- in out
-	done
-	check usage none 2 --
-	check missing-input none 1 -- nope out
-	check input-is-directory in_dir 1 -- in out
-	check output-is-directory out_dir 1 -- in out
-	check output-read-only-fs out_ro 1 -- in ro/out
-	check output-eacces out_eacces 1 -u -- in locked/out
+	size_cases "cmp in out && cmp in ../stdout"
+	open_cases
 	check output-dev-full in_4097 1 -e "grep -q '^write /dev/full: No space left on device' ../stderr && test \$(wc -c <../stdout) = 4096" -- in /dev/full
 	check output-full-tmpfs out_full 1 -e "test -s full/out" -- in full/out
 	check fsize-efbig in_2097152 1 -l 8 -x -e "test -s out && grep -q '^write out: File too large' ../stderr" -- in out
@@ -495,15 +499,8 @@ errnokept_cases() {
 # its test (status 3, the same blocks and input offset); a read error or a full device ends
 # or does not end the loop as the original does (status 0).
 flagcopy_cases() {
-	for size in 0 1 4095 4096 4097 2097152; do
-		check "size-$size" "in_$size" 0 -e "cmp in out" -- in out
-	done
-	check usage none 2 --
-	check missing-input none 1 -- nope out
-	check input-is-directory in_dir 0 -- in out
-	check output-is-directory out_dir 1 -- in out
-	check output-read-only-fs out_ro 1 -- in ro/out
-	check output-eacces out_eacces 1 -u -- in locked/out
+	size_cases "cmp in out"
+	open_cases 0
 	check output-dev-full in_4097 0 -- in /dev/full
 	check output-full-tmpfs out_full 0 -e "test -s full/out" -- in full/out
 	check fsize-efbig in_2097152 3 -l 8 -x -e "test -s out" -- in out
@@ -548,9 +545,7 @@ pcopyat_cases() {
 # unchecked: copy's inputs and failures; a failed write does not stop the copy (status 0,
 # the errno it left on stderr), a failed read or open does.
 unchecked_cases() {
-	for size in 0 1 4095 4096 4097 2097152; do
-		check "size-$size" "in_$size" 0 -e "cmp in out" -- in out
-	done
+	size_cases "cmp in out"
 	check usage none 2 --
 	check missing-input none 1 -- nope out
 	check input-is-directory in_dir 1 -- in out
@@ -628,9 +623,7 @@ records_cases() {
 # header's 8 bytes come before the first block (a size limit cuts a block short, unless it is 0).
 stamp_cases() {
 	stamped="printf '# stamp\\n' | cat - in | cmp - out"
-	for size in 0 1 4095 4096 4097 2097152; do
-		check "size-$size" "in_$size" 0 -e "$stamped" -- in out
-	done
+	size_cases "$stamped"
 	check usage none 2 --
 	check missing-input none 1 -- nope out
 	check input-is-directory in_dir 1 -e "test -s out" -- in out
