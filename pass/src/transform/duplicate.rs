@@ -575,8 +575,14 @@ struct Refused {
     to: LLVMBasicBlockRef,
 }
 
-/// The hot edges whose paths are worth copying, as legality refused them today.
-fn refused_edges(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<Refused> {
+/// The hot edges whose paths are worth copying, as legality refused them today: those
+/// dominance refuses ([`dominance_refused`]), or those `pick` takes (their calls `a` and `b`
+/// and what the caller needs of the refusal).
+fn refused_edges<T>(
+    ctx: &Context<'_>,
+    hot: &mut Hot<'_>,
+    pick: impl Fn(&crate::regions::Refused) -> Option<(usize, usize, T)>,
+) -> Vec<(Refused, T)> {
     let sites = hot.sites;
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
     let today = hot.today(ctx);
@@ -584,9 +590,7 @@ fn refused_edges(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<Refused> {
         .refused
         .iter()
         .filter_map(|r| {
-            let Reason::NotDominating { a, b } = r.refusal.reason else {
-                return None;
-            };
+            let (a, b, picked) = pick(r)?;
             let function = sites[a].function;
             let (from, to) = (
                 ir::parent_block(sites[a].call),
@@ -594,16 +598,30 @@ fn refused_edges(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<Refused> {
             );
             let hot_enough =
                 r.weight >= MIN_WEIGHT && r.weight.saturating_mul(HOT_SHARE) >= heaviest;
-            (hot_enough && sites[b].function == function && from != to).then_some(Refused {
-                a,
-                b,
-                weight: r.weight,
-                function,
-                from,
-                to,
-            })
+            (hot_enough && sites[b].function == function && from != to).then_some((
+                Refused {
+                    a,
+                    b,
+                    weight: r.weight,
+                    function,
+                    from,
+                    to,
+                },
+                picked,
+            ))
         })
         .collect()
+}
+
+/// The hot edges that dominance refuses, worth copying a path for ([`refused_edges`]).
+fn dominance_refused(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<Refused> {
+    refused_edges(ctx, hot, |r| match r.refusal.reason {
+        Reason::NotDominating { a, b } => Some((a, b, ())),
+        _ => None,
+    })
+    .into_iter()
+    .map(|(e, ())| e)
+    .collect()
 }
 
 /// A hot edge's way round its loop's header (the module doc's round paths): the blocks from
@@ -718,7 +736,7 @@ pub(crate) fn run_twins(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let mut changed = Changed::No;
     let mut functions: HashSet<LLVMValueRef> = HashSet::new();
-    for e in refused_edges(ctx, hot) {
+    for e in dominance_refused(ctx, hot) {
         if functions.contains(&e.function) {
             continue;
         }
@@ -755,7 +773,7 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let mut changed = Changed::No;
     let mut functions: HashSet<LLVMValueRef> = HashSet::new();
-    for e in refused_edges(ctx, hot) {
+    for e in dominance_refused(ctx, hot) {
         if functions.contains(&e.function) {
             continue;
         }
@@ -786,7 +804,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let mut changed = Changed::No;
     let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
-    for e in refused_edges(ctx, hot) {
+    for e in dominance_refused(ctx, hot) {
         let Some(path) = forward_path(ctx.shim, e.from, e.to, None) else {
             continue;
         };
@@ -843,30 +861,19 @@ fn quiet_path(
 /// and run, for edges as hot as [`run`]'s.
 pub(crate) fn run_rejoined(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
-    let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
-    let today = hot.today(ctx);
+    let edges = refused_edges(ctx, hot, |r| match r.refusal.reason {
+        Reason::BothWays { .. } => Some((r.a, r.b, Vec::new())),
+        Reason::ExitRejoins { off, .. } | Reason::ExitReachesCall { off, .. } => {
+            Some((r.a, r.b, vec![off]))
+        }
+        _ => None,
+    });
     let mut found: Vec<Rejoined> = Vec::new();
-    for r in &today.refused {
-        let avoid: Vec<LLVMBasicBlockRef> = match r.refusal.reason {
-            Reason::BothWays { .. } => Vec::new(),
-            Reason::ExitRejoins { off, .. } | Reason::ExitReachesCall { off, .. } => vec![off],
-            _ => continue,
-        };
-        let (a, b, weight) = (r.a, r.b, r.weight);
-        let function = sites[a].function;
-        let (from, to) = (
-            ir::parent_block(sites[a].call),
-            ir::parent_block(sites[b].call),
-        );
-        let hot_enough = weight >= MIN_WEIGHT && weight.saturating_mul(HOT_SHARE) >= heaviest;
-        if !hot_enough
-            || sites[b].function != function
-            || from == to
-            || found.iter().any(|f| (f.a, f.b) == (a, b))
-        {
+    for (e, avoid) in edges {
+        if found.iter().any(|f| (f.a, f.b) == (e.a, e.b)) {
             continue;
         }
-        let Some(path) = quiet_path(ctx.shim, from, to, &avoid) else {
+        let Some(path) = quiet_path(ctx.shim, e.from, e.to, &avoid) else {
             continue;
         };
         // A path no other way joins before the second call's block needs no copy: the
@@ -874,7 +881,12 @@ pub(crate) fn run_rejoined(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed 
         if path[1..].iter().all(|&blk| ir::predecessors(blk).len() < 2) {
             continue;
         }
-        found.push(Rejoined { a, b, weight, path });
+        found.push(Rejoined {
+            a: e.a,
+            b: e.b,
+            weight: e.weight,
+            path,
+        });
     }
     let mut changed = Changed::No;
     let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
