@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
 use syscluster_profile::format::Profile;
 
 use crate::config::Config;
@@ -28,6 +28,9 @@ pub(crate) struct Context<'s> {
     /// loop, unrolling's copies of the body): a refused pair with one of them is not reported,
     /// the pair of the original calls is.
     pub copies: HashSet<LLVMValueRef>,
+    /// Headers of the loops whose rotation was left to the move of their start
+    /// (`transform/rotate.rs`): rotated after the move only where it did not move them.
+    pub rotations_left: HashSet<LLVMBasicBlockRef>,
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: HashSet<Refusal>,
     refused_text: HashSet<(LLVMValueRef, String)>,
@@ -43,6 +46,7 @@ impl<'s> Context<'s> {
             profile: None,
             not_inlined: HashMap::new(),
             copies: HashSet::new(),
+            rotations_left: HashSet::new(),
             refused: HashSet::new(),
             refused_text: HashSet::new(),
         }

@@ -78,7 +78,9 @@
 # and copyupto.c, a copy that stops once its total reaches a quota,
 # one looped multi-call bounded by the distance to it, and teelike.c, a copy into a file and
 # standard output whose report of a failed write joins the common code again before the
-# next write, read -> write -> write one multi-call once the quiet way past it is copied) it
+# next write, read -> write -> write one multi-call once the quiet way past it is copied, and
+# warncount.c, a copy that ends on a failed write and reports and counts a short one, whose
+# loop's start moves to the read, one looped multi-call carrying the count) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -124,7 +126,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -192,7 +194,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -592,6 +594,13 @@ host_program() {
 			grep -q "copied 1 block on the quiet path from 'write' at teelike.c:[0-9:]* to 'write' at teelike.c:[0-9:]* so that the hot edge write -> write" "$w/clustered.log" &&
 				grep -q 'clustered 3 system calls into one multi-call: read -> write -> write (stop: result <= 0, result != argument 2, never' "$w/clustered.log" ||
 				fail "$p: read -> write -> write past the report of a failed write is not one multi-call"
+			;;
+		warncount)
+			# A failed write ends the program, a short one is reported and counted: the
+			# loop's start moves to the read, one looped multi-call carrying the count.
+			grep -q "moved the start of the loop to 'read' at warncount.c:" "$w/clustered.log" &&
+				grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %[a-z.0-9]* (counter)' "$w/clustered.log" ||
+				fail "$p: the copy that counts its short writes is not one looped multi-call"
 			;;
 		halves)
 			# The second write's one condition combines an error test with a test of its

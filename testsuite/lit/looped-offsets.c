@@ -16,7 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+18]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum (argument 3 of pread and argument 3 of pwrite, up by pread's result); its buffers are dead after the loop: the runtime may run it as an in-kernel copy
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+18]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum{{[0-9]*}} (argument 3 of pread and argument 3 of pwrite, up by pread's result); its buffers are dead after the loop: the runtime may run it as an in-kernel copy
 
 // CHECK-LABEL: define {{.*}} @same_offsets(
 // CHECK: store i64 16777216, ptr %[[#]]
@@ -26,7 +26,7 @@
 // The batch's flags (LOOP | DEAD_BUFFERS | SUMS | ADVANCE) above its count of 2.
 // CHECK: store i64 64424509442, ptr
 // CHECK: call i64 @multicall_run_batch(
-// CHECK: %sum = phi i64
+// CHECK: %sum{{[0-9]*}} = phi i64
 // CHECK-LABEL: define {{.*}} @by_written(
 int same_offsets(int in, int out)
 {
@@ -42,7 +42,7 @@ int same_offsets(int in, int out)
 	return n < 0;
 }
 
-// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum (argument 3 of pread and argument 3 of pwrite, up by pread's result)
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum{{[0-9]*}} (argument 3 of pread and argument 3 of pwrite, up by pread's result)
 int by_written(int in, int out, off_t start)
 {
 	char buf[4096];
@@ -59,7 +59,7 @@ int by_written(int in, int out, off_t start)
 }
 
 // Two offsets, each passed to one call.
-// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum{{[0-9]*}} (argument 3 of pwrite, up by pread's result), %sum{{[0-9]*}} (argument 3 of pread, up by pread's result)
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %sum{{[0-9]*}} (argument 3 of {{pread|pwrite}}, up by pread's result), %sum{{[0-9]*}} (argument 3 of {{pread|pwrite}}, up by pread's result)
 int two_offsets(int in, int out, off_t to)
 {
 	char buf[4096];

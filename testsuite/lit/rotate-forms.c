@@ -1,9 +1,12 @@
 // The loop forms clang leaves at -O1 and -O2 for a read -> work -> write loop, whose hot edge
 // write -> read crosses the back edge: `while ((n = read(...)) > 0)`, `for (;;)` with a
-// break, a do-while tested by write, and a loop whose print after write keeps write -> read
-// apart (the loop clang has already rotated is rotated back, so read -> write is a straight
-// line). Each is rotated and clustered, except the -O1 `for (;;)`, whose exits clang joins
-// in one block that also leads back to the header: the remark says so.
+// break, and a do-while tested by write. Each is rotated and clustered, except the -O1
+// `for (;;)`, whose exits clang joins in one block that also leads back to the header: the
+// remark says so. Where read's result reaches write round the back edge past nothing a
+// multi-call cannot skip, the loop's start moves to read instead of a rotation (a loop whose
+// print after write keeps write -> read apart: read -> write a straight line; one whose
+// write is tested twice, a failure reported and a short write counted: one looped
+// multi-call, which a rotated loop, headed by the test after write, could not be).
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.O2.ll
 // RUN: %clang -O1 -g -S -emit-llvm %s -o %t.O1.ll
@@ -66,7 +69,7 @@ long do_while(int in, int out)
 	return n;
 }
 
-// BOTH-DAG: remark: {{.*}}rotate-forms.c:[[#@LINE+6]]:{{[0-9]+}}: rotated the loop so that 'read' at rotate-forms.c:[[#@LINE+5]]:{{[0-9]+}} is followed by the next iteration's 'write' at rotate-forms.c:[[#@LINE+6]]:{{[0-9]+}} on a straight line; the loop's first write runs before it
+// BOTH-DAG: remark: {{.*}}rotate-forms.c:[[#@LINE+5]]:{{[0-9]+}}: moved the start of the loop to 'read' at rotate-forms.c:[[#@LINE+5]]:{{[0-9]+}}: the part of the loop before it, with 'write' at rotate-forms.c:[[#@LINE+6]]:{{[0-9]+}}, runs once before the loop and at the end of each iteration, so that read -> write is one iteration
 // BOTH-DAG: remark: {{.*}}rotate-forms.c:[[#@LINE+4]]:{{[0-9]+}}: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 long printing(int in, int out)
 {
@@ -77,4 +80,25 @@ long printing(int in, int out)
 		printf("%ld\n", n);
 	}
 	return n;
+}
+
+// BOTH-DAG: remark: {{.*}}rotate-forms.c:[[#@LINE+9]]:{{[0-9]+}}: moved the start of the loop to 'read' at rotate-forms.c:[[#@LINE+9]]:{{[0-9]+}}: the part of the loop before it, with 'write' at rotate-forms.c:[[#@LINE+10]]:{{[0-9]+}}, runs once before the loop and at the end of each iteration, so that read -> write is one iteration
+// BOTH-DAG: remark: {{.*}}rotate-forms.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9]+}} (counter)
+// BOTH-NOT: rotated the loop so that 'read' at rotate-forms.c:[[#@LINE+7]]
+void warnx(const char *fmt, ...);
+void err(int status, const char *fmt, ...);
+long warned(int in, int out)
+{
+	long n, shorts = 0;
+
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		long w = write(out, buf, n);
+		if (w < 0)
+			err(1, "write");
+		if (w != n) {
+			warnx("short write: %ld of %ld", w, n);
+			shorts++;
+		}
+	}
+	return n < 0 ? -1 : shorts;
 }

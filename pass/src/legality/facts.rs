@@ -232,7 +232,7 @@ pub(crate) fn gather(
                 Err(o) => return blocked(steps, on_path, o),
             }
         } else if ir::opcode(inst) == LLVMOpcode::LLVMSwitch {
-            match switch_continuation(shim, inst, b_block) {
+            match switch_continuation(shim, inst, a_block, b_block) {
                 Some((value, cont, cases)) => {
                     steps.push(Step::Switch { inst, value, cases });
                     cont
@@ -419,13 +419,17 @@ fn merge(
 }
 
 /// For a `switch` on the path: (the value it tests, the successor that continues, the
-/// cases), when its default successor is the one that leads on to `b` (`b` post-dominates it)
-/// and none of its cases does (each case's block differs from the default's and `b` does not
-/// post-dominate it).
+/// cases), when its default successor is the one that leads on to `b` and none of its cases
+/// does (each case's block differs from the default's). The default leads on when `b`
+/// post-dominates it and none of the cases; or, as for a two-way branch (`continuation`),
+/// when it alone reaches `b` without running `a` again: clang's `switch (n) { case -1: ...;
+/// case 0: ... }` for `if (n == -1) { if (errno == EINTR) continue; ... } if (n == 0) break;`
+/// continues on to a test of `n > 0` whose other way goes round the loop too.
 #[allow(clippy::type_complexity)]
 fn switch_continuation(
     shim: &Shim,
     sw: LLVMValueRef,
+    a_block: LLVMBasicBlockRef,
     b_block: LLVMBasicBlockRef,
 ) -> Option<(
     LLVMValueRef,
@@ -434,12 +438,16 @@ fn switch_continuation(
 )> {
     let succ = ir::successors(sw);
     let (&default, case_blocks) = succ.split_first()?;
-    if !shim.block_postdominates(b_block, default) {
+    let dominated = shim.block_postdominates(b_block, default);
+    if !dominated && !reachable_avoiding(default, &[a_block]).contains(&b_block) {
         return None;
     }
     let mut cases = Vec::with_capacity(case_blocks.len());
     for (k, &off) in case_blocks.iter().enumerate() {
         if off == default || shim.block_postdominates(b_block, off) {
+            return None;
+        }
+        if !dominated && reachable_avoiding(off, &entered(a_block, default)).contains(&b_block) {
             return None;
         }
         // Operand 2k+2 of a switch is the value of its case k+1 (operand 1 is the default).

@@ -224,6 +224,8 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // iteration is a sum of two phis of the new header.
     ("sums", sums::run),
     ("reheader", reheader::run),
+    // The loops whose rotation was left to the move of their start, where it did not move.
+    ("rotate", rotate::run_left),
     ("sums", sums::run),
     // After a moved start: a write-all loop that leaves when the write moved all it was
     // asked for tests that after its stop predicate, on the count's next value.

@@ -122,6 +122,23 @@ fn takes_result_round(a: LLVMValueRef, b: LLVMValueRef, header: LLVMBasicBlockRe
     })
 }
 
+/// Whether the start of the loop headed by `header`, which holds `b`, would move to `a` for
+/// the edge `a -> b` across its back edge: `b` takes `a`'s result round it, and the way round
+/// from `a` to `b` holds only what a multi-call can skip (the shape of the loop's top is
+/// [`run`]'s to judge). Rotation (`rotate.rs`) leaves such a loop to the move.
+pub(super) fn would_move(
+    shim: &Shim,
+    a: LLVMValueRef,
+    b: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+) -> bool {
+    if !takes_result_round(a, b, header) {
+        return false;
+    }
+    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
+    unskippable(shim, a, b, header, &inside).is_none()
+}
+
 /// The first instruction on the way round from `a` to `b` (`a`'s block after `a`, the
 /// blocks to the back edge, the header up to `b`) that a multi-call could not skip: a call, a
 /// store, a volatile access, anything that may trap; or a branch with more than one way on in

@@ -41,6 +41,7 @@ use std::collections::HashSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
+use super::reheader::{heads_loop, would_move};
 use super::{Changed, Hot, Today};
 use crate::context::Context;
 use crate::ir;
@@ -71,8 +72,30 @@ pub(crate) enum NotRotated {
     Llvm(String),
 }
 
-/// Rotates the loops whose back edge keeps a hot edge from clustering (heaviest first).
+/// Rotates the loops whose back edge keeps a hot edge from clustering (heaviest first),
+/// but for those whose start `reheader.rs` may move to `b` instead: there `b`'s result reaches
+/// `a` round the back edge (clang's rotated `while ((n = read(..)) > 0) write(.., n)`) past
+/// nothing a multi-call cannot skip, and a loop that begins at `b` can become one looped
+/// multi-call, which a rotated one, whose header is then the test after `a`, cannot.
+/// [`run_left`] rotates those the move left.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    rotate(ctx, hot, Defer::ToReheader)
+}
+
+/// Rotates the loops [`run`] left to `reheader.rs` whose start it did not move (a loop it
+/// moved, or one no rotation was left for, is not rotated here).
+pub(crate) fn run_left(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    rotate(ctx, hot, Defer::No)
+}
+
+/// Whether a rotation leaves a loop to the move of its start (`reheader.rs`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Defer {
+    ToReheader,
+    No,
+}
+
+fn rotate(ctx: &mut Context<'_>, hot: &mut Hot<'_>, defer: Defer) -> Changed {
     let today = hot.today(ctx);
     let Today {
         straight,
@@ -97,6 +120,18 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let blocks = loop_blocks(ctx.shim, header);
         if blocks.len() < 2 || !blocks.contains(&ir::parent_block(sites[b].call)) {
             continue;
+        }
+        match defer {
+            Defer::ToReheader if would_move(ctx.shim, sites[b].call, sites[a].call, header) => {
+                ctx.rotations_left.insert(header);
+                continue;
+            }
+            // Only a loop left to the move, which it did not move: a moved loop's old
+            // header no longer heads it.
+            Defer::No if !ctx.rotations_left.contains(&header) || !heads_loop(ctx.shim, header) => {
+                continue;
+            }
+            _ => {}
         }
         // The function, asked before the rotation: LLVM may merge the header away.
         let func = ir::block_function(header);
