@@ -7,7 +7,10 @@
 // looped multi-call. Built at -O2 with and without the pass, the program must print the same
 // on every backend under a timer without SA_RESTART: a file, a pipe a child fills slowly
 // (reads interrupted: EINTR, retried), a pipe read slowly (writes interrupted or short), a
-// closed output (EBADF), and an input that is a directory (EISDIR).
+// closed output (EBADF), and an input that is a directory (EISDIR). The same cases run with
+// copy_retried, which retries each call in a do-while of its own and then switches on the
+// read's result: a failed read that is not retried joins the way on at the switch, which
+// tests the result itself, so read -> write is one multi-call (legality/facts.rs, `merge`).
 //
 // REQUIRES: multicall
 // RUN: %clang -O2 -g %s -o %t.orig
@@ -23,8 +26,15 @@
 // RUN: diff %t.orig.out %t.uring.out
 // RUN: FileCheck %s --check-prefix=OUT < %t.orig.out
 //
-// REMARK: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)
+// REMARK-DAG: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)
 //
+// OUT: copy:
+// OUT: file: 300000 bytes, sum {{[0-9]+}}
+// OUT: slow input: 300000 bytes, sum {{[0-9]+}}
+// OUT: slow output: 300000 bytes, sum {{[0-9]+}}
+// OUT: closed output: copy: Bad file descriptor
+// OUT: directory: copy: Is a directory
+// OUT: copy_retried:
 // OUT: file: 300000 bytes, sum {{[0-9]+}}
 // OUT: slow input: 300000 bytes, sum {{[0-9]+}}
 // OUT: slow output: 300000 bytes, sum {{[0-9]+}}
@@ -45,6 +55,7 @@
 #define SIZE 300000
 
 static char data[SIZE];
+static unsigned long reads;
 
 /* The copy: 0 when all of in went to out, else -1 with errno as the failed call left it. */
 static __attribute__((noinline)) int copy(int in, int out)
@@ -73,6 +84,39 @@ static __attribute__((noinline)) int copy(int in, int out)
 		}
 	}
 	return 0;
+}
+
+/* The same copy with each call retried in a do-while of its own, the read's result then
+ * switched on: a failed read that is not retried joins the way on at the switch, which
+ * tests the read's result itself (`facts::merge`). */
+// REMARK-DAG: {{.*}}switch-continues-run.c:[[#@LINE+8]]:{{[0-9]+}}: remark: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
+static __attribute__((noinline)) int copy_retried(int in, int out)
+{
+	char buf[4096];
+	ssize_t n, w;
+
+	for (;;) {
+		do {
+			n = read(in, buf, sizeof buf);
+		} while (n < 0 && errno == EINTR);
+		reads++;
+		switch (n) {
+		case -1:
+			return -1;
+		case 0:
+			return 0;
+		default:
+			do {
+				w = write(out, buf, n);
+			} while (w < 0 && errno == EINTR);
+			if (w < 0)
+				return -1;
+			if (w != n) {
+				errno = EIO;
+				return -1;
+			}
+		}
+	}
 }
 
 static void tick(int sig)
@@ -111,6 +155,9 @@ static void report(const char *what, int rc, const char *path)
 		close(fd);
 }
 
+/* Each case runs with each copy. */
+#define COPY(in, out) (k ? copy_retried(in, out) : copy(in, out))
+
 int main(int argc, char **argv)
 {
 	char in_path[4096], out_path[4096];
@@ -133,70 +180,73 @@ int main(int argc, char **argv)
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
 
-	in = open(in_path, O_RDONLY);
-	out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	rc = copy(in, out);
-	close(in);
-	close(out);
-	report("file", rc, out_path);
+	for (int k = 0; k < 2; k++) {
+		printf("%s:\n", k ? "copy_retried" : "copy");
+		in = open(in_path, O_RDONLY);
+		out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		rc = COPY(in, out);
+		close(in);
+		close(out);
+		report("file", rc, out_path);
 
-	/* A child fills the pipe in pieces with pauses: the parent's reads block and are
-	 * interrupted by the timer. */
-	if (pipe(p))
-		return 3;
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		for (size_t off = 0; off < SIZE; off += 10000) {
-			usleep(2000);
-			if (write(p[1], data + off, SIZE - off < 10000 ? SIZE - off : 10000) < 0)
-				_exit(1);
+		/* A child fills the pipe in pieces with pauses: the parent's reads block and are
+		 * interrupted by the timer. */
+		if (pipe(p))
+			return 3;
+		pid = fork();
+		if (pid == 0) {
+			close(p[0]);
+			for (size_t off = 0; off < SIZE; off += 10000) {
+				usleep(2000);
+				if (write(p[1], data + off, SIZE - off < 10000 ? SIZE - off : 10000) < 0)
+					_exit(1);
+			}
+			_exit(0);
 		}
-		_exit(0);
-	}
-	close(p[1]);
-	out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	rc = copy(p[0], out);
-	close(p[0]);
-	close(out);
-	reap(pid);
-	report("slow input", rc, out_path);
-
-	/* A child drains the pipe slowly into the file: the parent's writes block and are
-	 * interrupted (nothing written: EINTR, retried) or cut short (the rest written next). */
-	if (pipe(p))
-		return 3;
-	pid = fork();
-	if (pid == 0) {
-		char buf[1000];
-		ssize_t n;
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
 		close(p[1]);
-		while ((n = read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
-			if (n > 0 && write(fd, buf, n) != n)
-				_exit(1);
-			usleep(100);
+		out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		rc = COPY(p[0], out);
+		close(p[0]);
+		close(out);
+		reap(pid);
+		report("slow input", rc, out_path);
+
+		/* A child drains the pipe slowly into the file: the parent's writes block and are
+		 * interrupted (nothing written: EINTR, retried) or cut short (the rest written next). */
+		if (pipe(p))
+			return 3;
+		pid = fork();
+		if (pid == 0) {
+			char buf[1000];
+			ssize_t n;
+			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+			close(p[1]);
+			while ((n = read(p[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+				if (n > 0 && write(fd, buf, n) != n)
+					_exit(1);
+				usleep(100);
+			}
+			_exit(0);
 		}
-		_exit(0);
+		close(p[0]);
+		in = open(in_path, O_RDONLY);
+		rc = COPY(in, p[1]);
+		close(in);
+		close(p[1]);
+		reap(pid);
+		report("slow output", rc, out_path);
+
+		in = open(in_path, O_RDONLY);
+		rc = COPY(in, 99);
+		close(in);
+		report("closed output", rc, out_path);
+
+		in = open("/", O_RDONLY);
+		rc = COPY(in, 1);
+		close(in);
+		report("directory", rc, out_path);
 	}
-	close(p[0]);
-	in = open(in_path, O_RDONLY);
-	rc = copy(in, p[1]);
-	close(in);
-	close(p[1]);
-	reap(pid);
-	report("slow output", rc, out_path);
-
-	in = open(in_path, O_RDONLY);
-	rc = copy(in, 99);
-	close(in);
-	report("closed output", rc, out_path);
-
-	in = open("/", O_RDONLY);
-	rc = copy(in, 1);
-	close(in);
-	report("directory", rc, out_path);
 
 	it.it_value.tv_usec = 0;
 	it.it_interval.tv_usec = 0;

@@ -342,7 +342,7 @@ pub(super) fn reachable_avoiding(
 /// Whether the walk may go on through `block`, entered from `from` on the path and from
 /// other blocks off it: a merge of `call`'s result. Its terminator tests a phi of `block`
 /// whose value on the path is `call`'s result (through integer casts and earlier merges'
-/// phis), and none of the blocks that enter it can be reached from it without entering
+/// phis), or that result itself, and none of the blocks that enter it can be reached from it without entering
 /// `head` (it is not a loop's header: the path would run again without the chain's first
 /// call). Returns the phis of `block` with their values on the path.
 fn merge(
@@ -407,13 +407,17 @@ fn merge(
         }
         false
     };
+    // Or the block tests the call's result itself: the same value whichever way it is
+    // entered (a failed read that is not retried, `if (n < 0 && errno == EINTR) continue;`
+    // joining the path before the `switch (n)` that reports it).
     let carries = tested.into_iter().any(|v| {
         let phi = ir::strip_int_casts(v);
-        phis.contains_key(&phi)
-            && resolve(v) == call
-            && ir::incoming(phi)
-                .into_iter()
-                .all(|(w, b)| b == from || same_call(w))
+        phi == call
+            || phis.contains_key(&phi)
+                && resolve(v) == call
+                && ir::incoming(phi)
+                    .into_iter()
+                    .all(|(w, b)| b == from || same_call(w))
     });
     carries.then_some(phis)
 }
