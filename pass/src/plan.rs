@@ -166,6 +166,12 @@ pub struct Looped {
     /// the write), which the original code after the call uses: `(value, exit, constant)`,
     /// what a stop at entry `exit` hands back for it.
     pub decided: Vec<(LLVMValueRef, usize, i64)>,
+    /// For a loop whose stops resume it: carried values whose value along the way round is
+    /// not their phi's incoming value from the latch (a latch phi that also takes a retry's
+    /// unchanged value: `(k, value)` for `carried[k]`): `reads++` between a read retried on
+    /// `EINTR` and its write. A stop after the value is computed hands it back as the
+    /// carried value's next one.
+    pub ways: Vec<(usize, LLVMValueRef)>,
     /// Per entry, when the original tests a stopped result more than once on its way out of
     /// the loop (`if (n < 0) ...; if (n == 0) break;`): each test's conditional branch and
     /// the block it leaves to, in order (`legality::advance`). The entry's stop is exactly

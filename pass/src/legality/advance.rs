@@ -697,6 +697,7 @@ impl Checker<'_> {
             prefix: Vec::new(),
             handed: Vec::new(),
             decided: Vec::new(),
+            ways: Vec::new(),
             stop_tests,
             watch: None,
         })

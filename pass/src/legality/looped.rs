@@ -189,6 +189,7 @@ impl Checker<'_> {
             prefix: Vec::new(),
             handed: Vec::new(),
             decided: Vec::new(),
+            ways: Vec::new(),
             stop_tests: Vec::new(),
             watch,
         })
@@ -370,11 +371,22 @@ impl Checker<'_> {
             .map(|&(p, _)| (p, 0))
             .chain(handed.iter().map(|&(p, _, first)| (p, first)))
             .collect();
+        // A carried value whose latch phi also takes a retry's unchanged value: its value
+        // along the way round is the next one a stop hands back.
+        let ways: Vec<(usize, LLVMValueRef)> = carried
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let from = ir::parent_block(sites[ck].call);
+                (k, resume::along_way(c.next, &round.walked, from))
+            })
+            .filter(|&(k, w)| w != carried[k].next && w != carried[k].phi && ir::is_instruction(w))
+            .collect();
         let (nexts, decided) = resume::needs(
             shim,
             sites,
             &entries,
-            &carried,
+            (&carried, &ways),
             &given,
             &round.blocks,
             &[header, round.header],
@@ -428,6 +440,7 @@ impl Checker<'_> {
             prefix: round.prefix,
             handed,
             decided,
+            ways,
             stop_tests: Vec::new(),
             watch: None,
         })

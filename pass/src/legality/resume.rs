@@ -616,6 +616,30 @@ fn stronger_stop(entry: &Entry, site: &Site) -> Option<Stop> {
 /// round leaves alone: a flag only a stop's code sets) or `phi` plus or minus a step, which
 /// `looped::step_kind` judges. Other uses of `phi` are the original code's: a stop hands it
 /// `phi`'s value at the start of the iteration.
+/// `v`'s value along the way round (the blocks `walked`, entered from `from`): through the
+/// phis of the walked blocks, each taken on the edge the way enters it by.
+pub(super) fn along_way(
+    v: LLVMValueRef,
+    walked: &[LLVMBasicBlockRef],
+    from: LLVMBasicBlockRef,
+) -> LLVMValueRef {
+    let mut way = v;
+    for _ in 0..=walked.len() {
+        let Some(at) = ir::is_phi(way)
+            .then(|| walked.iter().position(|&b| b == ir::parent_block(way)))
+            .flatten()
+        else {
+            break;
+        };
+        let before = if at == 0 { from } else { walked[at - 1] };
+        match ir::incoming(way).into_iter().find(|&(_, b)| b == before) {
+            Some((v, _)) => way = v,
+            None => break,
+        }
+    }
+    way
+}
+
 pub(super) fn carried(
     phi: LLVMValueRef,
     inside: &HashSet<LLVMBasicBlockRef>,
@@ -634,21 +658,7 @@ pub(super) fn carried(
     let Some((next, _)) = ir::incoming(phi).into_iter().find(|&(_, b)| b == latch) else {
         return Err("it does not come back from the way round".into());
     };
-    // Its value along the way round: through the phis of the walked blocks.
-    let mut way = next;
-    for _ in 0..=walked.len() {
-        let Some(at) = ir::is_phi(way)
-            .then(|| walked.iter().position(|&b| b == ir::parent_block(way)))
-            .flatten()
-        else {
-            break;
-        };
-        let before = if at == 0 { from } else { walked[at - 1] };
-        match ir::incoming(way).into_iter().find(|&(_, b)| b == before) {
-            Some((v, _)) => way = v,
-            None => break,
-        }
-    }
+    let way = along_way(next, walked, from);
     if way == phi {
         // Left alone: a counter of step 0.
         return Ok(Carried {
@@ -819,8 +829,9 @@ pub(super) fn handed(
 
 /// What the lowering hands back where a stop resumes the loop after each entry's call, or
 /// the first value it would have to hand back and cannot: per entry, the carried values whose
-/// next value is computed before the call (bit `k` for `carried[k]`). After call `i` the
-/// original code may use, of the values its iteration computed before, only the results of
+/// next value, or their value along the way round (`ways`), is computed before the call (bit
+/// `k` for `carried[k]`). After call `i` the original code may use, of the values its
+/// iteration computed before, only the results of
 /// entries `0..=i`, the carried phis, those next values, and the phis `given` back from a stop
 /// at an entry from the one each names on (those between the header and the first call, from
 /// entry 0; those between the calls that are a result, from the first entry they dominate),
@@ -832,7 +843,7 @@ pub(super) fn needs(
     shim: &Shim,
     sites: &[Site],
     entries: &[Entry],
-    carried: &[Carried],
+    (carried, ways): (&[Carried], &[(usize, LLVMValueRef)]),
     given: &[(LLVMValueRef, usize)],
     blocks: &[LLVMBasicBlockRef],
     headers: &[LLVMBasicBlockRef],
@@ -861,10 +872,14 @@ pub(super) fn needs(
             }
         }
         let block = ir::parent_block(call);
+        let way_before = |k: usize| {
+            ways.iter()
+                .any(|&(j, w)| j == k && ir::is_instruction(w) && shim.dominates(w, call))
+        };
         let nexts = carried
             .iter()
             .enumerate()
-            .filter(|(_, c)| shim.dominates(c.next, call))
+            .filter(|&(k, c)| shim.dominates(c.next, call) || way_before(k))
             .fold(0u64, |bits, (k, _)| bits | 1 << k);
         let mut allowed: HashSet<LLVMValueRef> = entries[..=i]
             .iter()
@@ -883,6 +898,11 @@ pub(super) fn needs(
                 .enumerate()
                 .filter(|(k, _)| nexts & 1 << k != 0)
                 .map(|(_, c)| c.next),
+        );
+        allowed.extend(
+            ways.iter()
+                .filter(|&&(k, _)| nexts & 1 << k != 0)
+                .map(|&(_, w)| w),
         );
         // Where the original code goes after the call, until it comes round to the header
         // (where the batch begins, and the loop's own header when that tests first: its

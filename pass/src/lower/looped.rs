@@ -469,7 +469,18 @@ fn resume_rewrites(
                 .map(|(((out_b, _), vals), _)| (*out_b, vals[k].1))
                 .collect(),
         };
-        [starts, nexts]
+        // Its value along the way round where that is not the latch's phi: the same next
+        // value, from the same stops.
+        let way = plan
+            .ways
+            .iter()
+            .find(|&&(j, _)| j == k)
+            .map(|&(_, w)| Rewrite {
+                def: w,
+                inside: own(w),
+                more: nexts.more.clone(),
+            });
+        [Some(starts), Some(nexts), way].into_iter().flatten()
     });
     // A phi between the header and the first call: its value on the way round.
     let prefix = plan.prefix.iter().map(|&(phi, v)| Rewrite {
