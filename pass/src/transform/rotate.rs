@@ -20,6 +20,11 @@
 //!
 //! - the pair `b -> a` is refused under dominance (`a` runs first), and the loop is not taken
 //!   whole (`regions::whole_loops` makes no looped plan of it);
+//! - the loop's start would not move to `b` instead (`reheader::would_move`: `b`'s result
+//!   reaches `a` round the back edge past only what a batch can skip). Such a loop is left to
+//!   `reheader.rs`, since a loop that begins at `b` can be one looped multi-call and a rotated
+//!   one, headed by the test after `a`, cannot; [`run_left`], after it, rotates those it did
+//!   not move (`Context::rotations_left`);
 //! - `a` begins the header: only phis, debug records and instructions that cannot trap or
 //!   write memory come before it (they join the gap after rotation);
 //! - no call of the header is in a straight region already (rotation would put the back edge
