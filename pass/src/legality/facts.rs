@@ -342,9 +342,9 @@ pub(super) fn reachable_avoiding(
 /// Whether the walk may go on through `block`, entered from `from` on the path and from
 /// other blocks off it: a merge of `call`'s result. Its terminator tests a phi of `block`
 /// whose value on the path is `call`'s result (through integer casts and earlier merges'
-/// phis), or that result itself, and none of the blocks that enter it can be reached from it without entering
-/// `head` (it is not a loop's header: the path would run again without the chain's first
-/// call). Returns the phis of `block` with their values on the path.
+/// phis), or that result itself, and none of the blocks that enter it can be reached from it
+/// without entering `head` (it is not a loop's header: the path would run again without the
+/// chain's first call). Returns the phis of `block` with their values on the path.
 fn merge(
     reach: &mut Reach,
     head: LLVMBasicBlockRef,

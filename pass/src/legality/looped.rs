@@ -373,13 +373,11 @@ impl Checker<'_> {
             .collect();
         // A carried value whose latch phi also takes a retry's unchanged value: its value
         // along the way round is the next one a stop hands back.
+        let last_block = ir::parent_block(sites[ck].call);
         let ways: Vec<(usize, LLVMValueRef)> = carried
             .iter()
             .enumerate()
-            .map(|(k, c)| {
-                let from = ir::parent_block(sites[ck].call);
-                (k, resume::along_way(c.next, &round.walked, from))
-            })
+            .map(|(k, c)| (k, resume::along_way(c.next, &round.walked, last_block)))
             .filter(|&(k, w)| w != carried[k].next && w != carried[k].phi && ir::is_instruction(w))
             .collect();
         let (nexts, decided) = resume::needs(

@@ -609,13 +609,6 @@ fn stronger_stop(entry: &Entry, site: &Site) -> Option<Stop> {
     (weak && length.is_some_and(|c| c >= 1)).then_some(Stop::NeArg(a))
 }
 
-/// The carried value of the header phi `phi` in a loop whose stops resume it, or why the
-/// batch cannot carry it. The way round is what the batch runs: the value `phi` comes back
-/// with is taken along it (through the phis of the blocks `walked` after the last call's block
-/// `from`, by the block the walk entered each from), and must be `phi` itself (a value the way
-/// round leaves alone: a flag only a stop's code sets) or `phi` plus or minus a step, which
-/// `looped::step_kind` judges. Other uses of `phi` are the original code's: a stop hands it
-/// `phi`'s value at the start of the iteration.
 /// `v`'s value along the way round (the blocks `walked`, entered from `from`): through the
 /// phis of the walked blocks, each taken on the edge the way enters it by.
 pub(super) fn along_way(
@@ -640,6 +633,13 @@ pub(super) fn along_way(
     way
 }
 
+/// The carried value of the header phi `phi` in a loop whose stops resume it, or why the
+/// batch cannot carry it. The way round is what the batch runs: the value `phi` comes back
+/// with is taken along it (through the phis of the blocks `walked` after the last call's block
+/// `from`, by the block the walk entered each from), and must be `phi` itself (a value the way
+/// round leaves alone: a flag only a stop's code sets) or `phi` plus or minus a step, which
+/// `looped::step_kind` judges. Other uses of `phi` are the original code's: a stop hands it
+/// `phi`'s value at the start of the iteration.
 pub(super) fn carried(
     phi: LLVMValueRef,
     inside: &HashSet<LLVMBasicBlockRef>,
@@ -831,8 +831,8 @@ pub(super) fn handed(
 /// the first value it would have to hand back and cannot: per entry, the carried values whose
 /// next value, or their value along the way round (`ways`), is computed before the call (bit
 /// `k` for `carried[k]`). After call `i` the original code may use, of the values its
-/// iteration computed before, only the results of
-/// entries `0..=i`, the carried phis, those next values, and the phis `given` back from a stop
+/// iteration computed before, only the results of entries `0..=i`, the carried phis, those
+/// next values, and the phis `given` back from a stop
 /// at an entry from the one each names on (those between the header and the first call, from
 /// entry 0; those between the calls that are a result, from the first entry they dominate),
 /// and values the entries before the call decide (`decided` over their `pins`), which a stop
@@ -872,10 +872,7 @@ pub(super) fn needs(
             }
         }
         let block = ir::parent_block(call);
-        let way_before = |k: usize| {
-            ways.iter()
-                .any(|&(j, w)| j == k && ir::is_instruction(w) && shim.dominates(w, call))
-        };
+        let way_before = |k: usize| ways.iter().any(|&(j, w)| j == k && shim.dominates(w, call));
         let nexts = carried
             .iter()
             .enumerate()
