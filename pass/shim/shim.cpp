@@ -652,6 +652,19 @@ bool syscluster_shim_merge_into_predecessor(LLVMBasicBlockRef bb) {
   return llvm::MergeBlockIntoPredecessor(unwrap(bb));
 }
 
+// Folds `bb`, a block of nothing but an unconditional branch entered from one block, into
+// its successor (LLVM's TryToSimplifyUncondBranchFromEmptyBlock: the predecessor branches to
+// the successor directly, whose phis take it as their incoming block, and `bb` is deleted).
+// Returns whether it did. No analysis is updated: the caller invalidates the function's.
+bool syscluster_shim_fold_forwarding_block(LLVMBasicBlockRef bb) {
+  BasicBlock *BB = unwrap(bb);
+  auto *Br = dyn_cast<BranchInst>(BB->getTerminator());
+  if (!Br || Br->isConditional() || BB->getFirstNonPHIOrDbg() != Br ||
+      !BB->getSinglePredecessor() || BB->isEntryBlock())
+    return false;
+  return llvm::TryToSimplifyUncondBranchFromEmptyBlock(BB);
+}
+
 // Splits the edge `from -> to`: a new block, placed before `to`, that `from` branches to
 // instead and that branches to `to`, the phis of `to` taking from it what they took from
 // `from` (always a new block, unlike SplitEdge, which splits `to` itself when it has one

@@ -97,6 +97,7 @@ extern "C" {
     );
     fn syscluster_shim_remove_phi_edge(bb: LLVMBasicBlockRef, from: LLVMBasicBlockRef);
     fn syscluster_shim_merge_into_predecessor(bb: LLVMBasicBlockRef) -> bool;
+    fn syscluster_shim_fold_forwarding_block(bb: LLVMBasicBlockRef) -> bool;
     fn syscluster_shim_duplicate_region(
         ctx: *mut c_void,
         way_in: LLVMBasicBlockRef,
@@ -491,6 +492,14 @@ impl Shim {
     pub(crate) fn merge_into_predecessor(&self, bb: LLVMBasicBlockRef) -> bool {
         // SAFETY: bb is a live block of a defined function; LLVM checks the shape itself.
         unsafe { syscluster_shim_merge_into_predecessor(bb) }
+    }
+    /// Folds `bb`, a block of nothing but an unconditional branch entered from one block, into
+    /// its successor (LLVM's `TryToSimplifyUncondBranchFromEmptyBlock`): its predecessor
+    /// branches there directly, and `bb` is deleted. Whether it did; the caller invalidates
+    /// the function's analyses.
+    pub(crate) fn fold_forwarding_block(&self, bb: LLVMBasicBlockRef) -> bool {
+        // SAFETY: bb is a live block of a defined function; the shim checks the shape first.
+        unsafe { syscluster_shim_fold_forwarding_block(bb) }
     }
     /// Takes the edge `from -> bb` out of the phis of `bb`, after `from`'s terminator was
     /// retargeted away from `bb`; the phis stay, even with one incoming value left.

@@ -414,6 +414,7 @@ fn move_start(
     top: Top,
 ) -> Result<(), String> {
     let before = calls_in(a.function);
+    let rest = ir::parent_block(a.call);
     ctx.shim.split_before(a.call, "loop.start");
     // The split updates no analysis; the copy asks the dominator tree.
     ctx.shim.invalidate(a.function);
@@ -430,5 +431,11 @@ fn move_start(
     }
     // The calls of the copied top: their refused pairs are the originals' to report.
     ctx.copies.extend(calls_in(a.function).difference(&before));
+    // What was left of `a`'s block before it, when that was nothing (a latch that held only
+    // the call), would stand between the loop's test and its header as an empty block: the
+    // test's block becomes the latch, as in the loops clang rotates itself.
+    if ctx.shim.fold_forwarding_block(rest) {
+        ctx.shim.invalidate(a.function);
+    }
     Ok(())
 }
