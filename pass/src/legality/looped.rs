@@ -800,6 +800,16 @@ pub(super) fn carried_value(
     let next = value_round(phi, inside)?;
     // Through a latch's phi (`advance::way_round`), the step taken on the way round.
     let arith = super::reentry::step_through_latch(next, inside)?;
+    // The result of a call of the loop itself: the value of the iteration before, kept for
+    // after the loop (`w` reported after `for (..) { n = read(..); if (n <= 0) break; w =
+    // write(..); .. }`), which a batch's results and sums do not give.
+    let stripped = ir::strip_int_casts(arith);
+    if let Some(&c) = calls.iter().find(|&&c| sites[c].call == stripped) {
+        return Err(format!(
+            "it keeps the result of '{}' at {} from the iteration before (a last value)",
+            sites[c].callee, sites[c].location
+        ));
+    }
     let (minus, step) = plus_minus_step(phi, arith, next)?;
     // In the loop, the phi feeds only its next value, and that only the phi.
     let mut feeds = vec![(phi, arith), (next, phi)];
