@@ -180,6 +180,11 @@ pub struct Looped {
     pub stop_tests: Vec<Vec<(LLVMValueRef, LLVMBasicBlockRef)>>,
     /// A flag the loop tests after its last call, on its way round (`legality::watch`).
     pub watch: Option<Watch>,
+    /// Conditions defined before the loop that branches on its way round test (`if
+    /// (verbose)` on a flag LLVM loaded once), each with the value under which the way round
+    /// is the batch's: the batch runs only when every one has it, and otherwise the original
+    /// loop runs (`legality::resume`).
+    pub guards: Vec<(LLVMValueRef, bool)>,
 }
 
 /// A flag a whole loop tests on its way round, after the last call's own tests

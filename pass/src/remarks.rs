@@ -1090,13 +1090,28 @@ impl Remark {
             ),
             _ => String::new(),
         };
+        // Conditions defined before the loop that its way round tests.
+        let guarded = match plan {
+            Plan::Looped(l) if !l.guards.is_empty() => {
+                let each: Vec<String> = l
+                    .guards
+                    .iter()
+                    .map(|&(cond, value)| guard_text(cond, value))
+                    .collect();
+                format!(
+                    "; it runs when {} (a test on its way round of a value set before the loop), else the original loop does",
+                    each.join(" and ")
+                )
+            }
+            _ => String::new(),
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "Clustered",
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{advancing}{watched}{buffers}",
+                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{advancing}{watched}{guarded}{buffers}",
                 chain.join(" -> "),
                 stops.join(", "),
                 refs,
@@ -1153,4 +1168,41 @@ fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry], advancing: bool) -
             write.stop,
             crate::plan::Stop::NeArg(2) | crate::plan::Stop::Neg
         )
+}
+
+/// A guard's condition as a remark says it: `@verbose is zero` for a comparison of a loaded
+/// global with 0, `@verbose is false` for a loaded bool, else `%c is true`.
+fn guard_text(cond: LLVMValueRef, value: bool) -> String {
+    use crate::ir;
+    let compared = ir::is_instruction(cond)
+        && ir::opcode(cond) == llvm_sys::LLVMOpcode::LLVMICmp
+        && (0..2).any(|k| ir::const_int(ir::operand(cond, k)) == Some(0));
+    let pred = ir::icmp_predicate(cond).filter(|_| compared);
+    let zero_if = match pred {
+        Some(llvm_sys::LLVMIntPredicate::LLVMIntEQ) => Some(value),
+        Some(llvm_sys::LLVMIntPredicate::LLVMIntNE) => Some(!value),
+        _ => None,
+    };
+    let flag = compared
+        .then(|| {
+            (0..2)
+                .map(|k| ir::operand(cond, k))
+                .find(|&v| ir::const_int(v).is_none())
+        })
+        .flatten();
+    match (zero_if, flag) {
+        (Some(zero), Some(v)) => {
+            let loaded = ir::is_instruction(v) && ir::opcode(v) == llvm_sys::LLVMOpcode::LLVMLoad;
+            let name = if loaded {
+                ir::operand_name(ir::operand(v, 0))
+            } else {
+                ir::operand_name(v)
+            };
+            format!("{name} is {}", if zero { "zero" } else { "not zero" })
+        }
+        _ if ir::is_instruction(cond) && ir::opcode(cond) == llvm_sys::LLVMOpcode::LLVMLoad => {
+            format!("{} is {value}", ir::operand_name(ir::operand(cond, 0)))
+        }
+        _ => format!("{} is {value}", ir::operand_name(cond)),
+    }
 }

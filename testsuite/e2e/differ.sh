@@ -67,6 +67,8 @@
 # that block: copy's inputs and failures, standard output checked against IN) or warncount
 # (a copy that ends on a failed write and reports and counts a short one: copy's cases) or
 # retrycount (a copy under signals whose calls retry in do-whiles: gnucat's cases) or
+# progresscopy (a copy that reports a line per block under PROGRESS and one on SIGUSR1:
+# copy's cases, quiet and with PROGRESS, and a SIGUSR1 while it reads a pipe) or
 # localbuf (copy.c with its buffer declared in the loop's body: copy's cases) or stevens (a copy through a pipe with Stevens' readn and
 # writen under signals without SA_RESTART: copy's cases) or eintrall (stevens.c with helpers
 # that retry an interrupted call by `continue`: copy's cases) or zfill (a filter in gzip's
@@ -80,7 +82,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -94,9 +96,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount or retrycount)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount, retrycount or progresscopy)" >&2
 	exit 2
 	;;
 esac
@@ -586,6 +588,44 @@ gnucat_cases() {
 }
 eintrcat_cases() { gnucat_cases; }
 retrycount_cases() { gnucat_cases; }
+
+# in_fifo_usr1: IN is a named pipe whose writer brings 8192 bytes of f2097152, waits until
+# the program has written them to OUT and sleeps in its next read, sends it SIGUSR1, and then
+# brings the next 4097 bytes; expect holds what the program must copy. The program finds the
+# flag set after its third block: it reports 12288 bytes.
+in_fifo_usr1() {
+	head -c 12289 "$inputs/f2097152" >expect && mkfifo in || return 1
+	(
+		head -c 8192 expect
+		i=0
+		while [ "$(stat -c %s out 2>/dev/null || echo 0)" -lt 8192 ] && [ $i -lt 1000 ]; do
+			sleep 0.01
+			i=$((i + 1))
+		done
+		sleep 0.5
+		for p in /proc/[0-9]*; do
+			if [ "$(readlink "$p/exe" 2>/dev/null)" = "$PWD/prog" ] &&
+				[ "$(readlink "$p/cwd" 2>/dev/null)" = "$PWD" ]; then
+				kill -USR1 "${p#/proc/}"
+			fi
+		done
+		sleep 0.5
+		tail -c 4097 expect
+	) >in &
+}
+
+# progresscopy: copy's inputs and failures, quiet and with a line per block (PROGRESS), and a
+# SIGUSR1 during the copy, both ways.
+progresscopy_cases() {
+	copy_cases
+	check sigusr1-report in_fifo_usr1 0 -e "cmp expect out" -- in out
+	PROGRESS=1
+	export PROGRESS
+	size_cases "cmp in out"
+	check progress-output-dev-full in_4097 1 -- in /dev/full
+	check progress-sigusr1-report in_fifo_usr1 0 -e "cmp expect out" -- in out
+	unset PROGRESS
+}
 heapcat_cases() { gnucat_cases; }
 
 # copy.c's loop through helpers (copyhelpers.c, copylto.c: the same program), and the

@@ -82,7 +82,10 @@
 # warncount.c, a copy that ends on a failed write and reports and counts a short one, whose
 # loop's start moves to the read, one looped multi-call carrying the count, and retrycount.c,
 # a copy under signals that retries each call in a do-while of its own, switches on the
-# read's result and counts reads, writes and bytes, one looped multi-call carrying them) it
+# read's result and counts reads, writes and bytes, one looped multi-call carrying them, and
+# progresscopy.c, a copy that reports a line per block when a flag set before the loop says
+# so and one line on SIGUSR1, one looped multi-call that runs while the flag is off and
+# watches the SIGUSR1 flag) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -128,7 +131,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -196,7 +199,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -603,6 +606,12 @@ host_program() {
 			grep -q "moved the start of the loop to 'read' at warncount.c:" "$w/clustered.log" &&
 				grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %[a-z.0-9]* (counter)' "$w/clustered.log" ||
 				fail "$p: the copy that counts its short writes is not one looped multi-call"
+			;;
+		progresscopy)
+			# A report per block when a flag set before the loop says so, one on SIGUSR1: one
+			# looped multi-call that runs while the first is off and watches the second.
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries .*the batch reads @report after each iteration as the loop.s test does, and ends when it is not zero; it runs when @verbose is zero' "$w/clustered.log" ||
+				fail "$p: the copy that reports its progress is not one looped multi-call"
 			;;
 		retrycount)
 			# Each call retried in a do-while of its own, a switch on the read's result, three

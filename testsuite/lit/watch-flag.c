@@ -5,7 +5,9 @@
 // multicall_run_batch with the flag's address and size in its struct mc_batch). When the
 // batch ends at count, mc.loop.watch loads the flag again as the latch does and leaves or
 // runs the batch again; an unchecked write that failed goes there too. A test of the flag
-// before the last call's own test, or of a value other than 0, is refused.
+// before the last call's own test is watched by a loop whose stops resume it (the original
+// goes on after the last call: legality/resume.rs); a test of a value other than 0 is
+// refused.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
@@ -104,11 +106,17 @@ int copy_until_quit(int in, int out)
 	return 1;
 }
 
-// The flag tested before the write's own test: a batch that ends at the flag would have
-// passed the write's test, the original leaves by the flag whatever the write returned.
-// REMARK-DAG: remark: {{.*}}watch-flag.c:[[#@LINE+13]]:{{[0-9]+}}: not clustered: write -> read (weight {{[0-9]+}}) breaks safety: '%{{[0-9]+}} = load volatile i32, ptr @stop{{.*}}' between 'write' at {{.*}} and 'read' at {{.*}} is a volatile or atomic access
+// The flag tested before the write's own test: the original leaves by the flag whatever the
+// write returned. The loop's stops resume it (legality/resume.rs): a short or failed write
+// stops the batch, and the original code after the write tests the flag first, as it does;
+// an iteration that completes reads the flag after the write, as the original's test does,
+// and a set flag ends the batch there and resumes the original after the write, which
+// leaves by it.
+// REMARK-DAG: remark: {{.*}}watch-flag.c:[[#@LINE+11]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); the batch reads @stop after each iteration as the loop's test does, and ends when it is not zero
 // CHECK-LABEL: define {{.*}} @flag_before_check(
-// CHECK-NOT: @multicall_run_batch
+// CHECK: call i64 @multicall_run_batch(
+// CHECK: mc.loop.watch.out:
+// CHECK: br label %mc.loop.resume.1
 // CHECK: ret
 int flag_before_check(int in, int out)
 {

@@ -700,6 +700,7 @@ impl Checker<'_> {
             ways: Vec::new(),
             stop_tests,
             watch: None,
+            guards: Vec::new(),
         })
     }
 

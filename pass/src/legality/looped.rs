@@ -192,6 +192,7 @@ impl Checker<'_> {
             ways: Vec::new(),
             stop_tests: Vec::new(),
             watch,
+            guards: Vec::new(),
         })
     }
 
@@ -389,6 +390,7 @@ impl Checker<'_> {
             &round.blocks,
             &[header, round.header],
         )?;
+        let last_nexts = nexts.last().copied().unwrap_or(0);
         let exits = entries
             .iter()
             .zip(nexts)
@@ -398,6 +400,51 @@ impl Checker<'_> {
                 kind: ExitKind::Resume { nexts },
             })
             .collect();
+        // Conditions the way round takes as it found them, defined before the loop: the batch
+        // runs only when they hold so.
+        let mut guards = Vec::new();
+        for &(branch, cond, value) in &round.invariant {
+            if !resume::invariant_condition(cond, &inside) {
+                return Err(Refusal::new(
+                    branch,
+                    Reason::ResumeUnknownWay {
+                        branch,
+                        site: ck,
+                        stop: entries[entries.len() - 1].stop,
+                    },
+                ));
+            }
+            guards.push((cond, value));
+        }
+        // A flag the way round tests: the batch watches it, and where it would go the other
+        // way the original resumes after the last call, as a stop there does.
+        let watch = match round.flag {
+            None => None,
+            Some(f) => {
+                let size = watch::flag_size(f.load, &inside).ok_or_else(|| {
+                    Refusal::new(
+                        f.branch,
+                        Reason::ResumeUnknownWay {
+                            branch: f.branch,
+                            site: ck,
+                            stop: entries[entries.len() - 1].stop,
+                        },
+                    )
+                })?;
+                Some(Watch {
+                    load: f.load,
+                    cmp: f.cmp,
+                    exit: LoopExit {
+                        from: ir::parent_block(f.branch),
+                        to: f.off,
+                        kind: ExitKind::Resume { nexts: last_nexts },
+                    },
+                    round_if_true: f.round_if_true,
+                    size,
+                    leaves_on_zero: !f.round_on_zero,
+                })
+            }
+        };
         let buffers = match dead_buffers::uses(&entries, sites, header) {
             Ok(others) if others.is_empty() => {
                 resume::dead_on_resume(sites, &entries, header, &round.blocks, &on_path)
@@ -440,7 +487,8 @@ impl Checker<'_> {
             decided,
             ways,
             stop_tests: Vec::new(),
-            watch: None,
+            watch,
+            guards,
         })
     }
 }

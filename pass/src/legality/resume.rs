@@ -22,7 +22,17 @@
 //! - the loop's header is the first block that way enters by a back edge: the first call's
 //!   block, or one before it whose way to the call passes only phis of values defined before
 //!   the loop (a count clamped on `EINVAL`), which the call takes and a stop hands back;
-//! - the way round only computes values (no load, store or call);
+//! - the way round only computes values (no load, store or call), but for two kinds of test
+//!   no call's result decides (`walk_round`, `way_round`): a condition defined before the
+//!   loop (an argument, `verbose != 0` on a flag LLVM loaded once because nothing in the loop
+//!   writes it) is a guard (`Looped::guards`): the batch runs when it has the value of the
+//!   way walked, and the original loop runs otherwise; and a flag loaded after the last call
+//!   (`watch::flag_test`: a `volatile sig_atomic_t` a handler sets, a global a call of its
+//!   other way may write) is watched (`MC_BATCH_WATCH`): the batch ends after an iteration in
+//!   which it would go the other way, and the original resumes after the last call, makes the
+//!   test again and does what it says. The way walked is the one a zero flag takes (`if
+//!   (verbose) ..`), or, when that does not come round with only values, the other (`if
+//!   (!quiet) ..`);
 //! - after each call, the original code uses no value of the iteration but the calls'
 //!   results, the carried values (judged along the way round, `carried`) and the phis whose
 //!   value on the way is a result or defined before the loop (`needs`, `handed`): those the
@@ -360,12 +370,44 @@ pub(super) struct Round {
     /// walk decided it from the iteration's results): the header of a write-all loop clang
     /// merged into the copy loop around it, `if (left == 0) read(...) else write(...)`.
     pub prefix_decides: bool,
+    /// A flag the way round tests after the last call (`if (verbose) fprintf(..)`), whose
+    /// other way runs code the batch cannot: the batch goes the way `flag` says and watches
+    /// the flag (`MC_BATCH_WATCH`), ending when it would go the other.
+    pub flag: Option<FlagAt>,
+    /// Branches after the last call on a condition no call's result decides and that
+    /// dominates the first call (defined before the loop, checked once the loop is known):
+    /// each branch, its condition, and the value under which it goes the way round.
+    pub invariant: Vec<(LLVMValueRef, LLVMValueRef, bool)>,
 }
 
-/// Why a walk round failed, with how far it got (steps recorded).
+/// A flag test met on the way round (`Round::flag`).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct FlagAt {
+    /// The conditional branch, its condition (`icmp eq|ne` of the load with 0) and the load.
+    pub branch: LLVMValueRef,
+    pub cmp: LLVMValueRef,
+    pub load: LLVMValueRef,
+    /// Whether the way round is the branch's true successor.
+    pub round_if_true: bool,
+    /// The other successor: where the original goes when the flag says so.
+    pub off: LLVMBasicBlockRef,
+    /// Whether the way round is the one a zero flag takes (so the batch ends on non-zero).
+    pub round_on_zero: bool,
+}
+
+/// What a walk round assumed of the tests no call's result decides.
+#[derive(Default)]
+struct Assumed {
+    flag: Option<FlagAt>,
+    invariant: Vec<(LLVMValueRef, LLVMValueRef, bool)>,
+}
+
+/// Why a walk round failed, with how far it got (steps recorded) and whether it met a flag
+/// test it went one way of.
 struct WalkError {
     refusal: Refusal,
     steps: usize,
+    flag: bool,
 }
 
 /// Follows the way from the last call (`entries[k]`, site `ck`) round to the first call
@@ -377,17 +419,20 @@ fn walk_round(
     entries: &[Entry],
     on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
     ck: usize,
+    flag_zero: bool,
 ) -> Result<Round, WalkError> {
     let stop = entries[entries.len() - 1].stop;
     let c0 = sites[entries[0].site].call;
     let mut steps = Vec::new();
-    let fail = |refusal: Refusal, steps: &Vec<Step>| WalkError {
+    let mut assumed = Assumed::default();
+    let fail = |refusal: Refusal, steps: &Vec<Step>, assumed: &Assumed| WalkError {
         refusal,
         steps: steps.len(),
+        flag: assumed.flag.is_some() || !assumed.invariant.is_empty(),
     };
     let Some(mut ev) = Eval::new(sites, entries, on_path) else {
         let refusal = Refusal::new(sites[ck].call, Reason::NoStop { site: ck });
-        return Err(fail(refusal, &steps));
+        return Err(fail(refusal, &steps, &assumed));
     };
     let mut visited = HashSet::new();
     let mut walked = Vec::new();
@@ -403,6 +448,7 @@ fn walk_round(
             return Err(fail(
                 Refusal::new(sites[ck].call, Reason::Malformed),
                 &steps,
+                &assumed,
             ));
         };
         if inst == c0 && found.is_some() {
@@ -421,9 +467,53 @@ fn walk_round(
             continue;
         }
         let from = ir::parent_block(inst);
-        let next = match ev.next_block(inst) {
-            Ok(Some(next)) => next,
-            Ok(None) => {
+        // A flag no call's result decides, after the last call: the batch goes the way
+        // `flag_zero` says it has, and watches it.
+        let flag_here = if found.is_none() && assumed.flag.is_none() {
+            // A load before the loop is no flag to watch but a value set before it.
+            flag_branch(inst).filter(|&(_, load, ..)| !shim.dominates(load, c0))
+        } else {
+            None
+        };
+        let next = match (ev.next_block(inst), flag_here) {
+            (Ok(Some(next)), _) => next,
+            (Ok(None), Some((cmp, load, true_if_zero, t, f))) => {
+                let round_if_true = true_if_zero == flag_zero;
+                let (way, off) = if round_if_true { (t, f) } else { (f, t) };
+                steps.retain(
+                    |s| !matches!(*s, Step::Inst { inst, .. } if inst == load || inst == cmp),
+                );
+                assumed.flag = Some(FlagAt {
+                    branch: inst,
+                    cmp,
+                    load,
+                    round_if_true,
+                    off,
+                    round_on_zero: flag_zero,
+                });
+                way
+            }
+            // A condition that dominates the first call (one LLVM computed before the
+            // loop: a flag's load hoisted out of it): the way `flag_zero` says.
+            (Ok(None), None)
+                if found.is_none() && dominating_condition(shim, inst, c0).is_some() =>
+            {
+                let Some((cond, t, f)) = ir::conditional_branch(inst) else {
+                    return Err(fail(
+                        Refusal::new(inst, Reason::Malformed),
+                        &steps,
+                        &assumed,
+                    ));
+                };
+                let value = assumed_value(cond, flag_zero);
+                assumed.invariant.push((inst, cond, value));
+                if value {
+                    t
+                } else {
+                    f
+                }
+            }
+            (Ok(None), None) => {
                 let refusal = Refusal::new(
                     inst,
                     Reason::ResumeUnknownWay {
@@ -432,20 +522,20 @@ fn walk_round(
                         stop,
                     },
                 );
-                return Err(fail(refusal, &steps));
+                return Err(fail(refusal, &steps, &assumed));
             }
             // A return (or the end of the program) before coming round: the way leaves.
-            Err(()) if ir::successors(inst).is_empty() => {
+            (Err(()), _) if ir::successors(inst).is_empty() => {
                 let refusal = Refusal::new(inst, Reason::ResumeLeaves { inst, site: ck });
-                return Err(fail(refusal, &steps));
+                return Err(fail(refusal, &steps, &assumed));
             }
-            Err(()) => {
+            (Err(()), _) => {
                 let refusal = Refusal::new(inst, Reason::NotTwoWay { inst, a: ck, b: ck });
-                return Err(fail(refusal, &steps));
+                return Err(fail(refusal, &steps, &assumed));
             }
         };
         if !visited.insert(next) {
-            return Err(fail(Refusal::new(inst, Reason::Loops), &steps));
+            return Err(fail(Refusal::new(inst, Reason::Loops), &steps, &assumed));
         }
         if found.is_some() {
             prefix_decides |= ir::successors(inst).len() > 1;
@@ -474,7 +564,7 @@ fn walk_round(
                 .any(|b| !blocks.contains(&b));
             if outside {
                 let refusal = Refusal::new(inst, Reason::ResumeLeaves { inst, site: ck });
-                return Err(fail(refusal, &steps));
+                return Err(fail(refusal, &steps, &assumed));
             }
             // The header's phis take this iteration's values: a test of them before the first
             // call is decided by what the calls returned.
@@ -495,7 +585,7 @@ fn walk_round(
                     _ => {
                         let first = entries[0].site;
                         let refusal = Refusal::new(phi, Reason::HeaderCode { inst: phi, first });
-                        return Err(fail(refusal, &steps));
+                        return Err(fail(refusal, &steps, &assumed));
                     }
                 }
             }
@@ -506,7 +596,7 @@ fn walk_round(
         cur = ir::instructions(next).into_iter().find(|&i| !ir::is_phi(i));
     }
     let Some((header, inside)) = found else {
-        return Err(fail(Refusal::new(c0, Reason::Malformed), &steps));
+        return Err(fail(Refusal::new(c0, Reason::Malformed), &steps, &assumed));
     };
     prefix_blocks.retain(|&b| b != ir::parent_block(c0));
     let gap = Gap {
@@ -527,7 +617,68 @@ fn walk_round(
         prefix_code,
         prefix_blocks,
         prefix_decides,
+        flag: assumed.flag,
+        invariant: assumed.invariant,
     })
+}
+
+/// The condition of the conditional branch `branch` when it dominates the first call `c0`
+/// (an argument, or an instruction before it on every way there), or is a comparison of
+/// such values (`verbose != 0` on a flag loaded before the loop).
+fn dominating_condition(
+    shim: &Shim,
+    branch: LLVMValueRef,
+    c0: LLVMValueRef,
+) -> Option<LLVMValueRef> {
+    let (cond, ..) = ir::conditional_branch(branch)?;
+    let before = |v: LLVMValueRef| !ir::is_instruction(v) || shim.dominates(v, c0);
+    let compared = ir::is_instruction(cond)
+        && ir::opcode(cond) == LLVMOpcode::LLVMICmp
+        && before(ir::operand(cond, 0))
+        && before(ir::operand(cond, 1));
+    (!ir::is_constant(cond) && (before(cond) || compared)).then_some(cond)
+}
+
+/// The value a guard's condition `cond` is taken to have when the flag it tests is zero
+/// (`flag_zero`) or not: a comparison of a value with 0 by what it says of the value, any
+/// other condition as the flag itself (false when zero).
+fn assumed_value(cond: LLVMValueRef, flag_zero: bool) -> bool {
+    let with_zero = ir::is_instruction(cond)
+        && ir::opcode(cond) == LLVMOpcode::LLVMICmp
+        && (ir::const_int(ir::operand(cond, 0)) == Some(0)
+            || ir::const_int(ir::operand(cond, 1)) == Some(0));
+    match ir::icmp_predicate(cond).filter(|_| with_zero) {
+        Some(LLVMIntPredicate::LLVMIntEQ) => flag_zero,
+        Some(LLVMIntPredicate::LLVMIntNE) => !flag_zero,
+        _ => !flag_zero,
+    }
+}
+
+/// Whether `cond` (a guard's condition) has the same value in every iteration of the loop
+/// `inside`: defined before it, or a comparison in it of values defined before it.
+pub(super) fn invariant_condition(cond: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> bool {
+    let before = |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
+    before(cond)
+        || (ir::opcode(cond) == LLVMOpcode::LLVMICmp
+            && before(ir::operand(cond, 0))
+            && before(ir::operand(cond, 1)))
+}
+
+/// The flag test `branch` makes, when it is one (`watch::flag_test`): its comparison, the
+/// load, whether the condition is true on a zero flag, and its true and false successors.
+#[allow(clippy::type_complexity)]
+fn flag_branch(
+    branch: LLVMValueRef,
+) -> Option<(
+    LLVMValueRef,
+    LLVMValueRef,
+    bool,
+    LLVMBasicBlockRef,
+    LLVMBasicBlockRef,
+)> {
+    let (cond, t, f) = ir::conditional_branch(branch)?;
+    let (load, true_if_zero) = super::watch::flag_test(branch, cond)?;
+    Some((cond, load, true_if_zero, t, f))
 }
 
 /// The last entry's stop and the way round for it: the first of `result < 0`, `result <=
@@ -565,25 +716,48 @@ pub(super) fn way_round(
         earlier.extend(stronger_stop(e, &sites[e.site]).map(|stop| Some((i, stop))));
     }
     let mut best: Option<WalkError> = None;
-    for variant in earlier {
-        for (e, &stop) in entries[..k].iter_mut().zip(&gap_stops) {
-            e.stop = stop;
+    // A flag test on the way round goes the way a zero flag takes (`if (verbose) ..`), or,
+    // when no walk got round so, the other (`if (!quiet) ..`).
+    let mut met_flag = false;
+    for flag_zero in [true, false] {
+        if !flag_zero && !met_flag {
+            break;
         }
-        if let Some((i, stop)) = variant {
-            entries[i].stop = stop;
-        }
-        for &stop in &candidates {
-            entries[k].stop = stop;
-            match walk_round(shim, sites, entries, on_path, ck) {
-                Ok(round) => {
-                    if let Some((_, refusal)) = conditions::safety(&round.gap, ck, entries[0].site)
-                    {
-                        return Err(refusal);
+        for variant in &earlier {
+            for (e, &stop) in entries[..k].iter_mut().zip(&gap_stops) {
+                e.stop = stop;
+            }
+            if let Some((i, stop)) = *variant {
+                entries[i].stop = stop;
+            }
+            for &stop in &candidates {
+                entries[k].stop = stop;
+                match walk_round(shim, sites, entries, on_path, ck, flag_zero) {
+                    Ok(round) => {
+                        let Some((_, refusal)) =
+                            conditions::safety(&round.gap, ck, entries[0].site)
+                        else {
+                            return Ok(round);
+                        };
+                        // A way a flag's or guard's value chose: the other may do.
+                        let assumed = round.flag.is_some() || !round.invariant.is_empty();
+                        if !assumed {
+                            return Err(refusal);
+                        }
+                        met_flag = true;
+                        best = Some(WalkError {
+                            refusal,
+                            steps: usize::MAX,
+                            flag: true,
+                        });
                     }
-                    return Ok(round);
+                    Err(e) => {
+                        met_flag |= e.flag;
+                        if best.as_ref().is_none_or(|b| e.steps >= b.steps) {
+                            best = Some(e);
+                        }
+                    }
                 }
-                Err(e) if best.as_ref().is_none_or(|b| e.steps >= b.steps) => best = Some(e),
-                Err(_) => {}
             }
         }
     }

@@ -21,6 +21,10 @@
 //! atomic or plain: the batch reads the same memory at the same point of the iteration, so
 //! what it sees is what the original's load would see (a handler that ran during the
 //! iteration, or a call of the batch that wrote the flag).
+//!
+//! A flag whose other way stays in the loop (`if (report) { report = 0; fprintf(..); }`) is
+//! a loop whose stops resume it (`resume.rs`, with `flag_test` here): the batch ends where
+//! the flag says to go that way, and the original goes on after the last call.
 
 use std::collections::HashSet;
 
@@ -50,27 +54,14 @@ pub(crate) fn split(gap: &Gap, inside: &HashSet<LLVMBasicBlockRef>) -> Option<(W
                 Step::Switch { .. } => Some(None),
                 Step::Inst { .. } => None,
             })??;
-    if inside.contains(&off) || !only_used_by(cond, inst) {
+    if inside.contains(&off) {
         return None;
     }
-    let pred = ir::icmp_predicate(cond)?;
-    let (lhs, rhs) = (ir::operand(cond, 0), ir::operand(cond, 1));
-    let load = match (ir::const_int(lhs), ir::const_int(rhs)) {
-        (None, Some(0)) => lhs,
-        (Some(0), None) => rhs,
-        _ => return None,
-    };
+    let (load, true_if_zero) = flag_test(inst, cond)?;
     let size = flag_size(load, inside)?;
-    if !only_used_by(load, cond) {
-        return None;
-    }
     // The way round is taken when the condition is `round_if_true`; it leaves on a zero flag
-    // when that is `flag != 0` (or `flag == 0` false).
-    let leaves_on_zero = match pred {
-        LLVMIntPredicate::LLVMIntNE => round_if_true,
-        LLVMIntPredicate::LLVMIntEQ => !round_if_true,
-        _ => return None,
-    };
+    // when the other way is the one a zero flag takes.
+    let leaves_on_zero = true_if_zero != round_if_true;
     let recorded = |v: LLVMValueRef| {
         gap.steps[..at]
             .iter()
@@ -107,9 +98,42 @@ pub(crate) fn split(gap: &Gap, inside: &HashSet<LLVMBasicBlockRef>) -> Option<(W
     Some((watch, rest))
 }
 
+/// The flag the branch `branch` tests by `cond`: `icmp eq|ne` of a load with 0, which only
+/// the branch uses, the load used by the comparison alone, or an `i1` load itself (`cond`
+/// is then the load). The load, and whether `cond` is
+/// true when the flag is zero.
+pub(crate) fn flag_test(branch: LLVMValueRef, cond: LLVMValueRef) -> Option<(LLVMValueRef, bool)> {
+    if !ir::is_instruction(cond) || !only_used_by(cond, branch) {
+        return None;
+    }
+    // A flag clang narrowed to a bool (a static int only ever set to 1): the branch tests
+    // the `i1` load itself.
+    if ir::opcode(cond) == LLVMOpcode::LLVMLoad {
+        return (ir::int_width(ir::type_of(cond)) == 1).then_some((cond, false));
+    }
+    let pred = ir::icmp_predicate(cond)?;
+    let (lhs, rhs) = (ir::operand(cond, 0), ir::operand(cond, 1));
+    let load = match (ir::const_int(lhs), ir::const_int(rhs)) {
+        (None, Some(0)) => lhs,
+        (Some(0), None) => rhs,
+        _ => return None,
+    };
+    if !ir::is_instruction(load)
+        || ir::opcode(load) != LLVMOpcode::LLVMLoad
+        || !only_used_by(load, cond)
+    {
+        return None;
+    }
+    match pred {
+        LLVMIntPredicate::LLVMIntEQ => Some((load, true)),
+        LLVMIntPredicate::LLVMIntNE => Some((load, false)),
+        _ => None,
+    }
+}
+
 /// The size in bytes of the integer `load` reads, when it is a load in the loop (`inside`) of
 /// 1, 2, 4 or 8 bytes, aligned to its size, from an address defined outside the loop.
-fn flag_size(load: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Option<u8> {
+pub(crate) fn flag_size(load: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Option<u8> {
     if !ir::is_instruction(load)
         || ir::opcode(load) != LLVMOpcode::LLVMLoad
         || !inside.contains(&ir::parent_block(load))
@@ -121,7 +145,8 @@ fn flag_size(load: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Option<
         return None;
     }
     let size = match ir::int_width(ty) {
-        8 => 1u8,
+        // A bool in memory is one byte, 0 or 1.
+        1 | 8 => 1u8,
         16 => 2,
         32 => 4,
         64 => 8,

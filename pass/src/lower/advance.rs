@@ -50,7 +50,7 @@ use super::looped::{
     hand_out, leave, leave_by_tests, next_value, plus_minus, recompute, rewrites, way_in, ExitAt,
     Rewrite, MAX_ITERS,
 };
-use super::straight::{any_negative_argument, Entries};
+use super::straight::{any_guard_off, any_negative_argument, either, Entries};
 use crate::ir;
 use crate::legality::zext_of;
 use crate::plan::{
@@ -452,10 +452,18 @@ pub(super) fn lower(
         None => b.c64(MAX_ITERS),
     };
     let (bound, short) = clamp_bound(b, plan, tested, &base, bound);
-    let original = match (any_negative_argument(b, &guards), short) {
-        (Some(x), Some(y)) => Some(b.arith(LLVMOpcode::LLVMOr, x, y, "mc.adv.original")),
-        (x, y) => x.or(y),
-    };
+    let original = either(
+        b,
+        any_negative_argument(b, &guards),
+        short,
+        "mc.adv.original",
+    );
+    let original = either(
+        b,
+        original,
+        any_guard_off(b, &plan.guards),
+        "mc.adv.original",
+    );
     if let Some(original) = original {
         let call_b = b.block_before(round, "mc.adv.call");
         b.cond_br(original, fallback, call_b);

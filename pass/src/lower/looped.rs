@@ -42,7 +42,7 @@ use std::collections::{HashMap, HashSet};
 use llvm_sys::prelude::*;
 
 use super::builder::Builder;
-use super::straight::{any_negative_argument, is_error, set_errno, Entries};
+use super::straight::{any_guard_off, any_negative_argument, either, is_error, set_errno, Entries};
 use crate::ir;
 use crate::plan::{Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Step, Watch};
 use crate::shim::Shim;
@@ -238,8 +238,14 @@ pub(crate) fn lower(
         }
         batch
     });
-    match any_negative_argument(b, &guards) {
-        Some(negative) => b.cond_br(negative, fallback, again),
+    let original = either(
+        b,
+        any_negative_argument(b, &guards),
+        any_guard_off(b, &plan.guards),
+        "mc.loop.original",
+    );
+    match original {
+        Some(original) => b.cond_br(original, fallback, again),
         None => b.br(again),
     }
 
@@ -371,9 +377,15 @@ pub(crate) fn lower(
         outs.push((out_b, values));
     }
     if let Some((w, wb)) = watch {
+        // A watch on a loop whose stops resume it: where the flag sends the original the
+        // other way, it resumes after the last call, as a stop there does.
+        let resume_to = match w.exit.kind {
+            ExitKind::Resume { .. } => resume_at.last().copied().flatten(),
+            _ => None,
+        };
         let (out_b, values, per) = watch_exit(
             b,
-            (w, wb, again),
+            (w, wb, again, resume_to),
             plan,
             sites,
             &entries,
@@ -390,7 +402,7 @@ pub(crate) fn lower(
     let done_fallback = done_before.map(|d| {
         let phi = b.phi(b.i64t, "mc.loop.done.fallback");
         Builder::add_incoming(phi, &[(d, again)]);
-        if !guards.is_empty() {
+        if !guards.is_empty() || !plan.guards.is_empty() {
             Builder::add_incoming(phi, &[(b.c64(0), fill)]);
         }
         phi
@@ -462,7 +474,7 @@ fn resume_rewrites(
             more: outs
                 .iter()
                 .zip(per_exit)
-                .zip(&plan.exits)
+                .zip(plan.exits.iter().chain(plan.watch.iter().map(|w| &w.exit)))
                 .filter(|(_, exit)| {
                     matches!(exit.kind, ExitKind::Resume { nexts } if nexts & 1 << k != 0)
                 })
@@ -513,7 +525,14 @@ fn resume_rewrites(
             .decided
             .iter()
             .filter(|&&(d, _, _)| d == def)
-            .map(|&(_, exit, c)| (outs[exit].0, ir::const_of(ir::type_of(def), c)))
+            .flat_map(|&(_, exit, c)| {
+                let v = ir::const_of(ir::type_of(def), c);
+                // The watch's out (after the exits) resumes where the last call's stop does.
+                let watched = (exit + 1 == plan.exits.len())
+                    .then(|| outs.get(plan.exits.len()))
+                    .flatten();
+                std::iter::once((outs[exit].0, v)).chain(watched.map(|o| (o.0, v)))
+            })
             .collect(),
     });
     results
@@ -921,8 +940,9 @@ fn phi_in(
     phi
 }
 
-/// The watch's test made again in `wb` (`(watch, wb, again)`), after a batch that ended at
-/// count or a round exit: round to `again`, or out by a new block to the test's own exit,
+/// The watch's test made again in `wb` (`(watch, wb, again, resume_to)`), after a batch that
+/// ended at count or a round exit: round to `again`, or out by a new block to the test's own
+/// exit (to `resume_to`, the original code after the last call, when the loop resumes),
 /// with every entry's result of the last iteration (all ran; an error result reads as -1,
 /// errno already set by the round exit) and the carried values after the completed
 /// iterations (`inits`, `done`: the count of them). Returns the out block, the results and
@@ -930,7 +950,12 @@ fn phi_in(
 #[allow(clippy::type_complexity)]
 fn watch_exit(
     b: &Builder,
-    (w, wb, again): (&Watch, LLVMBasicBlockRef, LLVMBasicBlockRef),
+    (w, wb, again, resume_to): (
+        &Watch,
+        LLVMBasicBlockRef,
+        LLVMBasicBlockRef,
+        Option<LLVMBasicBlockRef>,
+    ),
     plan: &Looped,
     sites: &[Site],
     entries: &Entries,
@@ -945,7 +970,11 @@ fn watch_exit(
     b.position_at_end(wb);
     b.set_location(dbg);
     let flag = b.clone_with(w.load, &HashMap::new());
-    let cmp = b.clone_with(w.cmp, &HashMap::from([(w.load, flag)]));
+    let cmp = if w.cmp == w.load {
+        flag
+    } else {
+        b.clone_with(w.cmp, &HashMap::from([(w.load, flag)]))
+    };
     let out_b = b.block_before(plan.header, "mc.loop.watch.out");
     if w.round_if_true {
         b.cond_br(cmp, again, out_b);
@@ -986,6 +1015,9 @@ fn watch_exit(
             (start, next)
         })
         .collect();
-    leave(b, &w.exit, out_b);
+    match resume_to {
+        Some(at) => b.br(at),
+        None => leave(b, &w.exit, out_b),
+    }
     (out_b, values, per)
 }

@@ -211,6 +211,44 @@ pub(super) fn any_negative_argument(
         .reduce(|any, negative| b.arith(LLVMOpcode::LLVMOr, any, negative, "mc.anyneg"))
 }
 
+/// Whether a condition the way round of a looped batch took as it found it
+/// (`Looped::guards`: defined before the loop, each with the value the batch's way needs)
+/// has the other value: the loop then runs the original body instead.
+pub(super) fn any_guard_off(b: &Builder, guards: &[(LLVMValueRef, bool)]) -> Option<LLVMValueRef> {
+    guards
+        .iter()
+        .map(|&(cond, value)| {
+            // A comparison (the loop's own, of values defined before it, or one before the
+            // loop): made again here, where its operands are defined.
+            let cond = if ir::is_instruction(cond) && ir::opcode(cond) == LLVMOpcode::LLVMICmp {
+                b.clone_with(cond, &HashMap::new())
+            } else {
+                cond
+            };
+            let ty = ir::type_of(cond);
+            let other = if value {
+                ir::const_of(ty, 0)
+            } else {
+                ir::const_of(ty, 1)
+            };
+            b.icmp(LLVMIntPredicate::LLVMIntEQ, cond, other, "mc.guard.off")
+        })
+        .reduce(|any, off| b.arith(LLVMOpcode::LLVMOr, any, off, "mc.guard.any"))
+}
+
+/// Either of two conditions that send the loop to its original body.
+pub(super) fn either(
+    b: &Builder,
+    x: Option<LLVMValueRef>,
+    y: Option<LLVMValueRef>,
+    name: &str,
+) -> Option<LLVMValueRef> {
+    match (x, y) {
+        (Some(x), Some(y)) => Some(b.arith(LLVMOpcode::LLVMOr, x, y, name)),
+        (x, y) => x.or(y),
+    }
+}
+
 /// glibc's check of a fortified first call (`__read_chk`), before the batch as before the
 /// call: `len > buflen` (unsigned) calls `__chk_fail`, which aborts.
 fn check_first(

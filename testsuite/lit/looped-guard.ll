@@ -1,0 +1,171 @@
+; Tests on a loop's way round that no call's result decides (legality/resume.rs): a value
+; set before the loop (an argument, a flag LLVM loaded once because nothing in the loop
+; writes it) is a guard: the batch runs when it has the value of the batch's way, else the
+; original loop runs. A flag loaded in the loop (one a call of the other way may write) is
+; watched (MC_BATCH_WATCH): the batch ends after the iteration where it would go the other
+; way, and the original resumes after the last call, does what the flag says and comes back
+; round to the batch. A value the loop computes is neither, and is refused.
+;
+; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
+; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
+; RUN:   -S %s -o %t.ll 2> %t.remarks
+; RUN: FileCheck %s < %t.ll
+; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+; RUN: opt -passes=verify -disable-output %t.ll
+
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); it runs when %once is false (a test on its way round of a value set before the loop), else the original loop does
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); it runs when @verbose is false (a test on its way round of a value set before the loop), else the original loop does
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); the batch reads @level after each iteration as the loop's test does, and ends when it is not zero
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); the batch reads @quiet after each iteration as the loop's test does, and ends when it is zero
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: 'call void @progress(i64 %blocks)' uses %blocks in the loop
+
+@verbose = internal global i1 false
+@level = global i32 0
+@quiet = global i32 0
+
+; An argument: one iteration when it is true (the original loop), else the batch.
+; CHECK-LABEL: define i64 @once(
+; CHECK: %mc.guard.off = icmp eq i1 %once, true
+; CHECK: br i1 %{{.*}}, label %mc.loop.fallback, label %mc.loop.call
+; CHECK: call i64 @multicall_loop
+define i64 @once(i32 %in, i32 %out, ptr %buf, i1 %once) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %latch
+latch:
+  br i1 %once, label %done, label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %n
+}
+
+; `if (verbose) progress(total)` on a static flag LLVM loaded before the loop.
+; CHECK-LABEL: define i64 @hoisted_flag(
+; CHECK: %mc.guard.off = icmp eq i1 %v, true
+; CHECK: call i64 @multicall_loop_sums(
+define i64 @hoisted_flag(i32 %in, i32 %out, ptr %buf) {
+entry:
+  %v = load i1, ptr @verbose
+  br label %loop
+loop:
+  %total = phi i64 [ 0, %entry ], [ %total.next, %body ], [ %total.next, %say ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body0, label %done
+body0:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %count
+count:
+  %total.next = add i64 %total, %n
+  br i1 %v, label %say, label %body
+say:
+  call void @progress(i64 %total.next)
+  br label %loop
+body:
+  br label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %total
+}
+
+; The same flag loaded in the loop, where `progress` may write it: watched; the watch's way
+; out resumes the original loop after the write.
+; CHECK-LABEL: define i64 @flag_in_loop(
+; CHECK: call i64 @multicall_run_batch(
+; CHECK: mc.loop.watch.out:
+; CHECK: br label %mc.loop.resume.1
+define i64 @flag_in_loop(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %total = phi i64 [ 0, %entry ], [ %total.next, %count ], [ %total.next, %say ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %count
+count:
+  %total.next = add i64 %total, %n
+  %lv = load i32, ptr @level, align 4
+  %on = icmp ne i32 %lv, 0
+  br i1 %on, label %say, label %loop
+say:
+  call void @progress(i64 %total.next)
+  br label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %total
+}
+
+; `if (!quiet) progress(..)`: the batch's way is the one a non-zero flag takes.
+; CHECK-LABEL: define i64 @quiet_flag(
+; CHECK: call i64 @multicall_run_batch(
+define i64 @quiet_flag(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %count
+count:
+  %q = load i32, ptr @quiet, align 4
+  %talk = icmp eq i32 %q, 0
+  br i1 %talk, label %say, label %loop
+say:
+  call void @progress(i64 %n)
+  br label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %n
+}
+
+; A test of a value the loop computes (every hundredth block): refused.
+; CHECK-LABEL: define i64 @computed(
+; CHECK-NOT: @multicall_loop
+; CHECK: ret i64
+define i64 @computed(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %blocks = phi i64 [ 0, %entry ], [ %blocks.next, %count ], [ %blocks.next, %say ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %count
+count:
+  %blocks.next = add i64 %blocks, 1
+  %hundred = icmp eq i64 %blocks, 100
+  br i1 %hundred, label %say, label %loop
+say:
+  call void @progress(i64 %blocks)
+  br label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %blocks
+}
+
+declare i64 @read(i32, ptr, i64)
+declare i64 @write(i32, ptr, i64)
+declare void @progress(i64)
