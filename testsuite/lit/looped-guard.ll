@@ -17,6 +17,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); it runs when @verbose is false (a test on its way round of a value set before the loop), else the original loop does
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); the batch reads @level after each iteration as the loop's test does, and ends when it is not zero
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); the batch reads @quiet after each iteration as the loop's test does, and ends when it is zero
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); it runs when %verbose is false and @quiet is not zero (a test on its way round of a value set before the loop), else the original loop does
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: 'call void @progress(i64 %blocks)' uses %blocks in the loop
 
 @verbose = internal global i1 false
@@ -130,6 +131,40 @@ count:
   br i1 %talk, label %say, label %loop
 say:
   call void @progress(i64 %n)
+  br label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %n
+}
+
+; Two tests of values set before the loop, of either polarity (`if (verbose) ..; if (!quiet)
+; ..`): each goes the way its other way comes back to, whatever a zero would say.
+; CHECK-LABEL: define i64 @two_guards(
+; CHECK: icmp eq i1 %verbose, true
+; CHECK: call i64 @multicall_loop(
+define i64 @two_guards(i32 %in, i32 %out, ptr %buf, i1 %verbose) {
+entry:
+  %q = load i32, ptr @quiet, align 4
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %tell
+tell:
+  br i1 %verbose, label %say, label %next
+say:
+  call void @progress(i64 %n)
+  br label %next
+next:
+  %talk = icmp eq i32 %q, 0
+  br i1 %talk, label %dot, label %loop
+dot:
+  call void @progress(i64 0)
   br label %loop
 fail:
   ret i64 -1

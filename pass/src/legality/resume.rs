@@ -478,7 +478,9 @@ fn walk_round(
         let next = match (ev.next_block(inst), flag_here) {
             (Ok(Some(next)), _) => next,
             (Ok(None), Some((cmp, load, true_if_zero, t, f))) => {
-                let round_if_true = true_if_zero == flag_zero;
+                // The way the other rejoins (`if (report) { .. }`), else the assumption's.
+                let round_if_true =
+                    quiet_side(shim, inst, t, f).unwrap_or(true_if_zero == flag_zero);
                 let (way, off) = if round_if_true { (t, f) } else { (f, t) };
                 steps.retain(
                     |s| !matches!(*s, Step::Inst { inst, .. } if inst == load || inst == cmp),
@@ -489,7 +491,7 @@ fn walk_round(
                     load,
                     round_if_true,
                     off,
-                    round_on_zero: flag_zero,
+                    round_on_zero: round_if_true == true_if_zero,
                 });
                 way
             }
@@ -505,7 +507,8 @@ fn walk_round(
                         &assumed,
                     ));
                 };
-                let value = assumed_value(cond, flag_zero);
+                let value =
+                    quiet_side(shim, inst, t, f).unwrap_or_else(|| assumed_value(cond, flag_zero));
                 assumed.invariant.push((inst, cond, value));
                 if value {
                     t
@@ -638,6 +641,45 @@ fn dominating_condition(
         && before(ir::operand(cond, 1));
     (!ir::is_constant(cond) && (before(cond) || compared)).then_some(cond)
 }
+
+/// Which successor of the conditional branch `branch` (`t` when true) is the quiet way of an
+/// `if` without an `else`: the one every way from the other comes to, without going round
+/// the loop (to a block the branch's block comes after) or ending, within [`QUIET_REACH`]
+/// blocks. `None` when neither or both are.
+fn quiet_side(
+    shim: &Shim,
+    branch: LLVMValueRef,
+    t: LLVMBasicBlockRef,
+    f: LLVMBasicBlockRef,
+) -> Option<bool> {
+    let all_come_to = |from: LLVMBasicBlockRef, to: LLVMBasicBlockRef| {
+        let mut seen = HashSet::new();
+        let mut stack = vec![from];
+        while let Some(b) = stack.pop() {
+            if b == to || !seen.insert(b) {
+                continue;
+            }
+            // Round the loop, or before it; a return; too far.
+            let before = ir::instructions(b)
+                .first()
+                .is_some_and(|&first| shim.dominates(first, branch));
+            let next = ir::successors_of(b);
+            if before || next.is_empty() || seen.len() > QUIET_REACH {
+                return false;
+            }
+            stack.extend(next);
+        }
+        true
+    };
+    match (all_come_to(t, f), all_come_to(f, t)) {
+        (true, false) => Some(false),
+        (false, true) => Some(true),
+        _ => None,
+    }
+}
+
+/// The most blocks `quiet_side` follows from one side of a test.
+const QUIET_REACH: usize = 64;
 
 /// The value a guard's condition `cond` is taken to have when the flag it tests is zero
 /// (`flag_zero`) or not: a comparison of a value with 0 by what it says of the value, any
