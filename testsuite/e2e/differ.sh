@@ -590,8 +590,8 @@ eintrcat_cases() { gnucat_cases; }
 retrycount_cases() { gnucat_cases; }
 
 # in_fifo_usr1: IN is a named pipe whose writer brings 8192 bytes of f2097152, waits until
-# the program has written them to OUT and sleeps in its next read, sends it SIGUSR1, and then
-# brings the next 4097 bytes; expect holds what the program must copy. The program finds the
+# the program has written them to OUT and a second more (it waits in its next read), sends
+# it SIGUSR1, and a second later brings the next 4097 bytes; expect holds what the program must copy. The program finds the
 # flag set after its third block: it reports 12288 bytes.
 in_fifo_usr1() {
 	head -c 12289 "$inputs/f2097152" >expect && mkfifo in || return 1
@@ -602,14 +602,14 @@ in_fifo_usr1() {
 			sleep 0.01
 			i=$((i + 1))
 		done
-		sleep 0.5
+		sleep 1
 		for p in /proc/[0-9]*; do
 			if [ "$(readlink "$p/exe" 2>/dev/null)" = "$PWD/prog" ] &&
 				[ "$(readlink "$p/cwd" 2>/dev/null)" = "$PWD" ]; then
 				kill -USR1 "${p#/proc/}"
 			fi
 		done
-		sleep 0.5
+		sleep 1
 		tail -c 4097 expect
 	) >in &
 }
