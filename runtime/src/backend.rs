@@ -23,7 +23,10 @@
 //! batch the module could take.
 //!
 //! The selection lives in a `OnceLock`; nothing is kept per batch, so threads run batches
-//! concurrently. The module's file descriptor is shared across fork (the module keeps no
+//! concurrently. Nothing waits for a set-up (the selection's, the device's open): a batch
+//! that finds one under way (on another thread, below it on its own thread's stack when a
+//! signal handler runs a batch, or abandoned by a handler that jumped out of it with
+//! `siglongjmp`) runs without it, its calls one by one, as they would run on their own. The module's file descriptor is shared across fork (the module keeps no
 //! state in it); io_uring rings are per thread and per process ([`crate::uring`]).
 
 use crate::abi::McEntry;
@@ -151,9 +154,26 @@ pub struct Runtime {
     kmod_fallback_said: AtomicBool,
     /// `MULTICALL_DEBUG` said that the module does not run watched batches.
     kmod_watch_said: AtomicBool,
+    /// The device's open has begun (see [`Runtime::kmod`]).
+    kmod_opening: AtomicBool,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+/// The selection's set-up has begun (see [`runtime`]).
+static SETTING_UP: AtomicBool = AtomicBool::new(false);
+/// What a batch runs on while the selection's set-up is under way elsewhere: direct system
+/// calls, no in-kernel copy.
+static DIRECT_ONLY: Runtime = Runtime {
+    request: Request::Only(Backend::Direct),
+    kmod: OnceLock::new(),
+    uring_available: false,
+    uring_min: None,
+    debug: false,
+    copy: false,
+    kmod_fallback_said: AtomicBool::new(false),
+    kmod_watch_said: AtomicBool::new(false),
+    kmod_opening: AtomicBool::new(false),
+};
 
 /// Writes a line on stderr with raw `write`s, ignoring failure (`eprintln!` panics when
 /// stderr fails, and a panic in a C entry point aborts the program; a failed libc `write`
@@ -165,9 +185,21 @@ macro_rules! say {
     }};
 }
 
-/// The selection, made at first use.
+/// The selection, made at first use. A caller that finds the set-up begun and not finished
+/// (another thread's, or its own thread's when a signal handler interrupted it or jumped out
+/// of it) does not wait: it gets the direct backend alone for this batch, whose calls run
+/// one by one as on their own. (A `OnceLock::get_or_init` would wait for ever there.)
 pub fn runtime() -> &'static Runtime {
-    RUNTIME.get_or_init(|| Runtime::from_env(process_var))
+    if let Some(runtime) = RUNTIME.get() {
+        return runtime;
+    }
+    if SETTING_UP.swap(true, Ordering::AcqRel) {
+        return &DIRECT_ONLY;
+    }
+    // Only this caller sets it, once: `set` cannot find it set, and a handler that interrupts
+    // it finds `get` empty and `SETTING_UP` true.
+    let _ = RUNTIME.set(Runtime::from_env(process_var));
+    RUNTIME.get().unwrap_or(&DIRECT_ONLY)
 }
 
 /// A variable of the process's environment (one of the runtime's), read without allocating:
@@ -262,6 +294,7 @@ impl Runtime {
             copy,
             kmod_fallback_said: AtomicBool::new(false),
             kmod_watch_said: AtomicBool::new(false),
+            kmod_opening: AtomicBool::new(false),
         };
         if forced(Backend::Kmod) {
             // Asked for by name: say at once when the device is not there.
@@ -273,28 +306,34 @@ impl Runtime {
     /// The module's device, opened at the first call (once per process: forked children
     /// share it) when the request allows the module; `None` when it does not or the device
     /// does not open (said on stderr when the module was asked for or `MULTICALL_DEBUG` is
-    /// set).
+    /// set). A batch that finds the open begun and not finished (as [`runtime`]) runs
+    /// without the module.
     fn kmod(&self) -> Option<&Kmod> {
-        self.kmod
-            .get_or_init(|| {
-                if !matches!(self.request, Request::Auto | Request::Only(Backend::Kmod)) {
-                    return None;
-                }
-                match Kmod::open() {
-                    Ok(kmod) => Some(kmod),
-                    Err(err) => {
-                        if self.debug || self.request == Request::Only(Backend::Kmod) {
-                            say!(
-                                "libmulticall: cannot open {}: {err}: the kmod backend is not \
-                                 used, batches run on the direct backend",
-                                crate::abi::MC_DEVICE_PATH
-                            );
-                        }
-                        None
+        if let Some(kmod) = self.kmod.get() {
+            return kmod.as_ref();
+        }
+        if self.kmod_opening.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        let kmod = if matches!(self.request, Request::Auto | Request::Only(Backend::Kmod)) {
+            match Kmod::open() {
+                Ok(kmod) => Some(kmod),
+                Err(err) => {
+                    if self.debug || self.request == Request::Only(Backend::Kmod) {
+                        say!(
+                            "libmulticall: cannot open {}: {err}: the kmod backend is not \
+                             used, batches run on the direct backend",
+                            crate::abi::MC_DEVICE_PATH
+                        );
                     }
+                    None
                 }
-            })
-            .as_ref()
+            }
+        } else {
+            None
+        };
+        let _ = self.kmod.set(kmod);
+        self.kmod.get().and_then(|k| k.as_ref())
     }
 
     /// What `MULTICALL_BACKEND` asked for.

@@ -43,6 +43,11 @@
 //! advance (`MC_BATCH_ADVANCE`) is not merged (its writes' arguments change per iteration).
 //! Another thread that replaces the descriptor between its examination and the `writev`
 //! races with the batch as it would race with the writes.
+//!
+//! Nothing here allocates: the plan lives in arrays of the batch's largest size, so that a
+//! batch stays async-signal-safe as its calls are (a signal handler may run a batch, or jump
+//! out of one with `siglongjmp`, as it may with the calls made one by one; `malloc` would
+//! deadlock there).
 
 use std::ops::Range;
 
@@ -97,10 +102,39 @@ fn goes_on_when_whole(entry: &McEntry) -> bool {
     }
 }
 
+/// Groups of entries, each `start..end` of two or more: at most half a batch's entries.
+#[derive(Clone, Copy)]
+struct Groups {
+    bounds: [(usize, usize); MC_MAX_ENTRIES / 2],
+    len: usize,
+}
+
+impl Groups {
+    const EMPTY: Groups = Groups {
+        bounds: [(0, 0); MC_MAX_ENTRIES / 2],
+        len: 0,
+    };
+
+    fn push(&mut self, range: Range<usize>) {
+        if let Some(slot) = self.bounds.get_mut(self.len) {
+            *slot = (range.start, range.end);
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.bounds[..self.len].iter().map(|&(s, e)| s..e)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// The groups of consecutive mergeable writes to one descriptor in `entries`, each write but
 /// the last one whose predicate lets the batch go on after it ([`goes_on_when_whole`]).
-fn groups(entries: &[McEntry]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+fn groups(entries: &[McEntry]) -> Groups {
+    let mut out = Groups::EMPTY;
     let mut start = 0;
     while start < entries.len() {
         let mut end = start;
@@ -143,15 +177,17 @@ pub fn takes_writev(fd: i64) -> bool {
 
 /// Merged writes for one run of a batch on the direct backend.
 pub(crate) struct Writes {
-    groups: Vec<Range<usize>>,
+    groups: Groups,
     /// The batch's entries (their arguments never change: no references in a group, no
     /// advancing batches).
-    entries: Vec<McEntry>,
+    entries: [McEntry; MC_MAX_ENTRIES],
     /// Results of this iteration's entries that a `writev` answered, not yet asked for.
     answered: [Option<i64>; MC_MAX_ENTRIES],
     /// The examination of each descriptor is kept for the whole batch.
     stable: bool,
-    examined: Vec<(i64, bool)>,
+    /// The descriptors examined and what each gave, the first `examined_len`.
+    examined: [(i64, bool); MC_MAX_ENTRIES],
+    examined_len: usize,
 }
 
 impl Writes {
@@ -165,16 +201,24 @@ impl Writes {
             && entries
                 .iter()
                 .all(|e| KEEPS_DESCRIPTORS.contains(&i64::from(e.nr)));
-        let groups: Vec<Range<usize>> = groups(entries)
-            .into_iter()
-            .filter(|g| stable || g.len() >= MIN_GROUP_UNSTABLE)
-            .collect();
-        (!groups.is_empty()).then(|| Writes {
-            groups,
-            entries: entries.to_vec(),
+        let mut kept = Groups::EMPTY;
+        for g in groups(entries).iter() {
+            if stable || g.len() >= MIN_GROUP_UNSTABLE {
+                kept.push(g);
+            }
+        }
+        if kept.is_empty() || entries.len() > MC_MAX_ENTRIES {
+            return None;
+        }
+        let mut copy = [McEntry::default(); MC_MAX_ENTRIES];
+        copy[..entries.len()].copy_from_slice(entries);
+        Some(Writes {
+            groups: kept,
+            entries: copy,
             answered: [None; MC_MAX_ENTRIES],
             stable,
-            examined: Vec::new(),
+            examined: [(0, false); MC_MAX_ENTRIES],
+            examined_len: 0,
         })
     }
 
@@ -182,17 +226,21 @@ impl Writes {
     pub(crate) fn start(&mut self) {
         self.answered = [None; MC_MAX_ENTRIES];
         if !self.stable {
-            self.examined.clear();
+            self.examined_len = 0;
         }
     }
 
     fn examine(&mut self, fd: i64) -> bool {
-        if let Some(&(_, ok)) = self.examined.iter().find(|(f, _)| *f == fd) {
+        let known = &self.examined[..self.examined_len];
+        if let Some(&(_, ok)) = known.iter().find(|(f, _)| *f == fd) {
             return ok;
         }
         let ok = takes_writev(fd);
         if self.stable {
-            self.examined.push((fd, ok));
+            if let Some(slot) = self.examined.get_mut(self.examined_len) {
+                *slot = (fd, ok);
+                self.examined_len += 1;
+            }
         }
         ok
     }
@@ -208,19 +256,22 @@ impl Writes {
         if let Some(r) = self.answered.get_mut(index).and_then(Option::take) {
             return Some(r);
         }
-        let group = self.groups.iter().find(|g| g.start == index)?.clone();
+        let group = self.groups.iter().find(|g| g.start == index)?;
         let fd = self.entries[index].args[0];
         if !self.examine(fd) {
             return None;
         }
-        let iov: Vec<libc::iovec> = self.entries[group.clone()]
-            .iter()
-            .map(|e| libc::iovec {
+        let mut iov = [libc::iovec {
+            iov_base: std::ptr::null_mut(),
+            iov_len: 0,
+        }; MC_MAX_ENTRIES];
+        for (slot, e) in iov.iter_mut().zip(&self.entries[group.clone()]) {
+            *slot = libc::iovec {
                 iov_base: e.args[1] as usize as *mut libc::c_void,
                 iov_len: e.args[2] as usize,
-            })
-            .collect();
-        let args = [fd, iov.as_ptr() as i64, iov.len() as i64, 0, 0, 0];
+            };
+        }
+        let args = [fd, iov.as_ptr() as i64, group.len() as i64, 0, 0, 0];
         // SAFETY: the group's writes are calls the caller could make (its contract); writev
         // reads the same buffers for the same lengths, through `iov`, which lives until the
         // call returns.
@@ -265,7 +316,7 @@ mod tests {
             write(4, 1),
             write(4, 1),
         ];
-        assert_eq!(groups(&e), vec![0..2, 4..7]);
+        assert_eq!(groups(&e).iter().collect::<Vec<_>>(), vec![0..2, 4..7]);
         let mut refd = write(4, 0);
         refd.refs = 1 << 2;
         assert!(
@@ -278,17 +329,23 @@ mod tests {
         );
         let stops_anyway = write(4, 1).stop(MC_STOP_NE_ARG, 1);
         assert_eq!(
-            groups(&[stops_anyway, write(4, 1), write(4, 1)]),
+            groups(&[stops_anyway, write(4, 1), write(4, 1)])
+                .iter()
+                .collect::<Vec<_>>(),
             vec![1..3],
             "a predicate that fires on a whole write ends its group"
         );
         assert_eq!(
-            groups(&[write(4, 1), stops_anyway, write(4, 1)]),
+            groups(&[write(4, 1), stops_anyway, write(4, 1)])
+                .iter()
+                .collect::<Vec<_>>(),
             vec![0..2],
             "a write may end a group whatever its predicate"
         );
         assert_eq!(
-            groups(&[write(4, MAX_RW_COUNT), write(4, 1), write(4, 1)]),
+            groups(&[write(4, MAX_RW_COUNT), write(4, 1), write(4, 1)])
+                .iter()
+                .collect::<Vec<_>>(),
             vec![1..3],
             "at most MAX_RW_COUNT bytes in one group"
         );

@@ -118,8 +118,7 @@ use io_uring::{opcode, squeue, types, IoUring};
 use std::cell::RefCell;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// The most bytes one read or write transfers (the kernel's `MAX_RW_COUNT`, `INT_MAX &
 /// PAGE_MASK`): longer transfers are cut to it.
@@ -137,18 +136,37 @@ thread_local! {
 }
 
 static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
-static ATFORK: Once = Once::new();
+/// The fork handler is registered.
+static ATFORK: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn after_fork_in_child() {
     FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
 }
 
+/// Registers [`after_fork_in_child`] when the library is loaded, before any batch runs:
+/// `pthread_atfork` takes a lock of libc's, which a signal handler that jumped out of a batch
+/// with `siglongjmp` would leave held for ever (the next `fork`, or `exit`, would wait on it).
+#[used]
+#[link_section = ".init_array"]
+static REGISTER_AT_LOAD: extern "C" fn() = register_at_load;
+
+extern "C" fn register_at_load() {
+    register_atfork();
+}
+
+/// Registers [`after_fork_in_child`] unless it is (at load, [`REGISTER_AT_LOAD`]; here again
+/// only if the loader did not run it). Nothing waits here (a `Once` would wait for ever in a
+/// signal handler that interrupted it, or after a handler jumped out of it): two threads, or
+/// a handler and the code it interrupted, may both register it, and a fork then counts two
+/// generations, which tells the child from the parent as well.
 fn register_atfork() {
-    ATFORK.call_once(|| {
-        // SAFETY: registers a handler that only increments an atomic, which is
-        // async-signal-safe and valid in the child of a fork.
-        unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
-    });
+    if ATFORK.load(Ordering::Acquire) {
+        return;
+    }
+    // SAFETY: registers a handler that only increments an atomic, which is async-signal-safe
+    // and valid in the child of a fork.
+    unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
+    ATFORK.store(true, Ordering::Release);
 }
 
 /// A new ring whose descriptor sits above [`crate::fds::floor`], with a worker thread
