@@ -18,6 +18,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); the batch reads @level after each iteration as the loop's test does, and ends when it is not zero
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); the batch reads @quiet after each iteration as the loop's test does, and ends when it is zero
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); it runs when %verbose is false and @quiet is not zero (a test on its way round of a value set before the loop), else the original loop does
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); it runs when %v is false (a test on its way round of a value set before the loop), else the original loop does
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: 'call void @progress(i64 %blocks)' uses %blocks in the loop
 
 @verbose = internal global i1 false
@@ -170,6 +171,38 @@ fail:
   ret i64 -1
 done:
   ret i64 %n
+}
+
+; `if (verbose && total % 65536 == 0)`: clang's `select` of the flag and the computed test;
+; the flag, set before the loop, decides it false on the quiet way: a guard on it alone.
+; CHECK-LABEL: define i64 @every_64k(
+; CHECK: %mc.guard.off = icmp eq i1 %v, true
+; CHECK: call i64 @multicall_loop_sums(
+define i64 @every_64k(i32 %in, i32 %out, ptr %buf, i1 %v) {
+entry:
+  br label %loop
+loop:
+  %total = phi i64 [ 0, %entry ], [ %total.next, %count ], [ %total.next, %say ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %count
+count:
+  %total.next = add i64 %total, %n
+  %low = and i64 %total.next, 65535
+  %hit = icmp eq i64 %low, 0
+  %tell = select i1 %v, i1 %hit, i1 false
+  br i1 %tell, label %say, label %loop
+say:
+  call void @progress(i64 %total.next)
+  br label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %total
 }
 
 ; A test of a value the loop computes (every hundredth block): refused.

@@ -516,6 +516,19 @@ fn walk_round(
                     f
                 }
             }
+            // `verbose && total % 65536 == 0`: a part set before the loop decides the test
+            // (false for an `and`, true for an `or`) the way the other way comes back to.
+            (Ok(None), None) if found.is_none() && deciding_part(shim, inst, c0).is_some() => {
+                let Some((part, value, way)) = deciding_part(shim, inst, c0) else {
+                    return Err(fail(
+                        Refusal::new(inst, Reason::Malformed),
+                        &steps,
+                        &assumed,
+                    ));
+                };
+                assumed.invariant.push((inst, part, value));
+                way
+            }
             (Ok(None), None) => {
                 let refusal = Refusal::new(
                     inst,
@@ -694,6 +707,33 @@ fn assumed_value(cond: LLVMValueRef, flag_zero: bool) -> bool {
         Some(LLVMIntPredicate::LLVMIntNE) => !flag_zero,
         _ => !flag_zero,
     }
+}
+
+/// A part of the conditional branch `branch`'s condition, a logical `and` or `or`
+/// (`conjunction::logic_parts`), that dominates the first call `c0` as
+/// [`dominating_condition`] asks, and whose value alone decides the condition (false for an
+/// `and`, true for an `or`) the way [`quiet_side`] says: the part, its value, and that way.
+fn deciding_part(
+    shim: &Shim,
+    branch: LLVMValueRef,
+    c0: LLVMValueRef,
+) -> Option<(LLVMValueRef, bool, LLVMBasicBlockRef)> {
+    let (cond, t, f) = ir::conditional_branch(branch)?;
+    let quiet = quiet_side(shim, branch, t, f)?;
+    // The condition's value on the quiet way: false takes an `and` apart, true an `or`.
+    let (a, b) = super::conjunction::logic_parts(cond, !quiet)?;
+    let before = |v: LLVMValueRef| {
+        let plain = !ir::is_instruction(v) || shim.dominates(v, c0);
+        let compared = ir::is_instruction(v)
+            && ir::opcode(v) == LLVMOpcode::LLVMICmp
+            && (0..2).all(|k| {
+                let o = ir::operand(v, k);
+                !ir::is_instruction(o) || shim.dominates(o, c0)
+            });
+        !ir::is_constant(v) && (plain || compared)
+    };
+    let part = [a, b].into_iter().find(|&v| before(v))?;
+    Some((part, quiet, if quiet { t } else { f }))
 }
 
 /// Whether `cond` (a guard's condition) has the same value in every iteration of the loop
