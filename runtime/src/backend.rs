@@ -23,10 +23,12 @@
 //! batch the module could take.
 //!
 //! The selection lives in a `OnceLock`; nothing is kept per batch, so threads run batches
-//! concurrently. Nothing waits for a set-up (the selection's, the device's open): a batch
-//! that finds one under way (on another thread, below it on its own thread's stack when a
-//! signal handler runs a batch, or abandoned by a handler that jumped out of it with
-//! `siglongjmp`) runs without it, its calls one by one, as they would run on their own. The module's file descriptor is shared across fork (the module keeps no
+//! concurrently. No batch waits for a set-up (the selection's, the device's open) begun on
+//! its own thread: below it on the stack when a signal handler runs a batch, or abandoned by
+//! a handler that jumped out of it with `siglongjmp`; such a batch runs without it, its calls
+//! one by one, as they would run on their own. One begun on another thread is waited for, as
+//! a `OnceLock` would (it takes microseconds to milliseconds; only a handler on that thread
+//! that jumped out of it would leave it unfinished, and the other threads waiting). The module's file descriptor is shared across fork (the module keeps no
 //! state in it); io_uring rings are per thread and per process ([`crate::uring`]).
 
 use crate::abi::McEntry;
@@ -37,6 +39,7 @@ use crate::abi::{
 use crate::batch::{Batch, BatchError, Outcome, Watch};
 use crate::kmod::{Kmod, KmodError};
 use crate::{copy, direct, uring};
+use std::cell::Cell;
 use std::ffi::CStr;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -161,6 +164,53 @@ pub struct Runtime {
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 /// The selection's set-up has begun (see [`runtime`]).
 static SETTING_UP: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// This thread has begun a set-up (the selection's or the device's open) and not
+    /// finished it: a batch here is a signal handler's, or comes after a handler jumped out.
+    static SETTING_UP_HERE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// How many times a batch yields the processor while another thread sets up before it
+/// sleeps a millisecond between looks instead.
+const YIELD_ROUNDS: u32 = 1000;
+
+/// Whether this thread has a set-up under way (or cannot tell, while it exits).
+fn setting_up_here() -> bool {
+    SETTING_UP_HERE.try_with(Cell::get).unwrap_or(true)
+}
+
+/// Runs `set_up` marked as this thread's set-up (the device's open may run inside the
+/// selection's: the mark is put back as it was).
+fn marked<T>(set_up: impl FnOnce() -> T) -> T {
+    let before = SETTING_UP_HERE
+        .try_with(|h| h.replace(true))
+        .unwrap_or(false);
+    let value = set_up();
+    let _ = SETTING_UP_HERE.try_with(|h| h.set(before));
+    value
+}
+
+/// `done()` once another thread's set-up has finished, yielding the processor meanwhile
+/// (then sleeping a millisecond between looks); `None` at once when the set-up is this
+/// thread's.
+fn wait_for<T>(done: impl Fn() -> Option<T>) -> Option<T> {
+    if setting_up_here() {
+        return None;
+    }
+    let mut rounds = 0u32;
+    loop {
+        if let Some(value) = done() {
+            return Some(value);
+        }
+        if rounds < YIELD_ROUNDS {
+            rounds += 1;
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+}
 /// What a batch runs on while the selection's set-up is under way elsewhere: direct system
 /// calls, no in-kernel copy.
 static DIRECT_ONLY: Runtime = Runtime {
@@ -186,19 +236,22 @@ macro_rules! say {
 }
 
 /// The selection, made at first use. A caller that finds the set-up begun and not finished
-/// (another thread's, or its own thread's when a signal handler interrupted it or jumped out
-/// of it) does not wait: it gets the direct backend alone for this batch, whose calls run
-/// one by one as on their own. (A `OnceLock::get_or_init` would wait for ever there.)
+/// waits for another thread's; for its own thread's (a signal handler interrupted it or
+/// jumped out of it) it does not wait: it gets the direct backend alone for this batch,
+/// whose calls run one by one as on their own. (A `OnceLock::get_or_init` would wait for
+/// ever there.)
 pub fn runtime() -> &'static Runtime {
     if let Some(runtime) = RUNTIME.get() {
         return runtime;
     }
     if SETTING_UP.swap(true, Ordering::AcqRel) {
-        return &DIRECT_ONLY;
+        return wait_for(|| RUNTIME.get()).unwrap_or(&DIRECT_ONLY);
     }
     // Only this caller sets it, once: `set` cannot find it set, and a handler that interrupts
-    // it finds `get` empty and `SETTING_UP` true.
-    let _ = RUNTIME.set(Runtime::from_env(process_var));
+    // it finds `get` empty, `SETTING_UP` true and the set-up its own thread's.
+    marked(|| {
+        let _ = RUNTIME.set(Runtime::from_env(process_var));
+    });
     RUNTIME.get().unwrap_or(&DIRECT_ONLY)
 }
 
@@ -313,8 +366,13 @@ impl Runtime {
             return kmod.as_ref();
         }
         if self.kmod_opening.swap(true, Ordering::AcqRel) {
-            return None;
+            return wait_for(|| self.kmod.get()).and_then(|k| k.as_ref());
         }
+        marked(|| self.open_kmod())
+    }
+
+    /// Opens the module's device once (see [`Runtime::kmod`]).
+    fn open_kmod(&self) -> Option<&Kmod> {
         let kmod = if matches!(self.request, Request::Auto | Request::Only(Backend::Kmod)) {
             match Kmod::open() {
                 Ok(kmod) => Some(kmod),
