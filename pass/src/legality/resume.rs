@@ -647,12 +647,19 @@ fn dominating_condition(
     c0: LLVMValueRef,
 ) -> Option<LLVMValueRef> {
     let (cond, ..) = ir::conditional_branch(branch)?;
+    set_before(shim, cond, c0).then_some(cond)
+}
+
+/// Whether the condition `v` is set before the first call `c0` on every way there: an
+/// argument or an instruction that dominates it, or a comparison of such values; not a
+/// constant.
+fn set_before(shim: &Shim, v: LLVMValueRef, c0: LLVMValueRef) -> bool {
     let before = |v: LLVMValueRef| !ir::is_instruction(v) || shim.dominates(v, c0);
-    let compared = ir::is_instruction(cond)
-        && ir::opcode(cond) == LLVMOpcode::LLVMICmp
-        && before(ir::operand(cond, 0))
-        && before(ir::operand(cond, 1));
-    (!ir::is_constant(cond) && (before(cond) || compared)).then_some(cond)
+    let compared = ir::is_instruction(v)
+        && ir::opcode(v) == LLVMOpcode::LLVMICmp
+        && before(ir::operand(v, 0))
+        && before(ir::operand(v, 1));
+    !ir::is_constant(v) && (before(v) || compared)
 }
 
 /// Which successor of the conditional branch `branch` (`t` when true) is the quiet way of an
@@ -722,17 +729,7 @@ fn deciding_part(
     let quiet = quiet_side(shim, branch, t, f)?;
     // The condition's value on the quiet way: false takes an `and` apart, true an `or`.
     let (a, b) = super::conjunction::logic_parts(cond, !quiet)?;
-    let before = |v: LLVMValueRef| {
-        let plain = !ir::is_instruction(v) || shim.dominates(v, c0);
-        let compared = ir::is_instruction(v)
-            && ir::opcode(v) == LLVMOpcode::LLVMICmp
-            && (0..2).all(|k| {
-                let o = ir::operand(v, k);
-                !ir::is_instruction(o) || shim.dominates(o, c0)
-            });
-        !ir::is_constant(v) && (plain || compared)
-    };
-    let part = [a, b].into_iter().find(|&v| before(v))?;
+    let part = [a, b].into_iter().find(|&v| set_before(shim, v, c0))?;
     Some((part, quiet, if quiet { t } else { f }))
 }
 
