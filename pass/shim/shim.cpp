@@ -388,6 +388,33 @@ LLVMValueRef syscluster_shim_strip_offsets(LLVMValueRef ptr, int64_t *offset) {
   return wrap(Base);
 }
 
+// The bytes a load or store accesses (the store size of its type); 0 for anything else.
+uint64_t syscluster_shim_access_bytes(LLVMValueRef access) {
+  Instruction *I = dyn_cast<Instruction>(unwrap(access));
+  if (!I)
+    return 0;
+  Type *Ty = nullptr;
+  if (auto *LI = dyn_cast<LoadInst>(I))
+    Ty = LI->getType();
+  else if (auto *SI = dyn_cast<StoreInst>(I))
+    Ty = SI->getValueOperand()->getType();
+  if (!Ty || !Ty->isSized())
+    return 0;
+  TypeSize Size = I->getDataLayout().getTypeStoreSize(Ty);
+  return Size.isScalable() ? 0 : Size.getFixedValue();
+}
+
+// The bytes a local variable (alloca) of fixed size holds; 0 when `v` is no such alloca.
+uint64_t syscluster_shim_alloca_bytes(LLVMValueRef v) {
+  auto *AI = dyn_cast<AllocaInst>(unwrap(v));
+  if (!AI)
+    return 0;
+  std::optional<TypeSize> Size = AI->getAllocationSize(AI->getDataLayout());
+  if (!Size || Size->isScalable())
+    return 0;
+  return Size->getFixedValue();
+}
+
 // The underlying object of a pointer (getUnderlyingObject: through GEPs, casts, phis of one
 // value).
 LLVMValueRef syscluster_shim_underlying_object(LLVMValueRef ptr) {
@@ -1042,6 +1069,138 @@ const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header,
     Done = true;
     return nullptr;
   });
+}
+
+// The element `I` of the vector `V`, computed without vectors where `V` is built from known
+// elements: a constant, an insertelement chain with constant indices, or an integer binary
+// operation of such vectors (SLP's `add <2 x i64> %v, <i64 %n, i64 1>`). New scalar
+// operations go before `At`. Null when unknown.
+static Value *elementOf(Value *V, unsigned I, Instruction *At, unsigned Depth = 0) {
+  if (Depth > 8)
+    return nullptr;
+  if (auto *K = dyn_cast<Constant>(V))
+    return K->getAggregateElement(I);
+  if (auto *IE = dyn_cast<InsertElementInst>(V)) {
+    auto *Idx = dyn_cast<ConstantInt>(IE->getOperand(2));
+    if (!Idx)
+      return nullptr;
+    if (Idx->getZExtValue() == I)
+      return IE->getOperand(1);
+    return elementOf(IE->getOperand(0), I, At, Depth + 1);
+  }
+  if (auto *BO = dyn_cast<BinaryOperator>(V)) {
+    Value *L = elementOf(BO->getOperand(0), I, At, Depth + 1);
+    Value *R = L ? elementOf(BO->getOperand(1), I, At, Depth + 1) : nullptr;
+    if (!L || !R)
+      return nullptr;
+    auto *New = BinaryOperator::Create(BO->getOpcode(), L, R, BO->getName() + ".elt",
+                                       At->getIterator());
+    New->copyIRFlags(BO);
+    New->setDebugLoc(BO->getDebugLoc());
+    return New;
+  }
+  return nullptr;
+}
+
+// Splits the loop's loads and stores of the vector of integers at `ptr` (SLP's `<2 x i64>`
+// of two adjacent counters of a struct) into loads and stores of its elements, at element
+// pointers computed once where `ptr` is defined, so that each element is a variable of its
+// own. A stored vector's elements are computed without vectors where it is built from known
+// elements (elementOf), else extracted; a loaded one becomes an insertelement chain of the
+// element loads. Returns null when split, else why not;
+// `*changed` as for transformLoop.
+const char *syscluster_shim_split_vector_accesses(void *ctx, LLVMBasicBlockRef header,
+                                                  LLVMValueRef ptr, int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Value *P = unwrap(ptr);
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  FixedVectorType *VTy = nullptr;
+  SmallVector<Instruction *, 4> Accesses;
+  for (BasicBlock *BB : L->blocks())
+    for (Instruction &I : *BB) {
+      Type *Ty = nullptr;
+      if (auto *LI = dyn_cast<LoadInst>(&I); LI && LI->getPointerOperand() == P) {
+        if (!LI->isSimple())
+          return "the loop reads it with a volatile or atomic load";
+        Ty = LI->getType();
+      } else if (auto *SI = dyn_cast<StoreInst>(&I); SI && SI->getPointerOperand() == P) {
+        if (!SI->isSimple())
+          return "the loop writes it with a volatile or atomic store";
+        Ty = SI->getValueOperand()->getType();
+      } else {
+        continue;
+      }
+      auto *FT = dyn_cast<FixedVectorType>(Ty);
+      if (!FT || !FT->getElementType()->isIntegerTy() || (VTy && FT != VTy))
+        return "the loop reads or writes it as two different types";
+      VTy = FT;
+      Accesses.push_back(&I);
+    }
+  if (!VTy)
+    return "the loop does not read or write it as a vector";
+  const DataLayout &DL = H->getDataLayout();
+  Type *ETy = VTy->getElementType();
+  uint64_t ESize = DL.getTypeStoreSize(ETy);
+  if (DL.getTypeAllocSize(ETy) != ESize || DL.getTypeStoreSize(VTy) != ESize * VTy->getNumElements())
+    return "its elements are not whole bytes";
+  // The element pointers, where `ptr` is defined.
+  BasicBlock::iterator Where;
+  if (auto *A = dyn_cast<Argument>(P))
+    Where = A->getParent()->getEntryBlock().getFirstInsertionPt();
+  else if (auto *PI = dyn_cast<Instruction>(P); PI && !PI->isTerminator())
+    Where = isa<PHINode>(PI) ? PI->getParent()->getFirstInsertionPt() : std::next(PI->getIterator());
+  else
+    return "its pointer is not an argument or an instruction";
+  SmallVector<Value *, 4> Elements;
+  IRBuilder<> B(Where->getParent(), Where);
+  for (unsigned E = 0; E < VTy->getNumElements(); ++E)
+    Elements.push_back(E ? B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), P, E * ESize, "mc.elt")
+                         : P);
+  // Loads first: a stored vector computed from a loaded one then has known elements.
+  SmallVector<Instruction *, 8> Dead;
+  SmallVector<WeakTrackingVH, 4> Stored;
+  for (Instruction *I : Accesses) {
+    auto *LI = dyn_cast<LoadInst>(I);
+    if (!LI)
+      continue;
+    Value *V = PoisonValue::get(VTy);
+    for (unsigned E = 0; E < VTy->getNumElements(); ++E) {
+      auto *EL = new LoadInst(ETy, Elements[E], "mc.elt", false,
+                              commonAlignment(LI->getAlign(), E * ESize), LI->getIterator());
+      EL->setDebugLoc(LI->getDebugLoc());
+      V = InsertElementInst::Create(V, EL, B.getInt64(E), "mc.vec", LI->getIterator());
+    }
+    LI->replaceAllUsesWith(V);
+    Dead.push_back(LI);
+  }
+  for (Instruction *I : Accesses) {
+    auto *SI = dyn_cast<StoreInst>(I);
+    if (!SI)
+      continue;
+    for (unsigned E = 0; E < VTy->getNumElements(); ++E) {
+      Value *V = elementOf(SI->getValueOperand(), E, SI);
+      if (!V)
+        V = ExtractElementInst::Create(SI->getValueOperand(), B.getInt64(E), "mc.elt",
+                                       SI->getIterator());
+      auto *New = new StoreInst(V, Elements[E], false,
+                                commonAlignment(SI->getAlign(), E * ESize), SI->getIterator());
+      New->setDebugLoc(SI->getDebugLoc());
+    }
+    Stored.push_back(SI->getValueOperand());
+    Dead.push_back(SI);
+  }
+  for (Instruction *I : Dead)
+    I->eraseFromParent();
+  // The vector code the element stores no longer use.
+  for (WeakTrackingVH &V : Stored)
+    if (V)
+      RecursivelyDeleteTriviallyDeadInstructions(V);
+  *changed = 1;
+  C.FAM.invalidate(*H->getParent(), PreservedAnalyses::none());
+  return nullptr;
 }
 
 // -------------------------------------------------------------------------------------------

@@ -720,3 +720,19 @@ pub fn entry_block(f: LLVMValueRef) -> LLVMBasicBlockRef {
     // SAFETY: f is a live function with at least one block.
     unsafe { LLVMGetEntryBasicBlock(f) }
 }
+
+/// The function whose formal argument `v` is, with the argument's index; `None` for any other
+/// value.
+pub fn argument_of(v: LLVMValueRef) -> Option<(LLVMValueRef, u32)> {
+    // SAFETY: v is a live value; it is asked what it is before its parent is read, and k is
+    // below the function's parameter count.
+    unsafe {
+        if LLVMIsAArgument(v).is_null() {
+            return None;
+        }
+        let f = LLVMGetParamParent(v);
+        (0..LLVMCountParams(f))
+            .find(|&k| LLVMGetParam(f, k) == v)
+            .map(|k| (f, k))
+    }
+}

@@ -457,15 +457,14 @@ impl Remark {
     }
 
     /// A global variable kept in a register across the loop of `first`.
-    pub(crate) fn kept_in_register(global: LLVMValueRef, first: &Site) -> Remark {
+    pub(crate) fn kept_in_register(what: &str, first: &Site) -> Remark {
         Remark {
             kind: RemarkKind::Passed,
             name: "KeptInRegister",
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "kept '{}' in a register across the loop of {}: loaded once before the loop and stored at each of its exits; no other code can read or write it while the loop runs",
-                crate::ir::name(global),
+                "kept {what} in a register across the loop of {}: loaded once before the loop and stored at each of its exits; no other code can read or write it while the loop runs",
                 first.label()
             ),
         }
@@ -473,7 +472,7 @@ impl Remark {
 
     /// A global variable the loop of `first` writes, not kept in a register, and why.
     pub(crate) fn not_kept_in_register(
-        global: LLVMValueRef,
+        what: &str,
         first: &Site,
         why: &dyn std::fmt::Display,
     ) -> Remark {
@@ -483,8 +482,7 @@ impl Remark {
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "did not keep '{}' in a register across the loop of {}: {why}",
-                crate::ir::name(global),
+                "did not keep {what} in a register across the loop of {}: {why}",
                 first.label()
             ),
         }

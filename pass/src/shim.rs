@@ -77,6 +77,14 @@ extern "C" {
     ) -> c_int;
     fn syscluster_shim_strip_offsets(ptr: LLVMValueRef, offset: *mut i64) -> LLVMValueRef;
     fn syscluster_shim_underlying_object(ptr: LLVMValueRef) -> LLVMValueRef;
+    fn syscluster_shim_access_bytes(access: LLVMValueRef) -> u64;
+    fn syscluster_shim_split_vector_accesses(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        ptr: LLVMValueRef,
+        changed: *mut c_int,
+    ) -> *const c_char;
+    fn syscluster_shim_alloca_bytes(v: LLVMValueRef) -> u64;
     fn syscluster_shim_signed_min_at(
         ctx: *mut c_void,
         v: LLVMValueRef,
@@ -366,6 +374,18 @@ impl Shim {
         let base = unsafe { syscluster_shim_strip_offsets(ptr, &mut off) };
         (!base.is_null()).then_some((base, off))
     }
+    /// The bytes a load or store accesses; `None` for other values or unsized types.
+    pub(crate) fn access_bytes(&self, access: LLVMValueRef) -> Option<u64> {
+        // SAFETY: access is a live value; the shim checks its kind.
+        let n = unsafe { syscluster_shim_access_bytes(access) };
+        (n > 0).then_some(n)
+    }
+    /// The bytes a local variable (alloca) of fixed size holds; `None` for anything else.
+    pub(crate) fn alloca_bytes(&self, v: LLVMValueRef) -> Option<u64> {
+        // SAFETY: v is a live value; the shim checks its kind.
+        let n = unsafe { syscluster_shim_alloca_bytes(v) };
+        (n > 0).then_some(n)
+    }
     /// The underlying object of a pointer (LLVM's getUnderlyingObject).
     pub(crate) fn underlying_object(&self, ptr: LLVMValueRef) -> LLVMValueRef {
         // SAFETY: ptr is a live value.
@@ -602,6 +622,20 @@ impl Shim {
         let mut changed: c_int = 0;
         // SAFETY: as for rotate_loop; ptr is a live constant of the same module.
         let p = unsafe { syscluster_shim_promote_in_loop(self.ctx, header, ptr, &mut changed) };
+        loop_answer(p, changed)
+    }
+
+    /// Splits the loop's loads and stores of a vector of integers at `ptr` into loads and
+    /// stores of its elements at element pointers computed where `ptr` is defined.
+    pub(crate) fn split_vector_accesses(
+        &self,
+        header: LLVMBasicBlockRef,
+        ptr: LLVMValueRef,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: as for rotate_loop; ptr is a live value of the same module.
+        let p =
+            unsafe { syscluster_shim_split_vector_accesses(self.ctx, header, ptr, &mut changed) };
         loop_answer(p, changed)
     }
 

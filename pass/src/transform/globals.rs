@@ -222,6 +222,11 @@ impl CallGraph {
     }
 }
 
+/// A global variable as a remark names it: `'total'`.
+fn quoted(global: LLVMValueRef) -> String {
+    format!("'{}'", ir::name(global))
+}
+
 /// `'f'`, or `'f' (called from 'root')` when `f` runs because `root` does.
 fn through(f: LLVMValueRef, root: LLVMValueRef) -> String {
     if f == root {
@@ -280,14 +285,21 @@ fn promotable(
         }
     }
     undisturbed(graph, &accessors, blocks, "reads or writes it")?;
-    if let Some(call) = ir::returns_twice_call(function) {
-        return Err(format!(
+    no_returns_twice(function)
+}
+
+/// `Err` when `function` calls a `returns_twice` function (`setjmp`): a `longjmp` from a
+/// signal handler out of a loop whose variables are kept in registers would skip the stores
+/// at its exits.
+pub(super) fn no_returns_twice(function: LLVMValueRef) -> Result<(), String> {
+    match ir::returns_twice_call(function) {
+        Some(call) => Err(format!(
             "'{}' calls {}, which returns twice: a longjmp out of the loop would skip the stores at its exits",
             ir::name(function),
             ir::describe(call)
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Why one of `functions` (those that `what` a variable) may run while the loop of `blocks`
@@ -400,15 +412,26 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             match answer.and_then(|()| ctx.shim.promote_in_loop(header, ptr)) {
                 Ok(()) => {
                     changed = Changed::Yes;
-                    ctx.remark(Remark::kept_in_register(global, first));
+                    ctx.remark(Remark::kept_in_register(&quoted(global), first));
                 }
                 Err((why, simplified)) => {
                     if simplified {
                         changed = Changed::Yes;
                     }
-                    ctx.remark(Remark::not_kept_in_register(global, first, &why));
+                    ctx.remark(Remark::not_kept_in_register(&quoted(global), first, &why));
                 }
             }
+        }
+        // Then what the loop updates through pointers it was given.
+        let pointees = super::pointees::run_on_loop(ctx, header, |ctx, p, answer| {
+            let what = p.describe();
+            ctx.remark(match answer {
+                Ok(()) => Remark::kept_in_register(&what, first),
+                Err(why) => Remark::not_kept_in_register(&what, first, &why),
+            })
+        });
+        if pointees {
+            changed = Changed::Yes;
         }
     }
     changed

@@ -53,6 +53,7 @@ mod motion;
 mod next_tests;
 mod nonneg;
 mod peel;
+mod pointees;
 mod promote;
 mod reheader;
 mod retry;

@@ -1,0 +1,472 @@
+//! Variables a loop updates through a pointer it was given, kept in a register across the loop
+//! (LICM's scalar promotion of memory no other code can reach).
+//!
+//! A copy helper keeps its running total where its caller asked: `static int copy(int in, int
+//! out, long long *tot) { ... while ((n = read(in, buf, N)) > 0) { write(out, buf, n); *tot +=
+//! n; } }`, called as `copy(0, fd, &total)`, or `st->bytes += n` into a caller's struct. The
+//! store in each iteration keeps the loop from being one looped multi-call, and LLVM's LICM
+//! leaves it because it knows nothing of what `read` and `write` touch, nor of where `tot`
+//! points. As for file-scope variables (globals.rs), the value is loaded once before the loop,
+//! carried in a register and stored at each of the loop's exits.
+//!
+//! That is exact when no code but the loop's own loads and stores can read or write those
+//! bytes while the loop runs. The legality here proves it from the module, following the
+//! pointer back to the local variable it points into:
+//!
+//! - the pointer is defined before the loop, a constant offset into an argument of the loop's
+//!   function or into one of its local variables (`alloca`);
+//! - an argument is followed to every call of its function: the function is internal to the
+//!   module (`static`, or any function with `--lto`) and only called directly, each call
+//!   passes a pointer into the same kind of object (a caller's local variable, or the
+//!   caller's own argument, followed the same way) in that argument alone;
+//! - the local variable's address goes nowhere another piece of code could find it: each use
+//!   of a pointer into it is a load, a store to it, a comparison, a lifetime marker, a
+//!   constant offset, a `memset`/`memcpy`, a call of the next function of the chain, or an
+//!   argument of a call whose parameter is `nocapture` (the callee keeps no copy once it
+//!   returns): no pointer to it is stored, returned or handed to the kernel, so no signal
+//!   handler, thread, callback or system call can reach it;
+//! - in the loop, pointers into the object are used only by the loop's loads and stores of
+//!   that variable, or by loads and stores of bytes at other constant offsets that do not
+//!   overlap it: no call in the loop is given one;
+//! - the variable lies inside the local variable's bytes, so the load before the loop and the
+//!   stores at its exits cannot fault where the original's accesses would not have;
+//! - no function of the chain calls a `returns_twice` function (`setjmp`): a `longjmp` from a
+//!   signal handler out of the loop would skip the stores at its exits.
+//!
+//! The loop's accesses themselves (one type, simple, no call that may unwind past the exits)
+//! are checked by the shim as it rewrites, as for globals. Each variable is a remark
+//! `KeptInRegister`, or `KeepInRegister` (missed) saying which condition failed.
+
+use std::collections::HashSet;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::{LLVMOpcode, LLVMTypeKind};
+
+use crate::context::Context;
+use crate::ir;
+use crate::shim::Shim;
+
+/// How many functions a pointer is followed back through to the local variable it points into.
+const MAX_CHAIN: usize = 4;
+
+/// A variable the loop writes through a pointer defined before it: the pointer, what it is an
+/// offset into (an argument of the loop's function or one of its local variables) and the
+/// offset in bytes.
+#[derive(Clone, Copy)]
+pub(super) struct Pointee {
+    pub(super) ptr: LLVMValueRef,
+    root: LLVMValueRef,
+    offset: i64,
+}
+
+impl Pointee {
+    /// How a remark names it: `'copy''s argument 3` or `a local variable of 'copy'`, with the
+    /// offset into it when there is one.
+    pub(super) fn describe(&self) -> String {
+        let at = if self.offset == 0 {
+            String::new()
+        } else {
+            format!(" (at byte {})", self.offset)
+        };
+        match ir::argument_of(self.root) {
+            Some((f, k)) => format!(
+                "the variable argument {} of '{}' points to{at}",
+                k + 1,
+                ir::name(f)
+            ),
+            None => format!(
+                "the local variable {} of '{}'{at}",
+                ir::value_name(self.root),
+                ir::name(ir::block_function(ir::parent_block(self.root)))
+            ),
+        }
+    }
+}
+
+/// The variables the loop of `blocks` writes through pointers defined before it into an
+/// argument or a local variable, in the order of their first store.
+pub(super) fn written_in(shim: &Shim, blocks: &[LLVMBasicBlockRef]) -> Vec<Pointee> {
+    let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+    let mut out: Vec<Pointee> = Vec::new();
+    for &b in blocks {
+        for i in ir::instructions(b) {
+            if ir::opcode(i) != LLVMOpcode::LLVMStore {
+                continue;
+            }
+            let ptr = ir::operand(i, 1);
+            if ir::is_instruction(ptr) && inside.contains(&ir::parent_block(ptr)) {
+                continue;
+            }
+            let Some((root, offset)) = shim.strip_offsets(ptr) else {
+                continue;
+            };
+            if (ir::argument_of(root).is_none() && !ir::is_alloca(root))
+                || out.iter().any(|p| p.ptr == ptr)
+            {
+                continue;
+            }
+            out.push(Pointee { ptr, root, offset });
+        }
+    }
+    out
+}
+
+/// Why the variable `p`, written in the loop of `blocks`, may not be kept in a register across
+/// that loop; `Ok` when it may.
+pub(super) fn promotable(
+    shim: &Shim,
+    p: &Pointee,
+    blocks: &HashSet<LLVMBasicBlockRef>,
+) -> Result<(), String> {
+    // The bytes the loop accesses at `ptr`: the size of its stores (the shim refuses two types).
+    let Some(size) = blocks
+        .iter()
+        .flat_map(|&b| ir::instructions(b))
+        .find(|&i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == p.ptr)
+        .and_then(|s| shim.access_bytes(s))
+    else {
+        return Err("the loop writes it with a store of no fixed size".into());
+    };
+    let mut chain: Vec<LLVMValueRef> = Vec::new();
+    let here = Bytes {
+        start: p.offset,
+        size,
+    };
+    follow(shim, p.root, here, None, Some((blocks, p.ptr)), &mut chain)?;
+    chain
+        .into_iter()
+        .try_for_each(super::globals::no_returns_twice)
+}
+
+/// A range of bytes at a constant offset from a pointer.
+#[derive(Clone, Copy)]
+struct Bytes {
+    start: i64,
+    size: u64,
+}
+
+impl Bytes {
+    fn overlaps(&self, other: &Bytes) -> bool {
+        let end = |b: &Bytes| {
+            b.start
+                .saturating_add(i64::try_from(b.size).unwrap_or(i64::MAX))
+        };
+        self.start < end(other) && other.start < end(self)
+    }
+}
+
+/// Follows `root` (an argument or a local variable) to the local variables the bytes `here`
+/// lie in, checking every use of a pointer into them on the way; the functions passed through
+/// are added to `chain`. `toward` is the function `root`'s pointer is passed to on the way to
+/// the loop (none for the loop's own function); `in_loop` the loop and the variable's pointer,
+/// for the loop's own function.
+fn follow(
+    shim: &Shim,
+    root: LLVMValueRef,
+    here: Bytes,
+    toward: Option<LLVMValueRef>,
+    in_loop: Option<(&HashSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+    chain: &mut Vec<LLVMValueRef>,
+) -> Result<(), String> {
+    let argument = ir::argument_of(root);
+    let function = match argument {
+        Some((f, _)) => f,
+        None => ir::block_function(ir::parent_block(root)),
+    };
+    if chain.contains(&function) {
+        return Err(format!(
+            "'{}' passes it on to itself (a recursive call)",
+            ir::name(function)
+        ));
+    }
+    if chain.len() >= MAX_CHAIN {
+        return Err(format!(
+            "it comes from a chain of more than {MAX_CHAIN} calls, which is not followed"
+        ));
+    }
+    chain.push(function);
+    confined_uses(shim, root, here, in_loop, toward)?;
+    let Some((f, k)) = argument else {
+        // A local variable: the bytes must lie inside it.
+        let Some(bytes) = shim.alloca_bytes(root) else {
+            return Err(format!(
+                "it points into {}, a local variable of no fixed size",
+                ir::value_name(root)
+            ));
+        };
+        let fits = here.start >= 0
+            && here
+                .start
+                .checked_add(i64::try_from(here.size).unwrap_or(i64::MAX))
+                .is_some_and(|end| u64::try_from(end).is_ok_and(|end| end <= bytes));
+        if !fits {
+            return Err(format!(
+                "it lies outside the {bytes} bytes of the local variable it points into"
+            ));
+        }
+        return Ok(());
+    };
+    if !ir::has_internal_linkage(f) {
+        return Err(format!(
+            "'{}' is visible outside this module, so callers it cannot see may pass any pointer (declare it static, or build with --lto)",
+            ir::name(f)
+        ));
+    }
+    let callers = ir::value_users(f);
+    if callers.is_empty() {
+        return Err(format!("'{}' is never called", ir::name(f)));
+    }
+    let mut all = chain.clone();
+    for u in callers {
+        let direct = ir::is_instruction(u)
+            && ir::is_call(u)
+            && ir::called_function(u) == Some(f)
+            && !ir::call_args(u).contains(&f);
+        if !direct {
+            return Err(format!(
+                "'{}' has its address taken ({}), so callers this module cannot see may pass any pointer",
+                ir::name(f),
+                ir::describe(u)
+            ));
+        }
+        let actual = ir::call_args(u)
+            .get(k as usize)
+            .copied()
+            .ok_or_else(|| format!("{} passes too few arguments", ir::describe(u)))?;
+        let Some((base, off)) = shim.strip_offsets(actual) else {
+            return Err(format!(
+                "{} passes a pointer of unknown offset",
+                ir::describe(u)
+            ));
+        };
+        if ir::argument_of(base).is_none() && !ir::is_alloca(base) {
+            return Err(format!(
+                "{} passes {}, not a pointer into a local variable",
+                ir::describe(u),
+                ir::operand_name(base)
+            ));
+        }
+        let there = Bytes {
+            start: here.start.saturating_add(off),
+            size: here.size,
+        };
+        let mut through = chain.clone();
+        follow(shim, base, there, Some(f), None, &mut through)?;
+        for g in through {
+            if !all.contains(&g) {
+                all.push(g);
+            }
+        }
+    }
+    *chain = all;
+    Ok(())
+}
+
+/// Checks every use of a pointer into `root` in its function: see the module's documentation.
+/// `next` is the function `root`'s pointer is passed to on the way to the loop (when `root`
+/// belongs to a caller); `in_loop` the loop and the variable's own pointer.
+fn confined_uses(
+    shim: &Shim,
+    root: LLVMValueRef,
+    here: Bytes,
+    in_loop: Option<(&HashSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+    next: Option<LLVMValueRef>,
+) -> Result<(), String> {
+    // Every pointer derived from `root`: through address computations, casts, phis, selects.
+    let mut derived: Vec<LLVMValueRef> = vec![root];
+    let mut k = 0;
+    while k < derived.len() {
+        let d = derived[k];
+        k += 1;
+        if derived.len() > 512 {
+            return Err("its address is used in too many ways to follow".into());
+        }
+        for u in ir::value_users(d) {
+            if !ir::is_instruction(u) {
+                return Err(format!(
+                    "its address is used by a constant ({})",
+                    ir::describe(u)
+                ));
+            }
+            let through = match ir::opcode(u) {
+                LLVMOpcode::LLVMGetElementPtr => ir::operand(u, 0) == d,
+                LLVMOpcode::LLVMBitCast
+                | LLVMOpcode::LLVMAddrSpaceCast
+                | LLVMOpcode::LLVMPHI
+                | LLVMOpcode::LLVMSelect => true,
+                _ => false,
+            };
+            if through && !derived.contains(&u) {
+                derived.push(u);
+            }
+        }
+    }
+    let in_loop_block =
+        |i: LLVMValueRef| in_loop.is_some_and(|(blocks, _)| blocks.contains(&ir::parent_block(i)));
+    for &d in &derived {
+        for u in ir::value_users(d) {
+            if derived.contains(&u) {
+                continue;
+            }
+            match ir::opcode(u) {
+                LLVMOpcode::LLVMGetElementPtr if ir::operand(u, 0) != d => {
+                    return Err(format!(
+                        "its address is used as an index ({})",
+                        ir::describe(u)
+                    ))
+                }
+                LLVMOpcode::LLVMLoad => {
+                    if in_loop_block(u) {
+                        disjoint_in_loop(shim, root, d, u, here, in_loop)?;
+                    }
+                }
+                LLVMOpcode::LLVMStore => {
+                    if ir::operand(u, 0) == d {
+                        return Err(format!("its address is stored ({})", ir::describe(u)));
+                    }
+                    if in_loop_block(u) {
+                        disjoint_in_loop(shim, root, d, u, here, in_loop)?;
+                    }
+                }
+                LLVMOpcode::LLVMICmp => {}
+                LLVMOpcode::LLVMCall => {
+                    let name = ir::called_function(u).map(ir::name).unwrap_or_default();
+                    if name.starts_with("llvm.lifetime.") {
+                        continue;
+                    }
+                    if in_loop_block(u) {
+                        return Err(format!(
+                            "the loop passes a pointer to it to {}",
+                            ir::describe(u)
+                        ));
+                    }
+                    if ["llvm.memset.", "llvm.memcpy.", "llvm.memmove."]
+                        .iter()
+                        .any(|p| name.starts_with(p))
+                    {
+                        continue;
+                    }
+                    let args = ir::call_args(u);
+                    if ir::called_function(u).is_some_and(|f| Some(f) == next) {
+                        // The call on the way to the loop: one argument only points into it.
+                        let into = args.iter().filter(|a| derived.contains(a)).count();
+                        if into > 1 {
+                            return Err(format!(
+                                "{} is given {into} pointers into the same local variable",
+                                ir::describe(u)
+                            ));
+                        }
+                        continue;
+                    }
+                    for (j, a) in args.iter().enumerate() {
+                        let kept = u32::try_from(j)
+                            .map(|j| ir::call_has_attribute(u, ir::AttrAt::Arg(j), "nocapture"))
+                            .unwrap_or(false);
+                        if *a == d && !kept {
+                            return Err(format!(
+                                "its address is passed to {}, which may keep it",
+                                ir::describe(u)
+                            ));
+                        }
+                    }
+                    if ir::callee_operand(u) == d {
+                        return Err(format!("its address is called ({})", ir::describe(u)));
+                    }
+                }
+                _ => return Err(format!("its address is used by {}", ir::describe(u))),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// For a load or store `access` in the loop through `d`, a pointer derived from `root`: `Ok`
+/// when it is the variable's own access or touches other bytes at a constant offset.
+fn disjoint_in_loop(
+    shim: &Shim,
+    root: LLVMValueRef,
+    d: LLVMValueRef,
+    access: LLVMValueRef,
+    here: Bytes,
+    in_loop: Option<(&HashSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+) -> Result<(), String> {
+    if in_loop.is_some_and(|(_, ptr)| ptr == d) {
+        return Ok(());
+    }
+    let other = shim
+        .strip_offsets(d)
+        .filter(|&(base, _)| base == root)
+        .zip(shim.access_bytes(access))
+        .map(|((_, start), size)| Bytes { start, size });
+    match other {
+        Some(b) if !b.overlaps(&here) => Ok(()),
+        _ => Err(format!(
+            "the loop also reads or writes it through another pointer ({})",
+            ir::describe(access)
+        )),
+    }
+}
+
+/// Keeps the variables the loop of `header` writes through pointers in registers across the
+/// loop; `remark` is told of each, with `Ok` or why not. A vector of integers (SLP's `<2 x
+/// i64>` of two adjacent fields) is split into its elements first, each then a variable.
+pub(super) fn run_on_loop(
+    ctx: &mut Context<'_>,
+    header: LLVMBasicBlockRef,
+    mut remark: impl FnMut(&mut Context<'_>, &Pointee, Result<(), String>),
+) -> bool {
+    let mut changed = false;
+    let (mut asked, mut split): (Vec<LLVMValueRef>, Vec<LLVMValueRef>) = (Vec::new(), Vec::new());
+    loop {
+        // Asked again for each: promoting one gives the loop a preheader and exit blocks, and
+        // splitting a vector gives it new variables.
+        let blocks = crate::legality::loop_blocks(ctx.shim, header);
+        let Some(p) = written_in(ctx.shim, &blocks)
+            .into_iter()
+            .find(|p| !asked.contains(&p.ptr))
+        else {
+            break;
+        };
+        asked.push(p.ptr);
+        let blocks: HashSet<LLVMBasicBlockRef> = blocks.into_iter().collect();
+        let vector = stored_type_kind(&blocks, p.ptr) == Some(LLVMTypeKind::LLVMVectorTypeKind)
+            && !split.contains(&p.ptr);
+        let answer = promotable(ctx.shim, &p, &blocks).map_err(|why| (why, false));
+        let done = answer.and_then(|()| {
+            if vector {
+                ctx.shim.split_vector_accesses(header, p.ptr)
+            } else {
+                ctx.shim.promote_in_loop(header, p.ptr)
+            }
+        });
+        match done {
+            // The elements are asked about in the next rounds, the first at `ptr` itself.
+            Ok(()) if vector => {
+                changed = true;
+                split.push(p.ptr);
+                asked.retain(|&q| q != p.ptr);
+            }
+            Ok(()) => {
+                changed = true;
+                remark(ctx, &p, Ok(()));
+            }
+            Err((why, simplified)) => {
+                changed |= simplified;
+                remark(ctx, &p, Err(why));
+            }
+        }
+    }
+    changed
+}
+
+/// The kind of type the loop of `blocks` stores at `ptr` (its first store's).
+fn stored_type_kind(
+    blocks: &HashSet<LLVMBasicBlockRef>,
+    ptr: LLVMValueRef,
+) -> Option<LLVMTypeKind> {
+    blocks
+        .iter()
+        .flat_map(|&b| ir::instructions(b))
+        .find(|&i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == ptr)
+        .map(|s| ir::type_kind(ir::type_of(ir::operand(s, 0))))
+}
