@@ -32,7 +32,8 @@
 # runtime's in-kernel copy refilling it there, and fullblocks.c, a loop that leaves after the
 # write of a short block, whose read stops on a short transfer, and globalcount.c, a copy
 # loop whose descriptors, buffer, block counter and totals are file-scope variables, kept in
-# registers across its looped multi-call, fullcat.c, a cat over safe_read and full_write
+# registers across its looped multi-call, statcount.c, the same bookkeeping in a struct of
+# main's that the copy helper updates through a pointer, kept in registers too, fullcat.c, a cat over safe_read and full_write
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
 # as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
 # pipe with Stevens' readn and writen under signals without SA_RESTART, eintrall.c, the
@@ -131,7 +132,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -199,7 +200,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -380,6 +381,12 @@ host_program() {
 		if [ "$p" = globalcount ] && ! { grep -q "remark: kept 'bytes_read' in a register across the loop" "$w/clustered.log" &&
 			grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; }; then
 			fail "$p: the copy loop with file-scope counters is not one looped multi-call"
+		fi
+		# statcount's loop is one looped multi-call only if the fields of main's struct, which
+		# the helper updates through a pointer, are kept in registers across it.
+		if [ "$p" = statcount ] && ! { grep -q "remark: kept the .* (at byte 8) in a register across the loop" "$w/clustered.log" &&
+			grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; }; then
+			fail "$p: the copy loop with counters behind a pointer is not one looped multi-call"
 		fi
 		# fullcat's loop over same-file safe_read and full_write is one looped multi-call only
 		# once the helpers are inlined and full_write's first iteration is folded.
