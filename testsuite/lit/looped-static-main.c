@@ -1,7 +1,9 @@
 // A static buffer outlives the call, so its uses anywhere in the loop's function count as
 // after the loop (a later call of the function could read what the batch left there) and
-// the in-kernel copy is off when one reads it: copy_header below, whose header is read into
-// the buffer and written out before its loop. main runs once: nothing calls it again, so a
+// the in-kernel copy is off when one reads it: copy_header below, whose 16-byte header is
+// read into the buffer and written out whole before its loop (a short read leaves the rest
+// as the last call's loop left it; a write of only the bytes read would see none of it:
+// looped-dead-refilled.c). main runs once: nothing calls it again, so a
 // use before its loop cannot see what the batch left, and the same loop's buffers are dead;
 // so does a static helper main calls once, outside any loop (copy_once, not copy_twice).
 // Unless main calls setjmp (-DJUMP): a longjmp back would run the code before the loop again.
@@ -29,7 +31,7 @@ static jmp_buf env;
 __attribute__((noinline)) int copy_header(int in, int out)
 {
 	ssize_t n = read(in, other, 16);
-	if (n <= 0 || write(out, other, n) != n)
+	if (n <= 0 || write(out, other, 16) != 16)
 		return 1;
 	while ((n = read(in, other, sizeof other)) > 0)
 		if (write(out, other, n) != n)
@@ -42,7 +44,7 @@ __attribute__((noinline)) int copy_header(int in, int out)
 __attribute__((noinline)) static int copy_once(int in, int out)
 {
 	ssize_t n = read(in, once, 16);
-	if (n <= 0 || write(out, once, n) != n)
+	if (n <= 0 || write(out, once, 16) != 16)
 		return 1;
 	while ((n = read(in, once, sizeof once)) > 0)
 		if (write(out, once, n) != n)
@@ -54,7 +56,7 @@ __attribute__((noinline)) static int copy_once(int in, int out)
 __attribute__((noinline)) static int copy_twice(int in, int out)
 {
 	ssize_t n = read(in, twice, 16);
-	if (n <= 0 || write(out, twice, n) != n)
+	if (n <= 0 || write(out, twice, 16) != 16)
 		return 1;
 	while ((n = read(in, twice, sizeof twice)) > 0)
 		if (write(out, twice, n) != n)
@@ -72,7 +74,7 @@ int main(void)
 		return 2;
 #endif
 	n = read(0, buf, 16);
-	if (n <= 0 || write(1, buf, n) != n)
+	if (n <= 0 || write(1, buf, 16) != 16)
 		return 1;
 	while ((n = read(0, buf, sizeof buf)) > 0)
 		if (write(1, buf, n) != n)

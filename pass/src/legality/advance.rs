@@ -660,7 +660,7 @@ impl Checker<'_> {
         nothing_else_escapes(&computed, &inside, &kept)?;
         // Dead buffers let the runtime copy at explicit offsets in the kernel (a pread ->
         // pwrite loop whose offsets advance by the read's result, runtime/src/copy.rs).
-        let buffers = dead_buffers::check(&entries, sites, header);
+        let buffers = dead_buffers::check(self.shim, &entries, sites, header);
         let reentry = if round.reentry {
             reentry::reentry_blocks(&blocks, &batch)
         } else {

@@ -30,12 +30,18 @@ use syscluster_profile::catalogue;
 
 use crate::ir::{self, AttrAt};
 use crate::plan::{ArgSource, Buffers, Entry};
+use crate::shim::Shim;
 use crate::sites::Site;
 
 /// Decides [`Buffers`] for the entries of a whole loop headed by `header`: dead, or live with
 /// the first reason.
-pub(crate) fn check(entries: &[Entry], sites: &[Site], header: LLVMBasicBlockRef) -> Buffers {
-    match uses(entries, sites, header) {
+pub(crate) fn check(
+    shim: &Shim,
+    entries: &[Entry],
+    sites: &[Site],
+    header: LLVMBasicBlockRef,
+) -> Buffers {
+    match uses(shim, entries, sites, header) {
         Ok(others) => match others.first() {
             None => Buffers::Dead,
             Some(&(base, site, other)) => Buffers::Live(also_used(base, &sites[site], other)),
@@ -60,6 +66,7 @@ pub(crate) fn also_used(base: LLVMValueRef, site: &Site, other: LLVMValueRef) ->
 /// writes through the address. `Err` when a buffer is not memory of the loop's function's
 /// own, its address escapes, or a call is unknown.
 pub(crate) fn uses(
+    shim: &Shim,
     entries: &[Entry],
     sites: &[Site],
     header: LLVMBasicBlockRef,
@@ -134,13 +141,102 @@ pub(crate) fn uses(
                     )
                 }
             })?;
-            others.extend(found.into_iter().map(|u| (base, e.site, u)));
+            others.extend(
+                found
+                    .into_iter()
+                    .filter(|&u| !blind(shim, u, base, sites, header))
+                    .map(|u| (base, e.site, u)),
+            );
         }
     }
     if written == 0 {
         return Err("no call of the loop writes memory".into());
     }
     Ok(others)
+}
+
+/// The system calls that write `result` bytes at their buffer argument (1) and nothing else
+/// there: `read`, `pread64`, `recvfrom` (`recv`).
+const FILLS: [u32; 3] = [0, 17, 45];
+/// The system calls that read the bytes `[buf, buf + len)` of their buffer argument (1) and
+/// length argument (2): `write`, `pwrite64`, `sendto` (`send`).
+const DRAINS: [u32; 3] = [1, 18, 44];
+
+/// Whether `u`, a use of the buffer `base` that may run after the loop of `header`, cannot see
+/// what the loop left there: a system call that only writes into the buffer (`read`: the bytes
+/// it does not fill are seen by later uses, each asked about), or one that reads only bytes a
+/// later fill wrote: `write(fd, p, n)` whose count `n` is the result of `read(in, p, ..)` at
+/// the same address (or a phi of such results: a rotated loop's), after which the loop cannot
+/// run again before it, and which is not negative there (a failed read's -1 would be a count
+/// past the buffer).
+fn blind(
+    shim: &Shim,
+    u: LLVMValueRef,
+    base: LLVMValueRef,
+    sites: &[Site],
+    header: LLVMBasicBlockRef,
+) -> bool {
+    let nr_of = |call: LLVMValueRef| sites.iter().find(|s| s.call == call).and_then(|s| s.nr);
+    let Some(nr) = nr_of(u) else {
+        return false;
+    };
+    let Some(call) = catalogue::by_nr(nr) else {
+        return false;
+    };
+    let args = ir::call_args(u);
+    let into: Vec<usize> = args
+        .iter()
+        .enumerate()
+        .filter(|&(_, &a)| own_memory(a) == Some(base))
+        .map(|(k, _)| k)
+        .collect();
+    if into.is_empty() {
+        return false;
+    }
+    // Only written: the kernel reads nothing there.
+    if into
+        .iter()
+        .all(|&k| call.args.get(k) == Some(&catalogue::ArgKind::BufOut))
+    {
+        return true;
+    }
+    if !DRAINS.contains(&nr) || into != [1] || args.len() < 3 {
+        return false;
+    }
+    let count = ir::strip_int_casts(args[2]);
+    let Some(fills) = fills_of(count, args[1], &nr_of, 2) else {
+        return false;
+    };
+    let again = |fill: LLVMValueRef| {
+        ir::block_reaches(ir::parent_block(fill), header)
+            && ir::block_reaches(header, ir::parent_block(u))
+    };
+    !fills.into_iter().any(again) && shim.signed_min_at(count, u).is_some_and(|min| min >= 0)
+}
+
+/// The calls whose result `count` is, each a system call of [`FILLS`] at the address `at`:
+/// the call itself, or each value a phi merges (up to `depth` phis deep); `None` when a value
+/// is anything else. `count` being one of their results means the call ran before its use.
+fn fills_of(
+    count: LLVMValueRef,
+    at: LLVMValueRef,
+    nr_of: &dyn Fn(LLVMValueRef) -> Option<u32>,
+    depth: u32,
+) -> Option<Vec<LLVMValueRef>> {
+    if !ir::is_instruction(count) {
+        return None;
+    }
+    if ir::is_phi(count) && depth > 0 {
+        let mut all = Vec::new();
+        for (v, _) in ir::incoming(count) {
+            all.extend(fills_of(ir::strip_int_casts(v), at, nr_of, depth - 1)?);
+        }
+        return Some(all);
+    }
+    let fills = ir::is_call(count)
+        && nr_of(count).is_some_and(|n| FILLS.contains(&n))
+        && ir::call_args(count).get(1) == Some(&at);
+    fills.then(|| vec![count])
 }
 
 /// Whether `function` runs at most once per process from its entry: `main`, when nothing in

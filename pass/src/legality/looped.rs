@@ -273,7 +273,7 @@ impl Checker<'_> {
             .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
             .collect();
         nothing_else_escapes(blocks, &inside, &calls_ir)?;
-        let buffers = dead_buffers::check(&entries, sites, header);
+        let buffers = dead_buffers::check(self.shim, &entries, sites, header);
         Ok((exits, entries, buffers, watch))
     }
 
@@ -445,7 +445,7 @@ impl Checker<'_> {
                 })
             }
         };
-        let buffers = match dead_buffers::uses(&entries, sites, header) {
+        let buffers = match dead_buffers::uses(self.shim, &entries, sites, header) {
             Ok(others) if others.is_empty() => {
                 resume::dead_on_resume(sites, &entries, header, &round.blocks, &on_path)
             }
