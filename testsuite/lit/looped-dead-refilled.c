@@ -36,9 +36,9 @@
 // RUN:   env MULTICALL_BACKEND=$b %t.clustered %t.a %t.b /dev/stdout 2>&1 | cat > %t.$b.pipe; \
 // RUN:   cmp %t.orig.pipe %t.$b.pipe || exit 1; \
 // RUN: done
-// RUN: cat %t.a %t.b | cmp - %t.orig.data
+// RUN: cat %t.a %t.b %t.a %t.b %t.a | cmp - %t.orig.data
 // RUN: FileCheck %s --check-prefix=RESULT < %t.orig.out
-// RESULT: returned 0 0 1 1
+// RESULT: returned 0 0 0 1 1
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -64,6 +64,29 @@ int two_inputs(int in1, int in2, int out)
 	while ((n = read(in2, buf, sizeof buf)) > 0)
 		if (write(out, buf, n) != n)
 			return 1;
+	return n < 0;
+}
+
+// A loop over inputs: clang's guard before the copy loop reads the next input's first block
+// and writes it, after the copy loop of the input before; the way from that read round the
+// outer loop to the copy loop and back to its write runs the read again.
+// REMARK-DAG: remark: {{.*}}looped-dead-refilled.c:[[#@LINE+12]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}; its buffers are dead after the loop: the runtime may run it as an in-kernel copy
+// CHECK-LABEL: define {{.*}} @each_input(
+// CHECK: call i64 @multicall_loop_flags({{.*}}, i32 2)
+int each_input(char **paths, int count, int out)
+{
+	char buf[4096];
+	ssize_t n = 0;
+
+	for (int i = 0; i < count; i++) {
+		int fd = open(paths[i], O_RDONLY);
+		if (fd < 0)
+			return 1;
+		while ((n = read(fd, buf, sizeof buf)) > 0)
+			if (write(out, buf, n) != n)
+				return 1;
+		close(fd);
+	}
 	return n < 0;
 }
 
@@ -127,9 +150,11 @@ int main(int argc, char **argv)
 	a = open(argv[1], O_RDONLY);
 	b = open(argv[2], O_RDONLY);
 	int r1 = two_inputs(a, b, out);
+	char *paths[3] = { argv[1], argv[2], argv[1] };
+	int r0 = each_input(paths, 3, out);
 	int r2 = unchecked_count(a, b, out);
 	int r3 = count_before(a, out);
 	int r4 = count_of_its_own(a, b, out);
-	printf("returned %d %d %d %d\n", r1, r2, r3, r4);
-	return r1;
+	printf("returned %d %d %d %d %d\n", r1, r0, r2, r3, r4);
+	return r1 | r0;
 }

@@ -167,7 +167,8 @@ const DRAINS: [u32; 3] = [1, 18, 44];
 /// it does not fill are seen by later uses, each asked about), or one that reads only bytes a
 /// later fill wrote: `write(fd, p, n)` whose count `n` is the result of `read(in, p, ..)` at
 /// the same address (or a phi of such results: a rotated loop's), after which the loop cannot
-/// run again before it, and which is not negative there (a failed read's -1 would be a count
+/// run again before it without running the fill again (a loop over files whose copy loop
+/// refills the buffer for each file), and which is not negative there (a failed read's -1 would be a count
 /// past the buffer).
 fn blind(
     shim: &Shim,
@@ -207,11 +208,37 @@ fn blind(
     let Some(fills) = fills_of(count, args[1], &nr_of, 2) else {
         return false;
     };
+    // The loop may run between the fill and the write when a way from the fill reaches the
+    // loop's header and goes on to the write without running the fill again (which would
+    // give the write a new count). A fill inside the loop is the loop's own business.
+    let inside = super::loop_blocks(shim, header);
     let again = |fill: LLVMValueRef| {
-        ir::block_reaches(ir::parent_block(fill), header)
-            && ir::block_reaches(header, ir::parent_block(u))
+        let at = ir::parent_block(fill);
+        inside.contains(&at)
+            || (reaches_avoiding(ir::successors_of(at), header, at)
+                && reaches_avoiding(vec![header], ir::parent_block(u), at))
     };
     !fills.into_iter().any(again) && shim.signed_min_at(count, u).is_some_and(|min| min >= 0)
+}
+
+/// Whether a way from the blocks `from` reaches `to` without passing through `avoid`.
+fn reaches_avoiding(
+    from: Vec<LLVMBasicBlockRef>,
+    to: LLVMBasicBlockRef,
+    avoid: LLVMBasicBlockRef,
+) -> bool {
+    let mut seen = HashSet::new();
+    let mut todo = from;
+    while let Some(b) = todo.pop() {
+        if b == avoid || !seen.insert(b) {
+            continue;
+        }
+        if b == to {
+            return true;
+        }
+        todo.extend(ir::successors_of(b));
+    }
+    false
 }
 
 /// The calls whose result `count` is, each a system call of [`FILLS`] at the address `at`:

@@ -23,7 +23,8 @@
 //! first time, and does nothing else.
 //!
 //! Taken where the call's block `h` heads the innermost loop around a call of a hot edge,
-//! has no phis, is entered from outside its loop by one block `o` alone, which ends in `br
+//! whose other blocks call no system call (the way back is the retry's, not a copy loop's
+//! write), has no phis, is entered from outside its loop by one block `o` alone, which ends in `br
 //! label %h`, heads a loop holding `h`'s, and computes only integer and address arithmetic,
 //! comparisons and `select`s (no load, whose memory the retried call may have changed, no
 //! call, no division). Each is a remark `RetriedThroughHeader`.
@@ -77,6 +78,21 @@ fn retried_through(
     }
     let body: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, h).into_iter().collect();
     if !ir::predecessors(h).iter().any(|p| body.contains(p)) {
+        return None;
+    }
+    // A retry loop goes back to its call from the call's failure, with no other system call
+    // on the way: a loop whose way back makes one (a copy loop's write, inside a loop over
+    // files) is a loop of its own, which a looped multi-call takes as it is.
+    let other_call = body
+        .iter()
+        .filter(|&&b| b != h)
+        .flat_map(|&b| ir::instructions(b))
+        .any(|i| {
+            ir::is_call(i)
+                && ir::called_function(i)
+                    .is_some_and(|f| syscluster_profile::catalogue::wrapper(&ir::name(f)).is_some())
+        });
+    if other_call {
         return None;
     }
     let (o, around) = enclosing_loop(shim, h, &body)?;
