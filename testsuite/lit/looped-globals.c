@@ -230,9 +230,49 @@ __attribute__((noinline)) static int signalled(int in, int out)
 	return n < 0 ? -1 : 0;
 }
 
+// A function whose address only goes to atexit runs when the process calls exit: not while
+// a loop runs, unless something that may run then calls exit (-DQUIT: a signal handler).
+// RUN: %clang -O2 -g -DQUIT -S -emit-llvm %s -o %t.quit.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
+// RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster -disable-output %t.quit.ll 2> %t.quit.remarks
+// RUN: FileCheck %s --check-prefix=QUIT < %t.quit.remarks
+void exit(int status);
+int atexit(void (*handler)(void));
+static long exit_total;
+
+static void report_at_exit(void)
+{
+	if (exit_total > 0)
+		write(2, "=", 1);
+}
+
+#ifdef QUIT
+static void on_quit(int sig)
+{
+	exit(sig);
+}
+#endif
+
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: kept 'exit_total' in a register across the loop of '{{read|write}}' at {{.*}}
+// QUIT-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: did not keep 'exit_total' in a register across the loop of '{{read|write}}' at {{.*}}: 'report_at_exit' reads or writes it and may run while the loop runs
+__attribute__((noinline)) static int reported_at_exit(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			exit(1);
+		exit_total += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	(void)argv;
+	atexit(report_at_exit);
+#ifdef QUIT
+	signal(SIGQUIT, on_quit);
+#endif
 	signal(SIGALRM, on_alarm);
 	note(&taken);
 	if (argc > 1) {
@@ -242,7 +282,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, term_handler);
 	int r = counted(0, 1) | visible(0, 1) | address_taken(0, 1) | handled(0, 1) | jumps(0, 1) |
-		calls_out(0, 1) | pointed(0, 1) | hooked(0, 1) | signalled(0, 1);
+		calls_out(0, 1) | pointed(0, 1) | hooked(0, 1) | signalled(0, 1) | reported_at_exit(0, 1);
 	reporter();
 	fprintf(stderr, "%ld %ld %ld %ld %ld %ld\n", total, blocks, exported, taken, progress, jumped);
 	return r;

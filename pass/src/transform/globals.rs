@@ -18,10 +18,12 @@
 //!   computations): no pointer to it exists, so no system call, library function or store
 //!   through a pointer can reach it;
 //! - no function that reads or writes it can run while the loop runs: none is a function
-//!   whose address is taken (a signal handler, a thread's start, an `atexit` handler, a
-//!   callback) or one they call; no call in the loop reaches one; and when the loop calls a
-//!   function the module does not define (other than a system call's wrapper), none is one
-//!   code outside the module can call back by name (external linkage, `main` aside). Code
+//!   whose address is taken (a signal handler, a thread's start, a callback) or one they
+//!   call, nor an `atexit` handler when something that may run during the loop may call
+//!   `exit` (such a function, a call of the loop, code the module does not have); no call
+//!   in the loop reaches one; and when the loop calls a function the module does not
+//!   define (other than a system call's wrapper), none is one code outside the module can
+//!   call back by name (external linkage, `main` aside). Code
 //!   in another file that calls one of the module's functions from its own signal handler or
 //!   thread while the loop runs would race with the loop's stores in the original program
 //!   too, which C leaves undefined (C11 7.14.1.1, 5.1.2.4), as LLVM's LICM assumes;
@@ -137,6 +139,40 @@ pub(super) struct CallGraph {
     /// Functions code outside the module can call by name (external linkage, `main` aside):
     /// a function the loop calls that this module does not define may call one back.
     exported: Vec<LLVMValueRef>,
+    /// Functions whose address goes only to `atexit` (or `on_exit`): they run when the
+    /// process calls `exit`, which the module's code, or code it calls, must do for them to
+    /// run while a loop runs.
+    at_exit: Vec<LLVMValueRef>,
+    /// The module's functions that call `exit` (or `quick_exit`) or a function the module
+    /// does not define that is not a system call's wrapper (which may call `exit`).
+    may_exit: HashSet<LLVMValueRef>,
+}
+
+/// Whether `use_` of the function `f` is as the handler argument of `atexit` or `on_exit`.
+fn registers_at_exit(use_: LLVMValueRef, f: LLVMValueRef) -> bool {
+    ir::is_instruction(use_)
+        && ir::is_call(use_)
+        && ir::called_function(use_)
+            .is_some_and(|g| matches!(ir::name(g).as_str(), "atexit" | "on_exit"))
+        && ir::call_args(use_).first() == Some(&f)
+        && ir::callee_operand(use_) != f
+}
+
+/// Whether `call` leaves the process by `exit` (running the `atexit` handlers), or calls
+/// code this module does not have that may: any function without a body other than a system
+/// call's wrapper and LLVM's intrinsics.
+fn may_call_exit(call: LLVMValueRef) -> bool {
+    match ir::called_function(call) {
+        Some(f) => {
+            let name = ir::name(f);
+            matches!(name.as_str(), "exit" | "quick_exit")
+                || (ir::blocks(f).is_empty()
+                    && !name.starts_with("llvm.")
+                    && name != "__errno_location"
+                    && syscluster_profile::catalogue::wrapper(&name).is_none())
+        }
+        None => true,
+    }
 }
 
 impl CallGraph {
@@ -149,15 +185,26 @@ impl CallGraph {
             .collect();
         pointer_only.sort_by_key(|&f| ir::name(f));
         let mut callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>> = HashMap::new();
-        let (mut taken, mut exported) = (Vec::new(), Vec::new());
+        let (mut taken, mut exported, mut at_exit) = (Vec::new(), Vec::new(), Vec::new());
+        let mut may_exit = HashSet::new();
         for &f in &functions {
-            let address_taken = ir::value_users(f).into_iter().any(|u| {
+            let uses = ir::value_users(f);
+            let address_taken = uses.iter().any(|&u| {
                 !ir::is_instruction(u)
                     || !ir::is_call(u)
                     || ir::called_function(u) != Some(f)
                     || ir::call_args(u).contains(&f)
             });
-            if address_taken && !pointer_only.contains(&f) {
+            let only_at_exit = uses.iter().all(|&u| {
+                registers_at_exit(u, f)
+                    || (ir::is_instruction(u)
+                        && ir::is_call(u)
+                        && ir::called_function(u) == Some(f)
+                        && !ir::call_args(u).contains(&f))
+            });
+            if address_taken && only_at_exit {
+                at_exit.push(f);
+            } else if address_taken && !pointer_only.contains(&f) {
                 taken.push(f);
             }
             if !ir::has_internal_linkage(f) && ir::name(f) != "main" {
@@ -167,6 +214,9 @@ impl CallGraph {
                 for i in ir::instructions(b) {
                     if !ir::is_call(i) {
                         continue;
+                    }
+                    if may_call_exit(i) {
+                        may_exit.insert(f);
                     }
                     match ir::called_function(i) {
                         Some(callee) if defined.contains(&callee) => {
@@ -187,6 +237,8 @@ impl CallGraph {
             pointer_only,
             taken,
             exported,
+            at_exit,
+            may_exit,
         }
     }
 
@@ -314,7 +366,31 @@ pub(super) fn undisturbed(
     what: &str,
 ) -> Result<(), String> {
     let accessors = functions;
-    let concurrent = graph.reach(graph.taken.iter().copied());
+    let mut concurrent = graph.reach(graph.taken.iter().copied());
+    // The `atexit` handlers run while the loop runs when something that may run then calls
+    // `exit`: a function that may start at any time, a call of the loop, or code the module
+    // does not have.
+    if !graph.at_exit.is_empty() {
+        let loop_calls: Vec<LLVMValueRef> = blocks
+            .iter()
+            .flat_map(|&b| ir::instructions(b))
+            .filter(|&i| ir::is_call(i))
+            .collect();
+        let reached_from_loop = graph.reach(
+            loop_calls
+                .iter()
+                .filter_map(|&i| ir::called_function(i))
+                .filter(|f| !ir::blocks(*f).is_empty()),
+        );
+        let exits = loop_calls.iter().any(|&i| may_call_exit(i))
+            || concurrent
+                .keys()
+                .chain(reached_from_loop.keys())
+                .any(|f| graph.may_exit.contains(f));
+        if exits {
+            concurrent.extend(graph.reach(graph.at_exit.iter().copied()));
+        }
+    }
     if let Some((&f, &root)) = accessors.iter().find_map(|f| concurrent.get_key_value(f)) {
         return Err(format!(
             "{} {what} and may run while the loop runs ('{}' has its address taken: a signal handler, a thread, a callback)",
