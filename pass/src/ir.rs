@@ -736,3 +736,23 @@ pub fn argument_of(v: LLVMValueRef) -> Option<(LLVMValueRef, u32)> {
             .map(|k| (f, k))
     }
 }
+
+/// For `icmp eq|ne X, 0` (either way round): `X` and whether the test is `eq`.
+pub fn zero_test(cond: LLVMValueRef) -> Option<(LLVMValueRef, bool)> {
+    if !is_instruction(cond) || opcode(cond) != LLVMOpcode::LLVMICmp {
+        return None;
+    }
+    let eq = match icmp_predicate(cond)? {
+        LLVMIntPredicate::LLVMIntEQ => true,
+        LLVMIntPredicate::LLVMIntNE => false,
+        _ => return None,
+    };
+    let (a, b) = (operand(cond, 0), operand(cond, 1));
+    if const_int(b) == Some(0) {
+        Some((a, eq))
+    } else if const_int(a) == Some(0) {
+        Some((b, eq))
+    } else {
+        None
+    }
+}

@@ -1172,22 +1172,9 @@ fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry], advancing: bool) -
 /// global with 0, `@verbose is false` for a loaded bool, else `%c is true`.
 fn guard_text(cond: LLVMValueRef, value: bool) -> String {
     use crate::ir;
-    let compared = ir::is_instruction(cond)
-        && ir::opcode(cond) == llvm_sys::LLVMOpcode::LLVMICmp
-        && (0..2).any(|k| ir::const_int(ir::operand(cond, k)) == Some(0));
-    let pred = ir::icmp_predicate(cond).filter(|_| compared);
-    let zero_if = match pred {
-        Some(llvm_sys::LLVMIntPredicate::LLVMIntEQ) => Some(value),
-        Some(llvm_sys::LLVMIntPredicate::LLVMIntNE) => Some(!value),
-        _ => None,
-    };
-    let flag = compared
-        .then(|| {
-            (0..2)
-                .map(|k| ir::operand(cond, k))
-                .find(|&v| ir::const_int(v).is_none())
-        })
-        .flatten();
+    let test = ir::zero_test(cond);
+    let zero_if = test.map(|(_, eq)| if eq { value } else { !value });
+    let flag = test.map(|(v, _)| v).filter(|&v| ir::const_int(v).is_none());
     match (zero_if, flag) {
         (Some(zero), Some(v)) => {
             let loaded = ir::is_instruction(v) && ir::opcode(v) == llvm_sys::LLVMOpcode::LLVMLoad;

@@ -705,13 +705,8 @@ const QUIET_REACH: usize = 64;
 /// (`flag_zero`) or not: a comparison of a value with 0 by what it says of the value, any
 /// other condition as the flag itself (false when zero).
 fn assumed_value(cond: LLVMValueRef, flag_zero: bool) -> bool {
-    let with_zero = ir::is_instruction(cond)
-        && ir::opcode(cond) == LLVMOpcode::LLVMICmp
-        && (ir::const_int(ir::operand(cond, 0)) == Some(0)
-            || ir::const_int(ir::operand(cond, 1)) == Some(0));
-    match ir::icmp_predicate(cond).filter(|_| with_zero) {
-        Some(LLVMIntPredicate::LLVMIntEQ) => flag_zero,
-        Some(LLVMIntPredicate::LLVMIntNE) => !flag_zero,
+    match ir::zero_test(cond) {
+        Some((_, true)) => flag_zero,
         _ => !flag_zero,
     }
 }
