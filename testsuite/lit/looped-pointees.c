@@ -192,6 +192,22 @@ __attribute__((noinline)) static long jumper(int in, int out)
 	return total;
 }
 
+// A pointer into the same local variable given as another argument at another call, where
+// the helper keeps it: a signal handler could reach the variable through the copy it keeps.
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:[[#@LINE+6]]:{{[0-9]+}}: did not keep the variable argument {{[0-9]+}} of 'swapped' points to in a register across the loop of '{{read|write}}' at {{.*}}: its address is passed to {{.*}}@swapped({{.*}} as another argument, which 'swapped' may keep
+__attribute__((noinline)) static int swapped(int in, int out, long *tot, long *other)
+{
+	ssize_t n;
+
+	kept_pointer = other;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		*tot += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	long total = 0, remembered = 0;
@@ -213,6 +229,9 @@ int main(int argc, char **argv)
 	rc |= two_ways(IN, 1, &both.bytes, &both);
 	rc |= into_struct(IN, 1, &inside);
 	rc |= jumper(IN, 1) < 0;
+	long first = 0, second = 0;
+	rc |= swapped(IN, 1, &first, &second);
+	rc |= swapped(IN, 1, &second, &first);
 	fprintf(stderr, "%ld %ld %ld %ld %ld %ld %ld %ld\n", total, st.bytes, st.blocks, st.opened,
 		global_total, remembered, both.bytes, inside.blocks);
 	return rc != 0;

@@ -157,14 +157,14 @@ impl Bytes {
 
 /// Follows `root` (an argument or a local variable) to the local variables the bytes `here`
 /// lie in, checking every use of a pointer into them on the way; the functions passed through
-/// are added to `chain`. `toward` is the function `root`'s pointer is passed to on the way to
-/// the loop (none for the loop's own function); `in_loop` the loop and the variable's pointer,
-/// for the loop's own function.
+/// are added to `chain`. `toward` is the function, and its argument, that `root`'s pointer is
+/// passed to on the way to the loop (none for the loop's own function); `in_loop` the loop
+/// and the variable's pointer, for the loop's own function.
 fn follow(
     shim: &Shim,
     root: LLVMValueRef,
     here: Bytes,
-    toward: Option<LLVMValueRef>,
+    toward: Option<(LLVMValueRef, u32)>,
     in_loop: Option<(&HashSet<LLVMBasicBlockRef>, LLVMValueRef)>,
     chain: &mut Vec<LLVMValueRef>,
 ) -> Result<(), String> {
@@ -251,7 +251,7 @@ fn follow(
             size: here.size,
         };
         let mut through = chain.clone();
-        follow(shim, base, there, Some(f), None, &mut through)?;
+        follow(shim, base, there, Some((f, k)), None, &mut through)?;
         for g in through {
             if !all.contains(&g) {
                 all.push(g);
@@ -263,14 +263,15 @@ fn follow(
 }
 
 /// Checks every use of a pointer into `root` in its function: see the module's documentation.
-/// `next` is the function `root`'s pointer is passed to on the way to the loop (when `root`
-/// belongs to a caller); `in_loop` the loop and the variable's own pointer.
+/// `next` is the function, and its argument, that `root`'s pointer is passed to on the way to
+/// the loop (when `root` belongs to a caller); `in_loop` the loop and the variable's own
+/// pointer.
 fn confined_uses(
     shim: &Shim,
     root: LLVMValueRef,
     here: Bytes,
     in_loop: Option<(&HashSet<LLVMBasicBlockRef>, LLVMValueRef)>,
-    next: Option<LLVMValueRef>,
+    next: Option<(LLVMValueRef, u32)>,
 ) -> Result<(), String> {
     // Every pointer derived from `root`: through address computations, casts, phis, selects.
     let mut derived: Vec<LLVMValueRef> = vec![root];
@@ -347,13 +348,30 @@ fn confined_uses(
                         continue;
                     }
                     let args = ir::call_args(u);
-                    if ir::called_function(u).is_some_and(|f| Some(f) == next) {
-                        // The call on the way to the loop: one argument only points into it.
-                        let into = args.iter().filter(|a| derived.contains(a)).count();
-                        if into > 1 {
+                    if let Some((f, k)) = next.filter(|&(f, _)| ir::called_function(u) == Some(f)) {
+                        // The call on the way to the loop: one argument only points into it,
+                        // the one followed (another may let the callee keep the address).
+                        let into: Vec<usize> = (0..args.len())
+                            .filter(|&j| derived.contains(&args[j]))
+                            .collect();
+                        if into.len() > 1 {
                             return Err(format!(
-                                "{} is given {into} pointers into the same local variable",
-                                ir::describe(u)
+                                "{} is given {} pointers into the same local variable",
+                                ir::describe(u),
+                                into.len()
+                            ));
+                        }
+                        let followed = into == [k as usize]
+                            || into.iter().all(|&j| {
+                                u32::try_from(j).is_ok_and(|j| {
+                                    ir::call_has_attribute(u, ir::AttrAt::Arg(j), "nocapture")
+                                })
+                            });
+                        if !followed {
+                            return Err(format!(
+                                "its address is passed to {} as another argument, which '{}' may keep",
+                                ir::describe(u),
+                                ir::name(f)
                             ));
                         }
                         continue;
