@@ -34,6 +34,7 @@
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/Config/llvm-config.h"
+#include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Dominators.h"
@@ -581,6 +582,29 @@ const char *syscluster_shim_inline_asm(LLVMValueRef inst, size_t *len) {
   const std::string &S = IA->getAsmString();
   *len = S.size();
   return S.data();
+}
+
+// The source name of the variable an argument or a local variable (alloca) holds, from its
+// debug records (`#dbg_value`, `#dbg_declare`, and the intrinsics of older modules); null when
+// it has none.
+const char *syscluster_shim_source_name(LLVMValueRef v, size_t *len) {
+  Value *V = unwrap(v);
+  if (!isa<Argument>(V) && !isa<AllocaInst>(V))
+    return nullptr;
+  SmallVector<DbgVariableIntrinsic *, 2> Intrinsics;
+  SmallVector<DbgVariableRecord *, 2> Records;
+  findDbgUsers(Intrinsics, V, &Records);
+  const DILocalVariable *Var = nullptr;
+  for (DbgVariableRecord *R : Records)
+    if (!Var && R->getExpression()->getNumElements() == 0)
+      Var = R->getVariable();
+  for (DbgVariableIntrinsic *I : Intrinsics)
+    if (!Var && I->getExpression()->getNumElements() == 0)
+      Var = I->getVariable();
+  if (!Var || Var->getName().empty())
+    return nullptr;
+  *len = Var->getName().size();
+  return Var->getName().data();
 }
 
 // One frame of an instruction's debug location; depth 0 is the innermost (the call's own

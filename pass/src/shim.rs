@@ -96,6 +96,7 @@ extern "C" {
     fn syscluster_shim_drop_ub_metadata(inst: LLVMValueRef);
     fn syscluster_shim_invalidate(ctx: *mut c_void, func: LLVMValueRef);
     fn syscluster_shim_inline_asm(inst: LLVMValueRef, len: *mut usize) -> *const c_char;
+    fn syscluster_shim_source_name(v: LLVMValueRef, len: *mut usize) -> *const c_char;
     fn syscluster_shim_debug_frame(inst: LLVMValueRef, depth: c_uint, out: *mut RawFrame) -> c_int;
     fn syscluster_shim_split_before(inst: LLVMValueRef, name: *const c_char) -> LLVMBasicBlockRef;
     fn syscluster_shim_move_phi_edge(
@@ -434,6 +435,15 @@ impl Shim {
         } else {
             Some(borrowed(p, len))
         }
+    }
+    /// The source name of the variable an argument or a local variable holds (its debug
+    /// records), when it has one.
+    pub(crate) fn source_name(&self, v: LLVMValueRef) -> Option<String> {
+        let mut len = 0usize;
+        // SAFETY: v is a live value; the shim checks its kind and returns null or a name the
+        // module's metadata owns, of `len` bytes.
+        let p = unsafe { syscluster_shim_source_name(v, &mut len) };
+        (!p.is_null()).then(|| borrowed(p, len))
     }
     /// Frame `depth` of the instruction's debug location (0: innermost).
     pub(crate) fn debug_frame(&self, inst: LLVMValueRef, depth: u32) -> Option<DebugFrame> {

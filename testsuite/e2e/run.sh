@@ -384,7 +384,7 @@ host_program() {
 		fi
 		# statcount's loop is one looped multi-call only if the fields of main's struct, which
 		# the helper updates through a pointer, are kept in registers across it.
-		if [ "$p" = statcount ] && ! { grep -q "remark: kept the .* (at byte 8) in a register across the loop" "$w/clustered.log" &&
+		if [ "$p" = statcount ] && ! { grep -q "remark: kept .*at byte 8.* in a register across the loop" "$w/clustered.log" &&
 			grep -q 'whole loop into one looped multi-call.*; carries ' "$w/clustered.log"; }; then
 			fail "$p: the copy loop with counters behind a pointer is not one looped multi-call"
 		fi

@@ -62,7 +62,7 @@ static jmp_buf env;
 void remember(long *p);
 
 
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: kept the variable argument {{[0-9]+}} of 'to_total' points to in a register across the loop of '{{read|write}}' at {{.*}}: loaded once before the loop and stored at each of its exits
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: kept '*{{[a-z]+}}' (argument {{[0-9]+}} of 'to_total') in a register across the loop of '{{read|write}}' at {{.*}}: loaded once before the loop and stored at each of its exits
 // REMARK-DAG: remark: {{.*}}looped-pointees.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries {{.*}} (total of read's results)
 // CHECK-LABEL: define internal {{.*}} @to_total(
 // CHECK: %mc.promoted.in = load i64, ptr %[[TOT:[0-9]+]]
@@ -81,8 +81,8 @@ __attribute__((noinline)) static int to_total(int in, int out, long *tot)
 }
 
 // Two fields of a caller's struct, through a helper in between.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: kept the variable argument {{[0-9]+}} of 'to_stats' points to (at byte 8) in a register across the loop
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: kept the variable argument {{[0-9]+}} of 'to_stats' points to (at byte 16) in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: kept '*{{[a-z]+}}' (at byte 8; argument {{[0-9]+}} of 'to_stats') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: kept '*{{[a-z]+}}' (at byte 16; argument {{[0-9]+}} of 'to_stats') in a register across the loop
 // REMARK-DAG: remark: {{.*}}looped-pointees.c:[[#@LINE+6]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries {{.*}} (counter), {{.*}} (total of read's results)
 // CHECK-LABEL: define internal {{.*}} @to_stats(
 // CHECK: call i64 @multicall_loop_sums(
@@ -105,7 +105,7 @@ __attribute__((noinline)) static int open_and_copy(int in, int out, struct stats
 }
 
 // A function other files may call: any pointer may come in.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep the variable argument {{[0-9]+}} of 'public_copy' points to in a register across the loop of '{{read|write}}' at {{.*}}: 'public_copy' is visible outside this module, so callers it cannot see may pass any pointer (declare it static, or build with --lto)
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (argument {{[0-9]+}} of 'public_copy') in a register across the loop of '{{read|write}}' at {{.*}}: 'public_copy' is visible outside this module, so callers it cannot see may pass any pointer (declare it static, or build with --lto)
 int public_copy(int in, int out, long *tot)
 {
 	ssize_t n;
@@ -118,7 +118,7 @@ int public_copy(int in, int out, long *tot)
 }
 
 // A caller passes a global variable: a signal handler may read it.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep the variable argument {{[0-9]+}} of 'to_global' points to in a register across the loop of '{{read|write}}' at {{.*}}: {{.*}}call {{.*}}@to_global({{.*}} passes @global_total, not a pointer into a local variable
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (argument {{[0-9]+}} of 'to_global') in a register across the loop of '{{read|write}}' at {{.*}}: {{.*}}call {{.*}}@to_global({{.*}} passes @global_total, not a pointer into a local variable
 __attribute__((noinline)) static int to_global(int in, int out, long *tot)
 {
 	ssize_t n;
@@ -131,7 +131,7 @@ __attribute__((noinline)) static int to_global(int in, int out, long *tot)
 }
 
 // A caller's local variable whose address another function keeps.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep the variable argument {{[0-9]+}} of 'to_remembered' points to in a register across the loop of '{{read|write}}' at {{.*}}: its address is passed to {{.*}}@remember({{.*}}, which may keep it
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (argument {{[0-9]+}} of 'to_remembered') in a register across the loop of '{{read|write}}' at {{.*}}: its address is passed to {{.*}}@remember({{.*}}, which may keep it
 __attribute__((noinline)) static int to_remembered(int in, int out, long *tot)
 {
 	ssize_t n;
@@ -144,7 +144,7 @@ __attribute__((noinline)) static int to_remembered(int in, int out, long *tot)
 }
 
 // Two pointers into one struct: the loop's `*seen` may be `st->bytes`.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep the variable argument {{[0-9]+}} of 'two_ways' points to in a register across the loop of '{{read|write}}' at {{.*}}: {{.*}}call {{.*}}@two_ways({{.*}} is given 2 pointers into the same local variable
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (argument {{[0-9]+}} of 'two_ways') in a register across the loop of '{{read|write}}' at {{.*}}: {{.*}}call {{.*}}@two_ways({{.*}} is given 2 pointers into the same local variable
 __attribute__((noinline)) static int two_ways(int in, int out, long *tot, struct stats *st)
 {
 	ssize_t n;
@@ -158,7 +158,7 @@ __attribute__((noinline)) static int two_ways(int in, int out, long *tot, struct
 }
 
 // The loop hands a pointer into the struct to a system call.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep the variable argument {{[0-9]+}} of 'into_struct' points to (at byte 16) in a register across the loop of '{{read|write}}' at {{.*}}: the loop passes a pointer to it to {{.*}}@read(
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (at byte 16; argument {{[0-9]+}} of 'into_struct') in a register across the loop of '{{read|write}}' at {{.*}}: the loop passes a pointer to it to {{.*}}@read(
 __attribute__((noinline)) static int into_struct(int in, int out, struct stats *st)
 {
 	ssize_t n;
@@ -171,7 +171,7 @@ __attribute__((noinline)) static int into_struct(int in, int out, struct stats *
 }
 
 // A caller that calls setjmp: a longjmp out of the loop would skip the stores at its exits.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep the variable argument {{[0-9]+}} of 'under_setjmp' points to in a register across the loop of '{{read|write}}' at {{.*}}: 'jumper' calls {{.*}}setjmp{{.*}}, which returns twice
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (argument {{[0-9]+}} of 'under_setjmp') in a register across the loop of '{{read|write}}' at {{.*}}: 'jumper' calls {{.*}}setjmp{{.*}}, which returns twice
 __attribute__((noinline)) static int under_setjmp(int in, int out, long *tot)
 {
 	ssize_t n;
@@ -194,7 +194,7 @@ __attribute__((noinline)) static long jumper(int in, int out)
 
 // A pointer into the same local variable given as another argument at another call, where
 // the helper keeps it: a signal handler could reach the variable through the copy it keeps.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:[[#@LINE+6]]:{{[0-9]+}}: did not keep the variable argument {{[0-9]+}} of 'swapped' points to in a register across the loop of '{{read|write}}' at {{.*}}: its address is passed to {{.*}}@swapped({{.*}} as another argument, which 'swapped' may keep
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:[[#@LINE+6]]:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (argument {{[0-9]+}} of 'swapped') in a register across the loop of '{{read|write}}' at {{.*}}: its address is passed to {{.*}}@swapped({{.*}} as another argument, which 'swapped' may keep
 __attribute__((noinline)) static int swapped(int in, int out, long *tot, long *other)
 {
 	ssize_t n;

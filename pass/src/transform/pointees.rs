@@ -60,25 +60,52 @@ pub(super) struct Pointee {
 }
 
 impl Pointee {
-    /// How a remark names it: `'copy''s argument 3` or `a local variable of 'copy'`, with the
-    /// offset into it when there is one.
-    pub(super) fn describe(&self) -> String {
-        let at = if self.offset == 0 {
-            String::new()
-        } else {
-            format!(" (at byte {})", self.offset)
+    /// How a remark names it: `'*tot' (argument 3 of 'copy')`, `'st' (at byte 8; a local
+    /// variable of 'main')`, by the source name of the argument or local variable when the
+    /// module has debug records, else by its place.
+    pub(super) fn describe(&self, shim: &Shim) -> String {
+        let at = |sep: &str| {
+            if self.offset == 0 {
+                String::new()
+            } else {
+                format!("at byte {}{sep}", self.offset)
+            }
         };
-        match ir::argument_of(self.root) {
-            Some((f, k)) => format!(
-                "the variable argument {} of '{}' points to{at}",
+        let name = shim.source_name(self.root);
+        match (ir::argument_of(self.root), name) {
+            (Some((f, k)), Some(name)) => format!(
+                "'*{name}' ({}argument {} of '{}')",
+                at("; "),
                 k + 1,
                 ir::name(f)
             ),
-            None => format!(
-                "the local variable {} of '{}'{at}",
-                ir::value_name(self.root),
-                ir::name(ir::block_function(ir::parent_block(self.root)))
+            (Some((f, k)), None) => format!(
+                "the variable argument {} of '{}' points to{}",
+                k + 1,
+                ir::name(f),
+                if self.offset == 0 {
+                    String::new()
+                } else {
+                    format!(" ({})", at(""))
+                }
             ),
+            (None, name) => {
+                let function = ir::name(ir::block_function(ir::parent_block(self.root)));
+                match name {
+                    Some(name) => {
+                        format!("'{name}' ({}a local variable of '{function}')", at("; "))
+                    }
+                    None => format!(
+                        "the local variable {} of '{function}'{}",
+                        ir::value_name(self.root),
+                        if self.offset == 0 {
+                            String::new()
+                        } else {
+                            format!(" ({})", at(""))
+                        }
+                    ),
+                }
+            }
         }
     }
 }
