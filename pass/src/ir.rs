@@ -756,3 +756,15 @@ pub fn zero_test(cond: LLVMValueRef) -> Option<(LLVMValueRef, bool)> {
         None
     }
 }
+
+/// The module that function `f` belongs to.
+pub fn module_of(f: LLVMValueRef) -> LLVMModuleRef {
+    // SAFETY: f is a live function; its parent module outlives it.
+    unsafe { LLVMGetGlobalParent(f) }
+}
+
+/// Whether `v` is a global variable (of any linkage).
+pub fn is_global_variable(v: LLVMValueRef) -> bool {
+    // SAFETY: LLVMIsAGlobalVariable only inspects the value's kind.
+    unsafe { !LLVMIsAGlobalVariable(v).is_null() }
+}

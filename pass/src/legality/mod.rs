@@ -50,10 +50,11 @@ pub mod result_tests;
 mod resume;
 mod watch;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::LLVMOpcode;
 use multicall_abi::MC_MAX_ENTRIES;
 
 use crate::ir;
@@ -105,6 +106,9 @@ pub(crate) struct Checker<'a> {
     dominates: HashMap<(LLVMValueRef, LLVMValueRef), bool>,
     /// Chains found legal, by their calls.
     legal: HashMap<Vec<usize>, Rc<Legal>>,
+    /// The module's functions that may run at any time (`CallGraph::asynchronous`), once
+    /// asked.
+    asynchronous: Option<Rc<HashMap<LLVMValueRef, LLVMValueRef>>>,
 }
 
 impl<'a> Checker<'a> {
@@ -117,6 +121,7 @@ impl<'a> Checker<'a> {
             clobbers: HashMap::new(),
             dominates: HashMap::new(),
             legal: HashMap::new(),
+            asynchronous: None,
         }
     }
 
@@ -172,6 +177,13 @@ impl<'a> Checker<'a> {
                 if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_see(c, store)) {
                     return Err(Refusal::new(store, Reason::StoreSeen { store, by }));
                 }
+                if let Some(reader) = self.async_reader(store) {
+                    let by = calls[i + 1];
+                    return Err(Refusal::new(
+                        store,
+                        Reason::StoreSeenAsync { store, by, reader },
+                    ));
+                }
             }
         }
         let stops = stops(&gaps);
@@ -219,6 +231,22 @@ impl<'a> Checker<'a> {
             for &store in &gap.stores {
                 if self.may_see(b, store) {
                     return Err(Refusal::new(store, Reason::StoreSeen { store, by: b }));
+                }
+            }
+        }
+        // The new gap's stores now run after `b`: a function that may run at any time must
+        // not read what they write.
+        if let Some(gap) = gaps.last() {
+            for &store in &gap.stores {
+                if let Some(reader) = self.async_reader(store) {
+                    return Err(Refusal::new(
+                        store,
+                        Reason::StoreSeenAsync {
+                            store,
+                            by: b,
+                            reader,
+                        },
+                    ));
                 }
             }
         }
@@ -363,6 +391,52 @@ impl<'a> Checker<'a> {
             .or_insert_with(|| facts::site_may_write(shim, site, load))
     }
 
+    /// A function of the module that may run at any time (a signal handler, a thread, an
+    /// `atexit` handler when one of them may call `exit`, or what they call) and may read or
+    /// write what the gap's `store` writes: a global variable it uses, or whose address goes
+    /// anywhere, or a local variable whose address escapes. In a multi-call the store runs
+    /// after the later calls, so such a function running meanwhile (a handler interrupting a
+    /// blocked read) would see the value from before it.
+    fn async_reader(&mut self, store: LLVMValueRef) -> Option<LLVMValueRef> {
+        let function = ir::block_function(ir::parent_block(store));
+        let asynchronous = self
+            .asynchronous
+            .get_or_insert_with(|| {
+                Rc::new(crate::transform::CallGraph::of(ir::module_of(function)).asynchronous())
+            })
+            .clone();
+        let any = || asynchronous.keys().copied().min_by_key(|&f| ir::name(f));
+        if asynchronous.is_empty() {
+            return None;
+        }
+        let base = self.shim.underlying_object(ir::operand(store, 1));
+        if ir::is_alloca(base) {
+            return if address_escapes(base) { any() } else { None };
+        }
+        if ir::is_global_variable(base) {
+            // A global variable: the functions that use it, when only loads and stores do.
+            return match ir::global_address_users(base) {
+                Ok(users) => {
+                    let only_accessed = users.iter().all(|&(u, p)| match ir::opcode(u) {
+                        LLVMOpcode::LLVMLoad => true,
+                        LLVMOpcode::LLVMStore => ir::operand(u, 0) != p,
+                        _ => false,
+                    });
+                    if !only_accessed {
+                        return any();
+                    }
+                    users
+                        .iter()
+                        .map(|&(u, _)| ir::block_function(ir::parent_block(u)))
+                        .filter(|f| asynchronous.contains_key(f))
+                        .min_by_key(|&f| ir::name(f))
+                }
+                Err(_) => any(),
+            };
+        }
+        None
+    }
+
     /// Whether the call at `site` may read or write what `store` writes, or run a signal
     /// handler that may (`facts::site_may_access_store`; `errno` left aside as for loads).
     fn may_see(&mut self, site: usize, store: LLVMValueRef) -> bool {
@@ -391,4 +465,48 @@ fn stops(gaps: &[Rc<GapFacts>]) -> Vec<Stop> {
         .map(|g| g.stop)
         .chain(std::iter::once(Stop::Never))
         .collect()
+}
+
+/// Whether the address of the local variable `alloca` goes anywhere another piece of code
+/// could find it: every use of a pointer into it (through address computations, casts and
+/// merges) is a load, a store to it, a comparison, a lifetime marker, or an argument of a
+/// call whose parameter is `nocapture`, else it escapes.
+fn address_escapes(alloca: LLVMValueRef) -> bool {
+    let mut todo = vec![alloca];
+    let mut seen = HashSet::new();
+    while let Some(v) = todo.pop() {
+        if !seen.insert(v) || seen.len() > 256 {
+            return seen.len() > 256;
+        }
+        for u in ir::value_users(v) {
+            if !ir::is_instruction(u) {
+                return true;
+            }
+            match ir::opcode(u) {
+                LLVMOpcode::LLVMGetElementPtr
+                | LLVMOpcode::LLVMBitCast
+                | LLVMOpcode::LLVMAddrSpaceCast
+                | LLVMOpcode::LLVMPHI
+                | LLVMOpcode::LLVMSelect => todo.push(u),
+                LLVMOpcode::LLVMLoad | LLVMOpcode::LLVMICmp => {}
+                LLVMOpcode::LLVMStore if ir::operand(u, 0) != v => {}
+                LLVMOpcode::LLVMCall => {
+                    let lifetime = ir::called_function(u)
+                        .is_some_and(|f| ir::name(f).starts_with("llvm.lifetime."));
+                    let kept = ir::callee_operand(u) == v
+                        || ir::call_args(u).iter().enumerate().any(|(k, &a)| {
+                            a == v
+                                && !u32::try_from(k).is_ok_and(|k| {
+                                    ir::call_has_attribute(u, ir::AttrAt::Arg(k), "nocapture")
+                                })
+                        });
+                    if !lifetime && kept {
+                        return true;
+                    }
+                }
+                _ => return true,
+            }
+        }
+    }
+    false
 }

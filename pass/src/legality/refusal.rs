@@ -85,6 +85,13 @@ pub enum Reason {
         store: LLVMValueRef,
         by: usize,
     },
+    /// A store before `by` to memory that `reader`, a function that may run at any time (a
+    /// signal handler, a thread, or what they call), reads or writes.
+    StoreSeenAsync {
+        store: LLVMValueRef,
+        by: usize,
+        reader: LLVMValueRef,
+    },
     SigactionNotFirst {
         site: usize,
     },
@@ -259,6 +266,7 @@ impl Reason {
             | ClobberedLoad { .. }
             | StoreMayFault { .. }
             | StoreSeen { .. }
+            | StoreSeenAsync { .. }
             | SigactionNotFirst { .. } => Condition::Safety,
             BothWays { .. }
             | ExitRejoins { .. }
@@ -385,6 +393,12 @@ impl Refusal {
                 ir::describe(*store),
                 label(*a),
                 label(*b)
+            ),
+            StoreSeenAsync { store, by, reader } => format!(
+                "'{}' writes memory that '{}', which may run at any time (a signal handler, a thread, or a function they call), reads or writes; in a multi-call it would see the value from before the store until {} and the calls before it return",
+                ir::describe(*store),
+                ir::name(*reader),
+                label(*by)
             ),
             StoreSeen { store, by } if super::facts::runs_handlers(&sites[*by]) => format!(
                 "'{}' writes memory that a signal handler the later {} may run could read; in a multi-call the handler would run before the store",

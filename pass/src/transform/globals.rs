@@ -129,7 +129,7 @@ fn pointer_only_functions(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
 
 /// The module's defined functions as a call graph of direct calls, with the functions that
 /// code other than the module's direct calls may start.
-pub(super) struct CallGraph {
+pub(crate) struct CallGraph {
     callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>>,
     /// Functions only the module's function pointers hold (callees of every indirect call).
     pointer_only: Vec<LLVMValueRef>,
@@ -176,7 +176,7 @@ fn may_call_exit(call: LLVMValueRef) -> bool {
 }
 
 impl CallGraph {
-    pub(super) fn of(module: LLVMModuleRef) -> CallGraph {
+    pub(crate) fn of(module: LLVMModuleRef) -> CallGraph {
         let functions = ir::defined_functions(module);
         let defined: HashSet<LLVMValueRef> = functions.iter().copied().collect();
         let mut pointer_only: Vec<LLVMValueRef> = pointer_only_functions(module)
@@ -240,6 +240,20 @@ impl CallGraph {
             at_exit,
             may_exit,
         }
+    }
+
+    /// The functions that may run at any time, asynchronously to the code around a batch:
+    /// those whose address is taken (signal handlers, threads, callbacks) and what they call,
+    /// and the `atexit` handlers when one of those may call `exit`; each with the function
+    /// it was reached from.
+    pub(crate) fn asynchronous(&self) -> HashMap<LLVMValueRef, LLVMValueRef> {
+        let mut concurrent = self.reach(self.taken.iter().copied());
+        if concurrent.keys().any(|f| self.may_exit.contains(f)) {
+            for (f, root) in self.reach(self.at_exit.iter().copied()) {
+                concurrent.entry(f).or_insert(root);
+            }
+        }
+        concurrent
     }
 
     /// Whether one of `functions` may be called by code outside the module: one with external

@@ -47,6 +47,7 @@ mod duplicate;
 mod finished;
 mod flag_test;
 mod globals;
+pub(crate) use globals::CallGraph;
 mod hoist;
 mod lifetimes;
 mod motion;
