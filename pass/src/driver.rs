@@ -135,7 +135,7 @@ fn rewrite(ctx: &mut Context<'_>, scan: Scan) -> bool {
     let sites = &scan.sites;
     report_graph(ctx, sites, &graph);
     report_cross(ctx, sites, &graph);
-    let mut checker = Checker::new(ctx.shim, sites);
+    let mut checker = Checker::new(ctx.shim, sites, transform::asynchronous_functions);
     let (straight, refused) = regions::grow(&mut checker, sites, &graph.pairs);
     let (plans, loops_refused) = regions::whole_loops(
         &mut checker,

@@ -106,13 +106,23 @@ pub(crate) struct Checker<'a> {
     dominates: HashMap<(LLVMValueRef, LLVMValueRef), bool>,
     /// Chains found legal, by their calls.
     legal: HashMap<Vec<usize>, Rc<Legal>>,
-    /// The module's functions that may run at any time (`CallGraph::asynchronous`), once
-    /// asked.
+    /// The module's functions that may run at any time, once asked, and how to find them.
     asynchronous: Option<Rc<HashMap<LLVMValueRef, LLVMValueRef>>>,
+    find_asynchronous: AsynchronousFinder,
 }
 
+/// Finds a module's functions that may run at any time (signal handlers, threads, what they
+/// call, `atexit` handlers when one of those may call `exit`), each with the function it was
+/// reached from: the call graph's answer (`transform::asynchronous_functions`).
+pub(crate) type AsynchronousFinder =
+    fn(llvm_sys::prelude::LLVMModuleRef) -> HashMap<LLVMValueRef, LLVMValueRef>;
+
 impl<'a> Checker<'a> {
-    pub(crate) fn new(shim: &'a Shim, sites: &'a [Site]) -> Checker<'a> {
+    pub(crate) fn new(
+        shim: &'a Shim,
+        sites: &'a [Site],
+        find_asynchronous: AsynchronousFinder,
+    ) -> Checker<'a> {
         Checker {
             shim,
             sites,
@@ -122,6 +132,7 @@ impl<'a> Checker<'a> {
             dominates: HashMap::new(),
             legal: HashMap::new(),
             asynchronous: None,
+            find_asynchronous,
         }
     }
 
@@ -399,11 +410,10 @@ impl<'a> Checker<'a> {
     /// blocked read) would see the value from before it.
     fn async_reader(&mut self, store: LLVMValueRef) -> Option<LLVMValueRef> {
         let function = ir::block_function(ir::parent_block(store));
+        let find = self.find_asynchronous;
         let asynchronous = self
             .asynchronous
-            .get_or_insert_with(|| {
-                Rc::new(crate::transform::CallGraph::of(ir::module_of(function)).asynchronous())
-            })
+            .get_or_insert_with(|| Rc::new(find(ir::module_of(function))))
             .clone();
         let any = || asynchronous.keys().copied().min_by_key(|&f| ir::name(f));
         if asynchronous.is_empty() {

@@ -47,7 +47,6 @@ mod duplicate;
 mod finished;
 mod flag_test;
 mod globals;
-pub(crate) use globals::CallGraph;
 mod hoist;
 mod lifetimes;
 mod motion;
@@ -131,7 +130,7 @@ impl Today {
         pairs: &[WeightedPair],
         self_loops: &[(usize, u64)],
     ) -> Today {
-        let mut checker = Checker::new(ctx.shim, sites);
+        let mut checker = Checker::new(ctx.shim, sites, asynchronous_functions);
         let (regions, refused) = regions::grow(&mut checker, sites, pairs);
         let (plans, loops_refused) =
             regions::whole_loops(&mut checker, sites, regions, pairs, self_loops);
@@ -458,4 +457,12 @@ fn map_profile(ctx: &Context<'_>, sites: &[Site]) -> Option<profile_map::SiteGra
         ctx.cfg.min_weight,
         ir::defined_functions(ctx.module).first().copied(),
     ))
+}
+
+/// The module's functions that may run at any time, for legality's check of stores between
+/// the calls (`globals::CallGraph::asynchronous`).
+pub(crate) fn asynchronous_functions(
+    module: llvm_sys::prelude::LLVMModuleRef,
+) -> std::collections::HashMap<llvm_sys::prelude::LLVMValueRef, llvm_sys::prelude::LLVMValueRef> {
+    globals::CallGraph::of(module).asynchronous()
 }
