@@ -185,6 +185,20 @@ pub struct Looped {
     /// is the batch's: the batch runs only when every one has it, and otherwise the original
     /// loop runs (`legality::resume`).
     pub guards: Vec<(LLVMValueRef, bool)>,
+    /// A test on the way round of a counter's remainder (`if (++blocks % 64 == 0)
+    /// fprintf(..)`), whose other way runs code the batch cannot (`legality::period`).
+    pub period: Option<Period>,
+}
+
+impl Looped {
+    /// The exit of the test the way round makes after the last call's own tests, which
+    /// resumes the original after the last call: the watched flag's or the period's.
+    pub fn after_exit(&self) -> Option<&LoopExit> {
+        self.watch
+            .as_ref()
+            .map(|w| &w.exit)
+            .or(self.period.as_ref().map(|p| &p.exit))
+    }
 }
 
 /// A flag a whole loop tests on its way round, after the last call's own tests
@@ -206,6 +220,41 @@ pub struct Watch {
     pub size: u8,
     /// Whether the loop leaves when the flag is zero (`while (running)`, `MC_WATCH_ZERO`).
     pub leaves_on_zero: bool,
+}
+
+/// How a period test takes the remainder of the counter (`Period::rem`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodKind {
+    /// `and X, modulus - 1`, the modulus a power of 2: a remainder modulo `2^width` too, so
+    /// exact for any value.
+    Mask,
+    /// `urem X, modulus`.
+    URem,
+    /// `srem X, modulus`.
+    SRem,
+}
+
+/// A test of a counter's remainder on the way round of a whole loop whose stops resume it:
+/// `icmp eq|ne (rem X, modulus), 0` where `X` is the counter `Looped::carried[carried]`
+/// (stepping up by 1) at the iteration's start or its next value. The way round is the one
+/// a remainder other than 0 takes; the batch runs at most the iterations up to the first
+/// whose `X` is a multiple of the modulus, and the lowering then makes the test again and,
+/// where it goes the other way, resumes the original after the last call (`exit`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub carried: usize,
+    /// Whether `X` is the counter's next value (`++blocks % 64`), else its value at the
+    /// iteration's start (`blocks++ % 64`).
+    pub tests_next: bool,
+    pub modulus: u64,
+    pub kind: PeriodKind,
+    /// The remainder and the comparison of it with 0, which only the branch uses.
+    pub rem: LLVMValueRef,
+    pub cmp: LLVMValueRef,
+    /// The branch's block and the block of its other way (`ExitKind::Resume`).
+    pub exit: LoopExit,
+    /// Whether the true successor goes round.
+    pub round_if_true: bool,
 }
 
 /// An argument of a whole loop's call that advances by a result of each iteration: a header

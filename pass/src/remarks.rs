@@ -1088,6 +1088,21 @@ impl Remark {
             ),
             _ => String::new(),
         };
+        // A counter's remainder the way round tests.
+        let period = match plan {
+            Plan::Looped(l) => l.period.as_ref().map(|p| (p, &l.carried)),
+            Plan::Straight(_) => None,
+        };
+        let watched = match period {
+            Some((p, carried)) => format!(
+                "{watched}; each batch runs at most the iterations until {}{} is a multiple of {} again, where the original makes the test '{}' and goes on",
+                crate::ir::value_name(carried[p.carried].phi),
+                if p.tests_next { " + 1" } else { "" },
+                p.modulus,
+                crate::ir::describe(p.cmp),
+            ),
+            None => watched,
+        };
         // Conditions defined before the loop that its way round tests.
         let guarded = match plan {
             Plan::Looped(l) if !l.guards.is_empty() => {

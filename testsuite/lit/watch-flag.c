@@ -34,7 +34,7 @@ void on_signal(int sig)
 	quit = 1;
 }
 
-// REMARK-DAG: remark: {{.*}}watch-flag.c:[[#@LINE+18]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries {{.*}} (total of read's results), {{.*}} (counter); the batch reads @stop after each iteration as the loop's test does, and ends when it is not zero; no in-kernel copy: the flag is read after each iteration
+// REMARK-DAG: remark: {{.*}}watch-flag.c:[[#@LINE+23]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries {{.*}} (total of read's results), {{.*}} (counter); the batch reads @stop after each iteration as the loop's test does, and ends when it is not zero; no in-kernel copy: the flag is read after each iteration
 // CHECK-LABEL: define {{.*}} @copy_until_stopped(
 // The batch: flags LOOP | DEAD_BUFFERS | SUMS | WATCH (0x27) and 2 entries; a 4-byte flag
 // that ends the batch when it is not zero; its address.
@@ -42,11 +42,16 @@ void on_signal(int sig)
 // CHECK: store i64 17179869184, ptr
 // CHECK: store ptr @stop, ptr
 // CHECK: call i64 @multicall_run_batch(ptr %mc.batch)
+// The test made again leaves only after an iteration completed (a batch that ended at a
+// pending signal before its first goes round: the original tests the flag after the write).
 // CHECK: mc.loop.watch:
-// CHECK-NEXT: phi i64
+// CHECK-NEXT: %mc.loop.watch.done = phi i64
 // CHECK-NEXT: load volatile i32, ptr @stop
-// CHECK-NEXT: icmp eq i32
-// CHECK-NEXT: br i1 {{.*}}, label %mc.loop.call, label %mc.loop.watch.out
+// CHECK-NEXT: [[ZERO:%[0-9]+]] = icmp eq i32
+// CHECK-NEXT: [[SET:%[0-9]+]] = xor i1 [[ZERO]], true
+// CHECK-NEXT: %mc.loop.any = icmp ne i64 %mc.loop.watch.done, 0
+// CHECK-NEXT: %mc.loop.leaves = and i1 [[SET]], %mc.loop.any
+// CHECK-NEXT: br i1 %mc.loop.leaves, label %mc.loop.watch.out, label %mc.loop.call
 long copy_until_stopped(int in, int out, long *blocks)
 {
 	char buf[4096];

@@ -701,6 +701,7 @@ impl Checker<'_> {
             stop_tests,
             watch: None,
             guards: Vec::new(),
+            period: None,
         })
     }
 

@@ -38,7 +38,7 @@ use super::{
 };
 use crate::ir;
 use crate::plan::{
-    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Step, Stop, Watch,
+    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Period, Step, Stop, Watch,
 };
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
@@ -193,6 +193,7 @@ impl Checker<'_> {
             stop_tests: Vec::new(),
             watch,
             guards: Vec::new(),
+            period: None,
         })
     }
 
@@ -445,6 +446,19 @@ impl Checker<'_> {
                 })
             }
         };
+        // A counter's remainder the way round tests: the batch runs at most the iterations
+        // up to the one in which it would go the other way, where the original resumes after
+        // the last call, as a stop there does.
+        let period = match round.period {
+            None => None,
+            Some(p) => Some(period_of(
+                &p,
+                &carried,
+                &round.walked,
+                last_block,
+                last_nexts,
+            )?),
+        };
         let buffers = match dead_buffers::uses(self.shim, &entries, sites, header) {
             Ok(others) if others.is_empty() => {
                 resume::dead_on_resume(sites, &entries, header, &round.blocks, &on_path)
@@ -489,8 +503,61 @@ impl Checker<'_> {
             stop_tests: Vec::new(),
             watch,
             guards,
+            period,
         })
     }
+}
+
+/// The plan of the period test `p` met on the way round, whose value is a counter of
+/// `carried` stepping up by 1 (its value at the iteration's start, or its next value along
+/// the way round, the blocks `walked` after the last call's block `from`); the test's other
+/// way resumes after the last call with the next values `nexts` handed back.
+fn period_of(
+    p: &super::period::PeriodAt,
+    carried: &[Carried],
+    walked: &[LLVMBasicBlockRef],
+    from: LLVMBasicBlockRef,
+    nexts: u64,
+) -> Result<Period, Refusal> {
+    let up_by_one = |c: &Carried| {
+        matches!(c.step, Step::Invariant(step) if ir::const_int(step) == Some(1)) && !c.minus
+    };
+    let found = carried
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| up_by_one(c))
+        .find_map(|(k, c)| {
+            if c.phi == p.x {
+                Some((k, false))
+            } else if c.next == p.x || resume::along_way(c.next, walked, from) == p.x {
+                Some((k, true))
+            } else {
+                None
+            }
+        });
+    let Some((k, tests_next)) = found else {
+        return Err(Refusal::new(
+            p.branch,
+            Reason::PeriodNotCounter {
+                branch: p.branch,
+                value: p.x,
+            },
+        ));
+    };
+    Ok(Period {
+        carried: k,
+        tests_next,
+        modulus: p.modulus,
+        kind: p.kind,
+        rem: p.rem,
+        cmp: p.cmp,
+        exit: LoopExit {
+            from: ir::parent_block(p.branch),
+            to: p.off,
+            kind: ExitKind::Resume { nexts },
+        },
+        round_if_true: p.round_if_true,
+    })
 }
 
 /// The block a batch begins at when the loop's header tests where the way round goes
@@ -684,7 +751,7 @@ fn resume_says_more(leaving: &Refusal, resumed: &Refusal) -> bool {
     // The checks of the resuming form after its carried values.
     let carried_taken = matches!(
         resumed.reason,
-        Reason::LoopGapEffect { .. } | Reason::ResumeNeeds { .. }
+        Reason::LoopGapEffect { .. } | Reason::ResumeNeeds { .. } | Reason::PeriodNotCounter { .. }
     );
     match leaving.reason {
         Reason::LoopCarried { .. } => carried_taken,

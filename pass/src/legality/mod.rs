@@ -44,6 +44,7 @@ mod counted;
 pub mod dead_buffers;
 pub(crate) mod facts;
 mod looped;
+mod period;
 mod reentry;
 mod refusal;
 pub mod result_tests;

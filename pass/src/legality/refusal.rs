@@ -242,6 +242,10 @@ pub enum Reason {
         inst: LLVMValueRef,
         site: usize,
     },
+    PeriodNotCounter {
+        branch: LLVMValueRef,
+        value: LLVMValueRef,
+    },
     ResumeNeeds {
         value: LLVMValueRef,
         site: usize,
@@ -303,6 +307,7 @@ impl Reason {
             | StopTestUnknown { .. }
             | ResumeUnknownWay { .. }
             | ResumeLeaves { .. }
+            | PeriodNotCounter { .. }
             | ResumeNeeds { .. }
             | HeaderTested { .. } => Condition::WholeLoop,
         }
@@ -576,6 +581,11 @@ impl Refusal {
                 "where '{}' goes is not known from the results when {} does not stop the batch (stop: {stop}): the way round must follow from the calls' stop predicates",
                 ir::describe(*branch),
                 label(*site)
+            ),
+            PeriodNotCounter { branch, value } => format!(
+                "'{}' tests the remainder of {}, which is not a counter of the loop stepping up by 1 (from its value where a batch begins, the iterations until the test goes the other way must be known)",
+                ir::describe(*branch),
+                ir::value_name(*value)
             ),
             ResumeLeaves { inst, site } => format!(
                 "after {} the way round leaves the loop at '{}' although no call stopped the batch",

@@ -50,6 +50,7 @@ use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
 use super::facts::{End, Gap, Step};
 use super::looped::BOUNDED_TRANSFERS;
+use super::period::PeriodAt;
 use super::{conditions, Reason, Refusal};
 use crate::ir;
 use crate::plan::{self, ArgSource, Buffers, Carried, Entry, Stop};
@@ -378,6 +379,10 @@ pub(super) struct Round {
     /// dominates the first call (defined before the loop, checked once the loop is known):
     /// each branch, its condition, and the value under which it goes the way round.
     pub invariant: Vec<(LLVMValueRef, LLVMValueRef, bool)>,
+    /// A test of a counter's remainder after the last call (`if (++blocks % 64 == 0)
+    /// fprintf(..)`): the batch goes the way a remainder other than 0 takes, and runs at most
+    /// the iterations up to the one in which it would go the other (`period`).
+    pub period: Option<PeriodAt>,
 }
 
 /// A flag test met on the way round (`Round::flag`).
@@ -400,6 +405,7 @@ pub(super) struct FlagAt {
 struct Assumed {
     flag: Option<FlagAt>,
     invariant: Vec<(LLVMValueRef, LLVMValueRef, bool)>,
+    period: Option<PeriodAt>,
 }
 
 /// Why a walk round failed, with how far it got (steps recorded) and whether it met a flag
@@ -469,7 +475,7 @@ fn walk_round(
         let from = ir::parent_block(inst);
         // A flag no call's result decides, after the last call: the batch goes the way
         // `flag_zero` says it has, and watches it.
-        let flag_here = if found.is_none() && assumed.flag.is_none() {
+        let flag_here = if found.is_none() && assumed.flag.is_none() && assumed.period.is_none() {
             // A load before the loop is no flag to watch but a value set before it.
             flag_branch(inst).filter(|&(_, load, ..)| !shim.dominates(load, c0))
         } else {
@@ -494,6 +500,26 @@ fn walk_round(
                     round_on_zero: round_if_true == true_if_zero,
                 });
                 way
+            }
+            // A counter's remainder (`++blocks % 64 == 0`) whose quiet way is the one a
+            // remainder other than 0 takes: that way, for the iterations the counter allows.
+            (Ok(None), None) if found.is_none() && period_here(shim, inst, &assumed).is_some() => {
+                let (Some(p), Some((_, t, f))) = (
+                    period_here(shim, inst, &assumed),
+                    ir::conditional_branch(inst),
+                ) else {
+                    return Err(fail(
+                        Refusal::new(inst, Reason::Malformed),
+                        &steps,
+                        &assumed,
+                    ));
+                };
+                assumed.period = Some(p);
+                if p.round_if_true {
+                    t
+                } else {
+                    f
+                }
             }
             // A condition that dominates the first call (one LLVM computed before the
             // loop: a flag's load hoisted out of it): the way `flag_zero` says.
@@ -635,7 +661,23 @@ fn walk_round(
         prefix_decides,
         flag: assumed.flag,
         invariant: assumed.invariant,
+        period: assumed.period,
     })
+}
+
+/// The period test `branch` makes (`period::test`), when the walk has assumed no flag or
+/// period yet and the test's quiet way, if it has one, is the one a remainder other than 0
+/// takes.
+fn period_here(shim: &Shim, branch: LLVMValueRef, assumed: &Assumed) -> Option<PeriodAt> {
+    if assumed.flag.is_some() || assumed.period.is_some() {
+        return None;
+    }
+    let p = super::period::test(branch)?;
+    let (_, t, f) = ir::conditional_branch(branch)?;
+    match quiet_side(shim, branch, t, f) {
+        Some(quiet) if quiet != p.round_if_true => None,
+        _ => Some(p),
+    }
 }
 
 /// The condition of the conditional branch `branch` when it dominates the first call `c0`

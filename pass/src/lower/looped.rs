@@ -44,10 +44,12 @@ use llvm_sys::prelude::*;
 use super::builder::Builder;
 use super::straight::{any_guard_off, any_negative_argument, either, is_error, set_errno, Entries};
 use crate::ir;
-use crate::plan::{Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Step, Watch};
+use crate::plan::{
+    Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Period, PeriodKind, Step, Watch,
+};
 use crate::shim::Shim;
 use crate::sites::Site;
-use llvm_sys::LLVMOpcode;
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
 use multicall_abi::{
     MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH,
     MC_WATCH_ZERO,
@@ -137,7 +139,16 @@ pub(crate) fn lower(
         .watch
         .as_ref()
         .map(|w| (w, b.block_before(plan.header, "mc.loop.watch")));
-    let round_to = watch.map_or(again, |(_, wb)| wb);
+    // A counter's remainder the way round tests (`Looped::period`): the batch runs at most
+    // the iterations up to the one in which the test would go the other way, and this block
+    // makes the test again.
+    let period = plan
+        .period
+        .as_ref()
+        .map(|p| (p, b.block_before(plan.header, "mc.loop.period")));
+    // The block that makes the way round's test again after a batch that ran to its bound.
+    let test_again = watch.map(|(_, wb)| wb).or(period.map(|(_, pb)| pb));
+    let round_to = test_again.unwrap_or(again);
     // Where the loop resumes, its back edges come to the batch again: the carried values
     // enter it from the way in and from each back edge (a phi per value, which takes what the
     // header's phi took).
@@ -253,6 +264,16 @@ pub(crate) fn lower(
     b.set_location(dbg);
     // Completed iterations of the calls before this one (counters only).
     let done_before = state.iters.map(|_| b.phi(b.i64t, "mc.loop.done"));
+    // With a period test, the batch's bound: the iterations up to the next one whose test
+    // goes the other way, counted from the counter's value now.
+    let bound = match (period, done_before) {
+        (Some((p, _)), Some(d)) => {
+            let k = p.carried;
+            let now = state.completed(b, &plan.carried[k], inits[k], Some(d));
+            period_bound(b, p, now)
+        }
+        _ => b.c64(MAX_ITERS),
+    };
     let (ret, begun) = match batch {
         Some(batch) => {
             let (run, run_ty) = b.declare("multicall_run_batch", b.i64t, &mut [b.ptrt]);
@@ -267,7 +288,7 @@ pub(crate) fn lower(
             let flags = b.c32(dead_flags);
             let iters_arg = state.iters.unwrap_or_else(|| b.null_ptr());
             let mut params = vec![b.ptrt, b.i32t, b.i64t, b.ptrt];
-            let mut args = vec![entries.ptr, b.c32(n as u32), b.c64(MAX_ITERS), iters_arg];
+            let mut args = vec![entries.ptr, b.c32(n as u32), bound, iters_arg];
             let name = match (state.sums, dead) {
                 (None, false) => "multicall_loop",
                 (None, true) => {
@@ -292,12 +313,17 @@ pub(crate) fn lower(
         .zip(begun)
         .map(|(d, it)| b.arith(LLVMOpcode::LLVMAdd, d, it, "mc.loop.done.next"));
     // With a watch, the iterations completed when its test goes round (its block's phi).
-    let watch_done = watch
-        .zip(done_before)
-        .map(|((_, wb), _)| phi_in(b, wb, "mc.loop.watch.done", again));
+    let watch_done = test_again.zip(done_before).map(|(wb, _)| {
+        let name = if watch.is_some() {
+            "mc.loop.watch.done"
+        } else {
+            "mc.loop.period.done"
+        };
+        phi_in(b, wb, name, again)
+    });
     if let (Some(d), Some(next)) = (done_before, done_after) {
-        match (watch, watch_done) {
-            (Some((_, wb)), Some(wd)) => {
+        match (test_again, watch_done) {
+            (Some(wb), Some(wd)) => {
                 Builder::add_incoming(d, &[(b.c64(0), fill), (wd, wb)]);
                 Builder::add_incoming(wd, &[(next, again)]);
             }
@@ -376,16 +402,21 @@ pub(crate) fn lower(
         }
         outs.push((out_b, values));
     }
-    if let Some((w, wb)) = watch {
-        // A watch on a loop whose stops resume it: where the flag sends the original the
-        // other way, it resumes after the last call, as a stop there does.
-        let resume_to = match w.exit.kind {
+    let after = match (watch, period) {
+        (Some((w, wb)), _) => Some((AfterTest::Watch(w), &w.exit, wb)),
+        (None, Some((p, pb))) => Some((AfterTest::Period(p), &p.exit, pb)),
+        (None, None) => None,
+    };
+    if let Some((test, exit, wb)) = after {
+        // A watch or a period test on a loop whose stops resume it: where the test sends the
+        // original the other way, it resumes after the last call, as a stop there does.
+        let resume_to = match exit.kind {
             ExitKind::Resume { .. } => resume_at.last().copied().flatten(),
             _ => None,
         };
         let (out_b, values, per) = watch_exit(
             b,
-            (w, wb, again, resume_to),
+            (test, wb, again, resume_to),
             plan,
             sites,
             &entries,
@@ -474,7 +505,7 @@ fn resume_rewrites(
             more: outs
                 .iter()
                 .zip(per_exit)
-                .zip(plan.exits.iter().chain(plan.watch.iter().map(|w| &w.exit)))
+                .zip(plan.exits.iter().chain(plan.after_exit()))
                 .filter(|(_, exit)| {
                     matches!(exit.kind, ExitKind::Resume { nexts } if nexts & 1 << k != 0)
                 })
@@ -843,10 +874,14 @@ struct State {
 
 impl State {
     fn alloca(b: &Builder, function: LLVMValueRef, plan: &Looped) -> State {
+        // Iterations are counted for counters, and for a test made again after a batch
+        // (which must know whether any iteration completed).
         let counts = plan
             .carried
             .iter()
-            .any(|c| matches!(c.step, Step::Invariant(_)));
+            .any(|c| matches!(c.step, Step::Invariant(_)))
+            || plan.watch.is_some()
+            || plan.period.is_some();
         let sums = plan
             .carried
             .iter()
@@ -940,9 +975,69 @@ fn phi_in(
     phi
 }
 
-/// The watch's test made again in `wb` (`(watch, wb, again, resume_to)`), after a batch that
-/// ended at count or a round exit: round to `again`, or out by a new block to the test's own
-/// exit (to `resume_to`, the original code after the last call, when the loop resumes),
+/// A test the way round makes after the last call, which a batch that ran to its bound
+/// makes again (`watch_exit`).
+#[derive(Clone, Copy)]
+enum AfterTest<'a> {
+    Watch(&'a Watch),
+    Period(&'a Period),
+}
+
+/// The bound of a batch whose way round makes the period test `p` (`legality::period`), from
+/// the counter's value `now` at the start of the batch's first iteration: the iterations up to
+/// and including the first whose tested value `X` is a multiple of the modulus `m`. With `c`
+/// the value `X` would have in the iteration before (`now` for a next value, `now - 1` for
+/// the counter itself), that is `m - (c mod m)`, between 1 and `m`: modulo `2^width` for
+/// a mask (exact for any value); for `urem` and `srem` only while `c` is at least 0 and at
+/// most the type's signed maximum less `m` (no wrap up to the bound), and 1 otherwise (one
+/// iteration, after which the test is made again: always exact).
+fn period_bound(b: &Builder, p: &Period, now: LLVMValueRef) -> LLVMValueRef {
+    let ty = ir::type_of(now);
+    let width = ir::int_width(ty);
+    let m = ir::const_of(ty, p.modulus as i64);
+    let c = if p.tests_next {
+        now
+    } else {
+        b.arith(
+            LLVMOpcode::LLVMSub,
+            now,
+            ir::const_of(ty, 1),
+            "mc.loop.period.before",
+        )
+    };
+    let rem = match p.kind {
+        PeriodKind::Mask => b.arith(
+            LLVMOpcode::LLVMAnd,
+            c,
+            ir::const_of(ty, p.modulus as i64 - 1),
+            "",
+        ),
+        PeriodKind::URem | PeriodKind::SRem => b.arith(LLVMOpcode::LLVMURem, c, m, ""),
+    };
+    let left = b.arith(LLVMOpcode::LLVMSub, m, rem, "mc.loop.period.left");
+    let left = if p.kind == PeriodKind::Mask {
+        left
+    } else {
+        // 0 <= c <= max - m, read as unsigned: c <= max - m.
+        let max = if width >= 64 {
+            i64::MAX
+        } else {
+            (1i64 << (width - 1)) - 1
+        };
+        let room = ir::const_of(ty, max - p.modulus as i64);
+        let safe = b.icmp(LLVMIntPredicate::LLVMIntULE, c, room, "mc.loop.period.safe");
+        b.select(safe, left, ir::const_of(ty, 1), "")
+    };
+    if width < 64 {
+        b.int_cast(LLVMOpcode::LLVMZExt, left, b.i64t)
+    } else {
+        left
+    }
+}
+
+/// The way round's test made again in `wb` (`(test, wb, again, resume_to)`), after a batch
+/// that ended at count or a round exit: round to `again`, or out by a new block to the test's
+/// own exit (to `resume_to`, the original code after the last call, when the loop resumes),
 /// with every entry's result of the last iteration (all ran; an error result reads as -1,
 /// errno already set by the round exit) and the carried values after the completed
 /// iterations (`inits`, `done`: the count of them). Returns the out block, the results and
@@ -950,8 +1045,8 @@ fn phi_in(
 #[allow(clippy::type_complexity)]
 fn watch_exit(
     b: &Builder,
-    (w, wb, again, resume_to): (
-        &Watch,
+    (test, wb, again, resume_to): (
+        AfterTest<'_>,
         LLVMBasicBlockRef,
         LLVMBasicBlockRef,
         Option<LLVMBasicBlockRef>,
@@ -966,21 +1061,57 @@ fn watch_exit(
     Vec<LLVMValueRef>,
     Vec<(LLVMValueRef, LLVMValueRef)>,
 ) {
-    let dbg = Builder::location_of(w.cmp);
+    let (cmp, exit, round_if_true, name) = match test {
+        AfterTest::Watch(w) => (w.cmp, &w.exit, w.round_if_true, "mc.loop.watch"),
+        AfterTest::Period(p) => (p.cmp, &p.exit, p.round_if_true, "mc.loop.period"),
+    };
+    let dbg = Builder::location_of(cmp);
     b.position_at_end(wb);
     b.set_location(dbg);
-    let flag = b.clone_with(w.load, &HashMap::new());
-    let cmp = if w.cmp == w.load {
-        flag
-    } else {
-        b.clone_with(w.cmp, &HashMap::from([(w.load, flag)]))
+    let cmp = match test {
+        AfterTest::Watch(w) => {
+            let flag = b.clone_with(w.load, &HashMap::new());
+            if w.cmp == w.load {
+                flag
+            } else {
+                b.clone_with(w.cmp, &HashMap::from([(w.load, flag)]))
+            }
+        }
+        AfterTest::Period(p) => {
+            // The tested value in the last iteration completed: the counter after it (its
+            // next value) or at its start.
+            let k = p.carried;
+            let at = match (p.tests_next, done) {
+                (false, Some(d)) => Some(b.arith(LLVMOpcode::LLVMSub, d, b.c64(1), "")),
+                (_, d) => d,
+            };
+            let x = state.completed(b, &plan.carried[k], inits[k], at);
+            let rem = b.clone_with(p.rem, &HashMap::from([(ir::operand(p.rem, 0), x)]));
+            b.clone_with(p.cmp, &HashMap::from([(p.rem, rem)]))
+        }
     };
-    let out_b = b.block_before(plan.header, "mc.loop.watch.out");
-    if w.round_if_true {
-        b.cond_br(cmp, again, out_b);
+    // Whether the test leaves the way round; never before an iteration completed (a batch
+    // that ended at a pending signal before its first): the original makes the test only
+    // after the last call.
+    let leaves = if round_if_true {
+        b.arith(
+            LLVMOpcode::LLVMXor,
+            cmp,
+            ir::const_of(ir::type_of(cmp), 1),
+            "",
+        )
     } else {
-        b.cond_br(cmp, out_b, again);
-    }
+        cmp
+    };
+    let leaves = match done {
+        Some(d) => {
+            let any = b.icmp(LLVMIntPredicate::LLVMIntNE, d, b.c64(0), "mc.loop.any");
+            b.arith(LLVMOpcode::LLVMAnd, leaves, any, "mc.loop.leaves")
+        }
+        None => leaves,
+    };
+    let out_b = b.block_before(plan.header, &format!("{name}.out"));
+    b.cond_br(leaves, out_b, again);
     b.position_at_end(out_b);
     b.set_location(dbg);
     let values: Vec<LLVMValueRef> = plan
@@ -989,14 +1120,19 @@ fn watch_exit(
         .enumerate()
         .map(|(j, e)| {
             let ty = ir::type_of(sites[e.site].call);
-            let raw = entries.raw_result(b, j, &format!("mc.loop.watch.raw.{j}"));
+            let raw = entries.raw_result(b, j, &format!("{name}.raw.{j}"));
             let iserr = is_error(b, raw, "");
-            b.select(iserr, b.minus_one(ty), b.i64_as(raw, ty), "mc.loop.watch.x")
+            b.select(
+                iserr,
+                b.minus_one(ty),
+                b.i64_as(raw, ty),
+                &format!("{name}.x"),
+            )
         })
         .collect();
     // The last iteration completed: the carried values after it are the `next` values of
     // that iteration, and its start is one step back.
-    let last = done.map(|d| b.arith(LLVMOpcode::LLVMSub, d, b.c64(1), "mc.loop.watch.last"));
+    let last = done.map(|d| b.arith(LLVMOpcode::LLVMSub, d, b.c64(1), &format!("{name}.last")));
     let per = plan
         .carried
         .iter()
@@ -1009,7 +1145,7 @@ fn watch_exit(
                     // next - (0 + step) or next - (0 - step): one iteration's change.
                     let zero = ir::const_of(ir::type_of(c.phi), 0);
                     let change = next_value(b, c, zero, &values);
-                    plus_minus(b, true, next, change, "mc.loop.watch.start")
+                    plus_minus(b, true, next, change, &format!("{name}.start"))
                 }
             };
             (start, next)
@@ -1017,7 +1153,7 @@ fn watch_exit(
         .collect();
     match resume_to {
         Some(at) => b.br(at),
-        None => leave(b, &w.exit, out_b),
+        None => leave(b, exit, out_b),
     }
     (out_b, values, per)
 }

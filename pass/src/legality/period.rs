@@ -1,0 +1,96 @@
+//! Tests of a counter's remainder on the way round of a whole loop (`plan::Period`).
+//!
+//! Tools report as they copy every so many blocks: `if (++blocks % 64 == 0) fprintf(..)`.
+//! No call's result decides that test, and its other way runs code a batch cannot (the
+//! report), so the walk round (`resume::walk_round`) would stop there. Yet where it goes is
+//! known in advance: the counter steps by 1 in each iteration, so from its value where a
+//! batch begins, the iterations until the test first goes the other way are counted. The
+//! batch runs at most those (its bound); when it ran them all, the lowering makes the test
+//! again on the counter's value after them and, where it goes the other way, the original
+//! resumes after the last call of that iteration, with its values, as a stop there does:
+//! it reports, and comes back to the batch at the loop's back edges.
+//!
+//! The test is `icmp eq|ne R, 0` on the remainder `R` of `X`, where `X` is the counter (a
+//! header phi stepping up by 1) or its next value:
+//!
+//! - `and X, m - 1` with `m` a power of 2 (clang's form of `X % m == 0` for any integer
+//!   `X`): a remainder modulo `2^width` too, so the count is exact whatever the value;
+//! - `urem X, m` or `srem X, m` (`m >= 2` not a power of 2): exact while `X` stays away from
+//!   the type's limits, which the lowering checks at run time, running one iteration at a
+//!   time otherwise (the test is made again after each batch, so a smaller bound is always
+//!   exact).
+//!
+//! The way round must be the one a remainder other than 0 takes (the quiet way of an `if`
+//! without an `else`); the remainder and the comparison are used by nothing else.
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::LLVMOpcode;
+
+use crate::ir;
+use crate::plan::PeriodKind;
+
+/// A period test met on the way round (`resume::Round::period`).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PeriodAt {
+    /// The conditional branch, its condition and the remainder it compares with 0.
+    pub branch: LLVMValueRef,
+    pub cmp: LLVMValueRef,
+    pub rem: LLVMValueRef,
+    /// The value whose remainder is taken: a counter or its next value (checked once the
+    /// loop's carried values are known).
+    pub x: LLVMValueRef,
+    pub modulus: u64,
+    pub kind: PeriodKind,
+    /// Whether the way round (a remainder other than 0) is the branch's true successor.
+    pub round_if_true: bool,
+    /// The other successor: where the original goes when the remainder is 0.
+    pub off: LLVMBasicBlockRef,
+}
+
+/// The period test the conditional branch `branch` makes, when it is one (module doc).
+pub(super) fn test(branch: LLVMValueRef) -> Option<PeriodAt> {
+    let (cmp, t, f) = ir::conditional_branch(branch)?;
+    let (rem, true_if_zero) = ir::zero_test(cmp)?;
+    let remainder = |v: LLVMValueRef| {
+        ir::is_instruction(v)
+            && matches!(
+                ir::opcode(v),
+                LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMURem | LLVMOpcode::LLVMSRem
+            )
+    };
+    if !remainder(rem) || !only_used_by(cmp, branch) || !only_used_by(rem, cmp) {
+        return None;
+    }
+    let (x, c) = (ir::operand(rem, 0), ir::const_int(ir::operand(rem, 1))?);
+    let (kind, modulus) = match ir::opcode(rem) {
+        // `c + 1` a power of 2 of at least 2.
+        LLVMOpcode::LLVMAnd if c > 0 && (c as u64).wrapping_add(1).is_power_of_two() => {
+            (PeriodKind::Mask, c as u64 + 1)
+        }
+        LLVMOpcode::LLVMURem if c >= 2 => (PeriodKind::URem, c as u64),
+        LLVMOpcode::LLVMSRem if c >= 2 => (PeriodKind::SRem, c as u64),
+        _ => return None,
+    };
+    // A modulus that fits the type's positive values, so that the lowering's arithmetic in
+    // that width holds it.
+    let width = ir::int_width(ir::type_of(x));
+    if !(2..=64).contains(&width) || (width < 64 && modulus >= 1 << (width - 1)) {
+        return None;
+    }
+    Some(PeriodAt {
+        branch,
+        cmp,
+        rem,
+        x,
+        modulus,
+        kind,
+        round_if_true: !true_if_zero,
+        off: if true_if_zero { t } else { f },
+    })
+}
+
+/// Whether `v`'s only user is `user`.
+fn only_used_by(v: LLVMValueRef, user: LLVMValueRef) -> bool {
+    let users = ir::users(v);
+    !users.is_empty() && users.iter().all(|&(u, _)| u == user)
+}
