@@ -10,7 +10,8 @@
 # hot edge, so that every transformation and legality check meets every loop and pair of
 # calls the files have; the output must pass `opt -passes=verify`. A file that clang cannot
 # compile on its own (a fragment another file includes) is skipped. Prints one line per
-# failure (CRASH: opt failed; VERIFY: the output is not valid IR) with the log kept under
+# failure (CRASH: opt failed; VERIFY: the output is not valid IR; PANIC: the pass met a bug
+# of its own and left the module as it was) with the log kept under
 # $target/stress-hot/, then the count. Exit status 0 only when nothing failed.
 #
 # Environment: CARGO_TARGET_DIR, SYSCLUSTER_PLUGIN (default the release build's plugin).
@@ -52,6 +53,12 @@ for f in "${files[@]}"; do
 		fi
 		if ! opt-19 -passes=verify -disable-output "$b.out.ll" 2>>"$b.log"; then
 			echo "VERIFY $f $level ($b.log)"
+			failed=$((failed + 1))
+			continue
+		fi
+		# A panic of the pass leaves the module as it was, with a warning: a bug all the same.
+		if grep -q 'internal error' "$b.log"; then
+			echo "PANIC $f $level ($b.log)"
 			failed=$((failed + 1))
 			continue
 		fi

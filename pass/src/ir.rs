@@ -183,9 +183,23 @@ pub fn num_operands(i: LLVMValueRef) -> u32 {
     unsafe { LLVMGetNumOperands(i) as u32 }
 }
 
+/// Operand `n` of the user `i`. An index past its operands (IR of a shape a caller did not
+/// expect) is a bug of the pass, not undefined behaviour: it panics, and the driver puts the
+/// module back as it was (`driver::put_back_after_panic`) instead of crashing the compiler.
 pub fn operand(i: LLVMValueRef, n: u32) -> LLVMValueRef {
-    // SAFETY: callers pass n < operand_count(i).
-    unsafe { LLVMGetOperand(i, n) }
+    // SAFETY: i is a live value; a user's operand list is read only below its length.
+    unsafe {
+        assert!(
+            !LLVMIsAUser(i).is_null(),
+            "operand {n} of a value that has no operands"
+        );
+        let count = LLVMGetNumOperands(i);
+        assert!(
+            (n as i32) < count,
+            "operand {n} of a value with {count} operands"
+        );
+        LLVMGetOperand(i, n)
+    }
 }
 
 pub fn is_call(i: LLVMValueRef) -> bool {

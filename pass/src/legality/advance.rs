@@ -1199,7 +1199,16 @@ pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Op
         };
         Some((ir::operand(x, 0), cast))
     };
-    let (a, b) = (ir::operand(inst, 0), ir::operand(inst, 1));
+    if !ir::is_instruction(inst) || ir::num_operands(inst) == 0 {
+        return None;
+    }
+    // A byte GEP, an add or a sub has two operands, a cast one (which `b` then repeats).
+    let a = ir::operand(inst, 0);
+    let b = if ir::num_operands(inst) >= 2 {
+        ir::operand(inst, 1)
+    } else {
+        a
+    };
     match ir::opcode(inst) {
         LLVMOpcode::LLVMGetElementPtr if ir::byte_gep(inst) && is_phi(b) && invariant(a) => {
             Some(plain(b, a, Derive::Gep))
@@ -1230,6 +1239,7 @@ pub(super) fn derivation_of(inst: LLVMValueRef, header: LLVMBasicBlockRef) -> Op
             if !ir::is_instruction(x)
                 || ir::parent_block(x) != header
                 || ir::users(x).len() != 1
+                || !matches!(ir::opcode(x), LLVMOpcode::LLVMAdd | LLVMOpcode::LLVMSub)
                 || !no_signed_wrap(x)
             {
                 return None;
@@ -1503,14 +1513,24 @@ fn counted_to(
 
 /// Whether the arithmetic instruction `inst` carries `nuw`.
 fn no_unsigned_wrap(inst: LLVMValueRef) -> bool {
-    // SAFETY: inst is a live `add` or `sub` instruction of the module being checked.
-    unsafe { llvm_sys::core::LLVMGetNUW(inst) != 0 }
+    // SAFETY: inst is a live instruction that takes wrap flags (checked first).
+    wraps_flagged(inst) && unsafe { llvm_sys::core::LLVMGetNUW(inst) != 0 }
+}
+
+/// Whether `inst` is an instruction that carries `nuw`/`nsw` flags (add, sub, mul, shl):
+/// asking another for them is undefined behaviour in LLVM's C API.
+fn wraps_flagged(inst: LLVMValueRef) -> bool {
+    ir::is_instruction(inst)
+        && matches!(
+            ir::opcode(inst),
+            LLVMOpcode::LLVMAdd | LLVMOpcode::LLVMSub | LLVMOpcode::LLVMMul | LLVMOpcode::LLVMShl
+        )
 }
 
 /// Whether the arithmetic instruction `inst` carries `nsw`.
 fn no_signed_wrap(inst: LLVMValueRef) -> bool {
-    // SAFETY: inst is a live `add` or `sub` instruction of the module being checked.
-    unsafe { llvm_sys::core::LLVMGetNSW(inst) != 0 }
+    // SAFETY: inst is a live instruction that takes wrap flags (checked first).
+    wraps_flagged(inst) && unsafe { llvm_sys::core::LLVMGetNSW(inst) != 0 }
 }
 
 /// `(v, until)` when `test` compares `v` with 0 and the loop goes on (to the body) exactly

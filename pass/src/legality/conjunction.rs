@@ -26,7 +26,13 @@ const DEPTH: u32 = 4;
 /// written as an instruction or as the `select` clang and InstCombine use to keep the second
 /// from being evaluated (`select a, b, false` for `and`, `select a, true, b` for `or`).
 pub(crate) fn logic_parts(v: LLVMValueRef, all: bool) -> Option<(LLVMValueRef, LLVMValueRef)> {
-    if !ir::is_instruction(v) || !is_bool(v) {
+    if !ir::is_instruction(v)
+        || !is_bool(v)
+        || !matches!(
+            ir::opcode(v),
+            LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMOr | LLVMOpcode::LLVMSelect
+        )
+    {
         return None;
     }
     let (x, y) = (ir::operand(v, 0), ir::operand(v, 1));

@@ -99,6 +99,7 @@ fn shape_at(ctx: &Context<'_>, call: LLVMValueRef) -> Option<Shape> {
     let term = ir::terminator(block)?;
     let (full, t, f) = ir::conditional_branch(term)?;
     if !ir::is_instruction(full)
+        || ir::icmp_predicate(full).is_none()
         || ir::parent_block(full) != block
         || ir::value_users(full).len() != 1
     {
