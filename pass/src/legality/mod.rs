@@ -184,6 +184,13 @@ impl<'a> Checker<'a> {
                 if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_clobber(c, load)) {
                     return Err(Refusal::new(load, Reason::ClobberedLoad { load, by }));
                 }
+                if let Some(writer) = self.async_writer(load) {
+                    let by = calls[i + 1];
+                    return Err(Refusal::new(
+                        load,
+                        Reason::LoadWrittenAsync { load, by, writer },
+                    ));
+                }
             }
             for &store in &gap.stores {
                 if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_see(c, store)) {
@@ -246,9 +253,21 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        // The new gap's stores now run after `b`: a function that may run at any time must
-        // not read what they write.
+        // The new gap's loads and stores now run after `b`: a function that may run at any
+        // time must not write what they read, nor read what they write.
         if let Some(gap) = gaps.last() {
+            for &load in &gap.loads {
+                if let Some(writer) = self.async_writer(load) {
+                    return Err(Refusal::new(
+                        load,
+                        Reason::LoadWrittenAsync {
+                            load,
+                            by: b,
+                            writer,
+                        },
+                    ));
+                }
+            }
             for &store in &gap.stores {
                 if let Some(reader) = self.async_reader(store) {
                     return Err(Refusal::new(
@@ -405,47 +424,30 @@ impl<'a> Checker<'a> {
 
     /// A function of the module that may run at any time (a signal handler, a thread, an
     /// `atexit` handler when one of them may call `exit`, or what they call) and may read or
-    /// write what the gap's `store` writes: a global variable it uses, or whose address goes
-    /// anywhere, or a local variable whose address escapes. In a multi-call the store runs
+    /// write what the gap's `store` writes (`async_user`). In a multi-call the store runs
     /// after the later calls, so such a function running meanwhile (a handler interrupting a
     /// blocked read) would see the value from before it.
     fn async_reader(&mut self, store: LLVMValueRef) -> Option<LLVMValueRef> {
-        let function = ir::block_function(ir::parent_block(store));
+        self.async_user_of(ir::operand(store, 1), store)
+    }
+
+    /// Such a function that may write what the gap's `load` reads: in a multi-call the load
+    /// runs after the later calls, so it would see what such a function running meanwhile
+    /// (a `SIGHUP` handler that reopens a log during a blocked read) wrote, which the
+    /// original, loading before those calls, did not.
+    fn async_writer(&mut self, load: LLVMValueRef) -> Option<LLVMValueRef> {
+        self.async_user_of(ir::operand(load, 0), load)
+    }
+
+    /// `async_user` with the module's asynchronous functions of `at`'s module, found once.
+    fn async_user_of(&mut self, ptr: LLVMValueRef, at: LLVMValueRef) -> Option<LLVMValueRef> {
+        let function = ir::block_function(ir::parent_block(at));
         let find = self.find_asynchronous;
         let asynchronous = self
             .asynchronous
             .get_or_insert_with(|| Rc::new(find(ir::module_of(function))))
             .clone();
-        let any = || asynchronous.keys().copied().min_by_key(|&f| ir::name(f));
-        if asynchronous.is_empty() {
-            return None;
-        }
-        let base = self.shim.underlying_object(ir::operand(store, 1));
-        if ir::is_alloca(base) {
-            return if address_escapes(base) { any() } else { None };
-        }
-        if ir::is_global_variable(base) {
-            // A global variable: the functions that use it, when only loads and stores do.
-            return match ir::global_address_users(base) {
-                Ok(users) => {
-                    let only_accessed = users.iter().all(|&(u, p)| match ir::opcode(u) {
-                        LLVMOpcode::LLVMLoad => true,
-                        LLVMOpcode::LLVMStore => ir::operand(u, 0) != p,
-                        _ => false,
-                    });
-                    if !only_accessed {
-                        return any();
-                    }
-                    users
-                        .iter()
-                        .map(|&(u, _)| ir::block_function(ir::parent_block(u)))
-                        .filter(|f| asynchronous.contains_key(f))
-                        .min_by_key(|&f| ir::name(f))
-                }
-                Err(_) => any(),
-            };
-        }
-        None
+        async_user(self.shim, &asynchronous, ptr)
     }
 
     /// Whether the call at `site` may read or write what `store` writes, or run a signal
@@ -476,6 +478,48 @@ fn stops(gaps: &[Rc<GapFacts>]) -> Vec<Stop> {
         .map(|g| g.stop)
         .chain(std::iter::once(Stop::Never))
         .collect()
+}
+
+/// A function of `asynchronous` (the module's functions that may run at any time, each with
+/// the one it was reached from: `globals::CallGraph::asynchronous`) that may read or write
+/// the memory `ptr` points into: a function that uses the global variable it is in (any of
+/// them when its address goes anywhere but loads and stores), or any of them for a local
+/// variable whose address escapes. `None` for other memory (the heap, an argument's), which
+/// the calls' memory model judges alone. The first by name, for a stable remark.
+pub(crate) fn async_user(
+    shim: &Shim,
+    asynchronous: &HashMap<LLVMValueRef, LLVMValueRef>,
+    ptr: LLVMValueRef,
+) -> Option<LLVMValueRef> {
+    let any = || asynchronous.keys().copied().min_by_key(|&f| ir::name(f));
+    if asynchronous.is_empty() {
+        return None;
+    }
+    let base = shim.underlying_object(ptr);
+    if ir::is_alloca(base) {
+        return if address_escapes(base) { any() } else { None };
+    }
+    if ir::is_global_variable(base) {
+        return match ir::global_address_users(base) {
+            Ok(users) => {
+                let only_accessed = users.iter().all(|&(u, p)| match ir::opcode(u) {
+                    LLVMOpcode::LLVMLoad => true,
+                    LLVMOpcode::LLVMStore => ir::operand(u, 0) != p,
+                    _ => false,
+                });
+                if !only_accessed {
+                    return any();
+                }
+                users
+                    .iter()
+                    .map(|&(u, _)| ir::block_function(ir::parent_block(u)))
+                    .filter(|f| asynchronous.contains_key(f))
+                    .min_by_key(|&f| ir::name(f))
+            }
+            Err(_) => any(),
+        };
+    }
+    None
 }
 
 /// Whether the address of the local variable `alloca` goes anywhere another piece of code

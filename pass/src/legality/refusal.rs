@@ -92,6 +92,11 @@ pub enum Reason {
         by: usize,
         reader: LLVMValueRef,
     },
+    LoadWrittenAsync {
+        load: LLVMValueRef,
+        by: usize,
+        writer: LLVMValueRef,
+    },
     SigactionNotFirst {
         site: usize,
     },
@@ -271,6 +276,7 @@ impl Reason {
             | StoreMayFault { .. }
             | StoreSeen { .. }
             | StoreSeenAsync { .. }
+            | LoadWrittenAsync { .. }
             | SigactionNotFirst { .. } => Condition::Safety,
             BothWays { .. }
             | ExitRejoins { .. }
@@ -403,6 +409,12 @@ impl Refusal {
                 "'{}' writes memory that '{}', which may run at any time (a signal handler, a thread, or a function they call), reads or writes; in a multi-call it would see the value from before the store until {} and the calls before it return",
                 ir::describe(*store),
                 ir::name(*reader),
+                label(*by)
+            ),
+            LoadWrittenAsync { load, by, writer } => format!(
+                "'{}' reads memory that '{}', which may run at any time (a signal handler, a thread, or a function they call), reads or writes; in a multi-call it would run after {} returns and see what such a function wrote meanwhile",
+                ir::describe(*load),
+                ir::name(*writer),
                 label(*by)
             ),
             StoreSeen { store, by } if super::facts::runs_handlers(&sites[*by]) => format!(

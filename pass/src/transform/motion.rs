@@ -88,6 +88,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         reach: Reach::default(),
         loops: super::LoopIndex::new(ctx.shim),
         remarks: Vec::new(),
+        asynchronous: std::cell::OnceCell::new(),
     };
     for p in pairs {
         m.succ.entry(p.a).or_default().push((p.b, p.weight));
@@ -148,6 +149,10 @@ enum Stuck {
     Kind(Unsafe),
     /// The instruction `by` (a call of the region or code between) may write what the load reads.
     Written { by: LLVMValueRef },
+    /// `writer`, which may run at any time (a signal handler), may write what the load
+    /// reads: while the call `by` runs (a handler interrupting it), so the load cannot
+    /// pass it.
+    WrittenAsync { by: usize, writer: LLVMValueRef },
     /// The system call at `by` sets `errno` when it fails, and the load may read `errno`.
     Errno { by: usize },
     /// The load may fault at the first call: its pointer is not known to be dereferenceable there.
@@ -229,6 +234,9 @@ struct Motion<'a> {
     /// The functions' loops as they stand, found once until a move changes the function.
     loops: super::LoopIndex<'a>,
     remarks: Vec<Remark>,
+    /// The module's functions that may run at any time (`globals::CallGraph::asynchronous`),
+    /// found when a load first asks to pass a call.
+    asynchronous: std::cell::OnceCell<HashMap<LLVMValueRef, LLVMValueRef>>,
 }
 
 /// What blocks a gap, as found in its steps.
@@ -657,12 +665,27 @@ impl<'a> Motion<'a> {
             if writes {
                 return Err(Stuck::Written { by: i });
             }
+            // A call may also run a handler that writes it.
+            if let Some(&s) = self.by_call.get(&i) {
+                if let Some(writer) = self.async_writer(load) {
+                    return Err(Stuck::WrittenAsync { by: s, writer });
+                }
+            }
         }
         let at_call = self.sites[at].call;
         if !self.shim.safe_to_load_at(load, at_call) && !self.argv_element(load, at_call) {
             return Err(Stuck::MayFault { at });
         }
         Ok(())
+    }
+
+    /// A function that may run at any time and may write what `load` reads
+    /// (`legality::async_user`).
+    fn async_writer(&self, load: LLVMValueRef) -> Option<LLVMValueRef> {
+        let asynchronous = self.asynchronous.get_or_init(|| {
+            super::asynchronous_functions(ir::module_of(ir::block_function(ir::parent_block(load))))
+        });
+        crate::legality::async_user(self.shim, asynchronous, ir::operand(load, 0))
     }
 
     /// Instructions of one straight path (each block entered from the one before) in the
@@ -797,6 +820,11 @@ impl<'a> Motion<'a> {
             Stuck::Kind(Unsafe::SideEffects | Unsafe::Lifetime) => {
                 "it writes memory or has other side effects".into()
             }
+            Stuck::WrittenAsync { by, writer } => format!(
+                "'{}', which may run at any time (a signal handler, a thread, or a function they call), may write the memory it reads while {} runs",
+                ir::name(*writer),
+                label(*by)
+            ),
             Stuck::Written { by } => match self.by_call.get(by) {
                 Some(&s) => format!("{} may write the memory it reads", label(s)),
                 None => format!("'{}' may write the memory it reads", ir::describe(*by)),
