@@ -34,7 +34,7 @@ static void reopen(int sig)
 }
 
 // REMARK-DAG: remark: {{.*}}gap-loads-handler.c:[[#@LINE+8]]:{{[0-9]+}}: could not move '{{.*}} = load i32, ptr @logfd{{.*}}' out of the gap between 'read' at {{.*}} and 'write' at {{.*}}: 'reopen', which may run at any time (a signal handler, a thread, or a function they call), may write the memory it reads while 'read' at {{.*}} runs
-// REMARK-DAG: remark: {{.*}}gap-loads-handler.c:[[#@LINE+7]]:{{[0-9]+}}: not clustered: read -> write (weight {{[0-9]+}}) breaks safety: '{{.*}} = load i32, ptr @logfd{{.*}}' reads memory that 'reopen', which may run at any time (a signal handler, a thread, or a function they call), reads or writes; in a multi-call it would run after 'write' at {{.*}} returns and see what such a function wrote meanwhile
+// REMARK-DAG: remark: {{.*}}gap-loads-handler.c:[[#@LINE+7]]:{{[0-9]+}}: not clustered: read -> write (weight {{[0-9]+}}) breaks safety: '{{.*}} = load i32, ptr @logfd{{.*}}' reads memory that 'reopen', which may run at any time (a signal handler, a thread, or a function they call), may write; in a multi-call it would run after 'write' at {{.*}} returns and see what such a function wrote meanwhile
 __attribute__((noinline)) static int to_log(int in)
 {
 	ssize_t n = read(in, buf, sizeof buf);

@@ -428,7 +428,7 @@ impl<'a> Checker<'a> {
     /// after the later calls, so such a function running meanwhile (a handler interrupting a
     /// blocked read) would see the value from before it.
     fn async_reader(&mut self, store: LLVMValueRef) -> Option<LLVMValueRef> {
-        self.async_user_of(ir::operand(store, 1), store)
+        self.async_user_of(ir::operand(store, 1), store, false)
     }
 
     /// Such a function that may write what the gap's `load` reads: in a multi-call the load
@@ -436,18 +436,23 @@ impl<'a> Checker<'a> {
     /// (a `SIGHUP` handler that reopens a log during a blocked read) wrote, which the
     /// original, loading before those calls, did not.
     fn async_writer(&mut self, load: LLVMValueRef) -> Option<LLVMValueRef> {
-        self.async_user_of(ir::operand(load, 0), load)
+        self.async_user_of(ir::operand(load, 0), load, true)
     }
 
     /// `async_user` with the module's asynchronous functions of `at`'s module, found once.
-    fn async_user_of(&mut self, ptr: LLVMValueRef, at: LLVMValueRef) -> Option<LLVMValueRef> {
+    fn async_user_of(
+        &mut self,
+        ptr: LLVMValueRef,
+        at: LLVMValueRef,
+        writers: bool,
+    ) -> Option<LLVMValueRef> {
         let function = ir::block_function(ir::parent_block(at));
         let find = self.find_asynchronous;
         let asynchronous = self
             .asynchronous
             .get_or_insert_with(|| Rc::new(find(ir::module_of(function))))
             .clone();
-        async_user(self.shim, &asynchronous, ptr)
+        async_user(self.shim, &asynchronous, ptr, writers)
     }
 
     /// Whether the call at `site` may read or write what `store` writes, or run a signal
@@ -484,12 +489,15 @@ fn stops(gaps: &[Rc<GapFacts>]) -> Vec<Stop> {
 /// the one it was reached from: `globals::CallGraph::asynchronous`) that may read or write
 /// the memory `ptr` points into: a function that uses the global variable it is in (any of
 /// them when its address goes anywhere but loads and stores), or any of them for a local
-/// variable whose address escapes. `None` for other memory (the heap, an argument's), which
-/// the calls' memory model judges alone. The first by name, for a stable remark.
+/// variable whose address escapes; with `writers`, only a function that stores to the global
+/// variable (what one only reads cannot change under a load). `None` for other memory (the
+/// heap, an argument's), which the calls' memory model judges alone. The first by name, for a
+/// stable remark.
 pub(crate) fn async_user(
     shim: &Shim,
     asynchronous: &HashMap<LLVMValueRef, LLVMValueRef>,
     ptr: LLVMValueRef,
+    writers: bool,
 ) -> Option<LLVMValueRef> {
     let any = || asynchronous.keys().copied().min_by_key(|&f| ir::name(f));
     if asynchronous.is_empty() {
@@ -512,6 +520,7 @@ pub(crate) fn async_user(
                 }
                 users
                     .iter()
+                    .filter(|&&(u, _)| !writers || ir::opcode(u) == LLVMOpcode::LLVMStore)
                     .map(|&(u, _)| ir::block_function(ir::parent_block(u)))
                     .filter(|f| asynchronous.contains_key(f))
                     .min_by_key(|&f| ir::name(f))
@@ -524,8 +533,9 @@ pub(crate) fn async_user(
 
 /// Whether the address of the local variable `alloca` goes anywhere another piece of code
 /// could find it: every use of a pointer into it (through address computations, casts and
-/// merges) is a load, a store to it, a comparison, a lifetime marker, or an argument of a
-/// call whose parameter is `nocapture`, else it escapes.
+/// merges) is a load, a store to it, a comparison, a lifetime marker, an argument of a system
+/// call's libc wrapper, or an argument of a call whose parameter is `nocapture`, else it
+/// escapes.
 fn address_escapes(alloca: LLVMValueRef) -> bool {
     let mut todo = vec![alloca];
     let mut seen = HashSet::new();
@@ -546,8 +556,13 @@ fn address_escapes(alloca: LLVMValueRef) -> bool {
                 LLVMOpcode::LLVMLoad | LLVMOpcode::LLVMICmp => {}
                 LLVMOpcode::LLVMStore if ir::operand(u, 0) != v => {}
                 LLVMOpcode::LLVMCall => {
-                    let lifetime = ir::called_function(u)
-                        .is_some_and(|f| ir::name(f).starts_with("llvm.lifetime."));
+                    // A lifetime marker, or a system call's libc wrapper: the kernel copies
+                    // what it needs, and no code of the program finds the address through it.
+                    let lifetime = ir::called_function(u).is_some_and(|f| {
+                        let name = ir::name(f);
+                        name.starts_with("llvm.lifetime.")
+                            || syscluster_profile::catalogue::wrapper(&name).is_some()
+                    });
                     let kept = ir::callee_operand(u) == v
                         || ir::call_args(u).iter().enumerate().any(|(k, &a)| {
                             a == v

@@ -412,7 +412,7 @@ impl Refusal {
                 label(*by)
             ),
             LoadWrittenAsync { load, by, writer } => format!(
-                "'{}' reads memory that '{}', which may run at any time (a signal handler, a thread, or a function they call), reads or writes; in a multi-call it would run after {} returns and see what such a function wrote meanwhile",
+                "'{}' reads memory that '{}', which may run at any time (a signal handler, a thread, or a function they call), may write; in a multi-call it would run after {} returns and see what such a function wrote meanwhile",
                 ir::describe(*load),
                 ir::name(*writer),
                 label(*by)

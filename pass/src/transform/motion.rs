@@ -685,7 +685,7 @@ impl<'a> Motion<'a> {
         let asynchronous = self.asynchronous.get_or_init(|| {
             super::asynchronous_functions(ir::module_of(ir::block_function(ir::parent_block(load))))
         });
-        crate::legality::async_user(self.shim, asynchronous, ir::operand(load, 0))
+        crate::legality::async_user(self.shim, asynchronous, ir::operand(load, 0), true)
     }
 
     /// Instructions of one straight path (each block entered from the one before) in the
