@@ -6,7 +6,7 @@
 ; RUN: FileCheck %s < %t.ll
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 
-; REMARK: remark: <unknown>:0:0: could not move '%out.name = load ptr, ptr %p2, align 8' out of the gap between 'open' at main (no debug location) and 'creat' at main (no debug location): its pointer is not known to be dereferenceable before 'open' at main (no debug location): moved there it could fault where the original does not
+; REMARK: remark: <unknown>:0:0: could not move '%out.name = load ptr, ptr %p2, align 8' out of the gap between 'open' at main (no debug location) and 'creat' at main (no debug location): it reads memory that may be shared with another process
 
 ; CHECK-LABEL: define i32 @main(
 ; CHECK-NOT: multicall

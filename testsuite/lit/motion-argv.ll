@@ -1,7 +1,8 @@
 ; Code motion of argv[2] (transform/motion.rs): in main, with argc == 3 known, argv[0..3] are
 ; readable (C11 5.1.2.2.1), so the load of argv[2] between open and creat rises above the
 ; open and the pair clusters, as in copy.c. The same code in another function keeps the load
-; where it is: nothing says the pointer is dereferenceable before the open.
+; where it is: nothing says the pointer is dereferenceable before the open, and an argument's
+; memory may be shared with another process (facts::may_be_shared).
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/open-creat.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -12,7 +13,7 @@
 
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%out.name = load ptr, ptr %p2, align 8' with the 1 instruction of its address above 'open' at main (no debug location), out of the gap between 'open' at main (no debug location) and 'creat' at main (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: open -> creat (stop: result < 0, never; 0 result references)
-; REMARK-DAG: remark: <unknown>:0:0: could not move '%out.name = load ptr, ptr %p2, align 8' out of the gap between 'open' at notmain (no debug location) and 'creat' at notmain (no debug location): its pointer is not known to be dereferenceable before 'open' at notmain (no debug location): moved there it could fault where the original does not
+; REMARK-DAG: remark: <unknown>:0:0: could not move '%out.name = load ptr, ptr %p2, align 8' out of the gap between 'open' at notmain (no debug location) and 'creat' at notmain (no debug location): it reads memory that may be shared with another process
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: open -> creat (weight 1) breaks safety: '%out.name = load ptr, ptr %p2, align 8' between 'open' at notmain (no debug location) and 'creat' at notmain (no debug location) may trap, so it must run before the later calls
 
 ; Before: %p2 and %out.name are computed after the open. After: before the batch.

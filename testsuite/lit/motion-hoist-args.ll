@@ -23,7 +23,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: setsockopt -> bind (stop: never, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%fd = load i32, ptr @conn_fd, align 4' above 'write' at global_fd (no debug location), out of the gap between 'write' at global_fd (no debug location) and 'read' at global_fd (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> read (stop: never, never; 0 result references)
-; REMARK-DAG: remark: <unknown>:0:0: moved '%len = select i1 %v6, i32 28, i32 16' (argument 2 of 'bind' at rest_in_refused (no debug location)) with the 2 instructions it is computed from above 'setsockopt' at rest_in_refused (no debug location), out of the gap between 'setsockopt' at rest_in_refused (no debug location) and 'bind' at rest_in_refused (no debug location)
+; REMARK-DAG: remark: <unknown>:0:0: moved '%len = select i1 %v6, i32 28, i32 16' (argument 2 of 'bind' at rest_in_refused (no debug location)) with the 2 instructions it is computed from above 'fcntl' at rest_in_refused (no debug location), out of the gap between 'setsockopt' at rest_in_refused (no debug location) and 'bind' at rest_in_refused (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%fd = load i32, ptr @conn_fd, align 4' above 'select' at select_conn (no debug location), out of the gap between 'select' at select_conn (no debug location) and 'read' at select_conn (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: select -> read (stop: result < 0, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'write' at div_len (no debug location) and 'write' at div_len (no debug location), which keeps '%len = udiv i64 %n, %k' (argument 2 of 'write' at div_len (no debug location)): it may trap: above the first call it could fault where the original does not, or before a system call's effects instead of after them
@@ -90,19 +90,22 @@ define i64 @global_fd(ptr %buf, ptr %msg) {
   ret i64 %n
 }
 
-; mini-httpd's setsockopt -> bind: the family is loaded through a pointer that fcntl (whose
-; effects the catalogue does not model) may write, so the length rises only above setsockopt,
-; into the gap of fcntl -> setsockopt, as heavy but refused anyway for its store. The load may
-; read errno, which setsockopt sets when it fails: it passes setsockopt because it comes after
-; the branch that goes on only when setsockopt succeeded.
+; mini-httpd's setsockopt -> bind: the family is loaded from a local address (main's, once
+; inlined). fcntl(F_SETFD) and setsockopt write no memory the load reads (the catalogue's
+; effects: F_SETFD none, setsockopt only reads its option), so the length rises above both,
+; to before the fcntl; fcntl -> setsockopt stays refused for its store. The load may read
+; errno only were it not a local's.
 ; CHECK-LABEL: define i32 @rest_in_refused(
-; CHECK: store i32 1, ptr %one
+; CHECK: call void @fill_address(ptr %sa)
 ; CHECK-NEXT: %fam = load i16, ptr %sa, align 2
 ; CHECK-NEXT: %v6 = icmp eq i16 %fam, 10
 ; CHECK-NEXT: %len = select i1 %v6, i32 28, i32 16
+; CHECK-NEXT: call i32 (i32, i32, ...) @fcntl(
 ; CHECK: call i64 @multicall(
-define i32 @rest_in_refused(i32 %s, ptr %addr, ptr align 8 dereferenceable(16) %sa) {
+define i32 @rest_in_refused(i32 %s, ptr %addr) {
   %one = alloca i32, align 4
+  %sa = alloca [16 x i8], align 8
+  call void @fill_address(ptr %sa)
   %f = call i32 (i32, i32, ...) @fcntl(i32 %s, i32 2, i32 1)
   store i32 1, ptr %one, align 4
   %r1 = call i32 @setsockopt(i32 %s, i32 1, i32 2, ptr %one, i32 4)
@@ -213,3 +216,4 @@ declare i64 @lseek(i32, i64, i32)
 declare i32 @select(i32, ptr, ptr, ptr, ptr)
 declare i32 @fcntl(i32, i32, ...)
 declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
+declare void @fill_address(ptr)

@@ -661,6 +661,27 @@ fn is_errno_location(ptr: LLVMValueRef) -> bool {
 pub(crate) fn site_may_write(shim: &Shim, site: &Site, load: LLVMValueRef) -> bool {
     let from_errno =
         ir::opcode(load) == LLVMOpcode::LLVMLoad && is_errno_location(ir::operand(load, 0));
+    // Memory that may be shared with another process changes under any call: a file's
+    // `MAP_SHARED` mapping with the file (`pwrite`, `ftruncate`), shared memory with what
+    // another process stores while the call blocks.
+    if ir::opcode(load) == LLVMOpcode::LLVMLoad
+        && !from_errno
+        && may_be_shared(shim, ir::operand(load, 0))
+    {
+        return true;
+    }
+    site_writes_modelled(shim, site, load, from_errno)
+}
+
+/// Whether the call at `site` may write what `load` reads by the calls' memory model alone
+/// (what its arguments point to, or LLVM's answer for an unmodelled call), shared memory left
+/// aside; `from_errno` when the load reads errno.
+pub(crate) fn site_writes_modelled(
+    shim: &Shim,
+    site: &Site,
+    load: LLVMValueRef,
+    from_errno: bool,
+) -> bool {
     match effects(site) {
         Effects::Known { writes } => writes.iter().any(|e| {
             !argv_and_own(shim, load, e.ptr)
@@ -669,6 +690,23 @@ pub(crate) fn site_may_write(shim: &Shim, site: &Site, load: LLVMValueRef) -> bo
         }),
         Effects::Unknown => shim.call_may_clobber_load(site.call, load),
     }
+}
+
+/// Whether `ptr` may point into memory another process shares (`mmap` with `MAP_SHARED`,
+/// `shmat`): anything but the program's own stack (an `alloca`), its global variables,
+/// `main`'s argument vector, errno and what an allocator returned (a call whose result is
+/// `noalias`: `malloc`, `calloc`, `realloc`, `strdup`; private memory, which only a thread
+/// could change, and a thread's unsynchronised store is a data race).
+pub(crate) fn may_be_shared(shim: &Shim, ptr: LLVMValueRef) -> bool {
+    let base = shim.underlying_object(ptr);
+    let allocated = ir::is_instruction(base)
+        && ir::is_call(base)
+        && ir::call_has_attribute(base, ir::AttrAt::Return, "noalias");
+    !(ir::is_alloca(base)
+        || ir::is_global_variable(base)
+        || main_argv(base).is_some()
+        || is_errno_location(base)
+        || allocated)
 }
 
 /// Whether `load` reads `main`'s argument vector and `ptr` points into an object of the

@@ -182,6 +182,9 @@ impl<'a> Checker<'a> {
         for (i, gap) in gaps.iter().enumerate() {
             for &load in &gap.loads {
                 if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_clobber(c, load)) {
+                    if !self.modelled_clobber(by, load) {
+                        return Err(Refusal::new(load, Reason::SharedLoad { load, by }));
+                    }
                     return Err(Refusal::new(load, Reason::ClobberedLoad { load, by }));
                 }
                 if let Some(writer) = self.async_writer(load) {
@@ -244,6 +247,9 @@ impl<'a> Checker<'a> {
         for gap in &gaps {
             for &load in &gap.loads {
                 if self.may_clobber(b, load) {
+                    if !self.modelled_clobber(b, load) {
+                        return Err(Refusal::new(load, Reason::SharedLoad { load, by: b }));
+                    }
                     return Err(Refusal::new(load, Reason::ClobberedLoad { load, by: b }));
                 }
             }
@@ -453,6 +459,13 @@ impl<'a> Checker<'a> {
             .get_or_insert_with(|| Rc::new(find(ir::module_of(function))))
             .clone();
         async_user(self.shim, &asynchronous, ptr, writers)
+    }
+
+    /// Whether the call at `site` may write what `load` reads by the calls' memory model
+    /// alone, shared memory left aside (`facts::site_writes_modelled`): which of the two
+    /// reasons a refusal names.
+    fn modelled_clobber(&self, site: usize, load: LLVMValueRef) -> bool {
+        facts::site_writes_modelled(self.shim, &self.sites[site], load, false)
     }
 
     /// Whether the call at `site` may read or write what `store` writes, or run a signal

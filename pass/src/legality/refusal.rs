@@ -97,6 +97,10 @@ pub enum Reason {
         by: usize,
         writer: LLVMValueRef,
     },
+    SharedLoad {
+        load: LLVMValueRef,
+        by: usize,
+    },
     SigactionNotFirst {
         site: usize,
     },
@@ -277,6 +281,7 @@ impl Reason {
             | StoreSeen { .. }
             | StoreSeenAsync { .. }
             | LoadWrittenAsync { .. }
+            | SharedLoad { .. }
             | SigactionNotFirst { .. } => Condition::Safety,
             BothWays { .. }
             | ExitRejoins { .. }
@@ -409,6 +414,11 @@ impl Refusal {
                 "'{}' writes memory that '{}', which may run at any time (a signal handler, a thread, or a function they call), reads or writes; in a multi-call it would see the value from before the store until {} and the calls before it return",
                 ir::describe(*store),
                 ir::name(*reader),
+                label(*by)
+            ),
+            SharedLoad { load, by } => format!(
+                "'{}' reads memory that may be shared with another process (not a local or global variable, nor what an allocator returned: a MAP_SHARED mapping changes with its file and with what others store); in a multi-call it would run after {} returns and could see it changed meanwhile",
+                ir::describe(*load),
                 label(*by)
             ),
             LoadWrittenAsync { load, by, writer } => format!(

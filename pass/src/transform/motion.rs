@@ -153,6 +153,9 @@ enum Stuck {
     /// reads: while the call `by` runs (a handler interrupting it), so the load cannot
     /// pass it.
     WrittenAsync { by: usize, writer: LLVMValueRef },
+    /// Its memory may be shared with another process (`facts::may_be_shared`): it may change
+    /// while the call `by` runs.
+    Shared { by: usize },
     /// The system call at `by` sets `errno` when it fails, and the load may read `errno`.
     Errno { by: usize },
     /// The load may fault at the first call: its pointer is not known to be dereferenceable there.
@@ -663,6 +666,14 @@ impl<'a> Motion<'a> {
                 None => self.shim.inst_may_write_load(i, load),
             };
             if writes {
+                // Only because the memory may be shared: say so.
+                if let Some(&s) = self.by_call.get(&i) {
+                    if facts::may_be_shared(self.shim, ir::operand(load, 0))
+                        && !facts::site_writes_modelled(self.shim, &self.sites[s], load, false)
+                    {
+                        return Err(Stuck::Shared { by: s });
+                    }
+                }
                 return Err(Stuck::Written { by: i });
             }
             // A call may also run a handler that writes it.
@@ -820,6 +831,10 @@ impl<'a> Motion<'a> {
             Stuck::Kind(Unsafe::SideEffects | Unsafe::Lifetime) => {
                 "it writes memory or has other side effects".into()
             }
+            Stuck::Shared { by } => format!(
+                "it reads memory that may be shared with another process (not a local or global variable, nor what an allocator returned: a MAP_SHARED mapping changes with its file and with what others store), which may change while {} runs",
+                label(*by)
+            ),
             Stuck::WrittenAsync { by, writer } => format!(
                 "'{}', which may run at any time (a signal handler, a thread, or a function they call), may write the memory it reads while {} runs",
                 ir::name(*writer),
