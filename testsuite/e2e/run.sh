@@ -36,7 +36,8 @@
 # main's that the copy helper updates through a pointer, kept in registers too,
 # periodcopy.c, a copy that reports every 100 blocks, each looped batch bounded to the next
 # report, periodcopysig.c, the same with copysig.c's signals, logreopen.c, a copy to a log
-# whose descriptor a signal handler replaces while a read waits, fullcat.c, a cat over safe_read and full_write
+# whose descriptor a signal handler replaces while a read waits, mapcount.c, a copy that
+# keeps its count in a file it reads through a MAP_SHARED mapping, fullcat.c, a cat over safe_read and full_write
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
 # as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
 # pipe with Stevens' readn and writen under signals without SA_RESTART, eintrall.c, the
@@ -135,7 +136,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -203,7 +204,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -235,10 +236,11 @@ self_test() {
 		# and flags, intblock, stevens, eintrall and records (whose first write after its read is a header) make
 		# none either, nor does zfill (its writes follow the fill's last read, of 0 bytes at the end),
 		# nor readfull and readfullcount (a write follows a block filled by several reads when one
-		# comes short), nor halves (its writes are half a block each);
+		# comes short), nor halves (its writes are half a block each), nor mapcount (the write
+		# after its read is the log's dots);
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && [ "$p" != halves ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && [ "$p" != halves ] && [ "$p" != mapcount ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
