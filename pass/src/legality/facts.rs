@@ -656,32 +656,33 @@ fn is_errno_location(ptr: LLVMValueRef) -> bool {
     ir::is_call(ptr) && ir::called_function(ptr).is_some_and(|f| ir::name(f) == "__errno_location")
 }
 
-/// Whether the system call at `site` may write the memory `load` reads, `errno` left aside.
-/// A load of errno itself reads none of the program's own objects a call writes.
+/// Whether the system call at `site` may write the memory `load` reads, `errno` left aside:
+/// by the calls' memory model, or because that memory may be shared with another process. A
+/// load of errno itself reads none of the program's own objects a call writes.
 pub(crate) fn site_may_write(shim: &Shim, site: &Site, load: LLVMValueRef) -> bool {
-    let from_errno =
-        ir::opcode(load) == LLVMOpcode::LLVMLoad && is_errno_location(ir::operand(load, 0));
-    // Memory that may be shared with another process changes under any call: a file's
-    // `MAP_SHARED` mapping with the file (`pwrite`, `ftruncate`), shared memory with what
-    // another process stores while the call blocks.
-    if ir::opcode(load) == LLVMOpcode::LLVMLoad
-        && !from_errno
-        && may_be_shared(shim, ir::operand(load, 0))
-    {
-        return true;
-    }
-    site_writes_modelled(shim, site, load, from_errno)
+    reads_shared(shim, load) || site_writes_modelled(shim, site, load)
+}
+
+/// Whether the call at `site` may write what `load` reads only because that memory may be
+/// shared with another process (`site_may_write` without the calls' memory model): which of
+/// the two reasons a refusal names.
+pub(crate) fn written_if_shared(shim: &Shim, site: &Site, load: LLVMValueRef) -> bool {
+    reads_shared(shim, load) && !site_writes_modelled(shim, site, load)
+}
+
+/// Whether `load` is a load of memory that may be shared with another process, which changes
+/// under any call: a file's `MAP_SHARED` mapping with the file (`pwrite`, `ftruncate`),
+/// shared memory with what another process stores while the call blocks.
+fn reads_shared(shim: &Shim, load: LLVMValueRef) -> bool {
+    ir::opcode(load) == LLVMOpcode::LLVMLoad && may_be_shared(shim, ir::operand(load, 0))
 }
 
 /// Whether the call at `site` may write what `load` reads by the calls' memory model alone
 /// (what its arguments point to, or LLVM's answer for an unmodelled call), shared memory left
-/// aside; `from_errno` when the load reads errno.
-pub(crate) fn site_writes_modelled(
-    shim: &Shim,
-    site: &Site,
-    load: LLVMValueRef,
-    from_errno: bool,
-) -> bool {
+/// aside.
+fn site_writes_modelled(shim: &Shim, site: &Site, load: LLVMValueRef) -> bool {
+    let from_errno =
+        ir::opcode(load) == LLVMOpcode::LLVMLoad && is_errno_location(ir::operand(load, 0));
     match effects(site) {
         Effects::Known { writes } => writes.iter().any(|e| {
             !argv_and_own(shim, load, e.ptr)
@@ -697,7 +698,7 @@ pub(crate) fn site_writes_modelled(
 /// `main`'s argument vector, errno and what an allocator returned (a call whose result is
 /// `noalias`: `malloc`, `calloc`, `realloc`, `strdup`; private memory, which only a thread
 /// could change, and a thread's unsynchronised store is a data race).
-pub(crate) fn may_be_shared(shim: &Shim, ptr: LLVMValueRef) -> bool {
+fn may_be_shared(shim: &Shim, ptr: LLVMValueRef) -> bool {
     let base = shim.underlying_object(ptr);
     let allocated = ir::is_instruction(base)
         && ir::is_call(base)

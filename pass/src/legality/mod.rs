@@ -182,10 +182,7 @@ impl<'a> Checker<'a> {
         for (i, gap) in gaps.iter().enumerate() {
             for &load in &gap.loads {
                 if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_clobber(c, load)) {
-                    if !self.modelled_clobber(by, load) {
-                        return Err(Refusal::new(load, Reason::SharedLoad { load, by }));
-                    }
-                    return Err(Refusal::new(load, Reason::ClobberedLoad { load, by }));
+                    return Err(self.clobbered(load, by));
                 }
                 if let Some(writer) = self.async_writer(load) {
                     let by = calls[i + 1];
@@ -247,10 +244,7 @@ impl<'a> Checker<'a> {
         for gap in &gaps {
             for &load in &gap.loads {
                 if self.may_clobber(b, load) {
-                    if !self.modelled_clobber(b, load) {
-                        return Err(Refusal::new(load, Reason::SharedLoad { load, by: b }));
-                    }
-                    return Err(Refusal::new(load, Reason::ClobberedLoad { load, by: b }));
+                    return Err(self.clobbered(load, b));
                 }
             }
             for &store in &gap.stores {
@@ -461,11 +455,14 @@ impl<'a> Checker<'a> {
         async_user(self.shim, &asynchronous, ptr, writers)
     }
 
-    /// Whether the call at `site` may write what `load` reads by the calls' memory model
-    /// alone, shared memory left aside (`facts::site_writes_modelled`): which of the two
-    /// reasons a refusal names.
-    fn modelled_clobber(&self, site: usize, load: LLVMValueRef) -> bool {
-        facts::site_writes_modelled(self.shim, &self.sites[site], load, false)
+    /// The refusal of a gap's `load` that the later call at `by` may write (`may_clobber`):
+    /// `SharedLoad` when only because its memory may be shared with another process.
+    fn clobbered(&self, load: LLVMValueRef, by: usize) -> Refusal {
+        if facts::written_if_shared(self.shim, &self.sites[by], load) {
+            Refusal::new(load, Reason::SharedLoad { load, by })
+        } else {
+            Refusal::new(load, Reason::ClobberedLoad { load, by })
+        }
     }
 
     /// Whether the call at `site` may read or write what `store` writes, or run a signal

@@ -153,7 +153,7 @@ enum Stuck {
     /// reads: while the call `by` runs (a handler interrupting it), so the load cannot
     /// pass it.
     WrittenAsync { by: usize, writer: LLVMValueRef },
-    /// Its memory may be shared with another process (`facts::may_be_shared`): it may change
+    /// Its memory may be shared with another process (`facts::written_if_shared`): it may change
     /// while the call `by` runs.
     Shared { by: usize },
     /// The system call at `by` sets `errno` when it fails, and the load may read `errno`.
@@ -668,9 +668,7 @@ impl<'a> Motion<'a> {
             if writes {
                 // Only because the memory may be shared: say so.
                 if let Some(&s) = self.by_call.get(&i) {
-                    if facts::may_be_shared(self.shim, ir::operand(load, 0))
-                        && !facts::site_writes_modelled(self.shim, &self.sites[s], load, false)
-                    {
+                    if facts::written_if_shared(self.shim, &self.sites[s], load) {
                         return Err(Stuck::Shared { by: s });
                     }
                 }
