@@ -42,7 +42,7 @@ use crate::{copy, direct, uring};
 use std::cell::Cell;
 use std::ffi::CStr;
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{compiler_fence, AtomicBool, Ordering};
 use std::sync::OnceLock;
 use thiserror::Error;
 
@@ -175,42 +175,69 @@ thread_local! {
 /// sleeps a millisecond between looks instead.
 const YIELD_ROUNDS: u32 = 1000;
 
-/// Whether this thread has a set-up under way (or cannot tell, while it exits).
-fn setting_up_here() -> bool {
-    SETTING_UP_HERE.try_with(Cell::get).unwrap_or(true)
-}
-
-/// Runs `set_up` marked as this thread's set-up (the device's open may run inside the
-/// selection's: the mark is put back as it was).
-fn marked<T>(set_up: impl FnOnce() -> T) -> T {
+/// Marks this thread's set-up begun and returns the mark as it was (`true` when the thread
+/// cannot tell, while it exits: it then never waits). The signal fence keeps the mark's
+/// store before whatever follows, the shared flag's swap included, as a handler on this
+/// thread sees them: a handler that finds the flag taken must find the mark too.
+fn mark_here() -> bool {
     let before = SETTING_UP_HERE
         .try_with(|h| h.replace(true))
-        .unwrap_or(false);
-    let value = set_up();
+        .unwrap_or(true);
+    compiler_fence(Ordering::SeqCst);
+    before
+}
+
+/// Puts this thread's mark back as [`mark_here`] found it, after everything before it.
+fn unmark_here(before: bool) {
+    compiler_fence(Ordering::SeqCst);
     let _ = SETTING_UP_HERE.try_with(|h| h.set(before));
+}
+
+/// A process-wide value set up once, at first use: `get` reads it, `begun` says that its
+/// set-up has begun, and `set_up` makes it (and returns what `get` would then). A caller
+/// that finds the set-up begun and not finished waits for another thread's (yielding the
+/// processor, then sleeping a millisecond between looks); for its own thread's (a signal
+/// handler interrupted it or jumped out of it with `siglongjmp`) it gets `None` at once.
+/// (A `OnceLock::get_or_init` would wait for ever there.)
+///
+/// The thread marks itself before it takes `begun`, and puts the mark back only after the
+/// value is set, so that at every instruction "`begun` taken by this thread and the value
+/// not set" implies "marked": a jump out of the set-up at any point leaves either the value
+/// set or the mark, never a flag that the thread itself would wait on. A mark left by an
+/// abandoned set-up makes this thread run without a set-up another thread has under way
+/// rather than wait for it, which is always exact (the batch's calls run one by one).
+fn set_up_once<'a, T>(
+    get: impl Fn() -> Option<&'a T>,
+    begun: &AtomicBool,
+    set_up: impl FnOnce() -> Option<&'a T>,
+) -> Option<&'a T> {
+    if let Some(value) = get() {
+        return Some(value);
+    }
+    let before = mark_here();
+    if begun.swap(true, Ordering::AcqRel) {
+        unmark_here(before);
+        if before {
+            return None;
+        }
+        let mut rounds = 0u32;
+        return loop {
+            if let Some(value) = get() {
+                break Some(value);
+            }
+            if rounds < YIELD_ROUNDS {
+                rounds += 1;
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        };
+    }
+    let value = set_up();
+    unmark_here(before);
     value
 }
 
-/// `done()` once another thread's set-up has finished, yielding the processor meanwhile
-/// (then sleeping a millisecond between looks); `None` at once when the set-up is this
-/// thread's.
-fn wait_for<T>(done: impl Fn() -> Option<T>) -> Option<T> {
-    if setting_up_here() {
-        return None;
-    }
-    let mut rounds = 0u32;
-    loop {
-        if let Some(value) = done() {
-            return Some(value);
-        }
-        if rounds < YIELD_ROUNDS {
-            rounds += 1;
-            std::thread::yield_now();
-        } else {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-    }
-}
 /// What a batch runs on while the selection's set-up is under way elsewhere: direct system
 /// calls, no in-kernel copy.
 static DIRECT_ONLY: Runtime = Runtime {
@@ -235,24 +262,20 @@ macro_rules! say {
     }};
 }
 
-/// The selection, made at first use. A caller that finds the set-up begun and not finished
-/// waits for another thread's; for its own thread's (a signal handler interrupted it or
-/// jumped out of it) it does not wait: it gets the direct backend alone for this batch,
-/// whose calls run one by one as on their own. (A `OnceLock::get_or_init` would wait for
-/// ever there.)
+/// The selection, made at first use ([`set_up_once`]): a batch that interrupted the set-up
+/// on its own thread, or comes after a handler jumped out of it, gets the direct backend
+/// alone, whose calls run one by one as on their own.
 pub fn runtime() -> &'static Runtime {
-    if let Some(runtime) = RUNTIME.get() {
-        return runtime;
-    }
-    if SETTING_UP.swap(true, Ordering::AcqRel) {
-        return wait_for(|| RUNTIME.get()).unwrap_or(&DIRECT_ONLY);
-    }
-    // Only this caller sets it, once: `set` cannot find it set, and a handler that interrupts
-    // it finds `get` empty, `SETTING_UP` true and the set-up its own thread's.
-    marked(|| {
-        let _ = RUNTIME.set(Runtime::from_env(process_var));
-    });
-    RUNTIME.get().unwrap_or(&DIRECT_ONLY)
+    set_up_once(
+        || RUNTIME.get(),
+        &SETTING_UP,
+        || {
+            // Only this caller sets it, once: `set` cannot find it set.
+            let _ = RUNTIME.set(Runtime::from_env(process_var));
+            RUNTIME.get()
+        },
+    )
+    .unwrap_or(&DIRECT_ONLY)
 }
 
 /// A variable of the process's environment (one of the runtime's), read without allocating:
@@ -362,17 +385,19 @@ impl Runtime {
     /// set). A batch that finds the open begun and not finished (as [`runtime`]) runs
     /// without the module.
     fn kmod(&self) -> Option<&Kmod> {
-        if let Some(kmod) = self.kmod.get() {
-            return kmod.as_ref();
-        }
-        if self.kmod_opening.swap(true, Ordering::AcqRel) {
-            return wait_for(|| self.kmod.get()).and_then(|k| k.as_ref());
-        }
-        marked(|| self.open_kmod())
+        set_up_once(
+            || self.kmod.get(),
+            &self.kmod_opening,
+            || {
+                self.open_kmod();
+                self.kmod.get()
+            },
+        )
+        .and_then(|k| k.as_ref())
     }
 
     /// Opens the module's device once (see [`Runtime::kmod`]).
-    fn open_kmod(&self) -> Option<&Kmod> {
+    fn open_kmod(&self) {
         let kmod = if matches!(self.request, Request::Auto | Request::Only(Backend::Kmod)) {
             match Kmod::open() {
                 Ok(kmod) => Some(kmod),
@@ -391,7 +416,6 @@ impl Runtime {
             None
         };
         let _ = self.kmod.set(kmod);
-        self.kmod.get().and_then(|k| k.as_ref())
     }
 
     /// What `MULTICALL_BACKEND` asked for.
