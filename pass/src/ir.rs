@@ -207,6 +207,14 @@ pub fn is_call(i: LLVMValueRef) -> bool {
     unsafe { !LLVMIsACallInst(i).is_null() }
 }
 
+/// Whether `i` calls a function: a call, or an `invoke` (a call that may unwind to a
+/// landing pad, as C++ compiles one inside a `try` or with destructors to run). Both are
+/// LLVM's `CallBase`: [`callee_operand`], [`call_args`] and [`called_function`] read either.
+pub fn is_call_site(i: LLVMValueRef) -> bool {
+    // SAFETY: i is a live value.
+    is_call(i) || unsafe { !LLVMIsAInvokeInst(i).is_null() }
+}
+
 /// The callee operand of a call: a function, or the pointer an indirect call goes through.
 pub fn callee_operand(call: LLVMValueRef) -> LLVMValueRef {
     // SAFETY: call is a call instruction.

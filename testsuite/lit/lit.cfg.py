@@ -13,7 +13,7 @@ import lit.formats
 
 config.name = "syscluster"
 config.test_format = lit.formats.ShTest(execute_external=True)
-config.suffixes = [".ll", ".c", ".test"]
+config.suffixes = [".ll", ".c", ".cpp", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 root = os.path.abspath(os.path.join(config.test_source_root, "..", ".."))

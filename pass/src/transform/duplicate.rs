@@ -827,7 +827,7 @@ fn quiet(shim: &Shim, block: LLVMBasicBlockRef) -> bool {
     ir::instructions(block).into_iter().all(|i| {
         let f = shim.inst_flags(i);
         let marker = f & (flags::DEBUG | flags::LIFETIME | flags::PURE_CALL) != 0;
-        f & (flags::INLINE_ASM | flags::VOLATILE) == 0 && (!ir::is_call(i) || marker)
+        f & (flags::INLINE_ASM | flags::VOLATILE) == 0 && (!ir::is_call_site(i) || marker)
     })
 }
 

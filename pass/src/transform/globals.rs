@@ -78,7 +78,7 @@ fn pointer_only_functions(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
     let called_only = |load: LLVMValueRef| {
         ir::value_users(load).into_iter().all(|u| {
             ir::is_instruction(u)
-                && ((ir::is_call(u)
+                && ((ir::is_call_site(u)
                     && ir::callee_operand(u) == load
                     && !ir::call_args(u).contains(&load))
                     || ir::opcode(u) == LLVMOpcode::LLVMICmp)
@@ -106,7 +106,7 @@ fn pointer_only_functions(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
             return false;
         }
         match ir::opcode(u) {
-            LLVMOpcode::LLVMCall => {
+            LLVMOpcode::LLVMCall | LLVMOpcode::LLVMInvoke => {
                 ir::called_function(u) == Some(f) && !ir::call_args(u).contains(&f)
             }
             LLVMOpcode::LLVMICmp => true,
@@ -151,7 +151,7 @@ pub(crate) struct CallGraph {
 /// Whether `use_` of the function `f` is as the handler argument of `atexit` or `on_exit`.
 fn registers_at_exit(use_: LLVMValueRef, f: LLVMValueRef) -> bool {
     ir::is_instruction(use_)
-        && ir::is_call(use_)
+        && ir::is_call_site(use_)
         && ir::called_function(use_)
             .is_some_and(|g| matches!(ir::name(g).as_str(), "atexit" | "on_exit"))
         && ir::call_args(use_).first() == Some(&f)
@@ -189,19 +189,15 @@ impl CallGraph {
         let mut may_exit = HashSet::new();
         for &f in &functions {
             let uses = ir::value_users(f);
-            let address_taken = uses.iter().any(|&u| {
-                !ir::is_instruction(u)
-                    || !ir::is_call(u)
-                    || ir::called_function(u) != Some(f)
-                    || ir::call_args(u).contains(&f)
-            });
-            let only_at_exit = uses.iter().all(|&u| {
-                registers_at_exit(u, f)
-                    || (ir::is_instruction(u)
-                        && ir::is_call(u)
-                        && ir::called_function(u) == Some(f)
-                        && !ir::call_args(u).contains(&f))
-            });
+            // A call or an invoke of it (C++ invokes what may throw) does not take its address.
+            let called = |u: LLVMValueRef| {
+                ir::is_instruction(u)
+                    && ir::is_call_site(u)
+                    && ir::called_function(u) == Some(f)
+                    && !ir::call_args(u).contains(&f)
+            };
+            let address_taken = uses.iter().any(|&u| !called(u));
+            let only_at_exit = uses.iter().all(|&u| registers_at_exit(u, f) || called(u));
             if address_taken && only_at_exit {
                 at_exit.push(f);
             } else if address_taken && !pointer_only.contains(&f) {
@@ -212,7 +208,7 @@ impl CallGraph {
             }
             for b in ir::blocks(f) {
                 for i in ir::instructions(b) {
-                    if !ir::is_call(i) {
+                    if !ir::is_call_site(i) {
                         continue;
                     }
                     if may_call_exit(i) {
@@ -388,7 +384,7 @@ pub(super) fn undisturbed(
         let loop_calls: Vec<LLVMValueRef> = blocks
             .iter()
             .flat_map(|&b| ir::instructions(b))
-            .filter(|&i| ir::is_call(i))
+            .filter(|&i| ir::is_call_site(i))
             .collect();
         let reached_from_loop = graph.reach(
             loop_calls
@@ -415,7 +411,7 @@ pub(super) fn undisturbed(
     let foreign = blocks
         .iter()
         .flat_map(|&b| ir::instructions(b))
-        .filter(|&i| ir::is_call(i))
+        .filter(|&i| ir::is_call_site(i))
         .find(|&i| match ir::called_function(i) {
             Some(f) => {
                 let name = ir::name(f);
@@ -439,7 +435,7 @@ pub(super) fn undisturbed(
     }
     for &b in blocks {
         for i in ir::instructions(b) {
-            if !ir::is_call(i) {
+            if !ir::is_call_site(i) {
                 continue;
             }
             if ir::call_has_attribute(i, ir::AttrAt::Function, "returns_twice") {
