@@ -759,6 +759,12 @@ pub fn argument_of(v: LLVMValueRef) -> Option<(LLVMValueRef, u32)> {
     }
 }
 
+/// Parameter `k` of the function `f`, if it has that many.
+pub fn param(f: LLVMValueRef, k: u32) -> Option<LLVMValueRef> {
+    // SAFETY: f is a function; LLVMGetParam is only called with k below its parameter count.
+    unsafe { (k < LLVMCountParams(f)).then(|| LLVMGetParam(f, k)) }
+}
+
 /// For `icmp eq|ne X, 0` (either way round): `X` and whether the test is `eq`.
 pub fn zero_test(cond: LLVMValueRef) -> Option<(LLVMValueRef, bool)> {
     if !is_instruction(cond) || opcode(cond) != LLVMOpcode::LLVMICmp {

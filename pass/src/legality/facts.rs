@@ -19,8 +19,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use llvm_sys::core::{
-    LLVMCountParams, LLVMGetFirstUse, LLVMGetParam, LLVMGetParamParent, LLVMIsAArgument,
-    LLVMIsAGlobalVariable, LLVMIsThreadLocal,
+    LLVMGetFirstUse, LLVMGetParamParent, LLVMIsAArgument, LLVMIsAGlobalVariable, LLVMIsThreadLocal,
 };
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMOpcode, LLVMTypeKind};
@@ -735,10 +734,10 @@ pub(crate) fn may_be_errno(shim: &Shim, ptr: LLVMValueRef) -> bool {
 /// the module calls itself (its vector is then whatever that call passes).
 pub(crate) fn main_argv(v: LLVMValueRef) -> Option<LLVMValueRef> {
     let f = argument_parent(v)?;
-    if ir::name(f) != "main" || param(f, 1) != Some(v) || has_users(f) {
+    if ir::name(f) != "main" || ir::param(f, 1) != Some(v) || has_users(f) {
         return None;
     }
-    param(f, 0).filter(|c| ir::type_kind(ir::type_of(*c)) == LLVMTypeKind::LLVMIntegerTypeKind)
+    ir::param(f, 0).filter(|c| ir::type_kind(ir::type_of(*c)) == LLVMTypeKind::LLVMIntegerTypeKind)
 }
 
 /// A global variable that is not thread-local.
@@ -751,12 +750,6 @@ fn is_plain_global(v: LLVMValueRef) -> bool {
 fn argument_parent(v: LLVMValueRef) -> Option<LLVMValueRef> {
     // SAFETY: v is a live value; LLVMGetParamParent is only called on an argument.
     unsafe { (!LLVMIsAArgument(v).is_null()).then(|| LLVMGetParamParent(v)) }
-}
-
-/// Parameter `k` of the function `f`.
-fn param(f: LLVMValueRef, k: u32) -> Option<LLVMValueRef> {
-    // SAFETY: f is a function; LLVMGetParam is only called with k below its parameter count.
-    unsafe { (k < LLVMCountParams(f)).then(|| LLVMGetParam(f, k)) }
 }
 
 /// Whether anything in the module uses the value (a call of `main`, its address taken).

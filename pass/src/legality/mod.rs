@@ -108,15 +108,26 @@ pub(crate) struct Checker<'a> {
     /// Chains found legal, by their calls.
     legal: HashMap<Vec<usize>, Rc<Legal>>,
     /// The module's functions that may run at any time, once asked, and how to find them.
-    asynchronous: Option<Rc<HashMap<LLVMValueRef, LLVMValueRef>>>,
+    asynchronous: Option<Rc<Asynchronous>>,
     find_asynchronous: AsynchronousFinder,
 }
 
-/// Finds a module's functions that may run at any time (signal handlers, threads, what they
-/// call, `atexit` handlers when one of those may call `exit`), each with the function it was
-/// reached from: the call graph's answer (`transform::asynchronous_functions`).
-pub(crate) type AsynchronousFinder =
-    fn(llvm_sys::prelude::LLVMModuleRef) -> HashMap<LLVMValueRef, LLVMValueRef>;
+/// A module's functions that may run at any time (signal handlers, threads, what they call,
+/// `atexit` handlers when one of those may call `exit`), each with the function it was reached
+/// from: the call graph's answer (`transform::asynchronous_functions`).
+#[derive(Debug, Default)]
+pub(crate) struct Asynchronous {
+    /// All of them: any may read what the interrupted code stored.
+    pub(crate) any: HashMap<LLVMValueRef, LLVMValueRef>,
+    /// Those whose writes the interrupted code may go on to read: all but what runs only
+    /// under a signal handler that never returns (it leaves by `exit`, `abort` or a
+    /// `longjmp`, so the code it interrupted never resumes), unless something else that may
+    /// run at any time reaches it too.
+    pub(crate) returning: HashMap<LLVMValueRef, LLVMValueRef>,
+}
+
+/// Finds a module's [`Asynchronous`] functions.
+pub(crate) type AsynchronousFinder = fn(llvm_sys::prelude::LLVMModuleRef) -> Asynchronous;
 
 impl<'a> Checker<'a> {
     pub(crate) fn new(
@@ -500,15 +511,21 @@ fn stops(gaps: &[Rc<GapFacts>]) -> Vec<Stop> {
 /// the memory `ptr` points into: a function that uses the global variable it is in (any of
 /// them when its address goes anywhere but loads and stores), or any of them for a local
 /// variable whose address escapes; with `writers`, only a function that stores to the global
-/// variable (what one only reads cannot change under a load). `None` for other memory (the
-/// heap, an argument's), which the calls' memory model judges alone. The first by name, for a
-/// stable remark.
+/// variable and may return to the code it interrupted ([`Asynchronous::returning`]: what one
+/// only reads, or writes on its way out of the process, cannot change under a load). `None`
+/// for other memory (the heap, an argument's), which the calls' memory model judges alone.
+/// The first by name, for a stable remark.
 pub(crate) fn async_user(
     shim: &Shim,
-    asynchronous: &HashMap<LLVMValueRef, LLVMValueRef>,
+    asynchronous: &Asynchronous,
     ptr: LLVMValueRef,
     writers: bool,
 ) -> Option<LLVMValueRef> {
+    let asynchronous = if writers {
+        &asynchronous.returning
+    } else {
+        &asynchronous.any
+    };
     let any = || asynchronous.keys().copied().min_by_key(|&f| ir::name(f));
     if asynchronous.is_empty() {
         return None;

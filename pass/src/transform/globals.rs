@@ -52,7 +52,7 @@ use super::hoist::global_of;
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
-use crate::legality::loop_blocks;
+use crate::legality::{loop_blocks, Asynchronous};
 use crate::remarks::Remark;
 
 /// The address a load or store accesses, when it is a constant: the global variable itself
@@ -146,6 +146,73 @@ pub(crate) struct CallGraph {
     /// The module's functions that call `exit` (or `quick_exit`) or a function the module
     /// does not define that is not a system call's wrapper (which may call `exit`).
     may_exit: HashSet<LLVMValueRef>,
+    /// Functions of `taken` whose address only ever becomes a signal handler (see
+    /// [`signal_handler_only`]) and that never return: they leave by `exit`, `abort` or a
+    /// `longjmp`, so the code a signal interrupted never resumes after them.
+    leaving_handlers: HashSet<LLVMValueRef>,
+}
+
+/// The functions that install the handler they are given as their second argument.
+const INSTALLS_HANDLER: &[&str] = &[
+    "signal",
+    "sysv_signal",
+    "__sysv_signal",
+    "bsd_signal",
+    "sigset",
+];
+
+/// How deep [`signal_handler_only`] follows a handler through the module's own functions'
+/// parameters (`set_signals(handler)` calling `signal(SIGINT, handler)`).
+const HANDLER_PARAM_DEPTH: u32 = 4;
+
+/// Whether every use of `v` (a function, or a parameter it was passed to) installs it as a
+/// signal handler: it is the handler argument of `signal` (or its kin), a call's callee
+/// (called directly), compared, or passed to a parameter of a function the module defines
+/// whose uses are such in turn (at most [`HANDLER_PARAM_DEPTH`] calls deep). A store of it
+/// anywhere (`sigaction`'s struct, a table), any other call's argument or any other use is
+/// not known to make a signal handler only: the function may as well be a thread or a
+/// callback.
+fn signal_handler_only(v: LLVMValueRef, depth: u32) -> bool {
+    ir::value_users(v).into_iter().all(|u| {
+        if !ir::is_instruction(u) {
+            return false;
+        }
+        if ir::opcode(u) == LLVMOpcode::LLVMICmp {
+            return true;
+        }
+        if !ir::is_call_site(u) {
+            return false;
+        }
+        let args = ir::call_args(u);
+        let positions: Vec<u32> = (0..args.len() as u32)
+            .filter(|&k| args[k as usize] == v)
+            .collect();
+        if positions.is_empty() {
+            // Only its callee.
+            return ir::callee_operand(u) == v;
+        }
+        let Some(callee) = ir::called_function(u) else {
+            return false;
+        };
+        if INSTALLS_HANDLER.contains(&ir::name(callee).as_str()) {
+            return positions == [1];
+        }
+        depth > 0
+            && !ir::blocks(callee).is_empty()
+            && positions
+                .iter()
+                .all(|&k| ir::param(callee, k).is_some_and(|p| signal_handler_only(p, depth - 1)))
+    })
+}
+
+/// Whether the function `f` never returns to its caller: it has no `ret` (nor a `resume`,
+/// which unwinds into it).
+fn never_returns(f: LLVMValueRef) -> bool {
+    ir::blocks(f).into_iter().all(|b| {
+        ir::instructions(b)
+            .into_iter()
+            .all(|i| !matches!(ir::opcode(i), LLVMOpcode::LLVMRet | LLVMOpcode::LLVMResume))
+    })
 }
 
 /// Whether `use_` of the function `f` is as the handler argument of `atexit` or `on_exit`.
@@ -228,6 +295,15 @@ impl CallGraph {
                 }
             }
         }
+        let leaving_handlers = taken
+            .iter()
+            .copied()
+            .filter(|&f| {
+                !ir::blocks(f).is_empty()
+                    && never_returns(f)
+                    && signal_handler_only(f, HANDLER_PARAM_DEPTH)
+            })
+            .collect();
         CallGraph {
             callees,
             pointer_only,
@@ -235,16 +311,43 @@ impl CallGraph {
             exported,
             at_exit,
             may_exit,
+            leaving_handlers,
         }
     }
 
     /// The functions that may run at any time, asynchronously to the code around a batch:
     /// those whose address is taken (signal handlers, threads, callbacks) and what they call,
     /// and the `atexit` handlers when one of those may call `exit`; each with the function
-    /// it was reached from.
-    pub(crate) fn asynchronous(&self) -> HashMap<LLVMValueRef, LLVMValueRef> {
-        let mut concurrent = self.reach(self.taken.iter().copied());
-        if concurrent.keys().any(|f| self.may_exit.contains(f)) {
+    /// it was reached from. Apart, those of them whose writes the interrupted code may read
+    /// afterwards: not what only a signal handler that never returns runs (lzip's
+    /// `signal_handler`, which deletes the output and exits: the code it interrupted never
+    /// resumes), nor the `atexit` handlers that only such an exit runs.
+    pub(crate) fn asynchronous(&self) -> Asynchronous {
+        let any = self.concurrent(self.taken.iter().copied(), true);
+        let mut resuming = self
+            .taken
+            .iter()
+            .copied()
+            .filter(|f| !self.leaving_handlers.contains(f))
+            .peekable();
+        // With nothing else running, an `exit` in a leaving handler ends the process: its
+        // `atexit` handlers run after the interrupted code's last instruction. Another root
+        // (a thread) may be running code that would see them.
+        let others = resuming.peek().is_some();
+        let returning = self.concurrent(resuming, others);
+        Asynchronous { any, returning }
+    }
+
+    /// What `roots` reach, with the `atexit` handlers when `with_at_exit` and one of the
+    /// functions reached may call `exit`.
+    fn concurrent(
+        &self,
+        roots: impl IntoIterator<Item = LLVMValueRef>,
+        with_at_exit: bool,
+    ) -> HashMap<LLVMValueRef, LLVMValueRef> {
+        let mut concurrent = self.reach(roots);
+        let all = self.reach(self.taken.iter().copied());
+        if with_at_exit && all.keys().any(|f| self.may_exit.contains(f)) {
             for (f, root) in self.reach(self.at_exit.iter().copied()) {
                 concurrent.entry(f).or_insert(root);
             }
@@ -346,7 +449,7 @@ fn promotable(
             accessors.push(f);
         }
     }
-    undisturbed(graph, &accessors, blocks, "reads or writes it")?;
+    undisturbed(graph, &accessors, blocks, "reads or writes it", false)?;
     no_returns_twice(function)
 }
 
@@ -368,15 +471,23 @@ pub(super) fn no_returns_twice(function: LLVMValueRef) -> Result<(), String> {
 /// runs; `Ok` when none may: none may start at any time (a signal handler, a thread's start,
 /// a callback: a function whose address is taken, or one it calls), none is reached from a
 /// call of the loop, and, when the loop calls code this module does not have, none is one
-/// that code may call back by name.
+/// that code may call back by name. With `writes_only` (`functions` only write the variable,
+/// and the loop only reads it), a signal handler that never returns does not count: the loop
+/// it interrupts never reads again.
 pub(super) fn undisturbed(
     graph: &CallGraph,
     functions: &[LLVMValueRef],
     blocks: &HashSet<LLVMBasicBlockRef>,
     what: &str,
+    writes_only: bool,
 ) -> Result<(), String> {
     let accessors = functions;
-    let mut concurrent = graph.reach(graph.taken.iter().copied());
+    let roots = graph
+        .taken
+        .iter()
+        .copied()
+        .filter(|f| !writes_only || !graph.leaving_handlers.contains(f));
+    let mut concurrent = graph.reach(roots);
     // The `atexit` handlers run while the loop runs when something that may run then calls
     // `exit`: a function that may start at any time, a call of the loop, or code the module
     // does not have.

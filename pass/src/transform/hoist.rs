@@ -138,7 +138,7 @@ pub(super) fn global_of(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
 /// program), its address used only by loads and stores (through constant address
 /// computations), no store in the loop, and no function that stores to it able to run while
 /// the loop runs (`globals::undisturbed`: none reached from the loop's calls, none a signal
-/// handler or callback, or called by one, none that other files may call). Its address goes
+/// handler that may return or a callback, or called by one, none that other files may call). Its address goes
 /// nowhere else, so no call can write it (nor any store through another pointer).
 fn unwritten_in(
     graph: &CallGraph,
@@ -173,7 +173,7 @@ fn unwritten_in(
         .copied()
         .filter(|&f| Some(f) != function)
         .collect();
-    undisturbed(graph, &writers, blocks, "writes it").is_ok()
+    undisturbed(graph, &writers, blocks, "writes it", true).is_ok()
         && !graph.reachable_from_outside(&others)
 }
 

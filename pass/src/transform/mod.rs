@@ -463,6 +463,6 @@ fn map_profile(ctx: &Context<'_>, sites: &[Site]) -> Option<profile_map::SiteGra
 /// the calls (`globals::CallGraph::asynchronous`).
 pub(crate) fn asynchronous_functions(
     module: llvm_sys::prelude::LLVMModuleRef,
-) -> std::collections::HashMap<llvm_sys::prelude::LLVMValueRef, llvm_sys::prelude::LLVMValueRef> {
+) -> crate::legality::Asynchronous {
     globals::CallGraph::of(module).asynchronous()
 }

@@ -239,7 +239,7 @@ struct Motion<'a> {
     remarks: Vec<Remark>,
     /// The module's functions that may run at any time (`globals::CallGraph::asynchronous`),
     /// found when a load first asks to pass a call.
-    asynchronous: std::cell::OnceCell<HashMap<LLVMValueRef, LLVMValueRef>>,
+    asynchronous: std::cell::OnceCell<crate::legality::Asynchronous>,
 }
 
 /// What blocks a gap, as found in its steps.
