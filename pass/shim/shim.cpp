@@ -716,6 +716,23 @@ bool syscluster_shim_fold_forwarding_block(LLVMBasicBlockRef bb) {
   return llvm::TryToSimplifyUncondBranchFromEmptyBlock(BB);
 }
 
+// Makes the invoke `inv` a call followed by a branch to its normal destination (LLVM's
+// changeToCall: the landing pad loses the edge, its phis the incoming values from it).
+// Returns the call, or null when `inv` is not an invoke. No analysis is updated: the caller
+// invalidates the function's.
+LLVMValueRef syscluster_shim_invoke_to_call(LLVMValueRef inv) {
+  auto *II = dyn_cast_or_null<InvokeInst>(unwrap<Instruction>(inv));
+  if (!II)
+    return nullptr;
+  return wrap(llvm::changeToCall(II));
+}
+
+// Deletes the blocks of `func` that its entry does not reach (LLVM's removeUnreachableBlocks:
+// a landing pad nothing unwinds to any more). Returns whether it deleted any.
+bool syscluster_shim_remove_unreachable_blocks(LLVMValueRef func) {
+  return llvm::removeUnreachableBlocks(*unwrap<Function>(func));
+}
+
 // Splits the edge `from -> to`: a new block, placed before `to`, that `from` branches to
 // instead and that branches to `to`, the phis of `to` taking from it what they took from
 // `from` (always a new block, unlike SplitEdge, which splits `to` itself when it has one

@@ -759,6 +759,20 @@ pub fn argument_of(v: LLVMValueRef) -> Option<(LLVMValueRef, u32)> {
     }
 }
 
+/// The function of `module` named `name`, defined or declared, if any.
+pub fn named_function(module: LLVMModuleRef, name: &str) -> Option<LLVMValueRef> {
+    let name = std::ffi::CString::new(name).ok()?;
+    // SAFETY: module is a live module and name a NUL-terminated string.
+    let f = unsafe { LLVMGetNamedFunction(module, name.as_ptr()) };
+    (!f.is_null()).then_some(f)
+}
+
+/// The landing pad block an invoke unwinds to.
+pub fn invoke_unwind_dest(invoke: LLVMValueRef) -> LLVMBasicBlockRef {
+    // SAFETY: invoke is a live invoke instruction.
+    unsafe { LLVMGetUnwindDest(invoke) }
+}
+
 /// Parameter `k` of the function `f`, if it has that many.
 pub fn param(f: LLVMValueRef, k: u32) -> Option<LLVMValueRef> {
     // SAFETY: f is a function; LLVMGetParam is only called with k below its parameter count.

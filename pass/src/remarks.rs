@@ -240,6 +240,44 @@ impl Remark {
         }
     }
 
+    /// An invoke of a system call's wrapper made a call (`transform::unwind`).
+    pub(crate) fn invoke_to_call(
+        function: LLVMValueRef,
+        call: LLVMValueRef,
+        callee: &str,
+        pad: &str,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "InvokeToCall",
+            function,
+            at: Some(call),
+            message: format!(
+                "made the invoke of '{callee}' a call: a system call's wrapper unwinds only \
+                 when its thread is cancelled, which nothing in this module does, so the \
+                 landing pad {pad} never runs from it"
+            ),
+        }
+    }
+
+    /// An invoke of a system call's wrapper left as it is: the module cancels threads.
+    pub(crate) fn invoke_kept(
+        function: LLVMValueRef,
+        invoke: LLVMValueRef,
+        callee: &str,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "InvokeToCall",
+            function,
+            at: Some(invoke),
+            message: format!(
+                "'{callee}' is invoked and stays so: the module calls pthread_cancel, and a \
+                 cancelled thread unwinds from the call to its landing pad"
+            ),
+        }
+    }
+
     /// A call the inliner accepted and LLVM's `InlineFunction` then refused.
     pub(crate) fn not_inlined(host: LLVMValueRef, call: LLVMValueRef, why: &str) -> Remark {
         Remark {

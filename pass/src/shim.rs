@@ -107,6 +107,8 @@ extern "C" {
     fn syscluster_shim_remove_phi_edge(bb: LLVMBasicBlockRef, from: LLVMBasicBlockRef);
     fn syscluster_shim_merge_into_predecessor(bb: LLVMBasicBlockRef) -> bool;
     fn syscluster_shim_fold_forwarding_block(bb: LLVMBasicBlockRef) -> bool;
+    fn syscluster_shim_invoke_to_call(inv: LLVMValueRef) -> LLVMValueRef;
+    fn syscluster_shim_remove_unreachable_blocks(func: LLVMValueRef) -> bool;
     fn syscluster_shim_duplicate_region(
         ctx: *mut c_void,
         way_in: LLVMBasicBlockRef,
@@ -530,6 +532,21 @@ impl Shim {
     pub(crate) fn fold_forwarding_block(&self, bb: LLVMBasicBlockRef) -> bool {
         // SAFETY: bb is a live block of a defined function; the shim checks the shape first.
         unsafe { syscluster_shim_fold_forwarding_block(bb) }
+    }
+    /// Makes the invoke `inv` a call followed by a branch to its normal destination (LLVM's
+    /// `changeToCall`): its landing pad loses the edge. The call, or `None` when `inv` is not
+    /// an invoke; the caller invalidates the function's analyses.
+    pub(crate) fn invoke_to_call(&self, inv: LLVMValueRef) -> Option<LLVMValueRef> {
+        // SAFETY: inv is a live instruction; the shim checks that it is an invoke.
+        let call = unsafe { syscluster_shim_invoke_to_call(inv) };
+        (!call.is_null()).then_some(call)
+    }
+    /// Deletes the blocks of `func` its entry does not reach (LLVM's
+    /// `removeUnreachableBlocks`); whether it deleted any. Values of those blocks must not be
+    /// held; the caller invalidates the function's analyses.
+    pub(crate) fn remove_unreachable_blocks(&self, func: LLVMValueRef) -> bool {
+        // SAFETY: func is a live defined function.
+        unsafe { syscluster_shim_remove_unreachable_blocks(func) }
     }
     /// Takes the edge `from -> bb` out of the phis of `bb`, after `from`'s terminator was
     /// retargeted away from `bb`; the phis stay, even with one incoming value left.

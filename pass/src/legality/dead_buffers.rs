@@ -331,7 +331,10 @@ fn own_memory(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
         }
         match ir::opcode(v) {
             LLVMOpcode::LLVMAlloca => return Some(v),
-            LLVMOpcode::LLVMCall if ir::call_has_attribute(v, AttrAt::Return, "noalias") => {
+            // C++'s `new` where destructors are live is an invoke.
+            LLVMOpcode::LLVMCall | LLVMOpcode::LLVMInvoke
+                if ir::call_has_attribute(v, AttrAt::Return, "noalias") =>
+            {
                 return Some(v)
             }
             LLVMOpcode::LLVMGetElementPtr
@@ -413,10 +416,28 @@ fn other_users(
     Ok(found)
 }
 
-/// Whether `call` is `free(v)`: it ends the memory's life without reading it.
+/// The functions that end the life of the memory their first argument points to without
+/// reading it: C's `free` and C++'s `operator delete` and `operator delete[]` (with their
+/// size and alignment arguments).
+const DEALLOCATORS: &[&str] = &[
+    "free",
+    "_ZdlPv",
+    "_ZdlPvm",
+    "_ZdaPv",
+    "_ZdaPvm",
+    "_ZdlPvSt11align_val_t",
+    "_ZdlPvmSt11align_val_t",
+    "_ZdaPvSt11align_val_t",
+    "_ZdaPvmSt11align_val_t",
+];
+
+/// Whether `call` is `free(v)` (or C++'s `delete` of `v`): it ends the memory's life without
+/// reading it.
 fn frees(call: LLVMValueRef, v: LLVMValueRef) -> bool {
-    ir::called_function(call).is_some_and(|f| ir::name(f) == "free")
-        && ir::call_args(call).as_slice() == [v]
+    let args = ir::call_args(call);
+    ir::called_function(call).is_some_and(|f| DEALLOCATORS.contains(&ir::name(f).as_str()))
+        && args.first() == Some(&v)
+        && !args[1..].contains(&v)
 }
 
 /// Whether `user` only reads or writes memory through `v`, letting the address go nowhere:

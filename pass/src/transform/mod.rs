@@ -61,6 +61,7 @@ mod rotate;
 mod sums;
 mod thread;
 mod unroll;
+mod unwind;
 
 use std::collections::HashSet;
 use std::rc::Rc;
@@ -89,7 +90,8 @@ pub(crate) enum Changed {
 pub(crate) type Transform = fn(&mut Context<'_>, &sites::Scan) -> Changed;
 
 /// The enabling transformations, in the order they run.
-pub(crate) const TRANSFORMS: &[(&str, Transform)] = &[("inline", inline::run)];
+pub(crate) const TRANSFORMS: &[(&str, Transform)] =
+    &[("invoke-to-call", unwind::run), ("inline", inline::run)];
 
 /// Runs every transformation once on the module whose sites `scan` holds; whether any changed
 /// the IR, and the module's sites as they stand after them (scanned again only after a change).
