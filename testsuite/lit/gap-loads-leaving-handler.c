@@ -1,9 +1,10 @@
 // A signal handler that never returns (it deletes the output and exits, as lzip's does)
 // cannot change a load's value under the code it interrupted: that code never resumes. So a
 // load in the gap of a global only such a handler writes moves above the earlier call, and
-// the calls are one multi-call. A function that also starts a thread, or whose address goes
-// into `sigaction`'s struct (it might be anything), still keeps the calls apart, as does a
-// handler that returns.
+// the calls are one multi-call, whether `signal` (through a helper) or `sigaction` (through a
+// local struct) installs it. A thread that never returns, or a function whose address goes
+// to code the module does not have (it might be anything), still keeps the calls apart, as
+// does a handler that returns.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/fchown-fchmod.json>' \
@@ -20,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int outfd = -1, threadfd = -1, actfd = -1;
+static int outfd = -1, threadfd = -1, actfd = -1, hookfd = -1;
 static const char *output_name;
 
 static void cleanup_and_fail(int status)
@@ -56,11 +57,20 @@ static void *watcher(void *arg)
 	}
 }
 
-// Installed with sigaction: its address is stored, so it is not known to be a handler only.
+// Installed with sigaction: its address is stored in a local struct only sigaction reads.
 static void on_term(int sig)
 {
 	(void)sig;
 	actfd = -1;
+	_exit(1);
+}
+
+// Given to code the module does not have: it may call it at any time, and return.
+extern void take_callback(void (*)(int));
+static void on_hook(int sig)
+{
+	(void)sig;
+	hookfd = -1;
 	_exit(1);
 }
 
@@ -81,12 +91,20 @@ __attribute__((noinline)) static void copy_thread_owner(uid_t uid, gid_t gid, mo
 	fchmod(threadfd, mode & 07777);
 }
 
-// REMARK-DAG: remark: {{.*}}gap-loads-leaving-handler.c:[[#@LINE+5]]:{{[0-9]+}}: not clustered: fchown -> fchmod (weight {{[0-9]+}}) breaks safety: '{{.*}} = load i32, ptr @actfd{{.*}}' reads memory that 'on_term', which may run at any time
+// REMARK-DAG: remark: {{.*}}gap-loads-leaving-handler.c:[[#@LINE+3]]:{{[0-9]+}}: clustered 2 system calls into one multi-call: fchown -> fchmod
 __attribute__((noinline)) static void copy_act_owner(uid_t uid, gid_t gid, mode_t mode)
 {
 	if (fchown(actfd, uid, gid) != 0)
 		return;
 	fchmod(actfd, mode & 07777);
+}
+
+// REMARK-DAG: remark: {{.*}}gap-loads-leaving-handler.c:[[#@LINE+5]]:{{[0-9]+}}: not clustered: fchown -> fchmod (weight {{[0-9]+}}) breaks safety: '{{.*}} = load i32, ptr @hookfd{{.*}}' reads memory that 'on_hook', which may run at any time
+__attribute__((noinline)) static void copy_hook_owner(uid_t uid, gid_t gid, mode_t mode)
+{
+	if (fchown(hookfd, uid, gid) != 0)
+		return;
+	fchmod(hookfd, mode & 07777);
 }
 
 int main(int argc, char **argv)
@@ -103,11 +121,14 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	pthread_create(&t, NULL, watcher, NULL);
+	take_callback(on_hook);
 	outfd = creat(output_name, 0600);
 	threadfd = dup(outfd);
 	actfd = dup(outfd);
+	hookfd = dup(outfd);
 	copy_owner(in.st_uid, in.st_gid, in.st_mode);
 	copy_thread_owner(in.st_uid, in.st_gid, in.st_mode);
 	copy_act_owner(in.st_uid, in.st_gid, in.st_mode);
+	copy_hook_owner(in.st_uid, in.st_gid, in.st_mode);
 	return 0;
 }

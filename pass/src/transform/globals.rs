@@ -166,12 +166,12 @@ const INSTALLS_HANDLER: &[&str] = &[
 const HANDLER_PARAM_DEPTH: u32 = 4;
 
 /// Whether every use of `v` (a function, or a parameter it was passed to) installs it as a
-/// signal handler: it is the handler argument of `signal` (or its kin), a call's callee
+/// signal handler: it is the handler argument of `signal` (or its kin), stored into a local
+/// `struct sigaction` that only `sigaction` reads ([`into_sigaction`]), a call's callee
 /// (called directly), compared, or passed to a parameter of a function the module defines
 /// whose uses are such in turn (at most [`HANDLER_PARAM_DEPTH`] calls deep). A store of it
-/// anywhere (`sigaction`'s struct, a table), any other call's argument or any other use is
-/// not known to make a signal handler only: the function may as well be a thread or a
-/// callback.
+/// anywhere else (a table, a global), any other call's argument or any other use is not
+/// known to make a signal handler only: the function may as well be a thread or a callback.
 fn signal_handler_only(v: LLVMValueRef, depth: u32) -> bool {
     ir::value_users(v).into_iter().all(|u| {
         if !ir::is_instruction(u) {
@@ -179,6 +179,11 @@ fn signal_handler_only(v: LLVMValueRef, depth: u32) -> bool {
         }
         if ir::opcode(u) == LLVMOpcode::LLVMICmp {
             return true;
+        }
+        if ir::opcode(u) == LLVMOpcode::LLVMStore {
+            return ir::operand(u, 0) == v
+                && ir::operand(u, 1) != v
+                && into_sigaction(ir::operand(u, 1));
         }
         if !ir::is_call_site(u) {
             return false;
@@ -203,6 +208,57 @@ fn signal_handler_only(v: LLVMValueRef, depth: u32) -> bool {
                 .iter()
                 .all(|&k| ir::param(callee, k).is_some_and(|p| signal_handler_only(p, depth - 1)))
     })
+}
+
+/// Whether `ptr`, where a function's address is stored, is in a local `struct sigaction` that
+/// only `sigaction` reads, as its new action: every use of the local (through address
+/// computations) is a store into it, `memset`, a lifetime marker, `sigemptyset` and its
+/// kin on its mask, or `sigaction`'s second argument. A load of it, its use as the old
+/// action, or anything else may take the address elsewhere.
+fn into_sigaction(ptr: LLVMValueRef) -> bool {
+    let mut base = ptr;
+    for _ in 0..8 {
+        if !ir::is_instruction(base) || ir::opcode(base) != LLVMOpcode::LLVMGetElementPtr {
+            break;
+        }
+        base = ir::operand(base, 0);
+    }
+    if !ir::is_alloca(base) {
+        return false;
+    }
+    let mut todo = vec![base];
+    let mut seen = HashSet::new();
+    while let Some(p) = todo.pop() {
+        if !seen.insert(p) || seen.len() > 64 {
+            return false;
+        }
+        for u in ir::value_users(p) {
+            if !ir::is_instruction(u) {
+                return false;
+            }
+            let fine = match ir::opcode(u) {
+                LLVMOpcode::LLVMGetElementPtr => {
+                    todo.push(u);
+                    true
+                }
+                LLVMOpcode::LLVMStore => ir::operand(u, 0) != p,
+                LLVMOpcode::LLVMCall => {
+                    let args = ir::call_args(u);
+                    let name = ir::called_function(u).map(ir::name).unwrap_or_default();
+                    match name.as_str() {
+                        "sigaction" => args.get(1) == Some(&p) && args.get(2) != Some(&p),
+                        "sigemptyset" | "sigfillset" | "sigaddset" | "sigdelset" => true,
+                        _ => name.starts_with("llvm.memset.") || name.starts_with("llvm.lifetime."),
+                    }
+                }
+                _ => false,
+            };
+            if !fine {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Whether the function `f` never returns to its caller: it has no `ret` (nor a `resume`,
