@@ -175,6 +175,9 @@ fn report_scan(ctx: &mut Context<'_>, scan: &Scan) {
     for &(f, call) in &scan.inline_asm {
         ctx.remark(Remark::inline_asm(f, call));
     }
+    for &(f, call) in &scan.optnone {
+        ctx.remark(Remark::optnone(f, call));
+    }
 }
 
 /// The profile the settings name, or `None` without one (the pass then only reports sites)

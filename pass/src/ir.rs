@@ -677,6 +677,23 @@ pub fn call_has_attribute(call: LLVMValueRef, at: AttrAt, attr: &str) -> bool {
     }
 }
 
+/// Whether the function `f` carries the enum attribute `attr` (`optnone`, `noinline`, ...).
+pub fn function_has_attribute(f: LLVMValueRef, attr: &str) -> bool {
+    // SAFETY: the name is passed with its length; 0 means no such attribute.
+    let kind = unsafe { LLVMGetEnumAttributeKindForName(attr.as_ptr().cast(), attr.len()) };
+    // SAFETY: f is a function; a missing attribute is null.
+    kind != 0
+        && unsafe {
+            !LLVMGetEnumAttributeAtIndex(f, llvm_sys::LLVMAttributeFunctionIndex, kind).is_null()
+        }
+}
+
+/// Whether the function `f` is `optnone` (built at -O0, or so marked): no optimisation may
+/// change it.
+pub fn is_optnone(f: LLVMValueRef) -> bool {
+    function_has_attribute(f, "optnone")
+}
+
 /// Whether `v` is a global variable internal to the module (internal or private linkage):
 /// with link-time optimisation, the whole program's own.
 pub fn is_internal_global(v: LLVMValueRef) -> bool {

@@ -240,6 +240,21 @@ impl Remark {
         }
     }
 
+    /// An `optnone` function that makes system calls, left as it is (`sites::Scan::optnone`).
+    pub(crate) fn optnone(function: LLVMValueRef, call: LLVMValueRef) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "OptNone",
+            function,
+            at: Some(call),
+            message: format!(
+                "'{}' is optnone (built at -O0, or marked so): its system calls are left as they \
+                 are (build with -O1 or higher to cluster them)",
+                crate::ir::name(function)
+            ),
+        }
+    }
+
     /// An invoke of a system call's wrapper made a call (`transform::unwind`).
     pub(crate) fn invoke_to_call(
         function: LLVMValueRef,

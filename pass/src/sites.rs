@@ -97,6 +97,9 @@ pub struct Scan {
     pub sites: Vec<Site>,
     /// Calls of inline assembly that contain a `syscall` instruction (left alone).
     pub inline_asm: Vec<(LLVMValueRef, LLVMValueRef)>,
+    /// `optnone` functions (built at -O0) that call system calls, with the first such call:
+    /// left as they are, their calls no sites.
+    pub optnone: Vec<(LLVMValueRef, LLVMValueRef)>,
 }
 
 fn location(shim: &Shim, call: LLVMValueRef, function_name: &str) -> String {
@@ -383,6 +386,16 @@ pub fn scan(shim: &Shim, m: llvm_sys::prelude::LLVMModuleRef) -> Scan {
     let mut scan = Scan::default();
     for f in ir::defined_functions(m) {
         let fname = ir::name(f);
+        if ir::is_optnone(f) {
+            let first = ir::blocks(f)
+                .into_iter()
+                .flat_map(ir::instructions)
+                .find(|&i| ir::is_call_site(i) && site_for(shim, f, &fname, i).is_some());
+            if let Some(call) = first {
+                scan.optnone.push((f, call));
+            }
+            continue;
+        }
         for b in ir::blocks(f) {
             for i in ir::instructions(b) {
                 if !ir::is_call(i) {

@@ -269,6 +269,12 @@ fn too_many_calls(helper: LLVMValueRef, host: LLVMValueRef, n: usize) -> String 
 /// helper itself, and LLVM's answer for a call of it (those of a helper deeper on the path
 /// are not in the host yet; a call of the helper elsewhere stands for them).
 fn host_refusal(ctx: &Context<'_>, graph: &CallGraph, target: &Host) -> Option<String> {
+    if ir::is_optnone(target.host) {
+        return Some(format!(
+            "{} is optnone (built at -O0, or marked so): nothing is inlined into it",
+            quoted(target.host)
+        ));
+    }
     target.helpers.iter().find_map(|&helper| {
         helper_refusal(graph, helper).or_else(|| {
             let calls = graph.calls_in(target.host, helper);

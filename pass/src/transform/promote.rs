@@ -160,7 +160,11 @@ fn indirect_calls(
     globals: &[Targets],
 ) -> Vec<(LLVMValueRef, Known)> {
     let mut out = Vec::new();
-    for f in ir::defined_functions(module) {
+    // An `optnone` function (built at -O0) is left as it is.
+    for f in ir::defined_functions(module)
+        .into_iter()
+        .filter(|&f| !ir::is_optnone(f))
+    {
         for b in ir::blocks(f) {
             for i in ir::instructions(b) {
                 if !ir::is_call(i) || ir::called_function(i).is_some() {

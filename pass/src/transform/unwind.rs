@@ -45,7 +45,10 @@ fn hot_syscalls(profile: &syscluster_profile::format::Profile, min_weight: u64) 
 /// edge names, in function and block order.
 fn hot_invokes(ctx: &Context<'_>, hot: &HashSet<&str>) -> Vec<(LLVMValueRef, LLVMValueRef)> {
     let mut out = Vec::new();
-    for f in ir::defined_functions(ctx.module) {
+    for f in ir::defined_functions(ctx.module)
+        .into_iter()
+        .filter(|&f| !ir::is_optnone(f))
+    {
         for b in ir::blocks(f) {
             let Some(t) = ir::terminator(b) else {
                 continue;
