@@ -31,6 +31,9 @@ pub(crate) struct Context<'s> {
     /// Headers of the loops whose rotation was left to the move of their start
     /// (`transform/rotate.rs`): rotated after the move only where it did not move them.
     pub rotations_left: HashSet<LLVMBasicBlockRef>,
+    /// Invokes of system calls left as they are (`transform/unwind.rs`, which runs twice),
+    /// reported once each.
+    pub invokes_kept: HashSet<LLVMValueRef>,
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: HashSet<Refusal>,
     refused_text: HashSet<(LLVMValueRef, String)>,
@@ -47,6 +50,7 @@ impl<'s> Context<'s> {
             not_inlined: HashMap::new(),
             copies: HashSet::new(),
             rotations_left: HashSet::new(),
+            invokes_kept: HashSet::new(),
             refused: HashSet::new(),
             refused_text: HashSet::new(),
         }

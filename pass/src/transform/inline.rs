@@ -95,7 +95,9 @@ impl CallGraph {
                         continue;
                     }
                     size += 1;
-                    if !ir::is_call(i) {
+                    // An invoke too (C++ calls what may throw so where destructors are live):
+                    // inlining it makes the helper's calls invoke the host's landing pad.
+                    if !ir::is_call_site(i) {
                         continue;
                     }
                     if let Some(callee) = ir::called_function(i).filter(|c| defined.contains(c)) {

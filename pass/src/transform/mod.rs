@@ -90,8 +90,13 @@ pub(crate) enum Changed {
 pub(crate) type Transform = fn(&mut Context<'_>, &sites::Scan) -> Changed;
 
 /// The enabling transformations, in the order they run.
-pub(crate) const TRANSFORMS: &[(&str, Transform)] =
-    &[("invoke-to-call", unwind::run), ("inline", inline::run)];
+/// Invokes become calls before inlining (a helper's sites must be calls to be found) and
+/// again after it (an invoked helper's calls, inlined, invoke the host's landing pad).
+pub(crate) const TRANSFORMS: &[(&str, Transform)] = &[
+    ("invoke-to-call", unwind::run),
+    ("inline", inline::run),
+    ("invoke-to-call", unwind::run),
+];
 
 /// Runs every transformation once on the module whose sites `scan` holds; whether any changed
 /// the IR, and the module's sites as they stand after them (scanned again only after a change).

@@ -13,8 +13,9 @@
 //! either. So where nothing in the module cancels a thread, an invoke of a system call's
 //! wrapper on a hot edge of the profile becomes a call followed by a branch to its normal
 //! destination (LLVM's `changeToCall`), and its landing pad loses that edge (it goes when
-//! nothing else unwinds there). Each is a remark `InvokeToCall`; a module that calls
-//! `pthread_cancel` keeps its invokes, with a missed remark at each.
+//! nothing else unwinds there). It runs before inlining and again after it: an invoked
+//! helper's calls, inlined, invoke the host's landing pad. Each is a remark `InvokeToCall`; a
+//! module that calls `pthread_cancel` keeps its invokes, with a missed remark at each.
 
 use std::collections::HashSet;
 
@@ -87,8 +88,10 @@ pub(crate) fn run(ctx: &mut Context<'_>, _scan: &sites::Scan) -> Changed {
     }
     if cancels_threads(ctx) {
         for &(f, inv) in &invokes {
-            let callee = ir::called_function(inv).map(ir::name).unwrap_or_default();
-            ctx.remark(Remark::invoke_kept(f, inv, &callee));
+            if ctx.invokes_kept.insert(inv) {
+                let callee = ir::called_function(inv).map(ir::name).unwrap_or_default();
+                ctx.remark(Remark::invoke_kept(f, inv, &callee));
+            }
         }
         return Changed::No;
     }
