@@ -1142,7 +1142,7 @@ impl Summary {
         if !self.unmatched.is_empty() {
             let weight: u64 = self.unmatched.iter().map(|u| u.1).sum();
             line(format!(
-                "  {} hot edges match no call site in any module (total weight {weight}): they run in shared libraries, the loader, or code built without -g",
+                "  {} hot edges match no call site in any module (total weight {weight}): they run in shared libraries, the loader, code built without -g, or optnone code (-O0)",
                 self.unmatched.len()
             ));
             for (edge, _, _) in self.unmatched.iter().take(top) {

@@ -151,7 +151,7 @@ impl Remark {
             .map(|e| format!("{} -> {} ({})", e.from, e.to, e.weight))
             .collect();
         let mut message = format!(
-            "{} hot edges (total weight {weight}) match no call site in this module, heaviest {}: their calls run in other translation units, shared libraries, the loader or code built without -g (-Rpass-analysis=syscall-cluster lists each)",
+            "{} hot edges (total weight {weight}) match no call site in this module, heaviest {}: their calls run in other translation units, shared libraries, the loader, code built without -g or optnone code (-O0) (-Rpass-analysis=syscall-cluster lists each)",
             edges.len(),
             names.join(", ")
         );
