@@ -222,7 +222,7 @@ pub struct Watch {
     pub leaves_on_zero: bool,
 }
 
-/// How a period test takes the remainder of the counter (`Period::rem`).
+/// How a period test takes the remainder of the counter (`PeriodTest::Remainder`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeriodKind {
     /// `and X, modulus - 1`, the modulus a power of 2: a remainder modulo `2^width` too, so
@@ -234,22 +234,50 @@ pub enum PeriodKind {
     SRem,
 }
 
-/// A test of a counter's remainder on the way round of a whole loop whose stops resume it:
-/// `icmp eq|ne (rem X, modulus), 0` where `X` is the counter `Looped::carried[carried]`
-/// (stepping up by 1) at the iteration's start or its next value. The way round is the one
-/// a remainder other than 0 takes; the batch runs at most the iterations up to the first
-/// whose `X` is a multiple of the modulus, and the lowering then makes the test again and,
-/// where it goes the other way, resumes the original after the last call (`exit`).
+/// What a period test compares (`Period::test`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeriodTest {
+    /// `icmp eq|ne (rem X, modulus), 0`, `X` a counter stepping up by 1: the way round is
+    /// the one a remainder other than 0 takes.
+    Remainder {
+        modulus: u64,
+        kind: PeriodKind,
+        /// The remainder, which only the comparison uses.
+        rem: LLVMValueRef,
+    },
+    /// `X` against `limit`, `X` a running total of a transfer's results (each at most
+    /// `per_iteration` bytes: the transfer's length argument, invariant): the way round is
+    /// the one taken while `X` is below the limit (`X < limit`, or `X <= limit` when not
+    /// `inclusive`), the other once it reaches it (`if (total >= next_report)`).
+    Reaches {
+        /// The limit: a value set before the loop, or a carried value the way round leaves
+        /// alone (`Looped::carried[k]`, step 0), which the other way may move on.
+        limit: LLVMValueRef,
+        limit_carried: Option<usize>,
+        /// Whether reaching means `X >= limit` (else `X > limit`).
+        inclusive: bool,
+        signed: bool,
+        per_iteration: LLVMValueRef,
+    },
+}
+
+/// A test on the way round of a whole loop whose stops resume it whose way is known in
+/// advance for a number of iterations: a counter's remainder (`if (++blocks % 64 == 0)`) or
+/// a running total reaching a limit (`if (total >= next_report)`), where `X` is the carried
+/// value `Looped::carried[carried]` at the iteration's start or its next value. The batch
+/// runs at most the iterations up to the first whose test may go the other way, and the
+/// lowering then makes the test again and, where it goes the other way, resumes the original
+/// after the last call (`exit`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Period {
     pub carried: usize,
-    /// Whether `X` is the counter's next value (`++blocks % 64`), else its value at the
-    /// iteration's start (`blocks++ % 64`).
+    /// Whether `X` is the carried value's next value (`++blocks % 64`), else its value at
+    /// the iteration's start (`blocks++ % 64`).
     pub tests_next: bool,
-    pub modulus: u64,
-    pub kind: PeriodKind,
-    /// The remainder and the comparison of it with 0, which only the branch uses.
-    pub rem: LLVMValueRef,
+    /// `X` as the comparison (or the remainder) uses it.
+    pub x: LLVMValueRef,
+    pub test: PeriodTest,
+    /// The comparison, which only the branch uses.
     pub cmp: LLVMValueRef,
     /// The branch's block and the block of its other way (`ExitKind::Resume`).
     pub exit: LoopExit,

@@ -1147,13 +1147,26 @@ impl Remark {
             Plan::Straight(_) => None,
         };
         let watched = match period {
-            Some((p, carried)) => format!(
-                "{watched}; each batch runs at most the iterations until {}{} is a multiple of {} again, where the original makes the test '{}' and goes on",
-                crate::ir::value_name(carried[p.carried].phi),
-                if p.tests_next { " + 1" } else { "" },
-                p.modulus,
-                crate::ir::describe(p.cmp),
-            ),
+            Some((p, carried)) => match &p.test {
+                crate::plan::PeriodTest::Remainder { modulus, .. } => format!(
+                    "{watched}; each batch runs at most the iterations until {}{} is a multiple of {modulus} again, where the original makes the test '{}' and goes on",
+                    crate::ir::value_name(carried[p.carried].phi),
+                    if p.tests_next { " + 1" } else { "" },
+                    crate::ir::describe(p.cmp),
+                ),
+                crate::plan::PeriodTest::Reaches {
+                    limit,
+                    per_iteration,
+                    ..
+                } => format!(
+                    "{watched}; each batch runs at most the iterations until the total {}{} may reach {} (it grows by at most {} in each), where the original makes the test '{}' and goes on",
+                    crate::ir::value_name(carried[p.carried].phi),
+                    if p.tests_next { " after the iteration" } else { "" },
+                    crate::ir::value_name(*limit),
+                    crate::ir::value_name(*per_iteration),
+                    crate::ir::describe(p.cmp),
+                ),
+            },
             None => watched,
         };
         // Conditions defined before the loop that its way round tests.

@@ -38,7 +38,8 @@
 # report, periodcopysig.c, the same with copysig.c's signals, logreopen.c, a copy to a log
 # whose descriptor a signal handler replaces while a read waits, mapcount.c, a copy that
 # keeps its count in a file it reads through a MAP_SHARED mapping, failcleanup.c, a copy
-# whose signal handler deletes the output and exits, fullcat.c, a cat over safe_read and full_write
+# whose signal handler deletes the output and exits, reportbytes.c, a copy that reports
+# every 64 KiB copied, each looped batch bounded to the next report, fullcat.c, a cat over safe_read and full_write
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
 # as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
 # pipe with Stevens' readn and writen under signals without SA_RESTART, eintrall.c, the
@@ -137,7 +138,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -205,7 +206,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -398,6 +399,11 @@ host_program() {
 		# bounds each batch.
 		if [ "${p#periodcopy}" != "$p" ] && ! grep -q 'whole loop into one looped multi-call.*each batch runs at most the iterations until .* is a multiple of 100 again' "$w/clustered.log"; then
 			fail "$p: the copy loop that reports every 100 blocks is not one looped multi-call"
+		fi
+		# reportbytes tests its total against a limit it moves on when it reports: one
+		# looped multi-call whose batches end before the total may reach the limit.
+		if [ "$p" = reportbytes ] && ! grep -q 'whole loop into one looped multi-call.*each batch runs at most the iterations until the total .* may reach' "$w/clustered.log"; then
+			fail "$p: the copy loop that reports every 64 KiB is not one looped multi-call"
 		fi
 		# failcleanup's handler writes the output's descriptor but never returns: its load
 		# rises above the read and the loop is one looped multi-call.

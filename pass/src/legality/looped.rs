@@ -38,7 +38,8 @@ use super::{
 };
 use crate::ir;
 use crate::plan::{
-    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Period, Step, Stop, Watch,
+    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Period, PeriodTest, Step,
+    Stop, Watch,
 };
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
@@ -457,6 +458,7 @@ impl Checker<'_> {
                 &round.walked,
                 last_block,
                 last_nexts,
+                (&entries, sites, &inside),
             )?),
         };
         let buffers = match dead_buffers::uses(self.shim, &entries, sites, header) {
@@ -518,46 +520,146 @@ fn period_of(
     walked: &[LLVMBasicBlockRef],
     from: LLVMBasicBlockRef,
     nexts: u64,
+    (entries, sites, inside): (&[Entry], &[Site], &HashSet<LLVMBasicBlockRef>),
 ) -> Result<Period, Refusal> {
-    let up_by_one = |c: &Carried| {
-        matches!(c.step, Step::Invariant(step) if ir::const_int(step) == Some(1)) && !c.minus
+    use super::period::AtTest;
+    // The carried value `x` is (its value at the iteration's start, or its next value).
+    let carried_as = |x: LLVMValueRef, fits: &dyn Fn(&Carried) -> bool| {
+        carried
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| fits(c))
+            .find_map(|(k, c)| {
+                if c.phi == x {
+                    Some((k, false))
+                } else if c.next == x || resume::along_way(c.next, walked, from) == x {
+                    Some((k, true))
+                } else {
+                    None
+                }
+            })
     };
-    let found = carried
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| up_by_one(c))
-        .find_map(|(k, c)| {
-            if c.phi == p.x {
-                Some((k, false))
-            } else if c.next == p.x || resume::along_way(c.next, walked, from) == p.x {
-                Some((k, true))
-            } else {
-                None
+    let exit = LoopExit {
+        from: ir::parent_block(p.branch),
+        to: p.off,
+        kind: ExitKind::Resume { nexts },
+    };
+    match p.test {
+        AtTest::Remainder { rem, modulus, kind } => {
+            let up_by_one = |c: &Carried| {
+                matches!(c.step, Step::Invariant(step) if ir::const_int(step) == Some(1))
+                    && !c.minus
+            };
+            let Some((k, tests_next)) = carried_as(p.x, &up_by_one) else {
+                return Err(Refusal::new(
+                    p.branch,
+                    Reason::PeriodNotCounter {
+                        branch: p.branch,
+                        value: p.x,
+                    },
+                ));
+            };
+            Ok(Period {
+                carried: k,
+                tests_next,
+                x: p.x,
+                test: PeriodTest::Remainder { modulus, kind, rem },
+                cmp: p.cmp,
+                exit,
+                round_if_true: p.round_if_true,
+            })
+        }
+        AtTest::Reaches { .. } => {
+            // Either operand may be the total: the other reading of the comparison.
+            let mut why = "neither side is a running total of a transfer's results";
+            for q in [Some(*p), super::period::reaches_swapped(p.branch)]
+                .into_iter()
+                .flatten()
+            {
+                let AtTest::Reaches {
+                    limit,
+                    inclusive,
+                    signed,
+                } = q.test
+                else {
+                    continue;
+                };
+                let total = |c: &Carried| !c.minus && matches!(c.step, Step::Result { .. });
+                let Some((k, tests_next)) = carried_as(q.x, &total) else {
+                    continue;
+                };
+                let Some(per_iteration) = per_iteration_bound(&carried[k], entries, sites) else {
+                    why = "the total does not grow by a read's or a write's result at most its length, which the loop does not change";
+                    continue;
+                };
+                // The limit: set before the loop, or a carried value the way round leaves
+                // alone (step 0).
+                let limit_carried = carried.iter().position(|c| {
+                    c.phi == limit
+                        && matches!(c.step, Step::Invariant(s) if ir::const_int(s) == Some(0))
+                });
+                let in_loop =
+                    ir::is_instruction(limit) && inside.contains(&ir::parent_block(limit));
+                if in_loop && limit_carried.is_none() {
+                    why = "the limit changes on the way round";
+                    continue;
+                }
+                return Ok(Period {
+                    carried: k,
+                    tests_next,
+                    x: q.x,
+                    test: PeriodTest::Reaches {
+                        limit,
+                        limit_carried,
+                        inclusive,
+                        signed,
+                        per_iteration,
+                    },
+                    cmp: q.cmp,
+                    exit,
+                    round_if_true: q.round_if_true,
+                });
             }
-        });
-    let Some((k, tests_next)) = found else {
-        return Err(Refusal::new(
-            p.branch,
-            Reason::PeriodNotCounter {
-                branch: p.branch,
-                value: p.x,
-            },
-        ));
+            Err(Refusal::new(
+                p.branch,
+                Reason::PeriodNotTotal {
+                    branch: p.branch,
+                    why,
+                },
+            ))
+        }
+    }
+}
+
+/// The most a running total `c` grows by in one iteration a batch completes, as a value set
+/// before the loop: the length argument of the transfer whose result it adds (`read`,
+/// `write`, `pread64`, `pwrite64`, `sendto`: the kernel never returns more), whose stop
+/// leaves no error result in a completed iteration; through a length that is an earlier
+/// entry's result, that entry's own. Only widening casts on the way (a narrower one could
+/// wrap).
+fn per_iteration_bound(c: &Carried, entries: &[Entry], sites: &[Site]) -> Option<LLVMValueRef> {
+    const LENGTH_BOUNDED: [u32; 5] = [0, 1, 17, 18, 44];
+    let Step::Result { entry, casts } = &c.step else {
+        return None;
     };
-    Ok(Period {
-        carried: k,
-        tests_next,
-        modulus: p.modulus,
-        kind: p.kind,
-        rem: p.rem,
-        cmp: p.cmp,
-        exit: LoopExit {
-            from: ir::parent_block(p.branch),
-            to: p.off,
-            kind: ExitKind::Resume { nexts },
-        },
-        round_if_true: p.round_if_true,
-    })
+    if casts.iter().any(|(cast, _)| *cast == Cast::Trunc) {
+        return None;
+    }
+    let mut e = *entry;
+    for _ in 0..entries.len() {
+        let x = entries.get(e)?;
+        if !x.stop.stops_on_error() || !LENGTH_BOUNDED.contains(&sites[x.site].nr?) {
+            return None;
+        }
+        match x.args.get(2)? {
+            ArgSource::Value(v) => {
+                return (ir::int_width(ir::type_of(*v)) == 64).then_some(*v);
+            }
+            ArgSource::Ref(j) => e = *j,
+            ArgSource::Zero => return None,
+        }
+    }
+    None
 }
 
 /// The block a batch begins at when the loop's header tests where the way round goes
@@ -751,7 +853,10 @@ fn resume_says_more(leaving: &Refusal, resumed: &Refusal) -> bool {
     // The checks of the resuming form after its carried values.
     let carried_taken = matches!(
         resumed.reason,
-        Reason::LoopGapEffect { .. } | Reason::ResumeNeeds { .. } | Reason::PeriodNotCounter { .. }
+        Reason::LoopGapEffect { .. }
+            | Reason::ResumeNeeds { .. }
+            | Reason::PeriodNotCounter { .. }
+            | Reason::PeriodNotTotal { .. }
     );
     match leaving.reason {
         Reason::LoopCarried { .. } => carried_taken,

@@ -22,6 +22,14 @@
 //!
 //! The way round must be the one a remainder other than 0 takes (the quiet way of an `if`
 //! without an `else`); the remainder and the comparison are used by nothing else.
+//!
+//! Tools that report every so many bytes test a running total against a limit they move on
+//! when they report: `total += n; if (total >= next_report) { fprintf(..); next_report +=
+//! STEP; }`. The total grows by at most a transfer's length argument in each iteration (a
+//! `read`'s or `write`'s result is never more), so from the total and the limit where a
+//! batch begins, the iterations in which it cannot reach the limit are counted the same way
+//! ([`reaches`]: `icmp` of `X` and the limit, `X` the total or its next value, the way round
+//! the one taken below the limit; checked against the carried values in `looped`).
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -29,26 +37,48 @@ use llvm_sys::LLVMOpcode;
 use crate::ir;
 use crate::plan::PeriodKind;
 
+/// What a period test met on the way round compares.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum AtTest {
+    /// The remainder of `x` (`and`, `urem`, `srem`) compared with 0.
+    Remainder {
+        rem: LLVMValueRef,
+        modulus: u64,
+        kind: PeriodKind,
+    },
+    /// `x` compared with `limit`: reaching it (`x >= limit`, or `x > limit` when not
+    /// `inclusive`) goes the other way.
+    Reaches {
+        limit: LLVMValueRef,
+        inclusive: bool,
+        signed: bool,
+    },
+}
+
 /// A period test met on the way round (`resume::Round::period`).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct PeriodAt {
-    /// The conditional branch, its condition and the remainder it compares with 0.
+    /// The conditional branch and its condition.
     pub branch: LLVMValueRef,
     pub cmp: LLVMValueRef,
-    pub rem: LLVMValueRef,
-    /// The value whose remainder is taken: a counter or its next value (checked once the
+    /// The value tested: a counter or a running total, or its next value (checked once the
     /// loop's carried values are known).
     pub x: LLVMValueRef,
-    pub modulus: u64,
-    pub kind: PeriodKind,
-    /// Whether the way round (a remainder other than 0) is the branch's true successor.
+    pub test: AtTest,
+    /// Whether the way round (a remainder other than 0, a total below its limit) is the
+    /// branch's true successor.
     pub round_if_true: bool,
-    /// The other successor: where the original goes when the remainder is 0.
+    /// The other successor: where the original goes when the test says so.
     pub off: LLVMBasicBlockRef,
 }
 
 /// The period test the conditional branch `branch` makes, when it is one (module doc).
 pub(super) fn test(branch: LLVMValueRef) -> Option<PeriodAt> {
+    remainder(branch).or_else(|| reaches(branch))
+}
+
+/// A test of a remainder: `icmp eq|ne R, 0`.
+fn remainder(branch: LLVMValueRef) -> Option<PeriodAt> {
     let (cmp, t, f) = ir::conditional_branch(branch)?;
     let (rem, true_if_zero) = ir::zero_test(cmp)?;
     let remainder = |v: LLVMValueRef| {
@@ -80,12 +110,68 @@ pub(super) fn test(branch: LLVMValueRef) -> Option<PeriodAt> {
     Some(PeriodAt {
         branch,
         cmp,
-        rem,
         x,
-        modulus,
-        kind,
+        test: AtTest::Remainder { rem, modulus, kind },
         round_if_true: !true_if_zero,
         off: if true_if_zero { t } else { f },
+    })
+}
+
+/// A test of a 64-bit value against a limit: `icmp` with an order predicate (either way
+/// round: `x < limit` or `limit <= x`). Which operand is the running total is known only
+/// with the loop's carried values: both orders are offered (`x` the first operand, and,
+/// with `swapped`, the second), `looped` takes the one whose `x` is a total.
+pub(super) fn reaches(branch: LLVMValueRef) -> Option<PeriodAt> {
+    reaches_with(branch, false)
+}
+
+/// [`reaches`] with the comparison's operands read the other way round.
+pub(super) fn reaches_swapped(branch: LLVMValueRef) -> Option<PeriodAt> {
+    reaches_with(branch, true)
+}
+
+fn reaches_with(branch: LLVMValueRef, swapped: bool) -> Option<PeriodAt> {
+    use llvm_sys::LLVMIntPredicate::*;
+    let (cmp, t, f) = ir::conditional_branch(branch)?;
+    if !ir::is_instruction(cmp)
+        || ir::opcode(cmp) != LLVMOpcode::LLVMICmp
+        || !only_used_by(cmp, branch)
+    {
+        return None;
+    }
+    let (a, b) = (ir::operand(cmp, 0), ir::operand(cmp, 1));
+    if ir::type_kind(ir::type_of(a)) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
+        || ir::int_width(ir::type_of(a)) != 64
+    {
+        return None;
+    }
+    let (x, limit) = if swapped { (b, a) } else { (a, b) };
+    // The predicate as `x P limit`.
+    let p = ir::icmp_predicate(cmp)?;
+    let p = if swapped { ir::swapped_predicate(p) } else { p };
+    // (below: the predicate holds while x is below the limit; inclusive; signed)
+    let (below, inclusive, signed) = match p {
+        LLVMIntSLT => (true, true, true),
+        LLVMIntULT => (true, true, false),
+        LLVMIntSLE => (true, false, true),
+        LLVMIntULE => (true, false, false),
+        LLVMIntSGE => (false, true, true),
+        LLVMIntUGE => (false, true, false),
+        LLVMIntSGT => (false, false, true),
+        LLVMIntUGT => (false, false, false),
+        _ => return None,
+    };
+    Some(PeriodAt {
+        branch,
+        cmp,
+        x,
+        test: AtTest::Reaches {
+            limit,
+            inclusive,
+            signed,
+        },
+        round_if_true: below,
+        off: if below { f } else { t },
     })
 }
 

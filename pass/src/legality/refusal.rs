@@ -255,6 +255,12 @@ pub enum Reason {
         branch: LLVMValueRef,
         value: LLVMValueRef,
     },
+    /// A comparison on the way round that is not a running total of a transfer's results
+    /// against a limit the way round leaves alone (`legality::period::reaches`).
+    PeriodNotTotal {
+        branch: LLVMValueRef,
+        why: &'static str,
+    },
     ResumeNeeds {
         value: LLVMValueRef,
         site: usize,
@@ -319,6 +325,7 @@ impl Reason {
             | ResumeUnknownWay { .. }
             | ResumeLeaves { .. }
             | PeriodNotCounter { .. }
+            | PeriodNotTotal { .. }
             | ResumeNeeds { .. }
             | HeaderTested { .. } => Condition::WholeLoop,
         }
@@ -608,6 +615,10 @@ impl Refusal {
                 "'{}' tests the remainder of {}, which is not a counter of the loop stepping up by 1 (from its value where a batch begins, the iterations until the test goes the other way must be known)",
                 ir::describe(*branch),
                 ir::value_name(*value)
+            ),
+            PeriodNotTotal { branch, why } => format!(
+                "'{}' compares two values on the way round, which is no running total of a transfer's results against a limit the way round leaves alone: {why}",
+                ir::describe(*branch)
             ),
             ResumeLeaves { inst, site } => format!(
                 "after {} the way round leaves the loop at '{}' although no call stopped the batch",

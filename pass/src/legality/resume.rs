@@ -503,9 +503,11 @@ fn walk_round(
             }
             // A counter's remainder (`++blocks % 64 == 0`) whose quiet way is the one a
             // remainder other than 0 takes: that way, for the iterations the counter allows.
-            (Ok(None), None) if found.is_none() && period_here(shim, inst, &assumed).is_some() => {
+            (Ok(None), None)
+                if found.is_none() && period_here(shim, inst, c0, &assumed).is_some() =>
+            {
                 let (Some(p), Some((_, t, f))) = (
-                    period_here(shim, inst, &assumed),
+                    period_here(shim, inst, c0, &assumed),
                     ir::conditional_branch(inst),
                 ) else {
                     return Err(fail(
@@ -667,14 +669,28 @@ fn walk_round(
 
 /// The period test `branch` makes (`period::test`), when the walk has assumed no flag or
 /// period yet and the test's quiet way, if it has one, is the one a remainder other than 0
-/// takes.
-fn period_here(shim: &Shim, branch: LLVMValueRef, assumed: &Assumed) -> Option<PeriodAt> {
+/// (a total below its limit) takes. A comparison set before the first call `c0` is no
+/// period test but a condition on values set before the loop (`dominating_condition`).
+fn period_here(
+    shim: &Shim,
+    branch: LLVMValueRef,
+    c0: LLVMValueRef,
+    assumed: &Assumed,
+) -> Option<PeriodAt> {
     if assumed.flag.is_some() || assumed.period.is_some() {
         return None;
     }
     let p = super::period::test(branch)?;
     let (_, t, f) = ir::conditional_branch(branch)?;
-    match quiet_side(shim, branch, t, f) {
+    let quiet = quiet_side(shim, branch, t, f);
+    // A comparison of two values is taken only as the `if` of a report: its other way comes
+    // back to the way round (not a `break`), and it is not set before the loop.
+    if matches!(p.test, super::period::AtTest::Reaches { .. })
+        && (quiet.is_none() || dominating_condition(shim, branch, c0).is_some())
+    {
+        return None;
+    }
+    match quiet {
         Some(quiet) if quiet != p.round_if_true => None,
         _ => Some(p),
     }

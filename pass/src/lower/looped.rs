@@ -45,7 +45,7 @@ use super::builder::Builder;
 use super::straight::{any_guard_off, any_negative_argument, either, is_error, set_errno, Entries};
 use crate::ir;
 use crate::plan::{
-    Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Period, PeriodKind, Step, Watch,
+    Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Period, PeriodKind, PeriodTest, Step, Watch,
 };
 use crate::shim::Shim;
 use crate::sites::Site;
@@ -270,7 +270,29 @@ pub(crate) fn lower(
         (Some((p, _)), Some(d)) => {
             let k = p.carried;
             let now = state.completed(b, &plan.carried[k], inits[k], Some(d));
-            period_bound(b, p, now)
+            match &p.test {
+                PeriodTest::Remainder { modulus, kind, .. } => {
+                    period_bound(b, p.tests_next, *modulus, *kind, now)
+                }
+                PeriodTest::Reaches {
+                    limit,
+                    limit_carried,
+                    inclusive,
+                    signed,
+                    per_iteration,
+                } => {
+                    let limit = match limit_carried {
+                        Some(j) => state.completed(b, &plan.carried[*j], inits[*j], Some(d)),
+                        None => *limit,
+                    };
+                    let how = Reaching {
+                        tests_next: p.tests_next,
+                        inclusive: *inclusive,
+                        signed: *signed,
+                    };
+                    reaches_bound(b, how, now, limit, *per_iteration)
+                }
+            }
         }
         _ => b.c64(MAX_ITERS),
     };
@@ -983,19 +1005,25 @@ enum AfterTest<'a> {
     Period(&'a Period),
 }
 
-/// The bound of a batch whose way round makes the period test `p` (`legality::period`), from
-/// the counter's value `now` at the start of the batch's first iteration: the iterations up to
-/// and including the first whose tested value `X` is a multiple of the modulus `m`. With `c`
-/// the value `X` would have in the iteration before (`now` for a next value, `now - 1` for
-/// the counter itself), that is `m - (c mod m)`, between 1 and `m`: modulo `2^width` for
-/// a mask (exact for any value); for `urem` and `srem` only while `c` is at least 0 and at
-/// most the type's signed maximum less `m` (no wrap up to the bound), and 1 otherwise (one
-/// iteration, after which the test is made again: always exact).
-fn period_bound(b: &Builder, p: &Period, now: LLVMValueRef) -> LLVMValueRef {
+/// The bound of a batch whose way round tests a counter's remainder (`legality::period`),
+/// from the counter's value `now` at the start of the batch's first iteration: the
+/// iterations up to and including the first whose tested value `X` is a multiple of the
+/// modulus `m`. With `c` the value `X` would have in the iteration before (`now` for a next
+/// value, `now - 1` for the counter itself), that is `m - (c mod m)`, between 1 and `m`:
+/// modulo `2^width` for a mask (exact for any value); for `urem` and `srem` only while `c`
+/// is at least 0 and at most the type's signed maximum less `m` (no wrap up to the bound),
+/// and 1 otherwise (one iteration, after which the test is made again: always exact).
+fn period_bound(
+    b: &Builder,
+    tests_next: bool,
+    modulus: u64,
+    kind: PeriodKind,
+    now: LLVMValueRef,
+) -> LLVMValueRef {
     let ty = ir::type_of(now);
     let width = ir::int_width(ty);
-    let m = ir::const_of(ty, p.modulus as i64);
-    let c = if p.tests_next {
+    let m = ir::const_of(ty, modulus as i64);
+    let c = if tests_next {
         now
     } else {
         b.arith(
@@ -1005,17 +1033,17 @@ fn period_bound(b: &Builder, p: &Period, now: LLVMValueRef) -> LLVMValueRef {
             "mc.loop.period.before",
         )
     };
-    let rem = match p.kind {
+    let rem = match kind {
         PeriodKind::Mask => b.arith(
             LLVMOpcode::LLVMAnd,
             c,
-            ir::const_of(ty, p.modulus as i64 - 1),
+            ir::const_of(ty, modulus as i64 - 1),
             "",
         ),
         PeriodKind::URem | PeriodKind::SRem => b.arith(LLVMOpcode::LLVMURem, c, m, ""),
     };
     let left = b.arith(LLVMOpcode::LLVMSub, m, rem, "mc.loop.period.left");
-    let left = if p.kind == PeriodKind::Mask {
+    let left = if kind == PeriodKind::Mask {
         left
     } else {
         // 0 <= c <= max - m, read as unsigned: c <= max - m.
@@ -1024,7 +1052,7 @@ fn period_bound(b: &Builder, p: &Period, now: LLVMValueRef) -> LLVMValueRef {
         } else {
             (1i64 << (width - 1)) - 1
         };
-        let room = ir::const_of(ty, max - p.modulus as i64);
+        let room = ir::const_of(ty, max - modulus as i64);
         let safe = b.icmp(LLVMIntPredicate::LLVMIntULE, c, room, "mc.loop.period.safe");
         b.select(safe, left, ir::const_of(ty, 1), "")
     };
@@ -1033,6 +1061,68 @@ fn period_bound(b: &Builder, p: &Period, now: LLVMValueRef) -> LLVMValueRef {
     } else {
         left
     }
+}
+
+/// How a total's test against its limit reads (`PeriodTest::Reaches`).
+#[derive(Clone, Copy)]
+struct Reaching {
+    tests_next: bool,
+    inclusive: bool,
+    signed: bool,
+}
+
+/// The bound of a batch whose way round tests a running total `X` against a limit
+/// (`legality::period::reaches`), from the total `t` and the limit `l` at the start of the
+/// batch's first iteration and the most `c` the total grows by in an iteration: the
+/// iterations up to and including the first in which `X` may reach the limit. After `i`
+/// iterations the total is at most `t + i * c`, so with `d = l - t` (`+ 1` when reaching
+/// means passing) that is `ceil(d / c)` for a next value and one more for the total at an
+/// iteration's start; 1 when the total has reached the limit already, or when the values
+/// leave that reasoning (a signed total below 0, a length that is not above 0): one
+/// iteration, after which the test is made again, is always exact. At most `MAX_ITERS`.
+fn reaches_bound(
+    b: &Builder,
+    how: Reaching,
+    t: LLVMValueRef,
+    l: LLVMValueRef,
+    c: LLVMValueRef,
+) -> LLVMValueRef {
+    use LLVMIntPredicate::*;
+    let (lt, le) = if how.signed {
+        (LLVMIntSLT, LLVMIntSLE)
+    } else {
+        (LLVMIntULT, LLVMIntULE)
+    };
+    let below = b.icmp(
+        if how.inclusive { lt } else { le },
+        t,
+        l,
+        "mc.loop.reach.below",
+    );
+    let positive = b.icmp(LLVMIntSGT, c, b.c64(0), "");
+    let mut ok = b.arith(LLVMOpcode::LLVMAnd, below, positive, "");
+    if how.signed {
+        let from_zero = b.icmp(LLVMIntSGE, t, b.c64(0), "");
+        ok = b.arith(LLVMOpcode::LLVMAnd, ok, from_zero, "");
+    }
+    let mut d = b.arith(LLVMOpcode::LLVMSub, l, t, "mc.loop.reach.room");
+    if !how.inclusive {
+        d = b.arith(LLVMOpcode::LLVMAdd, d, b.c64(1), "");
+    }
+    // ceil(d / c) without overflow: d / c, and one more for a remainder.
+    let whole = b.arith(LLVMOpcode::LLVMUDiv, d, c, "");
+    let part = b.arith(LLVMOpcode::LLVMURem, d, c, "");
+    let more = b.icmp(LLVMIntNE, part, b.c64(0), "");
+    let more = b.int_cast(LLVMOpcode::LLVMZExt, more, b.i64t);
+    let mut m = b.arith(LLVMOpcode::LLVMAdd, whole, more, "mc.loop.reach.iters");
+    if !how.tests_next {
+        m = b.arith(LLVMOpcode::LLVMAdd, m, b.c64(1), "");
+    }
+    let m = b.select(ok, m, b.c64(1), "");
+    let zero = b.icmp(LLVMIntEQ, m, b.c64(0), "");
+    let m = b.select(zero, b.c64(1), m, "");
+    let over = b.icmp(LLVMIntUGT, m, b.c64(MAX_ITERS), "");
+    b.select(over, b.c64(MAX_ITERS), m, "mc.loop.reach.bound")
 }
 
 /// The way round's test made again in `wb` (`(test, wb, again, resume_to)`), after a batch
@@ -1086,8 +1176,24 @@ fn watch_exit(
                 (_, d) => d,
             };
             let x = state.completed(b, &plan.carried[k], inits[k], at);
-            let rem = b.clone_with(p.rem, &HashMap::from([(ir::operand(p.rem, 0), x)]));
-            b.clone_with(p.cmp, &HashMap::from([(p.rem, rem)]))
+            match &p.test {
+                PeriodTest::Remainder { rem, .. } => {
+                    let r = b.clone_with(*rem, &HashMap::from([(p.x, x)]));
+                    b.clone_with(p.cmp, &HashMap::from([(*rem, r)]))
+                }
+                PeriodTest::Reaches {
+                    limit,
+                    limit_carried,
+                    ..
+                } => {
+                    let mut with = HashMap::from([(p.x, x)]);
+                    if let Some(j) = limit_carried {
+                        let l = state.completed(b, &plan.carried[*j], inits[*j], done);
+                        with.insert(*limit, l);
+                    }
+                    b.clone_with(p.cmp, &with)
+                }
+            }
         }
     };
     // Whether the test leaves the way round; never before an iteration completed (a batch
