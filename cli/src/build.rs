@@ -922,7 +922,8 @@ pub fn coverage(profile: &Profile) -> Vec<(String, u64)> {
         let key = owner(e.from)
             .or_else(|| owner(e.to))
             .unwrap_or_else(|| OWN_CODE.to_string());
-        *by.entry(key).or_default() += e.weight;
+        let w = by.entry(key).or_default();
+        *w = w.saturating_add(e.weight);
     }
     let mut v: Vec<(String, u64)> = by.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -1106,7 +1107,9 @@ impl Summary {
             ));
         }
         for (reason, list) in &self.refused {
-            let weight: u64 = list.iter().map(|r| r.weight).sum();
+            let weight: u64 = list
+                .iter()
+                .fold(0u64, |sum, r| sum.saturating_add(r.weight));
             line(format!(
                 "  refused for {reason}: {} hot edges, total weight {weight}",
                 list.len()
@@ -1115,7 +1118,10 @@ impl Summary {
                 line(format!("    {}: {}", r.location, r.message));
             }
         }
-        let total: u64 = self.coverage.iter().map(|c| c.1).sum();
+        let total: u64 = self
+            .coverage
+            .iter()
+            .fold(0u64, |sum, c| sum.saturating_add(c.1));
         if total > 0 {
             let own = self
                 .coverage
@@ -1140,7 +1146,10 @@ impl Summary {
             ));
         }
         if !self.unmatched.is_empty() {
-            let weight: u64 = self.unmatched.iter().map(|u| u.1).sum();
+            let weight: u64 = self
+                .unmatched
+                .iter()
+                .fold(0u64, |sum, u| sum.saturating_add(u.1));
             line(format!(
                 "  {} hot edges match no call site in any module (total weight {weight}): they run in shared libraries, the loader, code built without -g, or optnone code (-O0)",
                 self.unmatched.len()

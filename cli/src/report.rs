@@ -502,7 +502,10 @@ pub fn render(
         summary.calls_clustered,
         summary.inlined
     );
-    let total: u64 = summary.coverage.iter().map(|c| c.1).sum();
+    let total: u64 = summary
+        .coverage
+        .iter()
+        .fold(0u64, |sum, c| sum.saturating_add(c.1));
     if total > 0 {
         let parts: Vec<String> = summary
             .coverage
@@ -596,7 +599,9 @@ pub fn render(
     o.push_str("<h2>Refusals</h2>\n");
     let mut n = 0usize;
     for (reason, list) in &summary.refused {
-        let weight: u64 = list.iter().map(|r| r.weight).sum();
+        let weight: u64 = list
+            .iter()
+            .fold(0u64, |sum, r| sum.saturating_add(r.weight));
         let _ = writeln!(
             o,
             "<h3>{}: {} hot edges, total weight {weight}</h3>\n<table>\n<tr><th>location</th><th>weight</th><th>remark</th></tr>",

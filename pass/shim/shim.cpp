@@ -200,6 +200,11 @@ PassPluginLibraryInfo syscluster_shim_plugin_info(void) {
 // Options. Strings stay valid for the life of the process.
 
 const char *syscluster_shim_opt_profile(void) { return Opts ? Opts->Profile.c_str() : ""; }
+
+// Whether -syscluster-profile was given at all (an empty value is an error, not "none").
+int syscluster_shim_opt_profile_given(void) {
+  return Opts && Opts->Profile.getNumOccurrences() > 0;
+}
 unsigned syscluster_shim_opt_min_weight(void) { return Opts ? Opts->MinWeight.getValue() : 1; }
 
 int syscluster_shim_opt_break_for_testing(void) {

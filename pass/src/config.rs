@@ -60,7 +60,8 @@ impl Params {
 /// (the shim reads them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandLine {
-    pub profile: String,
+    /// `-syscluster-profile`'s value when it was given (possibly empty).
+    pub profile: Option<String>,
     pub min_weight: u64,
     pub stats: bool,
 }
@@ -79,10 +80,7 @@ pub struct Config {
 impl Config {
     /// Pipeline parameters win over command-line options.
     pub fn resolve(params: &Params, cl: &CommandLine) -> Config {
-        let profile = params
-            .profile
-            .clone()
-            .or_else(|| (!cl.profile.is_empty()).then(|| cl.profile.clone()));
+        let profile = params.profile.clone().or_else(|| cl.profile.clone());
         Config {
             profile,
             min_weight: params.min_weight.unwrap_or(cl.min_weight),

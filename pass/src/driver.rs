@@ -175,8 +175,8 @@ fn report_scan(ctx: &mut Context<'_>, scan: &Scan) {
     for &(f, call) in &scan.inline_asm {
         ctx.remark(Remark::inline_asm(f, call));
     }
-    for &(f, call) in &scan.optnone {
-        ctx.remark(Remark::optnone(f, call));
+    for &(f, call, why) in &scan.left_alone {
+        ctx.remark(Remark::left_alone(f, call, why));
     }
 }
 
@@ -184,6 +184,13 @@ fn report_scan(ctx: &mut Context<'_>, scan: &Scan) {
 /// or when it cannot be read (an error).
 fn load_profile(ctx: &Context<'_>) -> Option<Profile> {
     let path = ctx.cfg.profile.as_ref()?;
+    if path.is_empty() {
+        ctx.error(
+            "-syscluster-profile is empty: give the path of a profile (from `syscluster \
+             record`), or leave the option out to only report the system call sites",
+        );
+        return None;
+    }
     match Profile::load(Path::new(path)) {
         Ok(p) => Some(p),
         Err(e) => {

@@ -694,6 +694,27 @@ pub fn is_optnone(f: LLVMValueRef) -> bool {
     function_has_attribute(f, "optnone")
 }
 
+/// Whether a block of the function `f` has its address taken (`&&label`, a computed goto's
+/// `indirectbr`): such a block may be entered from anywhere the address goes, and its
+/// predecessors are not all known ([`predecessors`] gives a null block for them).
+pub fn takes_label_address(f: LLVMValueRef) -> bool {
+    blocks(f)
+        .into_iter()
+        .any(|b| predecessors(b).iter().any(|p| p.is_null()))
+}
+
+/// Why the pass leaves the function `f` exactly as it is, if it does: `optnone` (LLVM's own
+/// passes leave it), or a label whose address it takes (its control flow is not all known).
+pub fn left_alone(f: LLVMValueRef) -> Option<&'static str> {
+    if is_optnone(f) {
+        Some("optnone")
+    } else if takes_label_address(f) {
+        Some("label address")
+    } else {
+        None
+    }
+}
+
 /// Whether `v` is a global variable internal to the module (internal or private linkage):
 /// with link-time optimisation, the whole program's own.
 pub fn is_internal_global(v: LLVMValueRef) -> bool {

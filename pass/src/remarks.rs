@@ -144,7 +144,9 @@ impl Remark {
         const HEAVIEST: usize = 3;
         let mut heavy: Vec<&&UnmatchedEdge> = edges.iter().collect();
         heavy.sort_by_key(|e| std::cmp::Reverse(e.weight));
-        let weight: u64 = edges.iter().map(|e| e.weight).sum();
+        let weight: u64 = edges
+            .iter()
+            .fold(0u64, |sum, e| sum.saturating_add(e.weight));
         let names: Vec<String> = heavy
             .iter()
             .take(HEAVIEST)
@@ -240,18 +242,33 @@ impl Remark {
         }
     }
 
-    /// An `optnone` function that makes system calls, left as it is (`sites::Scan::optnone`).
-    pub(crate) fn optnone(function: LLVMValueRef, call: LLVMValueRef) -> Remark {
+    /// A function that makes system calls, left as it is (`sites::Scan::left_alone`): why is
+    /// `ir::left_alone`'s answer.
+    pub(crate) fn left_alone(function: LLVMValueRef, call: LLVMValueRef, why: &str) -> Remark {
+        let name = crate::ir::name(function);
+        let (remark, message) = if why == "optnone" {
+            (
+                "OptNone",
+                format!(
+                    "'{name}' is optnone (built at -O0, or marked so): its system calls are left as \
+                     they are (build with -O1 or higher to cluster them)"
+                ),
+            )
+        } else {
+            (
+                "LabelAddress",
+                format!(
+                    "'{name}' takes the address of a label (a computed goto): its control flow is \
+                     not all known, so its system calls are left as they are"
+                ),
+            )
+        };
         Remark {
             kind: RemarkKind::Missed,
-            name: "OptNone",
+            name: remark,
             function,
             at: Some(call),
-            message: format!(
-                "'{}' is optnone (built at -O0, or marked so): its system calls are left as they \
-                 are (build with -O1 or higher to cluster them)",
-                crate::ir::name(function)
-            ),
+            message,
         }
     }
 

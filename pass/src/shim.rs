@@ -27,6 +27,7 @@ pub struct RawFrame {
 
 extern "C" {
     fn syscluster_shim_opt_profile() -> *const c_char;
+    fn syscluster_shim_opt_profile_given() -> c_int;
     fn syscluster_shim_opt_min_weight() -> c_uint;
     fn syscluster_shim_opt_stats() -> c_int;
     fn syscluster_shim_dominates(ctx: *mut c_void, def: LLVMValueRef, user: LLVMValueRef) -> c_int;
@@ -868,9 +869,11 @@ pub(crate) fn command_line() -> CommandLine {
     // the cl::opt, which lives for the process.
     unsafe {
         CommandLine {
-            profile: CStr::from_ptr(syscluster_shim_opt_profile())
-                .to_string_lossy()
-                .into_owned(),
+            profile: (syscluster_shim_opt_profile_given() != 0).then(|| {
+                CStr::from_ptr(syscluster_shim_opt_profile())
+                    .to_string_lossy()
+                    .into_owned()
+            }),
             min_weight: u64::from(syscluster_shim_opt_min_weight()),
             stats: syscluster_shim_opt_stats() != 0,
         }

@@ -97,9 +97,10 @@ pub struct Scan {
     pub sites: Vec<Site>,
     /// Calls of inline assembly that contain a `syscall` instruction (left alone).
     pub inline_asm: Vec<(LLVMValueRef, LLVMValueRef)>,
-    /// `optnone` functions (built at -O0) that call system calls, with the first such call:
-    /// left as they are, their calls no sites.
-    pub optnone: Vec<(LLVMValueRef, LLVMValueRef)>,
+    /// Functions the pass leaves as they are (`ir::left_alone`: `optnone`, built at -O0, or
+    /// taking a label's address) that call system calls, with the first such call and why:
+    /// their calls are no sites.
+    pub left_alone: Vec<(LLVMValueRef, LLVMValueRef, &'static str)>,
 }
 
 fn location(shim: &Shim, call: LLVMValueRef, function_name: &str) -> String {
@@ -386,13 +387,13 @@ pub fn scan(shim: &Shim, m: llvm_sys::prelude::LLVMModuleRef) -> Scan {
     let mut scan = Scan::default();
     for f in ir::defined_functions(m) {
         let fname = ir::name(f);
-        if ir::is_optnone(f) {
+        if let Some(why) = ir::left_alone(f) {
             let first = ir::blocks(f)
                 .into_iter()
                 .flat_map(ir::instructions)
                 .find(|&i| ir::is_call_site(i) && site_for(shim, f, &fname, i).is_some());
             if let Some(call) = first {
-                scan.optnone.push((f, call));
+                scan.left_alone.push((f, call, why));
             }
             continue;
         }

@@ -45,7 +45,7 @@ fn rejects_bad_parameters() {
 #[test]
 fn parameters_win_over_options() {
     let cl = CommandLine {
-        profile: "cl.json".into(),
+        profile: Some("cl.json".into()),
         min_weight: 7,
         stats: true,
     };
@@ -68,12 +68,21 @@ fn parameters_win_over_options() {
             stats: false
         }
     );
-    let empty = CommandLine {
-        profile: String::new(),
+    let none = CommandLine {
+        profile: None,
         min_weight: 1,
         stats: false,
     };
-    assert_eq!(Config::resolve(&Params::default(), &empty).profile, None);
+    assert_eq!(Config::resolve(&Params::default(), &none).profile, None);
+    // Given but empty (an unset shell variable): kept, so that the pass can say so.
+    let empty = CommandLine {
+        profile: Some(String::new()),
+        ..none
+    };
+    assert_eq!(
+        Config::resolve(&Params::default(), &empty).profile,
+        Some(String::new())
+    );
 }
 
 #[test]

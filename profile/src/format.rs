@@ -242,8 +242,10 @@ impl Node {
 
     /// Adds the counts of `other` (a node with the same key) into this one.
     pub fn absorb(&mut self, other: &Node) {
-        self.count += other.count;
-        self.errors += other.errors;
+        // Saturating: hand-made profiles may hold counts near 2^64 (a sum past it stays the
+        // largest count rather than wrapping round to a light one).
+        self.count = self.count.saturating_add(other.count);
+        self.errors = self.errors.saturating_add(other.errors);
         for theirs in &other.values {
             match self.values.iter_mut().find(|v| v.index == theirs.index) {
                 Some(ours) => ours.top = merge_counts(&ours.top, &theirs.top),
@@ -263,7 +265,7 @@ fn merge_counts(a: &[ValueCount], b: &[ValueCount]) -> Vec<ValueCount> {
     let mut all: Vec<ValueCount> = a.to_vec();
     for v in b {
         match all.iter_mut().find(|x| x.value == v.value) {
-            Some(x) => x.count += v.count,
+            Some(x) => x.count = x.count.saturating_add(v.count),
             None => all.push(v.clone()),
         }
     }
@@ -462,7 +464,7 @@ impl Profile {
             })
             .collect();
         self.edges.extend(remapped);
-        self.runs += other.runs;
+        self.runs = self.runs.saturating_add(other.runs);
         self.normalize();
     }
 
@@ -490,7 +492,8 @@ impl Profile {
         let mut weights: HashMap<(usize, usize), u64> = HashMap::new();
         for e in &self.edges {
             if let (Some(&from), Some(&to)) = (map.get(e.from), map.get(e.to)) {
-                *weights.entry((from, to)).or_default() += e.weight;
+                let w = weights.entry((from, to)).or_default();
+                *w = w.saturating_add(e.weight);
             }
         }
         self.edges = weights
@@ -502,12 +505,16 @@ impl Profile {
 
     /// The sum of all edge weights: the number of transitions.
     pub fn transitions(&self) -> u64 {
-        self.edges.iter().map(|e| e.weight).sum()
+        self.edges
+            .iter()
+            .fold(0u64, |sum, e| sum.saturating_add(e.weight))
     }
 
     /// The sum of all node counts: the number of system calls.
     pub fn calls(&self) -> u64 {
-        self.nodes.iter().map(|n| n.count).sum()
+        self.nodes
+            .iter()
+            .fold(0u64, |sum, n| sum.saturating_add(n.count))
     }
 
     /// Edges, heaviest first (ties in index order).
@@ -586,6 +593,23 @@ mod tests {
         assert_eq!(json["nodes"][0]["site"]["line"], 36);
         assert_eq!(json["nodes"][0]["site"]["column"], 9);
         assert_eq!(json["edges"][0]["weight"], 2);
+    }
+
+    #[test]
+    fn merge_saturates_instead_of_wrapping() {
+        let mut a = sample();
+        let mut b = sample();
+        for e in &mut b.edges {
+            e.weight = u64::MAX;
+        }
+        for n in &mut b.nodes {
+            n.count = u64::MAX;
+        }
+        a.merge(&b).unwrap();
+        assert!(a.edges.iter().all(|e| e.weight == u64::MAX));
+        assert!(a.nodes.iter().all(|n| n.count == u64::MAX));
+        assert_eq!(a.transitions(), u64::MAX);
+        assert_eq!(a.calls(), u64::MAX);
     }
 
     #[test]

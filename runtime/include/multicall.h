@@ -34,7 +34,12 @@ extern "C" {
  * The entries are copied and validated when the call begins and run from that copy: a call
  * of the batch that overwrites the array changes nothing about what runs, and only the
  * result fields are written back, all of them, when the batch returns. The array need not
- * be aligned.
+ * be aligned. The array itself (and every pointer these functions take besides the entries'
+ * arguments: iterations, sums, advances, a batch) must be memory the caller may read and
+ * write, as for any C function: the user-space backends read it directly, and an invalid
+ * pointer there faults as it would in memcpy (only the kernel module's ioctl checks it and
+ * fails with EFAULT). Pointers among an entry's arguments are the system call's, checked by
+ * the kernel: a bad one gives that entry -EFAULT, as the call on its own would.
  */
 long multicall(struct mc_entry *entries, unsigned count);
 

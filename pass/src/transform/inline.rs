@@ -277,6 +277,15 @@ fn host_refusal(ctx: &Context<'_>, graph: &CallGraph, target: &Host) -> Option<S
             quoted(target.host)
         ));
     }
+    if let Some(f) = std::iter::once(target.host)
+        .chain(target.helpers.iter().copied())
+        .find(|&f| ir::takes_label_address(f))
+    {
+        return Some(format!(
+            "{} takes the address of a label (a computed goto): the pass leaves it as it is",
+            quoted(f)
+        ));
+    }
     target.helpers.iter().find_map(|&helper| {
         helper_refusal(graph, helper).or_else(|| {
             let calls = graph.calls_in(target.host, helper);

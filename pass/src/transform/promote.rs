@@ -163,7 +163,7 @@ fn indirect_calls(
     // An `optnone` function (built at -O0) is left as it is.
     for f in ir::defined_functions(module)
         .into_iter()
-        .filter(|&f| !ir::is_optnone(f))
+        .filter(|&f| ir::left_alone(f).is_none())
     {
         for b in ir::blocks(f) {
             for i in ir::instructions(b) {

@@ -48,7 +48,7 @@ fn hot_invokes(ctx: &Context<'_>, hot: &HashSet<&str>) -> Vec<(LLVMValueRef, LLV
     let mut out = Vec::new();
     for f in ir::defined_functions(ctx.module)
         .into_iter()
-        .filter(|&f| !ir::is_optnone(f))
+        .filter(|&f| ir::left_alone(f).is_none())
     {
         for b in ir::blocks(f) {
             let Some(t) = ir::terminator(b) else {
