@@ -881,7 +881,11 @@ pub struct Summary {
     pub inlined: usize,
     /// Calls merged with the `fcntl`s that follow them into one system call (`Specialised`).
     pub specialised: Vec<Refused>,
+    /// Hot edges the pass refused (a missed remark that states the edge's weight), by reason.
     pub refused: BTreeMap<String, Vec<Refused>>,
+    /// The other missed remarks, by name: transformations not applied (a loop not rotated, a
+    /// variable not kept in a register), which refuse no hot edge themselves; weight 0.
+    pub notes: BTreeMap<String, Vec<Refused>>,
     /// Hot edges with no call site in any module, with how many modules said so.
     pub unmatched: Vec<(String, u64, usize)>,
     /// Of those, the ones the profile records at calls of library functions in the program
@@ -1027,14 +1031,20 @@ impl Summary {
                         entry.1 += 1;
                     }
                     ("Missed", name) => {
-                        let list = s.refused.entry(name.to_string()).or_default();
+                        let weight = weight_of(&r.message);
+                        let by = if weight > 0 {
+                            &mut s.refused
+                        } else {
+                            &mut s.notes
+                        };
+                        let list = by.entry(name.to_string()).or_default();
                         if !list
                             .iter()
                             .any(|x| x.location == r.location && x.message == r.message)
                         {
                             list.push(Refused {
                                 location: r.location.clone(),
-                                weight: weight_of(&r.message),
+                                weight,
                                 message: r.message,
                             });
                         }
@@ -1043,7 +1053,7 @@ impl Summary {
                 }
             }
         }
-        for list in s.refused.values_mut() {
+        for list in s.refused.values_mut().chain(s.notes.values_mut()) {
             list.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.location.cmp(&b.location)));
         }
         // An edge that one module cannot place may be another module's: keep only edges with
@@ -1114,6 +1124,12 @@ impl Summary {
                 "  refused for {reason}: {} hot edges, total weight {weight}",
                 list.len()
             ));
+            for r in list.iter().take(top) {
+                line(format!("    {}: {}", r.location, r.message));
+            }
+        }
+        for (name, list) in &self.notes {
+            line(format!("  not applied ({name}): {} remarks", list.len()));
             for r in list.iter().take(top) {
                 line(format!("    {}: {}", r.location, r.message));
             }
@@ -1297,6 +1313,22 @@ mod tests {
             text.contains("refused for Dominance: 1 hot edges, total weight 256"),
             "{text}"
         );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_transformation_not_applied_is_no_refused_edge() {
+        let yaml = "--- !Missed\nPass:            syscall-cluster\nName:            Rotation\nDebugLoc:        { File: io.c, Line: 9, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'did not rotate the loop of ''write'' at io.c:10:7 -> ''read'' at io.c:9:14 across its back edge: the header does not end with a conditional branch'\n...\n";
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("remarks")).unwrap();
+        fs::write(dir.join("remarks/00000000000000aa.yaml"), yaml).unwrap();
+        fs::write(dir.join("modules"), "00000000000000aa\t/x/io.o\n").unwrap();
+        let s = Summary::read(&dir).unwrap();
+        assert!(s.refused.is_empty());
+        assert_eq!(s.notes["Rotation"].len(), 1);
+        let text = s.render(5);
+        assert!(text.contains("not applied (Rotation): 1 remarks"), "{text}");
+        assert!(!text.contains("refused for Rotation"), "{text}");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -620,6 +620,21 @@ pub fn render(
         }
         o.push_str("</table>\n");
     }
+    if !summary.notes.is_empty() {
+        o.push_str("<h2>Transformations not applied</h2>\n<table>\n<tr><th>remark</th><th>location</th><th>message</th></tr>\n");
+        for (name, list) in &summary.notes {
+            for r in list {
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(name),
+                    location_cell(profile, &r.location),
+                    esc(&r.message)
+                );
+            }
+        }
+        o.push_str("</table>\n");
+    }
     if !summary.unmatched.is_empty() {
         o.push_str("<h2>Hot edges with no call site in any module</h2>\n<table>\n<tr><th>edge</th><th>weight</th><th>modules that said so</th></tr>\n");
         for (edge, w, modules) in &summary.unmatched {
