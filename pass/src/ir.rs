@@ -211,8 +211,13 @@ pub fn is_call(i: LLVMValueRef) -> bool {
 /// landing pad, as C++ compiles one inside a `try` or with destructors to run). Both are
 /// LLVM's `CallBase`: [`callee_operand`], [`call_args`] and [`called_function`] read either.
 pub fn is_call_site(i: LLVMValueRef) -> bool {
+    is_call(i) || is_invoke(i)
+}
+
+/// Whether `i` is an `invoke`.
+pub fn is_invoke(i: LLVMValueRef) -> bool {
     // SAFETY: i is a live value.
-    is_call(i) || unsafe { !LLVMIsAInvokeInst(i).is_null() }
+    unsafe { !LLVMIsAInvokeInst(i).is_null() }
 }
 
 /// The callee operand of a call: a function, or the pointer an indirect call goes through.
@@ -703,13 +708,21 @@ pub fn takes_label_address(f: LLVMValueRef) -> bool {
         .any(|b| predecessors(b).iter().any(|p| p.is_null()))
 }
 
-/// Why the pass leaves the function `f` exactly as it is, if it does: `optnone` (LLVM's own
-/// passes leave it), or a label whose address it takes (its control flow is not all known).
-pub fn left_alone(f: LLVMValueRef) -> Option<&'static str> {
+/// Why the pass leaves a function exactly as it is ([`left_alone`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeftAlone {
+    /// `optnone` (built at -O0, or so marked): LLVM's own passes leave it.
+    OptNone,
+    /// It takes a label's address: its control flow is not all known.
+    LabelAddress,
+}
+
+/// Why the pass leaves the function `f` exactly as it is, if it does.
+pub fn left_alone(f: LLVMValueRef) -> Option<LeftAlone> {
     if is_optnone(f) {
-        Some("optnone")
+        Some(LeftAlone::OptNone)
     } else if takes_label_address(f) {
-        Some("label address")
+        Some(LeftAlone::LabelAddress)
     } else {
         None
     }

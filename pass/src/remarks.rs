@@ -244,24 +244,27 @@ impl Remark {
 
     /// A function that makes system calls, left as it is (`sites::Scan::left_alone`): why is
     /// `ir::left_alone`'s answer.
-    pub(crate) fn left_alone(function: LLVMValueRef, call: LLVMValueRef, why: &str) -> Remark {
+    pub(crate) fn left_alone(
+        function: LLVMValueRef,
+        call: LLVMValueRef,
+        why: crate::ir::LeftAlone,
+    ) -> Remark {
         let name = crate::ir::name(function);
-        let (remark, message) = if why == "optnone" {
-            (
+        let (remark, message) = match why {
+            crate::ir::LeftAlone::OptNone => (
                 "OptNone",
                 format!(
                     "'{name}' is optnone (built at -O0, or marked so): its system calls are left as \
                      they are (build with -O1 or higher to cluster them)"
                 ),
-            )
-        } else {
-            (
+            ),
+            crate::ir::LeftAlone::LabelAddress => (
                 "LabelAddress",
                 format!(
                     "'{name}' takes the address of a label (a computed goto): its control flow is \
                      not all known, so its system calls are left as they are"
                 ),
-            )
+            ),
         };
         Remark {
             kind: RemarkKind::Missed,

@@ -100,7 +100,7 @@ pub struct Scan {
     /// Functions the pass leaves as they are (`ir::left_alone`: `optnone`, built at -O0, or
     /// taking a label's address) that call system calls, with the first such call and why:
     /// their calls are no sites.
-    pub left_alone: Vec<(LLVMValueRef, LLVMValueRef, &'static str)>,
+    pub left_alone: Vec<(LLVMValueRef, LLVMValueRef, ir::LeftAlone)>,
 }
 
 fn location(shim: &Shim, call: LLVMValueRef, function_name: &str) -> String {

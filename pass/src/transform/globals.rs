@@ -379,36 +379,38 @@ impl CallGraph {
     /// `signal_handler`, which deletes the output and exits: the code it interrupted never
     /// resumes), nor the `atexit` handlers that only such an exit runs.
     pub(crate) fn asynchronous(&self) -> Asynchronous {
-        let any = self.concurrent(self.taken.iter().copied(), true);
-        let mut resuming = self
-            .taken
-            .iter()
-            .copied()
-            .filter(|f| !self.leaving_handlers.contains(f))
-            .peekable();
-        // With nothing else running, an `exit` in a leaving handler ends the process: its
-        // `atexit` handlers run after the interrupted code's last instruction. Another root
-        // (a thread) may be running code that would see them.
-        let others = resuming.peek().is_some();
-        let returning = self.concurrent(resuming, others);
-        Asynchronous { any, returning }
+        let all = self.reach(self.taken.iter().copied());
+        let resuming = self.roots(true);
+        let returning = self.reach(resuming.iter().copied());
+        // The `atexit` handlers count when a function that may run at any time may call
+        // `exit`; for `returning`, only with a root besides the leaving handlers (a thread):
+        // with nothing else running, an `exit` in a leaving handler ends the process after the
+        // interrupted code's last instruction.
+        let at_exit = all
+            .keys()
+            .any(|f| self.may_exit.contains(f))
+            .then(|| self.reach(self.at_exit.iter().copied()));
+        let with_at_exit = |mut set: HashMap<LLVMValueRef, LLVMValueRef>, counts: bool| {
+            for (&f, &root) in at_exit.iter().flatten().filter(|_| counts) {
+                set.entry(f).or_insert(root);
+            }
+            set
+        };
+        Asynchronous {
+            any: with_at_exit(all, true),
+            returning: with_at_exit(returning, !resuming.is_empty()),
+        }
     }
 
-    /// What `roots` reach, with the `atexit` handlers when `with_at_exit` and one of the
-    /// functions reached may call `exit`.
-    fn concurrent(
-        &self,
-        roots: impl IntoIterator<Item = LLVMValueRef>,
-        with_at_exit: bool,
-    ) -> HashMap<LLVMValueRef, LLVMValueRef> {
-        let mut concurrent = self.reach(roots);
-        let all = self.reach(self.taken.iter().copied());
-        if with_at_exit && all.keys().any(|f| self.may_exit.contains(f)) {
-            for (f, root) in self.reach(self.at_exit.iter().copied()) {
-                concurrent.entry(f).or_insert(root);
-            }
-        }
-        concurrent
+    /// The functions that may start at any time: those whose address is taken, without the
+    /// signal handlers that never return when only writes that the interrupted code could
+    /// read afterwards matter (`writes_only`).
+    fn roots(&self, writes_only: bool) -> Vec<LLVMValueRef> {
+        self.taken
+            .iter()
+            .copied()
+            .filter(|f| !writes_only || !self.leaving_handlers.contains(f))
+            .collect()
     }
 
     /// Whether one of `functions` may be called by code outside the module: one with external
@@ -538,12 +540,7 @@ pub(super) fn undisturbed(
     writes_only: bool,
 ) -> Result<(), String> {
     let accessors = functions;
-    let roots = graph
-        .taken
-        .iter()
-        .copied()
-        .filter(|f| !writes_only || !graph.leaving_handlers.contains(f));
-    let mut concurrent = graph.reach(roots);
+    let mut concurrent = graph.reach(graph.roots(writes_only));
     // The `atexit` handlers run while the loop runs when something that may run then calls
     // `exit`: a function that may start at any time, a call of the loop, or code the module
     // does not have.

@@ -54,7 +54,7 @@ fn hot_invokes(ctx: &Context<'_>, hot: &HashSet<&str>) -> Vec<(LLVMValueRef, LLV
             let Some(t) = ir::terminator(b) else {
                 continue;
             };
-            if !ir::is_call_site(t) || ir::is_call(t) {
+            if !ir::is_invoke(t) {
                 continue;
             }
             let Some(callee) = ir::called_function(t) else {
