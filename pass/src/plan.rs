@@ -166,6 +166,12 @@ pub struct Looped {
     /// the write), which the original code after the call uses: `(value, exit, constant)`,
     /// what a stop at entry `exit` hands back for it.
     pub decided: Vec<(LLVMValueRef, usize, i64)>,
+    /// For a loop whose stops resume it: values computed before a call by arithmetic, casts,
+    /// comparisons and selects from what a stop there hands back (the results, the carried
+    /// values), which the original code after the call uses (`int n = read(..)`'s `trunc`
+    /// after the write): `(value, exit)`, computed again where a stop at entry `exit`
+    /// resumes (`legality::resume::needs`).
+    pub remade: Vec<(LLVMValueRef, usize)>,
     /// For a loop whose stops resume it: carried values whose value along the way round is
     /// not their phi's incoming value from the latch (a latch phi that also takes a retry's
     /// unchanged value: `(k, value)` for `carried[k]`): `reads++` between a read retried on

@@ -39,7 +39,8 @@
 # whose descriptor a signal handler replaces while a read waits, mapcount.c, a copy that
 # keeps its count in a file it reads through a MAP_SHARED mapping, failcleanup.c, a copy
 # whose signal handler deletes the output and exits, reportbytes.c, a copy that reports
-# every 64 KiB copied, each looped batch bounded to the next report, fullcat.c, a cat over safe_read and full_write
+# every 64 KiB copied, each looped batch bounded to the next report, intwrite.c, the
+# copy loop with int counts, the read's used after the write, fullcat.c, a cat over safe_read and full_write
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
 # as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
 # pipe with Stevens' readn and writen under signals without SA_RESTART, eintrall.c, the
@@ -138,7 +139,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -206,7 +207,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -484,6 +485,11 @@ host_program() {
 		# mergedcount's looped multi-call carries its count of blocks and its total of bytes.
 		if [ "$p" = mergedcount ] && ! grep -q "mergedcount\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*carries %[0-9a-z.]* (total of read's results), %[0-9a-z.]* (counter)" "$w/clustered.log"; then
 			fail "$p: the copy loop's looped multi-call does not carry its count and total"
+		fi
+		# intwrite's loop uses the read's int count after the write: one looped multi-call
+		# only if a stop at the write computes the count again where it resumes the loop.
+		if [ "$p" = intwrite ] && ! grep -q 'intwrite\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log"; then
+			fail "$p: the copy loop with int counts is not one looped multi-call"
 		fi
 		# intcopy's loop passes the read's int result to the write and tests it after the
 		# loop: one looped multi-call only if both are taken for the result itself.

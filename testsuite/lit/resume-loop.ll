@@ -13,10 +13,10 @@
 
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer {{.*}} is not memory of the function's own (a local array, a fresh allocation, a static buffer)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries %total (total of write's results); no in-kernel copy: the buffer {{.*}} is not memory of the function's own (a local array, a fresh allocation, a static buffer)
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%half = lshr i64 %n, 1' is computed in the loop before 'write' at needs_value (no debug location) and used after it: a stop there resumes the original loop right after the call, which gets back only the calls' results and the carried values
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%third = udiv i64 %n, 3' is computed in the loop before 'write' at needs_value (no debug location) and used after it: a stop there resumes the original loop right after the call, which gets back only the calls' results and the carried values
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: after 'write' at leaves (no debug location) the way round leaves the loop at 'ret i64 %n' although no call stopped the batch
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer {{.*}} is not memory of the function's own (a local array, a fresh allocation, a static buffer)
-; REMARK-DAG: 9 syscall-cluster - Number of looped multi-calls (whole loops)
+; REMARK-DAG: 10 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; The EINTR idiom: a read interrupted goes round again, any other error leaves.
 ; CHECK-LABEL: define i64 @eintr(
@@ -324,10 +324,17 @@ done:
   ret i64 %blocks
 }
 
-; Refused: a value computed before the write, which the code after a short write uses.
-; CHECK-LABEL: define i64 @needs_value(
-; CHECK-NOT: call i64 @multicall_loop
-define i64 @needs_value(i32 %in, i32 %out, ptr %buf) {
+; A value computed before the write from the read's result, which the code after a short
+; write uses (`int n = read(..)`'s truncation, used after the write): a stop at the write
+; computes it again from the read's result where it resumes the loop.
+; CHECK-LABEL: define i64 @remade_value(
+; CHECK: %mc.loop.ret = call i64 @multicall_loop(
+; CHECK: mc.loop.out.1:
+; CHECK: %[[H:[0-9a-z.]+]] = lshr i64 %mc.loop.raw.1.0, 1
+; CHECK-NEXT: br label %mc.loop.resume.1
+; CHECK: mc.loop.resume.1:
+; CHECK: phi i64 [ %[[H]], %mc.loop.out.1 ], [ %half, %body ]
+define i64 @remade_value(i32 %in, i32 %out, ptr %buf) {
 entry:
   br label %loop
 loop:
@@ -341,6 +348,28 @@ body:
   br i1 %short, label %again, label %loop
 again:
   %w2 = call i64 @write(i32 2, ptr %buf, i64 %half)
+  br label %loop
+done:
+  ret i64 %n
+}
+
+; Refused: such a value computed by a division, which the lowering does not compute again.
+; CHECK-LABEL: define i64 @needs_value(
+; CHECK-NOT: call i64 @multicall_loop
+define i64 @needs_value(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %third = udiv i64 %n, 3
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %again, label %loop
+again:
+  %w2 = call i64 @write(i32 2, ptr %buf, i64 %third)
   br label %loop
 done:
   ret i64 %n

@@ -697,6 +697,7 @@ impl Checker<'_> {
             prefix: Vec::new(),
             handed: Vec::new(),
             decided: Vec::new(),
+            remade: Vec::new(),
             ways: Vec::new(),
             stop_tests,
             watch: None,
@@ -1668,11 +1669,22 @@ fn recomputable(
     phis: &[LLVMValueRef],
     inside: &HashSet<LLVMBasicBlockRef>,
 ) -> bool {
+    computed_from(cond, &|v| calls.contains(&v) || phis.contains(&v), inside)
+}
+
+/// Whether `v` is computed in the loop (`inside`) only by integer and address arithmetic,
+/// casts, comparisons and selects, which cannot fault and touch no memory, from values the
+/// lowering has where it computes `v` again (`known`) and values defined outside the loop.
+pub(super) fn computed_from(
+    v: LLVMValueRef,
+    known: &dyn Fn(LLVMValueRef) -> bool,
+    inside: &HashSet<LLVMBasicBlockRef>,
+) -> bool {
     use LLVMOpcode::*;
-    let mut work = vec![cond];
+    let mut work = vec![v];
     let mut seen = HashSet::new();
     while let Some(v) = work.pop() {
-        if !seen.insert(v) || !ir::is_instruction(v) || calls.contains(&v) || phis.contains(&v) {
+        if !seen.insert(v) || !ir::is_instruction(v) || known(v) {
             continue;
         }
         if !inside.contains(&ir::parent_block(v)) {
@@ -1689,6 +1701,12 @@ fn recomputable(
                 | LLVMXor
                 | LLVMAdd
                 | LLVMSub
+                | LLVMMul
+                | LLVMShl
+                | LLVMLShr
+                | LLVMAShr
+                | LLVMSelect
+                | LLVMGetElementPtr
         );
         if !computes {
             return false;

@@ -190,6 +190,7 @@ impl Checker<'_> {
             prefix: Vec::new(),
             handed: Vec::new(),
             decided: Vec::new(),
+            remade: Vec::new(),
             ways: Vec::new(),
             stop_tests: Vec::new(),
             watch,
@@ -383,7 +384,11 @@ impl Checker<'_> {
             .map(|(k, c)| (k, resume::along_way(c.next, &round.walked, last_block)))
             .filter(|&(k, w)| w != carried[k].next && w != carried[k].phi && ir::is_instruction(w))
             .collect();
-        let (nexts, decided) = resume::needs(
+        let resume::Needs {
+            nexts,
+            decided,
+            remade,
+        } = resume::needs(
             shim,
             sites,
             &entries,
@@ -501,6 +506,7 @@ impl Checker<'_> {
             prefix: round.prefix,
             handed,
             decided,
+            remade,
             ways,
             stop_tests: Vec::new(),
             watch,

@@ -1133,6 +1133,18 @@ pub(super) fn handed(
     out
 }
 
+/// What the lowering hands back where a stop resumes the loop after each entry's call
+/// ([`needs`]).
+pub(super) struct Needs {
+    /// Per entry, the carried values whose next value (or value along the way round) a stop
+    /// there hands back (bit `k` for `carried[k]`).
+    pub nexts: Vec<u64>,
+    /// `(value, entry, constant)`: a value the entries before the call decide.
+    pub decided: Vec<(LLVMValueRef, usize, i64)>,
+    /// `(value, entry)`: a value computed again where a stop at the entry resumes.
+    pub remade: Vec<(LLVMValueRef, usize)>,
+}
+
 /// What the lowering hands back where a stop resumes the loop after each entry's call, or
 /// the first value it would have to hand back and cannot: per entry, the carried values whose
 /// next value, or their value along the way round (`ways`), is computed before the call (bit
@@ -1141,10 +1153,11 @@ pub(super) fn handed(
 /// next values, and the phis `given` back from a stop
 /// at an entry from the one each names on (those between the header and the first call, from
 /// entry 0; those between the calls that are a result, from the first entry they dominate),
-/// and values the entries before the call decide (`decided` over their `pins`), which a stop
-/// there hands back as constants (second: `(value, entry, constant)`). The ways after a call
+/// values the entries before the call decide (`decided` over their `pins`), which a stop
+/// there hands back as constants, and values computed from those alone by arithmetic,
+/// casts, comparisons and selects (`int n = read(..)`: the result's `trunc`, used after the
+/// write), which the lowering computes again where the stop resumes. The ways after a call
 /// are followed up to any of `headers`.
-#[allow(clippy::type_complexity)]
 pub(super) fn needs(
     shim: &Shim,
     sites: &[Site],
@@ -1153,7 +1166,7 @@ pub(super) fn needs(
     given: &[(LLVMValueRef, usize)],
     blocks: &[LLVMBasicBlockRef],
     headers: &[LLVMBasicBlockRef],
-) -> Result<(Vec<u64>, Vec<(LLVMValueRef, usize, i64)>), Refusal> {
+) -> Result<Needs, Refusal> {
     if carried.len() > 64 {
         let at = carried[64].phi;
         return Err(Refusal::new(
@@ -1166,6 +1179,8 @@ pub(super) fn needs(
     }
     let mut out = Vec::with_capacity(entries.len());
     let mut decided_out = Vec::new();
+    let mut remade = Vec::new();
+    let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
     // The pins of the entries before call `i`, gathered one entry at a time.
     let pinned = pinned_by_entry(entries);
     let mut before: HashMap<LLVMValueRef, i64> = HashMap::new();
@@ -1237,6 +1252,10 @@ pub(super) fn needs(
                         decided_out.push((v, i, c));
                         continue;
                     }
+                    if super::advance::computed_from(v, &|x| allowed.contains(&x), &inside) {
+                        remade.push((v, i));
+                        continue;
+                    }
                     return Err(Refusal::new(
                         v,
                         Reason::ResumeNeeds {
@@ -1249,7 +1268,11 @@ pub(super) fn needs(
         }
         out.push(nexts);
     }
-    Ok((out, decided_out))
+    Ok(Needs {
+        nexts: out,
+        decided: decided_out,
+        remade,
+    })
 }
 
 /// Whether the buffers of a loop whose stops resume it stay dead there (its calls' buffers
@@ -1453,6 +1476,11 @@ impl Eval {
         if let Ok(Some(next)) = self.next_block(term) {
             return vec![(next, self.clone())];
         }
+        if ir::opcode(term) == LLVMOpcode::LLVMSwitch {
+            if let Some(ways) = self.switch_ways(term) {
+                return ways;
+            }
+        }
         let Some((cond, t, f)) = ir::conditional_branch(term) else {
             return ir::successors(term)
                 .into_iter()
@@ -1463,6 +1491,43 @@ impl Eval {
             .into_iter()
             .filter_map(|(s, holds)| self.narrowed(cond, holds).map(|ev| (s, ev)))
             .collect()
+    }
+
+    /// The ways a `switch` on a result (plus a constant) may go: each case the result's range
+    /// holds, with the result pinned to it, and the default where a value of the range is
+    /// no case (`switch i32 %n, [0, -1]` after a stop at `result <= 0` leaves no default).
+    /// `None` when the switch is on something else.
+    fn switch_ways(&self, term: LLVMValueRef) -> Option<Vec<(LLVMBasicBlockRef, Eval)>> {
+        let Some(Sym::Var { entry, off }) = self.eval(ir::operand(term, 0), 0) else {
+            return None;
+        };
+        let succ = ir::successors(term);
+        let (mut lo, mut hi) = self.ranges[entry];
+        let mut cases = Vec::with_capacity(succ.len());
+        let mut ways = Vec::new();
+        for (k, &block) in succ.iter().enumerate().skip(1) {
+            // Operand 2k of a switch is the value of its case k (operand 1 the default).
+            let c = i128::from(ir::const_int(ir::operand(term, 2 * k as u32))?) - off;
+            cases.push(c);
+            if (lo..=hi).contains(&c) {
+                let mut ev = self.clone();
+                ev.ranges[entry] = (c, c);
+                ways.push((block, ev));
+            }
+        }
+        // The default takes what no case does: the range without the cases at its ends.
+        while lo <= hi && cases.contains(&lo) {
+            lo += 1;
+        }
+        while lo <= hi && cases.contains(&hi) {
+            hi -= 1;
+        }
+        if lo <= hi {
+            let mut ev = self.clone();
+            ev.ranges[entry] = (lo, hi);
+            ways.push((succ[0], ev));
+        }
+        Some(ways)
     }
 
     /// The facts where `cond` is `holds`, or `None` when no value the facts allow makes it so.

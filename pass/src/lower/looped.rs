@@ -354,12 +354,21 @@ pub(crate) fn lower(
     }
     let errno_fn = b.declare("__errno_location", b.ptrt, &mut []);
 
+    // The loop's blocks with the halves its calls' blocks were split into.
+    let split: Vec<LLVMBasicBlockRef> = plan
+        .blocks
+        .iter()
+        .copied()
+        .chain(resume_at.iter().flatten().copied())
+        .collect();
     // One exit per entry: the results of that iteration, then the original exit target.
     let mut cases = vec![(b.c64(n as i64), round_to)];
     // (out block, the converted results of entries 0..=i).
     let mut outs: Vec<(LLVMBasicBlockRef, Vec<LLVMValueRef>)> = Vec::with_capacity(n);
     // Per exit, the carried values (phi, next) it leaves with.
     let mut carried_outs: Vec<Vec<(LLVMValueRef, LLVMValueRef)>> = Vec::with_capacity(n);
+    // (value, out block, its copy there): `Looped::remade`.
+    let mut remade_at: Vec<(LLVMValueRef, LLVMBasicBlockRef, LLVMValueRef)> = Vec::new();
     for (i, exit) in plan.exits.iter().enumerate() {
         let ex = ExitAt::begin(b, &entries, plan, sites, "mc.loop", i);
         cases.push((b.c64(i as i64), ex.blocks[0]));
@@ -418,6 +427,10 @@ pub(crate) fn lower(
         } else if let (ExitKind::Resume { .. }, Some(Some(at))) = (exit.kind, resume_at.get(i)) {
             // The original code goes on after the call; the rewrites give it this
             // iteration's values.
+            let per = &carried_outs[carried_outs.len() - 1];
+            for (def, copy) in remake(b, (plan, &split), sites, i, &values, per) {
+                remade_at.push((def, out_b, copy));
+            }
             b.br(*at);
         } else {
             leave(b, exit, out_b);
@@ -445,6 +458,13 @@ pub(crate) fn lower(
             &state,
             (&inits, watch_done),
         );
+        if resume_to.is_some() {
+            // It resumes where a stop at the last call does, with the same values.
+            b.position_before(Builder::terminator(out_b));
+            for (def, copy) in remake(b, (plan, &split), sites, n - 1, &values, &per) {
+                remade_at.push((def, out_b, copy));
+            }
+        }
         outs.push((out_b, values));
         carried_outs.push(per);
     }
@@ -480,7 +500,14 @@ pub(crate) fn lower(
 
     let defs: Vec<_> = plan.carried.iter().map(|c| (c.phi, c.next)).collect();
     if resumes {
-        return resume_rewrites(plan, sites, &outs, &carried_outs, (fallback, &at_fallback));
+        return resume_rewrites(
+            plan,
+            sites,
+            &outs,
+            &carried_outs,
+            (fallback, &at_fallback),
+            &remade_at,
+        );
     }
     rewrites(plan, sites, &outs, &defs, &carried_outs)
 }
@@ -497,6 +524,7 @@ fn resume_rewrites(
     outs: &[(LLVMBasicBlockRef, Vec<LLVMValueRef>)],
     per_exit: &[Vec<(LLVMValueRef, LLVMValueRef)>],
     (fallback, at_fallback): (LLVMBasicBlockRef, &[Option<LLVMValueRef>]),
+    remade_at: &[(LLVMValueRef, LLVMBasicBlockRef, LLVMValueRef)],
 ) -> Vec<Rewrite> {
     let own = |def: LLVMValueRef| vec![ir::parent_block(def)];
     let results = plan.entries.iter().enumerate().map(|(j, e)| {
@@ -563,10 +591,16 @@ fn resume_rewrites(
             .map(|(out_b, values)| (*out_b, values[entry]))
             .collect(),
     });
-    // A value the entries before a stop decide: its constant where that stop resumes (one
-    // rewrite per value, with every stop that hands it back).
+    // A value the entries before a stop decide: its constant where that stop resumes; a
+    // value computed again there: its copy (one rewrite per value, with every stop that
+    // hands it back).
     let mut defs: Vec<LLVMValueRef> = Vec::new();
-    for &(def, _, _) in &plan.decided {
+    let all = plan
+        .decided
+        .iter()
+        .map(|&(def, _, _)| def)
+        .chain(remade_at.iter().map(|&(def, _, _)| def));
+    for def in all {
         if !defs.contains(&def) {
             defs.push(def);
         }
@@ -586,6 +620,12 @@ fn resume_rewrites(
                     .flatten();
                 std::iter::once((outs[exit].0, v)).chain(watched.map(|o| (o.0, v)))
             })
+            .chain(
+                remade_at
+                    .iter()
+                    .filter(|&&(d, _, _)| d == def)
+                    .map(|&(_, out_b, copy)| (out_b, copy)),
+            )
             .collect(),
     });
     results
@@ -593,6 +633,57 @@ fn resume_rewrites(
         .chain(prefix)
         .chain(handed)
         .chain(decided)
+        .collect()
+}
+
+/// The values of `plan.remade` for a stop at entry `i`, computed again at the builder's
+/// position from what the stop hands back: `values` (the results of entries `0..=i` as the
+/// calls' types) and `per` (the carried values it leaves with, start and next), the phis it
+/// gives back and values from outside the loop. `blocks` are the loop's, with the blocks
+/// that begin after each call (where the stops resume). `(value, its copy)`.
+fn remake(
+    b: &Builder,
+    (plan, blocks): (&Looped, &[LLVMBasicBlockRef]),
+    sites: &[Site],
+    i: usize,
+    values: &[LLVMValueRef],
+    per: &[(LLVMValueRef, LLVMValueRef)],
+) -> Vec<(LLVMValueRef, LLVMValueRef)> {
+    let wanted: Vec<LLVMValueRef> = plan
+        .remade
+        .iter()
+        .filter(|&&(_, exit)| exit == i)
+        .map(|&(v, _)| v)
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut map: HashMap<LLVMValueRef, LLVMValueRef> = HashMap::new();
+    for (c, &(start, next)) in plan.carried.iter().zip(per) {
+        map.insert(c.phi, start);
+        map.insert(c.next, next);
+    }
+    for &(k, w) in &plan.ways {
+        if let Some(&(_, next)) = per.get(k) {
+            map.insert(w, next);
+        }
+    }
+    for &(phi, v) in &plan.prefix {
+        map.insert(phi, v);
+    }
+    for &(phi, entry, first) in &plan.handed {
+        if i >= first {
+            if let Some(&v) = values.get(entry) {
+                map.insert(phi, v);
+            }
+        }
+    }
+    for (e, &v) in plan.entries.iter().zip(values) {
+        map.insert(sites[e.site].call, v);
+    }
+    wanted
+        .into_iter()
+        .map(|v| (v, recompute(b, blocks, v, &mut map)))
         .collect()
 }
 

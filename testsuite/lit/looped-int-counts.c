@@ -1,0 +1,82 @@
+// Copy loops on `int` counts, as much C code writes them: the read's count truncated to an
+// `int`, tested by a `switch` (`!= 0`, then `== -1`), and used after the write (tested
+// against the write's count, passed to a report). A stop at the write resumes the original
+// loop right after it, so the truncation is computed again there from the read's result
+// (legality/resume.rs `needs`, `Looped::remade`); after a stop at the read the `switch` on
+// the count leaves the loop on both of its cases, so the buffer is dead there too and the
+// runtime may copy in the kernel. (Refused, a value the lowering does not compute again:
+// resume-loop.ll.)
+//
+// RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
+// RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+// RUN: FileCheck %s --check-prefix=IR < %t.out.ll
+// RUN: opt -passes=verify -disable-output %t.out.ll
+
+#include <stdio.h>
+#include <unistd.h>
+
+static char buf[8192], other[8192];
+static unsigned total;
+
+// IR-LABEL: define {{.*}}@int_counts(
+// IR: call i64 @multicall_loop
+// IR: mc.loop.out.1:
+// IR: trunc i64 %mc.loop.raw.1.0 to i32
+// IR: br label %mc.loop.resume.1
+// REMARK-DAG: remark: {{.*}}looped-int-counts.c:[[#@LINE+5]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (total of read's results); its buffers are dead after the loop: the runtime may run it as an in-kernel copy
+int int_counts(int in, int out)
+{
+	int n, w;
+
+	while ((n = read(in, buf, sizeof buf)) != 0) {
+		if (n == -1) {
+			perror("read");
+			return 1;
+		}
+		w = write(out, buf, n);
+		if (w == -1) {
+			perror("write");
+			return 1;
+		}
+		if (w != n) {
+			fprintf(stderr, "short write: %d of %d\n", w, n);
+			return 1;
+		}
+		total += w;
+	}
+	return 0;
+}
+
+// The count divided for a report after a short write: clang computes the division there,
+// from the truncation in the read's block, which the lowering splits after the read (where
+// a stop at the read resumes): the copy at the write's stop is made from the read's result.
+// IR-LABEL: define {{.*}}@divided(
+// IR: call i64 @multicall_loop
+// IR: mc.loop.out.1:
+// IR: trunc i64 %mc.loop.raw.1.0 to i32
+// IR: br label %mc.loop.resume.1
+// REMARK-DAG: remark: {{.*}}looped-int-counts.c:[[#@LINE+5]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)
+int divided(int in, int out, unsigned k)
+{
+	int n, w;
+
+	while ((n = read(in, other, sizeof other)) > 0) {
+		unsigned third = (unsigned)n / 3;
+
+		if (k)
+			third += k;
+		w = write(out, other, n);
+		if (w != n) {
+			fprintf(stderr, "short write: %u\n", third);
+			return 1;
+		}
+	}
+	return n < 0;
+}
+
+int last(void)
+{
+	return 0;
+}
