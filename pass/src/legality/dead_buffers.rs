@@ -80,74 +80,52 @@ pub(crate) fn uses(
     let everywhere: HashSet<LLVMBasicBlockRef> = ir::blocks(function).into_iter().collect();
     let mut written = 0;
     let mut others = Vec::new();
-    for e in entries {
+    for (e, v) in written_pointers(entries, sites)? {
         let site = &sites[e.site];
-        let Some(call) = site.nr.and_then(catalogue::by_nr) else {
-            return Err(format!("{} is not a known system call", site.label()));
+        written += 1;
+        let Some(base) = own_memory(v) else {
+            return Err(format!(
+                "the buffer {} of {} is not memory of the function's own (a local array, a fresh allocation, a static buffer)",
+                ir::value_name(v),
+                site.label()
+            ));
         };
-        for (k, kind) in call.args.iter().enumerate() {
-            if !kind.may_write_memory() {
-                continue;
-            }
-            let v = match e.args.get(k) {
-                // A null pointer (or one the wrapper does not pass, as `recv` passes no
-                // address to `recvfrom`): the call writes nothing there.
-                Some(ArgSource::Zero) => continue,
-                Some(ArgSource::Value(v)) if ir::is_null(*v) => continue,
-                Some(ArgSource::Value(v)) => v,
-                _ => {
-                    return Err(format!(
-                        "argument {} of {} is not a pointer the pass can follow",
-                        k + 1,
-                        site.label()
-                    ))
-                }
-            };
-            written += 1;
-            let Some(base) = own_memory(*v) else {
-                return Err(format!(
-                    "the buffer {} of {} is not memory of the function's own (a local array, a fresh allocation, a static buffer)",
-                    ir::value_name(*v),
-                    site.label()
-                ));
-            };
-            // A static buffer outlives the call: a use anywhere in the function may run
-            // after the loop, in a later call, and a use elsewhere is another function's.
-            // `main`, which nothing in the program calls again, has no later call.
-            let global = is_static(base);
-            let after = if seen_again(base, function) {
-                &everywhere
+        // A static buffer outlives the call: a use anywhere in the function may run
+        // after the loop, in a later call, and a use elsewhere is another function's.
+        // `main`, which nothing in the program calls again, has no later call.
+        let global = is_static(base);
+        let after = if seen_again(base, function) {
+            &everywhere
+        } else {
+            &after
+        };
+        let only_in = global.then_some(function);
+        let found = other_users(base, &calls, &syscalls, after, only_in).map_err(|escape| {
+            let elsewhere = ir::is_instruction(escape)
+                && ir::block_function(ir::parent_block(escape)) != function;
+            if elsewhere {
+                format!(
+                    "the static buffer {} of {} is also used in '{}': '{}'",
+                    ir::value_name(base),
+                    site.label(),
+                    ir::name(ir::block_function(ir::parent_block(escape))),
+                    ir::describe(escape)
+                )
             } else {
-                &after
-            };
-            let only_in = global.then_some(function);
-            let found = other_users(base, &calls, &syscalls, after, only_in).map_err(|escape| {
-                let elsewhere = ir::is_instruction(escape)
-                    && ir::block_function(ir::parent_block(escape)) != function;
-                if elsewhere {
-                    format!(
-                        "the static buffer {} of {} is also used in '{}': '{}'",
-                        ir::value_name(base),
-                        site.label(),
-                        ir::name(ir::block_function(ir::parent_block(escape))),
-                        ir::describe(escape)
-                    )
-                } else {
-                    format!(
-                        "the address of the buffer {} of {} escapes in '{}'",
-                        ir::value_name(base),
-                        site.label(),
-                        ir::describe(escape)
-                    )
-                }
-            })?;
-            others.extend(
-                found
-                    .into_iter()
-                    .filter(|&u| !blind(shim, u, base, sites, header))
-                    .map(|u| (base, e.site, u)),
-            );
-        }
+                format!(
+                    "the address of the buffer {} of {} escapes in '{}'",
+                    ir::value_name(base),
+                    site.label(),
+                    ir::describe(escape)
+                )
+            }
+        })?;
+        others.extend(
+            found
+                .into_iter()
+                .filter(|&u| !blind(shim, u, base, sites, header))
+                .map(|u| (base, e.site, u)),
+        );
     }
     if written == 0 {
         return Err("no call of the loop writes memory".into());
@@ -456,6 +434,70 @@ fn only_through(user: LLVMValueRef, v: LLVMValueRef) -> bool {
         }
         _ => false,
     }
+}
+
+/// The pointers through which the entries' calls write memory, each with its entry (null
+/// pointers, which the calls write nothing through, left out), or why they are not known.
+fn written_pointers<'e>(
+    entries: &'e [Entry],
+    sites: &[Site],
+) -> Result<Vec<(&'e Entry, LLVMValueRef)>, String> {
+    let mut out = Vec::new();
+    for e in entries {
+        let site = &sites[e.site];
+        let Some(call) = site.nr.and_then(catalogue::by_nr) else {
+            return Err(format!("{} is not a known system call", site.label()));
+        };
+        for (k, kind) in call.args.iter().enumerate() {
+            if !kind.may_write_memory() {
+                continue;
+            }
+            match e.args.get(k) {
+                // A null pointer (or one the wrapper does not pass, as `recv` passes no
+                // address to `recvfrom`): the call writes nothing there.
+                Some(ArgSource::Zero) => {}
+                Some(ArgSource::Value(v)) if ir::is_null(*v) => {}
+                Some(ArgSource::Value(v)) => out.push((e, *v)),
+                _ => {
+                    return Err(format!(
+                        "argument {} of {} is not a pointer the pass can follow",
+                        k + 1,
+                        site.label()
+                    ))
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The one buffer the entries' calls write, when it is a local array (an `alloca`): the
+/// memory whose `llvm.lifetime.*` markers end what it holds. `None` when they write none,
+/// more than one, or other memory.
+pub(crate) fn one_local_buffer(entries: &[Entry], sites: &[Site]) -> Option<LLVMValueRef> {
+    let mut base = None;
+    for (_, v) in written_pointers(entries, sites).ok()? {
+        let v = own_memory(v)?;
+        if !ir::is_alloca(v) || base.is_some_and(|b| b != v) {
+            return None;
+        }
+        base = Some(v);
+    }
+    base
+}
+
+/// Whether `inst` is an `llvm.lifetime.start` or `llvm.lifetime.end` of `base`: past it the
+/// memory holds nothing the program may read (undefined until written again), so no read
+/// after it sees what a batch left there.
+pub(crate) fn ends_contents(inst: LLVMValueRef, base: LLVMValueRef) -> bool {
+    ir::is_call_site(inst)
+        && ir::called_function(inst).is_some_and(|f| {
+            let name = ir::name(f);
+            name.starts_with("llvm.lifetime.start") || name.starts_with("llvm.lifetime.end")
+        })
+        && ir::call_args(inst)
+            .get(1)
+            .is_some_and(|&p| own_memory(p) == Some(base))
 }
 
 /// `llvm.lifetime.*`, `llvm.dbg.*` and `llvm.assume` (an alignment the address has, in an

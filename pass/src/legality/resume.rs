@@ -1386,6 +1386,12 @@ fn read_after_stop(
     };
     // Blocks outside the loop the ways reach (followed only with `others`).
     let mut outside: Vec<LLVMBasicBlockRef> = again.into_iter().collect();
+    // A local buffer's lifetime markers end what it holds: a way that comes to one reads
+    // nothing the batch left (a copy loop inlined into a loop over files).
+    let local = super::dead_buffers::one_local_buffer(entries, sites);
+    let ends = |inst: LLVMValueRef| {
+        local.is_some_and(|base| super::dead_buffers::ends_contents(inst, base))
+    };
     let e = &entries[i];
     let call = sites[e.site].call;
     let Some(mut ev) = Eval::new(sites, &entries[..=i], on_path) else {
@@ -1460,7 +1466,7 @@ fn read_after_stop(
             if reads.contains(&inst) {
                 return Err(reached(inst));
             }
-            if fills.contains(&inst) {
+            if fills.contains(&inst) || ends(inst) {
                 continue 'blocks;
             }
         }

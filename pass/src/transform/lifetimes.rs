@@ -26,29 +26,41 @@
 //! make the contents undefined where the others no longer say the object is dead). The cost
 //! is at most the object's stack slot shared with no other. Taken for allocas of the function
 //! whose markers lie in a loop that holds a call of a hot edge; each is a remark
-//! `LifetimesRemoved`.
+//! `LifetimesRemoved`. But a loop that holds another (a loop over files around a copy loop
+//! inlined into it, with the buffer declared in the outer body) can never be one looped
+//! multi-call, and code motion takes the markers of an object with one `lifetime.start` (it
+//! comes before every use) out of the straight multi-calls in it, so those stay: they tell
+//! the legality of the inner loop's batch that a way out of it which comes round to a marker
+//! reads nothing the batch left in the buffer (`dead_buffers::ends_contents`), which lets the
+//! runtime copy in the kernel.
 
 use std::collections::HashSet;
 
 use llvm_sys::prelude::LLVMValueRef;
 
-use super::motion::lifetime;
+use super::motion::{lifetime, Marker};
+use super::reheader::heads_loop;
 use super::{hot_loops, Changed, Hot};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::loop_blocks;
 use crate::remarks::Remark;
 
-/// Removes the lifetime markers of the allocas that have one in a loop around a hot call.
+/// Removes the lifetime markers of the allocas that have one in a loop around a hot call, but
+/// for an object of one start in a loop that holds another loop.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut changed = Changed::No;
     let mut done: HashSet<LLVMValueRef> = HashSet::new();
     for header in hot_loops(ctx, hot) {
         let func = ir::block_function(header);
+        let blocks = loop_blocks(ctx.shim, header);
+        let nested = blocks
+            .iter()
+            .any(|&b| b != header && heads_loop(ctx.shim, b));
         // The objects first, with a marker each: erasing one object's markers must not leave
         // another marker of it in hand.
         let mut objects: Vec<(LLVMValueRef, LLVMValueRef)> = Vec::new();
-        for marker in loop_blocks(ctx.shim, header)
+        for marker in blocks
             .into_iter()
             .flat_map(ir::instructions)
             .filter(|&i| lifetime(i).is_some())
@@ -66,6 +78,16 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                     lifetime(i).is_some() && ctx.shim.underlying_object(ir::operand(i, 1)) == object
                 })
                 .collect();
+            let starts = markers
+                .iter()
+                .filter(|&&m| lifetime(m) == Some(Marker::Start))
+                .count();
+            // In a loop around another loop, one start that comes before every use can be
+            // moved out of the straight multi-calls (`motion.rs`); several (a body copied by
+            // unrolling) cannot, and go as in the loop of the calls.
+            if nested && starts == 1 {
+                continue;
+            }
             ctx.remark(Remark::lifetimes_removed(
                 func,
                 marker,
