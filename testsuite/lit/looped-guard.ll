@@ -19,6 +19,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); the batch reads @quiet after each iteration as the loop's test does, and ends when it is zero
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); it runs when %verbose is false and @quiet is not zero (a test on its way round of a value set before the loop), else the original loop does
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); it runs when %v is false (a test on its way round of a value set before the loop), else the original loop does
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); it runs when %verbose is false (a test on its way round of a value set before the loop), else the original loop does
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: 'call void @progress(i64 %blocks)' uses %blocks in the loop
 
 @verbose = internal global i1 false
@@ -171,6 +172,36 @@ fail:
   ret i64 -1
 done:
   ret i64 %n
+}
+
+; The flag tested at the top of the body, between the loop's header and the read
+; (`for (;;) { if (verbose) progress(..); n = read(..); ... }`): the same guard; the batch
+; begins at the read.
+; CHECK-LABEL: define i64 @top_flag(
+; CHECK: %mc.guard.off = icmp eq i1 %verbose, true
+; CHECK: call i64 @multicall_loop(
+define i64 @top_flag(i32 %in, i32 %out, ptr %buf, i1 %verbose) {
+entry:
+  br label %loop
+loop:
+  %blocks = phi i64 [ 0, %entry ], [ %inc, %body ]
+  br i1 %verbose, label %say, label %go
+say:
+  call void @progress(i64 %blocks)
+  br label %go
+go:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  %inc = add i64 %blocks, 1
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %blocks
 }
 
 ; `if (verbose && total % 65536 == 0)`: clang's `select` of the flag and the computed test;

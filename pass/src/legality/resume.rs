@@ -524,9 +524,14 @@ fn walk_round(
                 }
             }
             // A condition that dominates the first call (one LLVM computed before the
-            // loop: a flag's load hoisted out of it): the way `flag_zero` says.
+            // loop: a flag's load hoisted out of it): the way `flag_zero` says, on the way
+            // round as between the header and the first call (`if (verbose) fprintf(..)` at
+            // the top of the body: there it must be set before the loop, not by its phis).
             (Ok(None), None)
-                if found.is_none() && dominating_condition(shim, inst, c0).is_some() =>
+                if dominating_condition(shim, inst, c0).is_some_and(|cond| match &found {
+                    None => true,
+                    Some((_, blocks)) => invariant_condition(cond, blocks),
+                }) =>
             {
                 let Some((cond, t, f)) = ir::conditional_branch(inst) else {
                     return Err(fail(
