@@ -428,8 +428,10 @@ LLVMValueRef syscluster_shim_underlying_object(LLVMValueRef ptr) {
 }
 
 // The smallest signed value the integer `v` can have right before `at`: what LazyValueInfo
-// knows, narrowed by every conditional branch on `icmp v, C` whose edge towards `at`
-// dominates it. 0 when nothing bounds it.
+// knows there and at the end of each block that dominates `at` where `v` is already defined
+// (the same value reaches `at`: a block size checked before a loop, which the loop's back
+// edges keep LazyValueInfo from following to a use inside it), narrowed by every conditional
+// branch on `icmp v, C` whose edge towards `at` dominates it. 0 when nothing bounds it.
 int syscluster_shim_signed_min_at(void *ctx, LLVMValueRef v, LLVMValueRef at, int64_t *min) {
   auto &C = *static_cast<Ctx *>(ctx);
   Value *V = unwrap(v);
@@ -442,8 +444,15 @@ int syscluster_shim_signed_min_at(void *ctx, LLVMValueRef v, LLVMValueRef at, in
   ConstantRange R = LVI.getConstantRange(V, At, /*UndefAllowed=*/false);
   BasicBlock *Here = At->getParent();
   DomTreeNode *N = DT.getNode(Here);
+  // LazyValueInfo is asked at most this many dominators up.
+  unsigned Asked = 0;
+  auto *VI = dyn_cast<Instruction>(V);
   for (N = N ? N->getIDom() : nullptr; N; N = N->getIDom()) {
     BasicBlock *D = N->getBlock();
+    if (Asked < 32 && (!VI || DT.dominates(VI, D->getTerminator()))) {
+      ++Asked;
+      R = R.intersectWith(LVI.getConstantRange(V, D->getTerminator(), /*UndefAllowed=*/false));
+    }
     auto *Br = dyn_cast<BranchInst>(D->getTerminator());
     auto *Cmp = Br && Br->isConditional() ? dyn_cast<ICmpInst>(Br->getCondition()) : nullptr;
     auto *K = Cmp ? dyn_cast<ConstantInt>(Cmp->getOperand(1)) : nullptr;

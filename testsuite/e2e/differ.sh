@@ -87,7 +87,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -101,7 +101,7 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs) ;;
 *)
 	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount, retrycount or progresscopy)" >&2
 	exit 2
@@ -486,6 +486,16 @@ readfull_cases() {
 }
 readfullcount_cases() { readfull_cases; }
 ddrecords_cases() { readfull_cases; }
+# ddbs: ddrecords' cases, and other record sizes: 1000 bytes (a partial record last), 1 byte,
+# 65536 bytes from a FIFO fed in pieces (partial records in), and sizes it refuses.
+ddbs_cases() {
+	readfull_cases
+	check bs-1000 in_1048577 0 -e "cmp in out" -- in out 1000
+	check bs-1 in_4097 0 -e "cmp in out" -- in out 1
+	check bs-65536-fifo-pieces in_fifo_pieces 0 -e "cmp expect out" -- in out 65536
+	check bs-0 in_4097 2 -- in out 0
+	check bs-too-big in_4097 2 -- in out 2000000
+}
 intcopy_cases() { copy_cases; }
 whilecount_cases() { copy_cases; }
 warncount_cases() { copy_cases; }

@@ -42,7 +42,7 @@
 # every 64 KiB copied, each looped batch bounded to the next report, intwrite.c, the
 # copy loop with int counts, the read's used after the write, catfiles.c, a cat of several
 # files whose copy helper, with its buffer and a write-all loop, is inlined into the loop
-# over them, topflag.c, a copy whose loop begins with a test of an option set before it,
+# over them, ddbs.c, ddrecords.c with the record size an option, topflag.c, a copy whose loop begins with a test of an option set before it,
 # fullcat.c, a cat over safe_read and full_write
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
 # as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
@@ -142,7 +142,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -210,7 +210,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -494,6 +494,11 @@ host_program() {
 		# the next file's copy reads.
 		if [ "$p" = catfiles ] && ! grep -q 'catfiles\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*its buffers are dead after the loop but for a stop past the first call' "$w/clustered.log"; then
 			fail "$p: the copy loop in the loop over the files is no looped multi-call with a buffer dead after it"
+		fi
+		# ddbs counts records against a block size known at run time: one looped multi-call
+		# carrying its four counts and its total.
+		if [ "$p" = ddbs ] && ! grep -q "ddbs\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2;.*carries %[0-9a-z.]* (counter), %[0-9a-z.]* (counter), %[0-9a-z.]* (total of write's results), %[0-9a-z.]* (counter), %[0-9a-z.]* (counter)" "$w/clustered.log"; then
+			fail "$p: the copy that counts records of a run-time size is not one looped multi-call carrying its counts"
 		fi
 		# topflag's loop tests its option before the read: one looped multi-call guarded by it.
 		if [ "$p" = topflag ] && ! grep -q 'topflag\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*it runs when' "$w/clustered.log"; then

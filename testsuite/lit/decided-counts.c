@@ -17,10 +17,15 @@
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
 // REMARK-DAG: remark: {{.*}}decided-counts.c:{{[0-9]+}}:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter)
-// REMARK-DAG: remark: {{.*}}decided-counts.c:{{[0-9]+}}:{{[0-9]+}}: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %{{[0-9a-z.]+}}: its step '{{.*}}' is neither defined before the loop nor a call's result
+// REMARK-DAG: remark: {{.*}}decided-counts.c:{{[0-9]+}}:{{[0-9]+}}: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %{{[0-9a-z.]+}}: its step '%{{[0-9]+}} = zext i8 {{.*}}' is neither defined before the loop nor a call's result
 
 // CHECK-LABEL: define {{.*}} @copy_records(
 // CHECK: call i64 @multicall_loop(
+// CHECK-LABEL: define {{.*}} @copy_records_bs(
+// CHECK: call i64 @multicall_loop_sums(
+// CHECK-LABEL: define {{.*}} @copy_records_any(
+// CHECK-NOT: @multicall_loop
+// CHECK: ret
 // CHECK-LABEL: define {{.*}} @copy_sum(
 // CHECK-NOT: @multicall
 // CHECK: ret
@@ -74,6 +79,56 @@ int copy_records(int in, int out, struct records *rec)
 	rec->part_out = part_out;
 	rec->bytes = bytes;
 	return status;
+}
+
+// The record size a variable (an option, checked before the loop to be 1 to BS): a result
+// pinned to it compares equal to it whatever it is (`r == bs`), and LazyValueInfo bounds it
+// to at least 1, so the stronger stops apply as with a constant.
+// REMARK-DAG: remark: {{.*}}decided-counts.c:[[#@LINE+10]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (total of read's results)
+int copy_records_bs(int in, int out, size_t bs, struct records *rec)
+{
+	static char buf[BS];
+	unsigned long full = 0, part = 0;
+	unsigned long long bytes = 0;
+	ssize_t r;
+
+	if (bs == 0 || bs > BS)
+		return -1;
+	while ((r = read(in, buf, bs)) > 0) {
+		if ((size_t)r == bs)
+			full++;
+		else
+			part++;
+		if (write(out, buf, r) != r)
+			return -1;
+		bytes += r;
+	}
+	rec->full_in = full;
+	rec->part_in = part;
+	rec->bytes = bytes;
+	return r < 0 ? -1 : 0;
+}
+
+// The same with a record size that may be 0: a read of 0 bytes returns 0, which the
+// stronger stop would not stop on while the loop ends there: refused.
+// REMARK-DAG: remark: {{.*}}decided-counts.c:[[#@LINE+4]]:{{[0-9]+}}: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %{{[0-9a-z.]+}}: its step '%{{[0-9]+}} = zext i1 {{.*}}' is neither defined before the loop nor a call's result
+int copy_records_any(int in, int out, size_t bs, struct records *rec)
+{
+	static char buf[BS];
+	unsigned long full = 0, part = 0;
+	ssize_t r;
+
+	while ((r = read(in, buf, bs)) > 0) {
+		if ((size_t)r == bs)
+			full++;
+		else
+			part++;
+		if (write(out, buf, r) != r)
+			return -1;
+	}
+	rec->full_in = full;
+	rec->part_in = part;
+	return r < 0 ? -1 : 0;
 }
 
 int copy_sum(int in, int out, unsigned *sum)

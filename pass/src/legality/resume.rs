@@ -850,7 +850,7 @@ pub(super) fn way_round(
     let gap_stops: Vec<Stop> = entries[..k].iter().map(|e| e.stop).collect();
     let mut earlier: Vec<Option<(usize, Stop)>> = if strengthen { Vec::new() } else { vec![None] };
     for (i, e) in entries[..k].iter().enumerate() {
-        earlier.extend(stronger_stop(e, &sites[e.site]).map(|stop| Some((i, stop))));
+        earlier.extend(stronger_stop(shim, e, &sites[e.site]).map(|stop| Some((i, stop))));
     }
     let mut best: Option<WalkError> = None;
     // A flag test on the way round goes the way a zero flag takes (`if (verbose) ..`), or,
@@ -907,14 +907,15 @@ pub(super) fn way_round(
     ))
 }
 
-/// `result != length` for a transfer `entry` (at `site`) of a constant length of at least 1
-/// that stops on errors (`result < 0`) or on no progress (`result <= 0`): that stop also
-/// stops wherever the entry's own does, and adds the short transfers.
-fn stronger_stop(entry: &Entry, site: &Site) -> Option<Stop> {
+/// `result != length` for a transfer `entry` (at `site`) of a length of at least 1 (a
+/// constant, or a value LazyValueInfo or the branches before the call bound so: a block size
+/// checked before the loop, `Shim::signed_min_at`) that stops on errors (`result < 0`) or on no progress (`result
+/// <= 0`): that stop also stops wherever the entry's own does, and adds the short transfers.
+fn stronger_stop(shim: &Shim, entry: &Entry, site: &Site) -> Option<Stop> {
     let a = super::conditions::length_argument(site)?;
     let weak = matches!(entry.stop, Stop::Neg | Stop::NonPos);
     let length = match entry.args.get(usize::from(a))? {
-        ArgSource::Value(v) => ir::const_int(*v),
+        ArgSource::Value(v) => ir::const_int(*v).or_else(|| shim.signed_min_at(*v, site.call)),
         _ => None,
     };
     (weak && length.is_some_and(|c| c >= 1)).then_some(Stop::NeArg(a))
@@ -958,7 +959,7 @@ pub(super) fn carried(
     from: LLVMBasicBlockRef,
     calls: &[usize],
     sites: &[Site],
-    pins: &HashMap<LLVMValueRef, i64>,
+    pins: &Pins,
 ) -> Result<Carried, String> {
     let ty = ir::type_of(phi);
     if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
@@ -1000,10 +1001,24 @@ pub(super) fn carried(
     })
 }
 
+/// What an entry's result is in every iteration a batch completes ([`pins`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pin {
+    /// A constant in [0, 2^31).
+    Const(i64),
+    /// The value the call was passed as the argument its stop tests (a block size set
+    /// before the loop, `read(in, buf, bs)`): equal to it, whatever it is.
+    Equals(LLVMValueRef),
+}
+
+/// Pins by call.
+pub(super) type Pins = HashMap<LLVMValueRef, Pin>;
+
 /// The results the entries' stops pin in every iteration a batch completes: an entry that
 /// stops on `result != argument m` (`Stop::NeArg`) returned that argument, a constant in
-/// [0, 2^31) or the pinned result of an earlier entry. By call.
-pub(super) fn pins(entries: &[Entry], sites: &[Site]) -> HashMap<LLVMValueRef, i64> {
+/// [0, 2^31), another value (equal to it), or the pinned result of an earlier entry. By
+/// call.
+pub(super) fn pins(entries: &[Entry], sites: &[Site]) -> Pins {
     entries
         .iter()
         .zip(pinned_by_entry(entries))
@@ -1013,12 +1028,15 @@ pub(super) fn pins(entries: &[Entry], sites: &[Site]) -> HashMap<LLVMValueRef, i
 
 /// What each entry pins (see [`pins`]), by entry: an entry's pin depends on the entries
 /// before it alone.
-fn pinned_by_entry(entries: &[Entry]) -> Vec<Option<i64>> {
-    let mut by_entry: Vec<Option<i64>> = Vec::with_capacity(entries.len());
+fn pinned_by_entry(entries: &[Entry]) -> Vec<Option<Pin>> {
+    let mut by_entry: Vec<Option<Pin>> = Vec::with_capacity(entries.len());
     for e in entries {
         let pinned = match e.stop {
             Stop::NeArg(m) => match e.args.get(usize::from(m)) {
-                Some(ArgSource::Value(v)) => ir::const_int(*v).filter(|n| (0..1 << 31).contains(n)),
+                Some(ArgSource::Value(v)) => match ir::const_int(*v) {
+                    Some(n) => (0..1 << 31).contains(&n).then_some(Pin::Const(n)),
+                    None => Some(Pin::Equals(*v)),
+                },
                 Some(&ArgSource::Ref(k)) => by_entry.get(k).copied().flatten(),
                 _ => None,
             },
@@ -1029,19 +1047,26 @@ fn pinned_by_entry(entries: &[Entry]) -> Vec<Option<i64>> {
     by_entry
 }
 
+/// Whether `a` and `b` are equal by the pins: one is a result pinned to the other, or both
+/// are pinned to one value.
+fn pinned_equal(a: LLVMValueRef, b: LLVMValueRef, pins: &Pins) -> bool {
+    let to = |x: LLVMValueRef| match pins.get(&x) {
+        Some(&Pin::Equals(v)) => v,
+        _ => x,
+    };
+    a != b && to(a) == to(b)
+}
+
 /// The value of the integer `v`, sign-extended to 64 bits, where it is computed by at most
 /// `depth` casts, comparisons, selects and bitwise or additive operations from constants and
-/// the pinned results `pins` alone; `None` otherwise.
-pub(super) fn decided(
-    v: LLVMValueRef,
-    pins: &HashMap<LLVMValueRef, i64>,
-    depth: u32,
-) -> Option<i64> {
+/// the pinned results `pins` alone (a comparison of a result with the value it is pinned to,
+/// `n == bs`, is decided whatever that value is); `None` otherwise.
+pub(super) fn decided(v: LLVMValueRef, pins: &Pins, depth: u32) -> Option<i64> {
     use LLVMOpcode::*;
     if let Some(c) = ir::const_int(v) {
         return Some(c);
     }
-    if let Some(&n) = pins.get(&v) {
+    if let Some(&Pin::Const(n)) = pins.get(&v) {
         return Some(n);
     }
     if depth == 0
@@ -1064,8 +1089,18 @@ pub(super) fn decided(
         }
         LLVMSExt | LLVMTrunc => operand(0)?,
         LLVMICmp => {
+            use LLVMIntPredicate::*;
             let pred = ir::icmp_predicate(v)?;
-            -i64::from(ir::icmp_holds(pred, operand(0)?, operand(1)?))
+            match (operand(0), operand(1)) {
+                (Some(a), Some(b)) => -i64::from(ir::icmp_holds(pred, a, b)),
+                _ if pinned_equal(ir::operand(v, 0), ir::operand(v, 1), pins) => {
+                    -i64::from(matches!(
+                        pred,
+                        LLVMIntEQ | LLVMIntSLE | LLVMIntSGE | LLVMIntULE | LLVMIntUGE
+                    ))
+                }
+                _ => return None,
+            }
         }
         LLVMSelect => {
             if operand(0)? != 0 {
@@ -1188,7 +1223,7 @@ pub(super) fn needs(
     let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
     // The pins of the entries before call `i`, gathered one entry at a time.
     let pinned = pinned_by_entry(entries);
-    let mut before: HashMap<LLVMValueRef, i64> = HashMap::new();
+    let mut before: Pins = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         let call = sites[e.site].call;
         // The entries before this one completed their iteration's calls.
