@@ -171,9 +171,23 @@ fn register_atfork() {
 
 /// A new ring whose descriptor sits above [`crate::fds::floor`], with a worker thread
 /// ready ([`start_worker`]).
+///
+/// The ring defers its task work to the next `io_uring_enter` that waits
+/// (`IORING_SETUP_DEFER_TASKRUN`, with `IORING_SETUP_SINGLE_ISSUER`: rings are per thread,
+/// Linux 6.1). Otherwise io_uring hands the completions its workers finish to the thread as
+/// task work that marks it as having a signal pending (`TIF_NOTIFY_SIGNAL`), which may arrive
+/// after the batch has returned: a blocking system call the program then makes stops as at
+/// a signal, and a `write` into a pipe that had written part of its bytes returns short
+/// where the original's never does. On an older kernel the ring is set up without them.
 fn new_ring() -> io::Result<IoUring> {
     // The set-up goes through libc's `syscall` (and `mmap`), which write errno on failure.
-    let ring = crate::errno::restored_on_failure(|| IoUring::new(MC_MAX_ENTRIES as u32))?;
+    let ring = crate::errno::restored_on_failure(|| {
+        IoUring::builder()
+            .setup_single_issuer()
+            .setup_defer_taskrun()
+            .build(MC_MAX_ENTRIES as u32)
+            .or_else(|_| IoUring::new(MC_MAX_ENTRIES as u32))
+    })?;
     if !ring.params().is_feature_rw_cur_pos() {
         return Err(io::Error::new(
             io::ErrorKind::Unsupported,
@@ -254,10 +268,25 @@ fn submit_one(ring: &IoUring, sqe: &squeue::Entry) -> io::Result<i32> {
     Ok(result)
 }
 
-/// Checks that this process can set up a ring with what the backend needs.
+/// Checks that this process can set up a ring with what the backend needs. The ring is
+/// kept as this thread's, not closed: closing a ring that a thread has used makes the
+/// kernel send that thread task work (`io_ring_exit_work` removing its context), which
+/// marks it as having a signal pending (`TIF_NOTIFY_SIGNAL`) whenever the kernel worker gets
+/// to it, and the blocking system call the program makes then stops as at a signal: a
+/// `write` into a full pipe that had written part of its bytes returns short.
 pub fn probe() -> io::Result<()> {
     register_atfork();
-    new_ring().map(drop)
+    let ring = new_ring()?;
+    let generation = FORK_GENERATION.load(Ordering::Relaxed);
+    // A thread that is exiting, or whose ring is in use, drops this one.
+    let _ = RING.try_with(move |cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut() {
+            if slot.is_none() {
+                *slot = Some(Ring { generation, ring });
+            }
+        }
+    });
+    Ok(())
 }
 
 /// The submission queue entry for `entry`, or `None` when it does not map exactly.

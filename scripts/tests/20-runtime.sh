@@ -30,7 +30,7 @@ check() { # name command...
     if "$@" >"$work/out" 2>&1; then ok "$name"; else fail "$name"; sed 's/^/       /' "$work/out"; fi
 }
 
-for prog in smoke mc_copy; do
+for prog in smoke mc_copy pipe_after_setup; do
     src=testsuite/runtime/$prog.c
     # shellcheck disable=SC2046
     check "$prog: dynamic link" $cc -O2 -Wall -Werror -o "$work/$prog-dyn" "$src" $(pkg-config --cflags --libs multicall)
@@ -58,6 +58,14 @@ if [ -x "$work/smoke-dyn" ]; then
         check "smoke (MULTICALL_BACKEND=kmod)" env MULTICALL_BACKEND=kmod "$work/smoke-dyn"
     fi
 fi
+
+# A blocking pipe write right after the set-up: io_uring's probe must leave no task work
+# behind that stops it short (docs/runtime.md, io_uring backend).
+for kind in dyn static; do
+    [ -x "$work/pipe_after_setup-$kind" ] || continue
+    check "pipe_after_setup ($kind, MULTICALL_BACKEND=io_uring)" env MULTICALL_BACKEND=io_uring "$work/pipe_after_setup-$kind"
+    check "pipe_after_setup ($kind)" "$work/pipe_after_setup-$kind"
+done
 
 if [ -x "$work/mc_copy-dyn" ]; then
     for size in 0 1 4095 4096 4097 2097152; do
