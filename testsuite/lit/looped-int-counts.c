@@ -76,6 +76,32 @@ int divided(int in, int out, unsigned k)
 	return n < 0;
 }
 
+// The write's count in a `long` compared with the read's `int`: clang widens the count it
+// knows is positive as `and i64 %r, 2147483647`, both for the write's length and for the
+// comparison, and a mask that keeps every value the read's result may have is that result.
+// IR-LABEL: define {{.*}}@long_write(
+// IR: call i64 @multicall_loop
+// REMARK-DAG: remark: {{.*}}looped-int-counts.c:[[#@LINE+6]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)
+int long_write(int in, int out)
+{
+	static char third[4096];
+	int n;
+
+	while ((n = read(in, third, sizeof third)) > 0) {
+		long w = write(out, third, n);
+
+		if (w < 0) {
+			perror("write");
+			return 3;
+		}
+		if (w != n) {
+			fprintf(stderr, "short %ld\n", w);
+			return 4;
+		}
+	}
+	return n < 0;
+}
+
 int last(void)
 {
 	return 0;

@@ -3,8 +3,9 @@
 // widened again (`and i64 %r, 2147483647` once clang knows it is positive), which is the
 // result itself because a read's result is below 2^31 (the kernel's MAX_RW_COUNT) and the
 // batch goes on only past a non-negative one; and `n` tested after the loop is a `trunc` of
-// the result computed in the loop, which transform/casts.rs recomputes after the loop. The
-// loop is one looped multi-call. An `int` cut from a call the kernel does not bound (lseek's
+// the result computed in the loop, which the original code computes where a stop resumes the
+// loop (the way round follows from the stops: the comparison of the write's result with the
+// masked count is that of the two results, pass.md 3d). The loop is one looped multi-call. An `int` cut from a call the kernel does not bound (lseek's
 // offset) is not its result: that argument keeps its refusal.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
@@ -18,7 +19,6 @@
 
 static char buf[4096];
 
-// REMARK-DAG: remark: {{.*}}looped-int-result.c:{{[0-9]+}}:{{[0-9]+}}: recomputed '%{{[0-9]+}} = trunc i64 %{{[0-9]+}} to i32' after the loop of {{.*}}: a cast of a call's result, which the loop hands out
 // REMARK-DAG: remark: {{.*}}looped-int-result.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)
 // CHECK-LABEL: define {{.*}} @copy_int(
 // CHECK: call i64 @multicall_loop

@@ -324,6 +324,8 @@ impl Checker<'_> {
             gaps.iter().flat_map(|g| g.on_path.clone()).collect();
         let round = resume::way_round(shim, sites, &mut entries, &on_path, strengthen)?;
         let pins = resume::pins(&entries, sites);
+        let stops: Vec<Stop> = entries.iter().map(|e| e.stop).collect();
+        let nonneg = |e: usize| stops.get(e).is_some_and(|s| s.stops_on_error());
         // A header that tests where the way round goes before the first call: the batch
         // begins at the first call, where the way round and every other way there enter.
         let inside: HashSet<LLVMBasicBlockRef> = round.blocks.iter().copied().collect();
@@ -335,7 +337,7 @@ impl Checker<'_> {
                 ir::parent_block(sites[ck].call),
                 calls,
                 sites,
-                &pins,
+                (&pins, &nonneg),
             )
         };
         let (header, tested_carried) = if round.prefix_decides {

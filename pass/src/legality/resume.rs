@@ -244,6 +244,15 @@ impl Eval {
                 let w = ir::int_width(ir::type_of(ir::operand(v, 0)));
                 Sym::Const(self.compare(pred, op(0)?, op(1)?, w)?.into())
             }
+            // A mask of the low bits that keeps every value the facts allow: `and i64 %r,
+            // 2147483647`, clang's `(long)n` of an `int n` it knows is not negative.
+            LLVMOpcode::LLVMAnd if width > 1 => match (op(0)?, op(1)?) {
+                (s, Sym::Const(m)) | (Sym::Const(m), s) if m >= 0 && m & (m + 1) == 0 => {
+                    let (lo, hi) = self.range(s);
+                    (lo >= 0 && hi <= m).then_some(s)?
+                }
+                _ => return None,
+            },
             LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMOr | LLVMOpcode::LLVMXor if width == 1 => {
                 let (Sym::Const(a), Sym::Const(b)) = (op(0)?, op(1)?) else {
                     return None;
@@ -959,7 +968,7 @@ pub(super) fn carried(
     from: LLVMBasicBlockRef,
     calls: &[usize],
     sites: &[Site],
-    pins: &Pins,
+    (pins, nonneg): (&Pins, &dyn Fn(usize) -> bool),
 ) -> Result<Carried, String> {
     let ty = ir::type_of(phi);
     if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
@@ -995,9 +1004,10 @@ pub(super) fn carried(
         phi,
         next,
         minus,
-        // A resumed loop's entries may go on past an error (the original's own test
-        // decides): no result is known not to be negative.
-        step: super::looped::step_kind(phi, step, inside, calls, sites, &|_| false, &|_| None)?,
+        // An entry whose stop fires on an error (every stop of a loop whose stops resume it)
+        // returned no negative result in an iteration the batch completed: `and r,
+        // 2147483647` of its result is the result.
+        step: super::looped::step_kind(phi, step, inside, calls, sites, nonneg, &|_| None)?,
     })
 }
 
