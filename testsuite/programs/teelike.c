@@ -6,7 +6,7 @@
  * Its hot sequence is read -> write(OUT) -> write(1) -> read, and the report of a failed
  * write to OUT joins the common code again before the write to standard output (paper
  * section 3.3.2): the pass copies the quiet way past it, so that read -> write -> write is
- * one multi-call per block.
+ * one looped multi-call whose stops resume the loop.
  */
 #include <errno.h>
 #include <fcntl.h>
