@@ -246,6 +246,28 @@ pub fn called_function(call: LLVMValueRef) -> Option<LLVMValueRef> {
     }
 }
 
+/// The two lifetime markers LLVM puts around a local object's live range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LifetimeMarker {
+    Start,
+    End,
+}
+
+/// Whether `inst` is an `llvm.lifetime.start` or `llvm.lifetime.end` call, and which.
+pub fn lifetime_marker(inst: LLVMValueRef) -> Option<LifetimeMarker> {
+    if !is_call(inst) {
+        return None;
+    }
+    let name = name(called_function(inst)?);
+    if name.starts_with("llvm.lifetime.start") {
+        Some(LifetimeMarker::Start)
+    } else if name.starts_with("llvm.lifetime.end") {
+        Some(LifetimeMarker::End)
+    } else {
+        None
+    }
+}
+
 pub fn type_of(v: LLVMValueRef) -> LLVMTypeRef {
     // SAFETY: v is a live value.
     unsafe { LLVMTypeOf(v) }

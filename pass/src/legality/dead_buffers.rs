@@ -490,11 +490,7 @@ pub(crate) fn one_local_buffer(entries: &[Entry], sites: &[Site]) -> Option<LLVM
 /// memory holds nothing the program may read (undefined until written again), so no read
 /// after it sees what a batch left there.
 pub(crate) fn ends_contents(inst: LLVMValueRef, base: LLVMValueRef) -> bool {
-    ir::is_call_site(inst)
-        && ir::called_function(inst).is_some_and(|f| {
-            let name = ir::name(f);
-            name.starts_with("llvm.lifetime.start") || name.starts_with("llvm.lifetime.end")
-        })
+    ir::lifetime_marker(inst).is_some()
         && ir::call_args(inst)
             .get(1)
             .is_some_and(|&p| own_memory(p) == Some(base))

@@ -38,7 +38,6 @@ use std::collections::HashSet;
 
 use llvm_sys::prelude::LLVMValueRef;
 
-use super::motion::{lifetime, Marker};
 use super::reheader::heads_loop;
 use super::{hot_loops, Changed, Hot};
 use crate::context::Context;
@@ -63,7 +62,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         for marker in blocks
             .into_iter()
             .flat_map(ir::instructions)
-            .filter(|&i| lifetime(i).is_some())
+            .filter(|&i| ir::lifetime_marker(i).is_some())
         {
             let object = ctx.shim.underlying_object(ir::operand(marker, 1));
             if ir::is_alloca(object) && done.insert(object) {
@@ -75,12 +74,13 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 .into_iter()
                 .flat_map(ir::instructions)
                 .filter(|&i| {
-                    lifetime(i).is_some() && ctx.shim.underlying_object(ir::operand(i, 1)) == object
+                    ir::lifetime_marker(i).is_some()
+                        && ctx.shim.underlying_object(ir::operand(i, 1)) == object
                 })
                 .collect();
             let starts = markers
                 .iter()
-                .filter(|&&m| lifetime(m) == Some(Marker::Start))
+                .filter(|&&m| ir::lifetime_marker(m) == Some(ir::LifetimeMarker::Start))
                 .count();
             // In a loop around another loop, one start that comes before every use can be
             // moved out of the straight multi-calls (`motion.rs`); several (a body copied by

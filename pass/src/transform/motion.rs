@@ -362,7 +362,7 @@ impl<'a> Motion<'a> {
             };
             let argument = || self.argument_use(inst, later).is_some();
             match unsafe_kind(inst, f) {
-                Some(_) if lifetime(inst).is_some() => out.push(Blocker::Movable(i)),
+                Some(_) if ir::lifetime_marker(inst).is_some() => out.push(Blocker::Movable(i)),
                 Some(Unsafe::MayTrap) if is_simple_load(inst, f) => out.push(Blocker::Movable(i)),
                 Some(kind) => {
                     let why = match Unhoistable::of(inst, f) {
@@ -423,8 +423,8 @@ impl<'a> Motion<'a> {
         };
         let before: Vec<LLVMValueRef> = insts(&gap.steps[..step]);
         let a_succeeded = self.succeeded(&gap.steps[..step], a);
-        match lifetime(inst) {
-            Some(Marker::End) => {
+        match ir::lifetime_marker(inst) {
+            Some(ir::LifetimeMarker::End) => {
                 let after = insts(&gap.steps[step + 1..]);
                 let from = ir::parent_block(inst);
                 let to = self.climb(b, Dir::Down, after, (None, from), weight, |m, c| {
@@ -432,7 +432,7 @@ impl<'a> Motion<'a> {
                 })?;
                 Ok((Place::After(to.at), vec![inst]))
             }
-            Some(Marker::Start) => {
+            Some(ir::LifetimeMarker::Start) => {
                 let from = ir::parent_block(inst);
                 let to = self.climb(a, Dir::Up, before, (a_succeeded, from), weight, |m, c| {
                     // Its object (an alloca outside the entry block, say) must exist there.
@@ -554,11 +554,14 @@ impl<'a> Motion<'a> {
     ) -> Result<(), Stuck> {
         let object = self.shim.underlying_object(ir::operand(marker, 1));
         if let Some(&other) = crossed.iter().find(|&&i| {
-            lifetime(i).is_some() && self.shim.underlying_object(ir::operand(i, 1)) == object
+            ir::lifetime_marker(i).is_some()
+                && self.shim.underlying_object(ir::operand(i, 1)) == object
         }) {
             return Err(Stuck::Marker { other });
         }
-        if lifetime(marker) == Some(Marker::Start) && !self.uses_follow(object, marker) {
+        if ir::lifetime_marker(marker) == Some(ir::LifetimeMarker::Start)
+            && !self.uses_follow(object, marker)
+        {
             return Err(Stuck::UsedBefore);
         }
         Ok(())
@@ -577,7 +580,7 @@ impl<'a> Motion<'a> {
                 continue;
             }
             for (user, _) in ir::users(v) {
-                if lifetime(user).is_some() {
+                if ir::lifetime_marker(user).is_some() {
                     continue;
                 }
                 if !self.shim.dominates(start, user) {
@@ -737,7 +740,7 @@ impl<'a> Motion<'a> {
                 for &i in moving {
                     // A load and its address now also run on the paths that leave the
                     // region before their old place.
-                    if lifetime(i).is_none() {
+                    if ir::lifetime_marker(i).is_none() {
                         self.shim.drop_ub_metadata(i);
                     }
                     self.shim.move_before(i, pos);
@@ -890,27 +893,6 @@ impl<'a> Motion<'a> {
             at: Some(inst),
             message,
         });
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Marker {
-    Start,
-    End,
-}
-
-/// Whether `inst` is a lifetime start or end.
-pub(super) fn lifetime(inst: LLVMValueRef) -> Option<Marker> {
-    if !ir::is_call(inst) {
-        return None;
-    }
-    let name = ir::name(ir::called_function(inst)?);
-    if name.starts_with("llvm.lifetime.start") {
-        Some(Marker::Start)
-    } else if name.starts_with("llvm.lifetime.end") {
-        Some(Marker::End)
-    } else {
-        None
     }
 }
 
