@@ -9,9 +9,12 @@
 # splice, openat, close, fstat, lseek, accept, fcntl, select), and each call to itself, is a
 # hot edge, so that every transformation and legality check meets every loop and pair of
 # calls the files have; the output must pass `opt -passes=verify`. A file that clang cannot
-# compile on its own (a fragment another file includes) is skipped. Prints one line per
-# failure (CRASH: opt failed; VERIFY: the output is not valid IR; PANIC: the pass met a bug
-# of its own and left the module as it was) with the log kept under
+# compile on its own (a fragment another file includes) is skipped. At -O2 the pass runs a
+# second time on the same input, and must give the same output: a build is reproducible
+# (nothing the pass decides may follow the addresses of the IR's objects, which differ from
+# run to run). Prints one line per failure (CRASH: opt failed; VERIFY: the output is not
+# valid IR; PANIC: the pass met a bug of its own and left the module as it was; NONDET: the
+# second run's output differs) with the log kept under
 # $target/stress-hot/, then the count. Exit status 0 only when nothing failed.
 #
 # Environment: CARGO_TARGET_DIR, SYSCLUSTER_PLUGIN (default the release build's plugin).
@@ -62,7 +65,16 @@ for f in "${files[@]}"; do
 			failed=$((failed + 1))
 			continue
 		fi
-		rm -f "$b.ll" "$b.out.ll" "$b.log"
+		if [ "$level" = -O2 ]; then
+			opt-19 -load-pass-plugin="$plugin" -passes="syscall-cluster<profile=$work/all.json>" \
+				"$b.ll" -S -o "$b.again.ll" 2>>"$b.log"
+			if ! cmp -s "$b.out.ll" "$b.again.ll"; then
+				echo "NONDET $f $level ($b.out.ll, $b.again.ll)"
+				failed=$((failed + 1))
+				continue
+			fi
+		fi
+		rm -f "$b.ll" "$b.out.ll" "$b.again.ll" "$b.log"
 	done
 done
 echo "stress-hot: $modules modules, $failed failed"

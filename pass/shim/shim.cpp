@@ -946,6 +946,9 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
     if (!L->getLoopLatch() || !canPeel(L))
       return "LLVM's peelLoop cannot peel it";
     ValueToValueMapTy VMap;
+    // The loop's blocks in LoopInfo's order: the copies are visited in it below (VMap's own
+    // order follows addresses, which differ from run to run).
+    SmallVector<BasicBlock *, 16> Order(L->blocks());
     auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
     auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
     Done = peelLoop(L, 1, &C.FAM.getResult<LoopAnalysis>(F), &SE, DT, &AC,
@@ -958,24 +961,24 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
     // Fold what simplifies in the copies (not calls), as instsimplify would.
     const SimplifyQuery SQ(F.getDataLayout(), &C.FAM.getResult<TargetLibraryAnalysis>(F), &DT,
                            &AC);
-    SmallVector<WeakTrackingVH, 64> Copies;
-    for (auto KV : VMap)
-      if (isa_and_nonnull<Instruction>(KV.second) && !isa<CallBase>(KV.second))
-        Copies.push_back(KV.second);
-    for (WeakTrackingVH &H : Copies) {
-      auto *I = dyn_cast_or_null<Instruction>(H);
-      if (!I || !I->getParent() || I->use_empty())
+    // In the loop's block order and each block's own, so that an operand folds before its
+    // users (`gep @buf, (zext 0)` becomes `@buf`) and the result is the same on every run.
+    SmallVector<WeakTrackingVH, 16> Blocks;
+    for (BasicBlock *BB : Order)
+      if (auto *Copy = dyn_cast_or_null<BasicBlock>(VMap.lookup(BB)))
+        Blocks.push_back(Copy);
+    for (WeakTrackingVH &H : Blocks) {
+      auto *BB = dyn_cast_or_null<BasicBlock>(H);
+      if (!BB)
         continue;
-      if (Value *V = simplifyInstruction(I, SQ); V && V != I)
-        I->replaceAllUsesWith(V);
+      for (Instruction &I : *BB)
+        if (!isa<CallBase>(I) && !I.use_empty())
+          if (Value *V = simplifyInstruction(&I, SQ); V && V != &I)
+            I.replaceAllUsesWith(V);
     }
     // A test the peeled iteration decides (the copy of a write-all loop's `len == 0` right
     // after the read's own `n == 0` went on) is now a branch on a constant: it goes its one
     // way, as SimplifyCFG would make it, so that no dead test stands between the calls.
-    SmallVector<WeakTrackingVH, 16> Blocks;
-    for (auto KV : VMap)
-      if (auto *BB = dyn_cast_or_null<BasicBlock>(KV.second))
-        Blocks.push_back(BB);
     for (WeakTrackingVH &H : Blocks)
       if (auto *BB = dyn_cast_or_null<BasicBlock>(H)) {
         auto *Br = dyn_cast<BranchInst>(BB->getTerminator());
@@ -2079,14 +2082,18 @@ const char *syscluster_shim_merge_twin(void *ctx, LLVMBasicBlockRef keep,
       if (is_contained(predecessors(K), P))
         return "a block enters both";
   SmallPtrSet<Instruction *, 16> Copied(TI.begin(), TI.end());
-  SmallPtrSet<BasicBlock *, 4> Succs(succ_begin(T), succ_end(T));
+  // Each successor once, in the terminator's order (the joins made below follow it).
+  SmallVector<BasicBlock *, 4> Succs;
+  for (BasicBlock *S : successors(T))
+    if (!is_contained(Succs, S))
+      Succs.push_back(S);
   for (Instruction *A : TI)
     for (Use &U : A->uses()) {
       auto *User = cast<Instruction>(U.getUser());
       if (Copied.count(User))
         continue;
       auto *Phi = dyn_cast<PHINode>(User);
-      if (!Phi || !Succs.count(Phi->getParent()) || Phi->getIncomingBlock(U) != T)
+      if (!Phi || !is_contained(Succs, Phi->getParent()) || Phi->getIncomingBlock(U) != T)
         return "a value of the twin is used past its successors";
     }
   auto Own = [&](Value *V, bool InTwin) {

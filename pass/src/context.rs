@@ -1,7 +1,7 @@
 //! What one run of the pass over a module carries from phase to phase: the module, the shim
 //! handle, the settings, the counters and the remarks already made.
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 use std::rc::Rc;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
@@ -23,20 +23,20 @@ pub(crate) struct Context<'s> {
     pub profile: Option<Rc<Profile>>,
     /// Why the calls of a hot edge between functions were not brought into one function, by
     /// the edge's index in the profile (the inliner's answer, for the edge's remark).
-    pub not_inlined: HashMap<usize, String>,
+    pub not_inlined: IndexMap<usize, String>,
     /// Calls a loop transformation made as copies of sites (rotation's header copy before the
     /// loop, unrolling's copies of the body): a refused pair with one of them is not reported,
     /// the pair of the original calls is.
-    pub copies: HashSet<LLVMValueRef>,
+    pub copies: IndexSet<LLVMValueRef>,
     /// Headers of the loops whose rotation was left to the move of their start
     /// (`transform/rotate.rs`): rotated after the move only where it did not move them.
-    pub rotations_left: HashSet<LLVMBasicBlockRef>,
+    pub rotations_left: IndexSet<LLVMBasicBlockRef>,
     /// Invokes of system calls left as they are (`transform/unwind.rs`, which runs twice),
     /// reported once each.
-    pub invokes_kept: HashSet<LLVMValueRef>,
+    pub invokes_kept: IndexSet<LLVMValueRef>,
     /// Refusals reported so far, by reason and by text: each is reported once.
-    refused: HashSet<Refusal>,
-    refused_text: HashSet<(LLVMValueRef, String)>,
+    refused: IndexSet<Refusal>,
+    refused_text: IndexSet<(LLVMValueRef, String)>,
 }
 
 impl<'s> Context<'s> {
@@ -47,12 +47,12 @@ impl<'s> Context<'s> {
             cfg,
             stats: Stats::default(),
             profile: None,
-            not_inlined: HashMap::new(),
-            copies: HashSet::new(),
-            rotations_left: HashSet::new(),
-            invokes_kept: HashSet::new(),
-            refused: HashSet::new(),
-            refused_text: HashSet::new(),
+            not_inlined: IndexMap::new(),
+            copies: IndexSet::new(),
+            rotations_left: IndexSet::new(),
+            invokes_kept: IndexSet::new(),
+            refused: IndexSet::new(),
+            refused_text: IndexSet::new(),
         }
     }
 

@@ -12,7 +12,7 @@
 //! the way (bugs of the pass), the copy taken before the first change is put back
 //! (`Shim::backup`) and a warning says so: the translation unit builds, unclustered.
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -215,7 +215,7 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
             ctx.remark(Remark::profile_match(node, &sites[s]));
         }
     }
-    let defined: HashSet<String> = ir::defined_functions(ctx.module)
+    let defined: IndexSet<String> = ir::defined_functions(ctx.module)
         .into_iter()
         .map(ir::name)
         .collect();
@@ -232,7 +232,7 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
             nodes.dedup();
             profile_map::library_calls(ctx.shim, ctx.module, profile, &nodes, sites)
         }
-        None => HashMap::new(),
+        None => IndexMap::new(),
     };
     for e in &graph.unmatched {
         let elsewhere: Vec<String> = e
@@ -264,7 +264,7 @@ fn report_graph(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
 /// kept them apart.
 fn report_cross(ctx: &mut Context<'_>, sites: &[Site], graph: &SiteGraph) {
     // Profile nodes that differ in what the remark does not show (arguments) say it once.
-    let mut said = HashSet::new();
+    let mut said = IndexSet::new();
     for e in &graph.cross {
         let why = ctx.not_inlined.get(&e.edge).cloned().unwrap_or_else(|| {
             "no caller of both in this module: link-time optimisation brings callers of other translation units in reach (syscluster build --lto)".to_string()
@@ -289,7 +289,7 @@ fn report_refusals(
     refused: &[Refused],
     loops_refused: &[Refused],
 ) {
-    let looped: Vec<HashSet<usize>> = plans
+    let looped: Vec<IndexSet<usize>> = plans
         .iter()
         .filter(|p| matches!(p, Plan::Looped(_)))
         .map(|p| p.entries().iter().map(|e| e.site).collect())
@@ -303,7 +303,7 @@ fn report_refusals(
         let loc = unsafe { llvm_sys::debuginfo::LLVMInstructionGetDebugLoc(sites[s].call) };
         (!loc.is_null()).then_some((sites[s].function, loc))
     };
-    let clustered: HashSet<_> = plans
+    let clustered: IndexSet<_> = plans
         .iter()
         .flat_map(|p| {
             let e = p.entries();

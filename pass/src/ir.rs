@@ -307,7 +307,7 @@ pub fn comes_before(x: LLVMValueRef, y: LLVMValueRef) -> bool {
 /// Whether a path of at least one edge leads from block `from` to block `to` (`from` itself:
 /// whether it can run again after itself within one run of its function).
 pub fn block_reaches(from: LLVMBasicBlockRef, to: LLVMBasicBlockRef) -> bool {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = indexmap::IndexSet::new();
     let mut todo = successors_of(from);
     while let Some(b) = todo.pop() {
         if b == to {
@@ -791,7 +791,7 @@ pub fn global_address_users(
 ) -> Result<Vec<(LLVMValueRef, LLVMValueRef)>, LLVMValueRef> {
     let mut out = Vec::new();
     let mut todo = vec![global];
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = indexmap::IndexSet::new();
     while let Some(p) = todo.pop() {
         if !seen.insert(p) || seen.len() > 256 {
             return Err(global);

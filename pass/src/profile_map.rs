@@ -16,7 +16,7 @@
 //! [`site_graph`] turns the mapped profile into what the rest of the pass works on: weighted
 //! pairs of sites, self-loops and the hot edges that match no site.
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 
 use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
 use syscluster_profile::format::{Frame, Node, Profile};
@@ -203,14 +203,14 @@ fn foreign(node: &Node) -> bool {
 /// The sites that answer to each system call name, and among them those with a frame of their
 /// debug location on a given line: the candidates of a node, without a pass over every site.
 struct SiteIndex<'s> {
-    by_name: HashMap<&'s str, Vec<usize>>,
-    by_line: HashMap<(&'s str, u32), Vec<usize>>,
+    by_name: IndexMap<&'s str, Vec<usize>>,
+    by_line: IndexMap<(&'s str, u32), Vec<usize>>,
 }
 
 impl<'s> SiteIndex<'s> {
     fn new(sites: &'s [Site], frames: &[Vec<DebugFrame>]) -> SiteIndex<'s> {
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut by_line: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+        let mut by_name: IndexMap<&str, Vec<usize>> = IndexMap::new();
+        let mut by_line: IndexMap<(&str, u32), Vec<usize>> = IndexMap::new();
         for (k, site) in sites.iter().enumerate() {
             let mut names: Vec<&str> = site.trace_names.iter().map(String::as_str).collect();
             names.sort_unstable();
@@ -401,8 +401,8 @@ pub(crate) fn site_graph(
             .collect(),
         ..SiteGraph::default()
     };
-    let mut pairs: HashMap<(usize, usize), u64> = HashMap::new();
-    let mut self_loops: HashMap<usize, u64> = HashMap::new();
+    let mut pairs: IndexMap<(usize, usize), u64> = IndexMap::new();
+    let mut self_loops: IndexMap<usize, u64> = IndexMap::new();
     for (k, e) in profile.edges.iter().enumerate() {
         if e.weight < min_weight {
             continue;
@@ -512,8 +512,8 @@ pub(crate) fn library_calls(
     profile: &Profile,
     nodes: &[usize],
     sites: &[Site],
-) -> HashMap<usize, String> {
-    let mut out = HashMap::new();
+) -> IndexMap<usize, String> {
+    let mut out = IndexMap::new();
     let wanted: Vec<(usize, &syscluster_profile::format::Site)> = nodes
         .iter()
         .filter_map(|&n| Some((n, profile.nodes.get(n)?.site.as_ref()?)))
@@ -521,8 +521,8 @@ pub(crate) fn library_calls(
     if wanted.is_empty() {
         return out;
     }
-    let site_calls: HashSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
-    let defined: HashSet<LLVMValueRef> = ir::defined_functions(module).into_iter().collect();
+    let site_calls: IndexSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
+    let defined: IndexSet<LLVMValueRef> = ir::defined_functions(module).into_iter().collect();
     for &f in &defined {
         for b in ir::blocks(f) {
             for i in ir::instructions(b) {

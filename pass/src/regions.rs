@@ -8,7 +8,7 @@
 //! refused under linearity. A region that is a whole loop then becomes a looped plan
 //! ([`whole_loops`]).
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 
 use crate::legality::{Checker, Reason, Refusal};
 use crate::plan::{Plan, Straight};
@@ -21,7 +21,7 @@ use crate::sites::Site;
 struct Regions {
     /// Regions by number; `None` once merged into a later one.
     regions: Vec<Option<Straight>>,
-    region_of: HashMap<usize, usize>,
+    region_of: IndexMap<usize, usize>,
 }
 
 impl Regions {
@@ -182,7 +182,7 @@ pub(crate) fn whole_loops(
 ) -> (Vec<Plan>, Vec<Refused>) {
     let mut plans = Vec::with_capacity(straight.len());
     let mut refused = Vec::new();
-    let mut in_region = HashSet::new();
+    let mut in_region = IndexSet::new();
     let mut try_loop = |calls: &[usize], weight: u64, refused: &mut Vec<Refused>| {
         let (a, b) = (calls[calls.len() - 1], calls[0]);
         // A looped multi-call would skip a fortified call's check in later iterations: such a

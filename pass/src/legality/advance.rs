@@ -47,7 +47,7 @@
 //! the lowering (`lower::advance`) goes back to the header with the advanced values, so the
 //! original test decides, in the original code.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
@@ -128,7 +128,7 @@ impl Checker<'_> {
             Form::Rotated => body,
         };
         let blocks = loop_blocks(self.shim, header);
-        let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        let inside: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         if !inside.contains(&body) || !inside.contains(&ir::parent_block(sites[ck].call)) {
             return Err(Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
         }
@@ -155,7 +155,7 @@ impl Checker<'_> {
         let mut derived_insts = Vec::new();
         // Counts clamped to a constant, `min(total, B)` (`legality::clamp`).
         let mut clamp_insts = Vec::new();
-        let parts: HashSet<LLVMValueRef> = ir::instructions(header)
+        let parts: IndexSet<LLVMValueRef> = ir::instructions(header)
             .into_iter()
             .filter_map(|i| derivation_of(i, header))
             .flat_map(|d| d.parts)
@@ -234,7 +234,7 @@ impl Checker<'_> {
         }
         // The blocks the batch runs (the way round); with a stop that goes back into the
         // loop, the others are original code entered from the stop.
-        let batch: HashSet<LLVMBasicBlockRef> = if round.reentry {
+        let batch: IndexSet<LLVMBasicBlockRef> = if round.reentry {
             std::iter::once(header)
                 .chain(round.blocks.iter().copied())
                 .collect()
@@ -507,7 +507,7 @@ impl Checker<'_> {
             return Err(Refusal::new(inst, Reason::HeaderCode { inst, first: c0 }));
         }
         // Arguments: invariant, results of earlier entries, or advancing.
-        let advancing_phis: HashSet<LLVMValueRef> = advancing.iter().map(|a| a.phi).collect();
+        let advancing_phis: IndexSet<LLVMValueRef> = advancing.iter().map(|a| a.phi).collect();
         for e in &entries {
             for (k, a) in e.args.iter().enumerate() {
                 if let ArgSource::Value(v) = *a {
@@ -629,7 +629,7 @@ impl Checker<'_> {
         }
         // Only the calls' results, the phis, their next values and the derived arguments
         // (computed again from the total where the batch leaves) are used after the loop.
-        let kept: HashSet<LLVMValueRef> = calls
+        let kept: IndexSet<LLVMValueRef> = calls
             .iter()
             .map(|&c| sites[c].call)
             .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
@@ -656,7 +656,7 @@ impl Checker<'_> {
             )
             .collect();
         let recomputed = self.recomputed_after(&computed, &inside, &kept, &leaves, &phis);
-        let kept: HashSet<LLVMValueRef> = kept.into_iter().chain(recomputed.clone()).collect();
+        let kept: IndexSet<LLVMValueRef> = kept.into_iter().chain(recomputed.clone()).collect();
         nothing_else_escapes(&computed, &inside, &kept)?;
         // Dead buffers let the runtime copy at explicit offsets in the kernel (a pread ->
         // pwrite loop whose offsets advance by the read's result, runtime/src/copy.rs).
@@ -716,8 +716,8 @@ impl Checker<'_> {
     fn recomputed_after(
         &self,
         blocks: &[LLVMBasicBlockRef],
-        inside: &HashSet<LLVMBasicBlockRef>,
-        kept: &HashSet<LLVMValueRef>,
+        inside: &IndexSet<LLVMBasicBlockRef>,
+        kept: &IndexSet<LLVMValueRef>,
         calls: &[LLVMValueRef],
         phis: &[LLVMValueRef],
     ) -> Vec<LLVMValueRef> {
@@ -774,7 +774,7 @@ impl Checker<'_> {
         &self,
         ck: usize,
         header: LLVMBasicBlockRef,
-        inside: &HashSet<LLVMBasicBlockRef>,
+        inside: &IndexSet<LLVMBasicBlockRef>,
     ) -> Result<WayRound, Refusal> {
         let site = &self.sites[ck];
         let block = ir::parent_block(site.call);
@@ -832,7 +832,7 @@ impl Checker<'_> {
         &self,
         ck: usize,
         header: LLVMBasicBlockRef,
-        inside: &HashSet<LLVMBasicBlockRef>,
+        inside: &IndexSet<LLVMBasicBlockRef>,
         term: LLVMValueRef,
         first: PathStep,
         (block, on): (LLVMBasicBlockRef, LLVMBasicBlockRef),
@@ -1007,7 +1007,7 @@ impl Checker<'_> {
         &self,
         block: LLVMBasicBlockRef,
         header: LLVMBasicBlockRef,
-        inside: &HashSet<LLVMBasicBlockRef>,
+        inside: &IndexSet<LLVMBasicBlockRef>,
     ) -> Result<(LLVMValueRef, bool, LLVMBasicBlockRef, LLVMBasicBlockRef), Refusal> {
         let term = ir::terminator(block)
             .ok_or_else(|| Refusal::new(ir::instructions(block)[0], Reason::Malformed))?;
@@ -1033,7 +1033,7 @@ impl Checker<'_> {
 fn switch_test(
     block: LLVMBasicBlockRef,
     prev: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<PathStep> {
     if ir::predecessors(block) != [prev] {
         return None;
@@ -1044,7 +1044,7 @@ fn switch_test(
 /// The test a `switch` that ends a call's block makes, when its default successor stays in
 /// the loop of `inside` and each case leaves it (`switch (n) { case 0: ...; case -1: ... }`
 /// after `n = read(...)`, cases that break out or fail): the cases as a path step.
-fn leaving_switch(term: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Option<PathStep> {
+fn leaving_switch(term: LLVMValueRef, inside: &IndexSet<LLVMBasicBlockRef>) -> Option<PathStep> {
     if ir::opcode(term) != LLVMOpcode::LLVMSwitch {
         return None;
     }
@@ -1069,7 +1069,7 @@ fn reentering_switch(
     term: LLVMValueRef,
     block: LLVMBasicBlockRef,
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<PathStep> {
     if ir::opcode(term) != LLVMOpcode::LLVMSwitch {
         return None;
@@ -1100,7 +1100,7 @@ fn reentering_switch(
 fn result_tested_next_round(
     test: LLVMValueRef,
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     calls: &[usize],
     sites: &[Site],
 ) -> Option<Refusal> {
@@ -1442,9 +1442,9 @@ fn count_test(
 fn reaches_before_loop(
     from: LLVMBasicBlockRef,
     targets: &[LLVMBasicBlockRef],
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     let mut work = vec![from];
     while let Some(b) = work.pop() {
         if inside.contains(&b) || !seen.insert(b) {
@@ -1559,7 +1559,7 @@ fn header_test(test: LLVMValueRef, on: bool) -> Option<(LLVMValueRef, Until)> {
 fn advancing_value(
     phi: LLVMValueRef,
     passed: &[(usize, usize)],
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     calls: &[usize],
     sites: &[Site],
     tests: &[LLVMValueRef],
@@ -1667,7 +1667,7 @@ fn recomputable(
     cond: LLVMValueRef,
     calls: &[LLVMValueRef],
     phis: &[LLVMValueRef],
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
     computed_from(cond, &|v| calls.contains(&v) || phis.contains(&v), inside)
 }
@@ -1678,11 +1678,11 @@ fn recomputable(
 pub(super) fn computed_from(
     v: LLVMValueRef,
     known: &dyn Fn(LLVMValueRef) -> bool,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
     use LLVMOpcode::*;
     let mut work = vec![v];
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     while let Some(v) = work.pop() {
         if !seen.insert(v) || !ir::is_instruction(v) || known(v) {
             continue;
@@ -1724,7 +1724,7 @@ fn result_test(
     block: LLVMBasicBlockRef,
     prev: LLVMBasicBlockRef,
     call: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<(
     LLVMValueRef,
     LLVMValueRef,
@@ -1770,7 +1770,7 @@ fn choose_through_tests(
     t: LLVMBasicBlockRef,
     f: LLVMBasicBlockRef,
     call: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<bool> {
     let round_after_tests = |x: LLVMBasicBlockRef| {
         let (mut prev, mut x) = (block, x);

@@ -18,7 +18,7 @@
 //! would not; after the batch the lowering asks the test again, and from `left < B` the
 //! original code runs the last chunk.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
@@ -177,7 +177,7 @@ fn count_argument(e: &Entry, sites: &[Site]) -> Option<usize> {
 pub(super) fn clamped(
     insts: &[LLVMValueRef],
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     carried: &[Carried],
     entries: &[Entry],
     sites: &[Site],
@@ -343,7 +343,7 @@ pub(super) fn bounded_test(
     carried: &[Carried],
     entries: &[Entry],
     sites: &[Site],
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     nonneg: &dyn Fn(usize) -> bool,
 ) -> Option<Bounded> {
     use LLVMIntPredicate::*;
@@ -409,7 +409,7 @@ pub(super) fn bounded_test(
 /// Whether a latch of the loop headed by `header` (blocks `inside`) tests a total's next value,
 /// `add` of one of the header's phis and a value that is not a constant, against a value
 /// defined before the loop: a loop that `bounded_test` may take.
-pub(super) fn tests_total(header: LLVMBasicBlockRef, inside: &HashSet<LLVMBasicBlockRef>) -> bool {
+pub(super) fn tests_total(header: LLVMBasicBlockRef, inside: &IndexSet<LLVMBasicBlockRef>) -> bool {
     super::counted::latch_compares(header, inside, |v| {
         ir::is_instruction(v)
             && ir::opcode(v) == LLVMOpcode::LLVMAdd

@@ -25,7 +25,7 @@
 //!
 //! Other predicates (a counter going up while it is above the limit) are not bounds.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
@@ -42,7 +42,7 @@ pub(super) fn bound(
     goes_on: bool,
     rotated: bool,
     carried: &[Carried],
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<Counted, Option<String>> {
     if !ir::is_instruction(test) || ir::opcode(test) != LLVMOpcode::LLVMICmp {
         return Err(None);
@@ -131,7 +131,7 @@ fn unit_step(c: &Carried) -> Option<bool> {
 /// rotated counted loop, which the rotated form checks in full.
 pub(super) fn tests_counter(
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
     latch_compares(header, inside, |v| {
         let v = zext_of(v).unwrap_or(v);
@@ -144,7 +144,7 @@ pub(super) fn tests_counter(
 /// an `and` or `or` (`legality::conjunction`).
 pub(super) fn latch_compares(
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     next: impl Fn(LLVMValueRef) -> bool,
 ) -> bool {
     let outside =

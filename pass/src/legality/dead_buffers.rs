@@ -22,7 +22,8 @@
 //! it). Nothing else is assumed: a global buffer of another module, or one passed in by a
 //! caller, keeps the flag off, and the loop stays an ordinary looped batch.
 
-use std::collections::{HashSet, VecDeque};
+use indexmap::IndexSet;
+use std::collections::VecDeque;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -71,13 +72,13 @@ pub(crate) fn uses(
     sites: &[Site],
     header: LLVMBasicBlockRef,
 ) -> Result<Vec<(LLVMValueRef, usize, LLVMValueRef)>, String> {
-    let calls: HashSet<LLVMValueRef> = entries.iter().map(|e| sites[e.site].call).collect();
+    let calls: IndexSet<LLVMValueRef> = entries.iter().map(|e| sites[e.site].call).collect();
     // A system call moves bytes through its pointers and keeps none of them.
-    let syscalls: HashSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
+    let syscalls: IndexSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
     let after = reachable(header);
     let function = ir::block_function(header);
     // Every block of the function: where a static buffer's uses may run after the loop.
-    let everywhere: HashSet<LLVMBasicBlockRef> = ir::blocks(function).into_iter().collect();
+    let everywhere: IndexSet<LLVMBasicBlockRef> = ir::blocks(function).into_iter().collect();
     let mut written = 0;
     let mut others = Vec::new();
     for (e, v) in written_pointers(entries, sites)? {
@@ -205,7 +206,7 @@ fn reaches_avoiding(
     to: LLVMBasicBlockRef,
     avoid: LLVMBasicBlockRef,
 ) -> bool {
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     let mut todo = from;
     while let Some(b) = todo.pop() {
         if b == avoid || !seen.insert(b) {
@@ -326,8 +327,8 @@ fn own_memory(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
 
 /// The blocks reachable from `header` (itself included): where code may run once the loop is
 /// entered.
-fn reachable(header: LLVMBasicBlockRef) -> HashSet<LLVMBasicBlockRef> {
-    let mut seen = HashSet::new();
+fn reachable(header: LLVMBasicBlockRef) -> IndexSet<LLVMBasicBlockRef> {
+    let mut seen = IndexSet::new();
     let mut queue = VecDeque::from([header]);
     while let Some(b) = queue.pop_front() {
         if seen.insert(b) {
@@ -344,13 +345,13 @@ fn reachable(header: LLVMBasicBlockRef) -> HashSet<LLVMBasicBlockRef> {
 /// use outside that function, and any constant that holds the address (an initializer).
 fn other_users(
     v: LLVMValueRef,
-    calls: &HashSet<LLVMValueRef>,
-    syscalls: &HashSet<LLVMValueRef>,
-    after: &HashSet<LLVMBasicBlockRef>,
+    calls: &IndexSet<LLVMValueRef>,
+    syscalls: &IndexSet<LLVMValueRef>,
+    after: &IndexSet<LLVMBasicBlockRef>,
     only_in: Option<LLVMValueRef>,
 ) -> Result<Vec<LLVMValueRef>, LLVMValueRef> {
     let mut work = vec![v];
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     let mut found = Vec::new();
     while let Some(v) = work.pop() {
         if !seen.insert(v) {

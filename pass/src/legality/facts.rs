@@ -16,7 +16,8 @@
 //! recorded fact breaks a condition is for the checks to say, so that an enabling
 //! transformation can change what blocks a chain and the facts can be gathered again.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use indexmap::{IndexMap, IndexSet};
+use std::collections::VecDeque;
 
 use llvm_sys::core::{
     LLVMGetFirstUse, LLVMGetParamParent, LLVMIsAArgument, LLVMIsAGlobalVariable, LLVMIsThreadLocal,
@@ -98,7 +99,7 @@ pub(crate) struct Gap {
     /// The phis of the merges the path went through, each with its value on the path (the
     /// value it takes from the block the path enters the merge from), and the phis of one
     /// incoming value on the path with that value.
-    pub on_path: HashMap<LLVMValueRef, LLVMValueRef>,
+    pub on_path: IndexMap<LLVMValueRef, LLVMValueRef>,
 }
 
 impl Gap {
@@ -138,7 +139,7 @@ fn exits_of(steps: &[Step]) -> impl Iterator<Item = (LLVMValueRef, LLVMBasicBloc
 /// once per (start, head); the IR does not change while legality runs.
 #[derive(Default)]
 pub(crate) struct Reach {
-    memo: HashMap<(LLVMBasicBlockRef, LLVMBasicBlockRef), HashSet<LLVMBasicBlockRef>>,
+    memo: IndexMap<(LLVMBasicBlockRef, LLVMBasicBlockRef), IndexSet<LLVMBasicBlockRef>>,
 }
 
 impl Reach {
@@ -156,8 +157,8 @@ impl Reach {
     }
 }
 
-fn reachable(start: LLVMBasicBlockRef, head: LLVMBasicBlockRef) -> HashSet<LLVMBasicBlockRef> {
-    let mut seen = HashSet::new();
+fn reachable(start: LLVMBasicBlockRef, head: LLVMBasicBlockRef) -> IndexSet<LLVMBasicBlockRef> {
+    let mut seen = IndexSet::new();
     let mut queue = VecDeque::from([start]);
     while let Some(b) = queue.pop_front() {
         if b == head || !seen.insert(b) {
@@ -182,8 +183,8 @@ pub(crate) fn gather(
     let a_block = ir::parent_block(a.call);
     let b_block = ir::parent_block(b.call);
     let mut steps = Vec::new();
-    let mut visited = HashSet::new();
-    let mut on_path = HashMap::new();
+    let mut visited = IndexSet::new();
+    let mut on_path = IndexMap::new();
     // The merges passed: code off the path enters the path there.
     let mut merges: Vec<LLVMBasicBlockRef> = Vec::new();
     let blocked = |steps: Vec<Step>, on_path, o: Obstacle| Gap {
@@ -326,8 +327,8 @@ fn entered(a_block: LLVMBasicBlockRef, x: LLVMBasicBlockRef) -> Vec<LLVMBasicBlo
 pub(super) fn reachable_avoiding(
     start: LLVMBasicBlockRef,
     barriers: &[LLVMBasicBlockRef],
-) -> HashSet<LLVMBasicBlockRef> {
-    let mut seen = HashSet::new();
+) -> IndexSet<LLVMBasicBlockRef> {
+    let mut seen = IndexSet::new();
     let mut queue = VecDeque::from([start]);
     while let Some(b) = queue.pop_front() {
         if (b != start && barriers.contains(&b)) || !seen.insert(b) {
@@ -347,12 +348,12 @@ pub(super) fn reachable_avoiding(
 fn merge(
     reach: &mut Reach,
     head: LLVMBasicBlockRef,
-    earlier: &HashMap<LLVMValueRef, LLVMValueRef>,
+    earlier: &IndexMap<LLVMValueRef, LLVMValueRef>,
     call: LLVMValueRef,
     from: LLVMBasicBlockRef,
     block: LLVMBasicBlockRef,
     preds: &[LLVMBasicBlockRef],
-) -> Option<HashMap<LLVMValueRef, LLVMValueRef>> {
+) -> Option<IndexMap<LLVMValueRef, LLVMValueRef>> {
     if preds.iter().filter(|&&p| p == from).count() != 1
         || preds
             .iter()
@@ -360,7 +361,7 @@ fn merge(
     {
         return None;
     }
-    let mut phis = HashMap::new();
+    let mut phis = IndexMap::new();
     for inst in ir::instructions(block) {
         if !ir::is_phi(inst) {
             break;

@@ -28,7 +28,8 @@
 //!   fill), and no value computed in the loop but the calls' results and the carried values
 //!   (the phis and their `next`) is used after it.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use indexmap::{IndexMap, IndexSet};
+use std::collections::VecDeque;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
@@ -80,7 +81,7 @@ impl Checker<'_> {
                     && ir::block_reaches(header, p)
             });
         // Arguments that are the header's phis advance (write-all, read-until-full loops).
-        let inside_set: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        let inside_set: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         let form = match advance::tested_header(header) {
             Some(tested) if !heads_loop => Some(advance::Form::Top { header: tested }),
             // Or a counter the latch tests against a bound (`for (i = 0; i < n; i++)`).
@@ -164,7 +165,7 @@ impl Checker<'_> {
         if !heads_loop {
             return Err(Refusal::new(sites[c0].call, Reason::NotALoop { site: c0 }));
         }
-        let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        let inside: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         invariant_arguments(&entries, sites, &inside, &[])?;
         let preheader = one_way_in(header, &inside, sites[c0].call)?;
         // In a completed iteration every entry passed its stop: one that stops on an error
@@ -214,7 +215,7 @@ impl Checker<'_> {
     ) -> Result<Leaving, Refusal> {
         let sites = self.sites;
         let (c0, ck) = (calls[0], calls[calls.len() - 1]);
-        let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        let inside: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         // The way round: the back edge from ck to the header.
         let back = facts::gather(
             self.shim,
@@ -270,7 +271,7 @@ impl Checker<'_> {
         }
         no_load_round(gaps, &back_loads)?;
         // Only the calls' results and the carried values are used after the loop.
-        let calls_ir: HashSet<LLVMValueRef> = calls
+        let calls_ir: IndexSet<LLVMValueRef> = calls
             .iter()
             .map(|&c| sites[c].call)
             .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
@@ -320,7 +321,7 @@ impl Checker<'_> {
                 stop => stop,
             };
         }
-        let on_path: HashMap<LLVMValueRef, LLVMValueRef> =
+        let on_path: IndexMap<LLVMValueRef, LLVMValueRef> =
             gaps.iter().flat_map(|g| g.on_path.clone()).collect();
         let round = resume::way_round(shim, sites, &mut entries, &on_path, strengthen)?;
         let pins = resume::pins(&entries, sites);
@@ -328,7 +329,7 @@ impl Checker<'_> {
         let nonneg = |e: usize| stops.get(e).is_some_and(|s| s.stops_on_error());
         // A header that tests where the way round goes before the first call: the batch
         // begins at the first call, where the way round and every other way there enter.
-        let inside: HashSet<LLVMBasicBlockRef> = round.blocks.iter().copied().collect();
+        let inside: IndexSet<LLVMBasicBlockRef> = round.blocks.iter().copied().collect();
         let carried_of = |phi| {
             resume::carried(
                 phi,
@@ -528,7 +529,7 @@ fn period_of(
     walked: &[LLVMBasicBlockRef],
     from: LLVMBasicBlockRef,
     nexts: u64,
-    (entries, sites, inside): (&[Entry], &[Site], &HashSet<LLVMBasicBlockRef>),
+    (entries, sites, inside): (&[Entry], &[Site], &IndexSet<LLVMBasicBlockRef>),
 ) -> Result<Period, Refusal> {
     use super::period::AtTest;
     // The carried value `x` is (its value at the iteration's start, or its next value).
@@ -755,7 +756,7 @@ fn tested_header_start(
 fn invariant_arguments(
     entries: &[Entry],
     sites: &[Site],
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     allowed: &[LLVMValueRef],
 ) -> Result<(), Refusal> {
     for e in entries {
@@ -922,7 +923,7 @@ pub(super) fn leaving(
     e: &mut Entry,
     stop: Stop,
     (branch, off): (LLVMValueRef, LLVMBasicBlockRef),
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<LoopExit, Refusal> {
     if inside.contains(&off) {
         return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
@@ -939,7 +940,7 @@ pub(super) fn leaving(
 /// enter it when that is not one.
 pub(crate) fn way_in(
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<LLVMBasicBlockRef, usize> {
     let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
         .into_iter()
@@ -955,7 +956,7 @@ pub(crate) fn way_in(
 /// there is not exactly one.
 pub(super) fn one_way_in(
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     at: LLVMValueRef,
 ) -> Result<LLVMBasicBlockRef, Refusal> {
     way_in(header, inside).map_err(|entries| Refusal::new(at, Reason::NotOneEntry { entries }))
@@ -965,8 +966,8 @@ pub(super) fn one_way_in(
 /// those `kept` (the values the lowering hands out at the exits).
 pub(super) fn nothing_else_escapes(
     blocks: &[LLVMBasicBlockRef],
-    inside: &HashSet<LLVMBasicBlockRef>,
-    kept: &HashSet<LLVMValueRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
+    kept: &IndexSet<LLVMValueRef>,
 ) -> Result<(), Refusal> {
     for &b in blocks {
         for inst in ir::instructions(b) {
@@ -988,7 +989,7 @@ pub(super) fn nothing_else_escapes(
 /// computed in the loop.
 pub(super) fn value_round(
     phi: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<LLVMValueRef, String> {
     let mut next = None;
     for (v, from) in ir::incoming(phi) {
@@ -1014,7 +1015,7 @@ pub(super) const BOUNDED_TRANSFERS: [u32; 6] = [0, 1, 17, 18, 19, 20];
 /// advancing loop's derived arguments and test).
 pub(super) fn carried_value(
     phi: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     calls: &[usize],
     sites: &[Site],
     also: &[LLVMValueRef],
@@ -1093,7 +1094,7 @@ pub(super) fn plus_minus_step(
 fn one_value_inside(
     v: LLVMValueRef,
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     depth: u32,
 ) -> Option<LLVMValueRef> {
     let mut one = None;
@@ -1122,7 +1123,7 @@ fn one_value_inside(
 pub(super) fn step_kind(
     phi: LLVMValueRef,
     step: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     calls: &[usize],
     sites: &[Site],
     nonneg: &dyn Fn(usize) -> bool,
@@ -1245,7 +1246,7 @@ pub(crate) fn loop_blocks(shim: &Shim, header: LLVMBasicBlockRef) -> Vec<LLVMBas
     let Some(&first) = ir::instructions(header).first() else {
         return out;
     };
-    let mut seen = HashSet::from([header]);
+    let mut seen = IndexSet::from([header]);
     let mut queue: VecDeque<_> = ir::predecessors(header).into_iter().collect();
     while let Some(b) = queue.pop_front() {
         if b.is_null() || seen.contains(&b) {

@@ -51,7 +51,7 @@ pub mod result_tests;
 mod resume;
 mod watch;
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 use std::rc::Rc;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
@@ -81,7 +81,7 @@ struct GapFacts {
     /// The stores and calls that only a straight batch accepts (`conditions::straight_only`).
     straight_only: Vec<LLVMValueRef>,
     /// The phis of the merges on the path, with their values on it (`facts::Gap::on_path`).
-    on_path: HashMap<LLVMValueRef, LLVMValueRef>,
+    on_path: IndexMap<LLVMValueRef, LLVMValueRef>,
 }
 
 type GapVerdict = Result<Rc<GapFacts>, Refusal>;
@@ -99,14 +99,14 @@ pub(crate) struct Checker<'a> {
     sites: &'a [Site],
     reach: facts::Reach,
     /// Per (a, b, block of the chain's first call).
-    gaps: HashMap<(usize, usize, LLVMBasicBlockRef), GapVerdict>,
+    gaps: IndexMap<(usize, usize, LLVMBasicBlockRef), GapVerdict>,
     /// Whether the call may write the memory the load reads, or may read or write the memory
     /// the store writes.
-    clobbers: HashMap<(LLVMValueRef, LLVMValueRef), bool>,
+    clobbers: IndexMap<(LLVMValueRef, LLVMValueRef), bool>,
     /// Whether the value dominates the instruction.
-    dominates: HashMap<(LLVMValueRef, LLVMValueRef), bool>,
+    dominates: IndexMap<(LLVMValueRef, LLVMValueRef), bool>,
     /// Chains found legal, by their calls.
-    legal: HashMap<Vec<usize>, Rc<Legal>>,
+    legal: IndexMap<Vec<usize>, Rc<Legal>>,
     /// The module's functions that may run at any time, once asked, and how to find them.
     asynchronous: Option<Rc<Asynchronous>>,
     find_asynchronous: AsynchronousFinder,
@@ -118,12 +118,12 @@ pub(crate) struct Checker<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Asynchronous {
     /// All of them: any may read what the interrupted code stored.
-    pub(crate) any: HashMap<LLVMValueRef, LLVMValueRef>,
+    pub(crate) any: IndexMap<LLVMValueRef, LLVMValueRef>,
     /// Those whose writes the interrupted code may go on to read: all but what runs only
     /// under a signal handler that never returns (it leaves by `exit`, `abort` or a
     /// `longjmp`, so the code it interrupted never resumes), unless something else that may
     /// run at any time reaches it too.
-    pub(crate) returning: HashMap<LLVMValueRef, LLVMValueRef>,
+    pub(crate) returning: IndexMap<LLVMValueRef, LLVMValueRef>,
 }
 
 /// Finds a module's [`Asynchronous`] functions.
@@ -139,10 +139,10 @@ impl<'a> Checker<'a> {
             shim,
             sites,
             reach: facts::Reach::default(),
-            gaps: HashMap::new(),
-            clobbers: HashMap::new(),
-            dominates: HashMap::new(),
-            legal: HashMap::new(),
+            gaps: IndexMap::new(),
+            clobbers: IndexMap::new(),
+            dominates: IndexMap::new(),
+            legal: IndexMap::new(),
             asynchronous: None,
             find_asynchronous,
         }
@@ -565,7 +565,7 @@ pub(crate) fn async_user(
 /// escapes.
 fn address_escapes(alloca: LLVMValueRef) -> bool {
     let mut todo = vec![alloca];
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     while let Some(v) = todo.pop() {
         if !seen.insert(v) || seen.len() > 256 {
             return seen.len() > 256;

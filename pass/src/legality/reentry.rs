@@ -24,7 +24,7 @@
 //! do (test `errno`, retry, leave) they do as the original does, and the loop they go round
 //! again is the original loop.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -36,7 +36,7 @@ use crate::ir;
 /// of the way round (`inside`); the other paths are re-entry blocks.
 pub(super) fn step_through_latch(
     next: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<LLVMValueRef, String> {
     if !ir::is_phi(next) {
         return Ok(next);
@@ -136,7 +136,7 @@ pub(super) fn errno_reset(inst: LLVMValueRef, block: LLVMBasicBlockRef) -> bool 
 /// round (`round`).
 pub(super) fn reentry_blocks(
     blocks: &[LLVMBasicBlockRef],
-    round: &HashSet<LLVMBasicBlockRef>,
+    round: &IndexSet<LLVMBasicBlockRef>,
 ) -> Vec<LLVMBasicBlockRef> {
     blocks
         .iter()

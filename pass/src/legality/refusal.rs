@@ -641,7 +641,7 @@ impl Refusal {
 
 /// Whether some path leaves `start` and comes back to it.
 fn on_a_cycle(start: LLVMBasicBlockRef) -> bool {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = indexmap::IndexSet::new();
     let mut stack = ir::successors_of(start);
     while let Some(b) = stack.pop() {
         if b == start {

@@ -43,7 +43,8 @@
 //!   (`dead_on_resume` for the loop's own calls, `live_at_stop` for other uses, followed
 //!   through the whole function).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use indexmap::{IndexMap, IndexSet};
+use std::collections::VecDeque;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
@@ -80,10 +81,10 @@ struct Eval {
     /// Per entry, its result as another value when its stop makes it one (`result !=
     /// argument`: the argument).
     alias: Vec<Option<Sym>>,
-    phis: HashMap<LLVMValueRef, Option<Sym>>,
+    phis: IndexMap<LLVMValueRef, Option<Sym>>,
     /// The phis on the ways between the calls, with their values on those ways
     /// (`facts::Gap::on_path`).
-    on_path: HashMap<LLVMValueRef, LLVMValueRef>,
+    on_path: IndexMap<LLVMValueRef, LLVMValueRef>,
 }
 
 /// The range of a `width`-bit integer read as signed; an `i1` is a boolean, 0 or 1.
@@ -100,13 +101,13 @@ impl Eval {
     fn new(
         sites: &[Site],
         entries: &[Entry],
-        on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+        on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
     ) -> Option<Eval> {
         let mut ev = Eval {
             calls: Vec::new(),
             ranges: Vec::new(),
             alias: Vec::new(),
-            phis: HashMap::new(),
+            phis: IndexMap::new(),
             on_path: on_path.clone(),
         };
         for (j, e) in entries.iter().enumerate() {
@@ -432,7 +433,7 @@ fn walk_round(
     shim: &Shim,
     sites: &[Site],
     entries: &[Entry],
-    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
     ck: usize,
     flag_zero: bool,
 ) -> Result<Round, WalkError> {
@@ -449,10 +450,10 @@ fn walk_round(
         let refusal = Refusal::new(sites[ck].call, Reason::NoStop { site: ck });
         return Err(fail(refusal, &steps, &assumed));
     };
-    let mut visited = HashSet::new();
+    let mut visited = IndexSet::new();
     let mut walked = Vec::new();
     // Once the header is entered: it and the loop's blocks; then the prefix's phis and code.
-    let mut found: Option<(LLVMBasicBlockRef, HashSet<LLVMBasicBlockRef>)> = None;
+    let mut found: Option<(LLVMBasicBlockRef, IndexSet<LLVMBasicBlockRef>)> = None;
     let mut prefix: Vec<(LLVMValueRef, LLVMValueRef)> = Vec::new();
     let mut prefix_code = Vec::new();
     let mut prefix_blocks = Vec::new();
@@ -615,7 +616,7 @@ fn walk_round(
         if back_edge {
             // The header: a new iteration begins, and the results walked so far are the last
             // iteration's. The loop must hold the whole way walked.
-            let blocks: HashSet<LLVMBasicBlockRef> =
+            let blocks: IndexSet<LLVMBasicBlockRef> =
                 super::looped::loop_blocks(shim, next).into_iter().collect();
             let outside = std::iter::once(ir::parent_block(sites[ck].call))
                 .chain(walked.iter().copied())
@@ -660,7 +661,7 @@ fn walk_round(
     let gap = Gap {
         steps,
         end: End::Reached { exit_to_b: None },
-        on_path: HashMap::new(),
+        on_path: IndexMap::new(),
     };
     let blocks = super::looped::loop_blocks(shim, header)
         .into_iter()
@@ -745,7 +746,7 @@ fn quiet_side(
     f: LLVMBasicBlockRef,
 ) -> Option<bool> {
     let all_come_to = |from: LLVMBasicBlockRef, to: LLVMBasicBlockRef| {
-        let mut seen = HashSet::new();
+        let mut seen = IndexSet::new();
         let mut stack = vec![from];
         while let Some(b) = stack.pop() {
             if b == to || !seen.insert(b) {
@@ -802,7 +803,10 @@ fn deciding_part(
 
 /// Whether `cond` (a guard's condition) has the same value in every iteration of the loop
 /// `inside`: defined before it, or a comparison in it of values defined before it.
-pub(super) fn invariant_condition(cond: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> bool {
+pub(super) fn invariant_condition(
+    cond: LLVMValueRef,
+    inside: &IndexSet<LLVMBasicBlockRef>,
+) -> bool {
     let before = |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
     before(cond)
         || (ir::opcode(cond) == LLVMOpcode::LLVMICmp
@@ -834,7 +838,7 @@ pub(super) fn way_round(
     shim: &Shim,
     sites: &[Site],
     entries: &mut [Entry],
-    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
     strengthen: bool,
 ) -> Result<Round, Refusal> {
     let k = entries.len() - 1;
@@ -963,7 +967,7 @@ pub(super) fn along_way(
 /// `phi`'s value at the start of the iteration.
 pub(super) fn carried(
     phi: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     walked: &[LLVMBasicBlockRef],
     from: LLVMBasicBlockRef,
     calls: &[usize],
@@ -1022,7 +1026,7 @@ pub(super) enum Pin {
 }
 
 /// Pins by call.
-pub(super) type Pins = HashMap<LLVMValueRef, Pin>;
+pub(super) type Pins = IndexMap<LLVMValueRef, Pin>;
 
 /// The results the entries' stops pin in every iteration a batch completes: an entry that
 /// stops on `result != argument m` (`Stop::NeArg`) returned that argument, a constant in
@@ -1142,7 +1146,7 @@ pub(super) fn handed(
     shim: &Shim,
     sites: &[Site],
     entries: &[Entry],
-    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> Vec<(LLVMValueRef, usize, usize)> {
     let calls: Vec<LLVMValueRef> = entries.iter().map(|e| sites[e.site].call).collect();
     let mut out = Vec::new();
@@ -1230,10 +1234,10 @@ pub(super) fn needs(
     let mut out = Vec::with_capacity(entries.len());
     let mut decided_out = Vec::new();
     let mut remade = Vec::new();
-    let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+    let inside: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
     // The pins of the entries before call `i`, gathered one entry at a time.
     let pinned = pinned_by_entry(entries);
-    let mut before: Pins = HashMap::new();
+    let mut before: Pins = IndexMap::new();
     for (i, e) in entries.iter().enumerate() {
         let call = sites[e.site].call;
         // The entries before this one completed their iteration's calls.
@@ -1249,7 +1253,7 @@ pub(super) fn needs(
             .enumerate()
             .filter(|&(k, c)| shim.dominates(c.next, call) || way_before(k))
             .fold(0u64, |bits, (k, _)| bits | 1 << k);
-        let mut allowed: HashSet<LLVMValueRef> = entries[..=i]
+        let mut allowed: IndexSet<LLVMValueRef> = entries[..=i]
             .iter()
             .map(|e| sites[e.site].call)
             .chain(carried.iter().map(|c| c.phi))
@@ -1275,12 +1279,12 @@ pub(super) fn needs(
         // Where the original code goes after the call, until it comes round to the header
         // (where the batch begins, and the loop's own header when that tests first: its
         // values are computed again there, `looped::tested_header_start`).
-        let after: HashSet<LLVMValueRef> = ir::instructions(block)
+        let after: IndexSet<LLVMValueRef> = ir::instructions(block)
             .into_iter()
             .skip_while(|&x| x != call)
             .skip(1)
             .collect();
-        let mut reached = HashSet::new();
+        let mut reached = IndexSet::new();
         let mut queue: VecDeque<LLVMBasicBlockRef> = ir::successors_of(block).into();
         while let Some(b) = queue.pop_front() {
             if headers.contains(&b) || !reached.insert(b) {
@@ -1344,7 +1348,7 @@ pub(super) fn dead_on_resume(
     entries: &[Entry],
     header: LLVMBasicBlockRef,
     blocks: &[LLVMBasicBlockRef],
-    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> Buffers {
     let mut late = None;
     for i in 0..entries.len() {
@@ -1378,7 +1382,7 @@ pub(super) fn live_at_stop(
     entries: &[Entry],
     header: LLVMBasicBlockRef,
     blocks: &[LLVMBasicBlockRef],
-    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
     others: &[LLVMValueRef],
     is_static: bool,
     why: String,
@@ -1402,26 +1406,26 @@ fn read_after_stop(
     i: usize,
     header: LLVMBasicBlockRef,
     blocks: &[LLVMBasicBlockRef],
-    on_path: &HashMap<LLVMValueRef, LLVMValueRef>,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
     others: &[LLVMValueRef],
     again: Option<LLVMBasicBlockRef>,
 ) -> Result<(), String> {
     /// The states followed for one stop at most: a way the bound cuts short counts as one
     /// that reads the buffer.
     const MAX_STATES: usize = 256;
-    let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+    let inside: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
     let writes = |e: &Entry| {
         sites[e.site]
             .nr
             .and_then(syscluster_profile::catalogue::by_nr)
             .is_some_and(|s| s.args.iter().any(|k| k.may_write_memory()))
     };
-    let fills: HashSet<LLVMValueRef> = entries
+    let fills: IndexSet<LLVMValueRef> = entries
         .iter()
         .filter(|e| writes(e))
         .map(|e| sites[e.site].call)
         .collect();
-    let reads: HashSet<LLVMValueRef> = entries
+    let reads: IndexSet<LLVMValueRef> = entries
         .iter()
         .filter(|e| !writes(e))
         .map(|e| sites[e.site].call)
@@ -1507,7 +1511,7 @@ fn read_after_stop(
         }
     }
     // Outside the loop every way is followed, each block once.
-    let mut seen: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut seen: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     'blocks: while let Some(block) = outside.pop() {
         if block == header || !seen.insert(block) {
             continue;

@@ -26,7 +26,7 @@
 //! a loop whose stops resume it (`resume.rs`, with `flag_test` here): the batch ends where
 //! the flag says to go that way, and the original goes on after the last call.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
@@ -38,7 +38,7 @@ use crate::plan::{ExitKind, LoopExit, Watch};
 /// The flag test of the way round `gap` (from the loop's last call back to its header, over
 /// the loop's blocks `inside`), and the gap without it (its load, comparison and branch), for
 /// the checks of the rest; `None` when the last test on the way is no such test.
-pub(crate) fn split(gap: &Gap, inside: &HashSet<LLVMBasicBlockRef>) -> Option<(Watch, Gap)> {
+pub(crate) fn split(gap: &Gap, inside: &IndexSet<LLVMBasicBlockRef>) -> Option<(Watch, Gap)> {
     let (at, inst, cond, off, round_if_true) =
         gap.steps
             .iter()
@@ -133,7 +133,7 @@ pub(crate) fn flag_test(branch: LLVMValueRef, cond: LLVMValueRef) -> Option<(LLV
 
 /// The size in bytes of the integer `load` reads, when it is a load in the loop (`inside`) of
 /// 1, 2, 4 or 8 bytes, aligned to its size, from an address defined outside the loop.
-pub(crate) fn flag_size(load: LLVMValueRef, inside: &HashSet<LLVMBasicBlockRef>) -> Option<u8> {
+pub(crate) fn flag_size(load: LLVMValueRef, inside: &IndexSet<LLVMBasicBlockRef>) -> Option<u8> {
     if !ir::is_instruction(load)
         || ir::opcode(load) != LLVMOpcode::LLVMLoad
         || !inside.contains(&ir::parent_block(load))

@@ -36,7 +36,7 @@
 //! its block with the header's instructions computed again from the stopped iteration's
 //! values (`reenter`), the re-entry blocks' uses rewritten to take them.
 
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 use llvm_sys::prelude::*;
 use llvm_sys::LLVMOpcode;
@@ -269,7 +269,7 @@ fn clamp_bound(
     b: &Builder,
     plan: &Looped,
     tested: &Tested,
-    base: &HashMap<LLVMValueRef, LLVMValueRef>,
+    base: &IndexMap<LLVMValueRef, LLVMValueRef>,
     mut bound: LLVMValueRef,
 ) -> (LLVMValueRef, Option<LLVMValueRef>) {
     let mut short: Option<LLVMValueRef> = None;
@@ -345,7 +345,7 @@ pub(super) fn lower(
     sites: &[Site],
     plan: &Looped,
     tested: &Tested,
-    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+    replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> Vec<Rewrite> {
     let n = plan.entries.len();
     let first = &sites[plan.entries[0].site];
@@ -379,7 +379,7 @@ pub(super) fn lower(
         .chain(plan.carried.iter().map(|c| (c.phi, c.next)))
         .collect();
     let phis: Vec<LLVMValueRef> = defs.iter().map(|&(phi, _)| phi).collect();
-    let mut base: HashMap<LLVMValueRef, LLVMValueRef> = HashMap::new();
+    let mut base: IndexMap<LLVMValueRef, LLVMValueRef> = IndexMap::new();
     for &phi in &phis {
         let v = if rotated {
             ir::incoming(phi)
@@ -592,7 +592,7 @@ pub(super) fn lower(
             Some(tests) if tests.len() > 1 => {
                 // The header's instructions already computed again for a re-entry are used
                 // as they are.
-                let mut map: HashMap<LLVMValueRef, LLVMValueRef> = copies
+                let mut map: IndexMap<LLVMValueRef, LLVMValueRef> = copies
                     .into_iter()
                     .chain(
                         phis.iter()
@@ -771,7 +771,7 @@ fn recompute_at(
     values: &[LLVMValueRef],
 ) -> Vec<Option<LLVMValueRef>> {
     let calls: Vec<LLVMValueRef> = plan.entries.iter().map(|e| sites[e.site].call).collect();
-    let mut map: HashMap<LLVMValueRef, LLVMValueRef> = phis
+    let mut map: IndexMap<LLVMValueRef, LLVMValueRef> = phis
         .iter()
         .zip(these)
         .map(|(&phi, &(start, _))| (phi, start))
@@ -842,7 +842,7 @@ fn reenter(
     values: &[LLVMValueRef],
     these: &[(LLVMValueRef, LLVMValueRef)],
 ) -> Vec<(LLVMValueRef, LLVMValueRef)> {
-    let mut map: HashMap<LLVMValueRef, LLVMValueRef> = plan
+    let mut map: IndexMap<LLVMValueRef, LLVMValueRef> = plan
         .advancing
         .iter()
         .map(|a| a.phi)

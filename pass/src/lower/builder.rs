@@ -589,7 +589,7 @@ impl Builder {
     pub(crate) fn clone_with(
         &self,
         inst: LLVMValueRef,
-        map: &std::collections::HashMap<LLVMValueRef, LLVMValueRef>,
+        map: &indexmap::IndexMap<LLVMValueRef, LLVMValueRef>,
     ) -> LLVMValueRef {
         let n = cname(&crate::ir::name(inst));
         // SAFETY: inst is a live non-phi, non-terminator instruction; its copy is not in a

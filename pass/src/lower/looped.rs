@@ -37,7 +37,7 @@
 //! fallback loop, and by `mc.loop.x.*` on the new exits; LLVM's SSAUpdater (through the shim)
 //! joins them with phis where those paths meet.
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 
 use llvm_sys::prelude::*;
 
@@ -84,7 +84,7 @@ pub(crate) fn lower(
     shim: &Shim,
     sites: &[Site],
     plan: &Looped,
-    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+    replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> Vec<Rewrite> {
     if let Some(tested) = &plan.tested {
         return super::advance::lower(b, shim, sites, plan, tested, replaced);
@@ -118,7 +118,7 @@ pub(crate) fn lower(
     // in the loop splits its blocks) made blocks the plan does not list.
     shim.invalidate(first.function);
     let head = ir::instructions(plan.header).first().copied();
-    let latches: HashSet<LLVMBasicBlockRef> = ir::predecessors(plan.header)
+    let latches: IndexSet<LLVMBasicBlockRef> = ir::predecessors(plan.header)
         .into_iter()
         .filter(|&p| {
             !p.is_null()
@@ -407,7 +407,7 @@ pub(crate) fn lower(
             // call's own result is used by nothing, so by no total) and it counts as done.
             // Then the loop goes on.
             if let Some(sums) = state.sums {
-                let mut added = HashSet::new();
+                let mut added = IndexSet::new();
                 for c in &plan.carried {
                     if let Step::Result { entry, .. } = c.step {
                         if entry < i && added.insert(entry) {
@@ -658,7 +658,7 @@ fn remake(
     if wanted.is_empty() {
         return Vec::new();
     }
-    let mut map: HashMap<LLVMValueRef, LLVMValueRef> = HashMap::new();
+    let mut map: IndexMap<LLVMValueRef, LLVMValueRef> = IndexMap::new();
     for (c, &(start, next)) in plan.carried.iter().zip(per) {
         map.insert(c.phi, start);
         map.insert(c.next, next);
@@ -814,7 +814,7 @@ pub(super) fn leave_by_tests(
     plan: &Looped,
     tests: &[(LLVMValueRef, LLVMBasicBlockRef)],
     out_b: LLVMBasicBlockRef,
-    map: &mut HashMap<LLVMValueRef, LLVMValueRef>,
+    map: &mut IndexMap<LLVMValueRef, LLVMValueRef>,
 ) {
     let mut here = out_b;
     let mut k = 0;
@@ -840,8 +840,8 @@ pub(super) fn leave_by_tests(
             b.switch(value, default, &cases);
             // Each block once, however many cases go to it.
             let mut dests: Vec<LLVMBasicBlockRef> = cases.iter().map(|c| c.1).collect();
-            dests.sort_unstable();
-            dests.dedup();
+            let mut seen = IndexSet::new();
+            dests.retain(|&d| seen.insert(d));
             for d in dests {
                 let edges = cases.iter().filter(|c| c.1 == d).count() + usize::from(default == d);
                 take_incoming(d, from, here, edges);
@@ -895,7 +895,7 @@ pub(super) fn recompute(
     b: &Builder,
     blocks: &[LLVMBasicBlockRef],
     v: LLVMValueRef,
-    map: &mut HashMap<LLVMValueRef, LLVMValueRef>,
+    map: &mut IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> LLVMValueRef {
     if let Some(&m) = map.get(&v) {
         return m;
@@ -1251,11 +1251,11 @@ fn watch_exit(
     b.set_location(dbg);
     let cmp = match test {
         AfterTest::Watch(w) => {
-            let flag = b.clone_with(w.load, &HashMap::new());
+            let flag = b.clone_with(w.load, &IndexMap::new());
             if w.cmp == w.load {
                 flag
             } else {
-                b.clone_with(w.cmp, &HashMap::from([(w.load, flag)]))
+                b.clone_with(w.cmp, &IndexMap::from([(w.load, flag)]))
             }
         }
         AfterTest::Period(p) => {
@@ -1269,15 +1269,15 @@ fn watch_exit(
             let x = state.completed(b, &plan.carried[k], inits[k], at);
             match &p.test {
                 PeriodTest::Remainder { rem, .. } => {
-                    let r = b.clone_with(*rem, &HashMap::from([(p.x, x)]));
-                    b.clone_with(p.cmp, &HashMap::from([(*rem, r)]))
+                    let r = b.clone_with(*rem, &IndexMap::from([(p.x, x)]));
+                    b.clone_with(p.cmp, &IndexMap::from([(*rem, r)]))
                 }
                 PeriodTest::Reaches {
                     limit,
                     limit_carried,
                     ..
                 } => {
-                    let mut with = HashMap::from([(p.x, x)]);
+                    let mut with = IndexMap::from([(p.x, x)]);
                     if let Some(j) = limit_carried {
                         let l = state.completed(b, &plan.carried[*j], inits[*j], done);
                         with.insert(*limit, l);

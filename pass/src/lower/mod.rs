@@ -13,7 +13,7 @@ pub(crate) mod builder;
 mod looped;
 mod straight;
 
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 use crate::context::Context;
 use crate::plan::Plan;
@@ -22,7 +22,7 @@ use crate::sites::Site;
 /// Lowers every plan, in order, counting regions and calls.
 pub(crate) fn lower_all(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan]) {
     let b = builder::Builder::new(ctx.module);
-    let mut replaced = HashMap::new();
+    let mut replaced = IndexMap::new();
     let mut rewrites = Vec::new();
     let (looped, straight): (Vec<&Plan>, Vec<&Plan>) =
         plans.iter().partition(|p| matches!(p, Plan::Looped(_)));

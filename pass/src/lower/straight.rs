@@ -22,7 +22,7 @@
 //! the original would have (a stop predicate that fired on a value the original accepts, an
 //! invalid batch): entries run as a prefix, so falling back at i means falling back after i.
 
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 use llvm_sys::prelude::*;
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
@@ -57,7 +57,7 @@ impl Entries {
         b: &Builder,
         entries: &[Entry],
         sites: &[Site],
-        replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+        replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
     ) -> Vec<(usize, LLVMValueRef)> {
         let mut guards = Vec::new();
         for (i, e) in entries.iter().enumerate() {
@@ -107,7 +107,7 @@ pub(crate) fn lower(
     shim: &Shim,
     sites: &[Site],
     plan: &Straight,
-    replaced: &mut HashMap<LLVMValueRef, LLVMValueRef>,
+    replaced: &mut IndexMap<LLVMValueRef, LLVMValueRef>,
 ) {
     let first = &sites[plan.entries[0].site];
     let entries = Entries::alloca(b, first.function, plan.entries.len());
@@ -143,7 +143,7 @@ fn fill_entry(
     i: usize,
     e: &Entry,
     site: &Site,
-    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+    replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> Option<(usize, LLVMValueRef)> {
     let arg = |k: usize| b.field(entries.ptr, entries.ty, i, entry_field::ARGS, Some(k));
     let mut guard = None;
@@ -221,7 +221,7 @@ pub(super) fn any_guard_off(b: &Builder, guards: &[(LLVMValueRef, bool)]) -> Opt
             // A comparison (the loop's own, of values defined before it, or one before the
             // loop): made again here, where its operands are defined.
             let cond = if ir::is_instruction(cond) && ir::opcode(cond) == LLVMOpcode::LLVMICmp {
-                b.clone_with(cond, &HashMap::new())
+                b.clone_with(cond, &IndexMap::new())
             } else {
                 cond
             };
@@ -257,7 +257,7 @@ fn check_first(
     site: &Site,
     entry: &Entry,
     check: Check,
-    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+    replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) {
     let Some(ArgSource::Value(len)) = entry.args.get(check.len_arg) else {
         return;
@@ -291,7 +291,7 @@ fn guard_checks(
     sites: &[Site],
     entries: &[Entry],
     mut count: LLVMValueRef,
-    replaced: &HashMap<LLVMValueRef, LLVMValueRef>,
+    replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> (LLVMValueRef, bool) {
     let mut any = false;
     for (i, e) in entries.iter().enumerate().skip(1).rev() {
@@ -350,7 +350,7 @@ fn hand_out(
     batch: &Batch,
     i: usize,
     call: LLVMValueRef,
-    replaced: &mut HashMap<LLVMValueRef, LLVMValueRef>,
+    replaced: &mut IndexMap<LLVMValueRef, LLVMValueRef>,
 ) {
     let dbg = Builder::location_of(call);
     let Some(after) = ir::next_instruction(call) else {

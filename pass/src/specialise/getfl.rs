@@ -10,7 +10,7 @@
 //! (found by running it with that value) holds only computations and branches on that value,
 //! through blocks with no other entry.
 
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 use llvm_sys::prelude::LLVMValueRef;
 use llvm_sys::LLVMOpcode;
@@ -45,7 +45,7 @@ pub(super) struct Across {
 pub(super) fn find(
     sites: &[Site],
     plans: &[(usize, &Straight)],
-    place: &HashMap<usize, (usize, usize)>,
+    place: &IndexMap<usize, (usize, usize)>,
 ) -> (Vec<Across>, Vec<decide::Refused>) {
     let (mut found, mut refused) = (Vec::new(), Vec::new());
     for &(a, pa) in plans {
@@ -203,7 +203,7 @@ fn setfl_of(setfl: &Site, getfl: LLVMValueRef) -> Option<Option<i64>> {
 /// Runs the code from `getfl` with its result `O_RDWR`: whether it reaches `setfl` through
 /// computations only, branches it can decide, and blocks with one predecessor.
 fn reaches(getfl: LLVMValueRef, setfl: LLVMValueRef) -> bool {
-    let known: HashMap<LLVMValueRef, i64> = HashMap::from([(getfl, O_RDWR)]);
+    let known: IndexMap<LLVMValueRef, i64> = IndexMap::from([(getfl, O_RDWR)]);
     let value = |v: LLVMValueRef| {
         let v = ir::strip_int_casts(v);
         known.get(&v).copied().or_else(|| ir::const_int(v))

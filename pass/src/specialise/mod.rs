@@ -25,7 +25,7 @@ mod getfl;
 mod pipe;
 mod rewrite;
 
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 pub(crate) use decide::Merge;
 
@@ -54,11 +54,11 @@ pub(crate) fn run(
         })
         .collect();
     // Positions merged in each plan, by plan index.
-    let mut merged: HashMap<usize, Vec<bool>> = straight
+    let mut merged: IndexMap<usize, Vec<bool>> = straight
         .iter()
         .map(|&(k, s)| (k, vec![false; s.entries.len()]))
         .collect();
-    let place: HashMap<usize, (usize, usize)> = plans
+    let place: IndexMap<usize, (usize, usize)> = plans
         .iter()
         .enumerate()
         .flat_map(|(k, p)| {

@@ -18,7 +18,7 @@
 //! - nothing between the `pipe` and the last merged `fcntl` can observe the flags: the run
 //!   admits no call but the merged `fcntl`s.
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 
 use llvm_sys::core::{
     LLVMGetArrayLength2, LLVMGetConstOpcode, LLVMGetElementType, LLVMGetGEPSourceElementType,
@@ -45,10 +45,10 @@ pub(super) struct Found {
 
 /// The `pipe` sites with a hot edge to an `fcntl`, each merged or refused with its reason.
 pub(super) fn find(sites: &[Site], pairs: &[WeightedPair]) -> (Vec<Found>, Vec<Refused>) {
-    let by_call: HashMap<LLVMValueRef, usize> =
+    let by_call: IndexMap<LLVMValueRef, usize> =
         sites.iter().enumerate().map(|(k, s)| (s.call, k)).collect();
     let (mut found, mut refused) = (Vec::new(), Vec::new());
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     for pair in pairs {
         let (p, f) = (pair.a, pair.b);
         if sites[p].nr != Some(NR_PIPE)
@@ -84,7 +84,7 @@ pub(super) fn find(sites: &[Site], pairs: &[WeightedPair]) -> (Vec<Found>, Vec<R
 /// when there is one.
 fn decide(
     sites: &[Site],
-    by_call: &HashMap<LLVMValueRef, usize>,
+    by_call: &IndexMap<LLVMValueRef, usize>,
     p: usize,
 ) -> Result<Found, (Option<usize>, Refusal)> {
     let pipe = sites[p].call;
@@ -95,8 +95,8 @@ fn decide(
         .flatten()
         .and_then(base_offset)
         .ok_or((None, Refusal::PipeEnds))?;
-    let mut known: HashMap<LLVMValueRef, i64> = HashMap::from([(pipe, 0)]);
-    let mut visited: HashSet<LLVMValueRef> = HashSet::new();
+    let mut known: IndexMap<LLVMValueRef, i64> = IndexMap::from([(pipe, 0)]);
+    let mut visited: IndexSet<LLVMValueRef> = IndexSet::new();
     let mut left_on_error = false;
     // The merged fcntls: site, end (0 or 1), flags.
     let mut merged: Vec<(usize, usize, Flags)> = Vec::new();
@@ -216,7 +216,7 @@ fn decide(
 }
 
 /// The outcome of the branch on `c` with the values `known`, when decided.
-fn branch(c: LLVMValueRef, known: &HashMap<LLVMValueRef, i64>) -> Option<bool> {
+fn branch(c: LLVMValueRef, known: &IndexMap<LLVMValueRef, i64>) -> Option<bool> {
     let pred = ir::icmp_predicate(c)?;
     let value = |v: LLVMValueRef| {
         let v = ir::strip_int_casts(v);
@@ -241,7 +241,7 @@ fn is_debug_intrinsic(call: LLVMValueRef) -> bool {
 fn end_of(
     v: LLVMValueRef,
     fds: (LLVMValueRef, i64),
-    visited: &HashSet<LLVMValueRef>,
+    visited: &IndexSet<LLVMValueRef>,
 ) -> Option<usize> {
     if !ir::is_instruction(v) || ir::opcode(v) != LLVMOpcode::LLVMLoad || !visited.contains(&v) {
         return None;
@@ -309,7 +309,7 @@ fn size_of(ty: llvm_sys::prelude::LLVMTypeRef) -> Option<i64> {
 
 /// Whether a merged site is in a plan that cannot give it up: a looped plan, or a straight
 /// plan an entry of which uses a merged `fcntl`'s result.
-pub(super) fn held(plans: &[Plan], place: &HashMap<usize, (usize, usize)>, f: &Found) -> bool {
+pub(super) fn held(plans: &[Plan], place: &IndexMap<usize, (usize, usize)>, f: &Found) -> bool {
     std::iter::once(f.creator)
         .chain(f.fcntls.iter().copied())
         .filter_map(|s| place.get(&s))

@@ -14,6 +14,7 @@
 //! loop, in the loops a whole-loop refusal `UsedAfterLoop` names. Each rewrite is a remark
 //! `Recomputed`.
 
+use indexmap::IndexSet;
 use llvm_sys::core::{
     LLVMCountIncoming, LLVMCreateBuilderInContext, LLVMDisposeBuilder, LLVMGetIncomingBlock,
     LLVMGetIncomingValue, LLVMGetNumOperands, LLVMGetOperand, LLVMGetTypeContext,
@@ -22,7 +23,6 @@ use llvm_sys::core::{
 };
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
-use std::collections::HashSet;
 
 use super::{Changed, Hot};
 use crate::context::Context;
@@ -34,7 +34,7 @@ use crate::remarks::Remark;
 /// is anything else.
 fn cast_chain(
     mut v: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMValueRef>> {
     use LLVMOpcode::*;
     let mut chain = Vec::new();
@@ -84,7 +84,7 @@ fn copy_before(chain: &[LLVMValueRef], pos: LLVMValueRef) -> LLVMValueRef {
 fn recompute_outside(
     shim: &crate::shim::Shim,
     inst: LLVMValueRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
     let Some(chain) = cast_chain(inst, inside) else {
         return false;
@@ -146,7 +146,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let loops = super::refused_loops(ctx, hot, |r| matches!(r, Reason::UsedAfterLoop { .. }));
     for (header, a, _) in loops {
         let order = loop_blocks(ctx.shim, header);
-        let inside: HashSet<LLVMBasicBlockRef> = order.iter().copied().collect();
+        let inside: IndexSet<LLVMBasicBlockRef> = order.iter().copied().collect();
         // Every such cast of the loop, not only the one the refusal names.
         let casts: Vec<LLVMValueRef> = order
             .iter()

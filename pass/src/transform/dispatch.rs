@@ -27,6 +27,7 @@
 //! condition holds, the last one's other value a constant too. Each rewrite is a remark
 //! `Dispatched`.
 
+use indexmap::IndexSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 
@@ -136,9 +137,11 @@ fn rewrite(ctx: &Context<'_>, chain: &Chain) {
     let block = ir::parent_block(chain.switch);
     let loc = Builder::location_of(chain.switch);
     let dests: Vec<LLVMBasicBlockRef> = {
+        // Each once, in the switch's order (not the blocks' addresses: the same output on
+        // every run).
         let mut d = ir::successors(chain.switch);
-        d.sort();
-        d.dedup();
+        let mut seen = IndexSet::new();
+        d.retain(|&b| seen.insert(b));
         d
     };
     // What each block gone to takes from the switch's block.

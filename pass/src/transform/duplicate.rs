@@ -58,7 +58,8 @@
 //! round tests the first call's result on its own and the retry joins it at the latch
 //! (legality's re-entry, `legality::reentry`).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use indexmap::{IndexMap, IndexSet};
+use std::collections::VecDeque;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
@@ -104,7 +105,7 @@ fn dominates_block(shim: &Shim, a: LLVMBasicBlockRef, b: LLVMBasicBlockRef) -> b
 /// The path that ends at `to`, each block's predecessor on it from `before` (a search's
 /// way back to where it began).
 fn walk_back(
-    before: &HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
+    before: &IndexMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
     to: LLVMBasicBlockRef,
 ) -> Vec<LLVMBasicBlockRef> {
     let mut path = vec![to];
@@ -140,7 +141,7 @@ fn forward_walk(
     round: Option<LLVMBasicBlockRef>,
 ) -> (
     Vec<LLVMBasicBlockRef>,
-    HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
+    IndexMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
 ) {
     walk_by(from, &|block, next| walkable(shim, block, next, round))
 }
@@ -153,10 +154,10 @@ fn walk_by(
     take: &dyn Fn(LLVMBasicBlockRef, LLVMBasicBlockRef) -> bool,
 ) -> (
     Vec<LLVMBasicBlockRef>,
-    HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
+    IndexMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
 ) {
-    let mut before: HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = HashMap::new();
-    let mut depth: HashMap<LLVMBasicBlockRef, usize> = HashMap::from([(from, 1)]);
+    let mut before: IndexMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = IndexMap::new();
+    let mut depth: IndexMap<LLVMBasicBlockRef, usize> = IndexMap::from([(from, 1)]);
     let mut order = vec![from];
     let mut queue = VecDeque::from([from]);
     while let Some(block) = queue.pop_front() {
@@ -196,9 +197,9 @@ fn reaching(
     from: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
     round: Option<LLVMBasicBlockRef>,
-) -> HashSet<LLVMBasicBlockRef> {
+) -> IndexSet<LLVMBasicBlockRef> {
     let (order, _) = forward_walk(shim, from, round);
-    let mut reach = HashSet::from([to]);
+    let mut reach = IndexSet::from([to]);
     loop {
         let before = reach.len();
         for &block in &order {
@@ -234,12 +235,12 @@ fn likely_path(
     // Cost of a block: (-log of the path's probability, blocks), smallest first; among equal
     // ones the block found first (`found` keeps the order: the answer does not depend on
     // how a hash map orders its keys).
-    let mut best: HashMap<LLVMBasicBlockRef, (f64, usize)> = HashMap::from([(from, (0.0, 1))]);
+    let mut best: IndexMap<LLVMBasicBlockRef, (f64, usize)> = IndexMap::from([(from, (0.0, 1))]);
     let mut found: Vec<LLVMBasicBlockRef> = vec![from];
-    let mut before: HashMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = HashMap::new();
-    let mut done: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut before: IndexMap<LLVMBasicBlockRef, LLVMBasicBlockRef> = IndexMap::new();
+    let mut done: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     let cost_of =
-        |best: &HashMap<_, (f64, usize)>, b| best.get(&b).copied().unwrap_or((f64::INFINITY, 0));
+        |best: &IndexMap<_, (f64, usize)>, b| best.get(&b).copied().unwrap_or((f64::INFINITY, 0));
     let reach = reaching(shim, from, to, round);
     let on = |block, next| reach.contains(&next) && walkable(shim, block, next, round);
     loop {
@@ -322,8 +323,8 @@ fn merge_of(
     // reaches before the merge is its own (a way round that also leaves from `off`, such as
     // `if (n > 0) { ...; if (big) goto short; } short: ...`, is not a stop's way back).
     let header = super::innermost_loop(shim, block, block)?;
-    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
-    let mut seen = HashSet::from([off]);
+    let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
+    let mut seen = IndexSet::from([off]);
     let mut todo = vec![off];
     while let Some(b) = todo.pop() {
         for next in ir::successors_of(b) {
@@ -429,8 +430,8 @@ fn through_path_phis(path: &[LLVMBasicBlockRef], mut v: LLVMValueRef) -> LLVMVal
 
 /// Whether `v` is computed from one of `phis` (operands followed through instructions, at
 /// most 64 of them; an answer not reached in that many says yes).
-fn uses_any(v: LLVMValueRef, phis: &HashSet<LLVMValueRef>) -> bool {
-    let mut seen = HashSet::new();
+fn uses_any(v: LLVMValueRef, phis: &IndexSet<LLVMValueRef>) -> bool {
+    let mut seen = IndexSet::new();
     let mut todo = vec![v];
     while let Some(v) = todo.pop() {
         if phis.contains(&v) {
@@ -487,7 +488,7 @@ fn starts_afresh(
     if effect {
         return None;
     }
-    let own: HashSet<LLVMValueRef> = phis.iter().copied().collect();
+    let own: IndexSet<LLVMValueRef> = phis.iter().copied().collect();
     let (mut from_call, mut reset) = (false, false);
     for &phi in &phis {
         let &(v, _) = ir::incoming(phi).iter().find(|&&(_, b)| b == path[h - 1])?;
@@ -515,8 +516,8 @@ fn starts_afresh(
 /// running total decides nothing in the loop; its copy carries the total from the way round,
 /// and whole-loop legality asks of it again (a sum of a call's results).
 fn running_total(phi: LLVMValueRef, v: LLVMValueRef, second: LLVMValueRef) -> bool {
-    let alone = HashSet::from([phi]);
-    let mut web = HashSet::from([phi]);
+    let alone = IndexSet::from([phi]);
+    let mut web = IndexSet::from([phi]);
     let mut todo = vec![v];
     while let Some(x) = todo.pop() {
         if web.contains(&x) {
@@ -711,8 +712,8 @@ fn runs_again_without(
     to: LLVMBasicBlockRef,
     avoid: LLVMBasicBlockRef,
 ) -> bool {
-    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
-    let mut seen: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
+    let mut seen: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     let mut queue: VecDeque<LLVMBasicBlockRef> = ir::successors_of(to).into();
     while let Some(b) = queue.pop_front() {
         if b == to {
@@ -735,7 +736,7 @@ fn runs_again_without(
 pub(crate) fn run_twins(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let mut changed = Changed::No;
-    let mut functions: HashSet<LLVMValueRef> = HashSet::new();
+    let mut functions: IndexSet<LLVMValueRef> = IndexSet::new();
     for e in dominance_refused(ctx, hot) {
         if functions.contains(&e.function) {
             continue;
@@ -772,7 +773,7 @@ pub(crate) fn run_twins(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
 pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let mut changed = Changed::No;
-    let mut functions: HashSet<LLVMValueRef> = HashSet::new();
+    let mut functions: IndexSet<LLVMValueRef> = IndexSet::new();
     for e in dominance_refused(ctx, hot) {
         if functions.contains(&e.function) {
             continue;
@@ -803,7 +804,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     }
     let sites = hot.sites;
     let mut changed = Changed::No;
-    let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
+    let mut per_function: IndexMap<LLVMValueRef, usize> = IndexMap::new();
     for e in dominance_refused(ctx, hot) {
         let Some(path) = forward_path(ctx.shim, e.from, e.to, None) else {
             continue;
@@ -889,7 +890,7 @@ pub(crate) fn run_rejoined(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed 
         });
     }
     let mut changed = Changed::No;
-    let mut per_function: HashMap<LLVMValueRef, usize> = HashMap::new();
+    let mut per_function: IndexMap<LLVMValueRef, usize> = IndexMap::new();
     for (calls, weight, path) in chains(&found) {
         let done = per_function.entry(sites[calls[0]].function).or_default();
         if *done >= MAX_PER_FUNCTION {

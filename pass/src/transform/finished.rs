@@ -35,7 +35,7 @@
 //! entered from it alone, with no phis, that goes back to the header unconditionally.
 //! Each rewrite is a remark `Finished`.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
@@ -76,7 +76,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let today = hot.today(ctx);
     let mut changed = Changed::No;
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     for r in &today.loops_refused {
         let last = r.a;
         if !seen.insert(last) {
@@ -118,7 +118,7 @@ fn shape_at(ctx: &Context<'_>, call: LLVMValueRef) -> Option<Shape> {
         _ => return None,
     };
     let header = innermost_loop(ctx.shim, block, block)?;
-    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
+    let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
     if inside.contains(&out) || !inside.contains(&tests) || tests == block {
         return None;
     }

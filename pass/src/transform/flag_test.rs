@@ -24,7 +24,7 @@
 //! moved, so the rotation changes no order of effects: the flag is loaded before the first
 //! iteration (the copy) and after each, as before.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -45,7 +45,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
     let today = hot.today(ctx);
     let mut changed = Changed::No;
-    let mut rotated: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut rotated: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     for r in today.refused.iter().chain(&today.loops_refused) {
         let Reason::HeaderCode { inst, first } = r.refusal.reason else {
             continue;
@@ -86,7 +86,7 @@ fn flag_header(
     header: LLVMBasicBlockRef,
     call: LLVMValueRef,
 ) -> Option<LLVMValueRef> {
-    let blocks: HashSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
+    let blocks: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
     let body = ir::parent_block(call);
     if body == header || !blocks.contains(&body) || ir::predecessors(body) != [header] {
         return None;

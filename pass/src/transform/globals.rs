@@ -43,7 +43,7 @@
 //! constant address asked about. Each is a remark
 //! `KeptInRegister`, or `KeepInRegister` (missed) saying which condition failed.
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -74,7 +74,7 @@ fn global_access(inst: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
 
 /// The functions whose address goes only into the module's own function-pointer variables
 /// that the module only calls through (or compares): see the module's documentation.
-fn pointer_only_functions(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
+fn pointer_only_functions(module: LLVMModuleRef) -> IndexSet<LLVMValueRef> {
     let called_only = |load: LLVMValueRef| {
         ir::value_users(load).into_iter().all(|u| {
             ir::is_instruction(u)
@@ -84,8 +84,8 @@ fn pointer_only_functions(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
                     || ir::opcode(u) == LLVMOpcode::LLVMICmp)
         })
     };
-    let mut holders: HashSet<LLVMValueRef> = HashSet::new();
-    let mut candidates: HashSet<LLVMValueRef> = HashSet::new();
+    let mut holders: IndexSet<LLVMValueRef> = IndexSet::new();
+    let mut candidates: IndexSet<LLVMValueRef> = IndexSet::new();
     for t in super::promote::known_globals(module) {
         let loads_called = ir::value_users(t.global)
             .into_iter()
@@ -130,7 +130,7 @@ fn pointer_only_functions(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
 /// The module's defined functions as a call graph of direct calls, with the functions that
 /// code other than the module's direct calls may start.
 pub(crate) struct CallGraph {
-    callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>>,
+    callees: IndexMap<LLVMValueRef, Vec<LLVMValueRef>>,
     /// Functions only the module's function pointers hold (callees of every indirect call).
     pointer_only: Vec<LLVMValueRef>,
     /// Functions whose address is taken: signal handlers, threads' start routines, `atexit`
@@ -145,11 +145,11 @@ pub(crate) struct CallGraph {
     at_exit: Vec<LLVMValueRef>,
     /// The module's functions that call `exit` (or `quick_exit`) or a function the module
     /// does not define that is not a system call's wrapper (which may call `exit`).
-    may_exit: HashSet<LLVMValueRef>,
+    may_exit: IndexSet<LLVMValueRef>,
     /// Functions of `taken` whose address only ever becomes a signal handler (see
     /// [`signal_handler_only`]) and that never return: they leave by `exit`, `abort` or a
     /// `longjmp`, so the code a signal interrupted never resumes after them.
-    leaving_handlers: HashSet<LLVMValueRef>,
+    leaving_handlers: IndexSet<LLVMValueRef>,
 }
 
 /// The functions that install the handler they are given as their second argument.
@@ -227,7 +227,7 @@ fn into_sigaction(ptr: LLVMValueRef) -> bool {
         return false;
     }
     let mut todo = vec![base];
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     while let Some(p) = todo.pop() {
         if !seen.insert(p) || seen.len() > 64 {
             return false;
@@ -301,15 +301,15 @@ fn may_call_exit(call: LLVMValueRef) -> bool {
 impl CallGraph {
     pub(crate) fn of(module: LLVMModuleRef) -> CallGraph {
         let functions = ir::defined_functions(module);
-        let defined: HashSet<LLVMValueRef> = functions.iter().copied().collect();
+        let defined: IndexSet<LLVMValueRef> = functions.iter().copied().collect();
         let mut pointer_only: Vec<LLVMValueRef> = pointer_only_functions(module)
             .into_iter()
             .filter(|f| defined.contains(f))
             .collect();
         pointer_only.sort_by_key(|&f| ir::name(f));
-        let mut callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>> = HashMap::new();
+        let mut callees: IndexMap<LLVMValueRef, Vec<LLVMValueRef>> = IndexMap::new();
         let (mut taken, mut exported, mut at_exit) = (Vec::new(), Vec::new(), Vec::new());
-        let mut may_exit = HashSet::new();
+        let mut may_exit = IndexSet::new();
         for &f in &functions {
             let uses = ir::value_users(f);
             // A call or an invoke of it (C++ invokes what may throw) does not take its address.
@@ -390,7 +390,7 @@ impl CallGraph {
             .keys()
             .any(|f| self.may_exit.contains(f))
             .then(|| self.reach(self.at_exit.iter().copied()));
-        let with_at_exit = |mut set: HashMap<LLVMValueRef, LLVMValueRef>, counts: bool| {
+        let with_at_exit = |mut set: IndexMap<LLVMValueRef, LLVMValueRef>, counts: bool| {
             for (&f, &root) in at_exit.iter().flatten().filter(|_| counts) {
                 set.entry(f).or_insert(root);
             }
@@ -426,8 +426,8 @@ impl CallGraph {
     fn reach(
         &self,
         from: impl IntoIterator<Item = LLVMValueRef>,
-    ) -> HashMap<LLVMValueRef, LLVMValueRef> {
-        let mut seen = HashMap::new();
+    ) -> IndexMap<LLVMValueRef, LLVMValueRef> {
+        let mut seen = IndexMap::new();
         let mut todo: Vec<(LLVMValueRef, LLVMValueRef)> =
             from.into_iter().map(|f| (f, f)).collect();
         while let Some((f, root)) = todo.pop() {
@@ -465,7 +465,7 @@ fn promotable(
     graph: &CallGraph,
     global: LLVMValueRef,
     ptr: LLVMValueRef,
-    blocks: &HashSet<LLVMBasicBlockRef>,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<(), String> {
     if !ir::is_internal_global(global) {
         return Err(
@@ -535,7 +535,7 @@ pub(super) fn no_returns_twice(function: LLVMValueRef) -> Result<(), String> {
 pub(super) fn undisturbed(
     graph: &CallGraph,
     functions: &[LLVMValueRef],
-    blocks: &HashSet<LLVMBasicBlockRef>,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
     what: &str,
     writes_only: bool,
 ) -> Result<(), String> {
@@ -656,7 +656,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let first = &sites[a];
         for (global, ptr) in written_in(&loop_blocks(ctx.shim, header)) {
             // Asked again for each: promoting one gives the loop a preheader and exit blocks.
-            let blocks: HashSet<LLVMBasicBlockRef> =
+            let blocks: IndexSet<LLVMBasicBlockRef> =
                 loop_blocks(ctx.shim, header).into_iter().collect();
             let answer = promotable(graph, global, ptr, &blocks).map_err(|why| (why, false));
             match answer.and_then(|()| ctx.shim.promote_in_loop(header, ptr)) {

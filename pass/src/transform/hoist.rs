@@ -32,7 +32,7 @@
 //! (`HeaderCode`) or a load between the calls (`LoopLoad`). Each move
 //! is a remark `Hoisted`; a load that does not qualify keeps its refusal.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -86,7 +86,7 @@ fn is_system_call(call: LLVMValueRef) -> bool {
 fn array_uses(shim: &crate::shim::Shim, array: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
     let mut out = Vec::new();
     let mut todo = vec![array];
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     while let Some(p) = todo.pop() {
         if !seen.insert(p) || seen.len() > 256 {
             return None;
@@ -143,7 +143,7 @@ pub(super) fn global_of(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
 fn unwritten_in(
     graph: &CallGraph,
     global: LLVMValueRef,
-    blocks: &HashSet<LLVMBasicBlockRef>,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
     if !ir::is_internal_global(global) {
         return false;
@@ -182,7 +182,7 @@ fn invariant(
     shim: &crate::shim::Shim,
     graph: &CallGraph,
     load: LLVMValueRef,
-    blocks: &HashSet<LLVMBasicBlockRef>,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMValueRef>> {
     if !ir::is_instruction(load)
         || ir::opcode(load) != LLVMOpcode::LLVMLoad
@@ -254,7 +254,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let Some(header) = header else {
             continue;
         };
-        let blocks: HashSet<LLVMBasicBlockRef> =
+        let blocks: IndexSet<LLVMBasicBlockRef> =
             loop_blocks(ctx.shim, header).into_iter().collect();
         let (Some(moving), Some(pre)) = (
             invariant(
@@ -288,7 +288,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let loops = super::refused_loops(ctx, hot, |_| true);
     for (header, _, b) in loops {
         let order = loop_blocks(ctx.shim, header);
-        let blocks: HashSet<LLVMBasicBlockRef> = order.iter().copied().collect();
+        let blocks: IndexSet<LLVMBasicBlockRef> = order.iter().copied().collect();
         let Some(end) = way_in(header, &blocks).ok().and_then(ir::terminator) else {
             continue;
         };

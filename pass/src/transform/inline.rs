@@ -41,7 +41,8 @@
 //! gets a remark (`Inlined`), and each edge that stays between functions gets the reason in
 //! `Context::not_inlined`, which the driver's `CrossFunction` remark says.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use indexmap::{IndexMap, IndexSet};
+use std::collections::VecDeque;
 
 use llvm_sys::prelude::LLVMValueRef;
 
@@ -70,21 +71,21 @@ pub(crate) const MAX_CALLS: usize = 4;
 /// The module's direct calls between defined functions.
 struct CallGraph {
     /// For each defined function, the calls of it: (calling function, call instruction).
-    callers: HashMap<LLVMValueRef, Vec<(LLVMValueRef, LLVMValueRef)>>,
+    callers: IndexMap<LLVMValueRef, Vec<(LLVMValueRef, LLVMValueRef)>>,
     /// The defined functions each defined function calls directly.
-    callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>>,
+    callees: IndexMap<LLVMValueRef, Vec<LLVMValueRef>>,
     /// Instructions of each defined function, debug intrinsics not counted.
-    size: HashMap<LLVMValueRef, usize>,
+    size: IndexMap<LLVMValueRef, usize>,
 }
 
 impl CallGraph {
     fn build(shim: &Shim, module: llvm_sys::prelude::LLVMModuleRef) -> CallGraph {
         let functions = ir::defined_functions(module);
-        let defined: HashSet<LLVMValueRef> = functions.iter().copied().collect();
+        let defined: IndexSet<LLVMValueRef> = functions.iter().copied().collect();
         let mut g = CallGraph {
-            callers: HashMap::new(),
-            callees: HashMap::new(),
-            size: HashMap::new(),
+            callers: IndexMap::new(),
+            callees: IndexMap::new(),
+            size: IndexMap::new(),
         };
         for &f in &functions {
             let mut size = 0;
@@ -120,7 +121,7 @@ impl CallGraph {
 
     /// Whether `f` is in a cycle of direct calls (calls itself, directly or not).
     fn recursive(&self, f: LLVMValueRef) -> bool {
-        let mut seen = HashSet::new();
+        let mut seen = IndexSet::new();
         let mut stack: Vec<LLVMValueRef> = self.callees.get(&f).cloned().unwrap_or_default();
         while let Some(g) = stack.pop() {
             if g == f {
@@ -135,8 +136,8 @@ impl CallGraph {
 
     /// The functions that reach `f` through at most [`MAX_DEPTH`] direct calls, each with the
     /// shortest path `[f, caller of f, ..., host]` (`f` itself with `[f]`).
-    fn hosts(&self, f: LLVMValueRef) -> HashMap<LLVMValueRef, Vec<LLVMValueRef>> {
-        let mut paths: HashMap<LLVMValueRef, Vec<LLVMValueRef>> = HashMap::new();
+    fn hosts(&self, f: LLVMValueRef) -> IndexMap<LLVMValueRef, Vec<LLVMValueRef>> {
+        let mut paths: IndexMap<LLVMValueRef, Vec<LLVMValueRef>> = IndexMap::new();
         paths.insert(f, vec![f]);
         let mut queue = VecDeque::from([f]);
         while let Some(g) = queue.pop_front() {
@@ -145,7 +146,7 @@ impl CallGraph {
                 continue;
             }
             for &(caller, _) in self.callers.get(&g).into_iter().flatten() {
-                if let std::collections::hash_map::Entry::Vacant(v) = paths.entry(caller) {
+                if let indexmap::map::Entry::Vacant(v) = paths.entry(caller) {
                     let mut p = path.clone();
                     p.push(caller);
                     v.insert(p);
@@ -158,8 +159,8 @@ impl CallGraph {
 
     /// The fewest direct calls from `f` to one of `targets` (0 when `f` is one), if at most
     /// [`MAX_DEPTH`].
-    fn distance_to(&self, f: LLVMValueRef, targets: &HashSet<LLVMValueRef>) -> Option<usize> {
-        let mut seen = HashSet::from([f]);
+    fn distance_to(&self, f: LLVMValueRef, targets: &IndexSet<LLVMValueRef>) -> Option<usize> {
+        let mut seen = IndexSet::from([f]);
         let mut level = vec![f];
         for depth in 0..=MAX_DEPTH {
             if level.iter().any(|g| targets.contains(g)) {
@@ -500,7 +501,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, scan: &sites::Scan) -> Changed {
     let mut graph = CallGraph::build(ctx.shim, ctx.module);
     // Calls through a function pointer whose targets are known become direct calls of the
     // target that leads to a hot call, which the call graph then follows.
-    let hot: HashSet<LLVMValueRef> = site_graph
+    let hot: IndexSet<LLVMValueRef> = site_graph
         .cross
         .iter()
         .flat_map(|e| e.from_sites.iter().chain(&e.to_sites))
@@ -519,7 +520,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, scan: &sites::Scan) -> Changed {
         gather(&mut inlined, out.inlined);
     }
     // Calls whose loop is in a caller: the helpers on the way into that caller's loop.
-    let mut done: HashSet<LLVMValueRef> = HashSet::new();
+    let mut done: IndexSet<LLVMValueRef> = IndexSet::new();
     for edge in &in_callers {
         let site = &scan.sites[edge.from_sites[0]];
         if !done.insert(site.function) {

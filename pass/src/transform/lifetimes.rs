@@ -34,7 +34,7 @@
 //! reads nothing the batch left in the buffer (`dead_buffers::ends_contents`), which lets the
 //! runtime copy in the kernel.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::LLVMValueRef;
 
@@ -49,7 +49,7 @@ use crate::remarks::Remark;
 /// for an object of one start in a loop that holds another loop.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut changed = Changed::No;
-    let mut done: HashSet<LLVMValueRef> = HashSet::new();
+    let mut done: IndexSet<LLVMValueRef> = IndexSet::new();
     for header in hot_loops(ctx, hot) {
         let func = ir::block_function(header);
         let blocks = loop_blocks(ctx.shim, header);

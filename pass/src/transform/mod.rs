@@ -63,7 +63,7 @@ mod thread;
 mod unroll;
 mod unwind;
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 use std::rc::Rc;
 
 use llvm_sys::prelude::LLVMBasicBlockRef;
@@ -127,7 +127,7 @@ pub(super) struct Today {
     pub refused: Vec<Refused>,
     /// The back edges of loops refused whole (`regions::whole_loops`).
     pub loops_refused: Vec<Refused>,
-    pub whole: HashSet<LLVMBasicBlockRef>,
+    pub whole: IndexSet<LLVMBasicBlockRef>,
 }
 
 impl Today {
@@ -145,7 +145,7 @@ impl Today {
             straight: Vec::new(),
             refused,
             loops_refused,
-            whole: HashSet::new(),
+            whole: IndexSet::new(),
         };
         for p in plans {
             match p {
@@ -311,9 +311,9 @@ pub(super) fn innermost_loop(
 /// call. Valid until the IR changes.
 pub(super) struct LoopIndex<'a> {
     shim: &'a crate::shim::Shim,
-    loops: std::collections::HashMap<
+    loops: indexmap::IndexMap<
         llvm_sys::prelude::LLVMValueRef,
-        Vec<(LLVMBasicBlockRef, HashSet<LLVMBasicBlockRef>)>,
+        Vec<(LLVMBasicBlockRef, IndexSet<LLVMBasicBlockRef>)>,
     >,
 }
 
@@ -324,7 +324,7 @@ impl<'a> LoopIndex<'a> {
     pub(super) fn new(shim: &'a crate::shim::Shim) -> LoopIndex<'a> {
         LoopIndex {
             shim,
-            loops: std::collections::HashMap::new(),
+            loops: indexmap::IndexMap::new(),
         }
     }
 
@@ -371,7 +371,7 @@ pub(super) fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<LLVMBasicBlockR
         .chain(hot.self_loops.iter().map(|&(s, _)| s));
     let mut index = LoopIndex::new(ctx.shim);
     let mut headers: Vec<LLVMBasicBlockRef> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     for s in calls {
         let block = ir::parent_block(hot.sites[s].call);
         if let Some(h) = index.innermost(block, block) {
@@ -411,7 +411,7 @@ pub(super) fn loops_holding(
     edges: impl IntoIterator<Item = (usize, usize, u64)>,
 ) -> Vec<(LLVMBasicBlockRef, usize, usize)> {
     let mut loops: Vec<(LLVMBasicBlockRef, usize, usize)> = Vec::new();
-    let mut asked = HashSet::new();
+    let mut asked = IndexSet::new();
     let mut index = LoopIndex::new(ctx.shim);
     for (a, b, weight) in edges {
         let hot_enough = weight >= duplicate::MIN_WEIGHT

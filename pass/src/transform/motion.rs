@@ -52,7 +52,7 @@
 //! block that edge instead), unless that gap keeps a blocker no motion removes. After each move the function's analyses are dropped
 //! (`Shim::invalidate`) and the gap is gathered again.
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -83,8 +83,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         shim: ctx.shim,
         sites,
         by_call: sites.iter().enumerate().map(|(i, s)| (s.call, i)).collect(),
-        succ: HashMap::new(),
-        pred: HashMap::new(),
+        succ: IndexMap::new(),
+        pred: IndexMap::new(),
         reach: Reach::default(),
         loops: super::LoopIndex::new(ctx.shim),
         remarks: Vec::new(),
@@ -228,11 +228,11 @@ impl Unhoistable {
 struct Motion<'a> {
     shim: &'a Shim,
     sites: &'a [Site],
-    by_call: HashMap<LLVMValueRef, usize>,
+    by_call: IndexMap<LLVMValueRef, usize>,
     /// The hot edges by their first call (x -> [(y, weight)]) and by their second, heaviest
     /// first.
-    succ: HashMap<usize, Vec<(usize, u64)>>,
-    pred: HashMap<usize, Vec<(usize, u64)>>,
+    succ: IndexMap<usize, Vec<(usize, u64)>>,
+    pred: IndexMap<usize, Vec<(usize, u64)>>,
     reach: Reach,
     /// The functions' loops as they stand, found once until a move changes the function.
     loops: super::LoopIndex<'a>,
@@ -570,7 +570,7 @@ impl<'a> Motion<'a> {
     /// Every use of `object` (through casts and GEPs) other than lifetime markers comes
     /// after `start`: `start` dominates it.
     fn uses_follow(&self, object: LLVMValueRef, start: LLVMValueRef) -> bool {
-        let mut seen = HashSet::new();
+        let mut seen = IndexSet::new();
         let mut work = vec![object];
         while let Some(v) = work.pop() {
             if seen.len() > 4096 {
@@ -607,7 +607,7 @@ impl<'a> Motion<'a> {
         if let Some(why) = Unhoistable::of(value, self.shim.inst_flags(value)) {
             return Err(Stuck::Unhoistable { value, why });
         }
-        let passed: HashSet<LLVMValueRef> = c.insts.iter().copied().collect();
+        let passed: IndexSet<LLVMValueRef> = c.insts.iter().copied().collect();
         let mut moving = vec![value];
         let mut work = vec![value];
         while let Some(i) = work.pop() {

@@ -33,7 +33,7 @@
 //! `Context::copies`, so a refusal of a pair with a copy is not reported twice (the pair of
 //! the original calls is).
 
-use std::collections::{HashMap, HashSet};
+use indexmap::{IndexMap, IndexSet};
 use std::rc::Rc;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
@@ -76,8 +76,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut rescanned: Option<super::Rescanned> = None;
     // Loops already peeled or refused, by header: the original loop keeps its header after a
     // peel, and the pair of its own call still meets it.
-    let mut done: HashSet<LLVMBasicBlockRef> = HashSet::new();
-    let mut peels: HashMap<LLVMValueRef, usize> = HashMap::new();
+    let mut done: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
+    let mut peels: IndexMap<LLVMValueRef, usize> = IndexMap::new();
     loop {
         // Legality as the IR stands: the run's, shared with the other transformations, until
         // a peel changes the IR.
@@ -127,7 +127,7 @@ fn next_candidate(
     ctx: &mut Context<'_>,
     sites: &[Site],
     today: &Today,
-    done: &mut HashSet<LLVMBasicBlockRef>,
+    done: &mut IndexSet<LLVMBasicBlockRef>,
 ) -> Option<(LLVMBasicBlockRef, usize, usize)> {
     for r in &today.refused {
         let Reason::Join { block, a, b, .. } = r.refusal.reason else {

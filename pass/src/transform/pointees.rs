@@ -37,7 +37,7 @@
 //! are checked by the shim as it rewrites, as for globals. Each variable is a remark
 //! `KeptInRegister`, or `KeepInRegister` (missed) saying which condition failed.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMOpcode, LLVMTypeKind};
@@ -113,7 +113,7 @@ impl Pointee {
 /// The variables the loop of `blocks` writes through pointers defined before it into an
 /// argument or a local variable, in the order of their first store.
 pub(super) fn written_in(shim: &Shim, blocks: &[LLVMBasicBlockRef]) -> Vec<Pointee> {
-    let inside: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+    let inside: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
     let mut out: Vec<Pointee> = Vec::new();
     for &b in blocks {
         for i in ir::instructions(b) {
@@ -143,7 +143,7 @@ pub(super) fn written_in(shim: &Shim, blocks: &[LLVMBasicBlockRef]) -> Vec<Point
 pub(super) fn promotable(
     shim: &Shim,
     p: &Pointee,
-    blocks: &HashSet<LLVMBasicBlockRef>,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<(), String> {
     // The bytes the loop accesses at `ptr`: the size of its stores (the shim refuses two types).
     let Some(size) = blocks
@@ -192,7 +192,7 @@ fn follow(
     root: LLVMValueRef,
     here: Bytes,
     toward: Option<(LLVMValueRef, u32)>,
-    in_loop: Option<(&HashSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+    in_loop: Option<(&IndexSet<LLVMBasicBlockRef>, LLVMValueRef)>,
     chain: &mut Vec<LLVMValueRef>,
 ) -> Result<(), String> {
     let argument = ir::argument_of(root);
@@ -297,7 +297,7 @@ fn confined_uses(
     shim: &Shim,
     root: LLVMValueRef,
     here: Bytes,
-    in_loop: Option<(&HashSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+    in_loop: Option<(&IndexSet<LLVMBasicBlockRef>, LLVMValueRef)>,
     next: Option<(LLVMValueRef, u32)>,
 ) -> Result<(), String> {
     // Every pointer derived from `root`: through address computations, casts, phis, selects.
@@ -433,7 +433,7 @@ fn disjoint_in_loop(
     d: LLVMValueRef,
     access: LLVMValueRef,
     here: Bytes,
-    in_loop: Option<(&HashSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+    in_loop: Option<(&IndexSet<LLVMBasicBlockRef>, LLVMValueRef)>,
 ) -> Result<(), String> {
     if in_loop.is_some_and(|(_, ptr)| ptr == d) {
         return Ok(());
@@ -473,7 +473,7 @@ pub(super) fn run_on_loop(
             break;
         };
         asked.push(p.ptr);
-        let blocks: HashSet<LLVMBasicBlockRef> = blocks.into_iter().collect();
+        let blocks: IndexSet<LLVMBasicBlockRef> = blocks.into_iter().collect();
         let vector = stored_type_kind(&blocks, p.ptr) == Some(LLVMTypeKind::LLVMVectorTypeKind)
             && !split.contains(&p.ptr);
         let answer = promotable(ctx.shim, &p, &blocks).map_err(|why| (why, false));
@@ -506,7 +506,7 @@ pub(super) fn run_on_loop(
 
 /// The kind of type the loop of `blocks` stores at `ptr` (its first store's).
 fn stored_type_kind(
-    blocks: &HashSet<LLVMBasicBlockRef>,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
     ptr: LLVMValueRef,
 ) -> Option<LLVMTypeKind> {
     blocks

@@ -61,7 +61,7 @@
 //! Each move is a remark `Reheadered`; each refusal of a candidate one `Reheader` naming the
 //! condition.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
@@ -135,7 +135,7 @@ pub(super) fn would_move(
     if !takes_result_round(a, b, header) {
         return false;
     }
-    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
+    let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
     unskippable(shim, a, b, header, &inside).is_none()
 }
 
@@ -149,7 +149,7 @@ fn unskippable(
     a: LLVMValueRef,
     b: LLVMValueRef,
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<LLVMValueRef> {
     let skippable = |inst: LLVMValueRef| {
         let f = shim.inst_flags(inst);
@@ -196,7 +196,7 @@ fn unskippable(
 fn top_of_loop(
     header: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
     call: &str,
 ) -> Result<(LLVMBasicBlockRef, Vec<LLVMBasicBlockRef>), NotReheadered> {
     let not_straight = |why| NotReheadered::NotStraight {
@@ -243,7 +243,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         |weight: u64| weight >= MIN_WEIGHT && weight.saturating_mul(HOT_SHARE) >= heaviest;
     let today = hot.today(ctx);
     let mut changed = Changed::No;
-    let mut moved: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut moved: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     for r in &today.refused {
         let Reason::NotDominating { a, b } = r.refusal.reason else {
             continue;
@@ -309,7 +309,7 @@ fn try_move(
     changed: &mut Changed,
 ) -> Option<Result<(), NotReheadered>> {
     let to_block = ir::parent_block(sites[to].call);
-    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
+    let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
     if !inside.contains(&to_block) {
         return None;
     }
@@ -355,7 +355,7 @@ fn loop_of(shim: &Shim, a: LLVMValueRef, b: LLVMValueRef) -> Option<LLVMBasicBlo
     if heads_loop(shim, b_block) {
         return Some(b_block);
     }
-    let mut seen = HashSet::new();
+    let mut seen = IndexSet::new();
     let mut queue: std::collections::VecDeque<(LLVMBasicBlockRef, usize)> =
         ir::successors_of(ir::parent_block(a))
             .into_iter()
@@ -383,12 +383,12 @@ fn loop_of(shim: &Shim, a: LLVMValueRef, b: LLVMValueRef) -> Option<LLVMBasicBlo
 fn top_region(
     header: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<(LLVMBasicBlockRef, Vec<LLVMBasicBlockRef>)> {
     let way_in = way_in(header, inside).ok()?;
     let mut region = vec![header];
     let mut queue = std::collections::VecDeque::from([header]);
-    let mut seen = HashSet::from([header, to]);
+    let mut seen = IndexSet::from([header, to]);
     while let Some(x) = queue.pop_front() {
         for s in ir::successors_of(x) {
             if inside.contains(&s) && seen.insert(s) {

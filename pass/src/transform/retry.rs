@@ -29,7 +29,7 @@
 //! comparisons and `select`s (no load, whose memory the retried call may have changed, no
 //! call, no division). Each is a remark `RetriedThroughHeader`.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::LLVMBasicBlockRef;
 use llvm_sys::LLVMOpcode;
@@ -46,7 +46,7 @@ use crate::shim::{flags, Shim};
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut changed = Changed::No;
     // Blocks merged away by an earlier change: the list of loops predates it.
-    let mut gone: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut gone: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     for inner in hot_loops(ctx, hot) {
         if gone.contains(&inner) {
             continue;
@@ -71,12 +71,12 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
 fn retried_through(
     shim: &Shim,
     h: LLVMBasicBlockRef,
-) -> Option<(LLVMBasicBlockRef, HashSet<LLVMBasicBlockRef>)> {
+) -> Option<(LLVMBasicBlockRef, IndexSet<LLVMBasicBlockRef>)> {
     let first = *ir::instructions(h).first()?;
     if ir::is_phi(first) || !ir::branched_to_only(h) {
         return None;
     }
-    let body: HashSet<LLVMBasicBlockRef> = loop_blocks(shim, h).into_iter().collect();
+    let body: IndexSet<LLVMBasicBlockRef> = loop_blocks(shim, h).into_iter().collect();
     if !ir::predecessors(h).iter().any(|p| body.contains(p)) {
         return None;
     }
@@ -100,7 +100,7 @@ fn retried_through(
     if ir::opcode(term) != LLVMOpcode::LLVMBr || ir::successors(term) != [h] {
         return None;
     }
-    let around: HashSet<LLVMBasicBlockRef> = around.into_iter().collect();
+    let around: IndexSet<LLVMBasicBlockRef> = around.into_iter().collect();
     if !body.is_subset(&around) || !round_from_call(h, o, &body, &around) {
         return None;
     }
@@ -116,7 +116,7 @@ fn retried_through(
 pub(super) fn enclosing_loop(
     shim: &Shim,
     h: LLVMBasicBlockRef,
-    body: &HashSet<LLVMBasicBlockRef>,
+    body: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<(LLVMBasicBlockRef, Vec<LLVMBasicBlockRef>)> {
     let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(h)
         .into_iter()
@@ -140,14 +140,14 @@ pub(super) fn enclosing_loop(
 fn round_from_call(
     h: LLVMBasicBlockRef,
     o: LLVMBasicBlockRef,
-    body: &HashSet<LLVMBasicBlockRef>,
-    around: &HashSet<LLVMBasicBlockRef>,
+    body: &IndexSet<LLVMBasicBlockRef>,
+    around: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
     let mut queue: Vec<LLVMBasicBlockRef> = ir::predecessors(o)
         .into_iter()
         .filter(|p| around.contains(p))
         .collect();
-    let mut seen: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut seen: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     while let Some(x) = queue.pop() {
         if !seen.insert(x) {
             continue;
@@ -235,11 +235,11 @@ fn go_round(shim: &Shim, h: LLVMBasicBlockRef, o: LLVMBasicBlockRef) {
 /// step `total + r` is then the phi plus the result again, not plus a copy of them.
 fn closed_no_more(
     shim: &Shim,
-    body: &HashSet<LLVMBasicBlockRef>,
+    body: &IndexSet<LLVMBasicBlockRef>,
     h: LLVMBasicBlockRef,
     o: LLVMBasicBlockRef,
 ) {
-    let merged: HashSet<LLVMBasicBlockRef> = body
+    let merged: IndexSet<LLVMBasicBlockRef> = body
         .iter()
         .copied()
         .filter(|&b| b != h)

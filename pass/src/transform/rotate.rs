@@ -42,7 +42,7 @@
 //! (`transform/mod.rs`): the header's copy before the loop is a site of its own with the same
 //! debug location, so the profile's edges into `a` map to both.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
@@ -109,9 +109,9 @@ fn rotate(ctx: &mut Context<'_>, hot: &mut Hot<'_>, defer: Defer) -> Changed {
         ..
     } = &*today;
     let sites = hot.sites;
-    let in_region: HashSet<usize> = straight.iter().flat_map(|s| s.sites()).collect();
+    let in_region: IndexSet<usize> = straight.iter().flat_map(|s| s.sites()).collect();
     let mut changed = Changed::No;
-    let mut rotated: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut rotated: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     for r in refused {
         let Reason::NotDominating { a: b, b: a } = r.refusal.reason else {
             continue;
@@ -166,7 +166,7 @@ fn rotate(ctx: &mut Context<'_>, hot: &mut Hot<'_>, defer: Defer) -> Changed {
 }
 
 /// The calls of a function (to tell the copies a loop transformation makes).
-pub(super) fn calls_in(func: LLVMValueRef) -> HashSet<LLVMValueRef> {
+pub(super) fn calls_in(func: LLVMValueRef) -> IndexSet<LLVMValueRef> {
     ir::blocks(func)
         .into_iter()
         .flat_map(ir::instructions)
@@ -178,7 +178,7 @@ pub(super) fn calls_in(func: LLVMValueRef) -> HashSet<LLVMValueRef> {
 fn candidate(
     ctx: &Context<'_>,
     sites: &[Site],
-    in_region: &HashSet<usize>,
+    in_region: &IndexSet<usize>,
     blocks: &[LLVMBasicBlockRef],
     a: usize,
     b: usize,

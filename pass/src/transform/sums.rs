@@ -35,7 +35,7 @@
 //! iteration, so the sum there is the new phi's value; the write-all loop's own back edge,
 //! which changes neither phi, leaves the new one as it is.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -50,7 +50,7 @@ use crate::lower::builder::Builder;
 /// Folds the running sums in the blocks of the calls of hot edges: of the loop each block
 /// heads, or else of the innermost loop around it.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
-    let blocks: HashSet<LLVMBasicBlockRef> = hot
+    let blocks: IndexSet<LLVMBasicBlockRef> = hot
         .pairs
         .iter()
         .flat_map(|p| [p.a, p.b])
@@ -83,7 +83,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
 /// use are deleted. Whether it changed anything: only when it found such a sum, and then
 /// the phis of one value in the loop's blocks are folded first.
 fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef, block: LLVMBasicBlockRef) -> bool {
-    let inside: HashSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
+    let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
     if !ir::instructions(block)
         .into_iter()
         .any(|x| running_sum(x, header, &inside).is_some())
@@ -159,7 +159,7 @@ fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef, block: LLVMBasicBlockRef) 
 fn running_sum(
     x: LLVMValueRef,
     header: LLVMBasicBlockRef,
-    inside: &HashSet<LLVMBasicBlockRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<(LLVMValueRef, LLVMValueRef)> {
     if ir::is_phi(x) || ir::num_operands(x) != 2 {
         return None;
@@ -215,7 +215,7 @@ fn running_sum(
     if !is_header_phi(a) || !is_header_phi(by) || a == by || !takes_x(a, by) {
         return None;
     }
-    let blocks = |phi: LLVMValueRef| -> HashSet<LLVMBasicBlockRef> {
+    let blocks = |phi: LLVMValueRef| -> IndexSet<LLVMBasicBlockRef> {
         ir::incoming(phi).into_iter().map(|(_, b)| b).collect()
     };
     (blocks(a) == blocks(by)).then_some((a, by))

@@ -18,7 +18,7 @@
 //! function only when a loop that holds a hot edge of the profile (two calls, or a call that
 //! follows itself) holds such a block; each run is a remark `Threaded`.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::LLVMBasicBlockRef;
 use llvm_sys::LLVMOpcode;
@@ -82,7 +82,7 @@ fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)
 /// Threads the jumps of the functions whose hot loops hold a dispatch block.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
-    let mut done = HashSet::new();
+    let mut done = IndexSet::new();
     let mut changed = Changed::No;
     for (header, a) in hot_loops(ctx, hot) {
         let function = ir::block_function(header);
@@ -92,7 +92,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         // The loop, or the loop around it when it is a retry entered from an outer
         // loop's header (`retry.rs`): the retry's way out may hold the block.
         let mut blocks = loop_blocks(ctx.shim, header);
-        let body: HashSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
+        let body: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         if let Some((_, around)) = super::retry::enclosing_loop(ctx.shim, header, &body) {
             blocks = around;
         }

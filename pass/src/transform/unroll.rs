@@ -24,7 +24,7 @@
 //! body one straight multi-call before unrolling, then runs over the unrolled body's calls in
 //! order and hoists them above its first call.
 
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 use llvm_sys::prelude::LLVMBasicBlockRef;
 use multicall_abi::MC_MAX_ENTRIES;
@@ -149,7 +149,7 @@ fn factor(
 /// first call.
 fn hoist_in_body(ctx: &mut Context<'_>, header: LLVMBasicBlockRef, weight: u64) {
     let scan = sites::scan(ctx.shim, ctx.module);
-    let by_call: HashMap<_, _> = scan
+    let by_call: IndexMap<_, _> = scan
         .sites
         .iter()
         .enumerate()

@@ -17,7 +17,7 @@
 //! helper's calls, inlined, invoke the host's landing pad. Each is a remark `InvokeToCall`; a
 //! module that calls `pthread_cancel` keeps its invokes, with a missed remark at each.
 
-use std::collections::HashSet;
+use indexmap::IndexSet;
 
 use llvm_sys::prelude::LLVMValueRef;
 
@@ -30,8 +30,8 @@ use super::Changed;
 
 /// The system calls (by their trace names) on the profile's edges that are at least
 /// `min_weight` heavy.
-fn hot_syscalls(profile: &syscluster_profile::format::Profile, min_weight: u64) -> HashSet<&str> {
-    let mut hot = HashSet::new();
+fn hot_syscalls(profile: &syscluster_profile::format::Profile, min_weight: u64) -> IndexSet<&str> {
+    let mut hot = IndexSet::new();
     for e in profile.edges.iter().filter(|e| e.weight >= min_weight) {
         for n in [e.from, e.to] {
             if let Some(node) = profile.nodes.get(n) {
@@ -44,7 +44,7 @@ fn hot_syscalls(profile: &syscluster_profile::format::Profile, min_weight: u64) 
 
 /// The invokes of the module whose callee is a lowerable system call's wrapper that a hot
 /// edge names, in function and block order.
-fn hot_invokes(ctx: &Context<'_>, hot: &HashSet<&str>) -> Vec<(LLVMValueRef, LLVMValueRef)> {
+fn hot_invokes(ctx: &Context<'_>, hot: &IndexSet<&str>) -> Vec<(LLVMValueRef, LLVMValueRef)> {
     let mut out = Vec::new();
     for f in ir::defined_functions(ctx.module)
         .into_iter()
