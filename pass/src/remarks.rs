@@ -495,6 +495,22 @@ impl Remark {
         }
     }
 
+    /// `value`, computed in the loop of `first` only from values set before it, moved out of
+    /// the loop (`transform::hoist`).
+    pub(crate) fn hoisted_value(value: LLVMValueRef, first: &Site) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Hoisted",
+            function: first.function,
+            at: Some(value),
+            message: format!(
+                "moved '{}' out of the loop of {}: it is computed only from values set before the loop, by work that reads no memory and cannot trap",
+                crate::ir::describe(value),
+                first.label()
+            ),
+        }
+    }
+
     /// The jumps of the function of `first` threaded (LLVM's JumpThreading) because its loop
     /// holds `block`, which chooses where to go by a phi of constants.
     pub(crate) fn threaded(block: &str, constants: bool, first: &Site) -> Remark {

@@ -43,6 +43,8 @@
 # copy loop with int counts, the read's used after the write, catfiles.c, a cat of several
 # files whose copy helper, with its buffer and a write-all loop, is inlined into the loop
 # over them, ddbs.c, ddrecords.c with the record size an option, topflag.c, a copy whose loop begins with a test of an option set before it,
+# switchretry.c, a copy on an int count that switches on it, retries interrupted reads by
+# `continue` and finishes short writes in a write-all loop of its own, under signals,
 # fullcat.c, a cat over safe_read and full_write
 # helpers of its own file, intcopy.c, the copy loop with an int count, pcopyfor.c, pcopy.c
 # as a `for (;;)` loop that tests the read's result twice, stevens.c, a copy through a
@@ -142,7 +144,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -210,7 +212,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -499,6 +501,11 @@ host_program() {
 		# carrying its four counts and its total.
 		if [ "$p" = ddbs ] && ! grep -q "ddbs\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2;.*carries %[0-9a-z.]* (counter), %[0-9a-z.]* (counter), %[0-9a-z.]* (total of write's results), %[0-9a-z.]* (counter), %[0-9a-z.]* (counter)" "$w/clustered.log"; then
 			fail "$p: the copy that counts records of a run-time size is not one looped multi-call carrying its counts"
+		fi
+		# switchretry's copy loop, whose read is retried by `continue` and whose write-all
+		# loop is peeled: one looped multi-call carrying the total.
+		if [ "$p" = switchretry ] && ! grep -q "switchretry\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %[0-9a-z.]* (total of read's results)" "$w/clustered.log"; then
+			fail "$p: the copy loop that retries by continue is no looped multi-call carrying its total"
 		fi
 		# topflag's loop tests its option before the read: one looped multi-call guarded by it.
 		if [ "$p" = topflag ] && ! grep -q 'topflag\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*it runs when' "$w/clustered.log"; then

@@ -16,7 +16,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%third = udiv i64 %n, 3' is computed in the loop before 'write' at needs_value (no debug location) and used after it: a stop there resumes the original loop right after the call, which gets back only the calls' results and the carried values
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: after 'write' at leaves (no debug location) the way round leaves the loop at 'ret i64 %n' although no call stopped the batch
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer {{.*}} is not memory of the function's own (a local array, a fresh allocation, a static buffer)
-; REMARK-DAG: 10 syscall-cluster - Number of looped multi-calls (whole loops)
+; REMARK-DAG: 11 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; The EINTR idiom: a read interrupted goes round again, any other error leaves.
 ; CHECK-LABEL: define i64 @eintr(
@@ -391,6 +391,44 @@ body:
   br i1 %ok, label %done, label %loop
 done:
   ret i64 %n
+}
+
+; The total reaches its addition through a phi that only merges copies of it (the ways past
+; and out of a write-all loop, which `switch (n)` on an `int` count leaves behind): the next
+; value is still the total plus the read's result.
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results)
+; CHECK-LABEL: define i64 @merged_total(
+; CHECK: call i64 @multicall_loop
+define i64 @merged_total(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %total = phi i64 [ 0, %entry ], [ %next, %latch ], [ %total, %retry ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  switch i64 %n, label %pos [
+    i64 0, label %done
+    i64 -1, label %retry
+  ]
+retry:
+  %e = call ptr @__errno_location()
+  %errno = load i32, ptr %e
+  %intr = icmp eq i32 %errno, 4
+  br i1 %intr, label %loop, label %fail
+pos:
+  %some = icmp sgt i64 %n, 0
+  br i1 %some, label %wr, label %latch
+wr:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %latch
+latch:
+  %t = phi i64 [ %total, %pos ], [ %total, %wr ]
+  %next = add i64 %t, %n
+  br label %loop
+done:
+  ret i64 %total
+fail:
+  ret i64 -1
 }
 
 declare ptr @__errno_location()

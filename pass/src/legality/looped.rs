@@ -1076,15 +1076,28 @@ pub(super) fn plus_minus_step(
     arith: LLVMValueRef,
     next: LLVMValueRef,
 ) -> Result<(bool, LLVMValueRef), String> {
+    let is_phi = |k: u32| copy_of(ir::operand(arith, k), phi, 4);
     match ir::opcode(arith) {
-        LLVMOpcode::LLVMAdd if ir::operand(arith, 0) == phi => Ok((false, ir::operand(arith, 1))),
-        LLVMOpcode::LLVMAdd if ir::operand(arith, 1) == phi => Ok((false, ir::operand(arith, 0))),
-        LLVMOpcode::LLVMSub if ir::operand(arith, 0) == phi => Ok((true, ir::operand(arith, 1))),
+        LLVMOpcode::LLVMAdd if is_phi(0) => Ok((false, ir::operand(arith, 1))),
+        LLVMOpcode::LLVMAdd if is_phi(1) => Ok((false, ir::operand(arith, 0))),
+        LLVMOpcode::LLVMSub if is_phi(0) => Ok((true, ir::operand(arith, 1))),
         _ => Err(format!(
             "its next value '{}' is not itself plus or minus a step",
             ir::describe(next)
         )),
     }
+}
+
+/// Whether `v` is `phi` itself or a phi that only merges copies of it (`total` where the ways
+/// out of a nested write-all loop and the way past it meet, every way bringing `total`), at
+/// most `depth` phis deep.
+fn copy_of(v: LLVMValueRef, phi: LLVMValueRef, depth: u32) -> bool {
+    v == phi
+        || (depth > 0
+            && ir::is_phi(v)
+            && ir::incoming(v)
+                .into_iter()
+                .all(|(x, _)| x == v || copy_of(x, phi, depth - 1)))
 }
 
 /// The one value the phi `v` (of a block after `header`) takes from the blocks of `inside`,

@@ -27,10 +27,15 @@
 //! moves only where LLVM knows it cannot fault (`isSafeToLoadUnconditionally`); a volatile
 //! load never moves.
 //!
-//! Only loads in a loop that a refusal names are moved: the argument of a call computed in
-//! the loop (`VariantArgument`, `LateArgument`), code before the first call in the header
-//! (`HeaderCode`) or a load between the calls (`LoopLoad`). Each move
-//! is a remark `Hoisted`; a load that does not qualify keeps its refusal.
+//! An argument computed in the loop only from values set before it, by work that touches no
+//! memory and cannot trap (`buf + 0` that peeling a write-all loop's first iteration leaves in
+//! the loop around it, a cast of a descriptor), moves with the instructions it is computed
+//! from: the preheader dominates every use it had.
+//!
+//! Only loads and values in a loop that a refusal names are moved: the argument of a call
+//! computed in the loop (`VariantArgument`, `LateArgument`), code before the first call in the
+//! header (`HeaderCode`) or a load between the calls (`LoopLoad`). Each move is a remark
+//! `Hoisted`; a value that does not qualify keeps its refusal.
 
 use indexmap::IndexSet;
 
@@ -223,6 +228,41 @@ fn invariant(
     Some(moving)
 }
 
+/// The instructions of the loop of `blocks` that `v` is computed from, operands first, `v`
+/// last, when each is speculatable work that reads no memory (no phi, load or call) and
+/// everything else they use is set before the loop; `None` otherwise (or deeper than
+/// `depth`).
+fn computed_before(
+    shim: &crate::shim::Shim,
+    v: LLVMValueRef,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
+    depth: u32,
+) -> Option<Vec<LLVMValueRef>> {
+    if !ir::is_instruction(v) || !blocks.contains(&ir::parent_block(v)) {
+        return Some(Vec::new());
+    }
+    let f = shim.inst_flags(v);
+    let pure = f & flags::SPECULATABLE != 0
+        && f & (flags::SIDE_EFFECTS | flags::READS_MEMORY) == 0
+        && !matches!(
+            ir::opcode(v),
+            LLVMOpcode::LLVMPHI | LLVMOpcode::LLVMCall | LLVMOpcode::LLVMLoad
+        );
+    if depth == 0 || !pure {
+        return None;
+    }
+    let mut out = Vec::new();
+    for k in 0..ir::num_operands(v) {
+        for inst in computed_before(shim, ir::operand(v, k), blocks, depth - 1)? {
+            if !out.contains(&inst) {
+                out.push(inst);
+            }
+        }
+    }
+    out.push(v);
+    Some(out)
+}
+
 /// Moves the loop-invariant loads that whole-loop refusals name to their loops' preheaders.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
@@ -256,6 +296,21 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         };
         let blocks: IndexSet<LLVMBasicBlockRef> =
             loop_blocks(ctx.shim, header).into_iter().collect();
+        if ir::opcode(load) != LLVMOpcode::LLVMLoad {
+            let (Some(moving), Some(end)) = (
+                computed_before(ctx.shim, load, &blocks, 8),
+                way_in(header, &blocks).ok().and_then(ir::terminator),
+            ) else {
+                continue;
+            };
+            for inst in moving {
+                ctx.shim.move_before(inst, end);
+            }
+            ctx.shim.invalidate(ir::block_function(header));
+            changed = Changed::Yes;
+            ctx.remark(Remark::hoisted_value(load, &sites[r.b]));
+            continue;
+        }
         let (Some(moving), Some(pre)) = (
             invariant(
                 ctx.shim,
@@ -299,6 +354,27 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 ir::opcode(i) == LLVMOpcode::LLVMLoad && global_of(ir::operand(i, 0)).is_some()
             })
             .collect();
+        // Arguments of the loop's system calls computed only from values set before it.
+        let values: Vec<LLVMValueRef> = order
+            .iter()
+            .flat_map(|&bb| ir::instructions(bb))
+            .filter(|&i| ir::opcode(i) == LLVMOpcode::LLVMCall && is_system_call(i))
+            .flat_map(ir::call_args)
+            .collect();
+        for value in values {
+            let Some(moving) = computed_before(ctx.shim, value, &blocks, 8) else {
+                continue;
+            };
+            if moving.is_empty() {
+                continue;
+            }
+            for inst in moving {
+                ctx.shim.move_before(inst, end);
+            }
+            ctx.shim.invalidate(ir::block_function(header));
+            changed = Changed::Yes;
+            ctx.remark(Remark::hoisted_value(value, &sites[b]));
+        }
         for load in loads {
             let Some(moving) = invariant(
                 ctx.shim,
