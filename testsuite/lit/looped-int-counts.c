@@ -14,6 +14,7 @@
 // RUN: FileCheck %s --check-prefix=IR < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
+#include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -100,6 +101,42 @@ int long_write(int in, int out)
 		}
 	}
 	return n < 0;
+}
+
+// The write's count compared as `(ssize_t)n` in a loop that retries an interrupted read by
+// `continue`: clang widens the `int` count it cannot prove positive (the `switch` on it
+// tests only 0 and -1) as `ashr exact (shl %r, 32), 32`, for the length and for the test.
+// That is the read's result whenever it fits in 32 bits signed, which a transfer's result
+// always does: the test is decided when the write does not stop, and a stop resumes the
+// original loop.
+// IR-LABEL: define {{.*}}@resigned_count(
+// IR: call i64 @multicall_loop
+// REMARK-DAG: remark: {{.*}}looped-int-counts.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (total of read's results)
+int resigned_count(int in, int out)
+{
+	static char fourth[4096];
+	unsigned sum = 0;
+	int n;
+
+	do {
+		n = read(in, fourth, sizeof fourth);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			perror("read");
+			return 1;
+		}
+		if (n == 0)
+			break;
+		ssize_t w = write(out, fourth, n);
+		if (w != (ssize_t)n) {
+			fprintf(stderr, "short %zd of %d\n", w, n);
+			return 4;
+		}
+		sum += n;
+	} while (1);
+	printf("%u bytes\n", sum);
+	return 0;
 }
 
 int last(void)
