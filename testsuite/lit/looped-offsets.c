@@ -86,3 +86,51 @@ long gather(int in, char *buf)
 		p += n;
 	return p - buf;
 }
+
+// The offsets advanced by an `int` count: clang widens the count as `ashr exact (shl %r, 32),
+// 32` (or, once it knows it is positive, `and i64 %r, 2147483647`), which is the transfer's
+// result itself in every iteration a batch completes (below 2^31, and not negative since the
+// read stops on an error): the batch advances the offset by the raw result.
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %{{[0-9a-z.]+}} (argument 3 of pread and argument 3 of pwrite, up by pread's result)
+// CHECK-LABEL: define {{.*}} @int_count(
+// CHECK: call i64 @multicall_run_batch(
+int int_count(int in, int out)
+{
+	char buf[4096];
+	off_t off = 0;
+	int n;
+
+	while ((n = pread(in, buf, sizeof buf, off)) > 0) {
+		ssize_t w = pwrite(out, buf, n, off);
+		if (w != (ssize_t)n)
+			return 1;
+		off += n;
+	}
+	return n < 0;
+}
+
+// The same with a `switch` on the count (0: the end, -1: an error): clang cannot tell the
+// count is positive past it, and widens it by `ashr`.
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+10]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %{{[0-9a-z.]+}} (argument 3 of pread and argument 3 of pwrite, up by pread's result)
+// CHECK-LABEL: define {{.*}} @switched_count(
+// CHECK: call i64 @multicall_run_batch(
+int switched_count(int in, int out)
+{
+	char buf[4096];
+	off_t off = 0;
+	int n;
+
+	for (;;) {
+		n = pread(in, buf, sizeof buf, off);
+		switch (n) {
+		case 0:
+			return 0;
+		case -1:
+			return 1;
+		}
+		long w = pwrite(out, buf, n, off);
+		if (w != (long)n)
+			return 2;
+		off += n;
+	}
+}

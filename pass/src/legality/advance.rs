@@ -55,6 +55,7 @@ use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 use super::facts::{End, Gap, Step as PathStep};
 use super::looped::{
     carried_value, leaving, loop_blocks, nothing_else_escapes, one_way_in, value_round,
+    BOUNDED_TRANSFERS,
 };
 use super::{clamp, conditions, dead_buffers, reentry, Checker, Reason, Refusal};
 use crate::ir;
@@ -299,7 +300,8 @@ impl Checker<'_> {
                 }
                 continue;
             }
-            let adv = advancing_value(phi, &passed, &batch, calls, sites, &test_leaves)
+            let nonneg = |e: usize| stop_of(e).stops_on_error();
+            let adv = advancing_value(phi, &passed, &batch, (calls, sites), &test_leaves, &nonneg)
                 .map_err(|why| Refusal::new(phi, Reason::Advancing { value: phi, why }))?;
             advancing.push(adv);
         }
@@ -1560,9 +1562,9 @@ fn advancing_value(
     phi: LLVMValueRef,
     passed: &[(usize, usize)],
     inside: &IndexSet<LLVMBasicBlockRef>,
-    calls: &[usize],
-    sites: &[Site],
+    (calls, sites): (&[usize], &[Site]),
     tests: &[LLVMValueRef],
+    nonneg: &dyn Fn(usize) -> bool,
 ) -> Result<Advancing, String> {
     // Passed as several arguments (`pread`'s and `pwrite`'s offset in a copy at the same
     // offsets): each advances by the same result, so they stay equal, as the one value is.
@@ -1617,7 +1619,24 @@ fn advancing_value(
         Ok(v) if joined && calls.iter().any(|&c| sites[c].call == v) => v,
         _ => step,
     };
-    let Some(by) = calls.iter().position(|&c| sites[c].call == step) else {
+    // Through clang's forms of `(long)(int)n` (`ashr exact (shl %r, 32), 32`, `and %r,
+    // 2147483647`, `sext (trunc %r)`): the result itself when it is a transfer's (below
+    // 2^31, `MAX_RW_COUNT`) that a completed iteration leaves not negative (its entry stops
+    // on an error). The batch advances the argument by the raw result.
+    let (base, narrowed) = conditions::result_through_casts(step);
+    let by_cast = |c: usize| {
+        let site = &sites[calls[c]];
+        base != step
+            && site.call == base
+            && ir::int_width(ir::type_of(step)) == 64
+            && (!narrowed
+                || (site.nr.is_some_and(|nr| BOUNDED_TRANSFERS.contains(&nr)) && nonneg(c)))
+    };
+    let Some(by) = calls
+        .iter()
+        .position(|&c| sites[c].call == step)
+        .or_else(|| (0..calls.len()).find(|&c| by_cast(c)))
+    else {
         return Err(format!(
             "its step '{}' is not the 64-bit result of a call of the loop",
             ir::describe(step)
