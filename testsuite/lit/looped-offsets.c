@@ -134,3 +134,31 @@ int switched_count(int in, int out)
 		off += n;
 	}
 }
+
+// The write's count kept in an `int` too: `int w = pwrite(..); if (w != n)` compares the low
+// 32 bits of pwrite's result with the count, whose sign extension is pwrite's length. When
+// the result equals the length their low 32 bits are equal, so the stop `result != argument
+// 2` lets the batch go on only where the original goes on.
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+10]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %{{[0-9a-z.]+}} (argument 3 of pread and argument 3 of pwrite, up by pread's result)
+// CHECK-LABEL: define {{.*}} @int_written(
+// CHECK: call i64 @multicall_run_batch(
+int int_written(int in, int out)
+{
+	char buf[4096];
+	off_t off = 0;
+	int n;
+
+	for (;;) {
+		n = pread(in, buf, sizeof buf, off);
+		switch (n) {
+		case 0:
+			return 0;
+		case -1:
+			return 1;
+		}
+		int w = pwrite(out, buf, n, off);
+		if (w != n)
+			return 2;
+		off += n;
+	}
+}

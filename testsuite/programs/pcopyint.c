@@ -1,12 +1,13 @@
 /*
  * pcopyint IN OUT: pcopy.c with an `int` count, as much code keeps what read and pread
  * return: `int n = pread(in, buf, N, off); switch (n) { case 0: ...; case -1: ...; }`,
- * then `long w = pwrite(out, buf, n, off); if (w != (long)n) ...; off += n;`. clang widens
- * the count, which it cannot prove positive past the switch, as `ashr exact (shl %r, 32),
- * 32` for the write's length, the test and the offset's step: in every iteration a batch
- * completes that is pread's result itself (below 2^31, not negative), so the loop is one
- * looped multi-call whose offset advances by pread's result in both calls
- * (legality/advance.rs). It says on stderr how far it got on every way out, and at the end
+ * then `int w = pwrite(out, buf, n, off); if (w != n) ...; off += n;`. clang widens the
+ * count, which it cannot prove positive past the switch, as `ashr exact (shl %r, 32), 32`
+ * for the write's length and the offset's step: in every iteration a batch completes that is
+ * pread's result itself (below 2^31, not negative). The test compares the low 32 bits of
+ * pwrite's result with the count, which is pwrite's stop `result != argument 2`. The loop
+ * is one looped multi-call whose offset advances by pread's result in both calls
+ * (legality/advance.rs, legality/conditions.rs). It says on stderr how far it got on every way out, and at the end
  * checks that neither file's own offset moved.
  */
 #include <fcntl.h>
@@ -54,12 +55,12 @@ int main(int argc, char *argv[])
 			fprintf(stderr, "pread failed at offset %lld\n", (long long)off);
 			return 1;
 		}
-		long w = pwrite(out, buff, n, off);
+		int w = pwrite(out, buff, n, off);
 
-		if (w != (long)n) {
+		if (w != n) {
 			if (w < 0)
 				perror("pwrite");
-			fprintf(stderr, "wrote %ld of %d bytes at offset %lld\n", w, n, (long long)off);
+			fprintf(stderr, "wrote %d of %d bytes at offset %lld\n", w, n, (long long)off);
 			return 1;
 		}
 		off += n;

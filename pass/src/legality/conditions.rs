@@ -808,16 +808,82 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
         }
     }
     if cont == LLVMIntEQ {
-        let other = ir::strip_int_casts(other);
+        let stripped = ir::strip_int_casts(other);
         for (k, arg) in a.args.iter().enumerate() {
             if let Some(v) = arg {
-                if ir::strip_int_casts(*v) == other {
+                if ir::strip_int_casts(*v) == stripped {
+                    return Some(Stop::NeArg(k as u8));
+                }
+            }
+        }
+        // A test of the result's low bits against an argument's low bits (`int w = write(..,
+        // n); if (w != n)` with the length clang's `ashr exact (shl %r, 32), 32` of an `int`
+        // count): when the result equals the argument their low bits are equal, so the batch
+        // goes on only where the original does (and may stop earlier, where the original code
+        // then goes on).
+        let bits = ir::int_width(ir::type_of(other));
+        let result_side = if is_result(lhs) { lhs } else { rhs };
+        if low_bits(result_side, bits) == a.call {
+            let source = low_bits(other, bits);
+            for (k, arg) in a.args.iter().enumerate() {
+                if arg.is_some_and(|v| low_bits(v, bits) == source) {
                     return Some(Stop::NeArg(k as u8));
                 }
             }
         }
     }
     None
+}
+
+/// The value whose low `bits` bits are `v`'s, through what keeps them: truncations to at least
+/// `bits` bits, extensions of values at least that wide, `ashr (shl x, c), c` that leaves at
+/// least `bits` bits of `x`, and `and` with a mask of at least the low `bits` bits.
+fn low_bits(mut v: LLVMValueRef, bits: u32) -> LLVMValueRef {
+    use llvm_sys::LLVMOpcode::*;
+    let width = |x: LLVMValueRef| ir::int_width(ir::type_of(x));
+    for _ in 0..8 {
+        if !ir::is_instruction(v)
+            || ir::type_kind(ir::type_of(v)) != LLVMTypeKind::LLVMIntegerTypeKind
+        {
+            break;
+        }
+        let next = match ir::opcode(v) {
+            LLVMTrunc if width(v) >= bits => ir::operand(v, 0),
+            LLVMSExt | LLVMZExt if width(ir::operand(v, 0)) >= bits => ir::operand(v, 0),
+            LLVMAShr => {
+                let shl = ir::operand(v, 0);
+                let c = ir::const_int(ir::operand(v, 1));
+                let back = ir::is_instruction(shl)
+                    && ir::opcode(shl) == LLVMShl
+                    && c.is_some()
+                    && ir::const_int(ir::operand(shl, 1)) == c
+                    && c.is_some_and(|c| c > 0 && i64::from(width(v)) - c >= i64::from(bits));
+                if !back {
+                    break;
+                }
+                ir::operand(shl, 0)
+            }
+            LLVMAnd => {
+                let low = if bits >= 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << bits) - 1
+                };
+                let covers =
+                    |c: LLVMValueRef| ir::const_int(c).is_some_and(|m| (m as u64) & low == low);
+                if covers(ir::operand(v, 1)) {
+                    ir::operand(v, 0)
+                } else if covers(ir::operand(v, 0)) {
+                    ir::operand(v, 1)
+                } else {
+                    break;
+                }
+            }
+            _ => break,
+        };
+        v = next;
+    }
+    v
 }
 
 /// Whether the casts from a call's result to `v` keep the sign of every result that fits in
