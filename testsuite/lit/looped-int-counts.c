@@ -139,6 +139,40 @@ int resigned_count(int in, int out)
 	return 0;
 }
 
+// A write-all loop whose count is an `int` (`int w = write(..); if (w < 0) ...; done +=
+// w;`): clang tests the sign of the count's low 32 bits as `and i64 %w, 2147483648` == 0.
+// When the write does not stop it wrote the whole rest, the read's result, below 2^31: the
+// test is decided, and the copy loop is one looped multi-call.
+// IR-LABEL: define {{.*}}@int_write_all(
+// IR: call i64 @multicall_loop
+// REMARK-DAG: remark: {{.*}}looped-int-counts.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (total of read's results)
+long int_write_all(int in, int out)
+{
+	static char fifth[4096];
+	long sum = 0;
+
+	for (;;) {
+		ssize_t n = read(in, fifth, sizeof fifth);
+		switch (n) {
+		case 0:
+			return sum;
+		case -1:
+			return -1;
+		}
+		ssize_t done = 0;
+		while (done < n) {
+			int w = write(out, fifth + done, n - done);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			done += w;
+		}
+		sum += n;
+	}
+}
+
 int last(void)
 {
 	return 0;

@@ -252,6 +252,12 @@ impl Eval {
                     let (lo, hi) = self.range(s);
                     (lo >= 0 && hi <= m).then_some(s)?
                 }
+                // A mask whose lowest bit is above every value the facts allow: 0 (`(int)w <
+                // 0` as `and i64 %w, 2147483648` == 0, for a result below 2^31).
+                (s, Sym::Const(m)) | (Sym::Const(m), s) if m > 0 => {
+                    let (lo, hi) = self.range(s);
+                    (lo >= 0 && hi < (m & -m)).then_some(Sym::Const(0))?
+                }
                 _ => return None,
             },
             // `ashr (shl x, c), c`: clang's `(long)(int)x`, x itself when it fits in the
@@ -877,7 +883,7 @@ pub(super) fn way_round(
     let gap_stops: Vec<Stop> = entries[..k].iter().map(|e| e.stop).collect();
     let mut earlier: Vec<Option<(usize, Stop)>> = if strengthen { Vec::new() } else { vec![None] };
     for (i, e) in entries[..k].iter().enumerate() {
-        earlier.extend(stronger_stop(shim, e, &sites[e.site]).map(|stop| Some((i, stop))));
+        earlier.extend(stronger_stop(shim, entries, e, &sites[e.site]).map(|stop| Some((i, stop))));
     }
     let mut best: Option<WalkError> = None;
     // A flag test on the way round goes the way a zero flag takes (`if (verbose) ..`), or,
@@ -934,18 +940,31 @@ pub(super) fn way_round(
     ))
 }
 
-/// `result != length` for a transfer `entry` (at `site`) of a length of at least 1 (a
-/// constant, or a value LazyValueInfo or the branches before the call bound so: a block size
-/// checked before the loop, `Shim::signed_min_at`) that stops on errors (`result < 0`) or on no progress (`result
-/// <= 0`): that stop also stops wherever the entry's own does, and adds the short transfers.
-fn stronger_stop(shim: &Shim, entry: &Entry, site: &Site) -> Option<Stop> {
+/// `result != length` for a transfer `entry` (at `site`) that stops on errors (`result <
+/// 0`), on no progress (`result <= 0`) or not at all (an unchecked call, whose result the way
+/// round tests later: `if (w1 != n || w2 != n)` after two writes): that stop also stops
+/// wherever the entry's own does, and adds the short transfers. The length must be one that
+/// no such result equals: at least 0 for `result < 0`, at least 1 for `result <= 0` (a
+/// constant, a value LazyValueInfo or the branches before the call bound so: a block size
+/// checked before the loop, `Shim::signed_min_at`, or the result of an earlier entry of
+/// `entries` whose own stop keeps it so: a read's count that `result <= 0` stops).
+fn stronger_stop(shim: &Shim, entries: &[Entry], entry: &Entry, site: &Site) -> Option<Stop> {
     let a = super::conditions::length_argument(site)?;
-    let weak = matches!(entry.stop, Stop::Neg | Stop::NonPos);
+    let least = match entry.stop {
+        Stop::Never | Stop::Neg => 0,
+        Stop::NonPos => 1,
+        Stop::NeArg(_) => return None,
+    };
     let length = match entry.args.get(usize::from(a))? {
         ArgSource::Value(v) => ir::const_int(*v).or_else(|| shim.signed_min_at(*v, site.call)),
-        _ => None,
+        ArgSource::Ref(m) => match entries.get(*m)?.stop {
+            Stop::Neg => Some(0),
+            Stop::NonPos => Some(1),
+            _ => None,
+        },
+        ArgSource::Zero => None,
     };
-    (weak && length.is_some_and(|c| c >= 1)).then_some(Stop::NeArg(a))
+    length.is_some_and(|c| c >= least).then_some(Stop::NeArg(a))
 }
 
 /// `v`'s value along the way round (the blocks `walked`, entered from `from`): through the
