@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static char buf[8192], other[8192];
@@ -171,6 +172,36 @@ long int_write_all(int in, int out)
 		}
 		sum += n;
 	}
+}
+
+// An `int` count of a read whose length is no `int` (a `size_t` block size from an option):
+// the tests of the truncated count (`switch` on 0 and -1) are tests of the result, since the
+// kernel cuts every transfer to MAX_RW_COUNT, below 2^31, whatever its length.
+// IR-LABEL: define {{.*}}@wide_length(
+// IR: call i64 @multicall_loop
+// REMARK-DAG: remark: {{.*}}looped-int-counts.c:[[#@LINE+6]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference)
+int wide_length(int in, int out, char *block, size_t bs)
+{
+	int n, w;
+	unsigned sum = 0;
+
+	while ((n = read(in, block, bs)) != 0) {
+		if (n == -1) {
+			fprintf(stderr, "read: %s after %u\n", strerror(errno), sum);
+			return 1;
+		}
+		w = write(out, block, n);
+		if (w == -1) {
+			fprintf(stderr, "write: %s after %u\n", strerror(errno), sum);
+			return 1;
+		}
+		if (w != n) {
+			fprintf(stderr, "short write: %d of %d\n", w, n);
+			return 1;
+		}
+		sum += w;
+	}
+	return 0;
 }
 
 int last(void)

@@ -904,29 +904,12 @@ fn keeps_sign(mut v: LLVMValueRef) -> bool {
 }
 
 /// Whether a call's raw result always fits in 32 bits: a call that returns only 0 or -errno,
-/// or a transfer (read, write, pread64, pwrite64: the result is at most the length,
-/// argument 2) of a constant length below 2^31, or of a length extended from 32 bits (an
-/// `int` count: below 2^31, or as a negative one extended, above what the kernel cuts every
-/// transfer to, `MAX_RW_COUNT` < 2^31).
+/// or a transfer (read, write, pread64, pwrite64), whatever its length: the kernel cuts every
+/// transfer to `MAX_RW_COUNT` (0x7ffff000, below 2^31) before it moves a byte
+/// (`rw_verify_area`), so a success is at most that and an error is -errno.
 fn result_fits_i32(a: &Site) -> bool {
-    if a.zero_or_error() {
-        return true;
-    }
-    let transfer =
-        a.nr.and_then(catalogue::by_nr)
-            .is_some_and(|s| matches!(s.name, "read" | "write" | "pread64" | "pwrite64"));
-    let len = a.args.get(2).copied().flatten();
-    let extended = len.is_some_and(|v| {
-        ir::is_instruction(v)
-            && matches!(
-                ir::opcode(v),
-                llvm_sys::LLVMOpcode::LLVMSExt | llvm_sys::LLVMOpcode::LLVMZExt
-            )
-            && ir::int_width(ir::type_of(ir::operand(v, 0))) <= 32
-    });
-    transfer
-        && (extended
-            || len
-                .and_then(ir::const_int)
-                .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n)))
+    a.zero_or_error()
+        || a.nr
+            .and_then(catalogue::by_nr)
+            .is_some_and(|s| matches!(s.name, "read" | "write" | "pread64" | "pwrite64"))
 }
