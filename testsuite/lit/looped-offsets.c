@@ -13,6 +13,7 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
+#include <errno.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -161,4 +162,57 @@ int int_written(int in, int out)
 			return 2;
 		off += n;
 	}
+}
+
+// A read retried by `continue` when a signal interrupted it, its block written at an offset
+// that advances: the read's stop goes back into the loop (the errno test and the retry), so
+// the blocks it reaches before the header are original code a stop enters with the offset
+// of the iteration that stopped, and the batch runs only the way round (legality/advance.rs,
+// `gap_reentry_blocks`). The same for pread and pwrite at one offset.
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %{{[0-9a-z.]+}} (argument 3 of pwrite, up by read's result)
+// CHECK-LABEL: define {{.*}} @retried_read(
+// CHECK: call i64 @multicall_run_batch(
+long retried_read(int in, int out)
+{
+	char buf[4096];
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (pwrite(out, buf, n, off) != n)
+			return -1;
+		off += n;
+	}
+	return off;
+}
+
+// REMARK-DAG: remark: {{.*}}looped-offsets.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: pread -> pwrite (stop: result <= 0, result != argument 2; 1 result reference); advances %{{[0-9a-z.]+}} (argument 3 of pread and argument 3 of pwrite, up by pread's result)
+// CHECK-LABEL: define {{.*}} @retried_pread(
+// CHECK: call i64 @multicall_run_batch(
+long retried_pread(int in, int out)
+{
+	char buf[4096];
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n = pread(in, buf, sizeof buf, off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (pwrite(out, buf, n, off) != n)
+			return -1;
+		off += n;
+	}
+	return off;
 }

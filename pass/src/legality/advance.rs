@@ -233,15 +233,38 @@ impl Checker<'_> {
             let off = back_exit.1;
             return Err(Refusal::new(back_exit.0, Reason::ExitReentersLoop { off }));
         }
+        // An earlier call's stop that goes back into the loop (a read's `if (errno == EINTR)
+        // continue;` before the write): the blocks it reaches before the header, the way
+        // round or a call's block are original code entered from the stop, as the last
+        // call's re-entry blocks are (`legality::reentry`).
+        let call_blocks: IndexSet<LLVMBasicBlockRef> = calls
+            .iter()
+            .map(|&c| ir::parent_block(sites[c].call))
+            .collect();
+        let gap_reentry =
+            gap_reentry_blocks(&gap_exits, header, &inside, &round.blocks, &call_blocks);
+        if !gap_reentry.is_empty() && top_test.is_some() {
+            let off = gap_reentry[0];
+            return Err(Refusal::new(
+                sites[c0].call,
+                Reason::ExitReentersLoop { off },
+            ));
+        }
         // The blocks the batch runs (the way round); with a stop that goes back into the
         // loop, the others are original code entered from the stop.
         let batch: IndexSet<LLVMBasicBlockRef> = if round.reentry {
             std::iter::once(header)
                 .chain(round.blocks.iter().copied())
+                .filter(|b| !gap_reentry.contains(b))
                 .collect()
         } else {
-            inside.clone()
+            inside
+                .iter()
+                .copied()
+                .filter(|b| !gap_reentry.contains(b))
+                .collect()
         };
+        let reenters = round.reentry || !gap_reentry.is_empty();
         let (test, until_exit) = match (top_test, latch) {
             (Some((test, on, _)), None) => (Some((test, on)), None),
             (None, Some((test, on, exit))) => (Some((test, on)), Some(exit)),
@@ -562,7 +585,10 @@ impl Checker<'_> {
                         let site = e.site;
                         return Err(Refusal::new(test, Reason::StopTestUnknown { site, test }));
                     }
-                    if let Some(&(branch, off)) = ex.iter().find(|t| inside.contains(&t.1)) {
+                    if let Some(&(branch, off)) = ex
+                        .iter()
+                        .find(|t| inside.contains(&t.1) && !gap_reentry.contains(&t.1))
+                    {
                         return Err(Refusal::new(branch, Reason::ExitReentersLoop { off }));
                     }
                     stop_tests[i] = ex.clone();
@@ -591,7 +617,12 @@ impl Checker<'_> {
                     return Err(Refusal::new(value, Reason::Advancing { value, why }));
                 }
             }
-            if i == last && round.reentry {
+            let reentering = i < last
+                && stop_tests[i]
+                    .iter()
+                    .chain([&(branch, off)])
+                    .any(|t| gap_reentry.contains(&t.1));
+            if (i == last && round.reentry) || reentering {
                 // The stop goes back into the loop: its block, entered from the call's alone,
                 // and what follows it are the original code (`legality::reentry`).
                 e.stop = stop;
@@ -643,7 +674,7 @@ impl Checker<'_> {
         let computed: Vec<LLVMBasicBlockRef> = blocks
             .iter()
             .copied()
-            .filter(|b| !round.reentry || batch.contains(b))
+            .filter(|b| !reenters || batch.contains(b))
             .collect();
         // Values of the results and the phis alone, used after the loop only where the
         // iteration that left computed them: computed again at the ways out.
@@ -663,7 +694,7 @@ impl Checker<'_> {
         // Dead buffers let the runtime copy at explicit offsets in the kernel (a pread ->
         // pwrite loop whose offsets advance by the read's result, runtime/src/copy.rs).
         let buffers = dead_buffers::check(self.shim, &entries, sites, header);
-        let reentry = if round.reentry {
+        let reentry = if reenters {
             reentry::reentry_blocks(&blocks, &batch)
         } else {
             Vec::new()
@@ -1815,4 +1846,35 @@ fn choose_through_tests(
         (false, true) if only_from_block(t) => Some(false),
         _ => None,
     }
+}
+
+/// The blocks of the loop (`inside`) that the stops of the calls before the last reach when
+/// they go back into the loop (`gap_exits`' targets in it, not the header), up to the
+/// header, the way round's blocks (`round`) and the blocks of the chain's calls (`calls`):
+/// original code a stop enters, which the batch does not run.
+fn gap_reentry_blocks(
+    gap_exits: &[(Stop, Vec<(LLVMValueRef, LLVMBasicBlockRef)>)],
+    header: LLVMBasicBlockRef,
+    inside: &IndexSet<LLVMBasicBlockRef>,
+    round: &[LLVMBasicBlockRef],
+    calls: &IndexSet<LLVMBasicBlockRef>,
+) -> Vec<LLVMBasicBlockRef> {
+    let mut out: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
+    let mut work: Vec<LLVMBasicBlockRef> = gap_exits
+        .iter()
+        .flat_map(|(_, ex)| ex.iter().map(|&(_, off)| off))
+        .filter(|off| inside.contains(off) && *off != header)
+        .collect();
+    while let Some(b) = work.pop() {
+        if b == header
+            || !inside.contains(&b)
+            || round.contains(&b)
+            || calls.contains(&b)
+            || !out.insert(b)
+        {
+            continue;
+        }
+        work.extend(ir::successors_of(b));
+    }
+    out.into_iter().collect()
 }

@@ -584,7 +584,11 @@ pub(super) fn lower(
             .collect();
         recomputed_at.push(recompute_at(b, plan, tested, sites, &phis, &these, &values));
         let mut copies = Vec::new();
-        if tested.reentry.contains(&exit.to) {
+        // A stop that goes back into the loop, by its one exit or by one of its tests'.
+        let reenters = std::iter::once(exit.to)
+            .chain(plan.stop_tests.get(i).into_iter().flatten().map(|t| t.1))
+            .any(|to| tested.reentry.contains(&to));
+        if reenters {
             copies = reenter(b, plan, sites, &values, &these);
             reentered.push((out_b, copies.clone()));
         }
