@@ -28,6 +28,12 @@
 //! advancing arguments (`legality::advance`): the program computes the same values, only
 //! where the sum is taken moves.
 //!
+//! The step may reach the sum through integer casts (`unsigned total += n` with a `long n`:
+//! `add i32 %a, (trunc i64 %b to i32)`): each back edge's step is cast the same way where the
+//! edge leaves, so `X + trunc(B')` is the sum the original takes at the next header. Any
+//! integer width folds (an `int total += n` too): the new `add` has no `nsw`/`nuw`, and wraps
+//! as the original's would.
+//!
 //! The sum may also stand in a block after the header, the header's phis its operands: a
 //! copy loop's `total += n` that clang adds only after a write-all loop inside it, before
 //! the next read, once the read's way round is copied (`duplicate::run_round`) and the
@@ -35,10 +41,10 @@
 //! iteration, so the sum there is the new phi's value; the write-all loop's own back edge,
 //! which changes neither phi, leaves the new one as it is.
 
-use indexmap::IndexSet;
+use indexmap::{IndexMap, IndexSet};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
-use llvm_sys::LLVMOpcode;
+use llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
 use super::reheader::heads_loop;
 use super::{Changed, Hot};
@@ -74,7 +80,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     changed
 }
 
-/// In `header`, a new loop header: each `x = add A, B` (64-bit integers) or `x =
+/// In `header`, a new loop header: each `x = add A, B` (integers, `B` perhaps through
+/// integer casts of a phi) or `x =
 /// getelementptr i8, ptr A, i64 B` whose operands are phis of `header` and where `A` takes
 /// `x` from every block of the loop becomes a phi `X` of `A + B`'s values from the ways in
 /// and `X + B'` on each back edge (`B'` what `B` takes there): `x` of iteration `i + 1` is
@@ -108,14 +115,20 @@ fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef, block: LLVMBasicBlockRef) 
     }
     let b = Builder::new(ctx.module);
     for x in ir::instructions(block) {
-        let Some((a, by)) = running_sum(x, header, &inside) else {
+        let Some((a, by, casts)) = running_sum(x, header, &inside) else {
             continue;
         };
+        // What `B` takes from `blk`, cast as the sum casts `B` (at the builder's position).
         let step = |blk: LLVMBasicBlockRef| {
-            ir::incoming(by)
+            let v = ir::incoming(by)
                 .into_iter()
                 .find(|&(_, f)| f == blk)
-                .map(|(v, _)| v)
+                .map(|(v, _)| v)?;
+            Some(casts.iter().fold(v, |v, &c| {
+                let map: IndexMap<LLVMValueRef, LLVMValueRef> =
+                    [(ir::operand(c, 0), v)].into_iter().collect();
+                b.clone_with(c, &map)
+            }))
         };
         let sum = |l: LLVMValueRef, r: LLVMValueRef| {
             if ir::opcode(x) == LLVMOpcode::LLVMAdd {
@@ -127,20 +140,32 @@ fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef, block: LLVMBasicBlockRef) 
         b.position_at_start(header);
         let folded = b.phi(ir::type_of(x), "sum");
         for (v, blk) in ir::incoming(a) {
-            let (Some(s), Some(term)) = (step(blk), ir::terminator(blk)) else {
+            let Some(term) = ir::terminator(blk) else {
                 continue;
             };
             // A way round that leaves both alone (an inner loop's back edge) leaves the sum.
-            if v == a && s == by {
+            let unchanged = ir::incoming(by)
+                .into_iter()
+                .any(|(w, f)| f == blk && w == by);
+            if v == a && unchanged {
                 Builder::add_incoming(folded, &[(folded, blk)]);
                 continue;
             }
             b.position_before_keep_location(term);
+            let Some(s) = step(blk) else {
+                continue;
+            };
             let start = if inside.contains(&blk) { folded } else { v };
             Builder::add_incoming(folded, &[(sum(start, s), blk)]);
         }
         Builder::replace_uses(x, folded);
         ir::erase(x);
+        // The casts of `B` that only the sum used, outermost first.
+        for &c in casts.iter().rev() {
+            if ir::users(c).is_empty() {
+                ir::erase(c);
+            }
+        }
         // What no longer has a use but its own way round (an inner loop's back edge).
         for phi in [a, by] {
             if ir::users(phi).iter().all(|&(user, _)| user == phi) {
@@ -152,7 +177,8 @@ fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef, block: LLVMBasicBlockRef) 
     true
 }
 
-/// `(A, B)` when `x` is a running sum of `header`'s loop (`fold`): `add A, B` on 64 bits or
+/// `(A, B, casts)` when `x` is a running sum of `header`'s loop (`fold`): `add A, B` of
+/// integers (`B` perhaps through integer casts, returned innermost first) or
 /// `getelementptr i8, ptr A, i64 B`, both phis of the header with the same incoming blocks,
 /// `A` taking `x` (itself, or through phis of one value in the loop) from every block of the
 /// loop and something else from every way in.
@@ -160,7 +186,7 @@ fn running_sum(
     x: LLVMValueRef,
     header: LLVMBasicBlockRef,
     inside: &IndexSet<LLVMBasicBlockRef>,
-) -> Option<(LLVMValueRef, LLVMValueRef)> {
+) -> Option<(LLVMValueRef, LLVMValueRef, Vec<LLVMValueRef>)> {
     if ir::is_phi(x) || ir::num_operands(x) != 2 {
         return None;
     }
@@ -201,8 +227,10 @@ fn running_sum(
             })
     };
     let (l, r) = (ir::operand(x, 0), ir::operand(x, 1));
-    let (a, by) = match ir::opcode(x) {
-        LLVMOpcode::LLVMAdd if ir::int_width(ir::type_of(x)) == 64 => {
+    let (a, step) = match ir::opcode(x) {
+        LLVMOpcode::LLVMAdd
+            if ir::type_kind(ir::type_of(x)) == LLVMTypeKind::LLVMIntegerTypeKind =>
+        {
             if is_header_phi(l) && takes_x(l, r) {
                 (l, r)
             } else {
@@ -212,11 +240,30 @@ fn running_sum(
         LLVMOpcode::LLVMGetElementPtr if ir::byte_gep(x) => (l, r),
         _ => return None,
     };
+    // The step's integer casts in the header, used by the sum alone, down to a phi of the
+    // header (innermost first).
+    let mut casts = Vec::new();
+    let mut by = step;
+    while ir::opcode(x) == LLVMOpcode::LLVMAdd
+        && casts.len() < 4
+        && ir::is_instruction(by)
+        && !ir::is_phi(by)
+        && ir::parent_block(by) == header
+        && matches!(
+            ir::opcode(by),
+            LLVMOpcode::LLVMTrunc | LLVMOpcode::LLVMZExt | LLVMOpcode::LLVMSExt
+        )
+        && ir::users(by).len() == 1
+    {
+        casts.push(by);
+        by = ir::operand(by, 0);
+    }
+    casts.reverse();
     if !is_header_phi(a) || !is_header_phi(by) || a == by || !takes_x(a, by) {
         return None;
     }
     let blocks = |phi: LLVMValueRef| -> IndexSet<LLVMBasicBlockRef> {
         ir::incoming(phi).into_iter().map(|(_, b)| b).collect()
     };
-    (blocks(a) == blocks(by)).then_some((a, by))
+    (blocks(a) == blocks(by)).then_some((a, by, casts))
 }
