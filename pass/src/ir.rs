@@ -429,6 +429,22 @@ pub fn strip_extensions(mut v: LLVMValueRef) -> LLVMValueRef {
     v
 }
 
+/// `v = ashr (shl x, c), c` with a constant `c` from 1 to below `v`'s width: `(x, c)`, the
+/// low `width - c` bits of `x` sign-extended (clang's `(long)(int)x` on a 64-bit `x`).
+pub fn shifted_back(v: LLVMValueRef) -> Option<(LLVMValueRef, u32)> {
+    if !is_instruction(v) || opcode(v) != LLVMOpcode::LLVMAShr {
+        return None;
+    }
+    let shl = operand(v, 0);
+    let c = const_int(operand(v, 1))?;
+    let back = is_instruction(shl)
+        && opcode(shl) == LLVMOpcode::LLVMShl
+        && const_int(operand(shl, 1)) == Some(c)
+        && c > 0
+        && c < i64::from(int_width(type_of(v)));
+    back.then(|| (operand(shl, 0), c as u32))
+}
+
 /// Looks through sext/zext/trunc casts (for comparing a branch operand with a value).
 pub fn strip_int_casts(mut v: LLVMValueRef) -> LLVMValueRef {
     while is_instruction(v)

@@ -698,20 +698,13 @@ pub(crate) fn result_through_casts(mut v: LLVMValueRef) -> (LLVMValueRef, bool) 
                 }
                 narrowed = true;
             }
-            LLVMAShr => {
-                let shl = ir::operand(v, 0);
-                let s = ir::const_int(ir::operand(v, 1));
-                let shifts_back = ir::is_instruction(shl)
-                    && ir::opcode(shl) == LLVMShl
-                    && s.is_some()
-                    && ir::const_int(ir::operand(shl, 1)) == s
-                    && s.is_some_and(|s| s > 0 && s <= 32 && i64::from(width(v)) - s >= 32);
-                if !shifts_back {
-                    break;
+            LLVMAShr => match ir::shifted_back(v) {
+                Some((x, s)) if s <= 32 && width(v) - s >= 32 => {
+                    narrowed = true;
+                    v = x;
                 }
-                narrowed = true;
-                v = ir::operand(shl, 0);
-            }
+                _ => break,
+            },
             _ => break,
         }
     }
@@ -850,19 +843,10 @@ fn low_bits(mut v: LLVMValueRef, bits: u32) -> LLVMValueRef {
         let next = match ir::opcode(v) {
             LLVMTrunc if width(v) >= bits => ir::operand(v, 0),
             LLVMSExt | LLVMZExt if width(ir::operand(v, 0)) >= bits => ir::operand(v, 0),
-            LLVMAShr => {
-                let shl = ir::operand(v, 0);
-                let c = ir::const_int(ir::operand(v, 1));
-                let back = ir::is_instruction(shl)
-                    && ir::opcode(shl) == LLVMShl
-                    && c.is_some()
-                    && ir::const_int(ir::operand(shl, 1)) == c
-                    && c.is_some_and(|c| c > 0 && i64::from(width(v)) - c >= i64::from(bits));
-                if !back {
-                    break;
-                }
-                ir::operand(shl, 0)
-            }
+            LLVMAShr => match ir::shifted_back(v) {
+                Some((x, c)) if width(v) - c >= bits => x,
+                _ => break,
+            },
             LLVMAnd => {
                 let low = if bits >= 64 {
                     u64::MAX

@@ -263,16 +263,9 @@ impl Eval {
             // `ashr (shl x, c), c`: clang's `(long)(int)x`, x itself when it fits in the
             // low `width - c` bits as a signed value.
             LLVMOpcode::LLVMAShr => {
-                let inner = ir::operand(v, 0);
-                let c = ir::const_int(ir::operand(v, 1))?;
-                let shifted = ir::is_instruction(inner)
-                    && ir::opcode(inner) == LLVMOpcode::LLVMShl
-                    && ir::const_int(ir::operand(inner, 1)) == Some(c);
-                if !shifted || c <= 0 || c >= i64::from(width) {
-                    return None;
-                }
-                let s = self.eval(ir::operand(inner, 0), depth + 1)?;
-                self.fits(s, width - c as u32).then_some(s)?
+                let (x, c) = ir::shifted_back(v)?;
+                let s = self.eval(x, depth + 1)?;
+                self.fits(s, width - c).then_some(s)?
             }
             LLVMOpcode::LLVMAnd | LLVMOpcode::LLVMOr | LLVMOpcode::LLVMXor if width == 1 => {
                 let (Sym::Const(a), Sym::Const(b)) = (op(0)?, op(1)?) else {

@@ -263,6 +263,23 @@ fn computed_before(
     Some(out)
 }
 
+/// Moves `moving` (what a value is computed from first) to just before `end`, the terminator
+/// of a loop's preheader, and reports it by `remark`.
+fn move_out(
+    ctx: &mut Context<'_>,
+    moving: impl IntoIterator<Item = LLVMValueRef>,
+    end: LLVMValueRef,
+    remark: Remark,
+) -> Changed {
+    for inst in moving {
+        ctx.shim.move_before(inst, end);
+    }
+    ctx.shim
+        .invalidate(ir::block_function(ir::parent_block(end)));
+    ctx.remark(remark);
+    Changed::Yes
+}
+
 /// Moves the loop-invariant loads that whole-loop refusals name to their loops' preheaders.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
@@ -303,12 +320,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             ) else {
                 continue;
             };
-            for inst in moving {
-                ctx.shim.move_before(inst, end);
-            }
-            ctx.shim.invalidate(ir::block_function(header));
-            changed = Changed::Yes;
-            ctx.remark(Remark::hoisted_value(load, &sites[r.b]));
+            changed = move_out(ctx, moving, end, Remark::hoisted_value(load, &sites[r.b]));
             continue;
         }
         let (Some(moving), Some(pre)) = (
@@ -330,12 +342,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if global && !ctx.shim.safe_to_load_at(load, end) {
             continue;
         }
-        for inst in moving.into_iter().chain([load]) {
-            ctx.shim.move_before(inst, end);
-        }
-        ctx.shim.invalidate(ir::block_function(header));
-        changed = Changed::Yes;
-        ctx.remark(Remark::hoisted(load, &sites[r.b], global));
+        let remark = Remark::hoisted(load, &sites[r.b], global);
+        changed = move_out(ctx, moving.into_iter().chain([load]), end, remark);
     }
     // A loop refused for another reason may still load a file-scope variable nothing in it
     // writes (a descriptor `main` stored before it): the refusal legality reports is one of
@@ -368,12 +376,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             if moving.is_empty() {
                 continue;
             }
-            for inst in moving {
-                ctx.shim.move_before(inst, end);
-            }
-            ctx.shim.invalidate(ir::block_function(header));
-            changed = Changed::Yes;
-            ctx.remark(Remark::hoisted_value(value, &sites[b]));
+            changed = move_out(ctx, moving, end, Remark::hoisted_value(value, &sites[b]));
         }
         for load in loads {
             let Some(moving) = invariant(
@@ -387,12 +390,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             if !ctx.shim.safe_to_load_at(load, end) {
                 continue;
             }
-            for inst in moving.into_iter().chain([load]) {
-                ctx.shim.move_before(inst, end);
-            }
-            ctx.shim.invalidate(ir::block_function(header));
-            changed = Changed::Yes;
-            ctx.remark(Remark::hoisted(load, &sites[b], true));
+            let remark = Remark::hoisted(load, &sites[b], true);
+            changed = move_out(ctx, moving.into_iter().chain([load]), end, remark);
         }
     }
     changed
