@@ -143,6 +143,45 @@ pub fn is_instruction(v: LLVMValueRef) -> bool {
     unsafe { !LLVMIsAInstruction(v).is_null() }
 }
 
+/// Whether `v` is an instruction that only computes a value from its operands and cannot
+/// trap: a comparison, integer arithmetic but division, a shift, a cast between integers or
+/// a `select`.
+pub fn pure_op(v: LLVMValueRef) -> bool {
+    use llvm_sys::LLVMOpcode::*;
+    is_instruction(v)
+        && matches!(
+            opcode(v),
+            LLVMICmp
+                | LLVMAdd
+                | LLVMSub
+                | LLVMMul
+                | LLVMAnd
+                | LLVMOr
+                | LLVMXor
+                | LLVMShl
+                | LLVMLShr
+                | LLVMAShr
+                | LLVMTrunc
+                | LLVMZExt
+                | LLVMSExt
+                | LLVMSelect
+        )
+}
+
+/// Whether `v` is computed by [`pure_op`]s, at most `depth` deep, from values each of which
+/// `leaf` accepts.
+pub fn computed_from(
+    v: LLVMValueRef,
+    depth: u32,
+    leaf: &mut impl FnMut(LLVMValueRef) -> bool,
+) -> bool {
+    if depth > 0 && pure_op(v) {
+        (0..num_operands(v)).all(|k| computed_from(operand(v, k), depth - 1, leaf))
+    } else {
+        leaf(v)
+    }
+}
+
 pub fn is_constant(v: LLVMValueRef) -> bool {
     // SAFETY: v is a live value.
     unsafe { LLVMIsConstant(v) != 0 }

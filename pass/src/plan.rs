@@ -87,6 +87,10 @@ impl Entry {
 pub struct Straight {
     /// In program order; the first entry's call is where the batch runs.
     pub entries: Vec<Entry>,
+    /// Conditions set before the first call that the way from entry `i` to entry `i + 1`
+    /// tests (`legality::conditions::Guard`): `(i, condition, value of the way on)`. Where
+    /// one has the other value, the batch ends after entry `i`.
+    pub guards: Vec<(usize, LLVMValueRef, bool)>,
 }
 
 impl Straight {

@@ -1214,7 +1214,24 @@ impl Remark {
                     .map(|&(cond, value)| guard_text(cond, value))
                     .collect();
                 format!(
-                    "; it runs when {} (a test on its way round of a value set before the loop), else the original loop does",
+                    "; it runs when {} (a test in the loop of a value set before it), else the original loop does",
+                    each.join(" and ")
+                )
+            }
+            Plan::Straight(s) if !s.guards.is_empty() => {
+                let each: Vec<String> = s
+                    .guards
+                    .iter()
+                    .map(|&(i, cond, value)| {
+                        format!(
+                            "after {} only when {}",
+                            sites[s.entries[i].site].callee,
+                            guard_text(cond, value)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "; it goes on {} (a test between the calls of a value set before them), else the original code does",
                     each.join(" and ")
                 )
             }

@@ -12,7 +12,9 @@
 
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result < 0, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks linearity: branch '%small = icmp slt i64 %n, 10' between 'read' at lin_other_test (no debug location) and 'write' at lin_other_test (no debug location) is not a stop predicate on the result of 'read'
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks linearity: branch 'i1 %flag' between 'read' at lin_flag (no debug location) and 'write' at lin_flag (no debug location) is not a stop predicate on the result of 'read'
+; A branch on an argument tests no result: it is a guard (gap-guard.ll), the batch ending
+; after the read when the flag sends the original off the path.
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: never, never; 0 result references); it goes on after read only when %flag is false
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks linearity: a second conditional branch between 'read' at lin_two (no debug location) and 'write' at lin_two (no debug location): a multi-call entry has one stop predicate
 ; The write of lin_loop sits in a loop of its own after the read: its first iteration is peeled
 ; (peel-loop.ll), and the first write joins the read.
@@ -29,7 +31,8 @@
 ; CHECK-LABEL: define i64 @lin_other_test(
 ; CHECK-NOT: multicall
 ; CHECK-LABEL: define i64 @lin_flag(
-; CHECK-NOT: multicall
+; CHECK: %mc.guard.off = icmp eq i1 %flag, true
+; CHECK: call i64 @multicall(
 ; CHECK-LABEL: define i64 @lin_two(
 ; CHECK-NOT: multicall
 ; CHECK-LABEL: define i64 @lin_loop(

@@ -144,7 +144,62 @@ pub(crate) fn loads(gap: &Gap) -> Vec<LLVMValueRef> {
 /// Condition 5: a straight path with at most one conditional branch, which must be a stop
 /// predicate on `a`'s result. Returns the entry's stop predicate.
 pub(crate) fn linearity(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Found> {
-    let stop = branch_stop(gap, sites, a, b)?;
+    guarded_linearity(gap, sites, a, b, &[])
+}
+
+/// A conditional branch between two calls on a condition set before the chain's first call
+/// (`if (verbose) fprintf(..)` between a read and its write, on a flag loaded before the
+/// loop): not a test of a result, but a guard. The condition cannot change while the batch
+/// runs, so the batch goes on past it exactly when the condition has the value of the way to
+/// the next call (`value`); otherwise the original code takes the other way (`off`) after the
+/// earlier call, as it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Guard {
+    pub branch: LLVMValueRef,
+    pub cond: LLVMValueRef,
+    pub value: bool,
+    pub off: LLVMBasicBlockRef,
+}
+
+/// The gap's guards (`Guard`), with their steps' positions: its conditional branches whose
+/// condition `set_before` says is set before the chain's first call.
+pub(crate) fn guards(
+    gap: &Gap,
+    mut set_before: impl FnMut(LLVMValueRef) -> bool,
+) -> Vec<(usize, Guard)> {
+    gap.steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match *s {
+            Step::Branch {
+                inst,
+                cond,
+                off,
+                continue_if_true,
+            } if set_before(cond) => Some((
+                i,
+                Guard {
+                    branch: inst,
+                    cond,
+                    value: continue_if_true,
+                    off,
+                },
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `linearity` with the steps at `guarded` (the gap's guards, `guards`) left out of the stop
+/// predicate: the other branches must express one.
+pub(crate) fn guarded_linearity(
+    gap: &Gap,
+    sites: &[Site],
+    a: usize,
+    b: usize,
+    guarded: &[usize],
+) -> Result<Stop, Found> {
+    let stop = branch_stop(gap, sites, a, b, guarded)?;
     let at_end = gap.steps.len();
     let refusal = match gap.end {
         End::Reached { .. } => return Ok(stop),
@@ -171,12 +226,18 @@ pub(crate) fn linearity(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result
 /// (`Never`), one branch testing `a`'s result, or several tests of that result (through the
 /// phis of merges, `facts::Gap::on_path`) that together continue exactly when one supported
 /// predicate does not fire (`stacked`).
-fn branch_stop(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result<Stop, Found> {
+fn branch_stop(
+    gap: &Gap,
+    sites: &[Site],
+    a: usize,
+    b: usize,
+    guarded: &[usize],
+) -> Result<Stop, Found> {
     let tests: Vec<(usize, &Step)> = gap
         .steps
         .iter()
         .enumerate()
-        .filter(|(_, s)| !matches!(s, Step::Inst { .. }))
+        .filter(|(i, s)| !matches!(s, Step::Inst { .. }) && !guarded.contains(i))
         .collect();
     match tests.as_slice() {
         [] => Ok(Stop::Never),
@@ -750,7 +811,7 @@ pub(crate) fn back_edge(
             return Err(refusal);
         }
     }
-    branch_stop(gap, sites, ck, c0).map_err(|(_, r)| r)
+    branch_stop(gap, sites, ck, c0, &[]).map_err(|(_, r)| r)
 }
 
 /// Part of condition 5: the stop predicate a branch condition expresses on `a`'s result, given

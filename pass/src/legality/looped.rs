@@ -54,6 +54,30 @@ impl Checker<'_> {
     /// Checks the loop around the chain `calls` (site indices in program order, `calls[0]`
     /// first in the loop's header); on success returns its plan.
     pub(crate) fn check_loop(&mut self, calls: &[usize]) -> Result<Looped, Refusal> {
+        let mut looped = self.check_loop_body(calls)?;
+        // The tests between the calls of conditions set before the chain (`if (verbose)
+        // fprintf(..)` between a read and its write): the batch runs only when each has the
+        // value of the way between the calls, and it keeps it through every iteration only
+        // when it is set before the loop.
+        let gaps = match self.legal.get(calls) {
+            Some(l) => l.gaps.clone(),
+            None => return Err(Refusal::new(self.sites[calls[0]].call, Reason::Malformed)),
+        };
+        let inside: IndexSet<LLVMBasicBlockRef> = looped.blocks.iter().copied().collect();
+        for g in gaps.iter().flat_map(|g| g.guards.iter()) {
+            if !resume::invariant_condition(g.cond, &inside) {
+                let (branch, cond) = (g.branch, g.cond);
+                return Err(Refusal::new(branch, Reason::GuardInLoop { branch, cond }));
+            }
+            if !looped.guards.contains(&(g.cond, g.value)) {
+                looped.guards.push((g.cond, g.value));
+            }
+        }
+        Ok(looped)
+    }
+
+    /// `check_loop` but for the guards between its calls.
+    fn check_loop_body(&mut self, calls: &[usize]) -> Result<Looped, Refusal> {
         let sites = self.sites;
         if let Some(&site) = calls.iter().find(|&&c| sites[c].converts_sigaction()) {
             return Err(Refusal::new(

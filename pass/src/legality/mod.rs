@@ -82,9 +82,15 @@ struct GapFacts {
     straight_only: Vec<LLVMValueRef>,
     /// The phis of the merges on the path, with their values on it (`facts::Gap::on_path`).
     on_path: IndexMap<LLVMValueRef, LLVMValueRef>,
+    /// Branches on conditions set before the chain's first call (`conditions::Guard`), in
+    /// order; their exits are not in `exits`.
+    guards: Vec<conditions::Guard>,
 }
 
 type GapVerdict = Result<Rc<GapFacts>, Refusal>;
+
+/// How deep the arithmetic of a guard's condition may be (`(flags & 4) != 0` is two).
+pub(crate) const GUARD_DEPTH: u32 = 6;
 
 /// A legal chain: its gaps' facts (in order) and its plan.
 #[derive(Debug)]
@@ -98,8 +104,8 @@ pub(crate) struct Checker<'a> {
     shim: &'a Shim,
     sites: &'a [Site],
     reach: facts::Reach,
-    /// Per (a, b, block of the chain's first call).
-    gaps: IndexMap<(usize, usize, LLVMBasicBlockRef), GapVerdict>,
+    /// Per (a, b, the chain's first call).
+    gaps: IndexMap<(usize, usize, LLVMValueRef), GapVerdict>,
     /// Whether the call may write the memory the load reads, or may read or write the memory
     /// the store writes.
     clobbers: IndexMap<(LLVMValueRef, LLVMValueRef), bool>,
@@ -184,7 +190,7 @@ impl<'a> Checker<'a> {
         let head = ir::parent_block(sites[calls[0]].call);
         let mut gaps = Vec::with_capacity(calls.len());
         for (i, w) in calls.windows(2).enumerate() {
-            let gap = self.gap(w[0], w[1], head)?;
+            let gap = self.gap(w[0], w[1], calls[0])?;
             self.exits_stay_out(&gap, &calls[i + 2..], head)?;
             gaps.push(gap);
         }
@@ -221,9 +227,10 @@ impl<'a> Checker<'a> {
         for pos in 0..calls.len() {
             entries.push(self.entry(calls, &stops, &gaps, pos)?);
         }
+        let guards = guards(&gaps);
         Ok(Legal {
             gaps,
-            plan: Straight { entries },
+            plan: Straight { entries, guards },
         })
     }
 
@@ -249,7 +256,7 @@ impl<'a> Checker<'a> {
         for gap in &prefix.gaps {
             self.exits_stay_out(gap, &[b], head)?;
         }
-        let gap = self.gap(last, b, head)?;
+        let gap = self.gap(last, b, calls[0])?;
         let mut gaps = prefix.gaps.clone();
         gaps.push(gap);
         for gap in &gaps {
@@ -296,9 +303,10 @@ impl<'a> Checker<'a> {
         let mut entries = prefix.plan.entries.clone();
         entries[n - 2].stop = stops[n - 2];
         entries.push(self.entry(calls, &stops, &gaps, n - 1)?);
+        let guards = guards(&gaps);
         Ok(Legal {
             gaps,
-            plan: Straight { entries },
+            plan: Straight { entries, guards },
         })
     }
 
@@ -323,28 +331,39 @@ impl<'a> Checker<'a> {
         })
     }
 
-    /// The verdict on the gap between `a` and `b` in a chain whose first call is in `head`.
-    fn gap(&mut self, a: usize, b: usize, head: LLVMBasicBlockRef) -> GapVerdict {
-        if let Some(v) = self.gaps.get(&(a, b, head)) {
+    /// The verdict on the gap between `a` and `b` in a chain whose first call is `first`.
+    fn gap(&mut self, a: usize, b: usize, first: usize) -> GapVerdict {
+        let key = (a, b, self.sites[first].call);
+        if let Some(v) = self.gaps.get(&key) {
             return v.clone();
         }
-        let verdict = self.judge_gap(a, b, head).map(Rc::new);
-        self.gaps.insert((a, b, head), verdict.clone());
+        let verdict = self.judge_gap(a, b, first).map(Rc::new);
+        self.gaps.insert(key, verdict.clone());
         verdict
     }
 
     /// Dominance, then the facts of the walk, then safety, linearity and convexity over them:
     /// the refusal that arises first on the path wins.
-    fn judge_gap(
-        &mut self,
-        a: usize,
-        b: usize,
-        head: LLVMBasicBlockRef,
-    ) -> Result<GapFacts, Refusal> {
-        let sites = self.sites;
-        conditions::dominance(self.shim, sites, a, b)?;
-        let gap = facts::gather(self.shim, &mut self.reach, &sites[a], &sites[b], head);
-        let linearity = conditions::linearity(&gap, sites, a, b);
+    fn judge_gap(&mut self, a: usize, b: usize, first: usize) -> Result<GapFacts, Refusal> {
+        let (shim, sites) = (self.shim, self.sites);
+        let c0 = sites[first].call;
+        let head = ir::parent_block(c0);
+        conditions::dominance(shim, sites, a, b)?;
+        let gap = facts::gather(shim, &mut self.reach, &sites[a], &sites[b], head);
+        // A condition computed from values set before the first call (instructions that
+        // dominate it, the function's arguments), by arithmetic and comparisons that the
+        // lowering makes again before the batch.
+        let guards = conditions::guards(&gap, |cond| {
+            ir::computed_from(cond, GUARD_DEPTH, &mut |v| {
+                if ir::is_instruction(v) {
+                    shim.dominates(v, c0)
+                } else {
+                    ir::argument_of(v).is_some() || ir::is_constant(v)
+                }
+            })
+        });
+        let guarded: Vec<usize> = guards.iter().map(|&(i, _)| i).collect();
+        let linearity = conditions::guarded_linearity(&gap, sites, a, b, &guarded);
         let first = [
             conditions::straight_safety(&gap, a, b),
             linearity.as_ref().err().cloned(),
@@ -356,9 +375,14 @@ impl<'a> Checker<'a> {
         if let Some((_, refusal)) = first {
             return Err(refusal);
         }
+        let guard_exits: Vec<_> = guards.iter().map(|(_, g)| (g.branch, g.off)).collect();
         Ok(GapFacts {
             stop: linearity.unwrap_or(Stop::Never),
-            exits: gap.exits().collect(),
+            exits: gap
+                .exits()
+                .filter(|exit| !guard_exits.contains(exit))
+                .collect(),
+            guards: guards.into_iter().map(|(_, g)| g).collect(),
             loads: conditions::loads(&gap),
             stores: conditions::stores(&gap),
             straight_only: conditions::straight_only(&gap),
@@ -373,7 +397,8 @@ impl<'a> Checker<'a> {
         later: &[usize],
         head: LLVMBasicBlockRef,
     ) -> Result<(), Refusal> {
-        for &(branch, off) in &gap.exits {
+        let guard_exits = gap.guards.iter().map(|g| (g.branch, g.off));
+        for (branch, off) in gap.exits.iter().copied().chain(guard_exits) {
             if let Some(&later) = later.iter().find(|&&c| {
                 self.reach
                     .contains(off, head, ir::parent_block(self.sites[c].call))
@@ -499,6 +524,14 @@ fn on_path(gaps: &[Rc<GapFacts>], mut v: LLVMValueRef) -> LLVMValueRef {
 }
 
 /// The entries' stop predicates: each gap's, and never after the last call.
+/// The guards of the gaps, each with the position of the entry before it.
+fn guards(gaps: &[Rc<GapFacts>]) -> Vec<(usize, LLVMValueRef, bool)> {
+    gaps.iter()
+        .enumerate()
+        .flat_map(|(i, g)| g.guards.iter().map(move |g| (i, g.cond, g.value)))
+        .collect()
+}
+
 fn stops(gaps: &[Rc<GapFacts>]) -> Vec<Stop> {
     gaps.iter()
         .map(|g| g.stop)

@@ -234,6 +234,12 @@ pub enum Reason {
     LoopGapEffect {
         inst: LLVMValueRef,
     },
+    /// A guard between two calls (`conditions::Guard`) whose condition is computed in the
+    /// loop.
+    GuardInLoop {
+        branch: LLVMValueRef,
+        cond: LLVMValueRef,
+    },
     SeveralExits {
         site: usize,
         second: LLVMValueRef,
@@ -320,6 +326,7 @@ impl Reason {
             | ResultTestedLate { .. }
             | WayRound { .. }
             | LoopGapEffect { .. }
+            | GuardInLoop { .. }
             | SeveralExits { .. }
             | StopTestUnknown { .. }
             | ResumeUnknownWay { .. }
@@ -591,6 +598,11 @@ impl Refusal {
             LoopGapEffect { inst } => format!(
                 "'{}' runs between the calls of a loop: a looped batch runs its iterations without the code between the calls, so a store or a call there is taken in straight multi-calls only",
                 ir::describe(*inst)
+            ),
+            GuardInLoop { branch, cond } => format!(
+                "the branch '{}' between the calls tests '{}', which is computed in the loop: a looped batch takes such a test as it finds it only on a value set before the loop",
+                ir::describe(*branch),
+                ir::describe(*cond)
             ),
             WayRound { inst } => format!(
                 "'{}' runs on the way round the loop after the last call: only integer and address arithmetic, comparisons and the branches of a stop predicate and the loop's test may",

@@ -815,16 +815,15 @@ fn deciding_part(
 }
 
 /// Whether `cond` (a guard's condition) has the same value in every iteration of the loop
-/// `inside`: defined before it, or a comparison in it of values defined before it.
+/// `inside`: defined before it, or computed in it by arithmetic and comparisons
+/// (`ir::computed_from`) of values defined before it.
 pub(super) fn invariant_condition(
     cond: LLVMValueRef,
     inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
-    let before = |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
-    before(cond)
-        || (ir::opcode(cond) == LLVMOpcode::LLVMICmp
-            && before(ir::operand(cond, 0))
-            && before(ir::operand(cond, 1)))
+    ir::computed_from(cond, super::GUARD_DEPTH, &mut |v| {
+        !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v))
+    })
 }
 
 /// The flag test `branch` makes, when it is one (`watch::flag_test`): its comparison, the

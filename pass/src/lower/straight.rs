@@ -118,9 +118,10 @@ pub(crate) fn lower(
     let guards = entries.fill(b, &plan.entries, sites, replaced);
     let count = guard_negative_arguments(b, plan.entries.len(), &guards);
     let (count, checks) = guard_checks(b, sites, &plan.entries, count, replaced);
+    let count = guard_conditions(b, &plan.guards, count);
     let (multicall, mc_ty) = b.declare("multicall", b.i64t, &mut [b.ptrt, b.i32t]);
     let ret = b.call(mc_ty, multicall, &mut [entries.ptr, count], "mc.ret");
-    let ret = if guards.is_empty() && !checks {
+    let ret = if guards.is_empty() && !checks && plan.guards.is_empty() {
         ret
     } else {
         cut_result(b, ret, count, plan.entries.len())
@@ -197,6 +198,41 @@ pub(super) fn guard_negative_arguments(
     count
 }
 
+/// The entry count under the plan's guards (`Straight::guards`): where a condition set
+/// before the batch has the value of the way off the path after entry `i`, the original
+/// code leaves the path there, so the batch ends after entry `i` (if it does not end
+/// sooner) and the later calls run as the original's own.
+fn guard_conditions(
+    b: &Builder,
+    guards: &[(usize, LLVMValueRef, bool)],
+    mut count: LLVMValueRef,
+) -> LLVMValueRef {
+    for &(i, cond, value) in guards {
+        // Computed from values that dominate the batch's call: made again here.
+        let cond = remake(b, cond, crate::legality::GUARD_DEPTH);
+        let other = ir::const_of(ir::type_of(cond), i64::from(!value));
+        let off = b.icmp(LLVMIntPredicate::LLVMIntEQ, cond, other, "mc.guard.off");
+        let cut = b.c32(i as u32 + 1);
+        let below = b.icmp(LLVMIntPredicate::LLVMIntULT, cut, count, "mc.guard.below");
+        let both = b.arith(LLVMOpcode::LLVMAnd, off, below, "mc.guard.cut");
+        count = b.select(both, cut, count, "mc.count");
+    }
+    count
+}
+
+/// `v` computed again at the builder's position: its arithmetic and comparisons
+/// (`ir::pure_op`, at most `depth` deep) copied, from the same other values.
+fn remake(b: &Builder, v: LLVMValueRef, depth: u32) -> LLVMValueRef {
+    if depth == 0 || !ir::pure_op(v) {
+        return v;
+    }
+    let map: IndexMap<LLVMValueRef, LLVMValueRef> = (0..ir::num_operands(v))
+        .map(|k| ir::operand(v, k))
+        .map(|op| (op, remake(b, op, depth - 1)))
+        .collect();
+    b.clone_with(v, &map)
+}
+
 /// Whether any "result != argument" argument is negative. A looped batch cannot be
 /// shortened to end at such an entry (the last entry's included: at an error its stop
 /// fires, where the original's `r != arg` compares -1 with the argument and may go on), so
@@ -218,13 +254,9 @@ pub(super) fn any_guard_off(b: &Builder, guards: &[(LLVMValueRef, bool)]) -> Opt
     guards
         .iter()
         .map(|&(cond, value)| {
-            // A comparison (the loop's own, of values defined before it, or one before the
-            // loop): made again here, where its operands are defined.
-            let cond = if ir::is_instruction(cond) && ir::opcode(cond) == LLVMOpcode::LLVMICmp {
-                b.clone_with(cond, &IndexMap::new())
-            } else {
-                cond
-            };
+            // Arithmetic and comparisons (the loop's own, of values defined before it, or
+            // some before the loop): made again here, where the values are defined.
+            let cond = remake(b, cond, crate::legality::GUARD_DEPTH);
             let ty = ir::type_of(cond);
             let other = if value {
                 ir::const_of(ty, 0)

@@ -235,7 +235,14 @@ fn pieces(sites: &[Site], plan: &Straight, merged: &[bool]) -> Vec<Straight> {
             if let Some(last) = entries.last_mut() {
                 last.stop = Stop::Never;
             }
-            out.push(Straight { entries });
+            // The guards between the piece's entries.
+            let guards = plan
+                .guards
+                .iter()
+                .filter(|&&(i, _, _)| i >= start && i + 1 < end)
+                .map(|&(i, cond, value)| (i - start, cond, value))
+                .collect();
+            out.push(Straight { entries, guards });
         }
         start = end;
     }

@@ -180,27 +180,7 @@ fn shape_at(ctx: &Context<'_>, call: LLVMValueRef) -> Option<Shape> {
 /// Whether `inst` only computes a value: integer and address arithmetic that cannot trap,
 /// comparisons and casts.
 fn computes_only(inst: LLVMValueRef) -> bool {
-    use LLVMOpcode::*;
-    matches!(
-        ir::opcode(inst),
-        LLVMAdd
-            | LLVMSub
-            | LLVMMul
-            | LLVMAnd
-            | LLVMOr
-            | LLVMXor
-            | LLVMShl
-            | LLVMLShr
-            | LLVMAShr
-            | LLVMGetElementPtr
-            | LLVMICmp
-            | LLVMSelect
-            | LLVMTrunc
-            | LLVMZExt
-            | LLVMSExt
-            | LLVMPtrToInt
-            | LLVMIntToPtr
-    )
+    ir::pure_op(inst) || ir::opcode(inst) == LLVMOpcode::LLVMGetElementPtr
 }
 
 /// The rewrite of the module's docs.
