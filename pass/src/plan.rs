@@ -88,9 +88,21 @@ pub struct Straight {
     /// In program order; the first entry's call is where the batch runs.
     pub entries: Vec<Entry>,
     /// Conditions set before the first call that the way from entry `i` to entry `i + 1`
-    /// tests (`legality::conditions::Guard`): `(i, condition, value of the way on)`. Where
-    /// one has the other value, the batch ends after entry `i`.
-    pub guards: Vec<(usize, LLVMValueRef, bool)>,
+    /// tests (`legality::conditions::Guard`), each after the position `i`. Where one has the
+    /// other value, the batch ends after entry `i`.
+    pub guards: Vec<(usize, Guard)>,
+}
+
+/// A test between two calls of a condition that no call of the batch changes
+/// (`legality::conditions::Guard`), made again before the batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guard {
+    pub cond: LLVMValueRef,
+    /// The value of the way on.
+    pub value: bool,
+    /// The loads the condition is computed from that come after the batch's first call:
+    /// made again before the batch (memory no call of the batch writes).
+    pub loads: Vec<LLVMValueRef>,
 }
 
 impl Straight {
@@ -195,6 +207,10 @@ pub struct Looped {
     /// is the batch's: the batch runs only when every one has it, and otherwise the original
     /// loop runs (`legality::resume`).
     pub guards: Vec<(LLVMValueRef, bool)>,
+    /// The loads in the loop that the guards' conditions are computed from (between the
+    /// calls: `if (opts->verbose)`), which the batch reads again at its start: memory no
+    /// call of the batch writes.
+    pub guard_loads: Vec<LLVMValueRef>,
     /// A test on the way round of a counter's remainder (`if (++blocks % 64 == 0)
     /// fprintf(..)`), whose other way runs code the batch cannot (`legality::period`).
     pub period: Option<Period>,

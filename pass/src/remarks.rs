@@ -1222,11 +1222,11 @@ impl Remark {
                 let each: Vec<String> = s
                     .guards
                     .iter()
-                    .map(|&(i, cond, value)| {
+                    .map(|(i, g)| {
                         format!(
                             "after {} only when {}",
-                            sites[s.entries[i].site].callee,
-                            guard_text(cond, value)
+                            sites[s.entries[*i].site].callee,
+                            guard_text(g.cond, g.value)
                         )
                     })
                     .collect();

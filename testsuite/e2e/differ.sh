@@ -88,7 +88,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs|switchretry|pcopyint|teeboth|pipeat|narrowtotal|gapflag ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs|switchretry|pcopyint|teeboth|pipeat|narrowtotal|gapflag|optsflag ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -102,7 +102,7 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag) ;;
 *)
 	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount, retrycount or progresscopy)" >&2
 	exit 2
@@ -456,6 +456,8 @@ intwrite_cases() { copy_cases; }
 # gapflag: topflag's cases (with -v each block is reported between its read and its
 # write, by the original loop).
 gapflag_cases() { topflag_cases; }
+# optsflag: topflag's cases (its option loaded through a pointer in every iteration).
+optsflag_cases() { topflag_cases; }
 # topflag: copy's cases, and with -v (the original loop, each block reported), into a file
 # and into /dev/full.
 topflag_cases() {

@@ -44,6 +44,7 @@
 # files whose copy helper, with its buffer and a write-all loop, is inlined into the loop
 # over them, ddbs.c, ddrecords.c with the record size an option, topflag.c, a copy whose loop begins with a test of an option set before it,
 # gapflag.c, a copy that tests an option set before its loop between the read and the write,
+# optsflag.c, gapflag.c with the option loaded through a pointer in every iteration,
 # narrowtotal.c, a copy with a write-all loop whose total of long counts is unsigned,
 # pipeat.c, a copy from a file or a pipe with pwrite at an offset that advances, whose read
 # is retried by `continue` under signals, teeboth.c, a tee to two files whose writes are tested together after the second,
@@ -149,7 +150,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -217,7 +218,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -516,6 +517,11 @@ host_program() {
 		# multi-call guarded by it.
 		if [ "$p" = gapflag ] && ! grep -q 'gapflag\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*it runs when' "$w/clustered.log"; then
 			fail "$p: the copy loop that tests its option between its calls is no looped multi-call guarded by it"
+		fi
+		# optsflag's loop loads its option between the read and the write: one looped
+		# multi-call guarded by it, which loads it at its start.
+		if [ "$p" = optsflag ] && ! grep -q 'optsflag\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*it runs when' "$w/clustered.log"; then
+			fail "$p: the copy loop that loads its option between its calls is no looped multi-call guarded by it"
 		fi
 		# topflag's loop tests its option before the read: one looped multi-call guarded by it.
 		if [ "$p" = topflag ] && ! grep -q 'topflag\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*it runs when' "$w/clustered.log"; then

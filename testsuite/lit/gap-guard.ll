@@ -4,7 +4,10 @@
 ; after the read when the condition has the other value (its count is cut there, and the
 ; write runs as the original's own), and a looped batch runs only when every guard has the
 ; value of the way between the calls, else the original loop does. A condition that changes
-; from one iteration to the next takes no looped batch.
+; from one iteration to the next takes no looped batch. A condition may also load memory that
+; no call of the batch writes (a global `progress` may write, on the other way): the batch
+; loads it again at its start; not when a call before the load may write it (the read fills
+; it, errno), nor a store between the calls.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -16,6 +19,10 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference); it goes on after read only when %verbose is false (a test between the calls of a value set before them), else the original code does
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); it runs when %flag is false (a test in the loop of a value set before it), else the original loop does
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); it runs when %quiet is not zero (a test in the loop of a value set before it), else the original loop does
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); it runs when @level is zero (a test in the loop of a value set before it), else the original loop does
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: '%lv = load i32, ptr @level, align 4' between the calls, which a test between them makes, reads memory that 'read' at read_flag (no debug location) may write: the batch would read it before that call
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: '%ev = load i32, ptr %e, align 4' between the calls, which a test between them makes, reads errno, which 'read' at errno_flag (no debug location) sets when it fails: the batch would read it before that call
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: 'store i32 %x, ptr @level, align 4' between the calls may write what '%lv = load i32, ptr @level, align 4' reads, which a test between the calls makes of it: the batch reads it again before its first call
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %odd: its next value '%even = xor i1 %odd, true' is not itself plus or minus a step
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference); it goes on after read only when %odd is false (a test between the calls of a value set before them), else the original code does
 
@@ -145,3 +152,105 @@ fail:
 done:
   ret i64 %n
 }
+
+@level = global i32 0
+
+; A flag loaded between the calls, from a global that `progress` may write: no call of the
+; batch writes it and nothing else runs in its iterations, so the batch loads it again at
+; its start and runs when it is zero.
+; CHECK-LABEL: define i64 @loaded_flag(
+; CHECK: mc.loop:
+; CHECK: %[[LV:.*]] = load i32, ptr @level
+; CHECK: %[[ON:.*]] = icmp ne i32 %[[LV]], 0
+; CHECK: %mc.guard.off = icmp eq i1 %[[ON]], true
+; CHECK: call i64 @multicall_loop(
+define i64 @loaded_flag(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %test, label %done
+test:
+  %lv = load i32, ptr @level, align 4
+  %on = icmp ne i32 %lv, 0
+  br i1 %on, label %say, label %body
+say:
+  call void @progress(i64 %n)
+  %w2 = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short2 = icmp ne i64 %w2, %n
+  br i1 %short2, label %fail, label %loop
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %n
+}
+
+; The flag is what the read fills: the batch could not read it before the read.
+; CHECK-LABEL: define i64 @read_flag(
+; CHECK-NOT: call i64 @multicall
+; CHECK: ret i64
+define i64 @read_flag(i32 %in, i32 %out, ptr %buf) {
+entry:
+  %n = call i64 @read(i32 %in, ptr @level, i64 4)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %test, label %done
+test:
+  %lv = load i32, ptr @level, align 4
+  %on = icmp ne i32 %lv, 0
+  br i1 %on, label %say, label %body
+say:
+  call void @progress(i64 %n)
+  ret i64 0
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  ret i64 %w
+done:
+  ret i64 %n
+}
+
+; errno, which a failing read sets: read where the original reads it only.
+; CHECK-LABEL: define i64 @errno_flag(
+; CHECK-NOT: call i64 @multicall
+; CHECK: ret i64
+define i64 @errno_flag(i32 %in, i32 %out, ptr %buf) {
+entry:
+  %e = call ptr @__errno_location()
+  store i32 0, ptr %e, align 4
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %ev = load i32, ptr %e, align 4
+  %bad = icmp ne i32 %ev, 0
+  br i1 %bad, label %say, label %body
+say:
+  call void @progress(i64 %n)
+  ret i64 0
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  ret i64 %w
+}
+
+; A store between the calls into the flag, before its load.
+@data = global [4096 x i8] zeroinitializer
+; CHECK-LABEL: define i64 @stored_flag(
+; CHECK-NOT: call i64 @multicall
+; CHECK: ret i64
+define i64 @stored_flag(i32 %in, i32 %out, i32 %x) {
+entry:
+  %n = call i64 @read(i32 %in, ptr @data, i64 4096)
+  store i32 %x, ptr @level, align 4
+  %lv = load i32, ptr @level, align 4
+  %on = icmp ne i32 %lv, 0
+  br i1 %on, label %say, label %body
+say:
+  call void @progress(i64 %n)
+  ret i64 0
+body:
+  %w = call i64 @write(i32 %out, ptr @data, i64 %n)
+  ret i64 %w
+}
+
+declare ptr @__errno_location() nounwind willreturn memory(none)

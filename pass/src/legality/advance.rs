@@ -735,6 +735,7 @@ impl Checker<'_> {
             stop_tests,
             watch: None,
             guards: Vec::new(),
+            guard_loads: Vec::new(),
             period: None,
         })
     }

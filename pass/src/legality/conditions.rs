@@ -149,23 +149,28 @@ pub(crate) fn linearity(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result
 
 /// A conditional branch between two calls on a condition set before the chain's first call
 /// (`if (verbose) fprintf(..)` between a read and its write, on a flag loaded before the
-/// loop): not a test of a result, but a guard. The condition cannot change while the batch
-/// runs, so the batch goes on past it exactly when the condition has the value of the way to
-/// the next call (`value`); otherwise the original code takes the other way (`off`) after the
-/// earlier call, as it does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// loop), or computed from loads of memory that no call of the chain writes (`if
+/// (opts->verbose)`): not a test of a result, but a guard. The condition cannot change while
+/// the batch runs, so the batch goes on past it exactly when the condition has the value of
+/// the way to the next call (`value`); otherwise the original code takes the other way
+/// (`off`) after the earlier call, as it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Guard {
     pub branch: LLVMValueRef,
     pub cond: LLVMValueRef,
     pub value: bool,
     pub off: LLVMBasicBlockRef,
+    /// The loads after the first call that the condition is computed from (whose memory the
+    /// checker must find written by no call of the chain).
+    pub loads: Vec<LLVMValueRef>,
 }
 
 /// The gap's guards (`Guard`), with their steps' positions: its conditional branches whose
-/// condition `set_before` says is set before the chain's first call.
+/// condition `set_before` says is computed from values set before the chain's first call,
+/// and from which loads after it.
 pub(crate) fn guards(
     gap: &Gap,
-    mut set_before: impl FnMut(LLVMValueRef) -> bool,
+    mut set_before: impl FnMut(LLVMValueRef) -> Option<Vec<LLVMValueRef>>,
 ) -> Vec<(usize, Guard)> {
     gap.steps
         .iter()
@@ -176,15 +181,18 @@ pub(crate) fn guards(
                 cond,
                 off,
                 continue_if_true,
-            } if set_before(cond) => Some((
-                i,
-                Guard {
-                    branch: inst,
-                    cond,
-                    value: continue_if_true,
-                    off,
-                },
-            )),
+            } => set_before(cond).map(|loads| {
+                (
+                    i,
+                    Guard {
+                        branch: inst,
+                        cond,
+                        value: continue_if_true,
+                        off,
+                        loads,
+                    },
+                )
+            }),
             _ => None,
         })
         .collect()

@@ -64,13 +64,26 @@ impl Checker<'_> {
             None => return Err(Refusal::new(self.sites[calls[0]].call, Reason::Malformed)),
         };
         let inside: IndexSet<LLVMBasicBlockRef> = looped.blocks.iter().copied().collect();
+        let outside =
+            |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
         for g in gaps.iter().flat_map(|g| g.guards.iter()) {
-            if !resume::invariant_condition(g.cond, &inside) {
+            // Its loads read memory no call of the batch writes (the chain's check), and
+            // nothing else runs in the batch's iterations: from an address set before the
+            // loop, they read the same in every iteration.
+            let invariant = ir::computed_from(g.cond, super::GUARD_DEPTH, &mut |v| {
+                outside(v) || (g.loads.contains(&v) && outside(ir::operand(v, 0)))
+            });
+            if !invariant {
                 let (branch, cond) = (g.branch, g.cond);
                 return Err(Refusal::new(branch, Reason::GuardInLoop { branch, cond }));
             }
             if !looped.guards.contains(&(g.cond, g.value)) {
                 looped.guards.push((g.cond, g.value));
+            }
+            for &load in &g.loads {
+                if !looped.guard_loads.contains(&load) {
+                    looped.guard_loads.push(load);
+                }
             }
         }
         Ok(looped)
@@ -129,7 +142,7 @@ impl Checker<'_> {
         }
         if bounded_total && !gaps.iter().any(|g| !g.straight_only.is_empty()) {
             let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
-            let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();
+            let gap_loads = unguarded_loads(&gaps);
             let entries = straight.entries.clone();
             let rotated = advance::Form::Rotated;
             if let Ok(looped) = self.check_advancing(calls, entries, gap_exits, gap_loads, rotated)
@@ -139,7 +152,7 @@ impl Checker<'_> {
         }
         if let Some(form) = form {
             let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
-            let gap_loads = gaps.iter().flat_map(|g| g.loads.iter().copied()).collect();
+            let gap_loads = unguarded_loads(&gaps);
             let entries = straight.entries.clone();
             return match self.check_advancing(calls, entries, gap_exits, gap_loads, form) {
                 Err(refusal) if entered_within => {
@@ -220,6 +233,7 @@ impl Checker<'_> {
             stop_tests: Vec::new(),
             watch,
             guards: Vec::new(),
+            guard_loads: Vec::new(),
             period: None,
         })
     }
@@ -538,6 +552,7 @@ impl Checker<'_> {
             stop_tests: Vec::new(),
             watch,
             guards,
+            guard_loads: Vec::new(),
             period,
         })
     }
@@ -854,15 +869,23 @@ fn no_load_round(
     gaps: &[std::rc::Rc<super::GapFacts>],
     back_loads: &[LLVMValueRef],
 ) -> Result<(), Refusal> {
-    match gaps
-        .iter()
-        .flat_map(|g| g.loads.iter())
-        .chain(back_loads)
-        .next()
-    {
+    match unguarded_loads(gaps).iter().chain(back_loads).next() {
         Some(&load) => Err(Refusal::new(load, Reason::LoopLoad { load })),
         None => Ok(()),
     }
+}
+
+/// The gaps' loads but those of their guards' conditions (`conditions::Guard::loads`), which
+/// the batch reads again at its start (`check_loop`).
+fn unguarded_loads(gaps: &[std::rc::Rc<super::GapFacts>]) -> Vec<LLVMValueRef> {
+    let guarded: IndexSet<LLVMValueRef> = gaps
+        .iter()
+        .flat_map(|g| g.guards.iter().flat_map(|g| g.loads.iter().copied()))
+        .collect();
+    gaps.iter()
+        .flat_map(|g| g.loads.iter().copied())
+        .filter(|l| !guarded.contains(l))
+        .collect()
 }
 
 /// Whether, when a loop is refused both ways, the refusal of the resuming form says more than

@@ -59,8 +59,8 @@ use llvm_sys::LLVMOpcode;
 use multicall_abi::MC_MAX_ENTRIES;
 
 use crate::ir;
-use crate::plan::{ArgSource, Entry, Stop, Straight};
-use crate::shim::Shim;
+use crate::plan::{self, ArgSource, Entry, Stop, Straight};
+use crate::shim::{flags, Shim};
 use crate::sites::Site;
 
 pub(crate) use counted::zext_of;
@@ -222,6 +222,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        self.guard_loads(calls, &gaps)?;
         let stops = stops(&gaps);
         let mut entries = Vec::with_capacity(calls.len());
         for pos in 0..calls.len() {
@@ -299,6 +300,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        self.guard_loads(calls, &gaps)?;
         let stops = stops(&gaps);
         let mut entries = prefix.plan.entries.clone();
         entries[n - 2].stop = stops[n - 2];
@@ -351,16 +353,32 @@ impl<'a> Checker<'a> {
         conditions::dominance(shim, sites, a, b)?;
         let gap = facts::gather(shim, &mut self.reach, &sites[a], &sites[b], head);
         // A condition computed from values set before the first call (instructions that
-        // dominate it, the function's arguments), by arithmetic and comparisons that the
-        // lowering makes again before the batch.
+        // dominate it, the function's arguments) and from plain loads of addresses set
+        // before it, by arithmetic and comparisons that the lowering makes again before the
+        // batch. Whether a call of the chain writes what the loads read is the chain's
+        // check (`guard_loads`).
+        let before = |v: LLVMValueRef| {
+            if ir::is_instruction(v) {
+                shim.dominates(v, c0)
+            } else {
+                ir::argument_of(v).is_some() || ir::is_constant(v)
+            }
+        };
         let guards = conditions::guards(&gap, |cond| {
-            ir::computed_from(cond, GUARD_DEPTH, &mut |v| {
-                if ir::is_instruction(v) {
-                    shim.dominates(v, c0)
-                } else {
-                    ir::argument_of(v).is_some() || ir::is_constant(v)
+            let mut loads = Vec::new();
+            let set = ir::computed_from(cond, GUARD_DEPTH, &mut |v| {
+                if before(v) {
+                    return true;
                 }
-            })
+                let plain = ir::opcode(v) == llvm_sys::LLVMOpcode::LLVMLoad
+                    && shim.inst_flags(v) & flags::VOLATILE == 0;
+                if plain && before(ir::operand(v, 0)) {
+                    loads.push(v);
+                    return true;
+                }
+                false
+            });
+            set.then_some(loads)
         });
         let guarded: Vec<usize> = guards.iter().map(|&(i, _)| i).collect();
         let linearity = conditions::guarded_linearity(&gap, sites, a, b, &guarded);
@@ -388,6 +406,40 @@ impl<'a> Checker<'a> {
             straight_only: conditions::straight_only(&gap),
             on_path: gap.on_path,
         })
+    }
+
+    /// The loads of the guards' conditions (`conditions::Guard::loads`), which the lowering
+    /// makes again before the first call: no call of the chain may write what they read (the
+    /// later calls are checked with the gaps' other loads), nor a store between the calls
+    /// before them, nor a function that may run at any time.
+    fn guard_loads(&mut self, calls: &[usize], gaps: &[Rc<GapFacts>]) -> Result<(), Refusal> {
+        for (i, gap) in gaps.iter().enumerate() {
+            for &load in gap.guards.iter().flat_map(|g| g.loads.iter()) {
+                // errno, which a failing call sets, is read where the original reads it only
+                // by a load that stays there.
+                let errno = facts::may_be_errno(self.shim, ir::operand(load, 0));
+                let written = calls[..=i].iter().find(|&&c| self.may_clobber(c, load));
+                if let Some(&by) = written.or(errno.then_some(&calls[0])) {
+                    let reason = Reason::GuardLoadWritten { load, by, errno };
+                    return Err(Refusal::new(load, reason));
+                }
+                if let Some(writer) = self.async_writer(load) {
+                    let by = calls[0];
+                    return Err(Refusal::new(
+                        load,
+                        Reason::LoadWrittenAsync { load, by, writer },
+                    ));
+                }
+                let stores = gaps[..=i].iter().flat_map(|g| g.stores.iter());
+                if let Some(&store) = stores
+                    .into_iter()
+                    .find(|&&s| self.shim.inst_may_write_load(s, load))
+                {
+                    return Err(Refusal::new(store, Reason::GuardStore { store, load }));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Condition 3 across the chain: no exit of a gap reaches a later call.
@@ -525,10 +577,19 @@ fn on_path(gaps: &[Rc<GapFacts>], mut v: LLVMValueRef) -> LLVMValueRef {
 
 /// The entries' stop predicates: each gap's, and never after the last call.
 /// The guards of the gaps, each with the position of the entry before it.
-fn guards(gaps: &[Rc<GapFacts>]) -> Vec<(usize, LLVMValueRef, bool)> {
+fn guards(gaps: &[Rc<GapFacts>]) -> Vec<(usize, plan::Guard)> {
     gaps.iter()
         .enumerate()
-        .flat_map(|(i, g)| g.guards.iter().map(move |g| (i, g.cond, g.value)))
+        .flat_map(|(i, g)| {
+            g.guards.iter().map(move |g| {
+                let guard = plan::Guard {
+                    cond: g.cond,
+                    value: g.value,
+                    loads: g.loads.clone(),
+                };
+                (i, guard)
+            })
+        })
         .collect()
 }
 

@@ -234,6 +234,19 @@ pub enum Reason {
     LoopGapEffect {
         inst: LLVMValueRef,
     },
+    /// A guard's load (`conditions::Guard`) that a call of the chain up to it may write, or
+    /// that may read errno.
+    GuardLoadWritten {
+        load: LLVMValueRef,
+        by: usize,
+        errno: bool,
+    },
+    /// A store between the calls that may write what a guard's load reads
+    /// (`conditions::Guard`), which the batch reads before its first call.
+    GuardStore {
+        store: LLVMValueRef,
+        load: LLVMValueRef,
+    },
     /// A guard between two calls (`conditions::Guard`) whose condition is computed in the
     /// loop.
     GuardInLoop {
@@ -291,6 +304,8 @@ impl Reason {
             | ClobberedLoad { .. }
             | StoreMayFault { .. }
             | StoreSeen { .. }
+            | GuardStore { .. }
+            | GuardLoadWritten { .. }
             | StoreSeenAsync { .. }
             | LoadWrittenAsync { .. }
             | SharedLoad { .. }
@@ -598,6 +613,20 @@ impl Refusal {
             LoopGapEffect { inst } => format!(
                 "'{}' runs between the calls of a loop: a looped batch runs its iterations without the code between the calls, so a store or a call there is taken in straight multi-calls only",
                 ir::describe(*inst)
+            ),
+            GuardLoadWritten { load, by, errno } => format!(
+                "'{}' between the calls, which a test between them makes, reads {}: the batch would read it before that call",
+                ir::describe(*load),
+                if *errno {
+                    format!("errno, which {} sets when it fails", label(*by))
+                } else {
+                    format!("memory that {} may write", label(*by))
+                }
+            ),
+            GuardStore { store, load } => format!(
+                "'{}' between the calls may write what '{}' reads, which a test between the calls makes of it: the batch reads it again before its first call",
+                ir::describe(*store),
+                ir::describe(*load)
             ),
             GuardInLoop { branch, cond } => format!(
                 "the branch '{}' between the calls tests '{}', which is computed in the loop: a looped batch takes such a test as it finds it only on a value set before the loop",

@@ -461,7 +461,7 @@ pub(super) fn lower(
     let original = either(
         b,
         original,
-        any_guard_off(b, &plan.guards),
+        any_guard_off(b, &plan.guards, &plan.guard_loads),
         "mc.adv.original",
     );
     if let Some(original) = original {

@@ -252,7 +252,7 @@ pub(crate) fn lower(
     let original = either(
         b,
         any_negative_argument(b, &guards),
-        any_guard_off(b, &plan.guards),
+        any_guard_off(b, &plan.guards, &plan.guard_loads),
         "mc.loop.original",
     );
     match original {

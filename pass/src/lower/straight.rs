@@ -204,12 +204,14 @@ pub(super) fn guard_negative_arguments(
 /// sooner) and the later calls run as the original's own.
 fn guard_conditions(
     b: &Builder,
-    guards: &[(usize, LLVMValueRef, bool)],
+    guards: &[(usize, crate::plan::Guard)],
     mut count: LLVMValueRef,
 ) -> LLVMValueRef {
-    for &(i, cond, value) in guards {
-        // Computed from values that dominate the batch's call: made again here.
-        let cond = remake(b, cond, crate::legality::GUARD_DEPTH);
+    for (i, g) in guards {
+        let (i, value) = (*i, g.value);
+        // Computed from values that dominate the batch's call and loads of memory no call
+        // of the batch writes: made again here.
+        let cond = remake(b, g.cond, crate::legality::GUARD_DEPTH, &g.loads);
         let other = ir::const_of(ir::type_of(cond), i64::from(!value));
         let off = b.icmp(LLVMIntPredicate::LLVMIntEQ, cond, other, "mc.guard.off");
         let cut = b.c32(i as u32 + 1);
@@ -221,14 +223,17 @@ fn guard_conditions(
 }
 
 /// `v` computed again at the builder's position: its arithmetic and comparisons
-/// (`ir::pure_op`, at most `depth` deep) copied, from the same other values.
-fn remake(b: &Builder, v: LLVMValueRef, depth: u32) -> LLVMValueRef {
+/// (`ir::pure_op`, at most `depth` deep) and its `loads` copied, from the same other values.
+fn remake(b: &Builder, v: LLVMValueRef, depth: u32, loads: &[LLVMValueRef]) -> LLVMValueRef {
+    if loads.contains(&v) {
+        return b.clone_with(v, &IndexMap::new());
+    }
     if depth == 0 || !ir::pure_op(v) {
         return v;
     }
     let map: IndexMap<LLVMValueRef, LLVMValueRef> = (0..ir::num_operands(v))
         .map(|k| ir::operand(v, k))
-        .map(|op| (op, remake(b, op, depth - 1)))
+        .map(|op| (op, remake(b, op, depth - 1, loads)))
         .collect();
     b.clone_with(v, &map)
 }
@@ -250,13 +255,18 @@ pub(super) fn any_negative_argument(
 /// Whether a condition the way round of a looped batch took as it found it
 /// (`Looped::guards`: defined before the loop, each with the value the batch's way needs)
 /// has the other value: the loop then runs the original body instead.
-pub(super) fn any_guard_off(b: &Builder, guards: &[(LLVMValueRef, bool)]) -> Option<LLVMValueRef> {
+pub(super) fn any_guard_off(
+    b: &Builder,
+    guards: &[(LLVMValueRef, bool)],
+    loads: &[LLVMValueRef],
+) -> Option<LLVMValueRef> {
     guards
         .iter()
         .map(|&(cond, value)| {
             // Arithmetic and comparisons (the loop's own, of values defined before it, or
-            // some before the loop): made again here, where the values are defined.
-            let cond = remake(b, cond, crate::legality::GUARD_DEPTH);
+            // some before the loop) and the loop's loads of memory no call of the batch
+            // writes: made again here, where the values are defined.
+            let cond = remake(b, cond, crate::legality::GUARD_DEPTH, loads);
             let ty = ir::type_of(cond);
             let other = if value {
                 ir::const_of(ty, 0)

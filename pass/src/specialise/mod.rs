@@ -239,8 +239,8 @@ fn pieces(sites: &[Site], plan: &Straight, merged: &[bool]) -> Vec<Straight> {
             let guards = plan
                 .guards
                 .iter()
-                .filter(|&&(i, _, _)| i >= start && i + 1 < end)
-                .map(|&(i, cond, value)| (i - start, cond, value))
+                .filter(|&(i, _)| *i >= start && *i + 1 < end)
+                .map(|(i, g)| (i - start, g.clone()))
                 .collect();
             out.push(Straight { entries, guards });
         }

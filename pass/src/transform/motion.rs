@@ -244,8 +244,8 @@ struct Motion<'a> {
 
 /// What blocks a gap, as found in its steps.
 enum Blocker {
-    /// A lifetime start (rises), end (sinks), a load, an argument of a later call or a
-    /// branch's condition (rises), at this step.
+    /// A lifetime start (rises), end (sinks), a load or an argument of a later call (rises),
+    /// at this step.
     Movable(usize),
     /// Something no motion removes.
     Fixed(LLVMValueRef, Stuck),
@@ -382,60 +382,7 @@ impl<'a> Motion<'a> {
                 None => {}
             }
         }
-        // A branch on a condition computed in the gap from what no call of the region
-        // returns (`if (verbose) fprintf(..)` on a global loaded after the read): above the
-        // first call it is a guard (`legality::conditions::Guard`).
-        let computed: Vec<LLVMValueRef> = insts(&gap.steps);
-        for s in &gap.steps {
-            let Step::Branch { cond, .. } = *s else {
-                continue;
-            };
-            let Some(i) = gap
-                .steps
-                .iter()
-                .position(|x| matches!(*x, Step::Inst { inst, .. } if inst == cond))
-            else {
-                continue;
-            };
-            if self.independent(cond, &computed)
-                && !out
-                    .iter()
-                    .any(|x| matches!(*x, Blocker::Movable(j) if j == i))
-            {
-                out.push(Blocker::Movable(i));
-            }
-        }
         out
-    }
-
-    /// Whether `value` is computed in the gap (whose instructions are `computed`) without a
-    /// call or a phi, from a load: from loads, arithmetic, casts and comparisons of values
-    /// set before it. (Without a load, legality takes the condition as it is.)
-    fn independent(&self, value: LLVMValueRef, computed: &[LLVMValueRef]) -> bool {
-        let mut work = vec![value];
-        let mut seen = IndexSet::new();
-        let mut loads = false;
-        while let Some(v) = work.pop() {
-            if !seen.insert(v) {
-                continue;
-            }
-            if seen.len() > MAX_MOVES_PER_GAP {
-                return false;
-            }
-            if ir::is_call(v) || ir::is_phi(v) || self.by_call.contains_key(&v) {
-                return false;
-            }
-            loads |= ir::opcode(v) == LLVMOpcode::LLVMLoad;
-            for op in (0..operand_count(v)).map(|k| ir::operand(v, k)) {
-                if self.by_call.contains_key(&op) {
-                    return false;
-                }
-                if computed.contains(&op) {
-                    work.push(op);
-                }
-            }
-        }
-        loads
     }
 
     /// The argument of a later call that `inst` is, for a remark: loads are named by what
