@@ -208,3 +208,34 @@ int last(void)
 {
 	return 0;
 }
+
+// A copy of at most `max` bytes on int counts (`if (n < 0) ...; if (n == 0) break;`): clang
+// passes the write `and %r, 2^31 - 1` (the count it knows not negative, widened) and
+// compares the write's int count with the read's. `result != argument 2` stops the batch
+// wherever the original stops: the argument is the read's count below 2^31, which a write's
+// result can equal only when the read returned a count.
+// IR-LABEL: define {{.*}}@limited(
+// IR: call i64 @multicall_run_batch
+// REMARK-DAG: remark: {{.*}}looped-int-counts.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (total of read's results, whose count is min(
+long limited(int in, int out, long max)
+{
+	long done = 0;
+
+	while (done < max) {
+		size_t want = max - done < (long)sizeof other ? (size_t)(max - done) : sizeof other;
+		int n = read(in, other, want);
+		if (n < 0) {
+			perror("read");
+			return -1;
+		}
+		if (n == 0)
+			break;
+		int w = write(out, other, n);
+		if (w != n) {
+			fprintf(stderr, "write %d of %d: %s\n", w, n, strerror(errno));
+			return -1;
+		}
+		done += n;
+	}
+	return done;
+}

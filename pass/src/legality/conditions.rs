@@ -887,8 +887,16 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
         let result_side = if is_result(lhs) { lhs } else { rhs };
         if low_bits(result_side, bits) == a.call {
             let source = low_bits(other, bits);
+            // Or the argument is `and %x, 2^31 - 1` of a transfer's result `%x` (clang's
+            // `(size_t)n` of an `int n` it knows not negative): a transfer (`a`) returns at
+            // most `MAX_RW_COUNT`, so a result equal to the argument means `%x` was a count,
+            // below 2^31 (an error's -1 gives 2^31 - 1, which no result equals), and then its
+            // low bits are the argument's.
+            let masked = |v: LLVMValueRef| {
+                bits <= 32 && result_fits_i32(a) && masked_transfer(v) == Some(source)
+            };
             for (k, arg) in a.args.iter().enumerate() {
-                if arg.is_some_and(|v| low_bits(v, bits) == source) {
+                if arg.is_some_and(|v| low_bits(v, bits) == source || masked(v)) {
                     return Some(Stop::NeArg(k as u8));
                 }
             }
@@ -937,6 +945,36 @@ fn low_bits(mut v: LLVMValueRef, bits: u32) -> LLVMValueRef {
         v = next;
     }
     v
+}
+
+/// `%x` when `v` is `and %x, 2^31 - 1` and `%x` the result of a call of `read`, `write`,
+/// `pread` or `pwrite` (or their fortified forms): a count of at most `MAX_RW_COUNT`, or -1.
+fn masked_transfer(v: LLVMValueRef) -> Option<LLVMValueRef> {
+    if !ir::is_instruction(v) || ir::opcode(v) != LLVMOpcode::LLVMAnd {
+        return None;
+    }
+    let (x, m) = (ir::operand(v, 0), ir::operand(v, 1));
+    let (x, m) = if ir::const_int(m).is_some() {
+        (x, m)
+    } else {
+        (m, x)
+    };
+    if ir::const_int(m) != Some(0x7fff_ffff) || !ir::is_call(x) {
+        return None;
+    }
+    let name = ir::name(ir::called_function(x)?);
+    const TRANSFERS: &[&str] = &[
+        "read",
+        "write",
+        "pread",
+        "pread64",
+        "pwrite",
+        "pwrite64",
+        "__read_chk",
+        "__pread_chk",
+        "__pread64_chk",
+    ];
+    TRANSFERS.contains(&name.as_str()).then_some(x)
 }
 
 /// Whether the casts from a call's result to `v` keep the sign of every result that fits in
