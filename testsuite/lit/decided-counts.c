@@ -17,6 +17,9 @@
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
 // REMARK-DAG: remark: {{.*}}decided-counts.c:{{[0-9]+}}:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter)
+// Steps that are arithmetic of a pinned result (`n * 2`, `n >> 1`, `n / 512`, `n % 512`):
+// constants in every iteration the batch completes (8192, 2048, 8, 0).
+// REMARK-DAG: remark: {{.*}}decided-counts.c:[[#UNITS:]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter)
 // REMARK-DAG: remark: {{.*}}decided-counts.c:{{[0-9]+}}:{{[0-9]+}}: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %{{[0-9a-z.]+}}: its step '%{{[0-9]+}} = zext i8 {{.*}}' is neither defined before the loop nor a call's result
 
 // CHECK-LABEL: define {{.*}} @copy_records(
@@ -29,6 +32,8 @@
 // CHECK-LABEL: define {{.*}} @copy_sum(
 // CHECK-NOT: @multicall
 // CHECK: ret
+// CHECK-LABEL: define {{.*}} @copy_units(
+// CHECK: call i64 @multicall_loop(
 
 #include <unistd.h>
 
@@ -144,4 +149,26 @@ int copy_sum(int in, int out, unsigned *sum)
 	}
 	*sum = s;
 	return r < 0 ? -1 : 0;
+}
+
+/* Units of the bytes copied: hex digits, halves, sectors and the bytes over the last one. */
+int copy_units(int in, int out, long units[4])
+{
+	static char buf[BS];
+	long hex = 0, halves = 0, sectors = 0, over = 0;
+	int n;
+
+	while ((n = read(in, buf, BS)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		hex += n * 2;
+		halves += n >> 1;
+		sectors += (unsigned)n / 512;
+		over += (unsigned)n % 512;
+	}
+	units[0] = hex;
+	units[1] = halves;
+	units[2] = sectors;
+	units[3] = over;
+	return n < 0 ? -1 : 0;
 }

@@ -1097,9 +1097,11 @@ fn pinned_equal(a: LLVMValueRef, b: LLVMValueRef, pins: &Pins) -> bool {
 }
 
 /// The value of the integer `v`, sign-extended to 64 bits, where it is computed by at most
-/// `depth` casts, comparisons, selects and bitwise or additive operations from constants and
-/// the pinned results `pins` alone (a comparison of a result with the value it is pinned to,
-/// `n == bs`, is decided whatever that value is); `None` otherwise.
+/// `depth` casts, comparisons, selects, bitwise, additive and multiplicative operations and
+/// shifts from constants and the pinned results `pins` alone (a comparison of a result with
+/// the value it is pinned to, `n == bs`, is decided whatever that value is): `n * 2`, `n >>
+/// 1`, `n / 512` of a count pinned to 4096. `None` otherwise, and where the operation has no
+/// value (a division by zero, a shift by the width or more: poison).
 pub(super) fn decided(v: LLVMValueRef, pins: &Pins, depth: u32) -> Option<i64> {
     use LLVMOpcode::*;
     if let Some(c) = ir::const_int(v) {
@@ -1153,6 +1155,29 @@ pub(super) fn decided(v: LLVMValueRef, pins: &Pins, depth: u32) -> Option<i64> {
         LLVMOr => operand(0)? | operand(1)?,
         LLVMAdd => operand(0)?.wrapping_add(operand(1)?),
         LLVMSub => operand(0)?.wrapping_sub(operand(1)?),
+        LLVMMul => operand(0)?.wrapping_mul(operand(1)?),
+        LLVMShl | LLVMLShr | LLVMAShr | LLVMUDiv | LLVMURem | LLVMSDiv | LLVMSRem => {
+            let (x, y) = (operand(0)?, operand(1)?);
+            // Operands as the operation reads them: unsigned ones zero-extended from the
+            // width, signed ones as they are (sign-extended).
+            let unsigned = |z: i64| -> u64 {
+                if width >= 64 {
+                    z as u64
+                } else {
+                    (z as u64) & ((1u64 << width) - 1)
+                }
+            };
+            let shift = || u32::try_from(unsigned(y)).ok().filter(|&s| s < width);
+            match ir::opcode(v) {
+                LLVMShl => x.wrapping_shl(shift()?),
+                LLVMLShr => (unsigned(x) >> shift()?) as i64,
+                LLVMAShr => x >> shift()?,
+                LLVMUDiv => unsigned(x).checked_div(unsigned(y))? as i64,
+                LLVMURem => unsigned(x).checked_rem(unsigned(y))? as i64,
+                LLVMSDiv => x.checked_div(y)?,
+                _ => x.checked_rem(y)?,
+            }
+        }
         _ => return None,
     };
     // The low `width` bits, sign-extended (as `ir::const_int` gives a value of that width).
