@@ -7,7 +7,7 @@
 ; from one iteration to the next takes no looped batch. A condition may also load memory that
 ; no call of the batch writes (a global `progress` may write, on the other way): the batch
 ; loads it again at its start; not when a call before the load may write it (the read fills
-; it, errno), nor a store between the calls.
+; it, errno), nor a store between the calls, nor when it may fault before the first call.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -23,6 +23,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: '%lv = load i32, ptr @level, align 4' between the calls, which a test between them makes, reads memory that 'read' at read_flag (no debug location) may write: the batch would read it before that call
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: '%ev = load i32, ptr %e, align 4' between the calls, which a test between them makes, reads errno, which 'read' at errno_flag (no debug location) sets when it fails: the batch would read it before that call
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: 'store i32 %x, ptr @level, align 4' between the calls may write what '%lv = load i32, ptr @level, align 4' reads, which a test between the calls makes of it: the batch reads it again before its first call
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 557) breaks safety: '%lv = load i32, ptr %log, align 4' between 'read' at checked_pointer (no debug location) and 'write' at checked_pointer (no debug location) may trap
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference); it goes on after read only when %isnull is true
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %odd: its next value '%even = xor i1 %odd, true' is not itself plus or minus a step
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference); it goes on after read only when %odd is false (a test between the calls of a value set before them), else the original code does
 
@@ -251,6 +253,35 @@ say:
 body:
   %w = call i64 @write(i32 %out, ptr @data, i64 %n)
   ret i64 %w
+}
+
+; `if (log && log->verbose)`: the load runs only where the pointer is not null; made before
+; the read it could fault where the original never loads. The way without a log is a batch
+; of its own (its copy of the write), guarded by the null test; the way through the load is
+; refused.
+; CHECK-LABEL: define i64 @checked_pointer(
+; CHECK: %mc.guard.off = icmp eq i1 %isnull1, false
+; CHECK: call i64 @multicall(
+define i64 @checked_pointer(i32 %in, i32 %out, ptr %log) {
+entry:
+  %n = call i64 @read(i32 %in, ptr @data, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %test, label %done
+test:
+  %isnull = icmp eq ptr %log, null
+  br i1 %isnull, label %body, label %check
+check:
+  %lv = load i32, ptr %log, align 4
+  %on = icmp ne i32 %lv, 0
+  br i1 %on, label %say, label %body
+say:
+  call void @progress(i64 %n)
+  ret i64 0
+body:
+  %w = call i64 @write(i32 %out, ptr @data, i64 %n)
+  ret i64 %w
+done:
+  ret i64 %n
 }
 
 declare ptr @__errno_location() nounwind willreturn memory(none)

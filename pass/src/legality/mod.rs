@@ -409,12 +409,25 @@ impl<'a> Checker<'a> {
     }
 
     /// The loads of the guards' conditions (`conditions::Guard::loads`), which the lowering
-    /// makes again before the first call: no call of the chain may write what they read (the
+    /// makes again before the first call: they must not fault there (LLVM's
+    /// isSafeToLoadUnconditionally), and no call of the chain may write what they read (the
     /// later calls are checked with the gaps' other loads), nor a store between the calls
     /// before them, nor a function that may run at any time.
     fn guard_loads(&mut self, calls: &[usize], gaps: &[Rc<GapFacts>]) -> Result<(), Refusal> {
         for (i, gap) in gaps.iter().enumerate() {
             for &load in gap.guards.iter().flat_map(|g| g.loads.iter()) {
+                // Made before the first call, it runs where the original may not (after a
+                // test of the pointer, `if (log && log->verbose)`): it must not fault there.
+                let c0 = self.sites[calls[0]].call;
+                if !self.shim.safe_to_load_at(load, c0) {
+                    return Err(Refusal::new(
+                        load,
+                        Reason::GuardLoadMayFault {
+                            load,
+                            first: calls[0],
+                        },
+                    ));
+                }
                 // errno, which a failing call sets, is read where the original reads it only
                 // by a load that stays there.
                 let errno = facts::may_be_errno(self.shim, ir::operand(load, 0));

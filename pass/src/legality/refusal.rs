@@ -241,6 +241,11 @@ pub enum Reason {
         by: usize,
         errno: bool,
     },
+    /// A guard's load (`conditions::Guard`) that may fault before the chain's first call.
+    GuardLoadMayFault {
+        load: LLVMValueRef,
+        first: usize,
+    },
     /// A store between the calls that may write what a guard's load reads
     /// (`conditions::Guard`), which the batch reads before its first call.
     GuardStore {
@@ -306,6 +311,7 @@ impl Reason {
             | StoreSeen { .. }
             | GuardStore { .. }
             | GuardLoadWritten { .. }
+            | GuardLoadMayFault { .. }
             | StoreSeenAsync { .. }
             | LoadWrittenAsync { .. }
             | SharedLoad { .. }
@@ -622,6 +628,11 @@ impl Refusal {
                 } else {
                     format!("memory that {} may write", label(*by))
                 }
+            ),
+            GuardLoadMayFault { load, first } => format!(
+                "'{}' between the calls, which a test between them makes, may fault before {}, where the batch would make it (its pointer is not known to be valid there)",
+                ir::describe(*load),
+                label(*first)
             ),
             GuardStore { store, load } => format!(
                 "'{}' between the calls may write what '{}' reads, which a test between the calls makes of it: the batch reads it again before its first call",
