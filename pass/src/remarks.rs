@@ -647,6 +647,45 @@ impl Remark {
         }
     }
 
+    /// The `blocks` blocks between the calls `a` and `b` flattened into selects
+    /// (`transform/flatten.rs`).
+    pub(crate) fn flattened(sites: &[Site], a: usize, b: usize, blocks: usize) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Flattened",
+            function: sites[b].function,
+            at: Some(sites[b].call),
+            message: format!(
+                "computed the {blocks} block{} between {} and {} on every way and chose their values by selects, so that both ways of the branch between them no longer keep the calls apart",
+                if blocks == 1 { "" } else { "s" },
+                sites[a].label(),
+                sites[b].label()
+            ),
+        }
+    }
+
+    /// The region after `branch` between the calls `a` and `b` not flattened, and why.
+    pub(crate) fn not_flattened(
+        sites: &[Site],
+        a: usize,
+        b: usize,
+        branch: LLVMValueRef,
+        why: &dyn std::fmt::Display,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "Flattening",
+            function: sites[b].function,
+            at: Some(branch),
+            message: format!(
+                "did not flatten the code after '{}' between {} and {}: {why}",
+                crate::ir::describe(branch),
+                sites[a].label(),
+                sites[b].label()
+            ),
+        }
+    }
+
     /// `smax(n, 0)` replaced by `n` where only non-negative values reach its uses
     /// (`transform/nonneg.rs`).
     pub(crate) fn non_negative(

@@ -46,6 +46,7 @@ mod dispatch;
 mod duplicate;
 mod finished;
 mod flag_test;
+mod flatten;
 mod globals;
 mod hoist;
 mod lifetimes;
@@ -238,6 +239,10 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // After a moved start: a write-all loop that leaves when the write moved all it was
     // asked for tests that after its stop predicate, on the count's next value.
     ("finished", finished::run),
+    // Bookkeeping between two calls that branches and joins again before the second (`if
+    // (fstat(..) == 0 && S_ISREG(..)) total += ..;` before a `close`): computed on every way
+    // and chosen by selects.
+    ("flatten", flatten::run),
     // After a loop's start moved: the copy of a block for a hot edge would otherwise give the
     // loop a second way in at the call the start moves to (a rotated loop whose read is
     // joined at the latch by an EINTR retry).
