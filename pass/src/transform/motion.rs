@@ -8,7 +8,9 @@
 //! - `llvm.lifetime.start` rises above the region's first call and `llvm.lifetime.end` sinks
 //!   below its last: both only make the object live longer. Neither passes a marker of the
 //!   same object, and a start rises only when every other use of its object comes after it
-//!   (so no path that leaves before the old position finds the object's contents undefined).
+//!   (so no path that leaves before the old position finds the object's contents undefined);
+//!   an address computed from it (a GEP, a cast: LLVM hoists a field's address out of the
+//!   loop, before the marker) is no use, what is done with that address is.
 //! - A load that may fault, or that reads memory a later hot call writes, rises above the
 //!   region's first call with the instructions its address is computed from.
 //! - An argument of a later call of the region computed in the gap (`p + i * 512`, a `select`
@@ -568,7 +570,9 @@ impl<'a> Motion<'a> {
     }
 
     /// Every use of `object` (through casts and GEPs) other than lifetime markers comes
-    /// after `start`: `start` dominates it.
+    /// after `start`: `start` dominates it. The casts and GEPs themselves only compute
+    /// addresses (LLVM hoists a field's address out of a loop, before the marker): what
+    /// counts is where the memory is accessed through them.
     fn uses_follow(&self, object: LLVMValueRef, start: LLVMValueRef) -> bool {
         let mut seen = IndexSet::new();
         let mut work = vec![object];
@@ -583,14 +587,15 @@ impl<'a> Motion<'a> {
                 if ir::lifetime_marker(user).is_some() {
                     continue;
                 }
-                if !self.shim.dominates(start, user) {
-                    return false;
-                }
                 if matches!(
                     ir::opcode(user),
                     LLVMOpcode::LLVMGetElementPtr | LLVMOpcode::LLVMBitCast
                 ) {
                     work.push(user);
+                    continue;
+                }
+                if !self.shim.dominates(start, user) {
+                    return false;
                 }
             }
         }
