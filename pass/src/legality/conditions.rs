@@ -11,7 +11,7 @@ use super::facts::{End, Gap, Obstacle, Step};
 use super::refusal::{Reason, Refusal, Unsafe};
 use super::result_tests::{at_point, probe_points, Point, Test, TestKind};
 use crate::ir;
-use crate::plan::{ArgSource, Stop};
+use crate::plan::{self, ArgSource, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 
@@ -157,12 +157,10 @@ pub(crate) fn linearity(gap: &Gap, sites: &[Site], a: usize, b: usize) -> Result
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Guard {
     pub branch: LLVMValueRef,
-    pub cond: LLVMValueRef,
-    pub value: bool,
     pub off: LLVMBasicBlockRef,
-    /// The loads after the first call that the condition is computed from (whose memory the
-    /// checker must find written by no call of the chain).
-    pub loads: Vec<LLVMValueRef>,
+    /// The condition, the value of the way on, and the loads after the first call it is
+    /// computed from (whose memory the checker must find written by no call of the chain).
+    pub test: plan::Guard,
 }
 
 /// The gap's guards (`Guard`), with their steps' positions: its conditional branches whose
@@ -186,10 +184,12 @@ pub(crate) fn guards(
                     i,
                     Guard {
                         branch: inst,
-                        cond,
-                        value: continue_if_true,
                         off,
-                        loads,
+                        test: plan::Guard {
+                            cond,
+                            value: continue_if_true,
+                            loads,
+                        },
                     },
                 )
             }),

@@ -66,7 +66,10 @@ impl Checker<'_> {
         let inside: IndexSet<LLVMBasicBlockRef> = looped.blocks.iter().copied().collect();
         let outside =
             |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
-        for g in gaps.iter().flat_map(|g| g.guards.iter()) {
+        for (branch, g) in gaps
+            .iter()
+            .flat_map(|g| g.guards.iter().map(|g| (g.branch, &g.test)))
+        {
             // Its loads read memory no call of the batch writes (the chain's check), and
             // nothing else runs in the batch's iterations: from an address set before the
             // loop, they read the same in every iteration.
@@ -74,7 +77,7 @@ impl Checker<'_> {
                 outside(v) || (g.loads.contains(&v) && outside(ir::operand(v, 0)))
             });
             if !invariant {
-                let (branch, cond) = (g.branch, g.cond);
+                let cond = g.cond;
                 return Err(Refusal::new(branch, Reason::GuardInLoop { branch, cond }));
             }
             if !looped.guards.contains(&(g.cond, g.value)) {
@@ -880,7 +883,7 @@ fn no_load_round(
 fn unguarded_loads(gaps: &[std::rc::Rc<super::GapFacts>]) -> Vec<LLVMValueRef> {
     let guarded: IndexSet<LLVMValueRef> = gaps
         .iter()
-        .flat_map(|g| g.guards.iter().flat_map(|g| g.loads.iter().copied()))
+        .flat_map(|g| g.guards.iter().flat_map(|g| g.test.loads.iter().copied()))
         .collect();
     gaps.iter()
         .flat_map(|g| g.loads.iter().copied())

@@ -414,11 +414,11 @@ impl<'a> Checker<'a> {
     /// later calls are checked with the gaps' other loads), nor a store between the calls
     /// before them, nor a function that may run at any time.
     fn guard_loads(&mut self, calls: &[usize], gaps: &[Rc<GapFacts>]) -> Result<(), Refusal> {
+        let c0 = self.sites[calls[0]].call;
         for (i, gap) in gaps.iter().enumerate() {
-            for &load in gap.guards.iter().flat_map(|g| g.loads.iter()) {
+            for &load in gap.guards.iter().flat_map(|g| g.test.loads.iter()) {
                 // Made before the first call, it runs where the original may not (after a
                 // test of the pointer, `if (log && log->verbose)`): it must not fault there.
-                let c0 = self.sites[calls[0]].call;
                 if !self.shim.safe_to_load_at(load, c0) {
                     return Err(Refusal::new(
                         load,
@@ -588,24 +588,15 @@ fn on_path(gaps: &[Rc<GapFacts>], mut v: LLVMValueRef) -> LLVMValueRef {
     v
 }
 
-/// The entries' stop predicates: each gap's, and never after the last call.
 /// The guards of the gaps, each with the position of the entry before it.
 fn guards(gaps: &[Rc<GapFacts>]) -> Vec<(usize, plan::Guard)> {
     gaps.iter()
         .enumerate()
-        .flat_map(|(i, g)| {
-            g.guards.iter().map(move |g| {
-                let guard = plan::Guard {
-                    cond: g.cond,
-                    value: g.value,
-                    loads: g.loads.clone(),
-                };
-                (i, guard)
-            })
-        })
+        .flat_map(|(i, g)| g.guards.iter().map(move |g| (i, g.test.clone())))
         .collect()
 }
 
+/// The entries' stop predicates: each gap's, and never after the last call.
 fn stops(gaps: &[Rc<GapFacts>]) -> Vec<Stop> {
     gaps.iter()
         .map(|g| g.stop)

@@ -208,18 +208,23 @@ fn guard_conditions(
     mut count: LLVMValueRef,
 ) -> LLVMValueRef {
     for (i, g) in guards {
-        let (i, value) = (*i, g.value);
         // Computed from values that dominate the batch's call and loads of memory no call
         // of the batch writes: made again here.
-        let cond = remake(b, g.cond, crate::legality::GUARD_DEPTH, &g.loads);
-        let other = ir::const_of(ir::type_of(cond), i64::from(!value));
-        let off = b.icmp(LLVMIntPredicate::LLVMIntEQ, cond, other, "mc.guard.off");
-        let cut = b.c32(i as u32 + 1);
+        let off = guard_off(b, g.cond, g.value, &g.loads);
+        let cut = b.c32(*i as u32 + 1);
         let below = b.icmp(LLVMIntPredicate::LLVMIntULT, cut, count, "mc.guard.below");
         let both = b.arith(LLVMOpcode::LLVMAnd, off, below, "mc.guard.cut");
         count = b.select(both, cut, count, "mc.count");
     }
     count
+}
+
+/// Whether the guard's condition `cond`, made again at the builder's position (`remake`,
+/// with the guard's `loads`), has the other value than `value`, the way on's.
+fn guard_off(b: &Builder, cond: LLVMValueRef, value: bool, loads: &[LLVMValueRef]) -> LLVMValueRef {
+    let cond = remake(b, cond, crate::legality::GUARD_DEPTH, loads);
+    let other = ir::const_of(ir::type_of(cond), i64::from(!value));
+    b.icmp(LLVMIntPredicate::LLVMIntEQ, cond, other, "mc.guard.off")
 }
 
 /// `v` computed again at the builder's position: its arithmetic and comparisons
@@ -262,19 +267,10 @@ pub(super) fn any_guard_off(
 ) -> Option<LLVMValueRef> {
     guards
         .iter()
-        .map(|&(cond, value)| {
-            // Arithmetic and comparisons (the loop's own, of values defined before it, or
-            // some before the loop) and the loop's loads of memory no call of the batch
-            // writes: made again here, where the values are defined.
-            let cond = remake(b, cond, crate::legality::GUARD_DEPTH, loads);
-            let ty = ir::type_of(cond);
-            let other = if value {
-                ir::const_of(ty, 0)
-            } else {
-                ir::const_of(ty, 1)
-            };
-            b.icmp(LLVMIntPredicate::LLVMIntEQ, cond, other, "mc.guard.off")
-        })
+        // Arithmetic and comparisons (the loop's own, of values defined before it, or some
+        // before the loop) and the loop's loads of memory no call of the batch writes: made
+        // again here, where the values are defined.
+        .map(|&(cond, value)| guard_off(b, cond, value, loads))
         .reduce(|any, off| b.arith(LLVMOpcode::LLVMOr, any, off, "mc.guard.any"))
 }
 
