@@ -170,6 +170,27 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     let cxx = write_wrapper(&bin, "c++", &exe, "c++")?;
 
     let mut command = args.command.clone();
+    // A command that is itself a compile (`syscluster build -p P -- clang-19 -O2 -g prog.c -o
+    // prog`) sets no `CC` to read: it runs as the wrapper instead.
+    if let Some(lang) = compiler_language(&command[0]) {
+        let (wrapper, real) = match lang {
+            Lang::C => (&cc, ENV_CC),
+            Lang::Cxx => (&cxx, ENV_CXX),
+        };
+        eprintln!(
+            "syscluster build: the command is a compiler: running it as `syscluster {}` (the compiler {}{})",
+            if lang == Lang::C { "cc" } else { "c++" },
+            std::env::var(real).unwrap_or_else(|_| {
+                if lang == Lang::C { "clang-19" } else { "clang++-19" }.into()
+            }),
+            if std::env::var_os(real).is_some() {
+                format!(", from {real}")
+            } else {
+                format!(", which {real} changes")
+            }
+        );
+        command[0] = wrapper.clone().into();
+    }
     // make's own CC (`CC = gcc` in a Makefile) beats the environment; a command-line
     // assignment beats both.
     let is_make = Path::new(&command[0])
@@ -219,6 +240,12 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
         .and_then(|()| fs::write(log.join("summary.json"), summary.to_json()))
         .with_context(|| format!("cannot write the summary into {}", log.display()))?;
     crate::report::write(&log, &recorded, &summary)?;
+    if summary.modules == 0 && status.success() {
+        eprintln!(
+            "syscluster build: no compile ran through the wrapper: the build must compile with $CC or $CXX (make, ./configure and cmake do; a script that names its compiler does not: name the wrapper, {}, there)",
+            cc.display()
+        );
+    }
     if !status.success() {
         eprintln!("syscluster build: the build command failed ({status})");
         return Ok(ExitCode::from(
@@ -234,6 +261,31 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The language of a compiler driver named by a build command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    C,
+    Cxx,
+}
+
+/// Whether `program` names a C or C++ compiler driver (`cc`, `gcc`, `clang`, `clang-19`,
+/// `c++`, `g++-12`, `clang++`, `/usr/bin/x86_64-linux-gnu-gcc`), and which.
+pub fn compiler_language(program: &std::ffi::OsStr) -> Option<Lang> {
+    let name = Path::new(program).file_name()?.to_str()?;
+    // A target triple before the name, a version after it.
+    let name = name.rsplit_once("-linux-gnu-").map_or(name, |(_, n)| n);
+    let base = match name.split_once('-') {
+        Some((b, version)) if version.chars().all(|c| c.is_ascii_digit() || c == '.') => b,
+        Some(_) => return None,
+        None => name,
+    };
+    match base {
+        "cc" | "gcc" | "clang" => Some(Lang::C),
+        "c++" | "g++" | "clang++" => Some(Lang::Cxx),
+        _ => None,
+    }
 }
 
 /// What a compiler invocation does, as far as the wrapper cares.
@@ -1193,6 +1245,36 @@ mod tests {
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn compiler_commands() {
+        let lang = |s: &str| compiler_language(std::ffi::OsStr::new(s));
+        for c in [
+            "cc",
+            "gcc",
+            "clang",
+            "clang-19",
+            "gcc-12",
+            "/usr/bin/clang-19.1",
+            "x86_64-linux-gnu-gcc-12",
+        ] {
+            assert_eq!(lang(c), Some(Lang::C), "{c}");
+        }
+        for c in ["c++", "g++", "clang++-19", "/usr/lib/llvm-19/bin/clang++"] {
+            assert_eq!(lang(c), Some(Lang::Cxx), "{c}");
+        }
+        for c in [
+            "make",
+            "sh",
+            "./build.sh",
+            "clang-format-19",
+            "gcc-ar",
+            "cmake",
+            "ccache",
+        ] {
+            assert_eq!(lang(c), None, "{c}");
+        }
     }
 
     #[test]

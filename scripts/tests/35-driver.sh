@@ -340,6 +340,26 @@ else
     fail "two sources in one command: the summary does not count both modules or lacks loop.c's cluster"
     sed 's/^/       /' "$work/twolog/summary.txt" | head -n 12
 fi
+# The compiler named as the command itself runs as the wrapper.
+if (cd "$work/two" && "$syscluster" build -p "$root/testsuite/lit/Inputs/copy-by-name.json" --log "$work/directlog" \
+    -- clang-19 -O2 -g -o direct main.c loop.c) >"$work/direct.out" 2>&1 &&
+    grep -q 'the command is a compiler: running it as `syscluster cc`' "$work/direct.out" &&
+    grep -q 'loop\.c:8:14: clustered the whole loop into one looped multi-call' "$work/directlog/summary.txt" &&
+    cmp -s <(cd "$work/two" && ./direct <"../in.1048577" 2>&1) <(cd "$work/two" && ./plain <"../in.1048577" 2>&1); then
+    ok "syscluster build -- clang-19 ...: the compile runs as the wrapper, loop.c's copy loop clustered"
+else
+    fail "syscluster build -- clang-19 ...: the compile did not run as the wrapper"
+    sed 's/^/       /' "$work/direct.out" | head -n 12
+fi
+# A build that compiles nothing through $CC is told so.
+if (cd "$work/two" && "$syscluster" build -p "$root/testsuite/lit/Inputs/copy-by-name.json" --log "$work/nonelog" \
+    -- sh -c 'clang-19 -O2 -g -o none main.c loop.c') >"$work/none.out" 2>&1 &&
+    grep -q 'no compile ran through the wrapper' "$work/none.out"; then
+    ok "a build that names its own compiler: the driver says no compile ran through the wrapper"
+else
+    fail "a build that names its own compiler: no word that the pass never ran"
+    sed 's/^/       /' "$work/none.out" | head -n 12
+fi
 for size in 0 4097 1048577; do
     (cd "$work/two" && ./plain <"../in.$size" >out.plain 2>err.plain; echo $? >status.plain)
     (cd "$work/two" && ./clustered <"../in.$size" >out.clustered 2>err.clustered; echo $? >status.clustered)
