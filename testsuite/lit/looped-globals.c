@@ -114,6 +114,33 @@ __attribute__((noinline)) static int jumps(int in, int out)
 	return n < 0 ? -1 : 0;
 }
 
+// A setjmp below the loop's function on the stack: a handler's siglongjmp from the loop's
+// blocking read back to 'jump_root' leaves the loop too, and 'jump_root' then reads what the
+// loop would have kept in a register.
+// REMARK-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: did not keep 'below' in a register across the loop of '{{read|write}}' at {{.*}}: 'jump_root' (under which 'jumped_below' may run) calls {{.*}}setjmp{{.*}}, which returns twice: a longjmp out of the loop would skip the stores at its exits
+static sigjmp_buf senv;
+static long below;
+
+__attribute__((noinline)) static int jumped_below(int in, int out)
+{
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return -1;
+		below += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+__attribute__((noinline)) static int jump_root(int in, int out)
+{
+	if (sigsetjmp(senv, 1)) {
+		fprintf(stderr, "timed out after %ld bytes\n", below);
+		return -1;
+	}
+	return jumped_below(in, out);
+}
+
 // A function other files may call keeps its variable in a register too: code elsewhere that
 // ran it from a signal handler or a thread while the loop runs would race with the loop.
 // REMARK-DAG: remark: {{.*}}looped-globals.c:{{[0-9]+}}:{{[0-9]+}}: kept 'public_total' in a register across the loop of '{{read|write}}' at {{.*}}
@@ -281,7 +308,7 @@ int main(int argc, char **argv)
 		term_handler = on_term_quietly;
 	}
 	signal(SIGTERM, term_handler);
-	int r = counted(0, 1) | visible(0, 1) | address_taken(0, 1) | handled(0, 1) | jumps(0, 1) |
+	int r = counted(0, 1) | visible(0, 1) | address_taken(0, 1) | handled(0, 1) | jumps(0, 1) | jump_root(0, 1) |
 		calls_out(0, 1) | pointed(0, 1) | hooked(0, 1) | signalled(0, 1) | reported_at_exit(0, 1);
 	reporter();
 	fprintf(stderr, "%ld %ld %ld %ld %ld %ld\n", total, blocks, exported, taken, progress, jumped);

@@ -130,6 +130,9 @@ pub(crate) struct Asynchronous {
     /// `longjmp`, so the code it interrupted never resumes), unless something else that may
     /// run at any time reaches it too.
     pub(crate) returning: IndexMap<LLVMValueRef, LLVMValueRef>,
+    /// The functions a `longjmp` (from a signal handler) may leave for a `setjmp` of the
+    /// module, each with the function that calls `setjmp`.
+    pub(crate) under_setjmp: IndexMap<LLVMValueRef, LLVMValueRef>,
 }
 
 /// Finds a module's [`Asynchronous`] functions.
@@ -220,6 +223,13 @@ impl<'a> Checker<'a> {
                         Reason::StoreSeenAsync { store, by, reader },
                     ));
                 }
+                if let Some(jumper) = self.jumped_over(store) {
+                    let by = calls[i + 1];
+                    return Err(Refusal::new(
+                        store,
+                        Reason::StoreSkippedByJump { store, by, jumper },
+                    ));
+                }
             }
         }
         self.guard_loads(calls, &gaps)?;
@@ -295,6 +305,16 @@ impl<'a> Checker<'a> {
                             store,
                             by: b,
                             reader,
+                        },
+                    ));
+                }
+                if let Some(jumper) = self.jumped_over(store) {
+                    return Err(Refusal::new(
+                        store,
+                        Reason::StoreSkippedByJump {
+                            store,
+                            by: b,
+                            jumper,
                         },
                     ));
                 }
@@ -538,6 +558,26 @@ impl<'a> Checker<'a> {
     /// original, loading before those calls, did not.
     fn async_writer(&mut self, load: LLVMValueRef) -> Option<LLVMValueRef> {
         self.async_user_of(ir::operand(load, 0), load, true)
+    }
+
+    /// The function whose `setjmp` a `longjmp` out of the batch (a signal handler's, during
+    /// a later call) may go back to, when the gap's `store` writes memory that may be read
+    /// after it: anything but a local of the batch's own function (gone after a `longjmp`
+    /// below it, and indeterminate after one to a `setjmp` of its own, C11 7.13.2.1). In a
+    /// multi-call the store runs only after the later calls return, so such a `longjmp` would
+    /// skip it.
+    fn jumped_over(&mut self, store: LLVMValueRef) -> Option<LLVMValueRef> {
+        let function = ir::block_function(ir::parent_block(store));
+        let find = self.find_asynchronous;
+        let asynchronous = self
+            .asynchronous
+            .get_or_insert_with(|| Rc::new(find(ir::module_of(function))))
+            .clone();
+        let jumper = *asynchronous.under_setjmp.get(&function)?;
+        let base = self.shim.underlying_object(ir::operand(store, 1));
+        let own_local =
+            ir::is_alloca(base) && ir::block_function(ir::parent_block(base)) == function;
+        (!own_local).then_some(jumper)
     }
 
     /// `async_user` with the module's asynchronous functions of `at`'s module, found once.

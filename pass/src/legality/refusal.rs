@@ -92,6 +92,13 @@ pub enum Reason {
         by: usize,
         reader: LLVMValueRef,
     },
+    /// A store before `by` to memory that may be read after a `longjmp` out of the batch
+    /// (a signal handler's) back to the `setjmp` that `jumper` calls.
+    StoreSkippedByJump {
+        store: LLVMValueRef,
+        by: usize,
+        jumper: LLVMValueRef,
+    },
     LoadWrittenAsync {
         load: LLVMValueRef,
         by: usize,
@@ -313,6 +320,7 @@ impl Reason {
             | GuardLoadWritten { .. }
             | GuardLoadMayFault { .. }
             | StoreSeenAsync { .. }
+            | StoreSkippedByJump { .. }
             | LoadWrittenAsync { .. }
             | SharedLoad { .. }
             | SigactionNotFirst { .. } => Condition::Safety,
@@ -449,6 +457,12 @@ impl Refusal {
                 "'{}' writes memory that '{}', which may run at any time (a signal handler, a thread, or a function they call), reads or writes; in a multi-call it would see the value from before the store until {} and the calls before it return",
                 ir::describe(*store),
                 ir::name(*reader),
+                label(*by)
+            ),
+            StoreSkippedByJump { store, by, jumper } => format!(
+                "'{}' writes memory that may be read after a longjmp back to the setjmp that '{}' calls; in a multi-call it runs only after {} and the calls before it return, and a signal handler's longjmp out of them would skip it",
+                ir::describe(*store),
+                ir::name(*jumper),
                 label(*by)
             ),
             SharedLoad { load, by } => format!(

@@ -27,7 +27,9 @@
 //!   in another file that calls one of the module's functions from its own signal handler or
 //!   thread while the loop runs would race with the loop's stores in the original program
 //!   too, which C leaves undefined (C11 7.14.1.1, 5.1.2.4), as LLVM's LICM assumes;
-//! - the loop's function calls no `returns_twice` function (`setjmp`): a `longjmp` from a
+//! - neither the loop's function nor one that may be on the stack below it (its callers in
+//!   the module, directly or through others; any function when one of them may be called
+//!   through a pointer) calls a `returns_twice` function (`setjmp`): a `longjmp` from a
 //!   signal handler out of the loop would skip the stores at its exits;
 //! - in the loop, every access to the variable is a simple load or store of one type at one
 //!   address, and no call may unwind past the exits (the shim checks these as it rewrites).
@@ -130,6 +132,8 @@ fn pointer_only_functions(module: LLVMModuleRef) -> IndexSet<LLVMValueRef> {
 /// The module's defined functions as a call graph of direct calls, with the functions that
 /// code other than the module's direct calls may start.
 pub(crate) struct CallGraph {
+    /// The module's defined functions.
+    all: Vec<LLVMValueRef>,
     callees: IndexMap<LLVMValueRef, Vec<LLVMValueRef>>,
     /// Functions only the module's function pointers hold (callees of every indirect call).
     pointer_only: Vec<LLVMValueRef>,
@@ -361,6 +365,7 @@ impl CallGraph {
             })
             .collect();
         CallGraph {
+            all: functions,
             callees,
             pointer_only,
             taken,
@@ -399,6 +404,7 @@ impl CallGraph {
         Asynchronous {
             any: with_at_exit(all, true),
             returning: with_at_exit(returning, !resuming.is_empty()),
+            under_setjmp: self.under_setjmp(),
         }
     }
 
@@ -419,6 +425,50 @@ impl CallGraph {
     pub(super) fn reachable_from_outside(&self, functions: &[LLVMValueRef]) -> bool {
         let outside = self.reach(self.exported.iter().copied());
         functions.iter().any(|f| outside.contains_key(f))
+    }
+
+    /// The functions a `longjmp` may leave for a `setjmp` of the module, each with the
+    /// function that calls `setjmp` (a `returns_twice` function): that function and what it
+    /// may call, directly or through others, as `function` may then be on the stack above
+    /// it. A timeout by `alarm` whose handler `siglongjmp`s back to `main` leaves a blocking
+    /// `read` in a helper that way, and `main` then reads what the helper left in memory.
+    /// When the module calls `setjmp` at all, the functions whose address is taken (and what
+    /// they call) count too: they may run above it through a pointer. A `setjmp` outside the
+    /// module, below a function code outside it calls, is not seen: as LLVM's LICM, which
+    /// keeps a variable in a register across a loop without calls, the pass takes a
+    /// handler's `longjmp` out of such code as C does (C11 7.14.1.1p5).
+    pub(crate) fn under_setjmp(&self) -> IndexMap<LLVMValueRef, LLVMValueRef> {
+        let roots: Vec<LLVMValueRef> = self
+            .all
+            .iter()
+            .copied()
+            .filter(|&f| ir::returns_twice_call(f).is_some())
+            .collect();
+        let Some(&first) = roots.first() else {
+            return IndexMap::new();
+        };
+        let mut under = self.reach(roots);
+        for (f, _) in self.reach(self.taken.iter().copied()) {
+            under.entry(f).or_insert(first);
+        }
+        under
+    }
+
+    /// `Err` when a `longjmp` may leave `function` (see [`CallGraph::under_setjmp`]): a loop
+    /// that keeps variables in registers would skip the stores at its exits.
+    pub(super) fn no_jump_out(&self, function: LLVMValueRef) -> Result<(), String> {
+        match self.under_setjmp().get(&function) {
+            Some(&f) => Err(format!(
+                "{} calls {}, which returns twice: a longjmp out of the loop would skip the stores at its exits",
+                if f == function {
+                    format!("'{}'", ir::name(f))
+                } else {
+                    format!("'{}' (under which '{}' may run)", ir::name(f), ir::name(function))
+                },
+                ir::returns_twice_call(f).map_or_else(String::new, ir::describe)
+            )),
+            None => Ok(()),
+        }
     }
 
     /// The functions `from` may run, directly or through direct calls, themselves included,
@@ -508,7 +558,7 @@ fn promotable(
         }
     }
     undisturbed(graph, &accessors, blocks, "reads or writes it", false)?;
-    no_returns_twice(function)
+    graph.no_jump_out(function)
 }
 
 /// `Err` when `function` calls a `returns_twice` function (`setjmp`): a `longjmp` from a
