@@ -345,6 +345,7 @@ impl Invocation {
             ..Invocation::default()
         };
         let mut language_forced = false;
+        let mut inputs = 0;
         let mut i = 0;
         while i < args.len() {
             let a = args[i].as_str();
@@ -366,7 +367,11 @@ impl Invocation {
                 i += 2;
                 continue;
             }
+            if a.starts_with("-l") {
+                inputs += 1;
+            }
             if !a.starts_with('-') || a == "-" {
+                inputs += 1;
                 let ext = Path::new(a).extension().and_then(|e| e.to_str());
                 if (language_forced && a != "-")
                     || ext.is_some_and(|e| SOURCE_EXTENSIONS.contains(&e))
@@ -378,6 +383,13 @@ impl Invocation {
                 }
             }
             i += 1;
+        }
+        // No input at all (`cc -v`, `--version`, `-print-file-name=libgcc.a`, `-dumpmachine`):
+        // a query of the compiler, which a link's added arguments would turn into a link of
+        // nothing.
+        if inputs == 0 {
+            inv.links = false;
+            inv.no_codegen = true;
         }
         inv
     }
@@ -1323,6 +1335,19 @@ mod tests {
         let a = args("-MM -MF deps.d a.cc");
         let inv = Invocation::classify(&a);
         assert!(inv.no_codegen && !inv.links);
+
+        // Queries of the compiler: no input, no link.
+        for q in [
+            "-v",
+            "--version",
+            "-print-file-name=libgcc_eh.a",
+            "-dumpmachine",
+            "-O2 -g -V",
+        ] {
+            let inv = Invocation::classify(&args(q));
+            assert!(inv.no_codegen && !inv.links, "{q}");
+        }
+        assert!(Invocation::classify(&args("-o prog -lfoo")).links);
     }
 
     #[test]

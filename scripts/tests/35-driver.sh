@@ -351,6 +351,15 @@ else
     fail "syscluster build -- clang-19 ...: the compile did not run as the wrapper"
     sed 's/^/       /' "$work/direct.out" | head -n 12
 fi
+# A query of the compiler (no input) runs it unchanged, not as a link of nothing.
+# shellcheck disable=SC2016
+if (cd "$work/two" && "$syscluster" build -p "$root/testsuite/lit/Inputs/copy-by-name.json" --log "$work/querylog" \
+    -- sh -c '$CC -v && $CC --version && $CC -print-file-name=libgcc_eh.a') >"$work/query.out" 2>&1; then
+    ok "compiler queries through the wrapper (-v, --version, -print-file-name) succeed"
+else
+    fail "compiler queries through the wrapper fail"
+    sed 's/^/       /' "$work/query.out" | head -n 12
+fi
 # A build that compiles nothing through $CC is told so.
 if (cd "$work/two" && "$syscluster" build -p "$root/testsuite/lit/Inputs/copy-by-name.json" --log "$work/nonelog" \
     -- sh -c 'clang-19 -O2 -g -o none main.c loop.c') >"$work/none.out" 2>&1 &&
