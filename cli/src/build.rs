@@ -955,6 +955,10 @@ pub struct Summary {
     /// Of those, the ones the profile records at calls of library functions in the program
     /// (`'fwrite' at lz4io.c:892:34`: stdio makes the system call), by edge.
     pub unmatched_through: BTreeMap<String, String>,
+    /// Hot edges whose ends are call sites of different modules, none holding both (calls
+    /// in different translation units, which `--lto` brings into one module), with their
+    /// weights, heaviest first.
+    pub cross_unit: Vec<(String, u64)>,
     /// Transitions of the profile by where they run: the program's own code, or a shared
     /// object, heaviest first.
     pub coverage: Vec<(String, u64)>,
@@ -1043,7 +1047,18 @@ impl Summary {
             }
         }
         s.remarks = remarks.iter().flatten().cloned().collect();
+        // The nodes each module matched, for the edges no one module holds both ends of.
+        let mut matched_in: Vec<std::collections::HashSet<String>> = Vec::new();
         for module in remarks {
+            let mut here = std::collections::HashSet::new();
+            for r in &module {
+                if (r.kind.as_str(), r.name.as_str()) == ("Analysis", "ProfileMatch") {
+                    if let Some(label) = matched_node(&r.message) {
+                        here.insert(label.to_string());
+                    }
+                }
+            }
+            matched_in.push(here);
             if module.iter().any(|r| r.kind == "Passed") {
                 s.modules_changed += 1;
             }
@@ -1121,14 +1136,24 @@ impl Summary {
             list.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.location.cmp(&b.location)));
         }
         // An edge that one module cannot place may be another module's: keep only edges with
-        // an end that no module matched.
+        // an end that no module matched. Of the others, those no one module holds both ends
+        // of run between translation units.
+        let mut cross_unit = Vec::new();
         s.unmatched = unmatched
             .into_iter()
-            .filter(|(edge, _)| {
-                edge_ends(edge).is_none_or(|(a, b)| !matched.contains(a) || !matched.contains(b))
+            .filter(|(edge, (weight, _))| match edge_ends(edge) {
+                Some((a, b)) if matched.contains(a) && matched.contains(b) => {
+                    if !matched_in.iter().any(|m| m.contains(a) && m.contains(b)) {
+                        cross_unit.push((edge.clone(), *weight));
+                    }
+                    false
+                }
+                _ => true,
             })
             .map(|(e, (w, n))| (e, w, n))
             .collect();
+        cross_unit.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        s.cross_unit = cross_unit;
         s.unmatched
             .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(s)
@@ -1224,6 +1249,19 @@ impl Summary {
                     format!("; the rest in {}", elsewhere.join(", "))
                 }
             ));
+        }
+        if !self.cross_unit.is_empty() {
+            let weight: u64 = self
+                .cross_unit
+                .iter()
+                .fold(0u64, |sum, u| sum.saturating_add(u.1));
+            line(format!(
+                "  {} hot edges run between translation units (total weight {weight}): no module holds both calls; `syscluster build --lto` links them into one module, where the pass can bring them together",
+                self.cross_unit.len()
+            ));
+            for (edge, _) in self.cross_unit.iter().take(top) {
+                line(format!("    {edge}"));
+            }
         }
         if !self.unmatched.is_empty() {
             let weight: u64 = self
@@ -1436,6 +1474,42 @@ mod tests {
         let text = s.render(5);
         assert!(text.contains("not applied (Rotation): 1 remarks"), "{text}");
         assert!(!text.contains("refused for Rotation"), "{text}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_edge_between_translation_units_says_so() {
+        let module = |node: &str, other: &str, hint: &str| {
+            format!("--- !Analysis\nPass:            syscall-cluster\nName:            ProfileMatch\nFunction:        f\nArgs:\n  - String:          'profile node {node} (9 calls) is ''x'' at a.c:1:1 (by debug location)'\n...\n--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        f\nArgs:\n  - String:          'hot edge read(5) -> recvfrom(3) (weight 1713) matches no call site here: no site for {other}{hint}'\n...\n")
+        };
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("remarks")).unwrap();
+        fs::write(
+            dir.join("remarks/00000000000000aa.yaml"),
+            module("read(5)", "recvfrom(3)", "; its call site is in ''diag_flush'', which this module does not define: link-time optimisation (syscluster build --lto) brings it in reach"),
+        )
+        .unwrap();
+        fs::write(
+            dir.join("remarks/00000000000000bb.yaml"),
+            module("recvfrom(3)", "read(5)", ""),
+        )
+        .unwrap();
+        fs::write(
+            dir.join("modules"),
+            "00000000000000aa\t/x/a.o\n00000000000000bb\t/x/b.o\n",
+        )
+        .unwrap();
+        let s = Summary::read(&dir).unwrap();
+        let text = s.render(5);
+        assert!(
+            text.contains("  1 hot edges run between translation units (total weight 1713): no module holds both calls; `syscluster build --lto`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    hot edge read(5) -> recvfrom(3) (weight 1713)\n"),
+            "{text}"
+        );
+        assert!(!text.contains("match no call site"), "{text}");
         fs::remove_dir_all(&dir).unwrap();
     }
 

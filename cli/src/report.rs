@@ -173,6 +173,10 @@ impl<'p> EdgeIndex<'p> {
 }
 
 /// The fate of every edge of `profile`, in the profile's edge order.
+/// What the pass says of an edge's call site in a function another translation unit
+/// defines.
+const LTO_HINT: &str = "brings it in reach";
+
 pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
     let mut fates = vec![Fate::Unreported; profile.edges.len()];
     // The edges each module's pass found no call site for: the first message of each
@@ -269,7 +273,12 @@ pub fn edge_fates(profile: &Profile, remarks: &[Remark]) -> Vec<Fate> {
                         .or_default()
                         .entry(file)
                         .or_insert(r.message.as_str());
-                    first_unmatched.entry(k).or_insert(r.message.as_str());
+                    // The message of a module with one end of it, which names where the
+                    // other end is (another translation unit: `--lto`), says the most.
+                    let first = first_unmatched.entry(k).or_insert(r.message.as_str());
+                    if r.message.contains(LTO_HINT) && !first.contains(LTO_HINT) {
+                        *first = r.message.as_str();
+                    }
                 }
             }
             ("Missed", name) => {
