@@ -887,6 +887,12 @@ fn debug_loc(v: &str) -> String {
             }
         }
     }
+    // One file named two ways (`./safe-read.c` by one compile, `safe-read.c` by another)
+    // is one place.
+    let mut file = file.as_str();
+    while let Some(rest) = file.strip_prefix("./") {
+        file = rest;
+    }
     format!("{file}:{line}:{column}")
 }
 
@@ -1475,6 +1481,22 @@ mod tests {
         assert!(text.contains("not applied (Rotation): 1 remarks"), "{text}");
         assert!(!text.contains("refused for Rotation"), "{text}");
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn one_file_named_two_ways_is_one_place() {
+        assert_eq!(
+            debug_loc("{ File: ./safe-read.c, Line: 52, Column: 9 }"),
+            "safe-read.c:52:9"
+        );
+        assert_eq!(
+            debug_loc("{ File: safe-read.c, Line: 52, Column: 9 }"),
+            "safe-read.c:52:9"
+        );
+        assert_eq!(
+            debug_loc("{ File: ../lib/x.c, Line: 1, Column: 2 }"),
+            "../lib/x.c:1:2"
+        );
     }
 
     #[test]
