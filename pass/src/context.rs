@@ -31,9 +31,6 @@ pub(crate) struct Context<'s> {
     /// Headers of the loops whose rotation was left to the move of their start
     /// (`transform/rotate.rs`): rotated after the move only where it did not move them.
     pub rotations_left: IndexSet<LLVMBasicBlockRef>,
-    /// Invokes of system calls left as they are (`transform/unwind.rs`, which runs twice),
-    /// reported once each.
-    pub invokes_kept: IndexSet<LLVMValueRef>,
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: IndexSet<Refusal>,
     refused_text: IndexSet<(LLVMValueRef, String)>,
@@ -50,7 +47,6 @@ impl<'s> Context<'s> {
             not_inlined: IndexMap::new(),
             copies: IndexSet::new(),
             rotations_left: IndexSet::new(),
-            invokes_kept: IndexSet::new(),
             refused: IndexSet::new(),
             refused_text: IndexSet::new(),
         }

@@ -792,6 +792,9 @@ pub enum LeftAlone {
     OptNone,
     /// It takes a label's address: its control flow is not all known.
     LabelAddress,
+    /// Its module calls `pthread_cancel`: a batch's calls are no cancellation points, so a
+    /// thread cancelled while one runs would run it to its end.
+    ThreadCancel,
 }
 
 /// Why the pass leaves the function `f` exactly as it is, if it does.
@@ -800,6 +803,10 @@ pub fn left_alone(f: LLVMValueRef) -> Option<LeftAlone> {
         Some(LeftAlone::OptNone)
     } else if takes_label_address(f) {
         Some(LeftAlone::LabelAddress)
+    } else if named_function(module_of(f), "pthread_cancel")
+        .is_some_and(|c| !value_users(c).is_empty())
+    {
+        Some(LeftAlone::ThreadCancel)
     } else {
         None
     }

@@ -265,6 +265,14 @@ impl Remark {
                      not all known, so its system calls are left as they are"
                 ),
             ),
+            crate::ir::LeftAlone::ThreadCancel => (
+                "ThreadCancel",
+                format!(
+                    "this module calls pthread_cancel: a multi-call's calls are no cancellation \
+                     points, so a thread cancelled while one runs would run it to its end; \
+                     '{name}''s system calls are left as they are"
+                ),
+            ),
         };
         Remark {
             kind: RemarkKind::Missed,
@@ -291,24 +299,6 @@ impl Remark {
                 "made the invoke of '{callee}' a call: a system call's wrapper unwinds only \
                  when its thread is cancelled, which nothing in this module does, so the \
                  landing pad {pad} never runs from it"
-            ),
-        }
-    }
-
-    /// An invoke of a system call's wrapper left as it is: the module cancels threads.
-    pub(crate) fn invoke_kept(
-        function: LLVMValueRef,
-        invoke: LLVMValueRef,
-        callee: &str,
-    ) -> Remark {
-        Remark {
-            kind: RemarkKind::Missed,
-            name: "InvokeToCall",
-            function,
-            at: Some(invoke),
-            message: format!(
-                "'{callee}' is invoked and stays so: the module calls pthread_cancel, and a \
-                 cancelled thread unwinds from the call to its landing pad"
             ),
         }
     }

@@ -10,12 +10,12 @@
 //! A wrapper throws no exception. The one way it leaves other than by returning is a thread's
 //! cancellation (`pthread_cancel`, deferred: the cancelled thread unwinds from the call,
 //! running the landing pads), and the calls of a multi-call are not cancellation points
-//! either. So where nothing in the module cancels a thread, an invoke of a system call's
+//! either. A module that calls `pthread_cancel` is left as it is (`ir::LeftAlone`); in any
+//! other, an invoke of a system call's
 //! wrapper on a hot edge of the profile becomes a call followed by a branch to its normal
 //! destination (LLVM's `changeToCall`), and its landing pad loses that edge (it goes when
 //! nothing else unwinds there). It runs before inlining and again after it: an invoked
-//! helper's calls, inlined, invoke the host's landing pad. Each is a remark `InvokeToCall`; a
-//! module that calls `pthread_cancel` keeps its invokes, with a missed remark at each.
+//! helper's calls, inlined, invoke the host's landing pad. Each is a remark `InvokeToCall`.
 
 use indexmap::IndexSet;
 
@@ -71,11 +71,6 @@ fn hot_invokes(ctx: &Context<'_>, hot: &IndexSet<&str>) -> Vec<(LLVMValueRef, LL
     out
 }
 
-/// Whether the module calls `pthread_cancel` (or takes its address).
-fn cancels_threads(ctx: &Context<'_>) -> bool {
-    ir::named_function(ctx.module, "pthread_cancel").is_some_and(|f| !ir::value_users(f).is_empty())
-}
-
 /// Makes the hot invokes of system calls' wrappers calls (see the module's documentation).
 pub(crate) fn run(ctx: &mut Context<'_>, _scan: &sites::Scan) -> Changed {
     let Some(profile) = ctx.profile.clone() else {
@@ -84,15 +79,6 @@ pub(crate) fn run(ctx: &mut Context<'_>, _scan: &sites::Scan) -> Changed {
     let hot = hot_syscalls(&profile, ctx.cfg.min_weight);
     let invokes = hot_invokes(ctx, &hot);
     if invokes.is_empty() {
-        return Changed::No;
-    }
-    if cancels_threads(ctx) {
-        for &(f, inv) in &invokes {
-            if ctx.invokes_kept.insert(inv) {
-                let callee = ir::called_function(inv).map(ir::name).unwrap_or_default();
-                ctx.remark(Remark::invoke_kept(f, inv, &callee));
-            }
-        }
         return Changed::No;
     }
     let mut changed = Changed::No;
