@@ -154,7 +154,7 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
         .with_context(|| format!("cannot create {}", log.display()))?;
     // The copy of the runtime that programs link: the unwinder resolved inside it, so that
     // a C program loads no libgcc_s it did not load before (cli/src/runtime_archive.rs).
-    let c_compiler = std::env::var(ENV_CC).unwrap_or_else(|_| "clang-19".into());
+    let c_compiler = real_compiler(false);
     let runtime = match private_runtime(&runtime, &c_compiler, &log.join("runtime")) {
         Ok(archive) => archive,
         Err(err) => {
@@ -173,21 +173,13 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     // A command that is itself a compile (`syscluster build -p P -- clang-19 -O2 -g prog.c -o
     // prog`) sets no `CC` to read: it runs as the wrapper instead.
     if let Some(lang) = compiler_language(&command[0]) {
-        let (wrapper, real) = match lang {
-            Lang::C => (&cc, ENV_CC),
-            Lang::Cxx => (&cxx, ENV_CXX),
+        let (wrapper, mode, real) = match lang {
+            Lang::C => (&cc, "cc", ENV_CC),
+            Lang::Cxx => (&cxx, "c++", ENV_CXX),
         };
         eprintln!(
-            "syscluster build: the command is a compiler: running it as `syscluster {}` (the compiler {}{})",
-            if lang == Lang::C { "cc" } else { "c++" },
-            std::env::var(real).unwrap_or_else(|_| {
-                if lang == Lang::C { "clang-19" } else { "clang++-19" }.into()
-            }),
-            if std::env::var_os(real).is_some() {
-                format!(", from {real}")
-            } else {
-                format!(", which {real} changes")
-            }
+            "syscluster build: the command is a compiler: running it as `syscluster {mode}` (the compiler {}, which {real} sets)",
+            real_compiler(lang == Lang::Cxx)
         );
         command[0] = wrapper.clone().into();
     }
@@ -427,12 +419,18 @@ pub fn wrap_compiler(cxx: bool, args: Vec<String>) -> ExitCode {
     }
 }
 
-fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
-    let compiler = if cxx {
+/// The real C (or C++) compiler the wrapper runs: `SYSCLUSTER_CC` (`SYSCLUSTER_CXX`), else
+/// `clang-19` (`clang++-19`).
+fn real_compiler(cxx: bool) -> String {
+    if cxx {
         std::env::var(ENV_CXX).unwrap_or_else(|_| "clang++-19".into())
     } else {
         std::env::var(ENV_CC).unwrap_or_else(|_| "clang-19".into())
-    };
+    }
+}
+
+fn wrap(cxx: bool, args: Vec<String>) -> Result<ExitCode> {
+    let compiler = real_compiler(cxx);
     let cwd = std::env::current_dir().unwrap_or_default();
     let inv = Invocation::classify(&args);
     let profile = std::env::var_os(ENV_PROFILE).filter(|p| !p.is_empty());
