@@ -216,19 +216,8 @@ impl<'a> Checker<'a> {
                 if let Some(&by) = calls[i + 1..].iter().find(|&&c| self.may_see(c, store)) {
                     return Err(Refusal::new(store, Reason::StoreSeen { store, by }));
                 }
-                if let Some(reader) = self.async_reader(store) {
-                    let by = calls[i + 1];
-                    return Err(Refusal::new(
-                        store,
-                        Reason::StoreSeenAsync { store, by, reader },
-                    ));
-                }
-                if let Some(jumper) = self.jumped_over(store) {
-                    let by = calls[i + 1];
-                    return Err(Refusal::new(
-                        store,
-                        Reason::StoreSkippedByJump { store, by, jumper },
-                    ));
+                if let Some(reason) = self.store_seen_meanwhile(store, calls[i + 1]) {
+                    return Err(Refusal::new(store, reason));
                 }
             }
         }
@@ -298,25 +287,8 @@ impl<'a> Checker<'a> {
                 }
             }
             for &store in &gap.stores {
-                if let Some(reader) = self.async_reader(store) {
-                    return Err(Refusal::new(
-                        store,
-                        Reason::StoreSeenAsync {
-                            store,
-                            by: b,
-                            reader,
-                        },
-                    ));
-                }
-                if let Some(jumper) = self.jumped_over(store) {
-                    return Err(Refusal::new(
-                        store,
-                        Reason::StoreSkippedByJump {
-                            store,
-                            by: b,
-                            jumper,
-                        },
-                    ));
+                if let Some(reason) = self.store_seen_meanwhile(store, b) {
+                    return Err(Refusal::new(store, reason));
                 }
             }
         }
@@ -568,16 +540,31 @@ impl<'a> Checker<'a> {
     /// skip it.
     fn jumped_over(&mut self, store: LLVMValueRef) -> Option<LLVMValueRef> {
         let function = ir::block_function(ir::parent_block(store));
-        let find = self.find_asynchronous;
-        let asynchronous = self
-            .asynchronous
-            .get_or_insert_with(|| Rc::new(find(ir::module_of(function))))
-            .clone();
-        let jumper = *asynchronous.under_setjmp.get(&function)?;
+        let jumper = *self.asynchronous_of(function).under_setjmp.get(&function)?;
         let base = self.shim.underlying_object(ir::operand(store, 1));
         let own_local =
             ir::is_alloca(base) && ir::block_function(ir::parent_block(base)) == function;
         (!own_local).then_some(jumper)
+    }
+
+    /// Why a gap's `store`, which in a multi-call runs only after the later calls up to `by`
+    /// return, may be missed by code that runs meanwhile: a function that may run at any time
+    /// reads its memory (`StoreSeenAsync`), or a `longjmp` out of those calls would skip it
+    /// (`StoreSkippedByJump`).
+    fn store_seen_meanwhile(&mut self, store: LLVMValueRef, by: usize) -> Option<Reason> {
+        if let Some(reader) = self.async_reader(store) {
+            return Some(Reason::StoreSeenAsync { store, by, reader });
+        }
+        self.jumped_over(store)
+            .map(|jumper| Reason::StoreSkippedByJump { store, by, jumper })
+    }
+
+    /// The module's [`Asynchronous`] functions, of `function`'s module, found once.
+    fn asynchronous_of(&mut self, function: LLVMValueRef) -> Rc<Asynchronous> {
+        let find = self.find_asynchronous;
+        self.asynchronous
+            .get_or_insert_with(|| Rc::new(find(ir::module_of(function))))
+            .clone()
     }
 
     /// `async_user` with the module's asynchronous functions of `at`'s module, found once.
@@ -587,12 +574,7 @@ impl<'a> Checker<'a> {
         at: LLVMValueRef,
         writers: bool,
     ) -> Option<LLVMValueRef> {
-        let function = ir::block_function(ir::parent_block(at));
-        let find = self.find_asynchronous;
-        let asynchronous = self
-            .asynchronous
-            .get_or_insert_with(|| Rc::new(find(ir::module_of(function))))
-            .clone();
+        let asynchronous = self.asynchronous_of(ir::block_function(ir::parent_block(at)));
         async_user(self.shim, &asynchronous, ptr, writers)
     }
 

@@ -132,8 +132,9 @@ fn pointer_only_functions(module: LLVMModuleRef) -> IndexSet<LLVMValueRef> {
 /// The module's defined functions as a call graph of direct calls, with the functions that
 /// code other than the module's direct calls may start.
 pub(crate) struct CallGraph {
-    /// The module's defined functions.
-    all: Vec<LLVMValueRef>,
+    /// The functions a `longjmp` may leave for a `setjmp` of the module, each with the
+    /// function that calls `setjmp` ([`CallGraph::find_under_setjmp`]).
+    under_setjmp: IndexMap<LLVMValueRef, LLVMValueRef>,
     callees: IndexMap<LLVMValueRef, Vec<LLVMValueRef>>,
     /// Functions only the module's function pointers hold (callees of every indirect call).
     pointer_only: Vec<LLVMValueRef>,
@@ -364,8 +365,8 @@ impl CallGraph {
                     && signal_handler_only(f, HANDLER_PARAM_DEPTH)
             })
             .collect();
-        CallGraph {
-            all: functions,
+        let mut graph = CallGraph {
+            under_setjmp: IndexMap::new(),
             callees,
             pointer_only,
             taken,
@@ -373,7 +374,9 @@ impl CallGraph {
             at_exit,
             may_exit,
             leaving_handlers,
-        }
+        };
+        graph.under_setjmp = graph.find_under_setjmp(&functions);
+        graph
     }
 
     /// The functions that may run at any time, asynchronously to the code around a batch:
@@ -404,7 +407,7 @@ impl CallGraph {
         Asynchronous {
             any: with_at_exit(all, true),
             returning: with_at_exit(returning, !resuming.is_empty()),
-            under_setjmp: self.under_setjmp(),
+            under_setjmp: self.under_setjmp.clone(),
         }
     }
 
@@ -437,9 +440,11 @@ impl CallGraph {
     /// module, below a function code outside it calls, is not seen: as LLVM's LICM, which
     /// keeps a variable in a register across a loop without calls, the pass takes a
     /// handler's `longjmp` out of such code as C does (C11 7.14.1.1p5).
-    pub(crate) fn under_setjmp(&self) -> IndexMap<LLVMValueRef, LLVMValueRef> {
-        let roots: Vec<LLVMValueRef> = self
-            .all
+    fn find_under_setjmp(
+        &self,
+        functions: &[LLVMValueRef],
+    ) -> IndexMap<LLVMValueRef, LLVMValueRef> {
+        let roots: Vec<LLVMValueRef> = functions
             .iter()
             .copied()
             .filter(|&f| ir::returns_twice_call(f).is_some())
@@ -454,10 +459,10 @@ impl CallGraph {
         under
     }
 
-    /// `Err` when a `longjmp` may leave `function` (see [`CallGraph::under_setjmp`]): a loop
+    /// `Err` when a `longjmp` may leave `function` (see [`CallGraph::find_under_setjmp`]): a loop
     /// that keeps variables in registers would skip the stores at its exits.
     pub(super) fn no_jump_out(&self, function: LLVMValueRef) -> Result<(), String> {
-        match self.under_setjmp().get(&function) {
+        match self.under_setjmp.get(&function) {
             Some(&f) => Err(format!(
                 "{} calls {}, which returns twice: a longjmp out of the loop would skip the stores at its exits",
                 if f == function {
