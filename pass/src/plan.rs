@@ -418,12 +418,16 @@ pub struct Tested {
 /// (compared signed when `signed`): the first `(limit - v0) / cap` iterations each start
 /// below the limit, and the test goes on after every one of them but the last, after which
 /// the lowering asks it. From a distance below `cap` the original code runs the iteration.
+///
+/// With `down`, the bytes left: `v` goes down by the result (`left -= n`) and the test is
+/// `v > limit` (`while (left > 0)`), the distance `v0 - limit`, counted the same way.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bounded {
     pub carried: usize,
     pub cap: u64,
     pub signed: bool,
     pub limit: LLVMValueRef,
+    pub down: bool,
 }
 
 /// An argument `min(v, cap)` (`llvm.umin` or `llvm.smin` of 64 bits, or of 32 bits extended

@@ -1113,6 +1113,11 @@ impl Remark {
                                         .as_ref()
                                         .and_then(|t| t.bounded.iter().find(|b| b.carried == k))
                                     {
+                                        Some(b) if b.down => format!(
+                                            "{name} (going down by {callee}'s results, above {limit}: the batch runs the iterations {name} - {limit} has room for at {cap} each)",
+                                            limit = crate::ir::operand_name(b.limit),
+                                            cap = b.cap
+                                        ),
                                         Some(b) => format!(
                                             "{name} (total of {callee}'s results, below {limit}: the batch runs the iterations {limit} - {name} has room for at {cap} each)",
                                             limit = crate::ir::operand_name(b.limit),

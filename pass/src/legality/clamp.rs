@@ -334,7 +334,9 @@ pub(super) fn clamp_test(
 /// `goes_on`) is `v < S`, or `v <= K` for a constant `K` below the type's largest value
 /// (`S = K + 1`), on a carried 64-bit total (its next value when `rotated`) that goes up by
 /// the raw result of a transfer whose count is a constant from 1 to `i64::MAX`, which stops
-/// the batch on every error (`nonneg`), `S` defined before the loop (`inside`).
+/// the batch on every error (`nonneg`), `S` defined before the loop (`inside`). Or the
+/// bytes left going down by that result, tested `v > S`, or `v >= K` for a constant `K`
+/// above the type's least value (`S = K - 1`), or `v != 0` (unsigned `v > 0`).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn bounded_test(
     test: LLVMValueRef,
@@ -372,23 +374,36 @@ pub(super) fn bounded_test(
         if !outside(other) || ir::int_width(ir::type_of(v)) != 64 {
             return None;
         }
-        // `v <= K` is `v < K + 1` for a constant K below the largest value.
-        let plus_one = |signed: bool| {
+        // `v <= K` is `v < K + 1` for a constant K below the largest value, `v >= K` is
+        // `v > K - 1` for one above the least.
+        let by_one = |signed: bool, up: bool| {
             let kk = ir::const_int(other)?;
-            let fits = if signed { kk < i64::MAX } else { kk != -1 };
-            fits.then(|| ir::const_of(ir::type_of(v), kk.wrapping_add(1)))
+            let fits = match (signed, up) {
+                (true, true) => kk < i64::MAX,
+                (false, true) => kk != -1,
+                (true, false) => kk > i64::MIN,
+                (false, false) => kk != 0,
+            };
+            let step = if up { 1 } else { -1 };
+            fits.then(|| ir::const_of(ir::type_of(v), kk.wrapping_add(step)))
         };
-        let (signed, limit) = match pred {
-            LLVMIntSLT => (true, other),
-            LLVMIntULT => (false, other),
-            LLVMIntSLE => (true, plus_one(true)?),
-            LLVMIntULE => (false, plus_one(false)?),
+        let (signed, limit, down) = match pred {
+            LLVMIntSLT => (true, other, false),
+            LLVMIntULT => (false, other, false),
+            LLVMIntSLE => (true, by_one(true, true)?, false),
+            LLVMIntULE => (false, by_one(false, true)?, false),
+            LLVMIntSGT => (true, other, true),
+            LLVMIntUGT => (false, other, true),
+            LLVMIntSGE => (true, by_one(true, false)?, true),
+            LLVMIntUGE => (false, by_one(false, false)?, true),
+            // `v != 0` is `v > 0` unsigned.
+            LLVMIntNE if ir::const_int(other) == Some(0) => (false, other, true),
             _ => return None,
         };
         let Step::Result { entry, casts } = &c.step else {
             return None;
         };
-        if c.minus || !casts.is_empty() || !nonneg(*entry) {
+        if c.minus != down || !casts.is_empty() || !nonneg(*entry) {
             return None;
         }
         let e = entries.get(*entry)?;
@@ -402,21 +417,27 @@ pub(super) fn bounded_test(
             cap: cap as u64,
             signed,
             limit,
+            down,
         })
     })
 }
 
-/// Whether a latch of the loop headed by `header` (blocks `inside`) tests a total's next value,
-/// `add` of one of the header's phis and a value that is not a constant, against a value
-/// defined before the loop: a loop that `bounded_test` may take.
+/// Whether a latch of the loop headed by `header` (blocks `inside`) tests a total's next value
+/// against a value defined before the loop: `add` of one of the header's phis and a value
+/// that is not a constant (a total going up), or `sub` of such a value from the phi (the
+/// bytes left going down): a loop that `bounded_test` may take.
 pub(super) fn tests_total(header: LLVMBasicBlockRef, inside: &IndexSet<LLVMBasicBlockRef>) -> bool {
+    let header_phi =
+        |x: LLVMValueRef| ir::is_instruction(x) && ir::is_phi(x) && ir::parent_block(x) == header;
     super::counted::latch_compares(header, inside, |v| {
-        ir::is_instruction(v)
-            && ir::opcode(v) == LLVMOpcode::LLVMAdd
-            && (0..2).any(|k| {
-                let x = ir::operand(v, k);
-                ir::is_instruction(x) && ir::is_phi(x) && ir::parent_block(x) == header
-            })
-            && (0..2).all(|k| ir::const_int(ir::operand(v, k)).is_none())
+        if !ir::is_instruction(v) {
+            return false;
+        }
+        let by_variable = || (0..2).all(|k| ir::const_int(ir::operand(v, k)).is_none());
+        match ir::opcode(v) {
+            LLVMOpcode::LLVMAdd => (0..2).any(|k| header_phi(ir::operand(v, k))) && by_variable(),
+            LLVMOpcode::LLVMSub => header_phi(ir::operand(v, 0)) && by_variable(),
+            _ => false,
+        }
     })
 }

@@ -617,7 +617,7 @@ impl Refusal {
                 ir::describe(*value)
             ),
             HeaderTest { test } => format!(
-                "the loop's test '{}' does not compare an advancing 64-bit argument with 0, nor a counter with a bound, nor a clamped total with a value below its clamp, nor a total with a limit (`total < limit`, the call's count a constant): a looped batch ends only when an argument reaches 0 or <= 0, after the iterations a counter has left, or after those a clamped or bounded total has room for",
+                "the loop's test '{}' does not compare an advancing 64-bit argument with 0, nor a counter with a bound, nor a clamped total with a value below its clamp, nor a total with a limit (`total < limit`, or the bytes left `left > 0` going down, the call's count a constant): a looped batch ends only when an argument reaches 0 or <= 0, after the iterations a counter has left, or after those a clamped or bounded total has room for",
                 ir::describe(*test)
             ),
             CounterTest { test, why } => format!(

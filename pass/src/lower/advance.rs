@@ -275,40 +275,62 @@ fn clamp_bound(
     let mut short: Option<LLVMValueRef> = None;
     for c in &tested.clamped {
         let v = base[&plan.carried[c.carried].phi];
-        let limit = c.remaining.map(|(limit, _)| limit);
+        let limit = c.remaining.map(|(limit, _)| Limit::Above(limit));
         let cap = (c.cap, c.signed);
         (bound, short) = room(b, "mc.clamp", v, limit, cap, (bound, short));
     }
-    // A total below a limit: the distance left, as a count left.
+    // A total below a limit, or the bytes left above one: the distance left, as a count left.
     for t in &tested.bounded {
         let v = base[&plan.carried[t.carried].phi];
         let cap = (t.cap, t.signed);
-        (bound, short) = room(b, "mc.bound", v, Some(t.limit), cap, (bound, short));
+        let limit = if t.down {
+            Limit::Below(t.limit)
+        } else {
+            Limit::Above(t.limit)
+        };
+        (bound, short) = room(b, "mc.bound", v, Some(limit), cap, (bound, short));
     }
     (bound, short)
 }
 
+/// Where a count left's limit lies from the value that moves towards it ([`room`]).
+#[derive(Clone, Copy)]
+enum Limit {
+    /// `v` goes up to it: the distance is `limit - v`.
+    Above(LLVMValueRef),
+    /// `v` goes down to it: the distance is `v - limit`.
+    Below(LLVMValueRef),
+}
+
 /// The batch's bound and its "original code" test (`(bound, short)`) narrowed by one count
-/// left: `v` itself, or with a `limit` the distance `limit - v`, exact where `v < limit` (the
-/// loop's test, asked here too: a loop entered without it, a do-while, may start at the
-/// limit). `cap` is the most one iteration takes and whether the values compare signed. Below
-/// `cap` (or at the limit) the original code runs the iteration; otherwise the batch runs at
-/// most `left / cap` of them. Names begin with `prefix`.
+/// left: `v` itself, or with a `limit` the distance between them, exact where `v` has not
+/// reached the limit (the loop's test, asked here too: a loop entered without it, a
+/// do-while, may start at the limit). `cap` is the most one iteration takes and whether the
+/// values compare signed. Below `cap` (or at the limit) the original code runs the
+/// iteration; otherwise the batch runs at most `left / cap` of them. Names begin with
+/// `prefix`.
 fn room(
     b: &Builder,
     prefix: &str,
     v: LLVMValueRef,
-    limit: Option<LLVMValueRef>,
+    limit: Option<Limit>,
     (cap, signed): (u64, bool),
     (bound, short): (LLVMValueRef, Option<LLVMValueRef>),
 ) -> (LLVMValueRef, Option<LLVMValueRef>) {
     use llvm_sys::LLVMIntPredicate::*;
     let pred = if signed { LLVMIntSLT } else { LLVMIntULT };
     let at_or_past = if signed { LLVMIntSGE } else { LLVMIntUGE };
+    let past_name = format!("{prefix}.past");
+    let left_name = format!("{prefix}.left");
     let (left, past) = match limit {
-        Some(limit) => {
-            let past = b.icmp(at_or_past, v, limit, &format!("{prefix}.past"));
-            let left = b.arith(LLVMOpcode::LLVMSub, limit, v, &format!("{prefix}.left"));
+        Some(Limit::Above(limit)) => {
+            let past = b.icmp(at_or_past, v, limit, &past_name);
+            let left = b.arith(LLVMOpcode::LLVMSub, limit, v, &left_name);
+            (left, Some(past))
+        }
+        Some(Limit::Below(limit)) => {
+            let past = b.icmp(at_or_past, limit, v, &past_name);
+            let left = b.arith(LLVMOpcode::LLVMSub, v, limit, &left_name);
             (left, Some(past))
         }
         None => (v, None),
