@@ -59,7 +59,7 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
         (ctx.profile.is_some() && !scan.sites.is_empty()).then(|| ctx.shim.backup(ctx.module));
     // A panic (a bug of the pass) leaves the module half rewritten: the copy goes back in.
     let rewritten = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rewrite(ctx, scan)));
-    match rewritten {
+    let changed = match rewritten {
         Ok(true) => {
             verify(ctx, backup.as_ref());
             true
@@ -69,7 +69,10 @@ fn run_phases(ctx: &mut Context<'_>) -> bool {
             put_back_after_panic(ctx, backup.as_ref(), &panic_message(payload.as_ref()));
             true
         }
-    }
+    };
+    // The scan made the empty string `fstat`'s lowering passes; unused, it goes again.
+    ir::drop_unused_empty_path(ctx.module);
+    changed
 }
 
 /// What a panic said, where it said it in a string.

@@ -945,3 +945,44 @@ pub fn is_global_variable(v: LLVMValueRef) -> bool {
     // SAFETY: LLVMIsAGlobalVariable only inspects the value's kind.
     unsafe { !LLVMIsAGlobalVariable(v).is_null() }
 }
+
+/// The name of the module's empty string that `fstat`'s lowering passes as the path of
+/// `newfstatat(fd, "", st, AT_EMPTY_PATH)` ([`empty_path`]).
+const EMPTY_PATH: &CStr = c"mc.empty_path";
+
+/// A pointer to an empty string in the module of the call `like`: a private constant
+/// `[1 x i8] zeroinitializer`, made at the first use and shared after it. The pass removes
+/// it again when no lowered call uses it ([`drop_unused_empty_path`]).
+pub fn empty_path(like: LLVMValueRef) -> LLVMValueRef {
+    let module = module_of(block_function(parent_block(like)));
+    // SAFETY: module is the live module of a live instruction; the global is looked up or
+    // added in it, with a type of the module's context, and initialised to a constant of
+    // that type.
+    unsafe {
+        let g = LLVMGetNamedGlobal(module, EMPTY_PATH.as_ptr());
+        if !g.is_null() {
+            return g;
+        }
+        let ctx = LLVMGetModuleContext(module);
+        let ty = LLVMArrayType2(LLVMInt8TypeInContext(ctx), 1);
+        let g = LLVMAddGlobal(module, ty, EMPTY_PATH.as_ptr());
+        LLVMSetInitializer(g, LLVMConstNull(ty));
+        LLVMSetGlobalConstant(g, 1);
+        LLVMSetLinkage(g, llvm_sys::LLVMLinkage::LLVMPrivateLinkage);
+        LLVMSetUnnamedAddress(g, llvm_sys::LLVMUnnamedAddr::LLVMGlobalUnnamedAddr);
+        LLVMSetAlignment(g, 1);
+        g
+    }
+}
+
+/// Removes the module's [`empty_path`] string when nothing uses it: a module whose `fstat`
+/// calls were not lowered is left as it was.
+pub fn drop_unused_empty_path(module: LLVMModuleRef) {
+    // SAFETY: module is live; a global without users may be deleted.
+    unsafe {
+        let g = LLVMGetNamedGlobal(module, EMPTY_PATH.as_ptr());
+        if !g.is_null() && LLVMGetFirstUse(g).is_null() {
+            LLVMDeleteGlobal(g);
+        }
+    }
+}

@@ -350,7 +350,7 @@ fn sigaction_refusal(args: &[LLVMValueRef]) -> Option<String> {
 /// How many of the wrapper's arguments `map` passes on.
 fn map_takes(map: &[catalogue::Arg]) -> usize {
     map.iter()
-        .filter(|a| matches!(a, catalogue::Arg::From(_)))
+        .filter(|a| matches!(a, catalogue::Arg::From(_) | catalogue::Arg::Optional(_)))
         .count()
 }
 
@@ -377,7 +377,12 @@ fn mapped_args(
                     args.len()
                 )
             }),
+            catalogue::Arg::Optional(k) => Ok(args
+                .get(k)
+                .copied()
+                .unwrap_or_else(|| ir::const_i64(call, 0))),
             catalogue::Arg::Const(c) => Ok(ir::const_i64(call, c)),
+            catalogue::Arg::EmptyPath => Ok(ir::empty_path(call)),
         })
         .collect()
 }

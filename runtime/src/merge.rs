@@ -77,10 +77,12 @@ const KEEPS_DESCRIPTORS: &[i64] = &[
     libc::SYS_writev,
     libc::SYS_lseek,
     libc::SYS_fstat,
+    libc::SYS_newfstatat,
     libc::SYS_fsync,
     libc::SYS_fdatasync,
     libc::SYS_getpid,
     libc::SYS_nanosleep,
+    libc::SYS_clock_nanosleep,
 ];
 
 /// Whether `entry` may be part of a group.

@@ -7,7 +7,7 @@
 ; RUN: FileCheck %s --check-prefix=SITES < %t.remarks
 ; RUN: FileCheck %s --check-prefix=UNCHANGED < %t.ll
 ;
-; SITES: remark: <unknown>:0:0: system call site 'open' at sites (no debug location) (openat/open, nr 2)
+; SITES: remark: <unknown>:0:0: system call site 'open' at sites (no debug location) (openat/open, nr 257)
 ; SITES-NEXT: remark: <unknown>:0:0: system call site 'read' at sites (no debug location) (read, nr 0)
 ; SITES-NEXT: remark: <unknown>:0:0: system call site 'syscall' at sites (no debug location) (getpid, nr 39)
 ; SITES-NEXT: remark: <unknown>:0:0: system call site 'syscall' at sites (no debug location) (?, nr unknown); not lowerable: the system call number is not a constant

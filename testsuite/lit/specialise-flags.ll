@@ -83,7 +83,7 @@
 ; CHECK: %0 = sext i32 %fd to i64
 ; CHECK-NEXT: getelementptr inbounds [2 x %struct.mc_entry], ptr %mc.entries, i64 0, i64 0, i32 4, i32 0
 ; CHECK-NEXT: store i64 %0
-; CHECK: store i32 5, ptr
+; CHECK: store i32 262, ptr
 ; CHECK: %mc.ret = call i64 @multicall(ptr %mc.entries, i32 2)
 ; CHECK: %s = call i32 @fstat(i32 %fd, ptr %st)
 ; CHECK: %n = call i64 @read(i32 %fd, ptr %buf, i64 64)

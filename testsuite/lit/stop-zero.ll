@@ -20,8 +20,15 @@
 ; REMARK-NOT: clustered {{[0-9]+}} system calls
 
 ; `if (fstat(fd, st)) goto fail;` then read: fstat's entry stops the batch on an error.
+; Its call is glibc's, newfstatat(fd, "", st, AT_EMPTY_PATH), the empty path a constant of
+; the module's.
+; CHECK: @mc.empty_path = private unnamed_addr constant [1 x i8] zeroinitializer, align 1
 ; CHECK-LABEL: define i64 @fstat_read(
-; CHECK: store i32 5, ptr
+; CHECK: store i64 %0, ptr %1
+; CHECK: store i64 ptrtoint (ptr @mc.empty_path to i64), ptr %2
+; CHECK: store i64 %3, ptr %4
+; CHECK: store i64 4096, ptr %5
+; CHECK: store i32 262, ptr
 ; CHECK-NEXT: getelementptr
 ; CHECK-NEXT: store i8 1, ptr
 ; CHECK: %mc.ret = call i64 @multicall(ptr %mc.entries, i32 2)

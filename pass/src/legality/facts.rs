@@ -523,7 +523,7 @@ const MODELLED: &[&str] = &[
     "faccessat", "chmod", "fchmod", "chdir", "fchdir", "chown", "fchown", "umask", "readlink",
     "getdents64", "nanosleep", "alarm", "getpid", "getuid", "geteuid", "getgid", "pipe", "pipe2",
     "socket", "bind", "connect", "listen", "shutdown", "accept", "accept4", "getsockname",
-    "getpeername", "setsockopt", "getsockopt", "sendto", "recvfrom", "select",
+    "getpeername", "setsockopt", "getsockopt", "sendto", "recvfrom", "select", "clock_nanosleep",
 ];
 
 /// What `site` does to user memory: `read` writes `buf[0..len)`, `write` reads it, `fstat`

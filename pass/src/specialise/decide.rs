@@ -61,6 +61,11 @@ impl Creator {
             NR_SOCKET => Creator::Socket,
             NR_ACCEPT => Creator::Accept,
             NR_OPEN => Creator::Open { flags_arg: 1 },
+            // glibc's `open(p, f, m)` is `openat(AT_FDCWD, p, f, m)`: the flags are its
+            // wrapper's second argument.
+            NR_OPENAT if matches!(site.callee.as_str(), "open" | "open64") => {
+                Creator::Open { flags_arg: 1 }
+            }
             NR_OPENAT => Creator::Open { flags_arg: 2 },
             NR_DUP2 => Creator::Dup2,
             _ => return None,

@@ -34,6 +34,7 @@ use crate::profile_map::WeightedPair;
 use crate::sites::Site;
 
 const NR_PIPE: u32 = 22;
+const NR_PIPE2: u32 = 293;
 const NR_FCNTL: u32 = 72;
 
 /// A `pipe` and the `fcntl`s merged into it, with the flags both ends get.
@@ -51,7 +52,9 @@ pub(super) fn find(sites: &[Site], pairs: &[WeightedPair]) -> (Vec<Found>, Vec<R
     let mut seen = IndexSet::new();
     for pair in pairs {
         let (p, f) = (pair.a, pair.b);
-        if sites[p].nr != Some(NR_PIPE)
+        // glibc's `pipe(fds)` is `pipe2(fds, 0)`.
+        if !matches!(sites[p].nr, Some(NR_PIPE | NR_PIPE2))
+            || (sites[p].nr == Some(NR_PIPE2) && sites[p].callee != "pipe")
             || sites[f].nr != Some(NR_FCNTL)
             || sites[p].function != sites[f].function
             || !seen.insert(p)
