@@ -598,6 +598,29 @@ pub enum Step {
         entry: usize,
         casts: Vec<(Cast, LLVMTypeRef)>,
     },
+    /// A value that settles after one iteration, in a loop whose stops resume it: the next
+    /// value is `settle(v, x)` where `x` is the same in every iteration a batch completes (a
+    /// result its stop pins, `value`, or a value set before the loop), and `settle` is
+    /// idempotent (`last = n`, `if (n < min) min = n`): after `k >= 1` completed iterations
+    /// the phi is `settle(init, value)`. `entry` is the call whose own result `x` is, for the
+    /// iteration that stopped (its result need not be the pinned one).
+    Settled {
+        settle: Settle,
+        value: LLVMValueRef,
+        entry: Option<usize>,
+    },
+}
+
+/// How a [`Step::Settled`] value takes its `x`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settle {
+    /// `v = x`.
+    Assign,
+    /// `v = smin(v, x)`, `smax`, `umin`, `umax`.
+    SMin,
+    SMax,
+    UMin,
+    UMax,
 }
 
 /// An integer cast on the way from a call's result to a running total.
@@ -606,6 +629,10 @@ pub enum Cast {
     Trunc,
     SExt,
     ZExt,
+    /// `smax(r, 0)` (`if (w > 0) total += w`): the result itself in every iteration a batch
+    /// completes (legality requires its entry to stop on every error), 0 for a failed call
+    /// in the iteration that stopped.
+    Clip,
 }
 
 /// Whether the memory a looped batch's calls write is dead after the loop

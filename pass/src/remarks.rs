@@ -1088,6 +1088,17 @@ impl Remark {
                                 crate::ir::operand_name(counted.limit)
                             ),
                             (Step::Invariant(_), None) => format!("{name} (counter)"),
+                            (&Step::Settled { settle, value, .. }, _) => {
+                                let value = crate::ir::operand_name(value);
+                                let how = match settle {
+                                    crate::plan::Settle::Assign => value,
+                                    crate::plan::Settle::SMin => format!("smin({name}, {value})"),
+                                    crate::plan::Settle::SMax => format!("smax({name}, {value})"),
+                                    crate::plan::Settle::UMin => format!("umin({name}, {value})"),
+                                    crate::plan::Settle::UMax => format!("umax({name}, {value})"),
+                                };
+                                format!("{name} (settled: {how} after the first iteration)")
+                            }
                             (Step::Result { entry, .. }, _) => {
                                 let callee = &sites[entries[*entry].site].callee;
                                 let clamp = l

@@ -36,7 +36,7 @@ pub(crate) fn unsafe_kind(inst: LLVMValueRef, f: u32) -> Option<Unsafe> {
         Some(Unsafe::InlineAsm)
     } else if f & flags::LIFETIME != 0 {
         Some(Unsafe::Lifetime)
-    } else if ir::is_call(inst) {
+    } else if ir::is_call(inst) && !speculatable_pure(f) {
         Some(Unsafe::Call)
     } else if f & flags::VOLATILE != 0 {
         Some(Unsafe::Volatile)
@@ -47,6 +47,12 @@ pub(crate) fn unsafe_kind(inst: LLVMValueRef, f: u32) -> Option<Unsafe> {
     } else {
         None
     }
+}
+
+/// A call that only computes a value and may run anywhere (`llvm.smax`, `llvm.umin`,
+/// `llvm.abs`): arithmetic as much as an `add` is.
+fn speculatable_pure(f: u32) -> bool {
+    f & flags::PURE_CALL != 0 && f & flags::SPECULATABLE != 0 && f & flags::SIDE_EFFECTS == 0
 }
 
 /// Condition 2, instruction part: the first instruction between `a` and `b` that does more
@@ -102,7 +108,8 @@ pub(crate) fn straight_only(gap: &Gap) -> Vec<LLVMValueRef> {
         .iter()
         .filter_map(|s| match *s {
             Step::Inst { inst, flags }
-                if flags & (flags::PURE_CALL | flags::STORE_NO_FAULT) != 0 =>
+                if flags & (flags::PURE_CALL | flags::STORE_NO_FAULT) != 0
+                    && !speculatable_pure(flags) =>
             {
                 Some(inst)
             }

@@ -208,14 +208,36 @@ impl Checker<'_> {
         let inside: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
         invariant_arguments(&entries, sites, &inside, &[])?;
         let preheader = one_way_in(header, &inside, sites[c0].call)?;
-        // In a completed iteration every entry passed its stop: one that stops on an error
-        // leaves a result that is not negative.
-        let nonneg = |e: usize| entries.get(e).is_some_and(|x| x.stop.stops_on_error());
-        let carried = header_values(self.shim, header, sites, c0, Vec::new(), |phi| {
-            carried_value(phi, &inside, calls, sites, &[], &nonneg, &|_| None)
-        })?;
+        // In a completed iteration every entry passed its stop (the last call's is the back
+        // edge's, which `check_leaving` finds): one that stops on an error leaves a result
+        // that is not negative.
+        let carried_with = |entries: &[Entry]| {
+            let nonneg = |e: usize| entries.get(e).is_some_and(|x| x.stop.stops_on_error());
+            header_values(self.shim, header, sites, c0, Vec::new(), |phi| {
+                carried_value(phi, &inside, calls, sites, &[], &nonneg, &|_| None)
+            })
+        };
+        let carried = carried_with(&entries);
         let (exits, entries, buffers, watch) =
-            self.check_leaving(calls, entries, gaps, &carried, header, &blocks)?;
+            match self.check_leaving(calls, entries, gaps, header, &blocks) {
+                Ok(leaving) => leaving,
+                // A carried value's refusal first, as it says more.
+                Err(refusal) => {
+                    carried?;
+                    return Err(refusal);
+                }
+            };
+        let carried = match carried {
+            Ok(carried) => carried,
+            Err(_) => carried_with(&entries)?,
+        };
+        // Only the calls' results and the carried values are used after the loop.
+        let calls_ir: IndexSet<LLVMValueRef> = calls
+            .iter()
+            .map(|&c| sites[c].call)
+            .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
+            .collect();
+        nothing_else_escapes(&blocks, &inside, &calls_ir)?;
         Ok(Looped {
             entries,
             header,
@@ -250,7 +272,6 @@ impl Checker<'_> {
         calls: &[usize],
         mut entries: Vec<Entry>,
         gaps: &[std::rc::Rc<super::GapFacts>],
-        carried: &[Carried],
         header: LLVMBasicBlockRef,
         blocks: &[LLVMBasicBlockRef],
     ) -> Result<Leaving, Refusal> {
@@ -311,13 +332,6 @@ impl Checker<'_> {
             exits.push(leaving(e, stop, (branch, off), &inside)?);
         }
         no_load_round(gaps, &back_loads)?;
-        // Only the calls' results and the carried values are used after the loop.
-        let calls_ir: IndexSet<LLVMValueRef> = calls
-            .iter()
-            .map(|&c| sites[c].call)
-            .chain(carried.iter().flat_map(|c| [c.phi, c.next]))
-            .collect();
-        nothing_else_escapes(blocks, &inside, &calls_ir)?;
         let buffers = dead_buffers::check(self.shim, &entries, sites, header);
         Ok((exits, entries, buffers, watch))
     }
@@ -1206,7 +1220,15 @@ pub(super) fn step_kind(
     let mut v = step;
     let mut masked: Option<LLVMValueRef> = None;
     let mut resigned: Option<LLVMValueRef> = None;
+    let mut clipped: Option<LLVMValueRef> = None;
     while in_loop(v) {
+        // `if (w > 0) total += w`: `smax(r, 0)`, the result itself where it is not negative.
+        if let Some(r) = clipped_at_zero(v).filter(|_| clipped.is_none()) {
+            clipped = Some(v);
+            casts.push((Cast::Clip, ir::type_of(v), v));
+            v = r;
+            continue;
+        }
         // A phi of a block after the header (not the carried value's own) that takes one
         // value from the blocks of `inside`: a result merged with a retry's, which the
         // other ways in (a stop's way back into the loop, outside the batch) bring.
@@ -1273,6 +1295,13 @@ pub(super) fn step_kind(
         ));
     };
     let site = &sites[calls[entry]];
+    if let Some(form) = clipped.filter(|_| !nonneg(entry)) {
+        return Err(format!(
+            "its step '{}' is the result of {} only when that result is not negative, which the batch does not make sure of",
+            ir::describe(form),
+            site.label()
+        ));
+    }
     let bounded = site.nr.is_some_and(|nr| BOUNDED_TRANSFERS.contains(&nr));
     for (form, needs_nonneg) in [(resigned, false), (masked, true)] {
         let Some(form) = form else {
@@ -1286,7 +1315,7 @@ pub(super) fn step_kind(
             ));
         }
     }
-    for &(op, _, cast) in &casts {
+    for &(op, _, cast) in casts.iter().filter(|(op, ..)| *op != Cast::Clip) {
         let from = ir::int_width(ir::type_of(ir::operand(cast, 0)));
         if op != Cast::Trunc && !(bounded && from >= 32) {
             return Err(format!(
@@ -1300,6 +1329,38 @@ pub(super) fn step_kind(
         entry,
         casts: casts.into_iter().map(|(op, ty, _)| (op, ty)).collect(),
     })
+}
+
+/// `r` when `v` is `llvm.smax(r, 0)` or `select (icmp sgt r, 0), r, 0` (clang's forms of
+/// `r > 0 ? r : 0`, a total that adds a result only when it is positive), which is `r`
+/// wherever `r` is not negative.
+fn clipped_at_zero(v: LLVMValueRef) -> Option<LLVMValueRef> {
+    use llvm_sys::LLVMIntPredicate::{LLVMIntSGE, LLVMIntSGT};
+    if !ir::is_instruction(v) {
+        return None;
+    }
+    if ir::is_call(v) {
+        let callee = ir::name(ir::called_function(v)?);
+        if !callee.starts_with("llvm.smax.i") {
+            return None;
+        }
+        let args = ir::call_args(v);
+        return match (ir::const_int(args[0]), ir::const_int(args[1])) {
+            (None, Some(0)) => Some(args[0]),
+            (Some(0), None) => Some(args[1]),
+            _ => None,
+        };
+    }
+    if ir::opcode(v) != LLVMOpcode::LLVMSelect || ir::const_int(ir::operand(v, 2)) != Some(0) {
+        return None;
+    }
+    let (cond, r) = (ir::operand(v, 0), ir::operand(v, 1));
+    let positive = ir::is_instruction(cond)
+        && ir::opcode(cond) == LLVMOpcode::LLVMICmp
+        && matches!(ir::icmp_predicate(cond), Some(LLVMIntSGT | LLVMIntSGE))
+        && ir::operand(cond, 0) == r
+        && ir::const_int(ir::operand(cond, 1)) == Some(0);
+    positive.then_some(r)
 }
 
 /// The blocks of the natural loop headed by `header`: those the header dominates that can come

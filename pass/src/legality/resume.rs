@@ -1018,6 +1018,18 @@ pub(super) fn carried(
             step: plan::Step::Invariant(ir::const_of(ty, 0)),
         });
     }
+    // (A `next` that is no instruction, a constant the latch brings, is no value of the loop.)
+    if let Some(step) = ir::is_instruction(next)
+        .then(|| settled(phi, way, inside, calls, sites, pins))
+        .flatten()
+    {
+        return Ok(Carried {
+            phi,
+            next,
+            minus: false,
+            step,
+        });
+    }
     let (minus, step) = super::looped::plus_minus_step(phi, way, next)?;
     // A step computed from results the stops pin (`full += (r == bs)`): the same in every
     // iteration the batch completes.
@@ -1037,6 +1049,60 @@ pub(super) fn carried(
         // returned no negative result in an iteration the batch completed: `and r,
         // 2147483647` of its result is the result.
         step: super::looped::step_kind(phi, step, inside, calls, sites, nonneg, &|_| None)?,
+    })
+}
+
+/// `way`, the value the carried `phi` comes back with, as a value that settles after one
+/// iteration (`plan::Step::Settled`): `x` itself (`last = n`) or `llvm.smin/smax/umin/umax`
+/// of `phi` and `x` (`if (n < min) min = n`), where `x` is the same in every iteration a batch
+/// completes: a value defined before the loop (`inside`), a constant the stops decide, or
+/// the result of one of the loop's calls whose stop pins it (of the phi's type).
+fn settled(
+    phi: LLVMValueRef,
+    way: LLVMValueRef,
+    inside: &IndexSet<LLVMBasicBlockRef>,
+    calls: &[usize],
+    sites: &[Site],
+    pins: &Pins,
+) -> Option<plan::Step> {
+    use plan::Settle;
+    let ty = ir::type_of(phi);
+    let (settle, x) = match ir::is_instruction(way)
+        .then(|| ir::is_call(way).then(|| ir::called_function(way)).flatten())
+        .flatten()
+        .map(ir::name)
+    {
+        Some(callee) if callee.starts_with("llvm.") => {
+            let settle = match callee.split('.').nth(1)? {
+                "smin" => Settle::SMin,
+                "smax" => Settle::SMax,
+                "umin" => Settle::UMin,
+                "umax" => Settle::UMax,
+                _ => return None,
+            };
+            match ir::call_args(way)[..] {
+                [a, b] if a == phi => (settle, b),
+                [a, b] if b == phi => (settle, a),
+                _ => return None,
+            }
+        }
+        _ => (Settle::Assign, way),
+    };
+    if ir::type_of(x) != ty || x == phi {
+        return None;
+    }
+    let entry = calls.iter().position(|&c| sites[c].call == x);
+    let outside = !ir::is_instruction(x) || !inside.contains(&ir::parent_block(x));
+    let value = match pins.get(&x) {
+        _ if outside => x,
+        Some(&Pin::Equals(w)) if ir::type_of(w) == ty => w,
+        _ if entry.is_some() => ir::const_of(ty, decided(x, pins, 1)?),
+        _ => return None,
+    };
+    Some(plan::Step::Settled {
+        settle,
+        value,
+        entry,
     })
 }
 

@@ -81,7 +81,8 @@ fn derived_value(b: &Builder, d: &Derived, v: LLVMValueRef) -> LLVMValueRef {
     let widen = |x: LLVMValueRef| match d.widen {
         Some(Cast::SExt) => b.int_cast(LLVMOpcode::LLVMSExt, x, b.i64t),
         Some(Cast::ZExt) => b.int_cast(LLVMOpcode::LLVMZExt, x, b.i64t),
-        Some(Cast::Trunc) | None => x,
+        // A widening is an extension or nothing (`legality::advance`).
+        Some(Cast::Trunc | Cast::Clip) | None => x,
     };
     match d.kind {
         Derive::Gep => b.byte_offset(d.base, widen(v), "mc.adv.derived"),
@@ -519,6 +520,9 @@ pub(super) fn lower(
             }
         };
         let change = match &c.step {
+            &Step::Settled { settle, value, .. } => {
+                return super::looped::settled_after(b, settle, value, base[&c.phi], done);
+            }
             Step::Invariant(step) => b.arith(LLVMOpcode::LLVMMul, to_width(done), *step, ""),
             Step::Result { entry, .. } => to_width(sum_of(*entry)),
         };
@@ -674,7 +678,7 @@ pub(super) fn lower(
             // After the last iteration a counter has had `iterations` steps, a total every
             // completed iteration's result: one step back is where the last one started.
             let start = match c.step {
-                Step::Invariant(_) => completed(c, done),
+                Step::Invariant(_) | Step::Settled { .. } => completed(c, done),
                 Step::Result { .. } => {
                     let back = Carried {
                         minus: !c.minus,

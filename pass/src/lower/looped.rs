@@ -45,7 +45,8 @@ use super::builder::Builder;
 use super::straight::{any_guard_off, any_negative_argument, either, is_error, set_errno, Entries};
 use crate::ir;
 use crate::plan::{
-    Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Period, PeriodKind, PeriodTest, Step, Watch,
+    Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Period, PeriodKind, PeriodTest, Settle,
+    Step, Watch,
 };
 use crate::shim::Shim;
 use crate::sites::Site;
@@ -992,7 +993,7 @@ impl State {
         let counts = plan
             .carried
             .iter()
-            .any(|c| matches!(c.step, Step::Invariant(_)))
+            .any(|c| matches!(c.step, Step::Invariant(_) | Step::Settled { .. }))
             || plan.watch.is_some()
             || plan.period.is_some();
         let sums = plan
@@ -1034,6 +1035,9 @@ impl State {
             }
         };
         let change = match (&c.step, done, self.sums) {
+            (&Step::Settled { settle, value, .. }, Some(done), _) => {
+                return settled_after(b, settle, value, init, done);
+            }
             (Step::Invariant(step), Some(done), _) => {
                 b.arith(LLVMOpcode::LLVMMul, to_width(done), *step, "")
             }
@@ -1059,6 +1063,19 @@ pub(super) fn next_value(
     values: &[LLVMValueRef],
 ) -> LLVMValueRef {
     let step = match &c.step {
+        // The original's own `settle(start, x)`, `x` the call's result as it returned it.
+        &Step::Settled {
+            settle,
+            value,
+            entry,
+        } => {
+            let x = match entry.map(|e| values.get(e)) {
+                None => value,
+                Some(Some(&v)) => v,
+                Some(None) => return Builder::poison(ir::type_of(c.phi)),
+            };
+            return settle_value(b, settle, start, x);
+        }
         Step::Invariant(step) => *step,
         Step::Result { entry, casts } => match values.get(*entry) {
             Some(&v) => casts.iter().fold(v, |v, &(cast, ty)| {
@@ -1066,6 +1083,11 @@ pub(super) fn next_value(
                     Cast::Trunc => LLVMOpcode::LLVMTrunc,
                     Cast::SExt => LLVMOpcode::LLVMSExt,
                     Cast::ZExt => LLVMOpcode::LLVMZExt,
+                    Cast::Clip => {
+                        let zero = ir::const_of(ty, 0);
+                        let positive = b.icmp(LLVMIntPredicate::LLVMIntSGT, v, zero, "mc.clip");
+                        return b.select(positive, v, zero, "mc.clip");
+                    }
                 };
                 b.int_cast(op, v, ty)
             }),
@@ -1073,6 +1095,45 @@ pub(super) fn next_value(
         },
     };
     plus_minus(b, c.minus, start, step, "mc.loop.next")
+}
+
+/// `settle(v, x)` (`plan::Settle`), `v` and `x` of one integer type.
+pub(super) fn settle_value(
+    b: &Builder,
+    settle: Settle,
+    v: LLVMValueRef,
+    x: LLVMValueRef,
+) -> LLVMValueRef {
+    use llvm_sys::LLVMIntPredicate::*;
+    // `smin(v, x)` keeps `v` where `v < x`, and so on.
+    let keeps_v = match settle {
+        Settle::Assign => return x,
+        Settle::SMin => LLVMIntSLT,
+        Settle::SMax => LLVMIntSGT,
+        Settle::UMin => LLVMIntULT,
+        Settle::UMax => LLVMIntUGT,
+    };
+    let keep = b.icmp(keeps_v, v, x, "mc.settle.keep");
+    b.select(keep, v, x, "mc.settle")
+}
+
+/// A settled value (`plan::Step::Settled`) after `done` completed iterations (an i64): `init`
+/// when none completed, else `settle(init, value)`.
+pub(super) fn settled_after(
+    b: &Builder,
+    settle: Settle,
+    value: LLVMValueRef,
+    init: LLVMValueRef,
+    done: LLVMValueRef,
+) -> LLVMValueRef {
+    let once = settle_value(b, settle, init, value);
+    let none = b.icmp(
+        LLVMIntPredicate::LLVMIntEQ,
+        done,
+        b.c64(0),
+        "mc.settle.none",
+    );
+    b.select(none, init, once, "mc.settled")
 }
 
 /// A phi of type i64 in the empty block `block`; the builder goes back to the end of `back`.
@@ -1337,7 +1398,7 @@ fn watch_exit(
         .map(|(c, &init)| {
             let next = state.completed(b, c, init, done);
             let start = match c.step {
-                Step::Invariant(_) => state.completed(b, c, init, last),
+                Step::Invariant(_) | Step::Settled { .. } => state.completed(b, c, init, last),
                 Step::Result { .. } => {
                     // next - (0 + step) or next - (0 - step): one iteration's change.
                     let zero = ir::const_of(ir::type_of(c.phi), 0);
