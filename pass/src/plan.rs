@@ -284,6 +284,10 @@ pub enum PeriodTest {
         inclusive: bool,
         signed: bool,
         per_iteration: LLVMValueRef,
+        /// `X` as the total less a base the way round leaves alone (`if (total - last >=
+        /// STEP)`, the report setting `last = total`): the base, set before the loop or the
+        /// carried value `Looped::carried[k]` of step 0. `X` grows as the total does.
+        less: Option<(LLVMValueRef, Option<usize>)>,
     },
 }
 

@@ -1238,10 +1238,15 @@ impl Remark {
                 crate::plan::PeriodTest::Reaches {
                     limit,
                     per_iteration,
+                    less,
                     ..
                 } => format!(
-                    "{watched}; each batch runs at most the iterations until the total {}{} may reach {} (it grows by at most {} in each), where the original makes the test '{}' and goes on",
+                    "{watched}; each batch runs at most the iterations until the total {}{}{} may reach {} (it grows by at most {} in each), where the original makes the test '{}' and goes on",
                     crate::ir::value_name(carried[p.carried].phi),
+                    match less {
+                        Some((base, _)) => format!(" less {}", crate::ir::value_name(*base)),
+                        None => String::new(),
+                    },
                     if p.tests_next { " after the iteration" } else { "" },
                     crate::ir::value_name(*limit),
                     crate::ir::value_name(*per_iteration),

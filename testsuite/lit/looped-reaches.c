@@ -60,3 +60,29 @@ __attribute__((noinline)) int chasing(int in, int out)
 	}
 	return n < 0;
 }
+
+// The total less where it was last reported, `if (total - last >= STEP) { ...; last = total;
+// }` (pv, dd status=progress): the way round leaves `last` alone, so the distance grows as
+// the total does (`mc.loop.reach.since`, made again for the test after the batch).
+// IR-LABEL: define {{.*}}@since_report(
+// IR: %mc.loop.reach.since = sub i64
+// IR: mc.loop.reach.bound
+// IR: call i64 @multicall_loop
+// REMARK-DAG: remark: {{.*}}looped-reaches.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}each batch runs at most the iterations until the total %{{[0-9]+}} less %{{[0-9]+}} after the iteration may reach i64 1048575 (it grows by at most i64 4096 in each), where the original makes the test '%{{[0-9]+}} = icmp ugt i64 %{{[0-9]+}}, 1048575' and goes on
+__attribute__((noinline)) int since_report(int in, int out)
+{
+	static char buf[4096];
+	unsigned long long total = 0, last = 0;
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		if (write(out, buf, n) != n)
+			return 1;
+		total += n;
+		if (total - last >= 1 << 20) {
+			fprintf(stderr, "%llu MiB\n", total >> 20);
+			last = total;
+		}
+	}
+	return n < 0;
+}

@@ -650,7 +650,23 @@ fn period_of(
                     continue;
                 };
                 let total = |c: &Carried| !c.minus && matches!(c.step, Step::Result { .. });
-                let Some((k, tests_next)) = carried_as(q.x, &total) else {
+                let left_alone = |c: &Carried| matches!(c.step, Step::Invariant(s) if ir::const_int(s) == Some(0));
+                // The total itself, or the total less a base the way round leaves alone.
+                let (x, less) = match less_base(q.x, q.cmp) {
+                    Some((t, base)) => {
+                        let carried_base =
+                            carried.iter().position(|c| c.phi == base && left_alone(c));
+                        let outside =
+                            !ir::is_instruction(base) || !inside.contains(&ir::parent_block(base));
+                        if carried_base.is_none() && !outside {
+                            why = "the value the total is compared less is not left alone on the way round";
+                            continue;
+                        }
+                        (t, Some((base, carried_base)))
+                    }
+                    None => (q.x, None),
+                };
+                let Some((k, tests_next)) = carried_as(x, &total) else {
                     continue;
                 };
                 let Some(per_iteration) = per_iteration_bound(&carried[k], entries, sites) else {
@@ -659,10 +675,7 @@ fn period_of(
                 };
                 // The limit: set before the loop, or a carried value the way round leaves
                 // alone (step 0).
-                let limit_carried = carried.iter().position(|c| {
-                    c.phi == limit
-                        && matches!(c.step, Step::Invariant(s) if ir::const_int(s) == Some(0))
-                });
+                let limit_carried = carried.iter().position(|c| c.phi == limit && left_alone(c));
                 let in_loop =
                     ir::is_instruction(limit) && inside.contains(&ir::parent_block(limit));
                 if in_loop && limit_carried.is_none() {
@@ -679,6 +692,7 @@ fn period_of(
                         inclusive,
                         signed,
                         per_iteration,
+                        less,
                     },
                     cmp: q.cmp,
                     exit,
@@ -694,6 +708,13 @@ fn period_of(
             ))
         }
     }
+}
+
+/// `(t, base)` when `x` is `t - base` used by the comparison `cmp` alone (a total's distance
+/// from where it was last reported, `if (total - last >= STEP)`).
+fn less_base(x: LLVMValueRef, cmp: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
+    (ir::is_instruction(x) && ir::opcode(x) == LLVMOpcode::LLVMSub && ir::value_users(x) == [cmp])
+        .then(|| (ir::operand(x, 0), ir::operand(x, 1)))
 }
 
 /// The most a running total `c` grows by in one iteration a batch completes, as a value set

@@ -281,11 +281,13 @@ pub(crate) fn lower(
                     inclusive,
                     signed,
                     per_iteration,
+                    less,
                 } => {
                     let limit = match limit_carried {
                         Some(j) => state.completed(b, &plan.carried[*j], inits[*j], Some(d)),
                         None => *limit,
                     };
+                    let now = less_by(b, plan, &state, &inits, *less, now, Some(d));
                     let how = Reaching {
                         tests_next: p.tests_next,
                         inclusive: *inclusive,
@@ -1215,6 +1217,30 @@ fn period_bound(
     }
 }
 
+/// The tested value of a `PeriodTest::Reaches` from its total `t`: `t` itself, or `t` less
+/// the base (`less`), whose value is the same in every iteration a batch runs (`done` of them
+/// completed: the way round leaves it alone).
+fn less_by(
+    b: &Builder,
+    plan: &Looped,
+    state: &State,
+    inits: &[LLVMValueRef],
+    less: Option<(LLVMValueRef, Option<usize>)>,
+    t: LLVMValueRef,
+    done: Option<LLVMValueRef>,
+) -> LLVMValueRef {
+    match less {
+        None => t,
+        Some((base, carried)) => {
+            let base = match carried {
+                Some(j) => state.completed(b, &plan.carried[j], inits[j], done),
+                None => base,
+            };
+            b.arith(LLVMOpcode::LLVMSub, t, base, "mc.loop.reach.since")
+        }
+    }
+}
+
 /// How a total's test against its limit reads (`PeriodTest::Reaches`).
 #[derive(Clone, Copy)]
 struct Reaching {
@@ -1336,8 +1362,10 @@ fn watch_exit(
                 PeriodTest::Reaches {
                     limit,
                     limit_carried,
+                    less,
                     ..
                 } => {
+                    let x = less_by(b, plan, state, inits, *less, x, done);
                     let mut with = IndexMap::from([(p.x, x)]);
                     if let Some(j) = limit_carried {
                         let l = state.completed(b, &plan.carried[*j], inits[*j], done);
