@@ -511,6 +511,10 @@ pub struct Counted {
     /// up, while below, at most or other than it): the bound then counts towards the limit
     /// clamped to the counter type's last value.
     pub widened: bool,
+    /// A rotated latch that tests the counter's value at the iteration's start, not its next
+    /// value (clang's `count > 1` for `count-- > 0`): after `j` iterations it asks
+    /// `round(c + (j - 1) * step)`, which is the next-value test from `c - step`.
+    pub tests_start: bool,
 }
 
 /// Where a counter's test leaves the loop, from a value `c` in its direction: `dist` is

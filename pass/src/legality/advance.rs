@@ -194,8 +194,16 @@ impl Checker<'_> {
                 }
                 continue;
             }
+            // A counter's next value that no call is passed (`count--` before the first call
+            // of a rotated loop whose latch tests the count itself), not an argument derived
+            // from the counter.
+            let counter_step = super::counted::counter_step_in(inst, header)
+                && passed_as(&entries, inst).is_empty()
+                && comes_round(inst, header, &inside);
             if ir::is_phi(inst) {
                 phis.push(inst);
+            } else if top_test.is_none() && counter_step {
+                counter_steps.push(inst);
             } else if top_test.is_none() && clamp::in_clamp(inst, header) {
                 clamp_insts.push(inst);
             } else if top_test.is_none() && derivation(inst, header).is_some() {
@@ -1157,6 +1165,23 @@ fn result_tested_next_round(
 }
 
 /// The (entry, argument) pairs that pass `v`.
+/// Whether `inst` is the value a phi of `header` comes back with from a block of the loop
+/// (`inside`): a counter's next value, not a value computed from it.
+fn comes_round(
+    inst: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+    inside: &IndexSet<LLVMBasicBlockRef>,
+) -> bool {
+    ir::instructions(header)
+        .into_iter()
+        .take_while(|&i| ir::is_phi(i))
+        .any(|phi| {
+            ir::incoming(phi)
+                .into_iter()
+                .any(|(v, from)| v == inst && inside.contains(&from))
+        })
+}
+
 pub(super) fn passed_as(entries: &[Entry], v: LLVMValueRef) -> Vec<(usize, usize)> {
     entries
         .iter()

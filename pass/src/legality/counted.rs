@@ -49,13 +49,32 @@ pub(super) fn bound(
     }
     let pred = ir::icmp_predicate(test).ok_or(None)?;
     let (lhs, rhs) = (ir::operand(test, 0), ir::operand(test, 1));
-    let tested = |c: &Carried| if rotated { c.next } else { c.phi };
+    // A rotated latch tests the next value, or the value at the iteration's start (clang
+    // turns `count-- > 0` into `count > 1` there).
+    let counters = || {
+        carried
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.step, Step::Invariant(_)))
+    };
+    let compares = |v: LLVMValueRef| {
+        [lhs, rhs]
+            .into_iter()
+            .any(|x| x == v || zext_of(x) == Some(v))
+    };
+    let tests_start = rotated
+        && !counters().any(|(_, c)| compares(c.next))
+        && counters().any(|(_, c)| compares(c.phi));
+    let tested = |c: &Carried| {
+        if rotated && !tests_start {
+            c.next
+        } else {
+            c.phi
+        }
+    };
     // The counter itself, or zero-extended to the limit's width (`unsigned i < size_t n`).
     let is = |c: &Carried, v: LLVMValueRef| tested(c) == v || zext_of(v) == Some(tested(c));
-    let (k, c) = carried
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| matches!(c.step, Step::Invariant(_)))
+    let (k, c) = counters()
         .find(|(_, c)| is(c, lhs) || is(c, rhs))
         .ok_or(None)?;
     let (pred, limit, operand) = if is(c, lhs) {
@@ -106,6 +125,7 @@ pub(super) fn bound(
         goes_on,
         end,
         widened,
+        tests_start,
     })
 }
 
@@ -136,7 +156,55 @@ pub(super) fn tests_counter(
     latch_compares(header, inside, |v| {
         let v = zext_of(v).unwrap_or(v);
         ir::is_instruction(v) && counter_step_in(v, header)
-    })
+    }) || latch_tests_start(header, inside)
+}
+
+/// Whether a latch of the loop leaves it on a comparison of a counter's value at the
+/// iteration's start (a header phi that steps by a constant in the loop) with a value defined
+/// before the loop: clang's `count > 1` for `count-- > 0 && ..`.
+fn latch_tests_start(header: LLVMBasicBlockRef, inside: &IndexSet<LLVMBasicBlockRef>) -> bool {
+    let outside =
+        |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
+    latch_branches(header, inside)
+        .filter(|&(_, t, f)| !inside.contains(&t) || !inside.contains(&f))
+        .any(|(cond, ..)| {
+            ir::is_instruction(cond)
+                && ir::opcode(cond) == LLVMOpcode::LLVMICmp
+                && (0..2).any(|k| {
+                    let v = ir::operand(cond, k);
+                    ir::is_instruction(v)
+                        && ir::is_phi(v)
+                        && steps_in_loop(v, header, inside)
+                        && outside(ir::operand(cond, 1 - k))
+                })
+        })
+}
+
+/// The conditional branches of the loop's latches (the blocks of `inside` that enter
+/// `header`): condition, true and false successors.
+fn latch_branches<'a>(
+    header: LLVMBasicBlockRef,
+    inside: &'a IndexSet<LLVMBasicBlockRef>,
+) -> impl Iterator<Item = (LLVMValueRef, LLVMBasicBlockRef, LLVMBasicBlockRef)> + 'a {
+    ir::predecessors(header)
+        .into_iter()
+        .filter(|p| !p.is_null() && inside.contains(p))
+        .filter_map(|latch| ir::terminator(latch).and_then(ir::conditional_branch))
+}
+
+/// Whether the header phi `phi` has a value in the loop (`inside`) that is itself plus or
+/// minus a constant: a counter whose rotated latch tests the count itself (`count-- > 0`).
+fn steps_in_loop(
+    phi: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+    inside: &IndexSet<LLVMBasicBlockRef>,
+) -> bool {
+    ir::parent_block(phi) == header
+        && ir::value_users(phi).into_iter().any(|u| {
+            ir::is_instruction(u)
+                && inside.contains(&ir::parent_block(u))
+                && counter_step_in(u, header)
+        })
 }
 
 /// Whether a latch of the loop headed by `header` (blocks `inside`) branches on an `icmp` of
@@ -149,10 +217,7 @@ pub(super) fn latch_compares(
 ) -> bool {
     let outside =
         |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
-    ir::predecessors(header)
-        .into_iter()
-        .filter(|p| !p.is_null() && inside.contains(p))
-        .filter_map(|latch| ir::terminator(latch).and_then(ir::conditional_branch))
+    latch_branches(header, inside)
         .flat_map(|(cond, ..)| super::conjunction::any_leaves(cond))
         .any(|cond| {
             ir::is_instruction(cond)

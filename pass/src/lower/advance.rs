@@ -469,8 +469,20 @@ pub(super) fn lower(
     let bound = match &tested.counted {
         Some(counted) => {
             let c = &plan.carried[counted.carried];
-            let tested_v = if rotated { c.next } else { c.phi };
-            remaining(b, counted, tested_v, base[&c.phi])
+            if counted.tests_start {
+                // The next-value count from one step back.
+                let one = b.cu(ir::type_of(c.phi), 1);
+                let op = if counted.up {
+                    LLVMOpcode::LLVMSub
+                } else {
+                    LLVMOpcode::LLVMAdd
+                };
+                let back = b.arith(op, base[&c.phi], one, "mc.cnt.back");
+                remaining(b, counted, c.phi, back)
+            } else {
+                let tested_v = if rotated { c.next } else { c.phi };
+                remaining(b, counted, tested_v, base[&c.phi])
+            }
         }
         None => b.c64(MAX_ITERS),
     };
