@@ -285,6 +285,80 @@ pub fn called_function(call: LLVMValueRef) -> Option<LLVMValueRef> {
     }
 }
 
+/// Which `llvm.{s,u}{min,max}` intrinsic the call `v` calls, if any: (signed, min).
+pub fn min_max(v: LLVMValueRef) -> Option<(bool, bool)> {
+    if !is_instruction(v) || !is_call(v) {
+        return None;
+    }
+    let name = self::name(called_function(v)?);
+    let kind = name.strip_prefix("llvm.")?.split('.').next()?;
+    match kind {
+        "smin" => Some((true, true)),
+        "smax" => Some((true, false)),
+        "umin" => Some((false, true)),
+        "umax" => Some((false, false)),
+        _ => None,
+    }
+}
+
+/// `n` when `inst` is `llvm.smax(n, 0)` or `llvm.smax(0, n)`, or a `select` that is `n`
+/// for every `n >= 1` and 0 otherwise when `n` is 0 (`select (n > 0), n, 0`, -O1's form):
+/// `n` itself for every `n >= 0`.
+pub fn smax_of_zero(inst: LLVMValueRef) -> Option<LLVMValueRef> {
+    if is_instruction(inst) && opcode(inst) == LLVMOpcode::LLVMSelect {
+        let (c, t, f) = (operand(inst, 0), operand(inst, 1), operand(inst, 2));
+        return match (const_int(t), const_int(f)) {
+            (None, Some(0)) if holds_for_positive(c, true, t) => Some(t),
+            (Some(0), None) if holds_for_positive(c, false, f) => Some(f),
+            _ => None,
+        };
+    }
+    if !is_call(inst) {
+        return None;
+    }
+    let f = called_function(inst)?;
+    if !name(f).starts_with("llvm.smax.") {
+        return None;
+    }
+    let (a, b) = (operand(inst, 0), operand(inst, 1));
+    match (const_int(a), const_int(b)) {
+        (_, Some(0)) => Some(a),
+        (Some(0), _) => Some(b),
+        _ => None,
+    }
+}
+
+/// Whether `cond` is `value` for every `n >= 1`: `cond` compares `n` with a constant.
+fn holds_for_positive(cond: LLVMValueRef, value: bool, n: LLVMValueRef) -> bool {
+    use LLVMIntPredicate::*;
+    let Some((pred, c)) = as_compare(cond, n) else {
+        return false;
+    };
+    match if value { pred } else { inverse_predicate(pred) } {
+        LLVMIntSGT | LLVMIntNE => c <= 0,
+        LLVMIntSGE => c <= 1,
+        LLVMIntUGT => c == 0,
+        LLVMIntUGE => (0..=1).contains(&c),
+        _ => false,
+    }
+}
+
+/// `cond` as `n pred c` with a constant `c`.
+pub fn as_compare(cond: LLVMValueRef, n: LLVMValueRef) -> Option<(LLVMIntPredicate, i64)> {
+    if !is_instruction(cond) || opcode(cond) != LLVMOpcode::LLVMICmp {
+        return None;
+    }
+    let pred = icmp_predicate(cond)?;
+    let (l, r) = (operand(cond, 0), operand(cond, 1));
+    if l == n {
+        Some((pred, const_int(r)?))
+    } else if r == n {
+        Some((swapped_predicate(pred), const_int(l)?))
+    } else {
+        None
+    }
+}
+
 /// The two lifetime markers LLVM puts around a local object's live range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LifetimeMarker {

@@ -1164,7 +1164,6 @@ fn result_tested_next_round(
         })
 }
 
-/// The (entry, argument) pairs that pass `v`.
 /// Whether `inst` is the value a phi of `header` comes back with from a block of the loop
 /// (`inside`): a counter's next value, not a value computed from it.
 fn comes_round(
@@ -1182,6 +1181,7 @@ fn comes_round(
         })
 }
 
+/// The (entry, argument) pairs that pass `v`.
 pub(super) fn passed_as(entries: &[Entry], v: LLVMValueRef) -> Vec<(usize, usize)> {
     entries
         .iter()

@@ -57,11 +57,10 @@ pub(super) fn bound(
             .enumerate()
             .filter(|(_, c)| matches!(c.step, Step::Invariant(_)))
     };
-    let compares = |v: LLVMValueRef| {
-        [lhs, rhs]
-            .into_iter()
-            .any(|x| x == v || zext_of(x) == Some(v))
-    };
+    // The counter itself, or zero-extended to the limit's width (`unsigned i < size_t n`).
+    let is_value =
+        |operand: LLVMValueRef, v: LLVMValueRef| operand == v || zext_of(operand) == Some(v);
+    let compares = |v: LLVMValueRef| is_value(lhs, v) || is_value(rhs, v);
     let tests_start = rotated
         && !counters().any(|(_, c)| compares(c.next))
         && counters().any(|(_, c)| compares(c.phi));
@@ -72,8 +71,7 @@ pub(super) fn bound(
             c.phi
         }
     };
-    // The counter itself, or zero-extended to the limit's width (`unsigned i < size_t n`).
-    let is = |c: &Carried, v: LLVMValueRef| tested(c) == v || zext_of(v) == Some(tested(c));
+    let is = |c: &Carried, operand: LLVMValueRef| is_value(operand, tested(c));
     let (k, c) = counters()
         .find(|(_, c)| is(c, lhs) || is(c, rhs))
         .ok_or(None)?;

@@ -1244,7 +1244,7 @@ pub(super) fn step_kind(
     let mut clipped: Option<LLVMValueRef> = None;
     while in_loop(v) {
         // `if (w > 0) total += w`: `smax(r, 0)`, the result itself where it is not negative.
-        if let Some(r) = clipped_at_zero(v).filter(|_| clipped.is_none()) {
+        if let Some(r) = ir::smax_of_zero(v).filter(|_| clipped.is_none()) {
             clipped = Some(v);
             casts.push((Cast::Clip, ir::type_of(v), v));
             v = r;
@@ -1350,38 +1350,6 @@ pub(super) fn step_kind(
         entry,
         casts: casts.into_iter().map(|(op, ty, _)| (op, ty)).collect(),
     })
-}
-
-/// `r` when `v` is `llvm.smax(r, 0)` or `select (icmp sgt r, 0), r, 0` (clang's forms of
-/// `r > 0 ? r : 0`, a total that adds a result only when it is positive), which is `r`
-/// wherever `r` is not negative.
-fn clipped_at_zero(v: LLVMValueRef) -> Option<LLVMValueRef> {
-    use llvm_sys::LLVMIntPredicate::{LLVMIntSGE, LLVMIntSGT};
-    if !ir::is_instruction(v) {
-        return None;
-    }
-    if ir::is_call(v) {
-        let callee = ir::name(ir::called_function(v)?);
-        if !callee.starts_with("llvm.smax.i") {
-            return None;
-        }
-        let args = ir::call_args(v);
-        return match (ir::const_int(args[0]), ir::const_int(args[1])) {
-            (None, Some(0)) => Some(args[0]),
-            (Some(0), None) => Some(args[1]),
-            _ => None,
-        };
-    }
-    if ir::opcode(v) != LLVMOpcode::LLVMSelect || ir::const_int(ir::operand(v, 2)) != Some(0) {
-        return None;
-    }
-    let (cond, r) = (ir::operand(v, 0), ir::operand(v, 1));
-    let positive = ir::is_instruction(cond)
-        && ir::opcode(cond) == LLVMOpcode::LLVMICmp
-        && matches!(ir::icmp_predicate(cond), Some(LLVMIntSGT | LLVMIntSGE))
-        && ir::operand(cond, 0) == r
-        && ir::const_int(ir::operand(cond, 1)) == Some(0);
-    positive.then_some(r)
 }
 
 /// The blocks of the natural loop headed by `header`: those the header dominates that can come

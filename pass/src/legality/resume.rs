@@ -1067,18 +1067,13 @@ fn settled(
 ) -> Option<plan::Step> {
     use plan::Settle;
     let ty = ir::type_of(phi);
-    let (settle, x) = match ir::is_instruction(way)
-        .then(|| ir::is_call(way).then(|| ir::called_function(way)).flatten())
-        .flatten()
-        .map(ir::name)
-    {
-        Some(callee) if callee.starts_with("llvm.") => {
-            let settle = match callee.split('.').nth(1)? {
-                "smin" => Settle::SMin,
-                "smax" => Settle::SMax,
-                "umin" => Settle::UMin,
-                "umax" => Settle::UMax,
-                _ => return None,
+    let (settle, x) = match ir::min_max(way) {
+        Some(kind) => {
+            let settle = match kind {
+                (true, true) => Settle::SMin,
+                (true, false) => Settle::SMax,
+                (false, true) => Settle::UMin,
+                (false, false) => Settle::UMax,
             };
             match ir::call_args(way)[..] {
                 [a, b] if a == phi => (settle, b),
@@ -1086,7 +1081,9 @@ fn settled(
                 _ => return None,
             }
         }
-        _ => (Settle::Assign, way),
+        // Another intrinsic is no settling step; a call's own result is `x` itself.
+        None if is_intrinsic(way) => return None,
+        None => (Settle::Assign, way),
     };
     if ir::type_of(x) != ty || x == phi {
         return None;
@@ -1104,6 +1101,13 @@ fn settled(
         value,
         entry,
     })
+}
+
+/// Whether `v` is a call of an LLVM intrinsic (`llvm.*`).
+fn is_intrinsic(v: LLVMValueRef) -> bool {
+    ir::is_instruction(v)
+        && ir::is_call(v)
+        && ir::called_function(v).is_some_and(|f| ir::name(f).starts_with("llvm."))
 }
 
 /// What an entry's result is in every iteration a batch completes ([`pins`]).

@@ -47,7 +47,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     for header in hot_loops(ctx, hot) {
         for block in loop_blocks(ctx.shim, header) {
             for inst in ir::instructions(block) {
-                let Some(n) = smax_of_zero(inst) else {
+                let Some(n) = ir::smax_of_zero(inst) else {
                     continue;
                 };
                 let Some(arith) = guarded_users(inst, n) else {
@@ -64,37 +64,6 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         }
     }
     changed
-}
-
-/// `n` when `inst` is `llvm.smax(n, 0)` or `llvm.smax(0, n)`, or a `select` that is `n`
-/// for every `n >= 1` and 0 otherwise when `n` is 0 (`select (n > 0), n, 0`, -O1's form):
-/// `n` itself for every `n >= 0`.
-fn smax_of_zero(inst: LLVMValueRef) -> Option<LLVMValueRef> {
-    if ir::is_instruction(inst) && ir::opcode(inst) == LLVMOpcode::LLVMSelect {
-        let (c, t, f) = (
-            ir::operand(inst, 0),
-            ir::operand(inst, 1),
-            ir::operand(inst, 2),
-        );
-        return match (ir::const_int(t), ir::const_int(f)) {
-            (None, Some(0)) if holds_for_positive(c, true, t) => Some(t),
-            (Some(0), None) if holds_for_positive(c, false, f) => Some(f),
-            _ => None,
-        };
-    }
-    if !ir::is_call(inst) {
-        return None;
-    }
-    let f = ir::called_function(inst)?;
-    if !ir::name(f).starts_with("llvm.smax.") {
-        return None;
-    }
-    let (a, b) = (ir::operand(inst, 0), ir::operand(inst, 1));
-    match (ir::const_int(a), ir::const_int(b)) {
-        (_, Some(0)) => Some(a),
-        (Some(0), _) => Some(b),
-        _ => None,
-    }
 }
 
 /// The arithmetic users of `m` in its block when every use of `m` is guarded (directly,
@@ -165,7 +134,7 @@ fn edge_nonneg(
 /// constant.
 fn implies_nonneg(cond: LLVMValueRef, value: bool, n: LLVMValueRef) -> bool {
     use LLVMIntPredicate::*;
-    let Some((pred, c)) = as_compare(cond, n) else {
+    let Some((pred, c)) = ir::as_compare(cond, n) else {
         return false;
     };
     match if value {
@@ -176,41 +145,6 @@ fn implies_nonneg(cond: LLVMValueRef, value: bool, n: LLVMValueRef) -> bool {
         LLVMIntSGT => c >= -1,
         LLVMIntSGE | LLVMIntEQ | LLVMIntULT | LLVMIntULE => c >= 0,
         _ => false,
-    }
-}
-
-/// Whether `cond` is `value` for every `n >= 1`: `cond` compares `n` with a constant.
-fn holds_for_positive(cond: LLVMValueRef, value: bool, n: LLVMValueRef) -> bool {
-    use LLVMIntPredicate::*;
-    let Some((pred, c)) = as_compare(cond, n) else {
-        return false;
-    };
-    match if value {
-        pred
-    } else {
-        ir::inverse_predicate(pred)
-    } {
-        LLVMIntSGT | LLVMIntNE => c <= 0,
-        LLVMIntSGE => c <= 1,
-        LLVMIntUGT => c == 0,
-        LLVMIntUGE => (0..=1).contains(&c),
-        _ => false,
-    }
-}
-
-/// `cond` as `n pred c` with a constant `c`.
-fn as_compare(cond: LLVMValueRef, n: LLVMValueRef) -> Option<(LLVMIntPredicate, i64)> {
-    if !ir::is_instruction(cond) || ir::opcode(cond) != LLVMOpcode::LLVMICmp {
-        return None;
-    }
-    let pred = ir::icmp_predicate(cond)?;
-    let (l, r) = (ir::operand(cond, 0), ir::operand(cond, 1));
-    if l == n {
-        Some((pred, ir::const_int(r)?))
-    } else if r == n {
-        Some((ir::swapped_predicate(pred), ir::const_int(l)?))
-    } else {
-        None
     }
 }
 

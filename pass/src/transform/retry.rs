@@ -176,12 +176,7 @@ fn computes_again(shim: &Shim, inst: llvm_sys::prelude::LLVMValueRef) -> bool {
         return true;
     }
     if ir::is_call(inst) {
-        return ir::called_function(inst).is_some_and(|f| {
-            let name = ir::name(f);
-            ["llvm.umin.", "llvm.umax.", "llvm.smin.", "llvm.smax."]
-                .iter()
-                .any(|p| name.starts_with(p))
-        });
+        return ir::min_max(inst).is_some();
     }
     matches!(
         ir::opcode(inst),
