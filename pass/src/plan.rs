@@ -272,7 +272,8 @@ pub enum PeriodTest {
         rem: LLVMValueRef,
     },
     /// `X` against `limit`, `X` a running total of a transfer's results (each at most
-    /// `per_iteration` bytes: the transfer's length argument, invariant): the way round is
+    /// `per_iteration` bytes: the transfer's length argument, invariant) or a counter (1 in
+    /// each iteration, up or `down`): the way round is
     /// the one taken while `X` is below the limit (`X < limit`, or `X <= limit` when not
     /// `inclusive`), the other once it reaches it (`if (total >= next_report)`).
     Reaches {
@@ -283,11 +284,19 @@ pub enum PeriodTest {
         /// Whether reaching means `X >= limit` (else `X > limit`).
         inclusive: bool,
         signed: bool,
+        /// `X == limit` (or `!=`): only meeting the limit goes the other way; the distance
+        /// to it is counted modulo `2^64` (a value past the limit meets it only after
+        /// wrapping).
+        equality: bool,
         per_iteration: LLVMValueRef,
         /// `X` as the total less a base the way round leaves alone (`if (total - last >=
         /// STEP)`, the report setting `last = total`): the base, set before the loop or the
         /// carried value `Looped::carried[k]` of step 0. `X` grows as the total does.
         less: Option<(LLVMValueRef, Option<usize>)>,
+        /// `X` a counter stepping down by 1 towards the limit (`count-- > 0`): the way round
+        /// is the one taken while `X` is above the limit, and `inclusive`, `signed` read
+        /// the comparison mirrored (`-X` against `-limit`, or `~X` against `~limit`).
+        down: bool,
     },
 }
 

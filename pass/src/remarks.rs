@@ -1237,6 +1237,25 @@ impl Remark {
                 ),
                 crate::plan::PeriodTest::Reaches {
                     limit,
+                    down,
+                    per_iteration,
+                    less: None,
+                    ..
+                } if matches!(carried[p.carried].step, crate::plan::Step::Invariant(_)) => format!(
+                    "{watched}; each batch runs at most the iterations until the counter {}{} {} {}{}, where the original makes the test '{}' and goes on",
+                    crate::ir::value_name(carried[p.carried].phi),
+                    if p.tests_next { " after the iteration" } else { "" },
+                    if *down { "comes down to" } else { "reaches" },
+                    crate::ir::value_name(*limit),
+                    match crate::ir::const_int(*per_iteration) {
+                        Some(1) => String::new(),
+                        Some(k) => format!(" (by {k} in each)"),
+                        None => String::new(),
+                    },
+                    crate::ir::describe(p.cmp),
+                ),
+                crate::plan::PeriodTest::Reaches {
+                    limit,
                     per_iteration,
                     less,
                     ..

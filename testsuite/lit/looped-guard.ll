@@ -4,7 +4,8 @@
 ; original loop runs. A flag loaded in the loop (one a call of the other way may write) is
 ; watched (MC_BATCH_WATCH): the batch ends after the iteration where it would go the other
 ; way, and the original resumes after the last call, does what the flag says and comes back
-; round to the batch. A value the loop computes is neither, and is refused.
+; round to the batch. A test of the loop's counter is a period test (legality/period.rs);
+; another value the loop computes is none of these, and is refused.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -20,7 +21,6 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); it runs when %verbose is false and @quiet is not zero (a test in the loop of a value set before it), else the original loop does
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %total (total of read's results); it runs when %v is false (a test in the loop of a value set before it), else the original loop does
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); it runs when %verbose is false (a test in the loop of a value set before it), else the original loop does
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: 'call void @progress(i64 %blocks)' uses %blocks in the loop
 
 @verbose = internal global i1 false
 @level = global i32 0
@@ -236,9 +236,12 @@ done:
   ret i64 %total
 }
 
-; A test of a value the loop computes (every hundredth block): refused.
+; A test of the loop's counter against a constant (the hundredth block): a period test
+; whose distance is counted modulo 2^64 (an equality is met only there), made again after
+; each batch.
 ; CHECK-LABEL: define i64 @computed(
-; CHECK-NOT: @multicall_loop
+; CHECK: %mc.loop.reach.room = sub i64 100,
+; CHECK: call i64 @multicall_loop(
 ; CHECK: ret i64
 define i64 @computed(i32 %in, i32 %out, ptr %buf) {
 entry:
@@ -256,6 +259,38 @@ count:
   %blocks.next = add i64 %blocks, 1
   %hundred = icmp eq i64 %blocks, 100
   br i1 %hundred, label %say, label %loop
+say:
+  call void @progress(i64 %blocks)
+  br label %loop
+fail:
+  ret i64 -1
+done:
+  ret i64 %blocks
+}
+
+; A test of a value the loop computes from its counter (every block whose triple is 300):
+; no counter and no total, refused.
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: 'br i1 %hit, label %say, label %loop' compares two values on the way round, which is no running total of a transfer's results or counter against a limit the way round leaves alone: neither side is a running total of a transfer's results nor a counter
+; CHECK-LABEL: define i64 @computed_product(
+; CHECK-NOT: @multicall_loop
+; CHECK: ret i64
+define i64 @computed_product(i32 %in, i32 %out, ptr %buf) {
+entry:
+  br label %loop
+loop:
+  %blocks = phi i64 [ 0, %entry ], [ %blocks.next, %count ], [ %blocks.next, %say ]
+  %n = call i64 @read(i32 %in, ptr %buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  %short = icmp ne i64 %w, %n
+  br i1 %short, label %fail, label %count
+count:
+  %blocks.next = add i64 %blocks, 1
+  %triple = mul i64 %blocks, 3
+  %hit = icmp eq i64 %triple, 300
+  br i1 %hit, label %say, label %loop
 say:
   call void @progress(i64 %blocks)
   br label %loop

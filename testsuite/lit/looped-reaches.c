@@ -43,7 +43,7 @@ __attribute__((noinline)) int by_bytes(int in, int out)
 
 // The limit moves on the way round too: no count of the iterations before the total
 // reaches it.
-// REMARK-DAG: remark: {{.*}}looped-reaches.c:[[#@LINE+12]]:{{[0-9]+}}: not clustered: {{.*}}compares two values on the way round, which is no running total of a transfer's results against a limit the way round leaves alone: the limit changes on the way round
+// REMARK-DAG: remark: {{.*}}looped-reaches.c:[[#@LINE+12]]:{{[0-9]+}}: not clustered: {{.*}}compares two values on the way round, which is no running total of a transfer's results or counter against a limit the way round leaves alone: the limit changes on the way round
 __attribute__((noinline)) int chasing(int in, int out)
 {
 	static char buf[4096];

@@ -157,9 +157,32 @@ impl Checker<'_> {
             let gap_exits = gaps.iter().map(|g| (g.stop, g.exits.clone())).collect();
             let gap_loads = unguarded_loads(&gaps);
             let entries = straight.entries.clone();
+            let rotated = matches!(form, advance::Form::Rotated);
             return match self.check_advancing(calls, entries, gap_exits, gap_loads, form) {
                 Err(refusal) if entered_within => {
                     self.or_resuming(calls, straight.entries, &gaps, refusal)
+                }
+                // A rotated loop whose way round computes what the advancing form cannot
+                // take (`n == BS ? full++ : part++`, the last block's length) may resume
+                // after its stops instead: there a stop can be made stronger, so that the
+                // way round is decided, and the latch's counter test is a period test
+                // (`resume::period_here`). Other refusals are left to the transformations
+                // that act on them, which give the advancing form.
+                Err(refusal)
+                    if rotated
+                        && matches!(
+                            refusal.reason,
+                            Reason::WayRound { .. } | Reason::LoopCarried { .. }
+                        ) =>
+                {
+                    self.check_resuming(calls, straight.entries, &gaps)
+                        .map_err(|resumed| match resumed.reason {
+                            // It went round but for the latch's test: that says more.
+                            Reason::PeriodNotTotal { .. } | Reason::PeriodNotCounter { .. } => {
+                                resumed
+                            }
+                            _ => refusal,
+                        })
                 }
                 checked => checked,
             };
@@ -635,22 +658,90 @@ fn period_of(
             })
         }
         AtTest::Reaches { .. } => {
-            // Either operand may be the total: the other reading of the comparison.
-            let mut why = "neither side is a running total of a transfer's results";
+            // Either operand may be the total, read the way the walk went round.
+            let mut why = "neither side is a running total of a transfer's results nor a counter";
+            // A counter's constant step towards the limit (up, or down), as a positive
+            // amount.
+            let step_towards = |c: &Carried, up: bool| match c.step {
+                Step::Invariant(s) => ir::const_int(s)
+                    .filter(|&k| k != 0 && (k > 0) == (c.minus != up))
+                    .and_then(i64::checked_abs),
+                _ => None,
+            };
+            let left_alone =
+                |c: &Carried| matches!(c.step, Step::Invariant(s) if ir::const_int(s) == Some(0));
+            // The limit: set before the loop, or a carried value the way round leaves
+            // alone (step 0).
+            let limit_of = |limit: LLVMValueRef| {
+                let carried = carried.iter().position(|c| c.phi == limit && left_alone(c));
+                let in_loop =
+                    ir::is_instruction(limit) && inside.contains(&ir::parent_block(limit));
+                (!in_loop || carried.is_some()).then_some(carried)
+            };
             for q in [Some(*p), super::period::reaches_swapped(p.branch)]
                 .into_iter()
                 .flatten()
+                .filter(|q| q.round_if_true == p.round_if_true)
             {
                 let AtTest::Reaches {
                     limit,
                     inclusive,
                     signed,
+                    equality,
                 } = q.test
                 else {
                     continue;
                 };
+                let reaches = |x, limit, limit_carried, per_iteration, less, down| {
+                    let (k, tests_next) = x;
+                    Period {
+                        carried: k,
+                        tests_next,
+                        x: if down { limit } else { q.x },
+                        test: PeriodTest::Reaches {
+                            limit: if down { q.x } else { limit },
+                            limit_carried,
+                            inclusive,
+                            signed,
+                            equality,
+                            per_iteration,
+                            less,
+                            down,
+                        },
+                        cmp: q.cmp,
+                        exit,
+                        round_if_true: q.round_if_true,
+                    }
+                };
+                // A counter stepping down to the limit, read mirrored: the comparison's
+                // other operand is the limit.
+                let down = |c: &Carried| step_towards(c, false).is_some();
+                if let Some(x) = carried_as(limit, &down) {
+                    let Some(limit_carried) = limit_of(q.x) else {
+                        why = "the limit changes on the way round";
+                        continue;
+                    };
+                    let step = step_towards(&carried[x.0], false).unwrap_or(1);
+                    let step = ir::const_i64(limit, step);
+                    return Ok(reaches(x, limit, limit_carried, step, None, true));
+                }
+                // A counter stepping up by a constant grows by that much at most (a total
+                // whose stop decides each result, `total += n` where `n` is the block).
+                let up = |c: &Carried| step_towards(c, true).is_some();
+                if let Some(x) = carried_as(q.x, &up) {
+                    let Some(limit_carried) = limit_of(limit) else {
+                        why = "the limit changes on the way round";
+                        continue;
+                    };
+                    let step = step_towards(&carried[x.0], true).unwrap_or(1);
+                    let step = ir::const_i64(q.x, step);
+                    return Ok(reaches(x, limit, limit_carried, step, None, false));
+                }
+                // A total is 64 bits wide.
+                if ir::int_width(ir::type_of(q.x)) != 64 {
+                    continue;
+                }
                 let total = |c: &Carried| !c.minus && matches!(c.step, Step::Result { .. });
-                let left_alone = |c: &Carried| matches!(c.step, Step::Invariant(s) if ir::const_int(s) == Some(0));
                 // The total itself, or the total less a base the way round leaves alone.
                 let (x, less) = match less_base(q.x, q.cmp) {
                     Some((t, base)) => {
@@ -666,38 +757,18 @@ fn period_of(
                     }
                     None => (q.x, None),
                 };
-                let Some((k, tests_next)) = carried_as(x, &total) else {
+                let Some(x) = carried_as(x, &total) else {
                     continue;
                 };
-                let Some(per_iteration) = per_iteration_bound(&carried[k], entries, sites) else {
+                let Some(per_iteration) = per_iteration_bound(&carried[x.0], entries, sites) else {
                     why = "the total does not grow by a read's or a write's result at most its length, which the loop does not change";
                     continue;
                 };
-                // The limit: set before the loop, or a carried value the way round leaves
-                // alone (step 0).
-                let limit_carried = carried.iter().position(|c| c.phi == limit && left_alone(c));
-                let in_loop =
-                    ir::is_instruction(limit) && inside.contains(&ir::parent_block(limit));
-                if in_loop && limit_carried.is_none() {
+                let Some(limit_carried) = limit_of(limit) else {
                     why = "the limit changes on the way round";
                     continue;
-                }
-                return Ok(Period {
-                    carried: k,
-                    tests_next,
-                    x: q.x,
-                    test: PeriodTest::Reaches {
-                        limit,
-                        limit_carried,
-                        inclusive,
-                        signed,
-                        per_iteration,
-                        less,
-                    },
-                    cmp: q.cmp,
-                    exit,
-                    round_if_true: q.round_if_true,
-                });
+                };
+                return Ok(reaches(x, limit, limit_carried, per_iteration, less, false));
             }
             Err(Refusal::new(
                 p.branch,

@@ -52,6 +52,8 @@ pub(super) enum AtTest {
         limit: LLVMValueRef,
         inclusive: bool,
         signed: bool,
+        /// An equality (`x == limit`): only meeting the limit goes the other way.
+        equality: bool,
     },
 }
 
@@ -117,8 +119,9 @@ fn remainder(branch: LLVMValueRef) -> Option<PeriodAt> {
     })
 }
 
-/// A test of a 64-bit value against a limit: `icmp` with an order predicate (either way
-/// round: `x < limit` or `limit <= x`). Which operand is the running total is known only
+/// A test of an integer value against a limit: `icmp` with an order predicate (either way
+/// round: `x < limit` or `limit <= x`), or an equality (`i + 1 == count`, clang's latch of
+/// `for (i = 0; i < count; i++)`), read as the unsigned order. Which operand is the running total is known only
 /// with the loop's carried values: both orders are offered (`x` the first operand, and,
 /// with `swapped`, the second), `looped` takes the one whose `x` is a total.
 pub(super) fn reaches(branch: LLVMValueRef) -> Option<PeriodAt> {
@@ -140,8 +143,10 @@ fn reaches_with(branch: LLVMValueRef, swapped: bool) -> Option<PeriodAt> {
         return None;
     }
     let (a, b) = (ir::operand(cmp, 0), ir::operand(cmp, 1));
+    // Any width from 2 bits: a total must be 64 bits wide (`looped`), a counter may be
+    // narrower (`int i`), its test widened by the lowering.
     if ir::type_kind(ir::type_of(a)) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
-        || ir::int_width(ir::type_of(a)) != 64
+        || !(2..=64).contains(&ir::int_width(ir::type_of(a)))
     {
         return None;
     }
@@ -159,8 +164,13 @@ fn reaches_with(branch: LLVMValueRef, swapped: bool) -> Option<PeriodAt> {
         LLVMIntUGE => (false, true, false),
         LLVMIntSGT => (false, false, true),
         LLVMIntUGT => (false, false, false),
-        _ => return None,
+        // Equality as the unsigned order, the distance counted modulo 2^64: a value growing
+        // by at most `c` in each iteration cannot meet the limit before it covered the
+        // distance `(limit - x) mod 2^64` (the lowering's `Reaching::equality`).
+        LLVMIntNE => (true, true, false),
+        LLVMIntEQ => (false, true, false),
     };
+    let equality = matches!(p, LLVMIntEQ | LLVMIntNE);
     Some(PeriodAt {
         branch,
         cmp,
@@ -169,6 +179,7 @@ fn reaches_with(branch: LLVMValueRef, swapped: bool) -> Option<PeriodAt> {
             limit,
             inclusive,
             signed,
+            equality,
         },
         round_if_true: below,
         off: if below { f } else { t },

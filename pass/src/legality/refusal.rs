@@ -683,7 +683,7 @@ impl Refusal {
                 ir::value_name(*value)
             ),
             PeriodNotTotal { branch, why } => format!(
-                "'{}' compares two values on the way round, which is no running total of a transfer's results against a limit the way round leaves alone: {why}",
+                "'{}' compares two values on the way round, which is no running total of a transfer's results or counter against a limit the way round leaves alone: {why}",
                 ir::describe(*branch)
             ),
             ResumeLeaves { inst, site } => format!(

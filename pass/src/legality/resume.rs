@@ -51,7 +51,7 @@ use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
 use super::facts::{End, Gap, Step};
 use super::looped::BOUNDED_TRANSFERS;
-use super::period::PeriodAt;
+use super::period::{AtTest, PeriodAt};
 use super::{conditions, Reason, Refusal};
 use crate::ir;
 use crate::plan::{self, ArgSource, Buffers, Carried, Entry, Stop};
@@ -699,6 +699,11 @@ fn walk_round(
 /// period yet and the test's quiet way, if it has one, is the one a remainder other than 0
 /// (a total below its limit) takes. A comparison set before the first call `c0` is no
 /// period test but a condition on values set before the loop (`dominating_condition`).
+///
+/// A comparison of two values with no quiet way is taken when one of its ways is the back
+/// edge of the loop (`i < count` in a rotated loop's latch, `count > 1` for `count-- > 0`):
+/// it is read the way that goes round while the value has not reached its limit, so that
+/// `looped` can find a counter or a total in it; the other way leaves as the original does.
 fn period_here(
     shim: &Shim,
     branch: LLVMValueRef,
@@ -711,16 +716,82 @@ fn period_here(
     let p = super::period::test(branch)?;
     let (_, t, f) = ir::conditional_branch(branch)?;
     let quiet = quiet_side(shim, branch, t, f);
-    // A comparison of two values is taken only as the `if` of a report: its other way comes
-    // back to the way round (not a `break`), and it is not set before the loop.
-    if matches!(p.test, super::period::AtTest::Reaches { .. })
-        && (quiet.is_none() || dominating_condition(shim, branch, c0).is_some())
-    {
+    let AtTest::Reaches { .. } = p.test else {
+        return match quiet {
+            Some(quiet) if quiet != p.round_if_true => None,
+            _ => Some(p),
+        };
+    };
+    if dominating_condition(shim, branch, c0).is_some() && !compares_carried(shim, p.cmp, c0) {
         return None;
     }
-    match quiet {
-        Some(quiet) if quiet != p.round_if_true => None,
-        _ => Some(p),
+    // The way round: the `if`'s quiet way, or the back edge of a carried value's test.
+    let round = match quiet {
+        Some(quiet) => quiet,
+        None if (0..2).any(|i| carried_like(shim, ir::operand(p.cmp, i), c0)) => {
+            back_way(shim, branch, t, f)?
+        }
+        None => return None,
+    };
+    [Some(p), super::period::reaches_swapped(branch)]
+        .into_iter()
+        .flatten()
+        .find(|q| q.round_if_true == round)
+}
+
+/// Whether the comparison `cmp` has an operand that is a value carried round the loop of the
+/// first call `c0` (`carried_phi`: a counter the latch tests before it steps, `count > 1`
+/// for `count-- > 0`). Such a comparison dominates the call but is no condition set before
+/// the loop.
+fn compares_carried(shim: &Shim, cmp: LLVMValueRef, c0: LLVMValueRef) -> bool {
+    (0..2).any(|i| carried_phi(shim, ir::operand(cmp, i), c0))
+}
+
+/// Whether `v` is a phi with an incoming value from a block after the first call `c0`: a
+/// value carried round its loop.
+fn carried_phi(shim: &Shim, v: LLVMValueRef, c0: LLVMValueRef) -> bool {
+    ir::is_instruction(v)
+        && ir::is_phi(v)
+        && ir::incoming(v)
+            .iter()
+            .any(|&(_, from)| ir::terminator(from).is_some_and(|t| shim.dominates(c0, t)))
+}
+
+/// Whether `v` reads as a value the loop of the first call `c0` carries: a carried phi, or
+/// its next value (an `add` with it, or a constant taken from it). `looped` checks that it
+/// is a counter stepping by a constant or a running total of a transfer's results. (What is
+/// left going down by a result, `left - n`, is the advancing form's.)
+fn carried_like(shim: &Shim, v: LLVMValueRef, c0: LLVMValueRef) -> bool {
+    carried_phi(shim, v, c0)
+        || (ir::is_instruction(v)
+            && match ir::opcode(v) {
+                LLVMOpcode::LLVMAdd => (0..2).any(|i| carried_phi(shim, ir::operand(v, i), c0)),
+                LLVMOpcode::LLVMSub => {
+                    carried_phi(shim, ir::operand(v, 0), c0)
+                        && ir::const_int(ir::operand(v, 1)).is_some()
+                }
+                _ => false,
+            })
+}
+
+/// Which successor of the conditional branch `branch` (`t` when true) is a back edge, going
+/// to a block that comes before the branch's (its first instruction dominates the branch)
+/// while the other does not. `None` when neither or both are.
+fn back_way(
+    shim: &Shim,
+    branch: LLVMValueRef,
+    t: LLVMBasicBlockRef,
+    f: LLVMBasicBlockRef,
+) -> Option<bool> {
+    let back = |b: LLVMBasicBlockRef| {
+        ir::instructions(b)
+            .first()
+            .is_some_and(|&first| shim.dominates(first, branch))
+    };
+    match (back(t), back(f)) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
     }
 }
 

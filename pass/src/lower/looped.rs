@@ -280,8 +280,10 @@ pub(crate) fn lower(
                     limit_carried,
                     inclusive,
                     signed,
+                    equality,
                     per_iteration,
                     less,
+                    down,
                 } => {
                     let limit = match limit_carried {
                         Some(j) => state.completed(b, &plan.carried[*j], inits[*j], Some(d)),
@@ -292,8 +294,13 @@ pub(crate) fn lower(
                         tests_next: p.tests_next,
                         inclusive: *inclusive,
                         signed: *signed,
+                        equality: *equality,
                     };
-                    reaches_bound(b, how, now, limit, *per_iteration)
+                    // A counter going down reaches its limit as the mirrored values do:
+                    // the limit's mirror climbs to the counter's.
+                    let (from, to) = if *down { (limit, now) } else { (now, limit) };
+                    let (from, to) = widened_reach(b, how, from, to);
+                    reaches_bound(b, how, from, to, *per_iteration)
                 }
             }
         }
@@ -1241,12 +1248,37 @@ fn less_by(
     }
 }
 
+/// `from` and `to` of a narrower counter's test (`int i`) as 64-bit values with the same
+/// distance: extended as the comparison reads them (signed or not), or, for an equality,
+/// `0` and the distance counted modulo the counter's own width.
+fn widened_reach(
+    b: &Builder,
+    how: Reaching,
+    from: LLVMValueRef,
+    to: LLVMValueRef,
+) -> (LLVMValueRef, LLVMValueRef) {
+    if ir::int_width(ir::type_of(from)) == 64 {
+        return (from, to);
+    }
+    if how.equality {
+        let d = b.arith(LLVMOpcode::LLVMSub, to, from, "mc.loop.reach.narrow");
+        return (b.c64(0), b.int_cast(LLVMOpcode::LLVMZExt, d, b.i64t));
+    }
+    let ext = if how.signed {
+        LLVMOpcode::LLVMSExt
+    } else {
+        LLVMOpcode::LLVMZExt
+    };
+    (b.int_cast(ext, from, b.i64t), b.int_cast(ext, to, b.i64t))
+}
+
 /// How a total's test against its limit reads (`PeriodTest::Reaches`).
 #[derive(Clone, Copy)]
 struct Reaching {
     tests_next: bool,
     inclusive: bool,
     signed: bool,
+    equality: bool,
 }
 
 /// The bound of a batch whose way round tests a running total `X` against a limit
@@ -1257,7 +1289,9 @@ struct Reaching {
 /// means passing) that is `ceil(d / c)` for a next value and one more for the total at an
 /// iteration's start; 1 when the total has reached the limit already, or when the values
 /// leave that reasoning (a signed total below 0, a length that is not above 0): one
-/// iteration, after which the test is made again, is always exact. At most `MAX_ITERS`.
+/// iteration, after which the test is made again, is always exact. An equality
+/// (`how.equality`) is met only where the total covered `d` modulo 2^64, which holds from
+/// either side of the limit. At most `MAX_ITERS`.
 fn reaches_bound(
     b: &Builder,
     how: Reaching,
@@ -1278,8 +1312,13 @@ fn reaches_bound(
         "mc.loop.reach.below",
     );
     let positive = b.icmp(LLVMIntSGT, c, b.c64(0), "");
-    let mut ok = b.arith(LLVMOpcode::LLVMAnd, below, positive, "");
-    if how.signed {
+    // An equality is met only after the whole distance modulo 2^64, from either side.
+    let mut ok = if how.equality {
+        positive
+    } else {
+        b.arith(LLVMOpcode::LLVMAnd, below, positive, "")
+    };
+    if how.signed && !how.equality {
         let from_zero = b.icmp(LLVMIntSGE, t, b.c64(0), "");
         ok = b.arith(LLVMOpcode::LLVMAnd, ok, from_zero, "");
     }
