@@ -549,6 +549,21 @@ impl Remark {
         }
     }
 
+    /// The accesses through a choice of two global variables (`what`) in the loop of `first`,
+    /// split into accesses of each (`transform::chosen_global`).
+    pub(crate) fn split_choice(what: &str, first: &Site) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "SplitChoice",
+            function: first.function,
+            at: Some(first.call),
+            message: format!(
+                "split the accesses through a choice of {what} in the loop of {} into accesses of each, as the source wrote them, so that each may be kept in a register",
+                first.label()
+            ),
+        }
+    }
+
     /// A global variable the loop of `first` writes, not kept in a register, and why.
     pub(crate) fn not_kept_in_register(
         what: &str,

@@ -747,14 +747,25 @@ fn compares_carried(shim: &Shim, cmp: LLVMValueRef, c0: LLVMValueRef) -> bool {
     (0..2).any(|i| carried_phi(shim, ir::operand(cmp, i), c0))
 }
 
-/// Whether `v` is a phi with an incoming value from a block after the first call `c0`: a
-/// value carried round its loop.
+/// Whether `v` is a phi that comes back from a block after the first call `c0` as a counter
+/// or a total does: itself plus a value, or minus a constant (not what is left of a
+/// transfer, `n - w`, which the advancing form takes).
 fn carried_phi(shim: &Shim, v: LLVMValueRef, c0: LLVMValueRef) -> bool {
+    let steps = |next: LLVMValueRef| {
+        ir::is_instruction(next)
+            && match ir::opcode(next) {
+                LLVMOpcode::LLVMAdd => (0..2).any(|i| ir::operand(next, i) == v),
+                LLVMOpcode::LLVMSub => {
+                    ir::operand(next, 0) == v && ir::const_int(ir::operand(next, 1)).is_some()
+                }
+                _ => false,
+            }
+    };
     ir::is_instruction(v)
         && ir::is_phi(v)
-        && ir::incoming(v)
-            .iter()
-            .any(|&(_, from)| ir::terminator(from).is_some_and(|t| shim.dominates(c0, t)))
+        && ir::incoming(v).iter().any(|&(next, from)| {
+            steps(next) && ir::terminator(from).is_some_and(|t| shim.dominates(c0, t))
+        })
 }
 
 /// Whether `v` reads as a value the loop of the first call `c0` carries: a carried phi, or
@@ -1101,7 +1112,10 @@ pub(super) fn carried(
             step,
         });
     }
-    let (minus, step) = super::looped::plus_minus_step(phi, way, next)?;
+    let (minus, step) = match through_decided_select(phi, way, pins) {
+        Some(stepped) => stepped,
+        None => super::looped::plus_minus_step(phi, way, next)?,
+    };
     // A step computed from results the stops pin (`full += (r == bs)`): the same in every
     // iteration the batch completes.
     if let Some(c) = decided(step, pins, 8) {
@@ -1120,6 +1134,36 @@ pub(super) fn carried(
         // returned no negative result in an iteration the batch completed: `and r,
         // 2147483647` of its result is the result.
         step: super::looped::step_kind(phi, step, inside, calls, sites, nonneg, &|_| None)?,
+    })
+}
+
+/// `way` as `phi` plus or minus a step when it is `add (select %c, phi, x), step` (either
+/// operand order) or `sub (select %c, ..), step` whose condition the stops decide to choose
+/// `phi` in every iteration a batch completes: one of two counters that clang increments
+/// through a choice of both (`if (n == bs) full++; else part++;` on file-scope counters,
+/// `transform::chosen_global`, then kept in registers).
+fn through_decided_select(
+    phi: LLVMValueRef,
+    way: LLVMValueRef,
+    pins: &Pins,
+) -> Option<(bool, LLVMValueRef)> {
+    if !ir::is_instruction(way) {
+        return None;
+    }
+    let minus = match ir::opcode(way) {
+        LLVMOpcode::LLVMAdd => false,
+        LLVMOpcode::LLVMSub => true,
+        _ => return None,
+    };
+    let sides: &[u32] = if minus { &[0] } else { &[0, 1] };
+    sides.iter().find_map(|&k| {
+        let sel = ir::operand(way, k);
+        if !ir::is_instruction(sel) || ir::opcode(sel) != LLVMOpcode::LLVMSelect {
+            return None;
+        }
+        let c = decided(ir::operand(sel, 0), pins, 8)?;
+        let chosen = ir::operand(sel, if c != 0 { 1 } else { 2 });
+        (chosen == phi).then(|| (minus, ir::operand(way, 1 - k)))
     })
 }
 

@@ -248,6 +248,13 @@ impl Builder {
         }
     }
 
+    /// Inserts `inst`, an instruction in no block (a clone), at the builder's position.
+    pub(crate) fn insert(&self, inst: LLVMValueRef) {
+        // SAFETY: inst is a live instruction of the module's context that is in no block; the
+        // builder stands in a block of a function of the module.
+        unsafe { LLVMInsertIntoBuilder(self.builder, inst) }
+    }
+
     pub(crate) fn store(&self, v: LLVMValueRef, p: LLVMValueRef) {
         // SAFETY: p is a pointer of the module; v has the type stored there.
         unsafe {

@@ -707,8 +707,17 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut graph: Option<CallGraph> = None;
     let mut changed = Changed::No;
     for (header, a, _) in loops {
-        let graph = graph.get_or_insert_with(|| CallGraph::of(ctx.module));
         let first = &sites[a];
+        // Increments through a choice of two variables (`if (n == bs) full++; else part++;`
+        // sunk by clang) first become accesses of each.
+        let split = super::chosen_global::split(ctx, &loop_blocks(ctx.shim, header));
+        if !split.is_empty() {
+            ctx.shim.invalidate(ir::block_function(header));
+            changed = Changed::Yes;
+            let names: Vec<String> = split.iter().map(|&g| quoted(g)).collect();
+            ctx.remark(Remark::split_choice(&names.join(" and "), first));
+        }
+        let graph = graph.get_or_insert_with(|| CallGraph::of(ctx.module));
         for (global, ptr) in written_in(&loop_blocks(ctx.shim, header)) {
             // Asked again for each: promoting one gives the loop a preheader and exit blocks.
             let blocks: IndexSet<LLVMBasicBlockRef> =

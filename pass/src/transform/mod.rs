@@ -41,6 +41,7 @@
 //!   only because every check runs before any lowering.
 
 mod casts;
+mod chosen_global;
 mod counts;
 mod dispatch;
 mod duplicate;

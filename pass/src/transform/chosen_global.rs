@@ -1,0 +1,167 @@
+//! Accesses through a choice of two global variables, split into the accesses it chooses
+//! between (the reverse of SimplifyCFG's sinking of common code).
+//!
+//! clang sinks the two arms of `if (n == bs) r_full++; else r_partial++;` on file-scope
+//! counters into one increment through `select i1 %c, ptr @r_full, ptr @r_partial`. The
+//! variables' addresses then go to a `select`, so `globals` cannot keep them in registers
+//! across a copy loop (their addresses are used by something other than loads and stores),
+//! and the loop's way round keeps a load and a store. In a loop where a hot edge was refused,
+//! each load through such a `select` of two global variables' constant addresses becomes a
+//! `select` of the two loads, and each store a branch on the condition to a store of either
+//! variable, as the source wrote it:
+//!
+//! ```text
+//! before                                        after
+//!   %p = select i1 %c, ptr @full, ptr @part       %a = load i64, ptr @full
+//!   %v = load i64, ptr %p                         %b = load i64, ptr @part
+//!   %v1 = add i64 %v, 1                           %v = select i1 %c, i64 %a, i64 %b
+//!   store i64 %v1, ptr %p                         %v1 = add i64 %v, 1
+//!                                                 br i1 %c, label %st, label %st.other
+//!                                               st:       store i64 %v1, ptr @full
+//!                                               st.other: store i64 %v1, ptr @part
+//! ```
+//!
+//! Exact: the stores write the same value to the same variable as before, one per execution;
+//! the loads add a read of the variable not chosen, which has no effect (a global's storage is
+//! always there, and the shim's `isSafeToLoadUnconditionally` must say the new load cannot
+//! fault; neither access is volatile or atomic). `globals` then asks about each variable as
+//! usual.
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::LLVMOpcode;
+
+use super::hoist::global_of;
+use crate::context::Context;
+use crate::ir;
+use crate::lower::builder::Builder;
+
+/// Whether the load or store `inst` is a simple access (neither volatile nor atomic).
+fn simple(inst: LLVMValueRef) -> bool {
+    // SAFETY: inst is a live load or store; only its flags are read.
+    unsafe {
+        llvm_sys::core::LLVMGetVolatile(inst) == 0
+            && llvm_sys::core::LLVMGetOrdering(inst)
+                == llvm_sys::LLVMAtomicOrdering::LLVMAtomicOrderingNotAtomic
+    }
+}
+
+/// The condition and the two addresses of `sel` when it chooses between two global
+/// variables' constant addresses, and every use of it is the address of a simple load or
+/// store.
+fn chosen(sel: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef, LLVMValueRef)> {
+    if ir::opcode(sel) != LLVMOpcode::LLVMSelect
+        || ir::type_kind(ir::type_of(sel)) != llvm_sys::LLVMTypeKind::LLVMPointerTypeKind
+    {
+        return None;
+    }
+    let (c, a, b) = (
+        ir::operand(sel, 0),
+        ir::operand(sel, 1),
+        ir::operand(sel, 2),
+    );
+    let constant_global =
+        |p: LLVMValueRef| !ir::is_instruction(p) && ir::is_constant(p) && global_of(p).is_some();
+    if ir::type_kind(ir::type_of(c)) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
+        || !constant_global(a)
+        || !constant_global(b)
+    {
+        return None;
+    }
+    let users = ir::users(sel);
+    let accesses = !users.is_empty()
+        && users.iter().all(|&(u, _)| match ir::opcode(u) {
+            LLVMOpcode::LLVMLoad => simple(u),
+            // The address, not the value stored.
+            LLVMOpcode::LLVMStore => simple(u) && ir::operand(u, 0) != sel,
+            _ => false,
+        });
+    accesses.then_some((c, a, b))
+}
+
+/// A copy of the load or store `access` with `ptr` as its address, inserted where
+/// `builder` stands (alignment, metadata and debug location those of `access`).
+fn copy_to(builder: &Builder, access: LLVMValueRef, ptr: LLVMValueRef) -> LLVMValueRef {
+    let k = match ir::opcode(access) {
+        LLVMOpcode::LLVMStore => 1,
+        _ => 0,
+    };
+    // SAFETY: access is a live load or store; its clone gets an address of the same type
+    // (a pointer) in the operand that holds the address, and is inserted at the builder's
+    // position in a block of the same function.
+    unsafe {
+        let copy = llvm_sys::core::LLVMInstructionClone(access);
+        llvm_sys::core::LLVMSetOperand(copy, k, ptr);
+        builder.insert(copy);
+        copy
+    }
+}
+
+/// Splits the accesses through each choice of two global variables in `blocks` (a loop's).
+/// Returns the variables whose accesses it split, for the remarks. The caller invalidates
+/// the function's analyses when it split any.
+pub(super) fn split(ctx: &Context<'_>, blocks: &[LLVMBasicBlockRef]) -> Vec<LLVMValueRef> {
+    let builder = Builder::new(ctx.module);
+    let is_load = |u: &LLVMValueRef| ir::opcode(*u) == LLVMOpcode::LLVMLoad;
+    // First, before the blocks change: each choice whose loads may be speculated (a copy of
+    // each load from either variable, checked where it stands).
+    let mut choices = Vec::new();
+    for sel in blocks.iter().flat_map(|&bb| ir::instructions(bb)) {
+        let Some((c, a, b)) = chosen(sel) else {
+            continue;
+        };
+        let accesses: Vec<LLVMValueRef> = ir::users(sel).into_iter().map(|(u, _)| u).collect();
+        let mut loads = Vec::new();
+        for &load in accesses.iter().filter(|u| is_load(u)) {
+            builder.position_before(load);
+            loads.push((load, copy_to(&builder, load, a), copy_to(&builder, load, b)));
+        }
+        let faults = loads.iter().any(|&(_, la, lb)| {
+            !ctx.shim.safe_to_load_at(la, la) || !ctx.shim.safe_to_load_at(lb, lb)
+        });
+        if faults {
+            for (_, la, lb) in loads {
+                ir::erase(la);
+                ir::erase(lb);
+            }
+            continue;
+        }
+        let stores: Vec<LLVMValueRef> = accesses.into_iter().filter(|u| !is_load(u)).collect();
+        choices.push((sel, c, a, b, loads, stores));
+    }
+    let mut split = Vec::new();
+    for (sel, c, a, b, loads, stores) in choices {
+        for (load, la, lb) in loads {
+            builder.position_before(load);
+            let v = builder.select(c, la, lb, "chosen");
+            ir::replace_uses(load, v);
+            ir::erase(load);
+        }
+        for store in stores {
+            // [.. store rest..] -> [..] br %c, [store a], [store b]; both to [rest..].
+            let Some(next) = ir::next_instruction(store) else {
+                continue;
+            };
+            let this = ctx.shim.split_before(store, "chosen.store");
+            let rest = ctx.shim.split_before(next, "chosen.rest");
+            let Some(&before) = ir::predecessors(this).first() else {
+                continue;
+            };
+            let other = builder.block_before(rest, "chosen.store.other");
+            builder.position_at_end(other);
+            builder.set_location(Builder::location_of(store));
+            copy_to(&builder, store, b);
+            builder.br(rest);
+            Builder::erase_terminator(before);
+            builder.position_at_end(before);
+            builder.cond_br(c, this, other);
+            // SAFETY: store is a live store; its address operand gets a pointer.
+            unsafe { llvm_sys::core::LLVMSetOperand(store, 1, a) };
+        }
+        if ir::users(sel).is_empty() {
+            ir::erase(sel);
+        }
+        split.extend(global_of(a));
+        split.extend(global_of(b));
+    }
+    split
+}
