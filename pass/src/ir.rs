@@ -359,6 +359,16 @@ pub fn as_compare(cond: LLVMValueRef, n: LLVMValueRef) -> Option<(LLVMIntPredica
     }
 }
 
+/// Whether the load or store `inst` is a simple access: neither volatile nor atomic.
+pub fn simple_access(inst: LLVMValueRef) -> bool {
+    // SAFETY: inst is a live load or store; only its flags are read.
+    unsafe {
+        llvm_sys::core::LLVMGetVolatile(inst) == 0
+            && llvm_sys::core::LLVMGetOrdering(inst)
+                == llvm_sys::LLVMAtomicOrdering::LLVMAtomicOrderingNotAtomic
+    }
+}
+
 /// The two lifetime markers LLVM puts around a local object's live range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LifetimeMarker {

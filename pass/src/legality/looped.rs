@@ -713,29 +713,27 @@ fn period_of(
                         round_if_true: q.round_if_true,
                     }
                 };
-                // A counter stepping down to the limit, read mirrored: the comparison's
-                // other operand is the limit.
-                let down = |c: &Carried| step_towards(c, false).is_some();
-                if let Some(x) = carried_as(limit, &down) {
-                    let Some(limit_carried) = limit_of(q.x) else {
-                        why = "the limit changes on the way round";
-                        continue;
-                    };
-                    let step = step_towards(&carried[x.0], false).unwrap_or(1);
-                    let step = ir::const_i64(limit, step);
-                    return Ok(reaches(x, limit, limit_carried, step, None, true));
+                // A counter stepping by a constant: down to the limit, read mirrored (the
+                // comparison's other operand is the limit), or up, growing by the step at
+                // most (a total whose stop decides each result, `total += n` where `n` is
+                // the block).
+                let mut counted = None;
+                for (up, counter, bound) in [(false, limit, q.x), (true, q.x, limit)] {
+                    let towards = |c: &Carried| step_towards(c, up).is_some();
+                    let stepping = carried_as(counter, &towards)
+                        .and_then(|x| Some((x, step_towards(&carried[x.0], up)?)));
+                    if let Some((x, step)) = stepping {
+                        let step = ir::const_i64(counter, step);
+                        counted = Some((x, step, limit_of(bound), !up));
+                        break;
+                    }
                 }
-                // A counter stepping up by a constant grows by that much at most (a total
-                // whose stop decides each result, `total += n` where `n` is the block).
-                let up = |c: &Carried| step_towards(c, true).is_some();
-                if let Some(x) = carried_as(q.x, &up) {
-                    let Some(limit_carried) = limit_of(limit) else {
+                if let Some((x, step, limit_carried, down)) = counted {
+                    let Some(limit_carried) = limit_carried else {
                         why = "the limit changes on the way round";
                         continue;
                     };
-                    let step = step_towards(&carried[x.0], true).unwrap_or(1);
-                    let step = ir::const_i64(q.x, step);
-                    return Ok(reaches(x, limit, limit_carried, step, None, false));
+                    return Ok(reaches(x, limit, limit_carried, step, None, down));
                 }
                 // A total is 64 bits wide.
                 if ir::int_width(ir::type_of(q.x)) != 64 {

@@ -1300,28 +1300,30 @@ fn reaches_bound(
     c: LLVMValueRef,
 ) -> LLVMValueRef {
     use LLVMIntPredicate::*;
-    let (lt, le) = if how.signed {
-        (LLVMIntSLT, LLVMIntSLE)
-    } else {
-        (LLVMIntULT, LLVMIntULE)
-    };
-    let below = b.icmp(
-        if how.inclusive { lt } else { le },
-        t,
-        l,
-        "mc.loop.reach.below",
-    );
     let positive = b.icmp(LLVMIntSGT, c, b.c64(0), "");
-    // An equality is met only after the whole distance modulo 2^64, from either side.
-    let mut ok = if how.equality {
+    // An equality (read unsigned) is met only after the whole distance modulo 2^64, from
+    // either side: no test of where the total stands.
+    let ok = if how.equality {
         positive
     } else {
-        b.arith(LLVMOpcode::LLVMAnd, below, positive, "")
+        let (lt, le) = if how.signed {
+            (LLVMIntSLT, LLVMIntSLE)
+        } else {
+            (LLVMIntULT, LLVMIntULE)
+        };
+        let below = b.icmp(
+            if how.inclusive { lt } else { le },
+            t,
+            l,
+            "mc.loop.reach.below",
+        );
+        let mut ok = b.arith(LLVMOpcode::LLVMAnd, below, positive, "");
+        if how.signed {
+            let from_zero = b.icmp(LLVMIntSGE, t, b.c64(0), "");
+            ok = b.arith(LLVMOpcode::LLVMAnd, ok, from_zero, "");
+        }
+        ok
     };
-    if how.signed && !how.equality {
-        let from_zero = b.icmp(LLVMIntSGE, t, b.c64(0), "");
-        ok = b.arith(LLVMOpcode::LLVMAnd, ok, from_zero, "");
-    }
     let mut d = b.arith(LLVMOpcode::LLVMSub, l, t, "mc.loop.reach.room");
     if !how.inclusive {
         d = b.arith(LLVMOpcode::LLVMAdd, d, b.c64(1), "");

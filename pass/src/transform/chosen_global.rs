@@ -35,16 +35,6 @@ use crate::context::Context;
 use crate::ir;
 use crate::lower::builder::Builder;
 
-/// Whether the load or store `inst` is a simple access (neither volatile nor atomic).
-fn simple(inst: LLVMValueRef) -> bool {
-    // SAFETY: inst is a live load or store; only its flags are read.
-    unsafe {
-        llvm_sys::core::LLVMGetVolatile(inst) == 0
-            && llvm_sys::core::LLVMGetOrdering(inst)
-                == llvm_sys::LLVMAtomicOrdering::LLVMAtomicOrderingNotAtomic
-    }
-}
-
 /// The condition and the two addresses of `sel` when it chooses between two global
 /// variables' constant addresses, and every use of it is the address of a simple load or
 /// store.
@@ -70,9 +60,9 @@ fn chosen(sel: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef, LLVMValueRef
     let users = ir::users(sel);
     let accesses = !users.is_empty()
         && users.iter().all(|&(u, _)| match ir::opcode(u) {
-            LLVMOpcode::LLVMLoad => simple(u),
+            LLVMOpcode::LLVMLoad => ir::simple_access(u),
             // The address, not the value stored.
-            LLVMOpcode::LLVMStore => simple(u) && ir::operand(u, 0) != sel,
+            LLVMOpcode::LLVMStore => ir::simple_access(u) && ir::operand(u, 0) != sel,
             _ => false,
         });
     accesses.then_some((c, a, b))

@@ -191,14 +191,9 @@ fn invariant(
 ) -> Option<Vec<LLVMValueRef>> {
     if !ir::is_instruction(load)
         || ir::opcode(load) != LLVMOpcode::LLVMLoad
-        || shim.inst_flags(load) & flags::VOLATILE != 0
+        || !ir::simple_access(load)
         || !blocks.contains(&ir::parent_block(load))
     {
-        return None;
-    }
-    // SAFETY: load is a live load instruction.
-    let ordering = unsafe { llvm_sys::core::LLVMGetOrdering(load) };
-    if ordering != llvm_sys::LLVMAtomicOrdering::LLVMAtomicOrderingNotAtomic {
         return None;
     }
     // A global variable nothing in the loop writes (its address is a constant).
