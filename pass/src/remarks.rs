@@ -652,6 +652,25 @@ impl Remark {
         }
     }
 
+    /// A switch made a chain of `links` two-way branches (`transform/switches.rs`).
+    pub(crate) fn switch_split(
+        function: LLVMValueRef,
+        switch: LLVMValueRef,
+        links: usize,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "SwitchSplit",
+            function,
+            at: Some(switch),
+            message: format!(
+                "made '{}' a chain of {links} two-way branch{} on its cases, the ways that leave the path between the calls first, so that its tests read as stop predicates and branches",
+                crate::ir::describe(switch),
+                if links == 1 { "" } else { "es" },
+            ),
+        }
+    }
+
     /// The `blocks` blocks between the calls `a` and `b` flattened into selects
     /// (`transform/flatten.rs`).
     pub(crate) fn flattened(sites: &[Site], a: usize, b: usize, blocks: usize) -> Remark {

@@ -324,7 +324,7 @@ fn entered(a_block: LLVMBasicBlockRef, x: LLVMBasicBlockRef) -> Vec<LLVMBasicBlo
 }
 
 /// The blocks reachable from `start` without entering any of `barriers` (other than `start`).
-pub(super) fn reachable_avoiding(
+pub(crate) fn reachable_avoiding(
     start: LLVMBasicBlockRef,
     barriers: &[LLVMBasicBlockRef],
 ) -> IndexSet<LLVMBasicBlockRef> {

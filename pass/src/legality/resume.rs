@@ -1090,7 +1090,7 @@ pub(super) fn carried(
     let Some((next, _)) = ir::incoming(phi).into_iter().find(|&(_, b)| b == latch) else {
         return Err("it does not come back from the way round".into());
     };
-    let way = along_way(next, walked, from);
+    let way = past_decided_selects(along_way(next, walked, from), pins);
     if way == phi {
         // Left alone: a counter of step 0.
         return Ok(Carried {
@@ -1135,6 +1135,27 @@ pub(super) fn carried(
         // 2147483647` of its result is the result.
         step: super::looped::step_kind(phi, step, inside, calls, sites, nonneg, &|_| None)?,
     })
+}
+
+/// `way` past the `select`s whose conditions the stops decide, each taken as the value it
+/// chooses in every iteration a batch completes: `if (n == bs) full++; else part++;` between
+/// the calls, computed on every way by `transform::flatten`, comes back as `select (n == bs),
+/// full + 1, full` for one counter and `select (n == bs), part, part + 1` for the other; with
+/// `n` pinned to `bs`, the first steps by one and the second is left alone.
+fn past_decided_selects(way: LLVMValueRef, pins: &Pins) -> LLVMValueRef {
+    let mut v = way;
+    // A chain of selects is as long as the branches flattened into it; a bound keeps a
+    // hostile chain from costing more than the walk.
+    for _ in 0..8 {
+        if !ir::is_instruction(v) || ir::opcode(v) != LLVMOpcode::LLVMSelect {
+            break;
+        }
+        match decided(ir::operand(v, 0), pins, 8) {
+            Some(c) => v = ir::operand(v, if c != 0 { 1 } else { 2 }),
+            None => break,
+        }
+    }
+    v
 }
 
 /// `way` as `phi` plus or minus a step when it is `add (select %c, phi, x), step` (either

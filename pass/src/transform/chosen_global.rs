@@ -86,10 +86,16 @@ fn copy_to(builder: &Builder, access: LLVMValueRef, ptr: LLVMValueRef) -> LLVMVa
     }
 }
 
-/// Splits the accesses through each choice of two global variables in `blocks` (a loop's).
+/// Splits the accesses through each choice of two global variables in `blocks` (a loop's),
+/// or only of two of the variables `among` when it is given (the same choices elsewhere in
+/// the function: a peeled first iteration's copy would keep the variables' addresses taken).
 /// Returns the variables whose accesses it split, for the remarks. The caller invalidates
 /// the function's analyses when it split any.
-pub(super) fn split(ctx: &Context<'_>, blocks: &[LLVMBasicBlockRef]) -> Vec<LLVMValueRef> {
+pub(super) fn split(
+    ctx: &Context<'_>,
+    blocks: &[LLVMBasicBlockRef],
+    among: Option<&[LLVMValueRef]>,
+) -> Vec<LLVMValueRef> {
     let builder = Builder::new(ctx.module);
     let is_load = |u: &LLVMValueRef| ir::opcode(*u) == LLVMOpcode::LLVMLoad;
     // First, before the blocks change: each choice whose loads may be speculated (a copy of
@@ -99,6 +105,10 @@ pub(super) fn split(ctx: &Context<'_>, blocks: &[LLVMBasicBlockRef]) -> Vec<LLVM
         let Some((c, a, b)) = chosen(sel) else {
             continue;
         };
+        let listed = |p| global_of(p).is_some_and(|g| among.is_none_or(|v| v.contains(&g)));
+        if !listed(a) || !listed(b) {
+            continue;
+        }
         let accesses: Vec<LLVMValueRef> = ir::users(sel).into_iter().map(|(u, _)| u).collect();
         let mut loads = Vec::new();
         for &load in accesses.iter().filter(|u| is_load(u)) {

@@ -131,6 +131,23 @@ fn target(switch: LLVMValueRef, v: i64) -> LLVMBasicBlockRef {
         .map_or_else(|| ir::successors(switch)[0], |(_, to)| to)
 }
 
+/// The phis of block `d` with the value each takes from block `from`.
+pub(super) fn taken_from(
+    d: LLVMBasicBlockRef,
+    from: LLVMBasicBlockRef,
+) -> Vec<(LLVMValueRef, LLVMValueRef)> {
+    ir::instructions(d)
+        .into_iter()
+        .take_while(|&i| ir::is_phi(i))
+        .filter_map(|phi| {
+            ir::incoming(phi)
+                .into_iter()
+                .find(|&(_, f)| f == from)
+                .map(|(v, _)| (phi, v))
+        })
+        .collect()
+}
+
 /// The rewrite of the module's docs.
 fn rewrite(ctx: &Context<'_>, chain: &Chain) {
     let b = Builder::new(ctx.module);
@@ -145,22 +162,8 @@ fn rewrite(ctx: &Context<'_>, chain: &Chain) {
         d
     };
     // What each block gone to takes from the switch's block.
-    let taken: Vec<(LLVMBasicBlockRef, Vec<(LLVMValueRef, LLVMValueRef)>)> = dests
-        .iter()
-        .map(|&d| {
-            let values = ir::instructions(d)
-                .into_iter()
-                .take_while(|&i| ir::is_phi(i))
-                .filter_map(|phi| {
-                    ir::incoming(phi)
-                        .into_iter()
-                        .find(|&(_, f)| f == block)
-                        .map(|(v, _)| (phi, v))
-                })
-                .collect();
-            (d, values)
-        })
-        .collect();
+    let taken: Vec<(LLVMBasicBlockRef, Vec<(LLVMValueRef, LLVMValueRef)>)> =
+        dests.iter().map(|&d| (d, taken_from(d, block))).collect();
     let targets: Vec<LLVMBasicBlockRef> = chain
         .picks
         .iter()

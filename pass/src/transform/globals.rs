@@ -710,8 +710,11 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let first = &sites[a];
         // Increments through a choice of two variables (`if (n == bs) full++; else part++;`
         // sunk by clang) first become accesses of each.
-        let split = super::chosen_global::split(ctx, &loop_blocks(ctx.shim, header));
+        let mut split = super::chosen_global::split(ctx, &loop_blocks(ctx.shim, header), None);
         if !split.is_empty() {
+            let function = ir::block_function(header);
+            super::chosen_global::split(ctx, &ir::blocks(function), Some(&split));
+            split.dedup();
             ctx.shim.invalidate(ir::block_function(header));
             changed = Changed::Yes;
             let names: Vec<String> = split.iter().map(|&g| quoted(g)).collect();

@@ -7,7 +7,7 @@
 //! both, after `promote` made calls through a function pointer of known targets direct; it
 //! reads the profile itself), and on the hot edges of the profile after it is mapped
 //! onto the sites (`run_on_hot`): a switch on selects as branches (`dispatch`: clang's
-//! merged exits of a loop), `smax(n, 0)` as `n` where `n` is known not negative (`nonneg`),
+//! merged exits of a loop), a switch between two calls as a chain of tests (`switches`), `smax(n, 0)` as `n` where `n` is known not negative (`nonneg`),
 //! jump threading (`thread`: a loop whose exits clang -O1
 //! joined in one block that switches on which way it came), a call's retry that clang threaded
 //! back to it sent round the loop around it (`retry`), a count kept beside a running total computed
@@ -61,6 +61,7 @@ mod reheader;
 mod retry;
 mod rotate;
 mod sums;
+mod switches;
 mod thread;
 mod unroll;
 mod unwind;
@@ -243,6 +244,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // Bookkeeping between two calls that branches and joins again before the second (`if
     // (fstat(..) == 0 && S_ISREG(..)) total += ..;` before a `close`): computed on every way
     // and chosen by selects.
+    // A switch between the calls whose cases do not all leave the path (`if (n == 0) break;
+    // if (n == bs) ..`), as a chain of two-way branches, the ways that leave first.
+    ("switches", switches::run),
     ("flatten", flatten::run),
     // After a loop's start moved: the copy of a block for a hot edge would otherwise give the
     // loop a second way in at the call the start moves to (a rotated loop whose read is
@@ -260,6 +264,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // Once the loop has its final shape: the variables it updates between the calls, and
     // the casts of its results that code after it uses.
     ("globals", globals::run),
+    // Again: the stores of a choice of two variables split by `globals` (a peeled loop's,
+    // after the first flattening) branch between the calls until they are kept in registers.
+    ("flatten", flatten::run),
     ("casts", casts::run),
     // Again: a loop whose inner loops were peeled may now be whole but for its loads.
     ("hoist", hoist::run),
