@@ -850,35 +850,36 @@ impl Remark {
         }
     }
 
-    /// A loop whose flag test before `first` moved to its way round.
-    pub(crate) fn flag_test_rotated(
-        sites: &[Site],
-        first: usize,
-        load: llvm_sys::prelude::LLVMValueRef,
-    ) -> Remark {
+    /// A loop whose test of `tested` (a flag's variable or a count) before `first` was
+    /// rotated onto the way round (`transform/flag_test.rs`).
+    pub(crate) fn header_test_rotated(sites: &[Site], first: usize, tested: &str) -> Remark {
         Remark {
             kind: RemarkKind::Passed,
-            name: "FlagTestRotated",
+            name: "HeaderTestRotated",
             function: sites[first].function,
             at: Some(sites[first].call),
             message: format!(
-                "rotated the loop that tests {} before {}: the test runs once before the loop and after each iteration, so that the loop's header begins with {}",
-                crate::ir::operand_name(crate::ir::operand(load, 0)),
+                "rotated the loop that tests {tested} before {}: the test runs once before the loop and after each iteration, so that the loop's header begins with {}",
                 sites[first].label(),
                 sites[first].callee
             ),
         }
     }
 
-    /// A loop with a flag test before `first` that LLVM did not rotate.
-    pub(crate) fn flag_test_not_rotated(sites: &[Site], first: usize, why: &str) -> Remark {
+    /// A loop with a test of `tested` before `first` that LLVM did not rotate.
+    pub(crate) fn header_test_not_rotated(
+        sites: &[Site],
+        first: usize,
+        tested: &str,
+        why: &str,
+    ) -> Remark {
         Remark {
             kind: RemarkKind::Missed,
-            name: "FlagTestRotation",
+            name: "HeaderTestRotation",
             function: sites[first].function,
             at: Some(sites[first].call),
             message: format!(
-                "did not rotate the loop that tests a flag before {}: {why}",
+                "did not rotate the loop that tests {tested} before {}: {why}",
                 sites[first].label()
             ),
         }

@@ -5,8 +5,9 @@
 // count, which no result decides, is a period test (legality/period.rs `reaches`): each
 // batch runs at most the iterations the count has left, and the lowering makes the test
 // again after it. A count up to a bound (`i + 1 == count`, an equality clang knows is met)
-// and a count down (`count-- > 0`, read mirrored), `long` or `int`, by 1 or by 2; refused: a
-// count against a limit that moves too.
+// and a count down (`count-- > 0`, read mirrored), `long` or `int`, by 1 or by 2, and the
+// records counted before the write in a loop clang left unrotated; refused: a count against
+// a limit that moves too.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
@@ -59,6 +60,33 @@ __attribute__((noinline)) long down_count(int in, int out, long count)
 			f++;
 		else
 			p++;
+	}
+	full = f;
+	part = p;
+	return count;
+}
+// The records counted between the read and the write, as dd does: clang leaves the loop
+// unrotated, its header computing `count - 1` and testing `count > 0` before the read, and
+// the records' step (`f + zext (n == 4096)`) is no value the plain form knows. The loop is
+// rotated (transform/flag_test.rs), the count's test then on the way round, and resumes
+// after its stops: the read's stronger stop decides the records' test, so one counter steps
+// by 1 and the other is left alone.
+// REMARK-DAG: remark: {{.*}}looped-counted-resume.c:[[#@LINE+9]]:{{[0-9]+}}: rotated the loop that tests %{{[0-9]+}} before 'read' at looped-counted-resume.c:[[#@LINE+9]]:{{[0-9]+}}: the test runs once before the loop and after each iteration, so that the loop's header begins with read
+// REMARK-DAG: remark: {{.*}}looped-counted-resume.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9]+}} (counter), %{{[0-9]+}} (counter), %{{[0-9]+}} (counter); each batch runs at most the iterations until the counter %{{[0-9]+}} comes down to i64 0
+// CHECK-LABEL: define {{.*}} @records_first(
+// CHECK: call i64 @multicall_loop(
+__attribute__((noinline)) long records_first(int in, int out, long count)
+{
+	static char buf[4096];
+	long f = 0, p = 0;
+	ssize_t n = 0;
+	while (count-- > 0 && (n = read(in, buf, sizeof buf)) > 0) {
+		if (n == sizeof buf)
+			f++;
+		else
+			p++;
+		if (write(out, buf, n) != n)
+			return -1;
 	}
 	full = f;
 	part = p;

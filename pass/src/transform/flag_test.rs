@@ -1,5 +1,5 @@
-//! A loop that tests a flag before its first call, rotated so that it tests it on the way
-//! round instead.
+//! A loop that tests a flag or a count before its first call, rotated so that it tests it on
+//! the way round instead.
 //!
 //! ```c
 //! while (running) {                   /* volatile, set to 0 by a signal handler */
@@ -16,13 +16,23 @@
 //! header then begins with the read, and the way round ends with the flag's test, which a
 //! looped batch reads itself (`legality::watch`, `MC_BATCH_WATCH`).
 //!
-//! A loop is rotated when a whole-loop refusal names an instruction of its header and the
-//! header is exactly a flag test (`flag_header`): phis and debug records, one load of an
-//! integer, its comparison with 0 and a conditional branch that leaves the loop on one side
-//! and on the other enters a block of the loop whose only way in is the header and that
-//! begins with the first call of the refused pair. Nothing else in the header is copied or
-//! moved, so the rotation changes no order of effects: the flag is loaded before the first
-//! iteration (the copy) and after each, as before.
+//! dd's `while (count-- > 0 && (n = read(in, buf, bs)) > 0)` with the records counted between
+//! the read and the write is left unrotated too: the header computes `count - 1` and tests
+//! `count > 0` before the read. The loop is refused whole in its plain form (the records'
+//! step is no value the batch knows, `LoopCarried`, or the way round tests it, `WayRound`);
+//! rotated, the count's test is on the way round, where a loop whose stops resume it reads it
+//! as a period test (`legality::resume`), the read stopping on every short block.
+//!
+//! A loop is rotated when a whole-loop refusal names an instruction of its header, or refuses
+//! the loop's carried values or its way round, and the header is exactly a test
+//! (`header_test`): phis and debug records, then either one load of an integer and its
+//! comparison with 0 (a flag), or integer arithmetic, casts and comparisons of the header's
+//! phis and of values from before the loop (a count), and a conditional branch on the last
+//! comparison that leaves the loop on one side and on the other enters a block of the loop
+//! whose only way in is the header and that begins with the first call of the refused pair.
+//! Nothing else in the header is copied or moved, so the rotation changes no order of
+//! effects: the flag is loaded, and the count tested, before the first iteration (the copy)
+//! and after each, as before.
 
 use indexmap::IndexSet;
 
@@ -39,7 +49,8 @@ use crate::legality::{loop_blocks, Reason};
 use crate::remarks::Remark;
 use crate::shim::flags;
 
-/// Rotates the hot loops whose flag test before the first call keeps them from being whole.
+/// Rotates the hot loops whose flag or count test before the first call keeps them from
+/// being whole.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
@@ -47,45 +58,88 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut changed = Changed::No;
     let mut rotated: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     for r in today.refused.iter().chain(&today.loops_refused) {
-        let Reason::HeaderCode { inst, first } = r.refusal.reason else {
-            continue;
+        let (header, first) = match r.refusal.reason {
+            Reason::HeaderCode { inst, first } => (ir::parent_block(inst), first),
+            // The edge that goes round: its second call is the loop's first.
+            Reason::LoopCarried { .. } | Reason::WayRound { .. } => {
+                let body = ir::parent_block(sites[r.b].call);
+                match ir::predecessors(body).as_slice() {
+                    [header] => (*header, r.b),
+                    _ => continue,
+                }
+            }
+            _ => continue,
         };
         if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
             continue;
         }
-        let header = ir::parent_block(inst);
         if rotated.contains(&header) || !heads_loop(ctx.shim, header) {
             continue;
         }
-        let Some(load) = flag_header(ctx, header, sites[first].call) else {
+        let Some(tested) = header_test(ctx, header, sites[first].call) else {
             continue;
         };
+        if matches!(tested, Tested::Count(_))
+            && matches!(r.refusal.reason, Reason::HeaderCode { .. })
+        {
+            // A count before the first call that the plain form refused for its code: the
+            // transformations keyed on that refusal (`reheader`) take it.
+            continue;
+        }
         let func = ir::block_function(header);
         let before = calls_in(func);
+        let what = tested.describe();
+        let body: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
+        let latches: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
+            .into_iter()
+            .filter(|p| body.contains(p))
+            .collect();
         match ctx.shim.rotate_loop(header, MAX_HEADER) {
             Ok(()) => {
                 changed = Changed::Yes;
                 rotated.insert(header);
+                // The old header, now entered from the latch alone, unless LLVM merged it
+                // into the latch (then it is gone, and its phis with it).
+                let kept = latches
+                    .iter()
+                    .any(|&l| ir::successors_of(l).contains(&header));
+                if kept {
+                    fold_single_phis(header);
+                }
                 ctx.copies.extend(calls_in(func).difference(&before));
-                ctx.remark(Remark::flag_test_rotated(sites, first, load));
+                ctx.remark(Remark::header_test_rotated(sites, first, &what));
             }
             Err((why, simplified)) => {
                 if simplified {
                     changed = Changed::Yes;
                 }
-                ctx.remark(Remark::flag_test_not_rotated(sites, first, &why));
+                ctx.remark(Remark::header_test_not_rotated(sites, first, &what, &why));
             }
         }
     }
     changed
 }
 
-/// The flag's load when `header` is a flag test before `call` (see the module's doc).
-fn flag_header(
-    ctx: &Context<'_>,
-    header: LLVMBasicBlockRef,
-    call: LLVMValueRef,
-) -> Option<LLVMValueRef> {
+/// What a loop's header tests before its first call.
+enum Tested {
+    /// A flag: the load of an integer compared with 0.
+    Flag(LLVMValueRef),
+    /// A count: the comparison, of values computed from the header's phis.
+    Count(LLVMValueRef),
+}
+
+impl Tested {
+    /// How a remark names it: the flag's variable, or the comparison's first operand.
+    fn describe(&self) -> String {
+        match *self {
+            Tested::Flag(load) => ir::operand_name(ir::operand(load, 0)),
+            Tested::Count(cmp) => ir::value_name(ir::operand(cmp, 0)),
+        }
+    }
+}
+
+/// What `header` tests when it is exactly a test before `call` (see the module's doc).
+fn header_test(ctx: &Context<'_>, header: LLVMBasicBlockRef, call: LLVMValueRef) -> Option<Tested> {
     let blocks: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
     let body = ir::parent_block(call);
     if body == header || !blocks.contains(&body) || ir::predecessors(body) != [header] {
@@ -102,16 +156,57 @@ fn flag_header(
         .into_iter()
         .filter(|&i| !ir::is_phi(i) && ctx.shim.inst_flags(i) & flags::DEBUG == 0)
         .collect();
-    let [load, cmp, br] = insts.as_slice() else {
-        return None;
-    };
-    let is_int_load = ir::opcode(*load) == LLVMOpcode::LLVMLoad
-        && ir::type_kind(ir::type_of(*load)) == llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind;
-    let compares_with_zero = ir::icmp_predicate(*cmp).is_some()
-        && ir::operand(*cmp, 0) == *load
-        && ir::const_int(ir::operand(*cmp, 1)) == Some(0);
-    let (cond, t, f) = ir::conditional_branch(*br)?;
+    let (&br, code) = insts.split_last()?;
+    let (cond, t, f) = ir::conditional_branch(br)?;
     let leaves = |s: LLVMBasicBlockRef| !blocks.contains(&s);
-    let splits = (t == body && leaves(f)) || (f == body && leaves(t));
-    (is_int_load && compares_with_zero && cond == *cmp && splits).then_some(*load)
+    if !((t == body && leaves(f)) || (f == body && leaves(t))) || ir::icmp_predicate(cond).is_none()
+    {
+        return None;
+    }
+    if let [load, cmp] = code {
+        let is_int_load = ir::opcode(*load) == LLVMOpcode::LLVMLoad
+            && ir::type_kind(ir::type_of(*load)) == llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind;
+        let compares_with_zero =
+            ir::operand(*cmp, 0) == *load && ir::const_int(ir::operand(*cmp, 1)) == Some(0);
+        if is_int_load {
+            return (compares_with_zero && cond == *cmp).then_some(Tested::Flag(*load));
+        }
+    }
+    // A count: each instruction integer arithmetic, a cast or a comparison, of constants,
+    // the header's phis, earlier instructions of the header and values from before the loop;
+    // the branch tests one of them.
+    let from_before =
+        |v: LLVMValueRef| !ir::is_instruction(v) || !blocks.contains(&ir::parent_block(v));
+    let pure = code.iter().enumerate().all(|(k, &i)| {
+        use LLVMOpcode::*;
+        let computes = matches!(
+            ir::opcode(i),
+            LLVMAdd | LLVMSub | LLVMICmp | LLVMZExt | LLVMSExt | LLVMTrunc
+        );
+        computes
+            && (0..ir::num_operands(i)).all(|n| {
+                let v = ir::operand(i, n);
+                from_before(v)
+                    || (ir::is_phi(v) && ir::parent_block(v) == header)
+                    || code[..k].contains(&v)
+            })
+    });
+    (pure && code.contains(&cond)).then_some(Tested::Count(cond))
+}
+
+/// The phis of `block` that take one value (the old header of a rotated loop, now entered
+/// from the latch alone) replaced by it, so that the way round reads the carried values
+/// themselves (LLVM's `FoldSingleEntryPHINodes`).
+fn fold_single_phis(block: LLVMBasicBlockRef) {
+    for phi in ir::instructions(block)
+        .into_iter()
+        .take_while(|&i| ir::is_phi(i))
+    {
+        if let [(v, _)] = ir::incoming(phi).as_slice() {
+            if *v != phi {
+                ir::replace_uses(phi, *v);
+                ir::erase(phi);
+            }
+        }
+    }
 }

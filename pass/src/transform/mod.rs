@@ -267,6 +267,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // Again: the stores of a choice of two variables split by `globals` (a peeled loop's,
     // after the first flattening) branch between the calls until they are kept in registers.
     ("flatten", flatten::run),
+    // Again: a count tested before the first call of a loop whose way round is only now
+    // flattened (records counted between the calls).
+    ("flag_test", flag_test::run),
     ("casts", casts::run),
     // Again: a loop whose inner loops were peeled may now be whole but for its loads.
     ("hoist", hoist::run),
@@ -447,12 +450,20 @@ pub(super) fn loops_holding(
 
 /// The transformations after which the sites are scanned and the profile mapped again before
 /// the next one runs: threading jumps, moving a loop's start and peeling copy calls (a
-/// threaded block may hold one), and the transformations
+/// threaded block may hold one), a rotation of a header's test replaces the old header's
+/// phis (which a site may hold as an argument), and the transformations
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
 /// the start back; hoisting needs the loop's refusal over the peeled calls), which needs the
 /// copies as sites and the edges on them.
 const RESCAN_AFTER: &[&str] = &[
-    "thread", "retry", "twins", "round", "reheader", "sums", "peel",
+    "thread",
+    "retry",
+    "flag_test",
+    "twins",
+    "round",
+    "reheader",
+    "sums",
+    "peel",
 ];
 
 /// The module's sites and the profile's hot pairs over them, after a change.
