@@ -5,9 +5,9 @@
 // count, which no result decides, is a period test (legality/period.rs `reaches`): each
 // batch runs at most the iterations the count has left, and the lowering makes the test
 // again after it. A count up to a bound (`i + 1 == count`, an equality clang knows is met)
-// and a count down (`count-- > 0`, read mirrored), `long` or `int`, by 1 or by 2, and the
-// records counted before the write in a loop clang left unrotated; refused: a count against
-// a limit that moves too.
+// and a count down (`count-- > 0`, read mirrored), `long` or `int`, by 1 or by 2, the
+// records counted before the write in a loop clang left unrotated, and a counter by 3 that
+// the advancing form refuses; refused: a count against a limit that moves too.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
@@ -141,6 +141,28 @@ __attribute__((noinline)) long by_two(int in, int out, long count)
 	full = f;
 	part = p;
 	return n;
+}
+
+// A counter by 3 from a value set before the loop, next to a plain count of the blocks: the
+// advancing form takes only a counter by 1 ("does not step by 1 up or down"), so the loop
+// resumes after its stops instead, each batch running at most the iterations until the
+// counter reaches the bound (by 3 in each).
+// REMARK-DAG: remark: {{.*}}looped-counted-resume.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %{{[0-9]+}} (counter), %{{[0-9]+}} (counter); each batch runs at most the iterations until the counter %{{[0-9]+}} after the iteration reaches i64 %{{[0-9]+}} (by 3 in each)
+// CHECK-LABEL: define {{.*}} @by_three(
+// CHECK: call i64 @multicall_loop_flags(
+__attribute__((noinline)) long by_three(int in, int out, long start, long count)
+{
+	static char buf[4096];
+	long blocks = 0;
+	for (long i = start; i < count; i += 3) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		if (write(out, buf, n) != n)
+			return -1;
+		blocks++;
+	}
+	return blocks;
 }
 
 // A count against a limit that comes down too: refused (the advancing form's remark; the

@@ -5,8 +5,10 @@
 ; value (`while (left--)`). Each is one looped multi-call
 ; whose bound (struct mc_batch's max_iters) is the iterations the counter has left: the
 ; latch's loop leaves by its test when the batch ran them all, the top's goes back to its
-; test. A counter of step 2, or one that goes on only while it is past its bound, is
-; refused with a remark that says so.
+; test. A counter of step 2 is no bound of the advancing form: the loop resumes after its
+; stops instead (legality/resume.rs), each batch running at most the iterations until the
+; counter reaches the bound by 2 in each. One that goes on only while it is past its bound
+; is refused with a remark that says so.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-loop.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -18,7 +20,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %i (counter, up by 1 to its bound %n: the batch runs the iterations it has left)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %left (counter, down by 1 to its bound 0: the batch runs the iterations it has left)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %u (counter, up by 1 to its bound %n: the batch runs the iterations it has left)
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ult i64 %inc, %n' compares a counter with a bound, but %i does not step by 1 up or down: a looped batch's bound must be the iterations the counter has left
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %i (counter); each batch runs at most the iterations until the counter %i after the iteration reaches i64 %n (by 2 in each), where the original makes the test '%more = icmp ult i64 %inc, %n' and goes on
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ugt i64 %inc, %n' compares a counter with a bound, but %i goes up but the loop goes on only while it is past or at the bound: a looped batch's bound must be the iterations the counter has left
 
 ; The latch tests `i + 1 == n`: from i, n - i iterations (0 would be 2^64: the bound); when
@@ -87,8 +89,7 @@
 ; CHECK-NEXT: br i1 %mc.adv.test, label %mc.loop, label %mc.adv.until
 
 ; CHECK-LABEL: define i64 @by_two(
-; CHECK-NOT: multicall_run_batch
-; CHECK: ret i64 %i
+; CHECK: call i64 @multicall_loop(
 ; CHECK-LABEL: define i64 @wrong_way(
 ; CHECK-NOT: multicall_run_batch
 ; CHECK: ret i64 %i

@@ -163,20 +163,25 @@ impl Checker<'_> {
                     self.or_resuming(calls, straight.entries, &gaps, refusal)
                 }
                 // A rotated loop whose way round computes what the advancing form cannot
-                // take (`n == BS ? full++ : part++`, the last block's length) may resume
-                // after its stops instead: there a stop can be made stronger, so that the
-                // way round is decided, and the latch's counter test is a period test
-                // (`resume::period_here`). Other refusals are left to the transformations
-                // that act on them, which give the advancing form.
+                // take (`n == BS ? full++ : part++`, the last block's length), or whose
+                // counter does not step by 1, may resume after its stops instead: there a
+                // stop can be made stronger, so that the way round is decided, and the
+                // latch's counter test is a period test (`resume::period_here`, a counter by
+                // any step). Other refusals are left to the transformations that act on
+                // them, which give the advancing form.
                 Err(refusal)
                     if rotated
                         && matches!(
                             refusal.reason,
-                            Reason::WayRound { .. } | Reason::LoopCarried { .. }
+                            Reason::WayRound { .. }
+                                | Reason::LoopCarried { .. }
+                                | Reason::CounterTest { .. }
                         ) =>
                 {
                     self.check_resuming(calls, straight.entries, &gaps)
                         .map_err(|resumed| match resumed.reason {
+                            // The advancing form's judgement of a counter says more.
+                            _ if matches!(refusal.reason, Reason::CounterTest { .. }) => refusal,
                             // It went round but for the latch's test: that says more.
                             Reason::PeriodNotTotal { .. } | Reason::PeriodNotCounter { .. } => {
                                 resumed
