@@ -1,7 +1,7 @@
 ; Condition 5, linearity: between two calls the path is a straight line whose branches are
 ; a stop predicate on the first call's result (r < 0, r <= 0, r > 0, r == -1, r != its length
 ; argument; several tests of the result together, stop-stacked.ll). In lin_two, r < 0 and
-; r == 5 leave: no stop predicate says that.
+; r == 64, the whole length, leave: no stop predicate says that.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/lin.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -82,8 +82,8 @@ entry:
   %bad = icmp slt i64 %n, 0
   br i1 %bad, label %fail, label %check
 check:
-  %five = icmp eq i64 %n, 5
-  br i1 %five, label %fail, label %ok
+  %whole = icmp eq i64 %n, 64
+  br i1 %whole, label %fail, label %ok
 fail:
   ret i64 -1
 ok:

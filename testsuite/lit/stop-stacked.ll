@@ -2,7 +2,11 @@
 ; branch, then a switch on the result merged through a phi with what a retry path brings back,
 ; as gnulib's safe_read leaves them after inlining) are one stop predicate when, over the
 ; values the call can return (-1 or a count for read), the path goes on exactly when
-; "result < 0" or "result <= 0" does not fire.
+; "result < 0" or "result <= 0" does not fire. Tests that all let the path on where a read
+; of a constant length moved all of it, whatever else they read (`n == 5`, dd's `sync && n <
+; bs` padding), are the stop "result != argument 2": it fires wherever they leave, and on
+; other short reads, where the batch only stops early. A test that leaves on the whole length
+; is none of these.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/lin.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -17,6 +21,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks linearity: a second conditional branch between 'read' at not_a_stop (no debug location) and 'write' at not_a_stop (no debug location): a multi-call entry has one stop predicate
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result != argument 2, never; 1 result reference)
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result != argument 2, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 ; REMARK-DAG: remark: <unknown>:0:0: copied 2 blocks on the quiet path from 'read' at other_call (no debug location) to 'write' at other_call (no debug location) so that the hot edge read -> write (weight 20) is a path of its own: the way off it that came back to it (an error handler joining the common code) now leaves for good, into the original blocks
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
@@ -44,6 +50,13 @@
 ; CHECK: call i64 @multicall(
 ; CHECK-LABEL: define i64 @not_a_stop(
 ; CHECK-NOT: multicall
+; The read's stop MC_STOP_NE_ARG (3) on argument 2.
+; CHECK-LABEL: define i64 @short_leaves(
+; CHECK: [[STOP:%[0-9]+]] = getelementptr inbounds [2 x %struct.mc_entry], ptr %mc.entries, i64 0, i64 0, i32 1
+; CHECK-NEXT: store i8 3, ptr [[STOP]]
+; CHECK: call i64 @multicall(
+; CHECK-LABEL: define i64 @padded(
+; CHECK: call i64 @multicall(
 ; CHECK-LABEL: define i64 @narrow_switch(
 ; CHECK: [[STOP:%[0-9]+]] = getelementptr inbounds [2 x %struct.mc_entry], ptr %mc.entries, i64 0, i64 0, i32 1
 ; CHECK-NEXT: store i8 2, ptr [[STOP]]
@@ -185,6 +198,22 @@ entry:
   %bad = icmp slt i64 %n, 0
   br i1 %bad, label %fail, label %check
 check:
+  %whole = icmp eq i64 %n, 64
+  br i1 %whole, label %fail, label %ok
+fail:
+  ret i64 -1
+ok:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  ret i64 %w
+}
+
+; A test of another short count: where the read moved all 64 bytes, both tests go on.
+define i64 @short_leaves(i32 %in, i32 %out, ptr %buf) {
+entry:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  %bad = icmp slt i64 %n, 0
+  br i1 %bad, label %fail, label %check
+check:
   %five = icmp eq i64 %n, 5
   br i1 %five, label %fail, label %ok
 fail:
@@ -193,6 +222,32 @@ ok:
   %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
   ret i64 %w
 }
+
+; dd's padding of a short block under an option, whose way leaves the path (the write copied
+; for it): `sync && n < 64` is false where the read moved all 64 bytes, whatever `sync` is.
+define i64 @padded(i32 %in, i32 %out, ptr %buf, i1 %sync) {
+entry:
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  %end = icmp slt i64 %n, 1
+  br i1 %end, label %fail, label %check
+check:
+  %short = icmp slt i64 %n, 64
+  %pad = select i1 %sync, i1 %short, i1 false
+  br i1 %pad, label %padding, label %ok
+padding:
+  %tail = getelementptr i8, ptr %buf, i64 %n
+  %left = sub i64 64, %n
+  call void @llvm.memset.p0.i64(ptr %tail, i8 0, i64 %left, i1 false)
+  %w2 = call i64 @write(i32 %out, ptr %buf, i64 64)
+  ret i64 %w2
+fail:
+  ret i64 -1
+ok:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %n)
+  ret i64 %w
+}
+
+declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
 
 ; A count of a length no `int` bounds, truncated to int: the kernel cuts every transfer to
 ; MAX_RW_COUNT (below 2^31) whatever its length, so -1 and 0 of the int are -1 and 0 of the

@@ -270,13 +270,115 @@ fn branch_stop(
             // through merges' phis: as several tests.
             None if !gap.on_path.is_empty() || is_logic(cond) => {
                 stacked(gap, &tests, &sites[a], a, b)
+                    .or_else(|e| implied_by_whole(gap, &tests, &sites[a]).ok_or(e))
             }
             None => Err((
                 *i,
                 Refusal::new(inst, Reason::NotStopPredicate { cond, a, b }),
             )),
         },
-        _ => stacked(gap, &tests, &sites[a], a, b),
+        _ => stacked(gap, &tests, &sites[a], a, b)
+            .or_else(|e| implied_by_whole(gap, &tests, &sites[a]).ok_or(e)),
+    }
+}
+
+/// `result != length` for a transfer of a constant length (at least 1) whose tests all let
+/// the path on where the result is that length, whatever else they read: dd's `if (sync &&
+/// n < bs) { memset(buf + n, 0, bs - n); n = bs; }` after its tests of an error and of the
+/// end, once the padding's way leaves the path (`transform::duplicate`'s rejoined copy). That
+/// stop fires wherever a test leaves, and on a short transfer the tests would let on too
+/// (`sync` off): there the batch only stops early, and the original code goes on from the
+/// call with its result, as it would have.
+fn implied_by_whole(gap: &Gap, tests: &[(usize, &Step)], site: &Site) -> Option<Stop> {
+    let j = length_argument(site)?;
+    let len = ir::const_int((*site.args.get(usize::from(j))?)?)?;
+    if len < 1 {
+        return None;
+    }
+    let at = Whole {
+        gap,
+        call: site.call,
+        len,
+    };
+    let all = tests.iter().all(|&(_, step)| match *step {
+        Step::Branch {
+            cond,
+            continue_if_true,
+            ..
+        } => at.truth(cond, 8) == Some(continue_if_true),
+        _ => false,
+    });
+    all.then_some(Stop::NeArg(j))
+}
+
+/// The values of a gap where `call`'s result is `len`.
+struct Whole<'g> {
+    gap: &'g Gap,
+    call: LLVMValueRef,
+    len: i64,
+}
+
+impl Whole<'_> {
+    /// The boolean `v`, when it is decided whatever the values other than the result are:
+    /// comparisons of the result (or an extension of it, or a truncation that keeps `len`)
+    /// with constants, and `and`, `or`, `xor` and `select` of them, at most `depth` deep.
+    fn truth(&self, v: LLVMValueRef, depth: u32) -> Option<bool> {
+        let v = self.gap.on_path(v);
+        if let Some(c) = ir::const_int(v) {
+            return Some(c != 0);
+        }
+        if depth == 0 || !ir::is_instruction(v) || !is_bool(v) {
+            return None;
+        }
+        let op = |k: u32| self.truth(ir::operand(v, k), depth - 1);
+        match ir::opcode(v) {
+            LLVMOpcode::LLVMAnd => match (op(0), op(1)) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            LLVMOpcode::LLVMOr => match (op(0), op(1)) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+            LLVMOpcode::LLVMXor => Some(op(0)? != op(1)?),
+            LLVMOpcode::LLVMSelect => match op(0) {
+                Some(c) => op(if c { 1 } else { 2 }),
+                // Either way the same.
+                None => op(1).filter(|&t| op(2) == Some(t)),
+            },
+            LLVMOpcode::LLVMICmp => {
+                let pred = ir::icmp_predicate(v)?;
+                let (l, r) = (self.int(ir::operand(v, 0))?, self.int(ir::operand(v, 1))?);
+                Some(ir::icmp_holds(pred, l, r))
+            }
+            _ => None,
+        }
+    }
+
+    /// The integer `v`, sign-extended to 64 bits: a constant, or the result (through
+    /// extensions, and truncations to a width that holds `len`).
+    fn int(&self, v: LLVMValueRef) -> Option<i64> {
+        let v = self.gap.on_path(v);
+        if let Some(c) = ir::const_int(v) {
+            return Some(c);
+        }
+        let mut x = v;
+        for _ in 0..4 {
+            x = ir::strip_extensions(self.gap.on_path(x));
+            if x == self.call {
+                return Some(self.len);
+            }
+            let keeps = ir::is_instruction(x)
+                && ir::opcode(x) == LLVMOpcode::LLVMTrunc
+                && ir::int_width(ir::type_of(x)) > 64 - u64::from(self.len.leading_zeros()) as u32;
+            if !keeps {
+                return None;
+            }
+            x = ir::operand(x, 0);
+        }
+        None
     }
 }
 

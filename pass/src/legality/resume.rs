@@ -1116,6 +1116,9 @@ pub(super) fn carried(
         Some(stepped) => stepped,
         None => super::looped::plus_minus_step(phi, way, next)?,
     };
+    // A step that merges the ways into the block after the calls (`n` or the block size
+    // after a padding only a stop's code runs) is the value of the way round.
+    let step = along_way(step, walked, from);
     // A step computed from results the stops pin (`full += (r == bs)`): the same in every
     // iteration the batch completes.
     if let Some(c) = decided(step, pins, 8) {
