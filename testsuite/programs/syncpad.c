@@ -1,12 +1,14 @@
 /*
- * syncpad IN OUT [COUNT [sync]]: dd's read loop with conv=sync: after the tests of an error
+ * syncpad IN OUT [COUNT [sync]]: dd's copy loop with conv=sync: after the tests of an error
  * and of the end, the input records are counted (`n == N ? in_full++ : in_partial++`, in
  * file-scope variables) and, with `sync`, a short block is padded with zeros to a whole one
- * (`if (sync && n < N) { memset(buff + n, 0, N - n); n = N; }`) before the write. The pass
- * gives the way past the padding its own copy of the write, so that the padding's way leaves
- * the path, and the read stops the batch on every short block (`result != argument 2`:
- * wherever the padding may run, the original code runs it); the loop is one looped
- * multi-call whose stops resume it, and the records are reported on every way out.
+ * (`if (sync && n < N) { memset(buff + n, 0, N - n); n = N; }`) before the write; the output
+ * records are counted after it. The pass gives the way past the padding its own copy of the
+ * write, so that the padding's way leaves the path, and the read stops the batch on every
+ * short block (`result != argument 2`: wherever the padding may run, the original code runs
+ * it); the output records' choice is the one the way round's branch on the write's result
+ * makes. The loop is one looped multi-call whose stops resume it, and the records are
+ * reported on every way out.
  *
  * Build with -DN=512 (or any size) to change the block size.
  */
@@ -20,12 +22,12 @@
 #define N 4096
 #endif
 
-static unsigned long long in_full, in_partial, total;
+static unsigned long long in_full, in_partial, out_full, out_partial, total;
 
 static void report(void)
 {
-	fprintf(stderr, "%llu+%llu records in\n%llu bytes copied\n", in_full, in_partial,
-		total);
+	fprintf(stderr, "%llu+%llu records in\n%llu+%llu records out\n%llu bytes copied\n",
+		in_full, in_partial, out_full, out_partial, total);
 }
 
 int main(int argc, char *argv[])
@@ -70,6 +72,15 @@ int main(int argc, char *argv[])
 			n = N;
 		}
 		w = write(out, buff, n);
+		if (w < 0) {
+			perror("write");
+			report();
+			return 1;
+		}
+		if (w == N)
+			out_full++;
+		else
+			out_partial++;
 		if (w != n) {
 			perror("write");
 			report();

@@ -1090,7 +1090,10 @@ pub(super) fn carried(
     let Some((next, _)) = ir::incoming(phi).into_iter().find(|&(_, b)| b == latch) else {
         return Err("it does not come back from the way round".into());
     };
-    let way = past_decided_selects(along_way(next, walked, from), pins);
+    let taken = taken_on_way(walked, from);
+    let known =
+        |c: LLVMValueRef| decided(c, pins, 8).or_else(|| taken.get(&c).map(|&t| i64::from(t)));
+    let way = past_decided_selects(along_way(next, walked, from), &known);
     if way == phi {
         // Left alone: a counter of step 0.
         return Ok(Carried {
@@ -1112,7 +1115,7 @@ pub(super) fn carried(
             step,
         });
     }
-    let (minus, step) = match through_decided_select(phi, way, pins) {
+    let (minus, step) = match through_decided_select(phi, way, &known) {
         Some(stepped) => stepped,
         None => super::looped::plus_minus_step(phi, way, next)?,
     };
@@ -1140,12 +1143,36 @@ pub(super) fn carried(
     })
 }
 
+/// The conditions of the branches the way round goes through (the blocks `walked`, entered
+/// from `from`), with the value each has on it: the way every iteration a batch completes
+/// takes, so a `select` on one of them chooses as the branch did (`if (w == bs) w_full++;
+/// else w_partial++;` split into a branch between two stores and kept in registers).
+fn taken_on_way(
+    walked: &[LLVMBasicBlockRef],
+    from: LLVMBasicBlockRef,
+) -> IndexMap<LLVMValueRef, bool> {
+    let mut taken = IndexMap::new();
+    let mut prev = from;
+    for &b in walked {
+        if let Some((c, t, f)) = ir::terminator(prev).and_then(ir::conditional_branch) {
+            if t != f && (b == t || b == f) {
+                taken.insert(c, b == t);
+            }
+        }
+        prev = b;
+    }
+    taken
+}
+
 /// `way` past the `select`s whose conditions the stops decide, each taken as the value it
 /// chooses in every iteration a batch completes: `if (n == bs) full++; else part++;` between
 /// the calls, computed on every way by `transform::flatten`, comes back as `select (n == bs),
 /// full + 1, full` for one counter and `select (n == bs), part, part + 1` for the other; with
 /// `n` pinned to `bs`, the first steps by one and the second is left alone.
-fn past_decided_selects(way: LLVMValueRef, pins: &Pins) -> LLVMValueRef {
+fn past_decided_selects(
+    way: LLVMValueRef,
+    known: &dyn Fn(LLVMValueRef) -> Option<i64>,
+) -> LLVMValueRef {
     let mut v = way;
     // A chain of selects is as long as the branches flattened into it; a bound keeps a
     // hostile chain from costing more than the walk.
@@ -1153,7 +1180,7 @@ fn past_decided_selects(way: LLVMValueRef, pins: &Pins) -> LLVMValueRef {
         if !ir::is_instruction(v) || ir::opcode(v) != LLVMOpcode::LLVMSelect {
             break;
         }
-        match decided(ir::operand(v, 0), pins, 8) {
+        match known(ir::operand(v, 0)) {
             Some(c) => v = ir::operand(v, if c != 0 { 1 } else { 2 }),
             None => break,
         }
@@ -1169,7 +1196,7 @@ fn past_decided_selects(way: LLVMValueRef, pins: &Pins) -> LLVMValueRef {
 fn through_decided_select(
     phi: LLVMValueRef,
     way: LLVMValueRef,
-    pins: &Pins,
+    known: &dyn Fn(LLVMValueRef) -> Option<i64>,
 ) -> Option<(bool, LLVMValueRef)> {
     if !ir::is_instruction(way) {
         return None;
@@ -1185,7 +1212,7 @@ fn through_decided_select(
         if !ir::is_instruction(sel) || ir::opcode(sel) != LLVMOpcode::LLVMSelect {
             return None;
         }
-        let c = decided(ir::operand(sel, 0), pins, 8)?;
+        let c = known(ir::operand(sel, 0))?;
         let chosen = ir::operand(sel, if c != 0 { 1 } else { 2 });
         (chosen == phi).then(|| (minus, ir::operand(way, 1 - k)))
     })
