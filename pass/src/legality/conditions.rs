@@ -254,6 +254,11 @@ fn branch_stop(
         .enumerate()
         .filter(|(i, s)| !matches!(s, Step::Inst { .. }) && !guarded.contains(i))
         .collect();
+    // Several tests, or one on a combination: stacked, else implied by a whole transfer.
+    let several = || {
+        stacked(gap, &tests, &sites[a], a, b)
+            .or_else(|e| implied_by_whole(gap, &tests, &sites[a]).ok_or(e))
+    };
     match tests.as_slice() {
         [] => Ok(Stop::Never),
         [(
@@ -268,17 +273,13 @@ fn branch_stop(
             Some(stop) => Ok(stop),
             // One branch on a combination of tests (`w < 0 || w != n`), or on the result
             // through merges' phis: as several tests.
-            None if !gap.on_path.is_empty() || is_logic(cond) => {
-                stacked(gap, &tests, &sites[a], a, b)
-                    .or_else(|e| implied_by_whole(gap, &tests, &sites[a]).ok_or(e))
-            }
+            None if !gap.on_path.is_empty() || is_logic(cond) => several(),
             None => Err((
                 *i,
                 Refusal::new(inst, Reason::NotStopPredicate { cond, a, b }),
             )),
         },
-        _ => stacked(gap, &tests, &sites[a], a, b)
-            .or_else(|e| implied_by_whole(gap, &tests, &sites[a]).ok_or(e)),
+        _ => several(),
     }
 }
 

@@ -341,8 +341,9 @@ fn merge_of(
     Some(m)
 }
 
-/// Folds the phis of `block` that have one incoming value (a copy entered by one edge).
-fn fold_single_phis(block: LLVMBasicBlockRef) {
+/// Folds the phis of `block` that have one incoming value (a copy entered by one edge, the
+/// old header of a rotated loop), as LLVM's `FoldSingleEntryPHINodes` does.
+pub(super) fn fold_single_phis(block: LLVMBasicBlockRef) {
     for phi in ir::instructions(block)
         .into_iter()
         .take_while(|&i| ir::is_phi(i))

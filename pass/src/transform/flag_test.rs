@@ -39,7 +39,7 @@ use indexmap::IndexSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 
-use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
+use super::duplicate::{fold_single_phis, HOT_SHARE, MIN_WEIGHT};
 use super::reheader::heads_loop;
 use super::rotate::{calls_in, MAX_HEADER};
 use super::{Changed, Hot};
@@ -104,6 +104,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                     .iter()
                     .any(|&l| ir::successors_of(l).contains(&header));
                 if kept {
+                    // Entered from the latch alone: the way round reads the carried
+                    // values themselves.
                     fold_single_phis(header);
                 }
                 ctx.copies.extend(calls_in(func).difference(&before));
@@ -192,21 +194,4 @@ fn header_test(ctx: &Context<'_>, header: LLVMBasicBlockRef, call: LLVMValueRef)
             })
     });
     (pure && code.contains(&cond)).then_some(Tested::Count(cond))
-}
-
-/// The phis of `block` that take one value (the old header of a rotated loop, now entered
-/// from the latch alone) replaced by it, so that the way round reads the carried values
-/// themselves (LLVM's `FoldSingleEntryPHINodes`).
-fn fold_single_phis(block: LLVMBasicBlockRef) {
-    for phi in ir::instructions(block)
-        .into_iter()
-        .take_while(|&i| ir::is_phi(i))
-    {
-        if let [(v, _)] = ir::incoming(phi).as_slice() {
-            if *v != phi {
-                ir::replace_uses(phi, *v);
-                ir::erase(phi);
-            }
-        }
-    }
 }

@@ -103,15 +103,7 @@ fn fold(ctx: &Context<'_>, header: LLVMBasicBlockRef, block: LLVMBasicBlockRef) 
         if ir::predecessors(blk).len() != 1 {
             continue;
         }
-        for phi in ir::instructions(blk)
-            .into_iter()
-            .take_while(|&i| ir::is_phi(i))
-        {
-            if let [(v, _)] = ir::incoming(phi)[..] {
-                Builder::replace_uses(phi, v);
-                ir::erase(phi);
-            }
-        }
+        super::duplicate::fold_single_phis(blk);
     }
     let b = Builder::new(ctx.module);
     for x in ir::instructions(block) {
