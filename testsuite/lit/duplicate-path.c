@@ -59,7 +59,7 @@ int main(int argc, char **argv)
  *
  * REMARK: duplicate-path.c:19:11: copied 1 block on the path from 'fstat' at duplicate-path.c:16:7 to 'read' at duplicate-path.c:19:11 so that the hot edge fstat -> read (weight 90) has a path of its own: read can also be reached without fstat
  * REMARK-DAG: duplicate-path.c:19:11: clustered 2 system calls into one multi-call: read -> close
- * REMARK-DAG: duplicate-path.c:15:6: moved '%8 = load i32, ptr @opt_stat, align 4' above 'open' at duplicate-path.c:11:11, out of the gap between 'open' at duplicate-path.c:11:11 and 'read' at duplicate-path.c:19:11
+ * REMARK-DAG: duplicate-path.c:15:6: moved '%8 = load i32, ptr @opt_stat, align 4' above 'open' at duplicate-path.c:11:11, out of the gap between 'open' at duplicate-path.c:11:11 and 'fstat' at duplicate-path.c:16:7
  * REMARK-DAG: duplicate-path.c:11:11: clustered 4 system calls into one multi-call: open -> fstat -> read -> close (stop: result < 0, result < 0, never, never; 3 result references); it goes on after open only when @opt_stat is not zero
  *
  * The test of opt_stat (loaded above the open for the path to the read, which may write

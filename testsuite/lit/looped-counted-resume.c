@@ -165,6 +165,36 @@ __attribute__((noinline)) long by_three(int in, int out, long start, long count)
 	return blocks;
 }
 
+// `while (count--)` on an `int`, the output records counted after the write's test: clang
+// rotates the loop itself, stepping the count before the read and testing the step's
+// result on the way round (`count - 1 == 0`). That test compares the counter's next value,
+// computed before the call but carried round the loop, not a condition set before it: a
+// period test like the others.
+// REMARK-DAG: remark: {{.*}}looped-counted-resume.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9]+}} (counter), %{{[0-9]+}} (counter), %{{[0-9]+}} (counter), %{{[0-9]+}} (counter); each batch runs at most the iterations until the counter %{{[0-9]+}} after the iteration comes down to i32 0, where the original makes the test '%{{[0-9]+}} = icmp eq i32 %{{[0-9]+}}, 0' and goes on
+// CHECK-LABEL: define {{.*}} @stepped_first(
+// CHECK: call i64 @multicall_loop(
+__attribute__((noinline)) int stepped_first(int in, int out, int count)
+{
+	static char buf[4096];
+	long f = 0, p = 0, t = 0;
+	while (count--) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		ssize_t w = write(out, buf, n);
+		if (w != n)
+			return -1;
+		if (w == sizeof buf)
+			f++;
+		else
+			p++;
+		t += w;
+	}
+	full = f + t;
+	part = p;
+	return count;
+}
+
 // A count against a limit that comes down too: refused (the advancing form's remark; the
 // resuming form has no counter against a limit the way round leaves alone either).
 // REMARK-DAG: remark: {{.*}}looped-counted-resume.c:[[#@LINE+11]]:{{[0-9]+}}: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %{{[0-9]+}}: '%{{[0-9]+}} = icmp slt i64 %{{[0-9]+}}, %{{[0-9]+}}' uses %{{[0-9]+}} in the loop

@@ -6,7 +6,10 @@
 // records' choices are split and kept in registers; and the loop resumes after its stops:
 // the output records' branch after the write is one the way round decides (the write moved
 // the whole block), so a `select` on its condition chooses as the branch did
-// (resume::taken_on_way).
+// (resume::taken_on_way). The same loop in a function whose opens are tested together
+// (`if (in < 0 || out < 0)`): no peel of a first iteration follows them, and the loop is
+// asked whole with the padding's own copy of the write once `rejoined` made it (the sites
+// are scanned again after it).
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/dd-loop.json>' \
@@ -90,4 +93,35 @@ int main(int argc, char **argv)
 	}
 	report();
 	return rc;
+}
+
+// REMARK-DAG: remark: {{.*}}looped-dd-sync.c:[[#@LINE+12]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 0 result references)
+// CHECK-LABEL: define {{.*}} @opened_together(
+// CHECK: call i64 @multicall_loop(
+int opened_together(const char *from, const char *to, long count, int sync)
+{
+	static char buf[4096];
+	int in = open(from, O_RDONLY);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (in < 0 || out < 0)
+		return 1;
+	while (count--) {
+		ssize_t n = read(in, buf, 4096);
+		if (n <= 0)
+			return n < 0;
+		if (n == 4096)
+			r_full++;
+		else
+			r_partial++;
+		if (sync && n < 4096) {
+			memset(buf + n, 0, 4096 - n);
+			n = 4096;
+		}
+		ssize_t w = write(out, buf, n);
+		if (w != n)
+			return 1;
+		total += w;
+	}
+	return 0;
 }

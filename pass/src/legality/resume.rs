@@ -740,11 +740,12 @@ fn period_here(
 }
 
 /// Whether the comparison `cmp` has an operand that is a value carried round the loop of the
-/// first call `c0` (`carried_phi`: a counter the latch tests before it steps, `count > 1`
-/// for `count-- > 0`). Such a comparison dominates the call but is no condition set before
-/// the loop.
+/// first call `c0` or its next value (`carried_like`: a counter the latch tests before it
+/// steps, `count > 1` for `count-- > 0`, or after a step made before the call, `count - 1
+/// == 0` for `while (count--)`). Such a comparison dominates the call but is no condition
+/// set before the loop.
 fn compares_carried(shim: &Shim, cmp: LLVMValueRef, c0: LLVMValueRef) -> bool {
-    (0..2).any(|i| carried_phi(shim, ir::operand(cmp, i), c0))
+    (0..2).any(|i| carried_like(shim, ir::operand(cmp, i), c0))
 }
 
 /// Whether `v` is a phi that comes back from a block after the first call `c0` as a counter

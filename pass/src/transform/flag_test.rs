@@ -34,7 +34,7 @@
 //! effects: the flag is loaded, and the count tested, before the first iteration (the copy)
 //! and after each, as before.
 
-use indexmap::IndexSet;
+use indexmap::{IndexMap, IndexSet};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
@@ -55,8 +55,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let heaviest = hot.pairs.iter().map(|p| p.weight).max().unwrap_or(0);
     let today = hot.today(ctx);
-    let mut changed = Changed::No;
-    let mut rotated: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
+    // The loops to rotate, all found before any is: a rotation (or the simplification before
+    // it) may delete blocks that the other refusals name.
+    let mut chosen: IndexMap<LLVMBasicBlockRef, (usize, String)> = IndexMap::new();
     for r in today.refused.iter().chain(&today.loops_refused) {
         let (header, first) = match r.refusal.reason {
             Reason::HeaderCode { inst, first } => (ir::parent_block(inst), first),
@@ -73,7 +74,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
             continue;
         }
-        if rotated.contains(&header) || !heads_loop(ctx.shim, header) {
+        if chosen.contains_key(&header) || !heads_loop(ctx.shim, header) {
             continue;
         }
         let Some(tested) = header_test(ctx, header, sites[first].call) else {
@@ -86,24 +87,19 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             // transformations keyed on that refusal (`reheader`) take it.
             continue;
         }
+        chosen.insert(header, (first, tested.describe()));
+    }
+    let mut changed = Changed::No;
+    for (header, (first, what)) in chosen {
         let func = ir::block_function(header);
         let before = calls_in(func);
-        let what = tested.describe();
-        let body: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
-        let latches: Vec<LLVMBasicBlockRef> = ir::predecessors(header)
-            .into_iter()
-            .filter(|p| body.contains(p))
-            .collect();
         match ctx.shim.rotate_loop(header, MAX_HEADER) {
             Ok(()) => {
                 changed = Changed::Yes;
-                rotated.insert(header);
                 // The old header, now entered from the latch alone, unless LLVM merged it
                 // into the latch (then it is gone, and its phis with it).
-                let kept = latches
-                    .iter()
-                    .any(|&l| ir::successors_of(l).contains(&header));
-                if kept {
+                let kept = ir::blocks(func).contains(&header);
+                if kept && ir::predecessors(header).len() == 1 {
                     // Entered from the latch alone: the way round reads the carried
                     // values themselves.
                     fold_single_phis(header);

@@ -463,6 +463,8 @@ const RESCAN_AFTER: &[&str] = &[
     "round",
     "reheader",
     "sums",
+    "duplicate",
+    "rejoined",
     "peel",
 ];
 
