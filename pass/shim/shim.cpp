@@ -821,8 +821,6 @@ const char *syscluster_shim_rotate_loop(void *ctx, LLVMBasicBlockRef header, uns
     return "its block heads no loop";
   if (L->getNumBlocks() < 2)
     return "the loop is one block: there is no later block for its header to move to";
-  if (!L->getLoopLatch())
-    return "the loop has more than one back edge";
   auto *BI = dyn_cast<BranchInst>(H->getTerminator());
   if (!BI || BI->isUnconditional() || !L->isLoopExiting(H))
     return "the header does not end with a conditional branch that leaves the loop";
@@ -836,7 +834,32 @@ const char *syscluster_shim_rotate_loop(void *ctx, LLVMBasicBlockRef header, uns
     if (mayNotCopy(I))
       return "the header has a call that may not be copied";
   Function &F = *H->getParent();
-  return transformLoop(C, L, nullptr, changed, [&](Loop *L, bool &Done) -> const char * {
+  // LoopRotation needs one latch. Several back edges are joined in one new block first, whose
+  // phis take the values each brings (LoopSimplify would instead separate a nested loop where
+  // the header's phis allow it, which is no longer the loop the profile's edges name).
+  bool Joined = false;
+  if (!L->getLoopLatch()) {
+    SmallVector<BasicBlock *, 4> Latches;
+    for (BasicBlock *Pred : predecessors(H))
+      if (L->contains(Pred)) {
+        if (is_contained(Latches, Pred))
+          return "the loop has more than one back edge, two of them from one block";
+        Latches.push_back(Pred);
+      }
+    auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+    auto &LI = C.FAM.getResult<LoopAnalysis>(F);
+    if (!SplitBlockPredecessors(H, Latches, ".latch", &DT, &LI, nullptr, /*PreserveLCSSA=*/false))
+      return "the loop has more than one back edge, which cannot be joined in one block";
+    Joined = true;
+    C.FAM.invalidate(F, PreservedAnalyses::none());
+    int Ignored;
+    L = loopHeadedBy(C, H, &Ignored);
+    if (!L || !L->getLoopLatch()) {
+      *changed = 1;
+      return "the loop has more than one back edge, which cannot be joined in one block";
+    }
+  }
+  const char *Why = transformLoop(C, L, nullptr, changed, [&](Loop *L, bool &Done) -> const char * {
     auto &TLI = C.FAM.getResult<TargetLibraryAnalysis>(F);
     auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
     auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
@@ -846,6 +869,9 @@ const char *syscluster_shim_rotate_loop(void *ctx, LLVMBasicBlockRef header, uns
                         /*RotationOnly=*/true, max_insts, /*IsUtilMode=*/true);
     return Done ? nullptr : "LLVM's LoopRotation declined it";
   });
+  if (Joined)
+    *changed = 1;
+  return Why;
 }
 
 // Unrolls the loop that `header` heads `count` times with LLVM's UnrollLoop, the iterations

@@ -17,6 +17,7 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
 
+#include <string.h>
 #include <unistd.h>
 
 long long full, part;
@@ -191,6 +192,39 @@ __attribute__((noinline)) int stepped_first(int in, int out, int count)
 		t += w;
 	}
 	full = f + t;
+	part = p;
+	return count;
+}
+
+// The same count tested before the read, in a loop clang leaves unrotated, with dd's
+// conv=sync padding: the padding's way to the write gets its own copy of the write
+// (`rejoined`), so the loop has two back edges, and the resuming form stops at the header's
+// test of the count, which no stop decides. The loop is rotated all the same, its back
+// edges joined in one new latch first.
+// REMARK-DAG: remark: {{.*}}looped-counted-resume.c:[[#@LINE+9]]:{{[0-9]+}}: rotated the loop that tests %{{[0-9]+}} before 'read' at looped-counted-resume.c:[[#@LINE+9]]:{{[0-9]+}}: the test runs once before the loop and after each iteration, so that the loop's header begins with read
+// REMARK-DAG: remark: {{.*}}looped-counted-resume.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[0-9]+}} (counter), %{{[0-9]+}} (counter), %{{[0-9]+}} (counter); each batch runs at most the iterations until the counter %{{[0-9]+}} comes down to i32 0
+// CHECK-LABEL: define {{.*}} @padded_count(
+// CHECK: call i64 @multicall_loop(
+__attribute__((noinline)) int padded_count(int in, int out, int count, int sync)
+{
+	static char buf[4096];
+	long f = 0, p = 0;
+	while (count--) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		if (n == sizeof buf)
+			f++;
+		else
+			p++;
+		if (sync && n < sizeof buf) {
+			memset(buf + n, 0, sizeof buf - n);
+			n = sizeof buf;
+		}
+		if (write(out, buf, n) != n)
+			return -1;
+	}
+	full = f;
 	part = p;
 	return count;
 }

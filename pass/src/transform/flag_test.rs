@@ -69,6 +69,13 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                     _ => continue,
                 }
             }
+            // The resuming form stopped at the header's own test: the loop's first
+            // iteration tests it before the call, where no stop decides it. (Not a loop
+            // around one call: a write-all loop's test of what is left is the advancing
+            // form's, where it stands.)
+            Reason::ResumeUnknownWay { branch, .. } if r.a != r.b => {
+                (ir::parent_block(branch), r.b)
+            }
             _ => continue,
         };
         if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
