@@ -44,6 +44,38 @@ __attribute__((noinline)) long records(int in, int out, long count)
 	return n;
 }
 
+static long long in_full, in_partial, out_full, out_partial;
+
+// The input records counted before the write, the output records after its test: clang
+// threads `w == 4096` (true exactly where `n == 4096` was, as `w == n`) into two copies of
+// the write, so the output records' choice is a phi of the two addresses, made by the way the
+// block was entered. It becomes a select on a phi of that way, split like the others.
+// REMARK-DAG: remark: {{.*}}chosen-global.c:[[#@LINE+10]]:{{[0-9]+}}: split the accesses through a choice of 'out_full' and 'out_partial' in the loop of 'read' at chosen-global.c:[[#@LINE+10]]:{{[0-9]+}} into accesses of each
+// REMARK-DAG: remark: {{.*}}chosen-global.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 1 result reference); carries %{{[a-z.0-9]+}} (counter), %{{[a-z.0-9]+}} (counter), %{{[a-z.0-9]+}} (counter), %{{[a-z.0-9]+}} (counter)
+// CHECK-LABEL: define {{.*}} @threaded(
+// CHECK-DAG: call i64 @multicall_loop(
+// CHECK-DAG: %chosen.way = phi i1
+__attribute__((noinline)) long threaded(int in, int out, unsigned long count)
+{
+	static char buf[4096];
+	ssize_t n = 0;
+
+	while (count-- && (n = read(in, buf, sizeof buf)) > 0) {
+		if (n == sizeof buf)
+			in_full++;
+		else
+			in_partial++;
+		ssize_t w = write(out, buf, n);
+		if (w != n)
+			return -1;
+		if (w == sizeof buf)
+			out_full++;
+		else
+			out_partial++;
+	}
+	return n;
+}
+
 static long long seen_full, seen_partial;
 static volatile long long sink;
 
@@ -78,5 +110,6 @@ __attribute__((noinline)) long watched(int in, int out, long count)
 
 long long report(void)
 {
-	return r_full + r_partial + seen_full + seen_partial;
+	return r_full + r_partial + seen_full + seen_partial + in_full + in_partial + out_full +
+	       out_partial;
 }

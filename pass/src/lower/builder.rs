@@ -120,6 +120,11 @@ impl Builder {
         // SAFETY: as for const_int; zero-extended.
         unsafe { LLVMConstInt(self.i32t, u64::from(v), 0) }
     }
+    /// The type `i1`.
+    pub(crate) fn bool_type(&self) -> LLVMTypeRef {
+        // SAFETY: type creation in the module's live context.
+        unsafe { LLVMInt1TypeInContext(self.ctx) }
+    }
     /// An unsigned constant of an integer type narrower than 64 bits.
     pub(crate) fn cu(&self, ty: LLVMTypeRef, v: u64) -> LLVMValueRef {
         // SAFETY: as for const_int; zero-extended.

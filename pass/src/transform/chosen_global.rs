@@ -21,6 +21,11 @@
 //!                                               st.other: store i64 %v1, ptr @part
 //! ```
 //!
+//! A choice made by the way into a block, `phi ptr [@full, %a], [@part, %b]` (clang threads
+//! the output records' `w == bs` into two copies of the write when `w == n` and the input
+//! records tested `n == bs`), is first made a `select` on a phi of that way
+//! (`%chosen.way = phi i1 [true, %a], [false, %b]`) and then split the same way.
+//!
 //! Exact: the stores write the same value to the same variable as before, one per execution;
 //! the loads add a read of the variable not chosen, which has no effect (a global's storage is
 //! always there, and the shim's `isSafeToLoadUnconditionally` must say the new load cannot
@@ -49,23 +54,100 @@ fn chosen(sel: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef, LLVMValueRef
         ir::operand(sel, 1),
         ir::operand(sel, 2),
     );
-    let constant_global =
-        |p: LLVMValueRef| !ir::is_instruction(p) && ir::is_constant(p) && global_of(p).is_some();
     if ir::type_kind(ir::type_of(c)) != llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
         || !constant_global(a)
         || !constant_global(b)
     {
         return None;
     }
-    let users = ir::users(sel);
-    let accesses = !users.is_empty()
+    only_accessed(sel).then_some((c, a, b))
+}
+
+/// Whether a constant global variable's address is `p`.
+fn constant_global(p: LLVMValueRef) -> bool {
+    !ir::is_instruction(p) && ir::is_constant(p) && global_of(p).is_some()
+}
+
+/// Whether every use of the address `p` is the address of a simple load or store.
+fn only_accessed(p: LLVMValueRef) -> bool {
+    let users = ir::users(p);
+    !users.is_empty()
         && users.iter().all(|&(u, _)| match ir::opcode(u) {
             LLVMOpcode::LLVMLoad => ir::simple_access(u),
             // The address, not the value stored.
-            LLVMOpcode::LLVMStore => ir::simple_access(u) && ir::operand(u, 0) != sel,
+            LLVMOpcode::LLVMStore => ir::simple_access(u) && ir::operand(u, 0) != p,
             _ => false,
-        });
-    accesses.then_some((c, a, b))
+        })
+}
+
+/// The two addresses of `phi` when it chooses between two global variables' constant
+/// addresses by the way its block was entered (clang's threading of `if (w == bs) full++;
+/// else part++;` into two copies of the write before it), every use of it the address of a
+/// simple load or store, and its block no exception handler's.
+fn chosen_by_way(phi: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
+    if !ir::is_phi(phi)
+        || ir::type_kind(ir::type_of(phi)) != llvm_sys::LLVMTypeKind::LLVMPointerTypeKind
+    {
+        return None;
+    }
+    let incoming = ir::incoming(phi);
+    let a = incoming.first()?.0;
+    let b = incoming.iter().map(|&(v, _)| v).find(|&v| v != a)?;
+    let two = incoming.iter().all(|&(v, _)| v == a || v == b);
+    let first = ir::instructions(ir::parent_block(phi))
+        .into_iter()
+        .find(|&i| !ir::is_phi(i))?;
+    let pad = matches!(
+        ir::opcode(first),
+        LLVMOpcode::LLVMLandingPad
+            | LLVMOpcode::LLVMCatchPad
+            | LLVMOpcode::LLVMCleanupPad
+            | LLVMOpcode::LLVMCatchSwitch
+    );
+    (two && !pad && constant_global(a) && constant_global(b) && only_accessed(phi))
+        .then_some((a, b))
+}
+
+/// Each choice of two global variables made by the way into a block of `blocks` (a phi of
+/// their addresses), as a `select` on a phi of which way came in, which `split` then splits
+/// like any other.
+fn phis_as_selects(
+    builder: &Builder,
+    blocks: &[LLVMBasicBlockRef],
+    listed: &dyn Fn(LLVMValueRef) -> bool,
+) {
+    let phis: Vec<LLVMValueRef> = blocks
+        .iter()
+        .flat_map(|&bb| ir::instructions(bb))
+        .filter(|&i| ir::is_phi(i))
+        .collect();
+    for phi in phis {
+        let Some((a, b)) = chosen_by_way(phi) else {
+            continue;
+        };
+        if !listed(a) || !listed(b) {
+            continue;
+        }
+        let block = ir::parent_block(phi);
+        let Some(first) = ir::instructions(block)
+            .into_iter()
+            .find(|&i| !ir::is_phi(i))
+        else {
+            continue;
+        };
+        builder.position_at_start(block);
+        let bool_ty = builder.bool_type();
+        let way = builder.phi(bool_ty, "chosen.way");
+        let incoming: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = ir::incoming(phi)
+            .into_iter()
+            .map(|(v, from)| (builder.cu(bool_ty, u64::from(v == a)), from))
+            .collect();
+        Builder::add_incoming(way, &incoming);
+        builder.position_before(first);
+        let sel = builder.select(way, a, b, "chosen.address");
+        ir::replace_uses(phi, sel);
+        ir::erase(phi);
+    }
 }
 
 /// A copy of the load or store `access` with `ptr` as its address, inserted where
@@ -98,14 +180,15 @@ pub(super) fn split(
 ) -> Vec<LLVMValueRef> {
     let builder = Builder::new(ctx.module);
     let is_load = |u: &LLVMValueRef| ir::opcode(*u) == LLVMOpcode::LLVMLoad;
-    // First, before the blocks change: each choice whose loads may be speculated (a copy of
+    let listed = |p| global_of(p).is_some_and(|g| among.is_none_or(|v| v.contains(&g)));
+    phis_as_selects(&builder, blocks, &listed);
+    // Then, before the blocks change: each choice whose loads may be speculated (a copy of
     // each load from either variable, checked where it stands).
     let mut choices = Vec::new();
     for sel in blocks.iter().flat_map(|&bb| ir::instructions(bb)) {
         let Some((c, a, b)) = chosen(sel) else {
             continue;
         };
-        let listed = |p| global_of(p).is_some_and(|g| among.is_none_or(|v| v.contains(&g)));
         if !listed(a) || !listed(b) {
             continue;
         }
