@@ -88,7 +88,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs|switchretry|pcopyint|teeboth|pipeat|narrowtotal|gapflag|optsflag|timeoutjump|copyleft|positivetotal|minmaxcopy|reportsince|countcopy|countrecords|sizerecords|globalrecords|recordsin|recordsio|stepcount|syncpad|countpad ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs|switchretry|pcopyint|teeboth|pipeat|narrowtotal|gapflag|optsflag|timeoutjump|copyleft|positivetotal|minmaxcopy|reportsince|countcopy|countrecords|sizerecords|globalrecords|recordsin|recordsio|stepcount|syncpad|countpad|padcount ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -102,7 +102,7 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount) ;;
 *)
 	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount, retrycount or progresscopy)" >&2
 	exit 2
@@ -559,6 +559,26 @@ countpad_cases() {
 	syncpad_cases
 	check count-negative in_2097152 0 -e "cmp in out" -- in out -1
 	check sync-count-negative in_4097 0 -e "test \$(wc -c <out) -eq 8192" -- in out -1 sync
+}
+# padcount: copy's cases, counts of 0, 1, 513 and -1 blocks, a pipe whose pieces are shorter
+# than a block, and with `sync`: inputs whose last block is short, the pipe of short pieces, a
+# full device, and file-size limits met by the padded block (at its start: EFBIG or SIGXFSZ;
+# within it: a short write).
+padcount_cases() {
+	copy_cases
+	check count-0 in_2097152 0 -e "test ! -s out" -- in out 0
+	check count-1 in_2097152 0 -e "head -c 4096 in | cmp - out" -- in out 1
+	check count-513 in_2097152 0 -e "cmp in out" -- in out 513
+	check count-negative in_2097152 0 -e "cmp in out" -- in out -1
+	check fifo-pieces in_fifo_pieces 0 -e "cmp expect out" -- in out
+	for size in 1 4095 4097; do
+		check "sync-size-$size" "in_$size" 0 -e "test \$((\$(wc -c <out) % 4096)) -eq 0" -- in out 1000 sync
+	done
+	check sync-fifo-pieces in_fifo_pieces 0 -e "test \$((\$(wc -c <out) % 4096)) -eq 0" -- in out -1 sync
+	check sync-dev-full in_4097 1 -- in /dev/full 1000 sync
+	check sync-fsize-efbig in_4097 1 -l 8 -x -e "test -s out" -- in out 1000 sync
+	check sync-fsize-sigxfsz in_4097 153 -l 8 -- in out 1000 sync
+	check sync-fsize-short-write in_4097 1 -l 12 -x -e "test -s out" -- in out 1000 sync
 }
 # sizerecords: copy's cases (all of IN), and sizes of 0 and -1 (nothing copied), 1, 4096 and
 # 4097 bytes (one and two blocks), 1000000 (245 blocks) and the whole 2 MiB input, and a pipe
