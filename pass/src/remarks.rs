@@ -671,6 +671,23 @@ impl Remark {
         }
     }
 
+    /// The call of `site` whose argument `k`, `select` `value` on a value set before the
+    /// calls, became a branch to a copy of the call for each choice
+    /// (`transform/chosen_argument.rs`).
+    pub(crate) fn argument_split(site: &Site, k: usize, value: LLVMValueRef) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "ArgumentSplit",
+            function: site.function,
+            at: Some(site.call),
+            message: format!(
+                "made the choice '{}' of argument {k} of {} a branch to a copy of the call for each value, so that each copy's argument is one a multi-call can take",
+                crate::ir::describe(value),
+                site.label(),
+            ),
+        }
+    }
+
     /// The `blocks` blocks between the calls `a` and `b` flattened into selects
     /// (`transform/flatten.rs`).
     pub(crate) fn flattened(sites: &[Site], a: usize, b: usize, blocks: usize) -> Remark {

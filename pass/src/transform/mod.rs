@@ -41,6 +41,7 @@
 //!   only because every check runs before any lowering.
 
 mod casts;
+mod chosen_argument;
 mod chosen_global;
 mod counts;
 mod dispatch;
@@ -267,6 +268,10 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // Again: the stores of a choice of two variables split by `globals` (a peeled loop's,
     // after the first flattening) branch between the calls until they are kept in registers.
     ("flatten", flatten::run),
+    // A call's argument chosen between a result and a constant by a flag set before the calls
+    // (`write(out, buf, sync ? bs : n)`), once the code between the calls is flattened: a
+    // branch to a copy of the call for each.
+    ("chosen_argument", chosen_argument::run),
     // Again: a count tested before the first call of a loop whose way round is only now
     // flattened (records counted between the calls).
     ("flag_test", flag_test::run),
@@ -463,6 +468,7 @@ const RESCAN_AFTER: &[&str] = &[
     "round",
     "reheader",
     "sums",
+    "chosen_argument",
     "duplicate",
     "rejoined",
     "peel",
