@@ -37,8 +37,10 @@
 //! `select` whose condition is set before the edge's first call (an argument of the function
 //! or an instruction that dominates that call) and whose two values are each a constant, a
 //! value set before the first call, a system call's result through integer casts, or a phi
-//! (which legality reads on the path, as the result it carries). Legality then judges each
-//! copy's argument as usual. Each rewrite is a remark `ArgumentSplit`.
+//! (which legality reads on the path, as the result it carries), not both set before the
+//! first call (then the `select` itself moves before it, `hoist` and `motion`, and the call
+//! stays one). Legality then judges each copy's argument as usual. Each rewrite is a remark
+//! `ArgumentSplit`.
 
 use indexmap::IndexSet;
 use llvm_sys::prelude::LLVMValueRef;
@@ -125,7 +127,11 @@ fn choice(
     let bool_condition = ir::type_kind(ir::type_of(c))
         == llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
         && ir::int_width(ir::type_of(c)) == 1;
-    (bool_condition && set_before(c) && taken(x) && taken(y)).then_some((c, x, y))
+    // Both values set before the calls: the select itself moves there (`hoist`, `motion`),
+    // which keeps one call.
+    let known = |v: LLVMValueRef| ir::is_constant(v) || set_before(v);
+    let late = !known(x) || !known(y);
+    (bool_condition && late && set_before(c) && taken(x) && taken(y)).then_some((c, x, y))
 }
 
 /// Rewrites `call` as a branch on the condition to a copy of it with argument `k` the first
