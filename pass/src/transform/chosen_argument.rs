@@ -11,18 +11,22 @@
 //!
 //! ```text
 //! before                                        after
-//!   %len = select i1 %sync, i64 4096, i64 %n      %len = select i1 %sync, i64 4096, i64 %n
-//!   %w = call i64 @write(i32 %out, ptr %buf,      br i1 %sync, label %arg.first, label %arg.second
-//!                        i64 %len)              arg.first:
-//!                                                 %w1 = call i64 @write(i32 %out, ptr %buf, i64 4096)
+//!   %len = select i1 %sync, i64 4096, i64 %n      br i1 %sync, label %arg.second, label %arg.first
+//!   %w = call i64 @write(i32 %out, ptr %buf,    arg.first:
+//!                        i64 %len)                %w1 = call i64 @write(i32 %out, ptr %buf, i64 %n)
 //!                                                 br label %arg.join
 //!                                               arg.second:
-//!                                                 %w2 = call i64 @write(i32 %out, ptr %buf, i64 %n)
+//!                                                 %w2 = call i64 @write(i32 %out, ptr %buf, i64 4096)
 //!                                                 br label %arg.join
 //!                                               arg.join:
 //!                                                 %w = phi i64 [ %w1, %arg.first ], [ %w2, %arg.second ]
-//!                                                 %len.on = phi i64 [ 4096, %arg.first ], [ %n, %arg.second ]
+//!                                                 %len.on = phi i64 [ %n, %arg.first ], [ 4096, %arg.second ]
 //! ```
+//!
+//! The call itself keeps the value the calls compute (the read's result): it is the first of
+//! the two in the block order, the site a multi-call is formed on when the profile's edges
+//! map to both, and the way that passes the result on is the plain one (`sync ? bs : n`
+//! pads only with conv=sync); the copy takes the other value.
 //!
 //! The uses of the choice after the join (`if (w != len)`) read the phi of the values, so that
 //! on each way the write's test compares its result with its own argument.
@@ -85,7 +89,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let function = ir::block_function(ir::parent_block(call));
         // The remark names the choice, which the rewrite may delete.
         ctx.remark(Remark::argument_split(&sites[site], k, value));
-        let (copy, chosen_phi) = split(ctx, call, k as u32, chosen);
+        let (copy, chosen_phi) = split(ctx, call, k as u32, &chosen);
         ctx.shim.invalidate(function);
         read_as_chosen(ctx, value, chosen_phi);
         ctx.copies.insert(copy);
@@ -93,6 +97,17 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         changed = Changed::Yes;
     }
     changed
+}
+
+/// A `select` that [`run`] splits.
+struct Choice {
+    condition: LLVMValueRef,
+    /// The value the calls compute (a result, a phi), which the call itself takes.
+    late: LLVMValueRef,
+    /// The other value, which the copy takes.
+    other: LLVMValueRef,
+    /// Whether the condition chooses `late` when true.
+    late_if_true: bool,
 }
 
 /// The condition and the two values of `value` when it is a `select` that [`run`] takes:
@@ -103,7 +118,7 @@ fn choice(
     value: LLVMValueRef,
     before: LLVMValueRef,
     is_call: &dyn Fn(LLVMValueRef) -> bool,
-) -> Option<(LLVMValueRef, LLVMValueRef, LLVMValueRef)> {
+) -> Option<Choice> {
     if !ir::is_instruction(value) || ir::opcode(value) != LLVMOpcode::LLVMSelect {
         return None;
     }
@@ -130,19 +145,38 @@ fn choice(
     // Both values set before the calls: the select itself moves there (`hoist`, `motion`),
     // which keeps one call.
     let known = |v: LLVMValueRef| ir::is_constant(v) || set_before(v);
-    let late = !known(x) || !known(y);
-    (bool_condition && late && set_before(c) && taken(x) && taken(y)).then_some((c, x, y))
+    if !bool_condition || !set_before(c) || !taken(x) || !taken(y) {
+        return None;
+    }
+    match (known(x), known(y)) {
+        (false, _) => Some(Choice {
+            condition: c,
+            late: x,
+            other: y,
+            late_if_true: true,
+        }),
+        (true, false) => Some(Choice {
+            condition: c,
+            late: y,
+            other: x,
+            late_if_true: false,
+        }),
+        (true, true) => None,
+    }
 }
 
-/// Rewrites `call` as a branch on the condition to a copy of it with argument `k` the first
-/// value and one with the second, joined after; returns the copy and the phi of the two
-/// values where the ways join.
+/// Rewrites `call` as a branch on the condition to the call itself with argument `k` the
+/// value the calls compute and a copy with the other value, joined after; returns the copy
+/// and the phi of the two values where the ways join. The call keeps the computed value: of
+/// the two it is the site the multi-call is formed on (the first in the block order), and the
+/// way that passes the result on is the plain one (`sync ? bs : n` pads only with conv=sync).
 fn split(
     ctx: &Context<'_>,
     call: LLVMValueRef,
     k: u32,
-    (c, x, y): (LLVMValueRef, LLVMValueRef, LLVMValueRef),
+    choice: &Choice,
 ) -> (LLVMValueRef, LLVMValueRef) {
+    let (c, x, y) = (choice.condition, choice.late, choice.other);
     let builder = Builder::new(ctx.module);
     // [.. call rest..] -> [..] [call] [rest..]: the front stays in the call's block.
     let head = ir::parent_block(call);
@@ -153,8 +187,8 @@ fn split(
     builder.position_at_end(second);
     builder.set_location(Builder::location_of(call));
     // SAFETY: call is a live call instruction; its clone gets a value of the argument's type
-    // (the select's other operand) in argument k and is inserted at the end of a block of
-    // the same function, before that block's branch.
+    // (the choice's other value) in argument k and is inserted at the end of a block of the
+    // same function, before that block's branch.
     let copy = unsafe {
         let copy = llvm_sys::core::LLVMInstructionClone(call);
         llvm_sys::core::LLVMSetOperand(copy, k, y);
@@ -162,11 +196,15 @@ fn split(
         copy
     };
     builder.br(join);
-    // SAFETY: as above, for the call itself: the select's first value in argument k.
+    // SAFETY: as above, for the call itself: the value the calls compute in argument k.
     unsafe { llvm_sys::core::LLVMSetOperand(call, k, x) };
     Builder::erase_terminator(head);
     builder.position_at_end(head);
-    builder.cond_br(c, first, second);
+    if choice.late_if_true {
+        builder.cond_br(c, first, second);
+    } else {
+        builder.cond_br(c, second, first);
+    }
     builder.position_at_start(join);
     if ir::type_kind(ir::type_of(call)) != llvm_sys::LLVMTypeKind::LLVMVoidTypeKind {
         let phi = builder.phi(ir::type_of(call), "arg.result");
