@@ -394,7 +394,7 @@ fn is_logic(v: LLVMValueRef) -> bool {
 }
 
 /// Whether `v` is an `i1`.
-pub(super) fn is_bool(v: LLVMValueRef) -> bool {
+pub(crate) fn is_bool(v: LLVMValueRef) -> bool {
     ir::type_kind(ir::type_of(v)) == LLVMTypeKind::LLVMIntegerTypeKind
         && ir::int_width(ir::type_of(v)) == 1
 }

@@ -53,7 +53,7 @@ use llvm_sys::LLVMOpcode;
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
-use crate::legality::conditions::result_through_casts;
+use crate::legality::conditions::{is_bool, result_through_casts};
 use crate::legality::Reason;
 use crate::lower::builder::Builder;
 use crate::remarks::Remark;
@@ -93,7 +93,6 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         ctx.shim.invalidate(function);
         read_as_chosen(ctx, value, chosen_phi);
         ctx.copies.insert(copy);
-        ctx.shim.invalidate(function);
         changed = Changed::Yes;
     }
     changed
@@ -130,24 +129,15 @@ fn choice(
     let set_before = |v: LLVMValueRef| {
         !ir::is_constant(v) && (!ir::is_instruction(v) || ctx.shim.dominates(v, before))
     };
+    let known = |v: LLVMValueRef| ir::is_constant(v) || set_before(v);
     // A result may reach the select through the phis of merges on the way from its call
     // (`(n = read(..)) > 0` in a loop's test), which legality reads on the path.
-    let taken = |v: LLVMValueRef| {
-        ir::is_constant(v)
-            || !ir::is_instruction(v)
-            || ctx.shim.dominates(v, before)
-            || ir::is_phi(v)
-            || is_call(result_through_casts(v).0)
-    };
-    let bool_condition = ir::type_kind(ir::type_of(c))
-        == llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
-        && ir::int_width(ir::type_of(c)) == 1;
-    // Both values set before the calls: the select itself moves there (`hoist`, `motion`),
-    // which keeps one call.
-    let known = |v: LLVMValueRef| ir::is_constant(v) || set_before(v);
-    if !bool_condition || !set_before(c) || !taken(x) || !taken(y) {
+    let taken = |v: LLVMValueRef| known(v) || ir::is_phi(v) || is_call(result_through_casts(v).0);
+    if !is_bool(c) || !set_before(c) || !taken(x) || !taken(y) {
         return None;
     }
+    // Both values set before the calls: the select itself moves there (`hoist`, `motion`),
+    // which keeps one call.
     match (known(x), known(y)) {
         (false, _) => Some(Choice {
             condition: c,

@@ -83,8 +83,9 @@ fn only_accessed(p: LLVMValueRef) -> bool {
 /// The two addresses of `phi` when it chooses between two global variables' constant
 /// addresses by the way its block was entered (clang's threading of `if (w == bs) full++;
 /// else part++;` into two copies of the write before it), every use of it the address of a
-/// simple load or store, and its block no exception handler's.
-fn chosen_by_way(phi: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
+/// simple load or store, and its block no exception handler's; with the block's first
+/// instruction after its phis, where the select goes.
+fn chosen_by_way(phi: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef, LLVMValueRef)> {
     if !ir::is_phi(phi)
         || ir::type_kind(ir::type_of(phi)) != llvm_sys::LLVMTypeKind::LLVMPointerTypeKind
     {
@@ -105,7 +106,7 @@ fn chosen_by_way(phi: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
             | LLVMOpcode::LLVMCatchSwitch
     );
     (two && !pad && constant_global(a) && constant_global(b) && only_accessed(phi))
-        .then_some((a, b))
+        .then_some((a, b, first))
 }
 
 /// Each choice of two global variables made by the way into a block of `blocks` (a phi of
@@ -122,20 +123,13 @@ fn phis_as_selects(
         .filter(|&i| ir::is_phi(i))
         .collect();
     for phi in phis {
-        let Some((a, b)) = chosen_by_way(phi) else {
+        let Some((a, b, first)) = chosen_by_way(phi) else {
             continue;
         };
         if !listed(a) || !listed(b) {
             continue;
         }
-        let block = ir::parent_block(phi);
-        let Some(first) = ir::instructions(block)
-            .into_iter()
-            .find(|&i| !ir::is_phi(i))
-        else {
-            continue;
-        };
-        builder.position_at_start(block);
+        builder.position_at_start(ir::parent_block(phi));
         let bool_ty = builder.bool_type();
         let way = builder.phi(bool_ty, "chosen.way");
         let incoming: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = ir::incoming(phi)
