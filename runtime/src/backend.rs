@@ -8,7 +8,8 @@
 //! - `auto` uses the kernel module for every batch of two or more entries and every looped
 //!   batch when `/dev/multicall` opens (a single plain entry costs one crossing on the direct
 //!   backend too, without the copy); the device is opened once per process, at the first
-//!   such batch, io_uring for batches it maps exactly, calls and
+//!   looped batch or the second plain one (a process that runs one plain batch does not pay
+//!   for the open: [`Runtime::module_worth_it`]), io_uring for batches it maps exactly, calls and
 //!   descriptors ([`crate::uring::maps`]: regular files of a few local filesystems and
 //!   /dev/null only, where a chain is sure to complete as the calls would, whichever thread
 //!   runs it), of at least the measured break-even size
@@ -20,7 +21,7 @@
 //!
 //! Setting up costs no crossing and no heap allocation (the environment is read with
 //! `getenv`): a process pays one crossing, the `open` of the device, and only if it runs a
-//! batch the module could take.
+//! looped batch or a second plain batch the module could take.
 //!
 //! The selection lives in a `OnceLock`; nothing is kept per batch, so threads run batches
 //! concurrently. No batch waits for a set-up (the selection's, the device's open) begun on
@@ -159,6 +160,9 @@ pub struct Runtime {
     kmod_watch_said: AtomicBool,
     /// The device's open has begun (see [`Runtime::kmod`]).
     kmod_opening: AtomicBool,
+    /// In `auto` mode, a plain batch that the module could take has run without it (see
+    /// [`Runtime::module_worth_it`]).
+    plain_batch_seen: AtomicBool,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -250,6 +254,7 @@ static DIRECT_ONLY: Runtime = Runtime {
     kmod_fallback_said: AtomicBool::new(false),
     kmod_watch_said: AtomicBool::new(false),
     kmod_opening: AtomicBool::new(false),
+    plain_batch_seen: AtomicBool::new(false),
 };
 
 /// Writes a line on stderr with raw `write`s, ignoring failure (`eprintln!` panics when
@@ -371,6 +376,7 @@ impl Runtime {
             kmod_fallback_said: AtomicBool::new(false),
             kmod_watch_said: AtomicBool::new(false),
             kmod_opening: AtomicBool::new(false),
+            plain_batch_seen: AtomicBool::new(false),
         };
         if forced(Backend::Kmod) {
             // Asked for by name: say at once when the device is not there.
@@ -450,7 +456,10 @@ impl Runtime {
             Request::Auto => {
                 // A single plain entry costs one crossing on the direct backend too: the
                 // device is not even opened for it.
-                if (entries.len() > 1 || looped) && self.kmod().is_some() {
+                if (entries.len() > 1 || looped)
+                    && self.module_worth_it(looped)
+                    && self.kmod().is_some()
+                {
                     Backend::Kmod
                 } else if self.uring_min.is_some_and(uring_fits) {
                     Backend::IoUring
@@ -459,6 +468,18 @@ impl Runtime {
                 }
             }
         }
+    }
+
+    /// In `auto` mode, whether a batch of two or more entries (looped when `looped`) should
+    /// go to the module, opening its device if that has not been tried: always once the
+    /// open was tried, and for a looped batch (whose iterations each save crossings); a
+    /// plain batch only from the process's second one on. Opening the device costs up to
+    /// three crossings (`openat`, `fcntl`, `close`: one, the failed `openat`, where there
+    /// is no module), which one plain batch of two entries saves only in part: a process
+    /// that runs one plain batch (a cluster on its start-up path, say) runs it on the
+    /// direct backend and makes no crossing more than the original.
+    fn module_worth_it(&self, looped: bool) -> bool {
+        looped || self.kmod.get().is_some() || self.plain_batch_seen.swap(true, Ordering::Relaxed)
     }
 
     /// Runs the batch at `entries` (looped when `max_iters` is given) on the backend
@@ -843,6 +864,35 @@ mod tests {
         assert_eq!(rt.primary(), Backend::Direct);
         let batch = [McEntry::new(libc::SYS_getpid, &[]); 4];
         assert_eq!(rt.backend_for(&batch, true), Backend::Direct);
+    }
+
+    #[test]
+    fn the_first_plain_batch_does_not_open_the_device_in_auto_mode() {
+        let rt = Runtime::from_env(env(&[]));
+        let two = [McEntry::new(libc::SYS_getpid, &[]); 2];
+        assert_eq!(rt.backend_for(&two, false), Backend::Direct);
+        assert!(
+            rt.kmod.get().is_none(),
+            "a process that runs one plain batch pays nothing for the device"
+        );
+        let _ = rt.backend_for(&two, false);
+        assert!(
+            rt.kmod.get().is_some(),
+            "the second plain batch tries the device"
+        );
+    }
+
+    #[test]
+    fn a_looped_batch_tries_the_device_at_once_in_auto_mode() {
+        let rt = Runtime::from_env(env(&[]));
+        let two = [McEntry::new(libc::SYS_getpid, &[]); 2];
+        let _ = rt.backend_for(&two, true);
+        assert!(rt.kmod.get().is_some());
+        let forced = Runtime::from_env(env(&[("MULTICALL_BACKEND", "kmod")]));
+        assert!(
+            forced.kmod.get().is_some(),
+            "MULTICALL_BACKEND=kmod opens the device before the first batch"
+        );
     }
 
     #[test]

@@ -202,11 +202,9 @@ fn new_ring() -> io::Result<IoUring> {
 /// `ring` on a descriptor at or above [`crate::fds::floor`] (as it was when none is free).
 fn moved_high(ring: IoUring) -> io::Result<IoUring> {
     let params = ring.params().clone();
-    let floor = crate::fds::floor().into();
-    let Ok(high) = crate::sys::fcntl_int(ring.as_raw_fd(), libc::F_DUPFD_CLOEXEC, floor) else {
+    let Some(high) = crate::fds::dup_high(ring.as_raw_fd()) else {
         return Ok(ring);
     };
-    let high = high as i32;
     // Unmaps the queues and closes the low descriptor; the ring lives on through `high`.
     drop(ring);
     // SAFETY: high refers to the ring just set up, nothing has been submitted on it, and
