@@ -27,6 +27,7 @@
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/Loads.h"
 #include "llvm/Analysis/MemoryLocation.h"
+#include "llvm/Analysis/MustExecute.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/PostDominators.h"
 #include "llvm/Analysis/ScalarEvolution.h"
@@ -778,6 +779,20 @@ static bool mayNotCopy(const Instruction &I) {
   return CB && (CB->cannotDuplicate() || CB->isConvergent());
 }
 
+// Why the blocks of `L` may not be copied whole (a call that may not be copied, or more than
+// `max_insts` instructions but phis and debug intrinsics), or null when they may.
+static const char *loopCopyRefusal(const Loop *L, unsigned max_insts) {
+  unsigned N = 0;
+  for (BasicBlock *BB : L->blocks())
+    for (Instruction &I : *BB) {
+      if (!isa<PHINode>(I) && !isa<DbgInfoIntrinsic>(I))
+        ++N;
+      if (mayNotCopy(I))
+        return "the loop has a call that may not be copied";
+    }
+  return N > max_insts ? "the loop has too many instructions to copy" : nullptr;
+}
+
 // The loop that `H` heads, or null; nothing has changed yet (`*changed` is 0).
 static Loop *loopHeadedBy(Ctx &C, BasicBlock *H, int *changed) {
   *changed = 0;
@@ -956,16 +971,8 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
   Loop *L = loopHeadedBy(C, H, changed);
   if (!L)
     return "its block heads no loop";
-  unsigned N = 0;
-  for (BasicBlock *BB : L->blocks())
-    for (Instruction &I : *BB) {
-      if (!isa<PHINode>(I) && !isa<DbgInfoIntrinsic>(I))
-        ++N;
-      if (mayNotCopy(I))
-        return "the loop has a call that may not be copied";
-    }
-  if (N > max_insts)
-    return "the loop has too many instructions to copy";
+  if (const char *Why = loopCopyRefusal(L, max_insts))
+    return Why;
   Function &F = *H->getParent();
   auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
   return transformLoop(C, L, &SE, changed, [&](Loop *L, bool &Done) -> const char * {
@@ -1011,6 +1018,124 @@ const char *syscluster_shim_peel_loop(void *ctx, LLVMBasicBlockRef header, unsig
         if (Br && Br->isConditional() && isa<ConstantInt>(Br->getCondition()))
           ConstantFoldTerminator(BB);
       }
+    return nullptr;
+  });
+}
+
+// Whether `V` is the same in every iteration of `L`, or computed in the loop from such values
+// by instructions that neither read nor write memory and may run anywhere (arithmetic,
+// comparisons, casts: what Loop::makeLoopInvariant may hoist), at most `Depth` deep.
+static bool hoistableOut(const Loop *L, Value *V, unsigned Depth) {
+  auto *I = dyn_cast<Instruction>(V);
+  if (!I || !L->contains(I))
+    return true;
+  if (Depth == 0 || isa<PHINode>(I) || I->mayReadOrWriteMemory() || I->mayHaveSideEffects() ||
+      !isSafeToSpeculativelyExecute(I) || I->isEHPad())
+    return false;
+  for (Value *Op : I->operands())
+    if (!hoistableOut(L, Op, Depth - 1))
+      return false;
+  return true;
+}
+
+// Unswitches the loop that `header` heads on the two-way branch `branch`, whose condition is
+// the same in every iteration (or computed in the loop from such values, which are hoisted):
+// a copy of the whole loop runs when the condition sends the branch to its successor `keep`
+// (0 or 1), in which the branch goes that way only, and the original loop otherwise, in which
+// it goes the other way only (an unconditional branch at its place, with its debug location).
+// The copy comes first in the function's block order. The condition is
+// frozen before it is tested where the loop may leave before it reaches the branch. Returns
+// null when done, else why not (a static string); `*changed` as for transformLoop.
+const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
+                                          LLVMValueRef branch, unsigned keep, unsigned max_insts,
+                                          int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  auto *Br = dyn_cast<BranchInst>(unwrap(branch));
+  if (!Br || !Br->isConditional() || !L->contains(Br->getParent()) || keep > 1)
+    return "the test is no two-way branch of the loop";
+  if (Br->getSuccessor(0) == Br->getSuccessor(1))
+    return "both ways of the test go to the same block";
+  if (!L->getLoopLatch())
+    return "the loop has several back edges";
+  if (!hoistableOut(L, Br->getCondition(), 8))
+    return "the test's condition may change from one iteration to the next";
+  for (BasicBlock *BB : L->blocks()) {
+    if (BB->isEHPad() || isa<IndirectBrInst>(BB->getTerminator()) ||
+        isa<CallBrInst>(BB->getTerminator()))
+      return "the loop has an exception pad or an indirect branch";
+    for (Instruction &I : *BB)
+      if (I.getType()->isTokenTy())
+        return "the loop defines a token";
+  }
+  if (const char *Why = loopCopyRefusal(L, max_insts))
+    return Why;
+  Function &F = *H->getParent();
+  auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
+  return transformLoop(C, L, &SE, changed, [&](Loop *L, bool &Done) -> const char * {
+    auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+    auto &LI = C.FAM.getResult<LoopAnalysis>(F);
+    auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+    BasicBlock *PH = L->getLoopPreheader();
+    Value *Cond = Br->getCondition();
+    bool Hoisted = false;
+    if (!PH || !L->makeLoopInvariant(Cond, Hoisted, PH->getTerminator()))
+      return "the test's condition cannot be computed before the loop";
+    Done = Hoisted;
+    // The exits, dedicated (simplifyLoop) and in LCSSA form: every value of the loop used after
+    // it goes through a phi of an exit block, which the copy's exits join.
+    SmallVector<BasicBlock *, 8> Exits;
+    L->getUniqueExitBlocks(Exits);
+    // Tested before the loop, the condition is tested where the original may never have
+    // tested it (a way out of the loop before the branch): frozen then, as LLVM's own loop
+    // unswitching does, unless the branch runs in every iteration that begins (a branch on
+    // poison there is the original's own undefined behaviour).
+    Instruction *Test = PH->getTerminator();
+    ICFLoopSafetyInfo Safety;
+    Safety.computeLoopSafetyInfo(L);
+    if (!Safety.isGuaranteedToExecute(*Br, &DT, L) &&
+        !isGuaranteedNotToBeUndefOrPoison(Cond, &AC, Test, &DT))
+      Cond = new FreezeInst(Cond, Cond->getName() + ".fr", Test->getIterator());
+    BasicBlock *NewPH = SplitBlock(PH, PH->getTerminator(), &DT, &LI, nullptr, H->getName() + ".ph");
+    ValueToValueMapTy VMap;
+    SmallVector<BasicBlock *, 32> Copies;
+    cloneLoopWithPreheader(NewPH, PH, L, VMap, ".unsw", &LI, &DT, Copies);
+    remapInstructionsInBlocks(Copies, VMap);
+    Done = true;
+    for (BasicBlock *E : Exits)
+      for (PHINode &P : E->phis()) {
+        unsigned Incoming = P.getNumIncomingValues();
+        for (unsigned K = 0; K < Incoming; ++K) {
+          BasicBlock *From = P.getIncomingBlock(K);
+          if (!L->contains(From))
+            continue;
+          Value *V = P.getIncomingValue(K);
+          Value *Mapped = VMap.lookup(V);
+          P.addIncoming(Mapped ? Mapped : V, cast<BasicBlock>(VMap[From]));
+        }
+      }
+    auto *CopyPH = cast<BasicBlock>(VMap[NewPH]);
+    Instruction *Old = PH->getTerminator();
+    if (keep == 0)
+      BranchInst::Create(CopyPH, NewPH, Cond, Old->getIterator());
+    else
+      BranchInst::Create(NewPH, CopyPH, Cond, Old->getIterator());
+    Old->eraseFromParent();
+    // Each loop's branch goes its one way: the copy's to `keep`, the original's to the other.
+    // The unconditional branch keeps the test's debug location (the caller's remark points
+    // there, at the original's).
+    auto GoOneWay = [](BranchInst *B, unsigned Way) {
+      B->getSuccessor(1 - Way)->removePredecessor(B->getParent());
+      BranchInst *One = BranchInst::Create(B->getSuccessor(Way), B->getIterator());
+      One->setDebugLoc(B->getDebugLoc());
+      B->eraseFromParent();
+    };
+    GoOneWay(cast<BranchInst>(VMap[Br]), keep);
+    GoOneWay(Br, 1 - keep);
+    removeUnreachableBlocks(F);
     return nullptr;
   });
 }

@@ -902,6 +902,40 @@ impl Remark {
         }
     }
 
+    /// A loop of `function` unswitched on `test` (at `at`), a condition with the same value in
+    /// every iteration (`transform/unswitch.rs`).
+    pub(crate) fn unswitched(
+        function: LLVMValueRef,
+        at: Option<LLVMValueRef>,
+        test: &str,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Unswitched",
+            function,
+            at,
+            message: format!(
+                "unswitched the loop on '{test}', which has the same value in every iteration: a copy of the loop in which the test goes straight on runs when it would, the original loop otherwise, so that what the other way does no longer stands between the calls of the copy"
+            ),
+        }
+    }
+
+    /// A loop of `function` not unswitched on `test` (at `at`), and why.
+    pub(crate) fn not_unswitched(
+        function: LLVMValueRef,
+        at: Option<LLVMValueRef>,
+        test: &str,
+        why: &str,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "NotUnswitched",
+            function,
+            at,
+            message: format!("did not unswitch the loop on '{test}': {why}"),
+        }
+    }
+
     /// A hot edge `b -> a` across a back edge whose loop is not rotated, and why.
     pub(crate) fn not_rotated(
         sites: &[Site],

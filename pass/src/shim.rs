@@ -145,6 +145,14 @@ extern "C" {
         max_insts: c_uint,
         changed: *mut c_int,
     ) -> *const c_char;
+    fn syscluster_shim_unswitch_loop(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        branch: LLVMValueRef,
+        keep: c_uint,
+        max_insts: c_uint,
+        changed: *mut c_int,
+    ) -> *const c_char;
     fn syscluster_shim_promote_in_loop(
         ctx: *mut c_void,
         header: LLVMBasicBlockRef,
@@ -634,6 +642,28 @@ impl Shim {
         let mut changed: c_int = 0;
         // SAFETY: as for rotate_loop.
         let p = unsafe { syscluster_shim_peel_loop(self.ctx, header, max_insts, &mut changed) };
+        loop_answer(p, changed)
+    }
+
+    /// Unswitches the loop that `header` heads on `branch`, a two-way branch of the loop whose
+    /// condition is the same in every iteration (or computed in the loop from such values by
+    /// arithmetic, which is hoisted before it): a copy of the loop, first in block order, runs
+    /// when the condition sends `branch` to its successor `keep` (0 or 1), and there `branch`
+    /// goes that way only; the original loop runs otherwise, where `branch` becomes an
+    /// unconditional branch to the other way (the block's terminator, with `branch`'s debug
+    /// location). `Err((why, changed))` as [`Shim::rotate_loop`].
+    pub(crate) fn unswitch_loop(
+        &self,
+        header: LLVMBasicBlockRef,
+        branch: LLVMValueRef,
+        keep: u32,
+        max_insts: u32,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: as for rotate_loop; branch is an instruction of the same function.
+        let p = unsafe {
+            syscluster_shim_unswitch_loop(self.ctx, header, branch, keep, max_insts, &mut changed)
+        };
         loop_answer(p, changed)
     }
 

@@ -45,6 +45,8 @@
 # over them, ddbs.c, ddrecords.c with the record size an option, topflag.c, a copy whose loop begins with a test of an option set before it,
 # gapflag.c, a copy that tests an option set before its loop between the read and the write,
 # optsflag.c, gapflag.c with the option loaded through a pointer in every iteration,
+# tracecopy.c, gapflag.c with its write made by a write-all helper (the loop unswitched on
+# the option),
 # timeoutjump.c, a copy under alarm() whose handler siglongjmps back to main, which reports
 # the counts the copy loop keeps in file-scope variables,
 # countcopy.c, a copy of at most COUNT blocks (dd's count=, `count-- > 0 && read(..)`),
@@ -120,8 +122,8 @@
 # a copy under signals that retries each call in a do-while of its own, switches on the
 # read's result and counts reads, writes and bytes, one looped multi-call carrying them, and
 # progresscopy.c, a copy that reports a line per block when a flag set before the loop says
-# so and one line on SIGUSR1, one looped multi-call that runs while the flag is off and
-# watches the SIGUSR1 flag) it
+# so and one line on SIGUSR1, unswitched on the flag, the copy without the reports one looped
+# multi-call that watches the SIGUSR1 flag) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -167,7 +169,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -235,7 +237,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -535,10 +537,15 @@ host_program() {
 		if [ "$p" = timeoutjump ] && ! grep -q "timeoutjump\.c:[0-9]*:[0-9]*: remark: did not keep 'copied' in a register across the loop of .*'main' (under which 'copy' may run) calls .*returns twice" "$w/clustered.log"; then
 			fail "$p: the counts main reads after a siglongjmp out of the loop are not refused a register"
 		fi
-		# gapflag's loop tests its option between the read and the write: one looped
-		# multi-call guarded by it.
-		if [ "$p" = gapflag ] && ! grep -q 'gapflag\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write .*it runs when' "$w/clustered.log"; then
-			fail "$p: the copy loop that tests its option between its calls is no looped multi-call guarded by it"
+		# gapflag's loop tests its option (set before it) between the read and the write:
+		# unswitched on it, the copy without the report one looped multi-call.
+		if [ "$p" = gapflag ] && ! { grep -q 'gapflag\.c:[0-9]*:[0-9]*: remark: unswitched the loop on' "$w/clustered.log" && grep -q 'gapflag\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log"; }; then
+			fail "$p: the copy loop that tests its option between its calls is not unswitched into a looped multi-call"
+		fi
+		# tracecopy's loop tests its option between the read and a write-all loop: unswitched
+		# on it, the copy without the report one looped multi-call.
+		if [ "$p" = tracecopy ] && ! { grep -q 'tracecopy\.c:[0-9]*:[0-9]*: remark: unswitched the loop on' "$w/clustered.log" && grep -q 'tracecopy\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log"; }; then
+			fail "$p: the copy loop that reports between its read and its write-all loop is not unswitched into a looped multi-call"
 		fi
 		# optsflag's loop loads its option between the read and the write: one looped
 		# multi-call guarded by it, which loads it at its start.
@@ -795,9 +802,11 @@ host_program() {
 				fail "$p: the copy that counts its short writes is not one looped multi-call"
 			;;
 		progresscopy)
-			# A report per block when a flag set before the loop says so, one on SIGUSR1: one
-			# looped multi-call that runs while the first is off and watches the second.
-			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries .*the batch reads @report after each iteration as the loop.s test does, and ends when it is not zero; it runs when @verbose is zero' "$w/clustered.log" ||
+			# A report per block when a flag set before the loop says so, one on SIGUSR1: the
+			# loop unswitched on the first, its copy without the reports one looped multi-call
+			# that watches the second.
+			grep -q 'remark: unswitched the loop on' "$w/clustered.log" &&
+				grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries .*the batch reads @report after each iteration as the loop.s test does, and ends when it is not zero' "$w/clustered.log" ||
 				fail "$p: the copy that reports its progress is not one looped multi-call"
 			;;
 		retrycount)

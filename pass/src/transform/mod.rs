@@ -65,6 +65,7 @@ mod sums;
 mod switches;
 mod thread;
 mod unroll;
+mod unswitch;
 mod unwind;
 
 use indexmap::IndexSet;
@@ -223,6 +224,10 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // around them.
     ("globals", globals::run),
     ("hoist", hoist::run),
+    // A trace or a handler between the calls behind a test of a value the loop does not
+    // change (`if (verbose) fprintf(..)`), whose way comes back: a copy of the loop for the
+    // way between the calls, before the loop is reshaped around them.
+    ("unswitch", unswitch::run),
     // A flag tested before the first call (`while (running)`): tested on the way round.
     ("flag_test", flag_test::run),
     ("rotate", rotate::run),
@@ -471,6 +476,7 @@ const RESCAN_AFTER: &[&str] = &[
     "chosen_argument",
     "duplicate",
     "rejoined",
+    "unswitch",
     "peel",
 ];
 
