@@ -25,10 +25,13 @@
 //! the next without the trace (here the whole copy loop becomes one looped multi-call), and
 //! the trace's loop stays as it was.
 //!
-//! Only the innermost loop around the test and the hot edge's second call is unswitched, on the branch that
-//! the refusal names, when the edge is as hot as `duplicate`'s ([`MIN_WEIGHT`], [`HOT_SHARE`]),
-//! the loop has at most [`MAX_LOOP`] instructions, one back edge, no exception pad, indirect
-//! branch, token, or call that may not be copied, and at most [`MAX_PER_FUNCTION`] loops of a
+//! A test is taken in a hot loop (the innermost loop around a call of a hot edge) that is not
+//! yet taken whole: the first two-way branch of the loop whose successors are both in it,
+//! whose condition is computed from values defined before the loop ([`MAX_DEPTH`] deep), one
+//! of whose successors post-dominates it, and whose other way calls a function or writes
+//! memory before it comes back (within [`MAX_WAY_OFF`] blocks). The loop has at most
+//! [`MAX_LOOP`] instructions, one back edge, no exception pad, indirect branch, token, or
+//! call that may not be copied, and at most [`MAX_PER_FUNCTION`] loops of a
 //! function are unswitched. Remarks: `Unswitched`, or `NotUnswitched` with the reason.
 
 use indexmap::IndexMap;
