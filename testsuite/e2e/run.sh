@@ -47,6 +47,7 @@
 # optsflag.c, gapflag.c with the option loaded through a pointer in every iteration,
 # tracecopy.c, gapflag.c with its write made by a write-all helper (the loop unswitched on
 # the option),
+# framecopy.c, a copy that writes each block after a header, both through Stevens' writen,
 # timeoutjump.c, a copy under alarm() whose handler siglongjmps back to main, which reports
 # the counts the copy loop keeps in file-scope variables,
 # countcopy.c, a copy of at most COUNT blocks (dd's count=, `count-- > 0 && read(..)`),
@@ -169,7 +170,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -237,7 +238,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -266,14 +267,14 @@ self_test() {
 		# The fd mutant shows only where the program writes to stdout after opening files.
 		# The stale mutant writes a whole block after a short read of the same count, which
 		# writeall, offsetall and atomicall never make (their writes follow reads of other counts or the end of file),
-		# and flags, intblock, stevens, eintrall and records (whose first write after its read is a header) make
+		# and flags, intblock, stevens, eintrall, records and framecopy (whose first write after its read is a header) make
 		# none either, nor does zfill (its writes follow the fill's last read, of 0 bytes at the end),
 		# nor readfull and readfullcount (a write follows a block filled by several reads when one
 		# comes short), nor halves (its writes are half a block each), nor mapcount (the write
 		# after its read is the log's dots);
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && [ "$p" != halves ] && [ "$p" != mapcount ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != framecopy ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && [ "$p" != halves ] && [ "$p" != mapcount ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -546,6 +547,11 @@ host_program() {
 		# on it, the copy without the report one looped multi-call.
 		if [ "$p" = tracecopy ] && ! { grep -q 'tracecopy\.c:[0-9]*:[0-9]*: remark: unswitched the loop on' "$w/clustered.log" && grep -q 'tracecopy\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log"; }; then
 			fail "$p: the copy loop that reports between its read and its write-all loop is not unswitched into a looped multi-call"
+		fi
+		# framecopy's loop writes a header and the block, each through a write-all loop whose
+		# test of what is left is the write's against its length: one looped multi-call.
+		if [ "$p" = framecopy ] && ! grep -q 'framecopy\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: read -> write -> write (stop: result <= 0, result != argument 2, result != argument 2' "$w/clustered.log"; then
+			fail "$p: the copy loop that writes a header and a block through write-all loops is not one looped multi-call"
 		fi
 		# optsflag's loop loads its option between the read and the write: one looped
 		# multi-call guarded by it, which loads it at its start.

@@ -523,8 +523,7 @@ fn leaf_of(
             }
         }
         LLVMOpcode::LLVMICmp => {
-            let pred = ir::icmp_predicate(v)?;
-            let (lhs, rhs) = (ir::operand(v, 0), ir::operand(v, 1));
+            let (pred, lhs, rhs) = compared(v, |x| gap.on_path(x))?;
             match (ir::const_int(lhs), ir::const_int(rhs)) {
                 (None, Some(c)) | (Some(c), None) => {
                     let value_on_left = ir::const_int(rhs).is_some();
@@ -541,7 +540,7 @@ fn leaf_of(
                     })
                 }
                 _ => {
-                    let (_, pred) = length_comparison(v, site, |x| gap.on_path(x))?;
+                    let (_, pred) = length_comparison((pred, lhs, rhs), site, |x| gap.on_path(x))?;
                     Some(Test {
                         casts: Vec::new(),
                         width,
@@ -667,6 +666,20 @@ fn stacked(
         // exactly when the result is the argument, as `result != argument` says (a result
         // that is not an error never equals an argument that is one).
         (Some(Stop::Neg), Some(j)) => Ok(Stop::NeArg(j)),
+        // Errors and zero first (Stevens' `writen`: `if ((w = write(..)) <= 0)`), then the
+        // result against an argument that is a constant of at least 1: a result of zero or
+        // less is never that argument, so `result != argument` fires wherever either does.
+        (Some(Stop::NonPos), Some(j))
+            if site
+                .args
+                .get(usize::from(j))
+                .copied()
+                .flatten()
+                .and_then(ir::const_int)
+                .is_some_and(|c| c >= 1) =>
+        {
+            Ok(Stop::NeArg(j))
+        }
         (Some(stop), None) => Ok(stop),
         // A transfer of a constant length that the tests let on only when it moved all of it
         // (`r < 0`, `r == 0`, then `r < N`: a read-until-full loop's read of a whole block).
@@ -685,7 +698,7 @@ fn stacked(
 /// code goes on from there.
 fn short_of_length(cond: LLVMValueRef, continue_if_true: bool, site: &Site) -> Option<u8> {
     use LLVMIntPredicate::*;
-    let (j, pred) = length_comparison(cond, site, |v| v)?;
+    let (j, pred) = length_comparison(compared(cond, |v| v)?, site, |v| v)?;
     let cont = if continue_if_true {
         pred
     } else {
@@ -694,19 +707,48 @@ fn short_of_length(cond: LLVMValueRef, continue_if_true: bool, site: &Site) -> O
     matches!(cont, LLVMIntSGE | LLVMIntUGE).then_some(j)
 }
 
-/// `cmp` as `result PRED length`: the raw result of `site` (or a widening of it) on one side
-/// and its length argument (through integer casts) on the other, each operand first taken
-/// through `resolve` (the path's merges); the length argument's index and the predicate with
-/// the result on the left.
-fn length_comparison(
+/// The comparison `cmp` makes, as its predicate and two sides, with a test of a difference
+/// against zero read as the comparison of the difference's sides: `x - y == 0` holds exactly
+/// when `x == y` whatever the subtraction wraps to, and so do `!=`, `>u 0` (`!=`) and `<=u 0`
+/// (`==`). A write-all loop's `left -= w; while (left > 0)` (`size_t left`) leaves `icmp eq
+/// (sub %n, %w), 0` once its first iteration is peeled: the test `w == n` of the write's
+/// result against its length. The difference is looked at through `resolve` (the path's
+/// merges); the sides are returned as they are.
+fn compared(
     cmp: LLVMValueRef,
+    resolve: impl Fn(LLVMValueRef) -> LLVMValueRef,
+) -> Option<(LLVMIntPredicate, LLVMValueRef, LLVMValueRef)> {
+    use LLVMIntPredicate::*;
+    let pred = ir::icmp_predicate(cmp)?;
+    let (lhs, rhs) = (ir::operand(cmp, 0), ir::operand(cmp, 1));
+    let (pred_vs_zero, diff) = match (ir::const_int(lhs), ir::const_int(rhs)) {
+        (None, Some(0)) => (pred, resolve(lhs)),
+        (Some(0), None) => (ir::swapped_predicate(pred), resolve(rhs)),
+        _ => return Some((pred, lhs, rhs)),
+    };
+    let equal = match pred_vs_zero {
+        LLVMIntEQ | LLVMIntULE => LLVMIntEQ,
+        LLVMIntNE | LLVMIntUGT => LLVMIntNE,
+        _ => return Some((pred, lhs, rhs)),
+    };
+    if ir::is_instruction(diff) && ir::opcode(diff) == LLVMOpcode::LLVMSub {
+        Some((equal, ir::operand(diff, 0), ir::operand(diff, 1)))
+    } else {
+        Some((pred, lhs, rhs))
+    }
+}
+
+/// A comparison (`compared`) as `result PRED length`: the raw result of `site` (or a widening
+/// of it) on one side and its length argument (through integer casts) on the other, each
+/// operand first taken through `resolve` (the path's merges); the length argument's index and
+/// the predicate with the result on the left.
+fn length_comparison(
+    (pred, lhs, rhs): (LLVMIntPredicate, LLVMValueRef, LLVMValueRef),
     site: &Site,
     resolve: impl Fn(LLVMValueRef) -> LLVMValueRef,
 ) -> Option<(u8, LLVMIntPredicate)> {
     let j = length_argument(site)?;
     let len = ir::strip_int_casts((*site.args.get(usize::from(j))?)?);
-    let pred = ir::icmp_predicate(cmp)?;
-    let (lhs, rhs) = (ir::operand(cmp, 0), ir::operand(cmp, 1));
     let is_result = |v: LLVMValueRef| ir::strip_extensions(resolve(v)) == site.call;
     let is_len = |v: LLVMValueRef| ir::strip_int_casts(resolve(v)) == len;
     if is_result(lhs) && is_len(rhs) {
@@ -936,9 +978,7 @@ pub(crate) fn back_edge(
 /// which successor continues toward the next call.
 pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Site) -> Option<Stop> {
     use LLVMIntPredicate::*;
-    let pred = ir::icmp_predicate(cond)?;
-    let lhs = ir::operand(cond, 0);
-    let rhs = ir::operand(cond, 1);
+    let (pred, lhs, rhs) = compared(cond, |v| v)?;
     let is_result = |v: LLVMValueRef| ir::strip_int_casts(v) == a.call;
     // A comparison of a truncated result (`int n = read(...)`) agrees with the same test on
     // the raw result only while the result fits the narrower type.
