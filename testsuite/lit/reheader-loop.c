@@ -7,7 +7,8 @@
 // and the batch goes round again); so does the EINTR idiom, whose rotated top branches (the
 // retry joins the read at the latch) and is copied whole; a loop whose way round
 // holds a call of the program's own code before the write is left alone, with a remark that
-// names it.
+// names it, and so is one with a loop between the read and the write (a filter's work over
+// the block), whose write -> read across the back edge the rotation made one multi-call.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/copy-by-name.json>' \
@@ -124,4 +125,25 @@ long eintr_rotated(int in, int out)
 		blocks++;
 	}
 	return blocks;
+}
+
+// A filter: work over the block (a loop) between the read and the write. No multi-call takes
+// read -> write around that loop, so the start stays where the rotation left it, after the
+// read, and write -> next read is one multi-call per iteration.
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}}: did not move the start of the loop to 'read' at reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}} so that read -> write is one iteration: the loop at block %{{[0-9a-z.]+}} lies between 'read' at reheader-loop.c:[[#@LINE+9]]:{{[0-9]+}} and 'write' at reheader-loop.c:[[#@LINE+12]]:{{[0-9]+}}: no multi-call skips it
+// REMARK-DAG: remark: {{.*}}reheader-loop.c:[[#@LINE+11]]:{{[0-9]+}}: clustered 2 system calls into one multi-call: write -> read (stop: result != argument 2, never; 0 result references)
+// CHECK-LABEL: define {{.*}}@filtered(
+// CHECK-NOT: @multicall_loop
+// CHECK: call i64 @multicall(
+// CHECK: ret i64
+long filtered(int in, int out)
+{
+	long n;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		for (long i = 0; i < n; i++)
+			buf[i] ^= 0x5a;
+		if (write(out, buf, n) != n)
+			return -1;
+	}
+	return n;
 }

@@ -87,6 +87,8 @@ pub(crate) enum NotReheadered {
         "'{inst}' between {a} and {b} around the back edge is not something a multi-call can skip"
     )]
     Unskippable { inst: String, a: String, b: String },
+    #[error("the loop at block {block} lies between {a} and {b}: no multi-call skips it")]
+    LoopBetween { block: String, a: String, b: String },
     #[error("{0}")]
     Llvm(String),
 }
@@ -150,7 +152,7 @@ fn unskippable(
     b: LLVMValueRef,
     header: LLVMBasicBlockRef,
     inside: &IndexSet<LLVMBasicBlockRef>,
-) -> Option<LLVMValueRef> {
+) -> Option<InTheWay> {
     let skippable = |inst: LLVMValueRef| {
         let f = shim.inst_flags(inst);
         ir::is_phi(inst) || f & flags::DEBUG != 0 || unsafe_kind(inst, f).is_none()
@@ -170,25 +172,75 @@ fn unskippable(
                     .collect();
                 match on[..] {
                     [next] => block = next,
-                    _ => return Some(inst),
+                    _ => return Some(InTheWay::Inst(inst)),
                 }
                 break;
             }
             if !skippable(inst) {
-                return Some(inst);
+                return Some(InTheWay::Inst(inst));
             }
         }
         from = None;
         if block == header {
             // The header up to `b`; past its end (`b` further on, after the branches of a
-            // rotated loop's tests) legality judges the way.
+            // rotated loop's tests) legality judges the way, but for a loop on it.
             return ir::instructions(header)
                 .into_iter()
                 .take_while(|&i| i != b)
-                .find(|&i| !ir::is_terminator(i) && !skippable(i));
+                .find(|&i| !ir::is_terminator(i) && !skippable(i))
+                .map(InTheWay::Inst)
+                .or_else(|| {
+                    loop_before(shim, header, ir::parent_block(b), inside).map(InTheWay::Loop)
+                });
         }
     }
-    Some(a)
+    Some(InTheWay::Inst(a))
+}
+
+/// What [`unskippable`] found on the way round.
+enum InTheWay {
+    /// An instruction a multi-call cannot skip.
+    Inst(LLVMValueRef),
+    /// The header of a loop between the loop's header and the second call.
+    Loop(LLVMBasicBlockRef),
+}
+
+/// The header of a loop that lies between the header and `to` (the block of the
+/// call the way ends at): in a block that `header` reaches without coming back to it and
+/// that reaches `to` without passing the header, `to` itself aside (a write-all loop that
+/// begins with the call is peeling's). Work over the buffer between the calls (`for (i = 0;
+/// i < n; i++) buf[i] ^= key;`) is such a loop: no multi-call skips it, so a move of the
+/// start to the first call gains nothing, and the rotation that put the last call before the
+/// next iteration's first (`rotate.rs`) is what clusters the loop.
+fn loop_before(
+    shim: &Shim,
+    header: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+    inside: &IndexSet<LLVMBasicBlockRef>,
+) -> Option<LLVMBasicBlockRef> {
+    if to == header {
+        return None;
+    }
+    let walk = |start: LLVMBasicBlockRef,
+                next: &dyn Fn(LLVMBasicBlockRef) -> Vec<LLVMBasicBlockRef>| {
+        let mut seen: IndexSet<LLVMBasicBlockRef> = IndexSet::from([header, to]);
+        let mut stack = vec![start];
+        while let Some(x) = stack.pop() {
+            for y in next(x) {
+                if inside.contains(&y) && seen.insert(y) {
+                    stack.push(y);
+                }
+            }
+        }
+        seen
+    };
+    let from_header = walk(header, &|x| ir::successors_of(x));
+    let to_call = walk(to, &|x| ir::predecessors(x));
+    from_header
+        .iter()
+        .filter(|&&x| x != header && x != to && to_call.contains(&x))
+        .find(|&&x| heads_loop(shim, x))
+        .copied()
 }
 
 /// The way in (the one block outside the loop that enters `header`) and the blocks from
@@ -315,8 +367,13 @@ fn try_move(
     }
     let gap = unskippable(ctx.shim, sites[a].call, sites[b].call, header, &inside);
     let result = match gap {
-        Some(inst) => Err(NotReheadered::Unskippable {
+        Some(InTheWay::Inst(inst)) => Err(NotReheadered::Unskippable {
             inst: ir::describe(inst),
+            a: sites[a].label(),
+            b: sites[b].label(),
+        }),
+        Some(InTheWay::Loop(block)) => Err(NotReheadered::LoopBetween {
+            block: ir::block_name(block),
             a: sites[a].label(),
             b: sites[b].label(),
         }),
