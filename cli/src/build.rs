@@ -1083,7 +1083,7 @@ impl Summary {
                         }
                         s.clusters.push(Refused {
                             location: r.location,
-                            weight: 0,
+                            weight: weight_of(&r.message),
                             message: r.message,
                         });
                     }
@@ -1136,7 +1136,12 @@ impl Summary {
                 }
             }
         }
-        for list in s.refused.values_mut().chain(s.notes.values_mut()) {
+        for list in s
+            .refused
+            .values_mut()
+            .chain(s.notes.values_mut())
+            .chain([&mut s.clusters])
+        {
             list.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.location.cmp(&b.location)));
         }
         // An edge that one module cannot place may be another module's: keep only edges with
@@ -1197,6 +1202,7 @@ impl Summary {
                 self.modules_without_record
             ));
         }
+        // Heaviest first: the message ends with the weight of its hottest edge.
         for c in &self.clusters {
             line(format!("  clustered at {}: {}", c.location, c.message));
         }
@@ -1406,7 +1412,7 @@ mod tests {
 
     #[test]
     fn parses_remarks_and_summarises() {
-        let yaml = "--- !Passed\nPass:            syscall-cluster\nName:            Clustered\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            Dominance\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'not clustered: write -> read (weight 256) breaks dominance: ''write'' at copy.c:36:7'\n...\n--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge fstat -> read (weight 9) matches no call site here: no site for fstat'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            UnmatchedEdges\nFunction:        main\nArgs:\n  - String:          '1 hot edges (total weight 9) match no call site in this module, heaviest fstat -> read (9): ...'\n...\n";
+        let yaml = "--- !Passed\nPass:            syscall-cluster\nName:            Clustered\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference) (weight 300)'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            Dominance\nDebugLoc:        { File: copy.c, Line: 35, Column: 14 }\nFunction:        main\nArgs:\n  - String:          'not clustered: write -> read (weight 256) breaks dominance: ''write'' at copy.c:36:7'\n...\n--- !Analysis\nPass:            syscall-cluster\nName:            UnmatchedEdge\nFunction:        main\nArgs:\n  - String:          'hot edge fstat -> read (weight 9) matches no call site here: no site for fstat'\n...\n--- !Missed\nPass:            syscall-cluster\nName:            UnmatchedEdges\nFunction:        main\nArgs:\n  - String:          '1 hot edges (total weight 9) match no call site in this module, heaviest fstat -> read (9): ...'\n...\n";
         let r = parse_remarks(yaml);
         assert_eq!(r.len(), 4);
         assert_eq!(r[0].location, "copy.c:35:14");
@@ -1432,6 +1438,10 @@ mod tests {
             (3, 1, 1)
         );
         assert_eq!(s.calls_clustered, 2);
+        assert_eq!(
+            s.clusters[0].weight, 300,
+            "a cluster has its hottest edge's weight"
+        );
         assert_eq!(
             s.refused["Dominance"].len(),
             1,

@@ -154,7 +154,8 @@ fn rewrite(ctx: &mut Context<'_>, scan: Scan) -> bool {
         return changed;
     }
     for plan in &plans {
-        ctx.remark(Remark::clustered(sites, plan));
+        let weight = heaviest_edge(plan, &graph);
+        ctx.remark(Remark::clustered(sites, plan, weight));
     }
     lower::lower_all(ctx, sites, &plans);
     specialise::rewrite_all(ctx, sites, &merges);
@@ -167,6 +168,23 @@ fn rewrite(ctx: &mut Context<'_>, scan: Scan) -> bool {
         panic!("-syscluster-panic-for-testing after the module was rewritten");
     }
     true
+}
+
+/// The weight of the heaviest hot edge between two calls of `plan` (a call that follows
+/// itself included): what the summary of a build ranks its clusters by.
+fn heaviest_edge(plan: &Plan, graph: &profile_map::SiteGraph) -> u64 {
+    let calls: Vec<usize> = plan.entries().iter().map(|e| e.site).collect();
+    let pairs = graph
+        .pairs
+        .iter()
+        .filter(|p| calls.contains(&p.a) && calls.contains(&p.b))
+        .map(|p| p.weight);
+    let loops = graph
+        .self_loops
+        .iter()
+        .filter(|(s, _)| calls.contains(s))
+        .map(|&(_, w)| w);
+    pairs.chain(loops).max().unwrap_or(0)
 }
 
 fn report_scan(ctx: &mut Context<'_>, scan: &Scan) {

@@ -1135,8 +1135,8 @@ impl Remark {
         }
     }
 
-    /// A multi-call formed.
-    pub(crate) fn clustered(sites: &[Site], plan: &Plan) -> Remark {
+    /// A multi-call formed; `weight` is the heaviest hot edge between its calls.
+    pub(crate) fn clustered(sites: &[Site], plan: &Plan, weight: u64) -> Remark {
         let entries = plan.entries();
         let first = &sites[entries[0].site];
         let chain: Vec<&str> = entries
@@ -1398,7 +1398,7 @@ impl Remark {
             function: first.function,
             at: Some(first.call),
             message: format!(
-                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{advancing}{watched}{guarded}{buffers}",
+                "clustered {what}: {} (stop: {}; {} result reference{}){carried}{advancing}{watched}{guarded}{buffers} (weight {weight})",
                 chain.join(" -> "),
                 stops.join(", "),
                 refs,
