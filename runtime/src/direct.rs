@@ -13,7 +13,7 @@
 //! of its calls (SIGPIPE, SIGXFSZ) stored there.
 
 use crate::abi::MC_MAX_ARGS;
-use crate::batch::{Batch, Calls, Outcome};
+use crate::batch::{reported, Batch, Calls, Outcome};
 use crate::merge::Writes;
 use std::convert::Infallible;
 
@@ -70,14 +70,19 @@ impl Calls for Syscalls {
     }
 
     unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
-        if let Some(merge) = &mut self.merge {
+        let Some(merge) = &mut self.merge else {
             // SAFETY: the caller's contract: these are calls it could make itself.
-            if let Some(result) = unsafe { merge.result(index) } {
-                return result;
-            }
-        }
+            return unsafe { raw_syscall(nr, args) };
+        };
         // SAFETY: the caller's contract: these are calls it could make itself.
-        unsafe { raw_syscall(nr, args) }
+        let raw = match unsafe { merge.result(index) } {
+            Some(result) => result,
+            // SAFETY: as above.
+            None => unsafe { raw_syscall(nr, args) },
+        };
+        // A later group's write may take this result as its buffer or length.
+        merge.seen(index, reported(raw));
+        raw
     }
 }
 

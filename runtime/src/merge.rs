@@ -3,7 +3,10 @@
 //! writes one by one would have done.
 //!
 //! A *group* is two or more consecutive entries of the batch that are `write(fd, buf, len)` on
-//! the same descriptor, with no argument taken from an earlier result, `0 < len`, the
+//! the same descriptor, whose buffer and length are constants or results of entries before
+//! the group (a header and the block a read of the same iteration filled: `read -> write(hdr,
+//! 4) -> write(buf, <result of the read>)`; known when the group is written, where a length
+//! that is no single write, 0 or less, makes the writes one by one), `0 < len`, the
 //! lengths' sum at most the kernel's cap on one transfer (`MAX_RW_COUNT`), and each but the
 //! last with a predicate that lets the batch go on after a whole write (a predicate that
 //! fires anyway stops the batch before the next write, which a `writev` would have made). When the batch
@@ -85,12 +88,30 @@ const KEEPS_DESCRIPTORS: &[i64] = &[
     libc::SYS_clock_nanosleep,
 ];
 
-/// Whether `entry` may be part of a group.
-fn mergeable(entry: &McEntry) -> bool {
+/// The arguments of a write whose value may be an earlier entry's result (`refs`): the
+/// buffer and the length. The descriptor must be known when the batch is planned.
+const MAY_REFER: u16 = (1 << 1) | (1 << 2);
+
+/// Whether `entry` may be part of a group that begins at entry `start`: a write whose
+/// references (to its buffer or its length) name entries before the group, whose results are
+/// known when the group is written, and whose length, when it is no reference, is one write.
+fn mergeable(entry: &McEntry, start: usize) -> bool {
+    let refers_before = (1..3).all(|k| {
+        entry.refs & (1 << k) == 0 || usize::try_from(entry.args[k]).is_ok_and(|i| i < start)
+    });
     i64::from(entry.nr) == libc::SYS_write
-        && entry.refs == 0
-        && entry.args[2] > 0
-        && entry.args[2] <= MAX_RW_COUNT
+        && entry.refs & !MAY_REFER == 0
+        && refers_before
+        && (entry.refs & (1 << 2) != 0 || (entry.args[2] > 0 && entry.args[2] <= MAX_RW_COUNT))
+}
+
+/// The length of a write of a group, known when the batch was planned (no reference).
+fn planned_length(entry: &McEntry) -> i64 {
+    if entry.refs & (1 << 2) == 0 {
+        entry.args[2]
+    } else {
+        0
+    }
 }
 
 /// Whether a write whose whole length was written lets the batch go on: its predicate cannot
@@ -134,7 +155,8 @@ impl Groups {
 }
 
 /// The groups of consecutive mergeable writes to one descriptor in `entries`, each write but
-/// the last one whose predicate lets the batch go on after it ([`goes_on_when_whole`]).
+/// the last one whose predicate lets the batch go on after it ([`goes_on_when_whole`]). The
+/// lengths that are references are checked when the group is written ([`Writes::result`]).
 fn groups(entries: &[McEntry]) -> Groups {
     let mut out = Groups::EMPTY;
     let mut start = 0;
@@ -142,12 +164,12 @@ fn groups(entries: &[McEntry]) -> Groups {
         let mut end = start;
         let mut bytes = 0i64;
         while end < entries.len()
-            && mergeable(&entries[end])
+            && mergeable(&entries[end], start)
             && entries[end].args[0] == entries[start].args[0]
-            && bytes + entries[end].args[2] <= MAX_RW_COUNT
+            && bytes + planned_length(&entries[end]) <= MAX_RW_COUNT
             && (end == start || goes_on_when_whole(&entries[end - 1]))
         {
-            bytes += entries[end].args[2];
+            bytes += planned_length(&entries[end]);
             end += 1;
         }
         if end - start >= 2 {
@@ -180,11 +202,14 @@ pub fn takes_writev(fd: i64) -> bool {
 /// Merged writes for one run of a batch on the direct backend.
 pub(crate) struct Writes {
     groups: Groups,
-    /// The batch's entries (their arguments never change: no references in a group, no
-    /// advancing batches).
+    /// The batch's entries (their arguments change only through references to entries
+    /// before their group: no advancing batches).
     entries: [McEntry; MC_MAX_ENTRIES],
     /// Results of this iteration's entries that a `writev` answered, not yet asked for.
     answered: [Option<i64>; MC_MAX_ENTRIES],
+    /// Results of this iteration's entries as the batch reports them (what a reference
+    /// stands for), recorded by [`Writes::seen`].
+    results: [i64; MC_MAX_ENTRIES],
     /// The examination of each descriptor is kept for the whole batch.
     stable: bool,
     /// The descriptors examined and what each gave, the first `examined_len`.
@@ -218,10 +243,35 @@ impl Writes {
             groups: kept,
             entries: copy,
             answered: [None; MC_MAX_ENTRIES],
+            results: [0; MC_MAX_ENTRIES],
             stable,
             examined: [(0, false); MC_MAX_ENTRIES],
             examined_len: 0,
         })
+    }
+
+    /// Entry `index` of this iteration returned `result` (as the batch reports it).
+    pub(crate) fn seen(&mut self, index: usize, result: i64) {
+        if let Some(slot) = self.results.get_mut(index) {
+            *slot = result;
+        }
+    }
+
+    /// The buffer and length entry `index` writes in this iteration, its references taken
+    /// from the results [`Writes::seen`] recorded.
+    fn buffer_of(&self, index: usize) -> (i64, i64) {
+        let e = &self.entries[index];
+        let arg = |k: usize| {
+            if e.refs & (1 << k) == 0 {
+                e.args[k]
+            } else {
+                usize::try_from(e.args[k])
+                    .ok()
+                    .and_then(|i| self.results.get(i).copied())
+                    .unwrap_or(-1)
+            }
+        };
+        (arg(1), arg(2))
     }
 
     /// A new iteration begins.
@@ -259,6 +309,16 @@ impl Writes {
             return Some(r);
         }
         let group = self.groups.iter().find(|g| g.start == index)?;
+        // Lengths that are results of earlier entries: each must be one write, the sum
+        // within the cap; otherwise the writes are made one by one, as written.
+        let mut bytes = 0i64;
+        for i in group.clone() {
+            let (_, len) = self.buffer_of(i);
+            if len <= 0 || len > MAX_RW_COUNT - bytes {
+                return None;
+            }
+            bytes += len;
+        }
         let fd = self.entries[index].args[0];
         if !self.examine(fd) {
             return None;
@@ -267,10 +327,11 @@ impl Writes {
             iov_base: std::ptr::null_mut(),
             iov_len: 0,
         }; MC_MAX_ENTRIES];
-        for (slot, e) in iov.iter_mut().zip(&self.entries[group.clone()]) {
+        for (slot, i) in iov.iter_mut().zip(group.clone()) {
+            let (buf, len) = self.buffer_of(i);
             *slot = libc::iovec {
-                iov_base: e.args[1] as usize as *mut libc::c_void,
-                iov_len: e.args[2] as usize,
+                iov_base: buf as usize as *mut libc::c_void,
+                iov_len: len as usize,
             };
         }
         let args = [fd, iov.as_ptr() as i64, group.len() as i64, 0, 0, 0];
@@ -286,7 +347,7 @@ impl Writes {
             if left == 0 {
                 break;
             }
-            let len = self.entries[i].args[2];
+            let (_, len) = self.buffer_of(i);
             let got = left.min(len);
             self.answered[i] = Some(got);
             left -= got;
@@ -328,6 +389,22 @@ mod tests {
         assert!(
             groups(&[write(4, 1), write(4, 0)]).is_empty(),
             "an empty write"
+        );
+        let read = McEntry::new(libc::SYS_read, &[3, 0x1000, 10]);
+        let mut of_read = write(4, 0);
+        of_read.refs = 1 << 2;
+        assert_eq!(
+            groups(&[read, write(4, 4), of_read])
+                .iter()
+                .collect::<Vec<_>>(),
+            vec![1..3],
+            "a length from the result of an entry before the group"
+        );
+        let mut fd_of_read = write(0, 5);
+        fd_of_read.refs = 1;
+        assert!(
+            groups(&[read, write(4, 4), fd_of_read]).is_empty(),
+            "a descriptor from a result"
         );
         let stops_anyway = write(4, 1).stop(MC_STOP_NE_ARG, 1);
         assert_eq!(

@@ -8,7 +8,10 @@
 //!   below it, the ones after it fail with `EFBIG` and raise `SIGXFSZ` each, as alone;
 //! - a buffer that faults in the middle: the entries before it are written, it fails with
 //!   `EFAULT` on its own;
-//! - a short-transfer stop that fires inside the run, and a pipe, which is never merged.
+//! - a short-transfer stop that fires inside the run, and a pipe, which is never merged;
+//! - a looped copy that writes a header before each block it read (`read -> write(hdr, 4)
+//!   -> write(buf, <result of the read>)`): the two writes one `writev` per iteration, the
+//!   block's length taken from the read of the same iteration.
 //!
 //! The file-size limit is a process's: that case runs in a child process.
 
@@ -204,6 +207,63 @@ fn a_pipe_is_written_write_by_write() {
     assert_eq!(got, vec![100; N]);
     common::close(w);
     common::close(r);
+}
+
+#[test]
+fn a_header_and_a_block_of_the_read_s_length_are_one_writev_per_iteration() {
+    use multicall::abi::MC_STOP_NONPOS;
+    const BLOCK: usize = 4096;
+    // Five whole blocks and a short one, then the end of the file.
+    let input = common::data(5 * BLOCK + 1234);
+    let hdr = *b"BLK\n";
+    let mut want = Vec::new();
+    for block in input.chunks(BLOCK) {
+        want.extend_from_slice(&hdr);
+        want.extend_from_slice(block);
+    }
+    let (out, path) = file("framed", false);
+    if !multicall::merge::takes_writev(out.as_raw_fd().into()) {
+        eprintln!("skip: the target directory's filesystem is not one writes are merged on");
+        return;
+    }
+    let source = common::file_with(&input);
+    let mut buf = vec![0u8; BLOCK];
+    let mut body = e(
+        libc::SYS_write,
+        &[out.as_raw_fd().into(), buf.as_mut_ptr() as i64, 0],
+        MC_STOP_NE_ARG,
+        2,
+    );
+    body.refs = 1 << 2;
+    let mut entries = [
+        e(
+            libc::SYS_read,
+            &[
+                source.as_raw_fd().into(),
+                buf.as_mut_ptr() as i64,
+                BLOCK as i64,
+            ],
+            MC_STOP_NONPOS,
+            0,
+        ),
+        e(
+            libc::SYS_write,
+            &[out.as_raw_fd().into(), hdr.as_ptr() as i64, 4],
+            MC_STOP_NE_ARG,
+            2,
+        ),
+        body,
+    ];
+    let before = write_calls();
+    let outcome = common::run_direct(&mut entries, Some(1000)).expect("a valid batch");
+    let calls = write_calls() - before;
+    // Six iterations: each block's header and the block in one writev; the seventh read
+    // returns 0 and stops the batch at entry 0.
+    assert_eq!((outcome.stop_index, outcome.iterations), (0, 7));
+    assert_eq!(entries[0].result, 0);
+    assert_eq!(calls, 6, "one write call per block, the header with it");
+    assert_eq!(std::fs::read(&path).unwrap(), want, "the file");
+    std::fs::remove_file(path).unwrap();
 }
 
 static XFSZ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
