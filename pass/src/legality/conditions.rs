@@ -712,8 +712,8 @@ fn short_of_length(cond: LLVMValueRef, continue_if_true: bool, site: &Site) -> O
 /// when `x == y` whatever the subtraction wraps to, and so do `!=`, `>u 0` (`!=`) and `<=u 0`
 /// (`==`). A write-all loop's `left -= w; while (left > 0)` (`size_t left`) leaves `icmp eq
 /// (sub %n, %w), 0` once its first iteration is peeled: the test `w == n` of the write's
-/// result against its length. The difference is looked at through `resolve` (the path's
-/// merges); the sides are returned as they are.
+/// result against its length. The difference and its sides are looked at through `resolve`
+/// (the path's merges); the sides of any other comparison are returned as they are.
 fn compared(
     cmp: LLVMValueRef,
     resolve: impl Fn(LLVMValueRef) -> LLVMValueRef,
@@ -732,7 +732,11 @@ fn compared(
         _ => return Some((pred, lhs, rhs)),
     };
     if ir::is_instruction(diff) && ir::opcode(diff) == LLVMOpcode::LLVMSub {
-        Some((equal, ir::operand(diff, 0), ir::operand(diff, 1)))
+        Some((
+            equal,
+            resolve(ir::operand(diff, 0)),
+            resolve(ir::operand(diff, 1)),
+        ))
     } else {
         Some((pred, lhs, rhs))
     }
