@@ -941,6 +941,11 @@ pub struct Summary {
     pub modules: usize,
     pub modules_without_record: usize,
     pub modules_changed: usize,
+    /// Of the modules changed, those with no cluster and no merged call: the pass transformed
+    /// their code (copied blocks, inlined a helper, moved code) for hot edges that legality
+    /// then refused all the same; with the number of each transformation's remarks there.
+    pub changed_without_cluster: usize,
+    pub transformations_without_cluster: BTreeMap<String, usize>,
     pub clusters: Vec<Refused>,
     /// Of the clusters, whole loops lowered to one looped multi-call.
     pub looped: usize,
@@ -1065,6 +1070,17 @@ impl Summary {
             matched_in.push(here);
             if module.iter().any(|r| r.kind == "Passed") {
                 s.modules_changed += 1;
+                let clusters = module.iter().any(|r| {
+                    r.kind == "Passed" && matches!(r.name.as_str(), "Clustered" | "Specialised")
+                });
+                if !clusters {
+                    s.changed_without_cluster += 1;
+                    for r in module.iter().filter(|r| r.kind == "Passed") {
+                        *s.transformations_without_cluster
+                            .entry(r.name.clone())
+                            .or_default() += 1;
+                    }
+                }
             }
             for r in module {
                 match (r.kind.as_str(), r.name.as_str()) {
@@ -1195,6 +1211,18 @@ impl Summary {
             for f in &self.verify_failed {
                 line(format!("    {f}"));
             }
+        }
+        if self.changed_without_cluster > 0 {
+            let each: Vec<String> = self
+                .transformations_without_cluster
+                .iter()
+                .map(|(name, n)| format!("{name} {n}"))
+                .collect();
+            line(format!(
+                "  {} changed modules hold no cluster: the pass transformed them ({}) for hot edges it then refused (below)",
+                self.changed_without_cluster,
+                each.join(", ")
+            ));
         }
         if self.modules_without_record > 0 {
             line(format!(
@@ -1408,6 +1436,14 @@ mod tests {
         let s = Summary::read(&dir).unwrap();
         assert_eq!((s.modules, s.modules_changed), (1, 1));
         assert_eq!((s.clusters.len(), s.calls_clustered, s.looped), (0, 0, 0));
+        assert_eq!(s.changed_without_cluster, 1);
+        assert!(
+            s.render(5).contains(
+                "1 changed modules hold no cluster: the pass transformed them (Motion 1) for hot edges it then refused"
+            ),
+            "{}",
+            s.render(5)
+        );
     }
 
     #[test]
@@ -1441,6 +1477,10 @@ mod tests {
         assert_eq!(
             s.clusters[0].weight, 300,
             "a cluster has its hottest edge's weight"
+        );
+        assert_eq!(
+            s.changed_without_cluster, 0,
+            "its one changed module clustered"
         );
         assert_eq!(
             s.refused["Dominance"].len(),
