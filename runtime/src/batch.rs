@@ -283,6 +283,20 @@ pub fn is_interrupted(result: i64) -> bool {
     .any(|&code| result == -i64::from(code))
 }
 
+/// The arguments of `entry` with its references substituted: each argument that `refs` marks
+/// holds the index of an earlier entry of `entries` (the batch's own copy), whose result it
+/// stands for. validate() checked 0 <= index < the entry's own index on that copy, which no
+/// call of the batch can reach; the index is bounds-checked all the same.
+pub(crate) fn substituted(entry: &McEntry, entries: &[McEntry]) -> [i64; MC_MAX_ARGS] {
+    let mut args = entry.args;
+    for (arg, value) in args.iter_mut().enumerate() {
+        if entry.refs & (1 << arg) != 0 {
+            *value = entries[*value as usize].result;
+        }
+    }
+    args
+}
+
 /// `result` as the batch reports it: restart codes become -EINTR.
 pub fn reported(result: i64) -> i64 {
     if is_interrupted(result) {
@@ -664,19 +678,13 @@ impl Batch {
     unsafe fn run_iteration<C: Calls>(&mut self, calls: &mut C) -> usize {
         for index in 0..self.count {
             let entry = self.entries[index];
-            let mut args = entry.args;
-            for (arg, value) in args.iter_mut().enumerate() {
-                if entry.refs & (1 << arg) != 0 {
-                    // validate() checked 0 <= *value < index on this very copy, which no
-                    // call of the batch can reach; the index is bounds-checked all the same.
-                    *value = self.entries[*value as usize].result;
-                }
-            }
+            let entries = &self.entries[..self.count];
+            let args = substituted(&entry, entries);
             let raw = if is_denied(entry.nr, &args) {
                 -i64::from(libc::ENOSYS)
             } else {
                 // SAFETY: the caller's contract: calls it could make itself.
-                unsafe { calls.call(index, entry.nr, &args) }
+                unsafe { calls.call(index, entry.nr, &args, entries) }
             };
             let result = reported(raw);
             self.entries[index].result = result;
@@ -730,12 +738,19 @@ pub(crate) trait Calls {
     unsafe fn start(&mut self, entries: &[McEntry]) -> Result<(), Self::Error>;
 
     /// The raw result (-errno or a restart code on failure) of entry `index`, the call `nr`
-    /// with `args` (references substituted), which is not denied.
+    /// with `args` (references substituted), which is not denied. `entries` are the batch's,
+    /// with this iteration's results of the entries before `index`.
     ///
     /// # Safety
     ///
     /// As for [`Batch::run`].
-    unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64;
+    unsafe fn call(
+        &mut self,
+        index: usize,
+        nr: u32,
+        args: &[i64; MC_MAX_ARGS],
+        entries: &[McEntry],
+    ) -> i64;
 }
 
 #[cfg(test)]
@@ -797,7 +812,13 @@ mod tests {
             }
         }
 
-        unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
+        unsafe fn call(
+            &mut self,
+            index: usize,
+            nr: u32,
+            args: &[i64; MC_MAX_ARGS],
+            _: &[McEntry],
+        ) -> i64 {
             self.asked.push((index, nr, args[0]));
             self.results[index]
         }

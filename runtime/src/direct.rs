@@ -13,7 +13,7 @@
 //! of its calls (SIGPIPE, SIGXFSZ) stored there.
 
 use crate::abi::MC_MAX_ARGS;
-use crate::batch::{reported, Batch, Calls, Outcome};
+use crate::batch::{Batch, Calls, Outcome};
 use crate::merge::Writes;
 use std::convert::Infallible;
 
@@ -69,20 +69,21 @@ impl Calls for Syscalls {
         Ok(())
     }
 
-    unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
-        let Some(merge) = &mut self.merge else {
+    unsafe fn call(
+        &mut self,
+        index: usize,
+        nr: u32,
+        args: &[i64; MC_MAX_ARGS],
+        entries: &[crate::abi::McEntry],
+    ) -> i64 {
+        if let Some(merge) = &mut self.merge {
             // SAFETY: the caller's contract: these are calls it could make itself.
-            return unsafe { raw_syscall(nr, args) };
-        };
+            if let Some(result) = unsafe { merge.result(index, entries) } {
+                return result;
+            }
+        }
         // SAFETY: the caller's contract: these are calls it could make itself.
-        let raw = match unsafe { merge.result(index) } {
-            Some(result) => result,
-            // SAFETY: as above.
-            None => unsafe { raw_syscall(nr, args) },
-        };
-        // A later group's write may take this result as its buffer or length.
-        merge.seen(index, reported(raw));
-        raw
+        unsafe { raw_syscall(nr, args) }
     }
 }
 

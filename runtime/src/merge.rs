@@ -58,6 +58,7 @@ use multicall_abi::{
     McEntry, MC_MAX_ENTRIES, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS,
 };
 
+use crate::batch::substituted;
 use crate::descriptor;
 use crate::direct::raw_syscall;
 
@@ -207,9 +208,6 @@ pub(crate) struct Writes {
     entries: [McEntry; MC_MAX_ENTRIES],
     /// Results of this iteration's entries that a `writev` answered, not yet asked for.
     answered: [Option<i64>; MC_MAX_ENTRIES],
-    /// Results of this iteration's entries as the batch reports them (what a reference
-    /// stands for), recorded by [`Writes::seen`].
-    results: [i64; MC_MAX_ENTRIES],
     /// The examination of each descriptor is kept for the whole batch.
     stable: bool,
     /// The descriptors examined and what each gave, the first `examined_len`.
@@ -243,35 +241,17 @@ impl Writes {
             groups: kept,
             entries: copy,
             answered: [None; MC_MAX_ENTRIES],
-            results: [0; MC_MAX_ENTRIES],
             stable,
             examined: [(0, false); MC_MAX_ENTRIES],
             examined_len: 0,
         })
     }
 
-    /// Entry `index` of this iteration returned `result` (as the batch reports it).
-    pub(crate) fn seen(&mut self, index: usize, result: i64) {
-        if let Some(slot) = self.results.get_mut(index) {
-            *slot = result;
-        }
-    }
-
     /// The buffer and length entry `index` writes in this iteration, its references taken
-    /// from the results [`Writes::seen`] recorded.
-    fn buffer_of(&self, index: usize) -> (i64, i64) {
-        let e = &self.entries[index];
-        let arg = |k: usize| {
-            if e.refs & (1 << k) == 0 {
-                e.args[k]
-            } else {
-                usize::try_from(e.args[k])
-                    .ok()
-                    .and_then(|i| self.results.get(i).copied())
-                    .unwrap_or(-1)
-            }
-        };
-        (arg(1), arg(2))
+    /// from the results of the batch's `entries` before its group.
+    fn buffer_of(&self, index: usize, entries: &[McEntry]) -> (i64, i64) {
+        let args = substituted(&self.entries[index], entries);
+        (args[1], args[2])
     }
 
     /// A new iteration begins.
@@ -299,12 +279,13 @@ impl Writes {
 
     /// The raw result of entry `index` when a `writev` answers it: the group starting there
     /// is written now, or an earlier `writev` of this iteration wrote it. `None`: make the call.
+    /// `entries` are the batch's, with this iteration's results of the entries before `index`.
     ///
     /// # Safety
     ///
     /// The batch's calls are ones the caller could make itself (its buffers valid for their
     /// lengths).
-    pub(crate) unsafe fn result(&mut self, index: usize) -> Option<i64> {
+    pub(crate) unsafe fn result(&mut self, index: usize, entries: &[McEntry]) -> Option<i64> {
         if let Some(r) = self.answered.get_mut(index).and_then(Option::take) {
             return Some(r);
         }
@@ -313,7 +294,7 @@ impl Writes {
         // within the cap; otherwise the writes are made one by one, as written.
         let mut bytes = 0i64;
         for i in group.clone() {
-            let (_, len) = self.buffer_of(i);
+            let (_, len) = self.buffer_of(i, entries);
             if len <= 0 || len > MAX_RW_COUNT - bytes {
                 return None;
             }
@@ -328,7 +309,7 @@ impl Writes {
             iov_len: 0,
         }; MC_MAX_ENTRIES];
         for (slot, i) in iov.iter_mut().zip(group.clone()) {
-            let (buf, len) = self.buffer_of(i);
+            let (buf, len) = self.buffer_of(i, entries);
             *slot = libc::iovec {
                 iov_base: buf as usize as *mut libc::c_void,
                 iov_len: len as usize,
@@ -347,7 +328,7 @@ impl Writes {
             if left == 0 {
                 break;
             }
-            let (_, len) = self.buffer_of(i);
+            let (_, len) = self.buffer_of(i, entries);
             let got = left.min(len);
             self.answered[i] = Some(got);
             left -= got;

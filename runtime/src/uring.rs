@@ -539,7 +539,13 @@ impl Calls for Chain<'_> {
         submitted
     }
 
-    unsafe fn call(&mut self, index: usize, nr: u32, args: &[i64; MC_MAX_ARGS]) -> i64 {
+    unsafe fn call(
+        &mut self,
+        index: usize,
+        nr: u32,
+        args: &[i64; MC_MAX_ARGS],
+        _: &[McEntry],
+    ) -> i64 {
         let result = self
             .results
             .get(index)
