@@ -18,7 +18,9 @@
 # (plugin, recorder, runtime) fails with a message.
 #
 # Environment: CARGO_TARGET_DIR, SYSCLUSTER_PLUGIN, SYSCLUSTER, PKG_CONFIG_PATH as for
-# testsuite/e2e/run.sh; SAFETY_NET_WORK [$T/safety-net] (sources are kept there between runs).
+# testsuite/e2e/run.sh; SAFETY_NET_WORK [$T/safety-net] (sources are kept there between runs;
+# a package that passed leaves only its logs and its two builds' programs: SAFETY_NET_KEEP=1
+# keeps its build tree and data too).
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh" || exit 2
@@ -1147,10 +1149,24 @@ guest_crossings() {
 	[ "$found" = 1 ] || fail "guest: no crossings were counted ($work/logs/guest.log)"
 }
 
+# tidy PACKAGE: once a package passed, its build tree and the inputs and outputs of its
+# comparisons go; the two builds of its programs (the executables *.plain and *.clustered of
+# its data directory) stay for the guest. A package that failed keeps everything its messages
+# name, and SAFETY_NET_KEEP=1 keeps every package's.
+tidy() {
+	[ "${SAFETY_NET_KEEP:-0}" = 1 ] && return 0
+	rm -rf "$work/build/$1"
+	[ -d "$work/data/$1" ] || return 0
+	find "$work/data/$1" -mindepth 1 -maxdepth 1 \
+		! \( -type f -perm -u+x \( -name '*.plain' -o -name '*.clustered' \) \) \
+		-exec rm -rf {} +
+}
+
 started=$(date +%s)
 fetch_sources
 for p in "${packages[@]}"; do
 	t0=$(date +%s)
+	failed_before=${#failures[@]}
 	say "$p"
 	case $p in
 	gzip) pkg_gzip ;;
@@ -1164,6 +1180,7 @@ for p in "${packages[@]}"; do
 	xz-utils) pkg_xz_utils ;;
 	lz4) pkg_lz4 ;;
 	esac
+	[ ${#failures[@]} -eq "$failed_before" ] && tidy "$p"
 	echo "   $p took $(($(date +%s) - t0)) s"
 done
 say "guest"

@@ -80,7 +80,9 @@
 # that retry an interrupted call by `continue`: copy's cases) or zfill (a filter in gzip's
 # manner: copy's cases, its -x work, and a non-blocking input found empty: EAGAIN). The environment (e.g.
 # MULTICALL_BACKEND) is passed to both builds unchanged. Exit status 0 when every case ran and
-# matched, 1 when one differed or missed its expectation, 2 on bad usage.
+# matched, 1 when one differed or missed its expectation, 2 on bad usage. WORKDIR (inputs,
+# each case's run directories and outputs: tens of MiB) is removed when every case matched
+# and kept when one did not, for the comparison; DIFFER_KEEP=1 keeps it always.
 #
 # Plain POSIX sh: the same script runs on the host and, under busybox, inside the qemu guest.
 # Cases that need a privilege the environment does not give (mounting a tmpfs, dropping to
@@ -1003,4 +1005,5 @@ if [ "$passed" -eq 0 ]; then
 	echo "differ: no case ran" >&2
 	exit 1
 fi
+[ "${DIFFER_KEEP:-0}" = 1 ] || rm -rf "$work"
 exit 0

@@ -154,6 +154,8 @@
 #   SYSCLUSTER [$T/release/syscluster]  PKG_CONFIG_PATH [$T/release prepended]
 #   SYSCLUSTER_QEMU_RUN [scripts/qemu-run.sh]  SYSCLUSTER_QEMU [1]  E2E_WORK [$T/e2e]
 #   E2E_BACKENDS [direct io_uring auto]: the backends of the host runs
+#   DIFFER_KEEP [0]: 1 keeps every differential run's directory (by default only a
+#   comparison that failed keeps its inputs and outputs: all of them take gigabytes)
 # where $T is ${CARGO_TARGET_DIR:-target} relative to the repository root. A stage whose
 # prerequisite is missing FAILS and says what to build; nothing missing ever passes.
 set -uo pipefail
@@ -288,6 +290,8 @@ self_test() {
 			out=$(sh "$here/differ.sh" "$p" "$w/$p" "$w/$p.$m" "$w/$m-$p" 2>&1)
 			if [ $? -ne 0 ] && echo "$out" | grep -q '^FAIL'; then
 				note "self-test $p: the $m mutant is caught ($(echo "$out" | grep -c '^FAIL') cases differ)"
+				# differ.sh keeps the runs of a comparison that failed; this one was meant to.
+				[ "${DIFFER_KEEP:-0}" = 1 ] || rm -rf "$w/$m-$p"
 			else
 				fail "self-test $p: the $m mutant was NOT caught by differ.sh"
 			fi
