@@ -30,6 +30,14 @@ cargo build --release --workspace --locked 2>&1 | tail -n 3
 echo "== cargo test"
 cargo test --release --workspace --locked
 
+# The disk the stages write to (target/: builds, the test programs' runs, the packages of the
+# safety net), before and after: a full run needs about 3 GiB beyond the installed tools, and
+# a disk that fills up shows as failures of whichever program wrote last.
+free_space() {
+    df -P -m "${CARGO_TARGET_DIR:-target}" | awk 'NR == 2 { printf "%d MiB free of %d MiB", $4, $2 }'
+}
+echo "== disk: $(free_space)"
+
 failed=()
 for stage in scripts/tests/*.sh; do
     [ -e "$stage" ] || continue
@@ -39,6 +47,7 @@ for stage in scripts/tests/*.sh; do
     fi
 done
 cd "$root"
+echo "== disk: $(free_space)"
 if [ "${#failed[@]}" -gt 0 ]; then
     echo "test.sh: failed stages: ${failed[*]}" >&2
     exit 1
