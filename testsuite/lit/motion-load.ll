@@ -12,6 +12,7 @@
 
 @g = global [64 x i8] zeroinitializer, align 16
 @count = global i64 0, align 8
+@outfd = global i32 1, align 4
 
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%c = load i8, ptr @g, align 16' above 'write' at global_clobbered (no debug location), out of the gap between 'write' at global_clobbered (no debug location) and 'read' at global_clobbered (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> read (stop: never, never; 0 result references)
@@ -25,7 +26,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks safety: '%len = load i64, ptr %p, align 8' between 'read' at may_fault (no debug location) and 'write' at may_fault (no debug location) may trap, so it must run before the later calls
 ; REMARK-DAG: remark: <unknown>:0:0: could not move '%len = load i64, ptr %q, align 8' out of the gap between 'read' at needs_result (no debug location) and 'write' at needs_result (no debug location): it needs '%n = call i64 @read(i32 %in, ptr %buf, i64 64)', which cannot move above the first call
 ; REMARK-DAG: remark: <unknown>:0:0: could not move '%len = load i64, ptr %p, align 8' out of the gap between 'read' at errno_stays (no debug location) and 'write' at errno_stays (no debug location): 'read' at errno_stays (no debug location) sets errno when it fails, and the load may read errno
-; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'read' at store_stays (no debug location) and 'write' at store_stays (no debug location), which keeps 'store i64 %n, ptr @count, align 8': it writes memory or has other side effects
+; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'read' at store_stays (no debug location) and 'write' at store_stays (no debug location), which keeps 'store i8 0, ptr %buf, align 16': it writes memory or has other side effects
+; REMARK-DAG: remark: <unknown>:0:0: moved '%fd = load i32, ptr @outfd, align 4' above 'read' at store_counter (no debug location), out of the gap between 'read' at store_counter (no debug location) and 'write' at store_counter (no debug location)
 ; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'read' at call_stays (no debug location) and 'write' at call_stays (no debug location), which keeps '%l = call i32 @log(i64 %n)': it calls 'log', which is not a system call
 ; REMARK-DAG: remark: <unknown>:0:0: nothing moved out of the gap between 'read' at trap_stays (no debug location) and 'write' at trap_stays (no debug location), which keeps '%d = sdiv i64 100, %n': it may trap: run before the earlier call or after the later one, it would fault on the other side of a system call
 
@@ -156,19 +158,62 @@ define i64 @needs_result(i32 %in, i32 %out) {
   ret i64 %w
 }
 
-; A store stays: nothing moves out of its gap, not even the load before it.
+; A store into memory the later call reads stays, and so does everything else in its gap:
+; nothing moves, not even the load before it.
 ; CHECK-LABEL: define i64 @store_stays(
 ; CHECK-NOT: multicall
 ; CHECK: call i64 @read(
 ; CHECK-NEXT: %len = load i64, ptr %p
-; CHECK-NEXT: store i64 %n, ptr @count
+; CHECK-NEXT: store i8 0, ptr %buf
 define i64 @store_stays(i32 %in, i32 %out, ptr %p) {
   %buf = alloca [64 x i8], align 16
   %n = call i64 @read(i32 %in, ptr %buf, i64 64)
   %len = load i64, ptr %p, align 8
-  store i64 %n, ptr @count, align 8
+  store i8 0, ptr %buf, align 16
   %w = call i64 @write(i32 %out, ptr %buf, i64 %len)
   ret i64 %w
+}
+
+; A store that cannot fault, into memory no later call touches (a counter in a global), may
+; stay between the calls of a straight batch: the load of the descriptor after it rises above
+; the read, and the store stays in place, after the multi-call.
+; CHECK-LABEL: define i64 @store_counter(
+; CHECK: %fd = load i32, ptr @outfd
+; CHECK: call i64 @multicall(
+; CHECK: store i64 %mc.result.0, ptr @count
+; CHECK: ret i64
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
+define i64 @store_counter(i32 %in) {
+  %buf = alloca [64 x i8], align 16
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  store i64 %n, ptr @count, align 8
+  %fd = load i32, ptr @outfd, align 4
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %fd, ptr %buf, i64 %n)
+  ret i64 %w
+done:
+  ret i64 0
+}
+
+; The store that stays writes what the descriptor's load reads: the load cannot pass it.
+; CHECK-LABEL: define i64 @store_then_load(
+; CHECK-NOT: multicall
+; CHECK: ret i64
+; REMARK-DAG: remark: <unknown>:0:0: could not move '%fd = load i32, ptr @outfd, align 4' out of the gap between 'read' at store_then_load (no debug location) and 'write' at store_then_load (no debug location): 'store i32 %new, ptr @outfd, align 4' may write the memory it reads
+define i64 @store_then_load(i32 %in, i32 %new) {
+  %buf = alloca [64 x i8], align 16
+  %n = call i64 @read(i32 %in, ptr %buf, i64 64)
+  store i32 %new, ptr @outfd, align 4
+  %fd = load i32, ptr @outfd, align 4
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %w = call i64 @write(i32 %fd, ptr %buf, i64 %n)
+  ret i64 %w
+done:
+  ret i64 0
 }
 
 ; CHECK-LABEL: define i64 @call_stays(

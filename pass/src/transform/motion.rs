@@ -36,8 +36,12 @@
 //! - Other arithmetic, casts, GEPs, compares and selects that cannot trap stay where they are:
 //!   legality accepts them between the calls. One that may trap (a division) cannot move
 //!   either way without changing whether the program faults before or after a call, and stays
-//!   a refusal; so do stores, volatile and atomic accesses, inline assembly and calls of
+//!   a refusal; so do other stores, volatile and atomic accesses, inline assembly and calls of
 //!   functions that are not system calls.
+//! - What a straight batch leaves in place between its calls (`conditions::straight_safety`:
+//!   a store that cannot fault into memory no later call of the region touches, a call that
+//!   only computes a value, a load of `errno`) stays where it is and blocks nothing: the rest
+//!   of the gap still moves (`st->blocks++` between `read` and `write(st->out, ...)`).
 //!
 //! Nothing is moved out of a gap that keeps a blocker no motion removes: the gap is refused
 //! anyway, and the remark names that blocker. Sinking a load is never done: below a later call
@@ -366,6 +370,7 @@ impl<'a> Motion<'a> {
             match unsafe_kind(inst, f) {
                 Some(_) if ir::lifetime_marker(inst).is_some() => out.push(Blocker::Movable(i)),
                 Some(Unsafe::MayTrap) if is_simple_load(inst, f) => out.push(Blocker::Movable(i)),
+                Some(_) if self.stays_in_straight_batch(inst, f, later) => {}
                 Some(kind) => {
                     let why = match Unhoistable::of(inst, f) {
                         Some(why) if argument() => Stuck::Unhoistable { value: inst, why },
@@ -385,6 +390,23 @@ impl<'a> Motion<'a> {
             }
         }
         out
+    }
+
+    /// Whether `inst` may stay between the calls of a straight batch, which leaves it in
+    /// place after the later calls (`conditions::straight_safety`): a call that only computes
+    /// a value, a load of errno, or a store that cannot fault into memory no later call of the
+    /// region reads or writes (a counter in a global struct: `st.blocks++` between `read` and
+    /// `write`). It keeps no other instruction in the gap: what the later calls need still
+    /// rises above the first.
+    fn stays_in_straight_batch(&self, inst: LLVMValueRef, f: u32, later: &[usize]) -> bool {
+        if f & (flags::PURE_CALL | flags::ERRNO_LOAD) != 0 {
+            return true;
+        }
+        ir::opcode(inst) == LLVMOpcode::LLVMStore
+            && f & (flags::STORE_NO_FAULT | flags::VOLATILE) == flags::STORE_NO_FAULT
+            && !later
+                .iter()
+                .any(|&c| facts::site_may_access_store(self.shim, &self.sites[c], inst))
     }
 
     /// The argument of a later call that `inst` is, for a remark: loads are named by what
