@@ -84,10 +84,7 @@ pub(crate) fn straight_safety(gap: &Gap, a: usize, b: usize) -> Option<Found> {
     gap.steps.iter().enumerate().find_map(|(i, s)| match *s {
         Step::Inst { inst, flags } => {
             let store = ir::opcode(inst) == llvm_sys::LLVMOpcode::LLVMStore;
-            if flags & (flags::PURE_CALL | flags::ERRNO_LOAD) != 0
-                || (store
-                    && flags & (flags::STORE_NO_FAULT | flags::VOLATILE) == flags::STORE_NO_FAULT)
-            {
+            if straight_keeps(inst, flags) {
                 None
             } else if store && flags & flags::VOLATILE == 0 {
                 let reason = Reason::StoreMayFault { store: inst, a, b };
@@ -99,6 +96,16 @@ pub(crate) fn straight_safety(gap: &Gap, a: usize, b: usize) -> Option<Found> {
         }
         Step::Branch { .. } | Step::Switch { .. } => None,
     })
+}
+
+/// Whether a straight batch may leave `inst` (with its shim `flags`) in place between its
+/// calls, as far as the instruction itself goes (`straight_safety`): a call that only computes
+/// a value, a load of errno, or a simple store that cannot fault. A store's memory is checked
+/// against the later calls apart.
+pub(crate) fn straight_keeps(inst: LLVMValueRef, flags: u32) -> bool {
+    let store = ir::opcode(inst) == llvm_sys::LLVMOpcode::LLVMStore;
+    flags & (flags::PURE_CALL | flags::ERRNO_LOAD) != 0
+        || (store && flags & (flags::STORE_NO_FAULT | flags::VOLATILE) == flags::STORE_NO_FAULT)
 }
 
 /// The stores and calls between the calls that `straight_safety` accepts and `safety` does

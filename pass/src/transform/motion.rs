@@ -66,7 +66,7 @@ use llvm_sys::LLVMOpcode;
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
-use crate::legality::conditions::{stop_predicate, unsafe_kind};
+use crate::legality::conditions::{stop_predicate, straight_keeps, unsafe_kind};
 use crate::legality::facts::{self, End, Gap, Reach, Step};
 use crate::legality::Unsafe;
 use crate::plan::Stop;
@@ -399,14 +399,11 @@ impl<'a> Motion<'a> {
     /// `write`). It keeps no other instruction in the gap: what the later calls need still
     /// rises above the first.
     fn stays_in_straight_batch(&self, inst: LLVMValueRef, f: u32, later: &[usize]) -> bool {
-        if f & (flags::PURE_CALL | flags::ERRNO_LOAD) != 0 {
-            return true;
-        }
-        ir::opcode(inst) == LLVMOpcode::LLVMStore
-            && f & (flags::STORE_NO_FAULT | flags::VOLATILE) == flags::STORE_NO_FAULT
-            && !later
-                .iter()
-                .any(|&c| facts::site_may_access_store(self.shim, &self.sites[c], inst))
+        straight_keeps(inst, f)
+            && (ir::opcode(inst) != LLVMOpcode::LLVMStore
+                || !later
+                    .iter()
+                    .any(|&c| facts::site_may_access_store(self.shim, &self.sites[c], inst)))
     }
 
     /// The argument of a later call that `inst` is, for a remark: loads are named by what
