@@ -175,6 +175,10 @@ enum Stuck {
     UsedBefore,
     /// It would come to rest between the calls of a hot edge at least as heavy.
     Heavier { a: usize, b: usize },
+    /// The call `at` it would rest next to is in a loop its block is not in, round which a
+    /// hotter edge runs: moved there, it would run in every iteration, between that edge's
+    /// calls.
+    IntoLoop { at: usize },
     /// It is, or is computed from, `value`, which cannot rise: `why`.
     Unhoistable {
         value: LLVMValueRef,
@@ -517,6 +521,21 @@ impl<'a> Motion<'a> {
             at: start,
         };
         c.insts.push(self.sites[start].call);
+        // Code after a loop's exit (the `close` after a copy loop) stays out of a loop whose
+        // calls a hotter edge joins: there it would run in every iteration, between them.
+        let at = ir::parent_block(self.sites[start].call);
+        if let Some(h) = self.loops.innermost(at, at) {
+            let body = crate::legality::loop_blocks(self.shim, h);
+            if !body.contains(&from) {
+                let in_body = |s: usize| body.contains(&ir::parent_block(self.sites[s].call));
+                let hotter = self.succ.iter().any(|(&x, next)| {
+                    in_body(x) && next.iter().any(|&(y, w)| w > weight && in_body(y))
+                });
+                if hotter {
+                    return Err(Stuck::IntoLoop { at: start });
+                }
+            }
+        }
         if let Some(branch) = start_succeeded {
             c.succeeded.push((start, branch));
         }
@@ -890,6 +909,10 @@ impl<'a> Motion<'a> {
                 "it would come to rest between {} and {}, a hot edge at least as heavy",
                 label(*x),
                 label(*y)
+            ),
+            Stuck::IntoLoop { at } => format!(
+                "{} is in a loop it is not in, round which a hotter edge runs: there it would run in every iteration, between that edge's calls",
+                label(*at)
             ),
             Stuck::Unhoistable { value, why } if *value == inst => why.describe().to_string(),
             Stuck::Unhoistable { value, why } => format!(
