@@ -374,8 +374,8 @@ int syscluster_shim_safe_to_load_at(void *ctx, LLVMValueRef load, LLVMValueRef a
                                      DL, At, &AC, &DT);
 }
 
-// The base of a pointer after constant offsets (GEPs, casts) are stripped; the offset in
-// bytes in *offset. Returns null when the offset does not fit 64 bits.
+// The base of a pointer after constant offsets (GEPs, casts, constant expressions into a
+// global variable) are stripped; the offset in bytes in *offset. Returns null when the offset does not fit 64 bits.
 LLVMValueRef syscluster_shim_strip_offsets(LLVMValueRef ptr, int64_t *offset) {
   Value *P = unwrap(ptr);
   const DataLayout *DL = nullptr;
@@ -383,6 +383,8 @@ LLVMValueRef syscluster_shim_strip_offsets(LLVMValueRef ptr, int64_t *offset) {
     DL = &I->getDataLayout();
   else if (auto *A = dyn_cast<Argument>(P))
     DL = &A->getParent()->getDataLayout();
+  else if (auto *G = dyn_cast<GlobalValue>(getUnderlyingObject(P)); G && G->getParent())
+    DL = &G->getParent()->getDataLayout(); // a constant address into a global variable
   if (!DL || !P->getType()->isPointerTy()) {
     *offset = 0;
     return ptr;

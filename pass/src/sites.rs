@@ -388,6 +388,15 @@ fn mapped_args(
 }
 
 /// Finds every site in the module, in function and instruction order.
+/// The site of the call `call` of a defined function, when it is a system call's.
+pub fn site_of(shim: &Shim, call: LLVMValueRef) -> Option<Site> {
+    if !ir::is_instruction(call) || !ir::is_call(call) {
+        return None;
+    }
+    let f = ir::block_function(ir::parent_block(call));
+    site_for(shim, f, &ir::name(f), call)
+}
+
 pub fn scan(shim: &Shim, m: llvm_sys::prelude::LLVMModuleRef) -> Scan {
     let mut scan = Scan::default();
     for f in ir::defined_functions(m) {

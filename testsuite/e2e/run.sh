@@ -51,7 +51,7 @@
 # xformall.c, copyxform.c with its work inline and its write made by a write-all helper
 # (write -> next read one multi-call),
 # jobcopy.c, a copy whose descriptors, buffer and counters are fields of one file-scope struct
-# (a counter's store stays between the read and the write of one multi-call),
+# (the counters before the buffer kept in registers: one looped multi-call),
 # timeoutjump.c, a copy under alarm() whose handler siglongjmps back to main, which reports
 # the counts the copy loop keeps in file-scope variables,
 # countcopy.c, a copy of at most COUNT blocks (dd's count=, `count-- > 0 && read(..)`),
@@ -645,10 +645,13 @@ host_program() {
 				fail "$p: the block's write (through write_all) and the next read are not one multi-call"
 			;;
 		jobcopy)
-			# The counter's store stays between the calls, the output descriptor's load rises
-			# above the read.
-			grep -q 'clustered 2 system calls into one multi-call: read -> write' "$w/clustered.log" ||
-				fail "$p: the block's read and write (a counter's store between them) are not one multi-call"
+			# The counters before the buffer are kept in registers (the read and the write
+			# touch only the buffer), the descriptors' loads leave the loop, and the loop,
+			# its EINTR retry resumed in the original code, is one looped multi-call.
+			grep -q "kept 'job' in a register across the loop" "$w/clustered.log" ||
+				fail "$p: the struct's counters are not kept in registers across the loop"
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log" ||
+				fail "$p: the copy loop is not one looped multi-call"
 			;;
 		copyfortify)
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log" ||

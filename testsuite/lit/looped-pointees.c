@@ -157,8 +157,9 @@ __attribute__((noinline)) static int two_ways(int in, int out, long *tot, struct
 	return n < 0 ? -1 : 0;
 }
 
-// The loop hands a pointer into the struct to a system call.
-// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (at byte 16; argument {{[0-9]+}} of 'into_struct') in a register across the loop of '{{read|write}}' at {{.*}}: the loop passes a pointer to it to {{.*}}@read(
+// The loop hands a pointer into the struct to a system call: the write's length is the
+// read's result, so the kernel may touch every byte from the pointer on, the counter too.
+// REMARK-DAG: remark: {{.*}}looped-pointees.c:{{[0-9]+}}:{{[0-9]+}}: did not keep '*{{[a-z]+}}' (at byte 16; argument {{[0-9]+}} of 'into_struct') in a register across the loop of '{{read|write}}' at {{.*}}: the loop passes a pointer to byte 0 of the object it lies in, with no constant length, to {{.*}}@write(
 __attribute__((noinline)) static int into_struct(int in, int out, struct stats *st)
 {
 	ssize_t n;

@@ -4,10 +4,10 @@
  * buffer, counts the block in the struct, loads the output descriptor from it and writes the
  * block. Prints the bytes and blocks copied on stdout at the end.
  *
- * The counter's store between the read and the write cannot fault (a global within its
- * bounds) and neither call touches it, so it may stay between the calls of a straight
- * multi-call; the load of the output descriptor after it rises above the read (the read
- * writes only the buffer), and each block's read -> write is one multi-call.
+ * The read and the write touch only the buffer, which lies after the descriptors and the
+ * counters: the counters are kept in registers across the loop and stored at its exits, the
+ * descriptors are loaded once before it, and the loop is one looped multi-call whose EINTR
+ * retry resumes the original code.
  *
  * Exit status: 0 copied, 1 a system call failed (message on stderr), 2 usage.
  *

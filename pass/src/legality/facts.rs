@@ -540,6 +540,22 @@ pub(crate) fn effects(site: &Site) -> Effects {
     }
 }
 
+/// The user memory the system call at `site` may touch (`writes_only`: may write), each
+/// memory argument with its length where that is a constant, when the catalogue describes
+/// everything the call does to user memory (`MODELLED`, or `fcntl` with a known command);
+/// `None` otherwise.
+pub(crate) fn memory_extents(site: &Site, writes_only: bool) -> Option<Vec<Extent>> {
+    let pick = if writes_only {
+        ArgKind::may_write_memory
+    } else {
+        ArgKind::is_memory
+    };
+    if let Some(extents) = fcntl_extents(site, pick) {
+        return Some(extents);
+    }
+    modelled(site).map(|sys| extents(site, sys, pick))
+}
+
 /// For `fcntl` with a constant command the catalogue knows (`catalogue::fcntl_command`): the
 /// memory its third argument is, when that argument's kind is one `pick` selects (`F_GETLK`'s
 /// struct), and none for an integer or an ignored argument (`F_SETFL`, `F_GETFD`, ...).

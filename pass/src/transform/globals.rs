@@ -50,12 +50,14 @@ use indexmap::{IndexMap, IndexSet};
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMModuleRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 
+use super::extents::{self, Bytes, Touch};
 use super::hoist::global_of;
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::{loop_blocks, Asynchronous};
 use crate::remarks::Remark;
+use crate::shim::Shim;
 
 /// The address a load or store accesses, when it is a constant: the global variable itself
 /// or a constant address computation into it; with the variable.
@@ -514,9 +516,124 @@ fn through(f: LLVMValueRef, root: LLVMValueRef) -> String {
     }
 }
 
+/// What a loop asks of the uses of a global variable's address ([`address_uses`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Keeping {
+    /// The loop's own accesses at one address become a register: nothing else in the loop
+    /// may read or write those bytes, and every function that touches the variable counts.
+    Register,
+    /// The loop's load moves before it: nothing in the loop may write those bytes, and only
+    /// the functions that may write the variable count.
+    Load,
+}
+
+/// The functions whose code touches the global variable `global` (only those that may write
+/// it, for [`Keeping::Load`]), in the order of the uses, when every use of its address is one
+/// the proof follows: a load, a store to it, or a call given a pointer into it that keeps no
+/// copy (a system call the catalogue describes, a `nocapture` argument, a lifetime marker or
+/// `memset`/`memcpy`), directly or through constant address computations; and in the loop of
+/// `blocks` nothing but the accesses at `own` reads or writes (writes, for `Keeping::Load`)
+/// the bytes `here` of it: other accesses and the system calls' buffers lie elsewhere
+/// ([`extents`](super::extents)). `Err` says which use stops it.
+pub(super) fn address_uses(
+    shim: &Shim,
+    global: LLVMValueRef,
+    here: Bytes,
+    own: Option<LLVMValueRef>,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
+    keeping: Keeping,
+) -> Result<Vec<LLVMValueRef>, String> {
+    let users = match ir::global_address_users(global) {
+        Ok(users) => users,
+        Err(u) if u == global => {
+            return Err("its address is used in too many ways to follow".into())
+        }
+        Err(u) => return Err(format!("its address is taken ({})", ir::describe(u))),
+    };
+    let offset = |v: LLVMValueRef| {
+        shim.strip_offsets(v)
+            .filter(|&(base, _)| base == global)
+            .map(|(_, off)| off)
+    };
+    let into = |v: LLVMValueRef| {
+        if ir::is_instruction(v) {
+            None
+        } else {
+            offset(v)
+        }
+    };
+    let mut functions: Vec<LLVMValueRef> = Vec::new();
+    for (u, p) in users {
+        let block = ir::parent_block(u);
+        let in_loop = blocks.contains(&block);
+        let (access, writes) = match ir::opcode(u) {
+            LLVMOpcode::LLVMLoad => (true, false),
+            LLVMOpcode::LLVMStore if ir::operand(u, 0) != p => (true, true),
+            LLVMOpcode::LLVMCall if ir::callee_operand(u) != p => (false, true),
+            _ => return Err(format!("its address is taken ({})", ir::describe(u))),
+        };
+        if in_loop {
+            if access {
+                let counts = Some(p) != own && (writes || keeping == Keeping::Register);
+                let apart = offset(p)
+                    .and_then(|off| Bytes::of_access(shim, u, off))
+                    .is_some_and(|b| !b.overlaps(&here));
+                if counts && !apart {
+                    return Err(format!(
+                        "the loop also reads or writes another part of it ({})",
+                        ir::describe(u)
+                    ));
+                }
+            } else {
+                let touch = match keeping {
+                    Keeping::Register => Touch::Any,
+                    Keeping::Load => Touch::Writes,
+                };
+                extents::call_leaves(shim, u, touch, &into, here)?;
+            }
+        } else if !access && !keeps_no_copy(shim, u, p, &into) {
+            return Err(format!("its address is taken ({})", ir::describe(u)));
+        }
+        let f = ir::block_function(block);
+        let counted = keeping == Keeping::Register || (writes && !in_loop);
+        if counted && !functions.contains(&f) {
+            functions.push(f);
+        }
+    }
+    Ok(functions)
+}
+
+/// Whether the call `call`, given the address `p` of an object, keeps no copy of it once it
+/// returns: a lifetime marker, `memset`/`memcpy`/`memmove`, a parameter marked `nocapture`
+/// wherever `p` is passed, or a system call the catalogue describes (the kernel keeps no
+/// pointer it is given).
+fn keeps_no_copy(
+    shim: &Shim,
+    call: LLVMValueRef,
+    p: LLVMValueRef,
+    into: &dyn Fn(LLVMValueRef) -> Option<i64>,
+) -> bool {
+    let name = ir::called_function(call).map(ir::name).unwrap_or_default();
+    let intrinsic = [
+        "llvm.lifetime.",
+        "llvm.memset.",
+        "llvm.memcpy.",
+        "llvm.memmove.",
+    ]
+    .iter()
+    .any(|prefix| name.starts_with(prefix));
+    let args = ir::call_args(call);
+    let nocapture = (0..args.len()).filter(|&k| args[k] == p).all(|k| {
+        u32::try_from(k)
+            .is_ok_and(|k| ir::call_has_attribute(call, ir::AttrAt::Arg(k), "nocapture"))
+    });
+    intrinsic || nocapture || extents::call_bytes(shim, call, Touch::Any, into).is_ok()
+}
+
 /// Why the global variable `global`, accessed at `ptr` in the loop of `blocks`, may not be kept
 /// in a register across that loop; `Ok` when it may.
 fn promotable(
+    shim: &Shim,
     graph: &CallGraph,
     global: LLVMValueRef,
     ptr: LLVMValueRef,
@@ -531,37 +648,19 @@ fn promotable(
         return Err("the loop has no blocks".into());
     };
     let function = ir::block_function(any);
-    // Every use of its address, through constant address computations.
-    let users = match ir::global_address_users(global) {
-        Ok(users) => users,
-        Err(u) if u == global => {
-            return Err("its address is used in too many ways to follow".into())
-        }
-        Err(u) => return Err(format!("its address is taken ({})", ir::describe(u))),
-    };
-    // In the order of the uses, so that a remark names the same function every time.
-    let mut accessors: Vec<LLVMValueRef> = Vec::new();
-    for (u, p) in users {
-        let access = match ir::opcode(u) {
-            LLVMOpcode::LLVMLoad => true,
-            LLVMOpcode::LLVMStore => ir::operand(u, 0) != p,
-            _ => false,
-        };
-        if !access {
-            return Err(format!("its address is taken ({})", ir::describe(u)));
-        }
-        let block = ir::parent_block(u);
-        if blocks.contains(&block) && p != ptr {
-            return Err(format!(
-                "the loop also reads or writes another part of it ({})",
-                ir::describe(u)
-            ));
-        }
-        let f = ir::block_function(block);
-        if !accessors.contains(&f) {
-            accessors.push(f);
-        }
-    }
+    // The bytes the loop's accesses at `ptr` touch: the size of its stores (the shim refuses
+    // two types).
+    let stored = blocks
+        .iter()
+        .flat_map(|&b| ir::instructions(b))
+        .find(|&i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == ptr);
+    let here = shim
+        .strip_offsets(ptr)
+        .filter(|&(base, _)| base == global)
+        .zip(stored)
+        .and_then(|((_, off), store)| Bytes::of_access(shim, store, off))
+        .ok_or("the loop writes it with a store of no fixed size")?;
+    let accessors = address_uses(shim, global, here, Some(ptr), blocks, Keeping::Register)?;
     undisturbed(graph, &accessors, blocks, "reads or writes it", false)?;
     graph.no_jump_out(function)
 }
@@ -725,7 +824,8 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             // Asked again for each: promoting one gives the loop a preheader and exit blocks.
             let blocks: IndexSet<LLVMBasicBlockRef> =
                 loop_blocks(ctx.shim, header).into_iter().collect();
-            let answer = promotable(graph, global, ptr, &blocks).map_err(|why| (why, false));
+            let answer =
+                promotable(ctx.shim, graph, global, ptr, &blocks).map_err(|why| (why, false));
             match answer.and_then(|()| ctx.shim.promote_in_loop(header, ptr)) {
                 Ok(()) => {
                     changed = Changed::Yes;

@@ -16,11 +16,13 @@
 //!
 //! A global variable of the program's own is read the same way: internal to the module (as
 //! link-time optimisation makes every variable no library sees), not thread-local, its
-//! address used only by loads and stores, no store in the loop, and no function that stores
-//! to it able to run while the loop runs (`globals::undisturbed`: none reached from a call of
-//! the loop, none a signal handler or other function whose address is taken, or one they
-//! call, none that code in other files may call, which may be their signal handler). Its
-//! address goes nowhere else, so no call of the loop can write it. coreutils'
+//! address used only by loads, stores and calls that keep no copy of it (a system call the
+//! catalogue describes, a `nocapture` argument, `memset`), nothing in the loop writing the
+//! bytes the load reads (a store to another field, a `read` into the struct's buffer after
+//! them, is no matter: `extents`), and no function that may write it able to run while the
+//! loop runs (`globals::undisturbed`: none reached from a call of the loop, none a signal
+//! handler or other function whose address is taken, or one they call, none that code in
+//! other files may call, which may be their signal handler). coreutils'
 //! `cat` loads its input descriptor from the global `input_desc` at the top of each iteration
 //! of its copy loop; gzip's `fill_inbuf` loads `ifd`, which `treat_file` sets, in its read
 //! loop. Such a load
@@ -43,7 +45,8 @@ use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 
 use super::duplicate::{HOT_SHARE, MIN_WEIGHT};
-use super::globals::{undisturbed, CallGraph};
+use super::extents::{self, Bytes, Touch};
+use super::globals::{address_uses, undisturbed, CallGraph, Keeping};
 use super::reheader::heads_loop;
 use super::{Changed, Hot};
 use crate::context::Context;
@@ -85,9 +88,21 @@ fn is_system_call(call: LLVMValueRef) -> bool {
         .is_some_and(|f| syscluster_profile::catalogue::wrapper(&ir::name(f)).is_some())
 }
 
+/// Whether `call` is a `memset`, or a `memcpy`/`memmove` whose destination `p` is: it writes
+/// the bytes at `p` and keeps nothing (`struct job job = {0};`).
+fn fills(call: LLVMValueRef, p: LLVMValueRef) -> bool {
+    let name = ir::called_function(call).map(ir::name).unwrap_or_default();
+    let args = ir::call_args(call);
+    name.starts_with("llvm.memset.")
+        || ((name.starts_with("llvm.memcpy.") || name.starts_with("llvm.memmove."))
+            && args.first() == Some(&p)
+            && !args[1..].contains(&p))
+}
+
 /// Every instruction that uses the array `array`'s address, directly or through address
-/// computations, if the address goes only to loads, stores into it, lifetime markers and
-/// system calls: `None` when it goes anywhere else (stored as a value, given to other code).
+/// computations, if the address goes only to loads, stores into it, lifetime markers,
+/// `memset`/`memcpy` into it and system calls: `None` when it goes anywhere else (stored as
+/// a value, given to other code).
 fn array_uses(shim: &crate::shim::Shim, array: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
     let mut out = Vec::new();
     let mut todo = vec![array];
@@ -103,7 +118,9 @@ fn array_uses(shim: &crate::shim::Shim, array: LLVMValueRef) -> Option<Vec<LLVMV
                 // Into the array, not the address itself as the value stored.
                 LLVMOpcode::LLVMStore if ir::operand(user, 0) != p => out.push(user),
                 LLVMOpcode::LLVMCall
-                    if is_system_call(user) || shim.inst_flags(user) & flags::LIFETIME != 0 =>
+                    if is_system_call(user)
+                        || shim.inst_flags(user) & flags::LIFETIME != 0
+                        || fills(user, p) =>
                 {
                     out.push(user)
                 }
@@ -138,38 +155,34 @@ pub(super) fn global_of(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
     None
 }
 
-/// Whether the global variable `global` is the program's own and nothing writes it while the
-/// loop of `blocks` runs: internal to the module (with link-time optimisation, the whole
-/// program), its address used only by loads and stores (through constant address
-/// computations), no store in the loop, and no function that stores to it able to run while
-/// the loop runs (`globals::undisturbed`: none reached from the loop's calls, none a signal
-/// handler that may return or a callback, or called by one, none that other files may call). Its address goes
-/// nowhere else, so no call can write it (nor any store through another pointer).
+/// Whether the global variable `global` is the program's own and nothing writes the bytes
+/// `load` reads while the loop of `blocks` runs: internal to the module (with link-time
+/// optimisation, the whole program), its address used only by loads, stores and calls that
+/// keep no copy of it (`globals::address_uses`), nothing in the loop writing those bytes (a
+/// store, or a system call's buffer, elsewhere in the variable is no matter), and no function
+/// that may write it able to run while the loop runs (`globals::undisturbed`: none reached from
+/// the loop's calls, none a signal handler that may return or a callback, or called by one,
+/// none that other files may call).
 fn unwritten_in(
+    shim: &crate::shim::Shim,
     graph: &CallGraph,
     global: LLVMValueRef,
+    load: LLVMValueRef,
     blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
     if !ir::is_internal_global(global) {
         return false;
     }
-    let Ok(users) = ir::global_address_users(global) else {
+    let Some(here) = shim
+        .strip_offsets(ir::operand(load, 0))
+        .filter(|&(base, _)| base == global)
+        .and_then(|(_, off)| Bytes::of_access(shim, load, off))
+    else {
         return false;
     };
-    let mut writers: Vec<LLVMValueRef> = Vec::new();
-    for (u, p) in users {
-        let block = ir::parent_block(u);
-        match ir::opcode(u) {
-            LLVMOpcode::LLVMLoad => {}
-            LLVMOpcode::LLVMStore if ir::operand(u, 0) != p && !blocks.contains(&block) => {
-                let f = ir::block_function(block);
-                if !writers.contains(&f) {
-                    writers.push(f);
-                }
-            }
-            _ => return false,
-        }
-    }
+    let Ok(writers) = address_uses(shim, global, here, None, blocks, Keeping::Load) else {
+        return false;
+    };
     // A writer that other files may call could be their signal handler (the loop's own
     // function aside: its stores before the loop are this run's).
     let function = blocks.iter().next().map(|&b| ir::block_function(b));
@@ -199,17 +212,42 @@ fn invariant(
     // A global variable nothing in the loop writes (its address is a constant).
     if let Some(global) = global_of(ir::operand(load, 0)) {
         let address_in_loop = ir::is_instruction(ir::operand(load, 0));
-        return (!address_in_loop && unwritten_in(graph, global, blocks)).then(Vec::new);
+        return (!address_in_loop && unwritten_in(shim, graph, global, load, blocks))
+            .then(Vec::new);
     }
     let (array, geps) = array_of(ir::operand(load, 0))?;
     if blocks.contains(&ir::parent_block(array)) {
         return None;
     }
-    // In the loop, the array is only read: no store writes it, no call is given it.
+    // In the loop, nothing writes the bytes the load reads: no store, no call is given a
+    // pointer to them (a store to another field, a `read` into a buffer after them, is no
+    // matter: `extents`).
     let in_loop = |i: LLVMValueRef| blocks.contains(&ir::parent_block(i));
-    let writes_in_loop = array_uses(shim, array)?
-        .into_iter()
-        .any(|u| in_loop(u) && ir::opcode(u) != LLVMOpcode::LLVMLoad);
+    let offset = |v: LLVMValueRef| {
+        shim.strip_offsets(v)
+            .filter(|&(base, _)| base == array)
+            .map(|(_, off)| off)
+    };
+    let here = offset(ir::operand(load, 0)).and_then(|off| Bytes::of_access(shim, load, off));
+    let writes_in_loop = array_uses(shim, array)?.into_iter().any(|u| {
+        in_loop(u)
+            && match (ir::opcode(u), here) {
+                (LLVMOpcode::LLVMLoad, _) => false,
+                (LLVMOpcode::LLVMStore, Some(here)) => offset(ir::operand(u, 1))
+                    .and_then(|off| Bytes::of_access(shim, u, off))
+                    .is_none_or(|b| b.overlaps(&here)),
+                (LLVMOpcode::LLVMCall, Some(here)) if shim.inst_flags(u) & flags::LIFETIME == 0 => {
+                    // Every pointer into the array the call is given at a known offset.
+                    let unknown = ir::call_args(u).into_iter().any(|a| {
+                        ir::type_kind(ir::type_of(a)) == llvm_sys::LLVMTypeKind::LLVMPointerTypeKind
+                            && shim.underlying_object(a) == array
+                            && offset(a).is_none()
+                    });
+                    unknown || extents::call_leaves(shim, u, Touch::Writes, &offset, here).is_err()
+                }
+                _ => true,
+            }
+    });
     if writes_in_loop {
         return None;
     }

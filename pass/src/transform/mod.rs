@@ -46,6 +46,7 @@ mod chosen_global;
 mod counts;
 mod dispatch;
 mod duplicate;
+mod extents;
 mod finished;
 mod flag_test;
 mod flatten;

@@ -42,6 +42,7 @@ use indexmap::IndexSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
+use super::extents::{self, Bytes, Touch};
 use crate::context::Context;
 use crate::ir;
 use crate::shim::Shim;
@@ -163,23 +164,6 @@ pub(super) fn promotable(
     chain
         .into_iter()
         .try_for_each(super::globals::no_returns_twice)
-}
-
-/// A range of bytes at a constant offset from a pointer.
-#[derive(Clone, Copy)]
-struct Bytes {
-    start: i64,
-    size: u64,
-}
-
-impl Bytes {
-    fn overlaps(&self, other: &Bytes) -> bool {
-        let end = |b: &Bytes| {
-            b.start
-                .saturating_add(i64::try_from(b.size).unwrap_or(i64::MAX))
-        };
-        self.start < end(other) && other.start < end(self)
-    }
 }
 
 /// Follows `root` (an argument or a local variable) to the local variables the bytes `here`
@@ -363,10 +347,27 @@ fn confined_uses(
                         continue;
                     }
                     if in_loop_block(u) {
-                        return Err(format!(
-                            "the loop passes a pointer to it to {}",
-                            ir::describe(u)
-                        ));
+                        // A system call the catalogue describes touches only its buffers.
+                        let into = |v: LLVMValueRef| {
+                            if !derived.contains(&v) {
+                                return None;
+                            }
+                            shim.strip_offsets(v)
+                                .filter(|&(base, _)| base == root)
+                                .map(|(_, off)| off)
+                        };
+                        if let Some(&a) = ir::call_args(u)
+                            .iter()
+                            .find(|&&a| derived.contains(&a) && into(a).is_none())
+                        {
+                            return Err(format!(
+                                "the loop passes a pointer into it at an offset that is not a constant ({}) to {}",
+                                ir::operand_name(a),
+                                ir::describe(u)
+                            ));
+                        }
+                        extents::call_leaves(shim, u, Touch::Any, &into, here)?;
+                        continue;
                     }
                     if ["llvm.memset.", "llvm.memcpy.", "llvm.memmove."]
                         .iter()
@@ -403,11 +404,15 @@ fn confined_uses(
                         }
                         continue;
                     }
+                    // The kernel keeps no pointer a system call the catalogue describes is
+                    // given.
+                    let into = |v: LLVMValueRef| derived.contains(&v).then_some(0);
+                    let system_call = extents::call_bytes(shim, u, Touch::Any, &into).is_ok();
                     for (j, a) in args.iter().enumerate() {
                         let kept = u32::try_from(j)
                             .map(|j| ir::call_has_attribute(u, ir::AttrAt::Arg(j), "nocapture"))
                             .unwrap_or(false);
-                        if *a == d && !kept {
+                        if *a == d && !kept && !system_call {
                             return Err(format!(
                                 "its address is passed to {}, which may keep it",
                                 ir::describe(u)

@@ -1,0 +1,151 @@
+// Copy loops whose state lives in one struct with the buffer: the loop reads into the
+// struct's buffer and counts in its other fields. The kernel touches only what a system
+// call's arguments describe (transform/extents.rs): `read(.., s.buf, N)` writes buf[0..N),
+// `write(.., s.buf, n)` reads from buf on, so a field before the buffer is kept in a register
+// across the loop (and a load of one hoisted) as if no pointer to the struct existed; a field
+// after it is not, since the write's length is not a constant. Then the loop is one looped
+// multi-call, its `EINTR` retry resumed in the original code. Motion does not sink the
+// `close` after the loop's exit into the loop's header, where it would stand between the
+// calls of the hotter edge.
+//
+// RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
+// RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
+// RUN: FileCheck %s < %t.out.ll
+// RUN: opt -passes=verify -disable-output %t.out.ll
+//
+// Both builds copy the same, count the same and fail the same: a file, an empty input, an
+// output that fills up (/dev/full), on every host backend.
+// REQUIRES: multicall
+// RUN: %clang -O2 -g %s -o %t.orig
+// RUN: %clang-cluster -O2 -g %s -o %t.clustered %multicall -mllvm -syscluster-profile=%inputs/read-write.json
+// RUN: head -c 300001 /dev/urandom > %t.in && : > %t.empty
+// RUN: for mode in job tail local; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
+// RUN:   for be in direct io_uring auto; do \
+// RUN:     rm -f %t.copy; %t.orig $mode < $in > $out 2> %t.err.orig; echo "status $?" >> %t.err.orig; \
+// RUN:     if [ $out = %t.copy ]; then mv %t.copy %t.copy.orig; fi; \
+// RUN:     MULTICALL_BACKEND=$be %t.clustered $mode < $in > $out 2> %t.err.clustered; echo "status $?" >> %t.err.clustered; \
+// RUN:     cmp %t.err.orig %t.err.clustered || exit 1; \
+// RUN:     if [ $out = %t.copy ]; then cmp %t.copy.orig %t.copy || exit 1; fi; \
+// RUN: done; done; done; done
+// RUN: %t.clustered job < %t.in 2>&1 > /dev/null | FileCheck %s --check-prefix=OUT
+// OUT: 300001 bytes in {{[0-9]+}} blocks
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct job {
+	int in, out;
+	unsigned long long total;
+	unsigned blocks;
+	char buf[4096];
+} job;
+
+static struct tail {
+	int in, out;
+	char buf[4096];
+	unsigned long long total;
+} tail;
+
+struct books {
+	long bytes;
+	long blocks;
+	char buf[4096];
+};
+
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+6]]:{{[0-9]+}}: kept 'job' in a register across the loop of 'read'
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+14]]:{{[0-9]+}}: moved '{{.*}} = load i32, ptr getelementptr inbounds (i8, ptr @job, i64 4){{.*}}' out of the loop of 'write'
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write
+__attribute__((noinline)) static int pump(void)
+{
+	for (;;) {
+		ssize_t n = read(job.in, job.buf, sizeof job.buf);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		job.blocks++;
+		ssize_t w = write(job.out, job.buf, (size_t)n);
+		if (w != n)
+			return -2;
+		job.total += (unsigned long long)w;
+	}
+}
+
+// The total lies after the buffer, and the write's length is the read's result.
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: did not keep 'tail' in a register across the loop of '{{read|write}}' at {{.*}}: the loop passes a pointer to byte 8 of the object it lies in, with no constant length, to {{.*}}@write(
+__attribute__((noinline)) static int pump_tail(void)
+{
+	ssize_t n;
+	while ((n = read(tail.in, tail.buf, sizeof tail.buf)) > 0) {
+		if (write(tail.out, tail.buf, (size_t)n) != n)
+			return -1;
+		tail.total += (unsigned long long)n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+// The same through a pointer to a caller's local struct (transform/pointees.rs).
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+13]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+12]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// CHECK-LABEL: define internal {{.*}} @pump_tail(
+// CHECK-NOT: @multicall_loop
+// CHECK-LABEL: define internal {{.*}} @books_copy(
+// CHECK: call i64 @multicall_loop
+// CHECK-LABEL: define internal {{.*}} @pump(
+// CHECK: %mc.promoted.in = load
+// CHECK: call i64 @multicall_loop
+// CHECK: store i32 %mc.promoted{{.*}}, ptr getelementptr inbounds (i8, ptr @job, i64 16)
+__attribute__((noinline)) static int books_copy(int in, int out, struct books *b)
+{
+	ssize_t n;
+	while ((n = read(in, b->buf, sizeof b->buf)) > 0) {
+		if (write(out, b->buf, (size_t)n) != n)
+			return -1;
+		b->bytes += n;
+		b->blocks++;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "job";
+	int r;
+	unsigned long long bytes, blocks;
+	if (strcmp(mode, "tail") == 0) {
+		tail.in = 0;
+		tail.out = 1;
+		r = pump_tail();
+		bytes = tail.total;
+		blocks = 0;
+	} else if (strcmp(mode, "local") == 0) {
+		struct books b = {0};
+		r = books_copy(0, 1, &b);
+		bytes = (unsigned long long)b.bytes;
+		blocks = (unsigned long long)b.blocks;
+	} else {
+		job.in = 0;
+		job.out = 1;
+		r = pump();
+		bytes = job.total;
+		blocks = job.blocks;
+	}
+	int e = errno;
+	fprintf(stderr, "%llu bytes in %llu blocks\n", bytes, blocks);
+	if (r < 0) {
+		fprintf(stderr, "%s\n", strerror(e));
+		return 1;
+	}
+	if (close(1) < 0) {
+		perror("close");
+		return 1;
+	}
+	return 0;
+}
