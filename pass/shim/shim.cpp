@@ -1171,6 +1171,33 @@ static void mergeSamePhis(BasicBlock &BB) {
   }
 }
 
+// The value the load `load` would read, known without reading memory: what a store or an
+// earlier load of the same address left, found by LLVM's FindAvailableLoadedValue scanning
+// back from the load through its block and then through each block's single predecessor (at
+// most 8 blocks of at most 64 instructions each, alias analysis saying which calls and stores
+// on the way leave the memory alone). Null when none is found.
+LLVMValueRef syscluster_shim_available_value(void *ctx, LLVMValueRef load) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *LI = dyn_cast<LoadInst>(unwrap(load));
+  if (!LI || !LI->isSimple())
+    return nullptr;
+  Function &F = *LI->getFunction();
+  BatchAAResults BAA(C.FAM.getResult<AAManager>(F));
+  BasicBlock *BB = LI->getParent();
+  BasicBlock::iterator From = LI->getIterator();
+  for (unsigned K = 0; K < 8 && BB; ++K) {
+    if (Value *V = FindAvailableLoadedValue(LI, BB, From, 64, &BAA))
+      return V == LI ? nullptr : wrap(V);
+    // Stopped before the block's start: something on the way may write the memory.
+    if (From != BB->begin())
+      return nullptr;
+    BB = BB->getSinglePredecessor();
+    if (BB)
+      From = BB->end();
+  }
+  return nullptr;
+}
+
 // Keeps the variable at the address `ptr` (a global variable or a constant address into one)
 // in a register across the loop that `header` heads, as LICM's scalar promotion does: one
 // load on the way in (the end of the preheader), every load and store of the loop through

@@ -485,6 +485,23 @@ impl Remark {
         }
     }
 
+    /// A phi of a loop's header that is the value `value` set before the loop in every
+    /// iteration: its reload on the way round reads what was stored (`transform::hoist`).
+    pub(crate) fn reload_folded(phi: LLVMValueRef, value: LLVMValueRef, first: &Site) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Hoisted",
+            function: first.function,
+            at: Some(value).filter(|&v| crate::ir::is_instruction(v)),
+            message: format!(
+                "'{}' in the loop of {} is '{}' in every iteration: the load on the way round reads the memory that value was stored to before the loop, which nothing in the loop writes",
+                crate::ir::describe(phi),
+                first.label(),
+                crate::ir::describe(value)
+            ),
+        }
+    }
+
     /// `value`, computed in the loop of `first` only from values set before it, moved out of
     /// the loop (`transform::hoist`).
     pub(crate) fn hoisted_value(value: LLVMValueRef, first: &Site) -> Remark {

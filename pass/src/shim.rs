@@ -132,6 +132,7 @@ extern "C" {
         max_insts: c_uint,
         changed: *mut c_int,
     ) -> *const c_char;
+    fn syscluster_shim_available_value(ctx: *mut c_void, load: LLVMValueRef) -> LLVMValueRef;
     fn syscluster_shim_unroll_loop(
         ctx: *mut c_void,
         header: LLVMBasicBlockRef,
@@ -605,6 +606,16 @@ impl Shim {
         // `changed` is a local the shim writes once.
         let p = unsafe { syscluster_shim_rotate_loop(self.ctx, header, max_insts, &mut changed) };
         loop_answer(p, changed)
+    }
+
+    /// The value the load `load` would read, known from a store or an earlier load of the
+    /// same address before it (in its block or the single predecessors above it), where alias
+    /// analysis says nothing on the way writes the memory.
+    pub(crate) fn available_value(&self, load: LLVMValueRef) -> Option<LLVMValueRef> {
+        // SAFETY: ctx is live for this run and load is an instruction of its module; the shim
+        // checks that it is a load.
+        let v = unsafe { syscluster_shim_available_value(self.ctx, load) };
+        (!v.is_null()).then_some(v)
     }
 
     /// Unrolls the loop that `header` heads `count` times with LLVM's UnrollLoop and a

@@ -21,7 +21,7 @@
 // RUN: %clang -O2 -g %s -o %t.orig
 // RUN: %clang-cluster -O2 -g %s -o %t.clustered %multicall -mllvm -syscluster-profile=%inputs/read-write.json
 // RUN: head -c 300001 /dev/urandom > %t.in && : > %t.empty
-// RUN: for mode in job tail local; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
+// RUN: for mode in job tail local path; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
 // RUN:   for be in direct io_uring auto; do \
 // RUN:     rm -f %t.copy; %t.orig $mode < $in > $out 2> %t.err.orig; echo "status $?" >> %t.err.orig; \
 // RUN:     if [ $out = %t.copy ]; then mv %t.copy %t.copy.orig; fi; \
@@ -33,6 +33,7 @@
 // OUT: 300001 bytes in {{[0-9]+}} blocks
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,13 +57,14 @@ struct books {
 	char buf[4096];
 };
 
+// The copy loop of a job, inlined into its callers below.
 // REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+6]]:{{[0-9]+}}: kept 'job' in a register across the loop of 'read'
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+14]]:{{[0-9]+}}: moved '{{.*}} = load i32, ptr getelementptr inbounds (i8, ptr @job, i64 4){{.*}}' out of the loop of 'write'
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write
-__attribute__((noinline)) static int pump(void)
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+5]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+13]]:{{[0-9]+}}: moved '{{.*}} = load i32, ptr getelementptr inbounds (i8, ptr @job, i64 4){{.*}}' out of the loop of 'write'
+static int pump_job(struct job *j)
 {
 	for (;;) {
-		ssize_t n = read(job.in, job.buf, sizeof job.buf);
+		ssize_t n = read(j->in, j->buf, sizeof j->buf);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -70,12 +72,18 @@ __attribute__((noinline)) static int pump(void)
 		}
 		if (n == 0)
 			return 0;
-		job.blocks++;
-		ssize_t w = write(job.out, job.buf, (size_t)n);
+		j->blocks++;
+		ssize_t w = write(j->out, j->buf, (size_t)n);
 		if (w != n)
 			return -2;
-		job.total += (unsigned long long)w;
+		j->total += (unsigned long long)w;
 	}
+}
+
+// The file-scope struct: the loop above with `j` the struct's address.
+__attribute__((noinline)) static int pump(void)
+{
+	return pump_job(&job);
 }
 
 // The total lies after the buffer, and the write's length is the read's result.
@@ -92,10 +100,12 @@ __attribute__((noinline)) static int pump_tail(void)
 }
 
 // The same through a pointer to a caller's local struct (transform/pointees.rs).
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+13]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+12]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+15]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+14]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
 // CHECK-LABEL: define internal {{.*}} @pump_tail(
 // CHECK-NOT: @multicall_loop
+// CHECK-LABEL: define internal {{.*}} @copy_path(
+// CHECK: call i64 @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @books_copy(
 // CHECK: call i64 @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @pump(
@@ -114,6 +124,24 @@ __attribute__((noinline)) static int books_copy(int in, int out, struct books *b
 	return n < 0 ? -1 : 0;
 }
 
+// A caller's local struct whose input descriptor it stored before the loop: after inlining,
+// GVN reloads the descriptor at the latch and carries it in a phi from the stored value; the
+// reload moves out of the loop and reads that value, so the phi is the descriptor.
+// REMARK-DAG: remark: {{.*}}looped-fields.c:{{[0-9]+}}:{{[0-9]+}}: '%{{.*}} = phi i32 {{.*}}' in the loop of 'write' at {{.*}} is '%{{.*}} = tail call i32 (ptr, i32, ...) @open({{.*}}' in every iteration
+__attribute__((noinline)) static int copy_path(const char *path, unsigned long long *bytes,
+					       unsigned long long *blocks)
+{
+	struct job j = {0};
+	j.in = open(path, O_RDONLY);
+	if (j.in < 0)
+		return -1;
+	j.out = 1;
+	int r = pump_job(&j);
+	*bytes = j.total;
+	*blocks = j.blocks;
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "job";
@@ -125,6 +153,8 @@ int main(int argc, char **argv)
 		r = pump_tail();
 		bytes = tail.total;
 		blocks = 0;
+	} else if (strcmp(mode, "path") == 0) {
+		r = copy_path("/dev/stdin", &bytes, &blocks);
 	} else if (strcmp(mode, "local") == 0) {
 		struct books b = {0};
 		r = books_copy(0, 1, &b);

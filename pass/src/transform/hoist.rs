@@ -29,6 +29,12 @@
 //! moves only where LLVM knows it cannot fault (`isSafeToLoadUnconditionally`); a volatile
 //! load never moves.
 //!
+//! A field of a struct the program stored before the loop, which GVN reloads at the latch and
+//! carries in a header phi from the stored value (`j.in = open(..)`, then `read(j.in, ..)` in
+//! the loop), is the stored value in every iteration when nothing in the loop writes the
+//! field: the reload moves to the preheader, and where what it reads there is the phi's value
+//! on the way in (`Shim::available_value`), the phi's uses take that value (`reloaded`).
+//!
 //! An argument computed in the loop only from values set before it, by work that touches no
 //! memory and cannot trap (`buf + 0` that peeling a write-all loop's first iteration leaves in
 //! the loop around it, a cast of a descriptor), moves with the instructions it is computed
@@ -313,6 +319,63 @@ fn move_out(
     Changed::Yes
 }
 
+/// A phi of the loop's `header` that takes a value `a` on the way in and, on every way round,
+/// a load of memory nothing in the loop writes (GVN's reload at the latch of a field the
+/// program stored before the loop: `job.in = open(..); for (;;) { read(job.in, ..); .. }`
+/// with the struct's address given to the loop's `read`): the load moves to the preheader
+/// (`invariant`), and where what it reads there is `a` itself (the store of `a` before the
+/// loop, with nothing on the way writing the memory: `Shim::available_value`), the phi is `a`
+/// in every iteration, its uses take `a` and it is erased (the second answer).
+fn reloaded(
+    ctx: &mut Context<'_>,
+    graph: &CallGraph,
+    phi: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
+    first: &crate::sites::Site,
+) -> (Changed, bool) {
+    let Some(pre) = way_in(header, blocks).ok() else {
+        return (Changed::No, false);
+    };
+    let incoming = ir::incoming(phi);
+    let entry: Vec<LLVMValueRef> = incoming
+        .iter()
+        .filter(|&&(_, b)| b == pre)
+        .map(|&(v, _)| v)
+        .collect();
+    let mut round: Vec<LLVMValueRef> = incoming
+        .iter()
+        .filter(|&&(_, b)| b != pre)
+        .map(|&(v, _)| v)
+        .collect();
+    round.dedup();
+    let (&[a], &[l]) = (&entry[..], &round[..]) else {
+        return (Changed::No, false);
+    };
+    let in_loop = ir::is_instruction(l) && blocks.contains(&ir::parent_block(l));
+    if !in_loop || ir::opcode(l) != LLVMOpcode::LLVMLoad || ir::users(l).len() != 1 {
+        return (Changed::No, false);
+    }
+    let (Some(moving), Some(end)) = (invariant(ctx.shim, graph, l, blocks), ir::terminator(pre))
+    else {
+        return (Changed::No, false);
+    };
+    let global = global_of(ir::operand(l, 0)).is_some();
+    if global && !ctx.shim.safe_to_load_at(l, end) {
+        return (Changed::No, false);
+    }
+    let remark = Remark::hoisted(l, first, global);
+    move_out(ctx, moving.into_iter().chain([l]), end, remark);
+    if ctx.shim.available_value(l) != Some(a) {
+        return (Changed::Yes, false);
+    }
+    ctx.remark(Remark::reload_folded(phi, a, first));
+    ir::replace_uses(phi, a);
+    ir::erase(phi);
+    ctx.shim.invalidate(ir::block_function(header));
+    (Changed::Yes, true)
+}
+
 /// Moves the loop-invariant loads that whole-loop refusals name to their loops' preheaders.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
@@ -321,6 +384,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let mut changed = Changed::No;
     // The call graph changes only with calls: moving loads keeps it.
     let mut graph: Option<CallGraph> = None;
+    // Phis folded into their value and erased: refusals and sites that name them are stale
+    // (the sites are scanned again after this transformation).
+    let mut erased: IndexSet<LLVMValueRef> = IndexSet::new();
     for r in today.refused.iter().chain(&today.loops_refused) {
         let load = match r.refusal.reason {
             Reason::VariantArgument { value, .. } | Reason::LateArgument { value, .. } => value,
@@ -328,6 +394,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             Reason::LoopLoad { load } => load,
             _ => continue,
         };
+        if erased.contains(&load) {
+            continue;
+        }
         if r.weight < MIN_WEIGHT || r.weight.saturating_mul(HOT_SHARE) < heaviest {
             continue;
         }
@@ -346,6 +415,17 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         };
         let blocks: IndexSet<LLVMBasicBlockRef> =
             loop_blocks(ctx.shim, header).into_iter().collect();
+        if ir::is_phi(load) && ir::parent_block(load) == header {
+            let graph = graph.get_or_insert_with(|| CallGraph::of(ctx.module));
+            let (moved, folded) = reloaded(ctx, graph, load, header, &blocks, &sites[r.b]);
+            if moved == Changed::Yes {
+                changed = Changed::Yes;
+            }
+            if folded {
+                erased.insert(load);
+            }
+            continue;
+        }
         if ir::opcode(load) != LLVMOpcode::LLVMLoad {
             let (Some(moving), Some(end)) = (
                 computed_before(ctx.shim, load, &blocks, 8),
@@ -395,13 +475,22 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 ir::opcode(i) == LLVMOpcode::LLVMLoad && global_of(ir::operand(i, 0)).is_some()
             })
             .collect();
-        // Arguments of the loop's system calls computed only from values set before it.
-        let values: Vec<LLVMValueRef> = order
+        // Arguments of the loop's system calls computed only from values set before it, and
+        // those the header's phis carry from a reload on the way round.
+        let (phis, values): (Vec<LLVMValueRef>, Vec<LLVMValueRef>) = order
             .iter()
             .flat_map(|&bb| ir::instructions(bb))
             .filter(|&i| ir::opcode(i) == LLVMOpcode::LLVMCall && is_system_call(i))
             .flat_map(ir::call_args)
-            .collect();
+            .partition(|&v| ir::is_phi(v) && ir::parent_block(v) == header);
+        let phis: IndexSet<LLVMValueRef> = phis.into_iter().collect();
+        for phi in phis {
+            let graph = graph.get_or_insert_with(|| CallGraph::of(ctx.module));
+            let (moved, _) = reloaded(ctx, graph, phi, header, &blocks, &sites[b]);
+            if moved == Changed::Yes {
+                changed = Changed::Yes;
+            }
+        }
         for value in values {
             let Some(moving) = computed_before(ctx.shim, value, &blocks, 8) else {
                 continue;

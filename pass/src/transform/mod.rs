@@ -468,6 +468,8 @@ pub(super) fn loops_holding(
 /// copies as sites and the edges on them.
 const RESCAN_AFTER: &[&str] = &[
     "thread",
+    // A phi a site holds as an argument, folded into the value it always has.
+    "hoist",
     "retry",
     "flag_test",
     "twins",
