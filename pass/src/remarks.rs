@@ -9,6 +9,17 @@ use crate::profile_map::{CrossEdge, MatchKind, NodeMatch, UnmatchedEdge};
 use crate::shim::RemarkKind;
 use crate::sites::Site;
 
+/// What a load moved out of a loop reads (`Remark::hoisted`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HoistedFrom {
+    /// A global variable of the program's own.
+    Global,
+    /// A local array of the loop's function.
+    Array,
+    /// A caller's local variable, through a pointer argument.
+    Pointer,
+}
+
 /// A profile edge between two sites that legality refused.
 pub(crate) struct RefusedEdge<'r> {
     pub a: usize,
@@ -468,17 +479,21 @@ impl Remark {
         }
     }
 
-    /// A load that reads the same in every iteration of the loop of `first`'s call, moved to
-    /// the loop's preheader.
-    pub(crate) fn hoisted(load: LLVMValueRef, first: &Site, global: bool) -> Remark {
-        let what = if global { "global variable" } else { "array" };
+    /// `load` moved out of the loop of `first` (`transform::hoist`): it reads `from`, which
+    /// nothing writes while the loop runs.
+    pub(crate) fn hoisted(load: LLVMValueRef, first: &Site, from: HoistedFrom) -> Remark {
+        let why = match from {
+            HoistedFrom::Global => "the global variable it reads is written by no call or store of the loop, so it reads the same value in every iteration",
+            HoistedFrom::Array => "the array it reads is written by no call or store of the loop, so it reads the same value in every iteration",
+            HoistedFrom::Pointer => "it reads a caller's local variable through a pointer the function was given, whose bytes are always there and written by no call or store of the loop, and whose address goes nowhere else",
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "Hoisted",
             function: first.function,
             at: Some(load),
             message: format!(
-                "moved '{}' out of the loop of {}: the {what} it reads is written by no call or store of the loop, so it reads the same value in every iteration",
+                "moved '{}' out of the loop of {}: {why}",
                 crate::ir::describe(load),
                 first.label()
             ),

@@ -21,7 +21,7 @@
 // RUN: %clang -O2 -g %s -o %t.orig
 // RUN: %clang-cluster -O2 -g %s -o %t.clustered %multicall -mllvm -syscluster-profile=%inputs/read-write.json
 // RUN: head -c 300001 /dev/urandom > %t.in && : > %t.empty
-// RUN: for mode in job tail local path; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
+// RUN: for mode in job tail local path arg; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
 // RUN:   for be in direct io_uring auto; do \
 // RUN:     rm -f %t.copy; %t.orig $mode < $in > $out 2> %t.err.orig; echo "status $?" >> %t.err.orig; \
 // RUN:     if [ $out = %t.copy ]; then mv %t.copy %t.copy.orig; fi; \
@@ -86,6 +86,14 @@ __attribute__((noinline)) static int pump(void)
 	return pump_job(&job);
 }
 
+// A helper given a pointer to its caller's local struct: the descriptors' loads through it
+// leave the loop.
+// REMARK-DAG: remark: {{.*}}looped-fields.c:{{[0-9]+}}:{{[0-9]+}}: moved '%{{.*}} = load i32, ptr %{{.*}}' out of the loop of '{{read|write}}' at {{.*}}: it reads a caller's local variable through a pointer the function was given
+__attribute__((noinline)) static int pump_arg(struct job *j)
+{
+	return pump_job(j);
+}
+
 // The total lies after the buffer, and the write's length is the read's result.
 // REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: did not keep 'tail' in a register across the loop of '{{read|write}}' at {{.*}}: the loop passes a pointer to byte 8 of the object it lies in, with no constant length, to {{.*}}@write(
 __attribute__((noinline)) static int pump_tail(void)
@@ -100,10 +108,12 @@ __attribute__((noinline)) static int pump_tail(void)
 }
 
 // The same through a pointer to a caller's local struct (transform/pointees.rs).
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+15]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+14]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+17]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+16]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
 // CHECK-LABEL: define internal {{.*}} @pump_tail(
 // CHECK-NOT: @multicall_loop
+// CHECK-LABEL: define internal {{.*}} @pump_arg(
+// CHECK: call i64 @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @copy_path(
 // CHECK: call i64 @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @books_copy(
@@ -153,6 +163,13 @@ int main(int argc, char **argv)
 		r = pump_tail();
 		bytes = tail.total;
 		blocks = 0;
+	} else if (strcmp(mode, "arg") == 0) {
+		struct job j = {0};
+		j.in = 0;
+		j.out = 1;
+		r = pump_arg(&j);
+		bytes = j.total;
+		blocks = j.blocks;
 	} else if (strcmp(mode, "path") == 0) {
 		r = copy_path("/dev/stdin", &bytes, &blocks);
 	} else if (strcmp(mode, "local") == 0) {

@@ -29,6 +29,12 @@
 //! moves only where LLVM knows it cannot fault (`isSafeToLoadUnconditionally`); a volatile
 //! load never moves.
 //!
+//! A variable a copy helper reads through the pointer it was given (`pump(&job)` reading
+//! `j->in`, `j->out`) moves the same way when `pointees` proves what it proves for keeping such
+//! a variable in a register: every caller passes a pointer into a local variable of its own
+//! whose address goes nowhere else, the bytes lie inside it (so the load cannot fault before
+//! the loop), and nothing in the loop writes them (`pointees::invariant_load`).
+//!
 //! A field of a struct the program stored before the loop, which GVN reloads at the latch and
 //! carries in a header phi from the stored value (`j.in = open(..)`, then `read(j.in, ..)` in
 //! the loop), is the stored value in every iteration when nothing in the loop writes the
@@ -58,7 +64,7 @@ use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
 use crate::legality::{loop_blocks, way_in, Reason};
-use crate::remarks::Remark;
+use crate::remarks::{HoistedFrom, Remark};
 use crate::shim::flags;
 
 /// The stack array `v` points into (through `getelementptr`s with constant indices), with
@@ -364,7 +370,15 @@ fn reloaded(
     if global && !ctx.shim.safe_to_load_at(l, end) {
         return (Changed::No, false);
     }
-    let remark = Remark::hoisted(l, first, global);
+    let remark = Remark::hoisted(
+        l,
+        first,
+        if global {
+            HoistedFrom::Global
+        } else {
+            HoistedFrom::Array
+        },
+    );
     move_out(ctx, moving.into_iter().chain([l]), end, remark);
     if ctx.shim.available_value(l) != Some(a) {
         return (Changed::Yes, false);
@@ -455,7 +469,15 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if global && !ctx.shim.safe_to_load_at(load, end) {
             continue;
         }
-        let remark = Remark::hoisted(load, &sites[r.b], global);
+        let remark = Remark::hoisted(
+            load,
+            &sites[r.b],
+            if global {
+                HoistedFrom::Global
+            } else {
+                HoistedFrom::Array
+            },
+        );
         changed = move_out(ctx, moving.into_iter().chain([load]), end, remark);
     }
     // A loop refused for another reason may still load a file-scope variable nothing in it
@@ -471,9 +493,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         let loads: Vec<LLVMValueRef> = order
             .iter()
             .flat_map(|&bb| ir::instructions(bb))
-            .filter(|&i| {
-                ir::opcode(i) == LLVMOpcode::LLVMLoad && global_of(ir::operand(i, 0)).is_some()
-            })
+            .filter(|&i| ir::opcode(i) == LLVMOpcode::LLVMLoad)
             .collect();
         // Arguments of the loop's system calls computed only from values set before it, and
         // those the header's phis carry from a reload on the way round.
@@ -501,6 +521,17 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             changed = move_out(ctx, moving, end, Remark::hoisted_value(value, &sites[b]));
         }
         for load in loads {
+            if global_of(ir::operand(load, 0)).is_none() {
+                // Through a pointer argument into a caller's local (`pump(&job)`): the
+                // proof says the bytes are there to read and nothing writes them.
+                if ir::simple_access(load)
+                    && super::pointees::invariant_load(ctx.shim, load, &blocks)
+                {
+                    let remark = Remark::hoisted(load, &sites[b], HoistedFrom::Pointer);
+                    changed = move_out(ctx, [load], end, remark);
+                }
+                continue;
+            }
             let Some(moving) = invariant(
                 ctx.shim,
                 graph.get_or_insert_with(|| CallGraph::of(ctx.module)),
@@ -512,7 +543,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             if !ctx.shim.safe_to_load_at(load, end) {
                 continue;
             }
-            let remark = Remark::hoisted(load, &sites[b], true);
+            let remark = Remark::hoisted(load, &sites[b], HoistedFrom::Global);
             changed = move_out(ctx, moving.into_iter().chain([load]), end, remark);
         }
     }

@@ -166,6 +166,49 @@ pub(super) fn promotable(
         .try_for_each(super::globals::no_returns_twice)
 }
 
+/// Whether the load `load` of the loop of `blocks`, through a pointer defined before the loop
+/// into an argument of the loop's function, reads bytes nothing writes while the loop runs,
+/// and that are always there to read: the proof of `promotable` (every caller passes a pointer
+/// into a local variable of its own, whose address goes nowhere another piece of code could
+/// find it, and the bytes lie inside it), with no store of the loop through the load's own
+/// pointer. Then the load may move to the loop's preheader (`hoist`). A local variable of the
+/// loop's own function is `hoist`'s array case.
+pub(super) fn invariant_load(
+    shim: &Shim,
+    load: LLVMValueRef,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
+) -> bool {
+    let ptr = ir::operand(load, 0);
+    if ir::is_instruction(ptr) && blocks.contains(&ir::parent_block(ptr)) {
+        return false;
+    }
+    let Some((root, offset)) = shim.strip_offsets(ptr) else {
+        return false;
+    };
+    if ir::argument_of(root).is_none() {
+        return false;
+    }
+    let Some(size) = shim.access_bytes(load) else {
+        return false;
+    };
+    let stored_here = blocks
+        .iter()
+        .flat_map(|&b| ir::instructions(b))
+        .any(|i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == ptr);
+    if stored_here {
+        return false;
+    }
+    let mut chain: Vec<LLVMValueRef> = Vec::new();
+    let here = Bytes {
+        start: offset,
+        size,
+    };
+    follow(shim, root, here, None, Some((blocks, ptr)), &mut chain).is_ok()
+        && chain
+            .into_iter()
+            .all(|f| super::globals::no_returns_twice(f).is_ok())
+}
+
 /// Follows `root` (an argument or a local variable) to the local variables the bytes `here`
 /// lie in, checking every use of a pointer into them on the way; the functions passed through
 /// are added to `chain`. `toward` is the function, and its argument, that `root`'s pointer is
