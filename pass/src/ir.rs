@@ -928,6 +928,15 @@ pub fn returns_twice_call(f: LLVMValueRef) -> Option<LLVMValueRef> {
         .find(|&i| is_call(i) && call_has_attribute(i, AttrAt::Function, "returns_twice"))
 }
 
+/// Whether `call` calls `llvm.memset`, `llvm.memcpy` or `llvm.memmove`: it reads and writes
+/// only the bytes its arguments describe and keeps no pointer it is given.
+pub fn is_memory_intrinsic(call: LLVMValueRef) -> bool {
+    let name = called_function(call).map(name).unwrap_or_default();
+    ["llvm.memset.", "llvm.memcpy.", "llvm.memmove."]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+}
+
 /// What uses the address of global variable `global`, directly or through constant address
 /// computations into it (`getelementptr` constants): each instruction with the address it
 /// uses. `Err` names the first other constant that uses it (a cast, an initializer's

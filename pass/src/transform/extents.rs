@@ -14,7 +14,9 @@
 //! constant (a write of the `n` bytes read, a path, a struct) counts as every byte from the
 //! pointer on, so only what lies before the pointer is known untouched.
 
-use llvm_sys::prelude::LLVMValueRef;
+use indexmap::IndexSet;
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::LLVMOpcode;
 
 use crate::ir;
 use crate::legality::facts;
@@ -48,6 +50,25 @@ impl Bytes {
             size,
         })
     }
+}
+
+/// The constant offset in bytes of the pointer `ptr` into `object` (GEPs, casts and constant
+/// expressions stripped); `None` when `ptr` is not a constant offset from `object`.
+pub(super) fn offset_in(shim: &Shim, object: LLVMValueRef, ptr: LLVMValueRef) -> Option<i64> {
+    shim.strip_offsets(ptr)
+        .filter(|&(base, _)| base == object)
+        .map(|(_, off)| off)
+}
+
+/// The first store of the loop of `blocks` to the address `ptr` itself.
+pub(super) fn first_store_at(
+    blocks: &IndexSet<LLVMBasicBlockRef>,
+    ptr: LLVMValueRef,
+) -> Option<LLVMValueRef> {
+    blocks
+        .iter()
+        .flat_map(|&b| ir::instructions(b))
+        .find(|&i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == ptr)
 }
 
 /// Which of a system call's memory arguments count.

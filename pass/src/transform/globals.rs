@@ -550,11 +550,7 @@ pub(super) fn address_uses(
         }
         Err(u) => return Err(format!("its address is taken ({})", ir::describe(u))),
     };
-    let offset = |v: LLVMValueRef| {
-        shim.strip_offsets(v)
-            .filter(|&(base, _)| base == global)
-            .map(|(_, off)| off)
-    };
+    let offset = |v: LLVMValueRef| extents::offset_in(shim, global, v);
     let into = |v: LLVMValueRef| {
         if ir::is_instruction(v) {
             None
@@ -614,14 +610,7 @@ fn keeps_no_copy(
     into: &dyn Fn(LLVMValueRef) -> Option<i64>,
 ) -> bool {
     let name = ir::called_function(call).map(ir::name).unwrap_or_default();
-    let intrinsic = [
-        "llvm.lifetime.",
-        "llvm.memset.",
-        "llvm.memcpy.",
-        "llvm.memmove.",
-    ]
-    .iter()
-    .any(|prefix| name.starts_with(prefix));
+    let intrinsic = name.starts_with("llvm.lifetime.") || ir::is_memory_intrinsic(call);
     let args = ir::call_args(call);
     let nocapture = (0..args.len()).filter(|&k| args[k] == p).all(|k| {
         u32::try_from(k)
@@ -650,15 +639,9 @@ fn promotable(
     let function = ir::block_function(any);
     // The bytes the loop's accesses at `ptr` touch: the size of its stores (the shim refuses
     // two types).
-    let stored = blocks
-        .iter()
-        .flat_map(|&b| ir::instructions(b))
-        .find(|&i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == ptr);
-    let here = shim
-        .strip_offsets(ptr)
-        .filter(|&(base, _)| base == global)
-        .zip(stored)
-        .and_then(|((_, off), store)| Bytes::of_access(shim, store, off))
+    let here = extents::offset_in(shim, global, ptr)
+        .zip(extents::first_store_at(blocks, ptr))
+        .and_then(|(off, store)| Bytes::of_access(shim, store, off))
         .ok_or("the loop writes it with a store of no fixed size")?;
     let accessors = address_uses(shim, global, here, Some(ptr), blocks, Keeping::Register)?;
     undisturbed(graph, &accessors, blocks, "reads or writes it", false)?;

@@ -103,12 +103,9 @@ fn is_system_call(call: LLVMValueRef) -> bool {
 /// Whether `call` is a `memset`, or a `memcpy`/`memmove` whose destination `p` is: it writes
 /// the bytes at `p` and keeps nothing (`struct job job = {0};`).
 fn fills(call: LLVMValueRef, p: LLVMValueRef) -> bool {
-    let name = ir::called_function(call).map(ir::name).unwrap_or_default();
     let args = ir::call_args(call);
-    name.starts_with("llvm.memset.")
-        || ((name.starts_with("llvm.memcpy.") || name.starts_with("llvm.memmove."))
-            && args.first() == Some(&p)
-            && !args[1..].contains(&p))
+    // A memset's other arguments are a byte and a length: only its destination is a pointer.
+    ir::is_memory_intrinsic(call) && args.first() == Some(&p) && !args[1..].contains(&p)
 }
 
 /// Every instruction that uses the array `array`'s address, directly or through address
@@ -185,10 +182,8 @@ fn unwritten_in(
     if !ir::is_internal_global(global) {
         return false;
     }
-    let Some(here) = shim
-        .strip_offsets(ir::operand(load, 0))
-        .filter(|&(base, _)| base == global)
-        .and_then(|(_, off)| Bytes::of_access(shim, load, off))
+    let Some(here) = extents::offset_in(shim, global, ir::operand(load, 0))
+        .and_then(|off| Bytes::of_access(shim, load, off))
     else {
         return false;
     };
@@ -235,11 +230,7 @@ fn invariant(
     // pointer to them (a store to another field, a `read` into a buffer after them, is no
     // matter: `extents`).
     let in_loop = |i: LLVMValueRef| blocks.contains(&ir::parent_block(i));
-    let offset = |v: LLVMValueRef| {
-        shim.strip_offsets(v)
-            .filter(|&(base, _)| base == array)
-            .map(|(_, off)| off)
-    };
+    let offset = |v: LLVMValueRef| extents::offset_in(shim, array, v);
     let here = offset(ir::operand(load, 0)).and_then(|off| Bytes::of_access(shim, load, off));
     let writes_in_loop = array_uses(shim, array)?.into_iter().any(|u| {
         in_loop(u)

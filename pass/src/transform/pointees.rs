@@ -147,20 +147,30 @@ pub(super) fn promotable(
     blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<(), String> {
     // The bytes the loop accesses at `ptr`: the size of its stores (the shim refuses two types).
-    let Some(size) = blocks
-        .iter()
-        .flat_map(|&b| ir::instructions(b))
-        .find(|&i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == p.ptr)
-        .and_then(|s| shim.access_bytes(s))
+    let Some(size) = extents::first_store_at(blocks, p.ptr).and_then(|s| shim.access_bytes(s))
     else {
         return Err("the loop writes it with a store of no fixed size".into());
     };
-    let mut chain: Vec<LLVMValueRef> = Vec::new();
     let here = Bytes {
         start: p.offset,
         size,
     };
-    follow(shim, p.root, here, None, Some((blocks, p.ptr)), &mut chain)?;
+    confined(shim, p.root, here, p.ptr, blocks)
+}
+
+/// Why the bytes `here` of what `root` (an argument or a local variable of the loop's function)
+/// points into may be reached by code other than the loop's accesses at `ptr` while the loop of
+/// `blocks` runs: `follow` over the chain of callers, and no function of it calls a
+/// `returns_twice` function. `Ok` when none can.
+fn confined(
+    shim: &Shim,
+    root: LLVMValueRef,
+    here: Bytes,
+    ptr: LLVMValueRef,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
+) -> Result<(), String> {
+    let mut chain: Vec<LLVMValueRef> = Vec::new();
+    follow(shim, root, here, None, Some((blocks, ptr)), &mut chain)?;
     chain
         .into_iter()
         .try_for_each(super::globals::no_returns_twice)
@@ -191,22 +201,14 @@ pub(super) fn invariant_load(
     let Some(size) = shim.access_bytes(load) else {
         return false;
     };
-    let stored_here = blocks
-        .iter()
-        .flat_map(|&b| ir::instructions(b))
-        .any(|i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == ptr);
-    if stored_here {
+    if extents::first_store_at(blocks, ptr).is_some() {
         return false;
     }
-    let mut chain: Vec<LLVMValueRef> = Vec::new();
     let here = Bytes {
         start: offset,
         size,
     };
-    follow(shim, root, here, None, Some((blocks, ptr)), &mut chain).is_ok()
-        && chain
-            .into_iter()
-            .all(|f| super::globals::no_returns_twice(f).is_ok())
+    confined(shim, root, here, ptr, blocks).is_ok()
 }
 
 /// Follows `root` (an argument or a local variable) to the local variables the bytes `here`
@@ -395,9 +397,7 @@ fn confined_uses(
                             if !derived.contains(&v) {
                                 return None;
                             }
-                            shim.strip_offsets(v)
-                                .filter(|&(base, _)| base == root)
-                                .map(|(_, off)| off)
+                            extents::offset_in(shim, root, v)
                         };
                         if let Some(&a) = ir::call_args(u)
                             .iter()
@@ -412,10 +412,7 @@ fn confined_uses(
                         extents::call_leaves(shim, u, Touch::Any, &into, here)?;
                         continue;
                     }
-                    if ["llvm.memset.", "llvm.memcpy.", "llvm.memmove."]
-                        .iter()
-                        .any(|p| name.starts_with(p))
-                    {
+                    if ir::is_memory_intrinsic(u) {
                         continue;
                     }
                     let args = ir::call_args(u);
@@ -486,11 +483,8 @@ fn disjoint_in_loop(
     if in_loop.is_some_and(|(_, ptr)| ptr == d) {
         return Ok(());
     }
-    let other = shim
-        .strip_offsets(d)
-        .filter(|&(base, _)| base == root)
-        .zip(shim.access_bytes(access))
-        .map(|((_, start), size)| Bytes { start, size });
+    let other =
+        extents::offset_in(shim, root, d).and_then(|off| Bytes::of_access(shim, access, off));
     match other {
         Some(b) if !b.overlaps(&here) => Ok(()),
         _ => Err(format!(
@@ -557,9 +551,5 @@ fn stored_type_kind(
     blocks: &IndexSet<LLVMBasicBlockRef>,
     ptr: LLVMValueRef,
 ) -> Option<LLVMTypeKind> {
-    blocks
-        .iter()
-        .flat_map(|&b| ir::instructions(b))
-        .find(|&i| ir::opcode(i) == LLVMOpcode::LLVMStore && ir::operand(i, 1) == ptr)
-        .map(|s| ir::type_kind(ir::type_of(ir::operand(s, 0))))
+    extents::first_store_at(blocks, ptr).map(|s| ir::type_kind(ir::type_of(ir::operand(s, 0))))
 }
