@@ -474,6 +474,35 @@ int syscluster_shim_signed_min_at(void *ctx, LLVMValueRef v, LLVMValueRef at, in
   return 1;
 }
 
+// The smallest signed value the integer `v` can have on the edge `from` -> `to`: what
+// LazyValueInfo knows on the edge (the branch's own test of `v` included), or at the end of
+// `from` as syscluster_shim_signed_min_at finds it, whichever bounds it more. 0 when nothing
+// bounds it.
+int syscluster_shim_signed_min_on_edge(void *ctx, LLVMValueRef v, LLVMBasicBlockRef from,
+                                       LLVMBasicBlockRef to, int64_t *min) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  Value *V = unwrap(v);
+  BasicBlock *From = unwrap(from);
+  BasicBlock *To = unwrap(to);
+  if (!V->getType()->isIntegerTy() || V->getType()->getIntegerBitWidth() > 64 ||
+      !From->getTerminator() || !is_contained(successors(From), To))
+    return 0;
+  auto &LVI = C.FAM.getResult<LazyValueAnalysis>(*From->getParent());
+  ConstantRange R = LVI.getConstantRangeOnEdge(V, From, To, From->getTerminator());
+  int Known = 0;
+  if (!R.isFullSet() && !R.isEmptySet()) {
+    *min = R.getSignedMin().getSExtValue();
+    Known = 1;
+  }
+  int64_t AtEnd = 0;
+  if (syscluster_shim_signed_min_at(ctx, v, wrap(From->getTerminator()), &AtEnd) &&
+      (!Known || AtEnd > *min)) {
+    *min = AtEnd;
+    Known = 1;
+  }
+  return Known;
+}
+
 // Moves `inst` right before `pos` (same function).
 void syscluster_shim_move_before(LLVMValueRef inst, LLVMValueRef pos) {
   unwrap<Instruction>(inst)->moveBefore(unwrap<Instruction>(pos));

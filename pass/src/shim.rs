@@ -92,6 +92,13 @@ extern "C" {
         at: LLVMValueRef,
         min: *mut i64,
     ) -> c_int;
+    fn syscluster_shim_signed_min_on_edge(
+        ctx: *mut c_void,
+        v: LLVMValueRef,
+        from: LLVMBasicBlockRef,
+        to: LLVMBasicBlockRef,
+        min: *mut i64,
+    ) -> c_int;
     fn syscluster_shim_move_before(inst: LLVMValueRef, pos: LLVMValueRef);
     fn syscluster_shim_move_after(inst: LLVMValueRef, pos: LLVMValueRef);
     fn syscluster_shim_drop_ub_metadata(inst: LLVMValueRef);
@@ -410,6 +417,21 @@ impl Shim {
         let mut min = 0i64;
         // SAFETY: ctx is live; the shim checks that v is an integer and at an instruction.
         let known = unsafe { syscluster_shim_signed_min_at(self.ctx, v, at, &mut min) } != 0;
+        known.then_some(min)
+    }
+    /// The smallest signed value the integer `v` has on the edge `from` -> `to`, when
+    /// LazyValueInfo, the branch's own test or a dominating branch on `v` bounds it.
+    pub(crate) fn signed_min_on_edge(
+        &self,
+        v: LLVMValueRef,
+        from: LLVMBasicBlockRef,
+        to: LLVMBasicBlockRef,
+    ) -> Option<i64> {
+        let mut min = 0i64;
+        // SAFETY: ctx is live; the shim checks that v is an integer and that `to` is a
+        // successor of `from`.
+        let known =
+            unsafe { syscluster_shim_signed_min_on_edge(self.ctx, v, from, to, &mut min) } != 0;
         known.then_some(min)
     }
     /// Moves the instruction `inst` right before `pos`, of the same function.

@@ -3,8 +3,9 @@
 // call's arguments describe (transform/extents.rs): `read(.., s.buf, N)` writes buf[0..N),
 // `write(.., s.buf, n)` reads from buf on, so a field before the buffer is kept in a register
 // across the loop (and a load of one hoisted) as if no pointer to the struct existed; a field
-// after it is not, since the write's length is not a constant. Then the loop is one looped
-// multi-call, its `EINTR` retry resumed in the original code. Motion does not sink the
+// after it too when the write's length is the count the read returned, tested not negative
+// before the write (at most the read's constant length), and not when a failed read's -1 may
+// reach the write as a length. Then the loop is one looped multi-call, its `EINTR` retry resumed in the original code. Motion does not sink the
 // `close` after the loop's exit into the loop's header, where it would stand between the
 // calls of the hotter edge.
 //
@@ -21,7 +22,7 @@
 // RUN: %clang -O2 -g %s -o %t.orig
 // RUN: %clang-cluster -O2 -g %s -o %t.clustered %multicall -mllvm -syscluster-profile=%inputs/read-write.json
 // RUN: head -c 300001 /dev/urandom > %t.in && : > %t.empty
-// RUN: for mode in job tail local path arg; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
+// RUN: for mode in job tail loose counted local path arg; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
 // RUN:   for be in direct io_uring auto; do \
 // RUN:     rm -f %t.copy; %t.orig $mode < $in > $out 2> %t.err.orig; echo "status $?" >> %t.err.orig; \
 // RUN:     if [ $out = %t.copy ]; then mv %t.copy %t.copy.orig; fi; \
@@ -49,7 +50,7 @@ static struct tail {
 	int in, out;
 	char buf[4096];
 	unsigned long long total;
-} tail;
+} tail, loose, counted;
 
 struct books {
 	long bytes;
@@ -94,8 +95,10 @@ __attribute__((noinline)) static int pump_arg(struct job *j)
 	return pump_job(j);
 }
 
-// The total lies after the buffer, and the write's length is the read's result.
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: did not keep 'tail' in a register across the loop of '{{read|write}}' at {{.*}}: the loop passes a pointer to byte 8 of the object it lies in, with no constant length, to {{.*}}@write(
+// The total lies after the buffer, and the write's length is the read's result, which the
+// loop's test keeps in [1, 4096]: the write reads at most the buffer.
+// REMARK-DAG: remark: {{.*}}looped-fields.c:{{[0-9]+}}:{{[0-9]+}}: kept 'tail' in a register across the loop of '{{read|write}}'
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write
 __attribute__((noinline)) static int pump_tail(void)
 {
 	ssize_t n;
@@ -107,11 +110,44 @@ __attribute__((noinline)) static int pump_tail(void)
 	return n < 0 ? -1 : 0;
 }
 
+// The same loop stopping at 0 only: a failed read's -1 would be the write's length, every
+// byte from the buffer on.
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: did not keep 'loose' in a register across the loop of '{{read|write}}' at {{.*}}: the loop passes a pointer to byte 8 of the object it lies in, with no constant length, to {{.*}}@write(
+__attribute__((noinline)) static int pump_loose(void)
+{
+	ssize_t n;
+	while ((n = read(loose.in, loose.buf, sizeof loose.buf)) != 0) {
+		if (write(loose.out, loose.buf, (size_t)n) != n)
+			return -1;
+		loose.total += (unsigned long long)n;
+	}
+	return 0;
+}
+
+// An `int` count: clang brings the first read's count and the next one's to the write in a
+// phi, masked to 31 bits; each was tested positive on its way in.
+// REMARK-DAG: remark: {{.*}}looped-fields.c:{{[0-9]+}}:{{[0-9]+}}: kept 'counted' in a register across the loop of '{{read|write}}'
+__attribute__((noinline)) static int pump_counted(void)
+{
+	for (;;) {
+		int n = (int)read(counted.in, counted.buf, sizeof counted.buf);
+		if (n <= 0)
+			return n;
+		if (write(counted.out, counted.buf, (size_t)n) != n)
+			return -1;
+		counted.total += (unsigned)n;
+	}
+}
+
 // The same through a pointer to a caller's local struct (transform/pointees.rs).
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+17]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+16]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+21]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+20]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
 // CHECK-LABEL: define internal {{.*}} @pump_tail(
+// CHECK: call i64 @multicall_loop
+// CHECK-LABEL: define internal {{.*}} @pump_loose(
 // CHECK-NOT: @multicall_loop
+// CHECK-LABEL: define internal {{.*}} @pump_counted(
+// CHECK: call i64 @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @pump_arg(
 // CHECK: call i64 @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @copy_path(
@@ -162,6 +198,18 @@ int main(int argc, char **argv)
 		tail.out = 1;
 		r = pump_tail();
 		bytes = tail.total;
+		blocks = 0;
+	} else if (strcmp(mode, "loose") == 0) {
+		loose.in = 0;
+		loose.out = 1;
+		r = pump_loose();
+		bytes = loose.total;
+		blocks = 0;
+	} else if (strcmp(mode, "counted") == 0) {
+		counted.in = 0;
+		counted.out = 1;
+		r = pump_counted();
+		bytes = counted.total;
 		blocks = 0;
 	} else if (strcmp(mode, "arg") == 0) {
 		struct job j = {0};

@@ -496,6 +496,8 @@ fn continuation(
 pub(crate) struct Extent {
     pub ptr: LLVMValueRef,
     pub size: Option<u64>,
+    /// The length argument that follows a buffer, constant or not (`None`: a path, a struct).
+    pub len: Option<LLVMValueRef>,
 }
 
 /// The user memory one system-call site writes, from the catalogue's argument kinds (what it
@@ -574,7 +576,11 @@ fn fcntl_extents(site: &Site, pick: fn(ArgKind) -> bool) -> Option<Vec<Extent>> 
     let command = catalogue::fcntl_command(cmd)?;
     let third = site.args.get(2).copied().flatten();
     Some(match (command.arg, third) {
-        (Some(kind), Some(ptr)) if pick(kind) => vec![Extent { ptr, size: None }],
+        (Some(kind), Some(ptr)) if pick(kind) => vec![Extent {
+            ptr,
+            size: None,
+            len: None,
+        }],
         _ => Vec::new(),
     })
 }
@@ -597,17 +603,14 @@ fn extents(site: &Site, sys: &catalogue::Syscall, pick: fn(ArgKind) -> bool) -> 
         let Some(ptr) = site.args.get(k).copied().flatten() else {
             continue;
         };
-        let size = match sys.args.get(k + 1) {
-            Some(ArgKind::Len) => site
-                .args
-                .get(k + 1)
-                .copied()
-                .flatten()
-                .and_then(ir::const_int)
-                .and_then(|n| u64::try_from(n).ok()),
+        let len = match sys.args.get(k + 1) {
+            Some(ArgKind::Len) => site.args.get(k + 1).copied().flatten(),
             _ => None,
         };
-        out.push(Extent { ptr, size });
+        let size = len
+            .and_then(ir::const_int)
+            .and_then(|n| u64::try_from(n).ok());
+        out.push(Extent { ptr, size, len });
     }
     out
 }

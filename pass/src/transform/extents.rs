@@ -10,16 +10,21 @@
 //! `buf[0..N)`, never the counters before it. For the system calls whose arguments the
 //! catalogue describes completely (`facts::MODELLED`: each pointer a buffer with its length, a
 //! path or a struct of the kernel's, the kernel following no pointer stored in them, nothing
-//! kept once the call returns), [`call_bytes`] gives those bytes; a length that is not a
-//! constant (a write of the `n` bytes read, a path, a struct) counts as every byte from the
-//! pointer on, so only what lies before the pointer is known untouched.
+//! kept once the call returns), [`call_bytes`] gives those bytes. A length that is not a
+//! constant counts as every byte from the pointer on (a path and a struct too), so only what
+//! lies before the pointer is known untouched, unless it is the count a `read` of a constant
+//! length returned, known not negative at the call ([`length_bound`]): a write of the `n`
+//! bytes read, `if (n <= 0) break; write(out, j.buf, n)`, touches at most as many bytes as
+//! the read was given, never the counters after the buffer.
 
 use indexmap::IndexSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::LLVMOpcode;
 
+use syscluster_profile::catalogue;
+
 use crate::ir;
-use crate::legality::facts;
+use crate::legality::{conditions, facts};
 use crate::shim::Shim;
 use crate::sites;
 
@@ -113,10 +118,80 @@ pub(super) fn call_bytes(
         .filter_map(|e| {
             into(e.ptr).map(|start| Bytes {
                 start,
-                size: e.size.unwrap_or(u64::MAX),
+                size: e
+                    .size
+                    .or_else(|| e.len.and_then(|len| length_bound(shim, len, call)))
+                    .unwrap_or(u64::MAX),
             })
         })
         .collect())
+}
+
+/// The system calls that return at most their third argument, a length in bytes, or -1.
+const RESULT_AT_MOST_LENGTH: &[&str] = &["read", "pread64"];
+
+/// Where a count is known: right before an instruction, or on an edge between two blocks.
+#[derive(Clone, Copy)]
+enum Point {
+    Before(LLVMValueRef),
+    Edge(LLVMBasicBlockRef, LLVMBasicBlockRef),
+}
+
+/// An upper bound of the length `len` the system call `at` is given, when that length is the
+/// count a `read` or `pread` of a constant length `L` below 2^31 returned, known not negative
+/// where it was taken: then it lies in `[0, L]`. The count may come through the casts of an
+/// `int n` (`conditions::result_through_casts`, which keep every value in [0, 2^31)) and
+/// through a phi of such counts, each not negative on its edge (a loop that clang rotated
+/// brings the first read's count and the next one's to the write). Not negative: the count,
+/// or the `int` cut from it, has a smallest value of 0 or more there (`Shim::signed_min_at`,
+/// `Shim::signed_min_on_edge`: the loop's `n <= 0` or `n < 0` test went the other way), so
+/// the read did not return -1.
+pub(super) fn length_bound(shim: &Shim, len: LLVMValueRef, at: LLVMValueRef) -> Option<u64> {
+    let (count, _) = conditions::result_through_casts(len);
+    if !ir::is_phi(count) {
+        return read_count_bound(shim, count, Point::Before(at));
+    }
+    let block = ir::parent_block(count);
+    let mut bound = 0;
+    for (value, from) in ir::incoming(count) {
+        let (result, _) = conditions::result_through_casts(value);
+        bound = bound.max(read_count_bound(shim, result, Point::Edge(from, block))?);
+    }
+    Some(bound)
+}
+
+/// The constant length of the `read` or `pread` whose result is `result`, when the result is
+/// known not negative at `point` and the length is below 2^31.
+fn read_count_bound(shim: &Shim, result: LLVMValueRef, point: Point) -> Option<u64> {
+    let site = sites::site_of(shim, result)?;
+    let sys = site.nr.and_then(catalogue::by_nr)?;
+    if !RESULT_AT_MOST_LENGTH.contains(&sys.name) {
+        return None;
+    }
+    let bound = u64::try_from(ir::const_int(site.args.get(2).copied().flatten()?)?).ok()?;
+    if bound > i32::MAX as u64 {
+        return None;
+    }
+    // -1 is -1 cut to any width: the result or any truncation of it not negative rules it out.
+    let place = match point {
+        Point::Before(at) => at,
+        Point::Edge(from, _) => ir::terminator(from)?,
+    };
+    let not_negative = |c: LLVMValueRef| {
+        shim.dominates(c, place)
+            && match point {
+                Point::Before(at) => shim.signed_min_at(c, at),
+                Point::Edge(from, to) => shim.signed_min_on_edge(c, from, to),
+            }
+            .is_some_and(|min| min >= 0)
+    };
+    let truncations = ir::value_users(result)
+        .into_iter()
+        .filter(|&u| ir::is_instruction(u) && ir::opcode(u) == LLVMOpcode::LLVMTrunc);
+    std::iter::once(result)
+        .chain(truncations)
+        .any(not_negative)
+        .then_some(bound)
 }
 
 /// `Ok` when the call `call` of a loop touches (`touch`) none of the bytes `here` of the
