@@ -58,7 +58,7 @@
 # (the descriptors' loads through the pointer leave the loop: one looped multi-call),
 # jobtail.c, a copy whose books lie after the buffer in main's local struct, with int counts
 # (the write's length, the read's count tested positive, reads only the buffer: one looped
-# multi-call),
+# multi-call, its buffer dead after it),
 # timeoutjump.c, a copy under alarm() whose handler siglongjmps back to main, which reports
 # the counts the copy loop keeps in file-scope variables,
 # countcopy.c, a copy of at most COUNT blocks (dd's count=, `count-- > 0 && read(..)`),
@@ -685,8 +685,8 @@ host_program() {
 			# read's count, tested positive first, so the write reads only the buffer.
 			grep -q "kept 'c' (at byte 41[01][0-9]; a local variable of 'main') in a register across the loop" "$w/clustered.log" ||
 				fail "$p: the books after the buffer are not kept in registers across the loop"
-			grep -q 'clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log" ||
-				fail "$p: the copy loop is not one looped multi-call"
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write.*its buffers are dead after the loop' "$w/clustered.log" ||
+				fail "$p: the copy loop is not one looped multi-call whose buffer is dead after it (main reads only the books)"
 			;;
 		copyfortify)
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write' "$w/clustered.log" ||

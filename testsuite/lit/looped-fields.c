@@ -5,9 +5,11 @@
 // across the loop (and a load of one hoisted) as if no pointer to the struct existed; a field
 // after it too when the write's length is the count the read returned, tested not negative
 // before the write (at most the read's constant length), and not when a failed read's -1 may
-// reach the write as a length. Then the loop is one looped multi-call, its `EINTR` retry resumed in the original code. Motion does not sink the
-// `close` after the loop's exit into the loop's header, where it would stand between the
-// calls of the hotter edge.
+// reach the write as a length. Then the loop is one looped multi-call, its `EINTR` retry
+// resumed in the original code, which the runtime may run as an in-kernel copy when no code
+// reads the buffer's bytes after it (the struct's other fields, read or written there, see
+// nothing the copy changed). Motion does not sink the `close` after the loop's exit into the
+// loop's header, where it would stand between the calls of the hotter edge.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
@@ -22,7 +24,7 @@
 // RUN: %clang -O2 -g %s -o %t.orig
 // RUN: %clang-cluster -O2 -g %s -o %t.clustered %multicall -mllvm -syscluster-profile=%inputs/read-write.json
 // RUN: head -c 300001 /dev/urandom > %t.in && : > %t.empty
-// RUN: for mode in job tail loose counted local path arg; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
+// RUN: for mode in job tail loose counted peeked local path arg; do for in in %t.in %t.empty; do for out in %t.copy /dev/full; do \
 // RUN:   for be in direct io_uring auto; do \
 // RUN:     rm -f %t.copy; %t.orig $mode < $in > $out 2> %t.err.orig; echo "status $?" >> %t.err.orig; \
 // RUN:     if [ $out = %t.copy ]; then mv %t.copy %t.copy.orig; fi; \
@@ -50,7 +52,7 @@ static struct tail {
 	int in, out;
 	char buf[4096];
 	unsigned long long total;
-} tail, loose, counted;
+} tail, loose, counted, peeked;
 
 struct books {
 	long bytes;
@@ -98,7 +100,9 @@ __attribute__((noinline)) static int pump_arg(struct job *j)
 // The total lies after the buffer, and the write's length is the read's result, which the
 // loop's test keeps in [1, 4096]: the write reads at most the buffer.
 // REMARK-DAG: remark: {{.*}}looped-fields.c:{{[0-9]+}}:{{[0-9]+}}: kept 'tail' in a register across the loop of '{{read|write}}'
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write
+// Neither the loop nor main reads the buffer afterwards (main sets the descriptors and reads
+// the total, other bytes of the struct): the runtime may copy in the kernel.
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}its buffers are dead after the loop
 __attribute__((noinline)) static int pump_tail(void)
 {
 	ssize_t n;
@@ -139,14 +143,30 @@ __attribute__((noinline)) static int pump_counted(void)
 	}
 }
 
+// The same loop followed by a look at the buffer's first byte: what the last block left
+// there is read, so the block must pass through the buffer.
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}no in-kernel copy: the buffer @peeked of 'read' {{.*}} is also used by '{{.*}} = load i8, ptr getelementptr inbounds (i8, ptr @peeked, i64 8)
+__attribute__((noinline)) static int pump_peeked(void)
+{
+	ssize_t n;
+	while ((n = read(peeked.in, peeked.buf, sizeof peeked.buf)) > 0) {
+		if (write(peeked.out, peeked.buf, (size_t)n) != n)
+			return -1;
+		peeked.total += (unsigned long long)n;
+	}
+	return n < 0 ? -1 : peeked.buf[0] == '#';
+}
+
 // The same through a pointer to a caller's local struct (transform/pointees.rs).
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+21]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
-// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+20]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+23]]:{{[0-9]+}}: kept '*b' (argument {{[0-9]+}} of 'books_copy') in a register across the loop
+// REMARK-DAG: remark: {{.*}}looped-fields.c:[[#@LINE+22]]:{{[0-9]+}}: kept '*b' (at byte 8; argument {{[0-9]+}} of 'books_copy') in a register across the loop
 // CHECK-LABEL: define internal {{.*}} @pump_tail(
 // CHECK: call i64 @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @pump_loose(
 // CHECK-NOT: @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @pump_counted(
+// CHECK: call i64 @multicall_loop
+// CHECK-LABEL: define internal {{.*}} @pump_peeked(
 // CHECK: call i64 @multicall_loop
 // CHECK-LABEL: define internal {{.*}} @pump_arg(
 // CHECK: call i64 @multicall_loop
@@ -211,6 +231,12 @@ int main(int argc, char **argv)
 		r = pump_counted();
 		bytes = counted.total;
 		blocks = 0;
+	} else if (strcmp(mode, "peeked") == 0) {
+		peeked.in = 0;
+		peeked.out = 1;
+		r = pump_peeked();
+		bytes = peeked.total;
+		blocks = (unsigned long long)r;
 	} else if (strcmp(mode, "arg") == 0) {
 		struct job j = {0};
 		j.in = 0;

@@ -19,8 +19,12 @@
 //! header: the copy of a rotated loop's first iteration on the way in, a `memset` before the
 //! loop) sees nothing the batch did and does not count, provided it only reads or writes
 //! through the address (a load, a store to it, a system call, a call that does not capture
-//! it). Nothing else is assumed: a global buffer of another module, or one passed in by a
-//! caller, keeps the flag off, and the loop stays an ordinary looped batch.
+//! it). Nor does a use that reads none of the bytes the loop's calls write (`apart`): a
+//! store, and a load at a constant offset outside them, so that a struct that holds the
+//! buffer with the job's descriptors and counters (`read(c->in, c->buf, N)` writes only
+//! `buf[0..N)`) is set up and read back around the loop, in the function or, for a static
+//! struct, in any other. Nothing else is assumed: a global buffer of another module, or one
+//! passed in by a caller, keeps the flag off, and the loop stays an ordinary looped batch.
 
 use indexmap::IndexSet;
 use std::collections::VecDeque;
@@ -101,30 +105,34 @@ pub(crate) fn uses(
             &after
         };
         let only_in = global.then_some(function);
-        let found = other_users(base, &calls, &syscalls, after, only_in).map_err(|escape| {
-            let elsewhere = ir::is_instruction(escape)
-                && ir::block_function(ir::parent_block(escape)) != function;
-            if elsewhere {
-                format!(
-                    "the static buffer {} of {} is also used in '{}': '{}'",
-                    ir::value_name(base),
-                    site.label(),
-                    ir::name(ir::block_function(ir::parent_block(escape))),
-                    ir::describe(escape)
-                )
-            } else {
-                format!(
-                    "the address of the buffer {} of {} escapes in '{}'",
-                    ir::value_name(base),
-                    site.label(),
-                    ir::describe(escape)
-                )
-            }
-        })?;
+        let unseen = |u: LLVMValueRef| apart(shim, u, base, entries, sites);
+        let found =
+            other_users(base, &calls, &syscalls, after, only_in, &unseen).map_err(|escape| {
+                let elsewhere = ir::is_instruction(escape)
+                    && ir::block_function(ir::parent_block(escape)) != function;
+                if elsewhere {
+                    format!(
+                        "the static buffer {} of {} is also used in '{}': '{}'",
+                        ir::value_name(base),
+                        site.label(),
+                        ir::name(ir::block_function(ir::parent_block(escape))),
+                        ir::describe(escape)
+                    )
+                } else {
+                    format!(
+                        "the address of the buffer {} of {} escapes in '{}'",
+                        ir::value_name(base),
+                        site.label(),
+                        ir::describe(escape)
+                    )
+                }
+            })?;
         others.extend(
             found
                 .into_iter()
-                .filter(|&u| !blind(shim, u, base, sites, header))
+                .filter(|&u| {
+                    !blind(shim, u, base, sites, header) && !apart(shim, u, base, entries, sites)
+                })
                 .map(|u| (base, e.site, u)),
         );
     }
@@ -198,6 +206,65 @@ fn blind(
                 && reaches_avoiding(vec![header], ir::parent_block(u), at))
     };
     !fills.into_iter().any(again) && shim.signed_min_at(count, u).is_some_and(|min| min >= 0)
+}
+
+/// Whether `u`, a use of `base` that only reads or writes through the address, cannot see
+/// what the loop's calls left there: a store reads nothing, and a load at a constant offset
+/// reads bytes that no call of the loop writes: a struct's counters after its buffer
+/// (`read(c->in, c->buf, N)` writes only `buf[0..N)`), its descriptors before it.
+fn apart(
+    shim: &Shim,
+    u: LLVMValueRef,
+    base: LLVMValueRef,
+    entries: &[Entry],
+    sites: &[Site],
+) -> bool {
+    match ir::opcode(u) {
+        LLVMOpcode::LLVMStore => true,
+        LLVMOpcode::LLVMLoad => {
+            let (Some((at, start)), Some(size)) =
+                (shim.strip_offsets(ir::operand(u, 0)), shim.access_bytes(u))
+            else {
+                return false;
+            };
+            let end = start.saturating_add(i64::try_from(size).unwrap_or(i64::MAX));
+            at == base
+                && written_bytes(shim, base, entries, sites).is_some_and(|ranges| {
+                    ranges.iter().all(|&(from, to)| end <= from || to <= start)
+                })
+        }
+        _ => false,
+    }
+}
+
+/// The bytes of `base`, as offsets `[from, to)` into it, that the entries' calls may write
+/// (`facts::memory_extents`: a buffer with a constant length is that many bytes, any other
+/// every byte from the pointer on); `None` when a pointer into `base` is not at a constant
+/// offset.
+fn written_bytes(
+    shim: &Shim,
+    base: LLVMValueRef,
+    entries: &[Entry],
+    sites: &[Site],
+) -> Option<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for (e, v) in written_pointers(entries, sites).ok()? {
+        if own_memory(v) != Some(base) {
+            continue;
+        }
+        let (at, from) = shim.strip_offsets(v)?;
+        if at != base {
+            return None;
+        }
+        let extents = super::facts::memory_extents(&sites[e.site], true)?;
+        let extent = extents.iter().find(|x| x.ptr == v)?;
+        let to = match extent.size {
+            Some(n) => from.saturating_add(i64::try_from(n).ok()?),
+            None => i64::MAX,
+        };
+        out.push((from, to));
+    }
+    Some(out)
 }
 
 /// Whether a way from the blocks `from` reaches `to` without passing through `avoid`.
@@ -342,13 +409,15 @@ fn reachable(header: LLVMBasicBlockRef) -> IndexSet<LLVMBasicBlockRef> {
 /// `calls` and the uses the module docs allow anywhere; each only reads or writes through
 /// the address (`syscalls`, the module's system calls, capture no pointer). `Err` with a use
 /// that lets the address escape, wherever it is: with `only_in` (a static buffer), also any
-/// use outside that function, and any constant that holds the address (an initializer).
+/// use outside that function but a load or store that `unseen` says cannot see the buffer
+/// (a struct's other fields), and any constant that holds the address (an initializer).
 fn other_users(
     v: LLVMValueRef,
     calls: &IndexSet<LLVMValueRef>,
     syscalls: &IndexSet<LLVMValueRef>,
     after: &IndexSet<LLVMBasicBlockRef>,
     only_in: Option<LLVMValueRef>,
+    unseen: &dyn Fn(LLVMValueRef) -> bool,
 ) -> Result<Vec<LLVMValueRef>, LLVMValueRef> {
     let mut work = vec![v];
     let mut seen = IndexSet::new();
@@ -374,6 +443,9 @@ fn other_users(
         }
         for (user, at) in ir::users(v) {
             if only_in.is_some_and(|f| ir::block_function(at) != f) {
+                if only_through(user, v) && unseen(user) {
+                    continue;
+                }
                 return Err(user);
             }
             match ir::opcode(user) {
