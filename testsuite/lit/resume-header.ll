@@ -15,7 +15,7 @@
 ; RUN: opt -passes=verify -disable-output %t.ll
 
 ; REMARK-DAG: remark: <unknown>:0:0: moved '%fd = load i32, ptr @input, align 4' out of the loop of 'read' at clamped (no debug location): the global variable it reads is written by no call or store of the loop, so it reads the same value in every iteration
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer {{.*}} is not memory of the function's own (a local array, a fresh allocation, a static buffer)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer {{.*}} is given to the function by its callers, and '{{[a-z_]+}}' is visible outside this module
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: argument 0 of 'read' at handler_flag (no debug location) ('%fd = load i32, ptr @shared, align 4') changes from one iteration to the next
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: argument 0 of 'read' at public (no debug location) ('%fd = load i32, ptr @visible, align 4') changes from one iteration to the next
 ; REMARK-DAG: 1 syscall-cluster - Number of looped multi-calls (whole loops)

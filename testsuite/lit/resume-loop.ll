@@ -11,11 +11,11 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer {{.*}} is not memory of the function's own (a local array, a fresh allocation, a static buffer)
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries %total (total of write's results); no in-kernel copy: the buffer {{.*}} is not memory of the function's own (a local array, a fresh allocation, a static buffer)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); no in-kernel copy: the buffer {{.*}} is given to the function by its callers, and '{{[a-z_]+}}' is visible outside this module
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result < 0; 1 result reference); carries %total (total of write's results); no in-kernel copy: the buffer {{.*}} is given to the function by its callers, and '{{[a-z_]+}}' is visible outside this module
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: '%third = udiv i64 %n, 3' is computed in the loop before 'write' at needs_value (no debug location) and used after it: a stop there resumes the original loop right after the call, which gets back only the calls' results and the carried values
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: after 'write' at leaves (no debug location) the way round leaves the loop at 'ret i64 %n' although no call stopped the batch
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer {{.*}} is not memory of the function's own (a local array, a fresh allocation, a static buffer)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer {{.*}} is given to the function by its callers, and '{{[a-z_]+}}' is visible outside this module
 ; REMARK-DAG: 11 syscall-cluster - Number of looped multi-calls (whole loops)
 
 ; The EINTR idiom: a read interrupted goes round again, any other error leaves.

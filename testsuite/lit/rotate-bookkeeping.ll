@@ -11,7 +11,7 @@
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 ; RUN: opt -passes=verify -disable-output %t.ll
 
-; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer ptr %buf of 'read' at copyblocks (no debug location) is not memory of the function's own (a local array, a fresh allocation, a static buffer)
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %blocks (counter); no in-kernel copy: the buffer ptr %buf of 'read' at copyblocks (no debug location) is given to the function by its callers, and '{{[a-z_]+}}' is visible outside this module
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %blocks: '%twice = shl i64 %blocks.next, 1' uses %blocks.next in the loop: a looped batch carries only counters and running totals of its calls' results
 ; REMARK-DAG: 1 syscall-cluster - Number of looped multi-calls (whole loops)
 

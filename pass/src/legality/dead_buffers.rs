@@ -23,8 +23,12 @@
 //! store, and a load at a constant offset outside them, so that a struct that holds the
 //! buffer with the job's descriptors and counters (`read(c->in, c->buf, N)` writes only
 //! `buf[0..N)`) is set up and read back around the loop, in the function or, for a static
-//! struct, in any other. Nothing else is assumed: a global buffer of another module, or one
-//! passed in by a caller, keeps the flag off, and the loop stays an ordinary looped batch.
+//! struct, in any other. A buffer the function is given by its callers (an argument, at a
+//! constant offset) is dead when every call, all of them in the module, passes a local array
+//! or a fresh allocation of the caller's own that the caller does not read after the call
+//! (`callers_leave`). Nothing else is assumed: a global buffer of another module, or one a
+//! caller that other modules may call gives, keeps the flag off, and the loop stays an
+//! ordinary looped batch.
 
 use indexmap::IndexSet;
 use std::collections::VecDeque;
@@ -88,12 +92,25 @@ pub(crate) fn uses(
     for (e, v) in written_pointers(entries, sites)? {
         let site = &sites[e.site];
         written += 1;
-        let Some(base) = own_memory(v) else {
-            return Err(format!(
-                "the buffer {} of {} is not memory of the function's own (a local array, a fresh allocation, a static buffer)",
-                ir::value_name(v),
-                site.label()
-            ));
+        let base = match (own_memory(v), passed_in(v)) {
+            (Some(base), _) => base,
+            (None, Some(arg)) => {
+                callers_leave(shim, arg, entries, sites, header).map_err(|why| {
+                    format!(
+                        "the buffer {} of {} is given to the function by its callers, and {why}",
+                        ir::value_name(v),
+                        site.label()
+                    )
+                })?;
+                arg
+            }
+            (None, None) => {
+                return Err(format!(
+                    "the buffer {} of {} is not memory of the function's own (a local array, a fresh allocation, a static buffer) nor its callers'",
+                    ir::value_name(v),
+                    site.label()
+                ))
+            }
         };
         // A static buffer outlives the call: a use anywhere in the function may run
         // after the loop, in a later call, and a use elsewhere is another function's.
@@ -175,7 +192,7 @@ fn blind(
     let into: Vec<usize> = args
         .iter()
         .enumerate()
-        .filter(|&(_, &a)| own_memory(a) == Some(base))
+        .filter(|&(_, &a)| root_of(a) == Some(base))
         .map(|(k, _)| k)
         .collect();
     if into.is_empty() {
@@ -221,6 +238,17 @@ fn apart(
 ) -> bool {
     match ir::opcode(u) {
         LLVMOpcode::LLVMStore => true,
+        LLVMOpcode::LLVMLoad => written_bytes(shim, base, entries, sites)
+            .is_some_and(|ranges| reads_none_of(shim, u, base, &ranges)),
+        _ => false,
+    }
+}
+
+/// Whether `u` is a store (which reads nothing), or a load at a constant offset into `base`
+/// that reads none of the bytes `ranges` (offsets `[from, to)` into `base`).
+fn reads_none_of(shim: &Shim, u: LLVMValueRef, base: LLVMValueRef, ranges: &[(i64, i64)]) -> bool {
+    match ir::opcode(u) {
+        LLVMOpcode::LLVMStore => true,
         LLVMOpcode::LLVMLoad => {
             let (Some((at, start)), Some(size)) =
                 (shim.strip_offsets(ir::operand(u, 0)), shim.access_bytes(u))
@@ -228,10 +256,7 @@ fn apart(
                 return false;
             };
             let end = start.saturating_add(i64::try_from(size).unwrap_or(i64::MAX));
-            at == base
-                && written_bytes(shim, base, entries, sites).is_some_and(|ranges| {
-                    ranges.iter().all(|&(from, to)| end <= from || to <= start)
-                })
+            at == base && ranges.iter().all(|&(from, to)| end <= from || to <= start)
         }
         _ => false,
     }
@@ -249,7 +274,7 @@ fn written_bytes(
 ) -> Option<Vec<(i64, i64)>> {
     let mut out = Vec::new();
     for (e, v) in written_pointers(entries, sites).ok()? {
-        if own_memory(v) != Some(base) {
+        if root_of(v) != Some(base) {
             continue;
         }
         let (at, from) = shim.strip_offsets(v)?;
@@ -265,6 +290,130 @@ fn written_bytes(
         out.push((from, to));
     }
     Some(out)
+}
+
+/// The argument of the loop's function that `v` points into, through constant and variable
+/// address computations: a buffer the function's callers give it.
+fn passed_in(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
+    for _ in 0..16 {
+        if ir::argument_of(v).is_some() {
+            return Some(v);
+        }
+        match ir::opcode_of_any(v) {
+            Some(
+                LLVMOpcode::LLVMGetElementPtr
+                | LLVMOpcode::LLVMBitCast
+                | LLVMOpcode::LLVMAddrSpaceCast,
+            ) => v = ir::operand(v, 0),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The memory `v` points into: the function's own ([`own_memory`]) or an argument's.
+fn root_of(v: LLVMValueRef) -> Option<LLVMValueRef> {
+    own_memory(v).or_else(|| passed_in(v))
+}
+
+/// `Ok` when every call of the function whose argument `arg` is passes there a pointer into
+/// a local array or a fresh allocation of the caller's own (not a static buffer, which other
+/// code may read), in that argument alone, and the caller reads none of the bytes the loop's
+/// calls write once the call has returned (stores and loads of other bytes of a struct, a
+/// fill before a write as `blind` judges it, and `free` apart), nor lets the address escape.
+/// The function is internal to the module and only called directly, so that those are all
+/// its callers. `Err` completes "the buffer ... is given to the function by its callers, and".
+fn callers_leave(
+    shim: &Shim,
+    arg: LLVMValueRef,
+    entries: &[Entry],
+    sites: &[Site],
+    header: LLVMBasicBlockRef,
+) -> Result<(), String> {
+    let (function, k) = ir::argument_of(arg).ok_or("it is no argument")?;
+    let fname = ir::name(function);
+    if !ir::has_internal_linkage(function) {
+        return Err(format!(
+            "'{fname}' is visible outside this module, so callers it cannot see may pass any buffer (declare it static, or build with --lto)"
+        ));
+    }
+    let ranges = written_bytes(shim, arg, entries, sites)
+        .ok_or("the loop writes it at an offset that is not a constant")?;
+    let users = ir::value_users(function);
+    let calls: IndexSet<LLVMValueRef> = users.iter().copied().collect();
+    let syscalls: IndexSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
+    for call in users {
+        let direct = ir::is_instruction(call)
+            && ir::is_call(call)
+            && ir::called_function(call) == Some(function)
+            && !ir::call_args(call).contains(&function);
+        if !direct {
+            return Err(format!(
+                "the address of '{fname}' is taken: '{}'",
+                ir::describe(call)
+            ));
+        }
+        let caller = ir::block_function(ir::parent_block(call));
+        let cname = ir::name(caller);
+        let args = ir::call_args(call);
+        let given = args
+            .get(k as usize)
+            .copied()
+            .ok_or("a call passes fewer arguments")?;
+        let Some(base) = own_memory(given).filter(|&b| !is_static(b)) else {
+            return Err(format!(
+                "'{cname}' passes {}, which is not a local array or a fresh allocation of its own",
+                ir::value_name(given)
+            ));
+        };
+        if args
+            .iter()
+            .enumerate()
+            .any(|(j, &a)| j != k as usize && own_memory(a) == Some(base))
+        {
+            return Err(format!("'{cname}' passes it to '{fname}' twice"));
+        }
+        let Some((_, offset)) = shim.strip_offsets(given).filter(|&(b, _)| b == base) else {
+            return Err(format!(
+                "'{cname}' passes it at an offset that is not a constant"
+            ));
+        };
+        let shifted: Vec<(i64, i64)> = ranges
+            .iter()
+            .map(|&(from, to)| (from.saturating_add(offset), to.saturating_add(offset)))
+            .collect();
+        // Every use in the caller, then those that may run after this call returns: in the
+        // blocks its block leads to, or after it in its own block.
+        let everywhere: IndexSet<LLVMBasicBlockRef> = ir::blocks(caller).into_iter().collect();
+        let unseen = |u: LLVMValueRef| reads_none_of(shim, u, base, &shifted);
+        let found =
+            other_users(base, &calls, &syscalls, &everywhere, None, &unseen).map_err(|escape| {
+                format!(
+                    "its address escapes in '{cname}': '{}'",
+                    ir::describe(escape)
+                )
+            })?;
+        let later = reachable_from(ir::successors_of(ir::parent_block(call)));
+        let after_call = |u: LLVMValueRef| {
+            let b = ir::parent_block(u);
+            later.contains(&b)
+                || (b == ir::parent_block(call)
+                    && ir::instructions(b)
+                        .into_iter()
+                        .skip_while(|&i| i != call)
+                        .any(|i| i == u))
+        };
+        if let Some(u) = found
+            .into_iter()
+            .find(|&u| after_call(u) && !unseen(u) && !blind(shim, u, base, sites, header))
+        {
+            return Err(format!(
+                "'{cname}' reads it after the call: '{}'",
+                ir::describe(u)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether a way from the blocks `from` reaches `to` without passing through `avoid`.
@@ -395,8 +544,13 @@ fn own_memory(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
 /// The blocks reachable from `header` (itself included): where code may run once the loop is
 /// entered.
 fn reachable(header: LLVMBasicBlockRef) -> IndexSet<LLVMBasicBlockRef> {
+    reachable_from(vec![header])
+}
+
+/// The blocks reachable from `from` (themselves included).
+fn reachable_from(from: Vec<LLVMBasicBlockRef>) -> IndexSet<LLVMBasicBlockRef> {
     let mut seen = IndexSet::new();
-    let mut queue = VecDeque::from([header]);
+    let mut queue = VecDeque::from(from);
     while let Some(b) = queue.pop_front() {
         if seen.insert(b) {
             queue.extend(ir::successors_of(b));
