@@ -928,6 +928,12 @@ pub fn returns_twice_call(f: LLVMValueRef) -> Option<LLVMValueRef> {
         .find(|&i| is_call(i) && call_has_attribute(i, AttrAt::Function, "returns_twice"))
 }
 
+/// Whether `u` is a `call` instruction of `f` that does not also pass `f` as an argument:
+/// a use of the function that does not take its address.
+pub fn calls_directly(u: LLVMValueRef, f: LLVMValueRef) -> bool {
+    is_instruction(u) && is_call(u) && called_function(u) == Some(f) && !call_args(u).contains(&f)
+}
+
 /// Whether `call` calls `llvm.memset`, `llvm.memcpy` or `llvm.memmove`: it reads and writes
 /// only the bytes its arguments describe and keeps no pointer it is given.
 pub fn is_memory_intrinsic(call: LLVMValueRef) -> bool {

@@ -19,7 +19,7 @@
 //! header: the copy of a rotated loop's first iteration on the way in, a `memset` before the
 //! loop) sees nothing the batch did and does not count, provided it only reads or writes
 //! through the address (a load, a store to it, a system call, a call that does not capture
-//! it). Nor does a use that reads none of the bytes the loop's calls write (`apart`): a
+//! it). Nor does a use that reads none of the bytes the loop's calls write (`reads_none_of`): a
 //! store, and a load at a constant offset outside them, so that a struct that holds the
 //! buffer with the job's descriptors and counters (`read(c->in, c->buf, N)` writes only
 //! `buf[0..N)`) is set up and read back around the loop, in the function or, for a static
@@ -95,7 +95,7 @@ pub(crate) fn uses(
         let base = match (own_memory(v), passed_in(v)) {
             (Some(base), _) => base,
             (None, Some(arg)) => {
-                callers_leave(shim, arg, entries, sites, header).map_err(|why| {
+                callers_leave(shim, arg, entries, sites, &syscalls, header).map_err(|why| {
                     format!(
                         "the buffer {} of {} is given to the function by its callers, and {why}",
                         ir::value_name(v),
@@ -122,7 +122,8 @@ pub(crate) fn uses(
             &after
         };
         let only_in = global.then_some(function);
-        let unseen = |u: LLVMValueRef| apart(shim, u, base, entries, sites);
+        let written = written_bytes(shim, base, entries, sites);
+        let unseen = |u: LLVMValueRef| reads_none_of(shim, u, base, written.as_deref());
         let found =
             other_users(base, &calls, &syscalls, after, only_in, &unseen).map_err(|escape| {
                 let elsewhere = ir::is_instruction(escape)
@@ -147,9 +148,7 @@ pub(crate) fn uses(
         others.extend(
             found
                 .into_iter()
-                .filter(|&u| {
-                    !blind(shim, u, base, sites, header) && !apart(shim, u, base, entries, sites)
-                })
+                .filter(|&u| !blind(shim, u, base, sites, header) && !unseen(u))
                 .map(|u| (base, e.site, u)),
         );
     }
@@ -227,29 +226,18 @@ fn blind(
 
 /// Whether `u`, a use of `base` that only reads or writes through the address, cannot see
 /// what the loop's calls left there: a store reads nothing, and a load at a constant offset
-/// reads bytes that no call of the loop writes: a struct's counters after its buffer
-/// (`read(c->in, c->buf, N)` writes only `buf[0..N)`), its descriptors before it.
-fn apart(
+/// reads none of the bytes `written` (offsets `[from, to)` into `base`; `None`: not known):
+/// a struct's counters after its buffer (`read(c->in, c->buf, N)` writes only `buf[0..N)`),
+/// its descriptors before it.
+fn reads_none_of(
     shim: &Shim,
     u: LLVMValueRef,
     base: LLVMValueRef,
-    entries: &[Entry],
-    sites: &[Site],
+    written: Option<&[(i64, i64)]>,
 ) -> bool {
-    match ir::opcode(u) {
-        LLVMOpcode::LLVMStore => true,
-        LLVMOpcode::LLVMLoad => written_bytes(shim, base, entries, sites)
-            .is_some_and(|ranges| reads_none_of(shim, u, base, &ranges)),
-        _ => false,
-    }
-}
-
-/// Whether `u` is a store (which reads nothing), or a load at a constant offset into `base`
-/// that reads none of the bytes `ranges` (offsets `[from, to)` into `base`).
-fn reads_none_of(shim: &Shim, u: LLVMValueRef, base: LLVMValueRef, ranges: &[(i64, i64)]) -> bool {
-    match ir::opcode(u) {
-        LLVMOpcode::LLVMStore => true,
-        LLVMOpcode::LLVMLoad => {
+    match (ir::opcode(u), written) {
+        (LLVMOpcode::LLVMStore, _) => true,
+        (LLVMOpcode::LLVMLoad, Some(ranges)) => {
             let (Some((at, start)), Some(size)) =
                 (shim.strip_offsets(ir::operand(u, 0)), shim.access_bytes(u))
             else {
@@ -328,6 +316,7 @@ fn callers_leave(
     arg: LLVMValueRef,
     entries: &[Entry],
     sites: &[Site],
+    syscalls: &IndexSet<LLVMValueRef>,
     header: LLVMBasicBlockRef,
 ) -> Result<(), String> {
     let (function, k) = ir::argument_of(arg).ok_or("it is no argument")?;
@@ -341,13 +330,8 @@ fn callers_leave(
         .ok_or("the loop writes it at an offset that is not a constant")?;
     let users = ir::value_users(function);
     let calls: IndexSet<LLVMValueRef> = users.iter().copied().collect();
-    let syscalls: IndexSet<LLVMValueRef> = sites.iter().map(|s| s.call).collect();
     for call in users {
-        let direct = ir::is_instruction(call)
-            && ir::is_call(call)
-            && ir::called_function(call) == Some(function)
-            && !ir::call_args(call).contains(&function);
-        if !direct {
+        if !ir::calls_directly(call, function) {
             return Err(format!(
                 "the address of '{fname}' is taken: '{}'",
                 ir::describe(call)
@@ -385,9 +369,9 @@ fn callers_leave(
         // Every use in the caller, then those that may run after this call returns: in the
         // blocks its block leads to, or after it in its own block.
         let everywhere: IndexSet<LLVMBasicBlockRef> = ir::blocks(caller).into_iter().collect();
-        let unseen = |u: LLVMValueRef| reads_none_of(shim, u, base, &shifted);
+        let unseen = |u: LLVMValueRef| reads_none_of(shim, u, base, Some(&shifted));
         let found =
-            other_users(base, &calls, &syscalls, &everywhere, None, &unseen).map_err(|escape| {
+            other_users(base, &calls, syscalls, &everywhere, None, &unseen).map_err(|escape| {
                 format!(
                     "its address escapes in '{cname}': '{}'",
                     ir::describe(escape)
@@ -483,10 +467,7 @@ fn runs_once_within(function: LLVMValueRef, depth: u32) -> bool {
         return false;
     };
     internal
-        && ir::is_instruction(*call)
-        && ir::is_call(*call)
-        && ir::called_function(*call) == Some(function)
-        && !ir::call_args(*call).contains(&function)
+        && ir::calls_directly(*call, function)
         && !ir::block_reaches(ir::parent_block(*call), ir::parent_block(*call))
         && runs_once_within(ir::block_function(ir::parent_block(*call)), depth - 1)
 }

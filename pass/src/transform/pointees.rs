@@ -274,11 +274,7 @@ fn follow(
     }
     let mut all = chain.clone();
     for u in callers {
-        let direct = ir::is_instruction(u)
-            && ir::is_call(u)
-            && ir::called_function(u) == Some(f)
-            && !ir::call_args(u).contains(&f);
-        if !direct {
+        if !ir::calls_directly(u, f) {
             return Err(format!(
                 "'{}' has its address taken ({}), so callers this module cannot see may pass any pointer",
                 ir::name(f),
