@@ -37,6 +37,7 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DiagnosticHandler.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -2498,6 +2499,21 @@ void syscluster_shim_remark(void *ctx, int kind, LLVMValueRef fn, LLVMValueRef a
     ORE.emit(OptimizationRemarkAnalysis(Pass, name, Loc, Region) << msg);
     break;
   }
+}
+
+// Whether any remark of the pass reaches the user: a remark file (-fsave-optimization-record,
+// -pass-remarks-output) takes them all, else the diagnostic handler's patterns (-Rpass*,
+// -pass-remarks*) select them by pass name. What LLVM's passes ask before building a costly
+// remark (OptimizationRemarkEmitter::allowExtraAnalysis).
+int syscluster_shim_remarks_wanted(void *ctx) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  LLVMContext &LC = C.M.getContext();
+  if (LC.getLLVMRemarkStreamer())
+    return 1;
+  const DiagnosticHandler *H = LC.getDiagHandlerPtr();
+  const char *Pass = "syscall-cluster";
+  return H && (H->isPassedOptRemarkEnabled(Pass) || H->isMissedOptRemarkEnabled(Pass) ||
+               H->isAnalysisRemarkEnabled(Pass));
 }
 
 // A user-facing error (bad profile, ...): opt and clang print it as "error: ..." and fail.

@@ -34,6 +34,8 @@ pub(crate) struct Context<'s> {
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: IndexSet<Refusal>,
     refused_text: IndexSet<(LLVMValueRef, String)>,
+    /// Whether any remark reaches the user (`Shim::remarks_wanted`): without, none is sent.
+    remarks_wanted: bool,
 }
 
 impl<'s> Context<'s> {
@@ -49,10 +51,14 @@ impl<'s> Context<'s> {
             rotations_left: IndexSet::new(),
             refused: IndexSet::new(),
             refused_text: IndexSet::new(),
+            remarks_wanted: shim.remarks_wanted(),
         }
     }
 
     pub(crate) fn remark(&self, r: Remark) {
+        if !self.remarks_wanted {
+            return;
+        }
         self.shim
             .remark(r.kind, r.function, r.at, r.name, &r.message);
     }
@@ -66,7 +72,7 @@ impl<'s> Context<'s> {
     /// must be built before lowering changes the IR.
     pub(crate) fn refused(&mut self, sites: &[Site], edge: RefusedEdge<'_>) {
         self.stats.refusals += 1;
-        if !self.refused.insert(edge.refusal.clone()) {
+        if !self.remarks_wanted || !self.refused.insert(edge.refusal.clone()) {
             return;
         }
         let reason = edge.refusal.render(sites);

@@ -42,6 +42,9 @@ pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
         }
     };
     let cfg = Config::resolve(&params, &shim::command_line());
+    // Without a remark that reaches the user, no value is printed for one (as LLVM's passes
+    // ask `OptimizationRemarkEmitter::allowExtraAnalysis` before building a costly remark).
+    let _texts = ir::texts_wanted(shim.remarks_wanted());
     let mut ctx = Context::new(module, shim, cfg);
     let changed = run_phases(&mut ctx);
     if ctx.cfg.stats {

@@ -3,6 +3,7 @@
 //! Every function takes values that come from the module the pass is running on (the driver
 //! only hands out such values), which is what makes the calls below sound.
 
+use std::cell::Cell;
 use std::ffi::{c_char, CStr};
 
 use llvm_sys::analysis::{LLVMVerifierFailureAction, LLVMVerifyModule};
@@ -581,8 +582,40 @@ pub fn strip_int_casts(mut v: LLVMValueRef) -> LLVMValueRef {
     v
 }
 
-/// A short printable form of an instruction, for remarks (`%24 = call i64 @read(...)`).
+thread_local! {
+    /// Whether the printed forms of values ([`describe`]) are wanted: they are only ever
+    /// remarks' text, and printing one value numbers every value of its function and walks
+    /// the debug metadata it reaches, which on a long function built with `-g` is most of the
+    /// pass's time. Off while the pass runs on a module whose remarks reach no one
+    /// ([`texts_wanted`]).
+    static TEXTS_WANTED: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Whether [`describe`] and the names built on it print values until the returned guard is
+/// dropped (then the setting before it is back); when not, they return an empty string.
+pub fn texts_wanted(wanted: bool) -> TextsWanted {
+    TextsWanted {
+        before: TEXTS_WANTED.replace(wanted),
+    }
+}
+
+/// The setting [`texts_wanted`] replaced, put back when dropped (a panic of the pass too).
+pub struct TextsWanted {
+    before: bool,
+}
+
+impl Drop for TextsWanted {
+    fn drop(&mut self) {
+        TEXTS_WANTED.set(self.before);
+    }
+}
+
+/// A short printable form of an instruction, for remarks (`%24 = call i64 @read(...)`);
+/// empty while texts are not wanted ([`texts_wanted`]).
 pub fn describe(v: LLVMValueRef) -> String {
+    if !TEXTS_WANTED.get() {
+        return String::new();
+    }
     // SAFETY: LLVMPrintValueToString returns a malloc'ed string we free right away.
     let text = unsafe {
         let p = LLVMPrintValueToString(v);

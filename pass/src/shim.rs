@@ -205,6 +205,7 @@ extern "C" {
         name: *const c_char,
         msg: *const c_char,
     );
+    fn syscluster_shim_remarks_wanted(ctx: *mut c_void) -> c_int;
     fn syscluster_shim_error(ctx: *mut c_void, msg: *const c_char);
     fn syscluster_shim_warning(ctx: *mut c_void, msg: *const c_char);
     fn syscluster_shim_backup(module: LLVMModuleRef) -> *mut c_void;
@@ -875,6 +876,12 @@ impl Shim {
                 msg.as_ptr(),
             )
         }
+    }
+    /// Whether any remark of the pass reaches the user (a remark file, or `-Rpass*` /
+    /// `-pass-remarks*` naming the pass): without one, remarks' texts need not be built.
+    pub(crate) fn remarks_wanted(&self) -> bool {
+        // SAFETY: ctx is live for this run; the query only reads the context's settings.
+        unsafe { syscluster_shim_remarks_wanted(self.ctx) != 0 }
     }
     pub(crate) fn error(&self, msg: &str) {
         let msg = cstring(msg);

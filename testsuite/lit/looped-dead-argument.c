@@ -13,6 +13,10 @@
 // RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 // RUN: FileCheck %s < %t.out.ll
 // RUN: opt -passes=verify -disable-output %t.out.ll
+// Without a remark asked for, the same module (ir::texts_wanted: no value printed).
+// RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
+// RUN:   -S %t.ll -o %t.quiet.ll
+// RUN: cmp %t.out.ll %t.quiet.ll
 //
 // Both builds copy the same and report the same, into a file, a pipe and /dev/full, on every
 // host backend (the in-kernel copy runs into the file and the pipe).
