@@ -466,10 +466,20 @@ pub(super) fn loops_holding(
 /// after them ask legality whether the loop is now taken whole (rotation would otherwise move
 /// the start back; hoisting needs the loop's refusal over the peeled calls), which needs the
 /// copies as sites and the edges on them.
+///
+/// Sites hold the values of their arguments: a transformation that deletes an instruction
+/// (a promoted variable's loads, a folded `smax`, a select or a count it replaced) is in the
+/// list too, so that no later one reads a site's argument that no longer exists.
 const RESCAN_AFTER: &[&str] = &[
     "thread",
     // A phi a site holds as an argument, folded into the value it always has.
     "hoist",
+    // Loads of a variable kept in a register, which were calls' arguments, deleted.
+    "globals",
+    "nonneg",
+    "dispatch",
+    "counts",
+    "next_tests",
     "retry",
     "flag_test",
     "twins",
