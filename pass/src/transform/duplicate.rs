@@ -648,8 +648,13 @@ enum Afresh {
 
 /// The way round for the hot edge `e`, where the way into the header starts the loop's state
 /// afresh ([`starts_afresh`]).
-fn round_path(ctx: &Context<'_>, sites: &[crate::sites::Site], e: &Refused) -> Option<RoundPath> {
-    let header = super::innermost_loop(ctx.shim, e.from, e.to)?;
+fn round_path(
+    ctx: &Context<'_>,
+    sites: &[crate::sites::Site],
+    loops: &mut super::LoopIndex,
+    e: &Refused,
+) -> Option<RoundPath> {
+    let header = loops.innermost(ctx.shim, e.from, e.to)?;
     if header == e.from {
         return None;
     }
@@ -742,7 +747,7 @@ pub(crate) fn run_twins(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if functions.contains(&e.function) {
             continue;
         }
-        let Some(round) = round_path(ctx, sites, &e) else {
+        let Some(round) = round_path(ctx, sites, &mut hot.loops, &e) else {
             continue;
         };
         let nested_apart = round.path[round.h + 1..].iter().any(|&b| {
@@ -779,7 +784,7 @@ pub(crate) fn run_round(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if functions.contains(&e.function) {
             continue;
         }
-        let Some(round) = round_path(ctx, sites, &e) else {
+        let Some(round) = round_path(ctx, sites, &mut hot.loops, &e) else {
             continue;
         };
         if copy_path(

@@ -176,6 +176,9 @@ pub(crate) struct Hot<'s> {
     /// Sites that follow themselves (a loop around one call), with the weight.
     pub self_loops: &'s [(usize, u64)],
     today: Option<Rc<Today>>,
+    /// The loops of the functions asked about so far, kept like `today` while no
+    /// transformation changes the IR.
+    pub(super) loops: LoopIndex,
 }
 
 impl<'s> Hot<'s> {
@@ -185,6 +188,7 @@ impl<'s> Hot<'s> {
             pairs,
             self_loops: &[],
             today: None,
+            loops: LoopIndex::default(),
         }
     }
 
@@ -298,6 +302,7 @@ pub(crate) fn run_on_hot(
 ) -> Changed {
     let mut rescanned: Option<Rescanned> = None;
     let mut today: Option<Rc<Today>> = None;
+    let mut loops = LoopIndex::default();
     let mut changed = Changed::No;
     for (name, t) in HOT_TRANSFORMS {
         let (sites, pairs, self_loops) = match &rescanned {
@@ -309,6 +314,7 @@ pub(crate) fn run_on_hot(
             pairs,
             self_loops,
             today: today.take(),
+            loops: std::mem::take(&mut loops),
         };
         if t(ctx, &mut hot) == Changed::Yes {
             changed = Changed::Yes;
@@ -317,6 +323,7 @@ pub(crate) fn run_on_hot(
             }
         } else {
             today = hot.today;
+            loops = hot.loops;
         }
     }
     changed
@@ -329,35 +336,29 @@ pub(super) fn innermost_loop(
     a: LLVMBasicBlockRef,
     b: LLVMBasicBlockRef,
 ) -> Option<LLVMBasicBlockRef> {
-    LoopIndex::new(shim).innermost(a, b)
+    LoopIndex::default().innermost(shim, a, b)
 }
 
 /// The loops of functions as they stand (each loop's header and blocks), found once per
 /// function and asked for the innermost loop around blocks: what a transformation that asks
 /// about many calls uses, so that a function with many loops is searched once, not once per
 /// call. Valid until the IR changes.
-pub(super) struct LoopIndex<'a> {
-    shim: &'a crate::shim::Shim,
+#[derive(Default)]
+pub(super) struct LoopIndex {
     loops: indexmap::IndexMap<
         llvm_sys::prelude::LLVMValueRef,
         Vec<(LLVMBasicBlockRef, IndexSet<LLVMBasicBlockRef>)>,
     >,
 }
 
-impl<'a> LoopIndex<'a> {
+impl LoopIndex {
     /// Functions of more blocks are not searched.
     const MAX_BLOCKS: usize = 2000;
-
-    pub(super) fn new(shim: &'a crate::shim::Shim) -> LoopIndex<'a> {
-        LoopIndex {
-            shim,
-            loops: indexmap::IndexMap::new(),
-        }
-    }
 
     /// The header of the innermost loop that holds blocks `a` and `b`, if any.
     pub(super) fn innermost(
         &mut self,
+        shim: &crate::shim::Shim,
         a: LLVMBasicBlockRef,
         b: LLVMBasicBlockRef,
     ) -> Option<LLVMBasicBlockRef> {
@@ -365,7 +366,6 @@ impl<'a> LoopIndex<'a> {
         if ir::block_function(b) != function {
             return None;
         }
-        let shim = self.shim;
         let loops = self.loops.entry(function).or_insert_with(|| {
             let blocks = ir::blocks(function);
             if blocks.len() > Self::MAX_BLOCKS {
@@ -390,18 +390,17 @@ impl<'a> LoopIndex<'a> {
 
 /// The innermost loops around the calls of the hot edges and of the sites that follow
 /// themselves, each once.
-pub(super) fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<LLVMBasicBlockRef> {
-    let calls = hot
-        .pairs
+pub(super) fn hot_loops(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<LLVMBasicBlockRef> {
+    let (pairs, self_loops, sites) = (hot.pairs, hot.self_loops, hot.sites);
+    let calls = pairs
         .iter()
         .flat_map(|p| [p.a, p.b])
-        .chain(hot.self_loops.iter().map(|&(s, _)| s));
-    let mut index = LoopIndex::new(ctx.shim);
+        .chain(self_loops.iter().map(|&(s, _)| s));
     let mut headers: Vec<LLVMBasicBlockRef> = Vec::new();
     let mut seen = IndexSet::new();
     for s in calls {
-        let block = ir::parent_block(hot.sites[s].call);
-        if let Some(h) = index.innermost(block, block) {
+        let block = ir::parent_block(sites[s].call);
+        if let Some(h) = hot.loops.innermost(ctx.shim, block, block) {
             if seen.insert(h) {
                 headers.push(h);
             }
@@ -425,7 +424,8 @@ pub(super) fn refused_loops(
         .chain(&today.loops_refused)
         .filter(|r| keep(&r.refusal.reason))
         .map(|r| (r.a, r.b, r.weight));
-    loops_holding(ctx, hot.sites, heaviest, edges)
+    let edges: Vec<(usize, usize, u64)> = edges.collect();
+    loops_holding(ctx, hot, heaviest, edges)
 }
 
 /// The innermost loops that hold both calls of a hot enough edge `(a, b, weight)` (at least
@@ -433,13 +433,13 @@ pub(super) fn refused_loops(
 /// that edge's two sites (the first edge found for it).
 pub(super) fn loops_holding(
     ctx: &Context<'_>,
-    sites: &[Site],
+    hot: &mut Hot<'_>,
     heaviest: u64,
     edges: impl IntoIterator<Item = (usize, usize, u64)>,
 ) -> Vec<(LLVMBasicBlockRef, usize, usize)> {
     let mut loops: Vec<(LLVMBasicBlockRef, usize, usize)> = Vec::new();
     let mut asked = IndexSet::new();
-    let mut index = LoopIndex::new(ctx.shim);
+    let sites = hot.sites;
     for (a, b, weight) in edges {
         let hot_enough = weight >= duplicate::MIN_WEIGHT
             && weight.saturating_mul(duplicate::HOT_SHARE) >= heaviest;
@@ -450,7 +450,7 @@ pub(super) fn loops_holding(
             ir::parent_block(sites[a].call),
             ir::parent_block(sites[b].call),
         );
-        if let Some(header) = index.innermost(ba, bb) {
+        if let Some(header) = hot.loops.innermost(ctx.shim, ba, bb) {
             if !loops.iter().any(|&(h, ..)| h == header) {
                 loops.push((header, a, b));
             }

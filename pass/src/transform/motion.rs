@@ -92,7 +92,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         succ: IndexMap::new(),
         pred: IndexMap::new(),
         reach: Reach::default(),
-        loops: super::LoopIndex::new(ctx.shim),
+        loops: std::mem::take(&mut hot.loops),
         remarks: Vec::new(),
         asynchronous: std::cell::OnceCell::new(),
     };
@@ -245,7 +245,7 @@ struct Motion<'a> {
     pred: IndexMap<usize, Vec<(usize, u64)>>,
     reach: Reach,
     /// The functions' loops as they stand, found once until a move changes the function.
-    loops: super::LoopIndex<'a>,
+    loops: super::LoopIndex,
     remarks: Vec<Remark>,
     /// The module's functions that may run at any time (`globals::CallGraph::asynchronous`),
     /// found when a load first asks to pass a call.
@@ -524,7 +524,7 @@ impl<'a> Motion<'a> {
         // Code after a loop's exit (the `close` after a copy loop) stays out of a loop whose
         // calls a hotter edge joins: there it would run in every iteration, between them.
         let at = ir::parent_block(self.sites[start].call);
-        if let Some(h) = self.loops.innermost(at, at) {
+        if let Some(h) = self.loops.innermost(self.shim, at, at) {
             let body = crate::legality::loop_blocks(self.shim, h);
             if !body.contains(&from) {
                 let in_body = |s: usize| body.contains(&ir::parent_block(self.sites[s].call));
@@ -549,7 +549,8 @@ impl<'a> Motion<'a> {
                 break;
             };
             let to = ir::parent_block(self.sites[next].call);
-            if self.loops.innermost(to, to) != self.loops.innermost(to, from) {
+            if self.loops.innermost(self.shim, to, to) != self.loops.innermost(self.shim, to, from)
+            {
                 break;
             }
             let mut more = Crossing {
@@ -799,7 +800,7 @@ impl<'a> Motion<'a> {
         }
         let (Place::Before(c) | Place::After(c)) = place;
         self.shim.invalidate(self.sites[c].function);
-        self.loops = super::LoopIndex::new(self.shim);
+        self.loops = super::LoopIndex::default();
     }
 
     fn moved(

@@ -62,12 +62,11 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         .flat_map(|p| [p.a, p.b])
         .map(|s| ir::parent_block(hot.sites[s].call))
         .collect();
-    let mut loops = super::LoopIndex::new(ctx.shim);
     let mut found: Vec<(LLVMBasicBlockRef, LLVMBasicBlockRef)> = Vec::new();
     for block in blocks {
         if heads_loop(ctx.shim, block) {
             found.push((block, block));
-        } else if let Some(header) = loops.innermost(block, block) {
+        } else if let Some(header) = hot.loops.innermost(ctx.shim, block, block) {
             found.push((header, block));
         }
     }

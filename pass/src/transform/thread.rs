@@ -65,7 +65,7 @@ fn dispatch_block(blocks: &[LLVMBasicBlockRef]) -> Option<(LLVMBasicBlockRef, bo
 
 /// The innermost loops that hold a hot edge of the profile (a pair of sites, or a site that
 /// follows itself), each once, with the edge's first site.
-fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)> {
+fn hot_loops(ctx: &Context<'_>, hot: &mut Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)> {
     let edges: Vec<(usize, usize, u64)> = hot
         .pairs
         .iter()
@@ -73,7 +73,7 @@ fn hot_loops(ctx: &Context<'_>, hot: &Hot<'_>) -> Vec<(LLVMBasicBlockRef, usize)
         .chain(hot.self_loops.iter().map(|&(a, w)| (a, a, w)))
         .collect();
     let heaviest = edges.iter().map(|&(.., w)| w).max().unwrap_or(0);
-    super::loops_holding(ctx, hot.sites, heaviest, edges)
+    super::loops_holding(ctx, hot, heaviest, edges)
         .into_iter()
         .map(|(header, a, _)| (header, a))
         .collect()
