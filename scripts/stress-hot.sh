@@ -8,7 +8,9 @@
 # calls (read, write, their positioned, socket and vector kin, sendfile, copy_file_range,
 # splice, openat, close, fstat, lseek, accept, fcntl, select), and each call to itself, is a
 # hot edge, so that every transformation and legality check meets every loop and pair of
-# calls the files have; the output must pass `opt -passes=verify`. A file that clang cannot
+# calls the files have; the output must pass `opt -passes=verify`, and with
+# `-syscluster-verify-sites` the pass checks after each transformation that changed the IR that
+# no system-call site holds an instruction the transformation deleted (a PANIC otherwise). A file that clang cannot
 # compile on its own (a fragment another file includes) is skipped. At -O2 the pass runs a
 # second time on the same input, and must give the same output: a build is reproducible
 # (nothing the pass decides may follow the addresses of the IR's objects, which differ from
@@ -49,7 +51,7 @@ for f in "${files[@]}"; do
 		clang-19 "$level" -g -S -emit-llvm -I"$root/testsuite/programs" "$f" -o "$b.ll" 2>/dev/null || continue
 		modules=$((modules + 1))
 		if ! opt-19 -load-pass-plugin="$plugin" -passes="syscall-cluster<profile=$work/all.json>" \
-			"$b.ll" -S -o "$b.out.ll" 2>"$b.log"; then
+			-syscluster-verify-sites "$b.ll" -S -o "$b.out.ll" 2>"$b.log"; then
 			echo "CRASH $f $level ($b.log)"
 			failed=$((failed + 1))
 			continue

@@ -98,6 +98,12 @@ struct Options {
       cl::desc("syscall-cluster: panic after the module is rewritten (tests that the pass "
                "puts the module back as it found it)"),
       cl::init(false)};
+  cl::opt<bool> VerifySites{
+      "syscluster-verify-sites", cl::Hidden,
+      cl::desc("syscall-cluster: after each transformation that changed the IR, check that "
+               "every system-call site and the instructions it holds as arguments still exist "
+               "(as -verify-dom-info checks an analysis; a failure is a bug of the pass)"),
+      cl::init(false)};
   cl::opt<bool> Disable{"syscluster-disable",
                         cl::desc("syscall-cluster: do nothing at the extension point"),
                         cl::init(false)};
@@ -216,6 +222,8 @@ int syscluster_shim_opt_break_for_testing(void) {
 int syscluster_shim_opt_panic_for_testing(void) {
   return Opts && Opts->PanicForTesting ? 1 : 0;
 }
+
+int syscluster_shim_opt_verify_sites(void) { return Opts && Opts->VerifySites ? 1 : 0; }
 
 // True when -syscluster-stats or LLVM's own -stats was given. Debian's LLVM is a release
 // build where llvm::Statistic is compiled out, so the pass prints its counters itself.

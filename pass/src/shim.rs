@@ -214,6 +214,7 @@ extern "C" {
     fn syscluster_shim_break_for_testing(ctx: *mut c_void, func: LLVMValueRef);
     fn syscluster_shim_opt_break_for_testing() -> c_int;
     fn syscluster_shim_opt_panic_for_testing() -> c_int;
+    fn syscluster_shim_opt_verify_sites() -> c_int;
     fn syscluster_shim_print_stats(body: *const c_char);
 }
 
@@ -931,6 +932,12 @@ pub(crate) fn break_ir_for_testing() -> bool {
 pub(crate) fn panic_for_testing() -> bool {
     // SAFETY: reads a cl::opt the plugin registered.
     unsafe { syscluster_shim_opt_panic_for_testing() != 0 }
+}
+
+/// Whether `-syscluster-verify-sites` was given.
+pub(crate) fn verify_sites() -> bool {
+    // SAFETY: reads a cl::opt the plugin registered.
+    unsafe { syscluster_shim_opt_verify_sites() != 0 }
 }
 
 /// The `-syscluster-*` command-line options (and `-stats`) as the host parsed them.

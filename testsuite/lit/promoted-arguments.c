@@ -3,11 +3,14 @@
 // struct's fields in registers across the loop and deletes their loads, which were the
 // calls' arguments. The transformations after it see the module as it stands, with its
 // sites scanned again (transform/mod.rs `run_on_hot`), never a deleted load: the pass
-// must not crash, the module verifies, and the read -> write pair clusters.
+// must not crash, the module verifies, and the read -> write pair clusters. With
+// -syscluster-verify-sites the pass checks, after each transformation, that no site holds a
+// deleted instruction (without the rescan it names 'globals' in an internal-error warning).
 //
 // RUN: %clang -O1 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
-// RUN:   -pass-remarks=syscall-cluster -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN:   -syscluster-verify-sites -pass-remarks=syscall-cluster -S %t.ll -o %t.out.ll 2> %t.remarks
+// RUN: not grep 'internal error' %t.remarks
 // RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
 // RUN: opt -passes=verify -disable-output %t.out.ll
 //

@@ -304,6 +304,7 @@ pub(crate) fn run_on_hot(
     let mut today: Option<Rc<Today>> = None;
     let mut loops = LoopIndex::default();
     let mut changed = Changed::No;
+    let verify = crate::shim::verify_sites();
     for (name, t) in HOT_TRANSFORMS {
         let (sites, pairs, self_loops) = match &rescanned {
             Some((s, p, l)) => (s.as_slice(), p.as_slice(), l.as_slice()),
@@ -316,8 +317,12 @@ pub(crate) fn run_on_hot(
             today: today.take(),
             loops: std::mem::take(&mut loops),
         };
+        let held = verify.then(|| held_instructions(sites));
         if t(ctx, &mut hot) == Changed::Yes {
             changed = Changed::Yes;
+            if let Some(held) = held.filter(|_| !RESCAN_AFTER.contains(name)) {
+                verify_held(ctx, name, sites, &held);
+            }
             if RESCAN_AFTER.contains(name) {
                 rescanned = Some(scan_and_map(ctx));
             }
@@ -327,6 +332,46 @@ pub(crate) fn run_on_hot(
         }
     }
     changed
+}
+
+/// The instructions each site holds: its call and its arguments that are instructions, by
+/// the site's index (`-syscluster-verify-sites`).
+fn held_instructions(sites: &[Site]) -> Vec<Vec<llvm_sys::prelude::LLVMValueRef>> {
+    sites
+        .iter()
+        .map(|s| {
+            let args = s.args.iter().flatten().copied();
+            std::iter::once(s.call)
+                .chain(args.filter(|&a| ir::is_instruction(a)))
+                .collect()
+        })
+        .collect()
+}
+
+/// `-syscluster-verify-sites`: after transformation `name` changed the IR without the sites
+/// being scanned again, every instruction a site held before it (`held`) is still one of the
+/// module's. Only addresses are compared: a deleted instruction is never read. A bug of the
+/// pass otherwise: a panic, which puts the module back as it was found (driver.rs).
+fn verify_held(
+    ctx: &Context<'_>,
+    name: &str,
+    sites: &[Site],
+    held: &[Vec<llvm_sys::prelude::LLVMValueRef>],
+) {
+    let live: IndexSet<llvm_sys::prelude::LLVMValueRef> = ir::defined_functions(ctx.module)
+        .into_iter()
+        .flat_map(ir::blocks)
+        .flat_map(ir::instructions)
+        .collect();
+    for (k, values) in held.iter().enumerate() {
+        if values.iter().any(|v| !live.contains(v)) {
+            panic!(
+                "after the transformation '{name}', site {k} ({} in '{}') holds an \
+                 instruction that was deleted: '{name}' belongs in RESCAN_AFTER",
+                sites[k].callee, sites[k].function_name
+            );
+        }
+    }
 }
 
 /// The header of the innermost loop that holds blocks `a` and `b`, if any (functions of at
