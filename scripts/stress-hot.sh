@@ -9,9 +9,9 @@
 # splice, openat, close, fstat, lseek, accept, fcntl, select), and each call to itself, is a
 # hot edge, so that every transformation and legality check meets every loop and pair of
 # calls the files have; the output must pass `opt -passes=verify`, and with
-# `-syscluster-verify-sites` the pass checks after each transformation that changed the IR that
-# no system-call site holds an instruction the transformation deleted (a PANIC otherwise). A file that clang cannot
-# compile on its own (a fragment another file includes) is skipped. At -O2 the pass runs a
+# `-syscluster-verify-sites` the pass checks after each transformation that changed the IR
+# that no system-call site holds an instruction the transformation deleted (a PANIC
+# otherwise). A file that clang cannot compile on its own (a fragment another file includes) is skipped. At -O2 the pass runs a
 # second time on the same input, and must give the same output: a build is reproducible
 # (nothing the pass decides may follow the addresses of the IR's objects, which differ from
 # run to run). Prints one line per failure (CRASH: opt failed; VERIFY: the output is not

@@ -34,8 +34,9 @@ pub(crate) struct Context<'s> {
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: IndexSet<Refusal>,
     refused_text: IndexSet<(LLVMValueRef, String)>,
-    /// Whether any remark reaches the user (`Shim::remarks_wanted`): without, none is sent.
-    remarks_wanted: bool,
+    /// Whether any remark reaches the user (`Shim::remarks_wanted`, asked once per module):
+    /// without, none is sent and no value is printed for one (`ir::texts_wanted`).
+    pub remarks_wanted: bool,
 }
 
 impl<'s> Context<'s> {

@@ -42,10 +42,10 @@ pub fn run(module: LLVMModuleRef, shim: &Shim, params: &str) -> bool {
         }
     };
     let cfg = Config::resolve(&params, &shim::command_line());
+    let mut ctx = Context::new(module, shim, cfg);
     // Without a remark that reaches the user, no value is printed for one (as LLVM's passes
     // ask `OptimizationRemarkEmitter::allowExtraAnalysis` before building a costly remark).
-    let _texts = ir::texts_wanted(shim.remarks_wanted());
-    let mut ctx = Context::new(module, shim, cfg);
+    let _texts = ir::texts_wanted(ctx.remarks_wanted);
     let changed = run_phases(&mut ctx);
     if ctx.cfg.stats {
         shim::print_stats(&ctx.stats.render());

@@ -317,14 +317,14 @@ pub(crate) fn run_on_hot(
             today: today.take(),
             loops: std::mem::take(&mut loops),
         };
-        let held = verify.then(|| held_instructions(sites));
+        let rescan = RESCAN_AFTER.contains(name);
+        let held = (verify && !rescan).then(|| held_instructions(sites));
         if t(ctx, &mut hot) == Changed::Yes {
             changed = Changed::Yes;
-            if let Some(held) = held.filter(|_| !RESCAN_AFTER.contains(name)) {
-                verify_held(ctx, name, sites, &held);
-            }
-            if RESCAN_AFTER.contains(name) {
+            if rescan {
                 rescanned = Some(scan_and_map(ctx));
+            } else if let Some(held) = held {
+                verify_held(ctx, name, sites, &held);
             }
         } else {
             today = hot.today;
@@ -469,7 +469,6 @@ pub(super) fn refused_loops(
         .chain(&today.loops_refused)
         .filter(|r| keep(&r.refusal.reason))
         .map(|r| (r.a, r.b, r.weight));
-    let edges: Vec<(usize, usize, u64)> = edges.collect();
     loops_holding(ctx, hot, heaviest, edges)
 }
 
