@@ -26,6 +26,7 @@
 #include "llvm/Analysis/LazyValueInfo.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/Loads.h"
+#include "llvm/Analysis/MemoryBuiltins.h"
 #include "llvm/Analysis/MemoryLocation.h"
 #include "llvm/Analysis/MustExecute.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
@@ -431,6 +432,33 @@ uint64_t syscluster_shim_alloca_bytes(LLVMValueRef v) {
   if (!Size || Size->isScalable())
     return 0;
   return Size->getFixedValue();
+}
+
+// The bytes of the memory a call returning fresh memory (malloc, calloc, a wrapper with
+// allocsize) holds, when its size is a constant the arguments give and its result is known not
+// null right before `at` (a dominating test, or a dereference); 0 otherwise.
+uint64_t syscluster_shim_heap_bytes(void *ctx, LLVMValueRef v, LLVMValueRef at) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  auto *Call = dyn_cast<CallBase>(unwrap(v));
+  auto *At = dyn_cast<Instruction>(unwrap(at));
+  if (!Call || !At || !Call->getType()->isPointerTy() || !Call->returnDoesNotAlias())
+    return 0;
+  Function &F = *At->getFunction();
+  if (Call->getFunction() != &F)
+    return 0;
+  const DataLayout &DL = F.getDataLayout();
+  auto &TLI = C.FAM.getResult<TargetLibraryAnalysis>(F);
+  ObjectSizeOpts Opts;
+  Opts.RoundToAlign = false;
+  Opts.NullIsUnknownSize = true;
+  uint64_t Size = 0;
+  if (!getObjectSize(Call, Size, DL, &TLI, Opts) || Size == 0)
+    return 0;
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+  auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+  if (!DT.dominates(Call, At) || !isKnownNonZero(Call, SimplifyQuery(DL, &TLI, &DT, &AC, At)))
+    return 0;
+  return Size;
 }
 
 // The underlying object of a pointer (getUnderlyingObject: through GEPs, casts, phis of one

@@ -444,6 +444,19 @@ pub fn block_reaches(from: LLVMBasicBlockRef, to: LLVMBasicBlockRef) -> bool {
     false
 }
 
+/// Whether control can go from the instruction `from` on to the instruction `to` of the same
+/// function (`to` may be `from` itself: a loop around it).
+pub fn instruction_reaches(from: LLVMValueRef, to: LLVMValueRef) -> bool {
+    let (fb, tb) = (parent_block(from), parent_block(to));
+    (fb == tb && from != to && comes_before(from, to)) || block_reaches(fb, tb)
+}
+
+/// Whether `v` is fresh memory an allocator returned: a call (or `invoke`) whose result is
+/// `noalias`, as `malloc`'s, `calloc`'s and their wrappers' are: no other pointer reaches it.
+pub fn returns_fresh_memory(v: LLVMValueRef) -> bool {
+    is_instruction(v) && is_call_site(v) && call_has_attribute(v, AttrAt::Return, "noalias")
+}
+
 pub fn terminator(b: LLVMBasicBlockRef) -> Option<LLVMValueRef> {
     // SAFETY: b is a live block.
     let t = unsafe { LLVMGetBasicBlockTerminator(b) };

@@ -485,7 +485,7 @@ impl Remark {
         let why = match from {
             HoistedFrom::Global => "the global variable it reads is written by no call or store of the loop, so it reads the same value in every iteration",
             HoistedFrom::Array => "the array it reads is written by no call or store of the loop, so it reads the same value in every iteration",
-            HoistedFrom::Pointer => "it reads a caller's local variable through a pointer the function was given, whose bytes are always there and written by no call or store of the loop, and whose address goes nowhere else",
+            HoistedFrom::Pointer => "it reads a caller's local variable or fresh memory through a pointer the function was given, whose bytes are always there and written by no call or store of the loop, and whose address goes nowhere else",
         };
         Remark {
             kind: RemarkKind::Passed,

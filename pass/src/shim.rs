@@ -86,6 +86,7 @@ extern "C" {
         changed: *mut c_int,
     ) -> *const c_char;
     fn syscluster_shim_alloca_bytes(v: LLVMValueRef) -> u64;
+    fn syscluster_shim_heap_bytes(ctx: *mut c_void, v: LLVMValueRef, at: LLVMValueRef) -> u64;
     fn syscluster_shim_signed_min_at(
         ctx: *mut c_void,
         v: LLVMValueRef,
@@ -406,6 +407,14 @@ impl Shim {
     pub(crate) fn alloca_bytes(&self, v: LLVMValueRef) -> Option<u64> {
         // SAFETY: v is a live value; the shim checks its kind.
         let n = unsafe { syscluster_shim_alloca_bytes(v) };
+        (n > 0).then_some(n)
+    }
+    /// The bytes of the fresh memory the call `v` returns (`malloc`, `calloc`, a wrapper
+    /// with `allocsize`), when its size is a constant and the result is known not null right
+    /// before `at`, an instruction of the same function that `v` dominates; `None` otherwise.
+    pub(crate) fn heap_bytes(&self, v: LLVMValueRef, at: LLVMValueRef) -> Option<u64> {
+        // SAFETY: ctx is live; the shim checks the kinds of v and at and their function.
+        let n = unsafe { syscluster_shim_heap_bytes(self.ctx, v, at) };
         (n > 0).then_some(n)
     }
     /// The underlying object of a pointer (LLVM's getUnderlyingObject).

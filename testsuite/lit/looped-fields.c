@@ -91,7 +91,7 @@ __attribute__((noinline)) static int pump(void)
 
 // A helper given a pointer to its caller's local struct: the descriptors' loads through it
 // leave the loop.
-// REMARK-DAG: remark: {{.*}}looped-fields.c:{{[0-9]+}}:{{[0-9]+}}: moved '%{{.*}} = load i32, ptr %{{.*}}' out of the loop of '{{read|write}}' at {{.*}}: it reads a caller's local variable through a pointer the function was given
+// REMARK-DAG: remark: {{.*}}looped-fields.c:{{[0-9]+}}:{{[0-9]+}}: moved '%{{.*}} = load i32, ptr %{{.*}}' out of the loop of '{{read|write}}' at {{.*}}: it reads a caller's local variable or fresh memory through a pointer the function was given
 __attribute__((noinline)) static int pump_arg(struct job *j)
 {
 	return pump_job(j);

@@ -31,9 +31,10 @@
 //!
 //! A variable a copy helper reads through the pointer it was given (`pump(&job)` reading
 //! `j->in`, `j->out`) moves the same way when `pointees` proves what it proves for keeping such
-//! a variable in a register: every caller passes a pointer into a local variable of its own
-//! whose address goes nowhere else, the bytes lie inside it (so the load cannot fault before
-//! the loop), and nothing in the loop writes them (`pointees::invariant_load`).
+//! a variable in a register: every caller passes a pointer into a local variable or fresh
+//! memory of its own whose address goes nowhere else, the bytes lie inside it (so the load
+//! cannot fault before the loop), and nothing in the loop writes them
+//! (`pointees::invariant_load`).
 //!
 //! A field of a struct the program stored before the loop, which GVN reloads at the latch and
 //! carries in a header phi from the stored value (`j.in = open(..)`, then `read(j.in, ..)` in

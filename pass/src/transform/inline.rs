@@ -417,13 +417,6 @@ fn bring_together(
     out
 }
 
-/// Whether control can go from the call `from` on to the call `to` in their function (`to`
-/// may be `from` itself: a loop around it).
-fn reaches(from: LLVMValueRef, to: LLVMValueRef) -> bool {
-    let (fb, tb) = (ir::parent_block(from), ir::parent_block(to));
-    (fb == tb && from != to && ir::comes_before(from, to)) || ir::block_reaches(fb, tb)
-}
-
 /// Hot edges whose two calls are in one function that no path of it leads through from the
 /// first to the second: a call that follows itself outside any loop of its function, or a
 /// second call before the first (`read_block() { n = read(..); ...; write(..); }` called in a
@@ -441,7 +434,7 @@ fn loops_in_callers(sites: &[Site], graph: &profile_map::SiteGraph) -> Vec<Cross
     let mut out: Vec<CrossEdge> = graph
         .self_loops
         .iter()
-        .filter(|&&(s, _)| !reaches(sites[s].call, sites[s].call))
+        .filter(|&&(s, _)| !ir::instruction_reaches(sites[s].call, sites[s].call))
         .map(|&(s, w)| edge(s, s, w))
         .collect();
     out.extend(
@@ -449,7 +442,7 @@ fn loops_in_callers(sites: &[Site], graph: &profile_map::SiteGraph) -> Vec<Cross
             .pairs
             .iter()
             .filter(|p| sites[p.a].function == sites[p.b].function)
-            .filter(|p| !reaches(sites[p.a].call, sites[p.b].call))
+            .filter(|p| !ir::instruction_reaches(sites[p.a].call, sites[p.b].call))
             .map(|p| edge(p.a, p.b, p.weight)),
     );
     out.sort_by_key(|e| std::cmp::Reverse(e.weight));
@@ -468,7 +461,7 @@ fn looping_hosts(graph: &CallGraph, f: LLVMValueRef) -> Vec<Host> {
             graph
                 .calls_in(*h, path[path.len() - 2])
                 .into_iter()
-                .any(|c| reaches(c, c))
+                .any(|c| ir::instruction_reaches(c, c))
         })
         .map(|(h, path)| {
             let helpers: Vec<LLVMValueRef> = path[..path.len() - 1].iter().rev().copied().collect();

@@ -11,14 +11,15 @@
 //!
 //! That is exact when no code but the loop's own loads and stores can read or write those
 //! bytes while the loop runs. The legality here proves it from the module, following the
-//! pointer back to the local variable it points into:
+//! pointer back to the local variable, or the fresh memory, it points into:
 //!
 //! - the pointer is defined before the loop, a constant offset into an argument of the loop's
-//!   function or into one of its local variables (`alloca`);
+//!   function, one of its local variables (`alloca`) or fresh memory it allocated (a call
+//!   whose result is `noalias`: `malloc`, `calloc`, `xmalloc`);
 //! - an argument is followed to every call of its function: the function is internal to the
 //!   module (`static`, or any function with `--lto`) and only called directly, each call
-//!   passes a pointer into the same kind of object (a caller's local variable, or the
-//!   caller's own argument, followed the same way) in that argument alone;
+//!   passes a pointer into the same kind of object (a caller's local variable or fresh
+//!   memory, or the caller's own argument, followed the same way) in that argument alone;
 //! - the local variable's address goes nowhere another piece of code could find it: each use
 //!   of a pointer into it is a load, a store to it, a comparison, a lifetime marker, a
 //!   constant offset, a `memset`/`memcpy`, a call of the next function of the chain, or an
@@ -29,7 +30,13 @@
 //!   that variable, or by loads and stores of bytes at other constant offsets that do not
 //!   overlap it: no call in the loop is given one;
 //! - the variable lies inside the local variable's bytes, so the load before the loop and the
-//!   stores at its exits cannot fault where the original's accesses would not have;
+//!   stores at its exits cannot fault where the original's accesses would not have; for fresh
+//!   memory (a `struct conn` a server allocates per connection), inside the bytes the
+//!   allocation's constant arguments give (`allocsize`, or the library's own allocators),
+//!   the pointer known not null where the chain's call (or the loop) is reached (a dominating
+//!   `if (!j)`, or a dereference), and no call given a pointer to it (`free`, or a helper that
+//!   may call it) able to run before that point in any function of the chain: nothing but
+//!   the allocation and the chain's calls hold the memory, so it is there;
 //! - no function of the chain calls a `returns_twice` function (`setjmp`): a `longjmp` from a
 //!   signal handler out of the loop would skip the stores at its exits.
 //!
@@ -90,6 +97,26 @@ impl Pointee {
                     format!(" ({})", at(""))
                 }
             ),
+            (None, name) if ir::returns_fresh_memory(self.root) => {
+                let function = ir::name(ir::block_function(ir::parent_block(self.root)));
+                let allocator = ir::called_function(self.root)
+                    .map(|a| format!("'{}'", ir::name(a)))
+                    .unwrap_or_else(|| "an allocator".into());
+                match name {
+                    Some(name) => format!(
+                        "'*{name}' ({}memory {allocator} returns in '{function}')",
+                        at("; ")
+                    ),
+                    None => format!(
+                        "the memory {allocator} returns in '{function}'{}",
+                        if self.offset == 0 {
+                            String::new()
+                        } else {
+                            format!(" ({})", at(""))
+                        }
+                    ),
+                }
+            }
             (None, name) => {
                 let function = ir::name(ir::block_function(ir::parent_block(self.root)));
                 match name {
@@ -112,7 +139,7 @@ impl Pointee {
 }
 
 /// The variables the loop of `blocks` writes through pointers defined before it into an
-/// argument or a local variable, in the order of their first store.
+/// argument, a local variable or fresh memory, in the order of their first store.
 pub(super) fn written_in(shim: &Shim, blocks: &[LLVMBasicBlockRef]) -> Vec<Pointee> {
     let inside: IndexSet<LLVMBasicBlockRef> = blocks.iter().copied().collect();
     let mut out: Vec<Pointee> = Vec::new();
@@ -128,9 +155,7 @@ pub(super) fn written_in(shim: &Shim, blocks: &[LLVMBasicBlockRef]) -> Vec<Point
             let Some((root, offset)) = shim.strip_offsets(ptr) else {
                 continue;
             };
-            if (ir::argument_of(root).is_none() && !ir::is_alloca(root))
-                || out.iter().any(|p| p.ptr == ptr)
-            {
+            if !is_root(root) || out.iter().any(|p| p.ptr == ptr) {
                 continue;
             }
             out.push(Pointee { ptr, root, offset });
@@ -170,7 +195,20 @@ fn confined(
     blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<(), String> {
     let mut chain: Vec<LLVMValueRef> = Vec::new();
-    follow(shim, root, here, None, Some((blocks, ptr)), &mut chain)?;
+    let Some(entry) = loop_entry(blocks) else {
+        return Err("the loop has no block entered from outside it".into());
+    };
+    follow(
+        shim,
+        root,
+        here,
+        Step {
+            toward: None,
+            in_loop: Some((blocks, ptr)),
+            at: entry,
+        },
+        &mut chain,
+    )?;
     chain
         .into_iter()
         .try_for_each(super::globals::no_returns_twice)
@@ -195,7 +233,7 @@ pub(super) fn invariant_load(
     let Some((root, offset)) = shim.strip_offsets(ptr) else {
         return false;
     };
-    if ir::argument_of(root).is_none() {
+    if ir::argument_of(root).is_none() && !ir::returns_fresh_memory(root) {
         return false;
     }
     let Some(size) = shim.access_bytes(load) else {
@@ -211,19 +249,53 @@ pub(super) fn invariant_load(
     confined(shim, root, here, ptr, blocks).is_ok()
 }
 
-/// Follows `root` (an argument or a local variable) to the local variables the bytes `here`
-/// lie in, checking every use of a pointer into them on the way; the functions passed through
-/// are added to `chain`. `toward` is the function, and its argument, that `root`'s pointer is
-/// passed to on the way to the loop (none for the loop's own function); `in_loop` the loop
-/// and the variable's pointer, for the loop's own function.
+/// Whether `root` is what a variable the loop writes may be followed back from: an argument of
+/// the loop's function, one of its local variables, or fresh memory it allocated.
+fn is_root(root: LLVMValueRef) -> bool {
+    ir::argument_of(root).is_some() || ir::is_alloca(root) || ir::returns_fresh_memory(root)
+}
+
+/// The first instruction of the block of `blocks` (a loop's) that code outside them enters.
+fn loop_entry(blocks: &IndexSet<LLVMBasicBlockRef>) -> Option<LLVMValueRef> {
+    blocks
+        .iter()
+        .find(|&&b| ir::predecessors(b).iter().any(|p| !blocks.contains(p)))
+        .and_then(|&b| ir::instructions(b).first().copied())
+}
+
+/// Where `follow` stands in the chain: `toward` is the function, and its argument, that the
+/// pointer is passed to on the way to the loop (none for the loop's own function); `in_loop`
+/// the loop and the variable's pointer, for the loop's own function; `at` the instruction
+/// before which the bytes must be there: the call on the way to the loop, or the loop's entry.
+#[derive(Clone, Copy)]
+struct Step<'a> {
+    toward: Option<(LLVMValueRef, u32)>,
+    in_loop: Option<(&'a IndexSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+    at: LLVMValueRef,
+}
+
+/// What the chain of pointers ends in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Memory {
+    /// Local variables, which live until their function returns.
+    Stack,
+    /// Fresh memory of an allocator somewhere, which a call given a pointer to it may free.
+    Heap,
+}
+
+/// Follows `root` (an argument, a local variable or fresh memory) to the local variables or
+/// fresh memory the bytes `here` lie in, checking every use of a pointer into them on the way;
+/// the functions passed through are added to `chain`. Fresh memory must be of a constant size
+/// and known not null at the call on the way to the loop, and no call given a pointer into it
+/// (`free`, a helper) may run before that call, nor in a function of the chain before the call
+/// that leads on to the loop: only the allocation and the calls of the chain hold it.
 fn follow(
     shim: &Shim,
     root: LLVMValueRef,
     here: Bytes,
-    toward: Option<(LLVMValueRef, u32)>,
-    in_loop: Option<(&IndexSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+    step: Step<'_>,
     chain: &mut Vec<LLVMValueRef>,
-) -> Result<(), String> {
+) -> Result<Memory, String> {
     let argument = ir::argument_of(root);
     let function = match argument {
         Some((f, _)) => f,
@@ -241,10 +313,22 @@ fn follow(
         ));
     }
     chain.push(function);
-    confined_uses(shim, root, here, in_loop, toward)?;
+    confined_uses(shim, root, here, step.in_loop, step.toward)?;
     let Some((f, k)) = argument else {
-        // A local variable: the bytes must lie inside it.
-        let Some(bytes) = shim.alloca_bytes(root) else {
+        // A local variable or fresh memory: the bytes must lie inside it.
+        let (bytes, memory, what) = if ir::returns_fresh_memory(root) {
+            let Some(bytes) = shim.heap_bytes(root, step.at) else {
+                return Err(format!(
+                    "it points into the memory {} returns, whose size is not a constant or which may be null at {}",
+                    ir::describe(root),
+                    ir::describe(step.at)
+                ));
+            };
+            released_before(shim, root, step)?;
+            (bytes, Memory::Heap, "memory it points into")
+        } else if let Some(bytes) = shim.alloca_bytes(root) {
+            (bytes, Memory::Stack, "local variable it points into")
+        } else {
             return Err(format!(
                 "it points into {}, a local variable of no fixed size",
                 ir::value_name(root)
@@ -256,11 +340,9 @@ fn follow(
                 .checked_add(i64::try_from(here.size).unwrap_or(i64::MAX))
                 .is_some_and(|end| u64::try_from(end).is_ok_and(|end| end <= bytes));
         if !fits {
-            return Err(format!(
-                "it lies outside the {bytes} bytes of the local variable it points into"
-            ));
+            return Err(format!("it lies outside the {bytes} bytes of the {what}"));
         }
-        return Ok(());
+        return Ok(memory);
     };
     if !ir::has_internal_linkage(f) {
         return Err(format!(
@@ -273,6 +355,7 @@ fn follow(
         return Err(format!("'{}' is never called", ir::name(f)));
     }
     let mut all = chain.clone();
+    let mut memory = Memory::Stack;
     for u in callers {
         if !ir::calls_directly(u, f) {
             return Err(format!(
@@ -291,9 +374,9 @@ fn follow(
                 ir::describe(u)
             ));
         };
-        if ir::argument_of(base).is_none() && !ir::is_alloca(base) {
+        if !is_root(base) {
             return Err(format!(
-                "{} passes {}, not a pointer into a local variable",
+                "{} passes {}, not a pointer into a local variable or fresh memory",
                 ir::describe(u),
                 ir::operand_name(base)
             ));
@@ -303,29 +386,30 @@ fn follow(
             size: here.size,
         };
         let mut through = chain.clone();
-        follow(shim, base, there, Some((f, k)), None, &mut through)?;
+        let next = Step {
+            toward: Some((f, k)),
+            in_loop: None,
+            at: u,
+        };
+        if follow(shim, base, there, next, &mut through)? == Memory::Heap {
+            memory = Memory::Heap;
+        }
         for g in through {
             if !all.contains(&g) {
                 all.push(g);
             }
         }
     }
+    if memory == Memory::Heap {
+        released_before(shim, root, step)?;
+    }
     *chain = all;
-    Ok(())
+    Ok(memory)
 }
 
-/// Checks every use of a pointer into `root` in its function: see the module's documentation.
-/// `next` is the function, and its argument, that `root`'s pointer is passed to on the way to
-/// the loop (when `root` belongs to a caller); `in_loop` the loop and the variable's own
-/// pointer.
-fn confined_uses(
-    shim: &Shim,
-    root: LLVMValueRef,
-    here: Bytes,
-    in_loop: Option<(&IndexSet<LLVMBasicBlockRef>, LLVMValueRef)>,
-    next: Option<(LLVMValueRef, u32)>,
-) -> Result<(), String> {
-    // Every pointer derived from `root`: through address computations, casts, phis, selects.
+/// Every pointer derived from `root` in its function: through address computations, casts,
+/// phis and selects.
+fn derived_pointers(root: LLVMValueRef) -> Result<Vec<LLVMValueRef>, String> {
     let mut derived: Vec<LLVMValueRef> = vec![root];
     let mut k = 0;
     while k < derived.len() {
@@ -354,6 +438,59 @@ fn confined_uses(
             }
         }
     }
+    Ok(derived)
+}
+
+/// For a chain that ends in fresh memory: `Err` naming a call of `root`'s function, given a
+/// pointer into it, that may run before `step.at` and may free the memory there (`free`, or a
+/// helper that calls it). The loop's own calls are `confined_uses`' to check; lifetime
+/// markers, memory intrinsics and system calls that use it only as their buffers free
+/// nothing, and `step.at` itself is the next link of the chain.
+fn released_before(shim: &Shim, root: LLVMValueRef, step: Step<'_>) -> Result<(), String> {
+    let derived = derived_pointers(root)?;
+    let into = |v: LLVMValueRef| derived.contains(&v).then_some(0);
+    for &d in &derived {
+        for u in ir::value_users(d) {
+            if u == step.at || !ir::is_call_site(u) || derived.contains(&u) {
+                continue;
+            }
+            if step
+                .in_loop
+                .is_some_and(|(blocks, _)| blocks.contains(&ir::parent_block(u)))
+            {
+                continue;
+            }
+            let name = ir::called_function(u).map(ir::name).unwrap_or_default();
+            if name.starts_with("llvm.lifetime.")
+                || ir::is_memory_intrinsic(u)
+                || extents::call_bytes(shim, u, Touch::Any, &into).is_ok()
+            {
+                continue;
+            }
+            if ir::instruction_reaches(u, step.at) {
+                return Err(format!(
+                    "it lies in fresh memory, and {} is given a pointer to it before {}: it may free it",
+                    ir::describe(u),
+                    ir::describe(step.at)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks every use of a pointer into `root` in its function: see the module's documentation.
+/// `next` is the function, and its argument, that `root`'s pointer is passed to on the way to
+/// the loop (when `root` belongs to a caller); `in_loop` the loop and the variable's own
+/// pointer.
+fn confined_uses(
+    shim: &Shim,
+    root: LLVMValueRef,
+    here: Bytes,
+    in_loop: Option<(&IndexSet<LLVMBasicBlockRef>, LLVMValueRef)>,
+    next: Option<(LLVMValueRef, u32)>,
+) -> Result<(), String> {
+    let derived = derived_pointers(root)?;
     let in_loop_block =
         |i: LLVMValueRef| in_loop.is_some_and(|(blocks, _)| blocks.contains(&ir::parent_block(i)));
     for &d in &derived {
