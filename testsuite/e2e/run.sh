@@ -56,6 +56,9 @@
 # reload carried in a phi is the stored descriptor: one looped multi-call),
 # jobcopyarg.c, jobcopylocal.c with the copy loop a function main gives a pointer to its struct
 # (the descriptors' loads through the pointer leave the loop: one looped multi-call),
+# jobheap.c, jobcopyarg.c with the struct allocated by calloc and freed after the copy (the
+# counters behind the pointer kept in registers, the descriptors' loads leave the loop: one
+# looped multi-call),
 # jobtail.c, a copy whose books lie after the buffer in main's local struct, with int counts
 # (the write's length, the read's count tested positive, reads only the buffer: one looped
 # multi-call, its buffer dead after it),
@@ -183,7 +186,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy xformall jobcopy jobcopylocal jobcopyarg jobtail)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy xformall jobcopy jobcopylocal jobcopyarg jobtail jobheap)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -251,7 +254,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -675,6 +678,16 @@ host_program() {
 			# through it leave the loop.
 			grep -q "kept '\*j' (at byte 8; argument 1 of 'pump') in a register across the loop" "$w/clustered.log" ||
 				fail "$p: the counters behind the pointer are not kept in registers across the loop"
+			grep -q "it reads a caller's local variable or fresh memory through a pointer the function was given" "$w/clustered.log" ||
+				fail "$p: the descriptors' loads through the pointer do not leave the loop"
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write.*its buffers are dead after the loop' "$w/clustered.log" ||
+				fail "$p: the copy loop is not one looped multi-call whose buffer is dead after it (main reads only the counters)"
+			;;
+		jobheap)
+			# The struct is fresh memory: the counters behind the pointer are kept in
+			# registers, the descriptors' loads through it leave the loop.
+			grep -q "kept '\*j' (at byte 8; argument 1 of 'pump') in a register across the loop" "$w/clustered.log" ||
+				fail "$p: the counters in the allocated struct are not kept in registers across the loop"
 			grep -q "it reads a caller's local variable or fresh memory through a pointer the function was given" "$w/clustered.log" ||
 				fail "$p: the descriptors' loads through the pointer do not leave the loop"
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write.*its buffers are dead after the loop' "$w/clustered.log" ||
