@@ -46,7 +46,10 @@
 //!      own `read` and `write` meet the error where the original does;
 //!    - a zero count from a pipe input is end of file: entry 0 gets 0, the batch stops.
 //! 4. **Where no chunk runs at all** (the plain loop does the whole batch): an input that
-//!    is not a regular file or a pipe; an output that is not a regular file or a pipe (a
+//!    is not a regular file or a pipe; an output that is not a regular file, a pipe or
+//!    `/dev/null` (character device 1:3, whose every plain `write` returns its length and
+//!    does nothing else, whatever its status flags and `RLIMIT_FSIZE`: from a regular input
+//!    it takes `sendfile`, and neither check is asked of it) (a
 //!    socket: a Unix stream socket takes a `send` of up to about half its send buffer whole
 //!    or fails it whole, while a chunk that the peer's closing cuts short may end at any byte
 //!    of a block, which the peer may have read; and `sendfile` into a TCP socket that the
@@ -340,7 +343,7 @@ pub fn advances_fit(copy: &CopyLoop, advances: Option<&[McAdvance]>) -> bool {
 pub enum Method {
     /// `copy_file_range(in, NULL, out, NULL, len, 0)`: regular file to regular file.
     CopyFileRange,
-    /// `sendfile(out, in, NULL, len)`: regular file to a regular file or a pipe.
+    /// `sendfile(out, in, NULL, len)`: regular file to a regular file, a pipe or `/dev/null`.
     Sendfile,
     /// `splice(in, NULL, out, NULL, len, 0)`: pipe to regular file.
     Splice,
@@ -362,6 +365,10 @@ impl Method {
 enum Output {
     File,
     Pipe,
+    /// `/dev/null`: every plain `write` of it returns its length and does nothing else, and
+    /// neither the status flags nor `RLIMIT_FSIZE` change that (`sendfile` refuses an output
+    /// opened with `O_APPEND` with `EINVAL`, which gives way to the plain loop: rule 3).
+    Null,
 }
 
 /// The decision for one batch.
@@ -388,7 +395,7 @@ fn file_size_unlimited() -> bool {
 /// `None` when the plain loop must run it all. A few system calls (`fstat`, `lseek`,
 /// `fstatfs`, `fcntl`, `getrlimit`, `getsockopt`): one when the input is a regular file with
 /// fewer than [`MIN_BLOCKS`] whole blocks, two or three when the descriptors' types refuse
-/// (a device or terminal output, a pipe smaller than a block), three for an output opened
+/// (a device other than `/dev/null` or a terminal output, a pipe smaller than a block), three for an output opened
 /// with `O_APPEND`; none of them writes errno ([`crate::sys`]).
 /// `live_at_stop` (`MC_BATCH_LIVE_AT_STOP`, rule 6) refuses a pipe input: the bytes a chunk
 /// takes from a pipe cannot be read into the buffer again.
@@ -444,6 +451,8 @@ pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
         return None;
     } else if output_file.is_pipe() && input_regular && !copy.send {
         Output::Pipe
+    } else if output_file.is_dev_null() && input_regular && !copy.send {
+        Output::Null
     } else {
         // A socket among the rest (rule 4): `sendfile` into a TCP socket that the peer
         // resets loses the error, which the plain loop's `send` reports.
@@ -457,7 +466,7 @@ pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
     // The status flags next, the output's first: an output opened with O_APPEND (a log, `>>`)
     // is refused for one more call, before the offsets and file systems are asked.
     let refused = libc::O_NONBLOCK | libc::O_DIRECT;
-    if output_file.status_flags()? & (refused | libc::O_APPEND) != 0 {
+    if output != Output::Null && output_file.status_flags()? & (refused | libc::O_APPEND) != 0 {
         return None;
     }
     if input_file.status_flags()? & refused != 0 {
@@ -479,7 +488,7 @@ pub fn decide(copy: &CopyLoop, live_at_stop: bool) -> Option<Decision> {
     if output == Output::File && !output_file.on_task_independent_filesystem() {
         return None;
     }
-    if !file_size_unlimited() {
+    if output != Output::Null && !file_size_unlimited() {
         return None;
     }
     let output_offset = match (output, copy.offsets) {

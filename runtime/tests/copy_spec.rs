@@ -618,6 +618,76 @@ fn file_to_pipe_and_socket_match_the_plain_loop() {
 
 /// `send(sock, buf, n, 0)` as the loop's write: into a stream socket the plain loop runs it
 /// (no socket output is specialised); into a pipe it fails with `ENOTSOCK` every way.
+/// A file -> `/dev/null` copy from `start`; returns what it left (no output bytes to
+/// compare: the input's offset and the results say what the loop did) and the read/write
+/// calls it made.
+fn file_to_null(
+    way: Way,
+    size: usize,
+    n: usize,
+    start: u64,
+    max_iters: u64,
+    append: bool,
+) -> (Observed, u64) {
+    let mut input = file_with(&data(size));
+    input.seek(SeekFrom::Start(start)).expect("seek");
+    let null = File::options()
+        .write(true)
+        .append(append)
+        .open("/dev/null")
+        .expect("/dev/null");
+    let before = rw_calls();
+    let (outcome, results) = run(way, input.as_raw_fd(), null.as_raw_fd(), n, max_iters);
+    let calls = rw_calls() - before;
+    let observed = Observed {
+        outcome,
+        results,
+        input_offset: offset(input.as_raw_fd()),
+        output_offset: None,
+        output: Vec::new(),
+    };
+    (observed, calls)
+}
+
+/// Into `/dev/null`: `sendfile` moves the whole blocks, with the plain loop's outcome,
+/// results and input offset, in far fewer calls than blocks; bounds and offsets inside a block
+/// are kept. Opened with `O_APPEND` (a shell's `>>/dev/null`), `sendfile` refuses it
+/// (`EINVAL`), and the plain loop runs the copy with the same outcome.
+#[test]
+fn file_to_dev_null_matches_the_plain_loop() {
+    for append in [false, true] {
+        for n in BLOCKS {
+            for size in sizes(n) {
+                for start in [0, 100, n as u64] {
+                    let what =
+                        format!("/dev/null (append {append}), n {n} size {size} from {start}");
+                    let (plain, _) = file_to_null(Way::Plain, size, n, start, u64::MAX, append);
+                    let (flagged, _) = file_to_null(Way::Flagged, size, n, start, u64::MAX, append);
+                    assert_eq!(flagged, plain, "{what}");
+                    let (live, _) = file_to_null(Way::Live, size, n, start, u64::MAX, append);
+                    assert_eq!(live, plain, "{what}, live at a stop");
+                }
+            }
+            let size = (2 << 20) + 1;
+            let blocks = (size / n) as u64;
+            for max_iters in [1, 100, blocks, blocks + 1] {
+                let (plain, _) = file_to_null(Way::Plain, size, n, 0, max_iters, append);
+                let (flagged, calls) = file_to_null(Way::Flagged, size, n, 0, max_iters, append);
+                assert_eq!(
+                    flagged, plain,
+                    "/dev/null (append {append}), n {n}, bound {max_iters}"
+                );
+                if max_iters >= blocks && !append {
+                    assert!(
+                        calls * 10 < blocks,
+                        "file -> /dev/null at {n}: {calls} read/write calls for {blocks} blocks"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn send_into_a_socket_matches_the_plain_loop() {
     for n in BLOCKS {
@@ -781,14 +851,14 @@ fn other_inputs_and_nonblocking_descriptors_fall_back() {
         None,
         "non-blocking"
     );
-    let null = File::options()
+    let full = File::options()
         .write(true)
-        .open("/dev/null")
-        .expect("/dev/null");
+        .open("/dev/full")
+        .expect("/dev/full");
     assert_eq!(
-        plan(input.as_raw_fd(), null.as_raw_fd(), 4096),
+        plan(input.as_raw_fd(), full.as_raw_fd(), 4096),
         None,
-        "a device"
+        "a device other than /dev/null"
     );
     let comm = File::options()
         .write(true)
