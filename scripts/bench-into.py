@@ -2,16 +2,16 @@
 """Programs that copy a file to their standard output, side by side (a benchmark: it measures,
 it asserts nothing about time).
 
-    scripts/bench-into.py [--runs N] --input FILE --into file|pipe|socket NAME=COMMAND...
+    scripts/bench-into.py [--runs N] --input FILE --into file|pipe|socket|null NAME=COMMAND...
 
 Each COMMAND (split on blanks) is run with FILE appended as its last argument and its standard
 output on the destination: a new file beside FILE (`file`), a pipe this process drains in 1 MiB
 reads (`pipe`), or one end of a TCP connection over the loopback device whose other end it
-drains (`socket`).
+drains (`socket`), or /dev/null (`null`: no output to compare).
 The commands alternate, N runs each (default 11); the figures are the median wall time of a
 whole process (fork to wait, the drain included) and the kernel crossings of one more run of
 each (`perf stat -e raw_syscalls:sys_enter` on the command's process only), both also as
-ratios to the first command's. Every output is compared with FILE; a difference is an error
+ratios to the first command's. Every output but /dev/null's is compared with FILE; a difference is an error
 (exit status 1). Used for coreutils `cat` built plainly and through `syscluster build`
 (docs/results.md).
 """
@@ -44,6 +44,10 @@ def run_once(argv, into, infile, perf_out=None):
         argv = ["perf", "stat", "-e", "raw_syscalls:sys_enter", "-x,", "-o", perf_out] + argv
     argv = argv + [infile]
     start = time.perf_counter_ns()
+    if into == "null":
+        with open(os.devnull, "wb") as out:
+            subprocess.run(argv, stdout=out, check=True)
+        return (time.perf_counter_ns() - start) / 1e6, None
     if into == "file":
         with tempfile.NamedTemporaryFile(dir=os.path.dirname(os.path.abspath(infile))) as out:
             subprocess.run(argv, stdout=out, check=True)
@@ -83,7 +87,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--input", required=True)
-    ap.add_argument("--into", choices=["file", "pipe", "socket"], required=True)
+    ap.add_argument("--into", choices=["file", "pipe", "socket", "null"], required=True)
     ap.add_argument("commands", nargs="+", metavar="NAME=COMMAND")
     args = ap.parse_args()
     cmds = []
@@ -98,7 +102,7 @@ def main():
     for _ in range(args.runs):
         for name, argv in cmds:
             ms, got = run_once(argv, args.into, args.input)
-            if got != expected:
+            if got is not None and got != expected:
                 print(f"bench-into: {name}: the output differs from the input", file=sys.stderr)
                 return 1
             times[name].append(ms)
@@ -112,7 +116,7 @@ def main():
             base_ms = base_ms or ms
             base_x = base_x or x
             print(
-                f"{name} into a {args.into}: median {ms:.1f} ms ({ms / base_ms:.2f}x), "
+                f"{name} into {'/dev/null' if args.into == 'null' else 'a ' + args.into}: median {ms:.1f} ms ({ms / base_ms:.2f}x), "
                 f"{x} crossings ({x / base_x:.3f}x)"
             )
     finally:
