@@ -141,43 +141,59 @@ enum Point {
 /// count a `read` or `pread` of a constant length `L` below 2^31 returned, known not negative
 /// where it was taken: then it lies in `[0, L]`. The count may come through the casts of an
 /// `int n` (`conditions::result_through_casts`, which keep every value in [0, 2^31)) and
-/// through a phi of such counts, each not negative on its edge (a loop that clang rotated
-/// brings the first read's count and the next one's to the write). Not negative: the count,
-/// or the `int` cut from it, has a smallest value of 0 or more there (`Shim::signed_min_at`,
-/// `Shim::signed_min_on_edge`: the loop's `n <= 0` or `n < 0` test went the other way), so
-/// the read did not return -1.
+/// through a phi of such counts (a loop that clang rotated brings the first read's count and
+/// the next one's to the write): either the phi is not negative where the call takes it (the
+/// loop tests `n < 0` after the phi), or each count is not negative on its edge (the loop's
+/// `n <= 0` test before it). Each count is -1 or in `[0, L]`, so a phi of them known not
+/// negative is in `[0, L]`. Not negative: the value, or the `int` cut from it, has a smallest
+/// value of 0 or more there (`Shim::signed_min_at`, `Shim::signed_min_on_edge`: the loop's
+/// test went the other way), so the read did not return -1.
 pub(super) fn length_bound(shim: &Shim, len: LLVMValueRef, at: LLVMValueRef) -> Option<u64> {
     let (count, _) = conditions::result_through_casts(len);
     if !ir::is_phi(count) {
-        return read_count_bound(shim, count, Point::Before(at));
+        return read_length(shim, count).filter(|_| not_negative(shim, count, Point::Before(at)));
     }
     let block = ir::parent_block(count);
+    let incoming = ir::incoming(count);
+    if not_negative(shim, count, Point::Before(at)) {
+        let mut bound = 0;
+        for &(value, _) in &incoming {
+            let (result, _) = conditions::result_through_casts(value);
+            bound = bound.max(read_length(shim, result)?);
+        }
+        return Some(bound);
+    }
     let mut bound = 0;
-    for (value, from) in ir::incoming(count) {
+    for (value, from) in incoming {
         let (result, _) = conditions::result_through_casts(value);
-        bound = bound.max(read_count_bound(shim, result, Point::Edge(from, block))?);
+        let edge = Point::Edge(from, block);
+        bound = bound.max(read_length(shim, result).filter(|_| not_negative(shim, result, edge))?);
     }
     Some(bound)
 }
 
-/// The constant length of the `read` or `pread` whose result is `result`, when the result is
-/// known not negative at `point` and the length is below 2^31.
-fn read_count_bound(shim: &Shim, result: LLVMValueRef, point: Point) -> Option<u64> {
+/// The constant length of the `read` or `pread` whose result is `result`, when it is below
+/// 2^31: the result is then -1 or in `[0, length]`.
+fn read_length(shim: &Shim, result: LLVMValueRef) -> Option<u64> {
     let site = sites::site_of(shim, result)?;
     let sys = site.nr.and_then(catalogue::by_nr)?;
     if !RESULT_AT_MOST_LENGTH.contains(&sys.name) {
         return None;
     }
     let bound = u64::try_from(ir::const_int(site.args.get(2).copied().flatten()?)?).ok()?;
-    if bound > i32::MAX as u64 {
-        return None;
-    }
-    // -1 is -1 cut to any width: the result or any truncation of it not negative rules it out.
-    let place = match point {
-        Point::Before(at) => at,
-        Point::Edge(from, _) => ir::terminator(from)?,
+    (bound <= i32::MAX as u64).then_some(bound)
+}
+
+/// Whether the integer `value`, or a truncation of it, is known not negative at `point`: -1
+/// is -1 cut to any width, so either rules it out.
+fn not_negative(shim: &Shim, value: LLVMValueRef, point: Point) -> bool {
+    let Some(place) = (match point {
+        Point::Before(at) => Some(at),
+        Point::Edge(from, _) => ir::terminator(from),
+    }) else {
+        return false;
     };
-    let not_negative = |c: LLVMValueRef| {
+    let at_point = |c: LLVMValueRef| {
         shim.dominates(c, place)
             && match point {
                 Point::Before(at) => shim.signed_min_at(c, at),
@@ -185,13 +201,10 @@ fn read_count_bound(shim: &Shim, result: LLVMValueRef, point: Point) -> Option<u
             }
             .is_some_and(|min| min >= 0)
     };
-    let truncations = ir::value_users(result)
+    let truncations = ir::value_users(value)
         .into_iter()
         .filter(|&u| ir::is_instruction(u) && ir::opcode(u) == LLVMOpcode::LLVMTrunc);
-    std::iter::once(result)
-        .chain(truncations)
-        .any(not_negative)
-        .then_some(bound)
+    std::iter::once(value).chain(truncations).any(at_point)
 }
 
 /// `Ok` when the call `call` of a loop touches (`touch`) none of the bytes `here` of the
