@@ -255,18 +255,28 @@ fn is_root(root: LLVMValueRef) -> bool {
     ir::argument_of(root).is_some() || ir::is_alloca(root) || ir::returns_fresh_memory(root)
 }
 
-/// The first instruction of the block of `blocks` (a loop's) that code outside them enters.
+/// Where the loop of `blocks` is entered: the terminator of its one block outside it that
+/// branches into it (its preheader, where a value loaded before the loop is loaded), else the
+/// first instruction of the block entered (several blocks lead into the loop).
 fn loop_entry(blocks: &IndexSet<LLVMBasicBlockRef>) -> Option<LLVMValueRef> {
-    blocks
+    let entry = *blocks
         .iter()
-        .find(|&&b| ir::predecessors(b).iter().any(|p| !blocks.contains(p)))
-        .and_then(|&b| ir::instructions(b).first().copied())
+        .find(|&&b| ir::predecessors(b).iter().any(|p| !blocks.contains(p)))?;
+    let outside: Vec<LLVMBasicBlockRef> = ir::predecessors(entry)
+        .into_iter()
+        .filter(|p| !blocks.contains(p))
+        .collect();
+    match outside[..] {
+        [one] => ir::terminator(one),
+        _ => ir::instructions(entry).first().copied(),
+    }
 }
 
 /// Where `follow` stands in the chain: `toward` is the function, and its argument, that the
 /// pointer is passed to on the way to the loop (none for the loop's own function); `in_loop`
 /// the loop and the variable's pointer, for the loop's own function; `at` the instruction
-/// before which the bytes must be there: the call on the way to the loop, or the loop's entry.
+/// before which the bytes must be there: the call on the way to the loop, or the loop's entry
+/// (`loop_entry`: the preheader's terminator, before which a load moved out of the loop runs).
 #[derive(Clone, Copy)]
 struct Step<'a> {
     toward: Option<(LLVMValueRef, u32)>,
@@ -317,6 +327,11 @@ fn follow(
     let Some((f, k)) = argument else {
         // A local variable or fresh memory: the bytes must lie inside it.
         let (bytes, memory, what) = if ir::returns_fresh_memory(root) {
+            if step.in_loop.is_some() && !ir::is_terminator(step.at) {
+                return Err(
+                    "it lies in fresh memory, and the loop is entered from more than one block: no one place before it is known to have the memory there".into(),
+                );
+            }
             let Some(bytes) = shim.heap_bytes(root, step.at) else {
                 return Err(format!(
                     "it points into the memory {} returns, whose size is not a constant or which may be null at {}",
