@@ -505,14 +505,12 @@ fn own_memory(mut v: LLVMValueRef) -> Option<LLVMValueRef> {
                 _ => return None,
             }
         }
+        // C++'s `new` where destructors are live is an invoke, which counts too.
+        if ir::returns_fresh_memory(v) {
+            return Some(v);
+        }
         match ir::opcode(v) {
             LLVMOpcode::LLVMAlloca => return Some(v),
-            // C++'s `new` where destructors are live is an invoke.
-            LLVMOpcode::LLVMCall | LLVMOpcode::LLVMInvoke
-                if ir::call_has_attribute(v, AttrAt::Return, "noalias") =>
-            {
-                return Some(v)
-            }
             LLVMOpcode::LLVMGetElementPtr
             | LLVMOpcode::LLVMBitCast
             | LLVMOpcode::LLVMAddrSpaceCast => v = ir::operand(v, 0),
