@@ -1131,3 +1131,53 @@ pub fn drop_unused_empty_path(module: LLVMModuleRef) {
         }
     }
 }
+
+/// The lanes of a fixed-width vector type of integers whose width is a whole number of bytes
+/// and a power of two (8 to 64 bits), so that lane `k` lies at byte `k * width / 8`: the
+/// lane type and the number of lanes; `None` for any other type.
+pub fn integer_lanes(t: LLVMTypeRef) -> Option<(LLVMTypeRef, u32)> {
+    if type_kind(t) != LLVMTypeKind::LLVMVectorTypeKind {
+        return None;
+    }
+    // SAFETY: t is a fixed-width vector type: its element type and length are read.
+    let (lane, count) = unsafe { (LLVMGetElementType(t), LLVMGetVectorSize(t)) };
+    let whole = type_kind(lane) == LLVMTypeKind::LLVMIntegerTypeKind
+        && matches!(int_width(lane), 8 | 16 | 32 | 64);
+    (whole && count > 0).then_some((lane, count))
+}
+
+/// Element `k` of the constant vector `c`, when LLVM can give it (not for a constant
+/// expression).
+pub fn constant_element(c: LLVMValueRef, k: u32) -> Option<LLVMValueRef> {
+    // SAFETY: c is a live constant of vector type; LLVM returns null for an element it
+    // cannot give.
+    let e = unsafe { LLVMGetAggregateElement(c, k) };
+    (!e.is_null()).then_some(e)
+}
+
+/// The alignment in bytes of the load or store `access`.
+pub fn alignment(access: LLVMValueRef) -> u32 {
+    // SAFETY: access is a live load or store.
+    unsafe { LLVMGetAlignment(access) }
+}
+
+/// Sets the alignment in bytes of the load or store `access`.
+pub fn set_alignment(access: LLVMValueRef, bytes: u32) {
+    // SAFETY: access is a live load or store; bytes is a power of two.
+    unsafe { LLVMSetAlignment(access, bytes) }
+}
+
+/// The `nsw` and `nuw` flags of the integer operation `inst` (add, sub, mul, shl).
+pub fn wrap_flags(inst: LLVMValueRef) -> (bool, bool) {
+    // SAFETY: inst is a live add, sub, mul or shl.
+    unsafe { (LLVMGetNSW(inst) != 0, LLVMGetNUW(inst) != 0) }
+}
+
+/// Sets the `nsw` and `nuw` flags of the integer operation `inst` (add, sub, mul, shl).
+pub fn set_wrap_flags(inst: LLVMValueRef, (nsw, nuw): (bool, bool)) {
+    // SAFETY: inst is a live add, sub, mul or shl.
+    unsafe {
+        LLVMSetNSW(inst, i32::from(nsw));
+        LLVMSetNUW(inst, i32::from(nuw));
+    }
+}

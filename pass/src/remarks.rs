@@ -800,6 +800,37 @@ impl Remark {
         }
     }
 
+    /// The vector store `store` of an update written lane by lane (`lanes` stores), or left
+    /// as it is and why (`transform::vectors`).
+    pub(crate) fn split_vector(
+        function: LLVMValueRef,
+        store: LLVMValueRef,
+        lanes: u32,
+        why: Option<&str>,
+    ) -> Remark {
+        let what = crate::ir::describe(store);
+        let (kind, message) = match why {
+            None => (
+                RemarkKind::Passed,
+                format!(
+                    "wrote '{what}' as {lanes} stores of its lanes: each is a variable the \
+                     loop updates on its own"
+                ),
+            ),
+            Some(why) => (
+                RemarkKind::Missed,
+                format!("did not write '{what}' lane by lane: {why}"),
+            ),
+        };
+        Remark {
+            kind,
+            name: "SplitVector",
+            function,
+            at: Some(store),
+            message,
+        }
+    }
+
     /// The phi `count`, `base - total` on every way in, computed from `total`.
     pub(crate) fn count_from_total(
         function: LLVMValueRef,

@@ -260,11 +260,10 @@ impl Builder {
         unsafe { LLVMInsertIntoBuilder(self.builder, inst) }
     }
 
-    pub(crate) fn store(&self, v: LLVMValueRef, p: LLVMValueRef) {
+    /// `store v, p`; the store.
+    pub(crate) fn store(&self, v: LLVMValueRef, p: LLVMValueRef) -> LLVMValueRef {
         // SAFETY: p is a pointer of the module; v has the type stored there.
-        unsafe {
-            LLVMBuildStore(self.builder, v, p);
-        }
+        unsafe { LLVMBuildStore(self.builder, v, p) }
     }
 
     pub(crate) fn load(&self, ty: LLVMTypeRef, p: LLVMValueRef, name: &str) -> LLVMValueRef {
@@ -569,6 +568,23 @@ impl Builder {
         let n = cname(name);
         // SAFETY: p is a pointer and off an i64 of the module's context.
         unsafe { LLVMBuildGEP2(self.builder, self.i8t, p, idx.as_mut_ptr(), 1, n.as_ptr()) }
+    }
+
+    /// `getelementptr inbounds i8, ptr p, i64 off` (a constant when `p` is one), for an
+    /// offset that stays inside the object `p` points into (a byte an access at `p` touches).
+    pub(crate) fn inbounds_byte_offset(&self, p: LLVMValueRef, off: i64) -> LLVMValueRef {
+        let mut idx = [self.c64(off)];
+        let n = cname("");
+        // SAFETY: p is a pointer of the module's context and the index an i64 constant; a
+        // constant p gives a constant expression, any other value an instruction at the
+        // builder's position.
+        unsafe {
+            if crate::ir::is_constant(p) {
+                LLVMConstInBoundsGEP2(self.i8t, p, idx.as_mut_ptr(), 1)
+            } else {
+                LLVMBuildInBoundsGEP2(self.builder, self.i8t, p, idx.as_mut_ptr(), 1, n.as_ptr())
+            }
+        }
     }
 
     /// The integer operation `op` (add, sub, mul) on two integers of one type.

@@ -68,6 +68,7 @@ mod thread;
 mod unroll;
 mod unswitch;
 mod unwind;
+mod vectors;
 
 use indexmap::IndexSet;
 use std::rc::Rc;
@@ -211,6 +212,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // A buffer declared in a hot loop's body: its lifetime markers between the calls go,
     // before anything reshapes the loop around them.
     ("lifetimes", lifetimes::run),
+    // Counters the SLP vectorizer packed into one vector store, stored lane by lane: each a
+    // variable of its own for the transformations that keep variables in registers.
+    ("vectors", vectors::run),
     // clang's merged exits (a switch on selects) as branches, and `smax(n, 0)` where `n` is
     // known not negative as `n`: the tests and steps the others read.
     ("dispatch", dispatch::run),

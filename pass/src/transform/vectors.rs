@@ -1,0 +1,353 @@
+//! Variables the SLP vectorizer packed into one vector, updated one by one again.
+//!
+//! A loop that counts in two neighbouring fields of one type (`j->blocks++; j->total += w;`
+//! with `int blocks, total;` side by side) comes out of clang -O2 with both updates as one
+//! vector: a load of `<2 x i32>` from the first field, an add of a vector built from `w` and
+//! `1`, a store of `<2 x i32>` back. Neither field is then a variable of its own that a
+//! load and a store at one address update, so neither is kept in a register across the loop
+//! (`globals`, `pointees`), and the loop is no looped multi-call. Here each such store is
+//! written lane by lane, as the program wrote it:
+//!
+//! ```text
+//! before                                               after
+//! %v = load <2 x i32>, ptr %p, align 4                 %v0 = load i32, ptr %p, align 4
+//! %w = insertelement <2 x i32> <poison, i32 1>, %n, 0  %p1 = getelementptr i8, ptr %p, i64 4
+//! %s = add nsw <2 x i32> %v, %w                        %v1 = load i32, ptr %p1, align 4
+//! store <2 x i32> %s, ptr %p, align 4                  %s0 = add nsw i32 %v0, %n
+//!                                                      %s1 = add nsw i32 %v1, 1
+//!                                                      store i32 %s0, ptr %p, align 4
+//!                                                      store i32 %s1, ptr %p1, align 4
+//! ```
+//!
+//! That is exact: a vector load or store of integers touches the same bytes as one access of
+//! each lane at its own offset, in any order, when no other thread may watch (a simple access:
+//! neither volatile nor atomic); an integer operation on vectors is the operation on each
+//! lane, with the same `nsw`/`nuw` (each lane's own poison); an `insertelement` at a
+//! constant index and a constant vector give each lane's value. The lanes are integers of 8,
+//! 16, 32 or 64 bits, so lane `k` lies `k` times its size from the vector's address, with the
+//! alignment that offset leaves. Only the updates of the loop's own blocks are written so
+//! (not those of a loop inside it, whose vector work may be the point of vectorizing), and
+//! only when every value of the update is used by the update alone; each store written is a
+//! remark `SplitVector`, each refused a missed one that says what stopped it.
+
+use indexmap::{IndexMap, IndexSet};
+use llvm_sys::prelude::LLVMValueRef;
+use llvm_sys::LLVMOpcode;
+
+use super::{hot_loops, Changed, Hot};
+use crate::context::Context;
+use crate::ir;
+use crate::legality::loop_blocks;
+use crate::lower::builder::Builder;
+use crate::remarks::Remark;
+
+/// At most this many instructions in one update (bookkeeping, not a computation).
+const MAX_NODES: usize = 16;
+
+/// Writes the vector stores of the loops around the hot calls lane by lane.
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let mut changed = Changed::No;
+    for header in hot_loops(ctx, hot) {
+        let own: Vec<LLVMValueRef> = loop_blocks(ctx.shim, header)
+            .into_iter()
+            .filter(|&b| hot.loops.innermost(ctx.shim, b, b) == Some(header))
+            .flat_map(ir::instructions)
+            .filter(|&i| is_vector_store(i))
+            .collect();
+        for store in own {
+            let function = ir::block_function(ir::parent_block(store));
+            match Update::of(store) {
+                Ok(update) => {
+                    ctx.remark(Remark::split_vector(function, store, update.lanes, None));
+                    update.rewrite(ctx.module);
+                    changed = Changed::Yes;
+                }
+                Err(why) => ctx.remark(Remark::split_vector(function, store, 0, Some(&why))),
+            }
+        }
+    }
+    changed
+}
+
+/// Whether `inst` is a simple store of a vector of whole-byte integers.
+fn is_vector_store(inst: LLVMValueRef) -> bool {
+    ir::opcode(inst) == LLVMOpcode::LLVMStore
+        && ir::simple_access(inst)
+        && ir::integer_lanes(ir::type_of(ir::operand(inst, 0))).is_some()
+}
+
+/// The integer operations taken lane by lane.
+const LANE_OPERATIONS: &[LLVMOpcode] = &[
+    LLVMOpcode::LLVMAdd,
+    LLVMOpcode::LLVMSub,
+    LLVMOpcode::LLVMMul,
+    LLVMOpcode::LLVMAnd,
+    LLVMOpcode::LLVMOr,
+    LLVMOpcode::LLVMXor,
+    LLVMOpcode::LLVMShl,
+    LLVMOpcode::LLVMLShr,
+    LLVMOpcode::LLVMAShr,
+];
+
+/// The operations whose `nsw`/`nuw` flags each lane keeps.
+const WRAP_FLAGGED: &[LLVMOpcode] = &[
+    LLVMOpcode::LLVMAdd,
+    LLVMOpcode::LLVMSub,
+    LLVMOpcode::LLVMMul,
+    LLVMOpcode::LLVMShl,
+];
+
+/// A vector store and the instructions that compute its value, operands before users.
+struct Update {
+    store: LLVMValueRef,
+    nodes: IndexSet<LLVMValueRef>,
+    lanes: u32,
+}
+
+impl Update {
+    /// The update that ends in `store`, when each of its values can be taken lane by lane
+    /// and is used by the update alone; else why not.
+    fn of(store: LLVMValueRef) -> Result<Update, String> {
+        let value = ir::operand(store, 0);
+        let Some((_, lanes)) = ir::integer_lanes(ir::type_of(value)) else {
+            return Err("it does not store a vector of integers".into());
+        };
+        let mut nodes = IndexSet::new();
+        collect(value, lanes, &mut nodes)?;
+        for &n in &nodes {
+            let outside = ir::value_users(n)
+                .into_iter()
+                .find(|&u| u != store && !nodes.contains(&u));
+            if let Some(u) = outside {
+                return Err(format!(
+                    "'{}' is also used by '{}'",
+                    ir::describe(n),
+                    ir::describe(u)
+                ));
+            }
+        }
+        Ok(Update {
+            store,
+            nodes,
+            lanes,
+        })
+    }
+
+    /// Writes the update lane by lane and deletes the vector instructions.
+    fn rewrite(self, module: llvm_sys::prelude::LLVMModuleRef) {
+        let b = Builder::new(module);
+        let mut addresses = LaneAddresses {
+            function: ir::block_function(ir::parent_block(self.store)),
+            entry: None,
+            made: IndexMap::new(),
+        };
+        let mut lanes: IndexMap<LLVMValueRef, Vec<LLVMValueRef>> = IndexMap::new();
+        for &n in &self.nodes {
+            // The addresses of a load's lanes first: they may go before it, elsewhere.
+            let pointers: Vec<(LLVMValueRef, u32)> = if ir::opcode(n) == LLVMOpcode::LLVMLoad {
+                (0..self.lanes)
+                    .map(|k| {
+                        let (offset, align) = lane_offset(n, ir::alignment(n), k);
+                        (addresses.at(&b, ir::operand(n, 0), offset), align)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            b.position_before(n);
+            let values: Vec<LLVMValueRef> = match ir::opcode(n) {
+                LLVMOpcode::LLVMLoad => {
+                    let (lane, _) = lane_type(n);
+                    pointers
+                        .into_iter()
+                        .map(|(p, align)| {
+                            let l = b.load(lane, p, "");
+                            ir::set_alignment(l, align);
+                            l
+                        })
+                        .collect()
+                }
+                LLVMOpcode::LLVMInsertElement => {
+                    let mut v = lanes_of(&lanes, ir::operand(n, 0), self.lanes);
+                    let k = ir::const_int(ir::operand(n, 2))
+                        .and_then(|k| usize::try_from(k).ok())
+                        .filter(|&k| k < v.len());
+                    if let Some(k) = k {
+                        v[k] = ir::operand(n, 1);
+                    }
+                    v
+                }
+                op => {
+                    let l = lanes_of(&lanes, ir::operand(n, 0), self.lanes);
+                    let r = lanes_of(&lanes, ir::operand(n, 1), self.lanes);
+                    let flags = WRAP_FLAGGED.contains(&op).then(|| ir::wrap_flags(n));
+                    l.into_iter()
+                        .zip(r)
+                        .map(|(x, y)| {
+                            let v = b.arith(op, x, y, "");
+                            // The builder folds an operation on two constants to a constant.
+                            if let (Some(f), true) = (flags, ir::is_instruction(v)) {
+                                ir::set_wrap_flags(v, f);
+                            }
+                            v
+                        })
+                        .collect()
+                }
+            };
+            lanes.insert(n, values);
+        }
+        let value = ir::operand(self.store, 0);
+        let pointers: Vec<(LLVMValueRef, u32)> = (0..self.lanes)
+            .map(|k| {
+                let (offset, align) = lane_offset(value, ir::alignment(self.store), k);
+                (addresses.at(&b, ir::operand(self.store, 1), offset), align)
+            })
+            .collect();
+        b.position_before(self.store);
+        let values = lanes_of(&lanes, value, self.lanes);
+        for (v, (p, align)) in values.into_iter().zip(pointers) {
+            let s = b.store(v, p);
+            ir::set_alignment(s, align);
+        }
+        ir::erase(self.store);
+        for &n in self.nodes.iter().rev() {
+            if ir::value_users(n).is_empty() {
+                ir::erase(n);
+            }
+        }
+    }
+}
+
+/// The instructions that compute `v` lane by lane, added to `nodes` operands first; `Err`
+/// names the value that cannot be.
+fn collect(v: LLVMValueRef, lanes: u32, nodes: &mut IndexSet<LLVMValueRef>) -> Result<(), String> {
+    if nodes.contains(&v) {
+        return Ok(());
+    }
+    if !ir::is_instruction(v) {
+        let known = ir::is_constant(v) && (0..lanes).all(|k| ir::constant_element(v, k).is_some());
+        return if known {
+            Ok(())
+        } else {
+            Err(format!(
+                "'{}' is neither an instruction nor a constant vector",
+                ir::describe(v)
+            ))
+        };
+    }
+    if nodes.len() >= MAX_NODES {
+        return Err(format!(
+            "it is computed by more than {MAX_NODES} instructions"
+        ));
+    }
+    match ir::opcode(v) {
+        LLVMOpcode::LLVMLoad if ir::simple_access(v) => {}
+        LLVMOpcode::LLVMInsertElement => {
+            let in_range = ir::const_int(ir::operand(v, 2))
+                .and_then(|k| u32::try_from(k).ok())
+                .is_some_and(|k| k < lanes);
+            if !in_range {
+                return Err(format!(
+                    "'{}' inserts at an index that is not a constant lane",
+                    ir::describe(v)
+                ));
+            }
+            collect(ir::operand(v, 0), lanes, nodes)?;
+        }
+        op if LANE_OPERATIONS.contains(&op) => {
+            collect(ir::operand(v, 0), lanes, nodes)?;
+            collect(ir::operand(v, 1), lanes, nodes)?;
+        }
+        _ => {
+            return Err(format!(
+                "'{}' is none of a simple load, an integer operation, an insertelement at a constant lane or a constant",
+                ir::describe(v)
+            ))
+        }
+    }
+    nodes.insert(v);
+    Ok(())
+}
+
+/// The lane type and count of the vector `v`.
+fn lane_type(v: LLVMValueRef) -> (llvm_sys::prelude::LLVMTypeRef, u32) {
+    ir::integer_lanes(ir::type_of(v)).unwrap_or((ir::type_of(v), 1))
+}
+
+/// The values of the lanes of `v`: those computed for an instruction of the update, the
+/// elements of a constant.
+fn lanes_of(
+    computed: &IndexMap<LLVMValueRef, Vec<LLVMValueRef>>,
+    v: LLVMValueRef,
+    lanes: u32,
+) -> Vec<LLVMValueRef> {
+    match computed.get(&v) {
+        Some(values) => values.clone(),
+        None => (0..lanes)
+            .filter_map(|k| ir::constant_element(v, k))
+            .collect(),
+    }
+}
+
+/// The addresses of the lanes of the accesses of an update, made once for each pointer:
+/// right after the pointer's definition (at the start of the function for an argument, a
+/// constant expression for a constant), so that they are where the pointer is, not in the
+/// loop.
+struct LaneAddresses {
+    function: LLVMValueRef,
+    /// The first instruction of the function before any address was made there.
+    entry: Option<LLVMValueRef>,
+    made: IndexMap<(LLVMValueRef, u64), LLVMValueRef>,
+}
+
+impl LaneAddresses {
+    /// The address `offset` bytes past `p`, inside the object an access at `p` touches.
+    fn at(&mut self, b: &Builder, p: LLVMValueRef, offset: u64) -> LLVMValueRef {
+        if offset == 0 {
+            return p;
+        }
+        if let Some(&a) = self.made.get(&(p, offset)) {
+            return a;
+        }
+        if ir::is_instruction(p) {
+            let block = ir::parent_block(p);
+            let after = ir::instructions(block)
+                .into_iter()
+                .skip_while(|&i| i != p)
+                .skip(1)
+                .find(|&i| !ir::is_phi(i));
+            if let Some(next) = after {
+                b.position_before(next);
+            }
+        } else if !ir::is_constant(p) {
+            // Before what began the function: in the order they are made.
+            if self.entry.is_none() {
+                self.entry = ir::instructions(ir::entry_block(self.function))
+                    .first()
+                    .copied();
+            }
+            if let Some(first) = self.entry {
+                b.position_before(first);
+            }
+        }
+        let a = b.inbounds_byte_offset(p, i64::try_from(offset).unwrap_or(i64::MAX));
+        self.made.insert((p, offset), a);
+        a
+    }
+}
+
+/// The byte offset of lane `k` of the vector `value`, and the alignment that lane has at an
+/// access aligned to `align`: the largest power of two dividing both.
+fn lane_offset(value: LLVMValueRef, align: u32, k: u32) -> (u64, u32) {
+    let (lane, _) = lane_type(value);
+    let offset = u64::from(k) * u64::from(ir::int_width(lane) / 8);
+    let align = align.max(1);
+    if offset == 0 {
+        return (0, align);
+    }
+    let lowest = offset & offset.wrapping_neg();
+    (
+        offset,
+        u32::try_from(lowest).map_or(align, |l| align.min(l)),
+    )
+}
