@@ -434,6 +434,16 @@ uint64_t syscluster_shim_alloca_bytes(LLVMValueRef v) {
   return Size->getFixedValue();
 }
 
+// The bytes a global variable defined in this module holds (its value type's allocation
+// size); 0 for a declaration, a thread-local variable or an unsized type.
+uint64_t syscluster_shim_global_bytes(LLVMValueRef v) {
+  auto *GV = dyn_cast<GlobalVariable>(unwrap(v));
+  if (!GV || GV->isDeclaration() || GV->isThreadLocal() || !GV->getValueType()->isSized())
+    return 0;
+  TypeSize Size = GV->getParent()->getDataLayout().getTypeAllocSize(GV->getValueType());
+  return Size.isScalable() ? 0 : Size.getFixedValue();
+}
+
 // The bytes of the memory a call returning fresh memory (malloc, calloc, a wrapper with
 // allocsize) holds, when its size is a constant the arguments give and its result is known not
 // null right before `at` (a dominating test, or a dereference); 0 otherwise.

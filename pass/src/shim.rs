@@ -86,6 +86,7 @@ extern "C" {
         changed: *mut c_int,
     ) -> *const c_char;
     fn syscluster_shim_alloca_bytes(v: LLVMValueRef) -> u64;
+    fn syscluster_shim_global_bytes(v: LLVMValueRef) -> u64;
     fn syscluster_shim_heap_bytes(ctx: *mut c_void, v: LLVMValueRef, at: LLVMValueRef) -> u64;
     fn syscluster_shim_signed_min_at(
         ctx: *mut c_void,
@@ -407,6 +408,13 @@ impl Shim {
     pub(crate) fn alloca_bytes(&self, v: LLVMValueRef) -> Option<u64> {
         // SAFETY: v is a live value; the shim checks its kind.
         let n = unsafe { syscluster_shim_alloca_bytes(v) };
+        (n > 0).then_some(n)
+    }
+    /// The bytes a global variable defined in this module holds; `None` for a declaration,
+    /// a thread-local variable or anything else.
+    pub(crate) fn global_bytes(&self, v: LLVMValueRef) -> Option<u64> {
+        // SAFETY: v is a live value; the shim checks its kind.
+        let n = unsafe { syscluster_shim_global_bytes(v) };
         (n > 0).then_some(n)
     }
     /// The bytes of the fresh memory the call `v` returns (`malloc`, `calloc`, a wrapper

@@ -823,7 +823,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             }
         }
         // Then what the loop updates through pointers it was given.
-        let pointees = super::pointees::run_on_loop(ctx, header, |ctx, p, answer| {
+        let pointees = super::pointees::run_on_loop(ctx, graph, header, |ctx, p, answer| {
             let what = p.describe(ctx.shim);
             ctx.remark(match answer {
                 Ok(()) => Remark::kept_in_register(&what, first),

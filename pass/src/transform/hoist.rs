@@ -516,8 +516,9 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             if global_of(ir::operand(load, 0)).is_none() {
                 // Through a pointer argument into a caller's local (`pump(&job)`): the
                 // proof says the bytes are there to read and nothing writes them.
+                let graph = graph.get_or_insert_with(|| CallGraph::of(ctx.module));
                 if ir::simple_access(load)
-                    && super::pointees::invariant_load(ctx.shim, load, &blocks)
+                    && super::pointees::invariant_load(ctx.shim, graph, load, &blocks)
                 {
                     let remark = Remark::hoisted(load, &sites[b], HoistedFrom::Pointer);
                     changed = move_out(ctx, [load], end, remark);

@@ -11,7 +11,7 @@
 //!
 //! That is exact when no code but the loop's own loads and stores can read or write those
 //! bytes while the loop runs. The legality here proves it from the module, following the
-//! pointer back to the local variable, or the fresh memory, it points into:
+//! pointer back to the local variable, the fresh memory or the static variable it points into:
 //!
 //! - the pointer is defined before the loop, a constant offset into an argument of the loop's
 //!   function, one of its local variables (`alloca`) or fresh memory it allocated (a call
@@ -19,7 +19,15 @@
 //! - an argument is followed to every call of its function: the function is internal to the
 //!   module (`static`, or any function with `--lto`) and only called directly, each call
 //!   passes a pointer into the same kind of object (a caller's local variable or fresh
-//!   memory, or the caller's own argument, followed the same way) in that argument alone;
+//!   memory, a static variable, or the caller's own argument, followed the same way) in that
+//!   argument alone;
+//! - a static variable a caller passes (`pump(&job)` on a `static struct job`, where the
+//!   helper is also called on other jobs) is internal to the module and defined in it, every
+//!   use of its address is one `globals::address_uses` follows (a load, a store, a call that
+//!   keeps no copy, such as the chain's own call to a `nocapture` parameter), none in the loop
+//!   touches the bytes kept, and no function that reads or writes it may run while the loop
+//!   runs (`globals::undisturbed`: a signal handler, a thread, a callback, a function the loop
+//!   calls); its storage lasts the whole run;
 //! - the local variable's address goes nowhere another piece of code could find it: each use
 //!   of a pointer into it is a load, a store to it, a comparison, a lifetime marker, a
 //!   constant offset, a `memset`/`memcpy`, a call of the next function of the chain, or an
@@ -50,6 +58,8 @@ use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
 use super::extents::{self, Bytes, Touch};
+use super::globals::{address_uses, undisturbed, CallGraph, Keeping};
+use super::hoist::global_of;
 use crate::context::Context;
 use crate::ir;
 use crate::shim::Shim;
@@ -168,6 +178,7 @@ pub(super) fn written_in(shim: &Shim, blocks: &[LLVMBasicBlockRef]) -> Vec<Point
 /// that loop; `Ok` when it may.
 pub(super) fn promotable(
     shim: &Shim,
+    graph: &CallGraph,
     p: &Pointee,
     blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> Result<(), String> {
@@ -180,7 +191,7 @@ pub(super) fn promotable(
         start: p.offset,
         size,
     };
-    confined(shim, p.root, here, p.ptr, blocks)
+    confined(shim, graph, p.root, here, p.ptr, blocks)
 }
 
 /// Why the bytes `here` of what `root` (an argument or a local variable of the loop's function)
@@ -189,6 +200,7 @@ pub(super) fn promotable(
 /// `returns_twice` function. `Ok` when none can.
 fn confined(
     shim: &Shim,
+    graph: &CallGraph,
     root: LLVMValueRef,
     here: Bytes,
     ptr: LLVMValueRef,
@@ -206,6 +218,8 @@ fn confined(
             toward: None,
             in_loop: Some((blocks, ptr)),
             at: entry,
+            blocks,
+            graph,
         },
         &mut chain,
     )?;
@@ -223,6 +237,7 @@ fn confined(
 /// loop's own function is `hoist`'s array case.
 pub(super) fn invariant_load(
     shim: &Shim,
+    graph: &CallGraph,
     load: LLVMValueRef,
     blocks: &IndexSet<LLVMBasicBlockRef>,
 ) -> bool {
@@ -246,7 +261,7 @@ pub(super) fn invariant_load(
         start: offset,
         size,
     };
-    confined(shim, root, here, ptr, blocks).is_ok()
+    confined(shim, graph, root, here, ptr, blocks).is_ok()
 }
 
 /// Whether `root` is what a variable the loop writes may be followed back from: an argument of
@@ -276,12 +291,15 @@ fn loop_entry(blocks: &IndexSet<LLVMBasicBlockRef>) -> Option<LLVMValueRef> {
 /// pointer is passed to on the way to the loop (none for the loop's own function); `in_loop`
 /// the loop and the variable's pointer, for the loop's own function; `at` the instruction
 /// before which the bytes must be there: the call on the way to the loop, or the loop's entry
-/// (`loop_entry`: the preheader's terminator, before which a load moved out of the loop runs).
+/// (`loop_entry`: the preheader's terminator, before which a load moved out of the loop runs);
+/// `blocks` the loop, whichever function the step is in, and `graph` the module's calls.
 #[derive(Clone, Copy)]
 struct Step<'a> {
     toward: Option<(LLVMValueRef, u32)>,
     in_loop: Option<(&'a IndexSet<LLVMBasicBlockRef>, LLVMValueRef)>,
     at: LLVMValueRef,
+    blocks: &'a IndexSet<LLVMBasicBlockRef>,
+    graph: &'a CallGraph,
 }
 
 /// What the chain of pointers ends in.
@@ -349,12 +367,7 @@ fn follow(
                 ir::value_name(root)
             ));
         };
-        let fits = here.start >= 0
-            && here
-                .start
-                .checked_add(i64::try_from(here.size).unwrap_or(i64::MAX))
-                .is_some_and(|end| u64::try_from(end).is_ok_and(|end| end <= bytes));
-        if !fits {
+        if !fits(here, bytes) {
             return Err(format!("it lies outside the {bytes} bytes of the {what}"));
         }
         return Ok(memory);
@@ -389,22 +402,34 @@ fn follow(
                 ir::describe(u)
             ));
         };
-        if !is_root(base) {
-            return Err(format!(
-                "{} passes {}, not a pointer into a local variable or fresh memory",
-                ir::describe(u),
-                ir::operand_name(base)
-            ));
-        }
         let there = Bytes {
             start: here.start.saturating_add(off),
             size: here.size,
         };
+        if global_of(base) == Some(base) {
+            static_root(shim, base, there, step).map_err(|why| {
+                format!(
+                    "{} passes {}: {why}",
+                    ir::describe(u),
+                    ir::operand_name(base)
+                )
+            })?;
+            continue;
+        }
+        if !is_root(base) {
+            return Err(format!(
+                "{} passes {}, not a pointer into a local variable, fresh memory or a static variable",
+                ir::describe(u),
+                ir::operand_name(base)
+            ));
+        }
         let mut through = chain.clone();
         let next = Step {
             toward: Some((f, k)),
             in_loop: None,
             at: u,
+            blocks: step.blocks,
+            graph: step.graph,
         };
         if follow(shim, base, there, next, &mut through)? == Memory::Heap {
             memory = Memory::Heap;
@@ -420,6 +445,54 @@ fn follow(
     }
     *chain = all;
     Ok(memory)
+}
+
+/// Whether the bytes `here` lie inside an object of `bytes` bytes.
+fn fits(here: Bytes, bytes: u64) -> bool {
+    here.start >= 0
+        && here
+            .start
+            .checked_add(i64::try_from(here.size).unwrap_or(i64::MAX))
+            .is_some_and(|end| u64::try_from(end).is_ok_and(|end| end <= bytes))
+}
+
+/// Why the bytes `here` of the global variable `global`, which a call of the chain is given
+/// a pointer into, may be reached by code other than the loop's accesses while the loop of
+/// `step.blocks` runs; `Ok` when none can. The proof of `globals` for a variable kept in a
+/// register, without the loop's own accesses: the variable is internal to the module
+/// (`static`) and defined in it, the bytes lie inside it, every use of its address is one
+/// `globals::address_uses` follows (a load, a store, a call that keeps no copy: the chain's
+/// call, whose parameter is `nocapture`), none in the loop touches those bytes, and no function
+/// that reads or writes it may run while the loop runs (`globals::undisturbed`). Static
+/// storage is there for the whole run: no call can release it.
+fn static_root(
+    shim: &Shim,
+    global: LLVMValueRef,
+    here: Bytes,
+    step: Step<'_>,
+) -> Result<(), String> {
+    if !ir::is_internal_global(global) {
+        return Err(
+            "a variable visible outside this module (declare it static, or build with --lto)"
+                .into(),
+        );
+    }
+    let Some(bytes) = shim.global_bytes(global) else {
+        return Err("a variable of no fixed size, thread-local or defined elsewhere".into());
+    };
+    if !fits(here, bytes) {
+        return Err(format!(
+            "the bytes kept lie outside the variable's {bytes} bytes"
+        ));
+    }
+    let accessors = address_uses(shim, global, here, None, step.blocks, Keeping::Register)?;
+    undisturbed(
+        step.graph,
+        &accessors,
+        step.blocks,
+        "reads or writes it",
+        false,
+    )
 }
 
 /// Every pointer derived from `root` in its function: through address computations, casts,
@@ -647,6 +720,7 @@ fn disjoint_in_loop(
 /// i64>` of two adjacent fields) is split into its elements first, each then a variable.
 pub(super) fn run_on_loop(
     ctx: &mut Context<'_>,
+    graph: &CallGraph,
     header: LLVMBasicBlockRef,
     mut remark: impl FnMut(&mut Context<'_>, &Pointee, Result<(), String>),
 ) -> bool {
@@ -666,7 +740,7 @@ pub(super) fn run_on_loop(
         let blocks: IndexSet<LLVMBasicBlockRef> = blocks.into_iter().collect();
         let vector = stored_type_kind(&blocks, p.ptr) == Some(LLVMTypeKind::LLVMVectorTypeKind)
             && !split.contains(&p.ptr);
-        let answer = promotable(ctx.shim, &p, &blocks).map_err(|why| (why, false));
+        let answer = promotable(ctx.shim, graph, &p, &blocks).map_err(|why| (why, false));
         let done = answer.and_then(|()| {
             if vector {
                 ctx.shim.split_vector_accesses(header, p.ptr)
