@@ -14,6 +14,7 @@
 
 @buf = internal global [4096 x i8] zeroinitializer
 @mirror = global <2 x i64> zeroinitializer
+@bytes = global [16 x i8] zeroinitializer
 
 declare i64 @read(i32, ptr, i64)
 declare i64 @write(i32, ptr, i64)
@@ -116,12 +117,14 @@ done:
   ret i32 0
 }
 
-; Lanes swapped by a shuffle, and a vector the function is given.
+; Lanes swapped by a shuffle, a vector the function is given, and sixteen bytes.
 ; CHECK-LABEL: define i32 @shuffled(
 ; CHECK: store <2 x i64> %s, ptr %st, align 8
 ; CHECK: store <2 x i64> %g, ptr %st, align 8
+; CHECK-NEXT: store <16 x i8> zeroinitializer, ptr @bytes, align 16
 ; REMARK-DAG: remark: <unknown>:0:0: did not write 'store <2 x i64> %s, ptr %st, align 8' lane by lane: '%sw = shufflevector <2 x i64> %v, <2 x i64> poison, <2 x i32> <i32 1, i32 0>' is none of a simple load, an integer operation, an insertelement at a constant lane or a constant
 ; REMARK-DAG: remark: <unknown>:0:0: did not write 'store <2 x i64> %g, ptr %st, align 8' lane by lane: '<2 x i64> %given' is neither an instruction nor a constant vector
+; REMARK-DAG: remark: <unknown>:0:0: did not write 'store <16 x i8> zeroinitializer, ptr @bytes, align 16' lane by lane: it stores 16 lanes, more than the 8 counters side by side it takes
 define i32 @shuffled(i32 %in, i32 %out, ptr %st, <2 x i64> %given) {
 entry:
   br label %loop
@@ -137,6 +140,7 @@ body:
   %v2 = load <2 x i64>, ptr %st, align 8
   %g = add <2 x i64> %v2, %given
   store <2 x i64> %g, ptr %st, align 8
+  store <16 x i8> zeroinitializer, ptr @bytes, align 16
   %wr = call i64 @write(i32 %out, ptr @buf, i64 %n)
   %ok = icmp eq i64 %wr, %n
   br i1 %ok, label %loop, label %done

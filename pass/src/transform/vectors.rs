@@ -26,7 +26,8 @@
 //! constant index and a constant vector give each lane's value. The lanes are integers of 8,
 //! 16, 32 or 64 bits, so lane `k` lies `k` times its size from the vector's address, with the
 //! alignment that offset leaves. Only the updates of the loop's own blocks are written so
-//! (not those of a loop inside it, whose vector work may be the point of vectorizing), and
+//! (not those of a loop inside it, whose vector work may be the point of vectorizing), of at
+//! most 8 lanes and 16 instructions (counters, not a copy of bytes or a computation), and
 //! only when every value of the update is used by the update alone; each store written is a
 //! remark `SplitVector`, each refused a missed one that says what stopped it.
 
@@ -43,6 +44,9 @@ use crate::remarks::Remark;
 
 /// At most this many instructions in one update (bookkeeping, not a computation).
 const MAX_NODES: usize = 16;
+
+/// At most this many lanes (counters side by side; a copy of bytes is no update of them).
+const MAX_LANES: u32 = 8;
 
 /// Writes the vector stores of the loops around the hot calls lane by lane.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
@@ -112,6 +116,11 @@ impl Update {
         let Some((_, lanes)) = ir::integer_lanes(ir::type_of(value)) else {
             return Err("it does not store a vector of integers".into());
         };
+        if lanes > MAX_LANES {
+            return Err(format!(
+                "it stores {lanes} lanes, more than the {MAX_LANES} counters side by side it takes"
+            ));
+        }
         let mut nodes = IndexSet::new();
         collect(value, lanes, &mut nodes)?;
         for &n in &nodes {
