@@ -117,9 +117,9 @@ __attribute__((noinline)) long copy_public(int in, int out, char *buf, size_t si
 	return n < 0 ? -1 : total;
 }
 
-// Given a static buffer (or a local array, as the arguments say), which other code may read
-// later.
-// REMARK-DAG: remark: {{.*}}looped-dead-argument.c:[[#@LINE+5]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}no in-kernel copy: {{.*}} is given to the function by its callers, and 'main' passes {{.*}}, which is not a local array or a fresh allocation of its own
+// Given a static buffer or a local array, chosen at run time: no one memory of the caller's
+// (a static buffer passed alone is looped-static-buffer.c's).
+// REMARK-DAG: remark: {{.*}}looped-dead-argument.c:[[#@LINE+5]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}no in-kernel copy: {{.*}} is given to the function by its callers, and 'main' passes {{.*}}, which is not a local array, a fresh allocation of its own or a static buffer
 __attribute__((noinline)) static long copy_static(int in, int out, char *buf, size_t size)
 {
 	long total = 0;

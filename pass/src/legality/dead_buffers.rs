@@ -26,7 +26,9 @@
 //! struct, in any other. A buffer the function is given by its callers (an argument, at a
 //! constant offset) is dead when every call, all of them in the module, passes a local array
 //! or a fresh allocation of the caller's own that the caller does not read after the call
-//! (`callers_leave`). Nothing else is assumed: a global buffer of another module, or one a
+//! (`callers_leave`), or a static buffer (a `static struct job` whose other fields the caller
+//! sets and reads) that no function reads the written bytes of, and that a caller which may
+//! run again does not read anywhere. Nothing else is assumed: a global buffer of another module, or one a
 //! caller that other modules may call gives, keeps the flag off, and the loop stays an
 //! ordinary looped batch.
 
@@ -305,10 +307,13 @@ fn root_of(v: LLVMValueRef) -> Option<LLVMValueRef> {
 }
 
 /// `Ok` when every call of the function whose argument `arg` is passes there a pointer into
-/// a local array or a fresh allocation of the caller's own (not a static buffer, which other
-/// code may read), in that argument alone, and the caller reads none of the bytes the loop's
-/// calls write once the call has returned (stores and loads of other bytes of a struct, a
-/// fill before a write as `blind` judges it, and `free` apart), nor lets the address escape.
+/// a local array, a fresh allocation of the caller's own or a static buffer, in that argument
+/// alone, and the caller reads none of the bytes the loop's calls write once the call has
+/// returned (stores and loads of other bytes of a struct, a fill before a write as `blind`
+/// judges it, and `free` apart), nor lets the address escape. A static buffer outlives the
+/// caller: every other function may use it only by loads and stores of other bytes (a
+/// struct's descriptors and counters), and in a caller that may run again (not `main`, nor
+/// a helper `main` calls once) a use anywhere counts as after the call.
 /// The function is internal to the module and only called directly, so that those are all
 /// its callers. `Err` completes "the buffer ... is given to the function by its callers, and".
 fn callers_leave(
@@ -344,12 +349,16 @@ fn callers_leave(
             .get(k as usize)
             .copied()
             .ok_or("a call passes fewer arguments")?;
-        let Some(base) = own_memory(given).filter(|&b| !is_static(b)) else {
+        let Some(base) = own_memory(given) else {
             return Err(format!(
-                "'{cname}' passes {}, which is not a local array or a fresh allocation of its own",
+                "'{cname}' passes {}, which is not a local array, a fresh allocation of its own or a static buffer",
                 ir::value_name(given)
             ));
         };
+        // A static buffer outlives the caller: another function may use it only through
+        // loads and stores of other bytes, and a use in a caller that may run again counts
+        // wherever it is.
+        let global = is_static(base);
         if args
             .iter()
             .enumerate()
@@ -370,17 +379,31 @@ fn callers_leave(
         // blocks its block leads to, or after it in its own block.
         let everywhere: IndexSet<LLVMBasicBlockRef> = ir::blocks(caller).into_iter().collect();
         let unseen = |u: LLVMValueRef| reads_none_of(shim, u, base, Some(&shifted));
-        let found =
-            other_users(base, &calls, syscalls, &everywhere, None, &unseen).map_err(|escape| {
-                format!(
-                    "its address escapes in '{cname}': '{}'",
-                    ir::describe(escape)
-                )
-            })?;
+        let only_in = global.then_some(caller);
+        let found = other_users(base, &calls, syscalls, &everywhere, only_in, &unseen).map_err(
+            |escape| {
+                let user_in = ir::is_instruction(escape)
+                    .then(|| ir::block_function(ir::parent_block(escape)));
+                match user_in {
+                    Some(f) if f != caller => format!(
+                        "the static buffer {} is also used in '{}': '{}'",
+                        ir::value_name(base),
+                        ir::name(f),
+                        ir::describe(escape)
+                    ),
+                    _ => format!(
+                        "its address escapes in '{cname}': '{}'",
+                        ir::describe(escape)
+                    ),
+                }
+            },
+        )?;
+        let again = global && !runs_once(caller);
         let later = reachable_from(ir::successors_of(ir::parent_block(call)));
         let after_call = |u: LLVMValueRef| {
             let b = ir::parent_block(u);
-            later.contains(&b)
+            again
+                || later.contains(&b)
                 || (b == ir::parent_block(call)
                     && ir::instructions(b)
                         .into_iter()
