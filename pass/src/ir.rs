@@ -1181,3 +1181,15 @@ pub fn set_wrap_flags(inst: LLVMValueRef, (nsw, nuw): (bool, bool)) {
         LLVMSetNUW(inst, i32::from(nuw));
     }
 }
+
+/// Whether `i` is an exception-handling pad (`landingpad`, `catchpad`, `cleanuppad`,
+/// `catchswitch`), which must begin the non-phi part of its block.
+pub fn is_eh_pad(i: LLVMValueRef) -> bool {
+    matches!(
+        opcode(i),
+        LLVMOpcode::LLVMLandingPad
+            | LLVMOpcode::LLVMCatchPad
+            | LLVMOpcode::LLVMCleanupPad
+            | LLVMOpcode::LLVMCatchSwitch
+    )
+}

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		if (r == 0 && argc > 2)
 			r = pump_peek(&spare);
 		fprintf(stderr, "peek: %llu bytes, last block from %d: %d\n", peeked.total,
-			peeked.buf[0], r);
+			peeked.buf[0] & 0xff, r);
 		return r < 0;
 	}
 	if (strcmp(mode, "dump") == 0) {

@@ -147,3 +147,35 @@ body:
 done:
   ret i32 0
 }
+
+; The address is an invoke's result: no instruction can follow it in its block, so the lanes'
+; addresses have no place there; the update stays a vector.
+; CHECK-LABEL: define i32 @invoked(
+; CHECK: store <2 x i64> %s, ptr %st, align 8
+; REMARK-DAG: remark: <unknown>:0:0: did not write 'store <2 x i64> %s, ptr %st, align 8' lane by lane: its address '%st = invoke ptr @stats() to label %start unwind label %lp' is defined where no instruction can follow it in its block
+declare ptr @stats()
+declare i32 @__gxx_personality_v0(...)
+
+define i32 @invoked(i32 %in, i32 %out) personality ptr @__gxx_personality_v0 {
+entry:
+  %st = invoke ptr @stats() to label %start unwind label %lp
+start:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr @buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %v = load <2 x i64>, ptr %st, align 8
+  %w = insertelement <2 x i64> <i64 1, i64 poison>, i64 %n, i64 1
+  %s = add <2 x i64> %v, %w
+  store <2 x i64> %s, ptr %st, align 8
+  %wr = call i64 @write(i32 %out, ptr @buf, i64 %n)
+  %ok = icmp eq i64 %wr, %n
+  br i1 %ok, label %loop, label %done
+done:
+  ret i32 0
+lp:
+  %e = landingpad { ptr, i32 } cleanup
+  ret i32 1
+}

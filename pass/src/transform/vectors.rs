@@ -123,6 +123,16 @@ impl Update {
         }
         let mut nodes = IndexSet::new();
         collect(value, lanes, &mut nodes)?;
+        let addresses = nodes
+            .iter()
+            .filter(|&&n| ir::opcode(n) == LLVMOpcode::LLVMLoad)
+            .map(|&n| ir::operand(n, 0))
+            .chain(std::iter::once(ir::operand(store, 1)));
+        for p in addresses {
+            if ir::is_instruction(p) {
+                after_definition(p)?;
+            }
+        }
         for &n in &nodes {
             let outside = ir::value_users(n)
                 .into_iter()
@@ -319,13 +329,8 @@ impl LaneAddresses {
             return a;
         }
         if ir::is_instruction(p) {
-            let block = ir::parent_block(p);
-            let after = ir::instructions(block)
-                .into_iter()
-                .skip_while(|&i| i != p)
-                .skip(1)
-                .find(|&i| !ir::is_phi(i));
-            if let Some(next) = after {
+            // `Update::of` checked that there is such a place.
+            if let Ok(next) = after_definition(p) {
                 b.position_before(next);
             }
         } else if !ir::is_constant(p) {
@@ -343,6 +348,25 @@ impl LaneAddresses {
         self.made.insert((p, offset), a);
         a
     }
+}
+
+/// The instruction before which an address computed from the instruction `p` goes: the
+/// first after it that is no phi, when that may have an instruction before it (not a
+/// landing pad or another exception pad); `Err` when there is none (`p` is an `invoke`'s
+/// result, which its block's end defines).
+fn after_definition(p: LLVMValueRef) -> Result<LLVMValueRef, String> {
+    let next = ir::instructions(ir::parent_block(p))
+        .into_iter()
+        .skip_while(|&i| i != p)
+        .skip(1)
+        .find(|&i| !ir::is_phi(i))
+        .filter(|&i| !ir::is_terminator(p) && !ir::is_eh_pad(i));
+    next.ok_or_else(|| {
+        format!(
+            "its address '{}' is defined where no instruction can follow it in its block",
+            ir::describe(p)
+        )
+    })
 }
 
 /// The byte offset of lane `k` of the vector `value`, and the alignment that lane has at an
