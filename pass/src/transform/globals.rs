@@ -16,7 +16,11 @@
 //!   program's libraries do not see) and not thread-local;
 //! - its address is used only by loads and stores (directly or through constant address
 //!   computations): no pointer to it exists, so no system call, library function or store
-//!   through a pointer can reach it;
+//!   through a pointer can reach it; or by pointers computed from it at offsets that are not
+//!   constants but have a least one (`p += w` over a struct's buffer, `w` known not negative
+//!   where it is added: [`derived_uses`]), which only load, store, compare, or go to calls
+//!   that keep no copy, and which in the loop reach no byte of the variable kept (it lies
+//!   before that least offset);
 //! - no function that reads or writes it can run while the loop runs: none is a function
 //!   whose address is taken (a signal handler, a thread's start, a callback) or one they
 //!   call, nor an `atexit` handler when something that may run during the loop may call
@@ -559,6 +563,52 @@ pub(super) fn address_uses(
         }
     };
     let mut functions: Vec<LLVMValueRef> = Vec::new();
+    let mut users = users;
+    // Pointers computed from the address at offsets that are not constants (`p += w` in a
+    // write-all loop over the variable's buffer): their uses, each at the least offset the
+    // pointers have, and the functions they are in.
+    let derives = |u: LLVMValueRef| {
+        matches!(
+            ir::opcode(u),
+            LLVMOpcode::LLVMGetElementPtr
+                | LLVMOpcode::LLVMPHI
+                | LLVMOpcode::LLVMSelect
+                | LLVMOpcode::LLVMBitCast
+        )
+    };
+    let starts: Vec<LLVMValueRef> = users
+        .iter()
+        .filter(|&&(u, _)| derives(u))
+        .map(|&(u, _)| u)
+        .collect();
+    users.retain(|&(u, _)| !derives(u));
+    if !starts.is_empty() {
+        let derived = derived_uses(shim, global, &starts)?;
+        for (u, at) in derived.uses {
+            let block = ir::parent_block(u);
+            let in_loop = blocks.contains(&block);
+            let from = Bytes {
+                start: at,
+                size: u64::MAX,
+            };
+            let writes = match ir::opcode(u) {
+                LLVMOpcode::LLVMLoad => false,
+                LLVMOpcode::LLVMICmp => continue,
+                _ => true,
+            };
+            let counts = writes || keeping == Keeping::Register;
+            if in_loop && counts && from.overlaps(&here) {
+                return Err(format!(
+                    "the loop reads or writes it from byte {at} on through a pointer at an offset that is not a constant ({})",
+                    ir::describe(u)
+                ));
+            }
+            let f = ir::block_function(block);
+            if (keeping == Keeping::Register || writes) && !functions.contains(&f) {
+                functions.push(f);
+            }
+        }
+    }
     for (u, p) in users {
         let block = ir::parent_block(u);
         let in_loop = blocks.contains(&block);
@@ -597,6 +647,144 @@ pub(super) fn address_uses(
         }
     }
     Ok(functions)
+}
+
+/// The uses of pointers derived from a global variable's address at offsets that are not
+/// constants, each with the least offset into the variable it may have.
+struct Derived {
+    uses: Vec<(LLVMValueRef, i64)>,
+}
+
+/// Follows the pointers computed from `starts` (address computations, phis, selects and
+/// casts of a pointer into `global`) and bounds each from below: a constant offset into the
+/// variable, a byte offset known not negative where it is added (`p += w` after `w <= 0`
+/// left), the least of a phi's or a select's values, found by iterating to a fixed point
+/// (an offset that keeps falling round a loop has none). Every other use of such a pointer
+/// must be a load or a store through it, a comparison, or a call that keeps no copy (a
+/// system call the catalogue describes given it as a buffer, a `nocapture` parameter); `Err`
+/// names the one that is not, or the pointer that has no bound.
+fn derived_uses(
+    shim: &Shim,
+    global: LLVMValueRef,
+    starts: &[LLVMValueRef],
+) -> Result<Derived, String> {
+    let taken = |u: LLVMValueRef| format!("its address is taken ({})", ir::describe(u));
+    let mut set: IndexSet<LLVMValueRef> = IndexSet::new();
+    let mut work: Vec<LLVMValueRef> = starts.to_vec();
+    while let Some(v) = work.pop() {
+        if !set.insert(v) {
+            continue;
+        }
+        if set.len() > 64 {
+            return Err(taken(v));
+        }
+        for u in ir::value_users(v) {
+            if !ir::is_instruction(u) {
+                return Err(taken(u));
+            }
+            let derives = match ir::opcode(u) {
+                LLVMOpcode::LLVMGetElementPtr | LLVMOpcode::LLVMBitCast => ir::operand(u, 0) == v,
+                LLVMOpcode::LLVMPHI => true,
+                LLVMOpcode::LLVMSelect => ir::operand(u, 0) != v,
+                _ => false,
+            };
+            if derives {
+                work.push(u);
+            }
+        }
+    }
+    // The least offset of each: from the constant offsets into the variable on, falling
+    // until nothing changes.
+    let mut low: indexmap::IndexMap<LLVMValueRef, i64> = indexmap::IndexMap::new();
+    let of = |low: &indexmap::IndexMap<LLVMValueRef, i64>, v: LLVMValueRef| -> Option<i64> {
+        if let Some(&l) = low.get(&v) {
+            return Some(l);
+        }
+        if set.contains(&v) {
+            return None;
+        }
+        extents::offset_in(shim, global, v)
+    };
+    let mut settled = false;
+    for _ in 0..16 {
+        let mut changed = false;
+        for &v in &set {
+            let next = match ir::opcode(v) {
+                LLVMOpcode::LLVMPHI => ir::incoming(v)
+                    .into_iter()
+                    .filter_map(|(x, _)| of(&low, x))
+                    .min(),
+                LLVMOpcode::LLVMSelect => [ir::operand(v, 1), ir::operand(v, 2)]
+                    .into_iter()
+                    .filter_map(|x| of(&low, x))
+                    .min(),
+                LLVMOpcode::LLVMBitCast => of(&low, ir::operand(v, 0)),
+                _ if ir::byte_gep(v) => {
+                    let index = ir::operand(v, 1);
+                    let step = match ir::const_int(index) {
+                        Some(c) => Some(c),
+                        None => shim.signed_min_at(index, v).filter(|&m| m >= 0).map(|_| 0),
+                    };
+                    of(&low, ir::operand(v, 0))
+                        .zip(step)
+                        .map(|(l, s)| l.saturating_add(s))
+                }
+                _ => None,
+            };
+            if let Some(n) = next {
+                if low.get(&v).is_none_or(|&l| n < l) {
+                    low.insert(v, n);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            settled = true;
+            break;
+        }
+    }
+    if !settled {
+        return Err("a pointer into it moves back round a loop".into());
+    }
+    // Every value each pointer's bound was taken from must itself be bounded: a phi value
+    // of unknown offset (another object, an index that may be negative) leaves it unknown.
+    for &v in &set {
+        let sources: Vec<LLVMValueRef> = match ir::opcode(v) {
+            LLVMOpcode::LLVMPHI => ir::incoming(v).into_iter().map(|(x, _)| x).collect(),
+            LLVMOpcode::LLVMSelect => vec![ir::operand(v, 1), ir::operand(v, 2)],
+            _ => vec![ir::operand(v, 0)],
+        };
+        let bounded = low.contains_key(&v)
+            && sources.iter().all(|&x| of(&low, x).is_some())
+            && (ir::opcode(v) != LLVMOpcode::LLVMGetElementPtr || ir::byte_gep(v));
+        if !bounded {
+            return Err(format!(
+                "its address is taken ({}: an offset into it that is not known not to fall)",
+                ir::describe(v)
+            ));
+        }
+    }
+    let into = |x: LLVMValueRef| low.get(&x).copied();
+    let mut uses = Vec::new();
+    for &v in &set {
+        let at = low[&v];
+        for u in ir::value_users(v) {
+            if set.contains(&u) {
+                continue;
+            }
+            let ok = match ir::opcode(u) {
+                LLVMOpcode::LLVMLoad | LLVMOpcode::LLVMICmp => true,
+                LLVMOpcode::LLVMStore => ir::operand(u, 0) != v,
+                LLVMOpcode::LLVMCall => keeps_no_copy(shim, u, v, &into),
+                _ => false,
+            };
+            if !ok {
+                return Err(taken(u));
+            }
+            uses.push((u, at));
+        }
+    }
+    Ok(Derived { uses })
 }
 
 /// Whether the call `call`, given the address `p` of an object, keeps no copy of it once it
