@@ -583,8 +583,7 @@ pub(super) fn address_uses(
         .collect();
     users.retain(|&(u, _)| !derives(u));
     if !starts.is_empty() {
-        let derived = derived_uses(shim, global, &starts)?;
-        for (u, at) in derived.uses {
+        for (u, at) in derived_uses(shim, global, &starts)? {
             let block = ir::parent_block(u);
             let in_loop = blocks.contains(&block);
             let from = Bytes {
@@ -649,49 +648,27 @@ pub(super) fn address_uses(
     Ok(functions)
 }
 
-/// The uses of pointers derived from a global variable's address at offsets that are not
-/// constants, each with the least offset into the variable it may have.
-struct Derived {
-    uses: Vec<(LLVMValueRef, i64)>,
-}
-
 /// Follows the pointers computed from `starts` (address computations, phis, selects and
-/// casts of a pointer into `global`) and bounds each from below: a constant offset into the
+/// casts of a pointer into `global`: `pointees::derived_pointers`) and bounds each from below: a constant offset into the
 /// variable, a byte offset known not negative where it is added (`p += w` after `w <= 0`
 /// left), the least of a phi's or a select's values, found by iterating to a fixed point
 /// (an offset that keeps falling round a loop has none). Every other use of such a pointer
 /// must be a load or a store through it, a comparison, or a call that keeps no copy (a
-/// system call the catalogue describes given it as a buffer, a `nocapture` parameter); `Err`
-/// names the one that is not, or the pointer that has no bound.
+/// system call the catalogue describes given it as a buffer, a `nocapture` parameter). `Ok`
+/// gives those uses, each with the least offset of its pointer; `Err` names the use that is
+/// none of them, or the pointer that has no bound.
 fn derived_uses(
     shim: &Shim,
     global: LLVMValueRef,
     starts: &[LLVMValueRef],
-) -> Result<Derived, String> {
+) -> Result<Vec<(LLVMValueRef, i64)>, String> {
     let taken = |u: LLVMValueRef| format!("its address is taken ({})", ir::describe(u));
     let mut set: IndexSet<LLVMValueRef> = IndexSet::new();
-    let mut work: Vec<LLVMValueRef> = starts.to_vec();
-    while let Some(v) = work.pop() {
-        if !set.insert(v) {
-            continue;
-        }
-        if set.len() > 64 {
-            return Err(taken(v));
-        }
-        for u in ir::value_users(v) {
-            if !ir::is_instruction(u) {
-                return Err(taken(u));
-            }
-            let derives = match ir::opcode(u) {
-                LLVMOpcode::LLVMGetElementPtr | LLVMOpcode::LLVMBitCast => ir::operand(u, 0) == v,
-                LLVMOpcode::LLVMPHI => true,
-                LLVMOpcode::LLVMSelect => ir::operand(u, 0) != v,
-                _ => false,
-            };
-            if derives {
-                work.push(u);
-            }
-        }
+    for &start in starts {
+        set.extend(super::pointees::derived_pointers(start)?);
+    }
+    if let Some(&v) = set.get_index(64) {
+        return Err(taken(v));
     }
     // The least offset of each: from the constant offsets into the variable on, falling
     // until nothing changes.
@@ -784,7 +761,7 @@ fn derived_uses(
             uses.push((u, at));
         }
     }
-    Ok(Derived { uses })
+    Ok(uses)
 }
 
 /// Whether the call `call`, given the address `p` of an object, keeps no copy of it once it

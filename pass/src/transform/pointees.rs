@@ -497,7 +497,7 @@ fn static_root(
 
 /// Every pointer derived from `root` in its function: through address computations, casts,
 /// phis and selects.
-fn derived_pointers(root: LLVMValueRef) -> Result<Vec<LLVMValueRef>, String> {
+pub(super) fn derived_pointers(root: LLVMValueRef) -> Result<Vec<LLVMValueRef>, String> {
     let mut derived: Vec<LLVMValueRef> = vec![root];
     let mut k = 0;
     while k < derived.len() {
