@@ -79,12 +79,6 @@ extern "C" {
     fn syscluster_shim_strip_offsets(ptr: LLVMValueRef, offset: *mut i64) -> LLVMValueRef;
     fn syscluster_shim_underlying_object(ptr: LLVMValueRef) -> LLVMValueRef;
     fn syscluster_shim_access_bytes(access: LLVMValueRef) -> u64;
-    fn syscluster_shim_split_vector_accesses(
-        ctx: *mut c_void,
-        header: LLVMBasicBlockRef,
-        ptr: LLVMValueRef,
-        changed: *mut c_int,
-    ) -> *const c_char;
     fn syscluster_shim_alloca_bytes(v: LLVMValueRef) -> u64;
     fn syscluster_shim_global_bytes(v: LLVMValueRef) -> u64;
     fn syscluster_shim_heap_bytes(ctx: *mut c_void, v: LLVMValueRef, at: LLVMValueRef) -> u64;
@@ -732,20 +726,6 @@ impl Shim {
         let mut changed: c_int = 0;
         // SAFETY: as for rotate_loop; ptr is a live constant of the same module.
         let p = unsafe { syscluster_shim_promote_in_loop(self.ctx, header, ptr, &mut changed) };
-        loop_answer(p, changed)
-    }
-
-    /// Splits the loop's loads and stores of a vector of integers at `ptr` into loads and
-    /// stores of its elements at element pointers computed where `ptr` is defined.
-    pub(crate) fn split_vector_accesses(
-        &self,
-        header: LLVMBasicBlockRef,
-        ptr: LLVMValueRef,
-    ) -> Result<(), (String, bool)> {
-        let mut changed: c_int = 0;
-        // SAFETY: as for rotate_loop; ptr is a live value of the same module.
-        let p =
-            unsafe { syscluster_shim_split_vector_accesses(self.ctx, header, ptr, &mut changed) };
         loop_answer(p, changed)
     }
 

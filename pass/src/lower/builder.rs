@@ -636,6 +636,20 @@ impl Builder {
         }
     }
 
+    /// `insertelement <vec> v, <lane> x, i64 k`: the vector `v` with lane `k` replaced by `x`.
+    pub(crate) fn insert_lane(&self, v: LLVMValueRef, x: LLVMValueRef, k: u32) -> LLVMValueRef {
+        let n = cname("");
+        // SAFETY: v is a vector whose lanes have x's type, and k one of its lanes.
+        unsafe { LLVMBuildInsertElement(self.builder, v, x, self.c64(i64::from(k)), n.as_ptr()) }
+    }
+
+    /// `extractelement <vec> v, i64 k`: lane `k` of the vector `v`.
+    pub(crate) fn extract_lane(&self, v: LLVMValueRef, k: u32) -> LLVMValueRef {
+        let n = cname("");
+        // SAFETY: v is a vector and k one of its lanes.
+        unsafe { LLVMBuildExtractElement(self.builder, v, self.c64(i64::from(k)), n.as_ptr()) }
+    }
+
     /// `poison` of type `ty`.
     pub(crate) fn poison(ty: LLVMTypeRef) -> LLVMValueRef {
         // SAFETY: ty is a type of the module's context.

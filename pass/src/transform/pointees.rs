@@ -717,7 +717,8 @@ fn disjoint_in_loop(
 
 /// Keeps the variables the loop of `header` writes through pointers in registers across the
 /// loop; `remark` is told of each, with `Ok` or why not. A vector of integers (SLP's `<2 x
-/// i64>` of two adjacent fields) is split into its elements first, each then a variable.
+/// i64>` of two adjacent fields) is split into its elements first
+/// ([`super::vectors::split_accesses`]), each then a variable.
 pub(super) fn run_on_loop(
     ctx: &mut Context<'_>,
     graph: &CallGraph,
@@ -743,7 +744,11 @@ pub(super) fn run_on_loop(
         let answer = promotable(ctx.shim, graph, &p, &blocks).map_err(|why| (why, false));
         let done = answer.and_then(|()| {
             if vector {
-                ctx.shim.split_vector_accesses(header, p.ptr)
+                let split = super::vectors::split_accesses(ctx.module, &blocks, p.ptr);
+                if split.is_ok() {
+                    ctx.shim.invalidate(ir::block_function(header));
+                }
+                split.map_err(|why| (why, false))
             } else {
                 ctx.shim.promote_in_loop(header, p.ptr)
             }

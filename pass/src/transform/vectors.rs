@@ -30,6 +30,11 @@
 //! most 8 lanes and 16 instructions (counters, not a copy of bytes or a computation), and
 //! only when every value of the update is used by the update alone; each store written is a
 //! remark `SplitVector`, each refused a missed one that says what stopped it.
+//!
+//! The same rewriting serves `pointees` (`split_accesses`): there every access of a loop at
+//! a pointer it was given is split, the loaded vector rebuilt from its lanes for any other
+//! user (a lane taken out of it is that lane's load) and a stored lane that is not known
+//! without vectors extracted, so that each lane is a variable `pointees` can keep.
 
 use indexmap::{IndexMap, IndexSet};
 use llvm_sys::prelude::LLVMValueRef;
@@ -154,86 +159,244 @@ impl Update {
 
     /// Writes the update lane by lane and deletes the vector instructions.
     fn rewrite(self, module: llvm_sys::prelude::LLVMModuleRef) {
-        let b = Builder::new(module);
-        let mut addresses = LaneAddresses {
-            function: ir::block_function(ir::parent_block(self.store)),
+        let loads: Vec<LLVMValueRef> = self
+            .nodes
+            .iter()
+            .copied()
+            .filter(|&n| ir::opcode(n) == LLVMOpcode::LLVMLoad)
+            .collect();
+        let function = ir::block_function(ir::parent_block(self.store));
+        split(module, function, &loads, &[self.store]);
+    }
+}
+
+/// Splits the vector accesses of the loop of `blocks` at `ptr` (SLP's `<2 x i64>` of two
+/// adjacent fields a loop is given a pointer to) into accesses of each lane, so that each
+/// lane is a variable of its own: a load becomes a load of each lane (rebuilt into the
+/// vector for its other users), a store a store of each lane, computed without vectors where
+/// the stored value is built from those loads, constants, insertelement at constant lanes
+/// and lane-wise integer operations, else extracted. `Err` says why not, and nothing changed.
+pub(super) fn split_accesses(
+    module: llvm_sys::prelude::LLVMModuleRef,
+    blocks: &IndexSet<llvm_sys::prelude::LLVMBasicBlockRef>,
+    ptr: LLVMValueRef,
+) -> Result<(), String> {
+    let mut vector: Option<llvm_sys::prelude::LLVMTypeRef> = None;
+    let (mut loads, mut stores) = (Vec::new(), Vec::new());
+    for i in blocks.iter().flat_map(|&b| ir::instructions(b)) {
+        let ty = match ir::opcode(i) {
+            LLVMOpcode::LLVMLoad if ir::operand(i, 0) == ptr => ir::type_of(i),
+            LLVMOpcode::LLVMStore if ir::operand(i, 1) == ptr => ir::type_of(ir::operand(i, 0)),
+            _ => continue,
+        };
+        if !ir::simple_access(i) {
+            return Err("the loop reads or writes it with a volatile or atomic access".into());
+        }
+        if ir::integer_lanes(ty).is_none() || vector.is_some_and(|v| v != ty) {
+            return Err("the loop reads or writes it as two different types".into());
+        }
+        vector = Some(ty);
+        if ir::opcode(i) == LLVMOpcode::LLVMLoad {
+            loads.push(i);
+        } else {
+            stores.push(i);
+        }
+    }
+    let Some(&first) = loads.first().or(stores.first()) else {
+        return Err("the loop does not read or write it as a vector".into());
+    };
+    if ir::is_instruction(ptr) {
+        after_definition(ptr)?;
+    }
+    split(
+        module,
+        ir::block_function(ir::parent_block(first)),
+        &loads,
+        &stores,
+    );
+    Ok(())
+}
+
+/// Writes the vector loads `loads` and stores `stores` (simple accesses of whole-byte
+/// integer lanes, at addresses where a lane's address can be made: `after_definition`) lane
+/// by lane, and deletes the vector code they leave unused.
+fn split(
+    module: llvm_sys::prelude::LLVMModuleRef,
+    function: LLVMValueRef,
+    loads: &[LLVMValueRef],
+    stores: &[LLVMValueRef],
+) {
+    let mut s = Splitter {
+        b: Builder::new(module),
+        addresses: LaneAddresses {
+            function,
             entry: None,
             made: IndexMap::new(),
-        };
-        let mut lanes: IndexMap<LLVMValueRef, Vec<LLVMValueRef>> = IndexMap::new();
-        for &n in &self.nodes {
-            // The addresses of a load's lanes first: they may go before it, elsewhere.
-            let pointers: Vec<(LLVMValueRef, u32)> = if ir::opcode(n) == LLVMOpcode::LLVMLoad {
-                (0..self.lanes)
-                    .map(|k| {
-                        let (offset, align) = lane_offset(n, ir::alignment(n), k);
-                        (addresses.at(&b, ir::operand(n, 0), offset), align)
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            b.position_before(n);
-            let values: Vec<LLVMValueRef> = match ir::opcode(n) {
-                LLVMOpcode::LLVMLoad => {
-                    let (lane, _) = lane_type(n);
-                    pointers
-                        .into_iter()
-                        .map(|(p, align)| {
-                            let l = b.load(lane, p, "");
-                            ir::set_alignment(l, align);
-                            l
-                        })
-                        .collect()
-                }
-                LLVMOpcode::LLVMInsertElement => {
-                    let mut v = lanes_of(&lanes, ir::operand(n, 0), self.lanes);
-                    let k = ir::const_int(ir::operand(n, 2))
-                        .and_then(|k| usize::try_from(k).ok())
-                        .filter(|&k| k < v.len());
-                    if let Some(k) = k {
-                        v[k] = ir::operand(n, 1);
-                    }
-                    v
-                }
-                op => {
-                    let l = lanes_of(&lanes, ir::operand(n, 0), self.lanes);
-                    let r = lanes_of(&lanes, ir::operand(n, 1), self.lanes);
-                    let flags = WRAP_FLAGGED.contains(&op).then(|| ir::wrap_flags(n));
-                    l.into_iter()
-                        .zip(r)
-                        .map(|(x, y)| {
-                            let v = b.arith(op, x, y, "");
-                            // The builder folds an operation on two constants to a constant.
-                            if let (Some(f), true) = (flags, ir::is_instruction(v)) {
-                                ir::set_wrap_flags(v, f);
-                            }
-                            v
-                        })
-                        .collect()
-                }
-            };
-            lanes.insert(n, values);
-        }
-        let value = ir::operand(self.store, 0);
-        let pointers: Vec<(LLVMValueRef, u32)> = (0..self.lanes)
+        },
+        lanes: IndexMap::new(),
+    };
+    for &load in loads {
+        s.split_load(load);
+    }
+    let mut unused = Vec::new();
+    for &store in stores {
+        let value = ir::operand(store, 0);
+        let (_, count) = lane_type(value);
+        let pointers: Vec<(LLVMValueRef, u32)> = (0..count)
             .map(|k| {
-                let (offset, align) = lane_offset(value, ir::alignment(self.store), k);
-                (addresses.at(&b, ir::operand(self.store, 1), offset), align)
+                let (offset, align) = lane_offset(value, ir::alignment(store), k);
+                (s.addresses.at(&s.b, ir::operand(store, 1), offset), align)
             })
             .collect();
-        b.position_before(self.store);
-        let values = lanes_of(&lanes, value, self.lanes);
+        let values = s.lanes_of(value, store, 0);
+        s.b.position_before(store);
         for (v, (p, align)) in values.into_iter().zip(pointers) {
-            let s = b.store(v, p);
-            ir::set_alignment(s, align);
+            let lane = s.b.store(v, p);
+            ir::set_alignment(lane, align);
         }
-        ir::erase(self.store);
-        for &n in self.nodes.iter().rev() {
-            if ir::value_users(n).is_empty() {
-                ir::erase(n);
+        ir::erase(store);
+        unused.push(value);
+    }
+    // The vector code the lanes replaced, but the split loads: rebuilt below when still used.
+    while let Some(v) = unused.pop() {
+        let removable = ir::is_instruction(v)
+            && !loads.contains(&v)
+            && ir::value_users(v).is_empty()
+            && match ir::opcode(v) {
+                LLVMOpcode::LLVMLoad => ir::simple_access(v),
+                op => op == LLVMOpcode::LLVMInsertElement || LANE_OPERATIONS.contains(&op),
+            };
+        if removable {
+            let operands: Vec<LLVMValueRef> = (0..ir::num_operands(v))
+                .map(|k| ir::operand(v, k))
+                .collect();
+            ir::erase(v);
+            unused.extend(operands);
+        }
+    }
+    for &load in loads {
+        // A lane taken out of the vector is the lane's own load.
+        for user in ir::value_users(load) {
+            let lane = (ir::opcode(user) == LLVMOpcode::LLVMExtractElement)
+                .then(|| ir::const_int(ir::operand(user, 1)))
+                .flatten()
+                .and_then(|k| usize::try_from(k).ok())
+                .and_then(|k| s.lanes[&load].get(k).copied());
+            if let Some(lane) = lane {
+                Builder::replace_uses(user, lane);
+                ir::erase(user);
             }
         }
+        if !ir::value_users(load).is_empty() {
+            s.b.position_before(load);
+            let mut v = Builder::poison(ir::type_of(load));
+            for (k, &lane) in s.lanes[&load].iter().enumerate() {
+                v =
+                    s.b.insert_lane(v, lane, u32::try_from(k).unwrap_or(u32::MAX));
+            }
+            Builder::replace_uses(load, v);
+        }
+        ir::erase(load);
+    }
+}
+
+/// At most this deep a chain of vector operations is followed for a lane's value; past it
+/// the lane is extracted.
+const MAX_DEPTH: usize = 16;
+
+/// Lane-by-lane rewriting of vector accesses and the values they store.
+struct Splitter {
+    b: Builder,
+    addresses: LaneAddresses,
+    /// The values of the lanes of the split loads and of the vector operations computed
+    /// from them, each made just before the vector instruction it replaces.
+    lanes: IndexMap<LLVMValueRef, Vec<LLVMValueRef>>,
+}
+
+impl Splitter {
+    /// Loads each lane of the vector load `load` just before it.
+    fn split_load(&mut self, load: LLVMValueRef) {
+        let (lane, count) = lane_type(load);
+        let pointers: Vec<(LLVMValueRef, u32)> = (0..count)
+            .map(|k| {
+                let (offset, align) = lane_offset(load, ir::alignment(load), k);
+                (
+                    self.addresses.at(&self.b, ir::operand(load, 0), offset),
+                    align,
+                )
+            })
+            .collect();
+        self.b.position_before(load);
+        let values = pointers
+            .into_iter()
+            .map(|(p, align)| {
+                let l = self.b.load(lane, p, "");
+                ir::set_alignment(l, align);
+                l
+            })
+            .collect();
+        self.lanes.insert(load, values);
+    }
+
+    /// The values of the lanes of the vector `v` for its use by `user`: those of a split
+    /// load, of a constant, computed for an insertelement at a constant lane or a lane-wise
+    /// integer operation (before it), else extracted just before `user`.
+    fn lanes_of(&mut self, v: LLVMValueRef, user: LLVMValueRef, depth: usize) -> Vec<LLVMValueRef> {
+        if let Some(values) = self.lanes.get(&v) {
+            return values.clone();
+        }
+        let (_, count) = lane_type(v);
+        if ir::is_constant(v) {
+            let elements: Vec<LLVMValueRef> = (0..count)
+                .filter_map(|k| ir::constant_element(v, k))
+                .collect();
+            if elements.len() == count as usize {
+                return elements;
+            }
+        }
+        let computed = if !ir::is_instruction(v) || depth >= MAX_DEPTH {
+            None
+        } else {
+            match ir::opcode(v) {
+                LLVMOpcode::LLVMInsertElement => {
+                    let k = ir::const_int(ir::operand(v, 2))
+                        .and_then(|k| usize::try_from(k).ok())
+                        .filter(|&k| k < count as usize);
+                    k.map(|k| {
+                        let mut values = self.lanes_of(ir::operand(v, 0), v, depth + 1);
+                        values[k] = ir::operand(v, 1);
+                        values
+                    })
+                }
+                op if LANE_OPERATIONS.contains(&op) => {
+                    let l = self.lanes_of(ir::operand(v, 0), v, depth + 1);
+                    let r = self.lanes_of(ir::operand(v, 1), v, depth + 1);
+                    let flags = WRAP_FLAGGED.contains(&op).then(|| ir::wrap_flags(v));
+                    self.b.position_before(v);
+                    Some(
+                        l.into_iter()
+                            .zip(r)
+                            .map(|(x, y)| {
+                                let lane = self.b.arith(op, x, y, "");
+                                // The builder folds an operation on two constants to a constant.
+                                if let (Some(f), true) = (flags, ir::is_instruction(lane)) {
+                                    ir::set_wrap_flags(lane, f);
+                                }
+                                lane
+                            })
+                            .collect(),
+                    )
+                }
+                _ => None,
+            }
+        };
+        if let Some(values) = computed {
+            self.lanes.insert(v, values.clone());
+            return values;
+        }
+        // Not known lane by lane: taken from the vector where it is used.
+        self.b.position_before(user);
+        (0..count).map(|k| self.b.extract_lane(v, k)).collect()
     }
 }
 
@@ -291,21 +454,6 @@ fn collect(v: LLVMValueRef, lanes: u32, nodes: &mut IndexSet<LLVMValueRef>) -> R
 /// The lane type and count of the vector `v`.
 fn lane_type(v: LLVMValueRef) -> (llvm_sys::prelude::LLVMTypeRef, u32) {
     ir::integer_lanes(ir::type_of(v)).unwrap_or((ir::type_of(v), 1))
-}
-
-/// The values of the lanes of `v`: those computed for an instruction of the update, the
-/// elements of a constant.
-fn lanes_of(
-    computed: &IndexMap<LLVMValueRef, Vec<LLVMValueRef>>,
-    v: LLVMValueRef,
-    lanes: u32,
-) -> Vec<LLVMValueRef> {
-    match computed.get(&v) {
-        Some(values) => values.clone(),
-        None => (0..lanes)
-            .filter_map(|k| ir::constant_element(v, k))
-            .collect(),
-    }
 }
 
 /// The addresses of the lanes of the accesses of an update, made once for each pointer:
