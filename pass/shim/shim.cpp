@@ -477,17 +477,14 @@ LLVMValueRef syscluster_shim_underlying_object(LLVMValueRef ptr) {
   return wrap(getUnderlyingObject(unwrap(ptr)));
 }
 
-// The smallest signed value the integer `v` can have right before `at`: what LazyValueInfo
-// knows there and at the end of each block that dominates `at` where `v` is already defined
-// (the same value reaches `at`: a block size checked before a loop, which the loop's back
-// edges keep LazyValueInfo from following to a use inside it), narrowed by every conditional
-// branch on `icmp v, C` whose edge towards `at` dominates it. 0 when nothing bounds it.
-int syscluster_shim_signed_min_at(void *ctx, LLVMValueRef v, LLVMValueRef at, int64_t *min) {
-  auto &C = *static_cast<Ctx *>(ctx);
-  Value *V = unwrap(v);
-  auto *At = dyn_cast<Instruction>(unwrap(at));
-  if (!At || !V->getType()->isIntegerTy() || V->getType()->getIntegerBitWidth() > 64)
-    return 0;
+// The values the integer `v` can have right before `at`: what LazyValueInfo knows there and
+// at the end of each block that dominates `at` where `v` is already defined (the same value
+// reaches `at`: a block size checked before a loop, which the loop's back edges keep
+// LazyValueInfo from following to a use inside it), narrowed by every conditional branch on
+// `icmp v, C` whose edge towards `at` dominates it. None when nothing bounds it.
+static std::optional<ConstantRange> rangeAt(Ctx &C, Value *V, Instruction *At) {
+  if (!V->getType()->isIntegerTy() || V->getType()->getIntegerBitWidth() > 64)
+    return std::nullopt;
   Function &F = *At->getFunction();
   auto &LVI = C.FAM.getResult<LazyValueAnalysis>(F);
   auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
@@ -516,8 +513,32 @@ int syscluster_shim_signed_min_at(void *ctx, LLVMValueRef v, LLVMValueRef at, in
     }
   }
   if (R.isFullSet() || R.isEmptySet())
+    return std::nullopt;
+  return R;
+}
+
+// The smallest signed value the integer `v` can have right before `at` (rangeAt). 0 when
+// nothing bounds it.
+int syscluster_shim_signed_min_at(void *ctx, LLVMValueRef v, LLVMValueRef at, int64_t *min) {
+  auto *At = dyn_cast<Instruction>(unwrap(at));
+  std::optional<ConstantRange> R =
+      At ? rangeAt(*static_cast<Ctx *>(ctx), unwrap(v), At) : std::nullopt;
+  if (!R)
     return 0;
-  *min = R.getSignedMin().getSExtValue();
+  *min = R->getSignedMin().getSExtValue();
+  return 1;
+}
+
+// The largest unsigned value the integer `v` can have right before `at` (rangeAt): a length
+// clamped to a buffer's size (`n < N ? n : N`, `umin`), a count masked to a block. 0 when
+// nothing bounds it below its type's largest value.
+int syscluster_shim_unsigned_max_at(void *ctx, LLVMValueRef v, LLVMValueRef at, uint64_t *max) {
+  auto *At = dyn_cast<Instruction>(unwrap(at));
+  std::optional<ConstantRange> R =
+      At ? rangeAt(*static_cast<Ctx *>(ctx), unwrap(v), At) : std::nullopt;
+  if (!R || R->getUnsignedMax().isMaxValue())
+    return 0;
+  *max = R->getUnsignedMax().getZExtValue();
   return 1;
 }
 
@@ -1252,10 +1273,8 @@ static void mergeSamePhis(BasicBlock &BB) {
 // back from the load through its block and then through each block's single predecessor (at
 // most 8 blocks of at most 64 instructions each, alias analysis saying which calls and stores
 // on the way leave the memory alone). Null when none is found.
-LLVMValueRef syscluster_shim_available_value(void *ctx, LLVMValueRef load) {
-  auto &C = *static_cast<Ctx *>(ctx);
-  auto *LI = dyn_cast<LoadInst>(unwrap(load));
-  if (!LI || !LI->isSimple())
+static Value *availableValue(Ctx &C, LoadInst *LI) {
+  if (!LI->isSimple())
     return nullptr;
   Function &F = *LI->getFunction();
   BatchAAResults BAA(C.FAM.getResult<AAManager>(F));
@@ -1263,7 +1282,7 @@ LLVMValueRef syscluster_shim_available_value(void *ctx, LLVMValueRef load) {
   BasicBlock::iterator From = LI->getIterator();
   for (unsigned K = 0; K < 8 && BB; ++K) {
     if (Value *V = FindAvailableLoadedValue(LI, BB, From, 64, &BAA))
-      return V == LI ? nullptr : wrap(V);
+      return V == LI ? nullptr : V;
     // Stopped before the block's start: something on the way may write the memory.
     if (From != BB->begin())
       return nullptr;
@@ -1272,6 +1291,11 @@ LLVMValueRef syscluster_shim_available_value(void *ctx, LLVMValueRef load) {
       From = BB->end();
   }
   return nullptr;
+}
+
+LLVMValueRef syscluster_shim_available_value(void *ctx, LLVMValueRef load) {
+  auto *LI = dyn_cast<LoadInst>(unwrap(load));
+  return LI ? wrap(availableValue(*static_cast<Ctx *>(ctx), LI)) : nullptr;
 }
 
 // Keeps the variable at the address `ptr` (a global variable or a constant address into one)
@@ -1352,12 +1376,11 @@ const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header,
                                 F.getEntryBlock().getFirstInsertionPt());
     auto *InitLoad =
         new LoadInst(Ty, P, "mc.promoted.in", false, A, Pre->getTerminator()->getIterator());
-    // The value a store just before the loop gave it (`insize = 0;` then the loop), so that
-    // the variable's phi is the same as one the function already had for it.
+    // The value a store or a load before the loop gave it (`insize = 0;` then the loop, the
+    // guard's `while (job.left > 0)`), so that the variable's phi is the same as one the
+    // function already had for it.
     Value *Init = InitLoad;
-    BasicBlock::iterator From = InitLoad->getIterator();
-    if (Value *V = FindAvailableLoadedValue(InitLoad, Pre, From, DefMaxInstsToScan);
-        V && V != InitLoad && V->getType() == Ty) {
+    if (Value *V = availableValue(C, InitLoad); V && V->getType() == Ty) {
       InitLoad->eraseFromParent();
       Init = V;
     }

@@ -88,6 +88,12 @@ extern "C" {
         at: LLVMValueRef,
         min: *mut i64,
     ) -> c_int;
+    fn syscluster_shim_unsigned_max_at(
+        ctx: *mut c_void,
+        v: LLVMValueRef,
+        at: LLVMValueRef,
+        max: *mut u64,
+    ) -> c_int;
     fn syscluster_shim_signed_min_on_edge(
         ctx: *mut c_void,
         v: LLVMValueRef,
@@ -431,6 +437,15 @@ impl Shim {
         // SAFETY: ctx is live; the shim checks that v is an integer and at an instruction.
         let known = unsafe { syscluster_shim_signed_min_at(self.ctx, v, at, &mut min) } != 0;
         known.then_some(min)
+    }
+    /// The largest unsigned value the integer `v` has right before `at`, when LazyValueInfo or
+    /// a dominating branch on `v` bounds it below its type's largest value (a length clamped
+    /// to a buffer's size).
+    pub(crate) fn unsigned_max_at(&self, v: LLVMValueRef, at: LLVMValueRef) -> Option<u64> {
+        let mut max = 0u64;
+        // SAFETY: ctx is live; the shim checks that v is an integer and at an instruction.
+        let known = unsafe { syscluster_shim_unsigned_max_at(self.ctx, v, at, &mut max) } != 0;
+        known.then_some(max)
     }
     /// The smallest signed value the integer `v` has on the edge `from` -> `to`, when
     /// LazyValueInfo, the branch's own test or a dominating branch on `v` bounds it.

@@ -7,7 +7,9 @@
 ; latch tests `left - n`), at the top of a loop reading into an advancing buffer, and as
 ; sendfile's count (argument 3), and of an `int` total. Refused with a remark: a test that a total of B or more
 ; may fail, a clamped counter, a total that goes down by a call the clamp is not the count
-; of. A clamp passed to a later call too (the write of what was read) is the cap there too.
+; of (a write that may be short). A clamp passed to a later call too (the write of what was
+; read) is the cap there too, and a total that goes down by the result of a write that stops
+; unless it wrote the read's count goes down by the read's.
 ; Two loops one after the other, the first entering the second, each one looped multi-call.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/clamped.json>' \
@@ -23,7 +25,8 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: sendfile (stop: result <= 0; 0 result references); carries %left (total of sendfile's results, whose count is min(%left, 65536): the batch passes 65536 for the iterations %left has room for)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the loop's test '%more = icmp ugt i64 %left.next, 5000' does not compare an advancing 64-bit argument with 0, nor a counter with a bound
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %i, i64 4096)' is clamped to a constant, but %i does not go down by a call's result
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %left, i64 4096)' is clamped to a constant, but it is not the count of 'write' at written (no debug location), whose result %left goes down by
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: the count '%count = call i64 @llvm.umin.i64(i64 %left, i64 4096)' is clamped to a constant, but it is not the count of 'write' at written_short (no debug location), whose result %left goes down by
+; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %left (total of write's results, whose count is min(%left, 4096): the batch passes 4096 for the iterations %left has room for)
 
 ; REMARK-DAG: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, result != argument 2; 0 result references); carries %left (total of read's results, whose count is min(%left, 4096): the batch passes 4096 for the iterations %left has room for)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> read (weight 511) breaks whole-loop legality: loop-carried value %left: its next value '%left.next = sub i64 %left, %chunk' is computed before the test of 'read' at early (no debug location)'s result that it stands for
@@ -85,7 +88,12 @@
 ; CHECK: store i64 4096,
 ; CHECK: store i32 1,
 ; CHECK: %mc.clamp.below = icmp ult i64 %mc.adv.start, 4096
+; The total goes down by the write's result, which the write's stop keeps equal to the
+; clamped read's in every iteration that completes.
 ; CHECK-LABEL: define i64 @written(
+; CHECK: store i64 4096,
+; CHECK: %mc.adv.ret = call i64 @multicall_run_batch(ptr %mc.batch)
+; CHECK-LABEL: define i64 @written_short(
 ; CHECK-NOT: multicall_run_batch
 ; At the read's stop the message gets the cap as the chunk.
 ; CHECK-LABEL: define i64 @exact(
@@ -319,6 +327,33 @@ loop:
 put:
   %w = call i64 @write(i32 %out, ptr %buf, i64 %r)
   %full = icmp eq i64 %w, %r
+  br i1 %full, label %latch, label %done
+
+latch:
+  %left.next = sub i64 %left, %w
+  %more = icmp ne i64 %left.next, 0
+  br i1 %more, label %loop, label %done
+
+done:
+  ret i64 0
+}
+
+; The write may be short: its result is not the read's, and the read's clamp does not bound
+; what the total goes down by.
+define i64 @written_short(i32 %in, i32 %out, ptr %buf, i64 %len) {
+entry:
+  br label %loop
+
+loop:
+  %left = phi i64 [ %len, %entry ], [ %left.next, %latch ]
+  %count = call i64 @llvm.umin.i64(i64 %left, i64 4096)
+  %r = call i64 @read(i32 %in, ptr %buf, i64 %count)
+  %eof = icmp slt i64 %r, 1
+  br i1 %eof, label %done, label %put
+
+put:
+  %w = call i64 @write(i32 %out, ptr %buf, i64 %r)
+  %full = icmp sgt i64 %w, -1
   br i1 %full, label %latch, label %done
 
 latch:

@@ -437,7 +437,7 @@ impl Checker<'_> {
             &carried,
             &entries,
             sites,
-            &nonneg,
+            &stop_of,
         )
         .map_err(|(value, why)| Refusal::new(value, Reason::ClampedCount { value, why }))?;
         let mut bounded = Vec::new();

@@ -17,6 +17,11 @@
 //! on (`left > 0`, `left != 0`), so that the batch never runs an iteration the original
 //! would not; after the batch the lowering asks the test again, and from `left < B` the
 //! original code runs the last chunk.
+//!
+//! `left` may go down by the result of a later call that stops the batch unless its result
+//! is the clamped call's (`n = read(in, buf, min(left, B)); if (write(out, buf, n) != n)
+//! break; left -= w;`, where clang -O1 keeps `w`): in every iteration that completes the two
+//! results are one value, so `left` goes down by the clamped call's result as well.
 
 use indexmap::IndexSet;
 
@@ -25,7 +30,7 @@ use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
 use super::advance::passed_as;
 use crate::ir;
-use crate::plan::{ArgSource, Bounded, Carried, Cast, Clamped, Entry, Step};
+use crate::plan::{ArgSource, Bounded, Carried, Cast, Clamped, Entry, Step, Stop};
 use crate::sites::Site;
 
 /// `min(phi, cap)` (or `min(S - phi, cap)`) as `clamp_of` finds it.
@@ -171,9 +176,9 @@ fn count_argument(e: &Entry, sites: &[Site]) -> Option<usize> {
 }
 
 /// The clamped counts `insts` (each `clamp_of` one), as the loop's carried values and
-/// entries make them: `Err((inst, why))` names the first that is not. `nonneg(e)` says
-/// whether a completed iteration's result of entry `e` is not negative (its stop fires on
-/// every error).
+/// entries make them: `Err((inst, why))` names the first that is not. `stop_of(e)` is entry
+/// `e`'s stop in the batch (the last one's is the loop's test of its result): a completed
+/// iteration's result is not negative when it fires on every error.
 pub(super) fn clamped(
     insts: &[LLVMValueRef],
     header: LLVMBasicBlockRef,
@@ -181,7 +186,7 @@ pub(super) fn clamped(
     carried: &[Carried],
     entries: &[Entry],
     sites: &[Site],
-    nonneg: &dyn Fn(usize) -> bool,
+    stop_of: &dyn Fn(usize) -> Stop,
 ) -> Result<Vec<Clamped>, (LLVMValueRef, String)> {
     let mut out = Vec::new();
     for &inst in insts {
@@ -226,21 +231,30 @@ pub(super) fn clamped(
                 return Err((inst, why));
             }
         };
-        let e = &entries[entry];
-        let label = sites[e.site].label();
-        let Some(arg) = count_argument(e, sites) else {
-            let why = format!("{label}, whose result {name} goes down by, is not a transfer that moves at most its count");
+        let label = sites[entries[entry].site].label();
+        // The call whose count the clamp is: the one whose result the total goes by, or an
+        // earlier one whose result that call's result equals in every completed iteration.
+        let counts = |k: usize| {
+            count_argument(&entries[k], sites).is_some_and(|arg| {
+                // Passed elsewhere too (the write of what was read, `write(out, buf, chunk)`),
+                // it is the cap there as well.
+                passed_as(entries, inst).contains(&(k, arg))
+                    && entries[k].args.get(arg) == Some(&ArgSource::Value(inst))
+            })
+        };
+        let Some(counted) = same_results(entries, stop_of, entry)
+            .into_iter()
+            .find(|&k| counts(k))
+        else {
+            let why = if count_argument(&entries[entry], sites).is_none() {
+                format!("{label}, whose result {name} goes down by, is not a transfer that moves at most its count")
+            } else {
+                format!("it is not the count of {label}, whose result {name} goes down by")
+            };
             return Err((inst, why));
         };
-        // Passed elsewhere too (the write of what was read, `write(out, buf, chunk)`), it is
-        // the cap there as well.
-        if !passed_as(entries, inst).contains(&(entry, arg))
-            || e.args.get(arg) != Some(&ArgSource::Value(inst))
-        {
-            let why = format!("it is not the count of {label}, whose result {name} goes down by");
-            return Err((inst, why));
-        }
-        if !nonneg(entry) {
+        let nonneg = |e: usize| stop_of(e).stops_on_error();
+        if !nonneg(entry) && !nonneg(counted) {
             let why = format!("{label} does not stop the batch on every error, so {name} may grow");
             return Err((inst, why));
         }
@@ -254,6 +268,28 @@ pub(super) fn clamped(
         });
     }
     Ok(out)
+}
+
+/// Entry `entry` and the earlier entries whose result its own equals in every iteration that
+/// completes: an entry that stops unless its result is an argument that is an earlier
+/// entry's result (`write(out, buf, n)` stopping on `w != n`, `n` the read's count) has that
+/// entry's result, and so on back.
+fn same_results(entries: &[Entry], stop_of: &dyn Fn(usize) -> Stop, entry: usize) -> Vec<usize> {
+    let mut out = vec![entry];
+    let mut k = entry;
+    while let Some(e) = entries.get(k) {
+        let Stop::NeArg(a) = stop_of(k) else {
+            break;
+        };
+        match e.args.get(usize::from(a)) {
+            Some(&ArgSource::Ref(j)) if j < k => {
+                out.push(j);
+                k = j;
+            }
+            _ => break,
+        }
+    }
+    out
 }
 
 /// Whether the loop's `test` (true goes on when `goes_on`) is on a clamped total (its next

@@ -253,9 +253,10 @@ fn reads_none_of(
 }
 
 /// The bytes of `base`, as offsets `[from, to)` into it, that the entries' calls may write
-/// (`facts::memory_extents`: a buffer with a constant length is that many bytes, any other
-/// every byte from the pointer on); `None` when a pointer into `base` is not at a constant
-/// offset.
+/// (`facts::memory_extents`: a buffer with a constant length is that many bytes, one whose
+/// length a test or a clamp bounds at the call at most that many (`Shim::unsigned_max_at`),
+/// any other every byte from the pointer on); `None` when a pointer into `base` is not at a
+/// constant offset.
 fn written_bytes(
     shim: &Shim,
     base: LLVMValueRef,
@@ -273,7 +274,14 @@ fn written_bytes(
         }
         let extents = super::facts::memory_extents(&sites[e.site], true)?;
         let extent = extents.iter().find(|x| x.ptr == v)?;
-        let to = match extent.size {
+        // A length that is not a constant may still be bounded where the call is made (a
+        // count clamped to the buffer's size: `n < N ? n : N`).
+        let bound = extent.size.or_else(|| {
+            extent
+                .len
+                .and_then(|len| shim.unsigned_max_at(len, sites[e.site].call))
+        });
+        let to = match bound {
             Some(n) => from.saturating_add(i64::try_from(n).ok()?),
             None => i64::MAX,
         };

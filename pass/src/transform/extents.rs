@@ -138,7 +138,7 @@ enum Point {
 }
 
 /// An upper bound of the length `len` the system call `at` is given, when that length is the
-/// count a `read` or `pread` of a constant length `L` below 2^31 returned, known not negative
+/// count a `read` or `pread` given a length of at most `L` below 2^31 (`read_length`) returned, known not negative
 /// where it was taken: then it lies in `[0, L]`. The count may come through the casts of an
 /// `int n` (`conditions::result_through_casts`, which keep every value in [0, 2^31)) and
 /// through a phi of such counts (a loop that clang rotated brings the first read's count and
@@ -148,7 +148,18 @@ enum Point {
 /// negative is in `[0, L]`. Not negative: the value, or the `int` cut from it, has a smallest
 /// value of 0 or more there (`Shim::signed_min_at`, `Shim::signed_min_on_edge`: the loop's
 /// test went the other way), so the read did not return -1.
+///
+/// Else the largest value the length itself can have at the call, when a test or a clamp
+/// bounds it below 2^31 (`Shim::unsigned_max_at`: `n < N ? n : N`, a `umin`, a mask).
 pub(super) fn length_bound(shim: &Shim, len: LLVMValueRef, at: LLVMValueRef) -> Option<u64> {
+    count_bound(shim, len, at).or_else(|| {
+        shim.unsigned_max_at(len, at)
+            .filter(|&bound| bound <= i32::MAX as u64)
+    })
+}
+
+/// The bound of `length_bound` for a length that is a read's count.
+fn count_bound(shim: &Shim, len: LLVMValueRef, at: LLVMValueRef) -> Option<u64> {
     let (count, _) = conditions::result_through_casts(len);
     if !ir::is_phi(count) {
         return read_length(shim, count).filter(|_| not_negative(shim, count, Point::Before(at)));
@@ -172,15 +183,20 @@ pub(super) fn length_bound(shim: &Shim, len: LLVMValueRef, at: LLVMValueRef) -> 
     Some(bound)
 }
 
-/// The constant length of the `read` or `pread` whose result is `result`, when it is below
-/// 2^31: the result is then -1 or in `[0, length]`.
+/// The largest length the `read` or `pread` whose result is `result` can be given, when it is
+/// below 2^31: a constant, or a length a test or a clamp bounds at the call
+/// (`Shim::unsigned_max_at`). The result is then -1 or in `[0, length]`.
 fn read_length(shim: &Shim, result: LLVMValueRef) -> Option<u64> {
     let site = sites::site_of(shim, result)?;
     let sys = site.nr.and_then(catalogue::by_nr)?;
     if !RESULT_AT_MOST_LENGTH.contains(&sys.name) {
         return None;
     }
-    let bound = u64::try_from(ir::const_int(site.args.get(2).copied().flatten()?)?).ok()?;
+    let len = site.args.get(2).copied().flatten()?;
+    let bound = match ir::const_int(len) {
+        Some(k) => u64::try_from(k).ok()?,
+        None => shim.unsigned_max_at(len, result)?,
+    };
     (bound <= i32::MAX as u64).then_some(bound)
 }
 
