@@ -62,6 +62,8 @@
 # jobtail.c, a copy whose books lie after the buffer in main's local struct, with int counts
 # (the write's length, the read's count tested positive, reads only the buffer: one looped
 # multi-call, its buffer dead after it),
+# jobhead.c, a head -c copy through a static job whose counters follow its buffer (the read's
+# clamped count bounds what it touches: one looped multi-call, its buffer dead after it),
 # timeoutjump.c, a copy under alarm() whose handler siglongjmps back to main, which reports
 # the counts the copy loop keeps in file-scope variables,
 # countcopy.c, a copy of at most COUNT blocks (dd's count=, `count-- > 0 && read(..)`),
@@ -186,7 +188,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring auto}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy xformall jobcopy jobcopylocal jobcopyarg jobtail jobheap)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy xformall jobcopy jobcopylocal jobcopyarg jobtail jobheap jobhead)
 mode=full
 for ((i = 1; i <= $#; i++)); do
 	arg=${!i}
@@ -254,7 +256,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -749,6 +751,13 @@ host_program() {
 			# left goes down by each read's result, one looped multi-call.
 			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries %[a-z.0-9]* (total of read.s results, whose count is min(1000000 - %[a-z.0-9]*, 4096)' "$w/clustered.log" ||
 				fail "$p: the copy of a known length is not one looped multi-call"
+			;;
+		jobhead)
+			# A copy of at most 1000000 bytes through a static job whose counters follow
+			# its buffer: the read's clamped count bounds what it touches, the counters
+			# are kept, one looped multi-call whose buffer is dead.
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries .*(total of read.s results, whose count is min(%[a-z.0-9]*, 4096): .*its buffers are dead after the loop' "$w/clustered.log" ||
+				fail "$p: the head -c copy through a static job is not one looped multi-call with a dead buffer"
 			;;
 		copyupto)
 			# A copy that stops once its total reaches a quota: the distance to it bounds

@@ -3,8 +3,9 @@
 // constants. transform/globals.rs bounds such pointers from below (the buffer's offset, and
 // a step known not negative where it is added, after `w < 0` and `w == 0` left), so the
 // counters before the buffer are apart from every byte the pointer can reach, and are kept
-// in registers; the loop is one looped multi-call. Counters after the buffer are not: the
-// pointer may reach them.
+// in registers; the loop is one looped multi-call. Counters after the buffer are kept too
+// when the pointer and the length it is written with advance together from the read's
+// count; not when the helper may be given more than the read filled.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
@@ -18,7 +19,7 @@
 // RUN: %clang -O2 -g %s -o %t.orig
 // RUN: %clang-cluster -O2 -g %s -o %t.clustered %multicall -mllvm -syscluster-profile=%inputs/read-write.json
 // RUN: head -c 300001 /dev/urandom > %t.in && : > %t.empty && rm -rf %t.dir && mkdir %t.dir
-// RUN: for mode in before after; do for in in %t.in %t.empty %t.dir; do for out in %t.copy /dev/full; do \
+// RUN: for mode in before after loose; do for in in %t.in %t.empty %t.dir; do for out in %t.copy /dev/full; do \
 // RUN:   for be in direct io_uring auto; do \
 // RUN:     rm -f %t.copy; %t.orig $mode < $in > $out 2> %t.err.orig; echo "status $?" >> %t.err.orig; \
 // RUN:     if [ $out = %t.copy ]; then mv %t.copy %t.copy.orig; fi; \
@@ -31,6 +32,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,7 +83,9 @@ static __attribute__((noinline)) int copy_before(void)
 	return n < 0 ? -1 : 0;
 }
 
-// The counters after the buffer: the walking pointer may reach them.
+// The counters after the buffer: the walking pointer and the length it is written with
+// advance together (`p += w; len -= w`), so it never passes the end of what the read
+// filled, at most 8192 bytes from the buffer's start (extents::walked_end).
 static struct {
 	int in, out;
 	char buf[8192];
@@ -110,7 +114,8 @@ static int write_all_late(const char *p, size_t len)
 	return 0;
 }
 
-// REMARK-DAG: remark: {{.*}}looped-static-write-all.c:{{[0-9]+}}:{{[0-9]+}}: did not keep 'late' in a register across the loop of '{{read|write}}' at {{.*}}: the loop reads or writes it from byte 8 on through a pointer at an offset that is not a constant
+// REMARK-DAG: remark: {{.*}}looped-static-write-all.c:{{[0-9]+}}:{{[0-9]+}}: kept 'late' in a register across the loop of 'read' at {{.*}}: loaded once before the loop and stored at each of its exits
+// REMARK-DAG: remark: {{.*}}looped-static-write-all.c:[[#@LINE+5]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result <= 0, result != argument 2; 1 result reference); carries {{.*}} (counter), {{.*}} (counter), {{.*}} (total of write's results)
 static __attribute__((noinline)) int copy_after(void)
 {
 	ssize_t n;
@@ -127,8 +132,64 @@ static __attribute__((noinline)) int copy_after(void)
 	return n < 0 ? -1 : 0;
 }
 
+// The same, the helper writing a few bytes more than were read when asked to (`pad`, 0 in
+// every run): the walk may reach the counters after the buffer.
+static struct {
+	int in, out;
+	char buf[8192];
+	unsigned long long total;
+	unsigned blocks, writes;
+} loose = { 0, 1, { 0 }, 0, 0, 0 };
+
+static size_t pad;
+
+static int write_all_loose(const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(loose.out, p, len);
+		loose.writes++;
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+		loose.total += (unsigned long long)w;
+	}
+	return 0;
+}
+
+// REMARK-DAG: remark: {{.*}}looped-static-write-all.c:{{[0-9]+}}:{{[0-9]+}}: did not keep 'loose' in a register across the loop of '{{read|write}}' at {{.*}}: the loop reads or writes it from byte 8 on through a pointer at an offset that is not a constant
+static __attribute__((noinline)) int copy_loose(void)
+{
+	ssize_t n;
+	for (;;) {
+		n = read(loose.in, loose.buf, sizeof loose.buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		loose.blocks++;
+		if (write_all_loose(loose.buf, (size_t)n + pad) < 0)
+			return -2;
+	}
+	return n < 0 ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	pad = (size_t)(argc > 2 ? atol(argv[2]) : 0);
+	if (argc > 1 && strcmp(argv[1], "loose") == 0) {
+		int r = copy_loose();
+		fprintf(stderr, "loose: %llu bytes in %u blocks, %u writes: %d\n", loose.total,
+			loose.blocks, loose.writes, r);
+		return r < 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "after") == 0) {
 		int r = copy_after();
 		fprintf(stderr, "after: %llu bytes in %u blocks, %u writes: %d\n", late.total,

@@ -15,7 +15,9 @@
 //! lies before the pointer is known untouched, unless it is the count a `read` of a constant
 //! length returned, known not negative at the call ([`length_bound`]): a write of the `n`
 //! bytes read, `if (n <= 0) break; write(out, j.buf, n)`, touches at most as many bytes as
-//! the read was given, never the counters after the buffer.
+//! the read was given, never the counters after the buffer. A write-all loop's buffer,
+//! walked with its length (`p += w; len -= w`), ends where the loop began
+//! ([`walked_end`]).
 
 use indexmap::IndexSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
@@ -129,6 +131,114 @@ pub(super) fn call_bytes(
 
 /// The system calls that return at most their third argument, a length in bytes, or -1.
 const RESULT_AT_MOST_LENGTH: &[&str] = &["read", "pread64"];
+
+/// The transfers that move at most their third argument, a length in bytes, and return how
+/// many they moved (or -1).
+const MOVES_AT_MOST_LENGTH: &[&str] = &["read", "pread64", "write", "pwrite64"];
+
+/// The end, as an offset into `object`, of the bytes the system call `call` may touch
+/// through its buffer `ptr` when a write-all (or read-until-full) loop walks that buffer:
+/// `ptr` and the call's length are phis of one block that the loop advances together, `p +=
+/// w; len -= w` with `w` the result of a transfer given `len` and known not negative there
+/// (or leaves both as they are: a retry after `EINTR`). Then `p + len` never changes and the
+/// length never wraps (a transfer returns at most its count), so the call touches no byte
+/// past where the loop began, `p0 + len0`: a constant offset into the object plus a bound of
+/// the first length (`length_bound`: the count of a read of at most `N` bytes). `None` when
+/// the buffer is not walked so.
+pub(super) fn walked_end(
+    shim: &Shim,
+    object: LLVMValueRef,
+    call: LLVMValueRef,
+    ptr: LLVMValueRef,
+) -> Option<i64> {
+    let site = sites::site_of(shim, call)?;
+    let extents = facts::memory_extents(&site, false)?;
+    let len = extents.iter().find(|e| e.ptr == ptr)?.len?;
+    if !ir::is_phi(ptr) || !ir::is_phi(len) || ir::parent_block(ptr) != ir::parent_block(len) {
+        return None;
+    }
+    let mut entries = Vec::new();
+    let mut seen = IndexSet::new();
+    walk_pair(shim, (ptr, len), (ptr, len), &mut entries, &mut seen, 0)?;
+    // The values the loop begins with are defined before it: one value for the whole loop,
+    // which is what the bound of the first length asks about at the call.
+    let inside: IndexSet<LLVMBasicBlockRef> =
+        crate::legality::loop_blocks(shim, ir::parent_block(ptr))
+            .into_iter()
+            .collect();
+    let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
+    let mut end: Option<i64> = None;
+    for (p0, len0) in entries {
+        if in_loop(p0) || in_loop(len0) {
+            return None;
+        }
+        let start = offset_in(shim, object, p0)?;
+        let bound = i64::try_from(length_bound(shim, len0, call)?).ok()?;
+        let e = start.checked_add(bound)?;
+        end = Some(end.map_or(e, |x| x.max(e)));
+    }
+    end
+}
+
+/// Follows the values `(p, len)` that flow into the pair of phis `walked` back to where they
+/// keep `p + len` unchanged: the phis themselves, a phi pair of one block (each incoming pair
+/// followed), or `(gep i8 q, w; sub l, w)` of such a pair with `w` the result of a transfer
+/// whose length is `l`, not negative where both are computed. Any other pair is one the loop
+/// begins with (`entries`); `None` when a pair mixes the two or the walk goes too deep.
+fn walk_pair(
+    shim: &Shim,
+    (p, len): (LLVMValueRef, LLVMValueRef),
+    walked: (LLVMValueRef, LLVMValueRef),
+    entries: &mut Vec<(LLVMValueRef, LLVMValueRef)>,
+    seen: &mut IndexSet<(LLVMValueRef, LLVMValueRef)>,
+    depth: u32,
+) -> Option<()> {
+    if depth > 16 {
+        return None;
+    }
+    if (p, len) == walked && depth > 0 {
+        return Some(());
+    }
+    if !seen.insert((p, len)) {
+        return Some(());
+    }
+    let phis = ir::is_phi(p) && ir::is_phi(len) && ir::parent_block(p) == ir::parent_block(len);
+    if phis {
+        let lens = ir::incoming(len);
+        for (pv, from) in ir::incoming(p) {
+            let lv = lens.iter().find(|&&(_, b)| b == from)?.0;
+            walk_pair(shim, (pv, lv), walked, entries, seen, depth + 1)?;
+        }
+        return Some(());
+    }
+    let stepped = ir::is_instruction(p)
+        && ir::byte_gep(p)
+        && ir::is_instruction(len)
+        && ir::opcode(len) == LLVMOpcode::LLVMSub;
+    if stepped {
+        let (q, w) = (ir::operand(p, 0), ir::operand(p, 1));
+        let (l, v) = (ir::operand(len, 0), ir::operand(len, 1));
+        if w != v {
+            return None;
+        }
+        let site = sites::site_of(shim, w)?;
+        let sys = site.nr.and_then(catalogue::by_nr)?;
+        let counted = MOVES_AT_MOST_LENGTH.contains(&sys.name)
+            && site.args.get(2).copied().flatten() == Some(l);
+        let nonneg = |at: LLVMValueRef| shim.signed_min_at(w, at).is_some_and(|m| m >= 0);
+        if !counted || !nonneg(p) || !nonneg(len) {
+            return None;
+        }
+        return walk_pair(shim, (q, l), walked, entries, seen, depth + 1);
+    }
+    // A pair the loop begins with: neither value is computed from the walked phis.
+    let derived = |v: LLVMValueRef| v == walked.0 || v == walked.1;
+    if derived(p) || derived(len) {
+        return None;
+    }
+    entries.push((p, len));
+    Some(())
+}
 
 /// Where a count is known: right before an instruction, or on an edge between two blocks.
 #[derive(Clone, Copy)]

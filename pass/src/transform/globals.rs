@@ -583,13 +583,10 @@ pub(super) fn address_uses(
         .collect();
     users.retain(|&(u, _)| !derives(u));
     if !starts.is_empty() {
-        for (u, at) in derived_uses(shim, global, &starts)? {
+        for (u, from) in derived_uses(shim, global, &starts)? {
             let block = ir::parent_block(u);
             let in_loop = blocks.contains(&block);
-            let from = Bytes {
-                start: at,
-                size: u64::MAX,
-            };
+            let at = from.start;
             let writes = match ir::opcode(u) {
                 LLVMOpcode::LLVMLoad => false,
                 LLVMOpcode::LLVMICmp => continue,
@@ -597,10 +594,18 @@ pub(super) fn address_uses(
             };
             let counts = writes || keeping == Keeping::Register;
             if in_loop && counts && from.overlaps(&here) {
-                return Err(format!(
-                    "the loop reads or writes it from byte {at} on through a pointer at an offset that is not a constant ({})",
-                    ir::describe(u)
-                ));
+                return Err(if from.size == u64::MAX {
+                    format!(
+                        "the loop reads or writes it from byte {at} on through a pointer at an offset that is not a constant ({})",
+                        ir::describe(u)
+                    )
+                } else {
+                    format!(
+                        "the loop reads or writes bytes {at}..{} of it through a pointer at an offset that is not a constant ({})",
+                        at.saturating_add(i64::try_from(from.size).unwrap_or(i64::MAX)),
+                        ir::describe(u)
+                    )
+                });
             }
             let f = ir::block_function(block);
             if (keeping == Keeping::Register || writes) && !functions.contains(&f) {
@@ -655,13 +660,15 @@ pub(super) fn address_uses(
 /// (an offset that keeps falling round a loop has none). Every other use of such a pointer
 /// must be a load or a store through it, a comparison, or a call that keeps no copy (a
 /// system call the catalogue describes given it as a buffer, a `nocapture` parameter). `Ok`
-/// gives those uses, each with the least offset of its pointer; `Err` names the use that is
-/// none of them, or the pointer that has no bound.
+/// gives those uses, each with the bytes it may touch: from the least offset of its pointer
+/// on, or up to where a write-all loop that walks the buffer began (`extents::walked_end`:
+/// `write(fd, p, len)` with `p += w; len -= w`); `Err` names the use that is none of them,
+/// or the pointer that has no bound.
 fn derived_uses(
     shim: &Shim,
     global: LLVMValueRef,
     starts: &[LLVMValueRef],
-) -> Result<Vec<(LLVMValueRef, i64)>, String> {
+) -> Result<Vec<(LLVMValueRef, Bytes)>, String> {
     let taken = |u: LLVMValueRef| format!("its address is taken ({})", ir::describe(u));
     let mut set: IndexSet<LLVMValueRef> = IndexSet::new();
     for &start in starts {
@@ -758,7 +765,12 @@ fn derived_uses(
             if !ok {
                 return Err(taken(u));
             }
-            uses.push((u, at));
+            let end = (ir::opcode(u) == LLVMOpcode::LLVMCall)
+                .then(|| extents::walked_end(shim, global, u, v))
+                .flatten()
+                .filter(|&end| end >= at);
+            let size = end.map_or(u64::MAX, |end| u64::try_from(end - at).unwrap_or(u64::MAX));
+            uses.push((u, Bytes { start: at, size }));
         }
     }
     Ok(uses)
