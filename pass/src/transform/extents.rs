@@ -16,8 +16,8 @@
 //! length returned, known not negative at the call ([`length_bound`]): a write of the `n`
 //! bytes read, `if (n <= 0) break; write(out, j.buf, n)`, touches at most as many bytes as
 //! the read was given, never the counters after the buffer. A write-all loop's buffer,
-//! walked with its length (`p += w; len -= w`), ends where the loop began
-//! ([`walked_end`]).
+//! walked with its length (`p += w; len -= w`), stays within what the loop began with
+//! ([`walked_bytes`]).
 
 use indexmap::IndexSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
@@ -40,7 +40,7 @@ pub(super) struct Bytes {
 
 impl Bytes {
     /// The end of the range, saturated.
-    fn end(&self) -> i64 {
+    pub(super) fn end(&self) -> i64 {
         self.start
             .saturating_add(i64::try_from(self.size).unwrap_or(i64::MAX))
     }
@@ -136,21 +136,21 @@ const RESULT_AT_MOST_LENGTH: &[&str] = &["read", "pread64"];
 /// many they moved (or -1).
 const MOVES_AT_MOST_LENGTH: &[&str] = &["read", "pread64", "write", "pwrite64"];
 
-/// The end, as an offset into `object`, of the bytes the system call `call` may touch
-/// through its buffer `ptr` when a write-all (or read-until-full) loop walks that buffer:
-/// `ptr` and the call's length are phis of one block that the loop advances together, `p +=
-/// w; len -= w` with `w` the result of a transfer given `len` and known not negative there
-/// (or leaves both as they are: a retry after `EINTR`). Then `p + len` never changes and the
-/// length never wraps (a transfer returns at most its count), so the call touches no byte
-/// past where the loop began, `p0 + len0`: a constant offset into the object plus a bound of
-/// the first length (`length_bound`: the count of a read of at most `N` bytes). `None` when
-/// the buffer is not walked so.
-pub(super) fn walked_end(
+/// The bytes of `object` the system call `call` may touch through its buffer `ptr` when a
+/// write-all (or read-until-full) loop walks that buffer: `ptr` and the call's length are
+/// phis of one block that the loop advances together, `p += w; len -= w` with `w` the result
+/// of a transfer given `len` and known not negative there (or leaves both as they are: a
+/// retry after `EINTR`). Then the pointer never falls below where the loop began, `p + len`
+/// never changes and the length never wraps (a transfer returns at most its count), so the
+/// call touches nothing outside `[p0, p0 + len0)`: a constant offset into the object and a
+/// bound of the first length (`length_bound`: the count of a read of at most `N` bytes).
+/// `None` when the buffer is not walked so.
+pub(super) fn walked_bytes(
     shim: &Shim,
     object: LLVMValueRef,
     call: LLVMValueRef,
     ptr: LLVMValueRef,
-) -> Option<i64> {
+) -> Option<Bytes> {
     let site = sites::site_of(shim, call)?;
     let extents = facts::memory_extents(&site, false)?;
     let len = extents.iter().find(|e| e.ptr == ptr)?.len?;
@@ -167,17 +167,21 @@ pub(super) fn walked_end(
             .into_iter()
             .collect();
     let in_loop = |v: LLVMValueRef| ir::is_instruction(v) && inside.contains(&ir::parent_block(v));
-    let mut end: Option<i64> = None;
+    let mut range: Option<(i64, i64)> = None;
     for (p0, len0) in entries {
         if in_loop(p0) || in_loop(len0) {
             return None;
         }
         let start = offset_in(shim, object, p0)?;
         let bound = i64::try_from(length_bound(shim, len0, call)?).ok()?;
-        let e = start.checked_add(bound)?;
-        end = Some(end.map_or(e, |x| x.max(e)));
+        let end = start.checked_add(bound)?;
+        range = Some(range.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
     }
-    end
+    let (start, end) = range?;
+    Some(Bytes {
+        start,
+        size: u64::try_from(end - start).ok()?,
+    })
 }
 
 /// Follows the values `(p, len)` that flow into the pair of phis `walked` back to where they

@@ -661,7 +661,7 @@ pub(super) fn address_uses(
 /// must be a load or a store through it, a comparison, or a call that keeps no copy (a
 /// system call the catalogue describes given it as a buffer, a `nocapture` parameter). `Ok`
 /// gives those uses, each with the bytes it may touch: from the least offset of its pointer
-/// on, or up to where a write-all loop that walks the buffer began (`extents::walked_end`:
+/// on, or up to where a write-all loop that walks the buffer began (`extents::walked_bytes`:
 /// `write(fd, p, len)` with `p += w; len -= w`); `Err` names the use that is none of them,
 /// or the pointer that has no bound.
 fn derived_uses(
@@ -766,8 +766,9 @@ fn derived_uses(
                 return Err(taken(u));
             }
             let end = (ir::opcode(u) == LLVMOpcode::LLVMCall)
-                .then(|| extents::walked_end(shim, global, u, v))
+                .then(|| extents::walked_bytes(shim, global, u, v))
                 .flatten()
+                .map(|b| b.end())
                 .filter(|&end| end >= at);
             let size = end.map_or(u64::MAX, |end| u64::try_from(end - at).unwrap_or(u64::MAX));
             uses.push((u, Bytes { start: at, size }));

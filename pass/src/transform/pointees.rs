@@ -620,15 +620,30 @@ fn confined_uses(
                             }
                             extents::offset_in(shim, root, v)
                         };
-                        if let Some(&a) = ir::call_args(u)
-                            .iter()
-                            .find(|&&a| derived.contains(&a) && into(a).is_none())
-                        {
-                            return Err(format!(
-                                "the loop passes a pointer into it at an offset that is not a constant ({}) to {}",
-                                ir::operand_name(a),
-                                ir::describe(u)
-                            ));
+                        for a in ir::call_args(u) {
+                            if !derived.contains(&a) || into(a).is_some() {
+                                continue;
+                            }
+                            // A buffer a write-all loop walks stays within what it began with.
+                            match extents::walked_bytes(shim, root, u, a) {
+                                Some(b) if !b.overlaps(&here) => {}
+                                Some(b) => {
+                                    return Err(format!(
+                                        "the loop passes bytes {}..{} of it to {} through a pointer at an offset that is not a constant ({})",
+                                        b.start,
+                                        b.end(),
+                                        ir::describe(u),
+                                        ir::operand_name(a)
+                                    ))
+                                }
+                                None => {
+                                    return Err(format!(
+                                        "the loop passes a pointer into it at an offset that is not a constant ({}) to {}",
+                                        ir::operand_name(a),
+                                        ir::describe(u)
+                                    ))
+                                }
+                            }
                         }
                         extents::call_leaves(shim, u, Touch::Any, &into, here)?;
                         continue;
