@@ -133,18 +133,18 @@ pub(super) fn call_bytes(
 const RESULT_AT_MOST_LENGTH: &[&str] = &["read", "pread64"];
 
 /// The transfers that move at most their third argument, a length in bytes, and return how
-/// many they moved (or -1).
-const MOVES_AT_MOST_LENGTH: &[&str] = &["read", "pread64", "write", "pwrite64"];
+/// many they moved (or -1): `send` is `sendto` with that length as its third argument too.
+const MOVES_AT_MOST_LENGTH: &[&str] = &["read", "pread64", "write", "pwrite64", "sendto"];
 
 /// The bytes of `object` the system call `call` may touch through its buffer `ptr` when a
 /// write-all (or read-until-full) loop walks that buffer: `ptr` and the call's length are
 /// phis of one block that the loop advances together, `p += w; len -= w` with `w` the result
-/// of a transfer given `len` and known not negative there (or leaves both as they are: a
-/// retry after `EINTR`). Then the pointer never falls below where the loop began, `p + len`
-/// never changes and the length never wraps (a transfer returns at most its count), so the
-/// call touches nothing outside `[p0, p0 + len0)`: a constant offset into the object and a
-/// bound of the first length (`length_bound`: the count of a read of at most `N` bytes).
-/// `None` when the buffer is not walked so.
+/// of a transfer given `len` (read, write, pread, pwrite, send) and known not negative there
+/// (or leaves both as they are: a retry after `EINTR`). Then the pointer never falls below
+/// where the loop began, `p + len` never changes and the length never wraps (a transfer
+/// returns at most its count), so the call touches nothing outside `[p0, p0 + len0)`: a
+/// constant offset into the object and a bound of the first length (`length_bound`: the
+/// count of a read of at most `N` bytes). `None` when the buffer is not walked so.
 pub(super) fn walked_bytes(
     shim: &Shim,
     object: LLVMValueRef,
