@@ -179,3 +179,30 @@ lp:
   %e = landingpad { ptr, i32 } cleanup
   ret i32 1
 }
+
+; One value met twice on the way from the store (both operands of `%x`): its lanes are
+; computed once and it is deleted once.
+; CHECK-LABEL: define i32 @twice(
+; CHECK: body:
+; CHECK-NOT: <2 x i64>
+; CHECK: %wr = call i64 @write(
+; REMARK-DAG: remark: <unknown>:0:0: wrote 'store <2 x i64> %s, ptr %st, align 8' as 2 stores of its lanes: each is a variable the loop updates on its own
+define i32 @twice(i32 %in, i32 %out, ptr %st) {
+entry:
+  br label %loop
+loop:
+  %n = call i64 @read(i32 %in, ptr @buf, i64 4096)
+  %more = icmp sgt i64 %n, 0
+  br i1 %more, label %body, label %done
+body:
+  %v = load <2 x i64>, ptr %st, align 8
+  %w = insertelement <2 x i64> <i64 1, i64 poison>, i64 %n, i64 1
+  %x = add <2 x i64> %w, %w
+  %s = add <2 x i64> %v, %x
+  store <2 x i64> %s, ptr %st, align 8
+  %wr = call i64 @write(i32 %out, ptr @buf, i64 %n)
+  %ok = icmp eq i64 %wr, %n
+  br i1 %ok, label %loop, label %done
+done:
+  ret i32 0
+}

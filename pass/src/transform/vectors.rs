@@ -258,7 +258,13 @@ fn split(
         unused.push(value);
     }
     // The vector code the lanes replaced, but the split loads: rebuilt below when still used.
+    // A value may be met twice (stored twice, both operands of one operation): each erased
+    // once.
+    let mut erased = IndexSet::new();
     while let Some(v) = unused.pop() {
+        if erased.contains(&v) {
+            continue;
+        }
         let removable = ir::is_instruction(v)
             && !loads.contains(&v)
             && ir::value_users(v).is_empty()
@@ -271,6 +277,7 @@ fn split(
                 .map(|k| ir::operand(v, k))
                 .collect();
             ir::erase(v);
+            erased.insert(v);
             unused.extend(operands);
         }
     }
