@@ -602,7 +602,7 @@ pub(super) fn address_uses(
                 } else {
                     format!(
                         "the loop reads or writes bytes {at}..{} of it through a pointer at an offset that is not a constant ({})",
-                        at.saturating_add(i64::try_from(from.size).unwrap_or(i64::MAX)),
+                        from.end(),
                         ir::describe(u)
                     )
                 });

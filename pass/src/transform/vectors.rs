@@ -241,13 +241,7 @@ fn split(
     let mut unused = Vec::new();
     for &store in stores {
         let value = ir::operand(store, 0);
-        let (_, count) = lane_type(value);
-        let pointers: Vec<(LLVMValueRef, u32)> = (0..count)
-            .map(|k| {
-                let (offset, align) = lane_offset(value, ir::alignment(store), k);
-                (s.addresses.at(&s.b, ir::operand(store, 1), offset), align)
-            })
-            .collect();
+        let pointers = s.lane_pointers(store, ir::operand(store, 1), value);
         let values = s.lanes_of(value, store, 0);
         s.b.position_before(store);
         for (v, (p, align)) in values.into_iter().zip(pointers) {
@@ -321,18 +315,27 @@ struct Splitter {
 }
 
 impl Splitter {
+    /// The address and alignment of each lane of the vector `value` that the load or store
+    /// `access` reads or writes at `ptr`.
+    fn lane_pointers(
+        &mut self,
+        access: LLVMValueRef,
+        ptr: LLVMValueRef,
+        value: LLVMValueRef,
+    ) -> Vec<(LLVMValueRef, u32)> {
+        let (_, count) = lane_type(value);
+        (0..count)
+            .map(|k| {
+                let (offset, align) = lane_offset(value, ir::alignment(access), k);
+                (self.addresses.at(&self.b, ptr, offset), align)
+            })
+            .collect()
+    }
+
     /// Loads each lane of the vector load `load` just before it.
     fn split_load(&mut self, load: LLVMValueRef) {
-        let (lane, count) = lane_type(load);
-        let pointers: Vec<(LLVMValueRef, u32)> = (0..count)
-            .map(|k| {
-                let (offset, align) = lane_offset(load, ir::alignment(load), k);
-                (
-                    self.addresses.at(&self.b, ir::operand(load, 0), offset),
-                    align,
-                )
-            })
-            .collect();
+        let (lane, _) = lane_type(load);
+        let pointers = self.lane_pointers(load, ir::operand(load, 0), load);
         self.b.position_before(load);
         let values = pointers
             .into_iter()
