@@ -1,6 +1,6 @@
 //! What a program's descriptor is, asked of the kernel in one place for the three parts of
 //! the runtime whose exactness depends on it: the io_uring backend (`uring::classify`:
-//! requests another thread may run), merged writes (`merge::takes_writev`: where a `writev`
+//! requests another thread may run), merged writes (`merge::merging_of`: where a `writev`
 //! is the writes it replaces) and specialised copies (`copy::plan`: which kernel operation
 //! moves the bytes as the plain loop would).
 //!
@@ -60,6 +60,19 @@ impl Examined {
     /// A socket.
     pub fn is_socket(&self) -> bool {
         self.file_type() == libc::S_IFSOCK
+    }
+
+    /// A socket whose writes make one stream of bytes with no boundaries between them: a
+    /// `SOCK_STREAM` socket of TCP (`SO_PROTOCOL`; not MPTCP, not SCTP, whose one-to-one
+    /// sockets keep each write a message) or of the Unix domain. Not datagram, seqpacket or
+    /// raw sockets (a raw socket of protocol TCP sends a packet per write). Up to three
+    /// `getsockopt`s, asked only of a socket.
+    pub fn is_byte_stream_socket(&self) -> bool {
+        use crate::sys::socket_option;
+        self.is_socket()
+            && socket_option(self.fd, libc::SO_TYPE) == Ok(libc::SOCK_STREAM)
+            && (socket_option(self.fd, libc::SO_PROTOCOL) == Ok(libc::IPPROTO_TCP)
+                || socket_option(self.fd, libc::SO_DOMAIN) == Ok(libc::AF_UNIX))
     }
 
     /// `/dev/null` (character device 1, 3 on Linux).

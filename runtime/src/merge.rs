@@ -1,6 +1,6 @@
-//! Merged writes (the direct backend): consecutive `write`s of a batch to one regular file run
-//! as one `writev`, one crossing instead of one per write, where that is exactly what the
-//! writes one by one would have done.
+//! Merged writes (the direct backend): consecutive `write`s of a batch to one regular file (or
+//! a byte-stream socket, or a pipe within `PIPE_BUF`) run as one `writev`, one crossing instead
+//! of one per write, where that is exactly what the writes one by one would have done.
 //!
 //! A *group* is two or more consecutive entries of the batch that are `write(fd, buf, len)` on
 //! the same descriptor, whose buffer and length are constants or results of entries before
@@ -28,16 +28,24 @@
 //!   plain call if its predicates let the batch go on, so the write that meets the full disk
 //!   or the file-size limit (`EFBIG` and `SIGXFSZ`) is made on its own, as in the original.
 //!
-//! Every predicate is then tested on each entry in order, as for calls made one by one. Not
-//! merged, because their writes are not interchangeable with one `writev`: pipes (a write of
-//! at most `PIPE_BUF` bytes is atomic on its own), sockets (a datagram per write), terminals
+//! Every predicate is then tested on each entry in order, as for calls made one by one. Two
+//! other kinds of descriptor take merged writes ([`merging_of`]): byte-stream sockets (TCP,
+//! Unix `SOCK_STREAM`), whose bytes are one stream and where `writev` sends as much as the
+//! socket takes, as the writes would, so a short transfer (a full non-blocking socket, a
+//! signal or a send timeout after some bytes) falls inside the entry it cuts; and blocking
+//! pipes for groups of at most `PIPE_BUF` bytes, where each write is atomic and so is the
+//! `writev`, which keeps other writers out from between the writes (one of the orders the
+//! writes allow). Not merged, because their writes are not interchangeable with one `writev`:
+//! larger groups on a pipe (another writer's bytes could fall inside one write), non-blocking
+//! pipes (room for the first write but not for the group fails the first with `EAGAIN`),
+//! packet pipes, datagram, seqpacket, raw and SCTP sockets (a message per write), terminals
 //! and other devices, files of procfs, sysfs and the like (a write is a command), network,
 //! FUSE and stacking filesystems, `O_DIRECT` files (each buffer's alignment is checked on its
 //! own). What the kernel does besides the bytes is the same but for one thing: a process
 //! watching the file with inotify or fanotify sees one modification event where it would
 //! have seen one per write (inotify merges such events when they are not read in between).
 //!
-//! Examining the descriptor costs three calls (`fstat`, `fcntl(F_GETFL)`, `fstatfs`), so a
+//! Examining a file's descriptor costs three calls (`fstat`, `fcntl(F_GETFL)`, `fstatfs`), so a
 //! batch merges only where it saves more: once per batch, its examination kept for the whole
 //! batch, when no entry of the batch can change what a descriptor number refers to (reads,
 //! writes, seeks, syncs, `fstat`...) and the batch is looped (an iteration saves a crossing
@@ -183,21 +191,56 @@ fn groups(entries: &[McEntry]) -> Groups {
     out
 }
 
-/// Whether writes to `fd` may be merged: a regular file of a task-independent filesystem
-/// opened without `O_DIRECT`, or /dev/null. errno is left as it was.
-pub fn takes_writev(fd: i64) -> bool {
+/// The bytes a pipe writes atomically (`PIPE_BUF`): a write of at most this many bytes is
+/// never interleaved with another writer's.
+const PIPE_BUF: i64 = 4096;
+
+/// How writes to a descriptor may be merged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Merging {
+    /// Not at all: each write is made on its own.
+    No,
+    /// Any group: one `writev` puts the same bytes in the same place as the writes.
+    Any,
+    /// A group of at most this many bytes in all (a blocking pipe: [`PIPE_BUF`]).
+    UpTo(i64),
+}
+
+/// How writes to `fd` may be merged:
+///
+/// - any group on a regular file of a task-independent filesystem opened without
+///   `O_DIRECT`, /dev/null, and a byte-stream socket (TCP, Unix `SOCK_STREAM`: the bytes
+///   are one stream, and `writev` sends as much as the socket takes, as the writes would,
+///   so a short transfer falls inside the entry it cuts);
+/// - groups of at most `PIPE_BUF` bytes on a pipe or FIFO opened without `O_NONBLOCK` and
+///   without `O_DIRECT` (a packet pipe keeps each write a packet): each write of the group
+///   is atomic, and so is their `writev`, which keeps other writers out from between them,
+///   one of the orders the writes themselves allow. A larger group could be interleaved
+///   with another writer inside one of its writes, which the writes' atomicity forbids; a
+///   non-blocking pipe with room for the first write but not for all of them would fail
+///   the first with `EAGAIN` where it succeeds.
+///
+/// errno is left as it was.
+pub fn merging_of(fd: i64) -> Merging {
     let Ok(fd) = i32::try_from(fd) else {
-        return false;
+        return Merging::No;
     };
     let Ok(file) = descriptor::examine(fd) else {
-        return false;
+        return Merging::No;
     };
-    file.is_dev_null()
+    let flags_clear = |mask: i32| file.status_flags().is_some_and(|f| f & mask == 0);
+    if file.is_dev_null()
         || (file.is_regular()
-            && file
-                .status_flags()
-                .is_some_and(|flags| flags & libc::O_DIRECT == 0)
+            && flags_clear(libc::O_DIRECT)
             && file.on_task_independent_filesystem())
+        || file.is_byte_stream_socket()
+    {
+        Merging::Any
+    } else if file.is_pipe() && flags_clear(libc::O_NONBLOCK | libc::O_DIRECT) {
+        Merging::UpTo(PIPE_BUF)
+    } else {
+        Merging::No
+    }
 }
 
 /// Merged writes for one run of a batch on the direct backend.
@@ -211,7 +254,7 @@ pub(crate) struct Writes {
     /// The examination of each descriptor is kept for the whole batch.
     stable: bool,
     /// The descriptors examined and what each gave, the first `examined_len`.
-    examined: [(i64, bool); MC_MAX_ENTRIES],
+    examined: [(i64, Merging); MC_MAX_ENTRIES],
     examined_len: usize,
 }
 
@@ -242,7 +285,7 @@ impl Writes {
             entries: copy,
             answered: [None; MC_MAX_ENTRIES],
             stable,
-            examined: [(0, false); MC_MAX_ENTRIES],
+            examined: [(0, Merging::No); MC_MAX_ENTRIES],
             examined_len: 0,
         })
     }
@@ -262,19 +305,19 @@ impl Writes {
         }
     }
 
-    fn examine(&mut self, fd: i64) -> bool {
+    fn examine(&mut self, fd: i64) -> Merging {
         let known = &self.examined[..self.examined_len];
-        if let Some(&(_, ok)) = known.iter().find(|(f, _)| *f == fd) {
-            return ok;
+        if let Some(&(_, merging)) = known.iter().find(|(f, _)| *f == fd) {
+            return merging;
         }
-        let ok = takes_writev(fd);
+        let merging = merging_of(fd);
         if self.stable {
             if let Some(slot) = self.examined.get_mut(self.examined_len) {
-                *slot = (fd, ok);
+                *slot = (fd, merging);
                 self.examined_len += 1;
             }
         }
-        ok
+        merging
     }
 
     /// The raw result of entry `index` when a `writev` answers it: the group starting there
@@ -301,8 +344,10 @@ impl Writes {
             bytes += len;
         }
         let fd = self.entries[index].args[0];
-        if !self.examine(fd) {
-            return None;
+        match self.examine(fd) {
+            Merging::Any => {}
+            Merging::UpTo(most) if bytes <= most => {}
+            Merging::UpTo(_) | Merging::No => return None,
         }
         let mut iov = [libc::iovec {
             iov_base: std::ptr::null_mut(),
@@ -436,7 +481,8 @@ mod tests {
     }
 
     #[test]
-    fn only_regular_files_of_plain_filesystems_and_dev_null() {
+    fn which_descriptors_take_merged_writes() {
+        use std::os::fd::AsRawFd;
         let dir = std::env::temp_dir().join(format!("merge-test-{}", std::process::id()));
         std::fs::write(&dir, b"").unwrap();
         let file = std::fs::OpenOptions::new().append(true).open(&dir).unwrap();
@@ -445,24 +491,61 @@ mod tests {
             .open("/dev/null")
             .unwrap();
         let proc_file = std::fs::File::open("/proc/self/stat").unwrap();
-        let mut fds = [0i32; 2];
-        // SAFETY: pipe writes two descriptors into the array.
-        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-        use std::os::fd::AsRawFd;
         // The temporary directory may be on any filesystem: a regular file there is merged
         // exactly when it is a task-independent one.
-        assert_eq!(
-            takes_writev(file.as_raw_fd().into()),
-            descriptor::on_task_independent_filesystem(file.as_raw_fd())
-        );
-        assert!(takes_writev(null.as_raw_fd().into()));
-        assert!(!takes_writev(proc_file.as_raw_fd().into()));
-        assert!(!takes_writev(fds[1].into()), "a pipe");
-        assert!(!takes_writev(-1));
-        // SAFETY: closing the pipe this test opened.
-        unsafe {
-            libc::close(fds[0]);
-            libc::close(fds[1]);
+        let expected = if descriptor::on_task_independent_filesystem(file.as_raw_fd()) {
+            Merging::Any
+        } else {
+            Merging::No
+        };
+        assert_eq!(merging_of(file.as_raw_fd().into()), expected);
+        assert_eq!(merging_of(null.as_raw_fd().into()), Merging::Any);
+        assert_eq!(merging_of(proc_file.as_raw_fd().into()), Merging::No);
+        assert_eq!(merging_of(-1), Merging::No);
+        assert_eq!(merging_of(i64::from(i32::MAX) + 1), Merging::No);
+
+        let pipe = |flags: i32| {
+            let mut fds = [0i32; 2];
+            // SAFETY: pipe2 writes two descriptors into the array.
+            assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), flags) }, 0);
+            fds
+        };
+        let socketpair = |kind: i32| {
+            let mut fds = [0i32; 2];
+            // SAFETY: socketpair writes two descriptors into the array.
+            assert_eq!(
+                unsafe { libc::socketpair(libc::AF_UNIX, kind, 0, fds.as_mut_ptr()) },
+                0
+            );
+            fds
+        };
+        let cases = [
+            (pipe(0), Merging::UpTo(PIPE_BUF), "a blocking pipe"),
+            (pipe(libc::O_NONBLOCK), Merging::No, "a non-blocking pipe"),
+            (pipe(libc::O_DIRECT), Merging::No, "a packet pipe"),
+            (
+                socketpair(libc::SOCK_STREAM),
+                Merging::Any,
+                "a Unix stream socket",
+            ),
+            (
+                socketpair(libc::SOCK_DGRAM),
+                Merging::No,
+                "a datagram socket",
+            ),
+            (
+                socketpair(libc::SOCK_SEQPACKET),
+                Merging::No,
+                "a seqpacket socket",
+            ),
+        ];
+        for (fds, merging, what) in cases {
+            assert_eq!(merging_of(fds[1].into()), merging, "{what}");
+            // SAFETY: closing the descriptors this test opened.
+            unsafe {
+                libc::close(fds[0]);
+                libc::close(fds[1]);
+            }
         }
         std::fs::remove_file(&dir).unwrap();
     }

@@ -89,6 +89,28 @@ pub fn fcntl_int(fd: RawFd, cmd: i32, arg: i64) -> Result<i64, i32> {
     unsafe { call(libc::SYS_fcntl, &[i64::from(fd), i64::from(cmd), arg]) }
 }
 
+/// `getsockopt(fd, SOL_SOCKET, option)` of an integer option (`SO_TYPE`, `SO_DOMAIN`,
+/// `SO_PROTOCOL`, ...).
+pub fn socket_option(fd: RawFd, option: i32) -> Result<i32, i32> {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `len` bytes (one int) into `value` and the length
+    // it wrote into `len`, both valid and writable.
+    unsafe {
+        call(
+            libc::SYS_getsockopt,
+            &[
+                i64::from(fd),
+                i64::from(libc::SOL_SOCKET),
+                i64::from(option),
+                &mut value as *mut libc::c_int as i64,
+                &mut len as *mut libc::socklen_t as i64,
+            ],
+        )
+    }?;
+    Ok(value)
+}
+
 /// `lseek(fd, offset, whence)`.
 pub fn lseek(fd: RawFd, offset: i64, whence: i32) -> Result<i64, i32> {
     // SAFETY: lseek writes no memory.

@@ -8,7 +8,11 @@
 //!   below it, the ones after it fail with `EFBIG` and raise `SIGXFSZ` each, as alone;
 //! - a buffer that faults in the middle: the entries before it are written, it fails with
 //!   `EFAULT` on its own;
-//! - a short-transfer stop that fires inside the run, and a pipe, which is never merged;
+//! - a short-transfer stop that fires inside the run;
+//! - a pipe: one `writev` for a run of at most `PIPE_BUF` bytes (atomic as each of its writes
+//!   is), write by write above that and on a non-blocking pipe;
+//! - byte-stream sockets (Unix and TCP): one `writev`; a non-blocking one whose buffer fills
+//!   cuts the run inside one entry, and the entries after it fail with `EAGAIN` on their own;
 //! - a looped copy that writes a header before each block it read (`read -> write(hdr, 4)
 //!   -> write(buf, <result of the read>)`): the two writes one `writev` per iteration, the
 //!   block's length taken from the read of the same iteration.
@@ -146,7 +150,8 @@ fn a_run_of_writes_is_one_crossing_and_the_same_file() {
     for append in [false, true] {
         let (merged, merged_path) = file(&format!("plain-{append}"), append);
         let (alone, alone_path) = file(&format!("alone-{append}"), append);
-        if !multicall::merge::takes_writev(merged.as_raw_fd().into()) {
+        if multicall::merge::merging_of(merged.as_raw_fd().into()) != multicall::merge::Merging::Any
+        {
             eprintln!("skip: the target directory's filesystem is not one writes are merged on");
             return;
         }
@@ -195,16 +200,147 @@ fn a_buffer_that_faults_fails_on_its_own() {
     }
 }
 
+/// Everything `fd` holds now (it is non-blocking, or its writer closed).
+fn drain(fd: i32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        // SAFETY: read into the test's own buffer, at most its length.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n <= 0 {
+            return out;
+        }
+        out.extend_from_slice(&buf[..n as usize]);
+    }
+}
+
+/// The bytes of the first `written` bytes of `bufs` one after the other.
+fn prefix(bufs: &[Vec<u8>], written: usize) -> Vec<u8> {
+    let mut all: Vec<u8> = bufs.concat();
+    all.truncate(written);
+    all
+}
+
 #[test]
-fn a_pipe_is_written_write_by_write() {
-    let bufs: Vec<Vec<u8>> = (0..N).map(|i| vec![b'a' + i as u8; 100]).collect();
+fn a_pipe_takes_one_writev_up_to_pipe_buf() {
+    // Six writes of 100 bytes: each atomic, and so is their writev of 600 bytes.
+    let small: Vec<Vec<u8>> = (0..N).map(|i| vec![b'a' + i as u8; 100]).collect();
+    // Six writes of 3000 bytes: a writev of 18000 bytes could be interleaved with another
+    // writer inside one of them, which the writes themselves cannot: write by write.
+    let large = buffers();
+    for (bufs, nonblocking, calls) in [
+        (&small, false, 1),
+        (&large, false, N as u64),
+        (&small, true, N as u64),
+    ] {
+        let slices: Vec<Option<&[u8]>> = bufs.iter().map(|b| Some(&b[..])).collect();
+        let (r, w) = pipe(nonblocking);
+        let mut entries = writes(w, &slices, true);
+        let before = write_calls();
+        let got = batch_results(&mut entries);
+        assert_eq!(
+            write_calls() - before,
+            calls,
+            "write calls ({} bytes, non-blocking {nonblocking})",
+            bufs[0].len() * N
+        );
+        let lens: Vec<i64> = bufs.iter().map(|b| b.len() as i64).collect();
+        assert_eq!(got, lens);
+        common::close(w);
+        assert_eq!(drain(r), bufs.concat());
+        common::close(r);
+    }
+}
+
+/// A connected pair of byte-stream sockets: Unix (`socketpair`) or TCP on loopback.
+fn stream_pair(tcp: bool) -> (i32, i32) {
+    use std::os::fd::IntoRawFd;
+    if tcp {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let addr = listener.local_addr().expect("its address");
+        let client = std::net::TcpStream::connect(addr).expect("a connection");
+        let (server, _) = listener.accept().expect("the connection accepted");
+        (server.into_raw_fd(), client.into_raw_fd())
+    } else {
+        let mut fds = [0i32; 2];
+        // SAFETY: socketpair writes two descriptors into the array.
+        let rc = unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) };
+        assert_eq!(rc, 0, "socketpair: {}", std::io::Error::last_os_error());
+        (fds[0], fds[1])
+    }
+}
+
+#[test]
+fn a_stream_socket_takes_one_writev() {
+    let bufs = buffers();
     let slices: Vec<Option<&[u8]>> = bufs.iter().map(|b| Some(&b[..])).collect();
-    let (r, w) = pipe(false);
-    let mut entries = writes(w, &slices, true);
+    for tcp in [false, true] {
+        let (r, w) = stream_pair(tcp);
+        let mut entries = writes(w, &slices, true);
+        let before = write_calls();
+        let got = batch_results(&mut entries);
+        assert_eq!(write_calls() - before, 1, "one writev (tcp {tcp})");
+        assert_eq!(got, vec![LEN as i64; N]);
+        common::close(w);
+        let mut received = Vec::new();
+        while received.len() < LEN * N {
+            let mut buf = [0u8; 65536];
+            // SAFETY: read into the test's own buffer, at most its length.
+            let n = unsafe { libc::read(r, buf.as_mut_ptr().cast(), buf.len()) };
+            assert!(n > 0, "the peer reads what was sent (tcp {tcp})");
+            received.extend_from_slice(&buf[..n as usize]);
+        }
+        assert_eq!(received, bufs.concat(), "tcp {tcp}");
+        common::close(r);
+    }
+}
+
+#[test]
+fn a_full_socket_cuts_the_run_where_the_writes_would_stop() {
+    // A non-blocking socket whose peer reads nothing takes what its buffer holds: the
+    // writev's short transfer falls inside one entry, which gets its part, and the entries
+    // after it are made on their own and fail with EAGAIN, as each write would.
+    let bufs: Vec<Vec<u8>> = (0..64).map(|i| vec![b'a' + (i % 26) as u8; LEN]).collect();
+    let slices: Vec<Option<&[u8]>> = bufs.iter().map(|b| Some(&b[..])).collect();
+    let (r, w) = stream_pair(false);
+    // SAFETY: fcntl and setsockopt on the test's own socket, with an int it owns.
+    unsafe {
+        assert_eq!(libc::fcntl(w, libc::F_SETFL, libc::O_NONBLOCK), 0);
+        let size: libc::c_int = 16384;
+        libc::setsockopt(
+            w,
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+    // SAFETY: fcntl on the test's own socket.
+    unsafe { assert_eq!(libc::fcntl(r, libc::F_SETFL, libc::O_NONBLOCK), 0) };
+    let mut entries: Vec<McEntry> = writes(w, &slices, false);
     let before = write_calls();
     let got = batch_results(&mut entries);
-    assert_eq!(write_calls() - before, N as u64, "one write call per write");
-    assert_eq!(got, vec![100; N]);
+    let calls = write_calls() - before;
+    assert_eq!(got.len(), bufs.len());
+    let whole = got.iter().take_while(|&&g| g == LEN as i64).count();
+    assert!(whole < bufs.len(), "the socket's buffer filled: {got:?}");
+    let mut written = whole * LEN;
+    let mut rest = &got[whole..];
+    if let Some(&part) = rest.first().filter(|&&g| g > 0) {
+        assert!(part < LEN as i64, "{got:?}");
+        written += part as usize;
+        rest = &rest[1..];
+    }
+    assert!(
+        rest.iter().all(|&g| g == -i64::from(libc::EAGAIN)),
+        "after the cut, EAGAIN: {got:?}"
+    );
+    assert_eq!(
+        calls,
+        1 + rest.len() as u64,
+        "one writev up to the cut, then one write per entry after it"
+    );
+    assert_eq!(drain(r), prefix(&bufs, written));
     common::close(w);
     common::close(r);
 }
@@ -222,7 +358,7 @@ fn a_header_and_a_block_of_the_read_s_length_are_one_writev_per_iteration() {
         want.extend_from_slice(block);
     }
     let (out, path) = file("framed", false);
-    if !multicall::merge::takes_writev(out.as_raw_fd().into()) {
+    if multicall::merge::merging_of(out.as_raw_fd().into()) != multicall::merge::Merging::Any {
         eprintln!("skip: the target directory's filesystem is not one writes are merged on");
         return;
     }
