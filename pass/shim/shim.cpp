@@ -477,6 +477,19 @@ LLVMValueRef syscluster_shim_underlying_object(LLVMValueRef ptr) {
   return wrap(getUnderlyingObject(unwrap(ptr)));
 }
 
+// Whether `V` has a value at `At`, the only place LazyValueInfo may be asked about it: a
+// constant, an argument of `At`'s function, or an instruction of it that dominates `At`. A
+// value defined elsewhere (a later iteration's result, reached round a back edge) would send
+// LazyValueInfo's walk up to the function's entry, where it takes any value for an argument.
+static bool availableAt(Value *V, Instruction *At, DominatorTree &DT) {
+  Function *F = At->getFunction();
+  if (auto *A = dyn_cast<Argument>(V))
+    return A->getParent() == F;
+  if (auto *I = dyn_cast<Instruction>(V))
+    return I->getFunction() == F && DT.dominates(I, At);
+  return isa<Constant>(V);
+}
+
 // The values the integer `v` can have right before `at`: what LazyValueInfo knows there and
 // at the end of each block that dominates `at` where `v` is already defined (the same value
 // reaches `at`: a block size checked before a loop, which the loop's back edges keep
@@ -486,8 +499,10 @@ static std::optional<ConstantRange> rangeAt(Ctx &C, Value *V, Instruction *At) {
   if (!V->getType()->isIntegerTy() || V->getType()->getIntegerBitWidth() > 64)
     return std::nullopt;
   Function &F = *At->getFunction();
-  auto &LVI = C.FAM.getResult<LazyValueAnalysis>(F);
   auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+  if (!availableAt(V, At, DT))
+    return std::nullopt;
+  auto &LVI = C.FAM.getResult<LazyValueAnalysis>(F);
   ConstantRange R = LVI.getConstantRange(V, At, /*UndefAllowed=*/false);
   BasicBlock *Here = At->getParent();
   DomTreeNode *N = DT.getNode(Here);
@@ -554,6 +569,9 @@ int syscluster_shim_signed_min_on_edge(void *ctx, LLVMValueRef v, LLVMBasicBlock
   BasicBlock *To = unwrap(to);
   if (!V->getType()->isIntegerTy() || V->getType()->getIntegerBitWidth() > 64 ||
       !From->getTerminator() || !is_contained(successors(From), To))
+    return 0;
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(*From->getParent());
+  if (!availableAt(V, From->getTerminator(), DT))
     return 0;
   auto &LVI = C.FAM.getResult<LazyValueAnalysis>(*From->getParent());
   ConstantRange R = LVI.getConstantRangeOnEdge(V, From, To, From->getTerminator());
