@@ -546,10 +546,11 @@ impl Runtime {
         if flags & MC_BATCH_WATCH != 0 {
             return Err(BatchError::BadWatch("MC_BATCH_WATCH without a watch pointer").into());
         }
+        let mut batch = Batch::unfilled();
         // SAFETY: forwarded from the caller.
-        let batch = unsafe { take(entries, count, max_iters, flags, arrays, None)? };
+        unsafe { take(&mut batch, entries, count, max_iters, flags, arrays, None)? };
         // SAFETY: forwarded from the caller; `batch` was taken from these entries and sums.
-        unsafe { self.run_taken(choice, batch, entries, flags, arrays.sums) }
+        unsafe { self.run_taken(choice, &mut batch, entries, flags, arrays.sums) }
     }
 
     /// Runs a whole `struct mc_batch` as the module's `MC_IOC_RUN` would, as
@@ -584,10 +585,11 @@ impl Runtime {
         let count = batch.count as usize;
         let max_iters = looped.then_some(batch.max_iters);
         let flags = batch.flags & !MC_BATCH_WATCH;
+        let mut taken = Batch::unfilled();
         // SAFETY: forwarded from the caller.
-        let taken = unsafe { take(entries, count, max_iters, flags, arrays, watch)? };
+        unsafe { take(&mut taken, entries, count, max_iters, flags, arrays, watch)? };
         // SAFETY: forwarded from the caller; `taken` was taken from these entries and sums.
-        unsafe { self.run_taken(choice, taken, entries, flags, arrays.sums) }
+        unsafe { self.run_taken(choice, &mut taken, entries, flags, arrays.sums) }
     }
 
     /// Runs `batch`, taken from the caller's `entries` and `sums` with `flags` (without
@@ -601,7 +603,7 @@ impl Runtime {
     unsafe fn run_taken(
         &self,
         choice: Option<Backend>,
-        mut batch: Batch,
+        batch: &mut Batch,
         entries: *mut McEntry,
         flags: u32,
         sums: *mut i64,
@@ -635,14 +637,14 @@ impl Runtime {
         // the specialised copy's.
         let mut before = 0;
         let copy_warm_up = match flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy {
-            true => copy::warm_up(&batch).ok(),
+            true => copy::warm_up(batch).ok(),
             false => None,
         };
         if let (Some((warm, shape)), Some(_)) = (copy_warm_up, batch.max_iters()) {
             // SAFETY: forwarded from the caller.
-            if let Some(outcome) = unsafe { self.run_ahead(backend, &mut batch, warm) } {
+            if let Some(outcome) = unsafe { self.run_ahead(backend, batch, warm) } {
                 // It stopped (or ended early, or could not run): that is the whole batch.
-                write_back(&batch);
+                write_back(batch);
                 return outcome;
             }
             before = warm;
@@ -653,13 +655,13 @@ impl Runtime {
                 // SAFETY: forwarded from the caller, who does not read the buffers
                 // afterwards (or, with MC_BATCH_LIVE_AT_STOP, only after a stop past entry 0,
                 // where copy::run leaves them as the plain loop would).
-                match unsafe { copy::try_run(&mut batch, &shape, live_at_stop) } {
+                match unsafe { copy::try_run(batch, &shape, live_at_stop) } {
                     None => {}
                     Some(copy::Progress::Done {
                         stop_index,
                         iterations,
                     }) => {
-                        write_back(&batch);
+                        write_back(batch);
                         return Ok(Outcome {
                             stop_index,
                             iterations: before + iterations,
@@ -668,13 +670,13 @@ impl Runtime {
                     Some(copy::Progress::Rest { iterations }) => before += iterations,
                     Some(copy::Progress::AlignFirst { iterations }) if attempt == 0 => {
                         // SAFETY: forwarded from the caller.
-                        match unsafe { self.run_ahead(backend, &mut batch, iterations) } {
+                        match unsafe { self.run_ahead(backend, batch, iterations) } {
                             None => {
                                 before += iterations;
                                 continue;
                             }
                             Some(outcome) => {
-                                write_back(&batch);
+                                write_back(batch);
                                 return after(outcome, before, batch.count());
                             }
                         }
@@ -685,8 +687,8 @@ impl Runtime {
             }
         }
         // SAFETY: forwarded from the caller.
-        let outcome = unsafe { self.run_on(backend, &mut batch) };
-        write_back(&batch);
+        let outcome = unsafe { self.run_on(backend, batch) };
+        write_back(batch);
         after(outcome, before, batch.count())
     }
 
@@ -774,13 +776,14 @@ impl Runtime {
 /// `entries` is null or points to `count` readable entries; `arrays` is as [`PerEntry`]
 /// says for `flags`.
 unsafe fn take(
+    batch: &mut Batch,
     entries: *mut McEntry,
     count: usize,
     max_iters: Option<u64>,
     flags: u32,
     arrays: PerEntry,
     watch: Option<Watch>,
-) -> Result<Batch, BatchError> {
+) -> Result<(), BatchError> {
     let known = MC_BATCH_LOOP
         | MC_BATCH_DEAD_BUFFERS
         | MC_BATCH_LIVE_AT_STOP
@@ -796,7 +799,7 @@ unsafe fn take(
         return Err(BatchError::Advances);
     }
     // SAFETY: forwarded from the caller: count readable entries.
-    let mut batch = unsafe { Batch::take(entries, count, max_iters)? };
+    unsafe { batch.fill(entries, count, max_iters)? };
     if !arrays.advances.is_null() {
         // SAFETY: the caller's count readable descriptors.
         unsafe { batch.take_advances(arrays.advances)? };
@@ -808,7 +811,7 @@ unsafe fn take(
         // SAFETY: the caller's count readable values.
         unsafe { batch.take_sums(arrays.sums) };
     }
-    Ok(batch)
+    Ok(())
 }
 
 /// A batch's outcome from the run that ended it, after `before` iterations ran ahead of that

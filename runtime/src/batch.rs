@@ -21,6 +21,7 @@ use crate::abi::MC_STOP_NEVER;
 use crate::abi::{is_error_result, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::abi::{McAdvance, McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_MAX, MC_STOP_NEG};
 use crate::abi::{MC_BATCH_WATCH, MC_WATCH_MODES, MC_WATCH_SIZE, MC_WATCH_ZERO};
+use std::mem::MaybeUninit;
 use thiserror::Error;
 
 /// Why a batch was refused. Nothing ran; the C API reports every one of these as `EINVAL`.
@@ -323,11 +324,30 @@ pub fn fires(entry: &McEntry, args: &[i64; MC_MAX_ARGS], result: i64) -> bool {
     }
 }
 
+/// The storage of a batch's entries: the first [`Batch::count`] are initialised.
+type Slots = [MaybeUninit<McEntry>; MC_MAX_ENTRIES];
+
+/// The first `count` entries of a batch's slots, which are initialised: [`Batch::fill`] sets
+/// a batch's count after writing them, and nothing else raises it.
+fn initialised(slots: &Slots, count: usize) -> &[McEntry] {
+    // SAFETY: the first `count` slots are initialised McEntry values (the caller passes a
+    // batch's own slots and count), and MaybeUninit<McEntry> has McEntry's layout.
+    unsafe {
+        std::slice::from_raw_parts(slots.as_ptr().cast::<McEntry>(), count.min(MC_MAX_ENTRIES))
+    }
+}
+
 /// A batch as submitted: a copy of the caller's entries, taken once and validated, from
 /// which every backend runs (see the module docs), with its loop bound.
+///
+/// A batch is 6 KiB, nearly all of it room for `MC_MAX_ENTRIES` entries that a batch of a few
+/// calls leaves unused: the runtime's entry points make one where it stays
+/// ([`Batch::unfilled`]) and fill it in place ([`Batch::fill`]), so that no byte of the unused
+/// room is written, nor the batch moved, on the way to its calls (zeroing and moving it cost
+/// more than a system call).
 #[derive(Debug, Clone)]
 pub struct Batch {
-    entries: [McEntry; MC_MAX_ENTRIES],
+    entries: Slots,
     count: usize,
     max_iters: Option<u64>,
     /// `MC_BATCH_SUMS`: per entry, the sum of its results over the completed iterations,
@@ -340,9 +360,68 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Copies `count` entries at `entries` and validates the copy; `max_iters` makes it a
-    /// looped batch. Nothing is read when the pointer is null or `count` is out of range.
-    /// The caller's array may be unaligned.
+    /// A batch of no entries, to be filled by [`Batch::fill`]. Its room for entries is left
+    /// as it is.
+    #[inline(always)]
+    pub fn unfilled() -> Batch {
+        Batch {
+            // SAFETY: an array of `MaybeUninit` is valid uninitialised.
+            entries: unsafe { MaybeUninit::<Slots>::uninit().assume_init() },
+            count: 0,
+            max_iters: None,
+            sums: None,
+            advances: None,
+            watch: None,
+        }
+    }
+
+    /// Makes this batch a copy of the `count` entries at `entries`, validated; `max_iters`
+    /// makes it a looped batch (no sums, advances or watch). Nothing is read when the pointer
+    /// is null or `count` is out of range. The caller's array may be unaligned. On an error
+    /// the batch has no entries.
+    ///
+    /// # Safety
+    ///
+    /// `entries` is null or points to `count` readable entries.
+    pub unsafe fn fill(
+        &mut self,
+        entries: *const McEntry,
+        count: usize,
+        max_iters: Option<u64>,
+    ) -> Result<(), BatchError> {
+        self.count = 0;
+        self.max_iters = max_iters;
+        self.sums = None;
+        self.advances = None;
+        self.watch = None;
+        if entries.is_null() {
+            return Err(BatchError::NullEntries);
+        }
+        if count > MC_MAX_ENTRIES {
+            return Err(BatchError::TooMany(count));
+        }
+        if max_iters == Some(0) {
+            return Err(BatchError::ZeroIterations);
+        }
+        // SAFETY: the caller vouches for count readable entries at `entries`, count is at
+        // most the slots', and the two do not overlap (the slots are the batch's own).
+        // Copied as bytes, which need no alignment.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                entries.cast::<u8>(),
+                self.entries.as_mut_ptr().cast::<u8>(),
+                count * std::mem::size_of::<McEntry>(),
+            )
+        };
+        self.count = count;
+        if let Err(e) = validate(self.entries()) {
+            self.count = 0;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// A batch of a copy of the `count` entries at `entries` ([`Batch::fill`]).
     ///
     /// # Safety
     ///
@@ -352,41 +431,18 @@ impl Batch {
         count: usize,
         max_iters: Option<u64>,
     ) -> Result<Batch, BatchError> {
-        if entries.is_null() {
-            return Err(BatchError::NullEntries);
-        }
+        let mut batch = Batch::unfilled();
         // SAFETY: forwarded from the caller.
-        let copy = unsafe { copy_entries(entries, count) }.ok_or(BatchError::TooMany(count))?;
-        Batch::checked(copy, count, max_iters)
+        unsafe { batch.fill(entries, count, max_iters) }?;
+        Ok(batch)
     }
 
     /// A batch of a copy of `entries`, validated.
     pub fn new(entries: &[McEntry], max_iters: Option<u64>) -> Result<Batch, BatchError> {
-        if entries.len() > MC_MAX_ENTRIES {
-            return Err(BatchError::TooMany(entries.len()));
-        }
-        let mut copy = [McEntry::default(); MC_MAX_ENTRIES];
-        copy[..entries.len()].copy_from_slice(entries);
-        Batch::checked(copy, entries.len(), max_iters)
-    }
-
-    fn checked(
-        entries: [McEntry; MC_MAX_ENTRIES],
-        count: usize,
-        max_iters: Option<u64>,
-    ) -> Result<Batch, BatchError> {
-        if max_iters == Some(0) {
-            return Err(BatchError::ZeroIterations);
-        }
-        validate(&entries[..count])?;
-        Ok(Batch {
-            entries,
-            count,
-            max_iters,
-            sums: None,
-            advances: None,
-            watch: None,
-        })
+        let mut batch = Batch::unfilled();
+        // SAFETY: a slice's pointer and length: its entries are readable.
+        unsafe { batch.fill(entries.as_ptr(), entries.len(), max_iters) }?;
+        Ok(batch)
     }
 
     /// Advances arguments (`MC_BATCH_ADVANCE`) as the `count` descriptors at `advances` say
@@ -483,7 +539,7 @@ impl Batch {
             return false;
         };
         let mut end = false;
-        for (entry, adv) in self.entries[..self.count].iter_mut().zip(&advances) {
+        for (entry, adv) in self.entries_mut().iter_mut().zip(&advances) {
             for (a, &by) in adv.by.iter().enumerate() {
                 let Some(&step) = (by as usize).checked_sub(1).and_then(|k| steps.get(k)) else {
                     continue;
@@ -532,7 +588,7 @@ impl Batch {
     /// until bit reached its end, which ends the batch.
     pub(crate) fn complete(&mut self, times: u64) -> bool {
         if let Some(sums) = self.sums.as_mut() {
-            for (sum, entry) in sums.iter_mut().zip(&self.entries[..self.count]) {
+            for (sum, entry) in sums.iter_mut().zip(initialised(&self.entries, self.count)) {
                 *sum = sum.wrapping_add(entry.result.wrapping_mul(times as i64));
             }
         }
@@ -554,7 +610,15 @@ impl Batch {
 
     /// The entries, with the results of the last run.
     pub fn entries(&self) -> &[McEntry] {
-        &self.entries[..self.count]
+        initialised(&self.entries, self.count)
+    }
+
+    /// The entries, to write their results and advance their arguments.
+    fn entries_mut(&mut self) -> &mut [McEntry] {
+        // SAFETY: as for `entries`; the borrow is the batch's own, exclusive.
+        unsafe {
+            std::slice::from_raw_parts_mut(self.entries.as_mut_ptr().cast::<McEntry>(), self.count)
+        }
     }
 
     /// The entries' count (1 ..= `MC_MAX_ENTRIES`).
@@ -583,12 +647,12 @@ impl Batch {
     /// The copy, for a backend that hands it to the kernel module (which reads it and writes
     /// only its result fields).
     pub(crate) fn entries_mut_ptr(&mut self) -> *mut McEntry {
-        self.entries.as_mut_ptr()
+        self.entries.as_mut_ptr().cast::<McEntry>()
     }
 
     /// Sets the result of entry `index` (ignored outside the batch).
     pub(crate) fn set_result(&mut self, index: usize, result: i64) {
-        if let Some(entry) = self.entries[..self.count].get_mut(index) {
+        if let Some(entry) = self.entries_mut().get_mut(index) {
             entry.result = result;
         }
     }
@@ -677,8 +741,8 @@ impl Batch {
     /// As for [`Batch::run`].
     unsafe fn run_iteration<C: Calls>(&mut self, calls: &mut C) -> usize {
         for index in 0..self.count {
-            let entry = self.entries[index];
-            let entries = &self.entries[..self.count];
+            let entry = self.entries()[index];
+            let entries = self.entries();
             let args = substituted(&entry, entries);
             let raw = if is_denied(entry.nr, &args) {
                 -i64::from(libc::ENOSYS)
@@ -687,40 +751,13 @@ impl Batch {
                 unsafe { calls.call(index, entry.nr, &args, entries) }
             };
             let result = reported(raw);
-            self.entries[index].result = result;
+            self.entries_mut()[index].result = result;
             if is_interrupted(raw) || fires(&entry, &args, result) {
                 return index;
             }
         }
         self.count
     }
-}
-
-/// A copy of `count` entries at `entries` (which may be unaligned), or `None` when `count`
-/// is above `MC_MAX_ENTRIES` (nothing is read then).
-///
-/// # Safety
-///
-/// `entries` points to `count` readable entries.
-pub(crate) unsafe fn copy_entries(
-    entries: *const McEntry,
-    count: usize,
-) -> Option<[McEntry; MC_MAX_ENTRIES]> {
-    if count > MC_MAX_ENTRIES {
-        return None;
-    }
-    let mut copy = [McEntry::default(); MC_MAX_ENTRIES];
-    // SAFETY: the caller vouches for count readable entries at `entries`, count is at most
-    // the copy's length, and the two do not overlap (the copy is new). Copied as bytes, which
-    // need no alignment.
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            entries.cast::<u8>(),
-            copy.as_mut_ptr().cast::<u8>(),
-            count * std::mem::size_of::<McEntry>(),
-        )
-    };
-    Some(copy)
 }
 
 /// How a backend that runs in user space makes the calls of a batch; [`Batch::run`] does

@@ -363,15 +363,15 @@ pub unsafe extern "C" fn multicall_backend_for(
     if entries.is_null() {
         return Backend::Direct.c_name().as_ptr();
     }
-    // SAFETY: non-null and readable for count entries per the caller; nothing is read when
-    // count is out of range.
-    let Some(copy) = (unsafe { batch::copy_entries(entries, count) }) else {
+    if count > abi::MC_MAX_ENTRIES {
         return Backend::Direct.c_name().as_ptr();
-    };
-    runtime()
-        .backend_for(&copy[..count], looped != 0)
-        .c_name()
-        .as_ptr()
+    }
+    // SAFETY: non-null and readable for count entries per the caller (which may be
+    // unaligned: each is read as such).
+    let copy: Vec<McEntry> = (0..count)
+        .map(|i| unsafe { entries.add(i).read_unaligned() })
+        .collect();
+    runtime().backend_for(&copy, looped != 0).c_name().as_ptr()
 }
 
 /// `long multicall_libc_result(long raw)`: turns a raw kernel result into the libc

@@ -262,7 +262,13 @@ impl Writes {
     /// The merging of `entries` (looped when `looped`), or `None` when no group would save a
     /// crossing.
     pub(crate) fn plan(entries: &[McEntry], looped: bool, advancing: bool) -> Option<Writes> {
-        if advancing {
+        // Cheap refusals first, before any plan is laid out: a group needs two writes, and
+        // a batch that is examined each time it runs five in one group.
+        let writes = entries
+            .iter()
+            .filter(|e| i64::from(e.nr) == libc::SYS_write)
+            .count();
+        if advancing || writes < 2 || (!looped && writes < MIN_GROUP_UNSTABLE) {
             return None;
         }
         let stable = looped
