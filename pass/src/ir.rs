@@ -749,6 +749,30 @@ pub fn replace_uses(old: LLVMValueRef, new: LLVMValueRef) {
     unsafe { llvm_sys::core::LLVMReplaceAllUsesWith(old, new) }
 }
 
+/// Replaces the uses of `old` by `new` in every instruction but those `keep` keeps.
+pub fn replace_uses_except(
+    old: LLVMValueRef,
+    new: LLVMValueRef,
+    keep: impl Fn(LLVMValueRef) -> bool,
+) {
+    let mut users: Vec<LLVMValueRef> = value_users(old)
+        .into_iter()
+        .filter(|&u| is_instruction(u) && !keep(u))
+        .collect();
+    users.dedup();
+    for user in users {
+        // SAFETY: `user` is a live instruction that uses `old`; each operand that is `old` is
+        // set to `new`, a live value of the same type.
+        unsafe {
+            for k in 0..llvm_sys::core::LLVMGetNumOperands(user) {
+                if llvm_sys::core::LLVMGetOperand(user, k as u32) == old {
+                    llvm_sys::core::LLVMSetOperand(user, k as u32, new);
+                }
+            }
+        }
+    }
+}
+
 /// Deletes the instruction `inst`, which has no use left.
 pub fn erase(inst: LLVMValueRef) {
     // SAFETY: `inst` is a live instruction of the module whose uses were all replaced.

@@ -4,7 +4,10 @@
 //! Lowering runs after every legality check of the module: it splits blocks through the shim,
 //! which updates no dominator tree, and the checks' answers (kept by `legality::Checker`)
 //! describe the IR as it was before. A plan's values stay valid across the lowering of
-//! earlier plans; a result an earlier plan replaced is looked up in `replaced`. Looped plans
+//! earlier plans; a result an earlier plan replaced is looked up in `replaced` (the entries'
+//! arguments, derived arguments), and any other use a later lowering makes of a replaced
+//! call (a bound or a limit computed again) is given the value standing for it once every
+//! plan is lowered. Looped plans
 //! go last: they keep their calls (in the fallback loop), and the uses of their results after
 //! the loop are rewritten once every plan is lowered, including the uses other lowerings made.
 
@@ -39,6 +42,17 @@ pub(crate) fn lower_all(ctx: &mut Context<'_>, sites: &[Site], plans: &[Plan]) {
     }
     for r in &rewrites {
         r.apply(ctx.shim);
+    }
+    // A later plan's lowering may have built a value from a call an earlier straight
+    // multi-call replaced (a loop's bound `i < n`, a limit, a base `n - got` defined before
+    // the loop), reading the plan's value of the call: such a use takes what stands for the
+    // call now, which is where the call's value was (it joins the multi-call's way and the
+    // call's own). The call keeps its own use, in that join, and any in its block.
+    for (&call, &now) in &replaced {
+        let home = crate::ir::parent_block(call);
+        crate::ir::replace_uses_except(call, now, |user| {
+            user == now || crate::ir::parent_block(user) == home
+        });
     }
 }
 
