@@ -39,12 +39,16 @@ free_space() {
 echo "== disk: $(free_space)"
 
 failed=()
+# Each stage's duration, so that the run's time (a budget in CI) shows where it goes.
+echo "== setup, build and cargo test took $SECONDS s"
 for stage in scripts/tests/*.sh; do
     [ -e "$stage" ] || continue
     echo "== $stage"
+    began=$SECONDS
     if ! bash "$stage"; then
         failed+=("$stage")
     fi
+    echo "== $stage took $((SECONDS - began)) s"
 done
 cd "$root"
 echo "== disk: $(free_space)"
