@@ -3,9 +3,9 @@
 // loop is one looped multi-call whose length `n - got` is derived from `n`, the result of
 // the copy's read; that read is lowered first, in the straight multi-call read -> write,
 // which replaces its result with the multi-call's. The derived length must be built from
-// what stands for the read now (`lower::advance::derived_value` looks it up in the
-// replaced values): built from the old call, whose result does not reach the loop any
-// more, the module did not verify and the pass left it without clusters.
+// what stands for the read now (`lower::lower_all` gives every later use of a replaced
+// call the value standing for it): built from the old call, whose result does not reach the
+// loop any more, the module did not verify and the pass left it without clusters.
 //
 // RUN: %clang -O2 -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/clamped.json>' \

@@ -76,16 +76,8 @@ const _: () = {
 };
 
 /// Derived argument `d` computed from its total's value `v`, as the original computes it
-/// (a 32-bit total's value extended as the original extends it). Its base may be the result
-/// of a call an earlier plan lowered (`n - got` after a read that a straight multi-call now
-/// makes): the value that stands for it, from `replaced`.
-fn derived_value(
-    b: &Builder,
-    d: &Derived,
-    v: LLVMValueRef,
-    replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
-) -> LLVMValueRef {
-    let base = *replaced.get(&d.base).unwrap_or(&d.base);
+/// (a 32-bit total's value extended as the original extends it).
+fn derived_value(b: &Builder, d: &Derived, v: LLVMValueRef) -> LLVMValueRef {
     let widen = |x: LLVMValueRef| match d.widen {
         Some(Cast::SExt) => b.int_cast(LLVMOpcode::LLVMSExt, x, b.i64t),
         Some(Cast::ZExt) => b.int_cast(LLVMOpcode::LLVMZExt, x, b.i64t),
@@ -93,9 +85,9 @@ fn derived_value(
         Some(Cast::Trunc | Cast::Clip) | None => x,
     };
     match d.kind {
-        Derive::Gep => b.byte_offset(base, widen(v), "mc.adv.derived"),
-        Derive::Add => widen(b.arith(LLVMOpcode::LLVMAdd, v, base, "mc.adv.derived")),
-        Derive::SubFrom => widen(b.arith(LLVMOpcode::LLVMSub, base, v, "mc.adv.derived")),
+        Derive::Gep => b.byte_offset(d.base, widen(v), "mc.adv.derived"),
+        Derive::Add => widen(b.arith(LLVMOpcode::LLVMAdd, v, d.base, "mc.adv.derived")),
+        Derive::SubFrom => widen(b.arith(LLVMOpcode::LLVMSub, d.base, v, "mc.adv.derived")),
     }
 }
 
@@ -449,7 +441,7 @@ pub(super) fn lower(
     // (top: computed in the body before its first call in the original).
     for d in &plan.derived {
         let v = base[&plan.carried[d.carried].phi];
-        args_map.insert(d.inst, derived_value(b, d, v, replaced));
+        args_map.insert(d.inst, derived_value(b, d, v));
     }
     // A clamped count is its cap in every iteration the batch runs (`plan::Clamped`).
     args_map.extend(caps(b, tested));
@@ -626,7 +618,7 @@ pub(super) fn lower(
         let derived_here: Vec<LLVMValueRef> = plan
             .derived
             .iter()
-            .map(|d| derived_value(b, d, these[plan.advancing.len() + d.carried].0, replaced))
+            .map(|d| derived_value(b, d, these[plan.advancing.len() + d.carried].0))
             .collect();
         recomputed_at.push(recompute_at(b, plan, tested, sites, &phis, &these, &values));
         let mut copies = Vec::new();
@@ -712,7 +704,7 @@ pub(super) fn lower(
         derived_at.push(
             plan.derived
                 .iter()
-                .map(|d| derived_value(b, d, these[plan.advancing.len() + d.carried].0, replaced))
+                .map(|d| derived_value(b, d, these[plan.advancing.len() + d.carried].0))
                 .collect(),
         );
         recomputed_at.push(recompute_at(b, plan, tested, sites, &phis, &these, &values));

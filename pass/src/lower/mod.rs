@@ -5,7 +5,7 @@
 //! which updates no dominator tree, and the checks' answers (kept by `legality::Checker`)
 //! describe the IR as it was before. A plan's values stay valid across the lowering of
 //! earlier plans; a result an earlier plan replaced is looked up in `replaced` (the entries'
-//! arguments, derived arguments), and any other use a later lowering makes of a replaced
+//! arguments), and any other use a later lowering makes of a replaced
 //! call (a bound or a limit computed again) is given the value standing for it once every
 //! plan is lowered. Looped plans
 //! go last: they keep their calls (in the fallback loop), and the uses of their results after
