@@ -83,6 +83,8 @@
 # matched, 1 when one differed or missed its expectation, 2 on bad usage. WORKDIR (inputs,
 # each case's run directories and outputs: tens of MiB) is removed when every case matched
 # and kept when one did not, for the comparison; DIFFER_KEEP=1 keeps it always.
+# DIFFER_STOP_AT_FAIL=1 ends the run at the first case that differs (the harness's self-test,
+# which only asks whether a broken build is caught).
 #
 # Plain POSIX sh: the same script runs on the host and, under busybox, inside the qemu guest.
 # Cases that need a privilege the environment does not give (mounting a tmpfs, dropping to
@@ -339,6 +341,10 @@ check() {
 		[ -f "$c/setup-error" ] && sed 's/^/  clustered: /' "$c/setup-error"
 		failed=$((failed + 1))
 		failed_names="$failed_names $name"
+		# A harness check that only asks whether a broken build is caught stops here.
+		if [ "${DIFFER_STOP_AT_FAIL:-0}" = 1 ]; then
+			finish
+		fi
 	fi
 }
 
@@ -1012,16 +1018,21 @@ flags_cases() {
 	check closed-stdout in_4097 1 -c -e "cmp in out" -- in out
 }
 
-"${program}_cases"
+# finish: the summary and the exit status, after the last case (or the first failed one under
+# DIFFER_STOP_AT_FAIL=1).
+finish() {
+	echo "differ: $program (MULTICALL_BACKEND=${MULTICALL_BACKEND:-auto}): $passed passed, $failed failed, $skipped skipped"
+	if [ "$failed" -gt 0 ]; then
+		echo "differ: failed cases:$failed_names (compare the runs under $work)" >&2
+		exit 1
+	fi
+	if [ "$passed" -eq 0 ]; then
+		echo "differ: no case ran" >&2
+		exit 1
+	fi
+	[ "${DIFFER_KEEP:-0}" = 1 ] || rm -rf "$work"
+	exit 0
+}
 
-echo "differ: $program (MULTICALL_BACKEND=${MULTICALL_BACKEND:-auto}): $passed passed, $failed failed, $skipped skipped"
-if [ "$failed" -gt 0 ]; then
-	echo "differ: failed cases:$failed_names (compare the runs under $work)" >&2
-	exit 1
-fi
-if [ "$passed" -eq 0 ]; then
-	echo "differ: no case ran" >&2
-	exit 1
-fi
-[ "${DIFFER_KEEP:-0}" = 1 ] || rm -rf "$work"
-exit 0
+"${program}_cases"
+finish
