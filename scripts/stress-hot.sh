@@ -19,7 +19,9 @@
 # second run's output differs) with the log kept under
 # $target/stress-hot/, then the count. Exit status 0 only when nothing failed.
 #
-# Environment: CARGO_TARGET_DIR, SYSCLUSTER_PLUGIN (default the release build's plugin).
+# Environment: CARGO_TARGET_DIR, SYSCLUSTER_PLUGIN (default the release build's plugin),
+# STRESS_HOT_CFLAGS (more compiler flags, e.g. `-I. -Ilib` for the sources of a configured
+# package: `cd coreutils-9.1 && STRESS_HOT_CFLAGS="-I. -Ilib" .../stress-hot.sh src/*.c`).
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh" || exit 2
@@ -48,7 +50,8 @@ modules=0 failed=0
 for f in "${files[@]}"; do
 	for level in -O1 -O2 -O3 -Os; do
 		b=$work/$(basename "$f" .c)$level
-		clang-19 "$level" -g -S -emit-llvm -I"$root/testsuite/programs" "$f" -o "$b.ll" 2>/dev/null || continue
+		# shellcheck disable=SC2086 # the extra flags are words
+		clang-19 "$level" -g -S -emit-llvm -I"$root/testsuite/programs" ${STRESS_HOT_CFLAGS:-} "$f" -o "$b.ll" 2>/dev/null || continue
 		modules=$((modules + 1))
 		if ! opt-19 -load-pass-plugin="$plugin" -passes="syscall-cluster<profile=$work/all.json>" \
 			-syscluster-verify-sites "$b.ll" -S -o "$b.out.ll" 2>"$b.log"; then
