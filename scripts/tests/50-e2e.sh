@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end tests of the syscall-cluster pass (docs/testing.md):
 #
-#  1. the differential tests: copy.c and rotate.c built with and without the pass, run on the
-#     same inputs on the host (direct, io_uring and automatic backend) and in a qemu guest with
-#     multicall.ko (kmod backend; skipped when SYSCLUSTER_QEMU=0), compared output for output;
-#  2. the safety net: gzip, mini-httpd, coreutils and mpeg2dec from Debian's sources built
-#     with the pass (every module verified; gzip's make check). About 7 minutes on 2 cores;
+#  1. the differential tests: the programs of testsuite/programs built with and without the
+#     pass, run on the same inputs on the host (direct and io_uring backends) and in a qemu
+#     guest with multicall.ko (kmod backend, and the automatic one for a sample of copy
+#     loops; skipped when SYSCLUSTER_QEMU=0), compared output for output. About 21 minutes;
+#  2. the safety net: ten packages from Debian's sources built through `syscluster build
+#     --verify` (every module verified; their own make check where they have one). About 11
+#     minutes on 2 cores;
 #     SYSCLUSTER_SAFETY_NET=0 skips it with a message.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
