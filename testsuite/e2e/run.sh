@@ -333,6 +333,8 @@ self_test() {
 # ---------------------------------------------------------------------------------------
 # The programs host_program built and compared, for the qemu stage.
 declare -A built=()
+# Each built program's training arguments (train_args), for the guest's module check.
+declare -A train_argv=()
 
 host_program() {
 	local p=$1 w=$E2E_WORK/$1 srcs=() extra=()
@@ -1038,6 +1040,7 @@ host_program() {
 			fail "$p: original and clustered differ (MULTICALL_BACKEND=$backend, $w/differ-$backend.log)"
 		fi
 	done
+	train_argv[$p]=$args
 	built[$p]=1
 }
 
@@ -1090,8 +1093,14 @@ guest_programs() {
 		cp "$E2E_WORK/$p/orig" "$g/$p.orig"
 		cp "$E2E_WORK/$p/clustered" "$g/$p.clustered"
 	done
-	# The inputs of the module check below: each program's training invocation on 2 MiB.
-	head -c 2097152 /dev/urandom >"$g/count-in"
+	# The module check below runs each program's training invocation (train_args' files
+	# and arguments) on 2 MiB.
+	train_args "$g/count" copy >/dev/null
+	head -c 2097152 /dev/urandom >"$g/count/in"
+	cp "$g/count/in" "$g/count/log"
+	for p in "${list[@]}"; do
+		echo "$p ${train_argv[$p]}"
+	done >"$g/count-args"
 	# The script lives beside the directory, not in it: qemu-run.sh copies the program first,
 	# and a --file directory that then already exists in the guest would be nested.
 	local script=$E2E_WORK/guest.sh
@@ -1137,19 +1146,11 @@ guest_programs() {
 		grep -q '^guest: FAIL' /tmp/lane0.log /tmp/lane1.log && status=1
 		# Each clustered build once more, alone, on its training invocation over 2 MiB: the
 		# module's counters say whether its batches ran in the kernel.
-		for p in ${list[*]}; do
+		while read -r p args; do
 			d=/tmp/count-\$p
-			mkdir -p \$d
-			cp \$here/count-in \$d/in
-			printf 'fresh log\\n' >\$d/conf
-			cp \$d/in \$d/log
-			: >\$d/archive
-			case \$p in
-			rotate) set -- conf log archive ;;
-			*) set -- in out ;;
-			esac
+			cp -r \$here/count \$d
 			b0=\$(cat \$stats/batches) e0=\$(cat \$stats/entries)
-			(cd \$d && MULTICALL_COPY=0 MULTICALL_BACKEND=kmod \$here/\$p.clustered "\$@" </dev/null >/dev/null 2>&1)
+			(cd \$d && MULTICALL_COPY=0 MULTICALL_BACKEND=kmod \$here/\$p.clustered \$args </dev/null >/dev/null 2>&1)
 			b1=\$(cat \$stats/batches) e1=\$(cat \$stats/entries)
 			rm -rf \$d
 			echo "guest: \$p: the module ran \$((b1 - b0)) batches of \$((e1 - e0)) system calls"
@@ -1157,7 +1158,7 @@ guest_programs() {
 				echo "guest: FAIL \$p: no batch ran in the kernel: the clustered build did not use the kmod backend"
 				status=1
 			fi
-		done
+		done <\$here/count-args
 		exit \$status
 	EOF
 	chmod +x "$script"
