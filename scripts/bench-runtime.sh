@@ -6,7 +6,11 @@
 # 1. ns per entry for batches of 1, 2, 4, 8, 16, 64 `write(/dev/null, buf, 1)` on each
 #    backend next to plain system calls, as ratios (runtime/examples/bench.rs), and the
 #    batch size from which io_uring would beat the direct backend;
-# 2. kernel crossings per batch, counted with `perf stat -e raw_syscalls:sys_enter`
+# 2. user-space instructions per batch on the direct backend next to those of the plain
+#    calls' `syscall(2)`, counted exactly by valgrind's callgrind (`--toggle-collect` on
+#    the runtime's entry point, resp. on glibc's `syscall`): the runtime's own cost, which
+#    timings on a shared machine blur;
+# 3. kernel crossings per batch, counted with `perf stat -e raw_syscalls:sys_enter`
 #    (a run of 1000 batches minus a run of none, divided by 1000).
 # The kernel module's column appears when /dev/multicall exists (e.g. inside the qemu guest).
 set -euo pipefail
@@ -17,6 +21,26 @@ bench=$target/release/examples/bench
 
 echo "## ns per entry (median of 7 rounds; ratio to plain system calls)"
 "$bench"
+
+echo
+echo "## user-space instructions per batch (valgrind --tool=callgrind)"
+if command -v valgrind >/dev/null 2>&1; then
+    instructions() { # way function size -> instructions in function per batch of 1000
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="$2" \
+            "$bench" count "$1" "$3" 1000 2>&1 >/dev/null |
+            awk '/Collected :/ { printf "%.0f", $NF / 1000 }'
+    }
+    echo "| entries | syscall(2) | direct | direct minus syscall(2), per entry |"
+    echo "|---:|---:|---:|---:|"
+    for size in 1 2 4 8 16; do
+        plain=$(instructions syscall syscall "$size")
+        direct=$(instructions direct '*Runtime::run_with*' "$size")
+        awk -v n="$size" -v p="$plain" -v d="$direct" \
+            'BEGIN { printf "| %d | %d | %d | %.0f |\n", n, p, d, (d - p) / n }'
+    done
+else
+    echo "valgrind is missing (apt-get install valgrind): instructions not counted"
+fi
 
 echo
 echo "## kernel crossings per batch (perf stat -e raw_syscalls:sys_enter)"

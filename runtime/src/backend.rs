@@ -270,6 +270,7 @@ macro_rules! say {
 /// The selection, made at first use ([`set_up_once`]): a batch that interrupted the set-up
 /// on its own thread, or comes after a handler jumped out of it, gets the direct backend
 /// alone, whose calls run one by one as on their own.
+#[inline]
 pub fn runtime() -> &'static Runtime {
     set_up_once(
         || RUNTIME.get(),
@@ -446,6 +447,7 @@ impl Runtime {
     /// The backend that runs this batch (looped when `looped`). The batch need not be
     /// valid: an invalid one is refused before any backend sees it. When io_uring is a
     /// candidate, the batch's descriptors are examined (a few system calls).
+    #[inline]
     pub fn backend_for(&self, entries: &[McEntry], looped: bool) -> Backend {
         let uring_fits =
             |min: usize| self.uring_available && entries.len() >= min && uring::maps(entries);
@@ -534,6 +536,7 @@ impl Runtime {
     ///
     /// As for [`Runtime::run`]; with `MC_BATCH_DEAD_BUFFERS`, the caller does not read the
     /// memory the batch's calls write after the batch; `arrays` is as [`PerEntry`] says.
+    #[inline]
     pub unsafe fn run_flags(
         &self,
         choice: Option<Backend>,
@@ -600,6 +603,7 @@ impl Runtime {
     ///
     /// As for [`Runtime::run_batch`]; `entries` and `sums` are the ones `batch` was taken
     /// from.
+    #[inline]
     unsafe fn run_taken(
         &self,
         choice: Option<Backend>,
@@ -636,60 +640,76 @@ impl Runtime {
         // Iterations run before the last part of the batch: the plain loop's first ones and
         // the specialised copy's.
         let mut before = 0;
-        let copy_warm_up = match flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy {
-            true => copy::warm_up(batch).ok(),
-            false => None,
-        };
-        if let (Some((warm, shape)), Some(_)) = (copy_warm_up, batch.max_iters()) {
+        if flags & MC_BATCH_DEAD_BUFFERS != 0 && self.copy && batch.looped() {
             // SAFETY: forwarded from the caller.
-            if let Some(outcome) = unsafe { self.run_ahead(backend, batch, warm) } {
-                // It stopped (or ended early, or could not run): that is the whole batch.
-                write_back(batch);
-                return outcome;
-            }
-            before = warm;
-            let live_at_stop = flags & MC_BATCH_LIVE_AT_STOP != 0;
-            // At most twice: a copy into a pipe may first need the plain loop to bring its
-            // input to a page boundary (`copy::Decision::AlignFirst`).
-            for attempt in 0..2 {
-                // SAFETY: forwarded from the caller, who does not read the buffers
-                // afterwards (or, with MC_BATCH_LIVE_AT_STOP, only after a stop past entry 0,
-                // where copy::run leaves them as the plain loop would).
-                match unsafe { copy::try_run(batch, &shape, live_at_stop) } {
-                    None => {}
-                    Some(copy::Progress::Done {
-                        stop_index,
-                        iterations,
-                    }) => {
-                        write_back(batch);
-                        return Ok(Outcome {
-                            stop_index,
-                            iterations: before + iterations,
-                        });
-                    }
-                    Some(copy::Progress::Rest { iterations }) => before += iterations,
-                    Some(copy::Progress::AlignFirst { iterations }) if attempt == 0 => {
-                        // SAFETY: forwarded from the caller.
-                        match unsafe { self.run_ahead(backend, batch, iterations) } {
-                            None => {
-                                before += iterations;
-                                continue;
-                            }
-                            Some(outcome) => {
-                                write_back(batch);
-                                return after(outcome, before, batch.count());
-                            }
-                        }
-                    }
-                    Some(copy::Progress::AlignFirst { .. }) => {}
+            match unsafe { self.run_copy(backend, batch, flags) } {
+                CopyRun::Ended(outcome) => {
+                    write_back(batch);
+                    return outcome;
                 }
-                break;
+                CopyRun::Rest { iterations } => before = iterations,
             }
         }
         // SAFETY: forwarded from the caller.
         let outcome = unsafe { self.run_on(backend, batch) };
         write_back(batch);
         after(outcome, before, batch.count())
+    }
+
+    /// The part of [`Runtime::run_taken`] for a looped batch marked `MC_BATCH_DEAD_BUFFERS`:
+    /// runs it as far as a specialised copy goes ([`copy::warm_up`], [`copy::try_run`]),
+    /// which is how it ended, or how many iterations ran before the plain loop takes the rest.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Runtime::run_taken`].
+    #[inline(never)]
+    unsafe fn run_copy(&self, backend: Backend, batch: &mut Batch, flags: u32) -> CopyRun {
+        let Ok((warm, shape)) = copy::warm_up(batch) else {
+            return CopyRun::Rest { iterations: 0 };
+        };
+        // SAFETY: forwarded from the caller.
+        if let Some(outcome) = unsafe { self.run_ahead(backend, batch, warm) } {
+            // It stopped (or ended early, or could not run): that is the whole batch.
+            return CopyRun::Ended(outcome);
+        }
+        let mut before = warm;
+        let live_at_stop = flags & MC_BATCH_LIVE_AT_STOP != 0;
+        // At most twice: a copy into a pipe may first need the plain loop to bring its
+        // input to a page boundary (`copy::Decision::AlignFirst`).
+        for attempt in 0..2 {
+            // SAFETY: forwarded from the caller, who does not read the buffers
+            // afterwards (or, with MC_BATCH_LIVE_AT_STOP, only after a stop past entry 0,
+            // where copy::run leaves them as the plain loop would).
+            match unsafe { copy::try_run(batch, &shape, live_at_stop) } {
+                None => {}
+                Some(copy::Progress::Done {
+                    stop_index,
+                    iterations,
+                }) => {
+                    return CopyRun::Ended(Ok(Outcome {
+                        stop_index,
+                        iterations: before + iterations,
+                    }));
+                }
+                Some(copy::Progress::Rest { iterations }) => before += iterations,
+                Some(copy::Progress::AlignFirst { iterations }) if attempt == 0 => {
+                    // SAFETY: forwarded from the caller.
+                    match unsafe { self.run_ahead(backend, batch, iterations) } {
+                        None => {
+                            before += iterations;
+                            continue;
+                        }
+                        Some(outcome) => {
+                            return CopyRun::Ended(after(outcome, before, batch.count()));
+                        }
+                    }
+                }
+                Some(copy::Progress::AlignFirst { .. }) => {}
+            }
+            break;
+        }
+        CopyRun::Rest { iterations: before }
     }
 
     /// Runs the first `k` of the iterations the batch has left on `backend` (the plain loop
@@ -723,6 +743,7 @@ impl Runtime {
     /// # Safety
     ///
     /// The calls are ones the caller could make itself.
+    #[inline]
     unsafe fn run_on(&self, backend: Backend, batch: &mut Batch) -> Result<Outcome, RunError> {
         match backend {
             Backend::Kmod => {
@@ -775,6 +796,7 @@ impl Runtime {
 ///
 /// `entries` is null or points to `count` readable entries; `arrays` is as [`PerEntry`]
 /// says for `flags`.
+#[inline]
 unsafe fn take(
     batch: &mut Batch,
     entries: *mut McEntry,
@@ -812,6 +834,14 @@ unsafe fn take(
         unsafe { batch.take_sums(arrays.sums) };
     }
     Ok(())
+}
+
+/// How [`Runtime::run_copy`] left a batch.
+enum CopyRun {
+    /// The batch ended (a stop, an early end, or an error): its outcome.
+    Ended(Result<Outcome, RunError>),
+    /// The plain loop runs the rest, after these iterations.
+    Rest { iterations: u64 },
 }
 
 /// A batch's outcome from the run that ended it, after `before` iterations ran ahead of that

@@ -222,24 +222,35 @@ pub fn validate(entries: &[McEntry]) -> Result<(), BatchError> {
         return Err(BatchError::TooMany(entries.len()));
     }
     for (index, entry) in entries.iter().enumerate() {
-        if entry.stop > MC_STOP_MAX {
-            return Err(BatchError::UnknownStop {
-                index,
-                stop: entry.stop,
-            });
-        }
-        if entry.stop_arg as usize >= MC_MAX_ARGS {
-            return Err(BatchError::StopArg {
-                index,
-                stop_arg: entry.stop_arg,
-            });
-        }
-        if entry.refs >> MC_MAX_ARGS != 0 {
-            return Err(BatchError::RefBits {
-                index,
-                refs: entry.refs,
-            });
-        }
+        validate_entry(index, entry)?;
+    }
+    Ok(())
+}
+
+/// Checks entry `index` of a batch against the ABI's rules for one entry: a known stop
+/// code, its argument in range, reference bits only for arguments, and each reference to
+/// an earlier entry. [`validate`] applies it to every entry after checking the count.
+#[inline(always)]
+fn validate_entry(index: usize, entry: &McEntry) -> Result<(), BatchError> {
+    if entry.stop > MC_STOP_MAX {
+        return Err(BatchError::UnknownStop {
+            index,
+            stop: entry.stop,
+        });
+    }
+    if entry.stop_arg as usize >= MC_MAX_ARGS {
+        return Err(BatchError::StopArg {
+            index,
+            stop_arg: entry.stop_arg,
+        });
+    }
+    if entry.refs >> MC_MAX_ARGS != 0 {
+        return Err(BatchError::RefBits {
+            index,
+            refs: entry.refs,
+        });
+    }
+    if entry.refs != 0 {
         for arg in 0..MC_MAX_ARGS {
             if entry.refs & (1 << arg) != 0 {
                 let target = entry.args[arg];
@@ -290,6 +301,9 @@ pub fn is_interrupted(result: i64) -> bool {
 /// call of the batch can reach; the index is bounds-checked all the same.
 pub(crate) fn substituted(entry: &McEntry, entries: &[McEntry]) -> [i64; MC_MAX_ARGS] {
     let mut args = entry.args;
+    if entry.refs == 0 {
+        return args;
+    }
     for (arg, value) in args.iter_mut().enumerate() {
         if entry.refs & (1 << arg) != 0 {
             *value = entries[*value as usize].result;
@@ -403,21 +417,27 @@ impl Batch {
         if max_iters == Some(0) {
             return Err(BatchError::ZeroIterations);
         }
-        // SAFETY: the caller vouches for count readable entries at `entries`, count is at
-        // most the slots', and the two do not overlap (the slots are the batch's own).
-        // Copied as bytes, which need no alignment.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                entries.cast::<u8>(),
-                self.entries.as_mut_ptr().cast::<u8>(),
-                count * std::mem::size_of::<McEntry>(),
-            )
-        };
-        self.count = count;
-        if let Err(e) = validate(self.entries()) {
-            self.count = 0;
-            return Err(e);
+        if count == 0 {
+            return Err(BatchError::Empty);
         }
+        // Each entry is copied and checked in one pass, with fixed-size copies the compiler
+        // makes inline: a batch is a few entries, for which a call to `memcpy` and a second
+        // pass over them cost more than the checks.
+        for (index, slot) in self.entries[..count].iter_mut().enumerate() {
+            // SAFETY: index < count readable entries (the caller's contract), copied as
+            // bytes (no alignment needed) into the batch's own slot, which does not overlap
+            // them; every bit pattern is a valid McEntry, so the slot is initialised.
+            let entry = unsafe {
+                std::ptr::copy_nonoverlapping(
+                    entries.add(index).cast::<u8>(),
+                    slot.as_mut_ptr().cast::<u8>(),
+                    std::mem::size_of::<McEntry>(),
+                );
+                slot.assume_init_ref()
+            };
+            validate_entry(index, entry)?;
+        }
+        self.count = count;
         Ok(())
     }
 
@@ -516,6 +536,9 @@ impl Batch {
     /// with an until bit reached its end (the batch ends; for more than one iteration only
     /// the end is checked, so the caller counts iterations none of whose ends fires).
     fn advance(&mut self, times: u64) -> bool {
+        if self.advances.is_none() {
+            return false;
+        }
         // A copy, not a Vec: a batch allocates nothing as it runs (a forked child may run it).
         let mut steps = [0i64; MC_MAX_ENTRIES];
         for (step, entry) in steps.iter_mut().zip(self.entries()) {
@@ -741,9 +764,9 @@ impl Batch {
     /// As for [`Batch::run`].
     unsafe fn run_iteration<C: Calls>(&mut self, calls: &mut C) -> usize {
         for index in 0..self.count {
-            let entry = self.entries()[index];
             let entries = self.entries();
-            let args = substituted(&entry, entries);
+            let entry = &entries[index];
+            let args = substituted(entry, entries);
             let raw = if is_denied(entry.nr, &args) {
                 -i64::from(libc::ENOSYS)
             } else {
@@ -751,8 +774,9 @@ impl Batch {
                 unsafe { calls.call(index, entry.nr, &args, entries) }
             };
             let result = reported(raw);
+            let stops = is_interrupted(raw) || fires(entry, &args, result);
             self.entries_mut()[index].result = result;
-            if is_interrupted(raw) || fires(&entry, &args, result) {
+            if stops {
                 return index;
             }
         }
@@ -796,6 +820,23 @@ mod tests {
 
     #[test]
     fn refuses_each_invalid_shape() {
+        // A taken batch, checked as it is copied, is refused exactly as `validate` refuses
+        // its entries, and keeps none of them.
+        let validate = |entries: &[McEntry]| {
+            let checked = super::validate(entries);
+            match Batch::new(entries, None) {
+                Ok(batch) => assert_eq!(batch.entries(), entries),
+                Err(err) => assert_eq!(Err(err), checked),
+            }
+            let mut batch = Batch::unfilled();
+            // SAFETY: a slice's pointer and length.
+            let filled = unsafe { batch.fill(entries.as_ptr(), entries.len(), Some(2)) };
+            assert_eq!(filled, checked);
+            if filled.is_err() {
+                assert_eq!(batch.count(), 0, "a refused batch keeps no entry");
+            }
+            checked
+        };
         let ok = McEntry::new(libc::SYS_getpid, &[]);
         assert_eq!(validate(&[]), Err(BatchError::Empty));
         assert_eq!(validate(&[ok; 65]), Err(BatchError::TooMany(65)));

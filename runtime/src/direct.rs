@@ -69,6 +69,7 @@ impl Calls for Syscalls {
         Ok(())
     }
 
+    #[inline(always)]
     unsafe fn call(
         &mut self,
         index: usize,
@@ -92,10 +93,20 @@ impl Calls for Syscalls {
 /// # Safety
 ///
 /// The system calls the entries describe are ones the caller could make itself.
+#[inline]
 pub unsafe fn run(batch: &mut Batch) -> Outcome {
-    let merge = Writes::plan(batch.entries(), batch.looped(), batch.advances().is_some());
-    // SAFETY: forwarded from the caller.
-    match unsafe { batch.run(&mut Syscalls { merge }) } {
+    // A batch too short for a group of writes is not planned at all (the plan, room for a
+    // whole batch, is never moved: each way builds its own in place).
+    let advancing = batch.advances().is_some();
+    let result = if !Writes::may_group(batch.count(), batch.looped(), advancing) {
+        // SAFETY: forwarded from the caller.
+        unsafe { batch.run(&mut Syscalls { merge: None }) }
+    } else {
+        let merge = Writes::plan(batch.entries(), batch.looped(), advancing);
+        // SAFETY: forwarded from the caller.
+        unsafe { batch.run(&mut Syscalls { merge }) }
+    };
+    match result {
         Ok(outcome) => outcome,
         Err(never) => match never {},
     }

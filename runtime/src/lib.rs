@@ -115,6 +115,7 @@ pub unsafe fn run_with(
 /// `entries` is null or points to `count` writable entries, the system calls are ones the
 /// caller could make itself, `iterations` is null or points to a writable unsigned long, and
 /// `arrays` is as [`PerEntry`] says for `flags`.
+#[inline]
 unsafe fn submit(
     choice: Option<Backend>,
     entries: *mut McEntry,

@@ -246,19 +246,30 @@ pub fn merging_of(fd: i64) -> Merging {
 /// Merged writes for one run of a batch on the direct backend.
 pub(crate) struct Writes {
     groups: Groups,
-    /// The batch's entries (their arguments change only through references to entries
-    /// before their group: no advancing batches).
-    entries: [McEntry; MC_MAX_ENTRIES],
-    /// Results of this iteration's entries that a `writev` answered, not yet asked for.
-    answered: [Option<i64>; MC_MAX_ENTRIES],
+    /// Results of this iteration's entries that a `writev` answered, not yet asked for:
+    /// entry `i`'s is `answered[i]` when bit `i` of `answered_bits` is set. (A plan is made
+    /// for each batch and kept on the stack: it holds no copy of the entries, whose
+    /// arguments do not change as the batch runs, and is cleared by one word.)
+    answered: [i64; MC_MAX_ENTRIES],
+    answered_bits: u64,
     /// The examination of each descriptor is kept for the whole batch.
     stable: bool,
-    /// The descriptors examined and what each gave, the first `examined_len`.
-    examined: [(i64, Merging); MC_MAX_ENTRIES],
+    /// The descriptors examined and what each gave, the first `examined_len` (one per
+    /// group at most).
+    examined: [(i64, Merging); MC_MAX_ENTRIES / 2],
     examined_len: usize,
 }
 
 impl Writes {
+    /// Whether a batch of `count` entries (looped when `looped`, advancing its arguments when
+    /// `advancing`) may have a group worth a plan, judged by its shape alone: a group needs
+    /// two writes, and a batch that is examined each time it runs five, and arguments that do
+    /// not advance. When not, [`Writes::plan`] is `None` and need not be asked.
+    #[inline]
+    pub(crate) fn may_group(count: usize, looped: bool, advancing: bool) -> bool {
+        !advancing && count >= 2 && (looped || count >= MIN_GROUP_UNSTABLE)
+    }
+
     /// The merging of `entries` (looped when `looped`), or `None` when no group would save a
     /// crossing.
     pub(crate) fn plan(entries: &[McEntry], looped: bool, advancing: bool) -> Option<Writes> {
@@ -284,14 +295,12 @@ impl Writes {
         if kept.is_empty() || entries.len() > MC_MAX_ENTRIES {
             return None;
         }
-        let mut copy = [McEntry::default(); MC_MAX_ENTRIES];
-        copy[..entries.len()].copy_from_slice(entries);
         Some(Writes {
             groups: kept,
-            entries: copy,
-            answered: [None; MC_MAX_ENTRIES],
+            answered: [0; MC_MAX_ENTRIES],
+            answered_bits: 0,
             stable,
-            examined: [(0, Merging::No); MC_MAX_ENTRIES],
+            examined: [(0, Merging::No); MC_MAX_ENTRIES / 2],
             examined_len: 0,
         })
     }
@@ -299,13 +308,13 @@ impl Writes {
     /// The buffer and length entry `index` writes in this iteration, its references taken
     /// from the results of the batch's `entries` before its group.
     fn buffer_of(&self, index: usize, entries: &[McEntry]) -> (i64, i64) {
-        let args = substituted(&self.entries[index], entries);
+        let args = substituted(&entries[index], entries);
         (args[1], args[2])
     }
 
     /// A new iteration begins.
     pub(crate) fn start(&mut self) {
-        self.answered = [None; MC_MAX_ENTRIES];
+        self.answered_bits = 0;
         if !self.stable {
             self.examined_len = 0;
         }
@@ -335,7 +344,7 @@ impl Writes {
     /// The batch's calls are ones the caller could make itself (its buffers valid for their
     /// lengths).
     pub(crate) unsafe fn result(&mut self, index: usize, entries: &[McEntry]) -> Option<i64> {
-        if let Some(r) = self.answered.get_mut(index).and_then(Option::take) {
+        if let Some(r) = self.take_answered(index) {
             return Some(r);
         }
         let group = self.groups.iter().find(|g| g.start == index)?;
@@ -349,7 +358,7 @@ impl Writes {
             }
             bytes += len;
         }
-        let fd = self.entries[index].args[0];
+        let fd = entries.get(index)?.args[0];
         match self.examine(fd) {
             Merging::Any => {}
             Merging::UpTo(most) if bytes <= most => {}
@@ -381,13 +390,26 @@ impl Writes {
             }
             let (_, len) = self.buffer_of(i, entries);
             let got = left.min(len);
-            self.answered[i] = Some(got);
+            if let Some(slot) = self.answered.get_mut(i) {
+                *slot = got;
+                self.answered_bits |= 1 << i;
+            }
             left -= got;
             if got < len {
                 break;
             }
         }
-        self.answered[index].take()
+        self.take_answered(index)
+    }
+
+    /// The result a `writev` of this iteration gave entry `index`, once.
+    fn take_answered(&mut self, index: usize) -> Option<i64> {
+        let bit = 1u64.checked_shl(index as u32)?;
+        if self.answered_bits & bit == 0 {
+            return None;
+        }
+        self.answered_bits &= !bit;
+        self.answered.get(index).copied()
     }
 }
 
