@@ -76,7 +76,7 @@ const MAX_RW_COUNT: i64 = 0x7fff_f000;
 
 /// Writes a group needs, when its descriptor is examined each time it runs: the three calls
 /// of the examination and the `writev` must cost fewer crossings than the writes.
-pub const MIN_GROUP_UNSTABLE: usize = 5;
+pub const MIN_GROUP_UNSTABLE: usize = crate::abi::PLAIN_MERGE_MIN_WRITES;
 
 /// Calls that never change what a descriptor number refers to: a batch of only these keeps
 /// the examination of its descriptors from its first iteration to its last.

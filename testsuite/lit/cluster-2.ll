@@ -13,9 +13,16 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 
 ; CHECK: %struct.mc_entry = type { i32, i8, i8, i16, [6 x i64], i64 }
+; CHECK: @multicall_plain_batches = external global i32, align 4
 ; CHECK-LABEL: define i32 @copy(
 ; CHECK: %mc.entries = alloca [2 x %struct.mc_entry], align 8
 ; CHECK: loop:
+; The batch is built only while the runtime says a plain batch pays (without the module it
+; would make the same calls one at a time): at 0 every call runs in its fallback block.
+; CHECK: %mc.pays = load atomic i32, ptr @multicall_plain_batches monotonic, align 4
+; CHECK-NEXT: %mc.go = icmp ne i32 %mc.pays, 0
+; CHECK-NEXT: br i1 %mc.go, label %mc.batch, label %mc.after
+; CHECK: mc.batch:
 ; Entry 0: read(in, buf, 4096), stop when result <= 0.
 ; CHECK: store i32 0, ptr
 ; CHECK-NEXT: getelementptr inbounds [2 x %struct.mc_entry], ptr %mc.entries, i64 0, i64 0, i32 1
@@ -26,8 +33,11 @@
 ; CHECK: store i32 1, ptr
 ; CHECK: store i16 4, ptr
 ; CHECK: %mc.ret = call i64 @multicall(ptr %mc.entries, i32 2)
+; CHECK-NEXT: br label %mc.after
+; CHECK: mc.after:
+; CHECK-NEXT: %mc.ret.gated = phi i64 [ %mc.ret, %mc.batch ], [ -1, %loop ]
 ; The read's result at its own position: from the batch, or the call itself as a fallback.
-; CHECK-NEXT: %mc.ran.0 = icmp sge i64 %mc.ret, 0
+; CHECK-NEXT: %mc.ran.0 = icmp sge i64 %mc.ret.gated, 0
 ; CHECK-NEXT: br i1 %mc.ran.0, label %mc.use.0, label %mc.call.0
 ; CHECK: mc.use.0:
 ; CHECK: %mc.raw.0 = load i64, ptr
@@ -44,7 +54,7 @@
 ; CHECK-NEXT: %more = icmp sgt i64 %mc.result.0, 0
 ; CHECK-NEXT: br i1 %more, label %body, label %done
 ; CHECK: body:
-; CHECK-NEXT: %mc.ran.1 = icmp sge i64 %mc.ret, 1
+; CHECK-NEXT: %mc.ran.1 = icmp sge i64 %mc.ret.gated, 1
 ; CHECK: mc.call.1:
 ; CHECK-NEXT: call i64 @write(i32 %out, ptr %buf, i64 %mc.result.0)
 ; CHECK: %mc.result.1 = phi i64

@@ -39,8 +39,9 @@
 ; CHECK-NEXT: %mc.last = sub i64 [[C64]], 1
 ; CHECK-NEXT: %mc.cutran = and i1 %mc.allran, %mc.cut
 ; CHECK-NEXT: %mc.done = select i1 %mc.cutran, i64 %mc.last, i64 %mc.ret
-; CHECK: %mc.ran.1 = icmp sge i64 %mc.done, 1
-; CHECK: %mc.ran.3 = icmp sge i64 %mc.done, 3
+; CHECK: %mc.ret.gated = phi i64 [ %mc.done, %mc.batch ], [ -1, %{{.*}} ]
+; CHECK: %mc.ran.1 = icmp sge i64 %mc.ret.gated, 1
+; CHECK: %mc.ran.3 = icmp sge i64 %mc.ret.gated, 3
 ; CHECK: call i32 @fsync(i32 %fd)
 ; CHECK: %mc.result.3 = phi i32 [ %{{.*}}, %mc.use.3 ], [ -1, %mc.err.3 ], [ %{{.*}}, %mc.call.3 ]
 ; CHECK-NEXT: ret i32 %mc.result.3

@@ -35,7 +35,7 @@
 ; CHECK: join:
 ; CHECK-NEXT: call i64 @write(
 ; CHECK: join.dup:
-; CHECK-NEXT: %mc.ran.1 = icmp sge i64 %mc.ret, 1
+; CHECK-NEXT: %mc.ran.1 = icmp sge i64 %mc.ret.gated, 1
 ; The error handler may retry the write: the same, the retry's way into the original write.
 ; CHECK-LABEL: define i64 @conv_back(
 ; CHECK: call i64 @multicall(

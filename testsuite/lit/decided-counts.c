@@ -30,7 +30,7 @@
 // CHECK-NOT: @multicall_loop
 // CHECK: ret
 // CHECK-LABEL: define {{.*}} @copy_sum(
-// CHECK-NOT: @multicall
+// CHECK-NOT: @multicall_loop
 // CHECK: ret
 // CHECK-LABEL: define {{.*}} @copy_units(
 // CHECK: call i64 @multicall_loop(

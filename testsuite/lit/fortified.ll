@@ -28,7 +28,8 @@
 ; CHECK-NEXT: %mc.count = select i1 %mc.chk.cut, i32 1, i32 2
 ; CHECK-NEXT: %mc.ret = call i64 @multicall(ptr %mc.entries, i32 %mc.count)
 ; CHECK: %mc.done = select i1 %mc.cutran, i64 %mc.last, i64 %mc.ret
-; CHECK: %mc.ran.1 = icmp sge i64 %mc.done, 1
+; CHECK: %mc.ret.gated = phi i64 [ %mc.done, %mc.batch ], [ -1, %{{.*}} ]
+; CHECK: %mc.ran.1 = icmp sge i64 %mc.ret.gated, 1
 ; CHECK: call i64 @__recv_chk(i32 %fd, ptr %buf, i64 %n, i64 64, i32 %flags)
 
 ; CHECK-LABEL: define i64 @in_loop(

@@ -81,6 +81,16 @@ int main(void)
 		return 1;
 	}
 
+	/* multicall_plain_batches: 0 only in auto mode once the process runs plain batches on
+	   the direct backend (the module's device was tried by multicall_backend() above). */
+	int is_auto = !forced || !*forced || strcmp(forced, "auto") == 0;
+	int plain_direct = is_auto && strcmp(backend, "direct") == 0;
+	if (multicall_plain_batches != !plain_direct) {
+		fprintf(stderr, "smoke: multicall_plain_batches is %d with MULTICALL_BACKEND=%s on %s\n",
+			multicall_plain_batches, forced ? forced : "(unset)", backend);
+		return 1;
+	}
+
 	/* getpid, close(-1), getpid: per-entry results, no stop. */
 	struct mc_entry b[3] = { entry(SYS_getpid, 0, 0, 0), entry(SYS_close, -1, 0, 0),
 				 entry(SYS_getpid, 0, 0, 0) };

@@ -266,6 +266,41 @@ impl Builder {
         unsafe { LLVMBuildStore(self.builder, v, p) }
     }
 
+    /// The external `i32` global variable `name`, declared when the module lacks it.
+    pub(crate) fn external_i32(&self, name: &str) -> LLVMValueRef {
+        let n = cname(name);
+        // SAFETY: looking up or adding a global variable declaration in the live module.
+        unsafe {
+            let g = LLVMGetNamedGlobal(self.module, n.as_ptr());
+            if !g.is_null() {
+                return g;
+            }
+            let g = LLVMAddGlobal(self.module, self.i32t, n.as_ptr());
+            LLVMSetLinkage(g, llvm_sys::LLVMLinkage::LLVMExternalLinkage);
+            LLVMSetAlignment(g, 4);
+            g
+        }
+    }
+
+    /// A relaxed (`monotonic`) atomic load of the aligned `i32` at `p`: a word another thread
+    /// may write, read without ordering anything else.
+    pub(crate) fn load_relaxed_i32(&self, p: LLVMValueRef, name: &str) -> LLVMValueRef {
+        let v = self.load(self.i32t, p, name);
+        // SAFETY: v is the load just built; an i32 load may be atomic with its natural
+        // alignment.
+        unsafe {
+            LLVMSetOrdering(v, llvm_sys::LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
+            LLVMSetAlignment(v, 4);
+        }
+        v
+    }
+
+    /// The block the builder is positioned in.
+    pub(crate) fn current_block(&self) -> LLVMBasicBlockRef {
+        // SAFETY: the builder is positioned in a live block (the module invariant).
+        unsafe { LLVMGetInsertBlock(self.builder) }
+    }
+
     pub(crate) fn load(&self, ty: LLVMTypeRef, p: LLVMValueRef, name: &str) -> LLVMValueRef {
         let n = cname(name);
         // SAFETY: p points to a value of type ty.

@@ -26,13 +26,16 @@ use indexmap::IndexMap;
 
 use llvm_sys::prelude::*;
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
-use multicall_abi::{entry_field, MC_MAX_ARGS, MC_MAX_ERRNO};
+use multicall_abi::{
+    entry_field, MC_MAX_ARGS, MC_MAX_ERRNO, PLAIN_BATCHES_SYMBOL, PLAIN_MERGE_MIN_WRITES,
+};
 
 use super::builder::Builder;
 use crate::ir;
 use crate::plan::{ArgSource, Entry, Stop, Straight};
 use crate::shim::Shim;
 use crate::sites::{Check, Site};
+use syscluster_profile::catalogue;
 
 /// Where the entries live: the alloca and its array type.
 pub(super) struct Entries {
@@ -114,7 +117,10 @@ pub(crate) fn lower(
     if let Some(check) = first.check {
         check_first(b, shim, first, &plan.entries[0], check, replaced);
     }
-    b.position_before(first.call);
+    let gate = (!may_merge(sites, plan)).then(|| Gate::open(b, shim, first.call));
+    if gate.is_none() {
+        b.position_before(first.call);
+    }
     let guards = entries.fill(b, &plan.entries, sites, replaced);
     let count = guard_negative_arguments(b, plan.entries.len(), &guards);
     let (count, checks) = guard_checks(b, sites, &plan.entries, count, replaced);
@@ -126,6 +132,10 @@ pub(crate) fn lower(
     } else {
         cut_result(b, ret, count, plan.entries.len())
     };
+    let ret = match gate {
+        Some(gate) => gate.close(b, ret),
+        None => ret,
+    };
     let batch = Batch {
         entries,
         ret,
@@ -133,6 +143,74 @@ pub(crate) fn lower(
     };
     for (i, e) in plan.entries.iter().enumerate() {
         hand_out(b, shim, &batch, i, sites[e.site].call, replaced);
+    }
+}
+
+/// Whether the runtime may merge the batch's writes into one `writev` on the direct backend
+/// (it has [`PLAIN_MERGE_MIN_WRITES`] writes or more), so that it may gain there too: such a
+/// batch always goes to the runtime; any other is gated ([`Gate`]).
+fn may_merge(sites: &[Site], plan: &Straight) -> bool {
+    let writes = plan
+        .entries
+        .iter()
+        .filter(|e| {
+            sites[e.site]
+                .nr
+                .and_then(catalogue::by_nr)
+                .is_some_and(|s| s.name == "write")
+        })
+        .count();
+    writes >= PLAIN_MERGE_MIN_WRITES
+}
+
+/// The test before a plain batch of the runtime's `multicall_plain_batches`
+/// ([`PLAIN_BATCHES_SYMBOL`]): at 0 (no module, so the batch's calls would run one at a time)
+/// the batch is neither built nor submitted, and its result is -1, "no entry ran", with which
+/// every call runs as the original's own in its fallback block at its place: the way taken
+/// after a batch that ran fewer entries. So a program on a kernel without the module pays one
+/// load and one branch per batch, not the runtime's work.
+///
+/// ```text
+/// head:      %mc.pays = load atomic i32 @multicall_plain_batches monotonic
+///            br (%mc.pays != 0), %mc.batch, %mc.after
+/// mc.batch:  (the entries, their count, the multicall call)  br %mc.after
+/// mc.after:  %mc.ret = phi [result, mc.batch], [-1, head]    ; then the first call's place
+/// ```
+struct Gate {
+    head: LLVMBasicBlockRef,
+    after: LLVMBasicBlockRef,
+}
+
+impl Gate {
+    /// Splits the block before `first` (the batch's first call) and emits the test; leaves
+    /// the builder in the new batch block.
+    fn open(b: &Builder, shim: &Shim, first: LLVMValueRef) -> Gate {
+        let dbg = Builder::location_of(first);
+        // The shim's split updates no analysis: every legality check has run by now.
+        let after = shim.split_before(first, "mc.after");
+        let head = Builder::previous_block(after);
+        let batch = b.block_before(after, "mc.batch");
+        Builder::erase_terminator(head);
+        b.position_at_end(head);
+        b.set_location(dbg);
+        let flag = b.external_i32(PLAIN_BATCHES_SYMBOL);
+        let pays = b.load_relaxed_i32(flag, "mc.pays");
+        let go = b.icmp(LLVMIntPredicate::LLVMIntNE, pays, b.c32(0), "mc.go");
+        b.cond_br(go, batch, after);
+        b.position_at_end(batch);
+        b.set_location(dbg);
+        Gate { head, after }
+    }
+
+    /// Ends the batch block, whose result is `ret`; returns the batch's result where the two
+    /// ways meet.
+    fn close(self, b: &Builder, ret: LLVMValueRef) -> LLVMValueRef {
+        let from = b.current_block();
+        b.br(self.after);
+        b.position_at_start(self.after);
+        let phi = b.phi(b.i64t, "mc.ret.gated");
+        Builder::add_incoming(phi, &[(ret, from), (b.c64(-1), self.head)]);
+        phi
     }
 }
 
