@@ -116,17 +116,18 @@ pub const MC_NEVER_RUN: &[(&str, u32)] = &[
     ("clone3", 435),
 ];
 
-/// The runtime's `int multicall_plain_batches` (declared in `multicall.h`): non-zero while a
-/// plain batch may gain from running through the runtime, zero once the process runs plain
+/// The runtime's `int multicall_batches_pay` (declared in `multicall.h`): non-zero while a
+/// batch may save crossings by running through the runtime, zero once the process runs
 /// batches one call at a time (no module, io_uring not chosen), when compiled code makes the
-/// calls itself instead of building the batch. The pass reads it by this name.
-pub const PLAIN_BATCHES_SYMBOL: &str = "multicall_plain_batches";
+/// calls of a batch the runtime would not specialise itself instead of building the batch.
+/// The pass reads it by this name.
+pub const BATCHES_PAY_SYMBOL: &str = "multicall_batches_pay";
 
 /// The fewest writes to one descriptor that the direct backend may merge into one `writev`
 /// in a plain batch (it examines the descriptor each time, with calls that a group of fewer
 /// writes would not win back). A plain batch with this many writes may gain on the
 /// direct backend, so compiled code gives it to the runtime whatever
-/// [`PLAIN_BATCHES_SYMBOL`] says.
+/// [`BATCHES_PAY_SYMBOL`] says.
 pub const PLAIN_MERGE_MIN_WRITES: usize = 5;
 
 /// x86-64 number of `ioctl`, the one call whose refusal depends on an argument.

@@ -44,16 +44,17 @@ extern "C" {
 long multicall(struct mc_entry *entries, unsigned count);
 
 /*
- * 1 while a plain batch (not looped) may gain from running through multicall(), 0 once this
- * process runs plain batches one call at a time: in auto mode (MULTICALL_BACKEND unset or
- * "auto") after the kernel module's device failed to open, with io_uring not chosen. Code
- * that can make a batch's calls itself (the syscall-cluster pass's, which does so after a
- * batch that ran fewer entries) reads it before building a plain batch and makes the calls
- * itself at 0, unless the batch holds five writes or more (the direct backend may merge
- * them into one writev). A backend asked for by name keeps it at 1. Read it with a relaxed
- * atomic load; only the runtime writes it.
+ * 1 while a batch may save crossings by running through the runtime, 0 once this process
+ * runs batches one call at a time: in auto mode (MULTICALL_BACKEND unset or "auto") after
+ * the kernel module's device failed to open, with io_uring not chosen. Code that can make a
+ * batch's calls itself (the syscall-cluster pass's, which does so after a batch that ran
+ * fewer entries) reads it before building a batch and makes the calls itself at 0, unless
+ * the runtime may specialise the batch on any backend: five writes or more in a plain batch,
+ * two or more in a looped one (merged into one writev), or a copy loop with
+ * MC_BATCH_DEAD_BUFFERS (an in-kernel copy). A backend asked for by name keeps it at 1. Read
+ * it with a relaxed atomic load; only the runtime writes it.
  */
-extern int multicall_plain_batches;
+extern int multicall_batches_pay;
 
 /*
  * Runs the batch again and again until a predicate fires, max_iters iterations have begun,

@@ -165,14 +165,14 @@ pub struct Runtime {
     plain_batch_seen: AtomicBool,
 }
 
-/// `int multicall_plain_batches` ([`crate::abi::PLAIN_BATCHES_SYMBOL`], `multicall.h`):
-/// 1 until the process is known to run plain batches one call at a time, then 0, read by
-/// compiled code before it builds a plain batch (it makes the calls itself at 0, the way it
-/// does after a batch that ran fewer entries). It becomes 0 in `auto` mode once the module's
+/// `int multicall_batches_pay` ([`crate::abi::BATCHES_PAY_SYMBOL`], `multicall.h`):
+/// 1 until the process is known to run batches one call at a time, then 0, read by compiled
+/// code before it builds a batch that the runtime would not specialise (it makes the calls
+/// itself at 0, the way it does after a batch that ran fewer entries). It becomes 0 in `auto` mode once the module's
 /// device failed to open and io_uring is not chosen ([`Runtime::open_kmod`]); a backend asked
 /// for by name keeps it at 1, so that batches run where they were asked to.
-#[export_name = "multicall_plain_batches"]
-pub static PLAIN_BATCHES: AtomicI32 = AtomicI32::new(1);
+#[export_name = "multicall_batches_pay"]
+pub static BATCHES_PAY: AtomicI32 = AtomicI32::new(1);
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 /// The selection's set-up has begun (see [`runtime`]).
@@ -435,10 +435,11 @@ impl Runtime {
             && self.request == Request::Auto
             && !(self.uring_available && self.uring_min.is_some());
         let _ = self.kmod.set(kmod);
-        if direct_only && PLAIN_BATCHES.swap(0, Ordering::Relaxed) != 0 && self.debug {
+        if direct_only && BATCHES_PAY.swap(0, Ordering::Relaxed) != 0 && self.debug {
             say!(
-                "libmulticall: plain batches run as the program's own calls from now on \
-                 (on the direct backend they would make the same calls, one at a time)"
+                "libmulticall: batches run as the program's own calls from now on, but for \
+                 merged writes and copy loops (on the direct backend they would make the \
+                 same calls, one at a time)"
             );
         }
     }

@@ -169,9 +169,9 @@
 #   SYSCLUSTER [$T/release/syscluster]  PKG_CONFIG_PATH [$T/release prepended]
 #   SYSCLUSTER_QEMU_RUN [scripts/qemu-run.sh]  SYSCLUSTER_QEMU [1]  E2E_WORK [$T/e2e]
 #   E2E_BACKENDS [direct io_uring]: the backends of the host runs (auto, the default choice,
-#   is the direct backend on a host without the module, where a program with a plain batch
-#   makes its calls itself: such programs are compared with auto as well; the guest runs
-#   auto with the module)
+#   is the direct backend on a host without the module, where a program makes the calls of
+#   the batches the runtime would not specialise itself: every program whose build reads
+#   multicall_batches_pay is compared with auto as well; the guest runs auto with the module)
 #   E2E_GUEST_COPIES [a sample of loop shapes]: all runs every program with a copy loop once
 #   more in the guest with the runtime's in-kernel copies allowed
 #   DIFFER_KEEP [0]: 1 keeps every differential run's directory (by default only a
@@ -1027,12 +1027,13 @@ host_program() {
 		done
 	fi
 
-	# 6. the differential runs on the host. A program with a plain batch reads the runtime's
-	# multicall_plain_batches, which the automatic choice clears on a host without the
-	# module: its calls then run as the program's own (the fallback blocks of every batch),
-	# the way most users run it. It is compared that way too.
+	# 6. the differential runs on the host. A program with a batch the runtime would not
+	# specialise reads the runtime's multicall_batches_pay, which the automatic choice
+	# clears on a host without the module: its calls then run as the program's own (the
+	# fallback blocks of the batch, the original loop), the way most users run it. It is
+	# compared that way too.
 	local backend backends=$E2E_BACKENDS
-	if llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qw multicall_plain_batches &&
+	if llvm-nm-19 "$w/clustered" 2>/dev/null | grep -qw multicall_batches_pay &&
 		[ ! -e /dev/multicall ] && ! grep -qw auto <<<"$backends"; then
 		backends="$backends auto"
 	fi

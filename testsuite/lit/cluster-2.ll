@@ -13,13 +13,13 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result <= 0, never; 1 result reference)
 
 ; CHECK: %struct.mc_entry = type { i32, i8, i8, i16, [6 x i64], i64 }
-; CHECK: @multicall_plain_batches = external global i32, align 4
+; CHECK: @multicall_batches_pay = external global i32, align 4
 ; CHECK-LABEL: define i32 @copy(
 ; CHECK: %mc.entries = alloca [2 x %struct.mc_entry], align 8
 ; CHECK: loop:
 ; The batch is built only while the runtime says a plain batch pays (without the module it
 ; would make the same calls one at a time): at 0 every call runs in its fallback block.
-; CHECK: %mc.pays = load atomic i32, ptr @multicall_plain_batches monotonic, align 4
+; CHECK: %mc.pays = load atomic i32, ptr @multicall_batches_pay monotonic, align 4
 ; CHECK-NEXT: %mc.go = icmp ne i32 %mc.pays, 0
 ; CHECK-NEXT: br i1 %mc.go, label %mc.batch, label %mc.after
 ; CHECK: mc.batch:

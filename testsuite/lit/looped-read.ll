@@ -17,7 +17,11 @@
 ; CHECK: br label %mc.loop
 ; CHECK: mc.loop:
 ; CHECK: store i8 2, ptr
-; CHECK: br label %mc.loop.call
+; Its buffer is live after the loop (no in-kernel copy), and it has no writes to merge: the
+; runtime would not specialise it, so without the module it runs as the original loop.
+; CHECK: %mc.pays = load atomic i32, ptr @multicall_batches_pay monotonic, align 4
+; CHECK-NEXT: %mc.loop.declined = icmp eq i32 %mc.pays, 0
+; CHECK-NEXT: br i1 %mc.loop.declined, label %mc.loop.fallback, label %mc.loop.call
 ; CHECK: mc.loop.call:
 ; CHECK-NEXT: %mc.loop.ret = call i64 @multicall_loop(ptr %mc.entries, i32 1, i64 4611686018427387904, ptr null)
 ; CHECK-NEXT: switch i64 %mc.loop.ret, label %mc.loop.fallback [

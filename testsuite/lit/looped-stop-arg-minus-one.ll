@@ -19,8 +19,10 @@
 
 ; CHECK-LABEL: define void @any_len(
 ; CHECK: store i64 %len,
-; CHECK: %mc.negarg = icmp slt i64 %len, 0
-; CHECK-NEXT: br i1 %mc.negarg, label %mc.loop.fallback, label %mc.loop.call
+; CHECK: %mc.loop.declined = icmp eq i32 %mc.pays, 0
+; CHECK-NEXT: %mc.negarg = icmp slt i64 %len, 0
+; CHECK-NEXT: %mc.loop.original = or i1 %mc.negarg, %mc.loop.declined
+; CHECK-NEXT: br i1 %mc.loop.original, label %mc.loop.fallback, label %mc.loop.call
 ; CHECK: mc.loop.call:
 ; CHECK-NEXT: call i64 @multicall_loop
 ; CHECK: mc.loop.fallback:

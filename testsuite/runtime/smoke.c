@@ -81,13 +81,13 @@ int main(void)
 		return 1;
 	}
 
-	/* multicall_plain_batches: 0 only in auto mode once the process runs plain batches on
+	/* multicall_batches_pay: 0 only in auto mode once the process runs plain batches on
 	   the direct backend (the module's device was tried by multicall_backend() above). */
 	int is_auto = !forced || !*forced || strcmp(forced, "auto") == 0;
 	int plain_direct = is_auto && strcmp(backend, "direct") == 0;
-	if (multicall_plain_batches != !plain_direct) {
-		fprintf(stderr, "smoke: multicall_plain_batches is %d with MULTICALL_BACKEND=%s on %s\n",
-			multicall_plain_batches, forced ? forced : "(unset)", backend);
+	if (multicall_batches_pay != !plain_direct) {
+		fprintf(stderr, "smoke: multicall_batches_pay is %d with MULTICALL_BACKEND=%s on %s\n",
+			multicall_batches_pay, forced ? forced : "(unset)", backend);
 		return 1;
 	}
 

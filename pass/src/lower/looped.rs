@@ -42,7 +42,9 @@ use indexmap::{IndexMap, IndexSet};
 use llvm_sys::prelude::*;
 
 use super::builder::Builder;
-use super::straight::{any_guard_off, any_negative_argument, either, is_error, set_errno, Entries};
+use super::straight::{
+    any_guard_off, any_negative_argument, batches_pay, either, is_error, set_errno, writes, Entries,
+};
 use crate::ir;
 use crate::plan::{
     Buffers, Carried, Cast, ExitKind, LoopExit, Looped, Period, PeriodKind, PeriodTest, Settle,
@@ -250,12 +252,24 @@ pub(crate) fn lower(
         }
         batch
     });
+    // Without the module (`multicall_batches_pay` 0) a loop the runtime would not specialise
+    // (no copy of dead buffers, no two writes to merge) runs as the original loop: its
+    // batches would make the same calls one at a time.
+    let declines = (dead_flags == 0 && writes(sites, &plan.entries) < 2)
+        .then(|| batches_pay(b, LLVMIntPredicate::LLVMIntEQ, "mc.loop.declined"));
     let original = either(
         b,
-        any_negative_argument(b, &guards),
-        any_guard_off(b, &plan.guards, &plan.guard_loads),
+        either(
+            b,
+            any_negative_argument(b, &guards),
+            any_guard_off(b, &plan.guards, &plan.guard_loads),
+            "mc.loop.cut",
+        ),
+        declines,
         "mc.loop.original",
     );
+    // Whether the batch's block may go to the original loop before any batch ran.
+    let fill_to_fallback = original.is_some();
     match original {
         Some(original) => b.cond_br(original, fallback, again),
         None => b.br(again),
@@ -485,7 +499,7 @@ pub(crate) fn lower(
     let done_fallback = done_before.map(|d| {
         let phi = b.phi(b.i64t, "mc.loop.done.fallback");
         Builder::add_incoming(phi, &[(d, again)]);
-        if !guards.is_empty() || !plan.guards.is_empty() {
+        if fill_to_fallback {
             Builder::add_incoming(phi, &[(b.c64(0), fill)]);
         }
         phi

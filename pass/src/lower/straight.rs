@@ -27,7 +27,7 @@ use indexmap::IndexMap;
 use llvm_sys::prelude::*;
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 use multicall_abi::{
-    entry_field, MC_MAX_ARGS, MC_MAX_ERRNO, PLAIN_BATCHES_SYMBOL, PLAIN_MERGE_MIN_WRITES,
+    entry_field, BATCHES_PAY_SYMBOL, MC_MAX_ARGS, MC_MAX_ERRNO, PLAIN_MERGE_MIN_WRITES,
 };
 
 use super::builder::Builder;
@@ -150,28 +150,18 @@ pub(crate) fn lower(
 /// (it has [`PLAIN_MERGE_MIN_WRITES`] writes or more), so that it may gain there too: such a
 /// batch always goes to the runtime; any other is gated ([`Gate`]).
 fn may_merge(sites: &[Site], plan: &Straight) -> bool {
-    let writes = plan
-        .entries
-        .iter()
-        .filter(|e| {
-            sites[e.site]
-                .nr
-                .and_then(catalogue::by_nr)
-                .is_some_and(|s| s.name == "write")
-        })
-        .count();
-    writes >= PLAIN_MERGE_MIN_WRITES
+    writes(sites, &plan.entries) >= PLAIN_MERGE_MIN_WRITES
 }
 
-/// The test before a plain batch of the runtime's `multicall_plain_batches`
-/// ([`PLAIN_BATCHES_SYMBOL`]): at 0 (no module, so the batch's calls would run one at a time)
+/// The test before a plain batch of the runtime's `multicall_batches_pay`
+/// ([`BATCHES_PAY_SYMBOL`]): at 0 (no module, so the batch's calls would run one at a time)
 /// the batch is neither built nor submitted, and its result is -1, "no entry ran", with which
 /// every call runs as the original's own in its fallback block at its place: the way taken
 /// after a batch that ran fewer entries. So a program on a kernel without the module pays one
 /// load and one branch per batch, not the runtime's work.
 ///
 /// ```text
-/// head:      %mc.pays = load atomic i32 @multicall_plain_batches monotonic
+/// head:      %mc.pays = load atomic i32 @multicall_batches_pay monotonic
 ///            br (%mc.pays != 0), %mc.batch, %mc.after
 /// mc.batch:  (the entries, their count, the multicall call)  br %mc.after
 /// mc.after:  %mc.ret = phi [result, mc.batch], [-1, head]    ; then the first call's place
@@ -193,9 +183,7 @@ impl Gate {
         Builder::erase_terminator(head);
         b.position_at_end(head);
         b.set_location(dbg);
-        let flag = b.external_i32(PLAIN_BATCHES_SYMBOL);
-        let pays = b.load_relaxed_i32(flag, "mc.pays");
-        let go = b.icmp(LLVMIntPredicate::LLVMIntNE, pays, b.c32(0), "mc.go");
+        let go = batches_pay(b, LLVMIntPredicate::LLVMIntNE, "mc.go");
         b.cond_br(go, batch, after);
         b.position_at_end(batch);
         b.set_location(dbg);
@@ -212,6 +200,27 @@ impl Gate {
         Builder::add_incoming(phi, &[(ret, from), (b.c64(-1), self.head)]);
         phi
     }
+}
+
+/// Whether the runtime's `multicall_batches_pay` ([`BATCHES_PAY_SYMBOL`]), loaded at the
+/// builder's position, compares to 0 by `pred` (`ne`: batches pay; `eq`: they do not).
+pub(super) fn batches_pay(b: &Builder, pred: LLVMIntPredicate, name: &str) -> LLVMValueRef {
+    let flag = b.external_i32(BATCHES_PAY_SYMBOL);
+    let pays = b.load_relaxed_i32(flag, "mc.pays");
+    b.icmp(pred, pays, b.c32(0), name)
+}
+
+/// How many of the plan's entries are writes.
+pub(super) fn writes(sites: &[Site], entries: &[Entry]) -> usize {
+    entries
+        .iter()
+        .filter(|e| {
+            sites[e.site]
+                .nr
+                .and_then(catalogue::by_nr)
+                .is_some_and(|s| s.name == "write")
+        })
+        .count()
 }
 
 /// Stores entry `i` (arguments, then nr, stop, stop_arg, refs). Returns the argument word of

@@ -1,10 +1,10 @@
-; A plain batch is built only while the runtime's multicall_plain_batches says it pays: at 0
+; A plain batch is built only while the runtime's multicall_batches_pay says it pays: at 0
 ; (no kernel module: the direct backend would make the same calls one at a time) the batch's
 ; result is -1, no entry ran, and every call runs as the original's own in its fallback
 ; block, in order, with its own errno. A batch of five writes or more is not gated: the
 ; direct backend may merge its writes into one writev (PLAIN_MERGE_MIN_WRITES).
 ;
-; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/plain-gate.json>' \
+; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/batches-pay.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -S %s -o %t.ll 2> %t.remarks
 ; RUN: FileCheck %s < %t.ll
 ; RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
@@ -13,12 +13,12 @@
 ; REMARK-DAG: clustered 2 system calls into one multi-call: write -> write
 ; REMARK-DAG: clustered 5 system calls into one multi-call: write -> write -> write -> write -> write
 
-; CHECK: @multicall_plain_batches = external global i32, align 4
+; CHECK: @multicall_batches_pay = external global i32, align 4
 
 ; CHECK-LABEL: define i32 @two_writes(
 ; CHECK: entry:
 ; CHECK-NEXT: %mc.entries = alloca [2 x %struct.mc_entry]
-; CHECK-NEXT: %mc.pays = load atomic i32, ptr @multicall_plain_batches monotonic, align 4
+; CHECK-NEXT: %mc.pays = load atomic i32, ptr @multicall_batches_pay monotonic, align 4
 ; CHECK-NEXT: %mc.go = icmp ne i32 %mc.pays, 0
 ; CHECK-NEXT: br i1 %mc.go, label %mc.batch, label %mc.after
 ; CHECK: mc.batch:
@@ -35,10 +35,10 @@
 ; CHECK-NEXT: call i64 @write(i32 %fd, ptr %b, i64 1)
 
 ; CHECK-LABEL: define i32 @five_writes(
-; CHECK-NOT: @multicall_plain_batches
+; CHECK-NOT: @multicall_batches_pay
 ; CHECK: %mc.ret = call i64 @multicall(ptr %mc.entries, i32 5)
 ; CHECK-NEXT: %mc.ran.0 = icmp sge i64 %mc.ret, 0
-; CHECK-NOT: @multicall_plain_batches
+; CHECK-NOT: @multicall_batches_pay
 ; CHECK: ret i32 0
 
 define i32 @two_writes(i32 %fd, ptr %a, ptr %b) {
