@@ -41,7 +41,11 @@
 ; CHECK-NEXT: %mc.clamp.times = udiv i64 %mc.adv.start, 4096
 ; CHECK-NEXT: %mc.clamp.fewer = icmp ult i64 %mc.clamp.times, 4611686018427387904
 ; CHECK-NEXT: %mc.clamp.bound = select i1 %mc.clamp.fewer, i64 %mc.clamp.times, i64 4611686018427387904
-; CHECK-NEXT: br i1 %mc.clamp.below, label %mc.adv.fallback, label %mc.adv.call
+; Without the module the runtime would run it one call at a time: the original loop instead.
+; CHECK-NEXT: %mc.pays = load atomic i32, ptr @multicall_batches_pay monotonic, align 4
+; CHECK-NEXT: %mc.adv.declined = icmp eq i32 %mc.pays, 0
+; CHECK-NEXT: %mc.adv.original = or i1 %mc.clamp.below, %mc.adv.declined
+; CHECK-NEXT: br i1 %mc.adv.original, label %mc.adv.fallback, label %mc.adv.call
 ; CHECK: store i64 %mc.clamp.bound,
 ; CHECK: mc.adv.round:
 ; CHECK: %mc.adv.carried = sub i64 %mc.adv.start, %mc.adv.sum
@@ -60,7 +64,8 @@
 ; CHECK: store i64 1000,
 ; CHECK: %mc.clamp.below = icmp ult i64 %left, 1000
 ; CHECK-NEXT: %mc.clamp.times = udiv i64 %left, 1000
-; CHECK: br i1 %mc.clamp.below, label %mc.adv.fallback, label %mc.adv.call
+; CHECK: %mc.adv.original = or i1 %mc.clamp.below, %mc.adv.declined
+; CHECK-NEXT: br i1 %mc.adv.original, label %mc.adv.fallback, label %mc.adv.call
 
 ; CHECK-LABEL: define i32 @intchunks(
 ; CHECK: store i64 4096,

@@ -39,7 +39,7 @@
 use indexmap::IndexMap;
 
 use llvm_sys::prelude::*;
-use llvm_sys::LLVMOpcode;
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
 use multicall_abi::{
     McBatch, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_LOOP,
     MC_BATCH_SUMS,
@@ -50,7 +50,7 @@ use super::looped::{
     hand_out, leave, leave_by_tests, next_value, plus_minus, recompute, rewrites, way_in, ExitAt,
     Rewrite, MAX_ITERS,
 };
-use super::straight::{any_guard_off, any_negative_argument, either, Entries};
+use super::straight::{any_guard_off, any_negative_argument, batches_pay, either, writes, Entries};
 use crate::ir;
 use crate::legality::zext_of;
 use crate::plan::{
@@ -499,6 +499,12 @@ pub(super) fn lower(
         any_guard_off(b, &plan.guards, &plan.guard_loads),
         "mc.adv.original",
     );
+    // Without the module (`multicall_batches_pay` 0) a loop the runtime would not specialise
+    // (no copy of dead buffers, no two writes to merge) runs one iteration of the original
+    // body, as when the batch cannot run: its batch would make the same calls one at a time.
+    let declines = (dead == 0 && writes(sites, &plan.entries) < 2)
+        .then(|| batches_pay(b, LLVMIntPredicate::LLVMIntEQ, "mc.adv.declined"));
+    let original = either(b, original, declines, "mc.adv.original");
     if let Some(original) = original {
         let call_b = b.block_before(round, "mc.adv.call");
         b.cond_br(original, fallback, call_b);
