@@ -1328,6 +1328,7 @@ LLVMValueRef syscluster_shim_available_value(void *ctx, LLVMValueRef load) {
 // are then made one. Returns null when done, else why not (a static
 // string); `*changed` as for transformLoop.
 const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header, LLVMValueRef ptr,
+                                            const LLVMValueRef *spill, unsigned spills,
                                             int *changed) {
   auto &C = *static_cast<Ctx *>(ctx);
   BasicBlock *H = unwrap(header);
@@ -1369,6 +1370,13 @@ const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header,
     }
   if (!Stored)
     return "the loop does not write it";
+  SmallVector<CallInst *, 4> Spill;
+  for (unsigned K = 0; K < spills; ++K) {
+    auto *CI = dyn_cast<CallInst>(unwrap(spill[K]));
+    if (!CI || !L->contains(CI->getParent()) || CI->isMustTailCall())
+      return "a call to store the variable around is not a plain call of the loop";
+    Spill.push_back(CI);
+  }
   Function &F = *H->getParent();
   return transformLoop(C, L, nullptr, changed, [&](Loop *L, bool &Done) -> const char * {
     SmallVector<BasicBlock *, 4> Exits;
@@ -1412,6 +1420,16 @@ const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header,
     for (BasicBlock *E : Exits) {
       auto *Out = new LoadInst(Ty, Slot, "mc.promoted.out", E->getFirstInsertionPt());
       new StoreInst(Out, P, false, A, std::next(Out->getIterator()));
+    }
+    // Around a call that may read or write the variable: its value in memory before the
+    // call, and what the call left there after it.
+    for (CallInst *CI : Spill) {
+      auto *Before = new LoadInst(Ty, Slot, "mc.spill", CI->getIterator());
+      auto *Spilled = new StoreInst(Before, P, false, A, CI->getIterator());
+      Spilled->setDebugLoc(CI->getDebugLoc());
+      auto *After = new LoadInst(Ty, P, "mc.reload", false, A, std::next(CI->getIterator()));
+      After->setDebugLoc(CI->getDebugLoc());
+      new StoreInst(After, Slot, std::next(After->getIterator()));
     }
     auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
     auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);

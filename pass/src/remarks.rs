@@ -568,6 +568,21 @@ impl Remark {
     }
 
     /// A global variable kept in a register across the loop of `first`.
+    /// As [`Remark::kept_in_register`], with the calls (`calls`, none in every iteration)
+    /// around which the variable goes back to memory.
+    pub(crate) fn kept_in_register_but(what: &str, first: &Site, calls: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "KeptInRegister",
+            function: first.function,
+            at: Some(first.call),
+            message: format!(
+                "kept {what} in a register across the loop of {}: loaded once before the loop and stored at each of its exits, and stored before and loaded after {calls}, which may read or write it (not in every iteration); no other code can read or write it while the loop runs",
+                first.label()
+            ),
+        }
+    }
+
     pub(crate) fn kept_in_register(what: &str, first: &Site) -> Remark {
         Remark {
             kind: RemarkKind::Passed,

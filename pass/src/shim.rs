@@ -167,6 +167,8 @@ extern "C" {
         ctx: *mut c_void,
         header: LLVMBasicBlockRef,
         ptr: LLVMValueRef,
+        spill: *const LLVMValueRef,
+        spills: c_uint,
         changed: *mut c_int,
     ) -> *const c_char;
     fn syscluster_shim_split_edge(
@@ -732,15 +734,33 @@ impl Shim {
     /// register across the loop that `header` heads: loaded once on the way in, stored at
     /// each exit, its loads and stores in the loop turned into SSA values (LICM's scalar
     /// promotion). The caller has made sure nothing else reads or writes it while the loop
-    /// runs. `Err((why, changed))` as [`Shim::rotate_loop`].
+    /// runs, but for the calls `spill` (calls of the loop), around which the variable is
+    /// stored before and loaded again after. `Err((why, changed))` as [`Shim::rotate_loop`].
     pub(crate) fn promote_in_loop(
         &self,
         header: LLVMBasicBlockRef,
         ptr: LLVMValueRef,
+        spill: &[LLVMValueRef],
     ) -> Result<(), (String, bool)> {
         let mut changed: c_int = 0;
-        // SAFETY: as for rotate_loop; ptr is a live constant of the same module.
-        let p = unsafe { syscluster_shim_promote_in_loop(self.ctx, header, ptr, &mut changed) };
+        let spills = c_uint::try_from(spill.len()).map_err(|_| {
+            (
+                "too many calls to store the variable around".to_string(),
+                false,
+            )
+        })?;
+        // SAFETY: as for rotate_loop; ptr is a live constant of the same module, and `spill`
+        // points at `spills` live instructions of the loop's function, read during the call.
+        let p = unsafe {
+            syscluster_shim_promote_in_loop(
+                self.ctx,
+                header,
+                ptr,
+                spill.as_ptr(),
+                spills,
+                &mut changed,
+            )
+        };
         loop_answer(p, changed)
     }
 

@@ -798,14 +798,16 @@ fn keeps_no_copy(
 }
 
 /// Why the global variable `global`, accessed at `ptr` in the loop of `blocks`, may not be kept
-/// in a register across that loop; `Ok` when it may.
+/// in a register across that loop; when it may, the calls of the loop that may read or write
+/// it (none runs in every iteration), around which it goes back to memory: stored before
+/// each, loaded again after it, as a register allocator spills around a call.
 fn promotable(
     shim: &Shim,
     graph: &CallGraph,
     global: LLVMValueRef,
     ptr: LLVMValueRef,
     blocks: &IndexSet<LLVMBasicBlockRef>,
-) -> Result<(), String> {
+) -> Result<Vec<LLVMValueRef>, String> {
     if !ir::is_internal_global(global) {
         return Err(
             "it is visible outside this module (declare it static, or build with --lto)".into(),
@@ -822,8 +824,17 @@ fn promotable(
         .and_then(|(off, store)| Bytes::of_access(shim, store, off))
         .ok_or("the loop writes it with a store of no fixed size")?;
     let accessors = address_uses(shim, global, here, Some(ptr), blocks, Keeping::Register)?;
-    undisturbed(graph, &accessors, blocks, "reads or writes it", false)?;
-    graph.no_jump_out(function)
+    let mut spilled = Vec::new();
+    undisturbed_but(
+        graph,
+        &accessors,
+        blocks,
+        "reads or writes it",
+        false,
+        Some((shim, &mut spilled)),
+    )?;
+    graph.no_jump_out(function)?;
+    Ok(spilled)
 }
 
 /// `Err` when `function` calls a `returns_twice` function (`setjmp`): a `longjmp` from a
@@ -854,6 +865,22 @@ pub(super) fn undisturbed(
     what: &str,
     writes_only: bool,
 ) -> Result<(), String> {
+    undisturbed_but(graph, functions, blocks, what, writes_only, None)
+}
+
+/// [`undisturbed`], but with `spill` the calls of the loop that may reach one of `functions`
+/// (a function of the module's, code it does not have that may call back, or `exit` with an
+/// `atexit` handler that does) are collected there instead of refused: the variable is
+/// stored before each and loaded again after it. Such a call must not run in every
+/// iteration (it would keep the variable in memory all the same): that is refused.
+fn undisturbed_but(
+    graph: &CallGraph,
+    functions: &[LLVMValueRef],
+    blocks: &IndexSet<LLVMBasicBlockRef>,
+    what: &str,
+    writes_only: bool,
+    mut spill: Option<(&Shim, &mut Vec<LLVMValueRef>)>,
+) -> Result<(), String> {
     let accessors = functions;
     let mut concurrent = graph.reach(graph.roots(writes_only));
     // The `atexit` handlers run while the loop runs when something that may run then calls
@@ -871,15 +898,23 @@ pub(super) fn undisturbed(
                 .filter_map(|&i| ir::called_function(i))
                 .filter(|f| !ir::blocks(*f).is_empty()),
         );
-        let exits = loop_calls.iter().any(|&i| may_call_exit(i))
-            || concurrent
-                .keys()
-                .chain(reached_from_loop.keys())
-                .any(|f| graph.may_exit.contains(f));
+        // Spilled around, a call of the loop that leaves by `exit` leaves the variable
+        // in memory for the handlers: only code that may start at any time counts then.
+        let exits = if spill.is_some() {
+            concurrent.keys().any(|f| graph.may_exit.contains(f))
+        } else {
+            loop_calls.iter().any(|&i| may_call_exit(i))
+                || concurrent
+                    .keys()
+                    .chain(reached_from_loop.keys())
+                    .any(|f| graph.may_exit.contains(f))
+        };
         if exits {
             concurrent.extend(graph.reach(graph.at_exit.iter().copied()));
         }
     }
+    let at_exit = graph.reach(graph.at_exit.iter().copied());
+    let exit_reaches = accessors.iter().any(|f| at_exit.contains_key(f));
     if let Some((&f, &root)) = accessors.iter().find_map(|f| concurrent.get_key_value(f)) {
         return Err(format!(
             "{} {what} and may run while the loop runs ('{}' has its address taken: a signal handler, a thread, a callback)",
@@ -887,30 +922,30 @@ pub(super) fn undisturbed(
             ir::name(root)
         ));
     }
+    let is_foreign = |i: LLVMValueRef| match ir::called_function(i) {
+        Some(f) => {
+            let name = ir::name(f);
+            ir::blocks(f).is_empty()
+                && !name.starts_with("llvm.")
+                && name != "__errno_location"
+                && syscluster_profile::catalogue::wrapper(&name).is_none()
+        }
+        None => true,
+    };
+    let back = graph.reach(graph.exported.iter().copied());
+    let called_back = accessors.iter().find_map(|f| back.get_key_value(f));
     let foreign = blocks
         .iter()
         .flat_map(|&b| ir::instructions(b))
         .filter(|&i| ir::is_call_site(i))
-        .find(|&i| match ir::called_function(i) {
-            Some(f) => {
-                let name = ir::name(f);
-                ir::blocks(f).is_empty()
-                    && !name.starts_with("llvm.")
-                    && name != "__errno_location"
-                    && syscluster_profile::catalogue::wrapper(&name).is_none()
-            }
-            None => true,
-        });
-    if let Some(call) = foreign {
-        let back = graph.reach(graph.exported.iter().copied());
-        if let Some((&f, &root)) = accessors.iter().find_map(|f| back.get_key_value(f)) {
-            return Err(format!(
-                "the loop calls {}, which may call '{}' back, and {} {what}",
-                ir::describe(call),
-                ir::name(root),
-                through(f, root)
-            ));
-        }
+        .find(|&i| is_foreign(i));
+    if let (Some(call), Some((&f, &root)), None) = (foreign, called_back, &spill) {
+        return Err(format!(
+            "the loop calls {}, which may call '{}' back, and {} {what}",
+            ir::describe(call),
+            ir::name(root),
+            through(f, root)
+        ));
     }
     for &b in blocks {
         for i in ir::instructions(b) {
@@ -927,15 +962,66 @@ pub(super) fn undisturbed(
                 Some(callee) => graph.reach([callee]),
                 None => graph.reach(graph.pointer_only.iter().copied()),
             };
-            if let Some((&f, &root)) = accessors.iter().find_map(|f| reached.get_key_value(f)) {
-                return Err(format!(
-                    "{}, which the loop calls, {what}",
-                    through(f, root)
-                ));
+            let reaches = accessors.iter().find_map(|f| reached.get_key_value(f));
+            let Some((shim, spilled)) = spill.as_mut() else {
+                if let Some((&f, &root)) = reaches {
+                    return Err(format!(
+                        "{}, which the loop calls, {what}",
+                        through(f, root)
+                    ));
+                }
+                continue;
+            };
+            let by_exit = exit_reaches
+                && (may_call_exit(i) || reached.keys().any(|f| graph.may_exit.contains(f)));
+            let by_callback = is_foreign(i) && called_back.is_some();
+            if reaches.is_none() && !by_exit && !by_callback {
+                continue;
             }
+            let describe = || match reaches {
+                Some((&f, &root)) => format!("{}, which the loop calls, {what}", through(f, root)),
+                None if by_exit => format!(
+                    "the loop calls {}, which may exit, and an atexit handler {what}",
+                    ir::describe(i)
+                ),
+                None => match called_back {
+                    Some((&f, &root)) => format!(
+                        "the loop calls {}, which may call '{}' back, and {} {what}",
+                        ir::describe(i),
+                        ir::name(root),
+                        through(f, root)
+                    ),
+                    None => format!("the loop calls {}", ir::describe(i)),
+                },
+            };
+            if ir::opcode(i) != LLVMOpcode::LLVMCall {
+                return Err(describe());
+            }
+            if in_every_iteration(shim, i, blocks) {
+                return Err(format!("{}, in every iteration", describe()));
+            }
+            spilled.push(i);
         }
     }
     Ok(())
+}
+
+/// Whether the instruction `inst` of the loop of `blocks` runs in every iteration that comes
+/// round: it dominates the end of each block that goes back to the loop's header (the first
+/// of `blocks`).
+fn in_every_iteration(
+    shim: &Shim,
+    inst: LLVMValueRef,
+    blocks: &IndexSet<LLVMBasicBlockRef>,
+) -> bool {
+    let Some(&header) = blocks.first() else {
+        return true;
+    };
+    ir::predecessors(header)
+        .into_iter()
+        .filter(|b| blocks.contains(b))
+        .filter_map(ir::terminator)
+        .all(|t| shim.dominates(inst, t))
 }
 
 /// The global variables the loop of `blocks` writes at a constant address, each with that
@@ -987,10 +1073,23 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 loop_blocks(ctx.shim, header).into_iter().collect();
             let answer =
                 promotable(ctx.shim, graph, global, ptr, &blocks).map_err(|why| (why, false));
-            match answer.and_then(|()| ctx.shim.promote_in_loop(header, ptr)) {
-                Ok(()) => {
+            let answer = answer.and_then(|spilled| {
+                ctx.shim.promote_in_loop(header, ptr, &spilled)?;
+                Ok(spilled)
+            });
+            match answer {
+                Ok(spilled) if spilled.is_empty() => {
                     changed = Changed::Yes;
                     ctx.remark(Remark::kept_in_register(&quoted(global), first));
+                }
+                Ok(spilled) => {
+                    changed = Changed::Yes;
+                    let calls: Vec<String> = spilled.iter().map(|&c| ir::describe(c)).collect();
+                    ctx.remark(Remark::kept_in_register_but(
+                        &quoted(global),
+                        first,
+                        &calls.join(", "),
+                    ));
                 }
                 Err((why, simplified)) => {
                     if simplified {

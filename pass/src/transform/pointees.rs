@@ -765,7 +765,7 @@ pub(super) fn run_on_loop(
                 }
                 split.map_err(|why| (why, false))
             } else {
-                ctx.shim.promote_in_loop(header, p.ptr)
+                ctx.shim.promote_in_loop(header, p.ptr, &[])
             }
         });
         match done {
