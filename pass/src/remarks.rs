@@ -647,6 +647,23 @@ impl Remark {
         }
     }
 
+    /// A loop whose start moved to the call `first`, past a test of a flag at its top whose
+    /// one way runs code of its own (`transform/reheader.rs`): `last ->
+    /// first` is then one iteration with the test at its end.
+    pub(crate) fn reheadered_for_flag(sites: &[Site], first: usize, last: usize) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Reheadered",
+            function: sites[first].function,
+            at: Some(sites[first].call),
+            message: format!(
+                "moved the start of the loop to {}: the test of a flag at the loop's top, and the code it guards, run once before the loop and at the end of each iteration, after {}, where a looped batch reads the flag",
+                sites[first].label(),
+                sites[last].label(),
+            ),
+        }
+    }
+
     /// A loop whose start moved to its first call `first` so that the test of `last`'s
     /// result, at the top of the loop, follows `last` in the same iteration.
     pub(crate) fn reheadered_for_test(sites: &[Site], first: usize, last: usize) -> Remark {

@@ -49,7 +49,7 @@ mod reentry;
 mod refusal;
 pub mod result_tests;
 mod resume;
-mod watch;
+pub(crate) mod watch;
 
 use indexmap::{IndexMap, IndexSet};
 use std::rc::Rc;

@@ -197,6 +197,49 @@ fn unskippable(
     Some(InTheWay::Inst(a))
 }
 
+/// What the way round from the loop's last call to its first must be for a move of its start.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// Only what a multi-call can skip ([`unskippable`] finds nothing).
+    Skippable,
+    /// The rest of the loop, then the flag test of its top ([`flag_guarded_top`]): legality
+    /// judges the rest, the test is one a looped batch watches.
+    Watched,
+}
+
+/// Whether the loop headed by `header` begins with a test of a flag that guards code of its
+/// own before `call` (`for (;;) { if (got_signal) handle(); n = read(..); ... }`): the header
+/// holds nothing but the flag's load (an integer of 1, 2, 4 or 8 bytes at an address defined
+/// outside the loop), its `icmp eq|ne` with 0 and the branch, and one way of the branch is
+/// `call`'s block. clang rotates a loop whose header leaves it, not one whose test comes
+/// back: with its start moved to `call`, the test is the last thing of each iteration, where
+/// a looped batch reads the flag (`MC_BATCH_WATCH`) and ends for the code it guards.
+fn flag_guarded_top(shim: &Shim, header: LLVMBasicBlockRef, call: LLVMValueRef) -> bool {
+    let Some(branch) = ir::terminator(header) else {
+        return false;
+    };
+    let to = ir::parent_block(call);
+    let ways = ir::successors(branch);
+    if ways.len() != 2 || !ways.contains(&to) || ways.iter().all(|&w| w == to) {
+        return false;
+    }
+    let cond = ir::operand(branch, 0);
+    let Some((load, _)) = crate::legality::watch::flag_test(branch, cond) else {
+        return false;
+    };
+    let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
+    if crate::legality::watch::flag_size(load, &inside).is_none() {
+        return false;
+    }
+    ir::instructions(header).into_iter().all(|i| {
+        i == load
+            || i == cond
+            || i == branch
+            || ir::is_phi(i)
+            || shim.inst_flags(i) & flags::DEBUG != 0
+    })
+}
+
 /// What [`unskippable`] found on the way round.
 enum InTheWay {
     /// An instruction a multi-call cannot skip.
@@ -310,12 +353,21 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             || moved.contains(&header)
             || (ir::parent_block(sites[a].call) == header
                 && !ir::comes_before(sites[b].call, sites[a].call))
-            || !takes_result_round(sites[a].call, sites[b].call, header)
         {
             continue;
         }
-        match try_move(ctx, sites, (a, b), a, header, &mut changed) {
+        let (to, way) = if takes_result_round(sites[a].call, sites[b].call, header) {
+            (a, Way::Skippable)
+        } else if flag_guarded_top(ctx.shim, header, sites[b].call) {
+            (b, Way::Watched)
+        } else {
+            continue;
+        };
+        match try_move(ctx, sites, (a, b), to, way, header, &mut changed) {
             None => continue,
+            Some(Ok(())) if way == Way::Watched => {
+                ctx.remark(Remark::reheadered_for_flag(sites, b, a))
+            }
             Some(Ok(())) => ctx.remark(Remark::reheadered(sites, a, b)),
             Some(Err(why)) => ctx.remark(Remark::not_reheadered(sites, a, b, &why)),
         }
@@ -339,7 +391,15 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         {
             continue;
         }
-        match try_move(ctx, sites, (last, first), first, header, &mut changed) {
+        match try_move(
+            ctx,
+            sites,
+            (last, first),
+            first,
+            Way::Skippable,
+            header,
+            &mut changed,
+        ) {
             None => continue,
             Some(Ok(())) => ctx.remark(Remark::reheadered_for_test(sites, first, last)),
             Some(Err(why)) => ctx.remark(Remark::not_reheadered(sites, first, last, &why)),
@@ -357,6 +417,7 @@ fn try_move(
     sites: &[Site],
     (a, b): (usize, usize),
     to: usize,
+    way: Way,
     header: LLVMBasicBlockRef,
     changed: &mut Changed,
 ) -> Option<Result<(), NotReheadered>> {
@@ -365,7 +426,10 @@ fn try_move(
     if !inside.contains(&to_block) {
         return None;
     }
-    let gap = unskippable(ctx.shim, sites[a].call, sites[b].call, header, &inside);
+    let gap = match way {
+        Way::Skippable => unskippable(ctx.shim, sites[a].call, sites[b].call, header, &inside),
+        Way::Watched => None,
+    };
     let result = match gap {
         Some(InTheWay::Inst(inst)) => Err(NotReheadered::Unskippable {
             inst: ir::describe(inst),
