@@ -1515,6 +1515,96 @@ const char *syscluster_shim_inline_call(void *ctx, LLVMValueRef call) {
   return nullptr;
 }
 
+// Makes the first test of the guard helper that `call` calls before the call (the Rust side's
+// Shim::split_guard): the call's block ends with copies of the helper's flag load and its
+// test, and the call, alone in a block of its own that the test goes to when the helper would
+// do its work (`work_if_true`), calls `*entered`: a copy of the helper whose entry goes
+// straight to that block, made here when null (`name.entered`, internal). The copied load
+// keeps the original's type, alignment, volatility and ordering, and takes the call's debug
+// location. Returns null when done, else why not (a static string; nothing changed then).
+const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_if_true,
+                                        LLVMValueRef *entered) {
+  (void)ctx;
+  auto *CI = dyn_cast<CallInst>(unwrap(call));
+  if (!CI || CI->isMustTailCall())
+    return "it is not a plain call";
+  Function *F = CI->getCalledFunction();
+  if (!F || F->isDeclaration() || F->getFunctionType() != CI->getFunctionType())
+    return "it is not a direct call of a function of this module";
+  BasicBlock &Entry = F->getEntryBlock();
+  auto *Br = dyn_cast<BranchInst>(Entry.getTerminator());
+  if (!Br || !Br->isConditional())
+    return "the helper's entry does not end with a test";
+  auto *Cond = dyn_cast<Instruction>(Br->getCondition());
+  auto *Load = dyn_cast_or_null<LoadInst>(Cond);
+  if (!Load && Cond && Cond->getNumOperands() > 0)
+    Load = dyn_cast<LoadInst>(Cond->getOperand(0));
+  if (!Cond || !Load || Load->getParent() != &Entry || Cond->getParent() != &Entry ||
+      !isa<GlobalVariable>(Load->getPointerOperand()))
+    return "the helper's test is not of a global variable's load in its entry";
+  for (Instruction &I : Entry)
+    if (&I != Load && &I != Cond && &I != Br && !isa<AllocaInst>(I) && !I.isLifetimeStartOrEnd())
+      return "the helper's entry holds more than the flag's test and stack slots";
+  unsigned WorkIdx = work_if_true ? 0 : 1;
+  Function *G = *entered ? cast<Function>(unwrap(*entered)) : nullptr;
+  if (!G) {
+    ValueToValueMapTy VMap;
+    G = CloneFunction(F, VMap);
+    G->setName(F->getName() + ".entered");
+    G->setLinkage(GlobalValue::InternalLinkage);
+    G->setVisibility(GlobalValue::DefaultVisibility);
+    G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    G->setComdat(nullptr);
+    BasicBlock &GE = G->getEntryBlock();
+    auto *GBr = cast<BranchInst>(GE.getTerminator());
+    BasicBlock *Work = GBr->getSuccessor(WorkIdx);
+    BasicBlock *Skip = GBr->getSuccessor(1 - WorkIdx);
+    Skip->removePredecessor(&GE);
+    BranchInst *To = BranchInst::Create(Work, GBr->getIterator());
+    To->setDebugLoc(GBr->getDebugLoc());
+    GBr->eraseFromParent();
+    // The copy's test and load are the caller's now: gone from the copy, the volatile
+    // load too (its one use was the test).
+    auto *GCond = cast<Instruction>(VMap[Cond]);
+    auto *GLoad = cast<Instruction>(VMap[Load]);
+    if (!GCond->use_empty() || (GLoad != GCond && !GLoad->hasOneUse())) {
+      G->eraseFromParent();
+      return "the helper uses the flag's value past its test";
+    }
+    GCond->eraseFromParent();
+    if (GLoad != GCond)
+      GLoad->eraseFromParent();
+    removeUnreachableBlocks(*G);
+    *entered = wrap(G);
+  }
+  BasicBlock *BB = CI->getParent();
+  BasicBlock *Work = SplitBlock(BB, CI, (DominatorTree *)nullptr, nullptr, nullptr,
+                                BB->getName() + ".guarded");
+  SplitBlock(Work, CI->getNextNode(), (DominatorTree *)nullptr, nullptr, nullptr,
+             BB->getName() + ".unguarded");
+  BasicBlock *After = Work->getSingleSuccessor();
+  Instruction *Old = BB->getTerminator();
+  Instruction *L2 = Load->clone();
+  L2->insertBefore(Old);
+  L2->setDebugLoc(CI->getDebugLoc());
+  L2->setName(Load->getName().empty() ? "mc.guard.flag" : Load->getName() + ".guard");
+  Value *Test = L2;
+  if (Cond != Load) {
+    Instruction *C2 = Cond->clone();
+    C2->replaceUsesOfWith(Load, L2);
+    C2->insertBefore(Old);
+    C2->setDebugLoc(CI->getDebugLoc());
+    C2->setName("mc.guard.test");
+    Test = C2;
+  }
+  BranchInst *Guard = work_if_true ? BranchInst::Create(Work, After, Test, Old->getIterator())
+                                   : BranchInst::Create(After, Work, Test, Old->getIterator());
+  Guard->setDebugLoc(CI->getDebugLoc());
+  Old->eraseFromParent();
+  CI->setCalledFunction(G);
+  return nullptr;
+}
+
 // The functions the indirect call `call` may call, as LLVM's CalledValuePropagation found
 // them (`!callees` metadata): up to `max` written to `out`; the number there are, or -1 when
 // the call has no such metadata.

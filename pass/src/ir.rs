@@ -1197,6 +1197,16 @@ pub fn wrap_flags(inst: LLVMValueRef) -> (bool, bool) {
     unsafe { (LLVMGetNSW(inst) != 0, LLVMGetNUW(inst) != 0) }
 }
 
+/// Whether the `trunc` instruction `inst` is `trunc nuw`: its result is poison when a bit it
+/// drops is set.
+pub fn trunc_nuw(inst: LLVMValueRef) -> bool {
+    // SAFETY: inst is a live trunc; LLVMGetNUW reads Instruction::hasNoUnsignedWrap, which
+    // answers for truncations as for the overflowing operators.
+    is_instruction(inst)
+        && opcode(inst) == LLVMOpcode::LLVMTrunc
+        && unsafe { LLVMGetNUW(inst) != 0 }
+}
+
 /// Sets the `nsw` and `nuw` flags of the integer operation `inst` (add, sub, mul, shl).
 pub fn set_wrap_flags(inst: LLVMValueRef, (nsw, nuw): (bool, bool)) {
     // SAFETY: inst is a live add, sub, mul or shl.

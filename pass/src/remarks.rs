@@ -183,6 +183,52 @@ impl Remark {
     }
 
     /// A call of `helper` in `host` about to be inlined for the hot edge `edge`.
+    /// The call `call` of the helper `helper`, in the loop of `first`, now behind the test of
+    /// the flag `load` that the helper began with, calling `copy` (the helper past that
+    /// test) (`transform/guards.rs`).
+    pub(crate) fn guard_split(
+        first: &Site,
+        call: LLVMValueRef,
+        helper: LLVMValueRef,
+        load: LLVMValueRef,
+        copy: LLVMValueRef,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "GuardSplit",
+            function: first.function,
+            at: Some(call),
+            message: format!(
+                "made the first test of '{}' (of @{}) before its call in the loop of {}: the call, to '{}' (the helper past that test), runs only when the helper would have gone past it",
+                crate::ir::name(helper),
+                crate::ir::name(crate::ir::operand(load, 0)),
+                first.label(),
+                crate::ir::name(copy),
+            ),
+        }
+    }
+
+    /// The call `call` of the helper `helper`, which begins with a flag's test, left as it
+    /// is, and why.
+    pub(crate) fn guard_not_split(
+        first: &Site,
+        call: LLVMValueRef,
+        helper: LLVMValueRef,
+        why: &str,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "GuardSplit",
+            function: first.function,
+            at: Some(call),
+            message: format!(
+                "did not make the first test of '{}' before its call in the loop of {}: {why}",
+                crate::ir::name(helper),
+                first.label(),
+            ),
+        }
+    }
+
     pub(crate) fn inlined(
         host: LLVMValueRef,
         call: LLVMValueRef,

@@ -177,6 +177,12 @@ extern "C" {
     ) -> LLVMBasicBlockRef;
     fn syscluster_shim_inline_blocker(call: LLVMValueRef) -> *const c_char;
     fn syscluster_shim_inline_call(ctx: *mut c_void, call: LLVMValueRef) -> *const c_char;
+    fn syscluster_shim_split_guard(
+        ctx: *mut c_void,
+        call: LLVMValueRef,
+        work_if_true: c_int,
+        entered: *mut LLVMValueRef,
+    ) -> *const c_char;
     fn syscluster_shim_duplicate_path(
         ctx: *mut c_void,
         path: *mut LLVMBasicBlockRef,
@@ -783,6 +789,29 @@ impl Shim {
         // SAFETY: ctx is live for this run; call is a direct call the blocker check accepted,
         // which is what InlineFunction requires. The answer is null or a static string.
         answer(unsafe { syscluster_shim_inline_call(self.ctx, call) })
+    }
+    /// Makes the first test of the helper `call` calls (a guard: its entry block loads a flag,
+    /// tests it and branches, one way to a block that only returns; `work_if_true` says which
+    /// way does the work) before the call: the call's block ends with a copy of the load and
+    /// the test, and the call, alone in a block of its own that the test goes to when the
+    /// helper would do its work, calls the helper past its test. That copy of the helper is
+    /// `entered` when given (made by an earlier split of the same helper), else made here
+    /// (`name.entered`, internal); it is returned. The caller invalidates the function's
+    /// analyses. `Err` with the reason when nothing changed.
+    pub(crate) fn split_guard(
+        &self,
+        call: LLVMValueRef,
+        work_if_true: bool,
+        entered: Option<LLVMValueRef>,
+    ) -> Result<LLVMValueRef, String> {
+        let mut copy = entered.unwrap_or(std::ptr::null_mut());
+        // SAFETY: ctx is live for this run; call is a direct call of a defined function of
+        // the module, and copy null or that function's copy made by an earlier call. The
+        // answer is null or a static string.
+        let p = unsafe {
+            syscluster_shim_split_guard(self.ctx, call, c_int::from(work_if_true), &mut copy)
+        };
+        answer(p).map(|()| copy)
     }
     /// Tail-duplicates the blocks of `path` (a path of control-flow edges in one function) from
     /// the first one entered from elsewhere on, so that the path's copy of its last block is

@@ -67,12 +67,34 @@ __attribute__((noinline)) static int guarded(int in, int out)
 	}
 }
 
+// A `_Bool` flag: clang branches on `trunc nuw` of its byte, which is the byte's test with 0.
+// REMARK-DAG: remark: {{.*}}reheader-flag.c:[[#@LINE+10]]:{{[0-9]+}}: moved the start of the loop to 'read' at {{.*}}: the test of a flag at the loop's top
+// REMARK-DAG: remark: {{.*}}reheader-flag.c:[[#@LINE+9]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}; the batch reads @got_bool after each iteration as the loop's test does, and ends when it is not zero
+static volatile _Bool got_bool;
+
+__attribute__((noinline)) static int boolean(int in, int out)
+{
+	long total = 0;
+	for (;;) {
+		if (got_bool)
+			report(total);
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		if (write(out, buf, n) != n)
+			return -1;
+		total += n;
+	}
+}
+
 static void on_usr(int sig)
 {
 	if (sig == SIGUSR1)
 		got_usr1 = 1;
-	else
+	else if (sig == SIGUSR2)
 		got_usr2 = 1;
+	else
+		got_bool = 1;
 }
 
 int main(int argc, char **argv)
@@ -80,5 +102,8 @@ int main(int argc, char **argv)
 	(void)argv;
 	signal(SIGUSR1, on_usr);
 	signal(SIGUSR2, on_usr);
+	signal(SIGHUP, on_usr);
+	if (argc > 2)
+		return boolean(0, 1);
 	return argc > 1 ? either(0, 1) : guarded(0, 1);
 }

@@ -16,7 +16,8 @@
 //! The test qualifies when it is the last conditional branch on the way from the last call
 //! back to the header (every test of the last call's result comes before it, so an iteration
 //! it ends is a completed one), it leaves the loop, its condition is `icmp eq|ne` of the load
-//! with 0 and nothing else uses either, and the load reads an integer of 1, 2, 4 or 8 bytes,
+//! with 0 (or `trunc nuw` of a `_Bool`'s byte to `i1`) and nothing else uses either, and the
+//! load reads an integer of 1, 2, 4 or 8 bytes,
 //! aligned to its size, at an address defined outside the loop. The load may be volatile,
 //! atomic or plain: the batch reads the same memory at the same point of the iteration, so
 //! what it sees is what the original's load would see (a handler that ran during the
@@ -99,8 +100,8 @@ pub(crate) fn split(gap: &Gap, inside: &IndexSet<LLVMBasicBlockRef>) -> Option<(
 }
 
 /// The flag the branch `branch` tests by `cond`: `icmp eq|ne` of a load with 0, which only
-/// the branch uses, the load used by the comparison alone, or an `i1` load itself (`cond`
-/// is then the load). The load, and whether `cond` is
+/// the branch uses, the load used by the comparison alone, `trunc nuw` of a load to `i1` (a
+/// `_Bool`), or an `i1` load itself (`cond` is then the load). The load, and whether `cond` is
 /// true when the flag is zero.
 pub(crate) fn flag_test(branch: LLVMValueRef, cond: LLVMValueRef) -> Option<(LLVMValueRef, bool)> {
     if !ir::is_instruction(cond) || !only_used_by(cond, branch) {
@@ -110,6 +111,16 @@ pub(crate) fn flag_test(branch: LLVMValueRef, cond: LLVMValueRef) -> Option<(LLV
     // the `i1` load itself.
     if ir::opcode(cond) == LLVMOpcode::LLVMLoad {
         return (ir::int_width(ir::type_of(cond)) == 1).then_some((cond, false));
+    }
+    // A `_Bool` flag (`volatile bool stop;`): clang loads its byte and branches on `trunc
+    // nuw` of it to `i1`, which is poison unless the byte is 0 or 1, so where the branch is
+    // defined it goes the true way exactly when the byte is not zero.
+    if ir::trunc_nuw(cond) && ir::int_width(ir::type_of(cond)) == 1 {
+        let load = ir::operand(cond, 0);
+        let loaded = ir::is_instruction(load)
+            && ir::opcode(load) == LLVMOpcode::LLVMLoad
+            && only_used_by(load, cond);
+        return loaded.then_some((load, false));
     }
     let pred = ir::icmp_predicate(cond)?;
     let (lhs, rhs) = (ir::operand(cond, 0), ir::operand(cond, 1));

@@ -51,6 +51,7 @@ mod finished;
 mod flag_test;
 mod flatten;
 mod globals;
+mod guards;
 mod hoist;
 mod lifetimes;
 mod motion;
@@ -229,6 +230,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     ("counts", counts::run),
     // A latch's test on a counter's value (`i <u 239` for `i + 1 < 240`) on its next value.
     ("next_tests", next_tests::run),
+    // A helper called in the loop that returns at once unless a flag is set: the flag's
+    // test made before the call, which then calls the helper past it.
+    ("guards", guards::run),
     // File-scope variables a loop updates between its calls, before the loop is reshaped
     // around them.
     ("globals", globals::run),
@@ -520,6 +524,8 @@ pub(super) fn loops_holding(
 /// list too, so that no later one reads a site's argument that no longer exists.
 const RESCAN_AFTER: &[&str] = &[
     "thread",
+    // The helper's copy holds copies of its calls.
+    "guards",
     // A phi a site holds as an argument, folded into the value it always has.
     "hoist",
     // Loads of a variable kept in a register, which were calls' arguments, deleted.

@@ -1,0 +1,159 @@
+//! A helper's first test made before the call (partial inlining of a guard, as LLVM's
+//! PartialInliner does for an early return).
+//!
+//! Programs check for signals through a helper called in their loops, which returns at once
+//! unless a flag is set:
+//!
+//! ```c
+//! static volatile sig_atomic_t info_requested;
+//! static void process_signals(void)                /* big, or recursive through a clean-up */
+//! {                                                /* that writes: clang does not inline it */
+//!         if (!info_requested)
+//!                 return;
+//!         ... block signals, print statistics, maybe exit ...
+//! }
+//! for (;;) { process_signals(); n = read(in, buf, N); ...; write(out, buf, n); ... }
+//! ```
+//!
+//! The call is user code between the loop's system calls, in every iteration, so the loop
+//! can never be one looped multi-call. When the helper's entry block is nothing but a test
+//! of one flag (a load of a global variable, its `icmp eq|ne` with 0 or a `_Bool`'s `trunc
+//! nuw`, a branch) whose one way is a block that only returns (past lifetime markers), the test is made at the call
+//! instead (the entry's stack slots and their lifetime markers aside, which the copy keeps): the caller loads the flag as the helper would (same address, type, alignment,
+//! volatility and atomic ordering) and calls, only when the test goes the other way, a copy
+//! of the helper that begins past its test (`name.entered`: the original's body, its entry
+//! going straight to the block the test would have chosen). On every path the program reads
+//! the flag once where the helper's first instruction would have, and runs the same code
+//! after it: only a call that returned at once is gone. The loop then has a flag test that
+//! guards a call, which the other transformations know: a test at its top moves past the
+//! first call (`reheader`), one at its end is watched by a looped batch (`MC_BATCH_WATCH`),
+//! and variables the helper reads stay in registers around the call (`globals`).
+//!
+//! A helper qualifies when LLVM may inline it (`Shim::inline_blocker`: a body here, not
+//! `noinline`, not replaceable at link time, ...), it returns `void`, and the block its
+//! test goes to otherwise has no phis. Each call split is a remark `GuardSplit`; a helper
+//! whose entry is such a test but that fails another condition, a missed one.
+
+use indexmap::IndexMap;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::{LLVMOpcode, LLVMTypeKind};
+
+use super::{Changed, Hot};
+use crate::context::Context;
+use crate::ir;
+use crate::legality::loop_blocks;
+use crate::legality::watch::flag_test;
+use crate::remarks::Remark;
+
+/// The test a helper begins with.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Guard {
+    /// The flag's load, of a global variable.
+    pub(crate) load: LLVMValueRef,
+    /// The block the test goes to when the helper does its work.
+    pub(crate) work: LLVMBasicBlockRef,
+    /// Whether it goes there when the condition is true.
+    pub(crate) work_if_true: bool,
+}
+
+/// The test `function`'s entry block makes, when that block is one flag's test whose one way
+/// returns at once; `None` when it is not (nothing to say of such a helper).
+pub(crate) fn guard_of(function: LLVMValueRef) -> Option<Guard> {
+    let entry = *ir::blocks(function).first()?;
+    let insts = ir::instructions(entry);
+    let (&branch, body) = insts.split_last()?;
+    let (cond, t, f) = ir::conditional_branch(branch)?;
+    let (load, _) = flag_test(branch, cond)?;
+    // Nothing else in the entry but the flag's load, its test and the helper's stack
+    // slots (allocas and the lifetime markers of their start, which the copy keeps).
+    let others = body
+        .iter()
+        .filter(|&&i| i != load && i != cond)
+        .all(|&i| ir::opcode(i) == LLVMOpcode::LLVMAlloca || ir::lifetime_marker(i).is_some());
+    if !others || !body.contains(&load) || !body.contains(&cond) {
+        return None;
+    }
+    let ptr = ir::operand(load, 0);
+    if !ir::is_global_variable(ptr) {
+        return None;
+    }
+    // A block that only returns (after the lifetime markers of the helper's stack slots).
+    let returns = |b: LLVMBasicBlockRef| {
+        let insts = ir::instructions(b);
+        matches!(insts.split_last(), Some((&ret, before))
+            if ir::opcode(ret) == LLVMOpcode::LLVMRet
+                && ir::num_operands(ret) == 0
+                && before.iter().all(|&i| ir::lifetime_marker(i).is_some()))
+    };
+    let (work, work_if_true) = match (returns(t), returns(f)) {
+        (false, true) => (t, true),
+        (true, false) => (f, false),
+        _ => return None,
+    };
+    Some(Guard {
+        load,
+        work,
+        work_if_true,
+    })
+}
+
+/// Why the call `call` of a helper that begins with `guard` may not have that test made
+/// before it; `None` when it may.
+fn blocker(ctx: &Context<'_>, call: LLVMValueRef, guard: &Guard) -> Option<String> {
+    if let Some(why) = ctx.shim.inline_blocker(call) {
+        return Some(why);
+    }
+    if ir::type_kind(ir::type_of(call)) != LLVMTypeKind::LLVMVoidTypeKind {
+        return Some("the helper returns a value".into());
+    }
+    if ir::instructions(guard.work)
+        .first()
+        .is_some_and(|&i| ir::is_phi(i))
+    {
+        return Some("the block its test goes to joins other ways (it has phis)".into());
+    }
+    None
+}
+
+/// Makes the first test of the guard helpers called in the loops around refused hot edges
+/// before their calls.
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let loops = super::refused_loops(ctx, hot, |_| true);
+    let mut entered: IndexMap<LLVMValueRef, LLVMValueRef> = IndexMap::new();
+    let mut changed = Changed::No;
+    for (header, a, _) in loops {
+        let calls: Vec<LLVMValueRef> = loop_blocks(ctx.shim, header)
+            .into_iter()
+            .flat_map(ir::instructions)
+            .filter(|&i| ir::opcode(i) == LLVMOpcode::LLVMCall)
+            .collect();
+        for call in calls {
+            let Some(callee) = ir::called_function(call) else {
+                continue;
+            };
+            if ir::blocks(callee).is_empty() || entered.values().any(|&e| e == callee) {
+                continue;
+            }
+            let Some(guard) = guard_of(callee) else {
+                continue;
+            };
+            let site = &hot.sites[a];
+            if let Some(why) = blocker(ctx, call, &guard) {
+                ctx.remark(Remark::guard_not_split(site, call, callee, &why));
+                continue;
+            }
+            let copy = entered.get(&callee).copied();
+            match ctx.shim.split_guard(call, guard.work_if_true, copy) {
+                Ok(copy) => {
+                    entered.insert(callee, copy);
+                    ctx.shim.invalidate(ir::block_function(header));
+                    changed = Changed::Yes;
+                    ctx.remark(Remark::guard_split(site, call, callee, guard.load, copy));
+                }
+                Err(why) => ctx.remark(Remark::guard_not_split(site, call, callee, &why)),
+            }
+        }
+    }
+    changed
+}
