@@ -1531,6 +1531,16 @@ const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_i
   Function *F = CI->getCalledFunction();
   if (!F || F->isDeclaration() || F->getFunctionType() != CI->getFunctionType())
     return "it is not a direct call of a function of this module";
+  if (F->isInterposable())
+    return "the helper's definition may be replaced at link time (weak or interposable)";
+  if (F->hasFnAttribute(Attribute::NoInline) || CI->isNoInline())
+    return "the callee or the call is marked noinline";
+  if (CI->getFunction()->hasOptNone())
+    return "the caller is not optimised (optnone)";
+  if (CI->getFunction() == F)
+    return "the helper calls itself there";
+  if (CI->hasOperandBundles())
+    return "the call has operand bundles";
   BasicBlock &Entry = F->getEntryBlock();
   auto *Br = dyn_cast<BranchInst>(Entry.getTerminator());
   if (!Br || !Br->isConditional())
@@ -1539,11 +1549,20 @@ const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_i
   auto *Load = dyn_cast_or_null<LoadInst>(Cond);
   if (!Load && Cond && Cond->getNumOperands() > 0)
     Load = dyn_cast<LoadInst>(Cond->getOperand(0));
-  if (!Cond || !Load || Load->getParent() != &Entry || Cond->getParent() != &Entry ||
-      !isa<GlobalVariable>(Load->getPointerOperand()))
-    return "the helper's test is not of a global variable's load in its entry";
+  if (!Cond || !Load || Load->getParent() != &Entry || Cond->getParent() != &Entry)
+    return "the helper's test is not of a load in its entry";
+  // The flag: a global variable, an argument, or a field at a constant offset of what an
+  // argument points to.
+  Value *Ptr = Load->getPointerOperand();
+  auto *Field = dyn_cast<GetElementPtrInst>(Ptr);
+  if (Field && (Field->getParent() != &Entry || !Field->hasOneUse() ||
+                !Field->hasAllConstantIndices() || !isa<Argument>(Field->getPointerOperand())))
+    return "the helper's flag is at an address its entry computes otherwise";
+  if (!Field && !isa<GlobalVariable>(Ptr) && !isa<Argument>(Ptr))
+    return "the helper's flag is neither a global variable nor reached from an argument";
   for (Instruction &I : Entry)
-    if (&I != Load && &I != Cond && &I != Br && !isa<AllocaInst>(I) && !I.isLifetimeStartOrEnd())
+    if (&I != Load && &I != Cond && &I != Br && &I != Field && !isa<AllocaInst>(I) &&
+        !I.isLifetimeStartOrEnd())
       return "the helper's entry holds more than the flag's test and stack slots";
   unsigned WorkIdx = work_if_true ? 0 : 1;
   Function *G = *entered ? cast<Function>(unwrap(*entered)) : nullptr;
@@ -1574,6 +1593,8 @@ const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_i
     GCond->eraseFromParent();
     if (GLoad != GCond)
       GLoad->eraseFromParent();
+    if (Field)
+      cast<Instruction>(VMap[Field])->eraseFromParent();
     removeUnreachableBlocks(*G);
     *entered = wrap(G);
   }
@@ -1584,7 +1605,22 @@ const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_i
              BB->getName() + ".unguarded");
   BasicBlock *After = Work->getSingleSuccessor();
   Instruction *Old = BB->getTerminator();
+  // The flag's address as the caller has it: its own value of the argument.
+  auto Actual = [&](Value *V) -> Value * {
+    if (auto *A = dyn_cast<Argument>(V))
+      return CI->getArgOperand(A->getArgNo());
+    return V;
+  };
+  Value *Addr = Actual(Ptr);
+  if (Field) {
+    Instruction *F2 = Field->clone();
+    F2->setOperand(0, Actual(Field->getPointerOperand()));
+    F2->insertBefore(Old);
+    F2->setDebugLoc(CI->getDebugLoc());
+    Addr = F2;
+  }
   Instruction *L2 = Load->clone();
+  L2->setOperand(LoadInst::getPointerOperandIndex(), Addr);
   L2->insertBefore(Old);
   L2->setDebugLoc(CI->getDebugLoc());
   L2->setName(Load->getName().empty() ? "mc.guard.flag" : Load->getName() + ".guard");

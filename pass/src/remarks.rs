@@ -199,9 +199,9 @@ impl Remark {
             function: first.function,
             at: Some(call),
             message: format!(
-                "made the first test of '{}' (of @{}) before its call in the loop of {}: the call, to '{}' (the helper past that test), runs only when the helper would have gone past it",
+                "made the first test of '{}' (of {}) before its call in the loop of {}: the call, to '{}' (the helper past that test), runs only when the helper would have gone past it",
                 crate::ir::name(helper),
-                crate::ir::name(crate::ir::operand(load, 0)),
+                flag_name(load),
                 first.label(),
                 crate::ir::name(copy),
             ),
@@ -1619,5 +1619,24 @@ fn guard_text(cond: LLVMValueRef, value: bool) -> String {
             format!("{} is {value}", ir::operand_name(ir::operand(cond, 0)))
         }
         _ => format!("{} is {value}", ir::operand_name(cond)),
+    }
+}
+
+/// The flag a guard helper's `load` reads, as a remark names it: `@name` for a global
+/// variable, else what the helper's argument points to.
+fn flag_name(load: LLVMValueRef) -> String {
+    let ptr = crate::ir::operand(load, 0);
+    if crate::ir::is_global_variable(ptr) {
+        return format!("@{}", crate::ir::name(ptr));
+    }
+    let base = if crate::ir::is_instruction(ptr) {
+        crate::ir::operand(ptr, 0)
+    } else {
+        ptr
+    };
+    match crate::ir::argument_of(base) {
+        Some((_, k)) if base == ptr => format!("what its argument {} points to", k + 1),
+        Some((_, k)) => format!("a field of what its argument {} points to", k + 1),
+        None => crate::ir::describe(load),
     }
 }

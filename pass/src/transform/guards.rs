@@ -29,9 +29,12 @@
 //! first call (`reheader`), one at its end is watched by a looped batch (`MC_BATCH_WATCH`),
 //! and variables the helper reads stay in registers around the call (`globals`).
 //!
-//! A helper qualifies when LLVM may inline it (`Shim::inline_blocker`: a body here, not
-//! `noinline`, not replaceable at link time, ...), it returns `void`, and the block its
-//! test goes to otherwise has no phis. Each call split is a remark `GuardSplit`; a helper
+//! The flag may also be a field of what an argument points to (`if (!opts->verbose)
+//! return;` in a trace helper, variable arguments and all): the caller loads it through its
+//! own argument, and a test the loop does not change is then the loop's to unswitch. A
+//! helper qualifies when it has a body here that cannot be replaced at link time, neither it
+//! nor the call is `noinline`, it returns `void`, and the block its test goes to otherwise
+//! has no phis. Each call split is a remark `GuardSplit`; a helper
 //! whose entry is such a test but that fails another condition, a missed one.
 
 use indexmap::IndexMap;
@@ -65,17 +68,30 @@ pub(crate) fn guard_of(function: LLVMValueRef) -> Option<Guard> {
     let (&branch, body) = insts.split_last()?;
     let (cond, t, f) = ir::conditional_branch(branch)?;
     let (load, _) = flag_test(branch, cond)?;
-    // Nothing else in the entry but the flag's load, its test and the helper's stack
-    // slots (allocas and the lifetime markers of their start, which the copy keeps).
-    let others = body
-        .iter()
-        .filter(|&&i| i != load && i != cond)
-        .all(|&i| ir::opcode(i) == LLVMOpcode::LLVMAlloca || ir::lifetime_marker(i).is_some());
-    if !others || !body.contains(&load) || !body.contains(&cond) {
+    // What the flag is: a global variable, or a field of what an argument points to (at a
+    // constant offset: `if (!opts->verbose) return;`), which the caller computes from its
+    // own argument.
+    let ptr = ir::operand(load, 0);
+    let field = (ir::is_instruction(ptr)
+        && ir::opcode(ptr) == LLVMOpcode::LLVMGetElementPtr
+        && ir::value_users(ptr).as_slice() == [load]
+        && ir::argument_of(ir::operand(ptr, 0)).is_some_and(|(f, _)| f == function)
+        && (1..ir::num_operands(ptr)).all(|k| ir::const_int(ir::operand(ptr, k)).is_some()))
+    .then_some(ptr);
+    let flag_ok = ir::is_global_variable(ptr)
+        || ir::argument_of(ptr).is_some_and(|(f, _)| f == function)
+        || field.is_some();
+    if !flag_ok {
         return None;
     }
-    let ptr = ir::operand(load, 0);
-    if !ir::is_global_variable(ptr) {
+    // Nothing else in the entry but the flag's load (and its address), its test and the
+    // helper's stack slots (allocas and the lifetime markers of their start, which the copy
+    // keeps).
+    let others = body
+        .iter()
+        .filter(|&&i| i != load && i != cond && Some(i) != field)
+        .all(|&i| ir::opcode(i) == LLVMOpcode::LLVMAlloca || ir::lifetime_marker(i).is_some());
+    if !others || !body.contains(&load) || !body.contains(&cond) {
         return None;
     }
     // A block that only returns (after the lifetime markers of the helper's stack slots).
@@ -99,11 +115,9 @@ pub(crate) fn guard_of(function: LLVMValueRef) -> Option<Guard> {
 }
 
 /// Why the call `call` of a helper that begins with `guard` may not have that test made
-/// before it; `None` when it may.
-fn blocker(ctx: &Context<'_>, call: LLVMValueRef, guard: &Guard) -> Option<String> {
-    if let Some(why) = ctx.shim.inline_blocker(call) {
-        return Some(why);
-    }
+/// before it; `None` when it may (the shim checks the rest: a direct call of a definition
+/// that cannot be replaced at link time, neither marked `noinline`).
+fn blocker(call: LLVMValueRef, guard: &Guard) -> Option<String> {
     if ir::type_kind(ir::type_of(call)) != LLVMTypeKind::LLVMVoidTypeKind {
         return Some("the helper returns a value".into());
     }
@@ -139,7 +153,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 continue;
             };
             let site = &hot.sites[a];
-            if let Some(why) = blocker(ctx, call, &guard) {
+            if let Some(why) = blocker(call, &guard) {
                 ctx.remark(Remark::guard_not_split(site, call, callee, &why));
                 continue;
             }
