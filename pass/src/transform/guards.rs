@@ -52,7 +52,7 @@ use crate::remarks::Remark;
 /// The test a helper begins with.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Guard {
-    /// The flag's load, of a global variable.
+    /// The flag's load: of a global variable, an argument, or a field an argument points to.
     pub(crate) load: LLVMValueRef,
     /// The block the test goes to when the helper does its work.
     pub(crate) work: LLVMBasicBlockRef,
@@ -157,7 +157,12 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 ctx.remark(Remark::guard_not_split(site, call, callee, &why));
                 continue;
             }
-            let copy = entered.get(&callee).copied();
+            // The copy an earlier round made (a name C cannot spell, so no function of the
+            // program's).
+            let copy = entered.get(&callee).copied().or_else(|| {
+                ir::named_function(ctx.module, &format!("{}.entered", ir::name(callee)))
+                    .filter(|&f| !ir::blocks(f).is_empty())
+            });
             match ctx.shim.split_guard(call, guard.work_if_true, copy) {
                 Ok(copy) => {
                     entered.insert(callee, copy);
