@@ -114,6 +114,51 @@ pub(crate) fn guard_of(function: LLVMValueRef) -> Option<Guard> {
     })
 }
 
+/// Whether `function` begins with a test of two flags (`while (interrupted || info_requested)`,
+/// GNU dd's `process_signals`): its entry (or the block its stack slots' entry goes on to) is
+/// one flag's test, like a guard's, whose one way is another block of nothing but one flag's
+/// test, and one of that block's ways only returns.
+/// Such a helper is not split (a batch watches one flag); this names why.
+fn tests_two_flags(function: LLVMValueRef) -> bool {
+    let one_test = |b: LLVMBasicBlockRef| {
+        let insts = ir::instructions(b);
+        let (&branch, body) = insts.split_last()?;
+        let (cond, t, f) = ir::conditional_branch(branch)?;
+        let (load, _) = flag_test(branch, cond)?;
+        body.iter()
+            .all(|&i| {
+                i == load
+                    || i == cond
+                    || ir::opcode(i) == LLVMOpcode::LLVMAlloca
+                    || ir::lifetime_marker(i).is_some()
+            })
+            .then_some((t, f))
+    };
+    let only_returns = |b: LLVMBasicBlockRef| {
+        matches!(ir::instructions(b).as_slice(), [.., ret]
+            if ir::opcode(*ret) == LLVMOpcode::LLVMRet && ir::num_operands(*ret) == 0)
+    };
+    let Some(mut first) = ir::blocks(function).first().copied() else {
+        return false;
+    };
+    // An entry of stack slots that goes on to a loop's header (`while` not rotated).
+    if let [.., last] = ir::instructions(first).as_slice() {
+        let slots = ir::instructions(first)
+            .iter()
+            .filter(|&&i| i != *last)
+            .all(|&i| ir::opcode(i) == LLVMOpcode::LLVMAlloca || ir::lifetime_marker(i).is_some());
+        if let ([next], true) = (ir::successors(*last).as_slice(), slots) {
+            first = *next;
+        }
+    }
+    let Some((t, f)) = one_test(first) else {
+        return false;
+    };
+    [t, f]
+        .into_iter()
+        .any(|next| one_test(next).is_some_and(|(t2, f2)| only_returns(t2) || only_returns(f2)))
+}
+
 /// Why the call `call` of a helper that begins with `guard` may not have that test made
 /// before it; `None` when it may (the shim checks the rest: a direct call of a definition
 /// that cannot be replaced at link time, neither marked `noinline`).
@@ -149,10 +194,14 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             if ir::blocks(callee).is_empty() || entered.values().any(|&e| e == callee) {
                 continue;
             }
+            let site = &hot.sites[a];
             let Some(guard) = guard_of(callee) else {
+                if tests_two_flags(callee) {
+                    let why = "its first test reads two flags (`a || b`): a batch watches one";
+                    ctx.remark(Remark::guard_not_split(site, call, callee, why));
+                }
                 continue;
             };
-            let site = &hot.sites[a];
             if let Some(why) = blocker(call, &guard) {
                 ctx.remark(Remark::guard_not_split(site, call, callee, &why));
                 continue;
