@@ -1447,6 +1447,25 @@ const char *syscluster_shim_promote_in_loop(void *ctx, LLVMBasicBlockRef header,
 // -------------------------------------------------------------------------------------------
 // Inlining.
 
+// Why the direct call `CB` of `Callee` must keep calling it whole, neither inlined nor split
+// (the checks inlining and guard splitting share), or null: the callee or the call is
+// noinline, the callee's definition may be replaced at link time, the call is in the callee
+// itself, the caller is not optimised, or the call has operand bundles. A static string.
+static const char *callKeptWhole(CallBase *CB, Function *Callee) {
+  if (Callee->hasFnAttribute(Attribute::NoInline) || CB->isNoInline())
+    return "the callee or the call is marked noinline";
+  if (Callee->isInterposable())
+    return "the callee's definition may be replaced at link time (weak or interposable)";
+  Function *Caller = CB->getFunction();
+  if (Caller == Callee)
+    return "the callee calls itself";
+  if (Caller->hasOptNone())
+    return "the caller is not optimised (optnone)";
+  if (CB->hasOperandBundles())
+    return "the call has operand bundles";
+  return nullptr;
+}
+
 // Why the direct call `call` may not be inlined into its function, or null when it may: a
 // static string. Checks what InlineFunction does not: the callee has a body here and takes
 // fixed arguments, neither it nor the call is noinline, the definition cannot be replaced at
@@ -1463,17 +1482,9 @@ const char *syscluster_shim_inline_blocker(LLVMValueRef call) {
     return "the callee has no body in this module";
   if (Callee->isVarArg())
     return "the callee takes variable arguments";
-  if (Callee->hasFnAttribute(Attribute::NoInline) || CB->isNoInline())
-    return "the callee or the call is marked noinline";
-  if (Callee->isInterposable())
-    return "the callee's definition may be replaced at link time (weak or interposable)";
+  if (const char *Why = callKeptWhole(CB, Callee))
+    return Why;
   Function *Caller = CB->getFunction();
-  if (Caller == Callee)
-    return "the callee calls itself";
-  if (Caller->hasOptNone())
-    return "the caller is not optimised (optnone)";
-  if (CB->hasOperandBundles())
-    return "the call has operand bundles";
   if (Callee->hasGC() && (!Caller->hasGC() || Caller->getGC() != Callee->getGC()))
     return "the callee uses another garbage collector";
   if (Callee->hasPersonalityFn() && Caller->hasPersonalityFn() &&
@@ -1531,16 +1542,8 @@ const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_i
   Function *F = CI->getCalledFunction();
   if (!F || F->isDeclaration() || F->getFunctionType() != CI->getFunctionType())
     return "it is not a direct call of a function of this module";
-  if (F->isInterposable())
-    return "the helper's definition may be replaced at link time (weak or interposable)";
-  if (F->hasFnAttribute(Attribute::NoInline) || CI->isNoInline())
-    return "the callee or the call is marked noinline";
-  if (CI->getFunction()->hasOptNone())
-    return "the caller is not optimised (optnone)";
-  if (CI->getFunction() == F)
-    return "the helper calls itself there";
-  if (CI->hasOperandBundles())
-    return "the call has operand bundles";
+  if (const char *Why = callKeptWhole(CI, F))
+    return Why;
   BasicBlock &Entry = F->getEntryBlock();
   auto *Br = dyn_cast<BranchInst>(Entry.getTerminator());
   if (!Br || !Br->isConditional())

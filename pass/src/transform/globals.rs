@@ -296,14 +296,21 @@ fn registers_at_exit(use_: LLVMValueRef, f: LLVMValueRef) -> bool {
 /// code this module does not have that may: any function without a body other than a system
 /// call's wrapper and LLVM's intrinsics.
 fn may_call_exit(call: LLVMValueRef) -> bool {
+    ir::called_function(call).is_some_and(|f| matches!(ir::name(f).as_str(), "exit" | "quick_exit"))
+        || calls_foreign_code(call)
+}
+
+/// Whether `call` runs code this module does not have, which may do anything: an indirect
+/// call, or a function without a body other than a system call's wrapper, LLVM's
+/// intrinsics and `__errno_location`.
+fn calls_foreign_code(call: LLVMValueRef) -> bool {
     match ir::called_function(call) {
         Some(f) => {
             let name = ir::name(f);
-            matches!(name.as_str(), "exit" | "quick_exit")
-                || (ir::blocks(f).is_empty()
-                    && !name.starts_with("llvm.")
-                    && name != "__errno_location"
-                    && syscluster_profile::catalogue::wrapper(&name).is_none())
+            ir::blocks(f).is_empty()
+                && !name.starts_with("llvm.")
+                && name != "__errno_location"
+                && syscluster_profile::catalogue::wrapper(&name).is_none()
         }
         None => true,
     }
@@ -913,8 +920,11 @@ fn undisturbed_but(
             concurrent.extend(graph.reach(graph.at_exit.iter().copied()));
         }
     }
-    let at_exit = graph.reach(graph.at_exit.iter().copied());
-    let exit_reaches = accessors.iter().any(|f| at_exit.contains_key(f));
+    // Spilling only: whether an `atexit` handler reads or writes the variable.
+    let exit_reaches = spill.is_some() && {
+        let at_exit = graph.reach(graph.at_exit.iter().copied());
+        accessors.iter().any(|f| at_exit.contains_key(f))
+    };
     if let Some((&f, &root)) = accessors.iter().find_map(|f| concurrent.get_key_value(f)) {
         return Err(format!(
             "{} {what} and may run while the loop runs ('{}' has its address taken: a signal handler, a thread, a callback)",
@@ -922,24 +932,20 @@ fn undisturbed_but(
             ir::name(root)
         ));
     }
-    let is_foreign = |i: LLVMValueRef| match ir::called_function(i) {
-        Some(f) => {
-            let name = ir::name(f);
-            ir::blocks(f).is_empty()
-                && !name.starts_with("llvm.")
-                && name != "__errno_location"
-                && syscluster_profile::catalogue::wrapper(&name).is_none()
-        }
-        None => true,
-    };
-    let back = graph.reach(graph.exported.iter().copied());
-    let called_back = accessors.iter().find_map(|f| back.get_key_value(f));
     let foreign = blocks
         .iter()
         .flat_map(|&b| ir::instructions(b))
         .filter(|&i| ir::is_call_site(i))
-        .find(|&i| is_foreign(i));
-    if let (Some(call), Some((&f, &root)), None) = (foreign, called_back, &spill) {
+        .find(|&i| calls_foreign_code(i));
+    // A function of the module's that code outside it may call back, which reads or writes
+    // the variable: asked only when the loop calls such code.
+    let called_back = foreign.and_then(|_| {
+        let back = graph.reach(graph.exported.iter().copied());
+        accessors
+            .iter()
+            .find_map(|f| back.get(f).map(|&root| (*f, root)))
+    });
+    if let (Some(call), Some((f, root)), None) = (foreign, called_back, &spill) {
         return Err(format!(
             "the loop calls {}, which may call '{}' back, and {} {what}",
             ir::describe(call),
@@ -974,7 +980,7 @@ fn undisturbed_but(
             };
             let by_exit = exit_reaches
                 && (may_call_exit(i) || reached.keys().any(|f| graph.may_exit.contains(f)));
-            let by_callback = is_foreign(i) && called_back.is_some();
+            let by_callback = called_back.is_some() && calls_foreign_code(i);
             if reaches.is_none() && !by_exit && !by_callback {
                 continue;
             }
@@ -985,7 +991,7 @@ fn undisturbed_but(
                     ir::describe(i)
                 ),
                 None => match called_back {
-                    Some((&f, &root)) => format!(
+                    Some((f, root)) => format!(
                         "the loop calls {}, which may call '{}' back, and {} {what}",
                         ir::describe(i),
                         ir::name(root),

@@ -60,55 +60,80 @@ pub(crate) struct Guard {
     pub(crate) work_if_true: bool,
 }
 
+/// Whether `inst` belongs to the helper's stack slots: an alloca or a lifetime marker (which
+/// the copy keeps).
+fn stack_slot(inst: LLVMValueRef) -> bool {
+    ir::opcode(inst) == LLVMOpcode::LLVMAlloca || ir::lifetime_marker(inst).is_some()
+}
+
+/// Whether block `b` only returns (`ret void`, after the lifetime markers of the helper's
+/// stack slots).
+fn returns_at_once(b: LLVMBasicBlockRef) -> bool {
+    let insts = ir::instructions(b);
+    matches!(insts.split_last(), Some((&ret, before))
+        if ir::opcode(ret) == LLVMOpcode::LLVMRet
+            && ir::num_operands(ret) == 0
+            && before.iter().all(|&i| ir::lifetime_marker(i).is_some()))
+}
+
+/// One flag's test that block `b` ends with (`watch::flag_test`).
+struct FlagBranch {
+    load: LLVMValueRef,
+    ways: (LLVMBasicBlockRef, LLVMBasicBlockRef),
+}
+
+/// The flag's test `b` ends with, when `b` holds nothing else but stack slots and what `also`
+/// accepts (given the instruction and the flag's load: the flag's address).
+fn flag_branch(
+    b: LLVMBasicBlockRef,
+    also: impl Fn(LLVMValueRef, LLVMValueRef) -> bool,
+) -> Option<FlagBranch> {
+    let insts = ir::instructions(b);
+    let (&branch, body) = insts.split_last()?;
+    let (cond, t, f) = ir::conditional_branch(branch)?;
+    let (load, _) = flag_test(branch, cond)?;
+    let alone = body
+        .iter()
+        .all(|&i| i == load || i == cond || stack_slot(i) || also(i, load));
+    (alone && body.contains(&load) && body.contains(&cond))
+        .then_some(FlagBranch { load, ways: (t, f) })
+}
+
+/// Whether `ptr`, the address the flag's `load` reads, is a field of what an argument of
+/// `function` points to (at a constant offset: `if (!opts->verbose) return;`).
+fn argument_field(function: LLVMValueRef, ptr: LLVMValueRef, load: LLVMValueRef) -> bool {
+    ir::is_instruction(ptr)
+        && ir::opcode(ptr) == LLVMOpcode::LLVMGetElementPtr
+        && ir::value_users(ptr).as_slice() == [load]
+        && ir::argument_of(ir::operand(ptr, 0)).is_some_and(|(f, _)| f == function)
+        && (1..ir::num_operands(ptr)).all(|k| ir::const_int(ir::operand(ptr, k)).is_some())
+}
+
 /// The test `function`'s entry block makes, when that block is one flag's test whose one way
 /// returns at once; `None` when it is not (nothing to say of such a helper).
 pub(crate) fn guard_of(function: LLVMValueRef) -> Option<Guard> {
     let entry = *ir::blocks(function).first()?;
-    let insts = ir::instructions(entry);
-    let (&branch, body) = insts.split_last()?;
-    let (cond, t, f) = ir::conditional_branch(branch)?;
-    let (load, _) = flag_test(branch, cond)?;
-    // What the flag is: a global variable, or a field of what an argument points to (at a
-    // constant offset: `if (!opts->verbose) return;`), which the caller computes from its
-    // own argument.
-    let ptr = ir::operand(load, 0);
-    let field = (ir::is_instruction(ptr)
-        && ir::opcode(ptr) == LLVMOpcode::LLVMGetElementPtr
-        && ir::value_users(ptr).as_slice() == [load]
-        && ir::argument_of(ir::operand(ptr, 0)).is_some_and(|(f, _)| f == function)
-        && (1..ir::num_operands(ptr)).all(|k| ir::const_int(ir::operand(ptr, k)).is_some()))
-    .then_some(ptr);
+    // The flag: a global variable, an argument, or a field of what an argument points to,
+    // which the caller computes from its own argument.
+    let field = |i: LLVMValueRef, load: LLVMValueRef| {
+        i == ir::operand(load, 0) && argument_field(function, i, load)
+    };
+    let test = flag_branch(entry, field)?;
+    let ptr = ir::operand(test.load, 0);
     let flag_ok = ir::is_global_variable(ptr)
         || ir::argument_of(ptr).is_some_and(|(f, _)| f == function)
-        || field.is_some();
+        || field(ptr, test.load);
     if !flag_ok {
         return None;
     }
-    // Nothing else in the entry but the flag's load (and its address), its test and the
-    // helper's stack slots (allocas and the lifetime markers of their start, which the copy
-    // keeps).
-    let others = body
-        .iter()
-        .filter(|&&i| i != load && i != cond && Some(i) != field)
-        .all(|&i| ir::opcode(i) == LLVMOpcode::LLVMAlloca || ir::lifetime_marker(i).is_some());
-    if !others || !body.contains(&load) || !body.contains(&cond) {
-        return None;
-    }
-    // A block that only returns (after the lifetime markers of the helper's stack slots).
-    let returns = |b: LLVMBasicBlockRef| {
-        let insts = ir::instructions(b);
-        matches!(insts.split_last(), Some((&ret, before))
-            if ir::opcode(ret) == LLVMOpcode::LLVMRet
-                && ir::num_operands(ret) == 0
-                && before.iter().all(|&i| ir::lifetime_marker(i).is_some()))
-    };
-    let (work, work_if_true) = match (returns(t), returns(f)) {
+    let (t, f) = test.ways;
+    let (work, work_if_true) = match (returns_at_once(t), returns_at_once(f)) {
         (false, true) => (t, true),
         (true, false) => (f, false),
         _ => return None,
     };
     Some(Guard {
-        load,
+        load: test.load,
         work,
         work_if_true,
     })
@@ -120,43 +145,26 @@ pub(crate) fn guard_of(function: LLVMValueRef) -> Option<Guard> {
 /// test, and one of that block's ways only returns.
 /// Such a helper is not split (a batch watches one flag); this names why.
 fn tests_two_flags(function: LLVMValueRef) -> bool {
-    let one_test = |b: LLVMBasicBlockRef| {
-        let insts = ir::instructions(b);
-        let (&branch, body) = insts.split_last()?;
-        let (cond, t, f) = ir::conditional_branch(branch)?;
-        let (load, _) = flag_test(branch, cond)?;
-        body.iter()
-            .all(|&i| {
-                i == load
-                    || i == cond
-                    || ir::opcode(i) == LLVMOpcode::LLVMAlloca
-                    || ir::lifetime_marker(i).is_some()
-            })
-            .then_some((t, f))
-    };
-    let only_returns = |b: LLVMBasicBlockRef| {
-        matches!(ir::instructions(b).as_slice(), [.., ret]
-            if ir::opcode(*ret) == LLVMOpcode::LLVMRet && ir::num_operands(*ret) == 0)
-    };
     let Some(mut first) = ir::blocks(function).first().copied() else {
         return false;
     };
     // An entry of stack slots that goes on to a loop's header (`while` not rotated).
-    if let [.., last] = ir::instructions(first).as_slice() {
-        let slots = ir::instructions(first)
-            .iter()
-            .filter(|&&i| i != *last)
-            .all(|&i| ir::opcode(i) == LLVMOpcode::LLVMAlloca || ir::lifetime_marker(i).is_some());
-        if let ([next], true) = (ir::successors(*last).as_slice(), slots) {
+    if let Some((&last, slots)) = ir::instructions(first).split_last() {
+        if let ([next], true) = (
+            ir::successors(last).as_slice(),
+            slots.iter().all(|&i| stack_slot(i)),
+        ) {
             first = *next;
         }
     }
-    let Some((t, f)) = one_test(first) else {
+    let Some(test) = flag_branch(first, |_, _| false) else {
         return false;
     };
-    [t, f]
-        .into_iter()
-        .any(|next| one_test(next).is_some_and(|(t2, f2)| only_returns(t2) || only_returns(f2)))
+    let (t, f) = test.ways;
+    [t, f].into_iter().any(|next| {
+        flag_branch(next, |_, _| false)
+            .is_some_and(|second| returns_at_once(second.ways.0) || returns_at_once(second.ways.1))
+    })
 }
 
 /// Why the call `call` of a helper that begins with `guard` may not have that test made
