@@ -66,8 +66,8 @@
  *    EINTR after a restart code (see above) and EINTR with resume 0 (the caller got a fatal
  *    signal: it is dying; the results of the entries that ran are written back).
  *  - Calls that need the caller's own register frame or identity give -ENOSYS without
- *    running (the list in the header), and so does an ioctl with the command MC_IOC_RUN,
- *    MC_IOC_RUN_VER0 or MC_IOC_RUN_VER1: a batch cannot run a batch.
+ *    running (the list in the header), and so does an ioctl with the command MC_IOC_RUN or
+ *    one of its older sizes (MC_IOC_RUN_VER0 .. MC_IOC_RUN_VER2): a batch cannot run a batch.
  *  - Between two entries the module does what every return to user space does that a later
  *    call could observe: it runs pending task work (the final fput of a closed file), so a
  *    close takes full effect before the next entry, as it would before the next system call.
@@ -115,10 +115,15 @@
 
 #include "include/uapi/linux/multicall.h"
 
-/* The older commands take a prefix of struct mc_batch: everything before sums, before watch. */
+/*
+ * The older commands take a prefix of struct mc_batch: everything before sums, before watch,
+ * before watches.
+ */
 static_assert(offsetof(struct mc_batch, sums) == MC_BATCH_SIZE_VER0);
 static_assert(offsetof(struct mc_batch, watch) == MC_BATCH_SIZE_VER1);
-static_assert(sizeof(struct mc_batch) == 72);
+static_assert(offsetof(struct mc_batch, watches) == MC_BATCH_SIZE_VER2);
+static_assert(sizeof(struct mc_batch) == 88);
+static_assert(sizeof(struct mc_watch) == 16);
 
 /* Entries kept on the kernel stack; larger batches are allocated. */
 #define MC_STACK_ENTRIES 4
@@ -148,12 +153,6 @@ static mc_x64_sys_call_t mc_x64_sys_call;
 static const sys_call_ptr_t *mc_sys_call_table;
 static mc_task_work_run_t mc_task_work_run;
 
-/* The watched word of a batch (MC_BATCH_WATCH): user address and watch_mode; addr 0: none. */
-struct mc_watch {
-	u64 addr;
-	u32 mode;
-};
-
 /*
  * A resume point the module left: the task that got it, its struct mc_batch, the resume and
  * iterations written there, and the run's own state: the batch as validated at submission
@@ -176,7 +175,12 @@ struct mc_resume_point {
 	u32 count;
 	bool loop;
 	u64 max_iters;
-	struct mc_watch watch;		/* as validated at submission */
+	/*
+	 * The watched words, as validated at submission, in the order they are read: the list
+	 * of MC_BATCH_WATCHES, or MC_BATCH_WATCH's word as one watch after the last entry.
+	 */
+	struct mc_watch watches[MC_MAX_WATCHES];
+	u32 nwatches;
 };
 
 /* An open /dev/multicall. */
@@ -199,7 +203,7 @@ struct mc_stats {
 	u64 yields;		/* ioctls that stopped at their work bound and were re-issued */
 	u64 resumed;		/* ioctls that went on with a batch at its resume point */
 	u64 signal_stops;	/* looped batches ended by a pending signal */
-	u64 watch_stops;	/* looped batches ended by their watched word (or a fault on it) */
+	u64 watch_stops;	/* batches ended by a watched word (or a fault on it) */
 	u64 refused_invalid;	/* EINVAL: malformed batches */
 	u64 refused_fault;	/* EFAULT: unreadable or unwritable batches or entries */
 	u64 refused_seccomp;	/* EPERM: callers under seccomp (or entries after it began) */
@@ -401,7 +405,8 @@ static bool mc_denied(unsigned int nr, const long *args)
 		/* sys_ioctl takes the command as an unsigned int. */
 		return (unsigned int)args[1] == MC_IOC_RUN ||
 		       (unsigned int)args[1] == MC_IOC_RUN_VER0 ||
-		       (unsigned int)args[1] == MC_IOC_RUN_VER1;
+		       (unsigned int)args[1] == MC_IOC_RUN_VER1 ||
+		       (unsigned int)args[1] == MC_IOC_RUN_VER2;
 	default:
 		return false;
 	}
@@ -554,22 +559,59 @@ static bool mc_advance_valid(const struct mc_advance *adv, const struct mc_entry
 	return !memchr_inv(adv->reserved, 0, sizeof(adv->reserved));
 }
 
-/*
- * Whether the watch fields of a batch are valid: with MC_BATCH_WATCH, a looped batch, a
- * non-null watch naturally aligned to a size of 1, 2, 4 or 8 bytes and no unknown mode bits;
- * without it, watch and watch_mode both zero.
- */
-static bool mc_watch_valid(const struct mc_batch *b)
+/* Whether a watched word is valid: non-null, of 1, 2, 4 or 8 bytes, aligned to its size. */
+static bool mc_word_valid(u64 addr, u32 mode)
 {
-	u32 size = b->watch_mode & MC_WATCH_SIZE;
+	u32 size = mode & MC_WATCH_SIZE;
 
-	if (!(b->flags & MC_BATCH_WATCH))
-		return !b->watch && !b->watch_mode;
-	if (!(b->flags & MC_BATCH_LOOP) || !b->watch || (b->watch_mode & ~MC_WATCH_MODES))
+	if (!addr || (mode & ~MC_WATCH_MODES))
 		return false;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
 		return false;
-	return !(b->watch & (size - 1));
+	return !(addr & (size - 1));
+}
+
+/*
+ * Whether the watch fields of a batch are valid: with MC_BATCH_WATCH, a looped batch and a
+ * valid word; with MC_BATCH_WATCHES (not both), a watches pointer and 1 .. MC_MAX_WATCHES
+ * of them, each checked by mc_watches_valid once read; the fields of a flag not set zero.
+ */
+static bool mc_watch_valid(const struct mc_batch *b)
+{
+	bool one = b->flags & MC_BATCH_WATCH, list = b->flags & MC_BATCH_WATCHES;
+
+	if (b->reserved || (one && list))
+		return false;
+	if (list) {
+		if (!b->watches || !b->nwatches || b->nwatches > MC_MAX_WATCHES)
+			return false;
+	} else if (b->watches || b->nwatches) {
+		return false;
+	}
+	if (!one)
+		return !b->watch && !b->watch_mode;
+	return (b->flags & MC_BATCH_LOOP) && mc_word_valid(b->watch, b->watch_mode);
+}
+
+/*
+ * Whether a list of watches (MC_BATCH_WATCHES) is valid for a batch of count entries: every
+ * word valid, every after below count and not below the one before it, and in a batch that
+ * is not looped none after the last entry.
+ */
+static bool mc_watches_valid(const struct mc_watch *w, unsigned int n, unsigned int count,
+			     bool loop)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!mc_word_valid(w[i].addr, w[i].mode) || w[i].after >= count)
+			return false;
+		if (i > 0 && w[i].after < w[i - 1].after)
+			return false;
+		if (!loop && w[i].after == count - 1)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -611,17 +653,33 @@ static bool mc_watch_ends(const struct mc_watch *w)
 }
 
 /*
+ * Reads the watches after entry `after` (n of them at w, in order of after) until one ends
+ * the batch; returns whether one did.
+ */
+static bool mc_watches_end(const struct mc_watch *w, unsigned int n, unsigned int after)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && w[i].after <= after; i++) {
+		if (w[i].after == after && mc_watch_ends(&w[i]))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Runs the batch. A fresh batch starts at entry 0 of a first iteration (iterations 0); a
  * resumed one (resume_at > 0) goes on at entry resume_at - 1 of iteration `iterations`,
  * which has begun already. With sums (MC_BATCH_SUMS), each iteration that completes adds
  * every entry's result to its sum, modulo 2^64; with advances (MC_BATCH_ADVANCE), it then
- * advances the arguments, which may end the batch; with a watched word (watch->addr not 0),
- * it then reads the word, which may end the batch.
+ * advances the arguments, which may end the batch; it then reads the watched words after the
+ * last entry, which may end the batch. The watches after an earlier entry are read after it
+ * (nwatches of them at watches, in order of after).
  */
 static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums,
-		   const struct mc_advance *adv, const struct mc_watch *watch, unsigned int count,
-		   bool loop, u64 max_iters, unsigned int resume_at, u64 iterations,
-		   struct mc_outcome *out)
+		   const struct mc_advance *adv, const struct mc_watch *watches,
+		   unsigned int nwatches, unsigned int count, bool loop, u64 max_iters,
+		   unsigned int resume_at, u64 iterations, struct mc_outcome *out)
 {
 	struct mc_stats local = { 0 };
 	struct pt_regs regs;
@@ -729,6 +787,12 @@ static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums,
 				out->stop_index = i;
 				goto done;
 			}
+			if (i + 1 < count && mc_watches_end(watches, nwatches, i)) {
+				/* As though the predicate had fired: the caller tests the word too. */
+				local.watch_stops++;
+				out->stop_index = i;
+				goto done;
+			}
 		}
 		/* Every entry ran and no predicate fired: the iteration completed. */
 		if (sums) {
@@ -737,7 +801,7 @@ static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums,
 		}
 		if (adv && mc_advance(ents, adv, count))
 			break;
-		if (watch->addr && mc_watch_ends(watch)) {
+		if (mc_watches_end(watches, nwatches, count - 1)) {
 			local.watch_stops++;
 			break;
 		}
@@ -840,7 +904,7 @@ static int mc_put_sums(u64 usums, const s64 *sums, unsigned int count)
 
 /*
  * Runs one struct mc_batch at ubatch, of which the caller passed size bytes
- * (MC_BATCH_SIZE_VER0, MC_BATCH_SIZE_VER1 or sizeof(struct mc_batch)); the fields beyond
+ * (MC_BATCH_SIZE_VER0 .. MC_BATCH_SIZE_VER2 or sizeof(struct mc_batch)); the fields beyond
  * size read as zero, and nothing beyond size is written.
  */
 static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size_t size)
@@ -908,8 +972,23 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 		run.count = b.count;
 		run.max_iters = b.max_iters;
 		run.usums = b.sums;
-		run.watch.addr = b.watch;
-		run.watch.mode = b.watch_mode;
+		if (b.flags & MC_BATCH_WATCH) {
+			run.watches[0].addr = b.watch;
+			run.watches[0].mode = b.watch_mode;
+			run.watches[0].after = b.count - 1;
+			run.nwatches = 1;
+		} else if (b.flags & MC_BATCH_WATCHES) {
+			if (copy_from_user(run.watches, u64_to_user_ptr(b.watches),
+					   b.nwatches * sizeof(run.watches[0]))) {
+				mc_count(refused_fault, 1);
+				return -EFAULT;
+			}
+			if (!mc_watches_valid(run.watches, b.nwatches, b.count, run.loop)) {
+				mc_count(refused_invalid, 1);
+				return -EINVAL;
+			}
+			run.nwatches = b.nwatches;
+		}
 		ents = mc_array(stack_ents, b.count, sizeof(*ents));
 		sums = b.sums ? mc_array(stack_sums, b.count, sizeof(*sums)) : NULL;
 		adv = b.advances ? mc_array(stack_adv, b.count, sizeof(*adv)) : NULL;
@@ -955,8 +1034,8 @@ static long mc_ioctl_run(struct file *file, struct mc_batch __user *ubatch, size
 	if (resuming)
 		mc_count(resumed, 1);
 
-	mc_run(file, ents, sums, adv, &run.watch, run.count, run.loop, run.max_iters, b.resume,
-	       b.iterations, &out);
+	mc_run(file, ents, sums, adv, run.watches, run.nwatches, run.count, run.loop,
+	       run.max_iters, b.resume, b.iterations, &out);
 
 	ret = out.err;
 	if (mc_put_results(uents, ents, run.count) || mc_put_sums(run.usums, sums, run.count) ||
@@ -1019,6 +1098,8 @@ static long mc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (cmd == MC_IOC_RUN)
 		size = sizeof(struct mc_batch);
+	else if (cmd == MC_IOC_RUN_VER2)
+		size = MC_BATCH_SIZE_VER2;
 	else if (cmd == MC_IOC_RUN_VER1)
 		size = MC_BATCH_SIZE_VER1;
 	else if (cmd == MC_IOC_RUN_VER0)

@@ -12,6 +12,8 @@
 
 /// Most entries in one batch (`MC_MAX_ENTRIES`).
 pub const MC_MAX_ENTRIES: usize = 64;
+/// Most watched words of one batch (`MC_MAX_WATCHES`, `MC_BATCH_WATCHES`).
+pub const MC_MAX_WATCHES: usize = 8;
 /// Arguments of one system call (`MC_MAX_ARGS`).
 pub const MC_MAX_ARGS: usize = 6;
 
@@ -38,8 +40,12 @@ pub const MC_BATCH_ADVANCE: u32 = 1 << 3;
 /// `struct mc_batch.flags`: after each completed iteration the batch reads the integer at
 /// `watch` and ends (stop index count) when `watch_mode` says so (looped batches only).
 pub const MC_BATCH_WATCH: u32 = 1 << 5;
+/// `struct mc_batch.flags`: the batch reads the `struct mc_watch[nwatches]` at `watches`,
+/// each after its entry, and ends when one says so (the header's "Several watched words").
+pub const MC_BATCH_WATCHES: u32 = 1 << 6;
 /// Every flag `struct mc_batch.flags` may hold when it reaches the kernel module.
-pub const MC_BATCH_FLAGS: u32 = MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE | MC_BATCH_WATCH;
+pub const MC_BATCH_FLAGS: u32 =
+    MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE | MC_BATCH_WATCH | MC_BATCH_WATCHES;
 
 /// `struct mc_batch.watch_mode`: the bytes of the watched integer (1, 2, 4 or 8).
 pub const MC_WATCH_SIZE: u32 = 0xf;
@@ -77,6 +83,12 @@ pub const MC_BATCH_SIZE_VER1: usize = 64;
 /// `MC_IOC_RUN_VER1`: [`MC_IOC_RUN`] for a `struct mc_batch` of [`MC_BATCH_SIZE_VER1`] bytes.
 pub const MC_IOC_RUN_VER1: u64 = ioc_run(MC_BATCH_SIZE_VER1 as u64);
 
+/// `MC_BATCH_SIZE_VER2`: the bytes of `struct mc_batch` before `watches`.
+pub const MC_BATCH_SIZE_VER2: usize = 72;
+
+/// `MC_IOC_RUN_VER2`: [`MC_IOC_RUN`] for a `struct mc_batch` of [`MC_BATCH_SIZE_VER2`] bytes.
+pub const MC_IOC_RUN_VER2: u64 = ioc_run(MC_BATCH_SIZE_VER2 as u64);
+
 /// `_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, size)`.
 const fn ioc_run(size: u64) -> u64 {
     const IOC_WRITE: u64 = 1;
@@ -101,8 +113,8 @@ pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 /// The calls a batch never runs, with their x86-64 numbers: they depend on the caller's
 /// register frame or process identity (`MC_FOR_EACH_NEVER_RUN` of the header). An entry with
 /// one of these numbers, or with [`X32_SYSCALL_BIT`], gives `-ENOSYS` without running, and so
-/// does an `ioctl` whose command is [`MC_IOC_RUN`], [`MC_IOC_RUN_VER0`] or
-/// [`MC_IOC_RUN_VER1`] (a batch cannot run a batch).
+/// does an `ioctl` whose command is [`MC_IOC_RUN`] or one of its older sizes,
+/// [`MC_IOC_RUN_VER0`] .. [`MC_IOC_RUN_VER2`] (a batch cannot run a batch).
 pub const MC_NEVER_RUN: &[(&str, u32)] = &[
     ("rt_sigreturn", 15),
     ("clone", 56),
@@ -164,15 +176,16 @@ const NEVER_RUN_BITS: [u64; 8] = {
 
 /// Whether an entry for system call `nr` with `args` (after reference substitution) is
 /// answered with `-ENOSYS` instead of running: [`is_never_run`], or an `ioctl` with the
-/// command `MC_IOC_RUN`, `MC_IOC_RUN_VER0` or `MC_IOC_RUN_VER1` (the kernel compares the command as a 32-bit
-/// value).
+/// command `MC_IOC_RUN` or one of `MC_IOC_RUN_VER0` .. `MC_IOC_RUN_VER2` (the kernel
+/// compares the command as a 32-bit value).
 pub const fn is_denied(nr: u32, args: &[i64; MC_MAX_ARGS]) -> bool {
     let cmd = args[1] as u32;
     is_never_run(nr)
         || (nr == NR_IOCTL
             && (cmd == MC_IOC_RUN as u32
                 || cmd == MC_IOC_RUN_VER0 as u32
-                || cmd == MC_IOC_RUN_VER1 as u32))
+                || cmd == MC_IOC_RUN_VER1 as u32
+                || cmd == MC_IOC_RUN_VER2 as u32))
 }
 
 /// Field indices of `struct mc_entry`, for code that builds it field by field (an LLVM
@@ -264,7 +277,19 @@ pub struct McAdvance {
     pub reserved: [u8; 7],
 }
 
-/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 72 bytes).
+/// One of several watched words (`struct mc_watch`, 16 bytes; `MC_BATCH_WATCHES`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct McWatch {
+    /// User pointer to the integer, aligned to its size.
+    pub addr: u64,
+    /// `MC_WATCH_*`: its size, and whether zero ends the batch.
+    pub mode: u32,
+    /// Read after this entry: `0 .. count`.
+    pub after: u32,
+}
+
+/// The argument of `MC_IOC_RUN` (`struct mc_batch`, 88 bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct McBatch {
@@ -295,13 +320,21 @@ pub struct McBatch {
     /// With `MC_BATCH_WATCH`: user pointer to the watched integer, aligned to its size.
     /// Zero otherwise.
     pub watch: u64,
+    /// With `MC_BATCH_WATCHES`: user pointer to `McWatch[nwatches]`. Zero otherwise.
+    pub watches: u64,
+    /// With `MC_BATCH_WATCHES`: `1 ..= MC_MAX_WATCHES`. Zero otherwise.
+    pub nwatches: u32,
+    /// Must be zero.
+    pub reserved: u32,
 }
 
 const _: () = assert!(core::mem::size_of::<McEntry>() == 64);
-const _: () = assert!(core::mem::size_of::<McBatch>() == 72);
+const _: () = assert!(core::mem::size_of::<McBatch>() == 88);
+const _: () = assert!(core::mem::size_of::<McWatch>() == 16);
 const _: () = assert!(core::mem::size_of::<McAdvance>() == 16);
 const _: () = assert!(core::mem::offset_of!(McBatch, sums) == MC_BATCH_SIZE_VER0);
 const _: () = assert!(core::mem::offset_of!(McBatch, watch) == MC_BATCH_SIZE_VER1);
+const _: () = assert!(core::mem::offset_of!(McBatch, watches) == MC_BATCH_SIZE_VER2);
 
 #[cfg(test)]
 mod tests {
@@ -345,6 +378,8 @@ mod tests {
         assert!(is_denied(NR_IOCTL, &args), "the 48-byte command too");
         args[1] = MC_IOC_RUN_VER1 as i64;
         assert!(is_denied(NR_IOCTL, &args), "the 64-byte command too");
+        args[1] = MC_IOC_RUN_VER2 as i64;
+        assert!(is_denied(NR_IOCTL, &args), "the 72-byte command too");
     }
 
     #[test]

@@ -104,8 +104,10 @@ long multicall_loop_direct(struct mc_entry *entries, unsigned count, unsigned lo
  * Runs a whole struct mc_batch as the module's MC_IOC_RUN would, on the backend the runtime
  * picks: entries, count, flags and the fields that go with them: MC_BATCH_LOOP (max_iters),
  * MC_BATCH_DEAD_BUFFERS and MC_BATCH_LIVE_AT_STOP (as for multicall_loop_flags),
- * MC_BATCH_SUMS (sums), MC_BATCH_ADVANCE (advances), MC_BATCH_WATCH (watch, watch_mode).
- * Writes iterations and stop_index and returns the stop index; -1 with errno EINVAL for a
+ * MC_BATCH_SUMS (sums), MC_BATCH_ADVANCE (advances), MC_BATCH_WATCH (watch, watch_mode),
+ * MC_BATCH_WATCHES (watches, nwatches). The fields after watch (watches, nwatches, reserved)
+ * are read only when flags has MC_BATCH_WATCHES, so a caller built against the 72-byte
+ * struct of an older header runs unchanged. Writes iterations and stop_index and returns the stop index; -1 with errno EINVAL for a
  * batch the header calls invalid, or a non-zero resume (a resume point belongs to the
  * module), in which case nothing ran.
  *
@@ -118,6 +120,13 @@ long multicall_loop_direct(struct mc_entry *entries, unsigned count, unsigned lo
  * readable while the batch runs: on the direct and io_uring backends the runtime's load of
  * an unreadable word faults where the loop's own test would, before the results are written
  * back.
+ *
+ * With MC_BATCH_WATCHES, each struct mc_watch of the list is read after its entry (after),
+ * as the uapi header says: one after an earlier entry than the last in every iteration,
+ * ending the batch at that entry (stop_index = after) when it says so, as the program's own
+ * `if (a || b)` between two calls would. Such a batch runs its calls one at a time on the
+ * direct backend when io_uring is asked for (io_uring sends a whole iteration at once), and
+ * never merges two writes that a word is read between.
  */
 long multicall_run_batch(struct mc_batch *batch);
 

@@ -34,8 +34,8 @@
 
 use crate::abi::McEntry;
 use crate::abi::{
-    McAdvance, McBatch, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP,
-    MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH,
+    McAdvance, McBatch, McWatch, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP,
+    MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH, MC_BATCH_WATCHES, MC_MAX_WATCHES,
 };
 use crate::batch::{Batch, BatchError, Outcome, Watch};
 use crate::kmod::{Kmod, KmodError};
@@ -570,7 +570,17 @@ impl Runtime {
         }
         let mut batch = Batch::unfilled();
         // SAFETY: forwarded from the caller.
-        unsafe { take(&mut batch, entries, count, max_iters, flags, arrays, None)? };
+        unsafe {
+            take(
+                &mut batch,
+                entries,
+                count,
+                max_iters,
+                flags,
+                arrays,
+                Watching::None,
+            )?
+        };
         // SAFETY: forwarded from the caller; `batch` was taken from these entries and sums.
         unsafe { self.run_taken(choice, &mut batch, entries, flags, arrays.sums) }
     }
@@ -604,12 +614,27 @@ impl Runtime {
             advances: batch.advances as usize as *const McAdvance,
         };
         let watch = Watch::from_fields(batch.flags, batch.watch, batch.watch_mode)?;
+        // SAFETY: forwarded from the caller: with MC_BATCH_WATCHES, `watches` points to
+        // `nwatches` readable watches (their number is checked before they are read).
+        let list = unsafe { watch_list(batch)? };
+        let watching = match (watch, list) {
+            (Some(_), Some(_)) => {
+                return Err(BatchError::BadWatches("MC_BATCH_WATCHES with MC_BATCH_WATCH").into())
+            }
+            (Some(watch), None) => Watching::One(watch),
+            (None, Some(list)) => Watching::List(list),
+            (None, None) => Watching::None,
+        };
         let count = batch.count as usize;
         let max_iters = looped.then_some(batch.max_iters);
-        let flags = batch.flags & !MC_BATCH_WATCH;
+        let flags = batch.flags & !(MC_BATCH_WATCH | MC_BATCH_WATCHES);
         let mut taken = Batch::unfilled();
         // SAFETY: forwarded from the caller.
-        unsafe { take(&mut taken, entries, count, max_iters, flags, arrays, watch)? };
+        unsafe {
+            take(
+                &mut taken, entries, count, max_iters, flags, arrays, watching,
+            )?
+        };
         // SAFETY: forwarded from the caller; `taken` was taken from these entries and sums.
         unsafe { self.run_taken(choice, &mut taken, entries, flags, arrays.sums) }
     }
@@ -651,9 +676,12 @@ impl Runtime {
                 }
             }
         };
-        // io_uring was checked on the submitted arguments, which advancing changes.
+        // io_uring was checked on the submitted arguments, which advancing changes; and it
+        // sends a whole iteration at once, so a word watched within one must go direct.
         let backend = match backend {
-            Backend::IoUring if batch.advances().is_some() => Backend::Direct,
+            Backend::IoUring if batch.advances().is_some() || batch.watches_within() => {
+                Backend::Direct
+            }
             other => other,
         };
         // Iterations run before the last part of the batch: the plain loop's first ones and
@@ -771,7 +799,7 @@ impl Runtime {
                     match unsafe { kmod.run(batch) } {
                         Ok(outcome) => return Ok(outcome),
                         Err(KmodError::Refused(err)) => return Err(RunError::Refused(err)),
-                        Err(err @ KmodError::NoWatch(_)) => {
+                        Err(err @ KmodError::NoWatch(..)) => {
                             if self.debug && !self.kmod_watch_said.swap(true, Ordering::Relaxed) {
                                 say!(
                                     "libmulticall: {err}: watched batches run on the direct \
@@ -806,10 +834,61 @@ impl Runtime {
     }
 }
 
+/// The watched words of a batch: `MC_BATCH_WATCH`'s one, or `MC_BATCH_WATCHES`'s list.
+#[derive(Debug, Clone, Copy)]
+enum Watching {
+    None,
+    One(Watch),
+    List(([McWatch; MC_MAX_WATCHES], usize)),
+}
+
+/// A copy of the list of watched words of `batch` (`MC_BATCH_WATCHES`): `None` without the
+/// flag, when `watches`, `nwatches` and `reserved` must be zero (as `reserved` always).
+///
+/// # Safety
+///
+/// With the flag, `batch.watches` points to `batch.nwatches` readable `struct mc_watch`, when
+/// that is 1 ..= `MC_MAX_WATCHES` (nothing is read otherwise); it may be unaligned.
+unsafe fn watch_list(
+    batch: &McBatch,
+) -> Result<Option<([McWatch; MC_MAX_WATCHES], usize)>, BatchError> {
+    if batch.reserved != 0 {
+        return Err(BatchError::BadWatches(
+            "struct mc_batch.reserved is not zero",
+        ));
+    }
+    if batch.flags & MC_BATCH_WATCHES == 0 {
+        return match (batch.watches, batch.nwatches) {
+            (0, 0) => Ok(None),
+            _ => Err(BatchError::BadWatches(
+                "a non-zero watches or nwatches without MC_BATCH_WATCHES",
+            )),
+        };
+    }
+    let n = batch.nwatches as usize;
+    if batch.watches == 0 {
+        return Err(BatchError::BadWatches(
+            "MC_BATCH_WATCHES with a null watches pointer",
+        ));
+    }
+    if n == 0 || n > MC_MAX_WATCHES {
+        return Err(BatchError::BadWatches(
+            "nwatches is not 1 ..= MC_MAX_WATCHES",
+        ));
+    }
+    let mut list = [McWatch::default(); MC_MAX_WATCHES];
+    let from = batch.watches as usize as *const McWatch;
+    for (k, slot) in list.iter_mut().enumerate().take(n) {
+        // SAFETY: k < n readable watches (the caller's contract), read unaligned as copies.
+        *slot = unsafe { from.add(k).read_unaligned() };
+    }
+    Ok(Some((list, n)))
+}
+
 /// Takes the batch at `entries` (looped when `max_iters` is given) with `flags` and
-/// `arrays`, and the watched word `watch`: checks the flags and the pointers that go with
+/// `arrays`, and the watched words `watching`: checks the flags and the pointers that go with
 /// them, then copies and validates it ([`Batch::take`], [`Batch::take_advances`],
-/// [`Batch::take_sums`], [`Batch::set_watch`]). Nothing runs.
+/// [`Batch::take_sums`], [`Batch::set_watch`], [`Batch::set_watches`]). Nothing runs.
 ///
 /// # Safety
 ///
@@ -823,7 +902,7 @@ unsafe fn take(
     max_iters: Option<u64>,
     flags: u32,
     arrays: PerEntry,
-    watch: Option<Watch>,
+    watching: Watching,
 ) -> Result<(), BatchError> {
     let known = MC_BATCH_LOOP
         | MC_BATCH_DEAD_BUFFERS
@@ -845,8 +924,10 @@ unsafe fn take(
         // SAFETY: the caller's count readable descriptors.
         unsafe { batch.take_advances(arrays.advances)? };
     }
-    if let Some(watch) = watch {
-        batch.set_watch(watch)?;
+    match watching {
+        Watching::None => {}
+        Watching::One(watch) => batch.set_watch(watch)?,
+        Watching::List((list, n)) => batch.set_watches(&list[..n])?,
     }
     if !arrays.sums.is_null() {
         // SAFETY: the caller's count readable values.

@@ -13,13 +13,15 @@
 //! no reference can point outside the batch. Only the result fields are written back to the
 //! caller's array, every one of them, when the batch returns ([`Batch::write_back`]).
 //!
-//! A watched word (`MC_BATCH_WATCH`, [`Watch`]) is the one thing a batch reads from the
-//! caller's memory while it runs: after each completed iteration, as the loop's own test of
-//! a `volatile sig_atomic_t` flag would ([`Batch::run`]).
+//! Watched words (`MC_BATCH_WATCH`, `MC_BATCH_WATCHES`, [`Watch`]) are the one thing a batch
+//! reads from the caller's memory while it runs: each after its entry, or after each
+//! completed iteration, as the program's own test of a `volatile sig_atomic_t` flag would
+//! ([`Batch::run`]).
 
 use crate::abi::MC_STOP_NEVER;
 use crate::abi::{is_error_result, MC_STOP_NE_ARG, MC_STOP_NONPOS};
 use crate::abi::{McAdvance, McEntry, MC_MAX_ARGS, MC_MAX_ENTRIES, MC_STOP_MAX, MC_STOP_NEG};
+use crate::abi::{McWatch, MC_MAX_WATCHES};
 use crate::abi::{MC_BATCH_WATCH, MC_WATCH_MODES, MC_WATCH_SIZE, MC_WATCH_ZERO};
 use std::mem::MaybeUninit;
 use thiserror::Error;
@@ -97,6 +99,9 @@ pub enum BatchError {
     /// `MC_BATCH_WATCH` with a watch the ABI refuses, or `watch`/`watch_mode` without it.
     #[error("the watched word: {0}")]
     BadWatch(&'static str),
+    /// `MC_BATCH_WATCHES` with a list the ABI refuses, or its fields without it.
+    #[error("the watched words (MC_BATCH_WATCHES): {0}")]
+    BadWatches(&'static str),
 }
 
 impl BatchError {
@@ -212,6 +217,9 @@ impl Watch {
         (value == 0) == self.ends_on_zero()
     }
 }
+
+/// The room of a [`Batch`]'s watches that no watch fills; never read.
+const NO_WATCH: Watch = Watch { addr: 0, mode: 0 };
 
 /// Checks `entries` against every rule of the ABI. Reads nothing but the entries.
 pub fn validate(entries: &[McEntry]) -> Result<(), BatchError> {
@@ -369,8 +377,11 @@ pub struct Batch {
     sums: Option<[i64; MC_MAX_ENTRIES]>,
     /// `MC_BATCH_ADVANCE`: how each entry's arguments advance after a completed iteration.
     advances: Option<[McAdvance; MC_MAX_ENTRIES]>,
-    /// `MC_BATCH_WATCH`: the word read after each completed iteration.
-    watch: Option<Watch>,
+    /// The watched words, in the order they are read, each with the entry after which it
+    /// is read (`count - 1`: after each completed iteration): `MC_BATCH_WATCHES`'s list, or
+    /// `MC_BATCH_WATCH`'s word after the last entry. The first `nwatches` are set.
+    watches: [(Watch, usize); MC_MAX_WATCHES],
+    nwatches: usize,
 }
 
 impl Batch {
@@ -385,7 +396,8 @@ impl Batch {
             max_iters: None,
             sums: None,
             advances: None,
-            watch: None,
+            watches: [(NO_WATCH, 0); MC_MAX_WATCHES],
+            nwatches: 0,
         }
     }
 
@@ -407,7 +419,7 @@ impl Batch {
         self.max_iters = max_iters;
         self.sums = None;
         self.advances = None;
-        self.watch = None;
+        self.nwatches = 0;
         if entries.is_null() {
             return Err(BatchError::NullEntries);
         }
@@ -512,13 +524,76 @@ impl Batch {
         if self.max_iters.is_none() {
             return Err(BatchError::BadWatch("MC_BATCH_WATCH without MC_BATCH_LOOP"));
         }
-        self.watch = Some(watch);
+        self.watches[0] = (watch, self.count.saturating_sub(1));
+        self.nwatches = 1;
         Ok(())
     }
 
-    /// The watched word, when the batch has one.
-    pub fn watch(&self) -> Option<Watch> {
-        self.watch
+    /// Watches several words (`MC_BATCH_WATCHES`), each read after its entry (`after`): a
+    /// watch after the last entry as [`Batch::set_watch`]'s, one after an earlier entry in
+    /// every iteration, ending the batch at that entry's index when it says so (the header's
+    /// "Several watched words"). Checks the list against the ABI: 1 ..= `MC_MAX_WATCHES`
+    /// valid words ([`Watch::from_fields`]), each after an entry of the batch, in order of
+    /// `after`, and none after the last entry of a batch that is not looped. On an error the
+    /// batch watches nothing.
+    pub fn set_watches(&mut self, list: &[McWatch]) -> Result<(), BatchError> {
+        self.nwatches = 0;
+        if list.is_empty() || list.len() > MC_MAX_WATCHES {
+            return Err(BatchError::BadWatches(
+                "nwatches is not 1 ..= MC_MAX_WATCHES",
+            ));
+        }
+        for (k, w) in list.iter().enumerate() {
+            let word = Watch::from_fields(MC_BATCH_WATCH, w.addr, w.mode)
+                .map_err(|err| match err {
+                    BatchError::BadWatch(why) => BatchError::BadWatches(why),
+                    other => other,
+                })?
+                .unwrap_or(NO_WATCH);
+            let after = w.after as usize;
+            let why = if after >= self.count {
+                Some("a watch after an entry at or above count")
+            } else if k > 0 && w.after < list[k - 1].after {
+                Some("the watches are not in order of their after field")
+            } else if self.max_iters.is_none() && after + 1 == self.count {
+                Some("a watch after the last entry of a batch that is not looped")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(BatchError::BadWatches(why));
+            }
+            self.watches[k] = (word, after);
+        }
+        self.nwatches = list.len();
+        Ok(())
+    }
+
+    /// The watched words and the entries they are read after, in the order they are read.
+    pub fn watches(&self) -> &[(Watch, usize)] {
+        &self.watches[..self.nwatches]
+    }
+
+    /// Whether a watched word is read before the iteration completes (after an entry but
+    /// the last), which a backend that sends a whole iteration at once cannot do.
+    pub fn watches_within(&self) -> bool {
+        self.watches()
+            .iter()
+            .any(|&(_, after)| after + 1 < self.count)
+    }
+
+    /// Reads the words watched after entry `index`, in order, until one says to end the
+    /// batch; whether one did.
+    ///
+    /// # Safety
+    ///
+    /// The words are readable there (the caller's promise for the batch).
+    unsafe fn watches_end(&self, index: usize) -> bool {
+        self.watches()
+            .iter()
+            .filter(|&&(_, after)| after == index)
+            // SAFETY: forwarded from the caller.
+            .any(|(watch, _)| unsafe { watch.ends() })
     }
 
     /// The advance descriptors, when the batch's arguments advance.
@@ -743,9 +818,9 @@ impl Batch {
             let mut ended = false;
             if stop_index == self.count {
                 ended = self.complete(1);
-                if let (false, Some(watch)) = (ended, self.watch) {
+                if !ended {
                     // SAFETY: readable after each iteration (the caller's contract).
-                    ended = unsafe { watch.ends() };
+                    ended = unsafe { self.watches_end(self.count - 1) };
                 }
             }
             if ended || stop_index < self.count || iterations >= max {
@@ -776,7 +851,10 @@ impl Batch {
             let result = reported(raw);
             let stops = is_interrupted(raw) || fires(entry, &args, result);
             self.entries_mut()[index].result = result;
-            if stops {
+            // A word watched after this entry (not the last) is read once it ran and did
+            // not stop the batch; one that says to end stops it here, as a predicate would.
+            // SAFETY: readable there (the caller's contract).
+            if stops || (index + 1 < self.count && unsafe { self.watches_end(index) }) {
                 return index;
             }
         }

@@ -205,7 +205,7 @@ pub enum Refusal {
 /// word, with more iterations allowed than the warm-up. Otherwise why no copy is tried.
 pub(crate) fn warm_up(batch: &Batch) -> Result<(u64, CopyLoop), Refusal> {
     let max = batch.max_iters().ok_or(Refusal::NotLooped)?;
-    if batch.watch().is_some() {
+    if !batch.watches().is_empty() {
         return Err(Refusal::Watched);
     }
     let copy = recognise(batch.entries()).ok_or(Refusal::NotACopy)?;

@@ -97,15 +97,17 @@ impl Calls for Syscalls {
 pub unsafe fn run(batch: &mut Batch) -> Outcome {
     // A batch too short for a group of writes is not planned at all (the plan, room for a
     // whole batch, is never moved: each way builds its own in place).
+    // A word watched between two writes is read between them: they are never one writev.
     let advancing = batch.advances().is_some();
-    let result = if !Writes::may_group(batch.count(), batch.looped(), advancing) {
-        // SAFETY: forwarded from the caller.
-        unsafe { batch.run(&mut Syscalls { merge: None }) }
-    } else {
-        let merge = Writes::plan(batch.entries(), batch.looped(), advancing);
-        // SAFETY: forwarded from the caller.
-        unsafe { batch.run(&mut Syscalls { merge }) }
-    };
+    let result =
+        if batch.watches_within() || !Writes::may_group(batch.count(), batch.looped(), advancing) {
+            // SAFETY: forwarded from the caller.
+            unsafe { batch.run(&mut Syscalls { merge: None }) }
+        } else {
+            let merge = Writes::plan(batch.entries(), batch.looped(), advancing);
+            // SAFETY: forwarded from the caller.
+            unsafe { batch.run(&mut Syscalls { merge }) }
+        };
     match result {
         Ok(outcome) => outcome,
         Err(never) => match never {},

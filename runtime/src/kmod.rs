@@ -15,19 +15,21 @@
 //! ([`crate::batch::Batch`]; it validates it again), so an invalid batch is refused with the
 //! same error on every backend, and the runtime writes the results back as for every backend.
 //!
-//! The request: `MC_IOC_RUN` (the whole 72-byte `struct mc_batch`) only for a batch with a
-//! watched word (`MC_BATCH_WATCH`), `MC_IOC_RUN_VER1` (its first 64 bytes, everything before
-//! `watch`) for every other batch, so that a module of the ABI before the watch, which knows
-//! that command only, runs every batch it can. Such a module refuses a watched batch before
-//! anything runs (`ENOTTY` for the command it does not know, or `EINVAL` for the flag, the
-//! batch having passed the runtime's own validation): [`KmodError::NoWatch`], after which the
-//! runtime runs watched batches on the direct backend, without asking the module again.
+//! The request: `MC_IOC_RUN` (the whole 88-byte `struct mc_batch`) only for a batch with
+//! several watched words or one read before the iteration completes (`MC_BATCH_WATCHES`),
+//! `MC_IOC_RUN_VER2` (its first 72 bytes, everything before `watches`) for a batch with one
+//! word read after each iteration (`MC_BATCH_WATCH`), `MC_IOC_RUN_VER1` (its first 64 bytes,
+//! everything before `watch`) for every other batch, so that a module of an older ABI runs
+//! every batch it can. Such a module refuses a batch it cannot watch for before anything runs
+//! (`ENOTTY` for the command it does not know, or `EINVAL` for the flag, the batch having
+//! passed the runtime's own validation): [`KmodError::NoWatch`], after which the runtime runs
+//! batches watched that way on the direct backend, without asking the module again.
 
 use crate::abi::{
-    McBatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH, MC_DEVICE_PATH_C,
-    MC_MAX_ENTRIES,
+    McBatch, McWatch, MC_BATCH_ADVANCE, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH,
+    MC_BATCH_WATCHES, MC_DEVICE_PATH_C, MC_MAX_ENTRIES, MC_MAX_WATCHES,
 };
-use crate::abi::{MC_IOC_RUN, MC_IOC_RUN_VER1};
+use crate::abi::{MC_IOC_RUN, MC_IOC_RUN_VER1, MC_IOC_RUN_VER2};
 use crate::batch::{Batch, Outcome, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS};
 use std::ffi::{CStr, CString};
 use std::io;
@@ -47,20 +49,24 @@ pub enum KmodError {
     /// device is not the multicall module): nothing ran, run the batch another way.
     #[error("the multicall module cannot run batches for this process: {0}")]
     Unavailable(io::Error),
-    /// The module refused a batch with a watched word before anything ran, as a module that
-    /// does not know `MC_BATCH_WATCH` does (ENOTTY, EINVAL): run the batch another way.
-    #[error("the multicall module does not run batches with a watched word (MC_BATCH_WATCH; a module older than the watch?): {0}")]
-    NoWatch(io::Error),
+    /// The module refused a batch with watched words before anything ran, as a module that
+    /// does not know `MC_BATCH_WATCH` or `MC_BATCH_WATCHES` does (ENOTTY, EINVAL): run the
+    /// batch another way.
+    #[error("the multicall module does not run batches with these watched words ({0}; a module older than them?): {1}")]
+    NoWatch(&'static str, io::Error),
 }
 
 /// An open `/dev/multicall`.
 #[derive(Debug)]
 pub struct Kmod {
     fd: OwnedFd,
-    /// The errno with which the module refused a watched batch, 0 while none was refused:
-    /// the module does not change under an open descriptor (it cannot be unloaded while the
-    /// device is open), so later watched batches are not sent to it.
+    /// The errno with which the module refused a batch watching one word after each
+    /// iteration (`MC_BATCH_WATCH`), 0 while none was refused: the module does not change
+    /// under an open descriptor (it cannot be unloaded while the device is open), so later
+    /// such batches are not sent to it.
     watch_refused: AtomicI32,
+    /// The same for batches with a list of watched words (`MC_BATCH_WATCHES`).
+    watches_refused: AtomicI32,
 }
 
 impl Kmod {
@@ -100,22 +106,39 @@ impl Kmod {
         Ok(Kmod {
             fd: crate::fds::move_high(fd),
             watch_refused: AtomicI32::new(0),
+            watches_refused: AtomicI32::new(0),
         })
     }
 
     /// Runs the batch (looped when it is) in the kernel, on the batch's own copy of the
     /// entries and of its result sums (`MC_BATCH_SUMS`, when it keeps them), with its
-    /// watched word (`MC_BATCH_WATCH`, the caller's, which the module reads).
+    /// watched words (the caller's, which the module reads): one read after each iteration
+    /// as `MC_BATCH_WATCH`, any other as `MC_BATCH_WATCHES`.
     ///
     /// # Safety
     ///
     /// The calls the entries describe are ones the caller could make itself.
     pub unsafe fn run(&self, batch: &mut Batch) -> Result<Outcome, KmodError> {
-        let watch = batch.watch();
-        if watch.is_some() {
-            let refused = self.watch_refused.load(Ordering::Relaxed);
+        let watched = Watched::of(batch);
+        let mut list = [McWatch::default(); MC_MAX_WATCHES];
+        for (slot, &(word, after)) in list.iter_mut().zip(batch.watches()) {
+            *slot = McWatch {
+                addr: word.addr(),
+                mode: word.mode(),
+                after: after as u32,
+            };
+        }
+        let single = match watched {
+            Watched::One => batch.watches().first().map(|&(word, _)| word),
+            Watched::No | Watched::List => None,
+        };
+        if let Some(refused) = self.refused(watched) {
+            let refused = refused.load(Ordering::Relaxed);
             if refused != 0 {
-                return Err(KmodError::NoWatch(io::Error::from_raw_os_error(refused)));
+                return Err(KmodError::NoWatch(
+                    watched.flag_name(),
+                    io::Error::from_raw_os_error(refused),
+                ));
             }
         }
         let count = batch.count();
@@ -148,17 +171,29 @@ impl Kmod {
                 } else {
                     0
                 }
-                | if watch.is_some() { MC_BATCH_WATCH } else { 0 },
+                | match watched {
+                    Watched::No => 0,
+                    Watched::One => MC_BATCH_WATCH,
+                    Watched::List => MC_BATCH_WATCHES,
+                },
             max_iters: max_iters.unwrap_or(1),
             sums: sums.map_or(0, |sums| sums as u64),
             advances: advances.map_or(0, |advances| advances as u64),
-            watch: watch.map_or(0, |watch| watch.addr()),
-            watch_mode: watch.map_or(0, |watch| watch.mode()),
+            watch: single.map_or(0, |watch| watch.addr()),
+            watch_mode: single.map_or(0, |watch| watch.mode()),
+            watches: match watched {
+                Watched::List => list.as_ptr() as u64,
+                Watched::No | Watched::One => 0,
+            },
+            nwatches: match watched {
+                Watched::List => batch.watches().len() as u32,
+                Watched::No | Watched::One => 0,
+            },
             // A new batch; the module sets it if a restart code interrupts an entry.
             resume: 0,
             ..McBatch::default()
         };
-        let command = command_for(watch.is_some());
+        let command = watched.command();
         // The ioctl is a raw system call: a signal handler that runs while an entry blocks
         // may write errno, and the program must find that value after the batch.
         // SAFETY: request is a valid struct mc_batch that lives across the call (restarts
@@ -168,8 +203,10 @@ impl Kmod {
         // advances pointer, when set, is the batch's own array of at least count descriptors,
         // which the module only reads; its watch pointer, when set, is the caller's watched
         // integer, which the module only reads (a watch it cannot read ends the batch, by the
-        // ABI); the command's size (72 or 64 bytes) is at most the struct's, and its
-        // direction is read and write.
+        // ABI); its watches pointer, when set, is `list`, which lives across the call and
+        // holds nwatches watches of the caller's integers, read the same way; the command's
+        // size (88, 72 or 64 bytes) is at most the struct's, and its direction is read and
+        // write.
         let errno = unsafe {
             crate::sys::call(
                 libc::SYS_ioctl,
@@ -190,11 +227,16 @@ impl Kmod {
             }
             batch.advance_by_grown_sums(&grown[..count]);
         }
-        match answer(errno, &request, count, watch.is_some()) {
+        match answer(errno, &request, count, watched != Watched::No) {
             Answer::Ran(outcome) => Ok(outcome),
             Answer::NoWatch(errno) => {
-                self.watch_refused.store(errno, Ordering::Relaxed);
-                Err(KmodError::NoWatch(io::Error::from_raw_os_error(errno)))
+                if let Some(refused) = self.refused(watched) {
+                    refused.store(errno, Ordering::Relaxed);
+                }
+                Err(KmodError::NoWatch(
+                    watched.flag_name(),
+                    io::Error::from_raw_os_error(errno),
+                ))
             }
             Answer::Interrupted { outcome, result } => {
                 batch.set_result(outcome.stop_index, result);
@@ -206,16 +248,52 @@ impl Kmod {
             }
         }
     }
+
+    /// Where the module's refusal of batches watched as `watched` is kept.
+    fn refused(&self, watched: Watched) -> Option<&AtomicI32> {
+        match watched {
+            Watched::No => None,
+            Watched::One => Some(&self.watch_refused),
+            Watched::List => Some(&self.watches_refused),
+        }
+    }
 }
 
-/// The command for a batch: the 72-byte `MC_IOC_RUN` for a watched batch only; a module of
-/// the ABI before the watch knows the 64-byte `MC_IOC_RUN_VER1`, which carries everything
-/// but the watch.
-fn command_for(watched: bool) -> u64 {
-    if watched {
-        MC_IOC_RUN
-    } else {
-        MC_IOC_RUN_VER1
+/// How a batch's watched words go to the module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Watched {
+    /// None.
+    No,
+    /// One word read after each completed iteration: `MC_BATCH_WATCH`.
+    One,
+    /// Several, or one read after an entry but the last: `MC_BATCH_WATCHES`.
+    List,
+}
+
+impl Watched {
+    fn of(batch: &Batch) -> Watched {
+        match batch.watches().len() {
+            0 => Watched::No,
+            1 if !batch.watches_within() => Watched::One,
+            _ => Watched::List,
+        }
+    }
+
+    /// The command: each carries the fields its batch needs, and no more, so that a module
+    /// of an older ABI knows the command of every batch it can run.
+    fn command(self) -> u64 {
+        match self {
+            Watched::No => MC_IOC_RUN_VER1,
+            Watched::One => MC_IOC_RUN_VER2,
+            Watched::List => MC_IOC_RUN,
+        }
+    }
+
+    fn flag_name(self) -> &'static str {
+        match self {
+            Watched::No | Watched::One => "MC_BATCH_WATCH",
+            Watched::List => "MC_BATCH_WATCHES",
+        }
     }
 }
 
@@ -275,7 +353,7 @@ fn answer(errno: Option<i32>, batch: &McBatch, count: usize, watched: bool) -> A
         };
     }
     match errno {
-        // A module that does not know the watch: the 72-byte command is not its own (ENOTTY),
+        // A module that does not know the watch: the command is not its own (ENOTTY),
         // or it refuses the flag (EINVAL). The batch passed the runtime's validation, which
         // is the module's, so EINVAL says the same; nothing ran.
         libc::ENOTTY | libc::EINVAL if watched => Answer::NoWatch(errno),
@@ -421,11 +499,43 @@ mod tests {
     }
 
     #[test]
-    fn the_command_carries_the_watch_only_for_watched_batches() {
+    fn the_command_carries_the_watches_only_for_batches_that_need_them() {
         let size = |command: u64| (command >> 16) & 0x3fff;
-        assert_eq!(size(command_for(true)), 72);
-        assert_eq!(size(command_for(false)), 64);
-        assert_eq!(command_for(false), crate::abi::MC_IOC_RUN_VER1);
+        assert_eq!(size(Watched::List.command()), 88);
+        assert_eq!(size(Watched::One.command()), 72);
+        assert_eq!(size(Watched::No.command()), 64);
+        assert_eq!(Watched::No.command(), crate::abi::MC_IOC_RUN_VER1);
+        let words = [0u32; 2];
+        let word = |k: usize| crate::abi::McWatch {
+            addr: &words[k] as *const u32 as u64,
+            mode: 4,
+            after: 1,
+        };
+        let entries = [
+            McEntry::new(libc::SYS_getpid, &[]),
+            McEntry::new(libc::SYS_getpid, &[]),
+        ];
+        let mut batch = Batch::new(&entries, Some(3)).expect("a valid batch");
+        assert_eq!(Watched::of(&batch), Watched::No);
+        batch.set_watches(&[word(0)]).expect("valid");
+        assert_eq!(
+            Watched::of(&batch),
+            Watched::One,
+            "one word after the iteration"
+        );
+        batch.set_watches(&[word(0), word(1)]).expect("valid");
+        assert_eq!(Watched::of(&batch), Watched::List, "two words");
+        batch
+            .set_watches(&[crate::abi::McWatch {
+                after: 0,
+                ..word(0)
+            }])
+            .expect("valid");
+        assert_eq!(
+            Watched::of(&batch),
+            Watched::List,
+            "one word within the iteration"
+        );
     }
 
     #[test]
@@ -442,7 +552,9 @@ mod tests {
         for _ in 0..2 {
             // SAFETY: a valid batch; /dev/null refuses the ioctl before anything runs.
             match unsafe { not_the_module.run(&mut batch) } {
-                Err(KmodError::NoWatch(err)) => assert_eq!(err.raw_os_error(), Some(libc::ENOTTY)),
+                Err(KmodError::NoWatch(_, err)) => {
+                    assert_eq!(err.raw_os_error(), Some(libc::ENOTTY))
+                }
                 other => panic!("expected ENOTTY as NoWatch, got {other:?}"),
             }
         }

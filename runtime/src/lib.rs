@@ -315,8 +315,8 @@ pub unsafe extern "C" fn multicall_run_batch(batch: *mut McBatch) -> c_long {
         errno::set(libc::EINVAL);
         return -1;
     }
-    // SAFETY: non-null and readable per the caller; read unaligned, as a copy.
-    let b = unsafe { batch.read_unaligned() };
+    // SAFETY: non-null and readable per the caller; read as a copy.
+    let b = unsafe { read_batch(batch) };
     if b.resume != 0 {
         errno::set(libc::EINVAL);
         return -1;
@@ -338,6 +338,33 @@ pub unsafe extern "C" fn multicall_run_batch(batch: *mut McBatch) -> c_long {
             -1
         }
     }
+}
+
+/// A copy of the caller's `struct mc_batch`: its first `MC_BATCH_SIZE_VER2` bytes, and the
+/// fields after them (`watches`, `nwatches`, `reserved`) only when `flags` has
+/// `MC_BATCH_WATCHES`, so that a caller whose struct ends before them (built against an
+/// older header, or the pass, which fills the 72 bytes a batch without the list needs) is
+/// never read past its end; they are zero otherwise.
+///
+/// # Safety
+///
+/// `batch` points to a readable `struct mc_batch` of at least `MC_BATCH_SIZE_VER2` bytes,
+/// of all of it when its flags have `MC_BATCH_WATCHES`; it may be unaligned.
+unsafe fn read_batch(batch: *const McBatch) -> McBatch {
+    let mut b = McBatch::default();
+    // SAFETY: the caller's readable prefix, copied bytewise into a local of the whole size.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            batch.cast::<u8>(),
+            (&mut b as *mut McBatch).cast::<u8>(),
+            abi::MC_BATCH_SIZE_VER2,
+        )
+    };
+    if b.flags & abi::MC_BATCH_WATCHES != 0 {
+        // SAFETY: with the flag the caller's struct is whole (the caller's contract).
+        b = unsafe { batch.read_unaligned() };
+    }
+    b
 }
 
 /// `const char *multicall_backend(void)`: "kmod", "io_uring" or "direct": the backend

@@ -115,6 +115,32 @@ fn rust_mirror_matches_the_c_header() {
             "offsetof_mc_batch_watch",
             offset_of!(McBatch, watch).to_string(),
         ),
+        (
+            "offsetof_mc_batch_watches",
+            offset_of!(McBatch, watches).to_string(),
+        ),
+        (
+            "offsetof_mc_batch_nwatches",
+            offset_of!(McBatch, nwatches).to_string(),
+        ),
+        (
+            "offsetof_mc_batch_reserved",
+            offset_of!(McBatch, reserved).to_string(),
+        ),
+        ("sizeof_mc_watch", size_of::<McWatch>().to_string()),
+        ("alignof_mc_watch", align_of::<McWatch>().to_string()),
+        (
+            "offsetof_mc_watch_addr",
+            offset_of!(McWatch, addr).to_string(),
+        ),
+        (
+            "offsetof_mc_watch_mode",
+            offset_of!(McWatch, mode).to_string(),
+        ),
+        (
+            "offsetof_mc_watch_after",
+            offset_of!(McWatch, after).to_string(),
+        ),
         ("sizeof_mc_advance", size_of::<McAdvance>().to_string()),
         ("alignof_mc_advance", align_of::<McAdvance>().to_string()),
         (
@@ -162,6 +188,10 @@ fn rust_mirror_matches_the_c_header() {
         ("MC_IOC_RUN_VER0", MC_IOC_RUN_VER0.to_string()),
         ("MC_BATCH_SIZE_VER1", MC_BATCH_SIZE_VER1.to_string()),
         ("MC_IOC_RUN_VER1", MC_IOC_RUN_VER1.to_string()),
+        ("MC_BATCH_SIZE_VER2", MC_BATCH_SIZE_VER2.to_string()),
+        ("MC_IOC_RUN_VER2", MC_IOC_RUN_VER2.to_string()),
+        ("MC_BATCH_WATCHES", MC_BATCH_WATCHES.to_string()),
+        ("MC_MAX_WATCHES", MC_MAX_WATCHES.to_string()),
         ("MC_BATCH_WATCH", MC_BATCH_WATCH.to_string()),
         ("MC_WATCH_SIZE", MC_WATCH_SIZE.to_string()),
         ("MC_WATCH_ZERO", MC_WATCH_ZERO.to_string()),

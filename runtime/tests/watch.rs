@@ -13,33 +13,10 @@ use multicall::abi::{
     McAdvance, McBatch, MC_BATCH_ADVANCE, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LOOP, MC_BATCH_SUMS,
     MC_BATCH_WATCH, MC_STOP_NEG, MC_STOP_NEVER, MC_STOP_NE_ARG, MC_STOP_NONPOS, MC_WATCH_ZERO,
 };
-use multicall::{BatchError, McEntry, Outcome, PerEntry, RunError};
+use multicall::{BatchError, McEntry, PerEntry, RunError};
 use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicU32, Ordering};
-
-impl Way {
-    /// Runs the whole `struct mc_batch` ([`multicall::Runtime::run_batch`]) on this way.
-    fn run(self, batch: &McBatch) -> Result<Outcome, RunError> {
-        let (rt, choice) = self.target();
-        // The module ends a looped batch before its first iteration when a signal or task
-        // work (io_uring's) is pending at the ioctl (docs/kmod.md): nothing ran, and the
-        // batch runs again, as the pass's lowering runs it again.
-        for _ in 0..3 {
-            // SAFETY: the tests' batches make harmless calls on descriptors and buffers they
-            // own; every pointer of `batch` is the test's own, alive across the call.
-            let outcome = unsafe { rt.run_batch(choice, batch) };
-            let nothing_ran = matches!(
-                outcome,
-                Ok(Outcome { stop_index, iterations: 0 }) if stop_index == batch.count as usize
-            );
-            if !(nothing_ran && batch.flags & MC_BATCH_LOOP != 0) {
-                return outcome;
-            }
-        }
-        panic!("a looped batch ended before its first iteration three times running");
-    }
-}
 
 /// A looped batch of `entries` watching the integer at `watch` with `watch_mode`, with
 /// `flags` besides `MC_BATCH_LOOP | MC_BATCH_WATCH`.
@@ -129,7 +106,7 @@ fn an_entry_that_writes_the_word_ends_the_batch_after_its_iteration() {
                 }
                 let mode = width as u32 | if on_zero { MC_WATCH_ZERO } else { 0 };
                 let batch = watched(&mut entries, 100, word, mode);
-                let outcome = way.run(&batch).expect("a valid batch runs");
+                let outcome = way.run_batch(&batch).expect("a valid batch runs");
                 let what = format!("{name}, width {width}, on zero {on_zero}");
                 assert_eq!(
                     (outcome.stop_index, outcome.iterations),
@@ -169,7 +146,7 @@ fn a_word_that_says_end_before_the_batch_still_runs_one_iteration() {
                 0,
             )];
             let outcome = way
-                .run(&watched(&mut entries, 50, word, mode))
+                .run_batch(&watched(&mut entries, 50, word, mode))
                 .expect("runs");
             assert_eq!(
                 (outcome.stop_index, outcome.iterations),
@@ -192,7 +169,9 @@ fn a_word_that_says_end_before_the_batch_still_runs_one_iteration() {
                 MC_STOP_NONPOS,
                 0,
             )];
-            let outcome = way.run(&watched(&mut entries, max, word, 1)).expect("runs");
+            let outcome = way
+                .run_batch(&watched(&mut entries, max, word, 1))
+                .expect("runs");
             assert_eq!(
                 (outcome.stop_index, outcome.iterations),
                 expect,
@@ -248,7 +227,7 @@ fn a_sigpipe_handler_that_sets_the_word_ends_the_batch_after_that_iteration() {
         STOP.store(0, Ordering::SeqCst);
         HANDLED.store(0, Ordering::SeqCst);
         let batch = watched(&mut entries, 1000, STOP.as_ptr() as u64, 4);
-        let outcome = way.run(&batch).expect("runs");
+        let outcome = way.run_batch(&batch).expect("runs");
         assert_eq!(
             (outcome.stop_index, outcome.iterations),
             (2, 1),
@@ -266,7 +245,7 @@ fn a_sigpipe_handler_that_sets_the_word_ends_the_batch_after_that_iteration() {
             entries[0].args[0] = input.as_raw_fd().into();
             let mut unwatched = watched(&mut entries, 1000, 0, 0);
             unwatched.flags = MC_BATCH_LOOP;
-            let outcome = way.run(&unwatched).expect("runs");
+            let outcome = way.run_batch(&unwatched).expect("runs");
             assert_eq!((outcome.stop_index, outcome.iterations), (0, 11));
             assert_eq!(offset(input.as_raw_fd()), 160);
         }
@@ -309,7 +288,7 @@ fn the_watch_with_sums_and_advancing_arguments() {
         batch.flags |= MC_BATCH_SUMS | MC_BATCH_ADVANCE;
         batch.sums = sums.as_mut_ptr() as u64;
         batch.advances = advances.as_ptr() as u64;
-        let outcome = way.run(&batch).expect("runs");
+        let outcome = way.run_batch(&batch).expect("runs");
         assert_eq!(
             (outcome.stop_index, outcome.iterations),
             (2, 3),
@@ -349,7 +328,7 @@ fn the_watch_with_sums_and_advancing_arguments() {
         let mut batch = watched(&mut entries, 1000, word, 1);
         batch.flags |= MC_BATCH_ADVANCE;
         batch.advances = advances.as_ptr() as u64;
-        let outcome = way.run(&batch).expect("runs");
+        let outcome = way.run_batch(&batch).expect("runs");
         assert_eq!(
             (outcome.stop_index, outcome.iterations),
             (3, 2),
@@ -522,7 +501,7 @@ fn a_watched_copy_loop_is_not_an_in_kernel_copy() {
                 batch.watch_mode = 0;
             }
             let before = rw_calls();
-            let outcome = way.run(&batch).expect("runs");
+            let outcome = way.run_batch(&batch).expect("runs");
             let calls = rw_calls() - before;
             let what = format!("{name}, watched {watch}");
             assert_eq!(

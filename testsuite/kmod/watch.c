@@ -8,6 +8,13 @@
  * with the watch as submitted; another thread's store ends a busy loop; invalid watches are
  * refused before anything runs; the 64-byte struct mc_batch of MC_IOC_RUN_VER1 runs (and
  * has no watch), and a batch cannot run a batch by that command.
+ *
+ * Several watched words (MC_BATCH_WATCHES): a word after an entry but the last is read in
+ * every iteration, the first included, and ends the batch at that entry (stop_index after,
+ * no sums for that iteration); words at one point are read in order; a word after the last
+ * entry acts as MC_BATCH_WATCH's; a straight batch stops at its word; a restart goes on with
+ * the list as submitted; invalid lists are refused before anything runs; the 72-byte struct
+ * of MC_IOC_RUN_VER2 has no list.
  */
 #include "mctest.h"
 
@@ -280,7 +287,8 @@ static void test_invalid(void)
 	invalid("MC_WATCH_ZERO without MC_BATCH_WATCH", MC_BATCH_LOOP, NULL, MC_WATCH_ZERO);
 	invalid("a watch and mode without MC_BATCH_WATCH", MC_BATCH_LOOP, w, 8);
 	invalid("a watch without MC_BATCH_WATCH, plain", 0, w, 0);
-	invalid("unknown flag bit 6 beside the watch", LW | (1u << 6), w, 4);
+	invalid("MC_BATCH_WATCHES beside the watch", LW | MC_BATCH_WATCHES, w, 4);
+	invalid("unknown flag bit 7 beside the watch", LW | (1u << 7), w, 4);
 }
 
 static void test_ver1(void)
@@ -340,13 +348,28 @@ static void test_ver1(void)
 	check_eq(mc_ioctl_raw(MC_IOC_RUN_VER1, raw), 0, "VER1: a watch past 64 bytes is not read");
 	memcpy(&b, raw, MC_BATCH_SIZE_VER1);
 	check_eq(b.iterations, 3, "VER1: to its bound, the word ignored");
-	/* With all 72 bytes the same batch ends on the word. */
+	/* With 72 bytes, or all of them, the same batch ends on the word. */
 	b.flags = LW;
 	b.watch_mode = 8;
 	memcpy(raw, &b, sizeof(b));
-	check_eq(mc_ioctl_raw(MC_IOC_RUN, raw), 0, "72 bytes: runs");
-	memcpy(&b, raw, sizeof(b));
+	memset(raw + MC_BATCH_SIZE_VER2, 0xff, sizeof(raw) - MC_BATCH_SIZE_VER2);
+	check_eq(mc_ioctl_raw(MC_IOC_RUN_VER2, raw), 0, "72 bytes: runs, the list's fields not read");
+	for (clean = 1, i = MC_BATCH_SIZE_VER2; i < sizeof(raw); i++)
+		clean &= raw[i] == 0xff;
+	check(clean, "VER2: nothing written past 72 bytes");
+	memcpy(&b, raw, MC_BATCH_SIZE_VER2);
 	check_eq(b.iterations, 1, "72 bytes: the watch ends it");
+	b.iterations = 0;
+	memcpy(raw, &b, sizeof(b));
+	check_eq(mc_ioctl_raw(MC_IOC_RUN, raw), 0, "88 bytes: runs");
+	memcpy(&b, raw, sizeof(b));
+	check_eq(b.iterations, 1, "88 bytes: the watch ends it");
+	/* MC_BATCH_WATCHES needs the list's fields, which VER2 does not carry. */
+	b.flags = MC_BATCH_LOOP | MC_BATCH_WATCHES;
+	b.watch = 0;
+	b.watch_mode = 0;
+	memcpy(raw, &b, sizeof(b));
+	check_eq(mc_ioctl_raw(MC_IOC_RUN_VER2, raw), -EINVAL, "VER2: MC_BATCH_WATCHES: EINVAL");
 
 	/* A batch cannot run a batch by any of the three commands. */
 	memset(&b, 0, sizeof(b));
@@ -361,12 +384,171 @@ static void test_ver1(void)
 	check_eq(mc_run_watch(nested, 1, 0, 0, NULL, NULL, NULL, 0, NULL), 0,
 		 "72-byte nested: the outer batch runs");
 	check_eq(nested[0].result, -ENOSYS, "72-byte nested: -ENOSYS");
+	nested[0] = E(SYS_ioctl, mc_open(), MC_IOC_RUN_VER2, (long)&b, 0, 0, 0);
+	check_eq(mc_run_watch(nested, 1, 0, 0, NULL, NULL, NULL, 0, NULL), 0,
+		 "VER2 nested: the outer batch runs");
+	check_eq(nested[0].result, -ENOSYS, "VER2 nested: -ENOSYS");
 	check_eq(e[0].result, NOT_RUN, "nested: the inner batch never ran");
 	/* An ioctl of another size with the same number is not the multi-call. */
 	check_eq(mc_ioctl_raw(_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, 56), raw), -ENOTTY,
 		 "a 56-byte command: ENOTTY");
 	check_eq(mc_ioctl_raw(_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, 80), raw), -ENOTTY,
 		 "an 80-byte command: ENOTTY");
+}
+
+/* Runs a batch watching the list (n watches); as mc_run_watch. */
+static long mc_run_list(struct mc_entry *ents, unsigned count, unsigned flags, uint64_t max_iters,
+			long long *sums, const struct mc_watch *list, unsigned n,
+			struct mc_batch *out)
+{
+	struct mc_batch b;
+	long r;
+
+	memset(&b, 0, sizeof(b));
+	b.entries = (uintptr_t)ents;
+	b.count = count;
+	b.flags = flags | MC_BATCH_WATCHES;
+	b.max_iters = max_iters;
+	b.iterations = 0xdead;
+	b.stop_index = -2;
+	b.sums = (uintptr_t)sums;
+	b.watches = (uintptr_t)list;
+	b.nwatches = n;
+	r = ioctl(mc_open(), MC_IOC_RUN, &b);
+	if (r < 0)
+		r = -errno;
+	if (out)
+		*out = b;
+	return r;
+}
+
+static struct mc_watch W(const void *addr, unsigned mode, unsigned after)
+{
+	struct mc_watch w = { .addr = (uintptr_t)addr, .mode = mode, .after = after };
+
+	return w;
+}
+
+static void test_list(void)
+{
+	/* Entry 0 reads the next record into the word; the fourth says "end". */
+	uint32_t records[8] = { 0, 0, 0, 1, 0, 0, 0, 0 }, word = 0, other = 0;
+	int flags_fd = file_with(records, sizeof(records));
+	int in = mct_file_of(100);
+	long long sums[2] = { 0, 0 }, w0 = mc_counter("watch_stops");
+	struct mc_watch list[2];
+	struct mc_entry e[2];
+	struct mc_batch b;
+	char buf[1];
+
+	e[0] = E(SYS_read, flags_fd, (long)&word, 4, 0, 0, 0);
+	e[1] = stop(E(SYS_read, in, (long)buf, 1, 0, 0, 0), MC_STOP_NONPOS, 0);
+	list[0] = W(&word, 4, 0);
+	check_eq(mc_run_list(e, 2, MC_BATCH_LOOP | MC_BATCH_SUMS, 100, sums, list, 1, &b), 0,
+		 "after entry 0: runs");
+	check(b.stop_index == 0 && b.iterations == 4 && e[0].result == 4,
+	      "after entry 0: ends at entry 0 of iteration 4 (%lld %llu)", (long long)b.stop_index,
+	      (unsigned long long)b.iterations);
+	check(lseek(in, 0, SEEK_CUR) == 3, "after entry 0: entry 1 ran 3 times");
+	check(sums[0] == 12 && sums[1] == 3, "after entry 0: the stopped iteration adds nothing");
+	check_eq(mc_counter("watch_stops") - w0, 1, "after entry 0: counted as a watch stop");
+
+	/* Read in the first iteration too: a word set before the batch stops it at once. */
+	word = 1;
+	e[0] = E(SYS_getppid, 0, 0, 0, 0, 0, 0);
+	check_eq(mc_run_list(e, 2, MC_BATCH_LOOP, 100, NULL, list, 1, &b), 0, "set before: runs");
+	check(b.stop_index == 0 && b.iterations == 1 && lseek(in, 0, SEEK_CUR) == 3,
+	      "set before: ends at entry 0 of iteration 1, entry 1 not run");
+
+	/* Two words at one point: either ends it. */
+	word = 0;
+	other = 1;
+	list[1] = W(&other, 4, 0);
+	check_eq(mc_run_list(e, 2, MC_BATCH_LOOP, 100, NULL, list, 2, &b), 0, "a || b: runs");
+	check(b.stop_index == 0 && b.iterations == 1, "a || b: the second word ends it");
+	other = 0;
+	check_eq(mc_run_list(e, 2, MC_BATCH_LOOP, 5, NULL, list, 2, &b), 0, "neither: runs");
+	check(b.stop_index == 2 && b.iterations == 5 && lseek(in, 0, SEEK_CUR) == 8,
+	      "neither: to the bound");
+
+	/* After the last entry: as MC_BATCH_WATCH, not before the first iteration. */
+	word = 1;
+	list[0] = W(&word, 4, 1);
+	check_eq(mc_run_list(e, 2, MC_BATCH_LOOP, 100, NULL, list, 1, &b), 0, "after the last: runs");
+	check(b.stop_index == 2 && b.iterations == 1 && lseek(in, 0, SEEK_CUR) == 9,
+	      "after the last: ends after iteration 1, as MC_BATCH_WATCH");
+
+	/* A straight batch stops at its word; a zero word lets it run whole. */
+	list[0] = W(&word, 4, 0);
+	check_eq(mc_run_list(e, 2, 0, 0, NULL, list, 1, &b), 0, "straight: runs");
+	check(b.stop_index == 0 && b.iterations == 1 && lseek(in, 0, SEEK_CUR) == 9,
+	      "straight: stops at entry 0");
+	word = 0;
+	check_eq(mc_run_list(e, 2, 0, 0, NULL, list, 1, &b), 0, "straight, zero word: runs");
+	check(b.stop_index == 2 && lseek(in, 0, SEEK_CUR) == 10, "straight, zero word: whole");
+	close(flags_fd);
+	close(in);
+}
+
+/* A batch of two getppid watching list (n watches), which makes it invalid. */
+static void invalid_list(const char *what, unsigned flags, const struct mc_watch *list, unsigned n)
+{
+	long long v0 = mc_counter("refused_invalid");
+	struct mc_entry e[2] = { E(SYS_getppid, 0, 0, 0, 0, 0, 0), E(SYS_getppid, 0, 0, 0, 0, 0, 0) };
+	struct mc_batch b;
+
+	check_eq(mc_run_list(e, 2, flags, 3, NULL, list, n, &b), -EINVAL, "%s: EINVAL", what);
+	check(e[0].result == NOT_RUN && b.iterations == 0xdead, "%s: nothing ran, nothing written",
+	      what);
+	check_eq(mc_counter("refused_invalid") - v0, 1, "%s: counted as invalid", what);
+}
+
+static void test_list_invalid(void)
+{
+	static uint64_t words[2];
+	char *w = (char *)words;
+	struct mc_watch list[MC_MAX_WATCHES + 1];
+	struct mc_entry e[2] = { E(SYS_getppid, 0, 0, 0, 0, 0, 0), E(SYS_getppid, 0, 0, 0, 0, 0, 0) };
+	struct mc_batch b;
+	unsigned i;
+
+	for (i = 0; i <= MC_MAX_WATCHES; i++)
+		list[i] = W(w, 4, 0);
+	invalid_list("nwatches 0", MC_BATCH_LOOP, list, 0);
+	invalid_list("nwatches above MC_MAX_WATCHES", MC_BATCH_LOOP, list, MC_MAX_WATCHES + 1);
+	invalid_list("a null list", MC_BATCH_LOOP, NULL, 1);
+	list[0] = W(w, 4, 2);
+	invalid_list("an after at count", MC_BATCH_LOOP, list, 1);
+	list[0] = W(w, 4, 1);
+	list[1] = W(w, 4, 0);
+	invalid_list("afters out of order", MC_BATCH_LOOP, list, 2);
+	invalid_list("a straight batch watching after its last entry", 0, list, 1);
+	list[0] = W(w + 2, 4, 0);
+	invalid_list("a misaligned word", MC_BATCH_LOOP, list, 1);
+	list[0] = W(w, 3, 0);
+	invalid_list("a 3-byte word", MC_BATCH_LOOP, list, 1);
+	list[0] = W(w, 4 | (1u << 6), 0);
+	invalid_list("an unknown mode bit", MC_BATCH_LOOP, list, 1);
+	list[0] = W(NULL, 4, 0);
+	invalid_list("a null word", MC_BATCH_LOOP, list, 1);
+	check_eq(mc_run_list(e, 2, MC_BATCH_LOOP, 3, NULL, (void *)KERNEL_ADDR, 1, &b), -EFAULT,
+		 "a list in kernel memory: EFAULT");
+	/* The list's fields without the flag, and a reserved field. */
+	memset(&b, 0, sizeof(b));
+	e[0].result = NOT_RUN;
+	b.entries = (uintptr_t)e;
+	b.count = 2;
+	b.flags = MC_BATCH_LOOP;
+	b.max_iters = 3;
+	b.nwatches = 1;
+	check_eq(mc_ioctl_raw(MC_IOC_RUN, &b), -EINVAL, "nwatches without the flag: EINVAL");
+	b.nwatches = 0;
+	b.watches = (uintptr_t)list;
+	check_eq(mc_ioctl_raw(MC_IOC_RUN, &b), -EINVAL, "watches without the flag: EINVAL");
+	b.watches = 0;
+	b.reserved = 1;
+	check_eq(mc_ioctl_raw(MC_IOC_RUN, &b), -EINVAL, "a reserved field: EINVAL");
+	check_eq(e[0].result, NOT_RUN, "none of them ran");
 }
 
 static void test_sums_and_advance(void)
@@ -552,6 +734,8 @@ int main(void)
 	test_fault();
 	test_invalid();
 	test_ver1();
+	test_list();
+	test_list_invalid();
 	test_sums_and_advance();
 	test_restart();
 	test_other_thread();

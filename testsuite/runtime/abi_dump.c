@@ -33,6 +33,13 @@ int main(void)
 	OFF(mc_batch, sums);
 	OFF(mc_batch, advances);
 	OFF(mc_batch, watch);
+	OFF(mc_batch, watches);
+	OFF(mc_batch, nwatches);
+	OFF(mc_batch, reserved);
+	SIZE(mc_watch);
+	OFF(mc_watch, addr);
+	OFF(mc_watch, mode);
+	OFF(mc_watch, after);
 	SIZE(mc_advance);
 	OFF(mc_advance, by);
 	OFF(mc_advance, down);
@@ -56,6 +63,10 @@ int main(void)
 	CONST(MC_IOC_RUN_VER0);
 	CONST(MC_BATCH_SIZE_VER1);
 	CONST(MC_IOC_RUN_VER1);
+	CONST(MC_BATCH_SIZE_VER2);
+	CONST(MC_IOC_RUN_VER2);
+	CONST(MC_BATCH_WATCHES);
+	CONST(MC_MAX_WATCHES);
 	CONST(MC_BATCH_WATCH);
 	CONST(MC_WATCH_SIZE);
 	CONST(MC_WATCH_ZERO);

@@ -60,9 +60,11 @@ use crate::plan::{
 use crate::shim::Shim;
 use crate::sites::Site;
 
-// The batch is built as nine 64-bit words; these are the ABI's offsets of its fields.
+// The batch is built as nine 64-bit words; these are the ABI's offsets of its fields. They
+// are the struct's first 72 bytes, everything before `watches`, which `multicall_run_batch`
+// reads only for a batch with `MC_BATCH_WATCHES`.
 const _: () = {
-    assert!(std::mem::size_of::<McBatch>() == 72);
+    assert!(std::mem::offset_of!(McBatch, watches) == 72);
     assert!(std::mem::offset_of!(McBatch, entries) == 0);
     assert!(std::mem::offset_of!(McBatch, count) == 8);
     assert!(std::mem::offset_of!(McBatch, flags) == 12);

@@ -38,7 +38,8 @@
  *  - Calls that depend on the caller's register frame or process identity are not run:
  *    their result is -ENOSYS (and the predicate is tested on that). They are the calls of
  *    MC_FOR_EACH_NEVER_RUN below, numbers with the x32 bit, and an ioctl whose command is
- *    MC_IOC_RUN, MC_IOC_RUN_VER0 or MC_IOC_RUN_VER1 (a batch cannot run a batch).
+ *    MC_IOC_RUN or one of its older sizes, MC_IOC_RUN_VER0 .. MC_IOC_RUN_VER2 (a batch cannot
+ *    run a batch).
  *  - Results from -MC_MAX_ERRNO to -1 are errors (-errno); any other value is a success.
  *  - A looped batch (MC_BATCH_LOOP) runs the whole batch again and again until a predicate
  *    fires, max_iters iterations have run, or a signal is pending at the start of an
@@ -78,13 +79,36 @@
  *    (SIGPIPE, SIGXFSZ on the direct backend) or between two iterations is seen before the
  *    next iteration begins, as the loop's test sees it. The caller tells the watch from the
  *    bound by reading the word again.
+ *  - Several watched words (MC_BATCH_WATCHES): watches points to nwatches struct mc_watch
+ *    (1 .. MC_MAX_WATCHES), read when the batch is submitted, in order of their after
+ *    field. Each word is read as MC_BATCH_WATCH's is (its size and MC_WATCH_ZERO in mode,
+ *    a word that cannot be read ends the batch), at its own point: after entry `after` has
+ *    run, when that entry was not interrupted and its predicate did not fire. A watch after
+ *    the last entry (after == count - 1) is read after each iteration that completes, as
+ *    MC_BATCH_WATCH's word (after the advancing arguments' tests, never before the first
+ *    iteration, stop_index count when it ends the batch). A watch after an earlier entry is
+ *    read in every iteration, the first included; when it says to end, later entries do
+ *    not run, the iteration does not complete (it adds nothing to the sums, advances
+ *    nothing) and the batch reports stop_index = after, as though that entry's predicate
+ *    had fired: the caller tells them apart by testing the entry's result, and goes on as
+ *    its own code does after that entry, where it tests the word. Watches at one point are
+ *    read in array order, and the first that says to end ends the batch without reading
+ *    the others, as `a || b` reads a, then b only when a is zero. A resumed batch does not
+ *    read again the watches after the entries of its iteration that ran before the
+ *    restart. This is dd's `if (interrupt_signal || info_signal_count)` before each read
+ *    and each write.
  *  - An invalid batch (count 0 or above MC_MAX_ENTRIES, an unknown stop code, a stop_arg
  *    above 5, a reference to the entry itself or a later one, unknown flags, a looped batch
  *    with max_iters 0, MC_BATCH_SUMS with a null sums pointer or sums without it, the same
  *    for MC_BATCH_ADVANCE and advances, MC_BATCH_ADVANCE without MC_BATCH_LOOP, an advance
  *    by an entry at or above count, MC_BATCH_WATCH without MC_BATCH_LOOP or with a null or
  *    misaligned watch, a size other than 1, 2, 4 or 8 or unknown bits in watch_mode, a
- *    non-zero watch or watch_mode without MC_BATCH_WATCH, down, until_zero or
+ *    non-zero watch or watch_mode without MC_BATCH_WATCH, MC_BATCH_WATCHES with
+ *    MC_BATCH_WATCH, with a null watches pointer, nwatches 0 or above MC_MAX_WATCHES, a
+ *    watch of a null, misaligned or badly sized word, unknown mode bits, an after at or
+ *    above count, after fields out of order, or in a batch that is not looped a watch after
+ *    its last entry, a non-zero watches or nwatches without MC_BATCH_WATCHES, a non-zero
+ *    reserved field, down, until_zero or
  *    until_nonpos bits for arguments that do not advance or above bit 5, an argument that
  *    both advances and is a reference, non-zero reserved fields of struct mc_advance, a
  *    resume above count, a resume with iterations 0 or above max_iters, or other than 1
@@ -109,6 +133,8 @@
 
 /* Most entries in one batch. */
 #define MC_MAX_ENTRIES		64
+/* Most watched words of one batch (MC_BATCH_WATCHES). */
+#define MC_MAX_WATCHES		8
 /* Arguments of one system call. */
 #define MC_MAX_ARGS		6
 
@@ -146,13 +172,21 @@ struct mc_entry {
 #define MC_BATCH_SUMS		(1U << 2)	/* keep per-entry result sums (sums) */
 #define MC_BATCH_ADVANCE	(1U << 3)	/* arguments advance by results (advances) */
 #define MC_BATCH_WATCH		(1U << 5)	/* end when a watched word says so (watch) */
+#define MC_BATCH_WATCHES	(1U << 6)	/* watched words after given entries (watches) */
 #define MC_BATCH_FLAGS		(MC_BATCH_LOOP | MC_BATCH_SUMS | MC_BATCH_ADVANCE | \
-				 MC_BATCH_WATCH)
+				 MC_BATCH_WATCH | MC_BATCH_WATCHES)
 
 /* struct mc_batch.watch_mode (MC_BATCH_WATCH) */
 #define MC_WATCH_SIZE		0xfU		/* bytes of the watched integer: 1, 2, 4, 8 */
 #define MC_WATCH_ZERO		(1U << 4)	/* end when it is zero (else: when non-zero) */
 #define MC_WATCH_MODES		(MC_WATCH_SIZE | MC_WATCH_ZERO)
+
+/* One of several watched words (MC_BATCH_WATCHES): 16 bytes. */
+struct mc_watch {
+	__u64 addr;		/* user pointer to the integer, aligned to its size */
+	__u32 mode;		/* MC_WATCH_*: its size, and whether zero ends the batch */
+	__u32 after;		/* read after this entry: 0 .. count - 1 */
+};
 /*
  * For libmulticall only, never in a struct mc_batch given to the module (which refuses it
  * as an unknown flag; the runtime strips it before any backend sees the batch): a promise
@@ -182,10 +216,12 @@ struct mc_advance {
 };
 
 /*
- * Argument of MC_IOC_RUN: 72 bytes. MC_IOC_RUN_VER0 takes its first MC_BATCH_SIZE_VER0 bytes
- * (everything before sums), as a batch without MC_BATCH_SUMS, MC_BATCH_ADVANCE or
- * MC_BATCH_WATCH; MC_IOC_RUN_VER1 its first MC_BATCH_SIZE_VER1 bytes (everything before
- * watch), as a batch without MC_BATCH_WATCH.
+ * Argument of MC_IOC_RUN: 88 bytes. MC_IOC_RUN_VER0 takes its first MC_BATCH_SIZE_VER0 bytes
+ * (everything before sums), as a batch without MC_BATCH_SUMS, MC_BATCH_ADVANCE,
+ * MC_BATCH_WATCH or MC_BATCH_WATCHES; MC_IOC_RUN_VER1 its first MC_BATCH_SIZE_VER1 bytes
+ * (everything before watch), as a batch without MC_BATCH_WATCH or MC_BATCH_WATCHES;
+ * MC_IOC_RUN_VER2 its first MC_BATCH_SIZE_VER2 bytes (everything before watches), as a
+ * batch without MC_BATCH_WATCHES.
  */
 struct mc_batch {
 	__u64 entries;		/* user pointer to struct mc_entry[count] */
@@ -199,15 +235,20 @@ struct mc_batch {
 	__u64 sums;		/* MC_BATCH_SUMS: user pointer to __s64[count], in/out; else 0 */
 	__u64 advances;		/* MC_BATCH_ADVANCE: user pointer to struct mc_advance[count] */
 	__u64 watch;		/* MC_BATCH_WATCH: user pointer to the watched integer; else 0 */
+	__u64 watches;		/* MC_BATCH_WATCHES: user pointer to struct mc_watch[nwatches] */
+	__u32 nwatches;		/* MC_BATCH_WATCHES: 1 .. MC_MAX_WATCHES; else 0 */
+	__u32 reserved;		/* must be zero */
 };
 
 #define MC_BATCH_SIZE_VER0	48
 #define MC_BATCH_SIZE_VER1	64
+#define MC_BATCH_SIZE_VER2	72
 
 #define MC_IOC_MAGIC		0xB7
 #define MC_IOC_RUN		_IOWR(MC_IOC_MAGIC, 1, struct mc_batch)
 #define MC_IOC_RUN_VER0		_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, MC_BATCH_SIZE_VER0)
 #define MC_IOC_RUN_VER1		_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, MC_BATCH_SIZE_VER1)
+#define MC_IOC_RUN_VER2		_IOC(_IOC_READ | _IOC_WRITE, MC_IOC_MAGIC, 1, MC_BATCH_SIZE_VER2)
 
 /* The misc device. */
 #define MC_DEVICE_NAME		"multicall"
