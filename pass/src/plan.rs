@@ -200,8 +200,9 @@ pub struct Looped {
     /// their union, so a stop leaves by one of them, which the lowering finds by evaluating
     /// the tests again on the stopped iteration's values. Empty when one test does.
     pub stop_tests: Vec<Vec<(LLVMValueRef, LLVMBasicBlockRef)>>,
-    /// A flag the loop tests after its last call, on its way round (`legality::watch`).
-    pub watch: Option<Watch>,
+    /// The flags the loop tests after its last call, on its way round, in the order it tests
+    /// them (`legality::watch`; several only for a loop whose stops resume it).
+    pub watches: Vec<Watch>,
     /// Conditions defined before the loop that branches on its way round test (`if
     /// (verbose)` on a flag LLVM loaded once), each with the value under which the way round
     /// is the batch's: the batch runs only when every one has it, and otherwise the original
@@ -220,8 +221,8 @@ impl Looped {
     /// The exit of the test the way round makes after the last call's own tests, which
     /// resumes the original after the last call: the watched flag's or the period's.
     pub fn after_exit(&self) -> Option<&LoopExit> {
-        self.watch
-            .as_ref()
+        self.watches
+            .first()
             .map(|w| &w.exit)
             .or(self.period.as_ref().map(|p| &p.exit))
     }

@@ -1425,7 +1425,7 @@ impl Remark {
         let copy_shape = copy_shape(sites, entries, advances);
         let buffers = match plan {
             Plan::Straight(_) => String::new(),
-            Plan::Looped(l) if l.watch.is_some() => match &l.buffers {
+            Plan::Looped(l) if !l.watches.is_empty() => match &l.buffers {
                 Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
                 _ => "; no in-kernel copy: the flag is read after each iteration".to_string(),
             },
@@ -1436,18 +1436,29 @@ impl Remark {
                 Buffers::Live(why) => format!("; no in-kernel copy: {why}"),
             },
         };
-        // A flag the way round tests.
-        let watch = match plan {
-            Plan::Looped(l) => l.watch.as_ref(),
-            Plan::Straight(_) => None,
+        // The flags the way round tests.
+        let watches = match plan {
+            Plan::Looped(l) => &l.watches[..],
+            Plan::Straight(_) => &[],
         };
-        let watched = match watch {
-            Some(w) => format!(
+        let watched = match watches {
+            [] => String::new(),
+            [w] => format!(
                 "; the batch reads {} after each iteration as the loop's test does, and ends when it is {}",
                 crate::ir::operand_name(crate::ir::operand(w.load, 0)),
                 if w.leaves_on_zero { "zero" } else { "not zero" }
             ),
-            _ => String::new(),
+            many => format!(
+                "; the batch reads {} after each iteration as the loop's tests do, in that order, and ends when one says to go the other way",
+                many.iter()
+                    .map(|w| format!(
+                        "{} ({})",
+                        crate::ir::operand_name(crate::ir::operand(w.load, 0)),
+                        if w.leaves_on_zero { "zero" } else { "not zero" }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", then ")
+            ),
         };
         // A counter's remainder the way round tests.
         let period = match plan {

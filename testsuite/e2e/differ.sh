@@ -83,6 +83,8 @@
 # iteration, as GNU dd does: copy's cases and a SIGUSR1 while it reads a pipe) or
 # tracehelper (a copy that traces each block through a helper with variable arguments under
 # TRACE: copy's cases, quiet and traced) or
+# twoflags (a copy that tests a SIGUSR1 flag and a SIGTERM flag after each block: copy's
+# cases, a SIGUSR1 and a SIGTERM while it reads a pipe) or
 # localbuf (copy.c with its buffer declared in the loop's body: copy's cases) or stevens (a copy through a pipe with Stevens' readn and
 # writen under signals without SA_RESTART: copy's cases) or eintrall (stevens.c with helpers
 # that retry an interrupted call by `continue`: copy's cases) or zfill (a filter in gzip's
@@ -100,7 +102,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs|switchretry|pcopyint|teeboth|pipeat|narrowtotal|gapflag|optsflag|timeoutjump|copyleft|positivetotal|minmaxcopy|reportsince|countcopy|countrecords|sizerecords|globalrecords|recordsin|recordsio|stepcount|syncpad|countpad|padcount|tracecopy|framecopy|xformall|jobcopy|jobcopylocal|jobcopyarg|jobtail|jobheap|jobhead|statsreport|topsignal|sigcheck|tracehelper ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs|switchretry|pcopyint|teeboth|pipeat|narrowtotal|gapflag|optsflag|timeoutjump|copyleft|positivetotal|minmaxcopy|reportsince|countcopy|countrecords|sizerecords|globalrecords|recordsin|recordsio|stepcount|syncpad|countpad|padcount|tracecopy|framecopy|xformall|jobcopy|jobcopylocal|jobcopyarg|jobtail|jobheap|jobhead|statsreport|topsignal|sigcheck|tracehelper|twoflags ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -114,9 +116,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead | statsreport | topsignal | sigcheck | tracehelper) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead | statsreport | topsignal | sigcheck | tracehelper | twoflags) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount, retrycount, progresscopy, tracecopy, framecopy, xformall, jobcopy, jobcopylocal, jobcopyarg, jobtail, jobheap, jobhead, statsreport, topsignal, sigcheck or tracehelper)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount, retrycount, progresscopy, tracecopy, framecopy, xformall, jobcopy, jobcopylocal, jobcopyarg, jobtail, jobheap, jobhead, statsreport, topsignal, sigcheck, tracehelper or twoflags)" >&2
 	exit 2
 	;;
 esac
@@ -820,8 +822,11 @@ retrycount_cases() { gnucat_cases; }
 # in_fifo_usr1: IN is a named pipe whose writer brings 8192 bytes of f2097152, waits until
 # the program has written them to OUT and a second more (it waits in its next read), sends
 # it SIGUSR1, and a second later brings the next 4097 bytes; expect holds what the program must copy. The program finds the
-# flag set after its third block: it reports 12288 bytes.
-in_fifo_usr1() {
+# flag set after its third block: it reports 12288 bytes. in_fifo_term: the same with
+# SIGTERM.
+in_fifo_usr1() { in_fifo_signal USR1; }
+in_fifo_term() { in_fifo_signal TERM; }
+in_fifo_signal() {
 	head -c 12289 "$inputs/f2097152" >expect && mkfifo in || return 1
 	(
 		head -c 8192 expect
@@ -834,7 +839,7 @@ in_fifo_usr1() {
 		for p in /proc/[0-9]*; do
 			if [ "$(readlink "$p/exe" 2>/dev/null)" = "$PWD/prog" ] &&
 				[ "$(readlink "$p/cwd" 2>/dev/null)" = "$PWD" ]; then
-				kill -USR1 "${p#/proc/}"
+				kill -"$1" "${p#/proc/}"
 			fi
 		done
 		sleep 1
@@ -877,6 +882,13 @@ statsreport_cases() {
 # topsignal: copy's inputs and failures, and a SIGUSR1 during the copy, reported before the
 # next read.
 topsignal_cases() { statsreport_cases; }
+# twoflags: copy's inputs and failures, a SIGUSR1 during the copy, reported after the block
+# that follows it, and a SIGTERM, after which that block (12288 bytes in all) ends the copy
+# with status 3.
+twoflags_cases() {
+	statsreport_cases
+	check sigterm-stop in_fifo_term 3 -e "head -c 12288 expect | cmp - out" -- in out
+}
 # sigcheck: copy's inputs and failures, and a SIGUSR1 during the copy, reported by the helper
 # before the next read.
 sigcheck_cases() { statsreport_cases; }

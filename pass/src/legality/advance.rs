@@ -741,7 +741,7 @@ impl Checker<'_> {
             remade: Vec::new(),
             ways: Vec::new(),
             stop_tests,
-            watch: None,
+            watches: Vec::new(),
             guards: Vec::new(),
             guard_loads: Vec::new(),
             period: None,

@@ -284,7 +284,7 @@ impl Checker<'_> {
             remade: Vec::new(),
             ways: Vec::new(),
             stop_tests: Vec::new(),
-            watch,
+            watches: watch.into_iter().collect(),
             guards: Vec::new(),
             guard_loads: Vec::new(),
             period: None,
@@ -509,35 +509,33 @@ impl Checker<'_> {
             }
             guards.push((cond, value));
         }
-        // A flag the way round tests: the batch watches it, and where it would go the other
-        // way the original resumes after the last call, as a stop there does.
-        let watch = match round.flag {
-            None => None,
-            Some(f) => {
-                let size = watch::flag_size(f.load, &inside).ok_or_else(|| {
-                    Refusal::new(
-                        f.branch,
-                        Reason::ResumeUnknownWay {
-                            branch: f.branch,
-                            site: ck,
-                            stop: entries[entries.len() - 1].stop,
-                        },
-                    )
-                })?;
-                Some(Watch {
-                    load: f.load,
-                    cmp: f.cmp,
-                    exit: LoopExit {
-                        from: ir::parent_block(f.branch),
-                        to: f.off,
-                        kind: ExitKind::Resume { nexts: last_nexts },
+        // The flags the way round tests: the batch watches them, and where one would go the
+        // other way the original resumes after the last call, as a stop there does.
+        let mut watches = Vec::with_capacity(round.flags.len());
+        for f in &round.flags {
+            let size = watch::flag_size(f.load, &inside).ok_or_else(|| {
+                Refusal::new(
+                    f.branch,
+                    Reason::ResumeUnknownWay {
+                        branch: f.branch,
+                        site: ck,
+                        stop: entries[entries.len() - 1].stop,
                     },
-                    round_if_true: f.round_if_true,
-                    size,
-                    leaves_on_zero: !f.round_on_zero,
-                })
-            }
-        };
+                )
+            })?;
+            watches.push(Watch {
+                load: f.load,
+                cmp: f.cmp,
+                exit: LoopExit {
+                    from: ir::parent_block(f.branch),
+                    to: f.off,
+                    kind: ExitKind::Resume { nexts: last_nexts },
+                },
+                round_if_true: f.round_if_true,
+                size,
+                leaves_on_zero: !f.round_on_zero,
+            });
+        }
         // A counter's remainder the way round tests: the batch runs at most the iterations
         // up to the one in which it would go the other way, where the original resumes after
         // the last call, as a stop there does.
@@ -595,7 +593,7 @@ impl Checker<'_> {
             remade,
             ways,
             stop_tests: Vec::new(),
-            watch,
+            watches,
             guards,
             guard_loads: Vec::new(),
             period,

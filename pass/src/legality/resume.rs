@@ -57,6 +57,7 @@ use crate::ir;
 use crate::plan::{self, ArgSource, Buffers, Carried, Entry, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
+use multicall_abi::MC_MAX_WATCHES;
 
 /// The kernel's bound on one transfer's result (`MAX_RW_COUNT`).
 const MAX_RW_COUNT: i128 = 0x7fff_f000;
@@ -394,10 +395,11 @@ pub(super) struct Round {
     /// walk decided it from the iteration's results): the header of a write-all loop clang
     /// merged into the copy loop around it, `if (left == 0) read(...) else write(...)`.
     pub prefix_decides: bool,
-    /// A flag the way round tests after the last call (`if (verbose) fprintf(..)`), whose
-    /// other way runs code the batch cannot: the batch goes the way `flag` says and watches
-    /// the flag (`MC_BATCH_WATCH`), ending when it would go the other.
-    pub flag: Option<FlagAt>,
+    /// The flags the way round tests after the last call (`if (verbose) fprintf(..)`, `if
+    /// (got_int || got_usr) report()`), in order, whose other ways run code the batch cannot:
+    /// the batch goes the way each says and watches them (`MC_BATCH_WATCH`, or
+    /// `MC_BATCH_WATCHES` for several), ending when one would go the other way.
+    pub flags: Vec<FlagAt>,
     /// Branches after the last call on a condition no call's result decides and that
     /// dominates the first call (defined before the loop, checked once the loop is known):
     /// each branch, its condition, and the value under which it goes the way round.
@@ -426,7 +428,7 @@ pub(super) struct FlagAt {
 /// What a walk round assumed of the tests no call's result decides.
 #[derive(Default)]
 struct Assumed {
-    flag: Option<FlagAt>,
+    flags: Vec<FlagAt>,
     invariant: Vec<(LLVMValueRef, LLVMValueRef, bool)>,
     period: Option<PeriodAt>,
 }
@@ -457,7 +459,7 @@ fn walk_round(
     let fail = |refusal: Refusal, steps: &Vec<Step>, assumed: &Assumed| WalkError {
         refusal,
         steps: steps.len(),
-        flag: assumed.flag.is_some() || !assumed.invariant.is_empty(),
+        flag: !assumed.flags.is_empty() || !assumed.invariant.is_empty(),
     };
     let Some(mut ev) = Eval::new(sites, entries, on_path) else {
         let refusal = Refusal::new(sites[ck].call, Reason::NoStop { site: ck });
@@ -497,8 +499,11 @@ fn walk_round(
         }
         let from = ir::parent_block(inst);
         // A flag no call's result decides, after the last call: the batch goes the way
-        // `flag_zero` says it has, and watches it.
-        let flag_here = if found.is_none() && assumed.flag.is_none() && assumed.period.is_none() {
+        // `flag_zero` says it has, and watches it (as many as a batch can watch).
+        let flag_here = if found.is_none()
+            && assumed.flags.len() < MC_MAX_WATCHES
+            && assumed.period.is_none()
+        {
             // A load before the loop is no flag to watch but a value set before it.
             flag_branch(inst).filter(|&(_, load, ..)| !shim.dominates(load, c0))
         } else {
@@ -514,7 +519,7 @@ fn walk_round(
                 steps.retain(
                     |s| !matches!(*s, Step::Inst { inst, .. } if inst == load || inst == cmp),
                 );
-                assumed.flag = Some(FlagAt {
+                assumed.flags.push(FlagAt {
                     branch: inst,
                     cmp,
                     load,
@@ -689,7 +694,7 @@ fn walk_round(
         prefix_code,
         prefix_blocks,
         prefix_decides,
-        flag: assumed.flag,
+        flags: assumed.flags,
         invariant: assumed.invariant,
         period: assumed.period,
     })
@@ -710,7 +715,7 @@ fn period_here(
     c0: LLVMValueRef,
     assumed: &Assumed,
 ) -> Option<PeriodAt> {
-    if assumed.flag.is_some() || assumed.period.is_some() {
+    if !assumed.flags.is_empty() || assumed.period.is_some() {
         return None;
     }
     let p = super::period::test(branch)?;
@@ -985,7 +990,7 @@ pub(super) fn way_round(
                             return Ok(round);
                         };
                         // A way a flag's or guard's value chose: the other may do.
-                        let assumed = round.flag.is_some() || !round.invariant.is_empty();
+                        let assumed = !round.flags.is_empty() || !round.invariant.is_empty();
                         if !assumed {
                             return Err(refusal);
                         }

@@ -54,8 +54,21 @@ use crate::shim::Shim;
 use crate::sites::Site;
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
 use multicall_abi::{
-    MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_LOOP, MC_BATCH_SUMS, MC_BATCH_WATCH,
-    MC_WATCH_ZERO,
+    McBatch, McWatch, MC_BATCH_DEAD_BUFFERS, MC_BATCH_LIVE_AT_STOP, MC_BATCH_LOOP, MC_BATCH_SUMS,
+    MC_BATCH_WATCH, MC_BATCH_WATCHES, MC_WATCH_ZERO,
+};
+
+// The batch's words (`struct mc_batch`, eleven 64-bit words with the list's) and a watch's
+// two (`struct mc_watch`: its address, then `mode` in the low half and `after` in the high).
+const _: () = {
+    assert!(std::mem::size_of::<McBatch>() == 88);
+    assert!(std::mem::offset_of!(McBatch, watch_mode) == 44);
+    assert!(std::mem::offset_of!(McBatch, watch) == 64);
+    assert!(std::mem::offset_of!(McBatch, watches) == 72);
+    assert!(std::mem::offset_of!(McBatch, nwatches) == 80);
+    assert!(std::mem::size_of::<McWatch>() == 16);
+    assert!(std::mem::offset_of!(McWatch, mode) == 8);
+    assert!(std::mem::offset_of!(McWatch, after) == 12);
 };
 
 /// The bound on iterations of one `multicall_loop` call. Reaching it costs one more call (the
@@ -136,12 +149,14 @@ pub(crate) fn lower(
     let fill = b.block_before(plan.header, "mc.loop");
     let again = b.block_before(plan.header, "mc.loop.call");
     let fallback = b.block_before(plan.header, "mc.loop.fallback");
-    // A flag the way round tests (`Looped::watch`): the batch ends when the test would leave,
-    // and this block makes the test again, as does a round exit.
-    let watch = plan
-        .watch
-        .as_ref()
-        .map(|w| (w, b.block_before(plan.header, "mc.loop.watch")));
+    // The flags the way round tests (`Looped::watches`): the batch ends when a test would
+    // leave, and this block makes the tests again, as does a round exit.
+    let watch = (!plan.watches.is_empty()).then(|| {
+        (
+            &plan.watches[..],
+            b.block_before(plan.header, "mc.loop.watch"),
+        )
+    });
     // A counter's remainder the way round tests (`Looped::period`): the batch runs at most
     // the iterations up to the one in which the test would go the other way, and this block
     // makes the test again.
@@ -218,35 +233,64 @@ pub(crate) fn lower(
         Buffers::Live(_) => 0,
     };
     // A watched loop runs through `multicall_run_batch`, its `struct mc_batch` filled with
-    // the entries.
-    let batch_ty = Builder::array(b.i64t, 9);
+    // the entries: one flag as `MC_BATCH_WATCH` (the struct's first 72 bytes, nine words),
+    // several as `MC_BATCH_WATCHES` (all 88, and a `struct mc_watch` of two words per flag,
+    // each read after the last entry, in the loop's order).
+    let listed = plan.watches.len() > 1;
+    let batch_ty = Builder::array(b.i64t, if listed { 11 } else { 9 });
     let batch = watch.map(|_| b.alloca_in_entry(first.function, batch_ty, "mc.batch"));
+    let list_ty = Builder::array(b.i64t, 2 * plan.watches.len());
+    let list = listed.then(|| b.alloca_in_entry(first.function, list_ty, "mc.watches"));
     b.position_at_end(fill);
     b.set_location(dbg);
     state.clear(b, n);
     let guards = entries.fill(b, &plan.entries, sites, replaced);
-    let batch = watch.zip(batch).map(|((w, _), batch)| {
-        let mut flags = MC_BATCH_LOOP | MC_BATCH_WATCH | dead_flags;
+    let batch = watch.zip(batch).map(|((ws, _), batch)| {
+        let mut flags = MC_BATCH_LOOP | dead_flags;
+        flags |= if listed {
+            MC_BATCH_WATCHES
+        } else {
+            MC_BATCH_WATCH
+        };
         if state.sums.is_some() {
             flags |= MC_BATCH_SUMS;
         }
-        let mode = u64::from(w.size)
-            | if w.leaves_on_zero {
-                u64::from(MC_WATCH_ZERO)
-            } else {
-                0
-            };
-        let words = [
+        let mode = |w: &Watch| {
+            u64::from(w.size)
+                | if w.leaves_on_zero {
+                    u64::from(MC_WATCH_ZERO)
+                } else {
+                    0
+                }
+        };
+        let mut words = vec![
             entries.ptr,
             b.cu(b.i64t, u64::from(flags) << 32 | n as u64),
             b.c64(MAX_ITERS),
             b.c64(0),
             b.c64(0),
-            b.cu(b.i64t, mode << 32),
+            b.cu(b.i64t, if listed { 0 } else { mode(&ws[0]) << 32 }),
             state.sums.unwrap_or_else(|| b.null_ptr()),
             b.null_ptr(),
-            ir::operand(w.load, 0),
+            if listed {
+                b.null_ptr()
+            } else {
+                ir::operand(ws[0].load, 0)
+            },
         ];
+        if let Some(list) = list {
+            // After the last entry: read after each completed iteration.
+            let after = (n as u64 - 1) << 32;
+            for (k, w) in ws.iter().enumerate() {
+                b.store(ir::operand(w.load, 0), b.element(list, list_ty, 2 * k));
+                b.store(
+                    b.cu(b.i64t, mode(w) | after),
+                    b.element(list, list_ty, 2 * k + 1),
+                );
+            }
+            words.push(list);
+            words.push(b.c64(ws.len() as i64));
+        }
         for (k, v) in words.into_iter().enumerate() {
             b.store(v, b.element(batch, batch_ty, k));
         }
@@ -462,7 +506,7 @@ pub(crate) fn lower(
         outs.push((out_b, values));
     }
     let after = match (watch, period) {
-        (Some((w, wb)), _) => Some((AfterTest::Watch(w), &w.exit, wb)),
+        (Some((ws, wb)), _) => Some((AfterTest::Watch(ws), &ws[0].exit, wb)),
         (None, Some((p, pb))) => Some((AfterTest::Period(p), &p.exit, pb)),
         (None, None) => None,
     };
@@ -473,7 +517,7 @@ pub(crate) fn lower(
             ExitKind::Resume { .. } => resume_at.last().copied().flatten(),
             _ => None,
         };
-        let (out_b, values, per) = watch_exit(
+        let (out_b, values, per, to_again) = watch_exit(
             b,
             (test, wb, again, resume_to),
             plan,
@@ -482,6 +526,10 @@ pub(crate) fn lower(
             &state,
             (&inits, watch_done),
         );
+        // With several flags the last test's block goes round, not the first's.
+        if to_again != wb {
+            shim.move_phi_edge(again, wb, to_again);
+        }
         if resume_to.is_some() {
             // It resumes where a stop at the last call does, with the same values.
             b.position_before(Builder::terminator(out_b));
@@ -1017,7 +1065,7 @@ impl State {
             .carried
             .iter()
             .any(|c| matches!(c.step, Step::Invariant(_) | Step::Settled { .. }))
-            || plan.watch.is_some()
+            || !plan.watches.is_empty()
             || plan.period.is_some();
         let sums = plan
             .carried
@@ -1176,7 +1224,7 @@ fn phi_in(
 /// makes again (`watch_exit`).
 #[derive(Clone, Copy)]
 enum AfterTest<'a> {
-    Watch(&'a Watch),
+    Watch(&'a [Watch]),
     Period(&'a Period),
 }
 
@@ -1358,13 +1406,43 @@ fn reaches_bound(
     b.select(over, b.c64(MAX_ITERS), m, "mc.loop.reach.bound")
 }
 
+/// Whether the test `cmp` (true when the way round is its true way: `round_if_true`) leaves
+/// the way round; never before an iteration completed (`done`, the count of them: a batch
+/// that ended at a pending signal before its first), since the original makes the test only
+/// after the last call.
+fn leaves_round(
+    b: &Builder,
+    cmp: LLVMValueRef,
+    round_if_true: bool,
+    done: Option<LLVMValueRef>,
+) -> LLVMValueRef {
+    let leaves = if round_if_true {
+        b.arith(
+            LLVMOpcode::LLVMXor,
+            cmp,
+            ir::const_of(ir::type_of(cmp), 1),
+            "",
+        )
+    } else {
+        cmp
+    };
+    match done {
+        Some(d) => {
+            let any = b.icmp(LLVMIntPredicate::LLVMIntNE, d, b.c64(0), "mc.loop.any");
+            b.arith(LLVMOpcode::LLVMAnd, leaves, any, "mc.loop.leaves")
+        }
+        None => leaves,
+    }
+}
+
 /// The way round's test made again in `wb` (`(test, wb, again, resume_to)`), after a batch
 /// that ended at count or a round exit: round to `again`, or out by a new block to the test's
 /// own exit (to `resume_to`, the original code after the last call, when the loop resumes),
 /// with every entry's result of the last iteration (all ran; an error result reads as -1,
 /// errno already set by the round exit) and the carried values after the completed
-/// iterations (`inits`, `done`: the count of them). Returns the out block, the results and
-/// the carried values' (start of the last iteration, next) pairs.
+/// iterations (`inits`, `done`: the count of them). Returns the out block, the results, the
+/// carried values' (start of the last iteration, next) pairs and the block that goes round
+/// to `again` (`wb`, or the last flag's when several are tested in turn).
 #[allow(clippy::type_complexity)]
 fn watch_exit(
     b: &Builder,
@@ -1383,22 +1461,39 @@ fn watch_exit(
     LLVMBasicBlockRef,
     Vec<LLVMValueRef>,
     Vec<(LLVMValueRef, LLVMValueRef)>,
+    LLVMBasicBlockRef,
 ) {
     let (cmp, exit, round_if_true, name) = match test {
-        AfterTest::Watch(w) => (w.cmp, &w.exit, w.round_if_true, "mc.loop.watch"),
+        AfterTest::Watch(ws) => (ws[0].cmp, &ws[0].exit, ws[0].round_if_true, "mc.loop.watch"),
         AfterTest::Period(p) => (p.cmp, &p.exit, p.round_if_true, "mc.loop.period"),
     };
     let dbg = Builder::location_of(cmp);
     b.position_at_end(wb);
     b.set_location(dbg);
-    let cmp = match test {
-        AfterTest::Watch(w) => {
-            let flag = b.clone_with(w.load, &IndexMap::new());
-            if w.cmp == w.load {
-                flag
-            } else {
-                b.clone_with(w.cmp, &IndexMap::from([(w.load, flag)]))
+    let out_b = b.block_before(plan.header, &format!("{name}.out"));
+    // Several flags: each tested again in its own block, in the loop's order, the first that
+    // leaves going out (the original after the last call makes them all again) and the
+    // others on to the next; the last is the one made below.
+    let (cmp, round_if_true) = match test {
+        AfterTest::Watch(ws) => {
+            let retest = |w: &Watch| {
+                b.set_location(Builder::location_of(w.cmp));
+                let flag = b.clone_with(w.load, &IndexMap::new());
+                if w.cmp == w.load {
+                    flag
+                } else {
+                    b.clone_with(w.cmp, &IndexMap::from([(w.load, flag)]))
+                }
+            };
+            let (last, firsts) = ws.split_last().unwrap_or((&ws[0], &[]));
+            for w in firsts {
+                let c = retest(w);
+                let leaves = leaves_round(b, c, w.round_if_true, done);
+                let next = b.block_before(plan.header, "mc.loop.watch.next");
+                b.cond_br(leaves, out_b, next);
+                b.position_at_end(next);
             }
+            (retest(last), last.round_if_true)
         }
         AfterTest::Period(p) => {
             // The tested value in the last iteration completed: the counter after it (its
@@ -1409,7 +1504,7 @@ fn watch_exit(
                 (_, d) => d,
             };
             let x = state.completed(b, &plan.carried[k], inits[k], at);
-            match &p.test {
+            let cmp = match &p.test {
                 PeriodTest::Remainder { rem, .. } => {
                     let r = b.clone_with(*rem, &IndexMap::from([(p.x, x)]));
                     b.clone_with(p.cmp, &IndexMap::from([(*rem, r)]))
@@ -1428,30 +1523,12 @@ fn watch_exit(
                     }
                     b.clone_with(p.cmp, &with)
                 }
-            }
+            };
+            (cmp, round_if_true)
         }
     };
-    // Whether the test leaves the way round; never before an iteration completed (a batch
-    // that ended at a pending signal before its first): the original makes the test only
-    // after the last call.
-    let leaves = if round_if_true {
-        b.arith(
-            LLVMOpcode::LLVMXor,
-            cmp,
-            ir::const_of(ir::type_of(cmp), 1),
-            "",
-        )
-    } else {
-        cmp
-    };
-    let leaves = match done {
-        Some(d) => {
-            let any = b.icmp(LLVMIntPredicate::LLVMIntNE, d, b.c64(0), "mc.loop.any");
-            b.arith(LLVMOpcode::LLVMAnd, leaves, any, "mc.loop.leaves")
-        }
-        None => leaves,
-    };
-    let out_b = b.block_before(plan.header, &format!("{name}.out"));
+    let leaves = leaves_round(b, cmp, round_if_true, done);
+    let to_again = b.current_block();
     b.cond_br(leaves, out_b, again);
     b.position_at_end(out_b);
     b.set_location(dbg);
@@ -1496,5 +1573,5 @@ fn watch_exit(
         Some(at) => b.br(at),
         None => leave(b, exit, out_b),
     }
-    (out_b, values, per)
+    (out_b, values, per, to_again)
 }
