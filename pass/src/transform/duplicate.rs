@@ -707,6 +707,19 @@ fn round_path(
         }
     }
     starts_afresh(ctx.shim, &path, h, header, calls, inner)?;
+    // Another loop the way goes through and leaves (work over the buffer between the read and
+    // the write-all loop): its header dominates `a` without its loop holding `a`, and a copy
+    // of the way would enter that loop from outside it.
+    let loop_left = path.iter().enumerate().skip(1).any(|(i, &p)| {
+        i != h
+            && i != outer
+            && p != e.to
+            && super::reheader::heads_loop(ctx.shim, p)
+            && !loop_blocks(ctx.shim, p).contains(&e.from)
+    });
+    if loop_left {
+        return None;
+    }
     Some(RoundPath { path, h, header })
 }
 
