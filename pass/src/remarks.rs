@@ -696,14 +696,23 @@ impl Remark {
     /// A loop whose start moved to the call `first`, past a test of a flag at its top whose
     /// one way runs code of its own (`transform/reheader.rs`): `last ->
     /// first` is then one iteration with the test at its end.
-    pub(crate) fn reheadered_for_flag(sites: &[Site], first: usize, last: usize) -> Remark {
+    pub(crate) fn reheadered_for_flag(
+        sites: &[Site],
+        first: usize,
+        last: usize,
+        flags: usize,
+    ) -> Remark {
+        let (tests, reads) = match flags {
+            1 => ("the test of a flag".to_string(), "the flag"),
+            n => (format!("the tests of {n} flags"), "them"),
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "Reheadered",
             function: sites[first].function,
             at: Some(sites[first].call),
             message: format!(
-                "moved the start of the loop to {}: the test of a flag at the loop's top, and the code it guards, run once before the loop and at the end of each iteration, after {}, where a looped batch reads the flag",
+                "moved the start of the loop to {}: {tests} at the loop's top, and the code it guards, run once before the loop and at the end of each iteration, after {}, where a looped batch reads {reads}",
                 sites[first].label(),
                 sites[last].label(),
             ),

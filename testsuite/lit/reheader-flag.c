@@ -1,7 +1,8 @@
 // A loop that begins with a test of a flag a signal handler sets, whose one way runs code of
 // its own and comes back (`if (got_signal) report();`), is no loop clang rotates: its header
 // does not leave the loop. transform/reheader.rs moves its start to the read past the test,
-// which then ends each iteration, where a looped batch reads the flag (MC_BATCH_WATCH).
+// which then ends each iteration, where a looped batch reads the flag (MC_BATCH_WATCH); the
+// same for tests of several flags (MC_BATCH_WATCHES).
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
@@ -24,10 +25,12 @@ __attribute__((noinline)) static void report(long total)
 	fprintf(stderr, "%ld bytes\n", total);
 }
 
-// Two flags tested together are no one flag a batch reads: the loop's start stays.
-// REMARK-DAG: remark: {{.*}}reheader-flag.c:[[#@LINE+10]]:{{[0-9]+}}: not clustered: write -> read {{.*}} breaks dominance
+// Two flags tested together (`a || b`): both tests move, and the batch reads both after
+// each iteration (MC_BATCH_WATCHES).
+// REMARK-DAG: remark: {{.*}}reheader-flag.c:[[#@LINE+11]]:{{[0-9]+}}: moved the start of the loop to 'read' at {{.*}}: the tests of 2 flags at the loop's top, and the code it guards, run once before the loop and at the end of each iteration, after 'write' at {{.*}}, where a looped batch reads them
+// REMARK-DAG: remark: {{.*}}reheader-flag.c:[[#@LINE+10]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}; the batch reads @got_usr1 (not zero), then @got_usr2 (not zero) after each iteration as the loop's tests do
 // CHECK-LABEL: define internal {{.*}} @either(
-// CHECK-NOT: @multicall_run_batch
+// CHECK: call i64 @multicall_run_batch(
 // CHECK: ret i32
 __attribute__((noinline)) static int either(int in, int out)
 {

@@ -75,6 +75,7 @@ use crate::legality::{loop_blocks, way_in, Reason};
 use crate::remarks::Remark;
 use crate::shim::{flags, NewHeader, Shim};
 use crate::sites::Site;
+use multicall_abi::MC_MAX_WATCHES;
 
 /// Why a loop's start is not moved to a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -202,42 +203,66 @@ fn unskippable(
 enum Way {
     /// Only what a multi-call can skip ([`unskippable`] finds nothing).
     Skippable,
-    /// The rest of the loop, then the flag test of its top ([`flag_guarded_top`]): legality
-    /// judges the rest, the test is one a looped batch watches.
-    Watched,
+    /// The rest of the loop, then the flag tests of its top ([`flag_guarded_top`], so many):
+    /// legality judges the rest, the tests are ones a looped batch watches.
+    Watched(usize),
 }
 
-/// Whether the loop headed by `header` begins with a test of a flag that guards code of its
-/// own before `call` (`for (;;) { if (got_signal) handle(); n = read(..); ... }`): the header
-/// holds nothing but the flag's load (an integer of 1, 2, 4 or 8 bytes at an address defined
-/// outside the loop), its `icmp eq|ne` with 0 and the branch, and one way of the branch is
-/// `call`'s block. clang rotates a loop whose header leaves it, not one whose test comes
-/// back: with its start moved to `call`, the test is the last thing of each iteration, where
-/// a looped batch reads the flag (`MC_BATCH_WATCH`) and ends for the code it guards.
-fn flag_guarded_top(shim: &Shim, header: LLVMBasicBlockRef, call: LLVMValueRef) -> bool {
-    let Some(branch) = ir::terminator(header) else {
-        return false;
-    };
+/// Whether the loop headed by `header` begins with tests of flags that guard code of their
+/// own before `call` (`for (;;) { if (got_signal) handle(); n = read(..); ... }`, or `if
+/// (got_int || got_hup)`): the header holds nothing but a flag's load (an integer of 1, 2, 4
+/// or 8 bytes at an address defined outside the loop), its `icmp eq|ne` with 0 and the
+/// branch, one way of which is `call`'s block or a block entered from the header alone that
+/// is such a test again (without phis), and so on, up to `MC_MAX_WATCHES` tests, the last
+/// with `call`'s block as one of its ways. clang rotates a loop whose header leaves it, not
+/// one whose test comes back: with its start moved to `call`, the tests are the last thing
+/// of each iteration, where a looped batch reads the flags (`MC_BATCH_WATCH`, or
+/// `MC_BATCH_WATCHES` for several) and ends for the code they guard. The number of tests.
+fn flag_guarded_top(shim: &Shim, header: LLVMBasicBlockRef, call: LLVMValueRef) -> Option<usize> {
     let to = ir::parent_block(call);
-    let ways = ir::successors(branch);
-    if ways.len() != 2 || !ways.contains(&to) || ways.iter().all(|&w| w == to) {
-        return false;
-    }
-    let cond = ir::operand(branch, 0);
-    let Some((load, _)) = crate::legality::watch::flag_test(branch, cond) else {
-        return false;
-    };
     let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(shim, header).into_iter().collect();
-    if crate::legality::watch::flag_size(load, &inside).is_none() {
-        return false;
+    // Whether `block` is nothing but a flag's test (and, in the header, phis).
+    let test_only = |block: LLVMBasicBlockRef| {
+        let Some(branch) = ir::terminator(block) else {
+            return false;
+        };
+        if ir::successors(branch).len() != 2 {
+            return false;
+        }
+        let cond = ir::operand(branch, 0);
+        let Some((load, _)) = crate::legality::watch::flag_test(branch, cond) else {
+            return false;
+        };
+        if crate::legality::watch::flag_size(load, &inside).is_none() {
+            return false;
+        }
+        ir::instructions(block).into_iter().all(|i| {
+            i == load
+                || i == cond
+                || i == branch
+                || (ir::is_phi(i) && block == header)
+                || shim.inst_flags(i) & flags::DEBUG != 0
+        })
+    };
+    let mut block = header;
+    for tests in 1..=MC_MAX_WATCHES {
+        if !test_only(block) {
+            return None;
+        }
+        let ways = ir::terminator(block)
+            .map(ir::successors)
+            .unwrap_or_default();
+        if ways.contains(&to) {
+            return ways.iter().any(|&w| w != to).then_some(tests);
+        }
+        // The next test: a way entered from this block alone (the other is the code the
+        // flags guard, which both tests reach).
+        block = ways
+            .iter()
+            .copied()
+            .find(|&w| ir::predecessors(w).as_slice() == [block] && w != header && test_only(w))?;
     }
-    ir::instructions(header).into_iter().all(|i| {
-        i == load
-            || i == cond
-            || i == branch
-            || ir::is_phi(i)
-            || shim.inst_flags(i) & flags::DEBUG != 0
-    })
+    None
 }
 
 /// What [`unskippable`] found on the way round.
@@ -358,17 +383,17 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         }
         let (to, way) = if takes_result_round(sites[a].call, sites[b].call, header) {
             (a, Way::Skippable)
-        } else if flag_guarded_top(ctx.shim, header, sites[b].call) {
-            (b, Way::Watched)
+        } else if let Some(tests) = flag_guarded_top(ctx.shim, header, sites[b].call) {
+            (b, Way::Watched(tests))
         } else {
             continue;
         };
         match try_move(ctx, sites, (a, b), to, way, header, &mut changed) {
             None => continue,
-            Some(Ok(())) if way == Way::Watched => {
-                ctx.remark(Remark::reheadered_for_flag(sites, b, a))
-            }
-            Some(Ok(())) => ctx.remark(Remark::reheadered(sites, a, b)),
+            Some(Ok(())) => match way {
+                Way::Watched(tests) => ctx.remark(Remark::reheadered_for_flag(sites, b, a, tests)),
+                Way::Skippable => ctx.remark(Remark::reheadered(sites, a, b)),
+            },
             Some(Err(why)) => ctx.remark(Remark::not_reheadered(sites, a, b, &why)),
         }
         moved.insert(header);
@@ -428,7 +453,7 @@ fn try_move(
     }
     let gap = match way {
         Way::Skippable => unskippable(ctx.shim, sites[a].call, sites[b].call, header, &inside),
-        Way::Watched => None,
+        Way::Watched(_) => None,
     };
     let result = match gap {
         Some(InTheWay::Inst(inst)) => Err(NotReheadered::Unskippable {
