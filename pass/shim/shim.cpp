@@ -1526,13 +1526,67 @@ const char *syscluster_shim_inline_call(void *ctx, LLVMValueRef call) {
   return nullptr;
 }
 
-// Makes the first test of the guard helper that `call` calls before the call (the Rust side's
-// Shim::split_guard): the call's block ends with copies of the helper's flag load and its
-// test, and the call, alone in a block of its own that the test goes to when the helper would
-// do its work (`work_if_true`), calls `*entered`: a copy of the helper whose entry goes
-// straight to that block, made here when null (`name.entered`, internal). The copied load
-// keeps the original's type, alignment, volatility and ordering, and takes the call's debug
-// location. Returns null when done, else why not (a static string; nothing changed then).
+// One flag's test in a guard helper's block: the conditional branch, its condition, the load
+// (the condition itself for an `i1` load) and, for a field of what an argument points to, the
+// field's address.
+struct FlagTest {
+  BranchInst *Br = nullptr;
+  Instruction *Cond = nullptr;
+  LoadInst *Load = nullptr;
+  GetElementPtrInst *Field = nullptr;
+};
+
+// The flag test block `BB` of the helper ends with, when it holds nothing else (stack slots and
+// their lifetime markers too when `Slots`), or why not (a static string).
+static const char *flagTest(BasicBlock *BB, bool Slots, FlagTest &T) {
+  auto *Br = dyn_cast<BranchInst>(BB->getTerminator());
+  if (!Br || !Br->isConditional())
+    return "the helper's test block does not end with a test";
+  auto *Cond = dyn_cast<Instruction>(Br->getCondition());
+  auto *Load = dyn_cast_or_null<LoadInst>(Cond);
+  if (!Load && Cond && Cond->getNumOperands() > 0)
+    Load = dyn_cast<LoadInst>(Cond->getOperand(0));
+  if (!Cond || !Load || Load->getParent() != BB || Cond->getParent() != BB)
+    return "the helper's test is not of a load in its block";
+  // The flag: a global variable, an argument, or a field at a constant offset of what an
+  // argument points to.
+  Value *Ptr = Load->getPointerOperand();
+  auto *Field = dyn_cast<GetElementPtrInst>(Ptr);
+  if (Field && (Field->getParent() != BB || !Field->hasOneUse() ||
+                !Field->hasAllConstantIndices() || !isa<Argument>(Field->getPointerOperand())))
+    return "the helper's flag is at an address its entry computes otherwise";
+  if (!Field && !isa<GlobalVariable>(Ptr) && !isa<Argument>(Ptr))
+    return "the helper's flag is neither a global variable nor reached from an argument";
+  for (Instruction &I : *BB)
+    if (&I != Load && &I != Cond && &I != Br && &I != Field &&
+        !(Slots && (isa<AllocaInst>(I) || I.isLifetimeStartOrEnd())))
+      return "the helper's test block holds more than the flag's test and stack slots";
+  T = FlagTest{Br, Cond, Load, Field};
+  return nullptr;
+}
+
+// Whether `BB` only returns (`ret void` after lifetime markers).
+static bool returnsAtOnce(BasicBlock *BB) {
+  auto *Ret = dyn_cast<ReturnInst>(BB->getTerminator());
+  if (!Ret || Ret->getReturnValue())
+    return false;
+  for (Instruction &I : *BB)
+    if (&I != Ret && !I.isLifetimeStartOrEnd())
+      return false;
+  return true;
+}
+
+// Makes the first tests of the guard helper that `call` calls before the call (the Rust side's
+// Shim::split_guard). The helper begins with a test of a flag (in its entry block, or in the
+// block an entry of nothing but stack slots goes on to: a `while` loop's header) whose one way
+// (`work_if_true`) is the work and whose other way returns at once, or is a second flag's test
+// (a block entered from the first alone: `while (a || b)`) whose ways are the work and a
+// return. The call's block ends with copies of the flags' loads and tests, in the helper's
+// order, and the call, alone in a block of its own that the tests go to when the helper would
+// do its work, calls `*entered`: a copy of the helper whose entry goes straight to the work
+// block, made here when null (`name.entered`, internal). The copied loads keep the originals'
+// type, alignment, volatility and ordering, and take the call's debug location. Returns null
+// when done, else why not (a static string; nothing changed then).
 const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_if_true,
                                         LLVMValueRef *entered) {
   (void)ctx;
@@ -1545,29 +1599,35 @@ const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_i
   if (const char *Why = callKeptWhole(CI, F))
     return Why;
   BasicBlock &Entry = F->getEntryBlock();
-  auto *Br = dyn_cast<BranchInst>(Entry.getTerminator());
-  if (!Br || !Br->isConditional())
-    return "the helper's entry does not end with a test";
-  auto *Cond = dyn_cast<Instruction>(Br->getCondition());
-  auto *Load = dyn_cast_or_null<LoadInst>(Cond);
-  if (!Load && Cond && Cond->getNumOperands() > 0)
-    Load = dyn_cast<LoadInst>(Cond->getOperand(0));
-  if (!Cond || !Load || Load->getParent() != &Entry || Cond->getParent() != &Entry)
-    return "the helper's test is not of a load in its entry";
-  // The flag: a global variable, an argument, or a field at a constant offset of what an
-  // argument points to.
-  Value *Ptr = Load->getPointerOperand();
-  auto *Field = dyn_cast<GetElementPtrInst>(Ptr);
-  if (Field && (Field->getParent() != &Entry || !Field->hasOneUse() ||
-                !Field->hasAllConstantIndices() || !isa<Argument>(Field->getPointerOperand())))
-    return "the helper's flag is at an address its entry computes otherwise";
-  if (!Field && !isa<GlobalVariable>(Ptr) && !isa<Argument>(Ptr))
-    return "the helper's flag is neither a global variable nor reached from an argument";
-  for (Instruction &I : Entry)
-    if (&I != Load && &I != Cond && &I != Br && &I != Field && !isa<AllocaInst>(I) &&
-        !I.isLifetimeStartOrEnd())
-      return "the helper's entry holds more than the flag's test and stack slots";
+  // The first test: the entry's, or the next block's after an entry of stack slots.
+  BasicBlock *T1B = &Entry;
+  if (auto *EBr = dyn_cast<BranchInst>(Entry.getTerminator()); EBr && EBr->isUnconditional()) {
+    for (Instruction &I : Entry)
+      if (&I != EBr && !isa<AllocaInst>(I) && !I.isLifetimeStartOrEnd())
+        return "the helper's entry holds more than its stack slots before its test";
+    T1B = EBr->getSuccessor(0);
+    if (T1B == &Entry || isa<PHINode>(T1B->front()))
+      return "the helper's test block joins other ways (it has phis)";
+  }
+  FlagTest T1;
+  if (const char *Why = flagTest(T1B, T1B == &Entry, T1))
+    return Why;
   unsigned WorkIdx = work_if_true ? 0 : 1;
+  BasicBlock *Work = T1.Br->getSuccessor(WorkIdx);
+  BasicBlock *Other = T1.Br->getSuccessor(1 - WorkIdx);
+  if (Work == T1B || Other == T1B || Work == Other)
+    return "the helper's test goes back to itself";
+  // A second flag's test on the first's other way.
+  FlagTest T2;
+  bool Second = false;
+  if (!returnsAtOnce(Other)) {
+    if (Other->getSinglePredecessor() != T1B || flagTest(Other, false, T2))
+      return "the helper's test does not return at once on its other way";
+    BasicBlock *A = T2.Br->getSuccessor(0), *B = T2.Br->getSuccessor(1);
+    if (!((A == Work && returnsAtOnce(B)) || (B == Work && returnsAtOnce(A))))
+      return "the helper's second test does not go to the work or return at once";
+    Second = true;
+  }
   Function *G = *entered ? cast<Function>(unwrap(*entered)) : nullptr;
   if (!G) {
     ValueToValueMapTy VMap;
@@ -1578,35 +1638,44 @@ const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_i
     G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
     G->setComdat(nullptr);
     BasicBlock &GE = G->getEntryBlock();
-    auto *GBr = cast<BranchInst>(GE.getTerminator());
-    BasicBlock *Work = GBr->getSuccessor(WorkIdx);
-    BasicBlock *Skip = GBr->getSuccessor(1 - WorkIdx);
-    Skip->removePredecessor(&GE);
-    BranchInst *To = BranchInst::Create(Work, GBr->getIterator());
-    To->setDebugLoc(GBr->getDebugLoc());
-    GBr->eraseFromParent();
-    // The copy's test and load are the caller's now: gone from the copy, the volatile
-    // load too (its one use was the test).
-    auto *GCond = cast<Instruction>(VMap[Cond]);
-    auto *GLoad = cast<Instruction>(VMap[Load]);
-    if (!GCond->use_empty() || (GLoad != GCond && !GLoad->hasOneUse())) {
-      G->eraseFromParent();
-      return "the helper uses the flag's value past its test";
+    auto *GWork = cast<BasicBlock>(VMap[Work]);
+    if (T1B == &Entry) {
+      // The copy's test and load are the caller's now: gone from the copy, the volatile
+      // load too (its one use was the test).
+      auto *GBr = cast<BranchInst>(GE.getTerminator());
+      BasicBlock *Skip = GBr->getSuccessor(1 - WorkIdx);
+      Skip->removePredecessor(&GE);
+      BranchInst *To = BranchInst::Create(GWork, GBr->getIterator());
+      To->setDebugLoc(GBr->getDebugLoc());
+      GBr->eraseFromParent();
+      auto *GCond = cast<Instruction>(VMap[T1.Cond]);
+      auto *GLoad = cast<Instruction>(VMap[T1.Load]);
+      if (!GCond->use_empty() || (GLoad != GCond && !GLoad->hasOneUse())) {
+        G->eraseFromParent();
+        return "the helper uses the flag's value past its test";
+      }
+      GCond->eraseFromParent();
+      if (GLoad != GCond)
+        GLoad->eraseFromParent();
+      if (T1.Field)
+        cast<Instruction>(VMap[T1.Field])->eraseFromParent();
+    } else {
+      // The entry goes on to the work; the tests stay for the helper's own loop, which
+      // comes back to them.
+      auto *GBr = cast<BranchInst>(GE.getTerminator());
+      auto *GT1 = cast<BasicBlock>(VMap[T1B]);
+      GT1->removePredecessor(&GE);
+      GBr->setSuccessor(0, GWork);
     }
-    GCond->eraseFromParent();
-    if (GLoad != GCond)
-      GLoad->eraseFromParent();
-    if (Field)
-      cast<Instruction>(VMap[Field])->eraseFromParent();
     removeUnreachableBlocks(*G);
     *entered = wrap(G);
   }
   BasicBlock *BB = CI->getParent();
-  BasicBlock *Work = SplitBlock(BB, CI, (DominatorTree *)nullptr, nullptr, nullptr,
+  BasicBlock *Call = SplitBlock(BB, CI, (DominatorTree *)nullptr, nullptr, nullptr,
                                 BB->getName() + ".guarded");
-  SplitBlock(Work, CI->getNextNode(), (DominatorTree *)nullptr, nullptr, nullptr,
+  SplitBlock(Call, CI->getNextNode(), (DominatorTree *)nullptr, nullptr, nullptr,
              BB->getName() + ".unguarded");
-  BasicBlock *After = Work->getSingleSuccessor();
+  BasicBlock *After = Call->getSingleSuccessor();
   Instruction *Old = BB->getTerminator();
   // The flag's address as the caller has it: its own value of the argument.
   auto Actual = [&](Value *V) -> Value * {
@@ -1614,30 +1683,45 @@ const char *syscluster_shim_split_guard(void *ctx, LLVMValueRef call, int work_i
       return CI->getArgOperand(A->getArgNo());
     return V;
   };
-  Value *Addr = Actual(Ptr);
-  if (Field) {
-    Instruction *F2 = Field->clone();
-    F2->setOperand(0, Actual(Field->getPointerOperand()));
-    F2->insertBefore(Old);
-    F2->setDebugLoc(CI->getDebugLoc());
-    Addr = F2;
-  }
-  Instruction *L2 = Load->clone();
-  L2->setOperand(LoadInst::getPointerOperandIndex(), Addr);
-  L2->insertBefore(Old);
-  L2->setDebugLoc(CI->getDebugLoc());
-  L2->setName(Load->getName().empty() ? "mc.guard.flag" : Load->getName() + ".guard");
-  Value *Test = L2;
-  if (Cond != Load) {
-    Instruction *C2 = Cond->clone();
-    C2->replaceUsesOfWith(Load, L2);
-    C2->insertBefore(Old);
+  // The test `T` made again before `Before`: its condition in the caller.
+  auto Retest = [&](const FlagTest &T, Instruction *Before) -> Value * {
+    Value *Addr = Actual(T.Load->getPointerOperand());
+    if (T.Field) {
+      Instruction *F2 = T.Field->clone();
+      F2->setOperand(0, Actual(T.Field->getPointerOperand()));
+      F2->insertBefore(Before);
+      F2->setDebugLoc(CI->getDebugLoc());
+      Addr = F2;
+    }
+    Instruction *L2 = T.Load->clone();
+    L2->setOperand(LoadInst::getPointerOperandIndex(), Addr);
+    L2->insertBefore(Before);
+    L2->setDebugLoc(CI->getDebugLoc());
+    L2->setName(T.Load->getName().empty() ? "mc.guard.flag" : T.Load->getName() + ".guard");
+    if (T.Cond == T.Load)
+      return L2;
+    Instruction *C2 = T.Cond->clone();
+    C2->replaceUsesOfWith(T.Load, L2);
+    C2->insertBefore(Before);
     C2->setDebugLoc(CI->getDebugLoc());
     C2->setName("mc.guard.test");
-    Test = C2;
+    return C2;
+  };
+  // The first test's other way: the second test, in a block of its own, or the way on.
+  BasicBlock *Next = After;
+  if (Second) {
+    Next = BasicBlock::Create(CI->getContext(), BB->getName() + ".guard2", BB->getParent(), Call);
+    auto *Tmp = new UnreachableInst(CI->getContext(), Next);
+    Value *Test2 = Retest(T2, Tmp);
+    BranchInst *B2 = T2.Br->getSuccessor(0) == Work
+                         ? BranchInst::Create(Call, After, Test2, Tmp->getIterator())
+                         : BranchInst::Create(After, Call, Test2, Tmp->getIterator());
+    B2->setDebugLoc(CI->getDebugLoc());
+    Tmp->eraseFromParent();
   }
-  BranchInst *Guard = work_if_true ? BranchInst::Create(Work, After, Test, Old->getIterator())
-                                   : BranchInst::Create(After, Work, Test, Old->getIterator());
+  Value *Test = Retest(T1, Old);
+  BranchInst *Guard = work_if_true ? BranchInst::Create(Call, Next, Test, Old->getIterator())
+                                   : BranchInst::Create(Next, Call, Test, Old->getIterator());
   Guard->setDebugLoc(CI->getDebugLoc());
   Old->eraseFromParent();
   CI->setCalledFunction(G);

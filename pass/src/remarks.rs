@@ -190,18 +190,24 @@ impl Remark {
         first: &Site,
         call: LLVMValueRef,
         helper: LLVMValueRef,
-        load: LLVMValueRef,
+        (load, second): (LLVMValueRef, Option<LLVMValueRef>),
         copy: LLVMValueRef,
     ) -> Remark {
+        let (tests, flags) = match second {
+            None => ("test", flag_name(load)),
+            Some(second) => (
+                "tests",
+                format!("{}, then {}", flag_name(load), flag_name(second)),
+            ),
+        };
         Remark {
             kind: RemarkKind::Passed,
             name: "GuardSplit",
             function: first.function,
             at: Some(call),
             message: format!(
-                "made the first test of '{}' (of {}) before its call in the loop of {}: the call, to '{}' (the helper past that test), runs only when the helper would have gone past it",
+                "made the first {tests} of '{}' (of {flags}) before its call in the loop of {}: the call, to '{}' (the helper past that test), runs only when the helper would have gone past it",
                 crate::ir::name(helper),
-                flag_name(load),
                 first.label(),
                 crate::ir::name(copy),
             ),

@@ -100,9 +100,20 @@ __attribute__((noinline)) static int copy_noinline(int in)
 	return n < 0;
 }
 
-// A helper whose first test reads two flags (GNU dd's `while (interrupt_signal ||
-// info_signal_count)`) is left whole, and the remark says why.
-// REMARK-DAG: remark: {{.*}}guard-split.c:{{[0-9]+}}:{{[0-9]+}}: did not make the first test of 'check_both' before its call in the loop of '{{read|write}}' at {{.*}}: its first test reads two flags (`a || b`): a batch watches one
+// A helper whose first tests read two flags (GNU dd's `while (interrupt_signal ||
+// info_signal_count)`, its entry of stack slots going on to the loop's header): both tests
+// made before the call, in that order, the copy's entry going straight to the work (its loop
+// tests them again after each round); then the loop's top moves past both tests and the batch
+// reads both flags (MC_BATCH_WATCHES).
+// REMARK-DAG: remark: {{.*}}guard-split.c:[[#@LINE+29]]:{{[0-9]+}}: made the first tests of 'check_both' (of @interrupted, then @info_requested) before its call in the loop of 'write' at {{.*}}: the call, to 'check_both.entered' (the helper past that test), runs only when the helper would have gone past it
+// REMARK-DAG: remark: {{.*}}guard-split.c:[[#@LINE+29]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}; the batch reads @interrupted (not zero), then @info_requested (not zero) after each iteration
+// CHECK-LABEL: define internal fastcc void @check_both.entered(
+// CHECK: alloca
+// CHECK: br label %[[WORK:[0-9]+]]
+// CHECK: load volatile i32, ptr @interrupted
+// CHECK: load volatile i32, ptr @info_requested
+// CHECK: [[WORK]]:
+// CHECK-NEXT: call i32 @sigfillset(
 static void check_both(void)
 {
 	sigset_t all, old;

@@ -36,6 +36,14 @@
 //! nor the call is `noinline`, it returns `void`, and the block its test goes to otherwise
 //! has no phis. Each call split is a remark `GuardSplit`; a helper
 //! whose entry is such a test but that fails another condition, a missed one.
+//!
+//! GNU dd's own helper tests two flags in a `while` loop: `while (interrupt_signal ||
+//! info_signal_count) { ... }`. Its entry holds only stack slots and goes on to the loop's
+//! header, which tests the first flag; the other way, a block entered from the header alone,
+//! tests the second; one way of each is the work, and the second's other way returns at once.
+//! Both tests are made at the call, in that order (the second only when the first says to go
+//! on, as `||` reads it), and the copy's entry goes straight to the work: its loop tests both
+//! flags again after each round, as the original's does.
 
 use indexmap::IndexMap;
 
@@ -54,6 +62,8 @@ use crate::remarks::Remark;
 pub(crate) struct Guard {
     /// The flag's load: of a global variable, an argument, or a field an argument points to.
     pub(crate) load: LLVMValueRef,
+    /// A second flag's load, tested on the first test's other way (`while (a || b)`).
+    pub(crate) second: Option<LLVMValueRef>,
     /// The block the test goes to when the helper does its work.
     pub(crate) work: LLVMBasicBlockRef,
     /// Whether it goes there when the condition is true.
@@ -109,47 +119,16 @@ fn argument_field(function: LLVMValueRef, ptr: LLVMValueRef, load: LLVMValueRef)
         && (1..ir::num_operands(ptr)).all(|k| ir::const_int(ir::operand(ptr, k)).is_some())
 }
 
-/// The test `function`'s entry block makes, when that block is one flag's test whose one way
-/// returns at once; `None` when it is not (nothing to say of such a helper).
+/// The test `function` begins with, when its entry block (or the block an entry of nothing
+/// but stack slots goes on to, without phis: a `while` loop's header) is one flag's test whose
+/// one way returns at once, or is a block entered from it alone that tests a second flag and
+/// whose one way is the first test's other way and the other returns at once (`while
+/// (interrupted || info_requested)`); `None` when it is not (nothing to say of such a helper).
 pub(crate) fn guard_of(function: LLVMValueRef) -> Option<Guard> {
     let entry = *ir::blocks(function).first()?;
-    // The flag: a global variable, an argument, or a field of what an argument points to,
-    // which the caller computes from its own argument.
-    let field = |i: LLVMValueRef, load: LLVMValueRef| {
-        i == ir::operand(load, 0) && argument_field(function, i, load)
-    };
-    let test = flag_branch(entry, field)?;
-    let ptr = ir::operand(test.load, 0);
-    let flag_ok = ir::is_global_variable(ptr)
-        || ir::argument_of(ptr).is_some_and(|(f, _)| f == function)
-        || field(ptr, test.load);
-    if !flag_ok {
-        return None;
-    }
-    let (t, f) = test.ways;
-    let (work, work_if_true) = match (returns_at_once(t), returns_at_once(f)) {
-        (false, true) => (t, true),
-        (true, false) => (f, false),
-        _ => return None,
-    };
-    Some(Guard {
-        load: test.load,
-        work,
-        work_if_true,
-    })
-}
-
-/// Whether `function` begins with a test of two flags (`while (interrupted || info_requested)`,
-/// GNU dd's `process_signals`): its entry (or the block its stack slots' entry goes on to) is
-/// one flag's test, like a guard's, whose one way is another block of nothing but one flag's
-/// test, and one of that block's ways only returns.
-/// Such a helper is not split (a batch watches one flag); this names why.
-fn tests_two_flags(function: LLVMValueRef) -> bool {
-    let Some(mut first) = ir::blocks(function).first().copied() else {
-        return false;
-    };
+    let mut first = entry;
     // An entry of stack slots that goes on to a loop's header (`while` not rotated).
-    if let Some((&last, slots)) = ir::instructions(first).split_last() {
+    if let Some((&last, slots)) = ir::instructions(entry).split_last() {
         if let ([next], true) = (
             ir::successors(last).as_slice(),
             slots.iter().all(|&i| stack_slot(i)),
@@ -157,13 +136,56 @@ fn tests_two_flags(function: LLVMValueRef) -> bool {
             first = *next;
         }
     }
-    let Some(test) = flag_branch(first, |_, _| false) else {
-        return false;
+    if first != entry
+        && ir::instructions(first)
+            .first()
+            .is_some_and(|&i| ir::is_phi(i))
+    {
+        return None;
+    }
+    // The flag: a global variable, an argument, or a field of what an argument points to,
+    // which the caller computes from its own argument.
+    let field = |i: LLVMValueRef, load: LLVMValueRef| {
+        i == ir::operand(load, 0) && argument_field(function, i, load)
     };
+    let flag_ok = |load: LLVMValueRef| {
+        let ptr = ir::operand(load, 0);
+        ir::is_global_variable(ptr)
+            || ir::argument_of(ptr).is_some_and(|(f, _)| f == function)
+            || field(ptr, load)
+    };
+    let test = flag_branch(first, field)?;
+    if !flag_ok(test.load) {
+        return None;
+    }
     let (t, f) = test.ways;
-    [t, f].into_iter().any(|next| {
-        flag_branch(next, |_, _| false)
-            .is_some_and(|second| returns_at_once(second.ways.0) || returns_at_once(second.ways.1))
+    let (work, work_if_true, second) = match (returns_at_once(t), returns_at_once(f)) {
+        (false, true) => (t, true, None),
+        (true, false) => (f, false, None),
+        (true, true) => return None,
+        // Neither returns: one may be a second flag's test.
+        (false, false) => {
+            let second_of = |other: LLVMBasicBlockRef, work: LLVMBasicBlockRef| {
+                if ir::predecessors(other).as_slice() != [first] {
+                    return None;
+                }
+                let second = flag_branch(other, field)?;
+                let (a, b) = second.ways;
+                let ok = (a == work && returns_at_once(b)) || (b == work && returns_at_once(a));
+                (ok && flag_ok(second.load)).then_some(second.load)
+            };
+            match (second_of(f, t), second_of(t, f)) {
+                (Some(second), _) => (t, true, Some(second)),
+                (None, Some(second)) => (f, false, Some(second)),
+                (None, None) => return None,
+            }
+        }
+    };
+    Some(Guard {
+        load: test.load,
+        second,
+        work,
+        work_if_true,
     })
 }
 
@@ -204,10 +226,6 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             }
             let site = &hot.sites[a];
             let Some(guard) = guard_of(callee) else {
-                if tests_two_flags(callee) {
-                    let why = "its first test reads two flags (`a || b`): a batch watches one";
-                    ctx.remark(Remark::guard_not_split(site, call, callee, why));
-                }
                 continue;
             };
             if let Some(why) = blocker(call, &guard) {
@@ -225,7 +243,13 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                     entered.insert(callee, copy);
                     ctx.shim.invalidate(ir::block_function(header));
                     changed = Changed::Yes;
-                    ctx.remark(Remark::guard_split(site, call, callee, guard.load, copy));
+                    ctx.remark(Remark::guard_split(
+                        site,
+                        call,
+                        callee,
+                        (guard.load, guard.second),
+                        copy,
+                    ));
                 }
                 Err(why) => ctx.remark(Remark::guard_not_split(site, call, callee, &why)),
             }
