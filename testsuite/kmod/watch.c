@@ -13,7 +13,7 @@
  * every iteration, the first included, and ends the batch at that entry (stop_index after,
  * no sums for that iteration); words at one point are read in order; a word after the last
  * entry acts as MC_BATCH_WATCH's; a straight batch stops at its word; a restart goes on with
- * the list as submitted; invalid lists are refused before anything runs; the 72-byte struct
+ * the list as submitted (not the caller's list as its signal handler changed it); invalid lists are refused before anything runs; the 72-byte struct
  * of MC_IOC_RUN_VER2 has no list.
  */
 #include "mctest.h"
@@ -695,6 +695,79 @@ static void test_restart(void)
 	close(in[0]);
 }
 
+static struct mc_watch restart_list[1];
+
+static void on_alarm_list(int sig)
+{
+	(void)sig;
+	handled++;
+	restart_flag = 1;
+	/* The restarted ioctl goes on with the list as submitted, not this one. */
+	restart_list[0].addr = (uintptr_t)&decoy;
+}
+
+static void test_restart_list(void)
+{
+	/*
+	 * As test_restart, with the flag watched after entry 0 (MC_BATCH_WATCHES): iteration 2's
+	 * read blocks, the SA_RESTART handler sets the flag and points the caller's list
+	 * elsewhere, the restarted ioctl reads the data and then the flag it was submitted with,
+	 * which stops the batch at entry 0 of iteration 2, before entry 1.
+	 */
+	struct itimerval it = { { 0, 0 }, { 0, 300000 } };
+	long long r0 = mc_counter("restarts");
+	struct sigaction sa;
+	struct mc_entry e[2];
+	char buf[16] = { 0 };
+	int in[2], status;
+	pid_t pid;
+	long r;
+
+	restart_flag = 0;
+	decoy = 0;
+	handled = 0;
+	if (pipe(in))
+		die("pipe");
+	if (write(in[1], "xy", 2) != 2)
+		die("write");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm_list;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL))
+		die("sigaction");
+	pid = mct_fork();
+	if (pid == 0) {
+		usleep(1000 * 1000);
+		_exit(write(in[1], "data", 4) == 4 ? 0 : 1);
+	}
+	close(in[1]);
+	e[0] = stop(E(SYS_read, in[0], (long)buf, 8, 0, 0, 0), MC_STOP_NONPOS, 0);
+	e[1] = E(SYS_getppid, 0, 0, 0, 0, 0, 0);
+	restart_list[0] = W(&restart_flag, 4, 0);
+	memset(&restart_batch, 0, sizeof(restart_batch));
+	restart_batch.entries = (uintptr_t)e;
+	restart_batch.count = 2;
+	restart_batch.flags = MC_BATCH_LOOP | MC_BATCH_WATCHES;
+	restart_batch.max_iters = 100;
+	restart_batch.watches = (uintptr_t)restart_list;
+	restart_batch.nwatches = 1;
+	if (setitimer(ITIMER_REAL, &it, NULL))
+		die("setitimer");
+	r = mc_ioctl_raw(MC_IOC_RUN, &restart_batch);
+	waitpid(pid, &status, 0);
+	check_eq(r, 0, "restart, list: the batch completes");
+	check_eq(handled, 1, "restart, list: the handler ran once");
+	check_eq(mc_counter("restarts") - r0, 1, "restart, list: the module restarted the ioctl");
+	check(restart_batch.iterations == 2 && restart_batch.stop_index == 0 && e[0].result == 4,
+	      "restart, list: the flag stops it at entry 0 of iteration 2 (%llu %lld %lld)",
+	      (unsigned long long)restart_batch.iterations, (long long)restart_batch.stop_index,
+	      (long long)e[0].result);
+	check(strcmp(buf, "data") == 0, "restart, list: iteration 2 read the data (\"%s\")", buf);
+	signal(SIGALRM, SIG_DFL);
+	close(in[0]);
+}
+
 static volatile uint64_t thread_flag;
 
 static void *setter(void *arg)
@@ -738,6 +811,7 @@ int main(void)
 	test_list_invalid();
 	test_sums_and_advance();
 	test_restart();
+	test_restart_list();
 	test_other_thread();
 	return done();
 }
