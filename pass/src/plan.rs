@@ -222,7 +222,8 @@ impl Looped {
     /// resumes the original after the last call: the watched flag's or the period's.
     pub fn after_exit(&self) -> Option<&LoopExit> {
         self.watches
-            .first()
+            .iter()
+            .find(|w| w.after.is_none())
             .map(|w| &w.exit)
             .or(self.period.as_ref().map(|p| &p.exit))
     }
@@ -247,6 +248,10 @@ pub struct Watch {
     pub size: u8,
     /// Whether the loop leaves when the flag is zero (`while (running)`, `MC_WATCH_ZERO`).
     pub leaves_on_zero: bool,
+    /// For a flag tested between two calls: the entry after which the batch reads it (a
+    /// stop there resumes the original, which makes the test); `None` for one tested on the
+    /// way round, read after each completed iteration.
+    pub after: Option<usize>,
 }
 
 /// How a period test takes the remainder of the counter (`PeriodTest::Remainder`).

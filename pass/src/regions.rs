@@ -183,6 +183,19 @@ pub(crate) fn whole_loops(
     let mut plans = Vec::with_capacity(straight.len());
     let mut refused = Vec::new();
     let mut in_region = IndexSet::new();
+    // Hot pairs that a flag tested between their calls keeps from being straight batches
+    // (`Checker::watched`), with their back edges' weights: their loops may still be looped
+    // batches that read the flag (heaviest first, as the pairs come).
+    let watched: Vec<(usize, usize, u64)> = pairs
+        .iter()
+        .filter(|p| p.a != p.b)
+        .filter_map(|p| {
+            let back = pairs.iter().find(|q| q.a == p.b && q.b == p.a)?;
+            checker
+                .watched(&[p.a, p.b])
+                .then_some((p.a, p.b, back.weight))
+        })
+        .collect();
     let mut try_loop = |calls: &[usize], weight: u64, refused: &mut Vec<Refused>| {
         let (a, b) = (calls[calls.len() - 1], calls[0]);
         // A looped multi-call would skip a fortified call's check in later iterations: such a
@@ -208,8 +221,23 @@ pub(crate) fn whole_loops(
             }
         }
     };
+    // Such a loop takes its calls from the straight batches that hold them.
+    let mut taken: IndexSet<usize> = IndexSet::new();
+    for &(a, b, weight) in &watched {
+        if taken.contains(&a) || taken.contains(&b) {
+            continue;
+        }
+        if let Some(plan) = try_loop(&[a, b], weight, &mut refused) {
+            taken.extend([a, b]);
+            in_region.extend([a, b]);
+            plans.push(plan);
+        }
+    }
     for region in straight {
         let calls = region.sites();
+        if calls.iter().any(|c| taken.contains(c)) {
+            continue;
+        }
         in_region.extend(calls.iter().copied());
         let (first, last) = (calls[0], calls[calls.len() - 1]);
         let back = pairs.iter().find(|p| p.a == last && p.b == first);

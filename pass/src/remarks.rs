@@ -1456,24 +1456,44 @@ impl Remark {
             Plan::Looped(l) => &l.watches[..],
             Plan::Straight(_) => &[],
         };
+        let flag = |w: &crate::plan::Watch| {
+            format!(
+                "{} ({})",
+                crate::ir::operand_name(crate::ir::operand(w.load, 0)),
+                if w.leaves_on_zero { "zero" } else { "not zero" }
+            )
+        };
         let watched = match watches {
             [] => String::new(),
-            [w] => format!(
+            [w] if w.after.is_none() => format!(
                 "; the batch reads {} after each iteration as the loop's test does, and ends when it is {}",
                 crate::ir::operand_name(crate::ir::operand(w.load, 0)),
                 if w.leaves_on_zero { "zero" } else { "not zero" }
             ),
-            many => format!(
-                "; the batch reads {} after each iteration as the loop's tests do, in that order, and ends when one says to go the other way",
-                many.iter()
-                    .map(|w| format!(
-                        "{} ({})",
-                        crate::ir::operand_name(crate::ir::operand(w.load, 0)),
-                        if w.leaves_on_zero { "zero" } else { "not zero" }
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", then ")
-            ),
+            many => {
+                // Those tested between two calls, each after its call, then those of the way
+                // round, after each iteration.
+                let mut parts: Vec<String> = many
+                    .iter()
+                    .filter_map(|w| {
+                        let i = w.after?;
+                        let site = entries.get(i).map(|e| sites[e.site].label());
+                        Some(format!("{} after {}", flag(w), site.unwrap_or_default()))
+                    })
+                    .collect();
+                let ends: Vec<String> = many
+                    .iter()
+                    .filter(|w| w.after.is_none())
+                    .map(flag)
+                    .collect();
+                if !ends.is_empty() {
+                    parts.push(format!("{} after each iteration", ends.join(", then ")));
+                }
+                format!(
+                    "; the batch reads {} as the loop's tests do, in that order, and ends when one says to go the other way",
+                    parts.join(", then ")
+                )
+            }
         };
         // A counter's remainder the way round tests.
         let period = match plan {

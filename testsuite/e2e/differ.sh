@@ -89,6 +89,8 @@
 # a SIGUSR1 and a SIGHUP while it reads a pipe) or
 # ddsignals (a copy that checks for signals through GNU dd's process_signals, which tests two
 # flags: copy's cases, a SIGUSR1 and a SIGINT while it reads a pipe) or
+# midflag (a copy that tests a SIGTERM flag between each read and its write and a SIGUSR1
+# flag after each block: copy's cases, a SIGUSR1 and a SIGTERM while it reads a pipe) or
 # localbuf (copy.c with its buffer declared in the loop's body: copy's cases) or stevens (a copy through a pipe with Stevens' readn and
 # writen under signals without SA_RESTART: copy's cases) or eintrall (stevens.c with helpers
 # that retry an interrupted call by `continue`: copy's cases) or zfill (a filter in gzip's
@@ -106,7 +108,7 @@
 set -u
 
 if [ $# -ne 4 ]; then
-	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs|switchretry|pcopyint|teeboth|pipeat|narrowtotal|gapflag|optsflag|timeoutjump|copyleft|positivetotal|minmaxcopy|reportsince|countcopy|countrecords|sizerecords|globalrecords|recordsin|recordsio|stepcount|syncpad|countpad|padcount|tracecopy|framecopy|xformall|jobcopy|jobcopylocal|jobcopyarg|jobtail|jobheap|jobhead|statsreport|topsignal|sigcheck|tracehelper|twoflags|topflags|ddsignals ORIG CLUSTERED WORKDIR" >&2
+	echo "usage: differ.sh copy|copysig|copycount|copycountsig|rotate|relay|copyhelpers|copylto|stamp|copyfortify|writeall|writeallsig|copyxform|copyxformsig|flags|intblock|gnucat|records|bookkeep|bookkeepsig|whilecount|unchecked|pipecopy|eintrcat|heapcat|fullblocks|pcopy|globalcount|fullcat|intcopy|pcopyfor|stevens|eintrall|zfill|offsetall|atomicall|bbcat|pcopyat|headcount|headcountsig|chunkcopy|mergedall|mergedfull|mergedeintr|mergedcount|mergedretry|mergedtop|mergedtotal|readfull|readfullcount|ddrecords|pcopydo|halves|localbuf|flagcopy|copyn|copyupto|copytwo|errnokept|teelike|warncount|retrycount|progresscopy|statcount|periodcopy|periodcopysig|logreopen|mapcount|failcleanup|reportbytes|intwrite|catfiles|topflag|ddbs|switchretry|pcopyint|teeboth|pipeat|narrowtotal|gapflag|optsflag|timeoutjump|copyleft|positivetotal|minmaxcopy|reportsince|countcopy|countrecords|sizerecords|globalrecords|recordsin|recordsio|stepcount|syncpad|countpad|padcount|tracecopy|framecopy|xformall|jobcopy|jobcopylocal|jobcopyarg|jobtail|jobheap|jobhead|statsreport|topsignal|sigcheck|tracehelper|twoflags|topflags|ddsignals|midflag ORIG CLUSTERED WORKDIR" >&2
 	exit 2
 fi
 program=$1
@@ -120,9 +122,9 @@ for bin in "$orig" "$clustered"; do
 	fi
 done
 case $program in
-copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead | statsreport | topsignal | sigcheck | tracehelper | twoflags | topflags | ddsignals) ;;
+copy | copysig | copycount | copycountsig | rotate | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead | statsreport | topsignal | sigcheck | tracehelper | twoflags | topflags | ddsignals | midflag) ;;
 *)
-	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount, retrycount, progresscopy, tracecopy, framecopy, xformall, jobcopy, jobcopylocal, jobcopyarg, jobtail, jobheap, jobhead, statsreport, topsignal, sigcheck, tracehelper, twoflags, topflags or ddsignals)" >&2
+	echo "differ: unknown program '$program' (copy, copysig, copycount, copycountsig, rotate, relay, copyhelpers, copylto, stamp, copyfortify, writeall, writeallsig, copyxform, copyxformsig, flags, intblock, gnucat, records, bookkeep, bookkeepsig, whilecount, unchecked, pipecopy, eintrcat, heapcat, fullblocks, pcopy, globalcount, fullcat, intcopy, pcopyfor, stevens, eintrall, zfill, offsetall, atomicall, bbcat, pcopyat, headcount, headcountsig, chunkcopy, mergedall, mergedfull, mergedeintr, mergedcount, mergedretry, mergedtop, mergedtotal, readfull, readfullcount, ddrecords, pcopydo, halves, localbuf, flagcopy, copyn, copyupto, copytwo, errnokept, teelike, warncount, retrycount, progresscopy, tracecopy, framecopy, xformall, jobcopy, jobcopylocal, jobcopyarg, jobtail, jobheap, jobhead, statsreport, topsignal, sigcheck, tracehelper, twoflags, topflags, ddsignals or midflag)" >&2
 	exit 2
 	;;
 esac
@@ -900,6 +902,13 @@ in_fifo_int() { in_fifo_signal INT; }
 ddsignals_cases() {
 	statsreport_cases
 	check sigint-die in_fifo_int 130 -e "head -c 12288 expect | cmp - out" -- in out
+}
+# midflag: copy's inputs and failures, a SIGUSR1 during the copy, reported after the block
+# that follows it, and a SIGTERM, after which the block that follows it is read but not
+# written (8192 bytes in all) and the copy ends with status 3.
+midflag_cases() {
+	statsreport_cases
+	check sigterm-between in_fifo_term 3 -e "head -c 8192 expect | cmp - out" -- in out
 }
 # topflags: topsignal's cases, and a SIGHUP during the copy, reported the same way.
 in_fifo_hup() { in_fifo_signal HUP; }

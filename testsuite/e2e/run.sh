@@ -149,7 +149,8 @@
 # before the call, and twoflags.c, which tests two signals' flags after each block, both
 # watched by its looped multi-call, and topflags.c, which tests two flags at its top, both
 # moved past the read and watched, and ddsignals.c, which checks them through GNU dd's
-# process_signals, both its tests made before its call) it
+# process_signals, both its tests made before its call, and midflag.c, which tests a flag
+# between each read and its write, read by its looped multi-call after the read) it
 #
 #   1. builds the original: clang-19 -O2 -g SRC $(pkg-config --cflags --libs multicall)
 #   2. records a profile of the original on a training input: syscluster record -o P.json
@@ -203,7 +204,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy xformall jobcopy jobcopylocal jobcopyarg jobtail jobheap jobhead statsreport topsignal sigcheck tracehelper twoflags topflags ddsignals)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy xformall jobcopy jobcopylocal jobcopyarg jobtail jobheap jobhead statsreport topsignal sigcheck tracehelper twoflags topflags ddsignals midflag)
 mode=full
 picked=0
 for ((i = 1; i <= $#; i++)); do
@@ -275,7 +276,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead | statsreport | topsignal | sigcheck | tracehelper | twoflags | topflags | ddsignals) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead | statsreport | topsignal | sigcheck | tracehelper | twoflags | topflags | ddsignals | midflag) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -936,6 +937,13 @@ host_program() {
 			grep -q "moved the start of the loop to 'read' at topsignal.c:[0-9:]*: the test of a flag at the loop's top" "$w/clustered.log" &&
 				grep -q 'clustered the whole loop into one looped multi-call: read -> write .*the batch reads @got_usr1 after each iteration' "$w/clustered.log" ||
 				fail "$p: the copy that tests a signal's flag at its top is not one looped multi-call"
+			;;
+		midflag)
+			# A flag tested between the read and the write, and one after each block: one
+			# looped multi-call that reads the first after the read, the second after each
+			# iteration.
+			grep -q 'clustered the whole loop into one looped multi-call: read -> write .*the batch reads @got_term (not zero) after .read. at midflag.c:[0-9:]*, then @got_usr1 (not zero) after each iteration' "$w/clustered.log" ||
+				fail "$p: the copy that tests a flag between its read and its write is not one looped multi-call watching it"
 			;;
 		ddsignals)
 			# dd's process_signals: both its tests made before the call, the start moved past

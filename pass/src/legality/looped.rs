@@ -45,6 +45,7 @@ use crate::plan::{
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 use llvm_sys::LLVMOpcode;
+use multicall_abi::MC_MAX_WATCHES;
 
 /// What `check_leaving` finds: the exits, the entries with their stops, whether the buffers
 /// are dead after the loop, and the flag the way round tests.
@@ -101,11 +102,13 @@ impl Checker<'_> {
                 Reason::SigactionNotFirst { site },
             ));
         }
-        let straight = self.check(calls)?;
-        let gaps = match self.legal.get(calls) {
-            Some(l) => l.gaps.clone(),
-            None => return Err(Refusal::new(sites[calls[0]].call, Reason::Malformed)),
-        };
+        let legal = self.check_chain(calls)?;
+        let (straight, gaps) = (legal.plan.clone(), legal.gaps.clone());
+        // Flags tested between the calls: only a loop whose stops resume it reads them (a
+        // stop at the earlier call's entry resumes the original, which makes the test).
+        if let Some(refusal) = gaps.iter().find_map(|g| g.unwatched.clone()) {
+            return self.or_resuming(calls, straight.entries, &gaps, refusal);
+        }
         let c0 = calls[0];
         let header = ir::parent_block(sites[c0].call);
         let blocks = loop_blocks(self.shim, header);
@@ -484,7 +487,7 @@ impl Checker<'_> {
             &[header, round.header],
         )?;
         let last_nexts = nexts.last().copied().unwrap_or(0);
-        let exits = entries
+        let exits: Vec<LoopExit> = entries
             .iter()
             .zip(nexts)
             .map(|(e, nexts)| LoopExit {
@@ -534,8 +537,56 @@ impl Checker<'_> {
                 round_if_true: f.round_if_true,
                 size,
                 leaves_on_zero: !f.round_on_zero,
+                after: None,
             });
         }
+        // The flags tested between two calls: the batch reads each after the earlier call,
+        // and where one would go the other way the batch stops at that entry, whose stop
+        // resumes the original after its call, which makes the test.
+        let mut between = Vec::new();
+        for (i, g) in gaps.iter().enumerate() {
+            for w in &g.watched {
+                let ptr = ir::operand(w.load, 0);
+                if ir::is_instruction(ptr) && inside.contains(&ir::parent_block(ptr)) {
+                    return Err(Refusal::new(
+                        w.branch,
+                        Reason::ResumeUnknownWay {
+                            branch: w.branch,
+                            site: ck,
+                            stop: entries[i].stop,
+                        },
+                    ));
+                }
+                between.push(Watch {
+                    load: w.load,
+                    cmp: w.cmp,
+                    exit: LoopExit {
+                        from: ir::parent_block(w.branch),
+                        to: w.off,
+                        kind: exits[i].kind,
+                    },
+                    round_if_true: w.round_if_true,
+                    size: w.size,
+                    leaves_on_zero: w.leaves_on_zero,
+                    after: Some(i),
+                });
+            }
+        }
+        if between.len() + watches.len() > MC_MAX_WATCHES {
+            let branch = between[0].exit.from;
+            let inst = ir::terminator(branch).unwrap_or(sites[ck].call);
+            return Err(Refusal::new(
+                inst,
+                Reason::ResumeUnknownWay {
+                    branch: inst,
+                    site: ck,
+                    stop: entries[entries.len() - 1].stop,
+                },
+            ));
+        }
+        // In the order a batch reads them: by the entry they follow, the way round's last.
+        between.append(&mut watches);
+        let watches = between;
         // A counter's remainder the way round tests: the batch runs at most the iterations
         // up to the one in which it would go the other way, where the original resumes after
         // the last call, as a stop there does.

@@ -85,6 +85,13 @@ struct GapFacts {
     /// Branches on conditions set before the chain's first call (`conditions::Guard`), in
     /// order; their exits are not in `exits`.
     guards: Vec<conditions::Guard>,
+    /// Flags tested between the calls (`watch::gap_flags`), which only a looped batch whose
+    /// stops resume the loop reads (after the earlier call, `MC_BATCH_WATCHES`); their
+    /// branches, loads and comparisons are in none of the other fields.
+    watched: Vec<watch::GapWatch>,
+    /// With `watched`: the refusal the gap gets as a gap of a straight chain, which cannot
+    /// read them.
+    unwatched: Option<Refusal>,
 }
 
 type GapVerdict = Result<Rc<GapFacts>, Refusal>;
@@ -163,6 +170,25 @@ impl<'a> Checker<'a> {
     /// is checked incrementally: only what involves the new call. The answer is the one a
     /// check from scratch gives, refusal included.
     pub(crate) fn check(&mut self, calls: &[usize]) -> Result<Straight, Refusal> {
+        let legal = self.check_chain(calls)?;
+        // A flag tested between two calls: no straight batch reads it.
+        if let Some(refusal) = legal.gaps.iter().find_map(|g| g.unwatched.clone()) {
+            return Err(refusal);
+        }
+        Ok(legal.plan.clone())
+    }
+
+    /// Whether `calls` is a legal chain but for the flags tested between its calls, which
+    /// no straight batch reads (`GapFacts::watched`): a loop around it may be one.
+    pub(crate) fn watched(&mut self, calls: &[usize]) -> bool {
+        self.check_chain(calls)
+            .is_ok_and(|legal| legal.gaps.iter().any(|g| !g.watched.is_empty()))
+    }
+
+    /// `check`, also for a chain with flags tested between its calls (`GapFacts::watched`),
+    /// which a loop whose stops resume it may read; the legal chain (kept for the later
+    /// questions about it).
+    fn check_chain(&mut self, calls: &[usize]) -> Result<Rc<Legal>, Refusal> {
         let n = calls.len();
         let prefix = (n > 2)
             .then(|| self.legal.get(&calls[..n - 1]).cloned())
@@ -171,9 +197,9 @@ impl<'a> Checker<'a> {
             Some(prefix) => self.append(&prefix, calls)?,
             None => self.check_whole(calls)?,
         };
-        let plan = legal.plan.clone();
-        self.legal.insert(calls.to_vec(), Rc::new(legal));
-        Ok(plan)
+        let legal = Rc::new(legal);
+        self.legal.insert(calls.to_vec(), legal.clone());
+        Ok(legal)
     }
 
     fn check_whole(&mut self, calls: &[usize]) -> Result<Legal, Refusal> {
@@ -344,6 +370,38 @@ impl<'a> Checker<'a> {
         let head = ir::parent_block(c0);
         conditions::dominance(shim, sites, a, b)?;
         let gap = facts::gather(shim, &mut self.reach, &sites[a], &sites[b], head);
+        let refusal = match self.judge_steps(&gap, a, b, first) {
+            Ok(facts) => return Ok(facts),
+            Err(refusal) => refusal,
+        };
+        // Flags tested between the calls (of words whose address is set before the first
+        // call), which the gap without them may allow.
+        let set_before = |v: LLVMValueRef| !ir::is_instruction(v) || shim.dominates(v, c0);
+        let Some((watched, rest)) = watch::gap_flags(&gap, set_before) else {
+            return Err(refusal);
+        };
+        match self.judge_steps(&rest, a, b, first) {
+            Ok(mut facts) => {
+                facts.watched = watched;
+                facts.unwatched = Some(refusal);
+                Ok(facts)
+            }
+            Err(_) => Err(refusal),
+        }
+    }
+
+    /// The facts of the gap `gap` between `a` and `b` in a chain whose first call is
+    /// `first`: safety, linearity and convexity over its steps.
+    fn judge_steps(
+        &mut self,
+        gap: &facts::Gap,
+        a: usize,
+        b: usize,
+        first: usize,
+    ) -> Result<GapFacts, Refusal> {
+        let (shim, sites) = (self.shim, self.sites);
+        let c0 = sites[first].call;
+        let gap = gap.clone();
         // A condition computed from values set before the first call (instructions that
         // dominate it, the function's arguments) and from plain loads of addresses set
         // before it, by arithmetic and comparisons that the lowering makes again before the
@@ -397,6 +455,8 @@ impl<'a> Checker<'a> {
             stores: conditions::stores(&gap),
             straight_only: conditions::straight_only(&gap),
             on_path: gap.on_path,
+            watched: Vec::new(),
+            unwatched: None,
         })
     }
 

@@ -95,6 +95,7 @@ pub(crate) fn split(gap: &Gap, inside: &IndexSet<LLVMBasicBlockRef>) -> Option<(
         round_if_true,
         size,
         leaves_on_zero,
+        after: None,
     };
     Some((watch, rest))
 }
@@ -151,6 +152,16 @@ pub(crate) fn flag_size(load: LLVMValueRef, inside: &IndexSet<LLVMBasicBlockRef>
     {
         return None;
     }
+    let ptr = ir::operand(load, 0);
+    if ir::is_instruction(ptr) && inside.contains(&ir::parent_block(ptr)) {
+        return None;
+    }
+    word_size(load)
+}
+
+/// The size in bytes of the integer the load `load` reads, when it is 1, 2, 4 or 8 bytes
+/// aligned to its size (a word a batch can watch).
+pub(crate) fn word_size(load: LLVMValueRef) -> Option<u8> {
     let ty = ir::type_of(load);
     if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind {
         return None;
@@ -163,16 +174,90 @@ pub(crate) fn flag_size(load: LLVMValueRef, inside: &IndexSet<LLVMBasicBlockRef>
         64 => 8,
         _ => return None,
     };
-    // SAFETY: `load` is a live load instruction (checked above).
+    // SAFETY: `load` is a live load instruction (the callers' check).
     let align = unsafe { llvm_sys::core::LLVMGetAlignment(load) };
-    if align < u32::from(size) {
+    (align >= u32::from(size)).then_some(size)
+}
+
+/// A flag tested between two calls of a chain (`n = read(..); if (n <= 0) break; if (stop)
+/// break; write(..)`): the branch, its condition, the load, the block its other way goes to,
+/// and what a batch needs to read it after the earlier call (`MC_BATCH_WATCHES`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GapWatch {
+    pub branch: LLVMValueRef,
+    pub cmp: LLVMValueRef,
+    pub load: LLVMValueRef,
+    pub off: LLVMBasicBlockRef,
+    pub round_if_true: bool,
+    pub size: u8,
+    pub leaves_on_zero: bool,
+}
+
+/// The flag tests among the steps of `gap` (`flag_test`, their load and comparison recorded
+/// in the gap, of a word of 1, 2, 4 or 8 bytes at an address `set_before` says is set before
+/// the chain's first call), and the gap without them (their branches, loads and comparisons)
+/// for the checks of the rest. `None` when the gap has none.
+pub(crate) fn gap_flags(
+    gap: &Gap,
+    set_before: impl Fn(LLVMValueRef) -> bool,
+) -> Option<(Vec<GapWatch>, Gap)> {
+    let recorded = |v: LLVMValueRef| {
+        gap.steps
+            .iter()
+            .any(|s| matches!(*s, Step::Inst { inst, .. } if inst == v))
+    };
+    let mut watches = Vec::new();
+    for s in &gap.steps {
+        let Step::Branch {
+            inst,
+            cond,
+            off,
+            continue_if_true,
+        } = *s
+        else {
+            continue;
+        };
+        let Some((load, true_if_zero)) = flag_test(inst, cond) else {
+            continue;
+        };
+        let Some(size) = word_size(load) else {
+            continue;
+        };
+        if !recorded(load) || !recorded(cond) || !set_before(ir::operand(load, 0)) {
+            continue;
+        }
+        watches.push(GapWatch {
+            branch: inst,
+            cmp: cond,
+            load,
+            off,
+            round_if_true: continue_if_true,
+            size,
+            leaves_on_zero: true_if_zero != continue_if_true,
+        });
+    }
+    if watches.is_empty() {
         return None;
     }
-    let ptr = ir::operand(load, 0);
-    if ir::is_instruction(ptr) && inside.contains(&ir::parent_block(ptr)) {
-        return None;
-    }
-    Some(size)
+    let gone = |v: LLVMValueRef| {
+        watches
+            .iter()
+            .any(|w| v == w.branch || v == w.cmp || v == w.load)
+    };
+    let rest = Gap {
+        steps: gap
+            .steps
+            .iter()
+            .filter(|s| match **s {
+                Step::Inst { inst, .. } | Step::Branch { inst, .. } => !gone(inst),
+                Step::Switch { .. } => true,
+            })
+            .cloned()
+            .collect(),
+        end: gap.end.clone(),
+        on_path: gap.on_path.clone(),
+    };
+    Some((watches, rest))
 }
 
 /// Whether the only user of `v` is `user`, once.

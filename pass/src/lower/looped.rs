@@ -149,14 +149,16 @@ pub(crate) fn lower(
     let fill = b.block_before(plan.header, "mc.loop");
     let again = b.block_before(plan.header, "mc.loop.call");
     let fallback = b.block_before(plan.header, "mc.loop.fallback");
-    // The flags the way round tests (`Looped::watches`): the batch ends when a test would
-    // leave, and this block makes the tests again, as does a round exit.
-    let watch = (!plan.watches.is_empty()).then(|| {
-        (
-            &plan.watches[..],
-            b.block_before(plan.header, "mc.loop.watch"),
-        )
-    });
+    // The flags the way round tests (`Looped::watches` read after each iteration, the last
+    // of the list): the batch ends when a test would leave, and this block makes the tests
+    // again, as does a round exit. (A flag tested between two calls stops the batch at the
+    // earlier call's entry, whose stop resumes the original.)
+    let ends = plan
+        .watches
+        .iter()
+        .position(|w| w.after.is_none())
+        .map_or(&plan.watches[..0], |k| &plan.watches[k..]);
+    let watch = (!ends.is_empty()).then(|| (ends, b.block_before(plan.header, "mc.loop.watch")));
     // A counter's remainder the way round tests (`Looped::period`): the batch runs at most
     // the iterations up to the one in which the test would go the other way, and this block
     // makes the test again.
@@ -236,16 +238,18 @@ pub(crate) fn lower(
     // the entries: one flag as `MC_BATCH_WATCH` (the struct's first 72 bytes, nine words),
     // several as `MC_BATCH_WATCHES` (all 88, and a `struct mc_watch` of two words per flag,
     // each read after the last entry, in the loop's order).
-    let listed = plan.watches.len() > 1;
+    let watched = !plan.watches.is_empty();
+    let listed = plan.watches.len() > 1 || plan.watches.iter().any(|w| w.after.is_some());
     let batch_ty = Builder::array(b.i64t, if listed { 11 } else { 9 });
-    let batch = watch.map(|_| b.alloca_in_entry(first.function, batch_ty, "mc.batch"));
+    let batch = watched.then(|| b.alloca_in_entry(first.function, batch_ty, "mc.batch"));
     let list_ty = Builder::array(b.i64t, 2 * plan.watches.len());
     let list = listed.then(|| b.alloca_in_entry(first.function, list_ty, "mc.watches"));
     b.position_at_end(fill);
     b.set_location(dbg);
     state.clear(b, n);
     let guards = entries.fill(b, &plan.entries, sites, replaced);
-    let batch = watch.zip(batch).map(|((ws, _), batch)| {
+    if let Some(batch) = batch {
+        let ws = &plan.watches;
         let mut flags = MC_BATCH_LOOP | dead_flags;
         flags |= if listed {
             MC_BATCH_WATCHES
@@ -279,9 +283,9 @@ pub(crate) fn lower(
             },
         ];
         if let Some(list) = list {
-            // After the last entry: read after each completed iteration.
-            let after = (n as u64 - 1) << 32;
+            // Each after its entry; after the last one: read after each completed iteration.
             for (k, w) in ws.iter().enumerate() {
+                let after = (w.after.unwrap_or(n - 1) as u64) << 32;
                 b.store(ir::operand(w.load, 0), b.element(list, list_ty, 2 * k));
                 b.store(
                     b.cu(b.i64t, mode(w) | after),
@@ -294,8 +298,7 @@ pub(crate) fn lower(
         for (k, v) in words.into_iter().enumerate() {
             b.store(v, b.element(batch, batch_ty, k));
         }
-        batch
-    });
+    }
     // Without the module (`multicall_batches_pay` 0) a loop the runtime would not specialise
     // (no copy of dead buffers, no two writes to merge) runs as the original loop: its
     // batches would make the same calls one at a time.

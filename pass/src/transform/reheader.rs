@@ -154,9 +154,30 @@ fn unskippable(
     header: LLVMBasicBlockRef,
     inside: &IndexSet<LLVMBasicBlockRef>,
 ) -> Option<InTheWay> {
+    // A flag's load for its test (a volatile `sig_atomic_t` a handler sets): after the move a
+    // test between two calls, which a looped batch reads after the earlier one
+    // (`MC_BATCH_WATCHES`).
+    let flag_load = |inst: LLVMValueRef| {
+        let test = match ir::value_users(inst).as_slice() {
+            [cond] => match ir::value_users(*cond).as_slice() {
+                [branch] => Some((*branch, *cond)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let branch_test = test.and_then(|(branch, cond)| {
+            ir::conditional_branch(branch)?;
+            crate::legality::watch::flag_test(branch, cond)
+        });
+        branch_test.is_some_and(|(load, _)| load == inst)
+            && crate::legality::watch::flag_size(inst, inside).is_some()
+    };
     let skippable = |inst: LLVMValueRef| {
         let f = shim.inst_flags(inst);
-        ir::is_phi(inst) || f & flags::DEBUG != 0 || unsafe_kind(inst, f).is_none()
+        ir::is_phi(inst)
+            || f & flags::DEBUG != 0
+            || unsafe_kind(inst, f).is_none()
+            || flag_load(inst)
     };
     let mut block = ir::parent_block(a);
     let mut from = Some(a);
@@ -171,8 +192,15 @@ fn unskippable(
                     .into_iter()
                     .filter(|s| inside.contains(s))
                     .collect();
-                match on[..] {
-                    [next] => block = next,
+                // A flag's test whose other way comes back (`if (stop) report();`): on the
+                // way a zero flag takes.
+                let quiet = ir::conditional_branch(inst).and_then(|(cond, t, f)| {
+                    let (load, true_if_zero) = crate::legality::watch::flag_test(inst, cond)?;
+                    flag_load(load).then_some(if true_if_zero { t } else { f })
+                });
+                match (on.as_slice(), quiet) {
+                    (&[next], _) => block = next,
+                    (&[_, _], Some(zero)) if inside.contains(&zero) => block = zero,
                     _ => return Some(InTheWay::Inst(inst)),
                 }
                 break;
