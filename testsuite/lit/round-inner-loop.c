@@ -1,10 +1,11 @@
 // A copy loop that upper-cases each block in a loop of its own before a write-all loop: at
 // -O1 clang keeps the write-all loop inside the copy loop, and the way from the read round
 // the copy loop's header to the write goes through the upper-casing loop. That loop's header
-// dominates the read (every way to it passes there) but its loop does not hold the read: a
-// copy of the way would enter the upper-casing loop from outside it (the rewritten module
-// would not verify, and the pass would put it back whole), so that way is not copied
-// (transform/duplicate.rs, `round_path`). The module is still rewritten (the first
+// dominates the read (every way to it passes there) but its loop does not hold the read, and
+// its count of the letters changed is used after it: a copy of the way would join that count
+// wrongly (the rewritten module would not verify, and the pass would put it back whole), so
+// that way is not copied (transform/duplicate.rs, `round_path`; a loop that leaves no value
+// behind, a first write-all loop before a second, is copied: e2e framecopy.c). The module is still rewritten (the first
 // iteration of the write-all loop peeled) and verifies.
 //
 // RUN: %clang -O1 -g -S -emit-llvm %s -o %t.ll

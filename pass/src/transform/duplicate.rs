@@ -707,20 +707,32 @@ fn round_path(
         }
     }
     starts_afresh(ctx.shim, &path, h, header, calls, inner)?;
-    // Another loop the way goes through and leaves (work over the buffer between the read and
-    // the write-all loop): its header dominates `a` without its loop holding `a`, and a copy
-    // of the way would enter that loop from outside it.
+    // Another loop the way goes through and leaves, whose values are used after it (work
+    // over the buffer between the read and the write-all loop that counts what it changed):
+    // its header dominates `a` without its loop holding `a`, and the copy would join those
+    // values wrongly where the copied way and the original meet (the module would not
+    // verify). A loop that leaves no value behind (a first write-all loop before a second,
+    // framecopy's) is copied as any block.
     let loop_left = path.iter().enumerate().skip(1).any(|(i, &p)| {
-        i != h
-            && i != outer
-            && p != e.to
-            && super::reheader::heads_loop(ctx.shim, p)
-            && !loop_blocks(ctx.shim, p).contains(&e.from)
+        if i == h || i == outer || p == e.to || !super::reheader::heads_loop(ctx.shim, p) {
+            return false;
+        }
+        let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, p).into_iter().collect();
+        !inside.contains(&e.from) && leaves_values(&inside)
     });
     if loop_left {
         return None;
     }
     Some(RoundPath { path, h, header })
+}
+
+/// Whether an instruction of the blocks `inside` (a loop) is used outside them.
+fn leaves_values(inside: &IndexSet<LLVMBasicBlockRef>) -> bool {
+    inside.iter().flat_map(|&b| ir::instructions(b)).any(|i| {
+        ir::value_users(i)
+            .into_iter()
+            .any(|u| ir::is_instruction(u) && !inside.contains(&ir::parent_block(u)))
+    })
 }
 
 /// Whether, inside the loop of `header`, a way leads from block `to` back to itself without
