@@ -652,6 +652,18 @@ static bool mc_watch_ends(const struct mc_watch *w)
 	return (w->mode & MC_WATCH_ZERO) ? val == 0 : val != 0;
 }
 
+/* Whether a watch of the n at w (in order of after) is read after entry `after`. */
+static bool mc_watched_after(const struct mc_watch *w, unsigned int n, unsigned int after)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && w[i].after <= after; i++) {
+		if (w[i].after == after)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Reads the watches after entry `after` (n of them at w, in order of after) until one ends
  * the batch; returns whether one did.
@@ -787,11 +799,23 @@ static void mc_run(struct file *file, struct mc_entry *ents, s64 *sums,
 				out->stop_index = i;
 				goto done;
 			}
-			if (i + 1 < count && mc_watches_end(watches, nwatches, i)) {
-				/* As though the predicate had fired: the caller tests the word too. */
-				local.watch_stops++;
-				out->stop_index = i;
-				goto done;
+			/*
+			 * A word watched here: as though the predicate had fired when it says so,
+			 * and the caller tests the word too. A pending signal stops the batch here
+			 * as well: its handler, which may set the word, runs only when the ioctl
+			 * returns, and the caller's own test must see what it did.
+			 */
+			if (i + 1 < count && mc_watched_after(watches, nwatches, i)) {
+				if (signal_pending(current)) {
+					local.signal_stops++;
+					out->stop_index = i;
+					goto done;
+				}
+				if (mc_watches_end(watches, nwatches, i)) {
+					local.watch_stops++;
+					out->stop_index = i;
+					goto done;
+				}
 			}
 		}
 		/* Every entry ran and no predicate fired: the iteration completed. */

@@ -12,7 +12,8 @@
  * Several watched words (MC_BATCH_WATCHES): a word after an entry but the last is read in
  * every iteration, the first included, and ends the batch at that entry (stop_index after,
  * no sums for that iteration); words at one point are read in order; a word after the last
- * entry acts as MC_BATCH_WATCH's; a straight batch stops at its word; a restart goes on with
+ * entry acts as MC_BATCH_WATCH's; a signal pending after a watched entry stops the batch there
+ * (its handler may set the word); a straight batch stops at its word; a restart goes on with
  * the list as submitted (not the caller's list as its signal handler changed it); invalid lists are refused before anything runs; the 72-byte struct
  * of MC_IOC_RUN_VER2 has no list.
  */
@@ -490,6 +491,46 @@ static void test_list(void)
 	close(in);
 }
 
+static volatile sig_atomic_t raised_flag;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	raised_flag = 1;
+}
+
+static void test_list_pending(void)
+{
+	/*
+	 * Entry 0 sends the caller SIGUSR2, whose handler sets the flag watched after entry 0:
+	 * the handler runs only when the ioctl returns, so the module must stop there for a
+	 * pending signal (the caller's own test then sees the flag), never run entry 1.
+	 */
+	long long s0 = mc_counter("signal_stops");
+	struct mc_watch list[1];
+	struct mc_entry e[2];
+	struct mc_batch b;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr2;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR2, &sa, NULL))
+		die("sigaction");
+	raised_flag = 0;
+	e[0] = E(SYS_kill, getpid(), SIGUSR2, 0, 0, 0, 0);
+	e[1] = E(SYS_getppid, 0, 0, 0, 0, 0, 0);
+	e[1].result = NOT_RUN;
+	list[0] = W((const void *)&raised_flag, 4, 0);
+	check_eq(mc_run_list(e, 2, MC_BATCH_LOOP, 5, NULL, list, 1, &b), 0, "pending: runs");
+	check(b.stop_index == 0 && b.iterations == 1 && e[1].result == NOT_RUN,
+	      "pending: a signal pending after the watched entry stops it there (%lld %llu)",
+	      (long long)b.stop_index, (unsigned long long)b.iterations);
+	check_eq(raised_flag, 1, "pending: the handler ran when the ioctl returned");
+	check_eq(mc_counter("signal_stops") - s0, 1, "pending: counted as a signal stop");
+	signal(SIGUSR2, SIG_DFL);
+}
+
 /* A batch of two getppid watching list (n watches), which makes it invalid. */
 static void invalid_list(const char *what, unsigned flags, const struct mc_watch *list, unsigned n)
 {
@@ -808,6 +849,7 @@ int main(void)
 	test_invalid();
 	test_ver1();
 	test_list();
+	test_list_pending();
 	test_list_invalid();
 	test_sums_and_advance();
 	test_restart();

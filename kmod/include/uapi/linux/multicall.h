@@ -91,7 +91,9 @@
  *    not run, the iteration does not complete (it adds nothing to the sums, advances
  *    nothing) and the batch reports stop_index = after, as though that entry's predicate
  *    had fired: the caller tells them apart by testing the entry's result, and goes on as
- *    its own code does after that entry, where it tests the word. Watches at one point are
+ *    its own code does after that entry, where it tests the word. The batch stops there the
+ *    same way when a signal is pending after that entry (the module: a handler, which may
+ *    set the word, runs only when the batch returns, and the caller's test must see it). Watches at one point are
  *    read in array order, and the first that says to end ends the batch without reading
  *    the others, as `a || b` reads a, then b only when a is zero. A resumed batch does not
  *    read again the watches after the entries of its iteration that ran before the
