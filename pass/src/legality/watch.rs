@@ -71,19 +71,7 @@ pub(crate) fn split(gap: &Gap, inside: &IndexSet<LLVMBasicBlockRef>) -> Option<(
     if !recorded(load) || !recorded(cond) {
         return None;
     }
-    let rest = Gap {
-        steps: gap
-            .steps
-            .iter()
-            .enumerate()
-            .filter(|&(i, s)| {
-                i != at && !matches!(*s, Step::Inst { inst, .. } if inst == load || inst == cond)
-            })
-            .map(|(_, s)| s.clone())
-            .collect(),
-        end: gap.end.clone(),
-        on_path: gap.on_path.clone(),
-    };
+    let rest = without(gap, |v| v == inst || v == load || v == cond);
     let watch = Watch {
         load,
         cmp: cond,
@@ -239,12 +227,18 @@ pub(crate) fn gap_flags(
     if watches.is_empty() {
         return None;
     }
-    let gone = |v: LLVMValueRef| {
+    let rest = without(gap, |v| {
         watches
             .iter()
             .any(|w| v == w.branch || v == w.cmp || v == w.load)
-    };
-    let rest = Gap {
+    });
+    Some((watches, rest))
+}
+
+/// `gap` without the steps of the instructions and branches `gone` names (a flag's load,
+/// comparison and branch), for the checks of the rest.
+fn without(gap: &Gap, gone: impl Fn(LLVMValueRef) -> bool) -> Gap {
+    Gap {
         steps: gap
             .steps
             .iter()
@@ -256,8 +250,7 @@ pub(crate) fn gap_flags(
             .collect(),
         end: gap.end.clone(),
         on_path: gap.on_path.clone(),
-    };
-    Some((watches, rest))
+    }
 }
 
 /// Whether the only user of `v` is `user`, once.
