@@ -76,6 +76,12 @@ pub fn next_instruction(i: LLVMValueRef) -> Option<LLVMValueRef> {
     (!n.is_null()).then_some(n)
 }
 
+pub fn previous_instruction(i: LLVMValueRef) -> Option<LLVMValueRef> {
+    // SAFETY: i is a live instruction.
+    let p = unsafe { LLVMGetPreviousInstruction(i) };
+    (!p.is_null()).then_some(p)
+}
+
 pub fn parent_block(i: LLVMValueRef) -> LLVMBasicBlockRef {
     // SAFETY: i is an instruction inside a block.
     unsafe { LLVMGetInstructionParent(i) }

@@ -1049,6 +1049,52 @@ fn written_in(blocks: &[LLVMBasicBlockRef]) -> Vec<(LLVMValueRef, LLVMValueRef)>
     out
 }
 
+/// Whether every access of the loop of `blocks` at `ptr` is one a promotion leaves around a
+/// call that may read or write the variable: a store just before the call and a load just
+/// after it (only other such stores or loads of file-scope variables between).
+fn spilled_only(ptr: LLVMValueRef, blocks: &IndexSet<LLVMBasicBlockRef>) -> bool {
+    let at_global =
+        |i: LLVMValueRef, op: LLVMOpcode| ir::opcode(i) == op && global_access(i).is_some();
+    let mut any = false;
+    for &b in blocks {
+        for i in ir::instructions(b) {
+            let Some((_, p)) = global_access(i) else {
+                continue;
+            };
+            if p != ptr {
+                continue;
+            }
+            any = true;
+            let call_next_to = |step: fn(LLVMValueRef) -> Option<LLVMValueRef>, op| {
+                let mut cur = step(i);
+                while let Some(j) = cur {
+                    if at_global(j, op) {
+                        cur = step(j);
+                        continue;
+                    }
+                    // Not an intrinsic: LLVM's own (lifetime markers, `memcpy`) touch no
+                    // variable's copy a promotion keeps.
+                    return ir::opcode(j) == LLVMOpcode::LLVMCall
+                        && !ir::called_function(j)
+                            .is_some_and(|f| ir::name(f).starts_with("llvm."));
+                }
+                false
+            };
+            let spill = match ir::opcode(i) {
+                LLVMOpcode::LLVMStore => call_next_to(ir::next_instruction, LLVMOpcode::LLVMStore),
+                LLVMOpcode::LLVMLoad => {
+                    call_next_to(ir::previous_instruction, LLVMOpcode::LLVMLoad)
+                }
+                _ => false,
+            };
+            if !spill {
+                return false;
+            }
+        }
+    }
+    any
+}
+
 /// Keeps the global variables that hot loops write in registers across those loops, where a
 /// hot edge in the loop was refused.
 pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
@@ -1077,6 +1123,11 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             // Asked again for each: promoting one gives the loop a preheader and exit blocks.
             let blocks: IndexSet<LLVMBasicBlockRef> =
                 loop_blocks(ctx.shim, header).into_iter().collect();
+            // Kept in a register already (a loop seen again after a change of its shape):
+            // promoting it again would only carry a second copy round the loop.
+            if spilled_only(ptr, &blocks) {
+                continue;
+            }
             let answer =
                 promotable(ctx.shim, graph, global, ptr, &blocks).map_err(|why| (why, false));
             let answer = answer.and_then(|spilled| {
