@@ -188,6 +188,10 @@ pub struct Looped {
     /// after the write): `(value, exit)`, computed again where a stop at entry `exit`
     /// resumes (`legality::resume::needs`).
     pub remade: Vec<(LLVMValueRef, usize)>,
+    /// For a loop whose stops resume it: phis between the calls with their values on the
+    /// path the batch runs (a flag's handler that rejoins the path, `legality::facts`), which
+    /// `remade` values stand for by those values where a stop resumes.
+    pub aliases: Vec<(LLVMValueRef, LLVMValueRef)>,
     /// For a loop whose stops resume it: carried values whose value along the way round is
     /// not their phi's incoming value from the latch (a latch phi that also takes a retry's
     /// unchanged value: `(k, value)` for `carried[k]`): `reads++` between a read retried on

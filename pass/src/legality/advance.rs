@@ -739,6 +739,7 @@ impl Checker<'_> {
             handed: Vec::new(),
             decided: Vec::new(),
             remade: Vec::new(),
+            aliases: Vec::new(),
             ways: Vec::new(),
             stop_tests,
             watches: Vec::new(),
@@ -931,6 +932,7 @@ impl Checker<'_> {
                     steps: tests.clone(),
                     end: End::Reached { exit_to_b: None },
                     on_path: Default::default(),
+                    rejoins: Vec::new(),
                 };
                 conditions::linearity(&gap, self.sites, ck, ck).map_err(|(_, refusal)| refusal)?
             }

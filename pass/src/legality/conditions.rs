@@ -803,6 +803,28 @@ fn whole_transfer(site: &Site, hi: i64, tests: &[Test]) -> Option<Stop> {
 /// `b` (a join fed by an exit, both ways of a branch leading to `b`, an exit reaching `b`).
 pub(crate) fn convexity(gap: &Gap, b: usize) -> Option<Found> {
     let at_end = gap.steps.len();
+    // A branch whose other way comes back to the path: its code would be part of the region.
+    let rejoin = gap.steps.iter().enumerate().find_map(|(pos, s)| match *s {
+        Step::Branch { inst, .. } => gap
+            .rejoins
+            .iter()
+            .find(|r| r.branch == inst)
+            .map(|r| (pos, r)),
+        _ => None,
+    });
+    if let Some((pos, r)) = rejoin {
+        return Some((
+            pos,
+            Refusal::new(
+                r.branch,
+                Reason::ExitRejoins {
+                    off: r.off,
+                    join: r.join,
+                    b,
+                },
+            ),
+        ));
+    }
     match gap.end {
         End::Blocked(Obstacle::BothWays { branch, t, f }) => {
             Some((at_end, Refusal::new(branch, Reason::BothWays { t, f, b })))

@@ -100,6 +100,19 @@ pub(crate) struct Gap {
     /// value it takes from the block the path enters the merge from), and the phis of one
     /// incoming value on the path with that value.
     pub on_path: IndexMap<LLVMValueRef, LLVMValueRef>,
+    /// The branches whose other way the walk let come back to the path (`gather_rejoining`).
+    pub rejoins: Vec<Rejoin>,
+}
+
+/// A recorded branch whose other way comes back to the path at `join` (a flag's test whose
+/// handler runs and goes on: `if (got_signal) report(); write(..)`): the walk went on through
+/// the join, with its phis' values on the path. The code off the path is part of the region
+/// unless the branch's test is taken out of the gap (a flag a batch reads, `watch`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rejoin {
+    pub branch: LLVMValueRef,
+    pub off: LLVMBasicBlockRef,
+    pub join: LLVMBasicBlockRef,
 }
 
 impl Gap {
@@ -180,6 +193,20 @@ pub(crate) fn gather(
     b: &Site,
     head: LLVMBasicBlockRef,
 ) -> Gap {
+    gather_rejoining(shim, reach, a, b, head, &|_, _| None)
+}
+
+/// `gather`, going on through a join entered from the path and from code that only the other
+/// ways of recorded branches reach that `may_rejoin` accepts (branch, condition): it says
+/// whether the branch goes the true way when its flag is zero (`Gap::rejoins`).
+pub(crate) fn gather_rejoining(
+    shim: &Shim,
+    reach: &mut Reach,
+    a: &Site,
+    b: &Site,
+    head: LLVMBasicBlockRef,
+    may_rejoin: &dyn Fn(LLVMValueRef, LLVMValueRef) -> Option<bool>,
+) -> Gap {
     let a_block = ir::parent_block(a.call);
     let b_block = ir::parent_block(b.call);
     let mut steps = Vec::new();
@@ -187,15 +214,17 @@ pub(crate) fn gather(
     let mut on_path = IndexMap::new();
     // The merges passed: code off the path enters the path there.
     let mut merges: Vec<LLVMBasicBlockRef> = Vec::new();
-    let blocked = |steps: Vec<Step>, on_path, o: Obstacle| Gap {
+    let mut rejoins: Vec<Rejoin> = Vec::new();
+    let blocked = |steps: Vec<Step>, on_path, rejoins, o: Obstacle| Gap {
         steps,
         end: End::Blocked(o),
         on_path,
+        rejoins,
     };
     let mut cur = ir::next_instruction(a.call);
     loop {
         let Some(inst) = cur else {
-            return blocked(steps, on_path, Obstacle::Malformed);
+            return blocked(steps, on_path, rejoins, Obstacle::Malformed);
         };
         if inst == b.call {
             break;
@@ -219,7 +248,18 @@ pub(crate) fn gather(
             continue;
         }
         let next_block = if let Some((cond, t, f)) = ir::conditional_branch(inst) {
-            match continuation(shim, inst, t, f, a_block, b_block) {
+            let way = match continuation(shim, inst, t, f, a_block, b_block) {
+                // A flag's test whose handler comes back before `b` (`if (flag) handle();`,
+                // `while (a || b) handle();` once its tests are made before the call): the
+                // path is the way the test takes when the flag is zero.
+                Err(Obstacle::BothWays { .. }) => match may_rejoin(inst, cond) {
+                    Some(true) => Ok((t, f, true)),
+                    Some(false) => Ok((f, t, false)),
+                    None => Err(Obstacle::BothWays { branch: inst, t, f }),
+                },
+                way => way,
+            };
+            match way {
                 Ok((cont, off, continue_if_true)) => {
                     steps.push(Step::Branch {
                         inst,
@@ -229,7 +269,7 @@ pub(crate) fn gather(
                     });
                     cont
                 }
-                Err(o) => return blocked(steps, on_path, o),
+                Err(o) => return blocked(steps, on_path, rejoins, o),
             }
         } else if ir::opcode(inst) == LLVMOpcode::LLVMSwitch {
             match switch_continuation(shim, inst, a_block, b_block) {
@@ -237,17 +277,17 @@ pub(crate) fn gather(
                     steps.push(Step::Switch { inst, value, cases });
                     cont
                 }
-                None => return blocked(steps, on_path, Obstacle::NotTwoWay { inst }),
+                None => return blocked(steps, on_path, rejoins, Obstacle::NotTwoWay { inst }),
             }
         } else {
             let succ = ir::successors(inst);
             if ir::opcode(inst) != LLVMOpcode::LLVMBr || succ.len() != 1 {
-                return blocked(steps, on_path, Obstacle::NotTwoWay { inst });
+                return blocked(steps, on_path, rejoins, Obstacle::NotTwoWay { inst });
             }
             succ[0]
         };
         if !visited.insert(next_block) {
-            return blocked(steps, on_path, Obstacle::Loops { inst });
+            return blocked(steps, on_path, rejoins, Obstacle::Loops { inst });
         }
         let preds = ir::predecessors(next_block);
         if preds.len() != 1 {
@@ -255,11 +295,38 @@ pub(crate) fn gather(
             let merged = (next_block != b_block)
                 .then(|| merge(reach, head, &on_path, a.call, from, next_block, &preds))
                 .flatten();
+            let rejoined = match merged {
+                Some(_) => None,
+                None => rejoining(
+                    reach,
+                    &steps,
+                    head,
+                    &merges,
+                    (a_block, &visited),
+                    from,
+                    next_block,
+                    may_rejoin,
+                ),
+            };
+            if let Some(more) = rejoined {
+                for phi in ir::instructions(next_block) {
+                    if !ir::is_phi(phi) {
+                        break;
+                    }
+                    if let Some((v, _)) = ir::incoming(phi).into_iter().find(|&(_, b)| b == from) {
+                        on_path.insert(phi, v);
+                    }
+                }
+                rejoins.extend(more);
+                cur = ir::instructions(next_block).first().copied();
+                continue;
+            }
             let Some(phis) = merged else {
                 let rejoined = first_exit_reaching(reach, &steps, head, &merges, next_block);
                 return blocked(
                     steps,
                     on_path,
+                    rejoins,
                     Obstacle::Join {
                         inst,
                         block: next_block,
@@ -273,12 +340,96 @@ pub(crate) fn gather(
         }
         cur = ir::instructions(next_block).first().copied();
     }
-    let exit_to_b = first_exit_reaching(reach, &steps, head, &merges, b_block);
+    // The ways that come back at a join reach `b` through it: that is the rejoin, which the
+    // checks judge as such.
+    let left: Vec<Step> = steps
+        .iter()
+        .filter(|s| !matches!(s, Step::Branch { inst, .. } if rejoins.iter().any(|r| r.branch == *inst)))
+        .cloned()
+        .collect();
+    let exit_to_b = first_exit_reaching(reach, &left, head, &merges, b_block);
     Gap {
         steps,
         end: End::Reached { exit_to_b },
         on_path,
+        rejoins,
     }
+}
+
+/// Whether the walk may go on through `join`, entered once from `from` on the path and from
+/// other blocks that only the other ways of recorded branches `may_rejoin` accepts reach: the
+/// rejoins (one per such branch whose other way reaches the join), or `None`. The code off
+/// the path must not enter a block the walk went through (other than by `head`, which runs
+/// the chain again, or by the join), the join must not head a loop, and no other exit of the
+/// path may reach it.
+#[allow(clippy::too_many_arguments)]
+fn rejoining(
+    reach: &mut Reach,
+    steps: &[Step],
+    head: LLVMBasicBlockRef,
+    merges: &[LLVMBasicBlockRef],
+    (a_block, visited): (LLVMBasicBlockRef, &IndexSet<LLVMBasicBlockRef>),
+    from: LLVMBasicBlockRef,
+    join: LLVMBasicBlockRef,
+    may_rejoin: &dyn Fn(LLVMValueRef, LLVMValueRef) -> Option<bool>,
+) -> Option<Vec<Rejoin>> {
+    let preds = ir::predecessors(join);
+    if preds.iter().filter(|&&p| p == from).count() != 1
+        || preds
+            .iter()
+            .any(|&p| p != from && (p == join || reach.contains(join, head, p)))
+    {
+        return None;
+    }
+    let mut barriers = vec![head, join];
+    let mut path: Vec<LLVMBasicBlockRef> = visited.iter().copied().collect();
+    path.push(a_block);
+    let mut found = Vec::new();
+    let mut covered: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
+    for s in steps {
+        let Step::Branch {
+            inst, cond, off, ..
+        } = *s
+        else {
+            continue;
+        };
+        if may_rejoin(inst, cond).is_none() {
+            continue;
+        }
+        let off_code = reachable_avoiding(off, &barriers);
+        if off_code.iter().any(|b| path.contains(b)) {
+            return None;
+        }
+        let reaches: Vec<_> = preds
+            .iter()
+            .copied()
+            .filter(|&p| p != from && off_code.contains(&p))
+            .collect();
+        if !reaches.is_empty() {
+            covered.extend(reaches);
+            found.push(Rejoin {
+                branch: inst,
+                off,
+                join,
+            });
+        }
+    }
+    if found.is_empty() || preds.iter().any(|&p| p != from && !covered.contains(&p)) {
+        return None;
+    }
+    // No other exit of the path comes back to the join (it would be code of the region).
+    barriers.pop();
+    barriers.extend_from_slice(merges);
+    let others = exits_of(steps)
+        .filter(|&(inst, _)| !found.iter().any(|r| r.branch == inst))
+        .collect::<Vec<_>>();
+    if others
+        .iter()
+        .any(|&(_, off)| reachable_avoiding(off, &barriers).contains(&join))
+    {
+        return None;
+    }
+    Some(found)
 }
 
 /// The first recorded exit from which `block` can be reached without entering `head` (which

@@ -285,6 +285,7 @@ impl Checker<'_> {
             handed: Vec::new(),
             decided: Vec::new(),
             remade: Vec::new(),
+            aliases: Vec::new(),
             ways: Vec::new(),
             stop_tests: Vec::new(),
             watches: watch.into_iter().collect(),
@@ -424,7 +425,7 @@ impl Checker<'_> {
                 ir::parent_block(sites[ck].call),
                 calls,
                 sites,
-                (&pins, &nonneg),
+                (&pins, &nonneg, &on_path),
             )
         };
         let (header, tested_carried) = if round.prefix_decides {
@@ -483,8 +484,8 @@ impl Checker<'_> {
             &entries,
             (&carried, &ways),
             &given,
-            &round.blocks,
-            &[header, round.header],
+            (&round.blocks, &[header, round.header]),
+            &on_path,
         )?;
         let last_nexts = nexts.last().copied().unwrap_or(0);
         let exits: Vec<LoopExit> = entries
@@ -642,6 +643,11 @@ impl Checker<'_> {
             handed,
             decided,
             remade,
+            aliases: on_path
+                .iter()
+                .map(|(&p, &v)| (p, v))
+                .filter(|&(p, _)| ir::is_phi(p))
+                .collect(),
             ways,
             stop_tests: Vec::new(),
             watches,

@@ -369,7 +369,21 @@ impl<'a> Checker<'a> {
         let c0 = sites[first].call;
         let head = ir::parent_block(c0);
         conditions::dominance(shim, sites, a, b)?;
-        let gap = facts::gather(shim, &mut self.reach, &sites[a], &sites[b], head);
+        // A flag's test whose handler comes back to the path may be read by a batch (the
+        // gap without it is judged below): the walk goes on through its join.
+        let flag_rejoins = |branch: LLVMValueRef, cond: LLVMValueRef| {
+            watch::flag_test(branch, cond)
+                .filter(|&(load, _)| watch::word_size(load).is_some())
+                .map(|(_, true_if_zero)| true_if_zero)
+        };
+        let gap = facts::gather_rejoining(
+            shim,
+            &mut self.reach,
+            &sites[a],
+            &sites[b],
+            head,
+            &flag_rejoins,
+        );
         let refusal = match self.judge_steps(&gap, a, b, first) {
             Ok(facts) => return Ok(facts),
             Err(refusal) => refusal,

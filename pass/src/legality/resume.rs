@@ -680,6 +680,7 @@ fn walk_round(
         steps,
         end: End::Reached { exit_to_b: None },
         on_path: IndexMap::new(),
+        rejoins: Vec::new(),
     };
     let blocks = super::looped::loop_blocks(shim, header)
         .into_iter()
@@ -1085,7 +1086,11 @@ pub(super) fn carried(
     from: LLVMBasicBlockRef,
     calls: &[usize],
     sites: &[Site],
-    (pins, nonneg): (&Pins, &dyn Fn(usize) -> bool),
+    (pins, nonneg, on_path): (
+        &Pins,
+        &dyn Fn(usize) -> bool,
+        &IndexMap<LLVMValueRef, LLVMValueRef>,
+    ),
 ) -> Result<Carried, String> {
     let ty = ir::type_of(phi);
     if ir::type_kind(ty) != LLVMTypeKind::LLVMIntegerTypeKind || ir::int_width(ty) > 64 {
@@ -1099,7 +1104,31 @@ pub(super) fn carried(
     let taken = taken_on_way(walked, from);
     let known =
         |c: LLVMValueRef| decided(c, pins, 8).or_else(|| taken.get(&c).map(|&t| i64::from(t)));
-    let way = past_decided_selects(along_way(next, walked, from), &known);
+    // Along the way round, and through the phis between the calls by the values the path
+    // between them gives (`Gap::on_path`: a flag's handler that rejoins it, a merge), which
+    // are theirs in every iteration the batch completes.
+    let resolve = |mut v: LLVMValueRef| {
+        for _ in 0..=walked.len() + on_path.len() {
+            let w = along_way(v, walked, from);
+            let w = on_path.get(&w).copied().unwrap_or(w);
+            if w == v {
+                break;
+            }
+            v = w;
+        }
+        v
+    };
+    let settle = |mut v: LLVMValueRef| {
+        for _ in 0..8 {
+            let w = resolve(past_decided_selects(resolve(v), &known));
+            if w == v {
+                break;
+            }
+            v = w;
+        }
+        v
+    };
+    let way = settle(next);
     if way == phi {
         // Left alone: a counter of step 0.
         return Ok(Carried {
@@ -1121,13 +1150,16 @@ pub(super) fn carried(
             step,
         });
     }
-    let (minus, step) = match through_decided_select(phi, way, &known) {
+    let (minus, step) = match through_decided_select(phi, way, &known, &resolve) {
         Some(stepped) => stepped,
-        None => super::looped::plus_minus_step(phi, way, next)?,
+        None => match stepped_from(phi, way, &resolve) {
+            Some(stepped) => stepped,
+            None => super::looped::plus_minus_step(phi, way, next)?,
+        },
     };
     // A step that merges the ways into the block after the calls (`n` or the block size
     // after a padding only a stop's code runs) is the value of the way round.
-    let step = along_way(step, walked, from);
+    let step = resolve(step);
     // A step computed from results the stops pin (`full += (r == bs)`): the same in every
     // iteration the batch completes.
     if let Some(c) = decided(step, pins, 8) {
@@ -1199,10 +1231,31 @@ fn past_decided_selects(
 /// `phi` in every iteration a batch completes: one of two counters that clang increments
 /// through a choice of both (`if (n == bs) full++; else part++;` on file-scope counters,
 /// `transform::chosen_global`, then kept in registers).
+/// `way` as `phi` plus or minus a step when one operand of the `add` (`sub`: the first) is
+/// `phi`'s value on the way, through the phis `resolve` follows (a running total that passed
+/// the phi of a flag's rejoin between the calls).
+fn stepped_from(
+    phi: LLVMValueRef,
+    way: LLVMValueRef,
+    resolve: &dyn Fn(LLVMValueRef) -> LLVMValueRef,
+) -> Option<(bool, LLVMValueRef)> {
+    if !ir::is_instruction(way) {
+        return None;
+    }
+    let is_phi = |k: u32| resolve(ir::operand(way, k)) == phi;
+    match ir::opcode(way) {
+        LLVMOpcode::LLVMAdd if is_phi(0) => Some((false, ir::operand(way, 1))),
+        LLVMOpcode::LLVMAdd if is_phi(1) => Some((false, ir::operand(way, 0))),
+        LLVMOpcode::LLVMSub if is_phi(0) => Some((true, ir::operand(way, 1))),
+        _ => None,
+    }
+}
+
 fn through_decided_select(
     phi: LLVMValueRef,
     way: LLVMValueRef,
     known: &dyn Fn(LLVMValueRef) -> Option<i64>,
+    resolve: &dyn Fn(LLVMValueRef) -> LLVMValueRef,
 ) -> Option<(bool, LLVMValueRef)> {
     if !ir::is_instruction(way) {
         return None;
@@ -1220,7 +1273,7 @@ fn through_decided_select(
         }
         let c = known(ir::operand(sel, 0))?;
         let chosen = ir::operand(sel, if c != 0 { 1 } else { 2 });
-        (chosen == phi).then(|| (minus, ir::operand(way, 1 - k)))
+        (resolve(chosen) == phi).then(|| (minus, ir::operand(way, 1 - k)))
     })
 }
 
@@ -1510,8 +1563,8 @@ pub(super) fn needs(
     entries: &[Entry],
     (carried, ways): (&[Carried], &[(usize, LLVMValueRef)]),
     given: &[(LLVMValueRef, usize)],
-    blocks: &[LLVMBasicBlockRef],
-    headers: &[LLVMBasicBlockRef],
+    (blocks, headers): (&[LLVMBasicBlockRef], &[LLVMBasicBlockRef]),
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> Result<Needs, Refusal> {
     if carried.len() > 64 {
         let at = carried[64].phi;
@@ -1598,7 +1651,12 @@ pub(super) fn needs(
                         decided_out.push((v, i, c));
                         continue;
                     }
-                    if super::advance::computed_from(v, &|x| allowed.contains(&x), &inside) {
+                    // A phi between the calls stands for its value on the path, which the
+                    // batch ran (`aliased`).
+                    let known = |x: LLVMValueRef| {
+                        allowed.contains(&x) || aliased(x, on_path, &allowed, &inside)
+                    };
+                    if super::advance::computed_from(v, &known, &inside) {
                         remade.push((v, i));
                         continue;
                     }
@@ -1619,6 +1677,32 @@ pub(super) fn needs(
         decided: decided_out,
         remade,
     })
+}
+
+/// Whether `x` is a phi between the calls whose value on the path (`Gap::on_path`, followed
+/// through further such phis) is one a stop hands back (`allowed`) or one defined outside the
+/// loop (`inside`): where a stop resumes, the iteration went along the path, so the phi has
+/// that value.
+fn aliased(
+    x: LLVMValueRef,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
+    allowed: &IndexSet<LLVMValueRef>,
+    inside: &IndexSet<LLVMBasicBlockRef>,
+) -> bool {
+    if !ir::is_phi(x) {
+        return false;
+    }
+    let mut v = x;
+    for _ in 0..=on_path.len() {
+        match on_path.get(&v) {
+            Some(&w) => v = w,
+            None => break,
+        }
+    }
+    v != x
+        && (allowed.contains(&v)
+            || !ir::is_instruction(v)
+            || !inside.contains(&ir::parent_block(v)))
 }
 
 /// Whether the buffers of a loop whose stops resume it stay dead there (its calls' buffers

@@ -250,6 +250,7 @@ fn without(gap: &Gap, gone: impl Fn(LLVMValueRef) -> bool) -> Gap {
             .collect(),
         end: gap.end.clone(),
         on_path: gap.on_path.clone(),
+        rejoins: gap.rejoins.clone(),
     }
 }
 

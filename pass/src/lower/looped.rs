@@ -756,6 +756,22 @@ fn remake(
     for (e, &v) in plan.entries.iter().zip(values) {
         map.insert(sites[e.site].call, v);
     }
+    // A phi between the calls: its value on the path, which the iteration took.
+    for &(phi, _) in &plan.aliases {
+        let mut v = phi;
+        for _ in 0..=plan.aliases.len() {
+            match plan.aliases.iter().find(|&&(p, _)| p == v) {
+                Some(&(_, w)) => v = w,
+                None => break,
+            }
+        }
+        let value = match map.get(&v) {
+            Some(&m) => m,
+            None if !ir::is_instruction(v) || !blocks.contains(&ir::parent_block(v)) => v,
+            None => continue,
+        };
+        map.insert(phi, value);
+    }
     wanted
         .into_iter()
         .map(|v| (v, recompute(b, blocks, v, &mut map)))
