@@ -4,8 +4,8 @@
 // handler's way comes back, so the flag is one a looped batch reads after the read (a struct
 // mc_watch with after = 0, MC_BATCH_WATCHES). Where it is set, the batch stops at the read's
 // entry and the original code after the read makes the test, runs the handler and writes.
-// Two flags tested together (`if (a || b) handle();`) and a handler that loops while the
-// flag is set are read the same way. Outside a loop no straight batch reads a flag: the pair
+// Two flags tested together (`if (a || b) handle();`), two with handlers of their own one
+// after the other, and a handler that loops while the flag is set are read the same way. Outside a loop no straight batch reads a flag: the pair
 // stays apart.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
@@ -22,6 +22,12 @@
 static char buf[4096];
 static volatile sig_atomic_t got_usr1, got_hup;
 static long blocks;
+
+__attribute__((noinline)) static void note_hup(void)
+{
+	got_hup = 0;
+	fprintf(stderr, "hangup after %ld blocks\n", blocks);
+}
 
 __attribute__((noinline)) static void report(long total)
 {
@@ -107,6 +113,25 @@ __attribute__((noinline)) static int until_clear(int in, int out)
 	}
 }
 
+// Two flags, each with a handler of its own, one after the other: the second join is
+// passed although the first handler's way reaches it, through the first join.
+// REMARK-DAG: remark: {{.*}}watch-rejoin.c:[[#@LINE+4]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write {{.*}}; the batch reads @got_usr1 (not zero) after 'read' at watch-rejoin.c:[[#@LINE+4]]:{{[0-9]+}}, then @got_hup (not zero) after 'read' at watch-rejoin.c:[[#@LINE+4]]:{{[0-9]+}} as the loop's tests do
+__attribute__((noinline)) static int one_after_other(int in, int out)
+{
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		if (got_usr1)
+			report(blocks);
+		if (got_hup)
+			note_hup();
+		if (write(out, buf, n) != n)
+			return -1;
+		blocks++;
+	}
+}
+
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
@@ -124,6 +149,7 @@ int main(int argc, char **argv)
 	case 1: return once(0, 1);
 	case 2: return rejoin(0, 1);
 	case 3: return either(0, 1);
+	case 4: return one_after_other(0, 1);
 	default: return until_clear(0, 1);
 	}
 }

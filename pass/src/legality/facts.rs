@@ -295,13 +295,20 @@ pub(crate) fn gather_rejoining(
             let merged = (next_block != b_block)
                 .then(|| merge(reach, head, &on_path, a.call, from, next_block, &preds))
                 .flatten();
+            // The merges and earlier joins passed: what comes from off the path there goes on
+            // as the original does.
+            let passed: Vec<LLVMBasicBlockRef> = merges
+                .iter()
+                .copied()
+                .chain(rejoins.iter().map(|r| r.join))
+                .collect();
             let rejoined = match merged {
                 Some(_) => None,
                 None => rejoining(
                     reach,
                     &steps,
                     head,
-                    &merges,
+                    &passed,
                     (a_block, &visited),
                     from,
                     next_block,
@@ -322,7 +329,9 @@ pub(crate) fn gather_rejoining(
                 continue;
             }
             let Some(phis) = merged else {
-                let rejoined = first_exit_reaching(reach, &steps, head, &merges, next_block);
+                // (The rejoins' ways reach it through their joins, on the path.)
+                let left = without_rejoined(&steps, &rejoins);
+                let rejoined = first_exit_reaching(reach, &left, head, &merges, next_block);
                 return blocked(
                     steps,
                     on_path,
@@ -342,11 +351,7 @@ pub(crate) fn gather_rejoining(
     }
     // The ways that come back at a join reach `b` through it: that is the rejoin, which the
     // checks judge as such.
-    let left: Vec<Step> = steps
-        .iter()
-        .filter(|s| !matches!(s, Step::Branch { inst, .. } if rejoins.iter().any(|r| r.branch == *inst)))
-        .cloned()
-        .collect();
+    let left = without_rejoined(&steps, &rejoins);
     let exit_to_b = first_exit_reaching(reach, &left, head, &merges, b_block);
     Gap {
         steps,
@@ -356,18 +361,29 @@ pub(crate) fn gather_rejoining(
     }
 }
 
+/// `steps` without the branches of `rejoins`.
+fn without_rejoined(steps: &[Step], rejoins: &[Rejoin]) -> Vec<Step> {
+    let rejoined = |inst: LLVMValueRef| rejoins.iter().any(|r| r.branch == inst);
+    steps
+        .iter()
+        .filter(|s| !matches!(s, Step::Branch { inst, .. } if rejoined(*inst)))
+        .cloned()
+        .collect()
+}
+
 /// Whether the walk may go on through `join`, entered once from `from` on the path and from
 /// other blocks that only the other ways of recorded branches `may_rejoin` accepts reach: the
 /// rejoins (one per such branch whose other way reaches the join), or `None`. The code off
 /// the path must not enter a block the walk went through (other than by `head`, which runs
-/// the chain again, or by the join), the join must not head a loop, and no other exit of the
-/// path may reach it.
+/// the chain again, by the join, or by a merge or join the walk passed before, `passed`, where
+/// what comes from off the path goes on as the original does), the join must not head a loop,
+/// and no other exit of the path may reach it.
 #[allow(clippy::too_many_arguments)]
 fn rejoining(
     reach: &mut Reach,
     steps: &[Step],
     head: LLVMBasicBlockRef,
-    merges: &[LLVMBasicBlockRef],
+    passed: &[LLVMBasicBlockRef],
     (a_block, visited): (LLVMBasicBlockRef, &IndexSet<LLVMBasicBlockRef>),
     from: LLVMBasicBlockRef,
     join: LLVMBasicBlockRef,
@@ -382,6 +398,7 @@ fn rejoining(
         return None;
     }
     let mut barriers = vec![head, join];
+    barriers.extend_from_slice(passed);
     let mut path: Vec<LLVMBasicBlockRef> = visited.iter().copied().collect();
     path.push(a_block);
     let mut found = Vec::new();
@@ -418,8 +435,7 @@ fn rejoining(
         return None;
     }
     // No other exit of the path comes back to the join (it would be code of the region).
-    barriers.pop();
-    barriers.extend_from_slice(merges);
+    barriers.retain(|&b| b != join);
     let others = exits_of(steps)
         .filter(|&(inst, _)| !found.iter().any(|r| r.branch == inst))
         .collect::<Vec<_>>();
