@@ -17,7 +17,9 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result < 0, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: copied 1 block on the quiet path from 'read' at conv_back (no debug location) to 'write' at conv_back (no debug location) so that the hot edge read -> write (weight 20) is a path of its own: the way off it that came back to it (an error handler joining the common code) now leaves for good, into the original blocks
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: read -> write (stop: result < 0, never; 0 result references)
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks convexity: both ways of this branch lead to 'write' at conv_both (no debug location): the code on one of them (block %log or %note) would have to be part of the region
+; The read's failure test, which its length decides, is followed the way a whole read takes;
+; the other way comes back before the write.
+; REMARK-DAG: remark: <unknown>:0:0: not clustered: read -> write (weight 20) breaks convexity: the path leaving at block %log comes back to block %join before 'write' at conv_both (no debug location): that code would have to be part of the region
 
 ; The error path returns: off the path, so the pair clusters with "stop when < 0".
 ; CHECK-LABEL: define i64 @conv_ok(

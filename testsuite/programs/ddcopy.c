@@ -7,14 +7,16 @@
  * prints on SIGUSR1 and which are printed at the end. SIGINT makes it close the output,
  * print the statistics and die of the signal again, as dd does. Its handlers are installed
  * without SA_RESTART, as dd's are, so a read a signal interrupts fails with EINTR and is
- * retried. (GNU dd also checks for signals after a short read.)
+ * retried; a short read is followed by a check for signals too.
  *
  * The pass makes process_signals' two tests before each of its calls, keeps the counters in
  * registers (stored before and loaded after each call of process_signals), peels the first
  * iteration of the write-all loop, and moves the loop's start to the read: the loop is one
  * looped multi-call that reads both flags after the read (where iwrite tests them before
- * its write, its handler coming back to the write) and after each iteration, the read's
- * retry and the short writes resuming the original code.
+ * its write, its handler coming back to the write) and after each iteration; the read stops
+ * the batch on every result but a whole block (so that the check after a short read, whose
+ * way comes back, is the original code's), and the read's retry and the short writes resume
+ * the original code.
  *
  * Exit status: 0 copied, 1 a system call failed (message on stderr), 2 usage, 130 SIGINT.
  */
@@ -73,6 +75,9 @@ static ssize_t iread(int fd, char *buf, size_t size)
 		process_signals();
 		nread = read(fd, buf, size);
 	} while (nread < 0 && errno == EINTR);
+	/* A short read may be due to a signal. */
+	if (0 < nread && (size_t)nread < size)
+		process_signals();
 	return nread;
 }
 

@@ -104,6 +104,17 @@ pub(crate) struct Gap {
     pub rejoins: Vec<Rejoin>,
 }
 
+/// Why a branch's other way may come back to the path (`gather_rejoining`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Rejoinable {
+    /// A flag's test (a handler that runs and goes on): the path is the way a zero flag
+    /// takes, `true_if_zero`.
+    Flag { true_if_zero: bool },
+    /// A test of the earlier call's result that its being the call's length decides (the
+    /// true way, `true_way`): the path is that way.
+    AtLength { true_way: bool },
+}
+
 /// A recorded branch whose other way comes back to the path at `join` (a flag's test whose
 /// handler runs and goes on: `if (got_signal) report(); write(..)`): the walk went on through
 /// the join, with its phis' values on the path. The code off the path is part of the region
@@ -197,15 +208,15 @@ pub(crate) fn gather(
 }
 
 /// `gather`, going on through a join entered from the path and from code that only the other
-/// ways of recorded branches reach that `may_rejoin` accepts (branch, condition): it says
-/// whether the branch goes the true way when its flag is zero (`Gap::rejoins`).
+/// ways of recorded branches reach that `may_rejoin` accepts (branch, condition), which says
+/// which way the path takes there (`Gap::rejoins`).
 pub(crate) fn gather_rejoining(
     shim: &Shim,
     reach: &mut Reach,
     a: &Site,
     b: &Site,
     head: LLVMBasicBlockRef,
-    may_rejoin: &dyn Fn(LLVMValueRef, LLVMValueRef) -> Option<bool>,
+    may_rejoin: &dyn Fn(LLVMValueRef, LLVMValueRef) -> Option<Rejoinable>,
 ) -> Gap {
     let a_block = ir::parent_block(a.call);
     let b_block = ir::parent_block(b.call);
@@ -253,11 +264,30 @@ pub(crate) fn gather_rejoining(
                 // `while (a || b) handle();` once its tests are made before the call): the
                 // path is the way the test takes when the flag is zero.
                 Err(Obstacle::BothWays { .. }) => match may_rejoin(inst, cond) {
-                    Some(true) => Ok((t, f, true)),
-                    Some(false) => Ok((f, t, false)),
-                    None => Err(Obstacle::BothWays { branch: inst, t, f }),
+                    Some(Rejoinable::Flag { true_if_zero }) => Ok(if true_if_zero {
+                        (t, f, true)
+                    } else {
+                        (f, t, false)
+                    }),
+                    _ => Err(Obstacle::BothWays { branch: inst, t, f }),
                 },
                 way => way,
+            };
+            // A test of `a`'s result that its being the length decides: the path is that
+            // way, when it leads on to `b` (the other may come back, or leave).
+            let way = match may_rejoin(inst, cond) {
+                Some(Rejoinable::AtLength { true_way }) => {
+                    let (to, other) = if true_way { (t, f) } else { (f, t) };
+                    let leads = to != other
+                        && (shim.block_postdominates(b_block, to)
+                            || reachable_avoiding(to, &entered(a_block, other)).contains(&b_block));
+                    if leads {
+                        Ok((to, other, true_way))
+                    } else {
+                        way
+                    }
+                }
+                _ => way,
             };
             match way {
                 Ok((cont, off, continue_if_true)) => {
@@ -371,6 +401,19 @@ fn without_rejoined(steps: &[Step], rejoins: &[Rejoin]) -> Vec<Step> {
         .collect()
 }
 
+/// `gap` without the branches of its rejoins (their conditions' instructions stay), when it
+/// has any left: the walk took each the way the path goes on, the other way coming back.
+pub(crate) fn without_rejoins(gap: &Gap) -> Option<Gap> {
+    let before = gap.steps.len();
+    let steps = without_rejoined(&gap.steps, &gap.rejoins);
+    (steps.len() < before).then(|| Gap {
+        steps,
+        end: gap.end.clone(),
+        on_path: gap.on_path.clone(),
+        rejoins: gap.rejoins.clone(),
+    })
+}
+
 /// Whether the walk may go on through `join`, entered once from `from` on the path and from
 /// other blocks that only the other ways of recorded branches `may_rejoin` accepts reach: the
 /// rejoins (one per such branch whose other way reaches the join), or `None`. The code off
@@ -387,7 +430,7 @@ fn rejoining(
     (a_block, visited): (LLVMBasicBlockRef, &IndexSet<LLVMBasicBlockRef>),
     from: LLVMBasicBlockRef,
     join: LLVMBasicBlockRef,
-    may_rejoin: &dyn Fn(LLVMValueRef, LLVMValueRef) -> Option<bool>,
+    may_rejoin: &dyn Fn(LLVMValueRef, LLVMValueRef) -> Option<Rejoinable>,
 ) -> Option<Vec<Rejoin>> {
     let preds = ir::predecessors(join);
     if preds.iter().filter(|&&p| p == from).count() != 1

@@ -408,6 +408,16 @@ impl Checker<'_> {
                 stop => stop,
             };
         }
+        // A test of a result between the calls whose other way comes back: that call stops
+        // on every result but its length, where the test goes the path's way.
+        for (i, g) in gaps.iter().enumerate() {
+            if !g.length_stop || matches!(entries[i].stop, Stop::NeArg(_)) {
+                continue;
+            }
+            let site = entries[i].site;
+            entries[i].stop = resume::stronger_stop(shim, &entries, &entries[i], &sites[site])
+                .ok_or_else(|| Refusal::new(sites[site].call, Reason::NoLengthStop { site }))?;
+        }
         let on_path: IndexMap<LLVMValueRef, LLVMValueRef> =
             gaps.iter().flat_map(|g| g.on_path.clone()).collect();
         let round = resume::way_round(shim, sites, &mut entries, &on_path, strengthen)?;

@@ -89,12 +89,58 @@ struct GapFacts {
     /// stops resume the loop reads (after the earlier call, `MC_BATCH_WATCHES`); their
     /// branches, loads and comparisons are in none of the other fields.
     watched: Vec<watch::GapWatch>,
-    /// With `watched`: the refusal the gap gets as a gap of a straight chain, which cannot
-    /// read them.
+    /// Whether the earlier call must stop on every result but its length (`result !=
+    /// argument`): a test of its result between the calls whose other way comes back to the
+    /// path (`if (0 < n && n < size) process_signals();`, GNU dd's check after a short read)
+    /// goes the way the path takes where the result is the length. Only a looped batch whose
+    /// stops resume the loop stops so; the test's branch is in none of the other fields.
+    length_stop: bool,
+    /// With `watched` or `length_stop`: the refusal the gap gets as a gap of a straight
+    /// chain, which cannot read the flags nor stop more often than the original leaves.
     unwatched: Option<Refusal>,
 }
 
 type GapVerdict = Result<Rc<GapFacts>, Refusal>;
+
+/// The tests between `a` and the next call whose other way may come back to the path
+/// (`facts::gather_rejoining`): a flag's test whose handler comes back, which a looped batch
+/// reads (`watch`), and a test of `a`'s result that its being the length decides, which a
+/// batch that stops on every other result passes (`GapFacts::length_stop`), unless
+/// `flags_only`.
+pub(crate) fn rejoinable(
+    a: &Site,
+    flags_only: bool,
+) -> impl Fn(LLVMValueRef, LLVMValueRef) -> Option<facts::Rejoinable> + '_ {
+    let at_length = decided_at_length(a);
+    move |branch: LLVMValueRef, cond: LLVMValueRef| {
+        watch::flag_test(branch, cond)
+            .filter(|&(load, _)| watch::word_size(load).is_some())
+            .map(|(_, true_if_zero)| facts::Rejoinable::Flag { true_if_zero })
+            .or_else(|| {
+                let true_way = at_length(cond).filter(|_| !flags_only)?;
+                Some(facts::Rejoinable::AtLength { true_way })
+            })
+    }
+}
+
+/// Which way a condition computed from `a`'s result goes where that result is the call's
+/// length argument (`resume::decided` with the result pinned to it): `Some(true)` the true
+/// way. `None` for a call without a length, a condition that does not depend on the result
+/// alone, or one the length does not decide.
+fn decided_at_length(a: &Site) -> impl Fn(LLVMValueRef) -> Option<bool> + '_ {
+    let len =
+        conditions::length_argument(a).and_then(|k| a.args.get(usize::from(k)).copied().flatten());
+    move |cond: LLVMValueRef| {
+        let len = len?;
+        let pin = match ir::const_int(len) {
+            Some(n) if (0..1 << 31).contains(&n) => resume::Pin::Const(n),
+            Some(_) => return None,
+            None => resume::Pin::Equals(len),
+        };
+        let pins: resume::Pins = [(a.call, pin)].into_iter().collect();
+        resume::decided(cond, &pins, 8).map(|v| v != 0)
+    }
+}
 
 /// How deep the arithmetic of a guard's condition may be (`(flags & 4) != 0` is two).
 pub(crate) const GUARD_DEPTH: u32 = 6;
@@ -179,10 +225,15 @@ impl<'a> Checker<'a> {
     }
 
     /// Whether `calls` is a legal chain but for the flags tested between its calls, which
-    /// no straight batch reads (`GapFacts::watched`): a loop around it may be one.
+    /// no straight batch reads (`GapFacts::watched`), or a test of a result whose other way
+    /// comes back (`GapFacts::length_stop`): a loop around it may be one.
     pub(crate) fn watched(&mut self, calls: &[usize]) -> bool {
-        self.check_chain(calls)
-            .is_ok_and(|legal| legal.gaps.iter().any(|g| !g.watched.is_empty()))
+        self.check_chain(calls).is_ok_and(|legal| {
+            legal
+                .gaps
+                .iter()
+                .any(|g| !g.watched.is_empty() || g.length_stop)
+        })
     }
 
     /// `check`, also for a chain with flags tested between its calls (`GapFacts::watched`),
@@ -369,21 +420,11 @@ impl<'a> Checker<'a> {
         let c0 = sites[first].call;
         let head = ir::parent_block(c0);
         conditions::dominance(shim, sites, a, b)?;
-        // A flag's test whose handler comes back to the path may be read by a batch (the
-        // gap without it is judged below): the walk goes on through its join.
-        let flag_rejoins = |branch: LLVMValueRef, cond: LLVMValueRef| {
-            watch::flag_test(branch, cond)
-                .filter(|&(load, _)| watch::word_size(load).is_some())
-                .map(|(_, true_if_zero)| true_if_zero)
-        };
-        let gap = facts::gather_rejoining(
-            shim,
-            &mut self.reach,
-            &sites[a],
-            &sites[b],
-            head,
-            &flag_rejoins,
-        );
+        // The walk goes on through the joins of the tests a looped batch may pass (the gap
+        // without them is judged below).
+        let rejoins = rejoinable(&sites[a], false);
+        let gap =
+            facts::gather_rejoining(shim, &mut self.reach, &sites[a], &sites[b], head, &rejoins);
         let refusal = match self.judge_steps(&gap, a, b, first) {
             Ok(facts) => return Ok(facts),
             Err(refusal) => refusal,
@@ -391,14 +432,33 @@ impl<'a> Checker<'a> {
         // Flags tested between the calls (of words whose address is set before the first
         // call), which the gap without them may allow.
         let set_before = |v: LLVMValueRef| !ir::is_instruction(v) || shim.dominates(v, c0);
-        let Some((watched, rest)) = watch::gap_flags(&gap, set_before) else {
-            return Err(refusal);
+        let (watched, rest) = match watch::gap_flags(&gap, set_before) {
+            Some((watched, rest)) => (watched, rest),
+            None => (Vec::new(), gap.clone()),
         };
+        // The rejoins left are tests of a's result (the flags' are gone with their steps).
+        let (length_stop, rest) = match facts::without_rejoins(&rest) {
+            Some(rest) => (true, rest),
+            None => (false, rest),
+        };
+        if watched.is_empty() && !length_stop {
+            return Err(refusal);
+        }
         match self.judge_steps(&rest, a, b, first) {
             Ok(mut facts) => {
                 facts.watched = watched;
+                facts.length_stop = length_stop;
                 facts.unwatched = Some(refusal);
                 Ok(facts)
+            }
+            // The header of a loop the path enters, inside a loop around the earlier call
+            // (a write-all loop around the write in a copy loop), says more than what the
+            // flags and tests hid: peeling acts on it.
+            Err(e)
+                if matches!(e.reason, Reason::Join { block, .. }
+                if ir::block_reaches(block, head) && ir::block_reaches(head, block)) =>
+            {
+                Err(e)
             }
             Err(_) => Err(refusal),
         }
@@ -470,6 +530,7 @@ impl<'a> Checker<'a> {
             straight_only: conditions::straight_only(&gap),
             on_path: gap.on_path,
             watched: Vec::new(),
+            length_stop: false,
             unwatched: None,
         })
     }

@@ -203,6 +203,11 @@ pub enum Reason {
     NoStop {
         site: usize,
     },
+    /// A test of the site's result between the calls comes back to the path, and the site
+    /// cannot stop on every result but its length.
+    NoLengthStop {
+        site: usize,
+    },
     ExitReentersLoop {
         off: LLVMBasicBlockRef,
     },
@@ -345,6 +350,7 @@ impl Reason {
             | VariantArgument { .. }
             | HeaderCode { .. }
             | NoStop { .. }
+            | NoLengthStop { .. }
             | ExitReentersLoop { .. }
             | LoopLoad { .. }
             | UsedAfterLoop { .. }
@@ -591,6 +597,10 @@ impl Refusal {
                 "'{}' runs in the loop's header before {}: the header must begin with the first call",
                 ir::describe(*inst),
                 label(*first)
+            ),
+            NoLengthStop { site } => format!(
+                "a test of the result of {} between the calls comes back to the path: a batch would have to stop at it on every result but its length, and its length is not known to be one no other stop takes",
+                label(*site)
             ),
             NoStop { site } => format!(
                 "the result of {} is not tested on the way round the loop: every call of a looped batch must be able to stop it at its own predicate",

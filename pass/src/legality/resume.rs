@@ -1029,7 +1029,12 @@ pub(super) fn way_round(
 /// constant, a value LazyValueInfo or the branches before the call bound so: a block size
 /// checked before the loop, `Shim::signed_min_at`, or the result of an earlier entry of
 /// `entries` whose own stop keeps it so: a read's count that `result <= 0` stops).
-fn stronger_stop(shim: &Shim, entries: &[Entry], entry: &Entry, site: &Site) -> Option<Stop> {
+pub(super) fn stronger_stop(
+    shim: &Shim,
+    entries: &[Entry],
+    entry: &Entry,
+    site: &Site,
+) -> Option<Stop> {
     let a = super::conditions::length_argument(site)?;
     let least = match entry.stop {
         Stop::Never | Stop::Neg => 0,
@@ -1102,8 +1107,6 @@ pub(super) fn carried(
         return Err("it does not come back from the way round".into());
     };
     let taken = taken_on_way(walked, from);
-    let known =
-        |c: LLVMValueRef| decided(c, pins, 8).or_else(|| taken.get(&c).map(|&t| i64::from(t)));
     // Along the way round, and through the phis between the calls by the values the path
     // between them gives (`Gap::on_path`: a flag's handler that rejoins it, a merge), which
     // are theirs in every iteration the batch completes.
@@ -1117,6 +1120,13 @@ pub(super) fn carried(
             v = w;
         }
         v
+    };
+    // A condition the stops decide, or the way round took, as it stands or at its value on
+    // the path (a choice clang made by the way into a block: `phi i1 [true, ..], [%c, ..]`).
+    let known = |c: LLVMValueRef| {
+        let at =
+            |c: LLVMValueRef| decided(c, pins, 8).or_else(|| taken.get(&c).map(|&t| i64::from(t)));
+        at(c).or_else(|| Some(resolve(c)).filter(|&r| r != c).and_then(at))
     };
     let settle = |mut v: LLVMValueRef| {
         for _ in 0..8 {

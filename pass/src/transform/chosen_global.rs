@@ -92,9 +92,27 @@ fn chosen_by_way(phi: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef, LLVMV
         return None;
     }
     let incoming = ir::incoming(phi);
-    let a = incoming.first()?.0;
-    let b = incoming.iter().map(|&(v, _)| v).find(|&v| v != a)?;
-    let two = incoming.iter().all(|&(v, _)| v == a || v == b);
+    // The variables: the incoming addresses, or the two a `select` among them chooses from.
+    let mut leaves: Vec<LLVMValueRef> = Vec::new();
+    for &(v, _) in &incoming {
+        let more = match select_of(v) {
+            Some((_, x, y)) => vec![x, y],
+            None => vec![v],
+        };
+        for l in more {
+            if !leaves.contains(&l) {
+                leaves.push(l);
+            }
+        }
+    }
+    let [a, b] = leaves[..] else {
+        return None;
+    };
+    let two = incoming.iter().all(|&(v, _)| {
+        v == a
+            || v == b
+            || select_of(v).is_some_and(|(_, x, y)| (x, y) == (a, b) || (x, y) == (b, a))
+    });
     let first = ir::instructions(ir::parent_block(phi))
         .into_iter()
         .find(|&i| !ir::is_phi(i))?;
@@ -109,9 +127,24 @@ fn chosen_by_way(phi: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef, LLVMV
         .then_some((a, b, first))
 }
 
+/// `v` when it is a `select` of two addresses on an `i1` whose only user is a phi (a choice
+/// made before the way into the phi's block, `if (n < bs) part++; else full++;` on one way
+/// and `part++` on the other, clang's sinking of both into the block they join): its
+/// condition and the two addresses.
+fn select_of(v: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef, LLVMValueRef)> {
+    if !ir::is_instruction(v)
+        || ir::opcode(v) != LLVMOpcode::LLVMSelect
+        || ir::int_width(ir::type_of(ir::operand(v, 0))) != 1
+        || !matches!(ir::value_users(v).as_slice(), [u] if ir::is_phi(*u))
+    {
+        return None;
+    }
+    Some((ir::operand(v, 0), ir::operand(v, 1), ir::operand(v, 2)))
+}
+
 /// Each choice of two global variables made by the way into a block of `blocks` (a phi of
-/// their addresses), as a `select` on a phi of which way came in, which `split` then splits
-/// like any other.
+/// their addresses, or of choices between them made before: [`select_of`]), as a `select`
+/// on a phi of which variable came in, which `split` then splits like any other.
 fn phis_as_selects(
     builder: &Builder,
     blocks: &[LLVMBasicBlockRef],
@@ -129,18 +162,40 @@ fn phis_as_selects(
         if !listed(a) || !listed(b) {
             continue;
         }
-        builder.position_at_start(ir::parent_block(phi));
         let bool_ty = builder.bool_type();
-        let way = builder.phi(bool_ty, "chosen.way");
         let incoming: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = ir::incoming(phi)
             .into_iter()
-            .map(|(v, from)| (builder.cu(bool_ty, u64::from(v == a)), from))
+            .map(|(v, from)| match select_of(v) {
+                // Its condition says `a` when the select chooses `a` on true; else its
+                // negation, computed where the select is.
+                Some((c, x, _)) if x == a => (c, from),
+                Some((c, _, _)) => {
+                    // (A select is no terminator: an instruction follows it.)
+                    if let Some(next) = ir::next_instruction(v) {
+                        builder.position_before(next);
+                    }
+                    let t = builder.cu(bool_ty, 1);
+                    (builder.arith(LLVMOpcode::LLVMXor, c, t, "chosen.not"), from)
+                }
+                None => (builder.cu(bool_ty, u64::from(v == a)), from),
+            })
             .collect();
+        builder.position_at_start(ir::parent_block(phi));
+        let way = builder.phi(bool_ty, "chosen.way");
         Builder::add_incoming(way, &incoming);
         builder.position_before(first);
         let sel = builder.select(way, a, b, "chosen.address");
+        let chosen_before: Vec<LLVMValueRef> = ir::incoming(phi)
+            .into_iter()
+            .filter_map(|(v, _)| select_of(v).map(|_| v))
+            .collect();
         ir::replace_uses(phi, sel);
         ir::erase(phi);
+        for v in chosen_before {
+            if ir::users(v).is_empty() {
+                ir::erase(v);
+            }
+        }
     }
 }
 

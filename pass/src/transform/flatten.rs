@@ -131,7 +131,20 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         // times per edge.
         for _ in 0..MAX_BLOCKS {
             let mut reach = Reach::default();
-            let gap = facts::gather(ctx.shim, &mut reach, sa, sb, ir::parent_block(sa.call));
+            // Past the flags a looped batch reads (a handler that comes back): what is
+            // flattened is what still stands between the calls. A test of the result that
+            // comes back is flattened where it can be (no stronger stop is needed then), and
+            // passed where it cannot, to what stands after it.
+            let head = ir::parent_block(sa.call);
+            let flags = crate::legality::rejoinable(sa, true);
+            let gap = facts::gather_rejoining(ctx.shim, &mut reach, sa, sb, head, &flags);
+            let gap = match gap.end {
+                End::Blocked(Obstacle::BothWays { .. }) => gap,
+                _ => {
+                    let tests = crate::legality::rejoinable(sa, false);
+                    facts::gather_rejoining(ctx.shim, &mut reach, sa, sb, head, &tests)
+                }
+            };
             let End::Blocked(Obstacle::BothWays { branch, .. }) = gap.end else {
                 break;
             };
