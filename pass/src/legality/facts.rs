@@ -134,15 +134,47 @@ impl Gap {
 
     /// `v`, or when it is a phi recorded on the path, its value on the path (followed through
     /// further recorded phis).
-    pub fn on_path(&self, mut v: LLVMValueRef) -> LLVMValueRef {
-        for _ in 0..=self.on_path.len() {
-            match self.on_path.get(&v) {
-                Some(&w) => v = w,
-                None => break,
-            }
-        }
-        v
+    pub fn on_path(&self, v: LLVMValueRef) -> LLVMValueRef {
+        along_path(&self.on_path, v)
     }
+
+    /// The gap without the steps of the instructions and branches `gone` names, for the
+    /// checks of the rest (a flag's load, comparison and branch; a rejoin's branch).
+    pub fn without(&self, gone: impl Fn(LLVMValueRef) -> bool) -> Gap {
+        Gap {
+            steps: steps_without(&self.steps, gone),
+            end: self.end.clone(),
+            on_path: self.on_path.clone(),
+            rejoins: self.rejoins.clone(),
+        }
+    }
+}
+
+/// `v`, or when it is a phi in `on_path` (`Gap::on_path`), its value on the path (followed
+/// through further phis there).
+pub(crate) fn along_path(
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
+    mut v: LLVMValueRef,
+) -> LLVMValueRef {
+    for _ in 0..=on_path.len() {
+        match on_path.get(&v) {
+            Some(&w) => v = w,
+            None => break,
+        }
+    }
+    v
+}
+
+/// `steps` without those of the instructions and branches `gone` names.
+fn steps_without(steps: &[Step], gone: impl Fn(LLVMValueRef) -> bool) -> Vec<Step> {
+    steps
+        .iter()
+        .filter(|s| match **s {
+            Step::Inst { inst, .. } | Step::Branch { inst, .. } => !gone(inst),
+            Step::Switch { .. } => true,
+        })
+        .cloned()
+        .collect()
 }
 
 /// The exits of some steps: (conditional branch or switch, block it leaves to), in order.
@@ -259,11 +291,12 @@ pub(crate) fn gather_rejoining(
             continue;
         }
         let next_block = if let Some((cond, t, f)) = ir::conditional_branch(inst) {
+            let rejoinable = may_rejoin(inst, cond);
             let way = match continuation(shim, inst, t, f, a_block, b_block) {
                 // A flag's test whose handler comes back before `b` (`if (flag) handle();`,
                 // `while (a || b) handle();` once its tests are made before the call): the
                 // path is the way the test takes when the flag is zero.
-                Err(Obstacle::BothWays { .. }) => match may_rejoin(inst, cond) {
+                Err(Obstacle::BothWays { .. }) => match rejoinable {
                     Some(Rejoinable::Flag { true_if_zero }) => Ok(if true_if_zero {
                         (t, f, true)
                     } else {
@@ -275,7 +308,7 @@ pub(crate) fn gather_rejoining(
             };
             // A test of `a`'s result that its being the length decides: the path is that
             // way, when it leads on to `b` (the other may come back, or leave).
-            let way = match may_rejoin(inst, cond) {
+            let way = match rejoinable {
                 Some(Rejoinable::AtLength { true_way }) => {
                     let (to, other) = if true_way { (t, f) } else { (f, t) };
                     let leads = to != other
@@ -393,25 +426,14 @@ pub(crate) fn gather_rejoining(
 
 /// `steps` without the branches of `rejoins`.
 fn without_rejoined(steps: &[Step], rejoins: &[Rejoin]) -> Vec<Step> {
-    let rejoined = |inst: LLVMValueRef| rejoins.iter().any(|r| r.branch == inst);
-    steps
-        .iter()
-        .filter(|s| !matches!(s, Step::Branch { inst, .. } if rejoined(*inst)))
-        .cloned()
-        .collect()
+    steps_without(steps, |inst| rejoins.iter().any(|r| r.branch == inst))
 }
 
 /// `gap` without the branches of its rejoins (their conditions' instructions stay), when it
 /// has any left: the walk took each the way the path goes on, the other way coming back.
 pub(crate) fn without_rejoins(gap: &Gap) -> Option<Gap> {
-    let before = gap.steps.len();
-    let steps = without_rejoined(&gap.steps, &gap.rejoins);
-    (steps.len() < before).then(|| Gap {
-        steps,
-        end: gap.end.clone(),
-        on_path: gap.on_path.clone(),
-        rejoins: gap.rejoins.clone(),
-    })
+    let rest = gap.without(|inst| gap.rejoins.iter().any(|r| r.branch == inst));
+    (rest.steps.len() < gap.steps.len()).then_some(rest)
 }
 
 /// Whether the walk may go on through `join`, entered once from `from` on the path and from

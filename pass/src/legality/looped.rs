@@ -1300,15 +1300,26 @@ pub(super) fn plus_minus_step(
     arith: LLVMValueRef,
     next: LLVMValueRef,
 ) -> Result<(bool, LLVMValueRef), String> {
-    let is_phi = |k: u32| copy_of(ir::operand(arith, k), phi, 4);
-    match ir::opcode(arith) {
-        LLVMOpcode::LLVMAdd if is_phi(0) => Ok((false, ir::operand(arith, 1))),
-        LLVMOpcode::LLVMAdd if is_phi(1) => Ok((false, ir::operand(arith, 0))),
-        LLVMOpcode::LLVMSub if is_phi(0) => Ok((true, ir::operand(arith, 1))),
-        _ => Err(format!(
+    step_of(arith, |v| copy_of(v, phi, 4)).ok_or_else(|| {
+        format!(
             "its next value '{}' is not itself plus or minus a step",
             ir::describe(next)
-        )),
+        )
+    })
+}
+
+/// `arith` as `x + step`, `step + x` or `x - step` where `is_x` says which operand is `x`:
+/// (whether minus, the step).
+pub(super) fn step_of(
+    arith: LLVMValueRef,
+    is_x: impl Fn(LLVMValueRef) -> bool,
+) -> Option<(bool, LLVMValueRef)> {
+    let is_x = |k: u32| is_x(ir::operand(arith, k));
+    match ir::opcode(arith) {
+        LLVMOpcode::LLVMAdd if is_x(0) => Some((false, ir::operand(arith, 1))),
+        LLVMOpcode::LLVMAdd if is_x(1) => Some((false, ir::operand(arith, 0))),
+        LLVMOpcode::LLVMSub if is_x(0) => Some((true, ir::operand(arith, 1))),
+        _ => None,
     }
 }
 

@@ -1112,8 +1112,7 @@ pub(super) fn carried(
     // are theirs in every iteration the batch completes.
     let resolve = |mut v: LLVMValueRef| {
         for _ in 0..=walked.len() + on_path.len() {
-            let w = along_way(v, walked, from);
-            let w = on_path.get(&w).copied().unwrap_or(w);
+            let w = super::facts::along_path(on_path, along_way(v, walked, from));
             if w == v {
                 break;
             }
@@ -1236,11 +1235,6 @@ fn past_decided_selects(
     v
 }
 
-/// `way` as `phi` plus or minus a step when it is `add (select %c, phi, x), step` (either
-/// operand order) or `sub (select %c, ..), step` whose condition the stops decide to choose
-/// `phi` in every iteration a batch completes: one of two counters that clang increments
-/// through a choice of both (`if (n == bs) full++; else part++;` on file-scope counters,
-/// `transform::chosen_global`, then kept in registers).
 /// `way` as `phi` plus or minus a step when one operand of the `add` (`sub`: the first) is
 /// `phi`'s value on the way, through the phis `resolve` follows (a running total that passed
 /// the phi of a flag's rejoin between the calls).
@@ -1249,18 +1243,16 @@ fn stepped_from(
     way: LLVMValueRef,
     resolve: &dyn Fn(LLVMValueRef) -> LLVMValueRef,
 ) -> Option<(bool, LLVMValueRef)> {
-    if !ir::is_instruction(way) {
-        return None;
-    }
-    let is_phi = |k: u32| resolve(ir::operand(way, k)) == phi;
-    match ir::opcode(way) {
-        LLVMOpcode::LLVMAdd if is_phi(0) => Some((false, ir::operand(way, 1))),
-        LLVMOpcode::LLVMAdd if is_phi(1) => Some((false, ir::operand(way, 0))),
-        LLVMOpcode::LLVMSub if is_phi(0) => Some((true, ir::operand(way, 1))),
-        _ => None,
-    }
+    ir::is_instruction(way)
+        .then(|| super::looped::step_of(way, |v| resolve(v) == phi))
+        .flatten()
 }
 
+/// `way` as `phi` plus or minus a step when it is `add (select %c, phi, x), step` (either
+/// operand order) or `sub (select %c, ..), step` whose condition the stops decide to choose
+/// `phi` in every iteration a batch completes: one of two counters that clang increments
+/// through a choice of both (`if (n == bs) full++; else part++;` on file-scope counters,
+/// `transform::chosen_global`, then kept in registers).
 fn through_decided_select(
     phi: LLVMValueRef,
     way: LLVMValueRef,
@@ -1702,13 +1694,7 @@ fn aliased(
     if !ir::is_phi(x) {
         return false;
     }
-    let mut v = x;
-    for _ in 0..=on_path.len() {
-        match on_path.get(&v) {
-            Some(&w) => v = w,
-            None => break,
-        }
-    }
+    let v = super::facts::along_path(on_path, x);
     v != x
         && (allowed.contains(&v)
             || !ir::is_instruction(v)

@@ -71,7 +71,7 @@ pub(crate) fn split(gap: &Gap, inside: &IndexSet<LLVMBasicBlockRef>) -> Option<(
     if !recorded(load) || !recorded(cond) {
         return None;
     }
-    let rest = without(gap, |v| v == inst || v == load || v == cond);
+    let rest = gap.without(|v| v == inst || v == load || v == cond);
     let watch = Watch {
         load,
         cmp: cond,
@@ -227,31 +227,12 @@ pub(crate) fn gap_flags(
     if watches.is_empty() {
         return None;
     }
-    let rest = without(gap, |v| {
+    let rest = gap.without(|v| {
         watches
             .iter()
             .any(|w| v == w.branch || v == w.cmp || v == w.load)
     });
     Some((watches, rest))
-}
-
-/// `gap` without the steps of the instructions and branches `gone` names (a flag's load,
-/// comparison and branch), for the checks of the rest.
-fn without(gap: &Gap, gone: impl Fn(LLVMValueRef) -> bool) -> Gap {
-    Gap {
-        steps: gap
-            .steps
-            .iter()
-            .filter(|s| match **s {
-                Step::Inst { inst, .. } | Step::Branch { inst, .. } => !gone(inst),
-                Step::Switch { .. } => true,
-            })
-            .cloned()
-            .collect(),
-        end: gap.end.clone(),
-        on_path: gap.on_path.clone(),
-        rejoins: gap.rejoins.clone(),
-    }
 }
 
 /// Whether the only user of `v` is `user`, once.
