@@ -2307,8 +2307,26 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
   };
   // The predecessor of each copy on the path: path[K-1] itself, then the copies.
   auto PathPred = [&](unsigned i) { return i == K ? P[K - 1] : Copies[i - 1]; };
-  // Phis of the copies: only the edge the path enters by, with its value as copied, and the
-  // edges from the copies of the blocks off the path that come back to it.
+  // Operands of the copies but their phis: values of the copied blocks become their copies
+  // where the copy sees them (`Visible`); a copied phi, still in place, stands for its value.
+  for (unsigned At = K; At < Copies.size(); ++At) {
+    if (!Copies[At])
+      continue;
+    ValueToValueMapTy Local;
+    MapFor(At, Local);
+    for (Instruction &I : *Copies[At]) {
+      if (isa<PHINode>(I))
+        continue;
+      RemapInstruction(&I, Local, RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
+      RemapDbgRecordRange(F->getParent(), I.getDbgRecordRange(), Local,
+                          RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
+    }
+  }
+  // Phis of the copies, after the operands: only the edge the path enters by, with its value
+  // as copied, and the edges from the copies of the blocks off the path that come back to it.
+  // Their values are final here and mapped no more: a value of the iteration before (a
+  // header's phi taking what a later block of the path computed) stays the original's even
+  // where that block's copy comes before, and joinWithCopies joins it with its copy.
   for (unsigned i = K; i < n; ++i)
     for (PHINode &OrigPhi : P[i]->phis()) {
       auto *Copy = cast<PHINode>(VMap[&OrigPhi]);
@@ -2342,19 +2360,6 @@ const char *syscluster_shim_duplicate_path(void *ctx, LLVMBasicBlockRef *path, u
       for (auto &[W, From] : Rejoin)
         Copy->addIncoming(W, From);
     }
-  // Operands of the copies: values of the copied blocks become their copies where the copy
-  // sees them (`Visible`).
-  for (unsigned At = K; At < Copies.size(); ++At) {
-    if (!Copies[At])
-      continue;
-    ValueToValueMapTy Local;
-    MapFor(At, Local);
-    for (Instruction &I : *Copies[At]) {
-      RemapInstruction(&I, Local, RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
-      RemapDbgRecordRange(F->getParent(), I.getDbgRecordRange(), Local,
-                          RF_IgnoreMissingLocals | RF_NoModuleLevelChanges);
-    }
-  }
   // Edges: path[K-1] and each copy go on to the next copy.
   for (unsigned i = K; i < n; ++i) {
     BasicBlock *Pred = PathPred(i);
