@@ -1157,10 +1157,12 @@ static bool hoistableOut(const Loop *L, Value *V, unsigned Depth) {
 
 // Unswitches the loop that `header` heads on the two-way branch `branch`, whose condition is
 // the same in every iteration (or computed in the loop from such values, which are hoisted):
-// a copy of the whole loop runs when the condition sends the branch to its successor `keep`
-// (0 or 1), in which the branch goes that way only, and the original loop otherwise, in which
-// it goes the other way only (an unconditional branch at its place, with its debug location).
-// The copy comes first in the function's block order. The condition is
+// the original loop runs when the condition sends the branch to its successor `keep` (0 or
+// 1), and its branch goes that way only (an unconditional branch at its place, with its
+// debug location); a copy of the whole loop runs otherwise, in which the branch goes the
+// other way only. What the way kept holds (the calls of a hot edge) stays where it was, so
+// the loop may be unswitched again on another test; the blocks only the other way reached
+// go from the original. The copy comes last in the function's block order. The condition is
 // frozen before it is tested where the loop may leave before it reaches the branch. Returns
 // null when done, else why not (a static string); `*changed` as for transformLoop.
 const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
@@ -1221,6 +1223,10 @@ const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
     SmallVector<BasicBlock *, 32> Copies;
     cloneLoopWithPreheader(NewPH, PH, L, VMap, ".unsw", &LI, &DT, Copies);
     remapInstructionsInBlocks(Copies, VMap);
+    // The copy after the rest of the function: what looks for a hot edge's calls in block
+    // order finds the original's first.
+    for (BasicBlock *Copy : Copies)
+      Copy->moveAfter(&F.back());
     Done = true;
     for (BasicBlock *E : Exits)
       for (PHINode &P : E->phis()) {
@@ -1237,11 +1243,11 @@ const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
     auto *CopyPH = cast<BasicBlock>(VMap[NewPH]);
     Instruction *Old = PH->getTerminator();
     if (keep == 0)
-      BranchInst::Create(CopyPH, NewPH, Cond, Old->getIterator());
-    else
       BranchInst::Create(NewPH, CopyPH, Cond, Old->getIterator());
+    else
+      BranchInst::Create(CopyPH, NewPH, Cond, Old->getIterator());
     Old->eraseFromParent();
-    // Each loop's branch goes its one way: the copy's to `keep`, the original's to the other.
+    // Each loop's branch goes its one way: the original's to `keep`, the copy's to the other.
     // The unconditional branch keeps the test's debug location (the caller's remark points
     // there, at the original's).
     auto GoOneWay = [](BranchInst *B, unsigned Way) {
@@ -1250,8 +1256,8 @@ const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
       One->setDebugLoc(B->getDebugLoc());
       B->eraseFromParent();
     };
-    GoOneWay(cast<BranchInst>(VMap[Br]), keep);
-    GoOneWay(Br, 1 - keep);
+    GoOneWay(cast<BranchInst>(VMap[Br]), 1 - keep);
+    GoOneWay(Br, keep);
     removeUnreachableBlocks(F);
     return nullptr;
   });

@@ -1071,7 +1071,7 @@ impl Remark {
             function,
             at,
             message: format!(
-                "unswitched the loop on '{test}', which has the same value in every iteration: a copy of the loop in which the test goes straight on runs when it would, the original loop otherwise, so that what the other way does no longer stands between the calls of the copy"
+                "unswitched the loop on '{test}', which has the same value in every iteration: the loop, in which the test now goes the way between the calls, runs when the test would go there, a copy of it otherwise, so that what the other way does no longer stands between the calls"
             ),
         }
     }

@@ -2,8 +2,8 @@
 // fprintf(..)`) before a write-all helper: the trace's way leaves the path from the read to
 // the write and comes back to it, and its join heads the helper's loop, which no copy of the
 // join may enter a second time. transform/unswitch.rs unswitches the copy loop on the
-// option: a copy of the loop without the trace (which becomes one looped multi-call) runs
-// when the option is off, the original loop when it is on. A test of a value the loop
+// option: the loop without the trace (which becomes one looped multi-call) runs when the
+// option is off, a copy of it with the trace when it is on. A test of a value the loop
 // changes is left alone, and a loop with a call that may not be copied is refused with a
 // remark. Both builds copy the same bytes and print the same trace, with and without the
 // option, from a file whose last block is short, an empty one and a missing one.
@@ -44,14 +44,13 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-// REMARK-DAG: remark: {{.*}}unswitch-trace.c:[[#@LINE+14]]:{{[0-9]+}}: unswitched the loop on '%{{[0-9]+}} = icmp {{eq|ne}} i32 %{{[0-9]+}}, 0', which has the same value in every iteration
-// REMARK-DAG: remark: {{.*}}unswitch-trace.c:[[#@LINE+12]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write
+// REMARK-DAG: remark: {{.*}}unswitch-trace.c:[[#@LINE+13]]:{{[0-9]+}}: unswitched the loop on '%{{[0-9]+}} = icmp {{eq|ne}} i32 %{{[0-9]+}}, 0', which has the same value in every iteration
+// REMARK-DAG: remark: {{.*}}unswitch-trace.c:[[#@LINE+11]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write
 // CHECK-LABEL: define {{.*}} @traced_copy(
-// CHECK: br i1 %{{[a-z0-9.]+}}, label %{{[0-9]+}}, label %{{[0-9]+}}
-// CHECK: .unsw:
+// CHECK: br i1 %{{[a-z0-9.]+}}, label %.ph, label %.ph.unsw
 // CHECK: call i64 @multicall_loop
+// CHECK: .ph.unsw:
 // CHECK: call {{.*}} @fprintf(
-// CHECK: ret i64
 __attribute__((noinline)) long traced_copy(int in, int out, int verbose)
 {
 	static char buf[4096];

@@ -128,7 +128,7 @@ fn forward_path(
     to: LLVMBasicBlockRef,
     round: Option<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMBasicBlockRef>> {
-    let (_, before) = forward_walk(shim, from, round);
+    let (_, before) = forward_walk(shim, from, round, MAX_PATH);
     (to == from || before.contains_key(&to)).then(|| walk_back(&before, to))
 }
 
@@ -139,19 +139,21 @@ fn forward_walk(
     shim: &Shim,
     from: LLVMBasicBlockRef,
     round: Option<LLVMBasicBlockRef>,
+    max: usize,
 ) -> (
     Vec<LLVMBasicBlockRef>,
     IndexMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
 ) {
-    walk_by(from, &|block, next| walkable(shim, block, next, round))
+    walk_by(from, &|block, next| walkable(shim, block, next, round), max)
 }
 
-/// The blocks `from` reaches by the edges `take` accepts, within [`MAX_PATH`] blocks,
+/// The blocks `from` reaches by the edges `take` accepts, within `max` blocks,
 /// breadth first: in the order found, and each but `from` with the block it was first
 /// reached from.
 fn walk_by(
     from: LLVMBasicBlockRef,
     take: &dyn Fn(LLVMBasicBlockRef, LLVMBasicBlockRef) -> bool,
+    max: usize,
 ) -> (
     Vec<LLVMBasicBlockRef>,
     IndexMap<LLVMBasicBlockRef, LLVMBasicBlockRef>,
@@ -162,7 +164,7 @@ fn walk_by(
     let mut queue = VecDeque::from([from]);
     while let Some(block) = queue.pop_front() {
         let d = depth[&block];
-        if d >= MAX_PATH {
+        if d >= max {
             continue;
         }
         for next in ir::successors_of(block) {
@@ -190,15 +192,16 @@ fn walkable(
 }
 
 /// The blocks from which `to` is reached along forward edges (with `round`, also the back
-/// edge to that header), among those `from` reaches so (at most [`MAX_PATH`] edges from
-/// `from`, as [`likely_path`] looks).
+/// edge to that header), among those `from` reaches so (at most `max` edges from `from`, as
+/// [`likely_path_within`] looks).
 fn reaching(
     shim: &Shim,
     from: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
     round: Option<LLVMBasicBlockRef>,
+    max: usize,
 ) -> IndexSet<LLVMBasicBlockRef> {
-    let (order, _) = forward_walk(shim, from, round);
+    let (order, _) = forward_walk(shim, from, round, max);
     let mut reach = IndexSet::from([to]);
     loop {
         let before = reach.len();
@@ -232,6 +235,17 @@ fn likely_path(
     to: LLVMBasicBlockRef,
     round: Option<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMBasicBlockRef>> {
+    likely_path_within(shim, from, to, round, MAX_PATH)
+}
+
+/// [`likely_path`] of at most `max` blocks.
+pub(super) fn likely_path_within(
+    shim: &Shim,
+    from: LLVMBasicBlockRef,
+    to: LLVMBasicBlockRef,
+    round: Option<LLVMBasicBlockRef>,
+    max: usize,
+) -> Option<Vec<LLVMBasicBlockRef>> {
     // Cost of a block: (-log of the path's probability, blocks), smallest first; among equal
     // ones the block found first (`found` keeps the order: the answer does not depend on
     // how a hash map orders its keys).
@@ -241,7 +255,7 @@ fn likely_path(
     let mut done: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     let cost_of =
         |best: &IndexMap<_, (f64, usize)>, b| best.get(&b).copied().unwrap_or((f64::INFINITY, 0));
-    let reach = reaching(shim, from, to, round);
+    let reach = reaching(shim, from, to, round, max);
     let on = |block, next| reach.contains(&next) && walkable(shim, block, next, round);
     loop {
         let block = found
@@ -258,7 +272,7 @@ fn likely_path(
             return Some(walk_back(&before, to));
         }
         done.insert(block);
-        if len >= MAX_PATH {
+        if len >= max {
             continue;
         }
         let nexts = ir::successors_of(block);
@@ -876,7 +890,7 @@ fn quiet_path(
             && !back_edge(shim, block, next)
             && (block == from || quiet(shim, block))
     };
-    let (_, before) = walk_by(from, &take);
+    let (_, before) = walk_by(from, &take, MAX_PATH);
     before.contains_key(&to).then(|| walk_back(&before, to))
 }
 
