@@ -1155,16 +1155,62 @@ static bool hoistableOut(const Loop *L, Value *V, unsigned Depth) {
   return true;
 }
 
+// Versions the loop `L` (simplified, in LCSSA form) on `Cond`, an `i1` computed before it:
+// the preheader tests `Cond` (frozen unless `Cond` is known not to be poison where the loop
+// would not have run the code it comes from: `MayFreeze`), the original loop runs when it
+// holds, a copy of the whole loop (LLVM's cloneLoopWithPreheader, last in the function's
+// block order, the exits' LCSSA phis joined) otherwise. Returns the copy's map of values.
+static bool versionLoop(Ctx &C, Loop *L, Value *Cond, bool MayFreeze, ValueToValueMapTy &VMap) {
+  Function &F = *L->getHeader()->getParent();
+  auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
+  auto &LI = C.FAM.getResult<LoopAnalysis>(F);
+  auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
+  BasicBlock *PH = L->getLoopPreheader();
+  if (!PH)
+    return false;
+  SmallVector<BasicBlock *, 8> Exits;
+  L->getUniqueExitBlocks(Exits);
+  Instruction *Test = PH->getTerminator();
+  if (MayFreeze && !isGuaranteedNotToBeUndefOrPoison(Cond, &AC, Test, &DT))
+    Cond = new FreezeInst(Cond, Cond->getName() + ".fr", Test->getIterator());
+  BasicBlock *NewPH = SplitBlock(PH, PH->getTerminator(), &DT, &LI, nullptr,
+                                 L->getHeader()->getName() + ".ph");
+  SmallVector<BasicBlock *, 32> Copies;
+  cloneLoopWithPreheader(NewPH, PH, L, VMap, ".unsw", &LI, &DT, Copies);
+  remapInstructionsInBlocks(Copies, VMap);
+  // The copy after the rest of the function: what looks for a hot edge's calls in block
+  // order finds the original's first.
+  for (BasicBlock *Copy : Copies)
+    Copy->moveAfter(&F.back());
+  for (BasicBlock *E : Exits)
+    for (PHINode &P : E->phis()) {
+      unsigned Incoming = P.getNumIncomingValues();
+      for (unsigned K = 0; K < Incoming; ++K) {
+        BasicBlock *From = P.getIncomingBlock(K);
+        if (!L->contains(From))
+          continue;
+        Value *V = P.getIncomingValue(K);
+        Value *Mapped = VMap.lookup(V);
+        P.addIncoming(Mapped ? Mapped : V, cast<BasicBlock>(VMap[From]));
+      }
+    }
+  auto *CopyPH = cast<BasicBlock>(VMap[NewPH]);
+  Instruction *Old = PH->getTerminator();
+  BranchInst::Create(NewPH, CopyPH, Cond, Old->getIterator());
+  Old->eraseFromParent();
+  return true;
+}
+
 // Unswitches the loop that `header` heads on the two-way branch `branch`, whose condition is
 // the same in every iteration (or computed in the loop from such values, which are hoisted):
 // the original loop runs when the condition sends the branch to its successor `keep` (0 or
 // 1), and its branch goes that way only (an unconditional branch at its place, with its
 // debug location); a copy of the whole loop runs otherwise, in which the branch goes the
-// other way only. What the way kept holds (the calls of a hot edge) stays where it was, so
-// the loop may be unswitched again on another test; the blocks only the other way reached
-// go from the original. The copy comes last in the function's block order. The condition is
-// frozen before it is tested where the loop may leave before it reaches the branch. Returns
-// null when done, else why not (a static string); `*changed` as for transformLoop.
+// other way only (versionLoop). What the way kept holds (the calls of a hot edge) stays where
+// it was, so the loop may be unswitched again on another test; the blocks only the other way
+// reached go from the original. The condition is frozen before it is tested where the loop
+// may leave before it reaches the branch. Returns null when done, else why not (a static
+// string); `*changed` as for transformLoop.
 const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
                                           LLVMValueRef branch, unsigned keep, unsigned max_insts,
                                           int *changed) {
@@ -1182,71 +1228,32 @@ const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
     return "the loop has several back edges";
   if (!hoistableOut(L, Br->getCondition(), 8))
     return "the test's condition may change from one iteration to the next";
-  for (BasicBlock *BB : L->blocks()) {
-    if (BB->isEHPad() || isa<IndirectBrInst>(BB->getTerminator()) ||
-        isa<CallBrInst>(BB->getTerminator()))
-      return "the loop has an exception pad or an indirect branch";
-    for (Instruction &I : *BB)
-      if (I.getType()->isTokenTy())
-        return "the loop defines a token";
-  }
   if (const char *Why = loopCopyRefusal(L, max_insts))
     return Why;
   Function &F = *H->getParent();
   auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
   return transformLoop(C, L, &SE, changed, [&](Loop *L, bool &Done) -> const char * {
     auto &DT = C.FAM.getResult<DominatorTreeAnalysis>(F);
-    auto &LI = C.FAM.getResult<LoopAnalysis>(F);
-    auto &AC = C.FAM.getResult<AssumptionAnalysis>(F);
     BasicBlock *PH = L->getLoopPreheader();
     Value *Cond = Br->getCondition();
     bool Hoisted = false;
     if (!PH || !L->makeLoopInvariant(Cond, Hoisted, PH->getTerminator()))
       return "the test's condition cannot be computed before the loop";
     Done = Hoisted;
-    // The exits, dedicated (simplifyLoop) and in LCSSA form: every value of the loop used after
-    // it goes through a phi of an exit block, which the copy's exits join.
-    SmallVector<BasicBlock *, 8> Exits;
-    L->getUniqueExitBlocks(Exits);
     // Tested before the loop, the condition is tested where the original may never have
     // tested it (a way out of the loop before the branch): frozen then, as LLVM's own loop
     // unswitching does, unless the branch runs in every iteration that begins (a branch on
     // poison there is the original's own undefined behaviour).
-    Instruction *Test = PH->getTerminator();
     ICFLoopSafetyInfo Safety;
     Safety.computeLoopSafetyInfo(L);
-    if (!Safety.isGuaranteedToExecute(*Br, &DT, L) &&
-        !isGuaranteedNotToBeUndefOrPoison(Cond, &AC, Test, &DT))
-      Cond = new FreezeInst(Cond, Cond->getName() + ".fr", Test->getIterator());
-    BasicBlock *NewPH = SplitBlock(PH, PH->getTerminator(), &DT, &LI, nullptr, H->getName() + ".ph");
+    bool MayFreeze = !Safety.isGuaranteedToExecute(*Br, &DT, L);
+    if (keep == 1)
+      Cond = BinaryOperator::CreateNot(Cond, Cond->getName() + ".not",
+                                       PH->getTerminator()->getIterator());
     ValueToValueMapTy VMap;
-    SmallVector<BasicBlock *, 32> Copies;
-    cloneLoopWithPreheader(NewPH, PH, L, VMap, ".unsw", &LI, &DT, Copies);
-    remapInstructionsInBlocks(Copies, VMap);
-    // The copy after the rest of the function: what looks for a hot edge's calls in block
-    // order finds the original's first.
-    for (BasicBlock *Copy : Copies)
-      Copy->moveAfter(&F.back());
+    if (!versionLoop(C, L, Cond, MayFreeze, VMap))
+      return "the loop has no preheader";
     Done = true;
-    for (BasicBlock *E : Exits)
-      for (PHINode &P : E->phis()) {
-        unsigned Incoming = P.getNumIncomingValues();
-        for (unsigned K = 0; K < Incoming; ++K) {
-          BasicBlock *From = P.getIncomingBlock(K);
-          if (!L->contains(From))
-            continue;
-          Value *V = P.getIncomingValue(K);
-          Value *Mapped = VMap.lookup(V);
-          P.addIncoming(Mapped ? Mapped : V, cast<BasicBlock>(VMap[From]));
-        }
-      }
-    auto *CopyPH = cast<BasicBlock>(VMap[NewPH]);
-    Instruction *Old = PH->getTerminator();
-    if (keep == 0)
-      BranchInst::Create(NewPH, CopyPH, Cond, Old->getIterator());
-    else
-      BranchInst::Create(CopyPH, NewPH, Cond, Old->getIterator());
-    Old->eraseFromParent();
     // Each loop's branch goes its one way: the original's to `keep`, the copy's to the other.
     // The unconditional branch keeps the test's debug location (the caller's remark points
     // there, at the original's).
@@ -1258,6 +1265,108 @@ const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
     };
     GoOneWay(cast<BranchInst>(VMap[Br]), 1 - keep);
     GoOneWay(Br, keep);
+    removeUnreachableBlocks(F);
+    return nullptr;
+  });
+}
+
+// The phis of `L` that carry `Phi`'s value round it (`Phi` and the phis of the loop its
+// values come from), when each value they take in the loop is one of them or `Const`: a
+// variable the loop only ever sets to that constant (a warning given once, `warned = 1`).
+// Empty otherwise.
+static SmallVector<PHINode *, 8> stickyPhis(Loop *L, PHINode *Phi, Constant *Const) {
+  SmallVector<PHINode *, 8> Set{Phi};
+  for (unsigned I = 0; I < Set.size(); ++I) {
+    PHINode *P = Set[I];
+    for (unsigned K = 0; K < P->getNumIncomingValues(); ++K) {
+      if (P == Phi && !L->contains(P->getIncomingBlock(K)))
+        continue;
+      Value *V = P->getIncomingValue(K);
+      if (V == Const || is_contained(Set, V))
+        continue;
+      auto *VP = dyn_cast<PHINode>(V);
+      if (!VP || !L->contains(VP) || Set.size() >= 32)
+        return {};
+      Set.push_back(VP);
+    }
+  }
+  return Set;
+}
+
+// Versions the loop that `header` heads on the value its header phi `phi` has on the way in,
+// where the loop only ever sets it to the constant `value` (stickyPhis): the original loop
+// runs when it comes in as `value`, and there it is `value` in every iteration (its phis
+// replaced by the constant, what they decided folded: instructions simplified, branches on
+// constants made one way, the blocks no longer reached removed); a copy of the loop runs
+// otherwise. Returns null when done, else why not; `*changed` as for transformLoop.
+const char *syscluster_shim_version_loop_on_phi(void *ctx, LLVMBasicBlockRef header,
+                                                LLVMValueRef phi, LLVMValueRef value,
+                                                unsigned max_insts, int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Loop *L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  auto *Phi = dyn_cast<PHINode>(unwrap(phi));
+  auto *Const = dyn_cast<ConstantInt>(unwrap(value));
+  if (!Phi || Phi->getParent() != H || !Const || Const->getType() != Phi->getType())
+    return "the value is no phi of the loop's header, or the constant is not of its type";
+  if (!L->getLoopLatch())
+    return "the loop has several back edges";
+  if (stickyPhis(L, Phi, Const).empty())
+    return "the loop sets the variable to other values";
+  if (const char *Why = loopCopyRefusal(L, max_insts))
+    return Why;
+  Function &F = *H->getParent();
+  auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
+  return transformLoop(C, L, &SE, changed, [&](Loop *L, bool &Done) -> const char * {
+    // LCSSA form may have given the phi's value exits of its own: what is carried round is
+    // asked again of the loop as it now is.
+    SmallVector<PHINode *, 8> Set = stickyPhis(L, Phi, Const);
+    BasicBlock *PH = L->getLoopPreheader();
+    if (Set.empty() || !PH)
+      return "the loop sets the variable to other values";
+    Value *In = Phi->getIncomingValueForBlock(PH);
+    auto *Cond = new ICmpInst(PH->getTerminator()->getIterator(), ICmpInst::ICMP_EQ, In, Const,
+                              Phi->getName() + ".is");
+    ValueToValueMapTy VMap;
+    // The value on the way in is the one the original loop reads first, in every iteration
+    // that begins: no freeze.
+    if (!versionLoop(C, L, Cond, /*MayFreeze=*/false, VMap))
+      return "the loop has no preheader";
+    Done = true;
+    SmallVector<Instruction *, 32> Work;
+    for (PHINode *P : Set) {
+      for (User *U : P->users())
+        if (auto *I = dyn_cast<Instruction>(U))
+          Work.push_back(I);
+      P->replaceAllUsesWith(Const);
+      P->eraseFromParent();
+    }
+    const SimplifyQuery SQ(F.getDataLayout());
+    SmallPtrSet<Instruction *, 32> Gone;
+    while (!Work.empty()) {
+      Instruction *I = Work.pop_back_val();
+      if (Gone.count(I) || !I->getParent())
+        continue;
+      if (auto *Br = dyn_cast<BranchInst>(I)) {
+        if (Br->isConditional() && isa<ConstantInt>(Br->getCondition()))
+          ConstantFoldTerminator(Br->getParent());
+        continue;
+      }
+      if (isa<CallBase>(I) || I->isTerminator())
+        continue;
+      if (Value *V = simplifyInstruction(I, SQ); V && V != I) {
+        for (User *U : I->users())
+          if (auto *UI = dyn_cast<Instruction>(U))
+            Work.push_back(UI);
+        I->replaceAllUsesWith(V);
+        if (wouldInstructionBeTriviallyDead(I)) {
+          Gone.insert(I);
+          I->eraseFromParent();
+        }
+      }
+    }
     removeUnreachableBlocks(F);
     return nullptr;
   });

@@ -31,6 +31,9 @@ pub(crate) struct Context<'s> {
     /// Headers of the loops whose rotation was left to the move of their start
     /// (`transform/rotate.rs`): rotated after the move only where it did not move them.
     pub rotations_left: IndexSet<LLVMBasicBlockRef>,
+    /// Tests and variables a loop was not unswitched or versioned on
+    /// (`transform/unswitch.rs`): the next run looks at the loop's next one.
+    pub not_unswitched: IndexSet<LLVMValueRef>,
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: IndexSet<Refusal>,
     refused_text: IndexSet<(LLVMValueRef, String)>,
@@ -49,6 +52,7 @@ impl<'s> Context<'s> {
             profile: None,
             not_inlined: IndexMap::new(),
             copies: IndexSet::new(),
+            not_unswitched: IndexSet::new(),
             rotations_left: IndexSet::new(),
             refused: IndexSet::new(),
             refused_text: IndexSet::new(),

@@ -1121,6 +1121,17 @@ pub fn is_global_variable(v: LLVMValueRef) -> bool {
     unsafe { !LLVMIsAGlobalVariable(v).is_null() }
 }
 
+/// The integer a global variable `g` starts the program with: its initialiser, when that is
+/// an integer constant.
+pub fn initial_int(g: LLVMValueRef) -> Option<i64> {
+    if !is_global_variable(g) {
+        return None;
+    }
+    // SAFETY: g is a live global variable; its initialiser, when it has one, is a constant.
+    let init = unsafe { llvm_sys::core::LLVMGetInitializer(g) };
+    (!init.is_null()).then(|| const_int(init)).flatten()
+}
+
 /// The name of the module's empty string that `fstat`'s lowering passes as the path of
 /// `newfstatat(fd, "", st, AT_EMPTY_PATH)` ([`empty_path`]).
 const EMPTY_PATH: &CStr = c"mc.empty_path";

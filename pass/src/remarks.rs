@@ -1092,6 +1092,41 @@ impl Remark {
         }
     }
 
+    /// A loop of `function` versioned on the value `variable` comes in with, which the loop
+    /// only ever sets to `value` (`transform/unswitch.rs`, at `at`: the test it decided).
+    pub(crate) fn versioned(
+        function: LLVMValueRef,
+        at: Option<LLVMValueRef>,
+        variable: &str,
+        value: i64,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "Versioned",
+            function,
+            at,
+            message: format!(
+                "versioned the loop on '{variable}', which the loop only ever sets to {value}: the loop, in which it is {value} in every iteration and the tests of it are decided, runs when it comes in as {value}, a copy of it otherwise"
+            ),
+        }
+    }
+
+    /// A loop of `function` not versioned on `variable` (at `at`), and why.
+    pub(crate) fn not_versioned(
+        function: LLVMValueRef,
+        at: Option<LLVMValueRef>,
+        variable: &str,
+        why: &str,
+    ) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "NotVersioned",
+            function,
+            at,
+            message: format!("did not version the loop on '{variable}': {why}"),
+        }
+    }
+
     /// A hot edge `b -> a` across a back edge whose loop is not rotated, and why.
     pub(crate) fn not_rotated(
         sites: &[Site],

@@ -163,6 +163,14 @@ extern "C" {
         max_insts: c_uint,
         changed: *mut c_int,
     ) -> *const c_char;
+    fn syscluster_shim_version_loop_on_phi(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        phi: LLVMValueRef,
+        value: LLVMValueRef,
+        max_insts: c_uint,
+        changed: *mut c_int,
+    ) -> *const c_char;
     fn syscluster_shim_promote_in_loop(
         ctx: *mut c_void,
         header: LLVMBasicBlockRef,
@@ -732,6 +740,34 @@ impl Shim {
         // SAFETY: as for rotate_loop; branch is an instruction of the same function.
         let p = unsafe {
             syscluster_shim_unswitch_loop(self.ctx, header, branch, keep, max_insts, &mut changed)
+        };
+        loop_answer(p, changed)
+    }
+
+    /// Versions the loop that `header` heads on the value its header phi `phi` comes in with,
+    /// where the loop only ever sets it to the constant `value`: the loop, with `phi` that
+    /// constant in every iteration and what it decided folded, runs when it comes in as
+    /// `value`, a copy of the loop otherwise. `Err((why, changed))` as
+    /// [`Shim::rotate_loop`].
+    pub(crate) fn version_loop_on_phi(
+        &self,
+        header: LLVMBasicBlockRef,
+        phi: LLVMValueRef,
+        value: LLVMValueRef,
+        max_insts: u32,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: as for rotate_loop; phi is an instruction and value a constant of the same
+        // function's module, which the shim checks.
+        let p = unsafe {
+            syscluster_shim_version_loop_on_phi(
+                self.ctx,
+                header,
+                phi,
+                value,
+                max_insts,
+                &mut changed,
+            )
         };
         loop_answer(p, changed)
     }

@@ -693,6 +693,22 @@ fn switch_continuation(
     Some((ir::operand(sw, 0), default, cases))
 }
 
+/// Whether `cond` tests `call`'s result (directly or through integer casts) for a failure, a
+/// negative value: `Some(true)` when its true way is the failure's (`n == -1`, `n < 0`, `n <=
+/// -1`), `Some(false)` when its false way is (`n != -1`, `n >= 0`, `n > -1`).
+pub(crate) fn failure_way(cond: LLVMValueRef, call: LLVMValueRef) -> Option<bool> {
+    use llvm_sys::LLVMIntPredicate::*;
+    let pred = ir::icmp_predicate(cond)?;
+    if ir::strip_int_casts(ir::operand(cond, 0)) != call {
+        return None;
+    }
+    match (pred, ir::const_int(ir::operand(cond, 1))?) {
+        (LLVMIntEQ, -1) | (LLVMIntSLT, 0) | (LLVMIntSLE, -1) => Some(true),
+        (LLVMIntNE, -1) | (LLVMIntSGE, 0) | (LLVMIntSGT, -1) => Some(false),
+        _ => None,
+    }
+}
+
 /// Which successor of a conditional branch leads on to `b`: the one `b` post-dominates, else
 /// the only one that can reach `b` without going through the other (more branches follow; a
 /// retry after a stop may come back to the path through a merge the continuing side enters).

@@ -192,9 +192,9 @@ fn walkable(
 }
 
 /// The blocks from which `to` is reached along forward edges (with `round`, also the back
-/// edge to that header), among those `from` reaches so (at most `max` edges from `from`, as
-/// [`likely_path_within`] looks).
-fn reaching(
+/// edge to that header), among those `from` reaches so (at most `max` edges from `from`;
+/// [`likely_path`] looks [`MAX_PATH`] far): the blocks on the ways from `from` to `to`.
+pub(super) fn reaching(
     shim: &Shim,
     from: LLVMBasicBlockRef,
     to: LLVMBasicBlockRef,
@@ -235,17 +235,6 @@ fn likely_path(
     to: LLVMBasicBlockRef,
     round: Option<LLVMBasicBlockRef>,
 ) -> Option<Vec<LLVMBasicBlockRef>> {
-    likely_path_within(shim, from, to, round, MAX_PATH)
-}
-
-/// [`likely_path`] of at most `max` blocks.
-pub(super) fn likely_path_within(
-    shim: &Shim,
-    from: LLVMBasicBlockRef,
-    to: LLVMBasicBlockRef,
-    round: Option<LLVMBasicBlockRef>,
-    max: usize,
-) -> Option<Vec<LLVMBasicBlockRef>> {
     // Cost of a block: (-log of the path's probability, blocks), smallest first; among equal
     // ones the block found first (`found` keeps the order: the answer does not depend on
     // how a hash map orders its keys).
@@ -255,7 +244,7 @@ pub(super) fn likely_path_within(
     let mut done: IndexSet<LLVMBasicBlockRef> = IndexSet::new();
     let cost_of =
         |best: &IndexMap<_, (f64, usize)>, b| best.get(&b).copied().unwrap_or((f64::INFINITY, 0));
-    let reach = reaching(shim, from, to, round, max);
+    let reach = reaching(shim, from, to, round, MAX_PATH);
     let on = |block, next| reach.contains(&next) && walkable(shim, block, next, round);
     loop {
         let block = found
@@ -272,7 +261,7 @@ pub(super) fn likely_path_within(
             return Some(walk_back(&before, to));
         }
         done.insert(block);
-        if len >= max {
+        if len >= MAX_PATH {
             continue;
         }
         let nexts = ir::successors_of(block);

@@ -241,6 +241,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // change (`if (verbose) fprintf(..)`), whose way comes back: a copy of the loop for the
     // way between the calls, before the loop is reshaped around them.
     ("unswitch", unswitch::run),
+    // Once per test: after each, legality stops at the next one on the way.
+    ("unswitch", unswitch::run),
+    ("unswitch", unswitch::run),
     // A flag tested before the first call (`while (running)`): tested on the way round.
     ("flag_test", flag_test::run),
     ("rotate", rotate::run),

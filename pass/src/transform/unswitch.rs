@@ -31,23 +31,36 @@
 //! (`if (iread_fnc == iread) n = read(..); else n = iread_fnc(..);`, the pointer loaded
 //! before the loop) reaches the write without the read on its indirect way.
 //!
+//! A variable the loop keeps in a register and only ever sets to one constant (a warning
+//! given once: `if (warn && n < size) { warn = false; .. }`, dd's `warn_partial_read`) is no
+//! value from before the loop, but where it comes in as that constant it is that constant
+//! in every iteration: the loop is versioned on the value it comes in with (the shim's
+//! `version_loop_on_phi`), the loop running where it comes in as the constant, its tests of
+//! the variable decided and folded, a copy of it otherwise. Only where the variable likely
+//! comes in so (the constant, or a load of a global variable the program starts with the
+//! constant in), and never the copy a versioning left (entered where it is not).
+//!
 //! A test is taken in a hot loop (the innermost loop around a call of a hot edge, and the
-//! innermost loop around both calls of one) that is not yet taken whole: the first two-way
-//! branch of the loop on the likeliest way from one hot call to the next ([`MAX_WAY`]
-//! blocks, round the loop where needed) whose successors are both in it, whose condition is
-//! computed from values defined before the loop ([`MAX_DEPTH`] deep), whose way kept either
-//! post-dominates it, or leads to a hot call where the other way leads to none, and whose
-//! other way calls a function or writes memory before it comes back
-//! (within [`MAX_WAY_OFF`] blocks). The loop has at most [`MAX_LOOP`] instructions, one back
-//! edge, no exception pad, indirect branch, token, or call that may not be copied; a loop is
-//! unswitched on at most [`MAX_PER_LOOP`] tests and a function at most [`MAX_PER_FUNCTION`]
-//! times. Remarks: `Unswitched`, or `NotUnswitched` with the reason.
+//! innermost loop around both calls of one) that is not yet taken whole, one a run, in this
+//! order: a test legality stopped at, or a variable such a test reads; a test whose ways meet
+//! later (the reason for a refusal for dominance); any other test; any other such variable.
+//! A test is a two-way branch of the loop on a way from one hot call to the next
+//! ([`MAX_WAY`] blocks, round the loop where needed, not on the way of a hot call's failure)
+//! whose successors are both in it, whose condition is computed from values defined before
+//! the loop ([`MAX_DEPTH`] deep), whose way kept either post-dominates it, or leads to a hot
+//! call where the other way leads to none, and whose other way calls a function or writes
+//! memory before it comes back (within [`MAX_WAY_OFF`] blocks). The loop has at most
+//! [`MAX_LOOP`] instructions, one back edge, no exception pad, indirect branch, token, or
+//! call that may not be copied; at most [`MAX_PER_FUNCTION`] loops of a function change in
+//! a run, and the pipeline runs this three times, legality looking at the loops again
+//! before each. Remarks: `Unswitched`, `Versioned`, or `NotUnswitched`, `NotVersioned` with
+//! the reason.
 
 use indexmap::{IndexMap, IndexSet};
 
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 
-use super::duplicate::likely_path_within;
+use super::duplicate::reaching;
 use super::rotate::calls_in;
 use super::{hot_loops, loops_holding, Changed, Hot};
 use crate::context::Context;
@@ -57,12 +70,14 @@ use crate::remarks::Remark;
 
 /// Instructions of a loop that may be copied.
 pub(crate) const MAX_LOOP: u32 = 800;
-/// Loops unswitched in one function (a loop unswitched on two tests counts twice).
-pub(crate) const MAX_PER_FUNCTION: usize = 4;
-/// Tests one loop is unswitched on, one after the other.
-const MAX_PER_LOOP: usize = 3;
+/// Loops unswitched or versioned in one function in one run (the pipeline runs this three
+/// times, each after legality has looked at the loops again).
+pub(crate) const MAX_PER_FUNCTION: usize = 2;
+/// Phis that carry one variable the loop only sets to one constant, through its inner loops
+/// and joins.
+const MAX_STICKY: usize = 32;
 
-/// Blocks of the likeliest way from one hot call to the next that tests are looked for on.
+/// Blocks of a way from one hot call to the next that tests are looked for on.
 const MAX_WAY: usize = 96;
 /// Blocks of the way off a test searched for what it does before it comes back.
 const MAX_WAY_OFF: usize = 32;
@@ -75,6 +90,9 @@ struct Test {
     branch: LLVMValueRef,
     keep: u32,
     describe: String,
+    /// Neither way goes straight to where they meet: the way kept leads to a hot call, the
+    /// other to none.
+    meets_later: bool,
 }
 
 /// Unswitches the hot loops that test a value they do not change and, on one way, do
@@ -97,6 +115,15 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         .map(|p| (hot.sites[p.a].call, hot.sites[p.b].call))
         .collect();
     let hot_calls: IndexSet<LLVMValueRef> = hot_pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    // The branches legality stopped at between the calls of a hot edge (`a second
+    // conditional branch`), asked before anything changes.
+    let blocked: IndexSet<LLVMValueRef> = today
+        .refused
+        .iter()
+        .chain(&today.loops_refused)
+        .map(|r| r.refusal.at)
+        .filter(|&at| ir::is_instruction(at) && ir::conditional_branch(at).is_some())
+        .collect();
     // Each loop with the function it is in, asked before any of them changes.
     let loops: Vec<(LLVMBasicBlockRef, LLVMValueRef)> = headers
         .into_iter()
@@ -111,62 +138,118 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         if per_function.contains_key(&func) && !ir::blocks(func).contains(&header) {
             continue;
         }
-        for _ in 0..MAX_PER_LOOP {
-            let done = per_function.entry(func).or_default();
-            if *done >= MAX_PER_FUNCTION {
-                break;
+        let done = per_function.entry(func).or_default();
+        if *done >= MAX_PER_FUNCTION {
+            continue;
+        }
+        let blocks = loop_blocks(ctx.shim, header);
+        // The hot calls of the loop, found among its instructions (a call an unswitch took
+        // away with the other way is looked at no more).
+        let calls: Vec<LLVMValueRef> = blocks
+            .iter()
+            .flat_map(|&b| ir::instructions(b))
+            .filter(|i| hot_calls.contains(i))
+            .collect();
+        // The tests legality stopped at (a live block's terminator is compared with them,
+        // never one they name), and the others between the hot calls.
+        let stopped: Vec<LLVMBasicBlockRef> = blocks
+            .iter()
+            .copied()
+            .filter(|&b| ir::terminator(b).is_some_and(|t| blocked.contains(&t)))
+            .collect();
+        let mut on_way = hot_ways(ctx, header, &hot_pairs, &calls);
+        on_way.extend(&stopped);
+        let refused = &ctx.not_unswitched;
+        let test_at = |b: &LLVMBasicBlockRef| {
+            test_in(ctx, header, &blocks, &calls, &on_way, *b)
+                .filter(|t| !refused.contains(&t.branch))
+        };
+        // First what legality stopped at, then a test whose other way reaches a hot call
+        // without the first (the reason it was refused for dominance), then any test between
+        // the calls, then a variable the loop only ever sets to one constant.
+        let action = stopped
+            .iter()
+            .find_map(test_at)
+            .map(Action::Unswitch)
+            .or_else(|| sticky_in(header, &blocks, &stopped, refused).map(Action::Version))
+            .or_else(|| {
+                blocks
+                    .iter()
+                    .filter_map(test_at)
+                    .find(|t| t.meets_later)
+                    .map(Action::Unswitch)
+            })
+            .or_else(|| blocks.iter().find_map(test_at).map(Action::Unswitch))
+            .or_else(|| sticky_in(header, &blocks, &on_way, refused).map(Action::Version));
+        let Some(action) = action else {
+            continue;
+        };
+        let before = calls_in(func);
+        // The remark's place: the test's block ends in a branch to the way it always takes
+        // there; a versioned loop's test and phi are gone, its first hot call stays.
+        let (answer, place, what) = match &action {
+            Action::Unswitch(test) => {
+                // Asked before the branch is replaced.
+                let place = ir::parent_block(test.branch);
+                let answer = ctx
+                    .shim
+                    .unswitch_loop(header, test.branch, test.keep, MAX_LOOP);
+                (answer, place, test.describe.clone())
             }
-            let blocks = loop_blocks(ctx.shim, header);
-            // The hot calls of the loop, found among its instructions (a call an unswitch
-            // took away with the other way is looked at no more).
-            let calls: Vec<LLVMValueRef> = blocks
-                .iter()
-                .flat_map(|&b| ir::instructions(b))
-                .filter(|i| hot_calls.contains(i))
-                .collect();
-            let on_way = hot_ways(ctx, header, &hot_pairs, &calls);
-            let Some(test) = blocks
-                .iter()
-                .find_map(|&b| test_in(ctx, header, &blocks, &calls, &on_way, b))
-            else {
-                break;
-            };
-            let before = calls_in(func);
-            let block = ir::parent_block(test.branch);
-            match ctx
-                .shim
-                .unswitch_loop(header, test.branch, test.keep, MAX_LOOP)
-            {
-                Ok(()) => {
-                    *done += 1;
-                    changed = Changed::Yes;
-                    ctx.copies.extend(calls_in(func).difference(&before));
-                    // The test's block ends in a branch to the way it always takes there, at
-                    // the test's place.
-                    let at = ir::terminator(block);
-                    ctx.remark(Remark::unswitched(func, at, &test.describe));
-                }
-                Err((why, simplified)) => {
-                    if simplified {
-                        changed = Changed::Yes;
+            Action::Version(sticky) => {
+                let what = ir::describe(sticky.phi);
+                let answer =
+                    ctx.shim
+                        .version_loop_on_phi(header, sticky.phi, sticky.value, MAX_LOOP);
+                (answer, header, what)
+            }
+        };
+        match answer {
+            Ok(()) => {
+                *done += 1;
+                changed = Changed::Yes;
+                ctx.copies.extend(calls_in(func).difference(&before));
+                ctx.remark(match action {
+                    Action::Unswitch(_) => Remark::unswitched(func, ir::terminator(place), &what),
+                    Action::Version(sticky) => {
+                        Remark::versioned(func, calls.first().copied(), &what, sticky.constant)
                     }
-                    ctx.remark(Remark::not_unswitched(
-                        func,
-                        Some(test.branch),
-                        &test.describe,
-                        &why,
-                    ));
-                    break;
+                });
+            }
+            Err((why, simplified)) => {
+                if simplified {
+                    changed = Changed::Yes;
                 }
+                ctx.not_unswitched.insert(match &action {
+                    Action::Unswitch(test) => test.branch,
+                    Action::Version(sticky) => sticky.phi,
+                });
+                ctx.remark(match action {
+                    Action::Unswitch(test) => {
+                        Remark::not_unswitched(func, Some(test.branch), &what, &why)
+                    }
+                    Action::Version(sticky) => {
+                        Remark::not_versioned(func, Some(sticky.phi), &what, &why)
+                    }
+                });
             }
         }
     }
     changed
 }
 
-/// The blocks of the likeliest ways (`duplicate::likely_path`, at most [`MAX_WAY`] blocks)
-/// between the two calls of each hot edge whose calls are both among the loop's hot `calls`
-/// (round the loop that `header` heads where the second comes first in the iteration).
+/// What is done to one loop in one run.
+enum Action {
+    Unswitch(Test),
+    Version(Sticky),
+}
+
+/// The blocks on the ways (at most [`MAX_WAY`] blocks long, `duplicate::reaching`) from one
+/// call to the other of each hot edge whose calls are both among the loop's hot `calls`
+/// (round the loop that `header` heads where the second comes first in the iteration), but
+/// those only a failure of a hot call leads to (the way where a test of its result finds it
+/// negative, `n == -1`, and the blocks that way alone reaches): a test on an error's way
+/// (`errno == EINVAL` after a failed read) is no test between the calls.
 fn hot_ways(
     ctx: &Context<'_>,
     header: LLVMBasicBlockRef,
@@ -179,11 +262,232 @@ fn hot_ways(
             continue;
         }
         let (from, to) = (ir::parent_block(a), ir::parent_block(b));
-        if let Some(path) = likely_path_within(ctx.shim, from, to, Some(header), MAX_WAY) {
-            on_way.extend(path);
+        on_way.extend(reaching(ctx.shim, from, to, Some(header), MAX_WAY));
+    }
+    let failures: Vec<LLVMValueRef> = calls
+        .iter()
+        .flat_map(|&c| ir::users(c))
+        .filter_map(|(cond, _)| {
+            let fails_if_true = crate::legality::failure_test(cond, cond_operand(cond)?)?;
+            ir::users(cond).into_iter().find_map(|(br, _)| {
+                let (_, t, f) = ir::conditional_branch(br)?;
+                ir::instructions(if fails_if_true { t } else { f })
+                    .first()
+                    .copied()
+            })
+        })
+        .collect();
+    on_way.retain(|&b| {
+        let Some(&first) = ir::instructions(b).first() else {
+            return false;
+        };
+        !failures.iter().any(|&f| ctx.shim.dominates(f, first))
+    });
+    on_way
+}
+
+/// The call whose result the comparison `cond` tests (its first operand, through integer
+/// casts).
+fn cond_operand(cond: LLVMValueRef) -> Option<LLVMValueRef> {
+    ir::icmp_predicate(cond)?;
+    Some(ir::strip_int_casts(ir::operand(cond, 0)))
+}
+
+/// A variable the loop carries in a register that it only ever sets to one constant (a
+/// warning given once: `if (warn && ..) { warn = false; .. }`), tested on the likeliest way
+/// between the hot calls.
+struct Sticky {
+    /// The loop header's phi.
+    phi: LLVMValueRef,
+    /// The constant, as a value of the phi's type, and as a number.
+    value: LLVMValueRef,
+    constant: i64,
+}
+
+/// The first phi of `header` that carries such a variable round the loop of `blocks`: every
+/// value it and the phis of the loop it takes from take in the loop is one of them or one
+/// constant, and a two-way branch in a block of `on_way` tests it (through at most
+/// [`MAX_DEPTH`] integer operations).
+fn sticky_in<'b>(
+    header: LLVMBasicBlockRef,
+    blocks: &[LLVMBasicBlockRef],
+    on_way: impl IntoIterator<Item = &'b LLVMBasicBlockRef> + Clone,
+    refused: &IndexSet<LLVMValueRef>,
+) -> Option<Sticky> {
+    ir::instructions(header)
+        .into_iter()
+        .take_while(|&i| ir::is_phi(i))
+        .filter(|&phi| {
+            ir::type_kind(ir::type_of(phi)) == llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
+                && !refused.contains(&phi)
+        })
+        .find_map(|phi| {
+            let (value, constant, same) = only_constant(phi, blocks)?;
+            if !starts_as(phi, blocks, constant) {
+                return None;
+            }
+            on_way
+                .clone()
+                .into_iter()
+                .any(|&b| {
+                    ir::terminator(b)
+                        .and_then(ir::conditional_branch)
+                        .is_some_and(|(cond, ..)| {
+                            same.iter().any(|&p| depends_on(cond, p, MAX_DEPTH))
+                        })
+                })
+                .then_some(Sticky {
+                    phi,
+                    value,
+                    constant,
+                })
+        })
+}
+
+/// The one constant the header phi `phi` and the phis of the loop of `blocks` it takes from
+/// take in the loop, where every other value they take there is one of them; with the phis
+/// of the loop that are then the same as it (those, and the phis whose every value is one of
+/// them or the constant: what the loop passes on of it through its inner loops and joins).
+fn only_constant(
+    phi: LLVMValueRef,
+    blocks: &[LLVMBasicBlockRef],
+) -> Option<(LLVMValueRef, i64, Vec<LLVMValueRef>)> {
+    let mut set = vec![phi];
+    let mut found: Option<(LLVMValueRef, i64)> = None;
+    let mut k = 0;
+    while k < set.len() {
+        let p = set[k];
+        k += 1;
+        for (v, from) in ir::incoming(p) {
+            if p == phi && !blocks.contains(&from) {
+                continue;
+            }
+            if let Some(c) = ir::const_int(v) {
+                match found {
+                    Some((_, old)) if old != c => return None,
+                    _ => found = Some((v, c)),
+                }
+            } else if ir::is_phi(v) && blocks.contains(&ir::parent_block(v)) {
+                if !set.contains(&v) {
+                    if set.len() >= MAX_STICKY {
+                        return None;
+                    }
+                    set.push(v);
+                }
+            } else {
+                return None;
+            }
         }
     }
-    on_way
+    let (value, constant) = found?;
+    let phis: Vec<LLVMValueRef> = blocks
+        .iter()
+        .flat_map(|&b| {
+            ir::instructions(b)
+                .into_iter()
+                .take_while(|&i| ir::is_phi(i))
+        })
+        .collect();
+    for _ in 0..MAX_STICKY {
+        let before = set.len();
+        for &p in &phis {
+            if !set.contains(&p)
+                && ir::incoming(p)
+                    .iter()
+                    .all(|&(v, _)| set.contains(&v) || ir::const_int(v) == Some(constant))
+            {
+                set.push(p);
+            }
+        }
+        if set.len() == before {
+            break;
+        }
+    }
+    Some((value, constant, set))
+}
+
+/// Whether the variable the header phi `phi` carries round the loop of `blocks` likely comes
+/// in as `constant`, the one value the loop sets it to: the loop is worth versioning only
+/// where the variable already has the value it settles in (a warning not asked for, whose
+/// flag starts and stays clear). What it comes in with, through phis of enclosing loops, is
+/// that constant, or a load of a global variable the program starts with it in, or a value
+/// that comes from the loop itself.
+fn starts_as(phi: LLVMValueRef, blocks: &[LLVMBasicBlockRef], constant: i64) -> bool {
+    let entry: Vec<(LLVMValueRef, LLVMBasicBlockRef)> = ir::incoming(phi)
+        .into_iter()
+        .filter(|&(_, from)| !blocks.contains(&from))
+        .collect();
+    // The copy a versioning left runs only where the variable comes in as another value.
+    if entry
+        .iter()
+        .any(|&(v, from)| entered_unless(from, v, constant))
+    {
+        return false;
+    }
+    let entry: Vec<LLVMValueRef> = entry.into_iter().map(|(v, _)| v).collect();
+    let mut work = entry;
+    let mut seen: Vec<LLVMValueRef> = vec![phi];
+    let mut sources = 0;
+    while let Some(v) = work.pop() {
+        let v = ir::strip_int_casts(v);
+        if seen.contains(&v) {
+            continue;
+        }
+        seen.push(v);
+        if seen.len() > MAX_STICKY {
+            return false;
+        }
+        if ir::const_int(v) == Some(constant) {
+            continue;
+        }
+        if ir::is_phi(v) {
+            work.extend(ir::incoming(v).into_iter().map(|(w, _)| w));
+            continue;
+        }
+        let starts = ir::is_instruction(v)
+            && ir::opcode(v) == llvm_sys::LLVMOpcode::LLVMLoad
+            && ir::initial_int(ir::operand(v, 0)) == Some(constant);
+        if !starts {
+            return false;
+        }
+        sources += 1;
+    }
+    sources > 0
+}
+
+/// Whether `block` is entered (through at most 4 blocks of one predecessor each) only where
+/// a test found `v` other than `constant` (`icmp eq v, c` false, `icmp ne v, c` true).
+fn entered_unless(block: LLVMBasicBlockRef, v: LLVMValueRef, constant: i64) -> bool {
+    use llvm_sys::LLVMIntPredicate::{LLVMIntEQ, LLVMIntNE};
+    let mut cur = block;
+    for _ in 0..4 {
+        let [pred] = ir::predecessors(cur)[..] else {
+            return false;
+        };
+        if let Some((cond, t, f)) = ir::terminator(pred).and_then(ir::conditional_branch) {
+            let tests_v = ir::icmp_predicate(cond).is_some()
+                && ir::strip_int_casts(ir::operand(cond, 0)) == ir::strip_int_casts(v)
+                && ir::const_int(ir::operand(cond, 1)) == Some(constant);
+            return tests_v
+                && t != f
+                && match ir::icmp_predicate(cond) {
+                    Some(LLVMIntEQ) => f == cur,
+                    Some(LLVMIntNE) => t == cur,
+                    _ => false,
+                };
+        }
+        cur = pred;
+    }
+    false
+}
+
+/// Whether `v` is `of` or computed from it by at most `depth` integer operations.
+fn depends_on(v: LLVMValueRef, of: LLVMValueRef, depth: u32) -> bool {
+    v == of
+        || (depth > 0
+            && ir::is_instruction(v)
+            && ir::pure_op(v)
+            && (0..ir::num_operands(v)).any(|k| depends_on(ir::operand(v, k), of, depth - 1)))
 }
 
 /// The test that `block` (of the loop of `blocks`) ends with, when the loop could be
@@ -215,10 +519,10 @@ fn test_in(
     if !on_way.contains(&block) {
         return None;
     }
-    let (keep, join, off) = if ctx.shim.block_postdominates(t, block) {
-        (0, t, f)
+    let (keep, join, off, meets_later) = if ctx.shim.block_postdominates(t, block) {
+        (0, t, f, false)
     } else if ctx.shim.block_postdominates(f, block) {
-        (1, f, t)
+        (1, f, t, false)
     } else {
         let leads_to_call = |way: LLVMBasicBlockRef| {
             ir::instructions(way)
@@ -227,8 +531,8 @@ fn test_in(
         };
         let join = nearest_postdominator(ctx, header, blocks, block)?;
         match (leads_to_call(t), leads_to_call(f)) {
-            (true, false) => (0, join, f),
-            (false, true) => (1, join, t),
+            (true, false) => (0, join, f, true),
+            (false, true) => (1, join, t, true),
             _ => return None,
         }
     };
@@ -236,6 +540,7 @@ fn test_in(
         branch,
         keep,
         describe: ir::describe(cond),
+        meets_later,
     })
 }
 
