@@ -1155,6 +1155,21 @@ static bool hoistableOut(const Loop *L, Value *V, unsigned Depth) {
   return true;
 }
 
+// Why the loop `L` may not be versioned (copied whole beside itself, versionLoop): an
+// exception pad, an indirect branch or a token, which a copy cannot have, or what
+// loopCopyRefusal says; null when it may.
+static const char *versionRefusal(const Loop *L, unsigned max_insts) {
+  for (BasicBlock *BB : L->blocks()) {
+    if (BB->isEHPad() || isa<IndirectBrInst>(BB->getTerminator()) ||
+        isa<CallBrInst>(BB->getTerminator()))
+      return "the loop has an exception pad or an indirect branch";
+    for (Instruction &I : *BB)
+      if (I.getType()->isTokenTy())
+        return "the loop defines a token";
+  }
+  return loopCopyRefusal(L, max_insts);
+}
+
 // Versions the loop `L` (simplified, in LCSSA form) on `Cond`, an `i1` computed before it:
 // the preheader tests `Cond` (frozen unless `Cond` is known not to be poison where the loop
 // would not have run the code it comes from: `MayFreeze`), the original loop runs when it
@@ -1228,7 +1243,7 @@ const char *syscluster_shim_unswitch_loop(void *ctx, LLVMBasicBlockRef header,
     return "the loop has several back edges";
   if (!hoistableOut(L, Br->getCondition(), 8))
     return "the test's condition may change from one iteration to the next";
-  if (const char *Why = loopCopyRefusal(L, max_insts))
+  if (const char *Why = versionRefusal(L, max_insts))
     return Why;
   Function &F = *H->getParent();
   auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
@@ -1315,7 +1330,7 @@ const char *syscluster_shim_version_loop_on_phi(void *ctx, LLVMBasicBlockRef hea
     return "the loop has several back edges";
   if (stickyPhis(L, Phi, Const).empty())
     return "the loop sets the variable to other values";
-  if (const char *Why = loopCopyRefusal(L, max_insts))
+  if (const char *Why = versionRefusal(L, max_insts))
     return Why;
   Function &F = *H->getParent();
   auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
