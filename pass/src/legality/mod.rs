@@ -142,12 +142,6 @@ fn decided_at_length(a: &Site) -> impl Fn(LLVMValueRef) -> Option<bool> + '_ {
     }
 }
 
-/// Whether the comparison `cond` tests `call`'s result for a failure (`facts::failure_way`):
-/// `Some(true)` when its true way is the failure's.
-pub(crate) fn failure_test(cond: LLVMValueRef, call: LLVMValueRef) -> Option<bool> {
-    facts::failure_way(cond, call)
-}
-
 /// How deep the arithmetic of a guard's condition may be (`(flags & 4) != 0` is two).
 pub(crate) const GUARD_DEPTH: u32 = 6;
 

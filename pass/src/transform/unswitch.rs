@@ -266,9 +266,9 @@ fn hot_ways(
     }
     let failures: Vec<LLVMValueRef> = calls
         .iter()
-        .flat_map(|&c| ir::users(c))
-        .filter_map(|(cond, _)| {
-            let fails_if_true = crate::legality::failure_test(cond, cond_operand(cond)?)?;
+        .flat_map(|&c| ir::users(c).into_iter().map(move |(cond, _)| (c, cond)))
+        .filter_map(|(c, cond)| {
+            let fails_if_true = crate::legality::facts::failure_way(cond, c)?;
             ir::users(cond).into_iter().find_map(|(br, _)| {
                 let (_, t, f) = ir::conditional_branch(br)?;
                 ir::instructions(if fails_if_true { t } else { f })
@@ -286,16 +286,9 @@ fn hot_ways(
     on_way
 }
 
-/// The call whose result the comparison `cond` tests (its first operand, through integer
-/// casts).
-fn cond_operand(cond: LLVMValueRef) -> Option<LLVMValueRef> {
-    ir::icmp_predicate(cond)?;
-    Some(ir::strip_int_casts(ir::operand(cond, 0)))
-}
-
 /// A variable the loop carries in a register that it only ever sets to one constant (a
-/// warning given once: `if (warn && ..) { warn = false; .. }`), tested on the likeliest way
-/// between the hot calls.
+/// warning given once: `if (warn && ..) { warn = false; .. }`), tested on a way between the
+/// hot calls.
 struct Sticky {
     /// The loop header's phi.
     phi: LLVMValueRef,
@@ -333,7 +326,7 @@ fn sticky_in<'b>(
                     ir::terminator(b)
                         .and_then(ir::conditional_branch)
                         .is_some_and(|(cond, ..)| {
-                            same.iter().any(|&p| depends_on(cond, p, MAX_DEPTH))
+                            !ir::computed_from(cond, MAX_DEPTH, &mut |v| !same.contains(&v))
                         })
                 })
                 .then_some(Sticky {
@@ -424,8 +417,7 @@ fn starts_as(phi: LLVMValueRef, blocks: &[LLVMBasicBlockRef], constant: i64) -> 
     {
         return false;
     }
-    let entry: Vec<LLVMValueRef> = entry.into_iter().map(|(v, _)| v).collect();
-    let mut work = entry;
+    let mut work: Vec<LLVMValueRef> = entry.into_iter().map(|(v, _)| v).collect();
     let mut seen: Vec<LLVMValueRef> = vec![phi];
     let mut sources = 0;
     while let Some(v) = work.pop() {
@@ -481,18 +473,9 @@ fn entered_unless(block: LLVMBasicBlockRef, v: LLVMValueRef, constant: i64) -> b
     false
 }
 
-/// Whether `v` is `of` or computed from it by at most `depth` integer operations.
-fn depends_on(v: LLVMValueRef, of: LLVMValueRef, depth: u32) -> bool {
-    v == of
-        || (depth > 0
-            && ir::is_instruction(v)
-            && ir::pure_op(v)
-            && (0..ir::num_operands(v)).any(|k| depends_on(ir::operand(v, k), of, depth - 1)))
-}
-
 /// The test that `block` (of the loop of `blocks`) ends with, when the loop could be
-/// unswitched on it: a two-way branch whose successors are both in the loop, on the likeliest
-/// way between the calls of a hot edge (`on_way`: not on an error's way alone), whose
+/// unswitched on it: a two-way branch whose successors are both in the loop, on a way between
+/// the calls of a hot edge (`on_way`: not on an error's way alone), whose
 /// condition is computed from values defined before the loop ([`invariant`]), and whose other way does
 /// something before it comes back (a call or a store: [`does_something`]) to where the way
 /// kept goes: one way goes straight to a block that post-dominates the test; or, when
