@@ -17,8 +17,29 @@ pub enum Stop {
     Never,
     Neg,
     NonPos,
-    /// Stop when the result differs from this argument (a short transfer).
-    NeArg(u8),
+    /// Stop when the result differs from this argument (a short transfer), exact where the
+    /// argument is at least [`Least`]'s value: the lowering ends the batch at the entry, or
+    /// runs a loop's original body, where an argument it passes is below it.
+    NeArg(u8, Least),
+}
+
+/// The least argument a `result != argument` stop is exact for. Any stop holds only for a
+/// non-negative one (a negative argument may equal a raw error, which libc's -1 does not);
+/// tests that a result of zero would send the other way (`if (n == 0) break;` after a test of
+/// a short count) hold only for a positive one, where a whole transfer is never zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Least {
+    Zero,
+    One,
+}
+
+impl Least {
+    pub fn value(self) -> i64 {
+        match self {
+            Least::Zero => 0,
+            Least::One => 1,
+        }
+    }
 }
 
 impl Stop {
@@ -28,7 +49,7 @@ impl Stop {
             Stop::Never => (MC_STOP_NEVER, 0),
             Stop::Neg => (MC_STOP_NEG, 0),
             Stop::NonPos => (MC_STOP_NONPOS, 0),
-            Stop::NeArg(k) => (MC_STOP_NE_ARG, k),
+            Stop::NeArg(k, _) => (MC_STOP_NE_ARG, k),
         }
     }
     /// Whether every error result (raw < 0) stops the batch (NeArg with a non-negative
@@ -44,7 +65,8 @@ impl fmt::Display for Stop {
             Stop::Never => f.write_str("never"),
             Stop::Neg => f.write_str("result < 0"),
             Stop::NonPos => f.write_str("result <= 0"),
-            Stop::NeArg(k) => write!(f, "result != argument {k}"),
+            Stop::NeArg(k, Least::Zero) => write!(f, "result != argument {k}"),
+            Stop::NeArg(k, Least::One) => write!(f, "result != argument {k}, when it is positive"),
         }
     }
 }

@@ -1675,7 +1675,7 @@ fn copy_shape(sites: &[Site], entries: &[crate::plan::Entry], advancing: bool) -
     pair && read.stop == crate::plan::Stop::NonPos
         && matches!(
             write.stop,
-            crate::plan::Stop::NeArg(2) | crate::plan::Stop::Neg
+            crate::plan::Stop::NeArg(2, _) | crate::plan::Stop::Neg
         )
 }
 

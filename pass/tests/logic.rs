@@ -3,7 +3,7 @@
 
 use llvm_sys::LLVMIntPredicate;
 use syscluster_pass::config::{CommandLine, Config, ParamError, Params};
-use syscluster_pass::plan::{ArgSource, Clamped, Entry, Stop};
+use syscluster_pass::plan::{ArgSource, Clamped, Entry, Least, Stop};
 use syscluster_pass::profile_map::{node_function, same_file, unqualified};
 use syscluster_pass::stats::Stats;
 use syscluster_profile::format::Node;
@@ -111,7 +111,8 @@ fn stop_codes_follow_the_uapi_header() {
     assert_eq!(Stop::Never.code(), (0, 0));
     assert_eq!(Stop::Neg.code(), (1, 0));
     assert_eq!(Stop::NonPos.code(), (2, 0));
-    assert_eq!(Stop::NeArg(2).code(), (3, 2));
+    assert_eq!(Stop::NeArg(2, Least::Zero).code(), (3, 2));
+    assert_eq!(Stop::NeArg(2, Least::One).code(), (3, 2));
 }
 
 #[test]
@@ -327,7 +328,7 @@ fn clamped_tests_hold_while_the_total_has_room() {
 
 // Tests of a call's result that combine comparisons (legality/result_tests.rs): where the
 // result stands against its length decides whether they read as `result != length`.
-use syscluster_pass::legality::result_tests::{at_point, Point, Test, TestKind};
+use syscluster_pass::legality::result_tests::{whole_length_only, Point, Test, TestKind};
 use LLVMIntPredicate::*;
 
 /// A comparison of the raw 64-bit result with `c`, answering the comparison.
@@ -360,15 +361,13 @@ fn combined(all: bool, leaves: Vec<Test>, cont: bool) -> Test {
     }
 }
 
-fn points(t: &Test) -> [Option<bool>; 3] {
-    [Point::Error, Point::Whole, Point::Short].map(|p| at_point(t, p, i64::MAX))
-}
-
 #[test]
 fn an_error_test_and_the_whole_length_go_on_at_the_whole_length_only() {
     // `w > -1 && w == n` goes on when true: `if (w < 0 || (size_t)w != n) fail();`.
     let t = combined(true, vec![cmp(LLVMIntSGT, -1), vs_length(LLVMIntEQ)], true);
-    assert_eq!(points(&t), [Some(false), Some(true), Some(false)]);
+    assert!(!t.continues_at(-1, Point::Error));
+    assert!(t.continues_at(4096, Point::Whole) && !t.continues_at(4095, Point::Short));
+    assert_eq!(whole_length_only(&[t], i64::MAX), Some(Least::Zero));
 }
 
 #[test]
@@ -377,8 +376,8 @@ fn an_error_or_a_short_count_leaves() {
     for short in [LLVMIntSLT, LLVMIntULT] {
         let t = combined(false, vec![cmp(LLVMIntEQ, -1), vs_length(short)], false);
         assert_eq!(
-            points(&t),
-            [Some(false), Some(true), Some(false)],
+            whole_length_only(&[t], i64::MAX),
+            Some(Least::Zero),
             "{short:?}"
         );
     }
@@ -388,15 +387,47 @@ fn an_error_or_a_short_count_leaves() {
 fn an_unsigned_comparison_alone_lets_an_error_on() {
     // `w <u n` leaves when true: -1 is above every length unsigned, so an error goes on.
     let t = combined(false, vec![vs_length(LLVMIntULT)], false);
-    assert_eq!(points(&t)[0], Some(true));
+    assert!(t.continues_at(-1, Point::Error));
+    assert_eq!(whole_length_only(&[t], i64::MAX), None);
 }
 
 #[test]
-fn a_test_of_zero_is_not_decided_by_the_length() {
-    // `w <= 0 || w != n`: a count of 0 is the whole length when n is 0; the test of 0
-    // answers differently for 0 and 1, so it is not decided at a count.
+fn a_test_of_zero_holds_only_for_a_positive_length() {
+    // `w <= 0 || w != n`: a count of 0 is the whole length when n is 0, where the test
+    // leaves: `result != n` holds only where n is positive.
     let t = combined(false, vec![cmp(LLVMIntSLE, 0), vs_length(LLVMIntNE)], false);
-    assert_eq!(points(&t), [Some(false), None, None]);
+    assert!(!t.continues_at(0, Point::Whole) && t.continues_at(1, Point::Whole));
+    assert_eq!(whole_length_only(&[t], i64::MAX), Some(Least::One));
+}
+
+#[test]
+fn a_test_of_the_end_after_a_short_count_is_decided_where_it_stands() {
+    // `if (n < 0) fail(); if (0 < n && n < len) note(n); if (n == 0) break;`: the path goes
+    // past the note's test on its false way, and past the end's on its false way.
+    let tests = [
+        Test {
+            kind: TestKind::Cmp {
+                pred: LLVMIntSLT,
+                c: 0,
+                value_on_left: true,
+                cont: false,
+            },
+            ..cmp(LLVMIntSLT, 0)
+        },
+        combined(true, vec![cmp(LLVMIntNE, 0), vs_length(LLVMIntULT)], false),
+        Test {
+            kind: TestKind::Cmp {
+                pred: LLVMIntEQ,
+                c: 0,
+                value_on_left: true,
+                cont: false,
+            },
+            ..cmp(LLVMIntEQ, 0)
+        },
+    ];
+    assert_eq!(whole_length_only(&tests, i64::MAX), Some(Least::One));
+    // Without the end's test, a count of 0 short of the length goes on past the note's.
+    assert_eq!(whole_length_only(&tests[..2], i64::MAX), None);
 }
 
 #[test]

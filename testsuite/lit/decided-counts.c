@@ -27,8 +27,9 @@
 // CHECK-LABEL: define {{.*}} @copy_records_bs(
 // CHECK: call i64 @multicall_loop_sums(
 // CHECK-LABEL: define {{.*}} @copy_records_any(
-// CHECK-NOT: @multicall_loop
-// CHECK: ret
+// CHECK: %mc.negarg = icmp slt i64 %2, 1
+// CHECK-NEXT: %mc.loop.original = or i1 %mc.negarg,
+// CHECK: call i64 @multicall_loop(
 // CHECK-LABEL: define {{.*}} @copy_sum(
 // CHECK-NOT: @multicall_loop
 // CHECK: ret
@@ -115,8 +116,9 @@ int copy_records_bs(int in, int out, size_t bs, struct records *rec)
 }
 
 // The same with a record size that may be 0: a read of 0 bytes returns 0, which the
-// stronger stop would not stop on while the loop ends there: refused.
-// REMARK-DAG: remark: {{.*}}decided-counts.c:[[#@LINE+4]]:{{[0-9]+}}: not clustered: write -> read (weight 556) breaks whole-loop legality: loop-carried value %{{[0-9a-z.]+}}: its step '%{{[0-9]+}} = zext i1 {{.*}}' is neither defined before the loop nor a call's result
+// stronger stop would not stop on while the loop ends there. The stop holds where the size
+// is positive: the loop runs as a batch only then (`%mc.negarg`), else its original body.
+// REMARK-DAG: remark: {{.*}}decided-counts.c:[[#@LINE+7]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, when it is positive, result != argument 2; 1 result reference); carries %{{[0-9a-z.]+}} (counter), %{{[0-9a-z.]+}} (counter);
 int copy_records_any(int in, int out, size_t bs, struct records *rec)
 {
 	static char buf[BS];

@@ -4,7 +4,8 @@
 // whose read stops on every result but its length, so that the short read's check is the
 // original code's (testsuite/lit/looped-dd.c has dd's loop so). Where the length may be one
 // the other stops already take (a length that may be 0: `result <= 0` would not be stronger),
-// the loop is refused with a remark that says so. (`short_signals` calls process_signals
+// the stop holds only for a positive length: the batch checks it first and the loop runs its
+// original body where it is 0. (`short_signals` calls process_signals
 // too, so that it stays a function of its own whose tests the guard split makes before
 // each call.)
 //
@@ -50,9 +51,10 @@ __attribute__((noinline)) static int short_signals(int in, int out)
 	}
 }
 
-// REMARK: remark: {{.*}}rejoin-length.c:[[#@LINE+7]]:{{[0-9]+}}: not clustered: write -> read {{.*}} breaks whole-loop legality: a test of the result of 'read' at rejoin-length.c:[[#@LINE+7]]:{{[0-9]+}} between the calls comes back to the path: a batch would have to stop at it on every result but its length, and its length is not known to be one no other stop takes
+// REMARK: remark: {{.*}}rejoin-length.c:[[#@LINE+8]]:{{[0-9]+}}: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, when it is positive, result != argument 2; 1 result reference)
 // CHECK-LABEL: define internal {{.*}} @any_length(
-// CHECK-NOT: @multicall_run_batch
+// CHECK: %mc.negarg = icmp slt i64 %0, 1
+// CHECK-NEXT: %mc.loop.original = or i1 %mc.negarg,
 // CHECK: ret i32
 __attribute__((noinline)) static int any_length(int in, int out, size_t len)
 {

@@ -4,8 +4,10 @@
 // with constants and with the call's length argument, `and`/`or`/`select i1`) and asks it
 // where the result stands against the length, an error, the whole length or a count short
 // of it: the path goes on exactly at the whole length, the stop `result != argument 2`.
-// `w <= 0 || w != n` is refused: with a length of 0, a result of 0 is the whole length, and
-// the test would leave where the stop lets the batch on.
+// `w <= 0 || w != n` takes the same stop where the length is positive: with a length of 0,
+// a result of 0 is the whole length and the test would leave where the stop lets the batch
+// on, so the batch checks the length first (`%mc.negarg`) and ends after the first write
+// when it is not.
 //
 // RUN: %clang -O2 -g -S -emit-llvm %s -o %t.ll
 // RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/stop-combined.json>' \
@@ -44,8 +46,13 @@ void error_or_short(int out, const char *hdr, size_t hlen, const char *body, siz
 		fail("body");
 }
 
-// REMARK-DAG: remark: {{.*}}stop-combined.c:[[#@LINE+6]]:{{[0-9]+}}: not clustered: write -> write (weight 60) breaks linearity: branch '%{{[0-9]+}} = and i1 %{{[0-9]+}}, %{{[0-9]+}}' between 'write' at stop-combined.c:[[#@LINE+5]]:{{[0-9]+}} and 'write' at stop-combined.c:[[#@LINE+8]]:{{[0-9]+}} is not a stop predicate on the result of 'write'
-// CHECK-NOT: call i64 @multicall(
+// Errors and zero stop, then a count short of a length that may be 0: `result != hlen`
+// holds where the length is positive, which the batch checks first (a length of 0 ends it
+// after the first write, where the original's `w <= 0` leaves).
+// REMARK-DAG: remark: {{.*}}stop-combined.c:[[#@LINE+7]]:{{[0-9]+}}: clustered 2 system calls into one multi-call: write -> write (stop: result != argument 2, when it is positive, never; 0 result references) (weight 60)
+// CHECK: %mc.negarg = icmp slt i64 %2, 1
+// CHECK-NEXT: %mc.count = select i1 %mc.negarg, i32 1, i32 2
+// CHECK: call i64 @multicall(
 // CHECK: ret void
 void nothing_or_short(int out, const char *hdr, size_t hlen, const char *body, size_t blen)
 {

@@ -3,9 +3,10 @@
 ; 0` is the write's result against its length, `w == n`, whatever the subtraction wraps to, and
 ; so are `!=`, `>u 0` and `<=u 0`. After a test that stops errors, the two are the write's
 ; stop "result != argument 2"; after one that stops errors and zero (Stevens' `writen`), only
-; where the length is a constant of at least 1 (a length of 0 would go on where `w <= 0`
-; leaves). Any other comparison of a difference (a signed order, another constant) is not one
-; and keeps its refusal.
+; where the length is at least 1 (a length of 0 would go on where `w <= 0` leaves): a constant
+; of at least 1, or a value the batch checks first, ending after the first write where it is
+; not. Any other comparison of a difference (a signed order, another constant) is not one and
+; keeps its refusal.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/lin.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -19,7 +20,7 @@
 ; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> write (stop: result != argument 2, never; 0 result references)
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 15) breaks linearity: a second conditional branch between 'write' at signed_left (no debug location) and 'write' at signed_left (no debug location): a multi-call entry has one stop predicate
 ; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 15) breaks linearity: a second conditional branch between 'write' at one_left (no debug location) and 'write' at one_left (no debug location): a multi-call entry has one stop predicate
-; REMARK-DAG: remark: <unknown>:0:0: not clustered: write -> write (weight 15) breaks linearity: a second conditional branch between 'write' at nonpos_then_length (no debug location) and 'write' at nonpos_then_length (no debug location): a multi-call entry has one stop predicate
+; REMARK-DAG: remark: <unknown>:0:0: clustered 2 system calls into one multi-call: write -> write (stop: result != argument 2, when it is positive, never; 0 result references)
 
 ; The first write's entry (0) has the stop field (1) MC_STOP_NE_ARG (3).
 ; CHECK-LABEL: define i64 @constant_header(
@@ -39,7 +40,9 @@
 ; CHECK-LABEL: define i64 @one_left(
 ; CHECK-NOT: multicall
 ; CHECK-LABEL: define i64 @nonpos_then_length(
-; CHECK-NOT: multicall
+; CHECK: %mc.negarg = icmp slt i64 %n, 1
+; CHECK-NEXT: %mc.count = select i1 %mc.negarg, i32 1, i32 2
+; CHECK: call i64 @multicall(
 ; CHECK-LABEL: declare
 
 ; writen(fd, "BLK\n", 4) peeled, then the block's first write: `4 - w == 0` goes on.
@@ -159,7 +162,8 @@ fail:
 }
 
 ; `w <= 0` leaves, then `n - w != 0`: with a length of 0 the write returns 0, which the first
-; test sends away and "result != argument 2" would let on.
+; test sends away and "result != argument 2" would let on, so the batch runs both writes
+; only where `%n` is positive.
 define i64 @nonpos_then_length(i32 %fd, ptr %p, i64 %n, ptr %q) {
 entry:
   %w = call i64 @write(i32 %fd, ptr %p, i64 %n)

@@ -233,7 +233,9 @@ impl Checker<'_> {
         // The entry whose stop fires when its result differs from `v` (an argument).
         let equal_to = |v: LLVMValueRef| {
             (0..entries.len()).find(|&i| match stop_of(i) {
-                Stop::NeArg(k) => entries[i].args.get(usize::from(k)) == Some(&ArgSource::Value(v)),
+                Stop::NeArg(k, _) => {
+                    entries[i].args.get(usize::from(k)) == Some(&ArgSource::Value(v))
+                }
                 _ => false,
             })
         };
@@ -611,7 +613,7 @@ impl Checker<'_> {
             };
             // "result != argument" on an argument that advances compares with the advanced
             // value, which the lowering's guard against a negative argument does not see.
-            if let Stop::NeArg(k) = stop {
+            if let Stop::NeArg(k, _) = stop {
                 let moved = advancing
                     .iter()
                     .flat_map(|a| a.uses.iter().map(|&(entry, arg)| (a.phi, entry, arg)))

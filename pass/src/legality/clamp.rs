@@ -278,7 +278,7 @@ fn same_results(entries: &[Entry], stop_of: &dyn Fn(usize) -> Stop, entry: usize
     let mut out = vec![entry];
     let mut k = entry;
     while let Some(e) = entries.get(k) {
-        let Stop::NeArg(a) = stop_of(k) else {
+        let Stop::NeArg(a, _) = stop_of(k) else {
             break;
         };
         match e.args.get(usize::from(a)) {

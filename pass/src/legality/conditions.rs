@@ -9,9 +9,9 @@ use syscluster_profile::catalogue;
 
 use super::facts::{End, Gap, Obstacle, Step};
 use super::refusal::{Reason, Refusal, Unsafe};
-use super::result_tests::{at_point, probe_points, Point, Test, TestKind};
+use super::result_tests::{probe_points, whole_length_only, Test, TestKind};
 use crate::ir;
-use crate::plan::{self, ArgSource, Stop};
+use crate::plan::{self, ArgSource, Least, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 
@@ -263,7 +263,7 @@ fn branch_stop(
         .collect();
     // Several tests, or one on a combination: stacked, else implied by a whole transfer.
     let several = || {
-        stacked(gap, &tests, &sites[a], a, b)
+        stacked(gap, &tests, sites, a, b)
             .or_else(|e| implied_by_whole(gap, &tests, &sites[a]).ok_or(e))
     };
     match tests.as_slice() {
@@ -316,7 +316,7 @@ fn implied_by_whole(gap: &Gap, tests: &[(usize, &Step)], site: &Site) -> Option<
         } => at.truth(cond, 8) == Some(continue_if_true),
         _ => false,
     });
-    all.then_some(Stop::NeArg(j))
+    all.then_some(Stop::NeArg(j, Least::Zero))
 }
 
 /// The values of a gap where `call`'s result is `len`.
@@ -571,10 +571,11 @@ fn leaf_of(
 fn stacked(
     gap: &Gap,
     tests: &[(usize, &Step)],
-    site: &Site,
+    sites: &[Site],
     a: usize,
     b: usize,
 ) -> Result<Stop, Found> {
+    let site = &sites[a];
     let refuse = |k: usize| -> Found {
         let (i, step) = tests[k];
         let reason = match *step {
@@ -602,7 +603,7 @@ fn stacked(
         } = **step
         {
             let stop = stop_predicate(cond, continue_if_true, site);
-            if let (true, Some(Stop::NeArg(j))) = (k == last && k > 0, stop) {
+            if let (true, Some(Stop::NeArg(j, _))) = (k == last && k > 0, stop) {
                 against_arg = Some(j);
                 continue;
             }
@@ -648,18 +649,22 @@ fn stacked(
     // branch): over an error, the whole length and a count short of it, they must let the
     // path on exactly at the whole length, `result != argument` (a result above the length,
     // `recvfrom` with `MSG_TRUNC`, then only stops the batch early).
+    //
+    // The tests are asked together at each result where one of them may change its answer
+    // (`probe_points`), standing short of the length or at the whole of it: a test of the
+    // result's sign after a test of a short count (`0 < n && n < len`, then `n != 0`) is
+    // decided by where the first one sent the path. Where a whole transfer goes on only when
+    // it is not zero, the stop holds for a positive length, which the lowering checks.
     if parsed.iter().any(Test::uses_length) {
-        let j = length_argument(site).filter(|_| against_arg.is_none());
-        let on = |p: Point| -> Option<bool> {
-            parsed
-                .iter()
-                .map(|t| at_point(t, p, hi))
-                .collect::<Option<Vec<bool>>>()
-                .map(|v| v.into_iter().all(|b| b))
+        let Some(j) = length_argument(site).filter(|_| against_arg.is_none()) else {
+            return Err(refuse(last));
         };
-        return match (j, on(Point::Error), on(Point::Whole), on(Point::Short)) {
-            (Some(j), Some(false), Some(true), Some(false)) => Ok(Stop::NeArg(j)),
-            _ => Err(refuse(last)),
+        return match whole_length_only(&parsed, hi) {
+            Some(Least::Zero) => Ok(Stop::NeArg(j, Least::Zero)),
+            Some(Least::One) => positive_length(site, j, sites)
+                .map(|least| Stop::NeArg(j, least))
+                .ok_or_else(|| refuse(last)),
+            None => Err(refuse(last)),
         };
     }
     let points = probe_points(hi, &parsed);
@@ -672,27 +677,56 @@ fn stacked(
         // Errors first, then a result other than the argument: together the path goes on
         // exactly when the result is the argument, as `result != argument` says (a result
         // that is not an error never equals an argument that is one).
-        (Some(Stop::Neg), Some(j)) => Ok(Stop::NeArg(j)),
+        (Some(Stop::Neg), Some(j)) => Ok(Stop::NeArg(j, Least::Zero)),
         // Errors and zero first (Stevens' `writen`: `if ((w = write(..)) <= 0)`), then the
         // result against an argument that is a constant of at least 1: a result of zero or
         // less is never that argument, so `result != argument` fires wherever either does.
-        (Some(Stop::NonPos), Some(j))
-            if site
-                .args
-                .get(usize::from(j))
-                .copied()
-                .flatten()
-                .and_then(ir::const_int)
-                .is_some_and(|c| c >= 1) =>
-        {
-            Ok(Stop::NeArg(j))
-        }
+        // Any other argument the lowering can check before the batch: where it is positive.
+        (Some(Stop::NonPos), Some(j)) => positive_length(site, j, sites)
+            .map(|least| Stop::NeArg(j, least))
+            .ok_or_else(|| refuse(last)),
         (Some(stop), None) => Ok(stop),
         // A transfer of a constant length that the tests let on only when it moved all of it
         // (`r < 0`, `r == 0`, then `r < N`: a read-until-full loop's read of a whole block).
         (None, None) => whole_transfer(site, hi, &parsed).ok_or_else(|| refuse(last)),
         _ => Err(refuse(last)),
     }
+}
+
+/// How `result != argument j` of `site` can hold only for a positive argument: a constant
+/// of at least 1 always does (`Least::Zero`: nothing to check); a value the lowering passes
+/// as it is and can check before the batch, where it is positive (`Least::One`). Not the
+/// result of another system call (through casts, phis and selects), which the lowering
+/// may pass as an earlier entry's result, known only as the batch runs.
+fn positive_length(site: &Site, j: u8, sites: &[Site]) -> Option<Least> {
+    let arg = (*site.args.get(usize::from(j))?)?;
+    if let Some(c) = ir::const_int(arg) {
+        return (c >= 1).then_some(Least::Zero);
+    }
+    let mut work = vec![(arg, 0u32)];
+    let mut seen = Vec::new();
+    while let Some((v, depth)) = work.pop() {
+        let v = ir::strip_int_casts(v);
+        if seen.contains(&v) {
+            continue;
+        }
+        seen.push(v);
+        if sites.iter().any(|s| s.call == v) {
+            return None;
+        }
+        if !ir::is_instruction(v) || depth >= 4 {
+            continue;
+        }
+        if ir::is_phi(v) {
+            work.extend(ir::incoming(v).into_iter().map(|(w, _)| (w, depth + 1)));
+        } else if ir::opcode(v) == LLVMOpcode::LLVMSelect {
+            work.extend([
+                (ir::operand(v, 1), depth + 1),
+                (ir::operand(v, 2), depth + 1),
+            ]);
+        }
+    }
+    Some(Least::One)
 }
 
 /// A last test that lets the path on when a transfer moved at least its length argument
@@ -796,7 +830,7 @@ fn whole_transfer(site: &Site, hi: i64, tests: &[Test]) -> Option<Stop> {
     probe_points(n, tests)
         .iter()
         .all(|&r| tests.iter().all(|t| t.continues(r)) == (r == n))
-        .then_some(Stop::NeArg(j))
+        .then_some(Stop::NeArg(j, Least::Zero))
 }
 
 /// Condition 3 within a gap: no branch leaves the path to code that comes back to it or to
@@ -1057,7 +1091,7 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
         for (k, arg) in a.args.iter().enumerate() {
             if let Some(v) = arg {
                 if ir::strip_int_casts(*v) == stripped {
-                    return Some(Stop::NeArg(k as u8));
+                    return Some(Stop::NeArg(k as u8, Least::Zero));
                 }
             }
         }
@@ -1080,7 +1114,7 @@ pub(crate) fn stop_predicate(cond: LLVMValueRef, continue_if_true: bool, a: &Sit
             };
             for (k, arg) in a.args.iter().enumerate() {
                 if arg.is_some_and(|v| low_bits(v, bits) == source || masked(v)) {
-                    return Some(Stop::NeArg(k as u8));
+                    return Some(Stop::NeArg(k as u8, Least::Zero));
                 }
             }
         }

@@ -104,6 +104,12 @@ pub(crate) struct Gap {
     pub rejoins: Vec<Rejoin>,
 }
 
+/// What `gather_rejoining` asks of a branch whose other way may come back to the path: given
+/// the branch, its condition and the path's phis with their values on it (`Gap::on_path`),
+/// why it may (`Rejoinable`), or `None`.
+pub(crate) type MayRejoin<'a> = dyn Fn(LLVMValueRef, LLVMValueRef, &IndexMap<LLVMValueRef, LLVMValueRef>) -> Option<Rejoinable>
+    + 'a;
+
 /// Why a branch's other way may come back to the path (`gather_rejoining`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Rejoinable {
@@ -236,7 +242,7 @@ pub(crate) fn gather(
     b: &Site,
     head: LLVMBasicBlockRef,
 ) -> Gap {
-    gather_rejoining(shim, reach, a, b, head, &|_, _| None)
+    gather_rejoining(shim, reach, a, b, head, &|_, _, _| None)
 }
 
 /// `gather`, going on through a join entered from the path and from code that only the other
@@ -248,7 +254,7 @@ pub(crate) fn gather_rejoining(
     a: &Site,
     b: &Site,
     head: LLVMBasicBlockRef,
-    may_rejoin: &dyn Fn(LLVMValueRef, LLVMValueRef) -> Option<Rejoinable>,
+    may_rejoin: &MayRejoin<'_>,
 ) -> Gap {
     let a_block = ir::parent_block(a.call);
     let b_block = ir::parent_block(b.call);
@@ -291,7 +297,7 @@ pub(crate) fn gather_rejoining(
             continue;
         }
         let next_block = if let Some((cond, t, f)) = ir::conditional_branch(inst) {
-            let rejoinable = may_rejoin(inst, cond);
+            let rejoinable = may_rejoin(inst, cond, &on_path);
             let way = match continuation(shim, inst, t, f, a_block, b_block) {
                 // A flag's test whose handler comes back before `b` (`if (flag) handle();`,
                 // `while (a || b) handle();` once its tests are made before the call): the
@@ -304,6 +310,25 @@ pub(crate) fn gather_rejoining(
                     }),
                     _ => Err(Obstacle::BothWays { branch: inst, t, f }),
                 },
+                way => way,
+            };
+            let way = match way {
+                Err(o @ (Obstacle::BothWays { .. } | Obstacle::NoStraightPath { .. })) => {
+                    match failure_way_through(cond, a.call, |v| along_path(&on_path, v)) {
+                        Some(true_fails) => {
+                            let (to, other) = if true_fails { (f, t) } else { (t, f) };
+                            if shim.block_postdominates(b_block, to)
+                                || reachable_avoiding(to, &entered(a_block, other))
+                                    .contains(&b_block)
+                            {
+                                Ok((to, other, !true_fails))
+                            } else {
+                                Err(o)
+                            }
+                        }
+                        None => Err(o),
+                    }
+                }
                 way => way,
             };
             // A test of `a`'s result that its being the length decides: the path is that
@@ -376,6 +401,7 @@ pub(crate) fn gather_rejoining(
                     from,
                     next_block,
                     may_rejoin,
+                    &on_path,
                 ),
             };
             if let Some(more) = rejoined {
@@ -452,7 +478,8 @@ fn rejoining(
     (a_block, visited): (LLVMBasicBlockRef, &IndexSet<LLVMBasicBlockRef>),
     from: LLVMBasicBlockRef,
     join: LLVMBasicBlockRef,
-    may_rejoin: &dyn Fn(LLVMValueRef, LLVMValueRef) -> Option<Rejoinable>,
+    may_rejoin: &MayRejoin<'_>,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
 ) -> Option<Vec<Rejoin>> {
     let preds = ir::predecessors(join);
     if preds.iter().filter(|&&p| p == from).count() != 1
@@ -475,7 +502,7 @@ fn rejoining(
         else {
             continue;
         };
-        if may_rejoin(inst, cond).is_none() {
+        if may_rejoin(inst, cond, on_path).is_none() {
             continue;
         }
         let off_code = reachable_avoiding(off, &barriers);
@@ -697,9 +724,20 @@ fn switch_continuation(
 /// negative value: `Some(true)` when its true way is the failure's (`n == -1`, `n < 0`, `n <=
 /// -1`), `Some(false)` when its false way is (`n != -1`, `n >= 0`, `n > -1`).
 pub(crate) fn failure_way(cond: LLVMValueRef, call: LLVMValueRef) -> Option<bool> {
+    failure_way_through(cond, call, |v| v)
+}
+
+/// `failure_way`, with the tested value taken through `resolve` (a merge's phi on the path
+/// stands for its value there) before and after its casts.
+fn failure_way_through(
+    cond: LLVMValueRef,
+    call: LLVMValueRef,
+    resolve: impl Fn(LLVMValueRef) -> LLVMValueRef,
+) -> Option<bool> {
     use llvm_sys::LLVMIntPredicate::*;
     let pred = ir::icmp_predicate(cond)?;
-    if ir::strip_int_casts(ir::operand(cond, 0)) != call {
+    let tested = resolve(ir::strip_int_casts(resolve(ir::operand(cond, 0))));
+    if ir::strip_int_casts(tested) != call {
         return None;
     }
     match (pred, ir::const_int(ir::operand(cond, 1))?) {

@@ -39,8 +39,8 @@ use super::{
 };
 use crate::ir;
 use crate::plan::{
-    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, LoopExit, Looped, Period, PeriodTest, Step,
-    Stop, Watch,
+    ArgSource, Buffers, Carried, Cast, Entry, ExitKind, Least, LoopExit, Looped, Period,
+    PeriodTest, Step, Stop, Watch,
 };
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
@@ -67,6 +67,21 @@ impl Checker<'_> {
         let inside: IndexSet<LLVMBasicBlockRef> = looped.blocks.iter().copied().collect();
         let outside =
             |v: LLVMValueRef| !ir::is_instruction(v) || !inside.contains(&ir::parent_block(v));
+        // A stop that holds only for a positive argument: the lowering checks the argument
+        // once, before the batch, so it must have that value in every iteration.
+        for e in &looped.entries {
+            if let Stop::NeArg(k, Least::One) = e.stop {
+                if let Some(&ArgSource::Value(value)) = e.args.get(usize::from(k)) {
+                    if !outside(value) {
+                        let (site, k) = (e.site, usize::from(k));
+                        return Err(Refusal::new(
+                            self.sites[site].call,
+                            Reason::VariantArgument { site, k, value },
+                        ));
+                    }
+                }
+            }
+        }
         for (branch, g) in gaps
             .iter()
             .flat_map(|g| g.guards.iter().map(|g| (g.branch, &g.test)))
@@ -411,12 +426,13 @@ impl Checker<'_> {
         // A test of a result between the calls whose other way comes back: that call stops
         // on every result but its length, where the test goes the path's way.
         for (i, g) in gaps.iter().enumerate() {
-            if !g.length_stop || matches!(entries[i].stop, Stop::NeArg(_)) {
+            let Some(least) = g.length_stop else {
                 continue;
-            }
+            };
             let site = entries[i].site;
-            entries[i].stop = resume::stronger_stop(shim, &entries, &entries[i], &sites[site])
-                .ok_or_else(|| Refusal::new(sites[site].call, Reason::NoLengthStop { site }))?;
+            entries[i].stop =
+                resume::stronger_stop(shim, &entries, &entries[i], &sites[site], least)
+                    .ok_or_else(|| Refusal::new(sites[site].call, Reason::NoLengthStop { site }))?;
         }
         let on_path: IndexMap<LLVMValueRef, LLVMValueRef> =
             gaps.iter().flat_map(|g| g.on_path.clone()).collect();

@@ -59,7 +59,7 @@ use llvm_sys::LLVMOpcode;
 use multicall_abi::MC_MAX_ENTRIES;
 
 use crate::ir;
-use crate::plan::{self, ArgSource, Entry, Stop, Straight};
+use crate::plan::{self, ArgSource, Entry, Least, Stop, Straight};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 
@@ -94,7 +94,8 @@ struct GapFacts {
     /// path (`if (0 < n && n < size) process_signals();`, GNU dd's check after a short read)
     /// goes the way the path takes where the result is the length. Only a looped batch whose
     /// stops resume the loop stops so; the test's branch is in none of the other fields.
-    length_stop: bool,
+    /// `Some` with the least length the tests hold for (`plan::Least`).
+    length_stop: Option<Least>,
     /// With `watched` or `length_stop`: the refusal the gap gets as a gap of a straight
     /// chain, which cannot read the flags nor stop more often than the original leaves.
     unwatched: Option<Refusal>,
@@ -110,14 +111,19 @@ type GapVerdict = Result<Rc<GapFacts>, Refusal>;
 pub(crate) fn rejoinable(
     a: &Site,
     flags_only: bool,
-) -> impl Fn(LLVMValueRef, LLVMValueRef) -> Option<facts::Rejoinable> + '_ {
+) -> impl Fn(
+    LLVMValueRef,
+    LLVMValueRef,
+    &IndexMap<LLVMValueRef, LLVMValueRef>,
+) -> Option<facts::Rejoinable>
+       + '_ {
     let at_length = decided_at_length(a);
-    move |branch: LLVMValueRef, cond: LLVMValueRef| {
+    move |branch: LLVMValueRef, cond: LLVMValueRef, on_path| {
         watch::flag_test(branch, cond)
             .filter(|&(load, _)| watch::word_size(load).is_some())
             .map(|(_, true_if_zero)| facts::Rejoinable::Flag { true_if_zero })
             .or_else(|| {
-                let true_way = at_length(cond).filter(|_| !flags_only)?;
+                let (true_way, _) = at_length(cond, on_path).filter(|_| !flags_only)?;
                 Some(facts::Rejoinable::AtLength { true_way })
             })
     }
@@ -127,18 +133,55 @@ pub(crate) fn rejoinable(
 /// length argument (`resume::decided` with the result pinned to it): `Some(true)` the true
 /// way. `None` for a call without a length, a condition that does not depend on the result
 /// alone, or one the length does not decide.
-fn decided_at_length(a: &Site) -> impl Fn(LLVMValueRef) -> Option<bool> + '_ {
+///
+/// With the least length it holds for: a length that is a value, not a constant, decides more
+/// where it is positive (`n != 0` after a test of a short count), which the batch checks
+/// (`plan::Least::One`). A phi of a merge on the path (`on_path`) whose value there is the
+/// result is pinned as the result is.
+fn decided_at_length(
+    a: &Site,
+) -> impl Fn(LLVMValueRef, &IndexMap<LLVMValueRef, LLVMValueRef>) -> Option<(bool, Least)> + '_ {
     let len =
         conditions::length_argument(a).and_then(|k| a.args.get(usize::from(k)).copied().flatten());
-    move |cond: LLVMValueRef| {
+    move |cond: LLVMValueRef, on_path: &IndexMap<LLVMValueRef, LLVMValueRef>| {
         let len = len?;
-        let pin = match ir::const_int(len) {
-            Some(n) if (0..1 << 31).contains(&n) => resume::Pin::Const(n),
-            Some(_) => return None,
-            None => resume::Pin::Equals(len),
+        let decide = |pin: resume::Pin| {
+            let pins: resume::Pins = std::iter::once(a.call)
+                .chain(
+                    on_path
+                        .keys()
+                        .copied()
+                        .filter(|&phi| facts::along_path(on_path, phi) == a.call),
+                )
+                .map(|v| (v, pin))
+                .collect();
+            resume::decided(cond, &pins, 8).map(|v| v != 0)
         };
-        let pins: resume::Pins = [(a.call, pin)].into_iter().collect();
-        resume::decided(cond, &pins, 8).map(|v| v != 0)
+        match ir::const_int(len) {
+            Some(n) if (0..1 << 31).contains(&n) => {
+                decide(resume::Pin::Const(n)).map(|w| (w, Least::Zero))
+            }
+            Some(_) => None,
+            None => decide(resume::Pin::Equals(len))
+                .map(|w| (w, Least::Zero))
+                .or_else(|| decide(resume::Pin::Positive(len)).map(|w| (w, Least::One))),
+        }
+    }
+}
+
+/// The least length the tests of `a`'s result that `gap` let come back (`Gap::rejoins`, each
+/// decided where the result is the length) hold for.
+fn rejoins_least(a: &Site, gap: &facts::Gap) -> Least {
+    let at_length = decided_at_length(a);
+    let one = gap.rejoins.iter().any(|r| {
+        ir::conditional_branch(r.branch)
+            .and_then(|(cond, ..)| at_length(cond, &gap.on_path))
+            .is_some_and(|(_, least)| least == Least::One)
+    });
+    if one {
+        Least::One
+    } else {
+        Least::Zero
     }
 }
 
@@ -232,7 +275,7 @@ impl<'a> Checker<'a> {
             legal
                 .gaps
                 .iter()
-                .any(|g| !g.watched.is_empty() || g.length_stop)
+                .any(|g| !g.watched.is_empty() || g.length_stop.is_some())
         })
     }
 
@@ -438,10 +481,10 @@ impl<'a> Checker<'a> {
         };
         // The rejoins left are tests of a's result (the flags' are gone with their steps).
         let (length_stop, rest) = match facts::without_rejoins(&rest) {
-            Some(rest) => (true, rest),
-            None => (false, rest),
+            Some(without) => (Some(rejoins_least(&sites[a], &rest)), without),
+            None => (None, rest),
         };
-        if watched.is_empty() && !length_stop {
+        if watched.is_empty() && length_stop.is_none() {
             return Err(refusal);
         }
         match self.judge_steps(&rest, a, b, first) {
@@ -530,7 +573,7 @@ impl<'a> Checker<'a> {
             straight_only: conditions::straight_only(&gap),
             on_path: gap.on_path,
             watched: Vec::new(),
-            length_stop: false,
+            length_stop: None,
             unwatched: None,
         })
     }

@@ -3,15 +3,17 @@
 //!
 //! A [`Test`] is a comparison of the result (through integer casts) with a constant, a
 //! `switch` on it, or an `and`/`or` of comparisons that may also compare it with the call's
-//! length argument. [`Test::continues`] asks one at a result; [`at_point`] asks one where the
-//! result stands against an unknown length (an error, the whole length, a count short of
-//! it), which is how a combination with the length is taken for `result != length`; and
+//! length argument. [`Test::continues`] asks one at a result; [`Test::continues_at`] asks
+//! one at a result that stands where [`Point`] says against an unknown length (an error, the
+//! whole length, a count short of it), which is how tests with the length are taken for
+//! `result != length` ([`whole_length_only`]); and
 //! [`probe_points`] gives the results at which tests of constants answer as they do at every
 //! result of a range.
 
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
 
 use crate::ir;
+use crate::plan::Least;
 
 /// One test on the path as a function of `a`'s libc result `r`: whether the path continues.
 pub struct Test {
@@ -43,7 +45,7 @@ pub enum TestKind {
         cont: bool,
     },
     /// `result PRED length argument` (normalised to the result on the left), a leaf of
-    /// `Combined` only: what it answers depends on the length, which [`at_point`] knows only
+    /// `Combined` only: what it answers depends on the length, which [`Test::continues_at`] knows only
     /// as the result's relation to it.
     VsLength { pred: LLVMIntPredicate },
 }
@@ -51,6 +53,17 @@ pub enum TestKind {
 impl Test {
     /// Whether the path continues past this test when `a` returned `r`.
     pub fn continues(&self, r: i64) -> bool {
+        self.continues_against(r, None)
+    }
+
+    /// Whether the path continues past this test when `a` returned `r`, standing at `p`
+    /// against the length (which comparisons with the length answer by; without `p`, they
+    /// answer false).
+    pub fn continues_at(&self, r: i64, p: Point) -> bool {
+        self.continues_against(r, Some(p))
+    }
+
+    fn continues_against(&self, r: i64, p: Option<Point>) -> bool {
         let (mut bits, mut width) = (to_width(r as u64, self.width), self.width);
         for &(op, to) in &self.casts {
             bits = match op {
@@ -61,15 +74,15 @@ impl Test {
         }
         match &self.kind {
             TestKind::Combined { all, leaves, cont } => {
-                let holds = |t: &Test| t.continues(r);
+                let holds = |t: &Test| t.continues_against(r, p);
                 (if *all {
                     leaves.iter().all(holds)
                 } else {
                     leaves.iter().any(holds)
                 }) == *cont
             }
-            // Never asked at a number: `uses_length` sends such tests to `at_point`.
-            TestKind::VsLength { .. } => false,
+            // Asked at a number only with where it stands against the length.
+            &TestKind::VsLength { pred } => p.is_some_and(|p| vs_length(pred, p)),
             TestKind::NoneOf(cases) => !cases.iter().any(|&c| to_width(c as u64, width) == bits),
             &TestKind::Cmp {
                 pred,
@@ -117,48 +130,51 @@ pub enum Point {
     Short,
 }
 
-/// Whether the path goes on past `t` when the result stands at `p` against the length, if
-/// that is decided there: comparisons with constants must answer the same for every count
-/// from 0 to `hi` (tests of the sign), comparisons with the length answer by `p`.
-pub fn at_point(t: &Test, p: Point, hi: i64) -> Option<bool> {
+/// Whether `tests`, asked together, let the path on exactly where the result is the whole
+/// length: at no error, at no count short of it, and at every whole length from 0
+/// (`Least::Zero`), or from 1 only (`Least::One`: a test of zero, `w <= 0` or `n == 0`, leaves
+/// at a length of 0). Asked at each result where one test may change its answer
+/// ([`probe_points`], counts up to `hi`), standing at `Point::Error`, `Point::Short` or
+/// `Point::Whole`, so that what one test sent the path by decides what a later one sees.
+pub fn whole_length_only(tests: &[Test], hi: i64) -> Option<Least> {
+    let points = probe_points(hi, tests);
+    let goes = |r: i64, p: Point| tests.iter().all(|t| t.continues_at(r, p));
+    let stops_short = points
+        .iter()
+        .filter(|&&r| (0..hi).contains(&r))
+        .all(|&r| !goes(r, Point::Short));
+    let whole_from = |least: i64| {
+        points
+            .iter()
+            .filter(|&&r| r >= least)
+            .all(|&r| goes(r, Point::Whole))
+    };
+    if goes(-1, Point::Error) || !stops_short || !whole_from(1) {
+        None
+    } else if whole_from(0) {
+        Some(Least::Zero)
+    } else {
+        Some(Least::One)
+    }
+}
+
+/// What `result PRED length` answers where the result stands at `p` against the length.
+fn vs_length(pred: LLVMIntPredicate, p: Point) -> bool {
     use LLVMIntPredicate::*;
-    match &t.kind {
-        TestKind::Combined { all, leaves, cont } => {
-            let answers = leaves
-                .iter()
-                .map(|l| at_point(l, p, hi))
-                .collect::<Option<Vec<bool>>>()?;
-            let v = if *all {
-                answers.iter().all(|&b| b)
-            } else {
-                answers.iter().any(|&b| b)
-            };
-            Some(v == *cont)
-        }
-        &TestKind::VsLength { pred } => Some(match p {
-            // -1 is below every length as a signed number and above it as an unsigned one.
-            Point::Error => matches!(
-                pred,
-                LLVMIntSLT | LLVMIntSLE | LLVMIntNE | LLVMIntUGT | LLVMIntUGE
-            ),
-            Point::Whole => matches!(
-                pred,
-                LLVMIntEQ | LLVMIntSLE | LLVMIntSGE | LLVMIntULE | LLVMIntUGE
-            ),
-            Point::Short => matches!(
-                pred,
-                LLVMIntNE | LLVMIntSLT | LLVMIntSLE | LLVMIntULT | LLVMIntULE
-            ),
-        }),
-        _ if p == Point::Error => Some(t.continues(-1)),
-        _ => {
-            let mut answers = probe_points(hi, std::slice::from_ref(t))
-                .into_iter()
-                .filter(|&r| r >= 0)
-                .map(|r| t.continues(r));
-            let first = answers.next()?;
-            answers.all(|a| a == first).then_some(first)
-        }
+    match p {
+        // -1 is below every length as a signed number and above it as an unsigned one.
+        Point::Error => matches!(
+            pred,
+            LLVMIntSLT | LLVMIntSLE | LLVMIntNE | LLVMIntUGT | LLVMIntUGE
+        ),
+        Point::Whole => matches!(
+            pred,
+            LLVMIntEQ | LLVMIntSLE | LLVMIntSGE | LLVMIntULE | LLVMIntUGE
+        ),
+        Point::Short => matches!(
+            pred,
+            LLVMIntNE | LLVMIntSLT | LLVMIntSLE | LLVMIntULT | LLVMIntULE
+        ),
     }
 }
 

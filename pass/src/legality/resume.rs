@@ -54,7 +54,7 @@ use super::looped::BOUNDED_TRANSFERS;
 use super::period::{AtTest, PeriodAt};
 use super::{conditions, Reason, Refusal};
 use crate::ir;
-use crate::plan::{self, ArgSource, Buffers, Carried, Entry, Stop};
+use crate::plan::{self, ArgSource, Buffers, Carried, Entry, Least, Stop};
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 use multicall_abi::MC_MAX_WATCHES;
@@ -129,7 +129,7 @@ impl Eval {
                 Stop::Never => return None,
                 Stop::Neg => (0, None),
                 Stop::NonPos => (1, None),
-                Stop::NeArg(k) => match e.args.get(usize::from(k)) {
+                Stop::NeArg(k, _) => match e.args.get(usize::from(k)) {
                     Some(ArgSource::Ref(m)) if *m < j => {
                         (0, ev.alias[*m].or(Some(Sym::Var { entry: *m, off: 0 })))
                     }
@@ -952,7 +952,7 @@ pub(super) fn way_round(
             ArgSource::Zero => false,
         };
         if fixed {
-            candidates.push(Stop::NeArg(a as u8));
+            candidates.push(Stop::NeArg(a as u8, Least::Zero));
         }
     }
     // The earlier calls stop where their gaps say; failing that, one of them may stop on
@@ -964,7 +964,11 @@ pub(super) fn way_round(
     let gap_stops: Vec<Stop> = entries[..k].iter().map(|e| e.stop).collect();
     let mut earlier: Vec<Option<(usize, Stop)>> = if strengthen { Vec::new() } else { vec![None] };
     for (i, e) in entries[..k].iter().enumerate() {
-        earlier.extend(stronger_stop(shim, entries, e, &sites[e.site]).map(|stop| Some((i, stop))));
+        if matches!(e.stop, Stop::NeArg(..)) {
+            continue;
+        }
+        let stronger = stronger_stop(shim, entries, e, &sites[e.site], Least::Zero);
+        earlier.extend(stronger.map(|stop| Some((i, stop))));
     }
     let mut best: Option<WalkError> = None;
     // A flag test on the way round goes the way a zero flag takes (`if (verbose) ..`), or,
@@ -1028,19 +1032,27 @@ pub(super) fn way_round(
 /// no such result equals: at least 0 for `result < 0`, at least 1 for `result <= 0` (a
 /// constant, a value LazyValueInfo or the branches before the call bound so: a block size
 /// checked before the loop, `Shim::signed_min_at`, or the result of an earlier entry of
-/// `entries` whose own stop keeps it so: a read's count that `result <= 0` stops).
+/// `entries` whose own stop keeps it so: a read's count that `result <= 0` stops), or any
+/// other value passed as it is, which the lowering checks before the batch (`plan::Least`).
+/// `required` is the least length the tests between the calls hold for (`Least::One` where
+/// they were decided only for a positive one).
 pub(super) fn stronger_stop(
     shim: &Shim,
     entries: &[Entry],
     entry: &Entry,
     site: &Site,
+    required: Least,
 ) -> Option<Stop> {
     let a = super::conditions::length_argument(site)?;
     let least = match entry.stop {
         Stop::Never | Stop::Neg => 0,
         Stop::NonPos => 1,
-        Stop::NeArg(_) => return None,
-    };
+        // Already that stop: where the tests need no more of the length than it holds for.
+        Stop::NeArg(k, l) if k == a && l.value() >= required.value() => return Some(entry.stop),
+        Stop::NeArg(k, _) if k == a => 1,
+        Stop::NeArg(..) => return None,
+    }
+    .max(required.value());
     let length = match entry.args.get(usize::from(a))? {
         ArgSource::Value(v) => ir::const_int(*v).or_else(|| shim.signed_min_at(*v, site.call)),
         ArgSource::Ref(m) => match entries.get(*m)?.stop {
@@ -1050,7 +1062,18 @@ pub(super) fn stronger_stop(
         },
         ArgSource::Zero => None,
     };
-    length.is_some_and(|c| c >= least).then_some(Stop::NeArg(a))
+    if length.is_some_and(|c| c >= least) {
+        return Some(Stop::NeArg(a, Least::Zero));
+    }
+    // Any other value the lowering passes as it is: checked before the batch, which runs
+    // only where it is at least `least` (`plan::Least`).
+    match entry.args.get(usize::from(a))? {
+        ArgSource::Value(v) if !ir::is_constant(*v) => Some(Stop::NeArg(
+            a,
+            if least == 0 { Least::Zero } else { Least::One },
+        )),
+        _ => None,
+    }
 }
 
 /// `v`'s value along the way round (the blocks `walked`, entered from `from`): through the
@@ -1345,6 +1368,10 @@ pub(super) enum Pin {
     /// The value the call was passed as the argument its stop tests (a block size set
     /// before the loop, `read(in, buf, bs)`): equal to it, whatever it is.
     Equals(LLVMValueRef),
+    /// Equal to that value, where it is positive (`plan::Least::One`: the batch checks it):
+    /// a comparison of the result with a constant that every positive value answers alike is
+    /// decided (`n != 0`, `n > 0`).
+    Positive(LLVMValueRef),
 }
 
 /// Pins by call.
@@ -1368,7 +1395,7 @@ fn pinned_by_entry(entries: &[Entry]) -> Vec<Option<Pin>> {
     let mut by_entry: Vec<Option<Pin>> = Vec::with_capacity(entries.len());
     for e in entries {
         let pinned = match e.stop {
-            Stop::NeArg(m) => match e.args.get(usize::from(m)) {
+            Stop::NeArg(m, _) => match e.args.get(usize::from(m)) {
                 Some(ArgSource::Value(v)) => match ir::const_int(*v) {
                     Some(n) => (0..1 << 31).contains(&n).then_some(Pin::Const(n)),
                     None => Some(Pin::Equals(*v)),
@@ -1386,11 +1413,44 @@ fn pinned_by_entry(entries: &[Entry]) -> Vec<Option<Pin>> {
 /// Whether `a` and `b` are equal by the pins: one is a result pinned to the other, or both
 /// are pinned to one value.
 fn pinned_equal(a: LLVMValueRef, b: LLVMValueRef, pins: &Pins) -> bool {
-    let to = |x: LLVMValueRef| match pins.get(&x) {
-        Some(&Pin::Equals(v)) => v,
-        _ => x,
+    let to = |x: LLVMValueRef| {
+        let x = through_single_way(x);
+        match pins.get(&x) {
+            Some(&Pin::Equals(v) | &Pin::Positive(v)) => through_single_way(v),
+            _ => x,
+        }
     };
     a != b && to(a) == to(b)
+}
+
+/// Whether `v` is a 64-bit result pinned to a positive value (`Pin::Positive`).
+fn positive(v: LLVMValueRef, pins: &Pins) -> bool {
+    let v = through_single_way(v);
+    ir::int_width(ir::type_of(v)) == 64 && matches!(pins.get(&v), Some(Pin::Positive(_)))
+}
+
+/// What `holds` answers for every value from 1 to `i64::MAX`, where it answers alike: a
+/// comparison with a constant `c` changes its answer only next to `c` (signed or unsigned,
+/// that range is one run of values in both orders).
+fn same_for_positive(c: i64, holds: impl Fn(i64) -> bool) -> Option<bool> {
+    let first = holds(1);
+    [i64::MAX, c.saturating_sub(1), c, c.saturating_add(1)]
+        .into_iter()
+        .filter(|&x| x >= 1)
+        .all(|x| holds(x) == first)
+        .then_some(first)
+}
+
+/// `v`, or the value a phi with one way in (LCSSA form, a loop's dedicated exit) takes,
+/// followed at most 8 times.
+fn through_single_way(mut v: LLVMValueRef) -> LLVMValueRef {
+    for _ in 0..8 {
+        match ir::is_phi(v).then(|| ir::incoming(v)).as_deref() {
+            Some([(w, _)]) => v = *w,
+            _ => break,
+        }
+    }
+    v
 }
 
 /// The value of the integer `v`, sign-extended to 64 bits, where it is computed by at most
@@ -1401,6 +1461,7 @@ fn pinned_equal(a: LLVMValueRef, b: LLVMValueRef, pins: &Pins) -> bool {
 /// value (a division by zero, a shift by the width or more: poison).
 pub(super) fn decided(v: LLVMValueRef, pins: &Pins, depth: u32) -> Option<i64> {
     use LLVMOpcode::*;
+    let v = through_single_way(v);
     if let Some(c) = ir::const_int(v) {
         return Some(c);
     }
@@ -1437,19 +1498,35 @@ pub(super) fn decided(v: LLVMValueRef, pins: &Pins, depth: u32) -> Option<i64> {
                         LLVMIntEQ | LLVMIntSLE | LLVMIntSGE | LLVMIntULE | LLVMIntUGE
                     ))
                 }
+                (None, Some(c)) if positive(ir::operand(v, 0), pins) => {
+                    -i64::from(same_for_positive(c, |x| ir::icmp_holds(pred, x, c))?)
+                }
+                (Some(c), None) if positive(ir::operand(v, 1), pins) => {
+                    -i64::from(same_for_positive(c, |x| ir::icmp_holds(pred, c, x))?)
+                }
                 _ => return None,
             }
         }
-        LLVMSelect => {
-            if operand(0)? != 0 {
-                operand(1)?
-            } else {
-                operand(2)?
-            }
-        }
+        // A choice whose two values are the same, an `and` with a zero operand and an `or`
+        // with an operand of all ones are decided whatever the other (`n != 0 && n < len` is
+        // false where `n` is `len`, whatever `len`).
+        LLVMSelect => match operand(0) {
+            Some(c) if c != 0 => operand(1)?,
+            Some(_) => operand(2)?,
+            None => match (operand(1)?, operand(2)?) {
+                (x, y) if x == y => x,
+                _ => return None,
+            },
+        },
         LLVMXor => operand(0)? ^ operand(1)?,
-        LLVMAnd => operand(0)? & operand(1)?,
-        LLVMOr => operand(0)? | operand(1)?,
+        LLVMAnd => match (operand(0), operand(1)) {
+            (Some(0), _) | (_, Some(0)) => 0,
+            (x, y) => x? & y?,
+        },
+        LLVMOr => match (operand(0), operand(1)) {
+            (Some(-1), _) | (_, Some(-1)) => -1,
+            (x, y) => x? | y?,
+        },
         LLVMAdd => operand(0)?.wrapping_add(operand(1)?),
         LLVMSub => operand(0)?.wrapping_sub(operand(1)?),
         LLVMMul => operand(0)?.wrapping_mul(operand(1)?),
@@ -1832,7 +1909,7 @@ fn read_after_stop(
     ev.ranges[i] = match e.stop {
         Stop::Neg => (-1, -1),
         Stop::NonPos => (-1, 0),
-        Stop::NeArg(_) | Stop::Never => (-1, hi),
+        Stop::NeArg(..) | Stop::Never => (-1, hi),
     };
     ev.alias[i] = None;
     let block = ir::parent_block(call);

@@ -61,7 +61,7 @@ impl Entries {
         entries: &[Entry],
         sites: &[Site],
         replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
-    ) -> Vec<(usize, LLVMValueRef)> {
+    ) -> Vec<ArgGuard> {
         let mut guards = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             guards.extend(fill_entry(b, self, i, e, &sites[e.site], replaced));
@@ -223,8 +223,28 @@ pub(super) fn writes(sites: &[Site], entries: &[Entry]) -> usize {
         .count()
 }
 
-/// Stores entry `i` (arguments, then nr, stop, stop_arg, refs). Returns the argument word of
-/// a "result != argument" predicate whose argument is an IR value, with the entry's index.
+/// The argument word of entry `entry`'s "result != argument" predicate, an IR value, and the
+/// least value it holds for (`plan::Least`).
+pub(super) struct ArgGuard {
+    entry: usize,
+    word: LLVMValueRef,
+    least: i64,
+}
+
+impl ArgGuard {
+    /// Whether the argument is below the least value its stop holds for.
+    fn below(&self, b: &Builder) -> LLVMValueRef {
+        b.icmp(
+            LLVMIntPredicate::LLVMIntSLT,
+            self.word,
+            b.c64(self.least),
+            "mc.negarg",
+        )
+    }
+}
+
+/// Stores entry `i` (arguments, then nr, stop, stop_arg, refs). Returns the guard of a
+/// "result != argument" predicate whose argument is an IR value.
 fn fill_entry(
     b: &Builder,
     entries: &Entries,
@@ -232,7 +252,7 @@ fn fill_entry(
     e: &Entry,
     site: &Site,
     replaced: &IndexMap<LLVMValueRef, LLVMValueRef>,
-) -> Option<(usize, LLVMValueRef)> {
+) -> Option<ArgGuard> {
     let arg = |k: usize| b.field(entries.ptr, entries.ty, i, entry_field::ARGS, Some(k));
     let mut guard = None;
     for (k, a) in e.args.iter().enumerate() {
@@ -245,9 +265,13 @@ fn fill_entry(
             ArgSource::Ref(m) => b.c64(m as i64),
         };
         b.store(word, arg(k));
-        if let (Stop::NeArg(j), ArgSource::Value(_)) = (e.stop, a) {
+        if let (Stop::NeArg(j, least), ArgSource::Value(_)) = (e.stop, a) {
             if usize::from(j) == k {
-                guard = Some((i, word));
+                guard = Some(ArgGuard {
+                    entry: i,
+                    word,
+                    least: least.value(),
+                });
             }
         }
     }
@@ -270,17 +294,13 @@ fn fill_entry(
 }
 
 /// The entry count: "result != argument" is exact only for a non-negative argument (a
-/// negative one may equal a raw error although libc's -1 does not), so the batch ends at
-/// such an entry when its argument is negative.
-pub(super) fn guard_negative_arguments(
-    b: &Builder,
-    n: usize,
-    guards: &[(usize, LLVMValueRef)],
-) -> LLVMValueRef {
+/// negative one may equal a raw error although libc's -1 does not), or a positive one
+/// (`plan::Least`), so the batch ends at such an entry when its argument is below that.
+pub(super) fn guard_negative_arguments(b: &Builder, n: usize, guards: &[ArgGuard]) -> LLVMValueRef {
     let mut count = b.c32(n as u32);
-    for &(i, word) in guards.iter().rev() {
-        let negative = b.icmp(LLVMIntPredicate::LLVMIntSLT, word, b.c64(0), "mc.negarg");
-        count = b.select(negative, b.c32(i as u32 + 1), count, "mc.count");
+    for g in guards.iter().rev() {
+        let below = g.below(b);
+        count = b.select(below, b.c32(g.entry as u32 + 1), count, "mc.count");
     }
     count
 }
@@ -330,17 +350,15 @@ fn remake(b: &Builder, v: LLVMValueRef, depth: u32, loads: &[LLVMValueRef]) -> L
     b.clone_with(v, &map)
 }
 
-/// Whether any "result != argument" argument is negative. A looped batch cannot be
-/// shortened to end at such an entry (the last entry's included: at an error its stop
-/// fires, where the original's `r != arg` compares -1 with the argument and may go on), so
-/// the loop runs the original body instead.
-pub(super) fn any_negative_argument(
-    b: &Builder,
-    guards: &[(usize, LLVMValueRef)],
-) -> Option<LLVMValueRef> {
+/// Whether any "result != argument" argument is below the least value its stop holds for
+/// (negative, or not positive). A looped batch cannot be shortened to end at such an entry
+/// (the last entry's included: at an error its stop fires, where the original's `r != arg`
+/// compares -1 with the argument and may go on), so the loop runs the original body
+/// instead.
+pub(super) fn any_negative_argument(b: &Builder, guards: &[ArgGuard]) -> Option<LLVMValueRef> {
     guards
         .iter()
-        .map(|&(_, word)| b.icmp(LLVMIntPredicate::LLVMIntSLT, word, b.c64(0), "mc.negarg"))
+        .map(|g| g.below(b))
         .reduce(|any, negative| b.arith(LLVMOpcode::LLVMOr, any, negative, "mc.anyneg"))
 }
 
