@@ -27,6 +27,7 @@ use llvm_sys::{LLVMOpcode, LLVMTypeKind};
 use syscluster_profile::catalogue::{self, ArgKind};
 
 use crate::ir;
+use crate::plan::Least;
 use crate::shim::{flags, Shim};
 use crate::sites::Site;
 
@@ -117,8 +118,9 @@ pub(crate) enum Rejoinable {
     /// takes, `true_if_zero`.
     Flag { true_if_zero: bool },
     /// A test of the earlier call's result that its being the call's length decides (the
-    /// true way, `true_way`): the path is that way.
-    AtLength { true_way: bool },
+    /// true way, `true_way`): the path is that way. It decides so for a length of at least
+    /// `least` (`plan::Least`), which the batch's stop must then hold for.
+    AtLength { true_way: bool, least: Least },
 }
 
 /// A recorded branch whose other way comes back to the path at `join` (a flag's test whose
@@ -130,6 +132,8 @@ pub(crate) struct Rejoin {
     pub branch: LLVMValueRef,
     pub off: LLVMBasicBlockRef,
     pub join: LLVMBasicBlockRef,
+    /// Why the walk let the branch's other way come back (`MayRejoin`'s answer).
+    pub why: Rejoinable,
 }
 
 impl Gap {
@@ -317,10 +321,7 @@ pub(crate) fn gather_rejoining(
                     match failure_way_through(cond, a.call, |v| along_path(&on_path, v)) {
                         Some(true_fails) => {
                             let (to, other) = if true_fails { (f, t) } else { (t, f) };
-                            if shim.block_postdominates(b_block, to)
-                                || reachable_avoiding(to, &entered(a_block, other))
-                                    .contains(&b_block)
-                            {
+                            if leads_on(shim, to, other, a_block, b_block) {
                                 Ok((to, other, !true_fails))
                             } else {
                                 Err(o)
@@ -334,12 +335,9 @@ pub(crate) fn gather_rejoining(
             // A test of `a`'s result that its being the length decides: the path is that
             // way, when it leads on to `b` (the other may come back, or leave).
             let way = match rejoinable {
-                Some(Rejoinable::AtLength { true_way }) => {
+                Some(Rejoinable::AtLength { true_way, .. }) => {
                     let (to, other) = if true_way { (t, f) } else { (f, t) };
-                    let leads = to != other
-                        && (shim.block_postdominates(b_block, to)
-                            || reachable_avoiding(to, &entered(a_block, other)).contains(&b_block));
-                    if leads {
+                    if to != other && leads_on(shim, to, other, a_block, b_block) {
                         Ok((to, other, true_way))
                     } else {
                         way
@@ -502,9 +500,9 @@ fn rejoining(
         else {
             continue;
         };
-        if may_rejoin(inst, cond, on_path).is_none() {
+        let Some(why) = may_rejoin(inst, cond, on_path) else {
             continue;
-        }
+        };
         let off_code = reachable_avoiding(off, &barriers);
         if off_code.iter().any(|b| path.contains(b)) {
             return None;
@@ -520,6 +518,7 @@ fn rejoining(
                 branch: inst,
                 off,
                 join,
+                why,
             });
         }
     }
@@ -559,6 +558,19 @@ fn first_exit_reaching(
             reachable_avoiding(off, &barriers).contains(&block)
         }
     })
+}
+
+/// Whether the way `to` of a branch whose other way is `other` leads on to `b_block`: `b`
+/// post-dominates it, or it reaches `b` without the blocks `other` enters (`entered`).
+fn leads_on(
+    shim: &Shim,
+    to: LLVMBasicBlockRef,
+    other: LLVMBasicBlockRef,
+    a_block: LLVMBasicBlockRef,
+    b_block: LLVMBasicBlockRef,
+) -> bool {
+    shim.block_postdominates(b_block, to)
+        || reachable_avoiding(to, &entered(a_block, other)).contains(&b_block)
 }
 
 /// `a_block`, `x`, and the blocks that `x` enters on a straight line (unconditional

@@ -123,8 +123,8 @@ pub(crate) fn rejoinable(
             .filter(|&(load, _)| watch::word_size(load).is_some())
             .map(|(_, true_if_zero)| facts::Rejoinable::Flag { true_if_zero })
             .or_else(|| {
-                let (true_way, _) = at_length(cond, on_path).filter(|_| !flags_only)?;
-                Some(facts::Rejoinable::AtLength { true_way })
+                let (true_way, least) = at_length(cond, on_path).filter(|_| !flags_only)?;
+                Some(facts::Rejoinable::AtLength { true_way, least })
             })
     }
 }
@@ -171,12 +171,15 @@ fn decided_at_length(
 
 /// The least length the tests of `a`'s result that `gap` let come back (`Gap::rejoins`, each
 /// decided where the result is the length) hold for.
-fn rejoins_least(a: &Site, gap: &facts::Gap) -> Least {
-    let at_length = decided_at_length(a);
+fn rejoins_least(gap: &facts::Gap) -> Least {
     let one = gap.rejoins.iter().any(|r| {
-        ir::conditional_branch(r.branch)
-            .and_then(|(cond, ..)| at_length(cond, &gap.on_path))
-            .is_some_and(|(_, least)| least == Least::One)
+        matches!(
+            r.why,
+            facts::Rejoinable::AtLength {
+                least: Least::One,
+                ..
+            }
+        )
     });
     if one {
         Least::One
@@ -481,7 +484,7 @@ impl<'a> Checker<'a> {
         };
         // The rejoins left are tests of a's result (the flags' are gone with their steps).
         let (length_stop, rest) = match facts::without_rejoins(&rest) {
-            Some(without) => (Some(rejoins_least(&sites[a], &rest)), without),
+            Some(without) => (Some(rejoins_least(&rest)), without),
             None => (None, rest),
         };
         if watched.is_empty() && length_stop.is_none() {

@@ -50,7 +50,7 @@ use super::looped::{
     hand_out, leave, leave_by_tests, next_value, plus_minus, recompute, rewrites, way_in, ExitAt,
     Rewrite, MAX_ITERS,
 };
-use super::straight::{any_guard_off, any_negative_argument, batches_pay, either, writes, Entries};
+use super::straight::{any_argument_below, any_guard_off, batches_pay, either, writes, Entries};
 use crate::ir;
 use crate::legality::zext_of;
 use crate::plan::{
@@ -489,12 +489,7 @@ pub(super) fn lower(
         None => b.c64(MAX_ITERS),
     };
     let (bound, short) = clamp_bound(b, plan, tested, &base, bound);
-    let original = either(
-        b,
-        any_negative_argument(b, &guards),
-        short,
-        "mc.adv.original",
-    );
+    let original = either(b, any_argument_below(b, &guards), short, "mc.adv.original");
     let original = either(
         b,
         original,

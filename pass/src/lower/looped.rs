@@ -43,7 +43,7 @@ use llvm_sys::prelude::*;
 
 use super::builder::Builder;
 use super::straight::{
-    any_guard_off, any_negative_argument, batches_pay, either, is_error, set_errno, writes, Entries,
+    any_argument_below, any_guard_off, batches_pay, either, is_error, set_errno, writes, Entries,
 };
 use crate::ir;
 use crate::plan::{
@@ -308,7 +308,7 @@ pub(crate) fn lower(
         b,
         either(
             b,
-            any_negative_argument(b, &guards),
+            any_argument_below(b, &guards),
             any_guard_off(b, &plan.guards, &plan.guard_loads),
             "mc.loop.cut",
         ),

@@ -54,7 +54,7 @@ impl Entries {
     }
 
     /// Stores every entry at the builder's position; returns the "result != argument" guards
-    /// (see `guard_negative_arguments`).
+    /// (see `guard_stop_arguments`).
     pub(super) fn fill(
         &self,
         b: &Builder,
@@ -122,7 +122,7 @@ pub(crate) fn lower(
         b.position_before(first.call);
     }
     let guards = entries.fill(b, &plan.entries, sites, replaced);
-    let count = guard_negative_arguments(b, plan.entries.len(), &guards);
+    let count = guard_stop_arguments(b, plan.entries.len(), &guards);
     let (count, checks) = guard_checks(b, sites, &plan.entries, count, replaced);
     let count = guard_conditions(b, &plan.guards, count);
     let (multicall, mc_ty) = b.declare("multicall", b.i64t, &mut [b.ptrt, b.i32t]);
@@ -296,7 +296,7 @@ fn fill_entry(
 /// The entry count: "result != argument" is exact only for a non-negative argument (a
 /// negative one may equal a raw error although libc's -1 does not), or a positive one
 /// (`plan::Least`), so the batch ends at such an entry when its argument is below that.
-pub(super) fn guard_negative_arguments(b: &Builder, n: usize, guards: &[ArgGuard]) -> LLVMValueRef {
+pub(super) fn guard_stop_arguments(b: &Builder, n: usize, guards: &[ArgGuard]) -> LLVMValueRef {
     let mut count = b.c32(n as u32);
     for g in guards.iter().rev() {
         let below = g.below(b);
@@ -355,7 +355,7 @@ fn remake(b: &Builder, v: LLVMValueRef, depth: u32, loads: &[LLVMValueRef]) -> L
 /// (the last entry's included: at an error its stop fires, where the original's `r != arg`
 /// compares -1 with the argument and may go on), so the loop runs the original body
 /// instead.
-pub(super) fn any_negative_argument(b: &Builder, guards: &[ArgGuard]) -> Option<LLVMValueRef> {
+pub(super) fn any_argument_below(b: &Builder, guards: &[ArgGuard]) -> Option<LLVMValueRef> {
     guards
         .iter()
         .map(|g| g.below(b))
