@@ -1,11 +1,13 @@
 ; GNU dd's iread as clang leaves it after inlining: the read's test of a short count (a
 ; note, whose way comes back), then `if (0 < n && info)` as a test of `n != 0` whose false
 ; edge goes straight to the join after the report (a triangle), the join's phi taking 0 on
-; that edge; the loop begins with a test of a signal flag. The report's way is copied for the
-; read (`duplicate`), so that the path past `n != 0` is its own; `n != 0` and the later `n >
-; 0` are decided where the read moved a whole block of a positive length (`Pin::Positive`):
-; one looped multi-call whose read stops on "result != argument 2, when it is positive",
-; which the batch checks before it runs (`%mc.negarg`), and which reads both flags.
+; that edge; the loop begins with a test of a signal flag. Where the read moved a whole block
+; of a positive length `n != 0` is decided (`Pin::Positive`), and its other way, only the
+; edge into the join (`facts::edge_into_join`), is never taken by the batch: the walk goes on
+; through the flag's test, which the batch reads, and the join's merge, whose `n > 0` is
+; decided too. Nothing is copied: one looped multi-call whose read stops on "result !=
+; argument 2, when it is positive", which the batch checks before it runs (`%mc.negarg`),
+; and which reads both flags.
 ;
 ; RUN: %opt-cluster -passes='syscall-cluster<profile=%inputs/read-write.json>' \
 ; RUN:   -pass-remarks=syscall-cluster -pass-remarks-missed=syscall-cluster \
@@ -15,6 +17,7 @@
 ; RUN: opt -passes=verify -disable-output %t.ll
 
 ; REMARK: remark: <unknown>:0:0: moved the start of the loop to 'read' at tri
+; REMARK-NOT: copied
 ; REMARK: remark: <unknown>:0:0: clustered the whole loop into one looped multi-call: read -> write (stop: result != argument 2, when it is positive, result != argument 2; 1 result reference); the batch reads @info (not zero) after 'read' at tri (no debug location), then @stopreq (not zero) after each iteration
 
 ; CHECK-LABEL: define i64 @tri(

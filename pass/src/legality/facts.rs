@@ -337,7 +337,9 @@ pub(crate) fn gather_rejoining(
             let way = match rejoinable {
                 Some(Rejoinable::AtLength { true_way, .. }) => {
                     let (to, other) = if true_way { (t, f) } else { (f, t) };
-                    if to != other && leads_on(shim, to, other, a_block, b_block) {
+                    let leads = leads_on(shim, to, other, a_block, b_block)
+                        || edge_into_join(to, other, a_block, b_block);
+                    if to != other && leads {
                         Ok((to, other, true_way))
                     } else {
                         way
@@ -433,6 +435,10 @@ pub(crate) fn gather_rejoining(
             };
             on_path.extend(phis);
             merges.push(next_block);
+            // A test whose other way is only the edge into this merge, decided where the
+            // result is the length (`edge_into_join`): its way off is never taken by a batch
+            // that stops on every other result.
+            rejoins.extend(edges_into(&steps, next_block, from, may_rejoin, &on_path));
         }
         cur = ir::instructions(next_block).first().copied();
     }
@@ -446,6 +452,37 @@ pub(crate) fn gather_rejoining(
         on_path,
         rejoins,
     }
+}
+
+/// The recorded tests of `steps` whose way off is the edge into `join` itself from another
+/// block than `from`, decided where the result is the length (`Rejoinable::AtLength`), as
+/// rejoins with no code of their own.
+fn edges_into(
+    steps: &[Step],
+    join: LLVMBasicBlockRef,
+    from: LLVMBasicBlockRef,
+    may_rejoin: &MayRejoin<'_>,
+    on_path: &IndexMap<LLVMValueRef, LLVMValueRef>,
+) -> Vec<Rejoin> {
+    steps
+        .iter()
+        .filter_map(|s| match *s {
+            Step::Branch {
+                inst, cond, off, ..
+            } if off == join && ir::parent_block(inst) != from => {
+                match may_rejoin(inst, cond, on_path)? {
+                    why @ Rejoinable::AtLength { .. } => Some(Rejoin {
+                        branch: inst,
+                        off,
+                        join,
+                        why,
+                    }),
+                    Rejoinable::Flag { .. } => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `steps` without the branches of `rejoins`.
@@ -503,6 +540,22 @@ fn rejoining(
         let Some(why) = may_rejoin(inst, cond, on_path) else {
             continue;
         };
+        // A test decided where the result is the length whose way off is only the edge
+        // into the join (`edge_into_join`): no code, never taken by a batch that stops on
+        // every other result; the join's phis take their values from the way the walk came.
+        if off == join && matches!(why, Rejoinable::AtLength { .. }) {
+            let branch_block = ir::parent_block(inst);
+            if preds.contains(&branch_block) && branch_block != from {
+                covered.insert(branch_block);
+                found.push(Rejoin {
+                    branch: inst,
+                    off,
+                    join,
+                    why,
+                });
+            }
+            continue;
+        }
         let off_code = reachable_avoiding(off, &barriers);
         if off_code.iter().any(|b| path.contains(b)) {
             return None;
@@ -571,6 +624,24 @@ fn leads_on(
 ) -> bool {
     shim.block_postdominates(b_block, to)
         || reachable_avoiding(to, &entered(a_block, other)).contains(&b_block)
+}
+
+/// Whether `other` is no code at all but the edge into a join that the way `to` reaches on
+/// its way to `b_block` (`if (0 < n && warn) ..` as clang leaves it: `br i1 %nonzero, label
+/// %warn, label %done`, the warning going on to `%done`): the join is then the path's,
+/// entered from off it by that edge alone (`rejoining`, `edges_into`).
+fn edge_into_join(
+    to: LLVMBasicBlockRef,
+    other: LLVMBasicBlockRef,
+    a_block: LLVMBasicBlockRef,
+    b_block: LLVMBasicBlockRef,
+) -> bool {
+    ir::predecessors(other).len() > 1
+        && other != b_block
+        && reachable_avoiding(to, &[a_block, other])
+            .iter()
+            .any(|&r| ir::successors_of(r).contains(&other))
+        && reachable_avoiding(other, &[a_block]).contains(&b_block)
 }
 
 /// `a_block`, `x`, and the blocks that `x` enters on a straight line (unconditional
