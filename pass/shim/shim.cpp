@@ -1308,6 +1308,22 @@ static SmallVector<PHINode *, 8> stickyPhis(Loop *L, PHINode *Phi, Constant *Con
   return Set;
 }
 
+// The loop that `H` heads (`L`), with `phi` a phi of `H` (`Phi`) and `value` a constant of its
+// type (`Const`), a loop with one back edge: null, else why not.
+static const char *phiOfLoop(Ctx &C, BasicBlock *H, LLVMValueRef phi, LLVMValueRef value,
+                             int *changed, Loop *&L, PHINode *&Phi, ConstantInt *&Const) {
+  L = loopHeadedBy(C, H, changed);
+  if (!L)
+    return "its block heads no loop";
+  Phi = dyn_cast<PHINode>(unwrap(phi));
+  Const = dyn_cast<ConstantInt>(unwrap(value));
+  if (!Phi || Phi->getParent() != H || !Const || Const->getType() != Phi->getType())
+    return "the value is no phi of the loop's header, or the constant is not of its type";
+  if (!L->getLoopLatch())
+    return "the loop has several back edges";
+  return nullptr;
+}
+
 // Versions the loop that `header` heads on the value its header phi `phi` has on the way in,
 // where the loop only ever sets it to the constant `value` (stickyPhis): the original loop
 // runs when it comes in as `value`, and there it is `value` in every iteration (its phis
@@ -1319,15 +1335,11 @@ const char *syscluster_shim_version_loop_on_phi(void *ctx, LLVMBasicBlockRef hea
                                                 unsigned max_insts, int *changed) {
   auto &C = *static_cast<Ctx *>(ctx);
   BasicBlock *H = unwrap(header);
-  Loop *L = loopHeadedBy(C, H, changed);
-  if (!L)
-    return "its block heads no loop";
-  auto *Phi = dyn_cast<PHINode>(unwrap(phi));
-  auto *Const = dyn_cast<ConstantInt>(unwrap(value));
-  if (!Phi || Phi->getParent() != H || !Const || Const->getType() != Phi->getType())
-    return "the value is no phi of the loop's header, or the constant is not of its type";
-  if (!L->getLoopLatch())
-    return "the loop has several back edges";
+  Loop *L;
+  PHINode *Phi;
+  ConstantInt *Const;
+  if (const char *Why = phiOfLoop(C, H, phi, value, changed, L, Phi, Const))
+    return Why;
   if (stickyPhis(L, Phi, Const).empty())
     return "the loop sets the variable to other values";
   if (const char *Why = versionRefusal(L, max_insts))
@@ -1383,6 +1395,42 @@ const char *syscluster_shim_version_loop_on_phi(void *ctx, LLVMBasicBlockRef hea
       }
     }
     removeUnreachableBlocks(F);
+    return nullptr;
+  });
+}
+
+// Versions the loop that `header` heads on the value its header phi `phi` (an integer) comes
+// in with: the original loop runs when that value is at most the constant `bound`, unsigned,
+// a copy of the loop otherwise (versionLoop; the condition `count.fits`, frozen unless known
+// not to be poison). The caller rewrites the original for the values it now knows. Returns
+// null when done, else why not; `*changed` as for transformLoop.
+const char *syscluster_shim_version_loop_at_most(void *ctx, LLVMBasicBlockRef header,
+                                                 LLVMValueRef phi, LLVMValueRef bound,
+                                                 unsigned max_insts, int *changed) {
+  auto &C = *static_cast<Ctx *>(ctx);
+  BasicBlock *H = unwrap(header);
+  Loop *L;
+  PHINode *Phi;
+  ConstantInt *Const;
+  if (const char *Why = phiOfLoop(C, H, phi, bound, changed, L, Phi, Const))
+    return Why;
+  if (const char *Why = versionRefusal(L, max_insts))
+    return Why;
+  Function &F = *H->getParent();
+  auto &SE = C.FAM.getResult<ScalarEvolutionAnalysis>(F);
+  return transformLoop(C, L, &SE, changed, [&](Loop *L, bool &Done) -> const char * {
+    BasicBlock *PH = L->getLoopPreheader();
+    if (!PH || Phi->getBasicBlockIndex(PH) < 0)
+      return "the loop has no preheader";
+    Value *In = Phi->getIncomingValueForBlock(PH);
+    auto *Cond = new ICmpInst(PH->getTerminator()->getIterator(), ICmpInst::ICMP_ULE, In, Const,
+                              "count.fits");
+    ValueToValueMapTy VMap;
+    if (!versionLoop(C, L, Cond, /*MayFreeze=*/true, VMap)) {
+      Cond->eraseFromParent();
+      return "the loop has no preheader";
+    }
+    Done = true;
     return nullptr;
   });
 }

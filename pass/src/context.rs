@@ -34,6 +34,9 @@ pub(crate) struct Context<'s> {
     /// Tests and variables a loop was not unswitched or versioned on
     /// (`transform/unswitch.rs`): the next run looks at the loop's next one.
     pub not_unswitched: IndexSet<LLVMValueRef>,
+    /// Calls whose loop's widened count was not made the count advanced
+    /// (`transform/wide_count.rs`): each reported once.
+    pub not_widened: IndexSet<LLVMValueRef>,
     /// Refusals reported so far, by reason and by text: each is reported once.
     refused: IndexSet<Refusal>,
     refused_text: IndexSet<(LLVMValueRef, String)>,
@@ -53,6 +56,7 @@ impl<'s> Context<'s> {
             not_inlined: IndexMap::new(),
             copies: IndexSet::new(),
             not_unswitched: IndexSet::new(),
+            not_widened: IndexSet::new(),
             rotations_left: IndexSet::new(),
             refused: IndexSet::new(),
             refused_text: IndexSet::new(),

@@ -758,6 +758,60 @@ impl Remark {
         }
     }
 
+    /// A loop on a narrow count `count` whose call's argument 2 `arg` (the count widened,
+    /// or clamped to `clamp` and widened) now goes down by the result
+    /// (`transform/wide_count.rs`).
+    pub(crate) fn count_widened(
+        sites: &[Site],
+        site: usize,
+        arg: LLVMValueRef,
+        count: LLVMValueRef,
+        clamp: Option<LLVMValueRef>,
+    ) -> Remark {
+        let (arg, count) = (crate::ir::value_name(arg), crate::ir::value_name(count));
+        // The clamp as the unsigned value of its width.
+        let bound = clamp.and_then(|c| {
+            let width = crate::ir::int_width(crate::ir::type_of(c));
+            let mask = if width >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << width) - 1
+            };
+            crate::ir::const_int(c).map(|k| k as u64 & mask)
+        });
+        let versioned = match bound {
+            Some(c) => format!(
+                ", where {count} comes into the loop at most {c} (tested before it; it never grows), a copy of the loop otherwise"
+            ),
+            None => String::new(),
+        };
+        Remark {
+            kind: RemarkKind::Passed,
+            name: "CountWidened",
+            function: sites[site].function,
+            at: Some(sites[site].call),
+            message: format!(
+                "counted what {} has left to move in its 64-bit argument {arg}, which goes down by its result, in place of the count {count} widened{versioned}",
+                sites[site].label(),
+            ),
+        }
+    }
+
+    /// A loop on a narrow count passed widened to `site` whose argument was not made the
+    /// count advanced, and why (`transform/wide_count.rs`).
+    pub(crate) fn count_not_widened(sites: &[Site], site: usize, why: &str) -> Remark {
+        Remark {
+            kind: RemarkKind::Missed,
+            name: "CountNotWidened",
+            function: sites[site].function,
+            at: Some(sites[site].call),
+            message: format!(
+                "did not count what {} has left to move in its 64-bit argument, which its loop makes of a narrower count: {why}",
+                sites[site].label(),
+            ),
+        }
+    }
+
     /// A `switch` on a chain of `select`s made branches (`transform/dispatch.rs`).
     pub(crate) fn dispatched(
         function: LLVMValueRef,

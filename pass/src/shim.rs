@@ -171,6 +171,14 @@ extern "C" {
         max_insts: c_uint,
         changed: *mut c_int,
     ) -> *const c_char;
+    fn syscluster_shim_version_loop_at_most(
+        ctx: *mut c_void,
+        header: LLVMBasicBlockRef,
+        phi: LLVMValueRef,
+        bound: LLVMValueRef,
+        max_insts: c_uint,
+        changed: *mut c_int,
+    ) -> *const c_char;
     fn syscluster_shim_promote_in_loop(
         ctx: *mut c_void,
         header: LLVMBasicBlockRef,
@@ -765,6 +773,34 @@ impl Shim {
                 header,
                 phi,
                 value,
+                max_insts,
+                &mut changed,
+            )
+        };
+        loop_answer(p, changed)
+    }
+
+    /// Versions the loop that `header` heads on the value its header phi `phi` comes in
+    /// with: the loop runs when that value is at most the constant `bound` (unsigned), a copy
+    /// of the loop otherwise, entered from the preheader's `count.fits` test. The loop keeps
+    /// its blocks and values; the caller rewrites it for what it now knows. `Err((why,
+    /// changed))` as [`Shim::rotate_loop`].
+    pub(crate) fn version_loop_at_most(
+        &self,
+        header: LLVMBasicBlockRef,
+        phi: LLVMValueRef,
+        bound: LLVMValueRef,
+        max_insts: u32,
+    ) -> Result<(), (String, bool)> {
+        let mut changed: c_int = 0;
+        // SAFETY: as for rotate_loop; phi is an instruction and bound a constant of the same
+        // function's module, which the shim checks.
+        let p = unsafe {
+            syscluster_shim_version_loop_at_most(
+                self.ctx,
+                header,
+                phi,
+                bound,
                 max_insts,
                 &mut changed,
             )

@@ -76,12 +76,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
     let sites = hot.sites;
     let today = hot.today(ctx);
     let mut changed = Changed::No;
-    let mut seen = IndexSet::new();
-    for r in &today.loops_refused {
-        let last = r.a;
-        if !seen.insert(last) {
-            continue;
-        }
+    for last in today.refused_loop_ends() {
         let Some(shape) = shape_at(ctx, sites[last].call) else {
             continue;
         };
@@ -105,13 +100,7 @@ fn shape_at(ctx: &Context<'_>, call: LLVMValueRef) -> Option<Shape> {
     {
         return None;
     }
-    let count = *ir::call_args(call).get(2)?;
-    let (l, r) = (ir::operand(full, 0), ir::operand(full, 1));
-    if !((l == call && r == count) || (l == count && r == call))
-        || ir::type_of(count) != ir::type_of(call)
-    {
-        return None;
-    }
+    let (result, count) = compared(call, full)?;
     let (out, tests) = match ir::icmp_predicate(full)? {
         LLVMIntPredicate::LLVMIntEQ => (t, f),
         LLVMIntPredicate::LLVMIntNE => (f, t),
@@ -138,7 +127,7 @@ fn shape_at(ctx: &Context<'_>, call: LLVMValueRef) -> Option<Shape> {
         .collect();
     let on_result = ir::is_instruction(second)
         && ir::opcode(second) == LLVMOpcode::LLVMICmp
-        && ir::operand(second, 0) == call
+        && ir::operand(second, 0) == result
         && ir::const_int(ir::operand(second, 1)).is_some();
     if code != [second] || !on_result || ir::value_users(second).len() != 1 {
         return None;
@@ -172,15 +161,83 @@ fn shape_at(ctx: &Context<'_>, call: LLVMValueRef) -> Option<Shape> {
         leaves_if_true,
         advance,
         header,
-        result: call,
+        result,
         count,
     })
 }
 
+/// The result and the count that `full` compares: the call's result and its argument 2, or
+/// the result truncated (`unsigned n = write(fd, p, left)`, in the block of the call and
+/// used there alone) and a count of that width that argument 2 is made of, `left` extended
+/// or `min(left, C)` extended (`left` clamped to what one call may move, as gzip's
+/// `write_buffer` clamps it to `INT_MAX`).
+///
+/// The rewrite is exact for any two values of one width (its docs: `left - n == 0` exactly
+/// when `n == left`, modulo 2^width); the count must be argument 2's making so that the
+/// loop it leaves ends where the advancing count a looped multi-call knows ends.
+fn compared(call: LLVMValueRef, full: LLVMValueRef) -> Option<(LLVMValueRef, LLVMValueRef)> {
+    let arg = *ir::call_args(call).get(2)?;
+    let (l, r) = (ir::operand(full, 0), ir::operand(full, 1));
+    let other = |v| {
+        if l == v {
+            Some(r)
+        } else if r == v {
+            Some(l)
+        } else {
+            None
+        }
+    };
+    if let Some(count) = other(call) {
+        return (count == arg && ir::type_of(count) == ir::type_of(call)).then_some((call, count));
+    }
+    let narrow = [l, r].into_iter().find(|&v| {
+        ir::is_instruction(v)
+            && ir::opcode(v) == LLVMOpcode::LLVMTrunc
+            && ir::operand(v, 0) == call
+            && ir::parent_block(v) == ir::parent_block(call)
+    })?;
+    let count = other(narrow)?;
+    (ir::type_of(count) == ir::type_of(narrow) && made_of(arg, count)).then_some((narrow, count))
+}
+
+/// Whether `arg` is `count` zero-extended, or `min(count, C)` (`llvm.umin` with a constant)
+/// zero-extended, where `count` may also reach `arg` through a phi of the loop's header
+/// whose incoming values are each made so of the matching incoming value of `count`'s
+/// (the form a loop whose start moved to its call has: `reheader.rs` carries the argument).
+fn made_of(arg: LLVMValueRef, count: LLVMValueRef) -> bool {
+    let direct = |a: LLVMValueRef, c: LLVMValueRef| {
+        if !ir::is_instruction(a) || ir::opcode(a) != LLVMOpcode::LLVMZExt {
+            return false;
+        }
+        let inner = ir::operand(a, 0);
+        inner == c
+            || (ir::is_instruction(inner)
+                && ir::is_call(inner)
+                && ir::min_max(inner) == Some((false, true))
+                && ir::operand(inner, 0) == c
+                && ir::const_int(ir::operand(inner, 1)).is_some())
+    };
+    if direct(arg, count) {
+        return true;
+    }
+    let phis = |v: LLVMValueRef| ir::is_instruction(v) && ir::is_phi(v);
+    if !phis(arg) || !phis(count) || ir::parent_block(arg) != ir::parent_block(count) {
+        return false;
+    }
+    let counts = ir::incoming(count);
+    ir::incoming(arg).into_iter().all(|(a, from)| {
+        counts
+            .iter()
+            .any(|&(c, cfrom)| cfrom == from && direct(a, c))
+    })
+}
+
 /// Whether `inst` only computes a value: integer and address arithmetic that cannot trap,
-/// comparisons and casts.
+/// comparisons, casts and the integer `min`/`max` intrinsics (defined on every input).
 fn computes_only(inst: LLVMValueRef) -> bool {
-    ir::pure_op(inst) || ir::opcode(inst) == LLVMOpcode::LLVMGetElementPtr
+    ir::pure_op(inst)
+        || ir::opcode(inst) == LLVMOpcode::LLVMGetElementPtr
+        || ir::min_max(inst).is_some()
 }
 
 /// The rewrite of the module's docs.

@@ -15,7 +15,8 @@
 //! is also reached without the first), loop rotation (`rotate`: a hot edge across a back edge),
 //! moving a loop's start (`reheader`: a loop clang rotated, whose calls feed each other across
 //! its back edge, or whose test of a result sits at the top of the next iteration), the end
-//! test of a write-all loop on its count's next value (`finished`), loads that are the same in every iteration out of a loop (`hoist`), peeling (`peel`: a loop between a hot call and the first execution of the next), code
+//! test of a write-all loop on its count's next value (`finished`), the 64-bit argument of
+//! such a loop on a 32-bit count as the count it advances (`wide_count`), loads that are the same in every iteration out of a loop (`hoist`), peeling (`peel`: a loop between a hot call and the first execution of the next), code
 //! motion (`motion`) and unrolling (`unroll`: a loop whose body is one straight multi-call),
 //! in that order. The contract
 //! each transformation follows:
@@ -70,6 +71,7 @@ mod unroll;
 mod unswitch;
 mod unwind;
 mod vectors;
+mod wide_count;
 
 use indexmap::IndexSet;
 use std::rc::Rc;
@@ -139,6 +141,11 @@ pub(super) struct Today {
 }
 
 impl Today {
+    /// The last calls of the loops refused whole, each once, in the order refused.
+    pub(super) fn refused_loop_ends(&self) -> IndexSet<usize> {
+        self.loops_refused.iter().map(|r| r.a).collect()
+    }
+
     pub(super) fn of(
         ctx: &Context<'_>,
         sites: &[Site],
@@ -263,6 +270,9 @@ pub(crate) const HOT_TRANSFORMS: &[(&str, HotTransform)] = &[
     // After a moved start: a write-all loop that leaves when the write moved all it was
     // asked for tests that after its stop predicate, on the count's next value.
     ("finished", finished::run),
+    // Then: a loop on a 32-bit count passed widened (gzip's `write_buf`) advances its 64-bit
+    // argument by the result instead, versioned first on a clamp of that count.
+    ("wide_count", wide_count::run),
     // Bookkeeping between two calls that branches and joins again before the second (`if
     // (fstat(..) == 0 && S_ISREG(..)) total += ..;` before a `close`): computed on every way
     // and chosen by selects.
@@ -547,6 +557,8 @@ const RESCAN_AFTER: &[&str] = &[
     "duplicate",
     "rejoined",
     "unswitch",
+    // The versioning's copy of the loop holds a copy of its call.
+    "wide_count",
     "peel",
 ];
 

@@ -1,0 +1,472 @@
+//! A write-all loop on a 32-bit count whose call is passed that count widened: the count the
+//! call advances is its 64-bit argument, which goes down by the call's result.
+//!
+//! gzip's `write_buf` keeps what is left in an `unsigned cnt` and passes `(size_t) cnt`,
+//! clamped to `INT_MAX` by its helper `write_buffer`. Once its start is at the `write`
+//! (`reheader.rs`) and its end tested on the count's next value (`finished.rs`), the loop is:
+//!
+//! ```text
+//! head:  %arg = phi i64 [ %arg.in, %pre ], [ %arg.next, %adv ]   ; zext(umin(%cnt, C))
+//!        %p   = phi ptr [ %p.in, %pre ], [ %p.next, %adv ]
+//!        %cnt = phi i32 [ %cnt.in, %pre ], [ %cnt.next, %adv ]
+//!        %r = call i64 @write(i32 %fd, ptr %p, i64 %arg)
+//!        %n = trunc i64 %r to i32
+//!        %err = icmp eq i32 %n, -1
+//!        br i1 %err, label %out1, label %adv
+//! adv:   %cnt.next = sub i32 %cnt, %n
+//!        %m = and i64 %r, 4294967295
+//!        %p.next = getelementptr i8, ptr %p, i64 %m
+//!        %min = call i32 @llvm.umin.i32(i32 %cnt.next, i32 C)
+//!        %arg.next = zext i32 %min to i64
+//!        %finished = icmp eq i32 %cnt.next, 0
+//!        br i1 %finished, label %out2, label %head
+//! ```
+//!
+//! The argument is not itself minus a result, so a looped batch cannot advance it. It is,
+//! wherever the loop begins with `%cnt <= C` (unsigned): a transfer returns -1 or between 0
+//! and its count, and the test before `%adv` leaves the loop on -1, so on the way round `0 <=
+//! %r <= %arg = zext(%cnt)`; then `%cnt.next = %cnt - %r` does not wrap, stays at most `C`,
+//! and `zext(umin(%cnt.next, C)) = %arg - %r`; `%cnt.next == 0` exactly when `%arg - %r ==
+//! 0`; and `%r` is below 2^31, so `%m` is `%r`. By induction the same holds in every
+//! iteration. The rewrite, in such a loop:
+//!
+//! ```text
+//! adv:   %cnt.next = sub i32 %cnt, %n                            ; kept: the count carried
+//!        %p.next = getelementptr i8, ptr %p, i64 %r
+//!        %count.next = sub i64 %arg, %r                          ; %arg's value round
+//!        %count.done = icmp eq i64 %count.next, 0
+//!        br i1 %count.done, label %out2, label %head
+//! ```
+//!
+//! Without the clamp (`%arg = zext(%cnt)`) it holds for every `%cnt`, and the loop is
+//! rewritten as it is. With it, the loop is first versioned on the count it comes in with
+//! (the shim's `version_loop_at_most`: `%cnt.in <= C` before the loop): the rewritten loop
+//! runs where it holds, an unchanged copy of the loop otherwise (a count above `C` is the
+//! original's to write in pieces of `C`), and that copy is never taken again.
+//!
+//! The shape taken, in the loops refused whole whose last call is the one asked about: a call
+//! of `read`, `write`, `pread64` or `pwrite64` (a result of -1 or at most its count) at the
+//! top of its loop, its argument 2 a header phi used by that call alone whose value round is
+//! `zext(%cnt.next)` or `zext(umin(%cnt.next, C))`, and whose value in is the same of `%cnt`'s
+//! value in; the loop two blocks, the call's and one of arithmetic entered from it alone,
+//! the call's ending in a test of the result (or the result cut) against a constant that
+//! leaves the loop on -1, the other ending in `%cnt.next == 0` (or `!=`) that leaves on 0;
+//! `%cnt.next = %cnt - trunc(%r)`. A loop whose argument round is such a `zext` but that
+//! fails another condition is a remark `CountNotWidened` naming it; each rewrite a remark
+//! `CountWidened`.
+
+use indexmap::IndexSet;
+
+use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
+use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
+
+use super::reheader::heads_loop;
+use super::rotate::calls_in;
+use super::unswitch::MAX_LOOP;
+use super::{Changed, Hot};
+use crate::context::Context;
+use crate::ir;
+use crate::legality::loop_blocks;
+use crate::lower::builder::Builder;
+use crate::remarks::Remark;
+use crate::shim::flags;
+
+/// `read`, `write`, `pread64`, `pwrite64`: a result of -1, or at most argument 2.
+const COUNTED: [u32; 4] = [0, 1, 17, 18];
+
+/// The loop of the module's docs.
+struct Shape {
+    header: LLVMBasicBlockRef,
+    /// The block of arithmetic and its branch.
+    advance: LLVMBasicBlockRef,
+    latch_branch: LLVMValueRef,
+    /// The call and its 64-bit result.
+    call: LLVMValueRef,
+    /// Argument 2, a header phi, and its value round (`zext`).
+    arg: LLVMValueRef,
+    arg_next: LLVMValueRef,
+    /// The narrow count, a header phi.
+    count: LLVMValueRef,
+    /// The latch's test of `count_next` against 0.
+    finished: LLVMValueRef,
+    /// The clamp's constant, when the argument is `zext(umin(count, C))`.
+    clamp: Option<LLVMValueRef>,
+    /// The block the loop is entered from.
+    preheader: LLVMBasicBlockRef,
+}
+
+/// Rewrites the loops refused whole whose last call has the shape.
+pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
+    let sites = hot.sites;
+    let today = hot.today(ctx);
+    let mut changed = Changed::No;
+    for last in today.refused_loop_ends() {
+        let call = sites[last].call;
+        let shape = match shape_at(ctx, call, sites[last].nr) {
+            Ok(Some(s)) => s,
+            Ok(None) => continue,
+            Err(why) => {
+                if ctx.not_widened.insert(call) {
+                    ctx.remark(Remark::count_not_widened(sites, last, &why));
+                }
+                continue;
+            }
+        };
+        let shape = match shape.clamp {
+            None => shape,
+            Some(bound) => {
+                // The copy for large counts, or a loop versioned already.
+                if versioned(&shape, bound) {
+                    continue;
+                }
+                let before = calls_in(sites[last].function);
+                let versioned =
+                    ctx.shim
+                        .version_loop_at_most(shape.header, shape.count, bound, MAX_LOOP);
+                // The copy's call is a copy of a site: a refusal of it is not reported.
+                ctx.copies
+                    .extend(calls_in(sites[last].function).difference(&before));
+                if let Err((why, any)) = versioned {
+                    if any {
+                        ctx.shim.invalidate(sites[last].function);
+                        changed = Changed::Yes;
+                    }
+                    if ctx.not_widened.insert(call) {
+                        let why = format!("the loop cannot be versioned on its count: {why}");
+                        ctx.remark(Remark::count_not_widened(sites, last, &why));
+                    }
+                    continue;
+                }
+                changed = Changed::Yes;
+                // The loop in simplified form, with LCSSA phis at its exits: asked again.
+                match shape_at(ctx, call, sites[last].nr) {
+                    Ok(Some(s)) if s.clamp.is_some() => s,
+                    Ok(_) => continue,
+                    Err(why) => {
+                        if ctx.not_widened.insert(call) {
+                            ctx.remark(Remark::count_not_widened(sites, last, &why));
+                        }
+                        continue;
+                    }
+                }
+            }
+        };
+        rewrite(ctx, &shape);
+        ctx.shim.invalidate(sites[last].function);
+        ctx.remark(Remark::count_widened(
+            sites,
+            last,
+            shape.arg,
+            shape.count,
+            shape.clamp,
+        ));
+        changed = Changed::Yes;
+    }
+    changed
+}
+
+/// Whether `x` is `zext(c)`, or `zext(umin(c, C))` (the constant `C` returned), of some `c`:
+/// `Some((c, C))`.
+fn widened(x: LLVMValueRef) -> Option<(LLVMValueRef, Option<LLVMValueRef>)> {
+    if !ir::is_instruction(x) || ir::opcode(x) != LLVMOpcode::LLVMZExt {
+        return None;
+    }
+    let inner = ir::operand(x, 0);
+    if ir::min_max(inner) == Some((false, true)) {
+        let (a, b) = (ir::operand(inner, 0), ir::operand(inner, 1));
+        return match (ir::const_int(a), ir::const_int(b)) {
+            (None, Some(_)) => Some((a, Some(b))),
+            (Some(_), None) => Some((b, Some(a))),
+            _ => None,
+        };
+    }
+    Some((inner, None))
+}
+
+/// The shape around `call` (of system call `nr`): `Ok(None)` when its argument 2 is not a
+/// header phi whose value round is a narrow count widened (no candidate), `Err` with the
+/// condition that fails when it is.
+fn shape_at(
+    ctx: &Context<'_>,
+    call: LLVMValueRef,
+    nr: Option<u32>,
+) -> Result<Option<Shape>, String> {
+    let header = ir::parent_block(call);
+    let Some(&arg) = ir::call_args(call).get(2) else {
+        return Ok(None);
+    };
+    if !heads_loop(ctx.shim, header)
+        || !ir::is_instruction(arg)
+        || !ir::is_phi(arg)
+        || ir::parent_block(arg) != header
+        || ir::type_kind(ir::type_of(call)) != LLVMTypeKind::LLVMIntegerTypeKind
+        || ir::int_width(ir::type_of(call)) != 64
+    {
+        return Ok(None);
+    }
+    let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
+    let ins = ir::incoming(arg);
+    let Some(&(arg_next, advance)) = ins.iter().find(|(_, from)| inside.contains(from)) else {
+        return Ok(None);
+    };
+    let Some((count_next, clamp)) = widened(arg_next) else {
+        return Ok(None);
+    };
+    let arg_name = ir::value_name(arg);
+    if !nr.is_some_and(|nr| COUNTED.contains(&nr)) {
+        return Err(
+            "the call is not read, write, pread64 or pwrite64, whose result is -1 or at most its count".into(),
+        );
+    }
+    // Two blocks: the call's, and the arithmetic entered from it alone.
+    if inside.len() != 2 || !inside.contains(&advance) || advance == header {
+        return Err("the loop is not the call's block and one block of arithmetic after it".into());
+    }
+    let [preheader] = ir::predecessors(header)
+        .into_iter()
+        .filter(|b| !inside.contains(b))
+        .collect::<Vec<_>>()[..]
+    else {
+        return Err("the loop has more than one way in".into());
+    };
+    if ins.len() != 2 || ir::predecessors(advance) != [header] {
+        return Err("the loop has more than one way round".into());
+    }
+    // The call's test: leaves the loop on a result of -1.
+    let head_term = ir::terminator(header).ok_or("the call's block has no end")?;
+    let (test, t, f) = ir::conditional_branch(head_term)
+        .ok_or("the call's block does not end in a two-way branch")?;
+    let off = match (inside.contains(&t), inside.contains(&f)) {
+        (false, true) if f == advance => t,
+        (true, false) if t == advance => f,
+        _ => return Err("the call's block does not leave the loop one way".into()),
+    };
+    if !leaves_on_minus_one(test, call, header, off == t) {
+        return Err(format!(
+            "the test after the call, '{}', does not leave the loop on a result of -1",
+            ir::describe(test)
+        ));
+    }
+    // The count and its next value: `%cnt.next = %cnt - trunc(%r)`.
+    let narrow = ir::type_of(count_next);
+    let is_trunc_of_call = |v: LLVMValueRef| {
+        ir::is_instruction(v)
+            && ir::opcode(v) == LLVMOpcode::LLVMTrunc
+            && ir::operand(v, 0) == call
+            && ir::type_of(v) == narrow
+    };
+    let count = if ir::is_instruction(count_next)
+        && ir::opcode(count_next) == LLVMOpcode::LLVMSub
+        && ir::parent_block(count_next) == advance
+        && is_trunc_of_call(ir::operand(count_next, 1))
+    {
+        ir::operand(count_next, 0)
+    } else {
+        return Err(format!(
+            "the count '{}' that {arg_name} is made of is not a count minus the result cut to its width",
+            ir::describe(count_next)
+        ));
+    };
+    let count_round = ir::is_instruction(count)
+        && ir::is_phi(count)
+        && ir::parent_block(count) == header
+        && ir::incoming(count)
+            .iter()
+            .any(|&(v, from)| from == advance && v == count_next);
+    if !count_round {
+        return Err(format!(
+            "'{}' is not the count {arg_name} comes round with",
+            ir::describe(count_next)
+        ));
+    }
+    // The argument in: the same making of the count in.
+    let arg_in = ir::incoming(arg)
+        .into_iter()
+        .find(|&(_, from)| from == preheader)
+        .map(|(v, _)| v);
+    let count_in = ir::incoming(count)
+        .into_iter()
+        .find(|&(_, from)| from == preheader)
+        .map(|(v, _)| v);
+    let made_in = arg_in.and_then(widened);
+    let same_clamp = |a: Option<LLVMValueRef>| match (a, clamp) {
+        (None, None) => true,
+        (Some(a), Some(c)) => ir::const_int(a).is_some() && ir::const_int(a) == ir::const_int(c),
+        _ => false,
+    };
+    if !made_in.is_some_and(|(c, k)| Some(c) == count_in && same_clamp(k)) {
+        return Err(format!(
+            "{arg_name} does not come into the loop made of the count as it goes round"
+        ));
+    }
+    // The argument is the call's alone; its value round is the phi's alone.
+    if ir::value_users(arg) != [call] || ir::value_users(arg_next) != [arg] {
+        return Err(format!("{arg_name} is used by more than the call"));
+    }
+    // The latch: `%cnt.next == 0` leaves, else round.
+    let latch_branch = ir::terminator(advance).ok_or("the loop's last block has no end")?;
+    let (finished, t2, f2) = ir::conditional_branch(latch_branch)
+        .ok_or("the loop's last block does not end in a two-way branch")?;
+    let leaves_on_true = match (t2 == header, f2 == header) {
+        (false, true) if !inside.contains(&t2) => true,
+        (true, false) if !inside.contains(&f2) => false,
+        _ => return Err("the loop's last block does not go round or leave".into()),
+    };
+    let on_zero = ir::is_instruction(finished)
+        && ir::parent_block(finished) == advance
+        && ir::as_compare(finished, count_next).is_some_and(|(pred, k)| {
+            k == 0
+                && matches!(
+                    (pred, leaves_on_true),
+                    (LLVMIntPredicate::LLVMIntEQ, true) | (LLVMIntPredicate::LLVMIntNE, false)
+                )
+        });
+    if !on_zero {
+        return Err(format!(
+            "the loop's test '{}' is not whether the count's next value is 0",
+            ir::describe(finished)
+        ));
+    }
+    // The arithmetic computes without effects.
+    let pure = ir::instructions(advance)
+        .into_iter()
+        .filter(|&i| i != latch_branch)
+        .all(|i| {
+            ctx.shim.inst_flags(i) & flags::DEBUG != 0
+                || ir::pure_op(i)
+                || ir::opcode(i) == LLVMOpcode::LLVMGetElementPtr
+                || ir::min_max(i).is_some()
+        });
+    if !pure {
+        return Err("the loop's last block does more than integer and address arithmetic".into());
+    }
+    Ok(Some(Shape {
+        header,
+        advance,
+        latch_branch,
+        call,
+        arg,
+        arg_next,
+        count,
+        finished,
+        clamp,
+        preheader,
+    }))
+}
+
+/// Whether the branch on `test` in `header` leaves the loop (its true way when `off_true`)
+/// when `call`'s result is -1: `test` compares the result, or the result cut in `header`,
+/// with a constant.
+fn leaves_on_minus_one(
+    test: LLVMValueRef,
+    call: LLVMValueRef,
+    header: LLVMBasicBlockRef,
+    off_true: bool,
+) -> bool {
+    if !ir::is_instruction(test) || ir::parent_block(test) != header {
+        return false;
+    }
+    let Some(pred) = ir::icmp_predicate(test) else {
+        return false;
+    };
+    let of_result = |v: LLVMValueRef| {
+        v == call
+            || (ir::is_instruction(v)
+                && ir::opcode(v) == LLVMOpcode::LLVMTrunc
+                && ir::operand(v, 0) == call)
+    };
+    let (l, r) = (ir::operand(test, 0), ir::operand(test, 1));
+    // -1 in any width, compared as the constant is (sign-extended: the unsigned order is
+    // kept too).
+    let holds = match (
+        of_result(l),
+        ir::const_int(r),
+        of_result(r),
+        ir::const_int(l),
+    ) {
+        (true, Some(k), _, _) => ir::icmp_holds(pred, -1, k),
+        (_, _, true, Some(k)) => ir::icmp_holds(pred, k, -1),
+        _ => return false,
+    };
+    holds == off_true
+}
+
+/// Whether the loop of `s` is one side of a versioning on its count already: its preheader
+/// is entered alone from a branch on `count.in <= bound` (frozen or not).
+fn versioned(s: &Shape, bound: LLVMValueRef) -> bool {
+    let [guard] = ir::predecessors(s.preheader)[..] else {
+        return false;
+    };
+    let Some((cond, ..)) = ir::terminator(guard).and_then(ir::conditional_branch) else {
+        return false;
+    };
+    let cond = if ir::is_instruction(cond) && ir::opcode(cond) == LLVMOpcode::LLVMFreeze {
+        ir::operand(cond, 0)
+    } else {
+        cond
+    };
+    let count_in = ir::incoming(s.count)
+        .into_iter()
+        .find(|&(_, from)| from == s.preheader)
+        .map(|(v, _)| v);
+    ir::is_instruction(cond)
+        && ir::icmp_predicate(cond) == Some(LLVMIntPredicate::LLVMIntULE)
+        && Some(ir::operand(cond, 0)) == count_in
+        && ir::const_int(ir::operand(cond, 1)) == ir::const_int(bound)
+}
+
+/// The rewrite of the module's docs.
+fn rewrite(ctx: &Context<'_>, s: &Shape) {
+    let b = Builder::new(ctx.module);
+    b.position_before(s.latch_branch);
+    b.set_location(Builder::location_of(s.latch_branch));
+    let next = b.arith(LLVMOpcode::LLVMSub, s.arg, s.call, "count.next");
+    let zero = b.const_int(ir::type_of(next), 0);
+    let done = b.icmp(LLVMIntPredicate::LLVMIntEQ, next, zero, "count.done");
+    Builder::set_incoming_value(s.arg, s.advance, next);
+    // The latch's test on the wide count; it leaves the same way on 0.
+    let leaves_on_true = ir::icmp_predicate(s.finished) == Some(LLVMIntPredicate::LLVMIntEQ);
+    let cond = if leaves_on_true {
+        done
+    } else {
+        b.icmp(LLVMIntPredicate::LLVMIntNE, next, zero, "count.more")
+    };
+    // SAFETY: latch_branch is a live conditional branch and cond a live i1 before it.
+    unsafe { llvm_sys::core::LLVMSetCondition(s.latch_branch, cond) };
+    if !leaves_on_true {
+        ir::erase(done);
+    }
+    // On the way round the result is below 2^31 and not negative: a mask that keeps its low
+    // 31 bits is the result.
+    for inst in ir::instructions(s.advance) {
+        let masked = ir::opcode(inst) == LLVMOpcode::LLVMAnd
+            && ir::operand(inst, 0) == s.call
+            && ir::const_int(ir::operand(inst, 1)).is_some_and(|m| m & 0x7fff_ffff == 0x7fff_ffff);
+        if masked {
+            ir::replace_uses(inst, s.call);
+            ir::erase(inst);
+        }
+    }
+    // What made the narrow count's test and the old value round, now unused.
+    for v in [s.finished, s.arg_next] {
+        erase_dead(v);
+    }
+}
+
+/// Deletes `v` and the instructions it alone used, when nothing uses it.
+fn erase_dead(v: LLVMValueRef) {
+    let mut work = vec![v];
+    while let Some(x) = work.pop() {
+        if !ir::is_instruction(x) || !ir::value_users(x).is_empty() || ir::is_phi(x) {
+            continue;
+        }
+        if ir::is_call(x) && ir::min_max(x).is_none() {
+            continue;
+        }
+        let operands: Vec<LLVMValueRef> = (0..ir::num_operands(x))
+            .map(|k| ir::operand(x, k))
+            .collect();
+        ir::erase(x);
+        work.extend(operands);
+    }
+}
