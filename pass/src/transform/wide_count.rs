@@ -38,6 +38,11 @@
 //!        br i1 %count.done, label %out2, label %head
 //! ```
 //!
+//! Where the loop makes the argument in its header of the count's phi (`%arg = zext(umin(%cnt,
+//! C))` before the call, the form the link-time pipeline leaves gzip's `write_buf` in once
+//! inlined), the same rewrite first makes the argument a phi of the header: the count in
+//! widened (at most `C` there, below), then the value round above; the old making goes.
+//!
 //! Without the clamp (`%arg = zext(%cnt)`) it holds for every `%cnt`, and the loop is
 //! rewritten as it is. With it, the loop is first versioned on the count it comes in with
 //! (the shim's `version_loop_at_most`: `%cnt.in <= C` before the loop): the rewritten loop
@@ -48,7 +53,7 @@
 //! of `read`, `write`, `pread64` or `pwrite64` (a result of -1 or at most its count) at the
 //! top of its loop, its argument 2 a header phi used by that call alone whose value round is
 //! `zext(%cnt.next)` or `zext(umin(%cnt.next, C))`, and whose value in is the same of `%cnt`'s
-//! value in; the loop two blocks, the call's and one of arithmetic entered from it alone,
+//! value in, or that making of `%cnt` in the header, used by that call alone; the loop two blocks, the call's and one of arithmetic entered from it alone,
 //! the call's ending in a test of the result (or the result cut) against a constant that
 //! leaves the loop on -1, the other ending in `%cnt.next == 0` (or `!=`) that leaves on 0;
 //! `%cnt.next = %cnt - trunc(%r)`. A loop whose argument round is such a `zext` but that
@@ -82,9 +87,9 @@ struct Shape {
     latch_branch: LLVMValueRef,
     /// The call and its 64-bit result.
     call: LLVMValueRef,
-    /// Argument 2, a header phi, and its value round (`zext`).
+    /// Argument 2, a header phi or made in the header of the count's phi.
     arg: LLVMValueRef,
-    arg_next: LLVMValueRef,
+    made: Made,
     /// The narrow count, a header phi.
     count: LLVMValueRef,
     /// The latch's test of `count_next` against 0.
@@ -93,6 +98,17 @@ struct Shape {
     clamp: Option<LLVMValueRef>,
     /// The block the loop is entered from.
     preheader: LLVMBasicBlockRef,
+}
+
+/// How the loop makes argument 2 of the call from its narrow count.
+#[derive(Clone, Copy)]
+enum Made {
+    /// A header phi whose value round, `next`, is the count's next value widened (the form a
+    /// moved start leaves).
+    Carried { next: LLVMValueRef },
+    /// Widened in the header from the count's phi, `count` (the form of a loop whose test
+    /// of the result follows its call, as the link-time pipeline leaves gzip's).
+    InHeader { count: LLVMValueRef },
 }
 
 /// Rewrites the loops refused whole whose last call has the shape.
@@ -151,12 +167,14 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 }
             }
         };
-        rewrite(ctx, &shape);
+        let Some(arg) = rewrite(ctx, &shape) else {
+            continue;
+        };
         ctx.shim.invalidate(sites[last].function);
         ctx.remark(Remark::count_widened(
             sites,
             last,
-            shape.arg,
+            arg,
             shape.count,
             shape.clamp,
         ));
@@ -197,7 +215,6 @@ fn shape_at(
     };
     if !heads_loop(ctx.shim, header)
         || !ir::is_instruction(arg)
-        || !ir::is_phi(arg)
         || ir::parent_block(arg) != header
         || ir::type_kind(ir::type_of(call)) != LLVMTypeKind::LLVMIntegerTypeKind
         || ir::int_width(ir::type_of(call)) != 64
@@ -205,12 +222,36 @@ fn shape_at(
         return Ok(None);
     }
     let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
-    let ins = ir::incoming(arg);
-    let Some(&(arg_next, advance)) = ins.iter().find(|(_, from)| inside.contains(from)) else {
-        return Ok(None);
-    };
-    let Some((count_next, clamp)) = widened(arg_next) else {
-        return Ok(None);
+    // Carried (a header phi whose value round is the count's next value widened), or made
+    // in the header of the count's phi.
+    let (made, ins, advance, count_next, clamp) = if ir::is_phi(arg) {
+        let ins = ir::incoming(arg);
+        let Some(&(arg_next, advance)) = ins.iter().find(|(_, from)| inside.contains(from)) else {
+            return Ok(None);
+        };
+        let Some((count_next, clamp)) = widened(arg_next) else {
+            return Ok(None);
+        };
+        (
+            Made::Carried { next: arg_next },
+            ins,
+            advance,
+            count_next,
+            clamp,
+        )
+    } else {
+        let Some((count, clamp)) = widened(arg) else {
+            return Ok(None);
+        };
+        if !ir::is_instruction(count) || !ir::is_phi(count) || ir::parent_block(count) != header {
+            return Ok(None);
+        }
+        let ins = ir::incoming(count);
+        let Some(&(count_next, advance)) = ins.iter().find(|(_, from)| inside.contains(from))
+        else {
+            return Ok(None);
+        };
+        (Made::InHeader { count }, ins, advance, count_next, clamp)
     };
     let arg_name = ir::value_name(arg);
     if !nr.is_some_and(|nr| COUNTED.contains(&nr)) {
@@ -273,35 +314,50 @@ fn shape_at(
         && ir::incoming(count)
             .iter()
             .any(|&(v, from)| from == advance && v == count_next);
-    if !count_round {
+    if !count_round || matches!(made, Made::InHeader { count: c } if c != count) {
         return Err(format!(
             "'{}' is not the count {arg_name} comes round with",
             ir::describe(count_next)
         ));
     }
-    // The argument in: the same making of the count in.
-    let arg_in = ir::incoming(arg)
-        .into_iter()
-        .find(|&(_, from)| from == preheader)
-        .map(|(v, _)| v);
-    let count_in = ir::incoming(count)
-        .into_iter()
-        .find(|&(_, from)| from == preheader)
-        .map(|(v, _)| v);
-    let made_in = arg_in.and_then(widened);
-    let same_clamp = |a: Option<LLVMValueRef>| match (a, clamp) {
-        (None, None) => true,
-        (Some(a), Some(c)) => ir::const_int(a).is_some() && ir::const_int(a) == ir::const_int(c),
-        _ => false,
-    };
-    if !made_in.is_some_and(|(c, k)| Some(c) == count_in && same_clamp(k)) {
-        return Err(format!(
-            "{arg_name} does not come into the loop made of the count as it goes round"
-        ));
-    }
-    // The argument is the call's alone; its value round is the phi's alone.
-    if ir::value_users(arg) != [call] || ir::value_users(arg_next) != [arg] {
-        return Err(format!("{arg_name} is used by more than the call"));
+    match made {
+        Made::Carried { next } => {
+            // The argument in: the same making of the count in.
+            let arg_in = ir::incoming(arg)
+                .into_iter()
+                .find(|&(_, from)| from == preheader)
+                .map(|(v, _)| v);
+            let count_in = ir::incoming(count)
+                .into_iter()
+                .find(|&(_, from)| from == preheader)
+                .map(|(v, _)| v);
+            let made_in = arg_in.and_then(widened);
+            let same_clamp = |a: Option<LLVMValueRef>| match (a, clamp) {
+                (None, None) => true,
+                (Some(a), Some(c)) => {
+                    ir::const_int(a).is_some() && ir::const_int(a) == ir::const_int(c)
+                }
+                _ => false,
+            };
+            if !made_in.is_some_and(|(c, k)| Some(c) == count_in && same_clamp(k)) {
+                return Err(format!(
+                    "{arg_name} does not come into the loop made of the count as it goes round"
+                ));
+            }
+            // The argument is the call's alone; its value round is the phi's alone.
+            if ir::value_users(arg) != [call] || ir::value_users(next) != [arg] {
+                return Err(format!("{arg_name} is used by more than the call"));
+            }
+        }
+        Made::InHeader { .. } => {
+            // The argument and its clamp are the call's alone.
+            let clamp_call = ir::operand(arg, 0);
+            if ir::value_users(arg) != [call]
+                || (clamp.is_some() && ir::value_users(clamp_call) != [arg])
+            {
+                return Err(format!("{arg_name} is used by more than the call"));
+            }
+        }
     }
     // The latch: `%cnt.next == 0` leaves, else round.
     let latch_branch = ir::terminator(advance).ok_or("the loop's last block has no end")?;
@@ -346,7 +402,7 @@ fn shape_at(
         latch_branch,
         call,
         arg,
-        arg_next,
+        made,
         count,
         finished,
         clamp,
@@ -415,15 +471,44 @@ fn versioned(s: &Shape, bound: LLVMValueRef) -> bool {
         && ir::const_int(ir::operand(cond, 1)) == ir::const_int(bound)
 }
 
-/// The rewrite of the module's docs.
-fn rewrite(ctx: &Context<'_>, s: &Shape) {
+/// The rewrite of the module's docs; the argument the call is then passed (a phi of the
+/// header), or `None` with nothing changed.
+fn rewrite(ctx: &Context<'_>, s: &Shape) -> Option<LLVMValueRef> {
     let b = Builder::new(ctx.module);
+    // An argument made in the header becomes a phi first: the count in widened (a count in
+    // that the versioning's test put at most the clamp's constant, or the count itself
+    // without a clamp), then its value round, below.
+    let arg = match s.made {
+        Made::Carried { .. } => s.arg,
+        Made::InHeader { count } => {
+            let count_in = ir::incoming(count)
+                .into_iter()
+                .find(|&(_, from)| from == s.preheader)
+                .map(|(v, _)| v);
+            let (Some(count_in), Some(pre_term)) = (count_in, ir::terminator(s.preheader)) else {
+                return None;
+            };
+            b.position_before(pre_term);
+            b.set_location(Builder::location_of(s.arg));
+            let wide = ir::type_of(s.arg);
+            let arg_in = b.int_cast(LLVMOpcode::LLVMZExt, count_in, wide);
+            b.position_at_start(s.header);
+            let phi = b.phi(wide, "count.left");
+            Builder::add_incoming(phi, &[(arg_in, s.preheader)]);
+            // SAFETY: call is a live call whose operand 2 (argument 2) has phi's type.
+            unsafe { llvm_sys::core::LLVMSetOperand(s.call, 2, phi) };
+            phi
+        }
+    };
     b.position_before(s.latch_branch);
     b.set_location(Builder::location_of(s.latch_branch));
-    let next = b.arith(LLVMOpcode::LLVMSub, s.arg, s.call, "count.next");
+    let next = b.arith(LLVMOpcode::LLVMSub, arg, s.call, "count.next");
     let zero = b.const_int(ir::type_of(next), 0);
     let done = b.icmp(LLVMIntPredicate::LLVMIntEQ, next, zero, "count.done");
-    Builder::set_incoming_value(s.arg, s.advance, next);
+    match s.made {
+        Made::Carried { .. } => Builder::set_incoming_value(arg, s.advance, next),
+        Made::InHeader { .. } => Builder::add_incoming(arg, &[(next, s.advance)]),
+    }
     // The latch's test on the wide count; it leaves the same way on 0.
     let leaves_on_true = ir::icmp_predicate(s.finished) == Some(LLVMIntPredicate::LLVMIntEQ);
     let cond = if leaves_on_true {
@@ -447,10 +532,16 @@ fn rewrite(ctx: &Context<'_>, s: &Shape) {
             ir::erase(inst);
         }
     }
-    // What made the narrow count's test and the old value round, now unused.
-    for v in [s.finished, s.arg_next] {
+    // What made the narrow count's test and the old argument (its value round, or the
+    // argument made in the header), now unused.
+    let old = match s.made {
+        Made::Carried { next } => next,
+        Made::InHeader { .. } => s.arg,
+    };
+    for v in [s.finished, old] {
         erase_dead(v);
     }
+    Some(arg)
 }
 
 /// Deletes `v` and the instructions it alone used, when nothing uses it.
