@@ -766,11 +766,12 @@ impl Remark {
         site: usize,
         arg: LLVMValueRef,
         count: LLVMValueRef,
-        clamp: Option<LLVMValueRef>,
+        bound: Option<LLVMValueRef>,
+        signed: bool,
     ) -> Remark {
         let (arg, count) = (crate::ir::value_name(arg), crate::ir::value_name(count));
-        // The clamp as the unsigned value of its width.
-        let bound = clamp.and_then(|c| {
+        // The bound as the unsigned value of its width.
+        let bound = bound.and_then(|c| {
             let width = crate::ir::int_width(crate::ir::type_of(c));
             let mask = if width >= 64 {
                 u64::MAX
@@ -779,9 +780,10 @@ impl Remark {
             };
             crate::ir::const_int(c).map(|k| k as u64 & mask)
         });
+        let range = if signed { "between 0 and" } else { "at most" };
         let versioned = match bound {
             Some(c) => format!(
-                ", where {count} comes into the loop at most {c} (tested before it; it never grows), a copy of the loop otherwise"
+                ", where {count} comes into the loop {range} {c} (tested before it; it never grows), a copy of the loop otherwise"
             ),
             None => String::new(),
         };

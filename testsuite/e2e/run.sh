@@ -51,7 +51,8 @@
 # time that notes a short read before its test of the end (the read's stop holding for a
 # positive size, which the batch checks), gzipwrite.c, gzip's write_buf on its `unsigned`
 # count clamped to INT_MAX (the loop versioned on the count and its widened argument
-# advanced: one looped multi-call),
+# advanced: one looped multi-call), intwriteall.c, the same with a write-all loop on `int`
+# counts,
 # framecopy.c, a copy that writes each block after a header, both through Stevens' writen,
 # xformall.c, copyxform.c with its work inline and its write made by a write-all helper
 # (write -> next read one multi-call),
@@ -212,7 +213,7 @@ E2E_WORK=${E2E_WORK:-$target/e2e}
 E2E_BACKENDS=${E2E_BACKENDS:-direct io_uring}
 export PKG_CONFIG_PATH="$target/release${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy xformall jobcopy jobcopylocal jobcopyarg jobtail jobheap jobhead statsreport topsignal sigcheck tracehelper twoflags topflags ddsignals midflag midreport ddcopy warnonce shortnote gzipwrite)
+programs=(copy rotate copysig copycount copycountsig relay copyhelpers copylto stamp copyfortify writeall writeallsig copyxform copyxformsig flags intblock gnucat records bookkeep bookkeepsig whilecount unchecked pipecopy eintrcat heapcat fullblocks pcopy globalcount fullcat intcopy pcopyfor stevens eintrall zfill offsetall atomicall bbcat pcopyat headcount headcountsig chunkcopy mergedall mergedfull mergedeintr mergedcount mergedretry mergedtop mergedtotal readfull readfullcount ddrecords pcopydo halves localbuf flagcopy copyn copyupto copytwo errnokept teelike warncount retrycount progresscopy statcount periodcopy periodcopysig logreopen mapcount failcleanup reportbytes intwrite catfiles topflag ddbs switchretry pcopyint teeboth pipeat narrowtotal gapflag optsflag timeoutjump copyleft positivetotal minmaxcopy reportsince countcopy countrecords sizerecords globalrecords recordsin recordsio stepcount syncpad countpad padcount tracecopy framecopy xformall jobcopy jobcopylocal jobcopyarg jobtail jobheap jobhead statsreport topsignal sigcheck tracehelper twoflags topflags ddsignals midflag midreport ddcopy warnonce shortnote gzipwrite intwriteall)
 mode=full
 picked=0
 for ((i = 1; i <= $#; i++)); do
@@ -284,7 +285,7 @@ train_args() {
 	chunkcopy) head -c 2097152 /dev/urandom >"$dir/in" ;;
 	esac
 	case $2 in
-	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead | statsreport | topsignal | sigcheck | tracehelper | twoflags | topflags | ddsignals | midflag | midreport | ddcopy | warnonce | shortnote | gzipwrite) echo "in out" ;;
+	copy | copysig | copycount | copycountsig | relay | copyhelpers | copylto | stamp | copyfortify | writeall | writeallsig | copyxform | copyxformsig | flags | intblock | gnucat | records | bookkeep | bookkeepsig | whilecount | unchecked | pipecopy | eintrcat | heapcat | fullblocks | pcopy | globalcount | fullcat | intcopy | pcopyfor | stevens | eintrall | zfill | offsetall | atomicall | bbcat | pcopyat | headcount | headcountsig | chunkcopy | mergedall | mergedfull | mergedeintr | mergedcount | mergedretry | mergedtop | mergedtotal | readfull | readfullcount | ddrecords | pcopydo | halves | localbuf | flagcopy | copyn | copyupto | copytwo | errnokept | teelike | warncount | retrycount | progresscopy | statcount | periodcopy | periodcopysig | logreopen | mapcount | failcleanup | reportbytes | intwrite | catfiles | topflag | ddbs | switchretry | pcopyint | teeboth | pipeat | narrowtotal | gapflag | optsflag | timeoutjump | copyleft | positivetotal | minmaxcopy | reportsince | countcopy | countrecords | sizerecords | globalrecords | recordsin | recordsio | stepcount | syncpad | countpad | padcount | tracecopy | framecopy | xformall | jobcopy | jobcopylocal | jobcopyarg | jobtail | jobheap | jobhead | statsreport | topsignal | sigcheck | tracehelper | twoflags | topflags | ddsignals | midflag | midreport | ddcopy | warnonce | shortnote | gzipwrite | intwriteall) echo "in out" ;;
 	rotate) echo "conf log archive" ;;
 	esac
 }
@@ -316,7 +317,7 @@ self_test() {
 		fi
 		# The fd mutant shows only where the program writes to stdout after opening files.
 		# The stale mutant writes a whole block after a short read of the same count, which
-		# writeall, offsetall, atomicall and gzipwrite never make (their writes follow reads of other counts or the end of file),
+		# writeall, offsetall, atomicall, gzipwrite and intwriteall never make (their writes follow reads of other counts or the end of file),
 		# and flags, intblock, stevens, eintrall, records and framecopy (whose first write after its read is a header) make
 		# none either, nor does zfill (its writes follow the fill's last read, of 0 bytes at the end),
 		# nor readfull and readfullcount (a write follows a block filled by several reads when one
@@ -324,7 +325,7 @@ self_test() {
 		# after its read is the log's dots);
 		# none either; flags has the dup3 mutant instead, a merged dup2 without its guard.
 		local mutants=(errno)
-		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != framecopy ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && [ "$p" != halves ] && [ "$p" != mapcount ] && [ "$p" != gzipwrite ] && mutants+=(stale)
+		[ "${p#writeall}" = "$p" ] && [ "$p" != flags ] && [ "$p" != intblock ] && [ "$p" != stevens ] && [ "$p" != eintrall ] && [ "$p" != records ] && [ "$p" != framecopy ] && [ "$p" != zfill ] && [ "$p" != offsetall ] && [ "$p" != atomicall ] && [ "${p#readfull}" = "$p" ] && [ "$p" != halves ] && [ "$p" != mapcount ] && [ "$p" != gzipwrite ] && [ "$p" != intwriteall ] && mutants+=(stale)
 		[ "$p" = flags ] && mutants+=(dup3)
 		[ "$p" = rotate ] && mutants+=(fd)
 		for m in "${mutants[@]}"; do
@@ -619,6 +620,11 @@ host_program() {
 		# count, the loop whose argument is the count it advances one looped multi-call.
 		if [ "$p" = gzipwrite ] && ! { grep -q 'gzipwrite\.c:[0-9]*:[0-9]*: remark: counted what .write. at gzipwrite\.c:[0-9]*:[0-9]* has left to move in its 64-bit argument' "$w/clustered.log" && grep -q 'gzipwrite\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: write ' "$w/clustered.log"; }; then
 			fail "$p: gzip's write_buf is not one looped multi-call"
+		fi
+		# intwriteall's write-all loop passes its `int` count sign-extended: versioned on the
+		# count, one looped multi-call.
+		if [ "$p" = intwriteall ] && ! { grep -q 'intwriteall\.c:[0-9]*:[0-9]*: remark: counted what .write. at intwriteall\.c:[0-9]*:[0-9]* has left to move in its 64-bit argument' "$w/clustered.log" && grep -q 'intwriteall\.c:[0-9]*:[0-9]*: remark: clustered the whole loop into one looped multi-call: write ' "$w/clustered.log"; }; then
+			fail "$p: the write-all loop on int counts is not one looped multi-call"
 		fi
 		# framecopy's loop writes a header and the block, each through a write-all loop whose
 		# test of what is left is the write's against its length: one looped multi-call.

@@ -40,6 +40,7 @@ use indexmap::IndexSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode};
 
+use super::wide_count::widened;
 use super::{innermost_loop, Changed, Hot};
 use crate::context::Context;
 use crate::ir;
@@ -200,23 +201,13 @@ fn compared(call: LLVMValueRef, full: LLVMValueRef) -> Option<(LLVMValueRef, LLV
     (ir::type_of(count) == ir::type_of(narrow) && made_of(arg, count)).then_some((narrow, count))
 }
 
-/// Whether `arg` is `count` zero-extended, or `min(count, C)` (`llvm.umin` with a constant)
-/// zero-extended, where `count` may also reach `arg` through a phi of the loop's header
+/// Whether `arg` is `count` widened, or `min(count, C)` widened (`wide_count::widened`:
+/// `zext` of an unsigned count, `sext` of a signed one), where `count` may also reach `arg`
+/// through a phi of the loop's header
 /// whose incoming values are each made so of the matching incoming value of `count`'s
 /// (the form a loop whose start moved to its call has: `reheader.rs` carries the argument).
 fn made_of(arg: LLVMValueRef, count: LLVMValueRef) -> bool {
-    let direct = |a: LLVMValueRef, c: LLVMValueRef| {
-        if !ir::is_instruction(a) || ir::opcode(a) != LLVMOpcode::LLVMZExt {
-            return false;
-        }
-        let inner = ir::operand(a, 0);
-        inner == c
-            || (ir::is_instruction(inner)
-                && ir::is_call(inner)
-                && ir::min_max(inner) == Some((false, true))
-                && ir::operand(inner, 0) == c
-                && ir::const_int(ir::operand(inner, 1)).is_some())
-    };
+    let direct = |a: LLVMValueRef, c: LLVMValueRef| widened(a).is_some_and(|w| w.count == c);
     if direct(arg, count) {
         return true;
     }

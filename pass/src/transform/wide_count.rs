@@ -44,7 +44,11 @@
 //! widened (at most `C` there, below), then the value round above; the old making goes.
 //!
 //! Without the clamp (`%arg = zext(%cnt)`) it holds for every `%cnt`, and the loop is
-//! rewritten as it is. With it, the loop is first versioned on the count it comes in with
+//! rewritten as it is. A signed count passed sign-extended (`int left; write(fd, p, left)`:
+//! `sext(%cnt)`, or `sext(smin(%cnt, C))` with `C >= 0`) is the same where it comes in not
+//! negative, and so between 0 and the clamp (`%cnt.in <= C`, or at most the largest signed
+//! value without one, compared unsigned): the loop is versioned on that, and the pointer's
+//! step `(long)(int) n` (`ashr (shl %r, 32), 32`, `sext (trunc %r)`) is `%r` on the way round. With it, the loop is first versioned on the count it comes in with
 //! (the shim's `version_loop_at_most`: `%cnt.in <= C` before the loop): the rewritten loop
 //! runs where it holds, an unchanged copy of the loop otherwise (a count above `C` is the
 //! original's to write in pieces of `C`), and that copy is never taken again.
@@ -71,7 +75,7 @@ use super::unswitch::MAX_LOOP;
 use super::{Changed, Hot};
 use crate::context::Context;
 use crate::ir;
-use crate::legality::loop_blocks;
+use crate::legality::{conditions, loop_blocks};
 use crate::lower::builder::Builder;
 use crate::remarks::Remark;
 use crate::shim::flags;
@@ -94,8 +98,13 @@ struct Shape {
     count: LLVMValueRef,
     /// The latch's test of `count_next` against 0.
     finished: LLVMValueRef,
-    /// The clamp's constant, when the argument is `zext(umin(count, C))`.
-    clamp: Option<LLVMValueRef>,
+    /// The bound the count must come in at most (unsigned) for the rewrite: the clamp's
+    /// constant `C` of `zext(umin(count, C))` or `sext(smin(count, C))`, the largest signed
+    /// value of a signed count's width without a clamp (the count not negative); none for
+    /// `zext(count)`, which holds for every count.
+    bound: Option<LLVMValueRef>,
+    /// Whether the count is signed.
+    signed: bool,
     /// The block the loop is entered from.
     preheader: LLVMBasicBlockRef,
 }
@@ -128,7 +137,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 continue;
             }
         };
-        let shape = match shape.clamp {
+        let shape = match shape.bound {
             None => shape,
             Some(bound) => {
                 // The copy for large counts, or a loop versioned already.
@@ -156,7 +165,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                 changed = Changed::Yes;
                 // The loop in simplified form, with LCSSA phis at its exits: asked again.
                 match shape_at(ctx, call, sites[last].nr) {
-                    Ok(Some(s)) if s.clamp.is_some() => s,
+                    Ok(Some(s)) if s.bound.is_some() => s,
                     Ok(_) => continue,
                     Err(why) => {
                         if ctx.not_widened.insert(call) {
@@ -176,29 +185,60 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             last,
             arg,
             shape.count,
-            shape.clamp,
+            shape.bound,
+            shape.signed,
         ));
         changed = Changed::Yes;
     }
     changed
 }
 
-/// Whether `x` is `zext(c)`, or `zext(umin(c, C))` (the constant `C` returned), of some `c`:
-/// `Some((c, C))`.
-fn widened(x: LLVMValueRef) -> Option<(LLVMValueRef, Option<LLVMValueRef>)> {
-    if !ir::is_instruction(x) || ir::opcode(x) != LLVMOpcode::LLVMZExt {
+/// How an argument is made of a narrow count (`widened`).
+#[derive(Clone, Copy)]
+pub(super) struct Widened {
+    /// The narrow count.
+    pub count: LLVMValueRef,
+    /// The constant of a clamp of it, `min(count, C)`.
+    pub clamp: Option<LLVMValueRef>,
+    /// Whether the count is signed (`sext`, a clamp by `smin`), else unsigned (`zext`,
+    /// `umin`).
+    pub signed: bool,
+}
+
+/// How `x` is made of a narrow count: `zext(c)`, `zext(umin(c, C))`, `sext(c)` or
+/// `sext(smin(c, C))` with `C >= 0`.
+pub(super) fn widened(x: LLVMValueRef) -> Option<Widened> {
+    if !ir::is_instruction(x) {
         return None;
     }
+    let signed = match ir::opcode(x) {
+        LLVMOpcode::LLVMZExt => false,
+        LLVMOpcode::LLVMSExt => true,
+        _ => return None,
+    };
     let inner = ir::operand(x, 0);
-    if ir::min_max(inner) == Some((false, true)) {
+    if ir::min_max(inner) == Some((signed, true)) {
         let (a, b) = (ir::operand(inner, 0), ir::operand(inner, 1));
-        return match (ir::const_int(a), ir::const_int(b)) {
-            (None, Some(_)) => Some((a, Some(b))),
-            (Some(_), None) => Some((b, Some(a))),
-            _ => None,
+        let (count, clamp) = match (ir::const_int(a), ir::const_int(b)) {
+            (None, Some(k)) => (a, (b, k)),
+            (Some(k), None) => (b, (a, k)),
+            _ => return None,
         };
+        // A signed clamp below 0 would let a negative count through.
+        if signed && clamp.1 < 0 {
+            return None;
+        }
+        return Some(Widened {
+            count,
+            clamp: Some(clamp.0),
+            signed,
+        });
     }
-    Some((inner, None))
+    Some(Widened {
+        count: inner,
+        clamp: None,
+        signed,
+    })
 }
 
 /// The shape around `call` (of system call `nr`): `Ok(None)` when its argument 2 is not a
@@ -224,23 +264,29 @@ fn shape_at(
     let inside: IndexSet<LLVMBasicBlockRef> = loop_blocks(ctx.shim, header).into_iter().collect();
     // Carried (a header phi whose value round is the count's next value widened), or made
     // in the header of the count's phi.
-    let (made, ins, advance, count_next, clamp) = if ir::is_phi(arg) {
+    let (made, ins, advance, count_next, clamp, signed) = if ir::is_phi(arg) {
         let ins = ir::incoming(arg);
         let Some(&(arg_next, advance)) = ins.iter().find(|(_, from)| inside.contains(from)) else {
             return Ok(None);
         };
-        let Some((count_next, clamp)) = widened(arg_next) else {
+        let Some(w) = widened(arg_next) else {
             return Ok(None);
         };
         (
             Made::Carried { next: arg_next },
             ins,
             advance,
-            count_next,
-            clamp,
+            w.count,
+            w.clamp,
+            w.signed,
         )
     } else {
-        let Some((count, clamp)) = widened(arg) else {
+        let Some(Widened {
+            count,
+            clamp,
+            signed,
+        }) = widened(arg)
+        else {
             return Ok(None);
         };
         if !ir::is_instruction(count) || !ir::is_phi(count) || ir::parent_block(count) != header {
@@ -251,7 +297,14 @@ fn shape_at(
         else {
             return Ok(None);
         };
-        (Made::InHeader { count }, ins, advance, count_next, clamp)
+        (
+            Made::InHeader { count },
+            ins,
+            advance,
+            count_next,
+            clamp,
+            signed,
+        )
     };
     let arg_name = ir::value_name(arg);
     if !nr.is_some_and(|nr| COUNTED.contains(&nr)) {
@@ -339,7 +392,9 @@ fn shape_at(
                 }
                 _ => false,
             };
-            if !made_in.is_some_and(|(c, k)| Some(c) == count_in && same_clamp(k)) {
+            if !made_in.is_some_and(|w| {
+                Some(w.count) == count_in && same_clamp(w.clamp) && w.signed == signed
+            }) {
                 return Err(format!(
                     "{arg_name} does not come into the loop made of the count as it goes round"
                 ));
@@ -396,6 +451,15 @@ fn shape_at(
     if !pure {
         return Err("the loop's last block does more than integer and address arithmetic".into());
     }
+    let bound = match (clamp, signed) {
+        (Some(c), _) => Some(c),
+        (None, false) => None,
+        (None, true) => {
+            let ty = ir::type_of(count);
+            let max = (1i64 << (ir::int_width(ty).min(64) - 1)).wrapping_sub(1);
+            Some(Builder::new(ctx.module).const_int(ty, max))
+        }
+    };
     Ok(Some(Shape {
         header,
         advance,
@@ -405,7 +469,8 @@ fn shape_at(
         made,
         count,
         finished,
-        clamp,
+        bound,
+        signed,
         preheader,
     }))
 }
@@ -521,15 +586,16 @@ fn rewrite(ctx: &Context<'_>, s: &Shape) -> Option<LLVMValueRef> {
     if !leaves_on_true {
         ir::erase(done);
     }
-    // On the way round the result is below 2^31 and not negative: a mask that keeps its low
-    // 31 bits is the result.
+    // On the way round the result is below 2^31 and not negative: the result through casts
+    // that keep such a value (a mask of at least its low 31 bits, `(long)(int) r` as `sext
+    // (trunc r)` or `ashr (shl r, 32), 32`) is the result.
     for inst in ir::instructions(s.advance) {
-        let masked = ir::opcode(inst) == LLVMOpcode::LLVMAnd
-            && ir::operand(inst, 0) == s.call
-            && ir::const_int(ir::operand(inst, 1)).is_some_and(|m| m & 0x7fff_ffff == 0x7fff_ffff);
-        if masked {
+        let same = inst != s.call
+            && ir::type_of(inst) == ir::type_of(s.call)
+            && conditions::result_through_casts(inst).0 == s.call;
+        if same {
             ir::replace_uses(inst, s.call);
-            ir::erase(inst);
+            erase_dead(inst);
         }
     }
     // What made the narrow count's test and the old argument (its value round, or the
