@@ -455,8 +455,7 @@ pub(crate) fn gather_rejoining(
 }
 
 /// The recorded tests of `steps` whose way off is the edge into `join` itself from another
-/// block than `from`, decided where the result is the length (`Rejoinable::AtLength`), as
-/// rejoins with no code of their own.
+/// block than `from`, decided where the result is the length (`edge_rejoin`).
 fn edges_into(
     steps: &[Step],
     join: LLVMBasicBlockRef,
@@ -469,20 +468,30 @@ fn edges_into(
         .filter_map(|s| match *s {
             Step::Branch {
                 inst, cond, off, ..
-            } if off == join && ir::parent_block(inst) != from => {
-                match may_rejoin(inst, cond, on_path)? {
-                    why @ Rejoinable::AtLength { .. } => Some(Rejoin {
-                        branch: inst,
-                        off,
-                        join,
-                        why,
-                    }),
-                    Rejoinable::Flag { .. } => None,
-                }
-            }
+            } if off == join => edge_rejoin(inst, off, may_rejoin(inst, cond, on_path)?, from),
             _ => None,
         })
         .collect()
+}
+
+/// The rejoin of the recorded test `inst`, in a block other than `from`, whose way off is
+/// only the edge into the join `off` and which is decided where the result is the length
+/// (`why`, `edge_into_join`): no code of its own, never taken by a batch that stops on every
+/// other result; the join's phis take their values from the way the walk came.
+fn edge_rejoin(
+    inst: LLVMValueRef,
+    off: LLVMBasicBlockRef,
+    why: Rejoinable,
+    from: LLVMBasicBlockRef,
+) -> Option<Rejoin> {
+    (matches!(why, Rejoinable::AtLength { .. }) && ir::parent_block(inst) != from).then_some(
+        Rejoin {
+            branch: inst,
+            off,
+            join: off,
+            why,
+        },
+    )
 }
 
 /// `steps` without the branches of `rejoins`.
@@ -541,18 +550,11 @@ fn rejoining(
             continue;
         };
         // A test decided where the result is the length whose way off is only the edge
-        // into the join (`edge_into_join`): no code, never taken by a batch that stops on
-        // every other result; the join's phis take their values from the way the walk came.
+        // into the join (`edge_rejoin`).
         if off == join && matches!(why, Rejoinable::AtLength { .. }) {
-            let branch_block = ir::parent_block(inst);
-            if preds.contains(&branch_block) && branch_block != from {
-                covered.insert(branch_block);
-                found.push(Rejoin {
-                    branch: inst,
-                    off,
-                    join,
-                    why,
-                });
+            if let Some(r) = edge_rejoin(inst, off, why, from) {
+                covered.insert(ir::parent_block(inst));
+                found.push(r);
             }
             continue;
         }

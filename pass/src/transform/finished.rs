@@ -203,9 +203,9 @@ fn compared(call: LLVMValueRef, full: LLVMValueRef) -> Option<(LLVMValueRef, LLV
 
 /// Whether `arg` is `count` widened, or `min(count, C)` widened (`wide_count::widened`:
 /// `zext` of an unsigned count, `sext` of a signed one), where `count` may also reach `arg`
-/// through a phi of the loop's header
-/// whose incoming values are each made so of the matching incoming value of `count`'s
-/// (the form a loop whose start moved to its call has: `reheader.rs` carries the argument).
+/// through a phi of the loop's header whose incoming values are each made so of the
+/// matching incoming value of `count`'s (the form a loop whose start moved to its call has:
+/// `reheader.rs` carries the argument).
 fn made_of(arg: LLVMValueRef, count: LLVMValueRef) -> bool {
     let direct = |a: LLVMValueRef, c: LLVMValueRef| widened(a).is_some_and(|w| w.count == c);
     if direct(arg, count) {
@@ -225,7 +225,7 @@ fn made_of(arg: LLVMValueRef, count: LLVMValueRef) -> bool {
 
 /// Whether `inst` only computes a value: integer and address arithmetic that cannot trap,
 /// comparisons, casts and the integer `min`/`max` intrinsics (defined on every input).
-fn computes_only(inst: LLVMValueRef) -> bool {
+pub(super) fn computes_only(inst: LLVMValueRef) -> bool {
     ir::pure_op(inst)
         || ir::opcode(inst) == LLVMOpcode::LLVMGetElementPtr
         || ir::min_max(inst).is_some()

@@ -69,6 +69,7 @@ use indexmap::IndexSet;
 use llvm_sys::prelude::{LLVMBasicBlockRef, LLVMValueRef};
 use llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTypeKind};
 
+use super::finished::computes_only;
 use super::reheader::heads_loop;
 use super::rotate::calls_in;
 use super::unswitch::MAX_LOOP;
@@ -79,6 +80,7 @@ use crate::legality::{conditions, loop_blocks};
 use crate::lower::builder::Builder;
 use crate::remarks::Remark;
 use crate::shim::flags;
+use crate::sites::Site;
 
 /// `read`, `write`, `pread64`, `pwrite64`: a result of -1, or at most argument 2.
 const COUNTED: [u32; 4] = [0, 1, 17, 18];
@@ -131,9 +133,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
             Ok(Some(s)) => s,
             Ok(None) => continue,
             Err(why) => {
-                if ctx.not_widened.insert(call) {
-                    ctx.remark(Remark::count_not_widened(sites, last, &why));
-                }
+                not_widened(ctx, sites, last, &why);
                 continue;
             }
         };
@@ -145,21 +145,19 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                     continue;
                 }
                 let before = calls_in(sites[last].function);
-                let versioned =
+                let answer =
                     ctx.shim
                         .version_loop_at_most(shape.header, shape.count, bound, MAX_LOOP);
                 // The copy's call is a copy of a site: a refusal of it is not reported.
                 ctx.copies
                     .extend(calls_in(sites[last].function).difference(&before));
-                if let Err((why, any)) = versioned {
+                if let Err((why, any)) = answer {
                     if any {
                         ctx.shim.invalidate(sites[last].function);
                         changed = Changed::Yes;
                     }
-                    if ctx.not_widened.insert(call) {
-                        let why = format!("the loop cannot be versioned on its count: {why}");
-                        ctx.remark(Remark::count_not_widened(sites, last, &why));
-                    }
+                    let why = format!("the loop cannot be versioned on its count: {why}");
+                    not_widened(ctx, sites, last, &why);
                     continue;
                 }
                 changed = Changed::Yes;
@@ -168,9 +166,7 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
                     Ok(Some(s)) if s.bound.is_some() => s,
                     Ok(_) => continue,
                     Err(why) => {
-                        if ctx.not_widened.insert(call) {
-                            ctx.remark(Remark::count_not_widened(sites, last, &why));
-                        }
+                        not_widened(ctx, sites, last, &why);
                         continue;
                     }
                 }
@@ -191,6 +187,13 @@ pub(crate) fn run(ctx: &mut Context<'_>, hot: &mut Hot<'_>) -> Changed {
         changed = Changed::Yes;
     }
     changed
+}
+
+/// The remark that the loop of `site`'s call was not rewritten, and why: once per call.
+fn not_widened(ctx: &mut Context<'_>, sites: &[Site], site: usize, why: &str) {
+    if ctx.not_widened.insert(sites[site].call) {
+        ctx.remark(Remark::count_not_widened(sites, site, why));
+    }
 }
 
 /// How an argument is made of a narrow count (`widened`).
@@ -241,9 +244,9 @@ pub(super) fn widened(x: LLVMValueRef) -> Option<Widened> {
     })
 }
 
-/// The shape around `call` (of system call `nr`): `Ok(None)` when its argument 2 is not a
-/// header phi whose value round is a narrow count widened (no candidate), `Err` with the
-/// condition that fails when it is.
+/// The shape around `call` (of system call `nr`): `Ok(None)` when its argument 2 is neither
+/// a header phi whose value round is a narrow count widened nor a narrow count's header phi
+/// widened in the header (no candidate), `Err` with the condition that fails when it is.
 fn shape_at(
     ctx: &Context<'_>,
     call: LLVMValueRef,
@@ -442,12 +445,7 @@ fn shape_at(
     let pure = ir::instructions(advance)
         .into_iter()
         .filter(|&i| i != latch_branch)
-        .all(|i| {
-            ctx.shim.inst_flags(i) & flags::DEBUG != 0
-                || ir::pure_op(i)
-                || ir::opcode(i) == LLVMOpcode::LLVMGetElementPtr
-                || ir::min_max(i).is_some()
-        });
+        .all(|i| ctx.shim.inst_flags(i) & flags::DEBUG != 0 || computes_only(i));
     if !pure {
         return Err("the loop's last block does more than integer and address arithmetic".into());
     }
